@@ -1,0 +1,231 @@
+/**
+ * The one typed configuration of an installation (DESIGN section 5).
+ *
+ * It is a JSON file validated with zod when a function starts. On AWS the file is bundled next to each
+ * function (`DSAR_CONFIG_FILE=/var/task/dsar.config.json`); the embedded runtime points the same
+ * variable at `config/example.config.json` or at the user's own file. `DSAR_CONFIG` (inline JSON) wins
+ * when set, which tests use to change one setting.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+export const REQUEST_TYPES = ['access', 'erasure', 'portability'] as const;
+export type RequestType = (typeof REQUEST_TYPES)[number];
+
+export const JURISDICTIONS = ['GDPR', 'UK_GDPR', 'CCPA', 'VCDPA', 'CPA', 'LGPD', 'PIPEDA'] as const;
+export type Jurisdiction = (typeof JURISDICTIONS)[number];
+
+/** Where a field or object came from; Art. 20 portability exports only `provided` and `observed`. */
+export const ORIGINS = ['provided', 'observed', 'inferred', 'derived'] as const;
+export type Origin = (typeof ORIGINS)[number];
+
+const erasurePolicySchema = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('delete') }),
+  z.object({
+    action: z.literal('anonymize'),
+    /** field name -> how to anonymize it */
+    fields: z.record(z.string(), z.enum(['null', 'redact', 'hash'])),
+  }),
+  z.object({
+    action: z.literal('retain'),
+    legalBasis: z.string().min(1),
+    retentionPeriod: z.string().min(1),
+  }),
+]);
+export type ErasurePolicy = z.infer<typeof erasurePolicySchema>;
+
+const objectSettingsSchema = z.object({
+  /** Personal-data category the object falls under, shown in the access report. */
+  category: z.string().min(1),
+  origin: z.enum(ORIGINS).default('provided'),
+  /** Per-field origin where it differs from the object's. */
+  fieldOrigins: z.record(z.string(), z.enum(ORIGINS)).default({}),
+  erasure: erasurePolicySchema.optional(),
+});
+export type ObjectSettings = z.infer<typeof objectSettingsSchema>;
+
+const connectorBase = {
+  id: z.string().regex(/^[a-z][a-z0-9-]{1,40}$/, 'connector ids are lower-case slugs'),
+  /** Name of the system as the subject should read it in the report. */
+  displayName: z.string().min(1),
+  enabled: z.boolean().default(true),
+  /** Default erasure policy for objects without their own. */
+  erasure: erasurePolicySchema.default({ action: 'delete' }),
+  objects: z.record(z.string(), objectSettingsSchema).default({}),
+};
+
+const dynamodbConnectorSchema = z.object({
+  ...connectorBase,
+  kind: z.literal('dynamodb'),
+  tableName: z.string().min(3),
+  /** Object name used in the export for the records of this table. */
+  objectName: z.string().min(1),
+  /**
+   * How the subject's items are found: a query on an index whose partition key holds the normalised
+   * email (never a scan: the table may hold millions of other people).
+   */
+  lookup: z.object({
+    indexName: z.string().optional(),
+    partitionKey: z.string().min(1),
+  }),
+  /** The table's own key attributes, needed to delete an item. */
+  keyAttributes: z.array(z.string()).min(1).max(2),
+});
+
+const s3ConnectorSchema = z.object({
+  ...connectorBase,
+  kind: z.literal('s3'),
+  bucket: z.string().min(3),
+  /** Prefix with `{subjectKey}`: the per-user folder of JSON-lines objects. */
+  prefixTemplate: z.string().includes('{subjectKey}'),
+  /**
+   * Which identifier names the user's folder: the normalised email, or an attribute of the subject's
+   * item in another connector (for example the account id held by the account store).
+   */
+  subjectKey: z.union([
+    z.object({ from: z.literal('email') }),
+    z.object({ from: z.literal('connector'), connectorId: z.string(), attribute: z.string() }),
+  ]),
+  objectName: z.string().min(1),
+});
+
+const saasConnectorSchema = z.object({
+  ...connectorBase,
+  kind: z.enum(['salesforce', 'stripe', 'hubspot', 'google-analytics']),
+  /** Base URL of the vendor API; the embedded runtime points it at the local sandbox. */
+  baseUrl: z.string().url(),
+  /** Secrets Manager secret name on AWS; a key of the local credentials file in the embedded runtime. */
+  credentials: z.string().min(1),
+  settings: z.record(z.string(), z.unknown()).default({}),
+});
+
+export const connectorSchema = z.discriminatedUnion('kind', [
+  dynamodbConnectorSchema,
+  s3ConnectorSchema,
+  saasConnectorSchema,
+]);
+export type ConnectorConfig = z.infer<typeof connectorSchema>;
+export type DynamoDbConnectorConfig = z.infer<typeof dynamodbConnectorSchema>;
+export type S3ConnectorConfig = z.infer<typeof s3ConnectorSchema>;
+export type SaasConnectorConfig = z.infer<typeof saasConnectorSchema>;
+
+const recipientSchema = z.object({
+  name: z.string(),
+  role: z.string(),
+  purpose: z.string(),
+  country: z.string().optional(),
+  thirdCountry: z.boolean().default(false),
+});
+
+export const configSchema = z.object({
+  organisation: z.object({
+    name: z.string().min(1),
+    address: z.string().min(1),
+    country: z.string().length(2),
+    timezone: z.string().min(1),
+    dpo: z.object({ name: z.string(), email: z.string().email() }),
+    privacyNoticeUrl: z.string().url(),
+  }),
+  supervisoryAuthority: z.object({
+    name: z.string(),
+    address: z.string(),
+    url: z.string().url(),
+  }),
+  /** The facts an access report must state (GDPR Art. 15(1)(a)-(h) and 15(2)). */
+  privacyNotice: z.object({
+    purposes: z.array(z.string()).min(1),
+    categories: z.array(z.string()).min(1),
+    recipients: z.array(recipientSchema),
+    retention: z.array(z.string()).min(1),
+    sources: z.array(z.string()).min(1),
+    transfers: z.string(),
+    automatedDecisions: z.string(),
+    rights: z.string(),
+  }),
+  jurisdictions: z.object({
+    default: z.enum(JURISDICTIONS),
+    defaultCountry: z.string().length(2),
+    /** Whether the public form asks the subject for a jurisdiction. */
+    askSubject: z.boolean().default(false),
+  }),
+  review: z
+    .object({
+      access: z.enum(['auto', 'staff']).default('staff'),
+      erasure: z.enum(['auto', 'staff']).default('staff'),
+      portability: z.enum(['auto', 'staff']).default('staff'),
+    })
+    .prefault({}),
+  verification: z
+    .object({
+      codeTtlMinutes: z.number().int().min(1).max(120).default(15),
+      maxAttempts: z.number().int().min(1).max(20).default(5),
+      /** A request left unverified this long is closed and the subject told. */
+      unverifiedTimeoutSeconds: z.number().int().min(1).default(7 * 24 * 3600),
+    })
+    .prefault({}),
+  workflow: z
+    .object({
+      /** How long staff may take over a review or a failed-connector decision. */
+      staffTaskTimeoutSeconds: z.number().int().min(1).default(60 * 24 * 3600),
+    })
+    .prefault({}),
+  delivery: z
+    .object({
+      /** How long the emailed download link works; the package is deleted after. */
+      linkTtlDays: z.number().int().min(1).max(30).default(7),
+      /** Lifetime of the presigned S3 URL that the download endpoint redirects to. */
+      presignedUrlSeconds: z.number().int().min(30).max(3600).default(300),
+    })
+    .prefault({}),
+  email: z.object({
+    from: z.string().email(),
+    staff: z.array(z.string().email()).min(1),
+    /** Public URL of the request page and API, used in links in emails. */
+    publicBaseUrl: z.string().url(),
+    consoleBaseUrl: z.string().url(),
+  }),
+  connectors: z.array(connectorSchema).min(1),
+});
+
+export type DsarConfig = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Validates a configuration object; the message lists every problem with its path. */
+export function parseConfig(input: unknown): DsarConfig {
+  const result = configSchema.safeParse(input);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new ConfigError(`invalid DSAR configuration:\n  ${problems.join('\n  ')}`);
+  }
+  const ids = result.data.connectors.map((c) => c.id);
+  const dup = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (dup) throw new ConfigError(`invalid DSAR configuration: connector id "${dup}" is used twice`);
+  return result.data;
+}
+
+let cached: { source: string; config: DsarConfig } | undefined;
+
+/** Reads the configuration named by the environment, once per source. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): DsarConfig {
+  const inline = env.DSAR_CONFIG;
+  const file = env.DSAR_CONFIG_FILE;
+  const source = inline ? `inline:${inline}` : file ? `file:${file}` : '';
+  if (!source) throw new ConfigError('set DSAR_CONFIG_FILE (path) or DSAR_CONFIG (JSON) to the configuration');
+  if (cached?.source === source) return cached.config;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(inline ?? readFileSync(file!, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`cannot read the DSAR configuration from ${inline ? 'DSAR_CONFIG' : file}: ${(err as Error).message}`);
+  }
+  const config = parseConfig(raw);
+  cached = { source, config };
+  return config;
+}
+
+export function enabledConnectors(config: DsarConfig): ConnectorConfig[] {
+  return config.connectors.filter((c) => c.enabled);
+}

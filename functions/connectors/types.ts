@@ -1,0 +1,62 @@
+/**
+ * The one connector interface (DESIGN section 4). Every system that holds personal data, the company's
+ * own stores and the SaaS vendors alike, is reached through it, so the workflow has no special cases.
+ */
+import type { ConnectorConfig, ErasurePolicy, Origin } from '#commons/config';
+
+/** Who the request is about, as far as connectors need to know. */
+export interface Subject {
+  /** The address the subject gave and verified, as typed (trimmed). */
+  email: string;
+  /** Lower-cased, trimmed: what lookups compare against. */
+  normalizedEmail: string;
+  name?: string;
+  /**
+   * Identifiers found by connectors that ran before (connector id -> attribute -> value), for systems
+   * that are keyed by an id the company holds rather than by email (Google Analytics, per-user S3 prefixes).
+   */
+  identifiers?: Record<string, Record<string, string>>;
+}
+
+/** One record of the subject's data, as it goes into the export. */
+export interface DataRecord {
+  /** Object (table, sobject, resource) the record belongs to, e.g. `Contact`, `charges`, `calls`. */
+  object: string;
+  /** Stable id of the record inside its system. */
+  id: string;
+  /** The record's fields, flat or nested JSON. */
+  data: Record<string, unknown>;
+  /** Origin of the whole record where the connector knows better than configuration. */
+  origin?: Origin;
+}
+
+export interface ConnectorContext {
+  requestId: string;
+  /** Aborted when the workflow gives up on the connector (timeout). */
+  signal?: AbortSignal;
+}
+
+export type ErasureAction = 'deleted' | 'anonymized' | 'retained' | 'not_found';
+
+export interface ErasureItem {
+  object: string;
+  action: ErasureAction;
+  count: number;
+  legalBasis?: string;
+  retentionPeriod?: string;
+}
+
+export interface ErasureOutcome {
+  connectorId: string;
+  items: ErasureItem[];
+}
+
+/** What policy applies to an object, resolved from configuration. */
+export type PolicyFor = (object: string) => ErasurePolicy;
+
+export interface Connector {
+  readonly id: string;
+  readonly config: ConnectorConfig;
+  access(subject: Subject, ctx: ConnectorContext): AsyncIterable<DataRecord>;
+  erase(subject: Subject, policy: PolicyFor, ctx: ConnectorContext): Promise<ErasureOutcome>;
+}

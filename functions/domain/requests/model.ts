@@ -1,0 +1,132 @@
+/**
+ * The request record and its neighbours in the single table (DESIGN section 3).
+ *
+ * | item        | pk           | sk                        |
+ * |-------------|--------------|---------------------------|
+ * | request     | REQ#<id>     | META                      |
+ * | audit event | REQ#<id>     | EVT#<iso time>#<seq>      |
+ * | task token  | REQ#<id>     | TASK#<kind>               |
+ * | download    | REQ#<id>     | DL                        |
+ *
+ * Indexes: `open-by-due` (openPk = 'OPEN' while the request is open, openSk = `<dueDate>#<id>`) and
+ * `by-subject` (subjectHash = hash of the normalised email, sk = receivedAt).
+ */
+import type { Jurisdiction, RequestType } from '#commons/config';
+
+export const OPEN_INDEX = 'open-by-due';
+export const SUBJECT_INDEX = 'by-subject';
+
+export const STATUSES = [
+  'awaiting_verification',
+  'unverified_closed',
+  'awaiting_review',
+  'denied',
+  'in_progress',
+  'awaiting_staff',
+  'assembling',
+  'completed',
+  'completed_partial',
+  'cancelled',
+  'duplicate',
+] as const;
+export type RequestStatus = (typeof STATUSES)[number];
+
+/** Statuses after which nothing more happens to a request. */
+export const CLOSED_STATUSES: ReadonlySet<RequestStatus> = new Set([
+  'unverified_closed',
+  'denied',
+  'completed',
+  'completed_partial',
+  'cancelled',
+  'duplicate',
+]);
+
+export type TaskKind = 'verification' | 'review' | 'reconcile';
+
+export type ConnectorRunStatus = 'pending' | 'succeeded' | 'failed' | 'accepted_missing';
+
+export interface ConnectorOutcome {
+  connectorId: string;
+  status: ConnectorRunStatus;
+  /** Records found, total and per object. */
+  records: number;
+  objects: Record<string, number>;
+  /** Staging keys of the records, one JSON-lines object per object name. */
+  stagingKeys: Record<string, string>;
+  /** The vendor's error, for staff, when the run failed. */
+  error?: { type: string; message: string };
+  attempts: number;
+  finishedAt?: string;
+}
+
+export interface Decision {
+  outcome: 'approved' | 'denied';
+  by: string;
+  at: string;
+  reason?: string;
+  note?: string;
+}
+
+export interface Verification {
+  codeHash: string;
+  expiresAt: string;
+  attempts: number;
+  sentAt: string;
+  verifiedAt?: string;
+}
+
+export interface RequestRecord {
+  pk: string;
+  sk: 'META';
+  requestId: string;
+  type: RequestType;
+  status: RequestStatus;
+  subject: { email: string; normalizedEmail: string; name?: string };
+  subjectHash: string;
+  locale?: string;
+  jurisdiction: Jurisdiction;
+  country: string;
+  receivedAt: string;
+  receivedDate: string;
+  dueDate: string;
+  extendedDueDate: string;
+  acknowledgeBy: string | null;
+  /** Hash of the token in the subject's status link. */
+  statusTokenHash: string;
+  executionArn?: string;
+  verification?: Verification;
+  decision?: Decision;
+  connectors?: Record<string, ConnectorOutcome>;
+  /** Staff's reason for accepting a request with connectors missing. */
+  partialAcceptance?: { by: string; at: string; reason: string };
+  package?: { key: string; createdAt: string; expiresAt: string; bytes?: number };
+  /** Present while open: the queue index. */
+  openPk?: 'OPEN';
+  openSk?: string;
+  duplicateOf?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface AuditEvent {
+  pk: string;
+  sk: string;
+  requestId: string;
+  at: string;
+  /** `system`, `subject`, or the staff member's id. */
+  actor: string;
+  action: string;
+  detail?: Record<string, unknown>;
+}
+
+export const keys = {
+  request: (id: string) => ({ pk: `REQ#${id}`, sk: 'META' as const }),
+  task: (id: string, kind: TaskKind) => ({ pk: `REQ#${id}`, sk: `TASK#${kind}` }),
+  download: (id: string) => ({ pk: `REQ#${id}`, sk: 'DL' }),
+  auditPrefix: 'EVT#',
+};
+
+/** Normalises an email for comparison: trimmed and lower-cased (the local part too, as mail providers do in practice). */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
