@@ -60,3 +60,15 @@ export interface Connector {
   access(subject: Subject, ctx: ConnectorContext): AsyncIterable<DataRecord>;
   erase(subject: Subject, policy: PolicyFor, ctx: ConnectorContext): Promise<ErasureOutcome>;
 }
+
+/** What a connector may use besides its own configuration; given by the registry. */
+export interface ConnectorDeps {
+  /**
+   * Identifiers the subject has in another connector's system, for systems keyed by an id the company
+   * holds (Google Analytics user id, per-user S3 prefix): runs that connector's lookup and returns the
+   * distinct values of `attribute` in its records. Empty when the subject is not there.
+   */
+  resolveIdentifier(subject: Subject, connectorId: string, attribute: string, ctx: ConnectorContext): Promise<string[]>;
+  /** The named credentials (Secrets Manager on AWS; a local file or environment in the embedded runtime). */
+  credentials(name: string): Promise<Record<string, string>>;
+}
