@@ -2,7 +2,9 @@
  * The deadline engine: when a request is due, when it is due if extended, and when receipt must be
  * acknowledged, per law (law.md is the source of truth; docs/deadlines.md explains the choices).
  */
-import { JURISDICTIONS, type Jurisdiction } from '#commons/config';
+// Type only: importing the JURISDICTIONS value would pull zod (the config schema) into every bundle
+// that computes a date. COUNTING below is a Record over the type, so tsc fails if the lists differ.
+import type { Jurisdiction } from '#commons/config';
 import { addCalendarDays, addMonthsClamped, parseDate } from './calendar.ts';
 import { COUNTRY_TIME_ZONES, EEA_COUNTRIES, isKnownCountry } from './countries.ts';
 import { DeadlineInputError } from './errors.ts';
@@ -75,8 +77,8 @@ const COUNTING: Readonly<Record<Jurisdiction, Counting>> = {
 
 function parseJurisdiction(value: string): Jurisdiction {
   const j = value.trim().toUpperCase();
-  if (!(JURISDICTIONS as readonly string[]).includes(j)) {
-    throw new DeadlineInputError(`unknown jurisdiction "${value}": expected one of ${JURISDICTIONS.join(', ')}`);
+  if (!Object.hasOwn(COUNTING, j)) {
+    throw new DeadlineInputError(`unknown jurisdiction "${value}": expected one of ${Object.keys(COUNTING).join(', ')}`);
   }
   return j as Jurisdiction;
 }
