@@ -69,6 +69,9 @@ export interface Decision {
 
 export interface Verification {
   codeHash: string;
+  salt: string;
+  /** How many codes were sent; a new code resets `attempts`. */
+  codesSent: number;
   expiresAt: string;
   attempts: number;
   sentAt: string;
@@ -104,6 +107,7 @@ export interface RequestRecord {
   openPk?: 'OPEN';
   openSk?: string;
   duplicateOf?: string;
+  closedAt?: string;
   createdAt: string;
   updatedAt: string;
 }
@@ -117,6 +121,16 @@ export interface AuditEvent {
   actor: string;
   action: string;
   detail?: Record<string, unknown>;
+}
+
+/** The download link of a completed request: only the token's hash is kept. */
+export interface DownloadItem {
+  pk: string;
+  sk: string;
+  requestId: string;
+  tokenHash: string;
+  key: string;
+  expiresAt: string;
 }
 
 export const keys = {

@@ -1,0 +1,107 @@
+/**
+ * A DynamoDB table of the company's own (the demo's account store), found by a query on an index whose
+ * partition key holds the normalised email. It never scans: the table holds everybody else too.
+ */
+import { DeleteCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDbConnectorConfig } from '#commons/config';
+import { mapAwsError } from './aws-errors.ts';
+import { anonymizeValue } from './anonymize.ts';
+import type { Connector, ConnectorContext, DataRecord, ErasureOutcome, PolicyFor, Subject } from './types.ts';
+
+export class DynamoDbTableConnector implements Connector {
+  readonly id: string;
+  constructor(
+    readonly config: DynamoDbConnectorConfig,
+    private readonly db: DynamoDBDocumentClient,
+  ) {
+    this.id = config.id;
+  }
+
+  private recordId(item: Record<string, unknown>): string {
+    return this.config.keyAttributes.map((k) => String(item[k])).join('#');
+  }
+
+  private async *items(subject: Subject, ctx: ConnectorContext): AsyncGenerator<Record<string, unknown>> {
+    const { tableName, lookup } = this.config;
+    let start: Record<string, unknown> | undefined;
+    do {
+      let out;
+      try {
+        out = await this.db.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: lookup.indexName,
+            KeyConditionExpression: '#k = :v',
+            ExpressionAttributeNames: { '#k': lookup.partitionKey },
+            ExpressionAttributeValues: { ':v': subject.normalizedEmail },
+            ExclusiveStartKey: start,
+          }),
+          { abortSignal: ctx.signal },
+        );
+      } catch (err) {
+        throw mapAwsError(this.id, err);
+      }
+      for (const item of out.Items ?? []) yield item;
+      start = out.LastEvaluatedKey;
+    } while (start);
+  }
+
+  async *access(subject: Subject, ctx: ConnectorContext): AsyncIterable<DataRecord> {
+    for await (const item of this.items(subject, ctx)) {
+      yield { object: this.config.objectName, id: this.recordId(item), data: item };
+    }
+  }
+
+  async erase(subject: Subject, policyFor: PolicyFor, ctx: ConnectorContext): Promise<ErasureOutcome> {
+    const object = this.config.objectName;
+    const policy = policyFor(object);
+    // Collect the keys first: deleting while paging a query over the same index could skip items.
+    const found: Record<string, unknown>[] = [];
+    for await (const item of this.items(subject, ctx)) found.push(item);
+    if (found.length === 0) return { connectorId: this.id, items: [{ object, action: 'not_found', count: 0 }] };
+    if (policy.action === 'retain') {
+      return {
+        connectorId: this.id,
+        items: [{ object, action: 'retained', count: found.length, legalBasis: policy.legalBasis, retentionPeriod: policy.retentionPeriod }],
+      };
+    }
+    try {
+      for (const item of found) {
+        const Key = Object.fromEntries(this.config.keyAttributes.map((k) => [k, item[k]]));
+        if (policy.action === 'delete') {
+          await this.db.send(new DeleteCommand({ TableName: this.config.tableName, Key }), { abortSignal: ctx.signal });
+        } else {
+          const names: Record<string, string> = {};
+          const values: Record<string, unknown> = {};
+          const sets: string[] = [];
+          const removes: string[] = [];
+          Object.entries(policy.fields).forEach(([field, how], i) => {
+            names[`#a${i}`] = field;
+            if (how === 'null') removes.push(`#a${i}`);
+            else {
+              values[`:a${i}`] = anonymizeValue(item[field], how);
+              sets.push(`#a${i} = :a${i}`);
+            }
+          });
+          await this.db.send(
+            new UpdateCommand({
+              TableName: this.config.tableName,
+              Key,
+              UpdateExpression: [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : ''].join(' ').trim(),
+              ExpressionAttributeNames: names,
+              ExpressionAttributeValues: Object.keys(values).length ? values : undefined,
+            }),
+            { abortSignal: ctx.signal },
+          );
+        }
+      }
+    } catch (err) {
+      throw mapAwsError(this.id, err);
+    }
+    return {
+      connectorId: this.id,
+      items: [{ object, action: policy.action === 'delete' ? 'deleted' : 'anonymized', count: found.length }],
+    };
+  }
+}
+

@@ -1,0 +1,73 @@
+/**
+ * Builds connectors from configuration. This is the only place that knows which module serves which
+ * kind of system; the workflow only sees the Connector interface.
+ */
+import type { ConnectorConfig, DsarConfig, ErasurePolicy } from '#commons/config';
+import { dynamo, s3Client } from '#commons/clients';
+import { DynamoDbTableConnector } from './dynamodb-table.ts';
+import { S3ObjectsConnector } from './s3-objects.ts';
+import { createSaasConnector } from './saas.ts';
+import { credentialsFromEnvironment, type CredentialsProvider } from './credentials.ts';
+import { ConnectorMisconfigured } from './errors.ts';
+import type { Connector, ConnectorContext, ConnectorDeps, PolicyFor, Subject } from './types.ts';
+
+export class ConnectorRegistry {
+  private readonly built = new Map<string, Connector>();
+  private readonly identifierCache = new Map<string, Promise<string[]>>();
+  private readonly deps: ConnectorDeps;
+
+  constructor(
+    private readonly config: DsarConfig,
+    credentials: CredentialsProvider = credentialsFromEnvironment(),
+  ) {
+    this.deps = {
+      credentials,
+      resolveIdentifier: (subject, connectorId, attribute, ctx) => this.resolveIdentifier(subject, connectorId, attribute, ctx),
+    };
+  }
+
+  get(connectorId: string): Connector {
+    const existing = this.built.get(connectorId);
+    if (existing) return existing;
+    const config = this.config.connectors.find((c) => c.id === connectorId);
+    if (!config) throw new ConnectorMisconfigured(connectorId, 'no connector with this id in the configuration');
+    const connector = build(config, this.deps);
+    this.built.set(connectorId, connector);
+    return connector;
+  }
+
+  /** The distinct values of `attribute` in the subject's records of another connector. */
+  private resolveIdentifier(subject: Subject, connectorId: string, attribute: string, ctx: ConnectorContext): Promise<string[]> {
+    const cacheKey = `${subject.normalizedEmail}\u0000${connectorId}\u0000${attribute}`;
+    let pending = this.identifierCache.get(cacheKey);
+    if (!pending) {
+      pending = (async () => {
+        const values = new Set<string>();
+        for await (const record of this.get(connectorId).access(subject, ctx)) {
+          const value = record.data[attribute];
+          if (typeof value === 'string' && value) values.add(value);
+        }
+        return [...values];
+      })();
+      this.identifierCache.set(cacheKey, pending);
+      pending.catch(() => this.identifierCache.delete(cacheKey));
+    }
+    return pending;
+  }
+}
+
+function build(config: ConnectorConfig, deps: ConnectorDeps): Connector {
+  switch (config.kind) {
+    case 'dynamodb':
+      return new DynamoDbTableConnector(config, dynamo());
+    case 's3':
+      return new S3ObjectsConnector(config, s3Client(), deps);
+    default:
+      return createSaasConnector(config, deps);
+  }
+}
+
+/** The erasure policy of an object: its own, else the connector's default. */
+export function policyFor(config: ConnectorConfig): PolicyFor {
+  return (object: string): ErasurePolicy => config.objects[object]?.erasure ?? config.erasure;
+}

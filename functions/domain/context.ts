@@ -1,0 +1,64 @@
+/**
+ * What domain code works with, built once per process from the environment: configuration, the
+ * request repository, the mailer, AWS clients and the clock. Tests build their own.
+ */
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import { loadConfig, type DsarConfig } from '#commons/config';
+import { dynamo, s3Client, sesClient, sfnClient } from '#commons/clients';
+import { resources } from '#commons/env';
+import { RequestRepository } from './requests/repository.ts';
+import { SesMailer, type Mailer } from './notifications/mailer.ts';
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface AppContext {
+  config: DsarConfig;
+  repo: RequestRepository;
+  mailer: Mailer;
+  sfn: SFNClient;
+  s3: S3Client;
+  clock: Clock;
+  stateMachineArn: () => string;
+  stagingBucket: () => string;
+  exportsBucket: () => string;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+let cached: AppContext | undefined;
+
+export function appContext(): AppContext {
+  if (cached) return cached;
+  const config = loadConfig();
+  cached = {
+    config,
+    repo: new RequestRepository(dynamo(), resources.table()),
+    mailer: new SesMailer(sesClient(), config.email.from, process.env.DSAR_SES_CONFIGURATION_SET || undefined),
+    sfn: sfnClient(),
+    s3: s3Client(),
+    clock: systemClock,
+    stateMachineArn: resources.stateMachineArn,
+    stagingBucket: resources.stagingBucket,
+    exportsBucket: resources.exportsBucket,
+  };
+  return cached;
+}
+
+/** Forgets the context (the embedded runtime calls it when it restarts with new endpoints). */
+export function resetAppContext(): void {
+  cached = undefined;
+}
+
+/** Links the subject receives. */
+export function links(config: DsarConfig) {
+  const base = config.email.publicBaseUrl.replace(/\/$/, '');
+  const consoleBase = config.email.consoleBaseUrl.replace(/\/$/, '');
+  return {
+    status: (id: string, token: string) => `${base}/v1/requests/${encodeURIComponent(id)}?token=${encodeURIComponent(token)}`,
+    download: (id: string, token: string) => `${base}/v1/downloads/${encodeURIComponent(id)}?token=${encodeURIComponent(token)}`,
+    console: (id: string) => `${consoleBase}/requests/${encodeURIComponent(id)}`,
+  };
+}

@@ -1,0 +1,122 @@
+/**
+ * The emails the subject and staff receive, each as text and HTML. Templates take only what they show:
+ * the subject's name appears in the mail to the subject, never in mail to staff (staff open the console).
+ */
+import type { DsarConfig } from '#commons/config';
+import { escapeHtml } from '#commons/html';
+
+export interface Email {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+interface RequestFacts {
+  requestId: string;
+  type: string;
+  receivedDate: string;
+  dueDate: string;
+  name?: string;
+}
+
+const TYPE_WORDS: Record<string, string> = {
+  access: 'access to your personal data',
+  erasure: 'erasure of your personal data',
+  portability: 'a copy of your personal data to take elsewhere (portability)',
+};
+
+function greeting(name?: string): string {
+  return name ? `Hello ${name},` : 'Hello,';
+}
+
+/** Builds both bodies from paragraphs; a paragraph may hold one link. */
+function compose(config: DsarConfig, subject: string, paragraphs: Array<string | { text: string; href: string }>): Email {
+  const signature = `${config.organisation.name}\nData protection officer: ${config.organisation.dpo.name} <${config.organisation.dpo.email}>`;
+  const text = [...paragraphs.map((p) => (typeof p === 'string' ? p : `${p.text}\n${p.href}`)), signature].join('\n\n');
+  const html = [
+    '<!doctype html><html><body style="font-family:system-ui,sans-serif;line-height:1.5;max-width:40em">',
+    ...paragraphs.map((p) =>
+      typeof p === 'string'
+        ? `<p>${escapeHtml(p).replaceAll('\n', '<br>')}</p>`
+        : `<p>${escapeHtml(p.text)}<br><a href="${escapeHtml(p.href)}">${escapeHtml(p.href)}</a></p>`,
+    ),
+    `<p style="color:#555">${escapeHtml(signature).replaceAll('\n', '<br>')}</p>`,
+    '</body></html>',
+  ].join('\n');
+  return { subject, text, html };
+}
+
+function complaintRight(config: DsarConfig): string {
+  const a = config.supervisoryAuthority;
+  return `You have the right to lodge a complaint with the supervisory authority, ${a.name} (${a.address}, ${a.url}), and to seek a judicial remedy.`;
+}
+
+export function acknowledgement(config: DsarConfig, r: RequestFacts, statusUrl: string): Email {
+  return compose(config, `We received your request (${r.requestId})`, [
+    greeting(r.name),
+    `We received your request for ${TYPE_WORDS[r.type] ?? r.type} on ${r.receivedDate}. Its reference is ${r.requestId}.`,
+    `We will answer by ${r.dueDate}. First we need to confirm that this address belongs to you: we are sending you a separate email with a 6-digit code.`,
+    { text: 'You can follow your request here:', href: statusUrl },
+    'If you did not make this request, you can ignore this email: nothing happens until the code is entered.',
+  ]);
+}
+
+export function verificationCode(config: DsarConfig, r: RequestFacts, code: string, ttlMinutes: number): Email {
+  return compose(config, `Your verification code: ${code}`, [
+    greeting(r.name),
+    `Your code for request ${r.requestId} is: ${code}`,
+    `It is valid for ${ttlMinutes} minutes. Enter it where you made the request. Never share it with anyone: we will never ask you for it by phone.`,
+  ]);
+}
+
+export function duplicateRequest(config: DsarConfig, r: RequestFacts, statusUrl: string): Email {
+  return compose(config, `You already have an open request (${r.requestId})`, [
+    greeting(r.name),
+    `We received a new request for ${TYPE_WORDS[r.type] ?? r.type}, but a request of the same kind for this address is already open (${r.requestId}, due ${r.dueDate}). We will answer that one; there is nothing more to do.`,
+    { text: 'You can follow it here:', href: statusUrl },
+  ]);
+}
+
+export function denial(config: DsarConfig, r: RequestFacts, reason: string, note?: string): Email {
+  return compose(config, `Your request ${r.requestId} was declined`, [
+    greeting(r.name),
+    `We have declined your request for ${TYPE_WORDS[r.type] ?? r.type} (${r.requestId}).`,
+    `Reason: ${reason}${note ? `\n${note}` : ''}`,
+    complaintRight(config),
+  ]);
+}
+
+export function unverifiedClosed(config: DsarConfig, r: RequestFacts): Email {
+  return compose(config, `Your request ${r.requestId} was closed`, [
+    greeting(r.name),
+    `We closed your request (${r.requestId}) because the email address was not confirmed in time, so we could not be sure the request came from you. No data was disclosed or changed.`,
+    'You are welcome to make a new request at any time.',
+  ]);
+}
+
+export function cancelled(config: DsarConfig, r: RequestFacts, reason: string): Email {
+  return compose(config, `Your request ${r.requestId} was cancelled`, [
+    greeting(r.name),
+    `Your request (${r.requestId}) was cancelled. Reason: ${reason}`,
+    complaintRight(config),
+  ]);
+}
+
+export function completion(config: DsarConfig, r: RequestFacts, downloadUrl: string, expiresAt: string, partial?: string[]): Email {
+  return compose(config, `Your data is ready (${r.requestId})`, [
+    greeting(r.name),
+    `We have finished your request for ${TYPE_WORDS[r.type] ?? r.type} (${r.requestId}).`,
+    { text: `Download your data (the link works until ${expiresAt.slice(0, 10)}; it is for you only, do not forward it):`, href: downloadUrl },
+    ...(partial?.length
+      ? [`Data from these systems could not be included: ${partial.join(', ')}. The report in the package explains why.`]
+      : []),
+    complaintRight(config),
+  ]);
+}
+
+export function staffAttention(config: DsarConfig, requestId: string, what: string, consoleUrl: string): Email {
+  return compose(config, `[DSAR] ${requestId}: ${what}`, [
+    `Request ${requestId} needs a decision: ${what}.`,
+    { text: 'Open it in the console:', href: consoleUrl },
+  ]);
+}

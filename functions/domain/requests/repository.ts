@@ -1,0 +1,260 @@
+/**
+ * Reads and writes the request record, its audit trail and its waiting task tokens in the one table.
+ *
+ * dynalite (the local DynamoDB) has no transactions, so every write here stands alone: conditional puts
+ * for creation and the audit trail (append-only), conditional updates for status changes, and updates
+ * that are safe to repeat.
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  CLOSED_STATUSES,
+  OPEN_INDEX,
+  SUBJECT_INDEX,
+  keys,
+  type AuditEvent,
+  type DownloadItem,
+  type RequestRecord,
+  type RequestStatus,
+  type TaskKind,
+} from './model.ts';
+
+export class RequestNotFound extends Error {
+  override name = 'RequestNotFound';
+}
+
+/** A conditional write lost: the request is not in the state the caller expected. */
+export class StateConflict extends Error {
+  override name = 'StateConflict';
+}
+
+export interface TaskTokenItem {
+  pk: string;
+  sk: string;
+  requestId: string;
+  kind: TaskKind;
+  token: string;
+  createdAt: string;
+}
+
+export class RequestRepository {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async create(record: RequestRecord): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: record,
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async find(requestId: string): Promise<RequestRecord | undefined> {
+    const out = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: keys.request(requestId), ConsistentRead: true }),
+    );
+    return out.Item as RequestRecord | undefined;
+  }
+
+  async get(requestId: string): Promise<RequestRecord> {
+    const found = await this.find(requestId);
+    if (!found) throw new RequestNotFound(`request ${requestId} does not exist`);
+    return found;
+  }
+
+  /**
+   * Sets the given attributes (and removes `remove`), only if the request exists and, when `onlyIf` is
+   * given, its status is one of those. Moving to a closed status takes the request out of the open queue.
+   * Returns the updated record.
+   */
+  async update(
+    requestId: string,
+    set: Partial<RequestRecord>,
+    options: { onlyIf?: readonly RequestStatus[]; remove?: string[] } = {},
+  ): Promise<RequestRecord> {
+    const names: Record<string, string> = { '#pk': 'pk' };
+    const values: Record<string, unknown> = {};
+    const sets: string[] = [];
+    const removes = new Set(options.remove ?? []);
+    const fields: Record<string, unknown> = { ...set, updatedAt: set.updatedAt ?? new Date().toISOString() };
+    if (set.status && CLOSED_STATUSES.has(set.status)) {
+      removes.add('openPk');
+      removes.add('openSk');
+    }
+    let i = 0;
+    for (const [field, value] of Object.entries(fields)) {
+      if (value === undefined) continue;
+      i++;
+      names[`#f${i}`] = field;
+      values[`:v${i}`] = value;
+      sets.push(`#f${i} = :v${i}`);
+    }
+    const removeParts = [...removes].map((field, k) => {
+      names[`#r${k}`] = field;
+      return `#r${k}`;
+    });
+    let condition = 'attribute_exists(#pk)';
+    if (options.onlyIf?.length) {
+      names['#status'] = 'status';
+      const placeholders = options.onlyIf.map((s, k) => {
+        values[`:s${k}`] = s;
+        return `:s${k}`;
+      });
+      condition += ` AND #status IN (${placeholders.join(', ')})`;
+    }
+    const expression = [sets.length ? `SET ${sets.join(', ')}` : '', removeParts.length ? `REMOVE ${removeParts.join(', ')}` : '']
+      .filter(Boolean)
+      .join(' ');
+    try {
+      const out = await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.request(requestId),
+          UpdateExpression: expression,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: Object.keys(values).length ? values : undefined,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return out.Attributes as RequestRecord;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) {
+        const current = await this.find(requestId);
+        if (!current) throw new RequestNotFound(`request ${requestId} does not exist`);
+        throw new StateConflict(
+          `request ${requestId} is ${current.status}, not ${options.onlyIf?.join(' or ') ?? 'updatable'}`,
+        );
+      }
+      throw err;
+    }
+  }
+
+  /** Appends one event to the audit trail. The key is unique, and the put refuses to overwrite. */
+  async audit(
+    requestId: string,
+    actor: string,
+    action: string,
+    detail?: Record<string, unknown>,
+    at = new Date(),
+  ): Promise<AuditEvent> {
+    const iso = at.toISOString();
+    const event: AuditEvent = {
+      pk: keys.request(requestId).pk,
+      sk: `${keys.auditPrefix}${iso}#${randomBytes(4).toString('hex')}`,
+      requestId,
+      at: iso,
+      actor,
+      action,
+      ...(detail ? { detail } : {}),
+    };
+    await this.db.send(
+      new PutCommand({ TableName: this.table, Item: event, ConditionExpression: 'attribute_not_exists(sk)' }),
+    );
+    return event;
+  }
+
+  async auditTrail(requestId: string): Promise<AuditEvent[]> {
+    const events: AuditEvent[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :evt)',
+          ExpressionAttributeValues: { ':pk': keys.request(requestId).pk, ':evt': keys.auditPrefix },
+          ExclusiveStartKey: start,
+          ConsistentRead: true,
+        }),
+      );
+      events.push(...((out.Items ?? []) as AuditEvent[]));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return events;
+  }
+
+  async putTaskToken(requestId: string, kind: TaskKind, token: string): Promise<void> {
+    const item: TaskTokenItem = {
+      ...keys.task(requestId, kind),
+      requestId,
+      kind,
+      token,
+      createdAt: new Date().toISOString(),
+    };
+    await this.db.send(new PutCommand({ TableName: this.table, Item: item }));
+  }
+
+  async taskToken(requestId: string, kind: TaskKind): Promise<string | undefined> {
+    const out = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: keys.task(requestId, kind), ConsistentRead: true }),
+    );
+    return (out.Item as TaskTokenItem | undefined)?.token;
+  }
+
+  async deleteTaskToken(requestId: string, kind: TaskKind): Promise<void> {
+    await this.db.send(new DeleteCommand({ TableName: this.table, Key: keys.task(requestId, kind) }));
+  }
+
+  async putDownload(item: Omit<DownloadItem, 'pk' | 'sk'>): Promise<void> {
+    await this.db.send(new PutCommand({ TableName: this.table, Item: { ...keys.download(item.requestId), ...item } }));
+  }
+
+  async download(requestId: string): Promise<DownloadItem | undefined> {
+    const out = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: keys.download(requestId), ConsistentRead: true }),
+    );
+    return out.Item as DownloadItem | undefined;
+  }
+
+  /** Open requests ordered by due date (the queue index: reads only open requests). */
+  async listOpen(options: { dueBefore?: string; limit?: number; cursor?: Record<string, unknown> }): Promise<{
+    items: RequestRecord[];
+    cursor?: Record<string, unknown>;
+  }> {
+    const values: Record<string, unknown> = { ':open': 'OPEN' };
+    let keyCondition = 'openPk = :open';
+    if (options.dueBefore) {
+      // Sort keys are `<dueDate>#<id>`: everything due on or before the date sorts below `<date>#~`.
+      keyCondition += ' AND openSk < :before';
+      values[':before'] = `${options.dueBefore}#~`;
+    }
+    const out = await this.db.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: OPEN_INDEX,
+        KeyConditionExpression: keyCondition,
+        ExpressionAttributeValues: values,
+        Limit: options.limit ?? 50,
+        ExclusiveStartKey: options.cursor,
+      }),
+    );
+    return { items: (out.Items ?? []) as RequestRecord[], cursor: out.LastEvaluatedKey };
+  }
+
+  /** Requests filed for the same subject (by the hash of the normalised email), newest first. */
+  async bySubject(subjectHash: string): Promise<RequestRecord[]> {
+    const out = await this.db.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: SUBJECT_INDEX,
+        KeyConditionExpression: 'subjectHash = :h',
+        ExpressionAttributeValues: { ':h': subjectHash },
+        ScanIndexForward: false,
+        Limit: 100,
+      }),
+    );
+    return (out.Items ?? []) as RequestRecord[];
+  }
+}

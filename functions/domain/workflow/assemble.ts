@@ -1,0 +1,59 @@
+/**
+ * Assemble: builds the subject's package (a ZIP streamed into the exports bucket) from what the
+ * connectors staged, and records where it is and until when the link works.
+ */
+import type { AppContext } from '../context.ts';
+import { assemblePackage, type PackageSource } from '../package/index.ts';
+
+export async function assemble(ctx: AppContext, requestId: string): Promise<{ key: string; records: number; bytes: number }> {
+  const { repo, config, clock } = ctx;
+  const request = await repo.get(requestId);
+  if (request.type === 'erasure') throw new Error(`request ${requestId} is an erasure: it has no package`);
+  const outcomes = Object.values(request.connectors ?? {});
+  const outstanding = outcomes.filter((o) => o.status === 'failed' || o.status === 'pending');
+  // Never a package that silently lacks a system: missing data must have been accepted by staff.
+  if (outstanding.length) {
+    throw new Error(`request ${requestId} still has connectors without data: ${outstanding.map((o) => o.connectorId).join(', ')}`);
+  }
+  const byId = new Map(config.connectors.map((c) => [c.id, c]));
+  const sources: PackageSource[] = outcomes
+    .filter((o) => o.status === 'succeeded')
+    .map((o) => ({
+      connectorId: o.connectorId,
+      displayName: byId.get(o.connectorId)?.displayName ?? o.connectorId,
+      objects: Object.entries(o.stagingKeys).map(([object, stagingKey]) => ({ object, stagingKey, count: o.objects[object] ?? 0 })),
+    }));
+  const missing = outcomes
+    .filter((o) => o.status === 'accepted_missing')
+    .map((o) => ({
+      connectorId: o.connectorId,
+      displayName: byId.get(o.connectorId)?.displayName ?? o.connectorId,
+      reason: request.partialAcceptance?.reason ?? 'not available',
+    }));
+  const now = clock.now();
+  const key = `exports/${requestId}/${request.type}-${requestId}.zip`;
+  await repo.update(requestId, { status: 'assembling' });
+  const result = await assemblePackage({
+    s3: ctx.s3,
+    stagingBucket: ctx.stagingBucket(),
+    exportsBucket: ctx.exportsBucket(),
+    key,
+    request: {
+      requestId,
+      type: request.type,
+      receivedDate: request.receivedDate,
+      dueDate: request.dueDate,
+      jurisdiction: request.jurisdiction,
+      subject: { email: request.subject.email, ...(request.subject.name ? { name: request.subject.name } : {}) },
+    },
+    config,
+    sources,
+    missing,
+    now,
+    ...(process.env.DSAR_EXPORTS_SSE ? { sse: process.env.DSAR_EXPORTS_SSE as 'aws:kms' | 'AES256' } : {}),
+  });
+  const expiresAt = new Date(now.getTime() + config.delivery.linkTtlDays * 86_400_000).toISOString();
+  await repo.update(requestId, { package: { key, createdAt: now.toISOString(), expiresAt, bytes: result.bytes } });
+  await repo.audit(requestId, 'system', 'package.assembled', { records: result.records, bytes: result.bytes });
+  return { key, records: result.records, bytes: result.bytes };
+}

@@ -1,0 +1,37 @@
+/**
+ * The Lambda behind every `.waitForTaskToken` step: it stores the token with the request (so the API
+ * can complete the step later), then does what the step needs to get going: email the verification
+ * code, or tell staff that a decision is waiting.
+ */
+import { staffAttention } from '../notifications/templates.ts';
+import { links, type AppContext } from '../context.ts';
+import type { TaskKind } from '../requests/model.ts';
+import { issueCode } from '../requests/verification.ts';
+
+export async function awaitTask(ctx: AppContext, requestId: string, kind: TaskKind, token: string): Promise<void> {
+  const { repo, mailer, config } = ctx;
+  // Store the token before anything announces the step, so whoever acts on the announcement finds it.
+  await repo.putTaskToken(requestId, kind, token);
+  const request = await repo.get(requestId);
+  const consoleUrl = links(config).console(requestId);
+  switch (kind) {
+    case 'verification':
+      // A resumed or retried step finds a code already sent and still valid: do not send another.
+      if (!request.verification || Date.parse(request.verification.expiresAt) < ctx.clock.now().getTime()) {
+        await issueCode(ctx, request);
+      }
+      return;
+    case 'review':
+      await repo.update(requestId, { status: 'awaiting_review' }, { onlyIf: ['awaiting_review', 'awaiting_verification'] });
+      await repo.audit(requestId, 'system', 'review.requested', { type: request.type });
+      await mailer.send(config.email.staff, staffAttention(config, requestId, `${request.type} request to review`, consoleUrl));
+      return;
+    case 'reconcile': {
+      const failed = Object.values(request.connectors ?? {}).filter((c) => c.status === 'failed').map((c) => c.connectorId);
+      await repo.update(requestId, { status: 'awaiting_staff' });
+      await repo.audit(requestId, 'system', 'connectors.awaiting_staff', { failed });
+      await mailer.send(config.email.staff, staffAttention(config, requestId, `connectors failed: ${failed.join(', ')}`, consoleUrl));
+      return;
+    }
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * Collect: one Map iteration. Runs a connector's `access` for the subject and streams every record to
+ * the staging bucket; only counts and keys go back into the workflow. Typed connector errors propagate
+ * with their names, which the state machine's Retry and Catch match.
+ */
+import { enabledConnectors } from '#commons/config';
+import { logger } from '#commons/observability';
+import type { ConnectorRegistry } from '#connectors/registry';
+import type { Subject } from '#connectors/types';
+import { StagingWriter } from '../staging/writer.ts';
+import type { AppContext } from '../context.ts';
+import type { RequestRecord } from '../requests/model.ts';
+import type { CollectResult } from './reconcile.ts';
+
+export function subjectOf(request: RequestRecord): Subject {
+  return {
+    email: request.subject.email,
+    normalizedEmail: request.subject.normalizedEmail,
+    ...(request.subject.name ? { name: request.subject.name } : {}),
+  };
+}
+
+export async function collect(
+  ctx: AppContext,
+  registry: ConnectorRegistry,
+  requestId: string,
+  connectorId: string,
+): Promise<CollectResult> {
+  const request = await ctx.repo.get(requestId);
+  // Data is never gathered for a request that nobody verified and approved.
+  if (!request.verification?.verifiedAt || request.decision?.outcome !== 'approved') {
+    throw new Error(`request ${requestId} is not verified and approved; refusing to collect`);
+  }
+  if (!enabledConnectors(ctx.config).some((c) => c.id === connectorId)) {
+    throw new Error(`connector ${connectorId} is not enabled`);
+  }
+  const connector = registry.get(connectorId);
+  const writer = new StagingWriter({ s3: ctx.s3, bucket: ctx.stagingBucket(), requestId, connectorId });
+  const started = Date.now();
+  try {
+    for await (const record of connector.access(subjectOf(request), { requestId })) await writer.write(record);
+  } catch (err) {
+    await writer.abort();
+    logger.warn('connector failed', { requestId, connectorId, error: (err as Error).name });
+    throw err;
+  }
+  const summary = await writer.close();
+  logger.info('connector collected', { requestId, connectorId, records: summary.records, ms: Date.now() - started });
+  return { connectorId, status: 'succeeded', ...summary };
+}

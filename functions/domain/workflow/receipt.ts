@@ -1,0 +1,48 @@
+/**
+ * RecordReceipt: the first step of every execution. It gives the subject a status link (its token is
+ * made here and kept only as a hash), sends the acknowledgement, and tells the workflow how review goes
+ * and how long the waiting steps may wait.
+ */
+import { hashToken, newToken } from '#commons/tokens';
+import { acknowledgement, duplicateRequest } from '../notifications/templates.ts';
+import { links, type AppContext } from '../context.ts';
+import { facts } from '../requests/verification.ts';
+
+export interface ReceiptResult {
+  requestId: string;
+  type: string;
+  duplicate: boolean;
+  review: 'auto' | 'staff';
+  timeouts: { verificationSeconds: number; staffSeconds: number };
+}
+
+export async function recordReceipt(ctx: AppContext, requestId: string): Promise<ReceiptResult> {
+  const { repo, config, mailer } = ctx;
+  const request = await repo.get(requestId);
+  const result: ReceiptResult = {
+    requestId,
+    type: request.type,
+    duplicate: request.status === 'duplicate',
+    review: config.review[request.type],
+    timeouts: {
+      verificationSeconds: config.verification.unverifiedTimeoutSeconds,
+      staffSeconds: config.workflow.staffTaskTimeoutSeconds,
+    },
+  };
+  // A retried step must not mail twice: the token hash is written once.
+  if (request.statusTokenHash) return result;
+  const token = newToken();
+  await repo.update(requestId, { statusTokenHash: hashToken(token) });
+  const link = links(config);
+  if (request.duplicateOf) {
+    const original = await repo.get(request.duplicateOf);
+    // The original's status link cannot be re-sent (only its hash exists): link this request's status,
+    // which says it is a duplicate of the open one.
+    await mailer.send(request.subject.email, duplicateRequest(config, facts(original), link.status(requestId, token)));
+    await repo.audit(requestId, 'system', 'request.acknowledged', { duplicateOf: request.duplicateOf });
+  } else {
+    await mailer.send(request.subject.email, acknowledgement(config, facts(request), link.status(requestId, token)));
+    await repo.audit(requestId, 'system', 'request.acknowledged', { dueDate: request.dueDate });
+  }
+  return result;
+}

@@ -1,0 +1,59 @@
+/**
+ * POST /v1/admin/requests/{id}/{action}: staff actions. approve {confirmRequestId?}, deny {reason, note?},
+ * retry {connector?}, accept-partial {reason}, cancel {reason}. Needs the approver role.
+ */
+import { z } from 'zod';
+import { RequestError } from '#commons/errors';
+import { appContext } from '#domain/context';
+import { DENIAL_REASONS, acceptPartial, approve, cancel, deny, retry } from '#domain/requests/staff';
+import { requestDetail } from '#domain/requests/queries';
+import { httpHandler, requestIdFrom } from '../http.ts';
+
+const reasons = Object.keys(DENIAL_REASONS) as [keyof typeof DENIAL_REASONS, ...(keyof typeof DENIAL_REASONS)[]];
+
+const bodies = {
+  approve: z.strictObject({ confirmRequestId: z.string().optional() }),
+  deny: z.strictObject({
+    reason: z.enum(reasons, { error: `reason must be one of ${reasons.join(', ')}` }),
+    note: z.string().trim().max(2000).optional(),
+  }),
+  retry: z.strictObject({ connector: z.string().max(60).optional() }),
+  'accept-partial': z.strictObject({ reason: z.string().trim().min(1, 'reason is required').max(2000) }),
+  cancel: z.strictObject({ reason: z.string().trim().min(1, 'reason is required').max(2000) }),
+};
+type Action = keyof typeof bodies;
+
+export const actionBody = z.unknown();
+
+export const handler = httpHandler({ staffRole: 'approver', body: actionBody }, async ({ path, body, staff }) => {
+  const action = path.action as Action;
+  const schema = bodies[action];
+  if (!schema) throw new RequestError(404, 'unknown_action', `unknown action; use one of ${Object.keys(bodies).join(', ')}`);
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`);
+    throw new RequestError(400, 'invalid_request', issues.join('; '), { issues });
+  }
+  const ctx = appContext();
+  const id = requestIdFrom(path);
+  const actor = staff!.id;
+  const input = parsed.data as Record<string, string | undefined>;
+  switch (action) {
+    case 'approve':
+      await approve(ctx, id, actor, input.confirmRequestId);
+      break;
+    case 'deny':
+      await deny(ctx, id, actor, input.reason as keyof typeof DENIAL_REASONS, input.note);
+      break;
+    case 'retry':
+      await retry(ctx, id, actor, input.connector);
+      break;
+    case 'accept-partial':
+      await acceptPartial(ctx, id, actor, input.reason!);
+      break;
+    case 'cancel':
+      await cancel(ctx, id, actor, input.reason!);
+      break;
+  }
+  return { status: 200, body: await requestDetail(ctx, id) };
+});

@@ -1,0 +1,20 @@
+/** GET /v1/admin/requests?status=&dueBefore=&cursor=&limit=: the open queue, ordered by due date. */
+import { z } from 'zod';
+import { badRequest } from '#commons/errors';
+import { appContext } from '#domain/context';
+import { listQueue } from '#domain/requests/queries';
+import { STATUSES } from '#domain/requests/model';
+import { httpHandler } from '../http.ts';
+
+const query = z.object({
+  status: z.enum(STATUSES).optional(),
+  dueBefore: z.iso.date({ error: 'dueBefore is a date like 2026-12-31' }).optional(),
+  cursor: z.string().max(2000).optional(),
+  limit: z.coerce.number().int().min(1).max(100).optional(),
+});
+
+export const handler = httpHandler({ staffRole: 'viewer' }, async ({ query: raw }) => {
+  const parsed = query.safeParse(raw);
+  if (!parsed.success) throw badRequest('invalid_query', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  return { status: 200, body: await listQueue(appContext(), parsed.data) };
+});

@@ -1,0 +1,162 @@
+/**
+ * The middy stack every API handler shares: body limits and JSON parsing, zod validation, staff
+ * identity and roles from the JWT claims, security headers, and the mapping of errors to JSON
+ * `{error: {code, message}}` with the right status. A caller's mistake is a 4xx with a message; anything
+ * unexpected is a 500 that says nothing about its cause (the cause goes to the log with the request id).
+ */
+import middy, { type MiddlewareObj } from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import { z } from 'zod';
+import { RequestError, badRequest, forbidden, unauthorized } from '#commons/errors';
+import { logger } from '#commons/observability';
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export type StaffRole = 'approver' | 'viewer';
+export interface Staff {
+  id: string;
+  roles: StaffRole[];
+}
+
+export interface HttpInput<B> {
+  event: APIGatewayProxyEventV2;
+  body: B;
+  staff?: Staff;
+  path: Record<string, string>;
+  query: Record<string, string>;
+}
+
+export interface HttpOutput {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+const SECURITY_HEADERS = {
+  'content-type': 'application/json; charset=utf-8',
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+  'strict-transport-security': 'max-age=63072000; includeSubDomains',
+  'referrer-policy': 'no-referrer',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+};
+
+export function errorBody(status: number, code: string, message: string, details?: Record<string, unknown>): APIGatewayProxyResultV2 {
+  return {
+    statusCode: status,
+    headers: SECURITY_HEADERS,
+    body: JSON.stringify({ error: { code, message, ...(details ? { details } : {}) } }),
+  };
+}
+
+function parseBody<B>(event: APIGatewayProxyEventV2, schema: z.ZodType<B> | undefined): B {
+  if (!schema) return undefined as B;
+  const raw = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
+  if (Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES) {
+    throw new RequestError(413, 'body_too_large', `the body must be at most ${MAX_BODY_BYTES / 1024} KiB`);
+  }
+  const type = event.headers?.['content-type'] ?? '';
+  if (raw && !/^application\/json\b/i.test(type)) {
+    throw new RequestError(415, 'unsupported_media_type', 'send the body as application/json');
+  }
+  let json: unknown;
+  try {
+    json = raw ? JSON.parse(raw) : {};
+  } catch {
+    throw badRequest('malformed_json', 'the body is not valid JSON');
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`);
+    throw badRequest('invalid_request', issues.join('; '), { issues });
+  }
+  return parsed.data;
+}
+
+/** Staff identity from the JWT authorizer's claims (Cognito on AWS; the local runtime sets the same shape). */
+export function staffFromEvent(event: APIGatewayProxyEventV2): Staff | undefined {
+  const claims = (event.requestContext as { authorizer?: { jwt?: { claims?: Record<string, unknown> } } }).authorizer?.jwt?.claims;
+  if (!claims?.sub) return undefined;
+  const raw = claims['cognito:groups'];
+  // API Gateway flattens array claims into "[a b]" strings; accept both forms.
+  const groups = Array.isArray(raw) ? raw.map(String) : String(raw ?? '').replace(/^\[|\]$/g, '').split(/[\s,]+/).filter(Boolean);
+  const roles = groups.filter((g): g is StaffRole => g === 'approver' || g === 'viewer');
+  const id = String(claims.email ?? claims['cognito:username'] ?? claims.sub);
+  return { id, roles };
+}
+
+export interface HandlerOptions<B> {
+  body?: z.ZodType<B>;
+  /** Staff routes: the role the caller needs (`viewer` is met by `approver` too). */
+  staffRole?: StaffRole;
+}
+
+export function httpHandler<B = undefined>(
+  options: HandlerOptions<B>,
+  fn: (input: HttpInput<B>) => Promise<HttpOutput>,
+) {
+  const core = async (event: APIGatewayProxyEventV2, _context: Context): Promise<APIGatewayProxyResultV2> => {
+    let staff: Staff | undefined;
+    if (options.staffRole) {
+      staff = staffFromEvent(event);
+      if (!staff) throw unauthorized();
+      const allowed = options.staffRole === 'viewer' ? staff.roles.length > 0 : staff.roles.includes('approver');
+      if (!allowed) throw forbidden('role_required', `this action needs the ${options.staffRole} role`);
+    }
+    const body = parseBody(event, options.body);
+    const out = await fn({
+      event,
+      body,
+      ...(staff ? { staff } : {}),
+      path: (event.pathParameters ?? {}) as Record<string, string>,
+      query: (event.queryStringParameters ?? {}) as Record<string, string>,
+    });
+    return {
+      statusCode: out.status,
+      headers: { ...SECURITY_HEADERS, ...out.headers },
+      body: out.body === undefined ? '' : JSON.stringify(out.body),
+    };
+  };
+  return middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>(core)
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(httpHeaderNormalizer())
+    .use(errorMapper());
+}
+
+export function errorMapper(): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyResultV2> {
+  return {
+    onError: async (request) => {
+      const err = request.error;
+      if (err instanceof RequestError) {
+        request.response = errorBody(err.status, err.code, err.message, err.details);
+        return;
+      }
+      const name = (err as { name?: string } | null)?.name;
+      if (name === 'RequestNotFound') {
+        request.response = errorBody(404, 'not_found', 'no such request');
+        return;
+      }
+      if (name === 'IdempotencyValidationError') {
+        request.response = errorBody(422, 'idempotency_key_reused', 'this Idempotency-Key was used with a different body');
+        return;
+      }
+      if (name === 'IdempotencyAlreadyInProgressError') {
+        request.response = errorBody(409, 'idempotency_in_progress', 'a request with this Idempotency-Key is still being processed');
+        return;
+      }
+      logger.error('unhandled error', { error: err as Error });
+      request.response = errorBody(500, 'internal_error', 'something went wrong on our side; try again later');
+    },
+  };
+}
+
+/** Common path and body schemas. */
+export const requestIdParam = z.string().regex(/^dsar_[a-z0-9]{8,40}$/, 'not a request id');
+
+export function requestIdFrom(path: Record<string, string>): string {
+  const parsed = requestIdParam.safeParse(path.id);
+  if (!parsed.success) throw new RequestError(404, 'not_found', 'no such request');
+  return parsed.data;
+}

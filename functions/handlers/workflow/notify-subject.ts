@@ -1,0 +1,14 @@
+import { z } from 'zod';
+import { appContext } from '#domain/context';
+import { notifyOutcome } from '#domain/workflow/notify';
+import { workflowHandler } from './steps.ts';
+
+const input = z.object({
+  requestId: z.string().min(1),
+  outcome: z.enum(['completed', 'denied', 'unverified', 'cancelled']),
+  reason: z.string().optional(),
+});
+
+export const handler = workflowHandler(input, ({ requestId, outcome, reason }) =>
+  notifyOutcome(appContext(), requestId, outcome === 'cancelled' ? { outcome, ...(reason ? { reason } : {}) } : { outcome }),
+);

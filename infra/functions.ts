@@ -1,0 +1,68 @@
+/**
+ * Every Lambda function of the product, described once: the CDK stack deploys each as a NodejsFunction
+ * with exactly the grants listed here, and the embedded runtime imports the same entry files and serves
+ * the same routes. Adding a function here is all either side needs.
+ */
+export type Grant =
+  | 'table:read'
+  | 'table:write'
+  | 'staging:read'
+  | 'staging:write'
+  | 'exports:read'
+  | 'exports:write'
+  | 'sfn:start'
+  | 'sfn:complete-task'
+  | 'sfn:stop'
+  | 'ses:send'
+  | 'connectors';
+
+export interface FunctionSpec {
+  /** Short id; the deployed name is `<stack>-<id>`. */
+  id: string;
+  /** Entry file, relative to the repository root. */
+  entry: string;
+  /** The ASL placeholder that receives this function's ARN, for workflow steps. */
+  placeholder?: string;
+  /** HTTP routes served by this function (API Gateway HTTP API route keys). */
+  routes?: Array<{ method: 'GET' | 'POST'; path: string; staff?: boolean }>;
+  grants: Grant[];
+  timeoutSeconds: number;
+  memoryMb: number;
+}
+
+const api = (id: string, routes: FunctionSpec['routes'], grants: Grant[]): FunctionSpec => ({
+  id,
+  entry: `functions/handlers/api/${id}.ts`,
+  routes,
+  grants,
+  timeoutSeconds: 15,
+  memoryMb: 512,
+});
+
+const step = (id: string, placeholder: string, grants: Grant[], timeoutSeconds = 60, memoryMb = 512): FunctionSpec => ({
+  id,
+  entry: `functions/handlers/workflow/${id}.ts`,
+  placeholder,
+  grants,
+  timeoutSeconds,
+  memoryMb,
+});
+
+export const FUNCTIONS: FunctionSpec[] = [
+  api('create-request', [{ method: 'POST', path: '/v1/requests' }], ['table:read', 'table:write', 'sfn:start']),
+  api('verify-request', [{ method: 'POST', path: '/v1/requests/{id}/verify' }], ['table:read', 'table:write', 'sfn:complete-task']),
+  api('resend-code', [{ method: 'POST', path: '/v1/requests/{id}/code' }], ['table:read', 'table:write', 'ses:send']),
+  api('get-request-status', [{ method: 'GET', path: '/v1/requests/{id}' }], ['table:read']),
+  api('download', [{ method: 'GET', path: '/v1/downloads/{id}' }], ['table:read', 'table:write', 'exports:read']),
+  api('admin-list-requests', [{ method: 'GET', path: '/v1/admin/requests', staff: true }], ['table:read']),
+  api('admin-get-request', [{ method: 'GET', path: '/v1/admin/requests/{id}', staff: true }], ['table:read']),
+  api('admin-act', [{ method: 'POST', path: '/v1/admin/requests/{id}/{action}', staff: true }], ['table:read', 'table:write', 'sfn:complete-task', 'sfn:stop', 'ses:send']),
+  step('record-receipt', 'RecordReceiptFunctionArn', ['table:read', 'table:write', 'ses:send']),
+  step('await-task', 'AwaitTaskFunctionArn', ['table:read', 'table:write', 'ses:send']),
+  step('approve-automatically', 'ApproveAutomaticallyFunctionArn', ['table:read', 'table:write']),
+  step('plan-connectors', 'PlanConnectorsFunctionArn', ['table:read', 'table:write']),
+  step('collect', 'CollectFunctionArn', ['table:read', 'staging:write', 'connectors'], 900, 1024),
+  step('reconcile', 'ReconcileFunctionArn', ['table:read', 'table:write']),
+  step('assemble', 'AssembleFunctionArn', ['table:read', 'table:write', 'staging:read', 'exports:write'], 900, 1024),
+  step('notify-subject', 'NotifySubjectFunctionArn', ['table:read', 'table:write', 'ses:send']),
+];

@@ -1,0 +1,71 @@
+/**
+ * The AWS emulators the embedded runtime runs on loopback: dynalite (DynamoDB, on disk), s3rver (S3, on
+ * disk) and aws-ses-v2-local (SES, with a mail viewer). Each start returns its URL and a close function.
+ */
+import type { AddressInfo, Server } from 'node:net';
+import { mkdirSync } from 'node:fs';
+// dynalite, s3rver and aws-ses-v2-local ship no type definitions worth importing here.
+// @ts-expect-error untyped package
+import dynalite from 'dynalite';
+// @ts-expect-error untyped package
+import S3rver from 's3rver';
+import * as sesModule from 'aws-ses-v2-local';
+
+export interface Emulator {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    (server as Server & { closeAllConnections?: () => void }).closeAllConnections?.();
+  });
+}
+
+export async function startDynamoDb(host: string, port: number, dir: string): Promise<Emulator> {
+  mkdirSync(dir, { recursive: true });
+  const server: Server = dynalite({ path: dir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const actual = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${host}:${actual}`,
+    port: actual,
+    close: async () => {
+      await closeServer(server);
+      // dynalite keeps its LevelDB open until asked; closing it releases the lock for the next start.
+      const db = (server as unknown as { db?: { close?: (cb: () => void) => void } }).db;
+      await new Promise<void>((resolve) => (db?.close ? db.close(() => resolve()) : resolve()));
+    },
+  };
+}
+
+export async function startS3(host: string, port: number, dir: string, buckets: string[]): Promise<Emulator> {
+  mkdirSync(dir, { recursive: true });
+  const s3 = new S3rver({
+    address: host,
+    port,
+    directory: dir,
+    silent: true,
+    configureBuckets: buckets.map((name) => ({ name })),
+  });
+  const address = (await s3.run()) as AddressInfo;
+  return {
+    url: `http://${host}:${address.port}`,
+    port: address.port,
+    close: () => new Promise<void>((resolve) => s3.close(() => resolve())),
+  };
+}
+
+export async function startSes(host: string, port: number): Promise<Emulator> {
+  // The package is CommonJS with a default export; under ESM interop it can arrive nested.
+  const sesLocal = ((sesModule as unknown as { default: unknown }).default as { default?: unknown }).default ?? (sesModule as unknown as { default: unknown }).default;
+  const server = await (sesLocal as (c: { host: string; port: number }) => Promise<Server>)({ host, port });
+  if (!server.listening) await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  const actual = (server.address() as AddressInfo).port;
+  return { url: `http://${host}:${actual}`, port: actual, close: () => closeServer(server) };
+}

@@ -1,0 +1,173 @@
+/**
+ * The HTTP API on a laptop: turns each HTTP request into the API Gateway (HTTP API, payload 2.0) event
+ * that AWS would build, calls the same handler the stack deploys, and writes its result back. Staff
+ * routes check the local staff tokens here, as the JWT authorizer does on AWS, and hand the handler the
+ * same claims shape (`sub`, `email`, `cognito:groups`).
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { FunctionSpec } from '../functions.ts';
+import { lambdaContext, type LambdaHandler } from './lambda.ts';
+
+/** API Gateway refuses payloads over 10 MB before any function runs; so do we. */
+const MAX_PAYLOAD = 10 * 1024 * 1024;
+
+export interface StaffToken {
+  token: string;
+  sub: string;
+  email: string;
+  groups: string[];
+}
+
+interface Route {
+  method: string;
+  path: string;
+  pattern: RegExp;
+  params: string[];
+  staff: boolean;
+  spec: FunctionSpec;
+}
+
+function compile(spec: FunctionSpec, route: NonNullable<FunctionSpec['routes']>[number]): Route {
+  const params: string[] = [];
+  const pattern = new RegExp(
+    `^${route.path.replace(/\{(\w+)\}/g, (_, name: string) => {
+      params.push(name);
+      return '([^/]+)';
+    })}/?$`,
+  );
+  return { method: route.method, path: route.path, pattern, params, staff: Boolean(route.staff), spec };
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify(body));
+}
+
+export interface HttpApiOptions {
+  host: string;
+  port: number;
+  region: string;
+  functions: FunctionSpec[];
+  handlers: Map<string, LambdaHandler>;
+  staffTokens: StaffToken[];
+  /** Serves other paths (the console, static pages); returns false when it did not handle the request. */
+  fallback?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+}
+
+export async function startHttpApi(options: HttpApiOptions): Promise<{ url: string; port: number; server: Server; close(): Promise<void> }> {
+  const routes = options.functions.flatMap((spec) => (spec.routes ?? []).map((r) => compile(spec, r)));
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      // The handlers map their own errors; this is the adapter failing, which must still answer.
+      process.stderr.write(`http adapter error: ${(err as Error).stack ?? String(err)}\n`);
+      if (!res.headersSent) json(res, 500, { error: { code: 'internal_error', message: 'the local API failed' } });
+      else res.end();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const method = req.method ?? 'GET';
+    const matches = routes.filter((r) => r.pattern.test(url.pathname));
+    const route = matches.find((r) => r.method === method);
+    if (!route) {
+      if (options.fallback && (await options.fallback(req, res))) return;
+      if (matches.length) return json(res, 405, { message: 'Method Not Allowed' });
+      return json(res, 404, { message: 'Not Found' });
+    }
+
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_PAYLOAD) return json(res, 413, { message: 'Request Entity Too Large' });
+      chunks.push(chunk as Buffer);
+    }
+    const body = Buffer.concat(chunks).toString('utf8');
+
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
+
+    let authorizer: APIGatewayProxyEventV2['requestContext'] extends infer C ? (C & { authorizer?: unknown })['authorizer'] : never;
+    if (route.staff) {
+      const presented = /^Bearer\s+(.+)$/i.exec(headers.authorization ?? '')?.[1]?.trim();
+      const staff = presented ? options.staffTokens.find((t) => sameSecret(t.token, presented)) : undefined;
+      // What API Gateway's JWT authorizer answers, before any function runs.
+      if (!staff) return json(res, 401, { message: 'Unauthorized' }, { 'www-authenticate': 'Bearer' });
+      authorizer = {
+        jwt: {
+          claims: { sub: staff.sub, email: staff.email, 'cognito:groups': `[${staff.groups.join(' ')}]` },
+          scopes: null,
+        },
+      } as never;
+    }
+
+    const values = route.pattern.exec(url.pathname)!.slice(1);
+    const pathParameters = Object.fromEntries(route.params.map((p, i) => [p, decodeURIComponent(values[i]!)]));
+    const query: Record<string, string> = {};
+    for (const [k, v] of url.searchParams) query[k] = query[k] === undefined ? v : `${query[k]},${v}`;
+    const now = new Date();
+    const event: APIGatewayProxyEventV2 = {
+      version: '2.0',
+      routeKey: `${route.method} ${route.path}`,
+      rawPath: url.pathname,
+      rawQueryString: url.search.slice(1),
+      headers,
+      ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
+      ...(route.params.length ? { pathParameters } : {}),
+      ...(body ? { body, isBase64Encoded: false } : { isBase64Encoded: false }),
+      requestContext: {
+        accountId: '000000000000',
+        apiId: 'local',
+        domainName: headers.host ?? 'localhost',
+        domainPrefix: 'local',
+        http: {
+          method,
+          path: url.pathname,
+          protocol: `HTTP/${req.httpVersion}`,
+          sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+          userAgent: headers['user-agent'] ?? '',
+        },
+        requestId: randomUUID(),
+        routeKey: `${route.method} ${route.path}`,
+        stage: '$default',
+        time: now.toUTCString(),
+        timeEpoch: now.getTime(),
+        ...(authorizer ? { authorizer } : {}),
+      } as APIGatewayProxyEventV2['requestContext'],
+    };
+
+    const handler = options.handlers.get(route.spec.id)!;
+    const result = (await handler(event, lambdaContext(route.spec, options.region))) as APIGatewayProxyStructuredResultV2 | string;
+    const structured: APIGatewayProxyStructuredResultV2 =
+      typeof result === 'string' ? { statusCode: 200, body: result } : (result ?? { statusCode: 200 });
+    res.writeHead(structured.statusCode ?? 200, (structured.headers ?? {}) as Record<string, string>);
+    res.end(structured.body ? (structured.isBase64Encoded ? Buffer.from(structured.body, 'base64') : structured.body) : undefined);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${options.host}:${port}`,
+    port,
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

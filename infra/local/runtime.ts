@@ -1,0 +1,325 @@
+/**
+ * The embedded runtime: the whole product on one machine, with no AWS account and no Docker.
+ *
+ * It starts the emulators on loopback (DynamoDB, S3, SES), the SaaS sandboxes, a Step Functions endpoint
+ * that runs the real ASL file, and the HTTP API adapter; points the AWS SDK at them through its own
+ * environment variables (`AWS_ENDPOINT_URL_*`); creates tables and buckets; and seeds the demo dataset
+ * on first start. Everything lives under one data folder, so a restart keeps requests and resumes
+ * unfinished executions.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { parseConfig, type DsarConfig } from '#commons/config';
+import { resetClients } from '#commons/clients';
+import { resetAppContext, appContext } from '#domain/context';
+import { sweepExpiredPackages } from '#domain/requests/sweep';
+import { FUNCTIONS } from '../functions.ts';
+import { substitute } from '../asl.ts';
+import { startDynamoDb, startS3, startSes, type Emulator } from './emulators.ts';
+import { startStepFunctionsEndpoint, type StepFunctionsEndpoint } from './stepfunctions/index.ts';
+import { startSandboxes, type Sandboxes } from './sandboxes/index.ts';
+import { startHttpApi, type StaffToken } from './http-api.ts';
+import { loadHandlers, localFunctionArn, lambdaContext, LOCAL_ACCOUNT } from './lambda.ts';
+import { ensureBucket, ensureTable, requestTableDefinition, seedCompanyStores } from './seed.ts';
+import { DEFAULT_CROWD } from './demo/people.ts';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const REGION = 'eu-north-1';
+export const TABLE = 'dsar-requests';
+export const STAGING_BUCKET = 'dsar-staging';
+export const EXPORTS_BUCKET = 'dsar-exports';
+export const STATE_MACHINE_NAME = 'dsar-workflow';
+
+export interface RuntimePorts {
+  api: number;
+  mail: number;
+  dynamodb: number;
+  s3: number;
+  stepfunctions: number;
+  salesforce: number;
+  stripe: number;
+  hubspot: number;
+  googleAnalytics: number;
+}
+
+/** The documented defaults; each can be changed with the environment variable in `PORT_VARIABLES`. */
+export const DEFAULT_PORTS: RuntimePorts = {
+  api: 8790,
+  mail: 8791,
+  dynamodb: 8792,
+  s3: 8793,
+  stepfunctions: 8794,
+  salesforce: 8795,
+  stripe: 8796,
+  hubspot: 8797,
+  googleAnalytics: 8798,
+};
+
+export const PORT_VARIABLES: Record<keyof RuntimePorts, string> = {
+  api: 'DSAR_API_PORT',
+  mail: 'DSAR_MAIL_PORT',
+  dynamodb: 'DSAR_DYNAMODB_PORT',
+  s3: 'DSAR_S3_PORT',
+  stepfunctions: 'DSAR_SFN_PORT',
+  salesforce: 'DSAR_SALESFORCE_PORT',
+  stripe: 'DSAR_STRIPE_PORT',
+  hubspot: 'DSAR_HUBSPOT_PORT',
+  googleAnalytics: 'DSAR_GA_PORT',
+};
+
+export function portsFromEnv(env: NodeJS.ProcessEnv = process.env): RuntimePorts {
+  const ports = { ...DEFAULT_PORTS };
+  for (const [key, name] of Object.entries(PORT_VARIABLES) as Array<[keyof RuntimePorts, string]>) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} must be a port number (0-65535), not "${raw}"`);
+    ports[key] = n;
+  }
+  return ports;
+}
+
+/** Every port 0: what tests use, so runs never collide. */
+export const EPHEMERAL_PORTS: RuntimePorts = Object.fromEntries(Object.keys(DEFAULT_PORTS).map((k) => [k, 0])) as unknown as RuntimePorts;
+
+export interface RuntimeOptions {
+  /** Where everything persists; default `.dsar/data` in the repository. */
+  dataDir?: string;
+  ports?: Partial<RuntimePorts>;
+  /** The configuration file to run; default `config/example.config.json`. */
+  configFile?: string;
+  /** Changes applied on top of the configuration file (tests use short timeouts). */
+  configOverrides?: (config: DsarConfig) => DsarConfig;
+  /** How many demo people besides alice, bob and carol. */
+  crowd?: number;
+  /** Multiplies the workflow's Retry intervals; below 1 makes retries quick for demos and tests. */
+  retryIntervalScale?: number;
+  /** How often expired packages are swept (ms); 0 turns the sweep off. */
+  sweepIntervalMs?: number;
+  /** Progress lines (seeding, URLs); default silent. */
+  log?: (line: string) => void;
+}
+
+export interface RuntimeInfo {
+  apiUrl: string;
+  consoleUrl: string;
+  mailUrl: string;
+  staffToken: string;
+  viewerToken: string;
+  endpoints: { dynamodb: string; s3: string; ses: string; stepfunctions: string };
+  sandboxes: { salesforce: string; stripe: string; hubspot: string; googleAnalytics: string };
+  stateMachineArn: string;
+  dataDir: string;
+  tables: { requests: string };
+  buckets: { staging: string; exports: string };
+}
+
+export interface Runtime extends RuntimeInfo {
+  config: DsarConfig;
+  sandboxControl: Sandboxes;
+  stop(): Promise<void>;
+}
+
+function staffTokens(dataDir: string): StaffToken[] {
+  const file = join(dataDir, 'staff-tokens.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as StaffToken[];
+  const tokens: StaffToken[] = [
+    { token: `local-approver-${randomBytes(18).toString('base64url')}`, sub: 'local-approver', email: 'approver@localhost', groups: ['approver'] },
+    { token: `local-viewer-${randomBytes(18).toString('base64url')}`, sub: 'local-viewer', email: 'viewer@localhost', groups: ['viewer'] },
+  ];
+  writeFileSync(file, JSON.stringify(tokens, null, 2), { mode: 0o600 });
+  return tokens;
+}
+
+/** Points the local configuration's URLs at this runtime: the API for links, the sandboxes for SaaS connectors. */
+function localConfig(config: DsarConfig, apiUrl: string, sandboxes: Sandboxes): DsarConfig {
+  const vendorUrl: Record<string, string> = {
+    salesforce: sandboxes.urls.salesforce,
+    stripe: sandboxes.urls.stripe,
+    hubspot: sandboxes.urls.hubspot,
+    'google-analytics': sandboxes.urls.googleAnalytics,
+  };
+  return {
+    ...config,
+    email: { ...config.email, publicBaseUrl: apiUrl, consoleBaseUrl: `${apiUrl}/console` },
+    connectors: config.connectors.map((c) =>
+      c.kind === 'dynamodb' || c.kind === 's3' ? c : { ...c, baseUrl: vendorUrl[c.kind] ?? c.baseUrl },
+    ),
+  };
+}
+
+export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
+  const log = options.log ?? (() => undefined);
+  const dataDir = resolve(options.dataDir ?? join(ROOT, '.dsar', 'data'));
+  mkdirSync(dataDir, { recursive: true });
+  const ports: RuntimePorts = { ...DEFAULT_PORTS, ...options.ports };
+  const host = '127.0.0.1';
+  const crowd = options.crowd ?? DEFAULT_CROWD;
+  const stoppers: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
+    stoppers.length = 0;
+  };
+
+  try {
+    const dynamodb = await startDynamoDb(host, ports.dynamodb, join(dataDir, 'dynamodb'));
+    stoppers.push(dynamodb.close);
+    const s3: Emulator = await startS3(host, ports.s3, join(dataDir, 's3'), [STAGING_BUCKET, EXPORTS_BUCKET]);
+    stoppers.push(s3.close);
+    const ses = await startSes(host, ports.mail);
+    stoppers.push(ses.close);
+    const sandboxes = await startSandboxes({
+      host,
+      ports: { salesforce: ports.salesforce, stripe: ports.stripe, hubspot: ports.hubspot, googleAnalytics: ports.googleAnalytics },
+      crowd,
+    });
+    stoppers.push(sandboxes.close);
+
+    // The SDK reads these itself, so product code has no notion of "local".
+    const sfnPort = await reservePort(host, ports.stepfunctions);
+    const stateMachineArn = `arn:aws:states:${REGION}:${LOCAL_ACCOUNT}:stateMachine:${STATE_MACHINE_NAME}`;
+    const credentialsFile = join(dataDir, 'credentials.json');
+    writeFileSync(credentialsFile, JSON.stringify(sandboxes.credentials, null, 2), { mode: 0o600 });
+    Object.assign(process.env, {
+      AWS_REGION: REGION,
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url,
+      AWS_ENDPOINT_URL_S3: s3.url,
+      AWS_ENDPOINT_URL_SESV2: ses.url,
+      AWS_ENDPOINT_URL_SES: ses.url,
+      AWS_ENDPOINT_URL_SFN: `http://${host}:${sfnPort.port}`,
+      AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+      AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+      DSAR_S3_FORCE_PATH_STYLE: 'true',
+      DSAR_TABLE: TABLE,
+      DSAR_STAGING_BUCKET: STAGING_BUCKET,
+      DSAR_EXPORTS_BUCKET: EXPORTS_BUCKET,
+      DSAR_STATE_MACHINE_ARN: stateMachineArn,
+      DSAR_CREDENTIALS_FILE: credentialsFile,
+      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+    });
+    delete process.env.DSAR_CONFIG;
+    resetClients();
+    resetAppContext();
+
+    const dynamoClient = new DynamoDBClient({});
+    const s3Client = new S3Client({ forcePathStyle: true });
+    stoppers.push(async () => {
+      dynamoClient.destroy();
+      s3Client.destroy();
+    });
+    await ensureTable(dynamoClient, requestTableDefinition(TABLE));
+    await ensureBucket(s3Client, STAGING_BUCKET);
+    await ensureBucket(s3Client, EXPORTS_BUCKET);
+    const marker = join(dataDir, 'seeded.json');
+    if (!existsSync(marker)) {
+      const started = Date.now();
+      log(`Seeding the demo company's stores with ${crowd + 3} people...`);
+      const counts = await seedCompanyStores(dynamoClient, s3Client, crowd);
+      writeFileSync(marker, JSON.stringify({ at: new Date().toISOString(), crowd, ...counts }));
+      log(`Seeded ${counts.accounts} accounts and ${counts.callObjects} call-history objects in ${Date.now() - started} ms.`);
+    }
+
+    // The HTTP API first (on its port), so the configuration's links can name it.
+    const handlers = await loadHandlers(ROOT, FUNCTIONS);
+    const tokens = staffTokens(dataDir);
+    const api = await startHttpApi({ host, port: ports.api, region: REGION, functions: FUNCTIONS, handlers, staffTokens: tokens });
+    stoppers.push(api.close);
+
+    const sourceConfig = JSON.parse(readFileSync(options.configFile ?? join(ROOT, 'config', 'example.config.json'), 'utf8')) as unknown;
+    let config = localConfig(parseConfig(sourceConfig), api.url, sandboxes);
+    if (options.configOverrides) config = parseConfig(options.configOverrides(config));
+    const configFile = join(dataDir, 'config.local.json');
+    writeFileSync(configFile, JSON.stringify(config, null, 2));
+    process.env.DSAR_CONFIG_FILE = configFile;
+    resetAppContext();
+
+    const byArn = new Map(FUNCTIONS.map((spec) => [localFunctionArn(REGION, spec), spec]));
+    const substitutions = Object.fromEntries(
+      FUNCTIONS.filter((f) => f.placeholder).map((f) => [f.placeholder!, localFunctionArn(REGION, f)]),
+    );
+    await sfnPort.release();
+    const sfn: StepFunctionsEndpoint = await startStepFunctionsEndpoint({
+      host,
+      port: sfnPort.port,
+      dataDir: join(dataDir, 'stepfunctions'),
+      stateMachines: [{ arn: stateMachineArn, name: STATE_MACHINE_NAME, definition: substitute(substitutions) }],
+      retryIntervalScale: options.retryIntervalScale ?? 1,
+      invokeFunction: async (arn, payload) => {
+        const spec = byArn.get(arn);
+        if (!spec) {
+          const err = new Error(`Function not found: ${arn}`);
+          err.name = 'Lambda.ResourceNotFoundException';
+          throw err;
+        }
+        return handlers.get(spec.id)!(payload, lambdaContext(spec, REGION));
+      },
+    });
+    // Stop the workflow before the stores it writes to.
+    stoppers.splice(stoppers.indexOf(api.close) + 1, 0, sfn.close);
+
+    if ((options.sweepIntervalMs ?? 60_000) > 0) {
+      const timer = setInterval(() => {
+        sweepExpiredPackages(appContext()).catch((err: unknown) => log(`package sweep failed: ${(err as Error).message}`));
+      }, options.sweepIntervalMs ?? 60_000);
+      timer.unref();
+      stoppers.push(async () => clearInterval(timer));
+    }
+
+    const approver = tokens.find((t) => t.groups.includes('approver'))!;
+    const viewer = tokens.find((t) => t.groups.includes('viewer'))!;
+    const info: RuntimeInfo = {
+      apiUrl: api.url,
+      consoleUrl: `${api.url}/console`,
+      mailUrl: ses.url,
+      staffToken: approver.token,
+      viewerToken: viewer.token,
+      endpoints: { dynamodb: dynamodb.url, s3: s3.url, ses: ses.url, stepfunctions: sfn.url },
+      sandboxes: sandboxes.urls,
+      stateMachineArn,
+      dataDir,
+      tables: { requests: TABLE },
+      buckets: { staging: STAGING_BUCKET, exports: EXPORTS_BUCKET },
+    };
+    const runtimeFile = join(dataDir, '..', 'runtime.json');
+    writeFileSync(runtimeFile, JSON.stringify(info, null, 2), { mode: 0o600 });
+
+    let stopped = false;
+    return {
+      ...info,
+      config,
+      sandboxControl: sandboxes,
+      stop: async () => {
+        if (stopped) return;
+        stopped = true;
+        await stopAll();
+        resetClients();
+        resetAppContext();
+      },
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+/**
+ * Finds the Step Functions endpoint's port before it starts: the endpoint must start last (it resumes
+ * executions at once, which call the API's functions), but the SDK's endpoint variable must be set first.
+ */
+async function reservePort(host: string, port: number): Promise<{ port: number; release(): Promise<void> }> {
+  const { createServer } = await import('node:net');
+  const server = createServer();
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolveListen());
+  });
+  const actual = (server.address() as { port: number }).port;
+  return { port: actual, release: () => new Promise<void>((r) => server.close(() => r())) };
+}

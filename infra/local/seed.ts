@@ -1,0 +1,158 @@
+/**
+ * Creates what the embedded runtime needs in its emulators (the request table and buckets) and the
+ * demo company's own stores (account table, call-history bucket), and fills those with the demo people.
+ * Tables and buckets are created only when missing, so a restart keeps everything.
+ */
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  ResourceNotFoundException,
+  type DynamoDBClient,
+  type CreateTableCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { CreateBucketCommand, HeadBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { TABLE_INDEXES, TABLE_KEYS } from '../table.ts';
+import { demoPeople, prng, type DemoPerson } from './demo/people.ts';
+
+export async function ensureTable(db: DynamoDBClient, input: CreateTableCommandInput): Promise<boolean> {
+  try {
+    await db.send(new DescribeTableCommand({ TableName: input.TableName }));
+    return false;
+  } catch (err) {
+    if (!(err instanceof ResourceNotFoundException)) throw err;
+  }
+  await db.send(new CreateTableCommand(input));
+  return true;
+}
+
+export function requestTableDefinition(tableName: string): CreateTableCommandInput {
+  const attrs = new Set<string>([TABLE_KEYS.partitionKey, TABLE_KEYS.sortKey]);
+  for (const i of TABLE_INDEXES) {
+    attrs.add(i.partitionKey);
+    attrs.add(i.sortKey);
+  }
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [...attrs].map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
+    KeySchema: [
+      { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' },
+      { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: TABLE_INDEXES.map((i) => ({
+      IndexName: i.indexName,
+      KeySchema: [
+        { AttributeName: i.partitionKey, KeyType: 'HASH' },
+        { AttributeName: i.sortKey, KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    })),
+  };
+}
+
+export async function ensureBucket(s3: S3Client, bucket: string): Promise<void> {
+  try {
+    await s3.send(new HeadBucketCommand({ Bucket: bucket }));
+  } catch {
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  }
+}
+
+/** Runs `work` over `items` with at most `limit` at once. */
+async function pool<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
+}
+
+export const DEMO_ACCOUNTS_TABLE = 'demo-accounts';
+export const DEMO_CALLS_BUCKET = 'demo-call-history';
+
+export function accountItem(p: DemoPerson): Record<string, unknown> {
+  return {
+    accountId: p.accountId,
+    email: p.email.toLowerCase(),
+    name: p.name,
+    phone: p.phone,
+    country: p.country,
+    language: p.language,
+    timezone: p.country === 'NO' ? 'Europe/Oslo' : 'UTC',
+    plan: p.index % 3 === 0 ? 'business' : 'free',
+    createdAt: new Date(Date.UTC(2022, p.index % 12, 1 + (p.index % 27))).toISOString(),
+    gaUserId: p.gaUserId,
+    lastLoginIp: `198.51.100.${p.index % 250}`,
+    deviceType: ['desktop', 'ios', 'android'][p.index % 3],
+    securitySettings: { mfa: p.index % 2 === 0, passwordUpdatedAt: '2025-06-01' },
+    profileImage: `https://cdn.example-video.test/avatars/${p.accountId}.png`,
+    churnRisk: ['low', 'medium', 'high'][p.index % 3],
+    engagementScore: (p.index * 37) % 100,
+  };
+}
+
+/** Call records of one person: alice has many over several months, the crowd a few each. */
+export function callsOf(p: DemoPerson): Array<{ key: string; lines: Array<Record<string, unknown>> }> {
+  const random = prng(1000 + p.index);
+  const count = p.index === 0 ? 60 : 2 + (p.index % 3);
+  const byMonth = new Map<string, Array<Record<string, unknown>>>();
+  for (let i = 0; i < count; i++) {
+    const start = new Date(Date.UTC(2026, 6 + (i % 3), 1 + Math.floor(random() * 27), 8 + Math.floor(random() * 9), Math.floor(random() * 60)));
+    const month = start.toISOString().slice(0, 7);
+    const call = {
+      id: `call_${p.accountId}_${String(i).padStart(4, '0')}`,
+      startedAt: start.toISOString(),
+      durationSeconds: 60 + Math.floor(random() * 3600),
+      participants: 2 + Math.floor(random() * 8),
+      meetingTitle: ['Weekly sync', 'Customer demo', '1:1', 'Planning', 'Interview'][i % 5],
+      deviceType: ['desktop', 'ios', 'android'][i % 3],
+      ipAddress: `203.0.113.${(p.index + i) % 250}`,
+      recorded: i % 4 === 0,
+    };
+    byMonth.set(month, [...(byMonth.get(month) ?? []), call]);
+  }
+  return [...byMonth].map(([month, lines]) => ({ key: `users/${p.accountId}/calls-${month}.jsonl`, lines }));
+}
+
+/** Fills the demo company's own stores with everyone whose systems include them. */
+export async function seedCompanyStores(db: DynamoDBClient, s3: S3Client, crowd: number): Promise<{ accounts: number; callObjects: number }> {
+  await ensureTable(db, {
+    TableName: DEMO_ACCOUNTS_TABLE,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: 'accountId', AttributeType: 'S' },
+      { AttributeName: 'email', AttributeType: 'S' },
+    ],
+    KeySchema: [{ AttributeName: 'accountId', KeyType: 'HASH' }],
+    GlobalSecondaryIndexes: [
+      { IndexName: 'by-email', KeySchema: [{ AttributeName: 'email', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } },
+    ],
+  });
+  await ensureBucket(s3, DEMO_CALLS_BUCKET);
+  const people = demoPeople(crowd);
+  const doc = DynamoDBDocumentClient.from(db);
+  const accounts = people.filter((p) => p.systems.has('accounts'));
+  const batches: DemoPerson[][] = [];
+  for (let i = 0; i < accounts.length; i += 25) batches.push(accounts.slice(i, i + 25));
+  await pool(batches, 8, async (batch) => {
+    let pending: Array<{ PutRequest: { Item: Record<string, unknown> } }> | undefined = batch.map((p) => ({ PutRequest: { Item: accountItem(p) } }));
+    while (pending?.length) {
+      const out = await doc.send(new BatchWriteCommand({ RequestItems: { [DEMO_ACCOUNTS_TABLE]: pending } }));
+      pending = out.UnprocessedItems?.[DEMO_ACCOUNTS_TABLE] as typeof pending;
+    }
+  });
+  const objects = people.filter((p) => p.systems.has('calls')).flatMap(callsOf);
+  await pool(objects, 16, async ({ key, lines }) => {
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: DEMO_CALLS_BUCKET,
+        Key: key,
+        Body: lines.map((l) => JSON.stringify(l)).join('\n') + '\n',
+        ContentType: 'application/x-ndjson',
+      }),
+    );
+  });
+  return { accounts: accounts.length, callObjects: objects.length };
+}

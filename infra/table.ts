@@ -1,0 +1,15 @@
+/**
+ * The request table's keys and indexes, described once for both the CDK stack and the embedded
+ * runtime (which creates the same table in dynalite).
+ */
+export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
+
+export const TABLE_INDEXES = [
+  // Open requests by due date: the staff queue and the escalation job read only what is open.
+  { indexName: 'open-by-due', partitionKey: 'openPk', sortKey: 'openSk' },
+  // Requests by subject (hash of the normalised email): duplicates, and "requests filed in my name".
+  { indexName: 'by-subject', partitionKey: 'subjectHash', sortKey: 'receivedAt' },
+] as const;
+
+/** The attribute that carries the expiry of items that expire (idempotency records, retention). */
+export const TTL_ATTRIBUTE = 'expiration';
