@@ -1,0 +1,7 @@
+export {
+  startStepFunctionsEndpoint,
+  type InvokeFunction,
+  type LocalStateMachine,
+  type StepFunctionsEndpoint,
+  type StepFunctionsEndpointOptions,
+} from './endpoint.ts';

@@ -1,0 +1,168 @@
+import {
+  DescribeExecutionCommand,
+  InvalidToken,
+  SendTaskFailureCommand,
+  SendTaskHeartbeatCommand,
+  SendTaskSuccessCommand,
+  StartExecutionCommand,
+  StopExecutionCommand,
+  TaskDoesNotExist,
+  TaskTimedOut,
+} from '@aws-sdk/client-sfn';
+import { afterEach, describe, expect, it } from 'vitest';
+import { eventually, lambdaArn, machineArn, startHarness, waitForExecution, type Harness } from './harness.ts';
+
+/** A waitForTaskToken state whose Catch routes ConnectorFailed and States.Timeout to distinct Pass states. */
+function waiting(timeout: Record<string, unknown> = {}): object {
+  return {
+    StartAt: 'AwaitExport',
+    States: {
+      AwaitExport: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+        Parameters: { FunctionName: lambdaArn('dsar-export'), Payload: { 'id.$': '$.id', 'taskToken.$': '$$.Task.Token' } },
+        ResultPath: '$.export',
+        ...timeout,
+        Catch: [
+          { ErrorEquals: ['States.Timeout'], ResultPath: '$.error', Next: 'TimedOut' },
+          { ErrorEquals: ['States.TaskFailed'], ResultPath: '$.error', Next: 'Failed' },
+        ],
+        End: true,
+      },
+      TimedOut: { Type: 'Pass', End: true },
+      Failed: { Type: 'Pass', End: true },
+    },
+  };
+}
+
+interface Sent {
+  arn: string;
+  payload: { id: string; taskToken: string };
+}
+
+let harness: Harness | undefined;
+afterEach(async () => {
+  await harness?.dispose();
+  harness = undefined;
+});
+
+async function startWaiting(definition: object, ids: string[]): Promise<{ sent: Sent[]; arns: string[] }> {
+  const sent: Sent[] = [];
+  harness = await startHarness({ wait: definition }, async (arn, payload) => {
+    sent.push({ arn, payload: payload as Sent['payload'] });
+    return null;
+  });
+  const arns: string[] = [];
+  for (const id of ids) {
+    const started = await harness.client.send(
+      new StartExecutionCommand({ stateMachineArn: machineArn('wait'), name: id, input: JSON.stringify({ id }) }),
+    );
+    arns.push(started.executionArn!);
+  }
+  await eventually(() => sent.length === ids.length);
+  return { sent, arns };
+}
+
+describe('local Step Functions endpoint: task tokens', () => {
+  it('gives each waiting task its own token and resumes with the SendTaskSuccess output', async () => {
+    const { sent, arns } = await startWaiting(waiting(), ['a', 'b']);
+    const tokenOf = (id: string): string => sent.find((call) => call.payload.id === id)!.payload.taskToken;
+    expect(sent[0]!.arn).toBe(lambdaArn('dsar-export'));
+    expect(tokenOf('a')).not.toBe(tokenOf('b'));
+    expect(tokenOf('a')).toMatch(/^[A-Za-z0-9_-]{64}$/);
+
+    await harness!.client.send(new SendTaskHeartbeatCommand({ taskToken: tokenOf('b') }));
+    await harness!.client.send(new SendTaskSuccessCommand({ taskToken: tokenOf('b'), output: '{"file":"b.zip"}' }));
+    const b = await waitForExecution(harness!.client, arns[1]!);
+    expect(JSON.parse(b.output!)).toEqual({ id: 'b', export: { file: 'b.zip' } });
+    const a = await harness!.client.send(new DescribeExecutionCommand({ executionArn: arns[0] }));
+    expect(a.status).toBe('RUNNING');
+
+    await expect(
+      harness!.client.send(new SendTaskSuccessCommand({ taskToken: tokenOf('b'), output: '{}' })),
+    ).rejects.toBeInstanceOf(TaskDoesNotExist);
+    await expect(harness!.client.send(new SendTaskHeartbeatCommand({ taskToken: 'not a token' }))).rejects.toBeInstanceOf(InvalidToken);
+  });
+
+  it('fails the task on SendTaskFailure so the Catch on its error applies', async () => {
+    const { sent, arns } = await startWaiting(waiting(), ['c']);
+    await harness!.client.send(
+      new SendTaskFailureCommand({ taskToken: sent[0]!.payload.taskToken, error: 'ConnectorFailed', cause: 'account locked' }),
+    );
+    const done = await waitForExecution(harness!.client, arns[0]!);
+    expect(JSON.parse(done.output!)).toEqual({ id: 'c', error: { Error: 'ConnectorFailed', Cause: 'account locked' } });
+  });
+
+  it('times out a waiting task after TimeoutSeconds into the States.Timeout Catch, not States.TaskFailed', async () => {
+    const { sent, arns } = await startWaiting(waiting({ TimeoutSeconds: 1 }), ['d']);
+    const done = await waitForExecution(harness!.client, arns[0]!);
+    expect(JSON.parse(done.output!)).toEqual({ id: 'd', error: { Error: 'States.Timeout', Cause: 'States.Timeout' } });
+    await expect(
+      harness!.client.send(new SendTaskSuccessCommand({ taskToken: sent[0]!.payload.taskToken, output: '{}' })),
+    ).rejects.toBeInstanceOf(TaskTimedOut);
+  });
+
+  it('reads the timeout from TimeoutSecondsPath', async () => {
+    const definition = waiting({ TimeoutSecondsPath: '$.limits.exportSeconds' });
+    const sent: Sent[] = [];
+    harness = await startHarness({ wait: definition }, async (arn, payload) => {
+      sent.push({ arn, payload: payload as Sent['payload'] });
+      return null;
+    });
+    const began = Date.now();
+    const { executionArn } = await harness.client.send(
+      new StartExecutionCommand({ stateMachineArn: machineArn('wait'), input: JSON.stringify({ id: 'e', limits: { exportSeconds: 1 } }) }),
+    );
+    const done = await waitForExecution(harness.client, executionArn!);
+    expect(Date.now() - began).toBeGreaterThanOrEqual(950);
+    expect(JSON.parse(done.output!).error.Error).toBe('States.Timeout');
+  });
+
+  it('gives the waiting tasks of Map iterations different tokens', async () => {
+    const definition = {
+      StartAt: 'PerConnector',
+      States: {
+        PerConnector: {
+          Type: 'Map',
+          ItemsPath: '$.ids',
+          ItemSelector: { 'id.$': '$$.Map.Item.Value' },
+          ItemProcessor: { StartAt: 'Await', States: { Await: (waiting() as { States: { AwaitExport: object } }).States.AwaitExport } },
+          End: true,
+        },
+      },
+    };
+    // The Catch targets live at the top level in `waiting()`; in the iterator the task just ends.
+    const iterator = definition.States.PerConnector.ItemProcessor.States.Await as Record<string, unknown>;
+    delete iterator.Catch;
+    const sent: Sent[] = [];
+    harness = await startHarness({ map: definition }, async (arn, payload) => {
+      sent.push({ arn, payload: payload as Sent['payload'] });
+      return null;
+    });
+    const { executionArn } = await harness.client.send(
+      new StartExecutionCommand({ stateMachineArn: machineArn('map'), input: JSON.stringify({ ids: ['x', 'y', 'z'] }) }),
+    );
+    await eventually(() => sent.length === 3);
+    expect(new Set(sent.map((call) => call.payload.taskToken)).size).toBe(3);
+    for (const call of sent) {
+      await harness.client.send(new SendTaskSuccessCommand({ taskToken: call.payload.taskToken, output: JSON.stringify(call.payload.id) }));
+    }
+    const done = await waitForExecution(harness.client, executionArn!);
+    expect(JSON.parse(done.output!)).toEqual([
+      { id: 'x', export: 'x' },
+      { id: 'y', export: 'y' },
+      { id: 'z', export: 'z' },
+    ]);
+  });
+
+  it('stops an execution as ABORTED and kills its token', async () => {
+    const { sent, arns } = await startWaiting(waiting(), ['f']);
+    const stopped = await harness!.client.send(new StopExecutionCommand({ executionArn: arns[0], error: 'Cancelled', cause: 'by staff' }));
+    expect(stopped.stopDate).toBeInstanceOf(Date);
+    const done = await harness!.client.send(new DescribeExecutionCommand({ executionArn: arns[0] }));
+    expect(done).toMatchObject({ status: 'ABORTED', error: 'Cancelled', cause: 'by staff' });
+    await expect(
+      harness!.client.send(new SendTaskSuccessCommand({ taskToken: sent[0]!.payload.taskToken, output: '{}' })),
+    ).rejects.toBeInstanceOf(TaskDoesNotExist);
+  });
+});
