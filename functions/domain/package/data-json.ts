@@ -1,0 +1,41 @@
+/**
+ * data.json: every record of the package, machine-readable, written as a stream of JSON text so that a
+ * subject with millions of records never has them in memory at once. Its shape is data.schema.json.
+ */
+import type { DsarConfig } from '#commons/config';
+import { readStaged } from '../staging/reader.ts';
+import type { PlannedSystem } from './plan.ts';
+import type { AssembleInput } from './types.ts';
+
+/** Identifies the format; also the `$id` of data.schema.json (an identifier: it need not resolve). */
+export const DATA_SCHEMA_ID = 'https://dsar-orchestrator.dev/schemas/dsar-export-v1';
+
+export function controllerOf(config: DsarConfig): Record<string, unknown> {
+  const o = config.organisation;
+  return { name: o.name, address: o.address, country: o.country, dpo: { name: o.dpo.name, email: o.dpo.email }, privacyNoticeUrl: o.privacyNoticeUrl };
+}
+
+export async function* dataJson(input: AssembleInput, systems: PlannedSystem[], generatedAt: string): AsyncIterable<string> {
+  const r = input.request;
+  const subject: Record<string, string> = { email: r.subject.email };
+  if (r.subject.name) subject.name = r.subject.name;
+  const request = { requestId: r.requestId, type: r.type, receivedDate: r.receivedDate, dueDate: r.dueDate, jurisdiction: r.jurisdiction, subject };
+  yield `{"schema":${JSON.stringify(DATA_SCHEMA_ID)},"generatedAt":${JSON.stringify(generatedAt)},`;
+  yield `"controller":${JSON.stringify(controllerOf(input.config))},"request":${JSON.stringify(request)},"systems":[`;
+  for (const [si, system] of systems.entries()) {
+    yield `${si ? ',' : ''}{"connectorId":${JSON.stringify(system.connectorId)},"displayName":${JSON.stringify(system.displayName)},"objects":[`;
+    for (const [oi, o] of system.objects.entries()) {
+      yield `${oi ? ',' : ''}{"object":${JSON.stringify(o.object)},"category":${JSON.stringify(o.category)},"origin":${JSON.stringify(o.origin)},"count":${o.count},"records":[`;
+      let first = true;
+      for await (const record of readStaged(input.s3, input.stagingBucket, o.stagingKey)) {
+        const view = o.filter.apply(record);
+        if (!view) continue;
+        yield `${first ? '' : ','}${JSON.stringify(view)}`;
+        first = false;
+      }
+      yield ']}';
+    }
+    yield ']}';
+  }
+  yield `],"notIncluded":${JSON.stringify((input.missing ?? []).map((m) => ({ connectorId: m.connectorId, displayName: m.displayName, reason: m.reason })))}}`;
+}

@@ -1,0 +1,53 @@
+/** The inputs and outputs of package assembly (access and portability answers). */
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { DsarConfig } from '#commons/config';
+
+/** What one connector run staged: one JSON-lines object per object name. */
+export interface PackageSource {
+  connectorId: string;
+  displayName: string;
+  objects: Array<{ object: string; stagingKey: string; count: number }>;
+}
+
+export type PackageType = 'access' | 'portability';
+
+export interface PackageRequest {
+  requestId: string;
+  type: PackageType;
+  receivedDate: string;
+  dueDate: string;
+  jurisdiction: string;
+  subject: { email: string; name?: string };
+}
+
+/** A connector whose data staff accepted as missing, on record; the report says so and why. */
+export interface MissingSource {
+  connectorId: string;
+  displayName: string;
+  reason: string;
+}
+
+export interface AssembleInput {
+  s3: S3Client;
+  stagingBucket: string;
+  exportsBucket: string;
+  /** Where the ZIP goes in the exports bucket. */
+  key: string;
+  request: PackageRequest;
+  config: DsarConfig;
+  sources: PackageSource[];
+  missing?: MissingSource[];
+  now?: Date;
+  /** Server-side encryption of the ZIP (`aws:kms` on AWS; emulators accept and ignore it). */
+  sse?: 'AES256' | 'aws:kms';
+}
+
+export interface AssembleResult {
+  key: string;
+  /** Size of the ZIP. */
+  bytes: number;
+  /** Records in the package (for portability: those that passed the origin filter). */
+  records: number;
+  /** Entry names inside the ZIP, in order. */
+  files: string[];
+}

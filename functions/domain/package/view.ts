@@ -1,0 +1,101 @@
+/**
+ * What of a staged record goes into a package: everything for access (Art. 15), and for portability
+ * (Art. 20) only what the subject provided or what was observed about their use, never what the company
+ * inferred or derived. Origins come from configuration (object origin, per-field `fieldOrigins`), and a
+ * connector may mark a whole record with an origin where it knows better.
+ */
+import type { ConnectorConfig, DsarConfig, Origin } from '#commons/config';
+import type { DataRecord } from '#connectors/types';
+import type { PackageType } from './types.ts';
+
+export interface ObjectMeta {
+  category: string;
+  origin: Origin;
+  fieldOrigins: Record<string, Origin>;
+}
+
+export interface RecordView {
+  id: string;
+  data: Record<string, unknown>;
+  origin?: Origin;
+}
+
+const PORTABLE: ReadonlySet<Origin> = new Set(['provided', 'observed']);
+
+export function isPortable(origin: Origin): boolean {
+  return PORTABLE.has(origin);
+}
+
+export function connectorConfig(config: DsarConfig, connectorId: string): ConnectorConfig | undefined {
+  return config.connectors.find((c) => c.id === connectorId);
+}
+
+/** Category and origin of an object: its configuration, else the system's name and `provided`. */
+export function objectMeta(connector: ConnectorConfig | undefined, displayName: string, object: string): ObjectMeta {
+  const settings = connector?.objects[object];
+  return {
+    category: settings?.category ?? displayName,
+    origin: settings?.origin ?? 'provided',
+    fieldOrigins: settings?.fieldOrigins ?? {},
+  };
+}
+
+/** Applies the package's rules to records of one object; built once per object. */
+export class RecordFilter {
+  /** Paths that have a rule somewhere below them, so only those subtrees are walked. */
+  private readonly ruledParents = new Set<string>();
+  private readonly hasPortableField: boolean;
+
+  constructor(
+    private readonly meta: ObjectMeta,
+    private readonly mode: PackageType,
+  ) {
+    for (const path of Object.keys(meta.fieldOrigins)) {
+      const parts = path.split('.');
+      for (let i = 1; i < parts.length; i++) this.ruledParents.add(parts.slice(0, i).join('.'));
+    }
+    this.hasPortableField = Object.values(meta.fieldOrigins).some(isPortable);
+  }
+
+  /** The record as it goes into the package, or undefined when nothing of it belongs there. */
+  apply(record: DataRecord): RecordView | undefined {
+    const view: RecordView = { id: String(record.id), data: record.data ?? {} };
+    if (record.origin) view.origin = record.origin;
+    if (this.mode === 'access') return view;
+
+    const origin = record.origin ?? this.meta.origin;
+    if (!isPortable(origin) && !this.hasPortableField) return undefined;
+    const data = this.filter(record.data ?? {}, '', isPortable(origin));
+    // A record of inferred data that holds no explicitly provided field has nothing to port.
+    if (!isPortable(origin) && Object.keys(data).length === 0) return undefined;
+    view.data = data;
+    return view;
+  }
+
+  private filter(obj: Record<string, unknown>, prefix: string, keepByDefault: boolean): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(obj)) {
+      const path = prefix ? `${prefix}.${key}` : key;
+      const rule = this.meta.fieldOrigins[path];
+      const keep = rule ? isPortable(rule) : keepByDefault;
+      if (this.ruledParents.has(path) && isPlainObject(value)) {
+        const inner = this.filter(value, path, keep);
+        if (Object.keys(inner).length > 0 || (keep && Object.keys(value).length === 0)) out[key] = inner;
+      } else if (keep) {
+        out[key] = value;
+      }
+    }
+    return out;
+  }
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+export const ORIGIN_LABELS: Record<Origin, string> = {
+  provided: 'Provided by you',
+  observed: 'Observed from your use of our services',
+  inferred: 'Inferred by us from other data',
+  derived: 'Derived by us from other data',
+};

@@ -1,0 +1,481 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import yauzl from 'yauzl';
+import { parseConfig, type DsarConfig } from '#commons/config';
+import type { DataRecord } from '#connectors/types';
+import { StagingWriter } from '../../../../functions/domain/staging/index.ts';
+import { assemblePackage, DATA_SCHEMA_ID, type AssembleInput, type PackageSource } from '../../../../functions/domain/package/index.ts';
+import shippedSchema from '../../../../functions/domain/package/data.schema.json' with { type: 'json' };
+import { s3rverClient, startS3rver, type S3rverHandle } from '../../../support/s3rver.ts';
+
+const STAGING = 'dsar-staging';
+const EXPORTS = 'dsar-exports';
+const NOW = new Date('2026-03-10T09:30:00Z');
+
+const config: DsarConfig = parseConfig({
+  organisation: {
+    name: 'Example Video AS',
+    address: 'Eksempelgata 1, 0150 Oslo, Norway',
+    country: 'NO',
+    timezone: 'Europe/Oslo',
+    dpo: { name: 'Data Protection Officer', email: 'privacy@example-video.test' },
+    privacyNoticeUrl: 'https://example-video.test/privacy',
+  },
+  supervisoryAuthority: { name: 'Datatilsynet', address: 'PO Box 8177, 0034 Oslo, Norway', url: 'https://www.datatilsynet.no/' },
+  privacyNotice: {
+    purposes: ['Operating and delivering the service'],
+    categories: ['Contact details', 'Call history'],
+    recipients: [
+      { name: 'Stripe', role: 'processor', purpose: 'payments', country: 'US', thirdCountry: true },
+      { name: 'Authorised resale partners', role: 'third party', purpose: 'delivering the service' },
+    ],
+    retention: ['Call history: two years by default.'],
+    sources: ['You, directly, when you sign up.'],
+    transfers: 'Transfers to the US rely on the EU-US Data Privacy Framework and standard contractual clauses.',
+    automatedDecisions: 'We make no decisions about you by automated means alone.',
+    rights: 'Write to privacy@example-video.test to exercise your rights.',
+  },
+  jurisdictions: { default: 'GDPR', defaultCountry: 'NO' },
+  email: {
+    from: 'privacy@example-video.test',
+    staff: ['dpo@example-video.test'],
+    publicBaseUrl: 'https://privacy.example-video.test',
+    consoleBaseUrl: 'https://console.example-video.test',
+  },
+  connectors: [
+    {
+      id: 'accounts',
+      kind: 'dynamodb',
+      displayName: 'Account store',
+      tableName: 'accounts',
+      objectName: 'account',
+      lookup: { partitionKey: 'email' },
+      keyAttributes: ['id'],
+      objects: {
+        account: {
+          category: 'Contact details',
+          origin: 'provided',
+          fieldOrigins: { churnRisk: 'inferred', 'address.geo': 'derived', lastLoginIp: 'observed' },
+        },
+      },
+    },
+    {
+      id: 'calls',
+      kind: 's3',
+      displayName: 'Call history',
+      bucket: 'calls-bucket',
+      prefixTemplate: 'users/{subjectKey}/',
+      subjectKey: { from: 'email' },
+      objectName: 'call',
+      objects: { call: { category: 'Call history', origin: 'observed' } },
+    },
+    {
+      id: 'analytics',
+      kind: 'google-analytics',
+      displayName: 'Google Analytics',
+      baseUrl: 'https://analytics.example.test',
+      credentials: 'ga',
+      objects: {
+        events: { category: 'Usage data', origin: 'observed', fieldOrigins: { predictedChurn: 'inferred' } },
+        segments: { category: 'Profiling', origin: 'inferred' },
+        scores: { category: 'Profiling', origin: 'derived', fieldOrigins: { declaredInterest: 'provided' } },
+      },
+    },
+    { id: 'hubspot', kind: 'hubspot', displayName: 'HubSpot', baseUrl: 'https://hubspot.example.test', credentials: 'hs' },
+    { id: 'salesforce', kind: 'salesforce', displayName: 'Salesforce', baseUrl: 'https://sf.example.test', credentials: 'sf' },
+  ],
+});
+
+const CALLS = 650; // more than the report shows per object
+const staged: Record<string, DataRecord[]> = {
+  accounts: [
+    {
+      object: 'account',
+      id: 'acc-1',
+      data: {
+        name: '<script>alert("x")</script> Alice',
+        email: 'alice@example.com',
+        note: '=HYPERLINK("http://evil.test","click")',
+        phone: '+4712345678',
+        churnRisk: 0.82,
+        lastLoginIp: '192.0.2.1',
+        address: { city: 'Oslo', geo: { lat: 59.9, lon: 10.7 }, lines: ['Eksempelgata 1', '0150'] },
+      },
+    },
+  ],
+  calls: Array.from({ length: CALLS }, (_, i) => ({
+    object: 'call',
+    id: `call-${i}`,
+    data: { startedAt: `2026-01-01T10:${String(i % 60).padStart(2, '0')}:00Z`, durationSeconds: i, participants: ['bob@example.com'], title: i === 3 ? '@SUM(1+1)' : `Call ${i}` },
+  })),
+  analytics: [
+    { object: 'events', id: 'ev-1', data: { page: '/pricing', predictedChurn: 'high' } },
+    { object: 'events', id: 'ev-2', data: { page: '/signup' } },
+    { object: 'segments', id: 'seg-1', data: { segment: 'likely buyer' } },
+    { object: 'segments', id: 'seg-2', data: { segment: 'power user' }, origin: 'observed' },
+    { object: 'scores', id: 'sc-1', data: { score: 91, declaredInterest: 'video' } },
+    { object: 'scores', id: 'sc-2', data: { score: 12 } },
+    { object: '../../etc/passwd', id: 'odd-1', data: { x: 'y' } },
+  ],
+};
+
+let s3rver: S3rverHandle;
+const sources: PackageSource[] = [];
+
+beforeAll(async () => {
+  s3rver = await startS3rver({ buckets: [STAGING, EXPORTS] });
+  for (const [connectorId, records] of Object.entries(staged)) {
+    const writer = new StagingWriter({ s3: s3rver.s3, bucket: STAGING, requestId: 'dsar_pkg', connectorId });
+    for (const r of records) await writer.write(r);
+    const result = await writer.close();
+    sources.push({
+      connectorId,
+      displayName: config.connectors.find((c) => c.id === connectorId)!.displayName,
+      objects: Object.entries(result.stagingKeys).map(([object, stagingKey]) => ({ object, stagingKey, count: result.objects[object]! })),
+    });
+  }
+  // HubSpot ran and found nothing.
+  sources.push({ connectorId: 'hubspot', displayName: 'HubSpot', objects: [] });
+});
+
+afterAll(async () => {
+  await s3rver.close();
+});
+
+function input(type: 'access' | 'portability', key: string, overrides: Partial<AssembleInput> = {}): AssembleInput {
+  return {
+    s3: s3rver.s3,
+    stagingBucket: STAGING,
+    exportsBucket: EXPORTS,
+    key,
+    request: {
+      requestId: 'dsar_pkg',
+      type,
+      receivedDate: '2026-03-01',
+      dueDate: '2026-04-01',
+      jurisdiction: 'GDPR',
+      subject: { email: 'alice@example.com', name: 'Alice Example' },
+    },
+    config,
+    sources,
+    missing: [{ connectorId: 'salesforce', displayName: 'Salesforce', reason: 'The Salesforce API was unavailable; accepted by staff on 2026-03-09.' }],
+    now: NOW,
+    ...overrides,
+  };
+}
+
+/** Reads every entry of a ZIP from the exports bucket (small test packages only). */
+async function readZip(key: string): Promise<Map<string, string>> {
+  const res = await s3rver.s3.send(new GetObjectCommand({ Bucket: EXPORTS, Key: key }));
+  const buffer = Buffer.from(await res.Body!.transformToByteArray());
+  return new Promise((resolve, reject) => {
+    yauzl.fromBuffer(buffer, { lazyEntries: true }, (err, zip) => {
+      if (err || !zip) return reject(err);
+      const out = new Map<string, string>();
+      zip.on('entry', (entry: yauzl.Entry) => {
+        zip.openReadStream(entry, (e, stream) => {
+          if (e || !stream) return reject(e);
+          const chunks: Buffer[] = [];
+          stream.on('data', (c: Buffer) => chunks.push(c));
+          stream.on('end', () => {
+            out.set(entry.fileName, Buffer.concat(chunks).toString('utf8'));
+            zip.readEntry();
+          });
+        });
+      });
+      zip.on('end', () => resolve(out));
+      zip.on('error', reject);
+      zip.readEntry();
+    });
+  });
+}
+
+/** A small RFC 4180 reader for the CSV files (quoted fields, doubled quotes, CRLF). */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  const src = text.replace(/^\uFEFF/, '');
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i]!;
+    if (quoted) {
+      if (c === '"' && src[i + 1] === '"') (cell += '"'), i++;
+      else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') row.push(cell), (cell = '');
+    else if (c === '\r' && src[i + 1] === '\n') {
+      row.push(cell), rows.push(row), (row = []), (cell = ''), i++;
+    } else cell += c;
+  }
+  if (cell || row.length) row.push(cell), rows.push(row);
+  return rows;
+}
+
+type Schema = { [k: string]: unknown };
+/** The subset of JSON Schema 2020-12 the shipped schema uses: type, required, properties, items, const, enum, $ref, additionalProperties. */
+function validate(schema: Schema, value: unknown, root: Schema, path = '$'): string[] {
+  if (typeof schema.$ref === 'string') {
+    const target = schema.$ref.replace('#/', '').split('/').reduce<unknown>((s, k) => (s as Schema)[k], root);
+    return validate(target as Schema, value, root, path);
+  }
+  const errors: string[] = [];
+  const type = schema.type;
+  const typeOf = Array.isArray(value) ? 'array' : value === null ? 'null' : Number.isInteger(value) ? 'integer' : typeof value;
+  if (type && !(type === typeOf || (type === 'number' && typeOf === 'integer'))) return [`${path}: expected ${String(type)}, got ${typeOf}`];
+  if ('const' in schema && schema.const !== value) errors.push(`${path}: expected ${String(schema.const)}`);
+  if (Array.isArray(schema.enum) && !schema.enum.includes(value)) errors.push(`${path}: ${String(value)} not in enum`);
+  if (typeOf === 'object') {
+    const obj = value as Record<string, unknown>;
+    for (const k of (schema.required as string[] | undefined) ?? []) if (!(k in obj)) errors.push(`${path}: missing ${k}`);
+    const props = (schema.properties as Record<string, Schema> | undefined) ?? {};
+    for (const [k, v] of Object.entries(obj)) {
+      if (props[k]) errors.push(...validate(props[k], v, root, `${path}.${k}`));
+      else if (schema.additionalProperties === false) errors.push(`${path}: unexpected ${k}`);
+    }
+  }
+  if (typeOf === 'array' && schema.items) (value as unknown[]).forEach((v, i) => errors.push(...validate(schema.items as Schema, v, root, `${path}[${i}]`)));
+  return errors;
+}
+
+interface ExportJson {
+  schema: string;
+  generatedAt: string;
+  request: { requestId: string; type: string; subject: { email: string } };
+  systems: Array<{ connectorId: string; displayName: string; objects: Array<{ object: string; category: string; origin: string; count: number; records: Array<{ id: string; data: Record<string, unknown> }> }> }>;
+  notIncluded: Array<{ connectorId: string; reason: string }>;
+}
+
+describe('assemblePackage for an access request', () => {
+  let files: Map<string, string>;
+  let result: Awaited<ReturnType<typeof assemblePackage>>;
+
+  beforeAll(async () => {
+    result = await assemblePackage(input('access', 'exports/dsar_pkg/access.zip', { sse: 'AES256' }));
+    files = await readZip(result.key);
+  });
+
+  it('uploads one ZIP with the report, data.json, schema.json, a CSV per object and a README', async () => {
+    expect([...files.keys()]).toEqual(result.files);
+    expect(result.files).toEqual([
+      'report.html',
+      'data.json',
+      'schema.json',
+      'csv/accounts/account.csv',
+      'csv/calls/call.csv',
+      'csv/analytics/events.csv',
+      'csv/analytics/segments.csv',
+      'csv/analytics/scores.csv',
+      'csv/analytics/etc_passwd.csv',
+      'README.txt',
+    ]);
+    const head = await s3rver.s3.send(new HeadObjectCommand({ Bucket: EXPORTS, Key: result.key }));
+    expect(head.ContentLength).toBe(result.bytes);
+    expect(head.ContentType).toBe('application/zip');
+    expect(result.records).toBe(1 + CALLS + 7);
+  });
+
+  it('keeps every file name inside the ZIP whatever the object is called', () => {
+    for (const name of files.keys()) {
+      expect(name.startsWith('/')).toBe(false);
+      expect(name.split('/')).not.toContain('..');
+    }
+  });
+
+  it('writes a data.json that follows the shipped schema and holds every staged record exactly once', () => {
+    const data = JSON.parse(files.get('data.json')!) as ExportJson;
+    expect(validate(shippedSchema as Schema, data, shippedSchema as Schema)).toEqual([]);
+    expect(data.schema).toBe(DATA_SCHEMA_ID);
+    expect((shippedSchema as Schema).$id).toBe(DATA_SCHEMA_ID);
+    expect(JSON.parse(files.get('schema.json')!)).toEqual(shippedSchema);
+    expect(data.generatedAt).toBe(NOW.toISOString());
+    expect(data.request).toMatchObject({ requestId: 'dsar_pkg', type: 'access', subject: { email: 'alice@example.com' } });
+
+    for (const [connectorId, records] of Object.entries(staged)) {
+      const system = data.systems.find((s) => s.connectorId === connectorId)!;
+      for (const r of records) {
+        const object = system.objects.find((o) => o.object === r.object)!;
+        const matches = object.records.filter((x) => x.id === r.id);
+        expect(matches).toHaveLength(1);
+        expect(matches[0]!.data).toEqual(r.data);
+      }
+    }
+    const calls = data.systems.find((s) => s.connectorId === 'calls')!.objects[0]!;
+    expect(calls).toMatchObject({ object: 'call', category: 'Call history', origin: 'observed', count: CALLS });
+    const odd = data.systems.find((s) => s.connectorId === 'analytics')!.objects.find((o) => o.object === '../../etc/passwd')!;
+    expect(odd).toMatchObject({ category: 'Google Analytics', origin: 'provided', count: 1 });
+    expect(data.systems.find((s) => s.connectorId === 'hubspot')!.objects).toEqual([]);
+    expect(data.notIncluded).toEqual([expect.objectContaining({ connectorId: 'salesforce' })]);
+  });
+
+  it('writes every staged record once into its CSV, with flattened columns and the id first', () => {
+    for (const [connectorId, records] of Object.entries(staged)) {
+      const byObject = Map.groupBy(records, (r) => r.object);
+      for (const [object, objectRecords] of byObject) {
+        const name = object === '../../etc/passwd' ? 'etc_passwd' : object;
+        const rows = parseCsv(files.get(`csv/${connectorId}/${name}.csv`)!);
+        expect(rows[0]![0]).toBe('id');
+        const ids = rows.slice(1).map((r) => r[0]);
+        expect(ids.sort()).toEqual(objectRecords.map((r) => r.id).sort());
+      }
+    }
+    const [header, row] = parseCsv(files.get('csv/accounts/account.csv')!);
+    const cell = (column: string) => row![header!.indexOf(column)];
+    expect(header).toEqual(['id', 'name', 'email', 'note', 'phone', 'churnRisk', 'lastLoginIp', 'address.city', 'address.geo.lat', 'address.geo.lon', 'address.lines']);
+    expect(cell('address.city')).toBe('Oslo');
+    expect(cell('address.lines')).toBe('["Eksempelgata 1","0150"]');
+    expect(cell('churnRisk')).toBe('0.82');
+  });
+
+  it('prefixes CSV cells that a spreadsheet would run as a formula with a single quote', () => {
+    const [header, row] = parseCsv(files.get('csv/accounts/account.csv')!);
+    expect(row![header!.indexOf('note')]).toBe(`'=HYPERLINK("http://evil.test","click")`);
+    expect(row![header!.indexOf('phone')]).toBe(`'+4712345678`);
+    const calls = parseCsv(files.get('csv/calls/call.csv')!);
+    expect(calls.find((r) => r[0] === 'call-3')![calls[0]!.indexOf('title')]).toBe(`'@SUM(1+1)`);
+    expect(files.get('README.txt')).toMatch(/single\s+quote/);
+  });
+
+  it('writes a self-contained report with every value escaped', () => {
+    const html = files.get('report.html')!;
+    expect(html).not.toMatch(/<script/i);
+    expect(html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; Alice');
+    expect(html).not.toMatch(/<(link|img|iframe)\b|src=/i);
+    expect(html).toContain("default-src 'none'");
+    expect(html).toContain('<style>');
+  });
+
+  it('shows the organisation, the request and the data grouped by system and category', () => {
+    const html = files.get('report.html')!;
+    expect(html).toContain('Example Video AS');
+    expect(html).toContain('dsar_pkg');
+    expect(html).toContain('2026-03-01');
+    expect(html).toContain('2026-04-01');
+    for (const heading of ['<h3>Account store</h3>', '<h3>Call history</h3>', '<h3>Google Analytics</h3>', '<h4>Contact details</h4>', '<h4>Usage data</h4>', '<h4>Profiling</h4>']) {
+      expect(html).toContain(heading);
+    }
+    expect(html).toMatch(/<h3>HubSpot<\/h3><p>We searched this system and found no personal data about you/);
+  });
+
+  it('shows the first 500 records of a large object and says where the rest are', () => {
+    const html = files.get('report.html')!;
+    expect(html).toContain('<td>call-499</td>');
+    expect(html).not.toContain('<td>call-500</td>');
+    expect(html).toContain(`the first 500 of ${CALLS} records. The other ${CALLS - 500} are in <code>data.json</code> and in <code>csv/calls/call.csv</code>`);
+  });
+
+  it('states the Art. 15 information: purposes, categories, recipients, retention, rights, complaint, sources, automated decisions, transfers', () => {
+    const html = files.get('report.html')!;
+    for (const id of ['purposes', 'categories', 'recipients', 'retention', 'rights', 'complaint', 'sources', 'automated-decisions', 'transfers']) {
+      expect(html).toContain(`<h3 id="${id}">`);
+    }
+    expect(html).toContain('<td>Stripe</td><td>processor</td><td>payments</td><td>US</td><td>Yes</td>');
+    expect(html).toContain('<td>Authorised resale partners</td>');
+    expect(html).toContain('Datatilsynet');
+    expect(html).toContain('PO Box 8177, 0034 Oslo, Norway');
+    expect(html).toMatch(/rectification.*erasure.*restriction.*object/s);
+    expect(html).toContain('standard contractual clauses');
+    expect(html).toContain('We make no decisions about you by automated means alone.');
+  });
+
+  it('lists the connectors staff accepted as missing, with the reason', () => {
+    const html = files.get('report.html')!;
+    const section = html.slice(html.indexOf('id="not-included"'));
+    expect(section).toContain('<td>Salesforce</td><td>The Salesforce API was unavailable; accepted by staff on 2026-03-09.</td>');
+  });
+});
+
+describe('assemblePackage for a portability request', () => {
+  let files: Map<string, string>;
+  let data: ExportJson;
+  let result: Awaited<ReturnType<typeof assemblePackage>>;
+
+  beforeAll(async () => {
+    result = await assemblePackage(input('portability', 'exports/dsar_pkg/portability.zip', { missing: [] }));
+    files = await readZip(result.key);
+    data = JSON.parse(files.get('data.json')!) as ExportJson;
+  });
+
+  const objectOf = (connectorId: string, object: string) =>
+    data.systems.find((s) => s.connectorId === connectorId)!.objects.find((o) => o.object === object);
+
+  it('ships data.json, schema.json, CSVs and a README, and no HTML report', () => {
+    expect(result.files).not.toContain('report.html');
+    expect(result.files).toEqual(expect.arrayContaining(['data.json', 'schema.json', 'README.txt', 'csv/accounts/account.csv', 'csv/calls/call.csv']));
+    expect(validate(shippedSchema as Schema, data, shippedSchema as Schema)).toEqual([]);
+    expect(data.request.type).toBe('portability');
+    expect(files.get('README.txt')).toContain('Article 20');
+  });
+
+  it('drops the inferred and derived fields of provided and observed objects', () => {
+    const account = objectOf('accounts', 'account')!.records[0]!.data;
+    expect(account).not.toHaveProperty('churnRisk');
+    expect(account.lastLoginIp).toBe('192.0.2.1');
+    expect(account.address).toEqual({ city: 'Oslo', lines: ['Eksempelgata 1', '0150'] });
+    expect(objectOf('analytics', 'events')!.records).toEqual([
+      { id: 'ev-1', data: { page: '/pricing' } },
+      { id: 'ev-2', data: { page: '/signup' } },
+    ]);
+    const [header] = parseCsv(files.get('csv/accounts/account.csv')!);
+    expect(header).not.toContain('churnRisk');
+    expect(header).not.toContain('address.geo.lat');
+  });
+
+  it('drops inferred and derived objects, except fields explicitly provided and records the connector marked observed', () => {
+    expect(objectOf('analytics', 'segments')!.records).toEqual([{ id: 'seg-2', data: { segment: 'power user' }, origin: 'observed' }]);
+    expect(objectOf('analytics', 'scores')!.records).toEqual([{ id: 'sc-1', data: { declaredInterest: 'video' } }]);
+    expect(objectOf('analytics', 'scores')!.count).toBe(1);
+    expect(files.get('csv/analytics/scores.csv')).not.toContain('91');
+  });
+
+  it('keeps every provided or observed record exactly once', () => {
+    const calls = objectOf('calls', 'call')!;
+    expect(calls.count).toBe(CALLS);
+    expect(new Set(calls.records.map((r) => r.id)).size).toBe(CALLS);
+    expect(parseCsv(files.get('csv/calls/call.csv')!)).toHaveLength(CALLS + 1);
+    expect(result.records).toBe(1 + CALLS + 2 + 1 + 1 + 1);
+  });
+});
+
+describe('assemblePackage when something goes wrong', () => {
+  it('fails, and leaves no package behind, when a staged object cannot be read', async () => {
+    const broken: PackageSource = { connectorId: 'calls', displayName: 'Call history', objects: [{ object: 'call', stagingKey: 'staging/dsar_pkg/calls/gone.jsonl', count: 3 }] };
+
+    await expect(assemblePackage(input('access', 'exports/dsar_pkg/broken.zip', { sources: [broken] }))).rejects.toThrow();
+
+    await expect(s3rver.s3.send(new HeadObjectCommand({ Bucket: EXPORTS, Key: 'exports/dsar_pkg/broken.zip' }))).rejects.toThrow();
+  });
+
+  it('aborts the upload when a staged object fails half way through the ZIP', async () => {
+    // A client whose second download of the call history (the one data.json streams) fails.
+    const flaky = s3rverClient(s3rver.endpoint);
+    let downloads = 0;
+    flaky.middlewareStack.add(
+      (next, context) => async (args) => {
+        const key = (args.input as { Key?: string }).Key ?? '';
+        if (context.commandName === 'GetObjectCommand' && key.endsWith('/calls/call.jsonl') && ++downloads === 2) {
+          throw Object.assign(new Error('connection reset'), { name: 'TimeoutError' });
+        }
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+
+    await expect(assemblePackage(input('access', 'exports/dsar_pkg/half.zip', { s3: flaky }))).rejects.toThrow('connection reset');
+
+    expect(downloads).toBe(2);
+    await expect(s3rver.s3.send(new HeadObjectCommand({ Bucket: EXPORTS, Key: 'exports/dsar_pkg/half.zip' }))).rejects.toThrow();
+    flaky.destroy();
+  });
+
+  it('builds a package with no data at all when no system found anything', async () => {
+    const result = await assemblePackage(input('access', 'exports/dsar_pkg/empty.zip', { sources: [{ connectorId: 'hubspot', displayName: 'HubSpot', objects: [] }], missing: [] }));
+    const files = await readZip(result.key);
+
+    expect(result.records).toBe(0);
+    expect(result.files).toEqual(['report.html', 'data.json', 'schema.json', 'README.txt']);
+    expect(JSON.parse(files.get('data.json')!).systems).toEqual([{ connectorId: 'hubspot', displayName: 'HubSpot', objects: [] }]);
+    expect(files.get('report.html')).toContain('Every system that holds personal data was searched');
+  });
+});
