@@ -1,0 +1,243 @@
+/**
+ * HubSpot connector. The contact is found by the CRM search (email EQ), its companies, deals, tickets
+ * and engagements through the v4 associations, and its email subscription statuses through the
+ * communication-preferences API.
+ *
+ * Erasure of the contact uses GDPR delete, which is permanent and takes the contact's engagements and
+ * subscription statuses with it (a plain DELETE only archives for 90 days). Companies, deals and tickets
+ * are shared records: one is deleted only when no other contact is associated with it.
+ */
+import { createHash } from 'node:crypto';
+import type { ErasurePolicy, SaasConnectorConfig } from '#commons/config';
+import { ConnectorMisconfigured } from '#connectors/errors';
+import type {
+  Connector,
+  ConnectorContext,
+  ConnectorDeps,
+  DataRecord,
+  ErasureItem,
+  ErasureOutcome,
+  PolicyFor,
+  Subject,
+} from '#connectors/types';
+import { HubSpotClient, type HubSpotObject } from './client.ts';
+
+export const ENGAGEMENTS = ['notes', 'emails', 'calls', 'meetings', 'tasks'] as const;
+export const SHARED = ['companies', 'deals', 'tickets'] as const;
+export const HUBSPOT_OBJECTS = ['contacts', ...SHARED, ...ENGAGEMENTS, 'subscription_preferences'] as const;
+export type HubSpotObjectName = (typeof HUBSPOT_OBJECTS)[number];
+type Associated = (typeof SHARED)[number] | (typeof ENGAGEMENTS)[number];
+
+export const DEFAULT_PROPERTIES: Record<Exclude<HubSpotObjectName, 'subscription_preferences'>, string[]> = {
+  contacts: ['email', 'firstname', 'lastname', 'phone', 'company', 'jobtitle', 'city', 'country', 'lifecyclestage', 'hs_language'],
+  companies: ['name', 'domain', 'city', 'country'],
+  deals: ['dealname', 'amount', 'dealstage', 'closedate'],
+  tickets: ['subject', 'content', 'hs_pipeline_stage', 'createdate'],
+  notes: ['hs_note_body', 'hs_timestamp'],
+  emails: ['hs_email_subject', 'hs_email_text', 'hs_email_direction', 'hs_timestamp'],
+  calls: ['hs_call_title', 'hs_call_body', 'hs_call_duration', 'hs_timestamp'],
+  meetings: ['hs_meeting_title', 'hs_meeting_body', 'hs_meeting_start_time', 'hs_meeting_end_time'],
+  tasks: ['hs_task_subject', 'hs_task_body', 'hs_task_status', 'hs_timestamp'],
+};
+
+export interface HubSpotSettings {
+  /** Page size for search (max 200) and associations (max 500). */
+  pageSize?: number;
+  timeoutMs?: number;
+  policyHintsMs?: Record<string, number>;
+  properties?: Partial<Record<HubSpotObjectName, string[]>>;
+}
+
+interface AssociationRow {
+  toObjectId: number | string;
+}
+
+interface PreferenceStatus {
+  recipient: string;
+  subscriptionStatuses: Array<Record<string, unknown>>;
+}
+
+function sameEmail(value: unknown, normalized: string): boolean {
+  return typeof value === 'string' && value.trim().toLowerCase() === normalized;
+}
+
+function maskProperties(policy: Extract<ErasurePolicy, { action: 'anonymize' }>, data: Record<string, unknown>): Record<string, string> {
+  const props = (data.properties ?? {}) as Record<string, unknown>;
+  const out: Record<string, string> = {};
+  for (const [field, how] of Object.entries(policy.fields)) {
+    const token = how === 'hash' ? createHash('sha256').update(String(props[field] ?? '')).digest('hex').slice(0, 32) : 'REDACTED';
+    // HubSpot clears a property with an empty string and validates email properties.
+    out[field] = how === 'null' ? '' : /email/i.test(field) ? `${token.toLowerCase()}@redacted.invalid` : token;
+  }
+  return out;
+}
+
+export function createHubSpotConnector(config: SaasConnectorConfig, deps: ConnectorDeps): Connector {
+  const settings = config.settings as HubSpotSettings;
+  const props = { ...DEFAULT_PROPERTIES, ...settings.properties } as Record<string, string[]>;
+  let client: Promise<HubSpotClient> | undefined;
+
+  function getClient(): Promise<HubSpotClient> {
+    client ??= deps.credentials(config.credentials).then((creds) => {
+      const token = creds.access_token ?? creds.accessToken ?? creds.token;
+      if (!token) throw new ConnectorMisconfigured(config.id, 'credentials need access_token (private app token)');
+      return new HubSpotClient({ connectorId: config.id, baseUrl: config.baseUrl, token, timeoutMs: settings.timeoutMs, policyHintsMs: settings.policyHintsMs });
+    });
+    client.catch(() => {
+      client = undefined;
+    });
+    return client;
+  }
+
+  async function associatedIds(hs: HubSpotClient, fromType: string, id: string, toType: string, ctx: ConnectorContext): Promise<string[]> {
+    const limit = String(Math.min(500, settings.pageSize ?? 500));
+    const ids: string[] = [];
+    const path = `/crm/v4/objects/${fromType}/${encodeURIComponent(id)}/associations/${toType}`;
+    for await (const row of hs.pages<AssociationRow>(path, { limit }, `associations ${fromType}->${toType}`, ctx)) ids.push(String(row.toObjectId));
+    return [...new Set(ids)];
+  }
+
+  async function contacts(hs: HubSpotClient, subject: Subject, ctx: ConnectorContext): Promise<HubSpotObject[]> {
+    const body = {
+      filterGroups: [{ filters: [{ propertyName: 'email', operator: 'EQ', value: subject.normalizedEmail }] }],
+      properties: props.contacts,
+      limit: Math.min(200, settings.pageSize ?? 100),
+    };
+    const out: HubSpotObject[] = [];
+    for await (const c of hs.search('contacts', body, ctx)) {
+      if (sameEmail(c.properties.email, subject.normalizedEmail)) out.push(c);
+    }
+    return out;
+  }
+
+  async function* find(subject: Subject, ctx: ConnectorContext): AsyncGenerator<DataRecord> {
+    const hs = await getClient();
+    const found = await contacts(hs, subject, ctx);
+    const seen = new Set<string>();
+    for (const c of found) yield { object: 'contacts', id: c.id, data: { ...c } };
+    for (const c of found) {
+      for (const type of [...SHARED, ...ENGAGEMENTS] as Associated[]) {
+        const ids = (await associatedIds(hs, 'contacts', c.id, type, ctx)).filter((id) => !seen.has(`${type}:${id}`));
+        for (const obj of await hs.batchRead(type, ids, props[type] ?? [], ctx)) {
+          seen.add(`${type}:${obj.id}`);
+          yield { object: type, id: obj.id, data: { ...obj } };
+        }
+      }
+    }
+    if (found.length) {
+      const prefs = await hs.http.json<PreferenceStatus>({
+        url: hs.url(`/communication-preferences/v3/status/email/${encodeURIComponent(subject.normalizedEmail)}`),
+        label: 'GET communication-preferences status',
+        signal: ctx.signal,
+      });
+      if (prefs?.subscriptionStatuses?.length && sameEmail(prefs.recipient, subject.normalizedEmail)) {
+        yield { object: 'subscription_preferences', id: `email-subscriptions:${found[0]!.id}`, data: { ...prefs } };
+      }
+    }
+  }
+
+  /** Policies that GDPR delete cannot honour: it always takes engagements and preferences with the contact. */
+  function checkPolicies(objects: Iterable<HubSpotObjectName>, policyFor: PolicyFor): void {
+    const contactDeleted = policyFor('contacts').action === 'delete';
+    for (const object of objects) {
+      const action = policyFor(object).action;
+      const tied = (ENGAGEMENTS as readonly string[]).includes(object) || object === 'subscription_preferences';
+      if (tied && contactDeleted && action !== 'delete') {
+        throw new ConnectorMisconfigured(config.id, `GDPR delete of the contact also removes ${object}; their policy must be delete too`);
+      }
+      if (object === 'subscription_preferences' && !contactDeleted && action !== 'retain') {
+        throw new ConnectorMisconfigured(config.id, 'subscription preferences go only with the contact: retain them or delete the contact');
+      }
+    }
+  }
+
+  /** One policy applied record by record; shared objects still used by other contacts are kept. */
+  async function eraseEach(hs: HubSpotClient, object: Associated | 'contacts', records: DataRecord[], policy: ErasurePolicy, contactIds: Set<string>, ctx: ConnectorContext): Promise<ErasureItem[]> {
+    if (policy.action === 'retain') {
+      return [{ object, action: 'retained', count: records.length, legalBasis: policy.legalBasis, retentionPeriod: policy.retentionPeriod }];
+    }
+    let changed = 0;
+    let shared = 0;
+    for (const rec of records) {
+      if ((SHARED as readonly string[]).includes(object)) {
+        const others = (await associatedIds(hs, object, rec.id, 'contacts', ctx)).filter((id) => !contactIds.has(id));
+        if (others.length) {
+          shared++;
+          continue;
+        }
+      }
+      const url = hs.url(`/crm/v3/objects/${object}/${encodeURIComponent(rec.id)}`);
+      const res =
+        policy.action === 'delete'
+          ? await hs.http.request({ method: 'DELETE', url, label: `DELETE ${object}`, accept: [404], signal: ctx.signal })
+          : await hs.http.request({ method: 'PATCH', url, label: `PATCH ${object}`, json: { properties: maskProperties(policy, rec.data) }, accept: [404], signal: ctx.signal });
+      if (res.status !== 404) changed++;
+    }
+    const items: ErasureItem[] = [];
+    if (changed || !shared) items.push({ object, action: policy.action === 'delete' ? 'deleted' : 'anonymized', count: changed });
+    if (shared) {
+      items.push({
+        object,
+        action: 'retained',
+        count: shared,
+        legalBasis: 'Shared record associated with other contacts; the subject’s association was removed',
+        retentionPeriod: 'As long as the record is in use',
+      });
+    }
+    return items;
+  }
+
+  return {
+    id: config.id,
+    config,
+    access: find,
+    async erase(subject: Subject, policyFor: PolicyFor, ctx: ConnectorContext): Promise<ErasureOutcome> {
+      const byObject = new Map<HubSpotObjectName, DataRecord[]>();
+      for await (const rec of find(subject, ctx)) {
+        const object = rec.object as HubSpotObjectName;
+        byObject.set(object, [...(byObject.get(object) ?? []), rec]);
+      }
+      if (!byObject.has('contacts')) {
+        return { connectorId: config.id, items: [{ object: 'contacts', action: 'not_found', count: 0 }] };
+      }
+      checkPolicies(byObject.keys(), policyFor);
+      const hs = await getClient();
+      const contactIds = new Set((byObject.get('contacts') ?? []).map((r) => r.id));
+      const contactPolicy = policyFor('contacts');
+      const items: ErasureItem[] = [];
+      // Shared objects first: their "other contacts" check must run while the subject's associations exist.
+      for (const object of SHARED) {
+        const records = byObject.get(object);
+        if (records?.length) items.push(...(await eraseEach(hs, object, records, policyFor(object), contactIds, ctx)));
+      }
+      if (contactPolicy.action !== 'delete') {
+        for (const object of ENGAGEMENTS) {
+          const records = byObject.get(object);
+          if (records?.length) items.push(...(await eraseEach(hs, object, records, policyFor(object), contactIds, ctx)));
+        }
+        const prefs = byObject.get('subscription_preferences');
+        const prefsPolicy = policyFor('subscription_preferences');
+        if (prefs?.length && prefsPolicy.action === 'retain') {
+          items.push({ object: 'subscription_preferences', action: 'retained', count: prefs.length, legalBasis: prefsPolicy.legalBasis, retentionPeriod: prefsPolicy.retentionPeriod });
+        }
+        items.push(...(await eraseEach(hs, 'contacts', byObject.get('contacts') ?? [], contactPolicy, contactIds, ctx)));
+        return { connectorId: config.id, items };
+      }
+      // GDPR delete is keyed by email; HubSpot answers 404 for an address it no longer has: already gone.
+      await hs.http.request({
+        method: 'POST',
+        url: hs.url('/crm/v3/objects/contacts/gdpr-delete'),
+        label: 'POST contacts/gdpr-delete',
+        json: { objectId: subject.normalizedEmail, idProperty: 'email' },
+        accept: [404],
+        signal: ctx.signal,
+      });
+      items.push({ object: 'contacts', action: 'deleted', count: contactIds.size });
+      for (const object of [...ENGAGEMENTS, 'subscription_preferences'] as const) {
+        const records = byObject.get(object);
+        if (records?.length) items.push({ object, action: 'deleted', count: records.length });
+      }
+      return { connectorId: config.id, items };
+    },
+  };
+}

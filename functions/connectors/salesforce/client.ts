@@ -1,0 +1,139 @@
+/**
+ * A thin Salesforce REST client: OAuth 2.0 client credentials, SOQL with `nextRecordsUrl` paging,
+ * composite delete and sobject PATCH. Salesforce speaks its own error dialect: an array of
+ * `{errorCode, message}`, 401 INVALID_SESSION_ID for an expired token, and 403 REQUEST_LIMIT_EXCEEDED
+ * (not 429, and without Retry-After) when the org's API allowance is spent.
+ */
+import { VendorHttp, parseRetryAfter, type Failure, type HttpResult } from '#connectors/http';
+import type { ConnectorContext } from '#connectors/types';
+
+export interface SalesforceClientOptions {
+  connectorId: string;
+  baseUrl: string;
+  apiVersion: string;
+  clientId: string;
+  clientSecret: string;
+  /** Wait suggested when REQUEST_LIMIT_EXCEEDED comes without Retry-After (Salesforce never sends one). */
+  limitHintMs: number;
+  /** `Sforce-Query-Options: batchSize=` (Salesforce allows 200-2000). */
+  batchSize?: number;
+  timeoutMs?: number;
+}
+
+/** One row as the REST API returns it, with its `attributes`. */
+export type SObject = Record<string, unknown> & { Id: string; attributes?: { type: string; url: string } };
+
+interface QueryPage {
+  totalSize: number;
+  done: boolean;
+  nextRecordsUrl?: string;
+  records: SObject[];
+}
+
+export interface CompositeResult {
+  id: string | null;
+  success: boolean;
+  errors: Array<{ statusCode: string; message: string; fields?: string[] }>;
+}
+
+function errorCodeOf(body: unknown): string | undefined {
+  const first = Array.isArray(body) ? (body[0] as unknown) : body;
+  if (first && typeof first === 'object') {
+    const code = (first as Record<string, unknown>).errorCode ?? (first as Record<string, unknown>).error;
+    if (typeof code === 'string') return code;
+  }
+  return undefined;
+}
+
+export class SalesforceClient {
+  readonly http: VendorHttp;
+  private token?: Promise<{ accessToken: string; instanceUrl: string }>;
+
+  constructor(private readonly options: SalesforceClientOptions) {
+    this.http = new VendorHttp({
+      connectorId: options.connectorId,
+      timeoutMs: options.timeoutMs,
+      classify: (res) => this.classify(res),
+      authorize: async (signal) => ({ authorization: `Bearer ${(await this.session(signal)).accessToken}` }),
+      refresh: () => {
+        this.token = undefined;
+      },
+    });
+  }
+
+  private classify(res: HttpResult): Failure | undefined {
+    const code = errorCodeOf(res.body);
+    if (res.status === 401 && code === 'INVALID_SESSION_ID') return { kind: 'refresh' };
+    if (code === 'REQUEST_LIMIT_EXCEEDED') {
+      return { kind: 'throttled', retryAfterMs: parseRetryAfter(res.headers.get('retry-after')) ?? this.options.limitHintMs };
+    }
+    // The token endpoint answers 400 with OAuth error codes for bad client credentials.
+    if (code === 'invalid_client' || code === 'invalid_grant' || code === 'unauthorized_client') return { kind: 'auth' };
+    if (code === 'UNABLE_TO_LOCK_ROW' || code === 'SERVER_UNAVAILABLE') return { kind: 'unavailable' };
+    return undefined;
+  }
+
+  /** The cached access token and instance URL, minted on first use and after an INVALID_SESSION_ID. */
+  private session(signal?: AbortSignal): Promise<{ accessToken: string; instanceUrl: string }> {
+    this.token ??= this.mintToken(signal).catch((err: unknown) => {
+      this.token = undefined;
+      throw err;
+    });
+    return this.token;
+  }
+
+  private async mintToken(signal?: AbortSignal): Promise<{ accessToken: string; instanceUrl: string }> {
+    const body = await this.http.json<{ access_token: string; instance_url?: string }>({
+      method: 'POST',
+      url: `${this.options.baseUrl.replace(/\/$/, '')}/services/oauth2/token`,
+      label: 'POST oauth2/token',
+      anonymous: true,
+      form: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: this.options.clientId,
+        client_secret: this.options.clientSecret,
+      }),
+      signal,
+    });
+    return { accessToken: body.access_token, instanceUrl: (body.instance_url ?? this.options.baseUrl).replace(/\/$/, '') };
+  }
+
+  private async dataUrl(path: string, signal?: AbortSignal): Promise<string> {
+    const { instanceUrl } = await this.session(signal);
+    return `${instanceUrl}/services/data/${this.options.apiVersion}${path}`;
+  }
+
+  /** Every row of a SOQL query, page by page. */
+  async *query(soql: string, label: string, ctx: ConnectorContext): AsyncGenerator<SObject> {
+    const headers: Record<string, string> = this.options.batchSize ? { 'sforce-query-options': `batchSize=${this.options.batchSize}` } : {};
+    let url = await this.dataUrl(`/query?q=${encodeURIComponent(soql)}`, ctx.signal);
+    for (;;) {
+      const page = await this.http.json<QueryPage>({ url, label: `query ${label}`, headers, signal: ctx.signal });
+      yield* page.records;
+      if (page.done || !page.nextRecordsUrl) return;
+      // nextRecordsUrl is a path on the same instance (`/services/data/vNN.N/query/01g...-2000`).
+      url = `${(await this.session(ctx.signal)).instanceUrl}${page.nextRecordsUrl}`;
+    }
+  }
+
+  /** `DELETE /composite/sobjects` for up to 200 ids, with one result per id. */
+  async deleteMany(ids: readonly string[], ctx: ConnectorContext): Promise<CompositeResult[]> {
+    const query = new URLSearchParams({ ids: ids.join(','), allOrNone: 'false' });
+    const url = await this.dataUrl(`/composite/sobjects?${query.toString()}`, ctx.signal);
+    return this.http.json<CompositeResult[]>({ method: 'DELETE', url, label: 'DELETE composite/sobjects', signal: ctx.signal });
+  }
+
+  /** PATCH one record; false when it no longer exists. */
+  async update(object: string, id: string, fields: Record<string, unknown>, ctx: ConnectorContext): Promise<boolean> {
+    const url = await this.dataUrl(`/sobjects/${object}/${encodeURIComponent(id)}`, ctx.signal);
+    const res = await this.http.request({
+      method: 'PATCH',
+      url,
+      label: `PATCH sobjects/${object}`,
+      json: fields,
+      accept: [404],
+      signal: ctx.signal,
+    });
+    return res.status !== 404;
+  }
+}

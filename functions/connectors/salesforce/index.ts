@@ -1,0 +1,255 @@
+/**
+ * Salesforce connector. The subject is found by email in Contact, Lead and CampaignMember; everything
+ * else hangs off those ids: Cases and OpportunityContactRoles by ContactId, Tasks and Events by WhoId,
+ * the Contact's Account and Individual (privacy preferences) by id.
+ *
+ * Erasure works children first (activities, cases, roles, campaign memberships, then the people), so no
+ * record is left pointing at a deleted parent, and it never deletes an Account another contact still
+ * uses: deleting an Account in Salesforce cascades to its contacts, opportunities and cases.
+ */
+import { createHash } from 'node:crypto';
+import type { ErasurePolicy, SaasConnectorConfig } from '#commons/config';
+import { ConnectorMisconfigured } from '#connectors/errors';
+import { chunks } from '#connectors/http';
+import type {
+  Connector,
+  ConnectorContext,
+  ConnectorDeps,
+  DataRecord,
+  ErasureItem,
+  ErasureOutcome,
+  PolicyFor,
+  Subject,
+} from '#connectors/types';
+import { SalesforceClient, type SObject } from './client.ts';
+import { selectWhereEquals, selectWhereIn } from './soql.ts';
+
+export const SALESFORCE_OBJECTS = [
+  'Contact',
+  'Lead',
+  'CampaignMember',
+  'Case',
+  'Account',
+  'Task',
+  'Event',
+  'OpportunityContactRole',
+  'Individual',
+] as const;
+export type SalesforceObject = (typeof SALESFORCE_OBJECTS)[number];
+
+/** Fields read per object; `settings.fields` may replace a list (custom fields of the org). */
+export const DEFAULT_FIELDS: Record<SalesforceObject, string[]> = {
+  Contact: ['Id', 'FirstName', 'LastName', 'Email', 'Phone', 'MobilePhone', 'Title', 'MailingCity', 'MailingCountry', 'AccountId', 'IndividualId', 'CreatedDate', 'LastModifiedDate'],
+  Lead: ['Id', 'FirstName', 'LastName', 'Email', 'Phone', 'Company', 'Status', 'Country', 'IndividualId', 'CreatedDate'],
+  CampaignMember: ['Id', 'CampaignId', 'ContactId', 'LeadId', 'Email', 'Status', 'HasResponded', 'CreatedDate'],
+  Case: ['Id', 'CaseNumber', 'Subject', 'Description', 'Status', 'Origin', 'ContactId', 'CreatedDate', 'ClosedDate'],
+  Account: ['Id', 'Name', 'Phone', 'Website', 'BillingCity', 'BillingCountry'],
+  Task: ['Id', 'Subject', 'Description', 'Status', 'ActivityDate', 'WhoId'],
+  Event: ['Id', 'Subject', 'Description', 'StartDateTime', 'EndDateTime', 'WhoId'],
+  OpportunityContactRole: ['Id', 'OpportunityId', 'ContactId', 'Role', 'IsPrimary', 'Opportunity.Name'],
+  Individual: ['Id', 'FirstName', 'LastName', 'HasOptedOutTracking', 'HasOptedOutProcessing', 'HasOptedOutSolicit', 'ShouldForget'],
+};
+
+/** Erasure order: children before the records they point at. */
+const ERASE_ORDER: SalesforceObject[] = ['Task', 'Event', 'Case', 'OpportunityContactRole', 'CampaignMember', 'Contact', 'Lead', 'Individual', 'Account'];
+const EMAIL_OBJECTS: SalesforceObject[] = ['Contact', 'Lead', 'CampaignMember'];
+/** Per-id delete results that mean "already gone", which a repeated erasure must accept. */
+const GONE = new Set(['ENTITY_IS_DELETED', 'NOT_FOUND', 'INVALID_CROSS_REFERENCE_KEY']);
+/** Ids per IN list: keeps the query URL well under Salesforce's 16 KB limit. */
+const IN_LIST = 100;
+const DELETE_BATCH = 200;
+
+export interface SalesforceSettings {
+  apiVersion?: string;
+  batchSize?: number;
+  /** Wait (ms) suggested for REQUEST_LIMIT_EXCEEDED; default one minute. */
+  limitHintMs?: number;
+  timeoutMs?: number;
+  fields?: Partial<Record<SalesforceObject, string[]>>;
+}
+
+/** The row's fields without Salesforce's `attributes` bookkeeping, also in related records. */
+function clean(row: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(row)) {
+    if (key === 'attributes') continue;
+    out[key] = value && typeof value === 'object' && !Array.isArray(value) ? clean(value as Record<string, unknown>) : value;
+  }
+  return out;
+}
+
+function sameEmail(value: unknown, normalized: string): boolean {
+  return typeof value === 'string' && value.trim().toLowerCase() === normalized;
+}
+
+/** The replacement for one field; email fields keep a valid shape because Salesforce validates them. */
+export function maskValue(field: string, how: 'null' | 'redact' | 'hash', value: unknown): string | null {
+  if (how === 'null') return null;
+  const token = how === 'hash' ? createHash('sha256').update(String(value ?? '')).digest('hex').slice(0, 32) : 'REDACTED';
+  return /email/i.test(field) ? `${token.toLowerCase()}@redacted.invalid` : token;
+}
+
+export function createSalesforceConnector(config: SaasConnectorConfig, deps: ConnectorDeps): Connector {
+  const settings = config.settings as SalesforceSettings;
+  const fields = { ...DEFAULT_FIELDS, ...settings.fields };
+  let client: Promise<SalesforceClient> | undefined;
+
+  function getClient(): Promise<SalesforceClient> {
+    client ??= deps.credentials(config.credentials).then((creds) => {
+      const clientId = creds.client_id ?? creds.clientId;
+      const clientSecret = creds.client_secret ?? creds.clientSecret;
+      if (!clientId || !clientSecret) {
+        throw new ConnectorMisconfigured(config.id, 'credentials need client_id and client_secret');
+      }
+      return new SalesforceClient({
+        connectorId: config.id,
+        baseUrl: config.baseUrl,
+        apiVersion: settings.apiVersion ?? 'v62.0',
+        clientId,
+        clientSecret,
+        limitHintMs: settings.limitHintMs ?? 60_000,
+        batchSize: settings.batchSize,
+        timeoutMs: settings.timeoutMs,
+      });
+    });
+    client.catch(() => {
+      client = undefined;
+    });
+    return client;
+  }
+
+  async function* rowsIn(sf: SalesforceClient, object: SalesforceObject, field: string, ids: readonly string[], ctx: ConnectorContext) {
+    for (const part of chunks([...new Set(ids)], IN_LIST)) {
+      yield* sf.query(selectWhereIn(object, fields[object], field, part), object, ctx);
+    }
+  }
+
+  /** Every record of the subject, object by object, each id once. */
+  async function* find(subject: Subject, ctx: ConnectorContext): AsyncGenerator<DataRecord> {
+    const sf = await getClient();
+    const seen = new Set<string>();
+    const record = (object: SalesforceObject, row: SObject): DataRecord | undefined => {
+      if (seen.has(row.Id)) return undefined;
+      seen.add(row.Id);
+      return { object, id: row.Id, data: clean(row) };
+    };
+    const email = subject.normalizedEmail;
+    const contactIds: string[] = [];
+    const leadIds: string[] = [];
+    const accountIds: string[] = [];
+    const individualIds: string[] = [];
+
+    // SOQL's `=` ignores case, so the normalised address finds mixed-case stored ones; the check on the
+    // returned Email guards against any looser match (a vendor-side LIKE would export someone else).
+    for (const object of EMAIL_OBJECTS) {
+      for await (const row of sf.query(selectWhereEquals(object, fields[object], 'Email', email), object, ctx)) {
+        if (!sameEmail(row.Email, email)) continue;
+        const rec = record(object, row);
+        if (!rec) continue;
+        if (object === 'Contact') {
+          contactIds.push(row.Id);
+          if (typeof row.AccountId === 'string') accountIds.push(row.AccountId);
+        }
+        if (object === 'Lead') leadIds.push(row.Id);
+        if (typeof row.IndividualId === 'string') individualIds.push(row.IndividualId);
+        yield rec;
+      }
+    }
+
+    const related: Array<[SalesforceObject, string, string[]]> = [
+      ['Case', 'ContactId', contactIds],
+      ['Task', 'WhoId', [...contactIds, ...leadIds]],
+      ['Event', 'WhoId', [...contactIds, ...leadIds]],
+      ['OpportunityContactRole', 'ContactId', contactIds],
+      ['Account', 'Id', accountIds],
+      ['Individual', 'Id', individualIds],
+    ];
+    for (const [object, field, ids] of related) {
+      for await (const row of rowsIn(sf, object, field, ids, ctx)) {
+        const rec = record(object, row);
+        if (rec) yield rec;
+      }
+    }
+  }
+
+  async function eraseObject(
+    sf: SalesforceClient,
+    object: SalesforceObject,
+    records: DataRecord[],
+    policy: ErasurePolicy,
+    ctx: ConnectorContext,
+  ): Promise<ErasureItem> {
+    if (policy.action === 'retain') {
+      return { object, action: 'retained', count: records.length, legalBasis: policy.legalBasis, retentionPeriod: policy.retentionPeriod };
+    }
+    if (policy.action === 'anonymize') {
+      let count = 0;
+      for (const rec of records) {
+        const patch: Record<string, unknown> = {};
+        for (const [field, how] of Object.entries(policy.fields)) patch[field] = maskValue(field, how, rec.data[field]);
+        if (await sf.update(object, rec.id, patch, ctx)) count++;
+      }
+      return { object, action: count ? 'anonymized' : 'not_found', count };
+    }
+    let ids = records.map((r) => r.id);
+    let shared = 0;
+    if (object === 'Account') {
+      // Runs last: any contact still on the account now belongs to someone else (or was retained).
+      const inUse = new Set<string>();
+      for await (const row of rowsIn(sf, 'Contact', 'AccountId', ids, ctx)) inUse.add(String(row.AccountId));
+      shared = ids.filter((id) => inUse.has(id)).length;
+      ids = ids.filter((id) => !inUse.has(id));
+      if (shared && !ids.length) {
+        return sharedAccounts(shared);
+      }
+    }
+    let count = 0;
+    for (const part of chunks(ids, DELETE_BATCH)) {
+      for (const result of await sf.deleteMany(part, ctx)) {
+        if (result.success || result.errors.some((e) => GONE.has(e.statusCode))) {
+          count++;
+          continue;
+        }
+        const codes = [...new Set(result.errors.map((e) => e.statusCode))].join(', ');
+        throw new ConnectorMisconfigured(config.id, `deleting a ${object} failed: ${codes}`);
+      }
+    }
+    if (shared) return { ...sharedAccounts(shared), count: shared };
+    return { object, action: 'deleted', count };
+  }
+
+  return {
+    id: config.id,
+    config,
+    access: find,
+    async erase(subject: Subject, policyFor: PolicyFor, ctx: ConnectorContext): Promise<ErasureOutcome> {
+      const byObject = new Map<SalesforceObject, DataRecord[]>();
+      for await (const rec of find(subject, ctx)) {
+        const object = rec.object as SalesforceObject;
+        byObject.set(object, [...(byObject.get(object) ?? []), rec]);
+      }
+      if (byObject.size === 0) {
+        return { connectorId: config.id, items: EMAIL_OBJECTS.map((object) => ({ object, action: 'not_found', count: 0 })) };
+      }
+      const sf = await getClient();
+      const items: ErasureItem[] = [];
+      for (const object of ERASE_ORDER) {
+        const records = byObject.get(object);
+        if (!records?.length) continue;
+        items.push(await eraseObject(sf, object, records, policyFor(object), ctx));
+      }
+      return { connectorId: config.id, items };
+    },
+  };
+}
+
+/** Accounts still used by other contacts are kept; the subject's link to them went with the Contact. */
+function sharedAccounts(count: number): ErasureItem {
+  return {
+    object: 'Account',
+    action: 'retained',
+    count,
+    legalBasis: 'The account is a company record shared with other contacts; only the subject’s link to it was erased',
+    retentionPeriod: 'As long as the business relationship with the company lasts',
+  };
+}

@@ -1,0 +1,272 @@
+/**
+ * Stripe connector. Customers are found by email three ways, because `GET /v1/customers?email=` matches
+ * case-sensitively: the address as the subject typed it, the normalised address, and the search API
+ * (case-insensitive, but eventually consistent). Everything else is read per customer id.
+ *
+ * Stripe cannot delete financial records (charges, payment intents, finalized invoices, credit notes,
+ * balance transactions); a configuration asking for that is refused before anything is changed, so an
+ * erasure is never left half done. Deleting the customer comes last, after its detachable children.
+ */
+import { createHash } from 'node:crypto';
+import type { ErasurePolicy, SaasConnectorConfig } from '#commons/config';
+import { ConnectorMisconfigured } from '#connectors/errors';
+import type {
+  Connector,
+  ConnectorContext,
+  ConnectorDeps,
+  DataRecord,
+  ErasureItem,
+  ErasureOutcome,
+  PolicyFor,
+  Subject,
+} from '#connectors/types';
+import { StripeClient, searchString, type StripeObject } from './client.ts';
+
+export const STRIPE_OBJECTS = [
+  'customers',
+  'charges',
+  'payment_intents',
+  'invoices',
+  'invoiceitems',
+  'subscriptions',
+  'payment_methods',
+  'sources',
+  'tax_ids',
+  'credit_notes',
+  'balance_transactions',
+] as const;
+export type StripeObjectName = (typeof STRIPE_OBJECTS)[number];
+
+/** Where each object is listed for one customer. */
+const LISTS: Record<Exclude<StripeObjectName, 'customers'>, (customer: string) => [path: string, params: Record<string, string>]> = {
+  charges: (c) => ['charges', { customer: c }],
+  payment_intents: (c) => ['payment_intents', { customer: c }],
+  invoices: (c) => ['invoices', { customer: c }],
+  invoiceitems: (c) => ['invoiceitems', { customer: c }],
+  subscriptions: (c) => ['subscriptions', { customer: c, status: 'all' }], // the default omits canceled ones
+  payment_methods: (c) => [`customers/${c}/payment_methods`, {}],
+  sources: (c) => [`customers/${c}/sources`, {}],
+  tax_ids: (c) => [`customers/${c}/tax_ids`, {}],
+  credit_notes: (c) => ['credit_notes', { customer: c }],
+  balance_transactions: (c) => [`customers/${c}/balance_transactions`, {}],
+};
+
+/** Objects Stripe keeps whatever the API is asked: only retain or anonymize make sense for them. */
+const UNDELETABLE = new Set<StripeObjectName>(['charges', 'payment_intents', 'invoices', 'credit_notes', 'balance_transactions']);
+/** Objects without an update endpoint. */
+const NOT_UPDATABLE = new Set<StripeObjectName>(['tax_ids']);
+/** Children first; the customer last, since its sub-resources disappear with it. */
+const ERASE_ORDER: StripeObjectName[] = [
+  'payment_methods',
+  'sources',
+  'tax_ids',
+  'invoiceitems',
+  'subscriptions',
+  'charges',
+  'payment_intents',
+  'invoices',
+  'credit_notes',
+  'balance_transactions',
+  'customers',
+];
+
+export interface StripeSettings {
+  stripeVersion?: string;
+  /** 1-100. */
+  pageSize?: number;
+  /** Also look the customer up with the search API (default true). */
+  useSearch?: boolean;
+  rateLimitHintMs?: number;
+  timeoutMs?: number;
+}
+
+function customerOf(obj: StripeObject): string | undefined {
+  const c = obj.customer;
+  if (typeof c === 'string') return c;
+  if (c && typeof c === 'object' && typeof (c as { id?: unknown }).id === 'string') return (c as { id: string }).id;
+  return undefined;
+}
+
+function sameEmail(value: unknown, normalized: string): boolean {
+  return typeof value === 'string' && value.trim().toLowerCase() === normalized;
+}
+
+/** Form fields for an anonymising update; `a.b` becomes `a[b]`, and null unsets (Stripe's empty string). */
+export function maskForm(policy: Extract<ErasurePolicy, { action: 'anonymize' }>, data: Record<string, unknown>): URLSearchParams {
+  const form = new URLSearchParams();
+  for (const [field, how] of Object.entries(policy.fields)) {
+    const parts = field.split('.');
+    const key = parts[0] + parts.slice(1).map((p) => `[${p}]`).join('');
+    let current: unknown = data;
+    for (const p of parts) current = current && typeof current === 'object' ? (current as Record<string, unknown>)[p] : undefined;
+    const token = how === 'hash' ? createHash('sha256').update(String(current ?? '')).digest('hex').slice(0, 32) : 'REDACTED';
+    const value = how === 'null' ? '' : /email/i.test(field) ? `${token.toLowerCase()}@redacted.invalid` : token;
+    form.set(key, value);
+  }
+  return form;
+}
+
+/** Path of the object for an update or delete. */
+function objectPath(object: StripeObjectName, rec: DataRecord): string {
+  const customer = customerOf(rec.data as StripeObject) ?? '';
+  switch (object) {
+    case 'sources':
+    case 'tax_ids':
+    case 'balance_transactions':
+      return `customers/${customer}/${object}/${rec.id}`;
+    default:
+      return `${object}/${rec.id}`;
+  }
+}
+
+export function createStripeConnector(config: SaasConnectorConfig, deps: ConnectorDeps): Connector {
+  const settings = config.settings as StripeSettings;
+  let client: Promise<StripeClient> | undefined;
+
+  function getClient(): Promise<StripeClient> {
+    client ??= deps.credentials(config.credentials).then((creds) => {
+      const secretKey = creds.secret_key ?? creds.secretKey ?? creds.apiKey;
+      if (!secretKey) throw new ConnectorMisconfigured(config.id, 'credentials need secret_key');
+      return new StripeClient({
+        connectorId: config.id,
+        baseUrl: config.baseUrl,
+        secretKey,
+        stripeVersion: settings.stripeVersion ?? '2024-06-20',
+        pageSize: Math.min(100, Math.max(1, settings.pageSize ?? 100)),
+        rateLimitHintMs: settings.rateLimitHintMs ?? 1_000,
+        timeoutMs: settings.timeoutMs,
+      });
+    });
+    client.catch(() => {
+      client = undefined;
+    });
+    return client;
+  }
+
+  async function customers(stripe: StripeClient, subject: Subject, ctx: ConnectorContext): Promise<StripeObject[]> {
+    const found = new Map<string, StripeObject>();
+    const add = (c: StripeObject) => {
+      if (sameEmail(c.email, subject.normalizedEmail) && !found.has(c.id)) found.set(c.id, c);
+    };
+    for (const email of new Set([subject.email.trim(), subject.normalizedEmail])) {
+      for await (const c of stripe.list('customers', { email }, 'customers', ctx)) add(c);
+    }
+    if (settings.useSearch !== false) {
+      const query = `email:${searchString(subject.normalizedEmail)}`;
+      for await (const c of stripe.search('customers/search', query, 'customers/search', ctx)) add(c);
+    }
+    return [...found.values()];
+  }
+
+  async function* find(subject: Subject, ctx: ConnectorContext): AsyncGenerator<DataRecord> {
+    const stripe = await getClient();
+    const found = await customers(stripe, subject, ctx);
+    for (const c of found) yield { object: 'customers', id: c.id, data: c };
+    const seen = new Set<string>();
+    for (const c of found) {
+      for (const [object, where] of Object.entries(LISTS) as Array<[StripeObjectName, (id: string) => [string, Record<string, string>]]>) {
+        const [path, params] = where(c.id);
+        for await (const obj of stripe.list(path, params, object, ctx)) {
+          // A list filtered by customer returns only that customer's objects; checking costs nothing.
+          const owner = customerOf(obj);
+          if (owner !== undefined && owner !== c.id) continue;
+          if (seen.has(obj.id)) continue;
+          seen.add(obj.id);
+          // Customer sub-resources may omit `customer`; keep it so erasure can build their paths.
+          yield { object, id: obj.id, data: owner ? obj : { ...obj, customer: c.id } };
+        }
+      }
+    }
+  }
+
+  function checkPolicies(objects: Iterable<StripeObjectName>, policyFor: PolicyFor): void {
+    for (const object of objects) {
+      const policy = policyFor(object);
+      if (policy.action === 'delete' && UNDELETABLE.has(object)) {
+        throw new ConnectorMisconfigured(config.id, `Stripe cannot delete ${object}: configure retain (bookkeeping) or anonymize`);
+      }
+      if (policy.action === 'anonymize' && NOT_UPDATABLE.has(object)) {
+        throw new ConnectorMisconfigured(config.id, `Stripe cannot update ${object}: configure delete or retain`);
+      }
+    }
+  }
+
+  async function eraseObject(
+    stripe: StripeClient,
+    object: StripeObjectName,
+    records: DataRecord[],
+    policy: ErasurePolicy,
+    ctx: ConnectorContext,
+  ): Promise<ErasureItem[]> {
+    if (policy.action === 'retain') {
+      return [{ object, action: 'retained', count: records.length, legalBasis: policy.legalBasis, retentionPeriod: policy.retentionPeriod }];
+    }
+    if (policy.action === 'anonymize') {
+      let count = 0;
+      for (const rec of records) {
+        if (await stripe.mutate('POST', objectPath(object, rec), object, ctx, maskForm(policy, rec.data))) count++;
+      }
+      return [{ object, action: 'anonymized', count }];
+    }
+    let count = 0;
+    const kept: DataRecord[] = [];
+    for (const rec of records) {
+      switch (object) {
+        case 'payment_methods':
+          await stripe.mutate('POST', `payment_methods/${rec.id}/detach`, 'payment_methods/detach', ctx);
+          break;
+        case 'subscriptions':
+          // Cancelling is what Stripe offers; an already cancelled subscription needs nothing more.
+          if (rec.data.status !== 'canceled') await stripe.mutate('DELETE', `subscriptions/${rec.id}`, object, ctx);
+          break;
+        case 'invoiceitems':
+          // Items already on an invoice are part of it and stay with it.
+          if (rec.data.invoice) {
+            kept.push(rec);
+            continue;
+          }
+          await stripe.mutate('DELETE', `invoiceitems/${rec.id}`, object, ctx);
+          break;
+        default:
+          await stripe.mutate('DELETE', objectPath(object, rec), object, ctx);
+      }
+      count++;
+    }
+    const items: ErasureItem[] = [];
+    if (count) items.push({ object, action: 'deleted', count });
+    if (kept.length) {
+      items.push({
+        object,
+        action: 'retained',
+        count: kept.length,
+        legalBasis: 'Part of an issued invoice, kept with the invoice',
+        retentionPeriod: 'As long as the invoice is kept',
+      });
+    }
+    return items;
+  }
+
+  return {
+    id: config.id,
+    config,
+    access: find,
+    async erase(subject: Subject, policyFor: PolicyFor, ctx: ConnectorContext): Promise<ErasureOutcome> {
+      const byObject = new Map<StripeObjectName, DataRecord[]>();
+      for await (const rec of find(subject, ctx)) {
+        const object = rec.object as StripeObjectName;
+        byObject.set(object, [...(byObject.get(object) ?? []), rec]);
+      }
+      if (!byObject.has('customers')) {
+        return { connectorId: config.id, items: [{ object: 'customers', action: 'not_found', count: 0 }] };
+      }
+      checkPolicies(byObject.keys(), policyFor);
+      const stripe = await getClient();
+      const items: ErasureItem[] = [];
+      for (const object of ERASE_ORDER) {
+        const records = byObject.get(object);
+        if (records?.length) items.push(...(await eraseObject(stripe, object, records, policyFor(object), ctx)));
+      }
+      return { connectorId: config.id, items };
+    },
+  };
+}

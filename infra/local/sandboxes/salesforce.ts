@@ -1,0 +1,356 @@
+/**
+ * Salesforce sandbox: OAuth client credentials, SOQL queries (the shapes in soql.ts) with
+ * `nextRecordsUrl` batches, sobject GET/PATCH/DELETE, and composite delete with per-id results.
+ * Errors use Salesforce's array body (`[{"message","errorCode"}]`); the API limit is a 403
+ * REQUEST_LIMIT_EXCEEDED without Retry-After, like the real thing. Deleted ids go to a recycle bin, so a
+ * second delete answers ENTITY_IS_DELETED. Equality on strings ignores case, as SOQL's does.
+ */
+import { randomBytes } from 'node:crypto';
+import type { DemoPerson } from '../demo/people.ts';
+import { prng } from '../demo/people.ts';
+import { bearer, json, type AuthVerdict, type SandboxRequest, type SandboxResponse, type VendorSandbox } from './server.ts';
+import { parseSoql, SoqlError } from './soql.ts';
+
+type Row = Record<string, unknown> & { Id: string };
+
+const PREFIX: Record<string, string> = {
+  Account: '001', Contact: '003', Lead: '00Q', Case: '500', Task: '00T', Event: '00U', Opportunity: '006',
+  OpportunityContactRole: '00K', Campaign: '701', CampaignMember: '00v', Individual: '0PK',
+};
+const OBJECT_BY_PREFIX = Object.fromEntries(Object.entries(PREFIX).map(([k, v]) => [v, k]));
+
+/** The fields each object has; queries naming others fail with INVALID_FIELD, as in a real org. */
+const SCHEMA: Record<string, string[]> = {
+  Account: ['Id', 'Name', 'Phone', 'Website', 'BillingCity', 'BillingCountry', 'CreatedDate'],
+  Contact: ['Id', 'FirstName', 'LastName', 'Email', 'Phone', 'MobilePhone', 'Title', 'MailingCity', 'MailingCountry', 'AccountId', 'IndividualId', 'CreatedDate', 'LastModifiedDate'],
+  Lead: ['Id', 'FirstName', 'LastName', 'Email', 'Phone', 'Company', 'Status', 'Country', 'IndividualId', 'CreatedDate'],
+  Campaign: ['Id', 'Name', 'Status'],
+  CampaignMember: ['Id', 'CampaignId', 'ContactId', 'LeadId', 'Email', 'Status', 'HasResponded', 'CreatedDate'],
+  Case: ['Id', 'CaseNumber', 'Subject', 'Description', 'Status', 'Origin', 'ContactId', 'CreatedDate', 'ClosedDate'],
+  Task: ['Id', 'Subject', 'Description', 'Status', 'ActivityDate', 'WhoId'],
+  Event: ['Id', 'Subject', 'Description', 'StartDateTime', 'EndDateTime', 'WhoId'],
+  Opportunity: ['Id', 'Name', 'StageName', 'Amount', 'CloseDate', 'AccountId'],
+  OpportunityContactRole: ['Id', 'OpportunityId', 'ContactId', 'Role', 'IsPrimary'],
+  Individual: ['Id', 'FirstName', 'LastName', 'HasOptedOutTracking', 'HasOptedOutProcessing', 'HasOptedOutSolicit', 'ShouldForget'],
+};
+
+export interface SalesforceSandboxOptions {
+  apiVersion?: string;
+  /** Rows per query batch (the real default is 2000); tests make it small to exercise paging. */
+  batchSize?: number;
+  clientId?: string;
+  clientSecret?: string;
+}
+
+const err = (status: number, errorCode: string, message: string, headers?: Record<string, string>) =>
+  json(status, [{ message, errorCode }], headers);
+
+export class SalesforceStore {
+  readonly objects = new Map<string, Map<string, Row>>();
+  readonly recycleBin = new Set<string>();
+  private counters = new Map<string, number>();
+
+  constructor() {
+    for (const name of Object.keys(SCHEMA)) this.objects.set(name, new Map());
+  }
+
+  newId(object: string): string {
+    const n = (this.counters.get(object) ?? 0) + 1;
+    this.counters.set(object, n);
+    return `${PREFIX[object]}${String(n).padStart(12, '0')}AAA`;
+  }
+
+  insert(object: string, fields: Omit<Row, 'Id'>): Row {
+    const row = { Id: this.newId(object), ...fields } as Row;
+    this.objects.get(object)!.set(row.Id, row);
+    return row;
+  }
+
+  find(id: string): { object: string; row: Row } | undefined {
+    const object = OBJECT_BY_PREFIX[id.slice(0, 3)];
+    const row = object ? this.objects.get(object)?.get(id) : undefined;
+    return object && row ? { object, row } : undefined;
+  }
+
+  delete(id: string): 'deleted' | 'gone' | 'unknown' {
+    const hit = this.find(id);
+    if (!hit) return this.recycleBin.has(id) ? 'gone' : 'unknown';
+    this.objects.get(hit.object)!.delete(id);
+    this.recycleBin.add(id);
+    // Deleting an account takes its contacts with it: the reason a connector must not delete shared ones.
+    if (hit.object === 'Account') {
+      for (const c of [...this.objects.get('Contact')!.values()]) if (c.AccountId === id) this.delete(c.Id);
+    }
+    return 'deleted';
+  }
+
+  /** Records per object that belong to the person with this email (for tests). */
+  countFor(email: string): Record<string, number> {
+    const e = email.toLowerCase();
+    const counts: Record<string, number> = {};
+    const add = (object: string, n: number) => {
+      if (n) counts[object] = (counts[object] ?? 0) + n;
+    };
+    const byEmail = (object: string) => [...this.objects.get(object)!.values()].filter((r) => String(r.Email ?? '').toLowerCase() === e);
+    const contacts = byEmail('Contact');
+    const leads = byEmail('Lead');
+    const who = new Set([...contacts, ...leads].map((r) => r.Id));
+    add('Contact', contacts.length);
+    add('Lead', leads.length);
+    add('CampaignMember', byEmail('CampaignMember').length);
+    const related = (object: string, field: string) => [...this.objects.get(object)!.values()].filter((r) => who.has(String(r[field]))).length;
+    add('Case', related('Case', 'ContactId'));
+    add('Task', related('Task', 'WhoId'));
+    add('Event', related('Event', 'WhoId'));
+    add('OpportunityContactRole', related('OpportunityContactRole', 'ContactId'));
+    return counts;
+  }
+}
+
+function iso(base: number, days: number): string {
+  return new Date(base + days * 86_400_000).toISOString().replace('Z', '+0000');
+}
+
+/** Deterministic seed: alice richly, each crowd person a little, every 1000th crowd person a lot. */
+export function seedSalesforce(store: SalesforceStore, people: DemoPerson[]): void {
+  const rand = prng(1001);
+  const base = Date.UTC(2024, 0, 1);
+  const campaign = store.insert('Campaign', { Name: 'Spring webinar series', Status: 'Completed' });
+  let sharedAccount: Row | undefined;
+  for (const p of people) {
+    const [first, ...rest] = p.name.split(' ');
+    const isAlice = p.email === 'alice@example.com';
+    const heavy = p.index % 1000 === 10;
+    let account: Row;
+    if (isAlice) {
+      account = store.insert('Account', { Name: 'Andersen Consulting', Phone: p.phone, Website: 'https://andersen.example.com', BillingCity: 'Oslo', BillingCountry: p.country, CreatedDate: iso(base, 1) });
+    } else {
+      // Crowd people work in companies of four: accounts are shared, as in a real org.
+      if (!sharedAccount || p.index % 4 === 0) {
+        sharedAccount = store.insert('Account', { Name: `Company ${p.index}`, Phone: null, Website: null, BillingCity: 'Bergen', BillingCountry: p.country, CreatedDate: iso(base, 2) });
+      }
+      account = sharedAccount;
+    }
+    const individual = store.insert('Individual', { FirstName: first, LastName: rest.join(' '), HasOptedOutTracking: false, HasOptedOutProcessing: false, HasOptedOutSolicit: rand() < 0.3, ShouldForget: false });
+    const contact = store.insert('Contact', {
+      FirstName: first, LastName: rest.join(' '), Email: p.email, Phone: p.phone, MobilePhone: p.phone, Title: 'Customer',
+      MailingCity: 'Oslo', MailingCountry: p.country, AccountId: account.Id, IndividualId: individual.Id,
+      CreatedDate: iso(base, 3), LastModifiedDate: iso(base, 30),
+    });
+    const cases = isAlice ? 2 : heavy ? 5 : 1;
+    for (let i = 0; i < cases; i++) {
+      store.insert('Case', { CaseNumber: String(1000 + store.objects.get('Case')!.size).padStart(8, '0'), Subject: `Cannot join meeting ${i + 1}`, Description: 'Audio drops after a few minutes.', Status: i ? 'Closed' : 'New', Origin: 'Web', ContactId: contact.Id, CreatedDate: iso(base, 40 + i), ClosedDate: null });
+    }
+    const tasks = isAlice ? 30 : heavy ? 40 : 1;
+    for (let i = 0; i < tasks; i++) {
+      store.insert('Task', { Subject: `Follow-up call ${i + 1}`, Description: 'Discussed renewal.', Status: 'Completed', ActivityDate: iso(base, 50 + i).slice(0, 10), WhoId: contact.Id });
+    }
+    if (isAlice) {
+      // Alice came in as a lead first; the lead kept the address in the case she typed it.
+      const lead = store.insert('Lead', { FirstName: first, LastName: rest.join(' '), Email: 'Alice@Example.com', Phone: p.phone, Company: 'Andersen Consulting', Status: 'Closed - Converted', Country: p.country, IndividualId: individual.Id, CreatedDate: iso(base, 0) });
+      store.insert('CampaignMember', { CampaignId: campaign.Id, ContactId: contact.Id, LeadId: lead.Id, Email: p.email, Status: 'Responded', HasResponded: true, CreatedDate: iso(base, 5) });
+      store.insert('Event', { Subject: 'Onboarding session', Description: 'Walkthrough of the admin console.', StartDateTime: iso(base, 60), EndDateTime: iso(base, 60), WhoId: contact.Id });
+      const opp = store.insert('Opportunity', { Name: 'Andersen Consulting - Business plan', StageName: 'Closed Won', Amount: 4800, CloseDate: iso(base, 70).slice(0, 10), AccountId: account.Id });
+      store.insert('OpportunityContactRole', { OpportunityId: opp.Id, ContactId: contact.Id, Role: 'Decision Maker', IsPrimary: true });
+    }
+  }
+}
+
+export class SalesforceSandbox implements VendorSandbox {
+  readonly name = 'salesforce' as const;
+  readonly store = new SalesforceStore();
+  readonly clientId: string;
+  readonly clientSecret: string;
+  private readonly apiVersion: string;
+  private readonly tokens = new Set<string>();
+  private readonly cursors = new Map<string, { rows: Array<Record<string, unknown>>; batch: number }>();
+  private cursorSeq = 0;
+  private apiCalls = 0;
+
+  constructor(people: DemoPerson[], private readonly options: SalesforceSandboxOptions = {}) {
+    this.apiVersion = options.apiVersion ?? 'v62.0';
+    this.clientId = options.clientId ?? '3MVG9sandbox.dsar.local';
+    this.clientSecret = options.clientSecret ?? 'sandbox-salesforce-secret';
+    seedSalesforce(this.store, people);
+  }
+
+  isPublic(req: SandboxRequest): boolean {
+    return req.path === '/services/oauth2/token';
+  }
+
+  authenticate(req: SandboxRequest): AuthVerdict {
+    const token = bearer(req);
+    if (!token) return 'missing';
+    return this.tokens.has(token) ? 'ok' : 'expired';
+  }
+
+  unauthorized(): SandboxResponse {
+    // Salesforce says the same for a missing, wrong or expired token.
+    return err(401, 'INVALID_SESSION_ID', 'Session expired or invalid');
+  }
+
+  throttled(): SandboxResponse {
+    return err(403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.');
+  }
+
+  failure(status: number): SandboxResponse {
+    if (status === 503) return err(503, 'SERVER_UNAVAILABLE', 'Server unavailable, please try again later');
+    if (status >= 500) return err(status, 'UNKNOWN_EXCEPTION', 'An unexpected error occurred. Please include this ErrorId if you contact support.');
+    if (status === 404) return err(404, 'NOT_FOUND', 'The requested resource does not exist');
+    return err(status, 'UNKNOWN_EXCEPTION', 'Injected failure');
+  }
+
+  expireTokens(): void {
+    this.tokens.clear();
+  }
+
+  handle(req: SandboxRequest): SandboxResponse {
+    if (req.path === '/services/oauth2/token' && req.method === 'POST') return this.token(req);
+    const prefix = `/services/data/${this.apiVersion}`;
+    if (!req.path.startsWith(`${prefix}/`)) return err(404, 'NOT_FOUND', 'The requested resource does not exist');
+    this.apiCalls++;
+    const limitInfo = { 'sforce-limit-info': `api-usage=${this.apiCalls}/100000` };
+    const rest = req.path.slice(prefix.length);
+    const withLimit = (res: SandboxResponse) => ({ ...res, headers: { ...res.headers, ...limitInfo } });
+    if (rest === '/query' && req.method === 'GET') return withLimit(this.query(req));
+    const cursor = /^\/query\/([A-Za-z0-9]+)-(\d+)$/.exec(rest);
+    if (cursor && req.method === 'GET') return withLimit(this.more(cursor[1]!, Number(cursor[2])));
+    if (rest === '/composite/sobjects' && req.method === 'DELETE') return withLimit(this.compositeDelete(req));
+    const sobject = /^\/sobjects\/([A-Za-z]+)\/([A-Za-z0-9]+)$/.exec(rest);
+    if (sobject) return withLimit(this.sobject(req, sobject[1]!, sobject[2]!));
+    return err(404, 'NOT_FOUND', 'The requested resource does not exist');
+  }
+
+  private token(req: SandboxRequest): SandboxResponse {
+    const form = new URLSearchParams(req.text);
+    if (form.get('grant_type') !== 'client_credentials') {
+      return json(400, { error: 'unsupported_grant_type', error_description: 'grant type not supported' });
+    }
+    if (form.get('client_id') !== this.clientId || form.get('client_secret') !== this.clientSecret) {
+      return json(400, { error: 'invalid_client', error_description: 'invalid client credentials' });
+    }
+    const token = `00DSANDBOX!${randomBytes(24).toString('base64url')}`;
+    this.tokens.add(token);
+    return json(200, {
+      access_token: token,
+      instance_url: req.baseUrl,
+      id: `${req.baseUrl}/id/00DSANDBOX/005SANDBOX`,
+      token_type: 'Bearer',
+      issued_at: String(Date.now()),
+      signature: randomBytes(32).toString('base64'),
+    });
+  }
+
+  private attributes(object: string, id: string) {
+    return { type: object, url: `/services/data/${this.apiVersion}/sobjects/${object}/${id}` };
+  }
+
+  private query(req: SandboxRequest): SandboxResponse {
+    const q = req.query.get('q');
+    if (!q) return err(400, 'MALFORMED_QUERY', 'A query string is required');
+    let parsed;
+    try {
+      parsed = parseSoql(q);
+    } catch (e) {
+      if (e instanceof SoqlError) return err(400, e.errorCode, e.message);
+      throw e;
+    }
+    const schema = SCHEMA[parsed.object];
+    if (!schema) return err(400, 'INVALID_TYPE', `sObject type '${parsed.object}' is not supported.`);
+    for (const f of [...parsed.fields, parsed.where.field]) {
+      const [head, tail] = f.split('.');
+      const ok = tail === undefined ? schema.includes(head!) : schema.includes(`${head}Id`) && (SCHEMA[head!] ?? []).includes(tail);
+      if (!ok) return err(400, 'INVALID_FIELD', `No such column '${f}' on entity '${parsed.object}'.`);
+    }
+    const wanted = new Set(parsed.where.values.map((v) => v.toLowerCase()));
+    let matches = [...this.store.objects.get(parsed.object)!.values()].filter((row) => {
+      const value = row[parsed.where.field];
+      return typeof value === 'string' && wanted.has(value.toLowerCase());
+    });
+    if (parsed.limit !== undefined) matches = matches.slice(0, parsed.limit);
+    const rows = matches.map((row) => {
+      const out: Record<string, unknown> = { attributes: this.attributes(parsed.object, row.Id) };
+      for (const f of parsed.fields) {
+        const [head, tail] = f.split('.');
+        if (tail === undefined) {
+          out[head!] = row[head!] ?? null;
+        } else {
+          const related = this.store.find(String(row[`${head}Id`] ?? ''));
+          out[head!] = related ? { attributes: this.attributes(head!, related.row.Id), [tail]: related.row[tail] ?? null } : null;
+        }
+      }
+      return out;
+    });
+    const header = /batchSize=(\d+)/i.exec(String(req.headers['sforce-query-options'] ?? ''));
+    const requested = header ? Math.min(2000, Math.max(200, Number(header[1]))) : 2000;
+    const batch = Math.min(requested, this.options.batchSize ?? 2000);
+    const id = `01g${String(++this.cursorSeq).padStart(12, '0')}`;
+    if (rows.length > batch) this.cursors.set(id, { rows, batch });
+    return this.page(id, rows, 0, batch);
+  }
+
+  private page(cursor: string, rows: Array<Record<string, unknown>>, offset: number, batch: number): SandboxResponse {
+    const end = offset + batch;
+    const done = end >= rows.length;
+    if (done) this.cursors.delete(cursor);
+    return json(200, {
+      totalSize: rows.length,
+      done,
+      ...(done ? {} : { nextRecordsUrl: `/services/data/${this.apiVersion}/query/${cursor}-${end}` }),
+      records: rows.slice(offset, end),
+    });
+  }
+
+  private more(cursor: string, offset: number): SandboxResponse {
+    const c = this.cursors.get(cursor);
+    if (!c) return err(400, 'INVALID_QUERY_LOCATOR', 'invalid query locator');
+    return this.page(cursor, c.rows, offset, c.batch);
+  }
+
+  private compositeDelete(req: SandboxRequest): SandboxResponse {
+    const ids = (req.query.get('ids') ?? '').split(',').filter(Boolean);
+    if (!ids.length) return err(400, 'MISSING_ARGUMENT', 'ids parameter is required');
+    if (ids.length > 200) return err(400, 'EXCEEDED_ID_LIMIT', 'record limit reached. cannot submit more than 200 records into this call');
+    return json(
+      200,
+      ids.map((id) => {
+        const outcome = this.store.delete(id);
+        if (outcome === 'deleted') return { id, success: true, errors: [] };
+        if (outcome === 'gone') return { id, success: false, errors: [{ statusCode: 'ENTITY_IS_DELETED', message: 'entity is deleted', fields: [] }] };
+        return { id: null, success: false, errors: [{ statusCode: 'INVALID_CROSS_REFERENCE_KEY', message: 'invalid cross reference id', fields: [] }] };
+      }),
+    );
+  }
+
+  private sobject(req: SandboxRequest, object: string, id: string): SandboxResponse {
+    const schema = SCHEMA[object];
+    if (!schema) return err(404, 'NOT_FOUND', `The requested resource does not exist`);
+    const hit = this.store.find(id);
+    if (!hit || hit.object !== object) {
+      if (this.store.recycleBin.has(id)) return err(404, 'ENTITY_IS_DELETED', 'entity is deleted');
+      return err(404, 'NOT_FOUND', 'The requested resource does not exist');
+    }
+    if (req.method === 'GET') return json(200, { attributes: this.attributes(object, id), ...hit.row });
+    if (req.method === 'DELETE') {
+      this.store.delete(id);
+      return json(204);
+    }
+    if (req.method === 'PATCH') {
+      let body: Record<string, unknown>;
+      try {
+        body = JSON.parse(req.text) as Record<string, unknown>;
+      } catch {
+        return err(400, 'JSON_PARSER_ERROR', 'The request body is not valid JSON');
+      }
+      for (const [field, value] of Object.entries(body)) {
+        if (!schema.includes(field) || field === 'Id') return err(400, 'INVALID_FIELD', `No such column '${field}' on sobject of type ${object}`);
+        if (/email/i.test(field) && typeof value === 'string' && !/^[^@\s]+@[^@\s]+$/.test(value)) {
+          return err(400, 'INVALID_EMAIL_ADDRESS', `${field}: invalid email address`);
+        }
+      }
+      Object.assign(hit.row, body);
+      return json(204);
+    }
+    return err(405, 'METHOD_NOT_ALLOWED', `HTTP Method '${req.method}' not allowed. Allowed are GET,PATCH,DELETE`);
+  }
+}

@@ -1,0 +1,371 @@
+/**
+ * Stripe sandbox: `/v1` lists with `limit` (max 100) / `starting_after` / `has_more`, customer search
+ * with `page` / `next_page`, the customer sub-resources, updates, deletes and detach. `?email=` matches
+ * exactly (case-sensitive, as Stripe's does); search matches case-insensitively. Errors are Stripe's
+ * `{"error":{type,code,message}}` with `Stripe-Should-Retry`. Deleting a customer removes it and its
+ * payment methods, sources and tax ids and cancels its subscriptions; charges, invoices and the other
+ * financial records stay, as they do at Stripe.
+ */
+import type { DemoPerson } from '../demo/people.ts';
+import { bearer, json, type AuthVerdict, type SandboxRequest, type SandboxResponse, type VendorSandbox } from './server.ts';
+import type { ThrottleFault } from './faults.ts';
+
+export type StripeObj = Record<string, unknown> & { id: string; object: string };
+
+/** Per-customer lists, newest first like Stripe's. */
+const RESOURCES = ['charges', 'payment_intents', 'invoices', 'invoiceitems', 'subscriptions', 'payment_methods', 'sources', 'tax_ids', 'credit_notes', 'balance_transactions'] as const;
+type Resource = (typeof RESOURCES)[number];
+const SUB_RESOURCES = new Set<Resource>(['payment_methods', 'sources', 'tax_ids', 'balance_transactions']);
+const TOP_LEVEL = new Set<Resource>(['charges', 'payment_intents', 'invoices', 'invoiceitems', 'subscriptions', 'credit_notes']);
+
+const stripeError = (status: number, error: Record<string, unknown>, headers?: Record<string, string>) =>
+  json(status, { error: { ...error, request_log_url: 'https://dashboard.stripe.test/logs/req_sandbox' } }, headers);
+
+const missing = (what: string, id: string) =>
+  stripeError(404, { code: 'resource_missing', doc_url: 'https://stripe.com/docs/error-codes/resource-missing', message: `No such ${what}: '${id}'`, param: 'id', type: 'invalid_request_error' });
+
+export class StripeStore {
+  readonly customers = new Map<string, StripeObj>();
+  /** customer id -> resource -> objects, newest first. */
+  readonly byCustomer = new Map<string, Map<Resource, StripeObj[]>>();
+  readonly byId = new Map<string, { resource: Resource; obj: StripeObj }>();
+  /** Every customer id ever created -> lower-cased email, kept after deletion so retained records still count. */
+  readonly ownerEmail = new Map<string, string>();
+  private seq = 0;
+  private clock = Date.UTC(2025, 0, 1) / 1000;
+
+  id(prefix: string): string {
+    return `${prefix}_${(++this.seq).toString(36).padStart(14, '0')}`;
+  }
+
+  tick(): number {
+    return (this.clock += 3600);
+  }
+
+  addCustomer(fields: Record<string, unknown>): StripeObj {
+    const c: StripeObj = { id: this.id('cus'), object: 'customer', created: this.tick(), livemode: false, balance: 0, currency: 'eur', metadata: {}, ...fields };
+    this.customers.set(c.id, c);
+    this.ownerEmail.set(c.id, String(c.email ?? '').toLowerCase());
+    this.byCustomer.set(c.id, new Map());
+    return c;
+  }
+
+  add(resource: Resource, customer: string, obj: StripeObj): StripeObj {
+    const lists = this.byCustomer.get(customer)!;
+    const list = lists.get(resource) ?? [];
+    list.unshift(obj); // newest first
+    lists.set(resource, list);
+    this.byId.set(obj.id, { resource, obj });
+    return obj;
+  }
+
+  remove(id: string): void {
+    const hit = this.byId.get(id);
+    if (!hit) return;
+    this.byId.delete(id);
+    const customer = String(hit.obj.customer ?? '');
+    const list = this.byCustomer.get(customer)?.get(hit.resource);
+    if (list) this.byCustomer.get(customer)!.set(hit.resource, list.filter((o) => o.id !== id));
+  }
+
+  list(customer: string, resource: Resource): StripeObj[] {
+    return this.byCustomer.get(customer)?.get(resource) ?? [];
+  }
+
+  /** Objects per resource belonging to the person with this email, deleted customers' retained records included. */
+  countFor(email: string): Record<string, number> {
+    const e = email.toLowerCase();
+    const counts: Record<string, number> = {};
+    for (const [cus, owner] of this.ownerEmail) {
+      if (owner !== e) continue;
+      if (this.customers.has(cus)) counts.customers = (counts.customers ?? 0) + 1;
+      for (const [resource, list] of this.byCustomer.get(cus) ?? []) {
+        if (list.length) counts[resource] = (counts[resource] ?? 0) + list.length;
+      }
+    }
+    return counts;
+  }
+}
+
+interface Amounts {
+  charges: number;
+  invoices: number;
+  rich: boolean;
+}
+
+function seedCustomer(store: StripeStore, p: DemoPerson, email: string, a: Amounts): void {
+  const address = { city: 'Oslo', country: p.country, line1: `Storgata ${p.index + 1}`, line2: null, postal_code: '0155', state: null };
+  const c = store.addCustomer({ email, name: p.name, phone: p.phone, address, description: null, preferred_locales: [p.language], invoice_prefix: `INV${p.index}`, shipping: null, tax_exempt: 'none' });
+  const billing = { address, email, name: p.name, phone: p.phone };
+  const pm = store.add('payment_methods', c.id, {
+    id: store.id('pm'), object: 'payment_method', type: 'card', customer: c.id, created: store.tick(), billing_details: billing,
+    card: { brand: 'visa', last4: String(4242 + (p.index % 5000)).slice(-4), exp_month: 12, exp_year: 2030, country: p.country, funding: 'credit' },
+  });
+  for (let i = 0; i < a.charges; i++) {
+    const amount = 1200 + (i % 7) * 100;
+    const pi = { id: store.id('pi'), object: 'payment_intent', amount, currency: 'eur', customer: c.id, created: store.tick(), status: 'succeeded', description: 'Business plan', payment_method: pm.id, receipt_email: email, metadata: {} } as StripeObj;
+    const ch = store.add('charges', c.id, {
+      id: store.id('ch'), object: 'charge', amount, amount_captured: amount, amount_refunded: 0, currency: 'eur', customer: c.id, created: store.tick(),
+      billing_details: billing, description: 'Business plan', paid: true, refunded: false, status: 'succeeded', payment_intent: pi.id,
+      payment_method: pm.id, receipt_email: email, invoice: null, metadata: {},
+    });
+    store.add('payment_intents', c.id, { ...pi, latest_charge: ch.id });
+  }
+  for (let i = 0; i < a.invoices; i++) {
+    store.add('invoices', c.id, {
+      id: store.id('in'), object: 'invoice', customer: c.id, customer_email: email, customer_name: p.name, customer_address: address, created: store.tick(),
+      number: `INV${p.index}-${String(i + 1).padStart(4, '0')}`, status: 'paid', currency: 'eur', total: 4800, amount_paid: 4800, subscription: null,
+    });
+  }
+  if (!a.rich) return;
+  const invoices = store.list(c.id, 'invoices');
+  store.add('subscriptions', c.id, { id: store.id('sub'), object: 'subscription', customer: c.id, status: 'canceled', created: store.tick(), canceled_at: store.tick(), items: { object: 'list', data: [{ price: { id: 'price_business_monthly', unit_amount: 1200 } }] } });
+  store.add('invoiceitems', c.id, { id: store.id('ii'), object: 'invoiceitem', customer: c.id, amount: 300, currency: 'eur', description: 'Extra recording storage', invoice: null, date: store.tick() });
+  store.add('sources', c.id, { id: store.id('src'), object: 'source', type: 'card', customer: c.id, owner: { email, name: p.name }, card: { brand: 'Visa', last4: '1881' }, created: store.tick() });
+  store.add('tax_ids', c.id, { id: store.id('txi'), object: 'tax_id', customer: c.id, type: 'eu_vat', value: `NO${String(900000000 + p.index)}MVA`, country: p.country, created: store.tick() });
+  if (invoices[0]) store.add('credit_notes', c.id, { id: store.id('cn'), object: 'credit_note', customer: c.id, invoice: invoices[0].id, amount: 1200, number: `CN${p.index}-0001`, status: 'issued', created: store.tick(), memo: 'Goodwill refund' });
+  for (let i = 0; i < 2; i++) {
+    store.add('balance_transactions', c.id, { id: store.id('cbtxn'), object: 'customer_balance_transaction', customer: c.id, amount: -500, currency: 'eur', type: 'adjustment', description: 'Service credit', created: store.tick() });
+  }
+}
+
+/**
+ * Alice: two customers, one with her address as 'Alice@Example.com', 250 charges and 5 invoices on the
+ * main one plus every other kind of object. Bob: one ordinary customer. The crowd: a customer with two
+ * charges and an invoice each; every 1000th crowd person 300 charges.
+ */
+export function seedStripe(store: StripeStore, people: DemoPerson[]): void {
+  for (const p of people) {
+    if (p.email === 'alice@example.com') {
+      seedCustomer(store, p, 'Alice@Example.com', { charges: 3, invoices: 1, rich: false });
+      seedCustomer(store, p, p.email, { charges: 250, invoices: 5, rich: true });
+    } else {
+      const heavy = p.index % 1000 === 10;
+      seedCustomer(store, p, p.email, { charges: heavy ? 300 : 2, invoices: 1, rich: p.email === 'bob@example.com' || p.index >= 100_000 });
+    }
+  }
+}
+
+/** Reads Stripe's form encoding (`a[b]=c`) into nested objects. */
+function parseForm(text: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of new URLSearchParams(text)) {
+    const path = key.replace(/\]/g, '').split('[');
+    let node = out;
+    for (const part of path.slice(0, -1)) node = (node[part] ??= {}) as Record<string, unknown>;
+    node[path.at(-1)!] = value === '' ? null : value;
+  }
+  return out;
+}
+
+function merge(target: Record<string, unknown>, patch: Record<string, unknown>): void {
+  for (const [k, v] of Object.entries(patch)) {
+    if (v && typeof v === 'object' && target[k] && typeof target[k] === 'object') merge(target[k] as Record<string, unknown>, v as Record<string, unknown>);
+    else target[k] = v;
+  }
+}
+
+/** `email:'x'` or `email:"x"` with backslash escapes; the only search this sandbox supports. */
+export function parseEmailSearch(query: string): string | undefined {
+  const m = /^\s*email\s*:\s*(['"])((?:\\.|(?!\1).)*)\1\s*$/.exec(query);
+  return m ? m[2]!.replace(/\\(.)/g, '$1') : undefined;
+}
+
+export interface StripeSandboxOptions {
+  secretKey?: string;
+}
+
+export class StripeSandbox implements VendorSandbox {
+  readonly name = 'stripe' as const;
+  readonly store = new StripeStore();
+  readonly secretKey: string;
+  private expiredOnce = false;
+
+  constructor(people: DemoPerson[], options: StripeSandboxOptions = {}) {
+    this.secretKey = options.secretKey ?? 'sk_test_sandbox_dsar_local_51Nx';
+    seedStripe(this.store, people);
+  }
+
+  isPublic(): boolean {
+    return false;
+  }
+
+  authenticate(req: SandboxRequest): AuthVerdict {
+    let key = bearer(req);
+    const basic = /^Basic\s+(.+)$/i.exec(String(req.headers.authorization ?? ''));
+    if (!key && basic) key = Buffer.from(basic[1]!, 'base64').toString('utf8').split(':')[0];
+    if (!key) return 'missing';
+    if (key !== this.secretKey) return 'invalid';
+    if (this.expiredOnce) {
+      this.expiredOnce = false;
+      return 'expired';
+    }
+    return 'ok';
+  }
+
+  unauthorized(verdict: Exclude<AuthVerdict, 'ok'>): SandboxResponse {
+    if (verdict === 'missing') {
+      return stripeError(401, { message: 'You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth.', type: 'invalid_request_error' });
+    }
+    if (verdict === 'expired') return stripeError(401, { code: 'api_key_expired', message: 'Expired API Key provided: sk_test_****', type: 'invalid_request_error' });
+    return stripeError(401, { message: 'Invalid API Key provided: sk_test_****', type: 'invalid_request_error' });
+  }
+
+  throttled(fault: Omit<ThrottleFault, 'count'>): SandboxResponse {
+    const headers: Record<string, string> = { 'stripe-should-retry': String(fault.shouldRetry ?? true) };
+    if (fault.retryAfterMs !== undefined) headers['retry-after'] = String(Math.ceil(fault.retryAfterMs / 1000));
+    const status = fault.form === '400' ? 400 : 429;
+    return stripeError(status, { code: 'rate_limit', message: 'Request rate limit exceeded. Learn more about rate limits here https://stripe.com/docs/rate-limits.', type: 'invalid_request_error' }, headers);
+  }
+
+  failure(status: number): SandboxResponse {
+    if (status >= 500) return stripeError(status, { message: 'An unknown error occurred', type: 'api_error' }, { 'stripe-should-retry': 'true' });
+    return stripeError(status, { message: 'Injected failure', type: 'invalid_request_error' });
+  }
+
+  expireTokens(): void {
+    this.expiredOnce = true;
+  }
+
+  handle(req: SandboxRequest): SandboxResponse {
+    const parts = req.path.split('/').filter(Boolean);
+    if (parts[0] !== 'v1') return this.unknownUrl(req);
+    const [, a, b, c, d] = parts;
+    if (req.method === 'GET') {
+      if (a === 'customers' && b === 'search' && !c) return this.search(req);
+      if (a === 'customers' && !b) return this.listCustomers(req);
+      if (a === 'customers' && b && !c) return this.customers(b);
+      if (a === 'customers' && b && c && !d && SUB_RESOURCES.has(c as Resource)) {
+        if (!this.store.customers.has(b)) return missing('customer', b);
+        return this.page(req, this.store.list(b, c as Resource), `/v1/customers/${b}/${c}`);
+      }
+      if (a && TOP_LEVEL.has(a as Resource) && !b) return this.listTopLevel(req, a as Resource);
+      return this.unknownUrl(req);
+    }
+    if (req.method === 'DELETE') {
+      if (a === 'customers' && b && !c) return this.deleteCustomer(b);
+      if (a === 'customers' && b && (c === 'sources' || c === 'tax_ids') && d) return this.deleteChild(d, c === 'sources' ? 'source' : 'tax_id');
+      if (a === 'subscriptions' && b && !c) return this.cancel(b);
+      if (a === 'invoiceitems' && b && !c) return this.deleteInvoiceItem(b);
+      return this.unknownUrl(req);
+    }
+    if (req.method === 'POST') {
+      if (a === 'payment_methods' && b && c === 'detach') return this.detach(b);
+      if (a === 'customers' && b && !c) return this.update(b, 'customer', req);
+      const id = a === 'customers' && c && d ? d : !c ? b : undefined;
+      if (id && a && (a === 'customers' || TOP_LEVEL.has(a as Resource) || a === 'payment_methods')) return this.update(id, a, req);
+      return this.unknownUrl(req);
+    }
+    return this.unknownUrl(req);
+  }
+
+  private unknownUrl(req: SandboxRequest): SandboxResponse {
+    return stripeError(404, { message: `Unrecognized request URL (${req.method}: ${req.path}).`, type: 'invalid_request_error' });
+  }
+
+  private limit(req: SandboxRequest): number | SandboxResponse {
+    const raw = req.query.get('limit');
+    const limit = raw === null ? 10 : Number(raw);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
+      return stripeError(400, { code: 'parameter_invalid_integer', message: 'Invalid integer: limit must be between 1 and 100', param: 'limit', type: 'invalid_request_error' });
+    }
+    return limit;
+  }
+
+  private page(req: SandboxRequest, all: StripeObj[], url: string): SandboxResponse {
+    const limit = this.limit(req);
+    if (typeof limit !== 'number') return limit;
+    let start = 0;
+    const after = req.query.get('starting_after');
+    if (after) {
+      const i = all.findIndex((o) => o.id === after);
+      if (i < 0) return stripeError(400, { message: `Invalid starting_after id: ${after}`, param: 'starting_after', type: 'invalid_request_error' });
+      start = i + 1;
+    }
+    const data = all.slice(start, start + limit);
+    return json(200, { object: 'list', data, has_more: start + limit < all.length, url });
+  }
+
+  private listCustomers(req: SandboxRequest): SandboxResponse {
+    const email = req.query.get('email');
+    const all = [...this.store.customers.values()].filter((c) => email === null || c.email === email).reverse();
+    return this.page(req, all, '/v1/customers');
+  }
+
+  private search(req: SandboxRequest): SandboxResponse {
+    const limit = this.limit(req);
+    if (typeof limit !== 'number') return limit;
+    const email = parseEmailSearch(req.query.get('query') ?? '');
+    if (email === undefined) {
+      return stripeError(400, { code: 'parameter_invalid_string', message: 'This sandbox supports only the query email:\'...\'', param: 'query', type: 'invalid_request_error' });
+    }
+    const all = [...this.store.customers.values()].filter((c) => String(c.email ?? '').toLowerCase() === email.toLowerCase());
+    const offset = Number(Buffer.from(req.query.get('page') ?? '', 'base64url').toString() || '0');
+    const data = all.slice(offset, offset + limit);
+    const more = offset + limit < all.length;
+    return json(200, { object: 'search_result', data, has_more: more, next_page: more ? Buffer.from(String(offset + limit)).toString('base64url') : null, url: '/v1/customers/search' });
+  }
+
+  private customers(id: string): SandboxResponse {
+    const c = this.store.customers.get(id);
+    return c ? json(200, c) : missing('customer', id);
+  }
+
+  private listTopLevel(req: SandboxRequest, resource: Resource): SandboxResponse {
+    const customer = req.query.get('customer');
+    if (!customer) return stripeError(400, { message: 'This sandbox lists only by customer', param: 'customer', type: 'invalid_request_error' });
+    let all = this.store.list(customer, resource);
+    if (resource === 'subscriptions') {
+      const status = req.query.get('status');
+      if (status !== 'all') all = all.filter((s) => (status ? s.status === status : s.status !== 'canceled'));
+    }
+    return this.page(req, all, `/v1/${resource}`);
+  }
+
+  private deleteCustomer(id: string): SandboxResponse {
+    if (!this.store.customers.has(id)) return missing('customer', id);
+    this.store.customers.delete(id);
+    for (const r of ['payment_methods', 'sources', 'tax_ids'] as const) for (const o of this.store.list(id, r)) this.store.remove(o.id);
+    for (const s of this.store.list(id, 'subscriptions')) s.status = 'canceled';
+    return json(200, { id, object: 'customer', deleted: true });
+  }
+
+  private deleteChild(id: string, object: string): SandboxResponse {
+    if (!this.store.byId.has(id)) return missing(object.replace('_', ' '), id);
+    this.store.remove(id);
+    return json(200, { id, object, deleted: true });
+  }
+
+  private cancel(id: string): SandboxResponse {
+    const hit = this.store.byId.get(id);
+    if (!hit || hit.resource !== 'subscriptions') return missing('subscription', id);
+    if (hit.obj.status === 'canceled') {
+      return stripeError(400, { code: 'resource_missing', message: `A canceled subscription can only update its cancellation_details and metadata.`, type: 'invalid_request_error' });
+    }
+    hit.obj.status = 'canceled';
+    hit.obj.canceled_at = Math.floor(Date.now() / 1000);
+    return json(200, hit.obj);
+  }
+
+  private deleteInvoiceItem(id: string): SandboxResponse {
+    const hit = this.store.byId.get(id);
+    if (!hit || hit.resource !== 'invoiceitems') return missing('invoiceitem', id);
+    if (hit.obj.invoice) return stripeError(400, { code: 'invoice_not_editable', message: 'This invoice item is on a finalized invoice.', type: 'invalid_request_error' });
+    this.store.remove(id);
+    return json(200, { id, object: 'invoiceitem', deleted: true });
+  }
+
+  private detach(id: string): SandboxResponse {
+    const hit = this.store.byId.get(id);
+    if (!hit || hit.resource !== 'payment_methods') return missing('payment_method', id);
+    this.store.remove(id);
+    return json(200, { ...hit.obj, customer: null });
+  }
+
+  private update(id: string, object: string, req: SandboxRequest): SandboxResponse {
+    const target = object === 'customer' ? this.store.customers.get(id) : this.store.byId.get(id)?.obj;
+    if (!target) return missing(object.replace(/s$/, ''), id);
+    merge(target, parseForm(req.text));
+    return json(200, target);
+  }
+}

@@ -1,0 +1,119 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ConnectorAuthFailed, ConnectorThrottled, ConnectorUnavailable } from '#connectors/errors';
+import { createSaasConnector } from '#connectors/saas';
+import { soqlString } from '../../../functions/connectors/salesforce/soql.ts';
+import { startSandboxes, type Sandboxes } from '../../../infra/local/sandboxes/index.ts';
+import { QUOTED, collect, countBy, countRequests, ctx, depsFor, foreignEmails, policies, saasConfig, subjectOf } from './support.ts';
+
+let sb: Sandboxes;
+
+beforeAll(async () => {
+  sb = await startSandboxes({ crowd: 300, salesforce: { batchSize: 10 }, extraPeople: [{ email: QUOTED, name: "Siobhan O'Brien" }] });
+});
+afterAll(() => sb.close());
+afterEach(() => sb.faults.reset());
+
+const connector = (settings: Record<string, unknown> = {}, deps = depsFor(sb)) =>
+  createSaasConnector(saasConfig('salesforce', sb.urls.salesforce, settings), deps);
+
+describe('Salesforce connector', () => {
+  it('escapes backslashes and quotes in SOQL literals', () => {
+    expect(soqlString("o'brien\\x")).toBe("'o\\'brien\\\\x'");
+  });
+
+  it("finds alice's contact, lead, cases, tasks across more than two pages, and linked records", async () => {
+    const { result, count } = await countRequests('/query/01g', () => collect(connector().access(subjectOf('alice@example.com'), ctx)));
+    expect(countBy(result)).toEqual({
+      Contact: 1, Lead: 1, CampaignMember: 1, Case: 2, Task: 30, Event: 1, OpportunityContactRole: 1, Account: 1, Individual: 1,
+    });
+    expect(count).toBeGreaterThanOrEqual(2); // 30 tasks in batches of 10: two follow-up pages
+    const role = result.find((r) => r.object === 'OpportunityContactRole')!;
+    expect(role.data.Opportunity).toEqual({ Name: 'Andersen Consulting - Business plan' });
+    expect(result.every((r) => !('attributes' in r.data))).toBe(true);
+  });
+
+  it('returns nothing of anyone else, not even people with look-alike addresses', async () => {
+    const records = await collect(connector().access(subjectOf('alice@example.com'), ctx));
+    expect(foreignEmails(records, 'alice@example.com')).toEqual([]);
+    const contactIds = new Set(records.filter((r) => r.object === 'Contact' || r.object === 'Lead').map((r) => r.id));
+    for (const r of records.filter((r) => r.object === 'Task' || r.object === 'Case' || r.object === 'Event')) {
+      expect(contactIds.has(String(r.data.WhoId ?? r.data.ContactId))).toBe(true);
+    }
+  });
+
+  it('finds a subject whose address differs only in letter case', async () => {
+    const records = await collect(connector().access(subjectOf('ALICE@Example.COM'), ctx));
+    expect(countBy(records).Lead).toBe(1); // stored as 'Alice@Example.com'
+    expect(countBy(records).Contact).toBe(1);
+  });
+
+  it('finds an address with a quote and a plus sign', async () => {
+    const records = await collect(connector().access(subjectOf(QUOTED), ctx));
+    expect(countBy(records).Contact).toBe(1);
+    expect(foreignEmails(records, QUOTED)).toEqual([]);
+  });
+
+  it('yields nothing and reports not found for someone it does not hold', async () => {
+    const c = connector();
+    expect(await collect(c.access(subjectOf('carol@example.com'), ctx))).toEqual([]);
+    const outcome = await c.erase(subjectOf('carol@example.com'), policies({}), ctx);
+    expect(outcome.items.every((i) => i.action === 'not_found')).toBe(true);
+  });
+
+  it('waits out a short REQUEST_LIMIT_EXCEEDED inside the connector', async () => {
+    sb.faults.set('salesforce', { throttle: { count: 2 } });
+    const records = await collect(connector({ limitHintMs: 20 }).access(subjectOf('alice@example.com'), ctx));
+    expect(records.length).toBe(39);
+  });
+
+  it('hands a long REQUEST_LIMIT_EXCEEDED to the state machine with its hint', async () => {
+    sb.faults.set('salesforce', { throttle: { count: 1 } });
+    const err = await collect(connector().access(subjectOf('alice@example.com'), ctx)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConnectorThrottled);
+    expect((err as ConnectorThrottled).retryAfterMs).toBe(60_000);
+  });
+
+  it('gets a new token once after INVALID_SESSION_ID', async () => {
+    const c = connector();
+    await collect(c.access(subjectOf('bob@example.com'), ctx));
+    sb.faults.set('salesforce', { expireToken: true });
+    const { result, count } = await countRequests('/oauth2/token', () => collect(c.access(subjectOf('alice@example.com'), ctx)));
+    expect(result.length).toBe(39);
+    expect(count).toBe(1);
+  });
+
+  it('reports rejected client credentials as an auth failure', async () => {
+    const deps = depsFor(sb, { salesforce: { client_id: 'x', client_secret: 'wrong' } });
+    await expect(collect(connector({}, deps).access(subjectOf('alice@example.com'), ctx))).rejects.toBeInstanceOf(ConnectorAuthFailed);
+  });
+
+  it('surfaces a 5xx as unavailable', async () => {
+    sb.faults.set('salesforce', { failNext: { match: '/query', status: 503, count: 1 } });
+    await expect(collect(connector().access(subjectOf('alice@example.com'), ctx))).rejects.toBeInstanceOf(ConnectorUnavailable);
+  });
+
+  it('erases alice children first, keeps retained objects, and a second erasure finds nothing', async () => {
+    const neighbour = sb.people[20]!.email;
+    const before = sb.stores.salesforce.countFor(neighbour);
+    const retainCases = policies({ Case: { action: 'retain', legalBasis: 'Contract claims', retentionPeriod: '3 years' } });
+    const c = connector();
+    const outcome = await c.erase(subjectOf('alice@example.com'), retainCases, ctx);
+    expect(Object.fromEntries(outcome.items.map((i) => [i.object, [i.action, i.count]]))).toEqual({
+      Task: ['deleted', 30], Event: ['deleted', 1], Case: ['retained', 2], OpportunityContactRole: ['deleted', 1], CampaignMember: ['deleted', 1],
+      Contact: ['deleted', 1], Lead: ['deleted', 1], Individual: ['deleted', 1], Account: ['deleted', 1],
+    });
+    expect(await collect(c.access(subjectOf('alice@example.com'), ctx))).toEqual([]);
+    expect((await c.erase(subjectOf('alice@example.com'), retainCases, ctx)).items.every((i) => i.action === 'not_found')).toBe(true);
+    expect(sb.stores.salesforce.countFor(neighbour)).toEqual(before);
+  });
+
+  it('keeps an account that other contacts share and masks by PATCH when asked to anonymize', async () => {
+    const person = sb.people[5]!; // crowd accounts are shared by four people
+    const others = sb.people.slice(4, 8).filter((p) => p !== person).map((p) => sb.stores.salesforce.countFor(p.email).Contact);
+    const outcome = await connector().erase(subjectOf(person.email), policies({ Task: { action: 'anonymize', fields: { Subject: 'redact', Description: 'null' } } }), ctx);
+    const byObject = Object.fromEntries(outcome.items.map((i) => [i.object, i]));
+    expect(byObject.Account?.action).toBe('retained');
+    expect(byObject.Task).toMatchObject({ action: 'anonymized', count: 1 });
+    expect(sb.people.slice(4, 8).filter((p) => p !== person).map((p) => sb.stores.salesforce.countFor(p.email).Contact)).toEqual(others);
+  });
+});

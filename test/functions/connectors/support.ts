@@ -1,0 +1,100 @@
+/**
+ * Shared pieces of the SaaS connector tests: subjects, a configuration for a sandbox, the dependencies a
+ * registry would give, and checks that an export holds nobody else's data.
+ */
+import type { ErasurePolicy, SaasConnectorConfig } from '#commons/config';
+import type { ConnectorContext, ConnectorDeps, DataRecord, PolicyFor, Subject } from '#connectors/types';
+import type { Sandboxes } from '../../../infra/local/sandboxes/index.ts';
+
+export const ctx: ConnectorContext = { requestId: 'req-test' };
+
+export const QUOTED = "o'brien+dsar@example.com";
+
+export function subjectOf(email: string): Subject {
+  return { email, normalizedEmail: email.trim().toLowerCase() };
+}
+
+export function saasConfig(
+  kind: SaasConnectorConfig['kind'],
+  baseUrl: string,
+  settings: Record<string, unknown> = {},
+): SaasConnectorConfig {
+  return {
+    id: kind,
+    displayName: kind,
+    enabled: true,
+    kind,
+    baseUrl,
+    credentials: kind,
+    settings,
+    erasure: { action: 'delete' },
+    objects: {},
+  };
+}
+
+/** What the registry would give: the sandbox's credentials, and GA user ids from the demo people. */
+export function depsFor(sb: Sandboxes, credentials: Record<string, Record<string, string>> = sb.credentials): ConnectorDeps {
+  return {
+    credentials: async (name) => {
+      const c = credentials[name];
+      if (!c) throw new Error(`no credentials named ${name}`);
+      return c;
+    },
+    resolveIdentifier: async (subject) =>
+      sb.people.filter((p) => p.email.toLowerCase() === subject.normalizedEmail && p.systems.has('google-analytics')).map((p) => p.gaUserId),
+  };
+}
+
+export async function collect(records: AsyncIterable<DataRecord>): Promise<DataRecord[]> {
+  const out: DataRecord[] = [];
+  for await (const r of records) out.push(r);
+  return out;
+}
+
+/** Every string in a record that looks like an email address. */
+export function emailsIn(value: unknown, out: string[] = []): string[] {
+  if (typeof value === 'string') {
+    if (/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value)) out.push(value);
+  } else if (Array.isArray(value)) {
+    for (const v of value) emailsIn(v, out);
+  } else if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) emailsIn(v, out);
+  }
+  return out;
+}
+
+/** Asserts that every email-shaped value in the records is the subject's address (any case). */
+export function foreignEmails(records: DataRecord[], email: string): string[] {
+  return records.flatMap((r) => emailsIn(r.data)).filter((e) => e.toLowerCase() !== email.toLowerCase());
+}
+
+export function policies(map: Record<string, ErasurePolicy>, fallback: ErasurePolicy = { action: 'delete' }): PolicyFor {
+  return (object) => map[object] ?? fallback;
+}
+
+export const BOOKKEEPING: ErasurePolicy = {
+  action: 'retain',
+  legalBasis: 'Bookkeeping Act § 13 (accounting records)',
+  retentionPeriod: '5 years after the end of the financial year',
+};
+
+export function countBy(records: DataRecord[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const r of records) counts[r.object] = (counts[r.object] ?? 0) + 1;
+  return counts;
+}
+
+/** Counts the requests whose URL contains `part`, made while `run` runs. */
+export async function countRequests<T>(part: string, run: () => Promise<T>): Promise<{ result: T; count: number }> {
+  const original = globalThis.fetch;
+  let count = 0;
+  globalThis.fetch = ((input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
+    if (String(input instanceof Request ? input.url : input).includes(part)) count++;
+    return original(input, init);
+  }) as typeof fetch;
+  try {
+    return { result: await run(), count };
+  } finally {
+    globalThis.fetch = original;
+  }
+}
