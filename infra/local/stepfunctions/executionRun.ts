@@ -1,5 +1,6 @@
 import { ExecutionError, ExecutionTimeoutError, StateMachine, type RunOptions } from 'aws-local-stepfunctions';
 import { parseStateMachineArn } from './arns.ts';
+import { setLongTimeout, type LongTimer } from './longTimer.ts';
 import {
   RESUME_STATE_NAME,
   resumeDefinition,
@@ -266,9 +267,9 @@ export class ExecutionRun {
   /** Settles with `work`, unless the deadline passes (States.Timeout) or the run is released first. */
   private guard<T>(work: Promise<T>, deadline: number | undefined): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
+      let timer: LongTimer | undefined;
       const done = (): void => {
-        clearTimeout(timer);
+        timer?.clear();
         this.inFlight.delete(release);
       };
       const release = (error: Error): void => {
@@ -277,7 +278,7 @@ export class ExecutionRun {
       };
       this.inFlight.add(release);
       if (deadline !== undefined) {
-        timer = setTimeout(() => release(new this.deps.statesTimeoutError()), Math.max(0, deadline - Date.now()));
+        timer = setLongTimeout(() => release(new this.deps.statesTimeoutError()), deadline - Date.now());
       }
       work.then(
         (value) => {

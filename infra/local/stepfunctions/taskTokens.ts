@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ClosedTokenStatus, WaitingTask } from './executionStore.ts';
 import { ServiceError } from './serviceError.ts';
+import { setLongTimeout, type LongTimer } from './longTimer.ts';
 import { NamedTaskError, InterpretationAbandoned } from './taskErrors.ts';
 
 const TOKEN_FORMAT = /^[A-Za-z0-9_-]{64}$/;
@@ -24,7 +25,7 @@ export class PendingTask {
   readonly promise: Promise<unknown>;
   private resolvePromise!: (output: unknown) => void;
   private rejectPromise!: (error: Error) => void;
-  private deadlineTimer: NodeJS.Timeout | undefined;
+  private deadlineTimer: LongTimer | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -42,7 +43,7 @@ export class PendingTask {
 
   armTimers(onDeadline: () => void, onHeartbeatMissed: () => void): void {
     if (this.task.deadline !== undefined) {
-      this.deadlineTimer = setTimeout(onDeadline, Math.max(0, this.task.deadline - Date.now()));
+      this.deadlineTimer = setLongTimeout(onDeadline, this.task.deadline - Date.now());
     }
     this.restartHeartbeat(onHeartbeatMissed);
   }
@@ -54,7 +55,7 @@ export class PendingTask {
   }
 
   settle(outcome: { output: unknown } | { error: Error }): void {
-    clearTimeout(this.deadlineTimer);
+    this.deadlineTimer?.clear();
     clearTimeout(this.heartbeatTimer);
     if ('error' in outcome) this.rejectPromise(outcome.error);
     else this.resolvePromise(outcome.output);

@@ -1,0 +1,109 @@
+/**
+ * Helpers for end-to-end tests: start the real embedded runtime on ephemeral ports in a temp folder,
+ * call its API, and read the mails its SES emulator caught.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EPHEMERAL_PORTS, startRuntime, type Runtime, type RuntimeOptions } from '../../infra/local/runtime.ts';
+
+export interface TestRuntime extends Runtime {
+  api(method: string, path: string, options?: { body?: unknown; token?: string; headers?: Record<string, string>; raw?: string }): Promise<{ status: number; body: any; headers: Headers }>;
+  mails(to?: string): Promise<Mail[]>;
+  waitForMail(to: string, subjectIncludes: string, timeoutMs?: number): Promise<Mail>;
+  waitForStatus(requestId: string, status: string | string[], timeoutMs?: number): Promise<any>;
+  codeFor(requestId: string, to: string): Promise<string>;
+  cleanup(): Promise<void>;
+}
+
+export interface Mail {
+  messageId: string;
+  from: string;
+  destination: { to: string[] };
+  subject: string;
+  body: { text?: string; html?: string };
+  at: number;
+}
+
+export async function startTestRuntime(options: RuntimeOptions & { keepDir?: string } = {}): Promise<TestRuntime> {
+  const dir = options.keepDir ?? mkdtempSync(join(tmpdir(), 'dsar-e2e-'));
+  const runtime = await startRuntime({
+    dataDir: join(dir, 'data'),
+    ports: EPHEMERAL_PORTS,
+    crowd: 200,
+    retryIntervalScale: 0.01,
+    sweepIntervalMs: 0,
+    ...options,
+  });
+  const api: TestRuntime['api'] = async (method, path, opts = {}) => {
+    const res = await fetch(`${runtime.apiUrl}${path}`, {
+      method,
+      redirect: 'manual',
+      headers: {
+        ...(opts.body !== undefined || opts.raw !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
+        ...opts.headers,
+      },
+      ...(opts.raw !== undefined ? { body: opts.raw } : opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
+    });
+    const text = await res.text();
+    let body: unknown = text;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON
+    }
+    return { status: res.status, body, headers: res.headers };
+  };
+  const mails = async (to?: string): Promise<Mail[]> => {
+    const res = await fetch(`${runtime.mailUrl}/store`);
+    const all = ((await res.json()) as { emails: Mail[] }).emails;
+    return to ? all.filter((m) => m.destination.to.includes(to)) : all;
+  };
+  const waitFor = async <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = await probe();
+      if (found !== undefined) return found;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  const waitForMail: TestRuntime['waitForMail'] = (to, subjectIncludes, timeoutMs = 15_000) =>
+    waitFor(`a mail to ${to} about "${subjectIncludes}"`, async () => (await mails(to)).find((m) => m.subject.includes(subjectIncludes)), timeoutMs);
+  const waitForStatus: TestRuntime['waitForStatus'] = (requestId, status, timeoutMs = 20_000) => {
+    const wanted = Array.isArray(status) ? status : [status];
+    let last = '';
+    return waitFor(
+      `request ${requestId} to be ${wanted.join('/')}`,
+      async () => {
+        const r = await api('GET', `/v1/admin/requests/${requestId}`, { token: runtime.staffToken });
+        last = r.body?.request?.status;
+        return wanted.includes(last) ? r.body : undefined;
+      },
+      timeoutMs,
+    ).catch((err: Error) => {
+      throw new Error(`${err.message} (last status: ${last})`);
+    });
+  };
+  const codeFor: TestRuntime['codeFor'] = async (requestId, to) => {
+    const mail = await waitFor(
+      `a verification code for ${requestId}`,
+      async () => (await mails(to)).reverse().find((m) => m.subject.startsWith('Your verification code') && m.body.text?.includes(requestId)),
+      15_000,
+    );
+    return /code for request \S+ is: (\d{6})/.exec(mail.body.text ?? '')![1]!;
+  };
+  return {
+    ...runtime,
+    api,
+    mails,
+    waitForMail,
+    waitForStatus,
+    codeFor,
+    cleanup: async () => {
+      await runtime.stop();
+      if (!options.keepDir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
