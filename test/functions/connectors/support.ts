@@ -72,11 +72,11 @@ export function policies(map: Record<string, ErasurePolicy>, fallback: ErasurePo
   return (object) => map[object] ?? fallback;
 }
 
-export const BOOKKEEPING: ErasurePolicy = {
+export const BOOKKEEPING = {
   action: 'retain',
   legalBasis: 'Bookkeeping Act § 13 (accounting records)',
   retentionPeriod: '5 years after the end of the financial year',
-};
+} as const satisfies ErasurePolicy;
 
 export function countBy(records: DataRecord[]): Record<string, number> {
   const counts: Record<string, number> = {};

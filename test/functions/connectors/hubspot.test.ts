@@ -1,0 +1,96 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ConnectorAuthFailed, ConnectorMisconfigured, ConnectorThrottled, ConnectorUnavailable } from '#connectors/errors';
+import { createSaasConnector } from '#connectors/saas';
+import { startSandboxes, type Sandboxes } from '../../../infra/local/sandboxes/index.ts';
+import { QUOTED, collect, countBy, countRequests, ctx, depsFor, foreignEmails, policies, saasConfig, subjectOf } from './support.ts';
+
+let sb: Sandboxes;
+
+beforeAll(async () => {
+  sb = await startSandboxes({ crowd: 300, extraPeople: [{ email: QUOTED, name: "Siobhan O'Brien" }] });
+});
+afterAll(() => sb.close());
+afterEach(() => sb.faults.reset());
+
+const connector = (settings: Record<string, unknown> = {}, deps = depsFor(sb)) =>
+  createSaasConnector(saasConfig('hubspot', sb.urls.hubspot, settings), deps);
+
+describe('HubSpot connector', () => {
+  it('reads alice’s contact, 120 notes over three association pages, her deal, company, ticket, engagements and preferences', async () => {
+    const { result, count } = await countRequests('/associations/notes', () =>
+      collect(connector({ pageSize: 50 }).access(subjectOf('alice@example.com'), ctx)),
+    );
+    expect(countBy(result)).toEqual({
+      contacts: 1, companies: 1, deals: 1, tickets: 1, notes: 120, emails: 2, calls: 1, meetings: 1, tasks: 2, subscription_preferences: 1,
+    });
+    expect(count).toBe(3);
+  });
+
+  it('returns nothing of anyone else', async () => {
+    const records = await collect(connector().access(subjectOf('alice@example.com'), ctx));
+    expect(foreignEmails(records, 'alice@example.com')).toEqual([]);
+  });
+
+  it('finds a subject whose address differs only in letter case, and one with a quote and a plus sign', async () => {
+    expect(countBy(await collect(connector().access(subjectOf('Alice@EXAMPLE.com'), ctx))).contacts).toBe(1);
+    const quoted = await collect(connector().access(subjectOf(QUOTED), ctx));
+    expect(countBy(quoted)).toMatchObject({ contacts: 1, subscription_preferences: 1 });
+    expect(foreignEmails(quoted, QUOTED)).toEqual([]);
+  });
+
+  it('retries a ten-secondly rate limit after its short hint', async () => {
+    sb.faults.set('hubspot', { throttle: { count: 2, form: 'TEN_SECONDLY_ROLLING' } });
+    const records = await collect(connector({ policyHintsMs: { TEN_SECONDLY_ROLLING: 20 } }).access(subjectOf('bob@example.com'), ctx));
+    expect(countBy(records).contacts).toBe(1);
+  });
+
+  it('honours Retry-After on a 429 when HubSpot sends one', async () => {
+    sb.faults.set('hubspot', { throttle: { count: 1, retryAfterMs: 1000 } });
+    const started = Date.now();
+    await collect(connector().access(subjectOf('bob@example.com'), ctx));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+  });
+
+  it('hands the daily limit to the state machine with a long hint', async () => {
+    sb.faults.set('hubspot', { throttle: { count: 1, form: 'DAILY' } });
+    const err = await collect(connector().access(subjectOf('bob@example.com'), ctx)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConnectorThrottled);
+    expect((err as ConnectorThrottled).retryAfterMs).toBe(3_600_000);
+  });
+
+  it('reports a wrong or expired token as an auth failure and a 5xx as unavailable', async () => {
+    const deps = depsFor(sb, { hubspot: { access_token: 'pat-wrong' } });
+    await expect(collect(connector({}, deps).access(subjectOf('bob@example.com'), ctx))).rejects.toBeInstanceOf(ConnectorAuthFailed);
+    sb.faults.set('hubspot', { expireToken: true });
+    await expect(collect(connector().access(subjectOf('bob@example.com'), ctx))).rejects.toBeInstanceOf(ConnectorAuthFailed);
+    sb.faults.set('hubspot', { failNext: { match: '/batch/read', status: 502, count: 1 } });
+    await expect(collect(connector().access(subjectOf('bob@example.com'), ctx))).rejects.toBeInstanceOf(ConnectorUnavailable);
+  });
+
+  it('yields nothing and reports not found for carol', async () => {
+    const c = connector();
+    expect(await collect(c.access(subjectOf('carol@example.com'), ctx))).toEqual([]);
+    expect((await c.erase(subjectOf('carol@example.com'), policies({}), ctx)).items).toEqual([{ object: 'contacts', action: 'not_found', count: 0 }]);
+  });
+
+  it('refuses to keep engagements that GDPR delete would remove anyway', async () => {
+    const keepNotes = policies({ notes: { action: 'retain', legalBasis: 'x', retentionPeriod: 'y' } });
+    await expect(connector().erase(subjectOf('bob@example.com'), keepNotes, ctx)).rejects.toBeInstanceOf(ConnectorMisconfigured);
+  });
+
+  it('GDPR-deletes alice, deletes her own deal and ticket, keeps the company a colleague shares, and is safe to repeat', async () => {
+    const colleague = sb.people[8]!.email;
+    const before = sb.stores.hubspot.countFor(colleague);
+    const c = connector();
+    const outcome = await c.erase(subjectOf('alice@example.com'), policies({}), ctx);
+    const byObject = Object.fromEntries(outcome.items.map((i) => [i.object, [i.action, i.count]]));
+    expect(byObject).toEqual({
+      companies: ['retained', 1], deals: ['deleted', 1], tickets: ['deleted', 1], contacts: ['deleted', 1], notes: ['deleted', 120],
+      emails: ['deleted', 2], calls: ['deleted', 1], meetings: ['deleted', 1], tasks: ['deleted', 2], subscription_preferences: ['deleted', 1],
+    });
+    expect(sb.stores.hubspot.countFor('alice@example.com')).toEqual({});
+    expect(await collect(c.access(subjectOf('alice@example.com'), ctx))).toEqual([]);
+    expect((await c.erase(subjectOf('alice@example.com'), policies({}), ctx)).items[0]?.action).toBe('not_found');
+    expect(sb.stores.hubspot.countFor(colleague)).toEqual(before);
+  });
+});

@@ -1,0 +1,124 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ConnectorAuthFailed, ConnectorMisconfigured, ConnectorThrottled, ConnectorUnavailable } from '#connectors/errors';
+import { createSaasConnector } from '#connectors/saas';
+import { startSandboxes, type Sandboxes } from '../../../infra/local/sandboxes/index.ts';
+import { BOOKKEEPING, QUOTED, collect, countBy, countRequests, ctx, depsFor, foreignEmails, policies, saasConfig, subjectOf } from './support.ts';
+
+let sb: Sandboxes;
+
+beforeAll(async () => {
+  sb = await startSandboxes({ crowd: 300, extraPeople: [{ email: QUOTED, name: "Siobhan O'Brien" }] });
+});
+afterAll(() => sb.close());
+afterEach(() => sb.faults.reset());
+
+const connector = (settings: Record<string, unknown> = {}, deps = depsFor(sb)) =>
+  createSaasConnector(saasConfig('stripe', sb.urls.stripe, settings), deps);
+
+const FINANCIAL = policies({
+  charges: BOOKKEEPING, payment_intents: BOOKKEEPING, invoices: BOOKKEEPING, credit_notes: BOOKKEEPING, balance_transactions: BOOKKEEPING,
+});
+
+describe('Stripe connector', () => {
+  it('reads both of alice’s customers and all 253 charges over more than two pages', async () => {
+    const { result, count } = await countRequests('/v1/charges', () => collect(connector().access(subjectOf('alice@example.com'), ctx)));
+    expect(countBy(result)).toEqual({
+      customers: 2, charges: 253, payment_intents: 253, invoices: 6, invoiceitems: 1, subscriptions: 1, payment_methods: 2, sources: 1, tax_ids: 1, credit_notes: 1, balance_transactions: 2,
+    });
+    expect(count).toBe(4); // 250 charges: three pages of 100 on one customer, one page on the other
+    expect(result.find((r) => r.object === 'subscriptions')?.data.status).toBe('canceled');
+  });
+
+  it('returns nothing of anyone else', async () => {
+    const records = await collect(connector().access(subjectOf('alice@example.com'), ctx));
+    expect(foreignEmails(records, 'alice@example.com')).toEqual([]);
+    const customers = new Set(records.filter((r) => r.object === 'customers').map((r) => r.id));
+    expect(records.filter((r) => r.object !== 'customers').every((r) => customers.has(String(r.data.customer)))).toBe(true);
+  });
+
+  it('finds the customer stored as Alice@Example.com through search although the list filter is case-sensitive', async () => {
+    const withSearch = await collect(connector().access(subjectOf('alice@example.com'), ctx));
+    const listOnly = await collect(connector({ useSearch: false }).access(subjectOf('alice@example.com'), ctx));
+    const typedAsStored = await collect(connector({ useSearch: false }).access(subjectOf('Alice@Example.com'), ctx));
+    expect(countBy(withSearch).customers).toBe(2);
+    expect(countBy(listOnly).customers).toBe(1);
+    expect(countBy(typedAsStored).customers).toBe(2);
+  });
+
+  it('finds an address with a quote and a plus sign', async () => {
+    const records = await collect(connector().access(subjectOf(QUOTED), ctx));
+    expect(countBy(records).customers).toBe(1);
+    expect(foreignEmails(records, QUOTED)).toEqual([]);
+  });
+
+  it('retries a 429 with a one-second Retry-After inside the connector', async () => {
+    sb.faults.set('stripe', { throttle: { count: 1, retryAfterMs: 1000 } });
+    const started = Date.now();
+    const records = await collect(connector().access(subjectOf('bob@example.com'), ctx));
+    expect(countBy(records).customers).toBe(1);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+  });
+
+  it('treats a 400 with code rate_limit as throttling and retries it', async () => {
+    sb.faults.set('stripe', { throttle: { count: 2, form: '400' } });
+    const records = await collect(connector({ rateLimitHintMs: 20 }).access(subjectOf('bob@example.com'), ctx));
+    expect(countBy(records).customers).toBe(1);
+  });
+
+  it('hands a long Retry-After to the state machine', async () => {
+    sb.faults.set('stripe', { throttle: { count: 1, retryAfterMs: 30_000 } });
+    const err = await collect(connector().access(subjectOf('bob@example.com'), ctx)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConnectorThrottled);
+    expect((err as ConnectorThrottled).retryAfterMs).toBe(30_000);
+  });
+
+  it('does not repeat a throttled request at once when Stripe-Should-Retry is false', async () => {
+    sb.faults.set('stripe', { throttle: { count: 1, shouldRetry: false } });
+    const err = await collect(connector({ rateLimitHintMs: 20 }).access(subjectOf('bob@example.com'), ctx)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConnectorThrottled);
+  });
+
+  it('reports a wrong or expired key as an auth failure', async () => {
+    const deps = depsFor(sb, { stripe: { secret_key: 'sk_test_wrong' } });
+    await expect(collect(connector({}, deps).access(subjectOf('bob@example.com'), ctx))).rejects.toBeInstanceOf(ConnectorAuthFailed);
+    sb.faults.set('stripe', { expireToken: true });
+    await expect(collect(connector().access(subjectOf('bob@example.com'), ctx))).rejects.toBeInstanceOf(ConnectorAuthFailed);
+  });
+
+  it('surfaces a 5xx as unavailable', async () => {
+    sb.faults.set('stripe', { failNext: { match: '/v1/invoices', status: 500, count: 1 } });
+    await expect(collect(connector().access(subjectOf('bob@example.com'), ctx))).rejects.toBeInstanceOf(ConnectorUnavailable);
+  });
+
+  it('yields nothing and reports not found for carol', async () => {
+    const c = connector();
+    expect(await collect(c.access(subjectOf('carol@example.com'), ctx))).toEqual([]);
+    expect((await c.erase(subjectOf('carol@example.com'), FINANCIAL, ctx)).items).toEqual([{ object: 'customers', action: 'not_found', count: 0 }]);
+  });
+
+  it('refuses, before changing anything, to delete records Stripe cannot delete', async () => {
+    const err = await connector().erase(subjectOf('bob@example.com'), policies({}), ctx).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConnectorMisconfigured);
+    expect(sb.stores.stripe.countFor('bob@example.com').customers).toBe(1);
+  });
+
+  it('deletes alice’s customers, keeps billing records with their basis, and is safe to repeat', async () => {
+    const neighbour = sb.people[20]!.email;
+    const before = sb.stores.stripe.countFor(neighbour);
+    const c = connector();
+    const outcome = await c.erase(subjectOf('alice@example.com'), FINANCIAL, ctx);
+    const byObject = Object.fromEntries(outcome.items.map((i) => [i.object, i]));
+    expect(byObject.customers).toEqual({ object: 'customers', action: 'deleted', count: 2 });
+    expect(byObject.charges).toMatchObject({ action: 'retained', count: 253, legalBasis: BOOKKEEPING.legalBasis });
+    expect(byObject.invoices).toMatchObject({ action: 'retained', count: 6 });
+    expect(byObject.payment_methods).toMatchObject({ action: 'deleted', count: 2 });
+    expect(byObject.tax_ids).toMatchObject({ action: 'deleted', count: 1 });
+    const left = sb.stores.stripe.countFor('alice@example.com');
+    expect(left.customers).toBeUndefined();
+    expect(left.payment_methods).toBeUndefined();
+    expect(left.charges).toBe(253);
+    expect(await collect(c.access(subjectOf('alice@example.com'), ctx))).toEqual([]);
+    expect((await c.erase(subjectOf('alice@example.com'), FINANCIAL, ctx)).items).toEqual([{ object: 'customers', action: 'not_found', count: 0 }]);
+    expect(sb.stores.stripe.countFor(neighbour)).toEqual(before);
+  });
+});
