@@ -47,7 +47,13 @@ async function completeOrUndo(ctx: AppContext, before: RequestRecord, kind: Task
   try {
     await completeTask(ctx, before.requestId, kind, output);
   } catch (err) {
-    await ctx.repo.update(before.requestId, { status: before.status }, { remove: undo });
+    // Put back what the claim changed: the status, and the connector outcomes (retry marks them pending,
+    // accept-partial marks them accepted_missing), so staff can decide again.
+    await ctx.repo.update(
+      before.requestId,
+      { status: before.status, ...(before.connectors ? { connectors: before.connectors } : {}) },
+      { remove: undo },
+    );
     throw err;
   }
 }

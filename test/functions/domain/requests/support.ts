@@ -1,0 +1,267 @@
+/**
+ * Shared pieces of the request and workflow tests: an in-memory request repository with the same
+ * semantics as the DynamoDB one (conditional status updates, closed statuses leave the open queue,
+ * append-only audit trail), a mailer that records what it sends, a clock the test moves, and an
+ * AppContext built from them and the example configuration. No network.
+ */
+import { readFileSync } from 'node:fs';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { parseConfig, type DsarConfig } from '#commons/config';
+import { hashCode, hashToken, subjectHash } from '#commons/tokens';
+import type { AppContext, Clock } from '#domain/context';
+import type { Mailer } from '#domain/notifications/mailer';
+import type { Email } from '#domain/notifications/templates';
+import {
+  CLOSED_STATUSES,
+  keys,
+  type AuditEvent,
+  type DownloadItem,
+  type RequestRecord,
+  type RequestStatus,
+  type TaskKind,
+} from '#domain/requests/model';
+import { RequestNotFound, StateConflict, type RequestRepository } from '#domain/requests/repository';
+
+export const EXAMPLE_CONFIG_PATH = new URL('../../../../config/example.config.json', import.meta.url);
+
+export function exampleConfigJson(): Record<string, unknown> {
+  return JSON.parse(readFileSync(EXAMPLE_CONFIG_PATH, 'utf8')) as Record<string, unknown>;
+}
+
+export function exampleConfig(): DsarConfig {
+  return parseConfig(exampleConfigJson());
+}
+
+export const REQUEST_ID = 'dsar_test0000000000001';
+export const OTHER_ID = 'dsar_test0000000000002';
+
+const clone = <T>(v: T): T => structuredClone(v);
+
+export class MemoryRepo {
+  readonly requests = new Map<string, RequestRecord>();
+  readonly events: AuditEvent[] = [];
+  readonly tokens = new Map<string, string>();
+  readonly downloads = new Map<string, DownloadItem>();
+  /** Every update call, in order, as the repository got it. */
+  readonly updates: Array<{ id: string; set: Partial<RequestRecord>; onlyIf?: readonly RequestStatus[]; remove?: string[] }> = [];
+  private seq = 0;
+
+  async create(record: RequestRecord): Promise<void> {
+    if (this.requests.has(record.requestId)) throw new Error('ConditionalCheckFailed: request exists');
+    this.requests.set(record.requestId, clone(record));
+  }
+
+  async find(id: string): Promise<RequestRecord | undefined> {
+    const r = this.requests.get(id);
+    return r ? clone(r) : undefined;
+  }
+
+  async get(id: string): Promise<RequestRecord> {
+    const r = await this.find(id);
+    if (!r) throw new RequestNotFound(`request ${id} does not exist`);
+    return r;
+  }
+
+  async update(
+    id: string,
+    set: Partial<RequestRecord>,
+    options: { onlyIf?: readonly RequestStatus[]; remove?: string[] } = {},
+  ): Promise<RequestRecord> {
+    this.updates.push({ id, set: clone(set), ...options });
+    const current = this.requests.get(id);
+    if (!current) throw new RequestNotFound(`request ${id} does not exist`);
+    if (options.onlyIf?.length && !options.onlyIf.includes(current.status)) {
+      throw new StateConflict(`request ${id} is ${current.status}, not ${options.onlyIf.join(' or ')}`);
+    }
+    const next: Record<string, unknown> = { ...current };
+    for (const [k, v] of Object.entries(set)) if (v !== undefined) next[k] = clone(v);
+    next.updatedAt = set.updatedAt ?? new Date().toISOString();
+    const removes = new Set(options.remove ?? []);
+    if (set.status && CLOSED_STATUSES.has(set.status)) {
+      removes.add('openPk');
+      removes.add('openSk');
+    }
+    for (const k of removes) delete next[k];
+    this.requests.set(id, next as unknown as RequestRecord);
+    return clone(next as unknown as RequestRecord);
+  }
+
+  async audit(requestId: string, actor: string, action: string, detail?: Record<string, unknown>, at = new Date()): Promise<AuditEvent> {
+    const iso = at.toISOString();
+    const event: AuditEvent = {
+      pk: keys.request(requestId).pk,
+      sk: `${keys.auditPrefix}${iso}#${String(this.seq++).padStart(6, '0')}`,
+      requestId,
+      at: iso,
+      actor,
+      action,
+      ...(detail ? { detail: clone(detail) } : {}),
+    };
+    this.events.push(event);
+    return event;
+  }
+
+  async auditTrail(requestId: string): Promise<AuditEvent[]> {
+    return this.events.filter((e) => e.requestId === requestId).map(clone);
+  }
+
+  async putTaskToken(requestId: string, kind: TaskKind, token: string): Promise<void> {
+    this.tokens.set(`${requestId}|${kind}`, token);
+  }
+
+  async taskToken(requestId: string, kind: TaskKind): Promise<string | undefined> {
+    return this.tokens.get(`${requestId}|${kind}`);
+  }
+
+  async deleteTaskToken(requestId: string, kind: TaskKind): Promise<void> {
+    this.tokens.delete(`${requestId}|${kind}`);
+  }
+
+  async putDownload(item: Omit<DownloadItem, 'pk' | 'sk'>): Promise<void> {
+    this.downloads.set(item.requestId, { ...keys.download(item.requestId), ...clone(item) });
+  }
+
+  async download(requestId: string): Promise<DownloadItem | undefined> {
+    const d = this.downloads.get(requestId);
+    return d ? clone(d) : undefined;
+  }
+
+  async listOpen(options: { dueBefore?: string; limit?: number }): Promise<{ items: RequestRecord[]; cursor?: Record<string, unknown> }> {
+    const items = [...this.requests.values()]
+      .filter((r) => r.openPk === 'OPEN' && (!options.dueBefore || r.dueDate <= options.dueBefore))
+      .sort((a, b) => (a.openSk ?? '').localeCompare(b.openSk ?? ''))
+      .slice(0, options.limit ?? 50);
+    return { items: items.map(clone) };
+  }
+
+  async bySubject(hash: string): Promise<RequestRecord[]> {
+    return [...this.requests.values()].filter((r) => r.subjectHash === hash).map(clone);
+  }
+
+  /** The stored record itself (for assertions). */
+  stored(id = REQUEST_ID): RequestRecord {
+    const r = this.requests.get(id);
+    if (!r) throw new Error(`no request ${id} in the memory repo`);
+    return r;
+  }
+
+  actions(id = REQUEST_ID): string[] {
+    return this.events.filter((e) => e.requestId === id).map((e) => e.action);
+  }
+
+  asRepository(): RequestRepository {
+    return this as unknown as RequestRepository;
+  }
+}
+
+export class RecordingMailer implements Mailer {
+  readonly sent: Array<{ to: string[]; email: Email }> = [];
+  failNext = 0;
+
+  async send(to: string | string[], email: Email): Promise<string | undefined> {
+    if (this.failNext > 0) {
+      this.failNext--;
+      const err = new Error('SES is throttling');
+      err.name = 'TooManyRequestsException';
+      throw err;
+    }
+    this.sent.push({ to: Array.isArray(to) ? to : [to], email });
+    return `msg-${this.sent.length}`;
+  }
+
+  to(address: string): Email[] {
+    return this.sent.filter((m) => m.to.includes(address)).map((m) => m.email);
+  }
+}
+
+export class FixedClock implements Clock {
+  constructor(public current: Date) {}
+  now(): Date {
+    return new Date(this.current);
+  }
+  advance(ms: number): void {
+    this.current = new Date(this.current.getTime() + ms);
+  }
+}
+
+export const NOW = new Date('2026-03-02T10:00:00.000Z');
+
+export interface TestContext extends AppContext {
+  repo: RequestRepository;
+  memory: MemoryRepo;
+  mail: RecordingMailer;
+  fixedClock: FixedClock;
+}
+
+export function testContext(config: DsarConfig = exampleConfig()): TestContext {
+  const memory = new MemoryRepo();
+  const mail = new RecordingMailer();
+  const fixedClock = new FixedClock(NOW);
+  return {
+    config,
+    repo: memory.asRepository(),
+    memory,
+    mailer: mail,
+    mail,
+    sfn: new SFNClient({}),
+    s3: new S3Client({ forcePathStyle: true }),
+    clock: fixedClock,
+    fixedClock,
+    stateMachineArn: () => 'arn:aws:states:eu-north-1:123456789012:stateMachine:dsar',
+    stagingBucket: () => 'dsar-staging',
+    exportsBucket: () => 'dsar-exports',
+  };
+}
+
+export const SUBJECT_EMAIL = 'Alice@Example.com';
+
+/** A request as intake stores it, with the given overrides. */
+export function requestRecord(overrides: Partial<RequestRecord> = {}): RequestRecord {
+  const requestId = overrides.requestId ?? REQUEST_ID;
+  const iso = NOW.toISOString();
+  return {
+    ...keys.request(requestId),
+    requestId,
+    type: 'access',
+    status: 'awaiting_verification',
+    subject: { email: SUBJECT_EMAIL, normalizedEmail: SUBJECT_EMAIL.toLowerCase(), name: 'Alice Example' },
+    subjectHash: subjectHash(SUBJECT_EMAIL.toLowerCase()),
+    jurisdiction: 'GDPR',
+    country: 'NO',
+    receivedAt: iso,
+    receivedDate: '2026-03-02',
+    dueDate: '2026-04-02',
+    extendedDueDate: '2026-06-02',
+    acknowledgeBy: null,
+    statusTokenHash: '',
+    openPk: 'OPEN',
+    openSk: `2026-04-02#${requestId}`,
+    createdAt: iso,
+    updatedAt: iso,
+    ...overrides,
+  };
+}
+
+/** A verification state for `code`, sent now, expiring after the configured TTL. */
+export function verificationFor(requestId: string, code: string, overrides: Partial<RequestRecord['verification']> = {}) {
+  const salt = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
+  return {
+    codeHash: hashCode(requestId, code, salt),
+    salt,
+    codesSent: 1,
+    attempts: 0,
+    sentAt: NOW.toISOString(),
+    expiresAt: new Date(NOW.getTime() + 15 * 60_000).toISOString(),
+    ...overrides,
+  };
+}
+
+export { hashToken };
+
+/** The link in a mail's text that starts with `prefix`. */
+export function linkIn(email: Email, prefix: string): URL {
+  const match = email.text.split(/\s+/).find((w) => w.startsWith(prefix));
+  if (!match) throw new Error(`no link starting with ${prefix} in: ${email.text}`);
+  return new URL(match);
+}
