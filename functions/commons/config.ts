@@ -177,6 +177,26 @@ export const configSchema = z.object({
       presignedUrlSeconds: z.number().int().min(30).max(3600).default(300),
     })
     .prefault({}),
+  deadlines: z
+    .object({
+      /**
+       * Whether staff may stop the clock on an EU GDPR request while waiting for information asked of the
+       * subject. Only EDPB guidance (01/2022 §159) supports it, so an installation opts in; the UK Act
+       * allows it always and the other laws never.
+       */
+      gdprClockStop: z.boolean().default(false),
+    })
+    .prefault({}),
+  escalation: z
+    .object({
+      /** Days before the due date at which staff are chased; each fires once per request and due date. */
+      thresholdDays: z.array(z.number().int().min(1).max(60)).min(1).default([7, 3, 1]),
+      /** Days before an acknowledgement date (CCPA: 10 business days) at which a missing one is chased. */
+      acknowledgementLeadDays: z.number().int().min(0).max(10).default(2),
+      /** Whether overdue requests are also reported to the DPO. */
+      overdueToDpo: z.boolean().default(true),
+    })
+    .prefault({}),
   email: z.object({
     from: z.string().email(),
     staff: z.array(z.string().email()).min(1),

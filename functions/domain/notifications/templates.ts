@@ -120,3 +120,47 @@ export function staffAttention(config: DsarConfig, requestId: string, what: stri
     { text: 'Open it in the console:', href: consoleUrl },
   ]);
 }
+
+/** The notice of an extension: the law requires the reasons and the new date inside the first period. */
+export function extensionNotice(config: DsarConfig, r: RequestFacts, reason: string, previousDueDate: string, statute: string): Email {
+  return compose(config, `We need more time for your request ${r.requestId}`, [
+    greeting(r.name),
+    `We are extending the time to answer your request for ${TYPE_WORDS[r.type] ?? r.type} (${r.requestId}), received on ${r.receivedDate}.`,
+    `Reason: ${reason}`,
+    `We will answer by ${r.dueDate} instead of ${previousDueDate}, as ${statute} allows.`,
+    complaintRight(config),
+  ]);
+}
+
+export interface EscalationLine {
+  requestId: string;
+  type: string;
+  jurisdiction: string;
+  status: string;
+  /** The date the line is about: the due date, or the acknowledgement date. */
+  date: string;
+  daysLeft: number;
+  what: 'due' | 'overdue' | 'acknowledgement';
+  consoleUrl: string;
+}
+
+function escalationSentence(l: EscalationLine): string {
+  const days = Math.abs(l.daysLeft) === 1 ? '1 day' : `${Math.abs(l.daysLeft)} days`;
+  const when = l.daysLeft < 0 ? `${days} overdue` : l.daysLeft === 0 ? 'today' : `in ${days}`;
+  const head = `${l.requestId} (${l.type}, ${l.jurisdiction}, ${l.status})`;
+  if (l.what === 'acknowledgement') return `${head}: receipt not yet acknowledged; acknowledgement due ${when}, on ${l.date}.`;
+  if (l.what === 'overdue') return `${head}: OVERDUE, due ${l.date} (${when}).`;
+  return `${head}: due ${when}, on ${l.date}.`;
+}
+
+/** One digest per recipient per run; staff mail names requests, never subjects (staff open the console). */
+export function escalationDigest(config: DsarConfig, lines: EscalationLine[]): Email {
+  const overdue = lines.filter((l) => l.what === 'overdue').length;
+  const subject = overdue
+    ? `[DSAR] ${overdue} overdue, ${lines.length} request${lines.length === 1 ? '' : 's'} need attention`
+    : `[DSAR] ${lines.length} request${lines.length === 1 ? '' : 's'} near a deadline`;
+  return compose(config, subject, [
+    'These requests have crossed a deadline threshold since the last reminder:',
+    ...lines.map((l) => ({ text: escalationSentence(l), href: l.consoleUrl })),
+  ]);
+}

@@ -106,6 +106,19 @@ export interface RequestRecord {
   /** Present while open: the queue index. */
   openPk?: 'OPEN';
   openSk?: string;
+  /** The staff member who owns the request; escalations go to them instead of the privacy team. */
+  assignee?: string;
+  /** The one extension the law allows: dueDate was moved from previousDueDate to the extended date. */
+  extension?: { by: string; at: string; reason: string; previousDueDate: string };
+  /** Present while the clock is stopped (UK; GDPR by configuration); `since` is a date in the controller's zone. */
+  pause?: { since: string; at: string; by: string; reason: string };
+  /** Calendar days the clock was stopped in total, over all finished pauses (what shiftDueDates takes). */
+  pausedDays?: number;
+  /**
+   * Escalation thresholds already fired, key -> ISO time: `due:<dueDate>:<days>`, `overdue:<date>`,
+   * `ack:<acknowledgeBy>`. The key names the date it is about, so a moved due date is chased afresh.
+   */
+  escalations?: Record<string, string>;
   duplicateOf?: string;
   closedAt?: string;
   createdAt: string;

@@ -1,0 +1,260 @@
+/**
+ * What staff (and the subject's reply) do to a request's deadline: extend it once where the law allows,
+ * and stop and restart the clock where the law allows that. Each change is a conditional write on the
+ * state that was checked, so two staff members acting at once cannot extend twice or lose a pause, and
+ * each is audited. Refusals are RequestErrors whose message says which rule refused.
+ */
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { RequestError, conflict } from '#commons/errors';
+import { logger } from '#commons/observability';
+import { daysBetween, jurisdictionRules, shiftDueDates } from '../deadlines/index.ts';
+import { extensionNotice } from '../notifications/templates.ts';
+import type { AppContext } from '../context.ts';
+import { CLOSED_STATUSES, keys, type RequestRecord } from './model.ts';
+import { tableAccess, type TableAccess } from './table.ts';
+import { facts } from './verification.ts';
+import { requestTimeZone, requestToday } from './zone.ts';
+
+const unprocessable = (code: string, message: string) => new RequestError(422, code, message);
+
+function assertOpen(r: RequestRecord): void {
+  if (CLOSED_STATUSES.has(r.status) || !r.openPk) {
+    throw conflict('request_closed', `request ${r.requestId} is ${r.status}: its deadline can no longer change`);
+  }
+}
+
+interface Write {
+  set: Record<string, unknown>;
+  remove?: string[];
+  /** Extra condition on top of "the request is still open", with its own names and values. */
+  condition: string;
+  names?: Record<string, string>;
+  values?: Record<string, unknown>;
+}
+
+/** Applies the write if the request is still open and `condition` holds; undefined when it does not. */
+async function conditionalWrite(access: TableAccess, requestId: string, w: Write): Promise<RequestRecord | undefined> {
+  const names: Record<string, string> = { '#openPk': 'openPk', ...w.names };
+  const values: Record<string, unknown> = { ...w.values };
+  const sets = Object.entries(w.set).map(([field, value], i) => {
+    names[`#s${i}`] = field;
+    values[`:s${i}`] = value;
+    return `#s${i} = :s${i}`;
+  });
+  const removes = (w.remove ?? []).map((field, i) => {
+    names[`#r${i}`] = field;
+    return `#r${i}`;
+  });
+  try {
+    const out = await access.db.send(
+      new UpdateCommand({
+        TableName: access.table,
+        Key: keys.request(requestId),
+        UpdateExpression: [`SET ${sets.join(', ')}`, removes.length ? `REMOVE ${removes.join(', ')}` : ''].filter(Boolean).join(' '),
+        ConditionExpression: `attribute_exists(#openPk) AND (${w.condition})`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return out.Attributes as RequestRecord;
+  } catch (err) {
+    if (err instanceof ConditionalCheckFailedException) return undefined;
+    throw err;
+  }
+}
+
+export interface ExtensionResult {
+  request: RequestRecord;
+  previousDueDate: string;
+}
+
+/**
+ * Extends the period once, to the law's extended due date, and tells the subject why and until when.
+ * The notice must reach the subject inside the first period, so the extension is refused after the
+ * original due date (the due date itself still counts: the period ends at the end of that day).
+ */
+export async function extendDeadline(
+  ctx: AppContext,
+  requestId: string,
+  actor: string,
+  reason: string,
+  access: TableAccess = tableAccess(),
+): Promise<ExtensionResult> {
+  const now = ctx.clock.now();
+  const r = await ctx.repo.get(requestId);
+  assertOpen(r);
+  const rule = jurisdictionRules[r.jurisdiction];
+  if (!rule.extensionAllowed) {
+    throw unprocessable('extension_not_allowed', `${r.jurisdiction} (${rule.statute}) allows no extension of the period`);
+  }
+  if (r.extension) {
+    throw conflict('already_extended', `request ${requestId} was already extended on ${r.extension.at.slice(0, 10)}; the law allows one extension`);
+  }
+  const today = requestToday(ctx.config, r, now);
+  if (today > r.dueDate) {
+    throw unprocessable(
+      'past_due_date',
+      `the due date ${r.dueDate} has passed: an extension must be notified inside the first period`,
+    );
+  }
+  if (r.extendedDueDate <= r.dueDate) {
+    throw unprocessable('extension_not_allowed', `the extended due date ${r.extendedDueDate} is not later than the due date ${r.dueDate}`);
+  }
+  const at = now.toISOString();
+  const extension = { by: actor, at, reason, previousDueDate: r.dueDate };
+  const updated = await conditionalWrite(access, requestId, {
+    set: { dueDate: r.extendedDueDate, openSk: `${r.extendedDueDate}#${requestId}`, extension, updatedAt: at },
+    condition: 'attribute_not_exists(#ext) AND #due = :due',
+    names: { '#ext': 'extension', '#due': 'dueDate' },
+    values: { ':due': r.dueDate },
+  });
+  if (!updated) {
+    // Someone else changed the request between the read and the write: report what they did.
+    const current = await ctx.repo.get(requestId);
+    assertOpen(current);
+    if (current.extension) throw conflict('already_extended', `request ${requestId} was just extended by someone else`);
+    throw conflict('deadline_changed', `the due date of request ${requestId} changed meanwhile; reload and try again`);
+  }
+  await ctx.repo.audit(requestId, actor, 'deadline.extended', { reason, previousDueDate: r.dueDate, dueDate: updated.dueDate }, now);
+  await ctx.mailer.send(updated.subject.email, extensionNotice(ctx.config, facts(updated), reason, r.dueDate, rule.statute));
+  await ctx.repo.audit(requestId, 'system', 'deadline.extension_notified', { dueDate: updated.dueDate }, now);
+  logger.info('deadline extended', { requestId, dueDate: updated.dueDate });
+  return { request: updated, previousDueDate: r.dueDate };
+}
+
+/** Why the clock of this request may not stop, or undefined when it may. */
+export function clockStopRefusal(ctx: AppContext, r: RequestRecord): string | undefined {
+  const rule = jurisdictionRules[r.jurisdiction];
+  if (rule.clockStopAllowed === 'never') {
+    return `${r.jurisdiction} (${rule.statute}) counts the period from receipt: the clock cannot be stopped`;
+  }
+  if (rule.clockStopAllowed === 'by_configuration' && !ctx.config.deadlines.gdprClockStop) {
+    return `stopping the clock on a ${r.jurisdiction} request is off in this installation (deadlines.gdprClockStop)`;
+  }
+  return undefined;
+}
+
+/** Stops the clock, for instance while waiting for the clarification or identity proof asked of the subject. */
+export async function pauseDeadline(
+  ctx: AppContext,
+  requestId: string,
+  actor: string,
+  reason: string,
+  access: TableAccess = tableAccess(),
+): Promise<RequestRecord> {
+  const now = ctx.clock.now();
+  const r = await ctx.repo.get(requestId);
+  assertOpen(r);
+  const refusal = clockStopRefusal(ctx, r);
+  if (refusal) throw unprocessable('clock_stop_not_allowed', refusal);
+  if (r.pause) throw conflict('already_paused', `the clock of request ${requestId} has been stopped since ${r.pause.since}`);
+  const today = requestToday(ctx.config, r, now);
+  if (today > r.dueDate) {
+    throw unprocessable('past_due_date', `the due date ${r.dueDate} has passed: a clock that has run out cannot be stopped`);
+  }
+  const at = now.toISOString();
+  const pause = { since: today, at, by: actor, reason };
+  const updated = await conditionalWrite(access, requestId, {
+    set: { pause, updatedAt: at },
+    condition: 'attribute_not_exists(#pause)',
+    names: { '#pause': 'pause' },
+  });
+  if (!updated) {
+    const current = await ctx.repo.get(requestId);
+    assertOpen(current);
+    throw conflict('already_paused', `the clock of request ${requestId} was just stopped by someone else`);
+  }
+  await ctx.repo.audit(requestId, actor, 'deadline.paused', { reason, since: today, dueDate: r.dueDate }, now);
+  logger.info('deadline paused', { requestId });
+  return updated;
+}
+
+export interface ResumeResult {
+  request: RequestRecord;
+  /** Days of this pause; the due dates moved by the total over all pauses. */
+  pausedDays: number;
+  totalPausedDays: number;
+}
+
+/**
+ * Restarts the clock. The dates are recomputed from receipt with the total paused days (shiftDueDates),
+ * so a period that now ends on a weekend or holiday is rolled again, as a shift of the old date would not.
+ */
+export async function resumeDeadline(
+  ctx: AppContext,
+  requestId: string,
+  actor: string,
+  trigger: 'staff' | 'subject_reply' = 'staff',
+  access: TableAccess = tableAccess(),
+): Promise<ResumeResult> {
+  const now = ctx.clock.now();
+  const r = await ctx.repo.get(requestId);
+  assertOpen(r);
+  if (!r.pause) throw conflict('not_paused', `the clock of request ${requestId} is running`);
+  const today = requestToday(ctx.config, r, now);
+  const days = Math.max(0, daysBetween(r.pause.since, today));
+  const total = (r.pausedDays ?? 0) + days;
+  const shifted = shiftDueDates(
+    {
+      jurisdiction: r.jurisdiction,
+      country: r.country,
+      timezone: requestTimeZone(ctx.config, r),
+      receivedDate: r.receivedDate,
+      dueDate: r.dueDate,
+      extendedDueDate: r.extendedDueDate,
+      acknowledgeBy: r.acknowledgeBy,
+    },
+    total,
+  );
+  const dueDate = r.extension ? shifted.extendedDueDate : shifted.dueDate;
+  const at = now.toISOString();
+  const updated = await conditionalWrite(access, requestId, {
+    set: { dueDate, extendedDueDate: shifted.extendedDueDate, openSk: `${dueDate}#${requestId}`, pausedDays: total, updatedAt: at },
+    remove: ['pause'],
+    // The pause that was read: a concurrent resume would otherwise add the same days twice.
+    condition: '#pause.#since = :since AND #pause.#at = :at',
+    names: { '#pause': 'pause', '#since': 'since', '#at': 'at' },
+    values: { ':since': r.pause.since, ':at': r.pause.at },
+  });
+  if (!updated) {
+    const current = await ctx.repo.get(requestId);
+    assertOpen(current);
+    throw conflict('not_paused', `the clock of request ${requestId} was just restarted by someone else`);
+  }
+  await ctx.repo.audit(
+    requestId,
+    actor,
+    'deadline.resumed',
+    { trigger, since: r.pause.since, pausedDays: days, totalPausedDays: total, previousDueDate: r.dueDate, dueDate },
+    now,
+  );
+  logger.info('deadline resumed', { requestId, dueDate, trigger });
+  return { request: updated, pausedDays: days, totalPausedDays: total };
+}
+
+/**
+ * The subject answered what the pause was waiting for (the inbound-mail or form plumbing calls this):
+ * the clock restarts by itself. A reply to a request whose clock runs changes nothing.
+ */
+export async function subjectReplied(
+  ctx: AppContext,
+  requestId: string,
+  access: TableAccess = tableAccess(),
+): Promise<{ resumed: boolean; request: RequestRecord }> {
+  const r = await ctx.repo.get(requestId);
+  if (!r.pause || CLOSED_STATUSES.has(r.status) || !r.openPk) {
+    await ctx.repo.audit(requestId, 'subject', 'subject.replied', { clockRunning: true }, ctx.clock.now());
+    return { resumed: false, request: r };
+  }
+  await ctx.repo.audit(requestId, 'subject', 'subject.replied', { clockRunning: false }, ctx.clock.now());
+  try {
+    const out = await resumeDeadline(ctx, requestId, 'subject', 'subject_reply', access);
+    return { resumed: true, request: out.request };
+  } catch (err) {
+    // Staff restarted the clock in the meantime: nothing left to do.
+    if (err instanceof RequestError && err.code === 'not_paused') return { resumed: false, request: await ctx.repo.get(requestId) };
+    throw err;
+  }
+}
