@@ -259,6 +259,18 @@ export function verificationFor(requestId: string, code: string, overrides: Part
 
 export { hashToken };
 
+/** The first link in a mail's text that carries a `token` parameter, and the request it names (path or `id`). */
+export function tokenLinkIn(email: Email): { url: URL; token: string; names: (id: string) => boolean } {
+  const match = email.text.split(/\s+/).find((w) => /^https?:\/\//.test(w) && /[?&]token=/.test(w));
+  if (!match) throw new Error(`no link with a token in: ${email.text}`);
+  const url = new URL(match);
+  return {
+    url,
+    token: url.searchParams.get('token')!,
+    names: (id) => url.pathname.split('/').includes(id) || url.searchParams.get('id') === id,
+  };
+}
+
 /** The link in a mail's text that starts with `prefix`. */
 export function linkIn(email: Email, prefix: string): URL {
   const match = email.text.split(/\s+/).find((w) => w.startsWith(prefix));

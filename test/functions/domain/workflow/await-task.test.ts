@@ -1,0 +1,53 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { awaitTask } from '#domain/workflow/await-task';
+import type { ConnectorOutcome } from '#domain/requests/model';
+import { REQUEST_ID, SUBJECT_EMAIL, requestRecord, testContext, verificationFor, type TestContext } from '../requests/support.ts';
+
+let ctx: TestContext;
+
+beforeEach(() => {
+  ctx = testContext();
+});
+
+describe('awaitTask', () => {
+  it('stores the verification token and emails a code', async () => {
+    await ctx.memory.create(requestRecord());
+
+    await awaitTask(ctx, REQUEST_ID, 'verification', 'tok-1');
+
+    expect(await ctx.memory.taskToken(REQUEST_ID, 'verification')).toBe('tok-1');
+    expect(ctx.mail.to(SUBJECT_EMAIL)[0]!.subject).toMatch(/verification code: \d{6}$/);
+    expect(ctx.memory.stored().verification?.codesSent).toBe(1);
+  });
+
+  it('does not send another code when a resumed step finds one still valid', async () => {
+    await ctx.memory.create(requestRecord({ verification: verificationFor(REQUEST_ID, '123456') }));
+
+    await awaitTask(ctx, REQUEST_ID, 'verification', 'tok-2');
+
+    expect(ctx.mail.sent).toHaveLength(0);
+    expect(await ctx.memory.taskToken(REQUEST_ID, 'verification')).toBe('tok-2');
+  });
+
+  it('puts a request up for review and tells staff without naming the subject', async () => {
+    await ctx.memory.create(requestRecord({ status: 'awaiting_verification' }));
+
+    await awaitTask(ctx, REQUEST_ID, 'review', 'tok-r');
+
+    expect(ctx.memory.stored().status).toBe('awaiting_review');
+    const staffMail = ctx.mail.to(ctx.config.email.staff[0]!)[0]!;
+    expect(staffMail.text).toContain(`${ctx.config.email.consoleBaseUrl}/requests/${REQUEST_ID}`);
+    expect(staffMail.text + staffMail.html).not.toMatch(/alice/i);
+  });
+
+  it('asks staff to decide on failed connectors and names them', async () => {
+    const failed: ConnectorOutcome = { connectorId: 'calls', status: 'failed', records: 0, objects: {}, stagingKeys: {}, attempts: 1 };
+    await ctx.memory.create(requestRecord({ status: 'in_progress', connectors: { calls: failed } }));
+
+    await awaitTask(ctx, REQUEST_ID, 'reconcile', 'tok-c');
+
+    expect(ctx.memory.stored().status).toBe('awaiting_staff');
+    expect(ctx.mail.to(ctx.config.email.staff[0]!)[0]!.subject).toContain('connectors failed: calls');
+    expect(await ctx.memory.taskToken(REQUEST_ID, 'reconcile')).toBe('tok-c');
+  });
+});

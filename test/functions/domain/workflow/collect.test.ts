@@ -1,0 +1,86 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mockClient } from 'aws-sdk-client-mock';
+import { AbortMultipartUploadCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { ConnectorRegistry } from '#connectors/registry';
+import { ConnectorUnavailable } from '#connectors/errors';
+import type { Connector, DataRecord, Subject } from '#connectors/types';
+import { collect, subjectOf } from '#domain/workflow/collect';
+import { REQUEST_ID, requestRecord, testContext, verificationFor, type TestContext } from '../requests/support.ts';
+
+const s3 = mockClient(S3Client);
+let ctx: TestContext;
+let seen: Subject[];
+
+function registryWith(records: DataRecord[], failAfter?: number): ConnectorRegistry {
+  const connector = {
+    id: 'accounts',
+    async *access(subject: Subject) {
+      seen.push(subject);
+      let n = 0;
+      for (const r of records) {
+        if (failAfter !== undefined && n++ >= failAfter) throw new ConnectorUnavailable('accounts', '503');
+        yield r;
+      }
+      if (failAfter !== undefined && n >= failAfter) throw new ConnectorUnavailable('accounts', '503');
+    },
+  } as unknown as Connector;
+  return { get: () => connector } as unknown as ConnectorRegistry;
+}
+
+const approvedAndVerified = {
+  status: 'in_progress' as const,
+  verification: verificationFor(REQUEST_ID, '123456', { verifiedAt: '2026-03-02T10:05:00.000Z' }),
+  decision: { outcome: 'approved' as const, by: 'dana', at: '2026-03-02T11:00:00.000Z' },
+};
+
+beforeEach(() => {
+  ctx = testContext();
+  seen = [];
+  s3.on(PutObjectCommand).resolves({});
+  s3.on(AbortMultipartUploadCommand).resolves({});
+});
+afterEach(() => s3.reset());
+
+describe('collect', () => {
+  it('streams the subject’s records to staging and returns only counts and keys', async () => {
+    await ctx.memory.create(requestRecord(approvedAndVerified));
+    const records = [
+      { object: 'account', id: '1', data: { email: 'alice@example.com' } },
+      { object: 'account', id: '2', data: { email: 'alice@example.com' } },
+    ];
+
+    const result = await collect(ctx, registryWith(records), REQUEST_ID, 'accounts');
+
+    expect(result).toMatchObject({ connectorId: 'accounts', status: 'succeeded', records: 2, objects: { account: 2 } });
+    expect(result.status === 'succeeded' && result.stagingKeys.account).toMatch(new RegExp(`^staging/${REQUEST_ID}/accounts/`));
+    expect(JSON.stringify(result)).not.toContain('alice@example.com');
+    const put = s3.commandCalls(PutObjectCommand)[0]!.args[0].input;
+    expect(put.Bucket).toBe('dsar-staging');
+    expect(seen[0]).toEqual(subjectOf(ctx.memory.stored()));
+  });
+
+  it.each([
+    ['not verified', { ...approvedAndVerified, verification: verificationFor(REQUEST_ID, '123456') }],
+    ['not approved', { ...approvedAndVerified, decision: undefined }],
+    ['denied', { ...approvedAndVerified, decision: { outcome: 'denied' as const, by: 'dana', at: 'x' } }],
+  ])('refuses to collect for a request that is %s', async (_what, overrides) => {
+    await ctx.memory.create(requestRecord(overrides));
+
+    await expect(collect(ctx, registryWith([{ object: 'a', id: '1', data: {} }]), REQUEST_ID, 'accounts')).rejects.toThrow(/refusing to collect/);
+    expect(seen).toHaveLength(0);
+  });
+
+  it('refuses a connector that is not enabled', async () => {
+    await ctx.memory.create(requestRecord(approvedAndVerified));
+
+    await expect(collect(ctx, registryWith([]), REQUEST_ID, 'nope')).rejects.toThrow(/not enabled/);
+  });
+
+  it('lets a typed connector error through with its name, for the state machine to retry', async () => {
+    await ctx.memory.create(requestRecord(approvedAndVerified));
+
+    const err = await collect(ctx, registryWith([{ object: 'account', id: '1', data: {} }], 1), REQUEST_ID, 'accounts').catch((e: unknown) => e);
+
+    expect((err as Error).name).toBe('ConnectorUnavailable');
+  });
+});

@@ -1,0 +1,93 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { hashToken } from '#commons/tokens';
+import { DENIAL_REASONS } from '#domain/requests/staff';
+import { notifyOutcome } from '#domain/workflow/notify';
+import type { ConnectorOutcome } from '#domain/requests/model';
+import { REQUEST_ID, SUBJECT_EMAIL, tokenLinkIn, requestRecord, testContext, type TestContext } from '../requests/support.ts';
+
+let ctx: TestContext;
+const KEY = `exports/${REQUEST_ID}/access-${REQUEST_ID}.zip`;
+
+const outcome = (connectorId: string, status: ConnectorOutcome['status']): ConnectorOutcome => ({
+  connectorId, status, records: 0, objects: {}, stagingKeys: {}, attempts: 1,
+});
+
+beforeEach(async () => {
+  ctx = testContext();
+  await ctx.memory.create(
+    requestRecord({
+      status: 'assembling',
+      package: { key: KEY, createdAt: '2026-03-02T10:00:00.000Z', expiresAt: '2026-03-09T10:00:00.000Z' },
+      connectors: { accounts: outcome('accounts', 'succeeded'), calls: outcome('calls', 'succeeded') },
+    }),
+  );
+  for (const kind of ['verification', 'review', 'reconcile'] as const) await ctx.memory.putTaskToken(REQUEST_ID, kind, `t-${kind}`);
+});
+
+describe('notifyOutcome', () => {
+  it('completes: creates a download item and mails our download link with a token, never an S3 URL', async () => {
+    const out = await notifyOutcome(ctx, REQUEST_ID, { outcome: 'completed' });
+
+    expect(out).toEqual({ status: 'completed' });
+    const mail = ctx.mail.to(SUBJECT_EMAIL);
+    expect(mail).toHaveLength(1);
+    const link = tokenLinkIn(mail[0]!);
+    expect(link.url.origin).toBe(new URL(ctx.config.email.publicBaseUrl).origin);
+    expect(link.names(REQUEST_ID)).toBe(true);
+    const token = link.token;
+    const download = await ctx.memory.download(REQUEST_ID);
+    expect(download).toMatchObject({ key: KEY, tokenHash: hashToken(token), expiresAt: '2026-03-09T10:00:00.000Z' });
+    expect(mail[0]!.text).not.toMatch(/X-Amz-|amazonaws\.com/);
+    expect(mail[0]!.text).toContain('2026-03-09');
+    const stored = ctx.memory.stored();
+    expect(stored.status).toBe('completed');
+    expect(stored.closedAt).toBe(ctx.clock.now().toISOString());
+    expect(stored.openPk).toBeUndefined();
+    expect(ctx.memory.tokens.size).toBe(0);
+  });
+
+  it('completes as partial and names the systems whose data is missing', async () => {
+    await ctx.memory.update(REQUEST_ID, { connectors: { accounts: outcome('accounts', 'succeeded'), calls: outcome('calls', 'accepted_missing') } });
+
+    const out = await notifyOutcome(ctx, REQUEST_ID, { outcome: 'completed' });
+
+    expect(out.status).toBe('completed_partial');
+    expect(ctx.mail.to(SUBJECT_EMAIL)[0]!.text).toContain('could not be included: calls');
+  });
+
+  it('refuses to complete a request without a package', async () => {
+    await ctx.memory.update(REQUEST_ID, {}, { remove: ['package'] });
+
+    await expect(notifyOutcome(ctx, REQUEST_ID, { outcome: 'completed' })).rejects.toThrow(/no package/);
+    expect(ctx.mail.sent).toHaveLength(0);
+  });
+
+  it('denies: mails the reason, the note and the supervisory authority', async () => {
+    await ctx.memory.update(REQUEST_ID, { decision: { outcome: 'denied', by: 'dana', at: 'x', reason: 'other', note: 'We cannot identify you in our systems.' } });
+
+    const out = await notifyOutcome(ctx, REQUEST_ID, { outcome: 'denied' });
+
+    expect(out.status).toBe('denied');
+    const text = ctx.mail.to(SUBJECT_EMAIL)[0]!.text;
+    expect(text).toContain(DENIAL_REASONS.other);
+    expect(text).toContain('We cannot identify you in our systems.');
+    expect(text).toContain(ctx.config.supervisoryAuthority.name);
+    expect(text).toContain(ctx.config.supervisoryAuthority.url);
+    expect(ctx.memory.downloads.size).toBe(0);
+  });
+
+  it('closes an unverified request and says so', async () => {
+    const out = await notifyOutcome(ctx, REQUEST_ID, { outcome: 'unverified' });
+
+    expect(out.status).toBe('unverified_closed');
+    expect(ctx.mail.to(SUBJECT_EMAIL)[0]!.subject).toContain('closed');
+    expect(ctx.memory.actions()).toContain('request.unverified_closed');
+  });
+
+  it('cancels with the reason given', async () => {
+    await notifyOutcome(ctx, REQUEST_ID, { outcome: 'cancelled', reason: 'withdrawn by you' });
+
+    expect(ctx.memory.stored().status).toBe('cancelled');
+    expect(ctx.mail.to(SUBJECT_EMAIL)[0]!.text).toContain('withdrawn by you');
+  });
+});

@@ -1,0 +1,68 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { hashToken } from '#commons/tokens';
+import { recordReceipt } from '#domain/workflow/receipt';
+import { OTHER_ID, REQUEST_ID, SUBJECT_EMAIL, tokenLinkIn, requestRecord, testContext, type TestContext } from '../requests/support.ts';
+
+let ctx: TestContext;
+
+beforeEach(async () => {
+  ctx = testContext();
+  await ctx.memory.create(requestRecord());
+});
+
+describe('recordReceipt', () => {
+  it('acknowledges once with a status link whose token is kept only as a hash, and tells the workflow how review goes', async () => {
+    const result = await recordReceipt(ctx, REQUEST_ID);
+
+    expect(result).toEqual({
+      requestId: REQUEST_ID,
+      type: 'access',
+      duplicate: false,
+      review: ctx.config.review.access,
+      timeouts: { verificationSeconds: ctx.config.verification.unverifiedTimeoutSeconds, staffSeconds: ctx.config.workflow.staffTaskTimeoutSeconds },
+    });
+    const mails = ctx.mail.to(SUBJECT_EMAIL);
+    expect(mails).toHaveLength(1);
+    expect(mails[0]!.text).toContain(`We will answer by ${requestRecord().dueDate}`);
+    const link = tokenLinkIn(mails[0]!);
+    const token = link.token;
+    expect(link.url.origin).toBe(new URL(ctx.config.email.publicBaseUrl).origin);
+    expect(link.names(REQUEST_ID)).toBe(true);
+    expect(ctx.memory.stored().statusTokenHash).toBe(hashToken(token));
+    expect(JSON.stringify(ctx.memory.stored())).not.toContain(token);
+  });
+
+  it('does not mail again when the step is retried', async () => {
+    await recordReceipt(ctx, REQUEST_ID);
+    const hash = ctx.memory.stored().statusTokenHash;
+
+    const again = await recordReceipt(ctx, REQUEST_ID);
+
+    expect(ctx.mail.sent).toHaveLength(1);
+    expect(ctx.memory.stored().statusTokenHash).toBe(hash);
+    expect(again.requestId).toBe(REQUEST_ID);
+    expect(ctx.memory.actions().filter((a) => a === 'request.acknowledged')).toHaveLength(1);
+  });
+
+  it('tells the sender of a duplicate about the open request, with the duplicate’s own status link', async () => {
+    await ctx.memory.create(requestRecord({ requestId: OTHER_ID, status: 'duplicate', duplicateOf: REQUEST_ID }));
+
+    const result = await recordReceipt(ctx, OTHER_ID);
+
+    expect(result.duplicate).toBe(true);
+    const mail = ctx.mail.to(SUBJECT_EMAIL)[0]!;
+    expect(mail.subject).toContain(REQUEST_ID);
+    expect(tokenLinkIn(mail).names(OTHER_ID)).toBe(true);
+  });
+
+  // BUG (reported, not fixed): receipt.ts writes the token hash before it mails and returns early on a
+  // retry when the hash exists, so a mail that failed once (SES throttling) is never sent.
+  it.fails('still acknowledges when the first try failed to mail', async () => {
+    ctx.mail.failNext = 1;
+    await recordReceipt(ctx, REQUEST_ID).catch(() => undefined);
+
+    await recordReceipt(ctx, REQUEST_ID);
+
+    expect(ctx.mail.to(SUBJECT_EMAIL)).toHaveLength(1);
+  });
+});
