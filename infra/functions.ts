@@ -28,6 +28,8 @@ export interface FunctionSpec {
   grants: Grant[];
   timeoutSeconds: number;
   memoryMb: number;
+  /** EventBridge Scheduler expression for scheduled jobs, e.g. 'rate(1 hour)'. */
+  schedule?: string;
 }
 
 const api = (id: string, routes: FunctionSpec['routes'], grants: Grant[]): FunctionSpec => ({
@@ -56,6 +58,18 @@ export const FUNCTIONS: FunctionSpec[] = [
   api('download', [{ method: 'GET', path: '/v1/downloads/{id}' }], ['table:read', 'table:write', 'exports:read']),
   api('admin-list-requests', [{ method: 'GET', path: '/v1/admin/requests', staff: true }], ['table:read']),
   api('admin-get-request', [{ method: 'GET', path: '/v1/admin/requests/{id}', staff: true }], ['table:read']),
+  // Before admin-act: its greedy `{action}` route would match these paths too in the local adapter,
+  // which takes the first match in this order (API Gateway prefers the more specific route anyway).
+  api(
+    'admin-deadline',
+    [
+      { method: 'POST', path: '/v1/admin/requests/{id}/extend', staff: true },
+      { method: 'POST', path: '/v1/admin/requests/{id}/pause', staff: true },
+      { method: 'POST', path: '/v1/admin/requests/{id}/resume', staff: true },
+    ],
+    ['table:read', 'table:write', 'ses:send'],
+  ),
+  api('admin-metrics', [{ method: 'GET', path: '/v1/admin/metrics', staff: true }], ['table:read']),
   api('admin-act', [{ method: 'POST', path: '/v1/admin/requests/{id}/{action}', staff: true }], ['table:read', 'table:write', 'sfn:complete-task', 'sfn:stop', 'ses:send']),
   step('record-receipt', 'RecordReceiptFunctionArn', ['table:read', 'table:write', 'ses:send']),
   step('await-task', 'AwaitTaskFunctionArn', ['table:read', 'table:write', 'ses:send']),
@@ -65,4 +79,12 @@ export const FUNCTIONS: FunctionSpec[] = [
   step('reconcile', 'ReconcileFunctionArn', ['table:read', 'table:write']),
   step('assemble', 'AssembleFunctionArn', ['table:read', 'table:write', 'staging:read', 'exports:write'], 900, 1024),
   step('notify-subject', 'NotifySubjectFunctionArn', ['table:read', 'table:write', 'ses:send']),
+  {
+    id: 'escalate',
+    entry: 'functions/handlers/scheduled/escalate.ts',
+    grants: ['table:read', 'table:write', 'ses:send'],
+    timeoutSeconds: 300,
+    memoryMb: 512,
+    schedule: 'rate(1 hour)',
+  },
 ];

@@ -4,6 +4,7 @@
  * process. Adding a sub-command is one line in COMMANDS.
  */
 import { runDeadline } from './deadline.ts';
+import { runEscalate } from './escalate.ts';
 
 export interface CliResult {
   exitCode: number;
@@ -19,6 +20,7 @@ export interface CliCommand {
 
 export const COMMANDS: Readonly<Record<string, CliCommand>> = {
   deadline: { summary: 'compute the due dates of a request for a jurisdiction', run: runDeadline },
+  escalate: { summary: 'run the escalation job once and print a JSON summary', run: runEscalate },
 };
 
 export function usage(): string {

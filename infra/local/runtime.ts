@@ -17,6 +17,7 @@ import { parseConfig, type DsarConfig } from '#commons/config';
 import { resetClients } from '#commons/clients';
 import { resetAppContext, appContext } from '#domain/context';
 import { sweepExpiredPackages } from '#domain/requests/sweep';
+import { escalate } from '#domain/escalation/index';
 import { FUNCTIONS } from '../functions.ts';
 import { substitute } from '../asl.ts';
 import { startDynamoDb, startS3, startSes, type Emulator } from './emulators.ts';
@@ -100,6 +101,8 @@ export interface RuntimeOptions {
   retryIntervalScale?: number;
   /** How often expired packages are swept (ms); 0 turns the sweep off. */
   sweepIntervalMs?: number;
+  /** How often the escalation job runs (ms); 0 turns it off. */
+  escalationIntervalMs?: number;
   /** Progress lines (seeding, URLs); default silent. */
   log?: (line: string) => void;
 }
@@ -268,6 +271,15 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       const timer = setInterval(() => {
         sweepExpiredPackages(appContext()).catch((err: unknown) => log(`package sweep failed: ${(err as Error).message}`));
       }, options.sweepIntervalMs ?? 60_000);
+      timer.unref();
+      stoppers.push(async () => clearInterval(timer));
+    }
+
+    // Escalation reminders, as EventBridge Scheduler runs them hourly on AWS; every 10 minutes here.
+    if ((options.escalationIntervalMs ?? 600_000) > 0) {
+      const timer = setInterval(() => {
+        escalate(appContext()).catch((err: unknown) => log(`escalation failed: ${(err as Error).message}`));
+      }, options.escalationIntervalMs ?? 600_000);
       timer.unref();
       stoppers.push(async () => clearInterval(timer));
     }

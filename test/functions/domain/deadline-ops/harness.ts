@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { parseConfig, type DsarConfig, type Jurisdiction, type RequestType } from '#commons/config';
 import { computeDeadlines } from '../../../../functions/domain/deadlines/index.ts';
@@ -85,6 +85,8 @@ export async function startHarness(config: DsarConfig = testConfig()): Promise<H
   const emulator = await startDynamoDb('127.0.0.1', 0, dir);
   const raw = new DynamoDBClient({ endpoint: emulator.url, region: 'eu-north-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
   await ensureTable(raw, requestTableDefinition(TABLE));
+  // dynalite makes a table ACTIVE on the next tick, not within CreateTable.
+  await waitUntilTableExists({ client: raw, maxWaitTime: 20, minDelay: 0.05, maxDelay: 0.2 }, { TableName: TABLE });
   const db = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
   const mailer = new RecordingMailer();
   const clock = { at: new Date('2026-01-01T12:00:00Z'), now() { return this.at; } };

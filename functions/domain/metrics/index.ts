@@ -1,0 +1,208 @@
+/**
+ * Yearly request metrics (11 CCR §7102): per request type, how many were received, complied with in
+ * whole or in part, denied (by reason), how many days answering took (median and mean), and the share
+ * answered on time.
+ *
+ * Known limitation: the table has no index by receipt year, so the year's requests are read with a
+ * Scan filtered on receivedDate (each page of the table is read, only the year's META items return).
+ * A sparse index keyed by year (e.g. `yearPk = <yyyy>`, sort key receivedAt) would make this a Query;
+ * it needs a table change in the CDK stack.
+ */
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { stringify } from 'csv-stringify/sync';
+import { REQUEST_TYPES, type DsarConfig, type RequestType } from '#commons/config';
+import { daysBetween } from '../deadlines/index.ts';
+import type { AppContext } from '../context.ts';
+import type { RequestRecord } from '../requests/model.ts';
+import { DENIAL_REASONS } from '../requests/staff.ts';
+import { tableAccess, type TableAccess } from '../requests/table.ts';
+import { dateIn } from '../requests/local-date.ts';
+import { requestTimeZone } from '../requests/zone.ts';
+
+/** Denial reasons reported: staff's reasons, and a request closed because the identity was never verified. */
+export const METRIC_DENIAL_REASONS = [...Object.keys(DENIAL_REASONS), 'unverified'] as const;
+
+export interface TypeMetrics {
+  type: RequestType;
+  /** Requests received in the year, duplicates of an open request excluded (they are answered by it). */
+  received: number;
+  duplicates: number;
+  compliedInWhole: number;
+  compliedInPart: number;
+  denied: number;
+  deniedByReason: Record<string, number>;
+  cancelled: number;
+  /** Still open at the time of the report, and of those, past their due date. */
+  open: number;
+  openOverdue: number;
+  /** Over requests answered (complied with or denied): calendar days from receipt to the answer. */
+  answered: number;
+  medianDaysToRespond: number | null;
+  meanDaysToRespond: number | null;
+  /** Answered on or before the due date in force (an extension counts), over requests answered. */
+  answeredOnTime: number;
+  shareAnsweredOnTime: number | null;
+}
+
+export interface YearMetrics {
+  year: number;
+  generatedAt: string;
+  types: TypeMetrics[];
+}
+
+type Row = Pick<
+  RequestRecord,
+  'requestId' | 'type' | 'status' | 'jurisdiction' | 'country' | 'receivedAt' | 'receivedDate' | 'dueDate' | 'closedAt' | 'decision'
+>;
+
+const FIELDS = ['requestId', 'type', 'status', 'jurisdiction', 'country', 'receivedAt', 'receivedDate', 'dueDate', 'closedAt', 'decision'];
+
+export async function readYear(year: number, access: TableAccess): Promise<Row[]> {
+  const names: Record<string, string> = Object.fromEntries(FIELDS.map((f, i) => [`#f${i}`, f]));
+  names['#sk'] = 'sk';
+  const rows: Row[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await access.db.send(
+      new ScanCommand({
+        TableName: access.table,
+        FilterExpression: '#sk = :meta AND begins_with(#f6, :year)',
+        ProjectionExpression: FIELDS.map((_, i) => `#f${i}`).join(', '),
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: { ':meta': 'META', ':year': `${year}-` },
+        ExclusiveStartKey: start,
+      }),
+    );
+    rows.push(...((out.Items ?? []) as Row[]));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return rows;
+}
+
+function median(sorted: number[]): number | null {
+  if (!sorted.length) return null;
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+const round = (n: number | null, digits: number) => (n === null ? null : Math.round(n * 10 ** digits) / 10 ** digits);
+
+/** Pure: the figures for `rows` (already the year's requests) as of `now`. */
+export function computeMetrics(config: DsarConfig, year: number, rows: Row[], now: Date): YearMetrics {
+  const types = REQUEST_TYPES.map((type) => {
+    const m: TypeMetrics = {
+      type,
+      received: 0,
+      duplicates: 0,
+      compliedInWhole: 0,
+      compliedInPart: 0,
+      denied: 0,
+      deniedByReason: Object.fromEntries(METRIC_DENIAL_REASONS.map((r) => [r, 0])),
+      cancelled: 0,
+      open: 0,
+      openOverdue: 0,
+      answered: 0,
+      medianDaysToRespond: null,
+      meanDaysToRespond: null,
+      answeredOnTime: 0,
+      shareAnsweredOnTime: null,
+    };
+    const days: number[] = [];
+    for (const r of rows) {
+      if (r.type !== type) continue;
+      if (r.status === 'duplicate') {
+        m.duplicates++;
+        continue;
+      }
+      m.received++;
+      const zone = requestTimeZone(config, r);
+      let answered = false;
+      switch (r.status) {
+        case 'completed':
+          m.compliedInWhole++;
+          answered = true;
+          break;
+        case 'completed_partial':
+          m.compliedInPart++;
+          answered = true;
+          break;
+        case 'denied': {
+          m.denied++;
+          const reason = r.decision?.reason && r.decision.reason in m.deniedByReason ? r.decision.reason : 'other';
+          m.deniedByReason[reason]!++;
+          answered = true;
+          break;
+        }
+        case 'unverified_closed':
+          // CCPA counts a request that cannot be verified as denied.
+          m.denied++;
+          m.deniedByReason.unverified!++;
+          answered = true;
+          break;
+        case 'cancelled':
+          m.cancelled++;
+          break;
+        default:
+          m.open++;
+          if (dateIn(zone, now) > r.dueDate) m.openOverdue++;
+      }
+      if (answered && r.closedAt) {
+        const closedDate = dateIn(zone, new Date(r.closedAt));
+        days.push(daysBetween(r.receivedDate, closedDate));
+        if (closedDate <= r.dueDate) m.answeredOnTime++;
+      }
+    }
+    days.sort((a, b) => a - b);
+    m.answered = days.length;
+    m.medianDaysToRespond = median(days);
+    m.meanDaysToRespond = days.length ? round(days.reduce((s, d) => s + d, 0) / days.length, 2) : null;
+    m.shareAnsweredOnTime = days.length ? round(m.answeredOnTime / days.length, 4) : null;
+    return m;
+  });
+  return { year, generatedAt: now.toISOString(), types };
+}
+
+export async function yearMetrics(ctx: AppContext, year: number, access: TableAccess = tableAccess()): Promise<YearMetrics> {
+  return computeMetrics(ctx.config, year, await readYear(year, access), ctx.clock.now());
+}
+
+/** One row per request type, one column per figure; denial reasons as `denied_<reason>` columns. */
+export function metricsCsv(metrics: YearMetrics): string {
+  const header = [
+    'year',
+    'type',
+    'received',
+    'complied_in_whole',
+    'complied_in_part',
+    'denied',
+    ...METRIC_DENIAL_REASONS.map((r) => `denied_${r}`),
+    'cancelled',
+    'open',
+    'open_overdue',
+    'answered',
+    'median_days_to_respond',
+    'mean_days_to_respond',
+    'answered_on_time',
+    'share_answered_on_time',
+    'duplicates',
+  ];
+  const rows = metrics.types.map((m) => [
+    metrics.year,
+    m.type,
+    m.received,
+    m.compliedInWhole,
+    m.compliedInPart,
+    m.denied,
+    ...METRIC_DENIAL_REASONS.map((r) => m.deniedByReason[r] ?? 0),
+    m.cancelled,
+    m.open,
+    m.openOverdue,
+    m.answered,
+    m.medianDaysToRespond ?? '',
+    m.meanDaysToRespond ?? '',
+    m.answeredOnTime,
+    m.shareAnsweredOnTime ?? '',
+    m.duplicates,
+  ]);
+  return stringify([header, ...rows]);
+}
