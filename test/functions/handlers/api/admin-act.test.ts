@@ -1,0 +1,84 @@
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { mockClient } from 'aws-sdk-client-mock';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { handler } from '../../../../functions/handlers/api/admin-act.ts';
+import { REQUEST_ID, requestRecord } from '../../domain/requests/support.ts';
+import { answer, apiEvent, lambdaContext } from '../support.ts';
+import { stubHandlerEnv } from './env.ts';
+
+const docs = mockClient(DynamoDBDocumentClient);
+const sfn = mockClient(SFNClient);
+const APPROVER = { sub: 'u1', email: 'dana@example-video.test', 'cognito:groups': '[approver viewer]' };
+
+beforeAll(stubHandlerEnv);
+beforeEach(() => {
+  const record = requestRecord({ status: 'awaiting_review', type: 'erasure' });
+  docs.on(GetCommand, { Key: { pk: `REQ#${REQUEST_ID}`, sk: 'META' } }).resolves({ Item: record });
+  docs.on(GetCommand, { Key: { pk: `REQ#${REQUEST_ID}`, sk: 'TASK#review' } }).resolves({ Item: { token: 'tok-review' } });
+  docs.on(UpdateCommand).resolves({ Attributes: record });
+  docs.on(PutCommand).resolves({});
+  docs.on(DeleteCommand).resolves({});
+  docs.on(QueryCommand).resolves({ Items: [] });
+  sfn.on(SendTaskSuccessCommand).resolves({});
+});
+afterEach(() => {
+  docs.reset();
+  sfn.reset();
+});
+
+const act = async (action: string, body: unknown, claims: Record<string, unknown> | null = APPROVER, id = REQUEST_ID) =>
+  answer(await handler(apiEvent({ path: `/v1/admin/requests/${id}/${action}`, pathParameters: { id, action }, body: JSON.stringify(body), ...(claims ? { claims } : {}) }), lambdaContext()));
+
+describe('POST /v1/admin/requests/{id}/{action}', () => {
+  it('approves an erasure with the confirmation and answers the detail, audited under the staff member', async () => {
+    const res = await act('approve', { confirmRequestId: REQUEST_ID });
+
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toHaveProperty('request');
+    expect(sfn.commandCalls(SendTaskSuccessCommand)[0]!.args[0].input.taskToken).toBe('tok-review');
+    const audit = docs.commandCalls(PutCommand).map((c) => c.args[0].input.Item as { action?: string; actor?: string });
+    expect(audit.find((a) => a.action === 'review.approved')?.actor).toBe('dana@example-video.test');
+  });
+
+  it('answers 400 for an erasure approval without the confirmation', async () => {
+    const res = await act('approve', {});
+
+    expect(res.statusCode).toBe(400);
+    expect(res.body.error?.code).toBe('confirmation_required');
+    expect(sfn.calls()).toHaveLength(0);
+  });
+
+  it('answers 403 to a viewer', async () => {
+    const res = await act('approve', { confirmRequestId: REQUEST_ID }, { sub: 'u2', 'cognito:groups': '[viewer]' });
+
+    expect(res.statusCode).toBe(403);
+    expect(docs.calls()).toHaveLength(0);
+  });
+
+  it('answers 401 without claims', async () => {
+    expect((await act('approve', {}, null)).statusCode).toBe(401);
+  });
+
+  it('answers 404 for an unknown action', async () => {
+    const res = await act('delete-everything', {});
+
+    expect(res.statusCode).toBe(404);
+    expect(res.body.error?.code).toBe('unknown_action');
+  });
+
+  it('answers 400 for a deny with a reason not on the list, naming the choices', async () => {
+    const res = await act('deny', { reason: 'because' });
+
+    expect(res.statusCode).toBe(400);
+    expect(res.body.error?.message).toContain('manifestly_unfounded');
+  });
+
+  it('answers 400 for an extra field in an action body', async () => {
+    expect((await act('cancel', { reason: 'x', force: true })).statusCode).toBe(400);
+  });
+
+  it('answers 404 for a path id that is not a request id', async () => {
+    expect((await act('approve', {}, APPROVER, 'not-an-id')).statusCode).toBe(404);
+  });
+});

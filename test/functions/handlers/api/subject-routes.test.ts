@@ -1,0 +1,58 @@
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { mockClient } from 'aws-sdk-client-mock';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { hashToken } from '#commons/tokens';
+import { handler as download } from '../../../../functions/handlers/api/download.ts';
+import { handler as status } from '../../../../functions/handlers/api/get-request-status.ts';
+import { REQUEST_ID, requestRecord } from '../../domain/requests/support.ts';
+import { answer, apiEvent, lambdaContext } from '../support.ts';
+import { stubHandlerEnv } from './env.ts';
+
+const docs = mockClient(DynamoDBDocumentClient);
+
+beforeAll(stubHandlerEnv);
+beforeEach(() => {
+  docs.on(GetCommand).resolves({});
+  docs.on(GetCommand, { Key: { pk: `REQ#${REQUEST_ID}`, sk: 'META' } }).resolves({ Item: requestRecord({ statusTokenHash: hashToken('st') }) });
+  docs.on(GetCommand, { Key: { pk: `REQ#${REQUEST_ID}`, sk: 'DL' } }).resolves({
+    Item: { requestId: REQUEST_ID, tokenHash: hashToken('dl'), key: `exports/${REQUEST_ID}/access.zip`, expiresAt: new Date(Date.now() + 86_400_000).toISOString() },
+  });
+  docs.on(PutCommand).resolves({});
+});
+afterEach(() => docs.reset());
+
+const get = async (h: typeof status, id: string, token?: string) =>
+  answer(await h(apiEvent({ method: 'GET', path: `/x/${id}`, pathParameters: { id }, ...(token ? { query: { token } } : {}) }), lambdaContext()));
+
+describe('GET /v1/requests/{id}', () => {
+  it('answers the status for the right token', async () => {
+    const res = await get(status, REQUEST_ID, 'st');
+
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toMatchObject({ requestId: REQUEST_ID, status: 'awaiting_verification' });
+  });
+
+  it('answers 403 for a wrong token and 404 for an unknown id', async () => {
+    expect((await get(status, REQUEST_ID, 'nope')).statusCode).toBe(403);
+    expect((await get(status, 'dsar_unknown0000', 'st')).statusCode).toBe(404);
+  });
+});
+
+describe('GET /v1/downloads/{id}', () => {
+  it('redirects (302) to a presigned URL that lives for minutes', async () => {
+    const res = await get(download, REQUEST_ID, 'dl');
+
+    expect(res.statusCode).toBe(302);
+    const location = new URL(res.headers.location!);
+    expect(Number(location.searchParams.get('X-Amz-Expires'))).toBeLessThanOrEqual(3600);
+    expect(location.href).toContain(`exports/${REQUEST_ID}/access.zip`);
+    expect(res.headers['cache-control']).toBe('no-store');
+  });
+
+  it('answers 403 for a wrong token, without a location', async () => {
+    const res = await get(download, REQUEST_ID, 'guess');
+
+    expect(res.statusCode).toBe(403);
+    expect(res.headers.location).toBeUndefined();
+  });
+});

@@ -1,0 +1,57 @@
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { mockClient } from 'aws-sdk-client-mock';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { handler } from '../../../../functions/handlers/api/verify-request.ts';
+import { REQUEST_ID, requestRecord, verificationFor } from '../../domain/requests/support.ts';
+import { answer, apiEvent, lambdaContext } from '../support.ts';
+import { stubHandlerEnv } from './env.ts';
+
+const docs = mockClient(DynamoDBDocumentClient);
+const sfn = mockClient(SFNClient);
+
+beforeAll(stubHandlerEnv);
+beforeEach(() => {
+  // A code sent now (the handler's clock is the system clock).
+  const sentAt = new Date().toISOString();
+  const expiresAt = new Date(Date.now() + 15 * 60_000).toISOString();
+  const record = requestRecord({ verification: verificationFor(REQUEST_ID, '246810', { sentAt, expiresAt }) });
+  docs.on(GetCommand, { Key: { pk: `REQ#${REQUEST_ID}`, sk: 'META' } }).resolves({ Item: record });
+  docs.on(GetCommand, { Key: { pk: `REQ#${REQUEST_ID}`, sk: 'TASK#verification' } }).resolves({ Item: { token: 'tok-v' } });
+  docs.on(UpdateCommand).resolves({ Attributes: record });
+  docs.on(PutCommand).resolves({});
+  docs.on(DeleteCommand).resolves({});
+  sfn.on(SendTaskSuccessCommand).resolves({});
+});
+afterEach(() => {
+  docs.reset();
+  sfn.reset();
+});
+
+const verify = async (body: unknown) =>
+  answer(await handler(apiEvent({ path: `/v1/requests/${REQUEST_ID}/verify`, pathParameters: { id: REQUEST_ID }, body: JSON.stringify(body) }), lambdaContext()));
+
+describe('POST /v1/requests/{id}/verify', () => {
+  it('answers 200 verified for the right code', async () => {
+    const res = await verify({ code: '246810' });
+
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toEqual({ status: 'verified' });
+    expect(sfn.commandCalls(SendTaskSuccessCommand)[0]!.args[0].input.taskToken).toBe('tok-v');
+  });
+
+  it('answers 400 wrong_code with the tries left', async () => {
+    const res = await verify({ code: '111111' });
+
+    expect(res.statusCode).toBe(400);
+    expect(res.body.error).toMatchObject({ code: 'wrong_code', details: { attemptsLeft: 4 } });
+  });
+
+  it('answers 400 for a code that is not six digits, before reading anything', async () => {
+    const res = await verify({ code: '12ab' });
+
+    expect(res.statusCode).toBe(400);
+    expect(res.body.error?.message).toContain('code');
+    expect(docs.calls()).toHaveLength(0);
+  });
+});
