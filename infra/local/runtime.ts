@@ -24,6 +24,7 @@ import { startDynamoDb, startS3, startSes, type Emulator } from './emulators.ts'
 import { startStepFunctionsEndpoint, type StepFunctionsEndpoint } from './stepfunctions/index.ts';
 import { startSandboxes, type Sandboxes } from './sandboxes/index.ts';
 import { startHttpApi, type StaffToken } from './http-api.ts';
+import { serveConsole } from './console.ts';
 import { loadHandlers, localFunctionArn, lambdaContext, LOCAL_ACCOUNT } from './lambda.ts';
 import { ensureBucket, ensureTable, requestTableDefinition, seedCompanyStores } from './seed.ts';
 import { DEFAULT_CROWD } from './demo/people.ts';
@@ -149,9 +150,12 @@ function localConfig(config: DsarConfig, apiUrl: string, sandboxes: Sandboxes): 
   return {
     ...config,
     email: { ...config.email, publicBaseUrl: apiUrl, consoleBaseUrl: `${apiUrl}/console` },
-    connectors: config.connectors.map((c) =>
-      c.kind === 'dynamodb' || c.kind === 's3' ? c : { ...c, baseUrl: vendorUrl[c.kind] ?? c.baseUrl },
-    ),
+    connectors: config.connectors.map((c) => {
+      if (c.kind === 'dynamodb' || c.kind === 's3') return c;
+      // The GA sandbox mints its own property id and token endpoint.
+      const settings = c.kind === 'google-analytics' ? { ...c.settings, ...sandboxes.settings.googleAnalytics } : c.settings;
+      return { ...c, baseUrl: vendorUrl[c.kind] ?? c.baseUrl, settings };
+    }),
   };
 }
 
@@ -186,7 +190,6 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     const sfnPort = await reservePort(host, ports.stepfunctions);
     const stateMachineArn = `arn:aws:states:${REGION}:${LOCAL_ACCOUNT}:stateMachine:${STATE_MACHINE_NAME}`;
     const credentialsFile = join(dataDir, 'credentials.json');
-    writeFileSync(credentialsFile, JSON.stringify(sandboxes.credentials, null, 2), { mode: 0o600 });
     Object.assign(process.env, {
       AWS_REGION: REGION,
       AWS_ACCESS_KEY_ID: 'S3RVER',
@@ -230,14 +233,42 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     }
 
     // The HTTP API first (on its port), so the configuration's links can name it.
-    const handlers = await loadHandlers(ROOT, FUNCTIONS);
+    // Functions still running when the runtime stops must finish before the stores close under them.
+    const inFlight = new Set<Promise<unknown>>();
+    const handlers = new Map(
+      [...(await loadHandlers(ROOT, FUNCTIONS))].map(([id, handler]) => [
+        id,
+        (event: unknown, context: Parameters<typeof handler>[1]) => {
+          const run = handler(event, context);
+          inFlight.add(run);
+          run.then(() => inFlight.delete(run), () => inFlight.delete(run));
+          return run;
+        },
+      ]),
+    );
+    const drain = async () => {
+      await Promise.race([Promise.allSettled([...inFlight]), new Promise((r) => setTimeout(r, 10_000).unref())]);
+    };
     const tokens = staffTokens(dataDir);
-    const api = await startHttpApi({ host, port: ports.api, region: REGION, functions: FUNCTIONS, handlers, staffTokens: tokens });
-    stoppers.push(api.close);
+    const api = await startHttpApi({
+      host,
+      port: ports.api,
+      region: REGION,
+      functions: FUNCTIONS,
+      handlers,
+      staffTokens: tokens,
+      // The console and the public request pages share the API's origin, as they do behind CloudFront.
+      fallback: serveConsole({ staffTokens: tokens }),
+    });
 
     const sourceConfig = JSON.parse(readFileSync(options.configFile ?? join(ROOT, 'config', 'example.config.json'), 'utf8')) as unknown;
     let config = localConfig(parseConfig(sourceConfig), api.url, sandboxes);
     if (options.configOverrides) config = parseConfig(options.configOverrides(config));
+    // The local credentials file holds the sandboxes' credentials under the names the configuration uses.
+    const credentials = Object.fromEntries(
+      config.connectors.flatMap((c) => (c.kind === 'dynamodb' || c.kind === 's3' ? [] : [[c.credentials, sandboxes.credentials[c.kind] ?? {}]])),
+    );
+    writeFileSync(credentialsFile, JSON.stringify(credentials, null, 2), { mode: 0o600 });
     const configFile = join(dataDir, 'config.local.json');
     writeFileSync(configFile, JSON.stringify(config, null, 2));
     process.env.DSAR_CONFIG_FILE = configFile;
@@ -264,8 +295,9 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
         return handlers.get(spec.id)!(payload, lambdaContext(spec, REGION));
       },
     });
-    // Stop the workflow before the stores it writes to.
-    stoppers.splice(stoppers.indexOf(api.close) + 1, 0, sfn.close);
+    // On stop: no new work from the workflow or the API, then let running functions finish, then the stores.
+    stoppers.splice(stoppers.indexOf(api.close), 1);
+    stoppers.push(drain, api.close, sfn.close);
 
     if ((options.sweepIntervalMs ?? 60_000) > 0) {
       const timer = setInterval(() => {

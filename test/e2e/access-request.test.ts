@@ -66,6 +66,24 @@ describe('an access request for alice@example.com', () => {
     expect(files.get('csv/calls/call.csv')!.trim().split('\n')).toHaveLength(expectedCalls.length + 1);
   });
 
+  it('holds her data from every SaaS sandbox, as many records as each sandbox holds for her', () => {
+    const data = JSON.parse(files.get('data.json')!);
+    // Records per system, leaving out objects reached through a link rather than by the email itself
+    // (the sandboxes count only the latter).
+    const count = (id: string, linked: string[] = []) =>
+      data.systems
+        .find((s: any) => s.connectorId === id)
+        ?.objects.filter((o: any) => !linked.includes(o.object))
+        .reduce((n: number, o: any) => n + o.records.length, 0) ?? 0;
+    expect(data.systems.map((s: any) => s.connectorId).sort()).toEqual(['accounts', 'calls', 'google-analytics', 'hubspot', 'salesforce', 'stripe']);
+    const stores = rt.sandboxControl.stores;
+    const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+    expect(count('salesforce', ['Account', 'Individual'])).toBe(total(stores.salesforce.countFor(ALICE.email)));
+    expect(count('stripe')).toBe(total(stores.stripe.countFor(ALICE.email)));
+    expect(count('hubspot')).toBe(total(stores.hubspot.countFor(ALICE.email)));
+    expect(count('google-analytics')).toBe(1);
+  });
+
   it('holds no record of anyone else', () => {
     const everything = [...files.values()].join('\n');
     for (const other of demoPeople(CROWD).slice(1)) {
