@@ -57,7 +57,8 @@ export function links(config: DsarConfig) {
   const base = config.email.publicBaseUrl.replace(/\/$/, '');
   const consoleBase = config.email.consoleBaseUrl.replace(/\/$/, '');
   return {
-    status: (id: string, token: string) => `${base}/v1/requests/${encodeURIComponent(id)}?token=${encodeURIComponent(token)}`,
+    // The subject's readable status page; it reads GET /v1/requests/{id}?token= (which keeps working for API clients).
+    status: (id: string, token: string) => `${base}/request/status?id=${encodeURIComponent(id)}&token=${encodeURIComponent(token)}`,
     download: (id: string, token: string) => `${base}/v1/downloads/${encodeURIComponent(id)}?token=${encodeURIComponent(token)}`,
     console: (id: string) => `${consoleBase}/requests/${encodeURIComponent(id)}`,
   };

@@ -1,0 +1,8 @@
+import { h } from '../shared/dom.ts';
+import { daysLeftBadge } from './badge.ts';
+
+/** The badge as an element: text plus an accessible label, coloured by a class (no inline style, per the CSP). */
+export function badgeElement(daysLeft: number): HTMLElement {
+  const badge = daysLeftBadge(daysLeft);
+  return h('span', { class: `badge badge-${badge.tone}`, title: badge.label, 'aria-label': badge.label, 'data-tone': badge.tone }, badge.text);
+}

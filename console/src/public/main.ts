@@ -1,0 +1,223 @@
+/**
+ * The public request pages for data subjects:
+ *   /request/                     choose the type, give email and name (and jurisdiction if configured)
+ *   /request/verify?id=           enter the emailed code
+ *   /request/status?id=&token=    the status link from the acknowledgement email
+ *   /request/download?id=&token=  the download link, with a readable page when it expired or is invalid
+ * Nothing here says whether the company holds data on an address: every filing gets the same answer.
+ */
+import { Api, ApiError } from '../shared/api.ts';
+import { loadClientConfig, type ClientConfig } from '../shared/config.ts';
+import { field, formatDate, h, message, render } from '../shared/dom.ts';
+import { DENIAL_REASON_TEXT, PUBLIC_STATUS_TEXT, SHORT_TYPE, TYPE_LABEL } from '../shared/labels.ts';
+
+const main = document.getElementById('main')!;
+
+function go(path: string) {
+  history.pushState(null, '', path);
+  void route();
+}
+
+async function route() {
+  const config = await loadClientConfig();
+  const api = new Api(config.apiBaseUrl);
+  const path = location.pathname.replace(/\/+$/, '');
+  const params = new URLSearchParams(location.search);
+  const id = params.get('id') ?? '';
+  const token = params.get('token') ?? '';
+  if (path === '/request/verify' && id) return verifyPage(api, id);
+  if (path === '/request/status') return statusPage(api, id, token);
+  if (path === '/request/download') return downloadPage(api, id, token);
+  return requestForm(config, api);
+}
+
+function requestForm(config: ClientConfig, api: Api) {
+  const form = config.publicForm;
+  const types = h(
+    'fieldset',
+    {},
+    h('legend', {}, 'What do you want to ask for?'),
+    ...form.types.map((t, i) =>
+      h(
+        'div',
+        { class: 'choice' },
+        h('input', { type: 'radio', name: 'type', id: `type-${t}`, value: t, required: true, checked: i === 0 }),
+        h('label', { for: `type-${t}` }, TYPE_LABEL[t] ?? t),
+      ),
+    ),
+  );
+  const email = h('input', { type: 'email', name: 'email', required: true, autocomplete: 'email', maxlength: 254 });
+  const name = h('input', { type: 'text', name: 'name', autocomplete: 'name', maxlength: 200 });
+  let jurisdiction: HTMLSelectElement | undefined;
+  if (form.askJurisdiction) {
+    jurisdiction = h('select', { name: 'jurisdiction', required: true });
+    for (const j of form.jurisdictions) jurisdiction.append(h('option', { value: j, selected: j === form.defaultJurisdiction }, j));
+  }
+  const status = h('div', { 'aria-live': 'polite' });
+  const submit = h('button', { type: 'submit', class: 'primary' }, 'Send request');
+  // One key per filled-in form: a double click or a retry after a network error files one request.
+  let idempotencyKey = crypto.randomUUID();
+  const el = h(
+    'form',
+    { novalidate: false },
+    types,
+    field('Email address', email, 'We send a code to this address to confirm it is yours, and the answer goes only there.'),
+    field('Your name (optional)', name),
+    jurisdiction ? field('Which privacy law applies to you?', jurisdiction) : null,
+    status,
+    submit,
+  );
+  el.addEventListener('input', () => {
+    idempotencyKey = crypto.randomUUID();
+  });
+  el.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const data = new FormData(el);
+    submit.disabled = true;
+    status.replaceChildren(message('info', 'Sending…'));
+    try {
+      const answer = await api.call<{ requestId: string }>('POST', '/v1/requests', {
+        body: {
+          type: String(data.get('type')),
+          email: email.value.trim(),
+          ...(name.value.trim() ? { name: name.value.trim() } : {}),
+          ...(jurisdiction ? { jurisdiction: jurisdiction.value } : {}),
+          locale: navigator.language,
+        },
+        headers: { 'idempotency-key': idempotencyKey },
+      });
+      go(`/request/verify?id=${encodeURIComponent(answer.requestId)}`);
+    } catch (err) {
+      submit.disabled = false;
+      status.replaceChildren(message('error', (err as Error).message));
+    }
+  });
+  render(
+    main,
+    h('h1', {}, `Ask ${form.organisation || 'us'} about your personal data`),
+    h('p', {}, 'You can ask for a copy of your data, ask us to delete it, or get it in a machine-readable format.'),
+    el,
+  );
+}
+
+function verifyPage(api: Api, id: string) {
+  const code = h('input', {
+    type: 'text',
+    name: 'code',
+    inputmode: 'numeric',
+    autocomplete: 'one-time-code',
+    pattern: '[0-9]{6}',
+    maxlength: 6,
+    required: true,
+  });
+  const status = h('div', { 'aria-live': 'polite' });
+  const verify = h('button', { type: 'submit', class: 'primary' }, 'Confirm');
+  const resend = h('button', { type: 'button' }, 'Send me a new code');
+  const form = h('form', {}, field('6-digit code', code, 'Check your inbox (and spam folder). The code is valid for a short time.'), status, h('div', { class: 'actions' }, verify, resend));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    verify.disabled = true;
+    status.replaceChildren(message('info', 'Checking…'));
+    try {
+      await api.call('POST', `/v1/requests/${encodeURIComponent(id)}/verify`, { body: { code: code.value.trim() } });
+      render(
+        main,
+        h('h1', {}, 'Thank you, your request is confirmed'),
+        h('p', {}, `Your request number is ${id}.`),
+        h('p', {}, 'We sent you an email with a link where you can follow your request. We answer within the time the law gives us.'),
+      );
+    } catch (err) {
+      verify.disabled = false;
+      status.replaceChildren(message('error', (err as Error).message));
+      code.focus();
+    }
+  });
+  resend.addEventListener('click', async () => {
+    try {
+      await api.call('POST', `/v1/requests/${encodeURIComponent(id)}/code`);
+      status.replaceChildren(message('success', 'If the address can receive mail, a new code is on its way.'));
+    } catch (err) {
+      status.replaceChildren(message('error', (err as Error).message));
+    }
+  });
+  render(
+    main,
+    h('h1', {}, 'Check your email'),
+    // The same words whatever the address: the page never says whether we hold data on it.
+    h('p', {}, 'If the address can receive mail, we sent it a 6-digit code. Enter it here to confirm the request is yours.'),
+    form,
+  );
+}
+
+function linkProblem(title: string, text: string) {
+  render(
+    main,
+    h('h1', {}, title),
+    h('p', {}, text),
+    h('p', {}, h('a', { href: '/request/' }, 'Make a new request')),
+  );
+}
+
+async function statusPage(api: Api, id: string, token: string) {
+  render(main, h('h1', {}, 'Your request'), message('info', 'Loading…'));
+  if (!id || !token) return linkProblem('This link is not complete', 'Open the link from your email again, or copy all of it into the address bar.');
+  type Status = { requestId: string; type: string; status: string; receivedDate: string; dueDate: string; denialReason?: string; closedAt?: string };
+  let s: Status;
+  try {
+    s = await api.call<Status>('GET', `/v1/requests/${encodeURIComponent(id)}?token=${encodeURIComponent(token)}`);
+  } catch (err) {
+    if (err instanceof ApiError && (err.status === 403 || err.status === 404)) {
+      return linkProblem('This link is not valid', 'The link may have been copied incompletely. Open the link from your email again.');
+    }
+    return linkProblem('We could not load your request', (err as Error).message);
+  }
+  const list = h('dl', {});
+  const add = (term: string, value: string | undefined) => {
+    if (value) list.append(h('dt', {}, term), h('dd', {}, value));
+  };
+  add('Request number', s.requestId);
+  add('Type', SHORT_TYPE[s.type] ?? s.type);
+  add('Received', formatDate(s.receivedDate));
+  add('We answer by', s.status === 'completed' || s.status === 'denied' ? undefined : formatDate(s.dueDate));
+  add('Closed', s.closedAt ? formatDate(s.closedAt) : undefined);
+  render(
+    main,
+    h('h1', {}, 'Your request'),
+    h('p', { class: 'status', 'data-status': s.status, role: 'status' }, PUBLIC_STATUS_TEXT[s.status] ?? s.status),
+    s.denialReason ? h('p', { class: 'reason' }, `Reason: ${DENIAL_REASON_TEXT[s.denialReason] ?? s.denialReason}`) : null,
+    s.denialReason ? h('p', {}, 'You may complain to the data protection authority or seek a judicial remedy; our email explains how.') : null,
+    list,
+  );
+}
+
+/**
+ * Checks the download link first (a redirect means it is good) so an expired or wrong link shows a page
+ * a person can read instead of an API error; a good link then downloads as usual.
+ */
+async function downloadPage(api: Api, id: string, token: string) {
+  render(main, h('h1', {}, 'Your data'), message('info', 'Checking your link…'));
+  if (!id || !token) return linkProblem('This download link is not complete', 'Open the link from your email again.');
+  const url = api.url(`/v1/downloads/${encodeURIComponent(id)}?token=${encodeURIComponent(token)}`);
+  let res: Response;
+  try {
+    res = await fetch(url, { redirect: 'manual', cache: 'no-store' });
+  } catch {
+    return linkProblem('We could not check your link', 'Check your connection and try again.');
+  }
+  if (res.type === 'opaqueredirect' || (res.status >= 300 && res.status < 400)) {
+    const link = h('a', { href: url, class: 'button primary', download: '' }, 'Download your data');
+    render(main, h('h1', {}, 'Your data is ready'), h('p', {}, 'The download is a ZIP file with a readable report and the data itself.'), link);
+    return;
+  }
+  const body = (await res.json().catch(() => undefined)) as { error?: { code?: string } } | undefined;
+  if (res.status === 410 || body?.error?.code === 'link_expired') {
+    return linkProblem(
+      'This download link has expired',
+      'For your privacy, the package was deleted when the link expired. You can make a new request and we will prepare your data again.',
+    );
+  }
+  return linkProblem('This download link is not valid', 'The link may have been copied incompletely. Open the link from your email again.');
+}
+
+window.addEventListener('popstate', () => void route());
+route().catch((err: unknown) => render(main, h('h1', {}, 'This page could not load'), message('error', (err as Error).message)));

@@ -1,0 +1,56 @@
+/**
+ * Words the pages show for the API's codes. The denial reasons mirror DENIAL_REASONS on the server
+ * (a unit test keeps the keys equal); they are copied rather than imported because the server module
+ * pulls in the AWS SDK.
+ */
+export const DENIAL_REASON_TEXT: Record<string, string> = {
+  manifestly_unfounded: 'The request is manifestly unfounded (GDPR Art. 12(5)).',
+  excessive: 'The request is excessive, in particular because of its repetitive character (GDPR Art. 12(5)).',
+  identity_not_verified: 'We could not verify that the request comes from the person the data is about.',
+  exemption: 'A legal exemption applies to the data requested.',
+  other: 'Another reason, explained below.',
+};
+
+export const DENIAL_REASON_LABEL: Record<string, string> = {
+  manifestly_unfounded: 'Manifestly unfounded',
+  excessive: 'Excessive (repetitive)',
+  identity_not_verified: 'Identity not verified',
+  exemption: 'Exemption applies',
+  other: 'Other (explain in the note)',
+};
+
+export const TYPE_LABEL: Record<string, string> = {
+  access: 'Access (a copy of my data)',
+  erasure: 'Erasure (delete my data)',
+  portability: 'Portability (my data in a machine-readable format)',
+};
+
+export const SHORT_TYPE: Record<string, string> = { access: 'Access', erasure: 'Erasure', portability: 'Portability' };
+
+/** The subject's statuses (the API already collapses internal steps). */
+export const PUBLIC_STATUS_TEXT: Record<string, string> = {
+  awaiting_verification: 'Waiting for you to confirm your email address with the code we sent.',
+  closed_unverified: 'Closed: the email address was not confirmed in time.',
+  in_review: 'Received and verified. Our privacy team is reviewing it.',
+  in_progress: 'Approved. We are collecting your data.',
+  denied: 'We could not fulfil this request.',
+  completed: 'Completed. We sent you an email with the result.',
+  cancelled: 'Cancelled.',
+  duplicate: 'This request duplicates one that is already open; we answer it there.',
+};
+
+export const STAFF_STATUS_LABEL: Record<string, string> = {
+  awaiting_verification: 'Awaiting verification',
+  unverified_closed: 'Closed (unverified)',
+  awaiting_review: 'Awaiting review',
+  denied: 'Denied',
+  in_progress: 'In progress',
+  awaiting_staff: 'Needs a decision',
+  assembling: 'Assembling',
+  completed: 'Completed',
+  completed_partial: 'Completed (partial)',
+  cancelled: 'Cancelled',
+  duplicate: 'Duplicate',
+};
+
+export const OPEN_STATUSES = ['awaiting_verification', 'awaiting_review', 'in_progress', 'awaiting_staff', 'assembling'];
