@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { metricsCsv, yearMetrics, type YearMetrics } from '../../../../functions/domain/metrics/index.ts';
+import { putRequest, startHarness, type Harness } from './harness.ts';
+
+let h: Harness;
+let metrics: YearMetrics;
+
+const denied = (reason: string) => ({ outcome: 'denied' as const, by: 'alice@staff', at: '2025-03-07T10:00:00Z', reason });
+
+beforeAll(async () => {
+  h = await startHarness();
+  // Access, 2025 (GDPR, Norway): answers after 10, 35 (late: due 3 March), 4 and 8 days; one still open
+  // and overdue; one duplicate of an open request.
+  await putRequest(h, { status: 'completed', receivedAt: '2025-01-10T10:00:00Z', closedAt: '2025-01-20T10:00:00Z' });
+  await putRequest(h, { status: 'completed_partial', receivedAt: '2025-02-03T10:00:00Z', closedAt: '2025-03-10T10:00:00Z' });
+  await putRequest(h, { status: 'denied', receivedAt: '2025-03-03T10:00:00Z', closedAt: '2025-03-07T10:00:00Z', decision: denied('excessive') });
+  await putRequest(h, { status: 'unverified_closed', receivedAt: '2025-04-01T10:00:00Z', closedAt: '2025-04-09T10:00:00Z' });
+  await putRequest(h, { status: 'in_progress', receivedAt: '2025-05-05T10:00:00Z' });
+  await putRequest(h, { status: 'duplicate', receivedAt: '2025-05-06T10:00:00Z', closedAt: '2025-05-06T10:00:00Z' });
+  // Erasure, 2025: one answered in 3 days, one cancelled. The request at 23:30 UTC on 31 December is
+  // received on 1 January 2026 in Oslo, so it belongs to 2026.
+  await putRequest(h, { type: 'erasure', status: 'completed', receivedAt: '2025-06-02T10:00:00Z', closedAt: '2025-06-05T10:00:00Z' });
+  await putRequest(h, { type: 'erasure', status: 'cancelled', receivedAt: '2025-07-01T10:00:00Z', closedAt: '2025-07-02T10:00:00Z' });
+  await putRequest(h, { type: 'erasure', status: 'completed', receivedAt: '2025-12-31T23:30:00Z', closedAt: '2026-01-05T10:00:00Z' });
+  // Other years.
+  await putRequest(h, { type: 'portability', status: 'completed', receivedAt: '2024-12-30T10:00:00Z', closedAt: '2025-01-03T10:00:00Z' });
+  h.clock.at = new Date('2026-01-15T10:00:00Z');
+  metrics = await yearMetrics(h.ctx, 2025, h.access);
+});
+afterAll(async () => h?.close());
+
+describe('yearly metrics', () => {
+  it('counts access requests received, complied with in whole or in part, and denied by reason', () => {
+    const access = metrics.types.find((t) => t.type === 'access')!;
+    expect(access).toMatchObject({
+      received: 5,
+      duplicates: 1,
+      compliedInWhole: 1,
+      compliedInPart: 1,
+      denied: 2,
+      deniedByReason: { excessive: 1, unverified: 1, manifestly_unfounded: 0, identity_not_verified: 0, exemption: 0, other: 0 },
+      cancelled: 0,
+      open: 1,
+      openOverdue: 1,
+    });
+  });
+
+  it('computes median and mean days to respond and the share answered on time over answered requests', () => {
+    const access = metrics.types.find((t) => t.type === 'access')!;
+    // Days 4, 8, 10, 35: median (8 + 10) / 2, mean 57 / 4; 3 of 4 on time.
+    expect(access).toMatchObject({ answered: 4, medianDaysToRespond: 9, meanDaysToRespond: 14.25, answeredOnTime: 3, shareAnsweredOnTime: 0.75 });
+  });
+
+  it('assigns a request to the year of its receipt date in the controller zone', () => {
+    const erasure = metrics.types.find((t) => t.type === 'erasure')!;
+    expect(erasure).toMatchObject({ received: 2, compliedInWhole: 1, cancelled: 1, answered: 1, medianDaysToRespond: 3, meanDaysToRespond: 3, shareAnsweredOnTime: 1 });
+  });
+
+  it('reports every request type, with no figures where there were no requests', () => {
+    expect(metrics.types.map((t) => t.type)).toEqual(['access', 'erasure', 'portability']);
+    expect(metrics.types.find((t) => t.type === 'portability')).toMatchObject({
+      received: 0,
+      medianDaysToRespond: null,
+      meanDaysToRespond: null,
+      shareAnsweredOnTime: null,
+    });
+  });
+
+  it('writes the same figures as CSV, one row per type', () => {
+    // No value here contains a comma or a quote, so splitting is parsing.
+    const [header, ...lines] = metricsCsv(metrics).trimEnd().split('\n').map((l) => l.split(','));
+    const rows = lines.map((cells) => Object.fromEntries(header!.map((name, i) => [name, cells[i]])));
+    expect(rows).toHaveLength(3);
+    expect(rows[0]).toMatchObject({
+      year: '2025',
+      type: 'access',
+      received: '5',
+      complied_in_whole: '1',
+      complied_in_part: '1',
+      denied: '2',
+      denied_excessive: '1',
+      denied_unverified: '1',
+      median_days_to_respond: '9',
+      mean_days_to_respond: '14.25',
+      share_answered_on_time: '0.75',
+    });
+    expect(rows[2]).toMatchObject({ type: 'portability', received: '0', median_days_to_respond: '' });
+  });
+});
