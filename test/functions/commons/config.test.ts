@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, enabledConnectors, loadConfig, parseConfig } from '#commons/config';
+import { exampleConfigJson } from '../domain/requests/support.ts';
+
+describe('configuration', () => {
+  it('parses the example configuration', () => {
+    const config = parseConfig(exampleConfigJson());
+
+    expect(config.organisation.country).toBe('NO');
+    expect(config.connectors.map((c) => c.id)).toContain('accounts');
+    expect(enabledConnectors(config).length).toBeGreaterThan(0);
+  });
+
+  it('rejects a duplicate connector id with a message that names it', () => {
+    const raw = exampleConfigJson() as { connectors: Array<Record<string, unknown>> };
+    raw.connectors.push({ ...raw.connectors[0]! });
+
+    expect(() => parseConfig(raw)).toThrow(ConfigError);
+    expect(() => parseConfig(raw)).toThrow(/connector id "accounts" is used twice/);
+  });
+
+  it('applies defaults for the optional sections', () => {
+    const raw = exampleConfigJson();
+    for (const k of ['review', 'verification', 'workflow', 'delivery']) delete raw[k];
+    const connectors = raw.connectors as Array<Record<string, unknown>>;
+    delete connectors[0]!.enabled;
+    delete connectors[0]!.erasure;
+
+    const config = parseConfig(raw);
+
+    expect(config.review).toEqual({ access: 'staff', erasure: 'staff', portability: 'staff' });
+    expect(config.verification).toEqual({ codeTtlMinutes: 15, maxAttempts: 5, unverifiedTimeoutSeconds: 7 * 24 * 3600 });
+    expect(config.delivery).toEqual({ linkTtlDays: 7, presignedUrlSeconds: 300 });
+    expect(config.connectors[0]).toMatchObject({ enabled: true, erasure: { action: 'delete' } });
+  });
+
+  it('lists every problem with its path', () => {
+    const raw = exampleConfigJson() as Record<string, Record<string, unknown>>;
+    raw.email!.from = 'not-an-email';
+    raw.delivery!.presignedUrlSeconds = 86_400;
+
+    expect(() => parseConfig(raw)).toThrow(/email\.from: /);
+    expect(() => parseConfig(raw)).toThrow(/delivery\.presignedUrlSeconds: /);
+  });
+
+  it('rejects an S3 prefix without {subjectKey}', () => {
+    const raw = exampleConfigJson() as { connectors: Array<Record<string, unknown>> };
+    raw.connectors.find((c) => c.id === 'calls')!.prefixTemplate = 'users/';
+
+    expect(() => parseConfig(raw)).toThrow(/prefixTemplate/);
+  });
+
+  it('loads inline JSON from DSAR_CONFIG and says where a broken one came from', () => {
+    expect(loadConfig({ DSAR_CONFIG: JSON.stringify(exampleConfigJson()) }).organisation.name).toBeTruthy();
+    expect(() => loadConfig({ DSAR_CONFIG: '{oops' })).toThrow(/DSAR_CONFIG/);
+    expect(() => loadConfig({})).toThrow(/DSAR_CONFIG_FILE/);
+  });
+});
