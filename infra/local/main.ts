@@ -8,16 +8,33 @@ function line(label: string, value: string) {
   process.stdout.write(`  ${label.padEnd(20)} ${value}\n`);
 }
 
+let runtime: Runtime | undefined;
+let stopping = false;
+
+// Registered first, so Ctrl-C while starting also stops everything that did start.
+async function stop(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  process.stdout.write(`\n${signal}: stopping...\n`);
+  await runtime?.stop();
+  process.stdout.write('Stopped. Requests and unfinished workflows resume on the next start.\n');
+  process.exit(0);
+}
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));
+
 async function main() {
+  const started = Date.now();
   process.stdout.write('Starting the DSAR orchestrator (embedded runtime)...\n');
-  let runtime: Runtime;
   try {
-    runtime = await startRuntime({
+    const ready = await startRuntime({
       ports: portsFromEnv(),
       ...(process.env.DSAR_CONFIG_FILE ? { configFile: process.env.DSAR_CONFIG_FILE } : {}),
       ...(process.env.DSAR_DATA_DIR ? { dataDir: process.env.DSAR_DATA_DIR } : {}),
       log: (l) => process.stdout.write(`${l}\n`),
     });
+    runtime = ready;
+    if (stopping) return void (await ready.stop());
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE') {
@@ -27,7 +44,7 @@ async function main() {
     }
     process.exit(1);
   }
-  process.stdout.write('\nReady. Everything listens on 127.0.0.1 only.\n');
+  process.stdout.write(`\nReady in ${((Date.now() - started) / 1000).toFixed(1)} s. Everything listens on 127.0.0.1 only.\n`);
   line('API', runtime.apiUrl);
   line('Console', runtime.consoleUrl);
   line('Mail viewer', runtime.mailUrl);
@@ -39,18 +56,6 @@ async function main() {
   line('Sandboxes', Object.entries(runtime.sandboxes).map(([k, v]) => `${k} ${v}`).join(', '));
   line('Data', runtime.dataDir);
   process.stdout.write(`\nThe same as JSON: .dsar/runtime.json. Press Ctrl-C to stop.\n`);
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    process.stdout.write(`\n${signal}: stopping...\n`);
-    await runtime.stop();
-    process.stdout.write('Stopped. Requests and unfinished workflows resume on the next start.\n');
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
 void main();

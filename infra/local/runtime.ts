@@ -15,6 +15,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { parseConfig, type DsarConfig } from '#commons/config';
 import { resetClients } from '#commons/clients';
+import { logger } from '#commons/observability';
 import { resetAppContext, appContext } from '#domain/context';
 import { sweepExpiredPackages } from '#domain/requests/sweep';
 import { escalate } from '#domain/escalation/index';
@@ -211,6 +212,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       POWERTOOLS_METRICS_DISABLED: 'true',
     });
     delete process.env.DSAR_CONFIG;
+    // The logger was built when the modules loaded; quiet it now for the terminal (WARN unless asked).
+    logger.setLogLevel(process.env.POWERTOOLS_LOG_LEVEL as 'WARN');
     resetClients();
     resetAppContext();
 
