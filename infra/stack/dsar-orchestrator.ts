@@ -1,0 +1,658 @@
+/**
+ * The whole orchestrator on AWS as one construct: a privacy team embeds it in its own CDK app, and the
+ * project's own app (`infra/app.ts`) uses it the same way. Everything it deploys comes from the shared
+ * descriptions the embedded runtime also uses: the functions of `infra/functions.ts`, the table of
+ * `infra/table.ts` and the workflow of `statemachines/dsar.asl.json` (through `infra/asl.ts`), so the
+ * two runtimes cannot drift apart.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as ses from 'aws-cdk-lib/aws-ses';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import { Construct } from 'constructs';
+import { parseConfig, type DsarConfig } from '../../functions/commons/config.ts';
+import { substitute } from '../asl.ts';
+import { FUNCTIONS, type FunctionSpec, type Grant } from '../functions.ts';
+import { TABLE_INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../table.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Where each function finds the bundled configuration (the Lambda task root). */
+export const CONFIG_FILE_IN_BUNDLE = 'dsar.config.json';
+const CONFIG_FILE_ON_LAMBDA = `/var/task/${CONFIG_FILE_IN_BUNDLE}`;
+
+export interface DsarStaffIdentityProps {
+  /**
+   * An existing Cognito user pool whose users are the privacy staff. Its tokens must carry the
+   * `approver` / `viewer` groups in `cognito:groups`; create those groups yourself. Without one, the
+   * construct creates a pool (admin-created users only, MFA required, both groups).
+   */
+  readonly userPool?: cognito.IUserPool;
+  /** The app client the staff console signs in with; created in the pool when omitted. */
+  readonly userPoolClient?: cognito.IUserPoolClient;
+}
+
+export interface DsarOrchestratorProps {
+  /** The installation's configuration: a parsed `DsarConfig`, or the path of its JSON file. */
+  readonly config: DsarConfig | string;
+  /**
+   * The SES identity mail is sent from: a domain (`example.com`) or an address. Defaults to the domain
+   * of `config.email.from`. Sending is allowed for this identity only.
+   */
+  readonly sesIdentity?: string;
+  /**
+   * Create the SES email identity for `sesIdentity` in this stack (you then add its DKIM records to DNS,
+   * see docs/deploy.md). Set false when the identity already exists in the account. Default true.
+   */
+  readonly createSesIdentity?: boolean;
+  /** Staff sign-in. Default: a new Cognito user pool. */
+  readonly staff?: DsarStaffIdentityProps;
+  /** Who is told about alarms and undelivered emails. Without it the SNS topic has no subscriber. */
+  readonly alarmEmail?: string;
+  /** Retention of every log group the construct creates. Default six months. */
+  readonly logRetention?: logs.RetentionDays;
+  /** Days before staged connector output is deleted (it is also deleted after assembly). Default 30. */
+  readonly stagingRetentionDays?: number;
+  /**
+   * What happens to the table, buckets, key and user pool when the stack is deleted. Default RETAIN: the
+   * audit trail is evidence of compliance and must survive a mistaken teardown.
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Create an AWS WAF web ACL (rate-based rule plus AWS managed common rules) on the staff sign-in.
+   * API Gateway HTTP APIs cannot be associated with WAF; the API is protected by stage throttling.
+   * Default false (a web ACL costs a monthly fee).
+   */
+  readonly enableWaf?: boolean;
+  /** Requests per 5 minutes per IP before the WAF rate rule blocks. Default 500. */
+  readonly wafRateLimit?: number;
+  /** API stage throttling. Default 50 requests/s, burst 100. */
+  readonly apiThrottle?: { rateLimit: number; burstLimit: number };
+}
+
+const pascal = (id: string) => id.replace(/(^|-)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase());
+
+export class DsarOrchestrator extends Construct {
+  readonly config: DsarConfig;
+  readonly key: kms.Key;
+  readonly table: dynamodb.Table;
+  readonly stagingBucket: s3.Bucket;
+  readonly exportsBucket: s3.Bucket;
+  readonly logBucket: s3.Bucket;
+  /** Every function of `infra/functions.ts`, by its id. */
+  readonly functions: Record<string, NodejsFunction> = {};
+  readonly stateMachine: sfn.StateMachine;
+  readonly api: apigwv2.HttpApi;
+  readonly stage: apigwv2.HttpStage;
+  readonly userPool: cognito.IUserPool;
+  readonly userPoolClient: cognito.IUserPoolClient;
+  readonly alarmTopic: sns.Topic;
+  readonly mailEventsTopic: sns.Topic;
+  readonly configurationSet: ses.ConfigurationSet;
+  readonly alarms: cloudwatch.Alarm[] = [];
+  readonly dashboard: cloudwatch.Dashboard;
+  readonly webAcl?: wafv2.CfnWebACL;
+
+  constructor(scope: Construct, id: string, props: DsarOrchestratorProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    this.config = typeof props.config === 'string' ? parseConfig(JSON.parse(readFileSync(props.config, 'utf8'))) : parseConfig(props.config);
+    const config = this.config;
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const logRetention = props.logRetention ?? logs.RetentionDays.SIX_MONTHS;
+    const destroy = removalPolicy === RemovalPolicy.DESTROY;
+
+    // ---- data at rest: one customer-managed key for the table, the buckets and the topics ----
+    this.key = new kms.Key(this, 'DataKey', {
+      description: `DSAR orchestrator data (${this.node.path})`,
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+    // CloudWatch alarms and SES events publish to topics encrypted with this key.
+    for (const service of ['cloudwatch.amazonaws.com', 'ses.amazonaws.com']) {
+      this.key.addToResourcePolicy(
+        new iam.PolicyStatement({
+          principals: [new iam.ServicePrincipal(service)],
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+        }),
+      );
+    }
+
+    this.table = new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: TABLE_KEYS.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: TABLE_KEYS.sortKey, type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.key,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: TTL_ATTRIBUTE,
+      deletionProtection: !destroy,
+      removalPolicy,
+    });
+    for (const index of TABLE_INDEXES) {
+      this.table.addGlobalSecondaryIndex({
+        indexName: index.indexName,
+        partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: dynamodb.AttributeType.STRING },
+        projectionType: dynamodb.ProjectionType.ALL,
+      });
+    }
+
+    // S3 server access logs cannot be delivered to a KMS-encrypted bucket, hence S3-managed keys here.
+    this.logBucket = new s3.Bucket(this, 'AccessLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      // Object ownership is left to CDK: with the serverAccessLogsUseBucketPolicy flag the log service is
+      // granted by bucket policy (ACLs disabled); without it CDK needs the log-delivery ACL.
+      lifecycleRules: [{ expiration: Duration.days(365) }],
+      removalPolicy,
+      autoDeleteObjects: destroy,
+    });
+    Validations.of(this.logBucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This is the access-log bucket of the staging and exports buckets; logging it into itself would loop.',
+    });
+    const dataBucket = (name: string, expirationDays: number) =>
+      new s3.Bucket(this, name, {
+        encryption: s3.BucketEncryption.KMS,
+        encryptionKey: this.key,
+        bucketKeyEnabled: true, // one KMS call per object prefix, not per request: keeps KMS cost flat
+        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+        enforceSSL: true,
+        objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        serverAccessLogsBucket: this.logBucket,
+        serverAccessLogsPrefix: `${name.toLowerCase()}/`,
+        lifecycleRules: [
+          { expiration: Duration.days(expirationDays), abortIncompleteMultipartUploadAfter: Duration.days(1) },
+        ],
+        removalPolicy,
+        autoDeleteObjects: destroy,
+      });
+    this.stagingBucket = dataBucket('Staging', props.stagingRetentionDays ?? 30);
+    // The download link lives linkTtlDays; the package must not outlive it.
+    this.exportsBucket = dataBucket('Exports', config.delivery.linkTtlDays);
+
+    // ---- email ----
+    const fromDomain = config.email.from.split('@')[1]!;
+    const sesIdentity = props.sesIdentity ?? fromDomain;
+    if (props.createSesIdentity ?? true) {
+      new ses.EmailIdentity(this, 'EmailIdentity', {
+        identity: sesIdentity.includes('@') ? ses.Identity.email(sesIdentity) : ses.Identity.domain(sesIdentity),
+      });
+    }
+    this.alarmTopic = new sns.Topic(this, 'Alarms', { masterKey: this.key, enforceSSL: true });
+    this.mailEventsTopic = new sns.Topic(this, 'MailEvents', { masterKey: this.key, enforceSSL: true });
+    if (props.alarmEmail) {
+      this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+      // A bounce or complaint means a subject did not get a statutory message: a person must follow up.
+      this.mailEventsTopic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+    }
+    this.configurationSet = new ses.ConfigurationSet(this, 'ConfigurationSet', {
+      suppressionReasons: ses.SuppressionReasons.BOUNCES_AND_COMPLAINTS,
+      reputationMetrics: true,
+    });
+    this.configurationSet.addEventDestination('BouncesAndComplaints', {
+      destination: ses.EventDestination.snsTopic(this.mailEventsTopic),
+      events: [ses.EmailSendingEvent.BOUNCE, ses.EmailSendingEvent.COMPLAINT, ses.EmailSendingEvent.REJECT, ses.EmailSendingEvent.RENDERING_FAILURE],
+    });
+
+    // ---- functions, from the one list ----
+    const stateMachineName = `${stack.stackName}-${this.node.id}`.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 80);
+    // Built from the name, not from the resource: workflow steps may need it without creating a cycle
+    // (the definition names the functions, so the functions cannot reference the machine resource).
+    const stateMachineArn = stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: stateMachineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const executionsArn = stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+
+    const configFile = writeBundledConfig(config);
+    const runtime = (lambda.Runtime as unknown as Record<string, lambda.Runtime | undefined>).NODEJS_24_X ?? new lambda.Runtime('nodejs24.x', lambda.RuntimeFamily.NODEJS);
+
+    for (const spec of FUNCTIONS) {
+      const name = pascal(spec.id);
+      const logGroup = new logs.LogGroup(this, `${name}Logs`, { retention: logRetention, removalPolicy });
+      // An own role instead of the AWSLambdaBasicExecutionRole managed policy: it may write to its own
+      // log group only.
+      const role = new iam.Role(this, `${name}Role`, {
+        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+        description: `DSAR function ${spec.id}`,
+      });
+      role.addToPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
+      const fn = new NodejsFunction(this, name, {
+        entry: join(ROOT, spec.entry),
+        handler: 'handler',
+        projectRoot: ROOT,
+        depsLockFilePath: join(ROOT, 'package-lock.json'),
+        runtime,
+        architecture: lambda.Architecture.ARM_64,
+        memorySize: spec.memoryMb,
+        timeout: Duration.seconds(spec.timeoutSeconds),
+        tracing: lambda.Tracing.ACTIVE,
+        logGroup,
+        role,
+        environment: this.environmentFor(spec.grants, { stateMachineArn }),
+        bundling: {
+          format: OutputFormat.ESM,
+          forceDockerBundling: false,
+          minify: true,
+          sourceMap: true,
+          mainFields: ['module', 'main'],
+          // The pinned SDK versions are the ones tested; the runtime's own copy may differ.
+          externalModules: [],
+          banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+          commandHooks: {
+            beforeBundling: () => [],
+            beforeInstall: () => [],
+            // The configuration travels inside the asset, next to the code: a config change is a new
+            // asset hash, hence a new version of every function.
+            afterBundling: (_input: string, outputDir: string) => [`cp "${configFile}" "${outputDir}/${CONFIG_FILE_IN_BUNDLE}"`],
+          },
+        },
+      });
+      this.functions[spec.id] = fn;
+      this.grant(fn, spec.grants, { stateMachineArn, executionsArn, sesIdentity, fromAddress: config.email.from });
+    }
+
+    // ---- the workflow ----
+    const values: Record<string, string> = {};
+    for (const spec of FUNCTIONS) if (spec.placeholder) values[spec.placeholder] = this.functions[spec.id]!.functionArn;
+    const stepFunctions = FUNCTIONS.filter((s) => s.placeholder).map((s) => this.functions[s.id]!);
+    const sfnLogs = new logs.LogGroup(this, 'WorkflowLogs', {
+      // The /aws/vendedlogs/ prefix keeps the resource policy Step Functions needs small.
+      logGroupName: `/aws/vendedlogs/states/${stateMachineName}`,
+      retention: logRetention,
+      removalPolicy,
+    });
+    this.stateMachine = new sfn.StateMachine(this, 'Workflow', {
+      stateMachineName,
+      definitionBody: sfn.DefinitionBody.fromString(substitute(values)),
+      tracingEnabled: true,
+      // Execution data holds subject emails and names: logs carry state transitions only.
+      logs: { destination: sfnLogs, level: sfn.LogLevel.ALL, includeExecutionData: false },
+    });
+    // Only the workflow steps may be invoked by the machine (fromString grants nothing by itself).
+    this.stateMachine.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['lambda:InvokeFunction'],
+        resources: stepFunctions.map((f) => f.functionArn),
+      }),
+    );
+
+    // ---- staff identity ----
+    if (props.staff?.userPool) {
+      this.userPool = props.staff.userPool;
+    } else {
+      const pool = new cognito.UserPool(this, 'StaffPool', {
+        selfSignUpEnabled: false, // staff are invited by an administrator, never self-registered
+        signInAliases: { email: true },
+        mfa: cognito.Mfa.REQUIRED,
+        mfaSecondFactor: { otp: true, sms: false },
+        passwordPolicy: { minLength: 14, requireDigits: true, requireLowercase: true, requireUppercase: true, requireSymbols: true, tempPasswordValidity: Duration.days(3) },
+        accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
+        removalPolicy,
+        deletionProtection: !destroy,
+      });
+      for (const group of ['approver', 'viewer'] as const) {
+        new cognito.UserPoolGroup(this, `Group${pascal(group)}`, {
+          userPool: pool,
+          groupName: group,
+          description: group === 'approver' ? 'Approves, denies, extends and retries requests' : 'Reads requests and their audit trail',
+        });
+      }
+      this.userPool = pool;
+    }
+    this.userPoolClient =
+      props.staff?.userPoolClient ??
+      this.userPool.addClient('StaffConsole', {
+        authFlows: { userSrp: true },
+        preventUserExistenceErrors: true,
+        accessTokenValidity: Duration.hours(1),
+        idTokenValidity: Duration.hours(1),
+        refreshTokenValidity: Duration.hours(12),
+      });
+
+    // ---- HTTP API ----
+    const apiLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: logRetention, removalPolicy });
+    this.api = new apigwv2.HttpApi(this, 'Api', { createDefaultStage: false, description: 'DSAR orchestrator public and staff API' });
+    this.stage = new apigwv2.HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: props.apiThrottle ?? { rateLimit: 50, burstLimit: 100 },
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(apiLogs),
+        // No query string: subject status and download links carry tokens there.
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            ip: '$context.identity.sourceIp',
+            time: '$context.requestTime',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            latency: '$context.responseLatency',
+            error: '$context.integrationErrorMessage',
+          }),
+        ),
+      },
+    });
+    const authorizer = new HttpUserPoolAuthorizer('StaffAuthorizer', this.userPool, { userPoolClients: [this.userPoolClient] });
+    for (const spec of FUNCTIONS) {
+      for (const route of spec.routes ?? []) {
+        this.api.addRoutes({
+          path: route.path,
+          methods: [apigwv2.HttpMethod[route.method]],
+          integration: new HttpLambdaIntegration(`${pascal(spec.id)}${route.method}Integration`, this.functions[spec.id]!),
+          ...(route.staff ? { authorizer } : {}),
+        });
+      }
+    }
+
+    if (props.enableWaf) this.webAcl = this.createWebAcl(props.wafRateLimit ?? 500);
+
+    // ---- schedules: every function spec with a `schedule` (the escalation job, the retention sweep) ----
+    const scheduled = FUNCTIONS.filter((s) => s.schedule);
+    if (scheduled.length) {
+      const group = new scheduler.ScheduleGroup(this, 'Schedules', { removalPolicy: RemovalPolicy.DESTROY });
+      // One role for the schedules, inside this construct, allowed to invoke the scheduled functions only.
+      const role = new iam.Role(this, 'SchedulerRole', { assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com') });
+      for (const spec of scheduled) {
+        const fn = this.functions[spec.id]!;
+        new scheduler.Schedule(this, `${pascal(spec.id)}Schedule`, {
+          schedule: scheduler.ScheduleExpression.expression(spec.schedule!),
+          scheduleGroup: group,
+          target: new schedulerTargets.LambdaInvoke(fn, { role, retryAttempts: 2, maxEventAge: Duration.hours(1) }),
+          description: `Runs the ${spec.id} job`,
+        });
+        Validations.of(role).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::${nagString(this, `${fn.functionArn}:*`)}]`,
+          reason: `CDK's invoke grant for the scheduled ${spec.id} function covers its versions and aliases; no other function.`,
+        });
+      }
+    }
+
+    // ---- alarms and dashboard ----
+    const alarm = (id: string, metric: cloudwatch.IMetric, threshold: number, description: string) => {
+      const a = new cloudwatch.Alarm(this, id, {
+        metric,
+        threshold,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarmDescription: description,
+      });
+      a.addAlarmAction(new cwActions.SnsAction(this.alarmTopic));
+      this.alarms.push(a);
+      return a;
+    };
+    const fiveMin = { period: Duration.minutes(5), statistic: 'Sum' };
+    alarm('ExecutionsFailed', this.stateMachine.metricFailed(fiveMin), 1, 'A DSAR workflow execution failed: a request is stuck and its deadline keeps running.');
+    alarm('ExecutionsTimedOut', this.stateMachine.metricTimedOut(fiveMin), 1, 'A DSAR workflow execution timed out.');
+    if (this.functions.collect) {
+      alarm('ConnectorFailures', this.functions.collect.metricErrors(fiveMin), 1, 'A connector run failed (after retries the request waits for staff).');
+    }
+    alarm('ApiServerErrors', this.api.metricServerError({ ...fiveMin, stage: '$default' } as cloudwatch.MetricOptions), 5, 'The API answered 5xx.');
+    // HTTP APIs report throttled requests as 429 within 4xx; a spike means throttling or abuse.
+    alarm('ApiClientErrorSpike', this.api.metricClientError(fiveMin), 200, 'Many 4xx answers, including throttled (429) requests.');
+    const overdue = new cloudwatch.Metric({ namespace: 'Dsar', metricName: 'OverdueRequests', dimensionsMap: { service: 'dsar' }, ...fiveMin, statistic: 'Maximum' });
+    alarm('OverdueRequests', overdue, 1, 'At least one request is past its statutory due date (published by the escalation job).');
+    const undelivered = this.mailEventsTopic.metricNumberOfMessagesPublished(fiveMin);
+    alarm('UndeliveredEmail', undelivered, 1, 'SES reported a bounce, complaint, reject or rendering failure: a subject may not have received a message.');
+
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: `${stack.stackName}-${this.node.id}`.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 255),
+      widgets: [
+        [
+          new cloudwatch.GraphWidget({
+            title: 'Workflow executions',
+            left: [this.stateMachine.metricStarted(fiveMin), this.stateMachine.metricSucceeded(fiveMin), this.stateMachine.metricFailed(fiveMin), this.stateMachine.metricTimedOut(fiveMin)],
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'API',
+            left: [this.api.metricCount(fiveMin), this.api.metricClientError(fiveMin), this.api.metricServerError(fiveMin)],
+          }),
+        ],
+        [
+          new cloudwatch.GraphWidget({
+            title: 'Function errors',
+            left: Object.entries(this.functions).slice(0, 10).map(([id, f]) => f.metricErrors({ ...fiveMin, label: id })),
+            width: 12,
+          }),
+          new cloudwatch.GraphWidget({ title: 'Overdue requests and undelivered email', left: [overdue], right: [undelivered], width: 12 }),
+        ],
+      ],
+    });
+
+    this.acknowledge({ executionsArn });
+  }
+
+  /** The environment a function gets: only the names of what its grants let it touch. */
+  private environmentFor(grants: Grant[], ctx: { stateMachineArn: string }): Record<string, string> {
+    const env: Record<string, string> = {
+      DSAR_CONFIG_FILE: CONFIG_FILE_ON_LAMBDA,
+      NODE_OPTIONS: '--enable-source-maps',
+      POWERTOOLS_SERVICE_NAME: 'dsar',
+    };
+    if (grants.some((g) => g.startsWith('table:'))) env.DSAR_TABLE = this.table.tableName;
+    if (grants.some((g) => g.startsWith('staging:'))) env.DSAR_STAGING_BUCKET = this.stagingBucket.bucketName;
+    if (grants.some((g) => g.startsWith('exports:'))) env.DSAR_EXPORTS_BUCKET = this.exportsBucket.bucketName;
+    if (grants.some((g) => g.startsWith('sfn:'))) env.DSAR_STATE_MACHINE_ARN = ctx.stateMachineArn;
+    if (grants.includes('ses:send')) env.DSAR_SES_CONFIGURATION_SET = this.configurationSet.configurationSetName;
+    return env;
+  }
+
+  /** Translates the grants of a function spec into IAM statements on exactly this construct's resources. */
+  private grant(
+    fn: NodejsFunction,
+    grants: Grant[],
+    ctx: { stateMachineArn: string; executionsArn: string; sesIdentity: string; fromAddress: string },
+  ): void {
+    const stack = Stack.of(this);
+    const add = (actions: string[], resources: string[]) => fn.addToRolePolicy(new iam.PolicyStatement({ actions, resources }));
+    const objects = (b: s3.IBucket) => b.arnForObjects('*');
+    for (const g of grants) {
+      switch (g) {
+        case 'table:read':
+          this.table.grantReadData(fn);
+          break;
+        case 'table:write':
+          this.table.grantWriteData(fn);
+          break;
+        case 'staging:read':
+          add(['s3:GetObject'], [objects(this.stagingBucket)]);
+          add(['s3:ListBucket'], [this.stagingBucket.bucketArn]);
+          this.key.grantDecrypt(fn);
+          break;
+        case 'staging:write':
+          // Delete is part of writing: a connector rerun replaces its staged output.
+          add(['s3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject'], [objects(this.stagingBucket)]);
+          add(['s3:ListBucket'], [this.stagingBucket.bucketArn]);
+          this.key.grantEncryptDecrypt(fn); // multipart uploads need Decrypt as well as GenerateDataKey
+          break;
+        case 'exports:read':
+          add(['s3:GetObject'], [objects(this.exportsBucket)]);
+          this.key.grantDecrypt(fn);
+          break;
+        case 'exports:write':
+          add(['s3:PutObject', 's3:AbortMultipartUpload'], [objects(this.exportsBucket)]);
+          this.key.grantEncryptDecrypt(fn);
+          break;
+        case 'sfn:start':
+          add(['states:StartExecution'], [ctx.stateMachineArn]);
+          break;
+        case 'sfn:complete-task':
+          add(['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'], [ctx.stateMachineArn]);
+          break;
+        case 'sfn:stop':
+          add(['states:StopExecution', 'states:DescribeExecution'], [ctx.executionsArn]);
+          break;
+        case 'ses:send': {
+          const identity = (name: string) => stack.formatArn({ service: 'ses', resource: 'identity', resourceName: name });
+          const identities = [...new Set([ctx.sesIdentity, ctx.fromAddress])].map(identity);
+          add(['ses:SendEmail', 'ses:SendRawEmail'], [
+            ...identities,
+            stack.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: this.configurationSet.configurationSetName }),
+          ]);
+          break;
+        }
+        case 'connectors':
+          this.grantConnectors(fn);
+          break;
+        default: {
+          const never: never = g;
+          throw new Error(`unknown grant ${String(never)}`);
+        }
+      }
+    }
+  }
+
+  /** Read access to what the configured connectors read: their secrets, tables and buckets, nothing else. */
+  private grantConnectors(fn: NodejsFunction): void {
+    const stack = Stack.of(this);
+    for (const c of this.config.connectors.filter((x) => x.enabled)) {
+      if (c.kind === 'dynamodb') {
+        const table = stack.formatArn({ service: 'dynamodb', resource: 'table', resourceName: c.tableName });
+        const resources = c.lookup.indexName ? [table, `${table}/index/${c.lookup.indexName}`] : [table];
+        fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:Query', 'dynamodb:GetItem'], resources }));
+      } else if (c.kind === 's3') {
+        const fixedPrefix = c.prefixTemplate.slice(0, c.prefixTemplate.indexOf('{subjectKey}'));
+        fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [`arn:${stack.partition}:s3:::${c.bucket}/${fixedPrefix}*`] }));
+        fn.addToRolePolicy(
+          new iam.PolicyStatement({
+            actions: ['s3:ListBucket'],
+            resources: [`arn:${stack.partition}:s3:::${c.bucket}`],
+            conditions: { StringLike: { 's3:prefix': [`${fixedPrefix}*`] } },
+          }),
+        );
+      } else {
+        // Secrets Manager appends a random 6-character suffix to every secret ARN.
+        fn.addToRolePolicy(
+          new iam.PolicyStatement({
+            actions: ['secretsmanager:GetSecretValue'],
+            resources: [stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${c.credentials}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+          }),
+        );
+      }
+    }
+  }
+
+  private createWebAcl(limit: number): wafv2.CfnWebACL {
+    const visibility = (name: string) => ({ cloudWatchMetricsEnabled: true, metricName: name, sampledRequestsEnabled: true });
+    const acl = new wafv2.CfnWebACL(this, 'WebAcl', {
+      scope: 'REGIONAL',
+      defaultAction: { allow: {} },
+      visibilityConfig: visibility('dsar-web-acl'),
+      rules: [
+        {
+          name: 'rate-limit-per-ip',
+          priority: 0,
+          action: { block: {} },
+          statement: { rateBasedStatement: { limit, aggregateKeyType: 'IP' } },
+          visibilityConfig: visibility('dsar-rate-limit'),
+        },
+        {
+          name: 'aws-common',
+          priority: 1,
+          overrideAction: { none: {} },
+          statement: { managedRuleGroupStatement: { vendorName: 'AWS', name: 'AWSManagedRulesCommonRuleSet' } },
+          visibilityConfig: visibility('dsar-aws-common'),
+        },
+      ],
+    });
+    new wafv2.CfnWebACLAssociation(this, 'StaffPoolWebAcl', { resourceArn: this.userPool.userPoolArn, webAclArn: acl.attrArn });
+    return acl;
+  }
+
+  /** The cdk-nag findings that are by design, each with the reason a reviewer needs. */
+  private acknowledge(ctx: { executionsArn: string }): void {
+    const v = Validations.of(this);
+    const iam5 = (resourceOrAction: string, reason: string) =>
+      v.acknowledge({ id: `AwsSolutions-IAM5[${resourceOrAction}]`, reason });
+    iam5('Resource::*', 'X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions, and Step Functions log delivery (logs:CreateLogDelivery and friends) requires "*" (AWS documents both).');
+    iam5('Action::kms:GenerateDataKey*', 'Added by the DynamoDB and KMS grants for the customer-managed data key; the resource is that one key.');
+    iam5('Action::kms:ReEncrypt*', 'Added by the DynamoDB write grant for the customer-managed data key; the resource is that one key.');
+    iam5(`Resource::${nagString(this, `${this.table.tableArn}/index/*`)}`, 'Queries on the global secondary indexes of this construct\'s own request table only.');
+    iam5(`Resource::${nagString(this, this.stagingBucket.arnForObjects('*'))}`, 'Objects of this construct\'s own staging bucket; object keys are per request and cannot be listed in a policy.');
+    iam5(`Resource::${nagString(this, this.exportsBucket.arnForObjects('*'))}`, 'Objects of this construct\'s own exports bucket; object keys are per request and cannot be listed in a policy.');
+    iam5(`Resource::${nagString(this, ctx.executionsArn)}`, 'Executions of this one state machine: execution names are request ids, created at run time.');
+    for (const c of this.config.connectors.filter((x) => x.enabled)) {
+      if (c.kind === 's3') {
+        const prefix = c.prefixTemplate.slice(0, c.prefixTemplate.indexOf('{subjectKey}'));
+        iam5(
+          `Resource::${nagString(this, `arn:${Stack.of(this).partition}:s3:::${c.bucket}/${prefix}*`)}`,
+          `The configured S3 connector "${c.id}" reads per-subject folders under ${prefix} of ${c.bucket}; the folder names are subject identifiers.`,
+        );
+      }
+    }
+    v.acknowledge(
+      {
+        id: 'AwsSolutions-APIG4',
+        reason:
+          'Public routes (request intake, verification, subject status, download) serve data subjects, who have no account; ' +
+          'each is protected by a per-request token or verification code and by stage throttling. Every staff route has the Cognito JWT authorizer.',
+      },
+      {
+        id: 'AwsSolutions-COG4',
+        reason: 'Same as APIG4: only the public subject routes go without the Cognito authorizer; every staff route has it.',
+      },
+      {
+        id: 'AwsSolutions-COG8',
+        reason:
+          'Cognito threat protection needs the Plus feature plan; the staff pool admits administrator-created users only and requires TOTP MFA. Move the pool to Plus if your policy requires it.',
+      },
+    );
+  }
+}
+
+/**
+ * How cdk-nag prints a resource in a finding id (`<Logical.Arn>`, `<AWS::AccountId>`), so that an
+ * acknowledgement names exactly that resource and not a whole rule.
+ */
+function nagString(scope: Construct, value: string): string {
+  const render = (v: unknown): string => {
+    if (typeof v === 'string') return v;
+    const o = v as Record<string, unknown>;
+    if ('Ref' in o) return `<${String(o.Ref)}>`;
+    if ('Fn::GetAtt' in o) return `<${(o['Fn::GetAtt'] as string[]).join('.')}>`;
+    if ('Fn::Join' in o) {
+      const [sep, parts] = o['Fn::Join'] as [string, unknown[]];
+      return parts.map(render).join(sep);
+    }
+    return JSON.stringify(v);
+  };
+  return render(Stack.of(scope).resolve(value));
+}
+
+/** Writes the validated configuration to a content-addressed file the bundling hook copies into each asset. */
+function writeBundledConfig(config: DsarConfig): string {
+  const json = JSON.stringify(config, null, 2);
+  const dir = join(tmpdir(), 'dsar-cdk');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `config-${createHash('sha256').update(json).digest('hex').slice(0, 16)}.json`);
+  writeFileSync(file, json);
+  return file;
+}
+

@@ -1,0 +1,22 @@
+/**
+ * The project's own deployment: one stack holding one `DsarOrchestrator`. Teams embedding the construct
+ * in their own app do not need this file.
+ */
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { DsarOrchestrator, type DsarOrchestratorProps } from './dsar-orchestrator.ts';
+
+export class DsarStack extends Stack {
+  readonly orchestrator: DsarOrchestrator;
+
+  constructor(scope: Construct, id: string, props: StackProps & { orchestrator: DsarOrchestratorProps }) {
+    super(scope, id, props);
+    this.orchestrator = new DsarOrchestrator(this, 'Dsar', props.orchestrator);
+    const o = this.orchestrator;
+    new CfnOutput(this, 'ApiUrl', { value: o.api.apiEndpoint, description: 'Public and staff API base URL' });
+    new CfnOutput(this, 'StaffUserPoolId', { value: o.userPool.userPoolId });
+    new CfnOutput(this, 'StaffUserPoolClientId', { value: o.userPoolClient.userPoolClientId });
+    new CfnOutput(this, 'StateMachineArn', { value: o.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'ConfigurationSetName', { value: o.configurationSet.configurationSetName });
+  }
+}

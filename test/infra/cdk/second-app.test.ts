@@ -1,0 +1,70 @@
+/**
+ * The construct embedded the way another team would: its own app, an existing user pool, no WAF,
+ * DESTROY on teardown and a configuration passed as an object. Bundling is skipped for speed (the
+ * bundle is checked in stack.test.ts); cdk-nag still runs.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { App, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DsarOrchestrator } from '../../../infra/stack/index.ts';
+
+const config = JSON.parse(readFileSync(fileURLToPath(new URL('../../../config/example.config.json', import.meta.url)), 'utf8'));
+
+let template: Template;
+let synthError: Error | undefined;
+let orchestrator: DsarOrchestrator;
+
+beforeAll(() => {
+  const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'dsar-cdk2-')), context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new Stack(app, 'PrivacyTeam', { env: { account: '222222222222', region: 'eu-west-1' } });
+  const pool = cognito.UserPool.fromUserPoolId(stack, 'CorporatePool', 'eu-west-1_Corporate1');
+  orchestrator = new DsarOrchestrator(stack, 'Requests', {
+    config: { ...config, delivery: { linkTtlDays: 3, presignedUrlSeconds: 120 } },
+    staff: { userPool: pool },
+    sesIdentity: 'privacy@example-video.test',
+    createSesIdentity: false,
+    removalPolicy: RemovalPolicy.DESTROY,
+    apiThrottle: { rateLimit: 5, burstLimit: 10 },
+  });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+  try {
+    template = Template.fromJSON(app.synth().getStackByName('PrivacyTeam').template);
+  } catch (err) {
+    synthError = err as Error;
+  }
+}, 300_000);
+
+describe('DsarOrchestrator in another app', () => {
+  it('synthesizes with no unacknowledged cdk-nag finding', () => {
+    expect(synthError?.message).toBeUndefined();
+  });
+
+  it('uses the existing user pool instead of creating one, and creates no web ACL', () => {
+    template.resourceCountIs('AWS::Cognito::UserPool', 0);
+    template.resourceCountIs('AWS::Cognito::UserPoolClient', 1);
+    template.resourceCountIs('AWS::WAFv2::WebACL', 0);
+    const authorizer = Object.values(template.findResources('AWS::ApiGatewayV2::Authorizer'))[0]!;
+    expect(JSON.stringify(authorizer.Properties.JwtConfiguration.Issuer)).toContain('eu-west-1_Corporate1');
+  });
+
+  it('deletes data on teardown when asked to', () => {
+    for (const type of ['AWS::DynamoDB::Table', 'AWS::S3::Bucket', 'AWS::KMS::Key']) {
+      for (const r of Object.values(template.findResources(type))) expect(r.DeletionPolicy).toBe('Delete');
+    }
+    template.hasResourceProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: false });
+  });
+
+  it('follows the props: link lifetime, throttling, sender identity', () => {
+    const exportsBucket = template.toJSON().Resources[Stack.of(orchestrator).getLogicalId(orchestrator.exportsBucket.node.defaultChild as never)];
+    expect(exportsBucket.Properties.LifecycleConfiguration.Rules[0].ExpirationInDays).toBe(3);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { DefaultRouteSettings: { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 } });
+    template.resourceCountIs('AWS::SES::EmailIdentity', 0);
+    expect(JSON.stringify(template.toJSON())).toContain('identity/privacy@example-video.test');
+  });
+});
