@@ -63,6 +63,8 @@ export interface EscalationSummary {
   itemsRead: number;
   itemsReturned: number;
   queries: number;
+  /** The same per key range: the due window, then the acknowledgement slice. */
+  reads: Array<{ range: string; itemsRead: number; itemsReturned: number }>;
   /** Open requests overdue at this run (paused ones excluded: their due date moves on resume). */
   overdue: number;
   /** Thresholds this run fired, and those it found already fired by an earlier or concurrent run. */
@@ -100,6 +102,8 @@ async function queryIndex(
     filterExpression = '#ack <= :ackLimit';
   }
   const items: Candidate[] = [];
+  const read = { range: `${range.from ?? ''}..${range.below}`, itemsRead: 0, itemsReturned: 0 };
+  summary.reads.push(read);
   let start: Record<string, unknown> | undefined;
   do {
     const out = await access.db.send(
@@ -117,6 +121,8 @@ async function queryIndex(
     summary.queries++;
     summary.itemsRead += out.ScannedCount ?? out.Count ?? 0;
     summary.itemsReturned += out.Count ?? 0;
+    read.itemsRead += out.ScannedCount ?? out.Count ?? 0;
+    read.itemsReturned += out.Count ?? 0;
     items.push(...((out.Items ?? []) as Candidate[]));
     start = out.LastEvaluatedKey;
   } while (start);
@@ -199,6 +205,7 @@ export async function escalate(ctx: AppContext, options: EscalateOptions = {}): 
     itemsRead: 0,
     itemsReturned: 0,
     queries: 0,
+    reads: [],
     overdue: 0,
     fired: 0,
     alreadyFired: 0,
