@@ -105,7 +105,7 @@ function show(ctx: ConsoleContext, container: HTMLElement, detail: Detail, notic
     container,
     h('p', {}, h('a', { href: '/console/', 'data-nav': true }, '← Queue')),
     h('h1', {}, `Request ${r.requestId}`),
-    h('p', { class: 'summary' }, badgeElement(r.daysLeft), ' ', h('span', { class: 'status', 'data-status': r.status }, STAFF_STATUS_LABEL[r.status] ?? r.status)),
+    h('p', { class: 'summary' }, r.closedAt ? null : badgeElement(r.daysLeft), ' ', h('span', { class: 'status', 'data-status': r.status }, STAFF_STATUS_LABEL[r.status] ?? r.status)),
     outcome,
     actionsSection(ctx, container, detail, outcome),
     h(
