@@ -1,0 +1,310 @@
+/**
+ * The project's own stack, synthesized once with real bundling and cdk-nag, and checked against the
+ * shared descriptions it is built from: the ASL file, infra/functions.ts, infra/table.ts and the config.
+ */
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { App, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../../functions/commons/config.ts';
+import { placeholders, readDefinition } from '../../../infra/asl.ts';
+import { FUNCTIONS, type Grant } from '../../../infra/functions.ts';
+import { DsarStack } from '../../../infra/stack/dsar-stack.ts';
+import { TABLE_INDEXES, TTL_ATTRIBUTE } from '../../../infra/table.ts';
+import { actionsOf, logicalId, statementsOf } from './helpers.ts';
+
+const CONFIG_PATH = fileURLToPath(new URL('../../../config/example.config.json', import.meta.url));
+const config = parseConfig(JSON.parse(readFileSync(CONFIG_PATH, 'utf8')));
+
+let stack: DsarStack;
+let template: Template;
+let assembly: CloudAssembly | undefined;
+let synthError: Error | undefined;
+
+beforeAll(() => {
+  const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'dsar-cdk-')), context: { '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true } });
+  stack = new DsarStack(app, 'DsarTest', {
+    env: { account: '111111111111', region: 'eu-north-1' },
+    orchestrator: { config: CONFIG_PATH, alarmEmail: 'ops@example-video.test', enableWaf: true },
+  });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+  try {
+    assembly = app.synth();
+  } catch (err) {
+    synthError = err as Error;
+  }
+  template = Template.fromJSON(assembly?.getStackByName(stack.stackName).template ?? {});
+}, 900_000);
+
+const fnId = (id: string) => logicalId(stack, stack.orchestrator.functions[id]!);
+
+describe('cdk-nag', () => {
+  it('finds nothing unacknowledged in the AWS Solutions checks', () => {
+    expect(synthError?.message).toBeUndefined();
+    expect(assembly).toBeDefined();
+  });
+});
+
+describe('the state machine', () => {
+  it('is the ASL file with every placeholder replaced by the ARN of the function that claims it', () => {
+    const machine = Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0]!;
+    const [sep, parts] = machine.Properties.DefinitionString['Fn::Join'] as [string, unknown[]];
+    expect(sep).toBe('');
+    const byLogicalId = new Map(FUNCTIONS.filter((f) => f.placeholder).map((f) => [fnId(f.id), f.placeholder!]));
+    // Put each function reference back as its placeholder: the result must be the file, byte for byte.
+    const restored = parts
+      .map((p) => {
+        if (typeof p === 'string') return p;
+        const [id, attr] = (p as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'];
+        expect(attr).toBe('Arn');
+        expect(byLogicalId.has(id)).toBe(true);
+        return `\${${byLogicalId.get(id)}}`;
+      })
+      .join('');
+    expect(restored).toBe(readDefinition());
+    expect(placeholders().length).toBeGreaterThan(0);
+  });
+
+  it('leaves no ${...} placeholder in the deployed definition', () => {
+    const machine = Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0]!;
+    const literal = (machine.Properties.DefinitionString['Fn::Join'][1] as unknown[]).filter((p) => typeof p === 'string').join('');
+    expect(literal).not.toMatch(/\$\{[A-Za-z0-9_]+\}/);
+  });
+
+  it('logs every transition without execution data and is traced', () => {
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: false, Destinations: Match.anyValue() },
+      TracingConfiguration: { Enabled: true },
+    });
+  });
+
+  it('may invoke the workflow steps and no other function', () => {
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement as Array<{ Action: unknown; Resource: unknown }>);
+    const invoke = policies.find((s) => s.Action === 'lambda:InvokeFunction' && JSON.stringify(s.Resource).includes(fnId('collect')))!;
+    const targets = (invoke.Resource as Array<{ 'Fn::GetAtt': [string, string] }>).map((r) => r['Fn::GetAtt'][0]).sort();
+    expect(targets).toEqual(FUNCTIONS.filter((f) => f.placeholder).map((f) => fnId(f.id)).sort());
+    expect(targets).not.toContain(fnId('create-request'));
+  });
+});
+
+describe('the functions', () => {
+  it('deploys every function of infra/functions.ts on nodejs24.x, arm64, traced, with the bundled config', () => {
+    const fns = template.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { DSAR_CONFIG_FILE: Match.anyValue() } } } });
+    expect(Object.keys(fns).sort()).toEqual(FUNCTIONS.map((f) => fnId(f.id)).sort());
+    for (const fn of Object.values(fns)) {
+      expect(fn.Properties.Runtime).toBe('nodejs24.x');
+      expect(fn.Properties.Architectures).toEqual(['arm64']);
+      expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+      expect(fn.Properties.Handler).toBe('index.handler');
+      expect(fn.Properties.Environment.Variables.DSAR_CONFIG_FILE).toBe('/var/task/dsar.config.json');
+    }
+  });
+
+  it('puts the validated configuration next to the code in the asset', () => {
+    const fn = template.toJSON().Resources[fnId('collect')];
+    const key = JSON.stringify(fn.Properties.Code.S3Key).match(/([0-9a-f]{64})\.zip/)![1]!;
+    const dir = join(assembly!.directory, `asset.${key}`);
+    expect(existsSync(join(dir, 'index.mjs'))).toBe(true);
+    expect(readFileSync(join(dir, 'index.mjs'), 'utf8').startsWith("import { createRequire } from 'module'")).toBe(true);
+    expect(JSON.parse(readFileSync(join(dir, 'dsar.config.json'), 'utf8'))).toEqual(config);
+  });
+
+  it('gives each function only the resource names its grants cover', () => {
+    const env = (id: string) => template.toJSON().Resources[fnId(id)].Properties.Environment.Variables as Record<string, unknown>;
+    expect(Object.keys(env('get-request-status')).filter((k) => k.startsWith('DSAR_')).sort()).toEqual(['DSAR_CONFIG_FILE', 'DSAR_TABLE']);
+    expect(env('assemble')).toHaveProperty('DSAR_STAGING_BUCKET');
+    expect(env('assemble')).toHaveProperty('DSAR_EXPORTS_BUCKET');
+    expect(env('create-request')).toHaveProperty('DSAR_STATE_MACHINE_ARN');
+    expect(env('notify-subject')).toHaveProperty('DSAR_SES_CONFIGURATION_SET');
+  });
+
+  it('sets a retention on every log group', () => {
+    const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
+    expect(groups.length).toBeGreaterThanOrEqual(FUNCTIONS.length + 2);
+    for (const g of groups) expect(g.Properties.RetentionInDays).toBeGreaterThan(0);
+  });
+});
+
+describe('least privilege', () => {
+  const services: Record<Grant, string[]> = {
+    'table:read': ['dynamodb', 'kms'],
+    'table:write': ['dynamodb', 'kms'],
+    'staging:read': ['s3', 'kms'],
+    'staging:write': ['s3', 'kms'],
+    'exports:read': ['s3', 'kms'],
+    'exports:write': ['s3', 'kms'],
+    'sfn:start': ['states'],
+    'sfn:complete-task': ['states'],
+    'sfn:stop': ['states'],
+    'ses:send': ['ses'],
+    connectors: ['secretsmanager', 'dynamodb', 's3'],
+  };
+
+  it('lets each function use only the services its grants name', () => {
+    for (const spec of FUNCTIONS) {
+      const allowed = new Set(['logs', 'xray', ...spec.grants.flatMap((g) => services[g])]);
+      const used = actionsOf(statementsOf(template, stack, stack.orchestrator, spec.id)).map((a) => a.split(':')[0]!);
+      expect({ fn: spec.id, extra: used.filter((s) => !allowed.has(s)) }).toEqual({ fn: spec.id, extra: [] });
+    }
+  });
+
+  it('keeps the status endpoint away from S3 and Step Functions', () => {
+    const actions = actionsOf(statementsOf(template, stack, stack.orchestrator, 'get-request-status'));
+    expect(actions.some((a) => a.startsWith('s3:') || a.startsWith('states:'))).toBe(false);
+    expect(actions.filter((a) => a.startsWith('dynamodb:')).every((a) => !/Put|Update|Delete|Write/.test(a))).toBe(true);
+  });
+
+  it('lets collect write staging and read connector secrets, but never complete a task', () => {
+    const statements = statementsOf(template, stack, stack.orchestrator, 'collect');
+    const actions = actionsOf(statements);
+    expect(actions).not.toContain('states:SendTaskSuccess');
+    const secrets = statements.filter((s) => s.Action === 'secretsmanager:GetSecretValue').map((s) => JSON.stringify(s.Resource));
+    const named = config.connectors.flatMap((c) => ('credentials' in c ? [c.credentials] : []));
+    expect(named.length).toBeGreaterThan(0);
+    expect(secrets).toHaveLength(named.length);
+    for (const name of named) expect(secrets.some((r) => r.includes(`:secret:${name}-??????`))).toBe(true);
+    const exportsId = logicalId(stack, stack.orchestrator.exportsBucket);
+    expect(JSON.stringify(statements)).not.toContain(exportsId);
+    // The company's own stores that the config names, read-only.
+    expect(JSON.stringify(statements)).toContain('table/demo-accounts/index/by-email');
+    expect(JSON.stringify(statements)).toContain('demo-call-history/users/*');
+  });
+
+  it('does not let assemble read secrets or touch the state machine', () => {
+    const actions = actionsOf(statementsOf(template, stack, stack.orchestrator, 'assemble'));
+    expect(actions.some((a) => a.startsWith('secretsmanager:') || a.startsWith('states:'))).toBe(false);
+    expect(actions).toContain('s3:PutObject');
+  });
+
+  it('scopes task completion, start and stop to this state machine', () => {
+    const name = stack.orchestrator.stateMachine.node.defaultChild as unknown as { stateMachineName: string };
+    const verify = statementsOf(template, stack, stack.orchestrator, 'verify-request').filter((s) => JSON.stringify(s.Action).includes('states:'));
+    expect(actionsOf(verify)).toEqual(['states:SendTaskFailure', 'states:SendTaskHeartbeat', 'states:SendTaskSuccess']);
+    expect(JSON.stringify(verify.map((s) => s.Resource))).toContain(`stateMachine:${name.stateMachineName}`);
+    const admin = statementsOf(template, stack, stack.orchestrator, 'admin-act').filter((s) => JSON.stringify(s.Action).includes('StopExecution'));
+    expect(JSON.stringify(admin[0]!.Resource)).toContain(`execution:${name.stateMachineName}:*`);
+    const create = statementsOf(template, stack, stack.orchestrator, 'create-request').filter((s) => JSON.stringify(s.Action).includes('states:'));
+    expect(actionsOf(create)).toEqual(['states:StartExecution']);
+  });
+
+  it('lets mail be sent from the configured identity and configuration set only', () => {
+    const ses = statementsOf(template, stack, stack.orchestrator, 'notify-subject').filter((s) => JSON.stringify(s.Action).includes('ses:'));
+    const resources = JSON.stringify(ses.map((s) => s.Resource));
+    expect(resources).toContain('identity/example-video.test');
+    expect(resources).toContain('configuration-set/');
+    expect(resources).not.toMatch(/identity\/\*/);
+  });
+});
+
+describe('data at rest', () => {
+  it('encrypts the table with the customer-managed key, with PITR, TTL and the shared indexes', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      BillingMode: 'PAY_PER_REQUEST',
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: Match.anyValue() },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
+      GlobalSecondaryIndexes: TABLE_INDEXES.map((i) => Match.objectLike({ IndexName: i.indexName })),
+    });
+    template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain' });
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+
+  it('keeps staging and exports private, KMS-encrypted, TLS-only, logged and expiring', () => {
+    const keyId = logicalId(stack, stack.orchestrator.key);
+    for (const [bucket, days] of [[stack.orchestrator.stagingBucket, 30], [stack.orchestrator.exportsBucket, config.delivery.linkTtlDays]] as const) {
+      const resource = template.toJSON().Resources[logicalId(stack, bucket)];
+      expect(resource.DeletionPolicy).toBe('Retain');
+      const p = resource.Properties;
+      expect(p.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault).toEqual({ SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': [keyId, 'Arn'] } });
+      expect(p.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+      expect(p.LoggingConfiguration.DestinationBucketName).toEqual({ Ref: logicalId(stack, stack.orchestrator.logBucket) });
+      expect(p.LifecycleConfiguration.Rules[0].ExpirationInDays).toBe(days);
+    }
+    const tlsDenials = Object.values(template.findResources('AWS::S3::BucketPolicy')).filter((p) =>
+      (p.Properties.PolicyDocument.Statement as Array<{ Effect: string; Condition?: unknown }>).some((s) => s.Effect === 'Deny' && JSON.stringify(s.Condition).includes('aws:SecureTransport')),
+    );
+    expect(tlsDenials.length).toBe(3);
+  });
+});
+
+describe('the HTTP API', () => {
+  const routes = FUNCTIONS.flatMap((f) => (f.routes ?? []).map((r) => ({ key: `${r.method} ${r.path}`, staff: !!r.staff })));
+
+  it('has every route of infra/functions.ts, the JWT authorizer on staff routes and none on public ones', () => {
+    const deployed = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties as { RouteKey: string; AuthorizationType: string; AuthorizerId?: unknown });
+    expect(deployed.map((r) => r.RouteKey).sort()).toEqual(routes.map((r) => r.key).sort());
+    for (const route of routes) {
+      const r = deployed.find((d) => d.RouteKey === route.key)!;
+      if (route.staff) {
+        expect(r.AuthorizationType).toBe('JWT');
+        expect(r.AuthorizerId).toBeDefined();
+      } else {
+        expect(r.AuthorizationType).toBe('NONE');
+        expect(r.AuthorizerId).toBeUndefined();
+      }
+    }
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', { AuthorizerType: 'JWT', IdentitySource: ['$request.header.Authorization'] });
+  });
+
+  it('throttles the default stage and writes access logs without query strings', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.not(Match.stringLikeRegexp('querystring')) },
+    });
+  });
+
+  it('protects staff sign-in with MFA, both groups and an optional rate-limiting web ACL', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPool', { MfaConfiguration: 'ON', AdminCreateUserConfig: { AllowAdminCreateUserOnly: true } });
+    const groups = Object.values(template.findResources('AWS::Cognito::UserPoolGroup')).map((g) => g.Properties.GroupName).sort();
+    expect(groups).toEqual(['approver', 'viewer']);
+    template.hasResourceProperties('AWS::WAFv2::WebACL', {
+      Scope: 'REGIONAL',
+      Rules: Match.arrayWith([Match.objectLike({ Statement: { RateBasedStatement: { Limit: 500, AggregateKeyType: 'IP' } } })]),
+    });
+    template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
+  });
+});
+
+describe('operations', () => {
+  it('alarms on failed and timed-out executions, connector failures, API errors, overdue requests and undelivered mail', () => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+    const metric = (name: string) => alarms.filter((a) => a.MetricName === name);
+    expect(metric('ExecutionsFailed')).toHaveLength(1);
+    expect(metric('ExecutionsTimedOut')).toHaveLength(1);
+    expect(metric('OverdueRequests')[0]).toMatchObject({ Namespace: 'Dsar' });
+    expect(metric('5xx')).toHaveLength(1);
+    expect(metric('NumberOfMessagesPublished')).toHaveLength(1);
+    const collectErrors = metric('Errors').find((a) => JSON.stringify(a.Dimensions).includes(fnId('collect')));
+    expect(collectErrors).toBeDefined();
+    const topic = logicalId(stack, stack.orchestrator.alarmTopic);
+    for (const a of alarms) expect(a.AlarmActions).toEqual([{ Ref: topic }]);
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example-video.test', TopicArn: { Ref: topic } });
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  it('sends bounces and complaints of the SES configuration set to SNS', () => {
+    template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      EventDestination: {
+        Enabled: true,
+        MatchingEventTypes: Match.arrayWith(['bounce', 'complaint']),
+        SnsDestination: { TopicARN: { Ref: logicalId(stack, stack.orchestrator.mailEventsTopic) } },
+      },
+    });
+  });
+
+  it('schedules exactly the functions that declare a schedule', () => {
+    const scheduled = FUNCTIONS.filter((f) => f.schedule);
+    const schedules = Object.values(template.findResources('AWS::Scheduler::Schedule')).map((s) => s.Properties);
+    expect(schedules).toHaveLength(scheduled.length);
+    for (const spec of scheduled) {
+      const s = schedules.find((x) => JSON.stringify(x.Target.Arn).includes(fnId(spec.id)));
+      expect(s?.ScheduleExpression).toBe(spec.schedule);
+    }
+  });
+});
