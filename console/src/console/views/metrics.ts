@@ -53,7 +53,7 @@ export async function metricsView(ctx: ConsoleContext, container: HTMLElement, p
     return;
   }
   body.replaceChildren(
-    ...(metrics.months?.length ? [monthlyChart(metrics)] : []),
+    metrics.months?.length ? monthlyChart(metrics) : receivedChart(metrics),
     onTimeChart(metrics),
     h(
       'table',
@@ -108,20 +108,39 @@ function monthlyChart(m: YearMetrics): HTMLElement {
   return h('figure', {}, chart, h('figcaption', {}, legend(types), ' Requests received per month.'));
 }
 
-/** Horizontal bars: share answered on time per type. */
-function onTimeChart(m: YearMetrics): HTMLElement {
+/** Horizontal bars, one per row: a label, a value from 0 to 1 of the width, and the text at its end. */
+function hbars(label: string, rows: Array<{ name: string; fraction: number; text: string; cls: string }>, caption: string): HTMLElement {
   const width = 640;
   const row = 34;
-  const chart = svg('svg', { viewBox: `0 0 ${width} ${row * m.types.length + 10}`, role: 'img', 'aria-label': 'Share of requests answered on time, by type', class: 'chart' });
-  m.types.forEach((t, i) => {
-    const share = t.shareAnsweredOnTime ?? 0;
+  const chart = svg('svg', { viewBox: `0 0 ${width} ${row * rows.length + 10}`, role: 'img', 'aria-label': label, class: 'chart' });
+  rows.forEach((r, i) => {
+    const w = (width - 180) * r.fraction;
     chart.append(
-      svg('text', { x: 0, y: i * row + 22, class: 'axis' }, SHORT_TYPE[t.type] ?? t.type),
-      svg('rect', { x: 110, y: i * row + 6, width: (width - 180) * share, height: 22, class: TYPE_CLASS[t.type] ?? 'series-a' }),
-      svg('text', { x: 110 + (width - 180) * share + 6, y: i * row + 22, class: 'axis' }, percent(t.shareAnsweredOnTime)),
+      svg('text', { x: 0, y: i * row + 22, class: 'axis' }, r.name),
+      svg('rect', { x: 110, y: i * row + 6, width: w, height: 22, class: r.cls }),
+      svg('text', { x: 110 + w + 6, y: i * row + 22, class: 'axis' }, r.text),
     );
   });
-  return h('figure', {}, chart, h('figcaption', {}, 'Share of answered requests that were answered by their due date.'));
+  return h('figure', {}, chart, h('figcaption', {}, caption));
+}
+
+/** Requests received in the year per type: shown when the API reports no monthly figures. */
+function receivedChart(m: YearMetrics): HTMLElement {
+  const max = Math.max(1, ...m.types.map((t) => t.received));
+  return hbars(
+    `Requests received in ${m.year}, by type`,
+    m.types.map((t) => ({ name: SHORT_TYPE[t.type] ?? t.type, fraction: t.received / max, text: String(t.received), cls: TYPE_CLASS[t.type] ?? 'series-a' })),
+    `Requests received in ${m.year} (this API reports no monthly figures).`,
+  );
+}
+
+/** Share answered on time per type. */
+function onTimeChart(m: YearMetrics): HTMLElement {
+  return hbars(
+    'Share of requests answered on time, by type',
+    m.types.map((t) => ({ name: SHORT_TYPE[t.type] ?? t.type, fraction: t.shareAnsweredOnTime ?? 0, text: percent(t.shareAnsweredOnTime), cls: TYPE_CLASS[t.type] ?? 'series-a' })),
+    'Share of answered requests that were answered by their due date.',
+  )
 }
 
 function legend(types: string[]): HTMLElement {
