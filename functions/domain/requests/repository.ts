@@ -36,6 +36,17 @@ export class StateConflict extends Error {
   override name = 'StateConflict';
 }
 
+/** When a conditional update may happen; every condition must hold. */
+export interface UpdateConditions {
+  /** The request's status must be one of these. */
+  onlyIf?: readonly RequestStatus[];
+  /** Attributes (dotted paths) that must not exist yet: the first writer wins. */
+  absent?: string[];
+  /** Attributes (dotted paths) that must still have these values. */
+  match?: Record<string, unknown>;
+  remove?: string[];
+}
+
 export interface TaskTokenItem {
   pk: string;
   sk: string;
@@ -79,11 +90,7 @@ export class RequestRepository {
    * given, its status is one of those. Moving to a closed status takes the request out of the open queue.
    * Returns the updated record.
    */
-  async update(
-    requestId: string,
-    set: Partial<RequestRecord>,
-    options: { onlyIf?: readonly RequestStatus[]; remove?: string[] } = {},
-  ): Promise<RequestRecord> {
+  async update(requestId: string, set: Partial<RequestRecord>, options: UpdateConditions = {}): Promise<RequestRecord> {
     const names: Record<string, string> = { '#pk': 'pk' };
     const values: Record<string, unknown> = {};
     const sets: string[] = [];
@@ -106,6 +113,21 @@ export class RequestRepository {
       return `#r${k}`;
     });
     let condition = 'attribute_exists(#pk)';
+    const path = (dotted: string, tag: string) =>
+      dotted
+        .split('.')
+        .map((part, k) => {
+          names[`#${tag}${k}`] = part;
+          return `#${tag}${k}`;
+        })
+        .join('.');
+    (options.absent ?? []).forEach((field, k) => {
+      condition += ` AND attribute_not_exists(${path(field, `n${k}_`)})`;
+    });
+    Object.entries(options.match ?? {}).forEach(([field, value], k) => {
+      values[`:m${k}`] = value;
+      condition += ` AND ${path(field, `m${k}_`)} = :m${k}`;
+    });
     if (options.onlyIf?.length) {
       names['#status'] = 'status';
       const placeholders = options.onlyIf.map((s, k) => {
@@ -135,7 +157,9 @@ export class RequestRepository {
         const current = await this.find(requestId);
         if (!current) throw new RequestNotFound(`request ${requestId} does not exist`);
         throw new StateConflict(
-          `request ${requestId} is ${current.status}, not ${options.onlyIf?.join(' or ') ?? 'updatable'}`,
+          options.onlyIf?.length && !options.onlyIf.includes(current.status)
+            ? `request ${requestId} is ${current.status}, not ${options.onlyIf.join(' or ')}`
+            : `request ${requestId} changed meanwhile (${[...(options.absent ?? []).map((f) => `${f} is set`), ...Object.keys(options.match ?? {}).map((f) => `${f} differs`)].join(', ') || 'conflict'})`,
         );
       }
       throw err;

@@ -35,7 +35,8 @@ async function claim(
     throw conflict('not_waiting', `request ${requestId} is not waiting for ${kind} yet; try again in a moment`);
   }
   try {
-    await ctx.repo.update(requestId, set, { onlyIf: [from] });
+    // A review decision is taken once: the first staff member to record one wins, whatever it is.
+    await ctx.repo.update(requestId, set, { onlyIf: [from], ...(kind === 'review' ? { absent: ['decision'] } : {}) });
   } catch (err) {
     if (err instanceof StateConflict) throw conflict('wrong_state', err.message);
     throw err;

@@ -70,9 +70,14 @@ export async function verifyCode(ctx: AppContext, requestId: string, code: strin
 
   if (!sameHash(hashCode(requestId, code, v.salt), v.codeHash)) {
     const attempts = v.attempts + 1;
-    // Conditional on the code hash still being the same, so a wrong try never counts against a newer code.
+    // Conditional on the code and the count read: a wrong try never overwrites a newer code, and two
+    // concurrent wrong tries cannot both count as one.
     try {
-      await repo.update(requestId, { verification: { ...v, attempts } }, { onlyIf: ['awaiting_verification'] });
+      await repo.update(
+        requestId,
+        { verification: { ...v, attempts } },
+        { onlyIf: ['awaiting_verification'], match: { 'verification.codeHash': v.codeHash, 'verification.attempts': v.attempts } },
+      );
     } catch (err) {
       if (!(err instanceof StateConflict)) throw err;
     }
@@ -86,13 +91,23 @@ export async function verifyCode(ctx: AppContext, requestId: string, code: strin
   const verifiedAt = clock.now().toISOString();
   try {
     // Verified requests go to review next (staff or automatic); the review step takes it from here.
-    await repo.update(requestId, { status: 'awaiting_review', verification: { ...v, verifiedAt } }, { onlyIf: ['awaiting_verification'] });
+    await repo.update(
+      requestId,
+      { status: 'awaiting_review', verification: { ...v, verifiedAt } },
+      { onlyIf: ['awaiting_verification'], match: { 'verification.codeHash': v.codeHash } },
+    );
   } catch (err) {
     if (err instanceof StateConflict) throw conflict('not_awaiting_verification', 'this request is not waiting for a verification code');
     throw err;
   }
+  try {
+    await completeTask(ctx, requestId, 'verification', { verified: true, verifiedAt });
+  } catch (err) {
+    // The workflow did not hear it (the step timed out meanwhile): the record must not claim otherwise.
+    await repo.update(requestId, { status: 'awaiting_verification', verification: v });
+    throw err;
+  }
   await repo.audit(requestId, 'subject', 'verification.succeeded');
-  await completeTask(ctx, requestId, 'verification', { verified: true, verifiedAt });
   return { status: 'verified' };
 }
 

@@ -29,19 +29,21 @@ export async function recordReceipt(ctx: AppContext, requestId: string): Promise
       staffSeconds: config.workflow.staffTaskTimeoutSeconds,
     },
   };
-  // A retried step must not mail twice: the token hash is written once.
+  // Done once: the token hash is written after the mail went out, so a step retried after a failed
+  // send mails again, and one retried after success does not.
   if (request.statusTokenHash) return result;
   const token = newToken();
-  await repo.update(requestId, { statusTokenHash: hashToken(token) });
   const link = links(config);
   if (request.duplicateOf) {
     const original = await repo.get(request.duplicateOf);
     // The original's status link cannot be re-sent (only its hash exists): link this request's status,
     // which says it is a duplicate of the open one.
     await mailer.send(request.subject.email, duplicateRequest(config, facts(original), link.status(requestId, token)));
+    await repo.update(requestId, { statusTokenHash: hashToken(token) });
     await repo.audit(requestId, 'system', 'request.acknowledged', { duplicateOf: request.duplicateOf });
   } else {
     await mailer.send(request.subject.email, acknowledgement(config, facts(request), link.status(requestId, token)));
+    await repo.update(requestId, { statusTokenHash: hashToken(token) });
     await repo.audit(requestId, 'system', 'request.acknowledged', { dueDate: request.dueDate });
   }
   return result;

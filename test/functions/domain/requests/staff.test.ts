@@ -162,9 +162,8 @@ describe('deny', () => {
     expect(err.status).toBe(409);
   });
 
-  // BUG (reported, not fixed): deny's claim does not change the status, so the conditional update that
-  // should make two clicks exclusive lets both through; the loser's undo then deletes the winner's decision.
-  it.fails('lets only one of two staff members deny at once', async () => {
+  // Two staff members click deny at the same moment: one decision is recorded, the other is refused.
+  it('lets only one of two staff members deny at once', async () => {
     await inReview();
 
     const results = await Promise.allSettled([

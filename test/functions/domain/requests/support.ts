@@ -21,7 +21,7 @@ import {
   type RequestStatus,
   type TaskKind,
 } from '#domain/requests/model';
-import { RequestNotFound, StateConflict, type RequestRepository } from '#domain/requests/repository';
+import { RequestNotFound, StateConflict, type RequestRepository, type UpdateConditions } from '#domain/requests/repository';
 
 export const EXAMPLE_CONFIG_PATH = new URL('../../../../config/example.config.json', import.meta.url);
 
@@ -44,7 +44,7 @@ export class MemoryRepo {
   readonly tokens = new Map<string, string>();
   readonly downloads = new Map<string, DownloadItem>();
   /** Every update call, in order, as the repository got it. */
-  readonly updates: Array<{ id: string; set: Partial<RequestRecord>; onlyIf?: readonly RequestStatus[]; remove?: string[] }> = [];
+  readonly updates: Array<{ id: string; set: Partial<RequestRecord> } & UpdateConditions> = [];
   private seq = 0;
 
   async create(record: RequestRecord): Promise<void> {
@@ -66,13 +66,18 @@ export class MemoryRepo {
   async update(
     id: string,
     set: Partial<RequestRecord>,
-    options: { onlyIf?: readonly RequestStatus[]; remove?: string[] } = {},
+    options: UpdateConditions = {},
   ): Promise<RequestRecord> {
     this.updates.push({ id, set: clone(set), ...options });
     const current = this.requests.get(id);
     if (!current) throw new RequestNotFound(`request ${id} does not exist`);
     if (options.onlyIf?.length && !options.onlyIf.includes(current.status)) {
       throw new StateConflict(`request ${id} is ${current.status}, not ${options.onlyIf.join(' or ')}`);
+    }
+    const at = (dotted: string) => dotted.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], current);
+    for (const field of options.absent ?? []) if (at(field) !== undefined) throw new StateConflict(`request ${id}: ${field} is set`);
+    for (const [field, value] of Object.entries(options.match ?? {})) {
+      if (JSON.stringify(at(field)) !== JSON.stringify(value)) throw new StateConflict(`request ${id}: ${field} differs`);
     }
     const next: Record<string, unknown> = { ...current };
     for (const [k, v] of Object.entries(set)) if (v !== undefined) next[k] = clone(v);
