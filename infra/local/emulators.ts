@@ -1,15 +1,14 @@
 /**
  * The AWS emulators the embedded runtime runs on loopback: dynalite (DynamoDB, on disk), s3rver (S3, on
- * disk) and aws-ses-v2-local (SES, with a mail viewer). Each start returns its URL and a close function.
+ * disk, in a child process) and aws-ses-v2-local (SES, with a mail viewer). Each start returns its URL and a close function.
  */
 import type { AddressInfo, Server } from 'node:net';
 import { mkdirSync } from 'node:fs';
 // dynalite, s3rver and aws-ses-v2-local ship no type definitions worth importing here.
 // @ts-expect-error untyped package
 import dynalite from 'dynalite';
-// @ts-expect-error untyped package
-import S3rver from 's3rver';
 import * as sesModule from 'aws-ses-v2-local';
+import { startS3Emulator } from './s3-emulator.ts';
 
 export interface Emulator {
   url: string;
@@ -44,21 +43,9 @@ export async function startDynamoDb(host: string, port: number, dir: string): Pr
   };
 }
 
+/** S3 runs in a child process: see s3-emulator.ts. */
 export async function startS3(host: string, port: number, dir: string, buckets: string[]): Promise<Emulator> {
-  mkdirSync(dir, { recursive: true });
-  const s3 = new S3rver({
-    address: host,
-    port,
-    directory: dir,
-    silent: true,
-    configureBuckets: buckets.map((name) => ({ name })),
-  });
-  const address = (await s3.run()) as AddressInfo;
-  return {
-    url: `http://${host}:${address.port}`,
-    port: address.port,
-    close: () => new Promise<void>((resolve) => s3.close(() => resolve())),
-  };
+  return startS3Emulator({ host, port, directory: dir, buckets });
 }
 
 export async function startSes(host: string, port: number): Promise<Emulator> {
