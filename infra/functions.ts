@@ -14,7 +14,8 @@ export type Grant =
   | 'sfn:complete-task'
   | 'sfn:stop'
   | 'ses:send'
-  | 'connectors';
+  | 'connectors'
+  | 'connectors:erase';
 
 export interface FunctionSpec {
   /** Short id; the deployed name is `<stack>-<id>`. */
@@ -74,11 +75,13 @@ export const FUNCTIONS: FunctionSpec[] = [
   step('record-receipt', 'RecordReceiptFunctionArn', ['table:read', 'table:write', 'ses:send']),
   step('await-task', 'AwaitTaskFunctionArn', ['table:read', 'table:write', 'ses:send']),
   step('approve-automatically', 'ApproveAutomaticallyFunctionArn', ['table:read', 'table:write']),
-  step('plan-connectors', 'PlanConnectorsFunctionArn', ['table:read', 'table:write']),
+  step('plan-connectors', 'PlanConnectorsFunctionArn', ['table:read', 'table:write', 'connectors']),
   step('collect', 'CollectFunctionArn', ['table:read', 'staging:write', 'connectors'], 900, 1024),
+  step('erase', 'EraseFunctionArn', ['table:read', 'connectors:erase'], 900, 1024),
+  step('confirm-erasure', 'ConfirmErasureFunctionArn', ['table:read', 'table:write', 'connectors'], 900, 1024),
   step('reconcile', 'ReconcileFunctionArn', ['table:read', 'table:write']),
   step('assemble', 'AssembleFunctionArn', ['table:read', 'table:write', 'staging:read', 'exports:write'], 900, 1024),
-  step('notify-subject', 'NotifySubjectFunctionArn', ['table:read', 'table:write', 'ses:send']),
+  step('notify-subject', 'NotifySubjectFunctionArn', ['table:read', 'table:write', 'ses:send', 'staging:write']),
   {
     id: 'escalate',
     entry: 'functions/handlers/scheduled/escalate.ts',

@@ -115,6 +115,11 @@ const recipientSchema = z.object({
   purpose: z.string(),
   country: z.string().optional(),
   thirdCountry: z.boolean().default(false),
+  /**
+   * Where this recipient is told about an erasure (GDPR Art. 19). Connectors tell their own systems
+   * through the erasure itself; others with an address here get an email naming the request.
+   */
+  notifyEmail: z.string().email().optional(),
 });
 
 export const configSchema = z.object({
@@ -151,8 +156,13 @@ export const configSchema = z.object({
   review: z
     .object({
       access: z.enum(['auto', 'staff']).default('staff'),
+      // Erasure cannot be undone: staff review unless configured otherwise.
       erasure: z.enum(['auto', 'staff']).default('staff'),
       portability: z.enum(['auto', 'staff']).default('staff'),
+      /** Per-jurisdiction exceptions, e.g. `{"CCPA": {"access": "auto"}}`. */
+      byJurisdiction: z
+        .partialRecord(z.enum(JURISDICTIONS), z.object({ access: z.enum(['auto', 'staff']), erasure: z.enum(['auto', 'staff']), portability: z.enum(['auto', 'staff']) }).partial())
+        .default({}),
     })
     .prefault({}),
   verification: z
@@ -244,6 +254,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DsarConfig {
   const config = parseConfig(raw);
   cached = { source, config };
   return config;
+}
+
+/** Whether a request of this type under this law goes to staff or is approved automatically. */
+export function reviewMode(config: DsarConfig, type: RequestType, jurisdiction: Jurisdiction): 'auto' | 'staff' {
+  return config.review.byJurisdiction[jurisdiction]?.[type] ?? config.review[type];
 }
 
 export function enabledConnectors(config: DsarConfig): ConnectorConfig[] {

@@ -37,10 +37,19 @@ export class ConnectorRegistry {
   }
 
   /** The distinct values of `attribute` in the subject's records of another connector. */
+  identifier(subject: Subject, connectorId: string, attribute: string, ctx: ConnectorContext): Promise<string[]> {
+    return this.resolveIdentifier(subject, connectorId, attribute, ctx);
+  }
+
   private resolveIdentifier(subject: Subject, connectorId: string, attribute: string, ctx: ConnectorContext): Promise<string[]> {
-    const cacheKey = `${subject.normalizedEmail}\u0000${connectorId}\u0000${attribute}`;
+    const known = subject.identifiers?.[connectorId]?.[attribute];
+    if (known) return Promise.resolve(known);
+    // Cached for one request only: a warm function serves many requests, and an identifier looked up
+    // before an erasure must not outlive it.
+    const cacheKey = `${ctx.requestId}\u0000${subject.normalizedEmail}\u0000${connectorId}\u0000${attribute}`;
     let pending = this.identifierCache.get(cacheKey);
     if (!pending) {
+      if (this.identifierCache.size > 1000) this.identifierCache.clear();
       pending = (async () => {
         const values = new Set<string>();
         for await (const record of this.get(connectorId).access(subject, ctx)) {
@@ -54,6 +63,35 @@ export class ConnectorRegistry {
     }
     return pending;
   }
+}
+
+/** Which identifiers other connectors need from a connector (the per-user S3 folder, the GA user id). */
+export function identifierDependencies(config: DsarConfig): Array<{ connectorId: string; attribute: string }> {
+  const found = new Map<string, { connectorId: string; attribute: string }>();
+  for (const c of config.connectors.filter((x) => x.enabled)) {
+    let dep: { connectorId: string; attribute: string } | undefined;
+    if (c.kind === 's3' && c.subjectKey.from === 'connector') dep = { connectorId: c.subjectKey.connectorId, attribute: c.subjectKey.attribute };
+    if (c.kind === 'google-analytics') {
+      const from = (c.settings as { userIdFrom?: { connectorId?: unknown; attribute?: unknown } }).userIdFrom;
+      if (typeof from?.connectorId === 'string' && typeof from.attribute === 'string') dep = { connectorId: from.connectorId, attribute: from.attribute };
+    }
+    if (dep) found.set(`${dep.connectorId}\u0000${dep.attribute}`, dep);
+  }
+  return [...found.values()];
+}
+
+/** Resolves every identifier other connectors depend on, as `Subject.identifiers` holds them. */
+export async function resolveIdentifiers(
+  registry: ConnectorRegistry,
+  config: DsarConfig,
+  subject: Subject,
+  ctx: ConnectorContext,
+): Promise<Record<string, Record<string, string[]>>> {
+  const out: Record<string, Record<string, string[]>> = {};
+  for (const dep of identifierDependencies(config)) {
+    (out[dep.connectorId] ??= {})[dep.attribute] = await registry.identifier(subject, dep.connectorId, dep.attribute, ctx);
+  }
+  return out;
 }
 
 function build(config: ConnectorConfig, deps: ConnectorDeps): Connector {

@@ -12,10 +12,12 @@ export interface Subject {
   normalizedEmail: string;
   name?: string;
   /**
-   * Identifiers found by connectors that ran before (connector id -> attribute -> value), for systems
-   * that are keyed by an id the company holds rather than by email (Google Analytics, per-user S3 prefixes).
+   * Identifiers resolved before the connectors ran (connector id -> attribute -> values), for systems
+   * keyed by an id the company holds rather than by email (Google Analytics, per-user S3 prefixes).
+   * An erasure resolves them first and keeps them, because erasing the account store in parallel
+   * would otherwise leave nothing to find the other systems' records by.
    */
-  identifiers?: Record<string, Record<string, string>>;
+  identifiers?: Record<string, Record<string, string[]>>;
 }
 
 /** One record of the subject's data, as it goes into the export. */
@@ -57,6 +59,12 @@ export type PolicyFor = (object: string) => ErasurePolicy;
 export interface Connector {
   readonly id: string;
   readonly config: ConnectorConfig;
+  /**
+   * Whether running `access` after `erase` shows if the erasure worked. False for systems that only
+   * accept deletion requests and cannot be read back per person (Google Analytics): their erasure is
+   * reported as submitted, not as confirmed.
+   */
+  readonly erasureVerifiable?: boolean;
   access(subject: Subject, ctx: ConnectorContext): AsyncIterable<DataRecord>;
   erase(subject: Subject, policy: PolicyFor, ctx: ConnectorContext): Promise<ErasureOutcome>;
 }

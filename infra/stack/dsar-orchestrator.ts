@@ -521,6 +521,9 @@ export class DsarOrchestrator extends Construct {
         case 'connectors':
           this.grantConnectors(fn);
           break;
+        case 'connectors:erase':
+          this.grantConnectors(fn, { erase: true });
+          break;
         default: {
           const never: never = g;
           throw new Error(`unknown grant ${String(never)}`);
@@ -529,17 +532,30 @@ export class DsarOrchestrator extends Construct {
     }
   }
 
-  /** Read access to what the configured connectors read: their secrets, tables and buckets, nothing else. */
-  private grantConnectors(fn: NodejsFunction): void {
+  /**
+   * Access to what the configured connectors touch: their secrets, tables and buckets, nothing else.
+   * Reading by default; `erase` adds what erasure policies need (delete and update items, delete and
+   * rewrite objects under the per-user prefix), which only the erasing function gets.
+   */
+  private grantConnectors(fn: NodejsFunction, options: { erase?: boolean } = {}): void {
     const stack = Stack.of(this);
     for (const c of this.config.connectors.filter((x) => x.enabled)) {
       if (c.kind === 'dynamodb') {
         const table = stack.formatArn({ service: 'dynamodb', resource: 'table', resourceName: c.tableName });
         const resources = c.lookup.indexName ? [table, `${table}/index/${c.lookup.indexName}`] : [table];
         fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:Query', 'dynamodb:GetItem'], resources }));
+        if (options.erase) fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:DeleteItem', 'dynamodb:UpdateItem'], resources: [table] }));
       } else if (c.kind === 's3') {
         const fixedPrefix = c.prefixTemplate.slice(0, c.prefixTemplate.indexOf('{subjectKey}'));
         fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [`arn:${stack.partition}:s3:::${c.bucket}/${fixedPrefix}*`] }));
+        if (options.erase) {
+          fn.addToRolePolicy(
+            new iam.PolicyStatement({
+              actions: ['s3:DeleteObject', 's3:PutObject', 's3:AbortMultipartUpload'],
+              resources: [`arn:${stack.partition}:s3:::${c.bucket}/${fixedPrefix}*`],
+            }),
+          );
+        }
         fn.addToRolePolicy(
           new iam.PolicyStatement({
             actions: ['s3:ListBucket'],

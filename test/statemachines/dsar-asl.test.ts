@@ -28,12 +28,14 @@ describe('the workflow definition', () => {
   });
 
   it('retries connector throttling and unavailability with jitter and records any other failure', () => {
-    const task = definition.States.Collect.ItemProcessor.States.CollectFromConnector;
-    const retried = task.Retry.flatMap((r: any) => r.ErrorEquals);
-    expect(retried).toEqual(expect.arrayContaining(['ConnectorThrottled', 'ConnectorUnavailable']));
-    expect(retried).not.toContain('ConnectorAuthFailed');
-    for (const r of task.Retry) expect(r.JitterStrategy).toBe('FULL');
-    expect(task.Catch[0].ErrorEquals).toEqual(['States.ALL']);
+    for (const name of ['CollectFromConnector', 'EraseWithConnector']) {
+      const task = definition.States.Collect.ItemProcessor.States[name];
+      const retried = task.Retry.flatMap((r: any) => r.ErrorEquals);
+      expect(retried).toEqual(expect.arrayContaining(['ConnectorThrottled', 'ConnectorUnavailable']));
+      expect(retried).not.toContain('ConnectorAuthFailed');
+      for (const r of task.Retry) expect(r.JitterStrategy).toBe('FULL');
+      expect(task.Catch[0]).toMatchObject({ ErrorEquals: ['States.ALL'], Next: 'RecordConnectorFailure' });
+    }
     expect(definition.States.Collect.MaxConcurrency).toBeGreaterThan(1);
   });
 
@@ -43,9 +45,20 @@ describe('the workflow definition', () => {
     const actions = definition.States.StaffAction.Choices.map((c: any) => [c.StringEquals, c.Next]);
     expect(actions).toEqual([
       ['retry', 'PlanConnectors'],
-      ['accept_partial', 'Assemble'],
+      ['accept_partial', 'AcceptedPartial'],
       ['cancel', 'NotifyCancelled'],
     ]);
+  });
+
+  it('never reports an erasure complete before it is confirmed or accepted by staff', () => {
+    expect(definition.States.ChooseAnswer.Choices[0]).toMatchObject({ StringEquals: 'erasure', Next: 'ConfirmErasure' });
+    expect(definition.States.ErasureConfirmed.Choices[0]).toMatchObject({ BooleanEquals: true, Next: 'NotifyErased' });
+    expect(definition.States.ErasureConfirmed.Default).toBe('AwaitStaffOnFailures');
+    const into = Object.entries(definition.States)
+      .filter(([, s]: [string, any]) => JSON.stringify(s).includes('"NotifyErased"'))
+      .map(([name]) => name)
+      .sort();
+    expect(into).toEqual(['AcceptedPartial', 'ErasureConfirmed']);
   });
 
   it('uses neither JSONata nor Assign, which the local interpreter would silently ignore', () => {

@@ -102,6 +102,8 @@ export function createGoogleAnalyticsConnector(config: SaasConnectorConfig, deps
   return {
     id: config.id,
     config,
+    // GA has no per-user read API: a deletion request is accepted, not something access can confirm.
+    erasureVerifiable: false,
     async *access(subject: Subject, ctx: ConnectorContext): AsyncGenerator<DataRecord> {
       const ids = await userIds(subject, ctx);
       if (!ids.length) return;

@@ -164,3 +164,52 @@ export function escalationDigest(config: DsarConfig, lines: EscalationLine[]): E
     ...lines.map((l) => ({ text: escalationSentence(l), href: l.consoleUrl })),
   ]);
 }
+
+export interface ErasureReportFacts {
+  systems: Array<{ displayName: string; items: Array<{ object: string; action: string; count: number; legalBasis?: string; retentionPeriod?: string }>; confirmed: boolean | 'not_verifiable' }>;
+  recipientsNotified: Array<{ name: string; how: string; at: string }>;
+  notErased: Array<{ displayName: string; reason: string }>;
+}
+
+/** Lines of the erasure report, shared by the email and the status page's text. */
+export function erasureReportLines(report: ErasureReportFacts): string[] {
+  const lines: string[] = [];
+  const sum = (action: string) => report.systems.flatMap((s) => s.items).filter((i) => i.action === action).reduce((n, i) => n + i.count, 0);
+  if (sum('deleted') + sum('anonymized') + sum('retained') === 0 && !report.notErased.length) {
+    lines.push('We found no personal data about you in any of our systems, so there was nothing to erase.');
+  }
+  for (const system of report.systems) {
+    const done = system.items.filter((i) => i.action !== 'not_found' && i.count > 0);
+    if (!done.length) continue;
+    lines.push(`${system.displayName}:`);
+    for (const i of done) {
+      const what = `${i.count} ${i.object} record${i.count === 1 ? '' : 's'}`;
+      if (i.action === 'retained') lines.push(`  - ${what} kept: ${i.legalBasis ?? 'legal obligation'}; until ${i.retentionPeriod ?? 'the end of the retention period'}.`);
+      else lines.push(`  - ${what} ${i.action}.`);
+    }
+    if (system.confirmed === 'not_verifiable') lines.push('  (This system accepts deletion requests but cannot be read back to confirm them.)');
+  }
+  for (const n of report.notErased) lines.push(`${n.displayName}: not erased. ${n.reason}`);
+  if (report.recipientsNotified.length) {
+    lines.push('We told these recipients of your data about the erasure:');
+    for (const r of report.recipientsNotified) lines.push(`  - ${r.name}, on ${r.at.slice(0, 10)}`);
+  }
+  return lines;
+}
+
+export function erasureReport(config: DsarConfig, r: RequestFacts, report: ErasureReportFacts, statusUrl?: string): Email {
+  return compose(config, `Your data was erased (${r.requestId})`, [
+    greeting(r.name),
+    `We have finished your request for erasure (${r.requestId}). This is what we did:`,
+    erasureReportLines(report).join('\n'),
+    ...(statusUrl ? [{ text: 'The same report is on your request page:', href: statusUrl }] : []),
+    complaintRight(config),
+  ]);
+}
+
+export function recipientErasureNotice(config: DsarConfig, requestId: string, subjectEmail: string, completedAt: string): Email {
+  return compose(config, `Erasure notice under GDPR Art. 19 (${requestId})`, [
+    `Under Article 19 GDPR we inform you that on ${completedAt.slice(0, 10)} we erased the personal data of the data subject identified by ${subjectEmail} at their request (${requestId}).`,
+    'Please erase any copy of their personal data you received from us, unless you must keep it by law, and tell us if you cannot.',
+  ]);
+}

@@ -12,6 +12,7 @@
  * `by-subject` (subjectHash = hash of the normalised email, sk = receivedAt).
  */
 import type { Jurisdiction, RequestType } from '#commons/config';
+import type { ErasureItem } from '#connectors/types';
 
 export const OPEN_INDEX = 'open-by-due';
 export const SUBJECT_INDEX = 'by-subject';
@@ -55,6 +56,8 @@ export interface ConnectorOutcome {
   stagingKeys: Record<string, string>;
   /** The vendor's error, for staff, when the run failed. */
   error?: { type: string; message: string };
+  /** What an erasure did, per object (never the data). */
+  erasure?: ErasureItem[];
   attempts: number;
   finishedAt?: string;
 }
@@ -121,8 +124,45 @@ export interface RequestRecord {
   escalations?: Record<string, string>;
   duplicateOf?: string;
   closedAt?: string;
+  /** Identifiers resolved before an erasure (see Subject.identifiers). */
+  identifiers?: Record<string, Record<string, string[]>>;
+  /** The check after an erasure: what access still finds, as counts (never the data). */
+  erasureConfirmation?: ErasureConfirmation;
+  /** What the subject is told an erasure did; kept as the request's evidence. */
+  erasureReport?: ErasureReport;
   createdAt: string;
   updatedAt: string;
+}
+
+export interface ErasureConfirmation {
+  at: string;
+  confirmed: boolean;
+  connectors: Record<
+    string,
+    {
+      /** Records access still finds, per object. */
+      found: Record<string, number>;
+      /** Of those, the ones no `retain` policy covers: erasure did not take. */
+      residual: Record<string, number>;
+      /** The system cannot be read back per person: the deletion was submitted, not checked. */
+      verifiable: boolean;
+      error?: string;
+    }
+  >;
+}
+
+export interface ErasureReport {
+  completedAt: string;
+  systems: Array<{
+    connectorId: string;
+    displayName: string;
+    items: ErasureItem[];
+    confirmed: boolean | 'not_verifiable';
+  }>;
+  /** Art. 19: who was told about the erasure, how and when. */
+  recipientsNotified: Array<{ name: string; how: 'erasure_api' | 'email'; at: string }>;
+  /** Systems staff accepted as not erased, with the reason on record. */
+  notErased: Array<{ connectorId: string; displayName: string; reason: string }>;
 }
 
 export interface AuditEvent {

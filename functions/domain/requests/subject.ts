@@ -46,6 +46,17 @@ export async function subjectStatus(ctx: AppContext, requestId: string, token: s
     ...(r.duplicateOf ? { duplicateOf: r.duplicateOf } : {}),
     ...(r.status === 'denied' && r.decision?.reason ? { denialReason: r.decision.reason } : {}),
     ...(r.closedAt ? { closedAt: r.closedAt } : {}),
+    // What an erasure did, for the subject's status page (counts, bases and dates; never data).
+    ...(r.erasureReport
+      ? {
+          erasureReport: {
+            completedAt: r.erasureReport.completedAt,
+            systems: r.erasureReport.systems.map(({ displayName, items, confirmed }) => ({ displayName, items, confirmed })),
+            recipientsNotified: r.erasureReport.recipientsNotified,
+            notErased: r.erasureReport.notErased.map(({ displayName, reason }) => ({ displayName, reason })),
+          },
+        }
+      : {}),
   };
 }
 

@@ -17,7 +17,15 @@ export function subjectOf(request: RequestRecord): Subject {
     email: request.subject.email,
     normalizedEmail: request.subject.normalizedEmail,
     ...(request.subject.name ? { name: request.subject.name } : {}),
+    ...(request.identifiers ? { identifiers: request.identifiers } : {}),
   };
+}
+
+/** Nothing is gathered or changed for a request that nobody verified and approved. */
+export function assertVerifiedAndApproved(request: RequestRecord): void {
+  if (!request.verification?.verifiedAt || request.decision?.outcome !== 'approved') {
+    throw new Error(`request ${request.requestId} is not verified and approved; refusing to touch connectors`);
+  }
 }
 
 export async function collect(
@@ -27,10 +35,7 @@ export async function collect(
   connectorId: string,
 ): Promise<CollectResult> {
   const request = await ctx.repo.get(requestId);
-  // Data is never gathered for a request that nobody verified and approved.
-  if (!request.verification?.verifiedAt || request.decision?.outcome !== 'approved') {
-    throw new Error(`request ${requestId} is not verified and approved; refusing to collect`);
-  }
+  assertVerifiedAndApproved(request);
   if (!enabledConnectors(ctx.config).some((c) => c.id === connectorId)) {
     throw new Error(`connector ${connectorId} is not enabled`);
   }

@@ -4,7 +4,8 @@
  * never at S3 directly: a presigned URL made with a Lambda role's credentials dies with them.
  */
 import { hashToken, newToken } from '#commons/tokens';
-import { cancelled, completion, denial, unverifiedClosed } from '../notifications/templates.ts';
+import { cancelled, completion, denial, erasureReport, unverifiedClosed } from '../notifications/templates.ts';
+import { closeErasure } from './erasure-report.ts';
 import { links, type AppContext } from '../context.ts';
 import type { RequestStatus } from '../requests/model.ts';
 import { facts } from '../requests/verification.ts';
@@ -12,6 +13,7 @@ import { DENIAL_REASONS, type DenialReason } from '../requests/staff.ts';
 
 export type Outcome =
   | { outcome: 'completed' }
+  | { outcome: 'erased' }
   | { outcome: 'denied' }
   | { outcome: 'unverified' }
   | { outcome: 'cancelled'; reason?: string };
@@ -31,6 +33,13 @@ export async function notifyOutcome(ctx: AppContext, requestId: string, outcome:
       const missing = Object.values(request.connectors ?? {}).filter((c) => c.status === 'accepted_missing').map((c) => c.connectorId);
       status = missing.length ? 'completed_partial' : 'completed';
       await mailer.send(to, completion(config, f, links(config).download(requestId, token), expiresAt, missing));
+      break;
+    }
+    case 'erased': {
+      // The subject's report is built once: a retried step re-sends the same report.
+      const report = request.erasureReport ?? (await closeErasure(ctx, request));
+      status = report.notErased.length ? 'completed_partial' : 'completed';
+      await mailer.send(to, erasureReport(config, f, report));
       break;
     }
     case 'denied': {

@@ -1,19 +1,35 @@
 /**
- * PlanConnectors: which connectors the Map runs. First time: every enabled connector. After staff asked
- * for a retry: the ones marked pending again. Only small descriptors go into the state payload.
+ * PlanConnectors: which connectors the Map runs, and whether each collects or erases. First time: every
+ * enabled connector. After staff asked for a retry: the ones marked pending again. Only small
+ * descriptors go into the state payload.
+ *
+ * Before an erasure it also resolves, once, the identifiers some systems are found by (the account id
+ * naming the call-history folder, the Google Analytics user id): the erasing Map runs in parallel, and
+ * once the account store is erased nothing else could find them.
  */
 import { enabledConnectors } from '#commons/config';
+import { resolveIdentifiers, type ConnectorRegistry } from '#connectors/registry';
 import type { AppContext } from '../context.ts';
 import type { ConnectorOutcome, Decision } from '../requests/model.ts';
+import { subjectOf } from './collect.ts';
 
 export interface ConnectorTask {
   requestId: string;
   connectorId: string;
+  mode: 'collect' | 'erase';
 }
 
-export async function planConnectors(ctx: AppContext, requestId: string): Promise<{ connectors: ConnectorTask[] }> {
+export async function planConnectors(ctx: AppContext, registry: ConnectorRegistry, requestId: string): Promise<{ connectors: ConnectorTask[] }> {
   const { repo, config } = ctx;
-  const request = await repo.get(requestId);
+  let request = await repo.get(requestId);
+  const mode = request.type === 'erasure' ? 'erase' : 'collect';
+  if (mode === 'erase' && !request.identifiers) {
+    const identifiers = await resolveIdentifiers(registry, config, subjectOf(request), { requestId });
+    request = await repo.update(requestId, { identifiers });
+    await repo.audit(requestId, 'system', 'erasure.identifiers_resolved', {
+      systems: Object.fromEntries(Object.entries(identifiers).map(([id, attrs]) => [id, Object.fromEntries(Object.entries(attrs).map(([a, v]) => [a, v.length]))])),
+    });
+  }
   const outcomes: Record<string, ConnectorOutcome> = { ...request.connectors };
   const planned: ConnectorTask[] = [];
   for (const c of enabledConnectors(config)) {
@@ -27,7 +43,7 @@ export async function planConnectors(ctx: AppContext, requestId: string): Promis
       stagingKeys: {},
       attempts: (previous?.attempts ?? 0) + 1,
     };
-    planned.push({ requestId, connectorId: c.id });
+    planned.push({ requestId, connectorId: c.id, mode });
   }
   await repo.update(requestId, { status: 'in_progress', connectors: outcomes });
   await repo.audit(requestId, 'system', 'connectors.planned', { connectors: planned.map((p) => p.connectorId) });

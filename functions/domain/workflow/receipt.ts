@@ -3,6 +3,7 @@
  * made here and kept only as a hash), sends the acknowledgement, and tells the workflow how review goes
  * and how long the waiting steps may wait.
  */
+import { reviewMode } from '#commons/config';
 import { hashToken, newToken } from '#commons/tokens';
 import { acknowledgement, duplicateRequest } from '../notifications/templates.ts';
 import { links, type AppContext } from '../context.ts';
@@ -23,7 +24,7 @@ export async function recordReceipt(ctx: AppContext, requestId: string): Promise
     requestId,
     type: request.type,
     duplicate: request.status === 'duplicate',
-    review: config.review[request.type],
+    review: reviewMode(config, request.type, request.jurisdiction),
     timeouts: {
       verificationSeconds: config.verification.unverifiedTimeoutSeconds,
       staffSeconds: config.workflow.staffTaskTimeoutSeconds,

@@ -3,11 +3,20 @@
  * error on failure) and tells the workflow whether staff must decide. A request never moves on to
  * assembly while a connector's data is missing, unless staff accepted that on record.
  */
+import type { ErasureItem } from '#connectors/types';
 import type { AppContext } from '../context.ts';
 import type { ConnectorOutcome } from '../requests/model.ts';
 
 export type CollectResult =
-  | { connectorId: string; status: 'succeeded'; records: number; objects: Record<string, number>; stagingKeys: Record<string, string> }
+  | {
+      connectorId: string;
+      status: 'succeeded';
+      records: number;
+      objects: Record<string, number>;
+      stagingKeys: Record<string, string>;
+      /** Present when the run was an erasure. */
+      erasure?: ErasureItem[];
+    }
   | { connectorId: string; status: 'failed'; error: { Error?: string; Cause?: string } };
 
 /** Step Functions hands a Lambda failure over as `{Error, Cause}`, Cause being Lambda's JSON error. */
@@ -36,7 +45,16 @@ export async function reconcile(
     const attempts = previous?.attempts ?? 1;
     outcomes[r.connectorId] =
       r.status === 'succeeded'
-        ? { connectorId: r.connectorId, status: 'succeeded', records: r.records, objects: r.objects, stagingKeys: r.stagingKeys, attempts, finishedAt }
+        ? {
+            connectorId: r.connectorId,
+            status: 'succeeded',
+            records: r.records,
+            objects: r.objects,
+            stagingKeys: r.stagingKeys,
+            ...(r.erasure ? { erasure: r.erasure } : {}),
+            attempts,
+            finishedAt,
+          }
         : { connectorId: r.connectorId, status: 'failed', records: 0, objects: {}, stagingKeys: {}, attempts, finishedAt, error: describeFailure(r.error) };
   }
   const failed = Object.values(outcomes).filter((o) => o.status === 'failed' || o.status === 'pending').map((o) => o.connectorId);
@@ -44,7 +62,9 @@ export async function reconcile(
   for (const r of results) {
     await repo.audit(requestId, 'system', r.status === 'succeeded' ? 'connector.succeeded' : 'connector.failed', {
       connectorId: r.connectorId,
-      ...(r.status === 'succeeded' ? { records: r.records } : { error: outcomes[r.connectorId]!.error }),
+      ...(r.status === 'succeeded'
+        ? { records: r.records, ...(r.erasure ? { erasure: r.erasure.map((i) => `${i.object}:${i.action}:${i.count}`) } : {}) }
+        : { error: outcomes[r.connectorId]!.error }),
     });
   }
   return { hasFailures: failed.length > 0, failed };

@@ -5,7 +5,7 @@ import { workflowHandler } from './steps.ts';
 
 const input = z.object({
   requestId: z.string().min(1),
-  outcome: z.enum(['completed', 'denied', 'unverified', 'cancelled']),
+  outcome: z.enum(['completed', 'erased', 'denied', 'unverified', 'cancelled']),
   reason: z.string().optional(),
 });
 

@@ -10,6 +10,17 @@ const result = z.union([
     records: z.number(),
     objects: z.record(z.string(), z.number()),
     stagingKeys: z.record(z.string(), z.string()),
+    erasure: z
+      .array(
+        z.object({
+          object: z.string(),
+          action: z.enum(['deleted', 'anonymized', 'retained', 'not_found']),
+          count: z.number(),
+          legalBasis: z.string().optional(),
+          retentionPeriod: z.string().optional(),
+        }),
+      )
+      .optional(),
   }),
   z.object({
     connectorId: z.string(),

@@ -143,7 +143,16 @@ describe('least privilege', () => {
     'sfn:stop': ['states'],
     'ses:send': ['ses'],
     connectors: ['secretsmanager', 'dynamodb', 's3'],
+    'connectors:erase': ['secretsmanager', 'dynamodb', 's3'],
   };
+
+  it('lets only the erasing function delete from the company stores that the configuration names', () => {
+    const deletesCompanyData = (id: string) =>
+      statementsOf(template, stack, stack.orchestrator, id).some(
+        (st) => /DeleteItem|UpdateItem|DeleteObject|PutObject/.test(JSON.stringify(st.Action)) && /demo-accounts|demo-call-history/.test(JSON.stringify(st.Resource)),
+      );
+    expect(FUNCTIONS.filter((spec) => deletesCompanyData(spec.id)).map((spec) => spec.id)).toEqual(['erase']);
+  });
 
   it('lets each function use only the services its grants name', () => {
     for (const spec of FUNCTIONS) {

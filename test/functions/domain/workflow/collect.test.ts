@@ -66,7 +66,7 @@ describe('collect', () => {
   ])('refuses to collect for a request that is %s', async (_what, overrides) => {
     await ctx.memory.create(requestRecord(overrides));
 
-    await expect(collect(ctx, registryWith([{ object: 'a', id: '1', data: {} }]), REQUEST_ID, 'accounts')).rejects.toThrow(/refusing to collect/);
+    await expect(collect(ctx, registryWith([{ object: 'a', id: '1', data: {} }]), REQUEST_ID, 'accounts')).rejects.toThrow(/refusing to touch connectors/);
     expect(seen).toHaveLength(0);
   });
 

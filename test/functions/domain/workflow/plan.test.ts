@@ -1,22 +1,51 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { enabledConnectors } from '#commons/config';
+import type { ConnectorRegistry } from '#connectors/registry';
 import { approveAutomatically, planConnectors } from '#domain/workflow/plan';
 import { REQUEST_ID, requestRecord, testContext, type TestContext } from '../requests/support.ts';
 
 let ctx: TestContext;
 let enabled: string[];
+/** Records which identifiers were asked for; access requests must not ask for any. */
+const asked: string[] = [];
+const registry = {
+  identifier: async (_subject: unknown, connectorId: string, attribute: string) => {
+    asked.push(`${connectorId}.${attribute}`);
+    return [`${attribute}-value`];
+  },
+} as unknown as ConnectorRegistry;
 
 beforeEach(async () => {
   ctx = testContext();
   enabled = enabledConnectors(ctx.config).map((c) => c.id);
   await ctx.memory.create(requestRecord({ status: 'in_progress' }));
+  asked.length = 0;
 });
 
 describe('planConnectors', () => {
-  it('plans every enabled connector the first time, as small descriptors, and marks them pending', async () => {
-    const plan = await planConnectors(ctx, REQUEST_ID);
+  it('plans an erasure as erase runs, after resolving once the identifiers other systems are found by', async () => {
+    await ctx.memory.update(REQUEST_ID, { type: 'erasure' });
 
-    expect(plan.connectors).toEqual(enabled.map((connectorId) => ({ requestId: REQUEST_ID, connectorId })));
+    const plan = await planConnectors(ctx, registry, REQUEST_ID);
+    await ctx.memory.update(REQUEST_ID, { connectors: { ...ctx.memory.stored().connectors, calls: { ...ctx.memory.stored().connectors!.calls!, status: 'pending' } } });
+    await planConnectors(ctx, registry, REQUEST_ID);
+
+    expect(plan.connectors.every((c) => c.mode === 'erase')).toBe(true);
+    expect(asked).toEqual(['accounts.accountId', 'accounts.gaUserId']);
+    expect(ctx.memory.stored().identifiers).toEqual({ accounts: { accountId: ['accountId-value'], gaUserId: ['gaUserId-value'] } });
+  });
+
+  it('resolves no identifiers for an access request', async () => {
+    await planConnectors(ctx, registry, REQUEST_ID);
+
+    expect(asked).toEqual([]);
+    expect(ctx.memory.stored().identifiers).toBeUndefined();
+  });
+
+  it('plans every enabled connector the first time, as small descriptors, and marks them pending', async () => {
+    const plan = await planConnectors(ctx, registry, REQUEST_ID);
+
+    expect(plan.connectors).toEqual(enabled.map((connectorId) => ({ requestId: REQUEST_ID, connectorId, mode: 'collect' })));
     const outcomes = ctx.memory.stored().connectors!;
     expect(Object.keys(outcomes).sort()).toEqual([...enabled].sort());
     expect(Object.values(outcomes).every((o) => o.status === 'pending' && o.attempts === 1)).toBe(true);
@@ -26,21 +55,21 @@ describe('planConnectors', () => {
   it('skips a disabled connector', async () => {
     ctx.config.connectors[1]!.enabled = false;
 
-    const plan = await planConnectors(ctx, REQUEST_ID);
+    const plan = await planConnectors(ctx, registry, REQUEST_ID);
 
     expect(plan.connectors.map((c) => c.connectorId)).not.toContain(ctx.config.connectors[1]!.id);
   });
 
   it('plans only the connectors marked pending again after a retry, counting the attempt', async () => {
-    await planConnectors(ctx, REQUEST_ID);
+    await planConnectors(ctx, registry, REQUEST_ID);
     const connectors = structuredClone(ctx.memory.stored().connectors!);
     for (const o of Object.values(connectors)) o.status = 'succeeded';
     connectors.calls!.status = 'pending';
     await ctx.memory.update(REQUEST_ID, { connectors });
 
-    const plan = await planConnectors(ctx, REQUEST_ID);
+    const plan = await planConnectors(ctx, registry, REQUEST_ID);
 
-    expect(plan.connectors).toEqual([{ requestId: REQUEST_ID, connectorId: 'calls' }]);
+    expect(plan.connectors).toEqual([{ requestId: REQUEST_ID, connectorId: 'calls', mode: 'collect' }]);
     expect(ctx.memory.stored().connectors!.calls!.attempts).toBe(2);
     expect(ctx.memory.stored().connectors!.accounts!.status).toBe('succeeded');
   });

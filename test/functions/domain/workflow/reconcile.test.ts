@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { describeFailure, reconcile } from '#domain/workflow/reconcile';
 import { planConnectors } from '#domain/workflow/plan';
+import type { ConnectorRegistry } from '#connectors/registry';
 import { REQUEST_ID, requestRecord, testContext, type TestContext } from '../requests/support.ts';
 
 let ctx: TestContext;
@@ -10,7 +11,7 @@ const lambdaCause = JSON.stringify({ errorType: 'ConnectorUnavailable', errorMes
 beforeEach(async () => {
   ctx = testContext();
   await ctx.memory.create(requestRecord({ status: 'in_progress' }));
-  await planConnectors(ctx, REQUEST_ID);
+  await planConnectors(ctx, {} as ConnectorRegistry, REQUEST_ID);
 });
 
 const succeeded = (connectorId: string) => ({

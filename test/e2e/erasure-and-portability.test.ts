@@ -1,0 +1,222 @@
+/**
+ * Erasure and portability end to end on the real embedded runtime, with the SaaS sandboxes: what is
+ * erased, what is kept and why, the confirmation that proves it, a connector that fails, a replay,
+ * and bob's portability package.
+ */
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Ajv2020 from 'ajv/dist/2020.js';
+import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
+import { unzipToText } from '../support/zip.ts';
+import { ALICE, BOB, demoPeople } from '../../infra/local/demo/people.ts';
+import { confirmErasure } from '../../functions/domain/workflow/confirm-erasure.ts';
+import { eraseWithConnector } from '../../functions/domain/workflow/erase.ts';
+import { appContext } from '../../functions/domain/context.ts';
+import { ConnectorRegistry } from '../../functions/connectors/registry.ts';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+
+const CROWD = 60;
+// Stripe keeps these whatever it is asked (bookkeeping); the example configuration retains them.
+const BILLING = ['charges', 'payment_intents', 'invoices', 'credit_notes', 'balance_transactions', 'subscriptions', 'invoiceitems'];
+let rt: TestRuntime;
+
+beforeAll(async () => {
+  rt = await startTestRuntime({ crowd: CROWD });
+});
+afterAll(async () => {
+  await rt?.cleanup();
+});
+
+async function fileAndVerify(email: string, type: string): Promise<string> {
+  const filed = await rt.api('POST', '/v1/requests', { body: { type, email } });
+  expect(filed.status).toBe(202);
+  const id = filed.body.requestId as string;
+  const code = await rt.codeFor(id, email);
+  expect((await rt.api('POST', `/v1/requests/${id}/verify`, { body: { code } })).status).toBe(200);
+  await rt.waitForStatus(id, 'awaiting_review');
+  return id;
+}
+
+async function approveErasure(id: string) {
+  const res = await rt.api('POST', `/v1/admin/requests/${id}/approve`, { token: rt.staffToken, body: { confirmRequestId: id } });
+  expect(res.status).toBe(200);
+}
+
+const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+
+async function accountItems(email: string) {
+  const db = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+  const out = await db.send(new QueryCommand({ TableName: 'demo-accounts', IndexName: 'by-email', KeyConditionExpression: 'email = :e', ExpressionAttributeValues: { ':e': email } }));
+  return out.Items ?? [];
+}
+
+async function callObjects(accountId: string) {
+  const s3 = new S3Client({ forcePathStyle: true });
+  return (await s3.send(new ListObjectsV2Command({ Bucket: 'demo-call-history', Prefix: `users/${accountId}/` }))).Contents ?? [];
+}
+
+describe("alice's erasure", () => {
+  let id: string;
+  let detail: any;
+
+  it('needs the approver to confirm the request id', async () => {
+    id = await fileAndVerify(ALICE.email, 'erasure');
+    const plain = await rt.api('POST', `/v1/admin/requests/${id}/approve`, { token: rt.staffToken, body: {} });
+    expect(plain.status).toBe(400);
+    expect(plain.body.error.code).toBe('confirmation_required');
+    await approveErasure(id);
+    detail = await rt.waitForStatus(id, ['completed', 'completed_partial', 'awaiting_staff'], 60_000);
+    expect(detail.request.status).toBe('completed');
+  }, 90_000);
+
+  it('leaves none of her data in any internal store or sandbox, except the retained billing records', async () => {
+    expect(await accountItems(ALICE.email)).toEqual([]);
+    expect(await callObjects(ALICE.accountId)).toEqual([]);
+    const stores = rt.sandboxControl.stores;
+    expect(total(stores.salesforce.countFor(ALICE.email))).toBe(0);
+    expect(total(stores.hubspot.countFor(ALICE.email))).toBe(0);
+    expect(Object.keys(stores.stripe.countFor(ALICE.email)).filter((o) => !BILLING.includes(o))).toEqual([]);
+    expect(total(stores.googleAnalytics.countFor(ALICE.gaUserId))).toBe(0);
+  });
+
+  it('leaves everyone else where they were', async () => {
+    const other = demoPeople(CROWD)[20]!;
+    expect(await accountItems(other.email)).toHaveLength(1);
+    expect((await callObjects(other.accountId)).length).toBeGreaterThan(0);
+    expect(total(rt.sandboxControl.stores.hubspot.countFor(other.email))).toBeGreaterThan(0);
+  });
+
+  it('is proved by the confirmation step, which stores counts only', () => {
+    const confirmation = detail.request.erasureConfirmation;
+    expect(confirmation.confirmed).toBe(true);
+    for (const [connectorId, check] of Object.entries<any>(confirmation.connectors)) {
+      expect({ connectorId, residual: check.residual }).toEqual({ connectorId, residual: {} });
+    }
+    expect(confirmation.connectors['google-analytics'].verifiable).toBe(false);
+    expect(JSON.stringify(detail)).not.toContain(ALICE.phone);
+  });
+
+  it("tells her what was deleted, what was kept under which basis and until when, and who was told", async () => {
+    const mail = await rt.waitForMail(ALICE.email, 'Your data was erased');
+    expect(mail.body.text).toMatch(/charges? record.* kept: Norwegian Bookkeeping Act/);
+    expect(mail.body.text).toContain('5 years after the end of the financial year');
+    expect(mail.body.text).toMatch(/account record deleted/);
+    expect(mail.body.text).toContain('We told these recipients');
+    expect(mail.body.text).toContain('Stripe (payments)');
+    const report = detail.request.erasureReport;
+    const stripe = report.systems.find((s: any) => s.connectorId === 'stripe');
+    expect(stripe.items.filter((i: any) => i.action === 'retained').map((i: any) => i.object).sort()).toEqual(expect.arrayContaining(['charges', 'invoices']));
+    expect(report.recipientsNotified.map((r: any) => r.name)).toEqual(
+      expect.arrayContaining(['Salesforce (customer and process management)', 'Stripe (payments)', 'HubSpot (communication and marketing)', 'Google Analytics 4 (analytics)']),
+    );
+  });
+
+  it('shows the same report behind her status link', async () => {
+    const ack = await rt.waitForMail(ALICE.email, 'We received your request');
+    const token = new URL(/(http\S+token=\S+)/.exec(ack.body.text!)![1]!).searchParams.get('token');
+    const status = await rt.api('GET', `/v1/requests/${id}?token=${token}`);
+    expect(status.body.status).toBe('completed');
+    expect(status.body.erasureReport.systems.length).toBe(6);
+  });
+
+  it('records the approver in the audit trail', () => {
+    const approval = detail.audit.find((a: any) => a.action === 'review.approved');
+    expect(approval.actor).toBe('approver@localhost');
+    expect(detail.audit.map((a: any) => a.action)).toEqual(expect.arrayContaining(['erasure.identifiers_resolved', 'erasure.confirmed', 'erasure.reported']));
+  });
+
+  it('changes nothing and reports success when replayed', async () => {
+    const ctx = appContext();
+    const registry = new ConnectorRegistry(ctx.config);
+    for (const c of ctx.config.connectors) {
+      const again = await eraseWithConnector(ctx, registry, id, c.id);
+      expect(again.status).toBe('succeeded');
+      expect(again.erasure!.every((i) => i.action === 'not_found' || i.action === 'retained' || i.count === 0 || c.kind === 'google-analytics')).toBe(true);
+    }
+    expect((await confirmErasure(ctx, registry, id)).confirmed).toBe(true);
+    // Starting the same execution again is a no-op by name.
+    const replay = await rt.api('GET', `/v1/admin/requests/${id}`, { token: rt.staffToken });
+    expect(replay.body.request.status).toBe('completed');
+  }, 60_000);
+
+  it('answers a second erasure request for her with a report that nothing was found', async () => {
+    const again = await fileAndVerify(ALICE.email, 'erasure');
+    await approveErasure(again);
+    await rt.waitForStatus(again, 'completed', 60_000);
+    const mail = (await rt.mails(ALICE.email)).filter((m) => m.subject.includes(again) && m.subject.startsWith('Your data was erased')).pop()!;
+    expect(mail.body.text, mail.body.text).toContain('no personal data about you');
+  }, 90_000);
+});
+
+describe('an erasure for an address with no data', () => {
+  it('needs the same verification and completes with a report that nothing was found', async () => {
+    const filed = await rt.api('POST', '/v1/requests', { body: { type: 'erasure', email: 'carol@example.com' } });
+    expect(Object.keys(filed.body).sort()).toEqual(['requestId', 'status']);
+    const id = filed.body.requestId;
+    const code = await rt.codeFor(id, 'carol@example.com');
+    await rt.api('POST', `/v1/requests/${id}/verify`, { body: { code } });
+    await rt.waitForStatus(id, 'awaiting_review');
+    await approveErasure(id);
+    await rt.waitForStatus(id, 'completed', 60_000);
+    const mail = await rt.waitForMail('carol@example.com', 'Your data was erased');
+    expect(mail.body.text).toContain('We found no personal data about you');
+  }, 90_000);
+});
+
+describe('an erasure with a failing connector', () => {
+  it('waits for staff, never reports complete, and completes after a retry', async () => {
+    const person = demoPeople(CROWD)[30]!;
+    rt.sandboxControl.faults.set('hubspot', { failNext: { match: 'gdpr-delete', status: 503, count: 1000 } });
+    const id = await fileAndVerify(person.email, 'erasure');
+    await approveErasure(id);
+    const waiting = await rt.waitForStatus(id, ['awaiting_staff', 'completed'], 60_000);
+    expect(waiting.request.status).toBe('awaiting_staff');
+    const hubspot = waiting.connectors.find((c: any) => c.connectorId === 'hubspot');
+    expect(hubspot).toMatchObject({ status: 'failed', error: { type: 'ConnectorUnavailable' } });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await rt.api('GET', `/v1/admin/requests/${id}`, { token: rt.staffToken })).body.request.status).toBe('awaiting_staff');
+    expect((await rt.mails(person.email)).some((m) => m.subject.startsWith('Your data was erased'))).toBe(false);
+    expect(total(rt.sandboxControl.stores.hubspot.countFor(person.email))).toBeGreaterThan(0);
+
+    rt.sandboxControl.faults.reset('hubspot');
+    const retried = await rt.api('POST', `/v1/admin/requests/${id}/retry`, { token: rt.staffToken, body: {} });
+    expect(retried.status).toBe(200);
+    await rt.waitForStatus(id, 'completed', 60_000);
+    expect(total(rt.sandboxControl.stores.hubspot.countFor(person.email))).toBe(0);
+    const detail = (await rt.api('GET', `/v1/admin/requests/${id}`, { token: rt.staffToken })).body;
+    expect(detail.request.erasureConfirmation.confirmed).toBe(true);
+    expect(detail.audit.map((a: any) => a.action)).toEqual(expect.arrayContaining(['connector.failed', 'connectors.retry', 'erasure.confirmed']));
+  }, 120_000);
+});
+
+describe("bob's portability request", () => {
+  it('gives JSON and CSV only, with no inferred or derived fields, valid against the shipped schema', async () => {
+    const id = await fileAndVerify(BOB.email, 'portability');
+    await rt.api('POST', `/v1/admin/requests/${id}/approve`, { token: rt.staffToken, body: {} });
+    await rt.waitForStatus(id, 'completed', 60_000);
+    const mail = await rt.waitForMail(BOB.email, 'Your data is ready');
+    const link = /(http:\/\/\S+\/v1\/downloads\/\S+)/.exec(mail.body.text!)![1]!;
+    const zip = await fetch(link);
+    const files = await unzipToText(Buffer.from(await zip.arrayBuffer()));
+    const names = [...files.keys()];
+    expect(names).not.toContain('report.html');
+    expect(names.every((n) => n === 'data.json' || n === 'schema.json' || n === 'README.txt' || (n.startsWith('csv/') && n.endsWith('.csv')))).toBe(true);
+
+    const data = JSON.parse(files.get('data.json')!);
+    const schema = JSON.parse(readFileSync(new URL('../../functions/domain/package/data.schema.json', import.meta.url), 'utf8'));
+    expect(JSON.parse(files.get('schema.json')!)).toEqual(schema);
+    const ajv = new Ajv2020({ strict: false });
+    const validate = ajv.compile(schema);
+    expect(validate(data), JSON.stringify(validate.errors)).toBe(true);
+
+    const withRecords = data.systems.filter((s: any) => s.objects.some((o: any) => o.records.length > 0));
+    expect(withRecords.map((s: any) => s.connectorId).sort()).toEqual(['hubspot', 'stripe']);
+    const everything = files.get('data.json')!;
+    // HubSpot's scores and predictions, and deals, are inferred or derived: not portable.
+    expect(everything).not.toContain('hubspotscore');
+    expect(everything).not.toContain('hs_predictivescoringtier');
+    expect(data.systems.find((s: any) => s.connectorId === 'hubspot').objects.map((o: any) => o.object)).not.toContain('deals');
+  }, 90_000);
+});
