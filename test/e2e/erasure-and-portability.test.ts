@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import Ajv2020 from 'ajv/dist/2020.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
 import { unzipToText } from '../support/zip.ts';
 import { ALICE, BOB, demoPeople } from '../../infra/local/demo/people.ts';
