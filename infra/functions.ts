@@ -90,4 +90,12 @@ export const FUNCTIONS: FunctionSpec[] = [
     memoryMb: 512,
     schedule: 'rate(1 hour)',
   },
+  {
+    id: 'retention-sweep',
+    entry: 'functions/handlers/scheduled/retention-sweep.ts',
+    grants: ['table:read', 'table:write'],
+    timeoutSeconds: 300,
+    memoryMb: 256,
+    schedule: 'rate(1 day)',
+  },
 ];

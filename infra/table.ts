@@ -9,6 +9,8 @@ export const TABLE_INDEXES = [
   { indexName: 'open-by-due', partitionKey: 'openPk', sortKey: 'openSk' },
   // Requests by subject (hash of the normalised email): duplicates, and "requests filed in my name".
   { indexName: 'by-subject', partitionKey: 'subjectHash', sortKey: 'receivedAt' },
+  // Closed requests by the date their subject fields are hashed (sparse: only closed requests).
+  { indexName: 'purge-by-date', partitionKey: 'purgePk', sortKey: 'purgeAfter' },
 ] as const;
 
 /** The attribute that carries the expiry of items that expire (idempotency records, retention). */

@@ -214,6 +214,12 @@ export const configSchema = z.object({
     publicBaseUrl: z.string().url(),
     consoleBaseUrl: z.string().url(),
   }),
+  records: z
+    .object({
+      /** How long a closed request keeps the subject's email and name before they are hashed. */
+      subjectRetentionMonths: z.number().int().min(1).max(120).default(24),
+    })
+    .prefault({}),
   connectors: z.array(connectorSchema).min(1),
 });
 

@@ -14,10 +14,11 @@ import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { parseConfig, type DsarConfig } from '#commons/config';
-import { resetClients } from '#commons/clients';
+import { dynamo, resetClients } from '#commons/clients';
 import { logger } from '#commons/observability';
 import { resetAppContext, appContext } from '#domain/context';
 import { sweepExpiredPackages } from '#domain/requests/sweep';
+import { sweepSubjectRetention } from '#domain/requests/retention';
 import { escalate } from '#domain/escalation/index';
 import { FUNCTIONS } from '../functions.ts';
 import { substitute } from '../asl.ts';
@@ -27,7 +28,7 @@ import { startSandboxes, type Sandboxes } from './sandboxes/index.ts';
 import { startHttpApi, type StaffToken } from './http-api.ts';
 import { serveConsole } from './console.ts';
 import { loadHandlers, localFunctionArn, lambdaContext, LOCAL_ACCOUNT } from './lambda.ts';
-import { ensureBucket, ensureTable, requestTableDefinition, seedCompanyStores } from './seed.ts';
+import { assertIndexes, ensureBucket, ensureTable, requestTableDefinition, seedCompanyStores } from './seed.ts';
 import { DEFAULT_CROWD } from './demo/people.ts';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -105,6 +106,8 @@ export interface RuntimeOptions {
   sweepIntervalMs?: number;
   /** How often the escalation job runs (ms); 0 turns it off. */
   escalationIntervalMs?: number;
+  /** How often the subject-retention sweep runs (ms); 0 turns it off. */
+  retentionIntervalMs?: number;
   /** Progress lines (seeding, URLs); default silent. */
   log?: (line: string) => void;
 }
@@ -224,6 +227,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       s3Client.destroy();
     });
     await ensureTable(dynamoClient, requestTableDefinition(TABLE));
+    await assertIndexes(dynamoClient, requestTableDefinition(TABLE));
     await ensureBucket(s3Client, STAGING_BUCKET);
     await ensureBucket(s3Client, EXPORTS_BUCKET);
     const marker = join(dataDir, 'seeded.json');
@@ -302,22 +306,19 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     stoppers.splice(stoppers.indexOf(api.close), 1);
     stoppers.push(drain, api.close, sfn.close);
 
-    if ((options.sweepIntervalMs ?? 60_000) > 0) {
+    // The scheduled jobs of the AWS stack, as timers: expired packages (a bucket lifecycle rule on AWS),
+    // escalation reminders (hourly on AWS; every 10 minutes here) and the subject-retention sweep.
+    const every = (intervalMs: number, name: string, job: () => Promise<unknown>) => {
+      if (intervalMs <= 0) return;
       const timer = setInterval(() => {
-        sweepExpiredPackages(appContext()).catch((err: unknown) => log(`package sweep failed: ${(err as Error).message}`));
-      }, options.sweepIntervalMs ?? 60_000);
+        job().catch((err: unknown) => log(`${name} failed: ${(err as Error).message}`));
+      }, intervalMs);
       timer.unref();
       stoppers.push(async () => clearInterval(timer));
-    }
-
-    // Escalation reminders, as EventBridge Scheduler runs them hourly on AWS; every 10 minutes here.
-    if ((options.escalationIntervalMs ?? 600_000) > 0) {
-      const timer = setInterval(() => {
-        escalate(appContext()).catch((err: unknown) => log(`escalation failed: ${(err as Error).message}`));
-      }, options.escalationIntervalMs ?? 600_000);
-      timer.unref();
-      stoppers.push(async () => clearInterval(timer));
-    }
+    };
+    every(options.sweepIntervalMs ?? 60_000, 'package sweep', () => sweepExpiredPackages(appContext()));
+    every(options.escalationIntervalMs ?? 600_000, 'escalation', () => escalate(appContext()));
+    every(options.retentionIntervalMs ?? 3_600_000, 'subject retention sweep', () => sweepSubjectRetention(dynamo(), TABLE, new Date()));
 
     const approver = tokens.find((t) => t.groups.includes('approver'))!;
     const viewer = tokens.find((t) => t.groups.includes('viewer'))!;

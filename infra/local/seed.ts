@@ -26,6 +26,23 @@ export async function ensureTable(db: DynamoDBClient, input: CreateTableCommandI
   return true;
 }
 
+/**
+ * Checks that an existing local table has every index this version defines. dynalite cannot add an
+ * index to an existing table, so a data folder from an older version must be started afresh, and the
+ * user is told so rather than meeting failed queries later.
+ */
+export async function assertIndexes(db: DynamoDBClient, input: CreateTableCommandInput): Promise<void> {
+  const table = (await db.send(new DescribeTableCommand({ TableName: input.TableName }))).Table;
+  const existing = new Set((table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
+  const missing = (input.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName!).filter((name) => !existing.has(name));
+  if (missing.length) {
+    throw new Error(
+      `the local table ${input.TableName} lacks the index(es) ${missing.join(', ')}: it was made by an older version. ` +
+        'Delete the data folder (.dsar/data, or DSAR_DATA_DIR) to start afresh.',
+    );
+  }
+}
+
 export function requestTableDefinition(tableName: string): CreateTableCommandInput {
   const attrs = new Set<string>([TABLE_KEYS.partitionKey, TABLE_KEYS.sortKey]);
   for (const i of TABLE_INDEXES) {

@@ -11,6 +11,7 @@ import { logger } from '#commons/observability';
 import { computeDeadlines, DeadlineInputError } from '../deadlines/index.ts';
 import type { AppContext } from '../context.ts';
 import { CLOSED_STATUSES, keys, normalizeEmail, type RequestRecord } from './model.ts';
+import { retentionFields } from './retention.ts';
 
 export interface NewRequest {
   type: RequestType;
@@ -66,7 +67,9 @@ export async function fileRequest(input: NewRequest, ctx: AppContext): Promise<I
     extendedDueDate: deadlines.extendedDueDate,
     acknowledgeBy: deadlines.acknowledgeBy,
     statusTokenHash: '',
-    ...(open ? { duplicateOf: open.requestId } : { openPk: 'OPEN' as const, openSk: `${deadlines.dueDate}#${requestId}` }),
+    ...(open
+      ? { duplicateOf: open.requestId, closedAt: iso, ...retentionFields(config, iso) }
+      : { openPk: 'OPEN' as const, openSk: `${deadlines.dueDate}#${requestId}` }),
     createdAt: iso,
     updatedAt: iso,
   };

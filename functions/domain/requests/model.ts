@@ -8,14 +8,16 @@
  * | task token  | REQ#<id>     | TASK#<kind>               |
  * | download    | REQ#<id>     | DL                        |
  *
- * Indexes: `open-by-due` (openPk = 'OPEN' while the request is open, openSk = `<dueDate>#<id>`) and
- * `by-subject` (subjectHash = hash of the normalised email, sk = receivedAt).
+ * Indexes: `open-by-due` (openPk = 'OPEN' while the request is open, openSk = `<dueDate>#<id>`),
+ * `by-subject` (subjectHash = hash of the normalised email, sk = receivedAt), and `purge-by-date`
+ * (purgePk = 'PURGE' once closed, purgeAfter = when the subject's fields are hashed).
  */
 import type { Jurisdiction, RequestType } from '#commons/config';
 import type { ErasureItem } from '#connectors/types';
 
 export const OPEN_INDEX = 'open-by-due';
 export const SUBJECT_INDEX = 'by-subject';
+export const PURGE_INDEX = 'purge-by-date';
 
 export const STATUSES = [
   'awaiting_verification',
@@ -124,6 +126,12 @@ export interface RequestRecord {
   escalations?: Record<string, string>;
   duplicateOf?: string;
   closedAt?: string;
+  /** Set when the request closes: the sparse index the subject-retention sweep reads. */
+  purgePk?: 'PURGE';
+  purgeAfter?: string;
+  /** When the subject's email and name were replaced by a salted hash, and the salt. */
+  subjectPurgedAt?: string;
+  subjectSalt?: string;
   /** Identifiers resolved before an erasure (see Subject.identifiers). */
   identifiers?: Record<string, Record<string, string[]>>;
   /** The check after an erasure: what access still finds, as counts (never the data). */

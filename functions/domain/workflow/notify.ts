@@ -6,6 +6,7 @@
 import { hashToken, newToken } from '#commons/tokens';
 import { cancelled, completion, denial, erasureReport, unverifiedClosed } from '../notifications/templates.ts';
 import { closeErasure } from './erasure-report.ts';
+import { retentionFields } from '../requests/retention.ts';
 import { links, type AppContext } from '../context.ts';
 import type { RequestStatus } from '../requests/model.ts';
 import { facts } from '../requests/verification.ts';
@@ -57,7 +58,8 @@ export async function notifyOutcome(ctx: AppContext, requestId: string, outcome:
       await mailer.send(to, cancelled(config, f, outcome.reason ?? 'cancelled by our staff'));
       break;
   }
-  await repo.update(requestId, { status, closedAt: clock.now().toISOString() });
+  const closedAt = clock.now().toISOString();
+  await repo.update(requestId, { status, closedAt, ...retentionFields(config, closedAt) });
   await repo.audit(requestId, 'system', `request.${status}`);
   for (const kind of ['verification', 'review', 'reconcile'] as const) await repo.deleteTaskToken(requestId, kind);
   return { status };

@@ -21,14 +21,15 @@ describe('configuration', () => {
 
   it('applies defaults for the optional sections', () => {
     const raw = exampleConfigJson();
-    for (const k of ['review', 'verification', 'workflow', 'delivery']) delete raw[k];
+    for (const k of ['review', 'verification', 'workflow', 'delivery', 'records']) delete raw[k];
     const connectors = raw.connectors as Array<Record<string, unknown>>;
     delete connectors[0]!.enabled;
     delete connectors[0]!.erasure;
 
     const config = parseConfig(raw);
 
-    expect(config.review).toEqual({ access: 'staff', erasure: 'staff', portability: 'staff' });
+    expect(config.review).toEqual({ access: 'staff', erasure: 'staff', portability: 'staff', byJurisdiction: {} });
+    expect(config.records).toEqual({ subjectRetentionMonths: 24 });
     expect(config.verification).toEqual({ codeTtlMinutes: 15, maxAttempts: 5, unverifiedTimeoutSeconds: 7 * 24 * 3600 });
     expect(config.delivery).toEqual({ linkTtlDays: 7, presignedUrlSeconds: 300 });
     expect(config.connectors[0]).toMatchObject({ enabled: true, erasure: { action: 'delete' } });

@@ -1,0 +1,81 @@
+/**
+ * Our own copy of the subject: a closed request keeps the subject's email and name only as long as the
+ * records policy says (24 months after closure by default, the CCPA record-keeping period), then they
+ * are replaced by a salted hash. Everything else on the record stays: the dates, decisions and counts
+ * are the evidence that the request was answered, and feed the yearly metrics.
+ *
+ * Closed requests carry `purgePk`/`purgeAfter`, a sparse index, so the sweep reads only what is due.
+ * DynamoDB's TTL would delete the whole record instead of hashing two fields, so on AWS the same sweep
+ * runs on a schedule, as it does in the embedded runtime.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import type { DsarConfig } from '#commons/config';
+import { keys, PURGE_INDEX, type RequestRecord } from './model.ts';
+
+/** When a request closed at `closedAt` gives up its subject fields. */
+export function purgeAfter(config: DsarConfig, closedAt: string): string {
+  const d = new Date(closedAt);
+  d.setUTCMonth(d.getUTCMonth() + config.records.subjectRetentionMonths);
+  return d.toISOString();
+}
+
+/** The attributes a closing request gets, so the sweep finds it when its time comes. */
+export function retentionFields(config: DsarConfig, closedAt: string): Pick<RequestRecord, 'purgePk' | 'purgeAfter'> {
+  return { purgePk: 'PURGE', purgeAfter: purgeAfter(config, closedAt) };
+}
+
+function saltedHash(salt: string, value: string): string {
+  return createHash('sha256').update(`${salt}:${value}`, 'utf8').digest('hex');
+}
+
+export async function sweepSubjectRetention(
+  db: DynamoDBDocumentClient,
+  table: string,
+  now: Date,
+): Promise<{ purged: number; read: number }> {
+  let purged = 0;
+  let read = 0;
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await db.send(
+      new QueryCommand({
+        TableName: table,
+        IndexName: PURGE_INDEX,
+        KeyConditionExpression: 'purgePk = :p AND purgeAfter <= :now',
+        ExpressionAttributeValues: { ':p': 'PURGE', ':now': now.toISOString() },
+        ExclusiveStartKey: start,
+      }),
+    );
+    read += page.Count ?? 0;
+    for (const item of (page.Items ?? []) as RequestRecord[]) {
+      const salt = randomBytes(16).toString('hex');
+      const hashed = saltedHash(salt, item.subject.normalizedEmail);
+      try {
+        await db.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: keys.request(item.requestId),
+            // Only these fields change; the name is removed, the email becomes the salted hash.
+            UpdateExpression: 'SET #subject = :subject, subjectHash = :hash, subjectSalt = :salt, subjectPurgedAt = :now REMOVE purgePk, purgeAfter',
+            ConditionExpression: 'attribute_exists(purgePk)',
+            ExpressionAttributeNames: { '#subject': 'subject' },
+            ExpressionAttributeValues: {
+              ':subject': { email: hashed, normalizedEmail: hashed },
+              ':hash': saltedHash(salt, `subject:${item.subject.normalizedEmail}`),
+              ':salt': salt,
+              ':now': now.toISOString(),
+            },
+          }),
+        );
+        purged++;
+      } catch (err) {
+        // Another sweep got there first.
+        if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      }
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return { purged, read };
+}

@@ -1,0 +1,108 @@
+/**
+ * The subject-retention sweep against a real DynamoDB emulator: closed requests past the records policy
+ * have their subject's email and name replaced by a salted hash, and nothing else changes.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { startDynamoDb, type Emulator } from '../../../../infra/local/emulators.ts';
+import { assertIndexes, requestTableDefinition } from '../../../../infra/local/seed.ts';
+import { purgeAfter, sweepSubjectRetention } from '#domain/requests/retention';
+import { parseConfig } from '#commons/config';
+import { readFileSync } from 'node:fs';
+
+const TABLE = 'retention-test';
+const dir = mkdtempSync(join(tmpdir(), 'retention-'));
+let emulator: Emulator;
+let raw: DynamoDBClient;
+let db: DynamoDBDocumentClient;
+
+const NOW = new Date('2029-01-15T12:00:00Z');
+
+function record(id: string, extra: Record<string, unknown>) {
+  return {
+    pk: `REQ#${id}`,
+    sk: 'META',
+    requestId: id,
+    type: 'access',
+    status: 'completed',
+    subject: { email: `${id}@Example.com`, normalizedEmail: `${id}@example.com`, name: `Person ${id}` },
+    subjectHash: `hash-of-${id}`,
+    receivedAt: '2026-01-01T10:00:00.000Z',
+    receivedDate: '2026-01-01',
+    dueDate: '2026-02-02',
+    decision: { outcome: 'approved', by: 'approver@localhost', at: '2026-01-02T10:00:00.000Z' },
+    connectors: { accounts: { connectorId: 'accounts', status: 'succeeded', records: 1 } },
+    ...extra,
+  };
+}
+
+beforeAll(async () => {
+  emulator = await startDynamoDb('127.0.0.1', 0, dir);
+  raw = new DynamoDBClient({ endpoint: emulator.url, region: 'eu-north-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  db = DynamoDBDocumentClient.from(raw);
+  await raw.send(new CreateTableCommand(requestTableDefinition(TABLE)));
+
+  const items = [
+    record('expired', { closedAt: '2026-12-01T00:00:00.000Z', purgePk: 'PURGE', purgeAfter: '2028-12-01T00:00:00.000Z' }),
+    record('later', { closedAt: '2027-06-01T00:00:00.000Z', purgePk: 'PURGE', purgeAfter: '2029-06-01T00:00:00.000Z' }),
+    record('open', { status: 'in_progress', openPk: 'OPEN', openSk: '2026-02-02#open' }),
+  ];
+  for (const Item of items) await db.send(new PutCommand({ TableName: TABLE, Item }));
+});
+
+afterAll(async () => {
+  raw?.destroy();
+  await emulator?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const get = async (id: string) => (await db.send(new GetCommand({ TableName: TABLE, Key: { pk: `REQ#${id}`, sk: 'META' } }))).Item!;
+
+describe('a local table from an older version', () => {
+  it('is refused with a message that says what to do', async () => {
+    const old = requestTableDefinition('older-table');
+    await raw.send(new CreateTableCommand({ ...old, GlobalSecondaryIndexes: old.GlobalSecondaryIndexes!.filter((i) => i.IndexName !== 'purge-by-date') }));
+    await expect(assertIndexes(raw, old)).rejects.toThrow(/lacks the index\(es\) purge-by-date.*Delete the data folder/);
+    await expect(assertIndexes(raw, requestTableDefinition(TABLE))).resolves.toBeUndefined();
+  });
+});
+
+describe('the subject-retention sweep', () => {
+  it('counts the retention period from closure, 24 months by default', () => {
+    const config = parseConfig(JSON.parse(readFileSync(new URL('../../../../config/example.config.json', import.meta.url), 'utf8')));
+    expect(purgeAfter(config, '2026-11-29T10:00:00.000Z')).toBe('2028-11-29T10:00:00.000Z');
+  });
+
+  it('hashes the expired subject fields and nothing else', async () => {
+    const before = await get('expired');
+
+    const result = await sweepSubjectRetention(db, TABLE, NOW);
+
+    expect(result).toEqual({ purged: 1, read: 1 });
+    const after = await get('expired');
+    expect(after.subject.email).toMatch(/^[0-9a-f]{64}$/);
+    expect(after.subject.normalizedEmail).toBe(after.subject.email);
+    expect(after.subject.name).toBeUndefined();
+    expect(JSON.stringify(after)).not.toMatch(/expired@example\.com|Person expired/i);
+    expect(after.subjectHash).not.toBe(before.subjectHash);
+    expect(after.subjectPurgedAt).toBe(NOW.toISOString());
+    // Everything that is evidence of the answer stays as it was.
+    const { subject: _a, subjectHash: _b, purgePk: _c, purgeAfter: _d, ...rest } = before;
+    for (const [k, v] of Object.entries(rest)) expect({ [k]: after[k] }).toEqual({ [k]: v });
+  });
+
+  it('leaves requests that are not yet due, and open ones, untouched', async () => {
+    expect((await get('later')).subject.email).toBe('later@Example.com');
+    expect((await get('open')).subject.name).toBe('Person open');
+  });
+
+  it('reads only what is due through the sparse index, and a second run finds nothing', async () => {
+    expect(await sweepSubjectRetention(db, TABLE, NOW)).toEqual({ purged: 0, read: 0 });
+    const due = await db.send(new QueryCommand({ TableName: TABLE, IndexName: 'purge-by-date', KeyConditionExpression: 'purgePk = :p', ExpressionAttributeValues: { ':p': 'PURGE' } }));
+    expect(due.Items!.map((i) => i.requestId)).toEqual(['later']);
+  });
+});
