@@ -183,7 +183,14 @@ describe('the public page and the console in Chromium', () => {
     await screenshot(staff, 'viewer-2-erasure-confirm');
     await confirm.click();
     await staff.getByText('Approve: done.').waitFor();
-    await rt.waitForStatus(id, ['in_progress', 'assembling', 'completed', 'awaiting_staff']);
+    await rt.waitForStatus(id, 'completed', 20_000);
+
+    // The subject's status page carries the erasure report: here, that nothing was found.
+    const ack = await rt.waitForMail(email, `We received your request (${id})`);
+    await subject.goto(/(http\S+token=\S+)/.exec(ack.body.text!)![1]!);
+    await subject.getByRole('heading', { name: 'What we erased' }).waitFor();
+    await subject.getByText('We found no personal data about you').waitFor();
+    await screenshot(subject, 'viewer-3-erasure-report');
   }, 40_000);
 
   it('explains an invalid status link and an expired or invalid download link', async () => {

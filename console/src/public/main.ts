@@ -161,7 +161,16 @@ function linkProblem(title: string, text: string) {
 async function statusPage(api: Api, id: string, token: string) {
   render(main, h('h1', {}, 'Your request'), message('info', 'Loading…'));
   if (!id || !token) return linkProblem('This link is not complete', 'Open the link from your email again, or copy all of it into the address bar.');
-  type Status = { requestId: string; type: string; status: string; receivedDate: string; dueDate: string; denialReason?: string; closedAt?: string };
+  type Status = {
+    requestId: string;
+    type: string;
+    status: string;
+    receivedDate: string;
+    dueDate: string;
+    denialReason?: string;
+    closedAt?: string;
+    erasureReport?: ErasureReport;
+  };
   let s: Status;
   try {
     s = await api.call<Status>('GET', `/v1/requests/${encodeURIComponent(id)}?token=${encodeURIComponent(token)}`);
@@ -187,7 +196,62 @@ async function statusPage(api: Api, id: string, token: string) {
     s.denialReason ? h('p', { class: 'reason' }, `Reason: ${DENIAL_REASON_TEXT[s.denialReason] ?? s.denialReason}`) : null,
     s.denialReason ? h('p', {}, 'You may complain to the data protection authority or seek a judicial remedy; our email explains how.') : null,
     list,
+    s.erasureReport ? erasureReportView(s.erasureReport) : null,
   );
+}
+
+interface ErasureReport {
+  completedAt: string;
+  systems: Array<{
+    displayName: string;
+    items: Array<{ object: string; action: string; count: number; legalBasis?: string; retentionPeriod?: string }>;
+    confirmed: boolean | 'not_verifiable';
+  }>;
+  recipientsNotified: Array<{ name: string; how: string; at: string }>;
+  notErased: Array<{ displayName: string; reason: string }>;
+}
+
+const ERASURE_ACTION_TEXT: Record<string, string> = { deleted: 'Deleted', anonymized: 'Anonymized', retained: 'Kept' };
+
+/** What the erasure did, system by system: deleted, anonymized, kept (why and until when), and who was told. */
+function erasureReportView(report: ErasureReport): HTMLElement {
+  const rows = report.systems.flatMap((system) =>
+    system.items
+      .filter((i) => i.action !== 'not_found' && i.count > 0)
+      .map((i) =>
+        h(
+          'tr',
+          {},
+          h('td', {}, system.displayName),
+          h('td', {}, i.object),
+          h('td', {}, String(i.count)),
+          h('td', {}, ERASURE_ACTION_TEXT[i.action] ?? i.action),
+          h('td', {}, i.action === 'retained' ? `${i.legalBasis ?? ''}; until ${i.retentionPeriod ?? 'the end of the retention period'}` : ''),
+        ),
+      ),
+  );
+  const section = h('section', { 'aria-labelledby': 'erasure-report' }, h('h2', { id: 'erasure-report' }, 'What we erased'));
+  if (!rows.length && !report.notErased.length) {
+    section.append(h('p', {}, 'We found no personal data about you in any of our systems, so there was nothing to erase.'));
+  } else if (rows.length) {
+    section.append(
+      h(
+        'table',
+        {},
+        h('caption', {}, `Completed on ${formatDate(report.completedAt)}`),
+        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'System'), h('th', { scope: 'col' }, 'Records'), h('th', { scope: 'col' }, 'How many'), h('th', { scope: 'col' }, 'What we did'), h('th', { scope: 'col' }, 'Why kept, and until when'))),
+        h('tbody', {}, ...rows),
+      ),
+    );
+  }
+  for (const n of report.notErased) section.append(h('p', { class: 'reason' }, `${n.displayName}: not erased. ${n.reason}`));
+  if (report.recipientsNotified.length) {
+    section.append(
+      h('h3', {}, 'Who we told'),
+      h('ul', {}, ...report.recipientsNotified.map((r) => h('li', {}, `${r.name}, on ${formatDate(r.at)}`))),
+    );
+  }
+  return section;
 }
 
 /**
