@@ -67,12 +67,23 @@ function parseBody<B>(event: APIGatewayProxyEventV2, schema: z.ZodType<B> | unde
   } catch {
     throw badRequest('malformed_json', 'the body is not valid JSON');
   }
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`);
-    throw badRequest('invalid_request', issues.join('; '), { issues });
+  return validate(schema, json);
+}
+
+/** Validates with zod; a failure is a 400 that names each field and what is wrong with it. */
+export function validate<T>(schema: z.ZodType<T>, value: unknown, code = 'invalid_request'): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`);
+  throw badRequest(code, issues.join('; '), { issues });
+}
+
+/** The validated body of a named staff action; an action that is not in `bodies` is a 404. */
+export function actionInput<B extends Record<string, z.ZodType>>(bodies: B, action: string, body: unknown): z.infer<B[keyof B]> {
+  if (!Object.hasOwn(bodies, action)) {
+    throw new RequestError(404, 'unknown_action', `unknown action; use one of ${Object.keys(bodies).join(', ')}`);
   }
-  return parsed.data;
+  return validate(bodies[action]!, body ?? {}) as z.infer<B[keyof B]>;
 }
 
 /** Staff identity from the JWT authorizer's claims (Cognito on AWS; the local runtime sets the same shape). */

@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import type { ErasurePolicy, SaasConnectorConfig } from '#commons/config';
 import { ConnectorMisconfigured } from '#connectors/errors';
+import { groupByObject } from '#connectors/records';
 import type {
   Connector,
   ConnectorContext,
@@ -192,11 +193,7 @@ export function createHubSpotConnector(config: SaasConnectorConfig, deps: Connec
     config,
     access: find,
     async erase(subject: Subject, policyFor: PolicyFor, ctx: ConnectorContext): Promise<ErasureOutcome> {
-      const byObject = new Map<HubSpotObjectName, DataRecord[]>();
-      for await (const rec of find(subject, ctx)) {
-        const object = rec.object as HubSpotObjectName;
-        byObject.set(object, [...(byObject.get(object) ?? []), rec]);
-      }
+      const byObject = await groupByObject<HubSpotObjectName>(find(subject, ctx));
       if (!byObject.has('contacts')) {
         return { connectorId: config.id, items: [{ object: 'contacts', action: 'not_found', count: 0 }] };
       }

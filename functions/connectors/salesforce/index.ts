@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import type { ErasurePolicy, SaasConnectorConfig } from '#commons/config';
 import { ConnectorMisconfigured } from '#connectors/errors';
 import { chunks } from '#connectors/http';
+import { groupByObject } from '#connectors/records';
 import type {
   Connector,
   ConnectorContext,
@@ -223,11 +224,7 @@ export function createSalesforceConnector(config: SaasConnectorConfig, deps: Con
     config,
     access: find,
     async erase(subject: Subject, policyFor: PolicyFor, ctx: ConnectorContext): Promise<ErasureOutcome> {
-      const byObject = new Map<SalesforceObject, DataRecord[]>();
-      for await (const rec of find(subject, ctx)) {
-        const object = rec.object as SalesforceObject;
-        byObject.set(object, [...(byObject.get(object) ?? []), rec]);
-      }
+      const byObject = await groupByObject<SalesforceObject>(find(subject, ctx));
       if (byObject.size === 0) {
         return { connectorId: config.id, items: EMAIL_OBJECTS.map((object) => ({ object, action: 'not_found', count: 0 })) };
       }

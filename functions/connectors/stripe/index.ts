@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import type { ErasurePolicy, SaasConnectorConfig } from '#commons/config';
 import { ConnectorMisconfigured } from '#connectors/errors';
+import { groupByObject } from '#connectors/records';
 import type {
   Connector,
   ConnectorContext,
@@ -251,11 +252,7 @@ export function createStripeConnector(config: SaasConnectorConfig, deps: Connect
     config,
     access: find,
     async erase(subject: Subject, policyFor: PolicyFor, ctx: ConnectorContext): Promise<ErasureOutcome> {
-      const byObject = new Map<StripeObjectName, DataRecord[]>();
-      for await (const rec of find(subject, ctx)) {
-        const object = rec.object as StripeObjectName;
-        byObject.set(object, [...(byObject.get(object) ?? []), rec]);
-      }
+      const byObject = await groupByObject<StripeObjectName>(find(subject, ctx));
       if (!byObject.has('customers')) {
         return { connectorId: config.id, items: [{ object: 'customers', action: 'not_found', count: 0 }] };
       }

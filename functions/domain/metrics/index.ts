@@ -44,10 +44,22 @@ export interface TypeMetrics {
   shareAnsweredOnTime: number | null;
 }
 
+/** One calendar month of the year, by the request's receipt date in its controller's zone. */
+export interface MonthMetrics {
+  /** YYYY-MM */
+  month: string;
+  /** Requests received in the month per type, duplicates excluded (as `TypeMetrics.received`). */
+  received: Record<RequestType, number>;
+  /** Of the month's requests answered so far, the share answered by their due date (0..1); null when none was answered. */
+  answeredOnTime: Record<RequestType, number | null>;
+}
+
 export interface YearMetrics {
   year: number;
   generatedAt: string;
   types: TypeMetrics[];
+  /** The twelve months of the year, January first. */
+  months: MonthMetrics[];
 }
 
 type Row = Pick<
@@ -87,8 +99,12 @@ function median(sorted: number[]): number | null {
 
 const round = (n: number | null, digits: number) => (n === null ? null : Math.round(n * 10 ** digits) / 10 ** digits);
 
+const byType = <T>(value: () => T) => Object.fromEntries(REQUEST_TYPES.map((t) => [t, value()])) as Record<RequestType, T>;
+
 /** Pure: the figures for `rows` (already the year's requests) as of `now`. */
 export function computeMetrics(config: DsarConfig, year: number, rows: Row[], now: Date): YearMetrics {
+  const monthKeys = Array.from({ length: 12 }, (_, i) => `${year}-${String(i + 1).padStart(2, '0')}`);
+  const perMonth = new Map(monthKeys.map((month) => [month, { received: byType(() => 0), answered: byType(() => 0), onTime: byType(() => 0) }]));
   const types = REQUEST_TYPES.map((type) => {
     const m: TypeMetrics = {
       type,
@@ -115,6 +131,8 @@ export function computeMetrics(config: DsarConfig, year: number, rows: Row[], no
         continue;
       }
       m.received++;
+      const month = perMonth.get(r.receivedDate.slice(0, 7));
+      if (month) month.received[type]++;
       const zone = requestTimeZone(config, r);
       let answered = false;
       switch (r.status) {
@@ -149,7 +167,12 @@ export function computeMetrics(config: DsarConfig, year: number, rows: Row[], no
       if (answered && r.closedAt) {
         const closedDate = dateIn(zone, new Date(r.closedAt));
         days.push(daysBetween(r.receivedDate, closedDate));
-        if (closedDate <= r.dueDate) m.answeredOnTime++;
+        const onTime = closedDate <= r.dueDate;
+        if (onTime) m.answeredOnTime++;
+        if (month) {
+          month.answered[type]++;
+          if (onTime) month.onTime[type]++;
+        }
       }
     }
     days.sort((a, b) => a - b);
@@ -159,7 +182,15 @@ export function computeMetrics(config: DsarConfig, year: number, rows: Row[], no
     m.shareAnsweredOnTime = days.length ? round(m.answeredOnTime / days.length, 4) : null;
     return m;
   });
-  return { year, generatedAt: now.toISOString(), types };
+  const months = monthKeys.map((month): MonthMetrics => {
+    const m = perMonth.get(month)!;
+    return {
+      month,
+      received: m.received,
+      answeredOnTime: Object.fromEntries(REQUEST_TYPES.map((t) => [t, m.answered[t] ? round(m.onTime[t] / m.answered[t], 4) : null])) as Record<RequestType, number | null>,
+    };
+  });
+  return { year, generatedAt: now.toISOString(), types, months };
 }
 
 export async function yearMetrics(ctx: AppContext, year: number, access: TableAccess = tableAccess()): Promise<YearMetrics> {
@@ -204,5 +235,12 @@ export function metricsCsv(metrics: YearMetrics): string {
     m.shareAnsweredOnTime ?? '',
     m.duplicates,
   ]);
+  return stringify([header, ...rows]);
+}
+
+/** One row per month: requests received per type, then the share answered on time per type (empty when none was answered). */
+export function monthsCsv(metrics: YearMetrics): string {
+  const header = ['month', ...REQUEST_TYPES.map((t) => `received_${t}`), ...REQUEST_TYPES.map((t) => `share_answered_on_time_${t}`)];
+  const rows = metrics.months.map((m) => [m.month, ...REQUEST_TYPES.map((t) => m.received[t]), ...REQUEST_TYPES.map((t) => m.answeredOnTime[t] ?? '')]);
   return stringify([header, ...rows]);
 }

@@ -3,11 +3,10 @@
  * retry {connector?}, accept-partial {reason}, cancel {reason}. Needs the approver role.
  */
 import { z } from 'zod';
-import { RequestError } from '#commons/errors';
 import { appContext } from '#domain/context';
 import { DENIAL_REASONS, acceptPartial, approve, cancel, deny, retry } from '#domain/requests/staff';
 import { requestDetail } from '#domain/requests/queries';
-import { httpHandler, requestIdFrom } from '../http.ts';
+import { actionInput, httpHandler, requestIdFrom } from '../http.ts';
 
 const reasons = Object.keys(DENIAL_REASONS) as [keyof typeof DENIAL_REASONS, ...(keyof typeof DENIAL_REASONS)[]];
 
@@ -27,17 +26,10 @@ export const actionBody = z.unknown();
 
 export const handler = httpHandler({ staffRole: 'approver', body: actionBody }, async ({ path, body, staff }) => {
   const action = path.action as Action;
-  const schema = bodies[action];
-  if (!schema) throw new RequestError(404, 'unknown_action', `unknown action; use one of ${Object.keys(bodies).join(', ')}`);
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`);
-    throw new RequestError(400, 'invalid_request', issues.join('; '), { issues });
-  }
+  const input = actionInput(bodies, action, body) as Record<string, string | undefined>;
   const ctx = appContext();
   const id = requestIdFrom(path);
   const actor = staff!.id;
-  const input = parsed.data as Record<string, string | undefined>;
   switch (action) {
     case 'approve':
       await approve(ctx, id, actor, input.confirmRequestId);

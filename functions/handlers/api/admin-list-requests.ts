@@ -1,10 +1,9 @@
 /** GET /v1/admin/requests?status=&dueBefore=&cursor=&limit=: the open queue, ordered by due date. */
 import { z } from 'zod';
-import { badRequest } from '#commons/errors';
 import { appContext } from '#domain/context';
 import { listQueue } from '#domain/requests/queries';
 import { STATUSES } from '#domain/requests/model';
-import { httpHandler } from '../http.ts';
+import { httpHandler, validate } from '../http.ts';
 
 const query = z.object({
   status: z.enum(STATUSES).optional(),
@@ -14,7 +13,5 @@ const query = z.object({
 });
 
 export const handler = httpHandler({ staffRole: 'viewer' }, async ({ query: raw }) => {
-  const parsed = query.safeParse(raw);
-  if (!parsed.success) throw badRequest('invalid_query', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-  return { status: 200, body: await listQueue(appContext(), parsed.data) };
+  return { status: 200, body: await listQueue(appContext(), validate(query, raw, 'invalid_query')) };
 });

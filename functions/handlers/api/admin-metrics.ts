@@ -1,7 +1,8 @@
 /**
  * GET /v1/admin/metrics?year=2026: the yearly request figures (viewer role). JSON by default; CSV when
- * the client asks with `Accept: text/csv` (or `?format=csv`). httpHandler always serialises JSON, so
- * this handler assembles the same middleware (identity, header normalisation, error mapping) itself.
+ * the client asks with `Accept: text/csv` (or `?format=csv`): one row per type, or with `?by=month` one
+ * row per month. httpHandler always serialises JSON, so this handler assembles the same middleware
+ * (identity, header normalisation, error mapping) itself.
  */
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
@@ -11,7 +12,7 @@ import { z } from 'zod';
 import { badRequest, forbidden, unauthorized } from '#commons/errors';
 import { logger } from '#commons/observability';
 import { appContext } from '#domain/context';
-import { metricsCsv, yearMetrics } from '#domain/metrics/index';
+import { metricsCsv, monthsCsv, yearMetrics } from '#domain/metrics/index';
 import { errorMapper, staffFromEvent } from '../http.ts';
 
 const yearParam = z.coerce.number().int().min(2000).max(2100);
@@ -35,14 +36,15 @@ async function core(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResul
   const metrics = await yearMetrics(ctx, parsed.data);
   const wantsCsv = query.format === 'csv' || /\btext\/csv\b/i.test(event.headers?.accept ?? '');
   if (wantsCsv) {
+    const byMonth = query.by === 'month';
     return {
       statusCode: 200,
       headers: {
         ...HEADERS,
         'content-type': 'text/csv; charset=utf-8',
-        'content-disposition': `attachment; filename="dsar-metrics-${parsed.data}.csv"`,
+        'content-disposition': `attachment; filename="dsar-metrics-${parsed.data}${byMonth ? '-monthly' : ''}.csv"`,
       },
-      body: metricsCsv(metrics),
+      body: byMonth ? monthsCsv(metrics) : metricsCsv(metrics),
     };
   }
   return { statusCode: 200, headers: { ...HEADERS, 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(metrics) };
