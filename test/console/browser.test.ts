@@ -112,6 +112,15 @@ describe('the public page and the console in Chromium', () => {
     await staff.locator('tr[data-connector="accounts"]').waitFor();
     await screenshot(staff, 'access-5-detail-completed');
 
+    // Staff review the package: the console asks the API for a short-lived link and the ZIP arrives.
+    const { readFileSync } = await import('node:fs');
+    const [review] = await Promise.all([staff.waitForEvent('download'), staff.getByRole('button', { name: 'Download package for review' }).click()]);
+    expect(readFileSync(await review.path()).subarray(0, 2).toString()).toBe('PK');
+    expect(review.suggestedFilename()).toMatch(/\.zip$/);
+    const detail = await rt.api('GET', `/v1/admin/requests/${id}`, { token: rt.staffToken });
+    const audit = (detail.body as { audit: Array<{ action: string; actor: string }> }).audit;
+    expect(audit.filter((e) => e.action === 'package.reviewed')).toHaveLength(1);
+
     await subject.goto(await statusLink(id, email));
     await subject.locator('.status[data-status="completed"]').waitFor();
     await screenshot(subject, 'access-6-status');
@@ -124,7 +133,6 @@ describe('the public page and the console in Chromium', () => {
     await screenshot(subject, 'access-7-download');
     const [download] = await Promise.all([subject.waitForEvent('download'), button.click()]);
     const path = await download.path();
-    const { readFileSync } = await import('node:fs');
     expect(readFileSync(path).subarray(0, 2).toString()).toBe('PK');
     expect(download.suggestedFilename()).toMatch(/\.zip$/);
     expect([...subjectErrors, ...staffErrors]).toEqual([]);
@@ -225,6 +233,8 @@ describe('the public page and the console in Chromium', () => {
     await staff.getByRole('link', { name: 'Metrics' }).click();
     await staff.getByRole('heading', { name: /^Metrics \d{4}$/ }).waitFor();
     await staff.getByRole('img', { name: /answered on time/ }).waitFor();
+    // The API reports months, so the page draws requests per month rather than the yearly fallback.
+    await staff.getByRole('img', { name: /^Requests per month in \d{4}, by type$/ }).waitFor();
     const accessRow = staff.getByRole('row', { name: /^Access/ });
     expect(Number(await accessRow.locator('td').first().textContent())).toBeGreaterThanOrEqual(2);
     await screenshot(staff, 'metrics-1-chart');

@@ -40,7 +40,8 @@ describe('the actions the console offers', () => {
     for (const status of STATUSES) {
       expect(allowedActions({ status, connectors: [{ status: 'failed' }] }, viewer), status).toEqual([]);
     }
-    expect(allowedActions({ status: 'completed', package: { key: 'k' } }, viewer)).toEqual(['download']);
+    // Reviewing the package is privileged: the API refuses viewers, so the console does not offer it.
+    expect(allowedActions({ status: 'completed', package: { key: 'k' } }, viewer)).toEqual([]);
     expect(allowedActions({ status: 'awaiting_review' }, [])).toEqual([]);
   });
 

@@ -46,8 +46,9 @@ export function allowedActions(request: RuleInput, roles: readonly Role[]): Acti
     }
     if (open) actions.push('cancel');
   }
-  // Reviewing the package is reading, which viewers may do too.
-  if (request.package && (approver || roles.includes('viewer'))) actions.push('download');
+  // Reviewing the package reads the subject's full data: a privileged act, approvers only (the API
+  // answers a viewer 403 and audits each review as package.reviewed).
+  if (request.package && approver) actions.push('download');
   return actions;
 }
 

@@ -136,6 +136,22 @@ describe('GET /v1/admin/metrics', () => {
     expect(csv.body!.split('\n')[0]).toMatch(/^year,type,received,complied_in_whole,complied_in_part,denied,/);
   });
 
+  it('answers the twelve months in JSON, and one CSV row per month with by=month', async () => {
+    const year = String(new Date().getUTCFullYear());
+    const json = await metricsHandler(event('GET', '/v1/admin/metrics', '/v1/admin/metrics', { role: 'viewer', query: { year } }), context);
+    const months = (JSON.parse(json.body!) as { months: Array<{ month: string; received: Record<string, number> }> }).months;
+    expect(months.map((m) => m.month)).toEqual(Array.from({ length: 12 }, (_, i) => `${year}-${String(i + 1).padStart(2, '0')}`));
+    expect(Object.keys(months[0]!.received)).toEqual(['access', 'erasure', 'portability']);
+    const csv = await metricsHandler(
+      event('GET', '/v1/admin/metrics', '/v1/admin/metrics', { role: 'viewer', query: { year, format: 'csv', by: 'month' } }),
+      context,
+    );
+    expect(csv.headers!['content-disposition']).toContain(`dsar-metrics-${year}-monthly.csv`);
+    const lines = csv.body!.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^month,received_access,received_erasure,received_portability,share_answered_on_time_access,/);
+    expect(lines).toHaveLength(13);
+  });
+
   it('answers 400 to a year that is not one', async () => {
     const res = await metricsHandler(event('GET', '/v1/admin/metrics', '/v1/admin/metrics', { role: 'viewer', query: { year: 'last' } }), context);
     expect(res.statusCode).toBe(400);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { metricsCsv, yearMetrics, type YearMetrics } from '../../../../functions/domain/metrics/index.ts';
+import { metricsCsv, monthsCsv, yearMetrics, type YearMetrics } from '../../../../functions/domain/metrics/index.ts';
 import { putRequest, startHarness, type Harness } from './harness.ts';
 
 let h: Harness;
@@ -64,6 +64,49 @@ describe('yearly metrics', () => {
       meanDaysToRespond: null,
       shareAnsweredOnTime: null,
     });
+  });
+
+  it('reports the twelve months of the year with the requests received per type, duplicates excluded', () => {
+    expect(metrics.months.map((m) => m.month)).toEqual(['01', '02', '03', '04', '05', '06', '07', '08', '09', '10', '11', '12'].map((mm) => `2025-${mm}`));
+    const received = Object.fromEntries(metrics.months.map((m) => [m.month, m.received]));
+    expect(received['2025-01']).toEqual({ access: 1, erasure: 0, portability: 0 });
+    expect(received['2025-02']).toEqual({ access: 1, erasure: 0, portability: 0 });
+    // The duplicate of 6 May is answered by the open request and is not counted again.
+    expect(received['2025-05']).toEqual({ access: 1, erasure: 0, portability: 0 });
+    expect(received['2025-06']).toEqual({ access: 0, erasure: 1, portability: 0 });
+    expect(received['2025-07']).toEqual({ access: 0, erasure: 1, portability: 0 });
+    // Received on 1 January 2026 in Oslo: not in December 2025.
+    expect(received['2025-12']).toEqual({ access: 0, erasure: 0, portability: 0 });
+    const total = (t: 'access' | 'erasure' | 'portability') => metrics.months.reduce((s, m) => s + m.received[t], 0);
+    expect(metrics.types.map((t) => total(t.type))).toEqual(metrics.types.map((t) => t.received));
+  });
+
+  it('reports per month the share answered on time over the month\'s answered requests, null where none was answered', () => {
+    const onTime = Object.fromEntries(metrics.months.map((m) => [m.month, m.answeredOnTime]));
+    expect(onTime['2025-01']).toEqual({ access: 1, erasure: null, portability: null });
+    // Received 3 February, answered 10 March after a due date of 3 March: late.
+    expect(onTime['2025-02']).toEqual({ access: 0, erasure: null, portability: null });
+    expect(onTime['2025-03']!.access).toBe(1);
+    // Open (May) and cancelled (July) requests are not answered.
+    expect(onTime['2025-05']!.access).toBeNull();
+    expect(onTime['2025-06']).toEqual({ access: null, erasure: 1, portability: null });
+    expect(onTime['2025-07']!.erasure).toBeNull();
+  });
+
+  it('writes the monthly figures as CSV, one row per month', () => {
+    const [header, ...lines] = monthsCsv(metrics).trimEnd().split('\n').map((l) => l.split(','));
+    const rows = lines.map((cells) => Object.fromEntries(header!.map((name, i) => [name, cells[i]])));
+    expect(rows).toHaveLength(12);
+    expect(rows[1]).toEqual({
+      month: '2025-02',
+      received_access: '1',
+      received_erasure: '0',
+      received_portability: '0',
+      share_answered_on_time_access: '0',
+      share_answered_on_time_erasure: '',
+      share_answered_on_time_portability: '',
+    });
+    expect(rows[5]).toMatchObject({ month: '2025-06', received_erasure: '1', share_answered_on_time_erasure: '1' });
   });
 
   it('writes the same figures as CSV, one row per type', () => {
