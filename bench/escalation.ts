@@ -58,6 +58,8 @@ function item(i: number): Record<string, unknown>[] {
     extendedDueDate: addCalendarDays(receivedDate, 90),
     acknowledgeBy: ccpa ? addCalendarDays(receivedDate, 14) : null,
     statusTokenHash: 'x',
+    // The receipt step stamps this when the acknowledgement has gone out.
+    acknowledgedAt: `${receivedDate}T10:00:01Z`,
     openPk: 'OPEN',
     openSk: `${dueDate}#${id}`,
     createdAt: `${receivedDate}T10:00:00Z`,

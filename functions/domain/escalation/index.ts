@@ -39,6 +39,7 @@ const PROJECTION = [
   'receivedAt',
   'dueDate',
   'acknowledgeBy',
+  'acknowledgedAt',
   'assignee',
   'pause',
   'escalations',
@@ -47,7 +48,7 @@ const PROJECTION = [
 
 type Candidate = Pick<
   RequestRecord,
-  'requestId' | 'type' | 'status' | 'jurisdiction' | 'country' | 'receivedAt' | 'dueDate' | 'acknowledgeBy' | 'assignee' | 'pause' | 'escalations' | 'openPk'
+  'requestId' | 'type' | 'status' | 'jurisdiction' | 'country' | 'receivedAt' | 'dueDate' | 'acknowledgeBy' | 'acknowledgedAt' | 'assignee' | 'pause' | 'escalations' | 'openPk'
 >;
 
 export interface EscalateOptions {
@@ -99,7 +100,9 @@ async function queryIndex(
     // A null acknowledgeBy (laws without one) never compares as less than a string.
     names['#ack'] = 'acknowledgeBy';
     values[':ackLimit'] = filter.ackLimit;
-    filterExpression = '#ack <= :ackLimit';
+    // Only requests whose acknowledgement has not gone out: the receipt step stamps acknowledgedAt.
+    names['#acked'] = 'acknowledgedAt';
+    filterExpression = '#ack <= :ackLimit AND attribute_not_exists(#acked)';
   }
   const items: Candidate[] = [];
   const read = { range: `${range.from ?? ''}..${range.below}`, itemsRead: 0, itemsReturned: 0 };
@@ -274,11 +277,8 @@ export async function escalate(ctx: AppContext, options: EscalateOptions = {}): 
   }
 
   // The receipt email is the acknowledgement (it confirms receipt and explains the process); the
-  // workflow audits it as request.acknowledged, so only a request without that event is chased.
-  await inPool(needsAckCheck, 8, async ({ r, fire }) => {
-    const trail = await ctx.repo.auditTrail(r.requestId);
-    if (!trail.some((e) => e.action === 'request.acknowledged')) fires.push(fire);
-  });
+  // workflow stamps acknowledgedAt when it has gone out, so only a request without it is chased.
+  for (const { r, fire } of needsAckCheck) if (!r.acknowledgedAt) fires.push(fire);
 
   const claimed: Fire[] = [];
   await inPool(fires, options.concurrency ?? 16, async (f) => {

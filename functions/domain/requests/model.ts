@@ -99,6 +99,8 @@ export interface RequestRecord {
   dueDate: string;
   extendedDueDate: string;
   acknowledgeBy: string | null;
+  /** When the acknowledgement (which carries the status link) went out. */
+  acknowledgedAt?: string;
   /** Hash of the token in the subject's status link. */
   statusTokenHash: string;
   executionArn?: string;

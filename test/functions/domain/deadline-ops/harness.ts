@@ -167,7 +167,8 @@ export function requestRecord(seed: RequestSeed): RequestRecord {
 }
 
 export async function putRequest(h: Harness, seed: RequestSeed, acknowledged = true): Promise<RequestRecord> {
-  const r = requestRecord(seed);
+  // The receipt step stamps acknowledgedAt (and audits it) once the acknowledgement has gone out.
+  const r = { ...requestRecord(seed), ...(acknowledged ? { acknowledgedAt: seed.receivedAt } : {}) };
   await h.ctx.repo.create(r);
   if (acknowledged) await h.ctx.repo.audit(r.requestId, 'system', 'request.acknowledged', { dueDate: r.dueDate }, new Date(seed.receivedAt));
   return r;
