@@ -2,7 +2,12 @@
  * `npm start`: the embedded runtime with the demo dataset, until Ctrl-C.
  * Ports come from DSAR_*_PORT variables (see README); data persists under .dsar/data.
  */
-import { portsFromEnv, startRuntime, type Runtime } from './runtime.ts';
+import type { Runtime } from './runtime.ts';
+
+// Function logs at WARN in the terminal unless asked otherwise. Set before the product's modules load:
+// Powertools returns to the level it was built with at every invocation.
+process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+const { portsFromEnv, startRuntime } = await import('./runtime.ts');
 
 function line(label: string, value: string) {
   process.stdout.write(`  ${label.padEnd(20)} ${value}\n`);

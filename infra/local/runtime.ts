@@ -15,7 +15,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { parseConfig, type DsarConfig } from '#commons/config';
 import { dynamo, resetClients } from '#commons/clients';
-import { logger } from '#commons/observability';
 import { resetAppContext, appContext } from '#domain/context';
 import { sweepExpiredPackages } from '#domain/requests/sweep';
 import { sweepSubjectRetention } from '#domain/requests/retention';
@@ -211,12 +210,9 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       DSAR_EXPORTS_BUCKET: EXPORTS_BUCKET,
       DSAR_STATE_MACHINE_ARN: stateMachineArn,
       DSAR_CREDENTIALS_FILE: credentialsFile,
-      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
       POWERTOOLS_METRICS_DISABLED: 'true',
     });
     delete process.env.DSAR_CONFIG;
-    // The logger was built when the modules loaded; quiet it now for the terminal (WARN unless asked).
-    logger.setLogLevel(process.env.POWERTOOLS_LOG_LEVEL as 'WARN');
     resetClients();
     resetAppContext();
 
