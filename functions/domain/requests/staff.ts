@@ -6,7 +6,6 @@
  */
 import { StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { badRequest, conflict } from '#commons/errors';
-import { enabledConnectors } from '#commons/config';
 import type { AppContext } from '../context.ts';
 import { CLOSED_STATUSES, type RequestRecord, type RequestStatus, type TaskKind } from './model.ts';
 import { StateConflict } from './repository.ts';
@@ -140,8 +139,4 @@ export async function cancel(ctx: AppContext, requestId: string, actor: string, 
   await ctx.repo.audit(requestId, actor, 'request.cancelled', { reason });
   await notifyOutcome(ctx, requestId, { outcome: 'cancelled', reason });
   return ctx.repo.get(requestId);
-}
-
-export function connectorIds(ctx: AppContext): string[] {
-  return enabledConnectors(ctx.config).map((c) => c.id);
 }

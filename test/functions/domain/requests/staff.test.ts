@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { SendTaskSuccessCommand, SFNClient, StopExecutionCommand, TaskTimedOut } from '@aws-sdk/client-sfn';
 import { RequestError } from '#commons/errors';
 import type { ConnectorOutcome } from '#domain/requests/model';
-import { acceptPartial, approve, cancel, connectorIds, deny, retry } from '#domain/requests/staff';
+import { acceptPartial, approve, cancel, deny, retry } from '#domain/requests/staff';
 import { REQUEST_ID, SUBJECT_EMAIL, requestRecord, testContext, verificationFor, type TestContext } from './support.ts';
 
 const sfn = mockClient(SFNClient);
@@ -297,11 +297,4 @@ describe('cancel elsewhere', () => {
     expect(err.status).toBe(409);
     expect(err.code).toBe('closed');
   });
-});
-
-it('lists the enabled connector ids', () => {
-  const enabled = ctx.config.connectors.filter((c) => c.enabled).map((c) => c.id);
-
-  expect(connectorIds(ctx)).toEqual(enabled);
-  expect(enabled).toContain('accounts');
 });
