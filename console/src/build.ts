@@ -8,7 +8,7 @@
  * stale build to forget); `tsx console/src/build.ts` writes them to console/dist for deployment.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -63,8 +63,9 @@ export async function writeSite(outDir: string): Promise<string[]> {
   return [...site.keys()];
 }
 
+// `tsx console/src/build.ts [outDir]`: the CDK construct passes its asset directory.
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const outDir = join(CONSOLE_DIR, 'dist');
+  const outDir = process.argv[2] ? resolve(process.argv[2]) : join(CONSOLE_DIR, 'dist');
   const files = await writeSite(outDir);
   process.stdout.write(`Built ${files.length} files into ${outDir}\n`);
 }

@@ -13,31 +13,11 @@ import { JURISDICTIONS } from '#commons/config';
 import { appContext } from '#domain/context';
 import { buildSite, type Site } from '../../console/src/build.ts';
 import type { ClientConfig } from '../../console/src/shared/config.ts';
+import { securityHeaders } from '../console-headers.ts';
 import type { StaffToken } from './http-api.ts';
 
-/** The headers for every page and asset; `connectSrc` adds origins the browser may call (the Cognito domain). */
-export function securityHeaders(connectSrc: string[] = []): Record<string, string> {
-  return {
-    'content-security-policy': [
-      "default-src 'none'",
-      "script-src 'self'",
-      "style-src 'self'",
-      "img-src 'self' data:",
-      `connect-src 'self'${connectSrc.map((o) => ` ${o}`).join('')}`,
-      "form-action 'self'",
-      "base-uri 'none'",
-      "frame-ancestors 'none'",
-    ].join('; '),
-    'x-content-type-options': 'nosniff',
-    'x-frame-options': 'DENY',
-    // Status and download links carry tokens in the query: never leak them in a Referer.
-    'referrer-policy': 'no-referrer',
-    'strict-transport-security': 'max-age=63072000; includeSubDomains',
-    'cross-origin-opener-policy': 'same-origin',
-    'cross-origin-resource-policy': 'same-origin',
-    'permissions-policy': 'camera=(), microphone=(), geolocation=(), payment=()',
-  };
-}
+// The same headers CloudFront sets on AWS: one list for both (infra/console-headers.ts).
+export { securityHeaders };
 
 /** The client configuration for the embedded runtime: local sign-in, the API on the same origin. */
 export function localClientConfig(): ClientConfig {

@@ -37,6 +37,7 @@ import { parseConfig, type DsarConfig } from '../../functions/commons/config.ts'
 import { substitute } from '../asl.ts';
 import { FUNCTIONS, type FunctionSpec, type Grant } from '../functions.ts';
 import { TABLE_INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../table.ts';
+import { ConsoleSite, type DsarConsoleProps } from './console-site.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -91,6 +92,11 @@ export interface DsarOrchestratorProps {
   readonly wafRateLimit?: number;
   /** API stage throttling. Default 50 requests/s, burst 100. */
   readonly apiThrottle?: { rateLimit: number; burstLimit: number };
+  /**
+   * The staff console and the public request pages: S3 behind CloudFront, with the API on the same
+   * origin under /v1/*, and Cognito hosted UI sign-in. Deployed by default; `{ enabled: false }` omits it.
+   */
+  readonly console?: DsarConsoleProps;
 }
 
 const pascal = (id: string) => id.replace(/(^|-)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase());
@@ -115,6 +121,8 @@ export class DsarOrchestrator extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
   readonly dashboard: cloudwatch.Dashboard;
   readonly webAcl?: wafv2.CfnWebACL;
+  /** The console's bucket, distribution and sign-in configuration (absent when `console.enabled` is false). */
+  readonly console?: ConsoleSite;
 
   constructor(scope: Construct, id: string, props: DsarOrchestratorProps) {
     super(scope, id);
@@ -372,6 +380,21 @@ export class DsarOrchestrator extends Construct {
     }
 
     if (props.enableWaf) this.webAcl = this.createWebAcl(props.wafRateLimit ?? 500);
+
+    // ---- the console and the public pages ----
+    if (props.console?.enabled ?? true) {
+      this.console = new ConsoleSite(this, 'Console', {
+        ...props.console,
+        config,
+        api: this.api,
+        userPool: this.userPool,
+        userPoolClient: this.userPoolClient,
+        ownClient: !props.staff?.userPoolClient,
+        logBucket: this.logBucket,
+        removalPolicy,
+        logRetention,
+      });
+    }
 
     // ---- schedules: every function spec with a `schedule` (the escalation job, the retention sweep) ----
     const scheduled = FUNCTIONS.filter((s) => s.schedule);

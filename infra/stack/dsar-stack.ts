@@ -18,5 +18,6 @@ export class DsarStack extends Stack {
     new CfnOutput(this, 'StaffUserPoolClientId', { value: o.userPoolClient.userPoolClientId });
     new CfnOutput(this, 'StateMachineArn', { value: o.stateMachine.stateMachineArn });
     new CfnOutput(this, 'ConfigurationSetName', { value: o.configurationSet.configurationSetName });
+    if (o.console) new CfnOutput(this, 'ConsoleUrl', { value: `${o.console.url}/console/`, description: 'Staff console (the public request page is at /request/)' });
   }
 }

@@ -53,6 +53,17 @@ describe('DsarOrchestrator in another app', () => {
     expect(JSON.stringify(authorizer.Properties.JwtConfiguration.Issuer)).toContain('eu-west-1_Corporate1');
   });
 
+  it('adds a hosted UI domain to the existing pool for the console, and writes config.json for it', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPoolDomain', { UserPoolId: 'eu-west-1_Corporate1' });
+    template.resourceCountIs('AWS::CloudFront::Distribution', 1);
+    const deploy = Object.values(template.findResources('Custom::CDKBucketDeployment'))[0]!.Properties;
+    // The hosted UI URL, the client id and the distribution's host are filled in at deploy time.
+    const [domainId] = Object.keys(template.findResources('AWS::Cognito::UserPoolDomain'));
+    const markers = JSON.stringify(deploy.SourceMarkers);
+    expect(markers).toContain(JSON.stringify({ Ref: domainId }));
+    expect(markers).toContain(JSON.stringify({ Ref: Object.keys(template.findResources('AWS::Cognito::UserPoolClient'))[0] }));
+  });
+
   it('deletes data on teardown when asked to', () => {
     for (const type of ['AWS::DynamoDB::Table', 'AWS::S3::Bucket', 'AWS::KMS::Key']) {
       for (const r of Object.values(template.findResources(type))) expect(r.DeletionPolicy).toBe('Delete');

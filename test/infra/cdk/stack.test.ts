@@ -237,7 +237,9 @@ describe('data at rest', () => {
     const tlsDenials = Object.values(template.findResources('AWS::S3::BucketPolicy')).filter((p) =>
       (p.Properties.PolicyDocument.Statement as Array<{ Effect: string; Condition?: unknown }>).some((s) => s.Effect === 'Deny' && JSON.stringify(s.Condition).includes('aws:SecureTransport')),
     );
-    expect(tlsDenials.length).toBe(3);
+    // Every bucket of the stack is TLS-only (staging, exports, access logs, the console site).
+    expect(tlsDenials.length).toBe(Object.keys(template.findResources('AWS::S3::Bucket')).length);
+    expect(tlsDenials.length).toBeGreaterThanOrEqual(4);
   });
 });
 
@@ -315,5 +317,90 @@ describe('operations', () => {
       const s = schedules.find((x) => JSON.stringify(x.Target.Arn).includes(fnId(spec.id)));
       expect(s?.ScheduleExpression).toBe(spec.schedule);
     }
+  });
+});
+
+describe('the console on CloudFront', () => {
+  const site = () => stack.orchestrator.console!;
+  const resource = (construct: { node: { defaultChild?: unknown } }) => template.toJSON().Resources[logicalId(stack, construct)];
+
+  it('keeps the site bucket private, encrypted, TLS-only and logged, readable by this distribution only through OAC', () => {
+    const bucket = resource(site().bucket).Properties;
+    expect(bucket.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    expect(bucket.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('AES256');
+    expect(bucket.LoggingConfiguration.DestinationBucketName).toEqual({ Ref: logicalId(stack, stack.orchestrator.logBucket) });
+    template.hasResourceProperties('AWS::CloudFront::OriginAccessControl', {
+      OriginAccessControlConfig: { OriginAccessControlOriginType: 's3', SigningBehavior: 'always', SigningProtocol: 'sigv4' },
+    });
+    const distributionId = logicalId(stack, site().distribution);
+    const policy = Object.values(template.findResources('AWS::S3::BucketPolicy')).find((p) => JSON.stringify(p.Properties.Bucket).includes(logicalId(stack, site().bucket)))!;
+    const allow = (policy.Properties.PolicyDocument.Statement as Array<Record<string, any>>).filter((st) => st.Effect === 'Allow');
+    expect(allow).toHaveLength(1);
+    expect(allow[0]!.Principal).toEqual({ Service: 'cloudfront.amazonaws.com' });
+    expect(allow[0]!.Action).toBe('s3:GetObject');
+    expect(JSON.stringify(allow[0]!.Condition)).toContain(distributionId);
+    const config = resource(site().distribution).Properties.DistributionConfig;
+    expect(config.Origins.find((o: { S3OriginConfig?: unknown }) => o.S3OriginConfig).S3OriginConfig).toEqual({ OriginAccessIdentity: '' });
+  });
+
+  it('redirects to HTTPS, serves the shells through a viewer-request function and sends the API under /v1/* uncached', () => {
+    const config = resource(site().distribution).Properties.DistributionConfig;
+    expect(config.DefaultRootObject).toBe('request/index.html');
+    expect(config.DefaultCacheBehavior.ViewerProtocolPolicy).toBe('redirect-to-https');
+    expect(config.DefaultCacheBehavior.ResponseHeadersPolicyId).toEqual({ Ref: logicalId(stack, site().responseHeadersPolicy) });
+    expect(config.DefaultCacheBehavior.FunctionAssociations).toEqual([expect.objectContaining({ EventType: 'viewer-request' })]);
+    const api = config.CacheBehaviors.find((b: { PathPattern: string }) => b.PathPattern === '/v1/*');
+    expect(api.ViewerProtocolPolicy).toBe('https-only');
+    expect(api.CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad'); // managed CachingDisabled
+    expect(api.AllowedMethods).toContain('POST');
+    const apiOrigin = config.Origins.find((o: { Id: string }) => o.Id === api.TargetOriginId);
+    expect(apiOrigin.CustomOriginConfig).toMatchObject({ OriginProtocolPolicy: 'https-only', OriginSSLProtocols: ['TLSv1.2'] });
+    expect(JSON.stringify(apiOrigin.DomainName)).toContain(logicalId(stack, stack.orchestrator.api));
+    const fn = Object.values(template.findResources('AWS::CloudFront::Function'))[0]!.Properties;
+    expect(fn.FunctionCode).toContain("request.uri = '/console/index.html'");
+    expect(fn.FunctionCode).toContain("request.uri = '/request/index.html'");
+  });
+
+  it('sets the strict CSP, with the Cognito domain and the API in connect-src, and the other security headers', () => {
+    const policy = resource(site().responseHeadersPolicy).Properties.ResponseHeadersPolicyConfig;
+    const csp = JSON.stringify(policy.SecurityHeadersConfig.ContentSecurityPolicy.ContentSecurityPolicy);
+    for (const part of ["default-src 'none'", "script-src 'self'", "style-src 'self'", "frame-ancestors 'none'", "base-uri 'none'", "form-action 'self'"]) expect(csp).toContain(part);
+    expect(csp).not.toContain('unsafe-inline');
+    expect(csp).toContain('connect-src');
+    expect(csp).toContain('amazoncognito.com');
+    expect(csp).toContain(logicalId(stack, stack.orchestrator.api));
+    expect(policy.SecurityHeadersConfig).toMatchObject({
+      ContentTypeOptions: { Override: true },
+      FrameOptions: { FrameOption: 'DENY', Override: true },
+      ReferrerPolicy: { ReferrerPolicy: 'no-referrer', Override: true },
+      StrictTransportSecurity: { AccessControlMaxAgeSec: 63072000, IncludeSubdomains: true, Override: true },
+    });
+    const custom = Object.fromEntries(policy.CustomHeadersConfig.Items.map((h: { Header: string; Value: string }) => [h.Header, h.Value]));
+    expect(custom).toMatchObject({ 'cross-origin-opener-policy': 'same-origin', 'cross-origin-resource-policy': 'same-origin' });
+  });
+
+  it('deploys the built site and a config.json for Cognito sign-in back to the distribution', () => {
+    const deploy = Object.values(template.findResources('Custom::CDKBucketDeployment'))[0]!.Properties;
+    expect(deploy.DestinationBucketName).toEqual({ Ref: logicalId(stack, site().bucket) });
+    const dirs = (deploy.SourceObjectKeys as string[]).map((k) => join(assembly!.directory, `asset.${k.replace(/\.zip$/, '')}`));
+    const built = dirs.find((d) => existsSync(join(d, 'console/index.html')))!;
+    for (const file of ['request/index.html', 'assets/console.js', 'assets/request.js', 'assets/style.css']) expect(existsSync(join(built, file)), file).toBe(true);
+    const configDir = dirs.find((d) => existsSync(join(d, 'console/config.json')))!;
+    const json = JSON.parse(readFileSync(join(configDir, 'console/config.json'), 'utf8'));
+    expect(json).toMatchObject({ apiBaseUrl: '', auth: { mode: 'cognito', scopes: ['openid', 'email', 'profile'] }, publicForm: { types: ['access', 'erasure', 'portability'] } });
+    // Deploy-time values (client id, hosted UI domain, distribution host) travel as markers.
+    const markers = JSON.stringify(deploy.SourceMarkers);
+    expect(markers).toContain(logicalId(stack, site().distribution));
+    expect(markers).toContain(JSON.stringify({ Ref: stack.getLogicalId(stack.orchestrator.userPoolClient.node.defaultChild as never) }).slice(1, -1));
+    expect(JSON.stringify(json.auth.redirectUri)).toMatch(/\/console\/callback"$/);
+  });
+
+  it('lets the staff app client use the code flow back to the console only', () => {
+    const client = template.toJSON().Resources[stack.getLogicalId(stack.orchestrator.userPoolClient.node.defaultChild as never)].Properties;
+    expect(client.AllowedOAuthFlows).toEqual(['code']);
+    expect(client.GenerateSecret).toBeFalsy();
+    expect(JSON.stringify(client.CallbackURLs)).toContain('/console/callback');
+    expect(JSON.stringify(client.CallbackURLs)).toContain(logicalId(stack, site().distribution));
+    template.resourceCountIs('AWS::Cognito::UserPoolDomain', 1);
   });
 });
