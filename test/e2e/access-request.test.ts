@@ -133,6 +133,37 @@ describe('a denied request', () => {
   }, 60_000);
 });
 
+describe('an access request whose connector keeps failing', () => {
+  it('waits for staff, and completes as partial only with their reason, which the package states', async () => {
+    // Stripe rejects the credentials: not retried by the workflow, surfaced to staff.
+    rt.sandboxControl.faults.set('stripe', { failNext: { match: '/v1/', status: 401, count: 10_000 } });
+    try {
+      const id = await fileAndVerify('bob@example.com');
+      await rt.api('POST', `/v1/admin/requests/${id}/approve`, { token: rt.staffToken, body: {} });
+      const waiting = await rt.waitForStatus(id, ['awaiting_staff', 'completed'], 60_000);
+      expect(waiting.request.status).toBe('awaiting_staff');
+      expect(waiting.connectors.find((c: any) => c.connectorId === 'stripe')).toMatchObject({ status: 'failed', error: { type: 'ConnectorAuthFailed' } });
+      expect((await rt.mails('bob@example.com')).some((m) => m.subject.includes('Your data is ready'))).toBe(false);
+
+      const noReason = await rt.api('POST', `/v1/admin/requests/${id}/accept-partial`, { token: rt.staffToken, body: { reason: ' ' } });
+      expect(noReason.status).toBe(400);
+      const reason = 'Stripe credentials were revoked; billing data will follow in a separate answer.';
+      expect((await rt.api('POST', `/v1/admin/requests/${id}/accept-partial`, { token: rt.staffToken, body: { reason } })).status).toBe(200);
+      const done = await rt.waitForStatus(id, 'completed_partial', 60_000);
+      expect(done.audit.find((a: any) => a.action === 'connectors.accepted_partial')).toMatchObject({ actor: 'approver@localhost', detail: { reason, missing: ['stripe'] } });
+
+      const mail = await rt.waitForMail('bob@example.com', 'Your data is ready');
+      expect(mail.body.text).toContain('could not be included: stripe');
+      const link = /(http:\/\/\S+\/v1\/downloads\/\S+)/.exec(mail.body.text!)![1]!;
+      const zip = await unzipToText(Buffer.from(await (await fetch(link)).arrayBuffer()));
+      expect(JSON.parse(zip.get('data.json')!).notIncluded).toEqual([{ connectorId: 'stripe', displayName: 'Stripe (payments)', reason }]);
+      expect(zip.get('report.html')).toContain('Not included in this package');
+    } finally {
+      rt.sandboxControl.faults.reset('stripe');
+    }
+  }, 120_000);
+});
+
 describe('verification', () => {
   it('locks after five wrong codes until a new code is asked for', async () => {
     const filed = await rt.api('POST', '/v1/requests', { body: { type: 'access', email: 'bob@example.com' } });
