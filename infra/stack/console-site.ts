@@ -24,6 +24,7 @@ import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { JURISDICTIONS, REQUEST_TYPES, type DsarConfig } from '../../functions/commons/config.ts';
 import { securityHeaders } from '../console-headers.ts';
+import { nagString } from './nag.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -280,18 +281,3 @@ function siteSource(siteDir: string | undefined): s3deploy.ISource {
   });
 }
 
-/** How cdk-nag prints a resource in a finding id (`<Logical.Arn>`, `<AWS::AccountId>`), for exact acknowledgements. */
-function nagString(stack: Stack, value: string): string {
-  const render = (v: unknown): string => {
-    if (typeof v === 'string') return v;
-    const o = v as Record<string, unknown>;
-    if ('Ref' in o) return `<${String(o.Ref)}>`;
-    if ('Fn::GetAtt' in o) return `<${(o['Fn::GetAtt'] as string[]).join('.')}>`;
-    if ('Fn::Join' in o) {
-      const [sep, parts] = o['Fn::Join'] as [string, unknown[]];
-      return parts.map(render).join(sep);
-    }
-    return JSON.stringify(v);
-  };
-  return render(stack.resolve(value));
-}

@@ -38,6 +38,7 @@ import { substitute } from '../asl.ts';
 import { FUNCTIONS, type FunctionSpec, type Grant } from '../functions.ts';
 import { TABLE_INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../table.ts';
 import { ConsoleSite, type DsarConsoleProps } from './console-site.ts';
+import { nagString } from './nag.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -666,24 +667,6 @@ export class DsarOrchestrator extends Construct {
   }
 }
 
-/**
- * How cdk-nag prints a resource in a finding id (`<Logical.Arn>`, `<AWS::AccountId>`), so that an
- * acknowledgement names exactly that resource and not a whole rule.
- */
-function nagString(scope: Construct, value: string): string {
-  const render = (v: unknown): string => {
-    if (typeof v === 'string') return v;
-    const o = v as Record<string, unknown>;
-    if ('Ref' in o) return `<${String(o.Ref)}>`;
-    if ('Fn::GetAtt' in o) return `<${(o['Fn::GetAtt'] as string[]).join('.')}>`;
-    if ('Fn::Join' in o) {
-      const [sep, parts] = o['Fn::Join'] as [string, unknown[]];
-      return parts.map(render).join(sep);
-    }
-    return JSON.stringify(v);
-  };
-  return render(Stack.of(scope).resolve(value));
-}
 
 /** Writes the validated configuration to a content-addressed file the bundling hook copies into each asset. */
 function writeBundledConfig(config: DsarConfig): string {
