@@ -47,6 +47,12 @@ export interface DsarConsoleProps {
    * with esbuild at synth time.
    */
   readonly siteDir?: string;
+  /**
+   * ARN of an AWS WAF web ACL with CLOUDFRONT scope (such ACLs live in us-east-1) to put in front of
+   * the console, the public pages and the API. WAF cannot be attached to an API Gateway HTTP API
+   * itself, so this distribution is where rate-based rules for the public API go.
+   */
+  readonly webAclArn?: string;
 }
 
 export interface ConsoleSiteProps extends DsarConsoleProps {
@@ -142,6 +148,7 @@ export class ConsoleSite extends Construct {
         : {}),
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
       priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
+      ...(props.webAclArn ? { webAclId: props.webAclArn } : {}),
       // No CloudFront standard logs: they record every query string, and the subject's status and
       // download links carry their tokens there (the API's access log leaves query strings out).
       enableLogging: false,

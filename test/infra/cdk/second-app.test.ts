@@ -16,6 +16,9 @@ import { DsarOrchestrator } from '../../../infra/stack/index.ts';
 
 const config = JSON.parse(readFileSync(fileURLToPath(new URL('../../../config/example.config.json', import.meta.url)), 'utf8'));
 
+/** A CLOUDFRONT-scope web ACL the team keeps in us-east-1. */
+const WEB_ACL_ARN = 'arn:aws:wafv2:us-east-1:222222222222:global/webacl/privacy-edge/0123abcd-0000-0000-0000-000000000000';
+
 let template: Template;
 let synthError: Error | undefined;
 let orchestrator: DsarOrchestrator;
@@ -31,6 +34,7 @@ beforeAll(() => {
     createSesIdentity: false,
     removalPolicy: RemovalPolicy.DESTROY,
     apiThrottle: { rateLimit: 5, burstLimit: 10 },
+    console: { webAclArn: WEB_ACL_ARN },
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
   try {
@@ -51,6 +55,10 @@ describe('DsarOrchestrator in another app', () => {
     template.resourceCountIs('AWS::WAFv2::WebACL', 0);
     const authorizer = Object.values(template.findResources('AWS::ApiGatewayV2::Authorizer'))[0]!;
     expect(JSON.stringify(authorizer.Properties.JwtConfiguration.Issuer)).toContain('eu-west-1_Corporate1');
+  });
+
+  it('puts the team\'s CloudFront web ACL in front of the pages and the API', () => {
+    template.hasResourceProperties('AWS::CloudFront::Distribution', { DistributionConfig: { WebACLId: WEB_ACL_ARN } });
   });
 
   it('adds a hosted UI domain to the existing pool for the console, and writes config.json for it', () => {
