@@ -33,8 +33,9 @@ export async function buildErasureReport(ctx: AppContext, request: RequestRecord
       items: outcome.erasure ?? [],
       confirmed: check?.verifiable === false ? 'not_verifiable' : Boolean(check && !check.error && Object.keys(check.residual).length === 0),
     });
-    // A processor's system erased through its API has been told by that very call.
-    const touched = (outcome.erasure ?? []).some((i) => i.action !== 'not_found');
+    // A processor's system erased through its API has been told by that very call. Records only kept
+    // (retain) or not found mean nothing was sent to it, so it was not told.
+    const touched = (outcome.erasure ?? []).some((i) => (i.action === 'deleted' || i.action === 'anonymized') && i.count > 0);
     if (c.kind !== 'dynamodb' && c.kind !== 's3' && touched) {
       recipientsNotified.push({ name: c.displayName, how: 'erasure_api', at: outcome.finishedAt ?? completedAt });
     }

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { groupByObject } from '#connectors/records';
+import type { DataRecord } from '#connectors/types';
+
+async function* stream(records: DataRecord[], failAfter?: number): AsyncIterable<DataRecord> {
+  let n = 0;
+  for (const r of records) {
+    if (failAfter !== undefined && n++ >= failAfter) throw new Error('stream broke');
+    yield r;
+  }
+}
+
+const rec = (object: string, id: string): DataRecord => ({ object, id, data: { id } });
+
+describe('groupByObject', () => {
+  it('groups the records by object, keeping the order of objects and of records within each', async () => {
+    const grouped = await groupByObject(stream([rec('Contact', '1'), rec('Lead', '2'), rec('Contact', '3'), rec('Task', '4'), rec('Lead', '5')]));
+
+    expect([...grouped.keys()]).toEqual(['Contact', 'Lead', 'Task']);
+    expect(grouped.get('Contact')!.map((r) => r.id)).toEqual(['1', '3']);
+    expect(grouped.get('Lead')!.map((r) => r.id)).toEqual(['2', '5']);
+    expect(grouped.get('Task')).toEqual([rec('Task', '4')]);
+  });
+
+  it('gives an empty map for an empty stream', async () => {
+    const grouped = await groupByObject(stream([]));
+
+    expect(grouped.size).toBe(0);
+  });
+
+  it('fails when the stream fails, so nothing is erased from a partial read', async () => {
+    const result = groupByObject(stream([rec('Contact', '1'), rec('Contact', '2')], 1));
+
+    await expect(result).rejects.toThrow('stream broke');
+  });
+});

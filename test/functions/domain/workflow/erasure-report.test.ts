@@ -1,0 +1,250 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mockClient } from 'aws-sdk-client-mock';
+import { DeleteObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import type { DsarConfig } from '#commons/config';
+import type { ConnectorOutcome, ErasureConfirmation, RequestRecord } from '#domain/requests/model';
+import { buildErasureReport, closeErasure } from '#domain/workflow/erasure-report';
+import { notifyOutcome } from '#domain/workflow/notify';
+import { NOW, REQUEST_ID, SUBJECT_EMAIL, exampleConfig, requestRecord, testContext, verificationFor, type TestContext } from '../requests/support.ts';
+
+const s3 = mockClient(S3Client);
+let ctx: TestContext;
+
+const FINISHED = '2026-03-02T09:30:00.000Z';
+const STAGED = [`staging/${REQUEST_ID}/accounts/account.jsonl`, `staging/${REQUEST_ID}/stripe/charges.jsonl`];
+const BOOKKEEPING = 'Norwegian Bookkeeping Act § 13';
+
+const outcome = (connectorId: string, erasure: ConnectorOutcome['erasure'], extra: Partial<ConnectorOutcome> = {}): ConnectorOutcome => ({
+  connectorId, status: 'succeeded', records: 0, objects: {}, stagingKeys: {}, attempts: 1, erasure, finishedAt: FINISHED, ...extra,
+});
+
+const clean = { found: {}, residual: {}, verifiable: true };
+
+/** An erasure that reached every example system; HubSpot found nothing, Google Analytics cannot be read back. */
+function erasedRequest(overrides: Partial<RequestRecord> = {}): RequestRecord {
+  const confirmation: ErasureConfirmation = {
+    at: NOW.toISOString(),
+    confirmed: true,
+    connectors: {
+      accounts: clean,
+      calls: clean,
+      salesforce: clean,
+      stripe: { found: { charges: 4 }, residual: {}, verifiable: true },
+      hubspot: clean,
+      'google-analytics': { found: {}, residual: {}, verifiable: false },
+    },
+  };
+  return requestRecord({
+    type: 'erasure',
+    status: 'in_progress',
+    verification: verificationFor(REQUEST_ID, '123456', { verifiedAt: '2026-03-02T08:05:00.000Z' }),
+    decision: { outcome: 'approved', by: 'dana', at: '2026-03-02T08:10:00.000Z' },
+    connectors: {
+      accounts: outcome('accounts', [{ object: 'account', action: 'deleted', count: 1 }]),
+      calls: outcome('calls', [{ object: 'calls', action: 'deleted', count: 3 }]),
+      salesforce: outcome('salesforce', [{ object: 'Contact', action: 'deleted', count: 1 }], { finishedAt: '2026-03-01T23:59:00.000Z' }),
+      stripe: outcome('stripe', [
+        { object: 'customers', action: 'deleted', count: 1 },
+        { object: 'charges', action: 'retained', count: 4, legalBasis: BOOKKEEPING, retentionPeriod: '5 years' },
+      ]),
+      hubspot: outcome('hubspot', [{ object: 'contacts', action: 'not_found', count: 0 }]),
+      'google-analytics': outcome('google-analytics', [{ object: 'user', action: 'deleted', count: 1 }], { finishedAt: undefined }),
+    },
+    erasureConfirmation: confirmation,
+    ...overrides,
+  });
+}
+
+/** The example configuration, with e-mail addresses for the recipients named. */
+function configNotifying(recipients: Record<string, string>): DsarConfig {
+  const config = exampleConfig();
+  config.privacyNotice.recipients = config.privacyNotice.recipients.map((r) => (recipients[r.name] ? { ...r, notifyEmail: recipients[r.name] } : r));
+  return config;
+}
+
+beforeEach(() => {
+  ctx = testContext();
+  s3.on(ListObjectsV2Command).resolves({ Contents: STAGED.map((Key) => ({ Key })), IsTruncated: false });
+  s3.on(DeleteObjectsCommand).resolves({});
+});
+afterEach(() => s3.reset());
+
+describe('buildErasureReport', () => {
+  it('lists every system with what was done to it and whether the read-back confirmed it', async () => {
+    const report = await buildErasureReport(ctx, erasedRequest());
+
+    expect(report.completedAt).toBe(NOW.toISOString());
+    expect(report.systems.map((s) => [s.connectorId, s.confirmed])).toEqual([
+      ['accounts', true],
+      ['calls', true],
+      ['salesforce', true],
+      ['stripe', true],
+      ['hubspot', true],
+      ['google-analytics', 'not_verifiable'],
+    ]);
+    const stripe = report.systems.find((s) => s.connectorId === 'stripe')!;
+    expect(stripe.displayName).toBe('Stripe (payments)');
+    expect(stripe.items).toContainEqual({ object: 'charges', action: 'retained', count: 4, legalBasis: BOOKKEEPING, retentionPeriod: '5 years' });
+    expect(report.notErased).toEqual([]);
+  });
+
+  it('does not call a system confirmed when its read-back found residue, failed, or never ran', async () => {
+    const request = erasedRequest();
+    request.erasureConfirmation!.connectors.hubspot = { found: { contacts: 1 }, residual: { contacts: 1 }, verifiable: true };
+    request.erasureConfirmation!.connectors.salesforce = { found: {}, residual: {}, verifiable: true, error: 'ConnectorUnavailable: 503' };
+    delete request.erasureConfirmation!.connectors.calls;
+
+    const report = await buildErasureReport(ctx, request);
+
+    const confirmed = Object.fromEntries(report.systems.map((s) => [s.connectorId, s.confirmed]));
+    expect(confirmed).toMatchObject({ hubspot: false, salesforce: false, calls: false, accounts: true });
+  });
+
+  it('lists the processors the erasure reached through their API as told, with the time their erasure finished', async () => {
+    const report = await buildErasureReport(ctx, erasedRequest());
+
+    expect(report.recipientsNotified).toEqual([
+      { name: 'Salesforce (customer and process management)', how: 'erasure_api', at: '2026-03-01T23:59:00.000Z' },
+      { name: 'Stripe (payments)', how: 'erasure_api', at: FINISHED },
+      { name: 'Google Analytics 4 (analytics)', how: 'erasure_api', at: NOW.toISOString() },
+    ]);
+  });
+
+  it('does not list a processor as told when the erasure only kept its records (nothing was sent to it)', async () => {
+    const request = erasedRequest();
+    request.connectors!['google-analytics'] = outcome('google-analytics', [
+      { object: 'user', action: 'retained', count: 1, legalBasis: 'fraud prevention', retentionPeriod: '14 months' },
+    ]);
+
+    const report = await buildErasureReport(ctx, request);
+
+    expect(report.recipientsNotified.map((r) => r.name)).not.toContain('Google Analytics 4 (analytics)');
+    expect(report.systems.find((s) => s.connectorId === 'google-analytics')!.items[0]!.action).toBe('retained');
+  });
+
+  it('emails each recipient that has a notify address and lists it as told', async () => {
+    ctx = testContext(configNotifying({ 'Authorised resale partners': 'privacy@partners.example' }));
+
+    const report = await buildErasureReport(ctx, erasedRequest());
+
+    const notices = ctx.mail.to('privacy@partners.example');
+    expect(notices).toHaveLength(1);
+    expect(notices[0]!.subject).toBe(`Erasure notice under GDPR Art. 19 (${REQUEST_ID})`);
+    expect(notices[0]!.text).toContain(SUBJECT_EMAIL);
+    expect(report.recipientsNotified).toContainEqual({ name: 'Authorised resale partners', how: 'email', at: NOW.toISOString() });
+    expect(ctx.mail.sent).toHaveLength(1);
+  });
+
+  it('does not list a recipient whose notice could not be sent, and still tells the others', async () => {
+    ctx = testContext(configNotifying({ 'Authorised resale partners': 'privacy@partners.example', 'Public authorities': 'dpo@authority.example' }));
+    ctx.mail.failNext = 1;
+
+    const report = await buildErasureReport(ctx, erasedRequest());
+
+    const told = report.recipientsNotified.filter((r) => r.how === 'email').map((r) => r.name);
+    expect(told).toEqual(['Public authorities']);
+    expect(ctx.mail.to('privacy@partners.example')).toHaveLength(0);
+    expect(ctx.mail.to('dpo@authority.example')).toHaveLength(1);
+  });
+
+  it('lists a system staff accepted as not erased, with their reason, and not among the erased systems', async () => {
+    const request = erasedRequest({ partialAcceptance: { by: 'dana', at: '2026-03-02T09:00:00.000Z', reason: 'The call archive is offline until April; erased then.' } });
+    request.connectors!.calls = outcome('calls', undefined, { status: 'accepted_missing' });
+
+    const report = await buildErasureReport(ctx, request);
+
+    expect(report.notErased).toEqual([
+      { connectorId: 'calls', displayName: 'Example Video call history', reason: 'The call archive is offline until April; erased then.' },
+    ]);
+    expect(report.systems.map((s) => s.connectorId)).not.toContain('calls');
+  });
+
+  it('says staff accepted it when a missing system has no recorded reason', async () => {
+    const request = erasedRequest();
+    request.connectors!.hubspot = outcome('hubspot', undefined, { status: 'accepted_missing' });
+
+    const report = await buildErasureReport(ctx, request);
+
+    expect(report.notErased).toEqual([{ connectorId: 'hubspot', displayName: 'HubSpot (communication and marketing)', reason: 'accepted by staff' }]);
+  });
+});
+
+describe('closeErasure', () => {
+  it('deletes the request’s staging data, stores the report and records it in the audit trail', async () => {
+    await ctx.memory.create(erasedRequest());
+
+    const report = await closeErasure(ctx, ctx.memory.stored());
+
+    const list = s3.commandCalls(ListObjectsV2Command)[0]!.args[0].input;
+    expect(list).toMatchObject({ Bucket: 'dsar-staging', Prefix: `staging/${REQUEST_ID}/` });
+    const del = s3.commandCalls(DeleteObjectsCommand)[0]!.args[0].input;
+    expect(del.Bucket).toBe('dsar-staging');
+    expect(del.Delete?.Objects?.map((o) => o.Key)).toEqual(STAGED);
+    expect(ctx.memory.stored().erasureReport).toEqual(report);
+    const event = ctx.memory.events.find((e) => e.action === 'erasure.reported');
+    expect(event?.detail).toEqual({ recipientsNotified: report.recipientsNotified.map((r) => r.name), notErased: [] });
+  });
+
+  it('keeps no data of the subject in the report it stores', async () => {
+    ctx = testContext(configNotifying({ 'Public authorities': 'dpo@authority.example' }));
+    await ctx.memory.create(erasedRequest());
+
+    await closeErasure(ctx, ctx.memory.stored());
+
+    const stored = JSON.stringify(ctx.memory.stored().erasureReport);
+    expect(stored).not.toContain(SUBJECT_EMAIL);
+    expect(stored.toLowerCase()).not.toContain(SUBJECT_EMAIL.toLowerCase());
+    expect(stored).not.toContain('Alice');
+  });
+});
+
+describe('notifyOutcome for an erasure', () => {
+  it('completes, mails the subject the report and closes the request with the retention fields', async () => {
+    await ctx.memory.create(erasedRequest());
+
+    const out = await notifyOutcome(ctx, REQUEST_ID, { outcome: 'erased' });
+
+    expect(out).toEqual({ status: 'completed' });
+    const mail = ctx.mail.to(SUBJECT_EMAIL);
+    expect(mail).toHaveLength(1);
+    expect(mail[0]!.subject).toBe(`Your data was erased (${REQUEST_ID})`);
+    expect(mail[0]!.text).toContain(`4 charges records kept: ${BOOKKEEPING}; until 5 years.`);
+    const stored = ctx.memory.stored();
+    expect(stored.status).toBe('completed');
+    expect(stored.closedAt).toBe(NOW.toISOString());
+    expect(stored.purgePk).toBe('PURGE');
+    expect(stored.purgeAfter).toBe('2028-03-02T10:00:00.000Z');
+    expect(stored.erasureReport?.completedAt).toBe(NOW.toISOString());
+    expect(ctx.memory.actions()).toEqual(['erasure.reported', 'request.completed']);
+  });
+
+  it('completes as partial when staff accepted a system as not erased, and tells the subject why', async () => {
+    const request = erasedRequest({ partialAcceptance: { by: 'dana', at: '2026-03-02T09:00:00.000Z', reason: 'The archive is offline.' } });
+    request.connectors!.calls = outcome('calls', undefined, { status: 'accepted_missing' });
+    await ctx.memory.create(request);
+
+    const out = await notifyOutcome(ctx, REQUEST_ID, { outcome: 'erased' });
+
+    expect(out).toEqual({ status: 'completed_partial' });
+    expect(ctx.memory.stored().status).toBe('completed_partial');
+    expect(ctx.mail.to(SUBJECT_EMAIL)[0]!.text).toContain('Example Video call history: not erased. The archive is offline.');
+  });
+
+  it('builds the report once: a retried step mails the same report without closing the erasure again', async () => {
+    ctx = testContext(configNotifying({ 'Public authorities': 'dpo@authority.example' }));
+    await ctx.memory.create(erasedRequest());
+    await notifyOutcome(ctx, REQUEST_ID, { outcome: 'erased' });
+    const first = structuredClone(ctx.memory.stored().erasureReport);
+    ctx.fixedClock.advance(2 * 24 * 3600_000);
+
+    await notifyOutcome(ctx, REQUEST_ID, { outcome: 'erased' });
+
+    expect(ctx.memory.stored().erasureReport).toEqual(first);
+    const reports = ctx.mail.to(SUBJECT_EMAIL);
+    expect(reports).toHaveLength(2);
+    expect(reports[1]!.text).toBe(reports[0]!.text);
+    expect(ctx.mail.to('dpo@authority.example')).toHaveLength(1);
+    expect(s3.commandCalls(ListObjectsV2Command)).toHaveLength(1);
+    expect(ctx.memory.actions().filter((a) => a === 'erasure.reported')).toHaveLength(1);
+  });
+});
