@@ -9,6 +9,8 @@ export const TABLE_INDEXES = [
   { indexName: 'open-by-due', partitionKey: 'openPk', sortKey: 'openSk' },
   // Requests by subject (hash of the normalised email): duplicates, and "requests filed in my name".
   { indexName: 'by-subject', partitionKey: 'subjectHash', sortKey: 'receivedAt' },
+  // Requests by the year they were received: the yearly metrics read one year, not the table.
+  { indexName: 'by-year', partitionKey: 'receivedYear', sortKey: 'receivedAt' },
   // Closed requests by the date their subject fields are hashed (sparse: only closed requests).
   { indexName: 'purge-by-date', partitionKey: 'purgePk', sortKey: 'purgeAfter' },
 ] as const;

@@ -3,17 +3,15 @@
  * whole or in part, denied (by reason), how many days answering took (median and mean), and the share
  * answered on time.
  *
- * Known limitation: the table has no index by receipt year, so the year's requests are read with a
- * Scan filtered on receivedDate (each page of the table is read, only the year's META items return).
- * A sparse index keyed by year (e.g. `yearPk = <yyyy>`, sort key receivedAt) would make this a Query;
- * it needs a table change in the CDK stack.
+ * The year's requests are read with a Query on the `by-year` index (receipt year in the controller's
+ * zone), never a Scan: the table also holds every audit event.
  */
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { stringify } from 'csv-stringify/sync';
 import { REQUEST_TYPES, type DsarConfig, type RequestType } from '#commons/config';
 import { daysBetween } from '../deadlines/index.ts';
 import type { AppContext } from '../context.ts';
-import type { RequestRecord } from '../requests/model.ts';
+import { YEAR_INDEX, type RequestRecord } from '../requests/model.ts';
 import { DENIAL_REASONS } from '../requests/staff.ts';
 import { tableAccess, type TableAccess } from '../requests/table.ts';
 import { dateIn } from '../requests/local-date.ts';
@@ -71,17 +69,18 @@ const FIELDS = ['requestId', 'type', 'status', 'jurisdiction', 'country', 'recei
 
 export async function readYear(year: number, access: TableAccess): Promise<Row[]> {
   const names: Record<string, string> = Object.fromEntries(FIELDS.map((f, i) => [`#f${i}`, f]));
-  names['#sk'] = 'sk';
+  names['#year'] = 'receivedYear';
   const rows: Row[] = [];
   let start: Record<string, unknown> | undefined;
   do {
     const out = await access.db.send(
-      new ScanCommand({
+      new QueryCommand({
         TableName: access.table,
-        FilterExpression: '#sk = :meta AND begins_with(#f6, :year)',
+        IndexName: YEAR_INDEX,
+        KeyConditionExpression: '#year = :year',
         ProjectionExpression: FIELDS.map((_, i) => `#f${i}`).join(', '),
         ExpressionAttributeNames: names,
-        ExpressionAttributeValues: { ':meta': 'META', ':year': `${year}-` },
+        ExpressionAttributeValues: { ':year': String(year) },
         ExclusiveStartKey: start,
       }),
     );

@@ -63,6 +63,7 @@ export async function fileRequest(input: NewRequest, ctx: AppContext): Promise<I
     country,
     receivedAt: iso,
     receivedDate: deadlines.receivedDate,
+    receivedYear: deadlines.receivedDate.slice(0, 4),
     dueDate: deadlines.dueDate,
     extendedDueDate: deadlines.extendedDueDate,
     acknowledgeBy: deadlines.acknowledgeBy,

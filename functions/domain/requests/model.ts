@@ -9,7 +9,8 @@
  * | download    | REQ#<id>     | DL                        |
  *
  * Indexes: `open-by-due` (openPk = 'OPEN' while the request is open, openSk = `<dueDate>#<id>`),
- * `by-subject` (subjectHash = hash of the normalised email, sk = receivedAt), and `purge-by-date`
+ * `by-subject` (subjectHash = hash of the normalised email, sk = receivedAt), `by-year` (receivedYear,
+ * sk = receivedAt) for the yearly metrics, and `purge-by-date`
  * (purgePk = 'PURGE' once closed, purgeAfter = when the subject's fields are hashed).
  */
 import type { Jurisdiction, RequestType } from '#commons/config';
@@ -18,6 +19,7 @@ import type { ErasureItem } from '#connectors/types';
 export const OPEN_INDEX = 'open-by-due';
 export const SUBJECT_INDEX = 'by-subject';
 export const PURGE_INDEX = 'purge-by-date';
+export const YEAR_INDEX = 'by-year';
 
 export const STATUSES = [
   'awaiting_verification',
@@ -96,6 +98,8 @@ export interface RequestRecord {
   country: string;
   receivedAt: string;
   receivedDate: string;
+  /** The year of receivedDate (the controller's zone): the key of the by-year index. */
+  receivedYear: string;
   dueDate: string;
   extendedDueDate: string;
   acknowledgeBy: string | null;

@@ -153,6 +153,7 @@ export function requestRecord(seed: RequestSeed): RequestRecord {
     country: d.country,
     receivedAt: seed.receivedAt,
     receivedDate: d.receivedDate,
+    receivedYear: d.receivedDate.slice(0, 4),
     dueDate,
     extendedDueDate: d.extendedDueDate,
     acknowledgeBy: d.acknowledgeBy,

@@ -25,11 +25,23 @@ beforeAll(async () => {
   // Other years.
   await putRequest(h, { type: 'portability', status: 'completed', receivedAt: '2024-12-30T10:00:00Z', closedAt: '2025-01-03T10:00:00Z' });
   h.clock.at = new Date('2026-01-15T10:00:00Z');
+  // Record what the metrics read: one year through the by-year index, never a Scan of the table.
+  const send = h.access.db.send.bind(h.access.db);
+  h.access.db.send = ((command: { constructor: { name: string }; input: Record<string, unknown> }, ...rest: unknown[]) => {
+    commands.push({ name: command.constructor.name, input: command.input });
+    return (send as (...a: unknown[]) => unknown)(command, ...rest);
+  }) as typeof h.access.db.send;
   metrics = await yearMetrics(h.ctx, 2025, h.access);
 });
+const commands: Array<{ name: string; input: Record<string, unknown> }> = [];
 afterAll(async () => h?.close());
 
 describe('yearly metrics', () => {
+  it('reads only the year asked for, through the by-year index', () => {
+    expect(commands.map((c) => c.name)).not.toContain('ScanCommand');
+    expect(commands.filter((c) => c.name === 'QueryCommand').map((c) => [c.input.IndexName, (c.input.ExpressionAttributeValues as Record<string, unknown>)[':year']])).toEqual([['by-year', '2025']]);
+  });
+
   it('counts access requests received, complied with in whole or in part, and denied by reason', () => {
     const access = metrics.types.find((t) => t.type === 'access')!;
     expect(access).toMatchObject({

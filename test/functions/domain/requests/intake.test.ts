@@ -31,6 +31,7 @@ describe('fileRequest', () => {
       jurisdiction: 'GDPR',
       country: 'NO',
       receivedDate: '2026-03-02',
+      receivedYear: '2026',
       openPk: 'OPEN',
     });
     expect(stored.openSk).toBe(`${stored.dueDate}#${answer.requestId}`);

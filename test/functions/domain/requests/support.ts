@@ -236,6 +236,7 @@ export function requestRecord(overrides: Partial<RequestRecord> = {}): RequestRe
     country: 'NO',
     receivedAt: iso,
     receivedDate: '2026-03-02',
+    receivedYear: '2026',
     dueDate: '2026-04-02',
     extendedDueDate: '2026-06-02',
     acknowledgeBy: null,
