@@ -122,6 +122,27 @@ export async function acceptPartial(ctx: AppContext, requestId: string, actor: s
   return ctx.repo.get(requestId);
 }
 
+/**
+ * Makes a staff member responsible for an open request: the escalation job then chases them instead of
+ * the whole privacy team. An empty assignee hands it back to the team.
+ */
+export async function assign(ctx: AppContext, requestId: string, actor: string, assignee: string | undefined): Promise<RequestRecord> {
+  const current = await ctx.repo.get(requestId);
+  if (CLOSED_STATUSES.has(current.status)) throw conflict('closed', `request ${requestId} is already ${current.status}`);
+  try {
+    await ctx.repo.update(
+      requestId,
+      assignee ? { assignee } : {},
+      { onlyIf: [current.status], ...(assignee ? {} : { remove: ['assignee'] }) },
+    );
+  } catch (err) {
+    if (err instanceof StateConflict) throw conflict('wrong_state', err.message);
+    throw err;
+  }
+  await ctx.repo.audit(requestId, actor, assignee ? 'request.assigned' : 'request.unassigned', assignee ? { assignee } : undefined);
+  return ctx.repo.get(requestId);
+}
+
 /** Cancels an open request: through the waiting staff task when there is one, else by stopping the workflow. */
 export async function cancel(ctx: AppContext, requestId: string, actor: string, reason: string): Promise<RequestRecord> {
   if (!reason.trim()) throw badRequest('reason_required', 'cancelling needs a reason on record');

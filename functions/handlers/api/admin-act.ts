@@ -1,10 +1,10 @@
 /**
  * POST /v1/admin/requests/{id}/{action}: staff actions. approve {confirmRequestId?}, deny {reason, note?},
- * retry {connector?}, accept-partial {reason}, cancel {reason}. Needs the approver role.
+ * retry {connector?}, accept-partial {reason}, cancel {reason}, assign {assignee?}. Needs the approver role.
  */
 import { z } from 'zod';
 import { appContext } from '#domain/context';
-import { DENIAL_REASONS, acceptPartial, approve, cancel, deny, retry } from '#domain/requests/staff';
+import { DENIAL_REASONS, acceptPartial, approve, assign, cancel, deny, retry } from '#domain/requests/staff';
 import { requestDetail } from '#domain/requests/queries';
 import { actionInput, httpHandler, requestIdFrom } from '../http.ts';
 
@@ -19,6 +19,8 @@ const bodies = {
   retry: z.strictObject({ connector: z.string().max(60).optional() }),
   'accept-partial': z.strictObject({ reason: z.string().trim().min(1, 'reason is required').max(2000) }),
   cancel: z.strictObject({ reason: z.string().trim().min(1, 'reason is required').max(2000) }),
+  // The staff member's email address; escalation emails for the request go to them.
+  assign: z.strictObject({ assignee: z.union([z.email({ error: 'assignee is an email address' }), z.literal('')]).optional() }),
 };
 type Action = keyof typeof bodies;
 
@@ -45,6 +47,9 @@ export const handler = httpHandler({ staffRole: 'approver', body: actionBody }, 
       break;
     case 'cancel':
       await cancel(ctx, id, actor, input.reason!);
+      break;
+    case 'assign':
+      await assign(ctx, id, actor, input.assignee || undefined);
       break;
   }
   return { status: 200, body: await requestDetail(ctx, id) };

@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { SendTaskSuccessCommand, SFNClient, StopExecutionCommand, TaskTimedOut } from '@aws-sdk/client-sfn';
 import { RequestError } from '#commons/errors';
 import type { ConnectorOutcome } from '#domain/requests/model';
-import { acceptPartial, approve, cancel, deny, retry } from '#domain/requests/staff';
+import { acceptPartial, approve, assign, cancel, deny, retry } from '#domain/requests/staff';
 import { REQUEST_ID, SUBJECT_EMAIL, requestRecord, testContext, verificationFor, type TestContext } from './support.ts';
 
 const sfn = mockClient(SFNClient);
@@ -296,5 +296,31 @@ describe('cancel elsewhere', () => {
 
     expect(err.status).toBe(409);
     expect(err.code).toBe('closed');
+  });
+});
+
+describe('assignment', () => {
+  it('makes a staff member responsible for an open request, on record, and hands it back', async () => {
+    await inReview();
+
+    const assigned = await assign(ctx, REQUEST_ID, APPROVER, 'erik@example-video.test');
+    const unassigned = await assign(ctx, REQUEST_ID, APPROVER, undefined);
+
+    expect(assigned.assignee).toBe('erik@example-video.test');
+    expect(unassigned.assignee).toBeUndefined();
+    expect(unassigned.status).toBe('awaiting_review');
+    expect(ctx.memory.events.filter((e) => e.action.startsWith('request.')).map((e) => [e.action, e.actor, e.detail])).toEqual([
+      ['request.assigned', APPROVER, { assignee: 'erik@example-video.test' }],
+      ['request.unassigned', APPROVER, undefined],
+    ]);
+  });
+
+  it('refuses to assign a closed request (409)', async () => {
+    await inReview({ status: 'completed' });
+
+    const err = await rejection(assign(ctx, REQUEST_ID, APPROVER, 'erik@example-video.test'));
+
+    expect(err.status).toBe(409);
+    expect(ctx.memory.stored().assignee).toBeUndefined();
   });
 });

@@ -81,4 +81,17 @@ describe('POST /v1/admin/requests/{id}/{action}', () => {
   it('answers 404 for a path id that is not a request id', async () => {
     expect((await act('approve', {}, APPROVER, 'not-an-id')).statusCode).toBe(404);
   });
+
+  it('assigns the request to a staff member, and answers 400 for an assignee that is not an address', async () => {
+    const bad = await act('assign', { assignee: 'erik' });
+    const good = await act('assign', { assignee: 'erik@example-video.test' });
+
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body.error?.message).toContain('assignee is an email address');
+    expect(good.statusCode).toBe(200);
+    const update = docs.commandCalls(UpdateCommand).map((c) => c.args[0].input).find((i) => JSON.stringify(i.ExpressionAttributeValues ?? {}).includes('erik@'));
+    expect(update).toBeDefined();
+    const audit = docs.commandCalls(PutCommand).map((c) => c.args[0].input.Item as { action?: string; actor?: string });
+    expect(audit.find((a) => a.action === 'request.assigned')?.actor).toBe('dana@example-video.test');
+  });
 });
