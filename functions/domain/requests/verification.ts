@@ -104,7 +104,10 @@ export async function verifyCode(ctx: AppContext, requestId: string, code: strin
     await completeTask(ctx, requestId, 'verification', { verified: true, verifiedAt });
   } catch (err) {
     // The workflow did not hear it (the step timed out meanwhile): the record must not claim otherwise.
-    await repo.update(requestId, { status: 'awaiting_verification', verification: v });
+    // Only while nothing else moved it on: the timeout's own closing step may already have closed it.
+    await repo.update(requestId, { status: 'awaiting_verification', verification: v }, { onlyIf: ['awaiting_review'] }).catch((undo: unknown) => {
+      if (!(undo instanceof StateConflict)) throw undo;
+    });
     throw err;
   }
   await repo.audit(requestId, 'subject', 'verification.succeeded');
