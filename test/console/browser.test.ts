@@ -154,6 +154,13 @@ describe('the public page and the console in Chromium', () => {
     await staff.getByText('Many systems to search.', { exact: false }).first().waitFor();
     expect(await staff.locator('button[data-action="extend"]').count()).toBe(0);
 
+    // Assign it: reminders then go to the assignee, and the detail says who.
+    await staff.getByRole('button', { name: 'Assign' }).click();
+    await staff.getByRole('dialog').getByLabel('Staff member (email)').fill('erik@example-video.test');
+    await staff.getByRole('dialog').getByRole('button', { name: 'Assign' }).click();
+    await staff.getByText('Assign: done.').waitFor();
+    await staff.getByText('erik@example-video.test').first().waitFor();
+
     await staff.getByRole('button', { name: 'Deny' }).click();
     const dialog = staff.getByRole('dialog');
     await dialog.getByLabel('Reason').selectOption('manifestly_unfounded');

@@ -8,8 +8,8 @@ const approver = ['approver'] as const;
 const viewer = ['viewer'] as const;
 
 describe('the actions the console offers', () => {
-  it('It should offer approve, deny, extend, pause and cancel on a request awaiting review', () => {
-    expect(allowedActions({ status: 'awaiting_review' }, approver)).toEqual(['approve', 'deny', 'extend', 'pause', 'cancel']);
+  it('It should offer approve, deny, extend, pause, assign and cancel on a request awaiting review', () => {
+    expect(allowedActions({ status: 'awaiting_review' }, approver)).toEqual(['approve', 'deny', 'extend', 'pause', 'assign', 'cancel']);
   });
 
   it('It should offer retry only when a connector failed, and accept-partial when staff must decide', () => {
@@ -18,6 +18,7 @@ describe('the actions the console offers', () => {
       'accept-partial',
       'extend',
       'pause',
+      'assign',
       'cancel',
     ]);
     expect(allowedActions({ status: 'awaiting_staff', connectors: [{ status: 'succeeded' }] }, approver)).not.toContain('retry');
@@ -25,11 +26,11 @@ describe('the actions the console offers', () => {
 
   it('It should not offer a second extension, and offer resume instead of pause while paused', () => {
     const actions = allowedActions({ status: 'in_progress', extension: { reason: 'complex' }, pause: { since: '2026-01-01' } }, approver);
-    expect(actions).toEqual(['resume', 'cancel']);
+    expect(actions).toEqual(['resume', 'assign', 'cancel']);
   });
 
-  it('It should offer only cancel before verification, and nothing but download once closed', () => {
-    expect(allowedActions({ status: 'awaiting_verification' }, approver)).toEqual(['cancel']);
+  it('It should offer only assign and cancel before verification, and nothing but download once closed', () => {
+    expect(allowedActions({ status: 'awaiting_verification' }, approver)).toEqual(['assign', 'cancel']);
     for (const status of ['completed', 'completed_partial', 'denied', 'cancelled', 'duplicate', 'unverified_closed']) {
       expect(allowedActions({ status }, approver), status).toEqual([]);
     }

@@ -14,6 +14,7 @@ export type Action =
   | 'retry'
   | 'accept-partial'
   | 'cancel'
+  | 'assign'
   | 'download';
 
 /** The parts of the staff view the rules look at. */
@@ -44,7 +45,7 @@ export function allowedActions(request: RuleInput, roles: readonly Role[]): Acti
       if (!request.extension) actions.push('extend');
       actions.push(request.pause ? 'resume' : 'pause');
     }
-    if (open) actions.push('cancel');
+    if (open) actions.push('assign', 'cancel');
   }
   // Reviewing the package reads the subject's full data: a privileged act, approvers only (the API
   // answers a viewer 403 and audits each review as package.reviewed).

@@ -42,6 +42,7 @@ interface StaffRequest {
   pausedDays?: number;
   package?: { key: string; createdAt: string; expiresAt: string; bytes?: number };
   closedAt?: string;
+  assignee?: string;
   connectors?: Connector[];
 }
 
@@ -60,6 +61,7 @@ const ACTION_LABEL: Record<Action, string> = {
   retry: 'Retry failed connectors',
   'accept-partial': 'Accept as partial',
   cancel: 'Cancel request',
+  assign: 'Assign',
   download: 'Download package for review',
 };
 
@@ -136,6 +138,7 @@ function show(ctx: ConsoleContext, container: HTMLElement, detail: Detail, notic
           ['Clock paused', r.pause ? `since ${r.pause.since} by ${r.pause.by}: ${r.pause.reason}` : null],
           ['Days paused in total', r.pausedDays ? String(r.pausedDays) : null],
           ['Closed', r.closedAt ? formatDate(r.closedAt) : null],
+          ['Assigned to', r.assignee ?? null],
         ]),
       ),
       r.decision || r.partialAcceptance
@@ -285,6 +288,17 @@ async function confirmFor(r: StaffRequest, action: Action, connector?: string): 
         validate: () => (reason.input.value.trim() ? undefined : 'A reason is required.'),
       });
       return ok ? { reason: reason.input.value.trim() } : undefined;
+    }
+    case 'assign': {
+      const assignee = h('input', { name: 'assignee', type: 'email', value: r.assignee ?? '', autocomplete: 'email' });
+      const ok = await confirmAction({
+        title: 'Assign this request?',
+        description: 'Deadline reminders for this request go to the assignee instead of the privacy team. Leave the field empty to hand it back to the team.',
+        fields: [field('Staff member (email)', assignee)],
+        confirmLabel: 'Assign',
+        validate: () => (assignee.value && !assignee.checkValidity() ? 'Enter an email address, or leave it empty.' : undefined),
+      });
+      return ok ? { assignee: assignee.value.trim() } : undefined;
     }
     case 'resume': {
       const ok = await confirmAction({ title: 'Resume the clock?', description: 'The deadline moves by the days the clock was paused.', confirmLabel: 'Resume' });
