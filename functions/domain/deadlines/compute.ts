@@ -83,6 +83,14 @@ function parseJurisdiction(value: string): Jurisdiction {
   return j as Jurisdiction;
 }
 
+/**
+ * The countries whose controllers a law serves: every EEA state for GDPR, one country for each other
+ * law. Intake uses it to tell whether the configured default country fits a law the subject chose.
+ */
+export function jurisdictionCountries(jurisdiction: Jurisdiction): readonly string[] {
+  return COUNTING[jurisdiction].countries;
+}
+
 function parseCountry(jurisdiction: Jurisdiction, value: string | undefined): string {
   const { countries } = COUNTING[jurisdiction];
   if (value === undefined || value.trim() === '') {

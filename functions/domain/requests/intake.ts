@@ -8,7 +8,7 @@ import type { Jurisdiction, RequestType } from '#commons/config';
 import { newRequestId, subjectHash } from '#commons/tokens';
 import { badRequest } from '#commons/errors';
 import { logger } from '#commons/observability';
-import { computeDeadlines, DeadlineInputError } from '../deadlines/index.ts';
+import { computeDeadlines, DeadlineInputError, jurisdictionCountries } from '../deadlines/index.ts';
 import type { AppContext } from '../context.ts';
 import { CLOSED_STATUSES, keys, normalizeEmail, type RequestRecord } from './model.ts';
 import { retentionFields } from './retention.ts';
@@ -34,7 +34,7 @@ export async function fileRequest(input: NewRequest, ctx: AppContext): Promise<I
   const normalizedEmail = normalizeEmail(input.email);
   const hash = subjectHash(normalizedEmail);
   const jurisdiction = input.jurisdiction ?? config.jurisdictions.default;
-  const country = (input.country ?? config.jurisdictions.defaultCountry).toUpperCase();
+  const country = requestCountry(input, jurisdiction, config.jurisdictions.defaultCountry);
 
   let deadlines;
   try {
@@ -85,6 +85,20 @@ export async function fileRequest(input: NewRequest, ctx: AppContext): Promise<I
   await repo.update(requestId, { executionArn });
   logger.info('request filed', { requestId, type: input.type, duplicate: Boolean(open) });
   return { requestId, status: 'received' };
+}
+
+/**
+ * The controller country whose calendar counts the request: the subject's (checked by the deadline
+ * engine), else the configured default when it fits the law, else the law's own country. A Norwegian
+ * installation that lets the subject choose CCPA must count it in the US, not refuse it because NO is
+ * not a US country; only GDPR, which serves many countries, has no single one of its own.
+ */
+function requestCountry(input: NewRequest, jurisdiction: Jurisdiction, defaultCountry: string): string {
+  if (input.country) return input.country.trim().toUpperCase();
+  const fallback = defaultCountry.toUpperCase();
+  const countries = jurisdictionCountries(jurisdiction);
+  if (countries.includes(fallback) || countries.length !== 1) return fallback;
+  return countries[0]!;
 }
 
 /** Starts the request's execution, named after the request: starting twice is a no-op. */

@@ -4,7 +4,7 @@ import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { RequestError } from '#commons/errors';
 import { subjectHash } from '#commons/tokens';
 import { fileRequest, startWorkflow } from '#domain/requests/intake';
-import { testContext, type TestContext } from './support.ts';
+import { exampleConfig, testContext, type TestContext } from './support.ts';
 
 const sfn = mockClient(SFNClient);
 let ctx: TestContext;
@@ -73,6 +73,38 @@ describe('fileRequest', () => {
     const again = await fileRequest({ type: 'access', email: 'alice@example.com' }, ctx);
 
     expect(ctx.memory.stored(again.requestId).status).toBe('awaiting_verification');
+  });
+
+  // The example installation is Norwegian (defaultCountry NO): a subject who picks another law on the
+  // public form sends no country, and the request is counted in that law's own country.
+  it.each([
+    ['UK_GDPR', 'GB', '2026-04-02'],
+    ['CCPA', 'US', '2026-04-16'],
+    ['VCDPA', 'US', '2026-04-16'],
+    ['CPA', 'US', '2026-04-16'],
+    ['LGPD', 'BR', '2026-03-17'],
+    ['PIPEDA', 'CA', '2026-04-01'],
+  ] as const)('files a %s request without a country in %s, the law\'s own country, not the default NO', async (jurisdiction, country, dueDate) => {
+    const answer = await fileRequest({ type: 'access', email: 'a@example.com', jurisdiction }, ctx);
+
+    expect(ctx.memory.stored(answer.requestId)).toMatchObject({ jurisdiction, country, receivedDate: '2026-03-02', dueDate });
+    expect(ctx.memory.events.find((e) => e.action === 'request.filed')?.detail).toEqual({ type: 'access', jurisdiction, country });
+  });
+
+  it('counts a GDPR request without a country in the configured default country', async () => {
+    const answer = await fileRequest({ type: 'access', email: 'a@example.com', jurisdiction: 'GDPR' }, ctx);
+
+    expect(ctx.memory.stored(answer.requestId)).toMatchObject({ jurisdiction: 'GDPR', country: 'NO' });
+  });
+
+  it('keeps the configured default country when it fits the chosen law', async () => {
+    const config = exampleConfig();
+    config.jurisdictions.defaultCountry = 'US';
+    const usCtx = testContext(config);
+
+    const answer = await fileRequest({ type: 'access', email: 'a@example.com', jurisdiction: 'CPA' }, usCtx);
+
+    expect(usCtx.memory.stored(answer.requestId)).toMatchObject({ jurisdiction: 'CPA', country: 'US' });
   });
 
   it('rejects a jurisdiction the deadline rules cannot serve with 400', async () => {

@@ -1,0 +1,99 @@
+/**
+ * The public request page of an installation that lets the subject choose the law (jurisdictions.
+ * askSubject), in Chromium against the real embedded runtime, driven with the keyboard alone: a subject
+ * who picks a law of another country than the installation's default (NO) files and verifies a request,
+ * and it is counted in that law's country.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
+import { launchChromium, screenshot, watchErrors } from './browser.ts';
+
+let rt: TestRuntime;
+let browser: Browser;
+
+beforeAll(async () => {
+  const runtime = startTestRuntime({
+    crowd: 5,
+    configOverrides: (c) => ({
+      ...c,
+      jurisdictions: { ...c.jurisdictions, askSubject: true },
+      connectors: c.connectors.filter((x) => x.kind === 'dynamodb' || x.kind === 's3'),
+    }),
+  });
+  [rt, browser] = await Promise.all([runtime, launchChromium()]);
+  await fetch(`${rt.apiUrl}/assets/request.js`);
+});
+afterAll(async () => {
+  await browser?.close();
+  await rt?.cleanup();
+});
+
+/** Presses Tab until the focused element is the one labelled `label` (never clicks). */
+async function tabTo(page: Page, label: string | RegExp): Promise<void> {
+  const target = page.getByLabel(label).first();
+  for (let i = 0; i < 25; i++) {
+    await page.keyboard.press('Tab');
+    if (await target.evaluate((el) => el === document.activeElement)) return;
+  }
+  throw new Error(`Tab never reached the field labelled ${String(label)}`);
+}
+
+/** Presses Tab until the focused element is the button named `name`. */
+async function tabToButton(page: Page, name: string): Promise<void> {
+  const target = page.getByRole('button', { name, exact: true });
+  for (let i = 0; i < 25; i++) {
+    await page.keyboard.press('Tab');
+    if (await target.evaluate((el) => el === document.activeElement)) return;
+  }
+  throw new Error(`Tab never reached the button ${name}`);
+}
+
+describe('the public request page with the law chosen by the subject', () => {
+  it('files and verifies a CCPA request with the keyboard alone, counted in the US though the default country is NO', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    page.setDefaultTimeout(10_000);
+    const errors = watchErrors(page);
+    const email = 'alice@example.com';
+
+    await page.goto(`${rt.apiUrl}/request/`);
+    await page.getByLabel('Which privacy law applies to you?').waitFor();
+    // The first type (access) is chosen by default; the arrow keys move within the radio group.
+    await tabTo(page, /^Access/i);
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowUp');
+    expect(await page.getByLabel(/^Access/i).isChecked()).toBe(true);
+    await tabTo(page, 'Email address');
+    await page.keyboard.type(email);
+    await tabTo(page, 'Your name (optional)');
+    await page.keyboard.type('Alice Andersen');
+    await tabTo(page, 'Which privacy law applies to you?');
+    // Type-ahead in a focused select picks the first option starting with the letters typed.
+    await page.keyboard.type('CCPA');
+    expect(await page.getByLabel('Which privacy law applies to you?').inputValue()).toBe('CCPA');
+    await screenshot(page, 'keyboard-1-form');
+    await tabToButton(page, 'Send request');
+    await page.keyboard.press('Enter');
+
+    await page.waitForURL(/\/request\/verify\?id=/);
+    const id = new URL(page.url()).searchParams.get('id')!;
+    const code = await rt.codeFor(id, email);
+    await tabTo(page, '6-digit code');
+    await page.keyboard.type(code);
+    await screenshot(page, 'keyboard-2-code');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Thank you, your request is confirmed' }).waitFor();
+    await screenshot(page, 'keyboard-3-confirmed');
+
+    const detail = await rt.api('GET', `/v1/admin/requests/${id}`, { token: rt.staffToken });
+    expect(detail.status).toBe(200);
+    const request = detail.body.request;
+    expect(request).toMatchObject({ jurisdiction: 'CCPA', country: 'US' });
+    // 45 calendar days, and a business-day acknowledgement date only CCPA sets.
+    const days = (Date.parse(request.dueDate) - Date.parse(request.receivedDate)) / 86_400_000;
+    expect(days).toBe(45);
+    expect(request.acknowledgeBy).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(errors).toEqual([]);
+  }, 40_000);
+});
