@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import validator from 'asl-validator';
+import { StateMachine } from 'aws-local-stepfunctions';
 import { FUNCTIONS } from '../../infra/functions.ts';
 import { placeholders, readDefinition, substitute } from '../../infra/asl.ts';
 
@@ -37,6 +38,58 @@ describe('the workflow definition', () => {
       expect(task.Catch[0]).toMatchObject({ ErrorEquals: ['States.ALL'], Next: 'RecordConnectorFailure' });
     }
     expect(definition.States.Collect.MaxConcurrency).toBeGreaterThan(1);
+  });
+
+  it("waits out a vendor's throttling hint in the Map and runs the same step again, handing Reconcile the step's result alone", () => {
+    const map = definition.States.Collect;
+    expect(map.ItemSelector).toMatchObject({ throttle: { throttleWaits: 0, waitedSeconds: 0 } });
+    const states = map.ItemProcessor.States;
+    for (const name of ['CollectFromConnector', 'EraseWithConnector']) {
+      expect(states[name]).toMatchObject({
+        Parameters: { 'throttleWaits.$': '$.throttle.throttleWaits', 'waitedSeconds.$': '$.throttle.waitedSeconds' },
+        ResultPath: '$.result',
+        Next: 'ThrottledByVendor',
+      });
+    }
+    expect(states.ThrottledByVendor.Choices).toEqual([{ Variable: '$.result.status', StringEquals: 'throttled', Next: 'WaitOutThrottling' }]);
+    expect(states.WaitOutThrottling).toMatchObject({ Type: 'Wait', SecondsPath: '$.result.waitSeconds', Next: 'CarryThrottleWaits' });
+    expect(states.CarryThrottleWaits).toMatchObject({
+      Parameters: { 'requestId.$': '$.requestId', 'connectorId.$': '$.connectorId', 'mode.$': '$.mode' },
+      Next: 'ChooseConnectorWork',
+    });
+    expect(states.ThrottledByVendor.Default).toBe('ConnectorWorkDone');
+    expect(states.ConnectorWorkDone).toMatchObject({ Type: 'Pass', OutputPath: '$.result', End: true });
+  });
+
+  it.each([
+    ['collect', 'CollectFromConnector'],
+    ['erase', 'EraseWithConnector'],
+  ])('runs the %s throttle loop on an interpreter until the step answers, with the counters carried over', async (mode, stateName) => {
+    const { Next: _next, ...collect } = definition.States.Collect;
+    const machine = new StateMachine({ StartAt: 'Collect', States: { Collect: { ...collect, End: true } } } as never, {
+      validationOptions: { noValidate: true },
+    });
+    const inputs: Array<Record<string, unknown>> = [];
+    const step = async (input: Record<string, unknown>) => {
+      inputs.push(input);
+      const n = inputs.length;
+      return n < 3
+        ? { connectorId: input.connectorId, status: 'throttled', waitSeconds: 60, throttleWaits: n, waitedSeconds: 60 * n }
+        : { connectorId: input.connectorId, status: 'succeeded', records: 2, objects: { contacts: 2 }, stagingKeys: {} };
+    };
+    const run = machine.run(
+      { requestId: 'r1', plan: { connectors: [{ requestId: 'r1', connectorId: 'hubspot', mode }] } },
+      { overrides: { taskResourceLocalHandlers: { [stateName]: step as never }, waitTimeOverrides: { WaitOutThrottling: 1 } } },
+    );
+
+    const out = (await run.result) as { collected: unknown[] };
+
+    expect(inputs).toEqual([
+      { requestId: 'r1', connectorId: 'hubspot', throttleWaits: 0, waitedSeconds: 0 },
+      { requestId: 'r1', connectorId: 'hubspot', throttleWaits: 1, waitedSeconds: 60 },
+      { requestId: 'r1', connectorId: 'hubspot', throttleWaits: 2, waitedSeconds: 120 },
+    ]);
+    expect(out.collected).toEqual([{ connectorId: 'hubspot', status: 'succeeded', records: 2, objects: { contacts: 2 }, stagingKeys: {} }]);
   });
 
   it('sends a request with failed connectors to staff before it can be assembled', () => {

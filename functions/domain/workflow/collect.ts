@@ -1,7 +1,8 @@
 /**
  * Collect: one Map iteration. Runs a connector's `access` for the subject and streams every record to
  * the staging bucket; only counts and keys go back into the workflow. Typed connector errors propagate
- * with their names, which the state machine's Retry and Catch match.
+ * with their names, which the state machine's Retry and Catch match, except a throttle with the
+ * vendor's hint: that becomes a `throttled` result the Map waits out (see throttle.ts).
  */
 import { enabledConnectors } from '#commons/config';
 import { logger } from '#commons/observability';
@@ -11,6 +12,7 @@ import { StagingWriter } from '../staging/writer.ts';
 import type { AppContext } from '../context.ts';
 import type { RequestRecord } from '../requests/model.ts';
 import type { CollectResult } from './reconcile.ts';
+import { throttledResult, type ThrottledResult, type ThrottleProgress } from './throttle.ts';
 
 export function subjectOf(request: RequestRecord): Subject {
   return {
@@ -33,7 +35,8 @@ export async function collect(
   registry: ConnectorRegistry,
   requestId: string,
   connectorId: string,
-): Promise<CollectResult> {
+  progress: ThrottleProgress = {},
+): Promise<CollectResult | ThrottledResult> {
   const request = await ctx.repo.get(requestId);
   assertVerifiedAndApproved(request);
   if (!enabledConnectors(ctx.config).some((c) => c.id === connectorId)) {
@@ -46,6 +49,8 @@ export async function collect(
     for await (const record of connector.access(subjectOf(request), { requestId })) await writer.write(record);
   } catch (err) {
     await writer.abort();
+    const throttled = await throttledResult(ctx, requestId, connectorId, err, progress);
+    if (throttled) return throttled;
     logger.warn('connector failed', { requestId, connectorId, error: (err as Error).name });
     throw err;
   }

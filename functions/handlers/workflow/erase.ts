@@ -4,12 +4,18 @@ import { appContext } from '#domain/context';
 import { eraseWithConnector } from '#domain/workflow/erase';
 import { workflowHandler } from './steps.ts';
 
-const input = z.object({ requestId: z.string().min(1), connectorId: z.string().min(1) });
+// The throttle counters come back from the Map's Wait loop; the first run has none.
+const input = z.object({
+  requestId: z.string().min(1),
+  connectorId: z.string().min(1),
+  throttleWaits: z.number().int().nonnegative().optional(),
+  waitedSeconds: z.number().nonnegative().optional(),
+});
 
 let registry: ConnectorRegistry | undefined;
 
-export const handler = workflowHandler(input, ({ requestId, connectorId }) => {
+export const handler = workflowHandler(input, ({ requestId, connectorId, throttleWaits, waitedSeconds }) => {
   const ctx = appContext();
   registry ??= new ConnectorRegistry(ctx.config);
-  return eraseWithConnector(ctx, registry, requestId, connectorId);
+  return eraseWithConnector(ctx, registry, requestId, connectorId, { throttleWaits, waitedSeconds });
 });

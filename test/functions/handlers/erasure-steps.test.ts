@@ -6,7 +6,7 @@ import { lambdaContext } from './support.ts';
 
 const fakeCtx = vi.hoisted(() => ({ tag: 'test context' }));
 const domain = vi.hoisted(() => ({
-  eraseWithConnector: vi.fn(async (_ctx: unknown, _registry: unknown, requestId: string, connectorId: string) => ({
+  eraseWithConnector: vi.fn(async (_ctx: unknown, _registry: unknown, requestId: string, connectorId: string, _progress?: unknown) => ({
     connectorId, status: 'succeeded', records: 1, objects: { account: 1 }, stagingKeys: {}, requestId,
   })),
   confirmErasure: vi.fn(async () => ({ confirmed: true, unconfirmed: [] })),
@@ -54,6 +54,12 @@ describe('the EraseWithConnector step', () => {
     expect(ctx).toBe(fakeCtx);
     expect(registry).toBeInstanceOf(ConnectorRegistry);
     expect([requestId, connectorId]).toEqual(['dsar_abc12345', 'accounts']);
+  });
+
+  it('hands the throttle counters the Map carries over to the step', async () => {
+    await erase({ requestId: 'dsar_abc12345', connectorId: 'hubspot', throttleWaits: 2, waitedSeconds: 7200 }, lambdaContext());
+
+    expect(domain.eraseWithConnector.mock.calls[0]![4]).toEqual({ throttleWaits: 2, waitedSeconds: 7200 });
   });
 
   it('keeps one registry across invocations of a warm function', async () => {

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AbortMultipartUploadCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { ConnectorRegistry } from '#connectors/registry';
-import { ConnectorUnavailable } from '#connectors/errors';
+import { ConnectorThrottled, ConnectorUnavailable } from '#connectors/errors';
 import type { Connector, DataRecord, Subject } from '#connectors/types';
 import { collect, subjectOf } from '#domain/workflow/collect';
 import { REQUEST_ID, requestRecord, testContext, verificationFor, type TestContext } from '../requests/support.ts';
@@ -82,5 +82,54 @@ describe('collect', () => {
     const err = await collect(ctx, registryWith([{ object: 'account', id: '1', data: {} }], 1), REQUEST_ID, 'accounts').catch((e: unknown) => e);
 
     expect((err as Error).name).toBe('ConnectorUnavailable');
+  });
+});
+
+describe('collect, when the vendor throttles with a hint', () => {
+  function throttling(retryAfterMs: number | undefined): ConnectorRegistry {
+    const connector = {
+      id: 'hubspot',
+      // eslint-disable-next-line require-yield
+      async *access() {
+        throw new ConnectorThrottled('hubspot', 'GET contacts answered 429: throttled', retryAfterMs);
+      },
+    } as unknown as Connector;
+    return { get: () => connector } as unknown as ConnectorRegistry;
+  }
+
+  it('returns throttled with the hint in whole seconds and records why the request waits, without data', async () => {
+    await ctx.memory.create(requestRecord(approvedAndVerified));
+
+    const result = await collect(ctx, throttling(3_600_000), REQUEST_ID, 'hubspot');
+
+    expect(result).toEqual({ connectorId: 'hubspot', status: 'throttled', waitSeconds: 3600, throttleWaits: 1, waitedSeconds: 3600 });
+    const audited = ctx.memory.events.filter((e) => e.action === 'connector.throttled');
+    expect(audited.map((e) => e.detail)).toEqual([{ connectorId: 'hubspot', waitSeconds: 3600, throttleWaits: 1 }]);
+    expect(s3.commandCalls(AbortMultipartUploadCommand).length + s3.commandCalls(PutObjectCommand).length).toBe(0);
+  });
+
+  it('adds to the waits carried over from earlier runs', async () => {
+    await ctx.memory.create(requestRecord(approvedAndVerified));
+
+    const result = await collect(ctx, throttling(2_500), REQUEST_ID, 'hubspot', { throttleWaits: 2, waitedSeconds: 100 });
+
+    expect(result).toMatchObject({ status: 'throttled', waitSeconds: 3, throttleWaits: 3, waitedSeconds: 103 });
+  });
+
+  it('rethrows once the waits would pass a day in total, so the failure goes to staff', async () => {
+    await ctx.memory.create(requestRecord(approvedAndVerified));
+
+    const err = await collect(ctx, throttling(3_600_000), REQUEST_ID, 'hubspot', { throttleWaits: 23, waitedSeconds: 23 * 3600 + 1 }).catch((e: unknown) => e);
+
+    expect((err as Error).name).toBe('ConnectorThrottled');
+    expect(ctx.memory.events.filter((e) => e.action === 'connector.throttled')).toEqual([]);
+  });
+
+  it('leaves a throttle without a hint to the state machine’s Retry', async () => {
+    await ctx.memory.create(requestRecord(approvedAndVerified));
+
+    const err = await collect(ctx, throttling(undefined), REQUEST_ID, 'hubspot').catch((e: unknown) => e);
+
+    expect((err as Error).name).toBe('ConnectorThrottled');
   });
 });

@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { ConnectorThrottled } from '#connectors/errors';
 import type { ConnectorRegistry } from '#connectors/registry';
 import type { Connector, ErasureItem, PolicyFor, Subject } from '#connectors/types';
 import { eraseWithConnector } from '#domain/workflow/erase';
@@ -136,5 +137,41 @@ describe('eraseWithConnector', () => {
     await eraseWithConnector(ctx, registryErasing([{ object: 'account', action: 'deleted', count: 1 }]), REQUEST_ID, 'accounts');
 
     expect(ctx.memory.updates).toHaveLength(0);
+  });
+});
+
+describe('eraseWithConnector, when the vendor throttles with a hint', () => {
+  function throttling(retryAfterMs: number | undefined): ConnectorRegistry {
+    return {
+      get: () =>
+        ({
+          id: 'salesforce',
+          async *access() {},
+          async erase() {
+            throw new ConnectorThrottled('salesforce', 'DELETE Contact answered 403: throttled', retryAfterMs);
+          },
+        }) as unknown as Connector,
+    } as unknown as ConnectorRegistry;
+  }
+
+  it('returns throttled for the Map to wait, and records the wait on the audit trail', async () => {
+    await ctx.memory.create(requestRecord(verifiedAndApproved));
+
+    const result = await eraseWithConnector(ctx, throttling(600_000), REQUEST_ID, 'salesforce', { throttleWaits: 1, waitedSeconds: 600 });
+
+    expect(result).toEqual({ connectorId: 'salesforce', status: 'throttled', waitSeconds: 600, throttleWaits: 2, waitedSeconds: 1200 });
+    expect(ctx.memory.events.filter((e) => e.action === 'connector.throttled').map((e) => e.detail)).toEqual([
+      { connectorId: 'salesforce', waitSeconds: 600, throttleWaits: 2 },
+    ]);
+  });
+
+  it('rethrows past the day of waiting, and leaves hintless throttling to the Retry', async () => {
+    await ctx.memory.create(requestRecord(verifiedAndApproved));
+
+    const spent = await eraseWithConnector(ctx, throttling(600_000), REQUEST_ID, 'salesforce', { waitedSeconds: 86_000 }).catch((e: unknown) => e);
+    const hintless = await eraseWithConnector(ctx, throttling(undefined), REQUEST_ID, 'salesforce').catch((e: unknown) => e);
+
+    expect([(spent as Error).name, (hintless as Error).name]).toEqual(['ConnectorThrottled', 'ConnectorThrottled']);
+    expect(ctx.memory.events.filter((e) => e.action === 'connector.throttled')).toEqual([]);
   });
 });

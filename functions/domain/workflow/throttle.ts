@@ -1,0 +1,61 @@
+/**
+ * Long vendor throttling, waited out by the state machine instead of its Retry.
+ *
+ * A connector sleeps on a short throttling hint itself (functions/connectors/http.ts); a longer one
+ * (HubSpot's DAILY policy, Salesforce's REQUEST_LIMIT_EXCEEDED) comes out as `ConnectorThrottled` with
+ * `retryAfterMs`. The ASL Retry's fixed backoff would spend its attempts in minutes and fail the
+ * connector although the vendor said when it will answer again, so the collect and erase steps turn a
+ * hinted throttle into a `throttled` result: the Map iteration waits `waitSeconds` in a Wait state
+ * (free on Step Functions) and runs the step again. The total wait per connector is bounded, so a
+ * vendor that never lets us in ends with staff, like any other failure. Hintless throttling is left to
+ * the ASL Retry.
+ */
+import { ConnectorThrottled } from '#connectors/errors';
+import { logger } from '#commons/observability';
+import type { AppContext } from '../context.ts';
+
+/** At most a day of waiting per connector and request: past it, the failure goes to staff. */
+export const THROTTLE_WAIT_BUDGET_SECONDS = 24 * 60 * 60;
+
+/** What the Map iteration carries from one throttled run of a step to the next. */
+export interface ThrottleProgress {
+  /** How many times this connector was throttled with a hint in this iteration so far. */
+  throttleWaits?: number;
+  /** Seconds waited on hints so far. */
+  waitedSeconds?: number;
+}
+
+export interface ThrottledResult {
+  connectorId: string;
+  status: 'throttled';
+  /** Whole seconds, as the Wait state's SecondsPath needs a non-negative integer. */
+  waitSeconds: number;
+  throttleWaits: number;
+  waitedSeconds: number;
+}
+
+/**
+ * The `throttled` result for `err` when it is a hinted throttle that still fits the budget; otherwise
+ * `undefined`, and the caller rethrows so the ASL Retry (hintless) or Catch (budget spent) applies.
+ * Records `connector.throttled` on the audit trail so staff see why the request waits.
+ */
+export async function throttledResult(
+  ctx: AppContext,
+  requestId: string,
+  connectorId: string,
+  err: unknown,
+  progress: ThrottleProgress,
+  budgetSeconds = THROTTLE_WAIT_BUDGET_SECONDS,
+): Promise<ThrottledResult | undefined> {
+  if (!(err instanceof ConnectorThrottled) || err.retryAfterMs === undefined) return undefined;
+  const waitSeconds = Math.max(1, Math.ceil(err.retryAfterMs / 1000));
+  const waitedSeconds = (progress.waitedSeconds ?? 0) + waitSeconds;
+  const throttleWaits = (progress.throttleWaits ?? 0) + 1;
+  if (waitedSeconds > budgetSeconds) {
+    logger.warn('connector throttled past the wait budget', { requestId, connectorId, waitSeconds, waitedSeconds: progress.waitedSeconds ?? 0 });
+    return undefined;
+  }
+  await ctx.repo.audit(requestId, 'system', 'connector.throttled', { connectorId, waitSeconds, throttleWaits });
+  logger.info('connector throttled; the workflow waits', { requestId, connectorId, waitSeconds, throttleWaits });
+  return { connectorId, status: 'throttled', waitSeconds, throttleWaits, waitedSeconds };
+}
