@@ -9,8 +9,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DockerImage, Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
@@ -25,8 +25,7 @@ import { Construct } from 'constructs';
 import { JURISDICTIONS, REQUEST_TYPES, type DsarConfig } from '../../functions/commons/config.ts';
 import { securityHeaders } from '../console-headers.ts';
 import { nagString } from './nag.ts';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+import { PACKAGE_ROOT as ROOT } from './package-root.ts';
 
 export interface DsarConsoleProps {
   /** Deploy the console and the public pages. Default true; false deploys the API only. */
@@ -280,7 +279,9 @@ function siteSource(siteDir: string | undefined): s3deploy.ISource {
       command: ['sh', '-c', 'echo "build the console with: npx tsx console/src/build.ts <dir>, then pass console.siteDir" && exit 1'],
       local: {
         tryBundle(outputDir: string) {
-          execFileSync(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), join(ROOT, 'console/src/build.ts'), outputDir], { stdio: ['ignore', 'ignore', 'inherit'] });
+          // tsx is resolved like any import: installed as a dependency, it is hoisted out of this package.
+          const tsx = createRequire(import.meta.url).resolve('tsx/cli');
+          execFileSync(process.execPath, [tsx, join(ROOT, 'console/src/build.ts'), outputDir], { stdio: ['ignore', 'ignore', 'inherit'] });
           return true;
         },
       },

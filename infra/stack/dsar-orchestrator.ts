@@ -8,8 +8,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -39,8 +38,7 @@ import { FUNCTIONS, type FunctionSpec, type Grant } from '../functions.ts';
 import { TABLE_INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../table.ts';
 import { ConsoleSite, type DsarConsoleProps } from './console-site.ts';
 import { nagString } from './nag.ts';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+import { findLockFile, PACKAGE_ROOT } from './package-root.ts';
 
 /** Where each function finds the bundled configuration (the Lambda task root). */
 export const CONFIG_FILE_IN_BUNDLE = 'dsar.config.json';
@@ -241,6 +239,9 @@ export class DsarOrchestrator extends Construct {
     const configFile = writeBundledConfig(config);
     const runtime = (lambda.Runtime as unknown as Record<string, lambda.Runtime | undefined>).NODEJS_24_X ?? new lambda.Runtime('nodejs24.x', lambda.RuntimeFamily.NODEJS);
 
+    // Entries come from this package wherever it is installed; dependencies from the nearest lock file's
+    // project (the repository itself, or the embedding app whose node_modules holds them).
+    const lockFile = findLockFile();
     for (const spec of FUNCTIONS) {
       const name = pascal(spec.id);
       const logGroup = new logs.LogGroup(this, `${name}Logs`, { retention: logRetention, removalPolicy });
@@ -252,10 +253,10 @@ export class DsarOrchestrator extends Construct {
       });
       role.addToPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
       const fn = new NodejsFunction(this, name, {
-        entry: join(ROOT, spec.entry),
+        entry: join(PACKAGE_ROOT, spec.entry),
         handler: 'handler',
-        projectRoot: ROOT,
-        depsLockFilePath: join(ROOT, 'package-lock.json'),
+        projectRoot: dirname(lockFile),
+        depsLockFilePath: lockFile,
         runtime,
         architecture: lambda.Architecture.ARM_64,
         memorySize: spec.memoryMb,

@@ -1,7 +1,8 @@
 /**
  * The construct embedded the way another team would: its own app, an existing user pool, no WAF,
- * DESTROY on teardown and a configuration passed as an object. Bundling is skipped for speed (the
- * bundle is checked in stack.test.ts); cdk-nag still runs.
+ * DESTROY on teardown and a configuration passed as an object, imported by the package's name (its
+ * "exports") and synthesized from another working directory, as `cdk synth` in the team's project would.
+ * Bundling is skipped for speed (the bundle is checked in stack.test.ts); cdk-nag still runs.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +13,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DsarOrchestrator } from '../../../infra/stack/index.ts';
+import { DsarOrchestrator } from 'dsar-orchestrator';
 
 const config = JSON.parse(readFileSync(fileURLToPath(new URL('../../../config/example.config.json', import.meta.url)), 'utf8'));
 
@@ -27,7 +28,22 @@ beforeAll(() => {
   const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'dsar-cdk2-')), context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new Stack(app, 'PrivacyTeam', { env: { account: '222222222222', region: 'eu-west-1' } });
   const pool = cognito.UserPool.fromUserPoolId(stack, 'CorporatePool', 'eu-west-1_Corporate1');
-  orchestrator = new DsarOrchestrator(stack, 'Requests', {
+  // The team's project directory holds none of this package's files: nothing may be looked up from it.
+  const cwd = process.cwd();
+  process.chdir(mkdtempSync(join(tmpdir(), 'privacy-team-app-')));
+  try {
+    orchestrator = construct(stack, pool);
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+    template = Template.fromJSON(app.synth().getStackByName('PrivacyTeam').template);
+  } catch (err) {
+    synthError = err as Error;
+  } finally {
+    process.chdir(cwd);
+  }
+}, 300_000);
+
+function construct(stack: Stack, pool: cognito.IUserPool): DsarOrchestrator {
+  return new DsarOrchestrator(stack, 'Requests', {
     config: { ...config, delivery: { linkTtlDays: 3, presignedUrlSeconds: 120 } },
     staff: { userPool: pool },
     sesIdentity: 'privacy@example-video.test',
@@ -36,13 +52,7 @@ beforeAll(() => {
     apiThrottle: { rateLimit: 5, burstLimit: 10 },
     console: { webAclArn: WEB_ACL_ARN },
   });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
-  try {
-    template = Template.fromJSON(app.synth().getStackByName('PrivacyTeam').template);
-  } catch (err) {
-    synthError = err as Error;
-  }
-}, 300_000);
+}
 
 describe('DsarOrchestrator in another app', () => {
   it('synthesizes with no unacknowledged cdk-nag finding', () => {
