@@ -2,10 +2,14 @@
  * The public request page of an installation that lets the subject choose the law (jurisdictions.
  * askSubject), in Chromium against the real embedded runtime, driven with the keyboard alone: a subject
  * who picks a law of another country than the installation's default (NO) files and verifies a request,
- * and it is counted in that law's country.
+ * and it is counted in that law's country. The same runtime serves the console's queue filters, which
+ * must find a match that lies past the first page of the queue.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { requestRecord } from '../functions/domain/requests/support.ts';
 import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
 import { launchChromium, screenshot, watchErrors } from './browser.ts';
 
@@ -96,4 +100,35 @@ describe('the public request page with the law chosen by the subject', () => {
     expect(request.acknowledgeBy).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     expect(errors).toEqual([]);
   }, 40_000);
+});
+
+describe('the console queue filters', () => {
+  it('finds a CCPA request that sits behind a full page of GDPR requests, because the API filters', async () => {
+    const db = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+    for (let i = 0; i < 30; i++) {
+      const id = `dsar_filtera${String(i).padStart(4, '0')}`;
+      await db.send(new PutCommand({ TableName: rt.tables.requests, Item: requestRecord({ requestId: id, status: 'awaiting_review', dueDate: '2030-01-01', openSk: `2030-01-01#${id}` }) }));
+    }
+    const id = 'dsar_filterc0001';
+    await db.send(
+      new PutCommand({
+        TableName: rt.tables.requests,
+        Item: requestRecord({ requestId: id, status: 'awaiting_review', jurisdiction: 'CCPA', country: 'US', dueDate: '2030-02-01', openSk: `2030-02-01#${id}` }),
+      }),
+    );
+    db.destroy();
+    const page = await browser.newPage();
+    page.setDefaultTimeout(10_000);
+    await page.goto(`${rt.apiUrl}/console/`);
+    await page.getByLabel('Staff token').fill(rt.staffToken);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Request queue' }).waitFor();
+
+    await page.getByLabel('Jurisdiction').selectOption('CCPA');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.locator(`tr[data-request-id="${id}"]`).waitFor();
+    expect(await page.locator('tr[data-request-id^="dsar_filtera"]').count()).toBe(0);
+    await screenshot(page, 'queue-1-filtered');
+    await page.close();
+  }, 30_000);
 });

@@ -1,21 +1,30 @@
 /** Staff views: the open queue and one request in full. Secrets (hashes of codes and tokens) never leave. */
+import type { Jurisdiction, RequestType } from '#commons/config';
 import { badRequest } from '#commons/errors';
 import type { AppContext } from '../context.ts';
 import type { RequestRecord, RequestStatus } from './model.ts';
 
-function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
-  return key ? Buffer.from(JSON.stringify(key), 'utf8').toString('base64url') : undefined;
+/**
+ * The queue cursor is the open sort key of the last item of a page (`<dueDate>#<requestId>`), base64url.
+ * It is checked strictly before it reaches DynamoDB, so a crafted one is a 400, never a 500 from a
+ * malformed ExclusiveStartKey. Holding only a position in a list staff may read in full anyway, it needs
+ * no secrecy: a forged one can only start the list elsewhere.
+ */
+const CURSOR_RE = /^(\d{4}-\d{2}-\d{2})#(dsar_[a-z0-9]{8,64})$/;
+
+function encodeCursor(openSk: string | undefined): string | undefined {
+  return openSk ? Buffer.from(openSk, 'utf8').toString('base64url') : undefined;
 }
 
-function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
-  if (!cursor) return undefined;
-  try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (key && typeof key === 'object' && !Array.isArray(key)) return key as Record<string, unknown>;
-  } catch {
-    // fall through
+function decodeCursor(cursor: string | undefined, dueBefore: string | undefined): string | undefined {
+  if (cursor === undefined) return undefined;
+  const openSk = /^[A-Za-z0-9_-]+$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
+  const m = CURSOR_RE.exec(openSk);
+  // A position past the dueBefore bound lies outside the query's key range, which DynamoDB refuses.
+  if (!m || Number.isNaN(Date.parse(`${m[1]}T00:00:00Z`)) || (dueBefore && openSk >= `${dueBefore}#~`)) {
+    throw badRequest('invalid_cursor', 'the cursor is not one this API gave out');
   }
-  throw badRequest('invalid_cursor', 'the cursor is not one this API gave out');
+  return openSk;
 }
 
 /** A request as staff see it in lists: no hashes, no verification secrets. */
@@ -36,13 +45,21 @@ export function daysLeft(dueDate: string, now: Date): number {
   return Math.round((Date.parse(`${dueDate}T00:00:00Z`) - today) / 86_400_000);
 }
 
+/**
+ * One page of the open queue, earliest due first, filtered by status, type and jurisdiction in the
+ * query, so a filtered page is full whenever enough requests match (not only those among the first rows).
+ */
 export async function listQueue(
   ctx: AppContext,
-  q: { status?: RequestStatus; dueBefore?: string; cursor?: string; limit?: number },
+  q: { status?: RequestStatus; type?: RequestType; jurisdiction?: Jurisdiction; dueBefore?: string; cursor?: string; limit?: number },
 ) {
-  const page = await ctx.repo.listOpen({ dueBefore: q.dueBefore, limit: q.limit ?? 50, cursor: decodeCursor(q.cursor) });
-  const items = page.items.filter((r) => !q.status || r.status === q.status).map(staffView);
-  return { items, cursor: encodeCursor(page.cursor) ?? null };
+  const page = await ctx.repo.listOpen({
+    dueBefore: q.dueBefore,
+    limit: q.limit ?? 50,
+    after: decodeCursor(q.cursor, q.dueBefore),
+    filter: { status: q.status, type: q.type, jurisdiction: q.jurisdiction },
+  });
+  return { items: page.items.map(staffView), cursor: encodeCursor(page.after) ?? null };
 }
 
 export async function requestDetail(ctx: AppContext, requestId: string) {

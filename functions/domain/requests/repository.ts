@@ -15,6 +15,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import type { Jurisdiction, RequestType } from '#commons/config';
 import {
   CLOSED_STATUSES,
   OPEN_INDEX,
@@ -45,6 +46,24 @@ export interface UpdateConditions {
   /** Attributes (dotted paths) that must still have these values. */
   match?: Record<string, unknown>;
   remove?: string[];
+}
+
+/** Equality filters on the open queue; unset fields match everything. */
+export interface QueueFilter {
+  status?: RequestStatus;
+  type?: RequestType;
+  jurisdiction?: Jurisdiction;
+}
+
+/** Items read per query step when the queue is filtered. */
+const FILTERED_STEP = 200;
+/** Items one listOpen call reads at most before it returns a short page with a cursor. */
+const READ_BUDGET = 5_000;
+
+/** The full key of an item in the open index from its sort key `<dueDate>#<requestId>`. */
+function openKey(openSk: string): Record<string, unknown> {
+  const requestId = openSk.slice(openSk.indexOf('#') + 1);
+  return { ...keys.request(requestId), openPk: 'OPEN', openSk };
 }
 
 export interface TaskTokenItem {
@@ -242,29 +261,66 @@ export class RequestRepository {
     return out.Item as DownloadItem | undefined;
   }
 
-  /** Open requests ordered by due date (the queue index: reads only open requests). */
-  async listOpen(options: { dueBefore?: string; limit?: number; cursor?: Record<string, unknown> }): Promise<{
+  /**
+   * Open requests ordered by due date (the queue index: reads only open requests), `limit` at most,
+   * matching `filter`. The filter is a FilterExpression, which DynamoDB applies after `Limit`, so one
+   * query can return few or no matches although more lie further on: the loop reads on until the page is
+   * full, the index ends, or `READ_BUDGET` items were read (a page can then come back short, with `after`
+   * to go on; that bounds one API call's time and cost on a huge queue). `after` is the open sort key of
+   * the last item returned (not DynamoDB's LastEvaluatedKey, which may lie past items a full page had
+   * no room for), so the next page starts exactly after it.
+   */
+  async listOpen(options: { dueBefore?: string; limit?: number; after?: string; filter?: QueueFilter }): Promise<{
     items: RequestRecord[];
-    cursor?: Record<string, unknown>;
+    after?: string;
   }> {
+    const want = options.limit ?? 50;
     const values: Record<string, unknown> = { ':open': 'OPEN' };
+    const names: Record<string, string> = {};
     let keyCondition = 'openPk = :open';
     if (options.dueBefore) {
       // Sort keys are `<dueDate>#<id>`: everything due on or before the date sorts below `<date>#~`.
       keyCondition += ' AND openSk < :before';
       values[':before'] = `${options.dueBefore}#~`;
     }
-    const out = await this.db.send(
-      new QueryCommand({
-        TableName: this.table,
-        IndexName: OPEN_INDEX,
-        KeyConditionExpression: keyCondition,
-        ExpressionAttributeValues: values,
-        Limit: options.limit ?? 50,
-        ExclusiveStartKey: options.cursor,
-      }),
-    );
-    return { items: (out.Items ?? []) as RequestRecord[], cursor: out.LastEvaluatedKey };
+    const conditions: string[] = [];
+    for (const [field, value] of Object.entries(options.filter ?? {})) {
+      if (value === undefined) continue;
+      names[`#q_${field}`] = field;
+      values[`:q_${field}`] = value;
+      conditions.push(`#q_${field} = :q_${field}`);
+    }
+    const filtered = conditions.length > 0;
+    const items: RequestRecord[] = [];
+    let start: Record<string, unknown> | undefined = options.after ? openKey(options.after) : undefined;
+    let read = 0;
+    for (;;) {
+      const remaining = want - items.length;
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: OPEN_INDEX,
+          KeyConditionExpression: keyCondition,
+          ...(filtered ? { FilterExpression: conditions.join(' AND '), ExpressionAttributeNames: names } : {}),
+          ExpressionAttributeValues: values,
+          // Unfiltered, every item read is returned, so read exactly what the page lacks; filtered,
+          // read in larger steps so sparse matches take few round trips.
+          Limit: filtered ? Math.max(remaining, FILTERED_STEP) : remaining,
+          ExclusiveStartKey: start,
+        }),
+      );
+      const found = (out.Items ?? []) as RequestRecord[];
+      read += out.ScannedCount ?? found.length;
+      if (found.length >= remaining) {
+        items.push(...found.slice(0, remaining));
+        const more = found.length > remaining || out.LastEvaluatedKey !== undefined;
+        return { items, ...(more ? { after: items[items.length - 1]!.openSk } : {}) };
+      }
+      items.push(...found);
+      start = out.LastEvaluatedKey;
+      if (!start) return { items };
+      if (read >= READ_BUDGET) return { items, after: String(start.openSk) };
+    }
   }
 
   /** Requests filed for the same subject (by the hash of the normalised email), newest first. */

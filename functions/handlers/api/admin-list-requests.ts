@@ -1,5 +1,6 @@
-/** GET /v1/admin/requests?status=&dueBefore=&cursor=&limit=: the open queue, ordered by due date. */
+/** GET /v1/admin/requests?status=&type=&jurisdiction=&dueBefore=&cursor=&limit=: the open queue, ordered by due date. */
 import { z } from 'zod';
+import { JURISDICTIONS, REQUEST_TYPES } from '#commons/config';
 import { appContext } from '#domain/context';
 import { listQueue } from '#domain/requests/queries';
 import { STATUSES } from '#domain/requests/model';
@@ -7,6 +8,8 @@ import { httpHandler, validate } from '../http.ts';
 
 const query = z.object({
   status: z.enum(STATUSES).optional(),
+  type: z.enum(REQUEST_TYPES).optional(),
+  jurisdiction: z.enum(JURISDICTIONS).optional(),
   dueBefore: z.iso.date({ error: 'dueBefore is a date like 2026-12-31' }).optional(),
   cursor: z.string().max(2000).optional(),
   limit: z.coerce.number().int().min(1).max(100).optional(),

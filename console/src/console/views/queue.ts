@@ -1,7 +1,8 @@
 /**
- * The queue: open requests ordered by due date (the API's order), with the days-left badge. Status is
- * filtered by the API; type and jurisdiction on the page that came back (the API has no such filter
- * yet). Pages follow the API's cursor; the cursors seen so far make "previous" possible.
+ * The queue: open requests ordered by due date (the API's order), with the days-left badge. The API
+ * filters by status, type and jurisdiction and fills each page with matches, so a filter finds
+ * requests however far down the queue they are. Pages follow the API's cursor; the cursors seen so far
+ * make "previous" possible.
  */
 import { ApiError } from '../../shared/api.ts';
 import { field, formatDate, h, message, render } from '../../shared/dom.ts';
@@ -77,6 +78,8 @@ export async function queueView(ctx: ConsoleContext, container: HTMLElement, par
     results.replaceChildren(message('info', 'Loading…'));
     const q = new URLSearchParams({ limit: String(PAGE_SIZE) });
     if (status) q.set('status', status);
+    if (type) q.set('type', type);
+    if (jurisdiction) q.set('jurisdiction', jurisdiction);
     const cursor = cursors[pageIndex];
     if (cursor) q.set('cursor', cursor);
     let page: { items: QueueItem[]; cursor: string | null };
@@ -88,7 +91,7 @@ export async function queueView(ctx: ConsoleContext, container: HTMLElement, par
       return;
     }
     cursors[pageIndex + 1] = page.cursor;
-    const items = page.items.filter((i) => (!type || i.type === type) && (!jurisdiction || i.jurisdiction === jurisdiction));
+    const items = page.items;
     const rows = items.map((i) =>
       h(
         'tr',
@@ -125,7 +128,7 @@ export async function queueView(ctx: ConsoleContext, container: HTMLElement, par
             ),
             h('tbody', {}, ...rows),
           )
-        : message('info', 'No open requests match these filters on this page.'),
+        : message('info', pageIndex === 0 ? 'No open requests match these filters.' : 'No more open requests match these filters.'),
       h('nav', { class: 'pagination', 'aria-label': 'Queue pages' }, prev, h('span', {}, `Page ${pageIndex + 1}`), next),
     );
   }

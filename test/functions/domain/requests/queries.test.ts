@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RequestError } from '#commons/errors';
 import { daysLeft, listQueue, requestDetail, staffView } from '#domain/requests/queries';
 import { OTHER_ID, REQUEST_ID, requestRecord, testContext, verificationFor, type TestContext } from './support.ts';
@@ -10,6 +10,7 @@ beforeEach(async () => {
   await ctx.memory.create(requestRecord({ statusTokenHash: 'deadbeef', verification: verificationFor(REQUEST_ID, '123456') }));
   await ctx.memory.create(requestRecord({ requestId: OTHER_ID, status: 'awaiting_review', dueDate: '2026-03-20', openSk: `2026-03-20#${OTHER_ID}` }));
 });
+afterEach(() => vi.restoreAllMocks());
 
 describe('staff queries', () => {
   it('shows staff a request without any hash or verification secret', () => {
@@ -23,19 +24,53 @@ describe('staff queries', () => {
     expect(view.verification).toMatchObject({ attempts: 0, codesSent: 1 });
   });
 
-  it('lists open requests by due date and filters by status', async () => {
+  it('lists open requests by due date', async () => {
     const all = await listQueue(ctx, {});
-    const reviewing = await listQueue(ctx, { status: 'awaiting_review' });
 
     expect(all.items.map((r) => r.requestId)).toEqual([OTHER_ID, REQUEST_ID]);
-    expect(reviewing.items.map((r) => r.requestId)).toEqual([OTHER_ID]);
     expect(all.cursor).toBeNull();
   });
 
-  it('rejects a cursor it did not give out (400)', async () => {
-    const err = await listQueue(ctx, { cursor: 'not-base64-json' }).catch((e: unknown) => e);
+  it('has the repository filter status, type and jurisdiction, and turns its position into the cursor and back', async () => {
+    const listOpen = vi.spyOn(ctx.memory, 'listOpen').mockResolvedValue({ items: [ctx.memory.stored(OTHER_ID)], after: `2026-03-20#${OTHER_ID}` } as never);
+
+    const first = await listQueue(ctx, { status: 'awaiting_review', type: 'erasure', jurisdiction: 'CCPA', limit: 1 });
+    await listQueue(ctx, { status: 'awaiting_review', cursor: first.cursor! });
+
+    expect(listOpen.mock.calls[0]![0]).toEqual({
+      dueBefore: undefined,
+      limit: 1,
+      after: undefined,
+      filter: { status: 'awaiting_review', type: 'erasure', jurisdiction: 'CCPA' },
+    });
+    expect(first.cursor).toBe(Buffer.from(`2026-03-20#${OTHER_ID}`).toString('base64url'));
+    expect(listOpen.mock.calls[1]![0]).toMatchObject({ after: `2026-03-20#${OTHER_ID}` });
+  });
+
+  // `e30` is {} and `eyJhIjoiYiJ9` is {"a":"b"}: valid base64 JSON that DynamoDB would refuse as a start key.
+  it.each([
+    ['not base64 JSON', 'not-base64-json!'],
+    ['an empty object', 'e30'],
+    ['an object of another shape', 'eyJhIjoiYiJ9'],
+    ['a position without a request id', Buffer.from('2026-03-20#').toString('base64url')],
+    ['a position with an impossible date', Buffer.from(`2026-13-45#${OTHER_ID}`).toString('base64url')],
+    ['an empty string', ''],
+  ])('rejects a cursor that is %s with 400 invalid_cursor, before reading', async (_what, cursor) => {
+    const listOpen = vi.spyOn(ctx.memory, 'listOpen');
+
+    const err = await listQueue(ctx, { cursor }).catch((e: unknown) => e);
 
     expect(err).toBeInstanceOf(RequestError);
+    expect((err as RequestError).status).toBe(400);
+    expect((err as RequestError).code).toBe('invalid_cursor');
+    expect(listOpen).not.toHaveBeenCalled();
+  });
+
+  it('rejects a cursor past the dueBefore bound, which lies outside the query and DynamoDB would refuse', async () => {
+    const cursor = Buffer.from(`2026-05-01#${OTHER_ID}`).toString('base64url');
+
+    const err = await listQueue(ctx, { cursor, dueBefore: '2026-04-30' }).catch((e: unknown) => e);
+
     expect((err as RequestError).code).toBe('invalid_cursor');
   });
 

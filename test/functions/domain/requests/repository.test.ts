@@ -92,6 +92,66 @@ describe('RequestRepository', () => {
     expect('2026-04-01#dsar_zzzz' < '2026-04-01#~').toBe(true);
   });
 
+  it('reads exactly the missing rows when the queue is not filtered, and gives the last row as the position', async () => {
+    const rows = [requestRecord({ requestId: 'dsar_aaaaaaaa1', openSk: '2026-03-10#dsar_aaaaaaaa1' }), requestRecord({ requestId: 'dsar_aaaaaaaa2', openSk: '2026-03-11#dsar_aaaaaaaa2' })];
+    ddb.on(QueryCommand).resolves({ Items: rows, ScannedCount: 2, LastEvaluatedKey: { pk: 'REQ#dsar_aaaaaaaa2', sk: 'META', openPk: 'OPEN', openSk: '2026-03-11#dsar_aaaaaaaa2' } });
+
+    const page = await repo.listOpen({ limit: 2 });
+
+    const input = ddb.commandCalls(QueryCommand)[0]!.args[0].input;
+    expect(input.Limit).toBe(2);
+    expect(input.FilterExpression).toBeUndefined();
+    expect(page.items).toHaveLength(2);
+    expect(page.after).toBe('2026-03-11#dsar_aaaaaaaa2');
+  });
+
+  it('filters status, type and jurisdiction in the query and reads on across DynamoDB pages until the page is full', async () => {
+    const match = (n: number) => requestRecord({ requestId: `dsar_match000${n}`, type: 'erasure', openSk: `2026-04-0${n}#dsar_match000${n}` });
+    ddb
+      .on(QueryCommand)
+      // DynamoDB applies the filter after Limit: a first step can match nothing although more lies on.
+      .resolvesOnce({ Items: [], ScannedCount: 200, LastEvaluatedKey: { pk: 'REQ#dsar_other0200', sk: 'META', openPk: 'OPEN', openSk: '2026-03-30#dsar_other0200' } })
+      .resolvesOnce({ Items: [match(1)], ScannedCount: 200, LastEvaluatedKey: { pk: 'REQ#dsar_other0400', sk: 'META', openPk: 'OPEN', openSk: '2026-04-01#dsar_other0400' } })
+      .resolvesOnce({ Items: [match(2), match(3), match(4)], ScannedCount: 200, LastEvaluatedKey: { pk: 'x', sk: 'y', openPk: 'OPEN', openSk: '2026-04-09#dsar_other0600' } });
+
+    const page = await repo.listOpen({ limit: 3, filter: { status: 'awaiting_review', type: 'erasure', jurisdiction: 'GDPR' } });
+
+    const calls = ddb.commandCalls(QueryCommand).map((c) => c.args[0].input);
+    expect(calls).toHaveLength(3);
+    expect(calls[0]!.FilterExpression).toBe('#q_status = :q_status AND #q_type = :q_type AND #q_jurisdiction = :q_jurisdiction');
+    expect(calls[0]!.ExpressionAttributeNames).toEqual({ '#q_status': 'status', '#q_type': 'type', '#q_jurisdiction': 'jurisdiction' });
+    expect(calls[0]!.ExpressionAttributeValues).toMatchObject({ ':q_status': 'awaiting_review', ':q_type': 'erasure', ':q_jurisdiction': 'GDPR' });
+    expect(calls[1]!.ExclusiveStartKey).toMatchObject({ openSk: '2026-03-30#dsar_other0200' });
+    expect(calls[2]!.ExclusiveStartKey).toMatchObject({ openSk: '2026-04-01#dsar_other0400' });
+    expect(page.items.map((r) => r.requestId)).toEqual(['dsar_match0001', 'dsar_match0002', 'dsar_match0003']);
+    // The fourth match did not fit: the next page starts right after the third, not after DynamoDB's key.
+    expect(page.after).toBe('2026-04-03#dsar_match0003');
+  });
+
+  it('starts a page after the given position with the full index key, and ends without a position when the index ends', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [requestRecord()], ScannedCount: 1 });
+
+    const page = await repo.listOpen({ limit: 5, after: '2026-03-20#dsar_test0000000000002', filter: { type: 'access' } });
+
+    expect(ddb.commandCalls(QueryCommand)[0]!.args[0].input.ExclusiveStartKey).toEqual({
+      pk: 'REQ#dsar_test0000000000002',
+      sk: 'META',
+      openPk: 'OPEN',
+      openSk: '2026-03-20#dsar_test0000000000002',
+    });
+    expect(page.items).toHaveLength(1);
+    expect(page.after).toBeUndefined();
+  });
+
+  it('returns a short page with a position once it has read its budget of items, so one call stays bounded', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [], ScannedCount: 1_000, LastEvaluatedKey: { pk: 'REQ#dsar_far00000', sk: 'META', openPk: 'OPEN', openSk: '2027-01-01#dsar_far00000' } });
+
+    const page = await repo.listOpen({ limit: 25, filter: { jurisdiction: 'LGPD' } });
+
+    expect(ddb.commandCalls(QueryCommand)).toHaveLength(5);
+    expect(page).toEqual({ items: [], after: '2027-01-01#dsar_far00000' });
+  });
+
   it('finds a subject’s requests by the hash index, newest first', async () => {
     ddb.on(QueryCommand).resolves({ Items: [] });
 
