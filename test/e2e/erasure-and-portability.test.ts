@@ -18,7 +18,8 @@ import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 
 const CROWD = 60;
-// Stripe keeps these whatever it is asked (bookkeeping); the example configuration retains them.
+// Stripe keeps these whatever it is asked (bookkeeping); the example configuration retains them, and
+// keeps the customer (masked) as the only way to find them again.
 const BILLING = ['charges', 'payment_intents', 'invoices', 'credit_notes', 'balance_transactions', 'subscriptions', 'invoiceitems'];
 let rt: TestRuntime;
 
@@ -77,7 +78,11 @@ describe("alice's erasure", () => {
     const stores = rt.sandboxControl.stores;
     expect(total(stores.salesforce.countFor(ALICE.email))).toBe(0);
     expect(total(stores.hubspot.countFor(ALICE.email))).toBe(0);
-    expect(Object.keys(stores.stripe.countFor(ALICE.email)).filter((o) => !BILLING.includes(o))).toEqual([]);
+    expect(Object.keys(stores.stripe.countFor(ALICE.email)).filter((o) => !BILLING.includes(o) && o !== 'customers')).toEqual([]);
+    // Her Stripe customers stay as the key to the kept billing records, with only the email left.
+    const customers = [...stores.stripe.customers.values()].filter((c) => String(c.email).toLowerCase() === ALICE.email);
+    expect(customers).toHaveLength(2);
+    for (const c of customers) expect(c).toMatchObject({ name: 'REDACTED', phone: null, address: null, metadata: null });
     expect(total(stores.googleAnalytics.countFor(ALICE.gaUserId))).toBe(0);
   });
 
@@ -143,12 +148,33 @@ describe("alice's erasure", () => {
     expect(replay.body.request.status).toBe('completed');
   }, 60_000);
 
-  it('answers a second erasure request for her with a report that nothing was found', async () => {
+  it('answers a second erasure request for her with the billing records still kept, and why', async () => {
     const again = await fileAndVerify(ALICE.email, 'erasure');
     await approveErasure(again);
-    await rt.waitForStatus(again, 'completed', 60_000);
+    const detail = await rt.waitForStatus(again, 'completed', 60_000);
+    expect(detail.request.erasureConfirmation.connectors.stripe.found).toMatchObject({ customers: 2, charges: 253, invoices: 6 });
+    expect(detail.request.erasureConfirmation.connectors.stripe.residual).toEqual({});
     const mail = (await rt.mails(ALICE.email)).filter((m) => m.subject.includes(again) && m.subject.startsWith('Your data was erased')).pop()!;
-    expect(mail.body.text, mail.body.text).toContain('no personal data about you');
+    expect(mail.body.text, mail.body.text).not.toContain('no personal data about you');
+    expect(mail.body.text).toMatch(/253 charges records kept: Norwegian Bookkeeping Act/);
+    expect(mail.body.text).toMatch(/2 customers records kept: Kept only as the key that finds the billing records/);
+    expect(mail.body.text).not.toMatch(/customers records? anonymized/);
+  }, 90_000);
+
+  it('still gives her the kept Stripe records when she asks for access after the erasure', async () => {
+    const access = await fileAndVerify(ALICE.email, 'access');
+    await rt.api('POST', `/v1/admin/requests/${access}/approve`, { token: rt.staffToken, body: {} });
+    await rt.waitForStatus(access, 'completed', 60_000);
+    const mail = (await rt.mails(ALICE.email)).filter((m) => m.subject.startsWith('Your data is ready') && m.body.text!.includes(access)).pop()!;
+    const link = /(http:\/\/\S+\/v1\/downloads\/\S+)/.exec(mail.body.text!)![1]!;
+    const files = await unzipToText(Buffer.from(await (await fetch(link)).arrayBuffer()));
+    const data = JSON.parse(files.get('data.json')!);
+    const stripe = data.systems.find((s: any) => s.connectorId === 'stripe');
+    const counts = Object.fromEntries(stripe.objects.map((o: any) => [o.object, o.records.length]));
+    expect(counts).toMatchObject({ customers: 2, charges: 253, payment_intents: 253, invoices: 6, credit_notes: 1, balance_transactions: 2 });
+    expect(counts.payment_methods ?? 0).toBe(0);
+    const salesforce = data.systems.find((s: any) => s.connectorId === 'salesforce');
+    expect(salesforce.objects.every((o: any) => o.records.length === 0)).toBe(true);
   }, 90_000);
 });
 
@@ -218,6 +244,10 @@ describe("bob's portability request", () => {
     const everything = files.get('data.json')!;
     // HubSpot's scores and predictions, and deals, are inferred or derived: not portable.
     expect(everything).not.toContain('hubspotscore');
+    // Lifecycle stage is HubSpot's classification of the contact, Radar's risk score an inference.
+    expect(everything).not.toContain('lifecyclestage');
+    expect(everything).not.toContain('risk_score');
+    expect(everything).toContain('receipt_email');
     expect(everything).not.toContain('hs_predictivescoringtier');
     expect(data.systems.find((s: any) => s.connectorId === 'hubspot').objects.map((o: any) => o.object)).not.toContain('deals');
   }, 90_000);

@@ -6,6 +6,12 @@
  * Stripe cannot delete financial records (charges, payment intents, finalized invoices, credit notes,
  * balance transactions); a configuration asking for that is refused before anything is changed, so an
  * erasure is never left half done. Deleting the customer comes last, after its detachable children.
+ *
+ * Every kept record is found only through its customer, and the customer only by its email. So while any
+ * object is kept (retained or anonymized), the customer must stay with its email: deleting it, or masking
+ * the email, would make the kept records invisible to a later access request and to the erasure's own
+ * confirmation, which would then confirm nothing. Such a configuration is refused; the customer is instead
+ * retained as the lookup key with everything but the email masked (`settings.maskRetainedCustomers`).
  */
 import { createHash } from 'node:crypto';
 import type { ErasurePolicy, SaasConnectorConfig } from '#commons/config';
@@ -79,6 +85,11 @@ export interface StripeSettings {
   useSearch?: boolean;
   rateLimitHintMs?: number;
   timeoutMs?: number;
+  /**
+   * Fields masked on a customer whose policy is `retain` (kept as the lookup key of retained billing
+   * records): name, phone, address, shipping, description, metadata... Never the email, which is the key.
+   */
+  maskRetainedCustomers?: Record<string, 'null' | 'redact' | 'hash'>;
 }
 
 function customerOf(obj: StripeObject): string | undefined {
@@ -105,6 +116,27 @@ export function maskForm(policy: Extract<ErasurePolicy, { action: 'anonymize' }>
     form.set(key, value);
   }
   return form;
+}
+
+/**
+ * Whether an update with this form would change nothing: every field already holds its masked value.
+ * Keeps a repeated erasure from reporting the same customers as anonymized again. A hashed field counts
+ * as masked when it already looks like a hash prefix, since hashing it again would only change the hash.
+ */
+export function alreadyMasked(form: URLSearchParams, data: Record<string, unknown>): boolean {
+  for (const [key, value] of form) {
+    const parts = key.replace(/\]/g, '').split('[');
+    let current: unknown = data;
+    for (const p of parts) current = current && typeof current === 'object' ? (current as Record<string, unknown>)[p] : undefined;
+    if (value === '') {
+      const empty = current === null || current === undefined || current === '' ||
+        (typeof current === 'object' && Object.keys(current as object).length === 0);
+      if (!empty) return false;
+    } else if (current !== value && !(typeof current === 'string' && /^[0-9a-f]{32}(@redacted\.invalid)?$/.test(current) && /^[0-9a-f]{32}/.test(value))) {
+      return false;
+    }
+  }
+  return true;
 }
 
 /** Path of the object for an update or delete. */
@@ -181,6 +213,7 @@ export function createStripeConnector(config: SaasConnectorConfig, deps: Connect
   }
 
   function checkPolicies(objects: Iterable<StripeObjectName>, policyFor: PolicyFor): void {
+    checkCustomerKept(policyFor);
     for (const object of objects) {
       const policy = policyFor(object);
       if (policy.action === 'delete' && UNDELETABLE.has(object)) {
@@ -192,6 +225,41 @@ export function createStripeConnector(config: SaasConnectorConfig, deps: Connect
     }
   }
 
+  /**
+   * Refuses a configuration that would lose the only way to the kept records: the customer deleted, or
+   * its email masked, while any other object is kept. Checked on the configuration, not on what this
+   * subject happens to have, so a wrong setup fails on the first erasure instead of a later one.
+   */
+  function checkCustomerKept(policyFor: PolicyFor): void {
+    const kept = STRIPE_OBJECTS.filter((o) => o !== 'customers' && policyFor(o).action !== 'delete');
+    if (!kept.length) return;
+    const policy = policyFor('customers');
+    const why = `while ${kept.join(', ')} are kept: they are found only through the customer's email`;
+    if (policy.action === 'delete') {
+      throw new ConnectorMisconfigured(
+        config.id,
+        `Stripe customers cannot be deleted ${why}; retain the customer as their lookup key (settings.maskRetainedCustomers masks the rest) or anonymize it without the email`,
+      );
+    }
+    const masked = policy.action === 'anonymize' ? policy.fields : policy.action === 'retain' ? (settings.maskRetainedCustomers ?? {}) : {};
+    if (Object.keys(masked).some((f) => /email/i.test(f))) {
+      throw new ConnectorMisconfigured(config.id, `the Stripe customer's email cannot be masked ${why}`);
+    }
+  }
+
+  /** Masks the retained customers' fields other than the email; how many were changed now. */
+  async function maskRetained(stripe: StripeClient, records: DataRecord[], ctx: ConnectorContext): Promise<number> {
+    const fields = settings.maskRetainedCustomers;
+    if (!fields || !Object.keys(fields).length) return 0;
+    let count = 0;
+    for (const rec of records) {
+      const form = maskForm({ action: 'anonymize', fields }, rec.data);
+      if (alreadyMasked(form, rec.data)) continue;
+      if (await stripe.mutate('POST', objectPath('customers', rec), 'customers', ctx, form)) count++;
+    }
+    return count;
+  }
+
   async function eraseObject(
     stripe: StripeClient,
     object: StripeObjectName,
@@ -200,7 +268,9 @@ export function createStripeConnector(config: SaasConnectorConfig, deps: Connect
     ctx: ConnectorContext,
   ): Promise<ErasureItem[]> {
     if (policy.action === 'retain') {
-      return [{ object, action: 'retained', count: records.length, legalBasis: policy.legalBasis, retentionPeriod: policy.retentionPeriod }];
+      const retained: ErasureItem = { object, action: 'retained', count: records.length, legalBasis: policy.legalBasis, retentionPeriod: policy.retentionPeriod };
+      const masked = object === 'customers' ? await maskRetained(stripe, records, ctx) : 0;
+      return masked ? [{ object, action: 'anonymized', count: masked }, retained] : [retained];
     }
     if (policy.action === 'anonymize') {
       let count = 0;

@@ -56,6 +56,11 @@ export interface Sandboxes {
   faults: FaultControl;
   stores: SandboxStores;
   people: DemoPerson[];
+  /**
+   * Rolls Stripe's secret key: the old one is refused (401) from now on, and `credentials.stripe` holds
+   * the new one. For tests of credential rotation.
+   */
+  rotateStripeKey(): Record<string, string>;
   close(): Promise<void>;
 }
 
@@ -122,22 +127,24 @@ export async function startSandboxes(options: SandboxOptions = {}): Promise<Sand
   };
 
   const url = (name: VendorName) => running.get(name)!.server.url;
+  const credentials: Sandboxes['credentials'] = {
+    salesforce: { client_id: salesforce.clientId, client_secret: salesforce.clientSecret },
+    stripe: { secret_key: stripe.secretKey },
+    hubspot: { access_token: hubspot.token },
+    'google-analytics': {
+      client_email: googleAnalytics.clientEmail,
+      private_key: googleAnalytics.privateKeyPem,
+      token_uri: `${url('google-analytics')}/token`,
+    },
+  };
   return {
     urls: { salesforce: url('salesforce'), stripe: url('stripe'), hubspot: url('hubspot'), googleAnalytics: url('google-analytics') },
-    credentials: {
-      salesforce: { client_id: salesforce.clientId, client_secret: salesforce.clientSecret },
-      stripe: { secret_key: stripe.secretKey },
-      hubspot: { access_token: hubspot.token },
-      'google-analytics': {
-        client_email: googleAnalytics.clientEmail,
-        private_key: googleAnalytics.privateKeyPem,
-        token_uri: `${url('google-analytics')}/token`,
-      },
-    },
+    credentials,
     settings: { googleAnalytics: { propertyId: googleAnalytics.propertyId, tokenUrl: `${url('google-analytics')}/token` } },
     faults,
     stores: { salesforce: salesforce.store, stripe: stripe.store, hubspot: hubspot.store, googleAnalytics: googleAnalytics.store },
     people,
+    rotateStripeKey: () => (credentials.stripe = { secret_key: stripe.rotateKey() }),
     close: async () => {
       await Promise.all([...running.values()].map((r) => r.server.close()));
     },

@@ -108,6 +108,8 @@ function seedCustomer(store: StripeStore, p: DemoPerson, email: string, a: Amoun
       id: store.id('ch'), object: 'charge', amount, amount_captured: amount, amount_refunded: 0, currency: 'eur', customer: c.id, created: store.tick(),
       billing_details: billing, description: 'Business plan', paid: true, refunded: false, status: 'succeeded', payment_intent: pi.id,
       payment_method: pm.id, receipt_email: email, invoice: null, metadata: {},
+      // Stripe Radar's assessment: inferred about the payer, so never part of a portability export.
+      outcome: { network_status: 'approved_by_network', risk_level: 'normal', risk_score: 10 + ((p.index + i) % 40), seller_message: 'Payment complete.', type: 'authorized' },
     });
     store.add('payment_intents', c.id, { ...pi, latest_charge: ch.id });
   }
@@ -178,12 +180,20 @@ export interface StripeSandboxOptions {
 export class StripeSandbox implements VendorSandbox {
   readonly name = 'stripe' as const;
   readonly store = new StripeStore();
-  readonly secretKey: string;
+  /** The one key accepted; `rotateKey` replaces it, as rolling a key in Stripe's dashboard does. */
+  secretKey: string;
   private expiredOnce = false;
+  private rotations = 0;
 
   constructor(people: DemoPerson[], options: StripeSandboxOptions = {}) {
     this.secretKey = options.secretKey ?? 'sk_test_sandbox_dsar_local_51Nx';
     seedStripe(this.store, people);
+  }
+
+  /** A new secret key; the old one is refused from now on. */
+  rotateKey(): string {
+    this.secretKey = `sk_test_sandbox_dsar_local_rotated_${++this.rotations}`;
+    return this.secretKey;
   }
 
   isPublic(): boolean {

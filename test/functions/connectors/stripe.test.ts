@@ -15,9 +15,22 @@ afterEach(() => sb.faults.reset());
 const connector = (settings: Record<string, unknown> = {}, deps = depsFor(sb)) =>
   createSaasConnector(saasConfig('stripe', sb.urls.stripe, settings), deps);
 
-const FINANCIAL = policies({
+const FINANCIAL_MAP = {
   charges: BOOKKEEPING, payment_intents: BOOKKEEPING, invoices: BOOKKEEPING, credit_notes: BOOKKEEPING, balance_transactions: BOOKKEEPING,
-});
+} as const;
+const FINANCIAL = policies(FINANCIAL_MAP);
+/** The customer kept as the lookup key of the billing records, as the example configuration does. */
+const KEY = {
+  action: 'retain',
+  legalBasis: 'Kept only as the key that finds the retained billing records',
+  retentionPeriod: 'As long as those records',
+} as const;
+const KEPT = policies({ ...FINANCIAL_MAP, subscriptions: BOOKKEEPING, customers: KEY });
+const MASK = { name: 'redact', phone: 'null', address: 'null', shipping: 'null', description: 'null', metadata: 'null', preferred_locales: 'null' } as const;
+
+function customerId(email: string): string {
+  return [...sb.stores.stripe.customers.values()].find((c) => c.email === email)!.id;
+}
 
 describe('Stripe connector', () => {
   it('reads both of alice’s customers and all 253 charges over more than two pages', async () => {
@@ -102,23 +115,71 @@ describe('Stripe connector', () => {
     expect(sb.stores.stripe.countFor('bob@example.com').customers).toBe(1);
   });
 
-  it('deletes alice’s customers, keeps billing records with their basis, and is safe to repeat', async () => {
+  it('refuses, before changing anything, to delete the customer while its billing records are kept', async () => {
+    const err = await connector().erase(subjectOf('bob@example.com'), FINANCIAL, ctx).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConnectorMisconfigured);
+    expect((err as Error).message).toMatch(/customers cannot be deleted while charges, payment_intents, invoices, credit_notes, balance_transactions are kept/);
+    expect(sb.stores.stripe.countFor('bob@example.com')).toMatchObject({ customers: 1, payment_methods: 1 });
+  });
+
+  it('refuses to mask the customer’s email, the key to its kept records, whether retained or anonymized', async () => {
+    const masksEmail = connector({ maskRetainedCustomers: { name: 'redact', email: 'hash' } });
+    await expect(masksEmail.erase(subjectOf('bob@example.com'), KEPT, ctx)).rejects.toThrow(/email cannot be masked/);
+    const anonymizesEmail = policies({ ...FINANCIAL_MAP, customers: { action: 'anonymize', fields: { email: 'hash' } } });
+    await expect(connector().erase(subjectOf('bob@example.com'), anonymizesEmail, ctx)).rejects.toThrow(/email cannot be masked/);
+    expect(sb.stores.stripe.customers.get(customerId('bob@example.com'))?.name).toBe('Bob Berg');
+  });
+
+  it('anonymizes objects by updating them, and counts only the records it changed', async () => {
+    const person = sb.people[40]!;
+    const anonymize = policies({
+      ...FINANCIAL_MAP,
+      charges: { action: 'anonymize', fields: { description: 'redact', 'billing_details.phone': 'null' } },
+      customers: { action: 'anonymize', fields: { name: 'redact', phone: 'null', address: 'null' } },
+    });
+    const outcome = await connector().erase(subjectOf(person.email), anonymize, ctx);
+    expect(outcome.items).toEqual(expect.arrayContaining([
+      { object: 'charges', action: 'anonymized', count: 2 },
+      { object: 'customers', action: 'anonymized', count: 1 },
+    ]));
+    const customer = sb.stores.stripe.customers.get(customerId(person.email))!;
+    expect(customer).toMatchObject({ email: person.email, name: 'REDACTED', phone: null, address: null });
+    for (const charge of sb.stores.stripe.list(customer.id, 'charges')) {
+      expect(charge.description).toBe('REDACTED');
+      expect((charge.billing_details as Record<string, unknown>).phone).toBeNull();
+      expect((charge.billing_details as Record<string, unknown>).name).toBe(person.name);
+    }
+  });
+
+  it('keeps alice’s customers as the masked key to her kept billing records, and is safe to repeat', async () => {
     const neighbour = sb.people[20]!.email;
     const before = sb.stores.stripe.countFor(neighbour);
-    const c = connector();
-    const outcome = await c.erase(subjectOf('alice@example.com'), FINANCIAL, ctx);
+    const c = connector({ maskRetainedCustomers: MASK });
+    const outcome = await c.erase(subjectOf('alice@example.com'), KEPT, ctx);
+    expect(outcome.items.filter((i) => i.object === 'customers')).toEqual([
+      { object: 'customers', action: 'anonymized', count: 2 },
+      { object: 'customers', action: 'retained', count: 2, legalBasis: KEY.legalBasis, retentionPeriod: KEY.retentionPeriod },
+    ]);
     const byObject = Object.fromEntries(outcome.items.map((i) => [i.object, i]));
-    expect(byObject.customers).toEqual({ object: 'customers', action: 'deleted', count: 2 });
     expect(byObject.charges).toMatchObject({ action: 'retained', count: 253, legalBasis: BOOKKEEPING.legalBasis });
     expect(byObject.invoices).toMatchObject({ action: 'retained', count: 6 });
     expect(byObject.payment_methods).toMatchObject({ action: 'deleted', count: 2 });
     expect(byObject.tax_ids).toMatchObject({ action: 'deleted', count: 1 });
     const left = sb.stores.stripe.countFor('alice@example.com');
-    expect(left.customers).toBeUndefined();
     expect(left.payment_methods).toBeUndefined();
     expect(left.charges).toBe(253);
-    expect(await collect(c.access(subjectOf('alice@example.com'), ctx))).toEqual([]);
-    expect((await c.erase(subjectOf('alice@example.com'), FINANCIAL, ctx)).items).toEqual([{ object: 'customers', action: 'not_found', count: 0 }]);
+    for (const customer of [...sb.stores.stripe.customers.values()].filter((x) => String(x.email).toLowerCase() === 'alice@example.com')) {
+      expect(customer).toMatchObject({ name: 'REDACTED', phone: null, address: null, shipping: null, metadata: null, preferred_locales: null });
+    }
+
+    // A later access request (and the erasure's confirmation, which runs the same lookup) still finds
+    // what was kept, through the customer's email.
+    const after = countBy(await collect(c.access(subjectOf('alice@example.com'), ctx)));
+    expect(after).toEqual({ customers: 2, charges: 253, payment_intents: 253, invoices: 6, subscriptions: 1, credit_notes: 1, balance_transactions: 2 });
+
+    const again = await c.erase(subjectOf('alice@example.com'), KEPT, ctx);
+    expect(again.items.filter((i) => i.action !== 'retained')).toEqual([]);
+    expect(again.items.find((i) => i.object === 'charges')).toMatchObject({ action: 'retained', count: 253 });
     expect(sb.stores.stripe.countFor(neighbour)).toEqual(before);
   });
 });
