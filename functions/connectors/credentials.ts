@@ -7,7 +7,17 @@ import { readFileSync } from 'node:fs';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ConnectorMisconfigured } from './errors.ts';
 
-export type CredentialsProvider = (name: string) => Promise<Record<string, string>>;
+export interface CredentialsProvider {
+  (name: string): Promise<Record<string, string>>;
+  /**
+   * Drops what is cached for `name`, so the next call reads the secret again: after the vendor refused
+   * the credentials (they may have been rotated), and whenever the registry rebuilds a connector.
+   */
+  forget?(name: string): void;
+}
+
+/** How long credentials, and the connectors built with them, are used before the secret is read again. */
+export const CREDENTIALS_TTL_MS = 5 * 60_000;
 
 export function credentialsFromFile(path: string): CredentialsProvider {
   return async (name) => {
@@ -15,7 +25,9 @@ export function credentialsFromFile(path: string): CredentialsProvider {
     try {
       all = JSON.parse(readFileSync(path, 'utf8')) as Record<string, Record<string, string>>;
     } catch (err) {
-      throw new ConnectorMisconfigured('credentials', `cannot read the credentials file: ${(err as Error).message}`);
+      // Only the error's kind: JSON.parse quotes the text around the fault, which is the secret itself.
+      const why = err instanceof SyntaxError ? 'it is not valid JSON' : ((err as NodeJS.ErrnoException).code ?? (err as Error).name);
+      throw new ConnectorMisconfigured('credentials', `cannot read the credentials file: ${why}`);
     }
     const found = all[name];
     if (!found) throw new ConnectorMisconfigured('credentials', `no credentials named "${name}" in the credentials file`);
@@ -23,12 +35,12 @@ export function credentialsFromFile(path: string): CredentialsProvider {
   };
 }
 
-export function credentialsFromSecretsManager(client = new SecretsManagerClient({})): CredentialsProvider {
+export function credentialsFromSecretsManager(client = new SecretsManagerClient({}), now: () => number = Date.now): CredentialsProvider {
   const cache = new Map<string, { value: Record<string, string>; at: number }>();
-  return async (name) => {
+  const provider: CredentialsProvider = async (name) => {
     const hit = cache.get(name);
     // Cached briefly: a rotated secret is picked up within minutes without a deploy.
-    if (hit && Date.now() - hit.at < 5 * 60_000) return hit.value;
+    if (hit && now() - hit.at < CREDENTIALS_TTL_MS) return hit.value;
     let secret: string | undefined;
     try {
       secret = (await client.send(new GetSecretValueCommand({ SecretId: name }))).SecretString;
@@ -41,9 +53,14 @@ export function credentialsFromSecretsManager(client = new SecretsManagerClient(
     } catch {
       throw new ConnectorMisconfigured('credentials', `secret "${name}" is not a JSON object`);
     }
-    cache.set(name, { value, at: Date.now() });
+    if (!value || typeof value !== 'object' || Array.isArray(value)) {
+      throw new ConnectorMisconfigured('credentials', `secret "${name}" is not a JSON object`);
+    }
+    cache.set(name, { value, at: now() });
     return value;
   };
+  provider.forget = (name) => cache.delete(name);
+  return provider;
 }
 
 export function credentialsFromEnvironment(env: NodeJS.ProcessEnv = process.env): CredentialsProvider {

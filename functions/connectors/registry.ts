@@ -7,19 +7,37 @@ import { dynamo, s3Client } from '#commons/clients';
 import { DynamoDbTableConnector } from './dynamodb-table.ts';
 import { S3ObjectsConnector } from './s3-objects.ts';
 import { createSaasConnector } from './saas.ts';
-import { credentialsFromEnvironment, type CredentialsProvider } from './credentials.ts';
-import { ConnectorMisconfigured } from './errors.ts';
+import { CREDENTIALS_TTL_MS, credentialsFromEnvironment, type CredentialsProvider } from './credentials.ts';
+import { ConnectorAuthFailed, ConnectorMisconfigured } from './errors.ts';
 import type { Connector, ConnectorContext, ConnectorDeps, PolicyFor, Subject } from './types.ts';
 
+export interface RegistryOptions {
+  /** How long a built connector (and the client and secret it holds) is reused; default CREDENTIALS_TTL_MS. */
+  ttlMs?: number;
+  /** Replaceable for tests. */
+  now?: () => number;
+}
+
+/**
+ * A warm Lambda keeps its registry, and each connector keeps the client it built with the secret it read.
+ * So connectors are rebuilt once they are older than the credentials' lifetime, and dropped at once when
+ * a vendor refuses the credentials: either way the next use reads the secret again, and a rotated secret
+ * takes effect without a cold start.
+ */
 export class ConnectorRegistry {
-  private readonly built = new Map<string, Connector>();
+  private readonly built = new Map<string, { connector: Connector; at: number }>();
   private readonly identifierCache = new Map<string, Promise<string[]>>();
   private readonly deps: ConnectorDeps;
+  private readonly ttlMs: number;
+  private readonly now: () => number;
 
   constructor(
     private readonly config: DsarConfig,
-    credentials: CredentialsProvider = credentialsFromEnvironment(),
+    private readonly credentials: CredentialsProvider = credentialsFromEnvironment(),
+    options: RegistryOptions = {},
   ) {
+    this.ttlMs = options.ttlMs ?? CREDENTIALS_TTL_MS;
+    this.now = options.now ?? Date.now;
     this.deps = {
       credentials,
       resolveIdentifier: (subject, connectorId, attribute, ctx) => this.resolveIdentifier(subject, connectorId, attribute, ctx),
@@ -28,12 +46,48 @@ export class ConnectorRegistry {
 
   get(connectorId: string): Connector {
     const existing = this.built.get(connectorId);
-    if (existing) return existing;
+    if (existing && this.now() - existing.at < this.ttlMs) return existing.connector;
     const config = this.config.connectors.find((c) => c.id === connectorId);
     if (!config) throw new ConnectorMisconfigured(connectorId, 'no connector with this id in the configuration');
-    const connector = build(config, this.deps);
-    this.built.set(connectorId, connector);
+    if (existing) this.forget(config);
+    const connector = this.watched(build(config, this.deps));
+    this.built.set(connectorId, { connector, at: this.now() });
     return connector;
+  }
+
+  /** Drops the built connector and its cached secret, so the next `get` starts from the secret again. */
+  private forget(config: ConnectorConfig): void {
+    this.built.delete(config.id);
+    if ('credentials' in config && typeof config.credentials === 'string') this.credentials.forget?.(config.credentials);
+  }
+
+  /** The connector, with a refusal of its credentials dropping it (the secret may have been rotated). */
+  private watched(connector: Connector): Connector {
+    const onError = (err: unknown) => {
+      if (err instanceof ConnectorAuthFailed && this.built.get(connector.id)?.connector === wrapped) this.forget(connector.config);
+    };
+    const wrapped: Connector = {
+      id: connector.id,
+      config: connector.config,
+      ...(connector.erasureVerifiable !== undefined ? { erasureVerifiable: connector.erasureVerifiable } : {}),
+      async *access(subject, ctx) {
+        try {
+          yield* connector.access(subject, ctx);
+        } catch (err) {
+          onError(err);
+          throw err;
+        }
+      },
+      async erase(subject, policy, ctx) {
+        try {
+          return await connector.erase(subject, policy, ctx);
+        } catch (err) {
+          onError(err);
+          throw err;
+        }
+      },
+    };
+    return wrapped;
   }
 
   /** The distinct values of `attribute` in the subject's records of another connector. */

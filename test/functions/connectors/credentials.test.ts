@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { credentialsFromEnvironment, credentialsFromFile, credentialsFromSecretsManager } from '#connectors/credentials';
+import { CREDENTIALS_TTL_MS, credentialsFromEnvironment, credentialsFromFile, credentialsFromSecretsManager } from '#connectors/credentials';
 import { ConnectorMisconfigured } from '#connectors/errors';
 
 const sm = mockClient(SecretsManagerClient);
@@ -29,6 +29,31 @@ describe('credentials', () => {
 
   it('fails with ConnectorMisconfigured when the file cannot be read', async () => {
     await expect(credentialsFromFile(join(dir, 'missing.json'))('stripe')).rejects.toBeInstanceOf(ConnectorMisconfigured);
+  });
+
+  it('says a malformed credentials file is not JSON without quoting any of it', async () => {
+    const broken = join(dir, 'broken.json');
+    // JSON.parse's own message quotes the text around the fault: here, the secret.
+    writeFileSync(broken, '{"stripe": {"secret_key": sk_live_51SuperSecretValue}}');
+    const err = await credentialsFromFile(broken)('stripe').catch((e: unknown) => e);
+
+    expect(err).toBeInstanceOf(ConnectorMisconfigured);
+    expect((err as Error).message).toBe('credentials: cannot read the credentials file: it is not valid JSON');
+    for (const fragment of ['sk_live', 'SuperSecret', '51Super', 'secret_key']) expect((err as Error).message).not.toContain(fragment);
+  });
+
+  it('reads a rotated secret again once the cache has expired, or at once after forget', async () => {
+    let now = 0;
+    sm.on(GetSecretValueCommand).resolvesOnce({ SecretString: '{"token":"pat-1"}' }).resolvesOnce({ SecretString: '{"token":"pat-2"}' }).resolves({ SecretString: '{"token":"pat-3"}' });
+    const provider = credentialsFromSecretsManager(new SecretsManagerClient({}), () => now);
+
+    expect(await provider('hubspot')).toEqual({ token: 'pat-1' });
+    now = CREDENTIALS_TTL_MS - 1;
+    expect(await provider('hubspot')).toEqual({ token: 'pat-1' });
+    now = CREDENTIALS_TTL_MS;
+    expect(await provider('hubspot')).toEqual({ token: 'pat-2' });
+    provider.forget!('hubspot');
+    expect(await provider('hubspot')).toEqual({ token: 'pat-3' });
   });
 
   it('reads a secret from Secrets Manager once and serves it from the cache', async () => {
