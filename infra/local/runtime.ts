@@ -17,6 +17,7 @@ import { parseConfig, type DsarConfig } from '#commons/config';
 import { dynamo, resetClients } from '#commons/clients';
 import { resetAppContext, appContext } from '#domain/context';
 import { sweepExpiredPackages } from '#domain/requests/sweep';
+import { sweepExpiredStaging } from '#domain/staging/sweep';
 import { sweepSubjectRetention } from '#domain/requests/retention';
 import { escalate } from '#domain/escalation/index';
 import { FUNCTIONS } from '../functions.ts';
@@ -302,7 +303,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     stoppers.splice(stoppers.indexOf(api.close), 1);
     stoppers.push(drain, api.close, sfn.close);
 
-    // The scheduled jobs of the AWS stack, as timers: expired packages (a bucket lifecycle rule on AWS),
+    // The scheduled jobs of the AWS stack, as timers: expired packages and staging (bucket lifecycle rules on AWS),
     // escalation reminders (hourly on AWS; every 10 minutes here) and the subject-retention sweep.
     const every = (intervalMs: number, name: string, job: () => Promise<unknown>) => {
       if (intervalMs <= 0) return;
@@ -312,7 +313,12 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       timer.unref();
       stoppers.push(async () => clearInterval(timer));
     };
-    every(options.sweepIntervalMs ?? 60_000, 'package sweep', () => sweepExpiredPackages(appContext()));
+    // Staging has a lifecycle rule on AWS too: the same sweep removes staged records older than it allows.
+    every(options.sweepIntervalMs ?? 60_000, 'package sweep', async () => {
+      const ctx = appContext();
+      await sweepExpiredPackages(ctx);
+      await sweepExpiredStaging(ctx.s3, ctx.stagingBucket(), ctx.clock.now());
+    });
     every(options.escalationIntervalMs ?? 600_000, 'escalation', () => escalate(appContext()));
     every(options.retentionIntervalMs ?? 3_600_000, 'subject retention sweep', () => sweepSubjectRetention(dynamo(), TABLE, new Date()));
 

@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
-import { demoPeople } from '../../infra/local/demo/people.ts';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { ALICE, demoPeople } from '../../infra/local/demo/people.ts';
 
 const CROWD = 60;
 let rt: TestRuntime;
@@ -54,4 +55,39 @@ describe('an erasure the vendor throttles with a hint longer than the connector 
     expect(total(rt.sandboxControl.stores.hubspot.countFor(person.email))).toBe(0);
     expect(rt.sandboxControl.faults.get('hubspot').throttle.count).toBe(0);
   }, 90_000);
+});
+
+async function keysUnder(bucket: string, prefix: string): Promise<string[]> {
+  const s3 = new S3Client({ forcePathStyle: true });
+  return ((await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }))).Contents ?? []).map((o) => o.Key!);
+}
+
+describe("alice's access request, then her erasure", () => {
+  let accessId: string;
+
+  it('deletes the staged copy of her records as soon as her package is built', async () => {
+    accessId = await fileAndVerify(ALICE.email, 'access');
+    await approve(accessId, 'access');
+    const done = await rt.waitForStatus(accessId, 'completed', 60_000);
+
+    expect(await keysUnder(rt.buckets.exports, `exports/${accessId}/`)).toHaveLength(1);
+    expect(await keysUnder(rt.buckets.staging, `staging/${accessId}/`)).toEqual([]);
+    expect(done.audit.map((a: any) => a.action)).toEqual(expect.arrayContaining(['package.assembled', 'staging.deleted']));
+  }, 90_000);
+
+  it('leaves nothing of that earlier request under staging/ or exports/ once she is erased, and its link answers gone', async () => {
+    const mail = await rt.waitForMail(ALICE.email, 'Your data is ready');
+    const link = /(http:\/\/\S+\/v1\/downloads\/\S+)/.exec(mail.body.text!)![1]!;
+    const erasureId = await fileAndVerify(ALICE.email, 'erasure');
+    await approve(erasureId, 'erasure');
+    const erased = await rt.waitForStatus(erasureId, ['completed', 'completed_partial', 'awaiting_staff'], 60_000);
+    expect(erased.request.status).toBe('completed');
+
+    expect(await keysUnder(rt.buckets.staging, `staging/${accessId}/`)).toEqual([]);
+    expect(await keysUnder(rt.buckets.exports, `exports/${accessId}/`)).toEqual([]);
+    expect(await keysUnder(rt.buckets.staging, `staging/${erasureId}/`)).toEqual([]);
+    expect((await fetch(link, { redirect: 'manual' })).status).toBe(410);
+    const copies = erased.audit.find((a: any) => a.action === 'erasure.earlier_copies_deleted');
+    expect(copies.detail).toMatchObject({ requests: [accessId], packageObjects: 1 });
+  }, 120_000);
 });

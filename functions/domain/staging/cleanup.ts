@@ -1,6 +1,9 @@
 /**
- * Removes a request's staging area once the package is built (or the request ends without one), so the
- * subject's records are not kept longer than the request needs them.
+ * Deletes staged records as soon as nothing needs them any more: Assemble removes a request's staging
+ * area once its ZIP is written (access, portability), closing an erasure removes its own, and an erasure
+ * also removes the staging areas and packages of the subject's earlier requests (workflow/subject-copies.ts). The
+ * staging bucket's lifecycle rule on AWS (and the embedded runtime's sweep, staging/sweep.ts) catch
+ * whatever a failed step left behind.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DeleteObjectsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
@@ -10,8 +13,12 @@ import { stagingPrefix } from './keys.ts';
 const BATCH_ATTEMPTS = 5;
 
 /** Deletes every object under `staging/<requestId>/`; returns how many were deleted. */
-export async function deleteStaging(s3: S3Client, bucket: string, requestId: string): Promise<number> {
-  const prefix = stagingPrefix(requestId);
+export function deleteStaging(s3: S3Client, bucket: string, requestId: string): Promise<number> {
+  return deletePrefix(s3, bucket, stagingPrefix(requestId));
+}
+
+/** Deletes every object under `prefix` in `bucket`; returns how many were deleted. */
+export async function deletePrefix(s3: S3Client, bucket: string, prefix: string): Promise<number> {
   let deleted = 0;
   let token: string | undefined;
   do {
@@ -27,6 +34,11 @@ export async function deleteStaging(s3: S3Client, bucket: string, requestId: str
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
   return deleted;
+}
+
+/** Deletes the given keys in batches of at most 1000 (the DeleteObjects limit). */
+export async function deleteKeys(s3: S3Client, bucket: string, keys: string[]): Promise<void> {
+  for (let i = 0; i < keys.length; i += 1000) await deleteBatch(s3, bucket, keys.slice(i, i + 1000));
 }
 
 async function deleteBatch(s3: S3Client, bucket: string, keys: string[]): Promise<void> {

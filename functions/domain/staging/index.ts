@@ -1,5 +1,6 @@
 /** Staging: where connector runs put a subject's records between collection and assembly. */
 export { StagingWriter, type StagingWriterOptions, type StagingResult } from './writer.ts';
 export { readStaged } from './reader.ts';
-export { deleteStaging } from './cleanup.ts';
+export { deleteKeys, deletePrefix, deleteStaging } from './cleanup.ts';
+export { sweepExpiredStaging, STAGING_RETENTION_DAYS } from './sweep.ts';
 export { stagingKey, stagingPrefix, objectSlug } from './keys.ts';

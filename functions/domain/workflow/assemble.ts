@@ -1,8 +1,12 @@
 /**
  * Assemble: builds the subject's package (a ZIP streamed into the exports bucket) from what the
- * connectors staged, and records where it is and until when the link works.
+ * connectors staged, and records where it is and until when the link works. The staged records are
+ * deleted once the package is on record: they are a second copy of the subject's data that nothing
+ * needs any more.
  */
+import { logger } from '#commons/observability';
 import type { AppContext } from '../context.ts';
+import { deleteStaging } from '../staging/index.ts';
 import { assemblePackage, type PackageSource } from '../package/index.ts';
 
 export async function assemble(ctx: AppContext, requestId: string): Promise<{ key: string; records: number; bytes: number }> {
@@ -55,5 +59,19 @@ export async function assemble(ctx: AppContext, requestId: string): Promise<{ ke
   const expiresAt = new Date(now.getTime() + config.delivery.linkTtlDays * 86_400_000).toISOString();
   await repo.update(requestId, { package: { key, createdAt: now.toISOString(), expiresAt, bytes: result.bytes } });
   await repo.audit(requestId, 'system', 'package.assembled', { records: result.records, bytes: result.bytes });
+  await removeStaging(ctx, requestId);
   return { key, records: result.records, bytes: result.bytes };
+}
+
+/**
+ * Last, and never failing the step: a retry of Assemble after this point would rebuild the package
+ * from staging that is gone. What is left here the staging lifecycle rule (or the local sweep) removes.
+ */
+async function removeStaging(ctx: AppContext, requestId: string): Promise<void> {
+  try {
+    const objects = await deleteStaging(ctx.s3, ctx.stagingBucket(), requestId);
+    await ctx.repo.audit(requestId, 'system', 'staging.deleted', { objects });
+  } catch (err) {
+    logger.warn('staging not deleted after assembly; the lifecycle rule will', { requestId, error: (err as Error).name });
+  }
 }

@@ -1,12 +1,14 @@
 /**
  * The end of an erasure: the report of what was deleted, anonymized and retained (with basis and
  * period), which recipients were told (GDPR Art. 19), and what staff accepted as not erased. It holds
- * counts only; the erased data is not kept anywhere, and the request's staging data is deleted.
+ * counts only; the erased data is not kept anywhere: the request's staging data is deleted, and so are
+ * the staging data and packages of the subject's earlier requests.
  */
 import { enabledConnectors } from '#commons/config';
 import { logger } from '#commons/observability';
 import { recipientErasureNotice } from '../notifications/templates.ts';
 import { deleteStaging } from '../staging/index.ts';
+import { deleteSubjectCopies } from './subject-copies.ts';
 import type { AppContext } from '../context.ts';
 import type { ErasureReport, RequestRecord } from '../requests/model.ts';
 
@@ -56,6 +58,7 @@ export async function buildErasureReport(ctx: AppContext, request: RequestRecord
 export async function closeErasure(ctx: AppContext, request: RequestRecord): Promise<ErasureReport> {
   const report = await buildErasureReport(ctx, request);
   await deleteStaging(ctx.s3, ctx.stagingBucket(), request.requestId);
+  await deleteSubjectCopies(ctx, request);
   await ctx.repo.update(request.requestId, { erasureReport: report });
   await ctx.repo.audit(request.requestId, 'system', 'erasure.reported', {
     recipientsNotified: report.recipientsNotified.map((r) => r.name),

@@ -215,7 +215,7 @@ describe('notifyOutcome for an erasure', () => {
     expect(stored.purgePk).toBe('PURGE');
     expect(stored.purgeAfter).toBe('2028-03-02T10:00:00.000Z');
     expect(stored.erasureReport?.completedAt).toBe(NOW.toISOString());
-    expect(ctx.memory.actions()).toEqual(['erasure.reported', 'request.completed']);
+    expect(ctx.memory.actions()).toEqual(['erasure.earlier_copies_deleted', 'erasure.reported', 'request.completed']);
   });
 
   it('completes as partial when staff accepted a system as not erased, and tells the subject why', async () => {

@@ -1,0 +1,52 @@
+/**
+ * An erasure also removes the copies of the subject's data that our own earlier requests made: the
+ * staged records and the ZIP packages of her access and portability requests. They are found through
+ * the by-subject index (the hash of the normalised email). Only closed requests are touched: an open
+ * one is still being answered, and its own steps delete its staging when its package is built. The
+ * request records themselves stay (they are the evidence that the requests were answered, and the
+ * retention sweep hashes their subject fields in time).
+ */
+import { CLOSED_STATUSES, type RequestRecord } from '../requests/model.ts';
+import type { AppContext } from '../context.ts';
+import { deletePrefix, deleteStaging } from '../staging/index.ts';
+
+export interface SubjectCopiesDeleted {
+  /** The earlier requests whose copies were looked at. */
+  requests: string[];
+  stagedObjects: number;
+  packageObjects: number;
+}
+
+export async function deleteSubjectCopies(ctx: AppContext, erasure: RequestRecord): Promise<SubjectCopiesDeleted> {
+  const { repo, s3, clock } = ctx;
+  const earlier = (await repo.bySubject(erasure.subjectHash)).filter(
+    (r) => r.requestId !== erasure.requestId && CLOSED_STATUSES.has(r.status),
+  );
+  const now = clock.now().toISOString();
+  let stagedObjects = 0;
+  let packageObjects = 0;
+  for (const r of earlier) {
+    const staged = await deleteStaging(s3, ctx.stagingBucket(), r.requestId);
+    const packaged = await deletePrefix(s3, ctx.exportsBucket(), `exports/${r.requestId}/`);
+    stagedObjects += staged;
+    packageObjects += packaged;
+    // The link must answer "gone" (410) rather than redirect to an object that no longer exists.
+    const download = await repo.download(r.requestId);
+    if (download && Date.parse(download.expiresAt) > Date.parse(now)) {
+      const { pk: _pk, sk: _sk, ...item } = download;
+      await repo.putDownload({ ...item, expiresAt: now });
+    }
+    if (r.package && Date.parse(r.package.expiresAt) > Date.parse(now)) {
+      await repo.update(r.requestId, { package: { ...r.package, expiresAt: now } });
+    }
+    if (staged + packaged > 0) {
+      await repo.audit(r.requestId, 'system', 'package.deleted', { reason: 'erasure', erasureRequestId: erasure.requestId, staged, packaged });
+    }
+  }
+  await repo.audit(erasure.requestId, 'system', 'erasure.earlier_copies_deleted', {
+    requests: earlier.map((r) => r.requestId),
+    stagedObjects,
+    packageObjects,
+  });
+  return { requests: earlier.map((r) => r.requestId), stagedObjects, packageObjects };
+}
