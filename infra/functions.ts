@@ -56,6 +56,7 @@ export const FUNCTIONS: FunctionSpec[] = [
   api('verify-request', [{ method: 'POST', path: '/v1/requests/{id}/verify' }], ['table:read', 'table:write', 'sfn:complete-task']),
   api('resend-code', [{ method: 'POST', path: '/v1/requests/{id}/code' }], ['table:read', 'table:write', 'ses:send']),
   api('get-request-status', [{ method: 'GET', path: '/v1/requests/{id}' }], ['table:read']),
+  api('subject-reply', [{ method: 'POST', path: '/v1/requests/{id}/reply' }], ['table:read', 'table:write']),
   api('download', [{ method: 'GET', path: '/v1/downloads/{id}' }], ['table:read', 'table:write', 'exports:read']),
   api('admin-list-requests', [{ method: 'GET', path: '/v1/admin/requests', staff: true }], ['table:read']),
   api('admin-get-request', [{ method: 'GET', path: '/v1/admin/requests/{id}', staff: true }], ['table:read']),

@@ -3,7 +3,8 @@
  * askSubject), in Chromium against the real embedded runtime, driven with the keyboard alone: a subject
  * who picks a law of another country than the installation's default (NO) files and verifies a request,
  * and it is counted in that law's country. The same runtime serves the console's queue filters, which
- * must find a match that lies past the first page of the queue.
+ * must find a match that lies past the first page of the queue, and a subject who answers on the status
+ * page what staff asked while the clock was stopped.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -51,6 +52,16 @@ async function tabToButton(page: Page, name: string): Promise<void> {
     if (await target.evaluate((el) => el === document.activeElement)) return;
   }
   throw new Error(`Tab never reached the button ${name}`);
+}
+
+async function staffPage(): Promise<Page> {
+  const page = await browser.newPage();
+  page.setDefaultTimeout(10_000);
+  await page.goto(`${rt.apiUrl}/console/`);
+  await page.getByLabel('Staff token').fill(rt.staffToken);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Request queue' }).waitFor();
+  return page;
 }
 
 describe('the public request page with the law chosen by the subject', () => {
@@ -117,12 +128,7 @@ describe('the console queue filters', () => {
       }),
     );
     db.destroy();
-    const page = await browser.newPage();
-    page.setDefaultTimeout(10_000);
-    await page.goto(`${rt.apiUrl}/console/`);
-    await page.getByLabel('Staff token').fill(rt.staffToken);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Request queue' }).waitFor();
+    const page = await staffPage();
 
     await page.getByLabel('Jurisdiction').selectOption('CCPA');
     await page.getByRole('button', { name: 'Apply filters' }).click();
@@ -131,4 +137,49 @@ describe('the console queue filters', () => {
     await screenshot(page, 'queue-1-filtered');
     await page.close();
   }, 30_000);
+});
+
+describe('a subject who answers while the clock is stopped', () => {
+  it('sees what staff asked on the status page, answers there, and the clock restarts with the answer on the audit trail', async () => {
+    const email = 'bob@example.com';
+    // UK GDPR, where the law lets the clock stop; filed without a country, so counted in GB.
+    const filed = await rt.api('POST', '/v1/requests', { body: { type: 'access', email, jurisdiction: 'UK_GDPR' } });
+    expect(filed.status).toBe(202);
+    const id = filed.body.requestId as string;
+    expect((await rt.api('POST', `/v1/requests/${id}/verify`, { body: { code: await rt.codeFor(id, email) } })).status).toBe(200);
+    await rt.waitForStatus(id, 'awaiting_review');
+
+    const staff = await staffPage();
+    await staff.goto(`${rt.apiUrl}/console/requests/${id}`);
+    await staff.getByRole('button', { name: 'Pause the clock' }).click();
+    const question = 'Which of your two accounts do you mean?';
+    await staff.getByRole('dialog').getByLabel('What you ask of the subject (shown to them, kept in the audit trail)').fill(question);
+    await staff.getByRole('dialog').getByRole('button', { name: 'Pause' }).click();
+    await staff.getByText('Pause the clock: done.').waitFor();
+
+    const ack = await rt.waitForMail(email, `We received your request (${id})`);
+    const subject = await browser.newPage();
+    subject.setDefaultTimeout(10_000);
+    const errors = watchErrors(subject);
+    await subject.goto(/(http\S+\/request\/status\?\S+)/.exec(ack.body.text!)![1]!);
+    await subject.getByRole('heading', { name: 'We need something from you' }).waitFor();
+    await subject.getByText(question).waitFor();
+    await subject.getByLabel('Your answer').fill('The one I use for work.');
+    await screenshot(subject, 'reply-1-form');
+    await subject.getByRole('button', { name: 'Send answer' }).click();
+    await subject.getByText('Thank you, we received your answer').waitFor();
+    expect(await subject.getByRole('heading', { name: 'We need something from you' }).count()).toBe(0);
+    await screenshot(subject, 'reply-2-sent');
+
+    const detail = await rt.api('GET', `/v1/admin/requests/${id}`, { token: rt.staffToken });
+    expect(detail.body.request.pause).toBeUndefined();
+    expect(detail.body.request.country).toBe('GB');
+    const audit = detail.body.audit as Array<{ action: string; actor: string; detail?: Record<string, unknown> }>;
+    expect(audit.find((e) => e.action === 'subject.message')).toMatchObject({ actor: 'subject', detail: { message: 'The one I use for work.', answering: question } });
+    expect(audit.find((e) => e.action === 'deadline.resumed')).toMatchObject({ actor: 'subject', detail: { trigger: 'subject_reply' } });
+    await staff.reload();
+    await staff.getByText('The one I use for work.', { exact: false }).first().waitFor();
+    expect(errors).toEqual([]);
+    await Promise.all([staff.close(), subject.close()]);
+  }, 40_000);
 });

@@ -170,6 +170,7 @@ async function statusPage(api: Api, id: string, token: string) {
     denialReason?: string;
     closedAt?: string;
     erasureReport?: ErasureReport;
+    waitingForSubject?: { since: string; asked: string };
   };
   let s: Status;
   try {
@@ -195,8 +196,46 @@ async function statusPage(api: Api, id: string, token: string) {
     h('p', { class: 'status', 'data-status': s.status, role: 'status' }, PUBLIC_STATUS_TEXT[s.status] ?? s.status),
     s.denialReason ? h('p', { class: 'reason' }, `Reason: ${DENIAL_REASON_TEXT[s.denialReason] ?? s.denialReason}`) : null,
     s.denialReason ? h('p', {}, 'You may complain to the data protection authority or seek a judicial remedy; our email explains how.') : null,
+    s.waitingForSubject ? replyForm(api, id, token, s.waitingForSubject) : null,
     list,
     s.erasureReport ? erasureReportView(s.erasureReport) : null,
+  );
+}
+
+/**
+ * While staff wait for the subject (the clock is stopped), the page shows what they asked and takes the
+ * answer; sending it restarts the clock, and the page reloads to show the new date.
+ */
+function replyForm(api: Api, id: string, token: string, waiting: { since: string; asked: string }): HTMLElement {
+  const answer = h('textarea', { name: 'message', rows: 5, required: true, maxlength: 4000 });
+  const status = h('div', { 'aria-live': 'polite' });
+  const send = h('button', { type: 'submit', class: 'primary' }, 'Send answer');
+  const form = h('form', {}, field('Your answer', answer, 'Only the people handling your request read it.'), status, send);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    if (!answer.value.trim()) {
+      status.replaceChildren(message('error', 'Write your answer first.'));
+      answer.focus();
+      return;
+    }
+    send.disabled = true;
+    status.replaceChildren(message('info', 'Sending…'));
+    try {
+      await api.call('POST', `/v1/requests/${encodeURIComponent(id)}/reply`, { body: { token, message: answer.value.trim() } });
+      await statusPage(api, id, token);
+      main.append(message('success', 'Thank you, we received your answer and continue with your request.'));
+    } catch (err) {
+      send.disabled = false;
+      status.replaceChildren(message('error', (err as Error).message));
+    }
+  });
+  return h(
+    'section',
+    { 'aria-labelledby': 'waiting' },
+    h('h2', { id: 'waiting' }, 'We need something from you'),
+    h('p', {}, `Since ${formatDate(waiting.since)} we are waiting for your answer, and the time we have to reply is on hold until then:`),
+    h('blockquote', { class: 'asked' }, waiting.asked),
+    form,
   );
 }
 

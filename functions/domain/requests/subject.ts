@@ -1,13 +1,17 @@
 /**
- * What the subject may see: the status of their request (with the token from their acknowledgement
- * email) and the download of their package (with the token from the completion email).
+ * What the subject may see and do: the status of their request and a reply to what staff asked of them
+ * (with the token from their acknowledgement email), and the download of their package (with the token
+ * from the completion email).
  */
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { forbidden, gone, notFound } from '#commons/errors';
+import { conflict, forbidden, gone, notFound } from '#commons/errors';
+import { logger } from '#commons/observability';
 import { hashToken, sameHash } from '#commons/tokens';
 import type { AppContext } from '../context.ts';
-import type { RequestRecord } from './model.ts';
+import { subjectReplied } from './deadline-actions.ts';
+import { CLOSED_STATUSES, type RequestRecord } from './model.ts';
+import { tableAccess, type TableAccess } from './table.ts';
 
 /** The statuses as the subject reads them: internal steps collapse into "in progress". */
 const PUBLIC_STATUS: Record<RequestRecord['status'], string> = {
@@ -46,6 +50,8 @@ export async function subjectStatus(ctx: AppContext, requestId: string, token: s
     ...(r.duplicateOf ? { duplicateOf: r.duplicateOf } : {}),
     ...(r.status === 'denied' && r.decision?.reason ? { denialReason: r.decision.reason } : {}),
     ...(r.closedAt ? { closedAt: r.closedAt } : {}),
+    // While the clock is stopped, the subject sees what staff asked for and can answer on the page.
+    ...(r.pause && !CLOSED_STATUSES.has(r.status) ? { waitingForSubject: { since: r.pause.since, asked: r.pause.reason } } : {}),
     // What an erasure did, for the subject's status page (counts, bases and dates; never data).
     ...(r.erasureReport
       ? {
@@ -58,6 +64,29 @@ export async function subjectStatus(ctx: AppContext, requestId: string, token: s
         }
       : {}),
   };
+}
+
+/**
+ * The subject answers what staff asked while the clock was stopped (or writes to an open request at
+ * any time). The text goes on the audit trail as the subject's own action, where staff read it; it is
+ * the subject's data, so it is never logged. Then `subjectReplied` restarts a stopped clock (the due
+ * date moves by the paused days) and records the reply; a running clock is left as it is.
+ */
+export async function subjectReply(
+  ctx: AppContext,
+  requestId: string,
+  token: string | undefined,
+  text: string,
+  access: TableAccess = tableAccess(),
+): Promise<{ requestId: string; resumed: boolean; dueDate: string }> {
+  const r = await withToken(ctx, requestId, token);
+  if (CLOSED_STATUSES.has(r.status) || !r.openPk) {
+    throw conflict('request_closed', 'this request is closed; make a new request if you need something else');
+  }
+  await ctx.repo.audit(requestId, 'subject', 'subject.message', { message: text, ...(r.pause ? { answering: r.pause.reason } : {}) }, ctx.clock.now());
+  const out = await subjectReplied(ctx, requestId, access);
+  logger.info('subject replied', { requestId, resumed: out.resumed });
+  return { requestId, resumed: out.resumed, dueDate: out.request.dueDate };
 }
 
 /** Checks the download token and returns a presigned URL that lives for minutes. */

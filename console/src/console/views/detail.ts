@@ -273,12 +273,16 @@ async function confirmFor(r: StaffRequest, action: Action, connector?: string): 
     case 'cancel': {
       const copy: Record<string, [string, string, string]> = {
         extend: ['Extend the deadline?', 'The law allows one extension; the subject is told why by email.', 'Extend'],
-        pause: ['Pause the clock?', 'Use this while you wait for the subject to clarify the request.', 'Pause'],
+        pause: [
+          'Pause the clock?',
+          'Use this while you wait for the subject to clarify the request or prove who they are. The subject sees what you ask on their status page, and their answer there restarts the clock.',
+          'Pause',
+        ],
         'accept-partial': ['Accept the answer as partial?', 'The package is assembled without the failed connectors; the subject is told which are missing.', 'Accept partial'],
         cancel: ['Cancel this request?', 'The workflow stops and the subject is told.', 'Cancel request'],
       };
       const [title, description, confirmLabel] = copy[action]!;
-      const reason = reasonInput('Reason (kept in the audit trail)');
+      const reason = reasonInput(action === 'pause' ? 'What you ask of the subject (shown to them, kept in the audit trail)' : 'Reason (kept in the audit trail)');
       const ok = await confirmAction({
         title,
         description,

@@ -1,6 +1,9 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RequestError } from '#commons/errors';
-import { downloadUrl, subjectStatus } from '#domain/requests/subject';
+import { logger } from '#commons/observability';
+import { pauseDeadline } from '#domain/requests/deadline-actions';
+import { downloadUrl, subjectReply, subjectStatus } from '#domain/requests/subject';
+import { putRequest, startHarness, testConfig, type Harness } from '../deadline-ops/harness.ts';
 import { OTHER_ID, REQUEST_ID, hashToken, requestRecord, testContext, type TestContext } from './support.ts';
 
 let ctx: TestContext;
@@ -106,5 +109,71 @@ describe('downloadUrl', () => {
 
   it('answers 404 when the request has no download', async () => {
     expect((await rejection(downloadUrl(ctx, OTHER_ID, DL_TOKEN))).status).toBe(404);
+  });
+});
+
+describe('subjectReply', () => {
+  // A real table (dynalite): the reply restarts the clock with the same conditional writes staff use.
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness(testConfig());
+  });
+  afterAll(async () => h?.close());
+  const at = (iso: string) => {
+    h.clock.at = new Date(iso);
+  };
+  const withStatusToken = async (seed: Parameters<typeof putRequest>[1]) => {
+    const r = await putRequest(h, seed);
+    await h.ctx.repo.update(r.requestId, { statusTokenHash: hashToken(TOKEN) });
+    return r;
+  };
+
+  it('shows the subject what staff asked while the clock is stopped, and the answer restarts it and is kept on the audit trail, never logged', async () => {
+    // UK GDPR: received Mon 12 Jan 2026, due Thu 12 Feb; stopped 20 Jan, answered 30 Jan -> 10 days later.
+    const r = await withStatusToken({ jurisdiction: 'UK_GDPR', receivedAt: '2026-01-12T10:00:00Z' });
+    at('2026-01-20T10:00:00Z');
+    await pauseDeadline(h.ctx, r.requestId, 'alice@staff', 'Which of your two accounts do you mean?', h.access);
+    expect(await subjectStatus(h.ctx, r.requestId, TOKEN)).toMatchObject({
+      waitingForSubject: { since: '2026-01-20', asked: 'Which of your two accounts do you mean?' },
+    });
+    const info = vi.spyOn(logger, 'info');
+    at('2026-01-30T15:00:00Z');
+
+    const out = await subjectReply(h.ctx, r.requestId, TOKEN, 'The one with sam@private.test, please.', h.access);
+
+    expect(out).toEqual({ requestId: r.requestId, resumed: true, dueDate: '2026-02-23' });
+    const stored = await h.ctx.repo.get(r.requestId);
+    expect(stored.pause).toBeUndefined();
+    expect(stored.dueDate).toBe('2026-02-23');
+    const trail = await h.ctx.repo.auditTrail(r.requestId);
+    expect(trail.find((e) => e.action === 'subject.message')).toMatchObject({
+      actor: 'subject',
+      detail: { message: 'The one with sam@private.test, please.', answering: 'Which of your two accounts do you mean?' },
+    });
+    expect(trail.find((e) => e.action === 'deadline.resumed')).toMatchObject({ actor: 'subject', detail: { trigger: 'subject_reply', pausedDays: 10 } });
+    expect(JSON.stringify(info.mock.calls)).not.toContain('sam@private.test');
+    expect((await subjectStatus(h.ctx, r.requestId, TOKEN)).waitingForSubject).toBeUndefined();
+    info.mockRestore();
+  });
+
+  it('records a reply to a request whose clock runs without moving its deadline', async () => {
+    const r = await withStatusToken({ jurisdiction: 'GDPR', receivedAt: '2026-01-12T10:00:00Z' });
+    at('2026-01-14T10:00:00Z');
+
+    const out = await subjectReply(h.ctx, r.requestId, TOKEN, 'One more thing.', h.access);
+
+    expect(out).toEqual({ requestId: r.requestId, resumed: false, dueDate: r.dueDate });
+    expect((await h.ctx.repo.auditTrail(r.requestId)).map((e) => e.action)).toEqual(expect.arrayContaining(['subject.message', 'subject.replied']));
+  });
+
+  it('refuses a wrong token (403) and a closed request (409) without recording anything', async () => {
+    const r = await withStatusToken({ receivedAt: '2026-01-12T10:00:00Z' });
+    const closed = await withStatusToken({ receivedAt: '2026-01-12T10:00:00Z', status: 'completed', closedAt: '2026-01-20T10:00:00Z' });
+
+    expect((await rejection(subjectReply(h.ctx, r.requestId, 'guess', 'hello', h.access))).status).toBe(403);
+    expect((await rejection(subjectReply(h.ctx, closed.requestId, TOKEN, 'hello', h.access))).status).toBe(409);
+    for (const id of [r.requestId, closed.requestId]) {
+      expect((await h.ctx.repo.auditTrail(id)).map((e) => e.action)).not.toContain('subject.message');
+    }
   });
 });

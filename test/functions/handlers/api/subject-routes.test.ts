@@ -4,6 +4,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dyn
 import { hashToken } from '#commons/tokens';
 import { handler as download } from '../../../../functions/handlers/api/download.ts';
 import { handler as status } from '../../../../functions/handlers/api/get-request-status.ts';
+import { handler as reply } from '../../../../functions/handlers/api/subject-reply.ts';
 import { REQUEST_ID, requestRecord } from '../../domain/requests/support.ts';
 import { answer, apiEvent, lambdaContext } from '../support.ts';
 import { stubHandlerEnv } from './env.ts';
@@ -54,5 +55,25 @@ describe('GET /v1/downloads/{id}', () => {
 
     expect(res.statusCode).toBe(403);
     expect(res.headers.location).toBeUndefined();
+  });
+});
+
+describe('POST /v1/requests/{id}/reply', () => {
+  const post = async (body: unknown) =>
+    answer(await reply(apiEvent({ method: 'POST', path: `/v1/requests/${REQUEST_ID}/reply`, pathParameters: { id: REQUEST_ID }, body: JSON.stringify(body) }), lambdaContext()));
+
+  it('refuses an empty message, a missing token and unknown fields with 400, before reading the request', async () => {
+    for (const body of [{ token: 'st', message: '   ' }, { message: 'hello' }, { token: 'st', message: 'hi', extra: 1 }]) {
+      const res = await post(body);
+      expect(res.statusCode, JSON.stringify(body)).toBe(400);
+    }
+    expect(docs.commandCalls(GetCommand)).toHaveLength(0);
+  });
+
+  it('answers 403 for a wrong token and writes nothing', async () => {
+    const res = await post({ token: 'nope', message: 'hello' });
+
+    expect(res.statusCode).toBe(403);
+    expect(docs.commandCalls(PutCommand)).toHaveLength(0);
   });
 });
