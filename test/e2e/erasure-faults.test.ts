@@ -91,3 +91,29 @@ describe("alice's access request, then her erasure", () => {
     expect(copies.detail).toMatchObject({ requests: [accessId], packageObjects: 1 });
   }, 120_000);
 });
+
+describe('an erasure where staff accept one failed system as missing', () => {
+  it('still reads back every other system, does not ask staff about the accepted one again, and tells the subject plainly', async () => {
+    const person = demoPeople(CROWD)[41]!;
+    rt.sandboxControl.faults.set('hubspot', { failNext: { match: 'gdpr-delete', status: 503, count: 1000 } });
+    const id = await fileAndVerify(person.email, 'erasure');
+    await approve(id, 'erasure');
+    await rt.waitForStatus(id, 'awaiting_staff', 60_000);
+    rt.sandboxControl.faults.reset('hubspot');
+    const reason = 'HubSpot support is deleting the contact by hand (ticket 4411).';
+
+    expect((await rt.api('POST', `/v1/admin/requests/${id}/accept-partial`, { token: rt.staffToken, body: { reason } })).status).toBe(200);
+    const done = await rt.waitForStatus(id, ['completed', 'completed_partial'], 60_000);
+
+    expect(done.request.status).toBe('completed_partial');
+    const actions: string[] = done.audit.map((a: any) => a.action);
+    expect(actions.indexOf('erasure.confirmed')).toBeGreaterThan(actions.indexOf('connectors.accepted_partial'));
+    const checked = Object.keys(done.request.erasureConfirmation.connectors).sort();
+    expect(checked).toEqual(['accounts', 'calls', 'google-analytics', 'salesforce', 'stripe']);
+    // HubSpot still holds the person (it was never erased), and that did not send the request back to staff.
+    expect(total(rt.sandboxControl.stores.hubspot.countFor(person.email))).toBeGreaterThan(0);
+    const mail = await rt.waitForMail(person.email, 'Your data was erased');
+    expect(mail.body.text).toContain('We could not erase your data, or could not confirm that it was erased, in these systems:');
+    expect(mail.body.text).toContain(`HubSpot (communication and marketing): your data may still be there. Why: ${reason}`);
+  }, 120_000);
+});

@@ -111,7 +111,12 @@ describe('the workflow definition', () => {
       .filter(([, s]: [string, any]) => JSON.stringify(s).includes('"NotifyErased"'))
       .map(([name]) => name)
       .sort();
-    expect(into).toEqual(['AcceptedPartial', 'ErasureConfirmed']);
+    expect(into).toEqual(['ErasureConfirmed']);
+  });
+
+  it('reads an erasure back even after staff accepted a connector as missing', () => {
+    expect(definition.States.AcceptedPartial.Choices).toEqual([{ Variable: '$.receipt.type', StringEquals: 'erasure', Next: 'ConfirmErasure' }]);
+    expect(definition.States.AcceptedPartial.Default).toBe('Assemble');
   });
 
   it('uses neither JSONata nor Assign, which the local interpreter would silently ignore', () => {

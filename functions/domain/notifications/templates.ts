@@ -188,8 +188,13 @@ export function erasureReportLines(report: ErasureReportFacts): string[] {
       else lines.push(`  - ${what} ${i.action}.`);
     }
     if (system.confirmed === 'not_verifiable') lines.push('  (This system accepts deletion requests but cannot be read back to confirm them.)');
+    else if (system.confirmed === false) lines.push('  (We could not confirm this by reading the system back.)');
   }
-  for (const n of report.notErased) lines.push(`${n.displayName}: not erased. ${n.reason}`);
+  // Said plainly, with the reason staff gave on record: the subject must not read a partial erasure as a full one.
+  if (report.notErased.length) {
+    lines.push('We could not erase your data, or could not confirm that it was erased, in these systems:');
+    for (const n of report.notErased) lines.push(`  - ${n.displayName}: your data may still be there. Why: ${n.reason}`);
+  }
   if (report.recipientsNotified.length) {
     lines.push('We told these recipients of your data about the erasure:');
     for (const r of report.recipientsNotified) lines.push(`  - ${r.name}, on ${r.at.slice(0, 10)}`);

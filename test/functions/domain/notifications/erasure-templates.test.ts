@@ -26,7 +26,16 @@ describe('erasureReportLines', () => {
     const lines = erasureReportLines(report({ notErased: [{ displayName: 'Call history', reason: 'Offline until April.' }] }));
 
     expect(lines).not.toContain(NOTHING_FOUND);
-    expect(lines).toEqual(['Call history: not erased. Offline until April.']);
+    expect(lines).toEqual([
+      'We could not erase your data, or could not confirm that it was erased, in these systems:',
+      '  - Call history: your data may still be there. Why: Offline until April.',
+    ]);
+  });
+
+  it('says plainly under a system that its read-back did not confirm the erasure', () => {
+    const lines = erasureReportLines(report({ systems: [{ displayName: 'Accounts', items: [{ object: 'account', action: 'deleted', count: 1 }], confirmed: false }] }));
+
+    expect(lines).toEqual(['Accounts:', '  - 1 account record deleted.', '  (We could not confirm this by reading the system back.)']);
   });
 
   it('lists deleted and anonymized records per system, with singular and plural', () => {

@@ -119,13 +119,13 @@ describe('confirmErasure', () => {
 
   it('counts as residue only the objects of a connector that are not retained', async () => {
     await createErasure();
-    const registry = registryWith({ stripe: { records: [record('charges', 'ch_1'), record('customers', 'cus_1')] } });
+    const registry = registryWith({ stripe: { records: [record('charges', 'ch_1'), record('payment_methods', 'pm_1')] } });
 
     const result = await confirmErasure(ctx, registry, REQUEST_ID);
 
     expect(result).toEqual({ confirmed: false, unconfirmed: ['stripe'] });
-    expect(ctx.memory.stored().erasureConfirmation!.connectors.stripe!.residual).toEqual({ customers: 1 });
-    expect(ctx.memory.stored().connectors!.stripe!.error!.message).toBe('still found after erasure: 1 customers');
+    expect(ctx.memory.stored().erasureConfirmation!.connectors.stripe!.residual).toEqual({ payment_methods: 1 });
+    expect(ctx.memory.stored().connectors!.stripe!.error!.message).toBe('still found after erasure: 1 payment_methods');
   });
 
   it('reports a connector that cannot be read back as not verifiable, without reading it', async () => {

@@ -82,7 +82,7 @@ describe('eraseWithConnector', () => {
       retentionPeriod: '5 years after the end of the financial year',
     });
     expect(policy('invoices').action).toBe('retain');
-    expect(policy('customers')).toEqual({ action: 'delete' });
+    expect(policy('payment_methods')).toEqual({ action: 'delete' });
   });
 
   it('prefers an object’s policy over a connector default that differs', async () => {

@@ -227,7 +227,7 @@ describe('notifyOutcome for an erasure', () => {
 
     expect(out).toEqual({ status: 'completed_partial' });
     expect(ctx.memory.stored().status).toBe('completed_partial');
-    expect(ctx.mail.to(SUBJECT_EMAIL)[0]!.text).toContain('Example Video call history: not erased. The archive is offline.');
+    expect(ctx.mail.to(SUBJECT_EMAIL)[0]!.text).toContain('  - Example Video call history: your data may still be there. Why: The archive is offline.');
   });
 
   it('builds the report once: a retried step mails the same report without closing the erasure again', async () => {
