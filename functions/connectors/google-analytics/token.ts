@@ -1,10 +1,10 @@
 /**
- * Google OAuth 2.0 JWT-bearer flow for a service account, kept small: an RS256 JWT signed with
- * node:crypto from the key in the credentials, exchanged at the token URL for an access token. The
- * token is cached until a minute before it expires, and dropped when the API answers 401.
+ * Google OAuth 2.0 JWT-bearer flow for a service account, kept small: an RS256 JWT (`#connectors/jwt`)
+ * exchanged at the token URL for an access token. The token is cached until a minute before it
+ * expires, and dropped when the API answers 401.
  */
-import { sign } from 'node:crypto';
 import type { VendorHttp } from '#connectors/http';
+import { jwtBearerForm, signJwt } from '#connectors/jwt';
 
 export const ANALYTICS_EDIT_SCOPE = 'https://www.googleapis.com/auth/analytics.edit';
 
@@ -15,18 +15,9 @@ export interface ServiceAccount {
   scope: string;
 }
 
-function base64url(input: Buffer | string): string {
-  return Buffer.from(input).toString('base64url');
-}
-
 /** The signed assertion for `grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer`. */
 export function signAssertion(account: ServiceAccount, nowSeconds = Math.floor(Date.now() / 1000)): string {
-  const header = base64url(JSON.stringify({ alg: 'RS256', typ: 'JWT' }));
-  const claims = base64url(
-    JSON.stringify({ iss: account.clientEmail, scope: account.scope, aud: account.tokenUrl, iat: nowSeconds, exp: nowSeconds + 3600 }),
-  );
-  const signature = sign('RSA-SHA256', Buffer.from(`${header}.${claims}`), account.privateKey);
-  return `${header}.${claims}.${base64url(signature)}`;
+  return signJwt({ iss: account.clientEmail, scope: account.scope, aud: account.tokenUrl, iat: nowSeconds, exp: nowSeconds + 3600 }, account.privateKey);
 }
 
 export class ServiceAccountToken {
@@ -44,7 +35,7 @@ export class ServiceAccountToken {
       url: this.account.tokenUrl,
       label: 'POST token',
       anonymous: true,
-      form: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: signAssertion(this.account) }),
+      form: jwtBearerForm(signAssertion(this.account)),
       signal,
     });
     const lifetimeMs = Math.max(0, (body.expires_in ?? 3600) - 60) * 1000;

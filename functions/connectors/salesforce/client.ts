@@ -1,18 +1,39 @@
 /**
- * A thin Salesforce REST client: OAuth 2.0 client credentials, SOQL with `nextRecordsUrl` paging,
+ * A thin Salesforce REST client: OAuth 2.0 client credentials or JWT bearer, SOQL with `nextRecordsUrl` paging,
  * composite delete and sobject PATCH. Salesforce speaks its own error dialect: an array of
  * `{errorCode, message}`, 401 INVALID_SESSION_ID for an expired token, and 403 REQUEST_LIMIT_EXCEEDED
  * (not 429, and without Retry-After) when the org's API allowance is spent.
  */
 import { VendorHttp, parseRetryAfter, type Failure, type HttpResult } from '#connectors/http';
+import { jwtBearerForm, signJwt } from '#connectors/jwt';
 import type { ConnectorContext } from '#connectors/types';
+
+/**
+ * How the client logs in. Client credentials need a connected app with a run-as user; the JWT bearer
+ * flow signs an assertion for a pre-authorised user with the connected app's certificate key, and has
+ * no secret to leak.
+ */
+export type SalesforceAuth =
+  | { kind: 'client_credentials'; clientId: string; clientSecret: string }
+  | {
+      kind: 'jwt';
+      clientId: string;
+      username: string;
+      privateKey: string;
+      /** `aud`: https://login.salesforce.com, https://test.salesforce.com for sandboxes, or a site URL. */
+      audience: string;
+    };
+
+/** JWT assertions live three minutes at most: Salesforce refuses longer ones. */
+const ASSERTION_SECONDS = 180;
 
 export interface SalesforceClientOptions {
   connectorId: string;
   baseUrl: string;
+  /** Where the token is requested (default `baseUrl`, the org's My Domain). */
+  tokenBaseUrl?: string;
   apiVersion: string;
-  clientId: string;
-  clientSecret: string;
+  auth: SalesforceAuth;
   /** Wait suggested when REQUEST_LIMIT_EXCEEDED comes without Retry-After (Salesforce never sends one). */
   limitHintMs: number;
   /** `Sforce-Query-Options: batchSize=` (Salesforce allows 200-2000). */
@@ -82,17 +103,22 @@ export class SalesforceClient {
     return this.token;
   }
 
+  private tokenForm(): URLSearchParams {
+    const { auth } = this.options;
+    if (auth.kind === 'client_credentials') {
+      return new URLSearchParams({ grant_type: 'client_credentials', client_id: auth.clientId, client_secret: auth.clientSecret });
+    }
+    const now = Math.floor(Date.now() / 1000);
+    return jwtBearerForm(signJwt({ iss: auth.clientId, sub: auth.username, aud: auth.audience, exp: now + ASSERTION_SECONDS }, auth.privateKey));
+  }
+
   private async mintToken(signal?: AbortSignal): Promise<{ accessToken: string; instanceUrl: string }> {
     const body = await this.http.json<{ access_token: string; instance_url?: string }>({
       method: 'POST',
-      url: `${this.options.baseUrl.replace(/\/$/, '')}/services/oauth2/token`,
+      url: `${(this.options.tokenBaseUrl ?? this.options.baseUrl).replace(/\/$/, '')}/services/oauth2/token`,
       label: 'POST oauth2/token',
       anonymous: true,
-      form: new URLSearchParams({
-        grant_type: 'client_credentials',
-        client_id: this.options.clientId,
-        client_secret: this.options.clientSecret,
-      }),
+      form: this.tokenForm(),
       signal,
     });
     return { accessToken: body.access_token, instanceUrl: (body.instance_url ?? this.options.baseUrl).replace(/\/$/, '') };

@@ -22,7 +22,7 @@ import type {
   PolicyFor,
   Subject,
 } from '#connectors/types';
-import { SalesforceClient, type SObject } from './client.ts';
+import { SalesforceClient, type SalesforceAuth, type SObject } from './client.ts';
 import { selectWhereEquals, selectWhereIn } from './soql.ts';
 
 export const SALESFORCE_OBJECTS = [
@@ -67,6 +67,27 @@ export interface SalesforceSettings {
   limitHintMs?: number;
   timeoutMs?: number;
   fields?: Partial<Record<SalesforceObject, string[]>>;
+  /**
+   * The login server for the JWT bearer flow: the assertion's audience and where the token is asked
+   * for. Default: the token from `baseUrl` (the org's My Domain), audience https://login.salesforce.com.
+   */
+  loginUrl?: string;
+}
+
+/**
+ * The login the credentials' shape asks for: `username` and `private_key` mean the JWT bearer flow,
+ * `client_secret` client credentials. Both need the connected app's `client_id`.
+ */
+export function authFrom(connectorId: string, creds: Record<string, string>, settings: SalesforceSettings): SalesforceAuth {
+  const clientId = creds.client_id ?? creds.clientId;
+  const clientSecret = creds.client_secret ?? creds.clientSecret;
+  const username = creds.username;
+  const privateKey = creds.private_key ?? creds.privateKey;
+  if (clientId && username && privateKey) {
+    return { kind: 'jwt', clientId, username, privateKey, audience: settings.loginUrl ?? 'https://login.salesforce.com' };
+  }
+  if (clientId && clientSecret) return { kind: 'client_credentials', clientId, clientSecret };
+  throw new ConnectorMisconfigured(connectorId, 'credentials need client_id with either username and private_key (JWT bearer) or client_secret (client credentials)');
 }
 
 /** The row's fields without Salesforce's `attributes` bookkeeping, also in related records. */
@@ -97,17 +118,12 @@ export function createSalesforceConnector(config: SaasConnectorConfig, deps: Con
 
   function getClient(): Promise<SalesforceClient> {
     client ??= deps.credentials(config.credentials).then((creds) => {
-      const clientId = creds.client_id ?? creds.clientId;
-      const clientSecret = creds.client_secret ?? creds.clientSecret;
-      if (!clientId || !clientSecret) {
-        throw new ConnectorMisconfigured(config.id, 'credentials need client_id and client_secret');
-      }
       return new SalesforceClient({
         connectorId: config.id,
         baseUrl: config.baseUrl,
+        tokenBaseUrl: settings.loginUrl,
         apiVersion: settings.apiVersion ?? 'v62.0',
-        clientId,
-        clientSecret,
+        auth: authFrom(config.id, creds, settings),
         limitHintMs: settings.limitHintMs ?? 60_000,
         batchSize: settings.batchSize,
         timeoutMs: settings.timeoutMs,

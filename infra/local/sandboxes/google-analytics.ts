@@ -4,10 +4,11 @@
  * `POST /v1alpha/properties/{id}:submitUserDeletion`. Errors use Google's
  * `{"error":{code,message,status}}`; over quota is 429 (or 403) RESOURCE_EXHAUSTED.
  */
-import { createPublicKey, generateKeyPairSync, randomBytes, verify, type KeyObject } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import type { DemoPerson } from '../demo/people.ts';
 import { bearer, json, parseJson, type AuthVerdict, type SandboxRequest, type SandboxResponse, type VendorSandbox } from './server.ts';
 import type { ThrottleFault } from './faults.ts';
+import { readAssertion } from './jwt.ts';
 
 const STATUS: Record<number, string> = { 400: 'INVALID_ARGUMENT', 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED', 404: 'NOT_FOUND', 429: 'RESOURCE_EXHAUSTED', 500: 'INTERNAL', 503: 'UNAVAILABLE' };
 
@@ -99,17 +100,9 @@ export class GoogleAnalyticsSandbox implements VendorSandbox {
     if (form.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:jwt-bearer') {
       return json(400, { error: 'unsupported_grant_type', error_description: 'Invalid grant_type' });
     }
-    const parts = (form.get('assertion') ?? '').split('.');
-    if (parts.length !== 3) return invalid('Invalid JWT');
-    const [header, claims, signature] = parts as [string, string, string];
-    const ok = verify('RSA-SHA256', Buffer.from(`${header}.${claims}`), this.publicKey, Buffer.from(signature, 'base64url'));
-    if (!ok) return invalid('Invalid JWT Signature.');
-    let payload: { iss?: string; aud?: string; exp?: number; iat?: number; scope?: string };
-    try {
-      payload = JSON.parse(Buffer.from(claims, 'base64url').toString('utf8')) as typeof payload;
-    } catch {
-      return invalid('Invalid JWT');
-    }
+    const read = readAssertion(form.get('assertion') ?? '', this.publicKey);
+    if ('error' in read) return invalid(read.error);
+    const payload = read.claims;
     const now = Date.now() / 1000;
     if (payload.iss !== this.clientEmail) return invalid('Invalid JWT: unknown issuer');
     if (payload.aud !== `${req.baseUrl}/token`) return invalid('Invalid JWT: audience is not this token endpoint');

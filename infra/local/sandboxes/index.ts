@@ -52,7 +52,7 @@ export interface Sandboxes {
   /** Keyed 'salesforce', 'stripe', 'hubspot', 'google-analytics': what a credentials file would hold. */
   credentials: Record<string, Record<string, string>>;
   /** Settings the connectors need that only the sandbox knows (GA property and token URL). */
-  settings: { googleAnalytics: { propertyId: string; tokenUrl: string } };
+  settings: { googleAnalytics: { propertyId: string; tokenUrl: string }; salesforce: { loginUrl: string } };
   faults: FaultControl;
   stores: SandboxStores;
   people: DemoPerson[];
@@ -129,6 +129,8 @@ export async function startSandboxes(options: SandboxOptions = {}): Promise<Sand
   const url = (name: VendorName) => running.get(name)!.server.url;
   const credentials: Sandboxes['credentials'] = {
     salesforce: { client_id: salesforce.clientId, client_secret: salesforce.clientSecret },
+    // The same connected app through the JWT bearer flow; `settings.salesforce.loginUrl` is its audience.
+    'salesforce-jwt': { client_id: salesforce.clientId, username: salesforce.username, private_key: salesforce.privateKeyPem },
     stripe: { secret_key: stripe.secretKey },
     hubspot: { access_token: hubspot.token },
     'google-analytics': {
@@ -140,7 +142,10 @@ export async function startSandboxes(options: SandboxOptions = {}): Promise<Sand
   return {
     urls: { salesforce: url('salesforce'), stripe: url('stripe'), hubspot: url('hubspot'), googleAnalytics: url('google-analytics') },
     credentials,
-    settings: { googleAnalytics: { propertyId: googleAnalytics.propertyId, tokenUrl: `${url('google-analytics')}/token` } },
+    settings: {
+      googleAnalytics: { propertyId: googleAnalytics.propertyId, tokenUrl: `${url('google-analytics')}/token` },
+      salesforce: { loginUrl: url('salesforce') },
+    },
     faults,
     stores: { salesforce: salesforce.store, stripe: stripe.store, hubspot: hubspot.store, googleAnalytics: googleAnalytics.store },
     people,

@@ -5,10 +5,11 @@
  * REQUEST_LIMIT_EXCEEDED without Retry-After, like the real thing. Deleted ids go to a recycle bin, so a
  * second delete answers ENTITY_IS_DELETED. Equality on strings ignores case, as SOQL's does.
  */
-import { randomBytes } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import type { DemoPerson } from '../demo/people.ts';
 import { prng } from '../demo/people.ts';
 import { bearer, json, type AuthVerdict, type SandboxRequest, type SandboxResponse, type VendorSandbox } from './server.ts';
+import { readAssertion } from './jwt.ts';
 import { parseSoql, SoqlError } from './soql.ts';
 
 type Row = Record<string, unknown> & { Id: string };
@@ -40,6 +41,8 @@ export interface SalesforceSandboxOptions {
   batchSize?: number;
   clientId?: string;
   clientSecret?: string;
+  /** The pre-authorised user of the JWT bearer flow. */
+  username?: string;
 }
 
 const err = (status: number, errorCode: string, message: string, headers?: Record<string, string>) =>
@@ -161,6 +164,11 @@ export class SalesforceSandbox implements VendorSandbox {
   readonly store = new SalesforceStore();
   readonly clientId: string;
   readonly clientSecret: string;
+  /** The integration user the connected app is pre-authorised for (JWT bearer flow). */
+  readonly username: string;
+  /** The connected app's certificate key; the public half verifies the JWT assertions. */
+  readonly privateKeyPem: string;
+  private readonly publicKey: KeyObject;
   private readonly apiVersion: string;
   private readonly tokens = new Set<string>();
   private readonly cursors = new Map<string, { rows: Array<Record<string, unknown>>; batch: number }>();
@@ -171,6 +179,11 @@ export class SalesforceSandbox implements VendorSandbox {
     this.apiVersion = options.apiVersion ?? 'v62.0';
     this.clientId = options.clientId ?? '3MVG9sandbox.dsar.local';
     this.clientSecret = options.clientSecret ?? 'sandbox-salesforce-secret';
+    this.username = options.username ?? 'dsar-integration@example-video.test.sandbox';
+    // A fresh key per start, as for Google: the private half goes out only as the sandbox's credentials.
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    this.privateKeyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    this.publicKey = createPublicKey(publicKey.export({ type: 'spki', format: 'pem' }));
     seedSalesforce(this.store, people);
   }
 
@@ -223,11 +236,16 @@ export class SalesforceSandbox implements VendorSandbox {
 
   private token(req: SandboxRequest): SandboxResponse {
     const form = new URLSearchParams(req.text);
-    if (form.get('grant_type') !== 'client_credentials') {
+    const grant = form.get('grant_type');
+    if (grant === 'urn:ietf:params:oauth:grant-type:jwt-bearer') {
+      const refused = this.checkAssertion(form.get('assertion') ?? '', req.baseUrl);
+      if (refused) return json(400, { error: 'invalid_grant', error_description: refused });
+    } else if (grant === 'client_credentials') {
+      if (form.get('client_id') !== this.clientId || form.get('client_secret') !== this.clientSecret) {
+        return json(400, { error: 'invalid_client', error_description: 'invalid client credentials' });
+      }
+    } else {
       return json(400, { error: 'unsupported_grant_type', error_description: 'grant type not supported' });
-    }
-    if (form.get('client_id') !== this.clientId || form.get('client_secret') !== this.clientSecret) {
-      return json(400, { error: 'invalid_client', error_description: 'invalid client credentials' });
     }
     const token = `00DSANDBOX!${randomBytes(24).toString('base64url')}`;
     this.tokens.add(token);
@@ -239,6 +257,23 @@ export class SalesforceSandbox implements VendorSandbox {
       issued_at: String(Date.now()),
       signature: randomBytes(32).toString('base64'),
     });
+  }
+
+  /**
+   * Salesforce's checks of a JWT bearer assertion: signed with the connected app's certificate, issued
+   * by its consumer key for the pre-authorised user, meant for this login server, and short-lived
+   * (Salesforce allows an expiry at most a few minutes ahead). Undefined when it is accepted.
+   */
+  private checkAssertion(assertion: string, loginUrl: string): string | undefined {
+    const read = readAssertion(assertion, this.publicKey);
+    if ('error' in read) return 'invalid assertion';
+    const { iss, sub, aud, exp } = read.claims;
+    const now = Date.now() / 1000;
+    if (iss !== this.clientId) return 'invalid client credentials';
+    if (sub !== this.username) return 'user hasn\'t approved this consumer';
+    if (aud !== loginUrl) return 'audience is invalid';
+    if (typeof exp !== 'number' || exp < now || exp > now + 300) return 'expired or too long-lived assertion';
+    return undefined;
   }
 
   private attributes(object: string, id: string) {

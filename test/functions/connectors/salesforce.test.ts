@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectorAuthFailed, ConnectorThrottled, ConnectorUnavailable } from '#connectors/errors';
 import { createSaasConnector } from '#connectors/saas';
@@ -12,6 +13,22 @@ beforeAll(async () => {
 });
 afterAll(() => sb.close());
 afterEach(() => sb.faults.reset());
+
+/** The forms posted to the token endpoint while `run` runs. */
+async function tokenForms(run: () => Promise<unknown>): Promise<URLSearchParams[]> {
+  const original = globalThis.fetch;
+  const forms: URLSearchParams[] = [];
+  globalThis.fetch = ((input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
+    if (String(input).includes('/services/oauth2/token')) forms.push(new URLSearchParams(String(init?.body)));
+    return original(input, init);
+  }) as typeof fetch;
+  try {
+    await run();
+  } finally {
+    globalThis.fetch = original;
+  }
+  return forms;
+}
 
 const connector = (settings: Record<string, unknown> = {}, deps = depsFor(sb)) =>
   createSaasConnector(saasConfig('salesforce', sb.urls.salesforce, settings), deps);
@@ -85,6 +102,47 @@ describe('Salesforce connector', () => {
   it('reports rejected client credentials as an auth failure', async () => {
     const deps = depsFor(sb, { salesforce: { client_id: 'x', client_secret: 'wrong' } });
     await expect(collect(connector({}, deps).access(subjectOf('alice@example.com'), ctx))).rejects.toBeInstanceOf(ConnectorAuthFailed);
+  });
+
+  it('logs in with client credentials when the credentials hold a client secret', async () => {
+    const forms = await tokenForms(() => collect(connector().access(subjectOf('bob@example.com'), ctx)));
+    expect(forms.map((f) => Object.fromEntries(f))).toEqual([
+      { grant_type: 'client_credentials', client_id: sb.credentials.salesforce!.client_id, client_secret: sb.credentials.salesforce!.client_secret },
+    ]);
+  });
+
+  it('logs in with a signed JWT (iss client id, sub username, aud login URL, short exp) when the credentials hold a key', async () => {
+    const jwt = connector(sb.settings.salesforce, depsFor(sb, { salesforce: sb.credentials['salesforce-jwt']! }));
+    const started = Math.floor(Date.now() / 1000);
+    const forms = await tokenForms(async () => expect(countBy(await collect(jwt.access(subjectOf('alice@example.com'), ctx))).Contact).toBe(1));
+    expect(forms).toHaveLength(1);
+    expect(forms[0]!.get('grant_type')).toBe('urn:ietf:params:oauth:grant-type:jwt-bearer');
+    expect(forms[0]!.has('client_secret')).toBe(false);
+    const [header, claims] = forms[0]!.get('assertion')!.split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')));
+    expect(header).toEqual({ alg: 'RS256', typ: 'JWT' });
+    expect(claims).toMatchObject({ iss: sb.credentials.salesforce!.client_id, sub: sb.credentials['salesforce-jwt']!.username, aud: sb.urls.salesforce });
+    expect(claims.exp - started).toBeGreaterThan(0);
+    expect(claims.exp - started).toBeLessThanOrEqual(181);
+  });
+
+  it('reports a JWT the sandbox refuses (another key, another user, another audience) as an auth failure', async () => {
+    const good = sb.credentials['salesforce-jwt']!;
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const otherKey = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const refused = [
+      [{ ...good, private_key: otherKey }, sb.settings.salesforce],
+      [{ ...good, username: 'someone@else.test' }, sb.settings.salesforce],
+      [good, {}],
+    ] as const;
+    for (const [credentials, settings] of refused) {
+      const c = createSaasConnector(saasConfig('salesforce', sb.urls.salesforce, settings), depsFor(sb, { salesforce: credentials }));
+      await expect(collect(c.access(subjectOf('alice@example.com'), ctx))).rejects.toBeInstanceOf(ConnectorAuthFailed);
+    }
+  });
+
+  it('refuses credentials that are neither a client secret nor a JWT key', async () => {
+    const deps = depsFor(sb, { salesforce: { client_id: 'x', username: 'u@x.test' } });
+    await expect(collect(connector({}, deps).access(subjectOf('alice@example.com'), ctx))).rejects.toThrow(/username and private_key .* or client_secret/);
   });
 
   it('surfaces a 5xx as unavailable', async () => {
