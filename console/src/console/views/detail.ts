@@ -17,8 +17,29 @@ interface Connector {
   records: number;
   objects?: Record<string, number>;
   error?: { type: string; message: string };
+  /** What an erasure did, per object (counts and bases, never data). */
+  erasure?: Array<{ object: string; action: string; count: number; legalBasis?: string; retentionPeriod?: string }>;
   attempts?: number;
   finishedAt?: string;
+}
+
+const ERASURE_ACTION_LABEL: Record<string, string> = { deleted: 'deleted', anonymized: 'anonymized', retained: 'kept', not_found: 'none found' };
+
+/** One line per object: what was erased, anonymized or kept, and for kept records the basis and until when. */
+function erasureCell(c: Connector): Node | string {
+  if (!c.erasure?.length) return '—';
+  return h(
+    'ul',
+    { class: 'erasure' },
+    ...c.erasure.map((i) =>
+      h(
+        'li',
+        { 'data-object': i.object, 'data-erasure-action': i.action },
+        `${i.object}: ${ERASURE_ACTION_LABEL[i.action] ?? i.action} ${i.count}`,
+        i.action === 'retained' ? ` (legal basis: ${i.legalBasis ?? 'not given'}; kept until ${i.retentionPeriod ?? 'not given'})` : '',
+      ),
+    ),
+  );
 }
 
 interface StaffRequest {
@@ -173,6 +194,8 @@ function show(ctx: ConsoleContext, container: HTMLElement, detail: Detail, notic
 
 function connectorsSection(ctx: ConsoleContext, container: HTMLElement, detail: Detail, outcome: HTMLElement): HTMLElement {
   const canRetry = allowedActions({ ...detail.request, connectors: detail.connectors }, ctx.session.staff.roles).includes('retry');
+  // The erasure column appears for erasure requests, whose connectors report what they did per object.
+  const erasure = detail.request.type === 'erasure' || detail.connectors.some((c) => c.erasure?.length);
   const rows = detail.connectors.map((c) => {
     const retry =
       canRetry && c.status === 'failed'
@@ -187,6 +210,7 @@ function connectorsSection(ctx: ConsoleContext, container: HTMLElement, detail: 
       h('td', {}, String(c.records ?? 0)),
       h('td', {}, Object.entries(c.objects ?? {}).map(([o, n]) => `${o}: ${n}`).join(', ') || '—'),
       h('td', {}, c.error ? h('span', { class: 'vendor-error' }, `${c.error.type}: ${c.error.message}`) : '—'),
+      erasure ? h('td', {}, erasureCell(c)) : null,
       h('td', {}, String(c.attempts ?? 0)),
       h('td', {}, retry),
     );
@@ -199,7 +223,7 @@ function connectorsSection(ctx: ConsoleContext, container: HTMLElement, detail: 
       ? h(
           'table',
           {},
-          h('thead', {}, h('tr', {}, ...['Connector', 'Outcome', 'Records', 'Objects', 'Error (vendor message)', 'Attempts', ''].map((c) => h('th', { scope: 'col' }, c)))),
+          h('thead', {}, h('tr', {}, ...['Connector', 'Outcome', 'Records', 'Objects', 'Error (vendor message)', ...(erasure ? ['Erased, anonymized or kept'] : []), 'Attempts', ''].map((c) => h('th', { scope: 'col' }, c)))),
           h('tbody', {}, ...rows),
         )
       : h('p', {}, 'No connector has run yet.'),

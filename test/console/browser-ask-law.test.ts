@@ -4,7 +4,7 @@
  * who picks a law of another country than the installation's default (NO) files and verifies a request,
  * and it is counted in that law's country. The same runtime serves the console's queue filters, which
  * must find a match that lies past the first page of the queue, and a subject who answers on the status
- * page what staff asked while the clock was stopped.
+ * page what staff asked while the clock was stopped, and staff who read what an erasure did per object.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -23,7 +23,10 @@ beforeAll(async () => {
     configOverrides: (c) => ({
       ...c,
       jurisdictions: { ...c.jurisdictions, askSubject: true },
-      connectors: c.connectors.filter((x) => x.kind === 'dynamodb' || x.kind === 's3'),
+      // Accounts are kept under a legal obligation, so an erasure reports a retained object with its basis.
+      connectors: c.connectors
+        .filter((x) => x.kind === 'dynamodb' || x.kind === 's3')
+        .map((x) => (x.id === 'accounts' ? { ...x, erasure: { action: 'retain' as const, legalBasis: 'Bookkeeping Act § 13', retentionPeriod: '5 years after the financial year' } } : x)),
     }),
   });
   [rt, browser] = await Promise.all([runtime, launchChromium()]);
@@ -182,4 +185,31 @@ describe('a subject who answers while the clock is stopped', () => {
     expect(errors).toEqual([]);
     await Promise.all([staff.close(), subject.close()]);
   }, 40_000);
+});
+
+describe('the console after an erasure', () => {
+  it('shows per connector and object what was deleted and what was kept, with the legal basis and until when', async () => {
+    const email = 'alice@example.com';
+    const id = (await rt.api('POST', '/v1/requests', { body: { type: 'erasure', email } })).body.requestId as string;
+    expect((await rt.api('POST', `/v1/requests/${id}/verify`, { body: { code: await rt.codeFor(id, email) } })).status).toBe(200);
+    await rt.waitForStatus(id, 'awaiting_review');
+    expect((await rt.api('POST', `/v1/admin/requests/${id}/approve`, { token: rt.staffToken, body: { confirmRequestId: id } })).status).toBe(200);
+    const done = await rt.waitForStatus(id, 'completed', 30_000);
+    const accounts = done.connectors.find((c: any) => c.connectorId === 'accounts');
+    expect(accounts.erasure.some((i: any) => i.action === 'retained' && i.count > 0)).toBe(true);
+
+    const staff = await staffPage();
+    await staff.goto(`${rt.apiUrl}/console/requests/${id}`);
+    await staff.getByRole('columnheader', { name: 'Erased, anonymized or kept' }).waitFor();
+    const kept = staff.locator('tr[data-connector="accounts"] li[data-erasure-action="retained"]').first();
+    await kept.waitFor();
+    expect(await kept.textContent()).toMatch(/: kept \d+ \(legal basis: Bookkeeping Act § 13; kept until 5 years after the financial year\)$/);
+    for (const c of done.connectors as Array<{ connectorId: string; erasure?: Array<{ object: string; action: string }> }>) {
+      for (const item of c.erasure ?? []) {
+        await staff.locator(`tr[data-connector="${c.connectorId}"] li[data-object="${item.object}"][data-erasure-action="${item.action}"]`).waitFor();
+      }
+    }
+    await screenshot(staff, 'erasure-1-detail');
+    await staff.close();
+  }, 45_000);
 });
