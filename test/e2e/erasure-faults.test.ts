@@ -64,6 +64,7 @@ async function keysUnder(bucket: string, prefix: string): Promise<string[]> {
 
 describe("alice's access request, then her erasure", () => {
   let accessId: string;
+  let erasureId: string;
 
   it('deletes the staged copy of her records as soon as her package is built', async () => {
     accessId = await fileAndVerify(ALICE.email, 'access');
@@ -78,7 +79,7 @@ describe("alice's access request, then her erasure", () => {
   it('leaves nothing of that earlier request under staging/ or exports/ once she is erased, and its link answers gone', async () => {
     const mail = await rt.waitForMail(ALICE.email, 'Your data is ready');
     const link = /(http:\/\/\S+\/v1\/downloads\/\S+)/.exec(mail.body.text!)![1]!;
-    const erasureId = await fileAndVerify(ALICE.email, 'erasure');
+    erasureId = await fileAndVerify(ALICE.email, 'erasure');
     await approve(erasureId, 'erasure');
     const erased = await rt.waitForStatus(erasureId, ['completed', 'completed_partial', 'awaiting_staff'], 60_000);
     expect(erased.request.status).toBe('completed');
@@ -90,6 +91,23 @@ describe("alice's access request, then her erasure", () => {
     const copies = erased.audit.find((a: any) => a.action === 'erasure.earlier_copies_deleted');
     expect(copies.detail).toMatchObject({ requests: [accessId], packageObjects: 1 });
   }, 120_000);
+
+  it('names every configured recipient in her report: told, or to be told by our staff, which staff see on record', async () => {
+    const detail = (await rt.api('GET', `/v1/admin/requests/${erasureId}`, { token: rt.staffToken })).body;
+    const mail = (await rt.mails(ALICE.email)).filter((m) => m.subject.startsWith('Your data was erased')).pop()!;
+
+    expect(mail.body.text).toContain('We told these recipients of your data about the erasure:');
+    expect(mail.body.text).toContain('Our staff will tell these recipients of your data about the erasure:');
+    expect(mail.body.text).toContain('  - Microsoft, to be told by our staff');
+    expect(mail.body.text).toContain('  - Social media platforms (Facebook, LinkedIn, Instagram, YouTube), to be told by our staff');
+    const outstanding = detail.audit.find((a: any) => a.action === 'erasure.recipients_outstanding');
+    expect(outstanding.detail.recipients).toEqual(expect.arrayContaining(['Microsoft', 'Social media platforms (Facebook, LinkedIn, Instagram, YouTube)']));
+    const report = detail.request.erasureReport;
+    const accounted = [...report.recipientsNotified.map((r: any) => r.name), ...report.recipientsNotTold.map((r: any) => r.name)];
+    for (const recipient of rt.config.privacyNotice.recipients) {
+      expect(accounted.some((name: string) => name.startsWith(recipient.name)), recipient.name).toBe(true);
+    }
+  });
 });
 
 describe('an erasure where staff accept one failed system as missing', () => {

@@ -169,6 +169,8 @@ export interface ErasureReportFacts {
   systems: Array<{ displayName: string; items: Array<{ object: string; action: string; count: number; legalBasis?: string; retentionPeriod?: string }>; confirmed: boolean | 'not_verifiable' }>;
   recipientsNotified: Array<{ name: string; how: string; at: string }>;
   notErased: Array<{ displayName: string; reason: string }>;
+  /** Configured recipients the erasure did not tell itself (absent on reports stored before it existed). */
+  recipientsNotTold?: Array<{ name: string; reason: 'staff' | 'nothing_erased' }>;
 }
 
 /** Lines of the erasure report, shared by the email and the status page's text. */
@@ -198,6 +200,17 @@ export function erasureReportLines(report: ErasureReportFacts): string[] {
   if (report.recipientsNotified.length) {
     lines.push('We told these recipients of your data about the erasure:');
     for (const r of report.recipientsNotified) lines.push(`  - ${r.name}, on ${r.at.slice(0, 10)}`);
+  }
+  // Art. 19: every recipient in our privacy notice is accounted for, including those we cannot reach automatically.
+  const byStaff = (report.recipientsNotTold ?? []).filter((r) => r.reason === 'staff');
+  if (byStaff.length) {
+    lines.push('Our staff will tell these recipients of your data about the erasure:');
+    for (const r of byStaff) lines.push(`  - ${r.name}, to be told by our staff`);
+  }
+  const nothing = (report.recipientsNotTold ?? []).filter((r) => r.reason === 'nothing_erased');
+  if (nothing.length) {
+    lines.push('These recipients had nothing to be told, because nothing of yours was erased in their systems:');
+    for (const r of nothing) lines.push(`  - ${r.name}`);
   }
   return lines;
 }

@@ -3,8 +3,14 @@
  * period), which recipients were told (GDPR Art. 19), and what staff accepted as not erased. It holds
  * counts only; the erased data is not kept anywhere: the request's staging data is deleted, and so are
  * the staging data and packages of the subject's earlier requests.
+ *
+ * Art. 19 covers every recipient in the configuration, not only those we can reach automatically: each
+ * one is either told (through the erasure call to its system, or by email to its `notifyEmail`), left
+ * for staff to tell (no address, or the email failed: on the audit trail as
+ * `erasure.recipients_outstanding`), or had nothing to be told because nothing of the subject's was
+ * erased in its system.
  */
-import { enabledConnectors } from '#commons/config';
+import { enabledConnectors, type DsarConfig } from '#commons/config';
 import { logger } from '#commons/observability';
 import { recipientErasureNotice } from '../notifications/templates.ts';
 import { deleteStaging } from '../staging/index.ts';
@@ -12,7 +18,29 @@ import { deleteSubjectCopies } from './subject-copies.ts';
 import type { AppContext } from '../context.ts';
 import type { ErasureReport, RequestRecord } from '../requests/model.ts';
 
-export async function buildErasureReport(ctx: AppContext, request: RequestRecord): Promise<ErasureReport> {
+/** A configured recipient the erasure did not tell by itself. */
+export interface RecipientNotTold {
+  name: string;
+  /** `staff`: our staff must tell it (it is on the audit trail); `nothing_erased`: nothing of the subject's was erased in its system. */
+  reason: 'staff' | 'nothing_erased';
+}
+
+/** The stored report: the model's, plus the recipients not told (Art. 19 names every recipient). */
+export type ErasureReportWithRecipients = ErasureReport & { recipientsNotTold: RecipientNotTold[] };
+
+type Recipient = DsarConfig['privacyNotice']['recipients'][number];
+
+/**
+ * The connectors whose system belongs to a configured recipient: the connector's display name starts
+ * with the recipient's name ("Stripe (payments)" is the recipient "Stripe"). There is no explicit link in
+ * the configuration, so this is by name.
+ */
+function connectorsOf(recipient: Recipient, connectors: Array<{ displayName: string }>): string[] {
+  const name = recipient.name.trim().toLowerCase();
+  return connectors.filter((c) => name.length > 0 && c.displayName.trim().toLowerCase().startsWith(name)).map((c) => c.displayName);
+}
+
+export async function buildErasureReport(ctx: AppContext, request: RequestRecord): Promise<ErasureReportWithRecipients> {
   const { config, mailer, clock } = ctx;
   const completedAt = clock.now().toISOString();
   const outcomes = request.connectors ?? {};
@@ -20,6 +48,10 @@ export async function buildErasureReport(ctx: AppContext, request: RequestRecord
   const systems: ErasureReport['systems'] = [];
   const recipientsNotified: ErasureReport['recipientsNotified'] = [];
   const notErased: ErasureReport['notErased'] = [];
+  const recipientsNotTold: RecipientNotTold[] = [];
+  /** Display names of the SaaS systems the erasure reached through their API, and of those it only looked at. */
+  const toldByApi = new Set<string>();
+  const untouched = new Set<string>();
 
   for (const c of enabledConnectors(config)) {
     const outcome = outcomes[c.id];
@@ -38,25 +70,48 @@ export async function buildErasureReport(ctx: AppContext, request: RequestRecord
     // A processor's system erased through its API has been told by that very call. Records only kept
     // (retain) or not found mean nothing was sent to it, so it was not told.
     const touched = (outcome.erasure ?? []).some((i) => (i.action === 'deleted' || i.action === 'anonymized') && i.count > 0);
-    if (c.kind !== 'dynamodb' && c.kind !== 's3' && touched) {
-      recipientsNotified.push({ name: c.displayName, how: 'erasure_api', at: outcome.finishedAt ?? completedAt });
+    if (c.kind !== 'dynamodb' && c.kind !== 's3') {
+      if (touched) {
+        recipientsNotified.push({ name: c.displayName, how: 'erasure_api', at: outcome.finishedAt ?? completedAt });
+        toldByApi.add(c.displayName);
+      } else {
+        untouched.add(c.displayName);
+      }
     }
   }
 
-  for (const recipient of config.privacyNotice.recipients.filter((r) => r.notifyEmail)) {
-    try {
-      await mailer.send(recipient.notifyEmail!, recipientErasureNotice(config, request.requestId, request.subject.email, completedAt));
-      recipientsNotified.push({ name: recipient.name, how: 'email', at: clock.now().toISOString() });
-    } catch (err) {
-      // Not told is not reported as told; staff see it in the log and the audit trail.
-      logger.warn('recipient erasure notice failed', { requestId: request.requestId, recipient: recipient.name, error: (err as Error).name });
+  for (const recipient of config.privacyNotice.recipients) {
+    if (recipient.notifyEmail) {
+      try {
+        await mailer.send(recipient.notifyEmail, recipientErasureNotice(config, request.requestId, request.subject.email, completedAt));
+        recipientsNotified.push({ name: recipient.name, how: 'email', at: clock.now().toISOString() });
+        continue;
+      } catch (err) {
+        // Not told is not reported as told: it falls through to the staff's list below.
+        logger.warn('recipient erasure notice failed', { requestId: request.requestId, recipient: recipient.name, error: (err as Error).name });
+      }
+    } else {
+      const systems = connectorsOf(recipient, enabledConnectors(config));
+      // Its system was erased through its API: that call told it (it is listed by the system's name).
+      if (systems.some((d) => toldByApi.has(d))) continue;
+      // Its systems held nothing we erased (only not found or kept records): there is no erasure to pass on.
+      if (systems.length > 0 && systems.every((d) => untouched.has(d))) {
+        recipientsNotTold.push({ name: recipient.name, reason: 'nothing_erased' });
+        continue;
+      }
     }
+    recipientsNotTold.push({ name: recipient.name, reason: 'staff' });
   }
-  return { completedAt, systems, recipientsNotified, notErased };
+  return { completedAt, systems, recipientsNotified, notErased, recipientsNotTold };
 }
 
 export async function closeErasure(ctx: AppContext, request: RequestRecord): Promise<ErasureReport> {
   const report = await buildErasureReport(ctx, request);
+  const outstanding = report.recipientsNotTold.filter((r) => r.reason === 'staff').map((r) => r.name);
+  if (outstanding.length) {
+    // What staff still owe under Art. 19, in the request's audit trail where the console shows it.
+    await ctx.repo.audit(request.requestId, 'system', 'erasure.recipients_outstanding', { recipients: outstanding });
+  }
   await deleteStaging(ctx.s3, ctx.stagingBucket(), request.requestId);
   await deleteSubjectCopies(ctx, request);
   await ctx.repo.update(request.requestId, { erasureReport: report });

@@ -117,6 +117,29 @@ describe('erasureReportLines', () => {
   });
 });
 
+describe('erasureReportLines for recipients not told by the erasure itself', () => {
+  it('names the recipients our staff will tell, and those that had nothing to be told', () => {
+    const lines = erasureReportLines(
+      report({
+        recipientsNotified: [{ name: 'Stripe (payments)', how: 'erasure_api', at: '2026-03-02T10:00:00.000Z' }],
+        recipientsNotTold: [
+          { name: 'Microsoft', reason: 'staff' },
+          { name: 'HubSpot', reason: 'nothing_erased' },
+        ],
+      }),
+    );
+
+    expect(lines.slice(-6)).toEqual([
+      'We told these recipients of your data about the erasure:',
+      '  - Stripe (payments), on 2026-03-02',
+      'Our staff will tell these recipients of your data about the erasure:',
+      '  - Microsoft, to be told by our staff',
+      'These recipients had nothing to be told, because nothing of yours was erased in their systems:',
+      '  - HubSpot',
+    ]);
+  });
+});
+
 describe('erasureReport', () => {
   it('mails the report lines, the status link when given and the right to complain', () => {
     const facts_ = report({ systems: [{ displayName: 'Stripe', items: [{ object: 'customers', action: 'deleted', count: 2 }], confirmed: true }] });

@@ -147,6 +147,40 @@ describe('buildErasureReport', () => {
     expect(ctx.mail.to('dpo@authority.example')).toHaveLength(1);
   });
 
+  it('accounts for every configured recipient: told, left to staff, or with nothing to be told (Art. 19)', async () => {
+    ctx = testContext(configNotifying({ 'Authorised resale partners': 'privacy@partners.example' }));
+
+    const report = await buildErasureReport(ctx, erasedRequest());
+
+    expect(report.recipientsNotTold).toEqual([
+      // HubSpot found nothing of hers: no erasure to pass on.
+      { name: 'HubSpot', reason: 'nothing_erased' },
+      // No address and no system of theirs the erasure reached.
+      { name: 'Microsoft', reason: 'staff' },
+      { name: 'Social media platforms (Facebook, LinkedIn, Instagram, YouTube)', reason: 'staff' },
+      { name: 'Public authorities', reason: 'staff' },
+      { name: 'A buyer in a merger or sale of the business', reason: 'staff' },
+    ]);
+    // Salesforce, Stripe and Google are told by the erasure of their systems, the partners by email.
+    const accounted = [...report.recipientsNotified.map((r) => r.name), ...report.recipientsNotTold.map((r) => r.name)];
+    for (const recipient of ctx.config.privacyNotice.recipients) {
+      expect(accounted.some((name) => name.startsWith(recipient.name)), recipient.name).toBe(true);
+    }
+  });
+
+  it('leaves a recipient whose notice email failed to staff, and one whose system staff accepted as not erased', async () => {
+    ctx = testContext(configNotifying({ 'Authorised resale partners': 'privacy@partners.example' }));
+    ctx.mail.failNext = 1;
+    const request = erasedRequest({ partialAcceptance: { by: 'dana', at: '2026-03-02T09:00:00.000Z', reason: 'offline' } });
+    request.connectors!.salesforce = outcome('salesforce', undefined, { status: 'accepted_missing' });
+
+    const report = await buildErasureReport(ctx, request);
+
+    const byStaff = report.recipientsNotTold.filter((r) => r.reason === 'staff').map((r) => r.name);
+    expect(byStaff).toEqual(expect.arrayContaining(['Salesforce', 'Authorised resale partners']));
+    expect(report.recipientsNotified.map((r) => r.name)).not.toContain('Authorised resale partners');
+  });
+
   it('lists a system staff accepted as not erased, with their reason, and not among the erased systems', async () => {
     const request = erasedRequest({ partialAcceptance: { by: 'dana', at: '2026-03-02T09:00:00.000Z', reason: 'The call archive is offline until April; erased then.' } });
     request.connectors!.calls = outcome('calls', undefined, { status: 'accepted_missing' });
@@ -185,6 +219,17 @@ describe('closeErasure', () => {
     expect(event?.detail).toEqual({ recipientsNotified: report.recipientsNotified.map((r) => r.name), notErased: [] });
   });
 
+  it('records on the audit trail which recipients staff still have to tell', async () => {
+    await ctx.memory.create(erasedRequest());
+
+    await closeErasure(ctx, ctx.memory.stored());
+
+    const outstanding = (await ctx.memory.auditTrail(REQUEST_ID)).find((e) => e.action === 'erasure.recipients_outstanding')!;
+    expect(outstanding.detail).toEqual({
+      recipients: ['Microsoft', 'Social media platforms (Facebook, LinkedIn, Instagram, YouTube)', 'Authorised resale partners', 'Public authorities', 'A buyer in a merger or sale of the business'],
+    });
+  });
+
   it('keeps no data of the subject in the report it stores', async () => {
     ctx = testContext(configNotifying({ 'Public authorities': 'dpo@authority.example' }));
     await ctx.memory.create(erasedRequest());
@@ -215,7 +260,7 @@ describe('notifyOutcome for an erasure', () => {
     expect(stored.purgePk).toBe('PURGE');
     expect(stored.purgeAfter).toBe('2028-03-02T10:00:00.000Z');
     expect(stored.erasureReport?.completedAt).toBe(NOW.toISOString());
-    expect(ctx.memory.actions()).toEqual(['erasure.earlier_copies_deleted', 'erasure.reported', 'request.completed']);
+    expect(ctx.memory.actions()).toEqual(['erasure.recipients_outstanding', 'erasure.earlier_copies_deleted', 'erasure.reported', 'request.completed']);
   });
 
   it('completes as partial when staff accepted a system as not erased, and tells the subject why', async () => {
