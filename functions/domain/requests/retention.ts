@@ -1,7 +1,7 @@
 /**
- * Our own copy of the subject: a closed request keeps the subject's email and name only as long as the
- * records policy says (24 months after closure by default, the CCPA record-keeping period), then they
- * are replaced by a salted hash. Everything else on the record stays: the dates, decisions and counts
+ * Our own copy of the subject: a closed request keeps the subject's email and name (and the identifiers
+ * an erasure resolved) only as long as the records policy says (24 months after closure by default, the
+ * CCPA record-keeping period), then they are replaced by salted hashes. Everything else on the record stays: the dates, decisions and counts
  * are the evidence that the request was answered, and feed the yearly metrics.
  *
  * Closed requests carry `purgePk`/`purgeAfter`, a sparse index, so the sweep reads only what is due.
@@ -30,6 +30,15 @@ function saltedHash(salt: string, value: string): string {
   return createHash('sha256').update(`${salt}:${value}`, 'utf8').digest('hex');
 }
 
+function hashIdentifiers(salt: string, identifiers: NonNullable<RequestRecord['identifiers']>): NonNullable<RequestRecord['identifiers']> {
+  return Object.fromEntries(
+    Object.entries(identifiers).map(([connectorId, attributes]) => [
+      connectorId,
+      Object.fromEntries(Object.entries(attributes).map(([attribute, values]) => [attribute, values.map((v) => saltedHash(salt, `identifier:${v}`))])),
+    ]),
+  );
+}
+
 export async function sweepSubjectRetention(
   db: DynamoDBDocumentClient,
   table: string,
@@ -52,13 +61,16 @@ export async function sweepSubjectRetention(
     for (const item of (page.Items ?? []) as RequestRecord[]) {
       const salt = randomBytes(16).toString('hex');
       const hashed = saltedHash(salt, item.subject.normalizedEmail);
+      // The identifiers an erasure resolved (account id, Google Analytics user id) point at the person as
+      // surely as the email: their values become salted hashes too, keeping only how many there were.
+      const identifiers = item.identifiers ? hashIdentifiers(salt, item.identifiers) : undefined;
       try {
         await db.send(
           new UpdateCommand({
             TableName: table,
             Key: keys.request(item.requestId),
             // Only these fields change; the name is removed, the email becomes the salted hash.
-            UpdateExpression: 'SET #subject = :subject, subjectHash = :hash, subjectSalt = :salt, subjectPurgedAt = :now REMOVE purgePk, purgeAfter',
+            UpdateExpression: `SET #subject = :subject, subjectHash = :hash, subjectSalt = :salt, subjectPurgedAt = :now${identifiers ? ', identifiers = :ids' : ''} REMOVE purgePk, purgeAfter`,
             ConditionExpression: 'attribute_exists(purgePk)',
             ExpressionAttributeNames: { '#subject': 'subject' },
             ExpressionAttributeValues: {
@@ -66,6 +78,7 @@ export async function sweepSubjectRetention(
               ':hash': saltedHash(salt, `subject:${item.subject.normalizedEmail}`),
               ':salt': salt,
               ':now': now.toISOString(),
+              ...(identifiers ? { ':ids': identifiers } : {}),
             },
           }),
         );

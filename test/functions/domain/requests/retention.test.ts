@@ -47,7 +47,13 @@ beforeAll(async () => {
   await raw.send(new CreateTableCommand(requestTableDefinition(TABLE)));
 
   const items = [
-    record('expired', { closedAt: '2026-12-01T00:00:00.000Z', purgePk: 'PURGE', purgeAfter: '2028-12-01T00:00:00.000Z' }),
+    record('expired', {
+      type: 'erasure',
+      closedAt: '2026-12-01T00:00:00.000Z',
+      purgePk: 'PURGE',
+      purgeAfter: '2028-12-01T00:00:00.000Z',
+      identifiers: { accounts: { accountId: ['acc-7f3e21'], gaUserId: ['GA1.2.99887766', 'GA1.2.11223344'] } },
+    }),
     record('later', { closedAt: '2027-06-01T00:00:00.000Z', purgePk: 'PURGE', purgeAfter: '2029-06-01T00:00:00.000Z' }),
     record('open', { status: 'in_progress', openPk: 'OPEN', openSk: '2026-02-02#open' }),
   ];
@@ -91,8 +97,17 @@ describe('the subject-retention sweep', () => {
     expect(after.subjectHash).not.toBe(before.subjectHash);
     expect(after.subjectPurgedAt).toBe(NOW.toISOString());
     // Everything that is evidence of the answer stays as it was.
-    const { subject: _a, subjectHash: _b, purgePk: _c, purgeAfter: _d, ...rest } = before;
+    const { subject: _a, subjectHash: _b, purgePk: _c, purgeAfter: _d, identifiers: _e, ...rest } = before;
     for (const [k, v] of Object.entries(rest)) expect({ [k]: after[k] }).toEqual({ [k]: v });
+  });
+
+  it('hashes the identifiers an erasure resolved too, keeping only how many there were', async () => {
+    const after = await get('expired');
+
+    expect(JSON.stringify(after)).not.toMatch(/acc-7f3e21|GA1\.2\.99887766|GA1\.2\.11223344/);
+    expect(Object.keys(after.identifiers.accounts).sort()).toEqual(['accountId', 'gaUserId']);
+    expect(after.identifiers.accounts.accountId).toEqual([expect.stringMatching(/^[0-9a-f]{64}$/)]);
+    expect(after.identifiers.accounts.gaUserId).toHaveLength(2);
   });
 
   it('leaves requests that are not yet due, and open ones, untouched', async () => {
