@@ -372,6 +372,8 @@ export class DsarOrchestrator extends Construct {
         // No query string: subject status and download links carry tokens there.
         format: AccessLogFormat.custom(
           JSON.stringify({
+            // The API's id lets the throttling metric filter tell installations in one account apart.
+            apiId: '$context.apiId',
             requestId: '$context.requestId',
             ip: '$context.identity.sourceIp',
             time: '$context.requestTime',
@@ -434,13 +436,13 @@ export class DsarOrchestrator extends Construct {
     }
 
     // ---- alarms and dashboard ----
-    const alarm = (id: string, metric: cloudwatch.IMetric, threshold: number, description: string) => {
+    const alarm = (id: string, metric: cloudwatch.IMetric, threshold: number, description: string, treatMissingData = cloudwatch.TreatMissingData.NOT_BREACHING) => {
       const a = new cloudwatch.Alarm(this, id, {
         metric,
         threshold,
         evaluationPeriods: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        treatMissingData,
         alarmDescription: description,
       });
       a.addAlarmAction(new cwActions.SnsAction(this.alarmTopic));
@@ -448,16 +450,37 @@ export class DsarOrchestrator extends Construct {
       return a;
     };
     const fiveMin = { period: Duration.minutes(5), statistic: 'Sum' };
+    // Throttled requests are those the access log records with status 429 (stage throttling or a
+    // handler's own limit), counted by a metric filter: the API's 4xx metric would mix them with every
+    // wrong code, expired link and unauthenticated staff call.
+    const throttledFilter = apiLogs.addMetricFilter('ThrottledRequests', {
+      filterPattern: logs.FilterPattern.stringValue('$.status', '=', '429'),
+      metricNamespace: 'Dsar',
+      metricName: 'ApiThrottledRequests',
+      metricValue: '1',
+      dimensions: { apiId: '$.apiId' },
+      unit: cloudwatch.Unit.COUNT,
+    });
+    const throttled = throttledFilter.metric({ ...fiveMin, dimensionsMap: { apiId: this.api.apiId } });
     alarm('ExecutionsFailed', this.stateMachine.metricFailed(fiveMin), 1, 'A DSAR workflow execution failed: a request is stuck and its deadline keeps running.');
     alarm('ExecutionsTimedOut', this.stateMachine.metricTimedOut(fiveMin), 1, 'A DSAR workflow execution timed out.');
-    if (this.functions.collect) {
-      alarm('ConnectorFailures', this.functions.collect.metricErrors(fiveMin), 1, 'A connector run failed (after retries the request waits for staff).');
-    }
+    // Published by the Reconcile step for each connector that still failed after the workflow's retries,
+    // for access and erasure alike; a Lambda error that a retry then fixed is not a failure.
+    const connectorFailures = new cloudwatch.Metric({ namespace: 'Dsar', metricName: 'ConnectorFailures', dimensionsMap: { service: 'dsar' }, ...fiveMin });
+    alarm('ConnectorFailures', connectorFailures, 1, 'A connector still failed after retries: the request waits for staff to retry, accept as partial or cancel.');
     alarm('ApiServerErrors', this.api.metricServerError({ ...fiveMin, stage: '$default' } as cloudwatch.MetricOptions), 5, 'The API answered 5xx.');
-    // HTTP APIs report throttled requests as 429 within 4xx; a spike means throttling or abuse.
-    alarm('ApiClientErrorSpike', this.api.metricClientError(fiveMin), 200, 'Many 4xx answers, including throttled (429) requests.');
-    const overdue = new cloudwatch.Metric({ namespace: 'Dsar', metricName: 'OverdueRequests', dimensionsMap: { service: 'dsar' }, ...fiveMin, statistic: 'Maximum' });
-    alarm('OverdueRequests', overdue, 1, 'At least one request is past its statutory due date (published by the escalation job).');
+    alarm('ApiThrottled', throttled, 5, 'The API answered 429 (throttled) to several requests: subjects or staff may be turned away, or someone is flooding it.');
+    // The escalation job publishes once per run: the alarm's period is the job's interval, and a run
+    // that is late or missing leaves the alarm where it was instead of flipping it to OK.
+    const escalation = FUNCTIONS.find((f) => f.id === 'escalate');
+    const overdue = new cloudwatch.Metric({
+      namespace: 'Dsar',
+      metricName: 'OverdueRequests',
+      dimensionsMap: { service: 'dsar' },
+      period: escalation?.schedule ? rateToDuration(escalation.schedule) : Duration.hours(1),
+      statistic: 'Maximum',
+    });
+    alarm('OverdueRequests', overdue, 1, 'At least one request is past its statutory due date (published by the escalation job).', cloudwatch.TreatMissingData.IGNORE);
     const undelivered = this.mailEventsTopic.metricNumberOfMessagesPublished(fiveMin);
     alarm('UndeliveredEmail', undelivered, 1, 'SES reported a bounce, complaint, reject or rendering failure: a subject may not have received a message.');
 
@@ -471,7 +494,7 @@ export class DsarOrchestrator extends Construct {
           }),
           new cloudwatch.GraphWidget({
             title: 'API',
-            left: [this.api.metricCount(fiveMin), this.api.metricClientError(fiveMin), this.api.metricServerError(fiveMin)],
+            left: [this.api.metricCount(fiveMin), this.api.metricClientError(fiveMin), this.api.metricServerError(fiveMin), throttled],
           }),
         ],
         [
@@ -480,7 +503,7 @@ export class DsarOrchestrator extends Construct {
             left: Object.entries(this.functions).slice(0, 10).map(([id, f]) => f.metricErrors({ ...fiveMin, label: id })),
             width: 12,
           }),
-          new cloudwatch.GraphWidget({ title: 'Overdue requests and undelivered email', left: [overdue], right: [undelivered], width: 12 }),
+          new cloudwatch.GraphWidget({ title: 'Overdue requests, connector failures, undelivered email', left: [overdue, connectorFailures], right: [undelivered], width: 12 }),
         ],
       ],
     });
@@ -687,6 +710,14 @@ export class DsarOrchestrator extends Construct {
   }
 }
 
+
+/** The period of an EventBridge `rate(N unit)` expression, e.g. `rate(1 hour)`. */
+export function rateToDuration(expression: string): Duration {
+  const m = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(expression);
+  if (!m) throw new Error(`not a rate expression: ${expression}`);
+  const n = Number(m[1]);
+  return m[2]!.startsWith('minute') ? Duration.minutes(n) : m[2]!.startsWith('hour') ? Duration.hours(n) : Duration.days(n);
+}
 
 /** Writes the validated configuration to a content-addressed file the bundling hook copies into each asset. */
 function writeBundledConfig(config: DsarConfig): string {

@@ -288,15 +288,63 @@ describe('operations', () => {
     const metric = (name: string) => alarms.filter((a) => a.MetricName === name);
     expect(metric('ExecutionsFailed')).toHaveLength(1);
     expect(metric('ExecutionsTimedOut')).toHaveLength(1);
-    expect(metric('OverdueRequests')[0]).toMatchObject({ Namespace: 'Dsar' });
     expect(metric('5xx')).toHaveLength(1);
     expect(metric('NumberOfMessagesPublished')).toHaveLength(1);
-    const collectErrors = metric('Errors').find((a) => JSON.stringify(a.Dimensions).includes(fnId('collect')));
-    expect(collectErrors).toBeDefined();
+    // No alarm on Lambda errors or on every 4xx: both count what retries fix or what is no fault.
+    expect(metric('Errors')).toHaveLength(0);
+    expect(metric('4xx')).toHaveLength(0);
     const topic = logicalId(stack, stack.orchestrator.alarmTopic);
     for (const a of alarms) expect(a.AlarmActions).toEqual([{ Ref: topic }]);
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example-video.test', TopicArn: { Ref: topic } });
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  const alarmOn = (name: string) => {
+    const found = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties).filter((a) => a.MetricName === name);
+    expect(found).toHaveLength(1);
+    return found[0]!;
+  };
+
+  it('alarms on connector failures as the Reconcile step publishes them, for access and erasure alike', () => {
+    expect(alarmOn('ConnectorFailures')).toMatchObject({
+      Namespace: 'Dsar',
+      Dimensions: [{ Name: 'service', Value: 'dsar' }],
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+  });
+
+  it('alarms on overdue requests over the escalation job\'s own interval, and keeps its state when a run is missing', () => {
+    expect(FUNCTIONS.find((f) => f.id === 'escalate')!.schedule).toBe('rate(1 hour)');
+    expect(alarmOn('OverdueRequests')).toMatchObject({
+      Namespace: 'Dsar',
+      Dimensions: [{ Name: 'service', Value: 'dsar' }],
+      Statistic: 'Maximum',
+      Period: 3600,
+      EvaluationPeriods: 1,
+      Threshold: 1,
+      TreatMissingData: 'ignore',
+    });
+  });
+
+  it('counts throttled (429) answers from the API access log and alarms on them', () => {
+    const apiLogs = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0]!.Properties.AccessLogSettings;
+    expect(JSON.parse(apiLogs.Format)).toMatchObject({ apiId: '$context.apiId', status: '$context.status' });
+    const filter = Object.values(template.findResources('AWS::Logs::MetricFilter'))
+      .map((f) => f.Properties)
+      .find((f) => f.MetricTransformations[0].MetricName === 'ApiThrottledRequests')!;
+    expect(filter.FilterPattern).toBe('{ $.status = "429" }');
+    // The filter reads the log group the stage writes its access log to.
+    expect(filter.LogGroupName).toEqual({ Ref: apiLogs.DestinationArn['Fn::GetAtt'][0] });
+    expect(filter.MetricTransformations[0]).toMatchObject({ MetricNamespace: 'Dsar', MetricValue: '1', Dimensions: [{ Key: 'apiId', Value: '$.apiId' }] });
+    expect(alarmOn('ApiThrottledRequests')).toMatchObject({
+      Namespace: 'Dsar',
+      Dimensions: [{ Name: 'apiId', Value: { Ref: logicalId(stack, stack.orchestrator.api) } }],
+      Statistic: 'Sum',
+      Period: 300,
+    });
   });
 
   it('sends bounces and complaints of the SES configuration set to SNS', () => {
