@@ -43,6 +43,8 @@ export interface UpdateConditions {
   onlyIf?: readonly RequestStatus[];
   /** Attributes (dotted paths) that must not exist yet: the first writer wins. */
   absent?: string[];
+  /** Attributes (dotted paths) that must exist, e.g. `openPk` for "still in the open queue". */
+  present?: string[];
   /** Attributes (dotted paths) that must still have these values. */
   match?: Record<string, unknown>;
   remove?: string[];
@@ -143,6 +145,9 @@ export class RequestRepository {
     (options.absent ?? []).forEach((field, k) => {
       condition += ` AND attribute_not_exists(${path(field, `n${k}_`)})`;
     });
+    (options.present ?? []).forEach((field, k) => {
+      condition += ` AND attribute_exists(${path(field, `p${k}_`)})`;
+    });
     Object.entries(options.match ?? {}).forEach(([field, value], k) => {
       values[`:m${k}`] = value;
       condition += ` AND ${path(field, `m${k}_`)} = :m${k}`;
@@ -178,7 +183,7 @@ export class RequestRepository {
         throw new StateConflict(
           options.onlyIf?.length && !options.onlyIf.includes(current.status)
             ? `request ${requestId} is ${current.status}, not ${options.onlyIf.join(' or ')}`
-            : `request ${requestId} changed meanwhile (${[...(options.absent ?? []).map((f) => `${f} is set`), ...Object.keys(options.match ?? {}).map((f) => `${f} differs`)].join(', ') || 'conflict'})`,
+            : `request ${requestId} changed meanwhile (${[...(options.absent ?? []).map((f) => `${f} is set`), ...(options.present ?? []).map((f) => `${f} may be gone`), ...Object.keys(options.match ?? {}).map((f) => `${f} differs`)].join(', ') || 'conflict'})`,
         );
       }
       throw err;

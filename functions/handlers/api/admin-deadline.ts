@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import { appContext } from '#domain/context';
-import { extendDeadline, pauseDeadline, resumeDeadline } from '#domain/requests/deadline-actions';
+import { extendDeadline } from '#domain/deadline-ops/extension';
+import { pauseDeadline, resumeDeadline } from '#domain/requests/deadline-actions';
 import { requestDetail } from '#domain/requests/queries';
 import { actionInput, httpHandler, requestIdFrom } from '../http.ts';
 

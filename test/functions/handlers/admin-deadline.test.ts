@@ -72,6 +72,22 @@ describe('POST /v1/admin/requests/{id}/extend, /pause, /resume', () => {
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(1);
   });
 
+  it('answers 500 and leaves the request unextended when the notice cannot be sent, so trying again works', async () => {
+    const r = await putRequest(h, { receivedAt: new Date(Date.now() - 5 * 86_400_000).toISOString() });
+    ses.on(SendEmailCommand).rejects(Object.assign(new Error('Account sending paused'), { name: 'SendingPausedException' }));
+    try {
+      const failed = await post(r.requestId, 'extend', { reason: 'Many systems to search' });
+      expect(failed.statusCode).toBe(500);
+      expect((await h.ctx.repo.get(r.requestId)).dueDate).toBe(r.dueDate);
+    } finally {
+      ses.on(SendEmailCommand).resolves({ MessageId: 'm-2' });
+    }
+
+    const again = await post(r.requestId, 'extend', { reason: 'Many systems to search' });
+    expect(again.statusCode).toBe(200);
+    expect((await h.ctx.repo.get(r.requestId)).dueDate).toBe(r.extendedDueDate);
+  });
+
   it('answers 422 with the statute when the law allows no extension', async () => {
     const r = await putRequest(h, { jurisdiction: 'LGPD', receivedAt: new Date().toISOString() });
     const res = await post(r.requestId, 'extend', { reason: 'complex' });

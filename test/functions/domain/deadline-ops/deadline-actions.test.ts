@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { computeDeadlines, shiftDueDates } from '../../../../functions/domain/deadlines/index.ts';
+import { extendDeadline } from '../../../../functions/domain/deadline-ops/extension.ts';
 import {
-  extendDeadline,
   pauseDeadline,
   resumeDeadline,
   subjectReplied,
@@ -30,7 +30,7 @@ describe('extending a deadline', () => {
     const r = await putRequest(h, { receivedAt: '2026-03-05T10:00:00Z' });
     expect(r.dueDate).toBe('2026-04-07');
     at('2026-03-20T09:00:00Z');
-    const out = await extendDeadline(h.ctx, r.requestId, 'alice@staff', 'Eleven systems to search', h.access);
+    const out = await extendDeadline(h.ctx, r.requestId, 'alice@staff', 'Eleven systems to search');
     expect(out.previousDueDate).toBe('2026-04-07');
     expect(out.request.dueDate).toBe(r.extendedDueDate);
     expect(out.request.dueDate).toBe('2026-06-05');
@@ -52,8 +52,8 @@ describe('extending a deadline', () => {
   it('refuses a second extension with 409 already_extended', async () => {
     const r = await putRequest(h, { receivedAt: '2026-03-05T10:00:00Z' });
     at('2026-03-10T09:00:00Z');
-    await extendDeadline(h.ctx, r.requestId, 'alice@staff', 'complex', h.access);
-    await expect(extendDeadline(h.ctx, r.requestId, 'bob@staff', 'again', h.access)).rejects.toMatchObject({
+    await extendDeadline(h.ctx, r.requestId, 'alice@staff', 'complex');
+    await expect(extendDeadline(h.ctx, r.requestId, 'bob@staff', 'again')).rejects.toMatchObject({
       status: 409,
       code: 'already_extended',
     });
@@ -63,8 +63,8 @@ describe('extending a deadline', () => {
     const r = await putRequest(h, { receivedAt: '2026-03-05T10:00:00Z' });
     at('2026-03-10T09:00:00Z');
     const results = await Promise.allSettled([
-      extendDeadline(h.ctx, r.requestId, 'alice@staff', 'complex', h.access),
-      extendDeadline(h.ctx, r.requestId, 'bob@staff', 'numerous', h.access),
+      extendDeadline(h.ctx, r.requestId, 'alice@staff', 'complex'),
+      extendDeadline(h.ctx, r.requestId, 'bob@staff', 'numerous'),
     ]);
     expect(results.filter((x) => x.status === 'fulfilled')).toHaveLength(1);
     expect(results.find((x) => x.status === 'rejected')).toMatchObject({ reason: { status: 409 } });
@@ -76,13 +76,13 @@ describe('extending a deadline', () => {
   it('allows an extension on the due date itself, since the period ends at the end of that day', async () => {
     const r = await putRequest(h, { receivedAt: '2026-03-05T10:00:00Z' });
     at('2026-04-07T21:00:00Z'); // 23:00 in Oslo, still 7 April
-    await expect(extendDeadline(h.ctx, r.requestId, 'alice@staff', 'complex', h.access)).resolves.toBeDefined();
+    await expect(extendDeadline(h.ctx, r.requestId, 'alice@staff', 'complex')).resolves.toBeDefined();
   });
 
   it('refuses an extension after the original due date with 422 past_due_date', async () => {
     const r = await putRequest(h, { receivedAt: '2026-03-05T10:00:00Z' });
     at('2026-04-07T22:30:00Z'); // 00:30 on 8 April in Oslo
-    await expect(extendDeadline(h.ctx, r.requestId, 'alice@staff', 'complex', h.access)).rejects.toMatchObject({
+    await expect(extendDeadline(h.ctx, r.requestId, 'alice@staff', 'complex')).rejects.toMatchObject({
       status: 422,
       code: 'past_due_date',
     });
@@ -92,7 +92,7 @@ describe('extending a deadline', () => {
   it('refuses an extension where the law allows none (LGPD) with 422 extension_not_allowed', async () => {
     const r = await putRequest(h, { jurisdiction: 'LGPD', receivedAt: '2026-03-05T10:00:00Z' });
     at('2026-03-06T10:00:00Z');
-    await expect(extendDeadline(h.ctx, r.requestId, 'alice@staff', 'complex', h.access)).rejects.toMatchObject({
+    await expect(extendDeadline(h.ctx, r.requestId, 'alice@staff', 'complex')).rejects.toMatchObject({
       status: 422,
       code: 'extension_not_allowed',
       message: expect.stringContaining('LGPD Art. 19'),
@@ -102,16 +102,65 @@ describe('extending a deadline', () => {
   it('refuses to extend a closed request with 409 request_closed', async () => {
     const r = await putRequest(h, { status: 'completed', receivedAt: '2026-03-05T10:00:00Z', closedAt: '2026-03-09T10:00:00Z' });
     at('2026-03-10T10:00:00Z');
-    await expect(extendDeadline(h.ctx, r.requestId, 'alice@staff', 'complex', h.access)).rejects.toMatchObject({
+    await expect(extendDeadline(h.ctx, r.requestId, 'alice@staff', 'complex')).rejects.toMatchObject({
       status: 409,
       code: 'request_closed',
     });
   });
 
+  it('does not extend when the notice cannot be sent: the claim is rolled back, on record, and a retry extends and notifies', async () => {
+    const r = await putRequest(h, { receivedAt: '2026-03-05T10:00:00Z' });
+    at('2026-03-20T09:00:00Z');
+    h.mailer.failFor.add('subject@example.test');
+
+    await expect(extendDeadline(h.ctx, r.requestId, 'alice@staff', 'Eleven systems')).rejects.toThrow('mail server said no');
+
+    const after = await h.ctx.repo.get(r.requestId);
+    expect(after.extension).toBeUndefined();
+    expect(after.dueDate).toBe('2026-04-07');
+    expect(after.openSk).toBe(`2026-04-07#${r.requestId}`);
+    const trail = (await h.ctx.repo.auditTrail(r.requestId)).map((e) => e.action);
+    expect(trail).toContain('deadline.extension_rolled_back');
+    expect(trail).not.toContain('deadline.extended');
+
+    h.mailer.failFor.clear();
+    const retry = await extendDeadline(h.ctx, r.requestId, 'alice@staff', 'Eleven systems');
+    expect(retry.request.dueDate).toBe('2026-06-05');
+    expect(h.mailer.sent).toHaveLength(1);
+    expect((await h.ctx.repo.auditTrail(r.requestId)).map((e) => e.action)).toEqual(
+      expect.arrayContaining(['deadline.extended', 'deadline.extension_notified']),
+    );
+  });
+
+  it('leaves a request that changed while the notice failed as it is, and records that the notice is owed', async () => {
+    const r = await putRequest(h, { receivedAt: '2026-03-05T10:00:00Z' });
+    at('2026-03-20T09:00:00Z');
+    // The mail fails after the request was closed by someone else: the rollback must not reopen it.
+    h.ctx.mailer = {
+      send: async () => {
+        await h.ctx.repo.update(r.requestId, { status: 'cancelled', closedAt: '2026-03-20T09:00:01Z' });
+        throw new Error('mail server said no');
+      },
+    };
+    try {
+      await expect(extendDeadline(h.ctx, r.requestId, 'alice@staff', 'complex')).rejects.toThrow('mail server said no');
+    } finally {
+      h.ctx.mailer = h.mailer;
+    }
+
+    const after = await h.ctx.repo.get(r.requestId);
+    expect(after.status).toBe('cancelled');
+    expect(after.openPk).toBeUndefined();
+    expect(after.extension).toBeDefined();
+    const trail = (await h.ctx.repo.auditTrail(r.requestId)).map((e) => e.action);
+    expect(trail).toContain('deadline.extension_notice_failed');
+    expect(trail).not.toContain('deadline.extension_rolled_back');
+  });
+
   it('extends a CCPA request from 45 to 90 days after receipt', async () => {
     const r = await putRequest(h, { jurisdiction: 'CCPA', receivedAt: '2026-02-02T18:00:00Z' });
     at('2026-02-20T18:00:00Z');
-    const out = await extendDeadline(h.ctx, r.requestId, 'alice@staff', 'numerous', h.access);
+    const out = await extendDeadline(h.ctx, r.requestId, 'alice@staff', 'numerous');
     expect(r.dueDate).toBe('2026-03-19');
     expect(out.request.dueDate).toBe('2026-05-03');
   });
@@ -158,7 +207,7 @@ describe('pausing and resuming the clock', () => {
   it('keeps an extended request on its extended date, moved by the pause', async () => {
     const r = await putRequest(h, { jurisdiction: 'UK_GDPR', receivedAt: '2026-01-12T10:00:00Z' });
     at('2026-01-13T10:00:00Z');
-    await extendDeadline(h.ctx, r.requestId, 'alice@staff', 'complex', h.access);
+    await extendDeadline(h.ctx, r.requestId, 'alice@staff', 'complex');
     await pauseDeadline(h.ctx, r.requestId, 'alice@staff', 'clarification', h.access);
     at('2026-01-18T10:00:00Z');
     const out = await resumeDeadline(h.ctx, r.requestId, 'alice@staff', 'staff', h.access);
