@@ -58,7 +58,9 @@ export async function verifyCode(ctx: AppContext, requestId: string, code: strin
   const { repo, config, clock } = ctx;
   const request = await repo.get(requestId);
   if (request.status !== 'awaiting_verification') {
-    if (request.verification?.verifiedAt) return { status: request.status };
+    // No status here: this endpoint takes no token, so anyone with the request id could otherwise read
+    // how the request is going by sending any code. The status page (with its token) is where that is.
+    if (request.verification?.verifiedAt) throw conflict('already_verified', 'this request is already verified');
     throw conflict('not_awaiting_verification', 'this request is not waiting for a verification code');
   }
   const v = request.verification;

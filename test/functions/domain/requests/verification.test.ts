@@ -104,12 +104,14 @@ describe('verifyCode', () => {
     expect(err.code).toBe('code_not_sent');
   });
 
-  it('repeats the answer for a request already verified instead of failing', async () => {
+  it.each(['123456', '000000'])('answers 409 already_verified without any status once verified, whatever the code (%s)', async (code) => {
     await verifyCode(ctx, REQUEST_ID, '123456');
 
-    const again = await verifyCode(ctx, REQUEST_ID, '123456');
+    const err = await rejection(verifyCode(ctx, REQUEST_ID, code));
 
-    expect(again).toEqual({ status: 'awaiting_review' });
+    expect([err.status, err.code]).toEqual([409, 'already_verified']);
+    expect(JSON.stringify(err)).not.toMatch(/awaiting_review|in_progress/);
+    expect(err.message).not.toMatch(/awaiting_review|review|progress/);
     expect(sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(1);
   });
 
