@@ -157,9 +157,27 @@ export function errorMapper(): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayP
         request.response = errorBody(409, 'idempotency_in_progress', 'a request with this Idempotency-Key is still being processed');
         return;
       }
-      logger.error('unhandled error', { error: err as Error });
+      logger.error('unhandled error', { error: loggableError(err) });
       request.response = errorBody(500, 'internal_error', 'something went wrong on our side; try again later');
     },
+  };
+}
+
+// Anything with an @ between two non-space runs: AWS SDK errors quote addresses (SES MessageRejected
+// "Email address is not verified: alice@example.com"), and a subject's email must never reach the logs.
+const EMAIL = /[^\s@<>"'(),;:[\]]+@[^\s@<>"'(),;:[\]]+/g;
+
+export function redactEmails(text: string): string {
+  return text.replace(EMAIL, '[email redacted]');
+}
+
+/** What is logged of an unexpected error: its name, and its message and stack with addresses redacted. */
+export function loggableError(err: unknown): { name: string; message: string; stack?: string } {
+  const e = (err ?? {}) as { name?: unknown; message?: unknown; stack?: unknown };
+  return {
+    name: typeof e.name === 'string' ? e.name : 'Error',
+    message: redactEmails(typeof e.message === 'string' ? e.message : String(err)),
+    ...(typeof e.stack === 'string' ? { stack: redactEmails(e.stack) } : {}),
   };
 }
 

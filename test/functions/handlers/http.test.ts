@@ -1,8 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { logger } from '#commons/observability';
 import { z } from 'zod';
 import { RequestError, conflict } from '#commons/errors';
 import { RequestNotFound } from '#domain/requests/repository';
-import { MAX_BODY_BYTES, httpHandler, requestIdFrom, staffFromEvent } from '../../../functions/handlers/http.ts';
+import { MAX_BODY_BYTES, httpHandler, redactEmails, requestIdFrom, staffFromEvent } from '../../../functions/handlers/http.ts';
 import { answer, apiEvent, lambdaContext } from './support.ts';
 
 const body = z.strictObject({ email: z.email(), count: z.number().int().optional() });
@@ -70,6 +71,7 @@ describe('httpHandler: bodies', () => {
 });
 
 describe('httpHandler: errors', () => {
+  afterEach(() => vi.restoreAllMocks());
   const failing = (err: unknown) => httpHandler({}, async () => {
     throw err;
   });
@@ -98,6 +100,21 @@ describe('httpHandler: errors', () => {
     expect(res.body.error?.code).toBe('internal_error');
     const text = JSON.stringify(res.body);
     expect(text).not.toMatch(/ConnectionRefused|dsar-prod|secretFunction|dynamodb/);
+  });
+
+  it('logs an unexpected error by its name and a message with email addresses redacted', async () => {
+    const logged = vi.spyOn(logger, 'error').mockImplementation(() => undefined);
+    const err = new Error('Email address is not verified. The following identities failed the check in region EU-NORTH-1: Alice.Andersen+dsar@Example.com, <bob@example.org>');
+    err.name = 'MessageRejected';
+
+    const res = await call(failing(err), {});
+
+    expect(res.statusCode).toBe(500);
+    expect(logged).toHaveBeenCalledTimes(1);
+    const text = JSON.stringify(logged.mock.calls[0]);
+    expect(text).toContain('MessageRejected');
+    expect(text).toContain('Email address is not verified');
+    expect(text).not.toMatch(/Alice\.Andersen|Example\.com|bob@|example\.org/i);
   });
 
   it.each([
@@ -171,6 +188,14 @@ describe('httpHandler: staff', () => {
 
     expect(res.statusCode).toBe(200);
     expect(res.body).toEqual({ id: 'dana@example.test', roles: ['approver'] });
+  });
+});
+
+describe('redactEmails', () => {
+  it('replaces every address and leaves the rest of the text', () => {
+    expect(redactEmails('to a@b.co and "x.y+z@sub.example.org"; at @mention or user@ end')).toBe(
+      'to [email redacted] and "[email redacted]"; at @mention or user@ end',
+    );
   });
 });
 
