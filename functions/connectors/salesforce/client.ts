@@ -129,12 +129,15 @@ export class SalesforceClient {
     return `${instanceUrl}/services/data/${this.options.apiVersion}${path}`;
   }
 
-  /** Every row of a SOQL query, page by page. */
-  async *query(soql: string, label: string, ctx: ConnectorContext): AsyncGenerator<SObject> {
+  /**
+   * Every row of a SOQL query, page by page. `all` uses `/queryAll`, which also returns archived
+   * activities (Tasks and Events older than a year, which `/query` leaves out) and deleted rows.
+   */
+  async *query(soql: string, label: string, ctx: ConnectorContext, all = false): AsyncGenerator<SObject> {
     const headers: Record<string, string> = this.options.batchSize ? { 'sforce-query-options': `batchSize=${this.options.batchSize}` } : {};
-    let url = await this.dataUrl(`/query?q=${encodeURIComponent(soql)}`, ctx.signal);
+    let url = await this.dataUrl(`/${all ? 'queryAll' : 'query'}?q=${encodeURIComponent(soql)}`, ctx.signal);
     for (;;) {
-      const page = await this.http.json<QueryPage>({ url, label: `query ${label}`, headers, signal: ctx.signal });
+      const page = await this.http.json<QueryPage>({ url, label: `${all ? 'queryAll' : 'query'} ${label}`, headers, signal: ctx.signal });
       yield* page.records;
       if (page.done || !page.nextRecordsUrl) return;
       // nextRecordsUrl is a path on the same instance (`/services/data/vNN.N/query/01g...-2000`).

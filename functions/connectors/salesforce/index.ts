@@ -45,8 +45,8 @@ export const DEFAULT_FIELDS: Record<SalesforceObject, string[]> = {
   CampaignMember: ['Id', 'CampaignId', 'ContactId', 'LeadId', 'Email', 'Status', 'HasResponded', 'CreatedDate'],
   Case: ['Id', 'CaseNumber', 'Subject', 'Description', 'Status', 'Origin', 'ContactId', 'CreatedDate', 'ClosedDate'],
   Account: ['Id', 'Name', 'Phone', 'Website', 'BillingCity', 'BillingCountry'],
-  Task: ['Id', 'Subject', 'Description', 'Status', 'ActivityDate', 'WhoId'],
-  Event: ['Id', 'Subject', 'Description', 'StartDateTime', 'EndDateTime', 'WhoId'],
+  Task: ['Id', 'Subject', 'Description', 'Status', 'ActivityDate', 'WhoId', 'IsArchived'],
+  Event: ['Id', 'Subject', 'Description', 'StartDateTime', 'EndDateTime', 'WhoId', 'IsArchived'],
   OpportunityContactRole: ['Id', 'OpportunityId', 'ContactId', 'Role', 'IsPrimary', 'Opportunity.Name'],
   Individual: ['Id', 'FirstName', 'LastName', 'HasOptedOutTracking', 'HasOptedOutProcessing', 'HasOptedOutSolicit', 'ShouldForget'],
 };
@@ -54,6 +54,8 @@ export const DEFAULT_FIELDS: Record<SalesforceObject, string[]> = {
 /** Erasure order: children before the records they point at. */
 const ERASE_ORDER: SalesforceObject[] = ['Task', 'Event', 'Case', 'OpportunityContactRole', 'CampaignMember', 'Contact', 'Lead', 'Individual', 'Account'];
 const EMAIL_OBJECTS: SalesforceObject[] = ['Contact', 'Lead', 'CampaignMember'];
+/** Activities Salesforce archives after a year: read with queryAll. */
+const ARCHIVABLE = new Set<SalesforceObject>(['Task', 'Event']);
 /** Per-id delete results that mean "already gone", which a repeated erasure must accept. */
 const GONE = new Set(['ENTITY_IS_DELETED', 'NOT_FOUND', 'INVALID_CROSS_REFERENCE_KEY']);
 /** Ids per IN list: keeps the query URL well under Salesforce's 16 KB limit. */
@@ -136,8 +138,11 @@ export function createSalesforceConnector(config: SaasConnectorConfig, deps: Con
   }
 
   async function* rowsIn(sf: SalesforceClient, object: SalesforceObject, field: string, ids: readonly string[], ctx: ConnectorContext) {
+    // Activities older than a year are archived and only queryAll returns them; queryAll also returns
+    // the Recycle Bin, hence IsDeleted = false (a deleted record is erased as far as the API goes).
+    const all = ARCHIVABLE.has(object);
     for (const part of chunks([...new Set(ids)], IN_LIST)) {
-      yield* sf.query(selectWhereIn(object, fields[object], field, part), object, ctx);
+      yield* sf.query(selectWhereIn(object, fields[object], field, part, all), object, ctx, all);
     }
   }
 
@@ -186,6 +191,21 @@ export function createSalesforceConnector(config: SaasConnectorConfig, deps: Con
         const rec = record(object, row);
         if (rec) yield rec;
       }
+    }
+  }
+
+  /**
+   * Salesforce refuses to delete a Contact that still has Cases (DELETE_FAILED). Cases deleted go first
+   * (ERASE_ORDER), but kept or masked ones would leave the Contact undeletable halfway through an
+   * erasure, so that configuration is refused before anything changes.
+   */
+  function checkPolicies(policyFor: PolicyFor): void {
+    const cases = policyFor('Case').action;
+    if (policyFor('Contact').action === 'delete' && cases !== 'delete') {
+      throw new ConnectorMisconfigured(
+        config.id,
+        `Salesforce cannot delete a Contact that still has Cases, and Case is configured to ${cases}: delete Cases too, or anonymize or retain the Contact`,
+      );
     }
   }
 
@@ -240,6 +260,7 @@ export function createSalesforceConnector(config: SaasConnectorConfig, deps: Con
     config,
     access: find,
     async erase(subject: Subject, policyFor: PolicyFor, ctx: ConnectorContext): Promise<ErasureOutcome> {
+      checkPolicies(policyFor);
       const byObject = await groupByObject<SalesforceObject>(find(subject, ctx));
       if (byObject.size === 0) {
         return { connectorId: config.id, items: EMAIL_OBJECTS.map((object) => ({ object, action: 'not_found', count: 0 })) };

@@ -19,7 +19,11 @@ export function selectWhereEquals(object: string, fields: readonly string[], fie
   return `SELECT ${fields.join(', ')} FROM ${object} WHERE ${field} = ${soqlString(value)}`;
 }
 
-/** `SELECT f FROM Obj WHERE Field IN ('a', 'b')`; the caller keeps the list short (URL length). */
-export function selectWhereIn(object: string, fields: readonly string[], field: string, values: readonly string[]): string {
-  return `SELECT ${fields.join(', ')} FROM ${object} WHERE ${field} IN (${values.map(soqlString).join(', ')})`;
+/**
+ * `SELECT f FROM Obj WHERE Field IN ('a', 'b')`; the caller keeps the list short (URL length).
+ * `notDeleted` adds `AND IsDeleted = false`, for queryAll, which also returns the Recycle Bin.
+ */
+export function selectWhereIn(object: string, fields: readonly string[], field: string, values: readonly string[], notDeleted = false): string {
+  const where = `${field} IN (${values.map(soqlString).join(', ')})`;
+  return `SELECT ${fields.join(', ')} FROM ${object} WHERE ${where}${notDeleted ? ' AND IsDeleted = false' : ''}`;
 }

@@ -28,8 +28,8 @@ const SCHEMA: Record<string, string[]> = {
   Campaign: ['Id', 'Name', 'Status'],
   CampaignMember: ['Id', 'CampaignId', 'ContactId', 'LeadId', 'Email', 'Status', 'HasResponded', 'CreatedDate'],
   Case: ['Id', 'CaseNumber', 'Subject', 'Description', 'Status', 'Origin', 'ContactId', 'CreatedDate', 'ClosedDate'],
-  Task: ['Id', 'Subject', 'Description', 'Status', 'ActivityDate', 'WhoId'],
-  Event: ['Id', 'Subject', 'Description', 'StartDateTime', 'EndDateTime', 'WhoId'],
+  Task: ['Id', 'Subject', 'Description', 'Status', 'ActivityDate', 'WhoId', 'IsArchived', 'IsDeleted'],
+  Event: ['Id', 'Subject', 'Description', 'StartDateTime', 'EndDateTime', 'WhoId', 'IsArchived', 'IsDeleted'],
   Opportunity: ['Id', 'Name', 'StageName', 'Amount', 'CloseDate', 'AccountId'],
   OpportunityContactRole: ['Id', 'OpportunityId', 'ContactId', 'Role', 'IsPrimary'],
   Individual: ['Id', 'FirstName', 'LastName', 'HasOptedOutTracking', 'HasOptedOutProcessing', 'HasOptedOutSolicit', 'ShouldForget'],
@@ -50,7 +50,8 @@ const err = (status: number, errorCode: string, message: string, headers?: Recor
 
 export class SalesforceStore {
   readonly objects = new Map<string, Map<string, Row>>();
-  readonly recycleBin = new Set<string>();
+  /** Deleted rows, kept 15 days at Salesforce: `queryAll` still returns them, with IsDeleted true. */
+  readonly recycleBin = new Map<string, { object: string; row: Row }>();
   private counters = new Map<string, number>();
 
   constructor() {
@@ -75,14 +76,31 @@ export class SalesforceStore {
     return object && row ? { object, row } : undefined;
   }
 
+  /**
+   * Why Salesforce would refuse to delete this record, if it would: a Contact that still has Cases
+   * cannot be deleted (DELETE_FAILED), the Cases must go first.
+   */
+  deleteBlocker(id: string): string | undefined {
+    const hit = this.find(id);
+    if (hit?.object !== 'Contact') return undefined;
+    const cases = [...this.objects.get('Case')!.values()].filter((c) => c.ContactId === id);
+    if (!cases.length) return undefined;
+    return `Your attempt to delete ${String(hit.row.FirstName ?? '')} ${String(hit.row.LastName ?? '')} could not be completed because it is associated with the following cases.: ${cases.map((c) => String(c.CaseNumber)).join(', ')}`;
+  }
+
   delete(id: string): 'deleted' | 'gone' | 'unknown' {
     const hit = this.find(id);
     if (!hit) return this.recycleBin.has(id) ? 'gone' : 'unknown';
     this.objects.get(hit.object)!.delete(id);
-    this.recycleBin.add(id);
-    // Deleting an account takes its contacts with it: the reason a connector must not delete shared ones.
+    this.recycleBin.set(id, { object: hit.object, row: { ...hit.row, IsDeleted: true } });
+    // Deleting an account takes its contacts (and their cases) with it: the reason a connector must not
+    // delete shared ones.
     if (hit.object === 'Account') {
-      for (const c of [...this.objects.get('Contact')!.values()]) if (c.AccountId === id) this.delete(c.Id);
+      for (const c of [...this.objects.get('Contact')!.values()]) {
+        if (c.AccountId !== id) continue;
+        for (const k of [...this.objects.get('Case')!.values()]) if (k.ContactId === c.Id) this.delete(k.Id);
+        this.delete(c.Id);
+      }
     }
     return 'deleted';
   }
@@ -113,6 +131,9 @@ export class SalesforceStore {
 function iso(base: number, days: number): string {
   return new Date(base + days * 86_400_000).toISOString().replace('Z', '+0000');
 }
+
+/** Alice's archived Tasks (plus one archived Event), older than a year. */
+export const ARCHIVED_TASKS = 3;
 
 /** Deterministic seed: alice richly, each crowd person a little, every 1000th crowd person a lot. */
 export function seedSalesforce(store: SalesforceStore, people: DemoPerson[]): void {
@@ -149,6 +170,11 @@ export function seedSalesforce(store: SalesforceStore, people: DemoPerson[]): vo
       store.insert('Task', { Subject: `Follow-up call ${i + 1}`, Description: 'Discussed renewal.', Status: 'Completed', ActivityDate: iso(base, 50 + i).slice(0, 10), WhoId: contact.Id });
     }
     if (isAlice) {
+      // Activities older than a year are archived: only queryAll returns them.
+      for (let i = 0; i < ARCHIVED_TASKS; i++) {
+        store.insert('Task', { Subject: `Discovery call ${i + 1}`, Description: 'First contact.', Status: 'Completed', ActivityDate: iso(base - 400 * 86_400_000, i).slice(0, 10), WhoId: contact.Id, IsArchived: true });
+      }
+      store.insert('Event', { Subject: 'Trade fair meeting', Description: 'Met at the stand.', StartDateTime: iso(base - 420 * 86_400_000, 0), EndDateTime: iso(base - 420 * 86_400_000, 0), WhoId: contact.Id, IsArchived: true });
       // Alice came in as a lead first; the lead kept the address in the case she typed it.
       const lead = store.insert('Lead', { FirstName: first, LastName: rest.join(' '), Email: 'Alice@Example.com', Phone: p.phone, Company: 'Andersen Consulting', Status: 'Closed - Converted', Country: p.country, IndividualId: individual.Id, CreatedDate: iso(base, 0) });
       store.insert('CampaignMember', { CampaignId: campaign.Id, ContactId: contact.Id, LeadId: lead.Id, Email: p.email, Status: 'Responded', HasResponded: true, CreatedDate: iso(base, 5) });
@@ -210,6 +236,8 @@ export class SalesforceSandbox implements VendorSandbox {
     if (status === 503) return err(503, 'SERVER_UNAVAILABLE', 'Server unavailable, please try again later');
     if (status >= 500) return err(status, 'UNKNOWN_EXCEPTION', 'An unexpected error occurred. Please include this ErrorId if you contact support.');
     if (status === 404) return err(404, 'NOT_FOUND', 'The requested resource does not exist');
+    // Salesforce's every 401 is an invalid session.
+    if (status === 401) return err(401, 'INVALID_SESSION_ID', 'Session expired or invalid');
     return err(status, 'UNKNOWN_EXCEPTION', 'Injected failure');
   }
 
@@ -225,7 +253,8 @@ export class SalesforceSandbox implements VendorSandbox {
     const limitInfo = { 'sforce-limit-info': `api-usage=${this.apiCalls}/100000` };
     const rest = req.path.slice(prefix.length);
     const withLimit = (res: SandboxResponse) => ({ ...res, headers: { ...res.headers, ...limitInfo } });
-    if (rest === '/query' && req.method === 'GET') return withLimit(this.query(req));
+    if (rest === '/query' && req.method === 'GET') return withLimit(this.query(req, false));
+    if (rest === '/queryAll' && req.method === 'GET') return withLimit(this.query(req, true));
     const cursor = /^\/query\/([A-Za-z0-9]+)-(\d+)$/.exec(rest);
     if (cursor && req.method === 'GET') return withLimit(this.more(cursor[1]!, Number(cursor[2])));
     if (rest === '/composite/sobjects' && req.method === 'DELETE') return withLimit(this.compositeDelete(req));
@@ -280,7 +309,11 @@ export class SalesforceSandbox implements VendorSandbox {
     return { type: object, url: `/services/data/${this.apiVersion}/sobjects/${object}/${id}` };
   }
 
-  private query(req: SandboxRequest): SandboxResponse {
+  /**
+   * `/query` leaves out archived activities; `/queryAll` also returns them and the Recycle Bin's rows
+   * (with IsDeleted true), as Salesforce does.
+   */
+  private query(req: SandboxRequest, all: boolean): SandboxResponse {
     const q = req.query.get('q');
     if (!q) return err(400, 'MALFORMED_QUERY', 'A query string is required');
     let parsed;
@@ -292,14 +325,18 @@ export class SalesforceSandbox implements VendorSandbox {
     }
     const schema = SCHEMA[parsed.object];
     if (!schema) return err(400, 'INVALID_TYPE', `sObject type '${parsed.object}' is not supported.`);
-    for (const f of [...parsed.fields, parsed.where.field]) {
+    for (const f of [...parsed.fields, parsed.where.field, ...(parsed.and ? [parsed.and.field] : [])]) {
       const [head, tail] = f.split('.');
       const ok = tail === undefined ? schema.includes(head!) : schema.includes(`${head}Id`) && (SCHEMA[head!] ?? []).includes(tail);
       if (!ok) return err(400, 'INVALID_FIELD', `No such column '${f}' on entity '${parsed.object}'.`);
     }
     const wanted = new Set(parsed.where.values.map((v) => v.toLowerCase()));
-    let matches = [...this.store.objects.get(parsed.object)!.values()].filter((row) => {
+    const live = [...this.store.objects.get(parsed.object)!.values()];
+    const deleted = [...this.store.recycleBin.values()].filter((d) => d.object === parsed.object).map((d) => d.row);
+    const rowsIn = all ? [...live, ...deleted] : live.filter((row) => row.IsArchived !== true);
+    let matches = rowsIn.filter((row) => {
       const value = row[parsed.where.field];
+      if (parsed.and && (row[parsed.and.field] === true) !== parsed.and.value) return false;
       return typeof value === 'string' && wanted.has(value.toLowerCase());
     });
     if (parsed.limit !== undefined) matches = matches.slice(0, parsed.limit);
@@ -308,7 +345,8 @@ export class SalesforceSandbox implements VendorSandbox {
       for (const f of parsed.fields) {
         const [head, tail] = f.split('.');
         if (tail === undefined) {
-          out[head!] = row[head!] ?? null;
+          // Salesforce's checkbox fields are never null.
+          out[head!] = row[head!] ?? (head === 'IsArchived' || head === 'IsDeleted' ? false : null);
         } else {
           const related = this.store.find(String(row[`${head}Id`] ?? ''));
           out[head!] = related ? { attributes: this.attributes(head!, related.row.Id), [tail]: related.row[tail] ?? null } : null;
@@ -342,17 +380,34 @@ export class SalesforceSandbox implements VendorSandbox {
     return this.page(cursor, c.rows, offset, c.batch);
   }
 
+  /**
+   * Per-id results as Salesforce gives them. With `allOrNone=true` one failing id rolls back every
+   * other (each answered ALL_OR_NONE_OPERATION_ROLLED_BACK); with false (the default) the others are
+   * deleted and only the failing ones report their errors.
+   */
   private compositeDelete(req: SandboxRequest): SandboxResponse {
     const ids = (req.query.get('ids') ?? '').split(',').filter(Boolean);
     if (!ids.length) return err(400, 'MISSING_ARGUMENT', 'ids parameter is required');
     if (ids.length > 200) return err(400, 'EXCEEDED_ID_LIMIT', 'record limit reached. cannot submit more than 200 records into this call');
+    const allOrNone = req.query.get('allOrNone') === 'true';
+    const failure = (id: string | null, statusCode: string, message: string) => ({ id, success: false, errors: [{ statusCode, message, fields: [] }] });
+    const refusal = (id: string) => {
+      if (!this.store.find(id)) {
+        return this.store.recycleBin.has(id) ? failure(id, 'ENTITY_IS_DELETED', 'entity is deleted') : failure(null, 'INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id');
+      }
+      const blocker = this.store.deleteBlocker(id);
+      return blocker ? failure(id, 'DELETE_FAILED', blocker) : undefined;
+    };
+    const refused = ids.map(refusal);
+    if (allOrNone && refused.some(Boolean)) {
+      return json(200, ids.map((id, i) => refused[i] ?? failure(id, 'ALL_OR_NONE_OPERATION_ROLLED_BACK', 'Record rolled back because not all records were valid and the request was using AllOrNone header')));
+    }
     return json(
       200,
-      ids.map((id) => {
-        const outcome = this.store.delete(id);
-        if (outcome === 'deleted') return { id, success: true, errors: [] };
-        if (outcome === 'gone') return { id, success: false, errors: [{ statusCode: 'ENTITY_IS_DELETED', message: 'entity is deleted', fields: [] }] };
-        return { id: null, success: false, errors: [{ statusCode: 'INVALID_CROSS_REFERENCE_KEY', message: 'invalid cross reference id', fields: [] }] };
+      ids.map((id, i) => {
+        if (refused[i]) return refused[i];
+        this.store.delete(id);
+        return { id, success: true, errors: [] };
       }),
     );
   }
@@ -367,6 +422,8 @@ export class SalesforceSandbox implements VendorSandbox {
     }
     if (req.method === 'GET') return json(200, { attributes: this.attributes(object, id), ...hit.row });
     if (req.method === 'DELETE') {
+      const blocker = this.store.deleteBlocker(id);
+      if (blocker) return err(400, 'DELETE_FAILED', blocker);
       this.store.delete(id);
       return json(204);
     }

@@ -2,6 +2,7 @@
  * The SOQL the Salesforce sandbox understands: exactly the shapes the connector sends,
  *   SELECT f1, f2, Rel.Field FROM Object WHERE Field = 'literal'
  *   SELECT ... FROM Object WHERE Field IN ('a', 'b')
+ * optionally followed by `AND BoolField = true|false` (the connector's `IsDeleted = false` on queryAll),
  * with an optional LIMIT, and Salesforce's string escapes. Anything else is a MALFORMED_QUERY, as a
  * wrong query must fail loudly rather than match more than it should.
  */
@@ -10,6 +11,8 @@ export interface SoqlQuery {
   fields: string[];
   object: string;
   where: { field: string; values: string[] };
+  /** `AND Field = true|false`. */
+  and?: { field: string; value: boolean };
   limit?: number;
 }
 
@@ -124,6 +127,14 @@ export function parseSoql(text: string): SoqlQuery {
   } else {
     return fail('= or IN');
   }
+  let and: SoqlQuery['and'];
+  if (keyword('AND')) {
+    const andField = ident();
+    if (!punct('=')) fail('=');
+    if (keyword('TRUE')) and = { field: andField, value: true };
+    else if (keyword('FALSE')) and = { field: andField, value: false };
+    else fail('true or false');
+  }
   let limit: number | undefined;
   if (keyword('LIMIT')) {
     const t = peek();
@@ -132,5 +143,5 @@ export function parseSoql(text: string): SoqlQuery {
     pos++;
   }
   if (pos !== tokens.length) fail('the end of the query');
-  return { fields, object, where: { field, values }, limit };
+  return { fields, object, where: { field, values }, ...(and ? { and } : {}), limit };
 }

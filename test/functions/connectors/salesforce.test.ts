@@ -1,9 +1,10 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ConnectorAuthFailed, ConnectorThrottled, ConnectorUnavailable } from '#connectors/errors';
+import { ConnectorAuthFailed, ConnectorMisconfigured, ConnectorThrottled, ConnectorUnavailable } from '#connectors/errors';
 import { createSaasConnector } from '#connectors/saas';
 import { soqlString } from '../../../functions/connectors/salesforce/soql.ts';
 import { startSandboxes, type Sandboxes } from '../../../infra/local/sandboxes/index.ts';
+import { ARCHIVED_TASKS } from '../../../infra/local/sandboxes/salesforce.ts';
 import { QUOTED, collect, countBy, countRequests, ctx, depsFor, foreignEmails, policies, saasConfig, subjectOf } from './support.ts';
 
 let sb: Sandboxes;
@@ -41,12 +42,20 @@ describe('Salesforce connector', () => {
   it("finds alice's contact, lead, cases, tasks across more than two pages, and linked records", async () => {
     const { result, count } = await countRequests('/query/01g', () => collect(connector().access(subjectOf('alice@example.com'), ctx)));
     expect(countBy(result)).toEqual({
-      Contact: 1, Lead: 1, CampaignMember: 1, Case: 2, Task: 30, Event: 1, OpportunityContactRole: 1, Account: 1, Individual: 1,
+      Contact: 1, Lead: 1, CampaignMember: 1, Case: 2, Task: 33, Event: 2, OpportunityContactRole: 1, Account: 1, Individual: 1,
     });
-    expect(count).toBeGreaterThanOrEqual(2); // 30 tasks in batches of 10: two follow-up pages
+    expect(count).toBeGreaterThanOrEqual(2); // 33 tasks in batches of 10: three follow-up pages
     const role = result.find((r) => r.object === 'OpportunityContactRole')!;
     expect(role.data.Opportunity).toEqual({ Name: 'Andersen Consulting - Business plan' });
     expect(result.every((r) => !('attributes' in r.data))).toBe(true);
+  });
+
+  it('reads Tasks and Events with queryAll, which alone returns activities archived after a year', async () => {
+    const { result, count } = await countRequests('/queryAll?', () => collect(connector().access(subjectOf('alice@example.com'), ctx)));
+    expect(count).toBe(2); // Task and Event
+    const archived = result.filter((r) => r.data.IsArchived === true);
+    expect(countBy(archived)).toEqual({ Task: ARCHIVED_TASKS, Event: 1 });
+    expect(result.every((r) => r.data.IsDeleted !== true)).toBe(true);
   });
 
   it('returns nothing of anyone else, not even people with look-alike addresses', async () => {
@@ -77,10 +86,12 @@ describe('Salesforce connector', () => {
     expect(outcome.items.every((i) => i.action === 'not_found')).toBe(true);
   });
 
-  it('waits out a short REQUEST_LIMIT_EXCEEDED inside the connector', async () => {
+  it('waits out a short REQUEST_LIMIT_EXCEEDED inside the connector, for as long as the hint says', async () => {
     sb.faults.set('salesforce', { throttle: { count: 2 } });
-    const records = await collect(connector({ limitHintMs: 20 }).access(subjectOf('alice@example.com'), ctx));
-    expect(records.length).toBe(39);
+    const started = Date.now();
+    const records = await collect(connector({ limitHintMs: 300 }).access(subjectOf('alice@example.com'), ctx));
+    expect(records.length).toBe(43);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(590); // two waits of the 300 ms hint
   });
 
   it('hands a long REQUEST_LIMIT_EXCEEDED to the state machine with its hint', async () => {
@@ -95,8 +106,18 @@ describe('Salesforce connector', () => {
     await collect(c.access(subjectOf('bob@example.com'), ctx));
     sb.faults.set('salesforce', { expireToken: true });
     const { result, count } = await countRequests('/oauth2/token', () => collect(c.access(subjectOf('alice@example.com'), ctx)));
-    expect(result.length).toBe(39);
+    expect(result.length).toBe(43);
     expect(count).toBe(1);
+  });
+
+  it('refreshes the token only once: a second INVALID_SESSION_ID is an auth failure, not a loop', async () => {
+    const c = connector();
+    await collect(c.access(subjectOf('bob@example.com'), ctx));
+    sb.faults.set('salesforce', { failNext: { match: '/query', status: 401, count: 5 } });
+    const { result, count } = await countRequests('/oauth2/token', () => collect(c.access(subjectOf('alice@example.com'), ctx)).catch((e: unknown) => e));
+    expect(result).toBeInstanceOf(ConnectorAuthFailed);
+    expect(count).toBe(1);
+    expect(sb.faults.get('salesforce').failNext).toEqual([expect.objectContaining({ count: 3 })]);
   });
 
   it('reports rejected client credentials as an auth failure', async () => {
@@ -150,28 +171,52 @@ describe('Salesforce connector', () => {
     await expect(collect(connector().access(subjectOf('alice@example.com'), ctx))).rejects.toBeInstanceOf(ConnectorUnavailable);
   });
 
-  it('erases alice children first, keeps retained objects, and a second erasure finds nothing', async () => {
+  it('refuses, before changing anything, to delete a Contact while its Cases are kept or masked', async () => {
+    const before = sb.stores.salesforce.countFor('alice@example.com');
+    for (const Case of [{ action: 'retain', legalBasis: 'Contract claims', retentionPeriod: '3 years' }, { action: 'anonymize', fields: { Subject: 'redact' } }] as const) {
+      const err = await connector().erase(subjectOf('alice@example.com'), policies({ Case }), ctx).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ConnectorMisconfigured);
+      expect((err as Error).message).toMatch(/cannot delete a Contact that still has Cases/);
+    }
+    expect(sb.stores.salesforce.countFor('alice@example.com')).toEqual(before);
+  });
+
+  it('erases alice children first (Cases before their Contact), in batches with allOrNone=false, and a second erasure finds nothing', async () => {
     const neighbour = sb.people[20]!.email;
     const before = sb.stores.salesforce.countFor(neighbour);
-    const retainCases = policies({ Case: { action: 'retain', legalBasis: 'Contract claims', retentionPeriod: '3 years' } });
+    const keepAccount = policies({ Account: { action: 'retain', legalBasis: 'The customer company’s record', retentionPeriod: 'While the customer relationship lasts' } });
     const c = connector();
-    const outcome = await c.erase(subjectOf('alice@example.com'), retainCases, ctx);
+    const deletes: string[] = [];
+    const original = globalThis.fetch;
+    globalThis.fetch = ((input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
+      if (init?.method === 'DELETE') deletes.push(String(input));
+      return original(input, init);
+    }) as typeof fetch;
+    const outcome = await c.erase(subjectOf('alice@example.com'), keepAccount, ctx).finally(() => (globalThis.fetch = original));
     expect(Object.fromEntries(outcome.items.map((i) => [i.object, [i.action, i.count]]))).toEqual({
-      Task: ['deleted', 30], Event: ['deleted', 1], Case: ['retained', 2], OpportunityContactRole: ['deleted', 1], CampaignMember: ['deleted', 1],
-      Contact: ['deleted', 1], Lead: ['deleted', 1], Individual: ['deleted', 1], Account: ['deleted', 1],
+      Task: ['deleted', 33], Event: ['deleted', 2], Case: ['deleted', 2], OpportunityContactRole: ['deleted', 1], CampaignMember: ['deleted', 1],
+      Contact: ['deleted', 1], Lead: ['deleted', 1], Individual: ['deleted', 1], Account: ['retained', 1],
     });
+    expect(deletes.length).toBeGreaterThan(0);
+    expect(deletes.every((url) => new URL(url).searchParams.get('allOrNone') === 'false')).toBe(true);
+    // queryAll would also return the Recycle Bin; the deleted activities must not come back.
     expect(await collect(c.access(subjectOf('alice@example.com'), ctx))).toEqual([]);
-    expect((await c.erase(subjectOf('alice@example.com'), retainCases, ctx)).items.every((i) => i.action === 'not_found')).toBe(true);
+    expect((await c.erase(subjectOf('alice@example.com'), keepAccount, ctx)).items.every((i) => i.action === 'not_found')).toBe(true);
     expect(sb.stores.salesforce.countFor(neighbour)).toEqual(before);
   });
 
   it('keeps an account that other contacts share and masks by PATCH when asked to anonymize', async () => {
     const person = sb.people[5]!; // crowd accounts are shared by four people
     const others = sb.people.slice(4, 8).filter((p) => p !== person).map((p) => sb.stores.salesforce.countFor(p.email).Contact);
+    const contact = [...sb.stores.salesforce.objects.get('Contact')!.values()].find((r) => r.Email === person.email)!;
+    const task = [...sb.stores.salesforce.objects.get('Task')!.values()].find((r) => r.WhoId === contact.Id)!;
+    expect(task.Subject).not.toBe('REDACTED');
     const outcome = await connector().erase(subjectOf(person.email), policies({ Task: { action: 'anonymize', fields: { Subject: 'redact', Description: 'null' } } }), ctx);
     const byObject = Object.fromEntries(outcome.items.map((i) => [i.object, i]));
     expect(byObject.Account?.action).toBe('retained');
     expect(byObject.Task).toMatchObject({ action: 'anonymized', count: 1 });
+    // The masked values are what the org now holds, on the same record.
+    expect(sb.stores.salesforce.objects.get('Task')!.get(task.Id)).toMatchObject({ Subject: 'REDACTED', Description: null, WhoId: contact.Id });
     expect(sb.people.slice(4, 8).filter((p) => p !== person).map((p) => sb.stores.salesforce.countFor(p.email).Contact)).toEqual(others);
   });
 });

@@ -60,6 +60,79 @@ describe('vendor sandboxes', () => {
     expect(injected.status).toBe(400);
   });
 
+  describe('Salesforce', () => {
+    let auth: Record<string, string>;
+    const api = `/services/data/v62.0`;
+    const soql = (path: string, q: string) => call(`${sb.urls.salesforce}${api}/${path}?q=${encodeURIComponent(q)}`, { headers: auth });
+    const contactOf = (email: string) => [...sb.stores.salesforce.objects.get('Contact')!.values()].find((r) => r.Email === email)!;
+    const casesOf = (contactId: string) => [...sb.stores.salesforce.objects.get('Case')!.values()].filter((r) => r.ContactId === contactId);
+    const compositeDelete = (ids: string[], allOrNone: boolean) =>
+      call(`${sb.urls.salesforce}${api}/composite/sobjects?ids=${ids.join(',')}&allOrNone=${allOrNone}`, { method: 'DELETE', headers: auth });
+
+    beforeAll(async () => {
+      const token = await call(`${sb.urls.salesforce}/services/oauth2/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', ...sb.credentials.salesforce! }) });
+      auth = { authorization: `Bearer ${(token.body as { access_token: string }).access_token}` };
+    });
+
+    it('return archived activities only from queryAll, and the Recycle Bin there too unless IsDeleted = false', async () => {
+      const alice = contactOf('alice@example.com');
+      const q = `SELECT Id, IsArchived, IsDeleted FROM Task WHERE WhoId = '${alice.Id}'`;
+      const live = (await soql('query', q)).body as { records: Array<Record<string, unknown>> };
+      const all = (await soql('queryAll', q)).body as { records: Array<Record<string, unknown>> };
+      expect(live.records.some((r) => r.IsArchived === true)).toBe(false);
+      expect(all.records.filter((r) => r.IsArchived === true)).toHaveLength(3);
+      expect(all.records.length - live.records.length).toBe(3);
+
+      const person = sb.people[60]!;
+      const task = [...sb.stores.salesforce.objects.get('Task')!.values()].find((r) => r.WhoId === contactOf(person.email).Id)!;
+      expect((await compositeDelete([task.Id], false)).body).toEqual([{ id: task.Id, success: true, errors: [] }]);
+      const withBin = (await soql('queryAll', `SELECT Id, IsDeleted FROM Task WHERE Id = '${task.Id}'`)).body as { records: Array<Record<string, unknown>> };
+      expect(withBin.records).toEqual([expect.objectContaining({ Id: task.Id, IsDeleted: true })]);
+      const filtered = (await soql('queryAll', `SELECT Id FROM Task WHERE Id IN ('${task.Id}') AND IsDeleted = false`)).body as { records: unknown[] };
+      expect(filtered.records).toEqual([]);
+      expect(((await soql('query', `SELECT Id FROM Task WHERE Id = '${task.Id}'`)).body as { records: unknown[] }).records).toEqual([]);
+    });
+
+    it('refuse to delete a Contact that still has Cases, as Salesforce does (DELETE_FAILED)', async () => {
+      const contact = contactOf(sb.people[61]!.email);
+      expect(casesOf(contact.Id).length).toBeGreaterThan(0);
+      const single = await call(`${sb.urls.salesforce}${api}/sobjects/Contact/${contact.Id}`, { method: 'DELETE', headers: auth });
+      expect(single).toMatchObject({ status: 400, body: [{ errorCode: 'DELETE_FAILED' }] });
+      const batch = await compositeDelete([contact.Id], false);
+      expect(batch.body).toEqual([{ id: contact.Id, success: false, errors: [expect.objectContaining({ statusCode: 'DELETE_FAILED' })] }]);
+      expect(sb.stores.salesforce.find(contact.Id)).toBeDefined();
+    });
+
+    it('roll back every record of a composite delete when one fails with allOrNone=true, and delete the others with false', async () => {
+      const blocked = contactOf(sb.people[62]!.email);
+      const tasks = [63, 64].map((i) => [...sb.stores.salesforce.objects.get('Task')!.values()].find((r) => r.WhoId === contactOf(sb.people[i]!.email).Id)!.Id);
+
+      const rolledBack = (await compositeDelete([tasks[0]!, blocked.Id, tasks[1]!], true)).body as Array<{ success: boolean; errors: Array<{ statusCode: string }> }>;
+      expect(rolledBack.map((r) => [r.success, r.errors[0]?.statusCode])).toEqual([
+        [false, 'ALL_OR_NONE_OPERATION_ROLLED_BACK'], [false, 'DELETE_FAILED'], [false, 'ALL_OR_NONE_OPERATION_ROLLED_BACK'],
+      ]);
+      expect(tasks.every((id) => sb.stores.salesforce.find(id))).toBe(true);
+
+      const partial = (await compositeDelete([tasks[0]!, blocked.Id, tasks[1]!], false)).body as Array<{ success: boolean }>;
+      expect(partial.map((r) => r.success)).toEqual([true, false, true]);
+      expect(tasks.some((id) => sb.stores.salesforce.find(id))).toBe(false);
+      expect(sb.stores.salesforce.find(blocked.Id)).toBeDefined();
+    });
+
+    it('accept a JWT bearer assertion signed with the connected app’s key, and refuse a tampered one', async () => {
+      const { signJwt, jwtBearerForm } = await import('../../../../functions/connectors/jwt.ts');
+      const creds = sb.credentials['salesforce-jwt']!;
+      const claims = { iss: creds.client_id, sub: creds.username, aud: sb.settings.salesforce.loginUrl, exp: Math.floor(Date.now() / 1000) + 120 };
+      const post = (assertion: string) => call(`${sb.urls.salesforce}/services/oauth2/token`, { method: 'POST', body: jwtBearerForm(assertion) });
+      const good = signJwt(claims, creds.private_key!);
+      expect(await post(good)).toMatchObject({ status: 200, body: { access_token: expect.any(String), instance_url: sb.urls.salesforce } });
+      const [header, , signature] = good.split('.');
+      const forged = `${header}.${Buffer.from(JSON.stringify({ ...claims, sub: 'admin@example-video.test' })).toString('base64url')}.${signature}`;
+      expect(await post(forged)).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+      expect(await post(signJwt({ ...claims, exp: claims.exp + 3600 }, creds.private_key!))).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+    });
+  });
+
   it('parse Stripe email searches with either quote and escapes', () => {
     expect(parseEmailSearch("email:'o\\'brien@example.com'")).toBe("o'brien@example.com");
     expect(parseEmailSearch('email:"a@b.c"')).toBe('a@b.c');
