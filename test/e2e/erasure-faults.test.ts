@@ -6,10 +6,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { DescribeExecutionCommand, ExecutionAlreadyExists, GetExecutionHistoryCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { handler as eraseHandler } from '../../functions/handlers/workflow/erase.ts';
+import { lambdaContext } from '../functions/handlers/support.ts';
 import { ALICE, demoPeople } from '../../infra/local/demo/people.ts';
 
 const CROWD = 60;
 let rt: TestRuntime;
+/** Alice's completed erasure, replayed at the end. */
+let aliceErasureId: string;
 
 beforeAll(async () => {
   rt = await startTestRuntime({ crowd: CROWD });
@@ -80,6 +85,7 @@ describe("alice's access request, then her erasure", () => {
     const mail = await rt.waitForMail(ALICE.email, 'Your data is ready');
     const link = /(http:\/\/\S+\/v1\/downloads\/\S+)/.exec(mail.body.text!)![1]!;
     erasureId = await fileAndVerify(ALICE.email, 'erasure');
+    aliceErasureId = erasureId;
     await approve(erasureId, 'erasure');
     const erased = await rt.waitForStatus(erasureId, ['completed', 'completed_partial', 'awaiting_staff'], 60_000);
     expect(erased.request.status).toBe('completed');
@@ -108,6 +114,60 @@ describe("alice's access request, then her erasure", () => {
       expect(accounted.some((name: string) => name.startsWith(recipient.name)), recipient.name).toBe(true);
     }
   });
+});
+
+describe("alice's erasure, replayed", () => {
+  function snapshot() {
+    const stores = rt.sandboxControl.stores;
+    return {
+      salesforce: stores.salesforce.countFor(ALICE.email),
+      hubspot: stores.hubspot.countFor(ALICE.email),
+      stripe: stores.stripe.countFor(ALICE.email),
+      googleAnalytics: stores.googleAnalytics.countFor(ALICE.gaUserId),
+    };
+  }
+  const withoutClock = ({ updatedAt: _u, ...rest }: Record<string, unknown>) => rest;
+
+  it('is a no-op when its execution is started again under the same name', async () => {
+    const id = aliceErasureId;
+    const sfn = new SFNClient({ endpoint: rt.endpoints.stepfunctions, region: rt.stateMachineArn.split(':')[3]!, credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
+    const executionArn = `${rt.stateMachineArn.replace(':stateMachine:', ':execution:')}:${id}`;
+    const before = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    const history = (await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }))).events!.length;
+    const record = withoutClock((await rt.api('GET', `/v1/admin/requests/${id}`, { token: rt.staffToken })).body.request);
+    const mails = (await rt.mails(ALICE.email)).length;
+
+    const again = sfn.send(new StartExecutionCommand({ stateMachineArn: rt.stateMachineArn, name: id, input: JSON.stringify({ requestId: id }) }));
+
+    await expect(again).rejects.toBeInstanceOf(ExecutionAlreadyExists);
+    await new Promise((r) => setTimeout(r, 500));
+    const after = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    expect([before.status, after.status, after.stopDate]).toEqual(['SUCCEEDED', 'SUCCEEDED', before.stopDate]);
+    expect((await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }))).events!.length).toBe(history);
+    expect(withoutClock((await rt.api('GET', `/v1/admin/requests/${id}`, { token: rt.staffToken })).body.request)).toEqual(record);
+    expect((await rt.mails(ALICE.email)).length).toBe(mails);
+    sfn.destroy();
+  });
+
+  it('changes nothing when the erase steps run again through their Lambda handlers after completion', async () => {
+    const id = aliceErasureId;
+    const stores = snapshot();
+    const record = withoutClock((await rt.api('GET', `/v1/admin/requests/${id}`, { token: rt.staffToken })).body.request);
+    const mails = (await rt.mails(ALICE.email)).length;
+
+    for (const c of rt.config.connectors) {
+      // The payload the Map hands the step, as the state machine would send it on a replay.
+      const out = (await eraseHandler({ requestId: id, connectorId: c.id, throttleWaits: 0, waitedSeconds: 0 }, lambdaContext())) as any;
+      expect({ connector: c.id, status: out.status }).toEqual({ connector: c.id, status: 'succeeded' });
+      // Nothing left to delete: only what is kept by policy, or Google Analytics' deletion request sent again.
+      const changed = (out.erasure ?? []).filter((i: any) => i.action !== 'not_found' && i.action !== 'retained' && i.count > 0);
+      expect({ connector: c.id, changed: c.kind === 'google-analytics' ? [] : changed }).toEqual({ connector: c.id, changed: [] });
+    }
+
+    expect(snapshot()).toEqual(stores);
+    expect(withoutClock((await rt.api('GET', `/v1/admin/requests/${id}`, { token: rt.staffToken })).body.request)).toEqual(record);
+    expect((await rt.mails(ALICE.email)).length).toBe(mails);
+  }, 60_000);
 });
 
 describe('an erasure where staff accept one failed system as missing', () => {

@@ -84,6 +84,42 @@ describe('local Step Functions endpoint: task tokens', () => {
     await expect(harness!.client.send(new SendTaskHeartbeatCommand({ taskToken: 'not a token' }))).rejects.toBeInstanceOf(InvalidToken);
   });
 
+  it('times a task with HeartbeatSeconds out without heartbeats, and keeps one alive that sends them', async () => {
+    const definition = {
+      StartAt: 'AwaitExport',
+      States: {
+        AwaitExport: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+          Parameters: { FunctionName: lambdaArn('dsar-export'), Payload: { 'id.$': '$.id', 'taskToken.$': '$$.Task.Token' } },
+          ResultPath: '$.export',
+          TimeoutSeconds: 30,
+          HeartbeatSeconds: 1,
+          Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Caught' }],
+          End: true,
+        },
+        Caught: { Type: 'Pass', End: true },
+      },
+    };
+    const { sent, arns } = await startWaiting(definition, ['silent', 'beating']);
+    const tokenOf = (id: string): string => sent.find((call) => call.payload.id === id)!.payload.taskToken;
+    const began = Date.now();
+
+    // Heartbeats every 400 ms carry "beating" well past its 1 s heartbeat deadline.
+    while (Date.now() - began < 2_200) {
+      await harness!.client.send(new SendTaskHeartbeatCommand({ taskToken: tokenOf('beating') }));
+      await new Promise((resolve) => setTimeout(resolve, 400));
+    }
+
+    const silent = await waitForExecution(harness!.client, arns[0]!);
+    expect(JSON.parse(silent.output!).error.Error).toBe('States.HeartbeatTimeout');
+    await expect(harness!.client.send(new SendTaskHeartbeatCommand({ taskToken: tokenOf('silent') }))).rejects.toBeInstanceOf(TaskTimedOut);
+    expect((await harness!.client.send(new DescribeExecutionCommand({ executionArn: arns[1] }))).status).toBe('RUNNING');
+    await harness!.client.send(new SendTaskSuccessCommand({ taskToken: tokenOf('beating'), output: '"alive"' }));
+    const beating = await waitForExecution(harness!.client, arns[1]!);
+    expect(JSON.parse(beating.output!)).toEqual({ id: 'beating', export: 'alive' });
+  });
+
   it('fails the task on SendTaskFailure so the Catch on its error applies', async () => {
     const { sent, arns } = await startWaiting(waiting(), ['c']);
     await harness!.client.send(
