@@ -31,6 +31,8 @@ export interface FunctionSpec {
   memoryMb: number;
   /** EventBridge Scheduler expression for scheduled jobs, e.g. 'rate(1 hour)'. */
   schedule?: string;
+  /** An SNS topic of the stack the function is subscribed to (on AWS only: the emulators publish no events). */
+  topic?: 'mail-events';
 }
 
 const api = (id: string, routes: FunctionSpec['routes'], grants: Grant[]): FunctionSpec => ({
@@ -91,6 +93,15 @@ export const FUNCTIONS: FunctionSpec[] = [
     timeoutSeconds: 300,
     memoryMb: 512,
     schedule: 'rate(1 hour)',
+  },
+  {
+    // Bounces and complaints of the SES configuration set, onto the request's audit trail.
+    id: 'record-mail-event',
+    entry: 'functions/handlers/events/record-mail-event.ts',
+    grants: ['table:read', 'table:write'],
+    timeoutSeconds: 30,
+    memoryMb: 256,
+    topic: 'mail-events',
   },
   {
     id: 'retention-sweep',

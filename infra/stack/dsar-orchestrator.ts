@@ -301,6 +301,11 @@ export class DsarOrchestrator extends Construct {
       this.grant(fn, spec.grants, { stateMachineArn, executionsArn, sesIdentity, fromAddress: config.email.from });
     }
 
+    // Functions fed by a topic: the mail-events function records bounces and complaints on the trail.
+    for (const spec of FUNCTIONS.filter((s) => s.topic === 'mail-events')) {
+      this.mailEventsTopic.addSubscription(new subscriptions.LambdaSubscription(this.functions[spec.id]!));
+    }
+
     // ---- the workflow ----
     const values: Record<string, string> = {};
     for (const spec of FUNCTIONS) if (spec.placeholder) values[spec.placeholder] = this.functions[spec.id]!.functionArn;

@@ -2,8 +2,35 @@
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
 import type { Email } from './templates.ts';
 
+/** What SES attaches to a message and hands back with its bounce and complaint events. */
+export interface MailTags {
+  /** The request the mail is about; found in the mail's subject line when not given. */
+  requestId?: string;
+}
+
+/** The SES message tag that carries the request id into the configuration set's events. */
+export const REQUEST_ID_TAG = 'requestId';
+
 export interface Mailer {
-  send(to: string | string[], email: Email): Promise<string | undefined>;
+  send(to: string | string[], email: Email, tags?: MailTags): Promise<string | undefined>;
+}
+
+// Request ids as newRequestId() makes them; also within SES's tag alphabet (letters, digits, _ and -).
+const REQUEST_ID = /\bdsar_[0-9a-z]+\b/g;
+
+/**
+ * The request a mail is about: the one given, else the single request id its subject line names, else
+ * the single one its text names (the verification code's subject carries the code instead). A mail that
+ * names several requests, like a staff digest, is about none of them and goes untagged.
+ */
+export function requestIdOf(email: Email, tags: MailTags = {}): string | undefined {
+  if (tags.requestId) return tags.requestId;
+  for (const part of [email.subject, email.text]) {
+    const ids = new Set(part.match(REQUEST_ID) ?? []);
+    if (ids.size === 1) return [...ids][0];
+    if (ids.size > 1) return undefined;
+  }
+  return undefined;
 }
 
 export class SesMailer implements Mailer {
@@ -13,12 +40,16 @@ export class SesMailer implements Mailer {
     private readonly configurationSet?: string,
   ) {}
 
-  async send(to: string | string[], email: Email): Promise<string | undefined> {
+  async send(to: string | string[], email: Email, tags: MailTags = {}): Promise<string | undefined> {
+    const requestId = requestIdOf(email, tags);
     const out = await this.ses.send(
       new SendEmailCommand({
         FromEmailAddress: this.from,
         Destination: { ToAddresses: Array.isArray(to) ? to : [to] },
         ConfigurationSetName: this.configurationSet,
+        // SES returns message tags with every bounce and complaint event of the configuration set: the
+        // mail-events function finds the request by it, without the address.
+        EmailTags: requestId ? [{ Name: REQUEST_ID_TAG, Value: requestId }] : undefined,
         Content: {
           Simple: {
             Subject: { Data: email.subject, Charset: 'UTF-8' },

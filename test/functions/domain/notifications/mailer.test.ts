@@ -2,6 +2,7 @@ import { afterEach, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { SesMailer } from '#domain/notifications/mailer';
+import { startSes } from '../../../../infra/local/emulators.ts';
 
 const ses = mockClient(SESv2Client);
 afterEach(() => ses.reset());
@@ -21,4 +22,45 @@ it('sends text and HTML from the configured sender with the configuration set', 
   });
   expect(input.Content?.Simple?.Body?.Html?.Data).toBe('<p>H</p>');
   expect(input.Content?.Simple?.Body?.Text?.Data).toBe('T');
+});
+
+it('tags a mail with the request id it is about, so SES hands it back with bounces and complaints', async () => {
+  ses.on(SendEmailCommand).resolves({ MessageId: 'm-2' });
+  const mailer = new SesMailer(new SESv2Client({}), 'privacy@example.test', 'dsar-set');
+
+  await mailer.send('alice@example.com', { subject: 'We received your request (dsar_mabc12de0123456789abcdef01)', text: 'T', html: 'H' });
+  await mailer.send('alice@example.com', { subject: 'Your verification code: 123456', text: 'Your code for request dsar_mabc12de0123456789abcdef01 is: 123456', html: 'H' });
+  await mailer.send('staff@example.test', { subject: 'S', text: 'T', html: 'H' }, { requestId: 'dsar_given' });
+
+  const tags = ses.commandCalls(SendEmailCommand).map((c) => c.args[0].input.EmailTags);
+  expect(tags).toEqual([
+    [{ Name: 'requestId', Value: 'dsar_mabc12de0123456789abcdef01' }],
+    [{ Name: 'requestId', Value: 'dsar_mabc12de0123456789abcdef01' }],
+    [{ Name: 'requestId', Value: 'dsar_given' }],
+  ]);
+});
+
+it('leaves a mail about several requests, or none, untagged', async () => {
+  ses.on(SendEmailCommand).resolves({ MessageId: 'm-3' });
+  const mailer = new SesMailer(new SESv2Client({}), 'privacy@example.test');
+
+  await mailer.send('staff@example.test', { subject: '[DSAR] 2 requests near a deadline', text: 'dsar_aaa1 (access): due in 3 days\ndsar_bbb2 (erasure): due in 1 day', html: 'H' });
+  await mailer.send('staff@example.test', { subject: 'Hello', text: 'No request here', html: 'H' });
+
+  expect(ses.commandCalls(SendEmailCommand).map((c) => c.args[0].input.EmailTags)).toEqual([undefined, undefined]);
+});
+
+it('sends a tagged mail through the local SES emulator the embedded runtime uses', async () => {
+  ses.restore();
+  const emulator = await startSes('127.0.0.1', 0);
+  try {
+    const client = new SESv2Client({ endpoint: emulator.url, region: 'eu-north-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    const mailer = new SesMailer(client, 'privacy@example.test');
+    const id = await mailer.send('alice@example.com', { subject: 'Your data is ready (dsar_mabc12de01)', text: 'T', html: '<p>H</p>' });
+    expect(id).toBeTruthy();
+    const store = (await (await fetch(`${emulator.url}/store`)).json()) as { emails: Array<{ subject: string }> };
+    expect(store.emails.map((m) => m.subject)).toContain('Your data is ready (dsar_mabc12de01)');
+  } finally {
+    await emulator.close();
+  }
 });

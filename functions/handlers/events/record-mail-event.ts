@@ -1,0 +1,42 @@
+/**
+ * Subscribed to the SES configuration set's mail-events topic: each bounce or complaint goes on the
+ * audit trail of the request its mail was about. A record that cannot be stored fails the invocation,
+ * so SNS delivers it again; recording is idempotent per message.
+ */
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { z } from 'zod';
+import { logger } from '#commons/observability';
+import { appContext } from '#domain/context';
+import { recordMailEvent, type MailEventOutcome, type SesMailEvent } from '#domain/notifications/mail-events';
+
+const recipients = z.array(z.object({ emailAddress: z.string() }).loose()).optional();
+const sesEvent = z
+  .object({
+    eventType: z.string(),
+    mail: z.object({ messageId: z.string(), timestamp: z.string().optional(), tags: z.record(z.string(), z.array(z.string())).optional() }).loose(),
+    bounce: z.object({ bounceType: z.string().optional(), bounceSubType: z.string().optional(), timestamp: z.string().optional(), bouncedRecipients: recipients }).loose().optional(),
+    complaint: z.object({ complaintFeedbackType: z.string().optional(), timestamp: z.string().optional(), complainedRecipients: recipients }).loose().optional(),
+  })
+  .loose();
+const snsEvent = z.object({ Records: z.array(z.object({ Sns: z.object({ MessageId: z.string(), Message: z.string() }).loose() }).loose()) });
+
+async function run(event: unknown): Promise<{ outcomes: MailEventOutcome[] }> {
+  const ctx = appContext();
+  const outcomes: MailEventOutcome[] = [];
+  for (const record of snsEvent.parse(event).Records) {
+    let parsed: SesMailEvent;
+    try {
+      parsed = sesEvent.parse(JSON.parse(record.Sns.Message)) as SesMailEvent;
+    } catch {
+      // Not an SES event (the topic's subscription confirmation, a test message): nothing to record, and
+      // retrying would not change that. The message itself may hold addresses, so it is not logged.
+      logger.warn('not an SES mail event', { snsMessageId: record.Sns.MessageId });
+      continue;
+    }
+    outcomes.push(await recordMailEvent(ctx, parsed));
+  }
+  return { outcomes };
+}
+
+export const handler = middy(run).use(injectLambdaContext(logger, { resetKeys: true }));
