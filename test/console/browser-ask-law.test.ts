@@ -113,6 +113,20 @@ describe('the public request page with the law chosen by the subject', () => {
     expect(days).toBe(45);
     expect(request.acknowledgeBy).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     expect(errors).toEqual([]);
+
+    // CCPA counts from receipt: the API lists no pause, so the console offers none (it offers extend).
+    await rt.waitForStatus(id, 'awaiting_review');
+    const staff = await staffPage();
+    await staff.goto(`${rt.apiUrl}/console/requests/${id}`);
+    await staff.getByRole('button', { name: 'Extend deadline' }).waitFor();
+    expect(await staff.locator('button[data-action]').evaluateAll((els) => els.map((e) => e.getAttribute('data-action')))).toEqual([
+      'approve',
+      'deny',
+      'extend',
+      'cancel',
+      'assign',
+    ]);
+    await staff.close();
   }, 40_000);
 });
 

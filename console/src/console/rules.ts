@@ -1,56 +1,21 @@
 /**
- * Which actions the console offers for a request, from its status and the staff member's role. The API
- * enforces the same rules (and is the authority); this keeps the console from offering buttons that can
- * only fail. Viewers get read-only actions.
+ * Which actions the console offers for a request: exactly those the API says it would accept from this
+ * staff member now (`actions` in GET /v1/admin/requests/{id}, computed by the server's own rules for
+ * the request's state, law and the caller's role), so a button can never be one the API always refuses.
  */
 export type Role = 'approver' | 'viewer';
 
-export type Action =
-  | 'approve'
-  | 'deny'
-  | 'extend'
-  | 'pause'
-  | 'resume'
-  | 'retry'
-  | 'accept-partial'
-  | 'cancel'
-  | 'assign'
-  | 'download';
+export const ACTIONS = ['approve', 'deny', 'extend', 'pause', 'resume', 'retry', 'accept-partial', 'cancel', 'assign', 'download'] as const;
 
-/** The parts of the staff view the rules look at. */
-export interface RuleInput {
-  status: string;
-  connectors?: Array<{ status: string }>;
-  extension?: unknown;
-  pause?: unknown;
-  package?: unknown;
-}
+export type Action = (typeof ACTIONS)[number];
 
-const CLOSED = new Set(['unverified_closed', 'denied', 'completed', 'completed_partial', 'cancelled', 'duplicate']);
-/** Statuses whose deadline clock is running: verification is not yet a request the clock runs for. */
-const DEADLINE_STATUSES = new Set(['awaiting_review', 'in_progress', 'awaiting_staff', 'assembling']);
-
-export function allowedActions(request: RuleInput, roles: readonly Role[]): Action[] {
-  const actions: Action[] = [];
-  const approver = roles.includes('approver');
-  const open = !CLOSED.has(request.status);
-  if (approver) {
-    if (request.status === 'awaiting_review') actions.push('approve', 'deny');
-    if (request.status === 'awaiting_staff') {
-      if ((request.connectors ?? []).some((c) => c.status === 'failed')) actions.push('retry');
-      actions.push('accept-partial');
-    }
-    if (DEADLINE_STATUSES.has(request.status)) {
-      // The law allows one extension; the API refuses a second, so the console does not offer it.
-      if (!request.extension) actions.push('extend');
-      actions.push(request.pause ? 'resume' : 'pause');
-    }
-    if (open) actions.push('assign', 'cancel');
-  }
-  // Reviewing the package reads the subject's full data: a privileged act, approvers only (the API
-  // answers a viewer 403 and audits each review as package.reviewed).
-  if (request.package && approver) actions.push('download');
-  return actions;
+/**
+ * The actions to show, in the console's order, from the API's list. A name this console does not know
+ * (a newer API) is left out, since there is no dialog for it; an API that sends no list gets no buttons.
+ */
+export function offeredActions(detail: { actions?: readonly string[] }): Action[] {
+  const allowed = new Set(detail.actions ?? []);
+  return ACTIONS.filter((a) => allowed.has(a));
 }
 
 /** Actions that cannot be undone ask the staff member to type the request id, not just click. */

@@ -2,6 +2,7 @@
 import type { Jurisdiction, RequestType } from '#commons/config';
 import { badRequest } from '#commons/errors';
 import type { AppContext } from '../context.ts';
+import { staffActions } from './staff.ts';
 import type { RequestRecord, RequestStatus } from './model.ts';
 
 /**
@@ -62,11 +63,16 @@ export async function listQueue(
   return { items: page.items.map(staffView), cursor: encodeCursor(page.after) ?? null };
 }
 
-export async function requestDetail(ctx: AppContext, requestId: string) {
+/**
+ * One request in full for a staff member with these roles, with `actions`: what the API would accept
+ * from them now (staffActions), which the console shows as its buttons.
+ */
+export async function requestDetail(ctx: AppContext, requestId: string, roles: readonly string[]) {
   const request = await ctx.repo.get(requestId);
   const audit = await ctx.repo.auditTrail(requestId);
   return {
     request: staffView(request),
+    actions: staffActions(ctx, request, roles),
     connectors: Object.values(request.connectors ?? {}),
     audit: audit.map(({ at, actor, action, detail }) => ({ at, actor, action, ...(detail ? { detail } : {}) })),
   };

@@ -11,6 +11,9 @@ import { CLOSED_STATUSES, type RequestRecord, type RequestStatus, type TaskKind 
 import { StateConflict } from './repository.ts';
 import { completeTask } from './tasks.ts';
 import { notifyOutcome } from '../workflow/notify.ts';
+import { extensionRefusal } from '../deadline-ops/extension.ts';
+import { clockStopRefusal } from './deadline-actions.ts';
+import { requestToday } from './zone.ts';
 
 export const DENIAL_REASONS = {
   manifestly_unfounded: 'The request is manifestly unfounded (GDPR Art. 12(5)).',
@@ -20,6 +23,43 @@ export const DENIAL_REASONS = {
   other: 'Another reason, explained below.',
 } as const;
 export type DenialReason = keyof typeof DENIAL_REASONS;
+
+export type StaffAction =
+  | 'approve'
+  | 'deny'
+  | 'extend'
+  | 'pause'
+  | 'resume'
+  | 'retry'
+  | 'accept-partial'
+  | 'cancel'
+  | 'assign'
+  | 'download';
+
+/**
+ * The actions the API would accept on this request now from a staff member with these roles, checked
+ * by the same rules the actions enforce (extensionRefusal and clockStopRefusal are the very checks of
+ * extend and pause), so the console offers exactly what can succeed. Everything but reading needs the
+ * approver role, reviewing the package included (it discloses the subject's data).
+ */
+export function staffActions(ctx: AppContext, r: RequestRecord, roles: readonly string[], now: Date = ctx.clock.now()): StaffAction[] {
+  if (!roles.includes('approver')) return [];
+  const actions: StaffAction[] = [];
+  const open = !CLOSED_STATUSES.has(r.status);
+  if (r.status === 'awaiting_review') actions.push('approve', 'deny');
+  if (r.status === 'awaiting_staff') {
+    if (Object.values(r.connectors ?? {}).some((c) => c.status === 'failed')) actions.push('retry');
+    actions.push('accept-partial');
+  }
+  if (!extensionRefusal(ctx, r, now)) actions.push('extend');
+  if (open && r.openPk) {
+    if (r.pause) actions.push('resume');
+    else if (!clockStopRefusal(ctx, r) && requestToday(ctx.config, r, now) <= r.dueDate) actions.push('pause');
+  }
+  if (open) actions.push('assign', 'cancel');
+  if (r.package && now.getTime() <= Date.parse(r.package.expiresAt)) actions.push('download');
+  return actions;
+}
 
 async function claim(
   ctx: AppContext,

@@ -52,5 +52,5 @@ export const handler = httpHandler({ staffRole: 'approver', body: actionBody }, 
       await assign(ctx, id, actor, input.assignee || undefined);
       break;
   }
-  return { status: 200, body: await requestDetail(ctx, id) };
+  return { status: 200, body: await requestDetail(ctx, id, staff!.roles) };
 });

@@ -36,5 +36,5 @@ export const handler = httpHandler({ staffRole: 'approver', body: z.unknown() },
       await resumeDeadline(ctx, id, actor, 'staff');
       break;
   }
-  return { status: 200, body: await requestDetail(ctx, id) };
+  return { status: 200, body: await requestDetail(ctx, id, staff!.roles) };
 });

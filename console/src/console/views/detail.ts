@@ -9,7 +9,7 @@ import { DENIAL_REASON_LABEL, SHORT_TYPE, STAFF_STATUS_LABEL } from '../../share
 import { badgeElement } from '../badge-element.ts';
 import type { ConsoleContext } from '../context.ts';
 import { confirmAction } from '../dialog.ts';
-import { allowedActions, needsTypedConfirmation, type Action } from '../rules.ts';
+import { needsTypedConfirmation, offeredActions, type Action } from '../rules.ts';
 
 interface Connector {
   connectorId: string;
@@ -69,6 +69,8 @@ interface StaffRequest {
 
 export interface Detail {
   request: StaffRequest;
+  /** What the API would accept from this staff member now. */
+  actions?: string[];
   connectors: Connector[];
   audit: Array<{ at: string; actor: string; action: string; detail?: Record<string, unknown> }>;
 }
@@ -193,7 +195,7 @@ function show(ctx: ConsoleContext, container: HTMLElement, detail: Detail, notic
 }
 
 function connectorsSection(ctx: ConsoleContext, container: HTMLElement, detail: Detail, outcome: HTMLElement): HTMLElement {
-  const canRetry = allowedActions({ ...detail.request, connectors: detail.connectors }, ctx.session.staff.roles).includes('retry');
+  const canRetry = offeredActions(detail).includes('retry');
   // The erasure column appears for erasure requests, whose connectors report what they did per object.
   const erasure = detail.request.type === 'erasure' || detail.connectors.some((c) => c.erasure?.length);
   const rows = detail.connectors.map((c) => {
@@ -232,7 +234,7 @@ function connectorsSection(ctx: ConsoleContext, container: HTMLElement, detail: 
 
 function actionsSection(ctx: ConsoleContext, container: HTMLElement, detail: Detail, outcome: HTMLElement): HTMLElement {
   const roles = ctx.session.staff.roles;
-  const actions = allowedActions({ ...detail.request, connectors: detail.connectors }, roles);
+  const actions = offeredActions(detail);
   const buttons = actions.map((action) => {
     const missing = ctx.unavailable.has(action);
     const button = h(

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { computeDeadlines, shiftDueDates } from '../../../../functions/domain/deadlines/index.ts';
 import { extendDeadline } from '../../../../functions/domain/deadline-ops/extension.ts';
+import { staffActions } from '../../../../functions/domain/requests/staff.ts';
 import {
   pauseDeadline,
   resumeDeadline,
@@ -268,5 +269,28 @@ describe('pausing and resuming the clock', () => {
     const again = await subjectReplied(h.ctx, r.requestId, h.access);
     expect(again.resumed).toBe(false);
     expect(again.request.dueDate).toBe(out.request.dueDate);
+  });
+});
+
+describe('the actions offered to staff agree with the actions themselves', () => {
+  // For every law, with the EU clock stop on and off, before and after the due date: staffActions lists
+  // extend and pause exactly when extendDeadline and pauseDeadline accept them.
+  const cases = (['GDPR', 'UK_GDPR', 'CCPA', 'VCDPA', 'CPA', 'LGPD', 'PIPEDA'] as const).flatMap((jurisdiction) =>
+    [false, true].flatMap((gdprClockStop) =>
+      (['2026-03-10T10:00:00Z', '2026-06-30T10:00:00Z'] as const).map((now) => ({ jurisdiction, gdprClockStop, now })),
+    ),
+  );
+
+  it.each(cases)('$jurisdiction, gdprClockStop $gdprClockStop, at $now', async ({ jurisdiction, gdprClockStop, now }) => {
+    h.ctx.config = testConfig({ deadlines: { gdprClockStop } });
+    at(now);
+    const forExtend = await putRequest(h, { jurisdiction, receivedAt: '2026-03-05T10:00:00Z' });
+    const forPause = await putRequest(h, { jurisdiction, receivedAt: '2026-03-05T10:00:00Z' });
+    const offered = staffActions(h.ctx, forExtend, ['approver']);
+
+    const extended = await extendDeadline(h.ctx, forExtend.requestId, 'alice@staff', 'complex').then(() => true, () => false);
+    const paused = await pauseDeadline(h.ctx, forPause.requestId, 'alice@staff', 'which account?', h.access).then(() => true, () => false);
+
+    expect({ extend: offered.includes('extend'), pause: offered.includes('pause') }).toEqual({ extend: extended, pause: paused });
   });
 });

@@ -77,10 +77,13 @@ describe('staff queries', () => {
   it('gives one request with its audit trail', async () => {
     await ctx.memory.audit(REQUEST_ID, 'dana', 'review.approved', { type: 'access' });
 
-    const detail = await requestDetail(ctx, REQUEST_ID);
+    const detail = await requestDetail(ctx, REQUEST_ID, ['approver']);
 
     expect(detail.audit).toEqual([{ at: expect.any(String), actor: 'dana', action: 'review.approved', detail: { type: 'access' } }]);
     expect(detail.request.requestId).toBe(REQUEST_ID);
+    // Awaiting verification, GDPR without gdprClockStop: no approve yet, no pause.
+    expect(detail.actions).toEqual(['extend', 'assign', 'cancel']);
+    expect((await requestDetail(ctx, REQUEST_ID, ['viewer'])).actions).toEqual([]);
   });
 
   it('counts whole days to the due date, negative when overdue', () => {

@@ -3,7 +3,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { SendTaskSuccessCommand, SFNClient, StopExecutionCommand, TaskTimedOut } from '@aws-sdk/client-sfn';
 import { RequestError } from '#commons/errors';
 import type { ConnectorOutcome } from '#domain/requests/model';
-import { acceptPartial, approve, assign, cancel, deny, retry } from '#domain/requests/staff';
+import { acceptPartial, approve, assign, cancel, deny, retry, staffActions } from '#domain/requests/staff';
+import { exampleConfig } from './support.ts';
 import { REQUEST_ID, SUBJECT_EMAIL, requestRecord, testContext, verificationFor, type TestContext } from './support.ts';
 
 const sfn = mockClient(SFNClient);
@@ -322,5 +323,69 @@ describe('assignment', () => {
 
     expect(err.status).toBe(409);
     expect(ctx.memory.stored().assignee).toBeUndefined();
+  });
+});
+
+describe('staffActions: what the API would accept, for the console to offer', () => {
+  const approver = ['approver'];
+  const at = (iso: string) => new Date(iso);
+  // The example installation is Norwegian, GDPR without gdprClockStop; the record is due 2 April 2026.
+  const now = at('2026-03-02T10:00:00Z');
+
+  it('offers approve, deny, extend, assign and cancel on a GDPR request awaiting review, but no pause without gdprClockStop', () => {
+    expect(staffActions(ctx, requestRecord({ status: 'awaiting_review' }), approver, now)).toEqual(['approve', 'deny', 'extend', 'assign', 'cancel']);
+  });
+
+  it('offers pause on a GDPR request once the installation allows the clock to stop, and resume instead while paused', () => {
+    const config = exampleConfig();
+    config.deadlines.gdprClockStop = true;
+    const gdprStop = testContext(config);
+    expect(staffActions(gdprStop, requestRecord({ status: 'in_progress' }), approver, now)).toEqual(['extend', 'pause', 'assign', 'cancel']);
+    const paused = requestRecord({ status: 'in_progress', pause: { since: '2026-03-01', at: '2026-03-01T10:00:00Z', by: 'dana', reason: 'which account?' } });
+    expect(staffActions(gdprStop, paused, approver, now)).toEqual(['extend', 'resume', 'assign', 'cancel']);
+  });
+
+  it.each([
+    ['CCPA', 'US'],
+    ['VCDPA', 'US'],
+    ['CPA', 'US'],
+    ['LGPD', 'BR'],
+    ['PIPEDA', 'CA'],
+  ] as const)('never offers pause under %s, which counts from receipt', (jurisdiction, country) => {
+    expect(staffActions(ctx, requestRecord({ status: 'in_progress', jurisdiction, country }), approver, now)).not.toContain('pause');
+  });
+
+  it('offers pause on a UK request, and no extension under LGPD', () => {
+    expect(staffActions(ctx, requestRecord({ status: 'in_progress', jurisdiction: 'UK_GDPR', country: 'GB' }), approver, now)).toContain('pause');
+    expect(staffActions(ctx, requestRecord({ status: 'in_progress', jurisdiction: 'LGPD', country: 'BR', dueDate: '2026-03-17', extendedDueDate: '2026-03-17' }), approver, now)).not.toContain('extend');
+  });
+
+  it('offers no extension and no pause once the due date has passed in the controller\'s zone, nor a second extension', () => {
+    // 2 April ends at midnight in Oslo: 22:30 UTC on 2 April is already 3 April there.
+    const late = staffActions(ctx, requestRecord({ status: 'in_progress', jurisdiction: 'UK_GDPR', country: 'GB' }), approver, at('2026-04-02T23:30:00Z'));
+    expect(late).not.toContain('extend');
+    expect(late).not.toContain('pause');
+    expect(staffActions(ctx, requestRecord({ status: 'in_progress' }), approver, at('2026-04-02T22:30:00Z'))).not.toContain('extend');
+    const extended = requestRecord({ status: 'in_progress', extension: { by: 'dana', at: '2026-03-01T10:00:00Z', reason: 'complex', previousDueDate: '2026-04-02' } });
+    expect(staffActions(ctx, extended, approver, now)).not.toContain('extend');
+  });
+
+  it('offers retry only when a connector failed, with accept-partial while staff must decide', () => {
+    const failed = { connectorId: 'crm', status: 'failed', records: 0, objects: {}, stagingKeys: {}, attempts: 3 } as unknown as ConnectorOutcome;
+    expect(staffActions(ctx, requestRecord({ status: 'awaiting_staff', connectors: { crm: failed } }), approver, now)).toEqual(['retry', 'accept-partial', 'extend', 'assign', 'cancel']);
+    expect(staffActions(ctx, requestRecord({ status: 'awaiting_staff' }), approver, now)).not.toContain('retry');
+  });
+
+  it('offers only the package review on a closed request, while its package lasts', () => {
+    const closed = requestRecord({ status: 'completed', openPk: undefined, openSk: undefined, closedAt: '2026-03-02T09:00:00Z' });
+    expect(staffActions(ctx, closed, approver, now)).toEqual([]);
+    const pkg = { key: 'k', createdAt: '2026-03-02T09:00:00Z', expiresAt: '2026-03-09T09:00:00Z' };
+    expect(staffActions(ctx, { ...closed, package: pkg }, approver, now)).toEqual(['download']);
+    expect(staffActions(ctx, { ...closed, package: pkg }, approver, at('2026-03-10T00:00:00Z'))).toEqual([]);
+  });
+
+  it('offers a viewer nothing, in any state', () => {
+    expect(staffActions(ctx, requestRecord({ status: 'awaiting_review' }), ['viewer'], now)).toEqual([]);
+    expect(staffActions(ctx, requestRecord({ status: 'awaiting_review' }), [], now)).toEqual([]);
   });
 });
