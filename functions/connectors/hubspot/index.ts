@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import type { ErasurePolicy, SaasConnectorConfig } from '#commons/config';
 import { ConnectorMisconfigured } from '#connectors/errors';
+import { chunks } from '#connectors/http';
 import { groupByObject } from '#connectors/records';
 import type {
   Connector,
@@ -137,6 +138,30 @@ export function createHubSpotConnector(config: SaasConnectorConfig, deps: Connec
     }
   }
 
+  /**
+   * Which of these records are associated with contacts other than the subject's (v4 batch read, up to
+   * 1000 ids a call). Such a record is someone else's too: GDPR delete keeps it, and deleting or masking
+   * it ourselves would take it from them.
+   */
+  async function sharedWithOthers(hs: HubSpotClient, type: string, ids: readonly string[], contactIds: Set<string>, ctx: ConnectorContext): Promise<Set<string>> {
+    const shared = new Set<string>();
+    for (const part of chunks(ids, 1000)) {
+      const page = await hs.http.json<{ results?: Array<{ from: { id: string }; to: AssociationRow[] }> }>({
+        method: 'POST',
+        url: hs.url(`/crm/v4/associations/${type}/contacts/batch/read`),
+        label: `POST associations ${type}->contacts/batch/read`,
+        json: { inputs: part.map((id) => ({ id })) },
+        // 207: some records have no contact at all, which is not shared.
+        accept: [207],
+        signal: ctx.signal,
+      });
+      for (const row of page.results ?? []) {
+        if (row.to.some((t) => !contactIds.has(String(t.toObjectId)))) shared.add(String(row.from.id));
+      }
+    }
+    return shared;
+  }
+
   /** Policies that GDPR delete cannot honour: it always takes engagements and preferences with the contact. */
   function checkPolicies(objects: Iterable<HubSpotObjectName>, policyFor: PolicyFor): void {
     const contactDeleted = policyFor('contacts').action === 'delete';
@@ -159,13 +184,11 @@ export function createHubSpotConnector(config: SaasConnectorConfig, deps: Connec
     }
     let changed = 0;
     let shared = 0;
+    const others = object === 'contacts' ? new Set<string>() : await sharedWithOthers(hs, object, records.map((r) => r.id), contactIds, ctx);
     for (const rec of records) {
-      if ((SHARED as readonly string[]).includes(object)) {
-        const others = (await associatedIds(hs, object, rec.id, 'contacts', ctx)).filter((id) => !contactIds.has(id));
-        if (others.length) {
-          shared++;
-          continue;
-        }
+      if (others.has(rec.id)) {
+        shared++;
+        continue;
       }
       const url = hs.url(`/crm/v3/objects/${object}/${encodeURIComponent(rec.id)}`);
       const res =
@@ -176,15 +199,7 @@ export function createHubSpotConnector(config: SaasConnectorConfig, deps: Connec
     }
     const items: ErasureItem[] = [];
     if (changed || !shared) items.push({ object, action: policy.action === 'delete' ? 'deleted' : 'anonymized', count: changed });
-    if (shared) {
-      items.push({
-        object,
-        action: 'retained',
-        count: shared,
-        legalBasis: 'Shared record associated with other contacts; the subject’s association was removed',
-        retentionPeriod: 'As long as the record is in use',
-      });
-    }
+    if (shared) items.push(sharedItem(object, shared));
     return items;
   }
 
@@ -220,6 +235,13 @@ export function createHubSpotConnector(config: SaasConnectorConfig, deps: Connec
         items.push(...(await eraseEach(hs, 'contacts', byObject.get('contacts') ?? [], contactPolicy, contactIds, ctx)));
         return { connectorId: config.id, items };
       }
+      // GDPR delete removes only the engagements no other contact is on; the shared ones stay, so they
+      // are found now, before the subject's associations disappear, and reported as kept.
+      const kept = new Map<string, Set<string>>();
+      for (const object of ENGAGEMENTS) {
+        const records = byObject.get(object);
+        if (records?.length) kept.set(object, await sharedWithOthers(hs, object, records.map((r) => r.id), contactIds, ctx));
+      }
       // GDPR delete is keyed by email; HubSpot answers 404 for an address it no longer has: already gone.
       await hs.http.request({
         method: 'POST',
@@ -232,9 +254,23 @@ export function createHubSpotConnector(config: SaasConnectorConfig, deps: Connec
       items.push({ object: 'contacts', action: 'deleted', count: contactIds.size });
       for (const object of [...ENGAGEMENTS, 'subscription_preferences'] as const) {
         const records = byObject.get(object);
-        if (records?.length) items.push({ object, action: 'deleted', count: records.length });
+        if (!records?.length) continue;
+        const shared = kept.get(object)?.size ?? 0;
+        if (records.length > shared) items.push({ object, action: 'deleted', count: records.length - shared });
+        if (shared) items.push(sharedItem(object, shared));
       }
       return { connectorId: config.id, items };
     },
+  };
+}
+
+/** Records other contacts are also associated with: kept, only the subject's association goes. */
+function sharedItem(object: string, count: number): ErasureItem {
+  return {
+    object,
+    action: 'retained',
+    count,
+    legalBasis: 'Shared record associated with other contacts as well; only the subject’s contact and its association to the record were removed',
+    retentionPeriod: 'As long as the record is in use',
   };
 }

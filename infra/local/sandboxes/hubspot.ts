@@ -105,6 +105,7 @@ function subscriptions(subscribed: boolean): Array<Record<string, unknown>> {
 export function seedHubSpot(store: HubSpotStore, people: DemoPerson[]): void {
   let company: HsObject | undefined;
   let aliceCompany: HsObject | undefined;
+  let sharedMeeting: HsObject | undefined;
   for (const p of people) {
     const [first, ...rest] = p.name.split(' ');
     const isAlice = p.email === 'alice@example.com';
@@ -127,7 +128,8 @@ export function seedHubSpot(store: HubSpotStore, people: DemoPerson[]): void {
       link('emails', { hs_email_subject: 'Your renewal', hs_email_text: 'Hi Alice, your plan renews next week.', hs_email_direction: 'EMAIL', hs_timestamp: '2025-03-01T10:00:00Z' });
       link('emails', { hs_email_subject: 'Re: Your renewal', hs_email_text: 'Thanks, please keep the plan.', hs_email_direction: 'INCOMING_EMAIL', hs_timestamp: '2025-03-02T10:00:00Z' });
       link('calls', { hs_call_title: 'Renewal call', hs_call_body: 'Agreed on the business plan.', hs_call_duration: '540000', hs_timestamp: '2025-03-03T10:00:00Z' });
-      link('meetings', { hs_meeting_title: 'Quarterly review', hs_meeting_body: 'Usage review.', hs_meeting_start_time: '2025-04-01T09:00:00Z', hs_meeting_end_time: '2025-04-01T09:30:00Z' });
+      sharedMeeting = store.create('meetings', { hs_meeting_title: 'Quarterly review', hs_meeting_body: 'Usage review.', hs_meeting_start_time: '2025-04-01T09:00:00Z', hs_meeting_end_time: '2025-04-01T09:30:00Z' });
+      store.associate('contacts', contact.id, 'meetings', sharedMeeting.id);
       link('tasks', { hs_task_subject: 'Send invoice copy', hs_task_body: 'Requested by Alice.', hs_task_status: 'COMPLETED', hs_timestamp: '2025-03-04T10:00:00Z' });
       link('tasks', { hs_task_subject: 'Check seat count', hs_task_body: null, hs_task_status: 'NOT_STARTED', hs_timestamp: '2025-05-04T10:00:00Z' });
       link('deals', { dealname: 'Andersen Consulting - Business', amount: '4800', dealstage: 'closedwon', closedate: '2025-01-20T00:00:00Z' });
@@ -142,8 +144,10 @@ export function seedHubSpot(store: HubSpotStore, people: DemoPerson[]): void {
       continue;
     }
     if (p.index === 8 && aliceCompany) {
-      // A colleague of alice's: her company is shared, so erasing alice must not delete it.
+      // A colleague of alice's: her company is shared, so erasing alice must not delete it; so is her
+      // quarterly review meeting, which GDPR delete therefore keeps.
       store.associate('contacts', contact.id, 'companies', aliceCompany.id);
+      if (sharedMeeting) store.associate('contacts', contact.id, 'meetings', sharedMeeting.id);
     } else {
       if (!company || p.index % 10 === 0) company = store.create('companies', { name: `Company ${p.index}`, domain: `c${p.index}.example.net`, city: 'Bergen', country: p.country });
       store.associate('contacts', contact.id, 'companies', company.id);
@@ -211,6 +215,7 @@ export class HubSpotSandbox implements VendorSandbox {
     if (req.method === 'POST' && (m = /^\/crm\/v3\/objects\/(\w+)\/search$/.exec(p))) return this.search(req, m[1]!);
     if (req.method === 'POST' && (m = /^\/crm\/v3\/objects\/(\w+)\/batch\/read$/.exec(p))) return this.batchRead(req, m[1]!);
     if (req.method === 'GET' && (m = /^\/crm\/v4\/objects\/(\w+)\/([^/]+)\/associations\/(\w+)$/.exec(p))) return this.associations(req, m[1]!, m[2]!, m[3]!);
+    if (req.method === 'POST' && (m = /^\/crm\/v4\/associations\/(\w+)\/(\w+)\/batch\/read$/.exec(p))) return this.batchAssociations(req, m[1]!, m[2]!);
     if ((m = /^\/crm\/v3\/objects\/(\w+)\/([^/]+)$/.exec(p))) return this.object(req, m[1]!, m[2]!);
     if (req.method === 'GET' && (m = /^\/communication-preferences\/v3\/status\/email\/(.+)$/.exec(p))) {
       const email = m[1]!;
@@ -266,6 +271,27 @@ export class HubSpotSandbox implements VendorSandbox {
     const result = { status: 'COMPLETE', results: found.map((o) => this.view(o, body?.properties)), startedAt: now, completedAt: now };
     if (!missingIds.length) return json(200, result);
     return json(207, { ...result, numErrors: 1, errors: [{ status: 'error', category: 'OBJECT_NOT_FOUND', message: 'Could not get some objects, they may be deleted or not exist.', context: { ids: missingIds } }] });
+  }
+
+  /** v4 batch read of associations: `{inputs:[{id}]}` -> one result per id that has any, 207 when some have none. */
+  private batchAssociations(req: SandboxRequest, fromName: string, toName: string): SandboxResponse {
+    if (!this.type(fromName) || !this.type(toName)) return hsError(400, 'VALIDATION_ERROR', 'Unknown object type');
+    const inputs = (parseJson(req) as { inputs?: Array<{ id?: string }> } | undefined)?.inputs ?? [];
+    if (inputs.length > 1000) return hsError(400, 'VALIDATION_ERROR', 'Batch input cannot exceed 1000 items');
+    const results: unknown[] = [];
+    const missing: string[] = [];
+    for (const { id } of inputs) {
+      const to = this.store.associated(fromName, String(id), toName);
+      if (!to.length) {
+        missing.push(String(id));
+        continue;
+      }
+      results.push({ from: { id: String(id) }, to: to.map((t) => ({ toObjectId: Number(t), associationTypes: [{ category: 'HUBSPOT_DEFINED', typeId: TYPE_IDS[toName] ?? 1, label: null }] })) });
+    }
+    const now = new Date().toISOString();
+    const body = { status: 'COMPLETE', results, startedAt: now, completedAt: now };
+    if (!missing.length) return json(200, body);
+    return json(207, { ...body, numErrors: missing.length, errors: missing.map((id) => ({ status: 'error', category: 'OBJECT_NOT_FOUND', message: `No ${toName} is associated with ${fromName} ${id}.`, context: { fromObjectId: [id] } })) });
   }
 
   private associations(req: SandboxRequest, fromName: string, id: string, toName: string): SandboxResponse {

@@ -78,16 +78,35 @@ describe('HubSpot connector', () => {
     await expect(connector().erase(subjectOf('bob@example.com'), keepNotes, ctx)).rejects.toBeInstanceOf(ConnectorMisconfigured);
   });
 
-  it('GDPR-deletes alice, deletes her own deal and ticket, keeps the company a colleague shares, and is safe to repeat', async () => {
+  it('anonymizes bob’s contact by PATCH, deletes his own engagements and deal, and keeps his preferences', async () => {
+    const contact = sb.stores.hubspot.contactByEmail('bob@example.com')!;
+    const outcome = await connector().erase(
+      subjectOf('bob@example.com'),
+      policies({ contacts: { action: 'anonymize', fields: { firstname: 'redact', lastname: 'hash', phone: 'null' } }, subscription_preferences: { action: 'retain', legalBasis: 'Proof of the opt-out', retentionPeriod: 'While we send email' } }),
+      ctx,
+    );
+    expect(Object.fromEntries(outcome.items.map((i) => [i.object, [i.action, i.count]]))).toEqual({
+      deals: ['deleted', 1], notes: ['deleted', 3], subscription_preferences: ['retained', 1], contacts: ['anonymized', 1],
+    });
+    const masked = sb.stores.hubspot.objects.get('contacts')!.get(contact.id)!.properties;
+    expect(masked).toMatchObject({ email: 'bob@example.com', firstname: 'REDACTED', phone: '' });
+    expect(masked.lastname).toMatch(/^[0-9a-f]{32}$/);
+    expect(sb.stores.hubspot.countFor('bob@example.com')).toMatchObject({ contacts: 1 });
+    expect(sb.stores.hubspot.countFor('bob@example.com').notes).toBeUndefined();
+  });
+
+  it('GDPR-deletes alice, deletes her own deal and ticket, keeps the company and the meeting a colleague shares, and is safe to repeat', async () => {
     const colleague = sb.people[8]!.email;
     const before = sb.stores.hubspot.countFor(colleague);
+    expect(before.meetings).toBe(1); // alice's quarterly review, with her colleague on it too
     const c = connector();
     const outcome = await c.erase(subjectOf('alice@example.com'), policies({}), ctx);
     const byObject = Object.fromEntries(outcome.items.map((i) => [i.object, [i.action, i.count]]));
     expect(byObject).toEqual({
       companies: ['retained', 1], deals: ['deleted', 1], tickets: ['deleted', 1], contacts: ['deleted', 1], notes: ['deleted', 120],
-      emails: ['deleted', 2], calls: ['deleted', 1], meetings: ['deleted', 1], tasks: ['deleted', 2], subscription_preferences: ['deleted', 1],
+      emails: ['deleted', 2], calls: ['deleted', 1], meetings: ['retained', 1], tasks: ['deleted', 2], subscription_preferences: ['deleted', 1],
     });
+    expect(outcome.items.find((i) => i.object === 'meetings')?.legalBasis).toMatch(/associated with other contacts/);
     expect(sb.stores.hubspot.countFor('alice@example.com')).toEqual({});
     expect(await collect(c.access(subjectOf('alice@example.com'), ctx))).toEqual([]);
     expect((await c.erase(subjectOf('alice@example.com'), policies({}), ctx)).items[0]?.action).toBe('not_found');
