@@ -1,4 +1,12 @@
+/**
+ * Reconcile records every connector run, and publishes ConnectorFailures (one per connector that failed
+ * after its retries in this run, collect or erase) for the CloudWatch alarm. The domain function stays
+ * free of metrics, like the escalation job's.
+ */
 import { z } from 'zod';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { metrics } from '#commons/observability';
 import { appContext } from '#domain/context';
 import { reconcile, type CollectResult } from '#domain/workflow/reconcile';
 import { workflowHandler } from './steps.ts';
@@ -30,6 +38,9 @@ const result = z.union([
 ]);
 const input = z.object({ requestId: z.string().min(1), results: z.array(result) });
 
-export const handler = workflowHandler(input, ({ requestId, results }) =>
-  reconcile(appContext(), requestId, results as CollectResult[]),
-);
+export const handler = workflowHandler(input, async ({ requestId, results }) => {
+  const out = await reconcile(appContext(), requestId, results as CollectResult[]);
+  // Zero is published too, so the alarm sees data whenever requests are answered.
+  metrics.addMetric('ConnectorFailures', MetricUnit.Count, results.filter((r) => r.status === 'failed').length);
+  return out;
+}).use(logMetrics(metrics));
