@@ -2,7 +2,9 @@
 import type { Jurisdiction, RequestType } from '#commons/config';
 import { badRequest } from '#commons/errors';
 import type { AppContext } from '../context.ts';
+import { daysBetween } from '../deadlines/index.ts';
 import { staffActions } from './staff.ts';
+import { requestToday } from './zone.ts';
 import type { RequestRecord, RequestStatus } from './model.ts';
 
 /**
@@ -28,22 +30,25 @@ function decodeCursor(cursor: string | undefined, dueBefore: string | undefined)
   return openSk;
 }
 
-/** A request as staff see it in lists: no hashes, no verification secrets. */
-export function staffView(r: RequestRecord) {
+/**
+ * A request as staff see it in lists: no hashes, no verification secrets. Days left are counted from
+ * today where the request's deadlines are counted (the controller's zone, as the deadline engine and
+ * the escalation job count them) on the context's clock, so the badge and the reminders agree.
+ */
+export function staffView(ctx: AppContext, r: RequestRecord) {
   const { pk: _pk, sk: _sk, statusTokenHash: _s, subjectHash: _h, openPk: _o, openSk: _os, verification, ...rest } = r;
   return {
     ...rest,
     verification: verification
       ? { sentAt: verification.sentAt, expiresAt: verification.expiresAt, attempts: verification.attempts, codesSent: verification.codesSent, verifiedAt: verification.verifiedAt }
       : undefined,
-    daysLeft: daysLeft(r.dueDate, new Date()),
+    daysLeft: daysLeft(r.dueDate, requestToday(ctx.config, r, ctx.clock.now())),
   };
 }
 
-/** Whole days from today (UTC) to the due date; negative when overdue. */
-export function daysLeft(dueDate: string, now: Date): number {
-  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
-  return Math.round((Date.parse(`${dueDate}T00:00:00Z`) - today) / 86_400_000);
+/** Whole days from `today` (a date in the request's zone) to the due date; negative when overdue. */
+export function daysLeft(dueDate: string, today: string): number {
+  return daysBetween(today, dueDate);
 }
 
 /**
@@ -60,7 +65,7 @@ export async function listQueue(
     after: decodeCursor(q.cursor, q.dueBefore),
     filter: { status: q.status, type: q.type, jurisdiction: q.jurisdiction },
   });
-  return { items: page.items.map(staffView), cursor: encodeCursor(page.after) ?? null };
+  return { items: page.items.map((r) => staffView(ctx, r)), cursor: encodeCursor(page.after) ?? null };
 }
 
 /**
@@ -71,7 +76,7 @@ export async function requestDetail(ctx: AppContext, requestId: string, roles: r
   const request = await ctx.repo.get(requestId);
   const audit = await ctx.repo.auditTrail(requestId);
   return {
-    request: staffView(request),
+    request: staffView(ctx, request),
     actions: staffActions(ctx, request, roles),
     connectors: Object.values(request.connectors ?? {}),
     audit: audit.map(({ at, actor, action, detail }) => ({ at, actor, action, ...(detail ? { detail } : {}) })),

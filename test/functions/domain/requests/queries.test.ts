@@ -14,7 +14,7 @@ afterEach(() => vi.restoreAllMocks());
 
 describe('staff queries', () => {
   it('shows staff a request without any hash or verification secret', () => {
-    const view = staffView(ctx.memory.stored());
+    const view = staffView(ctx, ctx.memory.stored());
     const text = JSON.stringify(view);
 
     expect(text).not.toContain('codeHash');
@@ -86,8 +86,30 @@ describe('staff queries', () => {
     expect((await requestDetail(ctx, REQUEST_ID, ['viewer'])).actions).toEqual([]);
   });
 
-  it('counts whole days to the due date, negative when overdue', () => {
-    expect(daysLeft('2026-03-05', new Date('2026-03-02T23:59:00Z'))).toBe(3);
-    expect(daysLeft('2026-03-01', new Date('2026-03-02T00:00:00Z'))).toBe(-1);
+  it('counts whole days from a date to the due date, negative when overdue', () => {
+    expect(daysLeft('2026-03-05', '2026-03-02')).toBe(3);
+    expect(daysLeft('2026-03-01', '2026-03-02')).toBe(-1);
+  });
+
+  it('counts days left from today in the controller\'s zone on the context clock: just after midnight in Oslo it is already the next day', async () => {
+    // Due 2 April (Oslo). 22:30 UTC on 1 April is 00:30 on 2 April in Oslo (summer time): due today, 0
+    // days left, as escalation counts it; in UTC it would still be 1 April and show 1.
+    ctx.fixedClock.current = new Date('2026-04-01T22:30:00Z');
+
+    const queue = await listQueue(ctx, {});
+    const detail = await requestDetail(ctx, REQUEST_ID, ['viewer']);
+
+    expect(queue.items.find((r) => r.requestId === REQUEST_ID)!.daysLeft).toBe(0);
+    expect(detail.request.daysLeft).toBe(0);
+    ctx.fixedClock.current = new Date('2026-04-02T22:30:00Z');
+    expect((await requestDetail(ctx, REQUEST_ID, ['viewer'])).request.daysLeft).toBe(-1);
+  });
+
+  it('counts a CCPA request\'s days in Los Angeles, where it is still the day before', async () => {
+    await ctx.memory.create(requestRecord({ requestId: 'dsar_testccpa000001', jurisdiction: 'CCPA', country: 'US', dueDate: '2026-04-16', openSk: '2026-04-16#dsar_testccpa000001' }));
+    // 05:00 UTC on 16 April is 22:00 on 15 April in Los Angeles: one day left, not zero.
+    ctx.fixedClock.current = new Date('2026-04-16T05:00:00Z');
+
+    expect((await requestDetail(ctx, 'dsar_testccpa000001', ['viewer'])).request.daysLeft).toBe(1);
   });
 });
