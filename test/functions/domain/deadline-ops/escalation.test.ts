@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { addCalendarDays, computeDeadlines, daysBetween } from '../../../../functions/domain/deadlines/index.ts';
-import { ACK_GAP_DAYS, escalate } from '../../../../functions/domain/escalation/index.ts';
+import { ACK_GAP_DAYS, escalate, recipientKey } from '../../../../functions/domain/deadline-ops/escalation.ts';
 import { pauseDeadline } from '../../../../functions/domain/requests/deadline-actions.ts';
 import { putRequest, startHarness, testConfig, type Harness } from './harness.ts';
 
@@ -132,6 +132,55 @@ describe('digests', () => {
     h.mailer.failFor.clear();
     const retried = await run(noon('2026-02-20', -3));
     expect(retried.sent.map((m) => m.to)).toEqual([['owner@example-video.test']]);
+  });
+});
+
+describe('escalation to several recipients', () => {
+  it('sends a recipient whose digest failed the line on the next run, and the one who got it nothing more', async () => {
+    // No assignee: the privacy team's two addresses each get a digest.
+    const r = await putRequest(h, { receivedAt: '2026-01-20T10:00:00Z', dueDate: '2026-02-20' });
+    h.mailer.failFor.add(STAFF[1]!);
+
+    const first = await run(noon('2026-02-20', -3));
+
+    expect(first.sent.map((m) => m.to)).toEqual([[STAFF[0]]]);
+    expect(first.summary).toMatchObject({ fired: 1, failedDigests: 1 });
+    const claims = Object.keys((await h.ctx.repo.get(r.requestId)).escalations ?? {});
+    expect(claims).toEqual([recipientKey('due:2026-02-20:3', STAFF[0]!)]);
+
+    h.mailer.failFor.clear();
+    const second = await run(new Date(noon('2026-02-20', -3).getTime() + 3_600_000));
+
+    expect(second.sent.map((m) => m.to)).toEqual([[STAFF[1]]]);
+    expect(second.sent[0]!.email.text).toContain(r.requestId);
+    expect(second.summary).toMatchObject({ fired: 1, failedDigests: 0 });
+    const third = await run(new Date(noon('2026-02-20', -3).getTime() + 7_200_000));
+    expect(third.sent).toHaveLength(0);
+    expect(third.summary).toMatchObject({ fired: 0, alreadyFired: 1 });
+  });
+
+  it('gives each recipient each threshold once when two runs overlap after a failure', async () => {
+    const r = await putRequest(h, { receivedAt: '2026-01-20T10:00:00Z', dueDate: '2026-02-20' });
+    h.mailer.failFor.add(STAFF[1]!);
+    await run(noon('2026-02-20', -3));
+    h.mailer.failFor.clear();
+    h.mailer.sent = [];
+
+    const now = new Date(noon('2026-02-20', -3).getTime() + 3_600_000);
+    await Promise.all([escalate(h.ctx, { now, access: h.access }), escalate(h.ctx, { now, access: h.access })]);
+
+    expect(h.mailer.sent.map((m) => m.to)).toEqual([[STAFF[1]]]);
+    expect(h.mailer.sent[0]!.email.text).toContain(r.requestId);
+  });
+
+  it('treats a threshold claimed for everyone (before claims were per recipient) as sent to all', async () => {
+    const r = await putRequest(h, { receivedAt: '2026-01-20T10:00:00Z', dueDate: '2026-02-20' });
+    await h.ctx.repo.update(r.requestId, { escalations: { 'due:2026-02-20:3': '2026-02-17T08:00:00.000Z' } });
+
+    const { sent, summary } = await run(noon('2026-02-20', -3));
+
+    expect(sent).toHaveLength(0);
+    expect(summary).toMatchObject({ fired: 0, alreadyFired: 1 });
   });
 });
 

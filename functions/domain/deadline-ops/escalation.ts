@@ -1,0 +1,342 @@
+/**
+ * The escalation job: chases staff before deadlines are missed, so nobody has to remember them.
+ *
+ * It reads only the open-by-due index, in two bounded key ranges (never a Scan): everything due up to
+ * the largest threshold (which includes everything overdue), and the slice of due dates where a request
+ * whose acknowledgement date is near must sit. A request crossing a threshold is claimed for each
+ * recipient with a conditional write on its `escalations` map (`<threshold>|<address>`) before that
+ * recipient is mailed, so each recipient gets each threshold once even when runs overlap, and a digest
+ * that fails gives back only its own recipient's claims: the next run sends that recipient the line,
+ * and nobody else a second time. dynalite has no transactions, and none is needed for that.
+ *
+ * This module replaces functions/domain/escalation/index.ts, whose claims were per threshold: a
+ * threshold was given back only when no recipient's digest carrying it was delivered, so a recipient
+ * whose digest failed while another's went out never got the line.
+ */
+import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { logger } from '#commons/observability';
+import { addCalendarDays, daysBetween } from '../deadlines/index.ts';
+import { escalationDigest, type EscalationLine } from '../notifications/templates.ts';
+import { links, type AppContext } from '../context.ts';
+import { OPEN_INDEX, keys, type RequestRecord } from '../requests/model.ts';
+import { tableAccess, type TableAccess } from '../requests/table.ts';
+import { dateIn } from '../requests/local-date.ts';
+import { requestToday } from '../requests/zone.ts';
+
+/**
+ * Where an acknowledgement date sits relative to the due date. Only CCPA sets one: 10 California
+ * business days after receipt (14 to 18 calendar days, holidays included), while the due date is 45 days
+ * after receipt, so the due date is 27 to 31 days after the acknowledgement date. The margins cover a
+ * cluster of holidays; a test checks the bounds against the engine over two years of receipt dates.
+ * A request extended before its acknowledgement was sent falls outside; staff who extend have seen it.
+ */
+export const ACK_GAP_DAYS = { min: 25, max: 33 } as const;
+/** An acknowledgement missed longer ago than this is no longer chased (the due date escalations take over). */
+export const ACK_LATE_DAYS = 7;
+
+/** Attributes the job needs; the subject's address and name are never read. */
+const PROJECTION = [
+  'requestId',
+  'type',
+  'status',
+  'jurisdiction',
+  'country',
+  'receivedAt',
+  'dueDate',
+  'acknowledgeBy',
+  'acknowledgedAt',
+  'assignee',
+  'pause',
+  'escalations',
+  'openPk',
+];
+
+type Candidate = Pick<
+  RequestRecord,
+  'requestId' | 'type' | 'status' | 'jurisdiction' | 'country' | 'receivedAt' | 'dueDate' | 'acknowledgeBy' | 'acknowledgedAt' | 'assignee' | 'pause' | 'escalations' | 'openPk'
+>;
+
+export interface EscalateOptions {
+  now?: Date;
+  access?: TableAccess;
+  /** Claims written at once. */
+  concurrency?: number;
+}
+
+export interface EscalationSummary {
+  now: string;
+  /** Items DynamoDB read to answer the queries (ScannedCount), and what it returned (Count). */
+  itemsRead: number;
+  itemsReturned: number;
+  queries: number;
+  /** The same per key range: the due window, then the acknowledgement slice. */
+  reads: Array<{ range: string; itemsRead: number; itemsReturned: number }>;
+  /** Open requests overdue at this run (paused ones excluded: their due date moves on resume). */
+  overdue: number;
+  /** Thresholds this run fired, and those it found already fired by an earlier or concurrent run. */
+  fired: number;
+  alreadyFired: number;
+  /** Digests sent, by staff address. */
+  digests: Array<{ to: string; requests: number }>;
+  failedDigests: number;
+}
+
+interface Fire {
+  line: EscalationLine;
+  key: string;
+  /** Recipients not yet sent this threshold for this request. */
+  recipients: string[];
+}
+
+/** The claim of one threshold for one recipient. */
+export function recipientKey(key: string, to: string): string {
+  return `${key}|${to}`;
+}
+
+async function queryIndex(
+  access: TableAccess,
+  range: { from?: string; below: string },
+  filter: { ackLimit?: string },
+  summary: EscalationSummary,
+): Promise<Candidate[]> {
+  const names: Record<string, string> = Object.fromEntries(PROJECTION.map((a, i) => [`#p${i}`, a]));
+  const values: Record<string, unknown> = { ':open': 'OPEN', ':below': range.below };
+  let keyCondition = 'openPk = :open AND openSk < :below';
+  if (range.from) {
+    keyCondition = 'openPk = :open AND openSk BETWEEN :from AND :below';
+    values[':from'] = range.from;
+  }
+  let filterExpression: string | undefined;
+  if (filter.ackLimit) {
+    // A null acknowledgeBy (laws without one) never compares as less than a string.
+    names['#ack'] = 'acknowledgeBy';
+    values[':ackLimit'] = filter.ackLimit;
+    // Only requests whose acknowledgement has not gone out: the receipt step stamps acknowledgedAt.
+    names['#acked'] = 'acknowledgedAt';
+    filterExpression = '#ack <= :ackLimit AND attribute_not_exists(#acked)';
+  }
+  const items: Candidate[] = [];
+  const read = { range: `${range.from ?? ''}..${range.below}`, itemsRead: 0, itemsReturned: 0 };
+  summary.reads.push(read);
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await access.db.send(
+      new QueryCommand({
+        TableName: access.table,
+        IndexName: OPEN_INDEX,
+        KeyConditionExpression: keyCondition,
+        FilterExpression: filterExpression,
+        ProjectionExpression: Object.keys(names).filter((n) => n.startsWith('#p')).join(', '),
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ExclusiveStartKey: start,
+      }),
+    );
+    summary.queries++;
+    summary.itemsRead += out.ScannedCount ?? out.Count ?? 0;
+    summary.itemsReturned += out.Count ?? 0;
+    read.itemsRead += out.ScannedCount ?? out.Count ?? 0;
+    read.itemsReturned += out.Count ?? 0;
+    items.push(...((out.Items ?? []) as Candidate[]));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+/**
+ * Fires threshold `key` for recipient `to` unless it was fired for them before (or, as runs before
+ * per-recipient claims recorded it, for everyone); false when another run got there first.
+ */
+async function claim(access: TableAccess, r: Candidate, key: string, to: string, at: string): Promise<boolean> {
+  const k = keys.request(r.requestId);
+  if (!r.escalations) {
+    // A nested SET needs the map to exist; if_not_exists keeps a map a concurrent run just made.
+    await access.db.send(
+      new UpdateCommand({
+        TableName: access.table,
+        Key: k,
+        UpdateExpression: 'SET #e = if_not_exists(#e, :empty)',
+        ConditionExpression: 'attribute_exists(#pk)',
+        ExpressionAttributeNames: { '#e': 'escalations', '#pk': 'pk' },
+        ExpressionAttributeValues: { ':empty': {} },
+      }),
+    ).catch((err: unknown) => {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    });
+  }
+  try {
+    await access.db.send(
+      new UpdateCommand({
+        TableName: access.table,
+        Key: k,
+        UpdateExpression: 'SET #e.#k = :at',
+        // Still open and still due on the date the threshold is about.
+        ConditionExpression: 'attribute_exists(#open) AND attribute_not_exists(#e.#k) AND attribute_not_exists(#e.#all) AND #due = :due',
+        ExpressionAttributeNames: { '#e': 'escalations', '#k': recipientKey(key, to), '#all': key, '#open': 'openPk', '#due': 'dueDate' },
+        ExpressionAttributeValues: { ':at': at, ':due': r.dueDate },
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (err instanceof ConditionalCheckFailedException) return false;
+    throw err;
+  }
+}
+
+/** Gives a recipient's claim back when their digest was not delivered, so the next run tries again. */
+async function unclaim(access: TableAccess, requestId: string, key: string, at: string): Promise<void> {
+  await access.db
+    .send(
+      new UpdateCommand({
+        TableName: access.table,
+        Key: keys.request(requestId),
+        UpdateExpression: 'REMOVE #e.#k',
+        ConditionExpression: '#e.#k = :at',
+        ExpressionAttributeNames: { '#e': 'escalations', '#k': key },
+        ExpressionAttributeValues: { ':at': at },
+      }),
+    )
+    .catch((err: unknown) => logger.error('could not give back an escalation', { requestId, key, error: err as Error }));
+}
+
+async function inPool<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
+}
+
+/** Runs the job once at `now`; returns what it read and sent. */
+export async function escalate(ctx: AppContext, options: EscalateOptions = {}): Promise<EscalationSummary> {
+  const now = options.now ?? ctx.clock.now();
+  const access = options.access ?? tableAccess();
+  const { config } = ctx;
+  const thresholds = [...new Set(config.escalation.thresholdDays)].sort((a, b) => a - b);
+  const maxThreshold = thresholds[thresholds.length - 1] ?? 0;
+  const lead = config.escalation.acknowledgementLeadDays;
+  const at = now.toISOString();
+  const summary: EscalationSummary = {
+    now: at,
+    itemsRead: 0,
+    itemsReturned: 0,
+    queries: 0,
+    reads: [],
+    overdue: 0,
+    fired: 0,
+    alreadyFired: 0,
+    digests: [],
+    failedDigests: 0,
+  };
+
+  // Dates in the index are in each request's own zone; a day of margin covers every zone's "today".
+  const utcToday = dateIn('UTC', now);
+  const dueHorizon = addCalendarDays(utcToday, maxThreshold + 1);
+  const due = await queryIndex(access, { below: `${dueHorizon}#~` }, {}, summary);
+  const ackFrom = addCalendarDays(utcToday, ACK_GAP_DAYS.min - ACK_LATE_DAYS - 1);
+  const ackTo = addCalendarDays(utcToday, ACK_GAP_DAYS.max + lead + 1);
+  // The slice below the due horizon was read by the first query already.
+  const ackStart = ackFrom > dueHorizon ? `${ackFrom}#` : `${dueHorizon}#~`;
+  const ack =
+    lead >= 0 && ackStart < `${ackTo}#~`
+      ? await queryIndex(access, { from: ackStart, below: `${ackTo}#~` }, { ackLimit: addCalendarDays(utcToday, lead + 1) }, summary)
+      : [];
+
+  const byId = new Map<string, Candidate>();
+  for (const r of [...due, ...ack]) byId.set(r.requestId, r);
+
+  const consoleLink = links(config).console;
+  const fires: Fire[] = [];
+  const recipientsOf = (r: Candidate, overdue: boolean) => {
+    const base = r.assignee ? [r.assignee] : config.email.staff;
+    const all = overdue && config.escalation.overdueToDpo ? [...base, config.organisation.dpo.email] : base;
+    return [...new Set(all.map((a) => a.trim().toLowerCase()))];
+  };
+  const needsAckCheck: Array<{ r: Candidate; fire: Fire }> = [];
+  /** The fire for the recipients still owed `key`, or undefined when every one has had it. */
+  const owed = (r: Candidate, key: string, line: EscalationLine, recipients: string[]): Fire | undefined => {
+    if (r.escalations?.[key]) return undefined;
+    const pending = recipients.filter((to) => !r.escalations?.[recipientKey(key, to)]);
+    return pending.length ? { line, key, recipients: pending } : undefined;
+  };
+
+  for (const r of byId.values()) {
+    // While the clock is stopped the due date is not final; the resume recomputes it.
+    if (r.pause || !r.openPk) continue;
+    const today = requestToday(config, r, now);
+    const daysLeft = daysBetween(today, r.dueDate);
+    const base = { requestId: r.requestId, type: r.type, jurisdiction: r.jurisdiction, status: r.status, consoleUrl: consoleLink(r.requestId) };
+    if (daysLeft < 0) {
+      summary.overdue++;
+      const key = `overdue:${today}`;
+      const line: EscalationLine = { ...base, date: r.dueDate, daysLeft, what: 'overdue' };
+      const fire = owed(r, key, line, recipientsOf(r, true));
+      if (fire) fires.push(fire);
+      else summary.alreadyFired++;
+    } else {
+      // Only the nearest threshold crossed: a job that did not run for days sends one line, not three.
+      const t = thresholds.find((d) => daysLeft <= d);
+      if (t !== undefined) {
+        const key = `due:${r.dueDate}:${t}`;
+        const line: EscalationLine = { ...base, date: r.dueDate, daysLeft, what: 'due' };
+        const fire = owed(r, key, line, recipientsOf(r, false));
+        if (fire) fires.push(fire);
+        else summary.alreadyFired++;
+      }
+    }
+    if (r.acknowledgeBy) {
+      const ackLeft = daysBetween(today, r.acknowledgeBy);
+      const key = `ack:${r.acknowledgeBy}`;
+      if (ackLeft <= lead && ackLeft >= -ACK_LATE_DAYS) {
+        const line: EscalationLine = { ...base, date: r.acknowledgeBy, daysLeft: ackLeft, what: 'acknowledgement' };
+        const fire = owed(r, key, line, recipientsOf(r, false));
+        if (fire) needsAckCheck.push({ r, fire });
+        else summary.alreadyFired++;
+      }
+    }
+  }
+
+  // The receipt email is the acknowledgement (it confirms receipt and explains the process); the
+  // workflow stamps acknowledgedAt when it has gone out, so only a request without it is chased.
+  for (const { r, fire } of needsAckCheck) if (!r.acknowledgedAt) fires.push(fire);
+
+  // One claim per request, threshold and recipient; a line fired when at least one recipient was claimed.
+  const byRecipient = new Map<string, Fire[]>();
+  await inPool(fires, options.concurrency ?? 16, async (f) => {
+    const r = byId.get(f.line.requestId)!;
+    let any = false;
+    for (const to of f.recipients) {
+      if (await claim(access, r, f.key, to, at)) {
+        any = true;
+        byRecipient.set(to, [...(byRecipient.get(to) ?? []), f]);
+      }
+      // The map now exists: later claims need not create it.
+      r.escalations ??= {};
+    }
+    if (any) summary.fired++;
+    else summary.alreadyFired++;
+  });
+
+  for (const [to, list] of [...byRecipient].sort(([a], [b]) => a.localeCompare(b))) {
+    const lines = list.map((f) => f.line).sort((a, b) => a.daysLeft - b.daysLeft || a.requestId.localeCompare(b.requestId));
+    try {
+      await ctx.mailer.send(to, escalationDigest(config, lines));
+      summary.digests.push({ to, requests: lines.length });
+    } catch (err) {
+      summary.failedDigests++;
+      logger.error('escalation digest failed', { recipients: 1, requests: lines.length, error: err as Error });
+      // Only this recipient's claims: the others have their digests.
+      for (const f of list) await unclaim(access, f.line.requestId, recipientKey(f.key, to), at);
+    }
+  }
+
+  logger.info('escalation run', {
+    itemsRead: summary.itemsRead,
+    fired: summary.fired,
+    overdue: summary.overdue,
+    digests: summary.digests.length,
+  });
+  return summary;
+}
