@@ -243,7 +243,16 @@ describe('the public page and the console in Chromium', () => {
     // The API reports months, so the page draws requests per month rather than the yearly fallback.
     await staff.getByRole('img', { name: /^Requests per month in \d{4}, by type$/ }).waitFor();
     const accessRow = staff.getByRole('row', { name: /^Access/ });
-    expect(Number(await accessRow.locator('td').first().textContent())).toBeGreaterThanOrEqual(2);
+    const accessYear = Number(await accessRow.locator('td').first().textContent());
+    expect(accessYear).toBeGreaterThanOrEqual(2);
+    // The monthly chart has its data table: a row per month, whose access column adds up to the year's.
+    const monthly = staff.getByRole('table', { name: /^Requests received per month in \d{4}, by type$/ });
+    await monthly.waitFor();
+    expect(await monthly.locator('tbody tr').count()).toBe(12);
+    const accessColumn = (await monthly.locator('thead th').allTextContents()).indexOf('Access');
+    expect(accessColumn).toBeGreaterThan(0);
+    const perMonth = await monthly.locator(`tbody tr > :nth-child(${accessColumn + 1})`).allTextContents();
+    expect(perMonth.reduce((sum, n) => sum + Number(n), 0)).toBe(accessYear);
     await screenshot(staff, 'metrics-1-chart');
   }, 15_000);
 

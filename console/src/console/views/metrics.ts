@@ -105,7 +105,30 @@ function monthlyChart(m: YearMetrics): HTMLElement {
     chart.append(svg('text', { x: 40 + i * bar + bar / 2, y: height + 18, 'text-anchor': 'middle', class: 'axis' }, mo.month.slice(5)));
   });
   chart.append(svg('text', { x: 0, y: 12, class: 'axis' }, String(max)));
-  return h('figure', {}, chart, h('figcaption', {}, legend(types), ' Requests received per month.'));
+  return h(
+    'figure',
+    {},
+    chart,
+    h('figcaption', {}, legend(types), ' Requests received per month.'),
+    monthlyTable(m, types, totals),
+  );
+}
+
+/** The monthly chart's figures as a table: what a screen reader reads instead of the bars. */
+function monthlyTable(m: YearMetrics, types: string[], totals: number[]): HTMLElement {
+  return h(
+    'table',
+    { class: 'chart-data' },
+    h('caption', {}, `Requests received per month in ${m.year}, by type`),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Month'), ...types.map((t) => h('th', { scope: 'col' }, SHORT_TYPE[t] ?? t)), h('th', { scope: 'col' }, 'Total'))),
+    h(
+      'tbody',
+      {},
+      ...m.months!.map((mo, i) =>
+        h('tr', {}, h('th', { scope: 'row' }, mo.month), ...types.map((t) => h('td', {}, String(mo.received[t] ?? 0))), h('td', {}, String(totals[i] ?? 0))),
+      ),
+    ),
+  );
 }
 
 /** Horizontal bars, one per row: a label, a value from 0 to 1 of the width, and the text at its end. */
