@@ -95,6 +95,20 @@ export class StripeClient {
     }
   }
 
+  /** One object, GET. */
+  async get<T>(path: string, label: string, ctx: ConnectorContext): Promise<T> {
+    return this.http.json<T>({ url: this.url(path), label: `GET ${label}`, signal: ctx.signal });
+  }
+
+  /**
+   * A POST whose answer is needed. `idempotencyKey` makes a repeat (the state machine's retry) get the
+   * first call's answer instead of acting twice: Stripe keeps keys for 24 hours.
+   */
+  async post<T>(path: string, label: string, ctx: ConnectorContext, form: URLSearchParams, idempotencyKey?: string): Promise<T> {
+    const headers = idempotencyKey ? { 'idempotency-key': idempotencyKey } : undefined;
+    return this.http.json<T>({ method: 'POST', url: this.url(path), label: `POST ${label}`, form, headers, signal: ctx.signal });
+  }
+
   /** DELETE or POST that treats `resource_missing` as already done; false when the object was gone. */
   async mutate(method: 'DELETE' | 'POST', path: string, label: string, ctx: ConnectorContext, form?: URLSearchParams): Promise<boolean> {
     const res = await this.http.request({ method, url: this.url(path), label: `${method} ${label}`, form, accept: [404], signal: ctx.signal });

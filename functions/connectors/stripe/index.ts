@@ -15,7 +15,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { ErasurePolicy, SaasConnectorConfig } from '#commons/config';
-import { ConnectorMisconfigured } from '#connectors/errors';
+import { ConnectorMisconfigured, ConnectorUnavailable } from '#connectors/errors';
+import { abortableSleep } from '#connectors/http';
 import { groupByObject } from '#connectors/records';
 import type {
   Connector,
@@ -90,6 +91,26 @@ export interface StripeSettings {
    * records): name, phone, address, shipping, description, metadata... Never the email, which is the key.
    */
   maskRetainedCustomers?: Record<string, 'null' | 'redact' | 'hash'>;
+  /**
+   * Erase customers whose policy is `delete` with a Stripe privacy redaction job (public preview)
+   * instead of `DELETE /v1/customers/{id}`: Stripe redacts the personal data on the customer and on
+   * every object tied to it (charges, invoices, payment methods...), which stay as anonymous records.
+   */
+  redactionJobs?: RedactionJobSettings;
+}
+
+export interface RedactionJobSettings {
+  /** `error` (default): a job that cannot redact everything fails validation; `fix`: Stripe fixes what it can. */
+  validationBehavior?: 'error' | 'fix';
+  /** Wait between status reads (default 2 s). */
+  pollMs?: number;
+  /** Longest wait inside one attempt (default 60 s); then the state machine retries, and the job is found again. */
+  maxWaitMs?: number;
+}
+
+interface RedactionJob {
+  id: string;
+  status: 'validating' | 'ready' | 'redacting' | 'succeeded' | 'canceling' | 'canceled' | 'failed';
 }
 
 function customerOf(obj: StripeObject): string | undefined {
@@ -235,7 +256,8 @@ export function createStripeConnector(config: SaasConnectorConfig, deps: Connect
     if (!kept.length) return;
     const policy = policyFor('customers');
     const why = `while ${kept.join(', ')} are kept: they are found only through the customer's email`;
-    if (policy.action === 'delete') {
+    // A redaction job takes the personal data off the kept records too: nothing personal is left to find.
+    if (policy.action === 'delete' && !settings.redactionJobs) {
       throw new ConnectorMisconfigured(
         config.id,
         `Stripe customers cannot be deleted ${why}; retain the customer as their lookup key (settings.maskRetainedCustomers masks the rest) or anonymize it without the email`,
@@ -260,6 +282,39 @@ export function createStripeConnector(config: SaasConnectorConfig, deps: Connect
     return count;
   }
 
+  /**
+   * One redaction job for the subject's customers: created with an idempotency key per request and
+   * customer set, so a retried erasure (after a timeout here) finds the same job instead of starting
+   * another; run once validated; polled until it succeeded.
+   */
+  async function redact(stripe: StripeClient, records: DataRecord[], ctx: ConnectorContext): Promise<ErasureItem[]> {
+    const options = settings.redactionJobs!;
+    const ids = records.map((r) => r.id).sort();
+    const form = new URLSearchParams();
+    for (const id of ids) form.append('objects[customers][]', id);
+    form.set('validation_behavior', options.validationBehavior ?? 'error');
+    const key = `dsar-${ctx.requestId}-${createHash('sha256').update(ids.join(',')).digest('hex').slice(0, 16)}`;
+    const maxWaitMs = options.maxWaitMs ?? 60_000;
+    const deadline = Date.now() + maxWaitMs;
+    let job = await stripe.post<RedactionJob>('privacy/redaction_jobs', 'privacy/redaction_jobs', ctx, form, key);
+    for (;;) {
+      if (job.status === 'succeeded') return [{ object: 'customers', action: 'anonymized', count: records.length }];
+      if (job.status === 'ready') {
+        job = await stripe.post<RedactionJob>(`privacy/redaction_jobs/${job.id}/run`, 'privacy/redaction_jobs/run', ctx, new URLSearchParams(), `${key}-run`);
+        continue;
+      }
+      if (job.status !== 'validating' && job.status !== 'redacting') {
+        // Failed validation (an open invoice, an active dispute...) or cancelled: a person must look.
+        throw new ConnectorMisconfigured(config.id, `Stripe redaction job ${job.id} ended ${job.status}`);
+      }
+      if (Date.now() >= deadline) {
+        throw new ConnectorUnavailable(config.id, `Stripe redaction job ${job.id} still ${job.status} after ${maxWaitMs} ms`);
+      }
+      await abortableSleep(options.pollMs ?? 2_000, ctx.signal);
+      job = await stripe.get<RedactionJob>(`privacy/redaction_jobs/${job.id}`, 'privacy/redaction_jobs', ctx);
+    }
+  }
+
   async function eraseObject(
     stripe: StripeClient,
     object: StripeObjectName,
@@ -279,6 +334,7 @@ export function createStripeConnector(config: SaasConnectorConfig, deps: Connect
       }
       return [{ object, action: 'anonymized', count }];
     }
+    if (object === 'customers' && settings.redactionJobs) return redact(stripe, records, ctx);
     let count = 0;
     const kept: DataRecord[] = [];
     for (const rec of records) {

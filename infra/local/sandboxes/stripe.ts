@@ -31,6 +31,10 @@ export class StripeStore {
   readonly byId = new Map<string, { resource: Resource; obj: StripeObj }>();
   /** Every customer id ever created -> lower-cased email, kept after deletion so retained records still count. */
   readonly ownerEmail = new Map<string, string>();
+  /** Privacy redaction jobs (public preview), by id. */
+  readonly redactionJobs = new Map<string, RedactionJobRecord>();
+  /** How many status reads a job stays `validating` (and `redacting`) before it moves on; tests raise it. */
+  redactionSteps = 1;
   private seq = 0;
   private clock = Date.UTC(2025, 0, 1) / 1000;
 
@@ -177,9 +181,37 @@ export interface StripeSandboxOptions {
   secretKey?: string;
 }
 
+/** Fields a redaction job clears, wherever they sit in the customer or an object tied to it. */
+const PERSONAL_FIELDS = new Set(['email', 'name', 'phone', 'address', 'shipping', 'description', 'receipt_email', 'customer_email', 'customer_name', 'customer_phone', 'customer_address', 'customer_shipping', 'billing_details', 'owner', 'memo']);
+
+/** The values Stripe leaves after redacting (the exact placeholder is not documented; uncertain). */
+function redacted(value: unknown): unknown {
+  if (value === null || value === undefined) return value;
+  return typeof value === 'string' ? '[redacted]' : null;
+}
+
+function redactObject(obj: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(obj)) {
+    if (PERSONAL_FIELDS.has(key)) obj[key] = redacted(value);
+    else if (value && typeof value === 'object' && !Array.isArray(value)) redactObject(value as Record<string, unknown>);
+  }
+}
+
+export interface RedactionJobRecord {
+  id: string;
+  object: 'privacy.redaction_job';
+  created: number;
+  status: 'validating' | 'ready' | 'redacting' | 'succeeded' | 'failed';
+  validation_behavior: string;
+  objects: { customers: string[] };
+}
+
 export class StripeSandbox implements VendorSandbox {
   readonly name = 'stripe' as const;
   readonly store = new StripeStore();
+  /** Idempotency keys of job creations -> the job they created. */
+  private readonly idempotency = new Map<string, string>();
+  private readonly stepsLeft = new Map<string, number>();
   /** The one key accepted; `rotateKey` replaces it, as rolling a key in Stripe's dashboard does. */
   secretKey: string;
   private expiredOnce = false;
@@ -241,6 +273,12 @@ export class StripeSandbox implements VendorSandbox {
     const parts = req.path.split('/').filter(Boolean);
     if (parts[0] !== 'v1') return this.unknownUrl(req);
     const [, a, b, c, d] = parts;
+    if (a === 'privacy' && b === 'redaction_jobs') {
+      if (req.method === 'POST' && !c) return this.createRedactionJob(req);
+      if (req.method === 'GET' && c && !d) return this.redactionJob(c);
+      if (req.method === 'POST' && c && d === 'run') return this.runRedactionJob(c);
+      return this.unknownUrl(req);
+    }
     if (req.method === 'GET') {
       if (a === 'customers' && b === 'search' && !c) return this.search(req);
       if (a === 'customers' && !b) return this.listCustomers(req);
@@ -267,6 +305,66 @@ export class StripeSandbox implements VendorSandbox {
       return this.unknownUrl(req);
     }
     return this.unknownUrl(req);
+  }
+
+  /**
+   * `POST /v1/privacy/redaction_jobs` (`objects[customers][]=…`, `validation_behavior`). The same
+   * Idempotency-Key answers with the job it created first, as Stripe does for 24 hours.
+   */
+  private createRedactionJob(req: SandboxRequest): SandboxResponse {
+    const key = req.headers['idempotency-key'];
+    const known = typeof key === 'string' ? this.idempotency.get(key) : undefined;
+    if (known) return json(200, this.store.redactionJobs.get(known));
+    const form = new URLSearchParams(req.text);
+    const customers = form.getAll('objects[customers][]');
+    if (!customers.length) return stripeError(400, { code: 'parameter_missing', message: 'Missing required param: objects.', param: 'objects', type: 'invalid_request_error' });
+    const unknown = customers.find((id) => !this.store.customers.has(id));
+    if (unknown) return missing('customer', unknown);
+    const job: RedactionJobRecord = {
+      id: this.store.id('prj'), object: 'privacy.redaction_job', created: Math.floor(Date.now() / 1000), status: 'validating',
+      validation_behavior: form.get('validation_behavior') ?? 'error', objects: { customers },
+    };
+    this.store.redactionJobs.set(job.id, job);
+    this.stepsLeft.set(job.id, this.store.redactionSteps);
+    if (typeof key === 'string') this.idempotency.set(key, job.id);
+    return json(200, job);
+  }
+
+  /** Reading a job moves it along: validating -> ready, redacting -> succeeded (redacting everything then). */
+  private redactionJob(id: string): SandboxResponse {
+    const job = this.store.redactionJobs.get(id);
+    if (!job) return missing('privacy.redaction_job', id);
+    if (job.status === 'validating' || job.status === 'redacting') {
+      const left = (this.stepsLeft.get(id) ?? 0) - 1;
+      this.stepsLeft.set(id, left);
+      if (left <= 0) {
+        if (job.status === 'validating') {
+          job.status = 'ready';
+        } else {
+          for (const customer of job.objects.customers) this.redactCustomer(customer);
+          job.status = 'succeeded';
+        }
+        this.stepsLeft.set(id, this.store.redactionSteps);
+      }
+    }
+    return json(200, job);
+  }
+
+  private runRedactionJob(id: string): SandboxResponse {
+    const job = this.store.redactionJobs.get(id);
+    if (!job) return missing('privacy.redaction_job', id);
+    if (job.status !== 'ready') {
+      return stripeError(400, { code: 'redaction_job_invalid_status', message: `The redaction job is ${job.status}; only a ready job can run.`, type: 'invalid_request_error' });
+    }
+    job.status = 'redacting';
+    return json(200, job);
+  }
+
+  /** The customer and every object tied to it lose their personal fields; the objects themselves stay. */
+  private redactCustomer(id: string): void {
+    const customer = this.store.customers.get(id);
+    if (customer) redactObject(customer);
+    for (const list of this.store.byCustomer.get(id)?.values() ?? []) for (const obj of list) redactObject(obj);
   }
 
   private unknownUrl(req: SandboxRequest): SandboxResponse {

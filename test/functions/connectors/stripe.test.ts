@@ -182,4 +182,48 @@ describe('Stripe connector', () => {
     expect(again.items.find((i) => i.object === 'charges')).toMatchObject({ action: 'retained', count: 253 });
     expect(sb.stores.stripe.countFor(neighbour)).toEqual(before);
   });
+
+  describe('with redaction jobs', () => {
+    const redacting = (extra: Record<string, unknown> = {}) => connector({ redactionJobs: { pollMs: 5, ...extra } });
+    afterEach(() => {
+      sb.stores.stripe.redactionSteps = 1;
+    });
+
+    it('redacts the customer and everything tied to it instead of deleting it, keeping the billing records anonymous', async () => {
+      const person = sb.people[50]!;
+      const id = customerId(person.email);
+      const outcome = await redacting().erase(subjectOf(person.email), FINANCIAL, { requestId: 'req-redact-1' });
+      expect(outcome.items.find((i) => i.object === 'customers')).toEqual({ object: 'customers', action: 'anonymized', count: 1 });
+      expect(outcome.items.find((i) => i.object === 'charges')).toMatchObject({ action: 'retained', count: 2 });
+      const jobs = [...sb.stores.stripe.redactionJobs.values()].filter((j) => j.objects.customers.includes(id));
+      expect(jobs.map((j) => [j.status, j.validation_behavior])).toEqual([['succeeded', 'error']]);
+      expect(sb.stores.stripe.customers.get(id)).toMatchObject({ email: '[redacted]', name: '[redacted]', phone: '[redacted]', address: null });
+      const charges = sb.stores.stripe.list(id, 'charges');
+      expect(charges).toHaveLength(2);
+      for (const charge of charges) expect(charge).toMatchObject({ receipt_email: '[redacted]', billing_details: null });
+      expect(JSON.stringify(sb.stores.stripe.list(id, 'invoices'))).not.toContain(person.email);
+      expect(await collect(redacting().access(subjectOf(person.email), ctx))).toEqual([]);
+    });
+
+    it('leaves a slow job to the state machine, and a retry of the same request picks the same job up', async () => {
+      const person = sb.people[51]!;
+      const id = customerId(person.email);
+      sb.stores.stripe.redactionSteps = 1_000;
+      const retry = { requestId: 'req-redact-2' };
+      const slow = await redacting({ maxWaitMs: 30 }).erase(subjectOf(person.email), FINANCIAL, retry).catch((e: unknown) => e);
+      expect(slow).toBeInstanceOf(ConnectorUnavailable);
+      expect((slow as Error).message).toMatch(/redaction job prj_\w+ still validating/);
+
+      sb.stores.stripe.redactionSteps = 1;
+      const [job] = [...sb.stores.stripe.redactionJobs.values()].filter((j) => j.objects.customers.includes(id));
+      const outcome = await redacting().erase(subjectOf(person.email), FINANCIAL, retry);
+      expect(outcome.items.find((i) => i.object === 'customers')).toMatchObject({ action: 'anonymized', count: 1 });
+      expect([...sb.stores.stripe.redactionJobs.values()].filter((j) => j.objects.customers.includes(id))).toEqual([job]);
+      expect(job!.status).toBe('succeeded');
+    });
+
+    it('still refuses to mask only part of a customer while its records are kept', async () => {
+      await expect(redacting().erase(subjectOf('bob@example.com'), policies({ ...FINANCIAL_MAP, customers: { action: 'anonymize', fields: { email: 'hash' } } }), ctx)).rejects.toThrow(/email cannot be masked/);
+    });
+  });
 });
