@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, CfnResource, Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -204,6 +204,7 @@ export class DsarOrchestrator extends Construct {
     this.stagingBucket = dataBucket('Staging', props.stagingRetentionDays ?? 30);
     // The download link lives linkTtlDays; the package must not outlive it.
     this.exportsBucket = dataBucket('Exports', config.delivery.linkTtlDays);
+    if (destroy) this.retainAutoDeleteLogs(logRetention);
 
     // ---- email ----
     const fromDomain = config.email.from.split('@')[1]!;
@@ -311,8 +312,10 @@ export class DsarOrchestrator extends Construct {
     for (const spec of FUNCTIONS) if (spec.placeholder) values[spec.placeholder] = this.functions[spec.id]!.functionArn;
     const stepFunctions = FUNCTIONS.filter((s) => s.placeholder).map((s) => this.functions[s.id]!);
     const sfnLogs = new logs.LogGroup(this, 'WorkflowLogs', {
-      // The /aws/vendedlogs/ prefix keeps the resource policy Step Functions needs small.
-      logGroupName: `/aws/vendedlogs/states/${stateMachineName}`,
+      // The /aws/vendedlogs/ prefix keeps the resource policy Step Functions needs small. The stack's id
+      // (a new UUID each time the stack is created) ends the name: the group is retained on teardown,
+      // and a fixed name would make the next deployment under the same stack name fail on it.
+      logGroupName: Fn.join('', [`/aws/vendedlogs/states/${stateMachineName}-`, Fn.select(2, Fn.split('/', stack.stackId))]),
       retention: logRetention,
       removalPolicy,
     });
@@ -514,6 +517,19 @@ export class DsarOrchestrator extends Construct {
     });
 
     this.acknowledge({ executionsArn });
+  }
+
+  /**
+   * The function behind `autoDeleteObjects` (one per stack, made by CDK without a log group) would log to
+   * a group Lambda creates on first use, kept forever. It logs to a group with the construct's retention
+   * instead; the group is the stack's, so every bucket with auto-delete in the stack shares it.
+   */
+  private retainAutoDeleteLogs(retention: logs.RetentionDays): void {
+    const stack = Stack.of(this);
+    const handler = stack.node.tryFindChild('Custom::S3AutoDeleteObjectsCustomResourceProvider')?.node.tryFindChild('Handler');
+    if (!(handler instanceof CfnResource) || stack.node.tryFindChild('DsarAutoDeleteObjectsLogs')) return;
+    const group = new logs.LogGroup(stack, 'DsarAutoDeleteObjectsLogs', { retention, removalPolicy: RemovalPolicy.DESTROY });
+    handler.addPropertyOverride('LoggingConfig', { LogGroup: group.logGroupName });
   }
 
   /** The environment a function gets: only the names of what its grants let it touch. */

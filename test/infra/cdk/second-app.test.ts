@@ -89,6 +89,17 @@ describe('DsarOrchestrator in another app', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: false });
   });
 
+  it('gives the auto-delete function of the DESTROY buckets a log group with the construct\'s retention', () => {
+    const provider = Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith('CustomS3AutoDeleteObjectsCustomResourceProvider'))!;
+    expect(provider).toBeDefined();
+    const groupId = (provider[1].Properties.LoggingConfig.LogGroup as { Ref: string }).Ref;
+    const group = template.toJSON().Resources[groupId];
+    expect(group.Type).toBe('AWS::Logs::LogGroup');
+    expect(group.Properties.RetentionInDays).toBe(180);
+    expect(group.DeletionPolicy).toBe('Delete');
+    for (const g of Object.values(template.findResources('AWS::Logs::LogGroup'))) expect(g.Properties.RetentionInDays).toBeGreaterThan(0);
+  });
+
   it('follows the props: link lifetime, throttling, sender identity', () => {
     const exportsBucket = template.toJSON().Resources[Stack.of(orchestrator).getLogicalId(orchestrator.exportsBucket.node.defaultChild as never)];
     expect(exportsBucket.Properties.LifecycleConfiguration.Rules[0].ExpirationInDays).toBe(3);

@@ -76,6 +76,16 @@ describe('the state machine', () => {
     expect(literal).not.toMatch(/\$\{[A-Za-z0-9_]+\}/);
   });
 
+  it('logs to a group whose name is new with each stack, so a redeploy after teardown does not meet the retained one', () => {
+    const machine = Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0]!;
+    const groupId = machine.Properties.LoggingConfiguration.Destinations[0].CloudWatchLogsLogGroup.LogGroupArn['Fn::GetAtt'][0];
+    const group = template.toJSON().Resources[groupId];
+    expect(group.DeletionPolicy).toBe('Retain');
+    const [, parts] = group.Properties.LogGroupName['Fn::Join'];
+    expect(parts[0]).toBe(`/aws/vendedlogs/states/${stack.stackName}-Dsar-`);
+    expect(parts[1]).toEqual({ 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] });
+  });
+
   it('logs every transition without execution data and is traced', () => {
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: false, Destinations: Match.anyValue() },
@@ -121,6 +131,17 @@ describe('the functions', () => {
     expect(env('assemble')).toHaveProperty('DSAR_EXPORTS_BUCKET');
     expect(env('create-request')).toHaveProperty('DSAR_STATE_MACHINE_ARN');
     expect(env('notify-subject')).toHaveProperty('DSAR_SES_CONFIGURATION_SET');
+  });
+
+  it('sends each function\'s logs to its own log group', () => {
+    for (const spec of FUNCTIONS) {
+      const fn = template.toJSON().Resources[fnId(spec.id)];
+      const group = template.toJSON().Resources[fn.Properties.LoggingConfig.LogGroup.Ref];
+      expect(group.Type, spec.id).toBe('AWS::Logs::LogGroup');
+      expect(fn.Properties.LoggingConfig.LogGroup.Ref, spec.id).toBe(logicalId(stack, stack.orchestrator.functions[spec.id]!.logGroup as never));
+    }
+    const groups = FUNCTIONS.map((spec) => template.toJSON().Resources[fnId(spec.id)].Properties.LoggingConfig.LogGroup.Ref);
+    expect(new Set(groups).size).toBe(FUNCTIONS.length);
   });
 
   it('sets a retention on every log group', () => {
@@ -221,6 +242,9 @@ describe('data at rest', () => {
     });
     template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain' });
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    // The key and the staff pool outlive a teardown too: without the key the retained data is unreadable.
+    expect(template.toJSON().Resources[logicalId(stack, stack.orchestrator.key)]).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    expect(template.toJSON().Resources[stack.getLogicalId(stack.orchestrator.userPool.node.defaultChild as never)]).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
   });
 
   it('keeps staging and exports private, KMS-encrypted, TLS-only, logged and expiring', () => {
@@ -278,7 +302,12 @@ describe('the HTTP API', () => {
       Scope: 'REGIONAL',
       Rules: Match.arrayWith([Match.objectLike({ Statement: { RateBasedStatement: { Limit: 500, AggregateKeyType: 'IP' } } })]),
     });
-    template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
+    const [association, ...others] = Object.values(template.findResources('AWS::WAFv2::WebACLAssociation')).map((a) => a.Properties);
+    expect(others).toHaveLength(0);
+    expect(association).toEqual({
+      ResourceArn: { 'Fn::GetAtt': [stack.getLogicalId(stack.orchestrator.userPool.node.defaultChild as never), 'Arn'] },
+      WebACLArn: { 'Fn::GetAtt': [logicalId(stack, { node: { defaultChild: stack.orchestrator.webAcl } }), 'Arn'] },
+    });
   });
 });
 
@@ -355,6 +384,18 @@ describe('operations', () => {
         SnsDestination: { TopicARN: { Ref: logicalId(stack, stack.orchestrator.mailEventsTopic) } },
       },
     });
+  });
+
+  it('has the mail-events topic feed the function that records bounces and complaints on the audit trail', () => {
+    const topic = { Ref: logicalId(stack, stack.orchestrator.mailEventsTopic) };
+    const recorder = FUNCTIONS.find((f) => f.topic === 'mail-events')!;
+    expect(recorder.entry).toBe('functions/handlers/events/record-mail-event.ts');
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'lambda', TopicArn: topic, Endpoint: { 'Fn::GetAtt': [fnId(recorder.id), 'Arn'] } });
+    template.hasResourceProperties('AWS::Lambda::Permission', { Action: 'lambda:InvokeFunction', Principal: 'sns.amazonaws.com', SourceArn: topic, FunctionName: { 'Fn::GetAtt': [fnId(recorder.id), 'Arn'] } });
+    // It may read and append to the table, nothing else; and only the topic's subscription invokes it.
+    expect(recorder.grants).toEqual(['table:read', 'table:write']);
+    const subscriptions = Object.values(template.findResources('AWS::SNS::Subscription')).map((x) => x.Properties).filter((x) => x.Protocol === 'lambda');
+    expect(subscriptions).toHaveLength(1);
   });
 
   it('schedules exactly the functions that declare a schedule', () => {
