@@ -3,9 +3,11 @@
  *
  * It reads only the open-by-due index, in two bounded key ranges (never a Scan): everything due up to
  * the largest threshold (which includes everything overdue), and the slice of due dates where a request
- * whose acknowledgement date is near must sit. A request crossing a threshold is claimed with a
- * conditional write on its `escalations` map before anyone is mailed, so a threshold fires once per
- * request even when runs overlap; dynalite has no transactions, and none is needed for that.
+ * whose acknowledgement date is near must sit. A request crossing a threshold is claimed for each
+ * recipient with a conditional write on its `escalations` map (`<threshold>|<address>`) before that
+ * recipient is mailed, so each recipient gets each threshold once even when runs overlap, and a digest
+ * that fails gives back only its own recipient's claims: the next run sends that recipient the line,
+ * and nobody else a second time. dynalite has no transactions, and none is needed for that.
  */
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
@@ -79,7 +81,13 @@ export interface EscalationSummary {
 interface Fire {
   line: EscalationLine;
   key: string;
+  /** Recipients not yet sent this threshold for this request. */
   recipients: string[];
+}
+
+/** The claim of one threshold for one recipient. */
+export function recipientKey(key: string, to: string): string {
+  return `${key}|${to}`;
 }
 
 async function queryIndex(
@@ -132,8 +140,11 @@ async function queryIndex(
   return items;
 }
 
-/** Fires `key` on the request unless it was fired before; false when another run got there first. */
-async function claim(access: TableAccess, r: Candidate, key: string, at: string): Promise<boolean> {
+/**
+ * Fires threshold `key` for recipient `to` unless it was fired for them before (or, as runs before
+ * per-recipient claims recorded it, for everyone); false when another run got there first.
+ */
+async function claim(access: TableAccess, r: Candidate, key: string, to: string, at: string): Promise<boolean> {
   const k = keys.request(r.requestId);
   if (!r.escalations) {
     // A nested SET needs the map to exist; if_not_exists keeps a map a concurrent run just made.
@@ -157,8 +168,8 @@ async function claim(access: TableAccess, r: Candidate, key: string, at: string)
         Key: k,
         UpdateExpression: 'SET #e.#k = :at',
         // Still open and still due on the date the threshold is about.
-        ConditionExpression: 'attribute_exists(#open) AND attribute_not_exists(#e.#k) AND #due = :due',
-        ExpressionAttributeNames: { '#e': 'escalations', '#k': key, '#open': 'openPk', '#due': 'dueDate' },
+        ConditionExpression: 'attribute_exists(#open) AND attribute_not_exists(#e.#k) AND attribute_not_exists(#e.#all) AND #due = :due',
+        ExpressionAttributeNames: { '#e': 'escalations', '#k': recipientKey(key, to), '#all': key, '#open': 'openPk', '#due': 'dueDate' },
         ExpressionAttributeValues: { ':at': at, ':due': r.dueDate },
       }),
     );
@@ -169,7 +180,7 @@ async function claim(access: TableAccess, r: Candidate, key: string, at: string)
   }
 }
 
-/** Gives a threshold back when no digest carrying it was delivered, so the next run tries again. */
+/** Gives a recipient's claim back when their digest was not delivered, so the next run tries again. */
 async function unclaim(access: TableAccess, requestId: string, key: string, at: string): Promise<void> {
   await access.db
     .send(
@@ -240,6 +251,12 @@ export async function escalate(ctx: AppContext, options: EscalateOptions = {}): 
     return [...new Set(all.map((a) => a.trim().toLowerCase()))];
   };
   const needsAckCheck: Array<{ r: Candidate; fire: Fire }> = [];
+  /** The fire for the recipients still owed `key`, or undefined when every one has had it. */
+  const owed = (r: Candidate, key: string, line: EscalationLine, recipients: string[]): Fire | undefined => {
+    if (r.escalations?.[key]) return undefined;
+    const pending = recipients.filter((to) => !r.escalations?.[recipientKey(key, to)]);
+    return pending.length ? { line, key, recipients: pending } : undefined;
+  };
 
   for (const r of byId.values()) {
     // While the clock is stopped the due date is not final; the resume recomputes it.
@@ -251,27 +268,28 @@ export async function escalate(ctx: AppContext, options: EscalateOptions = {}): 
       summary.overdue++;
       const key = `overdue:${today}`;
       const line: EscalationLine = { ...base, date: r.dueDate, daysLeft, what: 'overdue' };
-      if (r.escalations?.[key]) summary.alreadyFired++;
-      else fires.push({ line, key, recipients: recipientsOf(r, true) });
+      const fire = owed(r, key, line, recipientsOf(r, true));
+      if (fire) fires.push(fire);
+      else summary.alreadyFired++;
     } else {
       // Only the nearest threshold crossed: a job that did not run for days sends one line, not three.
       const t = thresholds.find((d) => daysLeft <= d);
       if (t !== undefined) {
         const key = `due:${r.dueDate}:${t}`;
         const line: EscalationLine = { ...base, date: r.dueDate, daysLeft, what: 'due' };
-        if (r.escalations?.[key]) summary.alreadyFired++;
-        else fires.push({ line, key, recipients: recipientsOf(r, false) });
+        const fire = owed(r, key, line, recipientsOf(r, false));
+        if (fire) fires.push(fire);
+        else summary.alreadyFired++;
       }
     }
     if (r.acknowledgeBy) {
       const ackLeft = daysBetween(today, r.acknowledgeBy);
       const key = `ack:${r.acknowledgeBy}`;
       if (ackLeft <= lead && ackLeft >= -ACK_LATE_DAYS) {
-        if (r.escalations?.[key]) summary.alreadyFired++;
-        else {
-          const line: EscalationLine = { ...base, date: r.acknowledgeBy, daysLeft: ackLeft, what: 'acknowledgement' };
-          needsAckCheck.push({ r, fire: { line, key, recipients: recipientsOf(r, false) } });
-        }
+        const line: EscalationLine = { ...base, date: r.acknowledgeBy, daysLeft: ackLeft, what: 'acknowledgement' };
+        const fire = owed(r, key, line, recipientsOf(r, false));
+        if (fire) needsAckCheck.push({ r, fire });
+        else summary.alreadyFired++;
       }
     }
   }
@@ -280,28 +298,35 @@ export async function escalate(ctx: AppContext, options: EscalateOptions = {}): 
   // workflow stamps acknowledgedAt when it has gone out, so only a request without it is chased.
   for (const { r, fire } of needsAckCheck) if (!r.acknowledgedAt) fires.push(fire);
 
-  const claimed: Fire[] = [];
+  // One claim per request, threshold and recipient; a line fired when at least one recipient was claimed.
+  const byRecipient = new Map<string, Fire[]>();
   await inPool(fires, options.concurrency ?? 16, async (f) => {
-    if (await claim(access, byId.get(f.line.requestId)!, f.key, at)) claimed.push(f);
+    const r = byId.get(f.line.requestId)!;
+    let any = false;
+    for (const to of f.recipients) {
+      if (await claim(access, r, f.key, to, at)) {
+        any = true;
+        byRecipient.set(to, [...(byRecipient.get(to) ?? []), f]);
+      }
+      // The map now exists: later claims need not create it.
+      r.escalations ??= {};
+    }
+    if (any) summary.fired++;
     else summary.alreadyFired++;
   });
-  summary.fired = claimed.length;
 
-  const byRecipient = new Map<string, Fire[]>();
-  for (const f of claimed) for (const to of f.recipients) byRecipient.set(to, [...(byRecipient.get(to) ?? []), f]);
-  const delivered = new Set<Fire>();
   for (const [to, list] of [...byRecipient].sort(([a], [b]) => a.localeCompare(b))) {
     const lines = list.map((f) => f.line).sort((a, b) => a.daysLeft - b.daysLeft || a.requestId.localeCompare(b.requestId));
     try {
       await ctx.mailer.send(to, escalationDigest(config, lines));
       summary.digests.push({ to, requests: lines.length });
-      for (const f of list) delivered.add(f);
     } catch (err) {
       summary.failedDigests++;
       logger.error('escalation digest failed', { recipients: 1, requests: lines.length, error: err as Error });
+      // Only this recipient's claims: the others have their digests.
+      for (const f of list) await unclaim(access, f.line.requestId, recipientKey(f.key, to), at);
     }
   }
-  for (const f of claimed) if (!delivered.has(f)) await unclaim(access, f.line.requestId, f.key, at);
 
   logger.info('escalation run', {
     itemsRead: summary.itemsRead,

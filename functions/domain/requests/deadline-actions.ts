@@ -1,7 +1,7 @@
 /**
- * What staff (and the subject's reply) do to a request's deadline: extend it once where the law allows,
- * and stop and restart the clock where the law allows that. Each change is a conditional write on the
- * state that was checked, so two staff members acting at once cannot extend twice or lose a pause, and
+ * What staff (and the subject's reply) do to a request's clock: stop and restart it where the law allows
+ * that (extending the period is ../deadline-ops/extension.ts). Each change is a conditional write on the
+ * state that was checked, so two staff members acting at once cannot lose a pause or resume twice, and
  * each is audited. Refusals are RequestErrors whose message says which rule refused.
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -9,11 +9,9 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { RequestError, conflict } from '#commons/errors';
 import { logger } from '#commons/observability';
 import { daysBetween, jurisdictionRules, shiftDueDates } from '../deadlines/index.ts';
-import { extensionNotice } from '../notifications/templates.ts';
 import type { AppContext } from '../context.ts';
 import { CLOSED_STATUSES, keys, type RequestRecord } from './model.ts';
 import { tableAccess, type TableAccess } from './table.ts';
-import { facts } from './verification.ts';
 import { requestTimeZone, requestToday } from './zone.ts';
 
 const unprocessable = (code: string, message: string) => new RequestError(422, code, message);
@@ -63,65 +61,6 @@ async function conditionalWrite(access: TableAccess, requestId: string, w: Write
     if (err instanceof ConditionalCheckFailedException) return undefined;
     throw err;
   }
-}
-
-export interface ExtensionResult {
-  request: RequestRecord;
-  previousDueDate: string;
-}
-
-/**
- * Extends the period once, to the law's extended due date, and tells the subject why and until when.
- * The notice must reach the subject inside the first period, so the extension is refused after the
- * original due date (the due date itself still counts: the period ends at the end of that day).
- */
-export async function extendDeadline(
-  ctx: AppContext,
-  requestId: string,
-  actor: string,
-  reason: string,
-  access: TableAccess = tableAccess(),
-): Promise<ExtensionResult> {
-  const now = ctx.clock.now();
-  const r = await ctx.repo.get(requestId);
-  assertOpen(r);
-  const rule = jurisdictionRules[r.jurisdiction];
-  if (!rule.extensionAllowed) {
-    throw unprocessable('extension_not_allowed', `${r.jurisdiction} (${rule.statute}) allows no extension of the period`);
-  }
-  if (r.extension) {
-    throw conflict('already_extended', `request ${requestId} was already extended on ${r.extension.at.slice(0, 10)}; the law allows one extension`);
-  }
-  const today = requestToday(ctx.config, r, now);
-  if (today > r.dueDate) {
-    throw unprocessable(
-      'past_due_date',
-      `the due date ${r.dueDate} has passed: an extension must be notified inside the first period`,
-    );
-  }
-  if (r.extendedDueDate <= r.dueDate) {
-    throw unprocessable('extension_not_allowed', `the extended due date ${r.extendedDueDate} is not later than the due date ${r.dueDate}`);
-  }
-  const at = now.toISOString();
-  const extension = { by: actor, at, reason, previousDueDate: r.dueDate };
-  const updated = await conditionalWrite(access, requestId, {
-    set: { dueDate: r.extendedDueDate, openSk: `${r.extendedDueDate}#${requestId}`, extension, updatedAt: at },
-    condition: 'attribute_not_exists(#ext) AND #due = :due',
-    names: { '#ext': 'extension', '#due': 'dueDate' },
-    values: { ':due': r.dueDate },
-  });
-  if (!updated) {
-    // Someone else changed the request between the read and the write: report what they did.
-    const current = await ctx.repo.get(requestId);
-    assertOpen(current);
-    if (current.extension) throw conflict('already_extended', `request ${requestId} was just extended by someone else`);
-    throw conflict('deadline_changed', `the due date of request ${requestId} changed meanwhile; reload and try again`);
-  }
-  await ctx.repo.audit(requestId, actor, 'deadline.extended', { reason, previousDueDate: r.dueDate, dueDate: updated.dueDate }, now);
-  await ctx.mailer.send(updated.subject.email, extensionNotice(ctx.config, facts(updated), reason, r.dueDate, rule.statute));
-  await ctx.repo.audit(requestId, 'system', 'deadline.extension_notified', { dueDate: updated.dueDate }, now);
-  logger.info('deadline extended', { requestId, dueDate: updated.dueDate });
-  return { request: updated, previousDueDate: r.dueDate };
 }
 
 /** Why the clock of this request may not stop, or undefined when it may. */

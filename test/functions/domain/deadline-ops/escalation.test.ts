@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { addCalendarDays, computeDeadlines, daysBetween } from '../../../../functions/domain/deadlines/index.ts';
-import { ACK_GAP_DAYS, escalate, recipientKey } from '../../../../functions/domain/deadline-ops/escalation.ts';
+import { ACK_GAP_DAYS, escalate, recipientKey } from '../../../../functions/domain/escalation/index.ts';
 import { pauseDeadline } from '../../../../functions/domain/requests/deadline-actions.ts';
 import { putRequest, startHarness, testConfig, type Harness } from './harness.ts';
 
