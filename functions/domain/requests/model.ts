@@ -107,6 +107,11 @@ export interface RequestRecord {
   acknowledgedAt?: string;
   /** Hash of the token in the subject's status link. */
   statusTokenHash: string;
+  /**
+   * Hash of the token in the erasure report email's link to the same status page. A second token,
+   * because only the first one's hash exists and re-minting it would kill the acknowledgement's link.
+   */
+  reportTokenHash?: string;
   executionArn?: string;
   verification?: Verification;
   decision?: Decision;

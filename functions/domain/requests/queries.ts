@@ -36,7 +36,7 @@ function decodeCursor(cursor: string | undefined, dueBefore: string | undefined)
  * the escalation job count them) on the context's clock, so the badge and the reminders agree.
  */
 export function staffView(ctx: AppContext, r: RequestRecord) {
-  const { pk: _pk, sk: _sk, statusTokenHash: _s, subjectHash: _h, openPk: _o, openSk: _os, verification, ...rest } = r;
+  const { pk: _pk, sk: _sk, statusTokenHash: _s, reportTokenHash: _rt, subjectHash: _h, openPk: _o, openSk: _os, verification, ...rest } = r;
   return {
     ...rest,
     verification: verification

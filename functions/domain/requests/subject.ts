@@ -31,7 +31,8 @@ const PUBLIC_STATUS: Record<RequestRecord['status'], string> = {
 async function withToken(ctx: AppContext, requestId: string, token: string | undefined): Promise<RequestRecord> {
   const request = await ctx.repo.find(requestId);
   if (!request) throw notFound();
-  if (!token || !request.statusTokenHash || !sameHash(hashToken(token), request.statusTokenHash)) {
+  const valid = [request.statusTokenHash, request.reportTokenHash].filter((h): h is string => Boolean(h));
+  if (!token || !valid.some((h) => sameHash(hashToken(token), h))) {
     throw forbidden('invalid_token', 'the link is not valid for this request');
   }
   return request;

@@ -40,7 +40,11 @@ export async function notifyOutcome(ctx: AppContext, requestId: string, outcome:
       // The subject's report is built once: a retried step re-sends the same report.
       const report = request.erasureReport ?? (await closeErasure(ctx, request));
       status = report.notErased.length ? 'completed_partial' : 'completed';
-      await mailer.send(to, erasureReport(config, f, report));
+      // The report email links the status page, which shows the same report; its own token, stored
+      // before the send so the link works as soon as the mail arrives (a retried step mints a new one).
+      const token = newToken();
+      await repo.update(requestId, { reportTokenHash: hashToken(token) });
+      await mailer.send(to, erasureReport(config, f, report, links(config).status(requestId, token)));
       break;
     }
     case 'denied': {

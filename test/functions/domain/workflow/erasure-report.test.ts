@@ -5,6 +5,7 @@ import type { DsarConfig } from '#commons/config';
 import type { ConnectorOutcome, ErasureConfirmation, RequestRecord } from '#domain/requests/model';
 import { buildErasureReport, closeErasure } from '#domain/workflow/erasure-report';
 import { notifyOutcome } from '#domain/workflow/notify';
+import { subjectStatus } from '#domain/requests/subject';
 import { NOW, REQUEST_ID, SUBJECT_EMAIL, exampleConfig, requestRecord, testContext, verificationFor, type TestContext } from '../requests/support.ts';
 
 const s3 = mockClient(S3Client);
@@ -263,6 +264,19 @@ describe('notifyOutcome for an erasure', () => {
     expect(ctx.memory.actions()).toEqual(['erasure.recipients_outstanding', 'erasure.earlier_copies_deleted', 'erasure.reported', 'request.completed']);
   });
 
+  it('links the report email to the status page, whose token opens the same report', async () => {
+    await ctx.memory.create(erasedRequest());
+
+    await notifyOutcome(ctx, REQUEST_ID, { outcome: 'erased' });
+
+    const text = ctx.mail.to(SUBJECT_EMAIL)[0]!.text;
+    const link = new URL(text.match(/(http\S+\/request\/status\S+)/)![1]!);
+    expect(link.searchParams.get('id')).toBe(REQUEST_ID);
+    const view = await subjectStatus(ctx, REQUEST_ID, link.searchParams.get('token')!);
+    expect(view.erasureReport?.systems.map((s) => s.displayName)).toContain('Stripe (payments)');
+    await expect(subjectStatus(ctx, REQUEST_ID, 'not-the-token')).rejects.toMatchObject({ code: 'invalid_token' });
+  });
+
   it('completes as partial when staff accepted a system as not erased, and tells the subject why', async () => {
     const request = erasedRequest({ partialAcceptance: { by: 'dana', at: '2026-03-02T09:00:00.000Z', reason: 'The archive is offline.' } });
     request.connectors!.calls = outcome('calls', undefined, { status: 'accepted_missing' });
@@ -287,7 +301,9 @@ describe('notifyOutcome for an erasure', () => {
     expect(ctx.memory.stored().erasureReport).toEqual(first);
     const reports = ctx.mail.to(SUBJECT_EMAIL);
     expect(reports).toHaveLength(2);
-    expect(reports[1]!.text).toBe(reports[0]!.text);
+    // The same report; only the status link's token is new (its first token's hash is all we kept).
+    const withoutLink = (text: string) => text.replace(/token=[^\s&]+/g, 'token=');
+    expect(withoutLink(reports[1]!.text)).toBe(withoutLink(reports[0]!.text));
     expect(ctx.mail.to('dpo@authority.example')).toHaveLength(1);
     expect(s3.commandCalls(ListObjectsV2Command)).toHaveLength(1);
     expect(ctx.memory.actions().filter((a) => a === 'erasure.reported')).toHaveLength(1);
