@@ -72,7 +72,7 @@ export async function extendDeadline(ctx: AppContext, requestId: string, actor: 
   }
   const statute = jurisdictionRules[r.jurisdiction].statute;
   try {
-    await ctx.mailer.send(updated.subject.email, extensionNotice(ctx.config, facts(updated), reason, r.dueDate, statute));
+    await ctx.mailer.send(updated.subject.email, extensionNotice(ctx.config, facts(updated), reason, r.dueDate, statute), { requestId });
   } catch (err) {
     await rollBack(ctx, r, at, err);
     throw err;

@@ -4,7 +4,10 @@ import type { Email } from './templates.ts';
 
 /** What SES attaches to a message and hands back with its bounce and complaint events. */
 export interface MailTags {
-  /** The request the mail is about; found in the mail's subject line when not given. */
+  /**
+   * The request the mail is about, given by the caller that knows it (never guessed from the text: a
+   * digest naming one request is not about it). Untagged mails' bounces reach no request's trail.
+   */
   requestId?: string;
 }
 
@@ -15,24 +18,6 @@ export interface Mailer {
   send(to: string | string[], email: Email, tags?: MailTags): Promise<string | undefined>;
 }
 
-// Request ids as newRequestId() makes them; also within SES's tag alphabet (letters, digits, _ and -).
-const REQUEST_ID = /\bdsar_[0-9a-z]+\b/g;
-
-/**
- * The request a mail is about: the one given, else the single request id its subject line names, else
- * the single one its text names (the verification code's subject carries the code instead). A mail that
- * names several requests, like a staff digest, is about none of them and goes untagged.
- */
-export function requestIdOf(email: Email, tags: MailTags = {}): string | undefined {
-  if (tags.requestId) return tags.requestId;
-  for (const part of [email.subject, email.text]) {
-    const ids = new Set(part.match(REQUEST_ID) ?? []);
-    if (ids.size === 1) return [...ids][0];
-    if (ids.size > 1) return undefined;
-  }
-  return undefined;
-}
-
 export class SesMailer implements Mailer {
   constructor(
     private readonly ses: SESv2Client,
@@ -41,7 +26,7 @@ export class SesMailer implements Mailer {
   ) {}
 
   async send(to: string | string[], email: Email, tags: MailTags = {}): Promise<string | undefined> {
-    const requestId = requestIdOf(email, tags);
+    const { requestId } = tags;
     const out = await this.ses.send(
       new SendEmailCommand({
         FromEmailAddress: this.from,

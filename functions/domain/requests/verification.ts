@@ -37,7 +37,7 @@ export async function issueCode(ctx: AppContext, request: RequestRecord): Promis
     },
     { onlyIf: ['awaiting_verification'] },
   );
-  await mailer.send(request.subject.email, verificationCode(config, facts(request), code, ttl));
+  await mailer.send(request.subject.email, verificationCode(config, facts(request), code, ttl), { requestId: request.requestId });
   await repo.audit(request.requestId, 'system', 'verification.code_sent', { expiresInMinutes: ttl }, now);
 }
 

@@ -24,13 +24,13 @@ export async function awaitTask(ctx: AppContext, requestId: string, kind: TaskKi
     case 'review':
       await repo.update(requestId, { status: 'awaiting_review' }, { onlyIf: ['awaiting_review', 'awaiting_verification'] });
       await repo.audit(requestId, 'system', 'review.requested', { type: request.type });
-      await mailer.send(config.email.staff, staffAttention(config, requestId, `${request.type} request to review`, consoleUrl));
+      await mailer.send(config.email.staff, staffAttention(config, requestId, `${request.type} request to review`, consoleUrl), { requestId });
       return;
     case 'reconcile': {
       const failed = Object.values(request.connectors ?? {}).filter((c) => c.status === 'failed').map((c) => c.connectorId);
       await repo.update(requestId, { status: 'awaiting_staff' });
       await repo.audit(requestId, 'system', 'connectors.awaiting_staff', { failed });
-      await mailer.send(config.email.staff, staffAttention(config, requestId, `connectors failed: ${failed.join(', ')}`, consoleUrl));
+      await mailer.send(config.email.staff, staffAttention(config, requestId, `connectors failed: ${failed.join(', ')}`, consoleUrl), { requestId });
       return;
     }
   }

@@ -83,7 +83,7 @@ export async function buildErasureReport(ctx: AppContext, request: RequestRecord
   for (const recipient of config.privacyNotice.recipients) {
     if (recipient.notifyEmail) {
       try {
-        await mailer.send(recipient.notifyEmail, recipientErasureNotice(config, request.requestId, request.subject.email, completedAt));
+        await mailer.send(recipient.notifyEmail, recipientErasureNotice(config, request.requestId, request.subject.email, completedAt), { requestId: request.requestId });
         recipientsNotified.push({ name: recipient.name, how: 'email', at: clock.now().toISOString() });
         continue;
       } catch (err) {

@@ -24,6 +24,7 @@ export async function notifyOutcome(ctx: AppContext, requestId: string, outcome:
   const request = await repo.get(requestId);
   const f = facts(request);
   const to = request.subject.email;
+  const tag = { requestId };
   let status: RequestStatus;
   switch (outcome.outcome) {
     case 'completed': {
@@ -33,7 +34,7 @@ export async function notifyOutcome(ctx: AppContext, requestId: string, outcome:
       await repo.putDownload({ requestId, tokenHash: hashToken(token), key: request.package.key, expiresAt });
       const missing = Object.values(request.connectors ?? {}).filter((c) => c.status === 'accepted_missing').map((c) => c.connectorId);
       status = missing.length ? 'completed_partial' : 'completed';
-      await mailer.send(to, completion(config, f, links(config).download(requestId, token), expiresAt, missing));
+      await mailer.send(to, completion(config, f, links(config).download(requestId, token), expiresAt, missing), tag);
       break;
     }
     case 'erased': {
@@ -44,22 +45,22 @@ export async function notifyOutcome(ctx: AppContext, requestId: string, outcome:
       // before the send so the link works as soon as the mail arrives (a retried step mints a new one).
       const token = newToken();
       await repo.update(requestId, { reportTokenHash: hashToken(token) });
-      await mailer.send(to, erasureReport(config, f, report, links(config).status(requestId, token)));
+      await mailer.send(to, erasureReport(config, f, report, links(config).status(requestId, token)), tag);
       break;
     }
     case 'denied': {
       const reason = (request.decision?.reason ?? 'other') as DenialReason;
       status = 'denied';
-      await mailer.send(to, denial(config, f, DENIAL_REASONS[reason] ?? reason, request.decision?.note));
+      await mailer.send(to, denial(config, f, DENIAL_REASONS[reason] ?? reason, request.decision?.note), tag);
       break;
     }
     case 'unverified':
       status = 'unverified_closed';
-      await mailer.send(to, unverifiedClosed(config, f));
+      await mailer.send(to, unverifiedClosed(config, f), tag);
       break;
     case 'cancelled':
       status = 'cancelled';
-      await mailer.send(to, cancelled(config, f, outcome.reason ?? 'cancelled by our staff'));
+      await mailer.send(to, cancelled(config, f, outcome.reason ?? 'cancelled by our staff'), tag);
       break;
   }
   const closedAt = clock.now().toISOString();

@@ -10,7 +10,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { parseConfig, type DsarConfig } from '#commons/config';
 import { hashCode, hashToken, subjectHash } from '#commons/tokens';
 import type { AppContext, Clock } from '#domain/context';
-import type { Mailer } from '#domain/notifications/mailer';
+import type { MailTags, Mailer } from '#domain/notifications/mailer';
 import type { Email } from '#domain/notifications/templates';
 import {
   CLOSED_STATUSES,
@@ -161,17 +161,17 @@ export class MemoryRepo {
 }
 
 export class RecordingMailer implements Mailer {
-  readonly sent: Array<{ to: string[]; email: Email }> = [];
+  readonly sent: Array<{ to: string[]; email: Email; tags?: MailTags }> = [];
   failNext = 0;
 
-  async send(to: string | string[], email: Email): Promise<string | undefined> {
+  async send(to: string | string[], email: Email, tags?: MailTags): Promise<string | undefined> {
     if (this.failNext > 0) {
       this.failNext--;
       const err = new Error('SES is throttling');
       err.name = 'TooManyRequestsException';
       throw err;
     }
-    this.sent.push({ to: Array.isArray(to) ? to : [to], email });
+    this.sent.push({ to: Array.isArray(to) ? to : [to], email, ...(tags ? { tags } : {}) });
     return `msg-${this.sent.length}`;
   }
 

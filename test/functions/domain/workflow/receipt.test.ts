@@ -30,6 +30,8 @@ describe('recordReceipt', () => {
     expect(link.names(REQUEST_ID)).toBe(true);
     expect(ctx.memory.stored().statusTokenHash).toBe(hashToken(token));
     expect(JSON.stringify(ctx.memory.stored())).not.toContain(token);
+    // Tagged with the request, so a bounce of it lands on this request's audit trail.
+    expect(ctx.mail.sent[0]!.tags).toEqual({ requestId: REQUEST_ID });
   });
 
   it('does not mail again when the step is retried', async () => {
