@@ -8,8 +8,12 @@ export type Grant =
   | 'table:write'
   | 'staging:read'
   | 'staging:write'
+  /** List and delete only: ends staged copies once nothing needs them. */
+  | 'staging:delete'
   | 'exports:read'
   | 'exports:write'
+  /** List and delete only: an erasure removes the subject's earlier packages. */
+  | 'exports:delete'
   | 'sfn:start'
   | 'sfn:complete-task'
   | 'sfn:stop'
@@ -84,8 +88,8 @@ export const FUNCTIONS: FunctionSpec[] = [
   step('erase', 'EraseFunctionArn', ['table:read', 'connectors:erase'], 900, 1024),
   step('confirm-erasure', 'ConfirmErasureFunctionArn', ['table:read', 'table:write', 'connectors'], 900, 1024),
   step('reconcile', 'ReconcileFunctionArn', ['table:read', 'table:write']),
-  step('assemble', 'AssembleFunctionArn', ['table:read', 'table:write', 'staging:read', 'exports:write'], 900, 1024),
-  step('notify-subject', 'NotifySubjectFunctionArn', ['table:read', 'table:write', 'ses:send', 'staging:write']),
+  step('assemble', 'AssembleFunctionArn', ['table:read', 'table:write', 'staging:read', 'staging:delete', 'exports:write'], 900, 1024),
+  step('notify-subject', 'NotifySubjectFunctionArn', ['table:read', 'table:write', 'ses:send', 'staging:delete', 'exports:delete']),
   {
     id: 'escalate',
     entry: 'functions/handlers/scheduled/escalate.ts',

@@ -575,6 +575,14 @@ export class DsarOrchestrator extends Construct {
           add(['s3:ListBucket'], [this.stagingBucket.bucketArn]);
           this.key.grantEncryptDecrypt(fn); // multipart uploads need Decrypt as well as GenerateDataKey
           break;
+        case 'staging:delete':
+          add(['s3:DeleteObject'], [objects(this.stagingBucket)]);
+          add(['s3:ListBucket'], [this.stagingBucket.bucketArn]);
+          break;
+        case 'exports:delete':
+          add(['s3:DeleteObject'], [objects(this.exportsBucket)]);
+          add(['s3:ListBucket'], [this.exportsBucket.bucketArn]);
+          break;
         case 'exports:read':
           add(['s3:GetObject'], [objects(this.exportsBucket)]);
           this.key.grantDecrypt(fn);

@@ -157,8 +157,10 @@ describe('least privilege', () => {
     'table:write': ['dynamodb', 'kms'],
     'staging:read': ['s3', 'kms'],
     'staging:write': ['s3', 'kms'],
+    'staging:delete': ['s3'],
     'exports:read': ['s3', 'kms'],
     'exports:write': ['s3', 'kms'],
+    'exports:delete': ['s3'],
     'sfn:start': ['states'],
     'sfn:complete-task': ['states'],
     'sfn:stop': ['states'],
@@ -203,6 +205,24 @@ describe('least privilege', () => {
     // The company's own stores that the config names, read-only.
     expect(JSON.stringify(statements)).toContain('table/demo-accounts/index/by-email');
     expect(JSON.stringify(statements)).toContain('demo-call-history/users/*');
+  });
+
+  it('lets assemble delete the staged copies it packaged, and the closing step delete an erased subject’s earlier copies', () => {
+    const deletes = (id: string) =>
+      statementsOf(template, stack, stack.orchestrator, id)
+        .filter((st) => JSON.stringify(st.Action).includes('s3:DeleteObject'))
+        .map((st) => JSON.stringify(st.Resource));
+    const staging = logicalId(stack, stack.orchestrator.stagingBucket);
+    const exportsId = logicalId(stack, stack.orchestrator.exportsBucket);
+    expect(deletes('assemble').some((r) => r.includes(staging))).toBe(true);
+    expect(deletes('assemble').some((r) => r.includes(exportsId))).toBe(false);
+    expect(deletes('notify-subject').some((r) => r.includes(staging))).toBe(true);
+    expect(deletes('notify-subject').some((r) => r.includes(exportsId))).toBe(true);
+    // Deleting is all the closing step may do to staged data: it never writes or reads it.
+    const writesOrReads = statementsOf(template, stack, stack.orchestrator, 'notify-subject').filter((st) =>
+      /s3:PutObject|s3:GetObject/.test(JSON.stringify(st.Action)),
+    );
+    expect(writesOrReads).toEqual([]);
   });
 
   it('does not let assemble read secrets or touch the state machine', () => {
