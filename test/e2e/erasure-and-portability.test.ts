@@ -30,21 +30,6 @@ afterAll(async () => {
   await rt?.cleanup();
 });
 
-async function fileAndVerify(email: string, type: string): Promise<string> {
-  const filed = await rt.api('POST', '/v1/requests', { body: { type, email } });
-  expect(filed.status).toBe(202);
-  const id = filed.body.requestId as string;
-  const code = await rt.codeFor(id, email);
-  expect((await rt.api('POST', `/v1/requests/${id}/verify`, { body: { code } })).status).toBe(200);
-  await rt.waitForStatus(id, 'awaiting_review');
-  return id;
-}
-
-async function approveErasure(id: string) {
-  const res = await rt.api('POST', `/v1/admin/requests/${id}/approve`, { token: rt.staffToken, body: { confirmRequestId: id } });
-  expect(res.status).toBe(200);
-}
-
 const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
 
 async function accountItems(email: string) {
@@ -63,11 +48,11 @@ describe("alice's erasure", () => {
   let detail: any;
 
   it('needs the approver to confirm the request id', async () => {
-    id = await fileAndVerify(ALICE.email, 'erasure');
+    id = await rt.fileAndVerify(ALICE.email, 'erasure');
     const plain = await rt.api('POST', `/v1/admin/requests/${id}/approve`, { token: rt.staffToken, body: {} });
     expect(plain.status).toBe(400);
     expect(plain.body.error.code).toBe('confirmation_required');
-    await approveErasure(id);
+    await rt.approve(id, 'erasure');
     detail = await rt.waitForStatus(id, ['completed', 'completed_partial', 'awaiting_staff'], 60_000);
     expect(detail.request.status).toBe('completed');
   }, 90_000);
@@ -149,8 +134,8 @@ describe("alice's erasure", () => {
   }, 60_000);
 
   it('answers a second erasure request for her with the billing records still kept, and why', async () => {
-    const again = await fileAndVerify(ALICE.email, 'erasure');
-    await approveErasure(again);
+    const again = await rt.fileAndVerify(ALICE.email, 'erasure');
+    await rt.approve(again, 'erasure');
     const detail = await rt.waitForStatus(again, 'completed', 60_000);
     expect(detail.request.erasureConfirmation.connectors.stripe.found).toMatchObject({ customers: 2, charges: 253, invoices: 6 });
     expect(detail.request.erasureConfirmation.connectors.stripe.residual).toEqual({});
@@ -162,7 +147,7 @@ describe("alice's erasure", () => {
   }, 90_000);
 
   it('still gives her the kept Stripe records when she asks for access after the erasure', async () => {
-    const access = await fileAndVerify(ALICE.email, 'access');
+    const access = await rt.fileAndVerify(ALICE.email, 'access');
     await rt.api('POST', `/v1/admin/requests/${access}/approve`, { token: rt.staffToken, body: {} });
     await rt.waitForStatus(access, 'completed', 60_000);
     const mail = (await rt.mails(ALICE.email)).filter((m) => m.subject.startsWith('Your data is ready') && m.body.text!.includes(access)).pop()!;
@@ -186,7 +171,7 @@ describe('an erasure for an address with no data', () => {
     const code = await rt.codeFor(id, 'carol@example.com');
     await rt.api('POST', `/v1/requests/${id}/verify`, { body: { code } });
     await rt.waitForStatus(id, 'awaiting_review');
-    await approveErasure(id);
+    await rt.approve(id, 'erasure');
     await rt.waitForStatus(id, 'completed', 60_000);
     const mail = await rt.waitForMail('carol@example.com', 'Your data was erased');
     expect(mail.body.text).toContain('We found no personal data about you');
@@ -197,8 +182,8 @@ describe('an erasure with a failing connector', () => {
   it('waits for staff, never reports complete, and completes after a retry', async () => {
     const person = demoPeople(CROWD)[30]!;
     rt.sandboxControl.faults.set('hubspot', { failNext: { match: 'gdpr-delete', status: 503, count: 1000 } });
-    const id = await fileAndVerify(person.email, 'erasure');
-    await approveErasure(id);
+    const id = await rt.fileAndVerify(person.email, 'erasure');
+    await rt.approve(id, 'erasure');
     const waiting = await rt.waitForStatus(id, ['awaiting_staff', 'completed'], 60_000);
     expect(waiting.request.status).toBe('awaiting_staff');
     const hubspot = waiting.connectors.find((c: any) => c.connectorId === 'hubspot');
@@ -221,7 +206,7 @@ describe('an erasure with a failing connector', () => {
 
 describe("bob's portability request", () => {
   it('gives JSON and CSV only, with no inferred or derived fields, valid against the shipped schema', async () => {
-    const id = await fileAndVerify(BOB.email, 'portability');
+    const id = await rt.fileAndVerify(BOB.email, 'portability');
     await rt.api('POST', `/v1/admin/requests/${id}/approve`, { token: rt.staffToken, body: {} });
     await rt.waitForStatus(id, 'completed', 60_000);
     const mail = await rt.waitForMail(BOB.email, 'Your data is ready');

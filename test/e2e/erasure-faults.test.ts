@@ -23,32 +23,17 @@ afterAll(async () => {
   await rt?.cleanup();
 });
 
-async function fileAndVerify(email: string, type: string): Promise<string> {
-  const filed = await rt.api('POST', '/v1/requests', { body: { type, email } });
-  expect(filed.status).toBe(202);
-  const id = filed.body.requestId as string;
-  const code = await rt.codeFor(id, email);
-  expect((await rt.api('POST', `/v1/requests/${id}/verify`, { body: { code } })).status).toBe(200);
-  await rt.waitForStatus(id, 'awaiting_review');
-  return id;
-}
-
-async function approve(id: string, type: string) {
-  const body = type === 'erasure' ? { confirmRequestId: id } : {};
-  expect((await rt.api('POST', `/v1/admin/requests/${id}/approve`, { token: rt.staffToken, body })).status).toBe(200);
-}
-
 const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
 
 describe('an erasure the vendor throttles with a hint longer than the connector sleeps on', () => {
   it('waits as long as the vendor asked, on record, then erases and completes', async () => {
     const person = demoPeople(CROWD)[40]!;
-    const id = await fileAndVerify(person.email, 'erasure');
+    const id = await rt.fileAndVerify(person.email, 'erasure');
     // HubSpot's next answer is a 429 with Retry-After: 3 s, above what the connector sleeps on itself
     // (2 s), and far beyond what the scaled-down Retry would wait (the test runtime scales Retry by 0.01).
     rt.sandboxControl.faults.set('hubspot', { throttle: { count: 1, retryAfterMs: 3_000 } });
     const approved = Date.now();
-    await approve(id, 'erasure');
+    await rt.approve(id, 'erasure');
 
     const done = await rt.waitForStatus(id, ['completed', 'completed_partial', 'awaiting_staff'], 60_000);
 
@@ -72,8 +57,8 @@ describe("alice's access request, then her erasure", () => {
   let erasureId: string;
 
   it('deletes the staged copy of her records as soon as her package is built', async () => {
-    accessId = await fileAndVerify(ALICE.email, 'access');
-    await approve(accessId, 'access');
+    accessId = await rt.fileAndVerify(ALICE.email, 'access');
+    await rt.approve(accessId, 'access');
     const done = await rt.waitForStatus(accessId, 'completed', 60_000);
 
     expect(await keysUnder(rt.buckets.exports, `exports/${accessId}/`)).toHaveLength(1);
@@ -84,9 +69,9 @@ describe("alice's access request, then her erasure", () => {
   it('leaves nothing of that earlier request under staging/ or exports/ once she is erased, and its link answers gone', async () => {
     const mail = await rt.waitForMail(ALICE.email, 'Your data is ready');
     const link = /(http:\/\/\S+\/v1\/downloads\/\S+)/.exec(mail.body.text!)![1]!;
-    erasureId = await fileAndVerify(ALICE.email, 'erasure');
+    erasureId = await rt.fileAndVerify(ALICE.email, 'erasure');
     aliceErasureId = erasureId;
-    await approve(erasureId, 'erasure');
+    await rt.approve(erasureId, 'erasure');
     const erased = await rt.waitForStatus(erasureId, ['completed', 'completed_partial', 'awaiting_staff'], 60_000);
     expect(erased.request.status).toBe('completed');
 
@@ -174,8 +159,8 @@ describe('an erasure where staff accept one failed system as missing', () => {
   it('still reads back every other system, does not ask staff about the accepted one again, and tells the subject plainly', async () => {
     const person = demoPeople(CROWD)[41]!;
     rt.sandboxControl.faults.set('hubspot', { failNext: { match: 'gdpr-delete', status: 503, count: 1000 } });
-    const id = await fileAndVerify(person.email, 'erasure');
-    await approve(id, 'erasure');
+    const id = await rt.fileAndVerify(person.email, 'erasure');
+    await rt.approve(id, 'erasure');
     await rt.waitForStatus(id, 'awaiting_staff', 60_000);
     rt.sandboxControl.faults.reset('hubspot');
     const reason = 'HubSpot support is deleting the contact by hand (ticket 4411).';

@@ -13,6 +13,10 @@ export interface TestRuntime extends Runtime {
   waitForMail(to: string, subjectIncludes: string, timeoutMs?: number): Promise<Mail>;
   waitForStatus(requestId: string, status: string | string[], timeoutMs?: number): Promise<any>;
   codeFor(requestId: string, to: string): Promise<string>;
+  /** Files a request as the subject and verifies it with the mailed code; resolves once it awaits review. */
+  fileAndVerify(email: string, type: string): Promise<string>;
+  /** Staff approve; an erasure names its own id, as the API requires. */
+  approve(requestId: string, type: string): Promise<void>;
   cleanup(): Promise<void>;
 }
 
@@ -94,6 +98,20 @@ export async function startTestRuntime(options: RuntimeOptions & { keepDir?: str
     );
     return /code for request \S+ is: (\d{6})/.exec(mail.body.text ?? '')![1]!;
   };
+  const fileAndVerify: TestRuntime['fileAndVerify'] = async (email, type) => {
+    const filed = await api('POST', '/v1/requests', { body: { type, email } });
+    if (filed.status !== 202) throw new Error(`filing answered ${filed.status}: ${JSON.stringify(filed.body)}`);
+    const id = filed.body.requestId as string;
+    const verified = await api('POST', `/v1/requests/${id}/verify`, { body: { code: await codeFor(id, email) } });
+    if (verified.status !== 200) throw new Error(`verifying answered ${verified.status}: ${JSON.stringify(verified.body)}`);
+    await waitForStatus(id, 'awaiting_review');
+    return id;
+  };
+  const approve: TestRuntime['approve'] = async (requestId, type) => {
+    const body = type === 'erasure' ? { confirmRequestId: requestId } : {};
+    const res = await api('POST', `/v1/admin/requests/${requestId}/approve`, { token: runtime.staffToken, body });
+    if (res.status !== 200) throw new Error(`approving answered ${res.status}: ${JSON.stringify(res.body)}`);
+  };
   return {
     ...runtime,
     api,
@@ -101,6 +119,8 @@ export async function startTestRuntime(options: RuntimeOptions & { keepDir?: str
     waitForMail,
     waitForStatus,
     codeFor,
+    fileAndVerify,
+    approve,
     cleanup: async () => {
       await runtime.stop();
       if (!options.keepDir) rmSync(dir, { recursive: true, force: true });
