@@ -89,6 +89,11 @@ describe('the public page and the console in Chromium', () => {
     const { page: subject, errors: subjectErrors } = await newPage();
     const email = 'alice@example.com';
     const id = await fileAndVerify(subject, email, 'access', 'access');
+    // The verify page opened again: the request is already confirmed, which the page says without an error.
+    await subject.goto(`${rt.apiUrl}/request/verify?id=${id}`);
+    await subject.getByLabel('6-digit code').fill('000000');
+    await subject.getByRole('button', { name: 'Confirm' }).click();
+    await subject.getByRole('heading', { name: 'Your request is already confirmed' }).waitFor();
 
     const { page: staff, errors: staffErrors } = await newPage();
     await signIn(staff, rt.staffToken);

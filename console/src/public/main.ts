@@ -118,15 +118,20 @@ function verifyPage(api: Api, id: string) {
     event.preventDefault();
     verify.disabled = true;
     status.replaceChildren(message('info', 'Checking…'));
-    try {
-      await api.call('POST', `/v1/requests/${encodeURIComponent(id)}/verify`, { body: { code: code.value.trim() } });
+    const confirmed = (title: string) =>
       render(
         main,
-        h('h1', {}, 'Thank you, your request is confirmed'),
+        h('h1', {}, title),
         h('p', {}, `Your request number is ${id}.`),
         h('p', {}, 'We sent you an email with a link where you can follow your request. We answer within the time the law gives us.'),
       );
+    try {
+      await api.call('POST', `/v1/requests/${encodeURIComponent(id)}/verify`, { body: { code: code.value.trim() } });
+      confirmed('Thank you, your request is confirmed');
     } catch (err) {
+      // A second submit (a double click, the page opened again) meets a request that is already
+      // confirmed: say so, rather than show an error for something that went right.
+      if (err instanceof ApiError && err.code === 'already_verified') return confirmed('Your request is already confirmed');
       verify.disabled = false;
       status.replaceChildren(message('error', (err as Error).message));
       code.focus();
