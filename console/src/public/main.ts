@@ -253,6 +253,7 @@ interface ErasureReport {
   }>;
   recipientsNotified: Array<{ name: string; how: string; at: string }>;
   notErased: Array<{ displayName: string; reason: string }>;
+  recipientsNotTold?: Array<{ name: string; reason: 'staff' | 'nothing_erased' }>;
 }
 
 const ERASURE_ACTION_TEXT: Record<string, string> = { deleted: 'Deleted', anonymized: 'Anonymized', retained: 'Kept' };
@@ -293,6 +294,19 @@ function erasureReportView(report: ErasureReport): HTMLElement {
     section.append(
       h('h3', {}, 'Who we told'),
       h('ul', {}, ...report.recipientsNotified.map((r) => h('li', {}, `${r.name}, on ${formatDate(r.at)}`))),
+    );
+  }
+  // Art. 19 names every recipient, so those not told by the erasure itself are listed too, with why.
+  const byStaff = (report.recipientsNotTold ?? []).filter((r) => r.reason === 'staff');
+  if (byStaff.length) {
+    section.append(h('h3', {}, 'Who our staff will tell'), h('ul', {}, ...byStaff.map((r) => h('li', {}, r.name))));
+  }
+  const nothing = (report.recipientsNotTold ?? []).filter((r) => r.reason === 'nothing_erased');
+  if (nothing.length) {
+    section.append(
+      h('h3', {}, 'Who had nothing to be told'),
+      h('p', {}, 'Nothing of yours was erased in these recipients’ systems:'),
+      h('ul', {}, ...nothing.map((r) => h('li', {}, r.name))),
     );
   }
   return section;

@@ -182,6 +182,12 @@ export interface ErasureReport {
   recipientsNotified: Array<{ name: string; how: 'erasure_api' | 'email'; at: string }>;
   /** Systems staff accepted as not erased, with the reason on record. */
   notErased: Array<{ connectorId: string; displayName: string; reason: string }>;
+  /**
+   * Art. 19 names every recipient: those the erasure did not tell by itself, `staff` when our staff must
+   * tell them (on the audit trail), `nothing_erased` when nothing of the subject's was in their system.
+   * Absent on reports stored before it was recorded.
+   */
+  recipientsNotTold?: Array<{ name: string; reason: 'staff' | 'nothing_erased' }>;
 }
 
 export interface AuditEvent {

@@ -61,6 +61,7 @@ export async function subjectStatus(ctx: AppContext, requestId: string, token: s
             systems: r.erasureReport.systems.map(({ displayName, items, confirmed }) => ({ displayName, items, confirmed })),
             recipientsNotified: r.erasureReport.recipientsNotified,
             notErased: r.erasureReport.notErased.map(({ displayName, reason }) => ({ displayName, reason })),
+            recipientsNotTold: r.erasureReport.recipientsNotTold ?? [],
           },
         }
       : {}),

@@ -8,7 +8,7 @@
  * one is either told (through the erasure call to its system, or by email to its `notifyEmail`), left
  * for staff to tell (no address, or the email failed: on the audit trail as
  * `erasure.recipients_outstanding`), or had nothing to be told because nothing of the subject's was
- * erased in its system.
+ * erased in its system (or, when the erasure erased nothing at all, in any system).
  */
 import { enabledConnectors, type DsarConfig } from '#commons/config';
 import { logger } from '#commons/observability';
@@ -19,13 +19,9 @@ import type { AppContext } from '../context.ts';
 import type { ErasureReport, RequestRecord } from '../requests/model.ts';
 
 /** A configured recipient the erasure did not tell by itself. */
-export interface RecipientNotTold {
-  name: string;
-  /** `staff`: our staff must tell it (it is on the audit trail); `nothing_erased`: nothing of the subject's was erased in its system. */
-  reason: 'staff' | 'nothing_erased';
-}
+export type RecipientNotTold = NonNullable<ErasureReport['recipientsNotTold']>[number];
 
-/** The stored report: the model's, plus the recipients not told (Art. 19 names every recipient). */
+/** The report as built now: every configured recipient is accounted for (Art. 19). */
 export type ErasureReportWithRecipients = ErasureReport & { recipientsNotTold: RecipientNotTold[] };
 
 type Recipient = DsarConfig['privacyNotice']['recipients'][number];
@@ -80,7 +76,14 @@ export async function buildErasureReport(ctx: AppContext, request: RequestRecord
     }
   }
 
+  // Nothing of the subject's was erased anywhere (nothing found, or only kept records): there is no
+  // erasure to pass on to any recipient (Art. 19 concerns the erasure that was carried out).
+  const erasedAnything = systems.some((s) => s.items.some((i) => (i.action === 'deleted' || i.action === 'anonymized') && i.count > 0));
   for (const recipient of config.privacyNotice.recipients) {
+    if (!erasedAnything) {
+      recipientsNotTold.push({ name: recipient.name, reason: 'nothing_erased' });
+      continue;
+    }
     if (recipient.notifyEmail) {
       try {
         await mailer.send(recipient.notifyEmail, recipientErasureNotice(config, request.requestId, request.subject.email, completedAt), { requestId: request.requestId });

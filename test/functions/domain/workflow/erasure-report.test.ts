@@ -202,6 +202,19 @@ describe('buildErasureReport', () => {
 
     expect(report.notErased).toEqual([{ connectorId: 'hubspot', displayName: 'HubSpot (communication and marketing)', reason: 'accepted by staff' }]);
   });
+
+  it('has nothing to pass on to any recipient, and mails none, when the erasure erased nothing anywhere', async () => {
+    ctx = testContext(configNotifying({ 'Public authorities': 'dpo@authority.example' }));
+    const nothing = erasedRequest();
+    for (const o of Object.values(nothing.connectors!)) o.erasure = [{ object: 'x', action: 'not_found', count: 0 }];
+
+    const report = await buildErasureReport(ctx, nothing);
+
+    expect(report.recipientsNotified).toEqual([]);
+    expect(report.recipientsNotTold.every((r) => r.reason === 'nothing_erased')).toBe(true);
+    expect(report.recipientsNotTold.map((r) => r.name)).toEqual(ctx.config.privacyNotice.recipients.map((r) => r.name));
+    expect(ctx.mail.to('dpo@authority.example')).toEqual([]);
+  });
 });
 
 describe('closeErasure', () => {
