@@ -235,6 +235,14 @@ export function createStripeConnector(config: SaasConnectorConfig, deps: Connect
 
   function checkPolicies(objects: Iterable<StripeObjectName>, policyFor: PolicyFor): void {
     checkCustomerKept(policyFor);
+    // "Deleting" a subscription cancels it, and Stripe keeps cancelled subscriptions with their customer:
+    // while the customer is kept they stay findable, so ConfirmErasure would find them every time.
+    if (policyFor('subscriptions').action === 'delete' && policyFor('customers').action !== 'delete') {
+      throw new ConnectorMisconfigured(
+        config.id,
+        'Stripe keeps cancelled subscriptions with their customer: while the customer is kept, configure retain for subscriptions (cancel active ones by hand if billing must stop)',
+      );
+    }
     for (const object of objects) {
       const policy = policyFor(object);
       if (policy.action === 'delete' && UNDELETABLE.has(object)) {

@@ -122,6 +122,14 @@ describe('Stripe connector', () => {
     expect(sb.stores.stripe.countFor('bob@example.com')).toMatchObject({ customers: 1, payment_methods: 1 });
   });
 
+  it('refuses, before changing anything, to "delete" subscriptions while the customer is kept, since Stripe keeps them cancelled', async () => {
+    const cancelsOnly = policies({ ...FINANCIAL_MAP, subscriptions: { action: 'delete' }, customers: KEY });
+    const err = await connector().erase(subjectOf('bob@example.com'), cancelsOnly, ctx).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConnectorMisconfigured);
+    expect((err as Error).message).toMatch(/keeps cancelled subscriptions/);
+    expect(sb.stores.stripe.countFor('bob@example.com')).toMatchObject({ customers: 1, payment_methods: 1 });
+  });
+
   it('refuses to mask the customer’s email, the key to its kept records, whether retained or anonymized', async () => {
     const masksEmail = connector({ maskRetainedCustomers: { name: 'redact', email: 'hash' } });
     await expect(masksEmail.erase(subjectOf('bob@example.com'), KEPT, ctx)).rejects.toThrow(/email cannot be masked/);
@@ -136,6 +144,7 @@ describe('Stripe connector', () => {
       ...FINANCIAL_MAP,
       charges: { action: 'anonymize', fields: { description: 'redact', 'billing_details.phone': 'null' } },
       customers: { action: 'anonymize', fields: { name: 'redact', phone: 'null', address: 'null' } },
+      subscriptions: BOOKKEEPING,
     });
     const outcome = await connector().erase(subjectOf(person.email), anonymize, ctx);
     expect(outcome.items).toEqual(expect.arrayContaining([
