@@ -84,8 +84,9 @@ export const FUNCTIONS: FunctionSpec[] = [
   step('await-task', 'AwaitTaskFunctionArn', ['table:read', 'table:write', 'ses:send']),
   step('approve-automatically', 'ApproveAutomaticallyFunctionArn', ['table:read', 'table:write']),
   step('plan-connectors', 'PlanConnectorsFunctionArn', ['table:read', 'table:write', 'connectors']),
-  step('collect', 'CollectFunctionArn', ['table:read', 'staging:write', 'connectors'], 900, 1024),
-  step('erase', 'EraseFunctionArn', ['table:read', 'connectors:erase'], 900, 1024),
+  // table:write: a throttled run puts `connector.throttled` on the audit trail before the workflow waits.
+  step('collect', 'CollectFunctionArn', ['table:read', 'table:write', 'staging:write', 'connectors'], 900, 1024),
+  step('erase', 'EraseFunctionArn', ['table:read', 'table:write', 'connectors:erase'], 900, 1024),
   step('confirm-erasure', 'ConfirmErasureFunctionArn', ['table:read', 'table:write', 'connectors'], 900, 1024),
   step('reconcile', 'ReconcileFunctionArn', ['table:read', 'table:write']),
   step('assemble', 'AssembleFunctionArn', ['table:read', 'table:write', 'staging:read', 'staging:delete', 'exports:write'], 900, 1024),

@@ -6,8 +6,8 @@
  * `retryAfterMs`. The ASL Retry's fixed backoff would spend its attempts in minutes and fail the
  * connector although the vendor said when it will answer again, so the collect and erase steps turn a
  * hinted throttle into a `throttled` result: the Map iteration waits `waitSeconds` in a Wait state
- * (free on Step Functions) and runs the step again. The total wait per connector is bounded, so a
- * vendor that never lets us in ends with staff, like any other failure. Hintless throttling is left to
+ * (free on Step Functions) and runs the step again. The total wait per connector is bounded in time
+ * and in loops, so a vendor that never lets us in ends with staff, like any other failure. Hintless throttling is left to
  * the ASL Retry.
  */
 import { ConnectorThrottled } from '#connectors/errors';
@@ -16,6 +16,18 @@ import type { AppContext } from '../context.ts';
 
 /** At most a day of waiting per connector and request: past it, the failure goes to staff. */
 export const THROTTLE_WAIT_BUDGET_SECONDS = 24 * 60 * 60;
+/**
+ * At most this many waits per connector and request, whatever the hints: every loop adds about a dozen
+ * events to the execution's history (capped at 25,000 by Step Functions, shared by the whole Map), and
+ * re-runs the connector from the start.
+ */
+export const MAX_THROTTLE_WAITS = 16;
+/**
+ * The first wait is the vendor's hint; the n-th after it lasts at least this times 2^(n-2) seconds: a
+ * vendor that keeps answering "one second" is given exponentially more room, so the loop count stays
+ * small while the day's budget can still be used.
+ */
+export const MIN_THROTTLE_WAIT_SECONDS = 10;
 
 /** What the Map iteration carries from one throttled run of a step to the next. */
 export interface ThrottleProgress {
@@ -48,11 +60,12 @@ export async function throttledResult(
   budgetSeconds = THROTTLE_WAIT_BUDGET_SECONDS,
 ): Promise<ThrottledResult | undefined> {
   if (!(err instanceof ConnectorThrottled) || err.retryAfterMs === undefined) return undefined;
-  const waitSeconds = Math.max(1, Math.ceil(err.retryAfterMs / 1000));
-  const waitedSeconds = (progress.waitedSeconds ?? 0) + waitSeconds;
   const throttleWaits = (progress.throttleWaits ?? 0) + 1;
-  if (waitedSeconds > budgetSeconds) {
-    logger.warn('connector throttled past the wait budget', { requestId, connectorId, waitSeconds, waitedSeconds: progress.waitedSeconds ?? 0 });
+  const floor = throttleWaits === 1 ? 1 : MIN_THROTTLE_WAIT_SECONDS * 2 ** (throttleWaits - 2);
+  const waitSeconds = Math.max(floor, Math.ceil(err.retryAfterMs / 1000));
+  const waitedSeconds = (progress.waitedSeconds ?? 0) + waitSeconds;
+  if (waitedSeconds > budgetSeconds || throttleWaits > MAX_THROTTLE_WAITS) {
+    logger.warn('connector throttled past the wait budget', { requestId, connectorId, waitSeconds, throttleWaits, waitedSeconds: progress.waitedSeconds ?? 0 });
     return undefined;
   }
   await ctx.repo.audit(requestId, 'system', 'connector.throttled', { connectorId, waitSeconds, throttleWaits });

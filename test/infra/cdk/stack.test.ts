@@ -225,6 +225,16 @@ describe('least privilege', () => {
     expect(writesOrReads).toEqual([]);
   });
 
+  it('lets collect and erase write the audit trail, which a throttled run does before the workflow waits', () => {
+    const tableId = logicalId(stack, stack.orchestrator.table);
+    for (const id of ['collect', 'erase']) {
+      const writes = statementsOf(template, stack, stack.orchestrator, id).filter(
+        (st) => JSON.stringify(st.Action).includes('dynamodb:PutItem') && JSON.stringify(st.Resource).includes(tableId),
+      );
+      expect({ fn: id, writes: writes.length > 0 }).toEqual({ fn: id, writes: true });
+    }
+  });
+
   it('does not let assemble read secrets or touch the state machine', () => {
     const actions = actionsOf(statementsOf(template, stack, stack.orchestrator, 'assemble'));
     expect(actions.some((a) => a.startsWith('secretsmanager:') || a.startsWith('states:'))).toBe(false);

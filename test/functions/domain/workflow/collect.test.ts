@@ -108,12 +108,22 @@ describe('collect, when the vendor throttles with a hint', () => {
     expect(s3.commandCalls(AbortMultipartUploadCommand).length + s3.commandCalls(PutObjectCommand).length).toBe(0);
   });
 
-  it('adds to the waits carried over from earlier runs', async () => {
+  it('adds to the waits carried over from earlier runs, giving a vendor that keeps asking for seconds exponentially more', async () => {
     await ctx.memory.create(requestRecord(approvedAndVerified));
 
     const result = await collect(ctx, throttling(2_500), REQUEST_ID, 'hubspot', { throttleWaits: 2, waitedSeconds: 100 });
 
-    expect(result).toMatchObject({ status: 'throttled', waitSeconds: 3, throttleWaits: 3, waitedSeconds: 103 });
+    // The third wait lasts at least 10 s x 2: a 2.5 s hint alone would loop the Map every few seconds.
+    expect(result).toMatchObject({ status: 'throttled', waitSeconds: 20, throttleWaits: 3, waitedSeconds: 120 });
+  });
+
+  it('rethrows after 16 waits even when the day is not spent, so the execution history stays small', async () => {
+    await ctx.memory.create(requestRecord(approvedAndVerified));
+
+    const err = await collect(ctx, throttling(1_000), REQUEST_ID, 'hubspot', { throttleWaits: 16, waitedSeconds: 3600 }).catch((e: unknown) => e);
+
+    expect((err as Error).name).toBe('ConnectorThrottled');
+    expect(ctx.memory.events.filter((e) => e.action === 'connector.throttled')).toEqual([]);
   });
 
   it('rethrows once the waits would pass a day in total, so the failure goes to staff', async () => {
