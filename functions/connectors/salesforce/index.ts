@@ -51,8 +51,13 @@ export const DEFAULT_FIELDS: Record<SalesforceObject, string[]> = {
   Individual: ['Id', 'FirstName', 'LastName', 'HasOptedOutTracking', 'HasOptedOutProcessing', 'HasOptedOutSolicit', 'ShouldForget'],
 };
 
-/** Erasure order: children before the records they point at. */
-const ERASE_ORDER: SalesforceObject[] = ['Task', 'Event', 'Case', 'OpportunityContactRole', 'CampaignMember', 'Contact', 'Lead', 'Individual', 'Account'];
+/**
+ * Erasure order: children before the records they point at, except that the Individual and an Account
+ * only the subject uses go before the Contact and Lead. Those two are found only through the Contact
+ * (or Lead), so an erasure cut off after deleting the Contact (a throttle, a timeout) would leave them
+ * behind, unfindable by the rerun. Deleting such an Account also takes the subject's Contact with it.
+ */
+const ERASE_ORDER: SalesforceObject[] = ['Task', 'Event', 'Case', 'OpportunityContactRole', 'CampaignMember', 'Individual', 'Account', 'Contact', 'Lead'];
 const EMAIL_OBJECTS: SalesforceObject[] = ['Contact', 'Lead', 'CampaignMember'];
 /** Activities Salesforce archives after a year: read with queryAll. */
 const ARCHIVABLE = new Set<SalesforceObject>(['Task', 'Event']);
@@ -215,6 +220,8 @@ export function createSalesforceConnector(config: SaasConnectorConfig, deps: Con
     records: DataRecord[],
     policy: ErasurePolicy,
     ctx: ConnectorContext,
+    /** The subject's Contacts this erasure deletes (an Account only they use may go). */
+    subjectContactsGoing: ReadonlySet<string>,
   ): Promise<ErasureItem> {
     if (policy.action === 'retain') {
       return { object, action: 'retained', count: records.length, legalBasis: policy.legalBasis, retentionPeriod: policy.retentionPeriod };
@@ -231,9 +238,12 @@ export function createSalesforceConnector(config: SaasConnectorConfig, deps: Con
     let ids = records.map((r) => r.id);
     let shared = 0;
     if (object === 'Account') {
-      // Runs last: any contact still on the account now belongs to someone else (or was retained).
+      // Runs before the subject's Contacts go: an account any other contact uses (or one of the
+      // subject's that is kept) stays, since deleting an account deletes its contacts.
       const inUse = new Set<string>();
-      for await (const row of rowsIn(sf, 'Contact', 'AccountId', ids, ctx)) inUse.add(String(row.AccountId));
+      for await (const row of rowsIn(sf, 'Contact', 'AccountId', ids, ctx)) {
+        if (!subjectContactsGoing.has(String(row.Id))) inUse.add(String(row.AccountId));
+      }
       shared = ids.filter((id) => inUse.has(id)).length;
       ids = ids.filter((id) => !inUse.has(id));
       if (shared && !ids.length) {
@@ -267,10 +277,11 @@ export function createSalesforceConnector(config: SaasConnectorConfig, deps: Con
       }
       const sf = await getClient();
       const items: ErasureItem[] = [];
+      const contactsGoing = new Set(policyFor('Contact').action === 'delete' ? (byObject.get('Contact') ?? []).map((r) => r.id) : []);
       for (const object of ERASE_ORDER) {
         const records = byObject.get(object);
         if (!records?.length) continue;
-        items.push(await eraseObject(sf, object, records, policyFor(object), ctx));
+        items.push(await eraseObject(sf, object, records, policyFor(object), ctx, contactsGoing));
       }
       return { connectorId: config.id, items };
     },

@@ -205,6 +205,29 @@ describe('Salesforce connector', () => {
     expect(sb.stores.salesforce.countFor(neighbour)).toEqual(before);
   });
 
+  it('leaves nothing behind when an erasure is cut off and run again: the Account and Individual go before the Contact they are found through', async () => {
+    const fresh = await startSandboxes({ crowd: 4 });
+    try {
+      const c = createSaasConnector(saasConfig('salesforce', fresh.urls.salesforce), depsFor(fresh));
+      const account = () => [...fresh.stores.salesforce.objects.get('Account')!.values()].filter((r) => r.Name === 'Andersen Consulting');
+      const individuals = () => fresh.stores.salesforce.objects.get('Individual')!.size;
+      expect(account()).toHaveLength(1);
+      const individualsBefore = individuals();
+      // The Lead's delete, one of the last calls, fails: the rerun can find alice only by email again.
+      fresh.faults.set('salesforce', { failNext: { match: 'ids=00Q', status: 503, count: 1 } });
+
+      await expect(c.erase(subjectOf('alice@example.com'), policies({}), ctx)).rejects.toBeInstanceOf(ConnectorUnavailable);
+      await c.erase(subjectOf('alice@example.com'), policies({}), ctx);
+
+      expect(fresh.stores.salesforce.countFor('alice@example.com')).toEqual({});
+      expect(account()).toEqual([]);
+      expect(individuals()).toBeLessThan(individualsBefore);
+      expect(await collect(c.access(subjectOf('alice@example.com'), ctx))).toEqual([]);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('keeps an account that other contacts share and masks by PATCH when asked to anonymize', async () => {
     const person = sb.people[5]!; // crowd accounts are shared by four people
     const others = sb.people.slice(4, 8).filter((p) => p !== person).map((p) => sb.stores.salesforce.countFor(p.email).Contact);
