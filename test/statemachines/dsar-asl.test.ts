@@ -28,6 +28,13 @@ describe('the workflow definition', () => {
     for (const [, state] of waiting) expect(state.TimeoutSecondsPath ?? state.TimeoutSeconds).toBeTruthy();
   });
 
+  it('retries the closing steps on any task failure, since a failure there would end the execution with the subject never told', () => {
+    for (const name of ['NotifySubject', 'NotifyErased', 'NotifyDenied', 'NotifyCancelled', 'CloseUnverified']) {
+      const retried = definition.States[name].Retry.flatMap((r: any) => r.ErrorEquals);
+      expect({ name, retried }).toEqual({ name, retried: expect.arrayContaining(['States.TaskFailed']) });
+    }
+  });
+
   it('retries connector throttling and unavailability with jitter and records any other failure', () => {
     for (const name of ['CollectFromConnector', 'EraseWithConnector']) {
       const task = definition.States.Collect.ItemProcessor.States[name];

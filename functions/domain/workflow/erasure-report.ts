@@ -78,7 +78,10 @@ export async function buildErasureReport(ctx: AppContext, request: RequestRecord
 
   // Nothing of the subject's was erased anywhere (nothing found, or only kept records): there is no
   // erasure to pass on to any recipient (Art. 19 concerns the erasure that was carried out).
-  const erasedAnything = systems.some((s) => s.items.some((i) => (i.action === 'deleted' || i.action === 'anonymized') && i.count > 0));
+  // A system staff accepted as not erased may have had part of its erasure done before it failed: it
+  // counts as possibly erased, so recipients are not told there was nothing to pass on.
+  const erasedAnything =
+    notErased.length > 0 || systems.some((s) => s.items.some((i) => (i.action === 'deleted' || i.action === 'anonymized') && i.count > 0));
   for (const recipient of config.privacyNotice.recipients) {
     if (!erasedAnything) {
       recipientsNotTold.push({ name: recipient.name, reason: 'nothing_erased' });
@@ -109,14 +112,16 @@ export async function buildErasureReport(ctx: AppContext, request: RequestRecord
 }
 
 export async function closeErasure(ctx: AppContext, request: RequestRecord): Promise<ErasureReport> {
+  // The copies go first: they are safe to delete twice, and a failure here must come before any
+  // recipient was mailed, so a retried step does not mail them again.
+  await deleteStaging(ctx.s3, ctx.stagingBucket(), request.requestId);
+  await deleteSubjectCopies(ctx, request);
   const report = await buildErasureReport(ctx, request);
   const outstanding = report.recipientsNotTold.filter((r) => r.reason === 'staff').map((r) => r.name);
   if (outstanding.length) {
     // What staff still owe under Art. 19, in the request's audit trail where the console shows it.
     await ctx.repo.audit(request.requestId, 'system', 'erasure.recipients_outstanding', { recipients: outstanding });
   }
-  await deleteStaging(ctx.s3, ctx.stagingBucket(), request.requestId);
-  await deleteSubjectCopies(ctx, request);
   await ctx.repo.update(request.requestId, { erasureReport: report });
   await ctx.repo.audit(request.requestId, 'system', 'erasure.reported', {
     recipientsNotified: report.recipientsNotified.map((r) => r.name),

@@ -215,6 +215,16 @@ describe('buildErasureReport', () => {
     expect(report.recipientsNotTold.map((r) => r.name)).toEqual(ctx.config.privacyNotice.recipients.map((r) => r.name));
     expect(ctx.mail.to('dpo@authority.example')).toEqual([]);
   });
+
+  it('counts a system staff accepted as not erased as possibly erased, so recipients are still accounted as owed', async () => {
+    const partly = erasedRequest({ partialAcceptance: { by: 'dana', at: '2026-03-02T09:00:00.000Z', reason: 'Timed out halfway.' } });
+    for (const o of Object.values(partly.connectors!)) o.erasure = [{ object: 'x', action: 'not_found', count: 0 }];
+    partly.connectors!.calls = outcome('calls', undefined, { status: 'accepted_missing' });
+
+    const report = await buildErasureReport(ctx, partly);
+
+    expect(report.recipientsNotTold.some((r) => r.reason === 'staff')).toBe(true);
+  });
 });
 
 describe('closeErasure', () => {
@@ -231,6 +241,17 @@ describe('closeErasure', () => {
     expect(ctx.memory.stored().erasureReport).toEqual(report);
     const event = ctx.memory.events.find((e) => e.action === 'erasure.reported');
     expect(event?.detail).toEqual({ recipientsNotified: report.recipientsNotified.map((r) => r.name), notErased: [] });
+  });
+
+  it('fails before mailing any recipient when the copies cannot be deleted, so a retry mails them once', async () => {
+    ctx = testContext(configNotifying({ 'Public authorities': 'dpo@authority.example' }));
+    await ctx.memory.create(erasedRequest());
+    s3.on(ListObjectsV2Command).rejects(new Error('S3 is down'));
+
+    await expect(closeErasure(ctx, ctx.memory.stored())).rejects.toThrow('S3 is down');
+
+    expect(ctx.mail.to('dpo@authority.example')).toEqual([]);
+    expect(ctx.memory.stored().erasureReport).toBeUndefined();
   });
 
   it('records on the audit trail which recipients staff still have to tell', async () => {
@@ -274,7 +295,7 @@ describe('notifyOutcome for an erasure', () => {
     expect(stored.purgePk).toBe('PURGE');
     expect(stored.purgeAfter).toBe('2028-03-02T10:00:00.000Z');
     expect(stored.erasureReport?.completedAt).toBe(NOW.toISOString());
-    expect(ctx.memory.actions()).toEqual(['erasure.recipients_outstanding', 'erasure.earlier_copies_deleted', 'erasure.reported', 'request.completed']);
+    expect(ctx.memory.actions()).toEqual(['erasure.earlier_copies_deleted', 'erasure.recipients_outstanding', 'erasure.reported', 'request.completed']);
   });
 
   it('links the report email to the status page, whose token opens the same report', async () => {
