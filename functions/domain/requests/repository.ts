@@ -16,6 +16,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { Jurisdiction, RequestType } from '#commons/config';
+import { forgetSubjectMessages } from './messages.ts';
 import {
   CLOSED_STATUSES,
   OPEN_INDEX,
@@ -212,6 +213,11 @@ export class RequestRepository {
       new PutCommand({ TableName: this.table, Item: event, ConditionExpression: 'attribute_not_exists(sk)' }),
     );
     return event;
+  }
+
+  /** Removes the subject's own words from the request's audit trail (./messages.ts). */
+  forgetSubjectMessages(requestId: string, at = new Date()): Promise<number> {
+    return forgetSubjectMessages(this.db, this.table, requestId, at.toISOString());
   }
 
   async auditTrail(requestId: string): Promise<AuditEvent[]> {

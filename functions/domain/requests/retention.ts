@@ -12,6 +12,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { DsarConfig } from '#commons/config';
+import { forgetSubjectMessages } from './messages.ts';
 import { keys, PURGE_INDEX, type RequestRecord } from './model.ts';
 
 /** When a request closed at `closedAt` gives up its subject fields. */
@@ -82,6 +83,8 @@ export async function sweepSubjectRetention(
             },
           }),
         );
+        // What the subject wrote to us goes with their identity (./messages.ts).
+        await forgetSubjectMessages(db, table, item.requestId, now.toISOString());
         purged++;
       } catch (err) {
         // Another sweep got there first.

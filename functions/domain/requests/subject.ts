@@ -10,6 +10,7 @@ import { logger } from '#commons/observability';
 import { hashToken, sameHash } from '#commons/tokens';
 import type { AppContext } from '../context.ts';
 import { subjectReplied } from './deadline-actions.ts';
+import { SUBJECT_MESSAGE } from './messages.ts';
 import { CLOSED_STATUSES, type RequestRecord } from './model.ts';
 import { tableAccess, type TableAccess } from './table.ts';
 
@@ -85,7 +86,7 @@ export async function subjectReply(
   if (CLOSED_STATUSES.has(r.status) || !r.openPk) {
     throw conflict('request_closed', 'this request is closed; make a new request if you need something else');
   }
-  await ctx.repo.audit(requestId, 'subject', 'subject.message', { message: text, ...(r.pause ? { answering: r.pause.reason } : {}) }, ctx.clock.now());
+  await ctx.repo.audit(requestId, 'subject', SUBJECT_MESSAGE, { message: text, ...(r.pause ? { answering: r.pause.reason } : {}) }, ctx.clock.now());
   const out = await subjectReplied(ctx, requestId, access);
   logger.info('subject replied', { requestId, resumed: out.resumed });
   return { requestId, resumed: out.resumed, dueDate: out.request.dueDate };

@@ -1,6 +1,7 @@
 /**
  * An erasure also removes the copies of the subject's data that our own earlier requests made: the
- * staged records and the ZIP packages of her access and portability requests. They are found through
+ * staged records and the ZIP packages of her access and portability requests, and what she wrote to us
+ * on them (the text of `subject.message` audit events). They are found through
  * the by-subject index (the hash of the normalised email). Only closed requests are touched: an open
  * one is still being answered, and its own steps delete its staging when its package is built. The
  * request records themselves stay (they are the evidence that the requests were answered, and the
@@ -42,6 +43,8 @@ export async function deleteSubjectCopies(ctx: AppContext, erasure: RequestRecor
     if (staged + packaged > 0) {
       await repo.audit(r.requestId, 'system', 'package.deleted', { reason: 'erasure', erasureRequestId: erasure.requestId, staged, packaged });
     }
+    // What the subject wrote to us on that request is her data too.
+    await repo.forgetSubjectMessages(r.requestId, clock.now());
   }
   await repo.audit(erasure.requestId, 'system', 'erasure.earlier_copies_deleted', {
     requests: earlier.map((r) => r.requestId),

@@ -58,7 +58,21 @@ beforeAll(async () => {
     record('open', { status: 'in_progress', openPk: 'OPEN', openSk: '2026-02-02#open' }),
   ];
   for (const Item of items) await db.send(new PutCommand({ TableName: TABLE, Item }));
+  // What each subject wrote to us, and an event of staff's, on the audit trails.
+  const event = (id: string, n: number, action: string, detail: Record<string, unknown>) => ({
+    pk: `REQ#${id}`, sk: `EVT#2026-01-0${n}T10:00:00.000Z#0000000${n}`, requestId: id, at: `2026-01-0${n}T10:00:00.000Z`, actor: action.startsWith('subject') ? 'subject' : 'staff', action, detail,
+  });
+  for (const Item of [
+    event('expired', 1, 'deadline.paused', { reason: 'We need your customer number' }),
+    event('expired', 2, 'subject.message', { message: 'My customer number is 4711, I live at Storgata 1', answering: 'We need your customer number' }),
+    event('later', 3, 'subject.message', { message: 'Still here' }),
+  ]) {
+    await db.send(new PutCommand({ TableName: TABLE, Item }));
+  }
 });
+
+const trail = async (id: string) =>
+  (await db.send(new QueryCommand({ TableName: TABLE, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :e)', ExpressionAttributeValues: { ':pk': `REQ#${id}`, ':e': 'EVT#' } }))).Items!;
 
 afterAll(async () => {
   raw?.destroy();
@@ -110,7 +124,17 @@ describe('the subject-retention sweep', () => {
     expect(after.identifiers.accounts.gaUserId).toHaveLength(2);
   });
 
+  it('removes what the subject wrote to us with their identity, keeping the events and the rest of the trail', async () => {
+    const events = await trail('expired');
+
+    expect(events.map((e) => e.action)).toEqual(['deadline.paused', 'subject.message']);
+    expect(JSON.stringify(events)).not.toContain('Storgata');
+    expect(events[1]!.detail).toEqual({ answering: 'We need your customer number', messageRemovedAt: NOW.toISOString() });
+    expect(events[0]!.detail).toEqual({ reason: 'We need your customer number' });
+  });
+
   it('leaves requests that are not yet due, and open ones, untouched', async () => {
+    expect((await trail('later'))[0]!.detail).toEqual({ message: 'Still here' });
     expect((await get('later')).subject.email).toBe('later@Example.com');
     expect((await get('open')).subject.name).toBe('Person open');
   });

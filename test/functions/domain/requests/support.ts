@@ -151,6 +151,15 @@ export class MemoryRepo {
     return r;
   }
 
+  async forgetSubjectMessages(requestId: string, at = new Date()): Promise<number> {
+    const mine = this.events.filter((e) => e.requestId === requestId && e.action === 'subject.message' && e.detail && 'message' in e.detail);
+    for (const e of mine) {
+      delete e.detail!.message;
+      e.detail!.messageRemovedAt = at.toISOString();
+    }
+    return mine.length;
+  }
+
   actions(id = REQUEST_ID): string[] {
     return this.events.filter((e) => e.requestId === id).map((e) => e.action);
   }

@@ -55,6 +55,18 @@ describe('deleteSubjectCopies', () => {
     ]);
   });
 
+  it("removes what the subject wrote to us on her earlier requests, and leaves other people's words", async () => {
+    await seed();
+    await ctx.memory.audit(EARLIER, 'subject', 'subject.message', { message: 'My customer number is 4711' });
+    await ctx.memory.audit(OTHER_ID, 'subject', 'subject.message', { message: 'Bob here' });
+
+    await deleteSubjectCopies(ctx, ctx.memory.stored(REQUEST_ID));
+
+    const messages = (id: string) => ctx.memory.events.filter((e) => e.requestId === id && e.action === 'subject.message').map((e) => e.detail);
+    expect(messages(EARLIER)).toEqual([{ messageRemovedAt: expect.any(String) }]);
+    expect(messages(OTHER_ID)).toEqual([{ message: 'Bob here' }]);
+  });
+
   it('makes the earlier download link answer gone, and records what was deleted on both requests', async () => {
     await seed();
 
