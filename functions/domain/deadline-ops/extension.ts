@@ -26,6 +26,10 @@ export function extensionRefusal(ctx: AppContext, r: RequestRecord, now: Date): 
   if (CLOSED_STATUSES.has(r.status) || !r.openPk) {
     return conflict('request_closed', `request ${r.requestId} is ${r.status}: its deadline can no longer change`);
   }
+  // The one extension the law allows is not spent, nor its notice mailed, on an address nobody proved.
+  if (r.status === 'awaiting_verification') {
+    return conflict('not_verified', `request ${r.requestId} is not verified yet: extend it once the subject has proved who they are`);
+  }
   const rule = jurisdictionRules[r.jurisdiction];
   if (!rule.extensionAllowed) {
     return unprocessable('extension_not_allowed', `${r.jurisdiction} (${rule.statute}) allows no extension of the period`);

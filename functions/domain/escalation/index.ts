@@ -193,7 +193,8 @@ async function unclaim(access: TableAccess, requestId: string, key: string, at: 
         ExpressionAttributeValues: { ':at': at },
       }),
     )
-    .catch((err: unknown) => logger.error('could not give back an escalation', { requestId, key, error: err as Error }));
+    // The key holds the recipient's address, and SDK messages can quote addresses: neither is logged.
+    .catch((err: unknown) => logger.error('could not give back an escalation', { requestId, threshold: key.split('|')[0], error: (err as Error).name }));
 }
 
 async function inPool<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
@@ -322,7 +323,8 @@ export async function escalate(ctx: AppContext, options: EscalateOptions = {}): 
       summary.digests.push({ to, requests: lines.length });
     } catch (err) {
       summary.failedDigests++;
-      logger.error('escalation digest failed', { recipients: 1, requests: lines.length, error: err as Error });
+      // The error's name only: SES messages such as MessageRejected quote the address.
+      logger.error('escalation digest failed', { recipients: 1, requests: lines.length, error: (err as Error).name });
       // Only this recipient's claims: the others have their digests.
       for (const f of list) await unclaim(access, f.line.requestId, recipientKey(f.key, to), at);
     }

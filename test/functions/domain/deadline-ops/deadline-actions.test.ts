@@ -109,6 +109,14 @@ describe('extending a deadline', () => {
     });
   });
 
+  it('refuses to extend a request nobody has verified yet with 409 not_verified, and mails nothing', async () => {
+    const r = await putRequest(h, { status: 'awaiting_verification', receivedAt: '2026-03-05T10:00:00Z' });
+    at('2026-03-06T10:00:00Z');
+    await expect(extendDeadline(h.ctx, r.requestId, 'alice@staff', 'complex')).rejects.toMatchObject({ status: 409, code: 'not_verified' });
+    expect(h.mailer.sent).toEqual([]);
+    expect(staffActions(h.ctx, r, ['approver'], new Date('2026-03-06T10:00:00Z'))).not.toContain('extend');
+  });
+
   it('does not extend when the notice cannot be sent: the claim is rolled back, on record, and a retry extends and notifies', async () => {
     const r = await putRequest(h, { receivedAt: '2026-03-05T10:00:00Z' });
     at('2026-03-20T09:00:00Z');
