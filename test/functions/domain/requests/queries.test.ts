@@ -81,8 +81,8 @@ describe('staff queries', () => {
 
     expect(detail.audit).toEqual([{ at: expect.any(String), actor: 'dana', action: 'review.approved', detail: { type: 'access' } }]);
     expect(detail.request.requestId).toBe(REQUEST_ID);
-    // Awaiting verification, GDPR without gdprClockStop: no approve yet, no pause.
-    expect(detail.actions).toEqual(['extend', 'assign', 'cancel']);
+    // Awaiting verification, GDPR without gdprClockStop: no approve yet, no pause, and no extension before verification.
+    expect(detail.actions).toEqual(['assign', 'cancel']);
     expect((await requestDetail(ctx, REQUEST_ID, ['viewer'])).actions).toEqual([]);
   });
 
