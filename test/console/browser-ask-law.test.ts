@@ -217,7 +217,7 @@ describe('the console after an erasure', () => {
     await staff.getByRole('columnheader', { name: 'Erased, anonymized or kept' }).waitFor();
     const kept = staff.locator('tr[data-connector="accounts"] li[data-erasure-action="retained"]').first();
     await kept.waitFor();
-    expect(await kept.textContent()).toMatch(/: kept \d+ \(legal basis: Bookkeeping Act § 13; kept until 5 years after the financial year\)$/);
+    expect(await kept.textContent()).toMatch(/: kept \d+ \(legal basis: Bookkeeping Act § 13; how long: 5 years after the financial year\)$/);
     for (const c of done.connectors as Array<{ connectorId: string; erasure?: Array<{ object: string; action: string }> }>) {
       for (const item of c.erasure ?? []) {
         await staff.locator(`tr[data-connector="${c.connectorId}"] li[data-object="${item.object}"][data-erasure-action="${item.action}"]`).waitFor();

@@ -271,7 +271,7 @@ function erasureReportView(report: ErasureReport): HTMLElement {
           h('td', {}, i.object),
           h('td', {}, String(i.count)),
           h('td', {}, ERASURE_ACTION_TEXT[i.action] ?? i.action),
-          h('td', {}, i.action === 'retained' ? `${i.legalBasis ?? ''}; until ${i.retentionPeriod ?? 'the end of the retention period'}` : ''),
+          h('td', {}, i.action === 'retained' ? `${i.legalBasis ?? ''}. How long: ${i.retentionPeriod ?? 'until the end of the retention period'}` : ''),
         ),
       ),
   );
@@ -284,7 +284,7 @@ function erasureReportView(report: ErasureReport): HTMLElement {
         'table',
         {},
         h('caption', {}, `Completed on ${formatDate(report.completedAt)}`),
-        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'System'), h('th', { scope: 'col' }, 'Records'), h('th', { scope: 'col' }, 'How many'), h('th', { scope: 'col' }, 'What we did'), h('th', { scope: 'col' }, 'Why kept, and until when'))),
+        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'System'), h('th', { scope: 'col' }, 'Records'), h('th', { scope: 'col' }, 'How many'), h('th', { scope: 'col' }, 'What we did'), h('th', { scope: 'col' }, 'Why kept, and how long'))),
         h('tbody', {}, ...rows),
       ),
     );

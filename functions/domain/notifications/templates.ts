@@ -186,7 +186,7 @@ export function erasureReportLines(report: ErasureReportFacts): string[] {
     lines.push(`${system.displayName}:`);
     for (const i of done) {
       const what = `${i.count} ${i.object} record${i.count === 1 ? '' : 's'}`;
-      if (i.action === 'retained') lines.push(`  - ${what} kept: ${i.legalBasis ?? 'legal obligation'}; until ${i.retentionPeriod ?? 'the end of the retention period'}.`);
+      if (i.action === 'retained') lines.push(`  - ${what} kept: ${i.legalBasis ?? 'legal obligation'}. How long: ${i.retentionPeriod ?? 'until the end of the retention period'}.`);
       else lines.push(`  - ${what} ${i.action}.`);
     }
     if (system.confirmed === 'not_verifiable') lines.push('  (This system accepts deletion requests but cannot be read back to confirm them.)');

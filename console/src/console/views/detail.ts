@@ -36,7 +36,7 @@ function erasureCell(c: Connector): Node | string {
         'li',
         { 'data-object': i.object, 'data-erasure-action': i.action },
         `${i.object}: ${ERASURE_ACTION_LABEL[i.action] ?? i.action} ${i.count}`,
-        i.action === 'retained' ? ` (legal basis: ${i.legalBasis ?? 'not given'}; kept until ${i.retentionPeriod ?? 'not given'})` : '',
+        i.action === 'retained' ? ` (legal basis: ${i.legalBasis ?? 'not given'}; how long: ${i.retentionPeriod ?? 'not given'})` : '',
       ),
     ),
   );

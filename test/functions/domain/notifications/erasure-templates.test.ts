@@ -74,8 +74,8 @@ describe('erasureReportLines', () => {
       }),
     );
 
-    expect(lines).toContain('  - 4 charges records kept: Bookkeeping Act § 13; until 5 years after the financial year.');
-    expect(lines).toContain('  - 1 invoices record kept: legal obligation; until the end of the retention period.');
+    expect(lines).toContain('  - 4 charges records kept: Bookkeeping Act § 13. How long: 5 years after the financial year.');
+    expect(lines).toContain('  - 1 invoices record kept: legal obligation. How long: until the end of the retention period.');
     expect(lines).not.toContain(NOTHING_FOUND);
   });
 

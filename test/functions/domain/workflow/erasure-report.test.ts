@@ -288,7 +288,7 @@ describe('notifyOutcome for an erasure', () => {
     const mail = ctx.mail.to(SUBJECT_EMAIL);
     expect(mail).toHaveLength(1);
     expect(mail[0]!.subject).toBe(`Your data was erased (${REQUEST_ID})`);
-    expect(mail[0]!.text).toContain(`4 charges records kept: ${BOOKKEEPING}; until 5 years.`);
+    expect(mail[0]!.text).toContain(`4 charges records kept: ${BOOKKEEPING}. How long: 5 years.`);
     const stored = ctx.memory.stored();
     expect(stored.status).toBe('completed');
     expect(stored.closedAt).toBe(NOW.toISOString());
