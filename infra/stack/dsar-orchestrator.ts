@@ -33,6 +33,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { parseConfig, type DsarConfig } from '../../functions/commons/config.ts';
+import { STAGING_RETENTION_DAYS } from '../../functions/domain/staging/sweep.ts';
 import { substitute } from '../asl.ts';
 import { FUNCTIONS, type FunctionSpec, type Grant } from '../functions.ts';
 import { TABLE_INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../table.ts';
@@ -74,7 +75,11 @@ export interface DsarOrchestratorProps {
   readonly alarmEmail?: string;
   /** Retention of every log group the construct creates. Default six months. */
   readonly logRetention?: logs.RetentionDays;
-  /** Days before staged connector output is deleted (it is also deleted after assembly). Default 30. */
+  /**
+   * Days before staged connector output is deleted by the bucket's lifecycle (it is deleted after
+   * assembly anyway). Default 100: longer than the longest extended statutory period, so an open
+   * request that waited for staff still finds its staged records.
+   */
   readonly stagingRetentionDays?: number;
   /**
    * What happens to the table, buckets, key and user pool when the stack is deleted. Default RETAIN: the
@@ -201,7 +206,7 @@ export class DsarOrchestrator extends Construct {
         removalPolicy,
         autoDeleteObjects: destroy,
       });
-    this.stagingBucket = dataBucket('Staging', props.stagingRetentionDays ?? 30);
+    this.stagingBucket = dataBucket('Staging', props.stagingRetentionDays ?? STAGING_RETENTION_DAYS);
     // The download link lives linkTtlDays; the package must not outlive it.
     this.exportsBucket = dataBucket('Exports', config.delivery.linkTtlDays);
     if (destroy) this.retainAutoDeleteLogs(logRetention);

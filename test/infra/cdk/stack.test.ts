@@ -17,6 +17,7 @@ import { FUNCTIONS, type Grant } from '../../../infra/functions.ts';
 import { DsarStack } from '../../../infra/stack/dsar-stack.ts';
 import { TABLE_INDEXES, TTL_ATTRIBUTE } from '../../../infra/table.ts';
 import { actionsOf, logicalId, statementsOf } from './helpers.ts';
+import { STAGING_RETENTION_DAYS } from '#domain/staging/sweep';
 
 const CONFIG_PATH = fileURLToPath(new URL('../../../config/example.config.json', import.meta.url));
 const config = parseConfig(JSON.parse(readFileSync(CONFIG_PATH, 'utf8')));
@@ -279,7 +280,7 @@ describe('data at rest', () => {
 
   it('keeps staging and exports private, KMS-encrypted, TLS-only, logged and expiring', () => {
     const keyId = logicalId(stack, stack.orchestrator.key);
-    for (const [bucket, days] of [[stack.orchestrator.stagingBucket, 30], [stack.orchestrator.exportsBucket, config.delivery.linkTtlDays]] as const) {
+    for (const [bucket, days] of [[stack.orchestrator.stagingBucket, STAGING_RETENTION_DAYS], [stack.orchestrator.exportsBucket, config.delivery.linkTtlDays]] as const) {
       const resource = template.toJSON().Resources[logicalId(stack, bucket)];
       expect(resource.DeletionPolicy).toBe('Retain');
       const p = resource.Properties;
