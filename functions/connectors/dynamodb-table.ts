@@ -6,7 +6,7 @@ import { DeleteCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient
 import type { DynamoDbConnectorConfig } from '#commons/config';
 import { mapAwsError } from './aws-errors.ts';
 import { anonymizeValue } from './anonymize.ts';
-import type { Connector, ConnectorContext, DataRecord, ErasureOutcome, PolicyFor, Subject } from './types.ts';
+import type { Connector, ConnectorContext, DataRecord, ErasureItem, ErasureOutcome, PolicyFor, Subject } from './types.ts';
 
 export class DynamoDbTableConnector implements Connector {
   readonly id: string;
@@ -58,13 +58,20 @@ export class DynamoDbTableConnector implements Connector {
     // Collect the keys first: deleting while paging a query over the same index could skip items.
     const found: Record<string, unknown>[] = [];
     for await (const item of this.items(subject, ctx)) found.push(item);
-    if (found.length === 0) return { connectorId: this.id, items: [{ object, action: 'not_found', count: 0 }] };
-    if (policy.action === 'retain') {
-      return {
-        connectorId: this.id,
-        items: [{ object, action: 'retained', count: found.length, legalBasis: policy.legalBasis, retentionPeriod: policy.retentionPeriod }],
-      };
+    if (found.length === 0) {
+      const item: ErasureItem = { object, action: 'not_found', count: 0 };
+      await ctx.erased?.(item);
+      return { connectorId: this.id, items: [item] };
     }
+    if (policy.action === 'retain') {
+      const item: ErasureItem = { object, action: 'retained', count: found.length, legalBasis: policy.legalBasis, retentionPeriod: policy.retentionPeriod };
+      await ctx.erased?.(item);
+      return { connectorId: this.id, items: [item] };
+    }
+    const action = policy.action === 'delete' ? 'deleted' : 'anonymized';
+    // Items deleted so far: a run that fails part-way still reports them, since a later run no longer
+    // finds them (anonymized ones it may find and count again, so those are reported only at the end).
+    let done = 0;
     try {
       for (const item of found) {
         const Key = Object.fromEntries(this.config.keyAttributes.map((k) => [k, item[k]]));
@@ -94,14 +101,15 @@ export class DynamoDbTableConnector implements Connector {
             { abortSignal: ctx.signal },
           );
         }
+        done++;
       }
     } catch (err) {
+      if (done && action === 'deleted') await ctx.erased?.({ object, action, count: done });
       throw mapAwsError(this.id, err);
     }
-    return {
-      connectorId: this.id,
-      items: [{ object, action: policy.action === 'delete' ? 'deleted' : 'anonymized', count: found.length }],
-    };
+    const item: ErasureItem = { object, action, count: found.length };
+    await ctx.erased?.(item);
+    return { connectorId: this.id, items: [item] };
   }
 }
 

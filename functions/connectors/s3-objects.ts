@@ -10,7 +10,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import type { S3ConnectorConfig } from '#commons/config';
 import { mapAwsError } from './aws-errors.ts';
 import { anonymizeRecord } from './anonymize.ts';
-import type { Connector, ConnectorContext, ConnectorDeps, DataRecord, ErasureOutcome, PolicyFor, Subject } from './types.ts';
+import type { Connector, ConnectorContext, ConnectorDeps, DataRecord, ErasureItem, ErasureOutcome, PolicyFor, Subject } from './types.ts';
 
 export class S3ObjectsConnector implements Connector {
   readonly id: string;
@@ -76,11 +76,15 @@ export class S3ObjectsConnector implements Connector {
     try {
       const keys: string[] = [];
       for (const prefix of await this.prefixes(subject, ctx)) for await (const key of this.keys(prefix, ctx)) keys.push(key);
-      if (keys.length === 0) return { connectorId: this.id, items: [{ object, action: 'not_found', count: 0 }] };
+      const done = async (item: ErasureItem): Promise<ErasureOutcome> => {
+        await ctx.erased?.(item);
+        return { connectorId: this.id, items: [item] };
+      };
+      if (keys.length === 0) return await done({ object, action: 'not_found', count: 0 });
       let records = 0;
       if (policy.action === 'retain') {
         for (const key of keys) for await (const _ of this.lines(key, ctx)) records++;
-        return { connectorId: this.id, items: [{ object, action: 'retained', count: records, legalBasis: policy.legalBasis, retentionPeriod: policy.retentionPeriod }] };
+        return await done({ object, action: 'retained', count: records, legalBasis: policy.legalBasis, retentionPeriod: policy.retentionPeriod });
       }
       if (policy.action === 'anonymize') {
         for (const key of keys) {
@@ -94,7 +98,7 @@ export class S3ObjectsConnector implements Connector {
           };
           await new Upload({ client: this.s3, params: { Bucket: this.config.bucket, Key: key, Body: Readable.from(rewritten()) } }).done();
         }
-        return { connectorId: this.id, items: [{ object, action: 'anonymized', count: records }] };
+        return await done({ object, action: 'anonymized', count: records });
       }
       for (const key of keys) for await (const _ of this.lines(key, ctx)) records++;
       for (let i = 0; i < keys.length; i += 1000) {
@@ -106,7 +110,7 @@ export class S3ObjectsConnector implements Connector {
           { abortSignal: ctx.signal },
         );
       }
-      return { connectorId: this.id, items: [{ object, action: 'deleted', count: records }] };
+      return await done({ object, action: 'deleted', count: records });
     } catch (err) {
       throw mapAwsError(this.id, err);
     }

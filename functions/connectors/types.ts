@@ -36,6 +36,13 @@ export interface ConnectorContext {
   requestId: string;
   /** Aborted when the workflow gives up on the connector (timeout). */
   signal?: AbortSignal;
+  /**
+   * Progress of an erasure: `erase` calls it with an object's item(s) as soon as that object's work is
+   * done (and, where a connector can tell, with what it changed before failing part-way), so the erase
+   * step can keep what an interrupted run did: a later run finds those records gone and says not found.
+   * Not called by `access`. The items are the same as in `erase`'s result; `erase` still returns them all.
+   */
+  erased?(item: ErasureItem): Promise<void>;
 }
 
 export type ErasureAction = 'deleted' | 'anonymized' | 'retained' | 'not_found';

@@ -8,7 +8,7 @@
 import type { SaasConnectorConfig } from '#commons/config';
 import { ConnectorMisconfigured } from '#connectors/errors';
 import { VendorHttp, parseRetryAfter, type Failure, type HttpResult } from '#connectors/http';
-import type { Connector, ConnectorContext, ConnectorDeps, DataRecord, ErasureOutcome, PolicyFor, Subject } from '#connectors/types';
+import type { Connector, ConnectorContext, ConnectorDeps, DataRecord, ErasureItem, ErasureOutcome, PolicyFor, Subject } from '#connectors/types';
 import { ANALYTICS_EDIT_SCOPE, ServiceAccountToken } from './token.ts';
 
 export const GA_OBJECT = 'recipient';
@@ -120,17 +120,20 @@ export function createGoogleAnalyticsConnector(config: SaasConnectorConfig, deps
     },
     async erase(subject: Subject, policyFor: PolicyFor, ctx: ConnectorContext): Promise<ErasureOutcome> {
       const ids = await userIds(subject, ctx);
-      if (!ids.length) return { connectorId: config.id, items: [{ object: GA_OBJECT, action: 'not_found', count: 0 }] };
+      const done = async (item: ErasureItem): Promise<ErasureOutcome> => {
+        await ctx.erased?.(item);
+        return { connectorId: config.id, items: [item] };
+      };
+      if (!ids.length) return done({ object: GA_OBJECT, action: 'not_found', count: 0 });
       const policy = policyFor(GA_OBJECT);
       if (policy.action === 'retain') {
-        return {
-          connectorId: config.id,
-          items: [{ object: GA_OBJECT, action: 'retained', count: ids.length, legalBasis: policy.legalBasis, retentionPeriod: policy.retentionPeriod }],
-        };
+        return done({ object: GA_OBJECT, action: 'retained', count: ids.length, legalBasis: policy.legalBasis, retentionPeriod: policy.retentionPeriod });
       }
       if (policy.action === 'anonymize') throw new ConnectorMisconfigured(config.id, 'Google Analytics offers deletion only');
       const client = await getHttp();
       const base = config.baseUrl.replace(/\/$/, '');
+      // No progress before all are submitted: the ids come from the request, so a later run submits
+      // every one of them again and counts them itself.
       for (const id of ids) {
         // Exactly one identifier per request, as the Admin API requires.
         await client.json({
@@ -141,7 +144,7 @@ export function createGoogleAnalyticsConnector(config: SaasConnectorConfig, deps
           signal: ctx.signal,
         });
       }
-      return { connectorId: config.id, items: [{ object: GA_OBJECT, action: 'deleted', count: ids.length }] };
+      return done({ object: GA_OBJECT, action: 'deleted', count: ids.length });
     },
   };
 }

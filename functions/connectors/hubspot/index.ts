@@ -210,29 +210,36 @@ export function createHubSpotConnector(config: SaasConnectorConfig, deps: Connec
     async erase(subject: Subject, policyFor: PolicyFor, ctx: ConnectorContext): Promise<ErasureOutcome> {
       const byObject = await groupByObject<HubSpotObjectName>(find(subject, ctx));
       if (!byObject.has('contacts')) {
-        return { connectorId: config.id, items: [{ object: 'contacts', action: 'not_found', count: 0 }] };
+        const item: ErasureItem = { object: 'contacts', action: 'not_found', count: 0 };
+        await ctx.erased?.(item);
+        return { connectorId: config.id, items: [item] };
       }
       checkPolicies(byObject.keys(), policyFor);
       const hs = await getClient();
       const contactIds = new Set((byObject.get('contacts') ?? []).map((r) => r.id));
       const contactPolicy = policyFor('contacts');
       const items: ErasureItem[] = [];
+      /** An object's items, kept and reported as its work is done. */
+      const done = async (objectItems: ErasureItem[]): Promise<void> => {
+        items.push(...objectItems);
+        for (const item of objectItems) await ctx.erased?.(item);
+      };
       // Shared objects first: their "other contacts" check must run while the subject's associations exist.
       for (const object of SHARED) {
         const records = byObject.get(object);
-        if (records?.length) items.push(...(await eraseEach(hs, object, records, policyFor(object), contactIds, ctx)));
+        if (records?.length) await done(await eraseEach(hs, object, records, policyFor(object), contactIds, ctx));
       }
       if (contactPolicy.action !== 'delete') {
         for (const object of ENGAGEMENTS) {
           const records = byObject.get(object);
-          if (records?.length) items.push(...(await eraseEach(hs, object, records, policyFor(object), contactIds, ctx)));
+          if (records?.length) await done(await eraseEach(hs, object, records, policyFor(object), contactIds, ctx));
         }
         const prefs = byObject.get('subscription_preferences');
         const prefsPolicy = policyFor('subscription_preferences');
         if (prefs?.length && prefsPolicy.action === 'retain') {
-          items.push({ object: 'subscription_preferences', action: 'retained', count: prefs.length, legalBasis: prefsPolicy.legalBasis, retentionPeriod: prefsPolicy.retentionPeriod });
+          await done([{ object: 'subscription_preferences', action: 'retained', count: prefs.length, legalBasis: prefsPolicy.legalBasis, retentionPeriod: prefsPolicy.retentionPeriod }]);
         }
-        items.push(...(await eraseEach(hs, 'contacts', byObject.get('contacts') ?? [], contactPolicy, contactIds, ctx)));
+        await done(await eraseEach(hs, 'contacts', byObject.get('contacts') ?? [], contactPolicy, contactIds, ctx));
         return { connectorId: config.id, items };
       }
       // GDPR delete removes only the engagements no other contact is on; the shared ones stay, so they
@@ -251,14 +258,16 @@ export function createHubSpotConnector(config: SaasConnectorConfig, deps: Connec
         accept: [404],
         signal: ctx.signal,
       });
-      items.push({ object: 'contacts', action: 'deleted', count: contactIds.size });
+      // One call took the contact and everything tied to it: reported together, once it answered.
+      const gone: ErasureItem[] = [{ object: 'contacts', action: 'deleted', count: contactIds.size }];
       for (const object of [...ENGAGEMENTS, 'subscription_preferences'] as const) {
         const records = byObject.get(object);
         if (!records?.length) continue;
         const shared = kept.get(object)?.size ?? 0;
-        if (records.length > shared) items.push({ object, action: 'deleted', count: records.length - shared });
-        if (shared) items.push(sharedItem(object, shared));
+        if (records.length > shared) gone.push({ object, action: 'deleted', count: records.length - shared });
+        if (shared) gone.push(sharedItem(object, shared));
       }
+      await done(gone);
       return { connectorId: config.id, items };
     },
   };

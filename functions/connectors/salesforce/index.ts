@@ -273,7 +273,9 @@ export function createSalesforceConnector(config: SaasConnectorConfig, deps: Con
       checkPolicies(policyFor);
       const byObject = await groupByObject<SalesforceObject>(find(subject, ctx));
       if (byObject.size === 0) {
-        return { connectorId: config.id, items: EMAIL_OBJECTS.map((object) => ({ object, action: 'not_found', count: 0 })) };
+        const items: ErasureItem[] = EMAIL_OBJECTS.map((object) => ({ object, action: 'not_found', count: 0 }));
+        for (const item of items) await ctx.erased?.(item);
+        return { connectorId: config.id, items };
       }
       const sf = await getClient();
       const items: ErasureItem[] = [];
@@ -281,7 +283,9 @@ export function createSalesforceConnector(config: SaasConnectorConfig, deps: Con
       for (const object of ERASE_ORDER) {
         const records = byObject.get(object);
         if (!records?.length) continue;
-        items.push(await eraseObject(sf, object, records, policyFor(object), ctx, contactsGoing));
+        const item = await eraseObject(sf, object, records, policyFor(object), ctx, contactsGoing);
+        items.push(item);
+        await ctx.erased?.(item);
       }
       return { connectorId: config.id, items };
     },

@@ -388,14 +388,19 @@ export function createStripeConnector(config: SaasConnectorConfig, deps: Connect
     async erase(subject: Subject, policyFor: PolicyFor, ctx: ConnectorContext): Promise<ErasureOutcome> {
       const byObject = await groupByObject<StripeObjectName>(find(subject, ctx));
       if (!byObject.has('customers')) {
-        return { connectorId: config.id, items: [{ object: 'customers', action: 'not_found', count: 0 }] };
+        const item: ErasureItem = { object: 'customers', action: 'not_found', count: 0 };
+        await ctx.erased?.(item);
+        return { connectorId: config.id, items: [item] };
       }
       checkPolicies(byObject.keys(), policyFor);
       const stripe = await getClient();
       const items: ErasureItem[] = [];
       for (const object of ERASE_ORDER) {
         const records = byObject.get(object);
-        if (records?.length) items.push(...(await eraseObject(stripe, object, records, policyFor(object), ctx)));
+        if (!records?.length) continue;
+        const done = await eraseObject(stripe, object, records, policyFor(object), ctx);
+        items.push(...done);
+        for (const item of done) await ctx.erased?.(item);
       }
       return { connectorId: config.id, items };
     },

@@ -2,6 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectorAuthFailed, ConnectorMisconfigured, ConnectorThrottled, ConnectorUnavailable } from '#connectors/errors';
 import { createSaasConnector } from '#connectors/saas';
+import type { ConnectorContext } from '#connectors/types';
 import { soqlString } from '../../../functions/connectors/salesforce/soql.ts';
 import { startSandboxes, type Sandboxes } from '../../../infra/local/sandboxes/index.ts';
 import { ARCHIVED_TASKS } from '../../../infra/local/sandboxes/salesforce.ts';
@@ -216,9 +217,25 @@ describe('Salesforce connector', () => {
       // The Lead's delete, one of the last calls, fails: the rerun can find alice only by email again.
       fresh.faults.set('salesforce', { failNext: { match: 'ids=00Q', status: 503, count: 1 } });
 
-      await expect(c.erase(subjectOf('alice@example.com'), policies({}), ctx)).rejects.toBeInstanceOf(ConnectorUnavailable);
-      await c.erase(subjectOf('alice@example.com'), policies({}), ctx);
+      // Each object's item reaches the callback once that object is done: its records are gone by then.
+      const reported: Array<{ run: number; object: string; action: string; count: number; leftInSandbox: number }> = [];
+      const reporting = (run: number): ConnectorContext => ({
+        ...ctx,
+        erased: async (item) => {
+          const left = fresh.stores.salesforce.countFor('alice@example.com') as Record<string, number>;
+          reported.push({ run, object: item.object, action: item.action, count: item.count, leftInSandbox: left[item.object] ?? 0 });
+        },
+      });
 
+      await expect(c.erase(subjectOf('alice@example.com'), policies({}), reporting(1))).rejects.toBeInstanceOf(ConnectorUnavailable);
+      const rerun = await c.erase(subjectOf('alice@example.com'), policies({}), reporting(2));
+
+      // The first run reported everything it deleted before the Lead failed, the rerun only the Lead:
+      // what the erase step needs to keep the first run's deletions.
+      expect(reported.filter((r) => r.run === 1).map((r) => r.object)).toEqual(['Task', 'Event', 'Case', 'OpportunityContactRole', 'CampaignMember', 'Individual', 'Account', 'Contact']);
+      expect(reported.filter((r) => r.run === 1).every((r) => r.action === 'deleted' && r.count > 0 && r.leftInSandbox === 0)).toBe(true);
+      expect(reported.filter((r) => r.run === 2)).toEqual([{ run: 2, object: 'Lead', action: 'deleted', count: 1, leftInSandbox: 0 }]);
+      expect(rerun.items).toEqual([{ object: 'Lead', action: 'deleted', count: 1 }]);
       expect(fresh.stores.salesforce.countFor('alice@example.com')).toEqual({});
       expect(account()).toEqual([]);
       expect(individuals()).toBeLessThan(individualsBefore);
