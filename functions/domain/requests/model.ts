@@ -211,11 +211,31 @@ export interface DownloadItem {
   expiresAt: string;
 }
 
+/**
+ * What one run of an erase step did before it failed or was throttled (functions/domain/workflow/erase.ts):
+ * counts only, never the data. One item per run, so parallel Map iterations never overwrite each other.
+ */
+export interface ErasureProgressItem {
+  pk: string;
+  sk: string;
+  requestId: string;
+  connectorId: string;
+  at: string;
+  items: ErasureItem[];
+}
+
 export const keys = {
   request: (id: string) => ({ pk: `REQ#${id}`, sk: 'META' as const }),
   task: (id: string, kind: TaskKind) => ({ pk: `REQ#${id}`, sk: `TASK#${kind}` }),
   download: (id: string) => ({ pk: `REQ#${id}`, sk: 'DL' }),
   auditPrefix: 'EVT#',
+  /** Every erasure progress item of one connector: `ERASED#<connectorId>#`, sorted by time after it. */
+  erasureProgressPrefix: (connectorId: string) => `ERASED#${connectorId}#`,
+  /** One run's erasure progress: the prefix, the time, and a random suffix against same-millisecond runs. */
+  erasureProgress: (id: string, connectorId: string, iso: string, suffix: string) => ({
+    pk: `REQ#${id}`,
+    sk: `ERASED#${connectorId}#${iso}#${suffix}`,
+  }),
 };
 
 /** Normalises an email for comparison: trimmed and lower-cased (the local part too, as mail providers do in practice). */

@@ -16,6 +16,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { Jurisdiction, RequestType } from '#commons/config';
+import type { ErasureItem } from '#connectors/types';
 import { forgetSubjectMessages } from './messages.ts';
 import {
   CLOSED_STATUSES,
@@ -24,6 +25,7 @@ import {
   keys,
   type AuditEvent,
   type DownloadItem,
+  type ErasureProgressItem,
   type RequestRecord,
   type RequestStatus,
   type TaskKind,
@@ -237,6 +239,44 @@ export class RequestRepository {
       start = out.LastEvaluatedKey;
     } while (start);
     return events;
+  }
+
+  /**
+   * Keeps what one run of a connector's erasure did before it failed or was throttled: a new item per
+   * run (never an update), so runs of parallel Map iterations cannot overwrite each other's.
+   */
+  async recordErasureProgress(requestId: string, connectorId: string, items: ErasureItem[], at = new Date()): Promise<void> {
+    const iso = at.toISOString();
+    const item: ErasureProgressItem = {
+      ...keys.erasureProgress(requestId, connectorId, iso, randomBytes(4).toString('hex')),
+      requestId,
+      connectorId,
+      at: iso,
+      items,
+    };
+    await this.db.send(
+      new PutCommand({ TableName: this.table, Item: item, ConditionExpression: 'attribute_not_exists(sk)' }),
+    );
+  }
+
+  /** The items of every earlier run of this connector's erasure that kept its progress, oldest run first. */
+  async erasureProgress(requestId: string, connectorId: string): Promise<ErasureItem[][]> {
+    const runs: ErasureItem[][] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': keys.request(requestId).pk, ':prefix': keys.erasureProgressPrefix(connectorId) },
+          ExclusiveStartKey: start,
+          ConsistentRead: true,
+        }),
+      );
+      for (const item of (out.Items ?? []) as ErasureProgressItem[]) runs.push(item.items ?? []);
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return runs;
   }
 
   async putTaskToken(requestId: string, kind: TaskKind, token: string): Promise<void> {

@@ -81,6 +81,40 @@ describe('RequestRepository', () => {
     expect(ddb.commandCalls(QueryCommand)[1]!.args[0].input.ExclusiveStartKey).toEqual({ pk: 'x', sk: 'y' });
   });
 
+  it('keeps each erase run’s progress as its own item under the request, never overwriting another run’s', async () => {
+    ddb.on(PutCommand).resolves({});
+    const at = new Date('2026-01-01T00:00:00Z');
+
+    await repo.recordErasureProgress(REQUEST_ID, 'salesforce', [{ object: 'Lead', action: 'deleted', count: 1 }], at);
+    await repo.recordErasureProgress(REQUEST_ID, 'salesforce', [{ object: 'Contact', action: 'deleted', count: 1 }], at);
+
+    const puts = ddb.commandCalls(PutCommand).map((c) => c.args[0].input);
+    expect(puts.map((p) => p.Item!.pk)).toEqual([`REQ#${REQUEST_ID}`, `REQ#${REQUEST_ID}`]);
+    expect(puts.every((p) => String(p.Item!.sk).startsWith('ERASED#salesforce#2026-01-01T00:00:00.000Z#'))).toBe(true);
+    expect(puts[0]!.Item!.sk).not.toBe(puts[1]!.Item!.sk);
+    expect(puts.every((p) => p.ConditionExpression === 'attribute_not_exists(sk)')).toBe(true);
+    expect(puts[0]!.Item).toMatchObject({ requestId: REQUEST_ID, connectorId: 'salesforce', items: [{ object: 'Lead', action: 'deleted', count: 1 }] });
+  });
+
+  it('reads a connector’s erase progress by its own prefix, over pages, one list per run', async () => {
+    ddb
+      .on(QueryCommand)
+      .resolvesOnce({ Items: [{ items: [{ object: 'Lead', action: 'deleted', count: 1 }] }], LastEvaluatedKey: { pk: 'x', sk: 'y' } })
+      .resolvesOnce({ Items: [{ items: [{ object: 'Contact', action: 'deleted', count: 2 }] }] });
+
+    const runs = await repo.erasureProgress(REQUEST_ID, 'stripe');
+
+    expect(runs).toEqual([[{ object: 'Lead', action: 'deleted', count: 1 }], [{ object: 'Contact', action: 'deleted', count: 2 }]]);
+    const input = ddb.commandCalls(QueryCommand)[0]!.args[0].input;
+    // The trailing '#' keeps another connector whose id starts the same ('stripe-eu') out.
+    expect(input).toMatchObject({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': `REQ#${REQUEST_ID}`, ':prefix': 'ERASED#stripe#' },
+      ConsistentRead: true,
+    });
+    expect(ddb.commandCalls(QueryCommand)[1]!.args[0].input.ExclusiveStartKey).toEqual({ pk: 'x', sk: 'y' });
+  });
+
   it('lists the open queue from its index, up to and including the due date asked for', async () => {
     ddb.on(QueryCommand).resolves({ Items: [] });
 

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { parseConfig, type DsarConfig } from '#commons/config';
+import type { ErasureItem } from '#connectors/types';
 import { hashCode, hashToken, subjectHash } from '#commons/tokens';
 import type { AppContext, Clock } from '#domain/context';
 import type { MailTags, Mailer } from '#domain/notifications/mailer';
@@ -109,6 +110,17 @@ export class MemoryRepo {
 
   async auditTrail(requestId: string): Promise<AuditEvent[]> {
     return this.events.filter((e) => e.requestId === requestId).map(clone);
+  }
+
+  /** Erasure progress per run, as the repository keeps it: one entry per call, in order. */
+  readonly erasureRuns: Array<{ requestId: string; connectorId: string; at: string; items: ErasureItem[] }> = [];
+
+  async recordErasureProgress(requestId: string, connectorId: string, items: ErasureItem[], at = new Date()): Promise<void> {
+    this.erasureRuns.push({ requestId, connectorId, at: at.toISOString(), items: clone(items) });
+  }
+
+  async erasureProgress(requestId: string, connectorId: string): Promise<ErasureItem[][]> {
+    return this.erasureRuns.filter((r) => r.requestId === requestId && r.connectorId === connectorId).map((r) => clone(r.items));
   }
 
   async putTaskToken(requestId: string, kind: TaskKind, token: string): Promise<void> {
