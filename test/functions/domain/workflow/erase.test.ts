@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ConnectorThrottled } from '#connectors/errors';
+import { ConnectorThrottled, ConnectorUnavailable } from '#connectors/errors';
 import type { ConnectorRegistry } from '#connectors/registry';
-import type { Connector, ErasureItem, PolicyFor, Subject } from '#connectors/types';
-import { eraseWithConnector } from '#domain/workflow/erase';
+import type { Connector, ConnectorContext, ErasureItem, PolicyFor, Subject } from '#connectors/types';
+import { eraseWithConnector, mergeErasureRuns } from '#domain/workflow/erase';
 import { subjectOf } from '#domain/workflow/collect';
 import { REQUEST_ID, exampleConfig, requestRecord, testContext, verificationFor, type TestContext } from '../requests/support.ts';
 
@@ -173,5 +173,190 @@ describe('eraseWithConnector, when the vendor throttles with a hint', () => {
 
     expect([(spent as Error).name, (hintless as Error).name]).toEqual(['ConnectorThrottled', 'ConnectorThrottled']);
     expect(ctx.memory.events.filter((e) => e.action === 'connector.throttled')).toEqual([]);
+  });
+});
+
+describe('eraseWithConnector, when a run is cut off and runs again', () => {
+  /** A fake connector that runs `runs[n]` on its n-th erase, reporting through the context as it goes. */
+  function registryRunning(runs: Array<(ctx: ConnectorContext) => Promise<ErasureItem[]>>): ConnectorRegistry {
+    let n = 0;
+    return {
+      get: (connectorId: string) =>
+        ({
+          id: connectorId,
+          async *access() {},
+          async erase(_subject: Subject, _policy: PolicyFor, c: ConnectorContext) {
+            return { connectorId, items: await runs[n++]!(c) };
+          },
+        }) as unknown as Connector,
+    } as unknown as ConnectorRegistry;
+  }
+  const report = async (c: ConnectorContext, items: ErasureItem[]) => {
+    for (const item of items) await c.erased!(item);
+  };
+  const firstRun: ErasureItem[] = [
+    { object: 'Task', action: 'deleted', count: 33 },
+    { object: 'Contact', action: 'deleted', count: 1 },
+    { object: 'Account', action: 'retained', count: 1, legalBasis: 'shared', retentionPeriod: 'while in use' },
+  ];
+  const nothingFound: ErasureItem[] = ['Contact', 'Lead', 'CampaignMember'].map((object) => ({ object, action: 'not_found' as const, count: 0 }));
+
+  it('keeps what a throttled run deleted, and the rerun that finds nothing still reports it, not "not found"', async () => {
+    await ctx.memory.create(requestRecord(verifiedAndApproved));
+    const registry = registryRunning([
+      async (c) => {
+        await report(c, firstRun);
+        throw new ConnectorThrottled('salesforce', 'DELETE Lead answered 403: REQUEST_LIMIT_EXCEEDED', 600_000);
+      },
+      async (c) => {
+        await report(c, nothingFound);
+        return nothingFound;
+      },
+    ]);
+
+    const throttled = await eraseWithConnector(ctx, registry, REQUEST_ID, 'salesforce');
+    const rerun = await eraseWithConnector(ctx, registry, REQUEST_ID, 'salesforce', { throttleWaits: 1, waitedSeconds: 600 });
+
+    expect(throttled).toMatchObject({ status: 'throttled', waitSeconds: 600 });
+    expect(ctx.memory.erasureRuns).toEqual([{ requestId: REQUEST_ID, connectorId: 'salesforce', at: expect.any(String) as string, items: firstRun }]);
+    expect(rerun).toEqual({
+      connectorId: 'salesforce',
+      status: 'succeeded',
+      records: 35,
+      objects: { Task: 33, Contact: 1, Account: 1 },
+      stagingKeys: {},
+      erasure: firstRun,
+    });
+  });
+
+  it('keeps a failed run’s progress, rethrows its error, and adds it to what the retry deletes', async () => {
+    await ctx.memory.create(requestRecord(verifiedAndApproved));
+    const registry = registryRunning([
+      async (c) => {
+        await report(c, [{ object: 'Task', action: 'deleted', count: 2 }]);
+        throw new ConnectorUnavailable('salesforce', 'DELETE Case answered 503');
+      },
+      async (c) => {
+        const items: ErasureItem[] = [
+          { object: 'Task', action: 'not_found', count: 0 },
+          { object: 'Case', action: 'deleted', count: 1 },
+        ];
+        await report(c, items);
+        return items;
+      },
+    ]);
+
+    const failure = await eraseWithConnector(ctx, registry, REQUEST_ID, 'salesforce').catch((e: unknown) => e);
+    const retry = await eraseWithConnector(ctx, registry, REQUEST_ID, 'salesforce');
+
+    expect((failure as Error).name).toBe('ConnectorUnavailable');
+    expect(retry).toMatchObject({
+      status: 'succeeded',
+      erasure: [
+        { object: 'Task', action: 'deleted', count: 2 },
+        { object: 'Case', action: 'deleted', count: 1 },
+      ],
+    });
+  });
+
+  it('keeps nothing for a run that failed before any object was done, and reads only its own connector’s runs', async () => {
+    await ctx.memory.create(requestRecord(verifiedAndApproved));
+    await ctx.memory.recordErasureProgress(REQUEST_ID, 'hubspot', [{ object: 'contacts', action: 'deleted', count: 1 }]);
+    const registry = registryRunning([
+      async () => {
+        throw new ConnectorUnavailable('salesforce', 'query answered 503');
+      },
+      async (c) => {
+        await report(c, nothingFound);
+        return nothingFound;
+      },
+    ]);
+
+    await eraseWithConnector(ctx, registry, REQUEST_ID, 'salesforce').catch(() => undefined);
+    const rerun = await eraseWithConnector(ctx, registry, REQUEST_ID, 'salesforce');
+
+    expect(ctx.memory.erasureRuns.map((r) => r.connectorId)).toEqual(['hubspot']);
+    expect(rerun).toMatchObject({ status: 'succeeded', erasure: nothingFound });
+  });
+});
+
+describe('mergeErasureRuns', () => {
+  const retained = (object: string, count: number, legalBasis = 'Bookkeeping Act'): ErasureItem => ({ object, action: 'retained', count, legalBasis, retentionPeriod: '5 years' });
+
+  it('returns a single run as it came', () => {
+    const run: ErasureItem[] = [{ object: 'Contact', action: 'deleted', count: 1 }, { object: 'Lead', action: 'not_found', count: 0 }, retained('Account', 1)];
+
+    expect(mergeErasureRuns([run])).toEqual(run);
+  });
+
+  it('adds up deleted and anonymized counts per object across runs', () => {
+    expect(
+      mergeErasureRuns([
+        [{ object: 'account', action: 'deleted', count: 3 }, { object: 'deals', action: 'anonymized', count: 1 }],
+        [{ object: 'account', action: 'deleted', count: 2 }, { object: 'deals', action: 'anonymized', count: 2 }],
+      ]),
+    ).toEqual([
+      { object: 'account', action: 'deleted', count: 5 },
+      { object: 'deals', action: 'anonymized', count: 3 },
+    ]);
+  });
+
+  it('drops an object’s not_found when any run deleted or anonymized some of it, before or after', () => {
+    expect(
+      mergeErasureRuns([
+        [{ object: 'Lead', action: 'deleted', count: 1 }, { object: 'Case', action: 'not_found', count: 0 }],
+        [{ object: 'Lead', action: 'not_found', count: 0 }, { object: 'Case', action: 'anonymized', count: 2 }, { object: 'Task', action: 'not_found', count: 0 }],
+      ]),
+    ).toEqual([
+      { object: 'Lead', action: 'deleted', count: 1 },
+      { object: 'Case', action: 'anonymized', count: 2 },
+      { object: 'Task', action: 'not_found', count: 0 },
+    ]);
+  });
+
+  it('drops a run that found nothing at all once an earlier run changed something, even for objects it did not touch', () => {
+    expect(
+      mergeErasureRuns([
+        [{ object: 'payment_methods', action: 'deleted', count: 2 }],
+        [{ object: 'customers', action: 'not_found', count: 0 }],
+      ]),
+    ).toEqual([{ object: 'payment_methods', action: 'deleted', count: 2 }]);
+  });
+
+  it('keeps one not_found when no run changed anything', () => {
+    const none: ErasureItem[] = [{ object: 'contacts', action: 'not_found', count: 0 }];
+
+    expect(mergeErasureRuns([none, none, none])).toEqual(none);
+  });
+
+  it('keeps the latest run’s retained items for an object instead of adding up records that are still there', () => {
+    expect(
+      mergeErasureRuns([
+        [retained('charges', 4, 'old wording'), { object: 'customers', action: 'anonymized', count: 1 }, retained('invoices', 2)],
+        [retained('charges', 5), { object: 'payment_methods', action: 'deleted', count: 1 }],
+        [{ object: 'customers', action: 'not_found', count: 0 }],
+      ]),
+    ).toEqual([
+      { object: 'customers', action: 'anonymized', count: 1 },
+      retained('invoices', 2),
+      retained('charges', 5),
+      { object: 'payment_methods', action: 'deleted', count: 1 },
+    ]);
+  });
+
+  it('ignores zero-count changes when deciding what was not found', () => {
+    expect(
+      mergeErasureRuns([
+        [{ object: 'deals', action: 'deleted', count: 0 }],
+        [{ object: 'deals', action: 'not_found', count: 0 }],
+      ]),
+    ).toEqual([
+      { object: 'deals', action: 'deleted', count: 0 },
+      { object: 'deals', action: 'not_found', count: 0 },
+    ]);
+  });
+
+  it('returns nothing for no runs', () => {
+    expect(mergeErasureRuns([])).toEqual([]);
   });
 });
