@@ -4,6 +4,7 @@ import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { FUNCTIONS } from '../../../infra/functions.ts';
 import { putRequest, startHarness, testConfig, TABLE, type Harness } from '../domain/deadline-ops/harness.ts';
+import { lambdaContext } from './support.ts';
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -28,14 +29,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-const context = {
-  functionName: 'test',
-  functionVersion: '1',
-  invokedFunctionArn: 'arn:aws:lambda:eu-north-1:000000000000:function:test',
-  memoryLimitInMB: '512',
-  awsRequestId: 'req-1',
-  getRemainingTimeInMillis: () => 10_000,
-} as unknown as Context;
+const context = lambdaContext();
 
 function event(method: string, path: string, route: string, opts: { body?: unknown; role?: string; headers?: Record<string, string>; query?: Record<string, string> } = {}): APIGatewayProxyEventV2 {
   const id = /requests\/([^/]+)/.exec(path)?.[1];

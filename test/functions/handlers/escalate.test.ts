@@ -8,6 +8,7 @@ import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import type { Context } from 'aws-lambda';
 import { addCalendarDays } from '../../../functions/domain/deadlines/index.ts';
 import { putRequest, startHarness, testConfig, TABLE, type Harness } from '../domain/deadline-ops/harness.ts';
+import { lambdaContext } from './support.ts';
 
 type Handler = (event: unknown, context: Context) => Promise<{ overdue: number; fired: number; digests: number }>;
 
@@ -32,14 +33,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-const context = {
-  functionName: 'escalate',
-  functionVersion: '1',
-  invokedFunctionArn: 'arn:aws:lambda:eu-north-1:000000000000:function:escalate',
-  memoryLimitInMB: '512',
-  awsRequestId: 'req-1',
-  getRemainingTimeInMillis: () => 10_000,
-} as unknown as Context;
+const context = lambdaContext();
 
 /** Runs the handler and returns the CloudWatch embedded-metric documents it printed. */
 async function run(): Promise<{ result: Awaited<ReturnType<Handler>>; emf: Array<Record<string, any>> }> {
