@@ -222,9 +222,11 @@ export function createSalesforceConnector(config: SaasConnectorConfig, deps: Con
     ctx: ConnectorContext,
     /** The subject's Contacts this erasure deletes (an Account only they use may go). */
     subjectContactsGoing: ReadonlySet<string>,
-  ): Promise<ErasureItem> {
+    /** Filled with the ids this call deleted (for Account: what the cascade took with it). */
+    deletedIds: Set<string> = new Set(),
+  ): Promise<ErasureItem[]> {
     if (policy.action === 'retain') {
-      return { object, action: 'retained', count: records.length, legalBasis: policy.legalBasis, retentionPeriod: policy.retentionPeriod };
+      return [{ object, action: 'retained', count: records.length, legalBasis: policy.legalBasis, retentionPeriod: policy.retentionPeriod }];
     }
     if (policy.action === 'anonymize') {
       let count = 0;
@@ -233,7 +235,7 @@ export function createSalesforceConnector(config: SaasConnectorConfig, deps: Con
         for (const [field, how] of Object.entries(policy.fields)) patch[field] = maskValue(field, how, rec.data[field]);
         if (await sf.update(object, rec.id, patch, ctx)) count++;
       }
-      return { object, action: count ? 'anonymized' : 'not_found', count };
+      return [{ object, action: count ? 'anonymized' : 'not_found', count }];
     }
     let ids = records.map((r) => r.id);
     let shared = 0;
@@ -247,22 +249,24 @@ export function createSalesforceConnector(config: SaasConnectorConfig, deps: Con
       shared = ids.filter((id) => inUse.has(id)).length;
       ids = ids.filter((id) => !inUse.has(id));
       if (shared && !ids.length) {
-        return sharedAccounts(shared);
+        return [sharedAccounts(shared)];
       }
     }
     let count = 0;
     for (const part of chunks(ids, DELETE_BATCH)) {
-      for (const result of await sf.deleteMany(part, ctx)) {
+      const results = await sf.deleteMany(part, ctx);
+      for (const [i, result] of results.entries()) {
         if (result.success || result.errors.some((e) => GONE.has(e.statusCode))) {
           count++;
+          if (part[i]) deletedIds.add(part[i]);
           continue;
         }
         const codes = [...new Set(result.errors.map((e) => e.statusCode))].join(', ');
         throw new ConnectorMisconfigured(config.id, `deleting a ${object} failed: ${codes}`);
       }
     }
-    if (shared) return { ...sharedAccounts(shared), count: shared };
-    return { object, action: 'deleted', count };
+    const deleted: ErasureItem = { object, action: 'deleted', count };
+    return shared ? [deleted, sharedAccounts(shared)] : [deleted];
   }
 
   return {
@@ -279,13 +283,27 @@ export function createSalesforceConnector(config: SaasConnectorConfig, deps: Con
       }
       const sf = await getClient();
       const items: ErasureItem[] = [];
+      const deletedAccounts = new Set<string>();
       const contactsGoing = new Set(policyFor('Contact').action === 'delete' ? (byObject.get('Contact') ?? []).map((r) => r.id) : []);
       for (const object of ERASE_ORDER) {
-        const records = byObject.get(object);
+        let records = byObject.get(object);
+        if (object === 'Contact' && records?.length) {
+          // Contacts on an Account this run deleted went with it (Salesforce cascades): they are
+          // reported here, once, so a run cut off before the Contact step still accounts for them.
+          const cascaded = records.filter((r) => deletedAccounts.has(String(r.data.AccountId)));
+          if (cascaded.length) {
+            const item: ErasureItem = { object: 'Contact', action: 'deleted', count: cascaded.length };
+            items.push(item);
+            await ctx.erased?.(item);
+            records = records.filter((r) => !cascaded.includes(r));
+          }
+        }
         if (!records?.length) continue;
-        const item = await eraseObject(sf, object, records, policyFor(object), ctx, contactsGoing);
-        items.push(item);
-        await ctx.erased?.(item);
+        const objectItems = await eraseObject(sf, object, records, policyFor(object), ctx, contactsGoing, object === 'Account' ? deletedAccounts : undefined);
+        for (const item of objectItems) {
+          items.push(item);
+          await ctx.erased?.(item);
+        }
       }
       return { connectorId: config.id, items };
     },

@@ -65,6 +65,10 @@ export async function sweepSubjectRetention(
       // The identifiers an erasure resolved (account id, Google Analytics user id) point at the person as
       // surely as the email: their values become salted hashes too, keeping only how many there were.
       const identifiers = item.identifiers ? hashIdentifiers(salt, item.identifiers) : undefined;
+      // What the subject wrote to us goes with their identity (./messages.ts). First: the update below
+      // takes the request out of the purge index, so a failure after it would leave the text for good;
+      // removing it twice is harmless.
+      await forgetSubjectMessages(db, table, item.requestId, now.toISOString());
       try {
         await db.send(
           new UpdateCommand({
@@ -83,8 +87,6 @@ export async function sweepSubjectRetention(
             },
           }),
         );
-        // What the subject wrote to us goes with their identity (./messages.ts).
-        await forgetSubjectMessages(db, table, item.requestId, now.toISOString());
         purged++;
       } catch (err) {
         // Another sweep got there first.

@@ -46,7 +46,15 @@ export async function eraseWithConnector(
     if (throttled) return throttled;
     throw err;
   }
-  const earlier = await ctx.repo.erasureProgress(requestId, connectorId);
+  let earlier: ErasureItem[][];
+  try {
+    earlier = await ctx.repo.erasureProgress(requestId, connectorId);
+  } catch (err) {
+    // This run finished its erasure: keep what it did, so the retry of this step does not report it
+    // as not found.
+    await keepProgress(ctx, requestId, connectorId, outcome.items);
+    throw err;
+  }
   const items = earlier.length ? mergeErasureRuns([...earlier, outcome.items]) : outcome.items;
   const objects: Record<string, number> = {};
   for (const item of items) objects[item.object] = (objects[item.object] ?? 0) + item.count;
@@ -79,7 +87,10 @@ const CHANGED: ReadonlySet<string> = new Set(['deleted', 'anonymized']);
 /**
  * What several runs of one connector's erasure did together, from their items, oldest run first (the
  * last is the run that succeeded). Per object:
- * - `deleted` and `anonymized` counts add up across runs: each run counts only what it changed;
+ * - `deleted` counts add up across runs: a deleted record is not found again, so each run counts only
+ *   what it removed;
+ * - `anonymized` takes the largest count of any run: an anonymized record is still there, so a rerun
+ *   finds and masks it again, and adding up would count it twice;
  * - `retained` comes from the latest run that kept anything of that object (the records are still
  *   there, so every run finds them again; adding up would count them twice);
  * - `not_found` is dropped when any run deleted or anonymized records of that object, and a run that
@@ -105,6 +116,7 @@ export function mergeErasureRuns(runs: ReadonlyArray<readonly ErasureItem[]>): E
       const key = `${item.object}\u0000${item.action}`;
       const before = merged.get(key);
       if (!before) merged.set(key, { ...item });
+      else if (item.action === 'anonymized') before.count = Math.max(before.count, item.count);
       else if (item.action !== 'not_found') before.count += item.count;
     }
   });

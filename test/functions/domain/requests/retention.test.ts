@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { startDynamoDb, type Emulator } from '../../../../infra/local/emulators.ts';
 import { assertIndexes, requestTableDefinition } from '../../../../infra/local/seed.ts';
 import { purgeAfter, sweepSubjectRetention } from '#domain/requests/retention';
@@ -137,6 +137,23 @@ describe('the subject-retention sweep', () => {
     expect((await trail('later'))[0]!.detail).toEqual({ message: 'Still here' });
     expect((await get('later')).subject.email).toBe('later@Example.com');
     expect((await get('open')).subject.name).toBe('Person open');
+  });
+
+  it('keeps a request in the purge index when its reply texts could not be removed, so the next run removes them', async () => {
+    await db.send(new PutCommand({ TableName: TABLE, Item: record('flaky', { closedAt: '2026-11-01T00:00:00.000Z', purgePk: 'PURGE', purgeAfter: '2028-11-01T00:00:00.000Z' }) }));
+    await db.send(new PutCommand({ TableName: TABLE, Item: { pk: 'REQ#flaky', sk: 'EVT#2026-10-01T10:00:00.000Z#0000000f', requestId: 'flaky', at: '2026-10-01T10:00:00.000Z', actor: 'subject', action: 'subject.message', detail: { message: 'Storgata 2' } } }));
+    // DynamoDB throttles the text's removal once.
+    const flaky = {
+      send: (command: { input: { Key?: { sk?: string } } }) =>
+        command instanceof UpdateCommand && String(command.input.Key?.sk).startsWith('EVT#') ? Promise.reject(new Error('ProvisionedThroughputExceededException')) : db.send(command as never),
+    } as unknown as DynamoDBDocumentClient;
+
+    await expect(sweepSubjectRetention(flaky, TABLE, NOW)).rejects.toThrow('ProvisionedThroughputExceededException');
+    expect((await get('flaky')).purgePk).toBe('PURGE');
+
+    expect(await sweepSubjectRetention(db, TABLE, NOW)).toEqual({ purged: 1, read: 1 });
+    expect(JSON.stringify(await trail('flaky'))).not.toContain('Storgata');
+    expect((await get('flaky')).subject.name).toBeUndefined();
   });
 
   it('reads only what is due through the sparse index, and a second run finds nothing', async () => {

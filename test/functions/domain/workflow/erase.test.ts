@@ -259,6 +259,30 @@ describe('eraseWithConnector, when a run is cut off and runs again', () => {
     });
   });
 
+  it('keeps a finished run’s items when reading the earlier runs fails, so the retried step still reports them', async () => {
+    await ctx.memory.create(requestRecord(verifiedAndApproved));
+    const registry = registryRunning([
+      async (c) => {
+        await report(c, firstRun);
+        return firstRun;
+      },
+      async (c) => {
+        await report(c, nothingFound);
+        return nothingFound;
+      },
+    ]);
+    const read = ctx.memory.erasureProgress.bind(ctx.memory);
+    ctx.memory.erasureProgress = async () => {
+      throw new Error('ProvisionedThroughputExceededException');
+    };
+
+    await expect(eraseWithConnector(ctx, registry, REQUEST_ID, 'salesforce')).rejects.toThrow('ProvisionedThroughputExceededException');
+    ctx.memory.erasureProgress = read;
+    const retry = await eraseWithConnector(ctx, registry, REQUEST_ID, 'salesforce');
+
+    expect(retry).toMatchObject({ status: 'succeeded', erasure: firstRun });
+  });
+
   it('keeps nothing for a run that failed before any object was done, and reads only its own connector’s runs', async () => {
     await ctx.memory.create(requestRecord(verifiedAndApproved));
     await ctx.memory.recordErasureProgress(REQUEST_ID, 'hubspot', [{ object: 'contacts', action: 'deleted', count: 1 }]);
@@ -289,15 +313,15 @@ describe('mergeErasureRuns', () => {
     expect(mergeErasureRuns([run])).toEqual(run);
   });
 
-  it('adds up deleted and anonymized counts per object across runs', () => {
+  it('adds up deleted counts across runs, but not anonymized ones, which a rerun finds and masks again', () => {
     expect(
       mergeErasureRuns([
-        [{ object: 'account', action: 'deleted', count: 3 }, { object: 'deals', action: 'anonymized', count: 1 }],
-        [{ object: 'account', action: 'deleted', count: 2 }, { object: 'deals', action: 'anonymized', count: 2 }],
+        [{ object: 'account', action: 'deleted', count: 3 }, { object: 'Task', action: 'anonymized', count: 33 }],
+        [{ object: 'account', action: 'deleted', count: 2 }, { object: 'Task', action: 'anonymized', count: 33 }],
       ]),
     ).toEqual([
       { object: 'account', action: 'deleted', count: 5 },
-      { object: 'deals', action: 'anonymized', count: 3 },
+      { object: 'Task', action: 'anonymized', count: 33 },
     ]);
   });
 
