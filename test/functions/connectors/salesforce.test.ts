@@ -245,6 +245,31 @@ describe('Salesforce connector', () => {
     }
   });
 
+  it('reports both the Account it deleted and the one it kept when the subject has a sole and a shared one', async () => {
+    const fresh = await startSandboxes({ crowd: 12 });
+    try {
+      const store = fresh.stores.salesforce;
+      // Someone whose Contact is on an account other people's contacts share.
+      const contacts = [...store.objects.get('Contact')!.values()];
+      const shared = (p: { email: string }) => {
+        const own = contacts.find((r) => r.Email === p.email);
+        return own !== undefined && contacts.some((r) => r.AccountId === own.AccountId && r.Email !== p.email);
+      };
+      const person = fresh.people.find(shared)!;
+      const solo = store.insert('Account', { Name: 'Solo Consulting', Phone: null, Website: null, BillingCity: 'Oslo', BillingCountry: 'NO' });
+      store.insert('Contact', { FirstName: 'Second', LastName: 'Contact', Email: person.email, AccountId: solo.Id, IndividualId: null });
+      const c = createSaasConnector(saasConfig('salesforce', fresh.urls.salesforce), depsFor(fresh));
+
+      const outcome = await c.erase(subjectOf(person.email), policies({}), ctx);
+
+      expect(outcome.items.filter((i) => i.object === 'Account').map((i) => [i.action, i.count])).toEqual([['deleted', 1], ['retained', 1]]);
+      expect(store.objects.get('Account')!.has(solo.Id)).toBe(false);
+      expect(store.countFor(person.email)).toEqual({});
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('keeps an account that other contacts share and masks by PATCH when asked to anonymize', async () => {
     const person = sb.people[5]!; // crowd accounts are shared by four people
     const others = sb.people.slice(4, 8).filter((p) => p !== person).map((p) => sb.stores.salesforce.countFor(p.email).Contact);
