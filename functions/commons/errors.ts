@@ -22,4 +22,5 @@ export const forbidden = (code: string, message: string) => new RequestError(403
 export const notFound = (message = 'no such request') => new RequestError(404, 'not_found', message);
 export const conflict = (code: string, message: string) => new RequestError(409, code, message);
 export const gone = (code: string, message: string) => new RequestError(410, code, message);
+export const unprocessable = (code: string, message: string) => new RequestError(422, code, message);
 export const tooMany = (code: string, message: string) => new RequestError(429, code, message);

@@ -6,26 +6,24 @@
  * condition that nothing else changed the request meanwhile. Staff then simply try again, instead of
  * meeting 409 already_extended on a request whose subject was never told.
  *
- * `extensionRefusal` is the same check the console's action list uses (see ../requests/queries.ts), so
+ * `extensionRefusal` is the same check the console's action list uses (`staffActions` in ../requests/staff.ts), so
  * staff are offered "Extend" exactly when this would accept it.
  */
-import { RequestError, conflict } from '#commons/errors';
+import { conflict, unprocessable, type RequestError } from '#commons/errors';
 import { logger } from '#commons/observability';
 import { jurisdictionRules } from '../deadlines/index.ts';
 import { extensionNotice } from '../notifications/templates.ts';
 import type { AppContext } from '../context.ts';
-import { CLOSED_STATUSES, type RequestRecord } from '../requests/model.ts';
+import { closedRefusal } from '../requests/deadline-actions.ts';
+import type { RequestRecord } from '../requests/model.ts';
 import { StateConflict } from '../requests/repository.ts';
 import { facts } from '../requests/verification.ts';
 import { requestToday } from '../requests/zone.ts';
 
-const unprocessable = (code: string, message: string) => new RequestError(422, code, message);
-
 /** Why this request cannot be extended now, as the error extendDeadline answers; undefined when it can. */
 export function extensionRefusal(ctx: AppContext, r: RequestRecord, now: Date): RequestError | undefined {
-  if (CLOSED_STATUSES.has(r.status) || !r.openPk) {
-    return conflict('request_closed', `request ${r.requestId} is ${r.status}: its deadline can no longer change`);
-  }
+  const closed = closedRefusal(r);
+  if (closed) return closed;
   // The one extension the law allows is not spent, nor its notice mailed, on an address nobody proved.
   if (r.status === 'awaiting_verification') {
     return conflict('not_verified', `request ${r.requestId} is not verified yet: extend it once the subject has proved who they are`);

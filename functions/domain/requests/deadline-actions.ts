@@ -6,7 +6,7 @@
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { RequestError, conflict } from '#commons/errors';
+import { RequestError, conflict, unprocessable } from '#commons/errors';
 import { logger } from '#commons/observability';
 import { daysBetween, jurisdictionRules, shiftDueDates } from '../deadlines/index.ts';
 import type { AppContext } from '../context.ts';
@@ -14,12 +14,17 @@ import { CLOSED_STATUSES, keys, type RequestRecord } from './model.ts';
 import { tableAccess, type TableAccess } from './table.ts';
 import { requestTimeZone, requestToday } from './zone.ts';
 
-const unprocessable = (code: string, message: string) => new RequestError(422, code, message);
+/** Why a closed request's deadline cannot change, or undefined while it is open (extend and pause alike). */
+export function closedRefusal(r: RequestRecord): RequestError | undefined {
+  if (CLOSED_STATUSES.has(r.status) || !r.openPk) {
+    return conflict('request_closed', `request ${r.requestId} is ${r.status}: its deadline can no longer change`);
+  }
+  return undefined;
+}
 
 function assertOpen(r: RequestRecord): void {
-  if (CLOSED_STATUSES.has(r.status) || !r.openPk) {
-    throw conflict('request_closed', `request ${r.requestId} is ${r.status}: its deadline can no longer change`);
-  }
+  const refusal = closedRefusal(r);
+  if (refusal) throw refusal;
 }
 
 interface Write {

@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { FUNCTIONS } from '../../../infra/functions.ts';
-import { putRequest, startHarness, testConfig, TABLE, type Harness } from '../domain/deadline-ops/harness.ts';
+import { handlerEnvironment, putRequest, startHarness, type Harness } from '../domain/deadline-ops/harness.ts';
 import { lambdaContext } from './support.ts';
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -15,11 +15,7 @@ const ses = mockClient(SESv2Client);
 
 beforeAll(async () => {
   h = await startHarness();
-  Object.assign(process.env, {
-    DSAR_CONFIG: JSON.stringify(testConfig()),
-    DSAR_TABLE: TABLE,
-    AWS_ENDPOINT_URL_DYNAMODB: h.emulator.url,
-  });
+  Object.assign(process.env, handlerEnvironment(h));
   ses.on(SendEmailCommand).resolves({ MessageId: 'm-1' });
   deadlineHandler = (await import('../../../functions/handlers/api/admin-deadline.ts')).handler as unknown as Handler;
   metricsHandler = (await import('../../../functions/handlers/api/admin-metrics.ts')).handler as unknown as Handler;

@@ -7,7 +7,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import type { Context } from 'aws-lambda';
 import { addCalendarDays } from '../../../functions/domain/deadlines/index.ts';
-import { putRequest, startHarness, testConfig, TABLE, type Harness } from '../domain/deadline-ops/harness.ts';
+import { handlerEnvironment, putRequest, startHarness, type Harness } from '../domain/deadline-ops/harness.ts';
 import { lambdaContext } from './support.ts';
 
 type Handler = (event: unknown, context: Context) => Promise<{ overdue: number; fired: number; digests: number }>;
@@ -19,9 +19,7 @@ const ses = mockClient(SESv2Client);
 beforeAll(async () => {
   h = await startHarness();
   Object.assign(process.env, {
-    DSAR_CONFIG: JSON.stringify(testConfig()),
-    DSAR_TABLE: TABLE,
-    AWS_ENDPOINT_URL_DYNAMODB: h.emulator.url,
+    ...handlerEnvironment(h),
     // The suite disables metrics; this test is about them. Read when the handler's module loads.
     POWERTOOLS_METRICS_DISABLED: 'false',
   });

@@ -2,14 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { runCli } from '../../../infra/cli/main.ts';
-import { putRequest, startHarness, testConfig, TABLE, type Harness } from '../../functions/domain/deadline-ops/harness.ts';
+import { handlerEnvironment, putRequest, startHarness, type Harness } from '../../functions/domain/deadline-ops/harness.ts';
 
 let h: Harness;
 const ses = mockClient(SESv2Client);
 
 beforeAll(async () => {
   h = await startHarness();
-  Object.assign(process.env, { DSAR_CONFIG: JSON.stringify(testConfig()), DSAR_TABLE: TABLE, AWS_ENDPOINT_URL_DYNAMODB: h.emulator.url });
+  Object.assign(process.env, handlerEnvironment(h));
   ses.on(SendEmailCommand).resolves({ MessageId: 'm-1' });
 });
 afterAll(async () => {

@@ -120,6 +120,11 @@ export async function startHarness(config: DsarConfig = testConfig()): Promise<H
 
 let seq = 0;
 
+/** What a handler module reads from the environment to reach this harness's table (set before importing it). */
+export function handlerEnvironment(h: Harness): Record<string, string> {
+  return { DSAR_CONFIG: JSON.stringify(testConfig()), DSAR_TABLE: TABLE, AWS_ENDPOINT_URL_DYNAMODB: h.emulator.url };
+}
+
 export interface RequestSeed {
   id?: string;
   type?: RequestType;
