@@ -5,6 +5,7 @@
 import { DeleteCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDbConnectorConfig } from '#commons/config';
 import { mapAwsError } from './aws-errors.ts';
+import { checkTotal } from './completeness.ts';
 import { anonymizeValue } from './anonymize.ts';
 import type { Connector, ConnectorContext, DataRecord, ErasureItem, ErasureOutcome, PolicyFor, Subject } from './types.ts';
 
@@ -41,7 +42,10 @@ export class DynamoDbTableConnector implements Connector {
       } catch (err) {
         throw mapAwsError(this.id, err);
       }
-      for (const item of out.Items ?? []) yield item;
+      // `Count` is how many items this page matched: fewer items than that is a page cut short.
+      const items = out.Items ?? [];
+      checkTotal(this.id, 'Query', items.length, out.Count);
+      for (const item of items) yield item;
       start = out.LastEvaluatedKey;
     } while (start);
   }

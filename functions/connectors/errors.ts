@@ -47,3 +47,11 @@ export class ConnectorMisconfigured extends ConnectorError {
   readonly name = 'ConnectorMisconfigured' as const;
   readonly transient = false;
 }
+
+/**
+ * The vendor answered, but not for everything asked: a batch or multi-status answer that leaves ids
+ * unaccounted for, or a page that says there is more without a way to it. Named `ConnectorUnavailable`
+ * on purpose: the state machine retries it like any transient failure (a vendor hiccup usually is one)
+ * and, when it persists, surfaces it to staff as a failed connector. Never a silently shorter export.
+ */
+export class ConnectorIncompleteAnswer extends ConnectorUnavailable {}

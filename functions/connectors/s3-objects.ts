@@ -9,6 +9,9 @@ import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, type S3Cl
 import { Upload } from '@aws-sdk/lib-storage';
 import type { S3ConnectorConfig } from '#commons/config';
 import { mapAwsError } from './aws-errors.ts';
+import { nextCursor } from './completeness.ts';
+import { ConnectorIncompleteAnswer } from './errors.ts';
+import { chunks } from './http.ts';
 import { anonymizeRecord } from './anonymize.ts';
 import type { Connector, ConnectorContext, ConnectorDeps, DataRecord, ErasureItem, ErasureOutcome, PolicyFor, Subject } from './types.ts';
 
@@ -40,8 +43,10 @@ export class S3ObjectsConnector implements Connector {
         new ListObjectsV2Command({ Bucket: this.config.bucket, Prefix: prefix, ContinuationToken: token }),
         { abortSignal: ctx.signal },
       );
-      for (const o of out.Contents ?? []) if (o.Key) yield o.Key;
-      token = out.IsTruncated ? out.NextContinuationToken : undefined;
+      // S3 leaves `Contents` out of an empty listing; a truncated one must say where it goes on.
+      const contents = out.Contents ?? [];
+      for (const o of contents) if (o.Key) yield o.Key;
+      token = nextCursor(this.id, 'ListObjectsV2', { more: out.IsTruncated === true, cursor: out.NextContinuationToken, size: contents.length, previous: token, emptyMayContinue: true });
     } while (token);
   }
 
@@ -100,15 +105,30 @@ export class S3ObjectsConnector implements Connector {
         }
         return await done({ object, action: 'anonymized', count: records });
       }
-      for (const key of keys) for await (const _ of this.lines(key, ctx)) records++;
-      for (let i = 0; i < keys.length; i += 1000) {
-        await this.s3.send(
-          new DeleteObjectsCommand({
-            Bucket: this.config.bucket,
-            Delete: { Objects: keys.slice(i, i + 1000).map((Key) => ({ Key })), Quiet: true },
-          }),
+      const perKey = new Map<string, number>();
+      for (const key of keys) {
+        let n = 0;
+        for await (const _ of this.lines(key, ctx)) n++;
+        perKey.set(key, n);
+        records += n;
+      }
+      let deleted = 0;
+      for (const part of chunks(keys, 1000)) {
+        const out = await this.s3.send(
+          new DeleteObjectsCommand({ Bucket: this.config.bucket, Delete: { Objects: part.map((Key) => ({ Key })), Quiet: true } }),
           { abortSignal: ctx.signal },
         );
+        // Quiet mode lists only the keys S3 could not delete (a missing key counts as deleted): any
+        // entry means records are still there. What did go is reported before failing, since a later
+        // run no longer finds it.
+        const failed = out.Errors ?? [];
+        const failedKeys = new Set(failed.map((e) => e.Key));
+        for (const key of part) if (!failedKeys.has(key)) deleted += perKey.get(key) ?? 0;
+        if (failed.length) {
+          if (deleted) await ctx.erased?.({ object, action: 'deleted', count: deleted });
+          const codes = [...new Set(failed.map((e) => e.Code ?? 'unknown'))].join(', ');
+          throw new ConnectorIncompleteAnswer(this.id, `DeleteObjects left ${failed.length} of ${part.length} objects in place (${codes})`);
+        }
       }
       return await done({ object, action: 'deleted', count: records });
     } catch (err) {

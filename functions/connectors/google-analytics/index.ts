@@ -6,7 +6,7 @@
  * repeating it is harmless.
  */
 import type { SaasConnectorConfig } from '#commons/config';
-import { ConnectorMisconfigured } from '#connectors/errors';
+import { ConnectorIncompleteAnswer, ConnectorMisconfigured } from '#connectors/errors';
 import { VendorHttp, parseRetryAfter, type Failure, type HttpResult } from '#connectors/http';
 import type { Connector, ConnectorContext, ConnectorDeps, DataRecord, ErasureItem, ErasureOutcome, PolicyFor, Subject } from '#connectors/types';
 import { ANALYTICS_EDIT_SCOPE, ServiceAccountToken } from './token.ts';
@@ -136,13 +136,17 @@ export function createGoogleAnalyticsConnector(config: SaasConnectorConfig, deps
       // every one of them again and counts them itself.
       for (const id of ids) {
         // Exactly one identifier per request, as the Admin API requires.
-        await client.json({
+        const ack = await client.json<{ deletionRequestTime?: unknown } | undefined>({
           method: 'POST',
           url: `${base}/v1alpha/properties/${encodeURIComponent(propertyId)}:submitUserDeletion`,
           label: 'POST submitUserDeletion',
           json: { [settings.identifierType ?? 'userId']: id },
           signal: ctx.signal,
         });
+        // The acknowledgement is the deletion's time; an answer without it is no proof GA took the request.
+        if (typeof ack?.deletionRequestTime !== 'string') {
+          throw new ConnectorIncompleteAnswer(config.id, 'POST submitUserDeletion answered without deletionRequestTime');
+        }
       }
       return done({ object: GA_OBJECT, action: 'deleted', count: ids.length });
     },

@@ -10,7 +10,6 @@
 import { createHash } from 'node:crypto';
 import type { ErasurePolicy, SaasConnectorConfig } from '#commons/config';
 import { ConnectorMisconfigured } from '#connectors/errors';
-import { chunks } from '#connectors/http';
 import { groupByObject } from '#connectors/records';
 import type {
   Connector,
@@ -145,19 +144,8 @@ export function createHubSpotConnector(config: SaasConnectorConfig, deps: Connec
    */
   async function sharedWithOthers(hs: HubSpotClient, type: string, ids: readonly string[], contactIds: Set<string>, ctx: ConnectorContext): Promise<Set<string>> {
     const shared = new Set<string>();
-    for (const part of chunks(ids, 1000)) {
-      const page = await hs.http.json<{ results?: Array<{ from: { id: string }; to: AssociationRow[] }> }>({
-        method: 'POST',
-        url: hs.url(`/crm/v4/associations/${type}/contacts/batch/read`),
-        label: `POST associations ${type}->contacts/batch/read`,
-        json: { inputs: part.map((id) => ({ id })) },
-        // 207: some records have no contact at all, which is not shared.
-        accept: [207],
-        signal: ctx.signal,
-      });
-      for (const row of page.results ?? []) {
-        if (row.to.some((t) => !contactIds.has(String(t.toObjectId)))) shared.add(String(row.from.id));
-      }
+    for (const [id, to] of await hs.batchAssociations(type, 'contacts', ids, ctx)) {
+      if (to.some((t) => !contactIds.has(String(t.toObjectId)))) shared.add(id);
     }
     return shared;
   }

@@ -4,6 +4,8 @@
  * `{errorCode, message}`, 401 INVALID_SESSION_ID for an expired token, and 403 REQUEST_LIMIT_EXCEEDED
  * (not 429, and without Retry-After) when the org's API allowance is spent.
  */
+import { checkTotal, listIn, nextCursor } from '#connectors/completeness';
+import { ConnectorIncompleteAnswer } from '#connectors/errors';
 import { VendorHttp, parseRetryAfter, type Failure, type HttpResult } from '#connectors/http';
 import { jwtBearerForm, signJwt } from '#connectors/jwt';
 import type { ConnectorContext } from '#connectors/types';
@@ -135,21 +137,38 @@ export class SalesforceClient {
    */
   async *query(soql: string, label: string, ctx: ConnectorContext, all = false): AsyncGenerator<SObject> {
     const headers: Record<string, string> = this.options.batchSize ? { 'sforce-query-options': `batchSize=${this.options.batchSize}` } : {};
+    const what = `${all ? 'queryAll' : 'query'} ${label}`;
     let url = await this.dataUrl(`/${all ? 'queryAll' : 'query'}?q=${encodeURIComponent(soql)}`, ctx.signal);
+    let previous: string | undefined;
+    let seen = 0;
     for (;;) {
-      const page = await this.http.json<QueryPage>({ url, label: `${all ? 'queryAll' : 'query'} ${label}`, headers, signal: ctx.signal });
-      yield* page.records;
-      if (page.done || !page.nextRecordsUrl) return;
+      const page = await this.http.json<QueryPage>({ url, label: what, headers, signal: ctx.signal });
+      const records = listIn<SObject>(this.http.connectorId, what, page?.records, 'records');
+      seen += records.length;
+      yield* records;
+      // `done: false` without a nextRecordsUrl is a listing cut short, not its end.
+      const next = nextCursor(this.http.connectorId, what, { more: page.done !== true, cursor: page.nextRecordsUrl, size: records.length, previous });
+      if (!next) return checkTotal(this.http.connectorId, what, seen, page.totalSize);
+      previous = next;
       // nextRecordsUrl is a path on the same instance (`/services/data/vNN.N/query/01g...-2000`).
-      url = `${(await this.session(ctx.signal)).instanceUrl}${page.nextRecordsUrl}`;
+      url = `${(await this.session(ctx.signal)).instanceUrl}${next}`;
     }
   }
 
-  /** `DELETE /composite/sobjects` for up to 200 ids, with one result per id. */
+  /**
+   * `DELETE /composite/sobjects` for up to 200 ids: one result per id, in the order of the ids (a result
+   * for an id Salesforce does not know has `id: null`, so order is what ties them). An answer with a
+   * different number of results leaves ids unaccounted for and fails.
+   */
   async deleteMany(ids: readonly string[], ctx: ConnectorContext): Promise<CompositeResult[]> {
     const query = new URLSearchParams({ ids: ids.join(','), allOrNone: 'false' });
     const url = await this.dataUrl(`/composite/sobjects?${query.toString()}`, ctx.signal);
-    return this.http.json<CompositeResult[]>({ method: 'DELETE', url, label: 'DELETE composite/sobjects', signal: ctx.signal });
+    const label = 'DELETE composite/sobjects';
+    const results = listIn<CompositeResult>(this.http.connectorId, label, await this.http.json<unknown>({ method: 'DELETE', url, label, signal: ctx.signal }), 'result');
+    if (results.length !== ids.length) {
+      throw new ConnectorIncompleteAnswer(this.http.connectorId, `${label} answered ${results.length} results for ${ids.length} ids`);
+    }
+    return results.map((r) => ({ ...r, errors: Array.isArray(r?.errors) ? r.errors : [] }));
   }
 
   /** PATCH one record; false when it no longer exists. */

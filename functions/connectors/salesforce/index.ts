@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ErasurePolicy, SaasConnectorConfig } from '#commons/config';
-import { ConnectorMisconfigured } from '#connectors/errors';
+import { ConnectorIncompleteAnswer, ConnectorMisconfigured } from '#connectors/errors';
 import { chunks } from '#connectors/http';
 import { groupByObject } from '#connectors/records';
 import type {
@@ -63,6 +63,8 @@ const EMAIL_OBJECTS: SalesforceObject[] = ['Contact', 'Lead', 'CampaignMember'];
 const ARCHIVABLE = new Set<SalesforceObject>(['Task', 'Event']);
 /** Per-id delete results that mean "already gone", which a repeated erasure must accept. */
 const GONE = new Set(['ENTITY_IS_DELETED', 'NOT_FOUND', 'INVALID_CROSS_REFERENCE_KEY']);
+/** Per-id delete results worth another try: the record is still there, Salesforce could not act now. */
+const TRY_AGAIN = new Set(['UNKNOWN_EXCEPTION', 'UNABLE_TO_LOCK_ROW', 'SERVER_UNAVAILABLE', 'REQUEST_RUNNING_TOO_LONG']);
 /** Ids per IN list: keeps the query URL well under Salesforce's 16 KB limit. */
 const IN_LIST = 100;
 const DELETE_BATCH = 200;
@@ -261,8 +263,12 @@ export function createSalesforceConnector(config: SaasConnectorConfig, deps: Con
           if (part[i]) deletedIds.add(part[i]);
           continue;
         }
-        const codes = [...new Set(result.errors.map((e) => e.statusCode))].join(', ');
-        throw new ConnectorMisconfigured(config.id, `deleting a ${object} failed: ${codes}`);
+        // The ids this run did delete are reported before failing: a later run no longer finds them.
+        if (count) await ctx.erased?.({ object, action: 'deleted', count });
+        const codes = [...new Set(result.errors.map((e) => e.statusCode))];
+        const message = `deleting a ${object} failed: ${codes.join(', ') || 'no reason given'}`;
+        if (!codes.length || codes.some((c) => TRY_AGAIN.has(c))) throw new ConnectorIncompleteAnswer(config.id, message);
+        throw new ConnectorMisconfigured(config.id, message);
       }
     }
     const deleted: ErasureItem = { object, action: 'deleted', count };

@@ -4,6 +4,7 @@
  * 429 (and 400 with `code: rate_limit`) is throttling, `Stripe-Should-Retry` says whether repeating the
  * same request can help.
  */
+import { listIn, nextCursor } from '#connectors/completeness';
 import { VendorHttp, parseRetryAfter, type Failure, type HttpResult } from '#connectors/http';
 import type { ConnectorContext } from '#connectors/types';
 
@@ -68,30 +69,34 @@ export class StripeClient {
     return `${this.options.baseUrl.replace(/\/$/, '')}/v1/${path}${q ? `?${q}` : ''}`;
   }
 
-  /** Every object of a list endpoint, following `has_more` with `starting_after`. */
+  /**
+   * Every object of a list endpoint, following `has_more` with `starting_after`. `has_more` with an
+   * empty page has no last id to go on from: an error, not the end.
+   */
   async *list(path: string, params: Record<string, string>, label: string, ctx: ConnectorContext): AsyncGenerator<StripeObject> {
     let startingAfter: string | undefined;
     for (;;) {
       const query = new URLSearchParams({ ...params, limit: String(this.options.pageSize) });
       if (startingAfter) query.set('starting_after', startingAfter);
       const page = await this.http.json<ListPage>({ url: this.url(path, query), label: `GET ${label}`, signal: ctx.signal });
-      yield* page.data;
-      const last = page.data.at(-1);
-      if (!page.has_more || !last) return;
-      startingAfter = last.id;
+      const data = listIn<StripeObject>(this.http.connectorId, `GET ${label}`, page?.data, 'data');
+      yield* data;
+      startingAfter = nextCursor(this.http.connectorId, `GET ${label}`, { more: page.has_more === true, cursor: data.at(-1)?.id, size: data.length, previous: startingAfter });
+      if (!startingAfter) return;
     }
   }
 
-  /** Every result of a search, following `next_page`. */
+  /** Every result of a search, following `next_page`; `has_more` without a `next_page` is an error. */
   async *search(path: string, query: string, label: string, ctx: ConnectorContext): AsyncGenerator<StripeObject> {
     let page: string | undefined;
     for (;;) {
       const params = new URLSearchParams({ query, limit: String(this.options.pageSize) });
       if (page) params.set('page', page);
       const res = await this.http.json<ListPage>({ url: this.url(path, params), label: `GET ${label}`, signal: ctx.signal });
-      yield* res.data;
-      if (!res.has_more || !res.next_page) return;
-      page = res.next_page;
+      const data = listIn<StripeObject>(this.http.connectorId, `GET ${label}`, res?.data, 'data');
+      yield* data;
+      page = nextCursor(this.http.connectorId, `GET ${label}`, { more: res.has_more === true, cursor: res.next_page, size: data.length, previous: page });
+      if (!page) return;
     }
   }
 

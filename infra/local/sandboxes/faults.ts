@@ -18,11 +18,39 @@ export interface ThrottleFault {
   shouldRetry?: boolean;
 }
 
+/**
+ * The partial answers a vendor can give, each made by the vendor sandbox from the real answer so it has
+ * the vendor's shape (see each sandbox's `partial`):
+ * - `errors`: a multi-status answer where some of the ids asked for come back as errors other than
+ *   "not found" (HubSpot 207 `errors`, Salesforce composite `success: false`);
+ * - `no-results`: the answer without its result list (HubSpot 207 without `results`, Salesforce query
+ *   without `records` or a composite answer with no entries, Stripe list without `data`, GA deletion
+ *   without `deletionRequestTime`);
+ * - `early-end`: a page that ends early (HubSpot: last result and `paging` dropped while `total` says
+ *   more; Salesforce `done: false` without `nextRecordsUrl`; Stripe `has_more: true` with no data, or
+ *   search without `next_page`).
+ * A form that does not apply to the matched call leaves the answer as it is.
+ */
+export type PartialForm = 'errors' | 'no-results' | 'early-end';
+export const PARTIAL_FORMS: readonly PartialForm[] = ['errors', 'no-results', 'early-end'];
+
 export interface FailNextFault {
   /** Substring of the request's path and query. */
   match: string;
-  status: number;
+  /** The status to answer with (default 500); with `partial`, the status the vendor answers that form with. */
+  status?: number;
   count: number;
+  /** Answer with this body verbatim (with `status`) instead of the vendor's error body. */
+  body?: unknown;
+  /** Let the request through, then cut its real answer down to this partial form. */
+  partial?: PartialForm;
+}
+
+/** A matched rule as the server applies it. */
+export interface FailNextHit {
+  status?: number;
+  body?: unknown;
+  partial?: PartialForm;
 }
 
 export interface RateLimit {
@@ -50,6 +78,9 @@ export interface FaultPatch {
   expireToken?: boolean;
   rateLimit?: RateLimit;
 }
+
+/** A fault setting that cannot be applied (answered 400 by the control endpoint). */
+export class FaultPatchError extends Error {}
 
 export const DEFAULT_RATE_LIMIT: RateLimit = { capacity: 5_000, refillPerSecond: 5_000 };
 
@@ -99,7 +130,15 @@ export class FaultState {
     if (patch.throttle) f.throttle = { ...patch.throttle, count: Math.max(0, Number(patch.throttle.count ?? 1)) };
     if (patch.failNext) {
       for (const rule of Array.isArray(patch.failNext) ? patch.failNext : [patch.failNext]) {
-        f.failNext.push({ match: String(rule.match ?? ''), status: Number(rule.status ?? 500), count: Number(rule.count ?? 1) });
+        if (rule.partial !== undefined && !PARTIAL_FORMS.includes(rule.partial)) throw new FaultPatchError(`partial must be one of ${PARTIAL_FORMS.join(', ')}`);
+        f.failNext.push({
+          match: String(rule.match ?? ''),
+          count: Number(rule.count ?? 1),
+          // A partial answer keeps the vendor's own status unless one is given; a failure defaults to 500.
+          ...(rule.status !== undefined || !rule.partial ? { status: Number(rule.status ?? 500) } : {}),
+          ...(rule.body !== undefined ? { body: rule.body } : {}),
+          ...(rule.partial ? { partial: rule.partial } : {}),
+        });
       }
     }
     if (patch.rateLimit) {
@@ -114,13 +153,13 @@ export class FaultState {
     this.bucket.configure(this.current.rateLimit);
   }
 
-  /** The status to fail this request with, if a "fail the next N" rule matches it. */
-  takeFailNext(target: string): number | undefined {
+  /** What to do with this request, if a "fail the next N" rule matches it. */
+  takeFailNext(target: string): FailNextHit | undefined {
     const rule = this.current.failNext.find((r) => r.count > 0 && target.includes(r.match));
     if (!rule) return undefined;
     rule.count--;
     this.current.failNext = this.current.failNext.filter((r) => r.count > 0);
-    return rule.status;
+    return { status: rule.status, body: rule.body, partial: rule.partial };
   }
 
   takeThrottle(): Omit<ThrottleFault, 'count'> | undefined {

@@ -7,7 +7,7 @@
 import { createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import type { DemoPerson } from '../demo/people.ts';
 import { bearer, json, parseJson, type AuthVerdict, type SandboxRequest, type SandboxResponse, type VendorSandbox } from './server.ts';
-import type { ThrottleFault } from './faults.ts';
+import type { PartialForm, ThrottleFault } from './faults.ts';
 import { readAssertion } from './jwt.ts';
 
 const STATUS: Record<number, string> = { 400: 'INVALID_ARGUMENT', 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED', 404: 'NOT_FOUND', 429: 'RESOURCE_EXHAUSTED', 500: 'INTERNAL', 503: 'UNAVAILABLE' };
@@ -85,6 +85,15 @@ export class GoogleAnalyticsSandbox implements VendorSandbox {
 
   expireTokens(): void {
     this.tokens.clear();
+  }
+
+  /**
+   * GA answers one deletion per call, without pages: its only partial form is `no-results`, a 200 whose
+   * body lacks `deletionRequestTime` (and nothing recorded), which is no acknowledgement at all.
+   */
+  partial(form: PartialForm, req: SandboxRequest, status?: number): SandboxResponse {
+    if (form === 'no-results' && req.method === 'POST' && req.path.endsWith(':submitUserDeletion')) return json(status ?? 200, {});
+    return this.handle(req);
   }
 
   handle(req: SandboxRequest): SandboxResponse {

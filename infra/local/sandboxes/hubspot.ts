@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DemoPerson } from '../demo/people.ts';
 import { bearer, json, parseJson, type AuthVerdict, type SandboxRequest, type SandboxResponse, type VendorSandbox } from './server.ts';
-import type { ThrottleFault } from './faults.ts';
+import type { PartialForm, ThrottleFault } from './faults.ts';
 
 const TYPES = ['contacts', 'companies', 'deals', 'tickets', 'notes', 'emails', 'calls', 'meetings', 'tasks'] as const;
 type ObjectType = (typeof TYPES)[number];
@@ -206,6 +206,26 @@ export class HubSpotSandbox implements VendorSandbox {
 
   expireTokens(): void {
     this.expiredOnce = true;
+  }
+
+  /**
+   * Partial forms of a batch read or a list/search page: `errors` turns the second half of the results
+   * into one 207 error the way HubSpot reports a batch item it could not read (`status`, `category`,
+   * `message`, `context.ids`); `no-results` is a 207 whose body has no `results`; `early-end` drops the
+   * last result and the `paging` while keeping `total`.
+   */
+  partial(form: PartialForm, req: SandboxRequest, status?: number): SandboxResponse {
+    const res = this.handle(req);
+    const body = res.body as { results?: Array<{ id?: string; from?: { id: string } }>; paging?: unknown; errors?: unknown[]; numErrors?: number } | undefined;
+    if (res.status >= 300 || !body || !Array.isArray(body.results)) return res;
+    const { results, paging: _paging, ...rest } = body;
+    if (form === 'no-results') return json(status ?? 207, { ...rest, numErrors: 0, errors: [] });
+    if (form === 'early-end') return json(status ?? res.status, { ...rest, results: results.slice(0, -1) });
+    const cut = Math.floor(results.length / 2);
+    const failed = results.slice(cut).map((r) => String(r.id ?? r.from?.id));
+    if (!failed.length) return res;
+    const error = { status: 'error', category: 'INTERNAL_ERROR', message: 'Could not read some objects; try again.', context: { ids: failed } };
+    return json(status ?? 207, { ...rest, results: results.slice(0, cut), numErrors: (body.numErrors ?? 0) + 1, errors: [...(body.errors ?? []), error] });
   }
 
   handle(req: SandboxRequest): SandboxResponse {

@@ -9,6 +9,7 @@ import { createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } fro
 import type { DemoPerson } from '../demo/people.ts';
 import { prng } from '../demo/people.ts';
 import { bearer, json, type AuthVerdict, type SandboxRequest, type SandboxResponse, type VendorSandbox } from './server.ts';
+import type { PartialForm } from './faults.ts';
 import { readAssertion } from './jwt.ts';
 import { parseSoql, SoqlError } from './soql.ts';
 
@@ -243,6 +244,39 @@ export class SalesforceSandbox implements VendorSandbox {
 
   expireTokens(): void {
     this.tokens.clear();
+  }
+
+  /**
+   * Partial forms: `errors` on a composite delete deletes only the first half of the ids and answers
+   * UNKNOWN_EXCEPTION for the rest, in order; `no-results` is a query page without `records` or a
+   * composite answer with no entries (and nothing deleted); `early-end` is a query page with
+   * `done: false` and no `nextRecordsUrl`.
+   */
+  partial(form: PartialForm, req: SandboxRequest, status?: number): SandboxResponse {
+    const composite = req.method === 'DELETE' && req.path.endsWith('/composite/sobjects');
+    if (composite && form !== 'early-end') {
+      const ids = (req.query.get('ids') ?? '').split(',').filter(Boolean);
+      if (form === 'no-results') return json(status ?? 200, []);
+      const kept = ids.slice(0, Math.ceil(ids.length / 2));
+      const query = new URLSearchParams(req.query);
+      query.set('ids', kept.join(','));
+      const res = kept.length ? this.handle({ ...req, query }) : json(200, []);
+      if (res.status !== 200 || !Array.isArray(res.body)) return res;
+      const failed = ids.slice(kept.length).map((id) => ({ id, success: false, errors: [{ statusCode: 'UNKNOWN_EXCEPTION', message: 'An unexpected error occurred.', fields: [] }] }));
+      return { ...res, status: status ?? 200, body: [...(res.body as unknown[]), ...failed] };
+    }
+    const res = this.handle(req);
+    const page = res.body as { records?: unknown[]; done?: boolean; nextRecordsUrl?: string } | undefined;
+    if (res.status !== 200 || !page || !Array.isArray(page.records)) return res;
+    if (form === 'no-results') {
+      const { records: _records, ...rest } = page;
+      return { ...res, status: status ?? 200, body: rest };
+    }
+    if (form === 'early-end') {
+      const { nextRecordsUrl: _next, ...rest } = page;
+      return { ...res, status: status ?? 200, body: { ...rest, done: false } };
+    }
+    return res;
   }
 
   handle(req: SandboxRequest): SandboxResponse {

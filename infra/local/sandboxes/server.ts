@@ -6,7 +6,7 @@
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FaultState, type FaultPatch, type ThrottleFault } from './faults.ts';
+import { FaultPatchError, FaultState, type FaultPatch, type PartialForm, type ThrottleFault } from './faults.ts';
 
 export type VendorName = 'salesforce' | 'stripe' | 'hubspot' | 'google-analytics';
 
@@ -40,6 +40,12 @@ export interface VendorSandbox {
   failure(status: number): SandboxResponse;
   /** "Expire the current token": minted tokens stop working, or a static key answers expired once. */
   expireTokens(): void;
+  /**
+   * Answers `req` in a partial form, in the vendor's own shape (see `PartialForm`): usually the real
+   * answer cut down, and for a write only the part of the work the answer admits to. `status`
+   * overrides the status the vendor would send that form with.
+   */
+  partial(form: PartialForm, req: SandboxRequest, status?: number): SandboxResponse;
 }
 
 export function json(status: number, body?: unknown, headers?: Record<string, string>): SandboxResponse {
@@ -82,15 +88,21 @@ export async function serve(vendor: VendorSandbox, host: string, port: number): 
       if (req.method === 'POST') {
         const patch = parseJson(req) as FaultPatch | undefined;
         if (!patch || typeof patch !== 'object') return json(400, { error: 'body must be a JSON object' });
-        if (patch.expireToken) vendor.expireTokens();
-        return json(200, faults.apply(patch));
+        try {
+          const applied = faults.apply(patch);
+          if (patch.expireToken) vendor.expireTokens();
+          return json(200, applied);
+        } catch (err) {
+          if (err instanceof FaultPatchError) return json(400, { error: err.message });
+          throw err;
+        }
       }
       return json(405, { error: 'GET, POST or DELETE' });
     }
     const f = faults.current;
     if (f.latencyMs > 0) await sleep(f.latencyMs);
     const failing = faults.takeFailNext(req.path + (req.query.size ? `?${req.query.toString()}` : ''));
-    if (failing !== undefined) return vendor.failure(failing);
+    if (failing && !failing.partial) return failing.body !== undefined ? json(failing.status ?? 500, failing.body) : vendor.failure(failing.status ?? 500);
     const burst = faults.takeThrottle();
     if (burst) return vendor.throttled(burst);
     const wait = faults.bucket.take();
@@ -100,7 +112,7 @@ export async function serve(vendor: VendorSandbox, host: string, port: number): 
       const verdict = vendor.authenticate(req);
       if (verdict !== 'ok') return vendor.unauthorized(verdict);
     }
-    return vendor.handle(req);
+    return failing?.partial ? vendor.partial(failing.partial, req, failing.status) : vendor.handle(req);
   }
 
   const server: Server = createServer((request, response) => {

@@ -8,7 +8,7 @@
  */
 import type { DemoPerson } from '../demo/people.ts';
 import { bearer, json, type AuthVerdict, type SandboxRequest, type SandboxResponse, type VendorSandbox } from './server.ts';
-import type { ThrottleFault } from './faults.ts';
+import type { PartialForm, ThrottleFault } from './faults.ts';
 
 export type StripeObj = Record<string, unknown> & { id: string; object: string };
 
@@ -267,6 +267,23 @@ export class StripeSandbox implements VendorSandbox {
 
   expireTokens(): void {
     this.expiredOnce = true;
+  }
+
+  /**
+   * Partial forms of a list or search page (Stripe has no multi-status answers, so `errors` changes
+   * nothing): `no-results` drops `data`; `early-end` is `has_more: true` with an empty `data` on a list,
+   * and `has_more: true` without `next_page` on a search.
+   */
+  partial(form: PartialForm, req: SandboxRequest, status?: number): SandboxResponse {
+    const res = this.handle(req);
+    const page = res.body as { object?: string; data?: unknown[]; has_more?: boolean; next_page?: string | null } | undefined;
+    if (res.status !== 200 || !page || !Array.isArray(page.data) || form === 'errors') return res;
+    if (form === 'no-results') {
+      const { data: _data, ...rest } = page;
+      return { ...res, status: status ?? 200, body: rest };
+    }
+    const early = page.object === 'search_result' ? { ...page, has_more: true, next_page: null } : { ...page, has_more: true, data: [] };
+    return { ...res, status: status ?? 200, body: early };
   }
 
   handle(req: SandboxRequest): SandboxResponse {
