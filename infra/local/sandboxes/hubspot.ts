@@ -212,7 +212,8 @@ export class HubSpotSandbox implements VendorSandbox {
    * Partial forms of a batch read or a list/search page: `errors` turns the second half of the results
    * into one 207 error the way HubSpot reports a batch item it could not read (`status`, `category`,
    * `message`, `context.ids`); `no-results` is a 207 whose body has no `results`; `early-end` drops the
-   * last result and the `paging` while keeping `total`.
+   * last result and the `paging` of a search while keeping `total`, and on other lists announces a next
+   * page without its `after`.
    */
   partial(form: PartialForm, req: SandboxRequest, status?: number): SandboxResponse {
     const res = this.handle(req);
@@ -220,7 +221,12 @@ export class HubSpotSandbox implements VendorSandbox {
     if (res.status >= 300 || !body || !Array.isArray(body.results)) return res;
     const { results, paging: _paging, ...rest } = body;
     if (form === 'no-results') return json(status ?? 207, { ...rest, numErrors: 0, errors: [] });
-    if (form === 'early-end') return json(status ?? res.status, { ...rest, results: results.slice(0, -1) });
+    if (form === 'early-end') {
+      // A search has a total to betray the missing result; an association page has none, so there the
+      // early end is a next page announced without its cursor.
+      if ('total' in rest) return json(status ?? res.status, { ...rest, results: results.slice(0, -1) });
+      return json(status ?? res.status, { ...rest, results, paging: { next: { link: `${req.baseUrl}${req.path}` } } });
+    }
     const cut = Math.floor(results.length / 2);
     const failed = results.slice(cut).map((r) => String(r.id ?? r.from?.id));
     if (!failed.length) return res;

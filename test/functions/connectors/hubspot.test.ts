@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ConnectorAuthFailed, ConnectorMisconfigured, ConnectorThrottled, ConnectorUnavailable } from '#connectors/errors';
+import { ConnectorAuthFailed, ConnectorIncompleteAnswer, ConnectorMisconfigured, ConnectorThrottled, ConnectorUnavailable } from '#connectors/errors';
 import { createSaasConnector } from '#connectors/saas';
 import { startSandboxes, type Sandboxes } from '../../../infra/local/sandboxes/index.ts';
 import { QUOTED, collect, countBy, countRequests, ctx, depsFor, foreignEmails, policies, saasConfig, subjectOf } from './support.ts';
@@ -111,5 +111,68 @@ describe('HubSpot connector', () => {
     expect(await collect(c.access(subjectOf('alice@example.com'), ctx))).toEqual([]);
     expect((await c.erase(subjectOf('alice@example.com'), policies({}), ctx)).items[0]?.action).toBe('not_found');
     expect(sb.stores.hubspot.countFor(colleague)).toEqual(before);
+  });
+});
+
+describe('HubSpot connector with partial answers', () => {
+  /** A crowd contact with 150 notes: two batch reads of notes (100 and 50). */
+  const many = () => sb.people[10]!.email;
+  /** A crowd contact with two notes, a company of ten, nothing else. */
+  const few = () => sb.people[21]!.email;
+  const failure = (run: Promise<unknown>) => run.then(() => undefined, (e: unknown) => e as Error);
+
+  it('fails the read when a notes batch answers 207 with no results at all, the fault from issue 12', async () => {
+    sb.faults.set('hubspot', { failNext: { match: 'notes/batch/read', status: 207, count: 1 } });
+    const err = await failure(collect(connector().access(subjectOf(many()), ctx)));
+    expect(err).toBeInstanceOf(ConnectorIncompleteAnswer);
+    expect(err?.message).toBe('hubspot: POST notes/batch/read left 100 of 100 requested records unaccounted for');
+  });
+
+  it('fails the read when a 207 keeps HubSpot’s batch shape but drops its results', async () => {
+    sb.faults.set('hubspot', { failNext: { match: 'notes/batch/read', partial: 'no-results', count: 1 } });
+    await expect(collect(connector().access(subjectOf(few()), ctx))).rejects.toThrow(new ConnectorIncompleteAnswer('hubspot', 'POST notes/batch/read left 2 of 2 requested records unaccounted for'));
+  });
+
+  it('fails the read when a notes batch answers 207 with errors other than not found for half its ids', async () => {
+    sb.faults.set('hubspot', { failNext: { match: 'notes/batch/read', partial: 'errors', count: 1 } });
+    const first = await failure(collect(connector().access(subjectOf(many()), ctx)));
+    expect(first).toBeInstanceOf(ConnectorIncompleteAnswer);
+    expect(first?.message).toBe('hubspot: POST notes/batch/read left 50 of 100 requested records unaccounted for (INTERNAL_ERROR)');
+  });
+
+  it('reads the whole export again once the fault has passed', async () => {
+    sb.faults.set('hubspot', { failNext: { match: 'notes/batch/read', partial: 'errors', count: 1 } });
+    await expect(collect(connector().access(subjectOf(many()), ctx))).rejects.toBeInstanceOf(ConnectorIncompleteAnswer);
+    expect(countBy(await collect(connector().access(subjectOf(many()), ctx))).notes).toBe(150);
+  });
+
+  it('skips a note HubSpot reports as OBJECT_NOT_FOUND in its 207 (deleted since its association was read) and returns the rest', async () => {
+    const email = sb.people[22]!.email;
+    const contact = sb.stores.hubspot.contactByEmail(email)!;
+    const [gone, kept] = sb.stores.hubspot.associated('contacts', contact.id, 'notes');
+    // The object goes, its association stays behind: batch read answers 207 OBJECT_NOT_FOUND for it.
+    sb.stores.hubspot.objects.get('notes')!.delete(gone!);
+    const notes = (await collect(connector().access(subjectOf(email), ctx))).filter((r) => r.object === 'notes');
+    expect(notes.map((r) => r.id)).toEqual([kept]);
+  });
+
+  it('fails a contact search whose page ends before the total it announced', async () => {
+    sb.faults.set('hubspot', { failNext: { match: 'contacts/search', partial: 'early-end', count: 1 } });
+    await expect(collect(connector().access(subjectOf(few()), ctx))).rejects.toThrow(new ConnectorIncompleteAnswer('hubspot', 'POST contacts/search ended after 0 of 1 records'));
+  });
+
+  it('fails an association listing that announces a next page without its cursor', async () => {
+    sb.faults.set('hubspot', { failNext: { match: '/associations/notes', partial: 'early-end', count: 1 } });
+    await expect(collect(connector().access(subjectOf(few()), ctx))).rejects.toThrow(
+      new ConnectorIncompleteAnswer('hubspot', 'GET associations contacts->notes said there is more but gave no cursor to it'),
+    );
+  });
+
+  it('changes nothing when the check for other contacts on a shared company answers 207 without accounting for it', async () => {
+    const email = few();
+    const before = sb.stores.hubspot.countFor(email);
+    sb.faults.set('hubspot', { failNext: { match: 'associations/companies/contacts/batch/read', partial: 'no-results', count: 1 } });
+    await expect(connector().erase(subjectOf(email), policies({}), ctx)).rejects.toBeInstanceOf(ConnectorIncompleteAnswer);
+    expect(sb.stores.hubspot.countFor(email)).toEqual(before);
   });
 });
