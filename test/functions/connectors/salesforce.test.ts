@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ConnectorAuthFailed, ConnectorMisconfigured, ConnectorThrottled, ConnectorUnavailable } from '#connectors/errors';
+import { ConnectorAuthFailed, ConnectorIncompleteAnswer, ConnectorMisconfigured, ConnectorThrottled, ConnectorUnavailable } from '#connectors/errors';
 import { createSaasConnector } from '#connectors/saas';
 import type { ConnectorContext } from '#connectors/types';
 import { soqlString } from '../../../functions/connectors/salesforce/soql.ts';
@@ -283,5 +283,60 @@ describe('Salesforce connector', () => {
     // The masked values are what the org now holds, on the same record.
     expect(sb.stores.salesforce.objects.get('Task')!.get(task.Id)).toMatchObject({ Subject: 'REDACTED', Description: null, WhoId: contact.Id });
     expect(sb.people.slice(4, 8).filter((p) => p !== person).map((p) => sb.stores.salesforce.countFor(p.email).Contact)).toEqual(others);
+  });
+});
+
+describe('Salesforce connector with partial answers', () => {
+  it('fails a query page that comes without its records', async () => {
+    sb.faults.set('salesforce', { failNext: { match: '/query?q=', partial: 'no-results', count: 1 } });
+    await expect(collect(connector().access(subjectOf(sb.people[30]!.email), ctx))).rejects.toThrow(/^salesforce: query \w+ answered without its records list$/);
+  });
+
+  it('fails a last page that brings fewer records than its totalSize', async () => {
+    sb.faults.set('salesforce', { failNext: { match: '/query?q=', status: 200, body: { totalSize: 2, done: true, records: [] }, count: 1 } });
+    await expect(collect(connector().access(subjectOf(sb.people[31]!.email), ctx))).rejects.toThrow(/^salesforce: query \w+ ended after 0 of 2 records$/);
+  });
+
+  describe('for alice, in a sandbox of her own', () => {
+    let fresh: Sandboxes;
+    beforeAll(async () => {
+      fresh = await startSandboxes({ crowd: 4, salesforce: { batchSize: 10 } });
+    });
+    afterAll(() => fresh.close());
+    const freshConnector = () => createSaasConnector(saasConfig('salesforce', fresh.urls.salesforce), depsFor(fresh));
+
+    it('fails a listing whose follow-up page says done: false without a nextRecordsUrl', async () => {
+      // Her 33 Tasks come in batches of 10: the first follow-up page ends the listing early.
+      fresh.faults.set('salesforce', { failNext: { match: '/query/01g', partial: 'early-end', count: 1 } });
+      await expect(collect(freshConnector().access(subjectOf('alice@example.com'), ctx))).rejects.toThrow(
+        new ConnectorIncompleteAnswer('salesforce', 'queryAll Task said there is more but gave no cursor to it'),
+      );
+    });
+
+    it('deletes nothing and fails when the answer has no per-id results', async () => {
+      const before = fresh.stores.salesforce.countFor('alice@example.com');
+      fresh.faults.set('salesforce', { failNext: { match: '/composite/sobjects', partial: 'no-results', count: 1 } });
+      await expect(freshConnector().erase(subjectOf('alice@example.com'), policies({}), ctx)).rejects.toThrow(
+        new ConnectorIncompleteAnswer('salesforce', 'DELETE composite/sobjects answered 0 results for 33 ids'),
+      );
+      expect(fresh.stores.salesforce.countFor('alice@example.com')).toEqual(before);
+    });
+
+    it('reports the Tasks it did delete when the rest answer UNKNOWN_EXCEPTION, fails to be retried, and the retry finishes the job', async () => {
+      fresh.faults.set('salesforce', { failNext: { match: '/composite/sobjects', partial: 'errors', count: 1 } });
+      const reported: Array<[number, string, string, number]> = [];
+      const run = (n: number): ConnectorContext => ({ ...ctx, erased: async (i) => void reported.push([n, i.object, i.action, i.count]) });
+      const c = freshConnector();
+
+      const err = await c.erase(subjectOf('alice@example.com'), policies({}), run(1)).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ConnectorIncompleteAnswer);
+      expect((err as Error).message).toBe('salesforce: deleting a Task failed: UNKNOWN_EXCEPTION');
+      expect(fresh.stores.salesforce.countFor('alice@example.com')).toMatchObject({ Task: 16 });
+      const rerun = await c.erase(subjectOf('alice@example.com'), policies({}), run(2));
+
+      expect(reported.filter(([n]) => n === 1)).toEqual([[1, 'Task', 'deleted', 17]]);
+      expect(rerun.items.find((i) => i.object === 'Task')).toEqual({ object: 'Task', action: 'deleted', count: 16 });
+      expect(fresh.stores.salesforce.countFor('alice@example.com')).toEqual({});
+    });
   });
 });
