@@ -75,8 +75,8 @@ export interface PageAnswer {
  */
 export function nextCursor(connectorId: string, label: string, page: PageAnswer): string | undefined {
   if (!page.more) return undefined;
-  if (!page.cursor) throw new ConnectorIncompleteAnswer(connectorId, `${label} said there is more but gave no cursor to it`);
   if (page.size === 0 && !page.emptyMayContinue) throw new ConnectorIncompleteAnswer(connectorId, `${label} said there is more but returned an empty page`);
+  if (!page.cursor) throw new ConnectorIncompleteAnswer(connectorId, `${label} said there is more but gave no cursor to it`);
   if (page.cursor === page.previous) throw new ConnectorIncompleteAnswer(connectorId, `${label} returned the same page cursor again`);
   return page.cursor;
 }

@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ConnectorAuthFailed, ConnectorMisconfigured, ConnectorThrottled, ConnectorUnavailable } from '#connectors/errors';
+import { ConnectorAuthFailed, ConnectorIncompleteAnswer, ConnectorMisconfigured, ConnectorThrottled, ConnectorUnavailable } from '#connectors/errors';
 import { createSaasConnector } from '#connectors/saas';
 import { ALICE } from '../../../infra/local/demo/people.ts';
 import { startSandboxes, type Sandboxes } from '../../../infra/local/sandboxes/index.ts';
@@ -89,5 +89,14 @@ describe('Google Analytics 4 connector', () => {
   it('reports retained GA data with its basis when the policy keeps it', async () => {
     const keep = policies({ recipient: { action: 'retain', legalBasis: 'Aggregated statistics', retentionPeriod: '14 months' } });
     expect((await connector().erase(subjectOf('alice@example.com'), keep, ctx)).items[0]).toMatchObject({ action: 'retained', count: 1 });
+  });
+
+  it('fails an erasure whose deletion request GA answers without a deletionRequestTime: no acknowledgement, no proof', async () => {
+    const before = sb.stores.googleAnalytics.deletions.length;
+    sb.faults.set('google-analytics', { failNext: { match: 'submitUserDeletion', partial: 'no-results', count: 1 } });
+    await expect(connector().erase(subjectOf('alice@example.com'), policies({}), ctx)).rejects.toThrow(
+      new ConnectorIncompleteAnswer('google-analytics', 'POST submitUserDeletion answered without deletionRequestTime'),
+    );
+    expect(sb.stores.googleAnalytics.deletions.length).toBe(before);
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ConnectorAuthFailed, ConnectorMisconfigured, ConnectorThrottled, ConnectorUnavailable } from '#connectors/errors';
+import { ConnectorAuthFailed, ConnectorIncompleteAnswer, ConnectorMisconfigured, ConnectorThrottled, ConnectorUnavailable } from '#connectors/errors';
 import { createSaasConnector } from '#connectors/saas';
 import { startSandboxes, type Sandboxes } from '../../../infra/local/sandboxes/index.ts';
 import { BOOKKEEPING, QUOTED, collect, countBy, countRequests, ctx, depsFor, foreignEmails, policies, saasConfig, subjectOf } from './support.ts';
@@ -234,5 +234,35 @@ describe('Stripe connector', () => {
     it('still refuses to mask only part of a customer while its records are kept', async () => {
       await expect(redacting().erase(subjectOf('bob@example.com'), policies({ ...FINANCIAL_MAP, customers: { action: 'anonymize', fields: { email: 'hash' } } }), ctx)).rejects.toThrow(/email cannot be masked/);
     });
+  });
+});
+
+describe('Stripe connector with partial answers', () => {
+  const someone = () => sb.people[40]!.email;
+
+  it('fails a list page that comes without its data', async () => {
+    sb.faults.set('stripe', { failNext: { match: '/v1/charges', partial: 'no-results', count: 1 } });
+    await expect(collect(connector().access(subjectOf(someone()), ctx))).rejects.toThrow(new ConnectorIncompleteAnswer('stripe', 'GET charges answered without its data list'));
+  });
+
+  it('fails a list page that says has_more but brings no data to go on from', async () => {
+    sb.faults.set('stripe', { failNext: { match: '/v1/charges', partial: 'early-end', count: 1 } });
+    await expect(collect(connector().access(subjectOf(someone()), ctx))).rejects.toThrow(new ConnectorIncompleteAnswer('stripe', 'GET charges said there is more but returned an empty page'));
+  });
+
+  it('fails a customer search that says has_more without a next_page', async () => {
+    sb.faults.set('stripe', { failNext: { match: '/v1/customers/search', partial: 'early-end', count: 1 } });
+    await expect(collect(connector().access(subjectOf(someone()), ctx))).rejects.toThrow(
+      new ConnectorIncompleteAnswer('stripe', 'GET customers/search said there is more but gave no cursor to it'),
+    );
+  });
+
+  it('reads everything once the partial answer has passed', async () => {
+    sb.faults.set('stripe', { failNext: { match: '/v1/charges', partial: 'early-end', count: 1 } });
+    const c = connector();
+    await expect(collect(c.access(subjectOf(someone()), ctx))).rejects.toBeInstanceOf(ConnectorIncompleteAnswer);
+    const whole = countBy(await collect(c.access(subjectOf(someone()), ctx)));
+    expect(whole.charges).toBeGreaterThan(0);
+    expect(whole.charges).toBe(sb.stores.stripe.countFor(someone()).charges);
   });
 });
