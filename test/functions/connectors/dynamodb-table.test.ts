@@ -5,7 +5,7 @@ import { DeleteCommand, DynamoDBDocumentClient, QueryCommand, ScanCommand, Updat
 import type { DynamoDbConnectorConfig, ErasurePolicy } from '#commons/config';
 import { DynamoDbTableConnector } from '#connectors/dynamodb-table';
 import { mapAwsError } from '#connectors/aws-errors';
-import { ConnectorAuthFailed, ConnectorMisconfigured, ConnectorThrottled, ConnectorUnavailable } from '#connectors/errors';
+import { ConnectorAuthFailed, ConnectorIncompleteAnswer, ConnectorMisconfigured, ConnectorThrottled, ConnectorUnavailable } from '#connectors/errors';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 afterEach(() => ddb.reset());
@@ -160,5 +160,15 @@ describe('mapAwsError (aws-errors.ts)', () => {
     expect(mapAwsError('a', aws('Boom')).transient).toBe(true);
     expect(mapAwsError('a', aws('AccessDenied')).transient).toBe(false);
     expect(mapAwsError('a', aws('ValidationException')).transient).toBe(false);
+  });
+});
+
+describe('DynamoDbTableConnector with a partial answer', () => {
+  it('fails a query page that holds fewer items than its Count, and erases nothing', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [alice[0]!], Count: 2 });
+
+    await expect(all(connector.access(subject, ctx))).rejects.toThrow(new ConnectorIncompleteAnswer('accounts', 'Query ended after 1 of 2 records'));
+    await expect(connector.erase(subject, policy({ action: 'delete' }), ctx)).rejects.toBeInstanceOf(ConnectorIncompleteAnswer);
+    expect(ddb.commandCalls(DeleteCommand)).toHaveLength(0);
   });
 });

@@ -4,7 +4,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import type { S3ConnectorConfig } from '#commons/config';
 import { S3ObjectsConnector } from '#connectors/s3-objects';
-import type { DataRecord } from '#connectors/types';
+import { ConnectorIncompleteAnswer } from '#connectors/errors';
+import type { DataRecord, ErasureItem } from '#connectors/types';
 
 const s3 = mockClient(S3Client);
 afterEach(() => s3.reset());
@@ -106,5 +107,38 @@ describe('S3ObjectsConnector', () => {
     s3.on(ListObjectsV2Command).rejects(Object.assign(new Error('nope'), { name: 'NoSuchBucket' }));
 
     await expect(all(connectorWithIds(['acc-1']).access(subject, ctx))).rejects.toMatchObject({ name: 'ConnectorMisconfigured', transient: false });
+  });
+});
+
+describe('S3ObjectsConnector with partial answers', () => {
+  it('fails a truncated listing that gives no continuation token', async () => {
+    s3.on(ListObjectsV2Command).resolves({ Contents: [{ Key: 'users/acc-1/a.jsonl' }], IsTruncated: true });
+    s3.on(GetObjectCommand).callsFake(() => ({ Body: body('{"id":"1"}\n') }));
+
+    await expect(all(connectorWithIds(['acc-1']).access(subject, ctx))).rejects.toThrow(
+      new ConnectorIncompleteAnswer('calls', 'ListObjectsV2 said there is more but gave no cursor to it'),
+    );
+  });
+
+  it('follows a truncated empty page that does give a token (S3 may send one)', async () => {
+    s3.on(ListObjectsV2Command)
+      .resolvesOnce({ IsTruncated: true, NextContinuationToken: 't1' })
+      .resolvesOnce({ Contents: [{ Key: 'users/acc-1/a.jsonl' }], IsTruncated: false });
+    s3.on(GetObjectCommand).callsFake(() => ({ Body: body('{"id":"1"}\n') }));
+
+    expect((await all(connectorWithIds(['acc-1']).access(subject, ctx))).map((r) => r.id)).toEqual(['1']);
+  });
+
+  it('fails an erasure when DeleteObjects lists keys it could not delete, reporting the records that did go', async () => {
+    s3.on(ListObjectsV2Command).resolves({ Contents: [{ Key: 'users/acc-1/a.jsonl' }, { Key: 'users/acc-1/b.jsonl' }] });
+    s3.on(GetObjectCommand, { Key: 'users/acc-1/a.jsonl' }).callsFake(() => ({ Body: body('{"id":"1"}\n{"id":"2"}\n') }));
+    s3.on(GetObjectCommand, { Key: 'users/acc-1/b.jsonl' }).callsFake(() => ({ Body: body('{"id":"3"}\n') }));
+    s3.on(DeleteObjectsCommand).resolves({ Errors: [{ Key: 'users/acc-1/b.jsonl', Code: 'InternalError', Message: 'try again' }] });
+    const reported: ErasureItem[] = [];
+
+    const run = connectorWithIds(['acc-1']).erase(subject, () => ({ action: 'delete' }), { ...ctx, erased: async (i) => void reported.push(i) });
+
+    await expect(run).rejects.toThrow(new ConnectorIncompleteAnswer('calls', 'DeleteObjects left 1 of 2 objects in place (InternalError)'));
+    expect(reported).toEqual([{ object: 'call', action: 'deleted', count: 2 }]);
   });
 });
