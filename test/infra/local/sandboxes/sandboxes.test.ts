@@ -180,3 +180,48 @@ describe('vendor sandboxes', () => {
     sb.faults.reset();
   });
 });
+
+describe('partial answers from the sandboxes', () => {
+  const hubspot = () => ({ authorization: `Bearer ${sb.credentials.hubspot!.access_token}`, 'content-type': 'application/json' });
+  const faultsUrl = (vendor: keyof typeof sb.urls) => `${sb.urls[vendor]}/__sandbox/faults`;
+  /** Four of bob's note ids, the last one unknown to HubSpot. */
+  const notes = () => {
+    const contact = sb.stores.hubspot.contactByEmail('bob@example.com')!;
+    return [...sb.stores.hubspot.associated('contacts', contact.id, 'notes'), '999999999'];
+  };
+  const batchRead = (ids: string[]) =>
+    call(`${sb.urls.hubspot}/crm/v3/objects/notes/batch/read`, { method: 'POST', headers: hubspot(), body: JSON.stringify({ inputs: ids.map((id) => ({ id })), properties: ['hs_note_body'] }) });
+
+  it('HubSpot answers an unknown id in a batch read with a 207 whose error names it, as HubSpot does', async () => {
+    const ids = notes();
+    const res = await batchRead(ids);
+    expect(res.status).toBe(207);
+    expect(res.body).toMatchObject({
+      status: 'COMPLETE',
+      numErrors: 1,
+      errors: [{ status: 'error', category: 'OBJECT_NOT_FOUND', message: expect.any(String), context: { ids: ['999999999'] } }],
+    });
+    expect((res.body as { results: unknown[] }).results).toHaveLength(3);
+  });
+
+  it('cut a real answer down to the partial form asked for over HTTP, once', async () => {
+    const ids = notes().slice(0, 3);
+    const set = await call(faultsUrl('hubspot'), { method: 'POST', body: JSON.stringify({ failNext: { match: 'notes/batch/read', partial: 'errors', count: 1 } }) });
+    expect(set.body).toMatchObject({ failNext: [{ match: 'notes/batch/read', partial: 'errors', count: 1 }] });
+
+    const partial = await batchRead(ids);
+    expect(partial.status).toBe(207);
+    expect(partial.body).toMatchObject({ results: [{ id: ids[0] }], numErrors: 1, errors: [{ status: 'error', category: 'INTERNAL_ERROR', context: { ids: ids.slice(1) } }] });
+    expect((await batchRead(ids)).status).toBe(200);
+  });
+
+  it('answer a given body verbatim, and refuse a partial form they do not know', async () => {
+    await call(faultsUrl('stripe'), { method: 'POST', body: JSON.stringify({ failNext: { match: '/v1/charges', status: 200, body: { object: 'list', has_more: true, data: [] }, count: 1 } }) });
+    const auth = { authorization: `Bearer ${sb.credentials.stripe!.secret_key}` };
+    expect(await call(`${sb.urls.stripe}/v1/charges?customer=cus_x`, { headers: auth })).toMatchObject({ status: 200, body: { object: 'list', has_more: true, data: [] } });
+
+    const refused = await call(faultsUrl('stripe'), { method: 'POST', body: JSON.stringify({ failNext: { match: '/v1/charges', partial: 'some', count: 1 } }) });
+    expect(refused).toMatchObject({ status: 400, body: { error: 'partial must be one of errors, no-results, early-end' } });
+    expect((await call(faultsUrl('stripe'))).body).toMatchObject({ failNext: [] });
+  });
+});
