@@ -10,6 +10,8 @@ import { unzipToText } from '../support/zip.ts';
 import { ALICE, BOB } from '../../infra/local/demo/people.ts';
 
 let rt: TestRuntime;
+/** Records per connector in alice's first, complete export. */
+let aliceRecords: Record<string, number>;
 
 beforeAll(async () => {
   rt = await startTestRuntime({ crowd: 20 });
@@ -42,6 +44,7 @@ describe('a HubSpot batch read that answers 207 without results once', () => {
     const hubspot = done.connectors.find((c: any) => c.connectorId === 'hubspot');
     expect(hubspot).toMatchObject({ status: 'succeeded', records: 131 });
     expect(hubspot.objects.notes).toBe(120);
+    aliceRecords = Object.fromEntries(done.connectors.map((c: any) => [c.connectorId, c.records]));
     const exported = await downloadedRecords(ALICE.email, 'hubspot');
     expect(exported.notes).toBe(120);
     expect(Object.values(exported).reduce((a, b) => a + b, 0)).toBe(131);
@@ -81,5 +84,22 @@ describe('a HubSpot batch read that answers 207 without results every time', () 
     expect(done.request.status).toBe('completed');
     expect(done.connectors.find((c: any) => c.connectorId === 'hubspot')).toMatchObject({ status: 'succeeded', objects: { notes: 3 } });
     expect((await downloadedRecords(BOB.email, 'hubspot')).notes).toBe(3);
+  }, 120_000);
+});
+
+describe('one partial answer from each vendor at once', () => {
+  it('ends complete with as many records in every system as a clean run', async () => {
+    const faults = rt.sandboxControl.faults;
+    faults.set('hubspot', { failNext: { match: 'notes/batch/read', partial: 'errors', count: 1 } });
+    faults.set('salesforce', { failNext: { match: '/query', partial: 'early-end', count: 1 } });
+    faults.set('stripe', { failNext: [{ match: '/v1/charges', partial: 'no-results', count: 1 }, { match: '/v1/invoices', partial: 'early-end', count: 1 }] });
+    const id = await rt.fileAndVerify(ALICE.email, 'access');
+    await rt.approve(id, 'access');
+
+    const done = await rt.waitForStatus(id, ['completed', 'completed_partial', 'awaiting_staff'], 90_000);
+
+    expect(done.request.status).toBe('completed');
+    for (const vendor of ['hubspot', 'salesforce', 'stripe']) expect({ vendor, left: faults.get(vendor).failNext }).toEqual({ vendor, left: [] });
+    expect(Object.fromEntries(done.connectors.map((c: any) => [c.connectorId, c.records]))).toEqual(aliceRecords);
   }, 120_000);
 });
