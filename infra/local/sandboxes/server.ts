@@ -2,6 +2,8 @@
  * What every vendor sandbox shares: a node:http server, body parsing, the fault-injection control
  * endpoint (`/__sandbox/faults`), and the order in which faults apply before the vendor sees a request:
  * latency, "fail the next N matching", throttling burst, the rate-limit bucket, random 5xx, then auth.
+ * A "fail the next N" rule with a `partial` form lets its request through all of that and has the
+ * vendor answer it partially instead (a 207 without results, a page that ends early, ...).
  * Each vendor supplies its own wire format for those answers.
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
