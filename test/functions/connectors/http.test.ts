@@ -6,17 +6,26 @@ import { VendorHttp, chunks, parseRetryAfter, vendorCode } from '#connectors/htt
 
 let server: Server;
 let base: string;
-let answers: Array<{ status: number; headers?: Record<string, string>; body?: string; delayMs?: number }> = [];
+let answers: Array<{ status: number; headers?: Record<string, string>; body?: string }> = [];
 
 beforeAll(async () => {
-  server = createServer((_req, res) => {
+  // `/hang` never answers, however fast or slow the machine is: timeouts and aborts are certain to
+  // happen first, without racing a delayed answer.
+  server = createServer((req, res) => {
+    if (req.url?.startsWith('/hang')) return;
     const a = answers.shift() ?? { status: 200, body: '{}' };
-    setTimeout(() => res.writeHead(a.status, a.headers).end(a.body), a.delayMs ?? 0);
+    res.writeHead(a.status, a.headers).end(a.body);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+afterAll(
+  () =>
+    new Promise<void>((r) => {
+      server.closeAllConnections();
+      server.close(() => r());
+    }),
+);
 
 describe('connector HTTP client', () => {
   it('reads Retry-After as seconds or as an HTTP date', () => {
@@ -38,21 +47,20 @@ describe('connector HTTP client', () => {
   });
 
   it('turns a timeout into ConnectorUnavailable and a 4xx into ConnectorMisconfigured, without the URL in the message', async () => {
-    const http = new VendorHttp({ connectorId: 't', timeoutMs: 50 });
-    answers = [{ status: 200, body: '{}', delayMs: 300 }];
-    await expect(http.request({ url: `${base}/?email=a@b.c`, label: 'GET x' })).rejects.toBeInstanceOf(ConnectorUnavailable);
+    const timedOut = (await new VendorHttp({ connectorId: 't', timeoutMs: 50 }).request({ url: `${base}/hang?email=a@b.c`, label: 'GET x' }).catch((e: unknown) => e)) as Error;
+    expect(timedOut).toBeInstanceOf(ConnectorUnavailable);
+    expect(timedOut.message).toBe('t: GET x: timed out after 50 ms');
     answers = [{ status: 422, body: '{"error":{"code":"bad"}}' }];
-    const err = (await http.request({ url: `${base}/?email=a@b.c`, label: 'GET x' }).catch((e: unknown) => e)) as Error;
+    const err = (await new VendorHttp({ connectorId: 't' }).request({ url: `${base}/?email=a@b.c`, label: 'GET x' }).catch((e: unknown) => e)) as Error;
     expect(err).toBeInstanceOf(ConnectorMisconfigured);
     expect(err.message).not.toContain('a@b.c');
   });
 
   it('lets the workflow’s abort through as it is', async () => {
     const http = new VendorHttp({ connectorId: 't' });
-    answers = [{ status: 200, body: '{}', delayMs: 300 }];
     const controller = new AbortController();
     setTimeout(() => controller.abort(new Error('gave up')), 20);
-    await expect(http.request({ url: base, label: 'GET x', signal: controller.signal })).rejects.toThrow('gave up');
+    await expect(http.request({ url: `${base}/hang`, label: 'GET x', signal: controller.signal })).rejects.toThrow('gave up');
   });
 
   it('finds vendor error codes in the usual body shapes and splits lists into chunks', () => {
