@@ -14,6 +14,9 @@ import { logger } from '#commons/observability';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
+export const bodyTooLarge = () => new RequestError(413, 'body_too_large', `the body must be at most ${MAX_BODY_BYTES / 1024} KiB`);
+export const malformedPath = () => badRequest('malformed_path', 'the path holds a malformed percent-encoding');
+
 export type StaffRole = 'approver' | 'viewer';
 export interface Staff {
   id: string;
@@ -59,9 +62,7 @@ const JSON_MEDIA_TYPE = /^application\/json[ \t]*(?:;[ \t]*charset=(?:utf-8|"utf
 function parseBody<B>(event: APIGatewayProxyEventV2, schema: z.ZodType<B> | undefined): B {
   if (!schema) return undefined as B;
   const raw = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
-  if (Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES) {
-    throw new RequestError(413, 'body_too_large', `the body must be at most ${MAX_BODY_BYTES / 1024} KiB`);
-  }
+  if (Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES) throw bodyTooLarge();
   if (raw && !JSON_MEDIA_TYPE.test(event.headers?.['content-type'] ?? '')) {
     throw new RequestError(415, 'unsupported_media_type', 'send the body as application/json (with charset=utf-8 or no charset)');
   }
@@ -195,7 +196,7 @@ export function pathFrom(event: APIGatewayProxyEventV2): Record<string, string> 
   const path = (event.pathParameters ?? {}) as Record<string, string>;
   for (const value of Object.values(path)) {
     if (!value.isWellFormed() || value.includes('\uFFFD') || (value.includes('%') && !decodes(value))) {
-      throw badRequest('malformed_path', 'the path holds a malformed percent-encoding');
+      throw malformedPath();
     }
   }
   return path;
