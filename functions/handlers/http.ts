@@ -11,6 +11,9 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'a
 import { z } from 'zod';
 import { RequestError, badRequest, forbidden, unauthorized } from '#commons/errors';
 import { logger } from '#commons/observability';
+import { SECURITY_HEADERS } from './security-headers.ts';
+
+export { SECURITY_HEADERS };
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -36,16 +39,6 @@ export interface HttpOutput {
   body?: unknown;
   headers?: Record<string, string>;
 }
-
-/** The headers of every API answer; the local adapter sends them on its own answers too (401, 404, 413, ...). */
-export const SECURITY_HEADERS = {
-  'content-type': 'application/json; charset=utf-8',
-  'cache-control': 'no-store',
-  'x-content-type-options': 'nosniff',
-  'strict-transport-security': 'max-age=63072000; includeSubDomains',
-  'referrer-policy': 'no-referrer',
-  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
-};
 
 export function errorBody(status: number, code: string, message: string, details?: Record<string, unknown>): APIGatewayProxyResultV2 {
   return {
