@@ -12,6 +12,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { MAX_BODY_BYTES, SECURITY_HEADERS, bodyTooLarge, errorBody, malformedPath } from '../../functions/handlers/http.ts';
@@ -126,6 +127,16 @@ export async function startHttpApi(options: HttpApiOptions): Promise<{ url: stri
       if (!res.headersSent) sendError(req, res, { status: 500, code: 'internal_error', message: 'the local API failed' });
       else res.end();
     });
+  });
+
+  // Requests Node's HTTP parser refuses never reach `handle`; Node's own answer to them has no headers.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) return socket.destroy();
+    const [status, reason] =
+      err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large'] : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'Request Timeout'] : [400, 'Bad Request'];
+    const body = JSON.stringify({ message: reason });
+    const headers = { ...SECURITY_HEADERS, 'content-length': String(Buffer.byteLength(body)), connection: 'close' };
+    socket.end(`HTTP/1.1 ${status} ${reason}\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n${body}`);
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse) {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { request, type IncomingHttpHeaders } from 'node:http';
+import { connect } from 'node:net';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { FunctionSpec } from '../../../infra/functions.ts';
 import { startHttpApi } from '../../../infra/local/http-api.ts';
@@ -184,6 +185,24 @@ describe('the local HTTP API: headers', () => {
     expect(res.status).toBe(status);
     expectSecurityHeaders(res.headers);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+  });
+
+  it('sends the security headers on the 400 it gives a request Node cannot parse', async () => {
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(api.port, '127.0.0.1', () => socket.write('NOT HTTP AT ALL\r\n\r\n'));
+      let text = '';
+      socket.on('data', (c: Buffer) => (text += c.toString('utf8')));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    const [head, body] = raw.split('\r\n\r\n');
+    const lines = head!.split('\r\n');
+    const headers = new Headers(lines.slice(1).map((l) => l.split(/:\s*/, 2) as [string, string]));
+
+    expect(lines[0]).toBe('HTTP/1.1 400 Bad Request');
+    expectSecurityHeaders(headers);
+    expect(JSON.parse(body!)).toEqual({ message: 'Bad Request' });
+    expect(calls).toHaveLength(0);
   });
 
   it('sends the security headers on its own 413', async () => {
