@@ -185,7 +185,7 @@ export function loggableError(err: unknown): { name: string; message: string; st
  * starts no valid UTF-8 escape (`dsar_%E0%A4%A`), or what a lenient decoder made of one (a lone surrogate,
  * U+FFFD). None of the API's parameters (request ids, action names) can hold a `%` legitimately.
  */
-export function pathFrom(event: APIGatewayProxyEventV2): Record<string, string> {
+function pathFrom(event: APIGatewayProxyEventV2): Record<string, string> {
   const path = (event.pathParameters ?? {}) as Record<string, string>;
   for (const value of Object.values(path)) {
     if (!value.isWellFormed() || value.includes('\uFFFD') || (value.includes('%') && !decodes(value))) {
