@@ -11,8 +11,14 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'a
 import { z } from 'zod';
 import { RequestError, badRequest, forbidden, unauthorized } from '#commons/errors';
 import { logger } from '#commons/observability';
+import { SECURITY_HEADERS } from './security-headers.ts';
+
+export { SECURITY_HEADERS };
 
 export const MAX_BODY_BYTES = 64 * 1024;
+
+export const bodyTooLarge = () => new RequestError(413, 'body_too_large', `the body must be at most ${MAX_BODY_BYTES / 1024} KiB`);
+export const malformedPath = () => badRequest('malformed_path', 'the path holds a malformed percent-encoding');
 
 export type StaffRole = 'approver' | 'viewer';
 export interface Staff {
@@ -34,15 +40,6 @@ export interface HttpOutput {
   headers?: Record<string, string>;
 }
 
-const SECURITY_HEADERS = {
-  'content-type': 'application/json; charset=utf-8',
-  'cache-control': 'no-store',
-  'x-content-type-options': 'nosniff',
-  'strict-transport-security': 'max-age=63072000; includeSubDomains',
-  'referrer-policy': 'no-referrer',
-  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
-};
-
 export function errorBody(status: number, code: string, message: string, details?: Record<string, unknown>): APIGatewayProxyResultV2 {
   return {
     statusCode: status,
@@ -51,15 +48,16 @@ export function errorBody(status: number, code: string, message: string, details
   };
 }
 
+// Exactly application/json, optionally with charset=utf-8 (RFC 8259 JSON is UTF-8): not json-seq, not
+// another charset the body would then be misread in, not a list of types.
+const JSON_MEDIA_TYPE = /^application\/json[ \t]*(?:;[ \t]*charset=(?:utf-8|"utf-8")[ \t]*)?$/i;
+
 function parseBody<B>(event: APIGatewayProxyEventV2, schema: z.ZodType<B> | undefined): B {
   if (!schema) return undefined as B;
   const raw = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
-  if (Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES) {
-    throw new RequestError(413, 'body_too_large', `the body must be at most ${MAX_BODY_BYTES / 1024} KiB`);
-  }
-  const type = event.headers?.['content-type'] ?? '';
-  if (raw && !/^application\/json\b/i.test(type)) {
-    throw new RequestError(415, 'unsupported_media_type', 'send the body as application/json');
+  if (Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES) throw bodyTooLarge();
+  if (raw && !JSON_MEDIA_TYPE.test(event.headers?.['content-type'] ?? '')) {
+    throw new RequestError(415, 'unsupported_media_type', 'send the body as application/json (with charset=utf-8 or no charset)');
   }
   let json: unknown;
   try {
@@ -116,12 +114,13 @@ export function httpHandler<B = undefined>(
       const allowed = options.staffRole === 'viewer' ? staff.roles.length > 0 : staff.roles.includes('approver');
       if (!allowed) throw forbidden('role_required', `this action needs the ${options.staffRole} role`);
     }
+    const path = pathFrom(event);
     const body = parseBody(event, options.body);
     const out = await fn({
       event,
       body,
       ...(staff ? { staff } : {}),
-      path: (event.pathParameters ?? {}) as Record<string, string>,
+      path,
       query: (event.queryStringParameters ?? {}) as Record<string, string>,
     });
     return {
@@ -179,6 +178,42 @@ export function loggableError(err: unknown): { name: string; message: string; st
     message: redactEmails(typeof e.message === 'string' ? e.message : String(err)),
     ...(typeof e.stack === 'string' ? { stack: redactEmails(e.stack) } : {}),
   };
+}
+
+/**
+ * The path parameters, refused with a 400 when one is not the text of a well-formed URL segment: a `%` that
+ * starts no valid UTF-8 escape (`dsar_%E0%A4%A`), or what a lenient decoder made of one (a lone surrogate,
+ * U+FFFD). None of the API's parameters (request ids, action names) can hold a `%` legitimately.
+ */
+function pathFrom(event: APIGatewayProxyEventV2): Record<string, string> {
+  const path = (event.pathParameters ?? {}) as Record<string, string>;
+  for (const value of Object.values(path)) {
+    if (!value.isWellFormed() || value.includes('\uFFFD') || (value.includes('%') && !decodes(value))) {
+      throw malformedPath();
+    }
+  }
+  return path;
+}
+
+function decodes(value: string): boolean {
+  try {
+    decodeURIComponent(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A whole number written in decimal digits, from a query string: `z.coerce.number()` would read `0x7e8` as
+ * 2024, `1e3` as 1000 and an empty value as 0.
+ */
+export function decimalInteger(min: number, max: number, message: string) {
+  return z
+    .string()
+    .regex(/^[0-9]{1,10}$/, message)
+    .transform(Number)
+    .pipe(z.number().int().min(min, message).max(max, message));
 }
 
 /** Common path and body schemas. */

@@ -24,6 +24,7 @@ import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { JURISDICTIONS, REQUEST_TYPES, type DsarConfig } from '../../functions/commons/config.ts';
 import { securityHeaders } from '../console-headers.ts';
+import { SECURITY_HEADERS as API_HEADERS } from '../../functions/handlers/security-headers.ts';
 import { nagString } from './nag.ts';
 import { PACKAGE_ROOT as ROOT } from './package-root.ts';
 
@@ -82,6 +83,8 @@ export class ConsoleSite extends Construct {
   readonly bucket: s3.Bucket;
   readonly distribution: cloudfront.Distribution;
   readonly responseHeadersPolicy: cloudfront.ResponseHeadersPolicy;
+  /** The API's security headers under /v1/*, for the answers API Gateway gives itself. */
+  readonly apiResponseHeadersPolicy: cloudfront.ResponseHeadersPolicy;
   readonly deployment: s3deploy.BucketDeployment;
   /** `https://<host>`: the console is at /console/, the public request page at /request/ (and /). */
   readonly url: string;
@@ -133,6 +136,22 @@ export class ConsoleSite extends Construct {
         customHeaders: [custom('cross-origin-opener-policy'), custom('cross-origin-resource-policy'), custom('permissions-policy')],
       },
     });
+    // API Gateway's own answers (the authorizer's 401, 404, 413) carry no headers of their own: this adds
+    // the functions' security headers to them. Override off, so a function's answer stays as it is.
+    this.apiResponseHeadersPolicy = new cloudfront.ResponseHeadersPolicy(this, 'ApiHeaders', {
+      comment: 'DSAR API: the security headers of the functions on the API gateway answers too (functions/handlers/security-headers.ts)',
+      securityHeadersBehavior: {
+        contentSecurityPolicy: { contentSecurityPolicy: API_HEADERS['content-security-policy'], override: false },
+        contentTypeOptions: { override: false },
+        referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.NO_REFERRER, override: false },
+        strictTransportSecurity: {
+          accessControlMaxAge: Duration.seconds(Number(/max-age=(\d+)/.exec(API_HEADERS['strict-transport-security'])![1])),
+          includeSubdomains: API_HEADERS['strict-transport-security'].includes('includeSubDomains'),
+          override: false,
+        },
+      },
+      customHeadersBehavior: { customHeaders: [{ header: 'cache-control', value: API_HEADERS['cache-control'], override: false }] },
+    });
     const rewrite = new cloudfront.Function(this, 'PageRewrite', {
       code: cloudfront.FunctionCode.fromInline(PAGE_REWRITE),
       runtime: cloudfront.FunctionRuntime.JS_2_0,
@@ -169,6 +188,7 @@ export class ConsoleSite extends Construct {
           allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
           cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
           originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+          responseHeadersPolicy: this.apiResponseHeadersPolicy,
         },
       },
     });

@@ -5,15 +5,24 @@
  * Spreadsheet programs run a cell that starts with `=`, `+`, `-` or `@` (or a tab or carriage return
  * followed by one) as a formula, so such cells are prefixed with a single quote. Numbers and booleans
  * are written as they are: they cannot hold a formula. README.txt in the package says so.
+ *
+ * The guard looks at the start of a cell, so a cell must never be split into rows: csv-stringify quotes a
+ * field holding the delimiter, a quote or its own record delimiter (`\r\n` here), but not one holding a
+ * bare `\n` or `\r`, which spreadsheet programs read as a row break. `x\n=cmd|...` from a connector would
+ * then start a row with a live formula. Every field holding either is quoted; a quoted field is one cell
+ * whatever lines it has, and a spreadsheet starts a formula only at the start of a cell.
  */
 import { pipeline, Readable } from 'node:stream';
-import { stringify } from 'csv-stringify';
+import { stringify, type Options } from 'csv-stringify';
 import { readStaged } from '../staging/reader.ts';
 import { cellText, OTHER_COLUMN, toCells } from './flatten.ts';
 import type { PlannedObject } from './plan.ts';
 import type { AssembleInput } from './types.ts';
 
 const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** How every CSV in the package is written; the BOM makes spreadsheet programs read UTF-8, not a legacy code page. */
+const CSV_OPTIONS = { bom: true, record_delimiter: 'windows', quoted_match: /[\r\n]/ } as const satisfies Options;
 
 /** Guards one text cell against formula injection. */
 export function guardCell(text: string): string {
@@ -48,8 +57,7 @@ export function csvStream(input: AssembleInput, o: PlannedObject, onError: (err:
       yield [guardCell(view.id), ...toCells(view.data, o.columns, index, o.overflow).map(csvCell)];
     }
   }
-  // The BOM makes spreadsheet programs read the file as UTF-8 instead of a legacy code page.
-  const stringifier = stringify({ bom: true, record_delimiter: 'windows' });
+  const stringifier = stringify(CSV_OPTIONS);
   pipeline(Readable.from(rows()), stringifier, (err) => {
     if (err) onError(err);
   });

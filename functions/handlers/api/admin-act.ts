@@ -1,6 +1,6 @@
 /**
  * POST /v1/admin/requests/{id}/{action}: staff actions. approve {confirmRequestId?}, deny {reason, note?},
- * retry {connector?}, accept-partial {reason}, cancel {reason}, assign {assignee?}. Needs the approver role.
+ * retry {connector?}, accept-partial {reason}, cancel {reason}, assign {assignee: email | null}. Needs the approver role.
  */
 import { z } from 'zod';
 import { appContext } from '#domain/context';
@@ -19,8 +19,14 @@ const bodies = {
   retry: z.strictObject({ connector: z.string().max(60).optional() }),
   'accept-partial': z.strictObject({ reason: z.string().trim().min(1, 'reason is required').max(2000) }),
   cancel: z.strictObject({ reason: z.string().trim().min(1, 'reason is required').max(2000) }),
-  // The staff member's email address; escalation emails for the request go to them.
-  assign: z.strictObject({ assignee: z.union([z.email({ error: 'assignee is an email address' }), z.literal('')]).optional() }),
+  // The staff member's email address; escalation emails for the request go to them. Handing a request
+  // back to the team is said explicitly (null, or "" as the console's emptied field sends): a missing
+  // or empty body must not unassign by accident.
+  assign: z.strictObject({
+    assignee: z.union([z.email({ error: 'assignee is an email address, or null to hand the request back to the team' }), z.literal(''), z.null()], {
+      error: 'assignee is required: a staff email address, or null to hand the request back to the team',
+    }),
+  }),
 };
 type Action = keyof typeof bodies;
 
@@ -28,19 +34,19 @@ export const actionBody = z.unknown();
 
 export const handler = httpHandler({ staffRole: 'approver', body: actionBody }, async ({ path, body, staff }) => {
   const action = path.action as Action;
-  const input = actionInput(bodies, action, body) as Record<string, string | undefined>;
+  const input = actionInput(bodies, action, body) as Record<string, string | null | undefined>;
   const ctx = appContext();
   const id = requestIdFrom(path);
   const actor = staff!.id;
   switch (action) {
     case 'approve':
-      await approve(ctx, id, actor, input.confirmRequestId);
+      await approve(ctx, id, actor, input.confirmRequestId ?? undefined);
       break;
     case 'deny':
-      await deny(ctx, id, actor, input.reason as keyof typeof DENIAL_REASONS, input.note);
+      await deny(ctx, id, actor, input.reason as keyof typeof DENIAL_REASONS, input.note ?? undefined);
       break;
     case 'retry':
-      await retry(ctx, id, actor, input.connector);
+      await retry(ctx, id, actor, input.connector ?? undefined);
       break;
     case 'accept-partial':
       await acceptPartial(ctx, id, actor, input.reason!);

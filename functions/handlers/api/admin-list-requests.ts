@@ -4,7 +4,7 @@ import { JURISDICTIONS, REQUEST_TYPES } from '#commons/config';
 import { appContext } from '#domain/context';
 import { listQueue } from '#domain/requests/queries';
 import { STATUSES } from '#domain/requests/model';
-import { httpHandler, validate } from '../http.ts';
+import { decimalInteger, httpHandler, validate } from '../http.ts';
 
 const query = z.object({
   status: z.enum(STATUSES).optional(),
@@ -12,7 +12,7 @@ const query = z.object({
   jurisdiction: z.enum(JURISDICTIONS).optional(),
   dueBefore: z.iso.date({ error: 'dueBefore is a date like 2026-12-31' }).optional(),
   cursor: z.string().max(2000).optional(),
-  limit: z.coerce.number().int().min(1).max(100).optional(),
+  limit: decimalInteger(1, 100, 'limit is a whole number from 1 to 100').optional(),
 });
 
 export const handler = httpHandler({ staffRole: 'viewer' }, async ({ query: raw }) => {

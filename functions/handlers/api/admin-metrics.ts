@@ -8,22 +8,14 @@ import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
-import { z } from 'zod';
 import { badRequest, forbidden, unauthorized } from '#commons/errors';
 import { logger } from '#commons/observability';
 import { appContext } from '#domain/context';
 import { metricsCsv, monthsCsv, yearMetrics } from '#domain/metrics/index';
-import { errorMapper, staffFromEvent } from '../http.ts';
+import { SECURITY_HEADERS, decimalInteger, errorMapper, staffFromEvent } from '../http.ts';
 
-const yearParam = z.coerce.number().int().min(2000).max(2100);
-
-const HEADERS = {
-  'cache-control': 'no-store',
-  'x-content-type-options': 'nosniff',
-  'strict-transport-security': 'max-age=63072000; includeSubDomains',
-  'referrer-policy': 'no-referrer',
-  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
-};
+const YEAR_MESSAGE = 'year must be a four-digit year such as 2026';
+const yearParam = decimalInteger(2000, 2100, YEAR_MESSAGE);
 
 async function core(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> {
   const staff = staffFromEvent(event);
@@ -31,8 +23,8 @@ async function core(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResul
   if (staff.roles.length === 0) throw forbidden('role_required', 'this action needs the viewer role');
   const ctx = appContext();
   const query = event.queryStringParameters ?? {};
-  const parsed = yearParam.safeParse(query.year ?? ctx.clock.now().getUTCFullYear());
-  if (!parsed.success) throw badRequest('invalid_year', 'year must be a four-digit year such as 2026');
+  const parsed = yearParam.safeParse(query.year ?? String(ctx.clock.now().getUTCFullYear()));
+  if (!parsed.success) throw badRequest('invalid_year', YEAR_MESSAGE);
   const metrics = await yearMetrics(ctx, parsed.data);
   const wantsCsv = query.format === 'csv' || /\btext\/csv\b/i.test(event.headers?.accept ?? '');
   if (wantsCsv) {
@@ -40,14 +32,14 @@ async function core(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResul
     return {
       statusCode: 200,
       headers: {
-        ...HEADERS,
+        ...SECURITY_HEADERS,
         'content-type': 'text/csv; charset=utf-8',
         'content-disposition': `attachment; filename="dsar-metrics-${parsed.data}${byMonth ? '-monthly' : ''}.csv"`,
       },
       body: byMonth ? monthsCsv(metrics) : metricsCsv(metrics),
     };
   }
-  return { statusCode: 200, headers: { ...HEADERS, 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(metrics) };
+  return { statusCode: 200, headers: SECURITY_HEADERS, body: JSON.stringify(metrics) };
 }
 
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>(core)

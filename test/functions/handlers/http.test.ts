@@ -3,7 +3,7 @@ import { logger } from '#commons/observability';
 import { z } from 'zod';
 import { RequestError, conflict } from '#commons/errors';
 import { RequestNotFound } from '#domain/requests/repository';
-import { MAX_BODY_BYTES, httpHandler, redactEmails, requestIdFrom, staffFromEvent } from '../../../functions/handlers/http.ts';
+import { MAX_BODY_BYTES, decimalInteger, httpHandler, redactEmails, requestIdFrom, staffFromEvent } from '../../../functions/handlers/http.ts';
 import { answer, apiEvent, lambdaContext } from './support.ts';
 
 const body = z.strictObject({ email: z.email(), count: z.number().int().optional() });
@@ -46,11 +46,24 @@ describe('httpHandler: bodies', () => {
     expect(res.body.error?.code).toBe('unsupported_media_type');
   });
 
-  it('accepts application/json with a charset, whatever the header case', async () => {
-    const res = await call(echo, { body: '{"email":"a@example.com"}', headers: { 'Content-Type': 'Application/JSON; charset=utf-8' } });
+  it.each(['Application/JSON; charset=utf-8', 'application/json;charset=UTF-8', 'application/json; charset="utf-8"', 'application/json'])(
+    'accepts the content type %j',
+    async (type) => {
+      const res = await call(echo, { body: '{"email":"a@example.com"}', headers: { 'Content-Type': type } });
 
-    expect(res.statusCode).toBe(200);
-  });
+      expect(res.statusCode).toBe(200);
+    },
+  );
+
+  it.each(['application/json-seq', 'application/json; charset=utf-16', 'application/jsonx', 'application/json, text/plain', 'application/json; foo=bar', 'text/json'])(
+    'answers 415 with a message for the content type %j',
+    async (type) => {
+      const res = await call(echo, { body: '{"email":"a@example.com"}', headers: { 'Content-Type': type } });
+
+      expect(res.statusCode).toBe(415);
+      expect(res.body.error).toMatchObject({ code: 'unsupported_media_type', message: expect.stringContaining('application/json') });
+    },
+  );
 
   it('answers 400 invalid_request naming the field for a schema violation', async () => {
     const res = await call(echo, { body: '{"email":"nope","count":1.5}' });
@@ -196,6 +209,41 @@ describe('redactEmails', () => {
     expect(redactEmails('to a@b.co and "x.y+z@sub.example.org"; at @mention or user@ end')).toBe(
       'to [email redacted] and "[email redacted]"; at @mention or user@ end',
     );
+  });
+});
+
+describe('httpHandler: path parameters', () => {
+  const byId = httpHandler({}, async ({ path }) => ({ status: 200, body: { id: requestIdFrom(path) } }));
+
+  it.each([
+    ['a % that starts no valid escape', 'dsar_%E0%A4%A'],
+    ['a stray %', 'dsar_%zz'],
+    ['a lone surrogate', 'dsar_\uD800abc'],
+    ['a replacement character a lenient decoder left', 'dsar_\uFFFDabc'],
+  ])('answers 400 malformed_path with a message for %s', async (_, id) => {
+    const res = await call(byId, { method: 'GET', pathParameters: { id } });
+
+    expect(res.statusCode).toBe(400);
+    expect(res.body.error).toEqual({ code: 'malformed_path', message: 'the path holds a malformed percent-encoding' });
+  });
+
+  it('passes a well-formed parameter on', async () => {
+    expect((await call(byId, { method: 'GET', pathParameters: { id: 'dsar_abc12345' } })).body).toEqual({ id: 'dsar_abc12345' });
+  });
+});
+
+describe('decimalInteger', () => {
+  const year = decimalInteger(2000, 2100, 'year must be a four-digit year');
+
+  it('reads decimal digits', () => {
+    expect(year.parse('2024')).toBe(2024);
+  });
+
+  it.each(['0x7e8', '2.024e3', ' 2024', '2024 ', '+2024', '', '0b11111101000', '2024.0', '1999', '2101'])('refuses %j', (text) => {
+    const parsed = year.safeParse(text);
+
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues[0]?.message).toBe('year must be a four-digit year');
   });
 });
 

@@ -18,6 +18,7 @@ import { DsarStack } from '../../../infra/stack/dsar-stack.ts';
 import { TABLE_INDEXES, TTL_ATTRIBUTE } from '../../../infra/table.ts';
 import { actionsOf, logicalId, statementsOf } from './helpers.ts';
 import { STAGING_RETENTION_DAYS } from '#domain/staging/sweep';
+import { SECURITY_HEADERS as API_HEADERS } from '../../../functions/handlers/security-headers.ts';
 
 const CONFIG_PATH = fileURLToPath(new URL('../../../config/example.config.json', import.meta.url));
 const config = parseConfig(JSON.parse(readFileSync(CONFIG_PATH, 'utf8')));
@@ -476,9 +477,23 @@ describe('the console on CloudFront', () => {
     const apiOrigin = config.Origins.find((o: { Id: string }) => o.Id === api.TargetOriginId);
     expect(apiOrigin.CustomOriginConfig).toMatchObject({ OriginProtocolPolicy: 'https-only', OriginSSLProtocols: ['TLSv1.2'] });
     expect(JSON.stringify(apiOrigin.DomainName)).toContain(logicalId(stack, stack.orchestrator.api));
+    expect(api.ResponseHeadersPolicyId).toEqual({ Ref: logicalId(stack, site().apiResponseHeadersPolicy) });
     const fn = Object.values(template.findResources('AWS::CloudFront::Function'))[0]!.Properties;
     expect(fn.FunctionCode).toContain("request.uri = '/console/index.html'");
     expect(fn.FunctionCode).toContain("request.uri = '/request/index.html'");
+  });
+
+  it('adds the functions\' security headers under /v1/* to the answers API Gateway gives itself, leaving a function\'s own as they are', () => {
+    const policy = resource(site().apiResponseHeadersPolicy).Properties.ResponseHeadersPolicyConfig;
+
+    expect(policy.SecurityHeadersConfig).toEqual({
+      ContentSecurityPolicy: { ContentSecurityPolicy: API_HEADERS['content-security-policy'], Override: false },
+      ContentTypeOptions: { Override: false },
+      ReferrerPolicy: { ReferrerPolicy: API_HEADERS['referrer-policy'], Override: false },
+      StrictTransportSecurity: { AccessControlMaxAgeSec: 63072000, IncludeSubdomains: true, Override: false },
+    });
+    expect(API_HEADERS['strict-transport-security']).toBe('max-age=63072000; includeSubDomains');
+    expect(policy.CustomHeadersConfig.Items).toEqual([{ Header: 'cache-control', Value: API_HEADERS['cache-control'], Override: false }]);
   });
 
   it('sets the strict CSP, with the Cognito domain and the API in connect-src, and the other security headers', () => {

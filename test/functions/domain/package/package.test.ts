@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import yauzl from 'yauzl';
+import { parse } from 'csv-parse/sync';
 import { parseConfig, type DsarConfig } from '#commons/config';
 import type { DataRecord } from '#connectors/types';
 import { StagingWriter } from '../../../../functions/domain/staging/index.ts';
@@ -87,6 +88,13 @@ const config: DsarConfig = parseConfig({
 });
 
 const CALLS = 650; // more than the report shows per object
+// Titles a connector could hand back: a formula, and formulas behind a line break that would start a row.
+const HOSTILE_TITLES: Record<number, string> = {
+  3: '@SUM(1+1)',
+  4: "x\n=cmd|' /C calc'!A0",
+  5: 'y\r+HYPERLINK("http://evil.test")',
+  6: 'z\r\n-2+3',
+};
 const staged: Record<string, DataRecord[]> = {
   accounts: [
     {
@@ -106,7 +114,7 @@ const staged: Record<string, DataRecord[]> = {
   calls: Array.from({ length: CALLS }, (_, i) => ({
     object: 'call',
     id: `call-${i}`,
-    data: { startedAt: `2026-01-01T10:${String(i % 60).padStart(2, '0')}:00Z`, durationSeconds: i, participants: ['bob@example.com'], title: i === 3 ? '@SUM(1+1)' : `Call ${i}` },
+    data: { startedAt: `2026-01-01T10:${String(i % 60).padStart(2, '0')}:00Z`, durationSeconds: i, participants: ['bob@example.com'], title: HOSTILE_TITLES[i] ?? `Call ${i}` },
   })),
   analytics: [
     { object: 'events', id: 'ev-1', data: { page: '/pricing', predictedChurn: 'high' } },
@@ -190,27 +198,12 @@ async function readZip(key: string): Promise<Map<string, string>> {
   });
 }
 
-/** A small RFC 4180 reader for the CSV files (quoted fields, doubled quotes, CRLF). */
+/**
+ * Reads a CSV as a spreadsheet program does: a bare `\n` or `\r` outside quotes ends a row too, so a
+ * field the writer left unquoted with a line break in it shows up here as an extra row.
+ */
 function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  const src = text.replace(/^\uFEFF/, '');
-  for (let i = 0; i < src.length; i++) {
-    const c = src[i]!;
-    if (quoted) {
-      if (c === '"' && src[i + 1] === '"') (cell += '"'), i++;
-      else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') row.push(cell), (cell = '');
-    else if (c === '\r' && src[i + 1] === '\n') {
-      row.push(cell), rows.push(row), (row = []), (cell = ''), i++;
-    } else cell += c;
-  }
-  if (cell || row.length) row.push(cell), rows.push(row);
-  return rows;
+  return parse(text, { bom: true, record_delimiter: ['\r\n', '\n', '\r'], relax_column_count: true }) as string[][];
 }
 
 type Schema = { [k: string]: unknown };
@@ -335,6 +328,20 @@ describe('assemblePackage for an access request', () => {
     const calls = parseCsv(files.get('csv/calls/call.csv')!);
     expect(calls.find((r) => r[0] === 'call-3')![calls[0]!.indexOf('title')]).toBe(`'@SUM(1+1)`);
     expect(files.get('README.txt')).toMatch(/single\s+quote/);
+  });
+
+  it('keeps a value holding a line break in one quoted cell, so no row of any CSV starts with a formula', () => {
+    for (const [name, text] of files) {
+      if (!name.endsWith('.csv')) continue;
+      const rows = parseCsv(text);
+      for (const row of rows) for (const cell of row) expect(cell, `${name}: ${JSON.stringify(cell)}`).not.toMatch(/^[=+\-@\t\r]/);
+    }
+    const calls = parseCsv(files.get('csv/calls/call.csv')!);
+    expect(calls).toHaveLength(CALLS + 1);
+    const title = (id: string) => calls.find((r) => r[0] === id)![calls[0]!.indexOf('title')];
+    expect(title('call-4')).toBe(HOSTILE_TITLES[4]);
+    expect(title('call-5')).toBe(HOSTILE_TITLES[5]);
+    expect(title('call-6')).toBe(HOSTILE_TITLES[6]);
   });
 
   it('writes a self-contained report with every value escaped', () => {

@@ -94,4 +94,27 @@ describe('POST /v1/admin/requests/{id}/{action}', () => {
     const audit = docs.commandCalls(PutCommand).map((c) => c.args[0].input.Item as { action?: string; actor?: string });
     expect(audit.find((a) => a.action === 'request.assigned')?.actor).toBe('dana@example-video.test');
   });
+
+  it.each([
+    ['no body', undefined],
+    ['a null body', null],
+    ['an empty object', {}],
+  ])('answers 400 to an assign with %s, and writes nothing', async (_, body) => {
+    const res = await act('assign', body);
+
+    expect(res.statusCode).toBe(400);
+    expect(res.body.error?.message).toContain('assignee is required');
+    expect(docs.commandCalls(UpdateCommand)).toHaveLength(0);
+    expect(docs.commandCalls(PutCommand)).toHaveLength(0);
+  });
+
+  it.each([null, ''])('hands the request back to the team when asked explicitly with assignee %j', async (assignee) => {
+    const res = await act('assign', { assignee });
+
+    expect(res.statusCode).toBe(200);
+    const update = docs.commandCalls(UpdateCommand)[0]!.args[0].input;
+    expect(update.UpdateExpression).toMatch(/REMOVE .*assignee|REMOVE #\w+/);
+    const audit = docs.commandCalls(PutCommand).map((c) => c.args[0].input.Item as { action?: string });
+    expect(audit.map((a) => a.action)).toContain('request.unassigned');
+  });
 });
