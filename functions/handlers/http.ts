@@ -11,6 +11,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, APIGatewayProxySt
 import { z } from 'zod';
 import { RateLimited, RequestError, badRequest, forbidden, unauthorized } from '#commons/errors';
 import { logger } from '#commons/observability';
+import { edgeOnly } from './edge-only.ts';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -133,7 +134,8 @@ export function httpHandler<B = undefined>(
   return middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>(core)
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(httpHeaderNormalizer())
-    .use(errorMapper());
+    .use(errorMapper())
+    .use(edgeOnly());
 }
 
 export function errorMapper(): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyResultV2> {
