@@ -29,7 +29,7 @@ describe('an API behind CloudFront (DSAR_EDGE_SECRET set by the stack)', () => {
   it('refuses a call straight to the API endpoint, or with a wrong secret, with a JSON 403 and runs nothing', async () => {
     vi.stubEnv('DSAR_EDGE_SECRET', 's3cret-from-secrets-manager');
 
-    for (const headers of [{}, { [EDGE_SECRET_HEADER]: 's3cret' }, { [EDGE_SECRET_HEADER]: 's3cret-from-secrets-manageR' }]) {
+    for (const headers of [{}, { [EDGE_SECRET_HEADER]: 's3cret' }, { [EDGE_SECRET_HEADER]: 's3cret-from-secrets-manageR' }] as Array<Record<string, string>>) {
       const res = await call(headers);
       expect(res.statusCode).toBe(403);
       expect(res.body.error).toMatchObject({ code: 'edge_only' });
