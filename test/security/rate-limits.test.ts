@@ -26,12 +26,12 @@ interface Answer {
 }
 
 /** One call from a chosen loopback address, so the API sees that address as the client's IP. */
-function callFrom(ip: string, method: string, path: string, body?: unknown): Promise<Answer> {
+function callFrom(ip: string, method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<Answer> {
   const url = new URL(path, rt.apiUrl);
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: url.hostname, port: url.port, path: url.pathname, method, localAddress: ip, agent: false, headers: payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {} },
+      { host: url.hostname, port: url.port, path: url.pathname, method, localAddress: ip, agent: false, headers: { ...extraHeaders, ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}) } },
       (res) => {
         let text = '';
         res.setEncoding('utf8');
@@ -125,9 +125,10 @@ describe('one client spraying the public endpoints', () => {
     }
   }
 
-  it('answers verify calls past the limit with 429 and Retry-After, while another IP is still served', async () => {
+  it('answers verify calls past the limit with 429 and Retry-After, however the caller forges forwarding headers, while another IP is still served', async () => {
     const limit = rt.config.rateLimits.perClientIp.verify.limit;
-    await spray('127.0.2.1', 'ip-verify', 300, () => callFrom('127.0.2.1', 'POST', `/v1/requests/${unknownId}/verify`, { code: '123456' }), limit, 404);
+    const forged = (i: number) => ({ 'x-forwarded-for': `198.51.100.${i % 250}`, 'cloudfront-viewer-address': `203.0.113.${i % 250}:443` });
+    await spray('127.0.2.1', 'ip-verify', 300, (i) => callFrom('127.0.2.1', 'POST', `/v1/requests/${unknownId}/verify`, { code: '123456' }, forged(i)), limit, 404);
 
     expect((await callFrom('127.0.2.2', 'POST', `/v1/requests/${unknownId}/verify`, { code: '123456' })).status).toBe(404);
   }, 120_000);
