@@ -122,6 +122,13 @@ const recipientSchema = z.object({
   notifyEmail: z.string().email().optional(),
 });
 
+/** A fixed-window limit: at most `limit` events per key in each window of `windowSeconds`. */
+const rateWindowSchema = z.object({
+  limit: z.number().int().min(1).max(1_000_000),
+  windowSeconds: z.number().int().min(1).max(7 * 86_400),
+});
+export type RateWindow = z.infer<typeof rateWindowSchema>;
+
 export const configSchema = z.object({
   organisation: z.object({
     name: z.string().min(1),
@@ -171,6 +178,31 @@ export const configSchema = z.object({
       maxAttempts: z.number().int().min(1).max(20).default(5),
       /** A request left unverified this long is closed and the subject told. */
       unverifiedTimeoutSeconds: z.number().int().min(1).default(7 * 24 * 3600),
+    })
+    .prefault({}),
+  /**
+   * Limits that stop floods from anonymous callers (docs/security.md, "Rate limits and mail volume").
+   * Fixed windows counted in the request table. The defaults are far above a normal day of use and far
+   * below what a script sends.
+   */
+  rateLimits: z
+    .object({
+      /** Calls per client IP (hashed before it is stored) to each public endpoint an anonymous caller can spray. */
+      perClientIp: z
+        .object({
+          intake: rateWindowSchema.prefault({ limit: 30, windowSeconds: 3600 }),
+          verify: rateWindowSchema.prefault({ limit: 60, windowSeconds: 3600 }),
+          resend: rateWindowSchema.prefault({ limit: 20, windowSeconds: 3600 }),
+        })
+        .prefault({}),
+      /**
+       * Mails an anonymous caller can cause (acknowledgement, verification code, duplicate notice, the
+       * notice that an unverified request was closed) per recipient address, across all requests. Mails
+       * that follow a verified request or a staff action are never limited.
+       */
+      mailsPerRecipient: rateWindowSchema.prefault({ limit: 6, windowSeconds: 86_400 }),
+      /** Duplicate notices per recipient address: repeated duplicate filings collapse into this many. */
+      duplicateNoticesPerRecipient: rateWindowSchema.prefault({ limit: 1, windowSeconds: 86_400 }),
     })
     .prefault({}),
   workflow: z

@@ -24,3 +24,13 @@ export const conflict = (code: string, message: string) => new RequestError(409,
 export const gone = (code: string, message: string) => new RequestError(410, code, message);
 export const unprocessable = (code: string, message: string) => new RequestError(422, code, message);
 export const tooMany = (code: string, message: string) => new RequestError(429, code, message);
+
+/** A rate limit refused the call: a 429 whose `Retry-After` header says how many seconds to wait. */
+export class RateLimited extends RequestError {
+  constructor(
+    readonly retryAfterSeconds: number,
+    message: string,
+  ) {
+    super(429, 'rate_limited', message, { retryAfterSeconds });
+  }
+}

@@ -9,6 +9,8 @@ import { dynamo, s3Client, sesClient, sfnClient } from '#commons/clients';
 import { resources } from '#commons/env';
 import { RequestRepository } from './requests/repository.ts';
 import { SesMailer, type Mailer } from './notifications/mailer.ts';
+import { RecipientLimitedMailer } from './notifications/mail-volume.ts';
+import { RateCounters } from './rate-limits/counters.ts';
 
 export interface Clock {
   now(): Date;
@@ -33,10 +35,19 @@ let cached: AppContext | undefined;
 export function appContext(): AppContext {
   if (cached) return cached;
   const config = loadConfig();
+  const repo = new RequestRepository(dynamo(), resources.table());
   cached = {
     config,
-    repo: new RequestRepository(dynamo(), resources.table()),
-    mailer: new SesMailer(sesClient(), config.email.from, process.env.DSAR_SES_CONFIGURATION_SET || undefined),
+    repo,
+    // Mails anonymous callers can cause are counted per recipient address (./notifications/mail-volume.ts).
+    mailer: new RecipientLimitedMailer(
+      new SesMailer(sesClient(), config.email.from, process.env.DSAR_SES_CONFIGURATION_SET || undefined),
+      new RateCounters(dynamo(), resources.table(), systemClock),
+      config,
+      async ({ requestId, ...detail }) => {
+        if (requestId) await repo.audit(requestId, 'system', 'mail.dropped', detail);
+      },
+    ),
     sfn: sfnClient(),
     s3: s3Client(),
     clock: systemClock,

@@ -7,11 +7,12 @@
 import middy, { type MiddlewareObj } from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { z } from 'zod';
-import { RequestError, badRequest, forbidden, unauthorized } from '#commons/errors';
+import { RateLimited, RequestError, badRequest, forbidden, unauthorized } from '#commons/errors';
 import { logger } from '#commons/observability';
 import { SECURITY_HEADERS } from './security-headers.ts';
+import { edgeOnly } from './edge-only.ts';
 
 export { SECURITY_HEADERS };
 
@@ -132,7 +133,8 @@ export function httpHandler<B = undefined>(
   return middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>(core)
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(httpHeaderNormalizer())
-    .use(errorMapper());
+    .use(errorMapper())
+    .use(edgeOnly());
 }
 
 export function errorMapper(): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyResultV2> {
@@ -140,7 +142,9 @@ export function errorMapper(): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayP
     onError: async (request) => {
       const err = request.error;
       if (err instanceof RequestError) {
-        request.response = errorBody(err.status, err.code, err.message, err.details);
+        const response = errorBody(err.status, err.code, err.message, err.details) as APIGatewayProxyStructuredResultV2;
+        if (err instanceof RateLimited) response.headers = { ...response.headers, 'retry-after': String(err.retryAfterSeconds) };
+        request.response = response;
         return;
       }
       const name = (err as { name?: string } | null)?.name;

@@ -21,8 +21,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { JURISDICTIONS, REQUEST_TYPES, type DsarConfig } from '../../functions/commons/config.ts';
+import { EDGE_SECRET_HEADER } from '../../functions/handlers/edge-only.ts';
 import { securityHeaders } from '../console-headers.ts';
 import { SECURITY_HEADERS as API_HEADERS } from '../../functions/handlers/security-headers.ts';
 import { nagString } from './nag.ts';
@@ -58,6 +60,8 @@ export interface DsarConsoleProps {
 export interface ConsoleSiteProps extends DsarConsoleProps {
   readonly config: DsarConfig;
   readonly api: apigwv2.HttpApi;
+  /** Added by CloudFront as an origin header to every API call; the API refuses calls without it. */
+  readonly edgeSecret: secretsmanager.ISecret;
   readonly userPool: cognito.IUserPool;
   readonly userPoolClient: cognito.IUserPoolClient;
   /** True when the construct created the app client: its OAuth settings are then set here. */
@@ -183,7 +187,12 @@ export class ConsoleSite extends Construct {
         // The API: never cached; every viewer header but Host (API Gateway routes by its own host name),
         // the Authorization header included (CloudFront forwards it when caching is disabled).
         '/v1/*': {
-          origin: new origins.HttpOrigin(apiHost, { protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY, originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2] }),
+          origin: new origins.HttpOrigin(apiHost, {
+            protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+            originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
+            // Proves to the API that the call came through here (functions/handlers/edge-only.ts).
+            customHeaders: { [EDGE_SECRET_HEADER]: props.edgeSecret.secretValue.unsafeUnwrap() },
+          }),
           viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
           allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
           cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,

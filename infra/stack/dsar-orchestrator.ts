@@ -24,6 +24,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as ses from 'aws-cdk-lib/aws-ses';
@@ -38,6 +39,7 @@ import { substitute } from '../asl.ts';
 import { FUNCTIONS, type FunctionSpec, type Grant } from '../functions.ts';
 import { TABLE_INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../table.ts';
 import { ConsoleSite, type DsarConsoleProps } from './console-site.ts';
+import { EDGE_SECRET_HEADER } from '../../functions/handlers/edge-only.ts';
 import { nagString } from './nag.ts';
 import { findLockFile, PACKAGE_ROOT } from './package-root.ts';
 
@@ -125,6 +127,12 @@ export class DsarOrchestrator extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
   readonly dashboard: cloudwatch.Dashboard;
   readonly webAcl?: wafv2.CfnWebACL;
+  /**
+   * The secret CloudFront adds to every call it forwards to the API (the `x-dsar-origin-verify` origin
+   * header), present when the console's distribution fronts the API: the handlers refuse calls without
+   * it, so the execute-api URL cannot be used to skip the distribution's web ACL or to forge the viewer IP.
+   */
+  readonly edgeSecret?: secretsmanager.Secret;
   /** The console's bucket, distribution and sign-in configuration (absent when `console.enabled` is false). */
   readonly console?: ConsoleSite;
 
@@ -248,6 +256,18 @@ export class DsarOrchestrator extends Construct {
     // Entries come from this package wherever it is installed; dependencies from the nearest lock file's
     // project (the repository itself, or the embedding app whose node_modules holds them).
     const lockFile = findLockFile();
+    if (props.console?.enabled ?? true) {
+      this.edgeSecret = new secretsmanager.Secret(this, 'EdgeOriginSecret', {
+        description: `Shared by the DSAR console distribution (origin header ${EDGE_SECRET_HEADER}) and the API functions: calls without it did not come through CloudFront`,
+        generateSecretString: { passwordLength: 64, excludePunctuation: true },
+        removalPolicy,
+      });
+      Validations.of(this.edgeSecret).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'Not a credential to anything: it only tells the API that a call came through its own CloudFront distribution. CloudFormation resolves it into the origin header and the functions\' environment at deploy, so rotating it is a redeploy (docs/security.md).',
+      });
+    }
     for (const spec of FUNCTIONS) {
       const name = pascal(spec.id);
       const logGroup = new logs.LogGroup(this, `${name}Logs`, { retention: logRetention, removalPolicy });
@@ -283,7 +303,7 @@ export class DsarOrchestrator extends Construct {
         // need an acknowledgement covering every other grant too. Tracing is switched on below instead.
         logGroup,
         role,
-        environment: this.environmentFor(spec.grants, { stateMachineArn }),
+        environment: { ...this.environmentFor(spec.grants, { stateMachineArn }), ...this.edgeEnvironment(spec) },
         bundling: {
           format: OutputFormat.ESM,
           forceDockerBundling: false,
@@ -418,6 +438,7 @@ export class DsarOrchestrator extends Construct {
         ...props.console,
         config,
         api: this.api,
+        edgeSecret: this.edgeSecret!,
         userPool: this.userPool,
         userPoolClient: this.userPoolClient,
         ownClient: !props.staff?.userPoolClient,
@@ -550,6 +571,16 @@ export class DsarOrchestrator extends Construct {
     if (grants.some((g) => g.startsWith('sfn:'))) env.DSAR_STATE_MACHINE_ARN = ctx.stateMachineArn;
     if (grants.includes('ses:send')) env.DSAR_SES_CONFIGURATION_SET = this.configurationSet.configurationSetName;
     return env;
+  }
+
+  /**
+   * What an API function needs where CloudFront fronts the API: the origin secret to check (resolved by
+   * CloudFormation at deploy, so the template holds only a reference) and the header that then carries
+   * the caller's IP (CloudFront sets `CloudFront-Viewer-Address`; API Gateway's source IP is the edge).
+   */
+  private edgeEnvironment(spec: FunctionSpec): Record<string, string> {
+    if (!this.edgeSecret || !spec.routes?.length) return {};
+    return { DSAR_EDGE_SECRET: this.edgeSecret.secretValue.unsafeUnwrap(), DSAR_CLIENT_IP_HEADER: 'cloudfront-viewer-address' };
   }
 
   /** Translates the grants of a function spec into IAM statements on exactly this construct's resources. */

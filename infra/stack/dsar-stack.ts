@@ -13,7 +13,12 @@ export class DsarStack extends Stack {
     super(scope, id, props);
     this.orchestrator = new DsarOrchestrator(this, 'Dsar', props.orchestrator);
     const o = this.orchestrator;
-    new CfnOutput(this, 'ApiUrl', { value: o.api.apiEndpoint, description: 'Public and staff API base URL' });
+    // Where the console's distribution fronts the API, the API's own execute-api URL refuses calls that
+    // did not come through it (functions/handlers/edge-only.ts), so the output names the distribution.
+    new CfnOutput(this, 'ApiUrl', {
+      value: o.console ? o.console.url : o.api.apiEndpoint,
+      description: o.console ? 'Public and staff API base URL (through CloudFront, under /v1/*)' : 'Public and staff API base URL',
+    });
     new CfnOutput(this, 'StaffUserPoolId', { value: o.userPool.userPoolId });
     new CfnOutput(this, 'StaffUserPoolClientId', { value: o.userPoolClient.userPoolClientId });
     new CfnOutput(this, 'StateMachineArn', { value: o.stateMachine.stateMachineArn });

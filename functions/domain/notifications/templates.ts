@@ -9,6 +9,19 @@ export interface Email {
   subject: string;
   text: string;
   html: string;
+  /**
+   * Set on mails an anonymous caller can cause (by filing, asking for a code, or filing and walking
+   * away): the mailer counts them per recipient address and drops them past the configured limit.
+   * Mails that follow a verified request or a staff action have none and are never dropped.
+   */
+  volume?: MailVolume;
+}
+
+/** `duplicate-notice` is counted as `anonymous` too, and has its own, smaller limit. */
+export type MailVolume = 'anonymous' | 'duplicate-notice';
+
+function limited(volume: MailVolume, email: Email): Email {
+  return { ...email, volume };
 }
 
 interface RequestFacts {
@@ -52,29 +65,29 @@ function complaintRight(config: DsarConfig): string {
 }
 
 export function acknowledgement(config: DsarConfig, r: RequestFacts, statusUrl: string): Email {
-  return compose(config, `We received your request (${r.requestId})`, [
+  return limited('anonymous', compose(config, `We received your request (${r.requestId})`, [
     greeting(r.name),
     `We received your request for ${TYPE_WORDS[r.type] ?? r.type} on ${r.receivedDate}. Its reference is ${r.requestId}.`,
     `We will answer by ${r.dueDate}. First we need to confirm that this address belongs to you: we are sending you a separate email with a 6-digit code.`,
     { text: 'You can follow your request here:', href: statusUrl },
     'If you did not make this request, you can ignore this email: nothing happens until the code is entered.',
-  ]);
+  ]));
 }
 
 export function verificationCode(config: DsarConfig, r: RequestFacts, code: string, ttlMinutes: number): Email {
-  return compose(config, `Your verification code: ${code}`, [
+  return limited('anonymous', compose(config, `Your verification code: ${code}`, [
     greeting(r.name),
     `Your code for request ${r.requestId} is: ${code}`,
     `It is valid for ${ttlMinutes} minutes. Enter it where you made the request. Never share it with anyone: we will never ask you for it by phone.`,
-  ]);
+  ]));
 }
 
 export function duplicateRequest(config: DsarConfig, r: RequestFacts, statusUrl: string): Email {
-  return compose(config, `You already have an open request (${r.requestId})`, [
+  return limited('duplicate-notice', compose(config, `You already have an open request (${r.requestId})`, [
     greeting(r.name),
     `We received a new request for ${TYPE_WORDS[r.type] ?? r.type}, but a request of the same kind for this address is already open (${r.requestId}, due ${r.dueDate}). We will answer that one; there is nothing more to do.`,
     { text: 'You can follow it here:', href: statusUrl },
-  ]);
+  ]));
 }
 
 export function denial(config: DsarConfig, r: RequestFacts, reason: string, note?: string): Email {
@@ -87,11 +100,11 @@ export function denial(config: DsarConfig, r: RequestFacts, reason: string, note
 }
 
 export function unverifiedClosed(config: DsarConfig, r: RequestFacts): Email {
-  return compose(config, `Your request ${r.requestId} was closed`, [
+  return limited('anonymous', compose(config, `Your request ${r.requestId} was closed`, [
     greeting(r.name),
     `We closed your request (${r.requestId}) because the email address was not confirmed in time, so we could not be sure the request came from you. No data was disclosed or changed.`,
     'You are welcome to make a new request at any time.',
-  ]);
+  ]));
 }
 
 export function cancelled(config: DsarConfig, r: RequestFacts, reason: string): Email {

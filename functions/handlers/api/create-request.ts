@@ -8,6 +8,7 @@ import { resources } from '#commons/env';
 import { appContext } from '#domain/context';
 import { fileRequest } from '#domain/requests/intake';
 import { httpHandler } from '../http.ts';
+import { clientRateLimit } from '../client-rate-limit.ts';
 
 export const createRequestBody = z.strictObject({
   type: z.enum(REQUEST_TYPES, { error: `type must be one of ${REQUEST_TYPES.join(', ')}` }),
@@ -21,7 +22,7 @@ export const createRequestBody = z.strictObject({
 const base = httpHandler({ body: createRequestBody }, async ({ body }) => ({
   status: 202,
   body: await fileRequest(body, appContext()),
-}));
+})).use(clientRateLimit('intake'));
 
 // The same Idempotency-Key returns the first answer instead of filing a second request.
 export const handler = base.use(

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { appContext } from '#domain/context';
 import { verifyCode } from '#domain/requests/verification';
 import { httpHandler, requestIdFrom } from '../http.ts';
+import { clientRateLimit } from '../client-rate-limit.ts';
 
 export const verifyBody = z.strictObject({
   code: z.string().trim().regex(/^\d{6}$/, 'code is the 6-digit number from the email'),
@@ -11,4 +12,4 @@ export const verifyBody = z.strictObject({
 export const handler = httpHandler({ body: verifyBody }, async ({ body, path }) => ({
   status: 200,
   body: await verifyCode(appContext(), requestIdFrom(path), body.code),
-}));
+})).use(clientRateLimit('verify'));

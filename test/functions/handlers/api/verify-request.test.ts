@@ -2,6 +2,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { handler } from '../../../../functions/handlers/api/verify-request.ts';
 import { REQUEST_ID, requestRecord, verificationFor } from '../../domain/requests/support.ts';
 import { answer, apiEvent, lambdaContext } from '../support.ts';
@@ -47,11 +48,24 @@ describe('POST /v1/requests/{id}/verify', () => {
     expect(res.body.error).toMatchObject({ code: 'wrong_code', details: { attemptsLeft: 4 } });
   });
 
-  it('answers 400 for a code that is not six digits, before reading anything', async () => {
+  it('answers 400 for a code that is not six digits, before reading anything (only the client\'s call is counted)', async () => {
     const res = await verify({ code: '12ab' });
 
     expect(res.statusCode).toBe(400);
     expect(res.body.error?.message).toContain('code');
-    expect(docs.calls()).toHaveLength(0);
+    expect(docs.calls().map((c) => (c.args[0].input as { Key?: { pk?: string } }).Key?.pk)).toEqual([expect.stringMatching(/^RATE#ip-verify#[0-9a-f]{64}$/)]);
+  });
+
+  it('answers 429 with Retry-After once the client IP has used up its calls, before reading anything', async () => {
+    docs.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
+
+    const res = await verify({ code: '246810' });
+
+    expect(res.statusCode).toBe(429);
+    expect(res.body.error).toMatchObject({ code: 'rate_limited', message: expect.stringContaining('try again') });
+    expect(Number(res.headers?.['retry-after'])).toBeGreaterThan(0);
+    expect(res.headers?.['retry-after']).toBe(String(res.body.error?.details?.retryAfterSeconds));
+    expect(docs.commandCalls(GetCommand)).toHaveLength(0);
+    expect(sfn.calls()).toHaveLength(0);
   });
 });
