@@ -437,8 +437,8 @@ export class RequestRepository {
 
   /**
    * Puts a new code on record, BEFORE it is mailed: only if the code on record was sent at
-   * `previousSentAt` (none on record when it is undefined), fewer than `maxCodes` were sent, and the
-   * status is one of `statuses`. Of concurrent resends that read the same record, exactly one wins.
+   * `previousSentAt` as code number `next.codesSent - 1` (none on record when `previousSentAt` is
+   * undefined), fewer than `maxCodes` were sent, and the status is one of `statuses`. Of concurrent resends that read the same record, exactly one wins.
    */
   async replaceVerificationCode(
     requestId: string,
@@ -446,7 +446,12 @@ export class RequestRepository {
     expected: { previousSentAt?: string; maxCodes: number; statuses: readonly RequestStatus[] },
   ): Promise<RequestRecord> {
     const statuses = expected.statuses.map((_, k) => `:s${k}`);
-    const onRecord = expected.previousSentAt === undefined ? 'attribute_not_exists(#v)' : '#v.#sentAt = :previous AND #v.#codesSent < :max';
+    // The count must be the one `next` was counted from, too: a winner always moves it on, even if two
+    // writers' clocks gave the same sentAt.
+    const onRecord =
+      expected.previousSentAt === undefined
+        ? 'attribute_not_exists(#v)'
+        : '#v.#sentAt = :previous AND #v.#codesSent = :before AND #v.#codesSent < :max';
     try {
       const out = await this.db.send(
         new UpdateCommand({
@@ -463,7 +468,7 @@ export class RequestRepository {
           ExpressionAttributeValues: {
             ':next': next,
             ':now': next.sentAt,
-            ...(expected.previousSentAt === undefined ? {} : { ':previous': expected.previousSentAt, ':max': expected.maxCodes }),
+            ...(expected.previousSentAt === undefined ? {} : { ':previous': expected.previousSentAt, ':before': next.codesSent - 1, ':max': expected.maxCodes }),
             ...Object.fromEntries(expected.statuses.map((s, k) => [`:s${k}`, s])),
           },
           ReturnValues: 'ALL_NEW',

@@ -182,7 +182,7 @@ export class MemoryRepo {
   ): Promise<RequestRecord> {
     const r = this.requests.get(id);
     const v = r?.verification;
-    const onRecord = expected.previousSentAt === undefined ? !v : v?.sentAt === expected.previousSentAt && v.codesSent < expected.maxCodes;
+    const onRecord = expected.previousSentAt === undefined ? !v : v?.sentAt === expected.previousSentAt && v.codesSent === next.codesSent - 1 && v.codesSent < expected.maxCodes;
     if (!r || !expected.statuses.includes(r.status) || !onRecord) throw new StateConflict(`request ${id}: the code on record changed meanwhile`);
     r.verification = clone(next);
     return clone(r);
