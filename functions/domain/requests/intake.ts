@@ -78,6 +78,8 @@ const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').diges
 export async function fileRequestOnce(input: NewRequest, ctx: AppContext, idempotencyKey: string): Promise<IntakeAnswer> {
   checkNewRequest(input, ctx.config);
   const now = ctx.clock.now();
+  // Everything that can refuse the body is checked before the mapping is written.
+  lawAndDeadlines(input, ctx.config, now);
   const body = JSON.stringify(Object.entries(input).filter(([, v]) => v !== undefined).sort(([a], [b]) => a.localeCompare(b)));
   const bodyHash = sha256(body);
   const mapping = await ctx.repo.claimIdempotencyKey(
@@ -92,6 +94,24 @@ export async function fileRequestOnce(input: NewRequest, ctx: AppContext, idempo
   return fileRequest(input, ctx, { requestId: mapping.requestId });
 }
 
+/** The law, the controller country and the deadlines of a new request; a combination the rules cannot serve is a 400. */
+function lawAndDeadlines(input: NewRequest, config: DsarConfig, now: Date) {
+  const jurisdiction = input.jurisdiction ?? config.jurisdictions.default;
+  const country = requestCountry(input, jurisdiction, config.jurisdictions.defaultCountry);
+  try {
+    const deadlines = computeDeadlines({
+      jurisdiction,
+      country,
+      receivedAt: now,
+      timezone: country === config.organisation.country ? config.organisation.timezone : undefined,
+    });
+    return { jurisdiction, country, deadlines };
+  } catch (err) {
+    if (err instanceof DeadlineInputError) throw badRequest('invalid_jurisdiction', err.message);
+    throw err;
+  }
+}
+
 export async function fileRequest(input: NewRequest, ctx: AppContext, options: { requestId?: string } = {}): Promise<IntakeAnswer> {
   const { config, repo, clock } = ctx;
   checkNewRequest(input, config);
@@ -99,21 +119,7 @@ export async function fileRequest(input: NewRequest, ctx: AppContext, options: {
   const requestId = options.requestId ?? newRequestId(now);
   const normalizedEmail = normalizeEmail(input.email);
   const hash = subjectHash(normalizedEmail);
-  const jurisdiction = input.jurisdiction ?? config.jurisdictions.default;
-  const country = requestCountry(input, jurisdiction, config.jurisdictions.defaultCountry);
-
-  let deadlines;
-  try {
-    deadlines = computeDeadlines({
-      jurisdiction,
-      country,
-      receivedAt: now,
-      timezone: country === config.organisation.country ? config.organisation.timezone : undefined,
-    });
-  } catch (err) {
-    if (err instanceof DeadlineInputError) throw badRequest('invalid_jurisdiction', err.message);
-    throw err;
-  }
+  const { jurisdiction, country, deadlines } = lawAndDeadlines(input, config, now);
 
   const open = await openRequestFor(ctx, input.type, hash, requestId, now);
   const iso = now.toISOString();

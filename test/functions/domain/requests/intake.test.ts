@@ -236,10 +236,14 @@ describe('fileRequestOnce (Idempotency-Key)', () => {
     expect(ctx.memory.stored('dsar_mapped00000000001').status).toBe('awaiting_verification');
   });
 
-  it('writes no mapping for a body intake refuses', async () => {
+  it('writes no mapping for a body intake refuses: a lure name, or a law the deadline rules cannot serve', async () => {
     await fileRequestOnce({ type: 'access', email: 'a@example.com', name: 'see evil.example' }, ctx, 'K3').catch(() => undefined);
+    const choosing = choosingCtx();
+    const err = (await fileRequestOnce({ type: 'access', email: 'a@example.com', jurisdiction: 'CCPA', country: 'NO' }, choosing, 'K4').catch((e: unknown) => e)) as RequestError;
 
     expect(ctx.memory.idempotency.size).toBe(0);
+    expect([err.status, err.code]).toEqual([400, 'invalid_jurisdiction']);
+    expect(choosing.memory.idempotency.size).toBe(0);
   });
 });
 
