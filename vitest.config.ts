@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -14,6 +15,8 @@ export default defineConfig({
       POWERTOOLS_DEV: 'false',
       POWERTOOLS_LOG_LEVEL: 'ERROR',
       POWERTOOLS_METRICS_DISABLED: 'true',
+      // The verification code key of unit tests (the embedded runtime generates its own).
+      DSAR_CODE_KEY_FILE: fileURLToPath(new URL('./test/support/code-key.test-only', import.meta.url)),
     },
   },
 });

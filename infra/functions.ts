@@ -18,6 +18,8 @@ export type Grant =
   | 'sfn:complete-task'
   | 'sfn:stop'
   | 'ses:send'
+  /** Read the secret key verification codes are hashed with (only the functions that hash codes). */
+  | 'secret:code-key'
   | 'connectors'
   | 'connectors:erase';
 
@@ -59,8 +61,8 @@ const step = (id: string, placeholder: string, grants: Grant[], timeoutSeconds =
 
 export const FUNCTIONS: FunctionSpec[] = [
   api('create-request', [{ method: 'POST', path: '/v1/requests' }], ['table:read', 'table:write', 'sfn:start']),
-  api('verify-request', [{ method: 'POST', path: '/v1/requests/{id}/verify' }], ['table:read', 'table:write', 'sfn:complete-task']),
-  api('resend-code', [{ method: 'POST', path: '/v1/requests/{id}/code' }], ['table:read', 'table:write', 'ses:send']),
+  api('verify-request', [{ method: 'POST', path: '/v1/requests/{id}/verify' }], ['table:read', 'table:write', 'sfn:complete-task', 'secret:code-key']),
+  api('resend-code', [{ method: 'POST', path: '/v1/requests/{id}/code' }], ['table:read', 'table:write', 'ses:send', 'secret:code-key']),
   api('get-request-status', [{ method: 'GET', path: '/v1/requests/{id}' }], ['table:read']),
   api('subject-reply', [{ method: 'POST', path: '/v1/requests/{id}/reply' }], ['table:read', 'table:write']),
   api('download', [{ method: 'GET', path: '/v1/downloads/{id}' }], ['table:read', 'table:write', 'exports:read']),
@@ -81,7 +83,7 @@ export const FUNCTIONS: FunctionSpec[] = [
   api('admin-package', [{ method: 'GET', path: '/v1/admin/requests/{id}/package', staff: true }], ['table:read', 'table:write', 'exports:read']),
   api('admin-act', [{ method: 'POST', path: '/v1/admin/requests/{id}/{action}', staff: true }], ['table:read', 'table:write', 'sfn:complete-task', 'sfn:stop', 'ses:send']),
   step('record-receipt', 'RecordReceiptFunctionArn', ['table:read', 'table:write', 'ses:send']),
-  step('await-task', 'AwaitTaskFunctionArn', ['table:read', 'table:write', 'ses:send']),
+  step('await-task', 'AwaitTaskFunctionArn', ['table:read', 'table:write', 'ses:send', 'secret:code-key']),
   step('approve-automatically', 'ApproveAutomaticallyFunctionArn', ['table:read', 'table:write']),
   step('plan-connectors', 'PlanConnectorsFunctionArn', ['table:read', 'table:write', 'connectors']),
   // table:write: a throttled run puts `connector.throttled` on the audit trail before the workflow waits.

@@ -2,7 +2,7 @@
  * Secrets handed to subjects (status-link tokens, download tokens, verification codes) are stored only
  * as hashes, and compared in constant time.
  */
-import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 
 /** A URL-safe random token with 256 bits of entropy. */
 export function newToken(): string {
@@ -19,15 +19,13 @@ export function newCode(): string {
 }
 
 /**
- * Hash of a verification code, bound to its request so a code for one request never matches another's.
- * A random salt per code keeps equal codes from having equal hashes.
+ * Hash of a verification code: HMAC-SHA256 under the installation's code key (./code-key.ts), bound to
+ * its request so a code for one request never matches another's. Keyed, because a 6-digit code has only
+ * 10^6 values: with a plain (even salted) hash, anyone who reads the table recovers a live code by trying
+ * them all; without the key they cannot.
  */
-export function hashCode(requestId: string, code: string, salt: string): string {
-  return createHash('sha256').update(`${salt}:${requestId}:${code}`, 'utf8').digest('hex');
-}
-
-export function newSalt(): string {
-  return randomBytes(16).toString('hex');
+export function hashCode(requestId: string, code: string, key: Uint8Array): string {
+  return createHmac('sha256', key).update(`${requestId}:${code}`, 'utf8').digest('hex');
 }
 
 export function sameHash(a: string, b: string): boolean {

@@ -143,6 +143,16 @@ function staffTokens(dataDir: string): StaffToken[] {
   return tokens;
 }
 
+/**
+ * The verification code key of this data folder (what Secrets Manager holds on AWS): generated once,
+ * readable by the owner only, kept across restarts so codes already mailed stay valid.
+ */
+function codeKeyFile(dataDir: string): string {
+  const file = join(dataDir, 'code-key');
+  if (!existsSync(file)) writeFileSync(file, randomBytes(48).toString('base64url'), { mode: 0o600, flag: 'wx' });
+  return file;
+}
+
 /** Points the local configuration's URLs at this runtime: the API for links, the sandboxes for SaaS connectors. */
 function localConfig(config: DsarConfig, apiUrl: string, sandboxes: Sandboxes): DsarConfig {
   const vendorUrl: Record<string, string> = {
@@ -211,6 +221,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       DSAR_EXPORTS_BUCKET: EXPORTS_BUCKET,
       DSAR_STATE_MACHINE_ARN: stateMachineArn,
       DSAR_CREDENTIALS_FILE: credentialsFile,
+      DSAR_CODE_KEY_FILE: codeKeyFile(dataDir),
       POWERTOOLS_METRICS_DISABLED: 'true',
     });
     delete process.env.DSAR_CONFIG;

@@ -114,6 +114,8 @@ export class DsarOrchestrator extends Construct {
   readonly stagingBucket: s3.Bucket;
   readonly exportsBucket: s3.Bucket;
   readonly logBucket: s3.Bucket;
+  /** The key verification codes are hashed with (HMAC): generated, readable only by the functions that hash codes. */
+  readonly codeKeySecret: secretsmanager.Secret;
   /** Every function of `infra/functions.ts`, by its id. */
   readonly functions: Record<string, NodejsFunction> = {};
   readonly stateMachine: sfn.StateMachine;
@@ -162,6 +164,18 @@ export class DsarOrchestrator extends Construct {
         }),
       );
     }
+
+    // Without it, anyone who reads the table recovers a live 6-digit code by hashing all 10^6 of them.
+    this.codeKeySecret = new secretsmanager.Secret(this, 'CodeKey', {
+      description: `DSAR orchestrator: HMAC key of verification codes (${this.node.path})`,
+      encryptionKey: this.key,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy,
+    });
+    Validations.of(this.codeKeySecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'Rotating the code key only invalidates the codes in flight (15 minutes), which subjects can ask for again; an operator may rotate it by hand (docs/security.md).',
+    });
 
     this.table = new dynamodb.Table(this, 'Table', {
       partitionKey: { name: TABLE_KEYS.partitionKey, type: dynamodb.AttributeType.STRING },
@@ -570,6 +584,7 @@ export class DsarOrchestrator extends Construct {
     if (grants.some((g) => g.startsWith('exports:'))) env.DSAR_EXPORTS_BUCKET = this.exportsBucket.bucketName;
     if (grants.some((g) => g.startsWith('sfn:'))) env.DSAR_STATE_MACHINE_ARN = ctx.stateMachineArn;
     if (grants.includes('ses:send')) env.DSAR_SES_CONFIGURATION_SET = this.configurationSet.configurationSetName;
+    if (grants.includes('secret:code-key')) env.DSAR_CODE_KEY_SECRET = this.codeKeySecret.secretArn;
     return env;
   }
 
@@ -645,6 +660,9 @@ export class DsarOrchestrator extends Construct {
           ]);
           break;
         }
+        case 'secret:code-key':
+          this.codeKeySecret.grantRead(fn);
+          break;
         case 'connectors':
           this.grantConnectors(fn);
           break;

@@ -1,6 +1,8 @@
 /**
  * The emails the subject and staff receive, each as text and HTML. Templates take only what they show:
  * the subject's name appears in the mail to the subject, never in mail to staff (staff open the console).
+ * The name is text a requester typed, and these mails come from the company's own address: it is only
+ * ever quoted on its own labelled line, never run into a sentence, and never in the code mail.
  */
 import type { DsarConfig } from '#commons/config';
 import { escapeHtml } from '#commons/html';
@@ -38,8 +40,9 @@ const TYPE_WORDS: Record<string, string> = {
   portability: 'a copy of your personal data to take elsewhere (portability)',
 };
 
-function greeting(name?: string): string {
-  return name ? `Hello ${name},` : 'Hello,';
+/** The greeting, and the name as typed on the request on a labelled, quoted line of its own. */
+function greeting(name?: string): string[] {
+  return name ? ['Hello,', `Name on the request: "${name}"`] : ['Hello,'];
 }
 
 /** Builds both bodies from paragraphs; a paragraph may hold one link. */
@@ -66,7 +69,7 @@ function complaintRight(config: DsarConfig): string {
 
 export function acknowledgement(config: DsarConfig, r: RequestFacts, statusUrl: string): Email {
   return limited('anonymous', compose(config, `We received your request (${r.requestId})`, [
-    greeting(r.name),
+    ...greeting(r.name),
     `We received your request for ${TYPE_WORDS[r.type] ?? r.type} on ${r.receivedDate}. Its reference is ${r.requestId}.`,
     `We will answer by ${r.dueDate}. First we need to confirm that this address belongs to you: we are sending you a separate email with a 6-digit code.`,
     { text: 'You can follow your request here:', href: statusUrl },
@@ -74,9 +77,10 @@ export function acknowledgement(config: DsarConfig, r: RequestFacts, statusUrl: 
   ]));
 }
 
-export function verificationCode(config: DsarConfig, r: RequestFacts, code: string, ttlMinutes: number): Email {
+export function verificationCode(config: DsarConfig, r: Pick<RequestFacts, 'requestId'>, code: string, ttlMinutes: number): Email {
+  // No name here: whatever a requester typed must not stand next to a code in a mail from us.
   return limited('anonymous', compose(config, `Your verification code: ${code}`, [
-    greeting(r.name),
+    'Hello,',
     `Your code for request ${r.requestId} is: ${code}`,
     `It is valid for ${ttlMinutes} minutes. Enter it where you made the request. Never share it with anyone: we will never ask you for it by phone.`,
   ]));
@@ -84,7 +88,7 @@ export function verificationCode(config: DsarConfig, r: RequestFacts, code: stri
 
 export function duplicateRequest(config: DsarConfig, r: RequestFacts, statusUrl: string): Email {
   return limited('duplicate-notice', compose(config, `You already have an open request (${r.requestId})`, [
-    greeting(r.name),
+    ...greeting(r.name),
     `We received a new request for ${TYPE_WORDS[r.type] ?? r.type}, but a request of the same kind for this address is already open (${r.requestId}, due ${r.dueDate}). We will answer that one; there is nothing more to do.`,
     { text: 'You can follow it here:', href: statusUrl },
   ]));
@@ -92,7 +96,7 @@ export function duplicateRequest(config: DsarConfig, r: RequestFacts, statusUrl:
 
 export function denial(config: DsarConfig, r: RequestFacts, reason: string, note?: string): Email {
   return compose(config, `Your request ${r.requestId} was declined`, [
-    greeting(r.name),
+    ...greeting(r.name),
     `We have declined your request for ${TYPE_WORDS[r.type] ?? r.type} (${r.requestId}).`,
     `Reason: ${reason}${note ? `\n${note}` : ''}`,
     complaintRight(config),
@@ -101,7 +105,7 @@ export function denial(config: DsarConfig, r: RequestFacts, reason: string, note
 
 export function unverifiedClosed(config: DsarConfig, r: RequestFacts): Email {
   return limited('anonymous', compose(config, `Your request ${r.requestId} was closed`, [
-    greeting(r.name),
+    ...greeting(r.name),
     `We closed your request (${r.requestId}) because the email address was not confirmed in time, so we could not be sure the request came from you. No data was disclosed or changed.`,
     'You are welcome to make a new request at any time.',
   ]));
@@ -109,7 +113,7 @@ export function unverifiedClosed(config: DsarConfig, r: RequestFacts): Email {
 
 export function cancelled(config: DsarConfig, r: RequestFacts, reason: string): Email {
   return compose(config, `Your request ${r.requestId} was cancelled`, [
-    greeting(r.name),
+    ...greeting(r.name),
     `Your request (${r.requestId}) was cancelled. Reason: ${reason}`,
     complaintRight(config),
   ]);
@@ -117,7 +121,7 @@ export function cancelled(config: DsarConfig, r: RequestFacts, reason: string): 
 
 export function completion(config: DsarConfig, r: RequestFacts, downloadUrl: string, expiresAt: string, partial?: string[]): Email {
   return compose(config, `Your data is ready (${r.requestId})`, [
-    greeting(r.name),
+    ...greeting(r.name),
     `We have finished your request for ${TYPE_WORDS[r.type] ?? r.type} (${r.requestId}).`,
     { text: `Download your data (the link works until ${expiresAt.slice(0, 10)}; it is for you only, do not forward it):`, href: downloadUrl },
     ...(partial?.length
@@ -137,7 +141,7 @@ export function staffAttention(config: DsarConfig, requestId: string, what: stri
 /** The notice of an extension: the law requires the reasons and the new date inside the first period. */
 export function extensionNotice(config: DsarConfig, r: RequestFacts, reason: string, previousDueDate: string, statute: string): Email {
   return compose(config, `We need more time for your request ${r.requestId}`, [
-    greeting(r.name),
+    ...greeting(r.name),
     `We are extending the time to answer your request for ${TYPE_WORDS[r.type] ?? r.type} (${r.requestId}), received on ${r.receivedDate}.`,
     `Reason: ${reason}`,
     `We will answer by ${r.dueDate} instead of ${previousDueDate}, as ${statute} allows.`,
@@ -230,7 +234,7 @@ export function erasureReportLines(report: ErasureReportFacts): string[] {
 
 export function erasureReport(config: DsarConfig, r: RequestFacts, report: ErasureReportFacts, statusUrl?: string): Email {
   return compose(config, `Your data was erased (${r.requestId})`, [
-    greeting(r.name),
+    ...greeting(r.name),
     `We have finished your request for erasure (${r.requestId}). This is what we did:`,
     erasureReportLines(report).join('\n'),
     ...(statusUrl ? [{ text: 'The same report is on your request page:', href: statusUrl }] : []),

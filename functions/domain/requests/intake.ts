@@ -2,16 +2,22 @@
  * Intake: a subject files a request. The answer is the same whether or not the company holds data on
  * the address, and whether or not a request is already open for it: nothing here looks at the data,
  * and a duplicate is told apart only in the email that goes to the address itself.
+ *
+ * Which request of a type is open for a subject is decided by one conditional write on a lock item
+ * (`LOCK#<type>#<subject hash>`), so concurrent filings for one address open exactly one request; the
+ * others are duplicates. Input is checked before anything is written.
  */
+import { createHash } from 'node:crypto';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
-import type { Jurisdiction, RequestType } from '#commons/config';
+import type { DsarConfig, Jurisdiction, RequestType } from '#commons/config';
 import { newRequestId, subjectHash } from '#commons/tokens';
-import { badRequest } from '#commons/errors';
+import { badRequest, unprocessable } from '#commons/errors';
 import { logger } from '#commons/observability';
 import { computeDeadlines, DeadlineInputError, jurisdictionCountries } from '../deadlines/index.ts';
 import type { AppContext } from '../context.ts';
 import { CLOSED_STATUSES, keys, normalizeEmail, type RequestRecord } from './model.ts';
 import { retentionFields } from './retention.ts';
+import { decoyVerification } from './verification.ts';
 
 export interface NewRequest {
   type: RequestType;
@@ -27,29 +33,95 @@ export interface IntakeAnswer {
   status: 'received';
 }
 
-export async function fileRequest(input: NewRequest, ctx: AppContext): Promise<IntakeAnswer> {
-  const { config, repo, clock } = ctx;
-  const now = clock.now();
-  const requestId = newRequestId(now);
-  const normalizedEmail = normalizeEmail(input.email);
-  const hash = subjectHash(normalizedEmail);
+/** A name is printed in mails from the company's own address: it must not be able to carry a lure. */
+export const NAME_MAX_LENGTH = 200;
+/** BCP 47 tags are short; the longest sensible one is well under this. */
+export const LOCALE_MAX_LENGTH = 35;
+
+// Control characters, invisible formatting (bidi overrides, zero-width), line and paragraph separators.
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+// A scheme (`https://`, `mailto:`), `www.`, an address, or a host name (`evil.example`, `bit.ly/x`).
+const ADDRESS_LIKE = /[a-z][a-z0-9+.-]*:\/\/|\bmailto:|\bwww\.|@|[\p{L}\p{N}-]+\.\p{L}{2,}(?=$|[\s/?#:,;)])/iu;
+
+/** What is wrong with a subject's name, or undefined when it may be stored and quoted. */
+export function nameProblem(name: string): string | undefined {
+  if (name.length > NAME_MAX_LENGTH) return `name must be at most ${NAME_MAX_LENGTH} characters`;
+  if (INVISIBLE.test(name)) return 'name must not contain line breaks, control or invisible characters';
+  if (ADDRESS_LIKE.test(name)) return 'name must not contain a web or email address';
+  return undefined;
+}
+
+/** Checks what configuration and the mails depend on, before anything is written (a 400 naming the field). */
+export function checkNewRequest(input: NewRequest, config: DsarConfig): void {
+  const name = input.name?.trim();
+  const problem = name ? nameProblem(name) : undefined;
+  if (problem) throw badRequest('invalid_name', problem);
+  if (input.locale !== undefined && (input.locale.length > LOCALE_MAX_LENGTH || !/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*$/.test(input.locale))) {
+    throw badRequest('invalid_locale', `locale is a language tag like en or nb-NO, at most ${LOCALE_MAX_LENGTH} characters`);
+  }
+  // The law decides the deadline: a subject picks it only where the installation asks them to.
+  if (input.jurisdiction !== undefined && !config.jurisdictions.askSubject) {
+    throw badRequest('jurisdiction_not_accepted', `this organisation does not let requesters choose the law (it applies ${config.jurisdictions.default}); leave jurisdiction out`);
+  }
+}
+
+/** How long an Idempotency-Key maps to its first request. */
+export const IDEMPOTENCY_TTL_MS = 24 * 3600_000;
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+
+/**
+ * Files a request once per Idempotency-Key: the key maps to the FIRST request it created (a conditional
+ * put of the key, the body's hash and the request id). The same key with the same body answers that
+ * request's id again, also while the first call is still filing it (a retry after a crash finishes the
+ * filing under the same id); with another body it is a 422 and the mapping stays as it was.
+ */
+export async function fileRequestOnce(input: NewRequest, ctx: AppContext, idempotencyKey: string): Promise<IntakeAnswer> {
+  checkNewRequest(input, ctx.config);
+  const now = ctx.clock.now();
+  // Everything that can refuse the body is checked before the mapping is written.
+  lawAndDeadlines(input, ctx.config, now);
+  const body = JSON.stringify(Object.entries(input).filter(([, v]) => v !== undefined).sort(([a], [b]) => a.localeCompare(b)));
+  const bodyHash = sha256(body);
+  const mapping = await ctx.repo.claimIdempotencyKey(
+    sha256(`idempotency:${idempotencyKey}`),
+    bodyHash,
+    newRequestId(now),
+    now.toISOString(),
+    new Date(now.getTime() + IDEMPOTENCY_TTL_MS).toISOString(),
+  );
+  if (mapping.bodyHash !== bodyHash) throw unprocessable('idempotency_key_reused', 'this Idempotency-Key was used with a different body');
+  if (await ctx.repo.find(mapping.requestId)) return { requestId: mapping.requestId, status: 'received' };
+  return fileRequest(input, ctx, { requestId: mapping.requestId });
+}
+
+/** The law, the controller country and the deadlines of a new request; a combination the rules cannot serve is a 400. */
+function lawAndDeadlines(input: NewRequest, config: DsarConfig, now: Date) {
   const jurisdiction = input.jurisdiction ?? config.jurisdictions.default;
   const country = requestCountry(input, jurisdiction, config.jurisdictions.defaultCountry);
-
-  let deadlines;
   try {
-    deadlines = computeDeadlines({
+    const deadlines = computeDeadlines({
       jurisdiction,
       country,
       receivedAt: now,
       timezone: country === config.organisation.country ? config.organisation.timezone : undefined,
     });
+    return { jurisdiction, country, deadlines };
   } catch (err) {
     if (err instanceof DeadlineInputError) throw badRequest('invalid_jurisdiction', err.message);
     throw err;
   }
+}
 
-  const open = (await repo.bySubject(hash)).find((r) => r.type === input.type && !CLOSED_STATUSES.has(r.status));
+export async function fileRequest(input: NewRequest, ctx: AppContext, options: { requestId?: string } = {}): Promise<IntakeAnswer> {
+  const { config, repo, clock } = ctx;
+  checkNewRequest(input, config);
+  const now = clock.now();
+  const requestId = options.requestId ?? newRequestId(now);
+  const normalizedEmail = normalizeEmail(input.email);
+  const hash = subjectHash(normalizedEmail);
+  const { jurisdiction, country, deadlines } = lawAndDeadlines(input, config, now);
+
+  const open = await openRequestFor(ctx, input.type, hash, requestId, now);
   const iso = now.toISOString();
   const record: RequestRecord = {
     ...keys.request(requestId),
@@ -69,22 +141,74 @@ export async function fileRequest(input: NewRequest, ctx: AppContext): Promise<I
     acknowledgeBy: deadlines.acknowledgeBy,
     statusTokenHash: '',
     ...(open
-      ? { duplicateOf: open.requestId, closedAt: iso, ...retentionFields(config, iso) }
+      ? {
+          duplicateOf: open,
+          closedAt: iso,
+          ...retentionFields(config, iso),
+          // A code nobody is sent: verify and resend answer a duplicate as they answer a new request.
+          verification: decoyVerification(now, config.verification.codeTtlMinutes),
+        }
       : { openPk: 'OPEN' as const, openSk: `${deadlines.dueDate}#${requestId}` }),
     createdAt: iso,
     updatedAt: iso,
   };
-  await repo.create(record);
+  try {
+    await repo.create(record);
+  } catch (err) {
+    // Filing under a given id (an Idempotency-Key retry): a concurrent call with the same key filed it.
+    if (options.requestId && (await repo.find(requestId))) return { requestId, status: 'received' };
+    throw err;
+  }
   await repo.audit(requestId, 'subject', 'request.filed', { type: input.type, jurisdiction, country }, now);
 
   if (open) {
     // The workflow still runs, so the duplicate is acknowledged by email like any request, and closed.
-    await repo.audit(requestId, 'system', 'request.duplicate', { of: open.requestId }, now);
+    await repo.audit(requestId, 'system', 'request.duplicate', { of: open }, now);
   }
   const executionArn = await startWorkflow(ctx, requestId);
   await repo.update(requestId, { executionArn });
   logger.info('request filed', { requestId, type: input.type, duplicate: Boolean(open) });
   return { requestId, status: 'received' };
+}
+
+/** A lock whose holder was never stored after this long was left by a filing that died before its write. */
+const ABANDONED_LOCK_MS = 60_000;
+/** Lock items expire long after any request can still be open (the longest extended period is months). */
+const LOCK_TTL_MS = 400 * 24 * 3600_000;
+
+/**
+ * The open request of this type for the subject, or undefined when `requestId` is now the one: claims the
+ * subject lock, or takes it over from a holder that has closed. A holder not stored yet is being filed
+ * right now (it counts as open), unless it was claimed long ago and never stored.
+ */
+async function openRequestFor(ctx: AppContext, type: RequestType, hash: string, requestId: string, now: Date): Promise<string | undefined> {
+  const { repo } = ctx;
+  const iso = now.toISOString();
+  const expires = new Date(now.getTime() + LOCK_TTL_MS).toISOString();
+  for (let round = 0; round < 5; round++) {
+    const claim = await repo.claimSubjectLock(type, hash, requestId, iso, expires);
+    if (claim.acquired) return legacyOpenRequest(ctx, type, hash, requestId, iso, expires);
+    if (!claim.holder) continue;
+    const holder = await repo.find(claim.holder);
+    if (holder && !CLOSED_STATUSES.has(holder.status)) return holder.requestId;
+    if (!holder && now.getTime() - Date.parse(claim.lockedAt) < ABANDONED_LOCK_MS) return claim.holder;
+    if (await repo.takeOverSubjectLock(type, hash, claim.holder, requestId, iso, expires)) {
+      return legacyOpenRequest(ctx, type, hash, requestId, iso, expires);
+    }
+    // Another filing took it over first: read who holds it now.
+  }
+  throw new Error('the subject lock kept changing hands');
+}
+
+/**
+ * Requests filed before the lock existed hold no lock: one still open is the open request, and the lock
+ * is handed to it so the next filing finds it directly.
+ */
+async function legacyOpenRequest(ctx: AppContext, type: RequestType, hash: string, requestId: string, iso: string, expires: string): Promise<string | undefined> {
+  const open = (await ctx.repo.bySubject(hash)).find((r) => r.type === type && r.requestId !== requestId && !CLOSED_STATUSES.has(r.status));
+  if (!open) return undefined;
+  await ctx.repo.takeOverSubjectLock(type, hash, requestId, open.requestId, iso, expires);
+  return open.requestId;
 }
 
 /**

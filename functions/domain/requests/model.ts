@@ -7,6 +7,8 @@
  * | audit event | REQ#<id>     | EVT#<iso time>#<seq>      |
  * | task token  | REQ#<id>     | TASK#<kind>               |
  * | download    | REQ#<id>     | DL                        |
+ * | subject lock| LOCK#<type>#<subject hash> | LOCK        |
+ * | idempotency | IDEM#<hash of the key>     | IDEM        |
  *
  * Indexes: `open-by-due` (openPk = 'OPEN' while the request is open, openSk = `<dueDate>#<id>`),
  * `by-subject` (subjectHash = hash of the normalised email, sk = receivedAt), `by-year` (receivedYear,
@@ -75,8 +77,12 @@ export interface Decision {
 }
 
 export interface Verification {
+  /** HMAC-SHA256 of the code under the code key (`scheme`); records from before it hold a salted SHA-256. */
   codeHash: string;
-  salt: string;
+  /** `hmac-sha256` for keyed hashes; absent on older records, whose code must be sent again. */
+  scheme?: 'hmac-sha256';
+  /** The salt of the older, unkeyed scheme. */
+  salt?: string;
   /** How many codes were sent; a new code resets `attempts`. */
   codesSent: number;
   expiresAt: string;
@@ -224,7 +230,35 @@ export interface ErasureProgressItem {
   items: ErasureItem[];
 }
 
+/**
+ * Who holds the one open request of a type for a subject: intake claims it with a conditional put, so two
+ * concurrent filings can never both open. It is never released: a later filing that finds the holder
+ * closed takes it over with a conditional update on the holder's id.
+ */
+export interface SubjectLockItem {
+  pk: string;
+  sk: 'LOCK';
+  requestId: string;
+  lockedAt: string;
+  /** TTL (epoch seconds): long after any request can still be open, so the table does not keep it forever. */
+  expiration: number;
+}
+
+/** An Idempotency-Key of POST /v1/requests and the first request it created. */
+export interface IdempotencyItem {
+  pk: string;
+  sk: 'IDEM';
+  requestId: string;
+  /** SHA-256 of the request body as validated: the same key with another body is refused. */
+  bodyHash: string;
+  createdAt: string;
+  /** TTL (epoch seconds); an expired mapping is free to be claimed again. */
+  expiration: number;
+}
+
 export const keys = {
+  subjectLock: (type: string, subjectHash: string) => ({ pk: `LOCK#${type}#${subjectHash}`, sk: 'LOCK' as const }),
+  idempotency: (keyHash: string) => ({ pk: `IDEM#${keyHash}`, sk: 'IDEM' as const }),
   request: (id: string) => ({ pk: `REQ#${id}`, sk: 'META' as const }),
   task: (id: string, kind: TaskKind) => ({ pk: `REQ#${id}`, sk: `TASK#${kind}` }),
   download: (id: string) => ({ pk: `REQ#${id}`, sk: 'DL' }),

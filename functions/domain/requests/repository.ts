@@ -26,7 +26,10 @@ import {
   type AuditEvent,
   type DownloadItem,
   type ErasureProgressItem,
+  type IdempotencyItem,
   type RequestRecord,
+  type SubjectLockItem,
+  type Verification,
   type RequestStatus,
   type TaskKind,
 } from './model.ts';
@@ -79,6 +82,11 @@ export interface TaskTokenItem {
   token: string;
   createdAt: string;
 }
+
+/** What `claimSubjectLock` found: the lock is ours, or another request holds it (since `lockedAt`). */
+export type SubjectLockClaim = { acquired: true } | { acquired: false; holder: string; lockedAt: string };
+
+const epochSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
 export class RequestRepository {
   constructor(
@@ -387,5 +395,153 @@ export class RequestRepository {
       }),
     );
     return (out.Items ?? []) as RequestRecord[];
+  }
+
+  // ---- Atomic steps of verification and intake (./verification.ts, ./intake.ts). Each is one
+  // conditional write; a lost condition is a StateConflict, and the caller must not go on as if it won.
+
+  /**
+   * Consumes one verification attempt BEFORE the code is compared: increments `verification.attempts`
+   * only while it is below `limit`, the code on record is still `codeHash`, it has not expired at `now`,
+   * and the status is one of `statuses`. Returns the record after the increment.
+   */
+  async consumeVerificationAttempt(
+    requestId: string,
+    expected: { codeHash: string; limit: number; now: string; statuses: readonly RequestStatus[] },
+  ): Promise<RequestRecord> {
+    const statuses = expected.statuses.map((_, k) => `:s${k}`);
+    try {
+      const out = await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.request(requestId),
+          UpdateExpression: 'SET #v.#attempts = #v.#attempts + :one, #updatedAt = :now',
+          ConditionExpression: `#status IN (${statuses.join(', ')}) AND #v.#hash = :hash AND #v.#attempts < :limit AND #v.#expiresAt > :now`,
+          ExpressionAttributeNames: { '#v': 'verification', '#attempts': 'attempts', '#hash': 'codeHash', '#expiresAt': 'expiresAt', '#status': 'status', '#updatedAt': 'updatedAt' },
+          ExpressionAttributeValues: {
+            ':one': 1,
+            ':now': expected.now,
+            ':hash': expected.codeHash,
+            ':limit': expected.limit,
+            ...Object.fromEntries(expected.statuses.map((s, k) => [`:s${k}`, s])),
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return out.Attributes as RequestRecord;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) throw new StateConflict(`request ${requestId}: no verification attempt left for this code`);
+      throw err;
+    }
+  }
+
+  /**
+   * Puts a new code on record, BEFORE it is mailed: only if the code on record was sent at
+   * `previousSentAt` as code number `next.codesSent - 1` (none on record when `previousSentAt` is
+   * undefined), fewer than `maxCodes` were sent, and the status is one of `statuses`. Of concurrent resends that read the same record, exactly one wins.
+   */
+  async replaceVerificationCode(
+    requestId: string,
+    next: Verification,
+    expected: { previousSentAt?: string; maxCodes: number; statuses: readonly RequestStatus[] },
+  ): Promise<RequestRecord> {
+    const statuses = expected.statuses.map((_, k) => `:s${k}`);
+    // The count must be the one `next` was counted from, too: a winner always moves it on, even if two
+    // writers' clocks gave the same sentAt.
+    const onRecord =
+      expected.previousSentAt === undefined
+        ? 'attribute_not_exists(#v)'
+        : '#v.#sentAt = :previous AND #v.#codesSent = :before AND #v.#codesSent < :max';
+    try {
+      const out = await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.request(requestId),
+          UpdateExpression: 'SET #v = :next, #updatedAt = :now',
+          ConditionExpression: `#status IN (${statuses.join(', ')}) AND ${onRecord}`,
+          ExpressionAttributeNames: {
+            '#v': 'verification',
+            '#status': 'status',
+            '#updatedAt': 'updatedAt',
+            ...(expected.previousSentAt === undefined ? {} : { '#sentAt': 'sentAt', '#codesSent': 'codesSent' }),
+          },
+          ExpressionAttributeValues: {
+            ':next': next,
+            ':now': next.sentAt,
+            ...(expected.previousSentAt === undefined ? {} : { ':previous': expected.previousSentAt, ':before': next.codesSent - 1, ':max': expected.maxCodes }),
+            ...Object.fromEntries(expected.statuses.map((s, k) => [`:s${k}`, s])),
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return out.Attributes as RequestRecord;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) throw new StateConflict(`request ${requestId}: the code on record changed meanwhile`);
+      throw err;
+    }
+  }
+
+  /** Claims the subject lock of a request type for `requestId` (conditional put: only if nobody holds it). */
+  async claimSubjectLock(type: string, subjectHash: string, requestId: string, at: string, expiresAt: string): Promise<SubjectLockClaim> {
+    const item: SubjectLockItem = { ...keys.subjectLock(type, subjectHash), requestId, lockedAt: at, expiration: epochSeconds(expiresAt) };
+    try {
+      await this.db.send(new PutCommand({ TableName: this.table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
+      return { acquired: true };
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    }
+    const out = await this.db.send(new GetCommand({ TableName: this.table, Key: keys.subjectLock(type, subjectHash), ConsistentRead: true }));
+    const held = out.Item as SubjectLockItem | undefined;
+    // Gone between the put and the read (expired): nobody holds it, the caller claims again.
+    if (!held) return { acquired: false, holder: '', lockedAt: at };
+    if (held.requestId === requestId) return { acquired: true };
+    return { acquired: false, holder: held.requestId, lockedAt: held.lockedAt };
+  }
+
+  /** Moves the subject lock from `from` to `to`, only if `from` still holds it. False when another won. */
+  async takeOverSubjectLock(type: string, subjectHash: string, from: string, to: string, at: string, expiresAt: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.subjectLock(type, subjectHash),
+          UpdateExpression: 'SET requestId = :to, lockedAt = :at, expiration = :exp',
+          ConditionExpression: 'requestId = :from',
+          ExpressionAttributeValues: { ':to': to, ':from': from, ':at': at, ':exp': epochSeconds(expiresAt) },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
+  }
+
+  /**
+   * Maps an Idempotency-Key to a request (conditional put: only if the key is new or its mapping
+   * expired) and returns the mapping in force: this one, or the first one if another call won.
+   */
+  async claimIdempotencyKey(keyHash: string, bodyHash: string, requestId: string, at: string, expiresAt: string): Promise<IdempotencyItem> {
+    const item: IdempotencyItem = { ...keys.idempotency(keyHash), requestId, bodyHash, createdAt: at, expiration: epochSeconds(expiresAt) };
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        await this.db.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: item,
+            // DynamoDB deletes expired items late (and dynalite never): an expired mapping counts as absent.
+            ConditionExpression: 'attribute_not_exists(pk) OR expiration < :now',
+            ExpressionAttributeValues: { ':now': epochSeconds(at) },
+          }),
+        );
+        return item;
+      } catch (err) {
+        if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      }
+      const out = await this.db.send(new GetCommand({ TableName: this.table, Key: keys.idempotency(keyHash), ConsistentRead: true }));
+      if (out.Item) return out.Item as IdempotencyItem;
+      // Deleted by TTL between the put and the read: claim again.
+    }
+    throw new StateConflict('the Idempotency-Key mapping kept changing');
   }
 }

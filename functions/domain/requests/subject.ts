@@ -70,8 +70,8 @@ export async function subjectStatus(ctx: AppContext, requestId: string, token: s
 }
 
 /**
- * The subject answers what staff asked while the clock was stopped (or writes to an open request at
- * any time). The text goes on the audit trail as the subject's own action, where staff read it; it is
+ * The subject answers what staff asked while the clock was stopped (or writes to an open, verified
+ * request at any time). The text goes on the audit trail as the subject's own action, where staff read it; it is
  * the subject's data, so it is never logged. Then `subjectReplied` restarts a stopped clock (the due
  * date moves by the paused days) and records the reply; a running clock is left as it is.
  */
@@ -85,6 +85,10 @@ export async function subjectReply(
   const r = await withToken(ctx, requestId, token);
   if (CLOSED_STATUSES.has(r.status) || !r.openPk) {
     throw conflict('request_closed', 'this request is closed; make a new request if you need something else');
+  }
+  // Until the code is entered nobody has shown they own the address: their words must not reach staff.
+  if (!r.verification?.verifiedAt) {
+    throw conflict('not_verified', 'confirm your email address with the code we sent before writing to us');
   }
   await ctx.repo.audit(requestId, 'subject', SUBJECT_MESSAGE, { message: text, ...(r.pause ? { answering: r.pause.reason } : {}) }, ctx.clock.now());
   const out = await subjectReplied(ctx, requestId, access);

@@ -1,38 +1,40 @@
-/** POST /v1/requests: a subject files a request. Always 202 with a request id; never says whether data exists. */
+/**
+ * POST /v1/requests: a subject files a request. Always 202 with a request id; never says whether data exists.
+ *
+ * Idempotency-Key: the key maps to the first request it created, for 24 hours (`fileRequestOnce`). Not
+ * Powertools' idempotency middleware: it deletes its record whenever the handler fails (its own 409 and
+ * 422 included), so a key could later create a second request, and concurrent calls got 409 or 500
+ * instead of the one request's id. The mapping here is a conditional put the domain writes itself.
+ */
 import { z } from 'zod';
-import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware';
-import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { JURISDICTIONS, REQUEST_TYPES } from '#commons/config';
-import { resources } from '#commons/env';
+import { badRequest } from '#commons/errors';
 import { appContext } from '#domain/context';
-import { fileRequest } from '#domain/requests/intake';
+import { fileRequest, fileRequestOnce, LOCALE_MAX_LENGTH, NAME_MAX_LENGTH } from '#domain/requests/intake';
 import { httpHandler } from '../http.ts';
 import { clientRateLimit } from '../client-rate-limit.ts';
 
 export const createRequestBody = z.strictObject({
   type: z.enum(REQUEST_TYPES, { error: `type must be one of ${REQUEST_TYPES.join(', ')}` }),
   email: z.string().trim().max(254).pipe(z.email({ error: 'email is not a valid address' })),
-  name: z.string().trim().min(1).max(200).optional(),
+  name: z.string().trim().min(1).max(NAME_MAX_LENGTH).optional(),
   jurisdiction: z.enum(JURISDICTIONS, { error: `jurisdiction must be one of ${JURISDICTIONS.join(', ')}` }).optional(),
   country: z.string().regex(/^[A-Za-z]{2}$/, 'country is a two-letter ISO code').optional(),
-  locale: z.string().regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/, 'locale is a language tag like en or nb-NO').optional(),
+  locale: z
+    .string()
+    .max(LOCALE_MAX_LENGTH, `locale is at most ${LOCALE_MAX_LENGTH} characters`)
+    .regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*$/, 'locale is a language tag like en or nb-NO')
+    .optional(),
 });
 
-const base = httpHandler({ body: createRequestBody }, async ({ body }) => ({
-  status: 202,
-  body: await fileRequest(body, appContext()),
-})).use(clientRateLimit('intake'));
+/** Printable ASCII, as clients make them (UUIDs, ULIDs, random strings). */
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
-// The same Idempotency-Key returns the first answer instead of filing a second request.
-export const handler = base.use(
-  makeHandlerIdempotent({
-    persistenceStore: new DynamoDBPersistenceLayer({ tableName: resources.table(), keyAttr: 'pk', sortKeyAttr: 'sk' }),
-    config: new IdempotencyConfig({
-      eventKeyJmesPath: 'headers."idempotency-key"',
-      payloadValidationJmesPath: 'body',
-      throwOnNoIdempotencyKey: false,
-      expiresAfterSeconds: 24 * 3600,
-    }),
-  }),
-);
+export const handler = httpHandler({ body: createRequestBody }, async ({ body, event }) => {
+  const key = event.headers?.['idempotency-key'];
+  if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
+    throw badRequest('invalid_idempotency_key', 'Idempotency-Key is 1 to 200 printable ASCII characters');
+  }
+  const ctx = appContext();
+  return { status: 202, body: key === undefined ? await fileRequest(body, ctx) : await fileRequestOnce(body, ctx, key) };
+}).use(clientRateLimit('intake'));

@@ -1,3 +1,4 @@
+import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { hashCode, hashToken, newCode, newRequestId, newToken, sameHash, subjectHash } from '#commons/tokens';
 
@@ -15,9 +16,12 @@ describe('tokens', () => {
     expect(codes.every((c) => /^\d{6}$/.test(c))).toBe(true);
   });
 
-  it('binds a code hash to its request and salt', () => {
-    expect(hashCode('dsar_a', '123456', 's')).not.toBe(hashCode('dsar_b', '123456', 's'));
-    expect(hashCode('dsar_a', '123456', 's')).not.toBe(hashCode('dsar_a', '123456', 't'));
+  it('binds a code hash to its request and to the secret key (HMAC), so the table alone does not reveal codes', () => {
+    const key = Buffer.from('k'.repeat(32));
+    expect(hashCode('dsar_a', '123456', key)).not.toBe(hashCode('dsar_b', '123456', key));
+    expect(hashCode('dsar_a', '123456', key)).not.toBe(hashCode('dsar_a', '123456', Buffer.from('j'.repeat(32))));
+    expect(hashCode('dsar_a', '123456', key)).toBe(createHmac('sha256', key).update('dsar_a:123456').digest('hex'));
+    expect(hashCode('dsar_a', '123456', key)).not.toBe(createHash('sha256').update('dsar_a:123456').digest('hex'));
   });
 
   it('compares hashes in constant time and refuses different lengths', () => {

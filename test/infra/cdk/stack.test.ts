@@ -169,6 +169,7 @@ describe('least privilege', () => {
     'sfn:complete-task': ['states'],
     'sfn:stop': ['states'],
     'ses:send': ['ses'],
+    'secret:code-key': ['secretsmanager', 'kms'],
     connectors: ['secretsmanager', 'dynamodb', 's3'],
     'connectors:erase': ['secretsmanager', 'dynamodb', 's3'],
   };
@@ -187,6 +188,16 @@ describe('least privilege', () => {
       const used = actionsOf(statementsOf(template, stack, stack.orchestrator, spec.id)).map((a) => a.split(':')[0]!);
       expect({ fn: spec.id, extra: used.filter((s) => !allowed.has(s)) }).toEqual({ fn: spec.id, extra: [] });
     }
+  });
+
+  it('lets only the functions that hash verification codes read the code key, and names it in their environment only', () => {
+    const secretId = logicalId(stack, stack.orchestrator.codeKeySecret);
+    const readers = FUNCTIONS.filter((spec) => JSON.stringify(statementsOf(template, stack, stack.orchestrator, spec.id)).includes(secretId)).map((spec) => spec.id);
+    expect(readers.sort()).toEqual(['await-task', 'resend-code', 'verify-request']);
+    const functions = template.findResources('AWS::Lambda::Function') as Record<string, { Properties: { Environment?: { Variables?: Record<string, unknown> } } }>;
+    const named = Object.values(functions).filter((f) => f.Properties.Environment?.Variables?.DSAR_CODE_KEY_SECRET !== undefined);
+    expect(named).toHaveLength(3);
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true } });
   });
 
   it('keeps the status endpoint away from S3 and Step Functions', () => {

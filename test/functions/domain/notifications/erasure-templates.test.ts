@@ -147,7 +147,7 @@ describe('erasureReport', () => {
     const email = erasureReport(config, facts, facts_, 'https://privacy.example/status?id=dsar_abc12345');
 
     expect(email.subject).toBe('Your data was erased (dsar_abc12345)');
-    expect(email.text).toContain('Hello Alice,');
+    expect(email.text).toContain('Hello,\n\nName on the request: "Alice"');
     expect(email.text).toContain(erasureReportLines(facts_).join('\n'));
     expect(email.text).toContain('https://privacy.example/status?id=dsar_abc12345');
     expect(email.text).toContain(config.supervisoryAuthority.name);

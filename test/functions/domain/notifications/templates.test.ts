@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { acknowledgement, completion, denial, staffAttention } from '#domain/notifications/templates';
+import { acknowledgement, cancelled, completion, denial, duplicateRequest, staffAttention, unverifiedClosed, verificationCode } from '#domain/notifications/templates';
 import { exampleConfig } from '../requests/support.ts';
 
 const config = exampleConfig();
@@ -34,5 +34,26 @@ describe('templates', () => {
 
     expect(mail.text + mail.html).not.toContain('Alice');
     expect(mail.subject).toContain('dsar_abc12345');
+  });
+
+  it('never puts the name in the code mail, whose subject and code line the README parses', () => {
+    const mail = verificationCode(config, facts, '123456', 15);
+
+    expect(mail.subject).toBe('Your verification code: 123456');
+    expect(mail.text).toContain('is: 123456');
+    expect(mail.text + mail.html).not.toContain('Alice');
+  });
+
+  it('quotes the name in other mails to the subject only on its own labelled line, after a plain greeting', () => {
+    for (const mail of [
+      acknowledgement(config, facts, 'https://privacy.example.test/status?id=1&token=t'),
+      duplicateRequest(config, facts, 'https://privacy.example.test/status?id=1&token=t'),
+      denial(config, facts, 'excessive'),
+      unverifiedClosed(config, facts),
+      cancelled(config, facts, 'at your request'),
+    ]) {
+      expect(mail.text.startsWith('Hello,\n\nName on the request: "Alice <script>"\n\n')).toBe(true);
+      expect(mail.text.split('\n').filter((l) => l.includes('Alice'))).toEqual(['Name on the request: "Alice <script>"']);
+    }
   });
 });

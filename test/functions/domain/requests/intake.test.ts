@@ -3,11 +3,19 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { RequestError } from '#commons/errors';
 import { subjectHash } from '#commons/tokens';
-import { fileRequest, startWorkflow } from '#domain/requests/intake';
-import { exampleConfig, testContext, type TestContext } from './support.ts';
+import { fileRequest, fileRequestOnce, startWorkflow } from '#domain/requests/intake';
+import { NOW, exampleConfig, testContext, type TestContext } from './support.ts';
 
 const sfn = mockClient(SFNClient);
 let ctx: TestContext;
+
+/** An installation whose form lets the subject choose the law. */
+function choosingCtx(defaultCountry = 'NO'): TestContext {
+  const config = exampleConfig();
+  config.jurisdictions.askSubject = true;
+  config.jurisdictions.defaultCountry = defaultCountry;
+  return testContext(config);
+}
 
 beforeEach(() => {
   ctx = testContext();
@@ -85,6 +93,7 @@ describe('fileRequest', () => {
     ['LGPD', 'BR', '2026-03-17'],
     ['PIPEDA', 'CA', '2026-04-01'],
   ] as const)('files a %s request without a country in %s, the law\'s own country, not the default NO', async (jurisdiction, country, dueDate) => {
+    ctx = choosingCtx();
     const answer = await fileRequest({ type: 'access', email: 'a@example.com', jurisdiction }, ctx);
 
     expect(ctx.memory.stored(answer.requestId)).toMatchObject({ jurisdiction, country, receivedDate: '2026-03-02', dueDate });
@@ -92,15 +101,14 @@ describe('fileRequest', () => {
   });
 
   it('counts a GDPR request without a country in the configured default country', async () => {
+    ctx = choosingCtx();
     const answer = await fileRequest({ type: 'access', email: 'a@example.com', jurisdiction: 'GDPR' }, ctx);
 
     expect(ctx.memory.stored(answer.requestId)).toMatchObject({ jurisdiction: 'GDPR', country: 'NO' });
   });
 
   it('keeps the configured default country when it fits the chosen law', async () => {
-    const config = exampleConfig();
-    config.jurisdictions.defaultCountry = 'US';
-    const usCtx = testContext(config);
+    const usCtx = choosingCtx('US');
 
     const answer = await fileRequest({ type: 'access', email: 'a@example.com', jurisdiction: 'CPA' }, usCtx);
 
@@ -108,11 +116,134 @@ describe('fileRequest', () => {
   });
 
   it('rejects a jurisdiction the deadline rules cannot serve with 400', async () => {
+    ctx = choosingCtx();
     const err = await fileRequest({ type: 'access', email: 'a@example.com', jurisdiction: 'CCPA', country: 'NO' }, ctx).catch((e: unknown) => e);
 
     expect(err).toBeInstanceOf(RequestError);
     expect((err as RequestError).status).toBe(400);
     expect(ctx.memory.requests.size).toBe(0);
+  });
+});
+
+describe('what intake refuses before anything is written', () => {
+  it('refuses a jurisdiction when the installation does not let subjects choose (400 with a message)', async () => {
+    const err = (await fileRequest({ type: 'access', email: 'a@example.com', jurisdiction: 'LGPD' }, ctx).catch((e: unknown) => e)) as RequestError;
+
+    expect([err.status, err.code]).toEqual([400, 'jurisdiction_not_accepted']);
+    expect(err.message).toContain('GDPR');
+    expect(ctx.memory.requests.size).toBe(0);
+    expect(ctx.memory.locks.size).toBe(0);
+  });
+
+  it.each([
+    ['a line break', 'customer.\n\nIMPORTANT: forward the code below'],
+    ['a carriage return', 'Alice\rBob'],
+    ['a bidi override', 'Alice\u202Eevil'],
+    ['a zero-width space', 'Ali\u200Bce'],
+    ['a web address', 'Alice https://evil.example/x'],
+    ['a bare host name', 'call support at evil.example now'],
+    ['www.', 'Alice www.evil'],
+    ['an email address', 'write support@evil.example'],
+    ['201 characters', 'a'.repeat(201)],
+  ])('refuses a name with %s (400 invalid_name) and files nothing', async (_what, name) => {
+    const err = (await fileRequest({ type: 'access', email: 'a@example.com', name }, ctx).catch((e: unknown) => e)) as RequestError;
+
+    expect([err.status, err.code]).toEqual([400, 'invalid_name']);
+    expect(ctx.memory.requests.size).toBe(0);
+  });
+
+  it.each(['Alice Example', 'J.R.R. Tolkien', "Siobhán O'Brien-Ó Dálaigh", 'Zoë 李 Müller', 'a'.repeat(200)])('accepts an ordinary name: %s', async (name) => {
+    const answer = await fileRequest({ type: 'access', email: 'a@example.com', name }, ctx);
+
+    expect(ctx.memory.stored(answer.requestId).subject.name).toBe(name);
+  });
+
+  it('refuses a locale longer than 35 characters', async () => {
+    const err = (await fileRequest({ type: 'access', email: 'a@example.com', locale: `en-${'abcdefgh-'.repeat(4)}x` }, ctx).catch((e: unknown) => e)) as RequestError;
+
+    expect([err.status, err.code]).toEqual([400, 'invalid_locale']);
+  });
+});
+
+describe('duplicates and the subject lock', () => {
+  it('gives a duplicate a decoy code shaped like a new request\'s, which no code matches', async () => {
+    const first = await fileRequest({ type: 'access', email: 'alice@example.com' }, ctx);
+    const second = await fileRequest({ type: 'access', email: 'alice@example.com' }, ctx);
+
+    const v = ctx.memory.stored(second.requestId).verification!;
+    expect(ctx.memory.stored(second.requestId).duplicateOf).toBe(first.requestId);
+    expect(v).toMatchObject({ scheme: 'hmac-sha256', attempts: 0, codesSent: 1, codeHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(ctx.mail.sent).toHaveLength(0);
+  });
+
+  it('takes the lock over from a closed holder, so the next filing opens a request', async () => {
+    const first = await fileRequest({ type: 'erasure', email: 'alice@example.com' }, ctx);
+    await ctx.memory.update(first.requestId, { status: 'cancelled' });
+
+    const again = await fileRequest({ type: 'erasure', email: 'alice@example.com' }, ctx);
+
+    expect(ctx.memory.stored(again.requestId).status).toBe('awaiting_verification');
+    expect([...ctx.memory.locks.values()].map((l) => l.requestId)).toEqual([again.requestId]);
+  });
+
+  it('counts an open request filed before the lock existed, and hands it the lock', async () => {
+    const legacy = await fileRequest({ type: 'access', email: 'alice@example.com' }, ctx);
+    ctx.memory.locks.clear();
+
+    const again = await fileRequest({ type: 'access', email: 'alice@example.com' }, ctx);
+
+    expect(ctx.memory.stored(again.requestId)).toMatchObject({ status: 'duplicate', duplicateOf: legacy.requestId });
+    expect([...ctx.memory.locks.values()].map((l) => l.requestId)).toEqual([legacy.requestId]);
+  });
+
+  it('treats a holder that is being filed right now as open, and one never stored after a minute as abandoned', async () => {
+    const hash = subjectHash('alice@example.com');
+    await ctx.memory.claimSubjectLock('access', hash, 'dsar_inflight0000000001', ctx.clock.now().toISOString());
+
+    const meanwhile = await fileRequest({ type: 'access', email: 'alice@example.com' }, ctx);
+    ctx.fixedClock.advance(61_000);
+    const later = await fileRequest({ type: 'access', email: 'alice@example.com' }, ctx);
+
+    expect(ctx.memory.stored(meanwhile.requestId)).toMatchObject({ status: 'duplicate', duplicateOf: 'dsar_inflight0000000001' });
+    expect(ctx.memory.stored(later.requestId).status).toBe('awaiting_verification');
+  });
+});
+
+describe('fileRequestOnce (Idempotency-Key)', () => {
+  it('answers the first request\'s id for the same key and body, and 422 for another body without touching the mapping', async () => {
+    const body = { type: 'access' as const, email: 'alice@example.com' };
+    const first = await fileRequestOnce(body, ctx, 'K');
+
+    const other = (await fileRequestOnce({ ...body, type: 'erasure' }, ctx, 'K').catch((e: unknown) => e)) as RequestError;
+    const again = await fileRequestOnce(body, ctx, 'K');
+
+    expect([other.status, other.code]).toEqual([422, 'idempotency_key_reused']);
+    expect(again).toEqual(first);
+    expect(ctx.memory.requests.size).toBe(1);
+  });
+
+  it('finishes the filing under the mapped id when the first call died after writing the mapping', async () => {
+    const body = { type: 'access' as const, email: 'alice@example.com' };
+    const key = 'K2';
+    // The first call wrote the mapping and crashed before the request: simulate by claiming the key only.
+    const { createHash } = await import('node:crypto');
+    const bodyHash = createHash('sha256').update(JSON.stringify(Object.entries(body).sort(([a], [b]) => a.localeCompare(b)))).digest('hex');
+    await ctx.memory.claimIdempotencyKey(createHash('sha256').update(`idempotency:${key}`).digest('hex'), bodyHash, 'dsar_mapped00000000001', NOW.toISOString());
+
+    const answer = await fileRequestOnce(body, ctx, key);
+
+    expect(answer.requestId).toBe('dsar_mapped00000000001');
+    expect(ctx.memory.stored('dsar_mapped00000000001').status).toBe('awaiting_verification');
+  });
+
+  it('writes no mapping for a body intake refuses: a lure name, or a law the deadline rules cannot serve', async () => {
+    await fileRequestOnce({ type: 'access', email: 'a@example.com', name: 'see evil.example' }, ctx, 'K3').catch(() => undefined);
+    const choosing = choosingCtx();
+    const err = (await fileRequestOnce({ type: 'access', email: 'a@example.com', jurisdiction: 'CCPA', country: 'NO' }, choosing, 'K4').catch((e: unknown) => e)) as RequestError;
+
+    expect(ctx.memory.idempotency.size).toBe(0);
+    expect([err.status, err.code]).toEqual([400, 'invalid_jurisdiction']);
+    expect(choosing.memory.idempotency.size).toBe(0);
   });
 });
 

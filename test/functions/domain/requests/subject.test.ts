@@ -124,7 +124,11 @@ describe('subjectReply', () => {
   };
   const withStatusToken = async (seed: Parameters<typeof putRequest>[1]) => {
     const r = await putRequest(h, seed);
-    await h.ctx.repo.update(r.requestId, { statusTokenHash: hashToken(TOKEN) });
+    // Requests past review were verified: a reply needs it.
+    await h.ctx.repo.update(r.requestId, {
+      statusTokenHash: hashToken(TOKEN),
+      verification: { codeHash: 'x', scheme: 'hmac-sha256', codesSent: 1, attempts: 1, sentAt: seed.receivedAt, expiresAt: seed.receivedAt, verifiedAt: seed.receivedAt },
+    });
     return r;
   };
 
@@ -164,6 +168,16 @@ describe('subjectReply', () => {
 
     expect(out).toEqual({ requestId: r.requestId, resumed: false, dueDate: r.dueDate });
     expect((await h.ctx.repo.auditTrail(r.requestId)).map((e) => e.action)).toEqual(expect.arrayContaining(['subject.message', 'subject.replied']));
+  });
+
+  it('refuses a reply before the address is verified (409 not_verified) and records nothing', async () => {
+    const r = await putRequest(h, { receivedAt: '2026-01-12T10:00:00Z', status: 'awaiting_verification' });
+    await h.ctx.repo.update(r.requestId, { statusTokenHash: hashToken(TOKEN) });
+
+    const err = await rejection(subjectReply(h.ctx, r.requestId, TOKEN, 'IMPORTANT: call us at +1 555', h.access));
+
+    expect([err.status, err.code]).toEqual([409, 'not_verified']);
+    expect((await h.ctx.repo.auditTrail(r.requestId)).map((e) => e.action)).not.toContain('subject.message');
   });
 
   it('refuses a wrong token (403) and a closed request (409) without recording anything', async () => {

@@ -22,7 +22,8 @@ import {
   type RequestStatus,
   type TaskKind,
 } from '#domain/requests/model';
-import { RequestNotFound, StateConflict, type RequestRepository, type UpdateConditions } from '#domain/requests/repository';
+import { RequestNotFound, StateConflict, type RequestRepository, type SubjectLockClaim, type UpdateConditions } from '#domain/requests/repository';
+import type { IdempotencyItem, Verification } from '#domain/requests/model';
 
 export const EXAMPLE_CONFIG_PATH = new URL('../../../../config/example.config.json', import.meta.url);
 
@@ -156,6 +157,60 @@ export class MemoryRepo {
     return [...this.requests.values()].filter((r) => r.subjectHash === hash).map(clone);
   }
 
+  // The atomic steps of verification and intake, with the conditions of the DynamoDB repository (whose
+  // own tests run them on dynalite, under real concurrency).
+  readonly locks = new Map<string, { requestId: string; lockedAt: string }>();
+  readonly idempotency = new Map<string, IdempotencyItem>();
+
+  async consumeVerificationAttempt(
+    id: string,
+    expected: { codeHash: string; limit: number; now: string; statuses: readonly RequestStatus[] },
+  ): Promise<RequestRecord> {
+    const r = this.requests.get(id);
+    const v = r?.verification;
+    if (!r || !v || !expected.statuses.includes(r.status) || v.codeHash !== expected.codeHash || v.attempts >= expected.limit || !(v.expiresAt > expected.now)) {
+      throw new StateConflict(`request ${id}: no verification attempt left for this code`);
+    }
+    v.attempts += 1;
+    return clone(r);
+  }
+
+  async replaceVerificationCode(
+    id: string,
+    next: Verification,
+    expected: { previousSentAt?: string; maxCodes: number; statuses: readonly RequestStatus[] },
+  ): Promise<RequestRecord> {
+    const r = this.requests.get(id);
+    const v = r?.verification;
+    const onRecord = expected.previousSentAt === undefined ? !v : v?.sentAt === expected.previousSentAt && v.codesSent === next.codesSent - 1 && v.codesSent < expected.maxCodes;
+    if (!r || !expected.statuses.includes(r.status) || !onRecord) throw new StateConflict(`request ${id}: the code on record changed meanwhile`);
+    r.verification = clone(next);
+    return clone(r);
+  }
+
+  async claimSubjectLock(type: string, hash: string, requestId: string, at: string): Promise<SubjectLockClaim> {
+    const key = `${type}|${hash}`;
+    const held = this.locks.get(key);
+    if (!held) this.locks.set(key, { requestId, lockedAt: at });
+    if (!held || held.requestId === requestId) return { acquired: true };
+    return { acquired: false, holder: held.requestId, lockedAt: held.lockedAt };
+  }
+
+  async takeOverSubjectLock(type: string, hash: string, from: string, to: string, at: string): Promise<boolean> {
+    const key = `${type}|${hash}`;
+    if (this.locks.get(key)?.requestId !== from) return false;
+    this.locks.set(key, { requestId: to, lockedAt: at });
+    return true;
+  }
+
+  async claimIdempotencyKey(keyHash: string, bodyHash: string, requestId: string, at: string): Promise<IdempotencyItem> {
+    const existing = this.idempotency.get(keyHash);
+    if (existing) return clone(existing);
+    const item: IdempotencyItem = { ...keys.idempotency(keyHash), requestId, bodyHash, createdAt: at, expiration: 0 };
+    this.idempotency.set(keyHash, item);
+    return clone(item);
+  }
+
   /** The stored record itself (for assertions). */
   stored(id = REQUEST_ID): RequestRecord {
     const r = this.requests.get(id);
@@ -270,12 +325,14 @@ export function requestRecord(overrides: Partial<RequestRecord> = {}): RequestRe
   };
 }
 
+/** The key unit tests hash codes with (vitest.config.ts points DSAR_CODE_KEY_FILE at it). */
+export const TEST_CODE_KEY = readFileSync(new URL('../../../support/code-key.test-only', import.meta.url), 'utf8').trim();
+
 /** A verification state for `code`, sent now, expiring after the configured TTL. */
-export function verificationFor(requestId: string, code: string, overrides: Partial<RequestRecord['verification']> = {}) {
-  const salt = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
+export function verificationFor(requestId: string, code: string, overrides: Partial<RequestRecord['verification']> = {}): Verification {
   return {
-    codeHash: hashCode(requestId, code, salt),
-    salt,
+    codeHash: hashCode(requestId, code, Buffer.from(TEST_CODE_KEY)),
+    scheme: 'hmac-sha256',
     codesSent: 1,
     attempts: 0,
     sentAt: NOW.toISOString(),

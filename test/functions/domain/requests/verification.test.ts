@@ -4,7 +4,9 @@ import { SendTaskSuccessCommand, SFNClient, TaskTimedOut } from '@aws-sdk/client
 import { RequestError } from '#commons/errors';
 import { hashCode } from '#commons/tokens';
 import { issueCode, resendCode, verifyCode } from '#domain/requests/verification';
-import { OTHER_ID, REQUEST_ID, SUBJECT_EMAIL, requestRecord, testContext, verificationFor, type TestContext } from './support.ts';
+import { NOW, OTHER_ID, REQUEST_ID, SUBJECT_EMAIL, TEST_CODE_KEY, requestRecord, testContext, verificationFor, type TestContext } from './support.ts';
+
+const key = Buffer.from(TEST_CODE_KEY);
 
 const sfn = mockClient(SFNClient);
 let ctx: TestContext;
@@ -116,13 +118,13 @@ describe('verifyCode', () => {
   });
 
   it('never accepts a code sent for another request, because the hash is bound to the request id', async () => {
-    // Same salt, same code, other request: the stored hash of OTHER_ID's code must not match for REQUEST_ID.
+    // Same key, same code, other request: the stored hash of OTHER_ID's code must not match for REQUEST_ID.
     const foreign = verificationFor(OTHER_ID, '777777');
     await ctx.memory.update(REQUEST_ID, { verification: foreign });
 
     const err = await rejection(verifyCode(ctx, REQUEST_ID, '777777'));
 
-    expect(hashCode(REQUEST_ID, '777777', foreign.salt)).not.toBe(hashCode(OTHER_ID, '777777', foreign.salt));
+    expect(hashCode(REQUEST_ID, '777777', key)).not.toBe(hashCode(OTHER_ID, '777777', key));
     expect(err.status).toBe(400);
     expect(ctx.memory.stored().status).toBe('awaiting_verification');
   });
@@ -138,7 +140,7 @@ describe('verifyCode', () => {
 });
 
 describe('issueCode and resendCode', () => {
-  it('emails a fresh 6-digit code to the subject and keeps only its salted hash', async () => {
+  it('emails a fresh 6-digit code to the subject and keeps only its keyed hash', async () => {
     const request = await ctx.repo.get(REQUEST_ID);
 
     await issueCode(ctx, request);
@@ -146,7 +148,8 @@ describe('issueCode and resendCode', () => {
     const mail = ctx.mail.to(SUBJECT_EMAIL).at(-1)!;
     const code = /: (\d{6})$/.exec(mail.subject)![1]!;
     const v = ctx.memory.stored().verification!;
-    expect(v.codeHash).toBe(hashCode(REQUEST_ID, code, v.salt));
+    expect(v.codeHash).toBe(hashCode(REQUEST_ID, code, key));
+    expect(v.scheme).toBe('hmac-sha256');
     expect(JSON.stringify(ctx.memory.stored())).not.toContain(`"${code}"`);
     expect(v.codesSent).toBe(2);
     expect(v.attempts).toBe(0);
@@ -203,7 +206,7 @@ describe('a wrong try racing a new code', () => {
       const snapshot = await staleGet(id);
       if (!raced) {
         raced = true;
-        await ctx.memory.update(id, { verification: verificationFor(id, '999999', { codesSent: 2, salt: 'ffffffffffffffffffffffffffffffff', codeHash: hashCode(id, '999999', 'ffffffffffffffffffffffffffffffff') }) });
+        await ctx.memory.update(id, { verification: verificationFor(id, '999999', { codesSent: 2 }) });
       }
       return snapshot;
     };
@@ -212,6 +215,67 @@ describe('a wrong try racing a new code', () => {
     await rejection(verifyCode(ctx, REQUEST_ID, '000000'));
 
     // Assess: the newest code is still the one on record.
-    expect(ctx.memory.stored().verification?.codeHash).toBe(hashCode(REQUEST_ID, '999999', 'ffffffffffffffffffffffffffffffff'));
+    expect(ctx.memory.stored().verification?.codeHash).toBe(hashCode(REQUEST_ID, '999999', key));
+  });
+});
+
+describe('a duplicate answers as a new request waiting for its code', () => {
+  const DUP_ID = 'dsar_test0000000000003';
+  const FRESH_ID = 'dsar_test0000000000004';
+
+  beforeEach(async () => {
+    await ctx.memory.create(requestRecord({ requestId: FRESH_ID, verification: verificationFor(FRESH_ID, '123456') }));
+    await ctx.memory.create(
+      requestRecord({ requestId: DUP_ID, status: 'duplicate', duplicateOf: REQUEST_ID, openPk: undefined, openSk: undefined, closedAt: NOW.toISOString(), verification: { ...verificationFor(DUP_ID, '123456'), codeHash: 'ab'.repeat(32) } }),
+    );
+  });
+
+  const outcome = async (p: Promise<unknown>) => {
+    const err = await rejection(p);
+    return { status: err.status, code: err.code, message: err.message, details: err.details };
+  };
+
+  it('answers wrong codes, then the lock, exactly as for a new request, and spends its attempts the same way', async () => {
+    for (let i = 0; i < 5; i++) {
+      expect(await outcome(verifyCode(ctx, DUP_ID, '000000'))).toEqual(await outcome(verifyCode(ctx, FRESH_ID, '000000')));
+    }
+    expect(ctx.memory.stored(DUP_ID).verification?.attempts).toBe(ctx.memory.stored(FRESH_ID).verification?.attempts);
+  });
+
+  it('never verifies a duplicate, whatever code is sent', async () => {
+    const err = await rejection(verifyCode(ctx, DUP_ID, '123456'));
+
+    expect(err.code).toBe('wrong_code');
+    expect(ctx.memory.stored(DUP_ID).status).toBe('duplicate');
+    expect(sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(0);
+  });
+
+  it('answers a resend as for a new request (too soon, then code_sent) and mails nothing for the duplicate', async () => {
+    expect(await outcome(resendCode(ctx, DUP_ID))).toEqual(await outcome(resendCode(ctx, FRESH_ID)));
+    ctx.fixedClock.advance(60_000);
+
+    await resendCode(ctx, DUP_ID);
+    await resendCode(ctx, FRESH_ID);
+
+    expect(ctx.mail.sent).toHaveLength(1);
+    expect(ctx.memory.stored(DUP_ID).verification?.codesSent).toBe(2);
+  });
+
+  it('answers as a closed unverified request once a new one would have been closed', async () => {
+    ctx.fixedClock.advance(ctx.config.verification.unverifiedTimeoutSeconds * 1000);
+
+    const err = await rejection(verifyCode(ctx, DUP_ID, '000000'));
+
+    expect([err.status, err.code]).toEqual([409, 'not_awaiting_verification']);
+  });
+});
+
+describe('codes hashed before the keyed scheme', () => {
+  it('answers 410 code_expired, so the subject asks for a new code', async () => {
+    await ctx.memory.update(REQUEST_ID, { verification: { ...verificationFor(REQUEST_ID, '123456'), scheme: undefined, salt: 'a1b2' } });
+
+    const err = await rejection(verifyCode(ctx, REQUEST_ID, '123456'));
+
+    expect([err.status, err.code]).toEqual([410, 'code_expired']);
   });
 });

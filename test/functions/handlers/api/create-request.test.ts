@@ -1,137 +1,128 @@
+/**
+ * POST /v1/requests on a real table (dynalite): the handler's own repository writes the request, the
+ * subject lock and the Idempotency-Key mapping; only Step Functions is mocked.
+ */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ConditionalCheckFailedException, DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { resetAppContext } from '#domain/context';
-import { exampleConfigJson, requestRecord } from '../../domain/requests/support.ts';
+import { resetClients } from '#commons/clients';
+import type { RequestRecord } from '#domain/requests/model';
+import { exampleConfigJson } from '../../domain/requests/support.ts';
+import { startHarness, TABLE, type Harness } from '../../domain/deadline-ops/harness.ts';
 import { answer, apiEvent, lambdaContext } from '../support.ts';
 
-vi.stubEnv('DSAR_TABLE', 'dsar-test-table');
-vi.stubEnv('DSAR_STAGING_BUCKET', 'dsar-staging');
-vi.stubEnv('DSAR_EXPORTS_BUCKET', 'dsar-exports');
-vi.stubEnv('DSAR_STATE_MACHINE_ARN', 'arn:aws:states:eu-north-1:123456789012:stateMachine:dsar');
-vi.stubEnv('DSAR_CONFIG', JSON.stringify(exampleConfigJson()));
-const { handler } = await import('../../../../functions/handlers/api/create-request.ts');
-
-const docs = mockClient(DynamoDBDocumentClient);
-const raw = mockClient(DynamoDBClient);
+let h: Harness;
+let handler: (typeof import('../../../../functions/handlers/api/create-request.ts'))['handler'];
 const sfn = mockClient(SFNClient);
 
-/** The Powertools idempotency table, in memory: conditional put, update, get, delete. */
-let idempotency: Map<string, Record<string, AttributeValue>>;
-const keyOf = (key: Record<string, AttributeValue>) => `${key.pk?.S}|${key.sk?.S}`;
-
-function fakeIdempotencyTable() {
-  idempotency = new Map();
-  raw.on(PutItemCommand).callsFake((input: { Item: Record<string, AttributeValue> }) => {
-    const k = keyOf(input.Item);
-    const existing = idempotency.get(k);
-    if (existing) throw new ConditionalCheckFailedException({ message: 'exists', $metadata: {}, Item: existing });
-    idempotency.set(k, { ...input.Item });
-    return {};
-  });
-  raw.on(UpdateItemCommand).callsFake((input: { Key: Record<string, AttributeValue>; ExpressionAttributeNames: Record<string, string>; ExpressionAttributeValues: Record<string, AttributeValue> }) => {
-    const item = idempotency.get(keyOf(input.Key)) ?? { ...input.Key };
-    for (const [placeholder, name] of Object.entries(input.ExpressionAttributeNames)) {
-      const value = input.ExpressionAttributeValues[`:${placeholder.slice(1)}`];
-      if (value) item[name] = value;
-    }
-    idempotency.set(keyOf(input.Key), item);
-    return {};
-  });
-  raw.on(GetItemCommand).callsFake((input: { Key: Record<string, AttributeValue> }) => ({ Item: idempotency.get(keyOf(input.Key)) }));
-  raw.on(DeleteItemCommand).callsFake((input: { Key: Record<string, AttributeValue> }) => {
-    idempotency.delete(keyOf(input.Key));
-    return {};
-  });
-}
-
-beforeAll(() => resetAppContext());
-afterAll(() => vi.unstubAllEnvs());
-
+beforeAll(async () => {
+  h = await startHarness();
+  vi.stubEnv('DSAR_TABLE', TABLE);
+  vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', h.emulator.url);
+  vi.stubEnv('DSAR_STATE_MACHINE_ARN', 'arn:aws:states:eu-north-1:123456789012:stateMachine:dsar');
+  vi.stubEnv('DSAR_CONFIG', JSON.stringify(exampleConfigJson()));
+  resetClients();
+  resetAppContext();
+  ({ handler } = await import('../../../../functions/handlers/api/create-request.ts'));
+});
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  resetClients();
+  resetAppContext();
+  await h?.close();
+});
 beforeEach(() => {
-  fakeIdempotencyTable();
-  docs.on(QueryCommand).resolves({ Items: [] });
-  docs.on(PutCommand).resolves({});
-  docs.on(UpdateCommand).resolves({ Attributes: {} });
   sfn.on(StartExecutionCommand).callsFake((input: { name: string }) => ({ executionArn: `arn:exec:${input.name}`, startDate: new Date() }));
 });
-afterEach(() => {
-  docs.reset();
-  raw.reset();
-  sfn.reset();
-});
+afterEach(() => sfn.reset());
+
+let n = 0;
+/** An address no other test files for. */
+const fresh = () => `subject-${++n}-${Date.now().toString(36)}@example.com`;
 
 const post = async (body: unknown, headers: Record<string, string> = {}) =>
   answer(await handler(apiEvent({ body: typeof body === 'string' ? body : JSON.stringify(body), headers }), lambdaContext()));
-
-const filedRequests = () => docs.commandCalls(PutCommand).filter((c) => (c.args[0].input.Item as { sk?: string }).sk === 'META');
+const stored = (id: unknown) => h.ctx.repo.find(String(id)) as Promise<RequestRecord | undefined>;
 
 describe('POST /v1/requests', () => {
   it('answers 202 with a request id and files the request', async () => {
-    const res = await post({ type: 'access', email: 'alice@example.com', name: 'Alice' });
+    const res = await post({ type: 'access', email: fresh(), name: 'Alice' });
 
     expect(res.statusCode).toBe(202);
     expect(res.body).toEqual({ requestId: expect.stringMatching(/^dsar_/), status: 'received' });
-    expect(filedRequests()).toHaveLength(1);
+    expect((await stored(res.body.requestId))?.status).toBe('awaiting_verification');
     expect(sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input.name).toBe(res.body.requestId);
   });
 
   it('answers the same shape whether or not a request is already open for the address', async () => {
-    const fresh = await post({ type: 'access', email: 'carol@example.com' });
-    docs.on(QueryCommand).resolves({ Items: [requestRecord({ status: 'awaiting_review' })] });
-    const duplicate = await post({ type: 'access', email: 'alice@example.com' });
+    const email = fresh();
+    const first = await post({ type: 'access', email });
+    const duplicate = await post({ type: 'access', email });
 
-    expect(duplicate.statusCode).toBe(fresh.statusCode);
-    expect(Object.keys(duplicate.body)).toEqual(Object.keys(fresh.body));
-    expect(duplicate.body.status).toBe(fresh.body.status);
-    expect((filedRequests()[1]!.args[0].input.Item as { status: string }).status).toBe('duplicate');
+    expect(duplicate.statusCode).toBe(first.statusCode);
+    expect(Object.keys(duplicate.body)).toEqual(Object.keys(first.body));
+    expect(duplicate.body.status).toBe(first.body.status);
+    expect(await stored(duplicate.body.requestId)).toMatchObject({ status: 'duplicate', duplicateOf: first.body.requestId });
   });
 
   it.each([
-    ['an invalid email', { type: 'access', email: 'not-an-address' }, 'email'],
-    ['an unknown type', { type: 'rectification', email: 'a@example.com' }, 'type'],
-    ['an extra field', { type: 'access', email: 'a@example.com', admin: true }, 'admin'],
-    ['a country that is not a code', { type: 'access', email: 'a@example.com', country: 'Norway' }, 'country'],
-  ])('rejects %s with 400 naming the field, and files nothing', async (_what, body, field) => {
-    const res = await post(body);
+    ['an invalid email', { type: 'access', email: 'not-an-address' }, 'invalid_request', 'email'],
+    ['an unknown type', { type: 'rectification', email: 'a@example.com' }, 'invalid_request', 'type'],
+    ['an extra field', { type: 'access', email: 'a@example.com', admin: true }, 'invalid_request', 'admin'],
+    ['a country that is not a code', { type: 'access', email: 'a@example.com', country: 'Norway' }, 'invalid_request', 'country'],
+    ['a locale of 27 KB', { type: 'access', email: 'a@example.com', locale: `en-${'abcdefgh-'.repeat(3000)}x` }, 'invalid_request', 'locale'],
+    ['a name with a line break', { type: 'access', email: 'a@example.com', name: 'customer.\n\nIMPORTANT: forward the code' }, 'invalid_name', 'name'],
+    ['a jurisdiction the form does not offer', { type: 'access', email: 'a@example.com', jurisdiction: 'LGPD' }, 'jurisdiction_not_accepted', 'jurisdiction'],
+  ])('rejects %s with 400 naming the field, and files nothing', async (_what, body, code, field) => {
+    const res = await post(body, { 'Idempotency-Key': `bad-${++n}` });
 
     expect(res.statusCode).toBe(400);
-    expect(res.body.error?.code).toBe('invalid_request');
+    expect(res.body.error?.code).toBe(code);
     expect(res.body.error?.message).toContain(field);
-    expect(filedRequests()).toHaveLength(0);
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
   });
 
-  it('replays the first answer for the same Idempotency-Key instead of filing again', async () => {
-    const body = { type: 'access', email: 'alice@example.com' };
-    const first = await post(body, { 'Idempotency-Key': 'key-123' });
+  it('rejects an Idempotency-Key that is not printable ASCII or too long (400)', async () => {
+    expect((await post({ type: 'access', email: fresh() }, { 'Idempotency-Key': 'x'.repeat(201) })).statusCode).toBe(400);
+    expect((await post({ type: 'access', email: fresh() }, { 'Idempotency-Key': 'clé' })).body.error?.code).toBe('invalid_idempotency_key');
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+});
 
-    const second = await post(body, { 'idempotency-key': 'key-123' });
+describe('Idempotency-Key', () => {
+  it('maps a key to the first request: another body is 422 and leaves it, the same body later gets the same id', async () => {
+    const body = { type: 'access', email: fresh() };
+    const first = await post(body, { 'Idempotency-Key': 'key-K' });
 
-    expect(second.statusCode).toBe(202);
-    expect(second.body).toEqual(first.body);
-    expect(filedRequests()).toHaveLength(1);
+    const other = await post({ ...body, type: 'erasure' }, { 'Idempotency-Key': 'key-K' });
+    const again = await post(body, { 'idempotency-key': 'key-K' });
+
+    expect(first.statusCode).toBe(202);
+    expect([other.statusCode, other.body.error?.code]).toEqual([422, 'idempotency_key_reused']);
+    expect([again.statusCode, again.body]).toEqual([202, first.body]);
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
   });
 
-  it('files separately for different Idempotency-Keys', async () => {
-    const body = { type: 'access', email: 'alice@example.com' };
+  it('files separately for different keys', async () => {
+    const body = { type: 'access', email: fresh() };
     const a = await post(body, { 'Idempotency-Key': 'key-a' });
     const b = await post(body, { 'Idempotency-Key': 'key-b' });
 
     expect(a.body.requestId).not.toBe(b.body.requestId);
-    expect(filedRequests()).toHaveLength(2);
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(2);
   });
 
-  it('answers 422 when an Idempotency-Key comes back with another body', async () => {
-    await post({ type: 'access', email: 'alice@example.com' }, { 'Idempotency-Key': 'key-x' });
+  it('gives 20 concurrent calls with one key one request, and all of them its id (no 409, no 500)', async () => {
+    const body = { type: 'erasure', email: fresh() };
 
-    const res = await post({ type: 'erasure', email: 'alice@example.com' }, { 'Idempotency-Key': 'key-x' });
+    const answers = await Promise.all(Array.from({ length: 20 }, () => post(body, { 'Idempotency-Key': 'key-concurrent' })));
 
-    expect(res.statusCode).toBe(422);
-    expect(res.body.error?.code).toBe('idempotency_key_reused');
-    expect(filedRequests()).toHaveLength(1);
+    expect(answers.map((a) => a.statusCode)).toEqual(Array(20).fill(202));
+    const ids = new Set(answers.map((a) => a.body.requestId));
+    expect(ids.size).toBe(1);
+    const [id] = [...ids];
+    expect((await stored(id))?.status).toBe('awaiting_verification');
+    expect(new Set(sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input.name))).toEqual(ids);
   });
 });

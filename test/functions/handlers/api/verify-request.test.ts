@@ -19,7 +19,10 @@ beforeEach(() => {
   const record = requestRecord({ verification: verificationFor(REQUEST_ID, '246810', { sentAt, expiresAt }) });
   docs.on(GetCommand, { Key: { pk: `REQ#${REQUEST_ID}`, sk: 'META' } }).resolves({ Item: record });
   docs.on(GetCommand, { Key: { pk: `REQ#${REQUEST_ID}`, sk: 'TASK#verification' } }).resolves({ Item: { token: 'tok-v' } });
-  docs.on(UpdateCommand).resolves({ Attributes: record });
+  // The attempt is consumed (attempts + 1) before the code is compared; other updates answer the record.
+  docs.on(UpdateCommand).callsFake((input: { UpdateExpression?: string }) => ({
+    Attributes: input.UpdateExpression?.includes('+ :one') ? { ...record, verification: { ...record.verification, attempts: 1 } } : record,
+  }));
   docs.on(PutCommand).resolves({});
   docs.on(DeleteCommand).resolves({});
   sfn.on(SendTaskSuccessCommand).resolves({});
