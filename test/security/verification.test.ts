@@ -14,7 +14,21 @@ let rt: TestRuntime;
 let db: DynamoDBDocumentClient;
 
 beforeAll(async () => {
-  rt = await startTestRuntime({ crowd: 5 });
+  // The per-IP and per-recipient limits (test/security/rate-limits.test.ts) would refuse most of these
+  // calls on their own; they are lifted here so that each test shows the guard it names holds alone, as it
+  // must against an attacker who spreads the same calls over many addresses.
+  const unlimited = { limit: 100_000, windowSeconds: 3600 };
+  rt = await startTestRuntime({
+    crowd: 5,
+    configOverrides: (config) => ({
+      ...config,
+      rateLimits: {
+        perClientIp: { intake: unlimited, verify: unlimited, resend: unlimited },
+        mailsPerRecipient: unlimited,
+        duplicateNoticesPerRecipient: unlimited,
+      },
+    }),
+  });
   // The runtime put its endpoints and credentials in the environment: a client built now reaches its table.
   db = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 });
