@@ -7,6 +7,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FaultState, type FaultPatch, type ThrottleFault } from './faults.ts';
+import { guardRequests } from '../origin-guard.ts';
 
 export type VendorName = 'salesforce' | 'stripe' | 'hubspot' | 'google-analytics';
 
@@ -103,7 +104,8 @@ export async function serve(vendor: VendorSandbox, host: string, port: number): 
     return vendor.handle(req);
   }
 
-  const server: Server = createServer((request, response) => {
+  // Connectors call the sandboxes from Node; a browser page never may (no Origin, Host must be loopback).
+  const server: Server = createServer(guardRequests((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (c: Buffer) => chunks.push(c));
     request.on('end', () => {
@@ -129,7 +131,7 @@ export async function serve(vendor: VendorSandbox, host: string, port: number): 
           response.end(payload);
         });
     });
-  });
+  }, { origins: 'none' }));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());
