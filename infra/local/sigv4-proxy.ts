@@ -6,9 +6,10 @@
  *
  * Refusals use the service's own error shape, so SDK clients raise the error AWS would
  * (`SignatureDoesNotMatch`, `InvalidAccessKeyId`, `UnrecognizedClientException`, ...). Toward s3rver the
- * signature is removed after it has been checked (s3rver only knows the fixed key S3RVER and serves
- * unsigned requests), and aws-chunked upload bodies are decoded (aws-chunked.ts). Answers lose any
- * `Access-Control-*` header the emulator adds (dynalite allows every origin).
+ * request is signed again with the only key s3rver knows (S3RVER; it refuses response-header overrides,
+ * which presigned downloads use, on unsigned requests), the presigned parameters leave the query, and
+ * aws-chunked upload bodies are decoded (aws-chunked.ts). Answers lose any `Access-Control-*` header the
+ * emulator adds (dynalite allows every origin).
  */
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,7 +17,10 @@ import { randomUUID } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { guardRequests } from './origin-guard.ts';
 import { AwsChunkedDecoder, isAwsChunked } from './aws-chunked.ts';
-import { PRESIGN_PARAMS, verifySigV4, type LocalCredentials, type SigV4Failure, type SignedService } from './sigv4-verify.ts';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { Sha256 } from '@smithy/core/checksum';
+import { HttpRequest } from '@smithy/core/protocols';
+import { PRESIGN_PARAMS, UNSIGNED_PAYLOAD, parseQuery, verifySigV4, type LocalCredentials, type SigV4Failure, type SignedService } from './sigv4-verify.ts';
 
 export interface SigV4ProxyOptions {
   service: SignedService;
@@ -125,6 +129,34 @@ function withoutPresignParams(url: string): string {
   return kept.length ? `${url.slice(0, q)}?${kept.join('&')}` : url.slice(0, q);
 }
 
+/** s3rver's one account; it checks that a V4 signature names it, nothing more. */
+const S3RVER_SIGNER = new SignatureV4({
+  credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+  region: 'us-east-1',
+  service: 's3',
+  sha256: Sha256,
+  uriEscapePath: false,
+  applyChecksum: false,
+});
+
+/** The request's headers toward s3rver: ours replaced by a signature with s3rver's key. */
+async function signForS3rver(method: string, path: string, headers: OutgoingHttpHeaders, payloadHash: string): Promise<OutgoingHttpHeaders> {
+  const q = path.indexOf('?');
+  const signed = await S3RVER_SIGNER.sign(
+    new HttpRequest({
+      method,
+      protocol: 'http:',
+      hostname: 'localhost',
+      path: q < 0 ? path : path.slice(0, q),
+      query: parseQuery(q < 0 ? '' : path.slice(q + 1)),
+      headers: { host: String(headers.host), 'x-amz-content-sha256': payloadHash },
+    }),
+  );
+  const out = { ...headers };
+  delete out['x-amz-security-token'];
+  return { ...out, ...signed.headers };
+}
+
 function forwardHeaders(headers: IncomingHttpHeaders, service: SignedService, chunked: boolean): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(headers)) {
@@ -178,12 +210,13 @@ export async function startSigV4Proxy(options: SigV4ProxyOptions): Promise<SigV4
     const verdict = await verifySigV4({ method: req.method ?? 'GET', url, headers: req.headers, body }, { service, credentials: options.credentials, now: now() });
     if (!verdict.ok) return refuse(service, res, req, verdict.failure, verdict.message);
 
-    const upstream = httpRequest({
-      socketPath: options.upstreamSocket,
-      method: req.method,
-      path: service === 's3' ? withoutPresignParams(url) : url,
-      headers: forwardHeaders(req.headers, service, chunked),
-    });
+    const path = service === 's3' ? withoutPresignParams(url) : url;
+    let headers = forwardHeaders(req.headers, service, chunked);
+    if (service === 's3') {
+      const payloadHash = /^[0-9a-f]{64}$/i.test(verdict.payloadHash) ? verdict.payloadHash : UNSIGNED_PAYLOAD;
+      headers = await signForS3rver(req.method ?? 'GET', path, headers, payloadHash);
+    }
+    const upstream = httpRequest({ socketPath: options.upstreamSocket, method: req.method, path, headers });
     const answered = new Promise<void>((resolve, reject) => {
       upstream.once('response', (answer) => {
         res.writeHead(answer.statusCode ?? 502, responseHeaders(answer.headers));

@@ -63,9 +63,10 @@ export const PRESIGN_PARAMS = [
 
 const fail = (failure: SigV4Failure, message: string): SigV4Verdict => ({ ok: false, failure, message });
 
-type Query = Record<string, string | string[]>;
+export type Query = Record<string, string | string[]>;
 
-function parseQuery(raw: string): Query {
+/** A raw query string as the signer wants it: decoded keys and values, repeated keys as arrays. */
+export function parseQuery(raw: string): Query {
   const query: Query = {};
   for (const part of raw.split('&')) {
     if (!part) continue;

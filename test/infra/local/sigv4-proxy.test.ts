@@ -130,12 +130,18 @@ describe('the S3 proxy', () => {
     });
   });
 
-  it('serves a presigned GET until its expiry, and refuses it after', async () => {
-    const url = await getSignedUrl(s3(KEY), new GetObjectCommand({ Bucket: BUCKET, Key: 'secret.zip' }), { expiresIn: 600 });
+  it('serves a presigned GET, with its response-header overrides, until its expiry, and refuses it after', async () => {
+    const url = await getSignedUrl(
+      s3(KEY),
+      new GetObjectCommand({ Bucket: BUCKET, Key: 'secret.zip', ResponseContentDisposition: 'attachment; filename="data export.zip"', ResponseContentType: 'application/zip' }),
+      { expiresIn: 600 },
+    );
     const signedAt = /X-Amz-Date=(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z/.exec(url)!.slice(1).map(Number);
     const at = (seconds: number) => new Date(Date.UTC(signedAt[0]!, signedAt[1]! - 1, signedAt[2]!, signedAt[3]!, signedAt[4]!, signedAt[5]! + seconds));
     clock = at(0);
-    expect(await (await fetch(url)).text()).toBe('package');
+    const download = await fetch(url);
+    expect(await download.text()).toBe('package');
+    expect(download.headers.get('content-disposition')).toBe('attachment; filename="data export.zip"');
     clock = at(599);
     expect((await fetch(url)).status).toBe(200);
     clock = at(601);
