@@ -20,7 +20,7 @@ import { AwsChunkedDecoder, isAwsChunked } from './aws-chunked.ts';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Sha256 } from '@smithy/core/checksum';
 import { HttpRequest } from '@smithy/core/protocols';
-import { PRESIGN_PARAMS, UNSIGNED_PAYLOAD, parseQuery, verifySigV4, type LocalCredentials, type SigV4Failure, type SignedService } from './sigv4-verify.ts';
+import { PRESIGN_PARAMS, UNSIGNED_PAYLOAD, parseQuery, sha256Hex, verifySigV4, type LocalCredentials, type SigV4Failure, type SignedService } from './sigv4-verify.ts';
 
 export interface SigV4ProxyOptions {
   service: SignedService;
@@ -200,15 +200,26 @@ export async function startSigV4Proxy(options: SigV4ProxyOptions): Promise<SigV4
     const url = req.url ?? '/';
     const contentSha256 = req.headers['x-amz-content-sha256'];
     const chunked = service === 's3' && isAwsChunked(typeof contentSha256 === 'string' ? contentSha256 : undefined, req.headers['content-encoding']);
-    // A body is read before the check only when the signature covers its bytes.
-    const bodyIsSigned = service === 'dynamodb' || (typeof contentSha256 === 'string' && /^[0-9a-f]{64}$/i.test(contentSha256));
+    // DynamoDB's signature covers the body's hash, so its body is read first (16 MB at most). S3 declares
+    // the hash in a signed header: the signature is checked first, then a hex-hashed body is read and compared.
+    const hashedS3Body = service === 's3' && typeof contentSha256 === 'string' && /^[0-9a-f]{64}$/i.test(contentSha256);
     let body: Buffer | undefined;
-    if (bodyIsSigned) {
-      body = await readBody(req, MAX_BUFFERED[service]);
+    if (service === 'dynamodb') {
+      body = await readBody(req, MAX_BUFFERED.dynamodb);
       if (!body) return refuse(service, res, req, 'too-large', 'The request body is too large.');
     }
-    const verdict = await verifySigV4({ method: req.method ?? 'GET', url, headers: req.headers, body }, { service, credentials: options.credentials, now: now() });
+    const verdict = await verifySigV4(
+      { method: req.method ?? 'GET', url, headers: req.headers, body },
+      { service, credentials: options.credentials, now: now(), checkPayload: service === 'dynamodb' },
+    );
     if (!verdict.ok) return refuse(service, res, req, verdict.failure, verdict.message);
+    if (hashedS3Body) {
+      body = await readBody(req, MAX_BUFFERED.s3);
+      if (!body) return refuse(service, res, req, 'too-large', 'The request body is too large.');
+      if (sha256Hex(body) !== contentSha256.toLowerCase()) {
+        return refuse(service, res, req, 'payload-mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.");
+      }
+    }
 
     const path = service === 's3' ? withoutPresignParams(url) : url;
     let headers = forwardHeaders(req.headers, service, chunked);

@@ -151,6 +151,15 @@ describe('the S3 proxy', () => {
     clock = undefined;
   });
 
+  it('refuses a header signature dated more than 15 minutes from its clock, so a captured request does not replay later', async () => {
+    clock = new Date(Date.now() + 20 * 60 * 1000);
+    try {
+      expect(await errorOf(s3(KEY).send(new ListObjectsV2Command({ Bucket: BUCKET })))).toEqual({ name: 'RequestTimeTooSkewed', status: 403 });
+    } finally {
+      clock = undefined;
+    }
+  });
+
   it('refuses a presigned URL whose key, expiry or signature was changed', async () => {
     await s3(KEY).send(new PutObjectCommand({ Bucket: BUCKET, Key: 'other.zip', Body: 'someone else' }));
     const url = await getSignedUrl(s3(KEY), new GetObjectCommand({ Bucket: BUCKET, Key: 'secret.zip' }), { expiresIn: 600 });
