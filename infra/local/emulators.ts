@@ -62,11 +62,6 @@ async function listenDynalite(
   };
 }
 
-/** S3 runs in a child process: see s3-emulator.ts. */
-export async function startS3(host: string, port: number, dir: string, buckets: string[]): Promise<Emulator> {
-  return startS3Emulator({ host, port, directory: dir, buckets });
-}
-
 export async function startSes(host: string, port: number): Promise<Emulator> {
   // The package is CommonJS with a default export; under ESM interop it can arrive nested.
   const sesLocal = ((sesModule as unknown as { default: unknown }).default as { default?: unknown }).default ?? (sesModule as unknown as { default: unknown }).default;
