@@ -26,6 +26,8 @@ Options:
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 interface RuntimeFile {
+  /** The only credentials the runtime's DynamoDB accepts (absent in files from before they existed). */
+  awsCredentials?: { accessKeyId: string; secretAccessKey: string };
   endpoints: { dynamodb: string; ses: string };
   dataDir: string;
   tables: { requests: string };
@@ -36,8 +38,8 @@ function useRuntime(file: string): void {
   const info = JSON.parse(readFileSync(file, 'utf8')) as RuntimeFile;
   Object.assign(process.env, {
     AWS_REGION: process.env.AWS_REGION ?? 'eu-north-1',
-    AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'S3RVER',
-    AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'S3RVER',
+    // The runtime's own key, not whatever AWS credentials the shell holds: its DynamoDB accepts no other.
+    ...(info.awsCredentials ? { AWS_ACCESS_KEY_ID: info.awsCredentials.accessKeyId, AWS_SECRET_ACCESS_KEY: info.awsCredentials.secretAccessKey } : {}),
     AWS_ENDPOINT_URL_DYNAMODB: info.endpoints.dynamodb,
     AWS_ENDPOINT_URL_SESV2: info.endpoints.ses,
     DSAR_TABLE: info.tables.requests,

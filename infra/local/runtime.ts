@@ -7,8 +7,8 @@
  * on first start. Everything lives under one data folder, so a restart keeps requests and resumes
  * unfinished executions.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -22,7 +22,10 @@ import { sweepSubjectRetention } from '#domain/requests/retention';
 import { escalate } from '#domain/escalation/index';
 import { FUNCTIONS } from '../functions.ts';
 import { substitute } from '../asl.ts';
-import { startDynamoDb, startS3, startSes, type Emulator } from './emulators.ts';
+import { emulatorSocket, startSes, startSignedDynamoDb, startSignedS3, type Emulator } from './emulators.ts';
+import { guardServer } from './origin-guard.ts';
+import { makeDirPrivate, makePrivate, privateUmask } from './private-files.ts';
+import { runtimeCredentials, type LocalCredentials } from './local-credentials.ts';
 import { startStepFunctionsEndpoint, type StepFunctionsEndpoint } from './stepfunctions/index.ts';
 import { startSandboxes, type Sandboxes } from './sandboxes/index.ts';
 import { startHttpApi, type StaffToken } from './http-api.ts';
@@ -118,6 +121,8 @@ export interface RuntimeInfo {
   mailUrl: string;
   staffToken: string;
   viewerToken: string;
+  /** The only credentials the S3 and DynamoDB endpoints accept (generated at the first start). */
+  awsCredentials: LocalCredentials;
   endpoints: { dynamodb: string; s3: string; ses: string; stepfunctions: string };
   sandboxes: { salesforce: string; stripe: string; hubspot: string; googleAnalytics: string };
   stateMachineArn: string;
@@ -176,20 +181,40 @@ function localConfig(config: DsarConfig, apiUrl: string, sandboxes: Sandboxes): 
 export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
   const log = options.log ?? (() => undefined);
   const dataDir = resolve(options.dataDir ?? join(ROOT, '.dsar', 'data'));
-  mkdirSync(dataDir, { recursive: true });
+  // Private before anything is written, and tightened if an earlier version left it readable.
+  if (basename(dirname(dataDir)) === '.dsar') makeDirPrivate(dirname(dataDir));
+  makePrivate(dataDir);
   const ports: RuntimePorts = { ...DEFAULT_PORTS, ...options.ports };
   const host = '127.0.0.1';
   const crowd = options.crowd ?? DEFAULT_CROWD;
   const stoppers: Array<() => Promise<void>> = [];
+  // Everything the emulators and functions write while the runtime runs is private too.
+  const restoreUmask = privateUmask();
+  stoppers.push(async () => restoreUmask());
   const stopAll = async () => {
     for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
     stoppers.length = 0;
   };
 
   try {
-    const dynamodb = await startDynamoDb(host, ports.dynamodb, join(dataDir, 'dynamodb'));
+    // DynamoDB and S3 accept only requests signed with the runtime's own credentials (see sigv4-proxy.ts).
+    const awsCredentials = runtimeCredentials(dataDir);
+    const dynamodb = await startSignedDynamoDb({
+      host,
+      port: ports.dynamodb,
+      dir: join(dataDir, 'dynamodb'),
+      socketPath: emulatorSocket(dataDir, 'dynamodb'),
+      credentials: awsCredentials,
+    });
     stoppers.push(dynamodb.close);
-    const s3: Emulator = await startS3(host, ports.s3, join(dataDir, 's3'), [STAGING_BUCKET, EXPORTS_BUCKET]);
+    const s3: Emulator = await startSignedS3({
+      host,
+      port: ports.s3,
+      dir: join(dataDir, 's3'),
+      socketPath: emulatorSocket(dataDir, 's3'),
+      credentials: awsCredentials,
+      buckets: [STAGING_BUCKET, EXPORTS_BUCKET],
+    });
     stoppers.push(s3.close);
     const ses = await startSes(host, ports.mail);
     stoppers.push(ses.close);
@@ -206,8 +231,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     const credentialsFile = join(dataDir, 'credentials.json');
     Object.assign(process.env, {
       AWS_REGION: REGION,
-      AWS_ACCESS_KEY_ID: 'S3RVER',
-      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      AWS_ACCESS_KEY_ID: awsCredentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: awsCredentials.secretAccessKey,
       AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url,
       AWS_ENDPOINT_URL_S3: s3.url,
       AWS_ENDPOINT_URL_SESV2: ses.url,
@@ -225,6 +250,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       POWERTOOLS_METRICS_DISABLED: 'true',
     });
     delete process.env.DSAR_CONFIG;
+    delete process.env.AWS_SESSION_TOKEN;
     resetClients();
     resetAppContext();
 
@@ -275,6 +301,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       // The console and the public request pages share the API's origin, as they do behind CloudFront.
       fallback: serveConsole({ staffTokens: tokens }),
     });
+    // A DNS-rebinding page must not become same-origin with the API and the console.
+    guardServer(api.server, { origins: 'any' });
 
     const sourceConfig = JSON.parse(readFileSync(options.configFile ?? join(ROOT, 'config', 'example.config.json'), 'utf8')) as unknown;
     let config = localConfig(parseConfig(sourceConfig), api.url, sandboxes);
@@ -341,6 +369,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       mailUrl: ses.url,
       staffToken: approver.token,
       viewerToken: viewer.token,
+      awsCredentials,
       endpoints: { dynamodb: dynamodb.url, s3: s3.url, ses: ses.url, stepfunctions: sfn.url },
       sandboxes: sandboxes.urls,
       stateMachineArn,

@@ -16,6 +16,8 @@ export interface S3EmulatorOptions {
   host?: string;
   /** 0 picks a free port. */
   port?: number;
+  /** Listen on this Unix socket instead of a port (the runtime's S3 proxy is the only way in). */
+  socketPath?: string;
   directory: string;
   buckets?: string[];
 }
@@ -29,11 +31,12 @@ export interface S3Emulator {
 const CHILD_SCRIPT = `
 const S3rver = require(process.env.S3RVER_MODULE);
 const server = new S3rver({
-  address: process.env.S3RVER_ADDRESS, port: Number(process.env.S3RVER_PORT), silent: true,
+  address: process.env.S3RVER_SOCKET ? undefined : process.env.S3RVER_ADDRESS,
+  port: process.env.S3RVER_SOCKET || Number(process.env.S3RVER_PORT), silent: true,
   directory: process.env.S3RVER_DIRECTORY,
   configureBuckets: JSON.parse(process.env.S3RVER_BUCKETS).map((name) => ({ name })),
 });
-server.run().then(({ port }) => process.stdout.write(JSON.stringify({ port }) + '\\n'), (err) => {
+server.run().then((addr) => process.stdout.write(JSON.stringify({ port: typeof addr === 'string' ? 0 : addr.port }) + '\\n'), (err) => {
   process.stderr.write(String(err && err.stack || err)); process.exit(1);
 });
 process.stdin.on('end', () => process.exit(0));
@@ -50,6 +53,7 @@ export async function startS3Emulator(options: S3EmulatorOptions): Promise<S3Emu
       S3RVER_MODULE: createRequire(import.meta.url).resolve('s3rver'),
       S3RVER_ADDRESS: host,
       S3RVER_PORT: String(options.port ?? 0),
+      S3RVER_SOCKET: options.socketPath ?? '',
       S3RVER_DIRECTORY: options.directory,
       S3RVER_BUCKETS: JSON.stringify(options.buckets ?? []),
     },
@@ -59,7 +63,7 @@ export async function startS3Emulator(options: S3EmulatorOptions): Promise<S3Emu
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-4000)));
   const port = await readPort(child, () => stderr);
   return {
-    url: `http://${host}:${port}`,
+    url: options.socketPath ? `unix:${options.socketPath}` : `http://${host}:${port}`,
     port,
     async close() {
       if (child.exitCode === null && child.signalCode === null) {

@@ -9,6 +9,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FaultPatchError, FaultState, type FaultPatch, type PartialForm, type ThrottleFault } from './faults.ts';
+import { guardRequests } from '../origin-guard.ts';
 
 export type VendorName = 'salesforce' | 'stripe' | 'hubspot' | 'google-analytics';
 
@@ -117,7 +118,8 @@ export async function serve(vendor: VendorSandbox, host: string, port: number): 
     return failing?.partial ? vendor.partial(failing.partial, req, failing.status) : vendor.handle(req);
   }
 
-  const server: Server = createServer((request, response) => {
+  // Connectors call the sandboxes from Node; a browser page never may (no Origin, Host must be loopback).
+  const server: Server = createServer(guardRequests((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (c: Buffer) => chunks.push(c));
     request.on('end', () => {
@@ -143,7 +145,7 @@ export async function serve(vendor: VendorSandbox, host: string, port: number): 
           response.end(payload);
         });
     });
-  });
+  }, { origins: 'none' }));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());

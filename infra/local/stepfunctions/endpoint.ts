@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { guardRequests } from '../origin-guard.ts';
 import { loadStateMachine, type LoadedStateMachine } from './definition.ts';
 import type { InvokeFunction } from './executionRun.ts';
 import { ExecutionStore } from './executionStore.ts';
@@ -63,9 +64,12 @@ export async function startStepFunctionsEndpoint(opts: StepFunctionsEndpointOpti
     onError: (error) => logger.error('local Step Functions endpoint error', error as Error),
   });
 
-  const server = createServer((request, response) => {
-    void handle(service, request, response, (error) => logger.error('request failed', error as Error));
-  });
+  // The SDK calls this endpoint; a browser page never may (no Origin, Host must be loopback).
+  const server = createServer(
+    guardRequests((request, response) => {
+      void handle(service, request, response, (error) => logger.error('request failed', error as Error));
+    }, { origins: 'none' }),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host ?? '127.0.0.1', () => resolve());
