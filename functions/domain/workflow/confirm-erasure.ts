@@ -58,7 +58,7 @@ export async function confirmErasure(
         : { type: 'ErasureNotConfirmed', message: `still found after erasure: ${left}` },
     };
   }
-  await repo.update(requestId, { erasureConfirmation: confirmation, connectors: outcomes });
+  await repo.update(requestId, { erasureConfirmation: confirmation, connectors: outcomes }, { onlyIf: ['in_progress', 'assembling'] });
   await repo.audit(requestId, 'system', confirmation.confirmed ? 'erasure.confirmed' : 'erasure.not_confirmed', {
     residual: Object.fromEntries(checks.map(([id, c]) => [id, c.residual])),
     ...(unconfirmed.length ? { unconfirmed } : {}),
