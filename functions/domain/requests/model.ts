@@ -144,6 +144,12 @@ export interface RequestRecord {
   connectors?: Record<string, ConnectorOutcome>;
   /** The last status change a staff action made (see Transition). */
   transition?: Transition;
+  /**
+   * The final status a closing workflow step has claimed, while it tells the subject: set before the
+   * mail, replaced by the status itself after it, so a closed status always means the subject was told
+   * and a cancel cannot slip in between (it answers 409 `closed`).
+   */
+  closing?: RequestStatus;
   /** Who cancelled the request, when and why. */
   cancellation?: { by: string; at: string; reason: string };
   /** Staff's reason for accepting a request with connectors missing. */

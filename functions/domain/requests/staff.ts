@@ -218,9 +218,9 @@ const CANCEL_ATTEMPTS = 3;
 /**
  * Cancels an open request. The cancellation is itself the closing write, conditional on the status that
  * was read: of racing cancels one wins and the others get 409 `closed`; a workflow step or staff action
- * that comes after it finds the request closed and changes nothing. A request waiting for staff is then
- * cancelled through the waiting task (the workflow tells the subject); any other is stopped and the
- * subject told here, once. While a review decision is being recorded (claimed, not yet handed to the
+ * that comes after it finds the request closed and changes nothing, and one that is closing already (a
+ * workflow step telling the subject it completed) wins over it. A request waiting for staff is then
+ * cancelled through the waiting task, any other by stopping the workflow; the subject is told once. While a review decision is being recorded (claimed, not yet handed to the
  * workflow) the request cannot be cancelled: 409 `decision_pending`, and a moment later it can.
  */
 export async function cancel(ctx: AppContext, requestId: string, actor: string, reason: string): Promise<RequestRecord> {
@@ -237,6 +237,9 @@ export async function cancel(ctx: AppContext, requestId: string, actor: string, 
       ['closedAt', 'cancellation', 'purgePk', 'purgeAfter'],
     );
     await ctx.repo.audit(requestId, actor, 'request.cancelled', { reason });
+    // The workflow's own closing step tells the subject too; whichever comes first sends the one mail,
+    // so the answer to this call means the subject was told.
+    await notifyOutcome(ctx, requestId, { outcome: 'cancelled', reason });
     return ctx.repo.get(requestId);
   }
   await ctx.repo.audit(requestId, actor, 'request.cancelled', { reason });
@@ -250,6 +253,7 @@ async function claimCancellation(ctx: AppContext, requestId: string, actor: stri
   for (let attempt = 1; ; attempt++) {
     const before = await ctx.repo.get(requestId);
     if (CLOSED_STATUSES.has(before.status)) throw conflict('closed', `request ${requestId} is already ${before.status}`);
+    if (before.closing) throw conflict('closed', `request ${requestId} is being closed as ${before.closing}`);
     if (before.status === 'awaiting_review' && before.decision) {
       throw conflict('decision_pending', `a review decision on request ${requestId} is being recorded; try again in a moment`);
     }
@@ -259,7 +263,7 @@ async function claimCancellation(ctx: AppContext, requestId: string, actor: stri
       await ctx.repo.update(
         requestId,
         { status: 'cancelled', closedAt: at, cancellation: { by: actor, at, reason }, transition, ...retentionFields(ctx.config, at) },
-        { onlyIf: [before.status], ...(before.status === 'awaiting_review' ? { absent: ['decision'] } : {}) },
+        { onlyIf: [before.status], absent: ['closing', ...(before.status === 'awaiting_review' ? ['decision'] : [])] },
       );
       return { before, transition };
     } catch (err) {

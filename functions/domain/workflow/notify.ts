@@ -1,6 +1,7 @@
 /**
- * NotifySubject and the other closing steps: set the final status (a conditional write on the status
- * the step expects), tell the subject once, and for a completed request create the download link. The
+ * NotifySubject and the other closing steps: claim the close (a conditional write on the status the
+ * step expects), tell the subject once, then set the final status, so a closed request has always been
+ * told; for a completed request the mail carries the download link. The
  * link points at our download endpoint with a token, never at S3 directly: a presigned URL made with a
  * Lambda role's credentials dies with them.
  */
@@ -88,14 +89,19 @@ export async function notifyOutcome(ctx: AppContext, requestId: string, outcome:
       break;
     }
   }
-  // Already in its final status: a retried step (or staff's cancel, which closes first), so only the mail is left.
-  if (request.status !== status) {
+  if (request.status === status) {
+    // Closed already: a retried step, or staff's cancel (which closes first); only the mail may be left.
+    await mailOnce(ctx, requestId, CLOSING_MAIL, send);
+  } else {
+    const from = CLOSES_FROM[outcome.outcome];
+    // Claim the close before the mail (a retried step finds its own claim). Throws StateConflict when
+    // the request moved on, cancelled by staff meanwhile: then nothing is written and nothing sent.
+    if (request.closing !== status) await repo.update(requestId, { closing: status }, { onlyIf: from, absent: ['closing'] });
+    await mailOnce(ctx, requestId, CLOSING_MAIL, send);
     const closedAt = clock.now().toISOString();
-    // Throws StateConflict when the request moved on (cancelled by staff meanwhile): nothing written, nothing sent.
-    await repo.update(requestId, { status, closedAt, ...retentionFields(config, closedAt) }, { onlyIf: CLOSES_FROM[outcome.outcome] });
+    await repo.update(requestId, { status, closedAt, ...retentionFields(config, closedAt) }, { onlyIf: from, match: { closing: status }, remove: ['closing'] });
     await repo.audit(requestId, 'system', `request.${status}`);
   }
-  await mailOnce(ctx, requestId, CLOSING_MAIL, send);
   for (const kind of ['verification', 'review', 'reconcile'] as const) await repo.deleteTaskToken(requestId, kind);
   return { status };
 }

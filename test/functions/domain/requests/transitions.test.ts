@@ -223,6 +223,40 @@ describe('workflow steps against a cancellation', () => {
     expect(await actions(id)).toEqual(['request.completed']);
   });
 
+  it('closes only after the subject was told, so a closed status always means the mail went out', async () => {
+    const id = await waiting('assembling', { package: { key: 'k', createdAt: RECEIVED, expiresAt: '2026-02-01T00:00:00Z' } });
+    const seen: Array<string | undefined> = [];
+    const send = h.mailer.send.bind(h.mailer);
+    h.mailer.send = async (...args) => {
+      const r = await h.ctx.repo.get(id);
+      seen.push(`${r.status}/${r.closing}`);
+      return send(...args);
+    };
+    try {
+      await notifyOutcome(h.ctx, id, { outcome: 'completed' });
+    } finally {
+      h.mailer.send = send;
+    }
+
+    expect(seen).toEqual(['assembling/completed']);
+    const after = await h.ctx.repo.get(id);
+    expect(after.status).toBe('completed');
+    expect(after.closing).toBeUndefined();
+  });
+
+  it('refuses a cancel while a closing step tells the subject (409 closed), and the step, retried, completes', async () => {
+    const id = await waiting('assembling', { package: { key: 'k', createdAt: RECEIVED, expiresAt: '2026-02-01T00:00:00Z' } });
+    // The closing step claimed the close and died before its mail.
+    await h.ctx.repo.update(id, { closing: 'completed' });
+
+    expect(await outcomeOf(cancel(h.ctx, id, 'alice@staff', 'withdrawn'))).toBe('closed');
+    await notifyOutcome(h.ctx, id, { outcome: 'completed' });
+
+    expect((await h.ctx.repo.get(id)).status).toBe('completed');
+    expect(h.mailer.sent.map((m) => m.email.subject)).toEqual([expect.stringContaining('Your data is ready')]);
+    expect(await actions(id)).toEqual(['request.completed']);
+  });
+
   it('pause after a cancel is refused as closed, and a cancel after a pause still cancels', async () => {
     const closedFirst = await waiting('in_progress', {}, { jurisdiction: 'UK_GDPR', country: 'GB' });
     await cancel(h.ctx, closedFirst, 'alice@staff', 'withdrawn');
