@@ -91,18 +91,40 @@ async function claim(
   return { before, transition };
 }
 
+/** What a claim wrote besides the status: put back or removed when it is undone. */
+interface Undo {
+  restore?: Partial<RequestRecord>;
+  remove?: string[];
+  /**
+   * Values only this call wrote (its decision's or acceptance's time and author): when another action
+   * changed the request since, `remove` is still taken back where these match, and nothing else.
+   */
+  mine?: Record<string, unknown>;
+}
+
 /**
  * Completes the waiting task; if that fails, undoes the claim: only this call's claim (its transition id,
  * the status it wrote), so a cancel that came in between is never overwritten. The fields restored are
  * those the claim changed (retry marks connectors pending, accept-partial marks them accepted_missing).
  */
-async function completeOrUndo(ctx: AppContext, claimed: Claim, kind: TaskKind, output: unknown, restore: Partial<RequestRecord>, remove: string[]) {
+async function completeOrUndo(ctx: AppContext, claimed: Claim, kind: TaskKind, output: unknown, undo: Undo) {
   const { before, transition } = claimed;
   try {
     await completeTask(ctx, before.requestId, kind, output);
   } catch (err) {
-    await undoTransition(ctx, before, transition, restore, remove);
-    throw err;
+    if (await undoTransition(ctx, before, transition, undo.restore ?? {}, undo.remove ?? [])) throw err;
+    // Another action moved the request on in between (a cancel that stopped the workflow): it won.
+    if (undo.mine && undo.remove?.length) await removeIfMine(ctx, before.requestId, undo.mine, undo.remove);
+    const now = await ctx.repo.get(before.requestId);
+    throw conflict('wrong_state', `request ${before.requestId} is ${now.status}: another action came first`);
+  }
+}
+
+async function removeIfMine(ctx: AppContext, requestId: string, mine: Record<string, unknown>, remove: string[]): Promise<void> {
+  try {
+    await ctx.repo.update(requestId, {}, { match: mine, remove });
+  } catch (err) {
+    if (!(err instanceof StateConflict)) throw err;
   }
 }
 
@@ -136,7 +158,7 @@ export async function approve(ctx: AppContext, requestId: string, actor: string,
   const at = ctx.clock.now().toISOString();
   const decision = { outcome: 'approved' as const, by: actor, at };
   const claimed = await claim(ctx, requestId, actor, 'approve', 'review', 'awaiting_review', 'in_progress', { decision });
-  await completeOrUndo(ctx, claimed, 'review', { outcome: 'approved', by: actor }, {}, ['decision']);
+  await completeOrUndo(ctx, claimed, 'review', { outcome: 'approved', by: actor }, { remove: ['decision'], mine: { 'decision.at': at, 'decision.by': actor } });
   await ctx.repo.audit(requestId, actor, 'review.approved', { type: claimed.before.type });
   return ctx.repo.get(requestId);
 }
@@ -147,7 +169,7 @@ export async function deny(ctx: AppContext, requestId: string, actor: string, re
   const decision = { outcome: 'denied' as const, by: actor, at, reason, ...(note ? { note } : {}) };
   // The status stays awaiting_review until NotifyDenied closes the request; the decision is the claim.
   const claimed = await claim(ctx, requestId, actor, 'deny', 'review', 'awaiting_review', 'awaiting_review', { decision });
-  await completeOrUndo(ctx, claimed, 'review', { outcome: 'denied', by: actor }, {}, ['decision']);
+  await completeOrUndo(ctx, claimed, 'review', { outcome: 'denied', by: actor }, { remove: ['decision'], mine: { 'decision.at': at, 'decision.by': actor } });
   await ctx.repo.audit(requestId, actor, 'review.denied', { reason, ...(note ? { note } : {}) });
   return ctx.repo.get(requestId);
 }
@@ -164,7 +186,7 @@ export async function retry(ctx: AppContext, requestId: string, actor: string, c
   const connectors = { ...current.connectors };
   for (const id of chosen) connectors[id] = { ...connectors[id]!, status: 'pending' };
   const claimed = await claim(ctx, requestId, actor, 'retry', 'reconcile', 'awaiting_staff', 'in_progress', { connectors });
-  await completeOrUndo(ctx, claimed, 'reconcile', { action: 'retry', connectors: chosen }, { connectors: claimed.before.connectors }, []);
+  await completeOrUndo(ctx, claimed, 'reconcile', { action: 'retry', connectors: chosen }, { restore: { connectors: claimed.before.connectors } });
   await ctx.repo.audit(requestId, actor, 'connectors.retry', { connectors: chosen });
   return ctx.repo.get(requestId);
 }
@@ -186,7 +208,11 @@ export async function acceptPartial(ctx: AppContext, requestId: string, actor: s
     connectors,
     partialAcceptance: { by: actor, at, reason },
   });
-  await completeOrUndo(ctx, claimed, 'reconcile', { action: 'accept_partial' }, { connectors: claimed.before.connectors }, ['partialAcceptance']);
+  await completeOrUndo(ctx, claimed, 'reconcile', { action: 'accept_partial' }, {
+    restore: { connectors: claimed.before.connectors },
+    remove: ['partialAcceptance'],
+    mine: { 'partialAcceptance.at': at, 'partialAcceptance.by': actor },
+  });
   await ctx.repo.audit(requestId, actor, 'connectors.accepted_partial', { reason, missing });
   return ctx.repo.get(requestId);
 }
@@ -233,8 +259,7 @@ export async function cancel(ctx: AppContext, requestId: string, actor: string, 
       claimed,
       'reconcile',
       { action: 'cancel', reason, by: actor },
-      { openPk: 'OPEN', ...(before.openSk ? { openSk: before.openSk } : {}) },
-      ['closedAt', 'cancellation', 'purgePk', 'purgeAfter'],
+      { restore: { openPk: 'OPEN', ...(before.openSk ? { openSk: before.openSk } : {}) }, remove: ['closedAt', 'cancellation', 'purgePk', 'purgeAfter'] },
     );
     await ctx.repo.audit(requestId, actor, 'request.cancelled', { reason });
     // The workflow's own closing step tells the subject too; whichever comes first sends the one mail,

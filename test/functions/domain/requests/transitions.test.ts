@@ -77,11 +77,13 @@ describe('approve and cancel racing', () => {
       throw new TaskDoesNotExist({ message: 'Task does not exist anymore', $metadata: {} });
     });
 
-    expect(await outcomeOf(approve(h.ctx, id, 'alice@staff'))).toBe('not_waiting');
+    expect(await outcomeOf(approve(h.ctx, id, 'alice@staff'))).toBe('wrong_state');
 
     expect(await cancelled).toBe('ok');
     const after = await h.ctx.repo.get(id);
     expect(after.status).toBe('cancelled');
+    // The approval that lost leaves nothing behind, its decision included.
+    expect(after.decision).toBeUndefined();
     expect(after.closedAt).toBeDefined();
     expect(after.openPk).toBeUndefined();
     expect(after.cancellation).toMatchObject({ by: 'bob@staff', reason: 'subject withdrew' });
