@@ -15,8 +15,9 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
 
-type Act = 'approve' | 'deny' | 'cancel' | 'extend' | 'pause' | 'retry' | 'accept-partial';
-type Stage = 'review' | 'staff';
+type Act = 'approve' | 'deny' | 'cancel' | 'extend' | 'pause' | 'retry' | 'accept-partial' | 'verify';
+/** Where the request waits when the race starts: for its code, for review, or for staff on the failed connector. */
+type Stage = 'verification' | 'review' | 'staff';
 
 /** What each action writes on the audit trail when it wins, by the staff member who acted. */
 const AUDITED: Record<Act, string> = {
@@ -27,6 +28,7 @@ const AUDITED: Record<Act, string> = {
   pause: 'deadline.paused',
   retry: 'connectors.retry',
   'accept-partial': 'connectors.accepted_partial',
+  verify: 'verification.succeeded',
 };
 
 const BODIES: Record<Act, unknown> = {
@@ -37,12 +39,13 @@ const BODIES: Record<Act, unknown> = {
   pause: { reason: 'which of your accounts?' },
   retry: {},
   'accept-partial': { reason: 'Stripe is unreachable; billing data follows separately' },
+  verify: {},
 };
 
 const CLOSED = ['denied', 'completed', 'completed_partial', 'cancelled', 'unverified_closed'];
 const CLOSING_MAIL = /was declined|was closed|was cancelled|Your data is ready|Your data was erased/;
 /**
- * Each scenario runs once per offset: both actions at once, the second 15 or 50 ms late, the first 15 ms
+ * Each scenario runs once per offset: both actions at once, the second 15 or 200 ms late, the first 15 ms
  * late (an `after` scenario waits the offset after the first answer), so the winner is not always the
  * action with the shorter code path and the workflow is caught at different steps.
  */
@@ -50,7 +53,7 @@ const OFFSETS_MS: Array<[number, number]> = [
   [0, 0],
   [0, 15],
   [15, 0],
-  [0, 50],
+  [0, 200],
 ];
 
 interface Scenario {
@@ -86,6 +89,8 @@ const SCENARIOS: Scenario[] = [
   ]),
   // Against the workflow's own transitions: planning, collection and the wait for staff; assembly and
   // the completion mail; the denial's closing step.
+  { stage: 'verification', first: 'verify', second: 'cancel' },
+  { stage: 'verification', first: 'verify', second: 'cancel', after: true },
   { stage: 'review', first: 'approve', second: 'cancel', after: true },
   { stage: 'review', first: 'deny', second: 'cancel', after: true },
   { stage: 'staff', first: 'retry', second: 'cancel', after: true },
@@ -118,16 +123,31 @@ afterAll(async () => {
   await rt?.cleanup();
 });
 
-const act = (id: string, action: Act) => rt.api('POST', `/v1/admin/requests/${id}/${action}`, { token: rt.staffToken, body: action === 'approve' ? BODIES.approve : BODIES[action] });
+interface Prepared {
+  id: string;
+  /** The subject's verification code, for the `verification` stage. */
+  code?: string;
+}
 
-/** A request of its own subject, verified, and (stage `staff`) approved and waiting on the failed connector. */
-async function prepare(stage: Stage): Promise<string> {
-  const id = await rt.fileAndVerify(`race-${++seq}@example.test`, 'access');
+/** Staff act; the subject verifies with the mailed code. */
+const act = (p: Prepared, action: Act) =>
+  action === 'verify'
+    ? rt.api('POST', `/v1/requests/${p.id}/verify`, { body: { code: p.code } })
+    : rt.api('POST', `/v1/admin/requests/${p.id}/${action}`, { token: rt.staffToken, body: BODIES[action] });
+
+/** A request of its own subject, waiting at `stage`. */
+async function prepare(stage: Stage): Promise<Prepared> {
+  const email = `race-${++seq}@example.test`;
+  if (stage === 'verification') {
+    const id = (await rt.api('POST', '/v1/requests', { body: { type: 'access', email } })).body.requestId as string;
+    return { id, code: await rt.codeFor(id, email) };
+  }
+  const id = await rt.fileAndVerify(email, 'access');
   if (stage === 'staff') {
     await rt.approve(id, 'access');
     await rt.waitForStatus(id, 'awaiting_staff', 30_000);
   }
-  return id;
+  return { id };
 }
 
 /** The status the winners leave the request in once the workflow has done what they set off. */
@@ -137,7 +157,8 @@ function expectedStatus(stage: Stage, wins: Record<Act, number>): string {
   if (wins['accept-partial']) return 'completed_partial';
   // Approved or retried: collection runs again, Stripe fails again, and staff are asked again.
   if (wins.approve || wins.retry) return 'awaiting_staff';
-  return stage === 'review' ? 'awaiting_review' : 'awaiting_staff';
+  if (wins.verify) return 'awaiting_review';
+  return { verification: 'awaiting_verification', review: 'awaiting_review', staff: 'awaiting_staff' }[stage];
 }
 
 /** Waits until the request's workflow execution has ended, so every mail it would send is out. */
@@ -153,11 +174,12 @@ async function executionEnded(id: string): Promise<void> {
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function race(s: Scenario, [firstLate, secondLate]: [number, number]): Promise<string> {
-  const id = await prepare(s.stage);
+  const prepared = await prepare(s.stage);
+  const { id } = prepared;
   const answers = s.after
-    ? [await act(id, s.first)].concat(await pause(firstLate + secondLate).then(() => act(id, s.second)))
-    : await Promise.all([pause(firstLate).then(() => act(id, s.first)), pause(secondLate).then(() => act(id, s.second))]);
-  const label = `${s.first} ${s.after ? 'then' : 'with'} ${s.second} on ${id}: ${answers.map((a) => `${a.status} ${a.body?.error?.code ?? ''}`).join(', ')}`;
+    ? [await act(prepared, s.first)].concat(await pause(firstLate + secondLate).then(() => act(prepared, s.second)))
+    : await Promise.all([pause(firstLate).then(() => act(prepared, s.first)), pause(secondLate).then(() => act(prepared, s.second))]);
+  const label = `${s.first} ${s.after ? 'then' : 'with'} ${s.second} on ${id}: ${answers.map((a) => `${a.status} ${a.body?.error?.code ?? ''} ${a.body?.error?.message ?? ''}`).join(', ')}`;
 
   for (const a of answers) {
     expect([200, 409], label).toContain(a.status);
@@ -176,7 +198,7 @@ async function race(s: Scenario, [firstLate, secondLate]: [number, number]): Pro
   if (closed) await executionEnded(id);
   const detail = (await rt.api('GET', `/v1/admin/requests/${id}`, { token: rt.staffToken })).body;
 
-  // Exactly one audit entry per winning action, by staff; none for a loser.
+  // Exactly one audit entry per winning action, by staff (or the subject); none for a loser.
   for (const a of new Set([s.first, s.second])) {
     expect(detail.audit.filter((e: any) => e.action === AUDITED[a] && e.actor !== 'system'), `${label}: ${AUDITED[a]}`).toHaveLength(wins[a]);
   }
