@@ -40,7 +40,9 @@ export function staffActions(ctx: AppContext, r: RequestRecord, roles: readonly 
   if (!roles.includes('approver')) return [];
   const actions: StaffAction[] = [];
   const open = !CLOSED_STATUSES.has(r.status);
-  if (r.status === 'awaiting_review') actions.push('approve', 'deny');
+  // A decision on record while still awaiting review is being handed to the workflow: nothing to decide.
+  const deciding = r.status === 'awaiting_review' && r.decision !== undefined;
+  if (r.status === 'awaiting_review' && !deciding) actions.push('approve', 'deny');
   if (r.status === 'awaiting_staff') {
     if (Object.values(r.connectors ?? {}).some((c) => c.status === 'failed')) actions.push('retry');
     actions.push('accept-partial');
@@ -50,7 +52,9 @@ export function staffActions(ctx: AppContext, r: RequestRecord, roles: readonly 
     if (r.pause) actions.push('resume');
     else if (!clockStopRefusal(ctx, r) && requestToday(ctx.config, r, now) <= r.dueDate) actions.push('pause');
   }
-  if (open) actions.push('assign', 'cancel');
+  if (open) actions.push('assign');
+  // Cancel answers 409 while a decision is handed over or the workflow is telling the subject it closed.
+  if (open && !deciding && !r.closing) actions.push('cancel');
   if (r.package && now.getTime() <= Date.parse(r.package.expiresAt)) actions.push('download');
   return actions;
 }
