@@ -222,6 +222,12 @@ export class RequestRepository {
     }
   }
 
+  /** The claim on the mail about `transition`, if any. */
+  async mailClaim(requestId: string, transition: string): Promise<MailClaim | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.table, Key: keys.mail(requestId, transition), ConsistentRead: true }));
+    return out.Item as MailClaim | undefined;
+  }
+
   /** Records that the claimed mail went out, so the claim is never taken over. */
   async markMailSent(requestId: string, transition: string, at: Date, messageId?: string): Promise<void> {
     await this.db.send(

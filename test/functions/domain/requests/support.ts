@@ -105,6 +105,11 @@ export class MemoryRepo {
     return true;
   }
 
+  async mailClaim(requestId: string, transition: string) {
+    const held = this.mailClaims.get(`${requestId}|${transition}`);
+    return held ? clone(held) : undefined;
+  }
+
   async markMailSent(requestId: string, transition: string, at: Date, messageId?: string): Promise<void> {
     const key = `${requestId}|${transition}`;
     this.mailClaims.set(key, { ...this.mailClaims.get(key)!, sentAt: at.toISOString(), ...(messageId ? { messageId } : {}) });

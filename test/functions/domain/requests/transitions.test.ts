@@ -272,18 +272,53 @@ describe('workflow steps against a cancellation', () => {
 });
 
 describe('mail claims', () => {
-  it('send once; a claim whose sender died is taken over after its lease, a sent one never', async () => {
+  it('send once; a claim whose sender died is waited out and taken over after its lease, a sent one never', async () => {
     const id = await waiting('in_progress');
     let sends = 0;
     const send = async () => `m-${++sends}`;
+    // The test's clock moves only when a caller waits.
+    const waited: number[] = [];
+    const wait = async (ms: number) => {
+      waited.push(ms);
+      h.clock.at = new Date(h.clock.at.getTime() + ms);
+    };
 
-    // The first sender claims and dies before sending: nothing goes out, and within the lease nobody else sends.
+    // The first sender claims and dies before sending: the next caller waits the lease out, then sends.
     expect(await h.ctx.repo.claimMail(id, 'test', h.clock.now(), MAIL_LEASE_MS)).toBe(true);
-    expect(await mailOnce(h.ctx, id, 'test', send)).toBe(false);
-    h.clock.at = new Date(h.clock.at.getTime() + MAIL_LEASE_MS + 1);
-    expect(await mailOnce(h.ctx, id, 'test', send)).toBe(true);
+    expect(await mailOnce(h.ctx, id, 'test', send, wait)).toBe(true);
+    expect(sends).toBe(1);
+    expect(waited.reduce((a, b) => a + b, 0)).toBeGreaterThan(MAIL_LEASE_MS);
+
+    expect(await mailOnce(h.ctx, id, 'test', send, wait)).toBe(false);
     h.clock.at = new Date(h.clock.at.getTime() + 10 * MAIL_LEASE_MS);
-    expect(await mailOnce(h.ctx, id, 'test', send)).toBe(false);
+    expect(await mailOnce(h.ctx, id, 'test', send, wait)).toBe(false);
+    expect(sends).toBe(1);
+  });
+
+  it('makes a second caller wait until the first one has sent, so both return with the mail out', async () => {
+    const id = await waiting('in_progress');
+    let sends = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let started!: () => void;
+    const sending = new Promise<void>((r) => (started = r));
+    const first = mailOnce(h.ctx, id, 'test', async () => {
+      started();
+      await gate;
+      return `m-${++sends}`;
+    });
+    await sending;
+    let polled!: () => void;
+    const polling = new Promise<void>((r) => (polled = r));
+    const second = mailOnce(h.ctx, id, 'test', async () => `m-${++sends}`, async () => {
+      polled();
+      await new Promise((r) => setImmediate(r));
+    });
+
+    await polling;
+    expect(sends).toBe(0);
+    release();
+    expect(await Promise.all([first, second])).toEqual([true, false]);
     expect(sends).toBe(1);
   });
 
