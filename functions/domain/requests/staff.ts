@@ -250,8 +250,9 @@ const CANCEL_ATTEMPTS = 3;
  * was read: of racing cancels one wins and the others get 409 `closed`; a workflow step or staff action
  * that comes after it finds the request closed and changes nothing, and one that is closing already (a
  * workflow step telling the subject it completed) wins over it. A request waiting for staff is then
- * cancelled through the waiting task, any other by stopping the workflow; the subject is told once. While a review decision is being recorded (claimed, not yet handed to the
- * workflow) the request cannot be cancelled: 409 `decision_pending`, and a moment later it can.
+ * cancelled through the waiting task, any other by stopping the workflow; the subject is told once.
+ * While a review decision is being recorded (claimed, not yet handed to the workflow) the request cannot
+ * be cancelled: 409 `decision_pending`, and a moment later it can.
  */
 export async function cancel(ctx: AppContext, requestId: string, actor: string, reason: string): Promise<RequestRecord> {
   if (!reason.trim()) throw badRequest('reason_required', 'cancelling needs a reason on record');
