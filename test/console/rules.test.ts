@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { needsTypedConfirmation, offeredActions } from '../../console/src/console/rules.ts';
 import { DENIAL_REASON_LABEL, DENIAL_REASON_TEXT } from '../../console/src/shared/labels.ts';
-import { DENIAL_REASONS } from '../../functions/domain/requests/staff.ts';
+import { DENIAL_REASONS } from '../../functions/domain/requests/model.ts';
 
 describe('the actions the console offers', () => {
   it('It should offer exactly the actions the API says it would accept, in a fixed order', () => {

@@ -12,7 +12,7 @@ import { REQUEST_TYPES, type DsarConfig, type RequestType } from '#commons/confi
 import { daysBetween } from '../deadlines/index.ts';
 import type { AppContext } from '../context.ts';
 import { YEAR_INDEX, type RequestRecord } from '../requests/model.ts';
-import { DENIAL_REASONS } from '../requests/staff.ts';
+import { DENIAL_REASONS } from '../requests/model.ts';
 import { tableAccess, type TableAccess } from '../requests/table.ts';
 import { dateIn } from '../requests/local-date.ts';
 import { requestTimeZone } from '../requests/zone.ts';

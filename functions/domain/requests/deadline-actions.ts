@@ -4,14 +4,12 @@
  * state that was checked, so two staff members acting at once cannot lose a pause or resume twice, and
  * each is audited. Refusals are RequestErrors whose message says which rule refused.
  */
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { RequestError, conflict, unprocessable } from '#commons/errors';
 import { logger } from '#commons/observability';
 import { daysBetween, jurisdictionRules, shiftDueDates } from '../deadlines/index.ts';
 import type { AppContext } from '../context.ts';
-import { CLOSED_STATUSES, keys, type RequestRecord } from './model.ts';
-import { tableAccess, type TableAccess } from './table.ts';
+import { CLOSED_STATUSES, type RequestRecord } from './model.ts';
+import { StateConflict, type UpdateConditions } from './repository.ts';
 import { requestTimeZone, requestToday } from './zone.ts';
 
 /** Why a closed request's deadline cannot change, or undefined while it is open (extend and pause alike). */
@@ -27,43 +25,20 @@ function assertOpen(r: RequestRecord): void {
   if (refusal) throw refusal;
 }
 
-interface Write {
-  set: Record<string, unknown>;
-  remove?: string[];
-  /** Extra condition on top of "the request is still open", with its own names and values. */
-  condition: string;
-  names?: Record<string, string>;
-  values?: Record<string, unknown>;
-}
-
-/** Applies the write if the request is still open and `condition` holds; undefined when it does not. */
-async function conditionalWrite(access: TableAccess, requestId: string, w: Write): Promise<RequestRecord | undefined> {
-  const names: Record<string, string> = { '#openPk': 'openPk', ...w.names };
-  const values: Record<string, unknown> = { ...w.values };
-  const sets = Object.entries(w.set).map(([field, value], i) => {
-    names[`#s${i}`] = field;
-    values[`:s${i}`] = value;
-    return `#s${i} = :s${i}`;
-  });
-  const removes = (w.remove ?? []).map((field, i) => {
-    names[`#r${i}`] = field;
-    return `#r${i}`;
-  });
+/**
+ * Applies a clock change if the request is still open (in the queue) and `conditions` hold; undefined
+ * when they do not, and the caller says why.
+ */
+async function whileOpen(
+  ctx: AppContext,
+  requestId: string,
+  set: Partial<RequestRecord>,
+  conditions: UpdateConditions,
+): Promise<RequestRecord | undefined> {
   try {
-    const out = await access.db.send(
-      new UpdateCommand({
-        TableName: access.table,
-        Key: keys.request(requestId),
-        UpdateExpression: [`SET ${sets.join(', ')}`, removes.length ? `REMOVE ${removes.join(', ')}` : ''].filter(Boolean).join(' '),
-        ConditionExpression: `attribute_exists(#openPk) AND (${w.condition})`,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    return out.Attributes as RequestRecord;
+    return await ctx.repo.update(requestId, set, { ...conditions, present: ['openPk', ...(conditions.present ?? [])] });
   } catch (err) {
-    if (err instanceof ConditionalCheckFailedException) return undefined;
+    if (err instanceof StateConflict) return undefined;
     throw err;
   }
 }
@@ -86,7 +61,6 @@ export async function pauseDeadline(
   requestId: string,
   actor: string,
   reason: string,
-  access: TableAccess = tableAccess(),
 ): Promise<RequestRecord> {
   const now = ctx.clock.now();
   const r = await ctx.repo.get(requestId);
@@ -100,11 +74,7 @@ export async function pauseDeadline(
   }
   const at = now.toISOString();
   const pause = { since: today, at, by: actor, reason };
-  const updated = await conditionalWrite(access, requestId, {
-    set: { pause, updatedAt: at },
-    condition: 'attribute_not_exists(#pause)',
-    names: { '#pause': 'pause' },
-  });
+  const updated = await whileOpen(ctx, requestId, { pause, updatedAt: at }, { absent: ['pause'] });
   if (!updated) {
     const current = await ctx.repo.get(requestId);
     assertOpen(current);
@@ -131,7 +101,6 @@ export async function resumeDeadline(
   requestId: string,
   actor: string,
   trigger: 'staff' | 'subject_reply' = 'staff',
-  access: TableAccess = tableAccess(),
 ): Promise<ResumeResult> {
   const now = ctx.clock.now();
   const r = await ctx.repo.get(requestId);
@@ -154,14 +123,13 @@ export async function resumeDeadline(
   );
   const dueDate = r.extension ? shifted.extendedDueDate : shifted.dueDate;
   const at = now.toISOString();
-  const updated = await conditionalWrite(access, requestId, {
-    set: { dueDate, extendedDueDate: shifted.extendedDueDate, openSk: `${dueDate}#${requestId}`, pausedDays: total, updatedAt: at },
-    remove: ['pause'],
+  const updated = await whileOpen(
+    ctx,
+    requestId,
+    { dueDate, extendedDueDate: shifted.extendedDueDate, openSk: `${dueDate}#${requestId}`, pausedDays: total, updatedAt: at },
     // The pause that was read: a concurrent resume would otherwise add the same days twice.
-    condition: '#pause.#since = :since AND #pause.#at = :at',
-    names: { '#pause': 'pause', '#since': 'since', '#at': 'at' },
-    values: { ':since': r.pause.since, ':at': r.pause.at },
-  });
+    { match: { 'pause.since': r.pause.since, 'pause.at': r.pause.at }, remove: ['pause'] },
+  );
   if (!updated) {
     const current = await ctx.repo.get(requestId);
     assertOpen(current);
@@ -185,7 +153,6 @@ export async function resumeDeadline(
 export async function subjectReplied(
   ctx: AppContext,
   requestId: string,
-  access: TableAccess = tableAccess(),
 ): Promise<{ resumed: boolean; request: RequestRecord }> {
   const r = await ctx.repo.get(requestId);
   if (!r.pause || CLOSED_STATUSES.has(r.status) || !r.openPk) {
@@ -194,7 +161,7 @@ export async function subjectReplied(
   }
   await ctx.repo.audit(requestId, 'subject', 'subject.replied', { clockRunning: false }, ctx.clock.now());
   try {
-    const out = await resumeDeadline(ctx, requestId, 'subject', 'subject_reply', access);
+    const out = await resumeDeadline(ctx, requestId, 'subject', 'subject_reply');
     return { resumed: true, request: out.request };
   } catch (err) {
     // Staff restarted the clock in the meantime: nothing left to do.

@@ -68,6 +68,32 @@ export interface ConnectorOutcome {
   finishedAt?: string;
 }
 
+/**
+ * The reasons a request may be denied, and what the subject is told for each (the denial mail quotes
+ * it; the console and the yearly metrics list the same keys).
+ */
+export const DENIAL_REASONS = {
+  manifestly_unfounded: 'The request is manifestly unfounded (GDPR Art. 12(5)).',
+  excessive: 'The request is excessive, in particular because of its repetitive character (GDPR Art. 12(5)).',
+  identity_not_verified: 'We could not verify that the request comes from the person the data is about.',
+  exemption: 'A legal exemption applies to the data requested.',
+  other: 'Another reason, explained below.',
+} as const;
+export type DenialReason = keyof typeof DENIAL_REASONS;
+
+/**
+ * The last status change a staff action claimed: `id` is unique per call, so the call can later undo
+ * exactly its own change (a conditional write on this id) and never one another call made since.
+ */
+export interface Transition {
+  id: string;
+  action: string;
+  by: string;
+  at: string;
+  from: RequestStatus;
+  to: RequestStatus;
+}
+
 export interface Decision {
   outcome: 'approved' | 'denied';
   by: string;
@@ -122,6 +148,16 @@ export interface RequestRecord {
   verification?: Verification;
   decision?: Decision;
   connectors?: Record<string, ConnectorOutcome>;
+  /** The last status change a staff action made (see Transition). */
+  transition?: Transition;
+  /**
+   * The final status a closing workflow step has claimed, while it tells the subject: set before the
+   * mail, replaced by the status itself after it, so a closed status always means the subject was told
+   * and a cancel cannot slip in between (it answers 409 `closed`).
+   */
+  closing?: RequestStatus;
+  /** Who cancelled the request, when and why. */
+  cancellation?: { by: string; at: string; reason: string };
   /** Staff's reason for accepting a request with connectors missing. */
   partialAcceptance?: { by: string; at: string; reason: string };
   package?: { key: string; createdAt: string; expiresAt: string; bytes?: number };
@@ -207,6 +243,23 @@ export interface AuditEvent {
   detail?: Record<string, unknown>;
 }
 
+/**
+ * The claim on one mail to the subject about one transition of the request (`MAIL#<transition>`): put
+ * before the mail is sent, so a retried step or a racing call never sends it twice. `sentAt` is set once
+ * SES took the mail; a claim without it whose lease ran out belongs to a sender that died, and may be
+ * taken over.
+ */
+export interface MailClaim {
+  pk: string;
+  sk: string;
+  requestId: string;
+  transition: string;
+  claimedAt: string;
+  leaseUntil: string;
+  sentAt?: string;
+  messageId?: string;
+}
+
 /** The download link of a completed request: only the token's hash is kept. */
 export interface DownloadItem {
   pk: string;
@@ -263,6 +316,7 @@ export const keys = {
   task: (id: string, kind: TaskKind) => ({ pk: `REQ#${id}`, sk: `TASK#${kind}` }),
   download: (id: string) => ({ pk: `REQ#${id}`, sk: 'DL' }),
   auditPrefix: 'EVT#',
+  mail: (id: string, transition: string) => ({ pk: `REQ#${id}`, sk: `MAIL#${transition}` }),
   /** Every erasure progress item of one connector: `ERASED#<connectorId>#`, sorted by time after it. */
   erasureProgressPrefix: (connectorId: string) => `ERASED#${connectorId}#`,
   /** One run's erasure progress: the prefix, the time, and a random suffix against same-millisecond runs. */

@@ -27,6 +27,7 @@ import {
   type DownloadItem,
   type ErasureProgressItem,
   type IdempotencyItem,
+  type MailClaim,
   type RequestRecord,
   type SubjectLockItem,
   type Verification,
@@ -198,6 +199,63 @@ export class RequestRepository {
         );
       }
       throw err;
+    }
+  }
+
+  /**
+   * Claims the one mail about `transition` (see MailClaim): true when this caller is to send it, false
+   * when another caller holds it (sent, or still sending within its lease).
+   */
+  async claimMail(requestId: string, transition: string, now: Date, leaseMs: number): Promise<boolean> {
+    const claim: MailClaim = {
+      ...keys.mail(requestId, transition),
+      requestId,
+      transition,
+      claimedAt: now.toISOString(),
+      leaseUntil: new Date(now.getTime() + leaseMs).toISOString(),
+    };
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: claim,
+          ConditionExpression: 'attribute_not_exists(sk) OR (attribute_not_exists(sentAt) AND leaseUntil < :now)',
+          ExpressionAttributeValues: { ':now': claim.claimedAt },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
+  }
+
+  /** The claim on the mail about `transition`, if any. */
+  async mailClaim(requestId: string, transition: string): Promise<MailClaim | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.table, Key: keys.mail(requestId, transition), ConsistentRead: true }));
+    return out.Item as MailClaim | undefined;
+  }
+
+  /** Records that the claimed mail went out, so the claim is never taken over. */
+  async markMailSent(requestId: string, transition: string, at: Date, messageId?: string): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: keys.mail(requestId, transition),
+        UpdateExpression: messageId ? 'SET sentAt = :at, messageId = :id' : 'SET sentAt = :at',
+        ExpressionAttributeValues: { ':at': at.toISOString(), ...(messageId ? { ':id': messageId } : {}) },
+      }),
+    );
+  }
+
+  /** Gives back a claim whose mail could not be sent (never one that was), so a retry sends it at once. */
+  async releaseMail(requestId: string, transition: string): Promise<void> {
+    try {
+      await this.db.send(
+        new DeleteCommand({ TableName: this.table, Key: keys.mail(requestId, transition), ConditionExpression: 'attribute_not_exists(sentAt)' }),
+      );
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
     }
   }
 

@@ -2,27 +2,21 @@
  * What staff do to a request: approve, deny, and decide on connectors that failed (retry, accept the
  * request as partial with a reason, or cancel). Every action is attributed and audited. An action first
  * claims the request with a conditional status change, then completes the workflow's waiting task; if
- * that fails the claim is undone, so the record never says more than the workflow did.
+ * that fails the claim is undone (conditionally: only its own), so the record never says more than the
+ * workflow did. A losing action answers 409 and has changed nothing.
  */
-import { StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { randomUUID } from 'node:crypto';
+import { ExecutionDoesNotExist, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { badRequest, conflict } from '#commons/errors';
 import type { AppContext } from '../context.ts';
-import { CLOSED_STATUSES, type RequestRecord, type RequestStatus, type TaskKind } from './model.ts';
+import { CLOSED_STATUSES, type DenialReason, type RequestRecord, type RequestStatus, type TaskKind, type Transition } from './model.ts';
+import { retentionFields } from './retention.ts';
 import { StateConflict } from './repository.ts';
 import { completeTask } from './tasks.ts';
 import { notifyOutcome } from '../workflow/notify.ts';
 import { extensionRefusal } from '../deadline-ops/extension.ts';
 import { clockStopRefusal } from './deadline-actions.ts';
 import { requestToday } from './zone.ts';
-
-export const DENIAL_REASONS = {
-  manifestly_unfounded: 'The request is manifestly unfounded (GDPR Art. 12(5)).',
-  excessive: 'The request is excessive, in particular because of its repetitive character (GDPR Art. 12(5)).',
-  identity_not_verified: 'We could not verify that the request comes from the person the data is about.',
-  exemption: 'A legal exemption applies to the data requested.',
-  other: 'Another reason, explained below.',
-} as const;
-export type DenialReason = keyof typeof DENIAL_REASONS;
 
 export type StaffAction =
   | 'approve'
@@ -46,7 +40,9 @@ export function staffActions(ctx: AppContext, r: RequestRecord, roles: readonly 
   if (!roles.includes('approver')) return [];
   const actions: StaffAction[] = [];
   const open = !CLOSED_STATUSES.has(r.status);
-  if (r.status === 'awaiting_review') actions.push('approve', 'deny');
+  // A decision on record while still awaiting review is being handed to the workflow: nothing to decide.
+  const deciding = r.status === 'awaiting_review' && r.decision !== undefined;
+  if (r.status === 'awaiting_review' && !deciding) actions.push('approve', 'deny');
   if (r.status === 'awaiting_staff') {
     if (Object.values(r.connectors ?? {}).some((c) => c.status === 'failed')) actions.push('retry');
     actions.push('accept-partial');
@@ -56,44 +52,103 @@ export function staffActions(ctx: AppContext, r: RequestRecord, roles: readonly 
     if (r.pause) actions.push('resume');
     else if (!clockStopRefusal(ctx, r) && requestToday(ctx.config, r, now) <= r.dueDate) actions.push('pause');
   }
-  if (open) actions.push('assign', 'cancel');
+  if (open) actions.push('assign');
+  // Cancel answers 409 while a decision is handed over or the workflow is telling the subject it closed.
+  if (open && !deciding && !r.closing) actions.push('cancel');
   if (r.package && now.getTime() <= Date.parse(r.package.expiresAt)) actions.push('download');
   return actions;
 }
 
+interface Claim {
+  before: RequestRecord;
+  transition: Transition;
+}
+
+/**
+ * Claims the request for an action that completes the workflow's waiting task: one conditional write
+ * moves it from `from` to `to` and records the transition, so of two actions racing for the same task
+ * one wins and the other gets a 409 having changed nothing. A review decision is taken once, whatever it
+ * is (`decision` must be absent), and no claim succeeds on a request cancelled meanwhile.
+ */
 async function claim(
   ctx: AppContext,
   requestId: string,
+  actor: string,
+  action: StaffAction,
   kind: TaskKind,
   from: RequestStatus,
+  to: RequestStatus,
   set: Partial<RequestRecord>,
-): Promise<RequestRecord> {
+): Promise<Claim> {
   const before = await ctx.repo.get(requestId);
   if (before.status !== from) throw conflict('wrong_state', `request ${requestId} is ${before.status}, not ${from}`);
   if (!(await ctx.repo.taskToken(requestId, kind))) {
     throw conflict('not_waiting', `request ${requestId} is not waiting for ${kind} yet; try again in a moment`);
   }
+  const transition: Transition = { id: randomUUID(), action, by: actor, at: ctx.clock.now().toISOString(), from, to };
   try {
-    // A review decision is taken once: the first staff member to record one wins, whatever it is.
-    await ctx.repo.update(requestId, set, { onlyIf: [from], ...(kind === 'review' ? { absent: ['decision'] } : {}) });
+    await ctx.repo.update(requestId, { ...set, status: to, transition }, { onlyIf: [from], ...(kind === 'review' ? { absent: ['decision'] } : {}) });
   } catch (err) {
     if (err instanceof StateConflict) throw conflict('wrong_state', err.message);
     throw err;
   }
-  return before;
+  return { before, transition };
 }
 
-async function completeOrUndo(ctx: AppContext, before: RequestRecord, kind: TaskKind, output: unknown, undo: string[]) {
+/** What a claim wrote besides the status: put back or removed when it is undone. */
+interface Undo {
+  restore?: Partial<RequestRecord>;
+  remove?: string[];
+  /**
+   * Values only this call wrote (its decision's or acceptance's time and author): when another action
+   * changed the request since, `remove` is still taken back where these match, and nothing else.
+   */
+  mine?: Record<string, unknown>;
+}
+
+/**
+ * Completes the waiting task; if that fails, undoes the claim: only this call's claim (its transition id,
+ * the status it wrote), so a cancel that came in between is never overwritten. The fields restored are
+ * those the claim changed (retry marks connectors pending, accept-partial marks them accepted_missing).
+ */
+async function completeOrUndo(ctx: AppContext, claimed: Claim, kind: TaskKind, output: unknown, undo: Undo) {
+  const { before, transition } = claimed;
   try {
     await completeTask(ctx, before.requestId, kind, output);
   } catch (err) {
-    // Put back what the claim changed: the status, and the connector outcomes (retry marks them pending,
-    // accept-partial marks them accepted_missing), so staff can decide again.
+    if (await undoTransition(ctx, before, transition, undo.restore ?? {}, undo.remove ?? [])) throw err;
+    // Another action moved the request on in between (a cancel that stopped the workflow): it won.
+    if (undo.mine && undo.remove?.length) await removeIfMine(ctx, before.requestId, undo.mine, undo.remove);
+    const now = await ctx.repo.get(before.requestId);
+    throw conflict('wrong_state', `request ${before.requestId} is ${now.status}: another action came first`);
+  }
+}
+
+async function removeIfMine(ctx: AppContext, requestId: string, mine: Record<string, unknown>, remove: string[]): Promise<void> {
+  try {
+    await ctx.repo.update(requestId, {}, { match: mine, remove });
+  } catch (err) {
+    if (!(err instanceof StateConflict)) throw err;
+  }
+}
+
+/** Puts back what `transition` changed, if nothing changed the request since; false when something did. */
+export async function undoTransition(
+  ctx: AppContext,
+  before: RequestRecord,
+  transition: Transition,
+  restore: Partial<RequestRecord>,
+  remove: string[],
+): Promise<boolean> {
+  try {
     await ctx.repo.update(
       before.requestId,
-      { status: before.status, ...(before.connectors ? { connectors: before.connectors } : {}) },
-      { remove: undo },
+      { ...restore, status: before.status, ...(before.transition ? { transition: before.transition } : {}) },
+      { onlyIf: [transition.to], match: { 'transition.id': transition.id }, remove: [...remove, ...(before.transition ? [] : ['transition'])] },
     );
+    return true;
+  } catch (err) {
+    if (err instanceof StateConflict) return false;
     throw err;
   }
 }
@@ -106,9 +161,9 @@ export async function approve(ctx: AppContext, requestId: string, actor: string,
   }
   const at = ctx.clock.now().toISOString();
   const decision = { outcome: 'approved' as const, by: actor, at };
-  const before = await claim(ctx, requestId, 'review', 'awaiting_review', { status: 'in_progress', decision });
-  await completeOrUndo(ctx, before, 'review', { outcome: 'approved', by: actor }, ['decision']);
-  await ctx.repo.audit(requestId, actor, 'review.approved', { type: before.type });
+  const claimed = await claim(ctx, requestId, actor, 'approve', 'review', 'awaiting_review', 'in_progress', { decision });
+  await completeOrUndo(ctx, claimed, 'review', { outcome: 'approved', by: actor }, { remove: ['decision'], mine: { 'decision.at': at, 'decision.by': actor } });
+  await ctx.repo.audit(requestId, actor, 'review.approved', { type: claimed.before.type });
   return ctx.repo.get(requestId);
 }
 
@@ -116,8 +171,9 @@ export async function deny(ctx: AppContext, requestId: string, actor: string, re
   if (reason === 'other' && !note) throw badRequest('note_required', 'a denial for another reason needs a note that explains it');
   const at = ctx.clock.now().toISOString();
   const decision = { outcome: 'denied' as const, by: actor, at, reason, ...(note ? { note } : {}) };
-  const before = await claim(ctx, requestId, 'review', 'awaiting_review', { decision });
-  await completeOrUndo(ctx, before, 'review', { outcome: 'denied', by: actor }, ['decision']);
+  // The status stays awaiting_review until NotifyDenied closes the request; the decision is the claim.
+  const claimed = await claim(ctx, requestId, actor, 'deny', 'review', 'awaiting_review', 'awaiting_review', { decision });
+  await completeOrUndo(ctx, claimed, 'review', { outcome: 'denied', by: actor }, { remove: ['decision'], mine: { 'decision.at': at, 'decision.by': actor } });
   await ctx.repo.audit(requestId, actor, 'review.denied', { reason, ...(note ? { note } : {}) });
   return ctx.repo.get(requestId);
 }
@@ -133,8 +189,8 @@ export async function retry(ctx: AppContext, requestId: string, actor: string, c
   if (chosen.length === 0) throw conflict('nothing_to_retry', 'no connector has failed on this request');
   const connectors = { ...current.connectors };
   for (const id of chosen) connectors[id] = { ...connectors[id]!, status: 'pending' };
-  const before = await claim(ctx, requestId, 'reconcile', 'awaiting_staff', { status: 'in_progress', connectors });
-  await completeOrUndo(ctx, { ...before, connectors: current.connectors }, 'reconcile', { action: 'retry', connectors: chosen }, []);
+  const claimed = await claim(ctx, requestId, actor, 'retry', 'reconcile', 'awaiting_staff', 'in_progress', { connectors });
+  await completeOrUndo(ctx, claimed, 'reconcile', { action: 'retry', connectors: chosen }, { restore: { connectors: claimed.before.connectors } });
   await ctx.repo.audit(requestId, actor, 'connectors.retry', { connectors: chosen });
   return ctx.repo.get(requestId);
 }
@@ -152,12 +208,15 @@ export async function acceptPartial(ctx: AppContext, requestId: string, actor: s
     }
   }
   const at = ctx.clock.now().toISOString();
-  const before = await claim(ctx, requestId, 'reconcile', 'awaiting_staff', {
-    status: 'assembling',
+  const claimed = await claim(ctx, requestId, actor, 'accept-partial', 'reconcile', 'awaiting_staff', 'assembling', {
     connectors,
     partialAcceptance: { by: actor, at, reason },
   });
-  await completeOrUndo(ctx, { ...before, connectors: current.connectors }, 'reconcile', { action: 'accept_partial' }, ['partialAcceptance']);
+  await completeOrUndo(ctx, claimed, 'reconcile', { action: 'accept_partial' }, {
+    restore: { connectors: claimed.before.connectors },
+    remove: ['partialAcceptance'],
+    mine: { 'partialAcceptance.at': at, 'partialAcceptance.by': actor },
+  });
   await ctx.repo.audit(requestId, actor, 'connectors.accepted_partial', { reason, missing });
   return ctx.repo.get(requestId);
 }
@@ -183,21 +242,72 @@ export async function assign(ctx: AppContext, requestId: string, actor: string, 
   return ctx.repo.get(requestId);
 }
 
-/** Cancels an open request: through the waiting staff task when there is one, else by stopping the workflow. */
+/** How often cancel reads again when the workflow moved the request between its read and its write. */
+const CANCEL_ATTEMPTS = 3;
+
+/**
+ * Cancels an open request. The cancellation is itself the closing write, conditional on the status that
+ * was read: of racing cancels one wins and the others get 409 `closed`; a workflow step or staff action
+ * that comes after it finds the request closed and changes nothing, and one that is closing already (a
+ * workflow step telling the subject it completed) wins over it. A request waiting for staff is then
+ * cancelled through the waiting task, any other by stopping the workflow; the subject is told once.
+ * While a review decision is being recorded (claimed, not yet handed to the workflow) the request cannot
+ * be cancelled: 409 `decision_pending`, and a moment later it can.
+ */
 export async function cancel(ctx: AppContext, requestId: string, actor: string, reason: string): Promise<RequestRecord> {
   if (!reason.trim()) throw badRequest('reason_required', 'cancelling needs a reason on record');
-  const current = await ctx.repo.get(requestId);
-  if (CLOSED_STATUSES.has(current.status)) throw conflict('closed', `request ${requestId} is already ${current.status}`);
-  if (current.status === 'awaiting_staff') {
-    const before = await claim(ctx, requestId, 'reconcile', 'awaiting_staff', { status: 'awaiting_staff' });
-    await completeOrUndo(ctx, before, 'reconcile', { action: 'cancel', reason, by: actor }, []);
+  const claimed = await claimCancellation(ctx, requestId, actor, reason);
+  const { before } = claimed;
+  if (before.status === 'awaiting_staff') {
+    await completeOrUndo(
+      ctx,
+      claimed,
+      'reconcile',
+      { action: 'cancel', reason, by: actor },
+      { restore: { openPk: 'OPEN', ...(before.openSk ? { openSk: before.openSk } : {}) }, remove: ['closedAt', 'cancellation', 'purgePk', 'purgeAfter'] },
+    );
     await ctx.repo.audit(requestId, actor, 'request.cancelled', { reason });
+    // The workflow's own closing step tells the subject too; whichever comes first sends the one mail,
+    // so the answer to this call means the subject was told.
+    await notifyOutcome(ctx, requestId, { outcome: 'cancelled', reason });
     return ctx.repo.get(requestId);
   }
-  if (current.executionArn) {
-    await ctx.sfn.send(new StopExecutionCommand({ executionArn: current.executionArn, error: 'Cancelled', cause: 'cancelled by staff' }));
-  }
   await ctx.repo.audit(requestId, actor, 'request.cancelled', { reason });
+  if (before.executionArn) await stopExecution(ctx, before.executionArn);
   await notifyOutcome(ctx, requestId, { outcome: 'cancelled', reason });
   return ctx.repo.get(requestId);
+}
+
+/** The closing write of a cancellation, read again when the workflow moved the request in between. */
+async function claimCancellation(ctx: AppContext, requestId: string, actor: string, reason: string): Promise<Claim> {
+  for (let attempt = 1; ; attempt++) {
+    const before = await ctx.repo.get(requestId);
+    if (CLOSED_STATUSES.has(before.status)) throw conflict('closed', `request ${requestId} is already ${before.status}`);
+    if (before.closing) throw conflict('closed', `request ${requestId} is being closed as ${before.closing}`);
+    if (before.status === 'awaiting_review' && before.decision) {
+      throw conflict('decision_pending', `a review decision on request ${requestId} is being recorded; try again in a moment`);
+    }
+    const at = ctx.clock.now().toISOString();
+    const transition: Transition = { id: randomUUID(), action: 'cancel', by: actor, at, from: before.status, to: 'cancelled' };
+    try {
+      await ctx.repo.update(
+        requestId,
+        { status: 'cancelled', closedAt: at, cancellation: { by: actor, at, reason }, transition, ...retentionFields(ctx.config, at) },
+        { onlyIf: [before.status], absent: ['closing', ...(before.status === 'awaiting_review' ? ['decision'] : [])] },
+      );
+      return { before, transition };
+    } catch (err) {
+      if (!(err instanceof StateConflict)) throw err;
+      if (attempt >= CANCEL_ATTEMPTS) throw conflict('wrong_state', `${err.message}; try again`);
+    }
+  }
+}
+
+async function stopExecution(ctx: AppContext, executionArn: string): Promise<void> {
+  try {
+    await ctx.sfn.send(new StopExecutionCommand({ executionArn, error: 'Cancelled', cause: 'cancelled by staff' }));
+  } catch (err) {
+    // It had ended (failed or timed out) already: nothing is left to stop.
+    if (!(err instanceof ExecutionDoesNotExist)) throw err;
+  }
 }

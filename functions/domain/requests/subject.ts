@@ -12,7 +12,6 @@ import type { AppContext } from '../context.ts';
 import { subjectReplied } from './deadline-actions.ts';
 import { SUBJECT_MESSAGE } from './messages.ts';
 import { CLOSED_STATUSES, type RequestRecord } from './model.ts';
-import { tableAccess, type TableAccess } from './table.ts';
 
 /** The statuses as the subject reads them: internal steps collapse into "in progress". */
 const PUBLIC_STATUS: Record<RequestRecord['status'], string> = {
@@ -80,7 +79,6 @@ export async function subjectReply(
   requestId: string,
   token: string | undefined,
   text: string,
-  access: TableAccess = tableAccess(),
 ): Promise<{ requestId: string; resumed: boolean; dueDate: string }> {
   const r = await withToken(ctx, requestId, token);
   if (CLOSED_STATUSES.has(r.status) || !r.openPk) {
@@ -91,7 +89,7 @@ export async function subjectReply(
     throw conflict('not_verified', 'confirm your email address with the code we sent before writing to us');
   }
   await ctx.repo.audit(requestId, 'subject', SUBJECT_MESSAGE, { message: text, ...(r.pause ? { answering: r.pause.reason } : {}) }, ctx.clock.now());
-  const out = await subjectReplied(ctx, requestId, access);
+  const out = await subjectReplied(ctx, requestId);
   logger.info('subject replied', { requestId, resumed: out.resumed });
   return { requestId, resumed: out.resumed, dueDate: out.request.dueDate };
 }

@@ -1,7 +1,7 @@
 /**
- * Direct access to the request table for the few writes RequestRepository.update cannot express: a
- * condition on something other than the status (an extension not yet made, a threshold not yet fired)
- * and reads of the open index that report how many items they read. Built from the environment like
+ * Direct access to the request table for what the repository does not offer: the escalation job's
+ * writes of fired thresholds and reads of the open index and yearly index that report how many items
+ * they read. Status and deadline changes go through RequestRepository.update, the one conditional write. Built from the environment like
  * the repository; tests and the benchmark pass their own.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';

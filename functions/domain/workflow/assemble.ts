@@ -36,7 +36,7 @@ export async function assemble(ctx: AppContext, requestId: string): Promise<{ ke
     }));
   const now = clock.now();
   const key = `exports/${requestId}/${request.type}-${requestId}.zip`;
-  await repo.update(requestId, { status: 'assembling' });
+  await repo.update(requestId, { status: 'assembling' }, { onlyIf: ['in_progress', 'assembling'] });
   const result = await assemblePackage({
     s3: ctx.s3,
     stagingBucket: ctx.stagingBucket(),
@@ -57,7 +57,8 @@ export async function assemble(ctx: AppContext, requestId: string): Promise<{ ke
     ...(process.env.DSAR_EXPORTS_SSE ? { sse: process.env.DSAR_EXPORTS_SSE as 'aws:kms' | 'AES256' } : {}),
   });
   const expiresAt = new Date(now.getTime() + config.delivery.linkTtlDays * 86_400_000).toISOString();
-  await repo.update(requestId, { package: { key, createdAt: now.toISOString(), expiresAt, bytes: result.bytes } });
+  // Only while still assembling: a request cancelled meanwhile gets no package (and so no download).
+  await repo.update(requestId, { package: { key, createdAt: now.toISOString(), expiresAt, bytes: result.bytes } }, { onlyIf: ['assembling'] });
   await repo.audit(requestId, 'system', 'package.assembled', { records: result.records, bytes: result.bytes });
   await removeStaging(ctx, requestId);
   return { key, records: result.records, bytes: result.bytes };

@@ -28,7 +28,8 @@ export async function awaitTask(ctx: AppContext, requestId: string, kind: TaskKi
       return;
     case 'reconcile': {
       const failed = Object.values(request.connectors ?? {}).filter((c) => c.status === 'failed').map((c) => c.connectorId);
-      await repo.update(requestId, { status: 'awaiting_staff' });
+      // From collection (in_progress), an erasure staff accepted as partial (assembling), or a retried step.
+      await repo.update(requestId, { status: 'awaiting_staff' }, { onlyIf: ['in_progress', 'assembling', 'awaiting_staff'] });
       await repo.audit(requestId, 'system', 'connectors.awaiting_staff', { failed });
       await mailer.send(config.email.staff, staffAttention(config, requestId, `connectors failed: ${failed.join(', ')}`, consoleUrl), { requestId });
       return;

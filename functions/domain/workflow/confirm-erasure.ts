@@ -6,6 +6,7 @@
 import { enabledConnectors } from '#commons/config';
 import { policyFor, type ConnectorRegistry } from '#connectors/registry';
 import type { AppContext } from '../context.ts';
+import { StateConflict } from '../requests/repository.ts';
 import type { ConnectorOutcome, ErasureConfirmation } from '../requests/model.ts';
 import { subjectOf } from './collect.ts';
 
@@ -58,7 +59,13 @@ export async function confirmErasure(
         : { type: 'ErasureNotConfirmed', message: `still found after erasure: ${left}` },
     };
   }
-  await repo.update(requestId, { erasureConfirmation: confirmation, connectors: outcomes });
+  try {
+    // Only while the erasure is under way: a replay on a closed (or cancelled) request reads, and changes nothing.
+    await repo.update(requestId, { erasureConfirmation: confirmation, connectors: outcomes }, { onlyIf: ['in_progress', 'assembling'] });
+  } catch (err) {
+    if (err instanceof StateConflict) return { confirmed: confirmation.confirmed, unconfirmed };
+    throw err;
+  }
   await repo.audit(requestId, 'system', confirmation.confirmed ? 'erasure.confirmed' : 'erasure.not_confirmed', {
     residual: Object.fromEntries(checks.map(([id, c]) => [id, c.residual])),
     ...(unconfirmed.length ? { unconfirmed } : {}),

@@ -1,16 +1,18 @@
 /**
- * NotifySubject and the other closing steps: set the final status, tell the subject, and for a
- * completed request create the download link. The link points at our download endpoint with a token,
- * never at S3 directly: a presigned URL made with a Lambda role's credentials dies with them.
+ * NotifySubject and the other closing steps: claim the close (a conditional write on the status the
+ * step expects), tell the subject once, then set the final status, so a closed request has always been
+ * told; for a completed request the mail carries the download link. The
+ * link points at our download endpoint with a token, never at S3 directly: a presigned URL made with a
+ * Lambda role's credentials dies with them.
  */
 import { hashToken, newToken } from '#commons/tokens';
 import { cancelled, completion, denial, erasureReport, unverifiedClosed } from '../notifications/templates.ts';
 import { closeErasure } from './erasure-report.ts';
 import { retentionFields } from '../requests/retention.ts';
 import { links, type AppContext } from '../context.ts';
-import type { RequestStatus } from '../requests/model.ts';
+import { DENIAL_REASONS, type DenialReason, type RequestStatus } from '../requests/model.ts';
 import { facts } from '../requests/verification.ts';
-import { DENIAL_REASONS, type DenialReason } from '../requests/staff.ts';
+import { mailOnce } from '../notifications/once.ts';
 
 export type Outcome =
   | { outcome: 'completed' }
@@ -19,6 +21,22 @@ export type Outcome =
   | { outcome: 'unverified' }
   | { outcome: 'cancelled'; reason?: string };
 
+/**
+ * The statuses each closing step may start from. The close is a conditional write on them, so a step
+ * that lost a race (staff cancelled meanwhile) changes nothing and mails nothing; a retried step finds
+ * the request already in its final status and only makes sure the mail went out.
+ */
+const CLOSES_FROM: Record<Outcome['outcome'], readonly RequestStatus[]> = {
+  completed: ['assembling'],
+  erased: ['in_progress', 'assembling'],
+  denied: ['awaiting_review'],
+  unverified: ['awaiting_verification'],
+  cancelled: ['awaiting_staff'],
+};
+
+/** The subject hears about the closing of a request once, whatever closed it (see ../notifications/once.ts). */
+export const CLOSING_MAIL = 'closed';
+
 export async function notifyOutcome(ctx: AppContext, requestId: string, outcome: Outcome): Promise<{ status: RequestStatus }> {
   const { repo, config, mailer, clock } = ctx;
   const request = await repo.get(requestId);
@@ -26,46 +44,64 @@ export async function notifyOutcome(ctx: AppContext, requestId: string, outcome:
   const to = request.subject.email;
   const tag = { requestId };
   let status: RequestStatus;
+  let send: () => Promise<string | undefined>;
   switch (outcome.outcome) {
     case 'completed': {
-      if (!request.package) throw new Error(`request ${requestId} has no package to deliver`);
-      const token = newToken();
-      const expiresAt = request.package.expiresAt;
-      await repo.putDownload({ requestId, tokenHash: hashToken(token), key: request.package.key, expiresAt });
+      const pkg = request.package;
+      if (!pkg) throw new Error(`request ${requestId} has no package to deliver`);
       const missing = Object.values(request.connectors ?? {}).filter((c) => c.status === 'accepted_missing').map((c) => c.connectorId);
       status = missing.length ? 'completed_partial' : 'completed';
-      await mailer.send(to, completion(config, f, links(config).download(requestId, token), expiresAt, missing), tag);
+      // The link's token is minted by the one sender: a mail already out keeps a working link.
+      send = async () => {
+        const token = newToken();
+        await repo.putDownload({ requestId, tokenHash: hashToken(token), key: pkg.key, expiresAt: pkg.expiresAt });
+        return mailer.send(to, completion(config, f, links(config).download(requestId, token), pkg.expiresAt, missing), tag);
+      };
       break;
     }
     case 'erased': {
-      // The subject's report is built once: a retried step re-sends the same report.
+      // The subject's report is built once: a retried step finds the same report.
       const report = request.erasureReport ?? (await closeErasure(ctx, request));
       status = report.notErased.length ? 'completed_partial' : 'completed';
       // The report email links the status page, which shows the same report; its own token, stored
-      // before the send so the link works as soon as the mail arrives (a retried step mints a new one).
-      const token = newToken();
-      await repo.update(requestId, { reportTokenHash: hashToken(token) });
-      await mailer.send(to, erasureReport(config, f, report, links(config).status(requestId, token)), tag);
+      // before the send so the link works as soon as the mail arrives.
+      send = async () => {
+        const token = newToken();
+        await repo.update(requestId, { reportTokenHash: hashToken(token) });
+        return mailer.send(to, erasureReport(config, f, report, links(config).status(requestId, token)), tag);
+      };
       break;
     }
     case 'denied': {
       const reason = (request.decision?.reason ?? 'other') as DenialReason;
       status = 'denied';
-      await mailer.send(to, denial(config, f, DENIAL_REASONS[reason] ?? reason, request.decision?.note), tag);
+      send = () => mailer.send(to, denial(config, f, DENIAL_REASONS[reason] ?? reason, request.decision?.note), tag);
       break;
     }
     case 'unverified':
       status = 'unverified_closed';
-      await mailer.send(to, unverifiedClosed(config, f), tag);
+      send = () => mailer.send(to, unverifiedClosed(config, f), tag);
       break;
-    case 'cancelled':
+    case 'cancelled': {
       status = 'cancelled';
-      await mailer.send(to, cancelled(config, f, outcome.reason ?? 'cancelled by our staff'), tag);
+      const reason = outcome.reason ?? request.cancellation?.reason ?? 'cancelled by our staff';
+      send = () => mailer.send(to, cancelled(config, f, reason), tag);
       break;
+    }
   }
-  const closedAt = clock.now().toISOString();
-  await repo.update(requestId, { status, closedAt, ...retentionFields(config, closedAt) });
-  await repo.audit(requestId, 'system', `request.${status}`);
+  if (request.status === status) {
+    // Closed already: a retried step, or staff's cancel (which closes first); only the mail may be left.
+    await mailOnce(ctx, requestId, CLOSING_MAIL, send);
+  } else {
+    const from = CLOSES_FROM[outcome.outcome];
+    // Claim the close before the mail (a retried step finds its own claim). Throws StateConflict when
+    // the request moved on, cancelled by staff meanwhile: then nothing is written and nothing sent.
+    if (request.closing !== status) await repo.update(requestId, { closing: status }, { onlyIf: from, absent: ['closing'] });
+    await mailOnce(ctx, requestId, CLOSING_MAIL, send);
+    const closedAt = clock.now().toISOString();
+    await repo.update(requestId, { status, closedAt, ...retentionFields(config, closedAt) }, { onlyIf: from, match: { closing: status }, remove: ['closing'] });
+    await repo.audit(requestId, 'system', `request.${status}`);
+  }
   for (const kind of ['verification', 'review', 'reconcile'] as const) await repo.deleteTaskToken(requestId, kind);
   return { status };
 }

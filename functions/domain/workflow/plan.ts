@@ -45,7 +45,8 @@ export async function planConnectors(ctx: AppContext, registry: ConnectorRegistr
     };
     planned.push({ requestId, connectorId: c.id, mode });
   }
-  await repo.update(requestId, { status: 'in_progress', connectors: outcomes });
+  // Conditional like every status write of the workflow: a request cancelled meanwhile stays cancelled.
+  await repo.update(requestId, { status: 'in_progress', connectors: outcomes }, { onlyIf: ['in_progress'] });
   await repo.audit(requestId, 'system', 'connectors.planned', { connectors: planned.map((p) => p.connectorId) });
   return { connectors: planned };
 }
@@ -53,7 +54,8 @@ export async function planConnectors(ctx: AppContext, registry: ConnectorRegistr
 /** The auto-approval path: the configuration says this request type needs no staff review. */
 export async function approveAutomatically(ctx: AppContext, requestId: string): Promise<Decision> {
   const decision: Decision = { outcome: 'approved', by: 'system', at: ctx.clock.now().toISOString(), reason: 'auto-approval policy' };
-  await ctx.repo.update(requestId, { status: 'in_progress', decision });
+  // From the status verification left (or, retried, the one this step wrote); never over a cancellation.
+  await ctx.repo.update(requestId, { status: 'in_progress', decision }, { onlyIf: ['awaiting_review', 'in_progress'] });
   await ctx.repo.audit(requestId, 'system', 'review.approved', { policy: 'auto' });
   return decision;
 }

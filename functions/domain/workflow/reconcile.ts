@@ -58,7 +58,7 @@ export async function reconcile(
         : { connectorId: r.connectorId, status: 'failed', records: 0, objects: {}, stagingKeys: {}, attempts, finishedAt, error: describeFailure(r.error) };
   }
   const failed = Object.values(outcomes).filter((o) => o.status === 'failed' || o.status === 'pending').map((o) => o.connectorId);
-  await repo.update(requestId, { connectors: outcomes });
+  await repo.update(requestId, { connectors: outcomes }, { onlyIf: ['in_progress'] });
   for (const r of results) {
     await repo.audit(requestId, 'system', r.status === 'succeeded' ? 'connector.succeeded' : 'connector.failed', {
       connectorId: r.connectorId,

@@ -4,7 +4,8 @@
  */
 import { z } from 'zod';
 import { appContext } from '#domain/context';
-import { DENIAL_REASONS, acceptPartial, approve, assign, cancel, deny, retry } from '#domain/requests/staff';
+import { acceptPartial, approve, assign, cancel, deny, retry } from '#domain/requests/staff';
+import { DENIAL_REASONS } from '#domain/requests/model';
 import { requestDetail } from '#domain/requests/queries';
 import { actionInput, httpHandler, requestIdFrom } from '../http.ts';
 

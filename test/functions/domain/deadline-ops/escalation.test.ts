@@ -70,7 +70,7 @@ describe('escalation thresholds', () => {
   it('does not chase a request whose clock is stopped', async () => {
     const r = await putRequest(h, { jurisdiction: 'UK_GDPR', receivedAt: '2026-01-20T10:00:00Z' });
     h.clock.at = noon(r.dueDate, -10);
-    await pauseDeadline(h.ctx, r.requestId, 'alice@staff', 'clarification', h.access);
+    await pauseDeadline(h.ctx, r.requestId, 'alice@staff', 'clarification');
     const { sent } = await run(noon(r.dueDate, -3));
     expect(sent).toHaveLength(0);
   });

@@ -336,6 +336,12 @@ describe('staffActions: what the API would accept, for the console to offer', ()
     expect(staffActions(ctx, requestRecord({ status: 'awaiting_review' }), approver, now)).toEqual(['approve', 'deny', 'extend', 'assign', 'cancel']);
   });
 
+  it('offers no decision and no cancel while a decision is being handed to the workflow, and no cancel while the workflow closes', () => {
+    const deciding = requestRecord({ status: 'awaiting_review', decision: { outcome: 'denied', by: 'dana', at: '2026-03-02T09:00:00Z', reason: 'excessive' } });
+    expect(staffActions(ctx, deciding, approver, now)).toEqual(['extend', 'assign']);
+    expect(staffActions(ctx, requestRecord({ status: 'assembling', closing: 'completed' }), approver, now)).toEqual(['extend', 'assign']);
+  });
+
   it('offers pause on a GDPR request once the installation allows the clock to stop, and resume instead while paused', () => {
     const config = exampleConfig();
     config.deadlines.gdprClockStop = true;

@@ -136,14 +136,14 @@ describe('subjectReply', () => {
     // UK GDPR: received Mon 12 Jan 2026, due Thu 12 Feb; stopped 20 Jan, answered 30 Jan -> 10 days later.
     const r = await withStatusToken({ jurisdiction: 'UK_GDPR', receivedAt: '2026-01-12T10:00:00Z' });
     at('2026-01-20T10:00:00Z');
-    await pauseDeadline(h.ctx, r.requestId, 'alice@staff', 'Which of your two accounts do you mean?', h.access);
+    await pauseDeadline(h.ctx, r.requestId, 'alice@staff', 'Which of your two accounts do you mean?');
     expect(await subjectStatus(h.ctx, r.requestId, TOKEN)).toMatchObject({
       waitingForSubject: { since: '2026-01-20', asked: 'Which of your two accounts do you mean?' },
     });
     const info = vi.spyOn(logger, 'info');
     at('2026-01-30T15:00:00Z');
 
-    const out = await subjectReply(h.ctx, r.requestId, TOKEN, 'The one with sam@private.test, please.', h.access);
+    const out = await subjectReply(h.ctx, r.requestId, TOKEN, 'The one with sam@private.test, please.');
 
     expect(out).toEqual({ requestId: r.requestId, resumed: true, dueDate: '2026-02-23' });
     const stored = await h.ctx.repo.get(r.requestId);
@@ -164,7 +164,7 @@ describe('subjectReply', () => {
     const r = await withStatusToken({ jurisdiction: 'GDPR', receivedAt: '2026-01-12T10:00:00Z' });
     at('2026-01-14T10:00:00Z');
 
-    const out = await subjectReply(h.ctx, r.requestId, TOKEN, 'One more thing.', h.access);
+    const out = await subjectReply(h.ctx, r.requestId, TOKEN, 'One more thing.');
 
     expect(out).toEqual({ requestId: r.requestId, resumed: false, dueDate: r.dueDate });
     expect((await h.ctx.repo.auditTrail(r.requestId)).map((e) => e.action)).toEqual(expect.arrayContaining(['subject.message', 'subject.replied']));
@@ -174,7 +174,7 @@ describe('subjectReply', () => {
     const r = await putRequest(h, { receivedAt: '2026-01-12T10:00:00Z', status: 'awaiting_verification' });
     await h.ctx.repo.update(r.requestId, { statusTokenHash: hashToken(TOKEN) });
 
-    const err = await rejection(subjectReply(h.ctx, r.requestId, TOKEN, 'IMPORTANT: call us at +1 555', h.access));
+    const err = await rejection(subjectReply(h.ctx, r.requestId, TOKEN, 'IMPORTANT: call us at +1 555'));
 
     expect([err.status, err.code]).toEqual([409, 'not_verified']);
     expect((await h.ctx.repo.auditTrail(r.requestId)).map((e) => e.action)).not.toContain('subject.message');
@@ -184,8 +184,8 @@ describe('subjectReply', () => {
     const r = await withStatusToken({ receivedAt: '2026-01-12T10:00:00Z' });
     const closed = await withStatusToken({ receivedAt: '2026-01-12T10:00:00Z', status: 'completed', closedAt: '2026-01-20T10:00:00Z' });
 
-    expect((await rejection(subjectReply(h.ctx, r.requestId, 'guess', 'hello', h.access))).status).toBe(403);
-    expect((await rejection(subjectReply(h.ctx, closed.requestId, TOKEN, 'hello', h.access))).status).toBe(409);
+    expect((await rejection(subjectReply(h.ctx, r.requestId, 'guess', 'hello'))).status).toBe(403);
+    expect((await rejection(subjectReply(h.ctx, closed.requestId, TOKEN, 'hello'))).status).toBe(409);
     for (const id of [r.requestId, closed.requestId]) {
       expect((await h.ctx.repo.auditTrail(id)).map((e) => e.action)).not.toContain('subject.message');
     }

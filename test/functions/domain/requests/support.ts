@@ -78,6 +78,7 @@ export class MemoryRepo {
     }
     const at = (dotted: string) => dotted.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], current);
     for (const field of options.absent ?? []) if (at(field) !== undefined) throw new StateConflict(`request ${id}: ${field} is set`);
+    for (const field of options.present ?? []) if (at(field) === undefined) throw new StateConflict(`request ${id}: ${field} is gone`);
     for (const [field, value] of Object.entries(options.match ?? {})) {
       if (JSON.stringify(at(field)) !== JSON.stringify(value)) throw new StateConflict(`request ${id}: ${field} differs`);
     }
@@ -92,6 +93,32 @@ export class MemoryRepo {
     for (const k of removes) delete next[k];
     this.requests.set(id, next as unknown as RequestRecord);
     return clone(next as unknown as RequestRecord);
+  }
+
+  /** Mail claims by `<requestId>|<transition>`, as the repository keeps them (see MailClaim). */
+  readonly mailClaims = new Map<string, { leaseUntil: string; sentAt?: string; messageId?: string }>();
+
+  async claimMail(requestId: string, transition: string, now: Date, leaseMs: number): Promise<boolean> {
+    const key = `${requestId}|${transition}`;
+    const held = this.mailClaims.get(key);
+    if (held && (held.sentAt || held.leaseUntil >= now.toISOString())) return false;
+    this.mailClaims.set(key, { leaseUntil: new Date(now.getTime() + leaseMs).toISOString() });
+    return true;
+  }
+
+  async mailClaim(requestId: string, transition: string) {
+    const held = this.mailClaims.get(`${requestId}|${transition}`);
+    return held ? clone(held) : undefined;
+  }
+
+  async markMailSent(requestId: string, transition: string, at: Date, messageId?: string): Promise<void> {
+    const key = `${requestId}|${transition}`;
+    this.mailClaims.set(key, { ...this.mailClaims.get(key)!, sentAt: at.toISOString(), ...(messageId ? { messageId } : {}) });
+  }
+
+  async releaseMail(requestId: string, transition: string): Promise<void> {
+    const key = `${requestId}|${transition}`;
+    if (!this.mailClaims.get(key)?.sentAt) this.mailClaims.delete(key);
   }
 
   async audit(requestId: string, actor: string, action: string, detail?: Record<string, unknown>, at = new Date()): Promise<AuditEvent> {

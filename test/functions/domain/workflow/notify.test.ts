@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { hashToken } from '#commons/tokens';
-import { DENIAL_REASONS } from '#domain/requests/staff';
+import { DENIAL_REASONS } from '#domain/requests/model';
 import { notifyOutcome } from '#domain/workflow/notify';
 import type { ConnectorOutcome } from '#domain/requests/model';
 import { REQUEST_ID, SUBJECT_EMAIL, tokenLinkIn, requestRecord, testContext, type TestContext } from '../requests/support.ts';
@@ -63,7 +63,7 @@ describe('notifyOutcome', () => {
   });
 
   it('denies: mails the reason, the note and the supervisory authority', async () => {
-    await ctx.memory.update(REQUEST_ID, { decision: { outcome: 'denied', by: 'dana', at: 'x', reason: 'other', note: 'We cannot identify you in our systems.' } });
+    await ctx.memory.update(REQUEST_ID, { status: 'awaiting_review', decision: { outcome: 'denied', by: 'dana', at: 'x', reason: 'other', note: 'We cannot identify you in our systems.' } });
 
     const out = await notifyOutcome(ctx, REQUEST_ID, { outcome: 'denied' });
 
@@ -77,6 +77,7 @@ describe('notifyOutcome', () => {
   });
 
   it('closes an unverified request and says so', async () => {
+    await ctx.memory.update(REQUEST_ID, { status: 'awaiting_verification' });
     const out = await notifyOutcome(ctx, REQUEST_ID, { outcome: 'unverified' });
 
     expect(out.status).toBe('unverified_closed');
@@ -85,6 +86,7 @@ describe('notifyOutcome', () => {
   });
 
   it('cancels with the reason given', async () => {
+    await ctx.memory.update(REQUEST_ID, { status: 'awaiting_staff' });
     await notifyOutcome(ctx, REQUEST_ID, { outcome: 'cancelled', reason: 'withdrawn by you' });
 
     expect(ctx.memory.stored().status).toBe('cancelled');
