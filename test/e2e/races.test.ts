@@ -110,6 +110,9 @@ beforeAll(async () => {
       ...c,
       connectors: c.connectors.filter((x) => x.kind === 'dynamodb' || x.kind === 's3' || x.id === 'stripe'),
       deadlines: { ...c.deadlines, gdprClockStop: true },
+      // 96 requests filed and verified from one address in a minute: far past the per-IP limits, which
+      // test/security/rate-limits.test.ts covers; here they would only stop the races from starting.
+      rateLimits: { ...c.rateLimits, perClientIp: { intake: { limit: 10_000, windowSeconds: 3600 }, verify: { limit: 10_000, windowSeconds: 3600 }, resend: { limit: 10_000, windowSeconds: 3600 } } },
     }),
   });
   rt.sandboxControl.faults.set('stripe', { failNext: { match: '/v1/', status: 401, count: 1_000_000 } });
