@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 // @ts-expect-error untyped package
 import dynalite from 'dynalite';
 import * as sesModule from 'aws-ses-v2-local';
-import { startS3Emulator } from './s3-emulator.ts';
+import { startS3Emulator, type TornObject } from './s3-emulator.ts';
 
 export interface Emulator {
   url: string;
@@ -43,9 +43,9 @@ export async function startDynamoDb(host: string, port: number, dir: string): Pr
   };
 }
 
-/** S3 runs in a child process: see s3-emulator.ts. */
-export async function startS3(host: string, port: number, dir: string, buckets: string[]): Promise<Emulator> {
-  return startS3Emulator({ host, port, directory: dir, buckets });
+/** S3 runs in a child process: see s3-emulator.ts. `onTorn` hears of each torn object moved aside on start. */
+export async function startS3(host: string, port: number, dir: string, buckets: string[], onTorn?: (torn: TornObject) => void): Promise<Emulator> {
+  return startS3Emulator({ host, port, directory: dir, buckets, ...(onTorn ? { onTorn } : {}) });
 }
 
 export async function startSes(host: string, port: number): Promise<Emulator> {

@@ -23,6 +23,7 @@ import { escalate } from '#domain/escalation/index';
 import { FUNCTIONS } from '../functions.ts';
 import { substitute } from '../asl.ts';
 import { startDynamoDb, startS3, startSes, type Emulator } from './emulators.ts';
+import type { TornObject } from './s3-store.ts';
 import { startStepFunctionsEndpoint, type StepFunctionsEndpoint } from './stepfunctions/index.ts';
 import { startSandboxes, type Sandboxes } from './sandboxes/index.ts';
 import { startHttpApi, type StaffToken } from './http-api.ts';
@@ -110,6 +111,8 @@ export interface RuntimeOptions {
   retentionIntervalMs?: number;
   /** Progress lines (seeding, URLs); default silent. */
   log?: (line: string) => void;
+  /** Warnings (a torn object moved aside on start); default `log`. */
+  warn?: (line: string) => void;
 }
 
 export interface RuntimeInfo {
@@ -165,6 +168,7 @@ function localConfig(config: DsarConfig, apiUrl: string, sandboxes: Sandboxes): 
 
 export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
   const log = options.log ?? (() => undefined);
+  const warn = options.warn ?? log;
   const dataDir = resolve(options.dataDir ?? join(ROOT, '.dsar', 'data'));
   mkdirSync(dataDir, { recursive: true });
   const ports: RuntimePorts = { ...DEFAULT_PORTS, ...options.ports };
@@ -179,7 +183,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   try {
     const dynamodb = await startDynamoDb(host, ports.dynamodb, join(dataDir, 'dynamodb'));
     stoppers.push(dynamodb.close);
-    const s3: Emulator = await startS3(host, ports.s3, join(dataDir, 's3'), [STAGING_BUCKET, EXPORTS_BUCKET]);
+    const s3: Emulator = await startS3(host, ports.s3, join(dataDir, 's3'), [STAGING_BUCKET, EXPORTS_BUCKET], (torn) => warn(tornObjectWarning(torn)));
     stoppers.push(s3.close);
     const ses = await startSes(host, ports.mail);
     stoppers.push(ses.close);
@@ -357,6 +361,15 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     await stopAll();
     throw err;
   }
+}
+
+/** Names the request whose object it was (every key the product writes holds its request id) and where its files went. */
+export function tornObjectWarning(torn: TornObject): string {
+  const requestId = /dsar_[0-9a-z]+/.exec(torn.key)?.[0];
+  return (
+    `Warning: the S3 object ${torn.bucket}/${torn.key}${requestId ? ` of request ${requestId}` : ''} was torn by a crash ` +
+    `(${torn.problem}); it was moved aside to ${torn.movedTo}.`
+  );
 }
 
 /**
