@@ -3,7 +3,7 @@
  * `npm start` itself), on ephemeral ports with its data in a given folder: for the crash and signal
  * tests and bench/crash-loop.ts. Also a small API client for it (file, verify, approve, read).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,6 +22,8 @@ export interface RuntimeProcess {
   output(): string;
   /** Resolves when the process that was spawned exits. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** A Ctrl-C in the terminal: SIGINT to every process of the foreground group (npm and the runtime under npm). */
+  ctrlC(): void;
 }
 
 export interface StartOptions {
@@ -64,10 +66,12 @@ export async function startRuntimeProcess(dir: string, options: StartOptions = {
   for (const name of Object.values(PORT_VARIABLES)) env[name] = '0';
   // Not a test worker's settings: the runtime's own defaults, as in a terminal.
   for (const name of Object.keys(env)) if (name.startsWith('VITEST') || name.startsWith('POWERTOOLS_')) delete env[name];
-  const child =
+  // In a process group of its own, as a job in a terminal is: a Ctrl-C there goes to the whole group.
+  const spawnOptions: SpawnOptions = { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true };
+  const child: ChildProcess =
     options.via === 'npm'
-      ? spawn('npm', ['start', '--silent'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
-      : spawn(process.execPath, ['--import', 'tsx', 'infra/local/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      ? spawn('npm', ['start', '--silent'], spawnOptions)
+      : spawn(process.execPath, ['--import', 'tsx', 'infra/local/main.ts'], spawnOptions);
   let output = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (output += d));
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (output += d));
@@ -90,7 +94,7 @@ export async function startRuntimeProcess(dir: string, options: StartOptions = {
   const emulatorPids = childrenOf(pid)
     .filter((c) => !c.command.includes('esbuild'))
     .map((c) => c.pid);
-  return { child, pid, info, emulatorPids, output: () => output, exited };
+  return { child, pid, info, emulatorPids, output: () => output, exited, ctrlC: () => process.kill(-child.pid!, 'SIGINT') };
 }
 
 /** Calls the runtime's API; JSON in and out. */

@@ -129,13 +129,14 @@ describe('a torn object in the data folder', () => {
 
 describe('stopping', () => {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    it(`on ${signal} during collection drains, says "Stopped.", exits 0, leaves no port open and no emulator running, and the request completes on the next start`, async () => {
+    it(`on ${signal === 'SIGINT' ? 'Ctrl-C (SIGINT to its process group)' : 'SIGTERM'} during collection drains, says "Stopped.", exits 0, leaves no port open and no emulator running, and the request completes on the next start`, async () => {
       const rt = await start();
       expect(rt.emulatorPids.length).toBeGreaterThan(0);
       const id = await fileAndApprove(rt.info, ALICE.email);
       await waitForStatus(rt.info, id, ['in_progress', 'assembling', 'completed'], 30_000);
 
-      rt.child.kill(signal);
+      if (signal === 'SIGINT') rt.ctrlC();
+      else rt.child.kill(signal);
       const exit = await rt.exited;
 
       expect(exit).toEqual({ code: 0, signal: null });
@@ -154,16 +155,21 @@ describe('stopping', () => {
     }, 240_000);
   }
 
-  it('stops the runtime when npm start is sent SIGTERM', async () => {
-    const rt = await startRuntimeProcess(dir, { via: 'npm' });
-    running = rt;
+  for (const how of ['SIGTERM to npm', 'Ctrl-C (npm forwards a second SIGINT)'] as const) {
+    it(`stops the runtime under npm start on ${how}`, async () => {
+      const rt = await startRuntimeProcess(dir, { via: 'npm' });
+      running = rt;
 
-    rt.child.kill('SIGTERM');
-    await rt.exited;
+      if (how === 'SIGTERM to npm') rt.child.kill('SIGTERM');
+      else rt.ctrlC();
+      await rt.exited;
 
-    await waitUntil('the runtime to exit', () => !isRunning(rt.pid), 30_000);
-    expect(rt.output()).toContain('Stopped.');
-    for (const url of urlsOf(rt)) expect(await portIsClosed(url), url).toBe(true);
-    await waitUntil('the emulators to exit', () => rt.emulatorPids.every((pid) => !isRunning(pid)), 10_000);
-  }, 120_000);
+      await waitUntil('the runtime to exit', () => !isRunning(rt.pid), 30_000);
+      // One stop, not a forced one: the signal npm forwards is the same keypress.
+      expect(rt.output()).toContain('Stopped.');
+      expect(rt.output()).not.toContain('stopping at once');
+      for (const url of urlsOf(rt)) expect(await portIsClosed(url), url).toBe(true);
+      await waitUntil('the emulators to exit', () => rt.emulatorPids.every((pid) => !isRunning(pid)), 10_000);
+    }, 120_000);
+  }
 });
