@@ -37,7 +37,7 @@ async function stop(reason: string) {
  * stored so far survives that (the stores are crash-safe), work in progress resumes on the next start.
  */
 const SAME_KEYPRESS_MS = 1_000;
-function onSignal(signal: NodeJS.Signals) {
+function onSignal(signal: NodeJS.Signals | 'npm exited') {
   if (!stopping) {
     stopping = { at: Date.now() };
     void stop(signal);
@@ -55,7 +55,7 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal
 if (process.env.npm_lifecycle_event) {
   const parent = process.ppid;
   setInterval(() => {
-    if (process.ppid !== parent && !stopping) onSignal('SIGHUP');
+    if (process.ppid !== parent && !stopping) onSignal('npm exited');
   }, 500).unref();
 }
 

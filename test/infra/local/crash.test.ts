@@ -172,4 +172,16 @@ describe('stopping', () => {
       await waitUntil('the emulators to exit', () => rt.emulatorPids.every((pid) => !isRunning(pid)), 10_000);
     }, 120_000);
   }
+
+  it('stops the runtime when npm start is killed outright (npm cannot forward a SIGKILL)', async () => {
+    const rt = await startRuntimeProcess(dir, { via: 'npm' });
+    running = rt;
+
+    rt.child.kill('SIGKILL');
+    await rt.exited;
+
+    await waitUntil('the runtime to exit', () => !isRunning(rt.pid), 30_000);
+    for (const url of urlsOf(rt)) expect(await portIsClosed(url), url).toBe(true);
+    await waitUntil('the emulators to exit', () => rt.emulatorPids.every((pid) => !isRunning(pid)), 10_000);
+  }, 120_000);
 });
