@@ -9,6 +9,7 @@ import { mkdirSync } from 'node:fs';
 import dynalite from 'dynalite';
 import * as sesModule from 'aws-ses-v2-local';
 import { startS3Emulator, type TornObject } from './s3-emulator.ts';
+import { repairIndexes, type IndexRepair } from './dynamodb-repair.ts';
 
 export interface Emulator {
   url: string;
@@ -23,8 +24,11 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
-export async function startDynamoDb(host: string, port: number, dir: string): Promise<Emulator> {
+/** `onRepair` hears how many index entries a kill had left out of step with their items (see dynamodb-repair.ts). */
+export async function startDynamoDb(host: string, port: number, dir: string, onRepair?: (repair: IndexRepair) => void): Promise<Emulator> {
   mkdirSync(dir, { recursive: true });
+  const repair = await repairIndexes(dir);
+  if (repair.removed + repair.written > 0) onRepair?.(repair);
   const server: Server = dynalite({ path: dir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

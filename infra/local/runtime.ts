@@ -181,7 +181,9 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   };
 
   try {
-    const dynamodb = await startDynamoDb(host, ports.dynamodb, join(dataDir, 'dynamodb'));
+    const dynamodb = await startDynamoDb(host, ports.dynamodb, join(dataDir, 'dynamodb'), (r) =>
+      warn(`Warning: DynamoDB's indexes were out of step with their items after a crash: ${r.removed} entries removed, ${r.written} written.`),
+    );
     stoppers.push(dynamodb.close);
     const s3: Emulator = await startS3(host, ports.s3, join(dataDir, 's3'), [STAGING_BUCKET, EXPORTS_BUCKET], (torn) => warn(tornObjectWarning(torn)));
     stoppers.push(s3.close);
