@@ -7,7 +7,9 @@ import type { Runtime } from './runtime.ts';
 // Function logs at WARN in the terminal unless asked otherwise. Set before the product's modules load:
 // Powertools returns to the level it was built with at every invocation.
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
-const { portsFromEnv, startRuntime } = await import('./runtime.ts');
+// After a SIGHUP the terminal may be gone; a failed write must not end the drain half-way.
+process.stdout.on('error', () => undefined);
+process.stderr.on('error', () => undefined);
 
 function line(label: string, value: string) {
   process.stdout.write(`  ${label.padEnd(20)} ${value}\n`);
@@ -19,8 +21,8 @@ let stopping: { at: number } | undefined;
 
 /**
  * Stops in order: no new work, running functions drained, then the stores and the emulators (the S3
- * emulator is in its own process group, so a Ctrl-C reaches it only through this). Registered first, so
- * Ctrl-C while starting also stops everything that did start.
+ * emulator is in its own process group, so a Ctrl-C reaches it only through this). The handlers are
+ * registered before anything starts, so Ctrl-C while starting also stops everything that did start.
  */
 async function stop(reason: string) {
   process.stdout.write(`\n${reason}: stopping (waiting for running functions; Ctrl-C again to force)...\n`);
@@ -60,15 +62,19 @@ if (process.env.npm_lifecycle_event) {
 }
 
 async function main() {
+  // Loaded here, after the signal handlers are in place: loading takes a moment, and a Ctrl-C meanwhile
+  // should stop cleanly too.
+  const { portsFromEnv, startRuntime } = await import('./runtime.ts');
   const started = Date.now();
   process.stdout.write('Starting the DSAR orchestrator (embedded runtime)...\n');
-  starting = startRuntime({
+  // Through a promise, so a bad DSAR_*_PORT is reported like any other failure to start.
+  starting = Promise.resolve().then(() => startRuntime({
     ports: portsFromEnv(),
     ...(process.env.DSAR_CONFIG_FILE ? { configFile: process.env.DSAR_CONFIG_FILE } : {}),
     ...(process.env.DSAR_DATA_DIR ? { dataDir: process.env.DSAR_DATA_DIR } : {}),
     log: (l) => process.stdout.write(`${l}\n`),
     warn: (l) => process.stderr.write(`${l}\n`),
-  }).catch((err: unknown) => {
+  })).catch((err: unknown) => {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE') {
       process.stderr.write(`A port is already in use (${e.message}). Stop the other process or set DSAR_*_PORT (see README).\n`);
