@@ -15,7 +15,8 @@ import { join } from 'node:path';
 // @ts-expect-error untyped package
 import dynalite from 'dynalite';
 import * as sesModule from 'aws-ses-v2-local';
-import { startS3Emulator } from './s3-emulator.ts';
+import { startS3Emulator, type TornObject } from './s3-emulator.ts';
+import { repairIndexes, type IndexRepair } from './dynamodb-repair.ts';
 import { guardServer } from './origin-guard.ts';
 import { startSigV4Proxy } from './sigv4-proxy.ts';
 import type { LocalCredentials } from './sigv4-verify.ts';
@@ -33,19 +34,28 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
-export async function startDynamoDb(host: string, port: number, dir: string): Promise<Emulator> {
-  return listenDynalite(dir, (server, done) => server.listen(port, host, done), (server) => {
-    const actual = (server.address() as AddressInfo).port;
-    return { url: `http://${host}:${actual}`, port: actual };
-  });
+/** `onRepair` hears how many index entries a kill had left out of step with their items (see dynamodb-repair.ts). */
+export async function startDynamoDb(host: string, port: number, dir: string, onRepair?: (repair: IndexRepair) => void): Promise<Emulator> {
+  return listenDynalite(
+    dir,
+    (server, done) => server.listen(port, host, done),
+    (server) => {
+      const actual = (server.address() as AddressInfo).port;
+      return { url: `http://${host}:${actual}`, port: actual };
+    },
+    onRepair,
+  );
 }
 
 async function listenDynalite(
   dir: string,
   listen: (server: Server, done: () => void) => void,
   where: (server: Server) => { url: string; port: number },
+  onRepair?: (repair: IndexRepair) => void,
 ): Promise<Emulator> {
   mkdirSync(dir, { recursive: true });
+  const repair = await repairIndexes(dir);
+  if (repair.removed + repair.written > 0) onRepair?.(repair);
   const server: Server = dynalite({ path: dir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -94,15 +104,17 @@ export interface SignedEmulatorOptions {
   credentials: LocalCredentials;
 }
 
+export type { IndexRepair, TornObject };
+
 /** dynalite on a Unix socket, behind a proxy on `host:port` that accepts only requests signed with `credentials`. */
-export async function startSignedDynamoDb(options: SignedEmulatorOptions): Promise<Emulator> {
-  const inner = await listenDynalite(options.dir, (server, done) => server.listen(options.socketPath, done), () => ({ url: `unix:${options.socketPath}`, port: 0 }));
+export async function startSignedDynamoDb(options: SignedEmulatorOptions & { onRepair?: (repair: IndexRepair) => void }): Promise<Emulator> {
+  const inner = await listenDynalite(options.dir, (server, done) => server.listen(options.socketPath, done), () => ({ url: `unix:${options.socketPath}`, port: 0 }), options.onRepair);
   return behindProxy('dynamodb', inner, options);
 }
 
 /** s3rver on a Unix socket, behind a proxy on `host:port` that accepts only requests signed with `credentials`. */
-export async function startSignedS3(options: SignedEmulatorOptions & { buckets: string[] }): Promise<Emulator> {
-  const inner = await startS3Emulator({ directory: options.dir, socketPath: options.socketPath, buckets: options.buckets });
+export async function startSignedS3(options: SignedEmulatorOptions & { buckets: string[]; onTorn?: (torn: TornObject) => void }): Promise<Emulator> {
+  const inner = await startS3Emulator({ directory: options.dir, socketPath: options.socketPath, buckets: options.buckets, ...(options.onTorn ? { onTorn: options.onTorn } : {}) });
   return behindProxy('s3', inner, options);
 }
 

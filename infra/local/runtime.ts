@@ -23,6 +23,7 @@ import { escalate } from '#domain/escalation/index';
 import { FUNCTIONS } from '../functions.ts';
 import { substitute } from '../asl.ts';
 import { emulatorSocket, startSes, startSignedDynamoDb, startSignedS3, type Emulator } from './emulators.ts';
+import type { TornObject } from './s3-store.ts';
 import { guardServer } from './origin-guard.ts';
 import { makeDirPrivate, makePrivate, privateUmask } from './private-files.ts';
 import { runtimeCredentials, type LocalCredentials } from './local-credentials.ts';
@@ -113,6 +114,8 @@ export interface RuntimeOptions {
   retentionIntervalMs?: number;
   /** Progress lines (seeding, URLs); default silent. */
   log?: (line: string) => void;
+  /** Warnings (a torn object moved aside on start); default `log`. */
+  warn?: (line: string) => void;
 }
 
 export interface RuntimeInfo {
@@ -180,6 +183,7 @@ function localConfig(config: DsarConfig, apiUrl: string, sandboxes: Sandboxes): 
 
 export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
   const log = options.log ?? (() => undefined);
+  const warn = options.warn ?? log;
   const dataDir = resolve(options.dataDir ?? join(ROOT, '.dsar', 'data'));
   // Private before anything is written, and tightened if an earlier version left it readable.
   if (basename(dirname(dataDir)) === '.dsar') makeDirPrivate(dirname(dataDir));
@@ -205,6 +209,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       dir: join(dataDir, 'dynamodb'),
       socketPath: emulatorSocket(dataDir, 'dynamodb'),
       credentials: awsCredentials,
+      onRepair: (r) => warn(`Warning: DynamoDB's indexes were out of step with their items after a crash: ${r.removed} entries removed, ${r.written} written.`),
     });
     stoppers.push(dynamodb.close);
     const s3: Emulator = await startSignedS3({
@@ -214,6 +219,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       socketPath: emulatorSocket(dataDir, 's3'),
       credentials: awsCredentials,
       buckets: [STAGING_BUCKET, EXPORTS_BUCKET],
+      onTorn: (torn) => warn(tornObjectWarning(torn)),
     });
     stoppers.push(s3.close);
     const ses = await startSes(host, ports.mail);
@@ -397,6 +403,15 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     await stopAll();
     throw err;
   }
+}
+
+/** Names the request whose object it was (every key the product writes holds its request id) and where its files went. */
+export function tornObjectWarning(torn: TornObject): string {
+  const requestId = /dsar_[0-9a-z]+/.exec(torn.key)?.[0];
+  return (
+    `Warning: the S3 object ${torn.bucket}/${torn.key}${requestId ? ` of request ${requestId}` : ''} was torn by a crash ` +
+    `(${torn.problem}); it was moved aside to ${torn.movedTo}.`
+  );
 }
 
 /**

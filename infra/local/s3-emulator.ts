@@ -4,13 +4,22 @@
  * s3rver encrypts ListObjectsV2 continuation tokens with DES, which OpenSSL 3 (Node 17+) refuses without
  * the legacy provider, so in-process every truncated listing (more keys than MaxKeys) answers 500. A
  * child process gets the flag without imposing it on the product's own process, and keeps the
- * emulator's memory out of benchmark figures. The child exits when the parent closes its stdin or dies.
+ * emulator's memory out of benchmark figures. The child (s3-child.ts) stores objects crash-safely and
+ * repairs its folder before serving (s3-store.ts).
+ *
+ * The child runs in its own process group, so a Ctrl-C in the terminal reaches only the runtime, which
+ * stops the emulator after its functions have drained. It stops when its stdin ends: when the parent
+ * closes it, or dies, even by SIGKILL.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { TornObject } from './s3-store.ts';
+
+export type { TornObject } from './s3-store.ts';
 
 export interface S3EmulatorOptions {
   host?: string;
@@ -20,37 +29,29 @@ export interface S3EmulatorOptions {
   socketPath?: string;
   directory: string;
   buckets?: string[];
+  /** Told about each torn object the emulator moved aside on start. */
+  onTorn?: (torn: TornObject) => void;
 }
 
 export interface S3Emulator {
   url: string;
   port: number;
+  /** The emulator's process id (it leads its own process group). */
+  pid: number;
   close(): Promise<void>;
 }
 
-const CHILD_SCRIPT = `
-const S3rver = require(process.env.S3RVER_MODULE);
-const server = new S3rver({
-  address: process.env.S3RVER_SOCKET ? undefined : process.env.S3RVER_ADDRESS,
-  port: process.env.S3RVER_SOCKET || Number(process.env.S3RVER_PORT), silent: true,
-  directory: process.env.S3RVER_DIRECTORY,
-  configureBuckets: JSON.parse(process.env.S3RVER_BUCKETS).map((name) => ({ name })),
-});
-server.run().then((addr) => process.stdout.write(JSON.stringify({ port: typeof addr === 'string' ? 0 : addr.port }) + '\\n'), (err) => {
-  process.stderr.write(String(err && err.stack || err)); process.exit(1);
-});
-process.stdin.on('end', () => process.exit(0));
-process.stdin.resume();
-`;
+const CHILD = fileURLToPath(new URL('./s3-child.ts', import.meta.url));
+// The child is TypeScript too: tsx's loader, found from here, so it works whatever the working directory.
+const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 export async function startS3Emulator(options: S3EmulatorOptions): Promise<S3Emulator> {
   const host = options.host ?? '127.0.0.1';
   mkdirSync(options.directory, { recursive: true });
-  const child = spawn(process.execPath, ['--openssl-legacy-provider', '-e', CHILD_SCRIPT], {
+  const child = spawn(process.execPath, ['--openssl-legacy-provider', '--import', TSX_LOADER, CHILD], {
     env: {
       ...process.env,
       NODE_OPTIONS: '',
-      S3RVER_MODULE: createRequire(import.meta.url).resolve('s3rver'),
       S3RVER_ADDRESS: host,
       S3RVER_PORT: String(options.port ?? 0),
       S3RVER_SOCKET: options.socketPath ?? '',
@@ -58,13 +59,15 @@ export async function startS3Emulator(options: S3EmulatorOptions): Promise<S3Emu
       S3RVER_BUCKETS: JSON.stringify(options.buckets ?? []),
     },
     stdio: ['pipe', 'pipe', 'pipe'],
+    detached: true,
   });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-4000)));
-  const port = await readPort(child, () => stderr);
+  const port = await readPort(child, () => stderr, options.onTorn ?? (() => undefined));
   return {
     url: options.socketPath ? `unix:${options.socketPath}` : `http://${host}:${port}`,
     port,
+    pid: child.pid!,
     async close() {
       if (child.exitCode === null && child.signalCode === null) {
         const exited = once(child, 'exit');
@@ -75,7 +78,7 @@ export async function startS3Emulator(options: S3EmulatorOptions): Promise<S3Emu
   };
 }
 
-async function readPort(child: ChildProcess, stderr: () => string): Promise<number> {
+async function readPort(child: ChildProcess, stderr: () => string, onTorn: (torn: TornObject) => void): Promise<number> {
   const lines = createInterface({ input: child.stdout! });
   const exited = once(child, 'exit').then(([code]) => {
     const text = stderr();
@@ -84,7 +87,11 @@ async function readPort(child: ChildProcess, stderr: () => string): Promise<numb
     throw err;
   });
   const first = (async () => {
-    for await (const line of lines) return (JSON.parse(line) as { port: number }).port;
+    for await (const line of lines) {
+      const message = JSON.parse(line) as { port?: number; torn?: TornObject };
+      if (message.torn) onTorn(message.torn);
+      if (message.port !== undefined) return message.port;
+    }
     throw new Error(`s3rver closed its output before listening: ${stderr()}`);
   })();
   try {

@@ -68,12 +68,26 @@ export function requestTableDefinition(tableName: string): CreateTableCommandInp
   };
 }
 
+/**
+ * Creates a bucket only when the emulator says it is missing (404). Any other failure means the bucket
+ * is there but cannot be read (a torn object makes s3rver's HEAD, which lists the bucket, answer 500):
+ * creating it would only fail with BucketAlreadyExists, so the real problem is reported instead.
+ */
 export async function ensureBucket(s3: S3Client, bucket: string): Promise<void> {
   try {
     await s3.send(new HeadBucketCommand({ Bucket: bucket }));
-  } catch {
-    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    return;
+  } catch (err) {
+    const e = err as Error & { $metadata?: { httpStatusCode?: number } };
+    if (e.name !== 'NotFound' && e.name !== 'NoSuchBucket' && e.$metadata?.httpStatusCode !== 404) {
+      throw new Error(
+        `the local bucket ${bucket} exists but the S3 emulator cannot read it (HEAD answered ` +
+          `${e.$metadata?.httpStatusCode ?? e.name}: ${e.message}). Look for a damaged file under the data folder's s3/${bucket}.`,
+        { cause: err },
+      );
+    }
   }
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
 }
 
 /** Runs `work` over `items` with at most `limit` at once. */

@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
-import { startS3Emulator } from '../../infra/local/s3-emulator.ts';
+import { startS3Emulator, type TornObject } from '../../infra/local/s3-emulator.ts';
 
 export interface S3rverHandle {
   endpoint: string;
@@ -22,6 +22,8 @@ export interface StartS3rverOptions {
   buckets?: string[];
   /** Defaults to a new temporary directory, removed on close. */
   directory?: string;
+  /** Told about each torn object the emulator moved aside on start. */
+  onTorn?: (torn: TornObject) => void;
 }
 
 /** s3rver only accepts these credentials. */
@@ -42,7 +44,7 @@ export function s3rverClient(endpoint: string): S3Client {
 export async function startS3rver(options: StartS3rverOptions = {}): Promise<S3rverHandle> {
   const ownDirectory = options.directory === undefined;
   const directory = options.directory ?? (await mkdtemp(join(tmpdir(), 's3rver-')));
-  const emulator = await startS3Emulator({ directory, buckets: options.buckets ?? [] });
+  const emulator = await startS3Emulator({ directory, buckets: options.buckets ?? [], ...(options.onTorn ? { onTorn: options.onTorn } : {}) });
   const s3 = s3rverClient(emulator.url);
   return {
     endpoint: emulator.url,
