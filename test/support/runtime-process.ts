@@ -5,7 +5,7 @@
  */
 import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PORT_VARIABLES, ROOT, type RuntimeInfo } from '../../infra/local/runtime.ts';
@@ -64,6 +64,14 @@ export async function startRuntimeProcess(dir: string, options: StartOptions = {
   rmSync(runtimeFile, { force: true });
   const env: NodeJS.ProcessEnv = { ...process.env, DSAR_DATA_DIR: join(dir, 'data'), NODE_OPTIONS: '' };
   for (const name of Object.values(PORT_VARIABLES)) env[name] = '0';
+  // The example configuration, but with the per-recipient mail and per-IP limits lifted: these tests file
+  // alice's request again and again from one address, which those limits (test/security/rate-limits.test.ts)
+  // would rightly stop after a few mails.
+  const config = JSON.parse(readFileSync(join(ROOT, 'config', 'example.config.json'), 'utf8')) as Record<string, unknown>;
+  const lifted = { limit: 100_000, windowSeconds: 3600 };
+  config.rateLimits = { perClientIp: { intake: lifted, verify: lifted, resend: lifted }, mailsPerRecipient: lifted, duplicateNoticesPerRecipient: lifted };
+  env.DSAR_CONFIG_FILE = join(dir, 'config.json');
+  writeFileSync(env.DSAR_CONFIG_FILE, JSON.stringify(config));
   // Not a test worker's settings: the runtime's own defaults, as in a terminal.
   for (const name of Object.keys(env)) if (name.startsWith('VITEST') || name.startsWith('POWERTOOLS_')) delete env[name];
   // In a process group of its own, as a job in a terminal is: a Ctrl-C there goes to the whole group.
@@ -161,7 +169,8 @@ export async function packageCounts(info: RuntimeInfo, id: string): Promise<Reco
   const s3 = new S3Client({
     endpoint: info.endpoints.s3,
     region: 'eu-north-1',
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    // The runtime's own credentials: its S3 accepts only requests signed with them.
+    credentials: info.awsCredentials,
     forcePathStyle: true,
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
