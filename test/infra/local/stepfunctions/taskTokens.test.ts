@@ -9,7 +9,7 @@ import {
   TaskDoesNotExist,
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { eventually, lambdaArn, machineArn, startHarness, waitForExecution, type Harness } from './harness.ts';
 
 /** A waitForTaskToken state whose Catch routes ConnectorFailed and States.Timeout to distinct Pass states. */
@@ -42,6 +42,8 @@ interface Sent {
 
 let harness: Harness | undefined;
 afterEach(async () => {
+  vi.useRealTimers();
+  vi.restoreAllMocks();
   await harness?.dispose();
   harness = undefined;
 });
@@ -145,12 +147,15 @@ describe('local Step Functions endpoint: task tokens', () => {
       sent.push({ arn, payload: payload as Sent['payload'] });
       return null;
     });
-    const began = Date.now();
+    // A still clock makes the deadline's timer exactly the path's 1 s (the default would be 60 s); the timer
+    // itself runs for real. What is asserted is the wait asked for, not how long it took.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const timers = vi.spyOn(globalThis, 'setTimeout');
     const { executionArn } = await harness.client.send(
       new StartExecutionCommand({ stateMachineArn: machineArn('wait'), input: JSON.stringify({ id: 'e', limits: { exportSeconds: 1 } }) }),
     );
     const done = await waitForExecution(harness.client, executionArn!);
-    expect(Date.now() - began).toBeGreaterThanOrEqual(950);
+    expect(timers.mock.calls.filter(([, ms]) => ms === 1_000)).toHaveLength(1);
     expect(JSON.parse(done.output!).error.Error).toBe('States.Timeout');
   });
 
