@@ -56,9 +56,16 @@ async function bundledChromium(): Promise<Bundled> {
     mkdirSync(cache, { recursive: true });
     const staging = mkdtempSync(join(cache, `.unpack-${version}-`));
     try {
+      // The binary and its fonts and GL libraries, then the NSS and expat libraries it links against (the
+      // package unpacks those only on Amazon Linux): a fresh Debian has none of them.
       await promisify(execFile)(
         process.execPath,
-        ['--input-type=module', '-e', "await (await import('@sparticuz/chromium')).default.executablePath()"],
+        [
+          '--input-type=module',
+          '-e',
+          "const m = await import('@sparticuz/chromium'); await m.default.executablePath(); await m.inflate(process.argv[1]);",
+          join(pkgDir, 'bin', 'al2023.tar.br'),
+        ],
         { cwd: pkgDir, env: { ...process.env, TMPDIR: staging } },
       );
       // The package's fonts.conf names /tmp/fonts; this one names where the fonts really are.
@@ -73,7 +80,11 @@ async function bundledChromium(): Promise<Bundled> {
       if (!existsSync(join(dir, 'chromium'))) throw e;
     }
   }
-  return { executablePath: join(dir, 'chromium'), env: { FONTCONFIG_FILE: join(dir, 'fonts.conf') } };
+  return {
+    executablePath: join(dir, 'chromium'),
+    // The libraries built with the binary, as on Lambda: the same build, whatever the machine has installed.
+    env: { FONTCONFIG_FILE: join(dir, 'fonts.conf'), LD_LIBRARY_PATH: join(dir, 'al2023', 'lib') },
+  };
 }
 
 /** Launches the system Chromium, else the npm one; fails with one clear message when neither starts. */
