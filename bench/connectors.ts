@@ -13,7 +13,10 @@ import { startSandboxes } from '../infra/local/sandboxes/index.ts';
 const RUNS = 5;
 
 async function main(): Promise<void> {
+  const seeding = performance.now();
   const sb = await startSandboxes();
+  // The sandboxes' start (seeding the full crowd) is a figure here, not a test assertion: speed belongs in bench/.
+  console.log(`sandboxes started with ${sb.people.length} people in ${Math.round(performance.now() - seeding)} ms`);
   const deps: ConnectorDeps = {
     credentials: async (name) => sb.credentials[name]!,
     resolveIdentifier: async (s) => sb.people.filter((p) => p.email === s.normalizedEmail).map((p) => p.gaUserId),

@@ -5,7 +5,7 @@
  * `infra/table.ts` and the workflow of `statemachines/dsar.asl.json` (through `infra/asl.ts`), so the
  * two runtimes cannot drift apart.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -802,11 +802,18 @@ export function rateToDuration(expression: string): Duration {
   return m[2]!.startsWith('minute') ? Duration.minutes(n) : m[2]!.startsWith('hour') ? Duration.hours(n) : Duration.days(n);
 }
 
-/** Writes the validated configuration to a content-addressed file the bundling hook copies into each asset. */
-function writeBundledConfig(config: DsarConfig): string {
+let bundledConfigDir: string | undefined;
+
+/**
+ * Writes the validated configuration to a content-addressed file the bundling hook copies into each asset.
+ * The folder is this process's own (mkdtemp, mode 0700), not a fixed /tmp/dsar-cdk: on a shared machine
+ * another user's folder of that name made synth fail with EACCES, and a folder someone else owns could
+ * have handed the bundles a configuration of theirs.
+ */
+export function writeBundledConfig(config: DsarConfig): string {
   const json = JSON.stringify(config, null, 2);
-  const dir = join(tmpdir(), 'dsar-cdk');
-  mkdirSync(dir, { recursive: true });
+  bundledConfigDir ??= mkdtempSync(join(tmpdir(), 'dsar-cdk-config-'));
+  const dir = bundledConfigDir;
   const file = join(dir, `config-${createHash('sha256').update(json).digest('hex').slice(0, 16)}.json`);
   writeFileSync(file, json);
   return file;

@@ -1,13 +1,20 @@
 /**
- * Debian's Chromium driven by playwright-core (no browser download: `npx playwright install` cannot
- * reach its CDN here). Playwright gives every launch a fresh temporary profile (its own
+ * The browser for the console tests, driven by playwright-core (`npx playwright install` cannot reach its
+ * CDN here, and may need root). The first choice is a system Chromium (CHROMIUM_PATH, then Debian's);
+ * without one, the Chromium that ships inside the `@sparticuz/chromium` npm package, so that `npm install`
+ * alone is enough and no root is needed. DSAR_TEST_BROWSER=bundled forces the npm one (to prove it works on
+ * a machine that has Debian's). Playwright gives every launch a fresh temporary profile (its own
  * --user-data-dir), so runs never share cookies or storage. Screenshots go to test-results/console/.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/lib/chromium/chromium'].find((p) => existsSync(p));
+const SYSTEM_CANDIDATES = ['/usr/bin/chromium', '/usr/lib/chromium/chromium'];
 
 const ARGS = [
   '--headless',
@@ -20,9 +27,92 @@ const ARGS = [
   '--disable-sync',
 ];
 
+/** The system Chromium to use, if any: CHROMIUM_PATH wins, then Debian's two locations. */
+export function systemChromium(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.DSAR_TEST_BROWSER === 'bundled') return undefined;
+  return env.CHROMIUM_PATH || SYSTEM_CANDIDATES.find((p) => existsSync(p));
+}
+
+interface Bundled {
+  executablePath: string;
+  env: Record<string, string>;
+}
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * Unpacks the npm package's brotli-compressed Chromium once per package version into
+ * node_modules/.cache (owned by whoever ran `npm install`, unlike a shared /tmp/chromium). The package
+ * unpacks into os.tmpdir(), so a child process does it with TMPDIR pointing at a private staging folder,
+ * which is then renamed into place: test files launching at the same time never see a half-written binary.
+ */
+async function bundledChromium(): Promise<Bundled> {
+  // The package exports no package.json: find it next to its entry point (build/index.js).
+  const pkgDir = dirname(dirname(createRequire(import.meta.url).resolve('@sparticuz/chromium')));
+  const { version } = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')) as { version: string };
+  const cache = join(ROOT, 'node_modules', '.cache', 'dsar-chromium');
+  const dir = join(cache, version);
+  if (!existsSync(join(dir, 'chromium'))) {
+    mkdirSync(cache, { recursive: true });
+    const staging = mkdtempSync(join(cache, `.unpack-${version}-`));
+    try {
+      // The binary and its fonts and GL libraries, then the NSS and expat libraries it links against (the
+      // package unpacks those only on Amazon Linux): a fresh Debian has none of them.
+      await promisify(execFile)(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          "const m = await import('@sparticuz/chromium'); await m.default.executablePath(); await m.inflate(process.argv[1]);",
+          join(pkgDir, 'bin', 'al2023.tar.br'),
+        ],
+        { cwd: pkgDir, env: { ...process.env, TMPDIR: staging } },
+      );
+      // The package's fonts.conf names /tmp/fonts; this one names where the fonts really are.
+      writeFileSync(
+        join(staging, 'fonts.conf'),
+        `<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n  <dir>${join(dir, 'fonts')}</dir>\n  <dir>/usr/share/fonts</dir>\n  <cachedir>${join(dir, 'fonts-cache')}</cachedir>\n</fontconfig>\n`,
+      );
+      renameSync(staging, dir);
+    } catch (e) {
+      rmSync(staging, { recursive: true, force: true });
+      // Another test file unpacked the same version first: use its copy.
+      if (!existsSync(join(dir, 'chromium'))) throw e;
+    }
+  }
+  return {
+    executablePath: join(dir, 'chromium'),
+    // The libraries built with the binary, as on Lambda: the same build, whatever the machine has installed.
+    env: { FONTCONFIG_FILE: join(dir, 'fonts.conf'), LD_LIBRARY_PATH: join(dir, 'al2023', 'lib') },
+  };
+}
+
+/** Launches the system Chromium, else the npm one; fails with one clear message when neither starts. */
 export async function launchChromium(): Promise<Browser> {
-  if (!CHROMIUM) throw new Error('Chromium is missing: apt-get install -y chromium (or set CHROMIUM_PATH)');
-  return chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+  const system = systemChromium();
+  const errors: string[] = [];
+  if (system) {
+    try {
+      return await chromium.launch({ executablePath: system, args: ARGS, headless: true });
+    } catch (e) {
+      errors.push(`${system}: ${(e as Error).message.split('\n')[0]}`);
+    }
+  }
+  try {
+    const bundled = await bundledChromium();
+    return await chromium.launch({
+      executablePath: bundled.executablePath,
+      args: ARGS,
+      headless: true,
+      env: { ...process.env, ...bundled.env },
+    });
+  } catch (e) {
+    errors.push(`@sparticuz/chromium: ${(e as Error).message.split('\n')[0]}`);
+  }
+  throw new Error(
+    `No browser starts for the console tests (${errors.join('; ')}). Run \`npm install\` (it brings ` +
+      'Chromium in @sparticuz/chromium), or install Debian\'s (`apt-get install -y chromium`) or set CHROMIUM_PATH.',
+  );
 }
 
 const SHOTS = join(process.cwd(), 'test-results', 'console');

@@ -10,6 +10,7 @@ import { Api, ApiError } from '../shared/api.ts';
 import { loadClientConfig, type ClientConfig } from '../shared/config.ts';
 import { field, formatDate, h, message, render } from '../shared/dom.ts';
 import { DENIAL_REASON_TEXT, PUBLIC_STATUS_TEXT, SHORT_TYPE, TYPE_LABEL } from '../shared/labels.ts';
+import { languageTag } from './locale.ts';
 
 const main = document.getElementById('main')!;
 
@@ -73,6 +74,7 @@ function requestForm(config: ClientConfig, api: Api) {
   el.addEventListener('submit', async (event) => {
     event.preventDefault();
     const data = new FormData(el);
+    const locale = languageTag(navigator.language);
     submit.disabled = true;
     status.replaceChildren(message('info', 'Sending…'));
     try {
@@ -82,7 +84,7 @@ function requestForm(config: ClientConfig, api: Api) {
           email: email.value.trim(),
           ...(name.value.trim() ? { name: name.value.trim() } : {}),
           ...(jurisdiction ? { jurisdiction: jurisdiction.value } : {}),
-          locale: navigator.language,
+          ...(locale ? { locale } : {}),
         },
         headers: { 'idempotency-key': idempotencyKey },
       });

@@ -31,6 +31,8 @@ export interface SandboxOptions {
   crowd?: number;
   extraPeople?: ExtraPerson[];
   salesforce?: { batchSize?: number; apiVersion?: string };
+  /** How injected latency waits (default: a timer); tests pass one that records the wait instead. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface SandboxUrls {
@@ -102,7 +104,7 @@ export async function startSandboxes(options: SandboxOptions = {}): Promise<Sand
   ];
   const running = new Map<VendorName, { vendor: VendorSandbox; server: RunningSandbox }>();
   try {
-    for (const [vendor, port] of vendors) running.set(vendor.name, { vendor, server: await serve(vendor, host, port) });
+    for (const [vendor, port] of vendors) running.set(vendor.name, { vendor, server: await serve(vendor, host, port, options.sleep) });
   } catch (err) {
     await Promise.all([...running.values()].map((r) => r.server.close()));
     throw err;

@@ -69,7 +69,7 @@ export function bearer(req: SandboxRequest): string | undefined {
   return m?.[1];
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const timerSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export interface RunningSandbox {
   url: string;
@@ -77,7 +77,7 @@ export interface RunningSandbox {
   close(): Promise<void>;
 }
 
-export async function serve(vendor: VendorSandbox, host: string, port: number): Promise<RunningSandbox> {
+export async function serve(vendor: VendorSandbox, host: string, port: number, sleep = timerSleep): Promise<RunningSandbox> {
   const faults = new FaultState();
   let baseUrl = '';
 

@@ -2,6 +2,7 @@
  * Shared pieces of the SaaS connector tests: subjects, a configuration for a sandbox, the dependencies a
  * registry would give, and checks that an export holds nobody else's data.
  */
+import { vi } from 'vitest';
 import type { ErasurePolicy, SaasConnectorConfig } from '#commons/config';
 import type { ConnectorContext, ConnectorDeps, DataRecord, PolicyFor, Subject } from '#connectors/types';
 import type { Sandboxes } from '../../../infra/local/sandboxes/index.ts';
@@ -97,4 +98,14 @@ export async function countRequests<T>(part: string, run: () => Promise<T>): Pro
   } finally {
     globalThis.fetch = original;
   }
+}
+
+/**
+ * The delays of the timers armed from now on, among them the connector's throttling waits: a test asserts
+ * the wait the connector asked for, never how long it took (a busy machine stretches that). Call
+ * `vi.restoreAllMocks()` after.
+ */
+export function recordTimers(): () => number[] {
+  const spy = vi.spyOn(globalThis, 'setTimeout');
+  return () => spy.mock.calls.map(([, ms]) => ms ?? 0);
 }

@@ -68,7 +68,7 @@ export async function waitForExecution(
   client: SFNClient,
   executionArn: string,
   until: (execution: DescribeExecutionCommandOutput) => boolean = (execution) => execution.status !== 'RUNNING',
-  timeoutMs = 8000,
+  timeoutMs = 20_000, // a limit for a stuck execution, not a speed requirement: generous for a busy machine
 ): Promise<DescribeExecutionCommandOutput> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -80,7 +80,7 @@ export async function waitForExecution(
 }
 
 /** Resolves once `predicate` holds, polling every 10 ms. */
-export async function eventually(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
+export async function eventually(predicate: () => boolean, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!predicate()) {
     if (Date.now() > deadline) throw new Error('condition not met in time');

@@ -40,6 +40,7 @@ function fakeLambdas(deliver: 'answers' | 'hangs'): { calls: Call[]; invoke: (ar
 
 let harness: Harness | undefined;
 afterEach(async () => {
+  vi.useRealTimers();
   await harness?.dispose();
   harness = undefined;
 });
@@ -104,22 +105,24 @@ describe('local Step Functions endpoint: restart and resume', () => {
   });
 
   it('times a waiting task out at once when its deadline passed while the endpoint was down', async () => {
-    const short = structuredClone(definition);
-    short.States.AwaitExport.TimeoutSeconds = 1;
+    // The clock, not the machine, decides: the task may wait an hour, and the endpoint is down for longer.
+    // An endpoint that restarted the wait instead of keeping the deadline would still be waiting (the test
+    // would time out); no elapsed time is measured, so a busy machine cannot fail it.
+    vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
+    const long = structuredClone(definition);
+    long.States.AwaitExport.TimeoutSeconds = 3_600;
     const before = fakeLambdas('answers');
-    harness = await startHarness({ dsar: short }, before.invoke);
+    harness = await startHarness({ dsar: long }, before.invoke);
     const { executionArn } = await harness.client.send(
       new StartExecutionCommand({ stateMachineArn: machineArn('dsar'), input: '{"id":"r9"}' }),
     );
     await eventually(() => before.calls.length === 1);
     await harness.endpoint.close();
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    vi.setSystemTime(Date.now() + 3_601_000);
 
     const after = fakeLambdas('answers');
-    const restarted = Date.now();
     await harness.restart(after.invoke);
     const done = await waitForExecution(harness.client, executionArn!);
-    expect(Date.now() - restarted).toBeLessThan(500);
     expect(JSON.parse(done.output!).error).toEqual({ Error: 'States.Timeout', Cause: 'States.Timeout' });
     expect(after.calls).toEqual([]);
   });

@@ -9,7 +9,7 @@ import {
   TaskDoesNotExist,
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { eventually, lambdaArn, machineArn, startHarness, waitForExecution, type Harness } from './harness.ts';
 
 /** A waitForTaskToken state whose Catch routes ConnectorFailed and States.Timeout to distinct Pass states. */
@@ -42,9 +42,38 @@ interface Sent {
 
 let harness: Harness | undefined;
 afterEach(async () => {
+  vi.useRealTimers();
+  vi.restoreAllMocks();
   await harness?.dispose();
   harness = undefined;
 });
+
+/**
+ * Heartbeat timers held instead of armed: the test says when a heartbeat deadline passes, so how fast the
+ * machine sends heartbeats cannot decide the outcome. Other timers run as usual.
+ */
+function holdHeartbeatTimers(): { live(): HeldTimer[]; armed(): number } {
+  const held: HeldTimer[] = [];
+  const cleared = new Set<unknown>();
+  const realSetTimeout = globalThis.setTimeout;
+  const realClearTimeout = globalThis.clearTimeout;
+  vi.spyOn(globalThis, 'setTimeout').mockImplementation(((fn: () => void, ms?: number, ...rest: unknown[]) => {
+    if (!new Error().stack?.includes('restartHeartbeat')) return realSetTimeout(fn, ms, ...rest);
+    const handle = realSetTimeout(() => undefined, 2_000_000_000).unref();
+    held.push({ fire: fn, handle });
+    return handle;
+  }) as typeof setTimeout);
+  vi.spyOn(globalThis, 'clearTimeout').mockImplementation((handle) => {
+    cleared.add(handle);
+    realClearTimeout(handle);
+  });
+  return { live: () => held.filter((t) => !cleared.has(t.handle)), armed: () => held.length };
+}
+
+interface HeldTimer {
+  fire(): void;
+  handle: NodeJS.Timeout;
+}
 
 async function startWaiting(definition: object, ids: string[]): Promise<{ sent: Sent[]; arns: string[] }> {
   const sent: Sent[] = [];
@@ -101,15 +130,21 @@ describe('local Step Functions endpoint: task tokens', () => {
         Caught: { Type: 'Pass', End: true },
       },
     };
+    const heartbeats = holdHeartbeatTimers();
     const { sent, arns } = await startWaiting(definition, ['silent', 'beating']);
     const tokenOf = (id: string): string => sent.find((call) => call.payload.id === id)!.payload.taskToken;
-    const began = Date.now();
+    const armedAtStart = heartbeats.live();
+    expect(armedAtStart).toHaveLength(2);
 
-    // Heartbeats every 400 ms carry "beating" well past its 1 s heartbeat deadline.
-    while (Date.now() - began < 2_200) {
-      await harness!.client.send(new SendTaskHeartbeatCommand({ taskToken: tokenOf('beating') }));
-      await new Promise((resolve) => setTimeout(resolve, 400));
-    }
+    // Each heartbeat from "beating" replaces its heartbeat timer with a fresh one.
+    await harness!.client.send(new SendTaskHeartbeatCommand({ taskToken: tokenOf('beating') }));
+    await harness!.client.send(new SendTaskHeartbeatCommand({ taskToken: tokenOf('beating') }));
+    expect(heartbeats.armed()).toBe(4);
+    const live = heartbeats.live();
+    expect(live).toHaveLength(2);
+    // The heartbeat deadline passes: "silent" still has the timer it got at the start, "beating" a fresh one.
+    const silentTimer = armedAtStart.find((t) => live.includes(t))!;
+    silentTimer.fire();
 
     const silent = await waitForExecution(harness!.client, arns[0]!);
     expect(JSON.parse(silent.output!).error.Error).toBe('States.HeartbeatTimeout');
@@ -145,12 +180,15 @@ describe('local Step Functions endpoint: task tokens', () => {
       sent.push({ arn, payload: payload as Sent['payload'] });
       return null;
     });
-    const began = Date.now();
+    // A still clock makes the deadline's timer exactly the path's 1 s (the default would be 60 s); the timer
+    // itself runs for real. What is asserted is the wait asked for, not how long it took.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const timers = vi.spyOn(globalThis, 'setTimeout');
     const { executionArn } = await harness.client.send(
       new StartExecutionCommand({ stateMachineArn: machineArn('wait'), input: JSON.stringify({ id: 'e', limits: { exportSeconds: 1 } }) }),
     );
     const done = await waitForExecution(harness.client, executionArn!);
-    expect(Date.now() - began).toBeGreaterThanOrEqual(950);
+    expect(timers.mock.calls.filter(([, ms]) => ms === 1_000)).toHaveLength(1);
     expect(JSON.parse(done.output!).error.Error).toBe('States.Timeout');
   });
 
