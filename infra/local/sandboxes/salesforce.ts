@@ -84,6 +84,8 @@ export interface SalesforceSandboxOptions {
 
 const err = (status: number, errorCode: string, message: string, headers?: Record<string, string>) =>
   json(status, [{ message, errorCode }], headers);
+/** A record operation's refusal (DML): Salesforce adds the fields concerned, often none. */
+const dmlErr = (status: number, errorCode: string, message: string, fields: string[] = []) => json(status, [{ message, errorCode, fields }]);
 
 export class SalesforceStore {
   readonly objects = new Map<string, Map<string, Row>>();
@@ -339,7 +341,7 @@ export class SalesforceSandbox implements VendorSandbox {
     if (cursor && req.method === 'GET') return withLimit(this.more(cursor[1]!, Number(cursor[2])));
     if (rest === '/composite/sobjects' && req.method === 'DELETE') return withLimit(this.compositeDelete(req));
     const describe = /^\/sobjects\/([A-Za-z]+)\/describe\/?$/.exec(rest);
-    if (describe && req.method === 'GET') return withLimit(this.describe(describe[1]!));
+    if (describe && req.method === 'GET') return withLimit(this.describe(describe[1]!, req.baseUrl));
     const sobject = /^\/sobjects\/([A-Za-z]+)\/([A-Za-z0-9]+)$/.exec(rest);
     if (sobject) return withLimit(this.sobject(req, sobject[1]!, sobject[2]!));
     return err(404, 'NOT_FOUND', 'The requested resource does not exist');
@@ -362,6 +364,7 @@ export class SalesforceSandbox implements VendorSandbox {
     this.tokens.add(token);
     return json(200, {
       access_token: token,
+      scope: 'api',
       instance_url: req.baseUrl,
       id: `${req.baseUrl}/id/00DSANDBOX/005SANDBOX`,
       token_type: 'Bearer',
@@ -513,7 +516,7 @@ export class SalesforceSandbox implements VendorSandbox {
    * flags, the parts of Salesforce's DescribeSObjectResult a client reads; 404 NOT_FOUND for an object
    * the org does not have (Individual without Data Protection and Privacy).
    */
-  private describe(object: string): SandboxResponse {
+  private describe(object: string, ownUrl: string): SandboxResponse {
     const schema = this.store.schema[object];
     if (!schema) return err(404, 'NOT_FOUND', 'The requested resource does not exist');
     const base = `/services/data/${this.apiVersion}/sobjects/${object}`;
@@ -522,6 +525,7 @@ export class SalesforceSandbox implements VendorSandbox {
       label: object,
       keyPrefix: PREFIX[object] ?? null,
       custom: false,
+      customSetting: false,
       createable: true,
       deletable: true,
       queryable: true,
@@ -533,6 +537,8 @@ export class SalesforceSandbox implements VendorSandbox {
           name,
           label: name,
           type,
+          length: type === 'id' || type === 'reference' ? 18 : type === 'string' || type === 'email' ? 80 : 0,
+          defaultValue: null,
           nillable: name !== 'Id',
           updateable: name !== 'Id' && !name.startsWith('Is') && name !== 'CreatedDate' && name !== 'LastModifiedDate',
           relationshipName: type === 'reference' ? target : null,
@@ -540,7 +546,7 @@ export class SalesforceSandbox implements VendorSandbox {
         };
       }),
       childRelationships: [],
-      urls: { sobject: base, describe: `${base}/describe`, rowTemplate: `${base}/{ID}` },
+      urls: { sobject: base, describe: `${base}/describe`, rowTemplate: `${base}/{ID}`, uiEditTemplate: `${ownUrl}/{ID}/e`, uiDetailTemplate: `${ownUrl}/{ID}` },
     });
   }
 
@@ -573,7 +579,7 @@ export class SalesforceSandbox implements VendorSandbox {
         }
       }
       if (object === 'Lead' && hit.row.IsConverted === true && !this.options.editConvertedLeads) {
-        return err(400, 'CANNOT_UPDATE_CONVERTED_LEAD', 'cannot reference converted lead');
+        return dmlErr(400, 'CANNOT_UPDATE_CONVERTED_LEAD', 'cannot reference converted lead');
       }
       Object.assign(hit.row, body);
       return json(204);
