@@ -207,9 +207,11 @@ export class S3ObjectsConnector implements Connector {
           await report({ object, action: 'anonymized', count: records });
           return { connectorId: this.id, items };
         }
-        for (const o of data) perObject.set(o, o.latest ? 0 : await this.count(o, ctx));
-        const { locked } = await this.deleteAll(stored, perObject, ctx, async () => {});
+        // Masked before the old versions go, so reported first: a failed delete below leaves it true.
         await report({ object, action: 'anonymized', count: records });
+        // Counted for what a lock keeps: a locked version, the masked one's predecessor included, still holds its records.
+        for (const o of data) perObject.set(o, await this.count(o, ctx));
+        const { locked } = await this.deleteAll(stored, perObject, ctx, async () => {});
         if (locked) await report(locked);
         return { connectorId: this.id, items };
       }
