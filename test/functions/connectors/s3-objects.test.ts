@@ -260,4 +260,19 @@ describe('S3ObjectsConnector on a versioned bucket', () => {
     expect(s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input.Key)).toEqual(['users/acc-1/a.jsonl']);
     expect(deletedVersions().map((o) => o.VersionId)).toEqual(['a2', 'a1', 'b1', 'b2']);
   });
+
+  it('reports the masking first and an earlier version under a legal hold as retained with its records', async () => {
+    withVersions();
+    s3.on(PutObjectCommand).resolves({});
+    s3.on(DeleteObjectsCommand).resolves({ Errors: [{ Key: 'users/acc-1/a.jsonl', VersionId: 'a1', Code: 'AccessDenied', Message: 'Access Denied' }] });
+    s3.on(GetObjectRetentionCommand).rejects(Object.assign(new Error('none'), { name: 'NoSuchObjectLockConfiguration' }));
+    s3.on(GetObjectLegalHoldCommand, { VersionId: 'a1' }).resolves({ LegalHold: { Status: 'ON' } });
+
+    const out = await connectorWithIds(['acc-1']).erase(subject, () => ({ action: 'anonymize', fields: { id: 'redact' } }), ctx);
+
+    expect(out.items).toEqual([
+      { object: 'call', action: 'anonymized', count: 2 },
+      expect.objectContaining({ action: 'retained', count: 1, retentionPeriod: 'until the legal hold is removed' }),
+    ]);
+  });
 });
