@@ -692,22 +692,25 @@ export class DsarOrchestrator extends Construct {
         if (options.erase) fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:DeleteItem', 'dynamodb:UpdateItem'], resources: [table] }));
       } else if (c.kind === 's3') {
         const fixedPrefix = c.prefixTemplate.slice(0, c.prefixTemplate.indexOf('{subjectKey}'));
-        fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [`arn:${stack.partition}:s3:::${c.bucket}/${fixedPrefix}*`] }));
+        // Versions too: on a versioned bucket earlier versions hold the data after a plain delete.
+        fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: [`arn:${stack.partition}:s3:::${c.bucket}/${fixedPrefix}*`] }));
         if (options.erase) {
           fn.addToRolePolicy(
             new iam.PolicyStatement({
-              actions: ['s3:DeleteObject', 's3:PutObject', 's3:AbortMultipartUpload'],
+              // Retention and legal hold are read only to tell an Object Lock refusal from a missing permission.
+              actions: ['s3:DeleteObject', 's3:DeleteObjectVersion', 's3:PutObject', 's3:AbortMultipartUpload', 's3:GetObjectRetention', 's3:GetObjectLegalHold'],
               resources: [`arn:${stack.partition}:s3:::${c.bucket}/${fixedPrefix}*`],
             }),
           );
         }
         fn.addToRolePolicy(
           new iam.PolicyStatement({
-            actions: ['s3:ListBucket'],
+            actions: ['s3:ListBucket', 's3:ListBucketVersions'],
             resources: [`arn:${stack.partition}:s3:::${c.bucket}`],
             conditions: { StringLike: { 's3:prefix': [`${fixedPrefix}*`] } },
           }),
         );
+        fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetBucketVersioning'], resources: [`arn:${stack.partition}:s3:::${c.bucket}`] }));
       } else {
         // Secrets Manager appends a random 6-character suffix to every secret ARN.
         fn.addToRolePolicy(

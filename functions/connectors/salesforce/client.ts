@@ -5,7 +5,7 @@
  * (not 429, and without Retry-After) when the org's API allowance is spent.
  */
 import { checkTotal, listIn, nextCursor } from '#connectors/completeness';
-import { ConnectorIncompleteAnswer } from '#connectors/errors';
+import { ConnectorIncompleteAnswer, ConnectorMisconfigured } from '#connectors/errors';
 import { VendorHttp, parseRetryAfter, type Failure, type HttpResult } from '#connectors/http';
 import { jwtBearerForm, signJwt } from '#connectors/jwt';
 import type { ConnectorContext } from '#connectors/types';
@@ -171,17 +171,36 @@ export class SalesforceClient {
     return results.map((r) => ({ ...r, errors: Array.isArray(r?.errors) ? r.errors : [] }));
   }
 
-  /** PATCH one record; false when it no longer exists. */
-  async update(object: string, id: string, fields: Record<string, unknown>, ctx: ConnectorContext): Promise<boolean> {
+  /**
+   * What the org has of an object (`GET /sobjects/<Object>/describe`): its field names and the
+   * relationship names of its lookups (`Opportunity` for `OpportunityId`, for `Opportunity.Name`).
+   * Undefined when the org does not have the object: `Individual` exists only where Data Protection
+   * and Privacy is enabled, and Salesforce answers 404 NOT_FOUND for it elsewhere.
+   */
+  async describe(object: string, ctx: ConnectorContext): Promise<{ fields: Set<string>; relationships: Set<string> } | undefined> {
+    const url = await this.dataUrl(`/sobjects/${object}/describe`, ctx.signal);
+    const res = await this.http.request({ url, label: `GET sobjects/${object}/describe`, accept: [404], signal: ctx.signal });
+    if (res.status === 404) return undefined;
+    const fields = listIn<{ name?: unknown; relationshipName?: unknown }>(this.http.connectorId, `describe ${object}`, (res.body as { fields?: unknown })?.fields, 'fields');
+    const names = (key: 'name' | 'relationshipName') => new Set(fields.map((f) => f?.[key]).filter((v): v is string => typeof v === 'string'));
+    return { fields: names('name'), relationships: names('relationshipName') };
+  }
+
+  /**
+   * PATCH one record: `not_found` when it no longer exists, `converted_lead` when Salesforce refuses to
+   * change a converted Lead (CANNOT_UPDATE_CONVERTED_LEAD: the user lacks "View and Edit Converted
+   * Leads"). Any other refusal of the update is a configuration error.
+   */
+  async update(object: string, id: string, fields: Record<string, unknown>, ctx: ConnectorContext): Promise<'updated' | 'not_found' | 'converted_lead'> {
     const url = await this.dataUrl(`/sobjects/${object}/${encodeURIComponent(id)}`, ctx.signal);
-    const res = await this.http.request({
-      method: 'PATCH',
-      url,
-      label: `PATCH sobjects/${object}`,
-      json: fields,
-      accept: [404],
-      signal: ctx.signal,
-    });
-    return res.status !== 404;
+    const label = `PATCH sobjects/${object}`;
+    const res = await this.http.request({ method: 'PATCH', url, label, json: fields, accept: [400, 404], signal: ctx.signal });
+    if (res.status === 404) return 'not_found';
+    if (res.status === 400) {
+      const code = errorCodeOf(res.body);
+      if (code === 'CANNOT_UPDATE_CONVERTED_LEAD') return 'converted_lead';
+      throw new ConnectorMisconfigured(this.http.connectorId, `${label} answered 400: ${code ?? 'request rejected'}`);
+    }
+    return 'updated';
   }
 }

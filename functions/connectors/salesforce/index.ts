@@ -38,10 +38,13 @@ export const SALESFORCE_OBJECTS = [
 ] as const;
 export type SalesforceObject = (typeof SALESFORCE_OBJECTS)[number];
 
-/** Fields read per object; `settings.fields` may replace a list (custom fields of the org). */
+/**
+ * Fields read per object; `settings.fields` may replace a list (custom fields of the org). Defaults the
+ * org lacks are left out after a describe (`IndividualId` needs Data Protection and Privacy).
+ */
 export const DEFAULT_FIELDS: Record<SalesforceObject, string[]> = {
   Contact: ['Id', 'FirstName', 'LastName', 'Email', 'Phone', 'MobilePhone', 'Title', 'MailingCity', 'MailingCountry', 'AccountId', 'IndividualId', 'CreatedDate', 'LastModifiedDate'],
-  Lead: ['Id', 'FirstName', 'LastName', 'Email', 'Phone', 'Company', 'Status', 'Country', 'IndividualId', 'CreatedDate'],
+  Lead: ['Id', 'FirstName', 'LastName', 'Email', 'Phone', 'Company', 'Status', 'Country', 'IsConverted', 'IndividualId', 'CreatedDate'],
   CampaignMember: ['Id', 'CampaignId', 'ContactId', 'LeadId', 'Email', 'Status', 'HasResponded', 'CreatedDate'],
   Case: ['Id', 'CaseNumber', 'Subject', 'Description', 'Status', 'Origin', 'ContactId', 'CreatedDate', 'ClosedDate'],
   Account: ['Id', 'Name', 'Phone', 'Website', 'BillingCity', 'BillingCountry'],
@@ -120,10 +123,39 @@ export function maskValue(field: string, how: 'null' | 'redact' | 'hash', value:
   return /email/i.test(field) ? `${token.toLowerCase()}@redacted.invalid` : token;
 }
 
+/** The fields to read per object the org has; an object the org lacks has no entry. */
+type OrgFields = Map<SalesforceObject, string[]>;
+
+/**
+ * Describes every object the connector reads, once, and keeps the default fields the org has. A field
+ * the company named in `settings.fields` that the org lacks is a configuration error (named in the
+ * message); a missing default (IndividualId without Data Protection and Privacy) is left out quietly.
+ */
+async function describeOrg(connectorId: string, sf: SalesforceClient, settings: SalesforceSettings, ctx: ConnectorContext): Promise<OrgFields> {
+  const described = await Promise.all(SALESFORCE_OBJECTS.map(async (object) => [object, await sf.describe(object, ctx)] as const));
+  const out: OrgFields = new Map();
+  for (const [object, has] of described) {
+    if (!has) {
+      // Contacts, Leads and CampaignMembers are in every org: their absence means a wrong URL or version.
+      if (EMAIL_OBJECTS.includes(object)) throw new ConnectorMisconfigured(connectorId, `the org has no ${object} object: check baseUrl and apiVersion`);
+      continue;
+    }
+    const exists = (field: string) => {
+      const [head, tail] = field.split('.');
+      return tail === undefined ? has.fields.has(head!) : has.relationships.has(head!);
+    };
+    const configured = settings.fields?.[object];
+    const missing = (configured ?? []).filter((f) => !exists(f));
+    if (missing.length) throw new ConnectorMisconfigured(connectorId, `settings.fields.${object} names ${missing.join(', ')}, which the org's ${object} does not have`);
+    out.set(object, (configured ?? DEFAULT_FIELDS[object]).filter(exists));
+  }
+  return out;
+}
+
 export function createSalesforceConnector(config: SaasConnectorConfig, deps: ConnectorDeps): Connector {
   const settings = config.settings as SalesforceSettings;
-  const fields = { ...DEFAULT_FIELDS, ...settings.fields };
   let client: Promise<SalesforceClient> | undefined;
+  let orgFields: Promise<OrgFields> | undefined;
 
   function getClient(): Promise<SalesforceClient> {
     client ??= deps.credentials(config.credentials).then((creds) => {
@@ -144,12 +176,27 @@ export function createSalesforceConnector(config: SaasConnectorConfig, deps: Con
     return client;
   }
 
+  /**
+   * The fields to read per object, limited to what the org has: described once per connector instance
+   * (a warm Lambda keeps it), since a query naming one missing field fails whole with INVALID_FIELD.
+   * `IndividualId` and the `Individual` object exist only where Data Protection and Privacy is enabled.
+   */
+  function fieldsIn(sf: SalesforceClient, ctx: ConnectorContext): Promise<OrgFields> {
+    orgFields ??= describeOrg(config.id, sf, settings, ctx);
+    orgFields.catch(() => {
+      orgFields = undefined;
+    });
+    return orgFields;
+  }
+
   async function* rowsIn(sf: SalesforceClient, object: SalesforceObject, field: string, ids: readonly string[], ctx: ConnectorContext) {
+    const fields = (await fieldsIn(sf, ctx)).get(object);
+    if (!fields || !ids.length) return;
     // Activities older than a year are archived and only queryAll returns them; queryAll also returns
     // the Recycle Bin, hence IsDeleted = false (a deleted record is erased as far as the API goes).
     const all = ARCHIVABLE.has(object);
     for (const part of chunks([...new Set(ids)], IN_LIST)) {
-      yield* sf.query(selectWhereIn(object, fields[object], field, part, all), object, ctx, all);
+      yield* sf.query(selectWhereIn(object, fields, field, part, all), object, ctx, all);
     }
   }
 
@@ -170,8 +217,11 @@ export function createSalesforceConnector(config: SaasConnectorConfig, deps: Con
 
     // SOQL's `=` ignores case, so the normalised address finds mixed-case stored ones; the check on the
     // returned Email guards against any looser match (a vendor-side LIKE would export someone else).
+    const fields = await fieldsIn(sf, ctx);
     for (const object of EMAIL_OBJECTS) {
-      for await (const row of sf.query(selectWhereEquals(object, fields[object], 'Email', email), object, ctx)) {
+      const wanted = fields.get(object);
+      if (!wanted) continue;
+      for await (const row of sf.query(selectWhereEquals(object, wanted, 'Email', email), object, ctx)) {
         if (!sameEmail(row.Email, email)) continue;
         const rec = record(object, row);
         if (!rec) continue;
@@ -232,12 +282,17 @@ export function createSalesforceConnector(config: SaasConnectorConfig, deps: Con
     }
     if (policy.action === 'anonymize') {
       let count = 0;
+      let converted = 0;
       for (const rec of records) {
         const patch: Record<string, unknown> = {};
         for (const [field, how] of Object.entries(policy.fields)) patch[field] = maskValue(field, how, rec.data[field]);
-        if (await sf.update(object, rec.id, patch, ctx)) count++;
+        const result = await sf.update(object, rec.id, patch, ctx);
+        if (result === 'updated') count++;
+        if (result === 'converted_lead') converted++;
       }
-      return [{ object, action: count ? 'anonymized' : 'not_found', count }];
+      if (!converted) return [{ object, action: count ? 'anonymized' : 'not_found', count }];
+      // Reported as kept, with the reason, rather than failing the erasure or calling it masked.
+      return count ? [{ object, action: 'anonymized', count }, convertedLeads(converted)] : [convertedLeads(converted)];
     }
     let ids = records.map((r) => r.id);
     let shared = 0;
@@ -255,12 +310,19 @@ export function createSalesforceConnector(config: SaasConnectorConfig, deps: Con
       }
     }
     let count = 0;
+    let refused = 0;
     for (const part of chunks(ids, DELETE_BATCH)) {
       const results = await sf.deleteMany(part, ctx);
       for (const [i, result] of results.entries()) {
         if (result.success || result.errors.some((e) => GONE.has(e.statusCode))) {
           count++;
           if (part[i]) deletedIds.add(part[i]);
+          continue;
+        }
+        // Salesforce refuses to delete an Account that still has Cases (the subject's went first, so
+        // these are other people's or the company's), activated contracts or others' opportunities.
+        if (object === 'Account' && result.errors.some((e) => e.statusCode === 'DELETE_FAILED')) {
+          refused++;
           continue;
         }
         // The ids this run did delete are reported before failing: a later run no longer finds them.
@@ -271,8 +333,10 @@ export function createSalesforceConnector(config: SaasConnectorConfig, deps: Con
         throw new ConnectorMisconfigured(config.id, message);
       }
     }
-    const deleted: ErasureItem = { object, action: 'deleted', count };
-    return shared ? [deleted, sharedAccounts(shared)] : [deleted];
+    const items: ErasureItem[] = count || (!shared && !refused) ? [{ object, action: 'deleted', count }] : [];
+    if (shared) items.push(sharedAccounts(shared));
+    if (refused) items.push(accountsInUse(refused));
+    return items;
   }
 
   return {
@@ -313,6 +377,30 @@ export function createSalesforceConnector(config: SaasConnectorConfig, deps: Con
       }
       return { connectorId: config.id, items };
     },
+  };
+}
+
+/** Converted Leads Salesforce would not let the connector mask: kept, and why, so staff can act. */
+function convertedLeads(count: number): ErasureItem {
+  return {
+    object: 'Lead',
+    action: 'retained',
+    count,
+    legalBasis:
+      'Not erased: Salesforce refuses changes to a converted Lead (CANNOT_UPDATE_CONVERTED_LEAD) unless the integration user has the “View and Edit Converted Leads” permission; grant it, or delete Leads instead, and erase again',
+    retentionPeriod: 'Until the erasure is run again with that permission',
+  };
+}
+
+/** Accounts Salesforce refused to delete (DELETE_FAILED) because other records still need them. */
+function accountsInUse(count: number): ErasureItem {
+  return {
+    object: 'Account',
+    action: 'retained',
+    count,
+    legalBasis:
+      'Salesforce refuses to delete an Account that still has Cases, activated contracts or opportunities of other users (DELETE_FAILED); the account is kept as a company record, and the subject’s own Contact, Cases and activities on it were erased',
+    retentionPeriod: 'As long as those records need the account',
   };
 }
 

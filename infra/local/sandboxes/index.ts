@@ -8,7 +8,7 @@ import { DEFAULT_CROWD, demoPeople, type DemoPerson, type DemoSystem } from '../
 import type { FaultControl, FaultPatch, Faults } from './faults.ts';
 import { GoogleAnalyticsSandbox, type GoogleAnalyticsStore } from './google-analytics.ts';
 import { HubSpotSandbox, type HubSpotStore } from './hubspot.ts';
-import { SalesforceSandbox, type SalesforceStore } from './salesforce.ts';
+import { SalesforceSandbox, type SalesforceSandboxOptions, type SalesforceStore } from './salesforce.ts';
 import { serve, type RunningSandbox, type VendorName, type VendorSandbox } from './server.ts';
 import { StripeSandbox, type StripeStore } from './stripe.ts';
 
@@ -30,7 +30,8 @@ export interface SandboxOptions {
   /** People besides alice, bob and carol (default: the demo dataset's crowd). */
   crowd?: number;
   extraPeople?: ExtraPerson[];
-  salesforce?: { batchSize?: number; apiVersion?: string };
+  /** Paging, API version, and the org's settings (Data Protection, org kind, converted-lead permission). */
+  salesforce?: Omit<SalesforceSandboxOptions, 'clientId' | 'clientSecret' | 'username'>;
   /** How injected latency waits (default: a timer); tests pass one that records the wait instead. */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -54,7 +55,7 @@ export interface Sandboxes {
   /** Keyed 'salesforce', 'stripe', 'hubspot', 'google-analytics': what a credentials file would hold. */
   credentials: Record<string, Record<string, string>>;
   /** Settings the connectors need that only the sandbox knows (GA property and token URL). */
-  settings: { googleAnalytics: { propertyId: string; tokenUrl: string }; salesforce: { loginUrl: string } };
+  settings: { googleAnalytics: { propertyId: string; tokenUrl: string }; salesforce: { loginUrl?: string } };
   faults: FaultControl;
   stores: SandboxStores;
   people: DemoPerson[];
@@ -131,7 +132,8 @@ export async function startSandboxes(options: SandboxOptions = {}): Promise<Sand
   const url = (name: VendorName) => running.get(name)!.server.url;
   const credentials: Sandboxes['credentials'] = {
     salesforce: { client_id: salesforce.clientId, client_secret: salesforce.clientSecret },
-    // The same connected app through the JWT bearer flow; `settings.salesforce.loginUrl` is its audience.
+    // The same connected app through the JWT bearer flow, with the connector's production default: the
+    // token asked from the org's URL for the audience https://login.salesforce.com.
     'salesforce-jwt': { client_id: salesforce.clientId, username: salesforce.username, private_key: salesforce.privateKeyPem },
     stripe: { secret_key: stripe.secretKey },
     hubspot: { access_token: hubspot.token },
@@ -146,7 +148,8 @@ export async function startSandboxes(options: SandboxOptions = {}): Promise<Sand
     credentials,
     settings: {
       googleAnalytics: { propertyId: googleAnalytics.propertyId, tokenUrl: `${url('google-analytics')}/token` },
-      salesforce: { loginUrl: url('salesforce') },
+      // Nothing: the Salesforce sandbox accepts the production audience, as a production org does.
+      salesforce: {},
     },
     faults,
     stores: { salesforce: salesforce.store, stripe: stripe.store, hubspot: hubspot.store, googleAnalytics: googleAnalytics.store },

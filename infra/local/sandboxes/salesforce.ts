@@ -21,14 +21,18 @@ const PREFIX: Record<string, string> = {
 };
 const OBJECT_BY_PREFIX = Object.fromEntries(Object.entries(PREFIX).map(([k, v]) => [v, k]));
 
-/** The fields each object has; queries naming others fail with INVALID_FIELD, as in a real org. */
-const SCHEMA: Record<string, string[]> = {
+/**
+ * The fields each object has in an org with Data Protection and Privacy enabled; queries naming others
+ * fail with INVALID_FIELD, as in a real org. Without that setting there is no `Individual` object and no
+ * `IndividualId` on Contact and Lead (see `schemaFor`).
+ */
+const FULL_SCHEMA: Record<string, string[]> = {
   Account: ['Id', 'Name', 'Phone', 'Website', 'BillingCity', 'BillingCountry', 'CreatedDate'],
   Contact: ['Id', 'FirstName', 'LastName', 'Email', 'Phone', 'MobilePhone', 'Title', 'MailingCity', 'MailingCountry', 'AccountId', 'IndividualId', 'CreatedDate', 'LastModifiedDate'],
-  Lead: ['Id', 'FirstName', 'LastName', 'Email', 'Phone', 'Company', 'Status', 'Country', 'IndividualId', 'CreatedDate'],
+  Lead: ['Id', 'FirstName', 'LastName', 'Email', 'Phone', 'Company', 'Status', 'Country', 'IsConverted', 'ConvertedContactId', 'IndividualId', 'CreatedDate'],
   Campaign: ['Id', 'Name', 'Status'],
   CampaignMember: ['Id', 'CampaignId', 'ContactId', 'LeadId', 'Email', 'Status', 'HasResponded', 'CreatedDate'],
-  Case: ['Id', 'CaseNumber', 'Subject', 'Description', 'Status', 'Origin', 'ContactId', 'CreatedDate', 'ClosedDate'],
+  Case: ['Id', 'CaseNumber', 'Subject', 'Description', 'Status', 'Origin', 'ContactId', 'AccountId', 'CreatedDate', 'ClosedDate'],
   Task: ['Id', 'Subject', 'Description', 'Status', 'ActivityDate', 'WhoId', 'IsArchived', 'IsDeleted'],
   Event: ['Id', 'Subject', 'Description', 'StartDateTime', 'EndDateTime', 'WhoId', 'IsArchived', 'IsDeleted'],
   Opportunity: ['Id', 'Name', 'StageName', 'Amount', 'CloseDate', 'AccountId'],
@@ -36,8 +40,40 @@ const SCHEMA: Record<string, string[]> = {
   Individual: ['Id', 'FirstName', 'LastName', 'HasOptedOutTracking', 'HasOptedOutProcessing', 'HasOptedOutSolicit', 'ShouldForget'],
 };
 
+function schemaFor(dataProtection: boolean): Record<string, string[]> {
+  if (dataProtection) return FULL_SCHEMA;
+  const { Individual: _individual, ...rest } = FULL_SCHEMA;
+  return Object.fromEntries(Object.entries(rest).map(([object, fields]) => [object, fields.filter((f) => f !== 'IndividualId')]));
+}
+
+/** Field types as describe reports them, from the names (enough for the connector, which reads names). */
+function fieldType(name: string): string {
+  if (name === 'Id') return 'id';
+  if (name.endsWith('Id')) return 'reference';
+  if (name === 'Email') return 'email';
+  if (/^(Is|Has|Should)[A-Z]/.test(name)) return 'boolean';
+  if (/DateTime$/.test(name) || name === 'CreatedDate' || name === 'LastModifiedDate' || name === 'ClosedDate') return 'datetime';
+  if (/Date$/.test(name)) return 'date';
+  if (name === 'Amount') return 'currency';
+  return 'string';
+}
+
 export interface SalesforceSandboxOptions {
   apiVersion?: string;
+  /**
+   * Data Protection and Privacy (default on): without it the org has no `Individual` object and no
+   * `IndividualId` field, and a query naming them fails with INVALID_TYPE / INVALID_FIELD.
+   */
+  dataProtection?: boolean;
+  /**
+   * A production org (default) takes JWT assertions for `https://login.salesforce.com`, a sandbox org
+   * for `https://test.salesforce.com`. The sandbox's own URL stands for the org's My Domain and
+   * instance: it is an accepted audience only with `myDomainAudience` (an org configured so).
+   */
+  orgKind?: 'production' | 'sandbox';
+  myDomainAudience?: boolean;
+  /** The integration user has "View and Edit Converted Leads" (default: no, as in most profiles). */
+  editConvertedLeads?: boolean;
   /** Rows per query batch (the real default is 2000); tests make it small to exercise paging. */
   batchSize?: number;
   clientId?: string;
@@ -48,6 +84,8 @@ export interface SalesforceSandboxOptions {
 
 const err = (status: number, errorCode: string, message: string, headers?: Record<string, string>) =>
   json(status, [{ message, errorCode }], headers);
+/** A record operation's refusal (DML): Salesforce adds the fields concerned, often none. */
+const dmlErr = (status: number, errorCode: string, message: string, fields: string[] = []) => json(status, [{ message, errorCode, fields }]);
 
 export class SalesforceStore {
   readonly objects = new Map<string, Map<string, Row>>();
@@ -55,8 +93,8 @@ export class SalesforceStore {
   readonly recycleBin = new Map<string, { object: string; row: Row }>();
   private counters = new Map<string, number>();
 
-  constructor() {
-    for (const name of Object.keys(SCHEMA)) this.objects.set(name, new Map());
+  constructor(readonly schema: Record<string, string[]> = FULL_SCHEMA) {
+    for (const name of Object.keys(schema)) this.objects.set(name, new Map());
   }
 
   newId(object: string): string {
@@ -83,10 +121,13 @@ export class SalesforceStore {
    */
   deleteBlocker(id: string): string | undefined {
     const hit = this.find(id);
-    if (hit?.object !== 'Contact') return undefined;
-    const cases = [...this.objects.get('Case')!.values()].filter((c) => c.ContactId === id);
+    const link = hit?.object === 'Contact' ? 'ContactId' : hit?.object === 'Account' ? 'AccountId' : undefined;
+    if (!hit || !link) return undefined;
+    // An Account with Cases cannot be deleted either (Salesforce Help, "Delete Accounts").
+    const cases = [...this.objects.get('Case')!.values()].filter((c) => c[link] === id);
     if (!cases.length) return undefined;
-    return `Your attempt to delete ${String(hit.row.FirstName ?? '')} ${String(hit.row.LastName ?? '')} could not be completed because it is associated with the following cases.: ${cases.map((c) => String(c.CaseNumber)).join(', ')}`;
+    const name = hit.object === 'Account' ? String(hit.row.Name ?? '') : `${String(hit.row.FirstName ?? '')} ${String(hit.row.LastName ?? '')}`;
+    return `Your attempt to delete ${name} could not be completed because it is associated with the following cases.: ${cases.map((c) => String(c.CaseNumber)).join(', ')}`;
   }
 
   delete(id: string): 'deleted' | 'gone' | 'unknown' {
@@ -140,6 +181,7 @@ export const ARCHIVED_TASKS = 3;
 export function seedSalesforce(store: SalesforceStore, people: DemoPerson[]): void {
   const rand = prng(1001);
   const base = Date.UTC(2024, 0, 1);
+  const withPrivacy = store.objects.has('Individual');
   const campaign = store.insert('Campaign', { Name: 'Spring webinar series', Status: 'Completed' });
   let sharedAccount: Row | undefined;
   for (const p of people) {
@@ -156,15 +198,19 @@ export function seedSalesforce(store: SalesforceStore, people: DemoPerson[]): vo
       }
       account = sharedAccount;
     }
-    const individual = store.insert('Individual', { FirstName: first, LastName: rest.join(' '), HasOptedOutTracking: false, HasOptedOutProcessing: false, HasOptedOutSolicit: rand() < 0.3, ShouldForget: false });
+    // Drawn in every org, so the rest of the seed is the same with and without Data Protection.
+    const optedOut = rand() < 0.3;
+    const individual = withPrivacy
+      ? store.insert('Individual', { FirstName: first, LastName: rest.join(' '), HasOptedOutTracking: false, HasOptedOutProcessing: false, HasOptedOutSolicit: optedOut, ShouldForget: false })
+      : undefined;
     const contact = store.insert('Contact', {
       FirstName: first, LastName: rest.join(' '), Email: p.email, Phone: p.phone, MobilePhone: p.phone, Title: 'Customer',
-      MailingCity: 'Oslo', MailingCountry: p.country, AccountId: account.Id, IndividualId: individual.Id,
+      MailingCity: 'Oslo', MailingCountry: p.country, AccountId: account.Id, ...(individual ? { IndividualId: individual.Id } : {}),
       CreatedDate: iso(base, 3), LastModifiedDate: iso(base, 30),
     });
     const cases = isAlice ? 2 : heavy ? 5 : 1;
     for (let i = 0; i < cases; i++) {
-      store.insert('Case', { CaseNumber: String(1000 + store.objects.get('Case')!.size).padStart(8, '0'), Subject: `Cannot join meeting ${i + 1}`, Description: 'Audio drops after a few minutes.', Status: i ? 'Closed' : 'New', Origin: 'Web', ContactId: contact.Id, CreatedDate: iso(base, 40 + i), ClosedDate: null });
+      store.insert('Case', { CaseNumber: String(1000 + store.objects.get('Case')!.size).padStart(8, '0'), Subject: `Cannot join meeting ${i + 1}`, Description: 'Audio drops after a few minutes.', Status: i ? 'Closed' : 'New', Origin: 'Web', ContactId: contact.Id, AccountId: account.Id, CreatedDate: iso(base, 40 + i), ClosedDate: null });
     }
     const tasks = isAlice ? 30 : heavy ? 40 : 1;
     for (let i = 0; i < tasks; i++) {
@@ -177,7 +223,8 @@ export function seedSalesforce(store: SalesforceStore, people: DemoPerson[]): vo
       }
       store.insert('Event', { Subject: 'Trade fair meeting', Description: 'Met at the stand.', StartDateTime: iso(base - 420 * 86_400_000, 0), EndDateTime: iso(base - 420 * 86_400_000, 0), WhoId: contact.Id, IsArchived: true });
       // Alice came in as a lead first; the lead kept the address in the case she typed it.
-      const lead = store.insert('Lead', { FirstName: first, LastName: rest.join(' '), Email: 'Alice@Example.com', Phone: p.phone, Company: 'Andersen Consulting', Status: 'Closed - Converted', Country: p.country, IndividualId: individual.Id, CreatedDate: iso(base, 0) });
+      // Converted into her Contact: changing it needs "View and Edit Converted Leads".
+      const lead = store.insert('Lead', { FirstName: first, LastName: rest.join(' '), Email: 'Alice@Example.com', Phone: p.phone, Company: 'Andersen Consulting', Status: 'Closed - Converted', Country: p.country, IsConverted: true, ConvertedContactId: contact.Id, ...(individual ? { IndividualId: individual.Id } : {}), CreatedDate: iso(base, 0) });
       store.insert('CampaignMember', { CampaignId: campaign.Id, ContactId: contact.Id, LeadId: lead.Id, Email: p.email, Status: 'Responded', HasResponded: true, CreatedDate: iso(base, 5) });
       store.insert('Event', { Subject: 'Onboarding session', Description: 'Walkthrough of the admin console.', StartDateTime: iso(base, 60), EndDateTime: iso(base, 60), WhoId: contact.Id });
       const opp = store.insert('Opportunity', { Name: 'Andersen Consulting - Business plan', StageName: 'Closed Won', Amount: 4800, CloseDate: iso(base, 70).slice(0, 10), AccountId: account.Id });
@@ -188,7 +235,7 @@ export function seedSalesforce(store: SalesforceStore, people: DemoPerson[]): vo
 
 export class SalesforceSandbox implements VendorSandbox {
   readonly name = 'salesforce' as const;
-  readonly store = new SalesforceStore();
+  readonly store: SalesforceStore;
   readonly clientId: string;
   readonly clientSecret: string;
   /** The integration user the connected app is pre-authorised for (JWT bearer flow). */
@@ -211,6 +258,7 @@ export class SalesforceSandbox implements VendorSandbox {
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     this.privateKeyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
     this.publicKey = createPublicKey(publicKey.export({ type: 'spki', format: 'pem' }));
+    this.store = new SalesforceStore(schemaFor(options.dataProtection ?? true));
     seedSalesforce(this.store, people);
   }
 
@@ -292,6 +340,8 @@ export class SalesforceSandbox implements VendorSandbox {
     const cursor = /^\/query\/([A-Za-z0-9]+)-(\d+)$/.exec(rest);
     if (cursor && req.method === 'GET') return withLimit(this.more(cursor[1]!, Number(cursor[2])));
     if (rest === '/composite/sobjects' && req.method === 'DELETE') return withLimit(this.compositeDelete(req));
+    const describe = /^\/sobjects\/([A-Za-z]+)\/describe\/?$/.exec(rest);
+    if (describe && req.method === 'GET') return withLimit(this.describe(describe[1]!, req.baseUrl));
     const sobject = /^\/sobjects\/([A-Za-z]+)\/([A-Za-z0-9]+)$/.exec(rest);
     if (sobject) return withLimit(this.sobject(req, sobject[1]!, sobject[2]!));
     return err(404, 'NOT_FOUND', 'The requested resource does not exist');
@@ -301,7 +351,7 @@ export class SalesforceSandbox implements VendorSandbox {
     const form = new URLSearchParams(req.text);
     const grant = form.get('grant_type');
     if (grant === 'urn:ietf:params:oauth:grant-type:jwt-bearer') {
-      const refused = this.checkAssertion(form.get('assertion') ?? '', req.baseUrl);
+      const refused = this.checkAssertion(form.get('assertion') ?? '', this.audiences(req.baseUrl));
       if (refused) return json(400, { error: 'invalid_grant', error_description: refused });
     } else if (grant === 'client_credentials') {
       if (form.get('client_id') !== this.clientId || form.get('client_secret') !== this.clientSecret) {
@@ -314,6 +364,7 @@ export class SalesforceSandbox implements VendorSandbox {
     this.tokens.add(token);
     return json(200, {
       access_token: token,
+      scope: 'api',
       instance_url: req.baseUrl,
       id: `${req.baseUrl}/id/00DSANDBOX/005SANDBOX`,
       token_type: 'Bearer',
@@ -327,14 +378,23 @@ export class SalesforceSandbox implements VendorSandbox {
    * by its consumer key for the pre-authorised user, meant for this login server, and short-lived
    * (Salesforce allows an expiry at most a few minutes ahead). Undefined when it is accepted.
    */
-  private checkAssertion(assertion: string, loginUrl: string): string | undefined {
+  /**
+   * The audiences this org accepts: the login server of its kind (`aud` names the login URL, not the
+   * instance the token is for), and its My Domain login URL where the org is set up so.
+   */
+  private audiences(ownUrl: string): string[] {
+    const login = this.options.orgKind === 'sandbox' ? 'https://test.salesforce.com' : 'https://login.salesforce.com';
+    return this.options.myDomainAudience ? [login, ownUrl] : [login];
+  }
+
+  private checkAssertion(assertion: string, audiences: readonly string[]): string | undefined {
     const read = readAssertion(assertion, this.publicKey);
     if ('error' in read) return 'invalid assertion';
     const { iss, sub, aud, exp } = read.claims;
     const now = Date.now() / 1000;
     if (iss !== this.clientId) return 'invalid client credentials';
     if (sub !== this.username) return 'user hasn\'t approved this consumer';
-    if (aud !== loginUrl) return 'audience is invalid';
+    if (typeof aud !== 'string' || !audiences.includes(aud)) return 'audience is invalid';
     if (typeof exp !== 'number' || exp < now || exp > now + 300) return 'expired or too long-lived assertion';
     return undefined;
   }
@@ -357,12 +417,17 @@ export class SalesforceSandbox implements VendorSandbox {
       if (e instanceof SoqlError) return err(400, e.errorCode, e.message);
       throw e;
     }
+    const SCHEMA = this.store.schema;
     const schema = SCHEMA[parsed.object];
-    if (!schema) return err(400, 'INVALID_TYPE', `sObject type '${parsed.object}' is not supported.`);
+    if (!schema) {
+      return err(400, 'INVALID_TYPE', `sObject type '${parsed.object}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names.`);
+    }
     for (const f of [...parsed.fields, parsed.where.field, ...(parsed.and ? [parsed.and.field] : [])]) {
       const [head, tail] = f.split('.');
       const ok = tail === undefined ? schema.includes(head!) : schema.includes(`${head}Id`) && (SCHEMA[head!] ?? []).includes(tail);
-      if (!ok) return err(400, 'INVALID_FIELD', `No such column '${f}' on entity '${parsed.object}'.`);
+      if (!ok) {
+        return err(400, 'INVALID_FIELD', `No such column '${f}' on entity '${parsed.object}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.`);
+      }
     }
     const wanted = new Set(parsed.where.values.map((v) => v.toLowerCase()));
     const live = [...this.store.objects.get(parsed.object)!.values()];
@@ -446,8 +511,47 @@ export class SalesforceSandbox implements VendorSandbox {
     );
   }
 
+  /**
+   * `GET /sobjects/<Object>/describe`: the object's fields (name, type, lookups' relationshipName) and
+   * flags, the parts of Salesforce's DescribeSObjectResult a client reads; 404 NOT_FOUND for an object
+   * the org does not have (Individual without Data Protection and Privacy).
+   */
+  private describe(object: string, ownUrl: string): SandboxResponse {
+    const schema = this.store.schema[object];
+    if (!schema) return err(404, 'NOT_FOUND', 'The requested resource does not exist');
+    const base = `/services/data/${this.apiVersion}/sobjects/${object}`;
+    return json(200, {
+      name: object,
+      label: object,
+      keyPrefix: PREFIX[object] ?? null,
+      custom: false,
+      customSetting: false,
+      createable: true,
+      deletable: true,
+      queryable: true,
+      updateable: true,
+      fields: schema.map((name) => {
+        const type = fieldType(name);
+        const target = name.slice(0, -2);
+        return {
+          name,
+          label: name,
+          type,
+          length: type === 'id' || type === 'reference' ? 18 : type === 'string' || type === 'email' ? 80 : 0,
+          defaultValue: null,
+          nillable: name !== 'Id',
+          updateable: name !== 'Id' && !name.startsWith('Is') && name !== 'CreatedDate' && name !== 'LastModifiedDate',
+          relationshipName: type === 'reference' ? target : null,
+          referenceTo: type === 'reference' ? [target.replace(/^Converted/, '')] : [],
+        };
+      }),
+      childRelationships: [],
+      urls: { sobject: base, describe: `${base}/describe`, rowTemplate: `${base}/{ID}`, uiEditTemplate: `${ownUrl}/{ID}/e`, uiDetailTemplate: `${ownUrl}/{ID}` },
+    });
+  }
+
   private sobject(req: SandboxRequest, object: string, id: string): SandboxResponse {
-    const schema = SCHEMA[object];
+    const schema = this.store.schema[object];
     if (!schema) return err(404, 'NOT_FOUND', `The requested resource does not exist`);
     const hit = this.store.find(id);
     if (!hit || hit.object !== object) {
@@ -473,6 +577,9 @@ export class SalesforceSandbox implements VendorSandbox {
         if (/email/i.test(field) && typeof value === 'string' && !/^[^@\s]+@[^@\s]+$/.test(value)) {
           return err(400, 'INVALID_EMAIL_ADDRESS', `${field}: invalid email address`);
         }
+      }
+      if (object === 'Lead' && hit.row.IsConverted === true && !this.options.editConvertedLeads) {
+        return dmlErr(400, 'CANNOT_UPDATE_CONVERTED_LEAD', 'cannot reference converted lead');
       }
       Object.assign(hit.row, body);
       return json(204);

@@ -1,7 +1,17 @@
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectsCommand,
+  GetBucketVersioningCommand,
+  GetObjectCommand,
+  GetObjectLegalHoldCommand,
+  GetObjectRetentionCommand,
+  ListObjectsV2Command,
+  ListObjectVersionsCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import type { S3ConnectorConfig } from '#commons/config';
 import { S3ObjectsConnector } from '#connectors/s3-objects';
 import { ConnectorIncompleteAnswer } from '#connectors/errors';
@@ -140,5 +150,129 @@ describe('S3ObjectsConnector with partial answers', () => {
 
     await expect(run).rejects.toThrow(new ConnectorIncompleteAnswer('calls', 'DeleteObjects left 1 of 2 objects in place (InternalError)'));
     expect(reported).toEqual([{ object: 'call', action: 'deleted', count: 2 }]);
+  });
+});
+
+describe('S3ObjectsConnector on a versioned bucket', () => {
+  const versions = {
+    Versions: [
+      { Key: 'users/acc-1/a.jsonl', VersionId: 'a2', IsLatest: true },
+      { Key: 'users/acc-1/a.jsonl', VersionId: 'a1', IsLatest: false },
+      { Key: 'users/acc-1/b.jsonl', VersionId: 'b1', IsLatest: false },
+    ],
+    DeleteMarkers: [{ Key: 'users/acc-1/b.jsonl', VersionId: 'b2', IsLatest: true }],
+  };
+  const withVersions = (status: 'Enabled' | 'Suspended' = 'Enabled') => {
+    s3.on(GetBucketVersioningCommand).resolves({ Status: status });
+    s3.on(ListObjectVersionsCommand).resolves(versions);
+    s3.on(GetObjectCommand, { VersionId: 'a2' }).callsFake(() => ({ Body: body('{"id":"1"}\n{"id":"2"}\n') }));
+    s3.on(GetObjectCommand, { VersionId: 'a1' }).callsFake(() => ({ Body: body('{"id":"1"}\n') }));
+    s3.on(GetObjectCommand, { VersionId: 'b1' }).callsFake(() => ({ Body: body('{"id":"3"}\n') }));
+  };
+  const deletedVersions = () => s3.commandCalls(DeleteObjectsCommand).flatMap((c) => c.args[0].input.Delete!.Objects!);
+
+  it.each(['Enabled', 'Suspended'] as const)('deletes every version and delete marker by its version id when versioning is %s', async (status) => {
+    withVersions(status);
+    s3.on(DeleteObjectsCommand).resolves({});
+
+    const out = await connectorWithIds(['acc-1']).erase(subject, () => ({ action: 'delete' }), ctx);
+
+    expect(out.items).toEqual([{ object: 'call', action: 'deleted', count: 4 }]);
+    expect(deletedVersions()).toEqual([
+      { Key: 'users/acc-1/a.jsonl', VersionId: 'a2' },
+      { Key: 'users/acc-1/a.jsonl', VersionId: 'a1' },
+      { Key: 'users/acc-1/b.jsonl', VersionId: 'b1' },
+      { Key: 'users/acc-1/b.jsonl', VersionId: 'b2' },
+    ]);
+    expect(s3.commandCalls(ListObjectsV2Command)).toHaveLength(0);
+  });
+
+  it('reads back the earlier versions too, so a key hidden by a delete marker still counts as found', async () => {
+    withVersions();
+
+    const records = await all(connectorWithIds(['acc-1']).access(subject, ctx));
+
+    expect(records.map((r) => r.id)).toEqual(['1', '2', '1@a1', '3@b1']);
+    expect(s3.commandCalls(ListObjectVersionsCommand)[0]!.args[0].input).toMatchObject({ Bucket: 'demo-call-history', Prefix: 'users/acc-1/' });
+  });
+
+  it('follows ListObjectVersions pages by key and version marker', async () => {
+    s3.on(GetBucketVersioningCommand).resolves({ Status: 'Enabled' });
+    s3.on(ListObjectVersionsCommand)
+      .resolvesOnce({ Versions: [{ Key: 'users/acc-1/a.jsonl', VersionId: 'a2', IsLatest: true }], IsTruncated: true, NextKeyMarker: 'users/acc-1/a.jsonl', NextVersionIdMarker: 'a2' })
+      .resolvesOnce({ Versions: [{ Key: 'users/acc-1/a.jsonl', VersionId: 'a1', IsLatest: false }], IsTruncated: false });
+    s3.on(GetObjectCommand).callsFake(() => ({ Body: body('{"id":"1"}\n') }));
+
+    expect((await all(connectorWithIds(['acc-1']).access(subject, ctx))).map((r) => r.id)).toEqual(['1', '1@a1']);
+    expect(s3.commandCalls(ListObjectVersionsCommand)[1]!.args[0].input).toMatchObject({ KeyMarker: 'users/acc-1/a.jsonl', VersionIdMarker: 'a2' });
+  });
+
+  it('records versions that Object Lock keeps as retained with the lock and its date, and deletes the rest', async () => {
+    withVersions();
+    s3.on(DeleteObjectsCommand).resolves({
+      Errors: [
+        { Key: 'users/acc-1/a.jsonl', VersionId: 'a1', Code: 'AccessDenied', Message: 'Access Denied' },
+        { Key: 'users/acc-1/b.jsonl', VersionId: 'b1', Code: 'AccessDenied', Message: 'Access Denied' },
+      ],
+    });
+    s3.on(GetObjectRetentionCommand, { VersionId: 'a1' }).resolves({ Retention: { Mode: 'COMPLIANCE', RetainUntilDate: new Date('2031-03-01T00:00:00Z') } });
+    s3.on(GetObjectRetentionCommand, { VersionId: 'b1' }).rejects(Object.assign(new Error('none'), { name: 'NoSuchObjectLockConfiguration' }));
+    s3.on(GetObjectLegalHoldCommand, { VersionId: 'a1' }).rejects(Object.assign(new Error('none'), { name: 'NoSuchObjectLockConfiguration' }));
+    s3.on(GetObjectLegalHoldCommand, { VersionId: 'b1' }).resolves({ LegalHold: { Status: 'ON' } });
+    const reported: ErasureItem[] = [];
+
+    const out = await connectorWithIds(['acc-1']).erase(subject, () => ({ action: 'delete' }), { ...ctx, erased: async (i) => void reported.push(i) });
+
+    expect(out.items).toEqual([
+      { object: 'call', action: 'deleted', count: 2 },
+      {
+        object: 'call',
+        action: 'retained',
+        count: 2,
+        legalBasis: 'S3 Object Lock (COMPLIANCE mode retention and a legal hold) on 2 stored version(s): S3 refuses to delete them, to everyone, while the lock lasts',
+        retentionPeriod: 'until 2031-03-01, and until the legal hold is removed',
+      },
+    ]);
+    expect(reported).toEqual(out.items);
+  });
+
+  it('fails on an AccessDenied that no lock explains (a missing permission), reporting what did go', async () => {
+    withVersions();
+    s3.on(DeleteObjectsCommand).resolves({ Errors: [{ Key: 'users/acc-1/a.jsonl', VersionId: 'a1', Code: 'AccessDenied', Message: 'Access Denied' }] });
+    s3.on(GetObjectRetentionCommand).rejects(Object.assign(new Error('none'), { name: 'NoSuchObjectLockConfiguration' }));
+    s3.on(GetObjectLegalHoldCommand).rejects(Object.assign(new Error('none'), { name: 'NoSuchObjectLockConfiguration' }));
+    const reported: ErasureItem[] = [];
+
+    const run = connectorWithIds(['acc-1']).erase(subject, () => ({ action: 'delete' }), { ...ctx, erased: async (i) => void reported.push(i) });
+
+    await expect(run).rejects.toThrow(new ConnectorIncompleteAnswer('calls', 'DeleteObjects left 1 of 4 objects in place (AccessDenied)'));
+    expect(reported).toEqual([{ object: 'call', action: 'deleted', count: 3 }]);
+  });
+
+  it('anonymizes by rewriting the current copy and deleting every earlier version, which still holds the data', async () => {
+    withVersions();
+    s3.on(PutObjectCommand).resolves({});
+    s3.on(DeleteObjectsCommand).resolves({});
+
+    const out = await connectorWithIds(['acc-1']).erase(subject, () => ({ action: 'anonymize', fields: { id: 'redact' } }), ctx);
+
+    expect(out.items).toEqual([{ object: 'call', action: 'anonymized', count: 2 }]);
+    expect(s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input.Key)).toEqual(['users/acc-1/a.jsonl']);
+    expect(deletedVersions().map((o) => o.VersionId)).toEqual(['a2', 'a1', 'b1', 'b2']);
+  });
+
+  it('reports the masking first and an earlier version under a legal hold as retained with its records', async () => {
+    withVersions();
+    s3.on(PutObjectCommand).resolves({});
+    s3.on(DeleteObjectsCommand).resolves({ Errors: [{ Key: 'users/acc-1/a.jsonl', VersionId: 'a1', Code: 'AccessDenied', Message: 'Access Denied' }] });
+    s3.on(GetObjectRetentionCommand).rejects(Object.assign(new Error('none'), { name: 'NoSuchObjectLockConfiguration' }));
+    s3.on(GetObjectLegalHoldCommand, { VersionId: 'a1' }).resolves({ LegalHold: { Status: 'ON' } });
+
+    const out = await connectorWithIds(['acc-1']).erase(subject, () => ({ action: 'anonymize', fields: { id: 'redact' } }), ctx);
+
+    expect(out.items).toEqual([
+      { object: 'call', action: 'anonymized', count: 2 },
+      expect.objectContaining({ action: 'retained', count: 1, retentionPeriod: 'until the legal hold is removed' }),
+    ]);
   });
 });

@@ -137,8 +137,8 @@ describe('Salesforce connector', () => {
     ]);
   });
 
-  it('logs in with a signed JWT (iss client id, sub username, aud login URL, short exp) when the credentials hold a key', async () => {
-    const jwt = connector(sb.settings.salesforce, depsFor(sb, { salesforce: sb.credentials['salesforce-jwt']! }));
+  it('logs in with a signed JWT (iss client id, sub username, aud the production login server by default, short exp) when the credentials hold a key', async () => {
+    const jwt = connector({}, depsFor(sb, { salesforce: sb.credentials['salesforce-jwt']! }));
     // A still clock: the expiry is exactly what the connector chose, however long signing took on a busy machine.
     vi.useFakeTimers({ toFake: ['Date'] });
     const started = Math.floor(Date.now() / 1000);
@@ -148,18 +148,18 @@ describe('Salesforce connector', () => {
     expect(forms[0]!.has('client_secret')).toBe(false);
     const [header, claims] = forms[0]!.get('assertion')!.split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')));
     expect(header).toEqual({ alg: 'RS256', typ: 'JWT' });
-    expect(claims).toMatchObject({ iss: sb.credentials.salesforce!.client_id, sub: sb.credentials['salesforce-jwt']!.username, aud: sb.urls.salesforce });
+    expect(claims).toMatchObject({ iss: sb.credentials.salesforce!.client_id, sub: sb.credentials['salesforce-jwt']!.username, aud: 'https://login.salesforce.com' });
     expect(claims.exp - started).toBe(180);
   });
 
-  it('reports a JWT the sandbox refuses (another key, another user, another audience) as an auth failure', async () => {
+  it('reports a JWT the sandbox refuses (another key, another user, the instance URL as audience) as an auth failure', async () => {
     const good = sb.credentials['salesforce-jwt']!;
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const otherKey = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
     const refused = [
       [{ ...good, private_key: otherKey }, sb.settings.salesforce],
       [{ ...good, username: 'someone@else.test' }, sb.settings.salesforce],
-      [good, {}],
+      [good, { loginUrl: sb.urls.salesforce }],
     ] as const;
     for (const [credentials, settings] of refused) {
       const c = createSaasConnector(saasConfig('salesforce', sb.urls.salesforce, settings), depsFor(sb, { salesforce: credentials }));
@@ -343,5 +343,104 @@ describe('Salesforce connector with partial answers', () => {
       expect(rerun.items.find((i) => i.object === 'Task')).toEqual({ object: 'Task', action: 'deleted', count: 16 });
       expect(fresh.stores.salesforce.countFor('alice@example.com')).toEqual({});
     });
+  });
+});
+
+describe('Salesforce connector against orgs set up differently', () => {
+  it('reads an org without Data Protection and Privacy: it describes the objects once and asks for no IndividualId or Individual', async () => {
+    const plain = await startSandboxes({ crowd: 4, salesforce: { dataProtection: false } });
+    try {
+      const c = createSaasConnector(saasConfig('salesforce', plain.urls.salesforce), depsFor(plain));
+      const queries: string[] = [];
+      const { result, count } = await countRequests('/describe', async () => {
+        const original = globalThis.fetch;
+        globalThis.fetch = ((input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
+          const url = new URL(String(input));
+          if (url.pathname.endsWith('/query') || url.pathname.endsWith('/queryAll')) queries.push(url.searchParams.get('q')!);
+          return original(input, init);
+        }) as typeof fetch;
+        try {
+          return await collect(c.access(subjectOf('alice@example.com'), ctx));
+        } finally {
+          globalThis.fetch = original;
+        }
+      });
+
+      expect(countBy(result)).toEqual({ Contact: 1, Lead: 1, CampaignMember: 1, Case: 2, Task: 33, Event: 2, OpportunityContactRole: 1, Account: 1 });
+      expect(count).toBe(9); // one describe per object the connector reads
+      expect(queries.some((q) => /IndividualId|FROM Individual/.test(q))).toBe(false);
+      // Cached for the connector's life (a warm Lambda): the erasure describes nothing again.
+      const { count: again } = await countRequests('/describe', () => c.erase(subjectOf('alice@example.com'), policies({}), ctx));
+      expect(again).toBe(0);
+      expect(plain.stores.salesforce.countFor('alice@example.com')).toEqual({});
+    } finally {
+      await plain.close();
+    }
+  });
+
+  it('names a field of settings.fields that the org does not have, instead of failing every query with INVALID_FIELD', async () => {
+    const c = connector({ fields: { Contact: ['Id', 'Email', 'Shoe_Size__c'] } });
+    await expect(collect(c.access(subjectOf('alice@example.com'), ctx))).rejects.toThrow(
+      new ConnectorMisconfigured('salesforce', "settings.fields.Contact names Shoe_Size__c, which the org's Contact does not have"),
+    );
+  });
+
+  it('logs in to a sandbox org only with its own login server as the audience: the production default is refused there', async () => {
+    const sandboxOrg = await startSandboxes({ crowd: 1, salesforce: { orgKind: 'sandbox', myDomainAudience: true } });
+    try {
+      const jwt = (settings: Record<string, unknown>) =>
+        createSaasConnector(saasConfig('salesforce', sandboxOrg.urls.salesforce, settings), depsFor(sandboxOrg, { salesforce: sandboxOrg.credentials['salesforce-jwt']! }));
+      await expect(collect(jwt({}).access(subjectOf('alice@example.com'), ctx))).rejects.toBeInstanceOf(ConnectorAuthFailed);
+      // An org configured to take its My Domain login URL: loginUrl is both where and for whom.
+      expect(countBy(await collect(jwt({ loginUrl: sandboxOrg.urls.salesforce }).access(subjectOf('alice@example.com'), ctx))).Contact).toBe(1);
+    } finally {
+      await sandboxOrg.close();
+    }
+  });
+
+  it('reports a converted Lead it may not mask as retained with the reason, and masks it where the user has the permission', async () => {
+    const lead = { Lead: { action: 'anonymize', fields: { FirstName: 'redact', LastName: 'redact', Email: 'hash', Phone: 'null' } } } as const;
+    for (const editConvertedLeads of [false, true]) {
+      const org = await startSandboxes({ crowd: 1, salesforce: { editConvertedLeads } });
+      try {
+        const c = createSaasConnector(saasConfig('salesforce', org.urls.salesforce), depsFor(org));
+        const outcome = await c.erase(subjectOf('alice@example.com'), policies(lead), ctx);
+        const leads = outcome.items.filter((i) => i.object === 'Lead');
+        const stored = [...org.stores.salesforce.objects.get('Lead')!.values()][0]!;
+        if (editConvertedLeads) {
+          expect(leads).toEqual([{ object: 'Lead', action: 'anonymized', count: 1 }]);
+          expect(stored).toMatchObject({ FirstName: 'REDACTED', Phone: null, IsConverted: true });
+        } else {
+          expect(leads).toEqual([expect.objectContaining({ object: 'Lead', action: 'retained', count: 1 })]);
+          expect(leads[0]!.legalBasis).toMatch(/CANNOT_UPDATE_CONVERTED_LEAD.*View and Edit Converted Leads/);
+          expect(stored.Email).toBe('Alice@Example.com');
+        }
+        // The rest of the erasure went on either way.
+        expect(outcome.items.find((i) => i.object === 'Contact')).toEqual({ object: 'Contact', action: 'deleted', count: 1 });
+      } finally {
+        await org.close();
+      }
+    }
+  });
+
+  it('reports an Account that Salesforce will not delete because it still has Cases as retained, and erases the rest', async () => {
+    const org = await startSandboxes({ crowd: 1 });
+    try {
+      const store = org.stores.salesforce;
+      const account = [...store.objects.get('Account')!.values()].find((r) => r.Name === 'Andersen Consulting')!;
+      // A case on the company's account that is not the subject's (no contact, or a colleague's).
+      store.insert('Case', { CaseNumber: '00009999', Subject: 'Invoice address', Status: 'New', Origin: 'Email', ContactId: null, AccountId: account.Id });
+      const reported: string[] = [];
+      const c = createSaasConnector(saasConfig('salesforce', org.urls.salesforce), depsFor(org));
+
+      const outcome = await c.erase(subjectOf('alice@example.com'), policies({}), { ...ctx, erased: async (i) => void reported.push(`${i.object}:${i.action}`) });
+
+      expect(outcome.items.filter((i) => i.object === 'Account')).toEqual([expect.objectContaining({ action: 'retained', count: 1, legalBasis: expect.stringMatching(/DELETE_FAILED/) })]);
+      expect(reported).toContain('Account:retained');
+      expect(store.find(account.Id)).toBeDefined();
+      expect(store.countFor('alice@example.com')).toEqual({});
+    } finally {
+      await org.close();
+    }
   });
 });

@@ -120,7 +120,7 @@ describe('vendor sandboxes', () => {
     it('accept a JWT bearer assertion signed with the connected app’s key, and refuse a tampered one', async () => {
       const { signJwt, jwtBearerForm } = await import('../../../../functions/connectors/jwt.ts');
       const creds = sb.credentials['salesforce-jwt']!;
-      const claims = { iss: creds.client_id, sub: creds.username, aud: sb.settings.salesforce.loginUrl, exp: Math.floor(Date.now() / 1000) + 120 };
+      const claims = { iss: creds.client_id, sub: creds.username, aud: 'https://login.salesforce.com', exp: Math.floor(Date.now() / 1000) + 120 };
       const post = (assertion: string) => call(`${sb.urls.salesforce}/services/oauth2/token`, { method: 'POST', body: jwtBearerForm(assertion) });
       const good = signJwt(claims, creds.private_key!);
       expect(await post(good)).toMatchObject({ status: 200, body: { access_token: expect.any(String), instance_url: sb.urls.salesforce } });
@@ -128,6 +128,20 @@ describe('vendor sandboxes', () => {
       const forged = `${header}.${Buffer.from(JSON.stringify({ ...claims, sub: 'admin@example-video.test' })).toString('base64url')}.${signature}`;
       expect(await post(forged)).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
       expect(await post(signJwt({ ...claims, exp: claims.exp + 3600 }, creds.private_key!))).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+    });
+
+    it('take the login server as the JWT audience, as Salesforce does: not the instance URL, nor the other kind of org’s login server', async () => {
+      const { signJwt, jwtBearerForm } = await import('../../../../functions/connectors/jwt.ts');
+      const creds = sb.credentials['salesforce-jwt']!;
+      const post = (aud: string) =>
+        call(`${sb.urls.salesforce}/services/oauth2/token`, {
+          method: 'POST',
+          body: jwtBearerForm(signJwt({ iss: creds.client_id, sub: creds.username, aud, exp: Math.floor(Date.now() / 1000) + 120 }, creds.private_key!)),
+        });
+      expect((await post('https://login.salesforce.com')).status).toBe(200);
+      for (const aud of [sb.urls.salesforce, 'https://test.salesforce.com']) {
+        expect(await post(aud)).toMatchObject({ status: 400, body: { error: 'invalid_grant', error_description: 'audience is invalid' } });
+      }
     });
   });
 
