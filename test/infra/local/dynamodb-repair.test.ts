@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { repairIndexes } from '../../../infra/local/dynamodb-repair.ts';
 import { startDynamoDb, type Emulator } from '../../../infra/local/emulators.ts';
 
@@ -61,6 +61,8 @@ async function tableWithOneRequest() {
       GlobalSecondaryIndexes: [{ IndexName: 'byStatus', KeySchema: [{ AttributeName: 'status', KeyType: 'HASH' }, { AttributeName: 'id', KeyType: 'RANGE' }], Projection: { ProjectionType: 'ALL' } }],
     }),
   );
+  // dynalite makes a table ACTIVE on a timer: on a busy machine a write right after CreateTable finds none.
+  await waitUntilTableExists({ client: db, maxWaitTime: 20, minDelay: 0.05, maxDelay: 0.2 }, { TableName: TABLE });
   await db.send(new PutItemCommand({ TableName: TABLE, Item: { id: { S: 'r1' }, status: { S: 'awaiting_review' } } }));
   await stop();
 }
