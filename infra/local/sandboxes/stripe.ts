@@ -4,7 +4,11 @@
  * exactly (case-sensitive, as Stripe's does); search matches case-insensitively. Errors are Stripe's
  * `{"error":{type,code,message}}` with `Stripe-Should-Retry`. Deleting a customer removes it and its
  * payment methods, sources and tax ids and cancels its subscriptions; charges, invoices and the other
- * financial records stay, as they do at Stripe.
+ * financial records stay, as they do at Stripe, and a read of the deleted customer answers 200 with
+ * `deleted: true`. Objects carry the fields Stripe's OpenAPI schema requires, updates take only the
+ * parameters Stripe's do (`""` empties: metadata to `{}`, a plain list is a 400), and redaction jobs
+ * (preview API version only) pass through created -> validating -> ready -> redacting -> succeeded;
+ * `test/contracts/stripe.test.ts` validates every answer against Stripe's spec.
  */
 import type { DemoPerson } from '../demo/people.ts';
 import { bearer, json, type AuthVerdict, type SandboxRequest, type SandboxResponse, type VendorSandbox } from './server.ts';
