@@ -366,11 +366,11 @@ export function createStripeConnector(config: SaasConnectorConfig, deps: Connect
           break;
         case 'subscriptions':
           // Cancelling is what Stripe offers; an already cancelled subscription needs nothing more.
-          if (rec.data.status !== 'canceled') await stripe.mutate('DELETE', `subscriptions/${rec.id}`, object, ctx);
+          if ((rec.data as Partial<Pick<Stripe.Subscription, 'status'>>).status !== 'canceled') await stripe.mutate('DELETE', `subscriptions/${rec.id}`, object, ctx);
           break;
         case 'invoiceitems':
           // Items already on an invoice are part of it and stay with it.
-          if (rec.data.invoice) {
+          if ((rec.data as Partial<Pick<Stripe.InvoiceItem, 'invoice'>>).invoice) {
             kept.push(rec);
             continue;
           }

@@ -41,6 +41,8 @@ export class StripeStore {
   redactionSteps = 1;
   /** Deleted customers: Stripe still answers a read of one, with `{id, object: 'customer', deleted: true}`. */
   readonly deletedCustomers = new Set<string>();
+  /** Customers a redaction job cannot validate (an open invoice, an active dispute...): their job fails. */
+  readonly unredactable = new Set<string>();
   /** Receipts Stripe would have emailed: writing `receipt_email` on a charge sends one to that address. */
   readonly receiptsSent: Array<{ charge: string; to: string }> = [];
   private seq = 0;
@@ -472,7 +474,7 @@ export class StripeSandbox implements VendorSandbox {
         if (job.status === 'created') {
           job.status = 'validating';
         } else if (job.status === 'validating') {
-          job.status = 'ready';
+          job.status = job.objects.customers.some((c) => this.store.unredactable.has(c)) ? 'failed' : 'ready';
         } else {
           for (const customer of job.objects.customers) this.redactCustomer(customer);
           job.status = 'succeeded';

@@ -282,6 +282,16 @@ describe('Stripe connector', () => {
       expect(new Set(jobs.flatMap((j) => j.objects.customers))).toEqual(new Set(ids));
     });
 
+    it('reports a job that fails validation as a misconfiguration for a person to look at, the customer left as it was', async () => {
+      const person = sb.people[52]!;
+      const id = customerId(person.email);
+      sb.stores.stripe.unredactable.add(id);
+      const err = await redacting().erase(subjectOf(person.email), FINANCIAL, { requestId: 'req-redact-failed' }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ConnectorMisconfigured);
+      expect((err as Error).message).toMatch(/Stripe redaction job prj_\w+ ended failed/);
+      expect(sb.stores.stripe.customers.get(id)).toMatchObject({ email: person.email, name: person.name });
+    });
+
     it('still refuses to mask only part of a customer while its records are kept', async () => {
       await expect(redacting().erase(subjectOf('bob@example.com'), policies({ ...FINANCIAL_MAP, customers: { action: 'anonymize', fields: { email: 'hash' } } }), ctx)).rejects.toThrow(/email cannot be masked/);
     });
