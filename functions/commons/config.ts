@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { stripeConfigProblems } from '#connectors/stripe/settings';
 
 export const REQUEST_TYPES = ['access', 'erasure', 'portability'] as const;
 export type RequestType = (typeof REQUEST_TYPES)[number];
@@ -271,6 +272,9 @@ export function parseConfig(input: unknown): DsarConfig {
   const ids = result.data.connectors.map((c) => c.id);
   const dup = ids.find((id, i) => ids.indexOf(id) !== i);
   if (dup) throw new ConfigError(`invalid DSAR configuration: connector id "${dup}" is used twice`);
+  // Vendor rules a schema cannot say: fields the vendor would refuse to update, preview opt-ins.
+  const vendor = result.data.connectors.flatMap((c) => (c.kind === 'stripe' ? stripeConfigProblems(c).map((p) => `connectors.${c.id}.${p}`) : []));
+  if (vendor.length) throw new ConfigError(`invalid DSAR configuration:\n  ${vendor.join('\n  ')}`);
   return result.data;
 }
 

@@ -67,7 +67,7 @@ describe("alice's erasure", () => {
     // Her Stripe customers stay as the key to the kept billing records, with only the email left.
     const customers = [...stores.stripe.customers.values()].filter((c) => String(c.email).toLowerCase() === ALICE.email);
     expect(customers).toHaveLength(2);
-    for (const c of customers) expect(c).toMatchObject({ name: 'REDACTED', phone: null, address: null, metadata: null });
+    for (const c of customers) expect(c).toMatchObject({ name: 'REDACTED', phone: null, address: null, metadata: {} });
     expect(total(stores.googleAnalytics.countFor(ALICE.gaUserId))).toBe(0);
   });
 

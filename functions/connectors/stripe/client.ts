@@ -25,6 +25,11 @@ export interface StripeObject {
   [key: string]: unknown;
 }
 
+/** A request-specific API version: preview endpoints need a preview version. */
+export interface RequestVersion {
+  stripeVersion: string;
+}
+
 interface ListPage {
   data: StripeObject[];
   has_more: boolean;
@@ -60,7 +65,7 @@ export class StripeClient {
       connectorId: options.connectorId,
       timeoutMs: options.timeoutMs,
       classify: (res) => classifyStripe(res, options.rateLimitHintMs),
-      authorize: async () => ({ authorization: `Bearer ${options.secretKey}`, 'stripe-version': options.stripeVersion }),
+      authorize: async () => ({ authorization: `Bearer ${options.secretKey}` }),
     });
   }
 
@@ -78,7 +83,7 @@ export class StripeClient {
     for (;;) {
       const query = new URLSearchParams({ ...params, limit: String(this.options.pageSize) });
       if (startingAfter) query.set('starting_after', startingAfter);
-      const page = await this.http.json<ListPage>({ url: this.url(path, query), label: `GET ${label}`, signal: ctx.signal });
+      const page = await this.http.json<ListPage>({ url: this.url(path, query), label: `GET ${label}`, headers: this.version(), signal: ctx.signal });
       const data = listIn<StripeObject>(this.http.connectorId, `GET ${label}`, page?.data, 'data');
       yield* data;
       startingAfter = nextCursor(this.http.connectorId, `GET ${label}`, { more: page.has_more === true, cursor: data.at(-1)?.id, size: data.length, previous: startingAfter });
@@ -92,7 +97,7 @@ export class StripeClient {
     for (;;) {
       const params = new URLSearchParams({ query, limit: String(this.options.pageSize) });
       if (page) params.set('page', page);
-      const res = await this.http.json<ListPage>({ url: this.url(path, params), label: `GET ${label}`, signal: ctx.signal });
+      const res = await this.http.json<ListPage>({ url: this.url(path, params), label: `GET ${label}`, headers: this.version(), signal: ctx.signal });
       const data = listIn<StripeObject>(this.http.connectorId, `GET ${label}`, res?.data, 'data');
       yield* data;
       page = nextCursor(this.http.connectorId, `GET ${label}`, { more: res.has_more === true, cursor: res.next_page, size: data.length, previous: page });
@@ -100,23 +105,28 @@ export class StripeClient {
     }
   }
 
+  /** The API version header: the pinned one, or a preview version for a preview endpoint. */
+  private version(override?: RequestVersion): Record<string, string> {
+    return { 'stripe-version': override?.stripeVersion ?? this.options.stripeVersion };
+  }
+
   /** One object, GET. */
-  async get<T>(path: string, label: string, ctx: ConnectorContext): Promise<T> {
-    return this.http.json<T>({ url: this.url(path), label: `GET ${label}`, signal: ctx.signal });
+  async get<T>(path: string, label: string, ctx: ConnectorContext, version?: RequestVersion): Promise<T> {
+    return this.http.json<T>({ url: this.url(path), label: `GET ${label}`, headers: this.version(version), signal: ctx.signal });
   }
 
   /**
    * A POST whose answer is needed. `idempotencyKey` makes a repeat (the state machine's retry) get the
    * first call's answer instead of acting twice: Stripe keeps keys for 24 hours.
    */
-  async post<T>(path: string, label: string, ctx: ConnectorContext, form: URLSearchParams, idempotencyKey?: string): Promise<T> {
-    const headers = idempotencyKey ? { 'idempotency-key': idempotencyKey } : undefined;
+  async post<T>(path: string, label: string, ctx: ConnectorContext, form: URLSearchParams, idempotencyKey?: string, version?: RequestVersion): Promise<T> {
+    const headers = { ...this.version(version), ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}) };
     return this.http.json<T>({ method: 'POST', url: this.url(path), label: `POST ${label}`, form, headers, signal: ctx.signal });
   }
 
   /** DELETE or POST that treats `resource_missing` as already done; false when the object was gone. */
   async mutate(method: 'DELETE' | 'POST', path: string, label: string, ctx: ConnectorContext, form?: URLSearchParams): Promise<boolean> {
-    const res = await this.http.request({ method, url: this.url(path), label: `${method} ${label}`, form, accept: [404], signal: ctx.signal });
+    const res = await this.http.request({ method, url: this.url(path), label: `${method} ${label}`, form, headers: this.version(), accept: [404], signal: ctx.signal });
     return res.status !== 404;
   }
 }

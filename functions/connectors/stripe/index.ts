@@ -14,6 +14,7 @@
  * retained as the lookup key with everything but the email masked (`settings.maskRetainedCustomers`).
  */
 import { createHash } from 'node:crypto';
+import type Stripe from 'stripe';
 import type { ErasurePolicy, SaasConnectorConfig } from '#commons/config';
 import { ConnectorMisconfigured, ConnectorUnavailable } from '#connectors/errors';
 import { abortableSleep } from '#connectors/http';
@@ -29,6 +30,9 @@ import type {
   Subject,
 } from '#connectors/types';
 import { StripeClient, searchString, type StripeObject } from './client.ts';
+import { DEFAULT_PREVIEW_API_VERSION, maskProblem, stripeConfigProblems, type PreviewRedactionJobSettings, type StripeSettings } from './settings.ts';
+
+export type { StripeSettings } from './settings.ts';
 
 export const STRIPE_OBJECTS = [
   'customers',
@@ -47,15 +51,16 @@ export type StripeObjectName = (typeof STRIPE_OBJECTS)[number];
 
 /** Where each object is listed for one customer. */
 const LISTS: Record<Exclude<StripeObjectName, 'customers'>, (customer: string) => [path: string, params: Record<string, string>]> = {
-  charges: (c) => ['charges', { customer: c }],
-  payment_intents: (c) => ['payment_intents', { customer: c }],
-  invoices: (c) => ['invoices', { customer: c }],
-  invoiceitems: (c) => ['invoiceitems', { customer: c }],
-  subscriptions: (c) => ['subscriptions', { customer: c, status: 'all' }], // the default omits canceled ones
+  charges: (c) => ['charges', { customer: c } satisfies Stripe.ChargeListParams],
+  payment_intents: (c) => ['payment_intents', { customer: c } satisfies Stripe.PaymentIntentListParams],
+  invoices: (c) => ['invoices', { customer: c } satisfies Stripe.InvoiceListParams],
+  invoiceitems: (c) => ['invoiceitems', { customer: c } satisfies Stripe.InvoiceItemListParams],
+  // The default omits canceled ones.
+  subscriptions: (c) => ['subscriptions', { customer: c, status: 'all' } satisfies Stripe.SubscriptionListParams & Record<string, string>],
   payment_methods: (c) => [`customers/${c}/payment_methods`, {}],
   sources: (c) => [`customers/${c}/sources`, {}],
   tax_ids: (c) => [`customers/${c}/tax_ids`, {}],
-  credit_notes: (c) => ['credit_notes', { customer: c }],
+  credit_notes: (c) => ['credit_notes', { customer: c } satisfies Stripe.CreditNoteListParams],
   balance_transactions: (c) => [`customers/${c}/balance_transactions`, {}],
 };
 
@@ -78,39 +83,15 @@ const ERASE_ORDER: StripeObjectName[] = [
   'customers',
 ];
 
-export interface StripeSettings {
-  stripeVersion?: string;
-  /** 1-100. */
-  pageSize?: number;
-  /** Also look the customer up with the search API (default true). */
-  useSearch?: boolean;
-  rateLimitHintMs?: number;
-  timeoutMs?: number;
-  /**
-   * Fields masked on a customer whose policy is `retain` (kept as the lookup key of retained billing
-   * records): name, phone, address, shipping, description, metadata... Never the email, which is the key.
-   */
-  maskRetainedCustomers?: Record<string, 'null' | 'redact' | 'hash'>;
-  /**
-   * Erase customers whose policy is `delete` with a Stripe privacy redaction job (public preview)
-   * instead of `DELETE /v1/customers/{id}`: Stripe redacts the personal data on the customer and on
-   * every object tied to it (charges, invoices, payment methods...), which stay as anonymous records.
-   */
-  redactionJobs?: RedactionJobSettings;
-}
-
-export interface RedactionJobSettings {
-  /** `error` (default): a job that cannot redact everything fails validation; `fix`: Stripe fixes what it can. */
-  validationBehavior?: 'error' | 'fix';
-  /** Wait between status reads (default 2 s). */
-  pollMs?: number;
-  /** Longest wait inside one attempt (default 60 s); then the state machine retries, and the job is found again. */
-  maxWaitMs?: number;
-}
+/** Every status Stripe documents for a redaction job; the switch in `redactBatch` must handle each. */
+export const REDACTION_JOB_STATUSES = ['created', 'validating', 'ready', 'redacting', 'succeeded', 'canceling', 'canceled', 'failed'] as const;
+export type RedactionJobStatus = (typeof REDACTION_JOB_STATUSES)[number];
+/** Stripe takes at most this many objects in one redaction job. */
+export const REDACTION_JOB_MAX_OBJECTS = 10;
 
 interface RedactionJob {
   id: string;
-  status: 'validating' | 'ready' | 'redacting' | 'succeeded' | 'canceling' | 'canceled' | 'failed';
+  status: RedactionJobStatus;
 }
 
 function customerOf(obj: StripeObject): string | undefined {
@@ -175,6 +156,8 @@ function objectPath(object: StripeObjectName, rec: DataRecord): string {
 
 export function createStripeConnector(config: SaasConnectorConfig, deps: ConnectorDeps): Connector {
   const settings = config.settings as StripeSettings;
+  // Only with the explicit opt-in: redaction jobs are a Stripe public preview.
+  const redaction = settings.previewRedactionJobs?.acceptPublicPreview === true ? settings.previewRedactionJobs : undefined;
   let client: Promise<StripeClient> | undefined;
 
   function getClient(): Promise<StripeClient> {
@@ -233,7 +216,19 @@ export function createStripeConnector(config: SaasConnectorConfig, deps: Connect
     }
   }
 
-  function checkPolicies(objects: Iterable<StripeObjectName>, policyFor: PolicyFor): void {
+  function checkPolicies(found: Iterable<StripeObjectName>, policyFor: PolicyFor): void {
+    const objects = [...found]; // read more than once below
+    // The same check as when the configuration loads, here for the policies this erasure will apply.
+    const problems = stripeConfigProblems(config);
+    for (const object of objects) {
+      const policy = policyFor(object);
+      if (policy.action !== 'anonymize') continue;
+      for (const [field, how] of Object.entries(policy.fields)) {
+        const why = maskProblem(object, field, how);
+        if (why) problems.push(`${object}.${field}: ${why}`);
+      }
+    }
+    if (problems.length) throw new ConnectorMisconfigured(config.id, [...new Set(problems)].join('; '));
     checkCustomerKept(policyFor);
     // "Deleting" a subscription cancels it, and Stripe keeps cancelled subscriptions with their customer:
     // while the customer is kept they stay findable, so ConfirmErasure would find them every time.
@@ -265,7 +260,7 @@ export function createStripeConnector(config: SaasConnectorConfig, deps: Connect
     const policy = policyFor('customers');
     const why = `while ${kept.join(', ')} are kept: they are found only through the customer's email`;
     // A redaction job takes the personal data off the kept records too: nothing personal is left to find.
-    if (policy.action === 'delete' && !settings.redactionJobs) {
+    if (policy.action === 'delete' && !redaction) {
       throw new ConnectorMisconfigured(
         config.id,
         `Stripe customers cannot be deleted ${why}; retain the customer as their lookup key (settings.maskRetainedCustomers masks the rest) or anonymize it without the email`,
@@ -291,35 +286,54 @@ export function createStripeConnector(config: SaasConnectorConfig, deps: Connect
   }
 
   /**
-   * One redaction job for the subject's customers: created with an idempotency key per request and
-   * customer set, so a retried erasure (after a timeout here) finds the same job instead of starting
-   * another; run once validated; polled until it succeeded.
+   * Redaction jobs for the subject's customers, at most REDACTION_JOB_MAX_OBJECTS per job (Stripe's
+   * limit), one after another. Each is created with an idempotency key per request and batch, so a
+   * retried erasure (after a timeout here) finds the same job instead of starting another; run once
+   * validated; polled until it succeeded. The calls send the preview API version the endpoints need.
    */
-  async function redact(stripe: StripeClient, records: DataRecord[], ctx: ConnectorContext): Promise<ErasureItem[]> {
-    const options = settings.redactionJobs!;
+  async function redact(stripe: StripeClient, options: PreviewRedactionJobSettings, records: DataRecord[], ctx: ConnectorContext): Promise<ErasureItem[]> {
     const ids = records.map((r) => r.id).sort();
+    const deadline = Date.now() + (options.maxWaitMs ?? 60_000);
+    for (let i = 0; i < ids.length; i += REDACTION_JOB_MAX_OBJECTS) {
+      await redactBatch(stripe, ids.slice(i, i + REDACTION_JOB_MAX_OBJECTS), options, deadline, ctx);
+    }
+    return [{ object: 'customers', action: 'anonymized', count: records.length }];
+  }
+
+  async function redactBatch(stripe: StripeClient, ids: string[], options: PreviewRedactionJobSettings, deadline: number, ctx: ConnectorContext): Promise<void> {
+    const version = { stripeVersion: options.previewApiVersion ?? DEFAULT_PREVIEW_API_VERSION };
     const form = new URLSearchParams();
     for (const id of ids) form.append('objects[customers][]', id);
     form.set('validation_behavior', options.validationBehavior ?? 'error');
     const key = `dsar-${ctx.requestId}-${createHash('sha256').update(ids.join(',')).digest('hex').slice(0, 16)}`;
-    const maxWaitMs = options.maxWaitMs ?? 60_000;
-    const deadline = Date.now() + maxWaitMs;
-    let job = await stripe.post<RedactionJob>('privacy/redaction_jobs', 'privacy/redaction_jobs', ctx, form, key);
+    let job = await stripe.post<RedactionJob>('privacy/redaction_jobs', 'privacy/redaction_jobs', ctx, form, key, version);
     for (;;) {
-      if (job.status === 'succeeded') return [{ object: 'customers', action: 'anonymized', count: records.length }];
-      if (job.status === 'ready') {
-        job = await stripe.post<RedactionJob>(`privacy/redaction_jobs/${job.id}/run`, 'privacy/redaction_jobs/run', ctx, new URLSearchParams(), `${key}-run`);
-        continue;
-      }
-      if (job.status !== 'validating' && job.status !== 'redacting') {
-        // Failed validation (an open invoice, an active dispute...) or cancelled: a person must look.
-        throw new ConnectorMisconfigured(config.id, `Stripe redaction job ${job.id} ended ${job.status}`);
+      const status: RedactionJobStatus = job.status;
+      switch (status) {
+        case 'succeeded':
+          return;
+        case 'ready':
+          job = await stripe.post<RedactionJob>(`privacy/redaction_jobs/${job.id}/run`, 'privacy/redaction_jobs/run', ctx, new URLSearchParams(), `${key}-run`, version);
+          continue;
+        case 'created':
+        case 'validating':
+        case 'redacting':
+          break; // Stripe is working on it: wait and read it again
+        case 'failed':
+        case 'canceling':
+        case 'canceled':
+          // Failed validation (an open invoice, an active dispute...) or cancelled: a person must look.
+          throw new ConnectorMisconfigured(config.id, `Stripe redaction job ${job.id} ended ${status}`);
+        default: {
+          const unknown: never = status;
+          throw new ConnectorMisconfigured(config.id, `Stripe redaction job ${job.id} has a status this connector does not know: ${String(unknown)}`);
+        }
       }
       if (Date.now() >= deadline) {
-        throw new ConnectorUnavailable(config.id, `Stripe redaction job ${job.id} still ${job.status} after ${maxWaitMs} ms`);
+        throw new ConnectorUnavailable(config.id, `Stripe redaction job ${job.id} still ${job.status} after ${options.maxWaitMs ?? 60_000} ms`);
       }
       await abortableSleep(options.pollMs ?? 2_000, ctx.signal);
-      job = await stripe.get<RedactionJob>(`privacy/redaction_jobs/${job.id}`, 'privacy/redaction_jobs', ctx);
+      job = await stripe.get<RedactionJob>(`privacy/redaction_jobs/${job.id}`, 'privacy/redaction_jobs', ctx, version);
     }
   }
 
@@ -342,7 +356,7 @@ export function createStripeConnector(config: SaasConnectorConfig, deps: Connect
       }
       return [{ object, action: 'anonymized', count }];
     }
-    if (object === 'customers' && settings.redactionJobs) return redact(stripe, records, ctx);
+    if (object === 'customers' && redaction) return redact(stripe, redaction, records, ctx);
     let count = 0;
     const kept: DataRecord[] = [];
     for (const rec of records) {
@@ -352,11 +366,11 @@ export function createStripeConnector(config: SaasConnectorConfig, deps: Connect
           break;
         case 'subscriptions':
           // Cancelling is what Stripe offers; an already cancelled subscription needs nothing more.
-          if (rec.data.status !== 'canceled') await stripe.mutate('DELETE', `subscriptions/${rec.id}`, object, ctx);
+          if ((rec.data as Partial<Pick<Stripe.Subscription, 'status'>>).status !== 'canceled') await stripe.mutate('DELETE', `subscriptions/${rec.id}`, object, ctx);
           break;
         case 'invoiceitems':
           // Items already on an invoice are part of it and stay with it.
-          if (rec.data.invoice) {
+          if ((rec.data as Partial<Pick<Stripe.InvoiceItem, 'invoice'>>).invoice) {
             kept.push(rec);
             continue;
           }

@@ -4,7 +4,11 @@
  * exactly (case-sensitive, as Stripe's does); search matches case-insensitively. Errors are Stripe's
  * `{"error":{type,code,message}}` with `Stripe-Should-Retry`. Deleting a customer removes it and its
  * payment methods, sources and tax ids and cancels its subscriptions; charges, invoices and the other
- * financial records stay, as they do at Stripe.
+ * financial records stay, as they do at Stripe, and a read of the deleted customer answers 200 with
+ * `deleted: true`. Objects carry the fields Stripe's OpenAPI schema requires, updates take only the
+ * parameters Stripe's do (`""` empties: metadata to `{}`, a plain list is a 400), and redaction jobs
+ * (preview API version only) pass through created -> validating -> ready -> redacting -> succeeded;
+ * `test/contracts/stripe.test.ts` validates every answer against Stripe's spec.
  */
 import type { DemoPerson } from '../demo/people.ts';
 import { bearer, json, type AuthVerdict, type SandboxRequest, type SandboxResponse, type VendorSandbox } from './server.ts';
@@ -33,8 +37,14 @@ export class StripeStore {
   readonly ownerEmail = new Map<string, string>();
   /** Privacy redaction jobs (public preview), by id. */
   readonly redactionJobs = new Map<string, RedactionJobRecord>();
-  /** How many status reads a job stays `validating` (and `redacting`) before it moves on; tests raise it. */
+  /** How many status reads a job stays in each of `created`, `validating` and `redacting`; tests raise it. */
   redactionSteps = 1;
+  /** Deleted customers: Stripe still answers a read of one, with `{id, object: 'customer', deleted: true}`. */
+  readonly deletedCustomers = new Set<string>();
+  /** Customers a redaction job cannot validate (an open invoice, an active dispute...): their job fails. */
+  readonly unredactable = new Set<string>();
+  /** Receipts Stripe would have emailed: writing `receipt_email` on a charge sends one to that address. */
+  readonly receiptsSent: Array<{ charge: string; to: string }> = [];
   private seq = 0;
   private clock = Date.UTC(2025, 0, 1) / 1000;
 
@@ -47,7 +57,10 @@ export class StripeStore {
   }
 
   addCustomer(fields: Record<string, unknown>): StripeObj {
-    const c: StripeObj = { id: this.id('cus'), object: 'customer', created: this.tick(), livemode: false, balance: 0, currency: 'eur', metadata: {}, ...fields };
+    const c: StripeObj = {
+      id: this.id('cus'), object: 'customer', created: this.tick(), livemode: false, balance: 0, currency: 'eur', metadata: {},
+      address: null, description: null, phone: null, shipping: null, preferred_locales: [], delinquent: false, invoice_prefix: null, tax_exempt: 'none', ...fields,
+    };
     this.customers.set(c.id, c);
     this.ownerEmail.set(c.id, String(c.email ?? '').toLowerCase());
     this.byCustomer.set(c.id, new Map());
@@ -61,6 +74,15 @@ export class StripeStore {
     lists.set(resource, list);
     this.byId.set(obj.id, { resource, obj });
     return obj;
+  }
+
+  /** A card payment method with the fields Stripe's schema requires. */
+  paymentMethod(customer: string, billing: Record<string, unknown>, last4 = '4242', country = 'NO'): StripeObj {
+    return {
+      id: this.id('pm'), object: 'payment_method', type: 'card', customer, created: this.tick(), livemode: false, metadata: {},
+      billing_details: { address: null, email: null, name: null, phone: null, ...billing },
+      card: { brand: 'visa', last4, exp_month: 12, exp_year: 2030, country, funding: 'credit', checks: null, fingerprint: null, generated_from: null, networks: null, three_d_secure_usage: null, wallet: null },
+    };
   }
 
   remove(id: string): void {
@@ -97,41 +119,78 @@ interface Amounts {
   rich: boolean;
 }
 
+const list = (url: string, data: unknown[] = []) => ({ object: 'list', data, has_more: false, url });
+
 function seedCustomer(store: StripeStore, p: DemoPerson, email: string, a: Amounts): void {
   const address = { city: 'Oslo', country: p.country, line1: `Storgata ${p.index + 1}`, line2: null, postal_code: '0155', state: null };
   const c = store.addCustomer({ email, name: p.name, phone: p.phone, address, description: null, preferred_locales: [p.language], invoice_prefix: `INV${p.index}`, shipping: null, tax_exempt: 'none' });
   const billing = { address, email, name: p.name, phone: p.phone };
-  const pm = store.add('payment_methods', c.id, {
-    id: store.id('pm'), object: 'payment_method', type: 'card', customer: c.id, created: store.tick(), billing_details: billing,
-    card: { brand: 'visa', last4: String(4242 + (p.index % 5000)).slice(-4), exp_month: 12, exp_year: 2030, country: p.country, funding: 'credit' },
-  });
+  const pm = store.add('payment_methods', c.id, store.paymentMethod(c.id, billing, String(4242 + (p.index % 5000)).slice(-4), p.country));
   for (let i = 0; i < a.charges; i++) {
     const amount = 1200 + (i % 7) * 100;
-    const pi = { id: store.id('pi'), object: 'payment_intent', amount, currency: 'eur', customer: c.id, created: store.tick(), status: 'succeeded', description: 'Business plan', payment_method: pm.id, receipt_email: email, metadata: {} } as StripeObj;
+    const pi = {
+      id: store.id('pi'), object: 'payment_intent', amount, amount_received: amount, currency: 'eur', customer: c.id, created: store.tick(), livemode: false, status: 'succeeded',
+      capture_method: 'automatic', confirmation_method: 'automatic', payment_method_types: ['card'], description: 'Business plan', payment_method: pm.id, receipt_email: email, metadata: {},
+    } as StripeObj;
+    const chId = store.id('ch');
     const ch = store.add('charges', c.id, {
-      id: store.id('ch'), object: 'charge', amount, amount_captured: amount, amount_refunded: 0, currency: 'eur', customer: c.id, created: store.tick(),
-      billing_details: billing, description: 'Business plan', paid: true, refunded: false, status: 'succeeded', payment_intent: pi.id,
-      payment_method: pm.id, receipt_email: email, invoice: null, metadata: {},
+      id: chId, object: 'charge', amount, amount_captured: amount, amount_refunded: 0, currency: 'eur', customer: c.id, created: store.tick(), livemode: false,
+      billing_details: billing, captured: true, description: 'Business plan', disputed: false, paid: true, refunded: false, status: 'succeeded', payment_intent: pi.id,
+      payment_method: pm.id, receipt_email: email, invoice: null, metadata: {}, refunds: list(`/v1/charges/${chId}/refunds`),
       // Stripe Radar's assessment: inferred about the payer, so never part of a portability export.
-      outcome: { network_status: 'approved_by_network', risk_level: 'normal', risk_score: 10 + ((p.index + i) % 40), seller_message: 'Payment complete.', type: 'authorized' },
+      outcome: { network_status: 'approved_by_network', reason: null, risk_level: 'normal', risk_score: 10 + ((p.index + i) % 40), seller_message: 'Payment complete.', type: 'authorized' },
     });
     store.add('payment_intents', c.id, { ...pi, latest_charge: ch.id });
   }
   for (let i = 0; i < a.invoices; i++) {
+    const id = store.id('in');
+    const created = store.tick();
     store.add('invoices', c.id, {
-      id: store.id('in'), object: 'invoice', customer: c.id, customer_email: email, customer_name: p.name, customer_address: address, created: store.tick(),
-      number: `INV${p.index}-${String(i + 1).padStart(4, '0')}`, status: 'paid', currency: 'eur', total: 4800, amount_paid: 4800, subscription: null,
+      id, object: 'invoice', customer: c.id, customer_email: email, customer_name: p.name, customer_address: address, created, livemode: false,
+      number: `INV${p.index}-${String(i + 1).padStart(4, '0')}`, status: 'paid', currency: 'eur', subscription: null, description: null, footer: null, metadata: {},
+      total: 4800, subtotal: 4800, amount_due: 4800, amount_paid: 4800, amount_remaining: 0, attempt_count: 1, attempted: true, paid: true, paid_out_of_band: false,
+      automatic_tax: { enabled: false, status: null }, collection_method: 'charge_automatically', default_tax_rates: [], total_tax_amounts: [],
+      lines: list(`/v1/invoices/${id}/lines`), payment_settings: { payment_method_options: null, payment_method_types: null },
+      period_start: created, period_end: created, post_payment_credit_notes_amount: 0, pre_payment_credit_notes_amount: 0, starting_balance: 0,
+      status_transitions: { finalized_at: created, marked_uncollectible_at: null, paid_at: created, voided_at: null },
     });
   }
   if (!a.rich) return;
   const invoices = store.list(c.id, 'invoices');
-  store.add('subscriptions', c.id, { id: store.id('sub'), object: 'subscription', customer: c.id, status: 'canceled', created: store.tick(), canceled_at: store.tick(), items: { object: 'list', data: [{ price: { id: 'price_business_monthly', unit_amount: 1200 } }] } });
-  store.add('invoiceitems', c.id, { id: store.id('ii'), object: 'invoiceitem', customer: c.id, amount: 300, currency: 'eur', description: 'Extra recording storage', invoice: null, date: store.tick() });
-  store.add('sources', c.id, { id: store.id('src'), object: 'source', type: 'card', customer: c.id, owner: { email, name: p.name }, card: { brand: 'Visa', last4: '1881' }, created: store.tick() });
-  store.add('tax_ids', c.id, { id: store.id('txi'), object: 'tax_id', customer: c.id, type: 'eu_vat', value: `NO${String(900000000 + p.index)}MVA`, country: p.country, created: store.tick() });
-  if (invoices[0]) store.add('credit_notes', c.id, { id: store.id('cn'), object: 'credit_note', customer: c.id, invoice: invoices[0].id, amount: 1200, number: `CN${p.index}-0001`, status: 'issued', created: store.tick(), memo: 'Goodwill refund' });
+  const subId = store.id('sub');
+  const start = store.tick();
+  store.add('subscriptions', c.id, {
+    id: subId, object: 'subscription', customer: c.id, status: 'canceled', created: start, livemode: false, metadata: {}, description: null, canceled_at: store.tick(),
+    automatic_tax: { enabled: false }, billing_cycle_anchor: start, cancel_at_period_end: false, collection_method: 'charge_automatically',
+    current_period_start: start, current_period_end: start + 30 * 86_400, start_date: start,
+    items: list(`/v1/subscription_items?subscription=${subId}`, [{
+      id: store.id('si'), object: 'subscription_item', created: start, metadata: {}, subscription: subId,
+      price: { id: 'price_business_monthly', object: 'price', active: true, billing_scheme: 'per_unit', created: start, currency: 'eur', livemode: false, metadata: {}, product: 'prod_business', type: 'recurring', unit_amount: 1200 },
+    }]),
+  });
+  const date = store.tick();
+  store.add('invoiceitems', c.id, {
+    id: store.id('ii'), object: 'invoiceitem', customer: c.id, amount: 300, currency: 'eur', description: 'Extra recording storage', invoice: null, date, livemode: false, metadata: {},
+    discountable: true, period: { start: date, end: date }, proration: false, quantity: 1,
+  });
+  store.add('sources', c.id, {
+    id: store.id('src'), object: 'source', type: 'card', customer: c.id, owner: { email, name: p.name, address: null, phone: null, verified_address: null, verified_email: null, verified_name: null, verified_phone: null },
+    card: { brand: 'Visa', last4: '1881' }, created: store.tick(), livemode: false, metadata: {}, client_secret: 'src_client_secret_sandbox', flow: 'none', status: 'chargeable', usage: 'reusable',
+  });
+  store.add('tax_ids', c.id, { id: store.id('txi'), object: 'tax_id', customer: c.id, type: 'eu_vat', value: `NO${String(900000000 + p.index)}MVA`, country: p.country, created: store.tick(), livemode: false, verification: null });
+  if (invoices[0]) {
+    const id = store.id('cn');
+    store.add('credit_notes', c.id, {
+      id, object: 'credit_note', customer: c.id, invoice: invoices[0].id, amount: 1200, currency: 'eur', number: `CN${p.index}-0001`, status: 'issued', type: 'pre_payment', created: store.tick(), livemode: false,
+      memo: 'Goodwill refund', metadata: {}, discount_amount: 0, discount_amounts: [], lines: list(`/v1/credit_notes/${id}/lines`), pdf: `https://pay.stripe.test/credit_notes/${id}/pdf`,
+      subtotal: 1200, tax_amounts: [], total: 1200,
+    });
+  }
   for (let i = 0; i < 2; i++) {
-    store.add('balance_transactions', c.id, { id: store.id('cbtxn'), object: 'customer_balance_transaction', customer: c.id, amount: -500, currency: 'eur', type: 'adjustment', description: 'Service credit', created: store.tick() });
+    store.add('balance_transactions', c.id, {
+      id: store.id('cbtxn'), object: 'customer_balance_transaction', customer: c.id, amount: -500, currency: 'eur', type: 'adjustment', description: 'Service credit', created: store.tick(),
+      livemode: false, metadata: {}, ending_balance: -500 * (i + 1),
+    });
   }
 }
 
@@ -152,16 +211,54 @@ export function seedStripe(store: StripeStore, people: DemoPerson[]): void {
   }
 }
 
-/** Reads Stripe's form encoding (`a[b]=c`) into nested objects. */
+/**
+ * Top-level parameters each update endpoint accepts (Stripe's API reference); anything else is Stripe's
+ * `parameter_unknown` 400. Invoices' `customer_*` and charges' `billing_details` are not among them.
+ */
+const UPDATE_PARAMS: Record<string, string[]> = {
+  customers: ['address', 'balance', 'cash_balance', 'coupon', 'default_source', 'description', 'email', 'expand', 'invoice_prefix', 'invoice_settings', 'metadata', 'name', 'next_invoice_sequence', 'phone', 'preferred_locales', 'promotion_code', 'shipping', 'source', 'tax', 'tax_exempt'],
+  charges: ['customer', 'description', 'expand', 'fraud_details', 'metadata', 'receipt_email', 'shipping', 'transfer_group'],
+  payment_intents: ['amount', 'currency', 'customer', 'description', 'expand', 'metadata', 'payment_method', 'payment_method_types', 'receipt_email', 'setup_future_usage', 'shipping', 'statement_descriptor', 'statement_descriptor_suffix', 'transfer_group'],
+  invoices: ['account_tax_ids', 'auto_advance', 'automatic_tax', 'collection_method', 'custom_fields', 'days_until_due', 'default_payment_method', 'default_source', 'default_tax_rates', 'description', 'discounts', 'due_date', 'expand', 'footer', 'metadata', 'on_behalf_of', 'payment_settings', 'statement_descriptor'],
+  invoiceitems: ['amount', 'description', 'discountable', 'discounts', 'expand', 'metadata', 'period', 'price', 'quantity', 'tax_rates', 'unit_amount'],
+  subscriptions: ['cancel_at', 'cancel_at_period_end', 'collection_method', 'default_payment_method', 'description', 'expand', 'items', 'metadata', 'pause_collection', 'proration_behavior'],
+  payment_methods: ['billing_details', 'card', 'expand', 'metadata'],
+  sources: ['account_holder_name', 'account_holder_type', 'address_city', 'address_country', 'address_line1', 'address_line2', 'address_state', 'address_zip', 'exp_month', 'exp_year', 'expand', 'metadata', 'name', 'owner'],
+  credit_notes: ['expand', 'memo', 'metadata'],
+  balance_transactions: ['description', 'expand', 'metadata'],
+};
+/** Plain list parameters: `""` does not empty them (Stripe answers 400), unlike metadata, address or shipping. */
+const PLAIN_LISTS = new Set(['preferred_locales', 'payment_method_types', 'default_tax_rates']);
+
+/**
+ * Reads Stripe's form encoding (`a[b]=c`) into nested objects. `""` empties: metadata becomes `{}`,
+ * anything else null.
+ */
 function parseForm(text: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of new URLSearchParams(text)) {
     const path = key.replace(/\]/g, '').split('[');
     let node = out;
     for (const part of path.slice(0, -1)) node = (node[part] ??= {}) as Record<string, unknown>;
-    node[path.at(-1)!] = value === '' ? null : value;
+    const last = path.at(-1)!;
+    node[last] = value !== '' ? value : last === 'metadata' ? {} : null;
   }
   return out;
+}
+
+/** Stripe's 400 for an update it refuses, or undefined when every parameter is one it takes. */
+function refusedUpdate(resource: string, text: string): SandboxResponse | undefined {
+  const allowed = new Set(UPDATE_PARAMS[resource] ?? []);
+  for (const [key, value] of new URLSearchParams(text)) {
+    const top = key.split('[')[0]!;
+    if (!allowed.has(top)) {
+      return stripeError(400, { code: 'parameter_unknown', doc_url: 'https://stripe.com/docs/error-codes/parameter-unknown', message: `Received unknown parameter: ${top}`, param: top, type: 'invalid_request_error' });
+    }
+    if (PLAIN_LISTS.has(top) && key === top && value === '') {
+      return stripeError(400, { code: 'parameter_invalid_empty', message: `Invalid array: ${top} cannot be emptied with an empty string`, param: top, type: 'invalid_request_error' });
+    }
+  }
+  return undefined;
 }
 
 function merge(target: Record<string, unknown>, patch: Record<string, unknown>): void {
@@ -201,10 +298,14 @@ export interface RedactionJobRecord {
   id: string;
   object: 'privacy.redaction_job';
   created: number;
-  status: 'validating' | 'ready' | 'redacting' | 'succeeded' | 'failed';
-  validation_behavior: string;
-  objects: { customers: string[] };
+  livemode: false;
+  status: 'created' | 'validating' | 'ready' | 'redacting' | 'succeeded' | 'failed';
+  validation_behavior: 'error' | 'fix';
+  /** Every list a job can name, null when unused, as Stripe answers. */
+  objects: Record<'charges' | 'checkout_sessions' | 'identity_verification_sessions' | 'invoices' | 'issuing_cardholders' | 'payment_intents' | 'radar_value_list_items' | 'setup_intents', string[] | null> & { customers: string[] };
 }
+/** Objects one redaction job takes at most. */
+export const REDACTION_JOB_MAX_OBJECTS = 10;
 
 export class StripeSandbox implements VendorSandbox {
   readonly name = 'stripe' as const;
@@ -291,6 +392,10 @@ export class StripeSandbox implements VendorSandbox {
     if (parts[0] !== 'v1') return this.unknownUrl(req);
     const [, a, b, c, d] = parts;
     if (a === 'privacy' && b === 'redaction_jobs') {
+      // A public preview: the endpoints answer only under a preview API version.
+      if (!/\.preview$/.test(String(req.headers['stripe-version'] ?? ''))) {
+        return stripeError(400, { code: 'preview_api_version_required', message: 'Redaction jobs are in public preview: send a preview Stripe-Version (YYYY-MM-DD.preview).', type: 'invalid_request_error' });
+      }
       if (req.method === 'POST' && !c) return this.createRedactionJob(req);
       if (req.method === 'GET' && c && !d) return this.redactionJob(c);
       if (req.method === 'POST' && c && d === 'run') return this.runRedactionJob(c);
@@ -316,9 +421,9 @@ export class StripeSandbox implements VendorSandbox {
     }
     if (req.method === 'POST') {
       if (a === 'payment_methods' && b && c === 'detach') return this.detach(b);
-      if (a === 'customers' && b && !c) return this.update(b, 'customer', req);
-      const id = a === 'customers' && c && d ? d : !c ? b : undefined;
-      if (id && a && (a === 'customers' || TOP_LEVEL.has(a as Resource) || a === 'payment_methods')) return this.update(id, a, req);
+      if (a === 'customers' && b && !c) return this.update(b, 'customers', req);
+      if (a === 'customers' && b && (c === 'sources' || c === 'balance_transactions') && d) return this.update(d, c, req);
+      if (a && b && !c && (TOP_LEVEL.has(a as Resource) || a === 'payment_methods')) return this.update(b, a, req);
       return this.unknownUrl(req);
     }
     return this.unknownUrl(req);
@@ -335,11 +440,19 @@ export class StripeSandbox implements VendorSandbox {
     const form = new URLSearchParams(req.text);
     const customers = form.getAll('objects[customers][]');
     if (!customers.length) return stripeError(400, { code: 'parameter_missing', message: 'Missing required param: objects.', param: 'objects', type: 'invalid_request_error' });
+    if (customers.length > REDACTION_JOB_MAX_OBJECTS) {
+      return stripeError(400, { code: 'parameter_invalid', message: `A redaction job takes at most ${REDACTION_JOB_MAX_OBJECTS} objects.`, param: 'objects', type: 'invalid_request_error' });
+    }
     const unknown = customers.find((id) => !this.store.customers.has(id));
     if (unknown) return missing('customer', unknown);
+    const behavior = form.get('validation_behavior') ?? 'error';
+    if (behavior !== 'error' && behavior !== 'fix') return stripeError(400, { code: 'parameter_invalid', message: 'Invalid validation_behavior', param: 'validation_behavior', type: 'invalid_request_error' });
+    const objects: RedactionJobRecord['objects'] = {
+      charges: null, checkout_sessions: null, customers, identity_verification_sessions: null, invoices: null, issuing_cardholders: null, payment_intents: null, radar_value_list_items: null, setup_intents: null,
+    };
     const job: RedactionJobRecord = {
-      id: this.store.id('prj'), object: 'privacy.redaction_job', created: Math.floor(Date.now() / 1000), status: 'validating',
-      validation_behavior: form.get('validation_behavior') ?? 'error', objects: { customers },
+      id: this.store.id('prj'), object: 'privacy.redaction_job', created: Math.floor(Date.now() / 1000), livemode: false, status: 'created',
+      validation_behavior: behavior, objects,
     };
     this.store.redactionJobs.set(job.id, job);
     this.stepsLeft.set(job.id, this.store.redactionSteps);
@@ -347,16 +460,21 @@ export class StripeSandbox implements VendorSandbox {
     return json(200, job);
   }
 
-  /** Reading a job moves it along: validating -> ready, redacting -> succeeded (redacting everything then). */
+  /**
+   * Reading a job moves it along, as Stripe's own work would: created -> validating -> ready, and
+   * redacting -> succeeded (redacting everything then).
+   */
   private redactionJob(id: string): SandboxResponse {
     const job = this.store.redactionJobs.get(id);
     if (!job) return missing('privacy.redaction_job', id);
-    if (job.status === 'validating' || job.status === 'redacting') {
+    if (job.status === 'created' || job.status === 'validating' || job.status === 'redacting') {
       const left = (this.stepsLeft.get(id) ?? 0) - 1;
       this.stepsLeft.set(id, left);
       if (left <= 0) {
-        if (job.status === 'validating') {
-          job.status = 'ready';
+        if (job.status === 'created') {
+          job.status = 'validating';
+        } else if (job.status === 'validating') {
+          job.status = job.objects.customers.some((c) => this.store.unredactable.has(c)) ? 'failed' : 'ready';
         } else {
           for (const customer of job.objects.customers) this.redactCustomer(customer);
           job.status = 'succeeded';
@@ -433,7 +551,8 @@ export class StripeSandbox implements VendorSandbox {
 
   private customers(id: string): SandboxResponse {
     const c = this.store.customers.get(id);
-    return c ? json(200, c) : missing('customer', id);
+    if (c) return json(200, c);
+    return this.store.deletedCustomers.has(id) ? json(200, { id, object: 'customer', deleted: true }) : missing('customer', id);
   }
 
   private listTopLevel(req: SandboxRequest, resource: Resource): SandboxResponse {
@@ -450,14 +569,21 @@ export class StripeSandbox implements VendorSandbox {
   private deleteCustomer(id: string): SandboxResponse {
     if (!this.store.customers.has(id)) return missing('customer', id);
     this.store.customers.delete(id);
+    this.store.deletedCustomers.add(id);
     for (const r of ['payment_methods', 'sources', 'tax_ids'] as const) for (const o of this.store.list(id, r)) this.store.remove(o.id);
     for (const s of this.store.list(id, 'subscriptions')) s.status = 'canceled';
     return json(200, { id, object: 'customer', deleted: true });
   }
 
   private deleteChild(id: string, object: string): SandboxResponse {
-    if (!this.store.byId.has(id)) return missing(object.replace('_', ' '), id);
+    const hit = this.store.byId.get(id);
+    if (!hit) return missing(object.replace('_', ' '), id);
     this.store.remove(id);
+    // Detaching a Source answers with the source itself, now consumed; a tax id with a deletion stub.
+    if (object === 'source') {
+      const { customer: _detached, ...source } = hit.obj;
+      return json(200, { ...source, status: 'consumed' });
+    }
     return json(200, { id, object, deleted: true });
   }
 
@@ -487,10 +613,15 @@ export class StripeSandbox implements VendorSandbox {
     return json(200, { ...hit.obj, customer: null });
   }
 
-  private update(id: string, object: string, req: SandboxRequest): SandboxResponse {
-    const target = object === 'customer' ? this.store.customers.get(id) : this.store.byId.get(id)?.obj;
-    if (!target) return missing(object.replace(/s$/, ''), id);
-    merge(target, parseForm(req.text));
+  private update(id: string, resource: string, req: SandboxRequest): SandboxResponse {
+    const target = resource === 'customers' ? this.store.customers.get(id) : this.store.byId.get(id)?.obj;
+    if (!target) return missing(resource.replace(/s$/, ''), id);
+    const refused = refusedUpdate(resource, req.text);
+    if (refused) return refused;
+    const patch = parseForm(req.text);
+    merge(target, patch);
+    // Stripe emails a receipt to a receipt_email written on a charge, whatever the account's settings.
+    if (resource === 'charges' && typeof patch.receipt_email === 'string') this.store.receiptsSent.push({ charge: id, to: patch.receipt_email });
     return json(200, target);
   }
 }

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ConnectorAuthFailed, ConnectorIncompleteAnswer, ConnectorMisconfigured, ConnectorThrottled, ConnectorUnavailable } from '#connectors/errors';
 import { createSaasConnector } from '#connectors/saas';
+import type { PolicyFor } from '#connectors/types';
 import { startSandboxes, type Sandboxes } from '../../../infra/local/sandboxes/index.ts';
 import { BOOKKEEPING, QUOTED, collect, countBy, countRequests, ctx, depsFor, foreignEmails, policies, saasConfig, subjectOf, recordTimers } from './support.ts';
 
@@ -29,7 +30,7 @@ const KEY = {
   retentionPeriod: 'As long as those records',
 } as const;
 const KEPT = policies({ ...FINANCIAL_MAP, subscriptions: BOOKKEEPING, customers: KEY });
-const MASK = { name: 'redact', phone: 'null', address: 'null', shipping: 'null', description: 'null', metadata: 'null', preferred_locales: 'null' } as const;
+const MASK = { name: 'redact', phone: 'null', address: 'null', shipping: 'null', description: 'null', metadata: 'null' } as const;
 
 function customerId(email: string): string {
   return [...sb.stores.stripe.customers.values()].find((c) => c.email === email)!.id;
@@ -145,7 +146,7 @@ describe('Stripe connector', () => {
     const person = sb.people[40]!;
     const anonymize = policies({
       ...FINANCIAL_MAP,
-      charges: { action: 'anonymize', fields: { description: 'redact', 'billing_details.phone': 'null' } },
+      charges: { action: 'anonymize', fields: { description: 'redact', metadata: 'null' } },
       customers: { action: 'anonymize', fields: { name: 'redact', phone: 'null', address: 'null' } },
       subscriptions: BOOKKEEPING,
     });
@@ -157,8 +158,7 @@ describe('Stripe connector', () => {
     const customer = sb.stores.stripe.customers.get(customerId(person.email))!;
     expect(customer).toMatchObject({ email: person.email, name: 'REDACTED', phone: null, address: null });
     for (const charge of sb.stores.stripe.list(customer.id, 'charges')) {
-      expect(charge.description).toBe('REDACTED');
-      expect((charge.billing_details as Record<string, unknown>).phone).toBeNull();
+      expect(charge).toMatchObject({ description: 'REDACTED', metadata: {} });
       expect((charge.billing_details as Record<string, unknown>).name).toBe(person.name);
     }
   });
@@ -181,7 +181,7 @@ describe('Stripe connector', () => {
     expect(left.payment_methods).toBeUndefined();
     expect(left.charges).toBe(253);
     for (const customer of [...sb.stores.stripe.customers.values()].filter((x) => String(x.email).toLowerCase() === 'alice@example.com')) {
-      expect(customer).toMatchObject({ name: 'REDACTED', phone: null, address: null, shipping: null, metadata: null, preferred_locales: null });
+      expect(customer).toMatchObject({ name: 'REDACTED', phone: null, address: null, shipping: null, metadata: {} });
     }
 
     // A later access request (and the erasure's confirmation, which runs the same lookup) still finds
@@ -195,8 +195,48 @@ describe('Stripe connector', () => {
     expect(sb.stores.stripe.countFor(neighbour)).toEqual(before);
   });
 
+  describe('refuses, before changing anything, a mask Stripe would refuse or act on', () => {
+    const bob = () => sb.stores.stripe.customers.get(customerId('bob@example.com'))!;
+    const refused = async (settings: Record<string, unknown>, policy: PolicyFor, message: RegExp) => {
+      const err = await connector(settings).erase(subjectOf('bob@example.com'), policy, ctx).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ConnectorMisconfigured);
+      expect((err as Error).message).toMatch(message);
+      expect(bob()).toMatchObject({ name: 'Bob Berg', preferred_locales: [expect.any(String)] });
+      expect(sb.stores.stripe.countFor('bob@example.com')).toMatchObject({ customers: 1, payment_methods: 1 });
+    };
+
+    it('preferred_locales, a plain list that "" cannot empty', async () => {
+      await refused({ maskRetainedCustomers: { name: 'redact', preferred_locales: 'null' } }, KEPT, /settings\.maskRetainedCustomers\.preferred_locales: .*plain list/);
+    });
+
+    it('an invoice’s customer_* fields, which cannot be updated', async () => {
+      const policy = policies({ ...FINANCIAL_MAP, subscriptions: BOOKKEEPING, customers: KEY, invoices: { action: 'anonymize', fields: { customer_email: 'hash', customer_name: 'redact' } } });
+      await refused({}, policy, /invoices\.customer_email: invoice customer_\* fields .* cannot be updated/);
+    });
+
+    it('a charge’s billing_details, which cannot be updated', async () => {
+      const policy = policies({ ...FINANCIAL_MAP, subscriptions: BOOKKEEPING, customers: KEY, charges: { action: 'anonymize', fields: { 'billing_details.phone': 'null' } } });
+      await refused({}, policy, /charges\.billing_details\.phone: a charge has no billing_details update parameter/);
+    });
+
+    it('receipt_email, whose write makes Stripe email a receipt', async () => {
+      const policy = policies({ ...FINANCIAL_MAP, subscriptions: BOOKKEEPING, customers: KEY, charges: { action: 'anonymize', fields: { receipt_email: 'hash' } } });
+      await refused({}, policy, /charges\.receipt_email: writing receipt_email makes Stripe email a receipt/);
+      expect(sb.stores.stripe.receiptsSent).toEqual([]);
+    });
+
+    it('an object or list masked with anything but "null"', async () => {
+      await refused({ maskRetainedCustomers: { address: 'redact' } }, KEPT, /maskRetainedCustomers\.address: .*mask it with "null"/);
+    });
+
+    it('redaction jobs without the explicit preview opt-in, or under their old name', async () => {
+      await refused({ previewRedactionJobs: { pollMs: 5 } }, FINANCIAL, /previewRedactionJobs\.acceptPublicPreview: must be true/);
+      await refused({ redactionJobs: {} }, FINANCIAL, /settings\.redactionJobs: renamed settings\.previewRedactionJobs/);
+    });
+  });
+
   describe('with redaction jobs', () => {
-    const redacting = (extra: Record<string, unknown> = {}) => connector({ redactionJobs: { pollMs: 5, ...extra } });
+    const redacting = (extra: Record<string, unknown> = {}) => connector({ previewRedactionJobs: { acceptPublicPreview: true, pollMs: 5, ...extra } });
     afterEach(() => {
       sb.stores.stripe.redactionSteps = 1;
     });
@@ -224,7 +264,7 @@ describe('Stripe connector', () => {
       const retry = { requestId: 'req-redact-2' };
       const slow = await redacting({ maxWaitMs: 30 }).erase(subjectOf(person.email), FINANCIAL, retry).catch((e: unknown) => e);
       expect(slow).toBeInstanceOf(ConnectorUnavailable);
-      expect((slow as Error).message).toMatch(/redaction job prj_\w+ still validating/);
+      expect((slow as Error).message).toMatch(/redaction job prj_\w+ still created/);
 
       sb.stores.stripe.redactionSteps = 1;
       const [job] = [...sb.stores.stripe.redactionJobs.values()].filter((j) => j.objects.customers.includes(id));
@@ -232,6 +272,27 @@ describe('Stripe connector', () => {
       expect(outcome.items.find((i) => i.object === 'customers')).toMatchObject({ action: 'anonymized', count: 1 });
       expect([...sb.stores.stripe.redactionJobs.values()].filter((j) => j.objects.customers.includes(id))).toEqual([job]);
       expect(job!.status).toBe('succeeded');
+    });
+
+    it('redacts eleven customers of one subject in two jobs, since Stripe takes at most ten objects per job', async () => {
+      const store = sb.stores.stripe;
+      const email = 'many-accounts@example.com';
+      const ids = Array.from({ length: 11 }, (_, i) => store.addCustomer({ email, name: `Many ${i}` }).id);
+      const outcome = await redacting().erase(subjectOf(email), FINANCIAL, { requestId: 'req-redact-many' });
+      expect(outcome.items).toEqual([{ object: 'customers', action: 'anonymized', count: 11 }]);
+      const jobs = [...store.redactionJobs.values()].filter((j) => j.objects.customers.some((c) => ids.includes(c)));
+      expect(jobs.map((j) => [j.objects.customers.length, j.status])).toEqual([[10, 'succeeded'], [1, 'succeeded']]);
+      expect(new Set(jobs.flatMap((j) => j.objects.customers))).toEqual(new Set(ids));
+    });
+
+    it('reports a job that fails validation as a misconfiguration for a person to look at, the customer left as it was', async () => {
+      const person = sb.people[52]!;
+      const id = customerId(person.email);
+      sb.stores.stripe.unredactable.add(id);
+      const err = await redacting().erase(subjectOf(person.email), FINANCIAL, { requestId: 'req-redact-failed' }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ConnectorMisconfigured);
+      expect((err as Error).message).toMatch(/Stripe redaction job prj_\w+ ended failed/);
+      expect(sb.stores.stripe.customers.get(id)).toMatchObject({ email: person.email, name: person.name });
     });
 
     it('still refuses to mask only part of a customer while its records are kept', async () => {
