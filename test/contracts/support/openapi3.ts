@@ -145,7 +145,15 @@ export async function recordExchanges<T>(baseUrl: string, run: () => Promise<T>)
     if (!url.startsWith(baseUrl)) return res;
     const text = await res.clone().text();
     const body = typeof init?.body === 'string' ? init.body : undefined;
-    const parse = (t: string | undefined) => (t ? (JSON.parse(t) as unknown) : undefined);
+    // JSON where it is JSON; a form body (an OAuth token request) stays text.
+    const parse = (t: string | undefined): unknown => {
+      if (!t) return undefined;
+      try {
+        return JSON.parse(t) as unknown;
+      } catch {
+        return t;
+      }
+    };
     exchanges.push({ method: (init?.method ?? 'GET').toUpperCase(), url, requestBody: parse(body), status: res.status, responseBody: parse(text) });
     return res;
   };
