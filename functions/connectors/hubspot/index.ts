@@ -285,7 +285,11 @@ export function createHubSpotConnector(config: SaasConnectorConfig, deps: Connec
         if (onRecords.size) onTimelines.set(object, [...onRecords]);
       }
       await eraseShared();
-      for (const [object, ids] of onTimelines) await hs.batchArchive(object, ids, ctx);
+      // Reported as each is archived, so a run that stops before GDPR delete keeps what it did.
+      for (const [object, ids] of onTimelines) {
+        await hs.batchArchive(object, ids, ctx);
+        await done([{ object, action: 'deleted', count: ids.length, completion: ARCHIVE_COMPLETION }]);
+      }
       // GDPR delete by record id: a contact found by an additional address is deleted too, and HubSpot
       // blocklists every address the contact had. 404: already gone.
       for (const id of contactIds) {
@@ -298,15 +302,15 @@ export function createHubSpotConnector(config: SaasConnectorConfig, deps: Connec
           signal: ctx.signal,
         });
       }
-      // Submitted, not done: HubSpot purges within 30 days (archived engagements within 90), and the
-      // report says so. ConfirmErasure still reads the contact back, and a later run checks again.
+      // Submitted, not done: HubSpot purges within 30 days, and the report says so. ConfirmErasure still reads the contact back, and a later run checks again.
       const gone: ErasureItem[] = [{ object: 'contacts', action: 'deleted', count: contactIds.size, completion: GDPR_DELETE_COMPLETION }];
       for (const object of [...ENGAGEMENTS, 'subscription_preferences'] as const) {
         const records = byObject.get(object);
         if (!records?.length) continue;
         const shared = kept.get(object)?.size ?? 0;
-        const completion = onTimelines.has(object) ? ARCHIVE_COMPLETION : GDPR_DELETE_COMPLETION;
-        if (records.length > shared) gone.push({ object, action: 'deleted', count: records.length - shared, completion });
+        const archived = onTimelines.get(object)?.length ?? 0;
+        const removed = records.length - shared - archived;
+        if (removed > 0) gone.push({ object, action: 'deleted', count: removed, completion: GDPR_DELETE_COMPLETION });
         if (shared) gone.push(sharedItem(object, shared));
       }
       await done(gone);

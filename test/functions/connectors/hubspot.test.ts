@@ -111,9 +111,12 @@ describe('HubSpot connector', () => {
     expect(hs.recycleBin).toContainEqual({ type: 'tasks', id: onCompany });
     expect(hs.purges.map((p) => p.contactId)).toContain(alice.id);
     // Submitted, not done: the report gives HubSpot's own completion windows.
-    const completion = Object.fromEntries(outcome.items.filter((i) => i.completion).map((i) => [i.object, i.completion!.withinDays]));
-    expect(completion).toEqual({ deals: 90, tickets: 90, contacts: 30, notes: 30, emails: 30, calls: 30, tasks: 90, subscription_preferences: 30 });
-    const byObject = Object.fromEntries(outcome.items.map((i) => [i.object, [i.action, i.count]]));
+    expect(outcome.items.filter((i) => i.completion).map((i) => [i.object, i.count, i.completion!.withinDays])).toEqual([
+      ['deals', 1, 90], ['tickets', 1, 90], ['tasks', 1, 90], // archived: restorable for 90 days
+      ['contacts', 1, 30], ['notes', 120, 30], ['emails', 2, 30], ['calls', 1, 30], ['tasks', 1, 30], ['subscription_preferences', 1, 30],
+    ]);
+    const byObject: Record<string, [string, number]> = {};
+    for (const i of outcome.items) byObject[i.object] = [i.action, (byObject[i.object]?.[0] === i.action ? byObject[i.object]![1] : 0) + i.count];
     expect(byObject).toEqual({
       companies: ['retained', 1], deals: ['deleted', 1], tickets: ['deleted', 1], contacts: ['deleted', 1], notes: ['deleted', 120],
       emails: ['deleted', 2], calls: ['deleted', 1], meetings: ['retained', 1], tasks: ['deleted', 2], subscription_preferences: ['deleted', 1],
