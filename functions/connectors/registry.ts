@@ -5,6 +5,7 @@
 import type { ConnectorConfig, DsarConfig, ErasurePolicy } from '#commons/config';
 import { dynamo, s3Client } from '#commons/clients';
 import { DynamoDbTableConnector } from './dynamodb-table.ts';
+import { gaIdentifierSources } from './google-analytics/index.ts';
 import { S3ObjectsConnector } from './s3-objects.ts';
 import { createSaasConnector } from './saas.ts';
 import { CREDENTIALS_TTL_MS, credentialsFromEnvironment, type CredentialsProvider } from './credentials.ts';
@@ -123,13 +124,11 @@ export class ConnectorRegistry {
 export function identifierDependencies(config: DsarConfig): Array<{ connectorId: string; attribute: string }> {
   const found = new Map<string, { connectorId: string; attribute: string }>();
   for (const c of config.connectors.filter((x) => x.enabled)) {
-    let dep: { connectorId: string; attribute: string } | undefined;
-    if (c.kind === 's3' && c.subjectKey.from === 'connector') dep = { connectorId: c.subjectKey.connectorId, attribute: c.subjectKey.attribute };
-    if (c.kind === 'google-analytics') {
-      const from = (c.settings as { userIdFrom?: { connectorId?: unknown; attribute?: unknown } }).userIdFrom;
-      if (typeof from?.connectorId === 'string' && typeof from.attribute === 'string') dep = { connectorId: from.connectorId, attribute: from.attribute };
-    }
-    if (dep) found.set(`${dep.connectorId}\u0000${dep.attribute}`, dep);
+    const deps: Array<{ connectorId: string; attribute: string }> = [];
+    if (c.kind === 's3' && c.subjectKey.from === 'connector') deps.push({ connectorId: c.subjectKey.connectorId, attribute: c.subjectKey.attribute });
+    // Every identifier type GA is given (user id, client id, app instance id), each from its own attribute.
+    if (c.kind === 'google-analytics') deps.push(...gaIdentifierSources(c.settings).map((s) => ({ connectorId: s.from.connectorId, attribute: s.from.attribute })));
+    for (const dep of deps) found.set(`${dep.connectorId}\u0000${dep.attribute}`, dep);
   }
   return [...found.values()];
 }

@@ -53,6 +53,18 @@ export interface ErasureItem {
   count: number;
   legalBasis?: string;
   retentionPeriod?: string;
+  /**
+   * The vendor accepted the deletion and finishes it on its own schedule (HubSpot purges a GDPR-deleted
+   * contact within 30 days, Google Analytics deletes within about two months): the records count as
+   * deleted for the workflow, and the report says "submitted; <vendor> completes it within N days" rather
+   * than "deleted". `withinDays` is the vendor's documented limit.
+   */
+  completion?: ErasureCompletion;
+}
+
+export interface ErasureCompletion {
+  vendor: string;
+  withinDays: number;
 }
 
 export interface ErasureOutcome {

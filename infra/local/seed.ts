@@ -115,6 +115,7 @@ export function accountItem(p: DemoPerson): Record<string, unknown> {
     plan: p.index % 3 === 0 ? 'business' : 'free',
     createdAt: new Date(Date.UTC(2022, p.index % 12, 1 + (p.index % 27))).toISOString(),
     gaUserId: p.gaUserId,
+    gaClientId: p.gaClientId,
     lastLoginIp: `198.51.100.${p.index % 250}`,
     deviceType: ['desktop', 'ios', 'android'][p.index % 3],
     securitySettings: { mfa: p.index % 2 === 0, passwordUpdatedAt: '2025-06-01' },

@@ -68,7 +68,7 @@ describe("alice's erasure", () => {
     const customers = [...stores.stripe.customers.values()].filter((c) => String(c.email).toLowerCase() === ALICE.email);
     expect(customers).toHaveLength(2);
     for (const c of customers) expect(c).toMatchObject({ name: 'REDACTED', phone: null, address: null, metadata: {} });
-    expect(total(stores.googleAnalytics.countFor(ALICE.gaUserId))).toBe(0);
+    expect(total(stores.googleAnalytics.countFor(ALICE.gaUserId, ALICE.gaClientId))).toBe(0);
   });
 
   it('leaves everyone else where they were', async () => {

@@ -115,7 +115,7 @@ describe("alice's erasure, replayed", () => {
       salesforce: stores.salesforce.countFor(ALICE.email),
       hubspot: stores.hubspot.countFor(ALICE.email),
       stripe: stores.stripe.countFor(ALICE.email),
-      googleAnalytics: stores.googleAnalytics.countFor(ALICE.gaUserId),
+      googleAnalytics: stores.googleAnalytics.countFor(ALICE.gaUserId, ALICE.gaClientId),
     };
   }
   const withoutClock = ({ updatedAt: _u, ...rest }: Record<string, unknown>) => rest;

@@ -250,7 +250,7 @@ interface ErasureReport {
   completedAt: string;
   systems: Array<{
     displayName: string;
-    items: Array<{ object: string; action: string; count: number; legalBasis?: string; retentionPeriod?: string }>;
+    items: Array<{ object: string; action: string; count: number; legalBasis?: string; retentionPeriod?: string; completion?: { vendor: string; withinDays: number } }>;
     confirmed: boolean | 'not_verifiable';
   }>;
   recipientsNotified: Array<{ name: string; how: string; at: string }>;
@@ -272,8 +272,16 @@ function erasureReportView(report: ErasureReport): HTMLElement {
           h('td', {}, system.displayName),
           h('td', {}, i.object),
           h('td', {}, String(i.count)),
-          h('td', {}, ERASURE_ACTION_TEXT[i.action] ?? i.action),
-          h('td', {}, i.action === 'retained' ? `${i.legalBasis ?? ''}. How long: ${i.retentionPeriod ?? 'until the end of the retention period'}` : ''),
+          h('td', {}, i.completion ? 'Deletion submitted' : (ERASURE_ACTION_TEXT[i.action] ?? i.action)),
+          h(
+            'td',
+            {},
+            i.action === 'retained'
+              ? `${i.legalBasis ?? ''}. How long: ${i.retentionPeriod ?? 'until the end of the retention period'}`
+              : i.completion
+                ? `${i.completion.vendor} completes it within ${i.completion.withinDays} days`
+                : '',
+          ),
         ),
       ),
   );

@@ -1,9 +1,13 @@
 /**
  * Google Analytics 4 connector. GA cannot be searched by email and has no per-user export, so the
- * subject's GA user ids come from another connector (the account store holds them) and access reports
- * GA as a recipient holding those identifiers. Erasure submits a user deletion per id through the
- * Admin API (`properties/{id}:submitUserDeletion`), which GA accepts for any id, known or not, so
+ * subject's GA identifiers come from other connectors (the account store holds them) and access reports
+ * GA as a recipient holding those identifiers. Erasure submits a user deletion per identifier through
+ * the Admin API (`properties/{id}:submitUserDeletion`), which GA accepts for any id, known or not, so
  * repeating it is harmless.
+ *
+ * Google deletes only the identifier a request names: a user id's deletion leaves the data GA holds
+ * under the same person's client ids (web) and app instance ids (apps). So every identifier type the
+ * company holds for the subject is configured (`settings.identifiers`) and submitted.
  */
 import type { SaasConnectorConfig } from '#commons/config';
 import { ConnectorIncompleteAnswer, ConnectorMisconfigured } from '#connectors/errors';
@@ -14,12 +18,28 @@ import { ANALYTICS_EDIT_SCOPE, ServiceAccountToken } from './token.ts';
 export const GA_OBJECT = 'recipient';
 export const GA_RECORD_ID = 'google-analytics';
 
-export type GaIdentifierType = 'userId' | 'clientId' | 'appInstanceId';
+export const GA_IDENTIFIER_TYPES = ['userId', 'clientId', 'appInstanceId'] as const;
+export type GaIdentifierType = (typeof GA_IDENTIFIER_TYPES)[number];
+
+/** Where the subject's identifiers of one GA type come from: an attribute of another connector's records. */
+export interface GaIdentifierSource {
+  type: GaIdentifierType;
+  from: { connectorId: string; attribute: string };
+}
+
+/**
+ * Google documents that a deleted identifier's data leaves reports within 72 hours and GA's servers in
+ * the next deletion process, which runs every two months
+ * (developers.google.com/analytics/devguides/config/userdeletion/v3, "Deletion timeline"): 3 + 60 days.
+ */
+export const GA_DELETION_COMPLETION = { vendor: 'Google', withinDays: 63 } as const;
 
 export interface GoogleAnalyticsSettings {
   propertyId: string;
-  userIdFrom: { connectorId: string; attribute: string };
-  /** Which kind of GA identifier the resolved values are (default userId). */
+  /** Every identifier type the company holds for a subject, and where each comes from. */
+  identifiers?: GaIdentifierSource[];
+  /** One identifier type only (older configurations): `identifierType` (default userId) from here. */
+  userIdFrom?: { connectorId: string; attribute: string };
   identifierType?: GaIdentifierType;
   tokenUrl?: string;
   /** Wait suggested for RESOURCE_EXHAUSTED without Retry-After (GA quotas are per minute and per day). */
@@ -45,12 +65,34 @@ export function classifyGoogle(res: HttpResult, quotaHintMs: number): Failure | 
   return undefined;
 }
 
-function settingsOf(config: SaasConnectorConfig): GoogleAnalyticsSettings {
-  const s = config.settings as Partial<GoogleAnalyticsSettings>;
-  if (!s.propertyId || !s.userIdFrom?.connectorId || !s.userIdFrom.attribute) {
-    throw new ConnectorMisconfigured(config.id, 'settings need propertyId and userIdFrom {connectorId, attribute}');
+function isSource(value: unknown): value is { connectorId: string; attribute: string } {
+  const v = value as { connectorId?: unknown; attribute?: unknown } | undefined;
+  return typeof v?.connectorId === 'string' && v.connectorId !== '' && typeof v.attribute === 'string' && v.attribute !== '';
+}
+
+/**
+ * The identifier sources of a GA configuration: `identifiers`, or the single `userIdFrom` of an older
+ * one. The registry resolves them all before an erasure (`identifierDependencies`).
+ */
+export function gaIdentifierSources(settings: unknown): GaIdentifierSource[] {
+  const s = (settings ?? {}) as Partial<GoogleAnalyticsSettings>;
+  if (Array.isArray(s.identifiers)) {
+    return s.identifiers.filter((i): i is GaIdentifierSource => GA_IDENTIFIER_TYPES.includes(i?.type) && isSource(i?.from));
   }
-  return s as GoogleAnalyticsSettings;
+  return isSource(s.userIdFrom) ? [{ type: s.identifierType ?? 'userId', from: s.userIdFrom }] : [];
+}
+
+function settingsOf(config: SaasConnectorConfig): GoogleAnalyticsSettings & { sources: GaIdentifierSource[] } {
+  const s = config.settings as Partial<GoogleAnalyticsSettings>;
+  const sources = gaIdentifierSources(s);
+  const declared = Array.isArray(s.identifiers) ? s.identifiers.length : s.userIdFrom ? 1 : 0;
+  if (!s.propertyId || !sources.length || sources.length !== declared || (s.identifierType && !GA_IDENTIFIER_TYPES.includes(s.identifierType))) {
+    throw new ConnectorMisconfigured(
+      config.id,
+      `settings need propertyId and identifiers [{type: ${GA_IDENTIFIER_TYPES.join('|')}, from: {connectorId, attribute}}] (or userIdFrom {connectorId, attribute})`,
+    );
+  }
+  return { ...(s as GoogleAnalyticsSettings), sources };
 }
 
 export function createGoogleAnalyticsConnector(config: SaasConnectorConfig, deps: ConnectorDeps): Connector {
@@ -94,9 +136,15 @@ export function createGoogleAnalyticsConnector(config: SaasConnectorConfig, deps
     return http;
   }
 
-  async function userIds(subject: Subject, ctx: ConnectorContext): Promise<string[]> {
-    const ids = await deps.resolveIdentifier(subject, settings.userIdFrom.connectorId, settings.userIdFrom.attribute, ctx);
-    return [...new Set(ids.filter((id) => id.trim() !== ''))];
+  /** The subject's GA identifiers by type, each type's values distinct; types without any are left out. */
+  async function identifiers(subject: Subject, ctx: ConnectorContext): Promise<Partial<Record<GaIdentifierType, string[]>>> {
+    const out: Partial<Record<GaIdentifierType, string[]>> = {};
+    for (const source of settings.sources) {
+      const ids = await deps.resolveIdentifier(subject, source.from.connectorId, source.from.attribute, ctx);
+      const values = [...new Set([...(out[source.type] ?? []), ...ids.filter((id) => id.trim() !== '')])];
+      if (values.length) out[source.type] = values;
+    }
+    return out;
   }
 
   return {
@@ -105,21 +153,21 @@ export function createGoogleAnalyticsConnector(config: SaasConnectorConfig, deps
     // GA has no per-user read API: a deletion request is accepted, not something access can confirm.
     erasureVerifiable: false,
     async *access(subject: Subject, ctx: ConnectorContext): AsyncGenerator<DataRecord> {
-      const ids = await userIds(subject, ctx);
-      if (!ids.length) return;
+      const ids = await identifiers(subject, ctx);
+      if (!Object.keys(ids).length) return;
       yield {
         object: GA_OBJECT,
         id: GA_RECORD_ID,
         data: {
           recipient: 'Google Analytics 4',
           property: `properties/${propertyId}`,
-          identifiers: { [settings.identifierType ?? 'userId']: ids },
+          identifiers: ids,
         },
         origin: 'observed',
       };
     },
     async erase(subject: Subject, policyFor: PolicyFor, ctx: ConnectorContext): Promise<ErasureOutcome> {
-      const ids = await userIds(subject, ctx);
+      const ids = Object.entries(await identifiers(subject, ctx)).flatMap(([type, values]) => values.map((id) => [type, id] as const));
       const done = async (item: ErasureItem): Promise<ErasureOutcome> => {
         await ctx.erased?.(item);
         return { connectorId: config.id, items: [item] };
@@ -134,13 +182,13 @@ export function createGoogleAnalyticsConnector(config: SaasConnectorConfig, deps
       const base = config.baseUrl.replace(/\/$/, '');
       // No progress before all are submitted: the ids come from the request, so a later run submits
       // every one of them again and counts them itself.
-      for (const id of ids) {
-        // Exactly one identifier per request, as the Admin API requires.
+      for (const [type, id] of ids) {
+        // Exactly one identifier per request, as the Admin API requires; Google deletes only that one.
         const ack = await client.json<{ deletionRequestTime?: unknown } | undefined>({
           method: 'POST',
           url: `${base}/v1alpha/properties/${encodeURIComponent(propertyId)}:submitUserDeletion`,
           label: 'POST submitUserDeletion',
-          json: { [settings.identifierType ?? 'userId']: id },
+          json: { [type]: id },
           signal: ctx.signal,
         });
         // The acknowledgement is the deletion's time; an answer without it is no proof GA took the request.
@@ -148,7 +196,8 @@ export function createGoogleAnalyticsConnector(config: SaasConnectorConfig, deps
           throw new ConnectorIncompleteAnswer(config.id, 'POST submitUserDeletion answered without deletionRequestTime');
         }
       }
-      return done({ object: GA_OBJECT, action: 'deleted', count: ids.length });
+      // Accepted, not done: Google completes the deletion on its own schedule, and says so in the report.
+      return done({ object: GA_OBJECT, action: 'deleted', count: ids.length, completion: GA_DELETION_COMPLETION });
     },
   };
 }

@@ -16,10 +16,14 @@ export interface HubSpotClientOptions {
   policyHintsMs?: Record<string, number>;
 }
 
-/** Default wait per rate-limit policy; unknown policies get the secondly one. */
+/**
+ * Default wait per rate-limit policy; unknown policies get the secondly one. The ten-second window is
+ * rolling, so a retry within it is refused again and counts against HubSpot's error budget: wait it out
+ * whole, as the official client does (`@hubspot/api-client` waits 10 s per attempt on this policy).
+ */
 export const POLICY_HINTS_MS: Record<string, number> = {
   SECONDLY: 1_000,
-  TEN_SECONDLY_ROLLING: 1_000,
+  TEN_SECONDLY_ROLLING: 10_000,
   DAILY: 60 * 60_000,
 };
 
@@ -87,11 +91,12 @@ export class HubSpotClient {
     let after: string | undefined;
     let seen = 0;
     for (;;) {
+      // HubSpot's spec requires `after` and `sorts` in every search: "0" is the first page.
       const page = await this.http.json<Paged<HubSpotObject> & { total?: number }>({
         method: 'POST',
         url: this.url(`/crm/v3/objects/${type}/search`),
         label,
-        json: after ? { ...body, after } : body,
+        json: { sorts: [], ...body, after: after ?? '0' },
         signal: ctx.signal,
       });
       const results = listIn<HubSpotObject>(this.http.connectorId, label, page?.results);
@@ -115,7 +120,8 @@ export class HubSpotClient {
         method: 'POST',
         url: this.url(`/crm/v3/objects/${type}/batch/read`),
         label,
-        json: { inputs: part.map((id) => ({ id })), properties },
+        // The spec requires `propertiesWithHistory`; an empty list asks for no history.
+        json: { inputs: part.map((id) => ({ id })), properties, propertiesWithHistory: [] },
         accept: [207],
         signal: ctx.signal,
       });
@@ -123,6 +129,23 @@ export class HubSpotClient {
       out.push(...accountFor(this.http.connectorId, label, { asked: part, returned: results, idOf: (o) => String(o.id), notFound, failures }).found);
     }
     return out;
+  }
+
+  /**
+   * Archives records by id, 100 per call (HubSpot's batch limit). HubSpot answers 204 whether or not an
+   * id still exists, so archiving twice is safe. Archived records stay restorable in HubSpot's recycle
+   * bin for 90 days, then HubSpot deletes them for good.
+   */
+  async batchArchive(type: string, ids: readonly string[], ctx: ConnectorContext): Promise<void> {
+    for (const part of chunks(ids, 100)) {
+      await this.http.request({
+        method: 'POST',
+        url: this.url(`/crm/v3/objects/${type}/batch/archive`),
+        label: `POST ${type}/batch/archive`,
+        json: { inputs: part.map((id) => ({ id })) },
+        signal: ctx.signal,
+      });
+    }
   }
 
   /**

@@ -1,11 +1,14 @@
 /**
- * HubSpot connector. The contact is found by the CRM search (email EQ), its companies, deals, tickets
- * and engagements through the v4 associations, and its email subscription statuses through the
- * communication-preferences API.
+ * HubSpot connector. The contact is found by the CRM search (email EQ, or the address among the
+ * contact's `hs_additional_emails`), its companies, deals, tickets and engagements through the v4
+ * associations, and its email subscription statuses through the communication-preferences API.
  *
- * Erasure of the contact uses GDPR delete, which is permanent and takes the contact's engagements and
- * subscription statuses with it (a plain DELETE only archives for 90 days). Companies, deals and tickets
- * are shared records: one is deleted only when no other contact is associated with it.
+ * Erasure of the contact uses GDPR delete, which is permanent but asynchronous: HubSpot purges the
+ * contact, the engagements only it was on and its subscription statuses within 30 days, and blocklists
+ * its addresses (a plain DELETE only archives, restorable for 90 days). GDPR delete leaves an engagement
+ * that is also on a company, deal or ticket on that record's timeline, so those are archived explicitly
+ * first. Companies, deals and tickets are shared records: one is deleted only when no other contact is
+ * associated with it, and so is an engagement.
  */
 import { createHash } from 'node:crypto';
 import type { ErasurePolicy, SaasConnectorConfig } from '#commons/config';
@@ -16,6 +19,7 @@ import type {
   ConnectorContext,
   ConnectorDeps,
   DataRecord,
+  ErasureCompletion,
   ErasureItem,
   ErasureOutcome,
   PolicyFor,
@@ -41,6 +45,17 @@ export const DEFAULT_PROPERTIES: Record<Exclude<HubSpotObjectName, 'subscription
   tasks: ['hs_task_subject', 'hs_task_body', 'hs_task_status', 'hs_timestamp'],
 };
 
+/**
+ * HubSpot's documented limits: "it can take up to 30 days to complete a permanent removal" after a GDPR
+ * delete (knowledge.hubspot.com/privacy-and-consent/how-do-i-perform-a-gdpr-delete-in-hubspot); archived
+ * records "can be restored within 90 days" (the CRM objects API's archive operations).
+ */
+export const GDPR_DELETE_COMPLETION: ErasureCompletion = { vendor: 'HubSpot', withinDays: 30 };
+export const ARCHIVE_COMPLETION: ErasureCompletion = { vendor: 'HubSpot', withinDays: 90 };
+
+/** The CRM records an engagement can also sit on, where GDPR delete of the contact leaves it. */
+const TIMELINES = SHARED;
+
 export interface HubSpotSettings {
   /** Page size for search (max 200) and associations (max 500). */
   pageSize?: number;
@@ -60,6 +75,11 @@ interface PreferenceStatus {
 
 function sameEmail(value: unknown, normalized: string): boolean {
   return typeof value === 'string' && value.trim().toLowerCase() === normalized;
+}
+
+/** `hs_additional_emails` holds the contact's other addresses, separated by semicolons. */
+function hasAdditionalEmail(value: unknown, normalized: string): boolean {
+  return typeof value === 'string' && value.split(';').some((e) => sameEmail(e, normalized));
 }
 
 function maskProperties(policy: Extract<ErasurePolicy, { action: 'anonymize' }>, data: Record<string, unknown>): Record<string, string> {
@@ -98,17 +118,26 @@ export function createHubSpotConnector(config: SaasConnectorConfig, deps: Connec
     return [...new Set(ids)];
   }
 
+  /**
+   * Contacts whose primary address is the subject's, or that hold it among their additional addresses
+   * (a contact merged from two, or one whose address changed): two filter groups, which HubSpot ORs.
+   */
   async function contacts(hs: HubSpotClient, subject: Subject, ctx: ConnectorContext): Promise<HubSpotObject[]> {
+    const email = subject.normalizedEmail;
     const body = {
-      filterGroups: [{ filters: [{ propertyName: 'email', operator: 'EQ', value: subject.normalizedEmail }] }],
-      properties: props.contacts,
+      filterGroups: [
+        { filters: [{ propertyName: 'email', operator: 'EQ', value: email }] },
+        { filters: [{ propertyName: 'hs_additional_emails', operator: 'CONTAINS_TOKEN', value: email }] },
+      ],
+      properties: [...new Set([...(props.contacts ?? []), 'email', 'hs_additional_emails'])],
       limit: Math.min(200, settings.pageSize ?? 100),
     };
-    const out: HubSpotObject[] = [];
+    const out = new Map<string, HubSpotObject>();
     for await (const c of hs.search('contacts', body, ctx)) {
-      if (sameEmail(c.properties.email, subject.normalizedEmail)) out.push(c);
+      // CONTAINS_TOKEN matches words, not whole addresses: only an exact address is the subject's.
+      if (sameEmail(c.properties.email, email) || hasAdditionalEmail(c.properties.hs_additional_emails, email)) out.set(c.id, c);
     }
-    return out;
+    return [...out.values()];
   }
 
   async function* find(subject: Subject, ctx: ConnectorContext): AsyncGenerator<DataRecord> {
@@ -186,7 +215,10 @@ export function createHubSpotConnector(config: SaasConnectorConfig, deps: Connec
       if (res.status !== 404) changed++;
     }
     const items: ErasureItem[] = [];
-    if (changed || !shared) items.push({ object, action: policy.action === 'delete' ? 'deleted' : 'anonymized', count: changed });
+    // A DELETE archives: HubSpot keeps the record restorable for 90 days before it is gone for good.
+    if (changed || !shared) {
+      items.push(policy.action === 'delete' ? { object, action: 'deleted', count: changed, ...(changed ? { completion: ARCHIVE_COMPLETION } : {}) } : { object, action: 'anonymized', count: changed });
+    }
     if (shared) items.push(sharedItem(object, shared));
     return items;
   }
@@ -213,11 +245,14 @@ export function createHubSpotConnector(config: SaasConnectorConfig, deps: Connec
         for (const item of objectItems) await ctx.erased?.(item);
       };
       // Shared objects first: their "other contacts" check must run while the subject's associations exist.
-      for (const object of SHARED) {
-        const records = byObject.get(object);
-        if (records?.length) await done(await eraseEach(hs, object, records, policyFor(object), contactIds, ctx));
-      }
+      const eraseShared = async (): Promise<void> => {
+        for (const object of SHARED) {
+          const records = byObject.get(object);
+          if (records?.length) await done(await eraseEach(hs, object, records, policyFor(object), contactIds, ctx));
+        }
+      };
       if (contactPolicy.action !== 'delete') {
+        await eraseShared();
         for (const object of ENGAGEMENTS) {
           const records = byObject.get(object);
           if (records?.length) await done(await eraseEach(hs, object, records, policyFor(object), contactIds, ctx));
@@ -230,29 +265,52 @@ export function createHubSpotConnector(config: SaasConnectorConfig, deps: Connec
         await done(await eraseEach(hs, 'contacts', byObject.get('contacts') ?? [], contactPolicy, contactIds, ctx));
         return { connectorId: config.id, items };
       }
-      // GDPR delete removes only the engagements no other contact is on; the shared ones stay, so they
-      // are found now, before the subject's associations disappear, and reported as kept.
+      // What GDPR delete will not remove, found now, before any association is gone: engagements other
+      // contacts are on (kept, reported as such), and those also on a company, deal or ticket, which
+      // GDPR delete only unlinks from the contact (they stay on that record's timeline): archived here.
       const kept = new Map<string, Set<string>>();
+      const onTimelines = new Map<string, string[]>();
       for (const object of ENGAGEMENTS) {
         const records = byObject.get(object);
-        if (records?.length) kept.set(object, await sharedWithOthers(hs, object, records.map((r) => r.id), contactIds, ctx));
+        if (!records?.length) continue;
+        const ids = records.map((r) => r.id);
+        const shared = await sharedWithOthers(hs, object, ids, contactIds, ctx);
+        kept.set(object, shared);
+        const own = ids.filter((id) => !shared.has(id));
+        const onRecords = new Set<string>();
+        for (const timeline of TIMELINES) {
+          if (!own.length) break;
+          for (const [id, to] of await hs.batchAssociations(object, timeline, own, ctx)) if (to.length) onRecords.add(id);
+        }
+        if (onRecords.size) onTimelines.set(object, [...onRecords]);
       }
-      // GDPR delete is keyed by email; HubSpot answers 404 for an address it no longer has: already gone.
-      await hs.http.request({
-        method: 'POST',
-        url: hs.url('/crm/v3/objects/contacts/gdpr-delete'),
-        label: 'POST contacts/gdpr-delete',
-        json: { objectId: subject.normalizedEmail, idProperty: 'email' },
-        accept: [404],
-        signal: ctx.signal,
-      });
-      // One call took the contact and everything tied to it: reported together, once it answered.
-      const gone: ErasureItem[] = [{ object: 'contacts', action: 'deleted', count: contactIds.size }];
+      await eraseShared();
+      // Reported as each is archived, so a run that stops before GDPR delete keeps what it did.
+      for (const [object, ids] of onTimelines) {
+        await hs.batchArchive(object, ids, ctx);
+        await done([{ object, action: 'deleted', count: ids.length, completion: ARCHIVE_COMPLETION }]);
+      }
+      // GDPR delete by record id: a contact found by an additional address is deleted too, and HubSpot
+      // blocklists every address the contact had. 404: already gone.
+      for (const id of contactIds) {
+        await hs.http.request({
+          method: 'POST',
+          url: hs.url('/crm/v3/objects/contacts/gdpr-delete'),
+          label: 'POST contacts/gdpr-delete',
+          json: { objectId: id },
+          accept: [404],
+          signal: ctx.signal,
+        });
+      }
+      // Submitted, not done: HubSpot purges within 30 days, and the report says so. ConfirmErasure still reads the contact back, and a later run checks again.
+      const gone: ErasureItem[] = [{ object: 'contacts', action: 'deleted', count: contactIds.size, completion: GDPR_DELETE_COMPLETION }];
       for (const object of [...ENGAGEMENTS, 'subscription_preferences'] as const) {
         const records = byObject.get(object);
         if (!records?.length) continue;
         const shared = kept.get(object)?.size ?? 0;
-        if (records.length > shared) gone.push({ object, action: 'deleted', count: records.length - shared });
+        const archived = onTimelines.get(object)?.length ?? 0;
+        const removed = records.length - shared - archived;
+        if (removed > 0) gone.push({ object, action: 'deleted', count: removed, completion: GDPR_DELETE_COMPLETION });
         if (shared) gone.push(sharedItem(object, shared));
       }
       await done(gone);

@@ -183,7 +183,11 @@ export function escalationDigest(config: DsarConfig, lines: EscalationLine[]): E
 }
 
 export interface ErasureReportFacts {
-  systems: Array<{ displayName: string; items: Array<{ object: string; action: string; count: number; legalBasis?: string; retentionPeriod?: string }>; confirmed: boolean | 'not_verifiable' }>;
+  systems: Array<{
+    displayName: string;
+    items: Array<{ object: string; action: string; count: number; legalBasis?: string; retentionPeriod?: string; completion?: { vendor: string; withinDays: number } }>;
+    confirmed: boolean | 'not_verifiable';
+  }>;
   recipientsNotified: Array<{ name: string; how: string; at: string }>;
   notErased: Array<{ displayName: string; reason: string }>;
   /** Configured recipients the erasure did not tell itself (absent on reports stored before it existed). */
@@ -204,6 +208,8 @@ export function erasureReportLines(report: ErasureReportFacts): string[] {
     for (const i of done) {
       const what = `${i.count} ${i.object} record${i.count === 1 ? '' : 's'}`;
       if (i.action === 'retained') lines.push(`  - ${what} kept: ${i.legalBasis ?? 'legal obligation'}. How long: ${i.retentionPeriod ?? 'until the end of the retention period'}.`);
+      // A deletion the vendor finishes later is not called done: the subject is told when it will be.
+      else if (i.completion) lines.push(`  - ${what}: deletion submitted; ${i.completion.vendor} completes it within ${i.completion.withinDays} days.`);
       else lines.push(`  - ${what} ${i.action}.`);
     }
     if (system.confirmed === 'not_verifiable') lines.push('  (This system accepts deletion requests but cannot be read back to confirm them.)');

@@ -51,12 +51,18 @@ export async function confirmErasure(
   for (const id of unconfirmed) {
     const check = confirmation.connectors[id]!;
     const left = Object.entries(check.residual).map(([object, n]) => `${n} ${object}`).join(', ');
+    // A deletion the vendor finishes on its own schedule may still show: staff are told which, and that
+    // retrying the connector submits it again (harmless) and reads it back again.
+    const pending = (outcomes[id]?.erasure ?? []).filter((i) => i.completion && check.residual[i.object]);
+    const later = pending.length
+      ? `; ${pending.map((i) => `${i.object} submitted to ${i.completion!.vendor}, which completes it within ${i.completion!.withinDays} days`).join('; ')}: retry to check again later`
+      : '';
     outcomes[id] = {
       ...outcomes[id]!,
       status: 'failed',
       error: check.error
         ? { type: 'ErasureNotConfirmed', message: `could not read back after erasure: ${check.error}` }
-        : { type: 'ErasureNotConfirmed', message: `still found after erasure: ${left}` },
+        : { type: 'ErasureNotConfirmed', message: `still found after erasure: ${left}${later}` },
     };
   }
   try {

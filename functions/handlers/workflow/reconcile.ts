@@ -26,6 +26,7 @@ const result = z.union([
           count: z.number(),
           legalBasis: z.string().optional(),
           retentionPeriod: z.string().optional(),
+          completion: z.object({ vendor: z.string(), withinDays: z.number() }).optional(),
         }),
       )
       .optional(),

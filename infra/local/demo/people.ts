@@ -19,6 +19,8 @@ export interface DemoPerson {
   accountId: string;
   /** Google Analytics user id held by the account store. */
   gaUserId: string;
+  /** Google Analytics client id (the `_ga` cookie's id) of the person's browser, also held by the account store. */
+  gaClientId: string;
   phone: string;
   country: string;
   language: string;
@@ -57,6 +59,7 @@ function person(index: number, email: string, name: string, systems: DemoSystem[
     name,
     accountId: `acc_${pad(index, 6)}`,
     gaUserId: `ga-${pad(index * 7919, 9)}`,
+    gaClientId: `${pad((index * 104723) % 1_000_000_000, 9)}.1735689600`,
     phone: `+47 4${pad((index * 104729) % 10_000_000, 7)}`,
     country: COUNTRIES[i]!,
     language: LANGS[i]!,

@@ -2,7 +2,10 @@
  * Google Analytics 4 sandbox: the OAuth JWT-bearer token endpoint (`POST /token`, checking the RS256
  * signature against the sandbox service account's public key) and the Admin API's
  * `POST /v1alpha/properties/{id}:submitUserDeletion`. Errors use Google's
- * `{"error":{code,message,status}}`; over quota is 429 (or 403) RESOURCE_EXHAUSTED.
+ * `{"error":{code,message,status}}`; over quota is 429 (or 403) RESOURCE_EXHAUSTED. Events are held
+ * per identifier (user id, client id, app instance id), and a deletion removes only the one it names,
+ * as Google documents; the response is `{deletionRequestTime}` and the deletion itself is Google's to
+ * finish (within about two months), so nothing here can be read back per person.
  */
 import { createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import type { DemoPerson } from '../demo/people.ts';
@@ -25,14 +28,25 @@ export interface UserDeletion {
 }
 
 export class GoogleAnalyticsStore {
-  /** GA user id -> number of events held. */
+  /** GA user id -> number of events held under it (signed-in sessions). */
   readonly users = new Map<string, number>();
+  /** GA client id -> number of events held under it (the browser's, signed in or not). */
+  readonly clients = new Map<string, number>();
+  /** Firebase app instance id -> number of events. */
+  readonly appInstances = new Map<string, number>();
   readonly deletions: UserDeletion[] = [];
 
-  /** The person's GA data: `{ events: n }` while it exists. */
-  countFor(gaUserId: string): Record<string, number> {
-    const n = this.users.get(gaUserId);
-    return n ? { events: n } : {};
+  /**
+   * The person's GA data under any of these identifiers: `{ events, clientEvents }` while some exists.
+   * GA deletes per identifier, so a person is gone only when every one of their identifiers is.
+   */
+  countFor(gaUserId: string, gaClientId?: string): Record<string, number> {
+    const out: Record<string, number> = {};
+    const events = this.users.get(gaUserId);
+    if (events) out.events = events;
+    const clientEvents = gaClientId ? this.clients.get(gaClientId) : undefined;
+    if (clientEvents) out.clientEvents = clientEvents;
+    return out;
   }
 }
 
@@ -57,7 +71,10 @@ export class GoogleAnalyticsSandbox implements VendorSandbox {
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     this.privateKeyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
     this.publicKey = createPublicKey(publicKey.export({ type: 'spki', format: 'pem' }));
-    for (const p of people) this.store.users.set(p.gaUserId, 20 + (p.index % 50));
+    for (const p of people) {
+      this.store.users.set(p.gaUserId, 20 + (p.index % 50));
+      this.store.clients.set(p.gaClientId, 5 + (p.index % 7));
+    }
   }
 
   isPublic(req: SandboxRequest): boolean {
@@ -130,7 +147,10 @@ export class GoogleAnalyticsSandbox implements VendorSandbox {
     const kind = given[0]!;
     const id = typeof body![kind] === 'string' ? (body![kind] as string) : JSON.stringify(body![kind]);
     if (!id) return googleError(400, `${kind} must not be empty.`);
+    // Google deletes only the identifier named: a user id's deletion leaves the client id's events.
     if (kind === 'userId') this.store.users.delete(id);
+    if (kind === 'clientId') this.store.clients.delete(id);
+    if (kind === 'appInstanceId') this.store.appInstances.delete(id);
     const deletionRequestTime = new Date().toISOString();
     this.store.deletions.push({ propertyId, kind, id, deletionRequestTime });
     return json(200, { deletionRequestTime });

@@ -1,8 +1,15 @@
 /**
- * HubSpot sandbox: CRM v3 objects (search, batch read, get, patch, archive), v4 associations with
- * `after` paging, GDPR delete, and the communication-preferences status API. Errors carry HubSpot's
- * `{"status":"error","category",...}` body; throttling is 429 with `errorType: RATE_LIMIT` and the policy
- * that was hit. Email search is case-insensitive, as HubSpot stores addresses lower-cased.
+ * HubSpot sandbox: CRM v3 objects (search, batch read, batch archive, get, patch, archive), v4
+ * associations with `after` paging, GDPR delete, and the communication-preferences status API. Errors
+ * carry HubSpot's `{"status":"error","category",...}` body; throttling is 429 with `errorType:
+ * RATE_LIMIT` and the policy that was hit. Email search is case-insensitive, as HubSpot stores addresses
+ * lower-cased. Answers follow HubSpot's published OpenAPI specs (test/contracts/hubspot.test.ts checks
+ * them): batch errors are `StandardError`s, association ids are strings, absent values are left out.
+ *
+ * GDPR delete behaves as HubSpot documents it: the contact and its subscription statuses go, and so do
+ * the engagements only it was on; an engagement also on another contact, a company, a deal or a ticket
+ * is only unlinked and stays on that record's timeline. An address HubSpot does not know is blocklisted
+ * (204). The purge itself completes later at HubSpot (up to 30 days); the API no longer shows the contact.
  */
 import { randomUUID } from 'node:crypto';
 import type { DemoPerson } from '../demo/people.ts';
@@ -12,6 +19,8 @@ import type { PartialForm, ThrottleFault } from './faults.ts';
 const TYPES = ['contacts', 'companies', 'deals', 'tickets', 'notes', 'emails', 'calls', 'meetings', 'tasks'] as const;
 type ObjectType = (typeof TYPES)[number];
 const ENGAGEMENTS: ObjectType[] = ['notes', 'emails', 'calls', 'meetings', 'tasks'];
+/** Records an engagement can sit on besides contacts: GDPR delete of the contact leaves it there. */
+const TIMELINES: ObjectType[] = ['companies', 'deals', 'tickets'];
 /** HubSpot-defined association type ids (contact -> type). */
 const TYPE_IDS: Record<string, number> = { companies: 279, deals: 4, tickets: 15, notes: 202, emails: 198, calls: 194, meetings: 200, tasks: 204, contacts: 1 };
 
@@ -26,12 +35,24 @@ interface HsObject {
 const hsError = (status: number, category: string, message: string, extra: Record<string, unknown> = {}, headers?: Record<string, string>) =>
   json(status, { status: 'error', message, correlationId: randomUUID(), category, ...extra }, headers);
 
+/** One item of a batch answer's `errors` (HubSpot's `StandardError`): every field its spec requires. */
+const batchError = (category: string, message: string, context: Record<string, string[]>) => ({ status: 'error', category, message, context, errors: [], links: {} });
+
+/** An association target as the v4 API gives it (ids are strings in HubSpot's spec; no label: none sent). */
+const target = (id: string, toType: string) => ({ toObjectId: id, associationTypes: [{ category: 'HUBSPOT_DEFINED', typeId: TYPE_IDS[toType] ?? 1 }] });
+
 export class HubSpotStore {
   readonly objects = new Map<ObjectType, Map<string, HsObject>>(TYPES.map((t) => [t, new Map()]));
   /** `${type}:${id}` -> toType -> ids, kept symmetric. */
   readonly associations = new Map<string, Map<string, Set<string>>>();
   /** lower-cased email -> subscription statuses. */
   readonly preferences = new Map<string, Array<Record<string, unknown>>>();
+  /** Addresses GDPR delete blocklisted (lower-cased): HubSpot refuses to add them back through the UI or imports. */
+  readonly blocklist = new Set<string>();
+  /** Records archived (DELETE, batch archive): HubSpot keeps them restorable for 90 days. */
+  readonly recycleBin: Array<{ type: ObjectType; id: string }> = [];
+  /** Contacts GDPR delete took, whose purge HubSpot completes within 30 days. */
+  readonly purges: Array<{ contactId: string; requestedAt: string }> = [];
   private seq = 100_000;
   private clock = Date.UTC(2025, 0, 1);
 
@@ -73,6 +94,13 @@ export class HubSpotStore {
     return undefined;
   }
 
+  /** Moves a record to the recycle bin: gone from the API, restorable at HubSpot for 90 days. */
+  archive(type: ObjectType, id: string): void {
+    if (!this.objects.get(type)!.has(id)) return;
+    this.remove(type, id);
+    this.recycleBin.push({ type, id });
+  }
+
   /** Objects per type associated with the person's contact, the contact itself and preferences (for tests). */
   countFor(email: string): Record<string, number> {
     const counts: Record<string, number> = {};
@@ -92,14 +120,14 @@ export class HubSpotStore {
 
 function subscriptions(subscribed: boolean): Array<Record<string, unknown>> {
   return [
-    { id: '1001', name: 'Product newsletter', description: 'Monthly product news', status: subscribed ? 'SUBSCRIBED' : 'NOT_SUBSCRIBED', sourceOfStatus: 'SUBSCRIPTION_STATUS', brandId: null, preferenceGroupName: null, legalBasis: 'CONSENT_WITH_NOTICE', legalBasisExplanation: 'Signed up on the website' },
-    { id: '1002', name: 'Webinar invitations', description: 'Invitations to live sessions', status: 'SUBSCRIBED', sourceOfStatus: 'SUBSCRIPTION_STATUS', brandId: null, preferenceGroupName: null, legalBasis: 'LEGITIMATE_INTEREST_CLIENT', legalBasisExplanation: 'Existing customer' },
+    { id: '1001', name: 'Product newsletter', description: 'Monthly product news', status: subscribed ? 'SUBSCRIBED' : 'NOT_SUBSCRIBED', sourceOfStatus: 'SUBSCRIPTION_STATUS', legalBasis: 'CONSENT_WITH_NOTICE', legalBasisExplanation: 'Signed up on the website' },
+    { id: '1002', name: 'Webinar invitations', description: 'Invitations to live sessions', status: 'SUBSCRIBED', sourceOfStatus: 'SUBSCRIPTION_STATUS', legalBasis: 'LEGITIMATE_INTEREST_CLIENT', legalBasisExplanation: 'Existing customer' },
   ];
 }
 
 /**
- * Alice: contact, 120 notes, 2 emails, a call, a meeting, 2 tasks, a deal, a ticket, her company (which
- * one crowd contact shares) and subscription preferences. Bob: contact, 3 notes, a deal, preferences.
+ * Alice: contact, 120 notes, 2 emails, a call, a meeting, 2 tasks (one also on her company's timeline),
+ * a deal, a ticket, her company (which one crowd contact shares) and subscription preferences. Bob: contact, 3 notes, a deal, preferences.
  * The crowd: a contact with 2 notes in companies of ten; every 1000th crowd person 150 notes.
  */
 export function seedHubSpot(store: HubSpotStore, people: DemoPerson[]): void {
@@ -130,7 +158,11 @@ export function seedHubSpot(store: HubSpotStore, people: DemoPerson[]): void {
       link('calls', { hs_call_title: 'Renewal call', hs_call_body: 'Agreed on the business plan.', hs_call_duration: '540000', hs_timestamp: '2025-03-03T10:00:00Z' });
       sharedMeeting = store.create('meetings', { hs_meeting_title: 'Quarterly review', hs_meeting_body: 'Usage review.', hs_meeting_start_time: '2025-04-01T09:00:00Z', hs_meeting_end_time: '2025-04-01T09:30:00Z' });
       store.associate('contacts', contact.id, 'meetings', sharedMeeting.id);
-      link('tasks', { hs_task_subject: 'Send invoice copy', hs_task_body: 'Requested by Alice.', hs_task_status: 'COMPLETED', hs_timestamp: '2025-03-04T10:00:00Z' });
+      // Logged on her company's timeline as well: GDPR delete of her contact leaves it there (HubSpot
+      // keeps an activity that is on another record), so the connector must archive it itself.
+      const invoiceTask = store.create('tasks', { hs_task_subject: 'Send invoice copy', hs_task_body: 'Requested by Alice.', hs_task_status: 'COMPLETED', hs_timestamp: '2025-03-04T10:00:00Z' });
+      store.associate('contacts', contact.id, 'tasks', invoiceTask.id);
+      store.associate('companies', aliceCompany.id, 'tasks', invoiceTask.id);
       link('tasks', { hs_task_subject: 'Check seat count', hs_task_body: null, hs_task_status: 'NOT_STARTED', hs_timestamp: '2025-05-04T10:00:00Z' });
       link('deals', { dealname: 'Andersen Consulting - Business', amount: '4800', dealstage: 'closedwon', closedate: '2025-01-20T00:00:00Z' });
       link('tickets', { subject: 'Recording missing', content: 'The recording of my call on 3 March is missing.', hs_pipeline_stage: '4', createdate: '2025-03-05T10:00:00Z' });
@@ -230,7 +262,7 @@ export class HubSpotSandbox implements VendorSandbox {
     const cut = Math.floor(results.length / 2);
     const failed = results.slice(cut).map((r) => String(r.id ?? r.from?.id));
     if (!failed.length) return res;
-    const error = { status: 'error', category: 'INTERNAL_ERROR', message: 'Could not read some objects; try again.', context: { ids: failed } };
+    const error = batchError('INTERNAL_ERROR', 'Could not read some objects; try again.', { ids: failed });
     return json(status ?? 207, { ...rest, results: results.slice(0, cut), numErrors: (body.numErrors ?? 0) + 1, errors: [...(body.errors ?? []), error] });
   }
 
@@ -240,6 +272,7 @@ export class HubSpotSandbox implements VendorSandbox {
     if (req.method === 'POST' && p === '/crm/v3/objects/contacts/gdpr-delete') return this.gdprDelete(req);
     if (req.method === 'POST' && (m = /^\/crm\/v3\/objects\/(\w+)\/search$/.exec(p))) return this.search(req, m[1]!);
     if (req.method === 'POST' && (m = /^\/crm\/v3\/objects\/(\w+)\/batch\/read$/.exec(p))) return this.batchRead(req, m[1]!);
+    if (req.method === 'POST' && (m = /^\/crm\/v3\/objects\/(\w+)\/batch\/archive$/.exec(p))) return this.batchArchive(req, m[1]!);
     if (req.method === 'GET' && (m = /^\/crm\/v4\/objects\/(\w+)\/([^/]+)\/associations\/(\w+)$/.exec(p))) return this.associations(req, m[1]!, m[2]!, m[3]!);
     if (req.method === 'POST' && (m = /^\/crm\/v4\/associations\/(\w+)\/(\w+)\/batch\/read$/.exec(p))) return this.batchAssociations(req, m[1]!, m[2]!);
     if ((m = /^\/crm\/v3\/objects\/(\w+)\/([^/]+)$/.exec(p))) return this.object(req, m[1]!, m[2]!);
@@ -256,28 +289,54 @@ export class HubSpotSandbox implements VendorSandbox {
 
   private view(obj: HsObject, properties?: unknown): Record<string, unknown> {
     const wanted = Array.isArray(properties) && properties.length ? (properties as string[]) : Object.keys(obj.properties);
-    const props: Record<string, string | null> = {};
-    for (const k of wanted) props[k] = obj.properties[k] ?? null;
+    // HubSpot's spec types every property value as a string: a property without a value is left out.
+    const props: Record<string, string> = {};
+    for (const k of wanted) {
+      const v = obj.properties[k];
+      if (v !== null && v !== undefined) props[k] = v;
+    }
     return { id: obj.id, properties: props, createdAt: obj.createdAt, updatedAt: obj.updatedAt, archived: obj.archived };
   }
 
+  /**
+   * Contacts search with up to 6 filter groups, ORed, each of filters ANDed: `email EQ` and
+   * `hs_additional_emails CONTAINS_TOKEN` (a token of the semicolon-separated list) are supported.
+   */
   private search(req: SandboxRequest, typeName: string): SandboxResponse {
     const type = this.type(typeName);
     if (type !== 'contacts') return hsError(400, 'VALIDATION_ERROR', 'This sandbox searches contacts only');
-    const body = parseJson(req) as { filterGroups?: Array<{ filters?: Array<{ propertyName?: string; operator?: string; value?: string }> }>; properties?: string[]; limit?: number; after?: string } | undefined;
-    const filters = body?.filterGroups?.flatMap((g) => g.filters ?? []) ?? [];
-    const f = filters[0];
-    if (filters.length !== 1 || f?.propertyName !== 'email' || f.operator !== 'EQ' || typeof f.value !== 'string') {
-      return hsError(400, 'VALIDATION_ERROR', 'This sandbox supports one filter: email EQ value');
+    type Filter = { propertyName?: string; operator?: string; value?: string };
+    const body = parseJson(req) as { filterGroups?: Array<{ filters?: Filter[] }>; properties?: string[]; limit?: number; after?: string } | undefined;
+    const groups = body?.filterGroups ?? [];
+    if (!groups.length || groups.length > 6) return hsError(400, 'VALIDATION_ERROR', 'filterGroups: between 1 and 6 groups');
+    const supported = (f: Filter) =>
+      typeof f.value === 'string' && ((f.propertyName === 'email' && f.operator === 'EQ') || (f.propertyName === 'hs_additional_emails' && f.operator === 'CONTAINS_TOKEN'));
+    if (groups.some((g) => !g.filters?.length || !g.filters.every(supported))) {
+      return hsError(400, 'VALIDATION_ERROR', 'This sandbox supports the filters email EQ value and hs_additional_emails CONTAINS_TOKEN value');
     }
     const limit = body?.limit ?? 10;
     if (!Number.isInteger(limit) || limit < 1 || limit > 200) return hsError(400, 'VALIDATION_ERROR', 'limit must be between 1 and 200');
-    const value = f.value.toLowerCase();
-    const all = [...this.store.objects.get('contacts')!.values()].filter((c) => (c.properties.email ?? '').toLowerCase() === value);
+    const matches = (c: HsObject, f: Filter) => {
+      const value = f.value!.toLowerCase();
+      if (f.propertyName === 'email') return (c.properties.email ?? '').toLowerCase() === value;
+      return (c.properties.hs_additional_emails ?? '').toLowerCase().split(';').map((e) => e.trim()).includes(value);
+    };
+    const all = [...this.store.objects.get('contacts')!.values()].filter((c) => groups.some((g) => g.filters!.every((f) => matches(c, f))));
     const offset = Number(body?.after ?? 0);
     const results = all.slice(offset, offset + limit).map((c) => this.view(c, body?.properties ?? ['email', 'firstname', 'lastname']));
     const more = offset + limit < all.length;
     return json(200, { total: all.length, results, ...(more ? { paging: { next: { after: String(offset + limit) } } } : {}) });
+  }
+
+  /** Archive by id, 100 at most; 204 whether or not each id still exists, as HubSpot answers. */
+  private batchArchive(req: SandboxRequest, typeName: string): SandboxResponse {
+    const type = this.type(typeName);
+    if (!type) return hsError(400, 'VALIDATION_ERROR', `Unknown object type ${typeName}`);
+    const inputs = (parseJson(req) as { inputs?: Array<{ id?: string }> } | undefined)?.inputs;
+    if (!Array.isArray(inputs) || inputs.some((i) => typeof i?.id !== 'string')) return hsError(400, 'VALIDATION_ERROR', 'inputs: a list of {id}');
+    if (inputs.length > 100) return hsError(400, 'VALIDATION_ERROR', 'Batch input cannot exceed 100 items');
+    for (const { id } of inputs) this.store.archive(type, id!);
+    return json(204);
   }
 
   private batchRead(req: SandboxRequest, typeName: string): SandboxResponse {
@@ -296,7 +355,7 @@ export class HubSpotSandbox implements VendorSandbox {
     const now = new Date().toISOString();
     const result = { status: 'COMPLETE', results: found.map((o) => this.view(o, body?.properties)), startedAt: now, completedAt: now };
     if (!missingIds.length) return json(200, result);
-    return json(207, { ...result, numErrors: 1, errors: [{ status: 'error', category: 'OBJECT_NOT_FOUND', message: 'Could not get some objects, they may be deleted or not exist.', context: { ids: missingIds } }] });
+    return json(207, { ...result, numErrors: 1, errors: [batchError('OBJECT_NOT_FOUND', 'Could not get some objects, they may be deleted or not exist.', { ids: missingIds })] });
   }
 
   /** v4 batch read of associations: `{inputs:[{id}]}` -> one result per id that has any, 207 when some have none. */
@@ -312,12 +371,12 @@ export class HubSpotSandbox implements VendorSandbox {
         missing.push(String(id));
         continue;
       }
-      results.push({ from: { id: String(id) }, to: to.map((t) => ({ toObjectId: Number(t), associationTypes: [{ category: 'HUBSPOT_DEFINED', typeId: TYPE_IDS[toName] ?? 1, label: null }] })) });
+      results.push({ from: { id: String(id) }, to: to.map((t) => target(t, toName)) });
     }
     const now = new Date().toISOString();
     const body = { status: 'COMPLETE', results, startedAt: now, completedAt: now };
     if (!missing.length) return json(200, body);
-    return json(207, { ...body, numErrors: missing.length, errors: missing.map((id) => ({ status: 'error', category: 'OBJECT_NOT_FOUND', message: `No ${toName} is associated with ${fromName} ${id}.`, context: { fromObjectId: [id] } })) });
+    return json(207, { ...body, numErrors: missing.length, errors: missing.map((id) => batchError('OBJECT_NOT_FOUND', `No ${toName} is associated with ${fromName} ${id}.`, { fromObjectId: [id] })) });
   }
 
   private associations(req: SandboxRequest, fromName: string, id: string, toName: string): SandboxResponse {
@@ -326,10 +385,7 @@ export class HubSpotSandbox implements VendorSandbox {
     if (!Number.isInteger(limit) || limit < 1 || limit > 500) return hsError(400, 'VALIDATION_ERROR', 'limit must be between 1 and 500');
     const all = this.store.associated(fromName, id, toName);
     const offset = Number(req.query.get('after') ?? 0);
-    const results = all.slice(offset, offset + limit).map((to) => ({
-      toObjectId: Number(to),
-      associationTypes: [{ category: 'HUBSPOT_DEFINED', typeId: TYPE_IDS[toName] ?? 1, label: null }],
-    }));
+    const results = all.slice(offset, offset + limit).map((to) => target(to, toName));
     const more = offset + limit < all.length;
     return json(200, { results, ...(more ? { paging: { next: { after: String(offset + limit), link: `${req.baseUrl}${req.path}?after=${offset + limit}` } } } : {}) });
   }
@@ -339,7 +395,7 @@ export class HubSpotSandbox implements VendorSandbox {
     if (!type) return hsError(400, 'VALIDATION_ERROR', `Unknown object type ${typeName}`);
     const obj = this.store.objects.get(type)!.get(id);
     if (req.method === 'DELETE') {
-      if (obj) this.store.remove(type, id);
+      this.store.archive(type, id);
       return json(204);
     }
     if (!obj) return hsError(404, 'OBJECT_NOT_FOUND', 'resource not found');
@@ -357,16 +413,32 @@ export class HubSpotSandbox implements VendorSandbox {
   private gdprDelete(req: SandboxRequest): SandboxResponse {
     const body = parseJson(req) as { objectId?: string; idProperty?: string } | undefined;
     if (!body?.objectId) return hsError(400, 'VALIDATION_ERROR', 'objectId is required');
-    const contact = body.idProperty === 'email' ? this.store.contactByEmail(body.objectId) : this.store.objects.get('contacts')!.get(body.objectId);
-    if (!contact) return hsError(404, 'OBJECT_NOT_FOUND', 'resource not found');
-    // Permanent: the contact, the engagements only it was on, its subscription statuses.
+    const byEmail = body.idProperty === 'email';
+    const contact = byEmail ? this.store.contactByEmail(body.objectId) : this.store.objects.get('contacts')!.get(body.objectId);
+    if (!contact) {
+      // HubSpot: "If email address is not found, the email address will be added to a blocklist".
+      if (byEmail) {
+        this.store.blocklist.add(body.objectId.toLowerCase());
+        return json(204);
+      }
+      return hsError(404, 'OBJECT_NOT_FOUND', 'resource not found');
+    }
+    // Permanent: the contact, its subscription statuses, and the engagements only it was on. One that is
+    // also on another contact, a company, a deal or a ticket only loses its link to this contact.
     for (const type of ENGAGEMENTS) {
       for (const id of this.store.associated('contacts', contact.id, type)) {
-        if (this.store.associated(type, id, 'contacts').length <= 1) this.store.remove(type, id);
+        const elsewhere = this.store.associated(type, id, 'contacts').length > 1 || TIMELINES.some((t) => this.store.associated(type, id, t).length > 0);
+        if (!elsewhere) this.store.remove(type, id);
       }
     }
-    this.store.preferences.delete((contact.properties.email ?? '').toLowerCase());
+    for (const address of [contact.properties.email, ...(contact.properties.hs_additional_emails ?? '').split(';')]) {
+      const e = (address ?? '').trim().toLowerCase();
+      if (!e) continue;
+      this.store.preferences.delete(e);
+      this.store.blocklist.add(e);
+    }
     this.store.remove('contacts', contact.id);
+    this.store.purges.push({ contactId: contact.id, requestedAt: new Date().toISOString() });
     return json(204);
   }
 }

@@ -79,6 +79,7 @@ function extraPerson(extra: ExtraPerson, k: number): DemoPerson {
     name: extra.name,
     accountId: `acc_${index}`,
     gaUserId: `ga-extra-${index}`,
+    gaClientId: `${index}.1735689600`,
     phone: `+47 9${String(index).padStart(7, '0')}`,
     country: 'IE',
     language: 'en',

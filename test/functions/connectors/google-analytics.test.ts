@@ -18,7 +18,10 @@ const connector = (settings: Record<string, unknown> = {}, deps = depsFor(sb)) =
   createSaasConnector(
     saasConfig('google-analytics', sb.urls.googleAnalytics, {
       ...sb.settings.googleAnalytics,
-      userIdFrom: { connectorId: 'accounts', attribute: 'gaUserId' },
+      identifiers: [
+        { type: 'userId', from: { connectorId: 'accounts', attribute: 'gaUserId' } },
+        { type: 'clientId', from: { connectorId: 'accounts', attribute: 'gaClientId' } },
+      ],
       quotaHintMs: 20,
       ...settings,
     }),
@@ -26,12 +29,16 @@ const connector = (settings: Record<string, unknown> = {}, deps = depsFor(sb)) =
   );
 
 describe('Google Analytics 4 connector', () => {
-  it('reports GA as a recipient holding alice’s user id', async () => {
+  it('reports GA as a recipient holding alice’s user id and client id', async () => {
     expect(await collect(connector().access(subjectOf('Alice@example.com'), ctx))).toEqual([
       {
         object: 'recipient',
         id: 'google-analytics',
-        data: { recipient: 'Google Analytics 4', property: `properties/${sb.settings.googleAnalytics.propertyId}`, identifiers: { userId: [ALICE.gaUserId] } },
+        data: {
+          recipient: 'Google Analytics 4',
+          property: `properties/${sb.settings.googleAnalytics.propertyId}`,
+          identifiers: { userId: [ALICE.gaUserId], clientId: [ALICE.gaClientId] },
+        },
         origin: 'observed',
       },
     ]);
@@ -47,11 +54,28 @@ describe('Google Analytics 4 connector', () => {
     const c = connector();
     const subject = subjectOf(QUOTED);
     const extra = sb.people.find((p) => p.email === QUOTED)!;
-    expect(sb.stores.googleAnalytics.countFor(extra.gaUserId).events).toBeGreaterThan(0);
-    expect((await c.erase(subject, policies({}), ctx)).items).toEqual([{ object: 'recipient', action: 'deleted', count: 1 }]);
-    expect(sb.stores.googleAnalytics.countFor(extra.gaUserId)).toEqual({});
-    expect(sb.stores.googleAnalytics.deletions.at(-1)).toMatchObject({ kind: 'userId', id: extra.gaUserId });
+    expect(sb.stores.googleAnalytics.countFor(extra.gaUserId, extra.gaClientId)).toEqual({ events: expect.any(Number), clientEvents: expect.any(Number) });
+    // Both identifiers, one request each: Google deletes only the identifier a request names.
+    expect((await c.erase(subject, policies({}), ctx)).items).toEqual([
+      { object: 'recipient', action: 'deleted', count: 2, completion: { vendor: 'Google', withinDays: 63 } },
+    ]);
+    expect(sb.stores.googleAnalytics.countFor(extra.gaUserId, extra.gaClientId)).toEqual({});
+    expect(sb.stores.googleAnalytics.deletions.slice(-2).map((d) => [d.kind, d.id])).toEqual([
+      ['userId', extra.gaUserId],
+      ['clientId', extra.gaClientId],
+    ]);
     expect((await c.erase(subject, policies({}), ctx)).items[0]?.action).toBe('deleted');
+  });
+
+  it('leaves the client id’s data when a configuration names only the user id, as Google does', async () => {
+    const only = connector({ identifiers: undefined, userIdFrom: { connectorId: 'accounts', attribute: 'gaUserId' } });
+    const bobish = sb.people.find((p) => p.systems.has('google-analytics') && p.index === 5)!;
+    expect((await only.erase(subjectOf(bobish.email), policies({}), ctx)).items[0]).toMatchObject({ action: 'deleted', count: 1 });
+    expect(sb.stores.googleAnalytics.countFor(bobish.gaUserId, bobish.gaClientId)).toEqual({ clientEvents: expect.any(Number) });
+  });
+
+  it('refuses a configuration with an identifier type Google does not know, naming what it needs', () => {
+    expect(() => connector({ identifiers: [{ type: 'email', from: { connectorId: 'accounts', attribute: 'email' } }] })).toThrow(ConnectorMisconfigured);
   });
 
   it('mints a new token once after a 401', async () => {
@@ -88,7 +112,7 @@ describe('Google Analytics 4 connector', () => {
 
   it('reports retained GA data with its basis when the policy keeps it', async () => {
     const keep = policies({ recipient: { action: 'retain', legalBasis: 'Aggregated statistics', retentionPeriod: '14 months' } });
-    expect((await connector().erase(subjectOf('alice@example.com'), keep, ctx)).items[0]).toMatchObject({ action: 'retained', count: 1 });
+    expect((await connector().erase(subjectOf('alice@example.com'), keep, ctx)).items[0]).toMatchObject({ action: 'retained', count: 2 });
   });
 
   it('fails an erasure whose deletion request GA answers without a deletionRequestTime: no acknowledgement, no proof', async () => {

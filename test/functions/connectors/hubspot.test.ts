@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ConnectorAuthFailed, ConnectorIncompleteAnswer, ConnectorMisconfigured, ConnectorThrottled, ConnectorUnavailable } from '#connectors/errors';
+import { POLICY_HINTS_MS, classifyHubSpot } from '#connectors/hubspot/client';
 import { createSaasConnector } from '#connectors/saas';
 import { startSandboxes, type Sandboxes } from '../../../infra/local/sandboxes/index.ts';
 import { QUOTED, collect, countBy, countRequests, ctx, depsFor, foreignEmails, policies, saasConfig, subjectOf, recordTimers } from './support.ts';
@@ -102,9 +103,23 @@ describe('HubSpot connector', () => {
     const colleague = sb.people[8]!.email;
     const before = sb.stores.hubspot.countFor(colleague);
     expect(before.meetings).toBe(1); // alice's quarterly review, with her colleague on it too
+    const hs = sb.stores.hubspot;
+    const alice = hs.contactByEmail('alice@example.com')!;
+    // Her invoice task is on her company's timeline too: GDPR delete alone would leave it there.
+    const [onCompany] = hs.associated('contacts', alice.id, 'tasks').filter((id) => hs.associated('tasks', id, 'companies').length);
+    expect(onCompany).toBeDefined();
     const c = connector();
     const outcome = await c.erase(subjectOf('alice@example.com'), policies({}), ctx);
-    const byObject = Object.fromEntries(outcome.items.map((i) => [i.object, [i.action, i.count]]));
+    expect(hs.objects.get('tasks')!.has(onCompany!)).toBe(false);
+    expect(hs.recycleBin).toContainEqual({ type: 'tasks', id: onCompany });
+    expect(hs.purges.map((p) => p.contactId)).toContain(alice.id);
+    // Submitted, not done: the report gives HubSpot's own completion windows.
+    expect(outcome.items.filter((i) => i.completion).map((i) => [i.object, i.count, i.completion!.withinDays])).toEqual([
+      ['deals', 1, 90], ['tickets', 1, 90], ['tasks', 1, 90], // archived: restorable for 90 days
+      ['contacts', 1, 30], ['notes', 120, 30], ['emails', 2, 30], ['calls', 1, 30], ['tasks', 1, 30], ['subscription_preferences', 1, 30],
+    ]);
+    const byObject: Record<string, [string, number]> = {};
+    for (const i of outcome.items) byObject[i.object] = [i.action, (byObject[i.object]?.[0] === i.action ? byObject[i.object]![1] : 0) + i.count];
     expect(byObject).toEqual({
       companies: ['retained', 1], deals: ['deleted', 1], tickets: ['deleted', 1], contacts: ['deleted', 1], notes: ['deleted', 120],
       emails: ['deleted', 2], calls: ['deleted', 1], meetings: ['retained', 1], tasks: ['deleted', 2], subscription_preferences: ['deleted', 1],
@@ -114,6 +129,33 @@ describe('HubSpot connector', () => {
     expect(await collect(c.access(subjectOf('alice@example.com'), ctx))).toEqual([]);
     expect((await c.erase(subjectOf('alice@example.com'), policies({}), ctx)).items[0]?.action).toBe('not_found');
     expect(sb.stores.hubspot.countFor(colleague)).toEqual(before);
+  });
+});
+
+describe('HubSpot connector and additional addresses', () => {
+  it('finds a contact by an address in hs_additional_emails, GDPR-deletes it by id and HubSpot blocklists both addresses', async () => {
+    const hs = sb.stores.hubspot;
+    const dora = hs.create('contacts', { email: 'dora@example.com', firstname: 'Dora', hs_additional_emails: 'd.old@example.net;dora.work@example.org' });
+    const records = await collect(connector().access(subjectOf('Dora.Work@example.org'), ctx));
+    expect(records.map((r) => [r.object, r.id])).toEqual([['contacts', dora.id]]);
+    const outcome = await connector().erase(subjectOf('dora.work@example.org'), policies({}), ctx);
+    expect(outcome.items).toEqual([{ object: 'contacts', action: 'deleted', count: 1, completion: { vendor: 'HubSpot', withinDays: 30 } }]);
+    expect(hs.objects.get('contacts')!.has(dora.id)).toBe(false);
+    expect([...hs.blocklist]).toEqual(expect.arrayContaining(['dora@example.com', 'd.old@example.net', 'dora.work@example.org']));
+  });
+
+  it('does not take a contact whose additional address only shares a word with the subject’s', async () => {
+    sb.stores.hubspot.create('contacts', { email: 'erik@example.com', hs_additional_emails: 'erik.old@example.net' });
+    expect(await collect(connector().access(subjectOf('old@example.net'), ctx))).toEqual([]);
+  });
+});
+
+describe('HubSpot rate limits', () => {
+  const tooMany = (policyName: string) => ({ status: 429, headers: new Headers(), body: { status: 'error', errorType: 'RATE_LIMIT', policyName } });
+
+  it('waits out the whole ten-second rolling window, as HubSpot’s own client does, before trying again', () => {
+    expect(classifyHubSpot(tooMany('TEN_SECONDLY_ROLLING'), POLICY_HINTS_MS)).toEqual({ kind: 'throttled', retryAfterMs: 10_000 });
+    expect(classifyHubSpot(tooMany('SECONDLY'), POLICY_HINTS_MS)).toEqual({ kind: 'throttled', retryAfterMs: 1_000 });
   });
 });
 

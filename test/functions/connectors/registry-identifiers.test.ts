@@ -46,10 +46,11 @@ beforeEach(() => {
 });
 
 describe('identifierDependencies', () => {
-  it('finds the ids the example’s call history and Google Analytics take from the account store', () => {
+  it('finds the ids the example’s call history and Google Analytics (user id and client id) take from the account store', () => {
     expect(identifierDependencies(exampleConfig())).toEqual([
       { connectorId: 'accounts', attribute: 'accountId' },
       { connectorId: 'accounts', attribute: 'gaUserId' },
+      { connectorId: 'accounts', attribute: 'gaClientId' },
     ]);
   });
 
@@ -57,7 +58,10 @@ describe('identifierDependencies', () => {
     const config = exampleConfig();
     config.connectors.find((c) => c.id === 'calls')!.enabled = false;
 
-    expect(identifierDependencies(config)).toEqual([{ connectorId: 'accounts', attribute: 'gaUserId' }]);
+    expect(identifierDependencies(config)).toEqual([
+      { connectorId: 'accounts', attribute: 'gaUserId' },
+      { connectorId: 'accounts', attribute: 'gaClientId' },
+    ]);
   });
 
   it('lists an identifier two connectors need once', () => {
@@ -65,7 +69,7 @@ describe('identifierDependencies', () => {
     const calls = config.connectors.find((c) => c.id === 'calls')!;
     config.connectors.push({ ...calls, id: 'recordings' });
 
-    expect(identifierDependencies(config)).toHaveLength(2);
+    expect(identifierDependencies(config)).toHaveLength(3);
   });
 });
 
@@ -76,7 +80,7 @@ describe('resolveIdentifiers', () => {
 
     const out = await resolveIdentifiers(registry, exampleConfig(), subject, { requestId: 'dsar_r1' });
 
-    expect(out).toEqual({ accounts: { accountId: ['accounts.accountId'], gaUserId: ['accounts.gaUserId'] } });
+    expect(out).toEqual({ accounts: { accountId: ['accounts.accountId'], gaUserId: ['accounts.gaUserId'], gaClientId: ['accounts.gaClientId'] } });
     expect(identifier).toHaveBeenCalledWith(subject, 'accounts', 'accountId', { requestId: 'dsar_r1' });
   });
 
@@ -95,7 +99,7 @@ describe('resolveIdentifiers', () => {
 
     const out = await resolveIdentifiers(registry, exampleConfig(), subject, { requestId: 'dsar_r1' });
 
-    expect(out).toEqual({ accounts: { accountId: ['acc-1', 'acc-2'], gaUserId: ['ga-1'] } });
+    expect(out).toEqual({ accounts: { accountId: ['acc-1', 'acc-2'], gaUserId: ['ga-1'], gaClientId: [] } });
   });
 });
 

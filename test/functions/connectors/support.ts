@@ -33,7 +33,7 @@ export function saasConfig(
   };
 }
 
-/** What the registry would give: the sandbox's credentials, and GA user ids from the demo people. */
+/** What the registry would give: the sandbox's credentials, and GA user and client ids from the demo people. */
 export function depsFor(sb: Sandboxes, credentials: Record<string, Record<string, string>> = sb.credentials): ConnectorDeps {
   return {
     credentials: async (name) => {
@@ -41,8 +41,10 @@ export function depsFor(sb: Sandboxes, credentials: Record<string, Record<string
       if (!c) throw new Error(`no credentials named ${name}`);
       return c;
     },
-    resolveIdentifier: async (subject) =>
-      sb.people.filter((p) => p.email.toLowerCase() === subject.normalizedEmail && p.systems.has('google-analytics')).map((p) => p.gaUserId),
+    resolveIdentifier: async (subject, _connectorId, attribute) =>
+      sb.people
+        .filter((p) => p.email.toLowerCase() === subject.normalizedEmail && p.systems.has('google-analytics'))
+        .map((p) => (attribute === 'gaClientId' ? p.gaClientId : p.gaUserId)),
   };
 }
 

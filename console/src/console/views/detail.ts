@@ -18,7 +18,7 @@ interface Connector {
   objects?: Record<string, number>;
   error?: { type: string; message: string };
   /** What an erasure did, per object (counts and bases, never data). */
-  erasure?: Array<{ object: string; action: string; count: number; legalBasis?: string; retentionPeriod?: string }>;
+  erasure?: Array<{ object: string; action: string; count: number; legalBasis?: string; retentionPeriod?: string; completion?: { vendor: string; withinDays: number } }>;
   attempts?: number;
   finishedAt?: string;
 }
@@ -37,6 +37,7 @@ function erasureCell(c: Connector): Node | string {
         { 'data-object': i.object, 'data-erasure-action': i.action },
         `${i.object}: ${ERASURE_ACTION_LABEL[i.action] ?? i.action} ${i.count}`,
         i.action === 'retained' ? ` (legal basis: ${i.legalBasis ?? 'not given'}; how long: ${i.retentionPeriod ?? 'not given'})` : '',
+        i.completion ? ` (submitted; ${i.completion.vendor} completes it within ${i.completion.withinDays} days)` : '',
       ),
     ),
   );

@@ -32,6 +32,29 @@ describe('erasureReportLines', () => {
     ]);
   });
 
+  it('says a deletion the vendor completes later was submitted, and within how many days the vendor completes it', () => {
+    const lines = erasureReportLines(
+      report({
+        systems: [
+          {
+            displayName: 'HubSpot',
+            items: [
+              { object: 'contacts', action: 'deleted', count: 1, completion: { vendor: 'HubSpot', withinDays: 30 } },
+              { object: 'companies', action: 'retained', count: 1, legalBasis: 'Shared', retentionPeriod: 'In use' },
+            ],
+            confirmed: true,
+          },
+        ],
+      }),
+    );
+
+    expect(lines).toEqual([
+      'HubSpot:',
+      '  - 1 contacts record: deletion submitted; HubSpot completes it within 30 days.',
+      '  - 1 companies record kept: Shared. How long: In use.',
+    ]);
+  });
+
   it('says plainly under a system that its read-back did not confirm the erasure', () => {
     const lines = erasureReportLines(report({ systems: [{ displayName: 'Accounts', items: [{ object: 'account', action: 'deleted', count: 1 }], confirmed: false }] }));
 

@@ -102,6 +102,20 @@ describe('confirmErasure', () => {
     expect(event?.detail).toMatchObject({ unconfirmed: ['hubspot'], residual: { hubspot: { contacts: 2, deals: 1 } } });
   });
 
+  it('tells staff a residue the vendor is still deleting was submitted, within how many days it completes, and to check again later', async () => {
+    await createErasure();
+    const stored0 = ctx.memory.stored();
+    stored0.connectors!.hubspot!.erasure = [{ object: 'contacts', action: 'deleted', count: 1, completion: { vendor: 'HubSpot', withinDays: 30 } }];
+    const registry = registryWith({ hubspot: { records: [record('contacts', '1')] } });
+
+    await confirmErasure(ctx, registry, REQUEST_ID);
+
+    expect(ctx.memory.stored().connectors!.hubspot!.error).toEqual({
+      type: 'ErasureNotConfirmed',
+      message: 'still found after erasure: 1 contacts; contacts submitted to HubSpot, which completes it within 30 days: retry to check again later',
+    });
+  });
+
   it('accepts records still found in objects a retain policy keeps', async () => {
     await createErasure();
     const registry = registryWith({ stripe: { records: [record('charges', 'ch_1'), record('charges', 'ch_2'), record('invoices', 'in_1')] } });

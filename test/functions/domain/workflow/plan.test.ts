@@ -31,8 +31,8 @@ describe('planConnectors', () => {
     await planConnectors(ctx, registry, REQUEST_ID);
 
     expect(plan.connectors.every((c) => c.mode === 'erase')).toBe(true);
-    expect(asked).toEqual(['accounts.accountId', 'accounts.gaUserId']);
-    expect(ctx.memory.stored().identifiers).toEqual({ accounts: { accountId: ['accountId-value'], gaUserId: ['gaUserId-value'] } });
+    expect(asked).toEqual(['accounts.accountId', 'accounts.gaUserId', 'accounts.gaClientId']);
+    expect(ctx.memory.stored().identifiers).toEqual({ accounts: { accountId: ['accountId-value'], gaUserId: ['gaUserId-value'], gaClientId: ['gaClientId-value'] } });
   });
 
   it('resolves no identifiers for an access request', async () => {
