@@ -43,7 +43,7 @@ export interface FunctionSpec {
   memoryMb: number;
   /** EventBridge Scheduler expression for scheduled jobs, e.g. 'rate(1 hour)'. */
   schedule?: string;
-  /** An SNS topic of the stack the function is subscribed to (on AWS only: the emulators publish no events). */
+  /** An SNS topic of the stack the function is subscribed to (locally, the SES mailbox simulator of infra/local/ses-simulator.ts feeds it). */
   topic?: 'mail-events';
 }
 

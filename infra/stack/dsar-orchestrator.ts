@@ -138,6 +138,8 @@ export class DsarOrchestrator extends Construct {
   readonly mailEventsTopic: sns.Topic;
   readonly configurationSet: ses.ConfigurationSet;
   readonly alarms: cloudwatch.Alarm[] = [];
+  /** The alarm `dsar smoke` forces into ALARM to prove that alarms reach the alarm address. */
+  readonly smokeTestAlarm: cloudwatch.Alarm;
   readonly dashboard: cloudwatch.Dashboard;
   readonly webAcl?: wafv2.CfnWebACL;
   /**
@@ -581,7 +583,8 @@ export class DsarOrchestrator extends Construct {
     });
     alarm('OverdueRequests', overdue, 1, 'At least one request is past its statutory due date (published by the escalation job).', cloudwatch.TreatMissingData.IGNORE);
     const undelivered = this.mailEventsTopic.metricNumberOfMessagesPublished(fiveMin);
-    alarm('UndeliveredEmail', undelivered, 1, 'SES reported a bounce, complaint, reject or rendering failure: a subject may not have received a message.');
+    // `dsar smoke` forces this one into ALARM: its bounce and complaint would trip it anyway.
+    this.smokeTestAlarm = alarm('UndeliveredEmail', undelivered, 1, 'SES reported a bounce, complaint, reject or rendering failure: a subject may not have received a message.');
 
     // No dashboard name: names are account-wide (all regions), so CloudFormation picks a unique one.
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
