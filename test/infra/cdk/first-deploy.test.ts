@@ -6,6 +6,7 @@
 import { App } from 'aws-cdk-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../../infra/functions.ts';
+import { SMOKE_OUTPUTS } from '../../../infra/cli/smoke.ts';
 import { propsFromContext } from '../../../infra/stack/context.ts';
 import { logicalId, statementsOf, synthFast } from './helpers.ts';
 
@@ -101,5 +102,16 @@ describe('links and the state machine ARN', () => {
       return value !== undefined;
     }).map((s) => s.id);
     expect(withArn.sort()).toEqual(['admin-act', 'create-request', 'verify-request']);
+  });
+});
+
+describe('outputs', () => {
+  it('names everything `dsar smoke --stack` reads, with the alarm it forces', () => {
+    for (const r of [created, reused]) {
+      const outputs = r.template.toJSON().Outputs as Record<string, { Value: unknown }>;
+      expect(SMOKE_OUTPUTS.filter((k) => !outputs[k])).toEqual([]);
+      expect(outputs.SmokeTestAlarmName!.Value).toEqual({ Ref: logicalId(r.stack, r.stack.orchestrator.smokeTestAlarm) });
+      expect(outputs.SenderAddress!.Value).toBe(r.stack.orchestrator.config.email.from);
+    }
   });
 });
