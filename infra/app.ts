@@ -6,6 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { propsFromContext } from './stack/context.ts';
 import { DsarStack } from './stack/dsar-stack.ts';
 
 const app = new App();
@@ -14,11 +15,8 @@ const configFile = process.env.DSAR_CONFIG_FILE ?? fileURLToPath(new URL('../con
 new DsarStack(app, app.node.tryGetContext('stackName') ?? 'DsarStack', {
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   description: 'DSAR orchestrator: data subject requests end to end',
-  orchestrator: {
-    config: configFile,
-    alarmEmail: app.node.tryGetContext('alarmEmail') ?? process.env.DSAR_ALARM_EMAIL,
-    enableWaf: app.node.tryGetContext('enableWaf') === 'true' || app.node.tryGetContext('enableWaf') === true,
-  },
+  // -c alarmEmail=…, -c enableWaf=true, -c sesIdentity=…, -c createSesIdentity=false (docs/deploy.md).
+  orchestrator: { config: configFile, ...propsFromContext(app) },
 });
 
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));

@@ -4,8 +4,14 @@
  * the same routes. Adding a function here is all either side needs.
  */
 export type Grant =
+  /** GetItem and Query (the table and its indexes). */
   | 'table:read'
+  /** PutItem, UpdateItem and DeleteItem. */
   | 'table:write'
+  /** Query only, for a job that reads an index and nothing else. */
+  | 'table:query'
+  /** UpdateItem only, for a job that changes items it found and never creates or deletes one. */
+  | 'table:update'
   | 'staging:read'
   | 'staging:write'
   /** List and delete only: ends staged copies once nothing needs them. */
@@ -37,7 +43,7 @@ export interface FunctionSpec {
   memoryMb: number;
   /** EventBridge Scheduler expression for scheduled jobs, e.g. 'rate(1 hour)'. */
   schedule?: string;
-  /** An SNS topic of the stack the function is subscribed to (on AWS only: the emulators publish no events). */
+  /** An SNS topic of the stack the function is subscribed to (locally, the SES mailbox simulator of infra/local/ses-simulator.ts feeds it). */
   topic?: 'mail-events';
 }
 
@@ -113,7 +119,8 @@ export const FUNCTIONS: FunctionSpec[] = [
   {
     id: 'retention-sweep',
     entry: 'functions/handlers/scheduled/retention-sweep.ts',
-    grants: ['table:read', 'table:write'],
+    // It queries the purge index and hashes the subject fields of what it finds: nothing else.
+    grants: ['table:query', 'table:update'],
     timeoutSeconds: 300,
     memoryMb: 256,
     schedule: 'rate(1 day)',

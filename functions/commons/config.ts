@@ -284,8 +284,12 @@ let cached: { source: string; config: DsarConfig } | undefined;
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): DsarConfig {
   const inline = env.DSAR_CONFIG;
   const file = env.DSAR_CONFIG_FILE;
-  const source = inline ? `inline:${inline}` : file ? `file:${file}` : '';
-  if (!source) throw new ConfigError('set DSAR_CONFIG_FILE (path) or DSAR_CONFIG (JSON) to the configuration');
+  // On AWS the stack sets DSAR_PUBLIC_BASE_URL to its distribution's address (known only at deploy), so
+  // the first deployment already mails working links; it replaces email.publicBaseUrl and consoleBaseUrl.
+  const publicBase = env.DSAR_PUBLIC_BASE_URL?.replace(/\/$/, '');
+  const base = inline ? `inline:${inline}` : file ? `file:${file}` : '';
+  if (!base) throw new ConfigError('set DSAR_CONFIG_FILE (path) or DSAR_CONFIG (JSON) to the configuration');
+  const source = publicBase ? `${base}|public:${publicBase}` : base;
   if (cached?.source === source) return cached.config;
   let raw: unknown;
   try {
@@ -293,9 +297,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DsarConfig {
   } catch (err) {
     throw new ConfigError(`cannot read the DSAR configuration from ${inline ? 'DSAR_CONFIG' : file}: ${(err as Error).message}`);
   }
-  const config = parseConfig(raw);
+  const config = parseConfig(publicBase ? withPublicBase(raw, publicBase) : raw);
   cached = { source, config };
   return config;
+}
+
+/** The raw configuration with its links pointed at `base` (validated with the rest by parseConfig). */
+function withPublicBase(raw: unknown, base: string): unknown {
+  if (!raw || typeof raw !== 'object') return raw;
+  const email = (raw as { email?: unknown }).email;
+  return { ...raw, email: { ...(email && typeof email === 'object' ? email : {}), publicBaseUrl: base, consoleBaseUrl: `${base}/console` } };
 }
 
 /** Whether a request of this type under this law goes to staff or is approved automatically. */

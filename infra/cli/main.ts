@@ -5,6 +5,7 @@
  */
 import { runDeadline } from './deadline.ts';
 import { runEscalate } from './escalate.ts';
+import { runSmoke } from './smoke.ts';
 
 export interface CliResult {
   exitCode: number;
@@ -21,6 +22,7 @@ export interface CliCommand {
 export const COMMANDS: Readonly<Record<string, CliCommand>> = {
   deadline: { summary: 'compute the due dates of a request for a jurisdiction', run: runDeadline },
   escalate: { summary: 'run the escalation job once and print a JSON summary', run: runEscalate },
+  smoke: { summary: 'check a deployed stack (or --local runtime) end to end: request, bounce, complaint, alarm', run: runSmoke },
 };
 
 export function usage(): string {

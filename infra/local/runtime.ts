@@ -24,6 +24,7 @@ import { FUNCTIONS } from '../functions.ts';
 import { substitute } from '../asl.ts';
 import { emulatorSocket, startSes, startSignedDynamoDb, startSignedS3, type Emulator } from './emulators.ts';
 import type { TornObject } from './s3-store.ts';
+import { startSesSimulator } from './ses-simulator.ts';
 import { guardServer } from './origin-guard.ts';
 import { makeDirPrivate, makePrivate, privateUmask } from './private-files.ts';
 import { runtimeCredentials, type LocalCredentials } from './local-credentials.ts';
@@ -224,6 +225,17 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     stoppers.push(s3.close);
     const ses = await startSes(host, ports.mail);
     stoppers.push(ses.close);
+    // Functions send through the mailbox simulator (infra/local/ses-simulator.ts), which passes every mail
+    // to the emulator and reports simulated bounces and complaints to the mail-events function.
+    let publishMailEvent: (notification: Record<string, unknown>) => Promise<unknown> = async () => undefined;
+    const sesSimulator = await startSesSimulator({
+      host,
+      upstream: ses.url,
+      topicArn: `arn:aws:sns:${REGION}:${LOCAL_ACCOUNT}:dsar-mail-events`,
+      publish: (notification) => publishMailEvent(notification),
+      onError: (err) => log(`mail event failed: ${err.message}`),
+    });
+    stoppers.push(sesSimulator.close);
     const sandboxes = await startSandboxes({
       host,
       ports: { salesforce: ports.salesforce, stripe: ports.stripe, hubspot: ports.hubspot, googleAnalytics: ports.googleAnalytics },
@@ -241,8 +253,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       AWS_SECRET_ACCESS_KEY: awsCredentials.secretAccessKey,
       AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url,
       AWS_ENDPOINT_URL_S3: s3.url,
-      AWS_ENDPOINT_URL_SESV2: ses.url,
-      AWS_ENDPOINT_URL_SES: ses.url,
+      AWS_ENDPOINT_URL_SESV2: sesSimulator.url,
+      AWS_ENDPOINT_URL_SES: sesSimulator.url,
       AWS_ENDPOINT_URL_SFN: `http://${host}:${sfnPort.port}`,
       AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
       AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
@@ -293,6 +305,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
         },
       ]),
     );
+    const mailEvents = FUNCTIONS.find((f) => f.topic === 'mail-events');
+    if (mailEvents) publishMailEvent = (notification) => handlers.get(mailEvents.id)!(notification, lambdaContext(mailEvents, REGION));
     const drain = async () => {
       await Promise.race([Promise.allSettled([...inFlight]), new Promise((r) => setTimeout(r, 10_000).unref())]);
     };
@@ -376,7 +390,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       staffToken: approver.token,
       viewerToken: viewer.token,
       awsCredentials,
-      endpoints: { dynamodb: dynamodb.url, s3: s3.url, ses: ses.url, stepfunctions: sfn.url },
+      endpoints: { dynamodb: dynamodb.url, s3: s3.url, ses: sesSimulator.url, stepfunctions: sfn.url },
       sandboxes: sandboxes.urls,
       stateMachineArn,
       dataDir,

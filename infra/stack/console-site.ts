@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { DockerImage, Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { DockerImage, Duration, Fn, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
@@ -125,9 +125,14 @@ export class ConsoleSite extends Construct {
     }
 
     // ---- distribution ----
+    // Response headers policies and origin access controls are named per account, in every region: CDK's
+    // default names come from the construct path only, so the same stack in two regions would collide.
+    const accountWideName = (suffix: string, maxLength: number) =>
+      `${Names.uniqueResourceName(this, { maxLength: maxLength - suffix.length - 16 })}${suffix}-${stack.region}`;
     const headers = securityHeaders([this.cognitoDomainUrl, props.api.apiEndpoint]);
     const custom = (name: string) => ({ header: name, value: headers[name]!, override: true });
     this.responseHeadersPolicy = new cloudfront.ResponseHeadersPolicy(this, 'Headers', {
+      responseHeadersPolicyName: accountWideName('Headers', 128),
       comment: 'DSAR console: strict CSP and security headers (infra/console-headers.ts)',
       securityHeadersBehavior: {
         contentSecurityPolicy: { contentSecurityPolicy: headers['content-security-policy']!, override: true },
@@ -143,6 +148,7 @@ export class ConsoleSite extends Construct {
     // API Gateway's own answers (the authorizer's 401, 404, 413) carry no headers of their own: this adds
     // the functions' security headers to them. Override off, so a function's answer stays as it is.
     this.apiResponseHeadersPolicy = new cloudfront.ResponseHeadersPolicy(this, 'ApiHeaders', {
+      responseHeadersPolicyName: accountWideName('ApiHeaders', 128),
       comment: 'DSAR API: the security headers of the functions on the API gateway answers too (functions/handlers/security-headers.ts)',
       securityHeadersBehavior: {
         contentSecurityPolicy: { contentSecurityPolicy: API_HEADERS['content-security-policy'], override: false },
@@ -175,7 +181,9 @@ export class ConsoleSite extends Construct {
       // download links carry their tokens there (the API's access log leaves query strings out).
       enableLogging: false,
       defaultBehavior: {
-        origin: origins.S3BucketOrigin.withOriginAccessControl(this.bucket),
+        origin: origins.S3BucketOrigin.withOriginAccessControl(this.bucket, {
+          originAccessControl: new cloudfront.S3OriginAccessControl(this, 'SiteAccess', { originAccessControlName: accountWideName('Oac', 64) }),
+        }),
         viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
         cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,

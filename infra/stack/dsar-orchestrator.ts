@@ -68,7 +68,10 @@ export interface DsarOrchestratorProps {
   readonly sesIdentity?: string;
   /**
    * Create the SES email identity for `sesIdentity` in this stack (you then add its DKIM records to DNS,
-   * see docs/deploy.md). Set false when the identity already exists in the account. Default true.
+   * see docs/deploy.md). Set false to reuse an identity the account already has (SES refuses a second
+   * one, and the stack would roll back): nothing is then created or deleted. An identity the stack
+   * created is retained when the stack is deleted, so mail already sent keeps its DKIM and a redeploy
+   * then passes false. Default true.
    */
   readonly createSesIdentity?: boolean;
   /** Staff sign-in. Default: a new Cognito user pool. */
@@ -109,7 +112,15 @@ const pascal = (id: string) => id.replace(/(^|-)([a-z0-9])/g, (_, __, c: string)
 
 export class DsarOrchestrator extends Construct {
   readonly config: DsarConfig;
+  /** Encrypts subject data: the table, the staging and exports buckets and the code key. No AWS service but those may use it. */
   readonly key: kms.Key;
+  /**
+   * Encrypts the SNS topics only. CloudWatch (alarms) and SES (mail events) must publish to them, so
+   * their key lets those services encrypt: kept apart from the data key, which they never get.
+   */
+  readonly topicKey: kms.Key;
+  /** The SES identity, when this construct created it (`createSesIdentity`). */
+  readonly emailIdentity?: ses.EmailIdentity;
   readonly table: dynamodb.Table;
   readonly stagingBucket: s3.Bucket;
   readonly exportsBucket: s3.Bucket;
@@ -127,6 +138,8 @@ export class DsarOrchestrator extends Construct {
   readonly mailEventsTopic: sns.Topic;
   readonly configurationSet: ses.ConfigurationSet;
   readonly alarms: cloudwatch.Alarm[] = [];
+  /** The alarm `dsar smoke` forces into ALARM to prove that alarms reach the alarm address. */
+  readonly smokeTestAlarm: cloudwatch.Alarm;
   readonly dashboard: cloudwatch.Dashboard;
   readonly webAcl?: wafv2.CfnWebACL;
   /**
@@ -147,20 +160,30 @@ export class DsarOrchestrator extends Construct {
     const logRetention = props.logRetention ?? logs.RetentionDays.SIX_MONTHS;
     const destroy = removalPolicy === RemovalPolicy.DESTROY;
 
-    // ---- data at rest: one customer-managed key for the table, the buckets and the topics ----
+    // ---- data at rest: one key for subject data, another for the notification topics ----
     this.key = new kms.Key(this, 'DataKey', {
-      description: `DSAR orchestrator data (${this.node.path})`,
+      description: `DSAR orchestrator subject data (${this.node.path})`,
       enableKeyRotation: true,
       removalPolicy,
     });
-    // CloudWatch alarms and SES events publish to topics encrypted with this key.
-    for (const service of ['cloudwatch.amazonaws.com', 'ses.amazonaws.com']) {
-      this.key.addToResourcePolicy(
+    this.topicKey = new kms.Key(this, 'TopicKey', {
+      description: `DSAR orchestrator notification topics (${this.node.path})`,
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+    // CloudWatch alarms and SES events publish to topics encrypted with this key; only from this account
+    // and region, and only as alarms and configuration sets (the confused-deputy conditions).
+    const publishers: Array<[string, string]> = [
+      ['cloudwatch.amazonaws.com', stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+      ['ses.amazonaws.com', stack.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: '*' })],
+    ];
+    for (const [service, sourceArn] of publishers) {
+      this.topicKey.addToResourcePolicy(
         new iam.PolicyStatement({
           principals: [new iam.ServicePrincipal(service)],
           actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
           resources: ['*'],
-          conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+          conditions: { StringEquals: { 'aws:SourceAccount': stack.account }, ArnLike: { 'aws:SourceArn': sourceArn } },
         }),
       );
     }
@@ -237,17 +260,18 @@ export class DsarOrchestrator extends Construct {
     const fromDomain = config.email.from.split('@')[1]!;
     const sesIdentity = props.sesIdentity ?? fromDomain;
     if (props.createSesIdentity ?? true) {
-      new ses.EmailIdentity(this, 'EmailIdentity', {
+      this.emailIdentity = new ses.EmailIdentity(this, 'EmailIdentity', {
         identity: sesIdentity.includes('@') ? ses.Identity.email(sesIdentity) : ses.Identity.domain(sesIdentity),
       });
+      // Deleting it would break DKIM for mail already out and for anything else sending from the domain.
+      this.emailIdentity.applyRemovalPolicy(RemovalPolicy.RETAIN);
     }
-    this.alarmTopic = new sns.Topic(this, 'Alarms', { masterKey: this.key, enforceSSL: true });
-    this.mailEventsTopic = new sns.Topic(this, 'MailEvents', { masterKey: this.key, enforceSSL: true });
-    if (props.alarmEmail) {
-      this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
-      // A bounce or complaint means a subject did not get a statutory message: a person must follow up.
-      this.mailEventsTopic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
-    }
+    this.alarmTopic = new sns.Topic(this, 'Alarms', { masterKey: this.topicKey, enforceSSL: true });
+    // Bounce and complaint events carry the mail's subject line and recipient: they go to the recording
+    // function only (which keeps neither), never to a mailbox. People hear of them through the
+    // UndeliveredEmail alarm, whose message names no one.
+    this.mailEventsTopic = new sns.Topic(this, 'MailEvents', { masterKey: this.topicKey, enforceSSL: true });
+    if (props.alarmEmail) this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
     this.configurationSet = new ses.ConfigurationSet(this, 'ConfigurationSet', {
       suppressionReasons: ses.SuppressionReasons.BOUNCES_AND_COMPLAINTS,
       reputationMetrics: true,
@@ -258,11 +282,12 @@ export class DsarOrchestrator extends Construct {
     });
 
     // ---- functions, from the one list ----
-    const stateMachineName = `${stack.stackName}-${this.node.id}`.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 80);
-    // Built from the name, not from the resource: workflow steps may need it without creating a cycle
-    // (the definition names the functions, so the functions cannot reference the machine resource).
-    const stateMachineArn = stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: stateMachineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-    const executionsArn = stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    // The state machine's name is left to CloudFormation: a fixed name stays taken while a deleted
+    // machine is DELETING (executions may wait on tokens for weeks), so a redeploy would fail on it. The
+    // functions that call Step Functions get its ARN from the resource, which they may reference because
+    // none of them is a workflow step (the definition references the steps: that would be a cycle).
+    const stepWithSfn = FUNCTIONS.find((s) => s.placeholder && s.grants.some((g) => g.startsWith('sfn:')));
+    if (stepWithSfn) throw new Error(`workflow step ${stepWithSfn.id} has an sfn: grant: the state machine would reference a function that references it`);
 
     const configFile = writeBundledConfig(config);
     const runtime = (lambda.Runtime as unknown as Record<string, lambda.Runtime | undefined>).NODEJS_24_X ?? new lambda.Runtime('nodejs24.x', lambda.RuntimeFamily.NODEJS);
@@ -317,7 +342,7 @@ export class DsarOrchestrator extends Construct {
         // need an acknowledgement covering every other grant too. Tracing is switched on below instead.
         logGroup,
         role,
-        environment: { ...this.environmentFor(spec.grants, { stateMachineArn }), ...this.edgeEnvironment(spec) },
+        environment: { ...this.environmentFor(spec.grants), ...this.edgeEnvironment(spec) },
         bundling: {
           format: OutputFormat.ESM,
           forceDockerBundling: false,
@@ -338,7 +363,6 @@ export class DsarOrchestrator extends Construct {
       });
       (fn.node.defaultChild as lambda.CfnFunction).tracingConfig = { mode: lambda.Tracing.ACTIVE };
       this.functions[spec.id] = fn;
-      this.grant(fn, spec.grants, { stateMachineArn, executionsArn, sesIdentity, fromAddress: config.email.from });
     }
 
     // Functions fed by a topic: the mail-events function records bounces and complaints on the trail.
@@ -350,16 +374,25 @@ export class DsarOrchestrator extends Construct {
     const values: Record<string, string> = {};
     for (const spec of FUNCTIONS) if (spec.placeholder) values[spec.placeholder] = this.functions[spec.id]!.functionArn;
     const stepFunctions = FUNCTIONS.filter((s) => s.placeholder).map((s) => this.functions[s.id]!);
+    const logPrefix = `${stack.stackName}-${this.node.id}`.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 80);
     const sfnLogs = new logs.LogGroup(this, 'WorkflowLogs', {
       // The /aws/vendedlogs/ prefix keeps the resource policy Step Functions needs small. The stack's id
       // (a new UUID each time the stack is created) ends the name: the group is retained on teardown,
       // and a fixed name would make the next deployment under the same stack name fail on it.
-      logGroupName: Fn.join('', [`/aws/vendedlogs/states/${stateMachineName}-`, Fn.select(2, Fn.split('/', stack.stackId))]),
+      logGroupName: Fn.join('', [`/aws/vendedlogs/states/${logPrefix}-`, Fn.select(2, Fn.split('/', stack.stackId))]),
       retention: logRetention,
       removalPolicy,
     });
+    // Step Functions may assume the workflow's role only for a state machine of this account and region.
+    const workflowRole = new iam.Role(this, 'WorkflowRole', {
+      assumedBy: new iam.ServicePrincipal('states.amazonaws.com').withConditions({
+        StringEquals: { 'aws:SourceAccount': stack.account },
+        ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+      }),
+      description: 'DSAR workflow: invokes its steps',
+    });
     this.stateMachine = new sfn.StateMachine(this, 'Workflow', {
-      stateMachineName,
+      role: workflowRole,
       definitionBody: sfn.DefinitionBody.fromString(substitute(values)),
       tracingEnabled: true,
       // Execution data holds subject emails and names: logs carry state transitions only.
@@ -372,6 +405,17 @@ export class DsarOrchestrator extends Construct {
         resources: stepFunctions.map((f) => f.functionArn),
       }),
     );
+    const executionsArn = stack.formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${this.stateMachine.stateMachineName}:*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    for (const spec of FUNCTIONS) {
+      const fn = this.functions[spec.id]!;
+      if (spec.grants.some((g) => g.startsWith('sfn:'))) fn.addEnvironment('DSAR_STATE_MACHINE_ARN', this.stateMachine.stateMachineArn);
+      this.grant(fn, spec.grants, { stateMachineArn: this.stateMachine.stateMachineArn, executionsArn, sesIdentity, fromAddress: config.email.from });
+    }
 
     // ---- staff identity ----
     if (props.staff?.userPool) {
@@ -460,14 +504,23 @@ export class DsarOrchestrator extends Construct {
         removalPolicy,
         logRetention,
       });
+      // Mailed links point at the distribution (or its custom domain), whose host CloudFormation knows
+      // only once it exists: the functions read it from their environment (functions/commons/config.ts),
+      // so the first deployment already sends working links.
+      for (const fn of Object.values(this.functions)) fn.addEnvironment('DSAR_PUBLIC_BASE_URL', this.console.url);
     }
 
     // ---- schedules: every function spec with a `schedule` (the escalation job, the retention sweep) ----
     const scheduled = FUNCTIONS.filter((s) => s.schedule);
     if (scheduled.length) {
       const group = new scheduler.ScheduleGroup(this, 'Schedules', { removalPolicy: RemovalPolicy.DESTROY });
-      // One role for the schedules, inside this construct, allowed to invoke the scheduled functions only.
-      const role = new iam.Role(this, 'SchedulerRole', { assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com') });
+      // One role for the schedules, inside this construct, allowed to invoke the scheduled functions only,
+      // and assumable by EventBridge Scheduler only for this construct's schedule group.
+      const role = new iam.Role(this, 'SchedulerRole', {
+        assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com').withConditions({
+          StringEquals: { 'aws:SourceAccount': stack.account, 'aws:SourceArn': group.scheduleGroupArn },
+        }),
+      });
       for (const spec of scheduled) {
         const fn = this.functions[spec.id]!;
         new scheduler.Schedule(this, `${pascal(spec.id)}Schedule`, {
@@ -530,10 +583,11 @@ export class DsarOrchestrator extends Construct {
     });
     alarm('OverdueRequests', overdue, 1, 'At least one request is past its statutory due date (published by the escalation job).', cloudwatch.TreatMissingData.IGNORE);
     const undelivered = this.mailEventsTopic.metricNumberOfMessagesPublished(fiveMin);
-    alarm('UndeliveredEmail', undelivered, 1, 'SES reported a bounce, complaint, reject or rendering failure: a subject may not have received a message.');
+    // `dsar smoke` forces this one into ALARM: its bounce and complaint would trip it anyway.
+    this.smokeTestAlarm = alarm('UndeliveredEmail', undelivered, 1, 'SES reported a bounce, complaint, reject or rendering failure: a subject may not have received a message.');
 
+    // No dashboard name: names are account-wide (all regions), so CloudFormation picks a unique one.
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
-      dashboardName: `${stack.stackName}-${this.node.id}`.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 255),
       widgets: [
         [
           new cloudwatch.GraphWidget({
@@ -573,7 +627,7 @@ export class DsarOrchestrator extends Construct {
   }
 
   /** The environment a function gets: only the names of what its grants let it touch. */
-  private environmentFor(grants: Grant[], ctx: { stateMachineArn: string }): Record<string, string> {
+  private environmentFor(grants: Grant[]): Record<string, string> {
     const env: Record<string, string> = {
       DSAR_CONFIG_FILE: CONFIG_FILE_ON_LAMBDA,
       NODE_OPTIONS: '--enable-source-maps',
@@ -582,7 +636,6 @@ export class DsarOrchestrator extends Construct {
     if (grants.some((g) => g.startsWith('table:'))) env.DSAR_TABLE = this.table.tableName;
     if (grants.some((g) => g.startsWith('staging:'))) env.DSAR_STAGING_BUCKET = this.stagingBucket.bucketName;
     if (grants.some((g) => g.startsWith('exports:'))) env.DSAR_EXPORTS_BUCKET = this.exportsBucket.bucketName;
-    if (grants.some((g) => g.startsWith('sfn:'))) env.DSAR_STATE_MACHINE_ARN = ctx.stateMachineArn;
     if (grants.includes('ses:send')) env.DSAR_SES_CONFIGURATION_SET = this.configurationSet.configurationSetName;
     if (grants.includes('secret:code-key')) env.DSAR_CODE_KEY_SECRET = this.codeKeySecret.secretArn;
     return env;
@@ -598,7 +651,12 @@ export class DsarOrchestrator extends Construct {
     return { DSAR_EDGE_SECRET: this.edgeSecret.secretValue.unsafeUnwrap(), DSAR_CLIENT_IP_HEADER: 'cloudfront-viewer-address' };
   }
 
-  /** Translates the grants of a function spec into IAM statements on exactly this construct's resources. */
+  /**
+   * Translates the grants of a function spec into IAM statements on exactly this construct's resources,
+   * naming only the actions the code calls (test/infra/cdk/grants.test.ts lists them per function). The
+   * data key may be used only through the service that holds the data (`kms:ViaService`): a role's
+   * credentials cannot decrypt anything with it directly.
+   */
   private grant(
     fn: NodejsFunction,
     grants: Grant[],
@@ -607,24 +665,44 @@ export class DsarOrchestrator extends Construct {
     const stack = Stack.of(this);
     const add = (actions: string[], resources: string[]) => fn.addToRolePolicy(new iam.PolicyStatement({ actions, resources }));
     const objects = (b: s3.IBucket) => b.arnForObjects('*');
+    const viaKey = (actions: string[], service: 'dynamodb' | 's3' | 'secretsmanager') =>
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions,
+          resources: [this.key.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `${service}.${stack.region}.amazonaws.com` } },
+        }),
+      );
+    const table = [this.table.tableArn, `${this.table.tableArn}/index/*`];
     for (const g of grants) {
       switch (g) {
         case 'table:read':
-          this.table.grantReadData(fn);
+          // Gets and queries only: no Scan, no batch reads, no stream reads (the code uses none).
+          add(['dynamodb:GetItem', 'dynamodb:Query'], table);
+          viaKey(['kms:Decrypt'], 'dynamodb');
           break;
         case 'table:write':
-          this.table.grantWriteData(fn);
+          add(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], [this.table.tableArn]);
+          viaKey(['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*'], 'dynamodb');
+          break;
+        case 'table:query':
+          add(['dynamodb:Query'], table);
+          viaKey(['kms:Decrypt'], 'dynamodb');
+          break;
+        case 'table:update':
+          add(['dynamodb:UpdateItem'], [this.table.tableArn]);
+          viaKey(['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*'], 'dynamodb');
           break;
         case 'staging:read':
           add(['s3:GetObject'], [objects(this.stagingBucket)]);
           add(['s3:ListBucket'], [this.stagingBucket.bucketArn]);
-          this.key.grantDecrypt(fn);
+          viaKey(['kms:Decrypt'], 's3');
           break;
         case 'staging:write':
           // Delete is part of writing: a connector rerun replaces its staged output.
           add(['s3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject'], [objects(this.stagingBucket)]);
           add(['s3:ListBucket'], [this.stagingBucket.bucketArn]);
-          this.key.grantEncryptDecrypt(fn); // multipart uploads need Decrypt as well as GenerateDataKey
+          viaKey(['kms:Decrypt', 'kms:GenerateDataKey*'], 's3'); // multipart uploads need Decrypt as well
           break;
         case 'staging:delete':
           add(['s3:DeleteObject'], [objects(this.stagingBucket)]);
@@ -636,32 +714,35 @@ export class DsarOrchestrator extends Construct {
           break;
         case 'exports:read':
           add(['s3:GetObject'], [objects(this.exportsBucket)]);
-          this.key.grantDecrypt(fn);
+          viaKey(['kms:Decrypt'], 's3');
           break;
         case 'exports:write':
           add(['s3:PutObject', 's3:AbortMultipartUpload'], [objects(this.exportsBucket)]);
-          this.key.grantEncryptDecrypt(fn);
+          viaKey(['kms:Decrypt', 'kms:GenerateDataKey*'], 's3');
           break;
         case 'sfn:start':
           add(['states:StartExecution'], [ctx.stateMachineArn]);
           break;
         case 'sfn:complete-task':
-          add(['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'], [ctx.stateMachineArn]);
+          // Verification, approval, denial and retries all answer a waiting task with SendTaskSuccess.
+          add(['states:SendTaskSuccess'], [ctx.stateMachineArn]);
           break;
         case 'sfn:stop':
-          add(['states:StopExecution', 'states:DescribeExecution'], [ctx.executionsArn]);
+          add(['states:StopExecution'], [ctx.executionsArn]);
           break;
         case 'ses:send': {
           const identity = (name: string) => stack.formatArn({ service: 'ses', resource: 'identity', resourceName: name });
           const identities = [...new Set([ctx.sesIdentity, ctx.fromAddress])].map(identity);
-          add(['ses:SendEmail', 'ses:SendRawEmail'], [
+          // SESv2 SendEmail is authorised as ses:SendEmail whatever the content (simple or raw).
+          add(['ses:SendEmail'], [
             ...identities,
             stack.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: this.configurationSet.configurationSetName }),
           ]);
           break;
         }
         case 'secret:code-key':
-          this.codeKeySecret.grantRead(fn);
+          add(['secretsmanager:GetSecretValue'], [this.codeKeySecret.secretArn]);
+          viaKey(['kms:Decrypt'], 'secretsmanager');
           break;
         case 'connectors':
           this.grantConnectors(fn);
@@ -762,7 +843,6 @@ export class DsarOrchestrator extends Construct {
         'The workflow role: X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions, and Step Functions log delivery (logs:CreateLogDelivery and friends) requires "*" (AWS documents both); its only other statement invokes the named step functions.',
     });
     iam5('Action::kms:GenerateDataKey*', 'Added by the DynamoDB and KMS grants for the customer-managed data key; the resource is that one key.');
-    iam5('Action::kms:ReEncrypt*', 'Added by the DynamoDB write grant for the customer-managed data key; the resource is that one key.');
     iam5(`Resource::${nagString(this, `${this.table.tableArn}/index/*`)}`, 'Queries on the global secondary indexes of this construct\'s own request table only.');
     iam5(`Resource::${nagString(this, this.stagingBucket.arnForObjects('*'))}`, 'Objects of this construct\'s own staging bucket; object keys are per request and cannot be listed in a policy.');
     iam5(`Resource::${nagString(this, this.exportsBucket.arnForObjects('*'))}`, 'Objects of this construct\'s own exports bucket; object keys are per request and cannot be listed in a policy.');

@@ -23,6 +23,10 @@ export class DsarStack extends Stack {
     new CfnOutput(this, 'StaffUserPoolClientId', { value: o.userPoolClient.userPoolClientId });
     new CfnOutput(this, 'StateMachineArn', { value: o.stateMachine.stateMachineArn });
     new CfnOutput(this, 'ConfigurationSetName', { value: o.configurationSet.configurationSetName });
+    // What `dsar smoke --stack` reads (infra/cli/smoke.ts).
+    new CfnOutput(this, 'TableName', { value: o.table.tableName, description: 'The request table (the smoke test reads its audit trail)' });
+    new CfnOutput(this, 'SenderAddress', { value: o.config.email.from, description: 'The address mail is sent from' });
+    new CfnOutput(this, 'SmokeTestAlarmName', { value: o.smokeTestAlarm.alarmName, description: 'The alarm `dsar smoke` forces into ALARM' });
     if (o.console) new CfnOutput(this, 'ConsoleUrl', { value: `${o.console.url}/console/`, description: 'Staff console (the public request page is at /request/)' });
   }
 }

@@ -66,6 +66,8 @@ beforeAll(async () => {
   servers = {
     api: rt.apiUrl,
     mail: rt.mailUrl,
+    // The SES endpoint the functions send through: the mailbox simulator in front of the emulator.
+    sesSimulator: rt.endpoints.ses,
     dynamodb: rt.endpoints.dynamodb,
     s3: rt.endpoints.s3,
     stepfunctions: rt.endpoints.stepfunctions,

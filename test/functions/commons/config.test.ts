@@ -56,4 +56,13 @@ describe('configuration', () => {
     expect(() => loadConfig({ DSAR_CONFIG: '{oops' })).toThrow(/DSAR_CONFIG/);
     expect(() => loadConfig({})).toThrow(/DSAR_CONFIG_FILE/);
   });
+
+  it('points the mailed links at DSAR_PUBLIC_BASE_URL, which the stack sets to its distribution at deploy', () => {
+    const inline = JSON.stringify(exampleConfigJson());
+    const email = loadConfig({ DSAR_CONFIG: inline, DSAR_PUBLIC_BASE_URL: 'https://d111.cloudfront.net/' }).email;
+    expect(email.publicBaseUrl).toBe('https://d111.cloudfront.net');
+    expect(email.consoleBaseUrl).toBe('https://d111.cloudfront.net/console');
+    expect(loadConfig({ DSAR_CONFIG: inline }).email.publicBaseUrl).toBe((exampleConfigJson() as { email: { publicBaseUrl: string } }).email.publicBaseUrl);
+    expect(() => loadConfig({ DSAR_CONFIG: inline, DSAR_PUBLIC_BASE_URL: 'not a url' })).toThrow(/publicBaseUrl/);
+  });
 });

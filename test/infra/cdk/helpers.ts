@@ -1,13 +1,19 @@
 /** Reading a synthesized template the way the CDK tests need it: by function id, not by logical id. */
-import type { Stack } from 'aws-cdk-lib';
-import type { CfnElement } from 'aws-cdk-lib';
-import type { Template } from 'aws-cdk-lib/assertions';
-import type { DsarOrchestrator } from '../../../infra/stack/dsar-orchestrator.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { App, Validations, type CfnElement, type Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { DsarStack } from '../../../infra/stack/dsar-stack.ts';
+import type { DsarOrchestrator, DsarOrchestratorProps } from '../../../infra/stack/dsar-orchestrator.ts';
 
 export interface Statement {
   Effect: string;
   Action: string | string[];
   Resource: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
 }
 
 export const logicalId = (stack: Stack, construct: { node: { defaultChild?: unknown } }) =>
@@ -25,3 +31,33 @@ export function statementsOf(template: Template, stack: Stack, orchestrator: Dsa
 
 export const actionsOf = (statements: Statement[]) =>
   [...new Set(statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])))].sort();
+
+/**
+ * Synthesizes the project's stack without bundling (stack.test.ts checks the bundles) and with cdk-nag,
+ * for tests that read the template only. A cdk-nag finding or any other synth error is returned, not thrown.
+ */
+export function synthFast(id: string, orchestrator: Partial<DsarOrchestratorProps>, env = { account: '111111111111', region: 'eu-north-1' }) {
+  const app = new App({
+    outdir: mkdtempSync(join(tmpdir(), 'dsar-cdk-fast-')),
+    context: { 'aws:cdk:bundling-stacks': [], '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true },
+  });
+  const stack = new DsarStack(app, id, {
+    env,
+    orchestrator: {
+      config: EXAMPLE_CONFIG,
+      ...orchestrator,
+      console: { siteDir: mkdtempSync(join(tmpdir(), 'dsar-site-')), ...orchestrator.console },
+    },
+  });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+  let error: Error | undefined;
+  let template = Template.fromJSON({});
+  try {
+    template = Template.fromJSON(app.synth().getStackByName(stack.stackName).template);
+  } catch (err) {
+    error = err as Error;
+  }
+  return { stack, template, error };
+}
+
+export const EXAMPLE_CONFIG = fileURLToPath(new URL('../../../config/example.config.json', import.meta.url));

@@ -129,7 +129,8 @@ describe('the functions', () => {
   it('gives each function only the resource names its grants cover', () => {
     const env = (id: string) => template.toJSON().Resources[fnId(id)].Properties.Environment.Variables as Record<string, unknown>;
     // The edge settings every API function gets behind CloudFront are not resources (test/infra/cdk/edge.test.ts).
-    const edge = new Set(['DSAR_EDGE_SECRET', 'DSAR_CLIENT_IP_HEADER']);
+    // Nor is the public base URL every function gets from the distribution (first-deploy.test.ts).
+    const edge = new Set(['DSAR_EDGE_SECRET', 'DSAR_CLIENT_IP_HEADER', 'DSAR_PUBLIC_BASE_URL']);
     expect(Object.keys(env('get-request-status')).filter((k) => k.startsWith('DSAR_') && !edge.has(k)).sort()).toEqual(['DSAR_CONFIG_FILE', 'DSAR_TABLE']);
     expect(env('assemble')).toHaveProperty('DSAR_STAGING_BUCKET');
     expect(env('assemble')).toHaveProperty('DSAR_EXPORTS_BUCKET');
@@ -159,6 +160,8 @@ describe('least privilege', () => {
   const services: Record<Grant, string[]> = {
     'table:read': ['dynamodb', 'kms'],
     'table:write': ['dynamodb', 'kms'],
+    'table:query': ['dynamodb', 'kms'],
+    'table:update': ['dynamodb', 'kms'],
     'staging:read': ['s3', 'kms'],
     'staging:write': ['s3', 'kms'],
     'staging:delete': ['s3'],
@@ -256,15 +259,17 @@ describe('least privilege', () => {
     expect(actions).toContain('s3:PutObject');
   });
 
-  it('scopes task completion, start and stop to this state machine', () => {
-    const name = stack.orchestrator.stateMachine.node.defaultChild as unknown as { stateMachineName: string };
+  it('scopes task completion, start and stop to this state machine, named by the resource', () => {
+    const machine = logicalId(stack, stack.orchestrator.stateMachine);
     const verify = statementsOf(template, stack, stack.orchestrator, 'verify-request').filter((s) => JSON.stringify(s.Action).includes('states:'));
-    expect(actionsOf(verify)).toEqual(['states:SendTaskFailure', 'states:SendTaskHeartbeat', 'states:SendTaskSuccess']);
-    expect(JSON.stringify(verify.map((s) => s.Resource))).toContain(`stateMachine:${name.stateMachineName}`);
+    expect(actionsOf(verify)).toEqual(['states:SendTaskSuccess']);
+    expect(verify.map((s) => s.Resource)).toEqual([{ Ref: machine }]);
     const admin = statementsOf(template, stack, stack.orchestrator, 'admin-act').filter((s) => JSON.stringify(s.Action).includes('StopExecution'));
-    expect(JSON.stringify(admin[0]!.Resource)).toContain(`execution:${name.stateMachineName}:*`);
+    expect(JSON.stringify(admin[0]!.Resource)).toContain(JSON.stringify({ 'Fn::GetAtt': [machine, 'Name'] }));
+    expect(JSON.stringify(admin[0]!.Resource)).toContain(':execution:');
     const create = statementsOf(template, stack, stack.orchestrator, 'create-request').filter((s) => JSON.stringify(s.Action).includes('states:'));
     expect(actionsOf(create)).toEqual(['states:StartExecution']);
+    expect(template.toJSON().Resources[fnId('create-request')].Properties.Environment.Variables.DSAR_STATE_MACHINE_ARN).toEqual({ Ref: machine });
   });
 
   it('lets mail be sent from the configured identity and configuration set only', () => {
