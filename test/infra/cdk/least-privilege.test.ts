@@ -19,8 +19,10 @@ const WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem',
 const MAIL = ['ses:SendEmail'];
 const CODE_KEY = ['secretsmanager:GetSecretValue', 'kms:Decrypt'];
 // The example configuration's connectors: SaaS secrets, its own DynamoDB table and S3 prefix (read).
-const CONNECTORS = ['secretsmanager:GetSecretValue', 'dynamodb:Query', 'dynamodb:GetItem', 's3:GetObject', 's3:ListBucket'];
-const ERASE = [...CONNECTORS, 'dynamodb:DeleteItem', 'dynamodb:UpdateItem', 's3:DeleteObject', 's3:PutObject', 's3:AbortMultipartUpload'];
+// Versions too: on a versioned bucket the read-back must see every version an erasure has to remove.
+const CONNECTORS = ['secretsmanager:GetSecretValue', 'dynamodb:Query', 'dynamodb:GetItem', 's3:GetObject', 's3:ListBucket', 's3:GetBucketVersioning', 's3:GetObjectVersion', 's3:ListBucketVersions'];
+// Erasure deletes each version by id and reads an Object Lock that refused a delete, to report it as kept.
+const ERASE = [...CONNECTORS, 'dynamodb:DeleteItem', 'dynamodb:UpdateItem', 's3:DeleteObject', 's3:DeleteObjectVersion', 's3:PutObject', 's3:AbortMultipartUpload', 's3:GetObjectRetention', 's3:GetObjectLegalHold'];
 
 /** What each function's code calls (logs and X-Ray, which every function writes, left out). */
 const EXPECTED: Record<string, string[]> = {
@@ -58,10 +60,15 @@ const CALLS: Record<string, string[]> = {
   PutCommand: ['dynamodb:PutItem'],
   UpdateCommand: ['dynamodb:UpdateItem'],
   DeleteCommand: ['dynamodb:DeleteItem'],
-  GetObjectCommand: ['s3:GetObject'],
+  // A GetObject with a VersionId needs s3:GetObjectVersion; the regex cannot tell the two calls apart.
+  GetObjectCommand: ['s3:GetObject', 's3:GetObjectVersion'],
+  GetBucketVersioningCommand: ['s3:GetBucketVersioning'],
+  ListObjectVersionsCommand: ['s3:ListBucketVersions'],
+  GetObjectRetentionCommand: ['s3:GetObjectRetention'],
+  GetObjectLegalHoldCommand: ['s3:GetObjectLegalHold'],
   PutObjectCommand: ['s3:PutObject'],
   Upload: ['s3:PutObject', 's3:AbortMultipartUpload'],
-  DeleteObjectsCommand: ['s3:DeleteObject'],
+  DeleteObjectsCommand: ['s3:DeleteObject', 's3:DeleteObjectVersion'],
   ListObjectsV2Command: ['s3:ListBucket'],
   SendEmailCommand: ['ses:SendEmail'],
   StartExecutionCommand: ['states:StartExecution'],
