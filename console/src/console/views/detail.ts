@@ -65,6 +65,8 @@ interface StaffRequest {
   closedAt?: string;
   assignee?: string;
   connectors?: Connector[];
+  /** A workflow step that failed for good: the request waits for staff (status awaiting_staff). */
+  attention?: { step: string; error: string; message: string; at: string; status: string };
 }
 
 export interface Detail {
@@ -132,6 +134,7 @@ function show(ctx: ConsoleContext, container: HTMLElement, detail: Detail, notic
     h('h1', {}, `Request ${r.requestId}`),
     h('p', { class: 'summary' }, r.closedAt ? null : badgeElement(r.daysLeft), ' ', h('span', { class: 'status', 'data-status': r.status }, STAFF_STATUS_LABEL[r.status] ?? r.status)),
     outcome,
+    attentionSection(r),
     actionsSection(ctx, container, detail, outcome),
     h(
       'div',
@@ -194,8 +197,27 @@ function show(ctx: ConsoleContext, container: HTMLElement, detail: Detail, notic
   );
 }
 
+/** Shown while a workflow step has failed for good (NeedsAttention): which step, and what it said. */
+function attentionSection(r: StaffRequest): HTMLElement | null {
+  const a = r.status === 'awaiting_staff' ? r.attention : undefined;
+  if (!a) return null;
+  return h(
+    'section',
+    { 'aria-labelledby': 'sec-attention', class: 'attention', 'data-step': a.step },
+    h('h2', { id: 'sec-attention' }, 'Needs attention: a workflow step failed'),
+    dl([
+      ['Step', a.step],
+      ['Error', a.error],
+      ['Message', a.message || null],
+      ['Since', formatDate(a.at)],
+    ]),
+    h('p', { class: 'hint' }, 'Fix the cause, then retry the step; or cancel the request (the subject is told).'),
+  );
+}
+
 function connectorsSection(ctx: ConsoleContext, container: HTMLElement, detail: Detail, outcome: HTMLElement): HTMLElement {
-  const canRetry = offeredActions(detail).includes('retry');
+  // In NeedsAttention the step is retried as a whole (its own button), not a connector.
+  const canRetry = offeredActions(detail).includes('retry') && !(detail.request.attention && detail.request.status === 'awaiting_staff');
   // The erasure column appears for erasure requests, whose connectors report what they did per object.
   const erasure = detail.request.type === 'erasure' || detail.connectors.some((c) => c.erasure?.length);
   const rows = detail.connectors.map((c) => {
@@ -246,7 +268,7 @@ function actionsSection(ctx: ConsoleContext, container: HTMLElement, detail: Det
         disabled: missing,
         title: missing ? 'This API does not offer this action yet' : null,
       },
-      ACTION_LABEL[action],
+      action === 'retry' && detail.request.attention && detail.request.status === 'awaiting_staff' ? `Retry step ${detail.request.attention.step}` : ACTION_LABEL[action],
     );
     button.addEventListener('click', () => void act(ctx, container, detail, outcome, action));
     return button;
@@ -335,6 +357,14 @@ async function confirmFor(r: StaffRequest, action: Action, connector?: string): 
       return ok ? {} : undefined;
     }
     case 'retry': {
+      if (r.attention && r.status === 'awaiting_staff') {
+        const again = await confirmAction({
+          title: `Retry step ${r.attention.step}?`,
+          description: 'The workflow runs the step again; the request returns here if it fails again.',
+          confirmLabel: 'Retry',
+        });
+        return again ? {} : undefined;
+      }
       const ok = await confirmAction({
         title: connector ? `Retry ${connector}?` : 'Retry the failed connectors?',
         description: 'The connector runs again; the request returns here if it fails again.',
