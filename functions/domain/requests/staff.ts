@@ -1,6 +1,6 @@
 /**
- * What staff do to a request: approve, deny, and decide on connectors that failed (retry, accept the
- * request as partial with a reason, or cancel). Every action is attributed and audited. An action first
+ * What staff do to a request: approve, deny, and decide on connectors that failed or on a workflow step
+ * that failed for good (retry, accept the request as partial with a reason where that applies, or cancel). Every action is attributed and audited. An action first
  * claims the request with a conditional status change, then completes the workflow's waiting task; if
  * that fails the claim is undone (conditionally: only its own), so the record never says more than the
  * workflow did. A losing action answers 409 and has changed nothing.
