@@ -1,7 +1,7 @@
 /**
  * What staff do to a request: approve, deny, and decide on connectors that failed or on a workflow step
- * that failed for good (retry, accept the request as partial with a reason where that applies, or cancel). Every action is attributed and audited. An action first
- * claims the request with a conditional status change, then completes the workflow's waiting task; if
+ * that failed for good (retry, accept the request as partial with a reason where that applies, or
+ * cancel). Every action is attributed and audited. An action first claims the request with a conditional status change, then completes the workflow's waiting task; if
  * that fails the claim is undone (conditionally: only its own), so the record never says more than the
  * workflow did. A losing action answers 409 and has changed nothing.
  */
@@ -11,7 +11,7 @@ import { badRequest, conflict } from '#commons/errors';
 import type { AppContext } from '../context.ts';
 import { CLOSED_STATUSES, type DenialReason, type RequestRecord, type RequestStatus, type TaskKind, type Transition } from './model.ts';
 import { retentionFields } from './retention.ts';
-import { StateConflict } from './repository.ts';
+import { StateConflict, type UpdateConditions } from './repository.ts';
 import { completeTask } from './tasks.ts';
 import { notifyOutcome } from '../workflow/notify.ts';
 import { acceptsPartial, attentionActions, isRetryable } from '../workflow/attention.ts';
@@ -83,7 +83,8 @@ async function claim(
   from: RequestStatus,
   to: RequestStatus,
   set: Partial<RequestRecord>,
-  remove: string[] = [],
+  /** Fields the claim removes, and values it expects (the very failure staff looked at). */
+  more: Pick<UpdateConditions, 'remove' | 'match'> = {},
 ): Promise<Claim> {
   const before = await ctx.repo.get(requestId);
   if (before.status !== from) throw conflict('wrong_state', `request ${requestId} is ${before.status}, not ${from}`);
@@ -92,7 +93,7 @@ async function claim(
   }
   const transition: Transition = { id: randomUUID(), action, by: actor, at: ctx.clock.now().toISOString(), from, to };
   try {
-    await ctx.repo.update(requestId, { ...set, status: to, transition }, { onlyIf: [from], remove, ...(kind === 'review' ? { absent: ['decision'] } : {}) });
+    await ctx.repo.update(requestId, { ...set, status: to, transition }, { onlyIf: [from], ...more, ...(kind === 'review' ? { absent: ['decision'] } : {}) });
   } catch (err) {
     if (err instanceof StateConflict) throw conflict('wrong_state', err.message);
     throw err;
@@ -210,7 +211,10 @@ async function retryStep(ctx: AppContext, current: RequestRecord, actor: string,
   const { requestId } = current;
   if (connectorId) throw badRequest('not_failed', `step ${attention.step} failed, not a connector: retry the step without naming one`);
   if (!isRetryable(attention.step)) throw conflict('not_retryable', `step ${attention.step} cannot be retried; cancel the request`);
-  const claimed = await claim(ctx, requestId, actor, 'retry', 'attention', 'awaiting_staff', attention.status, {}, ['attention']);
+  const claimed = await claim(ctx, requestId, actor, 'retry', 'attention', 'awaiting_staff', attention.status, {}, {
+    remove: ['attention'],
+    match: { 'attention.step': attention.step, 'attention.at': attention.at },
+  });
   await completeOrUndo(ctx, claimed, 'attention', { action: 'retry', step: attention.step }, { restore: { attention } });
   await ctx.repo.audit(requestId, actor, 'workflow.step_retried', { step: attention.step });
   return ctx.repo.get(requestId);
@@ -244,7 +248,7 @@ export async function acceptPartial(ctx: AppContext, requestId: string, actor: s
     'awaiting_staff',
     'assembling',
     { connectors, partialAcceptance: { by: actor, at, reason } },
-    attention ? ['attention'] : [],
+    attention ? { remove: ['attention'], match: { 'attention.step': attention.step, 'attention.at': attention.at } } : {},
   );
   await completeOrUndo(ctx, claimed, kind, { action: 'accept_partial' }, {
     restore: { connectors: claimed.before.connectors, ...(attention ? { attention } : {}) },
