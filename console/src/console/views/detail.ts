@@ -90,6 +90,11 @@ const ACTION_LABEL: Record<Action, string> = {
   download: 'Download package for review',
 };
 
+/** The button's words: in NeedsAttention a retry runs the failed step again, not the connectors. */
+function labelFor(r: StaffRequest, action: Action): string {
+  return action === 'retry' && r.attention && r.status === 'awaiting_staff' ? `Retry step ${r.attention.step}` : ACTION_LABEL[action];
+}
+
 function dl(entries: Array<[string, Node | string | null | undefined]>): HTMLElement {
   const list = h('dl', {});
   for (const [term, value] of entries) {
@@ -268,7 +273,7 @@ function actionsSection(ctx: ConsoleContext, container: HTMLElement, detail: Det
         disabled: missing,
         title: missing ? 'This API does not offer this action yet' : null,
       },
-      action === 'retry' && detail.request.attention && detail.request.status === 'awaiting_staff' ? `Retry step ${detail.request.attention.step}` : ACTION_LABEL[action],
+      labelFor(detail.request, action),
     );
     button.addEventListener('click', () => void act(ctx, container, detail, outcome, action));
     return button;
@@ -393,7 +398,7 @@ async function act(ctx: ConsoleContext, container: HTMLElement, detail: Detail, 
     outcome.replaceChildren(message('info', 'Working…'));
     await ctx.api.call('POST', `${path}/${action}`, { token, body });
     const fresh = await ctx.api.call<Detail>('GET', path, { token });
-    show(ctx, container, fresh, message('success', `${ACTION_LABEL[action]}: done.`));
+    show(ctx, container, fresh, message('success', `${labelFor(r, action)}: done.`));
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) return ctx.signedOut();
     if (err instanceof ApiError && err.unavailable) {
