@@ -165,7 +165,8 @@ describe('the workflow definition', () => {
         Catch: [{ ErrorEquals: ['States.Timeout'], Next: 'NeedsAttention' }],
         Next: 'AttentionAction',
       });
-      for (const name of handlers) expect(definition.States[name].Retry.at(-1).ErrorEquals).toEqual(['States.ALL']);
+      // States.TaskFailed: every failure of the task but its timeout, which NeedsAttention's Catch turns into a reminder.
+      for (const name of handlers) expect(definition.States[name].Retry.at(-1).ErrorEquals).toEqual(['States.TaskFailed']);
       expect(definition.States.AttentionAction.Choices.map((c: any) => [c.StringEquals, c.Next])).toEqual([
         ['retry', 'RetryFailedStep'],
         ['accept_partial', 'AcceptedPartial'],
