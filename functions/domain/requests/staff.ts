@@ -14,7 +14,7 @@ import { retentionFields } from './retention.ts';
 import { StateConflict, type UpdateConditions } from './repository.ts';
 import { completeTask } from './tasks.ts';
 import { notifyOutcome } from '../workflow/notify.ts';
-import { acceptsPartial, attentionActions, isRetryable } from '../workflow/attention.ts';
+import { acceptsPartial, attentionActions, isRetryable, needsAttention } from '../workflow/attention.ts';
 import { extensionRefusal } from '../deadline-ops/extension.ts';
 import { clockStopRefusal } from './deadline-actions.ts';
 import { requestToday } from './zone.ts';
@@ -44,7 +44,7 @@ export function staffActions(ctx: AppContext, r: RequestRecord, roles: readonly 
   // A decision on record while still awaiting review is being handed to the workflow: nothing to decide.
   const deciding = r.status === 'awaiting_review' && r.decision !== undefined;
   if (r.status === 'awaiting_review' && !deciding) actions.push('approve', 'deny');
-  if (r.status === 'awaiting_staff' && r.attention) {
+  if (needsAttention(r)) {
     // A step failed for good (NeedsAttention): what applies depends on the step.
     actions.push(...attentionActions(r));
   } else if (r.status === 'awaiting_staff') {
@@ -187,7 +187,7 @@ export async function deny(ctx: AppContext, requestId: string, actor: string, re
 /** Failed connectors, or the one named, run again; or, in NeedsAttention, the step that failed. */
 export async function retry(ctx: AppContext, requestId: string, actor: string, connectorId?: string): Promise<RequestRecord> {
   const current = await ctx.repo.get(requestId);
-  if (current.status === 'awaiting_staff' && current.attention) return retryStep(ctx, current, actor, connectorId);
+  if (needsAttention(current)) return retryStep(ctx, current, actor, connectorId);
   const failed = Object.values(current.connectors ?? {}).filter((c) => c.status === 'failed').map((c) => c.connectorId);
   const chosen = connectorId ? [connectorId] : failed;
   if (connectorId && !failed.includes(connectorId)) {
@@ -211,7 +211,8 @@ async function retryStep(ctx: AppContext, current: RequestRecord, actor: string,
   const { requestId } = current;
   if (connectorId) throw badRequest('not_failed', `step ${attention.step} failed, not a connector: retry the step without naming one`);
   if (!isRetryable(attention.step)) throw conflict('not_retryable', `step ${attention.step} cannot be retried; cancel the request`);
-  const claimed = await claim(ctx, requestId, actor, 'retry', 'attention', 'awaiting_staff', attention.status, {}, {
+  // From the queue back to the status the step failed in; a closed request (its mail failed) stays as it is.
+  const claimed = await claim(ctx, requestId, actor, 'retry', 'attention', current.status, attention.status, {}, {
     remove: ['attention'],
     match: { 'attention.step': attention.step, 'attention.at': attention.at },
   });

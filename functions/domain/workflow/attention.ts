@@ -11,6 +11,7 @@ import type { AppContext } from '../context.ts';
 import { StateConflict } from '../requests/repository.ts';
 import { CLOSED_STATUSES, type Attention, type RequestRecord } from '../requests/model.ts';
 import { describeFailure } from './reconcile.ts';
+import { CLOSING_MAIL } from './notify.ts';
 
 /**
  * The steps a staff retry can re-enter: the state machine's RetryFailedStep routes each name back to
@@ -39,6 +40,19 @@ export function isRetryable(step: string): step is RetryableStep {
   return (RETRYABLE_STEPS as readonly string[]).includes(step);
 }
 
+/** The steps that tell the subject a request closed. */
+const CLOSING_STEPS: ReadonlySet<string> = new Set(['NotifySubject', 'NotifyErased', 'NotifyDenied', 'NotifyCancelled', 'CloseUnverified']);
+
+/**
+ * Whether the request waits for staff on a failed step: on the queue (awaiting_staff), or closed with
+ * the subject not told (a cancellation closes before it mails, so its mail can fail on a closed request;
+ * the failure then carries the closed status itself, which a failure from before a cancel never does).
+ */
+export function needsAttention(r: Pick<RequestRecord, 'attention' | 'status'>): boolean {
+  if (!r.attention) return false;
+  return r.status === 'awaiting_staff' || (CLOSED_STATUSES.has(r.status) && r.attention.status === r.status && CLOSING_STEPS.has(r.attention.step));
+}
+
 /**
  * What staff may do about a failed step, besides cancelling (which staffActions decides for every open
  * request alike). Retry always, for a step the workflow can re-enter. Accepting a partial answer only
@@ -46,17 +60,17 @@ export function isRetryable(step: string): step is RetryableStep {
  * on those connectors itself could not be set up (AwaitStaffOnFailures). Before that nothing was
  * collected to answer with, and after it (Assemble, the closing mails) nothing is missing but the step.
  */
-export function attentionActions(r: Pick<RequestRecord, 'attention' | 'connectors'>): Array<'retry' | 'accept-partial'> {
+export function attentionActions(r: Pick<RequestRecord, 'attention' | 'connectors' | 'status'>): Array<'retry' | 'accept-partial'> {
   const a = r.attention;
-  if (!a) return [];
+  if (!a || !needsAttention(r)) return [];
   const actions: Array<'retry' | 'accept-partial'> = [];
   if (isRetryable(a.step)) actions.push('retry');
   if (acceptsPartial(r)) actions.push('accept-partial');
   return actions;
 }
 
-export function acceptsPartial(r: Pick<RequestRecord, 'attention' | 'connectors'>): boolean {
-  return r.attention?.step === 'AwaitStaffOnFailures' && Object.values(r.connectors ?? {}).some((c) => c.status === 'failed');
+export function acceptsPartial(r: Pick<RequestRecord, 'attention' | 'connectors' | 'status'>): boolean {
+  return r.status === 'awaiting_staff' && r.attention?.step === 'AwaitStaffOnFailures' && Object.values(r.connectors ?? {}).some((c) => c.status === 'failed');
 }
 
 /** Messages quote what they failed on (SES names the address it refused): never the subject's details. */
@@ -99,16 +113,19 @@ export async function recordFailure(ctx: AppContext, requestId: string, caught: 
       status: request.status,
     };
     logger.error('workflow step failed for good', { requestId, step, error: attention.error });
-    if (CLOSED_STATUSES.has(request.status)) {
+    // Closed with the subject told (or nothing to tell): a cancel that won a race is why the step failed.
+    const untold = CLOSED_STATUSES.has(request.status) && CLOSING_STEPS.has(step) && !(await repo.mailClaim(requestId, CLOSING_MAIL))?.sentAt;
+    if (CLOSED_STATUSES.has(request.status) && !untold) {
       await repo.audit(requestId, 'system', 'workflow.step_failed', { step, error: attention.error, message: attention.message, closed: request.status });
       return { step, closed: true, staffSeconds };
     }
     // This very failure recorded already (the step's Lambda retried after its write): keep the status it saved.
-    if (request.status === 'awaiting_staff' && request.attention?.step === step && request.attention.error === attention.error) {
+    if (needsAttention(request) && request.attention?.step === step && request.attention.error === attention.error) {
       return { step, closed: false, staffSeconds };
     }
     try {
-      await repo.update(requestId, { status: 'awaiting_staff', attention }, { onlyIf: [request.status] });
+      // A closed request stays closed: staff can only have the closing mail sent again.
+      await repo.update(requestId, untold ? { attention } : { status: 'awaiting_staff', attention }, { onlyIf: [request.status] });
     } catch (err) {
       if (err instanceof StateConflict && attempt < ATTEMPTS) continue;
       throw err;

@@ -92,7 +92,8 @@ const ACTION_LABEL: Record<Action, string> = {
 
 /** The button's words: in NeedsAttention a retry runs the failed step again, not the connectors. */
 function labelFor(r: StaffRequest, action: Action): string {
-  return action === 'retry' && r.attention && r.status === 'awaiting_staff' ? `Retry step ${r.attention.step}` : ACTION_LABEL[action];
+  const a = pendingAttention(r);
+  return action === 'retry' && a ? `Retry step ${a.step}` : ACTION_LABEL[action];
 }
 
 function dl(entries: Array<[string, Node | string | null | undefined]>): HTMLElement {
@@ -202,9 +203,17 @@ function show(ctx: ConsoleContext, container: HTMLElement, detail: Detail, notic
   );
 }
 
+/**
+ * The failed step staff must act on: on the queue (awaiting_staff), or on a closed request whose closing
+ * mail failed (the failure then carries the closed status itself; one from before a cancel does not).
+ */
+function pendingAttention(r: StaffRequest): StaffRequest['attention'] {
+  return r.attention && (r.status === 'awaiting_staff' || r.attention.status === r.status) ? r.attention : undefined;
+}
+
 /** Shown while a workflow step has failed for good (NeedsAttention): which step, and what it said. */
 function attentionSection(r: StaffRequest): HTMLElement | null {
-  const a = r.status === 'awaiting_staff' ? r.attention : undefined;
+  const a = pendingAttention(r);
   if (!a) return null;
   return h(
     'section',
@@ -222,7 +231,7 @@ function attentionSection(r: StaffRequest): HTMLElement | null {
 
 function connectorsSection(ctx: ConsoleContext, container: HTMLElement, detail: Detail, outcome: HTMLElement): HTMLElement {
   // In NeedsAttention the step is retried as a whole (its own button), not a connector.
-  const canRetry = offeredActions(detail).includes('retry') && !(detail.request.attention && detail.request.status === 'awaiting_staff');
+  const canRetry = offeredActions(detail).includes('retry') && !pendingAttention(detail.request);
   // The erasure column appears for erasure requests, whose connectors report what they did per object.
   const erasure = detail.request.type === 'erasure' || detail.connectors.some((c) => c.erasure?.length);
   const rows = detail.connectors.map((c) => {
@@ -362,9 +371,10 @@ async function confirmFor(r: StaffRequest, action: Action, connector?: string): 
       return ok ? {} : undefined;
     }
     case 'retry': {
-      if (r.attention && r.status === 'awaiting_staff') {
+      const failed = pendingAttention(r);
+      if (failed) {
         const again = await confirmAction({
-          title: `Retry step ${r.attention.step}?`,
+          title: `Retry step ${failed.step}?`,
           description: 'The workflow runs the step again; the request returns here if it fails again.',
           confirmLabel: 'Retry',
         });

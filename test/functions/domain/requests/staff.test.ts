@@ -349,6 +349,31 @@ describe('decisions on a step that failed for good (NeedsAttention)', () => {
     expect(ctx.mail.to(SUBJECT_EMAIL).map((m) => m.subject)).toEqual([`Your request ${REQUEST_ID} was cancelled`]);
   });
 
+  it('sends the mail of a cancellation again when only that failed, leaving the request cancelled', async () => {
+    await ctx.memory.create(
+      requestRecord({
+        status: 'cancelled',
+        openPk: undefined,
+        openSk: undefined,
+        cancellation: { by: APPROVER, at: '2026-03-02T09:00:00.000Z', reason: 'withdrawn' },
+        attention: { step: 'NotifyCancelled', error: 'MessageRejected', message: 'refused', at: '2026-03-02T09:01:00.000Z', status: 'cancelled' },
+      }),
+    );
+    await ctx.memory.putTaskToken(REQUEST_ID, 'attention', 'token-attention');
+    expect(staffActions(ctx, ctx.memory.stored(), ['approver'], new Date('2026-03-02T10:00:00Z'))).toEqual(['retry']);
+
+    const after = await retry(ctx, REQUEST_ID, APPROVER);
+
+    expect(after.status).toBe('cancelled');
+    expect(after.attention).toBeUndefined();
+    expect(sentOutput()).toEqual({ action: 'retry', step: 'NotifyCancelled' });
+  });
+
+  it('offers nothing about a failure from before the request was cancelled', () => {
+    const cancelled = requestRecord({ status: 'cancelled', openPk: undefined, openSk: undefined, attention: attention('NotifySubject') });
+    expect(staffActions(ctx, cancelled, ['approver'], new Date('2026-03-02T10:00:00Z'))).not.toContain('retry');
+  });
+
   it('offers retry and cancel, and accept-partial only where it applies', () => {
     const now = new Date('2026-03-02T10:00:00Z');
     const record = (step: string, connectors: Record<string, ConnectorOutcome> = {}) => requestRecord({ status: 'awaiting_staff', attention: attention(step), connectors });

@@ -71,6 +71,28 @@ describe('recordFailure', () => {
     expect(ctx.memory.events.map((e) => e.action)).toEqual(['workflow.step_failed']);
   });
 
+  it('keeps a cancelled request closed but waits for staff when its cancellation mail never went out', async () => {
+    await ctx.memory.create(requestRecord({ status: 'cancelled', openPk: undefined, openSk: undefined }));
+
+    const out = await recordFailure(ctx, REQUEST_ID, { NotifyCancelled: lambdaError('MessageRejected', 'refused') });
+
+    expect(out.closed).toBe(false);
+    expect(ctx.memory.stored()).toMatchObject({ status: 'cancelled', attention: { step: 'NotifyCancelled', status: 'cancelled' } });
+    expect(ctx.memory.stored().openPk).toBeUndefined();
+    expect(attentionActions(ctx.memory.stored())).toEqual(['retry']);
+  });
+
+  it('ends the workflow when the cancellation mail of a closed request did go out', async () => {
+    await ctx.memory.create(requestRecord({ status: 'cancelled', openPk: undefined, openSk: undefined }));
+    await ctx.memory.claimMail(REQUEST_ID, 'closed', ctx.clock.now(), 20_000);
+    await ctx.memory.markMailSent(REQUEST_ID, 'closed', ctx.clock.now(), 'msg-1');
+
+    const out = await recordFailure(ctx, REQUEST_ID, { NotifyCancelled: lambdaError('Error', 'boom after the send') });
+
+    expect(out.closed).toBe(true);
+    expect(ctx.memory.stored().attention).toBeUndefined();
+  });
+
   it('keeps the status saved by its first run when its own Lambda is retried', async () => {
     await ctx.memory.create(requestRecord({ status: 'in_progress' }));
     const caught = { Reconcile: lambdaError('Error', 'boom') };
@@ -95,17 +117,17 @@ describe('attentionActions', () => {
 
   it('offers a retry of any step the workflow can re-enter, and no partial answer before collection is over', () => {
     for (const step of ['RecordReceipt', 'PlanConnectors', 'Reconcile', 'Assemble', 'NotifySubject']) {
-      expect({ step, actions: attentionActions({ attention: attention(step), connectors: { calls: failed('calls') } }) }).toEqual({ step, actions: ['retry'] });
+      expect({ step, actions: attentionActions({ status: 'awaiting_staff', attention: attention(step), connectors: { calls: failed('calls') } }) }).toEqual({ step, actions: ['retry'] });
     }
   });
 
   it('offers a partial answer when the staff decision on failed connectors could not be set up', () => {
-    expect(attentionActions({ attention: attention('AwaitStaffOnFailures'), connectors: { calls: failed('calls') } })).toEqual(['retry', 'accept-partial']);
-    expect(attentionActions({ attention: attention('AwaitStaffOnFailures'), connectors: {} })).toEqual(['retry']);
+    expect(attentionActions({ status: 'awaiting_staff', attention: attention('AwaitStaffOnFailures'), connectors: { calls: failed('calls') } })).toEqual(['retry', 'accept-partial']);
+    expect(attentionActions({ status: 'awaiting_staff', attention: attention('AwaitStaffOnFailures'), connectors: {} })).toEqual(['retry']);
   });
 
   it('offers nothing but cancel for a step it does not know', () => {
-    expect(attentionActions({ attention: attention('SomeNewState') })).toEqual([]);
+    expect(attentionActions({ status: 'awaiting_staff', attention: attention('SomeNewState') })).toEqual([]);
   });
 });
 
