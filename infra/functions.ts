@@ -98,6 +98,8 @@ export const FUNCTIONS: FunctionSpec[] = [
   step('confirm-erasure', 'ConfirmErasureFunctionArn', ['table:read', 'table:write', 'connectors'], 900, 1024),
   step('reconcile', 'ReconcileFunctionArn', ['table:read', 'table:write']),
   step('assemble', 'AssembleFunctionArn', ['table:read', 'table:write', 'staging:read', 'staging:delete', 'exports:write'], 900, 1024),
+  // Records a step that failed after its retries, so the request waits for staff in NeedsAttention.
+  step('record-failure', 'RecordFailureFunctionArn', ['table:read', 'table:write']),
   step('notify-subject', 'NotifySubjectFunctionArn', ['table:read', 'table:write', 'ses:send', 'staging:delete', 'exports:delete']),
   {
     id: 'escalate',

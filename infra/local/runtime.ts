@@ -33,6 +33,7 @@ import { startSandboxes, type Sandboxes } from './sandboxes/index.ts';
 import { startHttpApi, type StaffToken } from './http-api.ts';
 import { serveConsole } from './console.ts';
 import { loadHandlers, localFunctionArn, lambdaContext, LOCAL_ACCOUNT } from './lambda.ts';
+import { FunctionFaults } from './function-faults.ts';
 import { assertIndexes, ensureBucket, ensureTable, requestTableDefinition, seedCompanyStores } from './seed.ts';
 import { DEFAULT_CROWD } from './demo/people.ts';
 
@@ -138,6 +139,8 @@ export interface RuntimeInfo {
 export interface Runtime extends RuntimeInfo {
   config: DsarConfig;
   sandboxControl: Sandboxes;
+  /** Test-only: make the workflow's functions fail (see function-faults.ts). */
+  functionFaults: FunctionFaults;
   stop(): Promise<void>;
 }
 
@@ -338,6 +341,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     resetAppContext();
 
     const byArn = new Map(FUNCTIONS.map((spec) => [localFunctionArn(REGION, spec), spec]));
+    const functionFaults = new FunctionFaults();
     const substitutions = Object.fromEntries(
       FUNCTIONS.filter((f) => f.placeholder).map((f) => [f.placeholder!, localFunctionArn(REGION, f)]),
     );
@@ -355,7 +359,12 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
           err.name = 'Lambda.ResourceNotFoundException';
           throw err;
         }
-        return handlers.get(spec.id)!(payload, lambdaContext(spec, REGION));
+        // What the workflow sees of a function that failed on AWS: before it ran, or after (answer lost).
+        const fault = functionFaults.take(spec.id, payload);
+        if (fault && !fault.after) throw fault.error;
+        const result = await handlers.get(spec.id)!(payload, lambdaContext(spec, REGION));
+        if (fault) throw fault.error;
+        return result;
       },
     });
     // On stop: no new work from the workflow or the API, then let running functions finish, then the stores.
@@ -405,6 +414,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       ...info,
       config,
       sandboxControl: sandboxes,
+      functionFaults,
       stop: async () => {
         if (stopped) return;
         stopped = true;

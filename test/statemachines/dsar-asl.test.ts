@@ -3,6 +3,7 @@ import validator from 'asl-validator';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { FUNCTIONS } from '../../infra/functions.ts';
 import { placeholders, readDefinition, substitute } from '../../infra/asl.ts';
+import { RETRYABLE_STEPS } from '../../functions/domain/workflow/attention.ts';
 
 const definition = JSON.parse(readDefinition()) as { States: Record<string, any> };
 
@@ -24,7 +25,7 @@ describe('the workflow definition', () => {
 
   it('gives every waiting task an explicit timeout, since the default would be wrong on both runtimes', () => {
     const waiting = Object.entries(definition.States).filter(([, s]) => String(s.Resource).endsWith('.waitForTaskToken'));
-    expect(waiting.map(([name]) => name).sort()).toEqual(['AwaitReview', 'AwaitStaffOnFailures', 'VerifyIdentity']);
+    expect(waiting.map(([name]) => name).sort()).toEqual(['AwaitReview', 'AwaitStaffOnFailures', 'NeedsAttention', 'VerifyIdentity']);
     for (const [, state] of waiting) expect(state.TimeoutSecondsPath ?? state.TimeoutSeconds).toBeTruthy();
   });
 
@@ -118,12 +119,66 @@ describe('the workflow definition', () => {
       .filter(([, s]: [string, any]) => JSON.stringify(s).includes('"NotifyErased"'))
       .map(([name]) => name)
       .sort();
-    expect(into).toEqual(['ErasureConfirmed']);
+    // RetryFailedStep goes there only when staff retry NotifyErased itself, after it failed.
+    expect(into).toEqual(['ErasureConfirmed', 'RetryFailedStep']);
   });
 
   it('reads an erasure back even after staff accepted a connector as missing', () => {
     expect(definition.States.AcceptedPartial.Choices).toEqual([{ Variable: '$.receipt.type', StringEquals: 'erasure', Next: 'ConfirmErasure' }]);
     expect(definition.States.AcceptedPartial.Default).toBe('Assemble');
+  });
+
+  describe('every failure becomes a staff task, never a dead execution', () => {
+    const handlers = new Set(['RecordFailure', 'NeedsAttention']);
+    const steps = Object.entries(definition.States).filter(([name, s]) => (s.Type === 'Task' || s.Type === 'Map') && !handlers.has(name));
+
+    it('catches any error of every step last, under the step\'s own name, into RecordFailure', () => {
+      for (const [name, state] of steps) {
+        const last = state.Catch.at(-1);
+        expect({ name, last }).toEqual({ name, last: { ErrorEquals: ['States.ALL'], ResultPath: `$.caught.${name}`, Next: 'RecordFailure' } });
+      }
+    });
+
+    it('retries Lambda client timeouts and the SDK throttling errors in every task, inside the Map too', () => {
+      const inner = Object.entries(definition.States.Collect.ItemProcessor.States).filter(([, s]: [string, any]) => s.Type === 'Task');
+      for (const [name, state] of [...steps.filter(([, s]) => s.Type === 'Task'), ...inner] as Array<[string, any]>) {
+        const retried = state.Retry.flatMap((r: any) => r.ErrorEquals);
+        expect({ name, retried }).toEqual({ name, retried: expect.arrayContaining(['Lambda.ClientExecutionTimeoutException', 'Lambda.ServiceException', 'Lambda.TooManyRequestsException']) });
+      }
+      for (const [name, state] of steps.filter(([, s]) => s.Type === 'Task')) {
+        const retried = state.Retry.flatMap((r: any) => r.ErrorEquals);
+        expect({ name, retried }).toEqual({
+          name,
+          retried: expect.arrayContaining(['ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded', 'TooManyRequestsException']),
+        });
+      }
+    });
+
+    it('records the failure, then waits for staff in NeedsAttention, whose own errors are retried rather than caught into itself', () => {
+      expect(definition.States.RecordFailure).toMatchObject({ Parameters: { 'requestId.$': '$.requestId', 'caught.$': '$.caught' }, ResultPath: '$.attention', Next: 'FailureRecorded' });
+      expect(definition.States.FailureRecorded).toMatchObject({ Choices: [{ Variable: '$.attention.closed', BooleanEquals: true, Next: 'ClosedMeanwhile' }], Default: 'ForgetFailure' });
+      expect(definition.States.ForgetFailure).toMatchObject({ Type: 'Pass', Result: {}, ResultPath: '$.caught', Next: 'NeedsAttention' });
+      expect(definition.States.NeedsAttention).toMatchObject({
+        Parameters: { Payload: { kind: 'attention' } },
+        TimeoutSecondsPath: '$.attention.staffSeconds',
+        ResultPath: '$.staffAction',
+        Catch: [{ ErrorEquals: ['States.Timeout'], Next: 'NeedsAttention' }],
+        Next: 'AttentionAction',
+      });
+      // States.TaskFailed: every failure of the task but its timeout, which NeedsAttention's Catch turns into a reminder.
+      for (const name of handlers) expect(definition.States[name].Retry.at(-1).ErrorEquals).toEqual(['States.TaskFailed']);
+      expect(definition.States.AttentionAction.Choices.map((c: any) => [c.StringEquals, c.Next])).toEqual([
+        ['retry', 'RetryFailedStep'],
+        ['accept_partial', 'AcceptedPartial'],
+        ['cancel', 'NotifyCancelled'],
+      ]);
+    });
+
+    it('lets staff retry exactly the steps that catch, each by its recorded name back into itself', () => {
+      const routes = definition.States.RetryFailedStep.Choices.map((c: any) => [c.Variable, c.StringEquals, c.Next]);
+      expect(routes).toEqual(steps.map(([name]) => ['$.staffAction.step', name, name]));
+      expect([...RETRYABLE_STEPS].sort()).toEqual(steps.map(([name]) => name).sort());
+    });
   });
 
   it('uses neither JSONata nor Assign, which the local interpreter would silently ignore', () => {

@@ -48,7 +48,21 @@ export const CLOSED_STATUSES: ReadonlySet<RequestStatus> = new Set([
   'duplicate',
 ]);
 
-export type TaskKind = 'verification' | 'review' | 'reconcile';
+/** `attention`: a workflow step failed for good (NeedsAttention); staff retry it, accept partial or cancel. */
+export type TaskKind = 'verification' | 'review' | 'reconcile' | 'attention';
+
+/**
+ * A workflow step that failed after its retries (the state machine's Catch on States.ALL): which step,
+ * the error's name and a message with the subject's details taken out, and the status the request had,
+ * which a staff retry puts back so the step finds the request as it left it.
+ */
+export interface Attention {
+  step: string;
+  error: string;
+  message: string;
+  at: string;
+  status: RequestStatus;
+}
 
 export type ConnectorRunStatus = 'pending' | 'succeeded' | 'failed' | 'accepted_missing';
 
@@ -158,6 +172,8 @@ export interface RequestRecord {
   closing?: RequestStatus;
   /** Who cancelled the request, when and why. */
   cancellation?: { by: string; at: string; reason: string };
+  /** Present while a workflow step has failed for good and staff must decide (status awaiting_staff). */
+  attention?: Attention;
   /** Staff's reason for accepting a request with connectors missing. */
   partialAcceptance?: { by: string; at: string; reason: string };
   package?: { key: string; createdAt: string; expiresAt: string; bytes?: number };

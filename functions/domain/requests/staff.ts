@@ -1,7 +1,7 @@
 /**
- * What staff do to a request: approve, deny, and decide on connectors that failed (retry, accept the
- * request as partial with a reason, or cancel). Every action is attributed and audited. An action first
- * claims the request with a conditional status change, then completes the workflow's waiting task; if
+ * What staff do to a request: approve, deny, and decide on connectors that failed or on a workflow step
+ * that failed for good (retry, accept the request as partial with a reason where that applies, or
+ * cancel). Every action is attributed and audited. An action first claims the request with a conditional status change, then completes the workflow's waiting task; if
  * that fails the claim is undone (conditionally: only its own), so the record never says more than the
  * workflow did. A losing action answers 409 and has changed nothing.
  */
@@ -11,9 +11,10 @@ import { badRequest, conflict } from '#commons/errors';
 import type { AppContext } from '../context.ts';
 import { CLOSED_STATUSES, type DenialReason, type RequestRecord, type RequestStatus, type TaskKind, type Transition } from './model.ts';
 import { retentionFields } from './retention.ts';
-import { StateConflict } from './repository.ts';
+import { StateConflict, type UpdateConditions } from './repository.ts';
 import { completeTask } from './tasks.ts';
 import { notifyOutcome } from '../workflow/notify.ts';
+import { acceptsPartial, attentionActions, isRetryable, needsAttention } from '../workflow/attention.ts';
 import { extensionRefusal } from '../deadline-ops/extension.ts';
 import { clockStopRefusal } from './deadline-actions.ts';
 import { requestToday } from './zone.ts';
@@ -43,7 +44,10 @@ export function staffActions(ctx: AppContext, r: RequestRecord, roles: readonly 
   // A decision on record while still awaiting review is being handed to the workflow: nothing to decide.
   const deciding = r.status === 'awaiting_review' && r.decision !== undefined;
   if (r.status === 'awaiting_review' && !deciding) actions.push('approve', 'deny');
-  if (r.status === 'awaiting_staff') {
+  if (needsAttention(r)) {
+    // A step failed for good (NeedsAttention): what applies depends on the step.
+    actions.push(...attentionActions(r));
+  } else if (r.status === 'awaiting_staff') {
     if (Object.values(r.connectors ?? {}).some((c) => c.status === 'failed')) actions.push('retry');
     actions.push('accept-partial');
   }
@@ -79,6 +83,8 @@ async function claim(
   from: RequestStatus,
   to: RequestStatus,
   set: Partial<RequestRecord>,
+  /** Fields the claim removes, and values it expects (the very failure staff looked at). */
+  more: Pick<UpdateConditions, 'remove' | 'match'> = {},
 ): Promise<Claim> {
   const before = await ctx.repo.get(requestId);
   if (before.status !== from) throw conflict('wrong_state', `request ${requestId} is ${before.status}, not ${from}`);
@@ -87,7 +93,7 @@ async function claim(
   }
   const transition: Transition = { id: randomUUID(), action, by: actor, at: ctx.clock.now().toISOString(), from, to };
   try {
-    await ctx.repo.update(requestId, { ...set, status: to, transition }, { onlyIf: [from], ...(kind === 'review' ? { absent: ['decision'] } : {}) });
+    await ctx.repo.update(requestId, { ...set, status: to, transition }, { onlyIf: [from], ...more, ...(kind === 'review' ? { absent: ['decision'] } : {}) });
   } catch (err) {
     if (err instanceof StateConflict) throw conflict('wrong_state', err.message);
     throw err;
@@ -178,9 +184,10 @@ export async function deny(ctx: AppContext, requestId: string, actor: string, re
   return ctx.repo.get(requestId);
 }
 
-/** Failed connectors, or the one named, run again. */
+/** Failed connectors, or the one named, run again; or, in NeedsAttention, the step that failed. */
 export async function retry(ctx: AppContext, requestId: string, actor: string, connectorId?: string): Promise<RequestRecord> {
   const current = await ctx.repo.get(requestId);
+  if (needsAttention(current)) return retryStep(ctx, current, actor, connectorId);
   const failed = Object.values(current.connectors ?? {}).filter((c) => c.status === 'failed').map((c) => c.connectorId);
   const chosen = connectorId ? [connectorId] : failed;
   if (connectorId && !failed.includes(connectorId)) {
@@ -195,10 +202,35 @@ export async function retry(ctx: AppContext, requestId: string, actor: string, c
   return ctx.repo.get(requestId);
 }
 
+/**
+ * Re-enters the step that failed: the request goes back to the status it had when the step failed, so
+ * the step finds it as it left it (its own conditional writes expect that status).
+ */
+async function retryStep(ctx: AppContext, current: RequestRecord, actor: string, connectorId?: string): Promise<RequestRecord> {
+  const attention = current.attention!;
+  const { requestId } = current;
+  if (connectorId) throw badRequest('not_failed', `step ${attention.step} failed, not a connector: retry the step without naming one`);
+  if (!isRetryable(attention.step)) throw conflict('not_retryable', `step ${attention.step} cannot be retried; cancel the request`);
+  // From the queue back to the status the step failed in; a closed request (its mail failed) stays as it is.
+  const claimed = await claim(ctx, requestId, actor, 'retry', 'attention', current.status, attention.status, {}, {
+    remove: ['attention'],
+    match: { 'attention.step': attention.step, 'attention.at': attention.at },
+  });
+  await completeOrUndo(ctx, claimed, 'attention', { action: 'retry', step: attention.step }, { restore: { attention } });
+  await ctx.repo.audit(requestId, actor, 'workflow.step_retried', { step: attention.step });
+  return ctx.repo.get(requestId);
+}
+
 /** Completes the request without the failed connectors' data; the reason is kept and shown to the subject. */
 export async function acceptPartial(ctx: AppContext, requestId: string, actor: string, reason: string): Promise<RequestRecord> {
   if (!reason.trim()) throw badRequest('reason_required', 'accepting a partial answer needs a reason on record');
   const current = await ctx.repo.get(requestId);
+  // In NeedsAttention the workflow waits on its own task, and accepting applies only after collection.
+  const attention = current.status === 'awaiting_staff' ? current.attention : undefined;
+  if (attention && !acceptsPartial(current)) {
+    throw conflict('not_offered', `step ${attention.step} failed: a partial answer does not apply; retry the step or cancel`);
+  }
+  const kind = attention ? 'attention' : 'reconcile';
   const connectors = { ...current.connectors };
   const missing: string[] = [];
   for (const c of Object.values(connectors)) {
@@ -208,12 +240,19 @@ export async function acceptPartial(ctx: AppContext, requestId: string, actor: s
     }
   }
   const at = ctx.clock.now().toISOString();
-  const claimed = await claim(ctx, requestId, actor, 'accept-partial', 'reconcile', 'awaiting_staff', 'assembling', {
-    connectors,
-    partialAcceptance: { by: actor, at, reason },
-  });
-  await completeOrUndo(ctx, claimed, 'reconcile', { action: 'accept_partial' }, {
-    restore: { connectors: claimed.before.connectors },
+  const claimed = await claim(
+    ctx,
+    requestId,
+    actor,
+    'accept-partial',
+    kind,
+    'awaiting_staff',
+    'assembling',
+    { connectors, partialAcceptance: { by: actor, at, reason } },
+    attention ? { remove: ['attention'], match: { 'attention.step': attention.step, 'attention.at': attention.at } } : {},
+  );
+  await completeOrUndo(ctx, claimed, kind, { action: 'accept_partial' }, {
+    restore: { connectors: claimed.before.connectors, ...(attention ? { attention } : {}) },
     remove: ['partialAcceptance'],
     mine: { 'partialAcceptance.at': at, 'partialAcceptance.by': actor },
   });
@@ -262,7 +301,8 @@ export async function cancel(ctx: AppContext, requestId: string, actor: string, 
     await completeOrUndo(
       ctx,
       claimed,
-      'reconcile',
+      // NeedsAttention waits on its own task; a decision on failed connectors on the reconcile one.
+      before.attention ? 'attention' : 'reconcile',
       { action: 'cancel', reason, by: actor },
       { restore: { openPk: 'OPEN', ...(before.openSk ? { openSk: before.openSk } : {}) }, remove: ['closedAt', 'cancellation', 'purgePk', 'purgeAfter'] },
     );

@@ -1,8 +1,9 @@
 /**
  * The Lambda behind every `.waitForTaskToken` step: it stores the token with the request (so the API
  * can complete the step later), then does what the step needs to get going: email the verification
- * code, or tell staff that a decision is waiting.
+ * code, or tell staff that a decision is waiting (a review, failed connectors, a step that failed).
  */
+import { logger } from '#commons/observability';
 import { staffAttention } from '../notifications/templates.ts';
 import { links, type AppContext } from '../context.ts';
 import type { TaskKind } from '../requests/model.ts';
@@ -32,6 +33,19 @@ export async function awaitTask(ctx: AppContext, requestId: string, kind: TaskKi
       await repo.update(requestId, { status: 'awaiting_staff' }, { onlyIf: ['in_progress', 'assembling', 'awaiting_staff'] });
       await repo.audit(requestId, 'system', 'connectors.awaiting_staff', { failed });
       await mailer.send(config.email.staff, staffAttention(config, requestId, `connectors failed: ${failed.join(', ')}`, consoleUrl), { requestId });
+      return;
+    }
+    case 'attention': {
+      // RecordFailure put the request on the staff queue (awaiting_staff, with the failed step) already.
+      const a = request.attention;
+      try {
+        await mailer.send(config.email.staff, staffAttention(config, requestId, `step ${a?.step ?? 'unknown'} failed (${a?.error ?? 'unknown error'})`, consoleUrl), { requestId });
+      } catch (err) {
+        // The mail is a courtesy: the request is on the queue and in the escalation digest. Failing here
+        // would leave the one state that gets a request unstuck with no way on.
+        logger.error('could not mail staff about a failed step', { requestId, error: (err as Error).name });
+        await repo.audit(requestId, 'system', 'attention.staff_not_mailed', { error: (err as Error).name });
+      }
       return;
     }
   }

@@ -102,6 +102,6 @@ export async function notifyOutcome(ctx: AppContext, requestId: string, outcome:
     await repo.update(requestId, { status, closedAt, ...retentionFields(config, closedAt) }, { onlyIf: from, match: { closing: status }, remove: ['closing'] });
     await repo.audit(requestId, 'system', `request.${status}`);
   }
-  for (const kind of ['verification', 'review', 'reconcile'] as const) await repo.deleteTaskToken(requestId, kind);
+  for (const kind of ['verification', 'review', 'reconcile', 'attention'] as const) await repo.deleteTaskToken(requestId, kind);
   return { status };
 }

@@ -5,7 +5,7 @@ import { workflowHandler } from './steps.ts';
 
 const input = z.object({
   requestId: z.string().min(1),
-  kind: z.enum(['verification', 'review', 'reconcile']),
+  kind: z.enum(['verification', 'review', 'reconcile', 'attention']),
   taskToken: z.string().min(1),
 });
 

@@ -66,6 +66,8 @@ interface StaffRequest {
   closedAt?: string;
   assignee?: string;
   connectors?: Connector[];
+  /** A workflow step that failed for good: the request waits for staff (status awaiting_staff). */
+  attention?: { step: string; error: string; message: string; at: string; status: string };
 }
 
 export interface Detail {
@@ -88,6 +90,12 @@ const ACTION_LABEL: Record<Action, string> = {
   assign: 'Assign',
   download: 'Download package for review',
 };
+
+/** The button's words: in NeedsAttention a retry runs the failed step again, not the connectors. */
+function labelFor(r: StaffRequest, action: Action): string {
+  const a = pendingAttention(r);
+  return action === 'retry' && a ? `Retry step ${a.step}` : ACTION_LABEL[action];
+}
 
 function dl(entries: Array<[string, Node | string | null | undefined]>): HTMLElement {
   const list = h('dl', {});
@@ -133,6 +141,7 @@ function show(ctx: ConsoleContext, container: HTMLElement, detail: Detail, notic
     h('h1', {}, `Request ${r.requestId}`),
     h('p', { class: 'summary' }, r.closedAt ? null : badgeElement(r.daysLeft), ' ', h('span', { class: 'status', 'data-status': r.status }, STAFF_STATUS_LABEL[r.status] ?? r.status)),
     outcome,
+    attentionSection(r),
     actionsSection(ctx, container, detail, outcome),
     h(
       'div',
@@ -195,8 +204,35 @@ function show(ctx: ConsoleContext, container: HTMLElement, detail: Detail, notic
   );
 }
 
+/**
+ * The failed step staff must act on: on the queue (awaiting_staff), or on a closed request whose closing
+ * mail failed (the failure then carries the closed status itself; one from before a cancel does not).
+ */
+function pendingAttention(r: StaffRequest): StaffRequest['attention'] {
+  return r.attention && (r.status === 'awaiting_staff' || r.attention.status === r.status) ? r.attention : undefined;
+}
+
+/** Shown while a workflow step has failed for good (NeedsAttention): which step, and what it said. */
+function attentionSection(r: StaffRequest): HTMLElement | null {
+  const a = pendingAttention(r);
+  if (!a) return null;
+  return h(
+    'section',
+    { 'aria-labelledby': 'sec-attention', class: 'attention', 'data-step': a.step },
+    h('h2', { id: 'sec-attention' }, 'Needs attention: a workflow step failed'),
+    dl([
+      ['Step', a.step],
+      ['Error', a.error],
+      ['Message', a.message || null],
+      ['Since', formatDate(a.at)],
+    ]),
+    h('p', { class: 'hint' }, 'Fix the cause, then retry the step; or cancel the request (the subject is told).'),
+  );
+}
+
 function connectorsSection(ctx: ConsoleContext, container: HTMLElement, detail: Detail, outcome: HTMLElement): HTMLElement {
-  const canRetry = offeredActions(detail).includes('retry');
+  // In NeedsAttention the step is retried as a whole (its own button), not a connector.
+  const canRetry = offeredActions(detail).includes('retry') && !pendingAttention(detail.request);
   // The erasure column appears for erasure requests, whose connectors report what they did per object.
   const erasure = detail.request.type === 'erasure' || detail.connectors.some((c) => c.erasure?.length);
   const rows = detail.connectors.map((c) => {
@@ -247,7 +283,7 @@ function actionsSection(ctx: ConsoleContext, container: HTMLElement, detail: Det
         disabled: missing,
         title: missing ? 'This API does not offer this action yet' : null,
       },
-      ACTION_LABEL[action],
+      labelFor(detail.request, action),
     );
     button.addEventListener('click', () => void act(ctx, container, detail, outcome, action));
     return button;
@@ -336,6 +372,15 @@ async function confirmFor(r: StaffRequest, action: Action, connector?: string): 
       return ok ? {} : undefined;
     }
     case 'retry': {
+      const failed = pendingAttention(r);
+      if (failed) {
+        const again = await confirmAction({
+          title: `Retry step ${failed.step}?`,
+          description: 'The workflow runs the step again; the request returns here if it fails again.',
+          confirmLabel: 'Retry',
+        });
+        return again ? {} : undefined;
+      }
       const ok = await confirmAction({
         title: connector ? `Retry ${connector}?` : 'Retry the failed connectors?',
         description: 'The connector runs again; the request returns here if it fails again.',
@@ -364,7 +409,7 @@ async function act(ctx: ConsoleContext, container: HTMLElement, detail: Detail, 
     outcome.replaceChildren(message('info', 'Working…'));
     await ctx.api.call('POST', `${path}/${action}`, { token, body });
     const fresh = await ctx.api.call<Detail>('GET', path, { token });
-    show(ctx, container, fresh, message('success', `${ACTION_LABEL[action]}: done.`));
+    show(ctx, container, fresh, message('success', `${labelFor(r, action)}: done.`));
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) return ctx.signedOut();
     if (err instanceof ApiError && err.unavailable) {

@@ -18,6 +18,8 @@ export interface QueueItem {
   type: string;
   jurisdiction: string;
   status: string;
+  /** Present while a workflow step has failed for good (NeedsAttention). */
+  attention?: { step: string };
   receivedDate: string;
   dueDate: string;
   daysLeft: number;
@@ -100,7 +102,8 @@ export async function queueView(ctx: ConsoleContext, container: HTMLElement, par
         h('th', { scope: 'row' }, h('a', { href: `/console/requests/${i.requestId}`, 'data-nav': true }, i.requestId)),
         h('td', {}, SHORT_TYPE[i.type] ?? i.type),
         h('td', {}, i.jurisdiction),
-        h('td', {}, STAFF_STATUS_LABEL[i.status] ?? i.status),
+        // A failed workflow step waits for staff like a connector decision; the queue names the step.
+        h('td', {}, i.status === 'awaiting_staff' && i.attention ? `Needs attention: step ${i.attention.step} failed` : (STAFF_STATUS_LABEL[i.status] ?? i.status)),
         h('td', {}, formatDate(i.receivedDate)),
         h('td', {}, formatDate(i.dueDate)),
       ),

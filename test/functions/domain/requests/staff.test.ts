@@ -277,6 +277,113 @@ describe('decisions on failed connectors', () => {
   });
 });
 
+describe('decisions on a step that failed for good (NeedsAttention)', () => {
+  const attention = (step: string, status: 'assembling' | 'in_progress' = 'assembling') => ({ step, error: 'MessageRejected', message: 'refused', at: '2026-03-02T09:00:00.000Z', status });
+
+  async function needsAttention(step: string, status: 'assembling' | 'in_progress' = 'assembling', connectors: Record<string, ConnectorOutcome> = {}) {
+    await ctx.memory.create(
+      requestRecord({ status: 'awaiting_staff', executionArn: 'arn:aws:states:eu-north-1:123456789012:execution:dsar:x', attention: attention(step, status), connectors }),
+    );
+    await ctx.memory.putTaskToken(REQUEST_ID, 'attention', 'token-attention');
+  }
+
+  it('retries the step: puts back the status it failed in, clears the failure and tells the workflow which step', async () => {
+    await needsAttention('Assemble');
+
+    const after = await retry(ctx, REQUEST_ID, APPROVER);
+
+    expect(after.status).toBe('assembling');
+    expect(after.attention).toBeUndefined();
+    expect(after.transition).toMatchObject({ action: 'retry', from: 'awaiting_staff', to: 'assembling', by: APPROVER });
+    expect(sentOutput()).toEqual({ action: 'retry', step: 'Assemble' });
+    expect(await ctx.memory.taskToken(REQUEST_ID, 'attention')).toBeUndefined();
+    expect(ctx.memory.events.find((e) => e.action === 'workflow.step_retried')).toMatchObject({ actor: APPROVER, detail: { step: 'Assemble' } });
+  });
+
+  it('keeps the failure on record when the retry cannot reach the workflow, so staff can try again', async () => {
+    await needsAttention('Assemble');
+    sfn.on(SendTaskSuccessCommand).rejectsOnce(new TaskTimedOut({ message: 'timed out', $metadata: {} })).resolves({});
+
+    await rejection(retry(ctx, REQUEST_ID, APPROVER));
+
+    expect(ctx.memory.stored()).toMatchObject({ status: 'awaiting_staff', attention: { step: 'Assemble' } });
+    expect((await retry(ctx, REQUEST_ID, APPROVER)).status).toBe('assembling');
+  });
+
+  it('refuses to retry a named connector when a step failed (400)', async () => {
+    await needsAttention('Assemble');
+
+    const err = await rejection(retry(ctx, REQUEST_ID, APPROVER, 'calls'));
+
+    expect([err.status, err.code]).toEqual([400, 'not_failed']);
+    expect(sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(0);
+  });
+
+  it('refuses a partial answer where nothing was collected to answer with (409), changing nothing', async () => {
+    await needsAttention('PlanConnectors', 'in_progress');
+
+    const err = await rejection(acceptPartial(ctx, REQUEST_ID, APPROVER, 'try anyway'));
+
+    expect([err.status, err.code]).toEqual([409, 'not_offered']);
+    expect(ctx.memory.stored()).toMatchObject({ status: 'awaiting_staff', attention: { step: 'PlanConnectors' } });
+  });
+
+  it('accepts a partial answer when the decision on failed connectors could not be set up, through the NeedsAttention task', async () => {
+    await needsAttention('AwaitStaffOnFailures', 'in_progress', { accounts: outcome('accounts', 'succeeded'), calls: outcome('calls', 'failed') });
+
+    const after = await acceptPartial(ctx, REQUEST_ID, APPROVER, 'call history store is gone');
+
+    expect(after.status).toBe('assembling');
+    expect(after.attention).toBeUndefined();
+    expect(after.connectors?.calls?.status).toBe('accepted_missing');
+    expect(sentOutput()).toEqual({ action: 'accept_partial' });
+  });
+
+  it('cancels through the NeedsAttention task, not the reconcile one', async () => {
+    await needsAttention('Assemble');
+
+    const after = await cancel(ctx, REQUEST_ID, APPROVER, 'the export store is being rebuilt');
+
+    expect(after.status).toBe('cancelled');
+    expect(sentOutput()).toEqual({ action: 'cancel', reason: 'the export store is being rebuilt', by: APPROVER });
+    expect(ctx.mail.to(SUBJECT_EMAIL).map((m) => m.subject)).toEqual([`Your request ${REQUEST_ID} was cancelled`]);
+  });
+
+  it('sends the mail of a cancellation again when only that failed, leaving the request cancelled', async () => {
+    await ctx.memory.create(
+      requestRecord({
+        status: 'cancelled',
+        openPk: undefined,
+        openSk: undefined,
+        cancellation: { by: APPROVER, at: '2026-03-02T09:00:00.000Z', reason: 'withdrawn' },
+        attention: { step: 'NotifyCancelled', error: 'MessageRejected', message: 'refused', at: '2026-03-02T09:01:00.000Z', status: 'cancelled' },
+      }),
+    );
+    await ctx.memory.putTaskToken(REQUEST_ID, 'attention', 'token-attention');
+    expect(staffActions(ctx, ctx.memory.stored(), ['approver'], new Date('2026-03-02T10:00:00Z'))).toEqual(['retry']);
+
+    const after = await retry(ctx, REQUEST_ID, APPROVER);
+
+    expect(after.status).toBe('cancelled');
+    expect(after.attention).toBeUndefined();
+    expect(sentOutput()).toEqual({ action: 'retry', step: 'NotifyCancelled' });
+  });
+
+  it('offers nothing about a failure from before the request was cancelled', () => {
+    const cancelled = requestRecord({ status: 'cancelled', openPk: undefined, openSk: undefined, attention: attention('NotifySubject') });
+    expect(staffActions(ctx, cancelled, ['approver'], new Date('2026-03-02T10:00:00Z'))).not.toContain('retry');
+  });
+
+  it('offers retry and cancel, and accept-partial only where it applies', () => {
+    const now = new Date('2026-03-02T10:00:00Z');
+    const record = (step: string, connectors: Record<string, ConnectorOutcome> = {}) => requestRecord({ status: 'awaiting_staff', attention: attention(step), connectors });
+    expect(staffActions(ctx, record('Assemble', { calls: outcome('calls', 'failed') }), ['approver'], now)).toEqual(['retry', 'extend', 'assign', 'cancel']);
+    expect(staffActions(ctx, record('AwaitStaffOnFailures', { calls: outcome('calls', 'failed') }), ['approver'], now)).toEqual(['retry', 'accept-partial', 'extend', 'assign', 'cancel']);
+    // A closing step that claimed the close already: retry only, the subject may have been told.
+    expect(staffActions(ctx, { ...record('NotifySubject'), closing: 'completed' }, ['approver'], now)).toEqual(['retry', 'extend', 'assign']);
+  });
+});
+
 describe('cancel elsewhere', () => {
   it('stops the execution, closes the request and tells the subject', async () => {
     sfn.on(StopExecutionCommand).resolves({});

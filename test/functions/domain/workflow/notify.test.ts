@@ -92,4 +92,21 @@ describe('notifyOutcome', () => {
     expect(ctx.memory.stored().status).toBe('cancelled');
     expect(ctx.mail.to(SUBJECT_EMAIL)[0]!.text).toContain('withdrawn by you');
   });
+
+  it('leaves no waiting task behind on a closed request, NeedsAttention\'s included', async () => {
+    await ctx.memory.update(REQUEST_ID, { status: 'awaiting_staff' });
+    for (const kind of ['reconcile', 'attention'] as const) await ctx.memory.putTaskToken(REQUEST_ID, kind, `tok-${kind}`);
+
+    await notifyOutcome(ctx, REQUEST_ID, { outcome: 'cancelled', reason: 'withdrawn by you' });
+
+    expect([await ctx.memory.taskToken(REQUEST_ID, 'reconcile'), await ctx.memory.taskToken(REQUEST_ID, 'attention')]).toEqual([undefined, undefined]);
+  });
+
+  it('cancels with the reason on record when the step is given none (a staff retry of NotifyCancelled)', async () => {
+    await ctx.memory.update(REQUEST_ID, { status: 'cancelled', cancellation: { by: 'dana', at: '2026-03-02T09:00:00.000Z', reason: 'withdrawn on the phone' } });
+
+    await notifyOutcome(ctx, REQUEST_ID, { outcome: 'cancelled' });
+
+    expect(ctx.mail.to(SUBJECT_EMAIL)[0]!.text).toContain('withdrawn on the phone');
+  });
 });
