@@ -569,6 +569,10 @@ export class DsarOrchestrator extends Construct {
     // for access and erasure alike; a Lambda error that a retry then fixed is not a failure.
     const connectorFailures = new cloudwatch.Metric({ namespace: 'Dsar', metricName: 'ConnectorFailures', dimensionsMap: { service: 'dsar' }, ...fiveMin });
     alarm('ConnectorFailures', connectorFailures, 1, 'A connector still failed after retries: the request waits for staff to retry, accept as partial or cancel.');
+    // Published by the RecordFailure step: a workflow step failed after its retries and the request now
+    // waits in NeedsAttention for staff. The execution does not fail, so ExecutionsFailed never sees it.
+    const stepFailures = new cloudwatch.Metric({ namespace: 'Dsar', metricName: 'WorkflowStepFailures', dimensionsMap: { service: 'dsar' }, ...fiveMin });
+    alarm('WorkflowStepFailures', stepFailures, 1, 'A workflow step failed after its retries: the request waits in NeedsAttention for staff to retry the step, accept as partial or cancel.');
     alarm('ApiServerErrors', this.api.metricServerError({ ...fiveMin, stage: '$default' } as cloudwatch.MetricOptions), 5, 'The API answered 5xx.');
     alarm('ApiThrottled', throttled, 5, 'The API answered 429 (throttled) to several requests: subjects or staff may be turned away, or someone is flooding it.');
     // The escalation job publishes once per run: the alarm's period is the job's interval, and a run

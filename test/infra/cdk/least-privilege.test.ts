@@ -46,6 +46,7 @@ const EXPECTED: Record<string, string[]> = {
   erase: [...READ, ...WRITE, ...ERASE],
   'confirm-erasure': [...READ, ...WRITE, ...CONNECTORS],
   reconcile: [...READ, ...WRITE],
+  'record-failure': [...READ, ...WRITE],
   assemble: [...READ, ...WRITE, 's3:GetObject', 's3:ListBucket', 's3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject'],
   'notify-subject': [...READ, ...WRITE, ...MAIL, 's3:DeleteObject', 's3:ListBucket'],
   escalate: [...READ, ...WRITE, ...MAIL],

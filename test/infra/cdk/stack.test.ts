@@ -395,6 +395,15 @@ describe('operations', () => {
     });
   });
 
+  it('alarms on a workflow step that failed after its retries (the request waits in NeedsAttention, the execution does not fail)', () => {
+    expect(alarmOn('WorkflowStepFailures')).toMatchObject({
+      Namespace: 'Dsar',
+      Dimensions: [{ Name: 'service', Value: 'dsar' }],
+      Statistic: 'Sum',
+      Threshold: 1,
+    });
+  });
+
   it('alarms on overdue requests over the escalation job\'s own interval, and keeps its state when a run is missing', () => {
     expect(FUNCTIONS.find((f) => f.id === 'escalate')!.schedule).toBe('rate(1 hour)');
     expect(alarmOn('OverdueRequests')).toMatchObject({
