@@ -1,8 +1,8 @@
 /**
  * The API contract, checked on every call the tests make: docs/openapi.yaml is the promise, and a request
  * or an answer it does not describe fails the test that made it. The end-to-end helper
- * (test/support/runtime.ts `api`) and the handler helper (test/functions/handlers/support.ts `answer`)
- * call these, so no test has to remember to.
+ * (test/support/runtime.ts `api`) and the handler tests' wrapper (test/functions/handlers/support.ts
+ * `checked`, which `answer` insists on) call these, so no test has to remember to.
  *
  * Checked: the route (path template and method) is documented; the status is declared for that
  * operation; the answer's body is valid against the declared schema with the declared content type (and
