@@ -10,6 +10,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -26,6 +27,7 @@ import { emulatorSocket, startSes, startSignedDynamoDb, startSignedS3, type Emul
 import type { TornObject } from './s3-store.ts';
 import { startSesSimulator } from './ses-simulator.ts';
 import { guardServer } from './origin-guard.ts';
+import { serveApiDocument } from './api-document.ts';
 import { makeDirPrivate, makePrivate, privateUmask } from './private-files.ts';
 import { runtimeCredentials, type LocalCredentials } from './local-credentials.ts';
 import { startStepFunctionsEndpoint, type StepFunctionsEndpoint } from './stepfunctions/index.ts';
@@ -142,6 +144,16 @@ export interface Runtime extends RuntimeInfo {
   /** Test-only: make the workflow's functions fail (see function-faults.ts). */
   functionFaults: FunctionFaults;
   stop(): Promise<void>;
+}
+
+type Fallback = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+
+/** Tries each fallback of the HTTP API in turn until one handles the request. */
+function firstOf(...fallbacks: Fallback[]): Fallback {
+  return async (req, res) => {
+    for (const fallback of fallbacks) if (await fallback(req, res)) return true;
+    return false;
+  };
 }
 
 function staffTokens(dataDir: string): StaffToken[] {
@@ -321,8 +333,9 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       functions: FUNCTIONS,
       handlers,
       staffTokens: tokens,
-      // The console and the public request pages share the API's origin, as they do behind CloudFront.
-      fallback: serveConsole({ staffTokens: tokens }),
+      // The API's contract, then the console and the public request pages, which share the API's origin
+      // as they do behind CloudFront.
+      fallback: firstOf(serveApiDocument(), serveConsole({ staffTokens: tokens })),
     });
     // A DNS-rebinding page must not become same-origin with the API and the console.
     guardServer(api.server, { origins: 'any' });

@@ -6,9 +6,20 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EPHEMERAL_PORTS, startRuntime, type Runtime, type RuntimeOptions } from '../../infra/local/runtime.ts';
+import { checkExchange, operationFor } from './contract.ts';
+
+export interface ApiOptions {
+  body?: unknown;
+  token?: string;
+  headers?: Record<string, string>;
+  raw?: string;
+  /** The test probes a route or method the document does not have on purpose (the edge's 404/405): nothing is checked, but the route must really be undocumented. */
+  undocumented?: boolean;
+}
 
 export interface TestRuntime extends Runtime {
-  api(method: string, path: string, options?: { body?: unknown; token?: string; headers?: Record<string, string>; raw?: string }): Promise<{ status: number; body: any; headers: Headers }>;
+  /** Calls the API; every request and answer is checked against docs/openapi.yaml (test/support/contract.ts). */
+  api(method: string, path: string, options?: ApiOptions): Promise<{ status: number; body: any; headers: Headers }>;
   mails(to?: string): Promise<Mail[]>;
   waitForMail(to: string, subjectIncludes: string, timeoutMs?: number): Promise<Mail>;
   waitForStatus(requestId: string, status: string | string[], timeoutMs?: number): Promise<any>;
@@ -40,17 +51,39 @@ export async function startTestRuntime(options: RuntimeOptions & { keepDir?: str
     ...options,
   });
   const api: TestRuntime['api'] = async (method, path, opts = {}) => {
+    const headers: Record<string, string> = {
+      ...(opts.body !== undefined || opts.raw !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
+      ...opts.headers,
+    };
+    const sent = opts.raw !== undefined ? opts.raw : opts.body !== undefined ? JSON.stringify(opts.body) : undefined;
+    if (opts.undocumented) {
+      let documented = true;
+      try {
+        operationFor(method, path);
+      } catch {
+        documented = false;
+      }
+      if (documented) throw new Error(`${method} ${path} is marked undocumented but docs/openapi.yaml describes it`);
+    }
     const res = await fetch(`${runtime.apiUrl}${path}`, {
       method,
       redirect: 'manual',
-      headers: {
-        ...(opts.body !== undefined || opts.raw !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
-        ...opts.headers,
-      },
-      ...(opts.raw !== undefined ? { body: opts.raw } : opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
+      headers,
+      ...(sent !== undefined ? { body: sent } : {}),
     });
     const text = await res.text();
+    if (!opts.undocumented) {
+      checkExchange({
+        method,
+        path,
+        requestBody: sent,
+        requestContentType: Object.entries(headers).find(([k]) => k.toLowerCase() === 'content-type')?.[1],
+        status: res.status,
+        responseContentType: res.headers.get('content-type') ?? undefined,
+        responseBody: text,
+      });
+    }
     let body: unknown = text;
     try {
       body = text ? JSON.parse(text) : undefined;

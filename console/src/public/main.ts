@@ -6,7 +6,7 @@
  *   /request/download?id=&token=  the download link, with a readable page when it expired or is invalid
  * Nothing here says whether the company holds data on an address: every filing gets the same answer.
  */
-import { Api, ApiError } from '../shared/api.ts';
+import { Api, ApiError, type Answer, type Schemas } from '../shared/api.ts';
 import { loadClientConfig, type ClientConfig } from '../shared/config.ts';
 import { field, formatDate, h, message, render } from '../shared/dom.ts';
 import { DENIAL_REASON_TEXT, PUBLIC_STATUS_TEXT, SHORT_TYPE, TYPE_LABEL } from '../shared/labels.ts';
@@ -78,7 +78,7 @@ function requestForm(config: ClientConfig, api: Api) {
     submit.disabled = true;
     status.replaceChildren(message('info', 'Sending…'));
     try {
-      const answer = await api.call<{ requestId: string }>('POST', '/v1/requests', {
+      const answer = await api.call<Answer<'createRequest', 202>>('POST', '/v1/requests', {
         body: {
           type: String(data.get('type')),
           email: email.value.trim(),
@@ -168,20 +168,9 @@ function linkProblem(title: string, text: string) {
 async function statusPage(api: Api, id: string, token: string) {
   render(main, h('h1', {}, 'Your request'), message('info', 'Loading…'));
   if (!id || !token) return linkProblem('This link is not complete', 'Open the link from your email again, or copy all of it into the address bar.');
-  type Status = {
-    requestId: string;
-    type: string;
-    status: string;
-    receivedDate: string;
-    dueDate: string;
-    denialReason?: string;
-    closedAt?: string;
-    erasureReport?: ErasureReport;
-    waitingForSubject?: { since: string; asked: string };
-  };
-  let s: Status;
+  let s: Answer<'getRequestStatus'>;
   try {
-    s = await api.call<Status>('GET', `/v1/requests/${encodeURIComponent(id)}?token=${encodeURIComponent(token)}`);
+    s = await api.call<Answer<'getRequestStatus'>>('GET', `/v1/requests/${encodeURIComponent(id)}?token=${encodeURIComponent(token)}`);
   } catch (err) {
     if (err instanceof ApiError && (err.status === 403 || err.status === 404)) {
       return linkProblem('This link is not valid', 'The link may have been copied incompletely. Open the link from your email again.');
@@ -246,17 +235,7 @@ function replyForm(api: Api, id: string, token: string, waiting: { since: string
   );
 }
 
-interface ErasureReport {
-  completedAt: string;
-  systems: Array<{
-    displayName: string;
-    items: Array<{ object: string; action: string; count: number; legalBasis?: string; retentionPeriod?: string; completion?: { vendor: string; withinDays: number } }>;
-    confirmed: boolean | 'not_verifiable';
-  }>;
-  recipientsNotified: Array<{ name: string; how: string; at: string }>;
-  notErased: Array<{ displayName: string; reason: string }>;
-  recipientsNotTold?: Array<{ name: string; reason: 'staff' | 'nothing_erased' }>;
-}
+type ErasureReport = NonNullable<Schemas['SubjectStatus']['erasureReport']>;
 
 const ERASURE_ACTION_TEXT: Record<string, string> = { deleted: 'Deleted', anonymized: 'Anonymized', retained: 'Kept' };
 

@@ -1,7 +1,20 @@
 /**
  * One way to call the HTTP API from the browser: JSON in, JSON out, and every failure an ApiError that
  * carries the API's own `{error: {code, message}}`, so pages show the API's message instead of guessing.
+ * What the API answers is typed from its contract (./api-types.ts, generated from docs/openapi.yaml).
  */
+import type { components, operations } from './api-types.ts';
+
+/** The document's schemas (docs/openapi.yaml `components.schemas`). */
+export type Schemas = components['schemas'];
+
+/** The JSON body an operation answers with a status (200 unless said), as the document declares it. */
+export type Answer<Op extends keyof operations, Status extends number = 200> = operations[Op] extends {
+  responses: { [S in Status]: { content: { 'application/json': infer Body } } };
+}
+  ? Body
+  : never;
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,

@@ -36,7 +36,8 @@ function decodeCursor(cursor: string | undefined, dueBefore: string | undefined)
  * the escalation job count them) on the context's clock, so the badge and the reminders agree.
  */
 export function staffView(ctx: AppContext, r: RequestRecord) {
-  const { pk: _pk, sk: _sk, statusTokenHash: _s, reportTokenHash: _rt, subjectHash: _h, openPk: _o, openSk: _os, verification, ...rest } = r;
+  // Index keys and secrets stay out: the view is the API's (docs/openapi.yaml StaffRequest), not the table's.
+  const { pk: _pk, sk: _sk, statusTokenHash: _s, reportTokenHash: _rt, subjectHash: _h, subjectSalt: _ss, openPk: _o, openSk: _os, purgePk: _pp, verification, ...rest } = r;
   return {
     ...rest,
     verification: verification

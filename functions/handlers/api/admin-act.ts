@@ -11,7 +11,8 @@ import { actionInput, httpHandler, requestIdFrom } from '../http.ts';
 
 const reasons = Object.keys(DENIAL_REASONS) as [keyof typeof DENIAL_REASONS, ...(keyof typeof DENIAL_REASONS)[]];
 
-const bodies = {
+/** The body of each action, by the action in the path (test/docs/openapi-zod.test.ts holds docs/openapi.yaml to them). */
+export const bodies = {
   approve: z.strictObject({ confirmRequestId: z.string().optional() }),
   deny: z.strictObject({
     reason: z.enum(reasons, { error: `reason must be one of ${reasons.join(', ')}` }),

@@ -11,7 +11,8 @@ import { requestDetail } from '#domain/requests/queries';
 import { actionInput, httpHandler, requestIdFrom } from '../http.ts';
 
 const reason = z.string().trim().min(1, 'reason is required').max(2000);
-const bodies = {
+/** The body of each action, by the action in the path (test/docs/openapi-zod.test.ts holds docs/openapi.yaml to them). */
+export const bodies = {
   extend: z.strictObject({ reason }),
   pause: z.strictObject({ reason }),
   resume: z.strictObject({}),

@@ -4,7 +4,7 @@ import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { FUNCTIONS } from '../../../infra/functions.ts';
 import { handlerEnvironment, putRequest, startHarness, type Harness } from '../domain/deadline-ops/harness.ts';
-import { lambdaContext } from './support.ts';
+import { checked, lambdaContext } from './support.ts';
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -17,8 +17,8 @@ beforeAll(async () => {
   h = await startHarness();
   Object.assign(process.env, handlerEnvironment(h));
   ses.on(SendEmailCommand).resolves({ MessageId: 'm-1' });
-  deadlineHandler = (await import('../../../functions/handlers/api/admin-deadline.ts')).handler as unknown as Handler;
-  metricsHandler = (await import('../../../functions/handlers/api/admin-metrics.ts')).handler as unknown as Handler;
+  deadlineHandler = checked((await import('../../../functions/handlers/api/admin-deadline.ts')).handler as unknown as Handler);
+  metricsHandler = checked((await import('../../../functions/handlers/api/admin-metrics.ts')).handler as unknown as Handler);
 });
 afterAll(async () => {
   ses.restore();

@@ -2,13 +2,15 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { httpHandler } from '../../../functions/handlers/http.ts';
 import { EDGE_SECRET_HEADER } from '../../../functions/handlers/edge-only.ts';
-import { answer, apiEvent, lambdaContext } from './support.ts';
+import { answer, apiEvent, lambdaContext, offContract } from './support.ts';
 
 let ran = 0;
-const route = httpHandler({}, async () => {
-  ran++;
-  return { status: 202, body: { ok: true } };
-});
+const route = offContract(
+  httpHandler({}, async () => {
+    ran++;
+    return { status: 202, body: { ok: true } };
+  }),
+);
 const call = async (headers: Record<string, string> = {}) => answer(await route(apiEvent({ headers }), lambdaContext()));
 
 afterEach(() => {

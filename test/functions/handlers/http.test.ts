@@ -4,11 +4,12 @@ import { z } from 'zod';
 import { RequestError, conflict } from '#commons/errors';
 import { RequestNotFound } from '#domain/requests/repository';
 import { MAX_BODY_BYTES, decimalInteger, httpHandler, redactEmails, requestIdFrom, staffFromEvent } from '../../../functions/handlers/http.ts';
-import { answer, apiEvent, lambdaContext } from './support.ts';
+import { answer, apiEvent, lambdaContext, offContract } from './support.ts';
 
 const body = z.strictObject({ email: z.email(), count: z.number().int().optional() });
 const echo = httpHandler({ body }, async ({ body: b }) => ({ status: 200, body: { got: b } }));
-const call = async (h: typeof echo, init: Parameters<typeof apiEvent>[0]) => answer(await h(apiEvent(init), lambdaContext()));
+// The shared middleware, on made-up routes: these answers are not the API's, so no contract applies.
+const call = async (h: typeof echo, init: Parameters<typeof apiEvent>[0]) => answer(await offContract(h)(apiEvent(init), lambdaContext()));
 
 describe('httpHandler: bodies', () => {
   it('parses a JSON body and answers with it', async () => {

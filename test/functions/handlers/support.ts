@@ -1,5 +1,11 @@
-/** API Gateway v2 events and a Lambda context for handler tests. */
+/**
+ * API Gateway v2 events and a Lambda context for handler tests, and the contract check: a handler called
+ * through `checked` has every call checked against docs/openapi.yaml (test/support/contract.ts), and
+ * `answer` refuses a result that did not come through `checked` (or `offContract`, for the shared
+ * middleware's tests on made-up routes), so no handler test can skip the contract by forgetting it.
+ */
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import { checkExchange } from '../../support/contract.ts';
 
 export function lambdaContext(): Context {
   return {
@@ -63,7 +69,48 @@ export interface Answer {
   body: { error?: { code: string; message: string; details?: Record<string, unknown> } } & Record<string, unknown>;
 }
 
+type ApiHandler<R extends APIGatewayProxyResultV2> = (event: APIGatewayProxyEventV2, context: Context) => Promise<R>;
+
+/** Results that went through `checked` or `offContract`. */
+const vetted = new WeakSet<object>();
+
+function header(headers: Record<string, unknown> | undefined, name: string): string | undefined {
+  const found = Object.entries(headers ?? {}).find(([k]) => k.toLowerCase() === name);
+  return found === undefined ? undefined : String(found[1]);
+}
+
+/** The handler, with each call's request and answer checked against docs/openapi.yaml. */
+export function checked<R extends APIGatewayProxyResultV2>(handler: ApiHandler<R>): ApiHandler<R> {
+  return async (event, context) => {
+    const result = await handler(event, context);
+    const r = result as { statusCode?: number; headers?: Record<string, unknown>; body?: string; isBase64Encoded?: boolean };
+    checkExchange({
+      method: event.requestContext?.http?.method ?? event.routeKey.split(' ')[0]!,
+      path: event.rawPath,
+      requestBody: event.body === undefined ? undefined : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body,
+      requestContentType: header(event.headers, 'content-type'),
+      status: r.statusCode ?? 200,
+      responseContentType: header(r.headers, 'content-type'),
+      responseBody: r.isBase64Encoded && r.body ? Buffer.from(r.body, 'base64').toString('utf8') : (r.body ?? ''),
+    });
+    if (typeof result === 'object') vetted.add(result);
+    return result;
+  };
+}
+
+/** For tests of the shared middleware on a made-up route, which no API document describes: nothing is checked. */
+export function offContract<R extends APIGatewayProxyResultV2>(handler: ApiHandler<R>): ApiHandler<R> {
+  return async (event, context) => {
+    const result = await handler(event, context);
+    if (typeof result === 'object') vetted.add(result);
+    return result;
+  };
+}
+
 export function answer(result: APIGatewayProxyResultV2): Answer {
+  if (typeof result === 'object' && !vetted.has(result)) {
+    throw new Error('call the handler through checked() (or offContract() for a made-up route), so its answer is checked against docs/openapi.yaml');
+  }
   const r = result as { statusCode: number; headers?: Record<string, string>; body?: string };
   return { statusCode: r.statusCode, headers: r.headers ?? {}, body: r.body ? (JSON.parse(r.body) as Answer['body']) : {} };
 }

@@ -3,7 +3,7 @@
  * it failed), the audit timeline, and the actions its state and the staff member's role allow. Every
  * action asks for confirmation; approving an erasure asks for the request id to be typed.
  */
-import { ApiError } from '../../shared/api.ts';
+import { ApiError, type Answer, type Schemas } from '../../shared/api.ts';
 import { field, formatDate, h, message, render } from '../../shared/dom.ts';
 import { DENIAL_REASON_LABEL, SHORT_TYPE, STAFF_STATUS_LABEL } from '../../shared/labels.ts';
 import { badgeElement } from '../badge-element.ts';
@@ -11,17 +11,7 @@ import type { ConsoleContext } from '../context.ts';
 import { confirmAction } from '../dialog.ts';
 import { needsTypedConfirmation, offeredActions, type Action } from '../rules.ts';
 
-interface Connector {
-  connectorId: string;
-  status: string;
-  records: number;
-  objects?: Record<string, number>;
-  error?: { type: string; message: string };
-  /** What an erasure did, per object (counts and bases, never data). */
-  erasure?: Array<{ object: string; action: string; count: number; legalBasis?: string; retentionPeriod?: string; completion?: { vendor: string; withinDays: number } }>;
-  attempts?: number;
-  finishedAt?: string;
-}
+type Connector = Schemas['ConnectorOutcome'];
 
 const ERASURE_ACTION_LABEL: Record<string, string> = { deleted: 'deleted', anonymized: 'anonymized', retained: 'kept', not_found: 'none found' };
 
@@ -43,40 +33,9 @@ function erasureCell(c: Connector): Node | string {
   );
 }
 
-interface StaffRequest {
-  requestId: string;
-  type: string;
-  status: string;
-  subject: { email: string; name?: string };
-  jurisdiction: string;
-  country: string;
-  locale?: string;
-  receivedAt: string;
-  receivedDate: string;
-  dueDate: string;
-  extendedDueDate: string;
-  acknowledgeBy: string | null;
-  daysLeft: number;
-  decision?: { outcome: string; by: string; at: string; reason?: string; note?: string };
-  partialAcceptance?: { by: string; at: string; reason: string };
-  extension?: { by: string; at: string; reason: string; previousDueDate: string };
-  pause?: { since: string; by: string; reason: string };
-  pausedDays?: number;
-  package?: { key: string; createdAt: string; expiresAt: string; bytes?: number };
-  closedAt?: string;
-  assignee?: string;
-  connectors?: Connector[];
-  /** A workflow step that failed for good: the request waits for staff (status awaiting_staff). */
-  attention?: { step: string; error: string; message: string; at: string; status: string };
-}
+type StaffRequest = Schemas['StaffRequest'];
 
-export interface Detail {
-  request: StaffRequest;
-  /** What the API would accept from this staff member now. */
-  actions?: string[];
-  connectors: Connector[];
-  audit: Array<{ at: string; actor: string; action: string; detail?: Record<string, unknown> }>;
-}
+export type Detail = Answer<'getRequest'>;
 
 const ACTION_LABEL: Record<Action, string> = {
   approve: 'Approve',
@@ -400,7 +359,7 @@ async function act(ctx: ConsoleContext, container: HTMLElement, detail: Detail, 
   try {
     if (action === 'download') {
       // A navigation cannot carry the bearer token: ask the API for a short-lived link instead.
-      const { url } = await ctx.api.call<{ url: string }>('GET', `${path}/package`, { token });
+      const { url } = await ctx.api.call<Answer<'getPackageLink'>>('GET', `${path}/package`, { token });
       window.location.assign(url);
       return;
     }

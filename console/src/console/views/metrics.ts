@@ -4,25 +4,12 @@
  * with a table that says the same for screen readers. Built against GET /v1/admin/metrics?year=; when
  * that endpoint does not exist yet, the page says so.
  */
-import { ApiError } from '../../shared/api.ts';
+import { ApiError, type Answer } from '../../shared/api.ts';
 import { field, h, message, render, svg } from '../../shared/dom.ts';
 import { SHORT_TYPE } from '../../shared/labels.ts';
 import type { ConsoleContext } from '../context.ts';
 
-interface TypeMetrics {
-  type: string;
-  received: number;
-  answered: number;
-  answeredOnTime: number;
-  shareAnsweredOnTime: number | null;
-}
-
-interface YearMetrics {
-  year: number;
-  types: TypeMetrics[];
-  /** Per month (YYYY-MM), requests received by type. Optional: older APIs only report the year. */
-  months?: Array<{ month: string; received: Record<string, number> }>;
-}
+type YearMetrics = Answer<'getMetrics'>;
 
 const TYPE_CLASS: Record<string, string> = { access: 'series-a', erasure: 'series-b', portability: 'series-c' };
 

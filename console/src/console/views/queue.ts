@@ -4,7 +4,7 @@
  * requests however far down the queue they are. Pages follow the API's cursor; the cursors seen so far
  * make "previous" possible.
  */
-import { ApiError } from '../../shared/api.ts';
+import { ApiError, type Answer } from '../../shared/api.ts';
 import { field, formatDate, h, message, render } from '../../shared/dom.ts';
 import { OPEN_STATUSES, SHORT_TYPE, STAFF_STATUS_LABEL } from '../../shared/labels.ts';
 import { badgeElement } from '../badge-element.ts';
@@ -13,17 +13,7 @@ import type { ConsoleContext } from '../context.ts';
 const PAGE_SIZE = 25;
 const REQUEST_ID = /^dsar_[a-z0-9]{8,40}$/;
 
-export interface QueueItem {
-  requestId: string;
-  type: string;
-  jurisdiction: string;
-  status: string;
-  /** Present while a workflow step has failed for good (NeedsAttention). */
-  attention?: { step: string };
-  receivedDate: string;
-  dueDate: string;
-  daysLeft: number;
-}
+export type QueueItem = Answer<'listRequests'>['items'][number];
 
 function select(name: string, options: Array<[string, string]>, value: string): HTMLSelectElement {
   const el = h('select', { name });
@@ -84,7 +74,7 @@ export async function queueView(ctx: ConsoleContext, container: HTMLElement, par
     if (jurisdiction) q.set('jurisdiction', jurisdiction);
     const cursor = cursors[pageIndex];
     if (cursor) q.set('cursor', cursor);
-    let page: { items: QueueItem[]; cursor: string | null };
+    let page: Answer<'listRequests'>;
     try {
       page = await ctx.api.call('GET', `/v1/admin/requests?${q}`, { token: ctx.session.token });
     } catch (err) {

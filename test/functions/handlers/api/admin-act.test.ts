@@ -2,9 +2,11 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { handler } from '../../../../functions/handlers/api/admin-act.ts';
+import { handler as actOnRequest } from '../../../../functions/handlers/api/admin-act.ts';
 import { REQUEST_ID, requestRecord } from '../../domain/requests/support.ts';
-import { answer, apiEvent, lambdaContext } from '../support.ts';
+import { answer, apiEvent, checked, lambdaContext } from '../support.ts';
+
+const handler = checked(actOnRequest);
 import { stubHandlerEnv } from './env.ts';
 
 const docs = mockClient(DynamoDBDocumentClient);

@@ -10,10 +10,10 @@ import { resetClients } from '#commons/clients';
 import type { RequestRecord } from '#domain/requests/model';
 import { exampleConfigJson } from '../../domain/requests/support.ts';
 import { startHarness, TABLE, type Harness } from '../../domain/deadline-ops/harness.ts';
-import { answer, apiEvent, lambdaContext } from '../support.ts';
+import { answer, apiEvent, checked, lambdaContext } from '../support.ts';
 
 let h: Harness;
-let handler: (typeof import('../../../../functions/handlers/api/create-request.ts'))['handler'];
+let handler: ReturnType<typeof checked>;
 const sfn = mockClient(SFNClient);
 
 beforeAll(async () => {
@@ -24,7 +24,7 @@ beforeAll(async () => {
   vi.stubEnv('DSAR_CONFIG', JSON.stringify(exampleConfigJson()));
   resetClients();
   resetAppContext();
-  ({ handler } = await import('../../../../functions/handlers/api/create-request.ts'));
+  handler = checked((await import('../../../../functions/handlers/api/create-request.ts')).handler);
 });
 afterAll(async () => {
   vi.unstubAllEnvs();

@@ -2,11 +2,15 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { hashToken } from '#commons/tokens';
-import { handler as download } from '../../../../functions/handlers/api/download.ts';
-import { handler as status } from '../../../../functions/handlers/api/get-request-status.ts';
-import { handler as reply } from '../../../../functions/handlers/api/subject-reply.ts';
+import { handler as downloadHandler } from '../../../../functions/handlers/api/download.ts';
+import { handler as statusHandler } from '../../../../functions/handlers/api/get-request-status.ts';
+import { handler as replyHandler } from '../../../../functions/handlers/api/subject-reply.ts';
 import { REQUEST_ID, requestRecord } from '../../domain/requests/support.ts';
-import { answer, apiEvent, lambdaContext } from '../support.ts';
+import { answer, apiEvent, checked, lambdaContext } from '../support.ts';
+
+const download = Object.assign(checked(downloadHandler), { route: '/v1/downloads' });
+const status = Object.assign(checked(statusHandler), { route: '/v1/requests' });
+const reply = checked(replyHandler);
 import { stubHandlerEnv } from './env.ts';
 
 const docs = mockClient(DynamoDBDocumentClient);
@@ -23,7 +27,7 @@ beforeEach(() => {
 afterEach(() => docs.reset());
 
 const get = async (h: typeof status, id: string, token?: string) =>
-  answer(await h(apiEvent({ method: 'GET', path: `/x/${id}`, pathParameters: { id }, ...(token ? { query: { token } } : {}) }), lambdaContext()));
+  answer(await h(apiEvent({ method: 'GET', path: `${h.route}/${id}`, pathParameters: { id }, ...(token ? { query: { token } } : {}) }), lambdaContext()));
 
 describe('GET /v1/requests/{id}', () => {
   it('answers the status for the right token', async () => {

@@ -3,9 +3,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { handler } from '../../../../functions/handlers/api/verify-request.ts';
+import { handler as verifyHandler } from '../../../../functions/handlers/api/verify-request.ts';
 import { REQUEST_ID, requestRecord, verificationFor } from '../../domain/requests/support.ts';
-import { answer, apiEvent, lambdaContext } from '../support.ts';
+import { answer, apiEvent, checked, lambdaContext } from '../support.ts';
+
+const handler = checked(verifyHandler);
 import { stubHandlerEnv } from './env.ts';
 
 const docs = mockClient(DynamoDBDocumentClient);
