@@ -5,7 +5,7 @@
  * its data; a torn file in its data folder is moved aside with a warning; SIGINT and SIGTERM drain and
  * stop everything it started. The long version of the crash loop is bench/crash-loop.ts.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -32,6 +32,15 @@ let processingMs: number;
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'dsar-crash-'));
+});
+// A test that failed half-way leaves its runtime up, holding the data folder's locks: stop it so the
+// next test reports its own outcome instead of "Database failed to open".
+afterEach(async () => {
+  if (running && isRunning(running.pid)) {
+    running.child.kill('SIGKILL');
+    await running.exited;
+    await waitUntil('the emulators of a left-over runtime to exit', () => running!.emulatorPids.every((pid) => !isRunning(pid)), 20_000);
+  }
 });
 afterAll(async () => {
   if (running && isRunning(running.pid)) {
@@ -100,7 +109,7 @@ describe('the runtime killed during collection', () => {
 
       const again = await start();
       const done = await waitForStatus(again.info, id, ['completed', 'completed_partial', 'awaiting_staff'], 90_000);
-      expect(done.request.status, `request ${id} after a kill ${killAfterMs} ms after approval (${status})`).toBe('completed');
+      expect(done.request.status, `request ${id} after a kill ${killAfterMs} ms after approval (${status}); attention: ${JSON.stringify(done.request.attention)}`).toBe('completed');
       expect(await packageCounts(again.info, id), `the package of ${id}`).toEqual(expected);
       await crash(again, false);
     }

@@ -73,7 +73,7 @@ describe('verifyCode', () => {
     ctx.fixedClock.advance(61_000);
     await resendCode(ctx, REQUEST_ID);
     const mailed = ctx.mail.to(SUBJECT_EMAIL).at(-1)!;
-    const newCode = /: (\d{6})$/.exec(mailed.subject)![1]!;
+    const newCode = /is: (\d{6})/.exec(mailed.text)![1]!;
     expect(ctx.memory.stored().verification?.attempts).toBe(0);
     expect(await verifyCode(ctx, REQUEST_ID, newCode)).toEqual({ status: 'verified' });
   });
@@ -146,7 +146,7 @@ describe('issueCode and resendCode', () => {
     await issueCode(ctx, request);
 
     const mail = ctx.mail.to(SUBJECT_EMAIL).at(-1)!;
-    const code = /: (\d{6})$/.exec(mail.subject)![1]!;
+    const code = /is: (\d{6})/.exec(mail.text)![1]!;
     const v = ctx.memory.stored().verification!;
     expect(v.codeHash).toBe(hashCode(REQUEST_ID, code, key));
     expect(v.scheme).toBe('hmac-sha256');
