@@ -36,6 +36,14 @@ export async function assemble(ctx: AppContext, requestId: string): Promise<{ ke
     }));
   const now = clock.now();
   const key = `exports/${requestId}/${request.type}-${requestId}.zip`;
+  // A rerun after the package went on record (the runtime or the Lambda died before the next state, or
+  // its answer was lost): the staged copies may already be gone, so rebuilding would fail on a missing
+  // key. The package on record is this step's answer.
+  if (request.package?.key === key && request.status === 'assembling') {
+    await removeStaging(ctx, requestId);
+    const records = sources.reduce((n, s) => n + s.objects.reduce((m, o) => m + o.count, 0), 0);
+    return { key, records, bytes: request.package.bytes ?? 0 };
+  }
   await repo.update(requestId, { status: 'assembling' }, { onlyIf: ['in_progress', 'assembling'] });
   const result = await assemblePackage({
     s3: ctx.s3,

@@ -1,0 +1,40 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mockClient } from 'aws-sdk-client-mock';
+import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { assemble } from '#domain/workflow/assemble';
+import { REQUEST_ID, requestRecord, testContext, verificationFor, type TestContext } from '../requests/support.ts';
+
+const s3 = mockClient(S3Client);
+let ctx: TestContext;
+
+beforeEach(() => {
+  ctx = testContext();
+  s3.on(ListObjectsV2Command).resolves({ Contents: [] });
+  s3.on(DeleteObjectsCommand).resolves({});
+  // The staged copies are gone: a rebuild would fail on this.
+  s3.on(GetObjectCommand).rejects(Object.assign(new Error('The specified key does not exist.'), { name: 'NoSuchKey' }));
+});
+afterEach(() => s3.reset());
+
+describe('assemble', () => {
+  it('answers a rerun after the package went on record with that package, without reading staging that is gone', async () => {
+    const key = `exports/${REQUEST_ID}/access-${REQUEST_ID}.zip`;
+    await ctx.memory.create(
+      requestRecord({
+        status: 'assembling',
+        verification: verificationFor(REQUEST_ID, '123456', { verifiedAt: '2026-03-02T10:05:00.000Z' }),
+        decision: { outcome: 'approved', by: 'dana', at: '2026-03-02T11:00:00.000Z' },
+        connectors: {
+          accounts: { connectorId: 'accounts', status: 'succeeded', records: 2, objects: { account: 2 }, stagingKeys: { account: `staging/${REQUEST_ID}/accounts/account.jsonl` }, attempts: 1 },
+        },
+        package: { key, createdAt: '2026-03-02T11:05:00.000Z', expiresAt: '2026-03-09T11:05:00.000Z', bytes: 1234 },
+      }),
+    );
+
+    const result = await assemble(ctx, REQUEST_ID);
+
+    expect(result).toEqual({ key, records: 2, bytes: 1234 });
+    expect(s3.commandCalls(GetObjectCommand)).toHaveLength(0);
+    expect(ctx.memory.stored().package?.key).toBe(key);
+  });
+});
