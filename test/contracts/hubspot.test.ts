@@ -101,6 +101,13 @@ describe('HubSpot connector and sandbox against our HubSpot contract', () => {
     expect(problemsOf(exchanges)).toEqual([]);
   });
 
+  it('gets throttled with the 429 body HubSpot’s usage-limits guide documents', async () => {
+    sb.faults.set('hubspot', { throttle: { count: 1, form: 'SECONDLY' } });
+    const { exchanges } = await recordExchanges(sb.urls.hubspot, () => collect(connector({ policyHintsMs: { SECONDLY: 1 } }).access(subjectOf('bob@example.com'), ctx)));
+    expect(exchanges.map((ex) => ex.status)).toContain(429);
+    expect(problemsOf(exchanges)).toEqual([]);
+  });
+
   it('gets an expired token refused with HubSpot’s error body', async () => {
     sb.faults.set('hubspot', { expireToken: true });
     const { exchanges } = await recordExchanges(sb.urls.hubspot, () => collect(connector().access(subjectOf('bob@example.com'), ctx)).catch(() => undefined));
