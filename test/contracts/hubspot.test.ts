@@ -1,21 +1,22 @@
 /**
- * The HubSpot connector and sandbox against HubSpot's own published OpenAPI specs (trimmed copies in
- * test/contracts/hubspot/, see its README): every request the connector makes is an operation of the
- * specs with a valid body, and every answer the sandbox gives validates against that operation's
- * response schema. A mistake made in both the connector and the sandbox fails here.
+ * The HubSpot connector and sandbox against our own contract of the HubSpot operations the connector
+ * uses (test/contracts/hubspot/hubspot.contract.json, written from HubSpot's API reference and
+ * re-checked against HubSpot's specs with compare.ts; see that folder's README): every request the
+ * connector makes is an operation of the contract with valid path parameters and body, and every
+ * answer the sandbox gives validates against that operation's response schema. A mistake made in both
+ * the connector and the sandbox fails here.
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ENGAGEMENTS, SHARED } from '#connectors/hubspot/index';
 import { createSaasConnector } from '#connectors/saas';
 import { startSandboxes, type Sandboxes } from '../../infra/local/sandboxes/index.ts';
 import { QUOTED, collect, ctx, depsFor, policies, saasConfig, subjectOf } from '../functions/connectors/support.ts';
-import { OPERATIONS } from './hubspot/refresh.ts';
 import { OpenApiContract, recordExchanges, type Exchange } from './support/openapi3.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
-// HubSpot accepts an object type's name or its id in a path; the deals spec spells deals `0-3`.
-const contract = new OpenApiContract(join(here, 'hubspot'), { deals: '0-3' });
+const contract = new OpenApiContract(join(here, 'hubspot', 'hubspot.contract.json'));
 
 let sb: Sandboxes;
 beforeAll(async () => {
@@ -27,11 +28,27 @@ afterEach(() => sb.faults.reset());
 const connector = (settings: Record<string, unknown> = {}, deps = depsFor(sb)) => createSaasConnector(saasConfig('hubspot', sb.urls.hubspot, settings), deps);
 const problemsOf = (exchanges: Exchange[]) => exchanges.flatMap((ex) => contract.problems(ex));
 const templatesOf = (exchanges: Exchange[]) => new Set(exchanges.map((ex) => { const op = contract.operationOf(ex.method, new URL(ex.url).pathname); return op ? `${op.method} ${op.template}` : `? ${ex.url}`; }));
+/**
+ * A contact with one record of every type only it is on, so no record is kept as shared and each type
+ * is patched or deleted. With `onDeal`, its engagements are also on its deal's timeline, which GDPR
+ * delete would leave them on: the connector archives them in batches.
+ */
+function personWithEveryType(email: string, onDeal = false): void {
+  const store = sb.stores.hubspot;
+  const contact = store.create('contacts', { email, firstname: 'Test', lastname: 'Person' });
+  const records = [...SHARED, ...ENGAGEMENTS].map((type) => ({ type, id: store.create(type, { name: `${type} of ${contact.id}` }).id }));
+  for (const { type, id } of records) store.associate('contacts', contact.id, type, id);
+  const deal = records.find((r) => r.type === 'deals')!;
+  if (onDeal) for (const { type, id } of records) if ((ENGAGEMENTS as readonly string[]).includes(type)) store.associate('deals', deal.id, type, id);
+}
 
-describe('HubSpot connector and sandbox against HubSpot’s published specs', () => {
+/** Each operation's path parameters that list their values (object types), with the values seen or declared. */
+const valuesOf = (pairs: Array<[string, string, string]>) => [...new Set(pairs.map((p) => p.join(' ')))].sort();
+
+describe('HubSpot connector and sandbox against our HubSpot contract', () => {
   const seen: Exchange[] = [];
 
-  it('reads alice, bob, a quoted address and nobody with requests and answers the specs describe', async () => {
+  it('reads alice, bob, a quoted address and nobody with requests and answers the contract describes', async () => {
     const { exchanges } = await recordExchanges(sb.urls.hubspot, async () => {
       await collect(connector({ pageSize: 50 }).access(subjectOf('alice@example.com'), ctx));
       await collect(connector().access(subjectOf('bob@example.com'), ctx));
@@ -43,7 +60,7 @@ describe('HubSpot connector and sandbox against HubSpot’s published specs', ()
     expect(problemsOf(exchanges)).toEqual([]);
   });
 
-  it('anonymizes bob and GDPR-deletes alice (archiving what GDPR delete leaves) within the specs, twice', async () => {
+  it('anonymizes bob and GDPR-deletes alice (archiving what GDPR delete leaves) within the contract, twice', async () => {
     const { exchanges } = await recordExchanges(sb.urls.hubspot, async () => {
       const anonymize = policies({
         contacts: { action: 'anonymize', fields: { firstname: 'redact', lastname: 'hash', phone: 'null' } },
@@ -57,12 +74,37 @@ describe('HubSpot connector and sandbox against HubSpot’s published specs', ()
     expect(problemsOf(exchanges)).toEqual([]);
   });
 
-  it('gets 207 answers whose errors are HubSpot’s StandardError, each with category, context, errors, links, message and status', async () => {
+  it('patches, deletes and batch-archives every object type the contract lists, within it', async () => {
+    personWithEveryType('dora@example.com');
+    personWithEveryType('erin@example.com');
+    personWithEveryType('frank@example.com', true);
+    const mask = { action: 'anonymize', fields: { firstname: 'redact' } } as const;
+    const { exchanges } = await recordExchanges(sb.urls.hubspot, async () => {
+      await connector().erase(subjectOf('dora@example.com'), policies({}, mask), ctx);
+      await connector().erase(subjectOf('erin@example.com'), policies({ contacts: mask }), ctx);
+      await connector().erase(subjectOf('frank@example.com'), policies({}), ctx);
+    });
+    seen.push(...exchanges);
+    const typesOf = (method: string, path: RegExp) => [...new Set(exchanges.filter((ex) => ex.method === method).map((ex) => path.exec(new URL(ex.url).pathname)?.[1]).filter(Boolean))].sort();
+    expect(typesOf('PATCH', /^\/crm\/v3\/objects\/([^/]+)\/\d+$/)).toEqual(['contacts', ...SHARED, ...ENGAGEMENTS].sort());
+    expect(typesOf('DELETE', /^\/crm\/v3\/objects\/([^/]+)\/\d+$/)).toEqual([...SHARED, ...ENGAGEMENTS].sort());
+    expect(typesOf('POST', /^\/crm\/v3\/objects\/([^/]+)\/batch\/archive$/)).toEqual([...ENGAGEMENTS].sort());
+    expect(problemsOf(exchanges)).toEqual([]);
+  });
+
+  it('gets 207 answers whose errors each carry category, context, errors, links, message and status, as HubSpot’s do', async () => {
     sb.faults.set('hubspot', { failNext: { match: 'notes/batch/read', partial: 'errors', count: 1 } });
     const { exchanges } = await recordExchanges(sb.urls.hubspot, () => collect(connector().access(subjectOf(sb.people[12]!.email), ctx)).catch(() => undefined));
     const multi = exchanges.filter((ex) => ex.status === 207);
     expect(multi.length).toBeGreaterThan(0);
     for (const ex of multi) expect((ex.responseBody as { errors: unknown[] }).errors.length).toBeGreaterThan(0);
+    expect(problemsOf(exchanges)).toEqual([]);
+  });
+
+  it('gets throttled with the 429 body HubSpot’s usage-limits guide documents', async () => {
+    sb.faults.set('hubspot', { throttle: { count: 1, form: 'SECONDLY' } });
+    const { exchanges } = await recordExchanges(sb.urls.hubspot, () => collect(connector({ policyHintsMs: { SECONDLY: 1 } }).access(subjectOf('bob@example.com'), ctx)));
+    expect(exchanges.map((ex) => ex.status)).toContain(429);
     expect(problemsOf(exchanges)).toEqual([]);
   });
 
@@ -73,20 +115,30 @@ describe('HubSpot connector and sandbox against HubSpot’s published specs', ()
     expect(problemsOf(exchanges)).toEqual([]);
   });
 
-  it('exercises every operation the connector is declared to call, and calls nothing else', () => {
-    // Per-type CRM paths collapse to the generic form OPERATIONS lists.
-    const generic = (t: string) =>
-      t.replace(/^(\w+) \/crm\/v3\/objects\/[^/]+\/(batch\/read|batch\/archive)$/, '$1 /crm/v3/objects/{type}/$2').replace(/^(\w+) \/crm\/v3\/objects\/[^/]+\/\{[^}]+\}$/, '$1 /crm/v3/objects/{type}/{id}');
-    const used = new Set([...templatesOf(seen)].map(generic));
-    const declared = new Set(OPERATIONS.map(([method, path]) => `${method.toUpperCase()} ${path}`));
-    expect([...used].sort()).toEqual([...declared].sort());
+  it('exercises every operation the contract declares, and calls nothing else', () => {
+    const declared = contract.all.map((op) => `${op.method} ${op.template}`);
+    expect([...templatesOf(seen)].sort()).toEqual([...declared].sort());
+  });
+
+  it('calls each operation with every object type the contract lists for it, and with no other', () => {
+    const declared = contract.all.flatMap((op) =>
+      op.parameters.filter((p) => p.in === 'path' && Array.isArray(p.schema?.enum)).flatMap((p) => (p.schema!.enum as string[]).map((v): [string, string, string] => [`${op.method} ${op.template}`, p.name, v])),
+    );
+    const used = seen.flatMap((ex) => {
+      const path = new URL(ex.url).pathname;
+      const op = contract.operationOf(ex.method, path);
+      if (!op) return [];
+      const listed = new Set(declared.filter(([t]) => t === `${op.method} ${op.template}`).map(([, name]) => name));
+      return Object.entries(contract.pathParameters(op, path)).filter(([name]) => listed.has(name)).map(([name, v]): [string, string, string] => [`${op.method} ${op.template}`, name, v]);
+    });
+    expect(valuesOf(used)).toEqual(valuesOf(declared));
   });
 });
 
 describe('the contract check itself', () => {
   const base = 'https://api.hubapi.com';
 
-  it('rejects a search without the `after` and `sorts` HubSpot’s spec requires, as the connector sent before', () => {
+  it('rejects a search without the `after` and `sorts` HubSpot requires, as the connector sent before', () => {
     const problems = contract.problems({
       method: 'POST',
       url: `${base}/crm/v3/objects/contacts/search`,
@@ -98,7 +150,7 @@ describe('the contract check itself', () => {
     expect(problems.join('\n')).toMatch(/must have required property 'sorts'/);
   });
 
-  it('rejects a 207 whose error items lack the fields of HubSpot’s StandardError, as the sandbox answered before', () => {
+  it('rejects a 207 whose error items lack the `errors` and `links` HubSpot always sends, as the sandbox answered before', () => {
     const problems = contract.problems({
       method: 'POST',
       url: `${base}/crm/v3/objects/notes/batch/read`,
@@ -113,8 +165,33 @@ describe('the contract check itself', () => {
     expect(problems.join('\n')).toMatch(/errors\/0 must have required property 'links'/);
   });
 
-  it('rejects a call to an operation the specs do not have, and a query parameter an operation does not declare', () => {
-    expect(contract.problems({ method: 'POST', url: `${base}/crm/v3/objects/contacts/purge`, status: 204 })).toEqual(['POST /crm/v3/objects/contacts/purge: no operation in the specs']);
+  it('rejects association ids sent as numbers, as HubSpot never sends them', () => {
+    const problems = contract.problems({
+      method: 'GET',
+      url: `${base}/crm/v4/objects/contacts/1/associations/notes?limit=500`,
+      status: 200,
+      responseBody: { results: [{ toObjectId: 7, associationTypes: [{ category: 'HUBSPOT_DEFINED', typeId: 202 }] }] },
+    });
+    expect(problems).toEqual([expect.stringMatching(/\/results\/0\/toObjectId must be string/)]);
+  });
+
+  it('rejects an object type an operation is not declared for: contacts are GDPR-deleted, never archived in a batch', () => {
+    const problems = contract.problems({ method: 'POST', url: `${base}/crm/v3/objects/contacts/batch/archive`, requestBody: { inputs: [{ id: '1' }] }, status: 204 });
+    expect(problems).toEqual([expect.stringMatching(/^POST \/crm\/v3\/objects\/contacts\/batch\/archive: path parameter objectType "contacts": \/ must be equal to one of the allowed values/)]);
+  });
+
+  it('rejects a request body field the contract does not describe, so a new field is checked against HubSpot’s reference first', () => {
+    const problems = contract.problems({
+      method: 'POST',
+      url: `${base}/crm/v3/objects/contacts/gdpr-delete`,
+      requestBody: { objectId: '1', idProperty: 'email' },
+      status: 204,
+    });
+    expect(problems.join('\n')).toMatch(/must NOT have additional properties .*idProperty/);
+  });
+
+  it('rejects a call to an operation the contract does not have, and a query parameter an operation does not declare', () => {
+    expect(contract.problems({ method: 'POST', url: `${base}/crm/v3/objects/contacts/purge`, status: 204 })).toEqual(['POST /crm/v3/objects/contacts/purge: no operation in the contract']);
     const get = contract.problems({ method: 'GET', url: `${base}/crm/v4/objects/contacts/1/associations/notes?limit=500&pageSize=3`, status: 200, responseBody: { results: [] } });
     expect(get).toEqual(['GET /crm/v4/objects/contacts/1/associations/notes: query parameter pageSize is not declared by /crm/v4/objects/{objectType}/{objectId}/associations/{toObjectType}']);
   });

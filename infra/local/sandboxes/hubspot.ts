@@ -3,8 +3,9 @@
  * associations with `after` paging, GDPR delete, and the communication-preferences status API. Errors
  * carry HubSpot's `{"status":"error","category",...}` body; throttling is 429 with `errorType:
  * RATE_LIMIT` and the policy that was hit. Email search is case-insensitive, as HubSpot stores addresses
- * lower-cased. Answers follow HubSpot's published OpenAPI specs (test/contracts/hubspot.test.ts checks
- * them): batch errors are `StandardError`s, association ids are strings, absent values are left out.
+ * lower-cased. Answers follow our HubSpot contract (test/contracts/hubspot/hubspot.contract.json, checked
+ * by test/contracts/hubspot.test.ts): batch errors carry every field HubSpot's do, association ids are
+ * strings, absent values are left out.
  *
  * GDPR delete behaves as HubSpot documents it: the contact and its subscription statuses go, and so do
  * the engagements only it was on; an engagement also on another contact, a company, a deal or a ticket
@@ -35,7 +36,7 @@ interface HsObject {
 const hsError = (status: number, category: string, message: string, extra: Record<string, unknown> = {}, headers?: Record<string, string>) =>
   json(status, { status: 'error', message, correlationId: randomUUID(), category, ...extra }, headers);
 
-/** One item of a batch answer's `errors` (HubSpot's `StandardError`): every field its spec requires. */
+/** One item of a batch answer's `errors`: every field HubSpot always sends (the contract's `BatchError`). */
 const batchError = (category: string, message: string, context: Record<string, string[]>) => ({ status: 'error', category, message, context, errors: [], links: {} });
 
 /** An association target as the v4 API gives it (ids are strings in HubSpot's spec; no label: none sent). */

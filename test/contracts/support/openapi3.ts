@@ -1,14 +1,15 @@
 /**
- * Checks HTTP exchanges against vendored OpenAPI 3.0 documents: each request must match an operation
- * (method and path template, query parameters the operation declares, a JSON body valid against its
- * request schema), and each response body must be valid against the schema the operation gives for
+ * Checks HTTP exchanges against OpenAPI 3.0 documents (a vendor's, or one we wrote): each request must
+ * match an operation (method and path template, path parameters valid against their schemas, query
+ * parameters the operation declares, a JSON body valid against its request schema), and each response
+ * body must be valid against the schema the operation gives for
  * that status (or its `default`). Validation is ajv with formats; OpenAPI's `example`/`x-*` keywords are
  * annotations, so strict mode is off.
  */
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
 type Json = Record<string, unknown>;
 
@@ -20,12 +21,22 @@ export interface Exchange {
   responseBody?: unknown;
 }
 
-interface Operation {
+interface Parameter {
+  name: string;
+  in: string;
+  required?: boolean;
+  schema?: Json;
+}
+
+export interface Operation {
   spec: string;
   method: string;
   template: string;
   pattern: RegExp;
+  /** Names of the template's path parameters, in the order `pattern` captures them. */
+  pathNames: string[];
   literalSegments: number;
+  parameters: Parameter[];
   op: Json;
 }
 
@@ -37,25 +48,49 @@ export class OpenApiContract {
   private readonly operations: Operation[] = [];
   private readonly cache = new Map<string, ValidateFunction>();
 
-  /** Every `*.json` OpenAPI document in `dir`; `aliases` rewrites request path segments (`deals` -> `0-3`). */
+  /**
+   * Every `*.json` OpenAPI document in `source` (a folder), or that one document (a `.json` file);
+   * `aliases` rewrites request path segments (`deals` -> `0-3`).
+   */
   constructor(
-    dir: string,
+    source: string,
     private readonly aliases: Record<string, string> = {},
   ) {
     addFormats(this.ajv);
     // OpenAPI's int32/int64 are number formats ajv-formats knows; nothing else here needs one.
-    for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
-      const doc = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Json;
+    const files = source.endsWith('.json') ? [[basename(source), source]] : readdirSync(source).filter((f) => f.endsWith('.json')).map((f) => [f, join(source, f)]);
+    for (const [file, path] of files as Array<[string, string]>) {
+      const doc = JSON.parse(readFileSync(path, 'utf8')) as Json;
       this.ajv.addSchema({ $id: file, components: doc.components ?? {} } as Json);
       for (const [template, item] of Object.entries(doc.paths as Record<string, Json>)) {
+        // Parameters of the path item apply to each of its operations, which may override them by name.
+        const shared = (item.parameters ?? []) as Parameter[];
         for (const [method, op] of Object.entries(item)) {
           if (method === 'parameters') continue;
+          const own = ((op as Json).parameters ?? []) as Parameter[];
+          const parameters = [...shared.filter((p) => !own.some((o) => o.name === p.name && o.in === p.in)), ...own];
           const segments = template.split('/');
-          const pattern = new RegExp(`^${segments.map((s) => (/^\{.+\}$/.test(s) ? '[^/]+' : s.replace(/[.*+?^$()|[\]\\]/g, '\\$&'))).join('/')}$`);
-          this.operations.push({ spec: file, method: method.toUpperCase(), template, pattern, literalSegments: segments.filter((s) => !s.startsWith('{')).length, op: op as Json });
+          const pattern = new RegExp(`^${segments.map((s) => (/^\{.+\}$/.test(s) ? '([^/]+)' : s.replace(/[.*+?^$()|[\]\\]/g, '\\$&'))).join('/')}$`);
+          const pathNames = segments.filter((s) => /^\{.+\}$/.test(s)).map((s) => s.slice(1, -1));
+          this.operations.push({ spec: file, method: method.toUpperCase(), template, pattern, pathNames, literalSegments: segments.filter((s) => !s.startsWith('{')).length, parameters, op: op as Json });
         }
       }
     }
+  }
+
+  /** The operations of the documents, in document order. */
+  get all(): readonly Operation[] {
+    return this.operations;
+  }
+
+  /** The decoded values of an operation's path parameters in a request path. */
+  pathParameters(op: Operation, path: string): Record<string, string> {
+    const match = op.pattern.exec(this.aliased(path));
+    return Object.fromEntries(op.pathNames.map((name, i) => [name, decodeURIComponent(match?.[i + 1] ?? '')]));
+  }
+
+  private aliased(path: string): string {
+    return path.split('/').map((s) => this.aliases[s] ?? s).join('/');
   }
 
   get size(): number {
@@ -64,7 +99,7 @@ export class OpenApiContract {
 
   /** The operation an exchange is, or undefined: literal segments win over parameters, as routers do. */
   operationOf(method: string, path: string): Operation | undefined {
-    const aliased = path.split('/').map((s) => this.aliases[s] ?? s).join('/');
+    const aliased = this.aliased(path);
     return this.operations
       .filter((o) => o.method === method.toUpperCase() && o.pattern.test(aliased))
       .sort((a, b) => b.literalSegments - a.literalSegments)[0];
@@ -75,9 +110,14 @@ export class OpenApiContract {
     const url = new URL(ex.url);
     const label = `${ex.method} ${url.pathname}`;
     const op = this.operationOf(ex.method, url.pathname);
-    if (!op) return [`${label}: no operation in the specs`];
+    if (!op) return [`${label}: no operation in the contract`];
     const out: string[] = [];
-    const params = (op.op.parameters ?? []) as Array<{ name: string; in: string; required?: boolean }>;
+    const params = op.parameters;
+    // A path parameter with a schema (an enum of object types, say) is checked like any other value.
+    for (const [name, value] of Object.entries(this.pathParameters(op, url.pathname))) {
+      const schema = params.find((p) => p.in === 'path' && p.name === name)?.schema;
+      if (schema) out.push(...this.validate(op.spec, schema, value).map((e) => `${label}: path parameter ${name} ${JSON.stringify(value)}: ${e}`));
+    }
     for (const name of new Set(url.searchParams.keys())) {
       if (!params.some((p) => p.in === 'query' && p.name === name)) out.push(`${label}: query parameter ${name} is not declared by ${op.template}`);
     }
