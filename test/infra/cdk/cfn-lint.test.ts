@@ -33,16 +33,29 @@ function cfnLint(template: unknown): Finding[] {
   return JSON.parse(run.stdout || '[]') as Finding[];
 }
 
+/**
+ * cfn-lint is Python (PyPI), which npm cannot install. CI and the project's machines run as root and have
+ * it: there a missing cfn-lint fails every test below with the message above. A developer who follows the
+ * README without root and without cfn-lint (`npm install`, `npm test`: nothing but npm) is told, loudly,
+ * that these tests did not run here; CI runs them on every change.
+ */
+const available = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' }).status === 0;
+const required = process.env.CI === 'true' || process.getuid?.() === 0;
+if (!available && !required) {
+  console.warn('cfn-lint is not on PATH: the template lint tests did not run here (CI runs them). Install it with `pip install cfn-lint` to run them.');
+}
+
 const shown = (findings: Finding[]) => findings.map((f) => `${f.Level} ${f.Rule.Id} at ${f.Location.Path.join('/')}: ${f.Message}`);
 
 let full: ReturnType<typeof synthFast>;
 let smallest: ReturnType<typeof synthFast>;
 beforeAll(() => {
+  if (!available && !required) return;
   full = synthFast('LintFull', { alarmEmail: 'ops@example-video.test', enableWaf: true });
   smallest = synthFast('LintSmallest', { createSesIdentity: false, console: { enabled: false } });
 }, 300_000);
 
-describe('cfn-lint', () => {
+describe.skipIf(!available && !required)('cfn-lint', () => {
   it('finds no error or warning in the full stack', () => {
     expect(full.error).toBeUndefined();
     const findings = cfnLint(full.template.toJSON()).filter((f) => f.Level !== 'Informational');
