@@ -133,6 +133,11 @@ export class RequestRepository {
       removes.add('openPk');
       removes.add('openSk');
     }
+    // Acknowledged or closed: nothing more to chase, so the request leaves the ack-pending index.
+    if (set.acknowledgedAt || (set.status && CLOSED_STATUSES.has(set.status))) {
+      removes.add('ackPk');
+      removes.add('ackSk');
+    }
     let i = 0;
     for (const [field, value] of Object.entries(fields)) {
       if (value === undefined) continue;

@@ -23,7 +23,7 @@ describe('RequestRepository', () => {
     expect(put.Item).toMatchObject({ pk: `REQ#${REQUEST_ID}`, sk: 'META' });
   });
 
-  it('updates only from the given statuses and takes a closed request out of the open queue', async () => {
+  it('updates only from the given statuses and takes a closed request out of the open queue and the ack-pending index', async () => {
     ddb.on(UpdateCommand).resolves({ Attributes: requestRecord({ status: 'completed' }) });
 
     await repo.update(REQUEST_ID, { status: 'completed' }, { onlyIf: ['assembling', 'in_progress'] });
@@ -31,8 +31,18 @@ describe('RequestRepository', () => {
     const input = ddb.commandCalls(UpdateCommand)[0]!.args[0].input;
     expect(input.ConditionExpression).toBe('attribute_exists(#pk) AND #status IN (:s0, :s1)');
     expect(input.ExpressionAttributeValues).toMatchObject({ ':s0': 'assembling', ':s1': 'in_progress' });
+    expect(input.UpdateExpression).toMatch(/REMOVE #r0, #r1, #r2, #r3$/);
+    expect(['#r0', '#r1', '#r2', '#r3'].map((n) => input.ExpressionAttributeNames![n]).sort()).toEqual(['ackPk', 'ackSk', 'openPk', 'openSk']);
+  });
+
+  it('takes an acknowledged request out of the ack-pending index and leaves it in the open queue', async () => {
+    ddb.on(UpdateCommand).resolves({ Attributes: requestRecord({ status: 'in_progress' }) });
+
+    await repo.update(REQUEST_ID, { acknowledgedAt: '2026-03-02T10:00:00.000Z' });
+
+    const input = ddb.commandCalls(UpdateCommand)[0]!.args[0].input;
     expect(input.UpdateExpression).toMatch(/REMOVE #r0, #r1$/);
-    expect([input.ExpressionAttributeNames!['#r0'], input.ExpressionAttributeNames!['#r1']].sort()).toEqual(['openPk', 'openSk']);
+    expect(['#r0', '#r1'].map((n) => input.ExpressionAttributeNames![n]).sort()).toEqual(['ackPk', 'ackSk']);
   });
 
   it('reports a lost condition as StateConflict naming the current status', async () => {
