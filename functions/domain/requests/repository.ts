@@ -18,6 +18,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { Jurisdiction, RequestType } from '#commons/config';
 import type { ErasureItem } from '#connectors/types';
 import { forgetSubjectMessages } from './messages.ts';
+import { changesMetrics, recordFact } from '../metrics/ledger.ts';
 import {
   CLOSED_STATUSES,
   OPEN_INDEX,
@@ -103,6 +104,7 @@ export class RequestRepository {
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
+    await recordFact(this.db, this.table, record);
   }
 
   async find(requestId: string): Promise<RequestRecord | undefined> {
@@ -192,7 +194,10 @@ export class RequestRepository {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return out.Attributes as RequestRecord;
+      const updated = out.Attributes as RequestRecord;
+      // The yearly metrics' ledger follows every change of status or due date (see metrics/ledger.ts).
+      if (changesMetrics(set)) await recordFact(this.db, this.table, updated);
+      return updated;
     } catch (err) {
       if (err instanceof ConditionalCheckFailedException) {
         const current = await this.find(requestId);
