@@ -17,6 +17,9 @@ export interface TableIndex {
 export const TABLE_INDEXES: readonly TableIndex[] = [
   // Open requests by due date: the staff queue and the escalation job read only what is open.
   { indexName: 'open-by-due', partitionKey: 'openPk', sortKey: 'openSk' },
+  // Open requests by status, then due date: the staff queue filtered by status reads only that status
+  // (the queue then gets the page's requests in full, so the index carries only what it filters on).
+  { indexName: 'open-by-status', partitionKey: 'queueStatus', sortKey: 'openSk', include: ['type', 'jurisdiction'] },
   // Requests by subject (hash of the normalised email): duplicates, and "requests filed in my name".
   { indexName: 'by-subject', partitionKey: 'subjectHash', sortKey: 'receivedAt' },
   // Requests by the year they were received: the yearly metrics read one year, not the table.

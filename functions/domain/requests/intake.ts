@@ -151,6 +151,7 @@ export async function fileRequest(input: NewRequest, ctx: AppContext, options: {
       : {
           openPk: 'OPEN' as const,
           openSk: `${deadlines.dueDate}#${requestId}`,
+          queueStatus: 'awaiting_verification' as const,
           // Owed an acknowledgement (CCPA): the escalation job finds it here until the receipt mail goes out.
           ...(deadlines.acknowledgeBy ? ackPendingKeys(deadlines.acknowledgeBy, requestId) : {}),
         }),

@@ -15,7 +15,9 @@
  * sk = receivedAt) for the yearly metrics, `purge-by-date`
  * (purgePk = 'PURGE' once closed, purgeAfter = when the subject's fields are hashed), and `ack-pending`
  * (ackPk = 'ACK' while an acknowledgement date is set and the acknowledgement has not gone out,
- * ackSk = `<acknowledgeBy>#<id>`; sparse, so the escalation job reads only what it may chase).
+ * ackSk = `<acknowledgeBy>#<id>`; sparse, so the escalation job reads only what it may chase), and
+ * `open-by-status` (queueStatus = the status while open, sk = openSk; keys, type and jurisdiction only):
+ * the staff queue filtered by status.
  */
 import type { Jurisdiction, RequestType } from '#commons/config';
 import type { ErasureItem } from '#connectors/types';
@@ -25,6 +27,7 @@ export const SUBJECT_INDEX = 'by-subject';
 export const PURGE_INDEX = 'purge-by-date';
 export const YEAR_INDEX = 'by-year';
 export const ACK_INDEX = 'ack-pending';
+export const STATUS_INDEX = 'open-by-status';
 
 /**
  * What the escalation job reads of a request (never the subject's address or name): the projection of
@@ -208,6 +211,8 @@ export interface RequestRecord {
   /** Present while open: the queue index. */
   openPk?: 'OPEN';
   openSk?: string;
+  /** The status while open (absent once closed): the partition of the open-by-status index the filtered queue reads. */
+  queueStatus?: RequestStatus;
   /** Present while open with an acknowledgement date and not yet acknowledged: the ack-pending index. */
   ackPk?: 'ACK';
   ackSk?: string;

@@ -163,7 +163,7 @@ export function requestRecord(seed: RequestSeed): RequestRecord {
     extendedDueDate: d.extendedDueDate,
     acknowledgeBy: d.acknowledgeBy,
     statusTokenHash: 'x',
-    ...(open ? { openPk: 'OPEN' as const, openSk: `${dueDate}#${id}` } : {}),
+    ...(open ? { openPk: 'OPEN' as const, openSk: `${dueDate}#${id}`, queueStatus: status } : {}),
     ...(open && d.acknowledgeBy ? ackPendingKeys(d.acknowledgeBy, id) : {}),
     ...(seed.assignee ? { assignee: seed.assignee } : {}),
     ...(seed.closedAt ? { closedAt: seed.closedAt } : {}),
