@@ -140,6 +140,8 @@ export async function fileRequest(input: NewRequest, ctx: AppContext, options: {
     extendedDueDate: deadlines.extendedDueDate,
     acknowledgeBy: deadlines.acknowledgeBy,
     statusTokenHash: '',
+    // Nothing written by the subject yet: the retention sweep need not read this request's trail.
+    subjectMessages: false,
     ...(open
       ? {
           duplicateOf: open,

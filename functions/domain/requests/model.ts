@@ -231,6 +231,12 @@ export interface RequestRecord {
   escalations?: Record<string, string>;
   duplicateOf?: string;
   closedAt?: string;
+  /**
+   * Whether the subject wrote to us on this request (set before the text is stored on the audit trail):
+   * false from intake on, so the retention sweep reads the trail only of requests with something to
+   * remove. Absent on records from before it; the sweep then reads the trail, as it always did.
+   */
+  subjectMessages?: boolean;
   /** Set when the request closes: the sparse index the subject-retention sweep reads. */
   purgePk?: 'PURGE';
   purgeAfter?: string;
