@@ -3,9 +3,9 @@
  * whole or in part, denied (by reason), how many days answering took (median and mean), and the share
  * answered on time.
  *
- * The year's requests are read from the metrics ledger (metrics/ledger.ts): a few small items per receipt
- * day, kept by the one place status and due dates are written, so a report reads at most 365 x types x
- * shards items however many requests the year had, never the requests themselves and never a Scan.
+ * The year's requests are read from the metrics ledger (metrics/ledger.ts): one ~100-byte fact per
+ * request, kept by the one place status and due dates are written, so a report reads a twentieth of the
+ * bytes it read from the request items, never a Scan.
  *
  * The share answered on time counts an open request already past its due date as late: it can no
  * longer be answered on time, and leaving it out showed "100% on time" while one was overdue.

@@ -1,24 +1,22 @@
 /**
  * The yearly-metrics ledger: what the metrics need of each request (status, law, dates, denial reason;
- * never the subject), kept in a few small items per receipt day instead of read from every request.
+ * never the subject), one small item per request in its receipt year's partition, so a report reads
+ * about 100 bytes per request instead of the 2-3 KB request items (a Query's cost is the bytes it reads).
  *
- * | item          | pk                     | sk                                 |
- * |---------------|------------------------|------------------------------------|
- * | ledger shard  | METRICS#<receivedYear> | <receivedDate>#<type>#<shard 0..3> |
+ * | item | pk                     | sk                                  |
+ * |------|------------------------|-------------------------------------|
+ * | fact | METRICS#<receivedYear> | <receivedDate>#<type>#<requestId>   |
  *
- * Each request is one attribute of its shard, named after its id, rewritten by the one place status and
- * due dates are written (RequestRepository.create and .update). A SET is idempotent, so a retried step
- * writes the same fact again; a fact only replaces an older one (by the request's updatedAt), so two
- * writes landing out of order keep the newer; an undone close simply writes the open fact back. A year's
- * metrics read at most 365 x types x shards items, however many requests the year had. Facts are about
- * 120 bytes: four shards per day and type hold about 12,000 requests of a type received on one day.
+ * The one place status and due dates are written (RequestRepository.create and .update) rewrites the
+ * request's fact. A put of the whole fact is idempotent, so a retried step writes the same fact again; it
+ * only replaces an older fact (by the request's updatedAt), so two writes landing out of order keep the
+ * newer; an undone close simply writes the open fact back. Each write is one small item (1 write unit),
+ * not a shared counter that grows. Not counters: the read is still one small item per request of the
+ * year, but never a request item and never a Scan.
  */
-import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { createHash } from 'node:crypto';
 import { YEAR_INDEX, type RequestRecord } from '../requests/model.ts';
-
-export const LEDGER_SHARDS = 4;
 
 /** The fields of a request the yearly metrics read. */
 export type LedgerRow = Pick<RequestRecord, 'requestId' | 'type' | 'status' | 'jurisdiction' | 'country' | 'receivedAt' | 'receivedDate' | 'dueDate' | 'closedAt'> & {
@@ -26,7 +24,7 @@ export type LedgerRow = Pick<RequestRecord, 'requestId' | 'type' | 'status' | 'j
   reason?: string;
 };
 
-/** One request's fact, short keys to keep shards small. */
+/** One request's fact, with short names: the item is what a report reads per request. */
 interface Fact {
   s: RequestRecord['status'];
   j: RequestRecord['jurisdiction'];
@@ -41,8 +39,7 @@ interface Fact {
 }
 
 export function ledgerKey(r: Pick<RequestRecord, 'requestId' | 'receivedYear' | 'receivedDate' | 'type'>): { pk: string; sk: string } {
-  const shard = createHash('sha256').update(r.requestId).digest()[0]! % LEDGER_SHARDS;
-  return { pk: `METRICS#${r.receivedYear}`, sk: `${r.receivedDate}#${r.type}#${shard}` };
+  return { pk: `METRICS#${r.receivedYear}`, sk: `${r.receivedDate}#${r.type}#${r.requestId}` };
 }
 
 /** Whether an update to these fields can change a metric (the ledger is rewritten only then). */
@@ -50,7 +47,7 @@ export function changesMetrics(set: Partial<RequestRecord>): boolean {
   return set.status !== undefined || set.dueDate !== undefined || set.closedAt !== undefined || set.decision !== undefined;
 }
 
-/** Writes the request's current fact into its shard, unless a newer one is there. */
+/** Writes the request's current fact, unless a newer one is there. */
 export async function recordFact(db: DynamoDBDocumentClient, table: string, r: RequestRecord): Promise<void> {
   // Records from before the by-year key have no receipt year: they were never in the yearly figures.
   if (!r.receivedYear || !r.receivedDate) return;
@@ -66,13 +63,12 @@ export async function recordFact(db: DynamoDBDocumentClient, table: string, r: R
   };
   try {
     await db.send(
-      new UpdateCommand({
+      new PutCommand({
         TableName: table,
-        Key: ledgerKey(r),
-        UpdateExpression: 'SET #id = :fact',
-        ConditionExpression: 'attribute_not_exists(#id) OR #id.#u <= :u',
-        ExpressionAttributeNames: { '#id': r.requestId, '#u': 'u' },
-        ExpressionAttributeValues: { ':fact': fact, ':u': fact.u },
+        Item: { ...ledgerKey(r), ...fact },
+        ConditionExpression: 'attribute_not_exists(#u) OR #u <= :u',
+        ExpressionAttributeNames: { '#u': 'u' },
+        ExpressionAttributeValues: { ':u': fact.u },
       }),
     );
   } catch (err) {
@@ -81,7 +77,7 @@ export async function recordFact(db: DynamoDBDocumentClient, table: string, r: R
   }
 }
 
-/** Every request received in `year`, as the metrics need them: one Query over the year's shards. */
+/** Every request received in `year`, as the metrics need them: one Query over the year's facts. */
 export async function readLedger(year: number, access: { db: DynamoDBDocumentClient; table: string }): Promise<{ rows: LedgerRow[]; itemsRead: number }> {
   const rows: LedgerRow[] = [];
   let itemsRead = 0;
@@ -97,23 +93,20 @@ export async function readLedger(year: number, access: { db: DynamoDBDocumentCli
     );
     itemsRead += out.Count ?? 0;
     for (const item of out.Items ?? []) {
-      const [receivedDate, type] = String(item.sk).split('#') as [string, RequestRecord['type']];
-      for (const [requestId, value] of Object.entries(item)) {
-        if (requestId === 'pk' || requestId === 'sk') continue;
-        const f = value as Fact;
-        rows.push({
-          requestId,
-          type,
-          status: f.s,
-          jurisdiction: f.j,
-          country: f.c,
-          receivedAt: f.r,
-          receivedDate,
-          dueDate: f.d,
-          ...(f.x ? { closedAt: f.x } : {}),
-          ...(f.why ? { reason: f.why } : {}),
-        });
-      }
+      const [receivedDate, type, requestId] = String(item.sk).split('#') as [string, RequestRecord['type'], string];
+      const f = item as unknown as Fact;
+      rows.push({
+        requestId,
+        type,
+        status: f.s,
+        jurisdiction: f.j,
+        country: f.c,
+        receivedAt: f.r,
+        receivedDate,
+        dueDate: f.d,
+        ...(f.x ? { closedAt: f.x } : {}),
+        ...(f.why ? { reason: f.why } : {}),
+      });
     }
     start = out.LastEvaluatedKey;
   } while (start);

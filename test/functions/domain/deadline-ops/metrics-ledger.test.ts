@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { yearMetrics } from '../../../../functions/domain/metrics/index.ts';
-import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
-import { backfillLedger, LEDGER_SHARDS, ledgerKey, readLedger, recordFact } from '../../../../functions/domain/metrics/ledger.ts';
+import { DeleteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { backfillLedger, ledgerKey, readLedger, recordFact } from '../../../../functions/domain/metrics/ledger.ts';
 import { putRequest, startHarness, type Harness } from './harness.ts';
 
 let h: Harness;
@@ -45,13 +45,17 @@ describe('the yearly metrics ledger', () => {
     expect(rows).toEqual([expect.objectContaining({ requestId: r.requestId, status: 'denied', reason: 'excessive', closedAt: '2025-01-12T10:00:00Z' })]);
   });
 
-  it('reads at most one item per receipt day, type and shard, however many requests there were', async () => {
-    for (let i = 0; i < 30; i++) await putRequest(h, { receivedAt: '2025-03-03T10:00:00Z' });
+  it('keeps one small item per request, without the subject, apart from the request items', async () => {
+    for (let i = 0; i < 3; i++) await putRequest(h, { receivedAt: '2025-03-03T10:00:00Z' });
     await putRequest(h, { type: 'erasure', receivedAt: '2025-03-04T10:00:00Z' });
 
-    const { rows, itemsRead } = await readLedger(2025, h.access);
-    expect(rows).toHaveLength(31);
-    expect(itemsRead).toBeLessThanOrEqual(LEDGER_SHARDS + 1);
+    const out = await h.access.db.send(new QueryCommand({ TableName: h.access.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'METRICS#2025' } }));
+    expect(out.Items).toHaveLength(4);
+    for (const item of out.Items!) {
+      expect(JSON.stringify(item)).not.toMatch(/subject@example\.test|Sam Subject/);
+      expect(JSON.stringify(item).length).toBeLessThan(300);
+    }
+    expect((await readLedger(2025, h.access)).rows.map((r) => r.type).sort()).toEqual(['access', 'access', 'access', 'erasure']);
   });
 });
 
