@@ -1,9 +1,11 @@
 /**
  * The escalation job: chases staff before deadlines are missed, so nobody has to remember them.
  *
- * It reads only the open-by-due index, in two bounded key ranges (never a Scan): everything due up to
- * the largest threshold (which includes everything overdue), and the slice of due dates where a request
- * whose acknowledgement date is near must sit. A request crossing a threshold is claimed for each
+ * It reads two sparse indexes in bounded key ranges (never a Scan), so what it reads grows with what is
+ * due, not with the table: the open-by-due index up to the largest threshold (which includes everything
+ * overdue), and the ack-pending index (requests whose acknowledgement is still owed) around today. The
+ * ranges end at the latest "today" among the time zones requests are counted in, not at a day of margin
+ * for every zone on earth. A request crossing a threshold is claimed for each
  * recipient with a conditional write on its `escalations` map (`<threshold>|<address>`) before that
  * recipient is mailed, so each recipient gets each threshold once even when runs overlap, and a digest
  * that fails gives back only its own recipient's claims: the next run sends that recipient the line,
@@ -15,38 +17,16 @@ import { logger } from '#commons/observability';
 import { addCalendarDays, daysBetween } from '../deadlines/index.ts';
 import { escalationDigest, type EscalationLine } from '../notifications/templates.ts';
 import { links, type AppContext } from '../context.ts';
-import { OPEN_INDEX, keys, type RequestRecord } from '../requests/model.ts';
+import { ACK_INDEX, ESCALATION_ATTRIBUTES, OPEN_INDEX, keys, type RequestRecord } from '../requests/model.ts';
 import { tableAccess, type TableAccess } from '../requests/table.ts';
-import { dateIn } from '../requests/local-date.ts';
 import { requestToday } from '../requests/zone.ts';
+import { todaySpan, zonesInUse } from './horizon.ts';
 
-/**
- * Where an acknowledgement date sits relative to the due date. Only CCPA sets one: 10 California
- * business days after receipt (14 to 18 calendar days, holidays included), while the due date is 45 days
- * after receipt, so the due date is 27 to 31 days after the acknowledgement date. The margins cover a
- * cluster of holidays; a test checks the bounds against the engine over two years of receipt dates.
- * A request extended before its acknowledgement was sent falls outside; staff who extend have seen it.
- */
-export const ACK_GAP_DAYS = { min: 25, max: 33 } as const;
 /** An acknowledgement missed longer ago than this is no longer chased (the due date escalations take over). */
 export const ACK_LATE_DAYS = 7;
 
-/** Attributes the job needs; the subject's address and name are never read. */
-const PROJECTION = [
-  'requestId',
-  'type',
-  'status',
-  'jurisdiction',
-  'country',
-  'receivedAt',
-  'dueDate',
-  'acknowledgeBy',
-  'acknowledgedAt',
-  'assignee',
-  'pause',
-  'escalations',
-  'openPk',
-];
+/** Attributes the job needs (the ack-pending index carries exactly these); the subject's address and name are never read. */
+const PROJECTION: readonly string[] = ESCALATION_ATTRIBUTES;
 
 type Candidate = Pick<
   RequestRecord,
@@ -66,7 +46,7 @@ export interface EscalationSummary {
   itemsRead: number;
   itemsReturned: number;
   queries: number;
-  /** The same per key range: the due window, then the acknowledgement slice. */
+  /** The same per key range: the due window, then the acknowledgements owed. */
   reads: Array<{ range: string; itemsRead: number; itemsReturned: number }>;
   /** Open requests overdue at this run (paused ones excluded: their due date moves on resume). */
   overdue: number;
@@ -90,40 +70,36 @@ export function recipientKey(key: string, to: string): string {
   return `${key}|${to}`;
 }
 
-async function queryIndex(
-  access: TableAccess,
-  range: { from?: string; below: string },
-  filter: { ackLimit?: string },
-  summary: EscalationSummary,
-): Promise<Candidate[]> {
+/** One bounded key range of an index: `pk = value AND sk BETWEEN from AND below` (or `sk < below`). */
+interface KeyRange {
+  index: string;
+  pk: { name: string; value: string };
+  sk: string;
+  from?: string;
+  below: string;
+}
+
+async function queryIndex(access: TableAccess, range: KeyRange, summary: EscalationSummary): Promise<Candidate[]> {
   const names: Record<string, string> = Object.fromEntries(PROJECTION.map((a, i) => [`#p${i}`, a]));
-  const values: Record<string, unknown> = { ':open': 'OPEN', ':below': range.below };
-  let keyCondition = 'openPk = :open AND openSk < :below';
+  names['#hash'] = range.pk.name;
+  names['#range'] = range.sk;
+  const values: Record<string, unknown> = { ':pk': range.pk.value, ':below': range.below };
+  let keyCondition = '#hash = :pk AND #range < :below';
   if (range.from) {
-    keyCondition = 'openPk = :open AND openSk BETWEEN :from AND :below';
+    keyCondition = '#hash = :pk AND #range BETWEEN :from AND :below';
     values[':from'] = range.from;
   }
-  let filterExpression: string | undefined;
-  if (filter.ackLimit) {
-    // A null acknowledgeBy (laws without one) never compares as less than a string.
-    names['#ack'] = 'acknowledgeBy';
-    values[':ackLimit'] = filter.ackLimit;
-    // Only requests whose acknowledgement has not gone out: the receipt step stamps acknowledgedAt.
-    names['#acked'] = 'acknowledgedAt';
-    filterExpression = '#ack <= :ackLimit AND attribute_not_exists(#acked)';
-  }
   const items: Candidate[] = [];
-  const read = { range: `${range.from ?? ''}..${range.below}`, itemsRead: 0, itemsReturned: 0 };
+  const read = { range: `${range.index} ${range.from ?? ''}..${range.below}`, itemsRead: 0, itemsReturned: 0 };
   summary.reads.push(read);
   let start: Record<string, unknown> | undefined;
   do {
     const out = await access.db.send(
       new QueryCommand({
         TableName: access.table,
-        IndexName: OPEN_INDEX,
+        IndexName: range.index,
         KeyConditionExpression: keyCondition,
-        FilterExpression: filterExpression,
-        ProjectionExpression: Object.keys(names).filter((n) => n.startsWith('#p')).join(', '),
+        ProjectionExpression: PROJECTION.map((_, i) => `#p${i}`).join(', '),
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
         ExclusiveStartKey: start,
@@ -228,17 +204,27 @@ export async function escalate(ctx: AppContext, options: EscalateOptions = {}): 
     failedDigests: 0,
   };
 
-  // Dates in the index are in each request's own zone; a day of margin covers every zone's "today".
-  const utcToday = dateIn('UTC', now);
-  const dueHorizon = addCalendarDays(utcToday, maxThreshold + 1);
-  const due = await queryIndex(access, { below: `${dueHorizon}#~` }, {}, summary);
-  const ackFrom = addCalendarDays(utcToday, ACK_GAP_DAYS.min - ACK_LATE_DAYS - 1);
-  const ackTo = addCalendarDays(utcToday, ACK_GAP_DAYS.max + lead + 1);
-  // The slice below the due horizon was read by the first query already.
-  const ackStart = ackFrom > dueHorizon ? `${ackFrom}#` : `${dueHorizon}#~`;
+  // Dates in the indexes are in each request's own zone: the ranges span every zone's "today".
+  const span = todaySpan(zonesInUse(config, now), now);
+  const due = await queryIndex(
+    access,
+    { index: OPEN_INDEX, pk: { name: 'openPk', value: 'OPEN' }, sk: 'openSk', below: `${addCalendarDays(span.latest, maxThreshold)}#~` },
+    summary,
+  );
+  // Acknowledgements owed from ACK_LATE_DAYS ago to `lead` days ahead; the index holds only those not yet sent.
   const ack =
-    lead >= 0 && ackStart < `${ackTo}#~`
-      ? await queryIndex(access, { from: ackStart, below: `${ackTo}#~` }, { ackLimit: addCalendarDays(utcToday, lead + 1) }, summary)
+    lead >= 0
+      ? await queryIndex(
+          access,
+          {
+            index: ACK_INDEX,
+            pk: { name: 'ackPk', value: 'ACK' },
+            sk: 'ackSk',
+            from: addCalendarDays(span.earliest, -ACK_LATE_DAYS),
+            below: `${addCalendarDays(span.latest, lead)}#~`,
+          },
+          summary,
+        )
       : [];
 
   const byId = new Map<string, Candidate>();

@@ -15,7 +15,7 @@ import { badRequest, unprocessable } from '#commons/errors';
 import { logger } from '#commons/observability';
 import { computeDeadlines, DeadlineInputError, jurisdictionCountries } from '../deadlines/index.ts';
 import type { AppContext } from '../context.ts';
-import { CLOSED_STATUSES, keys, normalizeEmail, type RequestRecord } from './model.ts';
+import { ackPendingKeys, CLOSED_STATUSES, keys, normalizeEmail, type RequestRecord } from './model.ts';
 import { retentionFields } from './retention.ts';
 import { decoyVerification } from './verification.ts';
 
@@ -140,6 +140,8 @@ export async function fileRequest(input: NewRequest, ctx: AppContext, options: {
     extendedDueDate: deadlines.extendedDueDate,
     acknowledgeBy: deadlines.acknowledgeBy,
     statusTokenHash: '',
+    // Nothing written by the subject yet: the retention sweep need not read this request's trail.
+    subjectMessages: false,
     ...(open
       ? {
           duplicateOf: open,
@@ -148,7 +150,13 @@ export async function fileRequest(input: NewRequest, ctx: AppContext, options: {
           // A code nobody is sent: verify and resend answer a duplicate as they answer a new request.
           verification: decoyVerification(now, config.verification.codeTtlMinutes),
         }
-      : { openPk: 'OPEN' as const, openSk: `${deadlines.dueDate}#${requestId}` }),
+      : {
+          openPk: 'OPEN' as const,
+          openSk: `${deadlines.dueDate}#${requestId}`,
+          queueStatus: 'awaiting_verification' as const,
+          // Owed an acknowledgement (CCPA): the escalation job finds it here until the receipt mail goes out.
+          ...(deadlines.acknowledgeBy ? ackPendingKeys(deadlines.acknowledgeBy, requestId) : {}),
+        }),
     createdAt: iso,
     updatedAt: iso,
   };

@@ -12,8 +12,12 @@
  *
  * Indexes: `open-by-due` (openPk = 'OPEN' while the request is open, openSk = `<dueDate>#<id>`),
  * `by-subject` (subjectHash = hash of the normalised email, sk = receivedAt), `by-year` (receivedYear,
- * sk = receivedAt) for the yearly metrics, and `purge-by-date`
- * (purgePk = 'PURGE' once closed, purgeAfter = when the subject's fields are hashed).
+ * sk = receivedAt) for the yearly metrics, `purge-by-date`
+ * (purgePk = 'PURGE' once closed, purgeAfter = when the subject's fields are hashed), and `ack-pending`
+ * (ackPk = 'ACK' while an acknowledgement date is set and the acknowledgement has not gone out,
+ * ackSk = `<acknowledgeBy>#<id>`; sparse, so the escalation job reads only what it may chase), and
+ * `open-by-status` (queueStatus = the status while open, sk = openSk; keys, type and jurisdiction only):
+ * the staff queue filtered by status.
  */
 import type { Jurisdiction, RequestType } from '#commons/config';
 import type { ErasureItem } from '#connectors/types';
@@ -22,6 +26,33 @@ export const OPEN_INDEX = 'open-by-due';
 export const SUBJECT_INDEX = 'by-subject';
 export const PURGE_INDEX = 'purge-by-date';
 export const YEAR_INDEX = 'by-year';
+export const ACK_INDEX = 'ack-pending';
+export const STATUS_INDEX = 'open-by-status';
+
+/**
+ * What the escalation job reads of a request (never the subject's address or name): the projection of
+ * the index it queries, so nothing else is copied into it on each write.
+ */
+export const ESCALATION_ATTRIBUTES = [
+  'requestId',
+  'type',
+  'status',
+  'jurisdiction',
+  'country',
+  'receivedAt',
+  'dueDate',
+  'acknowledgeBy',
+  'acknowledgedAt',
+  'assignee',
+  'pause',
+  'escalations',
+  'openPk',
+] as const;
+
+/** The keys of the ack-pending index for a request that must still be acknowledged by `acknowledgeBy`. */
+export function ackPendingKeys(acknowledgeBy: string, requestId: string): { ackPk: 'ACK'; ackSk: string } {
+  return { ackPk: 'ACK', ackSk: `${acknowledgeBy}#${requestId}` };
+}
 
 export const STATUSES = [
   'awaiting_verification',
@@ -180,6 +211,11 @@ export interface RequestRecord {
   /** Present while open: the queue index. */
   openPk?: 'OPEN';
   openSk?: string;
+  /** The status while open (absent once closed): the partition of the open-by-status index the filtered queue reads. */
+  queueStatus?: RequestStatus;
+  /** Present while open with an acknowledgement date and not yet acknowledged: the ack-pending index. */
+  ackPk?: 'ACK';
+  ackSk?: string;
   /** The staff member who owns the request; escalations go to them instead of the privacy team. */
   assignee?: string;
   /** The one extension the law allows: dueDate was moved from previousDueDate to the extended date. */
@@ -195,6 +231,12 @@ export interface RequestRecord {
   escalations?: Record<string, string>;
   duplicateOf?: string;
   closedAt?: string;
+  /**
+   * Whether the subject wrote to us on this request (set before the text is stored on the audit trail):
+   * false from intake on, so the retention sweep reads the trail only of requests with something to
+   * remove. Absent on records from before it; the sweep then reads the trail, as it always did.
+   */
+  subjectMessages?: boolean;
   /** Set when the request closes: the sparse index the subject-retention sweep reads. */
   purgePk?: 'PURGE';
   purgeAfter?: string;

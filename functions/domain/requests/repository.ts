@@ -18,9 +18,11 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { Jurisdiction, RequestType } from '#commons/config';
 import type { ErasureItem } from '#connectors/types';
 import { forgetSubjectMessages } from './messages.ts';
+import { changesMetrics, recordFact } from '../metrics/ledger.ts';
 import {
   CLOSED_STATUSES,
   OPEN_INDEX,
+  STATUS_INDEX,
   SUBJECT_INDEX,
   keys,
   type AuditEvent,
@@ -69,6 +71,12 @@ const FILTERED_STEP = 200;
 /** Items one listOpen call reads at most before it returns a short page with a cursor. */
 const READ_BUDGET = 5_000;
 
+/** The full key of an item in the open-by-status index from the status and its sort key. */
+function statusKey(status: RequestStatus, openSk: string): Record<string, unknown> {
+  const requestId = openSk.slice(openSk.indexOf('#') + 1);
+  return { ...keys.request(requestId), queueStatus: status, openSk };
+}
+
 /** The full key of an item in the open index from its sort key `<dueDate>#<requestId>`. */
 function openKey(openSk: string): Record<string, unknown> {
   const requestId = openSk.slice(openSk.indexOf('#') + 1);
@@ -103,6 +111,7 @@ export class RequestRepository {
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
+    await recordFact(this.db, this.table, record);
   }
 
   async find(requestId: string): Promise<RequestRecord | undefined> {
@@ -132,6 +141,15 @@ export class RequestRepository {
     if (set.status && CLOSED_STATUSES.has(set.status)) {
       removes.add('openPk');
       removes.add('openSk');
+      removes.add('queueStatus');
+    } else if (set.status) {
+      // The staff queue's status partition follows the status in the same write.
+      fields.queueStatus = set.status;
+    }
+    // Acknowledged or closed: nothing more to chase, so the request leaves the ack-pending index.
+    if (set.acknowledgedAt || (set.status && CLOSED_STATUSES.has(set.status))) {
+      removes.add('ackPk');
+      removes.add('ackSk');
     }
     let i = 0;
     for (const [field, value] of Object.entries(fields)) {
@@ -187,7 +205,10 @@ export class RequestRepository {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return out.Attributes as RequestRecord;
+      const updated = out.Attributes as RequestRecord;
+      // The yearly metrics' ledger follows every change of status or due date (see metrics/ledger.ts).
+      if (changesMetrics(set)) await recordFact(this.db, this.table, updated);
+      return updated;
     } catch (err) {
       if (err instanceof ConditionalCheckFailedException) {
         const current = await this.find(requestId);
@@ -379,22 +400,26 @@ export class RequestRepository {
   }
 
   /**
-   * Open requests ordered by due date (the queue index: reads only open requests), `limit` at most,
-   * matching `filter`. The filter is a FilterExpression, which DynamoDB applies after `Limit`, so one
-   * query can return few or no matches although more lie further on: the loop reads on until the page is
-   * full, the index ends, or `READ_BUDGET` items were read (a page can then come back short, with `after`
-   * to go on; that bounds one API call's time and cost on a huge queue). `after` is the open sort key of
-   * the last item returned (not DynamoDB's LastEvaluatedKey, which may lie past items a full page had
-   * no room for), so the next page starts exactly after it.
+   * One page of the open queue, earliest due first. Filtered by status, it reads that status's partition
+   * of the open-by-status index (keys, type and jurisdiction only), so it reads what matches the status,
+   * not the whole queue, and then gets the page's requests in full; other filters are applied in the
+   * query and bounded by READ_BUDGET.
+   *
+   * A FilterExpression is applied after `Limit`, so one query can return few or no matches although
+   * more lie further on: the loop reads on until the page is full, the index ends, or `READ_BUDGET` items
+   * were read (a page can then come back short, with `after` to go on). `after` is the open sort key of
+   * the last item returned (not DynamoDB's LastEvaluatedKey, which may lie past items a full page had no
+   * room for), so the next page starts exactly after it.
    */
   async listOpen(options: { dueBefore?: string; limit?: number; after?: string; filter?: QueueFilter }): Promise<{
     items: RequestRecord[];
     after?: string;
   }> {
     const want = options.limit ?? 50;
-    const values: Record<string, unknown> = { ':open': 'OPEN' };
+    const byStatus = options.filter?.status;
+    const values: Record<string, unknown> = byStatus ? { ':status': byStatus } : { ':open': 'OPEN' };
     const names: Record<string, string> = {};
-    let keyCondition = 'openPk = :open';
+    let keyCondition = byStatus ? 'queueStatus = :status' : 'openPk = :open';
     if (options.dueBefore) {
       // Sort keys are `<dueDate>#<id>`: everything due on or before the date sorts below `<date>#~`.
       keyCondition += ' AND openSk < :before';
@@ -402,21 +427,24 @@ export class RequestRepository {
     }
     const conditions: string[] = [];
     for (const [field, value] of Object.entries(options.filter ?? {})) {
-      if (value === undefined) continue;
+      // The status is the partition key of the status index.
+      if (value === undefined || (byStatus && field === 'status')) continue;
       names[`#q_${field}`] = field;
       values[`:q_${field}`] = value;
       conditions.push(`#q_${field} = :q_${field}`);
     }
     const filtered = conditions.length > 0;
+    const startKey = (openSk: string) => (byStatus ? statusKey(byStatus, openSk) : openKey(openSk));
     const items: RequestRecord[] = [];
-    let start: Record<string, unknown> | undefined = options.after ? openKey(options.after) : undefined;
+    let start: Record<string, unknown> | undefined = options.after ? startKey(options.after) : undefined;
     let read = 0;
+    const page = async (after?: string) => ({ items: byStatus ? await this.hydrate(items, byStatus) : items, ...(after ? { after } : {}) });
     for (;;) {
       const remaining = want - items.length;
       const out = await this.db.send(
         new QueryCommand({
           TableName: this.table,
-          IndexName: OPEN_INDEX,
+          IndexName: byStatus ? STATUS_INDEX : OPEN_INDEX,
           KeyConditionExpression: keyCondition,
           ...(filtered ? { FilterExpression: conditions.join(' AND '), ExpressionAttributeNames: names } : {}),
           ExpressionAttributeValues: values,
@@ -431,13 +459,23 @@ export class RequestRepository {
       if (found.length >= remaining) {
         items.push(...found.slice(0, remaining));
         const more = found.length > remaining || out.LastEvaluatedKey !== undefined;
-        return { items, ...(more ? { after: items[items.length - 1]!.openSk } : {}) };
+        return page(more ? items[items.length - 1]!.openSk : undefined);
       }
       items.push(...found);
       start = out.LastEvaluatedKey;
-      if (!start) return { items };
-      if (read >= READ_BUDGET) return { items, after: String(start.openSk) };
+      if (!start) return page();
+      if (read >= READ_BUDGET) return page(String(start.openSk));
     }
+  }
+
+  /**
+   * The requests of a page read from the status index (which carries only keys, type and jurisdiction),
+   * in full and in order. The index is updated after the table: a request whose status moved on since is
+   * left out rather than shown under the wrong status.
+   */
+  private async hydrate(entries: RequestRecord[], status: RequestStatus): Promise<RequestRecord[]> {
+    const full = await Promise.all(entries.map((e) => this.find(e.requestId ?? e.pk.slice('REQ#'.length))));
+    return full.filter((r): r is RequestRecord => r !== undefined && r.status === status && r.openPk !== undefined);
   }
 
   /** Requests filed for the same subject (by the hash of the normalised email), newest first. */

@@ -44,9 +44,11 @@ export async function sweepSubjectRetention(
   db: DynamoDBDocumentClient,
   table: string,
   now: Date,
-): Promise<{ purged: number; read: number }> {
+): Promise<{ purged: number; read: number; trails: number }> {
   let purged = 0;
   let read = 0;
+  /** Audit trails read to remove the subject's messages. */
+  let trails = 0;
   let start: Record<string, unknown> | undefined;
   do {
     const page = await db.send(
@@ -67,8 +69,12 @@ export async function sweepSubjectRetention(
       const identifiers = item.identifiers ? hashIdentifiers(salt, item.identifiers) : undefined;
       // What the subject wrote to us goes with their identity (./messages.ts). First: the update below
       // takes the request out of the purge index, so a failure after it would leave the text for good;
-      // removing it twice is harmless.
-      await forgetSubjectMessages(db, table, item.requestId, now.toISOString());
+      // removing it twice is harmless. Only a request the subject wrote to (or one from before that was
+      // recorded) has its trail read: no query per purged request.
+      if (item.subjectMessages !== false) {
+        await forgetSubjectMessages(db, table, item.requestId, now.toISOString());
+        trails++;
+      }
       try {
         await db.send(
           new UpdateCommand({
@@ -95,5 +101,5 @@ export async function sweepSubjectRetention(
     }
     start = page.LastEvaluatedKey;
   } while (start);
-  return { purged, read };
+  return { purged, read, trails };
 }

@@ -88,6 +88,8 @@ export async function subjectReply(
   if (!r.verification?.verifiedAt) {
     throw conflict('not_verified', 'confirm your email address with the code we sent before writing to us');
   }
+  // Marked first, so the retention sweep never skips a trail that holds the subject's words.
+  if (r.subjectMessages !== true) await ctx.repo.update(requestId, { subjectMessages: true });
   await ctx.repo.audit(requestId, 'subject', SUBJECT_MESSAGE, { message: text, ...(r.pause ? { answering: r.pause.reason } : {}) }, ctx.clock.now());
   const out = await subjectReplied(ctx, requestId);
   logger.info('subject replied', { requestId, resumed: out.resumed });

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { addCalendarDays, computeDeadlines, daysBetween } from '../../../../functions/domain/deadlines/index.ts';
-import { ACK_GAP_DAYS, escalate, recipientKey } from '../../../../functions/domain/escalation/index.ts';
+import { escalate, recipientKey } from '../../../../functions/domain/escalation/index.ts';
+import { todaySpan, zonesInUse } from '../../../../functions/domain/escalation/horizon.ts';
 import { pauseDeadline } from '../../../../functions/domain/requests/deadline-actions.ts';
 import { putRequest, startHarness, testConfig, type Harness } from './harness.ts';
 
@@ -201,14 +202,27 @@ describe('acknowledgement escalation', () => {
     expect((await run(new Date('2026-03-15T19:00:00Z'))).sent).toHaveLength(0);
   });
 
-  it('bounds the due-date slice correctly: a CCPA due date is 25 to 33 days after its acknowledgement date', () => {
-    for (let day = 0; day < 730; day += 1) {
-      const received = addCalendarDays('2026-01-01', day);
-      const d = computeDeadlines({ jurisdiction: 'CCPA', receivedAt: received });
-      const gap = daysBetween(d.acknowledgeBy!, d.dueDate);
-      expect(gap, received).toBeGreaterThanOrEqual(ACK_GAP_DAYS.min);
-      expect(gap, received).toBeLessThanOrEqual(ACK_GAP_DAYS.max);
-    }
+  it('reads only acknowledgements still owed: acknowledged, closed and far-off ones are not in the index it reads', async () => {
+    const owed = await putRequest(h, { jurisdiction: 'CCPA', receivedAt: '2026-03-02T18:00:00Z' }, false);
+    for (let i = 0; i < 5; i++) await putRequest(h, { jurisdiction: 'CCPA', receivedAt: '2026-03-02T18:00:00Z' }, true);
+    const later = await putRequest(h, { jurisdiction: 'CCPA', receivedAt: '2026-03-20T18:00:00Z' }, false);
+    const closed = await putRequest(h, { jurisdiction: 'CCPA', receivedAt: '2026-03-02T18:00:00Z' }, false);
+    await h.ctx.repo.update(closed.requestId, { status: 'cancelled', closedAt: '2026-03-03T10:00:00Z' });
+
+    const { summary, sent } = await run(new Date('2026-03-14T19:00:00Z'));
+    expect(summary.reads[1]).toMatchObject({ itemsRead: 1, itemsReturned: 1 });
+    expect(sent[0]!.email.text).toContain(owed.requestId);
+    expect(sent[0]!.email.text).not.toContain(later.requestId);
+  });
+
+  it('takes a request out of the ack-pending index when the receipt mail went out', async () => {
+    const r = await putRequest(h, { jurisdiction: 'CCPA', receivedAt: '2026-03-02T18:00:00Z' }, false);
+    await h.ctx.repo.update(r.requestId, { acknowledgedAt: '2026-03-03T10:00:00Z' });
+
+    const { summary, sent } = await run(new Date('2026-03-14T19:00:00Z'));
+    expect(summary.reads[1]).toMatchObject({ itemsRead: 0 });
+    expect(sent).toHaveLength(0);
+    expect(await h.ctx.repo.get(r.requestId)).not.toHaveProperty('ackPk');
   });
 });
 
@@ -221,5 +235,39 @@ describe('reading the open index only', () => {
     const { summary } = await run(noon('2026-02-16'));
     expect(summary.itemsRead).toBe(2);
     expect(summary.fired).toBe(2);
+  });
+
+  it('reads no due date past the largest threshold in the zones in use, not a day of margin for every zone', async () => {
+    const inside = await putRequest(h, { receivedAt: '2026-01-20T10:00:00Z', dueDate: '2026-02-23' });
+    await putRequest(h, { receivedAt: '2026-01-20T10:00:00Z', dueDate: '2026-02-24' });
+    const { summary, sent } = await run(noon('2026-02-16'));
+    expect(summary.reads[0]).toMatchObject({ itemsRead: 1 });
+    expect(sent[0]!.email.text).toContain(inside.requestId);
+  });
+
+  it('reads the next day too once it is the next day in one of the zones in use', async () => {
+    await putRequest(h, { receivedAt: '2026-01-20T10:00:00Z', dueDate: '2026-02-23' });
+    await putRequest(h, { receivedAt: '2026-01-20T10:00:00Z', dueDate: '2026-02-24' });
+    // 23:30 UTC on the 16th is the 17th in Oslo and Athens (and still the 16th in Dublin).
+    const { summary } = await run(new Date('2026-02-16T23:30:00Z'));
+    expect(summary.reads[0]).toMatchObject({ itemsRead: 2 });
+  });
+});
+
+describe('the time zones in use', () => {
+  it('are the zones of the default law\'s countries when subjects do not choose the law', () => {
+    const zones = zonesInUse(testConfig(), new Date('2026-02-16T12:00:00Z'));
+    expect(zones).toContain('Europe/Oslo');
+    expect(zones).toContain('Europe/Athens');
+    expect(zones).not.toContain('America/Los_Angeles');
+  });
+
+  it('include every law\'s zones when subjects choose the law', () => {
+    const config = testConfig({ jurisdictions: { default: 'GDPR', defaultCountry: 'NO', askSubject: true } });
+    expect(zonesInUse(config, new Date('2026-02-16T12:00:00Z'))).toEqual(expect.arrayContaining(['Europe/Oslo', 'Europe/London', 'America/Los_Angeles', 'America/New_York']));
+  });
+
+  it('span the earliest and the latest date it is in them', () => {
+    expect(todaySpan(['Europe/Dublin', 'Europe/Oslo', 'Europe/Athens'], new Date('2026-02-16T23:30:00Z'))).toEqual({ earliest: '2026-02-16', latest: '2026-02-17' });
   });
 });

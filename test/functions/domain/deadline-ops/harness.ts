@@ -12,7 +12,7 @@ import { computeDeadlines } from '../../../../functions/domain/deadlines/index.t
 import type { AppContext } from '../../../../functions/domain/context.ts';
 import type { Mailer } from '../../../../functions/domain/notifications/mailer.ts';
 import type { Email } from '../../../../functions/domain/notifications/templates.ts';
-import { keys, type RequestRecord, type RequestStatus, CLOSED_STATUSES } from '../../../../functions/domain/requests/model.ts';
+import { ackPendingKeys, keys, type RequestRecord, type RequestStatus, CLOSED_STATUSES } from '../../../../functions/domain/requests/model.ts';
 import { RequestRepository } from '../../../../functions/domain/requests/repository.ts';
 import type { TableAccess } from '../../../../functions/domain/requests/table.ts';
 import { startDynamoDb, type Emulator } from '../../../../infra/local/emulators.ts';
@@ -163,7 +163,8 @@ export function requestRecord(seed: RequestSeed): RequestRecord {
     extendedDueDate: d.extendedDueDate,
     acknowledgeBy: d.acknowledgeBy,
     statusTokenHash: 'x',
-    ...(open ? { openPk: 'OPEN' as const, openSk: `${dueDate}#${id}` } : {}),
+    ...(open ? { openPk: 'OPEN' as const, openSk: `${dueDate}#${id}`, queueStatus: status } : {}),
+    ...(open && d.acknowledgeBy ? ackPendingKeys(d.acknowledgeBy, id) : {}),
     ...(seed.assignee ? { assignee: seed.assignee } : {}),
     ...(seed.closedAt ? { closedAt: seed.closedAt } : {}),
     ...(seed.decision ? { decision: seed.decision } : {}),
@@ -174,7 +175,9 @@ export function requestRecord(seed: RequestSeed): RequestRecord {
 
 export async function putRequest(h: Harness, seed: RequestSeed, acknowledged = true): Promise<RequestRecord> {
   // The receipt step stamps acknowledgedAt (and audits it) once the acknowledgement has gone out.
-  const r = { ...requestRecord(seed), ...(acknowledged ? { acknowledgedAt: seed.receivedAt } : {}) };
+  const { ackPk, ackSk, ...rest } = requestRecord(seed);
+  // As the receipt step leaves it: acknowledged requests are out of the ack-pending index.
+  const r: RequestRecord = acknowledged ? { ...rest, acknowledgedAt: seed.receivedAt } : { ...rest, ...(ackPk ? { ackPk, ackSk } : {}) };
   await h.ctx.repo.create(r);
   if (acknowledged) await h.ctx.repo.audit(r.requestId, 'system', 'request.acknowledged', { dueDate: r.dueDate }, new Date(seed.receivedAt));
   return r;

@@ -100,6 +100,16 @@ describe('fileRequest', () => {
     expect(ctx.memory.events.find((e) => e.action === 'request.filed')?.detail).toEqual({ type: 'access', jurisdiction, country });
   });
 
+  it('puts a request owed an acknowledgement (CCPA) in the ack-pending index, and one without (GDPR) not', async () => {
+    ctx = choosingCtx();
+    const ccpa = await fileRequest({ type: 'access', email: 'a@example.com', jurisdiction: 'CCPA' }, ctx);
+    const gdpr = await fileRequest({ type: 'access', email: 'b@example.com', jurisdiction: 'GDPR' }, ctx);
+
+    const stored = ctx.memory.stored(ccpa.requestId);
+    expect(stored).toMatchObject({ ackPk: 'ACK', ackSk: `${stored.acknowledgeBy}#${ccpa.requestId}` });
+    expect(ctx.memory.stored(gdpr.requestId)).not.toHaveProperty('ackPk');
+  });
+
   it('counts a GDPR request without a country in the configured default country', async () => {
     ctx = choosingCtx();
     const answer = await fileRequest({ type: 'access', email: 'a@example.com', jurisdiction: 'GDPR' }, ctx);

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBClient, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { OPEN_INDEX, SUBJECT_INDEX } from '#domain/requests/model';
+import { OPEN_INDEX, STATUS_INDEX, SUBJECT_INDEX } from '#domain/requests/model';
 import { RequestNotFound, RequestRepository, StateConflict } from '#domain/requests/repository';
 import { REQUEST_ID, requestRecord } from './support.ts';
 
@@ -23,7 +23,7 @@ describe('RequestRepository', () => {
     expect(put.Item).toMatchObject({ pk: `REQ#${REQUEST_ID}`, sk: 'META' });
   });
 
-  it('updates only from the given statuses and takes a closed request out of the open queue', async () => {
+  it('updates only from the given statuses and takes a closed request out of the open queues and the ack-pending index', async () => {
     ddb.on(UpdateCommand).resolves({ Attributes: requestRecord({ status: 'completed' }) });
 
     await repo.update(REQUEST_ID, { status: 'completed' }, { onlyIf: ['assembling', 'in_progress'] });
@@ -31,8 +31,18 @@ describe('RequestRepository', () => {
     const input = ddb.commandCalls(UpdateCommand)[0]!.args[0].input;
     expect(input.ConditionExpression).toBe('attribute_exists(#pk) AND #status IN (:s0, :s1)');
     expect(input.ExpressionAttributeValues).toMatchObject({ ':s0': 'assembling', ':s1': 'in_progress' });
+    expect(input.UpdateExpression).toMatch(/REMOVE #r0, #r1, #r2, #r3, #r4$/);
+    expect(['#r0', '#r1', '#r2', '#r3', '#r4'].map((n) => input.ExpressionAttributeNames![n]).sort()).toEqual(['ackPk', 'ackSk', 'openPk', 'openSk', 'queueStatus']);
+  });
+
+  it('takes an acknowledged request out of the ack-pending index and leaves it in the open queue', async () => {
+    ddb.on(UpdateCommand).resolves({ Attributes: requestRecord({ status: 'in_progress' }) });
+
+    await repo.update(REQUEST_ID, { acknowledgedAt: '2026-03-02T10:00:00.000Z' });
+
+    const input = ddb.commandCalls(UpdateCommand)[0]!.args[0].input;
     expect(input.UpdateExpression).toMatch(/REMOVE #r0, #r1$/);
-    expect([input.ExpressionAttributeNames!['#r0'], input.ExpressionAttributeNames!['#r1']].sort()).toEqual(['openPk', 'openSk']);
+    expect(['#r0', '#r1'].map((n) => input.ExpressionAttributeNames![n]).sort()).toEqual(['ackPk', 'ackSk']);
   });
 
   it('reports a lost condition as StateConflict naming the current status', async () => {
@@ -139,7 +149,7 @@ describe('RequestRepository', () => {
     expect(page.after).toBe('2026-03-11#dsar_aaaaaaaa2');
   });
 
-  it('filters status, type and jurisdiction in the query and reads on across DynamoDB pages until the page is full', async () => {
+  it('filters type and jurisdiction in the query and reads on across DynamoDB pages until the page is full', async () => {
     const match = (n: number) => requestRecord({ requestId: `dsar_match000${n}`, type: 'erasure', openSk: `2026-04-0${n}#dsar_match000${n}` });
     ddb
       .on(QueryCommand)
@@ -148,18 +158,42 @@ describe('RequestRepository', () => {
       .resolvesOnce({ Items: [match(1)], ScannedCount: 200, LastEvaluatedKey: { pk: 'REQ#dsar_other0400', sk: 'META', openPk: 'OPEN', openSk: '2026-04-01#dsar_other0400' } })
       .resolvesOnce({ Items: [match(2), match(3), match(4)], ScannedCount: 200, LastEvaluatedKey: { pk: 'x', sk: 'y', openPk: 'OPEN', openSk: '2026-04-09#dsar_other0600' } });
 
-    const page = await repo.listOpen({ limit: 3, filter: { status: 'awaiting_review', type: 'erasure', jurisdiction: 'GDPR' } });
+    const page = await repo.listOpen({ limit: 3, filter: { type: 'erasure', jurisdiction: 'GDPR' } });
 
     const calls = ddb.commandCalls(QueryCommand).map((c) => c.args[0].input);
     expect(calls).toHaveLength(3);
-    expect(calls[0]!.FilterExpression).toBe('#q_status = :q_status AND #q_type = :q_type AND #q_jurisdiction = :q_jurisdiction');
-    expect(calls[0]!.ExpressionAttributeNames).toEqual({ '#q_status': 'status', '#q_type': 'type', '#q_jurisdiction': 'jurisdiction' });
-    expect(calls[0]!.ExpressionAttributeValues).toMatchObject({ ':q_status': 'awaiting_review', ':q_type': 'erasure', ':q_jurisdiction': 'GDPR' });
+    expect(calls[0]!.IndexName).toBe(OPEN_INDEX);
+    expect(calls[0]!.FilterExpression).toBe('#q_type = :q_type AND #q_jurisdiction = :q_jurisdiction');
+    expect(calls[0]!.ExpressionAttributeNames).toEqual({ '#q_type': 'type', '#q_jurisdiction': 'jurisdiction' });
+    expect(calls[0]!.ExpressionAttributeValues).toMatchObject({ ':q_type': 'erasure', ':q_jurisdiction': 'GDPR' });
     expect(calls[1]!.ExclusiveStartKey).toMatchObject({ openSk: '2026-03-30#dsar_other0200' });
     expect(calls[2]!.ExclusiveStartKey).toMatchObject({ openSk: '2026-04-01#dsar_other0400' });
     expect(page.items.map((r) => r.requestId)).toEqual(['dsar_match0001', 'dsar_match0002', 'dsar_match0003']);
     // The fourth match did not fit: the next page starts right after the third, not after DynamoDB's key.
     expect(page.after).toBe('2026-04-03#dsar_match0003');
+  });
+
+  it('reads a status filter from that status\'s partition of the status index, then the page\'s requests in full', async () => {
+    const entry = (n: number) => ({ pk: `REQ#dsar_match000${n}`, sk: 'META', queueStatus: 'awaiting_review', openSk: `2026-04-0${n}#dsar_match000${n}`, type: 'erasure', jurisdiction: 'GDPR' });
+    ddb.on(QueryCommand).resolves({ Items: [entry(1), entry(2)], ScannedCount: 2 });
+    ddb.on(GetCommand).callsFake((input: { Key: { pk: string } }) => {
+      const requestId = input.Key.pk.slice('REQ#'.length);
+      return { Item: requestRecord({ requestId, status: 'awaiting_review', type: 'erasure', openSk: `x#${requestId}` }) };
+    });
+
+    const page = await repo.listOpen({ limit: 5, after: '2026-04-01#dsar_match0000', filter: { status: 'awaiting_review', type: 'erasure' } });
+
+    const input = ddb.commandCalls(QueryCommand)[0]!.args[0].input;
+    expect(input).toMatchObject({
+      IndexName: STATUS_INDEX,
+      KeyConditionExpression: 'queueStatus = :status',
+      FilterExpression: '#q_type = :q_type',
+      ExclusiveStartKey: { pk: 'REQ#dsar_match0000', sk: 'META', queueStatus: 'awaiting_review', openSk: '2026-04-01#dsar_match0000' },
+    });
+    expect(page.items.map((r) => [r.requestId, r.status])).toEqual([
+      ['dsar_match0001', 'awaiting_review'],
+      ['dsar_match0002', 'awaiting_review'],
+    ]);
   });
 
   it('starts a page after the given position with the full index key, and ends without a position when the index ends', async () => {

@@ -102,7 +102,7 @@ describe('the subject-retention sweep', () => {
 
     const result = await sweepSubjectRetention(db, TABLE, NOW);
 
-    expect(result).toEqual({ purged: 1, read: 1 });
+    expect(result).toEqual({ purged: 1, read: 1, trails: 1 });
     const after = await get('expired');
     expect(after.subject.email).toMatch(/^[0-9a-f]{64}$/);
     expect(after.subject.normalizedEmail).toBe(after.subject.email);
@@ -151,14 +151,36 @@ describe('the subject-retention sweep', () => {
     await expect(sweepSubjectRetention(flaky, TABLE, NOW)).rejects.toThrow('ProvisionedThroughputExceededException');
     expect((await get('flaky')).purgePk).toBe('PURGE');
 
-    expect(await sweepSubjectRetention(db, TABLE, NOW)).toEqual({ purged: 1, read: 1 });
+    expect(await sweepSubjectRetention(db, TABLE, NOW)).toEqual({ purged: 1, read: 1, trails: 1 });
     expect(JSON.stringify(await trail('flaky'))).not.toContain('Storgata');
     expect((await get('flaky')).subject.name).toBeUndefined();
   });
 
   it('reads only what is due through the sparse index, and a second run finds nothing', async () => {
-    expect(await sweepSubjectRetention(db, TABLE, NOW)).toEqual({ purged: 0, read: 0 });
+    expect(await sweepSubjectRetention(db, TABLE, NOW)).toEqual({ purged: 0, read: 0, trails: 0 });
     const due = await db.send(new QueryCommand({ TableName: TABLE, IndexName: 'purge-by-date', KeyConditionExpression: 'purgePk = :p', ExpressionAttributeValues: { ':p': 'PURGE' } }));
     expect(due.Items!.map((i) => i.requestId)).toEqual(['later']);
+  });
+});
+
+describe('the sweep without a query per purged request', () => {
+  it('reads the audit trail only of requests the subject wrote to, and still removes what they wrote', async () => {
+    const at = { closedAt: '2026-10-01T00:00:00.000Z', purgePk: 'PURGE', purgeAfter: '2028-10-01T00:00:00.000Z' };
+    for (let i = 0; i < 6; i++) await db.send(new PutCommand({ TableName: TABLE, Item: record(`quiet${i}`, { ...at, subjectMessages: false }) }));
+    await db.send(new PutCommand({ TableName: TABLE, Item: record('wrote', { ...at, subjectMessages: true }) }));
+    await db.send(new PutCommand({ TableName: TABLE, Item: { pk: 'REQ#wrote', sk: 'EVT#2026-09-01T10:00:00.000Z#00000001', requestId: 'wrote', at: '2026-09-01T10:00:00.000Z', actor: 'subject', action: 'subject.message', detail: { message: 'Storgata 3' } } }));
+    const queries: string[] = [];
+    const counting = {
+      send: (command: { input: { IndexName?: string; ExpressionAttributeValues?: Record<string, unknown> } }) => {
+        if (command instanceof QueryCommand) queries.push(command.input.IndexName ?? String(command.input.ExpressionAttributeValues?.[':pk']));
+        return db.send(command as never);
+      },
+    } as unknown as DynamoDBDocumentClient;
+
+    expect(await sweepSubjectRetention(counting, TABLE, NOW)).toEqual({ purged: 7, read: 7, trails: 1 });
+
+    expect(queries).toEqual(['purge-by-date', 'REQ#wrote']);
+    expect(JSON.stringify(await trail('wrote'))).not.toContain('Storgata');
+    expect((await get('quiet3')).subject.name).toBeUndefined();
   });
 });

@@ -170,6 +170,16 @@ describe('subjectReply', () => {
     expect((await h.ctx.repo.auditTrail(r.requestId)).map((e) => e.action)).toEqual(expect.arrayContaining(['subject.message', 'subject.replied']));
   });
 
+  it('marks the request as written to, so the retention sweep reads its trail to remove the words', async () => {
+    const r = await withStatusToken({ jurisdiction: 'GDPR', receivedAt: '2026-01-12T10:00:00Z' });
+    await h.ctx.repo.update(r.requestId, { subjectMessages: false });
+    at('2026-01-14T10:00:00Z');
+
+    await subjectReply(h.ctx, r.requestId, TOKEN, 'One more thing.');
+
+    expect((await h.ctx.repo.get(r.requestId)).subjectMessages).toBe(true);
+  });
+
   it('refuses a reply before the address is verified (409 not_verified) and records nothing', async () => {
     const r = await putRequest(h, { receivedAt: '2026-01-12T10:00:00Z', status: 'awaiting_verification' });
     await h.ctx.repo.update(r.requestId, { statusTokenHash: hashToken(TOKEN) });
