@@ -425,6 +425,7 @@ export interface components {
       meanDaysToRespond: number | null;
       /** @description Answered on or before the due date in force (an extension counts) */
       answeredOnTime: number;
+      /** @description answeredOnTime over the requests answered plus those open past their due date (late already); null when there is none */
       shareAnsweredOnTime: number | null;
     };
     MonthMetrics: {
@@ -433,7 +434,7 @@ export interface components {
       received: {
         [key: string]: number;
       };
-      /** @description Per type, the share of the month's answered requests answered on time (0..1), null when none */
+      /** @description Per type, the share of the month's answered requests, and open ones past their due date, answered on time (0..1), null when none */
       answeredOnTime: {
         [key: string]: number | null;
       };
