@@ -15,6 +15,7 @@ import {
   ConnectorThrottled,
   ConnectorUnavailable,
 } from '#connectors/errors';
+import { limiter, type Limiter } from '#connectors/concurrency';
 
 export interface HttpResult {
   status: number;
@@ -48,6 +49,11 @@ export interface VendorHttpOptions {
   shortRetryMaxMs?: number;
   /** How many short throttling waits one request may take before giving up to the state machine. */
   maxThrottleRetries?: number;
+  /**
+   * Most requests in flight at once through this client (VENDOR_CONCURRENCY), however many of the
+   * connector's calls run side by side; the others wait for a slot. Unbounded when left out.
+   */
+  maxConcurrent?: number;
   /** Replaceable for tests. */
   sleep?(ms: number, signal?: AbortSignal): Promise<void>;
 }
@@ -126,8 +132,10 @@ export class VendorHttp {
   private readonly shortRetryMaxMs: number;
   private readonly maxThrottleRetries: number;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  private readonly slot: Limiter;
 
   constructor(private readonly options: VendorHttpOptions) {
+    this.slot = options.maxConcurrent ? limiter(options.maxConcurrent) : (fn) => fn();
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.shortRetryMaxMs = options.shortRetryMaxMs ?? SHORT_RETRY_MAX_MS;
     this.maxThrottleRetries = options.maxThrottleRetries ?? MAX_THROTTLE_RETRIES;
@@ -195,6 +203,13 @@ export class VendorHttp {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       body = req.form.toString();
     }
+    // A slot is held for the exchange only: not while authorizing (which may itself call the vendor) nor
+    // while sleeping on a throttling hint, so waiting never blocks another request's progress.
+    return this.slot(() => this.exchange(req, headers, body));
+  }
+
+  private async exchange(req: RequestOptions, headers: Record<string, string>, body: string | undefined): Promise<HttpResult> {
+    // The timeout starts once the request has its slot: waiting for one is not the vendor being slow.
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
     try {

@@ -25,6 +25,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import type { S3ConnectorConfig } from '#commons/config';
 import { mapAwsError } from './aws-errors.ts';
 import { nextCursor } from './completeness.ts';
+import { collect, inOrderAhead, VENDOR_CONCURRENCY } from './concurrency.ts';
 import { ConnectorIncompleteAnswer } from './errors.ts';
 import { chunks } from './http.ts';
 import { anonymizeRecord } from './anonymize.ts';
@@ -126,6 +127,11 @@ export class S3ObjectsConnector implements Connector {
     }
   }
 
+  /** The objects under the prefix that hold data (not delete markers). */
+  private async *stored(prefix: string, versioned: boolean, ctx: ConnectorContext): AsyncGenerator<StoredObject> {
+    for await (const object of this.objects(prefix, versioned, ctx)) if (!object.deleteMarker) yield object;
+  }
+
   private async *lines(object: StoredObject, ctx: ConnectorContext): AsyncGenerator<{ n: number; value: Record<string, unknown> }> {
     const out = await this.s3.send(new GetObjectCommand({ Bucket: this.config.bucket, Key: object.key, VersionId: object.versionId }), { abortSignal: ctx.signal });
     const rl = createInterface({ input: out.Body as Readable, crlfDelay: Infinity });
@@ -147,10 +153,11 @@ export class S3ObjectsConnector implements Connector {
     try {
       const prefixes = await this.prefixes(subject, ctx);
       const versioned = prefixes.length > 0 && (await this.versioned(ctx));
+      const read = async (object: StoredObject) => ({ object, lines: await collect(this.lines(object, ctx)) });
       for (const prefix of prefixes) {
-        for await (const object of this.objects(prefix, versioned, ctx)) {
-          if (object.deleteMarker) continue;
-          for await (const { n, value } of this.lines(object, ctx)) {
+        // The next objects are read while this one's records are handed on; listing goes on meanwhile.
+        for await (const { object, lines } of inOrderAhead(this.stored(prefix, versioned, ctx), VENDOR_CONCURRENCY.s3, read)) {
+          for (const { n, value } of lines) {
             const id = typeof value.id === 'string' ? value.id : `${object.key}#${n}`;
             // An earlier version still holds the data (what an erasure must also remove): its records
             // are the subject's too, named by the version they sit in.

@@ -12,6 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ErasurePolicy, SaasConnectorConfig } from '#commons/config';
+import { mapInOrder, VENDOR_CONCURRENCY } from '#connectors/concurrency';
 import { ConnectorMisconfigured } from '#connectors/errors';
 import { groupByObject } from '#connectors/records';
 import type {
@@ -140,30 +141,39 @@ export function createHubSpotConnector(config: SaasConnectorConfig, deps: Connec
     return [...out.values()];
   }
 
+  /** The subject's email subscription statuses, when HubSpot has any for the address. */
+  async function preferences(hs: HubSpotClient, subject: Subject, ctx: ConnectorContext): Promise<PreferenceStatus | undefined> {
+    const prefs = await hs.http.json<PreferenceStatus>({
+      url: hs.url(`/communication-preferences/v3/status/email/${encodeURIComponent(subject.normalizedEmail)}`),
+      label: 'GET communication-preferences status',
+      signal: ctx.signal,
+    });
+    return prefs?.subscriptionStatuses?.length && sameEmail(prefs.recipient, subject.normalizedEmail) ? prefs : undefined;
+  }
+
+  /**
+   * After the contact search, everything else is independent: each contact's associations to each type,
+   * and the subscription statuses, all at once (the client bounds how many are in flight). The records
+   * are then read in batches per type and yielded contact by contact, type by type, as one after the
+   * other would have: a record found through two contacts, or twice, is read and yielded once.
+   */
   async function* find(subject: Subject, ctx: ConnectorContext): AsyncGenerator<DataRecord> {
     const hs = await getClient();
     const found = await contacts(hs, subject, ctx);
-    const seen = new Set<string>();
     for (const c of found) yield { object: 'contacts', id: c.id, data: { ...c } };
-    for (const c of found) {
-      for (const type of [...SHARED, ...ENGAGEMENTS] as Associated[]) {
-        const ids = (await associatedIds(hs, 'contacts', c.id, type, ctx)).filter((id) => !seen.has(`${type}:${id}`));
-        for (const obj of await hs.batchRead(type, ids, props[type] ?? [], ctx)) {
-          seen.add(`${type}:${obj.id}`);
-          yield { object: type, id: obj.id, data: { ...obj } };
-        }
-      }
+    if (!found.length) return;
+    const pairs = found.flatMap((c) => ([...SHARED, ...ENGAGEMENTS] as Associated[]).map((type) => ({ contact: c.id, type })));
+    const [associated, prefs] = await Promise.all([
+      mapInOrder(pairs, VENDOR_CONCURRENCY.hubspot, ({ contact, type }) => associatedIds(hs, 'contacts', contact, type, ctx)),
+      preferences(hs, subject, ctx),
+    ]);
+    const seen = new Set<string>();
+    const fresh = pairs.map((pair, i) => associated[i]!.filter((id) => !seen.has(`${pair.type}:${id}`) && seen.add(`${pair.type}:${id}`)));
+    const read = await mapInOrder(pairs, VENDOR_CONCURRENCY.hubspot, ({ type }, i) => hs.batchRead(type, fresh[i]!, props[type] ?? [], ctx));
+    for (const [i, { type }] of pairs.entries()) {
+      for (const obj of read[i]!) yield { object: type, id: obj.id, data: { ...obj } };
     }
-    if (found.length) {
-      const prefs = await hs.http.json<PreferenceStatus>({
-        url: hs.url(`/communication-preferences/v3/status/email/${encodeURIComponent(subject.normalizedEmail)}`),
-        label: 'GET communication-preferences status',
-        signal: ctx.signal,
-      });
-      if (prefs?.subscriptionStatuses?.length && sameEmail(prefs.recipient, subject.normalizedEmail)) {
-        yield { object: 'subscription_preferences', id: `email-subscriptions:${found[0]!.id}`, data: { ...prefs } };
-      }
-    }
+    if (prefs) yield { object: 'subscription_preferences', id: `email-subscriptions:${found[0]!.id}`, data: { ...prefs } };
   }
 
   /**

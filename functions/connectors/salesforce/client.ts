@@ -6,6 +6,7 @@
  */
 import { checkTotal, listIn, nextCursor } from '#connectors/completeness';
 import { ConnectorIncompleteAnswer, ConnectorMisconfigured } from '#connectors/errors';
+import { VENDOR_CONCURRENCY } from '#connectors/concurrency';
 import { VendorHttp, parseRetryAfter, type Failure, type HttpResult } from '#connectors/http';
 import { jwtBearerForm, signJwt } from '#connectors/jwt';
 import type { ConnectorContext } from '#connectors/types';
@@ -76,6 +77,7 @@ export class SalesforceClient {
     this.http = new VendorHttp({
       connectorId: options.connectorId,
       timeoutMs: options.timeoutMs,
+      maxConcurrent: VENDOR_CONCURRENCY.salesforce,
       classify: (res) => this.classify(res),
       authorize: async (signal) => ({ authorization: `Bearer ${(await this.session(signal)).accessToken}` }),
       refresh: () => {
