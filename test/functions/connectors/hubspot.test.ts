@@ -96,8 +96,9 @@ describe('HubSpot connector', () => {
     await expect(connector().erase(subjectOf('bob@example.com'), keepNotes, ctx)).rejects.toBeInstanceOf(ConnectorMisconfigured);
   });
 
-  it('anonymizes bob’s contact by PATCH, deletes his own engagements and deal, and keeps his preferences', async () => {
+  it('anonymizes bob’s contact by PATCH, deletes his own engagements and deal in one batch archive each, and keeps his preferences', async () => {
     const contact = sb.stores.hubspot.contactByEmail('bob@example.com')!;
+    const fetches = vi.spyOn(globalThis, 'fetch');
     const outcome = await connector().erase(
       subjectOf('bob@example.com'),
       policies({ contacts: { action: 'anonymize', fields: { firstname: 'redact', lastname: 'hash', phone: 'null' } }, subscription_preferences: { action: 'retain', legalBasis: 'Proof of the opt-out', retentionPeriod: 'While we send email' } }),
@@ -106,6 +107,9 @@ describe('HubSpot connector', () => {
     expect(Object.fromEntries(outcome.items.map((i) => [i.object, [i.action, i.count]]))).toEqual({
       deals: ['deleted', 1], notes: ['deleted', 3], subscription_preferences: ['retained', 1], contacts: ['anonymized', 1],
     });
+    const calls = fetches.mock.calls.map(([url, init]) => `${init?.method ?? 'GET'} ${new URL(String(url)).pathname}`);
+    expect(calls.filter((c) => c.startsWith('DELETE '))).toEqual([]);
+    expect(calls.filter((c) => c.endsWith('/batch/archive')).sort()).toEqual(['POST /crm/v3/objects/deals/batch/archive', 'POST /crm/v3/objects/notes/batch/archive']);
     const masked = sb.stores.hubspot.objects.get('contacts')!.get(contact.id)!.properties;
     expect(masked).toMatchObject({ email: 'bob@example.com', firstname: 'REDACTED', phone: '' });
     expect(masked.lastname).toMatch(/^[0-9a-f]{32}$/);
