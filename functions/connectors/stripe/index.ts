@@ -357,37 +357,35 @@ export function createStripeConnector(config: SaasConnectorConfig, deps: Connect
       return masked ? [{ object, action: 'anonymized', count: masked }, retained] : [retained];
     }
     if (policy.action === 'anonymize') {
-      let count = 0;
-      for (const rec of records) {
-        if (await stripe.mutate('POST', objectPath(object, rec), object, ctx, maskForm(policy, rec.data))) count++;
-      }
-      return [{ object, action: 'anonymized', count }];
+      // Each record is its own update: side by side, within the client's bound.
+      const changed = await mapInOrder(records, VENDOR_CONCURRENCY.stripe, (rec) => stripe.mutate('POST', objectPath(object, rec), object, ctx, maskForm(policy, rec.data)));
+      return [{ object, action: 'anonymized', count: changed.filter(Boolean).length }];
     }
     if (object === 'customers' && redaction) return redact(stripe, redaction, records, ctx);
-    let count = 0;
+    // Stripe has no batch delete: one call per record, side by side within the client's bound (the
+    // records of one object do not depend on each other; ERASE_ORDER still orders the objects).
     const kept: DataRecord[] = [];
-    for (const rec of records) {
+    const removed = await mapInOrder(records, VENDOR_CONCURRENCY.stripe, async (rec): Promise<boolean> => {
       switch (object) {
         case 'payment_methods':
           await stripe.mutate('POST', `payment_methods/${rec.id}/detach`, 'payment_methods/detach', ctx);
-          break;
+          return true;
         case 'subscriptions':
           // Cancelling is what Stripe offers; an already cancelled subscription needs nothing more.
           if ((rec.data as Partial<Pick<Stripe.Subscription, 'status'>>).status !== 'canceled') await stripe.mutate('DELETE', `subscriptions/${rec.id}`, object, ctx);
-          break;
+          return true;
         case 'invoiceitems':
           // Items already on an invoice are part of it and stay with it.
-          if ((rec.data as Partial<Pick<Stripe.InvoiceItem, 'invoice'>>).invoice) {
-            kept.push(rec);
-            continue;
-          }
+          if ((rec.data as Partial<Pick<Stripe.InvoiceItem, 'invoice'>>).invoice) return false;
           await stripe.mutate('DELETE', `invoiceitems/${rec.id}`, object, ctx);
-          break;
+          return true;
         default:
           await stripe.mutate('DELETE', objectPath(object, rec), object, ctx);
+          return true;
       }
-      count++;
-    }
+    });
+    for (const [i, rec] of records.entries()) if (!removed[i]) kept.push(rec);
+    const count = removed.filter(Boolean).length;
     const items: ErasureItem[] = [];
     if (count) items.push({ object, action: 'deleted', count });
     if (kept.length) {
