@@ -4,15 +4,19 @@
  * package and the erasure report compare records and counts, so the order must not depend on which
  * vendor answer came back first).
  *
- * The bounds come from the vendors' documented limits (/work/shared/research/connectors.md):
+ * The bounds come from the vendors' documented limits (the project's research notes on connectors,
+ * "Limits" under each vendor):
  * - Stripe: 100 operations/s in live mode, 25 in sandbox. 8 in flight at Stripe's usual 100-300 ms per
  *   call stays well under the live limit; a sandbox that still throttles answers 429, which VendorHttp
  *   retries on a short hint.
  * - HubSpot: 100-190 requests per 10-second rolling window by plan (search about 4-5/s per token). One
  *   subject's access is about 20 calls, so the window is never the bound; 5 in flight keeps a burst
  *   from several concurrent requests near the per-second share of the smallest plan.
- * - Salesforce: limits long-running requests (over 20 s) to 25 concurrent per org, shared with every
- *   other integration of the org; 5 leaves most of that to them.
+ * - Salesforce: counts its limits per day (`Sforce-Limit-Info`), plus at most 25 concurrent
+ *   long-running requests (20 s or more) per production org, shared with every other integration
+ *   (Salesforce's "API Request Limits and Allocations"; not in the research notes). Short calls do not
+ *   count against it; 10 lets the connector's 9 describes run as one wave, and even if every query
+ *   turned slow it would take under half of the 25.
  * - S3: thousands of GETs per second per prefix; the bound is for the Lambda (sockets, memory of the
  *   objects read at once), not for S3.
  */
@@ -21,7 +25,7 @@ import pLimit from 'p-limit';
 export const VENDOR_CONCURRENCY = {
   stripe: 8,
   hubspot: 5,
-  salesforce: 5,
+  salesforce: 10,
   s3: 8,
 } as const;
 
