@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import type { ErasurePolicy, SaasConnectorConfig } from '#commons/config';
 import { mapInOrder, VENDOR_CONCURRENCY } from '#connectors/concurrency';
 import { ConnectorMisconfigured } from '#connectors/errors';
-import { groupByObject } from '#connectors/records';
+import { groupByObject, withOnly } from '#connectors/records';
 import type {
   Connector,
   ConnectorContext,
@@ -252,7 +252,8 @@ export function createHubSpotConnector(config: SaasConnectorConfig, deps: Connec
     config,
     access: find,
     async erase(subject: Subject, policyFor: PolicyFor, ctx: ConnectorContext): Promise<ErasureOutcome> {
-      const byObject = await groupByObject<HubSpotObjectName>(find(subject, ctx));
+      // Only masking reads a record's data; deleting, archiving and retaining need its id.
+      const byObject = await groupByObject<HubSpotObjectName>(find(subject, ctx), (rec) => (policyFor(rec.object).action === 'anonymize' ? rec : withOnly(rec, [])));
       if (!byObject.has('contacts')) {
         const item: ErasureItem = { object: 'contacts', action: 'not_found', count: 0 };
         await ctx.erased?.(item);

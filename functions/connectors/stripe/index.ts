@@ -19,7 +19,7 @@ import type { ErasurePolicy, SaasConnectorConfig } from '#commons/config';
 import { collect, mapInOrder, VENDOR_CONCURRENCY } from '#connectors/concurrency';
 import { ConnectorMisconfigured, ConnectorUnavailable } from '#connectors/errors';
 import { abortableSleep } from '#connectors/http';
-import { groupByObject } from '#connectors/records';
+import { groupByObject, withOnly } from '#connectors/records';
 import type {
   Connector,
   ConnectorContext,
@@ -405,7 +405,13 @@ export function createStripeConnector(config: SaasConnectorConfig, deps: Connect
     config,
     access: find,
     async erase(subject: Subject, policyFor: PolicyFor, ctx: ConnectorContext): Promise<ErasureOutcome> {
-      const byObject = await groupByObject<StripeObjectName>(find(subject, ctx));
+      // What erasure reads of a record: everything to mask it (and the kept customers, masked by
+      // maskRetainedCustomers); to delete it, its path and state; to retain it, nothing but its count.
+      const byObject = await groupByObject<StripeObjectName>(find(subject, ctx), (rec) => {
+        const action = policyFor(rec.object).action;
+        if (action === 'anonymize' || rec.object === 'customers') return rec;
+        return withOnly(rec, action === 'delete' ? ['customer', 'invoice', 'status'] : []);
+      });
       if (!byObject.has('customers')) {
         const item: ErasureItem = { object: 'customers', action: 'not_found', count: 0 };
         await ctx.erased?.(item);
