@@ -15,6 +15,7 @@ import {
   ConnectorThrottled,
   ConnectorUnavailable,
 } from '#connectors/errors';
+import { limiter, type Limiter } from '#connectors/concurrency';
 
 export interface HttpResult {
   status: number;
@@ -41,13 +42,22 @@ export interface VendorHttpOptions {
   classify?(res: HttpResult): Failure | undefined;
   /** Headers that authenticate a request (fetched per request so a refreshed token is used). */
   authorize?(signal?: AbortSignal): Promise<Record<string, string>>;
-  /** Drops the cached token so `authorize` mints a new one; called at most once per request. */
-  refresh?(): void;
+  /**
+   * Drops the cached token so `authorize` mints a new one; called at most once per request, with the
+   * headers the rejected request carried. Requests run side by side, so several may be rejected with
+   * the same expired token: only the first should drop it, not the new one another has just minted.
+   */
+  refresh?(rejected: Record<string, string>): void;
   timeoutMs?: number;
   /** Longest throttling hint slept on inside the connector. */
   shortRetryMaxMs?: number;
   /** How many short throttling waits one request may take before giving up to the state machine. */
   maxThrottleRetries?: number;
+  /**
+   * Most requests in flight at once through this client (VENDOR_CONCURRENCY), however many of the
+   * connector's calls run side by side; the others wait for a slot. Unbounded when left out.
+   */
+  maxConcurrent?: number;
   /** Replaceable for tests. */
   sleep?(ms: number, signal?: AbortSignal): Promise<void>;
 }
@@ -126,8 +136,10 @@ export class VendorHttp {
   private readonly shortRetryMaxMs: number;
   private readonly maxThrottleRetries: number;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  private readonly slot: Limiter;
 
   constructor(private readonly options: VendorHttpOptions) {
+    this.slot = options.maxConcurrent ? limiter(options.maxConcurrent) : (fn) => fn();
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.shortRetryMaxMs = options.shortRetryMaxMs ?? SHORT_RETRY_MAX_MS;
     this.maxThrottleRetries = options.maxThrottleRetries ?? MAX_THROTTLE_RETRIES;
@@ -143,7 +155,7 @@ export class VendorHttp {
     let throttled = 0;
     let refreshed = false;
     for (;;) {
-      const res = await this.once(req);
+      const { auth, ...res } = await this.once(req);
       if (req.accept?.includes(res.status)) return res;
       const failure = this.options.classify?.(res) ?? classifyByStatus(res);
       if (!failure) return res;
@@ -152,7 +164,7 @@ export class VendorHttp {
         case 'refresh':
           if (refreshed || !this.options.refresh) throw new ConnectorAuthFailed(this.connectorId, `${where}: token rejected`);
           refreshed = true;
-          this.options.refresh();
+          this.options.refresh(auth);
           continue;
         case 'throttled': {
           const hint = failure.retryAfterMs ?? parseRetryAfter(res.headers.get('retry-after'));
@@ -184,9 +196,10 @@ export class VendorHttp {
     return res.body as T;
   }
 
-  private async once(req: RequestOptions): Promise<HttpResult> {
+  private async once(req: RequestOptions): Promise<HttpResult & { auth: Record<string, string> }> {
     const headers: Record<string, string> = { accept: 'application/json', ...req.headers };
-    if (!req.anonymous && this.options.authorize) Object.assign(headers, await this.options.authorize(req.signal));
+    const auth = !req.anonymous && this.options.authorize ? await this.options.authorize(req.signal) : {};
+    Object.assign(headers, auth);
     let body: string | undefined;
     if (req.json !== undefined) {
       headers['content-type'] = 'application/json';
@@ -195,6 +208,13 @@ export class VendorHttp {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       body = req.form.toString();
     }
+    // A slot is held for the exchange only: not while authorizing (which may itself call the vendor) nor
+    // while sleeping on a throttling hint, so waiting never blocks another request's progress.
+    return { ...(await this.slot(() => this.exchange(req, headers, body))), auth };
+  }
+
+  private async exchange(req: RequestOptions, headers: Record<string, string>, body: string | undefined): Promise<HttpResult> {
+    // The timeout starts once the request has its slot: waiting for one is not the vendor being slow.
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
     try {

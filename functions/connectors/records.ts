@@ -1,14 +1,29 @@
 /** Small helpers over the records a connector streams. */
 import type { DataRecord } from './types.ts';
 
-/** Reads the whole stream and groups it by object (erasure needs every record before it changes any). */
-export async function groupByObject<K extends string>(records: AsyncIterable<DataRecord>): Promise<Map<K, DataRecord[]>> {
+/**
+ * Reads the whole stream and groups it by object (erasure needs every record before it changes any).
+ * `keep` says what of each record the erasure still needs: a record kept only to be counted (retained)
+ * or deleted by id need not hold its data, so a subject with thousands of retained billing records does
+ * not keep all of them in memory while the erasure runs.
+ */
+export async function groupByObject<K extends string>(
+  records: AsyncIterable<DataRecord>,
+  keep: (record: DataRecord) => DataRecord = (record) => record,
+): Promise<Map<K, DataRecord[]>> {
   const byObject = new Map<K, DataRecord[]>();
   for await (const record of records) {
     const object = record.object as K;
     let list = byObject.get(object);
     if (!list) byObject.set(object, (list = []));
-    list.push(record);
+    list.push(keep(record));
   }
   return byObject;
+}
+
+/** The record with only the named fields of its data (those an erasure reads). */
+export function withOnly(record: DataRecord, fields: readonly string[]): DataRecord {
+  const data: Record<string, unknown> = {};
+  for (const f of fields) if (f in record.data) data[f] = record.data[f];
+  return { ...record, data };
 }

@@ -25,6 +25,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import type { S3ConnectorConfig } from '#commons/config';
 import { mapAwsError } from './aws-errors.ts';
 import { nextCursor } from './completeness.ts';
+import { collect, inOrderAhead, mapInOrder, VENDOR_CONCURRENCY } from './concurrency.ts';
 import { ConnectorIncompleteAnswer } from './errors.ts';
 import { chunks } from './http.ts';
 import { anonymizeRecord } from './anonymize.ts';
@@ -126,6 +127,11 @@ export class S3ObjectsConnector implements Connector {
     }
   }
 
+  /** The objects under the prefix that hold data (not delete markers). */
+  private async *stored(prefix: string, versioned: boolean, ctx: ConnectorContext): AsyncGenerator<StoredObject> {
+    for await (const object of this.objects(prefix, versioned, ctx)) if (!object.deleteMarker) yield object;
+  }
+
   private async *lines(object: StoredObject, ctx: ConnectorContext): AsyncGenerator<{ n: number; value: Record<string, unknown> }> {
     const out = await this.s3.send(new GetObjectCommand({ Bucket: this.config.bucket, Key: object.key, VersionId: object.versionId }), { abortSignal: ctx.signal });
     const rl = createInterface({ input: out.Body as Readable, crlfDelay: Infinity });
@@ -137,20 +143,37 @@ export class S3ObjectsConnector implements Connector {
     }
   }
 
+  /**
+   * How many records an object holds, without parsing it: from its `x-amz-meta-dsar-record-count`
+   * metadata when the system that wrote it set one (then the body is never read: the answer's headers
+   * come first, and the stream is dropped), otherwise by counting its non-blank lines as the bytes go
+   * by, one chunk in memory at a time.
+   */
   private async count(object: StoredObject, ctx: ConnectorContext): Promise<number> {
-    let n = 0;
-    for await (const _ of this.lines(object, ctx)) n++;
-    return n;
+    const out = await this.s3.send(new GetObjectCommand({ Bucket: this.config.bucket, Key: object.key, VersionId: object.versionId }), { abortSignal: ctx.signal });
+    const body = out.Body as Readable | undefined;
+    const stated = recordCountOf(out.Metadata);
+    if (stated !== undefined) {
+      body?.destroy?.();
+      return stated;
+    }
+    return body ? countLines(body) : 0;
+  }
+
+  /** The records of every object, side by side within the S3 bound; in the objects' order. */
+  private counts(objects: StoredObject[], ctx: ConnectorContext): Promise<number[]> {
+    return mapInOrder(objects, VENDOR_CONCURRENCY.s3, (o) => this.count(o, ctx));
   }
 
   async *access(subject: Subject, ctx: ConnectorContext): AsyncIterable<DataRecord> {
     try {
       const prefixes = await this.prefixes(subject, ctx);
       const versioned = prefixes.length > 0 && (await this.versioned(ctx));
+      const read = async (object: StoredObject) => ({ object, lines: await collect(this.lines(object, ctx)) });
       for (const prefix of prefixes) {
-        for await (const object of this.objects(prefix, versioned, ctx)) {
-          if (object.deleteMarker) continue;
-          for await (const { n, value } of this.lines(object, ctx)) {
+        // The next objects are read while this one's records are handed on; listing goes on meanwhile.
+        for await (const { object, lines } of inOrderAhead(this.stored(prefix, versioned, ctx), VENDOR_CONCURRENCY.s3, read)) {
+          for (const { n, value } of lines) {
             const id = typeof value.id === 'string' ? value.id : `${object.key}#${n}`;
             // An earlier version still holds the data (what an erasure must also remove): its records
             // are the subject's too, named by the version they sit in.
@@ -182,8 +205,7 @@ export class S3ObjectsConnector implements Connector {
         return { connectorId: this.id, items };
       }
       if (policy.action === 'retain') {
-        let records = 0;
-        for (const o of data) records += await this.count(o, ctx);
+        const records = (await this.counts(data, ctx)).reduce((a, b) => a + b, 0);
         await report({ object, action: 'retained', count: records, legalBasis: policy.legalBasis, retentionPeriod: policy.retentionPeriod });
         return { connectorId: this.id, items };
       }
@@ -210,12 +232,12 @@ export class S3ObjectsConnector implements Connector {
         // Masked before the old versions go, so reported first: a failed delete below leaves it true.
         await report({ object, action: 'anonymized', count: records });
         // Counted for what a lock keeps: a locked version, the masked one's predecessor included, still holds its records.
-        for (const o of data) perObject.set(o, await this.count(o, ctx));
+        for (const [i, n] of (await this.counts(data, ctx)).entries()) perObject.set(data[i]!, n);
         const { locked } = await this.deleteAll(stored, perObject, ctx, async () => {});
         if (locked) await report(locked);
         return { connectorId: this.id, items };
       }
-      for (const o of data) perObject.set(o, await this.count(o, ctx));
+      for (const [i, n] of (await this.counts(data, ctx)).entries()) perObject.set(data[i]!, n);
       const { deleted, locked } = await this.deleteAll(stored, perObject, ctx, (n) => report({ object, action: 'deleted', count: n }));
       if (deleted || !locked) await report({ object, action: 'deleted', count: deleted });
       if (locked) await report(locked);
@@ -287,6 +309,34 @@ export class S3ObjectsConnector implements Connector {
     if (!retainUntil && !legalHold) return undefined;
     return { retainUntil: retainUntil ? new Date(retainUntil) : undefined, mode: retention?.Retention?.Mode, legalHold };
   }
+}
+
+/** User metadata (`x-amz-meta-dsar-record-count`) a writer may set to spare the count a read of the body. */
+export const RECORD_COUNT_METADATA = 'dsar-record-count';
+
+function recordCountOf(metadata: Record<string, string> | undefined): number | undefined {
+  const value = metadata?.[RECORD_COUNT_METADATA]?.trim();
+  if (!value || !/^\d+$/.test(value)) return undefined;
+  const n = Number(value);
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
+/** Lines holding more than white space, counted on the bytes (what `lines` would yield, unparsed). */
+async function countLines(body: AsyncIterable<Uint8Array | string>): Promise<number> {
+  let n = 0;
+  let content = false;
+  for await (const chunk of body) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    for (const b of bytes) {
+      if (b === 0x0a) {
+        if (content) n++;
+        content = false;
+      } else if (b !== 0x20 && b !== 0x09 && b !== 0x0d) {
+        content = true;
+      }
+    }
+  }
+  return content ? n + 1 : n;
 }
 
 /** One retained item for every locked version: why S3 keeps them, and until when. */

@@ -4,6 +4,7 @@
  * the wait is taken from the policy that was hit: the ten-second window passes soon, the daily one not.
  */
 import { accountFor, checkTotal, listIn, nextCursor } from '#connectors/completeness';
+import { VENDOR_CONCURRENCY } from '#connectors/concurrency';
 import { VendorHttp, chunks, parseRetryAfter, type Failure, type HttpResult } from '#connectors/http';
 import type { ConnectorContext } from '#connectors/types';
 
@@ -59,6 +60,7 @@ export class HubSpotClient {
     this.http = new VendorHttp({
       connectorId: options.connectorId,
       timeoutMs: options.timeoutMs,
+      maxConcurrent: VENDOR_CONCURRENCY.hubspot,
       classify: (res) => classifyHubSpot(res, hints),
       authorize: async () => ({ authorization: `Bearer ${options.token}` }),
     });

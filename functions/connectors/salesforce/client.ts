@@ -6,6 +6,7 @@
  */
 import { checkTotal, listIn, nextCursor } from '#connectors/completeness';
 import { ConnectorIncompleteAnswer, ConnectorMisconfigured } from '#connectors/errors';
+import { VENDOR_CONCURRENCY } from '#connectors/concurrency';
 import { VendorHttp, parseRetryAfter, type Failure, type HttpResult } from '#connectors/http';
 import { jwtBearerForm, signJwt } from '#connectors/jwt';
 import type { ConnectorContext } from '#connectors/types';
@@ -71,15 +72,22 @@ function errorCodeOf(body: unknown): string | undefined {
 export class SalesforceClient {
   readonly http: VendorHttp;
   private token?: Promise<{ accessToken: string; instanceUrl: string }>;
+  /** The access token `token` resolved to, to tell a rejection of it from one of an older token. */
+  private current?: string;
 
   constructor(private readonly options: SalesforceClientOptions) {
     this.http = new VendorHttp({
       connectorId: options.connectorId,
       timeoutMs: options.timeoutMs,
+      maxConcurrent: VENDOR_CONCURRENCY.salesforce,
       classify: (res) => this.classify(res),
       authorize: async (signal) => ({ authorization: `Bearer ${(await this.session(signal)).accessToken}` }),
-      refresh: () => {
+      // Only a rejection of the current token drops it: requests running side by side all come back
+      // with the expired one, and the first to refresh must not have its new token dropped by the rest.
+      refresh: (rejected) => {
+        if (this.current === undefined || rejected.authorization !== `Bearer ${this.current}`) return;
         this.token = undefined;
+        this.current = undefined;
       },
     });
   }
@@ -98,10 +106,16 @@ export class SalesforceClient {
 
   /** The cached access token and instance URL, minted on first use and after an INVALID_SESSION_ID. */
   private session(signal?: AbortSignal): Promise<{ accessToken: string; instanceUrl: string }> {
-    this.token ??= this.mintToken(signal).catch((err: unknown) => {
-      this.token = undefined;
-      throw err;
-    });
+    this.token ??= this.mintToken(signal).then(
+      (session) => {
+        this.current = session.accessToken;
+        return session;
+      },
+      (err: unknown) => {
+        this.token = undefined;
+        throw err;
+      },
+    );
     return this.token;
   }
 

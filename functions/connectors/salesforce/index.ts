@@ -9,6 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ErasurePolicy, SaasConnectorConfig } from '#commons/config';
+import { collect, mapInOrder, VENDOR_CONCURRENCY } from '#connectors/concurrency';
 import { ConnectorIncompleteAnswer, ConnectorMisconfigured } from '#connectors/errors';
 import { chunks } from '#connectors/http';
 import { groupByObject } from '#connectors/records';
@@ -218,10 +219,14 @@ export function createSalesforceConnector(config: SaasConnectorConfig, deps: Con
     // SOQL's `=` ignores case, so the normalised address finds mixed-case stored ones; the check on the
     // returned Email guards against any looser match (a vendor-side LIKE would export someone else).
     const fields = await fieldsIn(sf, ctx);
-    for (const object of EMAIL_OBJECTS) {
+    // The email queries do not depend on each other, nor the related ones on each other: each group
+    // runs side by side (the client bounds how many are in flight), and is yielded in the fixed order.
+    const byEmail = await mapInOrder(EMAIL_OBJECTS, VENDOR_CONCURRENCY.salesforce, async (object) => {
       const wanted = fields.get(object);
-      if (!wanted) continue;
-      for await (const row of sf.query(selectWhereEquals(object, wanted, 'Email', email), object, ctx)) {
+      return wanted ? collect(sf.query(selectWhereEquals(object, wanted, 'Email', email), object, ctx)) : [];
+    });
+    for (const [i, object] of EMAIL_OBJECTS.entries()) {
+      for (const row of byEmail[i]!) {
         if (!sameEmail(row.Email, email)) continue;
         const rec = record(object, row);
         if (!rec) continue;
@@ -243,8 +248,9 @@ export function createSalesforceConnector(config: SaasConnectorConfig, deps: Con
       ['Account', 'Id', accountIds],
       ['Individual', 'Id', individualIds],
     ];
-    for (const [object, field, ids] of related) {
-      for await (const row of rowsIn(sf, object, field, ids, ctx)) {
+    const rows = await mapInOrder(related, VENDOR_CONCURRENCY.salesforce, ([object, field, ids]) => collect(rowsIn(sf, object, field, ids, ctx)));
+    for (const [i, [object]] of related.entries()) {
+      for (const row of rows[i]!) {
         const rec = record(object, row);
         if (rec) yield rec;
       }

@@ -5,6 +5,7 @@
  * same request can help.
  */
 import { listIn, nextCursor } from '#connectors/completeness';
+import { VENDOR_CONCURRENCY } from '#connectors/concurrency';
 import { VendorHttp, parseRetryAfter, type Failure, type HttpResult } from '#connectors/http';
 import type { ConnectorContext } from '#connectors/types';
 
@@ -64,6 +65,7 @@ export class StripeClient {
     this.http = new VendorHttp({
       connectorId: options.connectorId,
       timeoutMs: options.timeoutMs,
+      maxConcurrent: VENDOR_CONCURRENCY.stripe,
       classify: (res) => classifyStripe(res, options.rateLimitHintMs),
       authorize: async () => ({ authorization: `Bearer ${options.secretKey}` }),
     });

@@ -16,9 +16,10 @@
 import { createHash } from 'node:crypto';
 import type Stripe from 'stripe';
 import type { ErasurePolicy, SaasConnectorConfig } from '#commons/config';
+import { collect, mapInOrder, VENDOR_CONCURRENCY } from '#connectors/concurrency';
 import { ConnectorMisconfigured, ConnectorUnavailable } from '#connectors/errors';
 import { abortableSleep } from '#connectors/http';
-import { groupByObject } from '#connectors/records';
+import { groupByObject, withOnly } from '#connectors/records';
 import type {
   Connector,
   ConnectorContext,
@@ -180,17 +181,19 @@ export function createStripeConnector(config: SaasConnectorConfig, deps: Connect
     return client;
   }
 
+  /** The subject's customers: the lookups by each spelling of the address and the search, side by side. */
   async function customers(stripe: StripeClient, subject: Subject, ctx: ConnectorContext): Promise<StripeObject[]> {
-    const found = new Map<string, StripeObject>();
-    const add = (c: StripeObject) => {
-      if (sameEmail(c.email, subject.normalizedEmail) && !found.has(c.id)) found.set(c.id, c);
-    };
-    for (const email of new Set([subject.email.trim(), subject.normalizedEmail])) {
-      for await (const c of stripe.list('customers', { email }, 'customers', ctx)) add(c);
-    }
+    const lookups: Array<() => AsyncIterable<StripeObject>> = [...new Set([subject.email.trim(), subject.normalizedEmail])].map(
+      (email) => () => stripe.list('customers', { email }, 'customers', ctx),
+    );
     if (settings.useSearch !== false) {
       const query = `email:${searchString(subject.normalizedEmail)}`;
-      for await (const c of stripe.search('customers/search', query, 'customers/search', ctx)) add(c);
+      lookups.push(() => stripe.search('customers/search', query, 'customers/search', ctx));
+    }
+    const found = new Map<string, StripeObject>();
+    // Merged in the lookups' order, so which answer came first never changes the result.
+    for (const list of await mapInOrder(lookups, VENDOR_CONCURRENCY.stripe, (lookup) => collect(lookup()))) {
+      for (const c of list) if (sameEmail(c.email, subject.normalizedEmail) && !found.has(c.id)) found.set(c.id, c);
     }
     return [...found.values()];
   }
@@ -199,19 +202,23 @@ export function createStripeConnector(config: SaasConnectorConfig, deps: Connect
     const stripe = await getClient();
     const found = await customers(stripe, subject, ctx);
     for (const c of found) yield { object: 'customers', id: c.id, data: c };
+    // Every list of every customer is independent of the others: all of them at once, within the
+    // client's bound, then yielded customer by customer, list by list, as before.
+    const lists = found.flatMap((c) => (Object.entries(LISTS) as Array<[StripeObjectName, (id: string) => [string, Record<string, string>]]>).map(([object, where]) => ({ c, object, where })));
+    const pages = await mapInOrder(lists, VENDOR_CONCURRENCY.stripe, ({ c, object, where }) => {
+      const [path, params] = where(c.id);
+      return collect(stripe.list(path, params, object, ctx));
+    });
     const seen = new Set<string>();
-    for (const c of found) {
-      for (const [object, where] of Object.entries(LISTS) as Array<[StripeObjectName, (id: string) => [string, Record<string, string>]]>) {
-        const [path, params] = where(c.id);
-        for await (const obj of stripe.list(path, params, object, ctx)) {
-          // A list filtered by customer returns only that customer's objects; checking costs nothing.
-          const owner = customerOf(obj);
-          if (owner !== undefined && owner !== c.id) continue;
-          if (seen.has(obj.id)) continue;
-          seen.add(obj.id);
-          // Customer sub-resources may omit `customer`; keep it so erasure can build their paths.
-          yield { object, id: obj.id, data: owner ? obj : { ...obj, customer: c.id } };
-        }
+    for (const [i, { c, object }] of lists.entries()) {
+      for (const obj of pages[i]!) {
+        // A list filtered by customer returns only that customer's objects; checking costs nothing.
+        const owner = customerOf(obj);
+        if (owner !== undefined && owner !== c.id) continue;
+        if (seen.has(obj.id)) continue;
+        seen.add(obj.id);
+        // Customer sub-resources may omit `customer`; keep it so erasure can build their paths.
+        yield { object, id: obj.id, data: owner ? obj : { ...obj, customer: c.id } };
       }
     }
   }
@@ -350,37 +357,35 @@ export function createStripeConnector(config: SaasConnectorConfig, deps: Connect
       return masked ? [{ object, action: 'anonymized', count: masked }, retained] : [retained];
     }
     if (policy.action === 'anonymize') {
-      let count = 0;
-      for (const rec of records) {
-        if (await stripe.mutate('POST', objectPath(object, rec), object, ctx, maskForm(policy, rec.data))) count++;
-      }
-      return [{ object, action: 'anonymized', count }];
+      // Each record is its own update: side by side, within the client's bound.
+      const changed = await mapInOrder(records, VENDOR_CONCURRENCY.stripe, (rec) => stripe.mutate('POST', objectPath(object, rec), object, ctx, maskForm(policy, rec.data)));
+      return [{ object, action: 'anonymized', count: changed.filter(Boolean).length }];
     }
     if (object === 'customers' && redaction) return redact(stripe, redaction, records, ctx);
-    let count = 0;
+    // Stripe has no batch delete: one call per record, side by side within the client's bound (the
+    // records of one object do not depend on each other; ERASE_ORDER still orders the objects).
     const kept: DataRecord[] = [];
-    for (const rec of records) {
+    const removed = await mapInOrder(records, VENDOR_CONCURRENCY.stripe, async (rec): Promise<boolean> => {
       switch (object) {
         case 'payment_methods':
           await stripe.mutate('POST', `payment_methods/${rec.id}/detach`, 'payment_methods/detach', ctx);
-          break;
+          return true;
         case 'subscriptions':
           // Cancelling is what Stripe offers; an already cancelled subscription needs nothing more.
           if ((rec.data as Partial<Pick<Stripe.Subscription, 'status'>>).status !== 'canceled') await stripe.mutate('DELETE', `subscriptions/${rec.id}`, object, ctx);
-          break;
+          return true;
         case 'invoiceitems':
           // Items already on an invoice are part of it and stay with it.
-          if ((rec.data as Partial<Pick<Stripe.InvoiceItem, 'invoice'>>).invoice) {
-            kept.push(rec);
-            continue;
-          }
+          if ((rec.data as Partial<Pick<Stripe.InvoiceItem, 'invoice'>>).invoice) return false;
           await stripe.mutate('DELETE', `invoiceitems/${rec.id}`, object, ctx);
-          break;
+          return true;
         default:
           await stripe.mutate('DELETE', objectPath(object, rec), object, ctx);
+          return true;
       }
-      count++;
-    }
+    });
+    for (const [i, rec] of records.entries()) if (!removed[i]) kept.push(rec);
+    const count = removed.filter(Boolean).length;
     const items: ErasureItem[] = [];
     if (count) items.push({ object, action: 'deleted', count });
     if (kept.length) {
@@ -400,7 +405,13 @@ export function createStripeConnector(config: SaasConnectorConfig, deps: Connect
     config,
     access: find,
     async erase(subject: Subject, policyFor: PolicyFor, ctx: ConnectorContext): Promise<ErasureOutcome> {
-      const byObject = await groupByObject<StripeObjectName>(find(subject, ctx));
+      // What erasure reads of a record: everything to mask it (and the kept customers, masked by
+      // maskRetainedCustomers); to delete it, its path and state; to retain it, nothing but its count.
+      const byObject = await groupByObject<StripeObjectName>(find(subject, ctx), (rec) => {
+        const action = policyFor(rec.object).action;
+        if (action === 'anonymize' || rec.object === 'customers') return rec;
+        return withOnly(rec, action === 'delete' ? ['customer', 'invoice', 'status'] : []);
+      });
       if (!byObject.has('customers')) {
         const item: ErasureItem = { object: 'customers', action: 'not_found', count: 0 };
         await ctx.erased?.(item);

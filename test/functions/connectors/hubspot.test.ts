@@ -3,7 +3,8 @@ import { ConnectorAuthFailed, ConnectorIncompleteAnswer, ConnectorMisconfigured,
 import { POLICY_HINTS_MS, classifyHubSpot } from '#connectors/hubspot/client';
 import { createSaasConnector } from '#connectors/saas';
 import { startSandboxes, type Sandboxes } from '../../../infra/local/sandboxes/index.ts';
-import { QUOTED, collect, countBy, countRequests, ctx, depsFor, foreignEmails, policies, saasConfig, subjectOf, recordTimers } from './support.ts';
+import { QUOTED, collect, countBy, countRequests, ctx, depsFor, foreignEmails, policies, saasConfig, subjectOf, recordTimers, recordInFlight } from './support.ts';
+import { VENDOR_CONCURRENCY } from '#connectors/concurrency';
 
 let sb: Sandboxes;
 
@@ -28,6 +29,19 @@ describe('HubSpot connector', () => {
       contacts: 1, companies: 1, deals: 1, tickets: 1, notes: 120, emails: 2, calls: 1, meetings: 1, tasks: 2, subscription_preferences: 1,
     });
     expect(count).toBe(3);
+  });
+
+  it('reads the contact’s associations side by side, never more than the HubSpot bound at once, in a fixed order', async () => {
+    sb.faults.set('hubspot', { latencyMs: 5 });
+    const { result, most, total } = await recordInFlight('/crm/', () => collect(connector().access(subjectOf('alice@example.com'), ctx)));
+    expect(total).toBeGreaterThan(VENDOR_CONCURRENCY.hubspot);
+    expect(most).toBeGreaterThan(1);
+    expect(most).toBeLessThanOrEqual(VENDOR_CONCURRENCY.hubspot);
+    sb.faults.set('hubspot', { latencyMs: 0 });
+    const again = await collect(connector().access(subjectOf('alice@example.com'), ctx));
+    expect(again.map((r) => `${r.object}:${r.id}`)).toEqual(result.map((r) => `${r.object}:${r.id}`));
+    const objects = result.map((r) => r.object).filter((o, i, all) => o !== all[i - 1]);
+    expect(objects).toEqual(['contacts', 'companies', 'deals', 'tickets', 'notes', 'emails', 'calls', 'meetings', 'tasks', 'subscription_preferences'].filter((o) => objects.includes(o)));
   });
 
   it('returns nothing of anyone else', async () => {
@@ -82,8 +96,9 @@ describe('HubSpot connector', () => {
     await expect(connector().erase(subjectOf('bob@example.com'), keepNotes, ctx)).rejects.toBeInstanceOf(ConnectorMisconfigured);
   });
 
-  it('anonymizes bob’s contact by PATCH, deletes his own engagements and deal, and keeps his preferences', async () => {
+  it('anonymizes bob’s contact by PATCH, archives his own notes in one batch and deletes his deal, and keeps his preferences', async () => {
     const contact = sb.stores.hubspot.contactByEmail('bob@example.com')!;
+    const fetches = vi.spyOn(globalThis, 'fetch');
     const outcome = await connector().erase(
       subjectOf('bob@example.com'),
       policies({ contacts: { action: 'anonymize', fields: { firstname: 'redact', lastname: 'hash', phone: 'null' } }, subscription_preferences: { action: 'retain', legalBasis: 'Proof of the opt-out', retentionPeriod: 'While we send email' } }),
@@ -92,6 +107,9 @@ describe('HubSpot connector', () => {
     expect(Object.fromEntries(outcome.items.map((i) => [i.object, [i.action, i.count]]))).toEqual({
       deals: ['deleted', 1], notes: ['deleted', 3], subscription_preferences: ['retained', 1], contacts: ['anonymized', 1],
     });
+    const calls = fetches.mock.calls.map(([url, init]) => `${init?.method ?? 'GET'} ${new URL(String(url)).pathname}`);
+    expect(calls.filter((c) => c.startsWith('DELETE ')).map((c) => c.split('/').slice(0, -1).join('/'))).toEqual(['DELETE /crm/v3/objects/deals']);
+    expect(calls.filter((c) => c.endsWith('/batch/archive'))).toEqual(['POST /crm/v3/objects/notes/batch/archive']);
     const masked = sb.stores.hubspot.objects.get('contacts')!.get(contact.id)!.properties;
     expect(masked).toMatchObject({ email: 'bob@example.com', firstname: 'REDACTED', phone: '' });
     expect(masked.lastname).toMatch(/^[0-9a-f]{32}$/);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { groupByObject } from '#connectors/records';
+import { groupByObject, withOnly } from '#connectors/records';
 import type { DataRecord } from '#connectors/types';
 
 async function* stream(records: DataRecord[], failAfter?: number): AsyncIterable<DataRecord> {
@@ -20,6 +20,15 @@ describe('groupByObject', () => {
     expect(grouped.get('Contact')!.map((r) => r.id)).toEqual(['1', '3']);
     expect(grouped.get('Lead')!.map((r) => r.id)).toEqual(['2', '5']);
     expect(grouped.get('Task')).toEqual([rec('Task', '4')]);
+  });
+
+  it('keeps of each record only what the erasure says it needs', async () => {
+    const grouped = await groupByObject(stream([rec('Charge', '1'), { object: 'Customer', id: '2', data: { id: '2', email: 'a@b.c', name: 'A' } }]), (r) =>
+      r.object === 'Charge' ? withOnly(r, []) : withOnly(r, ['email', 'phone']),
+    );
+
+    expect(grouped.get('Charge')).toEqual([{ object: 'Charge', id: '1', data: {} }]);
+    expect(grouped.get('Customer')).toEqual([{ object: 'Customer', id: '2', data: { email: 'a@b.c' } }]);
   });
 
   it('gives an empty map for an empty stream', async () => {

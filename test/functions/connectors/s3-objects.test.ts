@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-s3';
 import type { S3ConnectorConfig } from '#commons/config';
 import { S3ObjectsConnector } from '#connectors/s3-objects';
+import { VENDOR_CONCURRENCY } from '#connectors/concurrency';
 import { ConnectorIncompleteAnswer } from '#connectors/errors';
 import type { DataRecord, ErasureItem } from '#connectors/types';
 
@@ -102,6 +103,49 @@ describe('S3ObjectsConnector', () => {
     const deleted = s3.commandCalls(DeleteObjectsCommand)[0]!.args[0].input;
     expect(deleted.Bucket).toBe('demo-call-history');
     expect(deleted.Delete!.Objects).toEqual([{ Key: 'users/acc-1/a.jsonl' }, { Key: 'users/acc-1/b.jsonl' }]);
+  });
+
+  it('counts an object’s records from its dsar-record-count metadata without reading its body', async () => {
+    s3.on(ListObjectsV2Command).resolves({ Contents: [{ Key: 'users/acc-1/a.jsonl' }, { Key: 'users/acc-1/b.jsonl' }] });
+    let read = 0;
+    const unread = () => new Readable({ read() { read++; this.push(Buffer.from('{"id":"x"}\n')); this.push(null); } });
+    s3.on(GetObjectCommand).callsFake(() => ({ Metadata: { 'dsar-record-count': '120' }, Body: unread() }));
+    s3.on(DeleteObjectsCommand).resolves({});
+
+    const out = await connectorWithIds(['acc-1']).erase(subject, () => ({ action: 'delete' }), ctx);
+
+    expect(out.items).toEqual([{ object: 'call', action: 'deleted', count: 240 }]);
+    expect(read).toBe(0);
+  });
+
+  it('counts the non-blank lines across chunk boundaries when there is no count in the metadata', async () => {
+    s3.on(ListObjectsV2Command).resolves({ Contents: [{ Key: 'users/acc-1/a.jsonl' }] });
+    const chunks = ['{"id":"1"}\n{"id"', ':"2"}\r\n\n  \n{"id":"3"}'].map((t) => Buffer.from(t));
+    s3.on(GetObjectCommand).callsFake(() => ({ Metadata: { 'dsar-record-count': 'many' }, Body: Readable.from(chunks) }));
+
+    const out = await connectorWithIds(['acc-1']).erase(subject, () => ({ action: 'retain', legalBasis: 'law', retentionPeriod: '1 year' }), ctx);
+
+    expect(out.items).toEqual([{ object: 'call', action: 'retained', count: 3, legalBasis: 'law', retentionPeriod: '1 year' }]);
+  });
+
+  it('reads objects for counting side by side, never more than the S3 bound at once', async () => {
+    const keys = Array.from({ length: 20 }, (_, i) => ({ Key: `users/acc-1/${i}.jsonl` }));
+    s3.on(ListObjectsV2Command).resolves({ Contents: keys });
+    let inFlight = 0;
+    let most = 0;
+    s3.on(GetObjectCommand).callsFake(async () => {
+      most = Math.max(most, ++inFlight);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      inFlight--;
+      return { Body: body('{"id":"1"}\n') };
+    });
+    s3.on(DeleteObjectsCommand).resolves({});
+
+    const out = await connectorWithIds(['acc-1']).erase(subject, () => ({ action: 'delete' }), ctx);
+
+    expect(out.items).toEqual([{ object: 'call', action: 'deleted', count: 20 }]);
+    expect(most).toBeGreaterThan(1);
+    expect(most).toBeLessThanOrEqual(VENDOR_CONCURRENCY.s3);
   });
 
   it('reports not_found when the folder is empty', async () => {

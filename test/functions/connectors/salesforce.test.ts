@@ -118,7 +118,9 @@ describe('Salesforce connector', () => {
   it('refreshes the token only once: a second INVALID_SESSION_ID is an auth failure, not a loop', async () => {
     const c = connector();
     await collect(c.access(subjectOf('bob@example.com'), ctx));
-    sb.faults.set('salesforce', { failNext: { match: '/query', status: 401, count: 5 } });
+    // The three email queries run side by side: each is sent twice (once more after the one refresh
+    // they share), then fails; the related queries never start. 6 of the 9 failures are used.
+    sb.faults.set('salesforce', { failNext: { match: '/query', status: 401, count: 9 } });
     const { result, count } = await countRequests('/oauth2/token', () => collect(c.access(subjectOf('alice@example.com'), ctx)).catch((e: unknown) => e));
     expect(result).toBeInstanceOf(ConnectorAuthFailed);
     expect(count).toBe(1);

@@ -3,7 +3,9 @@ import { ConnectorAuthFailed, ConnectorIncompleteAnswer, ConnectorMisconfigured,
 import { createSaasConnector } from '#connectors/saas';
 import type { PolicyFor } from '#connectors/types';
 import { startSandboxes, type Sandboxes } from '../../../infra/local/sandboxes/index.ts';
-import { BOOKKEEPING, QUOTED, collect, countBy, countRequests, ctx, depsFor, foreignEmails, policies, saasConfig, subjectOf, recordTimers } from './support.ts';
+import { BOOKKEEPING, QUOTED, collect, countBy, countRequests, ctx, depsFor, foreignEmails, policies, saasConfig, subjectOf, recordTimers, recordInFlight } from './support.ts';
+import { VENDOR_CONCURRENCY } from '#connectors/concurrency';
+import { STRIPE_OBJECTS } from '#connectors/stripe/index';
 
 let sb: Sandboxes;
 
@@ -44,6 +46,31 @@ describe('Stripe connector', () => {
     });
     expect(count).toBe(4); // 250 charges: three pages of 100 on one customer, one page on the other
     expect(result.find((r) => r.object === 'subscriptions')?.data.status).toBe('canceled');
+  });
+
+  it('reads the customers’ lists side by side, never more than the Stripe bound at once', async () => {
+    sb.faults.set('stripe', { latencyMs: 5 });
+    const { result, most, total } = await recordInFlight('/v1/', () => collect(connector().access(subjectOf('alice@example.com'), ctx)));
+    expect(total).toBeGreaterThan(VENDOR_CONCURRENCY.stripe);
+    expect(most).toBeGreaterThan(1);
+    expect(most).toBeLessThanOrEqual(VENDOR_CONCURRENCY.stripe);
+    expect(countBy(result).charges).toBe(253);
+  });
+
+  it('yields records in the same order on every run: customers, then each customer’s lists in a fixed order', async () => {
+    const ids = async (latencyMs: number) => {
+      sb.faults.set('stripe', { latencyMs });
+      return (await collect(connector().access(subjectOf('alice@example.com'), ctx))).map((r) => `${r.object}:${r.id}`);
+    };
+    const fast = await ids(0);
+    const slow = await ids(3);
+    expect(slow).toEqual(fast);
+    // Within one customer the objects come list by list, in the order the connector lists them.
+    const firstCustomer = fast.find((x) => x.startsWith('customers:'))!.slice('customers:'.length);
+    const records = await collect(connector().access(subjectOf('alice@example.com'), ctx));
+    const objects = records.filter((r) => r.object !== 'customers' && r.data.customer === firstCustomer).map((r) => r.object);
+    const runs = objects.filter((o, i) => o !== objects[i - 1]);
+    expect(runs).toEqual(STRIPE_OBJECTS.filter((o) => runs.includes(o)));
   });
 
   it('returns nothing of anyone else', async () => {

@@ -111,3 +111,32 @@ export function recordTimers(): () => number[] {
   const spy = vi.spyOn(globalThis, 'setTimeout');
   return () => spy.mock.calls.map(([, ms]) => ms ?? 0);
 }
+
+/**
+ * Runs `run` with a fetch that counts the requests to URLs containing `part` that are in flight at once:
+ * the most there ever were, and how many there were in all.
+ */
+export async function recordInFlight<T>(part: string, run: () => Promise<T>): Promise<{ result: T; most: number; total: number }> {
+  const original = globalThis.fetch;
+  let now = 0;
+  let most = 0;
+  let total = 0;
+  globalThis.fetch = (async (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
+    if (!String(input instanceof Request ? input.url : input).includes(part)) return original(input, init);
+    total++;
+    most = Math.max(most, ++now);
+    try {
+      const res = await original(input, init);
+      // The body is part of the exchange: the request is in flight until it has been read.
+      const body = await res.arrayBuffer();
+      return new Response(body.byteLength ? body : null, { status: res.status, headers: res.headers });
+    } finally {
+      now--;
+    }
+  }) as typeof fetch;
+  try {
+    return { result: await run(), most, total };
+  } finally {
+    globalThis.fetch = original;
+  }
+}
