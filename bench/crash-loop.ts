@@ -13,29 +13,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ALICE } from '../infra/local/demo/people.ts';
-import {
-  fileAndApprove,
-  isRunning,
-  packageCounts,
-  requestDetail,
-  startRuntimeProcess,
-  waitForStatus,
-  waitUntil,
-  type RuntimeProcess,
-} from '../test/support/runtime-process.ts';
+import { crash, crashAtRandom, fileAndApprove, isRunning, packageCounts, startRuntimeProcess, waitForStatus, type RuntimeProcess } from '../test/support/runtime-process.ts';
 
 const iterations = Number(process.argv[2] ?? 20);
 if (!Number.isInteger(iterations) || iterations < 1 || iterations > 500) throw new Error('iterations: a whole number from 1 to 500');
 
 const dir = mkdtempSync(join(tmpdir(), 'dsar-crash-loop-'));
 let current: RuntimeProcess | undefined;
-
-async function kill(rt: RuntimeProcess, emulators: boolean) {
-  if (emulators) for (const pid of rt.emulatorPids) process.kill(pid, 'SIGKILL');
-  rt.child.kill('SIGKILL');
-  await rt.exited;
-  await waitUntil('the emulators to exit', () => rt.emulatorPids.every((pid) => !isRunning(pid)), 20_000);
-}
 
 async function start(): Promise<RuntimeProcess> {
   const started = performance.now();
@@ -59,17 +43,14 @@ try {
   const processingMs = performance.now() - approvedAt;
   const expected = await packageCounts(rt.info, baselineId);
   process.stdout.write(`uninterrupted: ${JSON.stringify(expected)}, approval to completion ${Math.round(processingMs)} ms\n`);
-  await kill(rt, false);
+  await crash(rt, false);
 
   for (let i = 1; i <= iterations; i++) {
     rt = await start();
     const id = await fileAndApprove(rt.info, ALICE.email);
     // A random moment between approval and the time the uninterrupted run took to complete.
-    const killAfterMs = Math.floor(Math.random() * processingMs);
-    await new Promise((r) => setTimeout(r, killAfterMs));
-    const status = (await requestDetail(rt.info, id)).request.status as string;
     const withEmulators = i % 2 === 0;
-    await kill(rt, withEmulators);
+    const { afterMs: killAfterMs, status } = await crashAtRandom(rt, id, processingMs, withEmulators);
 
     let line = `#${String(i).padStart(3)} killed ${withEmulators ? 'runtime+S3' : 'runtime   '} ${String(killAfterMs).padStart(5)} ms after approval (${status.padEnd(11)})`;
     try {
@@ -82,16 +63,16 @@ try {
       if (full) complete += 1;
       else failures.push(`${id}: ${done.request.status} ${JSON.stringify(counts)}`);
       line += ` -> restarted in ${(startMs.at(-1)! / 1000).toFixed(1)} s, ${done.request.status}${full ? ', all records' : `, counts ${JSON.stringify(counts)}`}`;
-      await kill(rt, false);
+      await crash(rt, false);
     } catch (err) {
       failures.push(`#${i} ${id}: ${(err as Error).message.split('\n')[0]}`);
       line += ` -> FAILED: ${(err as Error).message.split('\n')[0]}`;
-      if (current && isRunning(current.pid)) await kill(current, true);
+      if (current && isRunning(current.pid)) await crash(current, true);
     }
     process.stdout.write(`${line}\n`);
   }
 } finally {
-  if (current && isRunning(current.pid)) await kill(current, true);
+  if (current && isRunning(current.pid)) await crash(current, true);
   rmSync(dir, { recursive: true, force: true });
 }
 

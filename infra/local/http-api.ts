@@ -11,13 +11,13 @@
  * headers, like every answer of a function.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { MAX_BODY_BYTES, SECURITY_HEADERS, bodyTooLarge, errorBody, malformedPath } from '../../functions/handlers/http.ts';
 import type { FunctionSpec } from '../functions.ts';
 import { lambdaContext, type LambdaHandler } from './lambda.ts';
+import { listen } from './listen.ts';
 
 export interface StaffToken {
   token: string;
@@ -220,19 +220,5 @@ export async function startHttpApi(options: HttpApiOptions): Promise<{ url: stri
     res.end(structured.body ? (structured.isBase64Encoded ? Buffer.from(structured.body, 'base64') : structured.body) : undefined);
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://${options.host}:${port}`,
-    port,
-    server,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return { ...(await listen(server, options.port, options.host)), server };
 }

@@ -12,10 +12,10 @@
  * emulator adds (dynalite allows every origin).
  */
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { guardRequests } from './origin-guard.ts';
+import { listen } from './listen.ts';
 import { AwsChunkedDecoder, isAwsChunked } from './aws-chunked.ts';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Sha256 } from '@smithy/core/checksum';
@@ -260,18 +260,5 @@ export async function startSigV4Proxy(options: SigV4ProxyOptions): Promise<SigV4
       (res, reason, req) => refuse(service, res, req, 'forbidden', reason),
     ),
   );
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://${options.host}:${port}`,
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return listen(server, options.port, options.host);
 }

@@ -11,31 +11,27 @@ import type { Browser, Page } from 'playwright-core';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { requestRecord } from '../functions/domain/requests/support.ts';
-import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
-import { launchChromium, screenshot, watchErrors } from './browser.ts';
+import type { TestRuntime } from '../support/runtime.ts';
+import { screenshot, startConsoleRig, stopConsoleRig, watchErrors } from './browser.ts';
 
 let rt: TestRuntime;
 let browser: Browser;
 
 beforeAll(async () => {
-  const runtime = startTestRuntime({
+  [rt, browser] = await startConsoleRig({
     crowd: 5,
+    warm: 'request.js',
     configOverrides: (c) => ({
       ...c,
       jurisdictions: { ...c.jurisdictions, askSubject: true },
       // Accounts are kept under a legal obligation, so an erasure reports a retained object with its basis.
-      connectors: c.connectors
-        .filter((x) => x.kind === 'dynamodb' || x.kind === 's3')
-        .map((x) => (x.id === 'accounts' ? { ...x, erasure: { action: 'retain' as const, legalBasis: 'Bookkeeping Act § 13', retentionPeriod: '5 years after the financial year' } } : x)),
+      connectors: c.connectors.map((x) =>
+        x.id === 'accounts' ? { ...x, erasure: { action: 'retain' as const, legalBasis: 'Bookkeeping Act § 13', retentionPeriod: '5 years after the financial year' } } : x,
+      ),
     }),
   });
-  [rt, browser] = await Promise.all([runtime, launchChromium()]);
-  await fetch(`${rt.apiUrl}/assets/request.js`);
 });
-afterAll(async () => {
-  await browser?.close();
-  await rt?.cleanup();
-});
+afterAll(() => stopConsoleRig(rt, browser));
 
 /** Presses Tab until the focused element is the one labelled `label` (never clicks). */
 async function tabTo(page: Page, label: string | RegExp): Promise<void> {

@@ -6,24 +6,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
-import { launchChromium, screenshot, watchErrors } from './browser.ts';
+import type { TestRuntime } from '../support/runtime.ts';
+import { screenshot, startConsoleRig, stopConsoleRig, watchErrors } from './browser.ts';
 
 let rt: TestRuntime;
 let browser: Browser;
 
 beforeAll(async () => {
-  const runtime = startTestRuntime({
-    crowd: 5,
-    configOverrides: (c) => ({ ...c, connectors: c.connectors.filter((x) => x.kind === 'dynamodb' || x.kind === 's3') }),
-  });
-  [rt, browser] = await Promise.all([runtime, launchChromium()]);
-  await fetch(`${rt.apiUrl}/assets/console.js`);
+  [rt, browser] = await startConsoleRig({ crowd: 5, warm: 'console.js' });
 });
-afterAll(async () => {
-  await browser?.close();
-  await rt?.cleanup();
-});
+afterAll(() => stopConsoleRig(rt, browser));
 
 describe('a request whose Assemble step failed for good, in the console', () => {
   it('is named on the queue and the request, offers retry and cancel, and completes after a retry', async () => {

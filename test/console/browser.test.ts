@@ -8,26 +8,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
-import { launchChromium, screenshot, watchErrors } from './browser.ts';
+import type { TestRuntime } from '../support/runtime.ts';
+import { screenshot, startConsoleRig, stopConsoleRig, watchErrors } from './browser.ts';
 
 let rt: TestRuntime;
 let browser: Browser;
 
 beforeAll(async () => {
-  // The internal stores only: the SaaS connectors have their own suites, and this one must stay quick.
-  const runtime = startTestRuntime({
-    crowd: 10,
-    configOverrides: (c) => ({ ...c, connectors: c.connectors.filter((x) => x.kind === 'dynamodb' || x.kind === 's3') }),
-  });
-  [rt, browser] = await Promise.all([runtime, launchChromium()]);
-  // Build the site while nothing else is waiting on it.
-  await fetch(`${rt.apiUrl}/assets/console.js`);
+  [rt, browser] = await startConsoleRig({ crowd: 10, warm: 'console.js' });
 });
-afterAll(async () => {
-  await browser?.close();
-  await rt?.cleanup();
-});
+afterAll(() => stopConsoleRig(rt, browser));
 
 async function newPage(): Promise<{ page: Page; errors: string[] }> {
   const context = await browser.newContext({ acceptDownloads: true });

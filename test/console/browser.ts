@@ -13,6 +13,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import type { DsarConfig } from '#commons/config';
+import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
 
 const SYSTEM_CANDIDATES = ['/usr/bin/chromium', '/usr/lib/chromium/chromium'];
 
@@ -130,4 +132,34 @@ export function watchErrors(page: Page): string[] {
   });
   page.on('pageerror', (e) => errors.push(e.message));
   return errors;
+}
+
+export interface ConsoleRigOptions {
+  crowd: number;
+  /** Applied after the connectors were cut down to the internal stores. */
+  configOverrides?: (config: DsarConfig) => DsarConfig;
+  /** The site bundle to build before the first page asks for it, e.g. `console.js`. */
+  warm: string;
+}
+
+/**
+ * The real embedded runtime and Chromium, started side by side, for a browser test's beforeAll. Only the
+ * internal stores are connected: the SaaS connectors have their own suites, and these must stay quick.
+ * The bundle is built while nothing else is waiting on it.
+ */
+export async function startConsoleRig(options: ConsoleRigOptions): Promise<[TestRuntime, Browser]> {
+  const { crowd, configOverrides = (c) => c, warm } = options;
+  const runtime = startTestRuntime({
+    crowd,
+    configOverrides: (c) => configOverrides({ ...c, connectors: c.connectors.filter((x) => x.kind === 'dynamodb' || x.kind === 's3') }),
+  });
+  const [rt, browser] = await Promise.all([runtime, launchChromium()]);
+  await fetch(`${rt.apiUrl}/assets/${warm}`);
+  return [rt, browser];
+}
+
+/** For afterAll: closes what startConsoleRig started, whichever of the two did start. */
+export async function stopConsoleRig(rt: TestRuntime | undefined, browser: Browser | undefined): Promise<void> {
+  await browser?.close();
+  await rt?.cleanup();
 }

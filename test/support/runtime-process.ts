@@ -59,6 +59,28 @@ export async function waitUntil(what: string, probe: () => boolean | Promise<boo
   }
 }
 
+/** SIGKILL, as a crash or `kill -9` does; with `emulators`, those die at the same moment too. */
+export async function crash(rt: RuntimeProcess, emulators: boolean): Promise<void> {
+  if (emulators) for (const pid of rt.emulatorPids) process.kill(pid, 'SIGKILL');
+  rt.child.kill('SIGKILL');
+  await rt.exited;
+  // An emulator that outlived the runtime stops when its stdin ends; the next start must not race it.
+  await waitUntil('the emulators of the killed runtime to exit', () => rt.emulatorPids.every((pid) => !isRunning(pid)), 20_000);
+}
+
+/**
+ * Crashes the runtime at a random moment up to `withinMs` from now (from request `id`'s approval, a span
+ * an uninterrupted run took to complete it). Says when, and the status the request had just before: the
+ * moment only picks when to kill; nothing that uses it may depend on how long anything took.
+ */
+export async function crashAtRandom(rt: RuntimeProcess, id: string, withinMs: number, emulators: boolean): Promise<{ afterMs: number; status: string }> {
+  const afterMs = Math.floor(Math.random() * withinMs);
+  await new Promise((r) => setTimeout(r, afterMs));
+  const status = (await requestDetail(rt.info, id)).request.status as string;
+  await crash(rt, emulators);
+  return { afterMs, status };
+}
+
 export async function startRuntimeProcess(dir: string, options: StartOptions = {}): Promise<RuntimeProcess> {
   const runtimeFile = join(dir, 'runtime.json');
   rmSync(runtimeFile, { force: true });

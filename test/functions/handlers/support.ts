@@ -5,6 +5,7 @@
  * middleware's tests on made-up routes), so no handler test can skip the contract by forgetting it.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import { vi } from 'vitest';
 import { checkExchange } from '../../support/contract.ts';
 
 export function lambdaContext(): Context {
@@ -22,6 +23,27 @@ export function lambdaContext(): Context {
     fail: () => undefined,
     succeed: () => undefined,
   };
+}
+
+/**
+ * The Embedded Metric Format documents Powertools printed to stdout while `run` ran (the test
+ * configuration disables metrics, so a test that reads them turns them on before importing its handler).
+ */
+export async function emfDuring(run: () => Promise<unknown>): Promise<Array<Record<string, any>>> {
+  const lines: string[] = [];
+  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => {
+    lines.push(String(chunk));
+    return true;
+  });
+  try {
+    await run();
+  } finally {
+    write.mockRestore();
+  }
+  return lines
+    .flatMap((l) => l.split('\n'))
+    .filter((l) => l.includes('"_aws"'))
+    .map((l) => JSON.parse(l) as Record<string, any>);
 }
 
 export interface EventInit {

@@ -4,40 +4,15 @@
  * IP from CloudFront's viewer-address header, and the stack's API URL is the distribution's. Without
  * the console none of that applies. Bundling is skipped (stack.test.ts checks the bundles); cdk-nag runs.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { App, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../../infra/functions.ts';
 import { DsarStack } from '../../../infra/stack/dsar-stack.ts';
 import { EDGE_SECRET_HEADER } from '../../../functions/handlers/edge-only.ts';
-import { logicalId } from './helpers.ts';
+import { logicalId, synthFast } from './helpers.ts';
 
-const CONFIG_PATH = fileURLToPath(new URL('../../../config/example.config.json', import.meta.url));
-
-function synth(consoleEnabled: boolean) {
-  const app = new App({
-    outdir: mkdtempSync(join(tmpdir(), 'dsar-cdk-edge-')),
-    context: { 'aws:cdk:bundling-stacks': [], '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true },
-  });
-  const stack = new DsarStack(app, consoleEnabled ? 'WithEdge' : 'WithoutEdge', {
-    env: { account: '111111111111', region: 'eu-north-1' },
-    orchestrator: { config: CONFIG_PATH, alarmEmail: 'ops@example-video.test', console: { enabled: consoleEnabled, siteDir: mkdtempSync(join(tmpdir(), 'dsar-site-')) } },
-  });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
-  let error: Error | undefined;
-  let template = Template.fromJSON({});
-  try {
-    template = Template.fromJSON(app.synth().getStackByName(stack.stackName).template);
-  } catch (err) {
-    error = err as Error;
-  }
-  return { stack, template, error };
-}
+const synth = (consoleEnabled: boolean) =>
+  synthFast(consoleEnabled ? 'WithEdge' : 'WithoutEdge', { alarmEmail: 'ops@example-video.test', console: { enabled: consoleEnabled } });
 
 const envOf = (template: Template, stack: DsarStack, id: string) =>
   (template.toJSON().Resources[logicalId(stack, stack.orchestrator.functions[id]!)].Properties.Environment?.Variables ?? {}) as Record<string, unknown>;

@@ -11,16 +11,7 @@ import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ALICE } from '../../../infra/local/demo/people.ts';
-import {
-  fileAndApprove,
-  isRunning,
-  packageCounts,
-  requestDetail,
-  startRuntimeProcess,
-  waitForStatus,
-  waitUntil,
-  type RuntimeProcess,
-} from '../../support/runtime-process.ts';
+import { crash, crashAtRandom, fileAndApprove, isRunning, packageCounts, startRuntimeProcess, waitForStatus, waitUntil, type RuntimeProcess } from '../../support/runtime-process.ts';
 
 const KILLS = 3;
 let dir: string;
@@ -36,11 +27,7 @@ beforeAll(() => {
 // A test that failed half-way leaves its runtime up, holding the data folder's locks: stop it so the
 // next test reports its own outcome instead of "Database failed to open".
 afterEach(async () => {
-  if (running && isRunning(running.pid)) {
-    running.child.kill('SIGKILL');
-    await running.exited;
-    await waitUntil('the emulators of a left-over runtime to exit', () => running!.emulatorPids.every((pid) => !isRunning(pid)), 20_000);
-  }
+  if (running && isRunning(running.pid)) await crash(running, false);
 });
 afterAll(async () => {
   if (running && isRunning(running.pid)) {
@@ -53,15 +40,6 @@ afterAll(async () => {
 async function start() {
   running = await startRuntimeProcess(dir);
   return running;
-}
-
-/** SIGKILL, as a crash or `kill -9` does; with `emulators`, those die at the same moment too. */
-async function crash(rt: RuntimeProcess, emulators: boolean) {
-  if (emulators) for (const pid of rt.emulatorPids) process.kill(pid, 'SIGKILL');
-  rt.child.kill('SIGKILL');
-  await rt.exited;
-  // An emulator that outlived the runtime stops when its stdin ends; the next start must not race it.
-  await waitUntil('the emulators of the killed runtime to exit', () => rt.emulatorPids.every((pid) => !isRunning(pid)), 20_000);
 }
 
 function portIsClosed(url: string): Promise<boolean> {
@@ -100,12 +78,8 @@ describe('the runtime killed during collection', () => {
       const id = await fileAndApprove(rt.info, ALICE.email);
       ids.push(id);
       // A random moment between approval and the time an uninterrupted run took to complete: collection
-      // (fan-out, staging writes, reconcile) and assembly. The moment only picks when to kill; nothing
-      // below depends on how long anything took.
-      const killAfterMs = Math.floor(Math.random() * processingMs);
-      await new Promise((r) => setTimeout(r, killAfterMs));
-      const status = (await requestDetail(rt.info, id)).request.status as string;
-      await crash(rt, i % 2 === 1);
+      // (fan-out, staging writes, reconcile) and assembly.
+      const { afterMs: killAfterMs, status } = await crashAtRandom(rt, id, processingMs, i % 2 === 1);
 
       const again = await start();
       const done = await waitForStatus(again.info, id, ['completed', 'completed_partial', 'awaiting_staff'], 90_000);

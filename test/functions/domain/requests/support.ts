@@ -17,6 +17,7 @@ import {
   CLOSED_STATUSES,
   keys,
   type AuditEvent,
+  type ConnectorOutcome,
   type DownloadItem,
   type RequestRecord,
   type RequestStatus,
@@ -349,6 +350,19 @@ export function requestRecord(overrides: Partial<RequestRecord> = {}): RequestRe
     createdAt: iso,
     updatedAt: iso,
     ...overrides,
+  };
+}
+
+/** What a connector that failed for good (503 after its retries) leaves on its request. */
+export function failedOutcome(connectorId: string): ConnectorOutcome {
+  return {
+    connectorId,
+    status: 'failed',
+    records: 0,
+    objects: {},
+    stagingKeys: {},
+    attempts: 1,
+    error: { type: 'ConnectorUnavailable', message: '503' },
   };
 }
 

@@ -13,8 +13,9 @@ import { pauseDeadline } from '#domain/requests/deadline-actions';
 import { StateConflict } from '#domain/requests/repository';
 import { notifyOutcome } from '#domain/workflow/notify';
 import { MAIL_LEASE_MS, mailOnce } from '#domain/notifications/once';
-import type { ConnectorOutcome, RequestRecord, RequestStatus, Transition } from '#domain/requests/model';
+import type { RequestRecord, RequestStatus, Transition } from '#domain/requests/model';
 import { putRequest, startHarness, type Harness, type RequestSeed } from '../deadline-ops/harness.ts';
+import { failedOutcome } from './support.ts';
 
 const sfn = mockClient(SFNClient);
 let h: Harness;
@@ -33,15 +34,7 @@ beforeEach(() => {
 });
 afterEach(() => sfn.reset());
 
-const failedCalls: ConnectorOutcome = {
-  connectorId: 'accounts',
-  status: 'failed',
-  records: 0,
-  objects: {},
-  stagingKeys: {},
-  attempts: 1,
-  error: { type: 'ConnectorUnavailable', message: '503' },
-};
+const failedCalls = failedOutcome('accounts');
 
 /** A request in `status` with its execution, and the task token of the step it waits in. */
 async function waiting(status: RequestStatus, extra: Partial<RequestRecord> = {}, seed: Partial<RequestSeed> = {}): Promise<string> {

@@ -1,8 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { attentionActions, recordFailure, safeMessage } from '#domain/workflow/attention';
 import { awaitTask } from '#domain/workflow/await-task';
-import type { ConnectorOutcome } from '#domain/requests/model';
-import { REQUEST_ID, SUBJECT_EMAIL, requestRecord, testContext, type TestContext } from '../requests/support.ts';
+import { REQUEST_ID, SUBJECT_EMAIL, failedOutcome, requestRecord, testContext, type TestContext } from '../requests/support.ts';
 
 let ctx: TestContext;
 
@@ -12,16 +11,6 @@ beforeEach(() => {
 
 /** How Step Functions hands over a Lambda error: the Cause is Lambda's JSON error payload. */
 const lambdaError = (errorType: string, errorMessage: string) => ({ Error: errorType, Cause: JSON.stringify({ errorType, errorMessage }) });
-
-const failed = (connectorId: string): ConnectorOutcome => ({
-  connectorId,
-  status: 'failed',
-  records: 0,
-  objects: {},
-  stagingKeys: {},
-  attempts: 1,
-  error: { type: 'ConnectorUnavailable', message: '503' },
-});
 
 describe('recordFailure', () => {
   it('puts the request on the staff queue with the failed step, the error and the status it had', async () => {
@@ -117,12 +106,12 @@ describe('attentionActions', () => {
 
   it('offers a retry of any step the workflow can re-enter, and no partial answer before collection is over', () => {
     for (const step of ['RecordReceipt', 'PlanConnectors', 'Reconcile', 'Assemble', 'NotifySubject']) {
-      expect({ step, actions: attentionActions({ status: 'awaiting_staff', attention: attention(step), connectors: { calls: failed('calls') } }) }).toEqual({ step, actions: ['retry'] });
+      expect({ step, actions: attentionActions({ status: 'awaiting_staff', attention: attention(step), connectors: { calls: failedOutcome('calls') } }) }).toEqual({ step, actions: ['retry'] });
     }
   });
 
   it('offers a partial answer when the staff decision on failed connectors could not be set up', () => {
-    expect(attentionActions({ status: 'awaiting_staff', attention: attention('AwaitStaffOnFailures'), connectors: { calls: failed('calls') } })).toEqual(['retry', 'accept-partial']);
+    expect(attentionActions({ status: 'awaiting_staff', attention: attention('AwaitStaffOnFailures'), connectors: { calls: failedOutcome('calls') } })).toEqual(['retry', 'accept-partial']);
     expect(attentionActions({ status: 'awaiting_staff', attention: attention('AwaitStaffOnFailures'), connectors: {} })).toEqual(['retry']);
   });
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { lambdaContext } from '../support.ts';
+import { emfDuring, lambdaContext } from '../support.ts';
 
 // The test configuration disables metrics; Powertools reads the switch when the Metrics instance is made,
 // so it is turned on before the handler (and its observability module) is imported.
@@ -20,24 +20,6 @@ const { handler } = await import('../../../../functions/handlers/workflow/reconc
 
 const ok = (connectorId: string) => ({ connectorId, status: 'succeeded', records: 1, objects: { a: 1 }, stagingKeys: {} });
 const failed = (connectorId: string) => ({ connectorId, status: 'failed', error: { Error: 'ConnectorUnavailable', Cause: '{}' } });
-
-/** The Embedded Metric Format documents Powertools printed while `run` ran. */
-async function emfDuring(run: () => Promise<unknown>): Promise<Array<Record<string, any>>> {
-  const lines: string[] = [];
-  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => {
-    lines.push(String(chunk));
-    return true;
-  });
-  try {
-    await run();
-  } finally {
-    write.mockRestore();
-  }
-  return lines
-    .flatMap((l) => l.split('\n'))
-    .filter((l) => l.includes('"_aws"'))
-    .map((l) => JSON.parse(l) as Record<string, any>);
-}
 
 afterEach(() => {
   vi.clearAllMocks();

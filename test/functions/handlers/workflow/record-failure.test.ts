@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { lambdaContext } from '../support.ts';
+import { emfDuring, lambdaContext } from '../support.ts';
 
 // Metrics are off in the test configuration; Powertools reads the switch when the Metrics instance is made.
 vi.hoisted(() => {
@@ -13,23 +13,6 @@ vi.mock('#domain/context', () => ({ appContext: () => fakeCtx }));
 vi.mock('#domain/workflow/attention', () => ({ recordFailure: domain.recordFailure }));
 
 const { handler } = await import('../../../../functions/handlers/workflow/record-failure.ts');
-
-async function emfDuring(run: () => Promise<unknown>): Promise<Array<Record<string, any>>> {
-  const lines: string[] = [];
-  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => {
-    lines.push(String(chunk));
-    return true;
-  });
-  try {
-    await run();
-  } finally {
-    write.mockRestore();
-  }
-  return lines
-    .flatMap((l) => l.split('\n'))
-    .filter((l) => l.includes('"_aws"'))
-    .map((l) => JSON.parse(l) as Record<string, any>);
-}
 
 afterEach(() => {
   vi.clearAllMocks();
