@@ -72,8 +72,11 @@ describe('the staff queue on DynamoDB', () => {
   it('filters by status, type and jurisdiction in the query, finding matches far beyond the first page, and refuses crafted cursors', async () => {
     rt = await startTestRuntime({ crowd: 5, configOverrides: internalOnly });
     const db = DynamoDBDocumentClient.from(new DynamoDBClient({}));
-    const put = (id: string, dueDate: string, over: Record<string, unknown>) =>
-      db.send(new PutCommand({ TableName: rt.tables.requests, Item: requestRecord({ requestId: id, dueDate, openSk: `${dueDate}#${id}`, status: 'awaiting_review', ...over }) }));
+    // Written as the repository writes an open request: `queueStatus` puts it in the open-by-status index.
+    const put = (id: string, dueDate: string, over: Record<string, unknown>) => {
+      const item = requestRecord({ requestId: id, dueDate, openSk: `${dueDate}#${id}`, status: 'awaiting_review', ...over });
+      return db.send(new PutCommand({ TableName: rt.tables.requests, Item: { ...item, queueStatus: item.status } }));
+    };
     // 60 GDPR access requests due first, then the CCPA erasures: the matches sit past two pages of 25.
     for (let i = 0; i < 60; i++) await put(`dsar_queuea${String(i).padStart(4, '0')}`, '2031-01-10', {});
     await put('dsar_queuee0001', '2031-02-01', { type: 'erasure', jurisdiction: 'CCPA', country: 'US' });
