@@ -9,7 +9,7 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { stringify } from 'csv-stringify/sync';
 import { REQUEST_TYPES, type DsarConfig, type RequestType } from '#commons/config';
-import { daysBetween } from '../deadlines/index.ts';
+import { daysBetween } from '../deadlines/calendar.ts';
 import type { AppContext } from '../context.ts';
 import { YEAR_INDEX, type RequestRecord } from '../requests/model.ts';
 import { DENIAL_REASONS } from '../requests/model.ts';

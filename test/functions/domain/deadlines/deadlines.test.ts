@@ -9,18 +9,12 @@
  *   2028: 13 Apr, 14 Apr, 17 Apr, 25 May, 5 Jun
  */
 import { describe, expect, it } from 'vitest';
-import {
-  addCalendarDays,
-  computeDeadlines,
-  COUNTRY_TIME_ZONES,
-  daysBetween,
-  DeadlineInputError,
-  EEA_COUNTRIES,
-  isWorkingDay,
-  jurisdictionRules,
-  shiftDueDates,
-  type DeadlineInput,
-} from '../../../../functions/domain/deadlines/index.ts';
+import { addCalendarDays, daysBetween } from '../../../../functions/domain/deadlines/calendar.ts';
+import { computeDeadlines, shiftDueDates, type DeadlineInput } from '../../../../functions/domain/deadlines/compute.ts';
+import { COUNTRY_TIME_ZONES, EEA_COUNTRIES } from '../../../../functions/domain/deadlines/countries.ts';
+import { DeadlineInputError } from '../../../../functions/domain/deadlines/errors.ts';
+import { isWorkingDay } from '../../../../functions/domain/deadlines/holidays.ts';
+import { jurisdictionRules } from '../../../../functions/domain/deadlines/rules.ts';
 
 interface Case {
   name: string;
