@@ -525,6 +525,11 @@ describe('date helpers', () => {
     expect(() => isWorkingDay('2026-10-12', 'XX')).toThrow(DeadlineInputError);
     expect(() => isWorkingDay('2026-10-12', 'US-ZZ')).toThrow(DeadlineInputError);
   });
+
+  it('refuses a date outside the years of the generated holiday table, saying how to extend it', () => {
+    expect(() => isWorkingDay('2051-01-02', 'NO')).toThrow(/no public holidays for 2051: the table covers 2024-2050 \(npm run holidays extends it\)/);
+    expect(() => computeDeadlines({ jurisdiction: 'GDPR', country: 'NO', receivedAt: '2050-12-01T10:00:00Z' })).toThrow(DeadlineInputError);
+  });
 });
 
 describe('shiftDueDates', () => {
