@@ -15,7 +15,7 @@ import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb
 import dynalite from 'dynalite';
 import { parseConfig } from '#commons/config';
 import { readFileSync } from 'node:fs';
-import { addCalendarDays } from '../functions/domain/deadlines/index.ts';
+import { addCalendarDays } from '../functions/domain/deadlines/calendar.ts';
 import { escalate } from '../functions/domain/escalation/index.ts';
 import { RequestRepository } from '../functions/domain/requests/repository.ts';
 import { keys } from '../functions/domain/requests/model.ts';

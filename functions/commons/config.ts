@@ -7,7 +7,8 @@
  * when set, which tests use to change one setting.
  */
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '#commons/zod';
 import { stripeConfigProblems } from '#connectors/stripe/settings';
 
 export const REQUEST_TYPES = ['access', 'erasure', 'portability'] as const;
@@ -29,56 +30,56 @@ const erasurePolicySchema = z.discriminatedUnion('action', [
   }),
   z.object({
     action: z.literal('retain'),
-    legalBasis: z.string().min(1),
-    retentionPeriod: z.string().min(1),
+    legalBasis: z.string().check(z.minLength(1)),
+    retentionPeriod: z.string().check(z.minLength(1)),
   }),
 ]);
 export type ErasurePolicy = z.infer<typeof erasurePolicySchema>;
 
 const objectSettingsSchema = z.object({
   /** Personal-data category the object falls under, shown in the access report. */
-  category: z.string().min(1),
-  origin: z.enum(ORIGINS).default('provided'),
+  category: z.string().check(z.minLength(1)),
+  origin: z._default(z.enum(ORIGINS), 'provided'),
   /** Per-field origin where it differs from the object's. */
-  fieldOrigins: z.record(z.string(), z.enum(ORIGINS)).default({}),
-  erasure: erasurePolicySchema.optional(),
+  fieldOrigins: z._default(z.record(z.string(), z.enum(ORIGINS)), {}),
+  erasure: z.optional(erasurePolicySchema),
 });
 export type ObjectSettings = z.infer<typeof objectSettingsSchema>;
 
 const connectorBase = {
-  id: z.string().regex(/^[a-z][a-z0-9-]{1,40}$/, 'connector ids are lower-case slugs'),
+  id: z.string().check(z.regex(/^[a-z][a-z0-9-]{1,40}$/, 'connector ids are lower-case slugs')),
   /** Name of the system as the subject should read it in the report. */
-  displayName: z.string().min(1),
-  enabled: z.boolean().default(true),
+  displayName: z.string().check(z.minLength(1)),
+  enabled: z._default(z.boolean(), true),
   /** Default erasure policy for objects without their own. */
-  erasure: erasurePolicySchema.default({ action: 'delete' }),
-  objects: z.record(z.string(), objectSettingsSchema).default({}),
+  erasure: z._default(erasurePolicySchema, { action: 'delete' }),
+  objects: z._default(z.record(z.string(), objectSettingsSchema), {}),
 };
 
 const dynamodbConnectorSchema = z.object({
   ...connectorBase,
   kind: z.literal('dynamodb'),
-  tableName: z.string().min(3),
+  tableName: z.string().check(z.minLength(3)),
   /** Object name used in the export for the records of this table. */
-  objectName: z.string().min(1),
+  objectName: z.string().check(z.minLength(1)),
   /**
    * How the subject's items are found: a query on an index whose partition key holds the normalised
    * email (never a scan: the table may hold millions of other people).
    */
   lookup: z.object({
-    indexName: z.string().optional(),
-    partitionKey: z.string().min(1),
+    indexName: z.optional(z.string()),
+    partitionKey: z.string().check(z.minLength(1)),
   }),
   /** The table's own key attributes, needed to delete an item. */
-  keyAttributes: z.array(z.string()).min(1).max(2),
+  keyAttributes: z.array(z.string()).check(z.minLength(1), z.maxLength(2)),
 });
 
 const s3ConnectorSchema = z.object({
   ...connectorBase,
   kind: z.literal('s3'),
-  bucket: z.string().min(3),
+  bucket: z.string().check(z.minLength(3)),
   /** Prefix with `{subjectKey}`: the per-user folder of JSON-lines objects. */
-  prefixTemplate: z.string().includes('{subjectKey}'),
+  prefixTemplate: z.string().check(z.includes('{subjectKey}')),
   /**
    * Which identifier names the user's folder: the normalised email, or an attribute of the subject's
    * item in another connector (for example the account id held by the account store).
@@ -87,17 +88,17 @@ const s3ConnectorSchema = z.object({
     z.object({ from: z.literal('email') }),
     z.object({ from: z.literal('connector'), connectorId: z.string(), attribute: z.string() }),
   ]),
-  objectName: z.string().min(1),
+  objectName: z.string().check(z.minLength(1)),
 });
 
 const saasConnectorSchema = z.object({
   ...connectorBase,
   kind: z.enum(['salesforce', 'stripe', 'hubspot', 'google-analytics']),
   /** Base URL of the vendor API; the embedded runtime points it at the local sandbox. */
-  baseUrl: z.string().url(),
+  baseUrl: z.url(),
   /** Secrets Manager secret name on AWS; a key of the local credentials file in the embedded runtime. */
-  credentials: z.string().min(1),
-  settings: z.record(z.string(), z.unknown()).default({}),
+  credentials: z.string().check(z.minLength(1)),
+  settings: z._default(z.record(z.string(), z.unknown()), {}),
 });
 
 export const connectorSchema = z.discriminatedUnion('kind', [
@@ -114,146 +115,132 @@ const recipientSchema = z.object({
   name: z.string(),
   role: z.string(),
   purpose: z.string(),
-  country: z.string().optional(),
-  thirdCountry: z.boolean().default(false),
+  country: z.optional(z.string()),
+  thirdCountry: z._default(z.boolean(), false),
   /**
    * Where this recipient is told about an erasure (GDPR Art. 19). Connectors tell their own systems
    * through the erasure itself; others with an address here get an email naming the request.
    */
-  notifyEmail: z.string().email().optional(),
+  notifyEmail: z.optional(z.email()),
 });
 
 /** A fixed-window limit: at most `limit` events per key in each window of `windowSeconds`. */
 const rateWindowSchema = z.object({
-  limit: z.number().int().min(1).max(1_000_000),
-  windowSeconds: z.number().int().min(1).max(7 * 86_400),
+  limit: z.number().check(z.int(), z.minimum(1), z.maximum(1_000_000)),
+  windowSeconds: z.number().check(z.int(), z.minimum(1), z.maximum(7 * 86_400)),
 });
 export type RateWindow = z.infer<typeof rateWindowSchema>;
 
 export const configSchema = z.object({
   organisation: z.object({
-    name: z.string().min(1),
-    address: z.string().min(1),
-    country: z.string().length(2),
-    timezone: z.string().min(1),
-    dpo: z.object({ name: z.string(), email: z.string().email() }),
-    privacyNoticeUrl: z.string().url(),
+    name: z.string().check(z.minLength(1)),
+    address: z.string().check(z.minLength(1)),
+    country: z.string().check(z.length(2)),
+    timezone: z.string().check(z.minLength(1)),
+    dpo: z.object({ name: z.string(), email: z.email() }),
+    privacyNoticeUrl: z.url(),
   }),
   supervisoryAuthority: z.object({
     name: z.string(),
     address: z.string(),
-    url: z.string().url(),
+    url: z.url(),
   }),
   /** The facts an access report must state (GDPR Art. 15(1)(a)-(h) and 15(2)). */
   privacyNotice: z.object({
-    purposes: z.array(z.string()).min(1),
-    categories: z.array(z.string()).min(1),
+    purposes: z.array(z.string()).check(z.minLength(1)),
+    categories: z.array(z.string()).check(z.minLength(1)),
     recipients: z.array(recipientSchema),
-    retention: z.array(z.string()).min(1),
-    sources: z.array(z.string()).min(1),
+    retention: z.array(z.string()).check(z.minLength(1)),
+    sources: z.array(z.string()).check(z.minLength(1)),
     transfers: z.string(),
     automatedDecisions: z.string(),
     rights: z.string(),
   }),
   jurisdictions: z.object({
     default: z.enum(JURISDICTIONS),
-    defaultCountry: z.string().length(2),
+    defaultCountry: z.string().check(z.length(2)),
     /** Whether the public form asks the subject for a jurisdiction. */
-    askSubject: z.boolean().default(false),
+    askSubject: z._default(z.boolean(), false),
   }),
-  review: z
-    .object({
-      access: z.enum(['auto', 'staff']).default('staff'),
+  review: z.prefault(z.object({
+      access: z._default(z.enum(['auto', 'staff']), 'staff'),
       // Erasure cannot be undone: staff review unless configured otherwise.
-      erasure: z.enum(['auto', 'staff']).default('staff'),
-      portability: z.enum(['auto', 'staff']).default('staff'),
+      erasure: z._default(z.enum(['auto', 'staff']), 'staff'),
+      portability: z._default(z.enum(['auto', 'staff']), 'staff'),
       /** Per-jurisdiction exceptions, e.g. `{"CCPA": {"access": "auto"}}`. */
-      byJurisdiction: z
-        .partialRecord(z.enum(JURISDICTIONS), z.object({ access: z.enum(['auto', 'staff']), erasure: z.enum(['auto', 'staff']), portability: z.enum(['auto', 'staff']) }).partial())
-        .default({}),
-    })
-    .prefault({}),
-  verification: z
-    .object({
-      codeTtlMinutes: z.number().int().min(1).max(120).default(15),
-      maxAttempts: z.number().int().min(1).max(20).default(5),
+      byJurisdiction: z._default(
+        z.partialRecord(
+          z.enum(JURISDICTIONS),
+          z.partial(z.object({ access: z.enum(['auto', 'staff']), erasure: z.enum(['auto', 'staff']), portability: z.enum(['auto', 'staff']) })),
+        ),
+        {},
+      ),
+    }), {}),
+  verification: z.prefault(z.object({
+      codeTtlMinutes: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(120)), 15),
+      maxAttempts: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(20)), 5),
       /** A request left unverified this long is closed and the subject told. */
-      unverifiedTimeoutSeconds: z.number().int().min(1).default(7 * 24 * 3600),
-    })
-    .prefault({}),
+      unverifiedTimeoutSeconds: z._default(z.number().check(z.int(), z.minimum(1)), 7 * 24 * 3600),
+    }), {}),
   /**
    * Limits that stop floods from anonymous callers (docs/security.md, "Rate limits and mail volume").
    * Fixed windows counted in the request table. The defaults are far above a normal day of use and far
    * below what a script sends.
    */
-  rateLimits: z
-    .object({
+  rateLimits: z.prefault(z.object({
       /** Calls per client IP (hashed before it is stored) to each public endpoint an anonymous caller can spray. */
-      perClientIp: z
-        .object({
-          intake: rateWindowSchema.prefault({ limit: 30, windowSeconds: 3600 }),
-          verify: rateWindowSchema.prefault({ limit: 60, windowSeconds: 3600 }),
-          resend: rateWindowSchema.prefault({ limit: 20, windowSeconds: 3600 }),
-        })
-        .prefault({}),
+      perClientIp: z.prefault(z.object({
+          intake: z.prefault(rateWindowSchema, { limit: 30, windowSeconds: 3600 }),
+          verify: z.prefault(rateWindowSchema, { limit: 60, windowSeconds: 3600 }),
+          resend: z.prefault(rateWindowSchema, { limit: 20, windowSeconds: 3600 }),
+        }), {}),
       /**
        * Mails an anonymous caller can cause (acknowledgement, verification code, duplicate notice, the
        * notice that an unverified request was closed) per recipient address, across all requests. Mails
        * that follow a verified request or a staff action are never limited.
        */
-      mailsPerRecipient: rateWindowSchema.prefault({ limit: 6, windowSeconds: 86_400 }),
+      mailsPerRecipient: z.prefault(rateWindowSchema, { limit: 6, windowSeconds: 86_400 }),
       /** Duplicate notices per recipient address: repeated duplicate filings collapse into this many. */
-      duplicateNoticesPerRecipient: rateWindowSchema.prefault({ limit: 1, windowSeconds: 86_400 }),
-    })
-    .prefault({}),
-  workflow: z
-    .object({
+      duplicateNoticesPerRecipient: z.prefault(rateWindowSchema, { limit: 1, windowSeconds: 86_400 }),
+    }), {}),
+  workflow: z.prefault(z.object({
       /** How long staff may take over a review or a failed-connector decision. */
-      staffTaskTimeoutSeconds: z.number().int().min(1).default(60 * 24 * 3600),
-    })
-    .prefault({}),
-  delivery: z
-    .object({
+      staffTaskTimeoutSeconds: z._default(z.number().check(z.int(), z.minimum(1)), 60 * 24 * 3600),
+    }), {}),
+  delivery: z.prefault(z.object({
       /** How long the emailed download link works; the package is deleted after. */
-      linkTtlDays: z.number().int().min(1).max(30).default(7),
+      linkTtlDays: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(30)), 7),
       /** Lifetime of the presigned S3 URL that the download endpoint redirects to. */
-      presignedUrlSeconds: z.number().int().min(30).max(3600).default(300),
-    })
-    .prefault({}),
-  deadlines: z
-    .object({
+      presignedUrlSeconds: z._default(z.number().check(z.int(), z.minimum(30), z.maximum(3600)), 300),
+    }), {}),
+  deadlines: z.prefault(z.object({
       /**
        * Whether staff may stop the clock on an EU GDPR request while waiting for information asked of the
        * subject. Only EDPB guidance (01/2022 §159) supports it, so an installation opts in; the UK Act
        * allows it always and the other laws never.
        */
-      gdprClockStop: z.boolean().default(false),
-    })
-    .prefault({}),
-  escalation: z
-    .object({
+      gdprClockStop: z._default(z.boolean(), false),
+    }), {}),
+  escalation: z.prefault(z.object({
       /** Days before the due date at which staff are chased; each fires once per request and due date. */
-      thresholdDays: z.array(z.number().int().min(1).max(60)).min(1).default([7, 3, 1]),
+      thresholdDays: z._default(z.array(z.number().check(z.int(), z.minimum(1), z.maximum(60))).check(z.minLength(1)), [7, 3, 1]),
       /** Days before an acknowledgement date (CCPA: 10 business days) at which a missing one is chased. */
-      acknowledgementLeadDays: z.number().int().min(0).max(10).default(2),
+      acknowledgementLeadDays: z._default(z.number().check(z.int(), z.minimum(0), z.maximum(10)), 2),
       /** Whether overdue requests are also reported to the DPO. */
-      overdueToDpo: z.boolean().default(true),
-    })
-    .prefault({}),
+      overdueToDpo: z._default(z.boolean(), true),
+    }), {}),
   email: z.object({
-    from: z.string().email(),
-    staff: z.array(z.string().email()).min(1),
+    from: z.email(),
+    staff: z.array(z.email()).check(z.minLength(1)),
     /** Public URL of the request page and API, used in links in emails. */
-    publicBaseUrl: z.string().url(),
-    consoleBaseUrl: z.string().url(),
+    publicBaseUrl: z.url(),
+    consoleBaseUrl: z.url(),
   }),
-  records: z
-    .object({
+  records: z.prefault(z.object({
       /** How long a closed request keeps the subject's email and name before they are hashed. */
-      subjectRetentionMonths: z.number().int().min(1).max(120).default(24),
-    })
-    .prefault({}),
-  connectors: z.array(connectorSchema).min(1),
+      subjectRetentionMonths: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(120)), 24),
+    }), {}),
+  connectors: z.array(connectorSchema).check(z.minLength(1)),
 });
 
 export type DsarConfig = z.infer<typeof configSchema>;

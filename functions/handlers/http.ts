@@ -8,7 +8,8 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '#commons/zod';
 import { RateLimited, RequestError, badRequest, forbidden, unauthorized } from '#commons/errors';
 import { logger } from '#commons/observability';
 import { SECURITY_HEADERS } from './security-headers.ts';
@@ -53,7 +54,7 @@ export function errorBody(status: number, code: string, message: string, details
 // another charset the body would then be misread in, not a list of types.
 const JSON_MEDIA_TYPE = /^application\/json[ \t]*(?:;[ \t]*charset=(?:utf-8|"utf-8")[ \t]*)?$/i;
 
-function parseBody<B>(event: APIGatewayProxyEventV2, schema: z.ZodType<B> | undefined): B {
+function parseBody<B>(event: APIGatewayProxyEventV2, schema: z.ZodMiniType<B> | undefined): B {
   if (!schema) return undefined as B;
   const raw = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
   if (Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES) throw bodyTooLarge();
@@ -70,7 +71,7 @@ function parseBody<B>(event: APIGatewayProxyEventV2, schema: z.ZodType<B> | unde
 }
 
 /** Validates with zod; a failure is a 400 that names each field and what is wrong with it. */
-export function validate<T>(schema: z.ZodType<T>, value: unknown, code = 'invalid_request'): T {
+export function validate<T>(schema: z.ZodMiniType<T>, value: unknown, code = 'invalid_request'): T {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`);
@@ -78,7 +79,7 @@ export function validate<T>(schema: z.ZodType<T>, value: unknown, code = 'invali
 }
 
 /** The validated body of a named staff action; an action that is not in `bodies` is a 404. */
-export function actionInput<B extends Record<string, z.ZodType>>(bodies: B, action: string, body: unknown): z.infer<B[keyof B]> {
+export function actionInput<B extends Record<string, z.ZodMiniType>>(bodies: B, action: string, body: unknown): z.infer<B[keyof B]> {
   if (!Object.hasOwn(bodies, action)) {
     throw new RequestError(404, 'unknown_action', `unknown action; use one of ${Object.keys(bodies).join(', ')}`);
   }
@@ -98,7 +99,7 @@ export function staffFromEvent(event: APIGatewayProxyEventV2): Staff | undefined
 }
 
 export interface HandlerOptions<B> {
-  body?: z.ZodType<B>;
+  body?: z.ZodMiniType<B>;
   /** Staff routes: the role the caller needs (`viewer` is met by `approver` too). */
   staffRole?: StaffRole;
 }
@@ -213,15 +214,14 @@ function decodes(value: string): boolean {
  * 2024, `1e3` as 1000 and an empty value as 0.
  */
 export function decimalInteger(min: number, max: number, message: string) {
-  return z
-    .string()
-    .regex(/^[0-9]{1,10}$/, message)
-    .transform(Number)
-    .pipe(z.number().int().min(min, message).max(max, message));
+  return z.pipe(
+    z.pipe(z.string().check(z.regex(/^[0-9]{1,10}$/, message)), z.transform(Number)),
+    z.number().check(z.int(), z.minimum(min, message), z.maximum(max, message)),
+  );
 }
 
 /** Common path and body schemas. */
-export const requestIdParam = z.string().regex(/^dsar_[a-z0-9]{8,40}$/, 'not a request id');
+export const requestIdParam = z.string().check(z.regex(/^dsar_[a-z0-9]{8,40}$/, 'not a request id'));
 
 export function requestIdFrom(path: Record<string, string>): string {
   const parsed = requestIdParam.safeParse(path.id);

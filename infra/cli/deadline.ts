@@ -4,7 +4,8 @@
  */
 import { parseArgs } from 'node:util';
 import { JURISDICTIONS } from '#commons/config';
-import { computeDeadlines, DeadlineInputError } from '../../functions/domain/deadlines/index.ts';
+import { computeDeadlines } from '../../functions/domain/deadlines/compute.ts';
+import { DeadlineInputError } from '../../functions/domain/deadlines/errors.ts';
 import type { CliResult } from './main.ts';
 
 export const DEADLINE_USAGE = `Usage: dsar deadline --jurisdiction <code> --received <instant> [--country <CC>] [--timezone <zone>]

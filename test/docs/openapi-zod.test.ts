@@ -59,9 +59,9 @@ function reduced(schema: unknown): unknown {
   return out;
 }
 
-const fromZod = (schema: z.ZodType) => reduced(z.toJSONSchema(schema, { io: 'input' }));
+const fromZod = (schema: z.core.$ZodType) => reduced(z.toJSONSchema(schema, { io: 'input' }));
 
-const BODIES: { operationId: string; schema: z.ZodType }[] = [
+const BODIES: { operationId: string; schema: z.core.$ZodType }[] = [
   { operationId: 'createRequest', schema: createRequestBody },
   { operationId: 'verifyRequest', schema: verifyBody },
   { operationId: 'replyAsSubject', schema: replyBody },

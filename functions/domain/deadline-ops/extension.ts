@@ -11,10 +11,10 @@
  */
 import { conflict, unprocessable, type RequestError } from '#commons/errors';
 import { logger } from '#commons/observability';
-import { jurisdictionRules } from '../deadlines/index.ts';
+import { jurisdictionRules } from '../deadlines/rules.ts';
 import { extensionNotice } from '../notifications/templates.ts';
 import type { AppContext } from '../context.ts';
-import { closedRefusal } from '../requests/deadline-actions.ts';
+import { closedRefusal } from '../requests/deadline-refusals.ts';
 import type { RequestRecord } from '../requests/model.ts';
 import { StateConflict } from '../requests/repository.ts';
 import { facts } from '../requests/verification.ts';

@@ -11,6 +11,7 @@ import { DeadlineInputError } from './errors.ts';
 import { addWorkingDays, rollToWorkingDay } from './holidays.ts';
 import { jurisdictionRules } from './rules.ts';
 import { assertTimeZone, localDate } from './timezone.ts';
+import { defaultTimeZone } from './zones.ts';
 
 export interface DeadlineInput {
   /** Checked at run time too, since it often comes from a form or a command line. */
@@ -51,8 +52,6 @@ type Period =
 interface Counting {
   countries: readonly string[];
   period: Period;
-  /** Zone when the caller gives none and the country's main zone is not the law's (US state laws). */
-  timezone?: string;
   /** Business days to acknowledge receipt, and whose calendar defines a business day. */
   acknowledge?: { businessDays: number; region: string };
 }
@@ -65,11 +64,10 @@ const COUNTING: Readonly<Record<Jurisdiction, Counting>> = {
   CCPA: {
     countries: ['US'],
     period: { unit: 'days', due: 45, extended: 90 },
-    timezone: 'America/Los_Angeles',
     acknowledge: { businessDays: 10, region: 'US-CA' },
   },
-  VCDPA: { countries: ['US'], period: { unit: 'days', due: 45, extended: 90 }, timezone: 'America/New_York' },
-  CPA: { countries: ['US'], period: { unit: 'days', due: 45, extended: 90 }, timezone: 'America/Denver' },
+  VCDPA: { countries: ['US'], period: { unit: 'days', due: 45, extended: 90 } },
+  CPA: { countries: ['US'], period: { unit: 'days', due: 45, extended: 90 } },
   // No extension in the statute: the extended date is the due date.
   LGPD: { countries: ['BR'], period: { unit: 'days', due: 15, extended: 15 } },
   PIPEDA: { countries: ['CA'], period: { unit: 'days', due: 30, extended: 60 } },
@@ -166,7 +164,8 @@ function build(jurisdiction: Jurisdiction, country: string, timezone: string, re
 export function computeDeadlines(input: DeadlineInput): Deadlines {
   const jurisdiction = parseJurisdiction(String(input.jurisdiction ?? ''));
   const country = parseCountry(jurisdiction, input.country);
-  const zone = input.timezone?.trim() || COUNTING[jurisdiction].timezone || COUNTRY_TIME_ZONES[country]!;
+  // The country is known here (parseCountry), so a default zone exists (zones.ts has the US laws' own).
+  const zone = input.timezone?.trim() || defaultTimeZone(jurisdiction, country)!;
   const timezone = assertTimeZone(zone);
   if (input.receivedAt === undefined || input.receivedAt === null || input.receivedAt === '') {
     throw new DeadlineInputError('missing receipt date');

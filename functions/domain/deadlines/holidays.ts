@@ -1,5 +1,7 @@
 /**
- * Working days: Monday to Friday, less the public holidays that date-holidays lists for a country.
+ * Working days: Monday to Friday, less the public holidays that date-holidays lists for a country. The
+ * holidays are read at build time into holiday-table.generated.ts (infra/build/public-holidays.ts,
+ * `npm run holidays`), so no Lambda bundles date-holidays and its 1.3 MB of dependencies.
  *
  * Only holidays of type `public` count, because they are the days the law closes offices; `bank`,
  * `optional` and `observance` days are ordinary working days for the deadline (Ireland, for one,
@@ -11,64 +13,38 @@
  * again can only make a due date earlier. GB means England and Wales (the `ENG` calendar of
  * date-holidays), because the national GB calendar leaves out the late-summer bank holiday that
  * England, Wales and Northern Ireland share but Scotland does not.
- *
- * Building a Holidays instance parses a country's rules, so instances and each year's holiday dates are
- * built on first use and kept for the life of the process (a Lambda container).
  */
-import Holidays from 'date-holidays';
 import { addCalendarDays, dayOfWeek, parseDate } from './calendar.ts';
 import { isKnownCountry } from './countries.ts';
 import { DeadlineInputError } from './errors.ts';
+import { FIRST_YEAR, LAST_YEAR, PUBLIC_HOLIDAYS } from './holiday-table.generated.ts';
 
-/** Which date-holidays calendar stands for a country code where the national one is not the right one. */
-const CALENDAR_FOR: Readonly<Record<string, readonly [string, string?]>> = {
-  GB: ['GB', 'ENG'],
-};
-
-const calendars = new Map<string, Holidays>();
+/** Each region's year as a set of dates, built on first use and kept for the life of the process. */
 const publicHolidaysByYear = new Map<string, ReadonlySet<string>>();
 
-/** Splits `CC` or `CC-SUB` (ISO 3166-2, e.g. US-CA) and checks both parts. */
-function parseRegion(region: string): [string, string?] {
-  const [country = '', state, ...rest] = region.toUpperCase().split('-');
+/** Checks `CC` or `CC-SUB` (ISO 3166-2, e.g. US-CA) against the countries and the generated table. */
+function parseRegion(region: string): string {
+  const key = region.toUpperCase();
+  const [country = '', state, ...rest] = key.split('-');
   if (!isKnownCountry(country) || rest.length > 0) {
     throw new DeadlineInputError(`unknown country "${region}"`);
   }
-  if (state === undefined) return CALENDAR_FOR[country] ? [...CALENDAR_FOR[country]] : [country];
-  return [country, state];
-}
-
-function calendarFor(country: string, state?: string): Holidays {
-  const key = state ? `${country}-${state}` : country;
-  let hd = calendars.get(key);
-  if (!hd) {
-    hd = new Holidays();
-    if (state && !Object.hasOwn(hd.getStates(country) ?? {}, state)) {
-      throw new DeadlineInputError(`unknown subdivision "${state}" of ${country}`);
-    }
-    // Without languages the names stay in the country's own language; the engine never shows them.
-    const opts = { types: ['public' as const] };
-    if (state) hd.init(country, state, opts);
-    else hd.init(country, opts);
-    calendars.set(key, hd);
+  if (!Object.hasOwn(PUBLIC_HOLIDAYS, key)) {
+    // The table holds the subdivisions a law counts in; add one in infra/build/public-holidays.ts.
+    throw new DeadlineInputError(`unknown subdivision "${state}" of ${country}`);
   }
-  return hd;
+  return key;
 }
 
-function publicHolidays(country: string, state: string | undefined, year: number): ReadonlySet<string> {
-  const key = `${country}-${state ?? ''}-${year}`;
+function publicHolidays(region: string, year: number): ReadonlySet<string> {
+  const key = `${region}-${year}`;
   let days = publicHolidaysByYear.get(key);
   if (!days) {
-    const set = new Set<string>();
-    for (const h of calendarFor(country, state).getHolidays(year)) {
-      // Half-day holidays (a start time other than midnight) are working days, see above.
-      if (h.type !== 'public' || !h.date.endsWith(' 00:00:00')) continue;
-      const first = h.date.slice(0, 10);
-      // Some holidays last more than a day (Romania's New Year: 1 and 2 January).
-      const length = Math.max(1, Math.round((h.end.getTime() - h.start.getTime()) / 86_400_000));
-      for (let i = 0; i < length; i++) set.add(addCalendarDays(first, i));
+    const row = PUBLIC_HOLIDAYS[region]![year - FIRST_YEAR];
+    if (row === undefined) {
+      throw new DeadlineInputError(`no public holidays for ${year}: the table covers ${FIRST_YEAR}-${LAST_YEAR} (npm run holidays extends it)`);
     }
-    days = set;
+    days = new Set(row === '' ? [] : row.split(' ').map((mmdd) => `${year}-${mmdd.slice(0, 2)}-${mmdd.slice(2)}`));
     publicHolidaysByYear.set(key, days);
   }
   return days;
@@ -77,8 +53,7 @@ function publicHolidays(country: string, state: string | undefined, year: number
 /** Whether `date` is a public holiday of `region` (`NO`, `GB`, `US-CA`...). */
 export function isPublicHoliday(date: string, region: string): boolean {
   const { year } = parseDate(date);
-  const [country, state] = parseRegion(region);
-  return publicHolidays(country, state, year).has(date);
+  return publicHolidays(parseRegion(region), year).has(date);
 }
 
 /**

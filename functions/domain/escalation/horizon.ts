@@ -4,7 +4,7 @@
  * would read a whole extra day of due dates on every run.
  */
 import { JURISDICTIONS, type DsarConfig, type Jurisdiction } from '#commons/config';
-import { jurisdictionCountries } from '../deadlines/index.ts';
+import { jurisdictionCountries } from '../deadlines/compute.ts';
 import { dateIn } from '../requests/local-date.ts';
 import { requestTimeZone } from '../requests/zone.ts';
 
@@ -16,10 +16,9 @@ import { requestTimeZone } from '../requests/zone.ts';
 export function zonesInUse(config: DsarConfig, now: Date): string[] {
   const laws: readonly Jurisdiction[] = config.jurisdictions.askSubject ? JURISDICTIONS : [config.jurisdictions.default];
   const zones = new Set<string>([config.organisation.timezone]);
-  const receivedAt = now.toISOString();
   // Every country a law serves: a subject may name the controller's country even without choosing the law.
   for (const jurisdiction of laws) {
-    for (const country of jurisdictionCountries(jurisdiction)) zones.add(requestTimeZone(config, { jurisdiction, country, receivedAt }));
+    for (const country of jurisdictionCountries(jurisdiction)) zones.add(requestTimeZone(config, { jurisdiction, country }));
   }
   return [...zones].sort();
 }

@@ -14,7 +14,7 @@
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { logger } from '#commons/observability';
-import { addCalendarDays, daysBetween } from '../deadlines/index.ts';
+import { addCalendarDays, daysBetween } from '../deadlines/calendar.ts';
 import { escalationDigest, type EscalationLine } from '../notifications/templates.ts';
 import { links, type AppContext } from '../context.ts';
 import { ACK_INDEX, ESCALATION_ATTRIBUTES, OPEN_INDEX, keys, type RequestRecord } from '../requests/model.ts';

@@ -12,7 +12,7 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import { REQUEST_TYPES, type DsarConfig, type RequestType } from '#commons/config';
-import { daysBetween } from '../deadlines/index.ts';
+import { daysBetween } from '../deadlines/calendar.ts';
 import type { AppContext } from '../context.ts';
 import { DENIAL_REASONS } from '../requests/model.ts';
 import { tableAccess, type TableAccess } from '../requests/table.ts';

@@ -6,19 +6,13 @@
  */
 import { RequestError, conflict, unprocessable } from '#commons/errors';
 import { logger } from '#commons/observability';
-import { daysBetween, jurisdictionRules, shiftDueDates } from '../deadlines/index.ts';
+import { daysBetween } from '../deadlines/calendar.ts';
+import { shiftDueDates } from '../deadlines/compute.ts';
 import type { AppContext } from '../context.ts';
+import { clockStopRefusal, closedRefusal } from './deadline-refusals.ts';
 import { CLOSED_STATUSES, type RequestRecord } from './model.ts';
 import { StateConflict, type UpdateConditions } from './repository.ts';
 import { requestTimeZone, requestToday } from './zone.ts';
-
-/** Why a closed request's deadline cannot change, or undefined while it is open (extend and pause alike). */
-export function closedRefusal(r: RequestRecord): RequestError | undefined {
-  if (CLOSED_STATUSES.has(r.status) || !r.openPk) {
-    return conflict('request_closed', `request ${r.requestId} is ${r.status}: its deadline can no longer change`);
-  }
-  return undefined;
-}
 
 function assertOpen(r: RequestRecord): void {
   const refusal = closedRefusal(r);
@@ -41,18 +35,6 @@ async function whileOpen(
     if (err instanceof StateConflict) return undefined;
     throw err;
   }
-}
-
-/** Why the clock of this request may not stop, or undefined when it may. */
-export function clockStopRefusal(ctx: AppContext, r: RequestRecord): string | undefined {
-  const rule = jurisdictionRules[r.jurisdiction];
-  if (rule.clockStopAllowed === 'never') {
-    return `${r.jurisdiction} (${rule.statute}) counts the period from receipt: the clock cannot be stopped`;
-  }
-  if (rule.clockStopAllowed === 'by_configuration' && !ctx.config.deadlines.gdprClockStop) {
-    return `stopping the clock on a ${r.jurisdiction} request is off in this installation (deadlines.gdprClockStop)`;
-  }
-  return undefined;
 }
 
 /** Stops the clock, for instance while waiting for the clarification or identity proof asked of the subject. */

@@ -2,7 +2,7 @@
 import type { Jurisdiction, RequestType } from '#commons/config';
 import { badRequest } from '#commons/errors';
 import type { AppContext } from '../context.ts';
-import { daysBetween } from '../deadlines/index.ts';
+import { daysBetween } from '../deadlines/calendar.ts';
 import { staffActions } from './staff.ts';
 import { requestToday } from './zone.ts';
 import type { RequestRecord, RequestStatus } from './model.ts';

@@ -16,7 +16,7 @@ import { completeTask } from './tasks.ts';
 import { notifyOutcome } from '../workflow/notify.ts';
 import { acceptsPartial, attentionActions, isRetryable, needsAttention } from '../workflow/attention.ts';
 import { extensionRefusal } from '../deadline-ops/extension.ts';
-import { clockStopRefusal } from './deadline-actions.ts';
+import { clockStopRefusal } from './deadline-refusals.ts';
 import { requestToday } from './zone.ts';
 
 export type StaffAction =

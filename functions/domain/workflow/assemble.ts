@@ -6,8 +6,9 @@
  */
 import { logger } from '#commons/observability';
 import type { AppContext } from '../context.ts';
-import { deleteStaging } from '../staging/index.ts';
-import { assemblePackage, type PackageSource } from '../package/index.ts';
+import { deleteStaging } from '../staging/cleanup.ts';
+import { assemblePackage } from '../package/assemble.ts';
+import type { PackageSource } from '../package/types.ts';
 
 export async function assemble(ctx: AppContext, requestId: string): Promise<{ key: string; records: number; bytes: number }> {
   const { repo, config, clock } = ctx;

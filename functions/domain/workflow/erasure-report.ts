@@ -13,7 +13,7 @@
 import { enabledConnectors, type DsarConfig } from '#commons/config';
 import { logger } from '#commons/observability';
 import { recipientErasureNotice } from '../notifications/templates.ts';
-import { deleteStaging } from '../staging/index.ts';
+import { deleteStaging } from '../staging/cleanup.ts';
 import { deleteSubjectCopies } from './subject-copies.ts';
 import type { AppContext } from '../context.ts';
 import type { ErasureReport, RequestRecord } from '../requests/model.ts';

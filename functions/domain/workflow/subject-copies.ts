@@ -9,7 +9,7 @@
  */
 import { CLOSED_STATUSES, type RequestRecord } from '../requests/model.ts';
 import type { AppContext } from '../context.ts';
-import { deletePrefix, deleteStaging } from '../staging/index.ts';
+import { deletePrefix, deleteStaging } from '../staging/cleanup.ts';
 
 export interface SubjectCopiesDeleted {
   /** The earlier requests whose copies were looked at. */

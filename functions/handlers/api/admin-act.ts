@@ -2,7 +2,8 @@
  * POST /v1/admin/requests/{id}/{action}: staff actions. approve {confirmRequestId?}, deny {reason, note?},
  * retry {connector?}, accept-partial {reason}, cancel {reason}, assign {assignee: email | null}. Needs the approver role.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '#commons/zod';
 import { appContext } from '#domain/context';
 import { acceptPartial, approve, assign, cancel, deny, retry } from '#domain/requests/staff';
 import { DENIAL_REASONS } from '#domain/requests/model';
@@ -13,14 +14,14 @@ const reasons = Object.keys(DENIAL_REASONS) as [keyof typeof DENIAL_REASONS, ...
 
 /** The body of each action, by the action in the path (test/docs/openapi-zod.test.ts holds docs/openapi.yaml to them). */
 export const bodies = {
-  approve: z.strictObject({ confirmRequestId: z.string().optional() }),
+  approve: z.strictObject({ confirmRequestId: z.optional(z.string()) }),
   deny: z.strictObject({
     reason: z.enum(reasons, { error: `reason must be one of ${reasons.join(', ')}` }),
-    note: z.string().trim().max(2000).optional(),
+    note: z.optional(z.string().check(z.trim(), z.maxLength(2000))),
   }),
-  retry: z.strictObject({ connector: z.string().max(60).optional() }),
-  'accept-partial': z.strictObject({ reason: z.string().trim().min(1, 'reason is required').max(2000) }),
-  cancel: z.strictObject({ reason: z.string().trim().min(1, 'reason is required').max(2000) }),
+  retry: z.strictObject({ connector: z.optional(z.string().check(z.maxLength(60))) }),
+  'accept-partial': z.strictObject({ reason: z.string().check(z.trim(), z.minLength(1, 'reason is required'), z.maxLength(2000)) }),
+  cancel: z.strictObject({ reason: z.string().check(z.trim(), z.minLength(1, 'reason is required'), z.maxLength(2000)) }),
   // The staff member's email address; escalation emails for the request go to them. Handing a request
   // back to the team is said explicitly (null, or "" as the console's emptied field sends): a missing
   // or empty body must not unassign by accident.

@@ -3,14 +3,15 @@
  * request's deadline the way its law allows. Needs the approver role. Answers the request in full, as
  * admin-act does; refusals are 409 (the request's state) or 422 (the law) with the rule in the message.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '#commons/zod';
 import { appContext } from '#domain/context';
 import { extendDeadline } from '#domain/deadline-ops/extension';
 import { pauseDeadline, resumeDeadline } from '#domain/requests/deadline-actions';
 import { requestDetail } from '#domain/requests/queries';
 import { actionInput, httpHandler, requestIdFrom } from '../http.ts';
 
-const reason = z.string().trim().min(1, 'reason is required').max(2000);
+const reason = z.string().check(z.trim(), z.minLength(1, 'reason is required'), z.maxLength(2000));
 /** The body of each action, by the action in the path (test/docs/openapi-zod.test.ts holds docs/openapi.yaml to them). */
 export const bodies = {
   extend: z.strictObject({ reason }),

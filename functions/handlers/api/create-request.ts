@@ -6,7 +6,8 @@
  * 422 included), so a key could later create a second request, and concurrent calls got 409 or 500
  * instead of the one request's id. The mapping here is a conditional put the domain writes itself.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '#commons/zod';
 import { JURISDICTIONS, REQUEST_TYPES } from '#commons/config';
 import { badRequest } from '#commons/errors';
 import { appContext } from '#domain/context';
@@ -16,15 +17,11 @@ import { clientRateLimit } from '../client-rate-limit.ts';
 
 export const createRequestBody = z.strictObject({
   type: z.enum(REQUEST_TYPES, { error: `type must be one of ${REQUEST_TYPES.join(', ')}` }),
-  email: z.string().trim().max(254).pipe(z.email({ error: 'email is not a valid address' })),
-  name: z.string().trim().min(1).max(NAME_MAX_LENGTH).optional(),
-  jurisdiction: z.enum(JURISDICTIONS, { error: `jurisdiction must be one of ${JURISDICTIONS.join(', ')}` }).optional(),
-  country: z.string().regex(/^[A-Za-z]{2}$/, 'country is a two-letter ISO code').optional(),
-  locale: z
-    .string()
-    .max(LOCALE_MAX_LENGTH, `locale is at most ${LOCALE_MAX_LENGTH} characters`)
-    .regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*$/, 'locale is a language tag like en or nb-NO')
-    .optional(),
+  email: z.pipe(z.string().check(z.trim(), z.maxLength(254)), z.email({ error: 'email is not a valid address' })),
+  name: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(NAME_MAX_LENGTH))),
+  jurisdiction: z.optional(z.enum(JURISDICTIONS, { error: `jurisdiction must be one of ${JURISDICTIONS.join(', ')}` })),
+  country: z.optional(z.string().check(z.regex(/^[A-Za-z]{2}$/, 'country is a two-letter ISO code'))),
+  locale: z.optional(z.string().check(z.maxLength(LOCALE_MAX_LENGTH, `locale is at most ${LOCALE_MAX_LENGTH} characters`), z.regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*$/, 'locale is a language tag like en or nb-NO'))),
 });
 
 /** Printable ASCII, as clients make them (UUIDs, ULIDs, random strings). */

@@ -5,21 +5,20 @@
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '#commons/zod';
 import { logger } from '#commons/observability';
 import { appContext } from '#domain/context';
 import { recordMailEvent, type MailEventOutcome, type SesMailEvent } from '#domain/notifications/mail-events';
 
-const recipients = z.array(z.object({ emailAddress: z.string() }).loose()).optional();
-const sesEvent = z
-  .object({
+const recipients = z.optional(z.array(z.looseObject({ emailAddress: z.string() })));
+const sesEvent = z.looseObject({
     eventType: z.string(),
-    mail: z.object({ messageId: z.string(), timestamp: z.string().optional(), tags: z.record(z.string(), z.array(z.string())).optional() }).loose(),
-    bounce: z.object({ bounceType: z.string().optional(), bounceSubType: z.string().optional(), timestamp: z.string().optional(), bouncedRecipients: recipients }).loose().optional(),
-    complaint: z.object({ complaintFeedbackType: z.string().optional(), timestamp: z.string().optional(), complainedRecipients: recipients }).loose().optional(),
-  })
-  .loose();
-const snsEvent = z.object({ Records: z.array(z.object({ Sns: z.object({ MessageId: z.string(), Message: z.string() }).loose() }).loose()) });
+    mail: z.looseObject({ messageId: z.string(), timestamp: z.optional(z.string()), tags: z.optional(z.record(z.string(), z.array(z.string()))) }),
+    bounce: z.optional(z.looseObject({ bounceType: z.optional(z.string()), bounceSubType: z.optional(z.string()), timestamp: z.optional(z.string()), bouncedRecipients: recipients })),
+    complaint: z.optional(z.looseObject({ complaintFeedbackType: z.optional(z.string()), timestamp: z.optional(z.string()), complainedRecipients: recipients })),
+  });
+const snsEvent = z.object({ Records: z.array(z.looseObject({ Sns: z.looseObject({ MessageId: z.string(), Message: z.string() }) })) });
 
 async function run(event: unknown): Promise<{ outcomes: MailEventOutcome[] }> {
   const ctx = appContext();

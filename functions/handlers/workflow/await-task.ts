@@ -1,12 +1,13 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '#commons/zod';
 import { appContext } from '#domain/context';
 import { awaitTask } from '#domain/workflow/await-task';
 import { workflowHandler } from './steps.ts';
 
 const input = z.object({
-  requestId: z.string().min(1),
+  requestId: z.string().check(z.minLength(1)),
   kind: z.enum(['verification', 'review', 'reconcile', 'attention']),
-  taskToken: z.string().min(1),
+  taskToken: z.string().check(z.minLength(1)),
 });
 
 export const handler = workflowHandler(input, async ({ requestId, kind, taskToken }) => {

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '#commons/zod';
 import { ConnectorRegistry } from '#connectors/registry';
 import { appContext } from '#domain/context';
 import { eraseWithConnector } from '#domain/workflow/erase';
@@ -6,10 +7,10 @@ import { workflowHandler } from './steps.ts';
 
 // The throttle counters come back from the Map's Wait loop; the first run has none.
 const input = z.object({
-  requestId: z.string().min(1),
-  connectorId: z.string().min(1),
-  throttleWaits: z.number().int().nonnegative().optional(),
-  waitedSeconds: z.number().nonnegative().optional(),
+  requestId: z.string().check(z.minLength(1)),
+  connectorId: z.string().check(z.minLength(1)),
+  throttleWaits: z.optional(z.number().check(z.int(), z.nonnegative())),
+  waitedSeconds: z.optional(z.number().check(z.nonnegative())),
 });
 
 let registry: ConnectorRegistry | undefined;

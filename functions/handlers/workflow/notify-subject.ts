@@ -1,12 +1,13 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '#commons/zod';
 import { appContext } from '#domain/context';
 import { notifyOutcome } from '#domain/workflow/notify';
 import { workflowHandler } from './steps.ts';
 
 const input = z.object({
-  requestId: z.string().min(1),
+  requestId: z.string().check(z.minLength(1)),
   outcome: z.enum(['completed', 'erased', 'denied', 'unverified', 'cancelled']),
-  reason: z.string().optional(),
+  reason: z.optional(z.string()),
 });
 
 export const handler = workflowHandler(input, ({ requestId, outcome, reason }) =>

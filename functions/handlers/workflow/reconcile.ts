@@ -3,7 +3,8 @@
  * after its retries in this run, collect or erase) for the CloudWatch alarm. The domain function stays
  * free of metrics, like the escalation job's.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '#commons/zod';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { metrics } from '#commons/observability';
@@ -18,26 +19,24 @@ const result = z.union([
     records: z.number(),
     objects: z.record(z.string(), z.number()),
     stagingKeys: z.record(z.string(), z.string()),
-    erasure: z
-      .array(
+    erasure: z.optional(z.array(
         z.object({
           object: z.string(),
           action: z.enum(['deleted', 'anonymized', 'retained', 'not_found']),
           count: z.number(),
-          legalBasis: z.string().optional(),
-          retentionPeriod: z.string().optional(),
-          completion: z.object({ vendor: z.string(), withinDays: z.number() }).optional(),
+          legalBasis: z.optional(z.string()),
+          retentionPeriod: z.optional(z.string()),
+          completion: z.optional(z.object({ vendor: z.string(), withinDays: z.number() })),
         }),
-      )
-      .optional(),
+      )),
   }),
   z.object({
     connectorId: z.string(),
     status: z.literal('failed'),
-    error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }),
+    error: z.object({ Error: z.optional(z.string()), Cause: z.optional(z.string()) }),
   }),
 ]);
-const input = z.object({ requestId: z.string().min(1), results: z.array(result) });
+const input = z.object({ requestId: z.string().check(z.minLength(1)), results: z.array(result) });
 
 export const handler = workflowHandler(input, async ({ requestId, results }) => {
   const out = await reconcile(appContext(), requestId, results as CollectResult[]);

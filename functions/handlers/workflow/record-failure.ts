@@ -4,7 +4,8 @@
  * alarm, since the executions-failed alarm no longer sees these; zero is never published, as nothing
  * calls this step on the happy path.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '#commons/zod';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { metrics } from '#commons/observability';
@@ -14,8 +15,8 @@ import { workflowHandler } from './steps.ts';
 
 // Each Catch writes the error under its own state's name: `caught.<StepName> = {Error, Cause}`.
 const input = z.object({
-  requestId: z.string().min(1),
-  caught: z.record(z.string(), z.object({ Error: z.string().optional(), Cause: z.string().optional() })),
+  requestId: z.string().check(z.minLength(1)),
+  caught: z.record(z.string(), z.object({ Error: z.optional(z.string()), Cause: z.optional(z.string()) })),
 });
 
 export const handler = workflowHandler(input, async ({ requestId, caught }) => {

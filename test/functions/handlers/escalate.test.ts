@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import type { Context } from 'aws-lambda';
-import { addCalendarDays } from '../../../functions/domain/deadlines/index.ts';
+import { addCalendarDays } from '../../../functions/domain/deadlines/calendar.ts';
 import { handlerEnvironment, putRequest, startHarness, type Harness } from '../domain/deadline-ops/harness.ts';
 import { lambdaContext } from './support.ts';
 

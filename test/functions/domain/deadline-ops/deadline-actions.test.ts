@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { computeDeadlines, shiftDueDates } from '../../../../functions/domain/deadlines/index.ts';
+import { computeDeadlines, shiftDueDates } from '../../../../functions/domain/deadlines/compute.ts';
 import { extendDeadline } from '../../../../functions/domain/deadline-ops/extension.ts';
 import { staffActions } from '../../../../functions/domain/requests/staff.ts';
 import {

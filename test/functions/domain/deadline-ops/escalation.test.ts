@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { addCalendarDays, computeDeadlines, daysBetween } from '../../../../functions/domain/deadlines/index.ts';
+import { addCalendarDays, daysBetween } from '../../../../functions/domain/deadlines/calendar.ts';
+import { computeDeadlines } from '../../../../functions/domain/deadlines/compute.ts';
 import { escalate, recipientKey } from '../../../../functions/domain/escalation/index.ts';
 import { todaySpan, zonesInUse } from '../../../../functions/domain/escalation/horizon.ts';
 import { pauseDeadline } from '../../../../functions/domain/requests/deadline-actions.ts';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { parseConfig, type DsarConfig, type Jurisdiction, type RequestType } from '#commons/config';
-import { computeDeadlines } from '../../../../functions/domain/deadlines/index.ts';
+import { computeDeadlines } from '../../../../functions/domain/deadlines/compute.ts';
 import type { AppContext } from '../../../../functions/domain/context.ts';
 import type { Mailer } from '../../../../functions/domain/notifications/mailer.ts';
 import type { Email } from '../../../../functions/domain/notifications/templates.ts';

@@ -9,18 +9,12 @@
  *   2028: 13 Apr, 14 Apr, 17 Apr, 25 May, 5 Jun
  */
 import { describe, expect, it } from 'vitest';
-import {
-  addCalendarDays,
-  computeDeadlines,
-  COUNTRY_TIME_ZONES,
-  daysBetween,
-  DeadlineInputError,
-  EEA_COUNTRIES,
-  isWorkingDay,
-  jurisdictionRules,
-  shiftDueDates,
-  type DeadlineInput,
-} from '../../../../functions/domain/deadlines/index.ts';
+import { addCalendarDays, daysBetween } from '../../../../functions/domain/deadlines/calendar.ts';
+import { computeDeadlines, shiftDueDates, type DeadlineInput } from '../../../../functions/domain/deadlines/compute.ts';
+import { COUNTRY_TIME_ZONES, EEA_COUNTRIES } from '../../../../functions/domain/deadlines/countries.ts';
+import { DeadlineInputError } from '../../../../functions/domain/deadlines/errors.ts';
+import { isWorkingDay } from '../../../../functions/domain/deadlines/holidays.ts';
+import { jurisdictionRules } from '../../../../functions/domain/deadlines/rules.ts';
 
 interface Case {
   name: string;
@@ -530,6 +524,11 @@ describe('date helpers', () => {
   it('rejects an unknown country or subdivision', () => {
     expect(() => isWorkingDay('2026-10-12', 'XX')).toThrow(DeadlineInputError);
     expect(() => isWorkingDay('2026-10-12', 'US-ZZ')).toThrow(DeadlineInputError);
+  });
+
+  it('refuses a date outside the years of the generated holiday table, saying how to extend it', () => {
+    expect(() => isWorkingDay('2051-01-02', 'NO')).toThrow(/no public holidays for 2051: the table covers 2024-2050 \(npm run holidays extends it\)/);
+    expect(() => computeDeadlines({ jurisdiction: 'GDPR', country: 'NO', receivedAt: '2050-12-01T10:00:00Z' })).toThrow(DeadlineInputError);
   });
 });
 
