@@ -6,12 +6,12 @@
 // that computes a date. COUNTING below is a Record over the type, so tsc fails if the lists differ.
 import type { Jurisdiction } from '#commons/config';
 import { addCalendarDays, addMonthsClamped, parseDate } from './calendar.ts';
-import { COUNTRY_TIME_ZONES, EEA_COUNTRIES, isKnownCountry } from './countries.ts';
+import { COUNTRY_TIME_ZONES, isKnownCountry } from './countries.ts';
 import { DeadlineInputError } from './errors.ts';
 import { addWorkingDays, rollToWorkingDay } from './holidays.ts';
 import { jurisdictionRules } from './rules.ts';
 import { assertTimeZone, localDate } from './timezone.ts';
-import { defaultTimeZone } from './zones.ts';
+import { defaultTimeZone, jurisdictionCountries } from './zones.ts';
 
 export interface DeadlineInput {
   /** Checked at run time too, since it often comes from a form or a command line. */
@@ -50,7 +50,6 @@ type Period =
   | { unit: 'days'; due: number; extended: number };
 
 interface Counting {
-  countries: readonly string[];
   period: Period;
   /** Business days to acknowledge receipt, and whose calendar defines a business day. */
   acknowledge?: { businessDays: number; region: string };
@@ -58,19 +57,18 @@ interface Counting {
 
 const COUNTING: Readonly<Record<Jurisdiction, Counting>> = {
   // One month; extension by two further months = three months from receipt, by the same rule.
-  GDPR: { countries: EEA_COUNTRIES, period: { unit: 'months', due: 1, extended: 3 } },
-  UK_GDPR: { countries: ['GB'], period: { unit: 'months', due: 1, extended: 3 } },
+  GDPR: { period: { unit: 'months', due: 1, extended: 3 } },
+  UK_GDPR: { period: { unit: 'months', due: 1, extended: 3 } },
   // 11 CCR §7001 defines a business day as Monday to Friday except California state holidays.
   CCPA: {
-    countries: ['US'],
     period: { unit: 'days', due: 45, extended: 90 },
     acknowledge: { businessDays: 10, region: 'US-CA' },
   },
-  VCDPA: { countries: ['US'], period: { unit: 'days', due: 45, extended: 90 } },
-  CPA: { countries: ['US'], period: { unit: 'days', due: 45, extended: 90 } },
+  VCDPA: { period: { unit: 'days', due: 45, extended: 90 } },
+  CPA: { period: { unit: 'days', due: 45, extended: 90 } },
   // No extension in the statute: the extended date is the due date.
-  LGPD: { countries: ['BR'], period: { unit: 'days', due: 15, extended: 15 } },
-  PIPEDA: { countries: ['CA'], period: { unit: 'days', due: 30, extended: 60 } },
+  LGPD: { period: { unit: 'days', due: 15, extended: 15 } },
+  PIPEDA: { period: { unit: 'days', due: 30, extended: 60 } },
 };
 
 function parseJurisdiction(value: string): Jurisdiction {
@@ -81,16 +79,11 @@ function parseJurisdiction(value: string): Jurisdiction {
   return j as Jurisdiction;
 }
 
-/**
- * The countries whose controllers a law serves: every EEA state for GDPR, one country for each other
- * law. Intake uses it to tell whether the configured default country fits a law the subject chose.
- */
-export function jurisdictionCountries(jurisdiction: Jurisdiction): readonly string[] {
-  return COUNTING[jurisdiction].countries;
-}
+// Intake uses jurisdictionCountries (zones.ts) to tell whether the configured default country fits a law.
+export { jurisdictionCountries };
 
 function parseCountry(jurisdiction: Jurisdiction, value: string | undefined): string {
-  const { countries } = COUNTING[jurisdiction];
+  const countries = jurisdictionCountries(jurisdiction);
   if (value === undefined || value.trim() === '') {
     if (countries.length === 1) return countries[0]!;
     throw new DeadlineInputError(`${jurisdiction} needs the controller's country (an EEA state such as NO or DE)`);

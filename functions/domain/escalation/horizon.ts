@@ -4,7 +4,7 @@
  * would read a whole extra day of due dates on every run.
  */
 import { JURISDICTIONS, type DsarConfig, type Jurisdiction } from '#commons/config';
-import { jurisdictionCountries } from '../deadlines/compute.ts';
+import { jurisdictionCountries } from '../deadlines/zones.ts';
 import { dateIn } from '../requests/local-date.ts';
 import { requestTimeZone } from '../requests/zone.ts';
 
