@@ -46,7 +46,7 @@ export interface S3Emulator {
  * grew. Object bodies stream to and from disk or sit in Buffers, which live outside these limits, so a
  * large multipart upload still fits (test/infra/local/s3-emulator.test.ts uploads one).
  */
-export const S3_CHILD_FLAGS = ['--openssl-legacy-provider', '--max-old-space-size=48', '--max-semi-space-size=2'];
+export const S3_CHILD_FLAGS = ['--openssl-legacy-provider', '--max-old-space-size=24', '--max-semi-space-size=1'];
 
 export async function startS3Emulator(options: S3EmulatorOptions): Promise<S3Emulator> {
   const host = options.host ?? '127.0.0.1';
