@@ -109,8 +109,8 @@ function report(title: string, root: number, targetMb: number, rested: boolean):
   const withoutNpm = procs.filter((p) => label(p) !== 'npm').reduce((n, p) => n + p.rssKb, 0);
   process.stdout.write(`\n${title}${rested ? '' : ' (did not come to rest within 60 s)'}\n`);
   for (const p of procs) process.stdout.write(`  ${label(p).padEnd(30)} pid ${String(p.pid).padStart(7)}  ${mb(p.rssKb).toFixed(0).padStart(5)} MB\n`);
-  process.stdout.write(`  ${'total'.padEnd(30)} ${' '.repeat(11)}  ${mb(total).toFixed(0).padStart(5)} MB   target < ${targetMb} MB  ${mb(total) < targetMb ? 'met' : 'NOT met'}\n`);
-  if (withoutNpm !== total) process.stdout.write(`  ${'total without npm'.padEnd(30)} ${' '.repeat(11)}  ${mb(withoutNpm).toFixed(0).padStart(5)} MB\n`);
+  process.stdout.write(`  ${'total'.padEnd(30)} ${' '.repeat(11)}  ${mb(total).toFixed(1).padStart(7)} MB   target < ${targetMb} MB  ${mb(total) < targetMb ? 'met' : 'NOT met'}\n`);
+  if (withoutNpm !== total) process.stdout.write(`  ${'total without npm'.padEnd(30)} ${' '.repeat(11)}  ${mb(withoutNpm).toFixed(1).padStart(7)} MB\n`);
   return mb(total);
 }
 
@@ -142,8 +142,8 @@ try {
     open = report(`at rest with ${requests.toLocaleString('en')} open requests`, root, TARGET_OPEN_MB, await atRest(root));
   }
   process.stdout.write(
-    `\n| figure | measured | target |\n|---|---:|---:|\n| at rest, first start | ${rest.toFixed(0)} MB | < ${TARGET_AT_REST_MB} MB |\n` +
-      (requests > 0 ? `| ${requests.toLocaleString('en')} open requests | ${open.toFixed(0)} MB | < ${TARGET_OPEN_MB} MB |\n` : ''),
+    `\n| figure | measured | target |\n|---|---:|---:|\n| at rest, first start | ${rest.toFixed(1)} MB | < ${TARGET_AT_REST_MB} MB |\n` +
+      (requests > 0 ? `| ${requests.toLocaleString('en')} open requests | ${open.toFixed(1)} MB | < ${TARGET_OPEN_MB} MB |\n` : ''),
   );
 } finally {
   if (rt) {
