@@ -36,7 +36,7 @@ import { startHttpApi, type StaffToken } from './http-api.ts';
 import { serveConsole } from './console.ts';
 import { loadHandlers, localFunctionArn, lambdaContext, LOCAL_ACCOUNT } from './lambda.ts';
 import { FunctionFaults } from './function-faults.ts';
-import { assertIndexes, ensureBucket, ensureTable, requestTableDefinition, seedCompanyStores } from './seed.ts';
+import { assertIndexes, ensureBucket, ensureTable, requestTableDefinition, seedCompanyStoresInChild } from './seed.ts';
 import { DEFAULT_CROWD } from './demo/people.ts';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -301,7 +301,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     if (!existsSync(marker)) {
       const started = Date.now();
       log(`Seeding the demo company's stores with ${crowd + 3} people...`);
-      const counts = await seedCompanyStores(dynamoClient, s3Client, crowd);
+      const counts = await seedCompanyStoresInChild(crowd);
       writeFileSync(marker, JSON.stringify({ at: new Date().toISOString(), crowd, ...counts }));
       log(`Seeded ${counts.accounts} accounts and ${counts.callObjects} call-history objects in ${Date.now() - started} ms.`);
     }

@@ -14,10 +14,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { TornObject } from './s3-store.ts';
+import { typescriptChildArgs } from './node-child.ts';
 
 export type { TornObject } from './s3-store.ts';
 
@@ -41,14 +40,18 @@ export interface S3Emulator {
   close(): Promise<void>;
 }
 
-const CHILD = fileURLToPath(new URL('./s3-child.ts', import.meta.url));
-// The child is TypeScript too: tsx's loader, found from here, so it works whatever the working directory.
-const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+/**
+ * The child's Node flags. Its heap is bounded: s3rver's per-request garbage (koa contexts, XML, parsed
+ * headers) otherwise lets V8 grow the heap to hundreds of MB before collecting, and V8 keeps what it
+ * grew. Object bodies stream to and from disk or sit in Buffers, which live outside these limits, so a
+ * large multipart upload still fits (test/infra/local/s3-emulator.test.ts uploads one).
+ */
+export const S3_CHILD_FLAGS = ['--openssl-legacy-provider', '--max-old-space-size=24', '--max-semi-space-size=1'];
 
 export async function startS3Emulator(options: S3EmulatorOptions): Promise<S3Emulator> {
   const host = options.host ?? '127.0.0.1';
   mkdirSync(options.directory, { recursive: true });
-  const child = spawn(process.execPath, ['--openssl-legacy-provider', '--import', TSX_LOADER, CHILD], {
+  const child = spawn(process.execPath, typescriptChildArgs('./s3-child.ts', S3_CHILD_FLAGS), {
     env: {
       ...process.env,
       NODE_OPTIONS: '',

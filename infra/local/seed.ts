@@ -12,8 +12,11 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CreateBucketCommand, HeadBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { TABLE_INDEXES, TABLE_KEYS } from '../table.ts';
 import { demoPeople, prng, type DemoPerson } from './demo/people.ts';
+import { typescriptChildArgs } from './node-child.ts';
 
 export async function ensureTable(db: DynamoDBClient, input: CreateTableCommandInput): Promise<boolean> {
   try {
@@ -190,4 +193,27 @@ export async function seedCompanyStores(db: DynamoDBClient, s3: S3Client, crowd:
     );
   });
   return { accounts: accounts.length, callObjects: objects.length };
+}
+
+/**
+ * `seedCompanyStores` in a child process that exits when done (seed-child.ts), so the seeding's garbage
+ * (the generated people, items and objects, the SDK's buffers) does not stay in the runtime's resident
+ * memory: V8 seldom gives a grown heap back. The child inherits the environment that points the SDK at
+ * the emulators. In its own process group, so a Ctrl-C during the first start reaches only the runtime,
+ * which lets seeding finish as it always did; it stops if the runtime dies (its stdin ends).
+ */
+export async function seedCompanyStoresInChild(crowd: number): Promise<{ accounts: number; callObjects: number }> {
+  const child = spawn(process.execPath, typescriptChildArgs('./seed-child.ts'), {
+    env: { ...process.env, NODE_OPTIONS: '', DSAR_SEED_CROWD: String(crowd) },
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-4000)));
+  const [code, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
+  child.stdin!.destroy();
+  if (code !== 0) throw new Error(`seeding the demo stores failed (exit ${code ?? signal}): ${stderr.trim()}`);
+  return JSON.parse(stdout) as { accounts: number; callObjects: number };
 }

@@ -32,6 +32,14 @@ export interface StartOptions {
   timeoutMs?: number;
 }
 
+/** The Node arguments of the start script (`exec node <args>` in package.json), so both ways start the same. */
+export function startScriptArgs(): string[] {
+  const script = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const match = /^exec node (.+)$/.exec(script);
+  if (!match) throw new Error(`the start script is no longer "exec node ...": ${script}`);
+  return match[1]!.split(/\s+/);
+}
+
 /** The processes whose parent is `pid`, with their command lines. */
 export function childrenOf(pid: number): Array<{ pid: number; command: string }> {
   const out = spawnSync('ps', ['-o', 'pid=,args=', '--ppid', String(pid)], { encoding: 'utf8' }).stdout;
@@ -99,9 +107,7 @@ export async function startRuntimeProcess(dir: string, options: StartOptions = {
   // In a process group of its own, as a job in a terminal is: a Ctrl-C there goes to the whole group.
   const spawnOptions: SpawnOptions = { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true };
   const child: ChildProcess =
-    options.via === 'npm'
-      ? spawn('npm', ['start', '--silent'], spawnOptions)
-      : spawn(process.execPath, ['--import', 'tsx', 'infra/local/main.ts'], spawnOptions);
+    options.via === 'npm' ? spawn('npm', ['start', '--silent'], spawnOptions) : spawn(process.execPath, startScriptArgs(), spawnOptions);
   let output = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (output += d));
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (output += d));
