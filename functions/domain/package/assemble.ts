@@ -1,18 +1,21 @@
 /**
  * Builds the package for an access or portability request: a ZIP produced as a stream (yazl) and piped
- * into a multipart upload to the exports bucket. Entries are added lazily, so each is generated only when
- * the ZIP reaches it, from the staged JSON-lines objects read again; memory depends on the part buffers
- * and the number of distinct fields, not on how many records the subject has.
+ * into a multipart upload to the exports bucket. Each staged object is read twice: once to plan (counts,
+ * columns, the report's rows), once to write data.json into the ZIP and the object's CSV into a spool
+ * file that the ZIP takes up after data.json. Entries are added lazily, so each is generated only when
+ * the ZIP reaches it; memory depends on the part buffers and the number of distinct fields, not on how
+ * many records the subject has.
  */
 import { Transform, type Readable } from 'node:stream';
 import { Upload } from '@aws-sdk/lib-storage';
 import { ZipFile } from 'yazl';
 import schema from './data.schema.json' with { type: 'json' };
-import { csvStream } from './csv.ts';
 import { dataJson } from './data-json.ts';
 import { reportHtml } from './html.ts';
-import { planPackage } from './plan.ts';
+import { planPackage, type PlannedSystem } from './plan.ts';
 import { readmeText } from './readme.ts';
+import { RecordsPass } from './records-pass.ts';
+import { SpoolDir } from './spool.ts';
 import { textStream } from './text-stream.ts';
 import type { AssembleInput, AssembleResult } from './types.ts';
 
@@ -21,8 +24,18 @@ const SCHEMA_BYTES = Buffer.from(`${JSON.stringify(schema, null, 2)}\n`, 'utf8')
 
 export async function assemblePackage(input: AssembleInput): Promise<AssembleResult> {
   const now = input.now ?? new Date();
-  const generatedAt = now.toISOString();
   const systems = await planPackage(input);
+  const spool = await SpoolDir.create();
+  try {
+    return await writePackage(input, systems, spool, now);
+  } finally {
+    await spool.remove();
+  }
+}
+
+async function writePackage(input: AssembleInput, systems: PlannedSystem[], spool: SpoolDir, now: Date): Promise<AssembleResult> {
+  const generatedAt = now.toISOString();
+  const pass = new RecordsPass(input, spool);
 
   let failure: ((err: Error) => void) | undefined;
   const failed = new Promise<never>((_, reject) => (failure = reject));
@@ -38,7 +51,14 @@ export async function assemblePackage(input: AssembleInput): Promise<AssembleRes
   const lazy = (name: string, make: () => Readable) => {
     files.push(name);
     zip.addReadStreamLazy(name, entry, (cb) => {
-      const stream = make();
+      let stream: Readable;
+      try {
+        stream = make();
+      } catch (err) {
+        // Thrown inside yazl's callback it would escape as an uncaught exception; failing aborts the upload.
+        fail(err);
+        return;
+      }
       stream.on('error', fail);
       open.add(stream);
       stream.on('close', () => open.delete(stream));
@@ -47,10 +67,11 @@ export async function assemblePackage(input: AssembleInput): Promise<AssembleRes
   };
 
   if (input.request.type === 'access') lazy('report.html', () => textStream(reportHtml(input, systems, generatedAt)));
-  lazy('data.json', () => textStream(dataJson(input, systems, generatedAt)));
+  // data.json's stream is the records pass: it also writes every CSV, so the CSVs must come after it.
+  lazy('data.json', () => textStream(dataJson(input, systems, generatedAt, (o) => pass.records(o))));
   files.push('schema.json');
   zip.addBuffer(SCHEMA_BYTES, 'schema.json', entry);
-  for (const system of systems) for (const o of system.objects) lazy(o.csvPath, () => csvStream(input, o, fail));
+  for (const system of systems) for (const o of system.objects) lazy(o.csvPath, () => pass.csv(o).read());
   files.push('README.txt');
   zip.addBuffer(Buffer.from(readmeText(input, systems, generatedAt), 'utf8'), 'README.txt', entry);
   zip.end();
