@@ -1,6 +1,7 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import yauzl from 'yauzl';
@@ -189,7 +190,11 @@ async function readZip(key: string): Promise<Map<string, string>> {
           const chunks: Buffer[] = [];
           stream.on('data', (c: Buffer) => chunks.push(c));
           stream.on('end', () => {
-            out.set(entry.fileName, Buffer.concat(chunks).toString('utf8'));
+            const content = Buffer.concat(chunks);
+            // Entries are deflated before the ZIP is written, so their CRC-32 is ours to get right: unzip checks it.
+            if (crc32(content) !== entry.crc32) return reject(new Error(`${entry.fileName}: stored CRC-32 does not match its content`));
+            if (entry.compressionMethod !== 8) return reject(new Error(`${entry.fileName}: not deflated`));
+            out.set(entry.fileName, content.toString('utf8'));
             zip.readEntry();
           });
         });
