@@ -68,7 +68,8 @@ export class DeflatedFile {
     this.crc = crc32(bytes, this.crc);
     this.size += bytes.length;
     // Waiting for drain keeps at most a chunk or two per file in memory, however fast records are read.
-    if (!this.deflate.write(bytes)) await Promise.race([once(this.deflate, 'drain'), this.written]);
+    // (`once` rejects if the pipeline fails meanwhile: pipeline destroys the deflate stream with the error.)
+    if (!this.deflate.write(bytes)) await once(this.deflate, 'drain');
   }
 
   async close(): Promise<void> {
