@@ -1,19 +1,24 @@
 /**
- * Package assembly benchmark: stages N call-history records (about 200 bytes each) for one subject into
- * s3rver with StagingWriter, then builds the access package with assemblePackage, sampling the process's
- * RSS every 50 ms. It runs N/10 and then N, so the reader can see that memory does not grow with the size
- * of the export. It prints figures; it asserts nothing (timings depend on the machine).
+ * Package assembly benchmark (issue 18): for 10k, 100k and 1M call-history records (about 230 bytes of
+ * JSON each) for one subject, stages them into s3rver with StagingWriter and builds the access package
+ * with assemblePackage, each phase in a fresh Node process. The assembling process reports its true peak
+ * resident memory (VmHWM from /proc/self/status, read as it ends). Then, in the same run, the package's
+ * own files are unpacked and `zip -6` packs the same files, so assembly speed is printed as a ratio to
+ * zip's (zip's time / assembly's time; 1.0 = as fast as zip). It prints figures beside their targets and
+ * asserts nothing (timings depend on the machine).
  *
- *   npx tsx bench/package-assembly.ts [records]     (default 1,000,000)
+ *   npx tsx bench/package-assembly.ts [records,records,...]     (default 10000,100000,1000000)
  *
- * s3rver runs in its own process (see test/support/s3rver.ts), and staging and assembly each run in a
- * fresh child process of this script, so each RSS figure is that phase's alone.
+ * Needs `zip` and `unzip` on the PATH (Debian: `apt-get install -y zip unzip`).
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { parseConfig } from '#commons/config';
 import type { DataRecord } from '#connectors/types';
 import { StagingWriter } from '../functions/domain/staging/index.ts';
@@ -23,7 +28,6 @@ import { s3rverClient, startS3rver } from '../test/support/s3rver.ts';
 const STAGING = 'bench-staging';
 const EXPORTS = 'bench-exports';
 const MiB = 1024 * 1024;
-
 
 const config = parseConfig(JSON.parse(readFileSync(new URL('../config/example.config.json', import.meta.url), 'utf8')));
 const calls = config.connectors.find((c) => c.id === 'calls');
@@ -70,7 +74,6 @@ class RssSampler {
   }
 }
 
-
 interface StageFigures {
   records: number;
   stagedMiB: number;
@@ -86,6 +89,9 @@ interface AssemblyFigures {
   rssBeforeAssemblyMiB: number;
   assemblyPeakRssMiB: number;
   assemblyPeakHeapMiB: number;
+  /** The assembling process's true peak resident memory (VmHWM), whole process life. */
+  assemblyVmHwmMiB: number;
+  zipKey: string;
 }
 
 async function stage(s3: S3Client, n: number, requestId: string): Promise<StageFigures> {
@@ -146,7 +152,16 @@ async function assemble(s3: S3Client, n: number, requestId: string, source: Pack
     rssBeforeAssemblyMiB: before / MiB,
     assemblyPeakRssMiB: peak / MiB,
     assemblyPeakHeapMiB: sampler.peakHeap / MiB,
+    assemblyVmHwmMiB: vmHwmKiB() / 1024,
+    zipKey: result.key,
   };
+}
+
+/** Peak resident set size of this process so far, from the kernel (not sampled, so no peak is missed). */
+function vmHwmKiB(): number {
+  const line = readFileSync('/proc/self/status', 'utf8').split('\n').find((l) => l.startsWith('VmHWM:'));
+  if (!line) throw new Error('no VmHWM in /proc/self/status (Linux only)');
+  return Number(line.replace(/\D+/g, ''));
 }
 
 /**
@@ -164,6 +179,28 @@ async function inChild<T>(args: string[]): Promise<T> {
   return JSON.parse(out) as T;
 }
 
+interface ZipFigures {
+  zipSeconds: number;
+  zipCliMiB: number;
+}
+
+/** Unpacks the package just built and times `zip -6` on the very same files, in the same run. */
+async function zipSameFiles(s3: S3Client, key: string): Promise<ZipFigures> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-zip-'));
+  try {
+    const res = await s3.send(new GetObjectCommand({ Bucket: EXPORTS, Key: key }));
+    writeFileSync(join(dir, 'package.zip'), await res.Body!.transformToByteArray());
+    execFileSync('unzip', ['-q', join(dir, 'package.zip'), '-d', join(dir, 'files')]);
+    rmSync(join(dir, 'package.zip'));
+    const t0 = performance.now();
+    execFileSync('zip', ['-6', '-q', '-r', join(dir, 'zip6.zip'), '.'], { cwd: join(dir, 'files') });
+    const zipSeconds = (performance.now() - t0) / 1000;
+    return { zipSeconds, zipCliMiB: statSync(join(dir, 'zip6.zip')).size / MiB };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const phase = process.argv.indexOf('--phase');
 if (phase !== -1) {
   // Child: one phase against the parent's s3rver; figures go to stdout as JSON.
@@ -178,32 +215,48 @@ if (phase !== -1) {
   process.exit(0);
 }
 
-const total = Number(process.argv[2] ?? 1_000_000);
-if (!Number.isInteger(total) || total < 10) throw new Error('usage: npx tsx bench/package-assembly.ts [records >= 10]');
+const sizes = (process.argv[2] ?? '10000,100000,1000000').split(',').map(Number);
+if (!sizes.every((n) => Number.isInteger(n) && n >= 10)) throw new Error('usage: npx tsx bench/package-assembly.ts [records,records,... each >= 10]');
+for (const tool of ['zip', 'unzip']) {
+  try {
+    execFileSync('which', [tool], { stdio: 'ignore' });
+  } catch {
+    throw new Error(`${tool} is not installed: apt-get install -y zip unzip`);
+  }
+}
 const s3rver = await startS3rver({ buckets: [STAGING, EXPORTS] });
 try {
-  console.log(`package assembly benchmark: node ${process.version}, ${total.toLocaleString('en')} records (and ${(total / 10).toLocaleString('en')} first)`);
-  const rows: Array<StageFigures & AssemblyFigures> = [];
-  for (const [i, n] of [Math.floor(total / 10), total].entries()) {
+  console.log(`package assembly benchmark: node ${process.version}, ${sizes.map((n) => n.toLocaleString('en')).join(' / ')} records, each in fresh processes`);
+  const rows: Array<StageFigures & AssemblyFigures & ZipFigures> = [];
+  for (const [i, n] of sizes.entries()) {
     const requestId = `dsar_bench${i}`;
     const staged = await inChild<StageFigures>(['--phase', 'stage', s3rver.endpoint, String(n), requestId]);
     const assembled = await inChild<AssemblyFigures>(['--phase', 'assemble', s3rver.endpoint, String(n), requestId, JSON.stringify(staged.source)]);
-    const f = { ...staged, ...assembled };
+    const zipped = await zipSameFiles(s3rver.s3, assembled.zipKey);
+    const f = { ...staged, ...assembled, ...zipped };
     rows.push(f);
     console.log(
       `${f.records.toLocaleString('en').padStart(10)} records | staged ~${f.stagedMiB.toFixed(0)} MiB in ${f.stagingSeconds.toFixed(1)} s` +
-        ` (peak RSS ${f.stagingPeakRssMiB.toFixed(0)} MiB, heap+external ${f.stagingPeakHeapMiB.toFixed(0)} MiB)` +
-        ` | assembly ${f.assemblySeconds.toFixed(1)} s, ZIP ${f.zipMiB.toFixed(1)} MiB, RSS before ${f.rssBeforeAssemblyMiB.toFixed(0)} MiB,` +
-        ` peak during assembly ${f.assemblyPeakRssMiB.toFixed(0)} MiB (heap+external ${f.assemblyPeakHeapMiB.toFixed(0)} MiB)`,
+        ` | assembly ${f.assemblySeconds.toFixed(2)} s (ZIP ${f.zipMiB.toFixed(1)} MiB), zip -6 ${f.zipSeconds.toFixed(2)} s (${f.zipCliMiB.toFixed(1)} MiB)` +
+        ` | assembling process VmHWM ${f.assemblyVmHwmMiB.toFixed(0)} MiB`,
     );
   }
-  console.log('\n| records | staged (MiB) | staging (s) | staging peak RSS (MiB) | assembly (s) | ZIP (MiB) | RSS before assembly (MiB) | peak RSS during assembly (MiB) | peak heap+external during assembly (MiB) |');
+  console.log('\n| records | staged (MiB) | assembly (s) | ZIP (MiB) | zip -6 same files (s) | zip -6 (MiB) | speed vs zip -6 | VmHWM assembling (MiB) | sampled peak heap+external (MiB) |');
   console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const f of rows) {
     console.log(
-      `| ${f.records.toLocaleString('en')} | ${f.stagedMiB.toFixed(0)} | ${f.stagingSeconds.toFixed(1)} | ${f.stagingPeakRssMiB.toFixed(0)} | ${f.assemblySeconds.toFixed(1)} | ${f.zipMiB.toFixed(1)} | ${f.rssBeforeAssemblyMiB.toFixed(0)} | ${f.assemblyPeakRssMiB.toFixed(0)} | ${f.assemblyPeakHeapMiB.toFixed(0)} |`,
+      `| ${f.records.toLocaleString('en')} | ${f.stagedMiB.toFixed(0)} | ${f.assemblySeconds.toFixed(2)} | ${f.zipMiB.toFixed(1)} | ${f.zipSeconds.toFixed(2)} | ${f.zipCliMiB.toFixed(1)} | ${(f.zipSeconds / f.assemblySeconds).toFixed(2)}x | ${f.assemblyVmHwmMiB.toFixed(0)} | ${f.assemblyPeakHeapMiB.toFixed(0)} |`,
     );
   }
+  const largest = rows.reduce((a, b) => (b.records > a.records ? b : a));
+  const smallest = rows.reduce((a, b) => (b.records < a.records ? b : a));
+  console.log('\n| figure | measured | target |');
+  console.log('|---|---:|---|');
+  console.log(`| speed vs zip -6 at ${largest.records.toLocaleString('en')} records | ${(largest.zipSeconds / largest.assemblySeconds).toFixed(2)}x | >= 0.7x |`);
+  console.log(`| peak resident memory at ${largest.records.toLocaleString('en')} records | ${largest.assemblyVmHwmMiB.toFixed(0)} MiB | < 256 MB |`);
+  console.log(
+    `| peak memory ${largest.records.toLocaleString('en')} / ${smallest.records.toLocaleString('en')} records | ${(largest.assemblyVmHwmMiB / smallest.assemblyVmHwmMiB).toFixed(2)}x | <= 1.3x |`,
+  );
 } finally {
   await s3rver.close();
 }

@@ -97,7 +97,11 @@ export const FUNCTIONS: FunctionSpec[] = [
   step('erase', 'EraseFunctionArn', ['table:read', 'table:write', 'connectors:erase'], 900, 1024),
   step('confirm-erasure', 'ConfirmErasureFunctionArn', ['table:read', 'table:write', 'connectors'], 900, 1024),
   step('reconcile', 'ReconcileFunctionArn', ['table:read', 'table:write']),
-  step('assemble', 'AssembleFunctionArn', ['table:read', 'table:write', 'staging:read', 'staging:delete', 'exports:write'], 900, 1024),
+  // 5,307 MB buys 3 vCPUs (Lambda gives 1 vCPU per 1,769 MB): one parses the staged records while two
+  // deflate data.json and the CSVs on the thread pool at the same time (package/spool.ts). The process
+  // itself stays under 256 MB: the setting is bought for the CPU, not the RAM (at 1,024 MB the function
+  // had 0.58 of one vCPU, so the deflate threads had nothing to run on).
+  step('assemble', 'AssembleFunctionArn', ['table:read', 'table:write', 'staging:read', 'staging:delete', 'exports:write'], 900, 5307),
   // Records a step that failed after its retries, so the request waits for staff in NeedsAttention.
   step('record-failure', 'RecordFailureFunctionArn', ['table:read', 'table:write']),
   step('notify-subject', 'NotifySubjectFunctionArn', ['table:read', 'table:write', 'ses:send', 'staging:delete', 'exports:delete']),

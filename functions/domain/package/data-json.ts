@@ -1,11 +1,12 @@
 /**
  * data.json: every record of the package, machine-readable, written as a stream of JSON text so that a
  * subject with millions of records never has them in memory at once. Its shape is data.schema.json.
+ * `records` yields each object's records as they go into the package (see records-pass.ts).
  */
 import type { DsarConfig } from '#commons/config';
-import { readStaged } from '../staging/reader.ts';
-import type { PlannedSystem } from './plan.ts';
+import type { PlannedObject, PlannedSystem } from './plan.ts';
 import type { AssembleInput } from './types.ts';
+import type { RecordView } from './view.ts';
 
 /** Identifies the format; also the `$id` of data.schema.json (an identifier: it need not resolve). */
 export const DATA_SCHEMA_ID = 'https://dsar-orchestrator.dev/schemas/dsar-export-v1';
@@ -15,7 +16,12 @@ export function controllerOf(config: DsarConfig): Record<string, unknown> {
   return { name: o.name, address: o.address, country: o.country, dpo: { name: o.dpo.name, email: o.dpo.email }, privacyNoticeUrl: o.privacyNoticeUrl };
 }
 
-export async function* dataJson(input: AssembleInput, systems: PlannedSystem[], generatedAt: string): AsyncIterable<string> {
+export async function* dataJson(
+  input: AssembleInput,
+  systems: PlannedSystem[],
+  generatedAt: string,
+  records: (o: PlannedObject) => AsyncIterable<RecordView>,
+): AsyncIterable<string> {
   const r = input.request;
   const subject: Record<string, string> = { email: r.subject.email };
   if (r.subject.name) subject.name = r.subject.name;
@@ -27,9 +33,7 @@ export async function* dataJson(input: AssembleInput, systems: PlannedSystem[], 
     for (const [oi, o] of system.objects.entries()) {
       yield `${oi ? ',' : ''}{"object":${JSON.stringify(o.object)},"category":${JSON.stringify(o.category)},"origin":${JSON.stringify(o.origin)},"count":${o.count},"records":[`;
       let first = true;
-      for await (const record of readStaged(input.s3, input.stagingBucket, o.stagingKey)) {
-        const view = o.filter.apply(record);
-        if (!view) continue;
+      for await (const view of records(o)) {
         yield `${first ? '' : ','}${JSON.stringify(view)}`;
         first = false;
       }

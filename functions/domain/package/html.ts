@@ -5,13 +5,11 @@
  * object, the rest are in data.json and the CSV), then the information GDPR Art. 15(1)(a)-(h) and 15(2)
  * require, and the systems that could not be included.
  */
-import { readStaged } from '../staging/reader.ts';
 import { cellText, OTHER_COLUMN, toCells } from './flatten.ts';
 import type { PlannedObject, PlannedSystem } from './plan.ts';
 import type { AssembleInput, MissingSource } from './types.ts';
 import { ORIGIN_LABELS } from './view.ts';
 
-export const REPORT_ROWS = 500;
 /** Wider tables are unreadable on a page; the CSV has every column. */
 const REPORT_COLUMNS = 40;
 
@@ -52,7 +50,7 @@ function list(items: string[]): string {
   return `<ul>${items.map((i) => `<li>${escapeHtml(i)}</li>`).join('')}</ul>`;
 }
 
-export async function* reportHtml(input: AssembleInput, systems: PlannedSystem[], generatedAt: string): AsyncIterable<string> {
+export function* reportHtml(input: AssembleInput, systems: PlannedSystem[], generatedAt: string): Iterable<string> {
   const { config, request } = input;
   const org = config.organisation;
   const missing = input.missing ?? [];
@@ -75,7 +73,7 @@ export async function* reportHtml(input: AssembleInput, systems: PlannedSystem[]
 
   yield* overview(systems, missing);
   yield '<section id="data"><h2>Your data, by system</h2>';
-  for (const system of systems) yield* systemSection(input, system);
+  for (const system of systems) yield* systemSection(system);
   yield '</section>';
   yield* notIncluded(missing);
   yield* article15(input, systems);
@@ -100,7 +98,7 @@ function* overview(systems: PlannedSystem[], missing: MissingSource[]): Iterable
   yield '</tbody></table></div></section>';
 }
 
-async function* systemSection(input: AssembleInput, system: PlannedSystem): AsyncIterable<string> {
+function* systemSection(system: PlannedSystem): Iterable<string> {
   yield `<section class="system"><h3>${escapeHtml(system.displayName)}</h3>`;
   if (system.objects.length === 0) {
     yield '<p>We searched this system and found no personal data about you.</p></section>';
@@ -110,12 +108,13 @@ async function* systemSection(input: AssembleInput, system: PlannedSystem): Asyn
   for (const o of system.objects) byCategory.set(o.category, [...(byCategory.get(o.category) ?? []), o]);
   for (const [category, objects] of byCategory) {
     yield `<h4>${escapeHtml(category)}</h4>`;
-    for (const o of objects) yield* objectTable(input, o);
+    for (const o of objects) yield* objectTable(o);
   }
   yield '</section>';
 }
 
-async function* objectTable(input: AssembleInput, o: PlannedObject): AsyncIterable<string> {
+/** The object's table, from the records the planning pass kept: the report reads no staged object. */
+function* objectTable(o: PlannedObject): Iterable<string> {
   const shownColumns = o.columns.slice(0, REPORT_COLUMNS);
   const index = new Map(o.columns.map((c, i) => [c, i]));
   yield `<p><strong>${escapeHtml(o.object)}</strong>: ${o.count} record${o.count === 1 ? '' : 's'}. ${escapeHtml(ORIGIN_LABELS[o.origin])}.</p>`;
@@ -124,9 +123,7 @@ async function* objectTable(input: AssembleInput, o: PlannedObject): AsyncIterab
   if (o.overflow || o.columns.length > REPORT_COLUMNS) yield `<th>${escapeHtml(OTHER_COLUMN)}</th>`;
   yield '</tr></thead><tbody>';
   let shown = 0;
-  for await (const record of readStaged(input.s3, input.stagingBucket, o.stagingKey)) {
-    const view = o.filter.apply(record);
-    if (!view) continue;
+  for (const view of o.preview) {
     const cells = toCells(view.data, o.columns, index, o.overflow);
     yield `<tr><td>${escapeHtml(view.id)}</td>`;
     for (let i = 0; i < shownColumns.length; i++) yield `<td>${escapeHtml(cells[i])}</td>`;
@@ -140,8 +137,6 @@ async function* objectTable(input: AssembleInput, o: PlannedObject): AsyncIterab
     }
     yield '</tr>';
     shown += 1;
-    // Stopping here also closes the staged object's download.
-    if (shown >= REPORT_ROWS) break;
   }
   yield '</tbody></table></div>';
   if (o.count > shown) {

@@ -3,4 +3,5 @@ export { assemblePackage } from './assemble.ts';
 export type { AssembleInput, AssembleResult, MissingSource, PackageRequest, PackageSource, PackageType } from './types.ts';
 export { DATA_SCHEMA_ID } from './data-json.ts';
 export { guardCell } from './csv.ts';
-export { escapeHtml, REPORT_ROWS } from './html.ts';
+export { escapeHtml } from './html.ts';
+export { REPORT_ROWS } from './plan.ts';

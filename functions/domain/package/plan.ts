@@ -1,15 +1,19 @@
 /**
- * The first streaming pass over the staged records: for every object, how many records go into this
- * package and which columns its CSV needs. Everything after it (data.json, CSVs, report) streams the
- * staged objects again, so nothing here grows with the number of records, only with the number of
- * distinct field paths (which `ColumnSet` caps).
+ * The first of the two streaming passes over the staged records: for every object, how many records go
+ * into this package, which columns its CSV needs, and (for the access report) its first REPORT_ROWS
+ * records. The second pass (records-pass.ts) writes data.json and the CSVs from one more read. Nothing
+ * here grows with the number of records, only with the number of distinct field paths (which `ColumnSet`
+ * caps) and the report's fixed number of rows.
  */
 import type { Origin } from '#commons/config';
 import { readStaged } from '../staging/reader.ts';
 import { ColumnSet } from './flatten.ts';
 import { FolderNames } from './paths.ts';
 import type { AssembleInput, PackageSource } from './types.ts';
-import { RecordFilter, connectorConfig, objectMeta } from './view.ts';
+import { RecordFilter, connectorConfig, objectMeta, type RecordView } from './view.ts';
+
+/** Records per object the access report shows; the rest are in data.json and the CSV. */
+export const REPORT_ROWS = 500;
 
 export interface PlannedObject {
   object: string;
@@ -24,6 +28,8 @@ export interface PlannedObject {
   overflow: boolean;
   /** Entry name of the object's CSV in the ZIP. */
   csvPath: string;
+  /** The first REPORT_ROWS records, kept from this pass so the report needs no read of its own (access only). */
+  preview: RecordView[];
 }
 
 export interface PlannedSystem {
@@ -51,11 +57,14 @@ async function planSystem(input: AssembleInput, source: PackageSource, mode: Ass
     const filter = new RecordFilter(meta, mode);
     const columns = new ColumnSet();
     let count = 0;
+    const preview: RecordView[] = [];
+    const keep = mode === 'access' ? REPORT_ROWS : 0;
     for await (const record of readStaged(input.s3, input.stagingBucket, staged.stagingKey)) {
       const view = filter.apply(record);
       if (!view) continue;
       count += 1;
       columns.add(view.data);
+      if (preview.length < keep) preview.push(view);
     }
     // Portability leaves out objects with nothing provided or observed in them.
     if (count === 0) continue;
@@ -69,6 +78,7 @@ async function planSystem(input: AssembleInput, source: PackageSource, mode: Ass
       columns: columns.columns,
       overflow: columns.overflow,
       csvPath: `csv/${folder}/${files.take(staged.object, 'object', '.csv')}`,
+      preview,
     });
   }
   return { connectorId: source.connectorId, displayName: source.displayName, objects };

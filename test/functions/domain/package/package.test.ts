@@ -1,3 +1,7 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import yauzl from 'yauzl';
@@ -186,7 +190,11 @@ async function readZip(key: string): Promise<Map<string, string>> {
           const chunks: Buffer[] = [];
           stream.on('data', (c: Buffer) => chunks.push(c));
           stream.on('end', () => {
-            out.set(entry.fileName, Buffer.concat(chunks).toString('utf8'));
+            const content = Buffer.concat(chunks);
+            // Entries are deflated before the ZIP is written, so their CRC-32 is ours to get right: unzip checks it.
+            if (crc32(content) !== entry.crc32) return reject(new Error(`${entry.fileName}: stored CRC-32 does not match its content`));
+            if (entry.compressionMethod !== 8) return reject(new Error(`${entry.fileName}: not deflated`));
+            out.set(entry.fileName, content.toString('utf8'));
             zip.readEntry();
           });
         });
@@ -484,5 +492,57 @@ describe('assemblePackage when something goes wrong', () => {
     expect(result.files).toEqual(['report.html', 'data.json', 'schema.json', 'README.txt']);
     expect(JSON.parse(files.get('data.json')!).systems).toEqual([{ connectorId: 'hubspot', displayName: 'HubSpot', objects: [] }]);
     expect(files.get('report.html')).toContain('Every system that holds personal data was searched');
+  });
+});
+
+describe('assemblePackage reading the staged records', () => {
+  it('downloads each staged object twice, once to plan and once for data.json and the CSV together', async () => {
+    const counting = s3rverClient(s3rver.endpoint);
+    const downloads = new Map<string, number>();
+    counting.middlewareStack.add(
+      (next, context) => async (args) => {
+        const key = (args.input as { Key?: string }).Key ?? '';
+        if (context.commandName === 'GetObjectCommand') downloads.set(key, (downloads.get(key) ?? 0) + 1);
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+
+    const result = await assemblePackage(input('access', 'exports/dsar_pkg/reads.zip', { s3: counting }));
+    counting.destroy();
+
+    const stagedKeys = sources.flatMap((s) => s.objects.map((o) => o.stagingKey));
+    expect(stagedKeys.length).toBeGreaterThan(3);
+    expect(Object.fromEntries(downloads)).toEqual(Object.fromEntries(stagedKeys.map((k) => [k, 2])));
+    const files = await readZip(result.key);
+    expect(parseCsv(files.get('csv/calls/call.csv')!)).toHaveLength(CALLS + 1);
+  });
+
+  it('leaves no spooled CSV behind in the temporary directory, after success and after failure', async () => {
+    const previous = process.env.TMPDIR;
+    const dir = await mkdtemp(join(tmpdir(), 'pkg-spool-test-'));
+    process.env.TMPDIR = dir;
+    try {
+      await assemblePackage(input('access', 'exports/dsar_pkg/spool-ok.zip'));
+      // Fails the records pass, after the accounts' CSV was spooled, while the calls' one is being written.
+      const flaky = s3rverClient(s3rver.endpoint);
+      let downloads = 0;
+      flaky.middlewareStack.add(
+        (next, context) => async (args) => {
+          const key = (args.input as { Key?: string }).Key ?? '';
+          if (context.commandName === 'GetObjectCommand' && key.endsWith('/calls/call.jsonl') && ++downloads === 2) throw new Error('connection reset');
+          return next(args);
+        },
+        { step: 'initialize' },
+      );
+      await expect(assemblePackage(input('access', 'exports/dsar_pkg/spool-broken.zip', { s3: flaky }))).rejects.toThrow('connection reset');
+      flaky.destroy();
+
+      expect(await readdir(dir)).toEqual([]);
+    } finally {
+      if (previous === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = previous;
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

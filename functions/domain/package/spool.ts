@@ -1,0 +1,92 @@
+/**
+ * Temporary files holding the package's entries already deflated, so that entries are compressed while
+ * the records are being read, all at once, instead of one after another as the ZIP reaches them.
+ *
+ * Each file has its own zlib deflate stream; Node runs zlib's work on the libuv thread pool (4 threads by
+ * default, see UV_THREADPOOL_SIZE), so data.json and the CSVs are compressed on other vCPUs than the one
+ * parsing the staged records. The ZIP then copies the deflated bytes as they are (see zip.ts), with the
+ * CRC-32 and size taken here from the text as it was written.
+ *
+ * The files are on disk (Lambda's /tmp), not in memory, so memory stays flat however many records there
+ * are; the directory is removed when the package is done, whether it succeeded or not.
+ */
+import { once } from 'node:events';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { constants, crc32, createDeflateRaw, type DeflateRaw } from 'node:zlib';
+
+/** zip's default level (`zip -6`): the trade-off most archives are made with. */
+export const DEFLATE_LEVEL = 6;
+
+export class SpoolDir {
+  private next = 0;
+  private readonly files: DeflatedFile[] = [];
+
+  private constructor(private readonly dir: string) {}
+
+  static async create(): Promise<SpoolDir> {
+    return new SpoolDir(await mkdtemp(join(tmpdir(), 'dsar-package-')));
+  }
+
+  /** A new file in the directory; files are numbered, so no entry name ever reaches the file system. */
+  file(): DeflatedFile {
+    const file = new DeflatedFile(join(this.dir, `${this.next++}.deflate`));
+    this.files.push(file);
+    return file;
+  }
+
+  async remove(): Promise<void> {
+    for (const file of this.files) file.destroy();
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+export class DeflatedFile {
+  /** CRC-32 of the text written, as the ZIP stores it. */
+  crc = 0;
+  /** Bytes of text written (uncompressed). */
+  size = 0;
+  private readonly deflate: DeflateRaw;
+  private readonly written: Promise<void>;
+  private closed = false;
+
+  constructor(readonly path: string) {
+    this.deflate = createDeflateRaw({ level: DEFLATE_LEVEL, chunkSize: 64 * 1024, strategy: constants.Z_DEFAULT_STRATEGY });
+    this.written = pipeline(this.deflate, createWriteStream(path));
+    // Heard when awaited in close(); a rejection nobody awaits yet must not crash the process.
+    this.written.catch(() => undefined);
+  }
+
+  async write(text: string | Buffer): Promise<void> {
+    if (this.closed) throw new Error('deflated spool file already closed');
+    const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
+    if (bytes.length === 0) return;
+    this.crc = crc32(bytes, this.crc);
+    this.size += bytes.length;
+    // Waiting for drain keeps at most a chunk or two per file in memory, however fast records are read.
+    // (`once` rejects if the pipeline fails meanwhile: pipeline destroys the deflate stream with the error.)
+    if (!this.deflate.write(bytes)) await once(this.deflate, 'drain');
+  }
+
+  async close(): Promise<void> {
+    if (!this.closed) {
+      this.closed = true;
+      this.deflate.end();
+    }
+    await this.written;
+  }
+
+  /** The deflated bytes, once closed. */
+  read(): Readable {
+    return createReadStream(this.path, { highWaterMark: 64 * 1024 });
+  }
+
+  destroy(): void {
+    this.closed = true;
+    this.deflate.destroy();
+  }
+}

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { stringify } from 'csv-stringify/sync';
+import { CsvWriter } from '../../../../functions/domain/package/csv.ts';
+import type { PlannedObject } from '../../../../functions/domain/package/plan.ts';
+import { RecordFilter } from '../../../../functions/domain/package/view.ts';
+
+const object: PlannedObject = {
+  object: 'call',
+  stagingKey: 'staging/x/calls/call.jsonl',
+  category: 'Call history',
+  origin: 'provided',
+  filter: new RecordFilter({ category: 'Call history', origin: 'provided', fieldOrigins: {} }, 'access'),
+  count: 5000,
+  columns: ['title', 'durationSeconds'],
+  overflow: false,
+  csvPath: 'csv/calls/call.csv',
+  preview: [],
+};
+
+const views = Array.from({ length: 5000 }, (_, i) => ({ id: `call-${i}`, data: { title: i % 100 === 0 ? `line\nbreak=${i}` : `Call ${i}`, durationSeconds: i } }));
+
+async function write(): Promise<string[]> {
+  const chunks: string[] = [];
+  const csv = new CsvWriter(object, async (text) => void chunks.push(text));
+  for (const view of views) if (csv.add(view)) await csv.flush();
+  await csv.flush();
+  return chunks;
+}
+
+describe('CsvWriter', () => {
+  it('hands its output on in chunks of at least 64 KiB, not one per row', async () => {
+    const chunks = await write();
+
+    expect(chunks.length).toBeLessThan(views.length / 100);
+    expect(chunks.length).toBeGreaterThan(1);
+    for (const chunk of chunks.slice(0, -1)) expect(chunk.length).toBeGreaterThanOrEqual(64 * 1024);
+  });
+
+  it('writes what csv-stringify writes for the whole file at once: one BOM, CRLF rows, line breaks quoted', async () => {
+    const text = (await write()).join('');
+
+    const expected = stringify(
+      [['id', 'title', 'durationSeconds'], ...views.map((v) => [v.id, v.data.title, String(v.data.durationSeconds)])],
+      { bom: true, record_delimiter: 'windows', quoted_match: /[\r\n]/ },
+    );
+    expect(text).toBe(expected);
+    expect(text.match(/\uFEFF/g)).toHaveLength(1);
+    expect(text).toContain('"line\nbreak=100"');
+  });
+});
