@@ -16,9 +16,9 @@ export type RequestType = (typeof REQUEST_TYPES)[number];
 export const JURISDICTIONS = ['GDPR', 'UK_GDPR', 'CCPA', 'VCDPA', 'CPA', 'LGPD', 'PIPEDA'] as const;
 export type Jurisdiction = (typeof JURISDICTIONS)[number];
 
-/** Where a field or object came from; Art. 20 portability exports only `provided` and `observed`. */
-export const ORIGINS = ['provided', 'observed', 'inferred', 'derived'] as const;
-export type Origin = (typeof ORIGINS)[number];
+import { ORIGINS, type Origin } from './origins.ts';
+
+export { ORIGINS, type Origin };
 
 const erasurePolicySchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('delete') }),
