@@ -110,6 +110,15 @@ export const datasetSchema = z
       if (table.erasure.action === 'anonymize' && !table.fields.some((f) => f.mask)) {
         ctx.addIssue({ code: 'custom', path: ['tables', ti, 'erasure'], message: `${table.name} is anonymized but no field declares a mask` });
       }
+      // The read-back after erasure finds rows through these fields: left as they were, the subject's
+      // anonymized rows would still be the subject's, and the erasure would never be confirmed.
+      if (table.erasure.action === 'anonymize') {
+        table.fields.forEach((f, fi) => {
+          if ((f.identity || referenceOf(f)?.traverse) && !f.mask) {
+            ctx.addIssue({ code: 'custom', path: ['tables', ti, 'fields', fi, 'mask'], message: `${table.name}.${f.name} leads to the subject, so an anonymized ${table.name} must mask it` });
+          }
+        });
+      }
       table.fields.forEach((field, fi) => {
         if (field.identity) identities++;
         if (field.mask && table.primaryKey.includes(field.name)) {

@@ -40,6 +40,11 @@ describe('a dataset', () => {
     expect(() => parseDataset(minimal([masked]))).toThrow(/primary key and cannot be masked/);
   });
 
+  it('refuses an anonymized table that keeps the field leading to the subject, which the read-back would still find', () => {
+    const tickets = { name: 'tickets', category: 'user.content', erasure: { action: 'anonymize' }, fields: [{ name: 'id' }, { name: 'email', identity: { from: 'email' } }, { name: 'body', mask: { strategy: 'null' } }] };
+    expect(() => parseDataset(minimal([tickets]))).toThrow(/tickets\.email leads to the subject/);
+  });
+
   it('refuses retention without a legal basis', () => {
     expect(() => parseDataset(minimal([{ ...accounts, erasure: { action: 'retain', retentionPeriod: '1 year' } }]))).toThrow(/legalBasis/);
   });
