@@ -9,6 +9,8 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { stripeConfigProblems } from '#connectors/stripe/settings';
+import { datasetSchema, objectSettingsOf } from '#connectors/sql/dataset';
+import { dirname, resolve } from 'node:path';
 
 export const REQUEST_TYPES = ['access', 'erasure', 'portability'] as const;
 export type RequestType = (typeof REQUEST_TYPES)[number];
@@ -100,15 +102,31 @@ const saasConnectorSchema = z.object({
   settings: z.record(z.string(), z.unknown()).default({}),
 });
 
+const postgresConnectorSchema = z.object({
+  ...connectorBase,
+  kind: z.literal('postgres'),
+  /**
+   * Secrets Manager secret (a key of the local credentials file in the embedded runtime) holding `url`,
+   * or `host`, `port`, `database`, `user`, `password`; and `maskingKey` when a field is masked by keyed hash.
+   */
+  credentials: z.string().min(1),
+  /** The dataset, inline; a path in the file is read relative to the configuration file (parseConfig). */
+  dataset: datasetSchema,
+  /** How many keys one statement carries, and how many rows one transaction changes. */
+  batchSize: z.number().int().min(1).max(10_000).default(500),
+});
+
 export const connectorSchema = z.discriminatedUnion('kind', [
   dynamodbConnectorSchema,
   s3ConnectorSchema,
   saasConnectorSchema,
+  postgresConnectorSchema,
 ]);
 export type ConnectorConfig = z.infer<typeof connectorSchema>;
 export type DynamoDbConnectorConfig = z.infer<typeof dynamodbConnectorSchema>;
 export type S3ConnectorConfig = z.infer<typeof s3ConnectorSchema>;
 export type SaasConnectorConfig = z.infer<typeof saasConnectorSchema>;
+export type PostgresConnectorConfig = z.infer<typeof postgresConnectorSchema>;
 
 const recipientSchema = z.object({
   name: z.string(),
@@ -262,9 +280,14 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+export interface ParseOptions {
+  /** Where dataset paths are resolved from: the configuration file's folder; the working directory by default. */
+  baseDir?: string;
+}
+
 /** Validates a configuration object; the message lists every problem with its path. */
-export function parseConfig(input: unknown): DsarConfig {
-  const result = configSchema.safeParse(input);
+export function parseConfig(input: unknown, options: ParseOptions = {}): DsarConfig {
+  const result = configSchema.safeParse(withDatasetFiles(input, options.baseDir ?? process.cwd()));
   if (!result.success) {
     const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
     throw new ConfigError(`invalid DSAR configuration:\n  ${problems.join('\n  ')}`);
@@ -275,7 +298,31 @@ export function parseConfig(input: unknown): DsarConfig {
   // Vendor rules a schema cannot say: fields the vendor would refuse to update, preview opt-ins.
   const vendor = result.data.connectors.flatMap((c) => (c.kind === 'stripe' ? stripeConfigProblems(c).map((p) => `connectors.${c.id}.${p}`) : []));
   if (vendor.length) throw new ConfigError(`invalid DSAR configuration:\n  ${vendor.join('\n  ')}`);
+  // A relational connector's objects are its dataset's tables, with the category, origins and erasure
+  // the dataset declares (one home for them); an `objects` entry in the configuration still wins.
+  for (const c of result.data.connectors) {
+    if (c.kind === 'postgres') c.objects = { ...objectSettingsOf(c.dataset), ...c.objects };
+  }
   return result.data;
+}
+
+/** The input with each relational connector's `dataset` path replaced by the file's JSON. */
+function withDatasetFiles(input: unknown, baseDir: string): unknown {
+  const connectors = (input as { connectors?: unknown } | null)?.connectors;
+  if (!Array.isArray(connectors)) return input;
+  return {
+    ...(input as object),
+    connectors: connectors.map((c: unknown) => {
+      const path = (c as { dataset?: unknown } | null)?.dataset;
+      if (typeof path !== 'string') return c;
+      const file = resolve(baseDir, path);
+      try {
+        return { ...(c as object), dataset: JSON.parse(readFileSync(file, 'utf8')) as unknown };
+      } catch (err) {
+        throw new ConfigError(`cannot read the dataset of connector "${(c as { id?: unknown }).id}" from ${file}: ${(err as Error).message}`);
+      }
+    }),
+  };
 }
 
 let cached: { source: string; config: DsarConfig } | undefined;
@@ -297,7 +344,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DsarConfig {
   } catch (err) {
     throw new ConfigError(`cannot read the DSAR configuration from ${inline ? 'DSAR_CONFIG' : file}: ${(err as Error).message}`);
   }
-  const config = parseConfig(publicBase ? withPublicBase(raw, publicBase) : raw);
+  const config = parseConfig(publicBase ? withPublicBase(raw, publicBase) : raw, { baseDir: inline || !file ? process.cwd() : dirname(resolve(file)) });
   cached = { source, config };
   return config;
 }

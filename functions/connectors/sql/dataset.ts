@@ -167,8 +167,20 @@ export function datasetJsonSchema(): Record<string, unknown> {
   };
 }
 
-/** The category and per-field origins of each table, as the access report and portability rules read them. */
-export function objectSettingsOf(dataset: Dataset): Record<string, { category: string; origin: (typeof ORIGINS)[number]; fieldOrigins: Record<string, (typeof ORIGINS)[number]> }> {
+/** How a mask reads in the erasure policy the workflow and report use (its `anonymize` field rules). */
+const POLICY_MASK = { null: 'null', fixed: 'redact', 'keyed-hash': 'hash' } as const;
+
+type Origin = (typeof ORIGINS)[number];
+type ObjectPolicy =
+  | { action: 'delete' }
+  | { action: 'anonymize'; fields: Record<string, (typeof POLICY_MASK)[keyof typeof POLICY_MASK]> }
+  | { action: 'retain'; legalBasis: string; retentionPeriod: string };
+
+/**
+ * Each table as the configuration's `objects` describe it: the category and per-field origins the access
+ * report and portability rules read, and the erasure policy the read-back checks what it still finds against.
+ */
+export function objectSettingsOf(dataset: Dataset): Record<string, { category: string; origin: Origin; fieldOrigins: Record<string, Origin>; erasure: ObjectPolicy }> {
   return Object.fromEntries(
     dataset.tables.map((t) => [
       t.name,
@@ -176,6 +188,10 @@ export function objectSettingsOf(dataset: Dataset): Record<string, { category: s
         category: t.category,
         origin: t.origin,
         fieldOrigins: Object.fromEntries(t.fields.filter((f) => f.origin && f.origin !== t.origin).map((f) => [f.name, f.origin!])),
+        erasure:
+          t.erasure.action === 'anonymize'
+            ? { action: 'anonymize', fields: Object.fromEntries(t.fields.filter((f) => f.mask).map((f) => [f.name, POLICY_MASK[f.mask!.strategy]])) }
+            : t.erasure,
       },
     ]),
   );

@@ -18,7 +18,8 @@ describe('a dataset', () => {
 
   it('gives each table its category and the field origins that differ from the table', () => {
     const settings = objectSettingsOf(parseDataset(productJson));
-    expect(settings.accounts).toEqual({ category: 'user.account', origin: 'provided', fieldOrigins: { created_at: 'observed' } });
+    expect(settings.accounts).toEqual({ category: 'user.account', origin: 'provided', fieldOrigins: { created_at: 'observed' }, erasure: { action: 'delete' } });
+    expect(settings.call_records!.erasure).toEqual({ action: 'anonymize', fields: { account_id: 'null', ip_address: 'null', device: 'redact' } });
   });
 
   it('refuses a reference to a field no table declares, naming it', () => {
