@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { stripeConfigProblems } from '#connectors/stripe/settings';
 import { datasetSchema, objectSettingsOf } from '#connectors/sql/dataset';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 
 export const REQUEST_TYPES = ['access', 'erasure', 'portability'] as const;
 export type RequestType = (typeof REQUEST_TYPES)[number];
@@ -110,7 +110,7 @@ const postgresConnectorSchema = z.object({
    * or `host`, `port`, `database`, `user`, `password`; and `maskingKey` when a field is masked by keyed hash.
    */
   credentials: z.string().min(1),
-  /** The dataset, inline; a path in the file is read relative to the configuration file (parseConfig). */
+  /** The dataset, inline; a path in the file (`config/datasets/product.json`) is read in by parseConfig. */
   dataset: datasetSchema,
   /** How many keys one statement carries, and how many rows one transaction changes. */
   batchSize: z.number().int().min(1).max(10_000).default(500),
@@ -281,7 +281,7 @@ export class ConfigError extends Error {
 }
 
 export interface ParseOptions {
-  /** Where dataset paths are resolved from: the configuration file's folder; the working directory by default. */
+  /** Where dataset paths are resolved from; the working directory by default (the repository, for `npm start` and `cdk synth`). */
   baseDir?: string;
 }
 
@@ -344,7 +344,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DsarConfig {
   } catch (err) {
     throw new ConfigError(`cannot read the DSAR configuration from ${inline ? 'DSAR_CONFIG' : file}: ${(err as Error).message}`);
   }
-  const config = parseConfig(publicBase ? withPublicBase(raw, publicBase) : raw, { baseDir: inline || !file ? process.cwd() : dirname(resolve(file)) });
+  const config = parseConfig(publicBase ? withPublicBase(raw, publicBase) : raw);
   cached = { source, config };
   return config;
 }
