@@ -17,9 +17,10 @@ export function qualified(table: DatasetTable): string {
 }
 
 /** How rows of a table are found: by the subject's identity, or by keys already found in another table. */
-export type Selector =
-  | { kind: 'identity'; column: string; identity: Identity; sql: string }
-  | { kind: 'reference'; column: string; from: { table: string; column: string }; sql: string };
+export type Selector = (
+  | { kind: 'identity'; column: string; identity: Identity }
+  | { kind: 'reference'; column: string; from: { table: string; column: string } }
+) & { /** The first page. */ sql: string; /** Every later page, after the previous page's last key. */ nextSql: string };
 
 export interface TablePlan {
   table: DatasetTable;
@@ -48,10 +49,17 @@ export interface Plan {
   references: Reference[];
 }
 
-/** `SELECT <fields> FROM <table> WHERE <column> = ANY($1)`: one statement for a whole batch of keys. */
-export function selectSql(table: DatasetTable, column: string): string {
+/**
+ * One page of the rows whose `column` holds one of a batch of keys: `$1` the keys (one array parameter),
+ * `$2` the page size. Pages follow the primary key (keyset paging), so a subject with a hundred thousand
+ * rows is streamed page by page instead of read into memory at once. `after` adds `$3..` : the primary
+ * key of the last row of the previous page.
+ */
+export function selectSql(table: DatasetTable, column: string, after = false): string {
   const fields = table.fields.map((f) => quoteIdent(f.name)).join(', ');
-  return `SELECT ${fields} FROM ${qualified(table)} WHERE ${quoteIdent(column)} = ANY($1)`;
+  const key = table.primaryKey.map(quoteIdent).join(', ');
+  const from = after ? ` AND (${key}) > (${table.primaryKey.map((_, i) => `$${i + 3}`).join(', ')})` : '';
+  return `SELECT ${fields} FROM ${qualified(table)} WHERE ${quoteIdent(column)} = ANY($1)${from} ORDER BY ${key} LIMIT $2`;
 }
 
 /** The statement that deletes one row by its primary key; `$1..$n` are the key columns in order. */
@@ -124,10 +132,10 @@ export function planDataset(dataset: Dataset): Plan {
       table,
       depth: depth.get(table.name)!,
       selectors: [
-        ...table.fields.filter((f) => f.identity).map((f): Selector => ({ kind: 'identity', column: f.name, identity: f.identity!, sql: selectSql(table, f.name) })),
+        ...table.fields.filter((f) => f.identity).map((f): Selector => ({ kind: 'identity', column: f.name, identity: f.identity!, sql: selectSql(table, f.name), nextSql: selectSql(table, f.name, true) })),
         ...traversed
           .filter((e) => e.child === table.name && depth.has(e.parent))
-          .map((e): Selector => ({ kind: 'reference', column: e.column, from: { table: e.parent, column: e.parentColumn }, sql: selectSql(table, e.column) })),
+          .map((e): Selector => ({ kind: 'reference', column: e.column, from: { table: e.parent, column: e.parentColumn }, sql: selectSql(table, e.column), nextSql: selectSql(table, e.column, true) })),
       ],
     }))
     .sort((a, b) => a.depth - b.depth);

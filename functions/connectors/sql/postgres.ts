@@ -100,22 +100,29 @@ export class PostgresConnector implements Connector {
     while (queue.length) {
       ctx.signal?.throwIfAborted();
       const { plan, selector, values } = queue.shift()!;
-      for (let i = 0; i < values.length; i += this.config.batchSize) {
-        const batch = values.slice(i, i + this.config.batchSize);
-        const { rows } = await this.run(() => db.query(selector.sql, [batch]));
-        for (const row of rows) {
-          const key = recordId(plan.table, row);
-          const seenHere = seen.get(plan.table.name)!;
-          if (seenHere.has(key)) continue;
-          seenHere.add(key);
-          yield { table: plan.table, row };
-          // The row's keys lead on to the rows that reference them.
-          for (const next of this.plan.tables) {
-            for (const s of next.selectors) {
-              if (s.kind === 'reference' && s.from.table === plan.table.name) enqueue(next, s, [row[s.from.column]]);
+      const pageSize = this.config.batchSize;
+      for (let i = 0; i < values.length; i += pageSize) {
+        const batch = values.slice(i, i + pageSize);
+        let rows: Record<string, unknown>[] = [];
+        let last: Record<string, unknown> | undefined;
+        do {
+          const params = last ? [batch, pageSize, ...plan.table.primaryKey.map((k) => last![k])] : [batch, pageSize];
+          rows = (await this.run(() => db.query(last ? selector.nextSql : selector.sql, params))).rows;
+          last = rows.at(-1);
+          for (const row of rows) {
+            const key = recordId(plan.table, row);
+            const seenHere = seen.get(plan.table.name)!;
+            if (seenHere.has(key)) continue;
+            seenHere.add(key);
+            yield { table: plan.table, row };
+            // The row's keys lead on to the rows that reference them.
+            for (const next of this.plan.tables) {
+              for (const s of next.selectors) {
+                if (s.kind === 'reference' && s.from.table === plan.table.name) enqueue(next, s, [row[s.from.column]]);
+              }
             }
           }
-        }
+        } while (rows.length === pageSize);
       }
     }
   }

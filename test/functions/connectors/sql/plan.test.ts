@@ -18,7 +18,13 @@ describe('planning the walk of a dataset', () => {
     ]);
     const meetings = plan.tables.find((t) => t.table.name === 'meetings')!;
     expect(meetings.selectors).toEqual([
-      { kind: 'reference', column: 'owner_id', from: { table: 'accounts', column: 'id' }, sql: 'SELECT "id", "owner_id", "title", "scheduled_at" FROM "public"."meetings" WHERE "owner_id" = ANY($1)' },
+      {
+        kind: 'reference',
+        column: 'owner_id',
+        from: { table: 'accounts', column: 'id' },
+        sql: 'SELECT "id", "owner_id", "title", "scheduled_at" FROM "public"."meetings" WHERE "owner_id" = ANY($1) ORDER BY "id" LIMIT $2',
+        nextSql: 'SELECT "id", "owner_id", "title", "scheduled_at" FROM "public"."meetings" WHERE "owner_id" = ANY($1) AND ("id") > ($3) ORDER BY "id" LIMIT $2',
+      },
     ]);
   });
 
@@ -66,7 +72,7 @@ describe('planning the walk of a dataset', () => {
 describe('the statements a plan uses', () => {
   it('carry values only as parameters, whatever the dataset names', () => {
     const t = parseDataset({ name: 'x', tables: [table('t', [{ name: 'id' }, { name: 'email', identity: { from: 'email' }, mask: { strategy: 'null' } }], { erasure: { action: 'anonymize' } })] }).tables[0]!;
-    expect(selectSql(t, 'email')).toBe('SELECT "id", "email" FROM "public"."t" WHERE "email" = ANY($1)');
+    expect(selectSql(t, 'email')).toBe('SELECT "id", "email" FROM "public"."t" WHERE "email" = ANY($1) ORDER BY "id" LIMIT $2');
     expect(deleteSql(t)).toBe('DELETE FROM "public"."t" WHERE "id" = $1');
     expect(maskSql(t)).toBe('UPDATE "public"."t" SET "email" = $1 WHERE "id" = $2');
   });

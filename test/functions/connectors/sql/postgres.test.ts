@@ -155,7 +155,7 @@ describe.each(ENGINES)('the PostgreSQL connector on $name', (engine) => {
     expect(await pg.sql(`SELECT count(*)::int AS n FROM ${s}.accounts`)).toEqual([{ n: 2 }]);
   });
 
-  it('walks keys in batches: a batch of one key finds the same rows', async () => {
+  it('walks keys in batches and rows in pages: batches and pages of one find the same rows', async () => {
     const { connector } = await setup('', undefined, 1);
     expect(countBy(await all(connector.access(alice, ctx)))).toEqual({ accounts: 1, support_tickets: 1, meetings: 2, meeting_participants: 2, call_records: 2 });
   });
