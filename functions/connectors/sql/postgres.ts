@@ -241,8 +241,9 @@ export class PostgresConnector implements Connector {
     if (isPgError(err) && err.code) {
       const code = err.code;
       if (code === '28P01' || code === '28000') return new ConnectorAuthFailed(this.id, `the database refused the credentials (SQLSTATE ${code})`);
-      // Undefined table or column, wrong type: the dataset does not match the database.
-      if (code.startsWith('42') || code.startsWith('22')) return new ConnectorMisconfigured(this.id, `the dataset does not match the database (SQLSTATE ${code})`);
+      // Undefined table or column, wrong type, a mask the column refuses (NULL into NOT NULL, a check):
+      // the dataset does not match the database, and retrying will not change that.
+      if (code.startsWith('42') || code.startsWith('22') || code.startsWith('23')) return new ConnectorMisconfigured(this.id, `the dataset does not match the database (SQLSTATE ${code})`);
       return new ConnectorUnavailable(this.id, `the database failed the statement (SQLSTATE ${code})`);
     }
     return new ConnectorUnavailable(this.id, `cannot reach the database: ${(err as Error).name}${(err as NodeJS.ErrnoException).code ? ` ${(err as NodeJS.ErrnoException).code}` : ''}`, { cause: err });

@@ -6,7 +6,7 @@ import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { PostgresConnectorConfig } from '#commons/config';
-import { ConnectorAuthFailed } from '#connectors/errors';
+import { ConnectorAuthFailed, ConnectorMisconfigured } from '#connectors/errors';
 import { parseDataset, type Dataset } from '../../../../functions/connectors/sql/dataset.ts';
 import { PostgresConnector } from '../../../../functions/connectors/sql/postgres.ts';
 import type { ConnectorDeps, DataRecord, ErasureItem } from '../../../../functions/connectors/types.ts';
@@ -153,6 +153,17 @@ describe.each(ENGINES)('the PostgreSQL connector on $name', (engine) => {
     const outcome = await connector.erase(alice, () => ({ action: 'delete' }), ctx);
     expect(outcome.items.find((i) => i.object === 'accounts')).toMatchObject({ action: 'retained', count: 1 });
     expect(await pg.sql(`SELECT count(*)::int AS n FROM ${s}.accounts`)).toEqual([{ n: 2 }]);
+  });
+
+  it('says the dataset does not match when the database refuses a mask, and leaves the batch as it was', async () => {
+    const { s, connector } = await setup(`ALTER TABLE $S.call_records ALTER COLUMN device SET NOT NULL;`, (schema) => {
+      const d = datasetIn(schema);
+      const calls = d.tables.find((t) => t.name === 'call_records')!;
+      calls.fields.find((f) => f.name === 'device')!.mask = { strategy: 'null' };
+      return d;
+    });
+    await expect(connector.erase(alice, () => ({ action: 'delete' }), ctx)).rejects.toBeInstanceOf(ConnectorMisconfigured);
+    expect(await pg.sql(`SELECT ip_address FROM ${s}.call_records WHERE id IN (1000, 1001) ORDER BY id`)).toEqual([{ ip_address: '10.0.0.1' }, { ip_address: '10.0.0.2' }]);
   });
 
   it('walks keys in batches and rows in pages: batches and pages of one find the same rows', async () => {
