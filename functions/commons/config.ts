@@ -300,8 +300,21 @@ export function parseConfig(input: unknown, options: ParseOptions = {}): DsarCon
   if (vendor.length) throw new ConfigError(`invalid DSAR configuration:\n  ${vendor.join('\n  ')}`);
   // A relational connector's objects are its dataset's tables, with the category, origins and erasure
   // the dataset declares (one home for them); an `objects` entry in the configuration still wins.
+  // Erasure has its one home in the dataset (which masks, which order): an `objects` entry may rename the
+  // category, never change what erasure does, or the connector and the read-back would disagree. (A parsed
+  // configuration, bundled or written for the functions, carries the dataset's own policy: that passes.)
+  const twice = result.data.connectors.flatMap((c) => {
+    if (c.kind !== 'postgres') return [];
+    const fromDataset = objectSettingsOf(c.dataset);
+    return Object.entries(c.objects)
+      .filter(([table, o]) => o.erasure && JSON.stringify(o.erasure) !== JSON.stringify(fromDataset[table]?.erasure))
+      .map(([table]) => `connectors.${c.id}.objects.${table}.erasure: declare erasure in the dataset`);
+  });
+  if (twice.length) throw new ConfigError(`invalid DSAR configuration:\n  ${twice.join('\n  ')}`);
   for (const c of result.data.connectors) {
-    if (c.kind === 'postgres') c.objects = { ...objectSettingsOf(c.dataset), ...c.objects };
+    if (c.kind !== 'postgres') continue;
+    const fromDataset = objectSettingsOf(c.dataset);
+    c.objects = { ...fromDataset, ...Object.fromEntries(Object.entries(c.objects).map(([table, o]) => [table, { ...o, erasure: fromDataset[table]?.erasure }])) };
   }
   return result.data;
 }

@@ -20,7 +20,19 @@ describe('a postgres connector in the configuration', () => {
 
   it('lets an objects entry of the configuration win over the dataset', () => {
     const config = parseConfig(withConnector({ ...base, dataset: 'config/datasets/product.json', objects: { accounts: { category: 'Account' } } }));
-    expect(config.connectors.find((x) => x.id === 'product-db')!.objects.accounts!.category).toBe('Account');
+    const accounts = config.connectors.find((x) => x.id === 'product-db')!.objects.accounts!;
+    expect(accounts.category).toBe('Account');
+    expect(accounts.erasure).toEqual({ action: 'delete' });
+  });
+
+  it('refuses an erasure policy in objects, since the dataset is where erasure is declared', () => {
+    const objects = { accounts: { category: 'Account', erasure: { action: 'retain', legalBasis: 'x', retentionPeriod: '1 year' } } };
+    expect(() => parseConfig(withConnector({ ...base, dataset: 'config/datasets/product.json', objects }))).toThrow(/objects\.accounts\.erasure: declare erasure in the dataset/);
+  });
+
+  it('parses its own output again, as the functions do with the configuration the stack bundles', () => {
+    const once = parseConfig(withConnector({ ...base, dataset: 'config/datasets/product.json' }));
+    expect(parseConfig(JSON.parse(JSON.stringify(once)))).toEqual(once);
   });
 
   it('names the connector and the file when the dataset cannot be read', () => {
