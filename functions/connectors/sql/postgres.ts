@@ -22,8 +22,8 @@ export interface Queryable {
 /** Opens the connection pool from the credentials: `url`, or `host`/`port`/`database`/`user`/`password`. */
 export type PoolFactory = (credentials: Record<string, string>) => Queryable;
 
-const defaultPool: PoolFactory = (c) =>
-  new pg.Pool({
+export const openPool: PoolFactory = (c) => {
+  const pool = new pg.Pool({
     ...(c.url ? { connectionString: c.url } : { host: c.host, port: c.port ? Number(c.port) : undefined, database: c.database, user: c.user, password: c.password }),
     ...(c.ssl === 'require' ? { ssl: { rejectUnauthorized: true } } : {}),
     // A Lambda serves one request at a time: two connections let a transaction and a check overlap.
@@ -33,7 +33,12 @@ const defaultPool: PoolFactory = (c) =>
     // idle connections close on their own, so replaced pools never pile up on the database.
     idleTimeoutMillis: 10_000,
     allowExitOnIdle: true,
-  }) as unknown as Queryable;
+  });
+  // An idle connection the server drops (restart, failover) is an 'error' event on the pool, which would
+  // end the process unheard; the pool discards that connection and the next query opens another.
+  pool.on('error', () => undefined);
+  return pool as unknown as Queryable;
+};
 
 /** The subject's rows of one table, keyed by primary key, as erasure needs them. */
 type Found = Map<string, Map<string, Record<string, unknown>>>;
@@ -46,7 +51,7 @@ export class PostgresConnector implements Connector {
   constructor(
     readonly config: PostgresConnectorConfig,
     private readonly deps: ConnectorDeps,
-    private readonly openPool: PoolFactory = defaultPool,
+    private readonly openPool: PoolFactory = openPool,
   ) {
     this.id = config.id;
     this.plan = planDataset(config.dataset);

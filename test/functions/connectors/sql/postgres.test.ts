@@ -8,9 +8,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { PostgresConnectorConfig } from '#commons/config';
 import { ConnectorAuthFailed, ConnectorMisconfigured } from '#connectors/errors';
 import { parseDataset, type Dataset } from '../../../../functions/connectors/sql/dataset.ts';
-import { PostgresConnector } from '../../../../functions/connectors/sql/postgres.ts';
+import { openPool, PostgresConnector } from '../../../../functions/connectors/sql/postgres.ts';
 import type { ConnectorDeps, DataRecord, ErasureItem } from '../../../../functions/connectors/types.ts';
 import { ENGINES, type TestPostgres } from '../../../support/postgres.ts';
+import type { EventEmitter } from 'node:events';
 
 const MASKING_KEY = 'test-masking-key';
 const product = JSON.parse(readFileSync('config/datasets/product.json', 'utf8')) as { tables: Array<Record<string, unknown>> };
@@ -185,5 +186,14 @@ describe.each(ENGINES)('the PostgreSQL connector on $name', (engine) => {
       () => ({ query: async () => Promise.reject(Object.assign(new Error('password authentication failed'), { code: '28P01' })), connect: async () => Promise.reject(new Error('unused')) }),
     );
     await expect(all(bad.access(alice, ctx))).rejects.toBeInstanceOf(ConnectorAuthFailed);
+  });
+});
+
+describe('the connection pool', () => {
+  it('outlives the server dropping an idle connection, which pg reports as an error event on the pool', async () => {
+    const pool = openPool({ url: 'postgres://postgres@127.0.0.1:1/postgres' }) as unknown as EventEmitter & { end(): Promise<void> };
+    // Without a listener, EventEmitter throws an 'error' event, and in a Lambda that ends the process.
+    expect(() => pool.emit('error', new Error('Connection terminated unexpectedly'))).not.toThrow();
+    await pool.end();
   });
 });
