@@ -22,7 +22,7 @@ export interface Queryable {
 /** Opens the connection pool from the credentials: `url`, or `host`/`port`/`database`/`user`/`password`. */
 export type PoolFactory = (credentials: Record<string, string>) => Queryable;
 
-export const openPool: PoolFactory = (c) => {
+export const openPgPool: PoolFactory = (c) => {
   const pool = new pg.Pool({
     ...(c.url ? { connectionString: c.url } : { host: c.host, port: c.port ? Number(c.port) : undefined, database: c.database, user: c.user, password: c.password }),
     ...(c.ssl === 'require' ? { ssl: { rejectUnauthorized: true } } : {}),
@@ -51,7 +51,7 @@ export class PostgresConnector implements Connector {
   constructor(
     readonly config: PostgresConnectorConfig,
     private readonly deps: ConnectorDeps,
-    private readonly openPool: PoolFactory = openPool,
+    private readonly openPool: PoolFactory = openPgPool,
   ) {
     this.id = config.id;
     this.plan = planDataset(config.dataset);

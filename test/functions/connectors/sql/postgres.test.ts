@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { PostgresConnectorConfig } from '#commons/config';
 import { ConnectorAuthFailed, ConnectorMisconfigured } from '#connectors/errors';
 import { parseDataset, type Dataset } from '../../../../functions/connectors/sql/dataset.ts';
-import { openPool, PostgresConnector } from '../../../../functions/connectors/sql/postgres.ts';
+import { openPgPool, PostgresConnector } from '../../../../functions/connectors/sql/postgres.ts';
 import type { ConnectorDeps, DataRecord, ErasureItem } from '../../../../functions/connectors/types.ts';
 import { ENGINES, type TestPostgres } from '../../../support/postgres.ts';
 import type { EventEmitter } from 'node:events';
@@ -191,7 +191,7 @@ describe.each(ENGINES)('the PostgreSQL connector on $name', (engine) => {
 
 describe('the connection pool', () => {
   it('outlives the server dropping an idle connection, which pg reports as an error event on the pool', async () => {
-    const pool = openPool({ url: 'postgres://postgres@127.0.0.1:1/postgres' }) as unknown as EventEmitter & { end(): Promise<void> };
+    const pool = openPgPool({ url: 'postgres://postgres@127.0.0.1:1/postgres' }) as unknown as EventEmitter & { end(): Promise<void> };
     // Without a listener, EventEmitter throws an 'error' event, and in a Lambda that ends the process.
     expect(() => pool.emit('error', new Error('Connection terminated unexpectedly'))).not.toThrow();
     await pool.end();
