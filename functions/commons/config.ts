@@ -10,6 +10,8 @@ import { readFileSync } from 'node:fs';
 import * as z from 'zod/mini';
 import '#commons/zod';
 import { stripeConfigProblems } from '#connectors/stripe/settings';
+import { datasetSchema, objectSettingsOf } from '#connectors/sql/dataset';
+import { resolve } from 'node:path';
 
 export const REQUEST_TYPES = ['access', 'erasure', 'portability'] as const;
 export type RequestType = (typeof REQUEST_TYPES)[number];
@@ -17,9 +19,9 @@ export type RequestType = (typeof REQUEST_TYPES)[number];
 export const JURISDICTIONS = ['GDPR', 'UK_GDPR', 'CCPA', 'VCDPA', 'CPA', 'LGPD', 'PIPEDA'] as const;
 export type Jurisdiction = (typeof JURISDICTIONS)[number];
 
-/** Where a field or object came from; Art. 20 portability exports only `provided` and `observed`. */
-export const ORIGINS = ['provided', 'observed', 'inferred', 'derived'] as const;
-export type Origin = (typeof ORIGINS)[number];
+import { ORIGINS, type Origin } from './origins.ts';
+
+export { ORIGINS, type Origin };
 
 const erasurePolicySchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('delete') }),
@@ -101,15 +103,31 @@ const saasConnectorSchema = z.object({
   settings: z._default(z.record(z.string(), z.unknown()), {}),
 });
 
+const postgresConnectorSchema = z.object({
+  ...connectorBase,
+  kind: z.literal('postgres'),
+  /**
+   * Secrets Manager secret (a key of the local credentials file in the embedded runtime) holding `url`,
+   * or `host`, `port`, `database`, `user`, `password`; and `maskingKey` when a field is masked by keyed hash.
+   */
+  credentials: z.string().check(z.minLength(1)),
+  /** The dataset, inline; a path in the file (`config/datasets/product.json`) is read in by parseConfig. */
+  dataset: datasetSchema,
+  /** How many keys one statement carries, and how many rows one transaction changes. */
+  batchSize: z._default(z.int().check(z.minimum(1), z.maximum(10_000)), 500),
+});
+
 export const connectorSchema = z.discriminatedUnion('kind', [
   dynamodbConnectorSchema,
   s3ConnectorSchema,
   saasConnectorSchema,
+  postgresConnectorSchema,
 ]);
 export type ConnectorConfig = z.infer<typeof connectorSchema>;
 export type DynamoDbConnectorConfig = z.infer<typeof dynamodbConnectorSchema>;
 export type S3ConnectorConfig = z.infer<typeof s3ConnectorSchema>;
 export type SaasConnectorConfig = z.infer<typeof saasConnectorSchema>;
+export type PostgresConnectorConfig = z.infer<typeof postgresConnectorSchema>;
 
 const recipientSchema = z.object({
   name: z.string(),
@@ -249,9 +267,14 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+export interface ParseOptions {
+  /** Where dataset paths are resolved from; the working directory by default (the repository, for `npm start` and `cdk synth`). */
+  baseDir?: string;
+}
+
 /** Validates a configuration object; the message lists every problem with its path. */
-export function parseConfig(input: unknown): DsarConfig {
-  const result = configSchema.safeParse(input);
+export function parseConfig(input: unknown, options: ParseOptions = {}): DsarConfig {
+  const result = configSchema.safeParse(withDatasetFiles(input, options.baseDir ?? process.cwd()));
   if (!result.success) {
     const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
     throw new ConfigError(`invalid DSAR configuration:\n  ${problems.join('\n  ')}`);
@@ -262,7 +285,44 @@ export function parseConfig(input: unknown): DsarConfig {
   // Vendor rules a schema cannot say: fields the vendor would refuse to update, preview opt-ins.
   const vendor = result.data.connectors.flatMap((c) => (c.kind === 'stripe' ? stripeConfigProblems(c).map((p) => `connectors.${c.id}.${p}`) : []));
   if (vendor.length) throw new ConfigError(`invalid DSAR configuration:\n  ${vendor.join('\n  ')}`);
+  // A relational connector's objects are its dataset's tables, with the category, origins and erasure
+  // the dataset declares (one home for them); an `objects` entry in the configuration still wins.
+  // Erasure has its one home in the dataset (which masks, which order): an `objects` entry may rename the
+  // category, never change what erasure does, or the connector and the read-back would disagree. (A parsed
+  // configuration, bundled or written for the functions, carries the dataset's own policy: that passes.)
+  const twice = result.data.connectors.flatMap((c) => {
+    if (c.kind !== 'postgres') return [];
+    const fromDataset = objectSettingsOf(c.dataset);
+    return Object.entries(c.objects)
+      .filter(([table, o]) => o.erasure && JSON.stringify(o.erasure) !== JSON.stringify(fromDataset[table]?.erasure))
+      .map(([table]) => `connectors.${c.id}.objects.${table}.erasure: declare erasure in the dataset`);
+  });
+  if (twice.length) throw new ConfigError(`invalid DSAR configuration:\n  ${twice.join('\n  ')}`);
+  for (const c of result.data.connectors) {
+    if (c.kind !== 'postgres') continue;
+    const fromDataset = objectSettingsOf(c.dataset);
+    c.objects = { ...fromDataset, ...Object.fromEntries(Object.entries(c.objects).map(([table, o]) => [table, { ...o, erasure: fromDataset[table]?.erasure }])) };
+  }
   return result.data;
+}
+
+/** The input with each relational connector's `dataset` path replaced by the file's JSON. */
+function withDatasetFiles(input: unknown, baseDir: string): unknown {
+  const connectors = (input as { connectors?: unknown } | null)?.connectors;
+  if (!Array.isArray(connectors)) return input;
+  return {
+    ...(input as object),
+    connectors: connectors.map((c: unknown) => {
+      const path = (c as { dataset?: unknown } | null)?.dataset;
+      if (typeof path !== 'string') return c;
+      const file = resolve(baseDir, path);
+      try {
+        return { ...(c as object), dataset: JSON.parse(readFileSync(file, 'utf8')) as unknown };
+      } catch (err) {
+        throw new ConfigError(`cannot read the dataset of connector "${(c as { id?: unknown }).id}" from ${file}: ${(err as Error).message}`);
+      }
+    }),
+  };
 }
 
 let cached: { source: string; config: DsarConfig } | undefined;

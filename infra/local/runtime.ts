@@ -37,7 +37,8 @@ import { serveConsole } from './console.ts';
 import { loadHandlers, localFunctionArn, lambdaContext, LOCAL_ACCOUNT } from './lambda.ts';
 import { FunctionFaults } from './function-faults.ts';
 import { assertIndexes, ensureBucket, ensureTable, requestTableDefinition, seedCompanyStoresInChild } from './seed.ts';
-import { DEFAULT_CROWD } from './demo/people.ts';
+import { DEFAULT_CROWD, demoPeople } from './demo/people.ts';
+import { startPostgres } from './postgres.ts';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const REGION = 'eu-north-1';
@@ -56,6 +57,7 @@ export interface RuntimePorts {
   stripe: number;
   hubspot: number;
   googleAnalytics: number;
+  postgres: number;
 }
 
 /** The documented defaults; each can be changed with the environment variable in `PORT_VARIABLES`. */
@@ -69,6 +71,7 @@ export const DEFAULT_PORTS: RuntimePorts = {
   stripe: 8796,
   hubspot: 8797,
   googleAnalytics: 8798,
+  postgres: 8799,
 };
 
 export const PORT_VARIABLES: Record<keyof RuntimePorts, string> = {
@@ -81,6 +84,7 @@ export const PORT_VARIABLES: Record<keyof RuntimePorts, string> = {
   stripe: 'DSAR_STRIPE_PORT',
   hubspot: 'DSAR_HUBSPOT_PORT',
   googleAnalytics: 'DSAR_GA_PORT',
+  postgres: 'DSAR_POSTGRES_PORT',
 };
 
 export function portsFromEnv(env: NodeJS.ProcessEnv = process.env): RuntimePorts {
@@ -189,7 +193,7 @@ function localConfig(config: DsarConfig, apiUrl: string, sandboxes: Sandboxes): 
     ...config,
     email: { ...config.email, publicBaseUrl: apiUrl, consoleBaseUrl: `${apiUrl}/console` },
     connectors: config.connectors.map((c) => {
-      if (c.kind === 'dynamodb' || c.kind === 's3') return c;
+      if (c.kind === 'dynamodb' || c.kind === 's3' || c.kind === 'postgres') return c;
       // The GA sandbox mints its own property id and token endpoint.
       const settings = c.kind === 'google-analytics' ? { ...c.settings, ...sandboxes.settings.googleAnalytics } : c.settings;
       return { ...c, baseUrl: vendorUrl[c.kind] ?? c.baseUrl, settings };
@@ -340,12 +344,23 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     // A DNS-rebinding page must not become same-origin with the API and the console.
     guardServer(api.server, { origins: 'any' });
 
-    const sourceConfig = JSON.parse(readFileSync(options.configFile ?? join(ROOT, 'config', 'example.config.json'), 'utf8')) as unknown;
-    let config = localConfig(parseConfig(sourceConfig), api.url, sandboxes);
+    const sourceFile = options.configFile ?? join(ROOT, 'config', 'example.config.json');
+    const sourceConfig = JSON.parse(readFileSync(sourceFile, 'utf8')) as unknown;
+    // Dataset paths are relative to the repository, where the runtime runs.
+    let config = localConfig(parseConfig(sourceConfig, { baseDir: ROOT }), api.url, sandboxes);
     if (options.configOverrides) config = parseConfig(options.configOverrides(config));
+    // The product database, only when a connector reads it: PGlite takes a moment to start.
+    const postgres = config.connectors.some((c) => c.kind === 'postgres')
+      ? await startPostgres({ host, port: ports.postgres, dataDir, people: demoPeople(crowd) })
+      : undefined;
+    if (postgres) stoppers.push(postgres.close);
     // The local credentials file holds the sandboxes' credentials under the names the configuration uses.
     const credentials = Object.fromEntries(
-      config.connectors.flatMap((c) => (c.kind === 'dynamodb' || c.kind === 's3' ? [] : [[c.credentials, sandboxes.credentials[c.kind] ?? {}]])),
+      config.connectors.flatMap((c) => {
+        if (c.kind === 'dynamodb' || c.kind === 's3') return [];
+        if (c.kind === 'postgres') return [[c.credentials, { url: postgres!.url, maskingKey: postgres!.maskingKey }]];
+        return [[c.credentials, sandboxes.credentials[c.kind] ?? {}]];
+      }),
     );
     writeFileSync(credentialsFile, JSON.stringify(credentials, null, 2), { mode: 0o600 });
     const configFile = join(dataDir, 'config.local.json');

@@ -154,6 +154,7 @@ export class DsarOrchestrator extends Construct {
   constructor(scope: Construct, id: string, props: DsarOrchestratorProps) {
     super(scope, id);
     const stack = Stack.of(this);
+    // A relational connector's dataset path is read here (relative to the working directory) and bundled inline.
     this.config = typeof props.config === 'string' ? parseConfig(JSON.parse(readFileSync(props.config, 'utf8'))) : parseConfig(props.config);
     const config = this.config;
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;

@@ -7,6 +7,7 @@ import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
 import { unzipToText } from '../support/zip.ts';
 import { ALICE, demoPeople } from '../../infra/local/demo/people.ts';
 import { accountItem, callsOf } from '../../infra/local/seed.ts';
+import { productRows } from '../../infra/local/postgres.ts';
 
 const CROWD = 200;
 let rt: TestRuntime;
@@ -75,13 +76,31 @@ describe('an access request for alice@example.com', () => {
         .find((s: any) => s.connectorId === id)
         ?.objects.filter((o: any) => !linked.includes(o.object))
         .reduce((n: number, o: any) => n + o.records.length, 0) ?? 0;
-    expect(data.systems.map((s: any) => s.connectorId).sort()).toEqual(['accounts', 'calls', 'google-analytics', 'hubspot', 'salesforce', 'stripe']);
+    expect(data.systems.map((s: any) => s.connectorId).sort()).toEqual(['accounts', 'calls', 'google-analytics', 'hubspot', 'product-db', 'salesforce', 'stripe']);
     const stores = rt.sandboxControl.stores;
     const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
     expect(count('salesforce', ['Account', 'Individual'])).toBe(total(stores.salesforce.countFor(ALICE.email)));
     expect(count('stripe')).toBe(total(stores.stripe.countFor(ALICE.email)));
     expect(count('hubspot')).toBe(total(stores.hubspot.countFor(ALICE.email)));
     expect(count('google-analytics')).toBe(1);
+  });
+
+  it('holds her rows from the product database, table by table with their data categories', () => {
+    const data = JSON.parse(files.get('data.json')!);
+    const product = data.systems.find((s: any) => s.connectorId === 'product-db');
+    const got = Object.fromEntries(product.objects.map((o: any) => [o.object, { category: o.category, ids: o.records.map((r: any) => String(r.id)).sort() }]));
+    // What the seed wrote for her: her account, the rows that reference it, her tickets by email.
+    const rows = productRows(demoPeople(CROWD));
+    const hers = (table: string, match: (r: Record<string, unknown>) => boolean) => rows[table]!.filter(match).map((r) => String(r.id)).sort();
+    const meetings = hers('meetings', (r) => r.owner_id === ALICE.accountId);
+    expect(meetings.length).toBeGreaterThan(1);
+    expect(got).toEqual({
+      accounts: { category: 'user.account', ids: [ALICE.accountId] },
+      support_tickets: { category: 'user.content', ids: hers('support_tickets', (r) => r.requester_email === ALICE.email) },
+      meetings: { category: 'user.content', ids: meetings },
+      meeting_participants: { category: 'user.behavior', ids: hers('meeting_participants', (r) => r.account_id === ALICE.accountId) },
+      call_records: { category: 'user.behavior', ids: hers('call_records', (r) => r.account_id === ALICE.accountId) },
+    });
   });
 
   it('holds no record of anyone else', () => {

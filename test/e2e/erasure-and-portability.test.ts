@@ -16,6 +16,10 @@ import { ConnectorRegistry } from '../../functions/connectors/registry.ts';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { createHmac } from 'node:crypto';
+import { join } from 'node:path';
+import pg from 'pg';
+import { productRows } from '../../infra/local/postgres.ts';
 
 const CROWD = 60;
 // Stripe keeps these whatever it is asked (bookkeeping); the example configuration retains them, and
@@ -71,6 +75,39 @@ describe("alice's erasure", () => {
     expect(total(stores.googleAnalytics.countFor(ALICE.gaUserId, ALICE.gaClientId))).toBe(0);
   });
 
+  it('deletes or masks her product database rows as the dataset says, children before the rows they reference', async () => {
+    const { url, maskingKey } = JSON.parse(readFileSync(join(rt.dataDir, 'credentials.json'), 'utf8'))['product-db'];
+    const db = new pg.Client({ connectionString: url });
+    await db.connect();
+    try {
+      const q = async (sql: string, values: unknown[]) => (await db.query(sql, values)).rows;
+      for (const [table, column] of [['accounts', 'id'], ['meetings', 'owner_id'], ['meeting_participants', 'account_id'], ['call_records', 'account_id']]) {
+        expect({ table, left: await q(`SELECT id FROM ${table} WHERE ${column} = $1`, [ALICE.accountId]) }).toEqual({ table, left: [] });
+      }
+      // Call records are kept for statistics, masked: no account, no address, a fixed device.
+      const seeded = productRows(demoPeople(CROWD));
+      const calls = seeded.call_records!.filter((r) => r.account_id === ALICE.accountId).map((r) => r.id);
+      expect(await q('SELECT account_id, ip_address, device FROM call_records WHERE id = ANY($1)', [calls])).toEqual(calls.map(() => ({ account_id: null, ip_address: null, device: '[erased]' })));
+      // Her ticket keeps its subject; her address becomes a keyed hash, the body a fixed text.
+      const ticket = seeded.support_tickets!.find((r) => r.requester_email === ALICE.email)!;
+      expect(await q('SELECT requester_email, subject, body FROM support_tickets WHERE id = $1', [ticket.id])).toEqual([
+        { requester_email: createHmac('sha256', maskingKey).update(ALICE.email).digest('hex'), subject: ticket.subject, body: '[erased]' },
+      ]);
+      const other = demoPeople(CROWD)[20]!;
+      expect(await q('SELECT id FROM accounts WHERE id = $1', [other.accountId])).toEqual([{ id: other.accountId }]);
+    } finally {
+      await db.end();
+    }
+    const product = detail.request.erasureReport.systems.find((s: any) => s.connectorId === 'product-db');
+    expect(product.items.map((i: any) => [i.object, i.action, i.count])).toEqual([
+      ['meeting_participants', 'deleted', 2],
+      ['call_records', 'anonymized', 3],
+      ['support_tickets', 'anonymized', 1],
+      ['meetings', 'deleted', 2],
+      ['accounts', 'deleted', 1],
+    ]);
+  });
+
   it('leaves everyone else where they were', async () => {
     const other = demoPeople(CROWD)[20]!;
     expect(await accountItems(other.email)).toHaveLength(1);
@@ -108,7 +145,7 @@ describe("alice's erasure", () => {
     const token = new URL(/(http\S+token=\S+)/.exec(ack.body.text!)![1]!).searchParams.get('token');
     const status = await rt.api('GET', `/v1/requests/${id}?token=${token}`);
     expect(status.body.status).toBe('completed');
-    expect(status.body.erasureReport.systems.length).toBe(6);
+    expect(status.body.erasureReport.systems.length).toBe(7);
   });
 
   it('records the approver in the audit trail', () => {
@@ -225,7 +262,10 @@ describe("bob's portability request", () => {
     expect(validate(data), JSON.stringify(validate.errors)).toBe(true);
 
     const withRecords = data.systems.filter((s: any) => s.objects.some((o: any) => o.records.length > 0));
-    expect(withRecords.map((s: any) => s.connectorId).sort()).toEqual(['hubspot', 'stripe']);
+    expect(withRecords.map((s: any) => s.connectorId).sort()).toEqual(['hubspot', 'product-db', 'stripe']);
+    // Bob never signed up; the product database holds only the support ticket he wrote.
+    const product = data.systems.find((s: any) => s.connectorId === 'product-db');
+    expect(product.objects.filter((o: any) => o.records.length).map((o: any) => [o.object, o.records.length])).toEqual([['support_tickets', 1]]);
     const everything = files.get('data.json')!;
     // HubSpot's scores and predictions, and deals, are inferred or derived: not portable.
     expect(everything).not.toContain('hubspotscore');

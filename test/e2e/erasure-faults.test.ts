@@ -179,7 +179,7 @@ describe('an erasure where staff accept one failed system as missing', () => {
     const actions: string[] = done.audit.map((a: any) => a.action);
     expect(actions.indexOf('erasure.confirmed')).toBeGreaterThan(actions.indexOf('connectors.accepted_partial'));
     const checked = Object.keys(done.request.erasureConfirmation.connectors).sort();
-    expect(checked).toEqual(['accounts', 'calls', 'google-analytics', 'salesforce', 'stripe']);
+    expect(checked).toEqual(['accounts', 'calls', 'google-analytics', 'product-db', 'salesforce', 'stripe']);
     // HubSpot still holds the person (it was never erased), and that did not send the request back to staff.
     expect(total(rt.sandboxControl.stores.hubspot.countFor(person.email))).toBeGreaterThan(0);
     const mail = await rt.waitForMail(person.email, 'Your data was erased');

@@ -67,7 +67,7 @@ describe('the runtime killed during collection', () => {
     processingMs = performance.now() - approvedAt;
     expect(done.request.status).toBe('completed');
     expected = await packageCounts(rt.info, id);
-    expect(Object.keys(expected).sort()).toEqual(['accounts', 'calls', 'google-analytics', 'hubspot', 'salesforce', 'stripe']);
+    expect(Object.keys(expected).sort()).toEqual(['accounts', 'calls', 'google-analytics', 'hubspot', 'product-db', 'salesforce', 'stripe']);
     await crash(rt, false);
   }, 180_000);
 

@@ -1,0 +1,115 @@
+/**
+ * The example company's product database in the embedded runtime: a real PostgreSQL engine with no
+ * install and no root (PGlite, the WASM build of Postgres) persisted under the data folder, served on
+ * 127.0.0.1 by PGlite's socket server so the connector's own `pg` driver talks the wire protocol to it.
+ * Seeded once, in one transaction, with the demo people (demo/people.ts): alice has rows in several
+ * related tables, bob one support ticket, carol nothing, and the crowd rows of their own, some with
+ * addresses that look like alice's.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { ALICE, BOB, type DemoPerson } from './demo/people.ts';
+
+export interface LocalPostgres {
+  url: string;
+  /** The key the connector's keyed-hash masking uses (what the secret's `maskingKey` holds on AWS). */
+  maskingKey: string;
+  close(): Promise<void>;
+}
+
+/** How many crowd people get product rows: enough that a wrong filter exports strangers, quick to seed. */
+export const PRODUCT_CROWD = 200;
+
+const SCHEMA = `
+  CREATE TABLE accounts (id text PRIMARY KEY, email text NOT NULL, full_name text, phone text, preferred_language text, created_at timestamptz NOT NULL);
+  CREATE INDEX accounts_email ON accounts (email);
+  CREATE TABLE meetings (id integer PRIMARY KEY, owner_id text NOT NULL REFERENCES accounts(id), title text NOT NULL, scheduled_at timestamptz NOT NULL);
+  CREATE INDEX meetings_owner ON meetings (owner_id);
+  CREATE TABLE meeting_participants (id integer PRIMARY KEY, meeting_id integer NOT NULL REFERENCES meetings(id), account_id text REFERENCES accounts(id), joined_at timestamptz);
+  CREATE INDEX participants_account ON meeting_participants (account_id);
+  CREATE TABLE call_records (id integer PRIMARY KEY, account_id text REFERENCES accounts(id), started_at timestamptz NOT NULL, duration_seconds integer NOT NULL, ip_address text, device text);
+  CREATE INDEX calls_account ON call_records (account_id);
+  CREATE TABLE support_tickets (id integer PRIMARY KEY, requester_email text, subject text NOT NULL, body text, created_at timestamptz NOT NULL);
+  CREATE INDEX tickets_email ON support_tickets (requester_email);
+  CREATE TABLE audit_log (id integer PRIMARY KEY, actor text NOT NULL, action text NOT NULL, at timestamptz NOT NULL);
+`;
+
+type Row = Record<string, string | number | null>;
+
+/** The product database's rows for the demo people, deterministic like the rest of the demo. */
+export function productRows(people: DemoPerson[]): Record<string, Row[]> {
+  const rows: Record<string, Row[]> = { accounts: [], meetings: [], meeting_participants: [], call_records: [], support_tickets: [], audit_log: [] };
+  let meeting = 1;
+  let participant = 1;
+  let call = 1;
+  let ticket = 1;
+  const at = (day: number, hour = 9) => new Date(Date.UTC(2026, 0, 1 + day, hour)).toISOString();
+  const account = (p: DemoPerson) =>
+    rows.accounts!.push({ id: p.accountId, email: p.email, full_name: p.name, phone: p.phone, preferred_language: p.language, created_at: at(p.index % 300) });
+  const crowd = people.filter((p) => p.index > 2).slice(0, PRODUCT_CROWD);
+  for (const p of [ALICE, ...crowd]) {
+    account(p);
+    const meetings = p === ALICE ? 2 : 1;
+    for (let m = 0; m < meetings; m++) {
+      const id = meeting++;
+      rows.meetings!.push({ id, owner_id: p.accountId, title: `${p === ALICE ? 'Design review' : 'Weekly sync'} ${m + 1}`, scheduled_at: at(m + 10) });
+      rows.meeting_participants!.push({ id: participant++, meeting_id: id, account_id: p.accountId, joined_at: at(m + 10, 10) });
+    }
+    const calls = p === ALICE ? 3 : 1;
+    for (let c = 0; c < calls; c++) {
+      rows.call_records!.push({ id: call++, account_id: p.accountId, started_at: at(c + 20), duration_seconds: 60 * (c + 1), ip_address: `10.0.${p.index % 250}.${c + 1}`, device: c % 2 ? 'macOS app' : 'iPhone app' });
+    }
+    if (p === ALICE || p.index % 5 === 0) {
+      rows.support_tickets!.push({ id: ticket++, requester_email: p.email, subject: 'Camera not detected', body: 'The camera is not found when I join a meeting.', created_at: at(30) });
+    }
+  }
+  // Bob never signed up, but wrote to support once.
+  rows.support_tickets!.push({ id: ticket++, requester_email: BOB.email, subject: 'Pricing question', body: 'Do you offer a discount for schools?', created_at: at(31) });
+  rows.audit_log!.push({ id: 1, actor: ALICE.accountId, action: 'login', at: at(40) });
+  return rows;
+}
+
+/** `INSERT ... VALUES ($1, $2), ...` for one table's rows, values as parameters. */
+function insert(table: string, rows: Row[]): { sql: string; params: unknown[] } {
+  const columns = Object.keys(rows[0]!);
+  const params: unknown[] = [];
+  const tuples = rows.map((r) => `(${columns.map((c) => `$${params.push(r[c])}`).join(', ')})`);
+  return { sql: `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${tuples.join(', ')}`, params };
+}
+
+/** The masking key of this data folder: generated once, readable by the owner only. */
+function maskingKey(dataDir: string): string {
+  const file = join(dataDir, 'postgres-masking-key');
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600, flag: 'wx' });
+  return readFileSync(file, 'utf8').trim();
+}
+
+export async function startPostgres(options: { host: string; port: number; dataDir: string; people: DemoPerson[] }): Promise<LocalPostgres> {
+  const db = await PGlite.create(join(options.dataDir, 'postgres'));
+  const seeded = (await db.query<{ t: string | null }>(`SELECT to_regclass('public.accounts')::text AS t`)).rows[0]?.t;
+  if (!seeded) {
+    await db.transaction(async (tx) => {
+      await tx.exec(SCHEMA);
+      for (const [table, rows] of Object.entries(productRows(options.people))) {
+        for (let i = 0; i < rows.length; i += 500) {
+          const { sql, params } = insert(table, rows.slice(i, i + 500));
+          await tx.query(sql, params);
+        }
+      }
+    });
+  }
+  // Each function's connector keeps a small pool; the socket server queues their statements on the one engine.
+  const server = new PGLiteSocketServer({ db, host: options.host, port: options.port, maxConnections: 32 });
+  await server.start();
+  return {
+    url: `postgres://postgres@${server.getServerConn()}/postgres`,
+    maskingKey: maskingKey(options.dataDir),
+    close: async () => {
+      await server.stop();
+      await db.close();
+    },
+  };
+}
