@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { ALICE, BOB, type DemoPerson } from './demo/people.ts';
+import { makePrivate } from './private-files.ts';
 
 export interface LocalPostgres {
   url: string;
@@ -88,7 +89,11 @@ function maskingKey(dataDir: string): string {
 }
 
 export async function startPostgres(options: { host: string; port: number; dataDir: string; people: DemoPerson[] }): Promise<LocalPostgres> {
-  const db = await PGlite.create(join(options.dataDir, 'postgres'));
+  // PGlite's file system layer writes its files world-readable (0666) whatever the umask: the folder is
+  // made private before it starts, and every file in it tightened once it has written them and on stop.
+  const directory = join(options.dataDir, 'postgres');
+  makePrivate(directory);
+  const db = await PGlite.create(directory);
   const seeded = (await db.query<{ t: string | null }>(`SELECT to_regclass('public.accounts')::text AS t`)).rows[0]?.t;
   if (!seeded) {
     await db.transaction(async (tx) => {
@@ -104,12 +109,14 @@ export async function startPostgres(options: { host: string; port: number; dataD
   // Each function's connector keeps a small pool; the socket server queues their statements on the one engine.
   const server = new PGLiteSocketServer({ db, host: options.host, port: options.port, maxConnections: 32 });
   await server.start();
+  makePrivate(directory);
   return {
     url: `postgres://postgres@${server.getServerConn()}/postgres`,
     maskingKey: maskingKey(options.dataDir),
     close: async () => {
       await server.stop();
       await db.close();
+      makePrivate(directory);
     },
   };
 }

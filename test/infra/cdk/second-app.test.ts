@@ -16,6 +16,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DsarOrchestrator } from 'dsar-orchestrator';
 
 const config = JSON.parse(readFileSync(fileURLToPath(new URL('../../../config/example.config.json', import.meta.url)), 'utf8'));
+// A team's app passes its configuration as an object: a relational connector's dataset goes inline, since
+// a path would be read from the app's own working directory.
+for (const c of config.connectors) {
+  if (typeof c.dataset === 'string') c.dataset = JSON.parse(readFileSync(fileURLToPath(new URL(`../../../${c.dataset}`, import.meta.url)), 'utf8'));
+}
 
 /** A CLOUDFRONT-scope web ACL the team keeps in us-east-1. */
 const WEB_ACL_ARN = 'arn:aws:wafv2:us-east-1:222222222222:global/webacl/privacy-edge/0123abcd-0000-0000-0000-000000000000';
