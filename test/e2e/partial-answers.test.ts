@@ -68,7 +68,14 @@ describe('a HubSpot batch read that answers 207 without results every time', () 
       expect(hubspot.error.message).toContain('POST notes/batch/read left 3 of 3 requested records unaccounted for');
       const failed = waiting.audit.filter((a: any) => a.action === 'connector.failed');
       expect(failed.map((a: any) => a.detail.connectorId)).toEqual(['hubspot']);
-      expect(waiting.audit.map((a: any) => a.action)).toContain('connectors.awaiting_staff');
+      // The status moves (Reconcile) a step before the staff task is opened and audited (AwaitStaffOnFailures).
+      const asked = async () => (await rt.api('GET', `/v1/admin/requests/${id}`, { token: rt.staffToken })).body.audit.map((a: any) => a.action) as string[];
+      let actions = await asked();
+      for (let tries = 0; !actions.includes('connectors.awaiting_staff') && tries < 100; tries++) {
+        await new Promise((r) => setTimeout(r, 100));
+        actions = await asked();
+      }
+      expect(actions).toContain('connectors.awaiting_staff');
       expect((await rt.mails(BOB.email)).some((m) => m.subject.includes('Your data is ready'))).toBe(false);
     } finally {
       rt.sandboxControl.faults.reset('hubspot');
