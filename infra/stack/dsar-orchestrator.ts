@@ -18,6 +18,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -56,6 +57,36 @@ export interface DsarStaffIdentityProps {
   readonly userPool?: cognito.IUserPool;
   /** The app client the staff console signs in with; created in the pool when omitted. */
   readonly userPoolClient?: cognito.IUserPoolClient;
+}
+
+/**
+ * The network of a database the relational (`postgres`) connectors reach over the PostgreSQL wire
+ * protocol. The functions that run connectors (every function with a `connectors` grant in
+ * `infra/functions.ts`) are placed in these subnets with a security group of their own.
+ */
+export interface DsarDatabaseNetworkProps {
+  /** The VPC the database is in. */
+  readonly vpc: ec2.IVpc;
+  /**
+   * Where the connector functions run. Default: the VPC's private subnets (CDK's default selection).
+   * Public subnets are refused: a function there has no route out (Lambda gives it no public IP).
+   */
+  readonly subnets?: ec2.SubnetSelection;
+  /**
+   * The database's security group: the construct adds an ingress rule to it from the connector
+   * functions' group on `port`. Without it, allow `DsarOrchestrator.connectorSecurityGroup` in yourself
+   * (docs/deploy.md).
+   */
+  readonly securityGroup?: ec2.ISecurityGroup;
+  /** The database's port. Default 5432. */
+  readonly port?: number;
+  /**
+   * Create gateway endpoints for DynamoDB and S3 on the route tables of `subnets` (free of charge). Leave
+   * false when the VPC already has them: a second gateway endpoint of one service on a route table fails
+   * the deploy. Secrets Manager, SES and Step Functions still need a NAT gateway or interface endpoints.
+   * Default false.
+   */
+  readonly gatewayEndpoints?: boolean;
 }
 
 export interface DsarOrchestratorProps {
@@ -106,7 +137,28 @@ export interface DsarOrchestratorProps {
    * origin under /v1/*, and Cognito hosted UI sign-in. Deployed by default; `{ enabled: false }` omits it.
    */
   readonly console?: DsarConsoleProps;
+  /**
+   * Put the connector functions into a database's VPC, for `postgres` connectors whose database has no
+   * public endpoint. Without it every function runs outside any VPC, as before.
+   */
+  readonly database?: DsarDatabaseNetworkProps;
 }
+
+/** The functions that run connectors: only they go into the database's VPC. */
+export const runsConnectors = (spec: FunctionSpec) => spec.grants.some((g) => g === 'connectors' || g === 'connectors:erase');
+
+/**
+ * What a function in a VPC needs to create, describe and delete its network interfaces: the actions of
+ * the AWS managed policy AWSLambdaVPCAccessExecutionRole, inline (cdk-nag refuses AWS managed policies).
+ */
+const VPC_NETWORK_INTERFACE_ACTIONS = [
+  'ec2:CreateNetworkInterface',
+  'ec2:DescribeNetworkInterfaces',
+  'ec2:DescribeSubnets',
+  'ec2:DeleteNetworkInterface',
+  'ec2:AssignPrivateIpAddresses',
+  'ec2:UnassignPrivateIpAddresses',
+];
 
 const pascal = (id: string) => id.replace(/(^|-)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase());
 
@@ -148,6 +200,11 @@ export class DsarOrchestrator extends Construct {
    * it, so the execute-api URL cannot be used to skip the distribution's web ACL or to forge the viewer IP.
    */
   readonly edgeSecret?: secretsmanager.Secret;
+  /**
+   * The security group of the connector functions, when `database` places them in a VPC: it may reach
+   * the database's port and HTTPS (AWS APIs and the SaaS connectors), nothing else.
+   */
+  readonly connectorSecurityGroup?: ec2.SecurityGroup;
   /** The console's bucket, distribution and sign-in configuration (absent when `console.enabled` is false). */
   readonly console?: ConsoleSite;
 
@@ -310,8 +367,11 @@ export class DsarOrchestrator extends Construct {
           'Not a credential to anything: it only tells the API that a call came through its own CloudFront distribution. CloudFormation resolves it into the origin header and the functions\' environment at deploy, so rotating it is a redeploy (docs/security.md).',
       });
     }
+    const database = props.database && this.databaseNetwork(props.database);
+    this.connectorSecurityGroup = database?.securityGroup;
     for (const spec of FUNCTIONS) {
       const name = pascal(spec.id);
+      const inVpc = database && runsConnectors(spec);
       const logGroup = new logs.LogGroup(this, `${name}Logs`, { retention: logRetention, removalPolicy });
       // An own role instead of the AWSLambdaBasicExecutionRole managed policy: it may write to its own
       // log group only.
@@ -325,11 +385,20 @@ export class DsarOrchestrator extends Construct {
           'xray-tracing': new iam.PolicyDocument({
             statements: [new iam.PolicyStatement({ actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] })],
           }),
+          // Inline on the role, not in its default policy: Lambda checks these permissions when it
+          // creates the function, and needs them until its network interfaces are gone at deletion.
+          ...(inVpc && {
+            'vpc-network-interfaces': new iam.PolicyDocument({
+              statements: [new iam.PolicyStatement({ actions: VPC_NETWORK_INTERFACE_ACTIONS, resources: ['*'] })],
+            }),
+          }),
         },
       });
       Validations.of(role.node.defaultChild!).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'Only the inline xray-tracing policy: X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions (AWS documents "*").',
+        reason: inVpc
+          ? 'Only the inline xray-tracing and vpc-network-interfaces policies: X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions, and a function in a VPC needs the network interface actions of AWSLambdaVPCAccessExecutionRole, which AWS documents on "*" (the Describe actions have no resource-level permissions; the interfaces are created by Lambda with ids unknown in advance).'
+          : 'Only the inline xray-tracing policy: X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions (AWS documents "*").',
       });
       role.addToPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
       const fn = new NodejsFunction(this, name, {
@@ -345,6 +414,7 @@ export class DsarOrchestrator extends Construct {
         // need an acknowledgement covering every other grant too. Tracing is switched on below instead.
         logGroup,
         role,
+        ...(inVpc && { vpc: database.vpc, vpcSubnets: database.subnets, securityGroups: [database.securityGroup] }),
         environment: { ...this.environmentFor(spec.grants), ...this.edgeEnvironment(spec) },
         bundling: {
           format: OutputFormat.ESM,
@@ -631,6 +701,33 @@ export class DsarOrchestrator extends Construct {
     if (!(handler instanceof CfnResource) || stack.node.tryFindChild('DsarAutoDeleteObjectsLogs')) return;
     const group = new logs.LogGroup(stack, 'DsarAutoDeleteObjectsLogs', { retention, removalPolicy: RemovalPolicy.DESTROY });
     handler.addPropertyOverride('LoggingConfig', { LogGroup: group.logGroupName });
+  }
+
+  /**
+   * The connector functions' side of a database's network: their security group (HTTPS out for AWS APIs
+   * and the SaaS connectors, the database's port to its group or, without one, within the VPC), the
+   * rule that lets them into the database's group, and the free gateway endpoints when asked for.
+   */
+  private databaseNetwork(database: DsarDatabaseNetworkProps): { vpc: ec2.IVpc; subnets?: ec2.SubnetSelection; securityGroup: ec2.SecurityGroup } {
+    const port = ec2.Port.tcp(database.port ?? 5432);
+    const group = new ec2.SecurityGroup(this, 'ConnectorSecurityGroup', {
+      vpc: database.vpc,
+      description: 'DSAR connector functions: HTTPS to AWS APIs and SaaS connectors, and the database port',
+      allowAllOutbound: false,
+    });
+    group.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS: AWS APIs (through NAT or endpoints) and the SaaS connectors');
+    if (database.securityGroup) {
+      // Adds our egress to its group and its ingress from ours (in this stack when the group is imported).
+      group.connections.allowTo(database.securityGroup, port, 'DSAR connector functions to the database');
+    } else {
+      group.addEgressRule(ec2.Peer.ipv4(database.vpc.vpcCidrBlock), port, 'The database, inside the VPC (its own group must admit this one)');
+    }
+    if (database.gatewayEndpoints) {
+      const subnets = database.subnets ? [database.subnets] : undefined;
+      new ec2.GatewayVpcEndpoint(this, 'DynamoDbEndpoint', { vpc: database.vpc, service: ec2.GatewayVpcEndpointAwsService.DYNAMODB, subnets });
+      new ec2.GatewayVpcEndpoint(this, 'S3Endpoint', { vpc: database.vpc, service: ec2.GatewayVpcEndpointAwsService.S3, subnets });
+    }
+    return { vpc: database.vpc, subnets: database.subnets, securityGroup: group };
   }
 
   /** The environment a function gets: only the names of what its grants let it touch. */
