@@ -23,7 +23,8 @@ const DAY_MS = 86_400_000;
 export function rechecksFor(request: RequestRecord, closedAt: string): Array<Omit<ErasureRecheckItem, 'pk' | 'sk'>> {
   const owed: Array<Omit<ErasureRecheckItem, 'pk' | 'sk'>> = [];
   for (const [connectorId, outcome] of Object.entries(request.connectors ?? {})) {
-    if (outcome.status === 'accepted_missing') continue;
+    // Staff accepted it as not erased, or it cannot be read back per person (Google Analytics): nothing to check.
+    if (outcome.status === 'accepted_missing' || request.erasureConfirmation?.connectors[connectorId]?.verifiable === false) continue;
     const objects = (outcome.erasure ?? [])
       .filter((i) => i.completion && i.count > 0)
       .map((i) => ({ object: i.object, vendor: i.completion!.vendor, withinDays: i.completion!.withinDays }));
@@ -55,10 +56,12 @@ async function readBack(ctx: AppContext, registry: ConnectorRegistry, item: Eras
   if (request.subjectPurgedAt) return { outcome: 'not_checked', reason: 'subject fields already purged' };
   const config = enabledConnectors(ctx.config).find((c) => c.id === item.connectorId);
   if (!config) return { outcome: 'not_checked', reason: 'connector no longer enabled' };
+  const connector = registry.get(config.id);
+  if (connector.erasureVerifiable === false) return { outcome: 'not_checked', reason: 'the system cannot be read back per person' };
   const policy = policyFor(config);
   const residual: Record<string, number> = {};
   try {
-    for await (const record of registry.get(config.id).access(subjectOf(request), { requestId: item.requestId })) {
+    for await (const record of connector.access(subjectOf(request), { requestId: item.requestId })) {
       if (policy(record.object).action !== 'retain') residual[record.object] = (residual[record.object] ?? 0) + 1;
     }
   } catch (err) {

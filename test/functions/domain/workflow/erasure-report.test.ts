@@ -268,6 +268,8 @@ describe('closeErasure', () => {
 
   it('owes a re-check after the vendor’s window for a deletion the vendor completes later, and none for the others', async () => {
     const request = erasedRequest();
+    request.connectors!.hubspot!.erasure = [{ object: 'contacts', action: 'deleted', count: 1, completion: { vendor: 'HubSpot', withinDays: 30 } }];
+    // Google Analytics cannot be read back per person: its submitted deletion is reported, not re-checked.
     request.connectors!['google-analytics']!.erasure = [{ object: 'user', action: 'deleted', count: 1, completion: { vendor: 'Google', withinDays: 63 } }];
     await ctx.memory.create(request);
 
@@ -275,9 +277,9 @@ describe('closeErasure', () => {
     // A retried close (the report was not stored yet) owes the same re-check, not a second one.
     await closeErasure(ctx, ctx.memory.stored());
 
-    const due = new Date(NOW.getTime() + (63 + RECHECK_MARGIN_DAYS) * 86_400_000).toISOString();
+    const due = new Date(NOW.getTime() + (30 + RECHECK_MARGIN_DAYS) * 86_400_000).toISOString();
     expect([...ctx.memory.rechecks.values()]).toEqual([
-      { requestId: REQUEST_ID, connectorId: 'google-analytics', dueAt: due, objects: [{ object: 'user', vendor: 'Google', withinDays: 63 }] },
+      { requestId: REQUEST_ID, connectorId: 'hubspot', dueAt: due, objects: [{ object: 'contacts', vendor: 'HubSpot', withinDays: 30 }] },
     ]);
   });
 
