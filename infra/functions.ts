@@ -114,6 +114,16 @@ export const FUNCTIONS: FunctionSpec[] = [
     schedule: 'rate(1 hour)',
   },
   {
+    // Reads back, after the vendor's window, deletions a vendor completes on its own schedule; tells staff.
+    id: 'recheck-erasures',
+    entry: 'functions/handlers/scheduled/recheck-erasures.ts',
+    // table:write: the audit event and the re-check item it finishes (or gives back); connectors: the read-back.
+    grants: ['table:read', 'table:write', 'ses:send', 'connectors'],
+    timeoutSeconds: 900,
+    memoryMb: 512,
+    schedule: 'rate(1 hour)',
+  },
+  {
     // Bounces and complaints of the SES configuration set, onto the request's audit trail.
     id: 'record-mail-event',
     entry: 'functions/handlers/events/record-mail-event.ts',

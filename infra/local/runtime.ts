@@ -21,6 +21,8 @@ import { sweepExpiredPackages } from '#domain/requests/sweep';
 import { sweepExpiredStaging } from '#domain/staging/sweep';
 import { sweepSubjectRetention } from '#domain/requests/retention';
 import { escalate } from '#domain/escalation/index';
+import { recheckErasures } from '#domain/erasure-recheck/index';
+import { ConnectorRegistry } from '#connectors/registry';
 import { FUNCTIONS } from '../functions.ts';
 import { substitute } from '../asl.ts';
 import { emulatorSocket, startSes, startSignedDynamoDb, startSignedS3, type Emulator } from './emulators.ts';
@@ -120,6 +122,8 @@ export interface RuntimeOptions {
   escalationIntervalMs?: number;
   /** How often the subject-retention sweep runs (ms); 0 turns it off. */
   retentionIntervalMs?: number;
+  /** How often the erasure re-check runs (ms); 0 turns it off. */
+  recheckIntervalMs?: number;
   /** Progress lines (seeding, URLs); default silent. */
   log?: (line: string) => void;
   /** Warnings (a torn object moved aside on start); default `log`. */
@@ -417,6 +421,10 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     });
     every(options.escalationIntervalMs ?? 600_000, 'escalation', () => escalate(appContext()));
     every(options.retentionIntervalMs ?? 3_600_000, 'subject retention sweep', () => sweepSubjectRetention(dynamo(), TABLE, new Date()));
+    every(options.recheckIntervalMs ?? 3_600_000, 'erasure re-check', () => {
+      const ctx = appContext();
+      return recheckErasures(ctx, new ConnectorRegistry(ctx.config));
+    });
 
     const approver = tokens.find((t) => t.groups.includes('approver'))!;
     const viewer = tokens.find((t) => t.groups.includes('viewer'))!;

@@ -183,6 +183,33 @@ export function escalationDigest(config: DsarConfig, lines: EscalationLine[]): E
   ]);
 }
 
+/** One vendor deletion a later read-back could not confirm: ids, the system and counts, never the subject's data. */
+export interface RecheckLine {
+  requestId: string;
+  system: string;
+  windows: Array<{ object: string; vendor: string; withinDays: number }>;
+  /** Records still found, per object. */
+  residual?: Record<string, number>;
+  /** Why it could not be read back. */
+  reason?: string;
+  consoleUrl: string;
+}
+
+/** To staff: deletions a vendor was to complete within its window that a read-back after it did not confirm. */
+export function erasureRecheckDigest(config: DsarConfig, lines: RecheckLine[]): Email {
+  const sentence = (l: RecheckLine) => {
+    const windows = l.windows.map((w) => `${w.object} (${w.vendor}, within ${w.withinDays} days)`).join(', ');
+    const what = l.residual
+      ? `${Object.entries(l.residual).map(([object, n]) => `${n} ${object}`).join(', ')} still found`
+      : `the read-back did not run: ${l.reason ?? 'unknown'}`;
+    return `${l.requestId}, ${l.system}: deletion submitted for ${windows}; after the window, ${what}. Retry the erasure or follow up with the vendor.`;
+  };
+  return compose(config, `[DSAR] ${lines.length} vendor deletion${lines.length === 1 ? '' : 's'} not confirmed after the vendor's window`, [
+    'A read-back after the vendor\'s documented completion window did not confirm these erasures:',
+    ...lines.map((l) => ({ text: sentence(l), href: l.consoleUrl })),
+  ]);
+}
+
 export interface ErasureReportFacts {
   systems: Array<{
     displayName: string;

@@ -382,7 +382,23 @@ export const keys = {
     pk: `REQ#${id}`,
     sk: `ERASED#${connectorId}#${iso}#${suffix}`,
   }),
+  /**
+   * A deletion a vendor completes on its own schedule, to read back again once its window has passed:
+   * one partition sorted by the due time, so the re-check job reads only what is due (a Query, no index).
+   */
+  erasureRecheck: (dueAt: string, id: string, connectorId: string) => ({ pk: 'RECHECK' as const, sk: `${dueAt}#${id}#${connectorId}` }),
 };
+
+/** A re-check owed for one connector of a closed erasure (see ../erasure-recheck/index.ts). */
+export interface ErasureRecheckItem {
+  pk: 'RECHECK';
+  sk: string;
+  requestId: string;
+  connectorId: string;
+  dueAt: string;
+  /** The objects whose deletion was submitted, and the vendor's documented window for each. */
+  objects: Array<{ object: string; vendor: string; withinDays: number }>;
+}
 
 /** Normalises an email for comparison: trimmed and lower-cased (the local part too, as mail providers do in practice). */
 export function normalizeEmail(email: string): string {

@@ -28,6 +28,7 @@ import {
   type AuditEvent,
   type DownloadItem,
   type ErasureProgressItem,
+  type ErasureRecheckItem,
   type IdempotencyItem,
   type MailClaim,
   type RequestRecord,
@@ -344,6 +345,37 @@ export class RequestRepository {
     await this.db.send(
       new PutCommand({ TableName: this.table, Item: item, ConditionExpression: 'attribute_not_exists(sk)' }),
     );
+  }
+
+  /** Records a re-check owed; the same key written twice (a retried close) is one re-check. */
+  async scheduleErasureRecheck(item: Omit<ErasureRecheckItem, 'pk' | 'sk'>): Promise<void> {
+    await this.db.send(new PutCommand({ TableName: this.table, Item: { ...keys.erasureRecheck(item.dueAt, item.requestId, item.connectorId), ...item } }));
+  }
+
+  /** Re-checks due at `now` or before, oldest first: a key range of one partition, never a Scan. */
+  async dueErasureRechecks(now: string, limit = 100): Promise<ErasureRecheckItem[]> {
+    const out = await this.db.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk AND sk <= :now',
+        ExpressionAttributeValues: { ':pk': 'RECHECK', ':now': `${now}#~` },
+        Limit: limit,
+      }),
+    );
+    return (out.Items ?? []) as ErasureRecheckItem[];
+  }
+
+  /** Marks a re-check done; false when another run did it first (so only one run audits and tells staff). */
+  async finishErasureRecheck(item: Pick<ErasureRecheckItem, 'pk' | 'sk'>): Promise<boolean> {
+    try {
+      await this.db.send(
+        new DeleteCommand({ TableName: this.table, Key: { pk: item.pk, sk: item.sk }, ConditionExpression: 'attribute_exists(pk)' }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
   }
 
   /** The items of every earlier run of this connector's erasure that kept its progress, oldest run first. */

@@ -15,6 +15,7 @@ import { logger } from '#commons/observability';
 import { recipientErasureNotice } from '../notifications/templates.ts';
 import { deleteStaging } from '../staging/cleanup.ts';
 import { deleteSubjectCopies } from './subject-copies.ts';
+import { rechecksFor } from '../erasure-recheck/index.ts';
 import type { AppContext } from '../context.ts';
 import type { ErasureReport, RequestRecord } from '../requests/model.ts';
 
@@ -122,6 +123,9 @@ export async function closeErasure(ctx: AppContext, request: RequestRecord): Pro
     // What staff still owe under Art. 19, in the request's audit trail where the console shows it.
     await ctx.repo.audit(request.requestId, 'system', 'erasure.recipients_outstanding', { recipients: outstanding });
   }
+  // Deletions the vendor completes later are read back again after its window (../erasure-recheck). Due
+  // from the read-back's time, which a retried close finds unchanged, so a retry writes the same keys.
+  for (const recheck of rechecksFor(request, request.erasureConfirmation?.at ?? report.completedAt)) await ctx.repo.scheduleErasureRecheck(recheck);
   await ctx.repo.update(request.requestId, { erasureReport: report });
   await ctx.repo.audit(request.requestId, 'system', 'erasure.reported', {
     recipientsNotified: report.recipientsNotified.map((r) => r.name),

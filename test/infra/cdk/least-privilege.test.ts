@@ -51,6 +51,7 @@ const EXPECTED: Record<string, string[]> = {
   'notify-subject': [...READ, ...WRITE, ...MAIL, 's3:DeleteObject', 's3:ListBucket'],
   escalate: [...READ, ...WRITE, ...MAIL],
   'record-mail-event': [...READ, ...WRITE],
+  'recheck-erasures': [...READ, ...WRITE, ...MAIL, ...CONNECTORS],
   'retention-sweep': ['dynamodb:Query', 'dynamodb:UpdateItem', 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*'],
 };
 

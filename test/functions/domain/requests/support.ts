@@ -24,7 +24,7 @@ import {
   type TaskKind,
 } from '#domain/requests/model';
 import { RequestNotFound, StateConflict, type RequestRepository, type SubjectLockClaim, type UpdateConditions } from '#domain/requests/repository';
-import type { IdempotencyItem, Verification } from '#domain/requests/model';
+import type { ErasureRecheckItem, IdempotencyItem, Verification } from '#domain/requests/model';
 
 export const EXAMPLE_CONFIG_PATH = new URL('../../../../config/example.config.json', import.meta.url);
 
@@ -237,6 +237,13 @@ export class MemoryRepo {
     const item: IdempotencyItem = { ...keys.idempotency(keyHash), requestId, bodyHash, createdAt: at, expiration: 0 };
     this.idempotency.set(keyHash, item);
     return clone(item);
+  }
+
+  /** Re-checks closing erasures owed, by key (a retried close writes the same key). */
+  readonly rechecks = new Map<string, Omit<ErasureRecheckItem, 'pk' | 'sk'>>();
+
+  async scheduleErasureRecheck(item: Omit<ErasureRecheckItem, 'pk' | 'sk'>): Promise<void> {
+    this.rechecks.set(keys.erasureRecheck(item.dueAt, item.requestId, item.connectorId).sk, clone(item));
   }
 
   /** The stored record itself (for assertions). */

@@ -5,6 +5,7 @@ import type { DsarConfig } from '#commons/config';
 import type { ConnectorOutcome, ErasureConfirmation, RequestRecord } from '#domain/requests/model';
 import { buildErasureReport, closeErasure } from '#domain/workflow/erasure-report';
 import { notifyOutcome } from '#domain/workflow/notify';
+import { RECHECK_MARGIN_DAYS } from '#domain/erasure-recheck/index';
 import { subjectStatus } from '#domain/requests/subject';
 import { NOW, REQUEST_ID, SUBJECT_EMAIL, exampleConfig, requestRecord, testContext, verificationFor, type TestContext } from '../requests/support.ts';
 
@@ -263,6 +264,23 @@ describe('closeErasure', () => {
     expect(outstanding.detail).toEqual({
       recipients: ['Microsoft', 'Social media platforms (Facebook, LinkedIn, Instagram, YouTube)', 'Authorised resale partners', 'Public authorities', 'A buyer in a merger or sale of the business'],
     });
+  });
+
+  it('owes a re-check after the vendor’s window for a deletion the vendor completes later, and none for the others', async () => {
+    const request = erasedRequest();
+    request.connectors!.hubspot!.erasure = [{ object: 'contacts', action: 'deleted', count: 1, completion: { vendor: 'HubSpot', withinDays: 30 } }];
+    // Google Analytics cannot be read back per person: its submitted deletion is reported, not re-checked.
+    request.connectors!['google-analytics']!.erasure = [{ object: 'user', action: 'deleted', count: 1, completion: { vendor: 'Google', withinDays: 63 } }];
+    await ctx.memory.create(request);
+
+    await closeErasure(ctx, ctx.memory.stored());
+    // A retried close (the report was not stored yet) owes the same re-check, not a second one.
+    await closeErasure(ctx, ctx.memory.stored());
+
+    const due = new Date(NOW.getTime() + (30 + RECHECK_MARGIN_DAYS) * 86_400_000).toISOString();
+    expect([...ctx.memory.rechecks.values()]).toEqual([
+      { requestId: REQUEST_ID, connectorId: 'hubspot', dueAt: due, objects: [{ object: 'contacts', vendor: 'HubSpot', withinDays: 30 }] },
+    ]);
   });
 
   it('keeps no data of the subject in the report it stores', async () => {
