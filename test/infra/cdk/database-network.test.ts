@@ -16,7 +16,8 @@ import { FUNCTIONS } from '../../../infra/functions.ts';
 import { DsarOrchestrator, runsConnectors, type DsarDatabaseNetworkProps } from '../../../infra/stack/dsar-orchestrator.ts';
 import { actionsOf, cfnLint, cfnLintRuns, EXAMPLE_CONFIG, shown, statementsOf } from './helpers.ts';
 
-const CONNECTOR_FUNCTIONS = ['plan-connectors', 'collect', 'erase', 'confirm-erasure'];
+// Every function with a connectors grant: the workflow's steps and the hourly re-check of vendor deletions.
+const CONNECTOR_FUNCTIONS = ['plan-connectors', 'collect', 'erase', 'confirm-erasure', 'recheck-erasures'];
 
 /** An existing VPC of the account, as an embedding app imports it (nothing about it is created here). */
 function importedVpc(stack: Stack, subnets: 'private' | 'public' = 'private'): ec2.IVpc {
