@@ -1,9 +1,9 @@
 /**
- * Shared pieces of the SaaS connector tests: subjects, a configuration for a sandbox, the dependencies a
- * registry would give, and checks that an export holds nobody else's data.
+ * Shared pieces of the connector tests: subjects, a configuration for a sandbox (and for the demo's S3
+ * store), the dependencies a registry would give, and checks that an export holds nobody else's data.
  */
 import { vi } from 'vitest';
-import type { ErasurePolicy, SaasConnectorConfig } from '#commons/config';
+import type { ErasurePolicy, S3ConnectorConfig, SaasConnectorConfig } from '#commons/config';
 import type { ConnectorContext, ConnectorDeps, DataRecord, PolicyFor, Subject } from '#connectors/types';
 import type { Sandboxes } from '../../../infra/local/sandboxes/index.ts';
 
@@ -32,6 +32,20 @@ export function saasConfig(
     objects: {},
   };
 }
+
+/** The S3 connector of the demo's call history: a folder per account id from the account store. */
+export const CALLS_CONFIG: S3ConnectorConfig = {
+  id: 'calls',
+  kind: 's3',
+  displayName: 'Calls',
+  enabled: true,
+  bucket: 'demo-call-history',
+  prefixTemplate: 'users/{subjectKey}/',
+  subjectKey: { from: 'connector', connectorId: 'accounts', attribute: 'accountId' },
+  objectName: 'call',
+  erasure: { action: 'delete' },
+  objects: {},
+};
 
 /** What the registry would give: the sandbox's credentials, and GA user and client ids from the demo people. */
 export function depsFor(sb: Sandboxes, credentials: Record<string, Record<string, string>> = sb.credentials): ConnectorDeps {
