@@ -47,6 +47,18 @@ export const CALLS_CONFIG: S3ConnectorConfig = {
   objects: {},
 };
 
+/** The sandbox's Google Analytics settings, with the user and client ids taken from the account store. */
+export function gaSettings(sb: Sandboxes, quotaHintMs: number): Record<string, unknown> {
+  return {
+    ...sb.settings.googleAnalytics,
+    identifiers: [
+      { type: 'userId', from: { connectorId: 'accounts', attribute: 'gaUserId' } },
+      { type: 'clientId', from: { connectorId: 'accounts', attribute: 'gaClientId' } },
+    ],
+    quotaHintMs,
+  };
+}
+
 /** What the registry would give: the sandbox's credentials, and GA user and client ids from the demo people. */
 export function depsFor(sb: Sandboxes, credentials: Record<string, Record<string, string>> = sb.credentials): ConnectorDeps {
   return {
