@@ -113,19 +113,27 @@ export function countBy(records: DataRecord[]): Record<string, number> {
   return counts;
 }
 
-/** Counts the requests whose URL contains `part`, made while `run` runs. */
-export async function countRequests<T>(part: string, run: () => Promise<T>): Promise<{ result: T; count: number }> {
+/** Runs `run` with a fetch that shows `see` every request (its URL and init) before making it. */
+export async function watchRequests<T>(see: (url: string, init?: RequestInit) => void, run: () => Promise<T>): Promise<T> {
   const original = globalThis.fetch;
-  let count = 0;
   globalThis.fetch = ((input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
-    if (String(input instanceof Request ? input.url : input).includes(part)) count++;
+    see(input instanceof Request ? input.url : String(input), init);
     return original(input, init);
   }) as typeof fetch;
   try {
-    return { result: await run(), count };
+    return await run();
   } finally {
     globalThis.fetch = original;
   }
+}
+
+/** Counts the requests whose URL contains `part`, made while `run` runs. */
+export async function countRequests<T>(part: string, run: () => Promise<T>): Promise<{ result: T; count: number }> {
+  let count = 0;
+  const result = await watchRequests((url) => {
+    if (url.includes(part)) count++;
+  }, run);
+  return { result, count };
 }
 
 /**
