@@ -1,5 +1,5 @@
 /** Small helpers over the records a connector streams. */
-import type { DataRecord } from './types.ts';
+import type { DataRecord, ErasureItem } from './types.ts';
 
 /**
  * Reads the whole stream and groups it by object (erasure needs every record before it changes any).
@@ -26,4 +26,15 @@ export function withOnly(record: DataRecord, fields: readonly string[]): DataRec
   const data: Record<string, unknown> = {};
   for (const f of fields) if (f in record.data) data[f] = record.data[f];
   return { ...record, data };
+}
+
+/** Why records are kept, as the erasure report states it (a `retain` policy is one). */
+export interface Retention {
+  legalBasis: string;
+  retentionPeriod: string;
+}
+
+/** The report line for `count` records of `object` that are kept, and the legal basis and period that keep them. */
+export function retained(object: string, count: number, why: Retention): ErasureItem {
+  return { object, action: 'retained', count, legalBasis: why.legalBasis, retentionPeriod: why.retentionPeriod };
 }

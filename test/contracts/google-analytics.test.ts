@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSaasConnector } from '#connectors/saas';
 import { startSandboxes, type Sandboxes } from '../../infra/local/sandboxes/index.ts';
-import { collect, ctx, depsFor, policies, saasConfig, subjectOf } from '../functions/connectors/support.ts';
+import { collect, ctx, depsFor, gaSettings, policies, saasConfig, subjectOf } from '../functions/connectors/support.ts';
 import { recordExchanges, type Exchange } from './support/openapi3.ts';
 
 type Json = Record<string, unknown>;
@@ -69,15 +69,7 @@ afterEach(() => sb.faults.reset());
 
 const connector = (settings: Record<string, unknown> = {}) =>
   createSaasConnector(
-    saasConfig('google-analytics', sb.urls.googleAnalytics, {
-      ...sb.settings.googleAnalytics,
-      identifiers: [
-        { type: 'userId', from: { connectorId: 'accounts', attribute: 'gaUserId' } },
-        { type: 'clientId', from: { connectorId: 'accounts', attribute: 'gaClientId' } },
-      ],
-      quotaHintMs: 10,
-      ...settings,
-    }),
+    saasConfig('google-analytics', sb.urls.googleAnalytics, { ...gaSettings(sb, 10), ...settings }),
     depsFor(sb),
   );
 

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jwtBearerForm, signJwt } from '#connectors/jwt';
 import { createSaasConnector } from '#connectors/saas';
 import { startSandboxes, type Sandboxes } from '../../infra/local/sandboxes/index.ts';
-import { collect, ctx, depsFor, policies, saasConfig, subjectOf } from '../functions/connectors/support.ts';
+import { collect, ctx, depsFor, policies, saasConfig, subjectOf, watchRequests } from '../functions/connectors/support.ts';
 import { shapeMismatches } from './salesforce/shape.ts';
 
 const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`./salesforce/${name}`, import.meta.url), 'utf8'));
@@ -33,17 +33,10 @@ interface Sent {
 
 /** Every request made while `run` runs. */
 async function recording(run: () => Promise<unknown>): Promise<Sent[]> {
-  const original = globalThis.fetch;
   const sent: Sent[] = [];
-  globalThis.fetch = ((input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
-    sent.push({ method: init?.method ?? 'GET', url: new URL(String(input)), headers: new Headers(init?.headers), body: init?.body === undefined ? undefined : String(init.body) });
-    return original(input, init);
-  }) as typeof fetch;
-  try {
-    await run();
-  } finally {
-    globalThis.fetch = original;
-  }
+  await watchRequests((url, init) => {
+    sent.push({ method: init?.method ?? 'GET', url: new URL(url), headers: new Headers(init?.headers), body: init?.body === undefined ? undefined : String(init.body) });
+  }, run);
   return sent;
 }
 

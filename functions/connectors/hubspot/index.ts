@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import type { ErasurePolicy, SaasConnectorConfig } from '#commons/config';
 import { mapInOrder, VENDOR_CONCURRENCY } from '#connectors/concurrency';
 import { ConnectorMisconfigured } from '#connectors/errors';
-import { groupByObject, withOnly } from '#connectors/records';
+import { groupByObject, retained, withOnly, type Retention } from '#connectors/records';
 import type {
   Connector,
   ConnectorContext,
@@ -215,7 +215,7 @@ export function createHubSpotConnector(config: SaasConnectorConfig, deps: Connec
   /** One policy applied record by record; shared objects still used by other contacts are kept. */
   async function eraseEach(hs: HubSpotClient, object: Associated | 'contacts', records: DataRecord[], policy: ErasurePolicy, contactIds: Set<string>, ctx: ConnectorContext): Promise<ErasureItem[]> {
     if (policy.action === 'retain') {
-      return [{ object, action: 'retained', count: records.length, legalBasis: policy.legalBasis, retentionPeriod: policy.retentionPeriod }];
+      return [retained(object, records.length, policy)];
     }
     const others = object === 'contacts' ? new Set<string>() : await sharedWithOthers(hs, object, records.map((r) => r.id), contactIds, ctx);
     const own = records.filter((r) => !others.has(r.id));
@@ -243,7 +243,7 @@ export function createHubSpotConnector(config: SaasConnectorConfig, deps: Connec
     if (changed || !shared) {
       items.push(policy.action === 'delete' ? { object, action: 'deleted', count: changed, ...(changed ? { completion: ARCHIVE_COMPLETION } : {}) } : { object, action: 'anonymized', count: changed });
     }
-    if (shared) items.push(sharedItem(object, shared));
+    if (shared) items.push(retained(object, shared, SHARED_RECORDS));
     return items;
   }
 
@@ -285,7 +285,7 @@ export function createHubSpotConnector(config: SaasConnectorConfig, deps: Connec
         const prefs = byObject.get('subscription_preferences');
         const prefsPolicy = policyFor('subscription_preferences');
         if (prefs?.length && prefsPolicy.action === 'retain') {
-          await done([{ object: 'subscription_preferences', action: 'retained', count: prefs.length, legalBasis: prefsPolicy.legalBasis, retentionPeriod: prefsPolicy.retentionPeriod }]);
+          await done([retained('subscription_preferences', prefs.length, prefsPolicy)]);
         }
         await done(await eraseEach(hs, 'contacts', byObject.get('contacts') ?? [], contactPolicy, contactIds, ctx));
         return { connectorId: config.id, items };
@@ -336,7 +336,7 @@ export function createHubSpotConnector(config: SaasConnectorConfig, deps: Connec
         const archived = onTimelines.get(object)?.length ?? 0;
         const removed = records.length - shared - archived;
         if (removed > 0) gone.push({ object, action: 'deleted', count: removed, completion: GDPR_DELETE_COMPLETION });
-        if (shared) gone.push(sharedItem(object, shared));
+        if (shared) gone.push(retained(object, shared, SHARED_RECORDS));
       }
       await done(gone);
       return { connectorId: config.id, items };
@@ -345,12 +345,7 @@ export function createHubSpotConnector(config: SaasConnectorConfig, deps: Connec
 }
 
 /** Records other contacts are also associated with: kept, only the subject's association goes. */
-function sharedItem(object: string, count: number): ErasureItem {
-  return {
-    object,
-    action: 'retained',
-    count,
-    legalBasis: 'Shared record associated with other contacts as well; only the subject’s contact and its association to the record were removed',
-    retentionPeriod: 'As long as the record is in use',
-  };
-}
+const SHARED_RECORDS: Retention = {
+  legalBasis: 'Shared record associated with other contacts as well; only the subject’s contact and its association to the record were removed',
+  retentionPeriod: 'As long as the record is in use',
+};

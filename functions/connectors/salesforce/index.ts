@@ -12,7 +12,7 @@ import type { ErasurePolicy, SaasConnectorConfig } from '#commons/config';
 import { collect, mapInOrder, VENDOR_CONCURRENCY } from '#connectors/concurrency';
 import { ConnectorIncompleteAnswer, ConnectorMisconfigured } from '#connectors/errors';
 import { chunks } from '#connectors/http';
-import { groupByObject } from '#connectors/records';
+import { groupByObject, retained, type Retention } from '#connectors/records';
 import type {
   Connector,
   ConnectorContext,
@@ -284,7 +284,7 @@ export function createSalesforceConnector(config: SaasConnectorConfig, deps: Con
     deletedIds: Set<string> = new Set(),
   ): Promise<ErasureItem[]> {
     if (policy.action === 'retain') {
-      return [{ object, action: 'retained', count: records.length, legalBasis: policy.legalBasis, retentionPeriod: policy.retentionPeriod }];
+      return [retained(object, records.length, policy)];
     }
     if (policy.action === 'anonymize') {
       let count = 0;
@@ -298,7 +298,7 @@ export function createSalesforceConnector(config: SaasConnectorConfig, deps: Con
       }
       if (!converted) return [{ object, action: count ? 'anonymized' : 'not_found', count }];
       // Reported as kept, with the reason, rather than failing the erasure or calling it masked.
-      return count ? [{ object, action: 'anonymized', count }, convertedLeads(converted)] : [convertedLeads(converted)];
+      return count ? [{ object, action: 'anonymized', count }, retained('Lead', converted, CONVERTED_LEADS)] : [retained('Lead', converted, CONVERTED_LEADS)];
     }
     let ids = records.map((r) => r.id);
     let shared = 0;
@@ -312,7 +312,7 @@ export function createSalesforceConnector(config: SaasConnectorConfig, deps: Con
       shared = ids.filter((id) => inUse.has(id)).length;
       ids = ids.filter((id) => !inUse.has(id));
       if (shared && !ids.length) {
-        return [sharedAccounts(shared)];
+        return [retained('Account', shared, SHARED_ACCOUNTS)];
       }
     }
     let count = 0;
@@ -340,8 +340,8 @@ export function createSalesforceConnector(config: SaasConnectorConfig, deps: Con
       }
     }
     const items: ErasureItem[] = count || (!shared && !refused) ? [{ object, action: 'deleted', count }] : [];
-    if (shared) items.push(sharedAccounts(shared));
-    if (refused) items.push(accountsInUse(refused));
+    if (shared) items.push(retained('Account', shared, SHARED_ACCOUNTS));
+    if (refused) items.push(retained('Account', refused, ACCOUNTS_IN_USE));
     return items;
   }
 
@@ -387,36 +387,21 @@ export function createSalesforceConnector(config: SaasConnectorConfig, deps: Con
 }
 
 /** Converted Leads Salesforce would not let the connector mask: kept, and why, so staff can act. */
-function convertedLeads(count: number): ErasureItem {
-  return {
-    object: 'Lead',
-    action: 'retained',
-    count,
-    legalBasis:
-      'Not erased: Salesforce refuses changes to a converted Lead (CANNOT_UPDATE_CONVERTED_LEAD) unless the integration user has the “View and Edit Converted Leads” permission; grant it, or delete Leads instead, and erase again',
-    retentionPeriod: 'Until the erasure is run again with that permission',
-  };
-}
+const CONVERTED_LEADS: Retention = {
+  legalBasis:
+    'Not erased: Salesforce refuses changes to a converted Lead (CANNOT_UPDATE_CONVERTED_LEAD) unless the integration user has the “View and Edit Converted Leads” permission; grant it, or delete Leads instead, and erase again',
+  retentionPeriod: 'Until the erasure is run again with that permission',
+};
 
 /** Accounts Salesforce refused to delete (DELETE_FAILED) because other records still need them. */
-function accountsInUse(count: number): ErasureItem {
-  return {
-    object: 'Account',
-    action: 'retained',
-    count,
-    legalBasis:
-      'Salesforce refuses to delete an Account that still has Cases, activated contracts or opportunities of other users (DELETE_FAILED); the account is kept as a company record, and the subject’s own Contact, Cases and activities on it were erased',
-    retentionPeriod: 'As long as those records need the account',
-  };
-}
+const ACCOUNTS_IN_USE: Retention = {
+  legalBasis:
+    'Salesforce refuses to delete an Account that still has Cases, activated contracts or opportunities of other users (DELETE_FAILED); the account is kept as a company record, and the subject’s own Contact, Cases and activities on it were erased',
+  retentionPeriod: 'As long as those records need the account',
+};
 
 /** Accounts still used by other contacts are kept; the subject's link to them went with the Contact. */
-function sharedAccounts(count: number): ErasureItem {
-  return {
-    object: 'Account',
-    action: 'retained',
-    count,
-    legalBasis: 'The account is a company record shared with other contacts; only the subject’s link to it was erased',
-    retentionPeriod: 'As long as the business relationship with the company lasts',
-  };
-}
+const SHARED_ACCOUNTS: Retention = {
+  legalBasis: 'The account is a company record shared with other contacts; only the subject’s link to it was erased',
+  retentionPeriod: 'As long as the business relationship with the company lasts',
+};

@@ -19,7 +19,7 @@ import type { ErasurePolicy, SaasConnectorConfig } from '#commons/config';
 import { collect, mapInOrder, VENDOR_CONCURRENCY } from '#connectors/concurrency';
 import { ConnectorMisconfigured, ConnectorUnavailable } from '#connectors/errors';
 import { abortableSleep } from '#connectors/http';
-import { groupByObject, withOnly } from '#connectors/records';
+import { groupByObject, retained, withOnly } from '#connectors/records';
 import type {
   Connector,
   ConnectorContext,
@@ -352,9 +352,9 @@ export function createStripeConnector(config: SaasConnectorConfig, deps: Connect
     ctx: ConnectorContext,
   ): Promise<ErasureItem[]> {
     if (policy.action === 'retain') {
-      const retained: ErasureItem = { object, action: 'retained', count: records.length, legalBasis: policy.legalBasis, retentionPeriod: policy.retentionPeriod };
+      const item = retained(object, records.length, policy);
       const masked = object === 'customers' ? await maskRetained(stripe, records, ctx) : 0;
-      return masked ? [{ object, action: 'anonymized', count: masked }, retained] : [retained];
+      return masked ? [{ object, action: 'anonymized', count: masked }, item] : [item];
     }
     if (policy.action === 'anonymize') {
       // Each record is its own update: side by side, within the client's bound.
@@ -389,13 +389,7 @@ export function createStripeConnector(config: SaasConnectorConfig, deps: Connect
     const items: ErasureItem[] = [];
     if (count) items.push({ object, action: 'deleted', count });
     if (kept.length) {
-      items.push({
-        object,
-        action: 'retained',
-        count: kept.length,
-        legalBasis: 'Part of an issued invoice, kept with the invoice',
-        retentionPeriod: 'As long as the invoice is kept',
-      });
+      items.push(retained(object, kept.length, { legalBasis: 'Part of an issued invoice, kept with the invoice', retentionPeriod: 'As long as the invoice is kept' }));
     }
     return items;
   }

@@ -4,7 +4,7 @@ import { ConnectorAuthFailed, ConnectorIncompleteAnswer, ConnectorMisconfigured,
 import { createSaasConnector } from '#connectors/saas';
 import { ALICE } from '../../../infra/local/demo/people.ts';
 import { startSandboxes, type Sandboxes } from '../../../infra/local/sandboxes/index.ts';
-import { QUOTED, collect, countRequests, ctx, depsFor, policies, saasConfig, subjectOf } from './support.ts';
+import { QUOTED, collect, countRequests, ctx, depsFor, gaSettings, policies, saasConfig, subjectOf } from './support.ts';
 
 let sb: Sandboxes;
 
@@ -16,15 +16,7 @@ afterEach(() => sb.faults.reset());
 
 const connector = (settings: Record<string, unknown> = {}, deps = depsFor(sb)) =>
   createSaasConnector(
-    saasConfig('google-analytics', sb.urls.googleAnalytics, {
-      ...sb.settings.googleAnalytics,
-      identifiers: [
-        { type: 'userId', from: { connectorId: 'accounts', attribute: 'gaUserId' } },
-        { type: 'clientId', from: { connectorId: 'accounts', attribute: 'gaClientId' } },
-      ],
-      quotaHintMs: 20,
-      ...settings,
-    }),
+    saasConfig('google-analytics', sb.urls.googleAnalytics, { ...gaSettings(sb, 20), ...settings }),
     deps,
   );
 

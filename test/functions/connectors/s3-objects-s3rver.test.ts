@@ -5,23 +5,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import type { S3ConnectorConfig } from '#commons/config';
 import { S3ObjectsConnector } from '#connectors/s3-objects';
 import type { DataRecord } from '#connectors/types';
 import { startS3rver, type S3rverHandle } from '../../support/s3rver.ts';
+import { CALLS_CONFIG } from './support.ts';
 
-const config: S3ConnectorConfig = {
-  id: 'calls',
-  kind: 's3',
-  displayName: 'Calls',
-  enabled: true,
-  bucket: 'demo-call-history',
-  prefixTemplate: 'users/{subjectKey}/',
-  subjectKey: { from: 'connector', connectorId: 'accounts', attribute: 'accountId' },
-  objectName: 'call',
-  erasure: { action: 'delete' },
-  objects: {},
-};
+const config = CALLS_CONFIG;
 const subject = { email: 'alice@example.com', normalizedEmail: 'alice@example.com' };
 const ctx = { requestId: 'dsar_test' };
 

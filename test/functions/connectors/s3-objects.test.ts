@@ -12,27 +12,16 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import type { S3ConnectorConfig } from '#commons/config';
 import { S3ObjectsConnector } from '#connectors/s3-objects';
 import { VENDOR_CONCURRENCY } from '#connectors/concurrency';
 import { ConnectorIncompleteAnswer } from '#connectors/errors';
 import type { DataRecord, ErasureItem } from '#connectors/types';
+import { CALLS_CONFIG } from './support.ts';
 
 const s3 = mockClient(S3Client);
 afterEach(() => s3.reset());
 
-const config: S3ConnectorConfig = {
-  id: 'calls',
-  kind: 's3',
-  displayName: 'Calls',
-  enabled: true,
-  bucket: 'demo-call-history',
-  prefixTemplate: 'users/{subjectKey}/',
-  subjectKey: { from: 'connector', connectorId: 'accounts', attribute: 'accountId' },
-  objectName: 'call',
-  erasure: { action: 'delete' },
-  objects: {},
-};
+const config = CALLS_CONFIG;
 const subject = { email: 'alice@example.com', normalizedEmail: 'alice@example.com' };
 const ctx = { requestId: 'dsar_test' };
 

@@ -6,7 +6,7 @@ import type { ConnectorContext } from '#connectors/types';
 import { soqlString } from '../../../functions/connectors/salesforce/soql.ts';
 import { startSandboxes, type Sandboxes } from '../../../infra/local/sandboxes/index.ts';
 import { ARCHIVED_TASKS } from '../../../infra/local/sandboxes/salesforce.ts';
-import { QUOTED, collect, countBy, countRequests, ctx, depsFor, foreignEmails, policies, saasConfig, subjectOf, recordTimers } from './support.ts';
+import { QUOTED, collect, countBy, countRequests, ctx, depsFor, foreignEmails, policies, saasConfig, subjectOf, recordTimers, watchRequests } from './support.ts';
 
 let sb: Sandboxes;
 
@@ -22,17 +22,10 @@ afterEach(() => {
 
 /** The forms posted to the token endpoint while `run` runs. */
 async function tokenForms(run: () => Promise<unknown>): Promise<URLSearchParams[]> {
-  const original = globalThis.fetch;
   const forms: URLSearchParams[] = [];
-  globalThis.fetch = ((input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
-    if (String(input).includes('/services/oauth2/token')) forms.push(new URLSearchParams(String(init?.body)));
-    return original(input, init);
-  }) as typeof fetch;
-  try {
-    await run();
-  } finally {
-    globalThis.fetch = original;
-  }
+  await watchRequests((url, init) => {
+    if (url.includes('/services/oauth2/token')) forms.push(new URLSearchParams(String(init?.body)));
+  }, run);
   return forms;
 }
 

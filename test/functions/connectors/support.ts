@@ -1,9 +1,9 @@
 /**
- * Shared pieces of the SaaS connector tests: subjects, a configuration for a sandbox, the dependencies a
- * registry would give, and checks that an export holds nobody else's data.
+ * Shared pieces of the connector tests: subjects, a configuration for a sandbox (and for the demo's S3
+ * store), the dependencies a registry would give, and checks that an export holds nobody else's data.
  */
 import { vi } from 'vitest';
-import type { ErasurePolicy, SaasConnectorConfig } from '#commons/config';
+import type { ErasurePolicy, S3ConnectorConfig, SaasConnectorConfig } from '#commons/config';
 import type { ConnectorContext, ConnectorDeps, DataRecord, PolicyFor, Subject } from '#connectors/types';
 import type { Sandboxes } from '../../../infra/local/sandboxes/index.ts';
 
@@ -30,6 +30,32 @@ export function saasConfig(
     settings,
     erasure: { action: 'delete' },
     objects: {},
+  };
+}
+
+/** The S3 connector of the demo's call history: a folder per account id from the account store. */
+export const CALLS_CONFIG: S3ConnectorConfig = {
+  id: 'calls',
+  kind: 's3',
+  displayName: 'Calls',
+  enabled: true,
+  bucket: 'demo-call-history',
+  prefixTemplate: 'users/{subjectKey}/',
+  subjectKey: { from: 'connector', connectorId: 'accounts', attribute: 'accountId' },
+  objectName: 'call',
+  erasure: { action: 'delete' },
+  objects: {},
+};
+
+/** The sandbox's Google Analytics settings, with the user and client ids taken from the account store. */
+export function gaSettings(sb: Sandboxes, quotaHintMs: number): Record<string, unknown> {
+  return {
+    ...sb.settings.googleAnalytics,
+    identifiers: [
+      { type: 'userId', from: { connectorId: 'accounts', attribute: 'gaUserId' } },
+      { type: 'clientId', from: { connectorId: 'accounts', attribute: 'gaClientId' } },
+    ],
+    quotaHintMs,
   };
 }
 
@@ -87,19 +113,27 @@ export function countBy(records: DataRecord[]): Record<string, number> {
   return counts;
 }
 
-/** Counts the requests whose URL contains `part`, made while `run` runs. */
-export async function countRequests<T>(part: string, run: () => Promise<T>): Promise<{ result: T; count: number }> {
+/** Runs `run` with a fetch that shows `see` every request (its URL and init) before making it. */
+export async function watchRequests<T>(see: (url: string, init?: RequestInit) => void, run: () => Promise<T>): Promise<T> {
   const original = globalThis.fetch;
-  let count = 0;
   globalThis.fetch = ((input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
-    if (String(input instanceof Request ? input.url : input).includes(part)) count++;
+    see(input instanceof Request ? input.url : String(input), init);
     return original(input, init);
   }) as typeof fetch;
   try {
-    return { result: await run(), count };
+    return await run();
   } finally {
     globalThis.fetch = original;
   }
+}
+
+/** Counts the requests whose URL contains `part`, made while `run` runs. */
+export async function countRequests<T>(part: string, run: () => Promise<T>): Promise<{ result: T; count: number }> {
+  let count = 0;
+  const result = await watchRequests((url) => {
+    if (url.includes(part)) count++;
+  }, run);
+  return { result, count };
 }
 
 /**
