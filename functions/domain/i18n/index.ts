@@ -1,0 +1,109 @@
+/**
+ * The subject's language. Every text a subject reads (mails, public pages, reports) comes from one
+ * message catalogue per language (`locales/<lang>/`), written in ICU message format so plurals and
+ * numbers read right in each language, and formatted by FormatJS's `intl-messageformat`.
+ *
+ * The request's locale (a BCP 47 tag the subject's browser sent, e.g. `nb-NO`) picks the catalogue;
+ * anything we have no catalogue for falls back to English. Norwegian Nynorsk and the macro-language tag
+ * `no` read Bokmål: a Norwegian reader understands both, and English would be the worse fallback.
+ * Adding a language is adding a folder under `locales/` typed as `Catalogue` (the compiler lists every
+ * missing message) and one line in `CATALOGUES` below; docs/i18n.md says how.
+ */
+import { IntlMessageFormat } from 'intl-messageformat';
+import type { Catalogue, MessageKey } from './catalogue.ts';
+import { en } from './locales/en/index.ts';
+import { nb } from './locales/nb/index.ts';
+
+export type { Catalogue, MessageKey } from './catalogue.ts';
+
+/** Each supported language with the tag `Intl` formats its dates and numbers in. */
+const CATALOGUES = {
+  en: { tag: 'en-GB', messages: en },
+  nb: { tag: 'nb-NO', messages: nb },
+} as const satisfies Record<string, { tag: string; messages: Catalogue }>;
+
+export type Locale = keyof typeof CATALOGUES;
+export const LOCALES = Object.keys(CATALOGUES) as Locale[];
+export const DEFAULT_LOCALE: Locale = 'en';
+
+const ALIASES: Record<string, Locale> = { no: 'nb', nn: 'nb' };
+
+/** The catalogue for a request's locale tag, English when there is none or we do not have it. */
+export function pickLocale(tag: string | undefined): Locale {
+  if (!tag) return DEFAULT_LOCALE;
+  let language: string;
+  try {
+    language = new Intl.Locale(tag).language.toLowerCase();
+  } catch {
+    return DEFAULT_LOCALE;
+  }
+  if (language in CATALOGUES) return language as Locale;
+  return ALIASES[language] ?? DEFAULT_LOCALE;
+}
+
+export type MessageValues = Record<string, string | number | Date>;
+
+export interface DateOptions {
+  /** IANA zone the date is shown in (the subject's or the company's); UTC when absent. */
+  timeZone?: string;
+  /** `date` (the default) shows the day only; `datetime` adds the time of day. */
+  with?: 'date' | 'datetime';
+}
+
+export interface Translator {
+  readonly locale: Locale;
+  /** The tag dates and numbers are formatted in, and the `lang` attribute of pages in this language. */
+  readonly tag: string;
+  /** The message in this language, its `{placeholders}` filled; plain text (escape it for HTML). */
+  t(key: MessageKey, values?: MessageValues): string;
+  /**
+   * A date as a reader of this language writes it ("6 December 2026", "6. desember 2026"). A bare
+   * calendar date (`2026-12-06`, as deadlines are stored) is that day wherever the reader is; an
+   * instant is shown in `timeZone`.
+   */
+  date(value: string | Date, options?: DateOptions): string;
+  number(value: number): string;
+}
+
+const compiled = new Map<string, IntlMessageFormat>();
+
+function format(locale: Locale, key: MessageKey): IntlMessageFormat {
+  const id = `${locale}\u0000${key}`;
+  let message = compiled.get(id);
+  if (!message) {
+    const { tag, messages } = CATALOGUES[locale];
+    message = new IntlMessageFormat(messages[key], tag);
+    compiled.set(id, message);
+  }
+  return message;
+}
+
+const CALENDAR_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+export function translator(localeTag: string | undefined): Translator {
+  const locale = pickLocale(localeTag);
+  const { tag } = CATALOGUES[locale];
+  return {
+    locale,
+    tag,
+    t(key, values) {
+      const out = format(locale, key).format(values);
+      // With only text and number arguments the formatter returns a string; a list would mean a rich-text
+      // tag slipped into a message, which this catalogue does not use.
+      return Array.isArray(out) ? out.join('') : String(out);
+    },
+    date(value, options = {}) {
+      const calendarDay = typeof value === 'string' && CALENDAR_DATE.test(value);
+      const instant = typeof value === 'string' ? new Date(calendarDay ? `${value}T00:00:00Z` : value) : value;
+      if (Number.isNaN(instant.getTime())) return String(value);
+      return new Intl.DateTimeFormat(tag, {
+        dateStyle: 'long',
+        ...(options.with === 'datetime' && !calendarDay ? { timeStyle: 'short' } : {}),
+        timeZone: calendarDay ? 'UTC' : (options.timeZone ?? 'UTC'),
+      }).format(instant);
+    },
+    number(value) {
+      return new Intl.NumberFormat(tag).format(value);
+    },
+  };
+}

@@ -1,0 +1,6 @@
+/** English, the reference catalogue and the fallback. One file per area keeps each area's texts together. */
+import { common } from './common.ts';
+
+export const en = {
+  ...common,
+};
