@@ -6,6 +6,7 @@
  */
 import type { DsarConfig } from '#commons/config';
 import { escapeHtml } from '#commons/html';
+import { translator, type Translator } from '../i18n/index.ts';
 
 export interface Email {
   subject: string;
@@ -45,12 +46,16 @@ function greeting(name?: string): string[] {
   return name ? ['Hello,', `Name on the request: "${name}"`] : ['Hello,'];
 }
 
-/** Builds both bodies from paragraphs; a paragraph may hold one link. */
-function compose(config: DsarConfig, subject: string, paragraphs: Array<string | { text: string; href: string }>): Email {
-  const signature = `${config.organisation.name}\nData protection officer: ${config.organisation.dpo.name} <${config.organisation.dpo.email}>`;
+/**
+ * Builds both bodies from paragraphs; a paragraph may hold one link. `t` is the reader's language (the
+ * signature is written in it); mails to staff take the default.
+ */
+export function compose(config: DsarConfig, subject: string, paragraphs: Array<string | { text: string; href: string }>, t: Translator = translator(undefined)): Email {
+  const dpo = t.t('mail.signature.dpo', { name: config.organisation.dpo.name, email: config.organisation.dpo.email });
+  const signature = `${config.organisation.name}\n${dpo}`;
   const text = [...paragraphs.map((p) => (typeof p === 'string' ? p : `${p.text}\n${p.href}`)), signature].join('\n\n');
   const html = [
-    '<!doctype html><html><body style="font-family:system-ui,sans-serif;line-height:1.5;max-width:40em">',
+    `<!doctype html><html lang="${t.tag}"><body style="font-family:system-ui,sans-serif;line-height:1.5;max-width:40em">`,
     ...paragraphs.map((p) =>
       typeof p === 'string'
         ? `<p>${escapeHtml(p).replaceAll('\n', '<br>')}</p>`

@@ -7,4 +7,5 @@ export const common = {
   'type.short.erasure': 'Erasure',
   'type.short.portability': 'Portability',
   'records.count': '{count, plural, one {# record} other {# records}}',
+  'mail.signature.dpo': 'Data protection officer: {name} <{email}>',
 };

@@ -9,4 +9,5 @@ export const common: Record<keyof typeof en, string> = {
   'type.short.erasure': 'Sletting',
   'type.short.portability': 'Dataportabilitet',
   'records.count': '{count, plural, one {# oppføring} other {# oppføringer}}',
+  'mail.signature.dpo': 'Personvernombud: {name} <{email}>',
 };
