@@ -117,11 +117,11 @@ export async function launchChromium(): Promise<Browser> {
   );
 }
 
-const SHOTS = join(process.cwd(), 'test-results', 'console');
-
-export async function screenshot(page: Page, name: string): Promise<void> {
-  mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+/** Screenshots go to test-results/<folder>/ (`console` unless a suite names its own). */
+export async function screenshot(page: Page, name: string, folder = 'console'): Promise<void> {
+  const dir = join(process.cwd(), 'test-results', folder);
+  mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
 }
 
 /** Collects what the page logs as errors (CSP violations among them), so a test can assert there were none. */

@@ -1,25 +1,80 @@
 /**
  * The public request pages for data subjects:
  *   /request/                     choose the type, give email and name (and jurisdiction if configured)
- *   /request/verify?id=           enter the emailed code
- *   /request/status?id=&token=    the status link from the acknowledgement email
+ *   /request/verify?id=           enter the emailed code (the code mail links here; never with the code)
+ *   /request/status?id=&token=    the status link from the acknowledgement email; an unverified request
+ *                                 offers the code field and "send a new code" here too
  *   /request/download?id=&token=  the download link, with a readable page when it expired or is invalid
- * Nothing here says whether the company holds data on an address: every filing gets the same answer.
+ * Every text comes from the message catalogue in the reader's language: `?lang=` when the reader chose
+ * one with the switch (links keep it), else the browser's. Nothing here says whether the company holds
+ * data on an address: every filing gets the same answer.
  */
+import { LOCALES, pickLocale, translator, type Locale, type MessageKey, type Translator } from '../../../functions/domain/i18n/index.ts';
 import { Api, ApiError, type Answer, type Schemas } from '../shared/api.ts';
 import { loadClientConfig, type ClientConfig } from '../shared/config.ts';
 import { field, formatDate, h, message, render } from '../shared/dom.ts';
-import { DENIAL_REASON_TEXT, PUBLIC_STATUS_TEXT, SHORT_TYPE, TYPE_LABEL } from '../shared/labels.ts';
 import { languageTag } from './locale.ts';
 
 const main = document.getElementById('main')!;
 
+/** Each language's name in itself, for the switch. */
+const LANGUAGE_NAMES: Record<Locale, string> = { en: 'English', nb: 'Norsk bokmål' };
+
+let t: Translator = translator(undefined);
+/** The language the reader chose with the switch (kept in `?lang=`), if any. */
+let chosen: Locale | undefined;
+
+function readLanguage() {
+  const param = new URLSearchParams(location.search).get('lang') ?? '';
+  chosen = (LOCALES as string[]).includes(param) ? (param as Locale) : undefined;
+  t = translator(chosen ?? pickLocale(languageTag(navigator.language)));
+  document.documentElement.lang = t.tag;
+  document.title = t.t('page.title');
+  const skip = document.querySelector<HTMLAnchorElement>('a.skip');
+  if (skip) skip.textContent = t.t('page.skip');
+}
+
+/** A path on this site, carrying the chosen language along. */
+function withLanguage(path: string): string {
+  if (!chosen) return path;
+  const url = new URL(path, location.origin);
+  url.searchParams.set('lang', chosen);
+  return url.pathname + url.search + url.hash;
+}
+
 function go(path: string) {
-  history.pushState(null, '', path);
+  history.pushState(null, '', withLanguage(path));
   void route();
 }
 
+/**
+ * The language switch: plain links to this same page in each language, so it works as a link (open in a
+ * new tab, reload, bookmark); a click changes the language in place without losing what the page shows.
+ */
+function languageSwitch(): HTMLElement {
+  const nav = h('nav', { class: 'languages', 'aria-label': t.t('page.language') });
+  for (const locale of LOCALES) {
+    const url = new URL(location.href);
+    url.searchParams.set('lang', locale);
+    const current = locale === t.locale;
+    const link = h('a', { href: url.pathname + url.search, hreflang: locale, lang: locale, ...(current ? { 'aria-current': 'true' } : {}) }, LANGUAGE_NAMES[locale]);
+    link.addEventListener('click', (event) => {
+      event.preventDefault();
+      history.replaceState(null, '', url.pathname + url.search);
+      void route();
+    });
+    nav.append(link);
+  }
+  return nav;
+}
+
+/** Renders a page under the language switch. */
+function page(...children: Parameters<typeof render>[1][]) {
+  render(main, languageSwitch(), ...children);
+}
+
 async function route() {
+  readLanguage();
   const config = await loadClientConfig();
   const api = new Api(config.apiBaseUrl);
   const path = location.pathname.replace(/\/+$/, '');
@@ -32,18 +87,82 @@ async function route() {
   return requestForm(config, api);
 }
 
+const TYPE_KEYS: Record<string, MessageKey> = { access: 'form.type.access', erasure: 'form.type.erasure', portability: 'form.type.portability' };
+const SHORT_TYPE_KEYS: Record<string, MessageKey> = { access: 'type.short.access', erasure: 'type.short.erasure', portability: 'type.short.portability' };
+const STATUS_KEYS: Record<string, MessageKey> = {
+  awaiting_verification: 'status.awaiting_verification',
+  closed_unverified: 'status.closed_unverified',
+  in_review: 'status.in_review',
+  in_progress: 'status.in_progress',
+  denied: 'status.denied',
+  completed: 'status.completed',
+  cancelled: 'status.cancelled',
+  duplicate: 'status.duplicate',
+};
+const DENIAL_KEYS: Record<string, MessageKey> = {
+  manifestly_unfounded: 'denial.manifestly_unfounded',
+  excessive: 'denial.excessive',
+  identity_not_verified: 'denial.identity_not_verified',
+  exemption: 'denial.exemption',
+  other: 'denial.other',
+};
+
+/** A catalogue text for a code the API sends, or the code itself when the catalogue has none (a newer API). */
+function label(keys: Record<string, MessageKey>, code: string): string {
+  const key = keys[code];
+  return key ? t.t(key) : code;
+}
+
+/** What went wrong with a call, in the reader's language where we know the error; the API's words otherwise. */
+function problem(err: unknown): string {
+  if (!(err instanceof ApiError)) return t.t('page.unexpectedError');
+  if (err.code === 'network_error') return t.t('page.networkError');
+  if (err.code === 'rate_limited') return t.t('verify.rateLimited', { seconds: Number(err.details.retryAfterSeconds) || 60 });
+  if (err.status >= 500) return t.t('page.unexpectedError');
+  return err.message;
+}
+
+/** Why a code was not accepted or not sent, and what to do about it. */
+function codeProblem(err: unknown): string {
+  if (!(err instanceof ApiError)) return problem(err);
+  switch (err.code) {
+    case 'wrong_code': {
+      const left = Number(err.details.attemptsLeft);
+      return Number.isInteger(left) && left > 0 ? t.t('verify.wrongCode', { left }) : t.t('verify.wrongCodeNoCount');
+    }
+    case 'invalid_request':
+      return t.t('verify.badFormat');
+    case 'too_many_attempts':
+      return t.t('verify.tooManyAttempts');
+    case 'code_expired':
+      return t.t('verify.expired');
+    case 'code_replaced':
+      return t.t('verify.replaced');
+    case 'code_not_sent':
+      return t.t('verify.notSent');
+    case 'not_awaiting_verification':
+      return t.t('verify.notWaiting');
+    case 'resend_too_soon':
+      return t.t('verify.resendTooSoon');
+    case 'too_many_codes':
+      return t.t('verify.tooManyCodes');
+    default:
+      return problem(err);
+  }
+}
+
 function requestForm(config: ClientConfig, api: Api) {
   const form = config.publicForm;
   const types = h(
     'fieldset',
     {},
-    h('legend', {}, 'What do you want to ask for?'),
-    ...form.types.map((t, i) =>
+    h('legend', {}, t.t('form.typeLegend')),
+    ...form.types.map((type, i) =>
       h(
         'div',
         { class: 'choice' },
-        h('input', { type: 'radio', name: 'type', id: `type-${t}`, value: t, required: true, checked: i === 0 }),
-        h('label', { for: `type-${t}` }, TYPE_LABEL[t] ?? t),
+        h('input', { type: 'radio', name: 'type', id: `type-${type}`, value: type, required: true, checked: i === 0 }),
+        h('label', { for: `type-${type}` }, label(TYPE_KEYS, type)),
       ),
     ),
   );
@@ -55,16 +174,16 @@ function requestForm(config: ClientConfig, api: Api) {
     for (const j of form.jurisdictions) jurisdiction.append(h('option', { value: j, selected: j === form.defaultJurisdiction }, j));
   }
   const status = h('div', { 'aria-live': 'polite' });
-  const submit = h('button', { type: 'submit', class: 'primary' }, 'Send request');
+  const submit = h('button', { type: 'submit', class: 'primary' }, t.t('form.submit'));
   // One key per filled-in form: a double click or a retry after a network error files one request.
   let idempotencyKey = crypto.randomUUID();
   const el = h(
     'form',
     { novalidate: false },
     types,
-    field('Email address', email, 'We send a code to this address to confirm it is yours, and the answer goes only there.'),
-    field('Your name (optional)', name),
-    jurisdiction ? field('Which privacy law applies to you?', jurisdiction) : null,
+    field(t.t('form.email'), email, t.t('form.emailHint')),
+    field(t.t('form.name'), name),
+    jurisdiction ? field(t.t('form.jurisdiction'), jurisdiction) : null,
     status,
     submit,
   );
@@ -74,9 +193,10 @@ function requestForm(config: ClientConfig, api: Api) {
   el.addEventListener('submit', async (event) => {
     event.preventDefault();
     const data = new FormData(el);
-    const locale = languageTag(navigator.language);
+    // The language the reader chose on the page is the one they want our mails in; else the browser's.
+    const locale = chosen ?? languageTag(navigator.language);
     submit.disabled = true;
-    status.replaceChildren(message('info', 'Sending…'));
+    status.replaceChildren(message('info', t.t('page.sending')));
     try {
       const answer = await api.call<Answer<'createRequest', 202>>('POST', '/v1/requests', {
         body: {
@@ -91,18 +211,22 @@ function requestForm(config: ClientConfig, api: Api) {
       go(`/request/verify?id=${encodeURIComponent(answer.requestId)}`);
     } catch (err) {
       submit.disabled = false;
-      status.replaceChildren(message('error', (err as Error).message));
+      const text = err instanceof ApiError && err.status === 400 ? t.t('form.invalid', { problem: err.message }) : problem(err);
+      status.replaceChildren(message('error', text));
     }
   });
-  render(
-    main,
-    h('h1', {}, `Ask ${form.organisation || 'us'} about your personal data`),
-    h('p', {}, 'You can ask for a copy of your data, ask us to delete it, or get it in a machine-readable format.'),
+  page(
+    h('h1', {}, t.t('form.heading', { organisation: form.organisation || t.t('form.us') })),
+    h('p', {}, t.t('form.intro')),
     el,
   );
 }
 
-function verifyPage(api: Api, id: string) {
+/**
+ * The code field and "send a new code" for a request waiting for its code; `onConfirmed` runs once the
+ * code is accepted (or the request turns out to be confirmed already).
+ */
+function codeForm(api: Api, id: string, onConfirmed: (already: boolean) => void | Promise<void>): HTMLFormElement {
   const code = h('input', {
     type: 'text',
     name: 'code',
@@ -113,85 +237,101 @@ function verifyPage(api: Api, id: string) {
     required: true,
   });
   const status = h('div', { 'aria-live': 'polite' });
-  const verify = h('button', { type: 'submit', class: 'primary' }, 'Confirm');
-  const resend = h('button', { type: 'button' }, 'Send me a new code');
-  const form = h('form', {}, field('6-digit code', code, 'Check your inbox (and spam folder). The code is valid for a short time.'), status, h('div', { class: 'actions' }, verify, resend));
+  const verify = h('button', { type: 'submit', class: 'primary' }, t.t('verify.confirm'));
+  const resend = h('button', { type: 'button' }, t.t('verify.resend'));
+  const form = h('form', { class: 'code' }, field(t.t('verify.code'), code, t.t('verify.codeHint')), status, h('div', { class: 'actions' }, verify, resend));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     verify.disabled = true;
-    status.replaceChildren(message('info', 'Checking…'));
-    const confirmed = (title: string) =>
-      render(
-        main,
-        h('h1', {}, title),
-        h('p', {}, `Your request number is ${id}.`),
-        h('p', {}, 'We sent you an email with a link where you can follow your request. We answer within the time the law gives us.'),
-      );
+    status.replaceChildren(message('info', t.t('verify.checking')));
     try {
       await api.call('POST', `/v1/requests/${encodeURIComponent(id)}/verify`, { body: { code: code.value.trim() } });
-      confirmed('Thank you, your request is confirmed');
+      await onConfirmed(false);
     } catch (err) {
       // A second submit (a double click, the page opened again) meets a request that is already
       // confirmed: say so, rather than show an error for something that went right.
-      if (err instanceof ApiError && err.code === 'already_verified') return confirmed('Your request is already confirmed');
+      if (err instanceof ApiError && err.code === 'already_verified') return onConfirmed(true);
       verify.disabled = false;
-      status.replaceChildren(message('error', (err as Error).message));
+      status.replaceChildren(message('error', codeProblem(err)));
       code.focus();
     }
   });
   resend.addEventListener('click', async () => {
+    resend.disabled = true;
     try {
       await api.call('POST', `/v1/requests/${encodeURIComponent(id)}/code`);
-      status.replaceChildren(message('success', 'If the address can receive mail, a new code is on its way.'));
+      status.replaceChildren(message('success', t.t('verify.resent')));
+      code.value = '';
+      code.focus();
     } catch (err) {
-      status.replaceChildren(message('error', (err as Error).message));
+      status.replaceChildren(message('error', codeProblem(err)));
+    } finally {
+      resend.disabled = false;
     }
   });
-  render(
-    main,
-    h('h1', {}, 'Check your email'),
+  return form;
+}
+
+function verifyPage(api: Api, id: string) {
+  const confirmed = (already: boolean) =>
+    page(
+      h('h1', {}, t.t(already ? 'verify.alreadyConfirmed' : 'verify.confirmed')),
+      h('p', {}, t.t('verify.confirmedNumber', { requestId: id })),
+      h('p', {}, t.t('verify.confirmedNext')),
+    );
+  page(
+    h('h1', {}, t.t('verify.heading')),
     // The same words whatever the address: the page never says whether we hold data on it.
-    h('p', {}, 'If the address can receive mail, we sent it a 6-digit code. Enter it here to confirm the request is yours.'),
-    form,
+    h('p', {}, t.t('verify.intro')),
+    h('p', { class: 'request-number' }, t.t('verify.requestNumber', { requestId: id })),
+    codeForm(api, id, confirmed),
   );
 }
 
-function linkProblem(title: string, text: string) {
-  render(
-    main,
-    h('h1', {}, title),
+function linkProblem(title: MessageKey, text: string) {
+  page(
+    h('h1', {}, t.t(title)),
     h('p', {}, text),
-    h('p', {}, h('a', { href: '/request/' }, 'Make a new request')),
+    h('p', {}, h('a', { href: withLanguage('/request/') }, t.t('link.newRequest'))),
   );
 }
 
-async function statusPage(api: Api, id: string, token: string) {
-  render(main, h('h1', {}, 'Your request'), message('info', 'Loading…'));
-  if (!id || !token) return linkProblem('This link is not complete', 'Open the link from your email again, or copy all of it into the address bar.');
+async function statusPage(api: Api, id: string, token: string, notice?: string) {
+  page(h('h1', {}, t.t('status.heading')), message('info', t.t('page.loading')));
+  if (!id || !token) return linkProblem('link.incomplete.title', t.t('link.incomplete.text'));
   let s: Answer<'getRequestStatus'>;
   try {
     s = await api.call<Answer<'getRequestStatus'>>('GET', `/v1/requests/${encodeURIComponent(id)}?token=${encodeURIComponent(token)}`);
   } catch (err) {
-    if (err instanceof ApiError && (err.status === 403 || err.status === 404)) {
-      return linkProblem('This link is not valid', 'The link may have been copied incompletely. Open the link from your email again.');
-    }
-    return linkProblem('We could not load your request', (err as Error).message);
+    if (err instanceof ApiError && (err.status === 403 || err.status === 404)) return linkProblem('link.invalid.title', t.t('link.invalid.text'));
+    return linkProblem('link.loadFailed.title', problem(err));
   }
   const list = h('dl', {});
-  const add = (term: string, value: string | undefined) => {
-    if (value) list.append(h('dt', {}, term), h('dd', {}, value));
+  const add = (term: MessageKey, value: string | undefined) => {
+    if (value) list.append(h('dt', {}, t.t(term)), h('dd', {}, value));
   };
-  add('Request number', s.requestId);
-  add('Type', SHORT_TYPE[s.type] ?? s.type);
-  add('Received', formatDate(s.receivedDate));
-  add('We answer by', s.status === 'completed' || s.status === 'denied' ? undefined : formatDate(s.dueDate));
-  add('Closed', s.closedAt ? formatDate(s.closedAt) : undefined);
-  render(
-    main,
-    h('h1', {}, 'Your request'),
-    h('p', { class: 'status', 'data-status': s.status, role: 'status' }, PUBLIC_STATUS_TEXT[s.status] ?? s.status),
-    s.denialReason ? h('p', { class: 'reason' }, `Reason: ${DENIAL_REASON_TEXT[s.denialReason] ?? s.denialReason}`) : null,
-    s.denialReason ? h('p', {}, 'You may complain to the data protection authority or seek a judicial remedy; our email explains how.') : null,
+  add('status.requestNumber', s.requestId);
+  add('status.type', label(SHORT_TYPE_KEYS, s.type));
+  add('status.received', t.date(s.receivedDate));
+  add('status.dueBy', s.status === 'completed' || s.status === 'denied' ? undefined : t.date(s.dueDate));
+  add('status.closed', s.closedAt ? t.date(s.closedAt) : undefined);
+  // Until the code is entered, this page is where the subject can enter it or ask for a new one.
+  const unverified = s.status === 'awaiting_verification' && !s.verified;
+  page(
+    h('h1', {}, t.t('status.heading')),
+    notice ? message('success', notice) : null,
+    h('p', { class: 'status', 'data-status': s.status, role: 'status' }, label(STATUS_KEYS, s.status)),
+    s.denialReason ? h('p', { class: 'reason' }, t.t('status.reason', { reason: label(DENIAL_KEYS, s.denialReason) })) : null,
+    s.denialReason ? h('p', {}, t.t('status.complaint')) : null,
+    unverified
+      ? h(
+          'section',
+          { 'aria-labelledby': 'confirm' },
+          h('h2', { id: 'confirm' }, t.t('status.confirmHeading')),
+          h('p', {}, t.t('status.confirmIntro')),
+          codeForm(api, id, (already) => statusPage(api, id, token, t.t(already ? 'verify.alreadyConfirmed' : 'verify.confirmed'))),
+        )
+      : null,
     s.waitingForSubject ? replyForm(api, id, token, s.waitingForSubject) : null,
     list,
     s.erasureReport ? erasureReportView(s.erasureReport) : null,
@@ -205,31 +345,30 @@ async function statusPage(api: Api, id: string, token: string) {
 function replyForm(api: Api, id: string, token: string, waiting: { since: string; asked: string }): HTMLElement {
   const answer = h('textarea', { name: 'message', rows: 5, required: true, maxlength: 4000 });
   const status = h('div', { 'aria-live': 'polite' });
-  const send = h('button', { type: 'submit', class: 'primary' }, 'Send answer');
-  const form = h('form', {}, field('Your answer', answer, 'Only the people handling your request read it.'), status, send);
+  const send = h('button', { type: 'submit', class: 'primary' }, t.t('reply.send'));
+  const form = h('form', {}, field(t.t('reply.answer'), answer, t.t('reply.hint')), status, send);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     if (!answer.value.trim()) {
-      status.replaceChildren(message('error', 'Write your answer first.'));
+      status.replaceChildren(message('error', t.t('reply.empty')));
       answer.focus();
       return;
     }
     send.disabled = true;
-    status.replaceChildren(message('info', 'Sending…'));
+    status.replaceChildren(message('info', t.t('page.sending')));
     try {
       await api.call('POST', `/v1/requests/${encodeURIComponent(id)}/reply`, { body: { token, message: answer.value.trim() } });
-      await statusPage(api, id, token);
-      main.append(message('success', 'Thank you, we received your answer and continue with your request.'));
+      await statusPage(api, id, token, t.t('reply.thanks'));
     } catch (err) {
       send.disabled = false;
-      status.replaceChildren(message('error', (err as Error).message));
+      status.replaceChildren(message('error', problem(err)));
     }
   });
   return h(
     'section',
     { 'aria-labelledby': 'waiting' },
-    h('h2', { id: 'waiting' }, 'We need something from you'),
-    h('p', {}, `Since ${formatDate(waiting.since)} we are waiting for your answer, and the time we have to reply is on hold until then:`),
+    h('h2', { id: 'waiting' }, t.t('reply.heading')),
+    h('p', {}, t.t('reply.intro', { since: t.date(waiting.since) })),
     h('blockquote', { class: 'asked' }, waiting.asked),
     form,
   );
@@ -302,33 +441,29 @@ function erasureReportView(report: ErasureReport): HTMLElement {
 }
 
 /**
- * Checks the download link first (a redirect means it is good) so an expired or wrong link shows a page
- * a person can read instead of an API error; a good link then downloads as usual.
+ * Checks the download link first (a redirect means it is good) so an expired, wrong or erased link shows
+ * a page a person can read instead of an API error; a good link then downloads as usual.
  */
 async function downloadPage(api: Api, id: string, token: string) {
-  render(main, h('h1', {}, 'Your data'), message('info', 'Checking your link…'));
-  if (!id || !token) return linkProblem('This download link is not complete', 'Open the link from your email again.');
+  page(h('h1', {}, t.t('download.heading')), message('info', t.t('download.checking')));
+  if (!id || !token) return linkProblem('download.incomplete.title', t.t('link.incomplete.text'));
   const url = api.url(`/v1/downloads/${encodeURIComponent(id)}?token=${encodeURIComponent(token)}`);
   let res: Response;
   try {
-    res = await fetch(url, { redirect: 'manual', cache: 'no-store' });
+    res = await fetch(url, { redirect: 'manual', cache: 'no-store', headers: { accept: 'application/json' } });
   } catch {
-    return linkProblem('We could not check your link', 'Check your connection and try again.');
+    return linkProblem('link.checkFailed.title', t.t('link.checkFailed.text'));
   }
   if (res.type === 'opaqueredirect' || (res.status >= 300 && res.status < 400)) {
-    const link = h('a', { href: url, class: 'button primary', download: '' }, 'Download your data');
-    render(main, h('h1', {}, 'Your data is ready'), h('p', {}, 'The download is a ZIP file with a readable report and the data itself.'), link);
+    const link = h('a', { href: url, class: 'button primary', download: '' }, t.t('download.ready.button'));
+    page(h('h1', {}, t.t('download.ready.title')), h('p', {}, t.t('download.ready.text')), link);
     return;
   }
   const body = (await res.json().catch(() => undefined)) as { error?: { code?: string } } | undefined;
-  if (res.status === 410 || body?.error?.code === 'link_expired') {
-    return linkProblem(
-      'This download link has expired',
-      'For your privacy, the package was deleted when the link expired. You can make a new request and we will prepare your data again.',
-    );
-  }
-  return linkProblem('This download link is not valid', 'The link may have been copied incompletely. Open the link from your email again.');
+  if (body?.error?.code === 'deleted_by_erasure') return linkProblem('download.erased.title', t.t('download.erased.text'));
+  if (res.status === 410 || body?.error?.code === 'link_expired') return linkProblem('download.expired.title', t.t('download.expired.text'));
+  return linkProblem('download.invalid.title', t.t('download.invalid.text'));
 }
 
 window.addEventListener('popstate', () => void route());
-route().catch((err: unknown) => render(main, h('h1', {}, 'This page could not load'), message('error', (err as Error).message)));
+route().catch((err: unknown) => render(main, h('h1', {}, t.t('page.loadFailed')), message('error', (err as Error).message)));

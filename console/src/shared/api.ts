@@ -20,6 +20,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The error's `details` (e.g. `attemptsLeft`, `retryAfterSeconds`), for pages that word it themselves. */
+    readonly details: Record<string, unknown> = {},
   ) {
     super(message);
     this.name = 'ApiError';
@@ -78,8 +80,8 @@ export class Api {
 }
 
 function toError(status: number, json: unknown): ApiError {
-  const err = (json as { error?: { code?: string; message?: string } } | undefined)?.error;
-  if (err?.code) return new ApiError(status, err.code, err.message ?? err.code);
+  const err = (json as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | undefined)?.error;
+  if (err?.code) return new ApiError(status, err.code, err.message ?? err.code, err.details ?? {});
   // API Gateway (and the local adapter) answer unknown routes and missing auth without our error shape.
   if (status === 404) return new ApiError(404, 'route_not_found', 'This function is not available on this server.');
   if (status === 401) return new ApiError(401, 'unauthorized', 'Your sign-in is missing or has expired. Sign in again.');

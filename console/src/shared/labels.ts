@@ -19,25 +19,7 @@ export const DENIAL_REASON_LABEL: Record<string, string> = {
   other: 'Other (explain in the note)',
 };
 
-export const TYPE_LABEL: Record<string, string> = {
-  access: 'Access (a copy of my data)',
-  erasure: 'Erasure (delete my data)',
-  portability: 'Portability (my data in a machine-readable format)',
-};
-
 export const SHORT_TYPE: Record<string, string> = { access: 'Access', erasure: 'Erasure', portability: 'Portability' };
-
-/** The subject's statuses (the API already collapses internal steps). */
-export const PUBLIC_STATUS_TEXT: Record<string, string> = {
-  awaiting_verification: 'Waiting for you to confirm your email address with the code we sent.',
-  closed_unverified: 'Closed: the email address was not confirmed in time.',
-  in_review: 'Received and verified. Our privacy team is reviewing it.',
-  in_progress: 'Approved. We are collecting your data.',
-  denied: 'We could not fulfil this request.',
-  completed: 'Completed. We sent you an email with the result.',
-  cancelled: 'Cancelled.',
-  duplicate: 'This request duplicates one that is already open; we answer it there.',
-};
 
 export const STAFF_STATUS_LABEL: Record<string, string> = {
   awaiting_verification: 'Awaiting verification',
