@@ -7,6 +7,7 @@ import type { SFNClient } from '@aws-sdk/client-sfn';
 import { loadConfig, type DsarConfig } from '#commons/config';
 import { dynamo, s3Client, sesClient, sfnClient } from '#commons/clients';
 import { resources } from '#commons/env';
+import { pickLocale } from './i18n/index.ts';
 import { RequestRepository } from './requests/repository.ts';
 import { SesMailer, type Mailer } from './notifications/mailer.ts';
 import { RecipientLimitedMailer } from './notifications/mail-volume.ts';
@@ -70,6 +71,10 @@ export function links(config: DsarConfig) {
   return {
     // The subject's readable status page; it reads GET /v1/requests/{id}?token= (which keeps working for API clients).
     status: (id: string, token: string) => `${base}/request/status?id=${encodeURIComponent(id)}&token=${encodeURIComponent(token)}`,
+    // Where the emailed code is entered (the code mail links here): the request id and the request's
+    // language, never the code.
+    verify: (id: string, localeTag?: string) =>
+      `${base}/request/verify?id=${encodeURIComponent(id)}${localeTag ? `&lang=${pickLocale(localeTag)}` : ''}`,
     download: (id: string, token: string) => `${base}/v1/downloads/${encodeURIComponent(id)}?token=${encodeURIComponent(token)}`,
     console: (id: string) => `${consoleBase}/requests/${encodeURIComponent(id)}`,
   };

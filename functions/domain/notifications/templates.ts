@@ -82,13 +82,15 @@ export function acknowledgement(config: DsarConfig, r: RequestFacts, statusUrl: 
   ]));
 }
 
-export function verificationCode(config: DsarConfig, r: Pick<RequestFacts, 'requestId'>, code: string, ttlMinutes: number): Email {
+export function verificationCode(config: DsarConfig, r: Pick<RequestFacts, 'requestId'>, code: string, ttlMinutes: number, statusUrl: string): Email {
   // No name here: whatever a requester typed must not stand next to a code in a mail from us. No code in
   // the subject either: subjects show in lock-screen previews and in SES bounce and complaint events.
+  // The link opens the page where the code is entered (request id prefilled), never with the code in it.
   return limited('anonymous', compose(config, 'Your verification code', [
     'Hello,',
     `Your code for request ${r.requestId} is: ${code}`,
-    `It is valid for ${ttlMinutes} minutes. Enter it where you made the request. Never share it with anyone: we will never ask you for it by phone.`,
+    `It is valid for ${ttlMinutes} minutes. Never share it with anyone: we will never ask you for it by phone.`,
+    { text: 'Enter it on this page, where you can also ask for a new code:', href: statusUrl },
   ]));
 }
 

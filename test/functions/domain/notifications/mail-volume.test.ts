@@ -30,7 +30,7 @@ describe('mails anonymous callers can cause', () => {
     const sent = await Promise.all(
       ids.flatMap((id, i) => [
         mailer.send(addresses[i % 3]!, acknowledgement(config, { ...facts, requestId: id }, 'https://x.test/s'), { requestId: id }),
-        mailer.send(addresses[i % 3]!, verificationCode(config, { ...facts, requestId: id }, '123456', 15), { requestId: id }),
+        mailer.send(addresses[i % 3]!, verificationCode(config, { ...facts, requestId: id }, '123456', 15, 'https://privacy.example.test/request/verify?id=dsar_abc12345'), { requestId: id }),
       ]),
     );
 
@@ -49,9 +49,9 @@ describe('mails anonymous callers can cause', () => {
     await Promise.all(ids.map((id) => mailer.send('victim@example.test', duplicateRequest(config, facts, 'https://x.test/s'), { requestId: id })));
     expect(h.mailer.sent.map((m) => m.email.subject)).toEqual([expect.stringContaining('You already have an open request')]);
 
-    for (let i = 0; i < 5; i++) await mailer.send('victim@example.test', verificationCode(config, facts, '123456', 15), { requestId: ids[0]! });
+    for (let i = 0; i < 5; i++) await mailer.send('victim@example.test', verificationCode(config, facts, '123456', 15, 'https://privacy.example.test/request/verify?id=dsar_abc12345'), { requestId: ids[0]! });
     expect(h.mailer.sent).toHaveLength(6);
-    await mailer.send('victim@example.test', verificationCode(config, facts, '123456', 15), { requestId: ids[0]! });
+    await mailer.send('victim@example.test', verificationCode(config, facts, '123456', 15, 'https://privacy.example.test/request/verify?id=dsar_abc12345'), { requestId: ids[0]! });
     expect(h.mailer.sent).toHaveLength(6);
   });
 

@@ -37,7 +37,7 @@ describe('templates', () => {
   });
 
   it('never puts the name in the code mail, and keeps the code out of its subject (the README parses the body)', () => {
-    const mail = verificationCode(config, facts, '123456', 15);
+    const mail = verificationCode(config, facts, '123456', 15, 'https://privacy.example.test/request/verify?id=dsar_abc12345');
 
     expect(mail.subject).toBe('Your verification code');
     expect(mail.text).toContain('is: 123456');

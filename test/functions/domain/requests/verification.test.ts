@@ -157,6 +157,19 @@ describe('issueCode and resendCode', () => {
     expect(mail.text).toContain('15 minutes');
   });
 
+  it('links the code mail to the page where the code is entered, with the request id and language but never the code', async () => {
+    await ctx.memory.update(REQUEST_ID, { locale: 'nb-NO' });
+    await issueCode(ctx, await ctx.repo.get(REQUEST_ID));
+
+    const mail = ctx.mail.to(SUBJECT_EMAIL).at(-1)!;
+    const code = /is: (\d{6})/.exec(mail.text)![1]!;
+    const base = ctx.config.email.publicBaseUrl.replace(/\/$/, '');
+    const link = `${base}/request/verify?id=${REQUEST_ID}&lang=nb`;
+    expect(mail.text).toContain(link);
+    expect(mail.html).toContain(`href="${link.replaceAll('&', '&amp;')}"`);
+    for (const url of (mail.text + mail.html).match(/https?:\/\/[^\s"<]+/g) ?? []) expect(url).not.toContain(code);
+  });
+
   it('refuses a new code within a minute of the last one (429)', async () => {
     ctx.fixedClock.advance(30_000);
 
