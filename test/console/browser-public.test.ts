@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TestRuntime } from '../support/runtime.ts';
 import { screenshot, startConsoleRig, stopConsoleRig, watchErrors } from './browser.ts';
 
@@ -36,6 +36,42 @@ async function storedLocale(requestId: string): Promise<string | undefined> {
   } finally {
     db.destroy();
   }
+}
+
+/** Moves the last code's sending back in time, as waiting the minute between codes would. */
+async function codeSentLongAgo(requestId: string): Promise<void> {
+  const db = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+  try {
+    await db.send(
+      new UpdateCommand({
+        TableName: rt.tables.requests,
+        Key: { pk: `REQ#${requestId}`, sk: 'META' },
+        UpdateExpression: 'SET verification.sentAt = :past',
+        ExpressionAttributeValues: { ':past': '2020-01-01T00:00:00.000Z' },
+      }),
+    );
+  } finally {
+    db.destroy();
+  }
+}
+
+/** The first link in the newest mail to `email` whose subject starts with `subject`. */
+async function linkIn(email: string, subject: string, path: string): Promise<string> {
+  const mail = await rt.waitForMail(email, subject);
+  const url = new RegExp(`(http://\\S+${path.replace('/', '\\/')}\\?\\S+)`).exec(mail.body.text ?? '')?.[1];
+  if (!url) throw new Error(`no ${path} link in "${subject}"`);
+  return url;
+}
+
+/** Files a request through the API in `locale`, as the form does. */
+async function file(email: string, locale: string): Promise<string> {
+  const filed = await rt.api('POST', '/v1/requests', { body: { type: 'access', email, locale } });
+  expect(filed.status).toBe(202);
+  return (filed.body as { requestId: string }).requestId;
+}
+
+async function codeMails(email: string): Promise<number> {
+  return (await rt.mails(email)).filter((m) => m.subject.startsWith('Your verification code')).length;
 }
 
 describe('the public pages in the subject’s language', () => {
@@ -75,4 +111,67 @@ describe('the public pages in the subject’s language', () => {
     expect(await storedLocale(id)).toBe('nb');
     expect(errors).toEqual([]);
   }, 30_000);
+
+  it('takes the subject from the code mail’s link to a confirmed request: a new code, a wrong code, the right one', async () => {
+    const email = 'olivia@example.com';
+    const id = await file(email, 'en-GB');
+    const link = await linkIn(email, 'Your verification code', '/request/verify');
+    expect(new URL(link).searchParams.get('id')).toBe(id);
+    expect(link).not.toMatch(/code=|\b\d{6}\b/);
+
+    const { page, errors } = await tab('en-GB');
+    await page.goto(link);
+    await page.getByRole('heading', { name: 'Check your email' }).waitFor();
+    await page.getByText(`Request number: ${id}`).waitFor();
+    await shot(page, 'verify.en');
+
+    // The first code got lost: after the minute between codes, the page sends a new one.
+    await codeSentLongAgo(id);
+    await page.getByRole('button', { name: 'Send me a new code' }).click();
+    await page.getByText('If the address can receive mail, a new code is on its way.').waitFor();
+    await expect.poll(() => codeMails(email)).toBe(2);
+    const code = await rt.codeFor(id, email);
+
+    await page.getByLabel('6-digit code').fill(code === '000000' ? '111111' : '000000');
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await page.getByText('That code is not right. You have 4 tries left.').waitFor();
+    await page.getByLabel('6-digit code').fill(code);
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await page.getByRole('heading', { name: 'Thank you, your request is confirmed' }).waitFor();
+    await rt.waitForStatus(id, 'awaiting_review');
+
+    await page.goto(await linkIn(email, 'We received your request', '/request/status'));
+    await page.locator('.status[data-status="in_review"]').waitFor();
+    expect(await page.getByLabel('6-digit code').count()).toBe(0);
+    await shot(page, 'status-verified.en');
+    expect(errors).toEqual([]);
+  }, 40_000);
+
+  it('offers the code field and a new code on the status page of an unverified request, in Norwegian', async () => {
+    const email = 'nils@example.com';
+    const id = await file(email, 'nb-NO');
+    const status = await linkIn(email, 'We received your request', '/request/status');
+    const { page, errors } = await tab('nb-NO');
+    await page.goto(status);
+    await page.locator('.status[data-status="awaiting_verification"]').waitFor();
+    await page.getByRole('heading', { name: 'Bekreft e-postadressen din' }).waitFor();
+    await shot(page, 'status-unverified.nb');
+
+    // Within the minute between codes, the page says to wait rather than failing.
+    await page.getByRole('button', { name: 'Send meg en ny kode' }).click();
+    await page.getByText('Vi sendte en kode for mindre enn ett minutt siden.', { exact: false }).waitFor();
+
+    await page.getByLabel('Sekssifret kode').fill(await rt.codeFor(id, email));
+    await page.getByRole('button', { name: 'Bekreft' }).click();
+    await page.getByText('Takk, forespørselen din er bekreftet').waitFor();
+    await page.locator('.status[data-status="in_review"]').waitFor();
+    expect(await page.getByLabel('Sekssifret kode').count()).toBe(0);
+    await shot(page, 'status-verified.nb');
+
+    const { page: english } = await tab('en-GB');
+    await english.goto(status);
+    // The same link in an English browser reads English.
+    await english.getByText('Received and verified. Our privacy team is reviewing it.').waitFor();
+    expect(errors).toEqual([]);
+  }, 40_000);
 });

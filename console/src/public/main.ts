@@ -14,6 +14,7 @@ import { Api, ApiError, type Answer, type Schemas } from '../shared/api.ts';
 import { loadClientConfig, type ClientConfig } from '../shared/config.ts';
 import { field, formatDate, h, message, render } from '../shared/dom.ts';
 import { languageTag } from './locale.ts';
+import { codeProblem, problem } from './problems.ts';
 
 const main = document.getElementById('main')!;
 
@@ -113,44 +114,6 @@ function label(keys: Record<string, MessageKey>, code: string): string {
   return key ? t.t(key) : code;
 }
 
-/** What went wrong with a call, in the reader's language where we know the error; the API's words otherwise. */
-function problem(err: unknown): string {
-  if (!(err instanceof ApiError)) return t.t('page.unexpectedError');
-  if (err.code === 'network_error') return t.t('page.networkError');
-  if (err.code === 'rate_limited') return t.t('verify.rateLimited', { seconds: Number(err.details.retryAfterSeconds) || 60 });
-  if (err.status >= 500) return t.t('page.unexpectedError');
-  return err.message;
-}
-
-/** Why a code was not accepted or not sent, and what to do about it. */
-function codeProblem(err: unknown): string {
-  if (!(err instanceof ApiError)) return problem(err);
-  switch (err.code) {
-    case 'wrong_code': {
-      const left = Number(err.details.attemptsLeft);
-      return Number.isInteger(left) && left > 0 ? t.t('verify.wrongCode', { left }) : t.t('verify.wrongCodeNoCount');
-    }
-    case 'invalid_request':
-      return t.t('verify.badFormat');
-    case 'too_many_attempts':
-      return t.t('verify.tooManyAttempts');
-    case 'code_expired':
-      return t.t('verify.expired');
-    case 'code_replaced':
-      return t.t('verify.replaced');
-    case 'code_not_sent':
-      return t.t('verify.notSent');
-    case 'not_awaiting_verification':
-      return t.t('verify.notWaiting');
-    case 'resend_too_soon':
-      return t.t('verify.resendTooSoon');
-    case 'too_many_codes':
-      return t.t('verify.tooManyCodes');
-    default:
-      return problem(err);
-  }
-}
-
 function requestForm(config: ClientConfig, api: Api) {
   const form = config.publicForm;
   const types = h(
@@ -211,7 +174,7 @@ function requestForm(config: ClientConfig, api: Api) {
       go(`/request/verify?id=${encodeURIComponent(answer.requestId)}`);
     } catch (err) {
       submit.disabled = false;
-      const text = err instanceof ApiError && err.status === 400 ? t.t('form.invalid', { problem: err.message }) : problem(err);
+      const text = err instanceof ApiError && err.status === 400 ? t.t('form.invalid', { problem: err.message }) : problem(t, err);
       status.replaceChildren(message('error', text));
     }
   });
@@ -252,7 +215,7 @@ function codeForm(api: Api, id: string, onConfirmed: (already: boolean) => void 
       // confirmed: say so, rather than show an error for something that went right.
       if (err instanceof ApiError && err.code === 'already_verified') return onConfirmed(true);
       verify.disabled = false;
-      status.replaceChildren(message('error', codeProblem(err)));
+      status.replaceChildren(message('error', codeProblem(t, err)));
       code.focus();
     }
   });
@@ -264,7 +227,7 @@ function codeForm(api: Api, id: string, onConfirmed: (already: boolean) => void 
       code.value = '';
       code.focus();
     } catch (err) {
-      status.replaceChildren(message('error', codeProblem(err)));
+      status.replaceChildren(message('error', codeProblem(t, err)));
     } finally {
       resend.disabled = false;
     }
@@ -304,7 +267,7 @@ async function statusPage(api: Api, id: string, token: string, notice?: string) 
     s = await api.call<Answer<'getRequestStatus'>>('GET', `/v1/requests/${encodeURIComponent(id)}?token=${encodeURIComponent(token)}`);
   } catch (err) {
     if (err instanceof ApiError && (err.status === 403 || err.status === 404)) return linkProblem('link.invalid.title', t.t('link.invalid.text'));
-    return linkProblem('link.loadFailed.title', problem(err));
+    return linkProblem('link.loadFailed.title', problem(t, err));
   }
   const list = h('dl', {});
   const add = (term: MessageKey, value: string | undefined) => {
@@ -361,7 +324,7 @@ function replyForm(api: Api, id: string, token: string, waiting: { since: string
       await statusPage(api, id, token, t.t('reply.thanks'));
     } catch (err) {
       send.disabled = false;
-      status.replaceChildren(message('error', problem(err)));
+      status.replaceChildren(message('error', problem(t, err)));
     }
   });
   return h(
