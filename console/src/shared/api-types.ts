@@ -32,7 +32,10 @@ export interface paths {
     post: operations["resendCode"];
   };
   "/v1/requests/{id}": {
-    /** The subject's view of the request */
+    /**
+     * The subject's view of the request
+     * @description The status link is meant for people: a browser (an `Accept` that prefers `text/html`) with a good token is sent on (303) to the status page, and a link that cannot be used answers a readable HTML page in the browser's language (`Accept-Language`). With `Accept: application/json`, or no preference, the answers are JSON.
+     */
     get: operations["getRequestStatus"];
   };
   "/v1/requests/{id}/reply": {
@@ -45,7 +48,7 @@ export interface paths {
   "/v1/downloads/{id}": {
     /**
      * Download the package
-     * @description Checks the token from the completion email and redirects to a presigned S3 URL valid for minutes. The link itself works for 7 days by default; then the package is deleted.
+     * @description Checks the token from the completion email and redirects to a presigned S3 URL valid for minutes. A link that cannot be used answers a readable HTML page (what happened and what to do; in the request's language once the token is accepted, else the browser's) to a browser whose `Accept` prefers `text/html`, and JSON with `Accept: application/json` or no preference. The link itself works for 7 days by default; then the package is deleted.
      */
     get: operations["downloadPackage"];
   };
@@ -644,7 +647,10 @@ export interface operations {
       500: components["responses"]["InternalError"];
     };
   };
-  /** The subject's view of the request */
+  /**
+   * The subject's view of the request
+   * @description The status link is meant for people: a browser (an `Accept` that prefers `text/html`) with a good token is sent on (303) to the status page, and a link that cannot be used answers a readable HTML page in the browser's language (`Accept-Language`). With `Accept: application/json`, or no preference, the answers are JSON.
+   */
   getRequestStatus: {
     parameters: {
       query: {
@@ -662,15 +668,41 @@ export interface operations {
           "application/json": components["schemas"]["SubjectStatus"];
         };
       };
-      400: components["responses"]["BadRequest"];
+      /** @description To a browser: the status page (`/request/status?id=&token=`), which shows the same */
+      303: {
+        headers: {
+          Location?: string;
+        };
+        content: never;
+      };
+      /** @description A malformed path (`malformed_path`) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+          "text/html": string;
+        };
+      };
       /** @description Missing or wrong token (`invalid_token`) */
       403: {
         content: {
           "application/json": components["schemas"]["Error"];
+          "text/html": string;
         };
       };
-      404: components["responses"]["NotFound"];
-      500: components["responses"]["InternalError"];
+      /** @description No such request */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+          "text/html": string;
+        };
+      };
+      /** @description Something failed on the service's side (`internal_error`) */
+      500: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+          "text/html": string;
+        };
+      };
     };
   };
   /**
@@ -726,7 +758,7 @@ export interface operations {
   };
   /**
    * Download the package
-   * @description Checks the token from the completion email and redirects to a presigned S3 URL valid for minutes. The link itself works for 7 days by default; then the package is deleted.
+   * @description Checks the token from the completion email and redirects to a presigned S3 URL valid for minutes. A link that cannot be used answers a readable HTML page (what happened and what to do; in the request's language once the token is accepted, else the browser's) to a browser whose `Accept` prefers `text/html`, and JSON with `Accept: application/json` or no preference. The link itself works for 7 days by default; then the package is deleted.
    */
   downloadPackage: {
     parameters: {
@@ -745,16 +777,41 @@ export interface operations {
         };
         content: never;
       };
-      400: components["responses"]["BadRequest"];
-      403: components["responses"]["Error"];
-      404: components["responses"]["NotFound"];
-      /** @description The link expired and the package was deleted (`link_expired`) */
+      /** @description A malformed path (`malformed_path`) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+          "text/html": string;
+        };
+      };
+      /** @description Missing or wrong token (`invalid_token`) */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+          "text/html": string;
+        };
+      };
+      /** @description No package for this request */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+          "text/html": string;
+        };
+      };
+      /** @description The package is gone: the link expired and the package was deleted (`link_expired`), or the subject's own erasure deleted it (`deleted_by_erasure`) */
       410: {
         content: {
           "application/json": components["schemas"]["Error"];
+          "text/html": string;
         };
       };
-      500: components["responses"]["InternalError"];
+      /** @description Something failed on the service's side (`internal_error`) */
+      500: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+          "text/html": string;
+        };
+      };
     };
   };
   /**

@@ -326,6 +326,8 @@ export interface DownloadItem {
   tokenHash: string;
   key: string;
   expiresAt: string;
+  /** Set when the package was deleted before its time because the subject's erasure removed it. */
+  deletedFor?: 'erasure';
 }
 
 /**

@@ -101,6 +101,9 @@ export async function downloadUrl(ctx: AppContext, requestId: string, token: str
   const item = await ctx.repo.download(requestId);
   if (!item) throw notFound('no download for this request');
   if (!token || !sameHash(hashToken(token), item.tokenHash)) throw forbidden('invalid_token', 'the download link is not valid');
+  if (item.deletedFor === 'erasure') {
+    throw gone('deleted_by_erasure', 'the package was deleted because you asked us to erase your data; make a new access request to see what we still hold');
+  }
   if (ctx.clock.now().getTime() > Date.parse(item.expiresAt)) {
     throw gone('link_expired', 'the download link has expired and the package was deleted; you can make a new request');
   }
@@ -116,4 +119,12 @@ export async function downloadUrl(ctx: AppContext, requestId: string, token: str
     }),
     { expiresIn: ctx.config.delivery.presignedUrlSeconds },
   );
+}
+
+/**
+ * The language a request was filed in, for the pages a link answers once its token was accepted (an
+ * expired or erased package); undefined for an unknown request.
+ */
+export async function requestLocale(ctx: AppContext, requestId: string): Promise<string | undefined> {
+  return (await ctx.repo.find(requestId))?.locale;
 }

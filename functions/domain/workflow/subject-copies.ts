@@ -31,11 +31,12 @@ export async function deleteSubjectCopies(ctx: AppContext, erasure: RequestRecor
     const packaged = await deletePrefix(s3, ctx.exportsBucket(), `exports/${r.requestId}/`);
     stagedObjects += staged;
     packageObjects += packaged;
-    // The link must answer "gone" (410) rather than redirect to an object that no longer exists.
+    // The link must answer "gone" (410) rather than redirect to an object that no longer exists, and say
+    // why: the subject's own erasure, not the link's age.
     const download = await repo.download(r.requestId);
     if (download && Date.parse(download.expiresAt) > Date.parse(now)) {
       const { pk: _pk, sk: _sk, ...item } = download;
-      await repo.putDownload({ ...item, expiresAt: now });
+      await repo.putDownload({ ...item, expiresAt: now, deletedFor: 'erasure' });
     }
     if (r.package && Date.parse(r.package.expiresAt) > Date.parse(now)) {
       await repo.update(r.requestId, { package: { ...r.package, expiresAt: now } });

@@ -107,6 +107,19 @@ describe('downloadUrl', () => {
     expect(err.code).toBe('link_expired');
   });
 
+  it('answers 410 deleted_by_erasure, not link_expired, when the subject’s own erasure deleted the package, even after the link’s time', async () => {
+    const item = (await ctx.memory.download(REQUEST_ID))!;
+    await ctx.memory.putDownload({ requestId: REQUEST_ID, tokenHash: item.tokenHash, key: item.key, expiresAt: ctx.clock.now().toISOString(), deletedFor: 'erasure' });
+
+    for (const later of [0, 8 * 86_400_000]) {
+      ctx.fixedClock.advance(later);
+      const err = await rejection(downloadUrl(ctx, REQUEST_ID, DL_TOKEN));
+      expect([err.status, err.code]).toEqual([410, 'deleted_by_erasure']);
+    }
+    // A wrong token learns nothing about why.
+    expect((await rejection(downloadUrl(ctx, REQUEST_ID, 'guess'))).code).toBe('invalid_token');
+  });
+
   it('answers 404 when the request has no download', async () => {
     expect((await rejection(downloadUrl(ctx, OTHER_ID, DL_TOKEN))).status).toBe(404);
   });

@@ -74,6 +74,8 @@ describe('deleteSubjectCopies', () => {
 
     const now = ctx.clock.now().toISOString();
     expect((await ctx.memory.download(EARLIER))!.expiresAt).toBe(now);
+    // Marked as the erasure's doing, so the link says why the package is gone rather than "expired".
+    expect((await ctx.memory.download(EARLIER))!.deletedFor).toBe('erasure');
     expect(ctx.memory.stored(EARLIER).package!.expiresAt).toBe(now);
     const earlier = await ctx.memory.auditTrail(EARLIER);
     expect(earlier.map((e) => [e.action, e.detail])).toEqual([['package.deleted', { reason: 'erasure', erasureRequestId: REQUEST_ID, staged: 2, packaged: 2 }]]);
