@@ -1,12 +1,15 @@
 /**
  * The subject's public pages in Chromium against the real embedded runtime, in English and Norwegian
  * Bokmål: the form in the browser's language and through the language switch, and the request filed in
- * the language the reader chose. Screenshots go to test-results/pages/<page>.<lang>.png.
+ * the language the reader chose; the way from the code mail's link (or the status link) to a confirmed
+ * request; and the pages a download or status link answers when it cannot be used. Screenshots go to
+ * test-results/pages/<page>.<lang>.png.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { hashToken } from '#commons/tokens';
 import type { TestRuntime } from '../support/runtime.ts';
 import { screenshot, startConsoleRig, stopConsoleRig, watchErrors } from './browser.ts';
 
@@ -124,6 +127,10 @@ describe('the public pages in the subject’s language', () => {
     await page.getByRole('heading', { name: 'Check your email' }).waitFor();
     await page.getByText(`Request number: ${id}`).waitFor();
     await shot(page, 'verify.en');
+    const { page: status } = await tab('en-GB');
+    await status.goto(await linkIn(email, 'We received your request', '/request/status'));
+    await status.getByRole('heading', { name: 'Confirm your email address' }).waitFor();
+    await shot(status, 'status-unverified.en');
 
     // The first code got lost: after the minute between codes, the page sends a new one.
     await codeSentLongAgo(id);
@@ -173,5 +180,62 @@ describe('the public pages in the subject’s language', () => {
     // The same link in an English browser reads English.
     await english.getByText('Received and verified. Our privacy team is reviewing it.').waitFor();
     expect(errors).toEqual([]);
+  }, 40_000);
+
+  it('answers a download or status link that cannot be used with a page that says what happened and what to do', async () => {
+    const email = 'petter@example.com';
+    const id = await file(email, 'nb-NO');
+    const link = `${rt.apiUrl}/v1/downloads/${id}?token=the-token`;
+    /** The package's download record as the delivery step writes it, then as time or an erasure leave it. */
+    const packageLink = async (extra: Record<string, string>) => {
+      const db = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+      try {
+        await db.send(
+          new PutCommand({
+            TableName: rt.tables.requests,
+            Item: { pk: `REQ#${id}`, sk: 'DL', requestId: id, tokenHash: hashToken('the-token'), key: `exports/${id}/access.zip`, ...extra },
+          }),
+        );
+      } finally {
+        db.destroy();
+      }
+    };
+
+    const { page: en, errors: enErrors } = await tab('en-GB');
+    await en.goto(`${rt.apiUrl}/v1/downloads/${id}?token=not-the-token`);
+    await en.getByRole('heading', { name: 'This download link is not valid' }).waitFor();
+    await shot(en, 'download-invalid.en');
+    await en.goto(`${rt.apiUrl}/v1/requests/${id}?token=not-the-token`);
+    await en.getByRole('heading', { name: 'This link is not valid' }).waitFor();
+    await shot(en, 'status-invalid.en');
+
+    // Past its time: the page speaks the request's language (Norwegian), not the browser's.
+    await packageLink({ expiresAt: '2020-01-01T00:00:00.000Z' });
+    await en.goto(link);
+    await en.getByRole('heading', { name: 'Nedlastingslenken er utløpt' }).waitFor();
+    await shot(en, 'download-expired.nb');
+    await en.getByRole('link', { name: 'Send en ny forespørsel' }).click();
+    await en.getByRole('heading', { name: /^Spør .* om personopplysningene dine$/ }).waitFor();
+    await en.goto(`${rt.apiUrl}/request/download?id=${id}&token=the-token`);
+    await en.getByRole('heading', { name: 'This download link has expired' }).waitFor();
+    await shot(en, 'download-expired.en');
+
+    await packageLink({ expiresAt: '2020-01-01T00:00:00.000Z', deletedFor: 'erasure' });
+    const { page: nb, errors: nbErrors } = await tab('nb-NO');
+    await nb.goto(link);
+    await nb.getByRole('heading', { name: 'Pakken ble slettet fordi du ba oss slette opplysningene dine' }).waitFor();
+    // Styled by the site's stylesheet, which the page's CSP lets in (and nothing else).
+    expect(await nb.locator('body').evaluate((b) => getComputedStyle(b).fontFamily)).toContain('system-ui');
+    await shot(nb, 'download-erased.nb');
+    await nb.goto(`${rt.apiUrl}/request/download?id=${id}&token=the-token&lang=en`);
+    await nb.getByRole('heading', { name: 'This package was deleted because you asked us to erase your data' }).waitFor();
+    await shot(nb, 'download-erased.en');
+    await nb.goto(`${rt.apiUrl}/v1/requests/${id}?token=not-the-token`);
+    await nb.getByRole('heading', { name: 'Lenken er ikke gyldig' }).waitFor();
+    await shot(nb, 'status-invalid.nb');
+    await nb.goto(`${rt.apiUrl}/v1/downloads/${id}?token=not-the-token`);
+    await nb.getByRole('heading', { name: 'Nedlastingslenken er ikke gyldig' }).waitFor();
+    await shot(nb, 'download-invalid.nb');
+    expect([...enErrors, ...nbErrors]).toEqual([]);
   }, 40_000);
 });
