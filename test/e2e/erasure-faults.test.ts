@@ -85,7 +85,9 @@ describe("alice's access request, then her erasure", () => {
     expect(await keysUnder(rt.buckets.staging, `staging/${accessId}/`)).toEqual([]);
     expect(await keysUnder(rt.buckets.exports, `exports/${accessId}/`)).toEqual([]);
     expect(await keysUnder(rt.buckets.staging, `staging/${erasureId}/`)).toEqual([]);
-    expect((await fetch(link, { redirect: 'manual' })).status).toBe(410);
+    const gone = await fetch(link, { redirect: 'manual', headers: { accept: 'application/json' } });
+    // Gone because she asked for erasure, which the link says, rather than "expired".
+    expect([gone.status, ((await gone.json()) as { error: { code: string } }).error.code]).toEqual([410, 'deleted_by_erasure']);
     const copies = erased.audit.find((a: any) => a.action === 'erasure.earlier_copies_deleted');
     expect(copies.detail).toMatchObject({ requests: [accessId], packageObjects: 1 });
   }, 120_000);
