@@ -158,7 +158,7 @@ export async function fileAndApprove(info: RuntimeInfo, email: string): Promise<
     async () => {
       const mails = ((await (await fetch(`${info.mailUrl}/store`)).json()) as { emails: Array<{ body: { text?: string } }> }).emails;
       const text = mails.map((m) => m.body.text ?? '').find((t) => t.includes(id) && /code for request \S+ is: \d{6}/.test(t));
-      code = text && /code for request \S+ is: (\d{6})/.exec(text)![1];
+      code = text && /(?:code for request \S+ is|for forespørsel \S+ er): (\d{6})/.exec(text)![1];
       return code !== undefined;
     },
     30_000,

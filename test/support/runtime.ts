@@ -129,7 +129,7 @@ export async function startTestRuntime(options: RuntimeOptions & { keepDir?: str
       async () => (await mails(to)).reverse().find((m) => m.subject.startsWith('Your verification code') && m.body.text?.includes(requestId)),
       15_000,
     );
-    return /code for request \S+ is: (\d{6})/.exec(mail.body.text ?? '')![1]!;
+    return /(?:code for request \S+ is|for forespørsel \S+ er): (\d{6})/.exec(mail.body.text ?? '')![1]!;
   };
   const fileAndVerify: TestRuntime['fileAndVerify'] = async (email, type) => {
     const filed = await api('POST', '/v1/requests', { body: { type, email } });

@@ -208,7 +208,11 @@ export interface components {
             name: string;
             /** @enum {string} */
             reason: "staff" | "nothing_erased";
+            /** @description Display names of the systems of ours that are this recipient's (matched by name) */
+            systems?: string[];
           })[];
+        /** @description How many earlier requests of the subject had their packages deleted by this erasure */
+        earlierPackagesDeleted?: number;
       };
     };
     /** @description What an erasure did to one kind of object in one system (counts and bases, never data) */
@@ -219,6 +223,10 @@ export interface components {
       count: number;
       legalBasis?: string;
       retentionPeriod?: string;
+      /** @description Catalogue key (erasure.why.*) under which the subject reads this reason in their language */
+      reason?: string;
+      /** @description On anonymized: these are records also reported retained (masked, then kept) */
+      alsoRetained?: boolean;
       /** @description A deletion the vendor completes later (submitted now; done within this many days) */
       completion?: {
         vendor: string;

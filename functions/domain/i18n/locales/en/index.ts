@@ -1,6 +1,10 @@
 /** English, the reference catalogue and the fallback. One file per area keeps each area's texts together. */
 import { common } from './common.ts';
+import { erasure } from './erasure.ts';
+import { mail } from './mail.ts';
 
 export const en = {
   ...common,
+  ...mail,
+  ...erasure,
 };
