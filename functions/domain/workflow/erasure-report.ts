@@ -67,7 +67,8 @@ export async function buildErasureReport(ctx: AppContext, request: RequestRecord
     // A processor's system erased through its API has been told by that very call. Records only kept
     // (retain) or not found mean nothing was sent to it, so it was not told.
     const touched = (outcome.erasure ?? []).some((i) => (i.action === 'deleted' || i.action === 'anonymized') && i.count > 0);
-    if (c.kind !== 'dynamodb' && c.kind !== 's3') {
+    // Our own stores (tables, buckets, the product database) are not recipients: nobody else is told there.
+    if (c.kind !== 'dynamodb' && c.kind !== 's3' && c.kind !== 'postgres') {
       if (touched) {
         recipientsNotified.push({ name: c.displayName, how: 'erasure_api', at: outcome.finishedAt ?? completedAt });
         toldByApi.add(c.displayName);

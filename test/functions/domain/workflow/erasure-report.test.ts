@@ -172,6 +172,16 @@ describe('buildErasureReport', () => {
     }
   });
 
+  it('does not list our own product database among the recipients told', async () => {
+    const request = erasedRequest();
+    request.connectors!['product-db'] = outcome('product-db', [{ object: 'support_tickets', action: 'anonymized', count: 1 }]);
+
+    const report = await buildErasureReport(ctx, request);
+
+    expect(report.systems.map((s) => s.connectorId)).toContain('product-db');
+    expect(report.recipientsNotified.map((r) => r.name)).not.toContain('Example Video product database');
+  });
+
   it('leaves a recipient whose notice email failed to staff, and one whose system staff accepted as not erased', async () => {
     ctx = testContext(configNotifying({ 'Authorised resale partners': 'privacy@partners.example' }));
     ctx.mail.failNext = 1;
