@@ -75,7 +75,7 @@ export function compose(config: DsarConfig, subject: string, paragraphs: Paragra
         ? `<p>${escapeHtml(p).replaceAll('\n', '<br>')}</p>`
         : 'href' in p
           ? `<p>${escapeHtml(p.text)}<br><a href="${escapeHtml(p.href)}">${escapeHtml(p.href)}</a></p>`
-          : `<p style="margin-bottom:0">${escapeHtml(p.title)}</p>\n<ul style="margin-top:0.25em;padding-left:1.25em">${p.items.map((i) => `<li>${escapeHtml(i)}</li>`).join('')}</ul>`,
+          : `<p style="margin-bottom:0"><strong>${escapeHtml(p.title)}</strong></p>\n<ul style="margin-top:0.25em;padding-left:1.25em">${p.items.map((i) => `<li>${escapeHtml(i)}</li>`).join('')}</ul>`,
     ),
     `<p style="color:#555">${escapeHtml(signature).replaceAll('\n', '<br>')}</p>`,
     '</body></html>',
