@@ -3,10 +3,11 @@
  * the HTML we send: a screenshot of each goes to test-results/mails/<mail>.<lang>.png, and each must fit
  * a 390 px phone screen without scrolling sideways (the erasure report used to be a 723 px table).
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import { build } from 'esbuild';
 import { translator, type Translator } from '#domain/i18n/index';
 import {
   acknowledgement,
@@ -133,6 +134,58 @@ describe('the erasure report on a phone', () => {
     const stripe = page.locator('ul').first().locator('li');
     expect(await stripe.count()).toBe(6);
     expect(await stripe.nth(3).innerText()).toBe(lang === 'en' ? 'Payments: 2 records kept (reason 1).' : 'Betalinger: 2 oppføringer beholdt (grunn 1).');
+    expect(await page.getByText('Microsoft').count()).toBe(0);
+  });
+});
+
+/**
+ * The status page's erasure report (console/src/public/erasure-report.ts) with the site's stylesheet, in
+ * the page built around it: bundled as the site bundles it, fed the report the API answers.
+ */
+async function showStatusReport(lang: string, statusReport: unknown): Promise<number> {
+  const bundle = await build({
+    stdin: {
+      contents: `import { erasureReportView } from './console/src/public/erasure-report.ts';
+        import { translator } from './functions/domain/i18n/index.ts';
+        document.getElementById('main').append(erasureReportView(window.REPORT, translator(document.documentElement.lang)));`,
+      resolveDir: process.cwd(),
+      loader: 'ts',
+    },
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    write: false,
+    logLevel: 'silent',
+  });
+  const css = readFileSync(join(process.cwd(), 'console', 'static', 'style.css'), 'utf8');
+  await page.setContent(
+    `<!doctype html><html lang="${lang}"><head><meta name="viewport" content="width=device-width, initial-scale=1"><style>${css}</style></head><body><main id="main"></main></body></html>`,
+  );
+  await page.evaluate((r) => Object.assign(window, { REPORT: r }), statusReport);
+  await page.addScriptTag({ content: bundle.outputFiles[0]!.text });
+  return page.evaluate(() => document.scrollingElement!.scrollWidth);
+}
+
+describe('the erasure report on the status page, on a phone', () => {
+  /** What GET /v1/requests/{id} answers for the report above: systems carry their connector's kind. */
+  const statusReport = {
+    completedAt: '2026-12-06T09:32:00.000Z',
+    systems: report.systems.map(({ connectorId, ...s }) => ({ ...s, kind: connectorId })),
+    recipientsNotified: report.recipientsNotified,
+    notErased: report.notErased,
+    recipientsNotTold: report.recipientsNotTold,
+    earlierPackagesDeleted: 1,
+  };
+
+  it.each(['en', 'nb'] as const)('in %s says per object what happened, in lists that fit 390 px', async (lang) => {
+    const width = await showStatusReport(lang, statusReport);
+    await page.screenshot({ path: join(SHOTS, `status-page-erasure-report.${lang}.png`), fullPage: true });
+
+    expect(width).toBeLessThanOrEqual(PHONE.width);
+    expect(await page.locator('table').count()).toBe(0);
+    expect(await page.locator('h2').innerText()).toBe(lang === 'en' ? 'What we erased' : 'Dette har vi slettet');
+    expect(await page.locator('h3').first().innerText()).toBe('Stripe (payments)');
+    expect(await page.locator('ul').first().locator('li').nth(3).innerText()).toBe(lang === 'en' ? 'Payments: 2 records kept (reason 1).' : 'Betalinger: 2 oppføringer beholdt (grunn 1).');
     expect(await page.getByText('Microsoft').count()).toBe(0);
   });
 });

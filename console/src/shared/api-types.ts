@@ -190,6 +190,8 @@ export interface components {
         completedAt: string;
         systems: ({
             displayName: string;
+            /** @description The connector kind (stripe, hubspot...), which names its objects in the subject's language */
+            kind?: string;
             confirmed: boolean | "not_verifiable";
             items: components["schemas"]["ErasureItem"][];
           })[];

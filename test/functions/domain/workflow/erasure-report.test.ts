@@ -344,6 +344,8 @@ describe('notifyOutcome for an erasure', () => {
     await notifyOutcome(ctx, REQUEST_ID, { outcome: 'erased' });
 
     expect(ctx.memory.stored().erasureReport?.earlierPackagesDeleted).toBe(1);
+    const token = new URL(ctx.mail.to(SUBJECT_EMAIL)[0]!.text.match(/(http\S+\/request\/status\S+)/)![1]!).searchParams.get('token')!;
+    expect((await subjectStatus(ctx, REQUEST_ID, token)).erasureReport?.earlierPackagesDeleted).toBe(1);
     expect(ctx.mail.to(SUBJECT_EMAIL)[0]!.text).toContain(
       'We also deleted the copies of your data we had prepared for your earlier request: the download links in our earlier emails no longer work.',
     );
@@ -379,6 +381,8 @@ describe('notifyOutcome for an erasure', () => {
     expect(link.searchParams.get('id')).toBe(REQUEST_ID);
     const view = await subjectStatus(ctx, REQUEST_ID, link.searchParams.get('token')!);
     expect(view.erasureReport?.systems.map((s) => s.displayName)).toContain('Stripe (payments)');
+    // The kind lets the page name Stripe's objects in the reader's language, as the mail does.
+    expect(view.erasureReport?.systems.find((s) => s.displayName === 'Stripe (payments)')?.kind).toBe('stripe');
     await expect(subjectStatus(ctx, REQUEST_ID, 'not-the-token')).rejects.toMatchObject({ code: 'invalid_token' });
   });
 

@@ -3,6 +3,10 @@
  * with what happened to it, each reason for keeping something stated once, and who was told.
  */
 export const erasure = {
+  'erasure.title': 'What we erased',
+  'erasure.completed': 'Completed on {date}.',
+  'erasure.packages':
+    'We also deleted the copies of your data we had prepared for {count, plural, one {your earlier request} other {your # earlier requests}}: their download links no longer work.',
   'erasure.nothing_found': 'We found no personal data about you in any of our systems, so there was nothing to erase.',
   /** One line per object: "Payments: 2 records kept (reason 1)." */
   'erasure.line': '{object}: {what}.',

@@ -2,6 +2,10 @@
 import type { erasure as en } from '../en/erasure.ts';
 
 export const erasure: Record<keyof typeof en, string> = {
+  'erasure.title': 'Dette har vi slettet',
+  'erasure.completed': 'Fullført {date}.',
+  'erasure.packages':
+    'Vi har også slettet kopiene av opplysningene dine som vi hadde laget til {count, plural, one {den tidligere forespørselen din} other {de # tidligere forespørslene dine}}: nedlastingslenkene til dem virker ikke lenger.',
   'erasure.nothing_found': 'Vi fant ingen personopplysninger om deg i noen av systemene våre, så det var ingenting å slette.',
   'erasure.line': '{object}: {what}.',
   'erasure.deleted': '{count, plural, one {# oppføring} other {# oppføringer}} slettet',
