@@ -315,10 +315,10 @@ export function erasureReportParagraphs(report: ErasureReportFacts, t: Translato
       const kept = own.some((i) => i.action === 'retained');
       const masked = kept && own.some((i) => i.action === 'anonymized' && i.alsoRetained);
       const parts: string[] = [];
-      for (const i of own) {
+      // Masked records that are kept are the kept ones: said once, as kept.
+      for (const i of own.filter((o) => !(o.action === 'anonymized' && o.alsoRetained && kept))) {
         if (i.action === 'retained') parts.push(t.t(masked ? 'erasure.kept_masked' : 'erasure.kept', { count: i.count, reason: reasonNumber(i) }));
-        // Masked records that are kept are the kept ones: said once, above.
-        else if (i.action === 'anonymized') { if (!(i.alsoRetained && kept)) parts.push(t.t('erasure.anonymised', { count: i.count })); }
+        else if (i.action === 'anonymized') parts.push(t.t('erasure.anonymised', { count: i.count }));
         // A deletion the vendor finishes later is not called done: the subject is told when it will be.
         else if (i.completion) parts.push(t.t('erasure.submitted', { count: i.count, vendor: i.completion.vendor, days: i.completion.withinDays }));
         else parts.push(t.t('erasure.deleted', { count: i.count }));
