@@ -32,9 +32,14 @@ export function withOnly(record: DataRecord, fields: readonly string[]): DataRec
 export interface Retention {
   legalBasis: string;
   retentionPeriod: string;
+  /**
+   * The catalogue key (`erasure.why.*`, functions/domain/i18n) under which the subject's report says this
+   * reason in the subject's language; `legalBasis` stays the record staff and the audit read.
+   */
+  reason?: string;
 }
 
 /** The report line for `count` records of `object` that are kept, and the legal basis and period that keep them. */
 export function retained(object: string, count: number, why: Retention): ErasureItem {
-  return { object, action: 'retained', count, legalBasis: why.legalBasis, retentionPeriod: why.retentionPeriod };
+  return { object, action: 'retained', count, legalBasis: why.legalBasis, retentionPeriod: why.retentionPeriod, ...(why.reason ? { reason: why.reason } : {}) };
 }

@@ -53,6 +53,13 @@ export interface ErasureItem {
   count: number;
   legalBasis?: string;
   retentionPeriod?: string;
+  /** A catalogue key for the reason in the subject's language (see `Retention.reason` in records.ts). */
+  reason?: string;
+  /**
+   * On an `anonymized` item: these are records also reported `retained` (masked, then kept), so the
+   * subject's report counts them once, as kept.
+   */
+  alsoRetained?: boolean;
   /**
    * The vendor accepted the deletion and finishes it on its own schedule (HubSpot purges a GDPR-deleted
    * contact within 30 days, Google Analytics deletes within about two months): the records count as

@@ -172,7 +172,7 @@ describe('an access request whose connector keeps failing', () => {
       expect(done.audit.find((a: any) => a.action === 'connectors.accepted_partial')).toMatchObject({ actor: 'approver@localhost', detail: { reason, missing: ['stripe'] } });
 
       const mail = await rt.waitForMail('bob@example.com', 'Your data is ready');
-      expect(mail.body.text).toContain('could not be included: stripe');
+      expect(mail.body.text).toContain('could not be included: Stripe (payments).');
       const link = /(http:\/\/\S+\/v1\/downloads\/\S+)/.exec(mail.body.text!)![1]!;
       const zip = await unzipToText(Buffer.from(await (await fetch(link)).arrayBuffer()));
       expect(JSON.parse(zip.get('data.json')!).notIncluded).toEqual([{ connectorId: 'stripe', displayName: 'Stripe (payments)', reason }]);

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PORT_VARIABLES, ROOT, type RuntimeInfo } from '../../infra/local/runtime.ts';
 import { unzipToText } from './zip.ts';
+import { CODE_LINE } from './code-mail.ts';
 
 export interface RuntimeProcess {
   child: ChildProcess;
@@ -157,8 +158,8 @@ export async function fileAndApprove(info: RuntimeInfo, email: string): Promise<
     `the verification code of ${id}`,
     async () => {
       const mails = ((await (await fetch(`${info.mailUrl}/store`)).json()) as { emails: Array<{ body: { text?: string } }> }).emails;
-      const text = mails.map((m) => m.body.text ?? '').find((t) => t.includes(id) && /code for request \S+ is: \d{6}/.test(t));
-      code = text && /code for request \S+ is: (\d{6})/.exec(text)![1];
+      const text = mails.map((m) => m.body.text ?? '').find((t) => t.includes(id) && CODE_LINE.test(t));
+      code = text && CODE_LINE.exec(text)![1];
       return code !== undefined;
     },
     30_000,

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EPHEMERAL_PORTS, startRuntime, type Runtime, type RuntimeOptions } from '../../infra/local/runtime.ts';
+import { CODE_LINE } from './code-mail.ts';
 import { checkExchange, operationFor } from './contract.ts';
 
 export interface ApiOptions {
@@ -25,7 +26,8 @@ export interface TestRuntime extends Runtime {
   waitForStatus(requestId: string, status: string | string[], timeoutMs?: number): Promise<any>;
   codeFor(requestId: string, to: string): Promise<string>;
   /** Files a request as the subject and verifies it with the mailed code; resolves once it awaits review. */
-  fileAndVerify(email: string, type: string): Promise<string>;
+  /** `locale` is the language tag the public form sends (the subject's browser language). */
+  fileAndVerify(email: string, type: string, locale?: string): Promise<string>;
   /** Staff approve; an erasure names its own id, as the API requires. */
   approve(requestId: string, type: string): Promise<void>;
   cleanup(): Promise<void>;
@@ -126,13 +128,13 @@ export async function startTestRuntime(options: RuntimeOptions & { keepDir?: str
   const codeFor: TestRuntime['codeFor'] = async (requestId, to) => {
     const mail = await waitFor(
       `a verification code for ${requestId}`,
-      async () => (await mails(to)).reverse().find((m) => m.subject.startsWith('Your verification code') && m.body.text?.includes(requestId)),
+      async () => (await mails(to)).reverse().find((m) => CODE_LINE.test(m.body.text ?? '') && m.body.text!.includes(requestId)),
       15_000,
     );
-    return /code for request \S+ is: (\d{6})/.exec(mail.body.text ?? '')![1]!;
+    return CODE_LINE.exec(mail.body.text ?? '')![1]!;
   };
-  const fileAndVerify: TestRuntime['fileAndVerify'] = async (email, type) => {
-    const filed = await api('POST', '/v1/requests', { body: { type, email } });
+  const fileAndVerify: TestRuntime['fileAndVerify'] = async (email, type, locale) => {
+    const filed = await api('POST', '/v1/requests', { body: { type, email, ...(locale ? { locale } : {}) } });
     if (filed.status !== 202) throw new Error(`filing answered ${filed.status}: ${JSON.stringify(filed.body)}`);
     const id = filed.body.requestId as string;
     const verified = await api('POST', `/v1/requests/${id}/verify`, { body: { code: await codeFor(id, email) } });

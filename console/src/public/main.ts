@@ -15,6 +15,7 @@ import { loadClientConfig, type ClientConfig } from '../shared/config.ts';
 import { field, formatDate, h, message, render } from '../shared/dom.ts';
 import { languageTag } from './locale.ts';
 import { codeProblem, problem } from './problems.ts';
+import { erasureReportView } from './erasure-report.ts';
 
 const main = document.getElementById('main')!;
 
@@ -297,7 +298,8 @@ async function statusPage(api: Api, id: string, token: string, notice?: string) 
       : null,
     s.waitingForSubject ? replyForm(api, id, token, s.waitingForSubject) : null,
     list,
-    s.erasureReport ? erasureReportView(s.erasureReport) : null,
+    // In the page's language, like the rest of the page.
+    s.erasureReport ? erasureReportView(s.erasureReport, t) : null,
   );
 }
 
@@ -335,72 +337,6 @@ function replyForm(api: Api, id: string, token: string, waiting: { since: string
     h('blockquote', { class: 'asked' }, waiting.asked),
     form,
   );
-}
-
-type ErasureReport = NonNullable<Schemas['SubjectStatus']['erasureReport']>;
-
-const ERASURE_ACTION_TEXT: Record<string, string> = { deleted: 'Deleted', anonymized: 'Anonymized', retained: 'Kept' };
-
-/** What the erasure did, system by system: deleted, anonymized, kept (why and until when), and who was told. */
-function erasureReportView(report: ErasureReport): HTMLElement {
-  const rows = report.systems.flatMap((system) =>
-    system.items
-      .filter((i) => i.action !== 'not_found' && i.count > 0)
-      .map((i) =>
-        h(
-          'tr',
-          {},
-          h('td', {}, system.displayName),
-          h('td', {}, i.object),
-          h('td', {}, String(i.count)),
-          h('td', {}, i.completion ? 'Deletion submitted' : (ERASURE_ACTION_TEXT[i.action] ?? i.action)),
-          h(
-            'td',
-            {},
-            i.action === 'retained'
-              ? `${i.legalBasis ?? ''}. How long: ${i.retentionPeriod ?? 'until the end of the retention period'}`
-              : i.completion
-                ? `${i.completion.vendor} completes it within ${i.completion.withinDays} days`
-                : '',
-          ),
-        ),
-      ),
-  );
-  const section = h('section', { 'aria-labelledby': 'erasure-report' }, h('h2', { id: 'erasure-report' }, 'What we erased'));
-  if (!rows.length && !report.notErased.length) {
-    section.append(h('p', {}, 'We found no personal data about you in any of our systems, so there was nothing to erase.'));
-  } else if (rows.length) {
-    section.append(
-      h(
-        'table',
-        {},
-        h('caption', {}, `Completed on ${formatDate(report.completedAt)}`),
-        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'System'), h('th', { scope: 'col' }, 'Records'), h('th', { scope: 'col' }, 'How many'), h('th', { scope: 'col' }, 'What we did'), h('th', { scope: 'col' }, 'Why kept, and how long'))),
-        h('tbody', {}, ...rows),
-      ),
-    );
-  }
-  for (const n of report.notErased) section.append(h('p', { class: 'reason' }, `${n.displayName}: not erased. ${n.reason}`));
-  if (report.recipientsNotified.length) {
-    section.append(
-      h('h3', {}, 'Who we told'),
-      h('ul', {}, ...report.recipientsNotified.map((r) => h('li', {}, `${r.name}, on ${formatDate(r.at)}`))),
-    );
-  }
-  // Art. 19 names every recipient, so those not told by the erasure itself are listed too, with why.
-  const byStaff = (report.recipientsNotTold ?? []).filter((r) => r.reason === 'staff');
-  if (byStaff.length) {
-    section.append(h('h3', {}, 'Who our staff will tell'), h('ul', {}, ...byStaff.map((r) => h('li', {}, r.name))));
-  }
-  const nothing = (report.recipientsNotTold ?? []).filter((r) => r.reason === 'nothing_erased');
-  if (nothing.length) {
-    section.append(
-      h('h3', {}, 'Who had nothing to be told'),
-      h('p', {}, 'Nothing of yours was erased in these recipients’ systems:'),
-      h('ul', {}, ...nothing.map((r) => h('li', {}, r.name))),
-    );
-  }
-  return section;
 }
 
 /**

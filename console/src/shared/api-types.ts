@@ -193,6 +193,8 @@ export interface components {
         completedAt: string;
         systems: ({
             displayName: string;
+            /** @description The connector kind (stripe, hubspot...), which names its objects in the subject's language */
+            kind?: string;
             confirmed: boolean | "not_verifiable";
             items: components["schemas"]["ErasureItem"][];
           })[];
@@ -211,7 +213,11 @@ export interface components {
             name: string;
             /** @enum {string} */
             reason: "staff" | "nothing_erased";
+            /** @description Display names of the systems of ours that are this recipient's (matched by name) */
+            systems?: string[];
           })[];
+        /** @description How many earlier requests of the subject had their packages deleted by this erasure */
+        earlierPackagesDeleted?: number;
       };
     };
     /** @description What an erasure did to one kind of object in one system (counts and bases, never data) */
@@ -222,6 +228,10 @@ export interface components {
       count: number;
       legalBasis?: string;
       retentionPeriod?: string;
+      /** @description Catalogue key (erasure.why.*) under which the subject reads this reason in their language */
+      reason?: string;
+      /** @description On anonymized: these are records also reported retained (masked, then kept) */
+      alsoRetained?: boolean;
       /** @description A deletion the vendor completes later (submitted now; done within this many days) */
       completion?: {
         vendor: string;

@@ -348,4 +348,5 @@ export function createHubSpotConnector(config: SaasConnectorConfig, deps: Connec
 const SHARED_RECORDS: Retention = {
   legalBasis: 'Shared record associated with other contacts as well; only the subject’s contact and its association to the record were removed',
   retentionPeriod: 'As long as the record is in use',
+  reason: 'erasure.why.shared_record',
 };

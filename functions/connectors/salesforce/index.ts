@@ -391,6 +391,7 @@ const CONVERTED_LEADS: Retention = {
   legalBasis:
     'Not erased: Salesforce refuses changes to a converted Lead (CANNOT_UPDATE_CONVERTED_LEAD) unless the integration user has the “View and Edit Converted Leads” permission; grant it, or delete Leads instead, and erase again',
   retentionPeriod: 'Until the erasure is run again with that permission',
+  reason: 'erasure.why.converted_lead',
 };
 
 /** Accounts Salesforce refused to delete (DELETE_FAILED) because other records still need them. */
@@ -398,10 +399,12 @@ const ACCOUNTS_IN_USE: Retention = {
   legalBasis:
     'Salesforce refuses to delete an Account that still has Cases, activated contracts or opportunities of other users (DELETE_FAILED); the account is kept as a company record, and the subject’s own Contact, Cases and activities on it were erased',
   retentionPeriod: 'As long as those records need the account',
+  reason: 'erasure.why.account_in_use',
 };
 
 /** Accounts still used by other contacts are kept; the subject's link to them went with the Contact. */
 const SHARED_ACCOUNTS: Retention = {
   legalBasis: 'The account is a company record shared with other contacts; only the subject’s link to it was erased',
   retentionPeriod: 'As long as the business relationship with the company lasts',
+  reason: 'erasure.why.shared_account',
 };

@@ -154,7 +154,7 @@ export class PostgresConnector implements Connector {
         const { deleted, kept } = await this.delete(table, rows, ctx);
         if (deleted) await report({ object: name, action: 'deleted', count: deleted });
         // Kept because other rows still point at them: deleting would orphan them or fail on the key.
-        if (kept) await report({ object: name, action: 'retained', count: kept, legalBasis: 'Still referenced by other records that are kept (deleting it would break them)', retentionPeriod: 'Until the referencing records are erased' });
+        if (kept) await report({ object: name, action: 'retained', count: kept, legalBasis: 'Still referenced by other records that are kept (deleting it would break them)', retentionPeriod: 'Until the referencing records are erased', reason: 'erasure.why.referenced' });
       }
     }
     return { connectorId: this.id, items };

@@ -354,7 +354,7 @@ export function createStripeConnector(config: SaasConnectorConfig, deps: Connect
     if (policy.action === 'retain') {
       const item = retained(object, records.length, policy);
       const masked = object === 'customers' ? await maskRetained(stripe, records, ctx) : 0;
-      return masked ? [{ object, action: 'anonymized', count: masked }, item] : [item];
+      return masked ? [{ object, action: 'anonymized', count: masked, alsoRetained: true }, item] : [item];
     }
     if (policy.action === 'anonymize') {
       // Each record is its own update: side by side, within the client's bound.
@@ -389,7 +389,7 @@ export function createStripeConnector(config: SaasConnectorConfig, deps: Connect
     const items: ErasureItem[] = [];
     if (count) items.push({ object, action: 'deleted', count });
     if (kept.length) {
-      items.push(retained(object, kept.length, { legalBasis: 'Part of an issued invoice, kept with the invoice', retentionPeriod: 'As long as the invoice is kept' }));
+      items.push(retained(object, kept.length, { legalBasis: 'Part of an issued invoice, kept with the invoice', retentionPeriod: 'As long as the invoice is kept', reason: 'erasure.why.invoice_item' }));
     }
     return items;
   }

@@ -13,6 +13,7 @@ import { conflict, unprocessable, type RequestError } from '#commons/errors';
 import { logger } from '#commons/observability';
 import { jurisdictionRules } from '../deadlines/rules.ts';
 import { extensionNotice } from '../notifications/templates.ts';
+import { translator } from '../i18n/index.ts';
 import type { AppContext } from '../context.ts';
 import { closedRefusal } from '../requests/deadline-refusals.ts';
 import type { RequestRecord } from '../requests/model.ts';
@@ -74,7 +75,7 @@ export async function extendDeadline(ctx: AppContext, requestId: string, actor: 
   }
   const statute = jurisdictionRules[r.jurisdiction].statute;
   try {
-    await ctx.mailer.send(updated.subject.email, extensionNotice(ctx.config, facts(updated), reason, r.dueDate, statute), { requestId });
+    await ctx.mailer.send(updated.subject.email, extensionNotice(ctx.config, facts(updated), reason, r.dueDate, statute, translator(updated.locale)), { requestId });
   } catch (err) {
     await rollBack(ctx, r, at, err);
     throw err;

@@ -6,7 +6,8 @@
  */
 import type { DsarConfig } from '#commons/config';
 import { escapeHtml } from '#commons/html';
-import { translator, type Translator } from '../i18n/index.ts';
+import { translator, type MessageKey, type Translator } from '../i18n/index.ts';
+import { en } from '../i18n/locales/en/index.ts';
 
 export interface Email {
   subject: string;
@@ -35,31 +36,46 @@ interface RequestFacts {
   name?: string;
 }
 
-const TYPE_WORDS: Record<string, string> = {
-  access: 'access to your personal data',
-  erasure: 'erasure of your personal data',
-  portability: 'a copy of your personal data to take elsewhere (portability)',
-};
+/** A paragraph: text, text with one link, or a titled list (a list reads on a phone where a table does not fit). */
+export type Paragraph = string | { text: string; href: string } | { title: string; items: string[] };
+
+/** The request type in words ("access to your personal data"); an unknown type as it is. */
+function typeWords(t: Translator, type: string): string {
+  const key = `type.${type}`;
+  return has(key) ? t.t(key) : type;
+}
+
+/** Whether the catalogue has a message for `key` (keys built from data: request types, object names). */
+function has(key: string): key is MessageKey {
+  return Object.hasOwn(en, key);
+}
 
 /** The greeting, and the name as typed on the request on a labelled, quoted line of its own. */
-function greeting(name?: string): string[] {
-  return name ? ['Hello,', `Name on the request: "${name}"`] : ['Hello,'];
+function greeting(t: Translator, name?: string): string[] {
+  return name ? [t.t('mail.greeting'), t.t('mail.name_line', { name })] : [t.t('mail.greeting')];
 }
 
 /**
- * Builds both bodies from paragraphs; a paragraph may hold one link. `t` is the reader's language (the
- * signature is written in it); mails to staff take the default.
+ * Builds both bodies from paragraphs; a paragraph may hold one link, or be a titled list. `t` is the
+ * reader's language (the signature is written in it); mails to staff take the default.
  */
-export function compose(config: DsarConfig, subject: string, paragraphs: Array<string | { text: string; href: string }>, t: Translator = translator(undefined)): Email {
+export function compose(config: DsarConfig, subject: string, paragraphs: Paragraph[], t: Translator = translator(undefined)): Email {
   const dpo = t.t('mail.signature.dpo', { name: config.organisation.dpo.name, email: config.organisation.dpo.email });
   const signature = `${config.organisation.name}\n${dpo}`;
-  const text = [...paragraphs.map((p) => (typeof p === 'string' ? p : `${p.text}\n${p.href}`)), signature].join('\n\n');
+  const text = [
+    ...paragraphs.map((p) => (typeof p === 'string' ? p : 'href' in p ? `${p.text}\n${p.href}` : [p.title, ...p.items.map((i) => `  - ${i}`)].join('\n'))),
+    signature,
+  ].join('\n\n');
+  // overflow-wrap: a long link or name breaks rather than widening the mail past a phone's screen.
   const html = [
-    `<!doctype html><html lang="${t.tag}"><body style="font-family:system-ui,sans-serif;line-height:1.5;max-width:40em">`,
+    `<!doctype html><html lang="${t.tag}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"></head>`,
+    '<body style="font-family:system-ui,sans-serif;line-height:1.5;max-width:40em;overflow-wrap:anywhere">',
     ...paragraphs.map((p) =>
       typeof p === 'string'
         ? `<p>${escapeHtml(p).replaceAll('\n', '<br>')}</p>`
-        : `<p>${escapeHtml(p.text)}<br><a href="${escapeHtml(p.href)}">${escapeHtml(p.href)}</a></p>`,
+        : 'href' in p
+          ? `<p>${escapeHtml(p.text)}<br><a href="${escapeHtml(p.href)}">${escapeHtml(p.href)}</a></p>`
+          : `<p style="margin-bottom:0"><strong>${escapeHtml(p.title)}</strong></p>\n<ul style="margin-top:0.25em;padding-left:1.25em">${p.items.map((i) => `<li>${escapeHtml(i)}</li>`).join('')}</ul>`,
     ),
     `<p style="color:#555">${escapeHtml(signature).replaceAll('\n', '<br>')}</p>`,
     '</body></html>',
@@ -67,76 +83,83 @@ export function compose(config: DsarConfig, subject: string, paragraphs: Array<s
   return { subject, text, html };
 }
 
-function complaintRight(config: DsarConfig): string {
+function complaintRight(config: DsarConfig, t: Translator): string {
   const a = config.supervisoryAuthority;
-  return `You have the right to lodge a complaint with the supervisory authority, ${a.name} (${a.address}, ${a.url}), and to seek a judicial remedy.`;
+  return t.t('mail.complaint', { authority: a.name, address: a.address, url: a.url });
 }
 
-export function acknowledgement(config: DsarConfig, r: RequestFacts, statusUrl: string): Email {
-  return limited('anonymous', compose(config, `We received your request (${r.requestId})`, [
-    ...greeting(r.name),
-    `We received your request for ${TYPE_WORDS[r.type] ?? r.type} on ${r.receivedDate}. Its reference is ${r.requestId}.`,
-    `We will answer by ${r.dueDate}. First we need to confirm that this address belongs to you: we are sending you a separate email with a 6-digit code.`,
-    { text: 'You can follow your request here:', href: statusUrl },
-    'If you did not make this request, you can ignore this email: nothing happens until the code is entered.',
-  ]));
+export function acknowledgement(config: DsarConfig, r: RequestFacts, statusUrl: string, t: Translator): Email {
+  return limited('anonymous', compose(config, t.t('mail.ack.subject', { requestId: r.requestId }), [
+    ...greeting(t, r.name),
+    t.t('mail.ack.received', { type: typeWords(t, r.type), received: t.date(r.receivedDate), requestId: r.requestId }),
+    t.t('mail.ack.due', { due: t.date(r.dueDate) }),
+    { text: t.t('mail.ack.follow'), href: statusUrl },
+    t.t('mail.ack.ignore'),
+  ], t));
 }
 
-export function verificationCode(config: DsarConfig, r: Pick<RequestFacts, 'requestId'>, code: string, ttlMinutes: number, statusUrl: string): Email {
+export function verificationCode(config: DsarConfig, r: Pick<RequestFacts, 'requestId'>, code: string, ttlMinutes: number, t: Translator, codePageUrl: string): Email {
   // No name here: whatever a requester typed must not stand next to a code in a mail from us. No code in
   // the subject either: subjects show in lock-screen previews and in SES bounce and complaint events.
   // The link opens the page where the code is entered (request id prefilled), never with the code in it.
-  return limited('anonymous', compose(config, 'Your verification code', [
-    'Hello,',
-    `Your code for request ${r.requestId} is: ${code}`,
-    `It is valid for ${ttlMinutes} minutes. Never share it with anyone: we will never ask you for it by phone.`,
-    { text: 'Enter it on this page, where you can also ask for a new code:', href: statusUrl },
-  ]));
+  return limited('anonymous', compose(config, t.t('mail.code.subject'), [
+    t.t('mail.greeting'),
+    t.t('mail.code.line', { requestId: r.requestId, code }),
+    t.t('mail.code.validity', { minutes: ttlMinutes }),
+    { text: t.t('mail.code.enter'), href: codePageUrl },
+  ], t));
 }
 
-export function duplicateRequest(config: DsarConfig, r: RequestFacts, statusUrl: string): Email {
-  return limited('duplicate-notice', compose(config, `You already have an open request (${r.requestId})`, [
-    ...greeting(r.name),
-    `We received a new request for ${TYPE_WORDS[r.type] ?? r.type}, but a request of the same kind for this address is already open (${r.requestId}, due ${r.dueDate}). We will answer that one; there is nothing more to do.`,
-    { text: 'You can follow it here:', href: statusUrl },
-  ]));
+export function duplicateRequest(config: DsarConfig, r: RequestFacts, statusUrl: string, t: Translator): Email {
+  return limited('duplicate-notice', compose(config, t.t('mail.duplicate.subject', { requestId: r.requestId }), [
+    ...greeting(t, r.name),
+    t.t('mail.duplicate.body', { type: typeWords(t, r.type), requestId: r.requestId, due: t.date(r.dueDate) }),
+    { text: t.t('mail.duplicate.follow'), href: statusUrl },
+  ], t));
 }
 
-export function denial(config: DsarConfig, r: RequestFacts, reason: string, note?: string): Email {
-  return compose(config, `Your request ${r.requestId} was declined`, [
-    ...greeting(r.name),
-    `We have declined your request for ${TYPE_WORDS[r.type] ?? r.type} (${r.requestId}).`,
-    `Reason: ${reason}${note ? `\n${note}` : ''}`,
-    complaintRight(config),
-  ]);
+/**
+ * `reason` is a denial reason code (`excessive`...), said in the reader's language; any other text is
+ * shown as it is. `note` is what staff wrote, as they wrote it.
+ */
+export function denial(config: DsarConfig, r: RequestFacts, reason: string, note: string | undefined, t: Translator): Email {
+  const key = `mail.denial.reason.${reason}`;
+  const why = has(key) ? t.t(key) : reason;
+  return compose(config, t.t('mail.denial.subject', { requestId: r.requestId }), [
+    ...greeting(t, r.name),
+    t.t('mail.denial.body', { type: typeWords(t, r.type), requestId: r.requestId }),
+    t.t('mail.reason', { reason: note ? `${why}\n${note}` : why }),
+    complaintRight(config, t),
+  ], t);
 }
 
-export function unverifiedClosed(config: DsarConfig, r: RequestFacts): Email {
-  return limited('anonymous', compose(config, `Your request ${r.requestId} was closed`, [
-    ...greeting(r.name),
-    `We closed your request (${r.requestId}) because the email address was not confirmed in time, so we could not be sure the request came from you. No data was disclosed or changed.`,
-    'You are welcome to make a new request at any time.',
-  ]));
+export function unverifiedClosed(config: DsarConfig, r: RequestFacts, t: Translator): Email {
+  return limited('anonymous', compose(config, t.t('mail.unverified.subject', { requestId: r.requestId }), [
+    ...greeting(t, r.name),
+    t.t('mail.unverified.body', { requestId: r.requestId }),
+    t.t('mail.unverified.again'),
+  ], t));
 }
 
-export function cancelled(config: DsarConfig, r: RequestFacts, reason: string): Email {
-  return compose(config, `Your request ${r.requestId} was cancelled`, [
-    ...greeting(r.name),
-    `Your request (${r.requestId}) was cancelled. Reason: ${reason}`,
-    complaintRight(config),
-  ]);
+/** `reason` is what staff wrote; without one the mail says our staff cancelled it. */
+export function cancelled(config: DsarConfig, r: RequestFacts, reason: string | undefined, t: Translator): Email {
+  return compose(config, t.t('mail.cancelled.subject', { requestId: r.requestId }), [
+    ...greeting(t, r.name),
+    t.t('mail.cancelled.body', { requestId: r.requestId, reason: reason ?? t.t('mail.cancelled.by_staff') }),
+    complaintRight(config, t),
+  ], t);
 }
 
-export function completion(config: DsarConfig, r: RequestFacts, downloadUrl: string, expiresAt: string, partial?: string[]): Email {
-  return compose(config, `Your data is ready (${r.requestId})`, [
-    ...greeting(r.name),
-    `We have finished your request for ${TYPE_WORDS[r.type] ?? r.type} (${r.requestId}).`,
-    { text: `Download your data (the link works until ${expiresAt.slice(0, 10)}; it is for you only, do not forward it):`, href: downloadUrl },
+export function completion(config: DsarConfig, r: RequestFacts, downloadUrl: string, expiresAt: string, partial: string[] | undefined, t: Translator): Email {
+  return compose(config, t.t('mail.completion.subject', { requestId: r.requestId }), [
+    ...greeting(t, r.name),
+    t.t('mail.completion.done', { type: typeWords(t, r.type), requestId: r.requestId }),
+    { text: t.t('mail.completion.download', { expires: t.date(expiresAt) }), href: downloadUrl },
     ...(partial?.length
-      ? [`Data from these systems could not be included: ${partial.join(', ')}. The report in the package explains why.`]
+      ? [t.t('mail.completion.partial', { systems: new Intl.ListFormat(t.tag, { type: 'conjunction' }).format(partial) })]
       : []),
-    complaintRight(config),
-  ]);
+    complaintRight(config, t),
+  ], t);
 }
 
 export function staffAttention(config: DsarConfig, requestId: string, what: string, consoleUrl: string): Email {
@@ -146,15 +169,18 @@ export function staffAttention(config: DsarConfig, requestId: string, what: stri
   ]);
 }
 
-/** The notice of an extension: the law requires the reasons and the new date inside the first period. */
-export function extensionNotice(config: DsarConfig, r: RequestFacts, reason: string, previousDueDate: string, statute: string): Email {
-  return compose(config, `We need more time for your request ${r.requestId}`, [
-    ...greeting(r.name),
-    `We are extending the time to answer your request for ${TYPE_WORDS[r.type] ?? r.type} (${r.requestId}), received on ${r.receivedDate}.`,
-    `Reason: ${reason}`,
-    `We will answer by ${r.dueDate} instead of ${previousDueDate}, as ${statute} allows.`,
-    complaintRight(config),
-  ]);
+/**
+ * The notice of an extension: the law requires the reasons and the new date inside the first period.
+ * `reason` is what staff wrote, as they wrote it; `statute` is the law's citation.
+ */
+export function extensionNotice(config: DsarConfig, r: RequestFacts, reason: string, previousDueDate: string, statute: string, t: Translator): Email {
+  return compose(config, t.t('mail.extension.subject', { requestId: r.requestId }), [
+    ...greeting(t, r.name),
+    t.t('mail.extension.body', { type: typeWords(t, r.type), requestId: r.requestId, received: t.date(r.receivedDate) }),
+    t.t('mail.reason', { reason }),
+    t.t('mail.extension.new_date', { due: t.date(r.dueDate), previous: t.date(previousDueDate), statute }),
+    complaintRight(config, t),
+  ], t);
 }
 
 export interface EscalationLine {
@@ -219,68 +245,122 @@ export function erasureRecheckDigest(config: DsarConfig, lines: RecheckLine[]): 
 
 export interface ErasureReportFacts {
   systems: Array<{
+    /** Finds the connector's kind, whose objects have names in the catalogue (`erasure.object.<kind>.<object>`). */
+    connectorId?: string;
     displayName: string;
-    items: Array<{ object: string; action: string; count: number; legalBasis?: string; retentionPeriod?: string; completion?: { vendor: string; withinDays: number } }>;
+    items: Array<{
+      object: string;
+      action: string;
+      count: number;
+      legalBasis?: string;
+      retentionPeriod?: string;
+      /** A catalogue key for a reason a connector gives (`erasure.why.*`); the reason in the reader's language. */
+      reason?: string;
+      /** Anonymized records that are the very records also reported kept (masked, then kept). */
+      alsoRetained?: boolean;
+      completion?: { vendor: string; withinDays: number };
+    }>;
     confirmed: boolean | 'not_verifiable';
   }>;
   recipientsNotified: Array<{ name: string; how: string; at: string }>;
   notErased: Array<{ displayName: string; reason: string }>;
   /** Configured recipients the erasure did not tell itself (absent on reports stored before it existed). */
-  recipientsNotTold?: Array<{ name: string; reason: 'staff' | 'nothing_erased' }>;
+  recipientsNotTold?: Array<{ name: string; reason: 'staff' | 'nothing_erased'; systems?: string[] }>;
+  /** How many earlier requests' packages the erasure deleted (absent on reports stored before it was recorded). */
+  earlierPackagesDeleted?: number;
 }
 
-/** Lines of the erasure report, shared by the email and the status page's text. */
-export function erasureReportLines(report: ErasureReportFacts): string[] {
-  const lines: string[] = [];
-  const sum = (action: string) => report.systems.flatMap((s) => s.items).filter((i) => i.action === action).reduce((n, i) => n + i.count, 0);
-  if (sum('deleted') + sum('anonymized') + sum('retained') === 0 && !report.notErased.length) {
-    lines.push('We found no personal data about you in any of our systems, so there was nothing to erase.');
-  }
-  for (const system of report.systems) {
-    const done = system.items.filter((i) => i.action !== 'not_found' && i.count > 0);
-    if (!done.length) continue;
-    lines.push(`${system.displayName}:`);
-    for (const i of done) {
-      const what = `${i.count} ${i.object} record${i.count === 1 ? '' : 's'}`;
-      if (i.action === 'retained') lines.push(`  - ${what} kept: ${i.legalBasis ?? 'legal obligation'}. How long: ${i.retentionPeriod ?? 'until the end of the retention period'}.`);
-      // A deletion the vendor finishes later is not called done: the subject is told when it will be.
-      else if (i.completion) lines.push(`  - ${what}: deletion submitted; ${i.completion.vendor} completes it within ${i.completion.withinDays} days.`);
-      else lines.push(`  - ${what} ${i.action}.`);
+type ReportItem = ErasureReportFacts['systems'][number]['items'][number];
+
+const held = (i: ReportItem) => i.action !== 'not_found' && i.count > 0;
+const noFinalStop = (s: string) => s.trim().replace(/\.$/, '');
+
+/** An object as a person calls it: the connector's name for it, else its own name made readable. */
+function objectName(t: Translator, kind: string | undefined, object: string): string {
+  const key = `erasure.object.${kind}.${object}`;
+  if (kind && has(key)) return t.t(key);
+  const words = object.replace(/([a-z])([A-Z])/g, '$1 $2').replaceAll(/[_-]+/g, ' ').trim().toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** Why a record is kept and for how long: a connector's reason in the reader's language, else as configured. */
+function keptBecause(t: Translator, i: ReportItem): { basis: string; period: string } {
+  if (i.reason && has(i.reason) && has(`${i.reason}.period`)) return { basis: t.t(i.reason), period: t.t(`${i.reason}.period` as MessageKey) };
+  return { basis: noFinalStop(i.legalBasis ?? t.t('erasure.default_basis')), period: noFinalStop(i.retentionPeriod ?? t.t('erasure.default_period')) };
+}
+
+/**
+ * The erasure report as the subject reads it, in their language: per system, one line per object saying
+ * what happened to its records (each record counted once: records masked and then kept are "kept, masked",
+ * not also "anonymised"), each reason for keeping records stated once and referred to by number, the
+ * systems we could not erase, and the recipients (Art. 19) of systems where the subject's data was. A
+ * recipient tied to no system that held the subject's data is not named: staff still have it on record.
+ * `kindOf` gives a connector's kind, for the names of its objects.
+ */
+export function erasureReportParagraphs(report: ErasureReportFacts, t: Translator, kindOf: (connectorId: string) => string | undefined = () => undefined): Paragraph[] {
+  const out: Paragraph[] = [];
+  const withData = report.systems.filter((s) => s.items.some(held));
+  if (!withData.length && !report.notErased.length) out.push(t.t('erasure.nothing_found'));
+  for (const system of withData) {
+    const kind = system.connectorId ? kindOf(system.connectorId) : undefined;
+    const items = system.items.filter(held);
+    const reasons: Array<{ basis: string; period: string }> = [];
+    const reasonNumber = (i: ReportItem) => {
+      const why = keptBecause(t, i);
+      let n = reasons.findIndex((r) => r.basis === why.basis && r.period === why.period);
+      if (n < 0) n = reasons.push(why) - 1;
+      return n + 1;
+    };
+    const lines: string[] = [];
+    for (const object of [...new Set(items.map((i) => i.object))]) {
+      const own = items.filter((i) => i.object === object);
+      const kept = own.some((i) => i.action === 'retained');
+      const masked = kept && own.some((i) => i.action === 'anonymized' && i.alsoRetained);
+      const parts: string[] = [];
+      // Masked records that are kept are the kept ones: said once, as kept.
+      for (const i of own.filter((o) => !(o.action === 'anonymized' && o.alsoRetained && kept))) {
+        if (i.action === 'retained') parts.push(t.t(masked ? 'erasure.kept_masked' : 'erasure.kept', { count: i.count, reason: reasonNumber(i) }));
+        else if (i.action === 'anonymized') parts.push(t.t('erasure.anonymised', { count: i.count }));
+        // A deletion the vendor finishes later is not called done: the subject is told when it will be.
+        else if (i.completion) parts.push(t.t('erasure.submitted', { count: i.count, vendor: i.completion.vendor, days: i.completion.withinDays }));
+        else parts.push(t.t('erasure.deleted', { count: i.count }));
+      }
+      lines.push(t.t('erasure.line', { object: objectName(t, kind, object), what: parts.join('; ') }));
     }
-    if (system.confirmed === 'not_verifiable') lines.push('  (This system accepts deletion requests but cannot be read back to confirm them.)');
-    else if (system.confirmed === false) lines.push('  (We could not confirm this by reading the system back.)');
+    if (system.confirmed === 'not_verifiable') lines.push(t.t('erasure.not_verifiable'));
+    else if (system.confirmed === false) lines.push(t.t('erasure.not_confirmed'));
+    out.push({ title: system.displayName, items: lines });
+    if (reasons.length) out.push({ title: t.t('erasure.reasons'), items: reasons.map((r, n) => t.t('erasure.reason', { reason: n + 1, ...r })) });
   }
   // Said plainly, with the reason staff gave on record: the subject must not read a partial erasure as a full one.
   if (report.notErased.length) {
-    lines.push('We could not erase your data, or could not confirm that it was erased, in these systems:');
-    for (const n of report.notErased) lines.push(`  - ${n.displayName}: your data may still be there. Why: ${n.reason}`);
+    out.push({ title: t.t('erasure.not_erased'), items: report.notErased.map((n) => t.t('erasure.not_erased_line', { system: n.displayName, reason: n.reason })) });
   }
   if (report.recipientsNotified.length) {
-    lines.push('We told these recipients of your data about the erasure:');
-    for (const r of report.recipientsNotified) lines.push(`  - ${r.name}, on ${r.at.slice(0, 10)}`);
+    out.push({ title: t.t('erasure.told'), items: report.recipientsNotified.map((r) => t.t('erasure.told_line', { name: r.name, date: t.date(r.at) })) });
   }
-  // Art. 19: every recipient in our privacy notice is accounted for, including those we cannot reach automatically.
-  const byStaff = (report.recipientsNotTold ?? []).filter((r) => r.reason === 'staff');
-  if (byStaff.length) {
-    lines.push('Our staff will tell these recipients of your data about the erasure:');
-    for (const r of byStaff) lines.push(`  - ${r.name}, to be told by our staff`);
-  }
-  const nothing = (report.recipientsNotTold ?? []).filter((r) => r.reason === 'nothing_erased');
-  if (nothing.length) {
-    lines.push('These recipients had nothing to be told, because nothing of yours was erased in their systems:');
-    for (const r of nothing) lines.push(`  - ${r.name}`);
-  }
-  return lines;
+  const heldBy = new Set([...withData.map((s) => s.displayName), ...report.notErased.map((n) => n.displayName)]);
+  const byStaff = (report.recipientsNotTold ?? []).filter((r) => r.reason === 'staff' && r.systems?.some((d) => heldBy.has(d)));
+  if (byStaff.length) out.push({ title: t.t('erasure.staff_will_tell'), items: byStaff.map((r) => r.name) });
+  return out;
 }
 
-export function erasureReport(config: DsarConfig, r: RequestFacts, report: ErasureReportFacts, statusUrl?: string): Email {
-  return compose(config, `Your data was erased (${r.requestId})`, [
-    ...greeting(r.name),
-    `We have finished your request for erasure (${r.requestId}). This is what we did:`,
-    erasureReportLines(report).join('\n'),
-    ...(statusUrl ? [{ text: 'The same report is on your request page:', href: statusUrl }] : []),
-    complaintRight(config),
-  ]);
+/** The report as plain text lines (what the text mail shows). */
+export function erasureReportLines(report: ErasureReportFacts, t: Translator, kindOf?: (connectorId: string) => string | undefined): string[] {
+  return erasureReportParagraphs(report, t, kindOf).flatMap((p) => (typeof p === 'string' ? [p] : 'href' in p ? [p.text, p.href] : [p.title, ...p.items.map((i) => `  - ${i}`)]));
+}
+
+export function erasureReport(config: DsarConfig, r: RequestFacts, report: ErasureReportFacts, statusUrl: string | undefined, t: Translator): Email {
+  const kinds = new Map(config.connectors.map((c) => [c.id, c.kind]));
+  return compose(config, t.t('mail.erasure.subject', { requestId: r.requestId }), [
+    ...greeting(t, r.name),
+    t.t('mail.erasure.intro', { requestId: r.requestId }),
+    ...erasureReportParagraphs(report, t, (id) => kinds.get(id)),
+    // The links in the earlier mails now answer that the package is gone: the subject hears why first.
+    ...(report.earlierPackagesDeleted ? [t.t('mail.erasure.packages', { count: report.earlierPackagesDeleted })] : []),
+    ...(statusUrl ? [{ text: t.t('mail.erasure.status_link'), href: statusUrl }] : []),
+    complaintRight(config, t),
+  ], t);
 }
 
 export function recipientErasureNotice(config: DsarConfig, requestId: string, subjectEmail: string, completedAt: string): Email {

@@ -287,7 +287,17 @@ export interface ErasureReport {
    * tell them (on the audit trail), `nothing_erased` when nothing of the subject's was in their system.
    * Absent on reports stored before it was recorded.
    */
-  recipientsNotTold?: Array<{ name: string; reason: 'staff' | 'nothing_erased' }>;
+  recipientsNotTold?: Array<{
+    name: string;
+    reason: 'staff' | 'nothing_erased';
+    /**
+     * The display names of the recipient's own systems among our connectors (matched by name): the
+     * subject's report names a recipient staff will tell only when one of them held the subject's data.
+     */
+    systems?: string[];
+  }>;
+  /** How many earlier requests of the subject had their packages deleted by this erasure. */
+  earlierPackagesDeleted?: number;
 }
 
 export interface AuditEvent {

@@ -58,10 +58,15 @@ export async function subjectStatus(ctx: AppContext, requestId: string, token: s
       ? {
           erasureReport: {
             completedAt: r.erasureReport.completedAt,
-            systems: r.erasureReport.systems.map(({ displayName, items, confirmed }) => ({ displayName, items, confirmed })),
+            // The kind names the system's objects in the subject's language (erasure.object.<kind>.<object>).
+            systems: r.erasureReport.systems.map(({ connectorId, displayName, items, confirmed }) => {
+              const kind = ctx.config.connectors.find((c) => c.id === connectorId)?.kind;
+              return { displayName, ...(kind ? { kind } : {}), items, confirmed };
+            }),
             recipientsNotified: r.erasureReport.recipientsNotified,
             notErased: r.erasureReport.notErased.map(({ displayName, reason }) => ({ displayName, reason })),
             recipientsNotTold: r.erasureReport.recipientsNotTold ?? [],
+            ...(r.erasureReport.earlierPackagesDeleted ? { earlierPackagesDeleted: r.erasureReport.earlierPackagesDeleted } : {}),
           },
         }
       : {}),

@@ -17,6 +17,7 @@ import { codeKey } from '#commons/code-key';
 import { hashCode, newCode, sameHash } from '#commons/tokens';
 import { logger } from '#commons/observability';
 import { verificationCode } from '../notifications/templates.ts';
+import { translator } from '../i18n/index.ts';
 import { links, type AppContext } from '../context.ts';
 import type { RequestRecord, Verification } from './model.ts';
 import { StateConflict } from './repository.ts';
@@ -81,7 +82,7 @@ export async function issueCode(ctx: AppContext, request: RequestRecord): Promis
   const ttl = config.verification.codeTtlMinutes;
   const verification = await newVerification(request.requestId, code, now, ttl, (request.verification?.codesSent ?? 0) + 1);
   await repo.update(request.requestId, { verification }, { onlyIf: ['awaiting_verification'] });
-  await mailer.send(request.subject.email, verificationCode(config, facts(request), code, ttl, links(config).verify(request.requestId, request.locale)), { requestId: request.requestId });
+  await mailer.send(request.subject.email, verificationCode(config, facts(request), code, ttl, translator(request.locale), links(config).verify(request.requestId, request.locale)), { requestId: request.requestId });
   await repo.audit(request.requestId, 'system', 'verification.code_sent', { expiresInMinutes: ttl }, now);
 }
 
@@ -121,7 +122,7 @@ export async function resendCode(ctx: AppContext, requestId: string): Promise<vo
     await repo.audit(requestId, 'subject', 'verification.code_requested', { duplicate: true }, now);
     return;
   }
-  await mailer.send(request.subject.email, verificationCode(config, facts(request), code, ttl, links(config).verify(request.requestId, request.locale)), { requestId });
+  await mailer.send(request.subject.email, verificationCode(config, facts(request), code, ttl, translator(request.locale), links(config).verify(request.requestId, request.locale)), { requestId });
   await repo.audit(requestId, 'system', 'verification.code_sent', { expiresInMinutes: ttl }, now);
 }
 

@@ -67,7 +67,8 @@ export async function buildErasureReport(ctx: AppContext, request: RequestRecord
     // A processor's system erased through its API has been told by that very call. Records only kept
     // (retain) or not found mean nothing was sent to it, so it was not told.
     const touched = (outcome.erasure ?? []).some((i) => (i.action === 'deleted' || i.action === 'anonymized') && i.count > 0);
-    if (c.kind !== 'dynamodb' && c.kind !== 's3') {
+    // Our own stores (tables, buckets, the product database) are not recipients: nobody else is told there.
+    if (c.kind !== 'dynamodb' && c.kind !== 's3' && c.kind !== 'postgres') {
       if (touched) {
         recipientsNotified.push({ name: c.displayName, how: 'erasure_api', at: outcome.finishedAt ?? completedAt });
         toldByApi.add(c.displayName);
@@ -84,8 +85,10 @@ export async function buildErasureReport(ctx: AppContext, request: RequestRecord
   const erasedAnything =
     notErased.length > 0 || systems.some((s) => s.items.some((i) => (i.action === 'deleted' || i.action === 'anonymized') && i.count > 0));
   for (const recipient of config.privacyNotice.recipients) {
+    const own = connectorsOf(recipient, enabledConnectors(config));
+    const linked = own.length ? { systems: own } : {};
     if (!erasedAnything) {
-      recipientsNotTold.push({ name: recipient.name, reason: 'nothing_erased' });
+      recipientsNotTold.push({ name: recipient.name, reason: 'nothing_erased', ...linked });
       continue;
     }
     if (recipient.notifyEmail) {
@@ -98,16 +101,16 @@ export async function buildErasureReport(ctx: AppContext, request: RequestRecord
         logger.warn('recipient erasure notice failed', { requestId: request.requestId, recipient: recipient.name, error: (err as Error).name });
       }
     } else {
-      const systems = connectorsOf(recipient, enabledConnectors(config));
+      const systems = own;
       // Its system was erased through its API: that call told it (it is listed by the system's name).
       if (systems.some((d) => toldByApi.has(d))) continue;
       // Its systems held nothing we erased (only not found or kept records): there is no erasure to pass on.
       if (systems.length > 0 && systems.every((d) => untouched.has(d))) {
-        recipientsNotTold.push({ name: recipient.name, reason: 'nothing_erased' });
+        recipientsNotTold.push({ name: recipient.name, reason: 'nothing_erased', ...linked });
         continue;
       }
     }
-    recipientsNotTold.push({ name: recipient.name, reason: 'staff' });
+    recipientsNotTold.push({ name: recipient.name, reason: 'staff', ...linked });
   }
   return { completedAt, systems, recipientsNotified, notErased, recipientsNotTold };
 }
@@ -116,8 +119,10 @@ export async function closeErasure(ctx: AppContext, request: RequestRecord): Pro
   // The copies go first: they are safe to delete twice, and a failure here must come before any
   // recipient was mailed, so a retried step does not mail them again.
   await deleteStaging(ctx.s3, ctx.stagingBucket(), request.requestId);
-  await deleteSubjectCopies(ctx, request);
-  const report = await buildErasureReport(ctx, request);
+  const copies = await deleteSubjectCopies(ctx, request);
+  const built = await buildErasureReport(ctx, request);
+  // The subject's earlier download links now answer that the package is gone: the report says why.
+  const report = copies.packagesDeleted.length ? { ...built, earlierPackagesDeleted: copies.packagesDeleted.length } : built;
   const outstanding = report.recipientsNotTold.filter((r) => r.reason === 'staff').map((r) => r.name);
   if (outstanding.length) {
     // What staff still owe under Art. 19, in the request's audit trail where the console shows it.

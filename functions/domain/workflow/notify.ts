@@ -8,9 +8,10 @@
 import { hashToken, newToken } from '#commons/tokens';
 import { cancelled, completion, denial, erasureReport, unverifiedClosed } from '../notifications/templates.ts';
 import { closeErasure } from './erasure-report.ts';
+import { translator } from '../i18n/index.ts';
 import { retentionFields } from '../requests/retention.ts';
 import { links, type AppContext } from '../context.ts';
-import { DENIAL_REASONS, type DenialReason, type RequestStatus } from '../requests/model.ts';
+import type { DenialReason, RequestStatus } from '../requests/model.ts';
 import { facts } from '../requests/verification.ts';
 import { mailOnce } from '../notifications/once.ts';
 
@@ -41,6 +42,8 @@ export async function notifyOutcome(ctx: AppContext, requestId: string, outcome:
   const { repo, config, mailer, clock } = ctx;
   const request = await repo.get(requestId);
   const f = facts(request);
+  // Every closing mail is in the language the request was filed in.
+  const t = translator(request.locale);
   const to = request.subject.email;
   const tag = { requestId };
   let status: RequestStatus;
@@ -50,12 +53,14 @@ export async function notifyOutcome(ctx: AppContext, requestId: string, outcome:
       const pkg = request.package;
       if (!pkg) throw new Error(`request ${requestId} has no package to deliver`);
       const missing = Object.values(request.connectors ?? {}).filter((c) => c.status === 'accepted_missing').map((c) => c.connectorId);
+      // The subject reads the systems' names, not our connector ids.
+      const missingNames = missing.map((id) => config.connectors.find((c) => c.id === id)?.displayName ?? id);
       status = missing.length ? 'completed_partial' : 'completed';
       // The link's token is minted by the one sender: a mail already out keeps a working link.
       send = async () => {
         const token = newToken();
         await repo.putDownload({ requestId, tokenHash: hashToken(token), key: pkg.key, expiresAt: pkg.expiresAt });
-        return mailer.send(to, completion(config, f, links(config).download(requestId, token), pkg.expiresAt, missing), tag);
+        return mailer.send(to, completion(config, f, links(config).download(requestId, token), pkg.expiresAt, missingNames, t), tag);
       };
       break;
     }
@@ -68,24 +73,24 @@ export async function notifyOutcome(ctx: AppContext, requestId: string, outcome:
       send = async () => {
         const token = newToken();
         await repo.update(requestId, { reportTokenHash: hashToken(token) });
-        return mailer.send(to, erasureReport(config, f, report, links(config).status(requestId, token)), tag);
+        return mailer.send(to, erasureReport(config, f, report, links(config).status(requestId, token), t), tag);
       };
       break;
     }
     case 'denied': {
       const reason = (request.decision?.reason ?? 'other') as DenialReason;
       status = 'denied';
-      send = () => mailer.send(to, denial(config, f, DENIAL_REASONS[reason] ?? reason, request.decision?.note), tag);
+      send = () => mailer.send(to, denial(config, f, reason, request.decision?.note, t), tag);
       break;
     }
     case 'unverified':
       status = 'unverified_closed';
-      send = () => mailer.send(to, unverifiedClosed(config, f), tag);
+      send = () => mailer.send(to, unverifiedClosed(config, f, t), tag);
       break;
     case 'cancelled': {
       status = 'cancelled';
-      const reason = outcome.reason ?? request.cancellation?.reason ?? 'cancelled by our staff';
-      send = () => mailer.send(to, cancelled(config, f, reason), tag);
+      const reason = outcome.reason ?? request.cancellation?.reason;
+      send = () => mailer.send(to, cancelled(config, f, reason, t), tag);
       break;
     }
   }

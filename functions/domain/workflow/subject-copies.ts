@@ -16,6 +16,8 @@ export interface SubjectCopiesDeleted {
   requests: string[];
   stagedObjects: number;
   packageObjects: number;
+  /** The earlier requests whose package was deleted: their download links no longer work. */
+  packagesDeleted: string[];
 }
 
 export async function deleteSubjectCopies(ctx: AppContext, erasure: RequestRecord): Promise<SubjectCopiesDeleted> {
@@ -26,11 +28,13 @@ export async function deleteSubjectCopies(ctx: AppContext, erasure: RequestRecor
   const now = clock.now().toISOString();
   let stagedObjects = 0;
   let packageObjects = 0;
+  const packagesDeleted: string[] = [];
   for (const r of earlier) {
     const staged = await deleteStaging(s3, ctx.stagingBucket(), r.requestId);
     const packaged = await deletePrefix(s3, ctx.exportsBucket(), `exports/${r.requestId}/`);
     stagedObjects += staged;
     packageObjects += packaged;
+    if (packaged > 0) packagesDeleted.push(r.requestId);
     // The link must answer "gone" (410) rather than redirect to an object that no longer exists, and say
     // why: the subject's own erasure, not the link's age.
     const download = await repo.download(r.requestId);
@@ -52,5 +56,5 @@ export async function deleteSubjectCopies(ctx: AppContext, erasure: RequestRecor
     stagedObjects,
     packageObjects,
   });
-  return { requests: earlier.map((r) => r.requestId), stagedObjects, packageObjects };
+  return { requests: earlier.map((r) => r.requestId), stagedObjects, packageObjects, packagesDeleted };
 }

@@ -26,6 +26,8 @@ const result = z.union([
           count: z.number(),
           legalBasis: z.optional(z.string()),
           retentionPeriod: z.optional(z.string()),
+          reason: z.optional(z.string()),
+          alsoRetained: z.optional(z.boolean()),
           completion: z.optional(z.object({ vendor: z.string(), withinDays: z.number() })),
         }),
       )),

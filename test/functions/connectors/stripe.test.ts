@@ -196,7 +196,7 @@ describe('Stripe connector', () => {
     const c = connector({ maskRetainedCustomers: MASK });
     const outcome = await c.erase(subjectOf('alice@example.com'), KEPT, ctx);
     expect(outcome.items.filter((i) => i.object === 'customers')).toEqual([
-      { object: 'customers', action: 'anonymized', count: 2 },
+      { object: 'customers', action: 'anonymized', count: 2, alsoRetained: true },
       { object: 'customers', action: 'retained', count: 2, legalBasis: KEY.legalBasis, retentionPeriod: KEY.retentionPeriod },
     ]);
     const byObject = Object.fromEntries(outcome.items.map((i) => [i.object, i]));

@@ -40,7 +40,7 @@ describe('extending a deadline', () => {
     expect(h.mailer.sent).toHaveLength(1);
     expect(h.mailer.sent[0]!.to).toEqual(['subject@example.test']);
     expect(h.mailer.sent[0]!.email.text).toContain('Reason: Eleven systems to search');
-    expect(h.mailer.sent[0]!.email.text).toContain('We will answer by 2026-06-05 instead of 2026-04-07');
+    expect(h.mailer.sent[0]!.email.text).toContain('We will answer by 5 June 2026 instead of 7 April 2026');
     const trail = await h.ctx.repo.auditTrail(r.requestId);
     expect(trail.find((e) => e.action === 'deadline.extended')).toMatchObject({
       actor: 'alice@staff',

@@ -5,6 +5,7 @@ import { RequestError } from '#commons/errors';
 import { hashCode } from '#commons/tokens';
 import { issueCode, resendCode, verifyCode } from '#domain/requests/verification';
 import { NOW, OTHER_ID, REQUEST_ID, SUBJECT_EMAIL, TEST_CODE_KEY, requestRecord, testContext, verificationFor, type TestContext } from './support.ts';
+import { CODE_LINE } from '../../../support/code-mail.ts';
 
 const key = Buffer.from(TEST_CODE_KEY);
 
@@ -162,7 +163,7 @@ describe('issueCode and resendCode', () => {
     await issueCode(ctx, await ctx.repo.get(REQUEST_ID));
 
     const mail = ctx.mail.to(SUBJECT_EMAIL).at(-1)!;
-    const code = /is: (\d{6})/.exec(mail.text)![1]!;
+    const code = CODE_LINE.exec(mail.text)![1]!;
     const base = ctx.config.email.publicBaseUrl.replace(/\/$/, '');
     const link = `${base}/request/verify?id=${REQUEST_ID}&lang=nb`;
     expect(mail.text).toContain(link);

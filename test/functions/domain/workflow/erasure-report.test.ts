@@ -4,6 +4,8 @@ import { DeleteObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/c
 import type { DsarConfig } from '#commons/config';
 import type { ConnectorOutcome, ErasureConfirmation, RequestRecord } from '#domain/requests/model';
 import { buildErasureReport, closeErasure } from '#domain/workflow/erasure-report';
+import { erasureReportLines } from '#domain/notifications/templates';
+import { translator } from '#domain/i18n/index';
 import { notifyOutcome } from '#domain/workflow/notify';
 import { RECHECK_MARGIN_DAYS } from '#domain/erasure-recheck/index';
 import { subjectStatus } from '#domain/requests/subject';
@@ -156,7 +158,7 @@ describe('buildErasureReport', () => {
 
     expect(report.recipientsNotTold).toEqual([
       // HubSpot found nothing of hers: no erasure to pass on.
-      { name: 'HubSpot', reason: 'nothing_erased' },
+      { name: 'HubSpot', reason: 'nothing_erased', systems: ['HubSpot (communication and marketing)'] },
       // No address and no system of theirs the erasure reached.
       { name: 'Microsoft', reason: 'staff' },
       { name: 'Social media platforms (Facebook, LinkedIn, Instagram, YouTube)', reason: 'staff' },
@@ -170,6 +172,16 @@ describe('buildErasureReport', () => {
     }
   });
 
+  it('does not list our own product database among the recipients told', async () => {
+    const request = erasedRequest();
+    request.connectors!['product-db'] = outcome('product-db', [{ object: 'support_tickets', action: 'anonymized', count: 1 }]);
+
+    const report = await buildErasureReport(ctx, request);
+
+    expect(report.systems.map((s) => s.connectorId)).toContain('product-db');
+    expect(report.recipientsNotified.map((r) => r.name)).not.toContain('Example Video product database');
+  });
+
   it('leaves a recipient whose notice email failed to staff, and one whose system staff accepted as not erased', async () => {
     ctx = testContext(configNotifying({ 'Authorised resale partners': 'privacy@partners.example' }));
     ctx.mail.failNext = 1;
@@ -181,6 +193,11 @@ describe('buildErasureReport', () => {
     const byStaff = report.recipientsNotTold.filter((r) => r.reason === 'staff').map((r) => r.name);
     expect(byStaff).toEqual(expect.arrayContaining(['Salesforce', 'Authorised resale partners']));
     expect(report.recipientsNotified.map((r) => r.name)).not.toContain('Authorised resale partners');
+    // The subject's report names Salesforce (its system held her data), not the partners (no system of theirs did).
+    expect(report.recipientsNotTold.find((r) => r.name === 'Salesforce')).toEqual({ name: 'Salesforce', reason: 'staff', systems: ['Salesforce (customer and process management)'] });
+    const text = erasureReportLines(report, translator('en')).join('\n');
+    expect(text).toContain('Our staff will tell these recipients of your data about the erasure:\n  - Salesforce');
+    expect(text).not.toMatch(/Authorised resale partners|Microsoft|Public authorities/);
   });
 
   it('lists a system staff accepted as not erased, with their reason, and not among the erased systems', async () => {
@@ -306,7 +323,8 @@ describe('notifyOutcome for an erasure', () => {
     const mail = ctx.mail.to(SUBJECT_EMAIL);
     expect(mail).toHaveLength(1);
     expect(mail[0]!.subject).toBe(`Your data was erased (${REQUEST_ID})`);
-    expect(mail[0]!.text).toContain(`4 charges records kept: ${BOOKKEEPING}. How long: 5 years.`);
+    expect(mail[0]!.text).toContain('  - Card charges: 4 records kept (reason 1).');
+    expect(mail[0]!.text).toContain(`  - 1. ${BOOKKEEPING}. For how long: 5 years.`);
     const stored = ctx.memory.stored();
     expect(stored.status).toBe('completed');
     expect(stored.closedAt).toBe(NOW.toISOString());
@@ -314,6 +332,43 @@ describe('notifyOutcome for an erasure', () => {
     expect(stored.purgeAfter).toBe('2028-03-02T10:00:00.000Z');
     expect(stored.erasureReport?.completedAt).toBe(NOW.toISOString());
     expect(ctx.memory.actions()).toEqual(['erasure.earlier_copies_deleted', 'erasure.recipients_outstanding', 'erasure.reported', 'request.completed']);
+  });
+
+  it('tells the subject that the packages of her earlier requests were deleted, and their links no longer work', async () => {
+    await ctx.memory.create(erasedRequest());
+    const earlier = 'dsar_test0000000000003';
+    await ctx.memory.create(
+      requestRecord({ requestId: earlier, status: 'completed', package: { key: `exports/${earlier}/access-${earlier}.zip`, createdAt: '2026-03-01T10:00:00.000Z', expiresAt: '2026-03-08T10:00:00.000Z' } }),
+    );
+
+    await notifyOutcome(ctx, REQUEST_ID, { outcome: 'erased' });
+
+    expect(ctx.memory.stored().erasureReport?.earlierPackagesDeleted).toBe(1);
+    const token = new URL(ctx.mail.to(SUBJECT_EMAIL)[0]!.text.match(/(http\S+\/request\/status\S+)/)![1]!).searchParams.get('token')!;
+    expect((await subjectStatus(ctx, REQUEST_ID, token)).erasureReport?.earlierPackagesDeleted).toBe(1);
+    expect(ctx.mail.to(SUBJECT_EMAIL)[0]!.text).toContain(
+      'We also deleted the copies of your data we had prepared for your earlier request: the download links in our earlier emails no longer work.',
+    );
+  });
+
+  it('says nothing of earlier packages when there were none', async () => {
+    await ctx.memory.create(erasedRequest());
+
+    await notifyOutcome(ctx, REQUEST_ID, { outcome: 'erased' });
+
+    expect(ctx.memory.stored().erasureReport?.earlierPackagesDeleted).toBeUndefined();
+    expect(ctx.mail.to(SUBJECT_EMAIL)[0]!.text).not.toContain('download links in our earlier emails');
+  });
+
+  it('writes the report mail in Norwegian for a request filed in nb-NO, with the objects by name', async () => {
+    await ctx.memory.create(erasedRequest({ locale: 'nb-NO' }));
+
+    await notifyOutcome(ctx, REQUEST_ID, { outcome: 'erased' });
+
+    const mail = ctx.mail.to(SUBJECT_EMAIL)[0]!;
+    expect(mail.subject).toBe(`Opplysningene dine er slettet (${REQUEST_ID})`);
+    expect(mail.text).toContain('  - Kortbelastninger: 4 oppføringer beholdt (grunn 1).');
+    expect(mail.text).toContain('Vi har fortalt disse mottakerne av opplysningene dine om slettingen:');
   });
 
   it('links the report email to the status page, whose token opens the same report', async () => {
@@ -326,6 +381,8 @@ describe('notifyOutcome for an erasure', () => {
     expect(link.searchParams.get('id')).toBe(REQUEST_ID);
     const view = await subjectStatus(ctx, REQUEST_ID, link.searchParams.get('token')!);
     expect(view.erasureReport?.systems.map((s) => s.displayName)).toContain('Stripe (payments)');
+    // The kind lets the page name Stripe's objects in the reader's language, as the mail does.
+    expect(view.erasureReport?.systems.find((s) => s.displayName === 'Stripe (payments)')?.kind).toBe('stripe');
     await expect(subjectStatus(ctx, REQUEST_ID, 'not-the-token')).rejects.toMatchObject({ code: 'invalid_token' });
   });
 

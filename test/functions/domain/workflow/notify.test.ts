@@ -38,7 +38,7 @@ describe('notifyOutcome', () => {
     const download = await ctx.memory.download(REQUEST_ID);
     expect(download).toMatchObject({ key: KEY, tokenHash: hashToken(token), expiresAt: '2026-03-09T10:00:00.000Z' });
     expect(mail[0]!.text).not.toMatch(/X-Amz-|amazonaws\.com/);
-    expect(mail[0]!.text).toContain('2026-03-09');
+    expect(mail[0]!.text).toContain('9 March 2026');
     const stored = ctx.memory.stored();
     expect(stored.status).toBe('completed');
     expect(stored.closedAt).toBe(ctx.clock.now().toISOString());
@@ -52,7 +52,7 @@ describe('notifyOutcome', () => {
     const out = await notifyOutcome(ctx, REQUEST_ID, { outcome: 'completed' });
 
     expect(out.status).toBe('completed_partial');
-    expect(ctx.mail.to(SUBJECT_EMAIL)[0]!.text).toContain('could not be included: calls');
+    expect(ctx.mail.to(SUBJECT_EMAIL)[0]!.text).toContain('could not be included: Example Video call history.');
   });
 
   it('refuses to complete a request without a package', async () => {
@@ -74,6 +74,16 @@ describe('notifyOutcome', () => {
     expect(text).toContain(ctx.config.supervisoryAuthority.name);
     expect(text).toContain(ctx.config.supervisoryAuthority.url);
     expect(ctx.memory.downloads.size).toBe(0);
+  });
+
+  it('writes the closing mail in the language the request was filed in', async () => {
+    await ctx.memory.update(REQUEST_ID, { locale: 'nb-NO', status: 'awaiting_review', decision: { outcome: 'denied', by: 'dana', at: 'x', reason: 'excessive' } });
+
+    await notifyOutcome(ctx, REQUEST_ID, { outcome: 'denied' });
+
+    const mail = ctx.mail.to(SUBJECT_EMAIL)[0]!;
+    expect(mail.subject).toBe(`Forespørselen din ${REQUEST_ID} er avslått`);
+    expect(mail.text).toContain('Begrunnelse: Forespørselen er urimelig, særlig fordi den gjentas (personvernforordningen artikkel 12 nr. 5).');
   });
 
   it('closes an unverified request and says so', async () => {

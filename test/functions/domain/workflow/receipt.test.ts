@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { translator } from '#domain/i18n/index';
 import { hashToken } from '#commons/tokens';
 import { recordReceipt } from '#domain/workflow/receipt';
 import { OTHER_ID, REQUEST_ID, SUBJECT_EMAIL, tokenLinkIn, requestRecord, testContext, type TestContext } from '../requests/support.ts';
@@ -23,7 +24,7 @@ describe('recordReceipt', () => {
     });
     const mails = ctx.mail.to(SUBJECT_EMAIL);
     expect(mails).toHaveLength(1);
-    expect(mails[0]!.text).toContain(`We will answer by ${requestRecord().dueDate}`);
+    expect(mails[0]!.text).toContain(`We will answer by ${translator('en').date(requestRecord().dueDate)}`);
     const link = tokenLinkIn(mails[0]!);
     const token = link.token;
     expect(link.url.origin).toBe(new URL(ctx.config.email.publicBaseUrl).origin);
@@ -32,6 +33,16 @@ describe('recordReceipt', () => {
     expect(JSON.stringify(ctx.memory.stored())).not.toContain(token);
     // Tagged with the request, so a bounce of it lands on this request's audit trail.
     expect(ctx.mail.sent[0]!.tags).toEqual({ requestId: REQUEST_ID });
+  });
+
+  it('acknowledges in the language the request was filed in', async () => {
+    await ctx.memory.update(REQUEST_ID, { locale: 'nb-NO' });
+
+    await recordReceipt(ctx, REQUEST_ID);
+
+    const mail = ctx.mail.to(SUBJECT_EMAIL)[0]!;
+    expect(mail.subject).toBe(`Vi har mottatt forespørselen din (${REQUEST_ID})`);
+    expect(mail.text).toContain(`Du får svar innen ${translator('nb').date(requestRecord().dueDate)}.`);
   });
 
   it('does not mail again when the step is retried', async () => {

@@ -43,7 +43,7 @@ describe('deleteSubjectCopies', () => {
 
     const out = await deleteSubjectCopies(ctx, ctx.memory.stored(REQUEST_ID));
 
-    expect(out).toEqual({ requests: [EARLIER], stagedObjects: 2, packageObjects: 2 });
+    expect(out).toEqual({ requests: [EARLIER], stagedObjects: 2, packageObjects: 2, packagesDeleted: [EARLIER] });
     const listed = s3.commandCalls(ListObjectsV2Command).map((c) => `${c.args[0].input.Bucket}/${c.args[0].input.Prefix}`);
     expect(listed.sort()).toEqual([`dsar-exports/exports/${EARLIER}/`, `dsar-staging/staging/${EARLIER}/`]);
     const deleted = s3.commandCalls(DeleteObjectsCommand).flatMap((c) => c.args[0].input.Delete!.Objects!.map((o) => `${c.args[0].input.Bucket}/${o.Key}`));

@@ -1,0 +1,78 @@
+/**
+ * The erasure report, as the subject reads it (in the mail and on the status page): one line per object
+ * with what happened to it, each reason for keeping something stated once, and who was told.
+ */
+export const erasure = {
+  'erasure.title': 'What we erased',
+  'erasure.completed': 'Completed on {date}.',
+  'erasure.packages':
+    'We also deleted the copies of your data we had prepared for {count, plural, one {your earlier request} other {your # earlier requests}}: their download links no longer work.',
+  'erasure.nothing_found': 'We found no personal data about you in any of our systems, so there was nothing to erase.',
+  /** One line per object: "Payments: 2 records kept (reason 1)." */
+  'erasure.line': '{object}: {what}.',
+  'erasure.deleted': '{count, plural, one {# record} other {# records}} deleted',
+  'erasure.submitted':
+    'deletion of {count, plural, one {# record} other {# records}} requested; {vendor} completes it within {days, plural, one {# day} other {# days}}',
+  'erasure.anonymised': '{count, plural, one {# record} other {# records}} anonymised (what identified you was removed)',
+  'erasure.kept': '{count, plural, one {# record} other {# records}} kept (reason {reason})',
+  'erasure.kept_masked': '{count, plural, one {# record} other {# records}} kept with your details masked, except what is needed to find them (reason {reason})',
+  'erasure.reasons': 'Why we keep some of your data:',
+  'erasure.reason': '{reason}. {basis}. For how long: {period}.',
+  'erasure.default_basis': 'A legal obligation',
+  'erasure.default_period': 'until the end of the retention period',
+  'erasure.not_confirmed': 'We could not confirm this by reading the system back.',
+  'erasure.not_verifiable': 'This system accepts deletion requests but cannot be read back to confirm them.',
+  'erasure.not_erased': 'We could not erase your data, or could not confirm that it was erased, in these systems:',
+  'erasure.not_erased_line': '{system}: your data may still be there. Why: {reason}',
+  'erasure.told': 'We told these recipients of your data about the erasure:',
+  'erasure.told_line': '{name}, on {date}',
+  'erasure.staff_will_tell': 'Our staff will tell these recipients of your data about the erasure:',
+
+  // Reasons our connectors give for keeping a record (configured reasons are shown as configured).
+  'erasure.why.shared_record': 'The record is shared with other people as well; only your contact and its link to the record were removed',
+  'erasure.why.shared_record.period': 'As long as the record is in use',
+  'erasure.why.shared_account': 'The account is a company record shared with other contacts; only your link to it was erased',
+  'erasure.why.shared_account.period': 'As long as the business relationship with the company lasts',
+  'erasure.why.account_in_use':
+    'The account is a company record other records still need; your own contact, cases and activities on it were erased',
+  'erasure.why.account_in_use.period': 'As long as those records need the account',
+  'erasure.why.converted_lead': 'Salesforce does not yet let us change a lead that became a customer; we will erase it as soon as it does',
+  'erasure.why.converted_lead.period': 'Until we can erase it',
+  'erasure.why.referenced': 'Other records we keep still refer to it, and deleting it would break them',
+  'erasure.why.referenced.period': 'Until those records are erased',
+  'erasure.why.invoice_item': 'Part of an issued invoice, kept with the invoice',
+  'erasure.why.invoice_item.period': 'As long as the invoice is kept',
+
+  // Names of the objects our connectors erase, as a person calls them.
+  'erasure.object.salesforce.Contact': 'Contact',
+  'erasure.object.salesforce.Lead': 'Sales leads',
+  'erasure.object.salesforce.CampaignMember': 'Campaign memberships',
+  'erasure.object.salesforce.Case': 'Support cases',
+  'erasure.object.salesforce.Account': 'Company accounts',
+  'erasure.object.salesforce.Task': 'Tasks',
+  'erasure.object.salesforce.Event': 'Meetings and events',
+  'erasure.object.salesforce.OpportunityContactRole': 'Your role in sales opportunities',
+  'erasure.object.salesforce.Individual': 'Privacy preferences',
+  'erasure.object.stripe.customers': 'Customer profile',
+  'erasure.object.stripe.charges': 'Card charges',
+  'erasure.object.stripe.payment_intents': 'Payments',
+  'erasure.object.stripe.invoices': 'Invoices',
+  'erasure.object.stripe.credit_notes': 'Credit notes',
+  'erasure.object.stripe.balance_transactions': 'Balance transactions',
+  'erasure.object.stripe.invoiceitems': 'Invoice lines',
+  'erasure.object.stripe.subscriptions': 'Subscriptions',
+  'erasure.object.stripe.payment_methods': 'Saved payment methods',
+  'erasure.object.stripe.sources': 'Payment sources',
+  'erasure.object.stripe.tax_ids': 'Tax IDs',
+  'erasure.object.hubspot.contacts': 'Contact',
+  'erasure.object.hubspot.companies': 'Companies',
+  'erasure.object.hubspot.deals': 'Deals',
+  'erasure.object.hubspot.tickets': 'Support tickets',
+  'erasure.object.hubspot.notes': 'Notes',
+  'erasure.object.hubspot.emails': 'Emails',
+  'erasure.object.hubspot.calls': 'Calls',
+  'erasure.object.hubspot.meetings': 'Meetings',
+  'erasure.object.hubspot.tasks': 'Tasks',
+  'erasure.object.hubspot.subscription_preferences': 'Email subscription preferences',
+  'erasure.object.google-analytics.recipient': 'Analytics identifiers',
+};

@@ -1,0 +1,60 @@
+/**
+ * A Norwegian subject end to end on the real embedded runtime: bob files his requests from a browser
+ * set to Norwegian Bokmål (`nb-NO`), so every mail he gets, and the erasure report in it, is Norwegian.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
+import { BOB } from '../../infra/local/demo/people.ts';
+
+let rt: TestRuntime;
+
+beforeAll(async () => {
+  rt = await startTestRuntime({ crowd: 10 });
+});
+afterAll(async () => {
+  await rt?.cleanup();
+});
+
+const mailsAbout = async (id: string) => (await rt.mails(BOB.email)).filter((m) => m.subject.includes(id) || m.body.text?.includes(id));
+
+describe('bob, who files in nb-NO', () => {
+  let accessId: string;
+
+  it('is acknowledged, sent his code and told his data is ready, in Norwegian', async () => {
+    accessId = await rt.fileAndVerify(BOB.email, 'access', 'nb-NO');
+    await rt.approve(accessId, 'access');
+    await rt.waitForStatus(accessId, 'completed', 60_000);
+    await rt.waitForMail(BOB.email, `Opplysningene dine er klare (${accessId})`);
+
+    const [ack, code, ready] = await mailsAbout(accessId);
+    expect(ack!.subject).toBe(`Vi har mottatt forespørselen din (${accessId})`);
+    expect(ack!.body.text).toContain('Vi mottok forespørselen din om innsyn i personopplysningene dine den ');
+    expect(ack!.body.html).toContain('<html lang="nb-NO">');
+    expect(code!.subject).toBe('Bekreftelseskoden din');
+    expect(code!.body.text).toMatch(new RegExp(`Koden din for forespørsel ${accessId} er: \\d{6}`));
+    expect(ready!.subject).toBe(`Opplysningene dine er klare (${accessId})`);
+    expect(ready!.body.text).toContain(`Vi er ferdige med forespørselen din om innsyn i personopplysningene dine (${accessId}).`);
+    expect(ready!.body.text).toContain('Last ned opplysningene dine');
+    expect(ready!.body.text).toContain('Du har rett til å klage til tilsynsmyndigheten');
+  }, 90_000);
+
+  it('gets his erasure report in Norwegian, told that his earlier package was deleted, with only the recipients of his systems', async () => {
+    const erasureId = await rt.fileAndVerify(BOB.email, 'erasure', 'nb-NO');
+    await rt.approve(erasureId, 'erasure');
+    await rt.waitForStatus(erasureId, ['completed', 'completed_partial'], 60_000);
+    const mail = await rt.waitForMail(BOB.email, `Opplysningene dine er slettet (${erasureId})`);
+    const text = mail.body.text!;
+
+    expect(text).toContain(`Vi er ferdige med forespørselen din om sletting (${erasureId}). Dette har vi gjort:`);
+    expect(text).toContain('Stripe (payments)');
+    expect(text).toMatch(/ {2}- Betalinger: \d+ oppføringer? beholdt \(grunn \d\)\./);
+    expect(text).toContain('Derfor beholder vi noen av opplysningene dine:');
+    expect(text).toContain('Vi har også slettet kopiene av opplysningene dine som vi hadde laget til den tidligere forespørselen din');
+    expect(text).toContain('Vi har fortalt disse mottakerne av opplysningene dine om slettingen:');
+    // Raw object names and recipients whose systems never held his data are not in it.
+    expect(text).not.toMatch(/payment_intents|customers|Microsoft|Public authorities|Salesforce/);
+    // Each object on one line: no object is named twice.
+    const objects = text.split('\n').filter((l) => /^ {2}- [^:]+: \d/.test(l)).map((l) => l.split(':')[0]);
+    expect(new Set(objects).size).toBe(objects.length);
+  }, 90_000);
+});
