@@ -258,7 +258,7 @@ function actionsSection(ctx: ConsoleContext, container: HTMLElement, detail: Det
 }
 
 /** Asks for confirmation and the inputs the action needs; returns the body, or undefined if cancelled. */
-async function confirmFor(r: StaffRequest, action: Action, connector?: string): Promise<Record<string, unknown> | undefined> {
+async function confirmFor(r: StaffRequest, action: Action, connector?: string, me?: string): Promise<Record<string, unknown> | undefined> {
   switch (action) {
     case 'approve': {
       const typed = needsTypedConfirmation(action, r.type);
@@ -317,10 +317,15 @@ async function confirmFor(r: StaffRequest, action: Action, connector?: string): 
     }
     case 'assign': {
       const assignee = h('input', { name: 'assignee', type: 'email', value: r.assignee ?? '', autocomplete: 'email' });
+      // Taking a request is the common case: one click fills in the signed-in staff member's own address.
+      const mine = me ? h('button', { type: 'button' }, 'Assign to me') : null;
+      mine?.addEventListener('click', () => {
+        assignee.value = me!;
+      });
       const ok = await confirmAction({
         title: 'Assign this request?',
         description: 'Deadline reminders for this request go to the assignee instead of the privacy team. Leave the field empty to hand it back to the team.',
-        fields: [field('Staff member (email)', assignee)],
+        fields: [field('Staff member (email)', assignee), ...(mine ? [mine] : [])],
         confirmLabel: 'Assign',
         validate: () => (assignee.value && !assignee.checkValidity() ? 'Enter an email address, or leave it empty.' : undefined),
       });
@@ -363,7 +368,7 @@ async function act(ctx: ConsoleContext, container: HTMLElement, detail: Detail, 
       window.location.assign(url);
       return;
     }
-    const body = await confirmFor(r, action, connector);
+    const body = await confirmFor(r, action, connector, ctx.session.staff.id);
     if (!body) return;
     outcome.replaceChildren(message('info', 'Working…'));
     await ctx.api.call('POST', `${path}/${action}`, { token, body });
