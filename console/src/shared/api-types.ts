@@ -811,7 +811,7 @@ export interface operations {
         status?: components["schemas"]["Status"];
         type?: "access" | "erasure" | "portability";
         jurisdiction?: "GDPR" | "UK_GDPR" | "CCPA" | "VCDPA" | "CPA" | "LGPD" | "PIPEDA";
-        /** @description The staff member who owns the request */
+        /** @description The staff member who owns the request (their staff id: the email address they sign in with) */
         assignee?: string;
         /** @description Only open requests past their due date */
         overdue?: "true" | "false";

@@ -16,7 +16,8 @@ const query = z.object({
   status: z.optional(z.enum(STATUSES)),
   type: z.optional(z.enum(REQUEST_TYPES)),
   jurisdiction: z.optional(z.enum(JURISDICTIONS)),
-  assignee: z.optional(z.email({ error: 'assignee is a staff email address' })),
+  // A staff id as the sign-in gives it (the address on AWS): the "mine" view passes the caller's own.
+  assignee: z.optional(z.string().check(z.trim(), z.minLength(1, 'assignee is a staff id'), z.maxLength(320, 'assignee is a staff id'))),
   overdue: z.optional(z.pipe(z.enum(['true', 'false'], { error: 'overdue is true or false' }), z.transform((v) => v === 'true'))),
   // Trimmed first, as intake normalises the address it hashes.
   email: z.optional(z.pipe(z.string().check(z.maxLength(320), z.trim()), z.email({ error: "email is the subject's whole email address" }))),

@@ -8,6 +8,7 @@ import { field, formatDate, h, message, render } from '../../shared/dom.ts';
 import { DENIAL_REASON_LABEL, SHORT_TYPE, STAFF_STATUS_LABEL } from '../../shared/labels.ts';
 import { badgeElement } from '../badge-element.ts';
 import type { ConsoleContext } from '../context.ts';
+import { historySection } from './detail-history.ts';
 import { confirmAction } from '../dialog.ts';
 import { needsTypedConfirmation, offeredActions, type Action } from '../rules.ts';
 
@@ -148,6 +149,7 @@ function show(ctx: ConsoleContext, container: HTMLElement, detail: Detail, notic
         : null,
     ),
     connectorsSection(ctx, container, detail, outcome),
+    historySection(ctx, r.requestId),
     h(
       'section',
       { 'aria-labelledby': 'sec-audit' },
@@ -318,7 +320,8 @@ async function confirmFor(r: StaffRequest, action: Action, connector?: string, m
     case 'assign': {
       const assignee = h('input', { name: 'assignee', type: 'email', value: r.assignee ?? '', autocomplete: 'email' });
       // Taking a request is the common case: one click fills in the signed-in staff member's own address.
-      const mine = me ? h('button', { type: 'button' }, 'Assign to me') : null;
+      // Only where the staff id is an address the API accepts (a local runtime's `approver@localhost` is not).
+      const mine = me && /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(me) ? h('button', { type: 'button' }, 'Assign to me') : null;
       mine?.addEventListener('click', () => {
         assignee.value = me!;
       });
