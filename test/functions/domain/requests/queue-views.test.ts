@@ -160,6 +160,7 @@ describe('the subject masked for viewers', () => {
 
   it('masks address and name for a viewer in the queue, the request and the history, never for an approver', async () => {
     const r = await putFor('anna.berg@example.com', { status: 'awaiting_review', receivedAt: '2026-01-05T10:00:00Z' }, 'Anna Marie Berg');
+    await h.ctx.repo.update(r.requestId, { identifiers: { accounts: { email: ['anna.berg@example.com'] } } });
 
     const viewerQueue = await listQueue(h.ctx, {}, ['viewer']);
     const approverQueue = await listQueue(h.ctx, {}, ['approver']);
@@ -170,6 +171,8 @@ describe('the subject masked for viewers', () => {
     expect(viewerDetail.request.subject.email).toBe('a•••@example.com');
     expect(viewerHistory.subject.email).toBe('a•••@example.com');
     expect(JSON.stringify([viewerQueue, viewerDetail.request, viewerHistory])).not.toMatch(/anna\.berg|Marie/);
+    expect(viewerDetail.request).not.toHaveProperty('identifiers');
     expect(approverQueue.items[0]!.subject).toMatchObject({ email: 'anna.berg@example.com', name: 'Anna Marie Berg' });
+    expect(approverQueue.items[0]!.identifiers).toEqual({ accounts: { email: ['anna.berg@example.com'] } });
   });
 });
