@@ -318,6 +318,27 @@ describe("the privacy officer's queue, history and metrics in Chromium", () => {
     expect(errors).toEqual([]);
   }, 30_000);
 
+  it("assigns a request to oneself from the detail page, audited, and the 'Mine' view lists it", async () => {
+    const { page, errors } = await consolePage(rt.staffToken);
+    await page.goto(`${rt.apiUrl}/console/requests/${ids.carol}`);
+    await page.getByRole('button', { name: 'Assign', exact: true }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('button', { name: 'Assign to me' }).click();
+    expect(await dialog.getByLabel('Staff member (email)').inputValue()).toBe(APPROVER_ID);
+    await screenshot(page, 'queue-9-assign-to-me');
+    await dialog.getByRole('button', { name: 'Assign', exact: true }).click();
+    await page.getByText('Assign: done.').waitFor();
+
+    const detail = await rt.api('GET', `/v1/admin/requests/${ids.carol}`, { token: rt.staffToken });
+    expect(detail.body.request.assignee).toBe(APPROVER_ID);
+    expect(detail.body.audit).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'request.assigned', actor: APPROVER_ID, detail: { assignee: APPROVER_ID } })]));
+    await page.getByRole('link', { name: 'Queue', exact: true }).first().click();
+    await page.getByRole('navigation', { name: 'Saved views' }).getByRole('link', { name: 'Mine' }).click();
+    await page.waitForURL(/assignee=/);
+    expect(await listed(page)).toEqual([ids.carol, ids.bob]);
+    expect(errors).toEqual([]);
+  }, 30_000);
+
   it('has no axe-core violations on the queue and the metrics page', async () => {
     const { page } = await consolePage(rt.staffToken);
     await openQueue(page);

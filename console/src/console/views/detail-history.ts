@@ -24,7 +24,7 @@ function table(history: History): HTMLElement {
   return h(
     'table',
     { class: 'history' },
-    h('caption', {}, `${history.items.length} request${history.items.length === 1 ? '' : 's'} filed in this subject's name, newest first`),
+    h('caption', {}, `${history.items.length} request${history.items.length === 1 ? '' : 's'} filed in this subject’s name, newest first`),
     h('thead', {}, h('tr', {}, ...['Request', 'Type', 'Received', 'Due', 'Closed', 'Status and outcome'].map((c) => h('th', { scope: 'col' }, c)))),
     h(
       'tbody',
