@@ -157,7 +157,7 @@ describe("the privacy officer's queue, history and metrics in Chromium", () => {
     await screenshot(page, 'queue-1-columns');
   }, 30_000);
 
-  it('filters by status, type, jurisdiction, assignee and overdue, and lists closed requests', async () => {
+  it('filters by status, type, jurisdiction, assignee, due date and overdue, and lists closed requests', async () => {
     const { page, errors } = await consolePage(rt.staffToken);
     await openQueue(page);
 
@@ -181,6 +181,11 @@ describe("the privacy officer's queue, history and metrics in Chromium", () => {
     await page.getByLabel('Assignee (email)').fill(APPROVER_ID);
     await applyFilters(page);
     expect(await listed(page)).toEqual([ids.bob]);
+
+    await openQueue(page);
+    await page.getByLabel('Due on or before').fill(daysAgo(0));
+    await applyFilters(page);
+    expect(await listed(page)).toEqual([ids.carol]);
 
     await openQueue(page);
     await page.getByLabel('Overdue only').check();

@@ -817,7 +817,7 @@ export interface operations {
         overdue?: "true" | "false";
         /** @description The subject's exact email address */
         email?: string;
-        /** @description Only requests due on or before this date */
+        /** @description Only requests due on or before this date (open requests; with the closed list it is a 400) */
         dueBefore?: string;
         /** @description From the previous page, unchanged; anything else is 400 invalid_cursor */
         cursor?: string;

@@ -120,7 +120,9 @@ export async function listQueue(ctx: AppContext, q: QueueQuery, roles?: readonly
   if (q.status && q.state !== undefined && (q.state === 'closed') !== CLOSED_STATUSES.has(q.status)) {
     throw badRequest('invalid_query', `status ${q.status} is ${CLOSED_STATUSES.has(q.status) ? 'closed' : 'open'}: ask for state=${CLOSED_STATUSES.has(q.status) ? 'closed' : 'open'}`);
   }
-  if (q.overdue && q.state === 'closed') throw badRequest('invalid_query', 'overdue applies to open requests only');
+  const closedList = q.state === 'closed' || (q.status !== undefined && CLOSED_STATUSES.has(q.status));
+  if (closedList && q.overdue) throw badRequest('invalid_query', 'overdue applies to open requests only');
+  if (closedList && q.dueBefore && q.email === undefined) throw badRequest('invalid_query', 'dueBefore applies to open requests only');
   if (q.email !== undefined) {
     const now = ctx.clock.now();
     const items = (await ctx.repo.bySubject(subjectHash(normalizeEmail(q.email))))
@@ -134,7 +136,7 @@ export async function listQueue(ctx: AppContext, q: QueueQuery, roles?: readonly
     return { items: items.map(view), cursor: null };
   }
   // A closed status names the closed list even without state=closed.
-  if (q.state === 'closed' || (q.status && CLOSED_STATUSES.has(q.status))) {
+  if (closedList) {
     const page = await ctx.repo.listClosed({ limit: q.limit ?? 50, after: decodeClosedCursor(q.cursor), filter });
     return { items: page.items.map(view), cursor: encodeCursor(page.after) ?? null };
   }

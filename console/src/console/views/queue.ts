@@ -17,7 +17,7 @@ import type { ConsoleContext } from '../context.ts';
 const PAGE_SIZE = 25;
 const REQUEST_ID = /^dsar_[a-z0-9]{8,40}$/;
 /** The filters the URL carries, in the order the API takes them. */
-const FILTERS = ['state', 'status', 'type', 'jurisdiction', 'assignee', 'overdue'] as const;
+const FILTERS = ['state', 'status', 'type', 'jurisdiction', 'assignee', 'dueBefore', 'overdue'] as const;
 
 export type QueueItem = Answer<'listRequests'>['items'][number];
 
@@ -102,6 +102,7 @@ export async function queueView(ctx: ConsoleContext, container: HTMLElement, par
     field('Type', select('type', [['', 'All types'], ...ctx.config.publicForm.types.map((t): [string, string] => [t, SHORT_TYPE[t] ?? t])], value('type'))),
     field('Jurisdiction', select('jurisdiction', [['', 'All'], ...ctx.config.publicForm.jurisdictions.map((j): [string, string] => [j, j])], value('jurisdiction'))),
     field('Assignee (email)', h('input', { type: 'email', name: 'assignee', value: value('assignee'), autocomplete: 'off' })),
+    field('Due on or before', h('input', { type: 'date', name: 'dueBefore', value: value('dueBefore'), disabled: closedList })),
     h('div', { class: 'field checkbox' }, overdue, h('label', { for: 'queue-overdue' }, 'Overdue only')),
     h('button', { type: 'submit' }, 'Apply filters'),
   );
@@ -116,7 +117,11 @@ export async function queueView(ctx: ConsoleContext, container: HTMLElement, par
     // A status belongs to one list: switching between open and closed drops the other list's status.
     const status = next.get('status');
     if (status && (next.get('state') === 'closed') !== CLOSED_STATUSES.includes(status)) next.delete('status');
-    if (next.get('state') === 'closed') next.delete('overdue');
+    // Due dates matter while a request is open: the closed list has no due-date filters.
+    if (next.get('state') === 'closed') {
+      next.delete('overdue');
+      next.delete('dueBefore');
+    }
     ctx.navigate(`/console/${next.size ? `?${next}` : ''}`);
   });
 

@@ -78,6 +78,8 @@ describe('GET /v1/admin/requests', () => {
     [{ state: 'all' }, 'state is open or closed'],
     [{ assignee: '' }, 'assignee is a staff id'],
     [{ state: 'closed', status: 'in_progress' }, 'status in_progress is open'],
+    [{ state: 'closed', overdue: 'true' }, 'overdue applies to open requests only'],
+    [{ status: 'denied', dueBefore: '2026-05-01' }, 'dueBefore applies to open requests only'],
   ])('answers 400 for %j, without reading', async (query, text) => {
     const res = await listWith(query);
 
