@@ -74,6 +74,7 @@ export const FUNCTIONS: FunctionSpec[] = [
   api('download', [{ method: 'GET', path: '/v1/downloads/{id}' }], ['table:read', 'table:write', 'exports:read']),
   api('admin-list-requests', [{ method: 'GET', path: '/v1/admin/requests', staff: true }], ['table:read']),
   api('admin-get-request', [{ method: 'GET', path: '/v1/admin/requests/{id}', staff: true }], ['table:read']),
+  api('admin-request-history', [{ method: 'GET', path: '/v1/admin/requests/{id}/history', staff: true }], ['table:read']),
   // Before admin-act: its greedy `{action}` route would match these paths too in the local adapter,
   // which takes the first match in this order (API Gateway prefers the more specific route anyway).
   api(

@@ -254,6 +254,13 @@ export const configSchema = z.object({
     publicBaseUrl: z.url(),
     consoleBaseUrl: z.url(),
   }),
+  console: z.prefault(z.object({
+      /**
+       * Whether staff with the viewer role only see a subject's address and name masked (`a•••@example.com`,
+       * initials) in the queue, the request and its history; approvers always see them in full.
+       */
+      maskSubjectForViewers: z._default(z.boolean(), false),
+    }), {}),
   records: z.prefault(z.object({
       /** How long a closed request keeps the subject's email and name before they are hashed. */
       subjectRetentionMonths: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(120)), 24),

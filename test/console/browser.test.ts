@@ -240,8 +240,8 @@ describe('the public page and the console in Chromium', () => {
     await staff.getByRole('img', { name: /answered on time/ }).waitFor();
     // The API reports months, so the page draws requests per month rather than the yearly fallback.
     await staff.getByRole('img', { name: /^Requests per month in \d{4}, by type$/ }).waitFor();
-    const accessRow = staff.getByRole('row', { name: /^Access/ });
-    const accessYear = Number(await accessRow.locator('td').first().textContent());
+    // The figures table has a row per figure and a column per type.
+    const accessYear = Number(await staff.locator('table.figures tr[data-figure="Received (duplicates excluded)"] td[data-type="access"]').textContent());
     expect(accessYear).toBeGreaterThanOrEqual(2);
     // The monthly chart has its data table: a row per month, whose access column adds up to the year's.
     const monthly = staff.getByRole('table', { name: /^Requests received per month in \d{4}, by type$/ });

@@ -54,14 +54,23 @@ export interface paths {
   };
   "/v1/admin/requests": {
     /**
-     * The open queue, ordered by due date
-     * @description Status, type and jurisdiction are filtered in the query and each page is filled with matches across the whole queue; a page may come back short with a cursor only when one call has read its budget of 5,000 requests.
+     * The queue (open by due date, or closed by closing date), or a subject's requests by email
+     * @description Open requests (the default) earliest due first; `state=closed` (or a closed status) lists closed requests most recently closed first, until their subject is hashed for retention. Status, type, jurisdiction and assignee are filtered in the query and each page is filled with matches across the whole list; a page may come back short with a cursor only when one call has read its budget of 5,000 requests. `overdue=true` is a key range of the due date (open requests past their due date where it is counted).
+     * `email` finds every request filed in that exact address (compared as intake compares it: trimmed, lower case), open and closed unless `state` says which; the other filters apply, and the answer has no further page (`cursor` null).
+     * With `console.maskSubjectForViewers` set, a caller with the viewer role only gets `subject` masked (`a•••@example.com`, initials).
      */
     get: operations["listRequests"];
   };
   "/v1/admin/requests/{id}": {
     /** One request with its audit trail and connector outcomes */
     get: operations["getRequest"];
+  };
+  "/v1/admin/requests/{id}/history": {
+    /**
+     * Every request filed in the same subject's name, with its outcome
+     * @description From the by-subject index (the hash of the normalised address), newest first, the request itself marked `current`. A closed request whose subject was hashed for retention is no longer among them.
+     */
+    get: operations["getSubjectHistory"];
   };
   "/v1/admin/requests/{id}/extend": {
     /**
@@ -401,6 +410,37 @@ export interface components {
         /** @description The status the request had when the step failed; a retry puts it back */
         status?: components["schemas"]["Status"];
       };
+    };
+    SubjectHistory: {
+      requestId: string;
+      subject: {
+        email: string;
+        normalizedEmail?: string;
+        name?: string;
+      };
+      items: ({
+          requestId: string;
+          /** @enum {string} */
+          type: "access" | "erasure" | "portability";
+          status: components["schemas"]["Status"];
+          jurisdiction: string;
+          /** Format: date-time */
+          receivedAt: string;
+          /** Format: date */
+          dueDate: string;
+          /** Format: date-time */
+          closedAt?: string;
+          decision?: {
+            /** @enum {string} */
+            outcome: "approved" | "denied";
+            /** Format: date-time */
+            at: string;
+            reason?: string;
+          };
+          duplicateOf?: string;
+          /** @description The request the history was asked for */
+          current: boolean;
+        })[];
     };
     RequestDetail: {
       request: components["schemas"]["StaffRequest"];
@@ -825,16 +865,26 @@ export interface operations {
     };
   };
   /**
-   * The open queue, ordered by due date
-   * @description Status, type and jurisdiction are filtered in the query and each page is filled with matches across the whole queue; a page may come back short with a cursor only when one call has read its budget of 5,000 requests.
+   * The queue (open by due date, or closed by closing date), or a subject's requests by email
+   * @description Open requests (the default) earliest due first; `state=closed` (or a closed status) lists closed requests most recently closed first, until their subject is hashed for retention. Status, type, jurisdiction and assignee are filtered in the query and each page is filled with matches across the whole list; a page may come back short with a cursor only when one call has read its budget of 5,000 requests. `overdue=true` is a key range of the due date (open requests past their due date where it is counted).
+   * `email` finds every request filed in that exact address (compared as intake compares it: trimmed, lower case), open and closed unless `state` says which; the other filters apply, and the answer has no further page (`cursor` null).
+   * With `console.maskSubjectForViewers` set, a caller with the viewer role only gets `subject` masked (`a•••@example.com`, initials).
    */
   listRequests: {
     parameters: {
       query?: {
+        /** @description Open (default) or closed requests */
+        state?: "open" | "closed";
         status?: components["schemas"]["Status"];
         type?: "access" | "erasure" | "portability";
         jurisdiction?: "GDPR" | "UK_GDPR" | "CCPA" | "VCDPA" | "CPA" | "LGPD" | "PIPEDA";
-        /** @description Only requests due on or before this date */
+        /** @description The staff member who owns the request (their staff id: the email address they sign in with) */
+        assignee?: string;
+        /** @description Only open requests past their due date */
+        overdue?: "true" | "false";
+        /** @description The subject's exact email address */
+        email?: string;
+        /** @description Only requests due on or before this date (open requests; with the closed list it is a 400) */
         dueBefore?: string;
         /** @description From the previous page, unchanged; anything else is 400 invalid_cursor */
         cursor?: string;
@@ -872,6 +922,29 @@ export interface operations {
         };
       };
       400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["NotFound"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /**
+   * Every request filed in the same subject's name, with its outcome
+   * @description From the by-subject index (the hash of the normalised address), newest first, the request itself marked `current`. A closed request whose subject was hashed for retention is no longer among them.
+   */
+  getSubjectHistory: {
+    parameters: {
+      path: {
+        id: components["parameters"]["RequestId"];
+      };
+    };
+    responses: {
+      /** @description The subject's requests */
+      200: {
+        content: {
+          "application/json": components["schemas"]["SubjectHistory"];
+        };
+      };
       401: components["responses"]["Unauthorized"];
       403: components["responses"]["Forbidden"];
       404: components["responses"]["NotFound"];

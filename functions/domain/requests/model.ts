@@ -11,9 +11,11 @@
  * | idempotency | IDEM#<hash of the key>     | IDEM        |
  *
  * Indexes: `open-by-due` (openPk = 'OPEN' while the request is open, openSk = `<dueDate>#<id>`),
- * `by-subject` (subjectHash = hash of the normalised email, sk = receivedAt), `by-year` (receivedYear,
+ * `by-subject` (subjectHash = hash of the normalised email, sk = receivedAt; also the staff search by email
+ * and a subject's history), `by-year` (receivedYear,
  * sk = receivedAt) for the yearly metrics, `purge-by-date`
- * (purgePk = 'PURGE' once closed, purgeAfter = when the subject's fields are hashed), and `ack-pending`
+ * (purgePk = 'PURGE' once closed, purgeAfter = when the subject's fields are hashed; also the staff list
+ * of closed requests, newest first), and `ack-pending`
  * (ackPk = 'ACK' while an acknowledgement date is set and the acknowledgement has not gone out,
  * ackSk = `<acknowledgeBy>#<id>`; sparse, so the escalation job reads only what it may chase), and
  * `open-by-status` (queueStatus = the status while open, sk = openSk; keys, type and jurisdiction only):

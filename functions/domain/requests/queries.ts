@@ -1,11 +1,13 @@
 /** Staff views: the open queue and one request in full. Secrets (hashes of codes and tokens) never leave. */
 import type { Jurisdiction, RequestType } from '#commons/config';
 import { badRequest } from '#commons/errors';
+import { subjectHash } from '#commons/tokens';
 import type { AppContext } from '../context.ts';
-import { daysBetween } from '../deadlines/calendar.ts';
+import { addCalendarDays, daysBetween } from '../deadlines/calendar.ts';
 import { staffActions } from './staff.ts';
+import { dateIn } from './local-date.ts';
 import { requestToday } from './zone.ts';
-import type { RequestRecord, RequestStatus } from './model.ts';
+import { CLOSED_STATUSES, normalizeEmail, type RequestRecord, type RequestStatus } from './model.ts';
 
 /**
  * The queue cursor is the open sort key of the last item of a page (`<dueDate>#<requestId>`), base64url.
@@ -35,11 +37,16 @@ function decodeCursor(cursor: string | undefined, dueBefore: string | undefined)
  * today where the request's deadlines are counted (the controller's zone, as the deadline engine and
  * the escalation job count them) on the context's clock, so the badge and the reminders agree.
  */
-export function staffView(ctx: AppContext, r: RequestRecord) {
+export function staffView(ctx: AppContext, r: RequestRecord, roles?: readonly string[]) {
   // Index keys and secrets stay out: the view is the API's (docs/openapi.yaml StaffRequest), not the table's.
   const { pk: _pk, sk: _sk, statusTokenHash: _s, reportTokenHash: _rt, subjectHash: _h, subjectSalt: _ss, openPk: _o, openSk: _os, purgePk: _pp, queueStatus: _qs, ackPk: _ap, ackSk: _as, subjectMessages: _sm, verification, ...rest } = r;
+  const masked = masksSubject(ctx, roles);
+  // Masked, the identifiers an erasure resolved (addresses, customer ids) are left out too.
+  const { identifiers, ...shown } = rest;
   return {
-    ...rest,
+    ...shown,
+    ...(identifiers && !masked ? { identifiers } : {}),
+    subject: masked ? maskedSubject(r.subject) : r.subject,
     verification: verification
       ? { sentAt: verification.sentAt, expiresAt: verification.expiresAt, attempts: verification.attempts, codesSent: verification.codesSent, verifiedAt: verification.verifiedAt }
       : undefined,
@@ -53,20 +60,142 @@ export function daysLeft(dueDate: string, today: string): number {
 }
 
 /**
- * One page of the open queue, earliest due first, filtered by status, type and jurisdiction in the
- * query, so a filtered page is full whenever enough requests match (not only those among the first rows).
+ * Whether these roles see the subject masked: viewers only (never approvers, who act on the request), and
+ * only where the configuration asks (`console.maskSubjectForViewers`). Without roles (internal callers),
+ * nothing is masked.
  */
-export async function listQueue(
-  ctx: AppContext,
-  q: { status?: RequestStatus; type?: RequestType; jurisdiction?: Jurisdiction; dueBefore?: string; cursor?: string; limit?: number },
-) {
+export function masksSubject(ctx: AppContext, roles: readonly string[] | undefined): boolean {
+  return Boolean(roles && ctx.config.console.maskSubjectForViewers && !roles.includes('approver'));
+}
+
+/** `anna.berg@example.com` as `a•••@example.com`, the name as its initials: enough to tell requests apart. */
+export function maskedSubject(subject: RequestRecord['subject']): RequestRecord['subject'] {
+  const mask = (email: string) => {
+    const at = email.lastIndexOf('@');
+    return at > 0 ? `${email[0]}•••${email.slice(at)}` : '•••';
+  };
+  const initials = subject.name
+    ?.split(/\s+/)
+    .filter(Boolean)
+    .map((part) => `${part[0]!.toUpperCase()}.`)
+    .join(' ');
+  return { email: mask(subject.email), normalizedEmail: mask(subject.normalizedEmail), ...(initials ? { name: initials } : {}) };
+}
+
+export interface QueueQuery {
+  /** Open requests (the default, by due date) or closed ones (most recently closed first). */
+  state?: 'open' | 'closed';
+  status?: RequestStatus;
+  type?: RequestType;
+  jurisdiction?: Jurisdiction;
+  assignee?: string;
+  /** Only open requests past their due date. */
+  overdue?: boolean;
+  /** The subject's exact address: every request filed in that name, open and closed. */
+  email?: string;
+  dueBefore?: string;
+  cursor?: string;
+  limit?: number;
+}
+
+/**
+ * The latest date it is anywhere (UTC+14): whatever a request's zone, it is overdue only if its due date
+ * lies before this, so the overdue filter is a key range of the open index and not a read of the queue.
+ */
+function latestToday(now: Date): string {
+  return dateIn('Etc/GMT-14', now);
+}
+
+/**
+ * One page of the queue. Open (the default): earliest due first; status is a partition of the
+ * open-by-status index, overdue a key range of the due-date key, type, jurisdiction and assignee filters
+ * in the query, so a filtered page is full whenever enough requests match (not only those among the first
+ * rows). Closed: most recently closed first, from the sparse purge-by-date index. By email: the subject's
+ * requests from the by-subject index (one partition, the address hashed as intake hashes it), filtered
+ * here; a subject has few, so that answer has no further page.
+ */
+export async function listQueue(ctx: AppContext, q: QueueQuery, roles?: readonly string[]) {
+  const view = (r: RequestRecord) => staffView(ctx, r, roles);
+  const filter = { status: q.status, type: q.type, jurisdiction: q.jurisdiction, assignee: q.assignee };
+  if (q.status && q.state !== undefined && (q.state === 'closed') !== CLOSED_STATUSES.has(q.status)) {
+    throw badRequest('invalid_query', `status ${q.status} is ${CLOSED_STATUSES.has(q.status) ? 'closed' : 'open'}: ask for state=${CLOSED_STATUSES.has(q.status) ? 'closed' : 'open'}`);
+  }
+  const closedList = q.state === 'closed' || (q.status !== undefined && CLOSED_STATUSES.has(q.status));
+  if (closedList && q.overdue) throw badRequest('invalid_query', 'overdue applies to open requests only');
+  if (closedList && q.dueBefore && q.email === undefined) throw badRequest('invalid_query', 'dueBefore applies to open requests only');
+  if (q.email !== undefined) {
+    const now = ctx.clock.now();
+    const items = (await ctx.repo.bySubject(subjectHash(normalizeEmail(q.email))))
+      // Searched by address without a state, both: the subject's whole record is what staff look for.
+      .filter((r) => q.state === undefined || (q.state === 'closed') === CLOSED_STATUSES.has(r.status))
+      .filter((r) => Object.entries(filter).every(([field, value]) => value === undefined || r[field as keyof typeof filter] === value))
+      .filter((r) => !q.overdue || daysLeft(r.dueDate, requestToday(ctx.config, r, now)) < 0)
+      .filter((r) => !q.dueBefore || r.dueDate <= q.dueBefore)
+      .sort((a, b) => (q.state === 'open' ? a.dueDate.localeCompare(b.dueDate) : b.receivedAt.localeCompare(a.receivedAt)))
+      .slice(0, q.limit ?? 50);
+    return { items: items.map(view), cursor: null };
+  }
+  // A closed status names the closed list even without state=closed.
+  if (closedList) {
+    const page = await ctx.repo.listClosed({ limit: q.limit ?? 50, after: decodeClosedCursor(q.cursor), filter });
+    return { items: page.items.map(view), cursor: encodeCursor(page.after) ?? null };
+  }
+  let dueBefore = q.dueBefore;
+  if (q.overdue) {
+    const lastOverdueDay = addCalendarDays(latestToday(ctx.clock.now()), -1);
+    dueBefore = dueBefore && dueBefore < lastOverdueDay ? dueBefore : lastOverdueDay;
+  }
   const page = await ctx.repo.listOpen({
-    dueBefore: q.dueBefore,
+    dueBefore,
     limit: q.limit ?? 50,
-    after: decodeCursor(q.cursor, q.dueBefore),
-    filter: { status: q.status, type: q.type, jurisdiction: q.jurisdiction },
+    after: decodeCursor(q.cursor, dueBefore),
+    filter,
   });
-  return { items: page.items.map((r) => staffView(ctx, r)), cursor: encodeCursor(page.after) ?? null };
+  const now = ctx.clock.now();
+  // The key range holds every request overdue in some zone; one due today where it is counted is not.
+  const items = q.overdue ? page.items.filter((r) => daysLeft(r.dueDate, requestToday(ctx.config, r, now)) < 0) : page.items;
+  return { items: items.map(view), cursor: encodeCursor(page.after) ?? null };
+}
+
+/** The closed list's cursor: `<purgeAfter>#<requestId>` of the last item, base64url, checked like the queue's. */
+const CLOSED_CURSOR_RE = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{3})?Z)#(dsar_[a-z0-9]{8,64})$/;
+
+function decodeClosedCursor(cursor: string | undefined): string | undefined {
+  if (cursor === undefined) return undefined;
+  const position = /^[A-Za-z0-9_-]+$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
+  const m = CLOSED_CURSOR_RE.exec(position);
+  if (!m || Number.isNaN(Date.parse(m[1]!))) throw badRequest('invalid_cursor', 'the cursor is not one this API gave out');
+  return position;
+}
+
+/**
+ * Every request filed in the same subject's name as `requestId` (the by-subject index: the hash of the
+ * normalised address), newest first, with how each ended: what staff read before denying a request as
+ * repetitive. The request itself is among them, marked. Once a closed request's subject was hashed for
+ * retention, it no longer shares the key and drops out.
+ */
+export async function subjectHistory(ctx: AppContext, requestId: string, roles?: readonly string[]) {
+  const request = await ctx.repo.get(requestId);
+  const others = request.subjectPurgedAt ? [request] : await ctx.repo.bySubject(request.subjectHash);
+  const all = others.some((r) => r.requestId === requestId) ? others : [request, ...others];
+  return {
+    requestId,
+    subject: staffView(ctx, request, roles).subject,
+    items: all
+      .sort((a, b) => b.receivedAt.localeCompare(a.receivedAt))
+      .map((r) => ({
+        requestId: r.requestId,
+        type: r.type,
+        status: r.status,
+        jurisdiction: r.jurisdiction,
+        receivedAt: r.receivedAt,
+        dueDate: r.dueDate,
+        ...(r.closedAt ? { closedAt: r.closedAt } : {}),
+        ...(r.decision ? { decision: { outcome: r.decision.outcome, at: r.decision.at, ...(r.decision.reason ? { reason: r.decision.reason } : {}) } } : {}),
+        ...(r.duplicateOf ? { duplicateOf: r.duplicateOf } : {}),
+        current: r.requestId === requestId,
+      })),
+  };
 }
 
 /**
@@ -77,7 +206,7 @@ export async function requestDetail(ctx: AppContext, requestId: string, roles: r
   const request = await ctx.repo.get(requestId);
   const audit = await ctx.repo.auditTrail(requestId);
   return {
-    request: staffView(ctx, request),
+    request: staffView(ctx, request, roles),
     actions: staffActions(ctx, request, roles),
     connectors: Object.values(request.connectors ?? {}),
     audit: audit.map(({ at, actor, action, detail }) => ({ at, actor, action, ...(detail ? { detail } : {}) })),

@@ -22,6 +22,7 @@ import { changesMetrics, recordFact } from '../metrics/ledger.ts';
 import {
   CLOSED_STATUSES,
   OPEN_INDEX,
+  PURGE_INDEX,
   STATUS_INDEX,
   SUBJECT_INDEX,
   keys,
@@ -60,11 +61,13 @@ export interface UpdateConditions {
   remove?: string[];
 }
 
-/** Equality filters on the open queue; unset fields match everything. */
+/** Equality filters on the open queue (and the closed list); unset fields match everything. */
 export interface QueueFilter {
   status?: RequestStatus;
   type?: RequestType;
   jurisdiction?: Jurisdiction;
+  /** The staff member who owns the request (the "mine" view). */
+  assignee?: string;
 }
 
 /** Items read per query step when the queue is filtered. */
@@ -76,6 +79,12 @@ const READ_BUDGET = 5_000;
 function statusKey(status: RequestStatus, openSk: string): Record<string, unknown> {
   const requestId = openSk.slice(openSk.indexOf('#') + 1);
   return { ...keys.request(requestId), queueStatus: status, openSk };
+}
+
+/** The full key of an item in the purge index from the closed list's position `<purgeAfter>#<requestId>`. */
+function purgeKey(position: string): Record<string, unknown> {
+  const cut = position.lastIndexOf('#');
+  return { ...keys.request(position.slice(cut + 1)), purgePk: 'PURGE', purgeAfter: position.slice(0, cut) };
 }
 
 /** The full key of an item in the open index from its sort key `<dueDate>#<requestId>`. */
@@ -448,7 +457,8 @@ export class RequestRepository {
     after?: string;
   }> {
     const want = options.limit ?? 50;
-    const byStatus = options.filter?.status;
+    // The status index carries only type and jurisdiction: filtered by assignee too, the open index is read.
+    const byStatus = options.filter?.assignee ? undefined : options.filter?.status;
     const values: Record<string, unknown> = byStatus ? { ':status': byStatus } : { ':open': 'OPEN' };
     const names: Record<string, string> = {};
     let keyCondition = byStatus ? 'queueStatus = :status' : 'openPk = :open';
@@ -508,6 +518,58 @@ export class RequestRepository {
   private async hydrate(entries: RequestRecord[], status: RequestStatus): Promise<RequestRecord[]> {
     const full = await Promise.all(entries.map((e) => this.find(e.requestId ?? e.pk.slice('REQ#'.length))));
     return full.filter((r): r is RequestRecord => r !== undefined && r.status === status && r.openPk !== undefined);
+  }
+
+  /**
+   * One page of closed requests, most recently closed first, from the purge-by-date index: it is sparse
+   * (only closed requests carry `purgePk`) and its key `purgeAfter` is the close time plus a fixed
+   * retention, so its order is the order of closing. A request leaves it when its subject fields are
+   * hashed (records.subjectRetentionMonths after closing): by then there is no name or address to list.
+   * Filters are applied in the query and bounded by READ_BUDGET like the open queue's; `after` is
+   * `<purgeAfter>#<requestId>` of the last item returned.
+   */
+  async listClosed(options: { limit?: number; after?: string; filter?: QueueFilter }): Promise<{ items: RequestRecord[]; after?: string }> {
+    const want = options.limit ?? 50;
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ':purge': 'PURGE' };
+    const conditions: string[] = [];
+    for (const [field, value] of Object.entries(options.filter ?? {})) {
+      if (value === undefined) continue;
+      names[`#q_${field}`] = field;
+      values[`:q_${field}`] = value;
+      conditions.push(`#q_${field} = :q_${field}`);
+    }
+    const filtered = conditions.length > 0;
+    const position = (r: RequestRecord) => `${r.purgeAfter}#${r.requestId}`;
+    const items: RequestRecord[] = [];
+    let start: Record<string, unknown> | undefined = options.after ? purgeKey(options.after) : undefined;
+    let read = 0;
+    for (;;) {
+      const remaining = want - items.length;
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: PURGE_INDEX,
+          KeyConditionExpression: 'purgePk = :purge',
+          ...(filtered ? { FilterExpression: conditions.join(' AND '), ExpressionAttributeNames: names } : {}),
+          ExpressionAttributeValues: values,
+          ScanIndexForward: false,
+          Limit: filtered ? Math.max(remaining, FILTERED_STEP) : remaining,
+          ExclusiveStartKey: start,
+        }),
+      );
+      const found = (out.Items ?? []) as RequestRecord[];
+      read += out.ScannedCount ?? found.length;
+      if (found.length >= remaining) {
+        items.push(...found.slice(0, remaining));
+        const more = found.length > remaining || out.LastEvaluatedKey !== undefined;
+        return { items, ...(more ? { after: position(items[items.length - 1]!) } : {}) };
+      }
+      items.push(...found);
+      start = out.LastEvaluatedKey;
+      if (!start) return { items };
+      if (read >= READ_BUDGET) return { items, after: `${String(start.purgeAfter)}#${String(start.pk).slice('REQ#'.length)}` };
+    }
   }
 
   /** Requests filed for the same subject (by the hash of the normalised email), newest first. */

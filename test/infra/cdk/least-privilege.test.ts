@@ -34,6 +34,7 @@ const EXPECTED: Record<string, string[]> = {
   download: [...READ, ...WRITE, 's3:GetObject'],
   'admin-list-requests': [...READ],
   'admin-get-request': [...READ],
+  'admin-request-history': [...READ],
   'admin-deadline': [...READ, ...WRITE, ...MAIL],
   'admin-metrics': [...READ],
   'admin-package': [...READ, ...WRITE, 's3:GetObject'],

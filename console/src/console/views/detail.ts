@@ -8,6 +8,7 @@ import { field, formatDate, h, message, render } from '../../shared/dom.ts';
 import { DENIAL_REASON_LABEL, SHORT_TYPE, STAFF_STATUS_LABEL } from '../../shared/labels.ts';
 import { badgeElement } from '../badge-element.ts';
 import type { ConsoleContext } from '../context.ts';
+import { historySection } from './detail-history.ts';
 import { confirmAction } from '../dialog.ts';
 import { needsTypedConfirmation, offeredActions, type Action } from '../rules.ts';
 
@@ -148,6 +149,7 @@ function show(ctx: ConsoleContext, container: HTMLElement, detail: Detail, notic
         : null,
     ),
     connectorsSection(ctx, container, detail, outcome),
+    historySection(ctx, r.requestId),
     h(
       'section',
       { 'aria-labelledby': 'sec-audit' },
@@ -258,7 +260,7 @@ function actionsSection(ctx: ConsoleContext, container: HTMLElement, detail: Det
 }
 
 /** Asks for confirmation and the inputs the action needs; returns the body, or undefined if cancelled. */
-async function confirmFor(r: StaffRequest, action: Action, connector?: string): Promise<Record<string, unknown> | undefined> {
+async function confirmFor(r: StaffRequest, action: Action, connector?: string, me?: string): Promise<Record<string, unknown> | undefined> {
   switch (action) {
     case 'approve': {
       const typed = needsTypedConfirmation(action, r.type);
@@ -317,10 +319,16 @@ async function confirmFor(r: StaffRequest, action: Action, connector?: string): 
     }
     case 'assign': {
       const assignee = h('input', { name: 'assignee', type: 'email', value: r.assignee ?? '', autocomplete: 'email' });
+      // Taking a request is the common case: one click fills in the signed-in staff member's own address.
+      // Only where the staff id is an address the API accepts (a local runtime's `approver@localhost` is not).
+      const mine = me && /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(me) ? h('button', { type: 'button' }, 'Assign to me') : null;
+      mine?.addEventListener('click', () => {
+        assignee.value = me!;
+      });
       const ok = await confirmAction({
         title: 'Assign this request?',
         description: 'Deadline reminders for this request go to the assignee instead of the privacy team. Leave the field empty to hand it back to the team.',
-        fields: [field('Staff member (email)', assignee)],
+        fields: [field('Staff member (email)', assignee), ...(mine ? [mine] : [])],
         confirmLabel: 'Assign',
         validate: () => (assignee.value && !assignee.checkValidity() ? 'Enter an email address, or leave it empty.' : undefined),
       });
@@ -363,7 +371,7 @@ async function act(ctx: ConsoleContext, container: HTMLElement, detail: Detail, 
       window.location.assign(url);
       return;
     }
-    const body = await confirmFor(r, action, connector);
+    const body = await confirmFor(r, action, connector, ctx.session.staff.id);
     if (!body) return;
     outcome.replaceChildren(message('info', 'Working…'));
     await ctx.api.call('POST', `${path}/${action}`, { token, body });
