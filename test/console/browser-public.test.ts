@@ -157,7 +157,7 @@ describe('the public pages in the subject’s language', () => {
   it('offers the code field and a new code on the status page of an unverified request, in Norwegian', async () => {
     const email = 'nils@example.com';
     const id = await file(email, 'nb-NO');
-    const status = await linkIn(email, 'We received your request', '/request/status');
+    const status = await linkIn(email, 'Vi har mottatt forespørselen din', '/request/status');
     const { page, errors } = await tab('nb-NO');
     await page.goto(status);
     await page.locator('.status[data-status="awaiting_verification"]').waitFor();
