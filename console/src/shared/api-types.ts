@@ -74,6 +74,13 @@ export interface paths {
      */
     post: operations["pauseClock"];
   };
+  "/v1/admin/requests/{id}/notes": {
+    /**
+     * An internal note on the request (approver role)
+     * @description Staff only. The note goes on the audit trail (`note.added`) with the staff member and the time; it is never sent to the subject nor shown on their status page. Open and closed requests take notes.
+     */
+    post: operations["addNote"];
+  };
   "/v1/admin/requests/{id}/resume": {
     /** Restart the clock; the due dates move by the paused days (approver role) */
     post: operations["resumeClock"];
@@ -113,6 +120,9 @@ export interface components {
   schemas: {
     Reason: {
       reason: string;
+    };
+    NoteBody: {
+      text: string;
     };
     ApproveAction: {
       /** @description Required to approve an erasure: the request id again */
@@ -401,6 +411,15 @@ export interface components {
           action: string;
           detail?: Record<string, never>;
         }[];
+      /** @description Internal notes, oldest first (staff only; also on the audit trail as `note.added`) */
+      notes: {
+          /** Format: date-time */
+          at: string;
+          by: string;
+          text: string;
+        }[];
+      /** @description The company's IANA time zone (configuration `organisation.timezone`): the console shows times in it */
+      timeZone: string;
     };
     TypeMetrics: {
       /** @enum {string} */
@@ -894,6 +913,37 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /**
+   * An internal note on the request (approver role)
+   * @description Staff only. The note goes on the audit trail (`note.added`) with the staff member and the time; it is never sent to the subject nor shown on their status page. Open and closed requests take notes.
+   */
+  addNote: {
+    parameters: {
+      path: {
+        id: components["parameters"]["RequestId"];
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["NoteBody"];
+      };
+    };
+    responses: {
+      /** @description The request, with the note in `notes` */
+      200: {
+        content: {
+          "application/json": components["schemas"]["RequestDetail"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["NotFound"];
+      413: components["responses"]["Error"];
+      415: components["responses"]["Error"];
       500: components["responses"]["InternalError"];
     };
   };

@@ -10,6 +10,8 @@ import { badgeElement } from '../badge-element.ts';
 import type { ConsoleContext } from '../context.ts';
 import { confirmAction } from '../dialog.ts';
 import { needsTypedConfirmation, offeredActions, type Action } from '../rules.ts';
+import { notesPanel } from './detail-notes.ts';
+import type { Detail, DetailPage, DetailPanel } from './detail-panel.ts';
 
 type Connector = Schemas['ConnectorOutcome'];
 
@@ -35,7 +37,7 @@ function erasureCell(c: Connector): Node | string {
 
 type StaffRequest = Schemas['StaffRequest'];
 
-export type Detail = Answer<'getRequest'>;
+export type { Detail };
 
 const ACTION_LABEL: Record<Action, string> = {
   approve: 'Approve',
@@ -81,86 +83,186 @@ export async function detailView(ctx: ConsoleContext, container: HTMLElement, id
   render(container, h('h1', {}, `Request ${id}`), message('info', 'Loading…'));
   let detail: Detail;
   try {
-    detail = await ctx.api.call<Detail>('GET', `/v1/admin/requests/${encodeURIComponent(id)}`, { token: ctx.session.token });
+    detail = await ctx.api.call<Detail>('GET', requestPath(id), { token: ctx.session.token });
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) return ctx.signedOut();
     const text = err instanceof ApiError && err.status === 404 ? `There is no request ${id}.` : (err as Error).message;
     render(container, h('h1', {}, `Request ${id}`), message('error', text), h('p', {}, h('a', { href: '/console/', 'data-nav': true }, 'Back to the queue')));
     return;
   }
-  show(ctx, container, detail);
+  const root = h('article', { class: 'request-detail', 'data-request-id': id });
+  render(container, root);
+  new RequestPage(ctx, root, detail).draw(undefined, true);
 }
 
-function show(ctx: ConsoleContext, container: HTMLElement, detail: Detail, notice?: HTMLElement): void {
-  const r = detail.request;
-  const outcome = h('div', { 'aria-live': 'polite', class: 'outcome' }, notice ?? null);
-  render(
-    container,
-    h('p', {}, h('a', { href: '/console/', 'data-nav': true }, '← Queue')),
-    h('h1', {}, `Request ${r.requestId}`),
-    h('p', { class: 'summary' }, r.closedAt ? null : badgeElement(r.daysLeft), ' ', h('span', { class: 'status', 'data-status': r.status }, STAFF_STATUS_LABEL[r.status] ?? r.status)),
-    outcome,
-    attentionSection(r),
-    actionsSection(ctx, container, detail, outcome),
-    h(
-      'div',
-      { class: 'columns' },
+const requestPath = (id: string) => `/v1/admin/requests/${encodeURIComponent(id)}`;
+
+/**
+ * The panels below the request's own sections, in page order. Each is a function of the page (see
+ * detail-panel.ts); a panel of another feature is added here with one line.
+ */
+const PANELS: DetailPanel[] = [notesPanel];
+
+/**
+ * One request on screen. Every redraw builds the page anew from the request in full; text typed into a
+ * panel's form (`data-draft`) and the focus in it survive a redraw, so a refresh never eats a note.
+ */
+class RequestPage implements DetailPage {
+  readonly zone: string;
+  readonly canWrite: boolean;
+
+  constructor(
+    readonly ctx: ConsoleContext,
+    readonly root: HTMLElement,
+    public detail: Detail,
+  ) {
+    this.zone = detail.timeZone;
+    this.canWrite = ctx.session.staff.roles.includes('approver');
+  }
+
+  private get path(): string {
+    return requestPath(this.detail.request.requestId);
+  }
+
+  /** Draws the page from `this.detail`; `first` moves focus to the heading, as a page change does. */
+  draw(notice?: HTMLElement, first = false, discard?: Element): void {
+    const drafts = saveDrafts(this.root, discard);
+    this.root.replaceChildren(...this.build(notice));
+    restoreDrafts(this.root, drafts);
+    if (first) {
+      const heading = this.root.querySelector<HTMLElement>('h1');
+      if (heading) {
+        heading.tabIndex = -1;
+        heading.focus();
+      }
+    }
+  }
+
+  async submit(route: string, body: unknown, done: string, form?: Element): Promise<boolean> {
+    const outcome = this.root.querySelector<HTMLElement>('.outcome');
+    outcome?.replaceChildren(message('info', 'Working…'));
+    try {
+      this.detail = await this.ctx.api.call<Detail>('POST', `${this.path}/${route}`, { token: this.ctx.session.token, body });
+      this.draw(message('success', done), false, form);
+      return true;
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) {
+        this.ctx.signedOut();
+        return false;
+      }
+      outcome?.replaceChildren(message('error', (err as Error).message));
+      return false;
+    }
+  }
+
+  /** Reads the request again and redraws it, keeping `notice`. */
+  async reload(notice?: HTMLElement): Promise<void> {
+    this.detail = await this.ctx.api.call<Detail>('GET', this.path, { token: this.ctx.session.token });
+    this.draw(notice);
+  }
+
+  private build(notice?: HTMLElement): Node[] {
+    const { detail } = this;
+    const r = detail.request;
+    const outcome = h('div', { 'aria-live': 'polite', class: 'outcome' }, notice ?? null);
+    return [
+      h('p', {}, h('a', { href: '/console/', 'data-nav': true }, '← Queue')),
+      h('h1', {}, `Request ${r.requestId}`),
+      h('p', { class: 'summary' }, r.closedAt ? null : badgeElement(r.daysLeft), ' ', h('span', { class: 'status', 'data-status': r.status }, STAFF_STATUS_LABEL[r.status] ?? r.status)),
+      outcome,
+      attentionSection(r),
+      actionsSection(this, outcome),
+      h(
+        'div',
+        { class: 'columns' },
+        h(
+          'section',
+          { 'aria-labelledby': 'sec-request' },
+          h('h2', { id: 'sec-request' }, 'Request'),
+          dl([
+            ['Subject', r.subject.email],
+            ['Name', r.subject.name],
+            ['Type', SHORT_TYPE[r.type] ?? r.type],
+            ['Jurisdiction', `${r.jurisdiction} (${r.country})`],
+            ['Language', r.locale],
+          ]),
+        ),
+        h(
+          'section',
+          { 'aria-labelledby': 'sec-dates' },
+          h('h2', { id: 'sec-dates' }, 'Deadline'),
+          dl([
+            ['Received', formatDate(r.receivedAt)],
+            ['Acknowledge by', r.acknowledgeBy ? formatDate(r.acknowledgeBy) : null],
+            ['Due', formatDate(r.dueDate)],
+            ['Latest with extension', formatDate(r.extendedDueDate)],
+            ['Extended', r.extension ? `by ${r.extension.by} on ${formatDate(r.extension.at)} from ${r.extension.previousDueDate}: ${r.extension.reason}` : null],
+            ['Clock paused', r.pause ? `since ${r.pause.since} by ${r.pause.by}: ${r.pause.reason}` : null],
+            ['Days paused in total', r.pausedDays ? String(r.pausedDays) : null],
+            ['Closed', r.closedAt ? formatDate(r.closedAt) : null],
+            ['Assigned to', r.assignee ?? null],
+          ]),
+        ),
+        r.decision || r.partialAcceptance
+          ? h(
+              'section',
+              { 'aria-labelledby': 'sec-decision' },
+              h('h2', { id: 'sec-decision' }, 'Decision'),
+              dl([
+                ['Outcome', r.decision ? `${r.decision.outcome} by ${r.decision.by} on ${formatDate(r.decision.at)}` : null],
+                ['Reason', r.decision?.reason ? (DENIAL_REASON_LABEL[r.decision.reason] ?? r.decision.reason) : null],
+                ['Note', r.decision?.note],
+                ['Accepted as partial', r.partialAcceptance ? `by ${r.partialAcceptance.by}: ${r.partialAcceptance.reason}` : null],
+              ]),
+            )
+          : null,
+      ),
+      connectorsSection(this, outcome),
+      ...PANELS.map((panel) => panel(this)).filter((el): el is HTMLElement => el !== null),
       h(
         'section',
-        { 'aria-labelledby': 'sec-request' },
-        h('h2', { id: 'sec-request' }, 'Request'),
-        dl([
-          ['Subject', r.subject.email],
-          ['Name', r.subject.name],
-          ['Type', SHORT_TYPE[r.type] ?? r.type],
-          ['Jurisdiction', `${r.jurisdiction} (${r.country})`],
-          ['Language', r.locale],
-        ]),
-      ),
-      h(
-        'section',
-        { 'aria-labelledby': 'sec-dates' },
-        h('h2', { id: 'sec-dates' }, 'Deadline'),
-        dl([
-          ['Received', formatDate(r.receivedAt)],
-          ['Acknowledge by', r.acknowledgeBy ? formatDate(r.acknowledgeBy) : null],
-          ['Due', formatDate(r.dueDate)],
-          ['Latest with extension', formatDate(r.extendedDueDate)],
-          ['Extended', r.extension ? `by ${r.extension.by} on ${formatDate(r.extension.at)} from ${r.extension.previousDueDate}: ${r.extension.reason}` : null],
-          ['Clock paused', r.pause ? `since ${r.pause.since} by ${r.pause.by}: ${r.pause.reason}` : null],
-          ['Days paused in total', r.pausedDays ? String(r.pausedDays) : null],
-          ['Closed', r.closedAt ? formatDate(r.closedAt) : null],
-          ['Assigned to', r.assignee ?? null],
-        ]),
-      ),
-      r.decision || r.partialAcceptance
-        ? h(
-            'section',
-            { 'aria-labelledby': 'sec-decision' },
-            h('h2', { id: 'sec-decision' }, 'Decision'),
-            dl([
-              ['Outcome', r.decision ? `${r.decision.outcome} by ${r.decision.by} on ${formatDate(r.decision.at)}` : null],
-              ['Reason', r.decision?.reason ? (DENIAL_REASON_LABEL[r.decision.reason] ?? r.decision.reason) : null],
-              ['Note', r.decision?.note],
-              ['Accepted as partial', r.partialAcceptance ? `by ${r.partialAcceptance.by}: ${r.partialAcceptance.reason}` : null],
-            ]),
-          )
-        : null,
-    ),
-    connectorsSection(ctx, container, detail, outcome),
-    h(
-      'section',
-      { 'aria-labelledby': 'sec-audit' },
-      h('h2', { id: 'sec-audit' }, 'Audit timeline'),
-      h(
-        'ol',
-        { class: 'timeline' },
-        ...detail.audit.map((e) =>
-          h('li', {}, h('time', { datetime: e.at }, formatDate(e.at)), ' ', h('strong', {}, e.action), ` by ${e.actor}`, e.detail ? h('span', { class: 'detail' }, ` — ${describe(e.detail)}`) : null),
+        { 'aria-labelledby': 'sec-audit' },
+        h('h2', { id: 'sec-audit' }, 'Audit timeline'),
+        h(
+          'ol',
+          { class: 'timeline' },
+          ...detail.audit.map((e) =>
+            h('li', {}, h('time', { datetime: e.at }, formatDate(e.at)), ' ', h('strong', {}, e.action), ` by ${e.actor}`, e.detail ? h('span', { class: 'detail' }, ` — ${describe(e.detail)}`) : null),
+          ),
         ),
       ),
-    ),
-  );
+    ].filter((n): n is HTMLElement => n !== null);
+  }
+}
+
+/** What staff typed into the page's forms, by `data-draft` name, and which of them had the focus. */
+interface Drafts {
+  values: Map<string, string>;
+  focused?: { name: string; start: number | null; end: number | null };
+}
+
+/** The drafts on the page, except those inside `discard` (the form whose text was just sent). */
+function saveDrafts(root: HTMLElement, discard?: Element): Drafts {
+  const values = new Map<string, string>();
+  for (const el of root.querySelectorAll<HTMLTextAreaElement | HTMLInputElement>('[data-draft]')) {
+    if (discard?.contains(el)) continue;
+    if (el.value) values.set(el.dataset.draft!, el.value);
+  }
+  const active = document.activeElement as HTMLTextAreaElement | null;
+  const name = active && root.contains(active) && !discard?.contains(active) ? active.dataset?.draft : undefined;
+  return { values, ...(name ? { focused: { name, start: active!.selectionStart, end: active!.selectionEnd } } : {}) };
+}
+
+function restoreDrafts(root: HTMLElement, drafts: Drafts): void {
+  for (const el of root.querySelectorAll<HTMLTextAreaElement | HTMLInputElement>('[data-draft]')) {
+    const value = drafts.values.get(el.dataset.draft!);
+    if (value !== undefined) el.value = value;
+    const focused = drafts.focused;
+    if (focused && focused.name === el.dataset.draft) {
+      el.focus();
+      el.setSelectionRange(focused.start, focused.end);
+    }
+  }
 }
 
 /**
@@ -189,7 +291,8 @@ function attentionSection(r: StaffRequest): HTMLElement | null {
   );
 }
 
-function connectorsSection(ctx: ConsoleContext, container: HTMLElement, detail: Detail, outcome: HTMLElement): HTMLElement {
+function connectorsSection(page: RequestPage, outcome: HTMLElement): HTMLElement {
+  const { detail } = page;
   // In NeedsAttention the step is retried as a whole (its own button), not a connector.
   const canRetry = offeredActions(detail).includes('retry') && !pendingAttention(detail.request);
   // The erasure column appears for erasure requests, whose connectors report what they did per object.
@@ -199,7 +302,7 @@ function connectorsSection(ctx: ConsoleContext, container: HTMLElement, detail: 
       canRetry && c.status === 'failed'
         ? h('button', { type: 'button', 'data-action': 'retry', 'data-connector': c.connectorId }, `Retry ${c.connectorId}`)
         : null;
-    retry?.addEventListener('click', () => void act(ctx, container, detail, outcome, 'retry', c.connectorId));
+    retry?.addEventListener('click', () => void act(page, outcome, 'retry', c.connectorId));
     return h(
       'tr',
       { 'data-connector': c.connectorId },
@@ -228,7 +331,8 @@ function connectorsSection(ctx: ConsoleContext, container: HTMLElement, detail: 
   );
 }
 
-function actionsSection(ctx: ConsoleContext, container: HTMLElement, detail: Detail, outcome: HTMLElement): HTMLElement {
+function actionsSection(page: RequestPage, outcome: HTMLElement): HTMLElement {
+  const { ctx, detail } = page;
   const roles = ctx.session.staff.roles;
   const actions = offeredActions(detail);
   const buttons = actions.map((action) => {
@@ -244,7 +348,7 @@ function actionsSection(ctx: ConsoleContext, container: HTMLElement, detail: Det
       },
       labelFor(detail.request, action),
     );
-    button.addEventListener('click', () => void act(ctx, container, detail, outcome, action));
+    button.addEventListener('click', () => void act(page, outcome, action));
     return button;
   });
   const readOnly = !roles.includes('approver');
@@ -352,10 +456,11 @@ async function confirmFor(r: StaffRequest, action: Action, connector?: string): 
   }
 }
 
-async function act(ctx: ConsoleContext, container: HTMLElement, detail: Detail, outcome: HTMLElement, action: Action, connector?: string): Promise<void> {
+async function act(page: RequestPage, outcome: HTMLElement, action: Action, connector?: string): Promise<void> {
+  const { ctx, detail } = page;
   const r = detail.request;
   const token = ctx.session.token;
-  const path = `/v1/admin/requests/${encodeURIComponent(r.requestId)}`;
+  const path = requestPath(r.requestId);
   try {
     if (action === 'download') {
       // A navigation cannot carry the bearer token: ask the API for a short-lived link instead.
@@ -367,13 +472,12 @@ async function act(ctx: ConsoleContext, container: HTMLElement, detail: Detail, 
     if (!body) return;
     outcome.replaceChildren(message('info', 'Working…'));
     await ctx.api.call('POST', `${path}/${action}`, { token, body });
-    const fresh = await ctx.api.call<Detail>('GET', path, { token });
-    show(ctx, container, fresh, message('success', `${labelFor(r, action)}: done.`));
+    await page.reload(message('success', `${labelFor(r, action)}: done.`));
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) return ctx.signedOut();
     if (err instanceof ApiError && err.unavailable) {
       ctx.unavailable.add(action);
-      container.querySelector<HTMLButtonElement>(`button[data-action="${action}"]`)?.setAttribute('disabled', '');
+      page.root.querySelector<HTMLButtonElement>(`button[data-action="${action}"]`)?.setAttribute('disabled', '');
       outcome.replaceChildren(message('error', `${ACTION_LABEL[action]} is not available on this API version yet.`));
       return;
     }
