@@ -49,4 +49,45 @@ describe('the request detail page', () => {
     await screenshot(page, 'detail-1-note');
     expect(errors).toEqual([]);
   }, 90_000);
+
+  it("sends a message to the subject, whose answer on their status page joins the thread", async () => {
+    const email = 'bob@example.com';
+    const id = await rt.fileAndVerify(email, 'access');
+    await rt.waitForStatus(id, 'awaiting_review', 30_000);
+    const { page, errors } = await openRequest(id);
+    const panel = page.locator('section.messages-panel');
+    await panel.getByText('No messages yet.').waitFor();
+    const question = 'Which of your <two> accounts do you mean?';
+    await panel.getByLabel('Message to the subject').fill(question);
+    await panel.getByLabel('This asks the subject something').check();
+    await panel.getByRole('button', { name: 'Send to the subject' }).click();
+    await page.getByText('Message sent to the subject.').waitFor();
+    await page.locator('.summary .waiting-badge').waitFor();
+    await panel.locator('[data-waiting="subject"]').waitFor();
+    expect(await panel.locator('li[data-from="staff"] .text').textContent()).toBe(question);
+
+    // The mail went to the subject, with the words as typed (escaped in the HTML part).
+    const mail = await rt.waitForMail(email, `A question about your request ${id}`);
+    expect(mail.body.text).toContain(question);
+    expect(mail.body.html).toContain('Which of your &lt;two&gt; accounts do you mean?');
+    await screenshot(page, 'detail-2-message');
+
+    // The subject answers on their status page (link from the acknowledgement).
+    const ack = await rt.waitForMail(email, `We received your request (${id})`);
+    const subject = await browser.newPage();
+    subject.setDefaultTimeout(15_000);
+    await subject.goto(/(http\S+\/request\/status\?\S+)/.exec(ack.body.text!)![1]!);
+    await subject.getByText(question).waitFor();
+    await subject.getByLabel('Your answer').fill('The one I use for work.');
+    await subject.getByRole('button', { name: 'Send answer' }).click();
+    await subject.getByText('Thank you, we received your answer').waitFor();
+    await subject.close();
+
+    await page.reload();
+    await panel.locator('li[data-from="subject"] .text', { hasText: 'The one I use for work.' }).waitFor({ timeout: 60_000 });
+    expect(await panel.locator('li[data-from]').evaluateAll((items) => items.map((i) => i.getAttribute('data-from')))).toEqual(['staff', 'subject']);
+    await page.locator('.summary .waiting-badge').waitFor({ state: 'detached' });
+    await screenshot(page, 'detail-3-reply');
+    expect(errors).toEqual([]);
+  }, 120_000);
 });

@@ -70,6 +70,7 @@ const BODIES: { operationId: string; schema: z.core.$ZodType }[] = [
   { operationId: 'pauseClock', schema: deadlineBodies.pause },
   { operationId: 'resumeClock', schema: deadlineBodies.resume },
   { operationId: 'addNote', schema: conversationBodies.notes },
+  { operationId: 'messageSubject', schema: conversationBodies.messages },
 ];
 
 /** `accept-partial` -> `AcceptPartialAction`, the component the action route's body refers to. */

@@ -199,10 +199,10 @@ async function statusPage(api: Api, id: string, token: string) {
 }
 
 /**
- * While staff wait for the subject (the clock is stopped), the page shows what they asked and takes the
- * answer; sending it restarts the clock, and the page reloads to show the new date.
+ * While staff wait for the subject (the clock is stopped, or they sent a question), the page shows what
+ * they asked and takes the answer; sending it restarts a stopped clock, and the page reloads.
  */
-function replyForm(api: Api, id: string, token: string, waiting: { since: string; asked: string }): HTMLElement {
+function replyForm(api: Api, id: string, token: string, waiting: { since: string; asked: string; clockStopped: boolean }): HTMLElement {
   const answer = h('textarea', { name: 'message', rows: 5, required: true, maxlength: 4000 });
   const status = h('div', { 'aria-live': 'polite' });
   const send = h('button', { type: 'submit', class: 'primary' }, 'Send answer');
@@ -229,7 +229,13 @@ function replyForm(api: Api, id: string, token: string, waiting: { since: string
     'section',
     { 'aria-labelledby': 'waiting' },
     h('h2', { id: 'waiting' }, 'We need something from you'),
-    h('p', {}, `Since ${formatDate(waiting.since)} we are waiting for your answer, and the time we have to reply is on hold until then:`),
+    h(
+      'p',
+      {},
+      waiting.clockStopped
+        ? `Since ${formatDate(waiting.since)} we are waiting for your answer, and the time we have to reply is on hold until then:`
+        : `Since ${formatDate(waiting.since)} we are waiting for your answer to this question:`,
+    ),
     h('blockquote', { class: 'asked' }, waiting.asked),
     form,
   );

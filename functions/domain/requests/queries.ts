@@ -3,6 +3,7 @@ import type { Jurisdiction, RequestType } from '#commons/config';
 import { badRequest } from '#commons/errors';
 import type { AppContext } from '../context.ts';
 import { daysBetween } from '../deadlines/calendar.ts';
+import { threadOf } from './messages.ts';
 import { notesOf } from './notes.ts';
 import { staffActions } from './staff.ts';
 import { requestToday } from './zone.ts';
@@ -72,8 +73,8 @@ export async function listQueue(
 
 /**
  * One request in full for a staff member with these roles, with `actions`: what the API would accept
- * from them now (staffActions), which the console shows as its buttons; the internal notes read off the
- * trail; and `timeZone`, the company's zone the console shows times in.
+ * from them now (staffActions), which the console shows as its buttons; the internal notes and the
+ * thread with the subject read off the trail; and `timeZone`, the company's zone the console shows times in.
  */
 export async function requestDetail(ctx: AppContext, requestId: string, roles: readonly string[]) {
   const request = await ctx.repo.get(requestId);
@@ -84,6 +85,7 @@ export async function requestDetail(ctx: AppContext, requestId: string, roles: r
     connectors: Object.values(request.connectors ?? {}),
     audit: audit.map(({ at, actor, action, detail }) => ({ at, actor, action, ...(detail ? { detail } : {}) })),
     notes: notesOf(audit),
+    thread: threadOf(audit),
     timeZone: ctx.config.organisation.timezone,
   };
 }

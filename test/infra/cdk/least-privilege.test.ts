@@ -35,7 +35,7 @@ const EXPECTED: Record<string, string[]> = {
   'admin-list-requests': [...READ],
   'admin-get-request': [...READ],
   'admin-deadline': [...READ, ...WRITE, ...MAIL],
-  'admin-conversation': [...READ, ...WRITE],
+  'admin-conversation': [...READ, ...WRITE, ...MAIL],
   'admin-metrics': [...READ],
   'admin-package': [...READ, ...WRITE, 's3:GetObject'],
   'admin-act': [...READ, ...WRITE, 'states:SendTaskSuccess', 'states:StopExecution', ...MAIL],

@@ -10,6 +10,7 @@ import { badgeElement } from '../badge-element.ts';
 import type { ConsoleContext } from '../context.ts';
 import { confirmAction } from '../dialog.ts';
 import { needsTypedConfirmation, offeredActions, type Action } from '../rules.ts';
+import { messagesPanel, waitingForSubject } from './detail-messages.ts';
 import { notesPanel } from './detail-notes.ts';
 import type { Detail, DetailPage, DetailPanel } from './detail-panel.ts';
 
@@ -101,7 +102,7 @@ const requestPath = (id: string) => `/v1/admin/requests/${encodeURIComponent(id)
  * The panels below the request's own sections, in page order. Each is a function of the page (see
  * detail-panel.ts); a panel of another feature is added here with one line.
  */
-const PANELS: DetailPanel[] = [notesPanel];
+const PANELS: DetailPanel[] = [messagesPanel, notesPanel];
 
 /**
  * One request on screen. Every redraw builds the page anew from the request in full; text typed into a
@@ -168,7 +169,14 @@ class RequestPage implements DetailPage {
     return [
       h('p', {}, h('a', { href: '/console/', 'data-nav': true }, '← Queue')),
       h('h1', {}, `Request ${r.requestId}`),
-      h('p', { class: 'summary' }, r.closedAt ? null : badgeElement(r.daysLeft), ' ', h('span', { class: 'status', 'data-status': r.status }, STAFF_STATUS_LABEL[r.status] ?? r.status)),
+      h(
+        'p',
+        { class: 'summary' },
+        r.closedAt ? null : badgeElement(r.daysLeft),
+        ' ',
+        h('span', { class: 'status', 'data-status': r.status }, STAFF_STATUS_LABEL[r.status] ?? r.status),
+        waitingForSubject(r) ? h('span', { class: 'badge badge-amber waiting-badge' }, 'Waiting for the subject') : null,
+      ),
       outcome,
       attentionSection(r),
       actionsSection(this, outcome),
