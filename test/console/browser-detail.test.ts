@@ -83,11 +83,78 @@ describe('the request detail page', () => {
     await subject.getByText('Thank you, we received your answer').waitFor();
     await subject.close();
 
-    await page.reload();
+    // The staff page, left open, shows the answer by itself (it reads the request again while it
+    // waits for the subject) and stops waiting.
     await panel.locator('li[data-from="subject"] .text', { hasText: 'The one I use for work.' }).waitFor({ timeout: 60_000 });
     expect(await panel.locator('li[data-from]').evaluateAll((items) => items.map((i) => i.getAttribute('data-from')))).toEqual(['staff', 'subject']);
     await page.locator('.summary .waiting-badge').waitFor({ state: 'detached' });
     await screenshot(page, 'detail-3-reply');
     expect(errors).toEqual([]);
   }, 120_000);
+
+  it('refreshes after an action and while the workflow runs, with times in the company zone and the trail in sentences', async () => {
+    const id = await rt.fileAndVerify('carol@example.com', 'access');
+    await rt.waitForStatus(id, 'awaiting_review', 30_000);
+    const { page, errors } = await openRequest(id);
+    const zone = rt.config.organisation.timezone;
+
+    // Times: the company's zone on the page, UTC in the title.
+    const { request } = (await rt.api('GET', `/v1/admin/requests/${id}`, { token: rt.staffToken })).body as { request: { receivedAt: string } };
+    const received = page.locator(`time[datetime="${request.receivedAt}"]`).first();
+    const local = new Intl.DateTimeFormat('en-GB', { timeZone: zone, dateStyle: 'medium', timeStyle: 'short' }).format(new Date(request.receivedAt));
+    expect(await received.textContent()).toBe(`${local} (${zone})`);
+    expect(await received.getAttribute('title')).toBe(`${request.receivedAt.replace('T', ' ').slice(0, 16)} UTC`);
+
+    // Approve in the console: the page shows the action's outcome at once, then follows the workflow to
+    // the end by itself, without a reload.
+    const navigations: string[] = [];
+    page.on('framenavigated', (f) => navigations.push(f.url()));
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Approve' }).click();
+    await page.getByText('Approve: done.').waitFor();
+    await page.locator('.timeline li[data-action="review.approved"]').waitFor();
+    await page.locator('.status[data-status="completed"]').waitFor({ timeout: 60_000 });
+    expect(navigations).toEqual([]);
+
+    // The trail in sentences, not machine names.
+    const sentences = await page.locator('.timeline li .sentence').allTextContents();
+    expect(sentences).toEqual(
+      expect.arrayContaining([
+        'The subject filed an access request (GDPR, NO)',
+        'The subject confirmed their email address',
+        'Staff approver@localhost approved the request',
+        'The workflow completed the request and told the subject',
+      ]),
+    );
+    expect(sentences.some((t) => /^.+: \d+ records? collected$/.test(t))).toBe(true);
+    expect(sentences.join('\n')).not.toMatch(/[{}]|review\.approved/);
+    // Every time on the timeline is in the company's zone, with UTC on hover.
+    const times = await page.locator('.timeline li time').evaluateAll((ts) => ts.map((t) => [t.textContent, t.getAttribute('title')]));
+    for (const [text, title] of times) {
+      expect(text).toContain(`(${zone})`);
+      expect(title).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC$/);
+    }
+    await screenshot(page, 'detail-4-refreshed');
+    expect(errors).toEqual([]);
+  }, 120_000);
+
+  it('never scrolls sideways at 1280 px or on a phone, even with a long unbroken line in the trail', async () => {
+    const id = await rt.fileAndVerify('dave@example.com', 'access');
+    await rt.waitForStatus(id, 'awaiting_review', 30_000);
+    const long = `https://example.com/${'a'.repeat(600)}`;
+    expect((await rt.api('POST', `/v1/admin/requests/${id}/extend`, { token: rt.staffToken, body: { reason: long } })).status).toBe(200);
+    expect((await rt.api('POST', `/v1/admin/requests/${id}/notes`, { token: rt.staffToken, body: { text: long } })).status).toBe(200);
+    for (const [width, height, shot] of [
+      [1280, 900, 'detail-5-1280'],
+      [390, 844, 'detail-6-phone'],
+    ] as const) {
+      const { page, errors } = await openRequest(id, { width, height });
+      await page.locator('.timeline li[data-action="deadline.extended"]').waitFor();
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(overflow, `horizontal overflow at ${width} px`).toBe(0);
+      await screenshot(page, shot);
+      expect(errors).toEqual([]);
+      await page.context().close();
+    }
+  }, 90_000);
 });

@@ -453,6 +453,10 @@ export interface components {
           removedAt?: string;
           question?: boolean;
         })[];
+      /** @description Display names of the configured connectors, by connector id */
+      connectorNames: {
+        [key: string]: string;
+      };
       /** @description The company's IANA time zone (configuration `organisation.timezone`): the console shows times in it */
       timeZone: string;
     };

@@ -74,7 +74,8 @@ export async function listQueue(
 /**
  * One request in full for a staff member with these roles, with `actions`: what the API would accept
  * from them now (staffActions), which the console shows as its buttons; the internal notes and the
- * thread with the subject read off the trail; and `timeZone`, the company's zone the console shows times in.
+ * thread with the subject read off the trail; `timeZone`, the company's zone the console shows times in;
+ * and the connectors' display names, which the console's audit sentences name systems by.
  */
 export async function requestDetail(ctx: AppContext, requestId: string, roles: readonly string[]) {
   const request = await ctx.repo.get(requestId);
@@ -87,5 +88,6 @@ export async function requestDetail(ctx: AppContext, requestId: string, roles: r
     notes: notesOf(audit),
     thread: threadOf(audit),
     timeZone: ctx.config.organisation.timezone,
+    connectorNames: Object.fromEntries(ctx.config.connectors.map((c) => [c.id, c.displayName])),
   };
 }

@@ -1,18 +1,24 @@
 /**
  * One request in full: subject, dates, decision, each connector's outcome (with the vendor's message when
- * it failed), the audit timeline, and the actions its state and the staff member's role allow. Every
- * action asks for confirmation; approving an erasure asks for the request id to be typed.
+ * it failed), the panels (messages with the subject, internal notes, ...), the audit timeline in
+ * sentences, and the actions its state and the staff member's role allow. Every action asks for
+ * confirmation; approving an erasure asks for the request id to be typed. The page reads the request
+ * again after every action and, with growing pauses, while the workflow works on it (detail-refresh.ts).
+ * Times are shown in the company's zone with UTC on hover (../time.ts).
  */
 import { ApiError, type Answer, type Schemas } from '../../shared/api.ts';
-import { field, formatDate, h, message, render } from '../../shared/dom.ts';
+import { field, h, message, render } from '../../shared/dom.ts';
 import { DENIAL_REASON_LABEL, SHORT_TYPE, STAFF_STATUS_LABEL } from '../../shared/labels.ts';
 import { badgeElement } from '../badge-element.ts';
 import type { ConsoleContext } from '../context.ts';
 import { confirmAction } from '../dialog.ts';
+import { auditSentence } from '../audit-sentences.ts';
 import { needsTypedConfirmation, offeredActions, type Action } from '../rules.ts';
+import { timeIn } from '../time.ts';
 import { messagesPanel, waitingForSubject } from './detail-messages.ts';
 import { notesPanel } from './detail-notes.ts';
 import type { Detail, DetailPage, DetailPanel } from './detail-panel.ts';
+import { FIRST_POLL_MS, fingerprint, keepsPolling, nextDelay } from './detail-refresh.ts';
 
 type Connector = Schemas['ConnectorOutcome'];
 
@@ -68,13 +74,6 @@ function dl(entries: Array<[string, Node | string | null | undefined]>): HTMLEle
   return list;
 }
 
-function describe(detail: Record<string, unknown> | undefined): string {
-  if (!detail) return '';
-  return Object.entries(detail)
-    .map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
-    .join('; ');
-}
-
 function reasonInput(label: string): { el: HTMLElement; input: HTMLTextAreaElement } {
   const input = h('textarea', { name: 'reason', rows: 3, required: true, maxlength: 2000 });
   return { el: field(label, input), input };
@@ -111,6 +110,8 @@ const PANELS: DetailPanel[] = [messagesPanel, notesPanel];
 class RequestPage implements DetailPage {
   readonly zone: string;
   readonly canWrite: boolean;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private delay = FIRST_POLL_MS;
 
   constructor(
     readonly ctx: ConsoleContext,
@@ -130,6 +131,7 @@ class RequestPage implements DetailPage {
     const drafts = saveDrafts(this.root, discard);
     this.root.replaceChildren(...this.build(notice));
     restoreDrafts(this.root, drafts);
+    this.schedule();
     if (first) {
       const heading = this.root.querySelector<HTMLElement>('h1');
       if (heading) {
@@ -144,6 +146,7 @@ class RequestPage implements DetailPage {
     outcome?.replaceChildren(message('info', 'Working…'));
     try {
       this.detail = await this.ctx.api.call<Detail>('POST', `${this.path}/${route}`, { token: this.ctx.session.token, body });
+      this.delay = FIRST_POLL_MS;
       this.draw(message('success', done), false, form);
       return true;
     } catch (err) {
@@ -156,9 +159,49 @@ class RequestPage implements DetailPage {
     }
   }
 
-  /** Reads the request again and redraws it, keeping `notice`. */
+  /** Reads the request again and redraws it with `notice` (after an action: the next reads come soon). */
   async reload(notice?: HTMLElement): Promise<void> {
     this.detail = await this.ctx.api.call<Detail>('GET', this.path, { token: this.ctx.session.token });
+    this.delay = FIRST_POLL_MS;
+    this.draw(notice);
+  }
+
+  /** Plans the next read while the request is worth watching (keepsPolling); one timer at a time. */
+  private schedule(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (!keepsPolling(this.detail)) return;
+    this.timer = setTimeout(() => void this.poll(), this.delay);
+  }
+
+  private async poll(): Promise<void> {
+    // The staff member went to another page: this one stops.
+    if (!this.root.isConnected) return;
+    // Not under an open dialog: the action it confirms acts on what the staff member saw.
+    if (document.querySelector('dialog[open]')) {
+      this.timer = setTimeout(() => void this.poll(), this.delay);
+      return;
+    }
+    const before = fingerprint(this.detail);
+    try {
+      const fresh = await this.ctx.api.call<Detail>('GET', this.path, { token: this.ctx.session.token });
+      if (!this.root.isConnected) return;
+      this.detail = fresh;
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) return this.ctx.signedOut();
+      // A failed read waits longer, like one that found nothing new.
+      this.delay = nextDelay(this.delay, false);
+      this.schedule();
+      return;
+    }
+    const changed = fingerprint(this.detail) !== before;
+    this.delay = nextDelay(this.delay, changed);
+    if (!changed) {
+      this.schedule();
+      return;
+    }
+    // The notice of the last action stays where it was.
+    const notice = this.root.querySelector<HTMLElement>('.outcome > *') ?? undefined;
     this.draw(notice);
   }
 
@@ -178,7 +221,7 @@ class RequestPage implements DetailPage {
         waitingForSubject(r) ? h('span', { class: 'badge badge-amber waiting-badge' }, 'Waiting for the subject') : null,
       ),
       outcome,
-      attentionSection(r),
+      attentionSection(r, this.zone),
       actionsSection(this, outcome),
       h(
         'div',
@@ -200,14 +243,14 @@ class RequestPage implements DetailPage {
           { 'aria-labelledby': 'sec-dates' },
           h('h2', { id: 'sec-dates' }, 'Deadline'),
           dl([
-            ['Received', formatDate(r.receivedAt)],
-            ['Acknowledge by', r.acknowledgeBy ? formatDate(r.acknowledgeBy) : null],
-            ['Due', formatDate(r.dueDate)],
-            ['Latest with extension', formatDate(r.extendedDueDate)],
-            ['Extended', r.extension ? `by ${r.extension.by} on ${formatDate(r.extension.at)} from ${r.extension.previousDueDate}: ${r.extension.reason}` : null],
+            ['Received', timeIn(r.receivedAt, this.zone)],
+            ['Acknowledge by', r.acknowledgeBy ? timeIn(r.acknowledgeBy, this.zone) : null],
+            ['Due', timeIn(r.dueDate, this.zone)],
+            ['Latest with extension', timeIn(r.extendedDueDate, this.zone)],
+            ['Extended', r.extension ? h('span', {}, `by ${r.extension.by} on `, timeIn(r.extension.at, this.zone), ` from ${r.extension.previousDueDate}: ${r.extension.reason}`) : null],
             ['Clock paused', r.pause ? `since ${r.pause.since} by ${r.pause.by}: ${r.pause.reason}` : null],
             ['Days paused in total', r.pausedDays ? String(r.pausedDays) : null],
-            ['Closed', r.closedAt ? formatDate(r.closedAt) : null],
+            ['Closed', r.closedAt ? timeIn(r.closedAt, this.zone) : null],
             ['Assigned to', r.assignee ?? null],
           ]),
         ),
@@ -217,7 +260,7 @@ class RequestPage implements DetailPage {
               { 'aria-labelledby': 'sec-decision' },
               h('h2', { id: 'sec-decision' }, 'Decision'),
               dl([
-                ['Outcome', r.decision ? `${r.decision.outcome} by ${r.decision.by} on ${formatDate(r.decision.at)}` : null],
+                ['Outcome', r.decision ? h('span', {}, `${r.decision.outcome} by ${r.decision.by} on `, timeIn(r.decision.at, this.zone)) : null],
                 ['Reason', r.decision?.reason ? (DENIAL_REASON_LABEL[r.decision.reason] ?? r.decision.reason) : null],
                 ['Note', r.decision?.note],
                 ['Accepted as partial', r.partialAcceptance ? `by ${r.partialAcceptance.by}: ${r.partialAcceptance.reason}` : null],
@@ -234,9 +277,7 @@ class RequestPage implements DetailPage {
         h(
           'ol',
           { class: 'timeline' },
-          ...detail.audit.map((e) =>
-            h('li', {}, h('time', { datetime: e.at }, formatDate(e.at)), ' ', h('strong', {}, e.action), ` by ${e.actor}`, e.detail ? h('span', { class: 'detail' }, ` — ${describe(e.detail)}`) : null),
-          ),
+          ...detail.audit.map((e) => h('li', { 'data-action': e.action }, timeIn(e.at, this.zone), ' — ', h('span', { class: 'sentence' }, auditSentence(e, detail.connectorNames)))),
         ),
       ),
     ].filter((n): n is HTMLElement => n !== null);
@@ -282,7 +323,7 @@ function pendingAttention(r: StaffRequest): StaffRequest['attention'] {
 }
 
 /** Shown while a workflow step has failed for good (NeedsAttention): which step, and what it said. */
-function attentionSection(r: StaffRequest): HTMLElement | null {
+function attentionSection(r: StaffRequest, zone: string): HTMLElement | null {
   const a = pendingAttention(r);
   if (!a) return null;
   return h(
@@ -293,7 +334,7 @@ function attentionSection(r: StaffRequest): HTMLElement | null {
       ['Step', a.step],
       ['Error', a.error],
       ['Message', a.message || null],
-      ['Since', formatDate(a.at)],
+      ['Since', timeIn(a.at, zone)],
     ]),
     h('p', { class: 'hint' }, 'Fix the cause, then retry the step; or cancel the request (the subject is told).'),
   );
@@ -330,10 +371,14 @@ function connectorsSection(page: RequestPage, outcome: HTMLElement): HTMLElement
     h('h2', { id: 'sec-connectors' }, 'Connectors'),
     rows.length
       ? h(
-          'table',
-          {},
-          h('thead', {}, h('tr', {}, ...['Connector', 'Outcome', 'Records', 'Objects', 'Error (vendor message)', ...(erasure ? ['Erased, anonymized or kept'] : []), 'Attempts', ''].map((c) => h('th', { scope: 'col' }, c)))),
-          h('tbody', {}, ...rows),
+          'div',
+          { class: 'table-scroll' },
+          h(
+            'table',
+            {},
+            h('thead', {}, h('tr', {}, ...['Connector', 'Outcome', 'Records', 'Objects', 'Error (vendor message)', ...(erasure ? ['Erased, anonymized or kept'] : []), 'Attempts', ''].map((c) => h('th', { scope: 'col' }, c)))),
+            h('tbody', {}, ...rows),
+          ),
         )
       : h('p', {}, 'No connector has run yet.'),
   );
