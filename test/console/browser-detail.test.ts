@@ -72,6 +72,13 @@ describe('the request detail page', () => {
     expect(mail.body.html).toContain('Which of your &lt;two&gt; accounts do you mean?');
     await screenshot(page, 'detail-2-message');
 
+    // The queue shows it too.
+    await page.getByRole('link', { name: '← Queue' }).click();
+    const row = page.locator(`tr[data-request-id="${id}"]`);
+    await row.locator('.waiting-badge', { hasText: 'Waiting for the subject' }).waitFor();
+    await row.getByRole('link', { name: id }).click();
+    await panel.locator('li[data-from="staff"]').waitFor();
+
     // The subject answers on their status page (link from the acknowledgement).
     const ack = await rt.waitForMail(email, `We received your request (${id})`);
     const subject = await browser.newPage();

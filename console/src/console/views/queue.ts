@@ -9,6 +9,7 @@ import { field, formatDate, h, message, render } from '../../shared/dom.ts';
 import { OPEN_STATUSES, SHORT_TYPE, STAFF_STATUS_LABEL } from '../../shared/labels.ts';
 import { badgeElement } from '../badge-element.ts';
 import type { ConsoleContext } from '../context.ts';
+import { waitingForSubject } from './detail-messages.ts';
 
 const PAGE_SIZE = 25;
 const REQUEST_ID = /^dsar_[a-z0-9]{8,40}$/;
@@ -93,7 +94,13 @@ export async function queueView(ctx: ConsoleContext, container: HTMLElement, par
         h('td', {}, SHORT_TYPE[i.type] ?? i.type),
         h('td', {}, i.jurisdiction),
         // A failed workflow step waits for staff like a connector decision; the queue names the step.
-        h('td', {}, i.status === 'awaiting_staff' && i.attention ? `Needs attention: step ${i.attention.step} failed` : (STAFF_STATUS_LABEL[i.status] ?? i.status)),
+        h(
+          'td',
+          {},
+          i.status === 'awaiting_staff' && i.attention ? `Needs attention: step ${i.attention.step} failed` : (STAFF_STATUS_LABEL[i.status] ?? i.status),
+          // Staff asked the subject something (or stopped the clock): the answer is what the request waits for.
+          waitingForSubject(i) ? h('span', { class: 'badge badge-amber waiting-badge' }, 'Waiting for the subject') : null,
+        ),
         h('td', {}, formatDate(i.receivedDate)),
         h('td', {}, formatDate(i.dueDate)),
       ),
