@@ -116,12 +116,15 @@ describe('the request detail page', () => {
     // the end by itself, without a reload.
     const navigations: string[] = [];
     page.on('framenavigated', (f) => navigations.push(f.url()));
+    // A note half-written meanwhile survives every redraw.
+    await page.getByLabel('New note').fill('Draft: check the old address');
     await page.getByRole('button', { name: 'Approve' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Approve' }).click();
     await page.getByText('Approve: done.').waitFor();
     await page.locator('.timeline li[data-action="review.approved"]').waitFor();
     await page.locator('.status[data-status="completed"]').waitFor({ timeout: 60_000 });
     expect(navigations).toEqual([]);
+    expect(await page.getByLabel('New note').inputValue()).toBe('Draft: check the old address');
 
     // The trail in sentences, not machine names.
     const sentences = await page.locator('.timeline li .sentence').allTextContents();

@@ -65,7 +65,7 @@ function composer(page: DetailPage): HTMLElement | null {
   if (r.closedAt) return h('p', { class: 'hint' }, 'The request is closed: the subject can no longer answer on it.');
   if (!r.verification?.verifiedAt) return h('p', { class: 'hint' }, 'Messages go only to a confirmed address: the subject has not entered their code yet.');
   const text = h('textarea', { name: 'message', rows: 4, maxlength: MESSAGE_MAX, required: true, 'data-draft': 'message' });
-  const question = h('input', { type: 'checkbox', name: 'question' });
+  const question = h('input', { type: 'checkbox', name: 'question', 'data-draft': 'message-question' });
   const button = h('button', { type: 'submit', class: 'primary' }, 'Send to the subject');
   const form = h(
     'form',

@@ -295,7 +295,8 @@ function saveDrafts(root: HTMLElement, discard?: Element): Drafts {
   const values = new Map<string, string>();
   for (const el of root.querySelectorAll<HTMLTextAreaElement | HTMLInputElement>('[data-draft]')) {
     if (discard?.contains(el)) continue;
-    if (el.value) values.set(el.dataset.draft!, el.value);
+    const checkbox = el instanceof HTMLInputElement && el.type === 'checkbox';
+    if (checkbox ? el.checked : el.value) values.set(el.dataset.draft!, checkbox ? 'checked' : el.value);
   }
   const active = document.activeElement as HTMLTextAreaElement | null;
   const name = active && root.contains(active) && !discard?.contains(active) ? active.dataset?.draft : undefined;
@@ -305,11 +306,15 @@ function saveDrafts(root: HTMLElement, discard?: Element): Drafts {
 function restoreDrafts(root: HTMLElement, drafts: Drafts): void {
   for (const el of root.querySelectorAll<HTMLTextAreaElement | HTMLInputElement>('[data-draft]')) {
     const value = drafts.values.get(el.dataset.draft!);
-    if (value !== undefined) el.value = value;
+    const checkbox = el instanceof HTMLInputElement && el.type === 'checkbox';
+    if (value !== undefined) {
+      if (checkbox) el.checked = true;
+      else el.value = value;
+    }
     const focused = drafts.focused;
     if (focused && focused.name === el.dataset.draft) {
       el.focus();
-      el.setSelectionRange(focused.start, focused.end);
+      if (!checkbox) el.setSelectionRange(focused.start, focused.end);
     }
   }
 }
