@@ -85,6 +85,9 @@ describe('the request detail page', () => {
     subject.setDefaultTimeout(15_000);
     await subject.goto(/(http\S+\/request\/status\?\S+)/.exec(ack.body.text!)![1]!);
     await subject.getByText(question).waitFor();
+    // A question stops no clock, and the page does not claim it does.
+    await subject.getByText('we are waiting for your answer to this question').waitFor();
+    expect(await subject.getByText('on hold').count()).toBe(0);
     await subject.getByLabel('Your answer').fill('The one I use for work.');
     await subject.getByRole('button', { name: 'Send answer' }).click();
     await subject.getByText('Thank you, we received your answer').waitFor();

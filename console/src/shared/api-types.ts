@@ -1020,6 +1020,12 @@ export interface operations {
       };
       413: components["responses"]["Error"];
       415: components["responses"]["Error"];
+      /** @description Ten messages went to this subject on this request in the last 24 hours (`too_many_messages`) */
+      429: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
       500: components["responses"]["InternalError"];
     };
   };

@@ -3,7 +3,7 @@
  * from the thread's storage, which the repository and the retention sweep import, so they do not carry
  * the mail templates.
  */
-import { badRequest, conflict } from '#commons/errors';
+import { badRequest, conflict, tooMany } from '#commons/errors';
 import { logger } from '#commons/observability';
 import type { AppContext } from '../context.ts';
 import { staffMessageMail } from '../notifications/staff-message.ts';
@@ -13,10 +13,17 @@ import { StateConflict } from './repository.ts';
 import { requestToday } from './zone.ts';
 
 /**
+ * At most this many messages to one subject in a day: more than any real exchange needs, few enough
+ * that a stuck button or a stolen staff session cannot turn the company's address into a spammer.
+ */
+export const MESSAGES_PER_DAY = 10;
+const DAY_MS = 86_400_000;
+
+/**
  * Writes to the subject: the mail goes to the verified address only, in the subject's language, with
  * staff's words quoted as typed; then the message joins the thread (after the mail: a message that did
  * not go out is not in the thread, and the call fails with nothing written). A question marks the
- * request as waiting for the subject.
+ * request as waiting for the subject. At most MESSAGES_PER_DAY go out per request in 24 hours.
  */
 export async function messageSubject(ctx: AppContext, requestId: string, actor: string, text: string, question: boolean): Promise<void> {
   const trimmed = text.trim();
@@ -29,6 +36,11 @@ export async function messageSubject(ctx: AppContext, requestId: string, actor: 
     throw conflict('not_verified', 'the subject has not confirmed their email address yet: messages go only to a verified address');
   }
   const now = ctx.clock.now();
+  const since = new Date(now.getTime() - DAY_MS).toISOString();
+  const recent = (await ctx.repo.auditTrail(requestId)).filter((e) => e.action === STAFF_MESSAGE && e.at > since).length;
+  if (recent >= MESSAGES_PER_DAY) {
+    throw tooMany('too_many_messages', `at most ${MESSAGES_PER_DAY} messages to the subject of one request in 24 hours; write fewer, longer messages`);
+  }
   // Marked first, so the retention sweep never skips a trail that holds words about the subject.
   if (r.subjectMessages !== true) await ctx.repo.update(requestId, { subjectMessages: true });
   const messageId = await ctx.mailer.send(r.subject.email, staffMessageMail(ctx.config, r, trimmed, question), { requestId });

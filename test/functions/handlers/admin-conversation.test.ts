@@ -206,6 +206,18 @@ describe('POST /v1/admin/requests/{id}/messages', () => {
     expect(sentMails()).toHaveLength(0);
   });
 
+  it('sends at most ten messages to one subject in 24 hours', async () => {
+    const r = await verifiedRequest();
+    // Nine sent a day ago and one an hour ago: the day-old ones no longer count.
+    for (let i = 0; i < 9; i++) await h.ctx.repo.audit(r.requestId, 'anna@staff.test', 'staff.message', { message: `old ${i}`, question: false }, new Date(Date.now() - 25 * 3_600_000));
+    await h.ctx.repo.audit(r.requestId, 'anna@staff.test', 'staff.message', { message: 'recent', question: false }, new Date(Date.now() - 3_600_000));
+    for (let i = 0; i < 9; i++) expect((await post(r.requestId, 'messages', { text: `message ${i}` })).statusCode).toBe(200);
+    const refused = await post(r.requestId, 'messages', { text: 'one too many' });
+    expect(refused.statusCode).toBe(429);
+    expect(errorOf(refused).code).toBe('too_many_messages');
+    expect(sentMails()).toHaveLength(9);
+  });
+
   it('records nothing when the mail cannot be sent, so the thread never shows a message the subject did not get', async () => {
     const r = await verifiedRequest();
     ses.on(SendEmailCommand).rejects(Object.assign(new Error('Account sending paused'), { name: 'SendingPausedException' }));
