@@ -125,9 +125,12 @@ describe('the request detail page', () => {
     await page.getByRole('dialog').getByRole('button', { name: 'Approve' }).click();
     await page.getByText('Approve: done.').waitFor();
     await page.locator('.timeline li[data-action="review.approved"]').waitFor();
+    // Back to the note while the workflow runs: the redraws keep the text and the focus.
+    await page.getByLabel('New note').focus();
     await page.locator('.status[data-status="completed"]').waitFor({ timeout: 60_000 });
     expect(navigations).toEqual([]);
     expect(await page.getByLabel('New note').inputValue()).toBe('Draft: check the old address');
+    expect(await page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.draft)).toBe('note');
 
     // The trail in sentences, not machine names.
     const sentences = await page.locator('.timeline li .sentence').allTextContents();

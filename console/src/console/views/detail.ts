@@ -284,10 +284,20 @@ class RequestPage implements DetailPage {
   }
 }
 
-/** What staff typed into the page's forms, by `data-draft` name, and which of them had the focus. */
+/**
+ * What staff typed into the page's forms, by `data-draft` name, and where the focus was: in a draft
+ * (with the selection), or on an action button (`data-action`, and `data-connector` for a connector's).
+ */
 interface Drafts {
   values: Map<string, string>;
-  focused?: { name: string; start: number | null; end: number | null };
+  focus?: { selector: string; start: number | null; end: number | null };
+}
+
+/** A selector that finds the focused control again in the redrawn page, if it is one worth finding. */
+function focusSelector(el: HTMLElement): string | undefined {
+  if (el.dataset.draft) return `[data-draft="${CSS.escape(el.dataset.draft)}"]`;
+  if (el.dataset.action) return `button[data-action="${CSS.escape(el.dataset.action)}"]${el.dataset.connector ? `[data-connector="${CSS.escape(el.dataset.connector)}"]` : ':not([data-connector])'}`;
+  return undefined;
 }
 
 /** The drafts on the page, except those inside `discard` (the form whose text was just sent). */
@@ -298,25 +308,24 @@ function saveDrafts(root: HTMLElement, discard?: Element): Drafts {
     const checkbox = el instanceof HTMLInputElement && el.type === 'checkbox';
     if (checkbox ? el.checked : el.value) values.set(el.dataset.draft!, checkbox ? 'checked' : el.value);
   }
-  const active = document.activeElement as HTMLTextAreaElement | null;
-  const name = active && root.contains(active) && !discard?.contains(active) ? active.dataset?.draft : undefined;
-  return { values, ...(name ? { focused: { name, start: active!.selectionStart, end: active!.selectionEnd } } : {}) };
+  const active = document.activeElement;
+  if (!(active instanceof HTMLElement) || !root.contains(active) || discard?.contains(active)) return { values };
+  const selector = focusSelector(active);
+  const text = active instanceof HTMLTextAreaElement ? active : undefined;
+  return { values, ...(selector ? { focus: { selector, start: text?.selectionStart ?? null, end: text?.selectionEnd ?? null } } : {}) };
 }
 
 function restoreDrafts(root: HTMLElement, drafts: Drafts): void {
   for (const el of root.querySelectorAll<HTMLTextAreaElement | HTMLInputElement>('[data-draft]')) {
     const value = drafts.values.get(el.dataset.draft!);
-    const checkbox = el instanceof HTMLInputElement && el.type === 'checkbox';
-    if (value !== undefined) {
-      if (checkbox) el.checked = true;
-      else el.value = value;
-    }
-    const focused = drafts.focused;
-    if (focused && focused.name === el.dataset.draft) {
-      el.focus();
-      if (!checkbox) el.setSelectionRange(focused.start, focused.end);
-    }
+    if (value === undefined) continue;
+    if (el instanceof HTMLInputElement && el.type === 'checkbox') el.checked = true;
+    else el.value = value;
   }
+  if (!drafts.focus) return;
+  const target = root.querySelector<HTMLElement>(drafts.focus.selector);
+  target?.focus();
+  if (target instanceof HTMLTextAreaElement) target.setSelectionRange(drafts.focus.start, drafts.focus.end);
 }
 
 /**
