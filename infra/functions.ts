@@ -86,6 +86,15 @@ export const FUNCTIONS: FunctionSpec[] = [
     ],
     ['table:read', 'table:write', 'ses:send'],
   ),
+  // Before admin-act too, for the same reason.
+  api(
+    'admin-conversation',
+    [
+      { method: 'POST', path: '/v1/admin/requests/{id}/notes', staff: true },
+      { method: 'POST', path: '/v1/admin/requests/{id}/messages', staff: true },
+    ],
+    ['table:read', 'table:write', 'ses:send'],
+  ),
   api('admin-metrics', [{ method: 'GET', path: '/v1/admin/metrics', staff: true }], ['table:read']),
   api('admin-package', [{ method: 'GET', path: '/v1/admin/requests/{id}/package', staff: true }], ['table:read', 'table:write', 'exports:read']),
   api('admin-act', [{ method: 'POST', path: '/v1/admin/requests/{id}/{action}', staff: true }], ['table:read', 'table:write', 'sfn:complete-task', 'sfn:stop', 'ses:send']),

@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { bodies as actionBodies } from '../../functions/handlers/api/admin-act.ts';
+import { bodies as conversationBodies } from '../../functions/handlers/api/admin-conversation.ts';
 import { bodies as deadlineBodies } from '../../functions/handlers/api/admin-deadline.ts';
 import { createRequestBody } from '../../functions/handlers/api/create-request.ts';
 import { replyBody } from '../../functions/handlers/api/subject-reply.ts';
@@ -68,6 +69,8 @@ const BODIES: { operationId: string; schema: z.core.$ZodType }[] = [
   { operationId: 'extendDeadline', schema: deadlineBodies.extend },
   { operationId: 'pauseClock', schema: deadlineBodies.pause },
   { operationId: 'resumeClock', schema: deadlineBodies.resume },
+  { operationId: 'addNote', schema: conversationBodies.notes },
+  { operationId: 'messageSubject', schema: conversationBodies.messages },
 ];
 
 /** `accept-partial` -> `AcceptPartialAction`, the component the action route's body refers to. */

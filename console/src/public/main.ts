@@ -304,10 +304,10 @@ async function statusPage(api: Api, id: string, token: string, notice?: string) 
 }
 
 /**
- * While staff wait for the subject (the clock is stopped), the page shows what they asked and takes the
- * answer; sending it restarts the clock, and the page reloads to show the new date.
+ * While staff wait for the subject (the clock is stopped, or they sent a question), the page shows what
+ * they asked and takes the answer; sending it restarts a stopped clock, and the page reloads.
  */
-function replyForm(api: Api, id: string, token: string, waiting: { since: string; asked: string }): HTMLElement {
+function replyForm(api: Api, id: string, token: string, waiting: { since: string; asked: string; clockStopped: boolean }): HTMLElement {
   const answer = h('textarea', { name: 'message', rows: 5, required: true, maxlength: 4000 });
   const status = h('div', { 'aria-live': 'polite' });
   const send = h('button', { type: 'submit', class: 'primary' }, t.t('reply.send'));
@@ -333,7 +333,7 @@ function replyForm(api: Api, id: string, token: string, waiting: { since: string
     'section',
     { 'aria-labelledby': 'waiting' },
     h('h2', { id: 'waiting' }, t.t('reply.heading')),
-    h('p', {}, t.t('reply.intro', { since: t.date(waiting.since) })),
+    h('p', {}, t.t(waiting.clockStopped ? 'reply.intro' : 'reply.introQuestion', { since: t.date(waiting.since) })),
     h('blockquote', { class: 'asked' }, waiting.asked),
     form,
   );

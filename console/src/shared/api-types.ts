@@ -86,6 +86,20 @@ export interface paths {
      */
     post: operations["pauseClock"];
   };
+  "/v1/admin/requests/{id}/notes": {
+    /**
+     * An internal note on the request (approver role)
+     * @description Staff only. The note goes on the audit trail (`note.added`) with the staff member and the time; it is never sent to the subject nor shown on their status page. Open and closed requests take notes.
+     */
+    post: operations["addNote"];
+  };
+  "/v1/admin/requests/{id}/messages": {
+    /**
+     * Write to the subject (approver role)
+     * @description The message is mailed to the subject's verified address in their language (staff's text quoted as typed, escaped in the HTML body) and joins the request's `thread` (`staff.message` on the audit trail, with the staff member). The subject answers on their status page (POST /v1/requests/{id}/reply), and the answer joins the thread. With `question: true` the request is marked as waiting for the subject (`awaitingSubject`) until they answer, and their status page shows the question with a form to answer it. The mail goes out first: a message that could not be sent is not recorded (500, nothing written; trying again is safe).
+     */
+    post: operations["messageSubject"];
+  };
   "/v1/admin/requests/{id}/resume": {
     /** Restart the clock; the due dates move by the paused days (approver role) */
     post: operations["resumeClock"];
@@ -125,6 +139,14 @@ export interface components {
   schemas: {
     Reason: {
       reason: string;
+    };
+    NoteBody: {
+      text: string;
+    };
+    MessageBody: {
+      text: string;
+      /** @description The message asks the subject something: the request waits for their answer */
+      question?: boolean;
     };
     ApproveAction: {
       /** @description Required to approve an erasure: the request id again */
@@ -189,12 +211,14 @@ export interface components {
       /** Format: date-time */
       closedAt?: string;
       denialReason?: string;
-      /** @description Present while staff stopped the clock to wait for the subject; answer with POST /v1/requests/{id}/reply. */
+      /** @description Present while staff wait for the subject (they stopped the clock, or sent a question); answer with POST /v1/requests/{id}/reply. */
       waitingForSubject?: {
         /** Format: date */
         since: string;
-        /** @description What staff asked (the pause reason) */
+        /** @description What staff asked (the pause reason, or the question they sent) */
         asked: string;
+        /** @description Whether the time to answer is on hold meanwhile (a pause); false for a question on a running clock */
+        clockStopped: boolean;
       };
       /** @description For a completed erasure, what was done (counts only, never data). */
       erasureReport?: {
@@ -353,6 +377,14 @@ export interface components {
       };
       /** @description Calendar days the clock was stopped over all finished pauses */
       pausedDays?: number;
+      /** @description Present while staff wait for the answer to a question they sent the subject (POST .../messages with question); the subject's reply removes it */
+      awaitingSubject?: {
+        /** Format: date */
+        since: string;
+        /** Format: date-time */
+        at: string;
+        by: string;
+      };
       /** @description Escalation thresholds already fired, key to time */
       escalations?: {
         [key: string]: string;
@@ -454,6 +486,32 @@ export interface components {
           action: string;
           detail?: Record<string, never>;
         }[];
+      /** @description Internal notes, oldest first (staff only; also on the audit trail as `note.added`) */
+      notes: {
+          /** Format: date-time */
+          at: string;
+          by: string;
+          text: string;
+        }[];
+      /** @description The messages between staff and the subject, oldest first (`staff.message` and `subject.message` on the audit trail). `text` is absent once the subject's details were removed (retention or erasure; `removedAt` says when). */
+      thread: ({
+          /** Format: date-time */
+          at: string;
+          /** @enum {string} */
+          from: "staff" | "subject";
+          /** @description The staff member who wrote it */
+          by?: string;
+          text?: string;
+          /** Format: date-time */
+          removedAt?: string;
+          question?: boolean;
+        })[];
+      /** @description Display names of the configured connectors, by connector id */
+      connectorNames: {
+        [key: string]: string;
+      };
+      /** @description The company's IANA time zone (configuration `organisation.timezone`): the console shows times in it */
+      timeZone: string;
     };
     TypeMetrics: {
       /** @enum {string} */
@@ -1030,6 +1088,80 @@ export interface operations {
       415: components["responses"]["Error"];
       /** @description The law allows no clock stop, or the clock has run out (`clock_stop_not_allowed`, `past_due_date`) */
       422: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /**
+   * An internal note on the request (approver role)
+   * @description Staff only. The note goes on the audit trail (`note.added`) with the staff member and the time; it is never sent to the subject nor shown on their status page. Open and closed requests take notes.
+   */
+  addNote: {
+    parameters: {
+      path: {
+        id: components["parameters"]["RequestId"];
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["NoteBody"];
+      };
+    };
+    responses: {
+      /** @description The request, with the note in `notes` */
+      200: {
+        content: {
+          "application/json": components["schemas"]["RequestDetail"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["NotFound"];
+      413: components["responses"]["Error"];
+      415: components["responses"]["Error"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /**
+   * Write to the subject (approver role)
+   * @description The message is mailed to the subject's verified address in their language (staff's text quoted as typed, escaped in the HTML body) and joins the request's `thread` (`staff.message` on the audit trail, with the staff member). The subject answers on their status page (POST /v1/requests/{id}/reply), and the answer joins the thread. With `question: true` the request is marked as waiting for the subject (`awaitingSubject`) until they answer, and their status page shows the question with a form to answer it. The mail goes out first: a message that could not be sent is not recorded (500, nothing written; trying again is safe).
+   */
+  messageSubject: {
+    parameters: {
+      path: {
+        id: components["parameters"]["RequestId"];
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["MessageBody"];
+      };
+    };
+    responses: {
+      /** @description The request, with the message in `thread` */
+      200: {
+        content: {
+          "application/json": components["schemas"]["RequestDetail"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["NotFound"];
+      /** @description The request is closed (`request_closed`), or the subject has not confirmed their address (`not_verified`) */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      413: components["responses"]["Error"];
+      415: components["responses"]["Error"];
+      /** @description Ten messages went to this subject on this request in the last 24 hours (`too_many_messages`) */
+      429: {
         content: {
           "application/json": components["schemas"]["Error"];
         };

@@ -224,6 +224,12 @@ export interface RequestRecord {
   extension?: { by: string; at: string; reason: string; previousDueDate: string };
   /** Present while the clock is stopped (UK; GDPR by configuration); `since` is a date in the controller's zone. */
   pause?: { since: string; at: string; by: string; reason: string };
+  /**
+   * Present while staff wait for the subject's answer to a question they sent (./message-subject.ts),
+   * whatever the clock does (GDPR lets it run); the subject's reply removes it. `since` is a date in the
+   * controller's zone, as the pause's.
+   */
+  awaitingSubject?: { since: string; at: string; by: string };
   /** Calendar days the clock was stopped in total, over all finished pauses (what shiftDueDates takes). */
   pausedDays?: number;
   /**

@@ -4,6 +4,8 @@ import { badRequest } from '#commons/errors';
 import { subjectHash } from '#commons/tokens';
 import type { AppContext } from '../context.ts';
 import { addCalendarDays, daysBetween } from '../deadlines/calendar.ts';
+import { threadOf } from './messages.ts';
+import { notesOf } from './notes.ts';
 import { staffActions } from './staff.ts';
 import { dateIn } from './local-date.ts';
 import { requestToday } from './zone.ts';
@@ -200,7 +202,9 @@ export async function subjectHistory(ctx: AppContext, requestId: string, roles?:
 
 /**
  * One request in full for a staff member with these roles, with `actions`: what the API would accept
- * from them now (staffActions), which the console shows as its buttons.
+ * from them now (staffActions), which the console shows as its buttons; the internal notes and the
+ * thread with the subject read off the trail; `timeZone`, the company's zone the console shows times in;
+ * and the connectors' display names, which the console's audit sentences name systems by.
  */
 export async function requestDetail(ctx: AppContext, requestId: string, roles: readonly string[]) {
   const request = await ctx.repo.get(requestId);
@@ -210,5 +214,9 @@ export async function requestDetail(ctx: AppContext, requestId: string, roles: r
     actions: staffActions(ctx, request, roles),
     connectors: Object.values(request.connectors ?? {}),
     audit: audit.map(({ at, actor, action, detail }) => ({ at, actor, action, ...(detail ? { detail } : {}) })),
+    notes: notesOf(audit),
+    thread: threadOf(audit),
+    timeZone: ctx.config.organisation.timezone,
+    connectorNames: Object.fromEntries(ctx.config.connectors.map((c) => [c.id, c.displayName])),
   };
 }

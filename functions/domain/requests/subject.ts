@@ -10,7 +10,8 @@ import { logger } from '#commons/observability';
 import { hashToken, sameHash } from '#commons/tokens';
 import type { AppContext } from '../context.ts';
 import { subjectReplied } from './deadline-actions.ts';
-import { SUBJECT_MESSAGE } from './messages.ts';
+import { subjectAnswered } from './message-subject.ts';
+import { STAFF_MESSAGE, SUBJECT_MESSAGE } from './messages.ts';
 import { CLOSED_STATUSES, type RequestRecord } from './model.ts';
 
 /** The statuses as the subject reads them: internal steps collapse into "in progress". */
@@ -38,8 +39,22 @@ async function withToken(ctx: AppContext, requestId: string, token: string | und
   return request;
 }
 
+/**
+ * What the subject is waiting to be asked: the stopped clock's reason, or else the last question staff
+ * sent (read off the trail only while the request waits for an answer).
+ */
+async function waitingFor(ctx: AppContext, r: RequestRecord) {
+  if (CLOSED_STATUSES.has(r.status)) return undefined;
+  if (r.pause) return { since: r.pause.since, asked: r.pause.reason, clockStopped: true };
+  if (!r.awaitingSubject) return undefined;
+  const trail = await ctx.repo.auditTrail(r.requestId);
+  const asked = trail.findLast((e) => e.action === STAFF_MESSAGE && e.detail?.question === true && typeof e.detail.message === 'string');
+  return asked ? { since: r.awaitingSubject.since, asked: asked.detail!.message as string, clockStopped: false } : undefined;
+}
+
 export async function subjectStatus(ctx: AppContext, requestId: string, token: string | undefined) {
   const r = await withToken(ctx, requestId, token);
+  const waiting = await waitingFor(ctx, r);
   return {
     requestId: r.requestId,
     type: r.type,
@@ -51,8 +66,8 @@ export async function subjectStatus(ctx: AppContext, requestId: string, token: s
     ...(r.duplicateOf ? { duplicateOf: r.duplicateOf } : {}),
     ...(r.status === 'denied' && r.decision?.reason ? { denialReason: r.decision.reason } : {}),
     ...(r.closedAt ? { closedAt: r.closedAt } : {}),
-    // While the clock is stopped, the subject sees what staff asked for and can answer on the page.
-    ...(r.pause && !CLOSED_STATUSES.has(r.status) ? { waitingForSubject: { since: r.pause.since, asked: r.pause.reason } } : {}),
+    // While the clock is stopped, or staff asked a question, the subject sees it and can answer on the page.
+    ...(waiting ? { waitingForSubject: waiting } : {}),
     // What an erasure did, for the subject's status page (counts, bases and dates; never data).
     ...(r.erasureReport
       ? {
@@ -75,7 +90,8 @@ export async function subjectStatus(ctx: AppContext, requestId: string, token: s
 
 /**
  * The subject answers what staff asked while the clock was stopped (or writes to an open, verified
- * request at any time). The text goes on the audit trail as the subject's own action, where staff read it; it is
+ * request at any time). The text goes on the audit trail as the subject's own action, where staff read it
+ * in the thread, and a request waiting for the subject's answer stops waiting; it is
  * the subject's data, so it is never logged. Then `subjectReplied` restarts a stopped clock (the due
  * date moves by the paused days) and records the reply; a running clock is left as it is.
  */
@@ -96,6 +112,7 @@ export async function subjectReply(
   // Marked first, so the retention sweep never skips a trail that holds the subject's words.
   if (r.subjectMessages !== true) await ctx.repo.update(requestId, { subjectMessages: true });
   await ctx.repo.audit(requestId, 'subject', SUBJECT_MESSAGE, { message: text, ...(r.pause ? { answering: r.pause.reason } : {}) }, ctx.clock.now());
+  if (r.awaitingSubject) await subjectAnswered(ctx, requestId);
   const out = await subjectReplied(ctx, requestId);
   logger.info('subject replied', { requestId, resumed: out.resumed });
   return { requestId, resumed: out.resumed, dueDate: out.request.dueDate };

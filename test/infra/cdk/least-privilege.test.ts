@@ -36,6 +36,7 @@ const EXPECTED: Record<string, string[]> = {
   'admin-get-request': [...READ],
   'admin-request-history': [...READ],
   'admin-deadline': [...READ, ...WRITE, ...MAIL],
+  'admin-conversation': [...READ, ...WRITE, ...MAIL],
   'admin-metrics': [...READ],
   'admin-package': [...READ, ...WRITE, 's3:GetObject'],
   'admin-act': [...READ, ...WRITE, 'states:SendTaskSuccess', 'states:StopExecution', ...MAIL],

@@ -8,6 +8,7 @@ import { ApiError, type Answer } from '../../shared/api.ts';
 import { formatDate, h, message } from '../../shared/dom.ts';
 import { DENIAL_REASON_LABEL, SHORT_TYPE, STAFF_STATUS_LABEL } from '../../shared/labels.ts';
 import type { ConsoleContext } from '../context.ts';
+import type { DetailPanel } from './detail-panel.ts';
 
 type History = Answer<'getSubjectHistory'>;
 type Item = History['items'][number];
@@ -59,3 +60,16 @@ export function historySection(ctx: ConsoleContext, requestId: string): HTMLElem
     });
   return section;
 }
+
+let shown: { requestId: string; section: HTMLElement } | undefined;
+
+/**
+ * The panel on the detail page. The page redraws after every action and while it polls; the subject's
+ * history does not change with those, so the section (and its one API call) is kept for the request on
+ * screen instead of being fetched again on every redraw.
+ */
+export const historyPanel: DetailPanel = (page) => {
+  const { requestId } = page.detail.request;
+  if (shown?.requestId !== requestId) shown = { requestId, section: historySection(page.ctx, requestId) };
+  return shown.section;
+};

@@ -1,16 +1,25 @@
 /**
  * One request in full: subject, dates, decision, each connector's outcome (with the vendor's message when
- * it failed), the audit timeline, and the actions its state and the staff member's role allow. Every
- * action asks for confirmation; approving an erasure asks for the request id to be typed.
+ * it failed), the panels (messages with the subject, internal notes, ...), the audit timeline in
+ * sentences, and the actions its state and the staff member's role allow. Every action asks for
+ * confirmation; approving an erasure asks for the request id to be typed. The page reads the request
+ * again after every action and, with growing pauses, while the workflow works on it (detail-refresh.ts).
+ * Times are shown in the company's zone with UTC on hover (../time.ts).
  */
 import { ApiError, type Answer, type Schemas } from '../../shared/api.ts';
-import { field, formatDate, h, message, render } from '../../shared/dom.ts';
+import { field, h, message, render } from '../../shared/dom.ts';
 import { DENIAL_REASON_LABEL, SHORT_TYPE, STAFF_STATUS_LABEL } from '../../shared/labels.ts';
 import { badgeElement } from '../badge-element.ts';
 import type { ConsoleContext } from '../context.ts';
-import { historySection } from './detail-history.ts';
 import { confirmAction } from '../dialog.ts';
+import { auditSentence } from '../audit-sentences.ts';
 import { needsTypedConfirmation, offeredActions, type Action } from '../rules.ts';
+import { timeIn } from '../time.ts';
+import { historyPanel } from './detail-history.ts';
+import { messagesPanel, waitingForSubject } from './detail-messages.ts';
+import { notesPanel } from './detail-notes.ts';
+import type { Detail, DetailPage, DetailPanel } from './detail-panel.ts';
+import { FIRST_POLL_MS, fingerprint, keepsPolling, nextDelay } from './detail-refresh.ts';
 
 type Connector = Schemas['ConnectorOutcome'];
 
@@ -36,7 +45,7 @@ function erasureCell(c: Connector): Node | string {
 
 type StaffRequest = Schemas['StaffRequest'];
 
-export type Detail = Answer<'getRequest'>;
+export type { Detail };
 
 const ACTION_LABEL: Record<Action, string> = {
   approve: 'Approve',
@@ -66,13 +75,6 @@ function dl(entries: Array<[string, Node | string | null | undefined]>): HTMLEle
   return list;
 }
 
-function describe(detail: Record<string, unknown> | undefined): string {
-  if (!detail) return '';
-  return Object.entries(detail)
-    .map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
-    .join('; ');
-}
-
 function reasonInput(label: string): { el: HTMLElement; input: HTMLTextAreaElement } {
   const input = h('textarea', { name: 'reason', rows: 3, required: true, maxlength: 2000 });
   return { el: field(label, input), input };
@@ -82,87 +84,249 @@ export async function detailView(ctx: ConsoleContext, container: HTMLElement, id
   render(container, h('h1', {}, `Request ${id}`), message('info', 'Loading…'));
   let detail: Detail;
   try {
-    detail = await ctx.api.call<Detail>('GET', `/v1/admin/requests/${encodeURIComponent(id)}`, { token: ctx.session.token });
+    detail = await ctx.api.call<Detail>('GET', requestPath(id), { token: ctx.session.token });
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) return ctx.signedOut();
     const text = err instanceof ApiError && err.status === 404 ? `There is no request ${id}.` : (err as Error).message;
     render(container, h('h1', {}, `Request ${id}`), message('error', text), h('p', {}, h('a', { href: '/console/', 'data-nav': true }, 'Back to the queue')));
     return;
   }
-  show(ctx, container, detail);
+  const root = h('article', { class: 'request-detail', 'data-request-id': id });
+  render(container, root);
+  new RequestPage(ctx, root, detail).draw(undefined, true);
 }
 
-function show(ctx: ConsoleContext, container: HTMLElement, detail: Detail, notice?: HTMLElement): void {
-  const r = detail.request;
-  const outcome = h('div', { 'aria-live': 'polite', class: 'outcome' }, notice ?? null);
-  render(
-    container,
-    h('p', {}, h('a', { href: '/console/', 'data-nav': true }, '← Queue')),
-    h('h1', {}, `Request ${r.requestId}`),
-    h('p', { class: 'summary' }, r.closedAt ? null : badgeElement(r.daysLeft), ' ', h('span', { class: 'status', 'data-status': r.status }, STAFF_STATUS_LABEL[r.status] ?? r.status)),
-    outcome,
-    attentionSection(r),
-    actionsSection(ctx, container, detail, outcome),
-    h(
-      'div',
-      { class: 'columns' },
+const requestPath = (id: string) => `/v1/admin/requests/${encodeURIComponent(id)}`;
+
+/**
+ * The panels below the request's own sections, in page order. Each is a function of the page (see
+ * detail-panel.ts); a panel of another feature is added here with one line.
+ */
+const PANELS: DetailPanel[] = [messagesPanel, notesPanel, historyPanel];
+
+/**
+ * One request on screen. Every redraw builds the page anew from the request in full; text typed into a
+ * panel's form (`data-draft`) and the focus in it survive a redraw, so a refresh never eats a note.
+ */
+class RequestPage implements DetailPage {
+  readonly zone: string;
+  readonly canWrite: boolean;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private delay = FIRST_POLL_MS;
+
+  constructor(
+    readonly ctx: ConsoleContext,
+    readonly root: HTMLElement,
+    public detail: Detail,
+  ) {
+    this.zone = detail.timeZone;
+    this.canWrite = ctx.session.staff.roles.includes('approver');
+  }
+
+  private get path(): string {
+    return requestPath(this.detail.request.requestId);
+  }
+
+  /** Draws the page from `this.detail`; `first` moves focus to the heading, as a page change does. */
+  draw(notice?: HTMLElement, first = false, discard?: Element): void {
+    const drafts = saveDrafts(this.root, discard);
+    this.root.replaceChildren(...this.build(notice));
+    restoreDrafts(this.root, drafts);
+    this.schedule();
+    if (first) {
+      const heading = this.root.querySelector<HTMLElement>('h1');
+      if (heading) {
+        heading.tabIndex = -1;
+        heading.focus();
+      }
+    }
+  }
+
+  async submit(route: string, body: unknown, done: string, form?: Element): Promise<boolean> {
+    const outcome = this.root.querySelector<HTMLElement>('.outcome');
+    outcome?.replaceChildren(message('info', 'Working…'));
+    try {
+      this.detail = await this.ctx.api.call<Detail>('POST', `${this.path}/${route}`, { token: this.ctx.session.token, body });
+      this.delay = FIRST_POLL_MS;
+      this.draw(message('success', done), false, form);
+      return true;
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) {
+        this.ctx.signedOut();
+        return false;
+      }
+      outcome?.replaceChildren(message('error', (err as Error).message));
+      return false;
+    }
+  }
+
+  /** Reads the request again and redraws it with `notice` (after an action: the next reads come soon). */
+  async reload(notice?: HTMLElement): Promise<void> {
+    this.detail = await this.ctx.api.call<Detail>('GET', this.path, { token: this.ctx.session.token });
+    this.delay = FIRST_POLL_MS;
+    this.draw(notice);
+  }
+
+  /** Plans the next read while the request is worth watching (keepsPolling); one timer at a time. */
+  private schedule(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (!keepsPolling(this.detail)) return;
+    this.timer = setTimeout(() => void this.poll(), this.delay);
+  }
+
+  private async poll(): Promise<void> {
+    // The staff member went to another page: this one stops.
+    if (!this.root.isConnected) return;
+    // Not under an open dialog: the action it confirms acts on what the staff member saw.
+    if (document.querySelector('dialog[open]')) {
+      this.timer = setTimeout(() => void this.poll(), this.delay);
+      return;
+    }
+    const before = fingerprint(this.detail);
+    try {
+      const fresh = await this.ctx.api.call<Detail>('GET', this.path, { token: this.ctx.session.token });
+      if (!this.root.isConnected) return;
+      this.detail = fresh;
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) return this.ctx.signedOut();
+      // A failed read waits longer, like one that found nothing new.
+      this.delay = nextDelay(this.delay, false);
+      this.schedule();
+      return;
+    }
+    const changed = fingerprint(this.detail) !== before;
+    this.delay = nextDelay(this.delay, changed);
+    if (!changed) {
+      this.schedule();
+      return;
+    }
+    // The notice of the last action stays where it was.
+    const notice = this.root.querySelector<HTMLElement>('.outcome > *') ?? undefined;
+    this.draw(notice);
+  }
+
+  private build(notice?: HTMLElement): Node[] {
+    const { detail } = this;
+    const r = detail.request;
+    const outcome = h('div', { 'aria-live': 'polite', class: 'outcome' }, notice ?? null);
+    return [
+      h('p', {}, h('a', { href: '/console/', 'data-nav': true }, '← Queue')),
+      h('h1', {}, `Request ${r.requestId}`),
+      h(
+        'p',
+        { class: 'summary' },
+        r.closedAt ? null : badgeElement(r.daysLeft),
+        ' ',
+        h('span', { class: 'status', 'data-status': r.status }, STAFF_STATUS_LABEL[r.status] ?? r.status),
+        waitingForSubject(r) ? h('span', { class: 'badge badge-amber waiting-badge' }, 'Waiting for the subject') : null,
+      ),
+      outcome,
+      attentionSection(r, this.zone),
+      actionsSection(this, outcome),
+      h(
+        'div',
+        { class: 'columns' },
+        h(
+          'section',
+          { 'aria-labelledby': 'sec-request' },
+          h('h2', { id: 'sec-request' }, 'Request'),
+          dl([
+            ['Subject', r.subject.email],
+            ['Name', r.subject.name],
+            ['Type', SHORT_TYPE[r.type] ?? r.type],
+            ['Jurisdiction', `${r.jurisdiction} (${r.country})`],
+            ['Language', r.locale],
+          ]),
+        ),
+        h(
+          'section',
+          { 'aria-labelledby': 'sec-dates' },
+          h('h2', { id: 'sec-dates' }, 'Deadline'),
+          dl([
+            ['Received', timeIn(r.receivedAt, this.zone)],
+            ['Acknowledge by', r.acknowledgeBy ? timeIn(r.acknowledgeBy, this.zone) : null],
+            ['Due', timeIn(r.dueDate, this.zone)],
+            ['Latest with extension', timeIn(r.extendedDueDate, this.zone)],
+            ['Extended', r.extension ? h('span', {}, `by ${r.extension.by} on `, timeIn(r.extension.at, this.zone), ` from ${r.extension.previousDueDate}: ${r.extension.reason}`) : null],
+            ['Clock paused', r.pause ? `since ${r.pause.since} by ${r.pause.by}: ${r.pause.reason}` : null],
+            ['Days paused in total', r.pausedDays ? String(r.pausedDays) : null],
+            ['Closed', r.closedAt ? timeIn(r.closedAt, this.zone) : null],
+            ['Assigned to', r.assignee ?? null],
+          ]),
+        ),
+        r.decision || r.partialAcceptance
+          ? h(
+              'section',
+              { 'aria-labelledby': 'sec-decision' },
+              h('h2', { id: 'sec-decision' }, 'Decision'),
+              dl([
+                ['Outcome', r.decision ? h('span', {}, `${r.decision.outcome} by ${r.decision.by} on `, timeIn(r.decision.at, this.zone)) : null],
+                ['Reason', r.decision?.reason ? (DENIAL_REASON_LABEL[r.decision.reason] ?? r.decision.reason) : null],
+                ['Note', r.decision?.note],
+                ['Accepted as partial', r.partialAcceptance ? `by ${r.partialAcceptance.by}: ${r.partialAcceptance.reason}` : null],
+              ]),
+            )
+          : null,
+      ),
+      connectorsSection(this, outcome),
+      ...PANELS.map((panel) => panel(this)).filter((el): el is HTMLElement => el !== null),
       h(
         'section',
-        { 'aria-labelledby': 'sec-request' },
-        h('h2', { id: 'sec-request' }, 'Request'),
-        dl([
-          ['Subject', r.subject.email],
-          ['Name', r.subject.name],
-          ['Type', SHORT_TYPE[r.type] ?? r.type],
-          ['Jurisdiction', `${r.jurisdiction} (${r.country})`],
-          ['Language', r.locale],
-        ]),
-      ),
-      h(
-        'section',
-        { 'aria-labelledby': 'sec-dates' },
-        h('h2', { id: 'sec-dates' }, 'Deadline'),
-        dl([
-          ['Received', formatDate(r.receivedAt)],
-          ['Acknowledge by', r.acknowledgeBy ? formatDate(r.acknowledgeBy) : null],
-          ['Due', formatDate(r.dueDate)],
-          ['Latest with extension', formatDate(r.extendedDueDate)],
-          ['Extended', r.extension ? `by ${r.extension.by} on ${formatDate(r.extension.at)} from ${r.extension.previousDueDate}: ${r.extension.reason}` : null],
-          ['Clock paused', r.pause ? `since ${r.pause.since} by ${r.pause.by}: ${r.pause.reason}` : null],
-          ['Days paused in total', r.pausedDays ? String(r.pausedDays) : null],
-          ['Closed', r.closedAt ? formatDate(r.closedAt) : null],
-          ['Assigned to', r.assignee ?? null],
-        ]),
-      ),
-      r.decision || r.partialAcceptance
-        ? h(
-            'section',
-            { 'aria-labelledby': 'sec-decision' },
-            h('h2', { id: 'sec-decision' }, 'Decision'),
-            dl([
-              ['Outcome', r.decision ? `${r.decision.outcome} by ${r.decision.by} on ${formatDate(r.decision.at)}` : null],
-              ['Reason', r.decision?.reason ? (DENIAL_REASON_LABEL[r.decision.reason] ?? r.decision.reason) : null],
-              ['Note', r.decision?.note],
-              ['Accepted as partial', r.partialAcceptance ? `by ${r.partialAcceptance.by}: ${r.partialAcceptance.reason}` : null],
-            ]),
-          )
-        : null,
-    ),
-    connectorsSection(ctx, container, detail, outcome),
-    historySection(ctx, r.requestId),
-    h(
-      'section',
-      { 'aria-labelledby': 'sec-audit' },
-      h('h2', { id: 'sec-audit' }, 'Audit timeline'),
-      h(
-        'ol',
-        { class: 'timeline' },
-        ...detail.audit.map((e) =>
-          h('li', {}, h('time', { datetime: e.at }, formatDate(e.at)), ' ', h('strong', {}, e.action), ` by ${e.actor}`, e.detail ? h('span', { class: 'detail' }, ` — ${describe(e.detail)}`) : null),
+        { 'aria-labelledby': 'sec-audit' },
+        h('h2', { id: 'sec-audit' }, 'Audit timeline'),
+        h(
+          'ol',
+          { class: 'timeline' },
+          ...detail.audit.map((e) => h('li', { 'data-action': e.action }, timeIn(e.at, this.zone), ' — ', h('span', { class: 'sentence' }, auditSentence(e, detail.connectorNames)))),
         ),
       ),
-    ),
-  );
+    ].filter((n): n is HTMLElement => n !== null);
+  }
+}
+
+/**
+ * What staff typed into the page's forms, by `data-draft` name, and where the focus was: in a draft
+ * (with the selection), or on an action button (`data-action`, and `data-connector` for a connector's).
+ */
+interface Drafts {
+  values: Map<string, string>;
+  focus?: { selector: string; start: number | null; end: number | null };
+}
+
+/** A selector that finds the focused control again in the redrawn page, if it is one worth finding. */
+function focusSelector(el: HTMLElement): string | undefined {
+  if (el.dataset.draft) return `[data-draft="${CSS.escape(el.dataset.draft)}"]`;
+  if (el.dataset.action) return `button[data-action="${CSS.escape(el.dataset.action)}"]${el.dataset.connector ? `[data-connector="${CSS.escape(el.dataset.connector)}"]` : ':not([data-connector])'}`;
+  return undefined;
+}
+
+/** The drafts on the page, except those inside `discard` (the form whose text was just sent). */
+function saveDrafts(root: HTMLElement, discard?: Element): Drafts {
+  const values = new Map<string, string>();
+  for (const el of root.querySelectorAll<HTMLTextAreaElement | HTMLInputElement>('[data-draft]')) {
+    if (discard?.contains(el)) continue;
+    const checkbox = el instanceof HTMLInputElement && el.type === 'checkbox';
+    if (checkbox ? el.checked : el.value) values.set(el.dataset.draft!, checkbox ? 'checked' : el.value);
+  }
+  const active = document.activeElement;
+  if (!(active instanceof HTMLElement) || !root.contains(active) || discard?.contains(active)) return { values };
+  const selector = focusSelector(active);
+  const text = active instanceof HTMLTextAreaElement ? active : undefined;
+  return { values, ...(selector ? { focus: { selector, start: text?.selectionStart ?? null, end: text?.selectionEnd ?? null } } : {}) };
+}
+
+function restoreDrafts(root: HTMLElement, drafts: Drafts): void {
+  for (const el of root.querySelectorAll<HTMLTextAreaElement | HTMLInputElement>('[data-draft]')) {
+    const value = drafts.values.get(el.dataset.draft!);
+    if (value === undefined) continue;
+    if (el instanceof HTMLInputElement && el.type === 'checkbox') el.checked = true;
+    else el.value = value;
+  }
+  if (!drafts.focus) return;
+  const target = root.querySelector<HTMLElement>(drafts.focus.selector);
+  target?.focus();
+  if (target instanceof HTMLTextAreaElement) target.setSelectionRange(drafts.focus.start, drafts.focus.end);
 }
 
 /**
@@ -174,7 +338,7 @@ function pendingAttention(r: StaffRequest): StaffRequest['attention'] {
 }
 
 /** Shown while a workflow step has failed for good (NeedsAttention): which step, and what it said. */
-function attentionSection(r: StaffRequest): HTMLElement | null {
+function attentionSection(r: StaffRequest, zone: string): HTMLElement | null {
   const a = pendingAttention(r);
   if (!a) return null;
   return h(
@@ -185,13 +349,14 @@ function attentionSection(r: StaffRequest): HTMLElement | null {
       ['Step', a.step],
       ['Error', a.error],
       ['Message', a.message || null],
-      ['Since', formatDate(a.at)],
+      ['Since', timeIn(a.at, zone)],
     ]),
     h('p', { class: 'hint' }, 'Fix the cause, then retry the step; or cancel the request (the subject is told).'),
   );
 }
 
-function connectorsSection(ctx: ConsoleContext, container: HTMLElement, detail: Detail, outcome: HTMLElement): HTMLElement {
+function connectorsSection(page: RequestPage, outcome: HTMLElement): HTMLElement {
+  const { detail } = page;
   // In NeedsAttention the step is retried as a whole (its own button), not a connector.
   const canRetry = offeredActions(detail).includes('retry') && !pendingAttention(detail.request);
   // The erasure column appears for erasure requests, whose connectors report what they did per object.
@@ -201,7 +366,7 @@ function connectorsSection(ctx: ConsoleContext, container: HTMLElement, detail: 
       canRetry && c.status === 'failed'
         ? h('button', { type: 'button', 'data-action': 'retry', 'data-connector': c.connectorId }, `Retry ${c.connectorId}`)
         : null;
-    retry?.addEventListener('click', () => void act(ctx, container, detail, outcome, 'retry', c.connectorId));
+    retry?.addEventListener('click', () => void act(page, outcome, 'retry', c.connectorId));
     return h(
       'tr',
       { 'data-connector': c.connectorId },
@@ -221,16 +386,21 @@ function connectorsSection(ctx: ConsoleContext, container: HTMLElement, detail: 
     h('h2', { id: 'sec-connectors' }, 'Connectors'),
     rows.length
       ? h(
-          'table',
-          {},
-          h('thead', {}, h('tr', {}, ...['Connector', 'Outcome', 'Records', 'Objects', 'Error (vendor message)', ...(erasure ? ['Erased, anonymized or kept'] : []), 'Attempts', ''].map((c) => h('th', { scope: 'col' }, c)))),
-          h('tbody', {}, ...rows),
+          'div',
+          { class: 'table-scroll' },
+          h(
+            'table',
+            {},
+            h('thead', {}, h('tr', {}, ...['Connector', 'Outcome', 'Records', 'Objects', 'Error (vendor message)', ...(erasure ? ['Erased, anonymized or kept'] : []), 'Attempts', ''].map((c) => h('th', { scope: 'col' }, c)))),
+            h('tbody', {}, ...rows),
+          ),
         )
       : h('p', {}, 'No connector has run yet.'),
   );
 }
 
-function actionsSection(ctx: ConsoleContext, container: HTMLElement, detail: Detail, outcome: HTMLElement): HTMLElement {
+function actionsSection(page: RequestPage, outcome: HTMLElement): HTMLElement {
+  const { ctx, detail } = page;
   const roles = ctx.session.staff.roles;
   const actions = offeredActions(detail);
   const buttons = actions.map((action) => {
@@ -246,7 +416,7 @@ function actionsSection(ctx: ConsoleContext, container: HTMLElement, detail: Det
       },
       labelFor(detail.request, action),
     );
-    button.addEventListener('click', () => void act(ctx, container, detail, outcome, action));
+    button.addEventListener('click', () => void act(page, outcome, action));
     return button;
   });
   const readOnly = !roles.includes('approver');
@@ -360,10 +530,11 @@ async function confirmFor(r: StaffRequest, action: Action, connector?: string, m
   }
 }
 
-async function act(ctx: ConsoleContext, container: HTMLElement, detail: Detail, outcome: HTMLElement, action: Action, connector?: string): Promise<void> {
+async function act(page: RequestPage, outcome: HTMLElement, action: Action, connector?: string): Promise<void> {
+  const { ctx, detail } = page;
   const r = detail.request;
   const token = ctx.session.token;
-  const path = `/v1/admin/requests/${encodeURIComponent(r.requestId)}`;
+  const path = requestPath(r.requestId);
   try {
     if (action === 'download') {
       // A navigation cannot carry the bearer token: ask the API for a short-lived link instead.
@@ -375,13 +546,12 @@ async function act(ctx: ConsoleContext, container: HTMLElement, detail: Detail, 
     if (!body) return;
     outcome.replaceChildren(message('info', 'Working…'));
     await ctx.api.call('POST', `${path}/${action}`, { token, body });
-    const fresh = await ctx.api.call<Detail>('GET', path, { token });
-    show(ctx, container, fresh, message('success', `${labelFor(r, action)}: done.`));
+    await page.reload(message('success', `${labelFor(r, action)}: done.`));
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) return ctx.signedOut();
     if (err instanceof ApiError && err.unavailable) {
       ctx.unavailable.add(action);
-      container.querySelector<HTMLButtonElement>(`button[data-action="${action}"]`)?.setAttribute('disabled', '');
+      page.root.querySelector<HTMLButtonElement>(`button[data-action="${action}"]`)?.setAttribute('disabled', '');
       outcome.replaceChildren(message('error', `${ACTION_LABEL[action]} is not available on this API version yet.`));
       return;
     }

@@ -13,6 +13,7 @@ import { field, formatDate, h, message, render } from '../../shared/dom.ts';
 import { CLOSED_STATUSES, OPEN_STATUSES, SHORT_TYPE, STAFF_STATUS_LABEL } from '../../shared/labels.ts';
 import { badgeElement } from '../badge-element.ts';
 import type { ConsoleContext } from '../context.ts';
+import { waitingForSubject } from './detail-messages.ts';
 
 const PAGE_SIZE = 25;
 const REQUEST_ID = /^dsar_[a-z0-9]{8,40}$/;
@@ -67,7 +68,13 @@ function row(i: QueueItem): HTMLElement {
     h('th', { scope: 'row' }, h('a', { href: `/console/requests/${i.requestId}`, 'data-nav': true }, i.requestId)),
     subjectCell(i),
     h('td', {}, SHORT_TYPE[i.type] ?? i.type),
-    h('td', {}, statusText(i)),
+    h(
+      'td',
+      {},
+      statusText(i),
+      // Staff asked the subject something (or stopped the clock): the answer is what the request waits for.
+      waitingForSubject(i) ? h('span', { class: 'badge badge-amber waiting-badge' }, 'Waiting for the subject') : null,
+    ),
     h('td', {}, formatDate(i.dueDate)),
     h('td', { class: 'assignee' }, i.assignee ?? '—'),
     h('td', {}, i.jurisdiction),

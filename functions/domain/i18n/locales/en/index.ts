@@ -2,6 +2,7 @@
 import { common } from './common.ts';
 import { erasure } from './erasure.ts';
 import { mail } from './mail.ts';
+import { messages } from './messages.ts';
 import { pages } from './pages.ts';
 
 export const en = {
@@ -9,4 +10,5 @@ export const en = {
   ...pages,
   ...mail,
   ...erasure,
+  ...messages,
 };

@@ -76,6 +76,7 @@ export const pages = {
   'denial.other': 'Another reason, explained in our email.',
 
   'reply.heading': 'We need something from you',
+  'reply.introQuestion': 'Since {since} we are waiting for your answer to this question:',
   'reply.intro': 'Since {since} we are waiting for your answer, and the time we have to reply is on hold until then:',
   'reply.answer': 'Your answer',
   'reply.hint': 'Only the people handling your request read it.',

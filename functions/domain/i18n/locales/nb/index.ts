@@ -3,6 +3,7 @@ import type { Catalogue } from '../../catalogue.ts';
 import { common } from './common.ts';
 import { erasure } from './erasure.ts';
 import { mail } from './mail.ts';
+import { messages } from './messages.ts';
 import { pages } from './pages.ts';
 
 export const nb: Catalogue = {
@@ -10,4 +11,5 @@ export const nb: Catalogue = {
   ...pages,
   ...mail,
   ...erasure,
+  ...messages,
 };

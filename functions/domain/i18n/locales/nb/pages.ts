@@ -75,6 +75,7 @@ export const pages: Record<keyof typeof en, string> = {
   'denial.other': 'En annen grunn, som e-posten vår forklarer.',
 
   'reply.heading': 'Vi trenger noe fra deg',
+  'reply.introQuestion': 'Siden {since} har vi ventet på svaret ditt på dette spørsmålet:',
   'reply.intro': 'Siden {since} har vi ventet på svaret ditt, og fristen vår for å svare står stille til da:',
   'reply.answer': 'Svaret ditt',
   'reply.hint': 'Bare de som behandler forespørselen din, leser det.',

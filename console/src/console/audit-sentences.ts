@@ -1,0 +1,129 @@
+/**
+ * The audit trail in sentences: one line per event kind, saying who did what ("Staff anna@example.com
+ * approved the request", "HubSpot: 12 records collected"), from the event's detail. Every kind the
+ * server writes has a line here (test/console/audit-sentences.test.ts lists them from the code, so a
+ * new kind without one fails); an unknown kind (a newer server) still reads as a sentence, with its
+ * detail as plain "key: value" text.
+ */
+import { DENIAL_REASON_LABEL, SHORT_TYPE } from '../shared/labels.ts';
+
+export interface AuditEntry {
+  at: string;
+  actor: string;
+  action: string;
+  detail?: Record<string, unknown>;
+}
+
+/** How events name systems: the configuration's display names, by connector id. */
+export type ConnectorNames = Record<string, string>;
+
+type Detail = Record<string, unknown>;
+type Sentence = (who: string, d: Detail, names: ConnectorNames, actor: string) => string;
+
+/** Who did it, as the start of a sentence. */
+export function who(actor: string): string {
+  if (actor === 'subject') return 'The subject';
+  if (actor === 'system') return 'The workflow';
+  return `Staff ${actor}`;
+}
+
+const str = (v: unknown): string => (v === undefined || v === null ? '' : typeof v === 'object' ? flat(v) : String(v));
+const list = (v: unknown): string => (Array.isArray(v) ? v.map(str).join(', ') : str(v));
+const count = (n: unknown, one: string, many: string): string => `${Number(n ?? 0).toLocaleString('en-GB')} ${Number(n) === 1 ? one : many}`;
+const name = (names: ConnectorNames, id: unknown): string => names[String(id)] ?? String(id);
+const reason = (d: Detail): string => (d.reason ? `: ${str(d.reason)}` : '');
+
+/** A value with no sentence of its own, as readable text (never raw JSON). */
+function flat(v: unknown): string {
+  if (Array.isArray(v)) return v.map(flat).join(', ');
+  if (v && typeof v === 'object') return Object.entries(v as Detail).map(([k, x]) => `${k} ${flat(x)}`).join(', ');
+  return String(v);
+}
+
+function bytes(n: unknown): string {
+  const b = Number(n);
+  if (!Number.isFinite(b)) return '';
+  return b >= 1_048_576 ? `${(b / 1_048_576).toFixed(1)} MB` : b >= 1024 ? `${Math.round(b / 1024)} KB` : `${b} bytes`;
+}
+
+/** `contact:deleted:1` (reconcile's erasure summary) as "contact deleted 1". */
+const erasureItems = (v: unknown): string => (Array.isArray(v) ? v.map((i) => String(i).split(':').join(' ')).join(', ') : '');
+
+const CLOSED_AS: Record<string, string> = {
+  completed: 'completed the request and told the subject',
+  completed_partial: 'completed the request in part and told the subject what is missing',
+  denied: 'closed the request as denied and told the subject',
+  cancelled: 'closed the request as cancelled and told the subject',
+  unverified_closed: 'closed the request: the address was not confirmed in time',
+  duplicate: 'closed the request as a duplicate',
+};
+
+export const SENTENCES: Record<string, Sentence> = {
+  'request.filed': (w, d) => `${w} filed ${SHORT_TYPE[str(d.type)] ? `an ${SHORT_TYPE[str(d.type)]!.toLowerCase()}` : 'a'} request (${str(d.jurisdiction)}, ${str(d.country)})`,
+  'request.duplicate': (w, d) => `${w} found an open request of the same kind for this address: ${str(d.of)}`,
+  'request.acknowledged': (w, d) => (d.duplicateOf ? `${w} told the subject that ${str(d.duplicateOf)} answers this request` : `${w} sent the acknowledgement (due ${str(d.dueDate)})`),
+  'request.assigned': (w, d) => `${w} assigned the request to ${str(d.assignee)}`,
+  'request.unassigned': (w) => `${w} handed the request back to the team`,
+  'request.cancelled': (w, d) => `${w} cancelled the request${reason(d)}`,
+  'verification.code_sent': (w, d) => `${w} sent a verification code${d.expiresInMinutes ? ` (valid ${str(d.expiresInMinutes)} minutes)` : ''}`,
+  'verification.code_requested': (w) => `${w} asked for another code`,
+  'verification.failed': (w, d) => `${w} entered a wrong code${d.attempts ? ` (attempt ${str(d.attempts)})` : ''}`,
+  'verification.succeeded': (w) => `${w} confirmed their email address`,
+  'review.requested': (w) => `${w} asked staff to review the request`,
+  'review.approved': (w, d) => (d.policy === 'auto' ? `${w} approved the request automatically (the configuration needs no review)` : `${w} approved the request`),
+  'review.denied': (w, d) => `${w} denied the request: ${DENIAL_REASON_LABEL[str(d.reason)] ?? str(d.reason)}${d.note ? ` (${str(d.note)})` : ''}`,
+  'connectors.planned': (w, d, n) => `${w} planned ${count((d.connectors as unknown[] | undefined)?.length, 'system', 'systems')}: ${Array.isArray(d.connectors) ? d.connectors.map((c) => name(n, c)).join(', ') : ''}`,
+  'connector.succeeded': (_w, d, n) =>
+    d.erasure ? `${name(n, d.connectorId)}: ${erasureItems(d.erasure) || 'nothing to erase'}` : `${name(n, d.connectorId)}: ${count(d.records, 'record', 'records')} collected`,
+  'connector.failed': (_w, d, n) => {
+    const e = d.error as { type?: string; message?: string } | undefined;
+    return `${name(n, d.connectorId)} failed${e ? `: ${str(e.type)}${e.message ? ` (${e.message})` : ''}` : ''}`;
+  },
+  'connector.throttled': (_w, d, n) => `${name(n, d.connectorId)} asked us to slow down: the workflow waits ${str(d.waitSeconds)} s`,
+  'connectors.awaiting_staff': (_w, d, n) => `Systems failed (${Array.isArray(d.failed) ? d.failed.map((c) => name(n, c)).join(', ') : ''}): waiting for staff to retry, accept or cancel`,
+  'connectors.retry': (w, d, n) => `${w} retried ${Array.isArray(d.connectors) ? d.connectors.map((c) => name(n, c)).join(', ') : ''}`,
+  'connectors.accepted_partial': (w, d, n) => `${w} accepted a partial answer without ${Array.isArray(d.missing) ? d.missing.map((c) => name(n, c)).join(', ') : ''}${reason(d)}`,
+  'deadline.extended': (w, d) => `${w} extended the deadline from ${str(d.previousDueDate)} to ${str(d.dueDate)}${reason(d)}`,
+  'deadline.extension_notified': (w, d) => `${w} told the subject about the extension (due ${str(d.dueDate)})`,
+  'deadline.extension_rolled_back': (_w, d) => `The extension notice could not be sent (${str(d.error)}), so the extension was undone (due ${str(d.dueDate)})`,
+  'deadline.extension_notice_failed': (_w, d) => `The extension notice could not be sent (${str(d.error)}) and the extension stands (due ${str(d.dueDate)})`,
+  'deadline.paused': (w, d) => `${w} paused the clock${reason(d)}`,
+  'deadline.resumed': (w, d) =>
+    `${d.trigger === 'subject_reply' ? "The subject's answer" : w} restarted the clock after ${count(d.pausedDays, 'day', 'days')} (due ${str(d.dueDate)})`,
+  'subject.replied': (w, d) => `${w} answered${d.clockRunning === false ? ' (the clock restarts)' : ''}`,
+  'subject.message': (w, d) => (d.messageRemovedAt ? `${w} wrote to us (the text was removed with their details)` : `${w} wrote to us (see Messages)`),
+  'staff.message': (w, d) => `${w} ${d.question === true ? 'asked the subject a question' : 'wrote to the subject'} (see Messages)`,
+  'note.added': (w) => `${w} added an internal note`,
+  'package.assembled': (w, d) => `${w} assembled the package: ${count(d.records, 'record', 'records')}${d.bytes ? `, ${bytes(d.bytes)}` : ''}`,
+  'package.reviewed': (w) => `${w} downloaded the package for review`,
+  'package.downloaded': (w) => `${w} downloaded the package`,
+  'package.deleted': (w, d) => `${w} deleted this request's copies of the subject's data${d.erasureRequestId ? ` (erasure ${str(d.erasureRequestId)})` : ''}`,
+  'staging.deleted': (w, d) => `${w} deleted the staged records (${count(d.objects, 'object', 'objects')})`,
+  'workflow.step_failed': (_w, d) => `Step ${str(d.step)} failed: ${str(d.error)}${d.message ? ` (${str(d.message)})` : ''}`,
+  'workflow.needs_attention': (_w, d) => `Step ${str(d.step)} failed for good (${str(d.error)}): waiting for staff`,
+  'workflow.step_retried': (w, d) => `${w} ran step ${str(d.step)} again`,
+  'attention.staff_not_mailed': (_w, d) => `Staff could not be mailed about the failed step (${str(d.error)})`,
+  'erasure.identifiers_resolved': (w, d, n) => `${w} looked up the subject's identifiers in ${d.systems && typeof d.systems === 'object' ? Object.keys(d.systems).map((c) => name(n, c)).join(', ') : 'the systems'}`,
+  'erasure.confirmed': (w) => `${w} read every system back: the erasure took`,
+  'erasure.not_confirmed': (w, d, n) => `${w} read the systems back and still found data${Array.isArray(d.unconfirmed) ? ` in ${d.unconfirmed.map((c) => name(n, c)).join(', ')}` : ''}`,
+  'erasure.reported': (w, d) => `${w} sent the subject the erasure report${Array.isArray(d.recipientsNotified) && d.recipientsNotified.length ? ` (recipients told: ${list(d.recipientsNotified)})` : ''}`,
+  'erasure.recipients_outstanding': (_w, d) => `Recipients our staff must tell about the erasure: ${list(d.recipients)}`,
+  'erasure.rechecked': (w, d, n) => `${w} checked ${name(n, d.connectorId)} again: ${str(d.outcome).replaceAll('_', ' ')}`,
+  'erasure.earlier_copies_deleted': (w, d) => `${w} deleted the subject's copies on ${count((d.requests as unknown[] | undefined)?.length, 'earlier request', 'earlier requests')}`,
+  'mail.dropped': (_w, d) => `A mail was not sent: too many to this address (limit ${str(d.limit)})`,
+  'email.bounced': (_w, d) => `A mail to ${d.recipient === 'subject' ? 'the subject' : 'another recipient'} bounced (${str(d.bounceType)})`,
+  'email.complained': (_w, d) => `${d.recipient === 'subject' ? 'The subject' : 'A recipient'} reported a mail as spam`,
+};
+
+/** The sentence for one event; a kind without a line reads "<who>: <kind> (key: value; …)". */
+export function auditSentence(e: AuditEntry, names: ConnectorNames = {}): string {
+  const w = who(e.actor);
+  const d = e.detail ?? {};
+  const sentence = SENTENCES[e.action];
+  if (sentence) return sentence(w, d, names, e.actor);
+  // The workflow closing a request writes `request.<status>`.
+  const closed = /^request\.(.+)$/.exec(e.action)?.[1];
+  if (closed && CLOSED_AS[closed]) return `${w} ${CLOSED_AS[closed]}`;
+  const extra = Object.entries(d).map(([k, v]) => `${k}: ${str(v)}`).join('; ');
+  return `${w}: ${e.action.replaceAll('_', ' ')}${extra ? ` (${extra})` : ''}`;
+}

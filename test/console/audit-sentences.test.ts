@@ -1,0 +1,84 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SENTENCES, auditSentence } from '../../console/src/console/audit-sentences.ts';
+import { CLOSED_STATUSES } from '../../functions/domain/requests/model.ts';
+
+const ROOT = join(import.meta.dirname, '../../functions');
+
+function sources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
+}
+
+/** The third argument of a call whose opening parenthesis is at `open`. */
+function thirdArgument(text: string, open: number): string {
+  let depth = 0;
+  let arg = 0;
+  let start = open + 1;
+  for (let i = open; i < text.length; i++) {
+    const c = text[i];
+    if (c === '(' || c === '{' || c === '[') depth++;
+    else if (c === ')' || c === '}' || c === ']') {
+      depth--;
+      if (depth === 0) return arg === 2 ? text.slice(start, i) : '';
+    } else if (c === ',' && depth === 1) {
+      if (arg === 2) return text.slice(start, i);
+      arg++;
+      start = i + 1;
+    }
+  }
+  return '';
+}
+
+/** Every audit event kind the server writes, read from the calls to `audit(requestId, actor, kind, ...)`. */
+function auditKinds(): Set<string> {
+  const files = sources(ROOT).map((f) => readFileSync(f, 'utf8'));
+  const constants = new Map<string, string>();
+  for (const text of files) for (const m of text.matchAll(/export const ([A-Z_]+) = '([a-z_]+\.[a-z_]+)'/g)) constants.set(m[1]!, m[2]!);
+  const kinds = new Set<string>();
+  for (const text of files) {
+    for (const m of text.matchAll(/\.audit\(/g)) {
+      const arg = thirdArgument(text, m.index + m[0].length - 1).trim();
+      const literals = [...arg.matchAll(/'([a-z_]+\.[a-z_]+)'/g)].map((x) => x[1]!);
+      if (literals.length) literals.forEach((k) => kinds.add(k));
+      else if (constants.has(arg)) kinds.add(constants.get(arg)!);
+      else if (arg === '`request.${status}`') for (const s of CLOSED_STATUSES) kinds.add(`request.${s}`);
+      // The mail-events function files the kind its ACTIONS table gives for the SES event type.
+      else if (arg === 'action' && text.includes('const ACTIONS')) for (const x of /const ACTIONS[^=]*= \{([^}]*)\}/.exec(text)![1]!.matchAll(/'([a-z_]+\.[a-z_]+)'/g)) kinds.add(x[1]!);
+      else if (arg !== 'action') throw new Error(`an audit call whose kind this test cannot read: ${arg}`);
+    }
+  }
+  return kinds;
+}
+
+describe('the audit trail in sentences', () => {
+  it('has a sentence for every event kind the server writes', () => {
+    const kinds = auditKinds();
+    expect(kinds.size).toBeGreaterThan(40);
+    const fallback = [...kinds].filter((k) => auditSentence({ at: '', actor: 'system', action: k }).includes(`: ${k.replaceAll('_', ' ')}`));
+    expect(fallback).toEqual([]);
+    // And no sentence for a kind nothing writes any more.
+    expect(Object.keys(SENTENCES).filter((k) => !kinds.has(k))).toEqual([]);
+  });
+
+  it('says who did what, in words', () => {
+    expect(auditSentence({ at: '', actor: 'anna@example.com', action: 'review.approved', detail: { type: 'access' } })).toBe('Staff anna@example.com approved the request');
+    expect(auditSentence({ at: '', actor: 'system', action: 'connector.succeeded', detail: { connectorId: 'hubspot', records: 12 } }, { hubspot: 'HubSpot' })).toBe('HubSpot: 12 records collected');
+    expect(auditSentence({ at: '', actor: 'system', action: 'connector.succeeded', detail: { connectorId: 'stripe', erasure: ['customer:deleted:1', 'invoice:retained:4'] } }, { stripe: 'Stripe' })).toBe(
+      'Stripe: customer deleted 1, invoice retained 4',
+    );
+    expect(auditSentence({ at: '', actor: 'anna@example.com', action: 'review.denied', detail: { reason: 'excessive', note: 'third this month' } })).toBe(
+      'Staff anna@example.com denied the request: Excessive (repetitive) (third this month)',
+    );
+    expect(auditSentence({ at: '', actor: 'subject', action: 'request.filed', detail: { type: 'access', jurisdiction: 'GDPR', country: 'NO' } })).toBe('The subject filed an access request (GDPR, NO)');
+    expect(auditSentence({ at: '', actor: 'system', action: 'request.completed' })).toBe('The workflow completed the request and told the subject');
+  });
+
+  it('reads an unknown kind as a sentence with its detail as text, never JSON', () => {
+    const s = auditSentence({ at: '', actor: 'bo@example.com', action: 'tasks.ticked_off', detail: { task: 'tell Acme', done: { by: 'bo', at: '2026-12-06' } } });
+    expect(s).toBe('Staff bo@example.com: tasks.ticked off (task: tell Acme; done: by bo, at 2026-12-06)');
+    expect(s).not.toMatch(/[{}"]/);
+  });
+});
