@@ -13,6 +13,7 @@ import { links, type AppContext } from '../context.ts';
 import { DENIAL_REASONS, type DenialReason, type RequestStatus } from '../requests/model.ts';
 import { facts } from '../requests/verification.ts';
 import { mailOnce } from '../notifications/once.ts';
+import { openFollowUps } from '../todos/index.ts';
 
 export type Outcome =
   | { outcome: 'completed' }
@@ -103,5 +104,8 @@ export async function notifyOutcome(ctx: AppContext, requestId: string, outcome:
     await repo.audit(requestId, 'system', `request.${status}`);
   }
   for (const kind of ['verification', 'review', 'reconcile', 'attention'] as const) await repo.deleteTaskToken(requestId, kind);
+  // What the answer leaves staff to do (Art. 19 recipients to tell, parts accepted as missing): after the
+  // close, so a request cancelled meanwhile gets none; a retried step adds none twice.
+  if (outcome.outcome === 'completed' || outcome.outcome === 'erased') await openFollowUps(ctx, requestId);
   return { status };
 }

@@ -313,7 +313,15 @@ describe('notifyOutcome for an erasure', () => {
     expect(stored.purgePk).toBe('PURGE');
     expect(stored.purgeAfter).toBe('2028-03-02T10:00:00.000Z');
     expect(stored.erasureReport?.completedAt).toBe(NOW.toISOString());
-    expect(ctx.memory.actions()).toEqual(['erasure.earlier_copies_deleted', 'erasure.recipients_outstanding', 'erasure.reported', 'request.completed']);
+    const outstanding = ctx.memory.events.find((e) => e.action === 'erasure.recipients_outstanding')!.detail!.recipients as string[];
+    // After the close, one follow-up task per recipient our staff must tell (Art. 19).
+    expect(ctx.memory.actions()).toEqual([
+      'erasure.earlier_copies_deleted',
+      'erasure.recipients_outstanding',
+      'erasure.reported',
+      'request.completed',
+      ...outstanding.map(() => 'todo.added'),
+    ]);
   });
 
   it('links the report email to the status page, whose token opens the same report', async () => {
