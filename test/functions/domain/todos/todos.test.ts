@@ -10,6 +10,7 @@ import { addTodo, finishTodo, listTodos, openFollowUps, reassignTodo } from '#do
 import { todoKeys } from '#domain/todos/model';
 import { sweepSubjectRetention } from '#domain/requests/retention';
 import { staffView } from '#domain/requests/queries';
+import { escalate } from '#domain/escalation/index';
 import type { ErasureReport } from '#domain/requests/model';
 import { putRequest, startHarness, type Harness } from '../deadline-ops/harness.ts';
 
@@ -222,5 +223,78 @@ describe('the retention sweep', () => {
     const second = await sweepSubjectRetention(h.access.db, h.access.table, later);
     expect(second.purged).toBe(1);
     expect((await stored(id)).subject.email).not.toBe('subject@example.test');
+  });
+});
+
+describe('reminders in the escalation digest', () => {
+  const DPO = 'dpo@example-video.test';
+  const run = async (iso: string) => {
+    h.mailer.sent = [];
+    const summary = await escalate(h.ctx, { now: new Date(iso), access: h.access });
+    return { summary, sent: h.mailer.sent };
+  };
+
+  it('reminds the owner of tasks due within the first threshold, once, then daily while overdue', async () => {
+    const id = await erased();
+    await openFollowUps(h.ctx, id);
+
+    const first = await run('2026-03-02T11:00:00Z');
+
+    expect(first.sent.map((m) => m.to)).toEqual([[APPROVER]]);
+    const mail = first.sent[0]!.email;
+    expect(mail.subject).toBe('[DSAR] 2 follow-up tasks due');
+    expect(mail.text).toContain(`${id}, task 1: Tell Zendesk about the erasure (GDPR Art. 19): due in 7 days, on 2026-03-09.`);
+    expect(mail.text).toContain(`${id}, task 2: Tell Mailchimp about the erasure (GDPR Art. 19): due in 7 days, on 2026-03-09.`);
+    expect(mail.text).toContain(`https://console.example-video.test/requests/${id}`);
+    expect(mail.text).not.toContain('subject@example.test');
+    expect(mail.text).not.toContain('Sam Subject');
+    expect((await run('2026-03-02T12:00:00Z')).sent).toEqual([]);
+    await finishTodo(h.ctx, id, 1, APPROVER, 'done');
+    const late = await run('2026-03-11T11:00:00Z');
+    expect(late.sent).toHaveLength(1);
+    expect(late.sent[0]!.email.subject).toBe('[DSAR] 1 follow-up task (1 overdue) due');
+    expect(late.sent[0]!.email.text).toContain(`${id}, task 2: Tell Mailchimp about the erasure (GDPR Art. 19): OVERDUE, due 2026-03-09 (2 days overdue).`);
+    expect(late.sent[0]!.email.text).not.toContain('task 1');
+    expect((await run('2026-03-12T11:00:00Z')).sent).toHaveLength(1);
+  });
+
+  it('reminds the DPO of a task without an owner, and puts it in the same digest as their requests', async () => {
+    const id = await erased([]);
+    await addTodo(h.ctx, id, { kind: 'withheld-review', title: 'Review the withheld call notes' });
+    await reassignTodo(h.ctx, id, 1, APPROVER, undefined);
+    const overdueRequest = await putRequest(h, { receivedAt: '2026-01-20T10:00:00Z', dueDate: '2026-03-01' });
+
+    const { sent } = await run('2026-03-03T11:00:00Z');
+
+    const toDpo = sent.filter((m) => m.to.includes(DPO));
+    expect(toDpo).toHaveLength(1);
+    expect(toDpo[0]!.email.subject).toBe('[DSAR] 1 overdue, 1 request need attention; 1 follow-up task');
+    expect(toDpo[0]!.email.text).toContain(`${overdueRequest.requestId} (access, GDPR, in_progress): OVERDUE`);
+    expect(toDpo[0]!.email.text).toContain(`${id}, task 1: Review the withheld call notes: due in 6 days, on 2026-03-09.`);
+  });
+
+  it('reads only tasks due within the largest threshold, and none that are finished', async () => {
+    const id = await erased();
+    await openFollowUps(h.ctx, id);
+    await addTodo(h.ctx, id, { kind: 'withheld-review', title: 'Far off', dueDate: '2026-06-01' });
+    await finishTodo(h.ctx, id, 1, APPROVER, 'done');
+
+    const { summary } = await run('2026-03-02T11:00:00Z');
+
+    expect(summary.reads.find((r) => r.range === 'TODO-DUE')?.itemsRead).toBe(1);
+    expect(summary.tasksReminded).toBe(1);
+  });
+
+  it('gives a reminder back when the digest could not be sent, so the next run sends it', async () => {
+    const id = await erased();
+    await openFollowUps(h.ctx, id);
+    h.mailer.failFor.add(APPROVER);
+    expect((await run('2026-03-02T11:00:00Z')).summary.failedDigests).toBe(1);
+    h.mailer.failFor.clear();
+
+    const { sent } = await run('2026-03-02T12:00:00Z');
+
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.email.text).toContain('task 1');
   });
 });
