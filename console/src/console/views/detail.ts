@@ -10,6 +10,7 @@ import { badgeElement } from '../badge-element.ts';
 import type { ConsoleContext } from '../context.ts';
 import { confirmAction } from '../dialog.ts';
 import { needsTypedConfirmation, offeredActions, type Action } from '../rules.ts';
+import { tasksSection } from './detail-tasks.ts';
 
 type Connector = Schemas['ConnectorOutcome'];
 
@@ -102,6 +103,7 @@ function show(ctx: ConsoleContext, container: HTMLElement, detail: Detail, notic
     outcome,
     attentionSection(r),
     actionsSection(ctx, container, detail, outcome),
+    tasksSection(ctx, r),
     h(
       'div',
       { class: 'columns' },
