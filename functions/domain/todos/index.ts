@@ -53,6 +53,9 @@ function markerOf(t: TodoItem): TodoDueMarker {
 /**
  * Adds a task under the request (audited as `todo.added`), or returns the task with the same `ref` that
  * is there already, so a retried workflow step adds nothing twice. The request must exist.
+ *
+ * Numbers are taken in order with a conditional put, and tasks are never deleted: an add that loses its
+ * number lists again and so sees the winner's task; two adds of the same ref at once therefore make one.
  */
 export async function addTodo(ctx: AppContext, requestId: string, todo: NewTodo, actor = 'system'): Promise<TodoItem> {
   if (!todo.title.trim()) throw badRequest('title_required', 'a task needs a title');

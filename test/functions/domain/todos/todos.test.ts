@@ -124,6 +124,18 @@ describe('addTodo', () => {
     expect(staffView(h.ctx, await stored(id)).openTodos).toBe(2);
   });
 
+  it('makes one task of two adds of the same ref at once (a closing step retried while the first still runs)', async () => {
+    const id = await erased([]);
+    const todo = { kind: 'art19-recipient', ref: 'art19:Zendesk', title: 'Tell Zendesk about the erasure (GDPR Art. 19)' };
+
+    const [a, b] = await Promise.all([addTodo(h.ctx, id, todo), addTodo(h.ctx, id, todo)]);
+
+    expect(a.n).toBe(b.n);
+    expect(await listTodos(h.ctx, id)).toHaveLength(1);
+    expect(staffView(h.ctx, await stored(id)).openTodos).toBe(1);
+    expect((await actions(id)).filter((x) => x === 'todo.added')).toHaveLength(1);
+  });
+
   it('refuses a request that does not exist', async () => {
     await expect(addTodo(h.ctx, 'dsar_nothere0001', { kind: 'withheld-review', title: 'x' })).rejects.toThrow('does not exist');
   });
