@@ -17,7 +17,7 @@ import { logger } from '#commons/observability';
 import { addCalendarDays, daysBetween } from '../deadlines/calendar.ts';
 import type { EscalationLine } from '../notifications/templates.ts';
 import { escalationDigestWithTasks } from '../notifications/task-reminders.ts';
-import { taskReminders, unclaimTaskReminder, type TaskFire } from '../todos/reminders.ts';
+import { rememberTaskReminder, taskReminders, unclaimTaskReminder, type TaskFire } from '../todos/reminders.ts';
 import { links, type AppContext } from '../context.ts';
 import { ACK_INDEX, ESCALATION_ATTRIBUTES, OPEN_INDEX, keys, type RequestRecord } from '../requests/model.ts';
 import { tableAccess, type TableAccess } from '../requests/table.ts';
@@ -57,8 +57,9 @@ export interface EscalationSummary {
   alreadyFired: number;
   /** Digests sent, by staff address (with the follow-up tasks they remind of, if any). */
   digests: Array<{ to: string; requests: number; tasks?: number }>;
-  /** Follow-up task reminders this run claimed. */
+  /** Follow-up task reminders this run claimed, and the claims it tried (conditional writes on tasks). */
   tasksReminded: number;
+  taskClaims: number;
   failedDigests: number;
 }
 
@@ -207,6 +208,7 @@ export async function escalate(ctx: AppContext, options: EscalateOptions = {}): 
     digests: [],
     failedDigests: 0,
     tasksReminded: 0,
+    taskClaims: 0,
   };
 
   // Dates in the indexes are in each request's own zone: the ranges span every zone's "today".
@@ -314,6 +316,7 @@ export async function escalate(ctx: AppContext, options: EscalateOptions = {}): 
   summary.itemsReturned += tasks.read.itemsRead;
   summary.reads.push({ range: 'TODO-DUE', itemsRead: tasks.read.itemsRead, itemsReturned: tasks.read.itemsRead });
   summary.tasksReminded = tasks.fires.length;
+  summary.taskClaims = tasks.read.claims;
   const tasksByRecipient = new Map<string, TaskFire[]>();
   for (const f of tasks.fires) tasksByRecipient.set(f.to, [...(tasksByRecipient.get(f.to) ?? []), f]);
 
@@ -326,6 +329,7 @@ export async function escalate(ctx: AppContext, options: EscalateOptions = {}): 
     try {
       await ctx.mailer.send(to, escalationDigestWithTasks(config, lines, taskLines));
       summary.digests.push({ to, requests: lines.length, ...(taskLines.length ? { tasks: taskLines.length } : {}) });
+      for (const f of taskList) await rememberTaskReminder(access, f);
     } catch (err) {
       summary.failedDigests++;
       // The error's name only: SES messages such as MessageRejected quote the address.

@@ -55,6 +55,8 @@ export interface TodoDueMarker {
   title: string;
   owner?: string;
   dueDate: string;
+  /** A copy of the reminders claimed on the task, so a run skips what was sent without touching the task. */
+  reminded?: Record<string, string>;
 }
 
 export const TODO_DUE_PK = 'TODO-DUE';

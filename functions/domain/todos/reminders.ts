@@ -22,6 +22,8 @@ export interface TaskFire {
   /** The claim on the task: `<threshold>|<address>`. */
   key: string;
   at: string;
+  /** The key of the task's marker in the due partition. */
+  marker: { pk: string; sk: string };
   line: TaskReminderLine;
 }
 
@@ -31,6 +33,8 @@ export interface TaskReminderRead {
   /** Markers of tasks found finished, deleted. */
   stale: number;
   alreadyFired: number;
+  /** Conditional writes on tasks (claims tried). */
+  claims: number;
 }
 
 async function dueMarkers(access: TableAccess, below: string, read: TaskReminderRead): Promise<TodoDueMarker[]> {
@@ -88,6 +92,43 @@ export async function unclaimTaskReminder(access: TableAccess, f: TaskFire): Pro
     .catch((err: unknown) => logger.error('could not give back a task reminder', { requestId: f.line.requestId, task: f.line.n, error: (err as Error).name }));
 }
 
+/**
+ * Copies a reminder that went out onto the task's marker, so later runs skip the task without touching
+ * it. Only a copy: the claim on the task decides; a lost copy costs one failed claim on the next run.
+ */
+export async function rememberTaskReminder(access: TableAccess, f: TaskFire): Promise<void> {
+  const m = { ...f.marker, requestId: f.line.requestId, n: f.line.n };
+  const key = f.key;
+  const at = f.at;
+  await access.db
+    .send(
+      new UpdateCommand({
+        TableName: access.table,
+        Key: { pk: m.pk, sk: m.sk },
+        UpdateExpression: 'SET #r = if_not_exists(#r, :empty)',
+        ConditionExpression: 'attribute_exists(sk)',
+        ExpressionAttributeNames: { '#r': 'reminded' },
+        ExpressionAttributeValues: { ':empty': {} },
+      }),
+    )
+    .then(() =>
+      access.db.send(
+        new UpdateCommand({
+          TableName: access.table,
+          Key: { pk: m.pk, sk: m.sk },
+          UpdateExpression: 'SET #r.#k = :at',
+          ConditionExpression: 'attribute_exists(sk)',
+          ExpressionAttributeNames: { '#r': 'reminded', '#k': key },
+          ExpressionAttributeValues: { ':at': at },
+        }),
+      ),
+    )
+    .catch((err: unknown) => {
+      // Finished meanwhile (the marker is gone), or a glitch: the claim on the task stands either way.
+      if (!(err instanceof ConditionalCheckFailedException)) logger.warn('could not copy a task reminder to its marker', { requestId: m.requestId, task: m.n, error: (err as Error).name });
+    });
+}
+
 /** The marker's task is gone or finished: the marker goes too (its finisher died before deleting it). */
 async function dropIfFinished(access: TableAccess, m: TodoDueMarker): Promise<boolean> {
   const out = await access.db.send(new GetCommand({ TableName: access.table, Key: todoKeys.todo(m.requestId, m.n), ConsistentRead: true }));
@@ -108,7 +149,7 @@ export async function taskReminders(
   thresholds: number[],
   consoleUrl: (requestId: string) => string,
 ): Promise<{ fires: TaskFire[]; read: TaskReminderRead }> {
-  const read: TaskReminderRead = { itemsRead: 0, queries: 0, stale: 0, alreadyFired: 0 };
+  const read: TaskReminderRead = { itemsRead: 0, queries: 0, stale: 0, alreadyFired: 0, claims: 0 };
   const today = dateIn(config.organisation.timezone, now);
   const horizon = Math.max(0, ...thresholds);
   const markers = await dueMarkers(access, `${addCalendarDays(today, horizon)}#~`, read);
@@ -119,8 +160,14 @@ export async function taskReminders(
     const threshold = daysLeft < 0 ? `todo-overdue:${today}` : `todo-due:${m.dueDate}:${[...thresholds].sort((a, b) => a - b).find((d) => daysLeft <= d) ?? horizon}`;
     const to = (m.owner || config.organisation.dpo.email).trim().toLowerCase();
     const key = `${threshold}|${to}`;
+    // Sent before (the marker keeps a copy of the claims): nothing to read or write.
+    if (m.reminded?.[key]) {
+      read.alreadyFired++;
+      continue;
+    }
+    read.claims++;
     if (await claim(access, m, key, at)) {
-      fires.push({ to, key, at, line: { requestId: m.requestId, n: m.n, title: m.title, dueDate: m.dueDate, daysLeft, consoleUrl: consoleUrl(m.requestId) } });
+      fires.push({ to, key, at, marker: { pk: m.pk, sk: m.sk }, line: { requestId: m.requestId, n: m.n, title: m.title, dueDate: m.dueDate, daysLeft, consoleUrl: consoleUrl(m.requestId) } });
     } else if (await dropIfFinished(access, m)) {
       read.stale++;
     } else {

@@ -297,6 +297,19 @@ describe('reminders in the escalation digest', () => {
     expect(summary.tasksReminded).toBe(1);
   });
 
+  it('touches no task it reminded of before: the next run reads the markers and writes nothing', async () => {
+    const id = await erased();
+    await openFollowUps(h.ctx, id);
+    expect((await run('2026-03-02T11:00:00Z')).summary.taskClaims).toBe(2);
+
+    const again = await run('2026-03-02T12:00:00Z');
+
+    expect(again.summary.taskClaims).toBe(0);
+    expect(again.sent).toEqual([]);
+    // The next threshold is a new claim.
+    expect((await run('2026-03-06T11:00:00Z')).summary.tasksReminded).toBe(2);
+  });
+
   it('gives a reminder back when the digest could not be sent, so the next run sends it', async () => {
     const id = await erased();
     await openFollowUps(h.ctx, id);
