@@ -297,6 +297,14 @@ describe('closeErasure', () => {
 });
 
 describe('notifyOutcome for an erasure', () => {
+  it('leaves no follow-up task on a request staff cancelled while the step ran', async () => {
+    await ctx.memory.create(erasedRequest({ status: 'cancelled' }));
+
+    await expect(notifyOutcome(ctx, REQUEST_ID, { outcome: 'erased' })).rejects.toThrow(/cancelled/);
+
+    expect(await ctx.memory.todos.list(REQUEST_ID)).toEqual([]);
+  });
+
   it('completes, mails the subject the report and closes the request with the retention fields', async () => {
     await ctx.memory.create(erasedRequest());
 
@@ -314,13 +322,14 @@ describe('notifyOutcome for an erasure', () => {
     expect(stored.purgeAfter).toBe('2028-03-02T10:00:00.000Z');
     expect(stored.erasureReport?.completedAt).toBe(NOW.toISOString());
     const outstanding = ctx.memory.events.find((e) => e.action === 'erasure.recipients_outstanding')!.detail!.recipients as string[];
-    // After the close, one follow-up task per recipient our staff must tell (Art. 19).
+    // One follow-up task per recipient our staff must tell (Art. 19), there before the request says it
+    // completed: whoever sees it completed sees its tasks.
     expect(ctx.memory.actions()).toEqual([
       'erasure.earlier_copies_deleted',
       'erasure.recipients_outstanding',
       'erasure.reported',
-      'request.completed',
       ...outstanding.map(() => 'todo.added'),
+      'request.completed',
     ]);
   });
 
