@@ -126,7 +126,8 @@ console.log(`\nEscalation over ${TOTAL.toLocaleString('en')} open requests (seed
 console.log(`| ${'figure'.padEnd(48)} | ${'value'.padStart(12)} |\n|${'-'.repeat(50)}|${'-'.repeat(14)}|`);
 row('open requests in the table', TOTAL);
 row('due within 7 days (seeded)', dueSoon);
-for (const [i, r] of first.reads.entries()) row(`items read, ${i === 0 ? 'due window (open-by-due)' : 'acknowledgements owed (ack-pending)'}`, r.itemsRead);
+const RANGE_NAMES = ['due window (open-by-due)', 'acknowledgements owed (ack-pending)', 'follow-up tasks due (TODO-DUE)'];
+for (const [i, r] of first.reads.entries()) row(`items read, ${RANGE_NAMES[i] ?? r.range}`, r.itemsRead);
 row('items read, total (ScannedCount)', first.itemsRead);
 row('items returned (Count)', first.itemsReturned);
 row('items read / items due (target <= 1.1)', (first.itemsRead / dueSoon).toFixed(2));

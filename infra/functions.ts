@@ -96,6 +96,9 @@ export const FUNCTIONS: FunctionSpec[] = [
     ['table:read', 'table:write', 'ses:send'],
   ),
   api('admin-metrics', [{ method: 'GET', path: '/v1/admin/metrics', staff: true }], ['table:read']),
+  // Follow-up tasks under a request (functions/domain/todos); before admin-act, as above.
+  api('admin-list-tasks', [{ method: 'GET', path: '/v1/admin/requests/{id}/tasks', staff: true }], ['table:read']),
+  api('admin-task-act', [{ method: 'POST', path: '/v1/admin/requests/{id}/tasks/{n}/{action}', staff: true }], ['table:read', 'table:write']),
   api('admin-package', [{ method: 'GET', path: '/v1/admin/requests/{id}/package', staff: true }], ['table:read', 'table:write', 'exports:read']),
   api('admin-act', [{ method: 'POST', path: '/v1/admin/requests/{id}/{action}', staff: true }], ['table:read', 'table:write', 'sfn:complete-task', 'sfn:stop', 'ses:send']),
   step('record-receipt', 'RecordReceiptFunctionArn', ['table:read', 'table:write', 'ses:send']),

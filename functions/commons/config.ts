@@ -247,6 +247,17 @@ export const configSchema = z.object({
       /** Whether overdue requests are also reported to the DPO. */
       overdueToDpo: z._default(z.boolean(), true),
     }), {}),
+  /**
+   * Follow-up tasks under a request (functions/domain/todos): days from a task's creation to its due
+   * date, per kind. Art. 19 asks recipients to be told "without undue delay": a week by default.
+   */
+  tasks: z.prefault(z.object({
+      dueDays: z.prefault(z.object({
+        'art19-recipient': z._default(z.number().check(z.int(), z.minimum(0), z.maximum(90)), 7),
+        'partial-answer': z._default(z.number().check(z.int(), z.minimum(0), z.maximum(90)), 14),
+        'withheld-review': z._default(z.number().check(z.int(), z.minimum(0), z.maximum(90)), 7),
+      }), {}),
+    }), {}),
   email: z.object({
     from: z.email(),
     staff: z.array(z.email()).check(z.minLength(1)),

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { bodies as actionBodies } from '../../functions/handlers/api/admin-act.ts';
 import { bodies as conversationBodies } from '../../functions/handlers/api/admin-conversation.ts';
 import { bodies as deadlineBodies } from '../../functions/handlers/api/admin-deadline.ts';
+import { bodies as taskBodies } from '../../functions/handlers/api/admin-task-act.ts';
 import { createRequestBody } from '../../functions/handlers/api/create-request.ts';
 import { replyBody } from '../../functions/handlers/api/subject-reply.ts';
 import { verifyBody } from '../../functions/handlers/api/verify-request.ts';
@@ -92,11 +93,22 @@ describe("the document's request bodies and the handlers' zod schemas", () => {
     expect(refs.sort()).toEqual(Object.keys(actionBodies).map((a) => `#/components/schemas/${componentOf(a)}`).sort());
   });
 
+  it.each(Object.keys(taskBodies))('agree for the task action %s', (action) => {
+    const component = openapi.components?.schemas?.[`Task${componentOf(action)}`];
+    expect({ action, documented: component !== undefined }).toEqual({ action, documented: true });
+    expect(reduced(component)).toEqual(fromZod(taskBodies[action as keyof typeof taskBodies]));
+  });
+
+  it("lists exactly the handler's actions in the task route's body", () => {
+    const refs = (documentedBody('actOnTask').anyOf as { $ref: string }[]).map((r) => r.$ref);
+    expect(refs.sort()).toEqual(Object.keys(taskBodies).map((a) => `#/components/schemas/Task${componentOf(a)}`).sort());
+  });
+
   it('leave no documented request body unchecked', () => {
     const withBodies = Object.values(openapi.paths)
       .flatMap((methods) => Object.values(methods))
       .filter((op) => op.requestBody)
       .map((op) => op.operationId);
-    expect(withBodies.sort()).toEqual([...BODIES.map((b) => b.operationId), 'actOnRequest'].sort());
+    expect(withBodies.sort()).toEqual([...BODIES.map((b) => b.operationId), 'actOnRequest', 'actOnTask'].sort());
   });
 });

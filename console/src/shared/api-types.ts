@@ -111,6 +111,23 @@ export interface paths {
      */
     get: operations["getPackageLink"];
   };
+  "/v1/admin/requests/{id}/tasks": {
+    /**
+     * The request's follow-up tasks (viewer role)
+     * @description Work a finished answer leaves staff (docs/console.md, "Follow-up tasks"): an Art. 19 recipient our staff must tell, a part of a partial answer to finish, a withheld record to review. The request counts as finished for staff when none is open (`openTodos` 0 on the request).
+     */
+    get: operations["listTasks"];
+  };
+  "/v1/admin/requests/{id}/tasks/{n}/{action}": {
+    /**
+     * Tick off, close or hand over a follow-up task (approver role)
+     * @description - `done` `{note?}`: the task was done; the note says how (e.g. which ticket told the recipient).
+     * - `close` `{reason}`: the task is closed without being done; the reason is required and kept.
+     * - `assign` `{owner}`: the task goes to another staff member (an email address; `null` or `""` leaves it to the DPO), who gets its reminders.
+     * Each is one conditional write on the open task: of two staff ticking the same task at once one gets 200 and the other 409 `task_not_open`, having changed nothing. Every action is on the audit trail with the staff member.
+     */
+    post: operations["actOnTask"];
+  };
   "/v1/admin/metrics": {
     /**
      * Yearly figures per request type (CCPA 11 CCR 7102)
@@ -167,6 +184,45 @@ export interface components {
     AssignAction: {
       /** @description A staff email address; `null` or `""` hands the request back to the team */
       assignee: string | "" | null;
+    };
+    TaskDoneAction: {
+      /** @description How it was done */
+      note?: string;
+    };
+    TaskCloseAction: components["schemas"]["Reason"];
+    TaskAssignAction: {
+      /** @description A staff email address; `null` or `""` leaves the task to the DPO */
+      owner: string | "" | null;
+    };
+    Task: {
+      /** @description The task's number under its request */
+      n: number;
+      /** @description `art19-recipient`, `partial-answer`, `withheld-review`, or a kind other code added */
+      kind: string;
+      title: string;
+      /** @description The staff member responsible; absent: the DPO */
+      owner?: string;
+      /**
+       * Format: date
+       * @description In the organisation's time zone
+       */
+      dueDate: string;
+      /** @enum {string} */
+      status: "open" | "done" | "closed";
+      /** Format: date-time */
+      createdAt: string;
+      /** @description `system` (the workflow) or a staff id */
+      createdBy: string;
+      /** @description Who ticked (with an optional note) or closed (with the reason) the task, and when */
+      resolution?: {
+        by: string;
+        /** Format: date-time */
+        at: string;
+        note?: string;
+      };
+    };
+    TaskList: {
+      items: components["schemas"]["Task"][];
     };
     Error: {
       error: {
@@ -390,8 +446,18 @@ export interface components {
         [key: string]: string;
       };
       duplicateOf?: string;
-      /** Format: date-time */
+      /**
+       * Format: date-time
+       * @description When the subject was answered (or the request otherwise ended); follow-up tasks may still be open after it
+       */
       closedAt?: string;
+      /** @description Follow-up tasks still open (GET /v1/admin/requests/{id}/tasks): while above 0 the request is answered but not finished for staff ("tasks open") */
+      openTodos?: number;
+      /**
+       * Format: date-time
+       * @description When the last open follow-up task was done or closed
+       */
+      todosDoneAt?: string;
       /**
        * Format: date-time
        * @description When the subject's address and name are replaced by a hash
@@ -1234,6 +1300,77 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /**
+   * The request's follow-up tasks (viewer role)
+   * @description Work a finished answer leaves staff (docs/console.md, "Follow-up tasks"): an Art. 19 recipient our staff must tell, a part of a partial answer to finish, a withheld record to review. The request counts as finished for staff when none is open (`openTodos` 0 on the request).
+   */
+  listTasks: {
+    parameters: {
+      path: {
+        id: components["parameters"]["RequestId"];
+      };
+    };
+    responses: {
+      /** @description The tasks, by number */
+      200: {
+        content: {
+          "application/json": components["schemas"]["TaskList"];
+        };
+      };
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["NotFound"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /**
+   * Tick off, close or hand over a follow-up task (approver role)
+   * @description - `done` `{note?}`: the task was done; the note says how (e.g. which ticket told the recipient).
+   * - `close` `{reason}`: the task is closed without being done; the reason is required and kept.
+   * - `assign` `{owner}`: the task goes to another staff member (an email address; `null` or `""` leaves it to the DPO), who gets its reminders.
+   * Each is one conditional write on the open task: of two staff ticking the same task at once one gets 200 and the other 409 `task_not_open`, having changed nothing. Every action is on the audit trail with the staff member.
+   */
+  actOnTask: {
+    parameters: {
+      path: {
+        id: components["parameters"]["RequestId"];
+        n: number;
+        action: "done" | "close" | "assign";
+      };
+    };
+    /** @description The action's body, by the action in the path; an empty body counts as `{}`. */
+    requestBody?: {
+      content: {
+        "application/json": components["schemas"]["TaskDoneAction"] | components["schemas"]["TaskCloseAction"] | components["schemas"]["TaskAssignAction"];
+      };
+    };
+    responses: {
+      /** @description The request's tasks after the action */
+      200: {
+        content: {
+          "application/json": components["schemas"]["TaskList"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      /** @description No such request or task, or an unknown action (`unknown_action`) */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description The task is not open: done or closed already, maybe by another staff member a moment ago (`task_not_open`); nothing changed */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      413: components["responses"]["Error"];
+      415: components["responses"]["Error"];
       500: components["responses"]["InternalError"];
     };
   };

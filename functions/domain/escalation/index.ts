@@ -15,7 +15,9 @@ import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { logger } from '#commons/observability';
 import { addCalendarDays, daysBetween } from '../deadlines/calendar.ts';
-import { escalationDigest, type EscalationLine } from '../notifications/templates.ts';
+import type { EscalationLine } from '../notifications/templates.ts';
+import { escalationDigestWithTasks } from '../notifications/task-reminders.ts';
+import { rememberTaskReminder, taskReminders, unclaimTaskReminder, type TaskFire } from '../todos/reminders.ts';
 import { links, type AppContext } from '../context.ts';
 import { ACK_INDEX, ESCALATION_ATTRIBUTES, OPEN_INDEX, keys, type RequestRecord } from '../requests/model.ts';
 import { tableAccess, type TableAccess } from '../requests/table.ts';
@@ -53,8 +55,11 @@ export interface EscalationSummary {
   /** Thresholds this run fired, and those it found already fired by an earlier or concurrent run. */
   fired: number;
   alreadyFired: number;
-  /** Digests sent, by staff address. */
-  digests: Array<{ to: string; requests: number }>;
+  /** Digests sent, by staff address (with the follow-up tasks they remind of, if any). */
+  digests: Array<{ to: string; requests: number; tasks?: number }>;
+  /** Follow-up task reminders this run claimed, and the claims it tried (conditional writes on tasks). */
+  tasksReminded: number;
+  taskClaims: number;
   failedDigests: number;
 }
 
@@ -202,6 +207,8 @@ export async function escalate(ctx: AppContext, options: EscalateOptions = {}): 
     alreadyFired: 0,
     digests: [],
     failedDigests: 0,
+    tasksReminded: 0,
+    taskClaims: 0,
   };
 
   // Dates in the indexes are in each request's own zone: the ranges span every zone's "today".
@@ -302,17 +309,34 @@ export async function escalate(ctx: AppContext, options: EscalateOptions = {}): 
     else summary.alreadyFired++;
   });
 
-  for (const [to, list] of [...byRecipient].sort(([a], [b]) => a.localeCompare(b))) {
+  // Follow-up tasks due or overdue (../todos/reminders.ts), each claimed for its owner (or the DPO).
+  const tasks = await taskReminders(config, access, now, thresholds, consoleLink);
+  summary.queries += tasks.read.queries;
+  summary.itemsRead += tasks.read.itemsRead;
+  summary.itemsReturned += tasks.read.itemsRead;
+  summary.reads.push({ range: 'TODO-DUE', itemsRead: tasks.read.itemsRead, itemsReturned: tasks.read.itemsRead });
+  summary.tasksReminded = tasks.fires.length;
+  summary.taskClaims = tasks.read.claims;
+  const tasksByRecipient = new Map<string, TaskFire[]>();
+  for (const f of tasks.fires) tasksByRecipient.set(f.to, [...(tasksByRecipient.get(f.to) ?? []), f]);
+
+  const recipients = [...new Set([...byRecipient.keys(), ...tasksByRecipient.keys()])].sort((a, b) => a.localeCompare(b));
+  for (const to of recipients) {
+    const list = byRecipient.get(to) ?? [];
+    const taskList = tasksByRecipient.get(to) ?? [];
     const lines = list.map((f) => f.line).sort((a, b) => a.daysLeft - b.daysLeft || a.requestId.localeCompare(b.requestId));
+    const taskLines = taskList.map((f) => f.line).sort((a, b) => a.daysLeft - b.daysLeft || a.requestId.localeCompare(b.requestId) || a.n - b.n);
     try {
-      await ctx.mailer.send(to, escalationDigest(config, lines));
-      summary.digests.push({ to, requests: lines.length });
+      await ctx.mailer.send(to, escalationDigestWithTasks(config, lines, taskLines));
+      summary.digests.push({ to, requests: lines.length, ...(taskLines.length ? { tasks: taskLines.length } : {}) });
+      for (const f of taskList) await rememberTaskReminder(access, f);
     } catch (err) {
       summary.failedDigests++;
       // The error's name only: SES messages such as MessageRejected quote the address.
-      logger.error('escalation digest failed', { recipients: 1, requests: lines.length, error: (err as Error).name });
+      logger.error('escalation digest failed', { recipients: 1, requests: lines.length, tasks: taskLines.length, error: (err as Error).name });
       // Only this recipient's claims: the others have their digests.
       for (const f of list) await unclaim(access, f.line.requestId, recipientKey(f.key, to), at);
+      for (const f of taskList) await unclaimTaskReminder(access, f);
     }
   }
 

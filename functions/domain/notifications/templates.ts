@@ -195,7 +195,7 @@ export interface EscalationLine {
   consoleUrl: string;
 }
 
-function escalationSentence(l: EscalationLine): string {
+export function escalationSentence(l: EscalationLine): string {
   const days = Math.abs(l.daysLeft) === 1 ? '1 day' : `${Math.abs(l.daysLeft)} days`;
   const when = l.daysLeft < 0 ? `${days} overdue` : l.daysLeft === 0 ? 'today' : `in ${days}`;
   const head = `${l.requestId} (${l.type}, ${l.jurisdiction}, ${l.status})`;

@@ -238,7 +238,19 @@ export interface RequestRecord {
    */
   escalations?: Record<string, string>;
   duplicateOf?: string;
+  /**
+   * When the subject was answered (or the request otherwise ended). Follow-up tasks may still be open
+   * after it (`openTodos`): the request is finished for staff only when they are done.
+   */
   closedAt?: string;
+  /**
+   * The numbers of the follow-up tasks (`TODO#<n>`, ../todos) still open, a string set: added when a
+   * task is added and deleted when it is done or closed (set writes, safe to repeat). Absent when none
+   * is open. The retention sweep leaves a request with open tasks alone; staff see "tasks open".
+   */
+  todosOpen?: Set<string>;
+  /** When the last open follow-up task was done or closed. */
+  todosDoneAt?: string;
   /**
    * Whether the subject wrote to us on this request (set before the text is stored on the audit trail):
    * false from intake on, so the retention sweep reads the trail only of requests with something to

@@ -19,6 +19,7 @@ import type { Jurisdiction, RequestType } from '#commons/config';
 import type { ErasureItem } from '#connectors/types';
 import { forgetSubjectMessages } from './messages.ts';
 import { changesMetrics, recordFact } from '../metrics/ledger.ts';
+import { DynamoTodoStore, type TodoStore } from '../todos/store.ts';
 import {
   CLOSED_STATUSES,
   OPEN_INDEX,
@@ -108,10 +109,15 @@ export type SubjectLockClaim = { acquired: true } | { acquired: false; holder: s
 const epochSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
 export class RequestRepository {
+  /** The request's follow-up tasks (../todos). */
+  readonly todos: TodoStore;
+
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
-  ) {}
+  ) {
+    this.todos = new DynamoTodoStore(db, table);
+  }
 
   async create(record: RequestRecord): Promise<void> {
     await this.db.send(

@@ -62,6 +62,9 @@ export async function sweepSubjectRetention(
     );
     read += page.Count ?? 0;
     for (const item of (page.Items ?? []) as RequestRecord[]) {
+      // Follow-up tasks still open (../todos) may need the subject's address (to finish a partial
+      // answer): the request waits for them, and the next sweep after the last one takes it.
+      if (item.todosOpen?.size) continue;
       const salt = randomBytes(16).toString('hex');
       const hashed = saltedHash(salt, item.subject.normalizedEmail);
       // The identifiers an erasure resolved (account id, Google Analytics user id) point at the person as
@@ -82,7 +85,7 @@ export async function sweepSubjectRetention(
             Key: keys.request(item.requestId),
             // Only these fields change; the name is removed, the email becomes the salted hash.
             UpdateExpression: `SET #subject = :subject, subjectHash = :hash, subjectSalt = :salt, subjectPurgedAt = :now${identifiers ? ', identifiers = :ids' : ''} REMOVE purgePk, purgeAfter`,
-            ConditionExpression: 'attribute_exists(purgePk)',
+            ConditionExpression: 'attribute_exists(purgePk) AND attribute_not_exists(todosOpen)',
             ExpressionAttributeNames: { '#subject': 'subject' },
             ExpressionAttributeValues: {
               ':subject': { email: hashed, normalizedEmail: hashed },

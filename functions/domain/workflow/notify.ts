@@ -14,6 +14,7 @@ import { links, type AppContext } from '../context.ts';
 import type { DenialReason, RequestStatus } from '../requests/model.ts';
 import { facts } from '../requests/verification.ts';
 import { mailOnce } from '../notifications/once.ts';
+import { openFollowUps } from '../todos/index.ts';
 
 export type Outcome =
   | { outcome: 'completed' }
@@ -94,6 +95,7 @@ export async function notifyOutcome(ctx: AppContext, requestId: string, outcome:
       break;
     }
   }
+  const followsUp = outcome.outcome === 'completed' || outcome.outcome === 'erased';
   if (request.status === status) {
     // Closed already: a retried step, or staff's cancel (which closes first); only the mail may be left.
     await mailOnce(ctx, requestId, CLOSING_MAIL, send);
@@ -102,6 +104,10 @@ export async function notifyOutcome(ctx: AppContext, requestId: string, outcome:
     // Claim the close before the mail (a retried step finds its own claim). Throws StateConflict when
     // the request moved on, cancelled by staff meanwhile: then nothing is written and nothing sent.
     if (request.closing !== status) await repo.update(requestId, { closing: status }, { onlyIf: from, absent: ['closing'] });
+    // What the answer leaves staff to do (Art. 19 recipients to tell, parts accepted as missing): once the
+    // close is claimed (a request cancelled meanwhile gets none) and before the status says it closed, so
+    // a completed request always has its tasks; a retried step adds none twice.
+    if (followsUp) await openFollowUps(ctx, requestId);
     await mailOnce(ctx, requestId, CLOSING_MAIL, send);
     const closedAt = clock.now().toISOString();
     await repo.update(requestId, { status, closedAt, ...retentionFields(config, closedAt) }, { onlyIf: from, match: { closing: status }, remove: ['closing'] });

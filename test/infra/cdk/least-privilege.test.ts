@@ -40,6 +40,8 @@ const EXPECTED: Record<string, string[]> = {
   'admin-metrics': [...READ],
   'admin-package': [...READ, ...WRITE, 's3:GetObject'],
   'admin-act': [...READ, ...WRITE, 'states:SendTaskSuccess', 'states:StopExecution', ...MAIL],
+  'admin-list-tasks': [...READ],
+  'admin-task-act': [...READ, ...WRITE],
   'record-receipt': [...READ, ...WRITE, ...MAIL],
   'await-task': [...READ, ...WRITE, ...MAIL, ...CODE_KEY],
   'approve-automatically': [...READ, ...WRITE],

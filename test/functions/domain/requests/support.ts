@@ -25,6 +25,8 @@ import {
 } from '#domain/requests/model';
 import { RequestNotFound, StateConflict, type RequestRepository, type SubjectLockClaim, type UpdateConditions } from '#domain/requests/repository';
 import type { ErasureRecheckItem, IdempotencyItem, Verification } from '#domain/requests/model';
+import type { TodoStore } from '#domain/todos/store';
+import { todoNumber, type TodoDueMarker, type TodoItem } from '#domain/todos/model';
 
 export const EXAMPLE_CONFIG_PATH = new URL('../../../../config/example.config.json', import.meta.url);
 
@@ -41,8 +43,55 @@ export const OTHER_ID = 'dsar_test0000000000002';
 
 const clone = <T>(v: T): T => structuredClone(v);
 
+/** The follow-up task store (#domain/todos/store) in memory, with the same conditions. */
+export class MemoryTodoStore implements TodoStore {
+  readonly items = new Map<string, TodoItem>();
+  readonly due = new Map<string, TodoDueMarker>();
+  constructor(private readonly requests: Map<string, RequestRecord>) {}
+  private key = (requestId: string, n: number) => `${requestId}|${n}`;
+  async list(requestId: string) {
+    return [...this.items.values()].filter((t) => t.requestId === requestId).map(clone);
+  }
+  async get(requestId: string, n: number) {
+    const t = this.items.get(this.key(requestId, n));
+    return t ? clone(t) : undefined;
+  }
+  async create(item: TodoItem) {
+    if (this.items.has(this.key(item.requestId, item.n))) return false;
+    this.items.set(this.key(item.requestId, item.n), clone(item));
+    return true;
+  }
+  async changeOpen(requestId: string, n: number, set: Partial<TodoItem>, remove: Array<keyof TodoItem> = []) {
+    const t = this.items.get(this.key(requestId, n));
+    if (!t || t.status !== 'open') throw new StateConflict(`task ${n} of request ${requestId} is not open`);
+    const next = { ...t, ...clone(set) };
+    for (const f of remove) delete next[f];
+    this.items.set(this.key(requestId, n), next);
+    return clone(next);
+  }
+  async markOpen(requestId: string, n: number) {
+    const r = this.requests.get(requestId)!;
+    r.todosOpen = new Set([...(r.todosOpen ?? []), todoNumber(n)]);
+    delete r.todosDoneAt;
+  }
+  async markFinished(requestId: string, n: number) {
+    const r = this.requests.get(requestId)!;
+    const left = new Set([...(r.todosOpen ?? [])].filter((x) => x !== todoNumber(n)));
+    if (left.size) r.todosOpen = left;
+    else delete r.todosOpen;
+    return left.size;
+  }
+  async putDue(marker: TodoDueMarker) {
+    this.due.set(marker.sk, clone(marker));
+  }
+  async deleteDue(dueDate: string, requestId: string, n: number) {
+    this.due.delete(`${dueDate}#${requestId}#${todoNumber(n)}`);
+  }
+}
+
 export class MemoryRepo {
   readonly requests = new Map<string, RequestRecord>();
+  readonly todos = new MemoryTodoStore(this.requests);
   readonly events: AuditEvent[] = [];
   readonly tokens = new Map<string, string>();
   readonly downloads = new Map<string, DownloadItem>();

@@ -314,6 +314,14 @@ describe('closeErasure', () => {
 });
 
 describe('notifyOutcome for an erasure', () => {
+  it('leaves no follow-up task on a request staff cancelled while the step ran', async () => {
+    await ctx.memory.create(erasedRequest({ status: 'cancelled' }));
+
+    await expect(notifyOutcome(ctx, REQUEST_ID, { outcome: 'erased' })).rejects.toThrow(/cancelled/);
+
+    expect(await ctx.memory.todos.list(REQUEST_ID)).toEqual([]);
+  });
+
   it('completes, mails the subject the report and closes the request with the retention fields', async () => {
     await ctx.memory.create(erasedRequest());
 
@@ -331,7 +339,16 @@ describe('notifyOutcome for an erasure', () => {
     expect(stored.purgePk).toBe('PURGE');
     expect(stored.purgeAfter).toBe('2028-03-02T10:00:00.000Z');
     expect(stored.erasureReport?.completedAt).toBe(NOW.toISOString());
-    expect(ctx.memory.actions()).toEqual(['erasure.earlier_copies_deleted', 'erasure.recipients_outstanding', 'erasure.reported', 'request.completed']);
+    const outstanding = ctx.memory.events.find((e) => e.action === 'erasure.recipients_outstanding')!.detail!.recipients as string[];
+    // One follow-up task per recipient our staff must tell (Art. 19), there before the request says it
+    // completed: whoever sees it completed sees its tasks.
+    expect(ctx.memory.actions()).toEqual([
+      'erasure.earlier_copies_deleted',
+      'erasure.recipients_outstanding',
+      'erasure.reported',
+      ...outstanding.map(() => 'todo.added'),
+      'request.completed',
+    ]);
   });
 
   it('tells the subject that the packages of her earlier requests were deleted, and their links no longer work', async () => {

@@ -55,6 +55,23 @@ describe('notifyOutcome', () => {
     expect(ctx.mail.to(SUBJECT_EMAIL)[0]!.text).toContain('could not be included: Example Video call history.');
   });
 
+  it('leaves staff one task per system missing from a partial answer, once however often the step runs', async () => {
+    await ctx.memory.update(REQUEST_ID, { connectors: { accounts: outcome('accounts', 'succeeded'), calls: outcome('calls', 'accepted_missing') } });
+
+    await notifyOutcome(ctx, REQUEST_ID, { outcome: 'completed' });
+    await notifyOutcome(ctx, REQUEST_ID, { outcome: 'completed' });
+
+    const todos = await ctx.memory.todos.list(REQUEST_ID);
+    expect(todos.map((t) => [t.kind, t.title, t.status])).toEqual([['partial-answer', 'Send the subject the data from Example Video call history missing from the answer', 'open']]);
+    expect(ctx.memory.stored().todosOpen?.size).toBe(1);
+  });
+
+  it('leaves no task after a complete answer', async () => {
+    await notifyOutcome(ctx, REQUEST_ID, { outcome: 'completed' });
+
+    expect(await ctx.memory.todos.list(REQUEST_ID)).toEqual([]);
+  });
+
   it('refuses to complete a request without a package', async () => {
     await ctx.memory.update(REQUEST_ID, {}, { remove: ['package'] });
 
