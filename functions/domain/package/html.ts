@@ -9,6 +9,10 @@ import { cellText, OTHER_COLUMN, toCells } from './flatten.ts';
 import type { PlannedObject, PlannedSystem } from './plan.ts';
 import type { AssembleInput, MissingSource } from './types.ts';
 import { ORIGIN_LABELS } from './view.ts';
+import { localText, type LocalText } from '#commons/local-text';
+
+/** The configuration's texts in English until the report speaks the subject's language. */
+const en = (texts: LocalText[]): string[] => texts.map((x) => localText(x, 'en'));
 
 /** Wider tables are unreadable on a page; the CSV has every column. */
 const REPORT_COLUMNS = 40;
@@ -164,13 +168,13 @@ function* article15(input: AssembleInput, systems: PlannedSystem[]): Iterable<st
   yield '<p class="muted">The information below is what the GDPR (Article 15) entitles you to with a copy of your data.</p>';
 
   yield '<h3 id="purposes">Purposes of the processing</h3>';
-  yield list(notice.purposes);
+  yield list(en(notice.purposes));
 
   yield '<h3 id="categories">Categories of personal data</h3>';
   const found = [...new Set(systems.flatMap((s) => s.objects.map((o) => o.category)))];
   if (found.length) yield `<p>In your data we found these categories: ${found.map(escapeHtml).join(', ')}.</p>`;
   yield '<p>The categories of personal data we process in general:</p>';
-  yield list(notice.categories);
+  yield list(en(notice.categories));
 
   yield '<h3 id="recipients">Recipients of your personal data</h3>';
   if (notice.recipients.length === 0) {
@@ -184,11 +188,11 @@ function* article15(input: AssembleInput, systems: PlannedSystem[]): Iterable<st
   }
 
   yield '<h3 id="retention">How long we keep your personal data</h3>';
-  yield list(notice.retention);
+  yield list(en(notice.retention));
 
   yield '<h3 id="rights">Your rights</h3>';
   yield '<p>You have the right to ask us for rectification of inaccurate data, erasure of your data, restriction of its processing, and to object to its processing. Where processing rests on your consent or a contract and is automated, you may also receive the data you provided in a machine-readable form (data portability). Where processing rests on consent, you may withdraw it at any time.</p>';
-  yield `<p>${escapeHtml(notice.rights)}</p>`;
+  yield `<p>${escapeHtml(localText(notice.rights, 'en'))}</p>`;
   yield `<p>Contact our data protection officer, ${escapeHtml(org.dpo.name)}, at ${escapeHtml(org.dpo.email)}.</p>`;
 
   yield '<h3 id="complaint">Your right to lodge a complaint with a supervisory authority</h3>';
@@ -196,7 +200,7 @@ function* article15(input: AssembleInput, systems: PlannedSystem[]): Iterable<st
   yield `<p><strong>${escapeHtml(authority.name)}</strong><br>${escapeHtml(authority.address)}<br>${link(authority.url)}</p>`;
 
   yield '<h3 id="sources">Where your personal data comes from</h3>';
-  yield list(notice.sources);
+  yield list(en(notice.sources));
   const origins = systems.flatMap((s) => s.objects.filter((o) => o.origin !== 'provided').map((o) => `${s.displayName}, ${o.object}: ${ORIGIN_LABELS[o.origin].toLowerCase()}`));
   if (origins.length) {
     yield '<p>In your data, these records were not provided by you directly:</p>';
@@ -204,10 +208,10 @@ function* article15(input: AssembleInput, systems: PlannedSystem[]): Iterable<st
   }
 
   yield '<h3 id="automated-decisions">Automated decision-making, including profiling</h3>';
-  yield `<p>${escapeHtml(notice.automatedDecisions)}</p>`;
+  yield `<p>${escapeHtml(localText(notice.automatedDecisions, 'en'))}</p>`;
 
   yield '<h3 id="transfers">Transfers to third countries and safeguards</h3>';
-  yield `<p>${escapeHtml(notice.transfers)}</p>`;
+  yield `<p>${escapeHtml(localText(notice.transfers, 'en'))}</p>`;
   const third = notice.recipients.filter((r) => r.thirdCountry);
   if (third.length) {
     yield '<p>Recipients outside the EU/EEA:</p>';
