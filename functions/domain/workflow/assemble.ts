@@ -9,6 +9,7 @@ import type { AppContext } from '../context.ts';
 import { deleteStaging } from '../staging/cleanup.ts';
 import { assemblePackage } from '../package/assemble.ts';
 import type { PackageSource } from '../package/types.ts';
+import { requestTimeZone } from '../requests/zone.ts';
 
 export async function assemble(ctx: AppContext, requestId: string): Promise<{ key: string; records: number; bytes: number }> {
   const { repo, config, clock } = ctx;
@@ -58,6 +59,8 @@ export async function assemble(ctx: AppContext, requestId: string): Promise<{ ke
       dueDate: request.dueDate,
       jurisdiction: request.jurisdiction,
       subject: { email: request.subject.email, ...(request.subject.name ? { name: request.subject.name } : {}) },
+      ...(request.locale ? { locale: request.locale } : {}),
+      timeZone: requestTimeZone(config, request),
     },
     config,
     sources,

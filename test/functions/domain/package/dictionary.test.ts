@@ -37,7 +37,7 @@ describe('the field dictionary', () => {
     const account = new ObjectDictionary(connector('accounts'), 'account', 'nb');
 
     expect(account.label).toBe('Kontoen din');
-    expect(account.field('churnRisk').label).toBe('Risiko for at du slutter (vårt anslag)');
+    expect(account.field('churnRisk').label).toBe('Risiko for at du slutter');
     expect(account.field('accountId').hidden).toBe(true);
   });
 
