@@ -67,4 +67,19 @@ export const report = {
   'report.footer.notice': 'Our privacy notice',
   'report.role.processor': 'processes data on our behalf',
   'report.role.thirdParty': 'receives data for its own purposes',
+  'nothingHeld.subject': 'We hold no personal data about you ({reference})',
+  'nothingHeld.hello': 'Hello,',
+  'nothingHeld.name': 'Name on the request: "{name}"',
+  'nothingHeld.done': 'We have finished your request for {type} ({reference}).',
+  'nothingHeld.searched': 'We searched {count, plural, one {this system} other {these # systems}} for data about you:',
+  'nothingHeld.result': 'We found no personal data about you in any of them. There is therefore nothing to send you, and no download follows.',
+  'nothingHeld.purposes': 'For your information, this is why we process personal data about the people who use our services:',
+  'nothingHeld.categories': 'And these are the kinds of personal data we process about them:',
+  'nothingHeld.none':
+    'As we hold no data about you, we share none with other organisations, keep none, have collected none from any source, transfer none outside the EU/EEA, and make no profile of you and no automated decision about you.',
+  'nothingHeld.rights':
+    'Should you use our services later, you can at any time ask us for access to your data, to correct or erase it, to restrict or object to its use, or for a copy to take elsewhere. Write to {dpo} at {email}.',
+  'nothingHeld.complaint':
+    'If you think we handle personal data unlawfully, you can complain to a data protection authority, in particular where you live or work. Ours is {authority}, {address} ({url}).',
+  'nothingHeld.notice': 'Our privacy notice explains all this in full:',
 };

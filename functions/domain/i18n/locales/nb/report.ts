@@ -69,4 +69,19 @@ export const report: Record<keyof typeof en, string> = {
   'report.footer.notice': 'Personvernerklæringen vår',
   'report.role.processor': 'behandler opplysninger på våre vegne',
   'report.role.thirdParty': 'mottar opplysninger til egne formål',
+  'nothingHeld.subject': 'Vi har ingen personopplysninger om deg ({reference})',
+  'nothingHeld.hello': 'Hei,',
+  'nothingHeld.name': 'Navn i forespørselen: «{name}»',
+  'nothingHeld.done': 'Vi har behandlet forespørselen din om {type} ({reference}).',
+  'nothingHeld.searched': 'Vi har søkt etter opplysninger om deg i {count, plural, one {dette systemet} other {disse # systemene}}:',
+  'nothingHeld.result': 'Vi fant ingen personopplysninger om deg i noen av dem. Vi har derfor ikke noe å sende deg, og det kommer ingen nedlasting.',
+  'nothingHeld.purposes': 'Til orientering: Dette er grunnene til at vi behandler personopplysninger om dem som bruker tjenestene våre:',
+  'nothingHeld.categories': 'Og dette er typene personopplysninger vi behandler om dem:',
+  'nothingHeld.none':
+    'Siden vi ikke har noen opplysninger om deg, deler vi ingen med andre virksomheter, lagrer ingen, har ikke samlet inn noen fra noen kilde, overfører ingen ut av EU/EØS, og lager verken profil av deg eller automatiserte avgjørelser om deg.',
+  'nothingHeld.rights':
+    'Tar du i bruk tjenestene våre senere, kan du når som helst be om innsyn i opplysningene dine, få dem rettet eller slettet, begrense eller protestere mot bruken av dem, eller få en kopi du kan ta med deg. Skriv til {dpo} på {email}.',
+  'nothingHeld.complaint':
+    'Mener du at vi behandler personopplysninger i strid med loven, kan du klage til en tilsynsmyndighet for personvern, særlig der du bor eller arbeider. Vår er {authority}, {address} ({url}).',
+  'nothingHeld.notice': 'Personvernerklæringen vår forklarer alt dette utførlig:',
 };
