@@ -5,7 +5,7 @@ const hidden = { hidden: true };
 
 export const hubspotFields: ConnectorDictionary = {
   fields: {
-    createdAt: { label: { en: 'Created', nb: 'Opprettet' } },
+    createdAt: { label: { en: 'Recorded in HubSpot', nb: 'Registrert i HubSpot' } },
     updatedAt: { label: { en: 'Last changed', nb: 'Sist endret' } },
     archived: hidden,
     associations: hidden,
@@ -18,11 +18,16 @@ export const hubspotFields: ConnectorDictionary = {
     'properties.lastname': { label: { en: 'Last name', nb: 'Etternavn' } },
     'properties.phone': { label: { en: 'Phone', nb: 'Telefon' } },
     'properties.company': { label: { en: 'Company', nb: 'Firma' } },
+    'properties.jobtitle': { label: { en: 'Job title', nb: 'Stilling' } },
+    'properties.closedate': { label: { en: 'Closed', nb: 'Avsluttet' } },
+    'properties.pipeline': { hidden: true },
+    subscriptionStatuses: { label: { en: 'Subscriptions', nb: 'Abonnementer' } },
+    recipient: { label: { en: 'Email', nb: 'E-post' }, title: true },
     'properties.city': { label: { en: 'City', nb: 'Sted' } },
     'properties.country': { label: { en: 'Country', nb: 'Land' } },
     'properties.hs_language': { label: { en: 'Language', nb: 'Språk' } },
-    'properties.lifecyclestage': { label: { en: 'Customer stage (our assessment)', nb: 'Kundefase (vår vurdering)' } },
-    'properties.hubspotscore': { label: { en: 'Lead score (our assessment)', nb: 'Leadpoeng (vår vurdering)' } },
+    'properties.lifecyclestage': { label: { en: 'Customer stage', nb: 'Kundefase' } },
+    'properties.hubspotscore': { label: { en: 'Lead score', nb: 'Leadpoeng' } },
     'properties.hs_predictivescoringtier': { label: { en: 'Predicted likelihood to buy (HubSpot)', nb: 'Anslått kjøpssannsynlighet (HubSpot)' } },
     'properties.hs_analytics_source': { label: { en: 'How you first found us', nb: 'Hvordan du først fant oss' } },
     'properties.hs_additional_emails': { label: { en: 'Other email addresses', nb: 'Andre e-postadresser' } },

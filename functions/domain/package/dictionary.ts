@@ -10,6 +10,11 @@ import { defaultFields } from '#connectors/fields';
 
 /** Bookkeeping fields of every system: never worth a line in a report a person reads. */
 const ALWAYS_HIDDEN = new Set(['id', 'object', 'livemode']);
+/**
+ * Names of internal keys (`account_id`, `OwnerId`, `meeting_id`): hidden unless the dictionary gives them
+ * a label, which is how a connector or the configuration says an id is worth showing (an analytics id).
+ */
+const ID_NAME = /(^|[._])id$|[a-z]Id$|_id$/;
 
 export interface FieldView {
   label: string;
@@ -35,7 +40,7 @@ export class ObjectDictionary {
     const last = path.slice(path.lastIndexOf('.') + 1);
     return {
       label: entry.label ? localText(entry.label, this.language) : humanizePath(path),
-      hidden: entry.hidden ?? (ALWAYS_HIDDEN.has(path) || (this.hiddenParent(path) ?? false)),
+      hidden: entry.hidden ?? (ALWAYS_HIDDEN.has(path) || (this.hiddenParent(path) ?? (!entry.label && ID_NAME.test(path)))),
       ...(entry.format ? { format: entry.format } : {}),
       title: entry.title ?? last === 'title',
     };

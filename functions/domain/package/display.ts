@@ -6,6 +6,7 @@
  */
 import type { FieldFormat } from '#commons/config';
 import type { Translator } from '../i18n/index.ts';
+import { humanize } from './dictionary.ts';
 import { cellText } from './flatten.ts';
 import { isPlainObject } from './view.ts';
 
@@ -43,9 +44,19 @@ export function displayValue(path: string, value: unknown, format: FieldFormat |
     }
   }
   if (typeof value === 'boolean') return t.t(value ? 'report.value.yes' : 'report.value.no');
-  if (typeof value === 'number') return t.number(value);
+  // Whole numbers as they are (a year, a quantity); grouping would turn 2030 into "2,030".
+  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : t.number(value);
   if (Array.isArray(value) && value.every((v) => v === null || typeof v !== 'object')) return value.map((v) => cellText(v)).join(', ');
+  // A list of objects (HubSpot's subscription statuses): one line per item, its fields as "name: value".
+  if (Array.isArray(value) && value.every(isPlainObject)) return value.map((item) => itemLine(item)).join('\n');
   return cellText(value);
+}
+
+function itemLine(item: Record<string, unknown>): string {
+  return Object.entries(item)
+    .filter(([k, v]) => k !== 'id' && v !== null && v !== undefined && v !== '')
+    .map(([k, v]) => `${humanize(k)}: ${cellText(v)}`)
+    .join('; ');
 }
 
 function guess(path: string, value: unknown): FieldFormat | undefined {
