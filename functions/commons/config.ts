@@ -365,11 +365,28 @@ export function parseConfig(input: unknown, options: ParseOptions = {}): DsarCon
     ...(c.art15?.transfers ?? []).filter((t) => !known.has(t.recipient)).map((t) => `connectors.${c.id}.art15.transfers: "${t.recipient}" is not in privacyNotice.recipients`),
   ]);
   if (unknown.length) throw new ConfigError(`invalid DSAR configuration:\n  ${unknown.join('\n  ')}`);
-  for (const c of result.data.connectors) {
-    if (c.kind !== 'postgres') continue;
+  // An entry that gives only what the report shows (a label, field labels, the category) keeps the
+  // dataset's origins: leaving them out must not make the table's derived fields portable.
+  const rawConnectors = ((input as { connectors?: unknown } | null)?.connectors ?? []) as Array<{ objects?: Record<string, object> } | null>;
+  result.data.connectors.forEach((c, i) => {
+    if (c.kind !== 'postgres') return;
     const fromDataset = objectSettingsOf(c.dataset);
-    c.objects = { ...fromDataset, ...Object.fromEntries(Object.entries(c.objects).map(([table, o]) => [table, { ...o, erasure: fromDataset[table]?.erasure }])) };
-  }
+    const given = rawConnectors[i]?.objects ?? {};
+    const merged = Object.entries(c.objects).map(([table, o]) => {
+      const dataset = fromDataset[table];
+      const raw = given[table] ?? {};
+      return [
+        table,
+        {
+          ...o,
+          ...(dataset && !('origin' in raw) ? { origin: dataset.origin } : {}),
+          ...(dataset && !('fieldOrigins' in raw) ? { fieldOrigins: dataset.fieldOrigins } : {}),
+          erasure: dataset?.erasure,
+        },
+      ];
+    });
+    c.objects = { ...fromDataset, ...Object.fromEntries(merged) };
+  });
   return result.data;
 }
 
