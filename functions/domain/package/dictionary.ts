@@ -35,7 +35,19 @@ export class ObjectDictionary {
     this.label = label ? localText(label, language) : humanize(object);
   }
 
+  private readonly views = new Map<string, FieldView>();
+
+  /** How the report shows the field at `path`; worked out once per path (a report asks for it per record). */
   field(path: string): FieldView {
+    let view = this.views.get(path);
+    if (!view) {
+      view = this.resolve(path);
+      this.views.set(path, view);
+    }
+    return view;
+  }
+
+  private resolve(path: string): FieldView {
     const entry = this.fields[path] ?? {};
     const last = path.slice(path.lastIndexOf('.') + 1);
     return {

@@ -79,8 +79,15 @@ function currencyOf(path: string, record: Record<string, unknown>): string | und
   return currency && /^[a-z]{3}$/i.test(currency) ? currency.toUpperCase() : undefined;
 }
 
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+
 function money(minor: number, currency: string, tag: string): string {
-  const format = new Intl.NumberFormat(tag, { style: 'currency', currency });
+  const id = `${tag}|${currency}`;
+  let format = moneyFormats.get(id);
+  if (!format) {
+    format = new Intl.NumberFormat(tag, { style: 'currency', currency });
+    moneyFormats.set(id, format);
+  }
   const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
   return format.format(minor / 10 ** digits);
 }

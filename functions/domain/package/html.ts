@@ -228,12 +228,12 @@ function recordLines(view: RecordView, o: PlannedObject, dict: ObjectDictionary,
 function momentOf(data: Record<string, unknown>, dict: ObjectDictionary, ctx: ReportContext): string | undefined {
   let out: string | undefined;
   flatten(data, (path, value) => {
-    if (out !== undefined) return;
+    if (out !== undefined || (typeof value !== 'string' && typeof value !== 'number')) return;
     const field = dict.field(path);
+    if (field.hidden || !isMoment(field, path, value)) return;
+    // Only a value the report shows as a date (not a number that merely sits in a date-like field).
     const text = displayValue(path, value, field.format, data, ctx);
-    if (text !== undefined && text !== cellText(value) && (typeof value === 'string' || typeof value === 'number') && isMoment(field, path, value)) {
-      out = ctx.t.date(typeof value === 'number' ? new Date(value * 1000) : value, { timeZone: ctx.timeZone });
-    }
+    if (text !== undefined && text !== cellText(value)) out = ctx.t.date(typeof value === 'number' ? new Date(value * 1000) : value, { timeZone: ctx.timeZone });
   });
   return out;
 }
