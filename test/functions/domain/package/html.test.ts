@@ -3,7 +3,6 @@
  * the summary first, labelled values, dates in the request's zone, Art. 15 per system, profiling, and
  * nothing that overclaims. The package test covers how it gets into the ZIP.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '#commons/config';
 import { reportHtml } from '../../../../functions/domain/package/html.ts';
@@ -58,10 +57,7 @@ function render(locale: string | undefined, systems = SYSTEMS, missing: MissingS
       subject: { email: 'alice@example.com' }, timeZone: 'Europe/Oslo', ...(locale ? { locale } : {}),
     },
   } as unknown as AssembleInput;
-  const html = [...reportHtml(input, systems, '2026-12-06T09:00:00.000Z')].join('');
-  mkdirSync('test-results/reports', { recursive: true });
-  writeFileSync(`test-results/reports/unit.${locale ?? 'default'}.html`, html);
-  return html;
+  return [...reportHtml(input, systems, '2026-12-06T09:00:00.000Z')].join('');
 }
 
 /** The text of an element by id, tags removed. */
