@@ -102,3 +102,23 @@ for (const lang of ['en', 'nb'] as const) {
     }, 30_000);
   });
 }
+
+describe("carol's request in the staff console", () => {
+  it('says no personal data was found and no package was built, and offers no package download', async () => {
+    const { requestId } = answers.get('carol.en')!;
+    const page = await (await browser.newContext()).newPage();
+    page.setDefaultTimeout(15_000);
+    const errors = watchErrors(page);
+    await page.goto(`${rt.apiUrl}/console/`);
+    await page.getByLabel('Staff token').fill(rt.staffToken);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Request queue' }).waitFor();
+    await page.goto(`${rt.apiUrl}/console/requests/${requestId}`);
+    const section = page.locator('section.nothing-held');
+    await section.getByRole('heading', { name: 'No personal data found' }).waitFor();
+    expect(await section.textContent()).toContain('None of the 7 systems searched returned a record');
+    expect(await page.getByRole('button', { name: 'Download package for review' }).count()).toBe(0);
+    await page.screenshot({ path: join(SHOTS, 'carol.console.png'), fullPage: true });
+    expect(errors).toEqual([]);
+  }, 60_000);
+});

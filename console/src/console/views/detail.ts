@@ -9,6 +9,7 @@ import { DENIAL_REASON_LABEL, SHORT_TYPE, STAFF_STATUS_LABEL } from '../../share
 import { badgeElement } from '../badge-element.ts';
 import type { ConsoleContext } from '../context.ts';
 import { confirmAction } from '../dialog.ts';
+import { nothingHeldSection } from './detail-nothing-held.ts';
 import { needsTypedConfirmation, offeredActions, type Action } from '../rules.ts';
 
 type Connector = Schemas['ConnectorOutcome'];
@@ -101,6 +102,7 @@ function show(ctx: ConsoleContext, container: HTMLElement, detail: Detail, notic
     h('p', { class: 'summary' }, r.closedAt ? null : badgeElement(r.daysLeft), ' ', h('span', { class: 'status', 'data-status': r.status }, STAFF_STATUS_LABEL[r.status] ?? r.status)),
     outcome,
     attentionSection(r),
+    nothingHeldSection(r),
     actionsSection(ctx, container, detail, outcome),
     h(
       'div',
