@@ -116,7 +116,10 @@ function* summary(input: AssembleInput, systems: PlannedSystem[], missing: Missi
   yield `<h3 id="dates">${escapeHtml(t.t('report.dates.heading'))}</h3><dl>`;
   yield `<dt>${escapeHtml(t.t('report.dates.received'))}</dt><dd>${escapeHtml(t.date(r.receivedDate))}</dd>`;
   yield `<dt>${escapeHtml(t.t('report.dates.due'))}</dt><dd>${escapeHtml(t.date(r.dueDate))}</dd>`;
-  yield `<dt>${escapeHtml(t.t('report.dates.prepared'))}</dt><dd>${escapeHtml(t.date(generatedAt, { timeZone: ctx.timeZone, with: 'datetime' }))}</dd></dl>`;
+  yield `<dt>${escapeHtml(t.t('report.dates.prepared'))}</dt><dd>${escapeHtml(t.date(generatedAt, { timeZone: ctx.timeZone, with: 'datetime' }))}</dd>`;
+  // The link's end, as Assemble sets it from the same moment: after it the package is deleted.
+  const until = new Date(Date.parse(generatedAt) + ctx.config.delivery.linkTtlDays * 86_400_000);
+  yield `<dt>${escapeHtml(t.t('report.dates.available'))}</dt><dd>${escapeHtml(t.date(until, { timeZone: ctx.timeZone }))}</dd></dl>`;
 
   yield* rights(ctx);
   yield `<p class="muted">${escapeHtml(t.t('report.summary.files'))}</p></section>`;

@@ -81,6 +81,8 @@ describe('the access report', () => {
     expect(summary).toContain('Stripe (payments) : Card payments: 1');
     expect(summary).toContain('We searched these systems and found nothing about you: Salesforce (customer and process management).');
     expect(summary).toContain('We received your request 1 December 2026');
+    // Prepared on 6 December; the example configuration keeps the download link for 7 days.
+    expect(summary).toContain('Download this package again until 13 December 2026');
     expect(summary).toContain('What you can do now');
   });
 

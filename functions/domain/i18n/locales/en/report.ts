@@ -15,6 +15,7 @@ export const report = {
   'report.dates.received': 'We received your request',
   'report.dates.due': 'Our answer was due by',
   'report.dates.prepared': 'This report was prepared',
+  'report.dates.available': 'Download this package again until',
   'report.rights.heading': 'What you can do now',
   'report.rights.rectify': 'Ask us to correct data that is wrong or incomplete.',
   'report.rights.erase': 'Ask us to erase your data. Some records we must keep by law; we will tell you which and why.',

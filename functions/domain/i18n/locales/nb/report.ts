@@ -17,6 +17,7 @@ export const report: Record<keyof typeof en, string> = {
   'report.dates.received': 'Vi mottok forespørselen din',
   'report.dates.due': 'Fristen for svaret vårt var',
   'report.dates.prepared': 'Rapporten ble laget',
+  'report.dates.available': 'Du kan laste ned pakken på nytt til',
   'report.rights.heading': 'Dette kan du gjøre nå',
   'report.rights.rectify': 'Be oss rette opplysninger som er feil eller ufullstendige.',
   'report.rights.erase': 'Be oss slette opplysningene dine. Noe må vi ta vare på etter loven; da forteller vi deg hva og hvorfor.',
