@@ -83,8 +83,12 @@ const art15Schema = z.object({
   legalBases: z.array(localTextSchema).check(z.minLength(1)),
   /** Art. 15(1)(b); the categories of the objects found when absent. */
   categories: z.optional(z.array(localTextSchema)),
-  /** Art. 15(1)(c): names of `privacyNotice.recipients` who receive this system's data. */
-  recipients: z._default(z.array(z.string()), []),
+  /**
+   * Art. 15(1)(c): the `privacyNotice.recipients` who receive this system's data, by name, or by name
+   * with what they receive it for (`{"name": "Stripe", "purpose": {"en": "processes your payments"}}`);
+   * the notice's purpose of the recipient applies when none is given.
+   */
+  recipients: z._default(z.array(z.union([z.string(), z.object({ name: z.string(), purpose: localTextSchema })])), []),
   /** Art. 15(1)(d): the period, or the criteria that set it. */
   retention: localTextSchema,
   /** Art. 15(1)(g): where the data comes from. */
@@ -100,6 +104,11 @@ const art15Schema = z.object({
   automatedDecisions: z.optional(localTextSchema),
 });
 export type Art15Facts = z.infer<typeof art15Schema>;
+
+/** The name of a system's recipient entry, given as a name or as `{name, purpose}`. */
+export function recipientName(entry: Art15Facts['recipients'][number]): string {
+  return typeof entry === 'string' ? entry : entry.name;
+}
 
 const connectorBase = {
   id: z.string().check(z.regex(/^[a-z][a-z0-9-]{1,40}$/, 'connector ids are lower-case slugs')),
@@ -361,7 +370,7 @@ export function parseConfig(input: unknown, options: ParseOptions = {}): DsarCon
   // A system's recipients and transfers name the privacy notice's recipients: one home for who they are.
   const known = new Set(result.data.privacyNotice.recipients.map((r) => r.name));
   const unknown = result.data.connectors.flatMap((c) => [
-    ...(c.art15?.recipients ?? []).filter((name) => !known.has(name)).map((name) => `connectors.${c.id}.art15.recipients: "${name}" is not in privacyNotice.recipients`),
+    ...(c.art15?.recipients ?? []).map(recipientName).filter((name) => !known.has(name)).map((name) => `connectors.${c.id}.art15.recipients: "${name}" is not in privacyNotice.recipients`),
     ...(c.art15?.transfers ?? []).filter((t) => !known.has(t.recipient)).map((t) => `connectors.${c.id}.art15.transfers: "${t.recipient}" is not in privacyNotice.recipients`),
   ]);
   if (unknown.length) throw new ConfigError(`invalid DSAR configuration:\n  ${unknown.join('\n  ')}`);

@@ -5,7 +5,7 @@
  * report against the facts, not against a copy of its own text.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DsarConfig, Origin } from '#commons/config';
+import { recipientName, type DsarConfig, type Origin } from '#commons/config';
 import { localText } from '#commons/local-text';
 import { ObjectDictionary } from '../../functions/domain/package/dictionary.ts';
 import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
@@ -105,12 +105,16 @@ function checkReport(who: string, lang: string, words: { rights: RegExp; purpose
 
   it(`${who}: (c) names the recipients of the systems where data was found, and no other`, () => {
     const found = systemsWithData(answers[who]!);
-    const named = new Set(found.flatMap((s) => config().connectors.find((c) => c.id === s.connectorId)!.art15!.recipients));
+    const entries = found.flatMap((s) => config().connectors.find((c) => c.id === s.connectorId)!.art15!.recipients);
+    const named = new Set(entries.map(recipientName));
     const recipients = text(html(), 'recipients');
-    for (const r of config().privacyNotice.recipients) {
-      if (named.has(r.name)) expect(recipients, r.name).toContain(`${r.name}: ${r.purpose}`);
-      else expect(recipients, r.name).not.toContain(r.name);
+    for (const e of entries) {
+      // What the system's configuration says the recipient gets its data for, else the notice's purpose.
+      const purpose = typeof e === 'string' ? config().privacyNotice.recipients.find((r) => r.name === e)!.purpose : localText(e.purpose, lang);
+      expect(recipients, recipientName(e)).toContain(recipientName(e));
+      expect(recipients, recipientName(e)).toContain(purpose);
     }
+    for (const r of config().privacyNotice.recipients) if (!named.has(r.name)) expect(recipients, r.name).not.toContain(r.name);
   });
 
   it(`${who}: (e) the rights to rectification, erasure, restriction and objection, said once`, () => {

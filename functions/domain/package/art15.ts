@@ -5,11 +5,12 @@
  * connector without an `art15` block falls back to the privacy notice's general text, marked as such,
  * so a report never goes without an item, and never claims more precision than the configuration has.
  */
-import type { DsarConfig } from '#commons/config';
+import { recipientName, type DsarConfig } from '#commons/config';
 import { localText } from '#commons/local-text';
 import type { Translator } from '../i18n/index.ts';
 import { connectorConfig } from './view.ts';
 
+/** A recipient of the privacy notice, with what it receives this system's data for. */
 export type Recipient = DsarConfig['privacyNotice']['recipients'][number];
 
 export interface Transfer {
@@ -58,7 +59,10 @@ export function systemFacts(config: DsarConfig, system: { connectorId: string; d
     purposes: text(art15.purposes),
     legalBases: text(art15.legalBases),
     categories: art15.categories ? text(art15.categories) : foundCategories,
-    recipients: art15.recipients.map((name) => byName.get(name)!),
+    recipients: art15.recipients.map((entry) => {
+      const r = byName.get(recipientName(entry))!;
+      return typeof entry === 'string' ? r : { ...r, purpose: localText(entry.purpose, lang) };
+    }),
     retention: [localText(art15.retention, lang)],
     sources: [localText(art15.source, lang)],
     transfers: art15.transfers.map((tr) => ({ recipient: tr.recipient, country: tr.country, safeguards: localText(tr.safeguards, lang) })),
@@ -68,10 +72,16 @@ export function systemFacts(config: DsarConfig, system: { connectorId: string; d
   };
 }
 
-/** Each recipient once, in the order the systems name them. */
+/** Each recipient once, in the order the systems name them, with each distinct purpose it has. */
 export function recipientsOf(facts: SystemFacts[]): Recipient[] {
   const seen = new Map<string, Recipient>();
-  for (const f of facts) for (const r of f.recipients) if (!seen.has(r.name)) seen.set(r.name, r);
+  for (const f of facts) {
+    for (const r of f.recipients) {
+      const known = seen.get(r.name);
+      if (!known) seen.set(r.name, r);
+      else if (!known.purpose.split('; ').includes(r.purpose)) seen.set(r.name, { ...known, purpose: `${known.purpose}; ${r.purpose}` });
+    }
+  }
   return [...seen.values()];
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '#commons/config';
+import { ConfigError, parseConfig, recipientName } from '#commons/config';
 import { localText } from '#commons/local-text';
 import { exampleConfigJson } from '../domain/requests/support.ts';
 
@@ -13,8 +13,9 @@ describe('the Art. 15 facts and field dictionary in configuration', () => {
       expect(c.art15!.purposes.length, c.id).toBeGreaterThan(0);
       expect(c.art15!.legalBases.length, c.id).toBeGreaterThan(0);
       // Every transfer names a recipient of the system, and every US recipient has its transfer.
-      for (const t of c.art15!.transfers) expect(c.art15!.recipients).toContain(t.recipient);
-      const us = c.art15!.recipients.filter((name) => config.privacyNotice.recipients.find((r) => r.name === name)?.thirdCountry);
+      const names = c.art15!.recipients.map(recipientName);
+      for (const t of c.art15!.transfers) expect(names).toContain(t.recipient);
+      const us = names.filter((name) => config.privacyNotice.recipients.find((r) => r.name === name)?.thirdCountry);
       expect(c.art15!.transfers.map((t) => t.recipient).sort(), c.id).toEqual(us.sort());
     }
   });
@@ -25,6 +26,13 @@ describe('the Art. 15 facts and field dictionary in configuration', () => {
 
     expect(() => parseConfig(raw)).toThrow(ConfigError);
     expect(() => parseConfig(raw)).toThrow(/connectors\.accounts\.art15\.recipients: "Acme Data Brokers" is not in privacyNotice\.recipients/);
+  });
+
+  it('rejects a recipient given with its purpose when the privacy notice does not list it', () => {
+    const raw = exampleConfigJson() as Raw;
+    raw.connectors[0]!.art15.recipients = [{ name: 'Acme Data Brokers', purpose: { en: 'resale' } }];
+
+    expect(() => parseConfig(raw)).toThrow(/"Acme Data Brokers" is not in privacyNotice\.recipients/);
   });
 
   it('rejects a transfer to a recipient the privacy notice does not list', () => {

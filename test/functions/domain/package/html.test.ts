@@ -114,7 +114,7 @@ describe('the access report', () => {
     const stripe = section(html, 'system-stripe');
     expect(stripe).toContain('Why we have it Taking payment for the service, invoicing and bookkeeping.');
     expect(stripe).toContain('Our legal basis');
-    expect(stripe).toContain('Who receives it Stripe: payments');
+    expect(stripe).toContain('Who receives it Stripe: processes your payments and invoices (processes data on our behalf; United States)');
     expect(stripe).toContain('five years after the end of the financial year');
     expect(stripe).toContain('Outside the EU/EEA Stripe (United States): The EU-US Data Privacy Framework');
     expect(section(html, 'system-calls')).toContain('Who receives it Nobody outside our company.');
@@ -163,6 +163,7 @@ describe('the access report in Norwegian Bokmål', () => {
     expect(stripe).toContain('Opprettet 1. januar 2025');
     expect(stripe).toMatch(/Beløp 12,00\s€/);
     expect(stripe).toContain('Hvorfor vi har dem Betaling for tjenesten, fakturering og bokføring.');
+    expect(stripe).toContain('Hvem som mottar dem Stripe: behandler betalingene og fakturaene dine (behandler opplysninger på våre vegne; USA)');
     expect(section(html, 'automated-decisions')).toContain('Vi tar ingen avgjørelser som bare bygger på automatisk behandling');
   });
 });
