@@ -20,6 +20,7 @@ export const JURISDICTIONS = ['GDPR', 'UK_GDPR', 'CCPA', 'VCDPA', 'CPA', 'LGPD',
 export type Jurisdiction = (typeof JURISDICTIONS)[number];
 
 import { ORIGINS, type Origin } from './origins.ts';
+import { localTextSchema } from './local-text.ts';
 
 export { ORIGINS, type Origin };
 
@@ -38,15 +39,76 @@ const erasurePolicySchema = z.discriminatedUnion('action', [
 ]);
 export type ErasurePolicy = z.infer<typeof erasurePolicySchema>;
 
+/** How the access report shows values: dates from Unix seconds or ISO strings, money in minor units. */
+export const FIELD_FORMATS = ['text', 'date', 'datetime', 'unix-date', 'unix-datetime', 'minor-units'] as const;
+export type FieldFormat = (typeof FIELD_FORMATS)[number];
+
+/**
+ * One entry of the field dictionary: how the access report names a field (a dotted path) and whether it
+ * shows it. Connectors give defaults (functions/connectors/fields.ts); configuration overrides them.
+ * A hidden field stays in data.json and the CSVs; only the readable report leaves it out.
+ */
+const fieldEntrySchema = z.object({
+  label: z.optional(localTextSchema),
+  hidden: z.optional(z.boolean()),
+  format: z.optional(z.enum(FIELD_FORMATS)),
+  /** The field that names a record in the report's list (its `<summary>`). */
+  title: z.optional(z.boolean()),
+});
+export type FieldEntry = z.infer<typeof fieldEntrySchema>;
+
 const objectSettingsSchema = z.object({
   /** Personal-data category the object falls under, shown in the access report. */
   category: z.string().check(z.minLength(1)),
+  /** The object's name as the subject reads it ("Payments"); the connector's default, else the object name. */
+  label: z.optional(localTextSchema),
+  /** Field dictionary overrides, by dotted path (`billing_details.address.city`). */
+  fields: z.optional(z.record(z.string(), fieldEntrySchema)),
   origin: z._default(z.enum(ORIGINS), 'provided'),
   /** Per-field origin where it differs from the object's. */
   fieldOrigins: z._default(z.record(z.string(), z.enum(ORIGINS)), {}),
   erasure: z.optional(erasurePolicySchema),
 });
 export type ObjectSettings = z.infer<typeof objectSettingsSchema>;
+
+/**
+ * What GDPR Art. 15(1) and 15(2) require about the processing in one system: the access report states it
+ * for each system where data was found, so the subject reads the purposes, recipients and retention
+ * that apply to their data, not the whole privacy notice.
+ */
+const art15Schema = z.object({
+  /** Art. 15(1)(a). */
+  purposes: z.array(localTextSchema).check(z.minLength(1)),
+  /** Art. 6 (and 9) bases, one per purpose or group of purposes. */
+  legalBases: z.array(localTextSchema).check(z.minLength(1)),
+  /** Art. 15(1)(b); the categories of the objects found when absent. */
+  categories: z.optional(z.array(localTextSchema)),
+  /**
+   * Art. 15(1)(c): the `privacyNotice.recipients` who receive this system's data, by name, or by name
+   * with what they receive it for (`{"name": "Stripe", "purpose": {"en": "processes your payments"}}`);
+   * the notice's purpose of the recipient applies when none is given.
+   */
+  recipients: z._default(z.array(z.union([z.string(), z.object({ name: z.string(), purpose: localTextSchema })])), []),
+  /** Art. 15(1)(d): the period, or the criteria that set it. */
+  retention: localTextSchema,
+  /** Art. 15(1)(g): where the data comes from. */
+  source: localTextSchema,
+  /** Art. 15(2): transfers to third countries, each with its safeguard. */
+  transfers: z._default(
+    z.array(z.object({ recipient: z.string(), country: z.string().check(z.length(2)), safeguards: localTextSchema })),
+    [],
+  ),
+  /** Art. 15(1)(h): what the inferred or derived fields of this system are used for (profiling). */
+  profiling: z.optional(localTextSchema),
+  /** Art. 15(1)(h): automated decisions this system makes; the organisation's statement applies when absent. */
+  automatedDecisions: z.optional(localTextSchema),
+});
+export type Art15Facts = z.infer<typeof art15Schema>;
+
+/** The name of a system's recipient entry, given as a name or as `{name, purpose}`. */
+export function recipientName(entry: Art15Facts['recipients'][number]): string {
+  return typeof entry === 'string' ? entry : entry.name;
+}
 
 const connectorBase = {
   id: z.string().check(z.regex(/^[a-z][a-z0-9-]{1,40}$/, 'connector ids are lower-case slugs')),
@@ -56,6 +118,8 @@ const connectorBase = {
   /** Default erasure policy for objects without their own. */
   erasure: z._default(erasurePolicySchema, { action: 'delete' }),
   objects: z._default(z.record(z.string(), objectSettingsSchema), {}),
+  /** The Art. 15 facts of this system (see art15Schema); the privacy notice's general text when absent. */
+  art15: z.optional(art15Schema),
 };
 
 const dynamodbConnectorSchema = z.object({
@@ -165,14 +229,19 @@ export const configSchema = z.object({
   }),
   /** The facts an access report must state (GDPR Art. 15(1)(a)-(h) and 15(2)). */
   privacyNotice: z.object({
-    purposes: z.array(z.string()).check(z.minLength(1)),
-    categories: z.array(z.string()).check(z.minLength(1)),
+    purposes: z.array(localTextSchema).check(z.minLength(1)),
+    categories: z.array(localTextSchema).check(z.minLength(1)),
     recipients: z.array(recipientSchema),
-    retention: z.array(z.string()).check(z.minLength(1)),
-    sources: z.array(z.string()).check(z.minLength(1)),
-    transfers: z.string(),
-    automatedDecisions: z.string(),
-    rights: z.string(),
+    retention: z.array(localTextSchema).check(z.minLength(1)),
+    sources: z.array(localTextSchema).check(z.minLength(1)),
+    transfers: localTextSchema,
+    /**
+     * Art. 15(1)(h), organisation-wide: whether decisions based solely on automated processing (Art. 22)
+     * are made, and if so the logic, significance and consequences. A connector's `art15.automatedDecisions`
+     * adds to it for that system.
+     */
+    automatedDecisions: localTextSchema,
+    rights: localTextSchema,
   }),
   jurisdictions: z.object({
     default: z.enum(JURISDICTIONS),
@@ -316,11 +385,35 @@ export function parseConfig(input: unknown, options: ParseOptions = {}): DsarCon
       .map(([table]) => `connectors.${c.id}.objects.${table}.erasure: declare erasure in the dataset`);
   });
   if (twice.length) throw new ConfigError(`invalid DSAR configuration:\n  ${twice.join('\n  ')}`);
-  for (const c of result.data.connectors) {
-    if (c.kind !== 'postgres') continue;
+  // A system's recipients and transfers name the privacy notice's recipients: one home for who they are.
+  const known = new Set(result.data.privacyNotice.recipients.map((r) => r.name));
+  const unknown = result.data.connectors.flatMap((c) => [
+    ...(c.art15?.recipients ?? []).map(recipientName).filter((name) => !known.has(name)).map((name) => `connectors.${c.id}.art15.recipients: "${name}" is not in privacyNotice.recipients`),
+    ...(c.art15?.transfers ?? []).filter((t) => !known.has(t.recipient)).map((t) => `connectors.${c.id}.art15.transfers: "${t.recipient}" is not in privacyNotice.recipients`),
+  ]);
+  if (unknown.length) throw new ConfigError(`invalid DSAR configuration:\n  ${unknown.join('\n  ')}`);
+  // An entry that gives only what the report shows (a label, field labels, the category) keeps the
+  // dataset's origins: leaving them out must not make the table's derived fields portable.
+  const rawConnectors = ((input as { connectors?: unknown } | null)?.connectors ?? []) as Array<{ objects?: Record<string, object> } | null>;
+  result.data.connectors.forEach((c, i) => {
+    if (c.kind !== 'postgres') return;
     const fromDataset = objectSettingsOf(c.dataset);
-    c.objects = { ...fromDataset, ...Object.fromEntries(Object.entries(c.objects).map(([table, o]) => [table, { ...o, erasure: fromDataset[table]?.erasure }])) };
-  }
+    const given = rawConnectors[i]?.objects ?? {};
+    const merged = Object.entries(c.objects).map(([table, o]) => {
+      const dataset = fromDataset[table];
+      const raw = given[table] ?? {};
+      return [
+        table,
+        {
+          ...o,
+          ...(dataset && !('origin' in raw) ? { origin: dataset.origin } : {}),
+          ...(dataset && !('fieldOrigins' in raw) ? { fieldOrigins: dataset.fieldOrigins } : {}),
+          erasure: dataset?.erasure,
+        },
+      ];
+    });
+    c.objects = { ...fromDataset, ...Object.fromEntries(merged) };
+  });
   return result.data;
 }
 

@@ -43,7 +43,7 @@ const BODIES: Record<Act, unknown> = {
 };
 
 const CLOSED = ['denied', 'completed', 'completed_partial', 'cancelled', 'unverified_closed'];
-const CLOSING_MAIL = /was declined|was closed|was cancelled|Your data is ready|Your data was erased/;
+const CLOSING_MAIL = /was declined|was closed|was cancelled|Your data is ready|We hold no personal data|Your data was erased/;
 /**
  * Each scenario runs once per offset: both actions at once, the second 15 or 200 ms late, the first 15 ms
  * late (an `after` scenario waits the offset after the first answer), so the winner is not always the

@@ -411,6 +411,13 @@ export interface components {
         expiresAt: string;
         bytes?: number;
       };
+      /** @description Set instead of package when no system searched returned a record: no ZIP was built, and the subject was mailed that we hold nothing */
+      nothingHeld?: {
+        /** Format: date-time */
+        at: string;
+        /** @description Display names of the systems searched */
+        systems: string[];
+      };
       /** @description The staff member who owns the request */
       assignee?: string;
       /** @description The one extension the law allows */

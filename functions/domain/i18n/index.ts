@@ -80,6 +80,32 @@ function format(locale: Locale, key: MessageKey): IntlMessageFormat {
 
 const CALENDAR_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
+/**
+ * Formatters are costly to build (a report formats thousands of dates) and few in kind: one per
+ * language, zone and style, kept for the life of the process.
+ */
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+const numberFormats = new Map<string, Intl.NumberFormat>();
+
+function dateFormat(tag: string, timeZone: string, withTime: boolean): Intl.DateTimeFormat {
+  const id = `${tag}|${timeZone}|${withTime}`;
+  let f = dateFormats.get(id);
+  if (!f) {
+    f = new Intl.DateTimeFormat(tag, { dateStyle: 'long', ...(withTime ? { timeStyle: 'short' } : {}), timeZone });
+    dateFormats.set(id, f);
+  }
+  return f;
+}
+
+function numberFormat(tag: string): Intl.NumberFormat {
+  let f = numberFormats.get(tag);
+  if (!f) {
+    f = new Intl.NumberFormat(tag);
+    numberFormats.set(tag, f);
+  }
+  return f;
+}
+
 export function translator(localeTag: string | undefined): Translator {
   const locale = pickLocale(localeTag);
   const { tag } = CATALOGUES[locale];
@@ -96,14 +122,10 @@ export function translator(localeTag: string | undefined): Translator {
       const calendarDay = typeof value === 'string' && CALENDAR_DATE.test(value);
       const instant = typeof value === 'string' ? new Date(calendarDay ? `${value}T00:00:00Z` : value) : value;
       if (Number.isNaN(instant.getTime())) return String(value);
-      return new Intl.DateTimeFormat(tag, {
-        dateStyle: 'long',
-        ...(options.with === 'datetime' && !calendarDay ? { timeStyle: 'short' } : {}),
-        timeZone: calendarDay ? 'UTC' : (options.timeZone ?? 'UTC'),
-      }).format(instant);
+      return dateFormat(tag, calendarDay ? 'UTC' : (options.timeZone ?? 'UTC'), options.with === 'datetime' && !calendarDay).format(instant);
     },
     number(value) {
-      return new Intl.NumberFormat(tag).format(value);
+      return numberFormat(tag).format(value);
     },
   };
 }

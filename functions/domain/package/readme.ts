@@ -17,7 +17,7 @@ export function readmeText(input: AssembleInput, systems: PlannedSystem[], gener
       : 'This package answers your request for data portability (GDPR Article 20). It holds the personal data you provided to us and the data recorded from your use of our services, in structured, machine-readable files you can pass on to another service. Data we inferred or derived ourselves is not part of a portability export; you can ask for it with an access request.',
     '',
     'Files',
-    ...(access ? ['  report.html  A readable report: your data by system and category, and how we process it. Open it in a web browser.'] : []),
+    ...(access ? ['  report.html  A readable report: a summary first, then your data system by system with how we process it. Open it in a web browser.'] : []),
     '  data.json    Every record in this package, grouped by system and kind of record (JSON).',
     '  schema.json  The structure of data.json, as a JSON Schema (draft 2020-12).',
     '  csv/         One CSV file per system and kind of record:',

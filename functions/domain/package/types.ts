@@ -18,6 +18,10 @@ export interface PackageRequest {
   dueDate: string;
   jurisdiction: string;
   subject: { email: string; name?: string };
+  /** The request's language tag (`nb-NO`): the report is written in it, English when absent or unknown. */
+  locale?: string;
+  /** IANA zone the report shows moments in (the request's, requests/zone.ts); the organisation's when absent. */
+  timeZone?: string;
 }
 
 /** A connector whose data staff accepted as missing, on record; the report says so and why. */

@@ -57,6 +57,20 @@ export class RecordFilter {
     this.hasPortableField = Object.values(meta.fieldOrigins).some(isPortable);
   }
 
+  /**
+   * Where one field of a record came from: the record's own origin when the connector set one, else the
+   * nearest `fieldOrigins` rule on the path or above it, else the object's origin.
+   */
+  originOf(path: string, recordOrigin?: Origin): Origin {
+    if (recordOrigin) return recordOrigin;
+    const parts = path.split('.');
+    for (let i = parts.length; i > 0; i--) {
+      const rule = this.meta.fieldOrigins[parts.slice(0, i).join('.')];
+      if (rule) return rule;
+    }
+    return this.meta.origin;
+  }
+
   /** The record as it goes into the package, or undefined when nothing of it belongs there. */
   apply(record: DataRecord): RecordView | undefined {
     const view: RecordView = { id: String(record.id), data: record.data ?? {} };
@@ -92,10 +106,3 @@ export class RecordFilter {
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
-
-export const ORIGIN_LABELS: Record<Origin, string> = {
-  provided: 'Provided by you',
-  observed: 'Observed from your use of our services',
-  inferred: 'Inferred by us from other data',
-  derived: 'Derived by us from other data',
-};

@@ -210,6 +210,11 @@ export interface RequestRecord {
   /** Staff's reason for accepting a request with connectors missing. */
   partialAcceptance?: { by: string; at: string; reason: string };
   package?: { key: string; createdAt: string; expiresAt: string; bytes?: number };
+  /**
+   * Set instead of `package` when every system was searched and none returned a record: no ZIP is built
+   * or offered, and the subject is told in words that we hold nothing (notifications/nothing-held.ts).
+   */
+  nothingHeld?: { at: string; systems: string[] };
   /** Present while open: the queue index. */
   openPk?: 'OPEN';
   openSk?: string;

@@ -9,6 +9,7 @@ import type { AppContext } from '../context.ts';
 import { deleteStaging } from '../staging/cleanup.ts';
 import { assemblePackage } from '../package/assemble.ts';
 import type { PackageSource } from '../package/types.ts';
+import { requestTimeZone } from '../requests/zone.ts';
 
 export async function assemble(ctx: AppContext, requestId: string): Promise<{ key: string; records: number; bytes: number }> {
   const { repo, config, clock } = ctx;
@@ -36,13 +37,23 @@ export async function assemble(ctx: AppContext, requestId: string): Promise<{ ke
       reason: request.partialAcceptance?.reason ?? 'not available',
     }));
   const now = clock.now();
+  const records = sources.reduce((n, s) => n + s.objects.reduce((m, o) => m + o.count, 0), 0);
+  // Nothing held anywhere we searched, and nothing missing: there is nothing to package. An empty ZIP
+  // would make the subject download a file to learn it; the closing mail says it in words instead.
+  if (records === 0 && missing.length === 0) {
+    if (request.nothingHeld && request.status === 'assembling') return { key: '', records: 0, bytes: 0 };
+    const systems = sources.map((s) => s.displayName);
+    await repo.update(requestId, { status: 'assembling', nothingHeld: { at: now.toISOString(), systems } }, { onlyIf: ['in_progress', 'assembling'] });
+    await repo.audit(requestId, 'system', 'package.nothing_held', { systems: systems.length });
+    await removeStaging(ctx, requestId);
+    return { key: '', records: 0, bytes: 0 };
+  }
   const key = `exports/${requestId}/${request.type}-${requestId}.zip`;
   // A rerun after the package went on record (the runtime or the Lambda died before the next state, or
   // its answer was lost): the staged copies may already be gone, so rebuilding would fail on a missing
   // key. The package on record is this step's answer.
   if (request.package?.key === key && request.status === 'assembling') {
     await removeStaging(ctx, requestId);
-    const records = sources.reduce((n, s) => n + s.objects.reduce((m, o) => m + o.count, 0), 0);
     return { key, records, bytes: request.package.bytes ?? 0 };
   }
   await repo.update(requestId, { status: 'assembling' }, { onlyIf: ['in_progress', 'assembling'] });
@@ -58,6 +69,8 @@ export async function assemble(ctx: AppContext, requestId: string): Promise<{ ke
       dueDate: request.dueDate,
       jurisdiction: request.jurisdiction,
       subject: { email: request.subject.email, ...(request.subject.name ? { name: request.subject.name } : {}) },
+      ...(request.locale ? { locale: request.locale } : {}),
+      timeZone: requestTimeZone(config, request),
     },
     config,
     sources,

@@ -15,6 +15,7 @@ import type { DenialReason, RequestStatus } from '../requests/model.ts';
 import { facts } from '../requests/verification.ts';
 import { mailOnce } from '../notifications/once.ts';
 import { openFollowUps } from '../todos/index.ts';
+import { nothingHeld } from '../notifications/nothing-held.ts';
 
 export type Outcome =
   | { outcome: 'completed' }
@@ -51,6 +52,13 @@ export async function notifyOutcome(ctx: AppContext, requestId: string, outcome:
   let send: () => Promise<string | undefined>;
   switch (outcome.outcome) {
     case 'completed': {
+      if (request.nothingHeld) {
+        // Nothing held: no package and no link, the mail says so in words (notifications/nothing-held.ts).
+        const held = request.nothingHeld;
+        status = 'completed';
+        send = () => mailer.send(to, nothingHeld(config, { ...f, systems: held.systems }, translator(request.locale)), tag);
+        break;
+      }
       const pkg = request.package;
       if (!pkg) throw new Error(`request ${requestId} has no package to deliver`);
       const missing = Object.values(request.connectors ?? {}).filter((c) => c.status === 'accepted_missing').map((c) => c.connectorId);

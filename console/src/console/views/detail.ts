@@ -17,6 +17,7 @@ import { needsTypedConfirmation, offeredActions, type Action } from '../rules.ts
 import { timeIn } from '../time.ts';
 import { historyPanel } from './detail-history.ts';
 import { messagesPanel, waitingForSubject } from './detail-messages.ts';
+import { nothingHeldSection } from './detail-nothing-held.ts';
 import { notesPanel } from './detail-notes.ts';
 import { tasksSection } from './detail-tasks.ts';
 import type { Detail, DetailPage, DetailPanel } from './detail-panel.ts';
@@ -103,7 +104,13 @@ const requestPath = (id: string) => `/v1/admin/requests/${encodeURIComponent(id)
  * The panels below the request's own sections, in page order. Each is a function of the page (see
  * detail-panel.ts); a panel of another feature is added here with one line.
  */
-const PANELS: DetailPanel[] = [(page) => tasksSection(page.ctx, page.detail.request), messagesPanel, notesPanel, historyPanel];
+const PANELS: DetailPanel[] = [
+  (page) => nothingHeldSection(page.detail.request),
+  (page) => tasksSection(page.ctx, page.detail.request),
+  messagesPanel,
+  notesPanel,
+  historyPanel,
+];
 
 /**
  * One request on screen. Every redraw builds the page anew from the request in full; text typed into a

@@ -49,3 +49,19 @@ describe('a postgres connector in the configuration', () => {
     expect(identifierDependencies(parseConfig(withConnector({ ...base, dataset })))).toContainEqual({ connectorId: 'accounts', attribute: 'accountId' });
   });
 });
+
+describe('labels for a postgres connector in the configuration', () => {
+  it("keeps the dataset's origins for an objects entry that gives only the category, a label and field labels", () => {
+    const objects = { call_records: { category: 'user.behavior', label: { en: 'Call records', nb: 'Samtaleoppføringer' }, fields: { device: { label: 'Device' } } } };
+    const config = parseConfig(withConnector({ ...base, dataset: 'config/datasets/product.json', objects }));
+    const calls = config.connectors.find((x) => x.id === 'product-db')!.objects.call_records!;
+    expect(calls).toMatchObject({ origin: 'observed', label: { nb: 'Samtaleoppføringer' }, fields: { device: { label: 'Device' } } });
+    const accounts = parseConfig(withConnector({ ...base, dataset: 'config/datasets/product.json', objects: { accounts: { category: 'user.account', label: 'Account' } } }));
+    expect(accounts.connectors.find((x) => x.id === 'product-db')!.objects.accounts!.fieldOrigins).toEqual({ created_at: 'observed' });
+  });
+
+  it('lets an entry that names an origin override the dataset, as before', () => {
+    const config = parseConfig(withConnector({ ...base, dataset: 'config/datasets/product.json', objects: { call_records: { category: 'user.behavior', origin: 'provided' } } }));
+    expect(config.connectors.find((x) => x.id === 'product-db')!.objects.call_records!.origin).toBe('provided');
+  });
+});

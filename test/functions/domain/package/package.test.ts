@@ -361,43 +361,44 @@ describe('assemblePackage for an access request', () => {
     expect(html).toContain('<style>');
   });
 
-  it('shows the organisation, the request and the data grouped by system and category', () => {
+  it('shows the organisation, the request, and the data system by system, after a summary', () => {
     const html = files.get('report.html')!;
     expect(html).toContain('Example Video AS');
     expect(html).toContain('dsar_pkg');
-    expect(html).toContain('2026-03-01');
-    expect(html).toContain('2026-04-01');
-    for (const heading of ['<h3>Account store</h3>', '<h3>Call history</h3>', '<h3>Google Analytics</h3>', '<h4>Contact details</h4>', '<h4>Usage data</h4>', '<h4>Profiling</h4>']) {
-      expect(html).toContain(heading);
-    }
-    expect(html).toMatch(/<h3>HubSpot<\/h3><p>We searched this system and found no personal data about you/);
+    expect(html).toContain('1 March 2026');
+    expect(html).toContain('1 April 2026');
+    for (const system of ['accounts', 'calls', 'analytics']) expect(html).toContain(`<section class="system" id="system-${system}">`);
+    expect(html.indexOf('id="summary"')).toBeLessThan(html.indexOf('id="system-accounts"'));
+    expect(html).toContain('We searched these systems and found nothing about you: HubSpot.');
   });
 
   it('shows the first 500 records of a large object and says where the rest are', () => {
     const html = files.get('report.html')!;
-    expect(html).toContain('<td>call-499</td>');
-    expect(html).not.toContain('<td>call-500</td>');
-    expect(html).toContain(`the first 500 of ${CALLS} records. The other ${CALLS - 500} are in <code>data.json</code> and in <code>csv/calls/call.csv</code>`);
+    const calls = html.slice(html.indexOf('id="system-calls"'), html.indexOf('id="system-analytics"'));
+    expect(calls.match(/<details class="record">/g)).toHaveLength(500);
+    expect(calls).toContain('Call 499');
+    expect(calls).not.toContain('Call 500');
+    expect(calls).toContain(`Shown here: the first 500 of ${CALLS}. All of them are in data.json and in csv/calls/call.csv.`);
   });
 
   it('states the Art. 15 information: purposes, categories, recipients, retention, rights, complaint, sources, automated decisions, transfers', () => {
     const html = files.get('report.html')!;
-    for (const id of ['purposes', 'categories', 'recipients', 'retention', 'rights', 'complaint', 'sources', 'automated-decisions', 'transfers']) {
-      expect(html).toContain(`<h3 id="${id}">`);
-    }
-    expect(html).toContain('<td>Stripe</td><td>processor</td><td>payments</td><td>US</td><td>Yes</td>');
-    expect(html).toContain('<td>Authorised resale partners</td>');
+    for (const id of ['rights', 'complaint', 'recipients', 'automated-decisions', 'transfers', 'sources']) expect(html).toContain(`id="${id}"`);
+    // This configuration has no art15 blocks: each system states the privacy notice's facts, and says so.
+    expect(html).toContain('<dt>Why we have it</dt><dd>Operating and delivering the service</dd>');
+    expect(html).toContain('<dd>Call history: two years by default.</dd>');
+    expect(html).toContain('For this system we give the general information of our privacy notice.');
+    expect(html).toContain('Stripe: payments (processes data on our behalf; United States)');
     expect(html).toContain('Datatilsynet');
     expect(html).toContain('PO Box 8177, 0034 Oslo, Norway');
-    expect(html).toMatch(/rectification.*erasure.*restriction.*object/s);
-    expect(html).toContain('standard contractual clauses');
+    expect(html).toMatch(/correct.*erase.*restrict.*Object/s);
     expect(html).toContain('We make no decisions about you by automated means alone.');
   });
 
   it('lists the connectors staff accepted as missing, with the reason', () => {
     const html = files.get('report.html')!;
     const section = html.slice(html.indexOf('id="not-included"'));
-    expect(section).toContain('<td>Salesforce</td><td>The Salesforce API was unavailable; accepted by staff on 2026-03-09.</td>');
+    expect(section).toContain('<li><strong>Salesforce</strong>: The Salesforce API was unavailable; accepted by staff on 2026-03-09.</li>');
   });
 });
 
@@ -491,7 +492,7 @@ describe('assemblePackage when something goes wrong', () => {
     expect(result.records).toBe(0);
     expect(result.files).toEqual(['report.html', 'data.json', 'schema.json', 'README.txt']);
     expect(JSON.parse(files.get('data.json')!).systems).toEqual([{ connectorId: 'hubspot', displayName: 'HubSpot', objects: [] }]);
-    expect(files.get('report.html')).toContain('Every system that holds personal data was searched');
+    expect(files.get('report.html')).toContain('We found no personal data about you in the 1 system we searched.');
   });
 });
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { CreateMultipartUploadCommand, DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { assemble } from '#domain/workflow/assemble';
 import { REQUEST_ID, requestRecord, testContext, verificationFor, type TestContext } from '../requests/support.ts';
 
@@ -36,5 +36,30 @@ describe('assemble', () => {
     expect(result).toEqual({ key, records: 2, bytes: 1234 });
     expect(s3.commandCalls(GetObjectCommand)).toHaveLength(0);
     expect(ctx.memory.stored().package?.key).toBe(key);
+  });
+
+  it('builds no package when no system returned a record, and keeps on record which systems were searched', async () => {
+    const none = (connectorId: string) => ({ connectorId, status: 'succeeded' as const, records: 0, objects: {}, stagingKeys: {}, attempts: 1 });
+    await ctx.memory.create(
+      requestRecord({
+        status: 'in_progress',
+        verification: verificationFor(REQUEST_ID, '123456', { verifiedAt: '2026-03-02T10:05:00.000Z' }),
+        decision: { outcome: 'approved', by: 'dana', at: '2026-03-02T11:00:00.000Z' },
+        connectors: { accounts: none('accounts'), stripe: none('stripe') },
+      }),
+    );
+
+    const result = await assemble(ctx, REQUEST_ID);
+    const again = await assemble(ctx, REQUEST_ID);
+
+    expect(result).toEqual({ key: '', records: 0, bytes: 0 });
+    expect(again).toEqual(result);
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+    expect(s3.commandCalls(CreateMultipartUploadCommand)).toHaveLength(0);
+    const stored = ctx.memory.stored();
+    expect(stored.status).toBe('assembling');
+    expect(stored.package).toBeUndefined();
+    expect(stored.nothingHeld).toEqual({ at: ctx.clock.now().toISOString(), systems: ['Example Video account store', 'Stripe (payments)'] });
+    expect((await ctx.memory.auditTrail(REQUEST_ID)).filter((a) => a.action === 'package.nothing_held')).toHaveLength(1);
   });
 });

@@ -72,6 +72,21 @@ describe('notifyOutcome', () => {
     expect(await ctx.memory.todos.list(REQUEST_ID)).toEqual([]);
   });
 
+  it('completes a request of whom nothing is held with a mail that says so in words, and no download', async () => {
+    await ctx.memory.update(REQUEST_ID, { nothingHeld: { at: '2026-03-02T10:00:00.000Z', systems: ['Example Video account store', 'Stripe (payments)'] } }, { remove: ['package'] });
+
+    const out = await notifyOutcome(ctx, REQUEST_ID, { outcome: 'completed' });
+
+    expect(out).toEqual({ status: 'completed' });
+    const [mail] = ctx.mail.to(SUBJECT_EMAIL);
+    expect(mail!.subject).toBe(`We hold no personal data about you (${REQUEST_ID})`);
+    expect(mail!.text).toContain('We found no personal data about you in any of them.');
+    expect(mail!.text).toContain('- Stripe (payments)');
+    expect(mail!.text).not.toMatch(/download\/|token=/i);
+    expect(await ctx.memory.download(REQUEST_ID)).toBeUndefined();
+    expect(ctx.memory.stored().status).toBe('completed');
+  });
+
   it('refuses to complete a request without a package', async () => {
     await ctx.memory.update(REQUEST_ID, {}, { remove: ['package'] });
 
