@@ -7,7 +7,7 @@ import type { SFNClient } from '@aws-sdk/client-sfn';
 import { loadConfig, type DsarConfig } from '#commons/config';
 import { dynamo, s3Client, sesClient, sfnClient } from '#commons/clients';
 import { resources } from '#commons/env';
-import { pickLocale } from './i18n/index.ts';
+import { pickLocale } from './i18n/locale.ts';
 import { RequestRepository } from './requests/repository.ts';
 import { SesMailer, type Mailer } from './notifications/mailer.ts';
 import { RecipientLimitedMailer } from './notifications/mail-volume.ts';

@@ -28,7 +28,7 @@ let chosen: Locale | undefined;
 
 function readLanguage() {
   const param = new URLSearchParams(location.search).get('lang') ?? '';
-  chosen = (LOCALES as string[]).includes(param) ? (param as Locale) : undefined;
+  chosen = (LOCALES as readonly string[]).includes(param) ? (param as Locale) : undefined;
   t = translator(chosen ?? pickLocale(languageTag(navigator.language)));
   document.documentElement.lang = t.tag;
   document.title = t.t('page.title');

@@ -7,39 +7,23 @@
  * anything we have no catalogue for falls back to English. Norwegian Nynorsk and the macro-language tag
  * `no` read Bokmål: a Norwegian reader understands both, and English would be the worse fallback.
  * Adding a language is adding a folder under `locales/` typed as `Catalogue` (the compiler lists every
- * missing message) and one line in `CATALOGUES` below; docs/i18n.md says how.
+ * missing message), its code in `LOCALES` (./locale.ts) and one line in `CATALOGUES` below; docs/i18n.md
+ * says how.
  */
 import { IntlMessageFormat } from 'intl-messageformat';
 import type { Catalogue, MessageKey } from './catalogue.ts';
+import { pickLocale, type Locale } from './locale.ts';
 import { en } from './locales/en/index.ts';
 import { nb } from './locales/nb/index.ts';
 
 export type { Catalogue, MessageKey } from './catalogue.ts';
+export { DEFAULT_LOCALE, LOCALES, pickLocale, type Locale } from './locale.ts';
 
-/** Each supported language with the tag `Intl` formats its dates and numbers in. */
-const CATALOGUES = {
+/** Each supported language's catalogue, with the tag `Intl` formats its dates and numbers in. */
+const CATALOGUES: Record<Locale, { tag: string; messages: Catalogue }> = {
   en: { tag: 'en-GB', messages: en },
   nb: { tag: 'nb-NO', messages: nb },
-} as const satisfies Record<string, { tag: string; messages: Catalogue }>;
-
-export type Locale = keyof typeof CATALOGUES;
-export const LOCALES = Object.keys(CATALOGUES) as Locale[];
-export const DEFAULT_LOCALE: Locale = 'en';
-
-const ALIASES: Record<string, Locale> = { no: 'nb', nn: 'nb' };
-
-/** The catalogue for a request's locale tag, English when there is none or we do not have it. */
-export function pickLocale(tag: string | undefined): Locale {
-  if (!tag) return DEFAULT_LOCALE;
-  let language: string;
-  try {
-    language = new Intl.Locale(tag).language.toLowerCase();
-  } catch {
-    return DEFAULT_LOCALE;
-  }
-  if (language in CATALOGUES) return language as Locale;
-  return ALIASES[language] ?? DEFAULT_LOCALE;
-}
+};
 
 export type MessageValues = Record<string, string | number | Date>;
 
