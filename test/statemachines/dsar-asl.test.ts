@@ -25,7 +25,7 @@ describe('the workflow definition', () => {
 
   it('gives every waiting task an explicit timeout, since the default would be wrong on both runtimes', () => {
     const waiting = Object.entries(definition.States).filter(([, s]) => String(s.Resource).endsWith('.waitForTaskToken'));
-    expect(waiting.map(([name]) => name).sort()).toEqual(['AwaitReview', 'AwaitStaffOnFailures', 'NeedsAttention', 'VerifyIdentity']);
+    expect(waiting.map(([name]) => name).sort()).toEqual(['AwaitRelease', 'AwaitReview', 'AwaitStaffOnFailures', 'NeedsAttention', 'VerifyIdentity']);
     for (const [, state] of waiting) expect(state.TimeoutSecondsPath ?? state.TimeoutSeconds).toBeTruthy();
   });
 
@@ -34,6 +34,26 @@ describe('the workflow definition', () => {
       const retried = definition.States[name].Retry.flatMap((r: any) => r.ErrorEquals);
       expect({ name, retried }).toEqual({ name, retried: expect.arrayContaining(['States.TaskFailed']) });
     }
+  });
+
+  it('waits for staff to release an assembled package when the type says so, and sends it at once otherwise', () => {
+    const s = definition.States;
+    expect(s.Assemble.Next).toBe('ChooseRelease');
+    expect(s.ChooseRelease.Choices).toEqual([
+      { And: [{ Variable: '$.receipt.release', IsPresent: true }, { Variable: '$.receipt.release', StringEquals: 'staff' }], Next: 'AwaitRelease' },
+    ]);
+    expect(s.ChooseRelease.Default).toBe('NotifySubject');
+    expect(s.AwaitRelease).toMatchObject({
+      Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+      Parameters: { Payload: { kind: 'release' } },
+      TimeoutSecondsPath: '$.receipt.timeouts.staffSeconds',
+      Next: 'NotifySubject',
+    });
+    // A timeout asks staff again (the deadline's escalation keeps chasing); anything else needs attention.
+    expect(s.AwaitRelease.Catch.map((c: any) => [c.ErrorEquals[0], c.Next])).toEqual([
+      ['States.Timeout', 'AwaitRelease'],
+      ['States.ALL', 'RecordFailure'],
+    ]);
   });
 
   it('retries connector throttling and unavailability with jitter and records any other failure', () => {

@@ -159,7 +159,7 @@ export interface components {
       locale?: string;
     };
     /** @enum {string} */
-    Status: "awaiting_verification" | "unverified_closed" | "awaiting_review" | "denied" | "in_progress" | "awaiting_staff" | "assembling" | "completed" | "completed_partial" | "cancelled" | "duplicate";
+    Status: "awaiting_verification" | "unverified_closed" | "awaiting_review" | "denied" | "in_progress" | "awaiting_staff" | "assembling" | "awaiting_release" | "completed" | "completed_partial" | "cancelled" | "duplicate";
     SubjectStatus: {
       requestId: string;
       /** @enum {string} */

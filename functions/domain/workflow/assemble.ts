@@ -2,8 +2,10 @@
  * Assemble: builds the subject's package (a ZIP streamed into the exports bucket) from what the
  * connectors staged, and records where it is and until when the link works. The staged records are
  * deleted once the package is on record: they are a second copy of the subject's data that nothing
- * needs any more.
+ * needs any more. With staff release they are kept: withholding rebuilds the package from them, so they
+ * live until the release (or the request closes) and are deleted then (../release/).
  */
+import { releaseMode } from '#commons/config';
 import { logger } from '#commons/observability';
 import type { AppContext } from '../context.ts';
 import { deleteStaging } from '../staging/cleanup.ts';
@@ -40,8 +42,9 @@ export async function assemble(ctx: AppContext, requestId: string): Promise<{ ke
   // A rerun after the package went on record (the runtime or the Lambda died before the next state, or
   // its answer was lost): the staged copies may already be gone, so rebuilding would fail on a missing
   // key. The package on record is this step's answer.
+  const keepStaging = releaseMode(config, request.type) === 'staff';
   if (request.package?.key === key && request.status === 'assembling') {
-    await removeStaging(ctx, requestId);
+    if (!keepStaging) await removeStaging(ctx, requestId);
     const records = sources.reduce((n, s) => n + s.objects.reduce((m, o) => m + o.count, 0), 0);
     return { key, records, bytes: request.package.bytes ?? 0 };
   }
@@ -69,7 +72,7 @@ export async function assemble(ctx: AppContext, requestId: string): Promise<{ ke
   // Only while still assembling: a request cancelled meanwhile gets no package (and so no download).
   await repo.update(requestId, { package: { key, createdAt: now.toISOString(), expiresAt, bytes: result.bytes } }, { onlyIf: ['assembling'] });
   await repo.audit(requestId, 'system', 'package.assembled', { records: result.records, bytes: result.bytes });
-  await removeStaging(ctx, requestId);
+  if (!keepStaging) await removeStaging(ctx, requestId);
   return { key, records: result.records, bytes: result.bytes };
 }
 
@@ -77,7 +80,7 @@ export async function assemble(ctx: AppContext, requestId: string): Promise<{ ke
  * Last, and never failing the step: a retry of Assemble after this point would rebuild the package
  * from staging that is gone. What is left here the staging lifecycle rule (or the local sweep) removes.
  */
-async function removeStaging(ctx: AppContext, requestId: string): Promise<void> {
+export async function removeStaging(ctx: AppContext, requestId: string): Promise<void> {
   try {
     const objects = await deleteStaging(ctx.s3, ctx.stagingBucket(), requestId);
     await ctx.repo.audit(requestId, 'system', 'staging.deleted', { objects });
