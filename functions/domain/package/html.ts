@@ -9,6 +9,7 @@ import { cellText, OTHER_COLUMN, toCells } from './flatten.ts';
 import type { PlannedObject, PlannedSystem } from './plan.ts';
 import type { AssembleInput, MissingSource } from './types.ts';
 import { ORIGIN_LABELS } from './view.ts';
+import { withheldSection } from './withheld-section.ts';
 
 /** Wider tables are unreadable on a page; the CSV has every column. */
 const REPORT_COLUMNS = 40;
@@ -76,6 +77,7 @@ export function* reportHtml(input: AssembleInput, systems: PlannedSystem[], gene
   for (const system of systems) yield* systemSection(system);
   yield '</section>';
   yield* notIncluded(missing);
+  yield* withheldSection(input);
   yield* article15(input, systems);
   yield `<footer><p class="muted">Prepared for request ${escapeHtml(request.requestId)} on ${escapeHtml(generatedAt)}. Our privacy notice: ${link(org.privacyNoticeUrl)}.</p></footer>`;
   yield '</body></html>\n';
