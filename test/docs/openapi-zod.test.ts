@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { bodies as actionBodies } from '../../functions/handlers/api/admin-act.ts';
 import { bodies as deadlineBodies } from '../../functions/handlers/api/admin-deadline.ts';
+import { bodies as releaseBodies } from '../../functions/handlers/api/admin-release.ts';
 import { createRequestBody } from '../../functions/handlers/api/create-request.ts';
 import { replyBody } from '../../functions/handlers/api/subject-reply.ts';
 import { verifyBody } from '../../functions/handlers/api/verify-request.ts';
@@ -68,6 +69,8 @@ const BODIES: { operationId: string; schema: z.core.$ZodType }[] = [
   { operationId: 'extendDeadline', schema: deadlineBodies.extend },
   { operationId: 'pauseClock', schema: deadlineBodies.pause },
   { operationId: 'resumeClock', schema: deadlineBodies.resume },
+  { operationId: 'withholdFromPackage', schema: releaseBodies.withhold },
+  { operationId: 'releasePackage', schema: releaseBodies.release },
 ];
 
 /** `accept-partial` -> `AcceptPartialAction`, the component the action route's body refers to. */

@@ -36,18 +36,27 @@ describe('the workflow definition', () => {
     }
   });
 
-  it('waits for staff to release an assembled package when the type says so, and sends it at once otherwise', () => {
+  it('waits for staff to release an assembled package when the type says so, builds it once more after the release, and sends it at once otherwise', () => {
     const s = definition.States;
     expect(s.Assemble.Next).toBe('ChooseRelease');
     expect(s.ChooseRelease.Choices).toEqual([
-      { And: [{ Variable: '$.receipt.release', IsPresent: true }, { Variable: '$.receipt.release', StringEquals: 'staff' }], Next: 'AwaitRelease' },
+      {
+        And: [
+          { Variable: '$.receipt.release', IsPresent: true },
+          { Variable: '$.receipt.release', StringEquals: 'staff' },
+          { Variable: '$.release', IsPresent: false },
+        ],
+        Next: 'AwaitRelease',
+      },
     ]);
     expect(s.ChooseRelease.Default).toBe('NotifySubject');
     expect(s.AwaitRelease).toMatchObject({
       Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
       Parameters: { Payload: { kind: 'release' } },
       TimeoutSecondsPath: '$.receipt.timeouts.staffSeconds',
-      Next: 'NotifySubject',
+      ResultPath: '$.release',
+      // Assemble builds the released package once more, then ChooseRelease finds $.release and sends it.
+      Next: 'Assemble',
     });
     // A timeout asks staff again (the deadline's escalation keeps chasing); anything else needs attention.
     expect(s.AwaitRelease.Catch.map((c: any) => [c.ErrorEquals[0], c.Next])).toEqual([

@@ -85,6 +85,27 @@ export interface paths {
      */
     get: operations["getPackageLink"];
   };
+  "/v1/admin/requests/{id}/contents": {
+    /**
+     * What a package awaiting release holds, with a page of one object's records (approver role)
+     * @description Only while the request is `awaiting_release` (the staged records exist until the release). Systems, objects and counts, what is withheld, and with `connector` and `object` a page of that object's records; each page read is audited as `package.previewed` with the staff member. See docs/release.md.
+     */
+    get: operations["getPackageContents"];
+  };
+  "/v1/admin/requests/{id}/withhold": {
+    /**
+     * Withhold an object, a record or a field from a package awaiting release, with a reason (approver role)
+     * @description The package is rebuilt from the staged records without the part, and the report (README.txt for portability) tells the subject what was withheld and why (GDPR Art. 15(4)). Withholding the same part again changes nothing. Audited as `package.withheld` with the staff member.
+     */
+    post: operations["withholdFromPackage"];
+  };
+  "/v1/admin/requests/{id}/release": {
+    /**
+     * Release a package to the subject (approver role)
+     * @description From `awaiting_release`. The workflow builds the package once more with what was withheld, deletes the staged records and mails the subject the link. Audited as `package.released` with the staff member.
+     */
+    post: operations["releasePackage"];
+  };
   "/v1/admin/metrics": {
     /**
      * Yearly figures per request type (CCPA 11 CCR 7102)
@@ -388,11 +409,80 @@ export interface components {
         /** @description The status the request had when the step failed; a retry puts it back */
         status?: components["schemas"]["Status"];
       };
+      /** @description What staff withheld from the package before release, in order (see docs/release.md) */
+      withheld?: components["schemas"]["Withholding"][];
+      /** @description Who released the package to the subject, and when (staff release) */
+      release?: {
+        by: string;
+        /** Format: date-time */
+        at: string;
+      };
+      /** @description Present for a moment while a withholding rebuilds the package; withhold and release then answer 409 `busy` */
+      packageBuild?: {
+        id: string;
+        /** Format: date-time */
+        at: string;
+      };
+    };
+    /** @description A part of the package staff withheld: a whole object (no recordId, no field), one record, or one field (a dotted path) of one record or of every record */
+    Withholding: {
+      id: string;
+      connectorId: string;
+      object: string;
+      recordId?: string;
+      field?: string;
+      reason: components["schemas"]["WithholdingReason"];
+      /** @description Staff's explanation, shown to the subject in the report (required with reason `other`) */
+      note?: string;
+      /** @description The staff member */
+      by: string;
+      /** Format: date-time */
+      at: string;
+    };
+    /**
+     * @description `third_party`: others' rights and freedoms (GDPR Art. 15(4), 20(4)); `staff_remarks`: staff's private remarks; `legal_privilege`; `other`: explained in `note`
+     * @enum {string}
+     */
+    WithholdingReason: "third_party" | "staff_remarks" | "legal_privilege" | "other";
+    PackageContents: {
+      requestId: string;
+      status: components["schemas"]["Status"];
+      systems: {
+          connectorId: string;
+          displayName: string;
+          objects: {
+              object: string;
+              /** @description Records the connector staged */
+              count: number;
+              /** @description The whole object is withheld */
+              withheld: boolean;
+            }[];
+        }[];
+      withheld: components["schemas"]["Withholding"][];
+      /** @description With `connector` and `object` in the query, one page of that object's records as the package would hold them before anything is withheld */
+      preview?: {
+        connectorId: string;
+        object: string;
+        offset: number;
+        limit: number;
+        total: number;
+        /** @description The fields (dotted paths) of the records on this page */
+        fields: string[];
+        records: {
+            id: string;
+            withheld: boolean;
+            withheldFields: string[];
+            /** @description Each field as text (JSON for lists and deeper structures) */
+            fields: {
+              [key: string]: string;
+            };
+          }[];
+      };
     };
     RequestDetail: {
       request: components["schemas"]["StaffRequest"];
       /** @description The actions this API would accept on the request now from the caller (its role, the request's state, the law's extension and clock-stop rules, the due date); empty for a viewer. The console shows exactly these. */
-      actions: ("approve" | "deny" | "extend" | "pause" | "resume" | "retry" | "accept-partial" | "cancel" | "assign" | "download")[];
+      actions: ("approve" | "deny" | "extend" | "pause" | "resume" | "retry" | "accept-partial" | "cancel" | "assign" | "download" | "withhold" | "release")[];
       connectors: components["schemas"]["ConnectorOutcome"][];
       audit: {
           /** Format: date-time */
@@ -962,6 +1052,126 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /**
+   * What a package awaiting release holds, with a page of one object's records (approver role)
+   * @description Only while the request is `awaiting_release` (the staged records exist until the release). Systems, objects and counts, what is withheld, and with `connector` and `object` a page of that object's records; each page read is audited as `package.previewed` with the staff member. See docs/release.md.
+   */
+  getPackageContents: {
+    parameters: {
+      query?: {
+        connector?: string;
+        object?: string;
+        offset?: number;
+        limit?: number;
+      };
+      path: {
+        id: components["parameters"]["RequestId"];
+      };
+    };
+    responses: {
+      /** @description The contents */
+      200: {
+        content: {
+          "application/json": components["schemas"]["PackageContents"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["NotFound"];
+      /** @description The request is not awaiting release (`wrong_state`) */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /**
+   * Withhold an object, a record or a field from a package awaiting release, with a reason (approver role)
+   * @description The package is rebuilt from the staged records without the part, and the report (README.txt for portability) tells the subject what was withheld and why (GDPR Art. 15(4)). Withholding the same part again changes nothing. Audited as `package.withheld` with the staff member.
+   */
+  withholdFromPackage: {
+    parameters: {
+      path: {
+        id: components["parameters"]["RequestId"];
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          connectorId: string;
+          object: string;
+          /** @description One record; without it, the whole object (or, with `field`, the field in every record) */
+          recordId?: string;
+          /** @description A field, as a dotted path (`address.city`) */
+          field?: string;
+          reason: components["schemas"]["WithholdingReason"];
+          /** @description Shown to the subject; required with reason `other` */
+          note?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The contents after the withholding */
+      200: {
+        content: {
+          "application/json": components["schemas"]["PackageContents"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["NotFound"];
+      /** @description Not awaiting release (`wrong_state`, e.g. already released), or another withholding is being applied (`busy`); nothing changed */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      413: components["responses"]["Error"];
+      415: components["responses"]["Error"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /**
+   * Release a package to the subject (approver role)
+   * @description From `awaiting_release`. The workflow builds the package once more with what was withheld, deletes the staged records and mails the subject the link. Audited as `package.released` with the staff member.
+   */
+  releasePackage: {
+    parameters: {
+      path: {
+        id: components["parameters"]["RequestId"];
+      };
+    };
+    requestBody?: {
+      content: {
+        "application/json": Record<string, never>;
+      };
+    };
+    responses: {
+      /** @description The request after the release */
+      200: {
+        content: {
+          "application/json": components["schemas"]["RequestDetail"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["NotFound"];
+      /** @description Not awaiting release (`wrong_state`), the workflow is not waiting yet (`not_waiting`), or a withholding is being applied (`busy`) */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      413: components["responses"]["Error"];
+      415: components["responses"]["Error"];
       500: components["responses"]["InternalError"];
     };
   };

@@ -241,6 +241,11 @@ export interface RequestRecord {
   withheld?: Withholding[];
   /** Who released the package to the subject, when (staff release only). */
   release?: { by: string; at: string };
+  /**
+   * Present while a staff withholding rebuilds the package (release/): one at a time, so a rebuild never
+   * overwrites a newer one's package with an older list; one left by a call that died expires.
+   */
+  packageBuild?: { id: string; at: string };
   /** Present while open: the queue index. */
   openPk?: 'OPEN';
   openSk?: string;
