@@ -40,14 +40,9 @@ describe('the workflow definition', () => {
     const s = definition.States;
     expect(s.Assemble.Next).toBe('ChooseRelease');
     expect(s.ChooseRelease.Choices).toEqual([
-      {
-        And: [
-          { Variable: '$.receipt.release', IsPresent: true },
-          { Variable: '$.receipt.release', StringEquals: 'staff' },
-          { Variable: '$.release', IsPresent: false },
-        ],
-        Next: 'AwaitRelease',
-      },
+      { Not: { Variable: '$.receipt.release', IsPresent: true }, Next: 'NotifySubject' },
+      { Variable: '$.release', IsPresent: true, Next: 'NotifySubject' },
+      { Variable: '$.receipt.release', StringEquals: 'staff', Next: 'AwaitRelease' },
     ]);
     expect(s.ChooseRelease.Default).toBe('NotifySubject');
     expect(s.AwaitRelease).toMatchObject({
@@ -63,6 +58,20 @@ describe('the workflow definition', () => {
       ['States.Timeout', 'AwaitRelease'],
       ['States.ALL', 'RecordFailure'],
     ]);
+  });
+
+  it.each([
+    ['staff release, not yet released', { receipt: { release: 'staff' } }, 'AwaitRelease'],
+    ['staff release, released', { receipt: { release: 'staff' }, release: { action: 'release' } }, 'NotifySubject'],
+    ['automatic release', { receipt: { release: 'automatic' } }, 'NotifySubject'],
+    ['a receipt from before the setting', { receipt: {} }, 'NotifySubject'],
+  ])('routes %s on an interpreter', async (_case, input, expected) => {
+    const pass = (name: string) => ({ Type: 'Pass', Result: name, End: true });
+    const machine = new StateMachine({
+      StartAt: 'ChooseRelease',
+      States: { ChooseRelease: definition.States.ChooseRelease, AwaitRelease: pass('AwaitRelease'), NotifySubject: pass('NotifySubject') },
+    } as never);
+    expect(await machine.run(input).result).toBe(expected);
   });
 
   it('retries connector throttling and unavailability with jitter and records any other failure', () => {

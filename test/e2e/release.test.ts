@@ -1,0 +1,153 @@
+/**
+ * Release after staff review, with redaction, end to end on the embedded runtime: an access request
+ * whose type has staff release waits after assembly; staff look into the package, withhold a record and
+ * a field with reasons, and release it; the subject's package lacks them and its report says what was
+ * withheld and why; the audit trail names the staff member. A portability request with automatic release
+ * goes out as before; a viewer cannot release; nothing can be withheld after the release.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
+import { unzipToText } from '../support/zip.ts';
+import { ALICE, BOB } from '../../infra/local/demo/people.ts';
+
+let rt: TestRuntime;
+
+beforeAll(async () => {
+  rt = await startTestRuntime({
+    crowd: 20,
+    configOverrides: (config) => ({ ...config, release: { access: 'staff', portability: 'automatic' } }),
+  });
+}, 60_000);
+afterAll(async () => {
+  await rt?.cleanup();
+});
+
+const staff = () => ({ token: rt.staffToken });
+
+async function downloadFrom(mailText: string): Promise<Map<string, string>> {
+  const link = /(http:\/\/\S+\/v1\/downloads\/\S+)/.exec(mailText)![1]!;
+  const redirect = await fetch(link, { redirect: 'manual' });
+  const zip = await fetch(redirect.headers.get('location')!);
+  return unzipToText(Buffer.from(await zip.arrayBuffer()));
+}
+
+describe('an access request whose type has staff release', () => {
+  let id: string;
+  let callId: string;
+
+  it('waits for staff after assembly, with the deadline running and nothing mailed to the subject', async () => {
+    id = await rt.fileAndVerify(ALICE.email, 'access');
+    await rt.approve(id, 'access');
+    const waiting = await rt.waitForStatus(id, 'awaiting_release', 60_000);
+    expect(waiting.actions).toEqual(expect.arrayContaining(['withhold', 'release', 'download', 'cancel']));
+    expect(waiting.request.daysLeft).toBeGreaterThan(0);
+    expect(waiting.audit.map((e: any) => e.action)).toEqual(expect.arrayContaining(['package.assembled', 'release.requested']));
+    expect(waiting.audit.map((e: any) => e.action)).not.toContain('staging.deleted');
+    expect((await rt.mails(ALICE.email)).filter((m) => m.subject.includes('Your data is ready'))).toEqual([]);
+    const queue = await rt.api('GET', '/v1/admin/requests?status=awaiting_release', staff());
+    expect(queue.body.items.map((r: any) => r.requestId)).toContain(id);
+  }, 90_000);
+
+  it('shows staff what the package holds, and a page of one object', async () => {
+    const contents = await rt.api('GET', `/v1/admin/requests/${id}/contents`, staff());
+    expect(contents.status).toBe(200);
+    const calls = contents.body.systems.find((s: any) => s.connectorId === 'calls');
+    expect(calls.objects[0]).toMatchObject({ object: 'call', withheld: false });
+    const page = await rt.api('GET', `/v1/admin/requests/${id}/contents?connector=calls&object=call&offset=0&limit=2`, staff());
+    expect(page.status).toBe(200);
+    expect(page.body.preview.records).toHaveLength(2);
+    expect(page.body.preview.total).toBe(calls.objects[0].count);
+    callId = page.body.preview.records[0].id;
+    const next = await rt.api('GET', `/v1/admin/requests/${id}/contents?connector=calls&object=call&offset=2&limit=2`, staff());
+    expect(next.body.preview.records.map((r: any) => r.id)).not.toContain(callId);
+  });
+
+  it('lets a viewer neither look into the package nor release it', async () => {
+    expect((await rt.api('GET', `/v1/admin/requests/${id}/contents`, { token: rt.viewerToken })).status).toBe(403);
+    expect((await rt.api('POST', `/v1/admin/requests/${id}/release`, { token: rt.viewerToken, body: {} })).status).toBe(403);
+    expect((await rt.api('POST', `/v1/admin/requests/${id}/withhold`, { token: rt.viewerToken, body: { connectorId: 'calls', object: 'call', reason: 'third_party' } })).status).toBe(403);
+  });
+
+  it('refuses a withholding of something the package does not hold, or for another reason without a note', async () => {
+    const unknown = await rt.api('POST', `/v1/admin/requests/${id}/withhold`, { ...staff(), body: { connectorId: 'calls', object: 'call', recordId: 'no-such-call', reason: 'third_party' } });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.code).toBe('unknown_record');
+    const noNote = await rt.api('POST', `/v1/admin/requests/${id}/withhold`, { ...staff(), body: { connectorId: 'accounts', object: 'account', field: 'lastLoginIp', reason: 'other' } });
+    expect(noNote.status).toBe(400);
+    expect(noNote.body.error.code).toBe('note_required');
+  });
+
+  it('withholds a record and a field with their reasons, and the review package already lacks them', async () => {
+    const record = await rt.api('POST', `/v1/admin/requests/${id}/withhold`, { ...staff(), body: { connectorId: 'calls', object: 'call', recordId: callId, reason: 'third_party' } });
+    expect(record.status).toBe(200);
+    const field = await rt.api('POST', `/v1/admin/requests/${id}/withhold`, {
+      ...staff(),
+      body: { connectorId: 'accounts', object: 'account', field: 'lastLoginIp', reason: 'other', note: 'The address belongs to a shared office network.' },
+    });
+    expect(field.status).toBe(200);
+    expect(field.body.withheld.map((w: any) => [w.connectorId, w.recordId ?? null, w.field ?? null, w.reason, w.by])).toEqual([
+      ['calls', callId, null, 'third_party', 'approver@localhost'],
+      ['accounts', null, 'lastLoginIp', 'other', 'approver@localhost'],
+    ]);
+    const link = await rt.api('GET', `/v1/admin/requests/${id}/package`, staff());
+    const review = await unzipToText(Buffer.from(await (await fetch(link.body.url)).arrayBuffer()));
+    const data = JSON.parse(review.get('data.json')!);
+    const records = (c: string) => data.systems.find((s: any) => s.connectorId === c).objects.flatMap((o: any) => o.records);
+    expect(records('calls').map((r: any) => r.id)).not.toContain(callId);
+    expect(records('accounts')[0].data).not.toHaveProperty('lastLoginIp');
+  }, 60_000);
+
+  it("sends the released package, without what was withheld, and a report that says what and why", async () => {
+    const released = await rt.api('POST', `/v1/admin/requests/${id}/release`, { ...staff(), body: {} });
+    expect(released.status).toBe(200);
+    await rt.waitForStatus(id, 'completed', 60_000);
+    const files = await downloadFrom((await rt.waitForMail(ALICE.email, 'Your data is ready')).body.text!);
+    const data = JSON.parse(files.get('data.json')!);
+    const records = (c: string) => data.systems.find((s: any) => s.connectorId === c).objects.flatMap((o: any) => o.records);
+    expect(records('calls').map((r: any) => r.id)).not.toContain(callId);
+    expect(records('calls').length).toBeGreaterThan(0);
+    expect(records('accounts')[0].data).not.toHaveProperty('lastLoginIp');
+    expect(records('accounts')[0].data.email).toBe(ALICE.email);
+    expect(files.get('csv/accounts/account.csv')!.split('\r\n')[0]).not.toContain('lastLoginIp');
+    const report = files.get('report.html')!;
+    const section = report.slice(report.indexOf('id="withheld"'));
+    expect(section).toContain('What we withheld and why');
+    expect(section).toContain(`the record ${callId}`);
+    expect(section).toContain('GDPR Article 15(4)');
+    expect(section).toContain('the field “lastLoginIp” in every record');
+    expect(section).toContain('The address belongs to a shared office network.');
+    expect(report).not.toContain('198.51.100.');
+  }, 90_000);
+
+  it('keeps on the audit trail who withheld what and who released, and deletes the staged records', async () => {
+    const detail = (await rt.api('GET', `/v1/admin/requests/${id}`, staff())).body;
+    const events = detail.audit.map((e: any) => [e.action, e.actor]);
+    expect(events).toEqual(expect.arrayContaining([
+      ['package.withheld', 'approver@localhost'],
+      ['package.released', 'approver@localhost'],
+      ['staging.deleted', 'system'],
+    ]));
+    expect(events.filter(([a]: string[]) => a === 'package.withheld')).toHaveLength(2);
+    expect(detail.request.release.by).toBe('approver@localhost');
+  });
+
+  it('refuses to withhold anything after the release, changing nothing', async () => {
+    const late = await rt.api('POST', `/v1/admin/requests/${id}/withhold`, { ...staff(), body: { connectorId: 'calls', object: 'call', reason: 'third_party' } });
+    expect(late.status).toBe(409);
+    expect(late.body.error.code).toBe('wrong_state');
+    expect((await rt.api('POST', `/v1/admin/requests/${id}/release`, { ...staff(), body: {} })).status).toBe(409);
+    const detail = (await rt.api('GET', `/v1/admin/requests/${id}`, staff())).body;
+    expect(detail.request.withheld).toHaveLength(2);
+  });
+});
+
+describe('a portability request whose type has automatic release', () => {
+  it('goes to the subject as soon as it is assembled, as before', async () => {
+    const id = await rt.fileAndVerify(BOB.email, 'portability');
+    await rt.approve(id, 'portability');
+    const done = await rt.waitForStatus(id, ['completed', 'awaiting_release', 'awaiting_staff'], 60_000);
+    expect(done.request.status).toBe('completed');
+    expect(done.audit.map((e: any) => e.action)).not.toContain('release.requested');
+    await rt.waitForMail(BOB.email, 'Your data is ready');
+  }, 90_000);
+});
