@@ -10,6 +10,7 @@ import { badgeElement } from '../badge-element.ts';
 import type { ConsoleContext } from '../context.ts';
 import { confirmAction } from '../dialog.ts';
 import { needsTypedConfirmation, offeredActions, type Action } from '../rules.ts';
+import { releaseSection } from './detail-release.ts';
 
 type Connector = Schemas['ConnectorOutcome'];
 
@@ -91,6 +92,16 @@ export async function detailView(ctx: ConsoleContext, container: HTMLElement, id
   show(ctx, container, detail);
 }
 
+/** The page again, fresh from the API, with a notice on top (a panel's action changed the request). */
+async function reloadWith(ctx: ConsoleContext, container: HTMLElement, id: string, notice: HTMLElement): Promise<void> {
+  try {
+    show(ctx, container, await ctx.api.call<Detail>('GET', `/v1/admin/requests/${encodeURIComponent(id)}`, { token: ctx.session.token }), notice);
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) return ctx.signedOut();
+    container.prepend(message('error', (err as Error).message));
+  }
+}
+
 function show(ctx: ConsoleContext, container: HTMLElement, detail: Detail, notice?: HTMLElement): void {
   const r = detail.request;
   const outcome = h('div', { 'aria-live': 'polite', class: 'outcome' }, notice ?? null);
@@ -101,6 +112,7 @@ function show(ctx: ConsoleContext, container: HTMLElement, detail: Detail, notic
     h('p', { class: 'summary' }, r.closedAt ? null : badgeElement(r.daysLeft), ' ', h('span', { class: 'status', 'data-status': r.status }, STAFF_STATUS_LABEL[r.status] ?? r.status)),
     outcome,
     attentionSection(r),
+    releaseSection(ctx, detail, (notice) => void reloadWith(ctx, container, r.requestId, notice)),
     actionsSection(ctx, container, detail, outcome),
     h(
       'div',
