@@ -87,17 +87,22 @@ export const FUNCTIONS: FunctionSpec[] = [
   ),
   api('admin-metrics', [{ method: 'GET', path: '/v1/admin/metrics', staff: true }], ['table:read']),
   api('admin-package', [{ method: 'GET', path: '/v1/admin/requests/{id}/package', staff: true }], ['table:read', 'table:write', 'exports:read']),
-  // Release after staff review (functions/domain/release/): a withholding rebuilds the package from staging.
+  // Release after staff review (functions/domain/release/): a withholding rebuilds the package from staging,
+  // (the release itself is admin-act's `release`: it completes the workflow's task like approve does),
+  // so the function gets one whole vCPU (1,769 MB) and the most time an HTTP API integration allows (30 s).
   // Before admin-act, for the same reason as admin-deadline.
-  api(
-    'admin-release',
-    [
-      { method: 'GET', path: '/v1/admin/requests/{id}/contents', staff: true },
-      { method: 'POST', path: '/v1/admin/requests/{id}/withhold', staff: true },
-      { method: 'POST', path: '/v1/admin/requests/{id}/release', staff: true },
-    ],
-    ['table:read', 'table:write', 'staging:read', 'exports:write', 'sfn:complete-task'],
-  ),
+  {
+    ...api(
+      'admin-release',
+      [
+        { method: 'GET', path: '/v1/admin/requests/{id}/contents', staff: true },
+        { method: 'POST', path: '/v1/admin/requests/{id}/withhold', staff: true },
+      ],
+      ['table:read', 'table:write', 'staging:read', 'exports:write'],
+    ),
+    timeoutSeconds: 29,
+    memoryMb: 1769,
+  },
   // staging:delete and exports:delete: cancelling a request whose package awaits release deletes both.
   api('admin-act', [{ method: 'POST', path: '/v1/admin/requests/{id}/{action}', staff: true }], ['table:read', 'table:write', 'sfn:complete-task', 'sfn:stop', 'ses:send', 'staging:delete', 'exports:delete']),
   step('record-receipt', 'RecordReceiptFunctionArn', ['table:read', 'table:write', 'ses:send']),

@@ -70,7 +70,6 @@ const BODIES: { operationId: string; schema: z.core.$ZodType }[] = [
   { operationId: 'pauseClock', schema: deadlineBodies.pause },
   { operationId: 'resumeClock', schema: deadlineBodies.resume },
   { operationId: 'withholdFromPackage', schema: releaseBodies.withhold },
-  { operationId: 'releasePackage', schema: releaseBodies.release },
 ];
 
 /** `accept-partial` -> `AcceptPartialAction`, the component the action route's body refers to. */

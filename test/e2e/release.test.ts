@@ -8,7 +8,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
 import { unzipToText } from '../support/zip.ts';
-import { ALICE, BOB } from '../../infra/local/demo/people.ts';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { ALICE, BOB, demoPeople } from '../../infra/local/demo/people.ts';
+import { escalate } from '../../functions/domain/escalation/index.ts';
+import { appContext } from '../../functions/domain/context.ts';
 
 let rt: TestRuntime;
 
@@ -24,6 +27,19 @@ afterAll(async () => {
 
 const staff = () => ({ token: rt.staffToken });
 
+async function keysUnder(bucket: string, prefix: string): Promise<string[]> {
+  const s3 = new S3Client({ forcePathStyle: true });
+  return ((await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }))).Contents ?? []).map((o) => o.Key!);
+}
+
+/** Files, verifies and approves an access request, and waits until its package awaits release. */
+async function awaitingRelease(email: string): Promise<string> {
+  const id = await rt.fileAndVerify(email, 'access');
+  await rt.approve(id, 'access');
+  await rt.waitForMail(rt.config.email.staff[0]!, `${id}: access package to review and release`, 60_000);
+  return id;
+}
+
 async function downloadFrom(mailText: string): Promise<Map<string, string>> {
   const link = /(http:\/\/\S+\/v1\/downloads\/\S+)/.exec(mailText)![1]!;
   const redirect = await fetch(link, { redirect: 'manual' });
@@ -36,9 +52,9 @@ describe('an access request whose type has staff release', () => {
   let callId: string;
 
   it('waits for staff after assembly, with the deadline running and nothing mailed to the subject', async () => {
-    id = await rt.fileAndVerify(ALICE.email, 'access');
-    await rt.approve(id, 'access');
-    const waiting = await rt.waitForStatus(id, 'awaiting_release', 60_000);
+    // The privacy team is told once the task waits (after the status and the audit entry).
+    id = await awaitingRelease(ALICE.email);
+    const waiting = await rt.waitForStatus(id, 'awaiting_release');
     expect(waiting.actions).toEqual(expect.arrayContaining(['withhold', 'release', 'download', 'cancel']));
     expect(waiting.request.daysLeft).toBeGreaterThan(0);
     expect(waiting.audit.map((e: any) => e.action)).toEqual(expect.arrayContaining(['package.assembled', 'release.requested']));
@@ -139,6 +155,34 @@ describe('an access request whose type has staff release', () => {
     const detail = (await rt.api('GET', `/v1/admin/requests/${id}`, staff())).body;
     expect(detail.request.withheld).toHaveLength(2);
   });
+});
+
+describe('a package left awaiting release', () => {
+  it('is chased by the escalation job as its due date nears, like any open request', async () => {
+    const id = await awaitingRelease(demoPeople(20)[5]!.email);
+    const due = (await rt.api('GET', `/v1/admin/requests/${id}`, staff())).body.request.dueDate as string;
+
+    const summary = await escalate(appContext(), { now: new Date(`${due}T12:00:00Z`) });
+
+    expect(summary.digests.length).toBeGreaterThan(0);
+    const digest = (await rt.mails(rt.config.email.staff[0]!)).filter((m) => m.subject.includes('near a deadline') || m.subject.includes('need attention')).pop()!;
+    expect(digest.body.text).toContain(id);
+  }, 90_000);
+
+  it('is deleted with its staged records when the request is cancelled, and never reaches the subject', async () => {
+    const email = demoPeople(20)[6]!.email;
+    const id = await awaitingRelease(email);
+    expect((await keysUnder(rt.buckets.staging, `staging/${id}/`)).length).toBeGreaterThan(0);
+
+    const cancelled = await rt.api('POST', `/v1/admin/requests/${id}/cancel`, { ...staff(), body: { reason: 'The subject withdrew the request.' } });
+
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.request.status).toBe('cancelled');
+    expect(await keysUnder(rt.buckets.staging, `staging/${id}/`)).toEqual([]);
+    expect(await keysUnder(rt.buckets.exports, `exports/${id}/`)).toEqual([]);
+    expect(cancelled.body.audit.map((e: any) => e.action)).toContain('package.discarded');
+    expect((await rt.mails(email)).filter((m) => m.subject.includes('Your data is ready'))).toEqual([]);
+  }, 90_000);
 });
 
 describe('a portability request whose type has automatic release', () => {

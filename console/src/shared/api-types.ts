@@ -99,13 +99,6 @@ export interface paths {
      */
     post: operations["withholdFromPackage"];
   };
-  "/v1/admin/requests/{id}/release": {
-    /**
-     * Release a package to the subject (approver role)
-     * @description From `awaiting_release`. The workflow builds the package once more with what was withheld, deletes the staged records and mails the subject the link. Audited as `package.released` with the staff member.
-     */
-    post: operations["releasePackage"];
-  };
   "/v1/admin/metrics": {
     /**
      * Yearly figures per request type (CCPA 11 CCR 7102)
@@ -121,6 +114,7 @@ export interface paths {
      * - `retry` `{connector?}`: from `awaiting_staff`: runs the failed connectors (or the one named) again. When a workflow step failed for good (`attention` on the request), runs that step again instead, from the status the request had when it failed (`attention.status`); naming a connector then is a 400 `not_failed`.
      * - `accept-partial` `{reason}`: from `awaiting_staff`: completes without the failed connectors; the reason is kept and stated in the package. With `attention`, only where `actions` offers it (the failed step is `AwaitStaffOnFailures`); otherwise 409 `not_offered`.
      * - `cancel` `{reason}`: any open request. The cancellation closes the request in one conditional write: of concurrent cancels one answers 200 and the others 409 `closed`, and an action that lost to it changes nothing. The subject gets one mail about it.
+     * - `release` `{}`: from `awaiting_release`: the package, without what staff withheld (`POST .../withhold`), goes to the subject: the workflow builds it once more, deletes the staged records and mails the link. Audited as `package.released`. 409 `busy` while a withholding is being applied. See docs/release.md.
      * - `assign` `{assignee}`: any open request; escalation emails then go to the assignee (an email address) instead of the privacy team. `assignee` is required: `null` (or `""`) hands the request back to the team; an empty body, a `null` body or `{}` is a 400.
      * Every action is recorded in the audit trail with the staff member and reason.
      */
@@ -151,6 +145,8 @@ export interface components {
     };
     AcceptPartialAction: components["schemas"]["Reason"];
     CancelAction: components["schemas"]["Reason"];
+    /** @description Nothing to send; an empty object is accepted */
+    ReleaseAction: Record<string, never>;
     AssignAction: {
       /** @description A staff email address; `null` or `""` hands the request back to the team */
       assignee: string | "" | null;
@@ -1139,43 +1135,6 @@ export interface operations {
     };
   };
   /**
-   * Release a package to the subject (approver role)
-   * @description From `awaiting_release`. The workflow builds the package once more with what was withheld, deletes the staged records and mails the subject the link. Audited as `package.released` with the staff member.
-   */
-  releasePackage: {
-    parameters: {
-      path: {
-        id: components["parameters"]["RequestId"];
-      };
-    };
-    requestBody?: {
-      content: {
-        "application/json": Record<string, never>;
-      };
-    };
-    responses: {
-      /** @description The request after the release */
-      200: {
-        content: {
-          "application/json": components["schemas"]["RequestDetail"];
-        };
-      };
-      400: components["responses"]["BadRequest"];
-      401: components["responses"]["Unauthorized"];
-      403: components["responses"]["Forbidden"];
-      404: components["responses"]["NotFound"];
-      /** @description Not awaiting release (`wrong_state`), the workflow is not waiting yet (`not_waiting`), or a withholding is being applied (`busy`) */
-      409: {
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      413: components["responses"]["Error"];
-      415: components["responses"]["Error"];
-      500: components["responses"]["InternalError"];
-    };
-  };
-  /**
    * Yearly figures per request type (CCPA 11 CCR 7102)
    * @description Received, complied with in whole or in part, denied by reason, median and mean days to respond, share answered on time; and `months`, the twelve months (`YYYY-MM`) with the requests received per type and, per type, the share of the month's answered requests answered on time (0..1, null when none). CSV with `Accept text/csv` or `format=csv` (`by=month` for the monthly rows).
    */
@@ -1209,6 +1168,7 @@ export interface operations {
    * - `retry` `{connector?}`: from `awaiting_staff`: runs the failed connectors (or the one named) again. When a workflow step failed for good (`attention` on the request), runs that step again instead, from the status the request had when it failed (`attention.status`); naming a connector then is a 400 `not_failed`.
    * - `accept-partial` `{reason}`: from `awaiting_staff`: completes without the failed connectors; the reason is kept and stated in the package. With `attention`, only where `actions` offers it (the failed step is `AwaitStaffOnFailures`); otherwise 409 `not_offered`.
    * - `cancel` `{reason}`: any open request. The cancellation closes the request in one conditional write: of concurrent cancels one answers 200 and the others 409 `closed`, and an action that lost to it changes nothing. The subject gets one mail about it.
+   * - `release` `{}`: from `awaiting_release`: the package, without what staff withheld (`POST .../withhold`), goes to the subject: the workflow builds it once more, deletes the staged records and mails the link. Audited as `package.released`. 409 `busy` while a withholding is being applied. See docs/release.md.
    * - `assign` `{assignee}`: any open request; escalation emails then go to the assignee (an email address) instead of the privacy team. `assignee` is required: `null` (or `""`) hands the request back to the team; an empty body, a `null` body or `{}` is a 400.
    * Every action is recorded in the audit trail with the staff member and reason.
    */
@@ -1216,13 +1176,13 @@ export interface operations {
     parameters: {
       path: {
         id: components["parameters"]["RequestId"];
-        action: "approve" | "deny" | "retry" | "accept-partial" | "cancel" | "assign";
+        action: "approve" | "deny" | "retry" | "accept-partial" | "cancel" | "assign" | "release";
       };
     };
     /** @description The action's body, by the action in the path; an empty body counts as `{}`. */
     requestBody?: {
       content: {
-        "application/json": components["schemas"]["ApproveAction"] | components["schemas"]["DenyAction"] | components["schemas"]["RetryAction"] | components["schemas"]["AcceptPartialAction"] | components["schemas"]["CancelAction"] | components["schemas"]["AssignAction"];
+        "application/json": components["schemas"]["ApproveAction"] | components["schemas"]["DenyAction"] | components["schemas"]["RetryAction"] | components["schemas"]["AcceptPartialAction"] | components["schemas"]["CancelAction"] | components["schemas"]["AssignAction"] | components["schemas"]["ReleaseAction"];
       };
     };
     responses: {
@@ -1247,7 +1207,8 @@ export interface operations {
        * `not_waiting` (the workflow is not, or no longer, waiting for this decision; try again in a moment),
        * `closed` (cancel or assign on a closed request, including one another cancel just closed, or cancel while the workflow is telling the subject it closed),
        * `decision_pending` (cancel while a review decision is being handed to the workflow; try again in a moment),
-       * `nothing_to_retry` (retry with no failed connector).
+       * `nothing_to_retry` (retry with no failed connector),
+       * `busy` (release while a withholding is being applied; try again in a moment).
        */
       409: {
         content: {

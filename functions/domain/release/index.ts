@@ -7,7 +7,8 @@
  * the package from staging at once, so the review link shows what the subject would get; the release
  * hands the package back to the workflow, whose Assemble builds it one last time (fresh, so its link
  * lives its full time whatever the wait) and deletes the staged records, then NotifySubject sends it.
- * Every call is attributed on the audit trail; the handler checks the approver role.
+ * Every call is attributed on the audit trail; the handler checks the approver role. The release itself
+ * is a staff action like approve (release.ts, served by admin-act): this module stays out of that bundle.
  */
 import { randomUUID } from 'node:crypto';
 import { badRequest, conflict } from '#commons/errors';
@@ -18,10 +19,8 @@ import { RecordFilter, connectorConfig, objectMeta } from '../package/view.ts';
 import type { PackageType } from '../package/types.ts';
 import { readStaged } from '../staging/reader.ts';
 import { StateConflict } from '../requests/repository.ts';
-import { claim, completeOrUndo } from '../requests/staff.ts';
 import type { RequestRecord, Withholding, WithholdingReason } from '../requests/model.ts';
-import { deletePrefix } from '../staging/cleanup.ts';
-import { packageInput, removeStaging } from '../workflow/assemble.ts';
+import { packageInput } from '../workflow/assemble.ts';
 
 /** A rebuild lock older than this belongs to a call that died (an API function runs for seconds). */
 const STALE_BUILD_MS = 15 * 60_000;
@@ -241,35 +240,4 @@ export async function withhold(ctx: AppContext, requestId: string, actor: string
     ...(entry.note ? { note: entry.note } : {}),
   });
   return packageContents(ctx, requestId, actor);
-}
-
-/**
- * Lets the package go: claims the request (awaiting_release -> assembling, with who and when), then
- * completes the workflow's AwaitRelease task; Assemble then builds the package one last time with what
- * was withheld and NotifySubject sends the link. Refused (409) while a withholding is being applied.
- */
-export async function releasePackage(ctx: AppContext, requestId: string, actor: string): Promise<RequestRecord> {
-  const at = ctx.clock.now().toISOString();
-  const release = { by: actor, at };
-  let claimed;
-  try {
-    claimed = await claim(ctx, requestId, actor, 'release', 'release', 'awaiting_release', 'assembling', { release }, { absent: ['packageBuild'] });
-  } catch (err) {
-    const now = await ctx.repo.get(requestId);
-    if (now.status === 'awaiting_release' && now.packageBuild) throw conflict('busy', `a change to the package of request ${requestId} is being applied; try again in a moment`);
-    throw err;
-  }
-  await completeOrUndo(ctx, claimed, 'release', { action: 'release', by: actor }, { remove: ['release'], mine: { 'release.at': at, 'release.by': actor } });
-  await ctx.repo.audit(requestId, actor, 'package.released', { withheld: (claimed.before.withheld ?? []).length });
-  return ctx.repo.get(requestId);
-}
-
-/**
- * A request closed while its package waited for release (cancelled): the package never goes out, so it
- * and the staged records it was built from are deleted now rather than left to the buckets' lifecycles.
- */
-export async function discardUnreleased(ctx: AppContext, request: RequestRecord): Promise<void> {
-  await removeStaging(ctx, request.requestId);
-  const packages = await deletePrefix(ctx.s3, ctx.exportsBucket(), `exports/${request.requestId}/`);
-  await ctx.repo.audit(request.requestId, 'system', 'package.discarded', { objects: packages });
 }

@@ -18,7 +18,7 @@ import { acceptsPartial, attentionActions, isRetryable, needsAttention } from '.
 import { extensionRefusal } from '../deadline-ops/extension.ts';
 import { clockStopRefusal } from './deadline-refusals.ts';
 import { requestToday } from './zone.ts';
-import { discardUnreleased } from '../release/index.ts';
+import { discardUnreleased } from '../release/discard.ts';
 
 export type StaffAction =
   | 'approve'

@@ -1,15 +1,15 @@
 /**
  * GET /v1/admin/requests/{id}/contents?connector=&object=&offset=&limit=: what a package awaiting release
  * holds, with a page of one object's records; POST .../withhold {connectorId, object, recordId?, field?,
- * reason, note?}: leave a part out, with the reason the subject reads; POST .../release {}: let it go.
- * All need the approver role (the contents disclose the subject's data); every call is audited.
+ * reason, note?}: leave a part out, with the reason the subject reads (the package is rebuilt). Both need
+ * the approver role (the contents disclose the subject's data); every call is audited. The release is
+ * the staff action `release` of admin-act.
  */
 import * as z from 'zod/mini';
 import '#commons/zod';
 import { appContext } from '#domain/context';
 import { WITHHOLDING_REASONS } from '#domain/requests/model';
-import { requestDetail } from '#domain/requests/queries';
-import { PREVIEW_LIMIT, packageContents, releasePackage, withhold } from '#domain/release/index';
+import { PREVIEW_LIMIT, packageContents, withhold } from '#domain/release/index';
 import { actionInput, decimalInteger, httpHandler, requestIdFrom, validate } from '../http.ts';
 
 const name = (what: string) => z.string().check(z.trim(), z.minLength(1, `${what} is required`), z.maxLength(200));
@@ -24,7 +24,6 @@ export const bodies = {
     reason: z.enum(WITHHOLDING_REASONS, { error: `reason must be one of ${WITHHOLDING_REASONS.join(', ')}` }),
     note: z.optional(z.string().check(z.trim(), z.maxLength(2000))),
   }),
-  release: z.strictObject({}),
 };
 type Action = keyof typeof bodies;
 
@@ -39,16 +38,12 @@ export const handler = httpHandler({ staffRole: 'approver', body: z.unknown() },
   const ctx = appContext();
   const id = requestIdFrom(path);
   const actor = staff!.id;
-  // One function serves three routes; the route key (or the path locally) names the one called.
+  // One function serves two routes; the route key (or the path locally) names the one called.
   const action = event.routeKey?.split('/').pop() ?? event.rawPath.split('/').pop();
   if (action === 'contents') {
     const q = validate(contentsQuery, query, 'invalid_query');
     return { status: 200, body: await packageContents(ctx, id, actor, q) };
   }
   const input = actionInput(bodies, action as Action, body);
-  if (action === 'withhold') {
-    return { status: 200, body: await withhold(ctx, id, actor, input as z.infer<typeof bodies.withhold>) };
-  }
-  await releasePackage(ctx, id, actor);
-  return { status: 200, body: await requestDetail(ctx, id, staff!.roles) };
+  return { status: 200, body: await withhold(ctx, id, actor, input) };
 });
