@@ -8,7 +8,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
 import { unzipToText } from '../support/zip.ts';
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ALICE, BOB, demoPeople } from '../../infra/local/demo/people.ts';
 import { escalate } from '../../functions/domain/escalation/index.ts';
 import { appContext } from '../../functions/domain/context.ts';
@@ -155,6 +157,50 @@ describe('an access request whose type has staff release', () => {
     const detail = (await rt.api('GET', `/v1/admin/requests/${id}`, staff())).body;
     expect(detail.request.withheld).toHaveLength(2);
   });
+});
+
+describe('withholdings on one package', () => {
+  const db = () => DynamoDBDocumentClient.from(new DynamoDBClient({}));
+  /** What a withholding still rebuilding the package leaves on the record (its lock), as of `at`. */
+  const lockAt = (id: string, at: string) =>
+    db().send(new UpdateCommand({ TableName: rt.tables.requests, Key: { pk: `REQ#${id}`, sk: 'META' }, UpdateExpression: 'SET packageBuild = :b', ExpressionAttributeValues: { ':b': { id: 'other-call', at } } }));
+  const withholdCall = (id: string) =>
+    rt.api('POST', `/v1/admin/requests/${id}/withhold`, { ...staff(), body: { connectorId: 'calls', object: 'call', reason: 'third_party' } });
+
+  it('are applied one at a time: while one rebuilds, another and the release answer 409 busy; a lock left by a dead call expires', async () => {
+    const id = await awaitingRelease(demoPeople(20)[7]!.email);
+    await lockAt(id, new Date().toISOString());
+
+    const busy = await withholdCall(id);
+    expect(busy.status).toBe(409);
+    expect(busy.body.error.code).toBe('busy');
+    const release = await rt.api('POST', `/v1/admin/requests/${id}/release`, { ...staff(), body: {} });
+    expect(release.status).toBe(409);
+    expect(release.body.error.code).toBe('busy');
+    expect((await rt.api('GET', `/v1/admin/requests/${id}`, staff())).body.request.withheld).toBeUndefined();
+
+    await lockAt(id, new Date(Date.now() - 20 * 60_000).toISOString());
+    const taken = await withholdCall(id);
+    expect(taken.status).toBe(200);
+    expect(taken.body.withheld).toHaveLength(1);
+    expect((await rt.api('GET', `/v1/admin/requests/${id}`, staff())).body.request.packageBuild).toBeUndefined();
+  }, 90_000);
+
+  it('record nothing and leave no lock when the rebuild fails', async () => {
+    const id = await awaitingRelease(demoPeople(20)[8]!.email);
+    // The account store's staged object is gone: the rebuild cannot read it, the check of the call object can.
+    const s3 = new S3Client({ forcePathStyle: true });
+    for (const key of await keysUnder(rt.buckets.staging, `staging/${id}/accounts/`)) await s3.send(new DeleteObjectCommand({ Bucket: rt.buckets.staging, Key: key }));
+
+    const failed = await withholdCall(id);
+
+    expect(failed.status).toBe(500);
+    const after = (await rt.api('GET', `/v1/admin/requests/${id}`, staff())).body;
+    expect(after.request.withheld).toBeUndefined();
+    expect(after.request.packageBuild).toBeUndefined();
+    expect(after.request.status).toBe('awaiting_release');
+    expect(after.audit.map((e: any) => e.action)).not.toContain('package.withheld');
+  }, 90_000);
 });
 
 describe('a package left awaiting release', () => {

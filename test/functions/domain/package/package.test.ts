@@ -446,6 +446,15 @@ describe('assemblePackage with parts staff withheld before release', () => {
     expect(html).not.toContain('likely buyer');
   });
 
+  it('says the same in README.txt of a portability package, which has no report', async () => {
+    const withheld = [{ connectorId: 'calls', object: 'call', recordId: 'call-7', reason: 'third_party' }];
+    const zip = await readZip((await assemblePackage(input('portability', 'exports/dsar_pkg/withheld-port.zip', { withheld, missing: [] }))).key);
+    const readme = zip.get('README.txt')!;
+    expect(readme).toContain('What we withheld and why (GDPR Article 15(4), 20(4))');
+    expect(readme).toContain('  - Call history, call: the record call-7');
+    expect(JSON.parse(zip.get('data.json')!).systems.find((s: any) => s.connectorId === 'calls').objects[0].records.map((r: any) => r.id)).not.toContain('call-7');
+  });
+
   it('names nothing withheld when nothing was', async () => {
     const plain = await readZip((await assemblePackage(input('access', 'exports/dsar_pkg/plain.zip'))).key);
     expect(plain.get('report.html')).not.toContain('id="withheld"');
