@@ -100,7 +100,24 @@ export const FUNCTIONS: FunctionSpec[] = [
   api('admin-list-tasks', [{ method: 'GET', path: '/v1/admin/requests/{id}/tasks', staff: true }], ['table:read']),
   api('admin-task-act', [{ method: 'POST', path: '/v1/admin/requests/{id}/tasks/{n}/{action}', staff: true }], ['table:read', 'table:write']),
   api('admin-package', [{ method: 'GET', path: '/v1/admin/requests/{id}/package', staff: true }], ['table:read', 'table:write', 'exports:read']),
-  api('admin-act', [{ method: 'POST', path: '/v1/admin/requests/{id}/{action}', staff: true }], ['table:read', 'table:write', 'sfn:complete-task', 'sfn:stop', 'ses:send']),
+  // Release after staff review (functions/domain/release/): a withholding rebuilds the package from staging,
+  // (the release itself is admin-act's `release`: it completes the workflow's task like approve does),
+  // so the function gets one whole vCPU (1,769 MB) and the most time an HTTP API integration allows (30 s).
+  // Before admin-act, for the same reason as admin-deadline.
+  {
+    ...api(
+      'admin-release',
+      [
+        { method: 'GET', path: '/v1/admin/requests/{id}/contents', staff: true },
+        { method: 'POST', path: '/v1/admin/requests/{id}/withhold', staff: true },
+      ],
+      ['table:read', 'table:write', 'staging:read', 'exports:write'],
+    ),
+    timeoutSeconds: 29,
+    memoryMb: 1769,
+  },
+  // staging:delete and exports:delete: cancelling a request whose package awaits release deletes both.
+  api('admin-act', [{ method: 'POST', path: '/v1/admin/requests/{id}/{action}', staff: true }], ['table:read', 'table:write', 'sfn:complete-task', 'sfn:stop', 'ses:send', 'staging:delete', 'exports:delete']),
   step('record-receipt', 'RecordReceiptFunctionArn', ['table:read', 'table:write', 'ses:send']),
   step('await-task', 'AwaitTaskFunctionArn', ['table:read', 'table:write', 'ses:send', 'secret:code-key']),
   step('approve-automatically', 'ApproveAutomaticallyFunctionArn', ['table:read', 'table:write']),

@@ -263,6 +263,18 @@ export const configSchema = z.object({
         {},
       ),
     }), {}),
+  /**
+   * Who lets a package go to the subject once it is assembled: `staff` (the workflow waits after
+   * Assemble; staff look at it, may withhold records with a reason, and release it) or `automatic` (it
+   * goes out at once). Staff by default for both types with a package: Art. 15(4) for access and
+   * Art. 20(4) for portability both say the copy must not adversely affect the rights and freedoms of
+   * others, and both packages are read from the same CRM systems (emails, notes, tasks) that hold third
+   * parties' data and staff's remarks. Erasure has no package, so nothing to release.
+   */
+  release: z.prefault(z.object({
+      access: z._default(z.enum(['automatic', 'staff']), 'staff'),
+      portability: z._default(z.enum(['automatic', 'staff']), 'staff'),
+    }), {}),
   verification: z.prefault(z.object({
       codeTtlMinutes: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(120)), 15),
       maxAttempts: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(20)), 5),
@@ -470,6 +482,11 @@ function withPublicBase(raw: unknown, base: string): unknown {
 /** Whether a request of this type under this law goes to staff or is approved automatically. */
 export function reviewMode(config: DsarConfig, type: RequestType, jurisdiction: Jurisdiction): 'auto' | 'staff' {
   return config.review.byJurisdiction[jurisdiction]?.[type] ?? config.review[type];
+}
+
+/** Whether a request's package waits for staff to release it (erasure has none: always automatic). */
+export function releaseMode(config: DsarConfig, type: RequestType): 'automatic' | 'staff' {
+  return type === 'erasure' ? 'automatic' : config.release[type];
 }
 
 export function enabledConnectors(config: DsarConfig): ConnectorConfig[] {

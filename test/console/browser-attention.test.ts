@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import type { TestRuntime } from '../support/runtime.ts';
+import { releasePackage } from '../support/release.ts';
 import { screenshot, startConsoleRig, stopConsoleRig, watchErrors } from './browser.ts';
 
 let rt: TestRuntime;
@@ -50,6 +51,7 @@ describe('a request whose Assemble step failed for good, in the console', () => 
     await page.getByRole('dialog').getByRole('heading', { name: 'Retry step Assemble?' }).waitFor();
     await page.getByRole('dialog').getByRole('button', { name: 'Retry' }).click();
     await page.getByText('Retry step Assemble: done.').waitFor();
+    await releasePackage(rt, id);
     await rt.waitForStatus(id, 'completed', 60_000);
     await page.reload();
     await page.locator('.status[data-status="completed"]').waitFor();

@@ -9,6 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TestRuntime } from '../support/runtime.ts';
+import { releasePackage } from '../support/release.ts';
 import { screenshot, startConsoleRig, stopConsoleRig, watchErrors } from './browser.ts';
 
 let rt: TestRuntime;
@@ -101,6 +102,7 @@ describe('the public page and the console in Chromium', () => {
     await screenshot(staff, 'access-4-confirm');
     await dialog.getByRole('button', { name: 'Approve' }).click();
     await staff.getByText('Approve: done.').waitFor();
+    await releasePackage(rt, id);
     await rt.waitForStatus(id, 'completed', 60_000);
     await staff.reload();
     await staff.locator('.status[data-status="completed"]').waitFor();

@@ -10,6 +10,7 @@ import { bodies as actionBodies } from '../../functions/handlers/api/admin-act.t
 import { bodies as conversationBodies } from '../../functions/handlers/api/admin-conversation.ts';
 import { bodies as deadlineBodies } from '../../functions/handlers/api/admin-deadline.ts';
 import { bodies as taskBodies } from '../../functions/handlers/api/admin-task-act.ts';
+import { bodies as releaseBodies } from '../../functions/handlers/api/admin-release.ts';
 import { createRequestBody } from '../../functions/handlers/api/create-request.ts';
 import { replyBody } from '../../functions/handlers/api/subject-reply.ts';
 import { verifyBody } from '../../functions/handlers/api/verify-request.ts';
@@ -72,6 +73,7 @@ const BODIES: { operationId: string; schema: z.core.$ZodType }[] = [
   { operationId: 'resumeClock', schema: deadlineBodies.resume },
   { operationId: 'addNote', schema: conversationBodies.notes },
   { operationId: 'messageSubject', schema: conversationBodies.messages },
+  { operationId: 'withholdFromPackage', schema: releaseBodies.withhold },
 ];
 
 /** `accept-partial` -> `AcceptPartialAction`, the component the action route's body refers to. */

@@ -54,8 +54,8 @@ describe('the README', () => {
     const lines = stdout.split('\n');
     const id = lines[0]!;
     expect(id).toMatch(/^dsar_[a-z0-9]+$/);
-    // Step 5 echoes the status it waited for (after the JSON of step 4, which ends without a newline).
-    expect(stdout).toMatch(/completed\n/);
+    // Steps 5 and 6 echo the status each waited for (after the JSON of step 4, which ends without a newline).
+    expect(stdout).toMatch(/awaiting_release\ncompleted\n/);
     // The last command lists the package.
     expect(lines).toEqual(expect.arrayContaining(['report.html', 'data.json', 'schema.json']));
     const request = await rt.api('GET', `/v1/admin/requests/${id}`, { token: rt.staffToken });

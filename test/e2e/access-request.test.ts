@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
+import { releasePackage } from '../support/release.ts';
 import { unzipToText } from '../support/zip.ts';
 import { ALICE, demoPeople } from '../../infra/local/demo/people.ts';
 import { accountItem, callsOf } from '../../infra/local/seed.ts';
@@ -38,6 +39,7 @@ describe('an access request for alice@example.com', () => {
     id = await fileAndVerify(ALICE.email);
     const approved = await rt.api('POST', `/v1/admin/requests/${id}/approve`, { token: rt.staffToken, body: {} });
     expect(approved.status).toBe(200);
+    await releasePackage(rt, id);
     const done = await rt.waitForStatus(id, ['completed', 'awaiting_staff'], 60_000);
     expect(done.request.status).toBe('completed');
 
@@ -122,7 +124,7 @@ describe('an access request for alice@example.com', () => {
     const detail = (await rt.api('GET', `/v1/admin/requests/${id}`, { token: rt.staffToken })).body;
     const actions = detail.audit.map((a: any) => a.action);
     expect(actions).toEqual(
-      expect.arrayContaining(['request.filed', 'request.acknowledged', 'verification.succeeded', 'review.approved', 'package.assembled', 'request.completed']),
+      expect.arrayContaining(['request.filed', 'request.acknowledged', 'verification.succeeded', 'review.approved', 'package.assembled', 'release.requested', 'package.released', 'request.completed']),
     );
     expect(detail.audit.find((a: any) => a.action === 'review.approved').actor).toBe('approver@localhost');
     expect(JSON.stringify(detail)).not.toMatch(/codeHash|statusTokenHash|salt/);
@@ -168,6 +170,7 @@ describe('an access request whose connector keeps failing', () => {
       expect(noReason.status).toBe(400);
       const reason = 'Stripe credentials were revoked; billing data will follow in a separate answer.';
       expect((await rt.api('POST', `/v1/admin/requests/${id}/accept-partial`, { token: rt.staffToken, body: { reason } })).status).toBe(200);
+      await releasePackage(rt, id);
       const done = await rt.waitForStatus(id, 'completed_partial', 60_000);
       expect(done.audit.find((a: any) => a.action === 'connectors.accepted_partial')).toMatchObject({ actor: 'approver@localhost', detail: { reason, missing: ['stripe'] } });
 

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
+import { releasePackage } from '../support/release.ts';
 import { unzipToText } from '../support/zip.ts';
 import { ALICE, BOB, demoPeople } from '../../infra/local/demo/people.ts';
 import { confirmErasure } from '../../functions/domain/workflow/confirm-erasure.ts';
@@ -190,6 +191,7 @@ describe("alice's erasure", () => {
   it('still gives her the kept Stripe records when she asks for access after the erasure', async () => {
     const access = await rt.fileAndVerify(ALICE.email, 'access');
     await rt.api('POST', `/v1/admin/requests/${access}/approve`, { token: rt.staffToken, body: {} });
+    await releasePackage(rt, access);
     await rt.waitForStatus(access, 'completed', 60_000);
     const mail = (await rt.mails(ALICE.email)).filter((m) => m.subject.startsWith('Your data is ready') && m.body.text!.includes(access)).pop()!;
     const link = /(http:\/\/\S+\/v1\/downloads\/\S+)/.exec(mail.body.text!)![1]!;
@@ -249,6 +251,7 @@ describe("bob's portability request", () => {
   it('gives JSON and CSV only, with no inferred or derived fields, valid against the shipped schema', async () => {
     const id = await rt.fileAndVerify(BOB.email, 'portability');
     await rt.api('POST', `/v1/admin/requests/${id}/approve`, { token: rt.staffToken, body: {} });
+    await releasePackage(rt, id);
     await rt.waitForStatus(id, 'completed', 60_000);
     const mail = await rt.waitForMail(BOB.email, 'Your data is ready');
     const link = /(http:\/\/\S+\/v1\/downloads\/\S+)/.exec(mail.body.text!)![1]!;

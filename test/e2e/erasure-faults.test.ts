@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
+import { releasePackage } from '../support/release.ts';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, ExecutionAlreadyExists, GetExecutionHistoryCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { handler as eraseHandler } from '../../functions/handlers/workflow/erase.ts';
@@ -63,9 +64,12 @@ describe("alice's access request, then her erasure", () => {
   let accessId: string;
   let erasureId: string;
 
-  it('deletes the staged copy of her records as soon as her package is built', async () => {
+  it('keeps the staged copy of her records while staff review the package, and deletes it once it is released', async () => {
     accessId = await rt.fileAndVerify(ALICE.email, 'access');
     await rt.approve(accessId, 'access');
+    await rt.waitForStatus(accessId, 'awaiting_release', 60_000);
+    expect((await keysUnder(rt.buckets.staging, `staging/${accessId}/`)).length).toBeGreaterThan(0);
+    await releasePackage(rt, accessId);
     const done = await rt.waitForStatus(accessId, 'completed', 60_000);
 
     expect(await keysUnder(rt.buckets.exports, `exports/${accessId}/`)).toHaveLength(1);

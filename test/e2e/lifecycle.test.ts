@@ -11,6 +11,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { requestRecord } from '../functions/domain/requests/support.ts';
 import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
+import { releasePackage } from '../support/release.ts';
 
 const internalOnly = (c: any) => ({ ...c, connectors: c.connectors.filter((x: any) => x.kind === 'dynamodb' || x.kind === 's3') });
 
@@ -57,6 +58,7 @@ describe('a restart of the embedded runtime', () => {
     expect((await rt.api('POST', `/v1/requests/${id}/verify`, { body: { code } })).status).toBe(200);
     await rt.waitForStatus(id, 'awaiting_review');
     expect((await rt.api('POST', `/v1/admin/requests/${id}/approve`, { token: rt.staffToken, body: {} })).status).toBe(200);
+    await releasePackage(rt, id);
     const done = await rt.waitForStatus(id, 'completed', 30_000);
     expect(done.connectors.map((c: any) => c.status)).toEqual(['succeeded', 'succeeded']);
     // The restart did not send a second code: the stored token was honoured, not replaced by a new task.

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
+import { releasePackage } from '../support/release.ts';
 import { unzipToText } from '../support/zip.ts';
 import { ALICE, BOB } from '../../infra/local/demo/people.ts';
 
@@ -36,6 +37,7 @@ describe('a HubSpot batch read that answers 207 without results once', () => {
     notes207(1);
     const id = await rt.fileAndVerify(ALICE.email, 'access');
     await rt.approve(id, 'access');
+    await releasePackage(rt, id, 90_000);
 
     const done = await rt.waitForStatus(id, ['completed', 'completed_partial', 'awaiting_staff'], 90_000);
 
@@ -85,6 +87,7 @@ describe('a HubSpot batch read that answers 207 without results every time', () 
   it('completes with every record once staff retry HubSpot after the fault is gone', async () => {
     const retried = await rt.api('POST', `/v1/admin/requests/${id}/retry`, { token: rt.staffToken, body: { connector: 'hubspot' } });
     expect(retried.status).toBe(200);
+    await releasePackage(rt, id, 90_000);
 
     const done = await rt.waitForStatus(id, ['completed', 'completed_partial'], 90_000);
 
@@ -102,6 +105,7 @@ describe('one partial answer from each vendor at once', () => {
     faults.set('stripe', { failNext: [{ match: '/v1/charges', partial: 'no-results', count: 1 }, { match: '/v1/invoices', partial: 'early-end', count: 1 }] });
     const id = await rt.fileAndVerify(ALICE.email, 'access');
     await rt.approve(id, 'access');
+    await releasePackage(rt, id, 90_000);
 
     const done = await rt.waitForStatus(id, ['completed', 'completed_partial', 'awaiting_staff'], 90_000);
 

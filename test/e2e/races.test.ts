@@ -180,7 +180,8 @@ async function prepareNow(stage: Stage): Promise<Prepared> {
 function expectedStatus(stage: Stage, wins: Record<Act, number>): string {
   if (wins.cancel) return 'cancelled';
   if (wins.deny) return 'denied';
-  if (wins['accept-partial']) return 'completed_partial';
+  // The package is assembled and waits for staff to release it (release: staff, the example's setting).
+  if (wins['accept-partial']) return 'awaiting_release';
   // Approved or retried: collection runs again, Stripe fails again, and staff are asked again.
   if (wins.approve || wins.retry) return 'awaiting_staff';
   if (wins.verify) return 'awaiting_review';

@@ -7,6 +7,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
+import { releasePackage } from '../support/release.ts';
 import { demoPeople } from '../../infra/local/demo/people.ts';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { escalate } from '../../functions/domain/escalation/index.ts';
@@ -64,6 +65,9 @@ async function approveWhenWaiting(id: string, type: Type): Promise<void> {
   await rt.approve(id, type);
 }
 
+/** Access and portability packages wait for staff to release them (`release: staff`, the example's setting). */
+const releaseIfStaff = (id: string, type: Type) => (type === 'erasure' ? Promise.resolve() : releasePackage(rt, id));
+
 const finalMail = (type: Type) => (type === 'erasure' ? 'Your data was erased' : 'Your data is ready');
 
 async function closingMails(email: string, id: string): Promise<string[]> {
@@ -104,6 +108,7 @@ describe('a step that fails once with an error the workflow retries', () => {
     { fn: 'plan-connectors', error: 'ProvisionedThroughputExceededException', type: 'access' },
     { fn: 'reconcile', error: 'Lambda.ServiceException', type: 'access' },
     { fn: 'assemble', error: 'TooManyRequestsException', type: 'access' },
+    { fn: 'await-task', error: 'Lambda.ServiceException', type: 'access', when: kindIs('release') },
     { fn: 'confirm-erasure', error: 'RequestLimitExceeded', type: 'erasure' },
     // The answer is lost after the work was done: the retried closing step must not mail again.
     { fn: 'notify-subject', error: 'Lambda.ClientExecutionTimeoutException', type: 'access', after: true },
@@ -114,6 +119,7 @@ describe('a step that fails once with an error the workflow retries', () => {
     const before = rt.functionFaults.injected(fn);
     const id = await file(email, type);
     await verifyAndApprove(id, email, type);
+    await releaseIfStaff(id, type);
 
     const done = await rt.waitForStatus(id, ['completed', 'completed_partial', 'awaiting_staff'], 60_000);
 
@@ -133,6 +139,7 @@ describe('a step that fails for good', () => {
     { step: 'PlanConnectors', fn: 'plan-connectors', type: 'access' },
     { step: 'Reconcile', fn: 'reconcile', type: 'access' },
     { step: 'Assemble', fn: 'assemble', type: 'access' },
+    { step: 'AwaitRelease', fn: 'await-task', type: 'access', when: kindIs('release') },
     { step: 'NotifySubject', fn: 'notify-subject', type: 'access', when: outcomeIs('completed') },
     { step: 'ConfirmErasure', fn: 'confirm-erasure', type: 'erasure' },
     { step: 'NotifyErased', fn: 'notify-subject', type: 'erasure', when: outcomeIs('erased') },
@@ -147,6 +154,8 @@ describe('a step that fails for good', () => {
       if (!early) {
         await verify(id, email);
         if (type !== 'portability' && step !== 'AwaitReview') await approveWhenWaiting(id, type);
+        // The closing step comes after staff released the package.
+        if (step === 'NotifySubject') await releaseIfStaff(id, type);
       }
 
       const stuck = await needsAttention(id, step);
@@ -167,6 +176,7 @@ describe('a step that fails for good', () => {
       expect(retried.body.request.transition).toMatchObject({ action: 'retry', from: 'awaiting_staff', to: stuck.request.attention.status });
       if (early) await verifyAndApprove(id, email, type);
       else if (step === 'AwaitReview') await approveWhenWaiting(id, type);
+      if (step !== 'NotifySubject') await releaseIfStaff(id, type);
 
       const done = await rt.waitForStatus(id, ['completed', 'completed_partial'], 60_000);
       expect(done.request.status).toBe('completed');
@@ -209,6 +219,7 @@ describe('a step that fails for good', () => {
     expect(stuck.actions).toEqual(expect.arrayContaining(['retry', 'accept-partial', 'cancel']));
     const accepted = await act(id, 'accept-partial', { reason: 'the store is gone for good' });
     expect(accepted.status).toBe(200);
+    await releaseIfStaff(id, 'access');
     const done = await rt.waitForStatus(id, ['completed', 'completed_partial'], 60_000);
     expect(done.request.status).toBe('completed_partial');
     expect(done.connectors.find((c: any) => c.connectorId === failing)).toMatchObject({ status: 'accepted_missing' });

@@ -25,7 +25,7 @@ describe('the workflow definition', () => {
 
   it('gives every waiting task an explicit timeout, since the default would be wrong on both runtimes', () => {
     const waiting = Object.entries(definition.States).filter(([, s]) => String(s.Resource).endsWith('.waitForTaskToken'));
-    expect(waiting.map(([name]) => name).sort()).toEqual(['AwaitReview', 'AwaitStaffOnFailures', 'NeedsAttention', 'VerifyIdentity']);
+    expect(waiting.map(([name]) => name).sort()).toEqual(['AwaitRelease', 'AwaitReview', 'AwaitStaffOnFailures', 'NeedsAttention', 'VerifyIdentity']);
     for (const [, state] of waiting) expect(state.TimeoutSecondsPath ?? state.TimeoutSeconds).toBeTruthy();
   });
 
@@ -34,6 +34,44 @@ describe('the workflow definition', () => {
       const retried = definition.States[name].Retry.flatMap((r: any) => r.ErrorEquals);
       expect({ name, retried }).toEqual({ name, retried: expect.arrayContaining(['States.TaskFailed']) });
     }
+  });
+
+  it('waits for staff to release an assembled package when the type says so, builds it once more after the release, and sends it at once otherwise', () => {
+    const s = definition.States;
+    expect(s.Assemble.Next).toBe('ChooseRelease');
+    expect(s.ChooseRelease.Choices).toEqual([
+      { Not: { Variable: '$.receipt.release', IsPresent: true }, Next: 'NotifySubject' },
+      { Variable: '$.release', IsPresent: true, Next: 'NotifySubject' },
+      { Variable: '$.receipt.release', StringEquals: 'staff', Next: 'AwaitRelease' },
+    ]);
+    expect(s.ChooseRelease.Default).toBe('NotifySubject');
+    expect(s.AwaitRelease).toMatchObject({
+      Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+      Parameters: { Payload: { kind: 'release' } },
+      TimeoutSecondsPath: '$.receipt.timeouts.staffSeconds',
+      ResultPath: '$.release',
+      // Assemble builds the released package once more, then ChooseRelease finds $.release and sends it.
+      Next: 'Assemble',
+    });
+    // A timeout asks staff again (the deadline's escalation keeps chasing); anything else needs attention.
+    expect(s.AwaitRelease.Catch.map((c: any) => [c.ErrorEquals[0], c.Next])).toEqual([
+      ['States.Timeout', 'AwaitRelease'],
+      ['States.ALL', 'RecordFailure'],
+    ]);
+  });
+
+  it.each([
+    ['staff release, not yet released', { receipt: { release: 'staff' } }, 'AwaitRelease'],
+    ['staff release, released', { receipt: { release: 'staff' }, release: { action: 'release' } }, 'NotifySubject'],
+    ['automatic release', { receipt: { release: 'automatic' } }, 'NotifySubject'],
+    ['a receipt from before the setting', { receipt: {} }, 'NotifySubject'],
+  ])('routes %s on an interpreter', async (_case, input, expected) => {
+    const pass = (name: string) => ({ Type: 'Pass', Result: name, End: true });
+    const machine = new StateMachine({
+      StartAt: 'ChooseRelease',
+      States: { ChooseRelease: definition.States.ChooseRelease, AwaitRelease: pass('AwaitRelease'), NotifySubject: pass('NotifySubject') },
+    } as never);
+    expect(await machine.run(input).result).toBe(expected);
   });
 
   it('retries connector throttling and unavailability with jitter and records any other failure', () => {

@@ -128,6 +128,20 @@ export interface paths {
      */
     post: operations["actOnTask"];
   };
+  "/v1/admin/requests/{id}/contents": {
+    /**
+     * What a package awaiting release holds, with a page of one object's records (approver role)
+     * @description Only while the request is `awaiting_release` (the staged records exist until the release). Systems, objects and counts, what is withheld, and with `connector` and `object` a page of that object's records; each page read is audited as `package.previewed` with the staff member. See docs/release.md.
+     */
+    get: operations["getPackageContents"];
+  };
+  "/v1/admin/requests/{id}/withhold": {
+    /**
+     * Withhold an object, a record or a field from a package awaiting release, with a reason (approver role)
+     * @description The package is rebuilt from the staged records without the part, and the report (README.txt for portability) tells the subject what was withheld and why (GDPR Art. 15(4)). Withholding the same part again changes nothing. Audited as `package.withheld` with the staff member.
+     */
+    post: operations["withholdFromPackage"];
+  };
   "/v1/admin/metrics": {
     /**
      * Yearly figures per request type (CCPA 11 CCR 7102)
@@ -143,6 +157,7 @@ export interface paths {
      * - `retry` `{connector?}`: from `awaiting_staff`: runs the failed connectors (or the one named) again. When a workflow step failed for good (`attention` on the request), runs that step again instead, from the status the request had when it failed (`attention.status`); naming a connector then is a 400 `not_failed`.
      * - `accept-partial` `{reason}`: from `awaiting_staff`: completes without the failed connectors; the reason is kept and stated in the package. With `attention`, only where `actions` offers it (the failed step is `AwaitStaffOnFailures`); otherwise 409 `not_offered`.
      * - `cancel` `{reason}`: any open request. The cancellation closes the request in one conditional write: of concurrent cancels one answers 200 and the others 409 `closed`, and an action that lost to it changes nothing. The subject gets one mail about it.
+     * - `release` `{}`: from `awaiting_release`: the package, without what staff withheld (`POST .../withhold`), goes to the subject: the workflow builds it once more, deletes the staged records and mails the link. Audited as `package.released`. 409 `busy` while a withholding is being applied. See docs/release.md.
      * - `assign` `{assignee}`: any open request; escalation emails then go to the assignee (an email address) instead of the privacy team. `assignee` is required: `null` (or `""`) hands the request back to the team; an empty body, a `null` body or `{}` is a 400.
      * Every action is recorded in the audit trail with the staff member and reason.
      */
@@ -181,6 +196,8 @@ export interface components {
     };
     AcceptPartialAction: components["schemas"]["Reason"];
     CancelAction: components["schemas"]["Reason"];
+    /** @description Nothing to send; an empty object is accepted */
+    ReleaseAction: Record<string, never>;
     AssignAction: {
       /** @description A staff email address; `null` or `""` hands the request back to the team */
       assignee: string | "" | null;
@@ -249,7 +266,7 @@ export interface components {
       locale?: string;
     };
     /** @enum {string} */
-    Status: "awaiting_verification" | "unverified_closed" | "awaiting_review" | "denied" | "in_progress" | "awaiting_staff" | "assembling" | "completed" | "completed_partial" | "cancelled" | "duplicate";
+    Status: "awaiting_verification" | "unverified_closed" | "awaiting_review" | "denied" | "in_progress" | "awaiting_staff" | "assembling" | "awaiting_release" | "completed" | "completed_partial" | "cancelled" | "duplicate";
     SubjectStatus: {
       requestId: string;
       /** @enum {string} */
@@ -546,11 +563,80 @@ export interface components {
           /** @description The request the history was asked for */
           current: boolean;
         })[];
+      /** @description What staff withheld from the package before release, in order (see docs/release.md) */
+      withheld?: components["schemas"]["Withholding"][];
+      /** @description Who released the package to the subject, and when (staff release) */
+      release?: {
+        by: string;
+        /** Format: date-time */
+        at: string;
+      };
+      /** @description Present for a moment while a withholding rebuilds the package; withhold and release then answer 409 `busy` */
+      packageBuild?: {
+        id: string;
+        /** Format: date-time */
+        at: string;
+      };
+    };
+    /** @description A part of the package staff withheld: a whole object (no recordId, no field), one record, or one field (a dotted path) of one record or of every record */
+    Withholding: {
+      id: string;
+      connectorId: string;
+      object: string;
+      recordId?: string;
+      field?: string;
+      reason: components["schemas"]["WithholdingReason"];
+      /** @description Staff's explanation, shown to the subject in the report (required with reason `other`) */
+      note?: string;
+      /** @description The staff member */
+      by: string;
+      /** Format: date-time */
+      at: string;
+    };
+    /**
+     * @description `third_party`: others' rights and freedoms (GDPR Art. 15(4), 20(4)); `staff_remarks`: staff's private remarks; `legal_privilege`; `other`: explained in `note`
+     * @enum {string}
+     */
+    WithholdingReason: "third_party" | "staff_remarks" | "legal_privilege" | "other";
+    PackageContents: {
+      requestId: string;
+      status: components["schemas"]["Status"];
+      systems: {
+          connectorId: string;
+          displayName: string;
+          objects: {
+              object: string;
+              /** @description Records the connector staged */
+              count: number;
+              /** @description The whole object is withheld */
+              withheld: boolean;
+            }[];
+        }[];
+      withheld: components["schemas"]["Withholding"][];
+      /** @description With `connector` and `object` in the query, one page of that object's records as the package would hold them before anything is withheld */
+      preview?: {
+        connectorId: string;
+        object: string;
+        offset: number;
+        limit: number;
+        total: number;
+        /** @description The fields (dotted paths) of the records on this page */
+        fields: string[];
+        records: {
+            id: string;
+            withheld: boolean;
+            withheldFields: string[];
+            /** @description Each field as text (JSON for lists and deeper structures) */
+            fields: {
+              [key: string]: string;
+            };
+          }[];
+      };
     };
     RequestDetail: {
       request: components["schemas"]["StaffRequest"];
       /** @description The actions this API would accept on the request now from the caller (its role, the request's state, the law's extension and clock-stop rules, the due date); empty for a viewer. The console shows exactly these. */
-      actions: ("approve" | "deny" | "extend" | "pause" | "resume" | "retry" | "accept-partial" | "cancel" | "assign" | "download")[];
+      actions: ("approve" | "deny" | "extend" | "pause" | "resume" | "retry" | "accept-partial" | "cancel" | "assign" | "download" | "withhold" | "release")[];
       connectors: components["schemas"]["ConnectorOutcome"][];
       audit: {
           /** Format: date-time */
@@ -1376,6 +1462,86 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
+    };
+  };
+  /**
+   * What a package awaiting release holds, with a page of one object's records (approver role)
+   * @description Only while the request is `awaiting_release` (the staged records exist until the release). Systems, objects and counts, what is withheld, and with `connector` and `object` a page of that object's records; each page read is audited as `package.previewed` with the staff member. See docs/release.md.
+   */
+  getPackageContents: {
+    parameters: {
+      query?: {
+        connector?: string;
+        object?: string;
+        offset?: number;
+        limit?: number;
+      };
+      path: {
+        id: components["parameters"]["RequestId"];
+      };
+    };
+    responses: {
+      /** @description The contents */
+      200: {
+        content: {
+          "application/json": components["schemas"]["PackageContents"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["NotFound"];
+      /** @description The request is not awaiting release (`wrong_state`) */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /**
+   * Withhold an object, a record or a field from a package awaiting release, with a reason (approver role)
+   * @description The package is rebuilt from the staged records without the part, and the report (README.txt for portability) tells the subject what was withheld and why (GDPR Art. 15(4)). Withholding the same part again changes nothing. Audited as `package.withheld` with the staff member.
+   */
+  withholdFromPackage: {
+    parameters: {
+      path: {
+        id: components["parameters"]["RequestId"];
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          connectorId: string;
+          object: string;
+          /** @description One record; without it, the whole object (or, with `field`, the field in every record) */
+          recordId?: string;
+          /** @description A field, as a dotted path (`address.city`) */
+          field?: string;
+          reason: components["schemas"]["WithholdingReason"];
+          /** @description Shown to the subject; required with reason `other` */
+          note?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The contents after the withholding */
+      200: {
+        content: {
+          "application/json": components["schemas"]["PackageContents"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["NotFound"];
+      /** @description Not awaiting release (`wrong_state`, e.g. already released), or another withholding is being applied (`busy`); nothing changed */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
       413: components["responses"]["Error"];
       415: components["responses"]["Error"];
       500: components["responses"]["InternalError"];
@@ -1415,6 +1581,7 @@ export interface operations {
    * - `retry` `{connector?}`: from `awaiting_staff`: runs the failed connectors (or the one named) again. When a workflow step failed for good (`attention` on the request), runs that step again instead, from the status the request had when it failed (`attention.status`); naming a connector then is a 400 `not_failed`.
    * - `accept-partial` `{reason}`: from `awaiting_staff`: completes without the failed connectors; the reason is kept and stated in the package. With `attention`, only where `actions` offers it (the failed step is `AwaitStaffOnFailures`); otherwise 409 `not_offered`.
    * - `cancel` `{reason}`: any open request. The cancellation closes the request in one conditional write: of concurrent cancels one answers 200 and the others 409 `closed`, and an action that lost to it changes nothing. The subject gets one mail about it.
+   * - `release` `{}`: from `awaiting_release`: the package, without what staff withheld (`POST .../withhold`), goes to the subject: the workflow builds it once more, deletes the staged records and mails the link. Audited as `package.released`. 409 `busy` while a withholding is being applied. See docs/release.md.
    * - `assign` `{assignee}`: any open request; escalation emails then go to the assignee (an email address) instead of the privacy team. `assignee` is required: `null` (or `""`) hands the request back to the team; an empty body, a `null` body or `{}` is a 400.
    * Every action is recorded in the audit trail with the staff member and reason.
    */
@@ -1422,13 +1589,13 @@ export interface operations {
     parameters: {
       path: {
         id: components["parameters"]["RequestId"];
-        action: "approve" | "deny" | "retry" | "accept-partial" | "cancel" | "assign";
+        action: "approve" | "deny" | "retry" | "accept-partial" | "cancel" | "assign" | "release";
       };
     };
     /** @description The action's body, by the action in the path; an empty body counts as `{}`. */
     requestBody?: {
       content: {
-        "application/json": components["schemas"]["ApproveAction"] | components["schemas"]["DenyAction"] | components["schemas"]["RetryAction"] | components["schemas"]["AcceptPartialAction"] | components["schemas"]["CancelAction"] | components["schemas"]["AssignAction"];
+        "application/json": components["schemas"]["ApproveAction"] | components["schemas"]["DenyAction"] | components["schemas"]["RetryAction"] | components["schemas"]["AcceptPartialAction"] | components["schemas"]["CancelAction"] | components["schemas"]["AssignAction"] | components["schemas"]["ReleaseAction"];
       };
     };
     responses: {
@@ -1453,7 +1620,8 @@ export interface operations {
        * `not_waiting` (the workflow is not, or no longer, waiting for this decision; try again in a moment),
        * `closed` (cancel or assign on a closed request, including one another cancel just closed, or cancel while the workflow is telling the subject it closed),
        * `decision_pending` (cancel while a review decision is being handed to the workflow; try again in a moment),
-       * `nothing_to_retry` (retry with no failed connector).
+       * `nothing_to_retry` (retry with no failed connector),
+       * `busy` (release while a withholding is being applied; try again in a moment).
        */
       409: {
         content: {

@@ -29,13 +29,14 @@ export const STAFF_STATUS_LABEL: Record<string, string> = {
   in_progress: 'In progress',
   awaiting_staff: 'Needs a decision',
   assembling: 'Assembling',
+  awaiting_release: 'Awaiting release',
   completed: 'Completed',
   completed_partial: 'Completed (partial)',
   cancelled: 'Cancelled',
   duplicate: 'Duplicate',
 };
 
-export const OPEN_STATUSES = ['awaiting_verification', 'awaiting_review', 'in_progress', 'awaiting_staff', 'assembling'];
+export const OPEN_STATUSES = ['awaiting_verification', 'awaiting_review', 'in_progress', 'awaiting_staff', 'assembling', 'awaiting_release'];
 
 /** Statuses after which nothing more happens (CLOSED_STATUSES on the server): the closed list's filter. */
 export const CLOSED_STATUSES = ['completed', 'completed_partial', 'denied', 'cancelled', 'duplicate', 'unverified_closed'];

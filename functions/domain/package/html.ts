@@ -19,6 +19,7 @@ import { cellText, flatten } from './flatten.ts';
 import type { PlannedObject, PlannedSystem } from './plan.ts';
 import type { AssembleInput, MissingSource } from './types.ts';
 import { connectorConfig, type RecordView } from './view.ts';
+import { withheldSection } from './withheld-section.ts';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -87,6 +88,7 @@ export function* reportHtml(input: AssembleInput, systems: PlannedSystem[], gene
   yield `<section id="data"><h2>${escapeHtml(t.t('report.data.heading'))}</h2>`;
   for (const [i, system] of found.entries()) yield* systemSection(system, facts[i]!, ctx);
   yield '</section>';
+  yield* withheldSection(input);
   yield* processing(facts, found, ctx);
   yield* coverage(systems, missing, ctx);
   yield `<footer><p class="muted">${escapeHtml(t.t('report.footer', { org: org.name, address: org.address, dpo: org.dpo.name, email: org.dpo.email }))} ${link(org.privacyNoticeUrl, t.t('report.footer.notice'))}</p></footer>`;

@@ -10,6 +10,7 @@ import { readStaged } from '../staging/reader.ts';
 import { ColumnSet } from './flatten.ts';
 import { FolderNames } from './paths.ts';
 import type { AssembleInput, PackageSource } from './types.ts';
+import { Redaction } from './redaction.ts';
 import { RecordFilter, connectorConfig, objectMeta, type RecordView } from './view.ts';
 
 /** Records per object the access report shows; the rest are in data.json and the CSV. */
@@ -53,8 +54,11 @@ async function planSystem(input: AssembleInput, source: PackageSource, mode: Ass
   for (const staged of source.objects) {
     // Nothing was staged for an empty object; reading its key would fail.
     if (staged.count <= 0) continue;
+    const redaction = new Redaction(input.withheld ?? [], source.connectorId, staged.object);
+    // Staff withheld the whole object before release: the package does not name it.
+    if (redaction.wholeObject) continue;
     const meta = objectMeta(connector, source.displayName, staged.object);
-    const filter = new RecordFilter(meta, mode);
+    const filter = new RecordFilter(meta, mode, redaction);
     const columns = new ColumnSet();
     let count = 0;
     const preview: RecordView[] = [];

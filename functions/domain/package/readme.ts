@@ -1,6 +1,7 @@
 /** README.txt: what each file of the package is, in plain words, and the CSV conventions. */
 import type { PlannedSystem } from './plan.ts';
 import type { AssembleInput } from './types.ts';
+import { withheldText } from './withheld-section.ts';
 
 export function readmeText(input: AssembleInput, systems: PlannedSystem[], generatedAt: string): string {
   const org = input.config.organisation;
@@ -33,6 +34,7 @@ export function readmeText(input: AssembleInput, systems: PlannedSystem[], gener
     "    quote (') in front, so that spreadsheet programs show it as text instead of running it as a",
     '    formula. Remove that quote to get the original value; data.json has it unchanged.',
     '',
+    ...withheldText(input),
     `Questions: ${org.dpo.name}, ${org.dpo.email}. Privacy notice: ${org.privacyNoticeUrl}`,
     '',
   ];

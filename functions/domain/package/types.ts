@@ -1,6 +1,7 @@
 /** The inputs and outputs of package assembly (access and portability answers). */
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DsarConfig } from '#commons/config';
+import type { WithheldPart } from './redaction.ts';
 
 /** What one connector run staged: one JSON-lines object per object name. */
 export interface PackageSource {
@@ -41,6 +42,8 @@ export interface AssembleInput {
   config: DsarConfig;
   sources: PackageSource[];
   missing?: MissingSource[];
+  /** What staff withheld before release, with the reasons the report states (release/). */
+  withheld?: Array<WithheldPart & { reason: string; note?: string }>;
   now?: Date;
   /** Server-side encryption of the ZIP (`aws:kms` on AWS; emulators accept and ignore it). */
   sse?: 'AES256' | 'aws:kms';

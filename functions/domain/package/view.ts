@@ -6,6 +6,7 @@
  */
 import type { ConnectorConfig, DsarConfig, Origin } from '#commons/config';
 import type { DataRecord } from '#connectors/types';
+import type { Redaction } from './redaction.ts';
 import type { PackageType } from './types.ts';
 
 export interface ObjectMeta {
@@ -49,6 +50,8 @@ export class RecordFilter {
   constructor(
     private readonly meta: ObjectMeta,
     private readonly mode: PackageType,
+    /** What staff withheld of this object before release, applied after the package's own rules. */
+    private readonly redaction?: Redaction,
   ) {
     for (const path of Object.keys(meta.fieldOrigins)) {
       const parts = path.split('.');
@@ -73,6 +76,12 @@ export class RecordFilter {
 
   /** The record as it goes into the package, or undefined when nothing of it belongs there. */
   apply(record: DataRecord): RecordView | undefined {
+    const view = this.select(record);
+    if (!view || !this.redaction || this.redaction.empty) return view;
+    return this.redaction.apply(view);
+  }
+
+  private select(record: DataRecord): RecordView | undefined {
     const view: RecordView = { id: String(record.id), data: record.data ?? {} };
     if (record.origin) view.origin = record.origin;
     if (this.mode === 'access') return view;

@@ -64,6 +64,7 @@ export const STATUSES = [
   'in_progress',
   'awaiting_staff',
   'assembling',
+  'awaiting_release',
   'completed',
   'completed_partial',
   'cancelled',
@@ -81,8 +82,36 @@ export const CLOSED_STATUSES: ReadonlySet<RequestStatus> = new Set([
   'duplicate',
 ]);
 
-/** `attention`: a workflow step failed for good (NeedsAttention); staff retry it, accept partial or cancel. */
-export type TaskKind = 'verification' | 'review' | 'reconcile' | 'attention';
+/**
+ * `attention`: a workflow step failed for good (NeedsAttention); staff retry it, accept partial or cancel.
+ * `release`: the package is assembled and waits for staff to withhold what must not go out and release it.
+ */
+export type TaskKind = 'verification' | 'review' | 'reconcile' | 'attention' | 'release';
+
+/**
+ * Why staff withheld part of a package: others' rights and freedoms (GDPR Art. 15(4), 20(4)), staff's
+ * private remarks, legal professional privilege, or another reason staff explain in a note. The subject's
+ * report states the reason for each withholding.
+ */
+export const WITHHOLDING_REASONS = ['third_party', 'staff_remarks', 'legal_privilege', 'other'] as const;
+export type WithholdingReason = (typeof WITHHOLDING_REASONS)[number];
+
+/**
+ * Part of a package staff withheld before release: a whole object of a system, one record of it, or one
+ * field (a dotted path) of one record, or of every record when `recordId` is absent. Names and ids only,
+ * never the data.
+ */
+export interface Withholding {
+  id: string;
+  connectorId: string;
+  object: string;
+  recordId?: string;
+  field?: string;
+  reason: WithholdingReason;
+  note?: string;
+  by: string;
+  at: string;
+}
 
 /**
  * A workflow step that failed after its retries (the state machine's Catch on States.ALL): which step,
@@ -215,6 +244,15 @@ export interface RequestRecord {
    * or offered, and the subject is told in words that we hold nothing (notifications/nothing-held.ts).
    */
   nothingHeld?: { at: string; systems: string[] };
+  /** What staff withheld from the package before release (see Withholding), in the order they did it. */
+  withheld?: Withholding[];
+  /** Who released the package to the subject, when (staff release only). */
+  release?: { by: string; at: string };
+  /**
+   * Present while a staff withholding rebuilds the package (release/): one at a time, so a rebuild never
+   * overwrites a newer one's package with an older list; one left by a call that died expires.
+   */
+  packageBuild?: { id: string; at: string };
   /** Present while open: the queue index. */
   openPk?: 'OPEN';
   openSk?: string;

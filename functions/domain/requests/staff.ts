@@ -18,6 +18,7 @@ import { acceptsPartial, attentionActions, isRetryable, needsAttention } from '.
 import { extensionRefusal } from '../deadline-ops/extension.ts';
 import { clockStopRefusal } from './deadline-refusals.ts';
 import { requestToday } from './zone.ts';
+import { discardUnreleased } from '../release/discard.ts';
 
 export type StaffAction =
   | 'approve'
@@ -29,7 +30,9 @@ export type StaffAction =
   | 'accept-partial'
   | 'cancel'
   | 'assign'
-  | 'download';
+  | 'download'
+  | 'withhold'
+  | 'release';
 
 /**
  * The actions the API would accept on this request now from a staff member with these roles, checked
@@ -56,6 +59,8 @@ export function staffActions(ctx: AppContext, r: RequestRecord, roles: readonly 
     if (r.pause) actions.push('resume');
     else if (!clockStopRefusal(ctx, r) && requestToday(ctx.config, r, now) <= r.dueDate) actions.push('pause');
   }
+  // The package waits for staff (release/): they may withhold parts of it, then let it go.
+  if (r.status === 'awaiting_release') actions.push('withhold', 'release');
   if (open) actions.push('assign');
   // Cancel answers 409 while a decision is handed over or the workflow is telling the subject it closed.
   if (open && !deciding && !r.closing) actions.push('cancel');
@@ -63,7 +68,7 @@ export function staffActions(ctx: AppContext, r: RequestRecord, roles: readonly 
   return actions;
 }
 
-interface Claim {
+export interface Claim {
   before: RequestRecord;
   transition: Transition;
 }
@@ -74,7 +79,7 @@ interface Claim {
  * one wins and the other gets a 409 having changed nothing. A review decision is taken once, whatever it
  * is (`decision` must be absent), and no claim succeeds on a request cancelled meanwhile.
  */
-async function claim(
+export async function claim(
   ctx: AppContext,
   requestId: string,
   actor: string,
@@ -84,7 +89,7 @@ async function claim(
   to: RequestStatus,
   set: Partial<RequestRecord>,
   /** Fields the claim removes, and values it expects (the very failure staff looked at). */
-  more: Pick<UpdateConditions, 'remove' | 'match'> = {},
+  more: Pick<UpdateConditions, 'remove' | 'match' | 'absent'> = {},
 ): Promise<Claim> {
   const before = await ctx.repo.get(requestId);
   if (before.status !== from) throw conflict('wrong_state', `request ${requestId} is ${before.status}, not ${from}`);
@@ -102,7 +107,7 @@ async function claim(
 }
 
 /** What a claim wrote besides the status: put back or removed when it is undone. */
-interface Undo {
+export interface Undo {
   restore?: Partial<RequestRecord>;
   remove?: string[];
   /**
@@ -117,7 +122,7 @@ interface Undo {
  * the status it wrote), so a cancel that came in between is never overwritten. The fields restored are
  * those the claim changed (retry marks connectors pending, accept-partial marks them accepted_missing).
  */
-async function completeOrUndo(ctx: AppContext, claimed: Claim, kind: TaskKind, output: unknown, undo: Undo) {
+export async function completeOrUndo(ctx: AppContext, claimed: Claim, kind: TaskKind, output: unknown, undo: Undo) {
   const { before, transition } = claimed;
   try {
     await completeTask(ctx, before.requestId, kind, output);
@@ -314,6 +319,8 @@ export async function cancel(ctx: AppContext, requestId: string, actor: string, 
   }
   await ctx.repo.audit(requestId, actor, 'request.cancelled', { reason });
   if (before.executionArn) await stopExecution(ctx, before.executionArn);
+  // A package waiting for release never goes out: it and its staged records go now.
+  if (before.status === 'awaiting_release') await discardUnreleased(ctx, before);
   await notifyOutcome(ctx, requestId, { outcome: 'cancelled', reason });
   return ctx.repo.get(requestId);
 }

@@ -23,6 +23,8 @@ const PUBLIC_STATUS: Record<RequestRecord['status'], string> = {
   in_progress: 'in_progress',
   awaiting_staff: 'in_progress',
   assembling: 'in_progress',
+  // Staff checking the package before release is part of the work, as the subject sees it.
+  awaiting_release: 'in_progress',
   completed: 'completed',
   completed_partial: 'completed',
   cancelled: 'cancelled',

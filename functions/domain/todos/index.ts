@@ -196,13 +196,32 @@ export function followUpsOf(config: DsarConfig, r: RequestRecord): Array<NewTodo
       title: r.type === 'erasure' ? `Finish the erasure in ${system} and tell the subject` : `Send the subject the data from ${system} missing from the answer`,
     });
   }
+  // Each part staff withheld from the package (Art. 15(4)): a second look at the withholding once the
+  // answer is out, by its owner, so a withholding is never one person's unchecked decision and what
+  // may be released later (a privilege that lapsed, a third party who agreed) is not forgotten.
+  for (const w of r.withheld ?? []) {
+    const system = config.connectors.find((k) => k.id === w.connectorId)?.displayName ?? w.connectorId;
+    const part = [w.object, w.recordId !== undefined ? `record ${w.recordId}` : undefined, w.field !== undefined ? `field ${w.field}` : undefined].filter(Boolean).join(', ');
+    todos.push({
+      kind: 'withheld-review',
+      ref: `withheld:${w.id}`,
+      title: `Review what was withheld from ${system} (${part}; ${WITHHOLDING_WORDS[w.reason] ?? w.reason})`,
+    });
+  }
   return todos;
 }
+
+const WITHHOLDING_WORDS: Record<string, string> = {
+  third_party: "another person's rights",
+  staff_remarks: "staff's private remarks",
+  legal_privilege: 'legal privilege',
+  other: 'other reason',
+};
 
 /**
  * Adds the follow-up tasks of a request the workflow just answered: one per Art. 19 recipient the
  * erasure report leaves for staff to tell, one per system staff accepted as missing from the answer
- * (the subject was told "we will tell you when we can"). Safe to run again: each task has its ref.
+ * (the subject was told "we will tell you when we can"), one per part staff withheld from the package. Safe to run again: each task has its ref.
  */
 export async function openFollowUps(ctx: AppContext, requestId: string): Promise<TodoItem[]> {
   const request = await ctx.repo.get(requestId);

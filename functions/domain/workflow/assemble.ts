@@ -2,13 +2,16 @@
  * Assemble: builds the subject's package (a ZIP streamed into the exports bucket) from what the
  * connectors staged, and records where it is and until when the link works. The staged records are
  * deleted once the package is on record: they are a second copy of the subject's data that nothing
- * needs any more.
+ * needs any more. With staff release they are kept: withholding rebuilds the package from them, so they
+ * live until the release (or the request closes) and are deleted then (../release/).
  */
+import { releaseMode } from '#commons/config';
 import { logger } from '#commons/observability';
 import type { AppContext } from '../context.ts';
 import { deleteStaging } from '../staging/cleanup.ts';
 import { assemblePackage } from '../package/assemble.ts';
-import type { PackageSource } from '../package/types.ts';
+import type { AssembleInput, MissingSource, PackageSource, PackageType } from '../package/types.ts';
+import type { RequestRecord } from '../requests/model.ts';
 import { requestTimeZone } from '../requests/zone.ts';
 
 export async function assemble(ctx: AppContext, requestId: string): Promise<{ key: string; records: number; bytes: number }> {
@@ -21,7 +24,50 @@ export async function assemble(ctx: AppContext, requestId: string): Promise<{ ke
   if (outstanding.length) {
     throw new Error(`request ${requestId} still has connectors without data: ${outstanding.map((o) => o.connectorId).join(', ')}`);
   }
-  const byId = new Map(config.connectors.map((c) => [c.id, c]));
+  const { sources, missing } = packageSources(ctx, request);
+  const now = clock.now();
+  const records = sources.reduce((n, s) => n + s.objects.reduce((m, o) => m + o.count, 0), 0);
+  // Nothing held anywhere we searched, and nothing missing: there is nothing to package (or to review
+  // before release). An empty ZIP would make the subject download a file to learn it; the closing mail
+  // says it in words instead.
+  if (records === 0 && missing.length === 0) {
+    if (request.nothingHeld && request.status === 'assembling') return { key: '', records: 0, bytes: 0 };
+    const systems = sources.map((s) => s.displayName);
+    await repo.update(requestId, { status: 'assembling', nothingHeld: { at: now.toISOString(), systems } }, { onlyIf: ['in_progress', 'assembling'] });
+    await repo.audit(requestId, 'system', 'package.nothing_held', { systems: systems.length });
+    await removeStaging(ctx, requestId);
+    return { key: '', records: 0, bytes: 0 };
+  }
+  const key = `exports/${requestId}/${request.type}-${requestId}.zip`;
+  // A rerun after the package went on record (the runtime or the Lambda died before the next state, or
+  // its answer was lost): the staged copies may already be gone, so rebuilding would fail on a missing
+  // key. The package on record is this step's answer.
+  // Staff release keeps the staged records until staff released the package; the build after the
+  // release (AwaitRelease leads back here) is the last one and deletes them.
+  const keepStaging = releaseMode(config, request.type) === 'staff' && !request.release;
+  const builtSinceRelease = !request.release || (request.package !== undefined && request.package.createdAt >= request.release.at);
+  if (request.package?.key === key && request.status === 'assembling' && builtSinceRelease) {
+    if (!keepStaging) await removeStaging(ctx, requestId);
+    return { key, records, bytes: request.package.bytes ?? 0 };
+  }
+  await repo.update(requestId, { status: 'assembling' }, { onlyIf: ['in_progress', 'assembling'] });
+  const result = await assemblePackage(packageInput(ctx, request, key, now));
+  const expiresAt = new Date(now.getTime() + config.delivery.linkTtlDays * 86_400_000).toISOString();
+  // Only while still assembling: a request cancelled meanwhile gets no package (and so no download).
+  await repo.update(requestId, { package: { key, createdAt: now.toISOString(), expiresAt, bytes: result.bytes } }, { onlyIf: ['assembling'] });
+  await repo.audit(requestId, 'system', 'package.assembled', {
+    records: result.records,
+    bytes: result.bytes,
+    ...(request.release ? { released: true, withheld: request.withheld?.length ?? 0 } : {}),
+  });
+  if (!keepStaging) await removeStaging(ctx, requestId);
+  return { key, records: result.records, bytes: result.bytes };
+}
+
+/** What the connectors staged for a request, as the package's sources, and what staff accepted as missing. */
+export function packageSources(ctx: AppContext, request: RequestRecord): { sources: PackageSource[]; missing: MissingSource[] } {
+  const byId = new Map(ctx.config.connectors.map((c) => [c.id, c]));
+  const outcomes = Object.values(request.connectors ?? {});
   const sources: PackageSource[] = outcomes
     .filter((o) => o.status === 'succeeded')
     .map((o) => ({
@@ -36,61 +82,41 @@ export async function assemble(ctx: AppContext, requestId: string): Promise<{ ke
       displayName: byId.get(o.connectorId)?.displayName ?? o.connectorId,
       reason: request.partialAcceptance?.reason ?? 'not available',
     }));
-  const now = clock.now();
-  const records = sources.reduce((n, s) => n + s.objects.reduce((m, o) => m + o.count, 0), 0);
-  // Nothing held anywhere we searched, and nothing missing: there is nothing to package. An empty ZIP
-  // would make the subject download a file to learn it; the closing mail says it in words instead.
-  if (records === 0 && missing.length === 0) {
-    if (request.nothingHeld && request.status === 'assembling') return { key: '', records: 0, bytes: 0 };
-    const systems = sources.map((s) => s.displayName);
-    await repo.update(requestId, { status: 'assembling', nothingHeld: { at: now.toISOString(), systems } }, { onlyIf: ['in_progress', 'assembling'] });
-    await repo.audit(requestId, 'system', 'package.nothing_held', { systems: systems.length });
-    await removeStaging(ctx, requestId);
-    return { key: '', records: 0, bytes: 0 };
-  }
-  const key = `exports/${requestId}/${request.type}-${requestId}.zip`;
-  // A rerun after the package went on record (the runtime or the Lambda died before the next state, or
-  // its answer was lost): the staged copies may already be gone, so rebuilding would fail on a missing
-  // key. The package on record is this step's answer.
-  if (request.package?.key === key && request.status === 'assembling') {
-    await removeStaging(ctx, requestId);
-    return { key, records, bytes: request.package.bytes ?? 0 };
-  }
-  await repo.update(requestId, { status: 'assembling' }, { onlyIf: ['in_progress', 'assembling'] });
-  const result = await assemblePackage({
+  return { sources, missing };
+}
+
+/** The whole input of a package build for a request: Assemble's, and a rebuild's after staff withheld parts. */
+export function packageInput(ctx: AppContext, request: RequestRecord, key: string, now: Date): AssembleInput {
+  const { sources, missing } = packageSources(ctx, request);
+  return {
     s3: ctx.s3,
     stagingBucket: ctx.stagingBucket(),
     exportsBucket: ctx.exportsBucket(),
     key,
     request: {
-      requestId,
-      type: request.type,
+      requestId: request.requestId,
+      type: request.type as PackageType,
       receivedDate: request.receivedDate,
       dueDate: request.dueDate,
       jurisdiction: request.jurisdiction,
       subject: { email: request.subject.email, ...(request.subject.name ? { name: request.subject.name } : {}) },
       ...(request.locale ? { locale: request.locale } : {}),
-      timeZone: requestTimeZone(config, request),
+      timeZone: requestTimeZone(ctx.config, request),
     },
-    config,
+    config: ctx.config,
     sources,
     missing,
+    ...(request.withheld?.length ? { withheld: request.withheld } : {}),
     now,
     ...(process.env.DSAR_EXPORTS_SSE ? { sse: process.env.DSAR_EXPORTS_SSE as 'aws:kms' | 'AES256' } : {}),
-  });
-  const expiresAt = new Date(now.getTime() + config.delivery.linkTtlDays * 86_400_000).toISOString();
-  // Only while still assembling: a request cancelled meanwhile gets no package (and so no download).
-  await repo.update(requestId, { package: { key, createdAt: now.toISOString(), expiresAt, bytes: result.bytes } }, { onlyIf: ['assembling'] });
-  await repo.audit(requestId, 'system', 'package.assembled', { records: result.records, bytes: result.bytes });
-  await removeStaging(ctx, requestId);
-  return { key, records: result.records, bytes: result.bytes };
+  };
 }
 
 /**
  * Last, and never failing the step: a retry of Assemble after this point would rebuild the package
  * from staging that is gone. What is left here the staging lifecycle rule (or the local sweep) removes.
  */
-async function removeStaging(ctx: AppContext, requestId: string): Promise<void> {
+export async function removeStaging(ctx: AppContext, requestId: string): Promise<void> {
   try {
     const objects = await deleteStaging(ctx.s3, ctx.stagingBucket(), requestId);
     await ctx.repo.audit(requestId, 'system', 'staging.deleted', { objects });

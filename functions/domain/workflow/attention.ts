@@ -32,6 +32,7 @@ export const RETRYABLE_STEPS = [
   'ConfirmErasure',
   'NotifyErased',
   'Assemble',
+  'AwaitRelease',
   'NotifySubject',
 ] as const;
 export type RetryableStep = (typeof RETRYABLE_STEPS)[number];

@@ -35,6 +35,12 @@ export async function awaitTask(ctx: AppContext, requestId: string, kind: TaskKi
       await mailer.send(config.email.staff, staffAttention(config, requestId, `connectors failed: ${failed.join(', ')}`, consoleUrl), { requestId });
       return;
     }
+    case 'release':
+      // From Assemble (assembling), or a resumed or retried step that finds it waiting already.
+      await repo.update(requestId, { status: 'awaiting_release' }, { onlyIf: ['assembling', 'awaiting_release'] });
+      await repo.audit(requestId, 'system', 'release.requested', { type: request.type });
+      await mailer.send(config.email.staff, staffAttention(config, requestId, `${request.type} package to review and release`, consoleUrl), { requestId });
+      return;
     case 'attention': {
       // RecordFailure put the request on the staff queue (awaiting_staff, with the failed step) already.
       const a = request.attention;

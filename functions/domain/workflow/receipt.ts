@@ -3,7 +3,7 @@
  * made here and kept only as a hash), sends the acknowledgement, and tells the workflow how review goes
  * and how long the waiting steps may wait.
  */
-import { reviewMode } from '#commons/config';
+import { releaseMode, reviewMode } from '#commons/config';
 import { hashToken, newToken } from '#commons/tokens';
 import { acknowledgement, duplicateRequest } from '../notifications/templates.ts';
 import { links, type AppContext } from '../context.ts';
@@ -15,6 +15,8 @@ export interface ReceiptResult {
   type: string;
   duplicate: boolean;
   review: 'auto' | 'staff';
+  /** Whether the package waits for staff after Assemble (the state machine's ChooseRelease). */
+  release: 'automatic' | 'staff';
   timeouts: { verificationSeconds: number; staffSeconds: number };
 }
 
@@ -26,6 +28,7 @@ export async function recordReceipt(ctx: AppContext, requestId: string): Promise
     type: request.type,
     duplicate: request.status === 'duplicate',
     review: reviewMode(config, request.type, request.jurisdiction),
+    release: releaseMode(config, request.type),
     timeouts: {
       verificationSeconds: config.verification.unverifiedTimeoutSeconds,
       staffSeconds: config.workflow.staffTaskTimeoutSeconds,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, enabledConnectors, loadConfig, parseConfig } from '#commons/config';
+import { ConfigError, enabledConnectors, loadConfig, parseConfig, releaseMode } from '#commons/config';
 import { exampleConfigJson } from '../domain/requests/support.ts';
 
 describe('configuration', () => {
@@ -33,6 +33,18 @@ describe('configuration', () => {
     expect(config.verification).toEqual({ codeTtlMinutes: 15, maxAttempts: 5, unverifiedTimeoutSeconds: 7 * 24 * 3600 });
     expect(config.delivery).toEqual({ linkTtlDays: 7, presignedUrlSeconds: 300 });
     expect(config.connectors[0]).toMatchObject({ enabled: true, erasure: { action: 'delete' } });
+  });
+
+  it('has staff release packages of access and portability by default, and erasure never waits for a release', () => {
+    const raw = exampleConfigJson();
+    delete raw.release;
+
+    const config = parseConfig(raw);
+
+    expect(config.release).toEqual({ access: 'staff', portability: 'staff' });
+    expect(releaseMode(config, 'erasure')).toBe('automatic');
+    expect(releaseMode(parseConfig({ ...raw, release: { access: 'automatic' } }), 'access')).toBe('automatic');
+    expect(() => parseConfig({ ...raw, release: { access: 'auto' } })).toThrow(/release\.access: /);
   });
 
   it('lists every problem with its path', () => {

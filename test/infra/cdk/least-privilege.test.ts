@@ -39,9 +39,12 @@ const EXPECTED: Record<string, string[]> = {
   'admin-conversation': [...READ, ...WRITE, ...MAIL],
   'admin-metrics': [...READ],
   'admin-package': [...READ, ...WRITE, 's3:GetObject'],
-  'admin-act': [...READ, ...WRITE, 'states:SendTaskSuccess', 'states:StopExecution', ...MAIL],
+  // Cancelling a request whose package awaits release deletes the package and its staged records.
+  'admin-act': [...READ, ...WRITE, 'states:SendTaskSuccess', 'states:StopExecution', ...MAIL, 's3:DeleteObject', 's3:ListBucket'],
   'admin-list-tasks': [...READ],
   'admin-task-act': [...READ, ...WRITE],
+  // A withholding rebuilds the package from the staged records.
+  'admin-release': [...READ, ...WRITE, 's3:GetObject', 's3:ListBucket', 's3:PutObject', 's3:AbortMultipartUpload'],
   'record-receipt': [...READ, ...WRITE, ...MAIL],
   'await-task': [...READ, ...WRITE, ...MAIL, ...CODE_KEY],
   'approve-automatically': [...READ, ...WRITE],

@@ -23,6 +23,8 @@ export interface DetailPage {
    * failure shows the API's message and resolves false.
    */
   submit(route: string, body: unknown, done: string, form?: Element): Promise<boolean>;
+  /** Reads the request again and redraws the page, with `notice` on top (after a panel's own API call). */
+  reload(notice?: HTMLElement): Promise<void>;
 }
 
 export type DetailPanel = (page: DetailPage) => HTMLElement | null;

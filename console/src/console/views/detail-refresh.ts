@@ -19,7 +19,7 @@ export function keepsPolling(detail: Detail): boolean {
   const r = detail.request;
   if (r.closedAt || CLOSED.has(r.status)) return false;
   if (waitingForSubject(r)) return true;
-  const waitsOnStaff = (r.status === 'awaiting_review' && !r.decision) || r.status === 'awaiting_staff';
+  const waitsOnStaff = (r.status === 'awaiting_review' && !r.decision) || r.status === 'awaiting_staff' || r.status === 'awaiting_release';
   return !waitsOnStaff;
 }
 

@@ -19,6 +19,7 @@ import { historyPanel } from './detail-history.ts';
 import { messagesPanel, waitingForSubject } from './detail-messages.ts';
 import { nothingHeldSection } from './detail-nothing-held.ts';
 import { notesPanel } from './detail-notes.ts';
+import { releaseSection } from './detail-release.ts';
 import { tasksSection } from './detail-tasks.ts';
 import type { Detail, DetailPage, DetailPanel } from './detail-panel.ts';
 import { FIRST_POLL_MS, fingerprint, keepsPolling, nextDelay } from './detail-refresh.ts';
@@ -106,6 +107,7 @@ const requestPath = (id: string) => `/v1/admin/requests/${encodeURIComponent(id)
  */
 const PANELS: DetailPanel[] = [
   (page) => nothingHeldSection(page.detail.request),
+  (page) => releaseSection(page.ctx, page.detail, (notice) => void page.reload(notice)),
   (page) => tasksSection(page.ctx, page.detail.request),
   messagesPanel,
   notesPanel,

@@ -402,6 +402,66 @@ describe('assemblePackage for an access request', () => {
   });
 });
 
+describe('assemblePackage with parts staff withheld before release', () => {
+  let files: Map<string, string>;
+  let data: ExportJson;
+
+  beforeAll(async () => {
+    const withheld = [
+      { connectorId: 'calls', object: 'call', recordId: 'call-7', reason: 'third_party' },
+      { connectorId: 'accounts', object: 'account', field: 'note', reason: 'staff_remarks' },
+      { connectorId: 'accounts', object: 'account', recordId: 'acc-1', field: 'address.geo', reason: 'other', note: 'Kept by court order 12/2026.' },
+      { connectorId: 'analytics', object: 'segments', reason: 'legal_privilege' },
+    ];
+    const result = await assemblePackage(input('access', 'exports/dsar_pkg/withheld.zip', { withheld, request: { ...input('access', '').request, locale: 'nb-NO' } }));
+    files = await readZip(result.key);
+    data = JSON.parse(files.get('data.json')!) as ExportJson;
+  });
+
+  const objectOf = (connectorId: string, object: string) =>
+    data.systems.find((s) => s.connectorId === connectorId)!.objects.find((o) => o.object === object);
+
+  it('leaves the withheld record, fields and object out of data.json and the CSVs', () => {
+    const calls = objectOf('calls', 'call')!;
+    expect(calls.records.map((r) => r.id)).not.toContain('call-7');
+    expect(calls.count).toBe(CALLS - 1);
+    expect(files.get('csv/calls/call.csv')!).not.toMatch(/^call-7,/m);
+    const account = objectOf('accounts', 'account')!.records[0]!.data as Record<string, any>;
+    expect(account).not.toHaveProperty('note');
+    expect(account.address).toEqual({ city: 'Oslo', lines: ['Eksempelgata 1', '0150'] });
+    expect(files.get('csv/accounts/account.csv')!.split('\r\n')[0]).not.toMatch(/note|address\.geo/);
+    expect(objectOf('analytics', 'segments')).toBeUndefined();
+    expect(objectOf('analytics', 'events')!.records).toHaveLength(2);
+  });
+
+  it("says in the report, in the subject's language, what was withheld and why, without any withheld value", () => {
+    const html = files.get('report.html')!;
+    const section = html.slice(html.indexOf('id="withheld"'));
+    expect(section).toContain('Hva vi holdt tilbake, og hvorfor');
+    expect(section).toContain('Call history, call: oppføringen call-7');
+    expect(section).toContain('personvernforordningen artikkel 15 nr. 4');
+    expect(section).toContain('Account store, account: feltet «note» i alle oppføringer');
+    expect(section).toContain('En annen grunn: Kept by court order 12/2026.');
+    expect(section).toContain('Google Analytics, segments: alle oppføringer av denne typen');
+    expect(html).not.toContain('click');
+    expect(html).not.toContain('likely buyer');
+  });
+
+  it('says the same in README.txt of a portability package, which has no report', async () => {
+    const withheld = [{ connectorId: 'calls', object: 'call', recordId: 'call-7', reason: 'third_party' }];
+    const zip = await readZip((await assemblePackage(input('portability', 'exports/dsar_pkg/withheld-port.zip', { withheld, missing: [] }))).key);
+    const readme = zip.get('README.txt')!;
+    expect(readme).toContain('What we withheld and why (GDPR Article 15(4), 20(4))');
+    expect(readme).toContain('  - Call history, call: the record call-7');
+    expect(JSON.parse(zip.get('data.json')!).systems.find((s: any) => s.connectorId === 'calls').objects[0].records.map((r: any) => r.id)).not.toContain('call-7');
+  });
+
+  it('names nothing withheld when nothing was', async () => {
+    const plain = await readZip((await assemblePackage(input('access', 'exports/dsar_pkg/plain.zip'))).key);
+    expect(plain.get('report.html')).not.toContain('id="withheld"');
+  });
+});
+
 describe('assemblePackage for a portability request', () => {
   let files: Map<string, string>;
   let data: ExportJson;

@@ -109,6 +109,26 @@ describe('tasks made from a partial answer', () => {
   });
 });
 
+describe('tasks made from what staff withheld from a package', () => {
+  it('gives each withheld part one review task naming the system, the part and the reason', async () => {
+    const r = await putRequest(h, { status: 'completed', receivedAt: '2026-02-20T10:00:00Z', assignee: OTHER });
+    await h.ctx.repo.update(r.requestId, {
+      withheld: [
+        { id: 'w1', connectorId: 'accounts', object: 'notes', recordId: '42', reason: 'third_party', by: APPROVER, at: '2026-03-01T10:00:00Z' },
+        { id: 'w2', connectorId: 'accounts', object: 'tickets', field: 'internalComment', reason: 'staff_remarks', by: APPROVER, at: '2026-03-01T10:05:00Z' },
+      ],
+    });
+
+    await openFollowUps(h.ctx, r.requestId);
+    await openFollowUps(h.ctx, r.requestId);
+
+    expect((await listTodos(h.ctx, r.requestId)).map((t) => [t.kind, t.title, t.owner])).toEqual([
+      ['withheld-review', "Review what was withheld from Accounts (notes, record 42; another person's rights)", OTHER],
+      ['withheld-review', "Review what was withheld from Accounts (tickets, field internalComment; staff's private remarks)", OTHER],
+    ]);
+  });
+});
+
 describe('addTodo', () => {
   it('numbers two tasks added at once 1 and 2, neither overwriting the other', async () => {
     const id = await erased([]);

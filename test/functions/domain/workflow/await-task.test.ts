@@ -52,4 +52,17 @@ describe('awaitTask', () => {
     expect(ctx.mail.to(ctx.config.email.staff[0]!)[0]!.subject).toContain('connectors failed: calls');
     expect(await ctx.memory.taskToken(REQUEST_ID, 'reconcile')).toBe('tok-c');
   });
+
+  it('holds an assembled package for staff to release, and tells them without naming the subject', async () => {
+    await ctx.memory.create(requestRecord({ status: 'assembling' }));
+
+    await awaitTask(ctx, REQUEST_ID, 'release', 'tok-rel');
+
+    expect(ctx.memory.stored().status).toBe('awaiting_release');
+    expect(ctx.memory.stored().openPk).toBe('OPEN');
+    expect(await ctx.memory.taskToken(REQUEST_ID, 'release')).toBe('tok-rel');
+    const staffMail = ctx.mail.to(ctx.config.email.staff[0]!)[0]!;
+    expect(staffMail.subject).toContain('package to review and release');
+    expect(staffMail.text + staffMail.html).not.toMatch(/alice/i);
+  });
 });

@@ -20,6 +20,7 @@ describe('recordReceipt', () => {
       type: 'access',
       duplicate: false,
       review: ctx.config.review.access,
+      release: ctx.config.release.access,
       timeouts: { verificationSeconds: ctx.config.verification.unverifiedTimeoutSeconds, staffSeconds: ctx.config.workflow.staffTaskTimeoutSeconds },
     });
     const mails = ctx.mail.to(SUBJECT_EMAIL);

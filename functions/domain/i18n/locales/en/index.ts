@@ -4,6 +4,7 @@ import { erasure } from './erasure.ts';
 import { mail } from './mail.ts';
 import { messages } from './messages.ts';
 import { pages } from './pages.ts';
+import { release } from './release.ts';
 import { report } from './report.ts';
 
 export const en = {
@@ -13,4 +14,5 @@ export const en = {
   ...erasure,
   ...messages,
   ...report,
+  ...release,
 };

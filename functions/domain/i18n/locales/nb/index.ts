@@ -5,6 +5,7 @@ import { erasure } from './erasure.ts';
 import { mail } from './mail.ts';
 import { messages } from './messages.ts';
 import { pages } from './pages.ts';
+import { release } from './release.ts';
 import { report } from './report.ts';
 
 export const nb: Catalogue = {
@@ -14,4 +15,5 @@ export const nb: Catalogue = {
   ...erasure,
   ...messages,
   ...report,
+  ...release,
 };
