@@ -2,44 +2,33 @@
  * What domain code works with, built once per process from the environment: configuration, the
  * request repository, the mailer, AWS clients and the clock. Tests build their own.
  */
-import type { S3Client } from '@aws-sdk/client-s3';
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import { loadConfig, type DsarConfig } from '#commons/config';
-import { dynamo, s3Client, sesClient, sfnClient } from '#commons/clients';
+import type { DsarConfig } from '#commons/config';
+import { dynamo, sesClient, sfnClient } from '#commons/clients';
 import { resources } from '#commons/env';
 import { pickLocale } from './i18n/locale.ts';
-import { RequestRepository } from './requests/repository.ts';
 import { SesMailer, type Mailer } from './notifications/mailer.ts';
 import { RecipientLimitedMailer } from './notifications/mail-volume.ts';
 import { RateCounters } from './rate-limits/counters.ts';
+import { resetStoreContext, storeContext, systemClock, type StoreContext } from './store-context.ts';
 
-export interface Clock {
-  now(): Date;
-}
+export { systemClock, type Clock, type StoreContext } from './store-context.ts';
 
-export interface AppContext {
-  config: DsarConfig;
-  repo: RequestRepository;
+/** The store context (./store-context.ts) and what mailing and driving the workflow need. */
+export interface AppContext extends StoreContext {
   mailer: Mailer;
   sfn: SFNClient;
-  s3: S3Client;
-  clock: Clock;
   stateMachineArn: () => string;
-  stagingBucket: () => string;
-  exportsBucket: () => string;
 }
-
-export const systemClock: Clock = { now: () => new Date() };
 
 let cached: AppContext | undefined;
 
 export function appContext(): AppContext {
   if (cached) return cached;
-  const config = loadConfig();
-  const repo = new RequestRepository(dynamo(), resources.table());
+  const store = storeContext();
+  const { config, repo } = store;
   cached = {
-    config,
-    repo,
+    ...store,
     // Mails anonymous callers can cause are counted per recipient address (./notifications/mail-volume.ts).
     mailer: new RecipientLimitedMailer(
       new SesMailer(sesClient(), config.email.from, process.env.DSAR_SES_CONFIGURATION_SET || undefined),
@@ -50,11 +39,7 @@ export function appContext(): AppContext {
       },
     ),
     sfn: sfnClient(),
-    s3: s3Client(),
-    clock: systemClock,
     stateMachineArn: resources.stateMachineArn,
-    stagingBucket: resources.stagingBucket,
-    exportsBucket: resources.exportsBucket,
   };
   return cached;
 }
@@ -62,6 +47,7 @@ export function appContext(): AppContext {
 /** Forgets the context (the embedded runtime calls it when it restarts with new endpoints). */
 export function resetAppContext(): void {
   cached = undefined;
+  resetStoreContext();
 }
 
 /** Links the subject receives. */

@@ -60,4 +60,13 @@ describe('the Lambda bundles', () => {
     const offenders = outputs.flatMap((o) => o.inputs.filter((i) => i.includes('node_modules/zod/v4/classic/')).map((i) => `${o.id}: ${i}`));
     expect(offenders).toEqual([]);
   });
+
+  it('leave the SES and Step Functions clients out of the functions that neither mail nor drive the workflow', () => {
+    const storeOnly = ['assemble', 'admin-release'];
+    const offenders = outputs
+      .filter((o) => storeOnly.includes(o.id))
+      .flatMap((o) => o.inputs.filter((i) => /node_modules\/@aws-sdk\/client-(sesv2|sfn)\//.test(i)).map((i) => `${o.id}: ${i}`));
+    expect(outputs.filter((o) => storeOnly.includes(o.id))).toHaveLength(storeOnly.length);
+    expect(offenders).toEqual([]);
+  });
 });

@@ -12,7 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { badRequest, conflict } from '#commons/errors';
-import type { AppContext } from '../context.ts';
+import type { StoreContext } from '../store-context.ts';
 import { assemblePackage } from '../package/assemble.ts';
 import { flatten, cellText } from '../package/flatten.ts';
 import { RecordFilter, connectorConfig, objectMeta } from '../package/view.ts';
@@ -79,7 +79,7 @@ function stagedObject(r: RequestRecord, connectorId: string, object: string): { 
   return { stagingKey, count: outcome.objects[object] ?? 0 };
 }
 
-function systemsOf(ctx: AppContext, r: RequestRecord): PackageContents['systems'] {
+function systemsOf(ctx: StoreContext, r: RequestRecord): PackageContents['systems'] {
   const withheld = r.withheld ?? [];
   return Object.values(r.connectors ?? {})
     .filter((o) => o.status === 'succeeded')
@@ -95,7 +95,7 @@ function systemsOf(ctx: AppContext, r: RequestRecord): PackageContents['systems'
 }
 
 /** The records of a staged object as the package would hold them, before anything is withheld. */
-async function* packageRecords(ctx: AppContext, r: RequestRecord, connectorId: string, object: string) {
+async function* packageRecords(ctx: StoreContext, r: RequestRecord, connectorId: string, object: string) {
   const { stagingKey } = stagedObject(r, connectorId, object);
   const displayName = connectorConfig(ctx.config, connectorId)?.displayName ?? connectorId;
   const filter = new RecordFilter(objectMeta(connectorConfig(ctx.config, connectorId), displayName, object), r.type as PackageType);
@@ -110,7 +110,7 @@ async function* packageRecords(ctx: AppContext, r: RequestRecord, connectorId: s
  * page of that object's records. Reading records discloses the subject's data: each page read is audited
  * with the staff member (`package.previewed`).
  */
-export async function packageContents(ctx: AppContext, requestId: string, staffId: string, query: PreviewQuery = {}): Promise<PackageContents> {
+export async function packageContents(ctx: StoreContext, requestId: string, staffId: string, query: PreviewQuery = {}): Promise<PackageContents> {
   const r = await ctx.repo.get(requestId);
   awaitingRelease(r);
   const out: PackageContents = { requestId, status: r.status, systems: systemsOf(ctx, r), withheld: r.withheld ?? [] };
@@ -154,7 +154,7 @@ function hasPath(data: Record<string, unknown>, path: string): boolean {
 }
 
 /** A withholding must name something the package holds: a 400 rather than a reason on record for nothing. */
-async function checkPart(ctx: AppContext, r: RequestRecord, part: WithholdInput): Promise<void> {
+async function checkPart(ctx: StoreContext, r: RequestRecord, part: WithholdInput): Promise<void> {
   stagedObject(r, part.connectorId, part.object);
   if (part.recordId === undefined && part.field === undefined) return;
   let recordFound = part.recordId === undefined;
@@ -179,7 +179,7 @@ function samePart(a: WithholdInput, b: WithholdInput): boolean {
  * 409 `busy`. If the rebuild fails the withholding is taken back, so the record never lists a
  * withholding the package does not have. Withholding the same part again changes nothing.
  */
-export async function withhold(ctx: AppContext, requestId: string, actor: string, part: WithholdInput): Promise<PackageContents> {
+export async function withhold(ctx: StoreContext, requestId: string, actor: string, part: WithholdInput): Promise<PackageContents> {
   if (part.reason === 'other' && !part.note?.trim()) throw badRequest('note_required', 'withholding for another reason needs a note that explains it to the subject');
   const before = await ctx.repo.get(requestId);
   awaitingRelease(before);

@@ -7,14 +7,14 @@
  */
 import { releaseMode } from '#commons/config';
 import { logger } from '#commons/observability';
-import type { AppContext } from '../context.ts';
+import type { StoreContext } from '../store-context.ts';
 import { deleteStaging } from '../staging/cleanup.ts';
 import { assemblePackage } from '../package/assemble.ts';
 import type { AssembleInput, MissingSource, PackageSource, PackageType } from '../package/types.ts';
 import type { RequestRecord } from '../requests/model.ts';
 import { requestTimeZone } from '../requests/zone.ts';
 
-export async function assemble(ctx: AppContext, requestId: string): Promise<{ key: string; records: number; bytes: number }> {
+export async function assemble(ctx: StoreContext, requestId: string): Promise<{ key: string; records: number; bytes: number }> {
   const { repo, config, clock } = ctx;
   const request = await repo.get(requestId);
   if (request.type === 'erasure') throw new Error(`request ${requestId} is an erasure: it has no package`);
@@ -65,7 +65,7 @@ export async function assemble(ctx: AppContext, requestId: string): Promise<{ ke
 }
 
 /** What the connectors staged for a request, as the package's sources, and what staff accepted as missing. */
-export function packageSources(ctx: AppContext, request: RequestRecord): { sources: PackageSource[]; missing: MissingSource[] } {
+export function packageSources(ctx: StoreContext, request: RequestRecord): { sources: PackageSource[]; missing: MissingSource[] } {
   const byId = new Map(ctx.config.connectors.map((c) => [c.id, c]));
   const outcomes = Object.values(request.connectors ?? {});
   const sources: PackageSource[] = outcomes
@@ -86,7 +86,7 @@ export function packageSources(ctx: AppContext, request: RequestRecord): { sourc
 }
 
 /** The whole input of a package build for a request: Assemble's, and a rebuild's after staff withheld parts. */
-export function packageInput(ctx: AppContext, request: RequestRecord, key: string, now: Date): AssembleInput {
+export function packageInput(ctx: StoreContext, request: RequestRecord, key: string, now: Date): AssembleInput {
   const { sources, missing } = packageSources(ctx, request);
   return {
     s3: ctx.s3,
@@ -116,7 +116,7 @@ export function packageInput(ctx: AppContext, request: RequestRecord, key: strin
  * Last, and never failing the step: a retry of Assemble after this point would rebuild the package
  * from staging that is gone. What is left here the staging lifecycle rule (or the local sweep) removes.
  */
-export async function removeStaging(ctx: AppContext, requestId: string): Promise<void> {
+export async function removeStaging(ctx: StoreContext, requestId: string): Promise<void> {
   try {
     const objects = await deleteStaging(ctx.s3, ctx.stagingBucket(), requestId);
     await ctx.repo.audit(requestId, 'system', 'staging.deleted', { objects });

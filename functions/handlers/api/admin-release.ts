@@ -7,7 +7,7 @@
  */
 import * as z from 'zod/mini';
 import '#commons/zod';
-import { appContext } from '#domain/context';
+import { storeContext } from '#domain/store-context';
 import { WITHHOLDING_REASONS } from '#domain/requests/model';
 import { PREVIEW_LIMIT, packageContents, withhold } from '#domain/release/index';
 import { actionInput, decimalInteger, httpHandler, requestIdFrom, validate } from '../http.ts';
@@ -35,7 +35,7 @@ const contentsQuery = z.object({
 });
 
 export const handler = httpHandler({ staffRole: 'approver', body: z.unknown() }, async ({ event, path, query, body, staff }) => {
-  const ctx = appContext();
+  const ctx = storeContext();
   const id = requestIdFrom(path);
   const actor = staff!.id;
   // One function serves two routes; the route key (or the path locally) names the one called.

@@ -1,5 +1,5 @@
-import { appContext } from '#domain/context';
+import { storeContext } from '#domain/store-context';
 import { assemble } from '#domain/workflow/assemble';
 import { requestIdInput, workflowHandler } from './steps.ts';
 
-export const handler = workflowHandler(requestIdInput, ({ requestId }) => assemble(appContext(), requestId));
+export const handler = workflowHandler(requestIdInput, ({ requestId }) => assemble(storeContext(), requestId));
