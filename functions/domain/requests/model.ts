@@ -19,7 +19,7 @@
  * `open-by-status` (queueStatus = the status while open, sk = openSk; keys, type and jurisdiction only):
  * the staff queue filtered by status.
  */
-import type { Jurisdiction, RequestType } from '#commons/config';
+import type { ErasurePolicy, Jurisdiction, RequestType } from '#commons/config';
 import type { ErasureItem } from '#connectors/types';
 
 export const OPEN_INDEX = 'open-by-due';
@@ -245,6 +245,13 @@ export interface RequestRecord {
   subjectSalt?: string;
   /** Identifiers resolved before an erasure (see Subject.identifiers). */
   identifiers?: Record<string, Record<string, string[]>>;
+  /** What approval will touch, counted before review (workflow/discover.ts): counts only, never the data. */
+  preview?: Preview;
+  /**
+   * Set while the preview is being counted, removed when the review is requested (AwaitReview): staff are
+   * offered approve and deny only once they can see what approval will touch.
+   */
+  previewPending?: boolean;
   /** The check after an erasure: what access still finds, as counts (never the data). */
   erasureConfirmation?: ErasureConfirmation;
   /** What the subject is told an erasure did; kept as the request's evidence. */
@@ -252,6 +259,26 @@ export interface RequestRecord {
   createdAt: string;
   updatedAt: string;
 }
+
+/**
+ * The preview staff see before they approve: per connector, how many of the subject's records each
+ * object holds, or why it could not be counted. Small on purpose (a number per object), written once.
+ */
+export interface Preview {
+  at: string;
+  connectors: Record<string, PreviewOutcome>;
+}
+
+export type PreviewOutcome =
+  | {
+      status: 'counted';
+      records: number;
+      objects: Record<string, number>;
+      /** For an erasure: what the configured policy will do to each object found (delete, anonymize, retain). */
+      erasure?: Record<string, ErasurePolicy['action']>;
+    }
+  /** `error` is the error's type only (`ConnectorUnavailable`, `States.Timeout`): never a vendor message. */
+  | { status: 'failed'; error: string };
 
 export interface ErasureConfirmation {
   at: string;

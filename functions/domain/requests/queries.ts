@@ -5,7 +5,7 @@ import type { AppContext } from '../context.ts';
 import { daysBetween } from '../deadlines/calendar.ts';
 import { staffActions } from './staff.ts';
 import { requestToday } from './zone.ts';
-import type { RequestRecord, RequestStatus } from './model.ts';
+import type { Preview, RequestRecord, RequestStatus } from './model.ts';
 
 /**
  * The queue cursor is the open sort key of the last item of a page (`<dueDate>#<requestId>`), base64url.
@@ -37,7 +37,8 @@ function decodeCursor(cursor: string | undefined, dueBefore: string | undefined)
  */
 export function staffView(ctx: AppContext, r: RequestRecord) {
   // Index keys and secrets stay out: the view is the API's (docs/openapi.yaml StaffRequest), not the table's.
-  const { pk: _pk, sk: _sk, statusTokenHash: _s, reportTokenHash: _rt, subjectHash: _h, subjectSalt: _ss, openPk: _o, openSk: _os, purgePk: _pp, queueStatus: _qs, ackPk: _ap, ackSk: _as, subjectMessages: _sm, verification, ...rest } = r;
+  // The preview is the detail's own (`preview` in requestDetail), not repeated on every queue row.
+  const { pk: _pk, sk: _sk, statusTokenHash: _s, reportTokenHash: _rt, subjectHash: _h, subjectSalt: _ss, openPk: _o, openSk: _os, purgePk: _pp, queueStatus: _qs, ackPk: _ap, ackSk: _as, subjectMessages: _sm, preview: _pv, previewPending: _ppd, verification, ...rest } = r;
   return {
     ...rest,
     verification: verification
@@ -69,6 +70,23 @@ export async function listQueue(
   return { items: page.items.map((r) => staffView(ctx, r)), cursor: encodeCursor(page.after) ?? null };
 }
 
+/** The preview as staff read it: one row per system, in configuration order, named as configured. */
+function previewView(ctx: AppContext, preview: Preview | undefined, counting: boolean) {
+  const order = ctx.config.connectors.map((c) => c.id);
+  const rank = (id: string) => (order.includes(id) ? order.indexOf(id) : order.length);
+  return {
+    ...(preview ? { at: preview.at } : {}),
+    counting,
+    systems: Object.entries(preview?.connectors ?? {})
+      .sort(([a], [b]) => rank(a) - rank(b))
+      .map(([connectorId, outcome]) => ({
+        connectorId,
+        displayName: ctx.config.connectors.find((c) => c.id === connectorId)?.displayName ?? connectorId,
+        ...outcome,
+      })),
+  };
+}
+
 /**
  * One request in full for a staff member with these roles, with `actions`: what the API would accept
  * from them now (staffActions), which the console shows as its buttons.
@@ -80,6 +98,7 @@ export async function requestDetail(ctx: AppContext, requestId: string, roles: r
     request: staffView(ctx, request),
     actions: staffActions(ctx, request, roles),
     connectors: Object.values(request.connectors ?? {}),
+    ...(request.preview || request.previewPending ? { preview: previewView(ctx, request.preview, request.previewPending === true) } : {}),
     audit: audit.map(({ at, actor, action, detail }) => ({ at, actor, action, ...(detail ? { detail } : {}) })),
   };
 }
