@@ -9,6 +9,7 @@ import { DENIAL_REASON_LABEL, SHORT_TYPE, STAFF_STATUS_LABEL } from '../../share
 import { badgeElement } from '../badge-element.ts';
 import type { ConsoleContext } from '../context.ts';
 import { confirmAction } from '../dialog.ts';
+import { previewSection } from './detail-preview.ts';
 import { needsTypedConfirmation, offeredActions, type Action } from '../rules.ts';
 
 type Connector = Schemas['ConnectorOutcome'];
@@ -147,6 +148,7 @@ function show(ctx: ConsoleContext, container: HTMLElement, detail: Detail, notic
           )
         : null,
     ),
+    previewSection(detail),
     connectorsSection(ctx, container, detail, outcome),
     h(
       'section',
