@@ -265,9 +265,9 @@ export interface components {
        * @enum {string}
        */
       status: "counted" | "failed";
-      /** @description The subject's records in the system */
+      /** @description The subject's records in the system, all objects together */
       records?: number;
-      /** @description Records per object (table */
+      /** @description Records per object (table, sobject, resource) */
       objects?: {
         [key: string]: number;
       };
