@@ -70,6 +70,9 @@ export async function listQueue(
   return { items: page.items.map((r) => staffView(ctx, r)), cursor: encodeCursor(page.after) ?? null };
 }
 
+/** Still counting: marked so, and still awaiting review (a request cancelled meanwhile counts no more). */
+const counting = (r: RequestRecord) => r.previewPending === true && r.status === 'awaiting_review';
+
 /** The preview as staff read it: one row per system, in configuration order, named as configured. */
 function previewView(ctx: AppContext, preview: Preview | undefined, counting: boolean) {
   const order = ctx.config.connectors.map((c) => c.id);
@@ -98,7 +101,7 @@ export async function requestDetail(ctx: AppContext, requestId: string, roles: r
     request: staffView(ctx, request),
     actions: staffActions(ctx, request, roles),
     connectors: Object.values(request.connectors ?? {}),
-    ...(request.preview || request.previewPending ? { preview: previewView(ctx, request.preview, request.previewPending === true) } : {}),
+    ...(request.preview || request.previewPending ? { preview: previewView(ctx, request.preview, counting(request)) } : {}),
     audit: audit.map(({ at, actor, action, detail }) => ({ at, actor, action, ...(detail ? { detail } : {}) })),
   };
 }

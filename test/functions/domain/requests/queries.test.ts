@@ -114,10 +114,15 @@ describe('staff queries', () => {
   });
 
   it('says the preview is being counted while it is', async () => {
-    await ctx.memory.update(REQUEST_ID, { previewPending: true });
+    await ctx.memory.update(REQUEST_ID, { previewPending: true, status: 'awaiting_review' });
     const detail = await requestDetail(ctx, REQUEST_ID, ['viewer']);
     expect(detail.preview).toEqual({ counting: true, systems: [] });
     expect(detail.request).not.toHaveProperty('previewPending');
+  });
+
+  it('does not say counting for a request cancelled while it counted', async () => {
+    await ctx.memory.update(REQUEST_ID, { previewPending: true, status: 'cancelled' });
+    expect((await requestDetail(ctx, REQUEST_ID, ['viewer'])).preview).toEqual({ counting: false, systems: [] });
   });
 
   it('gives no preview where none was counted', async () => {
