@@ -4,6 +4,7 @@ import { StateMachine } from 'aws-local-stepfunctions';
 import { FUNCTIONS } from '../../infra/functions.ts';
 import { placeholders, readDefinition, substitute } from '../../infra/asl.ts';
 import { RETRYABLE_STEPS } from '../../functions/domain/workflow/attention.ts';
+import { DISCOVERY_BUDGET_MS } from '../../functions/domain/workflow/discover.ts';
 
 const definition = JSON.parse(readDefinition()) as { States: Record<string, any> };
 const PREVIEW_STEPS = ['PlanDiscovery', 'Discover', 'RecordPreview'];
@@ -143,7 +144,9 @@ describe('the workflow definition', () => {
         expect({ name, catch: definition.States[name].Catch }).toEqual({ name, catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.previewSkipped', Next: 'AwaitReview' }] });
       }
       const count = definition.States.Discover.ItemProcessor.States.CountWithConnector;
-      expect(count.TimeoutSeconds).toBeGreaterThan(0);
+      // The step gives up on its own before the state does, and the Lambda outlives both.
+      expect(count.TimeoutSeconds * 1000).toBeGreaterThan(DISCOVERY_BUDGET_MS);
+      expect(FUNCTIONS.find((f) => f.id === 'discover')!.timeoutSeconds).toBeGreaterThan(count.TimeoutSeconds);
       expect(count.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'CouldNotCount' }]);
       expect(definition.States.Discover.MaxConcurrency).toBeGreaterThan(1);
     });

@@ -52,13 +52,26 @@ export async function planDiscovery(ctx: AppContext, requestId: string): Promise
   return { connectors: enabledConnectors(ctx.config).map((c) => ({ requestId, connectorId: c.id })) };
 }
 
+/**
+ * How long one count may take before the step gives up on its own: under the state's 100 s
+ * TimeoutSeconds (statemachines/dsar.asl.json), so a count the workflow stopped waiting for does not run
+ * on in the Lambda until its 120 s timeout. The row then says `TimeoutError`.
+ */
+export const DISCOVERY_BUDGET_MS = 90_000;
+
 /** One Map iteration: the connector's counts for the subject. Reads only; writes nothing anywhere. */
-export async function discoverWithConnector(ctx: AppContext, registry: ConnectorRegistry, requestId: string, connectorId: string): Promise<DiscoveryResult> {
+export async function discoverWithConnector(
+  ctx: AppContext,
+  registry: ConnectorRegistry,
+  requestId: string,
+  connectorId: string,
+  budgetMs = DISCOVERY_BUDGET_MS,
+): Promise<DiscoveryResult> {
   const request = await ctx.repo.get(requestId);
   assertVerified(request);
   if (!enabledConnectors(ctx.config).some((c) => c.id === connectorId)) throw new Error(`connector ${connectorId} is not enabled`);
   try {
-    const objects = await discover(registry.get(connectorId), subjectOf(request), { requestId });
+    const objects = await discover(registry.get(connectorId), subjectOf(request), { requestId, signal: AbortSignal.timeout(budgetMs) });
     return { connectorId, status: 'counted', objects };
   } catch (err) {
     logger.warn('connector could not count', { requestId, connectorId, error: (err as Error).name });

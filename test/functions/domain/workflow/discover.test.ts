@@ -63,6 +63,21 @@ describe('discoverWithConnector', () => {
     await expect(discoverWithConnector(ctx, registryWith([], true), REQUEST_ID, 'stripe')).rejects.toBeInstanceOf(ConnectorUnavailable);
   });
 
+  it('gives up on a count that runs past its budget, with the signal the connector honours', async () => {
+    await ctx.memory.create(requestRecord(verified));
+    const slow = {
+      id: 'stripe',
+      async *access(_subject: Subject, c: { signal?: AbortSignal }) {
+        await new Promise((_, reject) => c.signal!.addEventListener('abort', () => reject(c.signal!.reason)));
+        yield record('charges', 'never');
+      },
+    } as unknown as Connector;
+
+    const err = await discoverWithConnector(ctx, { get: () => slow } as unknown as ConnectorRegistry, REQUEST_ID, 'stripe', 5).catch((e: Error) => e);
+
+    expect(err).toMatchObject({ name: 'TimeoutError' });
+  });
+
   it('refuses an unverified request and a connector that is not enabled', async () => {
     await ctx.memory.create(requestRecord({ status: 'awaiting_verification' }));
     await expect(discoverWithConnector(ctx, registryWith([]), REQUEST_ID, 'stripe')).rejects.toThrow(/not verified/);
