@@ -7,6 +7,7 @@
  * | audit event | REQ#<id>     | EVT#<iso time>#<seq>      |
  * | task token  | REQ#<id>     | TASK#<kind>               |
  * | download    | REQ#<id>     | DL                        |
+ * | preview     | REQ#<id>     | PREVIEW                   |
  * | subject lock| LOCK#<type>#<subject hash> | LOCK        |
  * | idempotency | IDEM#<hash of the key>     | IDEM        |
  *
@@ -245,8 +246,6 @@ export interface RequestRecord {
   subjectSalt?: string;
   /** Identifiers resolved before an erasure (see Subject.identifiers). */
   identifiers?: Record<string, Record<string, string[]>>;
-  /** What approval will touch, counted before review (workflow/discover.ts): counts only, never the data. */
-  preview?: Preview;
   /**
    * Set while the preview is being counted, removed when the review is requested (AwaitReview): staff are
    * offered approve and deny only once they can see what approval will touch.
@@ -262,7 +261,9 @@ export interface RequestRecord {
 
 /**
  * The preview staff see before they approve: per connector, how many of the subject's records each
- * object holds, or why it could not be counted. Small on purpose (a number per object), written once.
+ * object holds, or why it could not be counted. Counts only, never the data; written once, as an item of
+ * its own (`REQ#<id>` / `PREVIEW`), not on the request item, which three indexes copy in full on every
+ * write (issue 18).
  */
 export interface Preview {
   at: string;
@@ -400,6 +401,7 @@ export const keys = {
   request: (id: string) => ({ pk: `REQ#${id}`, sk: 'META' as const }),
   task: (id: string, kind: TaskKind) => ({ pk: `REQ#${id}`, sk: `TASK#${kind}` }),
   download: (id: string) => ({ pk: `REQ#${id}`, sk: 'DL' }),
+  preview: (id: string) => ({ pk: `REQ#${id}`, sk: 'PREVIEW' as const }),
   auditPrefix: 'EVT#',
   mail: (id: string, transition: string) => ({ pk: `REQ#${id}`, sk: `MAIL#${transition}` }),
   /** Every erasure progress item of one connector: `ERASED#<connectorId>#`, sorted by time after it. */

@@ -37,8 +37,8 @@ function decodeCursor(cursor: string | undefined, dueBefore: string | undefined)
  */
 export function staffView(ctx: AppContext, r: RequestRecord) {
   // Index keys and secrets stay out: the view is the API's (docs/openapi.yaml StaffRequest), not the table's.
-  // The preview is the detail's own (`preview` in requestDetail), not repeated on every queue row.
-  const { pk: _pk, sk: _sk, statusTokenHash: _s, reportTokenHash: _rt, subjectHash: _h, subjectSalt: _ss, openPk: _o, openSk: _os, purgePk: _pp, queueStatus: _qs, ackPk: _ap, ackSk: _as, subjectMessages: _sm, preview: _pv, previewPending: _ppd, verification, ...rest } = r;
+  // Whether the preview is still counted shows in the detail's `preview` (requestDetail), not here.
+  const { pk: _pk, sk: _sk, statusTokenHash: _s, reportTokenHash: _rt, subjectHash: _h, subjectSalt: _ss, openPk: _o, openSk: _os, purgePk: _pp, queueStatus: _qs, ackPk: _ap, ackSk: _as, subjectMessages: _sm, previewPending: _ppd, verification, ...rest } = r;
   return {
     ...rest,
     verification: verification
@@ -97,11 +97,12 @@ function previewView(ctx: AppContext, preview: Preview | undefined, counting: bo
 export async function requestDetail(ctx: AppContext, requestId: string, roles: readonly string[]) {
   const request = await ctx.repo.get(requestId);
   const audit = await ctx.repo.auditTrail(requestId);
+  const preview = await ctx.repo.preview(requestId);
   return {
     request: staffView(ctx, request),
     actions: staffActions(ctx, request, roles),
     connectors: Object.values(request.connectors ?? {}),
-    ...(request.preview || request.previewPending ? { preview: previewView(ctx, request.preview, counting(request)) } : {}),
+    ...(preview || request.previewPending ? { preview: previewView(ctx, preview, counting(request)) } : {}),
     audit: audit.map(({ at, actor, action, detail }) => ({ at, actor, action, ...(detail ? { detail } : {}) })),
   };
 }

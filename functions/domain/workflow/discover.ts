@@ -82,12 +82,14 @@ export async function discoverWithConnector(
 const plural = (n: number) => `${n} record${n === 1 ? '' : 's'}`;
 
 /**
- * Stores the preview on the request (one write) and puts one event on the audit trail naming every
- * system's total ("Preview: HubSpot 12 records, Stripe could not count (ConnectorUnavailable)").
- * Only while the request awaits review: one cancelled meanwhile keeps its state.
+ * Stores the preview as an item of its own (one small write, which no index copies) and puts one event
+ * on the audit trail naming every system's total ("Preview: HubSpot 12 records, Stripe could not count
+ * (ConnectorUnavailable)"). Only while the request awaits review: one cancelled meanwhile keeps its state.
  */
 export async function recordPreview(ctx: AppContext, requestId: string, results: DiscoveryResult[]): Promise<{ recorded: boolean; records: number; failed: string[] }> {
   const request = await ctx.repo.get(requestId);
+  // A request cancelled (or decided) meanwhile keeps its state: no preview is stored or audited for it.
+  if (request.status !== 'awaiting_review') return { recorded: false, records: 0, failed: [] };
   const connectors: Record<string, PreviewOutcome> = {};
   const lines: string[] = [];
   for (const r of results) {
@@ -107,12 +109,7 @@ export async function recordPreview(ctx: AppContext, requestId: string, results:
   }
   const records = Object.values(connectors).reduce((n, c) => n + (c.status === 'counted' ? c.records : 0), 0);
   const failed = Object.entries(connectors).filter(([, c]) => c.status === 'failed').map(([id]) => id);
-  try {
-    await ctx.repo.update(requestId, { preview: { at: ctx.clock.now().toISOString(), connectors } }, { onlyIf: ['awaiting_review'] });
-  } catch (err) {
-    if (err instanceof StateConflict) return { recorded: false, records, failed };
-    throw err;
-  }
+  await ctx.repo.putPreview(requestId, { at: ctx.clock.now().toISOString(), connectors });
   await ctx.repo.audit(requestId, 'system', 'preview.counted', { summary: `Preview: ${lines.join(', ') || 'no connector enabled'}`, records });
   return { recorded: true, records, failed };
 }

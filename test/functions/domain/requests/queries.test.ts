@@ -87,14 +87,12 @@ describe('staff queries', () => {
   });
 
   it('gives the preview one row per system, in configuration order, named as configured, and keeps it off the queue rows', async () => {
-    await ctx.memory.update(REQUEST_ID, {
-      preview: {
-        at: '2026-03-02T10:06:00.000Z',
-        connectors: {
-          hubspot: { status: 'counted', records: 12, objects: { contacts: 1, notes: 11 } },
-          stripe: { status: 'failed', error: 'States.Timeout' },
-          accounts: { status: 'counted', records: 0, objects: {} },
-        },
+    await ctx.memory.putPreview(REQUEST_ID, {
+      at: '2026-03-02T10:06:00.000Z',
+      connectors: {
+        hubspot: { status: 'counted', records: 12, objects: { contacts: 1, notes: 11 } },
+        stripe: { status: 'failed', error: 'States.Timeout' },
+        accounts: { status: 'counted', records: 0, objects: {} },
       },
     });
 

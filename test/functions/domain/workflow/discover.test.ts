@@ -93,14 +93,14 @@ describe('recordPreview', () => {
     { connectorId: 'stripe', status: 'failed', error: { Error: 'ConnectorUnavailable', Cause: '{"errorMessage":"stripe answered 503 for alice@example.com"}' } },
   ];
 
-  it('stores every count in one write and puts one summary on the audit trail, with only the error type of a failure', async () => {
+  it('stores every count in one item of its own, leaving the request item alone, and puts one summary on the audit trail, with only the error type of a failure', async () => {
     await ctx.memory.create(requestRecord(verified));
 
     const out = await recordPreview(ctx, REQUEST_ID, results);
 
     expect(out).toEqual({ recorded: true, records: 12, failed: ['stripe'] });
-    expect(ctx.memory.updates).toHaveLength(1);
-    const stored = (await ctx.memory.get(REQUEST_ID)).preview!;
+    expect(ctx.memory.updates).toEqual([]);
+    const stored = (await ctx.memory.preview(REQUEST_ID))!;
     expect(stored.connectors).toEqual({
       hubspot: { status: 'counted', records: 12, objects: { contacts: 1, notes: 11 } },
       accounts: { status: 'counted', records: 0, objects: {} },
@@ -121,14 +121,14 @@ describe('recordPreview', () => {
   it("says, for an erasure, what each object's configured policy will do to it", async () => {
     await ctx.memory.create(requestRecord({ ...verified, type: 'erasure' }));
     await recordPreview(ctx, REQUEST_ID, [{ connectorId: 'stripe', status: 'counted', objects: { customers: 1, charges: 2 } }]);
-    const stripe = (await ctx.memory.get(REQUEST_ID)).preview!.connectors.stripe!;
+    const stripe = (await ctx.memory.preview(REQUEST_ID))!.connectors.stripe!;
     expect(stripe).toMatchObject({ status: 'counted', erasure: { customers: expect.any(String), charges: 'retain' } });
   });
 
   it('leaves a request cancelled meanwhile as it is', async () => {
     await ctx.memory.create(requestRecord({ ...verified, status: 'cancelled' }));
     expect(await recordPreview(ctx, REQUEST_ID, results)).toMatchObject({ recorded: false });
-    expect((await ctx.memory.get(REQUEST_ID)).preview).toBeUndefined();
+    expect(await ctx.memory.preview(REQUEST_ID)).toBeUndefined();
     expect(ctx.memory.events).toEqual([]);
   });
 });
