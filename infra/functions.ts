@@ -121,6 +121,11 @@ export const FUNCTIONS: FunctionSpec[] = [
   step('record-receipt', 'RecordReceiptFunctionArn', ['table:read', 'table:write', 'ses:send']),
   step('await-task', 'AwaitTaskFunctionArn', ['table:read', 'table:write', 'ses:send', 'secret:code-key']),
   step('approve-automatically', 'ApproveAutomaticallyFunctionArn', ['table:read', 'table:write']),
+  // The preview before review (workflow/discover.ts): the plan marks the request as being counted; the
+  // count reads connectors and writes nothing at all; the last step stores the counts, once.
+  step('plan-discovery', 'PlanDiscoveryFunctionArn', ['table:read', 'table:update']),
+  step('discover', 'DiscoverFunctionArn', ['table:read', 'connectors'], 120),
+  step('record-preview', 'RecordPreviewFunctionArn', ['table:read', 'table:write']),
   step('plan-connectors', 'PlanConnectorsFunctionArn', ['table:read', 'table:write', 'connectors']),
   // table:write: a throttled run puts `connector.throttled` on the audit trail before the workflow waits.
   step('collect', 'CollectFunctionArn', ['table:read', 'table:write', 'staging:write', 'connectors'], 900, 1024),

@@ -7,7 +7,7 @@ import type { DynamoDbConnectorConfig } from '#commons/config';
 import { mapAwsError } from './aws-errors.ts';
 import { checkTotal } from './completeness.ts';
 import { anonymizeValue } from './anonymize.ts';
-import type { Connector, ConnectorContext, DataRecord, ErasureItem, ErasureOutcome, PolicyFor, Subject } from './types.ts';
+import type { Connector, ConnectorContext, DataRecord, ErasureItem, ErasureOutcome, ObjectCounts, PolicyFor, Subject } from './types.ts';
 
 export class DynamoDbTableConnector implements Connector {
   readonly id: string;
@@ -54,6 +54,35 @@ export class DynamoDbTableConnector implements Connector {
     for await (const item of this.items(subject, ctx)) {
       yield { object: this.config.objectName, id: this.recordId(item), data: item };
     }
+  }
+
+  /** The same query with `Select: COUNT`: DynamoDB answers the number and sends no item. */
+  async countOnly(subject: Subject, ctx: ConnectorContext): Promise<ObjectCounts> {
+    const { tableName, lookup } = this.config;
+    let total = 0;
+    let start: Record<string, unknown> | undefined;
+    do {
+      let out;
+      try {
+        out = await this.db.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: lookup.indexName,
+            KeyConditionExpression: '#k = :v',
+            ExpressionAttributeNames: { '#k': lookup.partitionKey },
+            ExpressionAttributeValues: { ':v': subject.normalizedEmail },
+            Select: 'COUNT',
+            ExclusiveStartKey: start,
+          }),
+          { abortSignal: ctx.signal },
+        );
+      } catch (err) {
+        throw mapAwsError(this.id, err);
+      }
+      total += out.Count ?? 0;
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return { [this.config.objectName]: total };
   }
 
   async erase(subject: Subject, policyFor: PolicyFor, ctx: ConnectorContext): Promise<ErasureOutcome> {

@@ -89,6 +89,17 @@ export class ConnectorRegistry {
         }
       },
     };
+    const countOnly = connector.countOnly?.bind(connector);
+    if (countOnly) {
+      wrapped.countOnly = async (subject, ctx) => {
+        try {
+          return await countOnly(subject, ctx);
+        } catch (err) {
+          onError(err);
+          throw err;
+        }
+      };
+    }
     return wrapped;
   }
 

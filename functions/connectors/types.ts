@@ -79,6 +79,9 @@ export interface ErasureOutcome {
   items: ErasureItem[];
 }
 
+/** How many of the subject's records each object (table, sobject, resource) holds. */
+export type ObjectCounts = Record<string, number>;
+
 /** What policy applies to an object, resolved from configuration. */
 export type PolicyFor = (object: string) => ErasurePolicy;
 
@@ -92,6 +95,12 @@ export interface Connector {
    */
   readonly erasureVerifiable?: boolean;
   access(subject: Subject, ctx: ConnectorContext): AsyncIterable<DataRecord>;
+  /**
+   * Count-only lookup, for systems that can count the subject's records without sending them (a
+   * DynamoDB query with `Select: COUNT`): object -> number. Optional: without it, discovery runs `access`
+   * into a counting sink (discovery.ts), which is the same lookup and keeps nothing.
+   */
+  countOnly?(subject: Subject, ctx: ConnectorContext): Promise<ObjectCounts>;
   erase(subject: Subject, policy: PolicyFor, ctx: ConnectorContext): Promise<ErasureOutcome>;
 }
 

@@ -35,6 +35,13 @@ describe('when the detail page reads the request again by itself', () => {
     expect(keepsPolling(detail({ status: 'awaiting_review', pause: { since: '2026-12-06', at: '2026-12-06T08:00:00Z', by: 'a', reason: 'r' } }))).toBe(true);
   });
 
+  it('keeps reading while the preview is still counting, and stops once approve and deny are offered', () => {
+    const counting = { ...detail({ status: 'awaiting_review' }), preview: { counting: true, systems: [] } };
+    const counted = { ...detail({ status: 'awaiting_review' }), preview: { counting: false, at: '2026-12-06T08:00:00Z', systems: [] } };
+    expect(keepsPolling(counting)).toBe(true);
+    expect(keepsPolling(counted)).toBe(false);
+  });
+
   it('waits longer after each read that found nothing new, up to a cap, and short again after a change', () => {
     const delays = [FIRST_POLL_MS];
     for (let i = 0; i < 12; i++) delays.push(nextDelay(delays.at(-1)!, false));

@@ -34,8 +34,9 @@ async function downloadedRecords(email: string, connectorId: string): Promise<Re
 
 describe('a HubSpot batch read that answers 207 without results once', () => {
   it('is retried by the workflow, and alice gets all 131 of her HubSpot records', async () => {
-    notes207(1);
+    // After verification: the preview before review would otherwise meet the fault instead of collect.
     const id = await rt.fileAndVerify(ALICE.email, 'access');
+    notes207(1);
     await rt.approve(id, 'access');
     await releasePackage(rt, id, 90_000);
 
@@ -100,10 +101,11 @@ describe('a HubSpot batch read that answers 207 without results every time', () 
 describe('one partial answer from each vendor at once', () => {
   it('ends complete with as many records in every system as a clean run', async () => {
     const faults = rt.sandboxControl.faults;
+    // After verification: the preview before review would otherwise meet the faults instead of collect.
+    const id = await rt.fileAndVerify(ALICE.email, 'access');
     faults.set('hubspot', { failNext: { match: 'notes/batch/read', partial: 'errors', count: 1 } });
     faults.set('salesforce', { failNext: { match: '/query', partial: 'early-end', count: 1 } });
     faults.set('stripe', { failNext: [{ match: '/v1/charges', partial: 'no-results', count: 1 }, { match: '/v1/invoices', partial: 'early-end', count: 1 }] });
-    const id = await rt.fileAndVerify(ALICE.email, 'access');
     await rt.approve(id, 'access');
     await releasePackage(rt, id, 90_000);
 

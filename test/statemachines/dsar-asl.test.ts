@@ -4,8 +4,10 @@ import { StateMachine } from 'aws-local-stepfunctions';
 import { FUNCTIONS } from '../../infra/functions.ts';
 import { placeholders, readDefinition, substitute } from '../../infra/asl.ts';
 import { RETRYABLE_STEPS } from '../../functions/domain/workflow/attention.ts';
+import { DISCOVERY_BUDGET_MS } from '../../functions/domain/workflow/discover.ts';
 
 const definition = JSON.parse(readDefinition()) as { States: Record<string, any> };
+const PREVIEW_STEPS = ['PlanDiscovery', 'Discover', 'RecordPreview'];
 
 describe('the workflow definition', () => {
   it('passes asl-validator', () => {
@@ -166,9 +168,77 @@ describe('the workflow definition', () => {
     expect(definition.States.AcceptedPartial.Default).toBe('Assemble');
   });
 
+  describe('the preview before review', () => {
+    it('runs after verification for a request staff review, and an automatically approved one skips it', () => {
+      expect(definition.States.VerifyIdentity.Next).toBe('ChooseReview');
+      expect(definition.States.ChooseReview).toMatchObject({ Choices: [{ StringEquals: 'auto', Next: 'ApproveAutomatically' }], Default: 'PlanDiscovery' });
+      expect(definition.States.PlanDiscovery.Next).toBe('Discover');
+      expect(definition.States.Discover.Next).toBe('RecordPreview');
+      expect(definition.States.RecordPreview.Next).toBe('AwaitReview');
+    });
+
+    it('never holds up the review: every failure of its steps goes on to AwaitReview, and a connector that fails or times out becomes a row', () => {
+      for (const name of PREVIEW_STEPS) {
+        expect({ name, catch: definition.States[name].Catch }).toEqual({ name, catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.previewSkipped', Next: 'AwaitReview' }] });
+      }
+      const count = definition.States.Discover.ItemProcessor.States.CountWithConnector;
+      // The step gives up on its own before the state does, and the Lambda outlives both.
+      expect(count.TimeoutSeconds * 1000).toBeGreaterThan(DISCOVERY_BUDGET_MS);
+      expect(FUNCTIONS.find((f) => f.id === 'discover')!.timeoutSeconds).toBeGreaterThan(count.TimeoutSeconds);
+      expect(count.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'CouldNotCount' }]);
+      expect(definition.States.Discover.MaxConcurrency).toBeGreaterThan(1);
+    });
+
+    it('counts on an interpreter: one connector counted, one failed and one timed out reach RecordPreview as rows, then the review waits', async () => {
+      const states = Object.fromEntries(PREVIEW_STEPS.map((n) => [n, definition.States[n]]));
+      const machine = new StateMachine({ StartAt: 'PlanDiscovery', States: { ...states, AwaitReview: { Type: 'Succeed' } } } as never, { validationOptions: { noValidate: true } });
+      let recorded: unknown;
+      const fail = (name: string) => Object.assign(new Error(`${name} for the test`), { name });
+      const run = machine.run(
+        { requestId: 'r1' },
+        {
+          overrides: {
+            taskResourceLocalHandlers: {
+              PlanDiscovery: (async () => ({ connectors: ['hubspot', 'stripe', 'calls'].map((connectorId) => ({ requestId: 'r1', connectorId })) })) as never,
+              CountWithConnector: (async (input: { connectorId: string }) => {
+                if (input.connectorId === 'stripe') throw fail('ConnectorAuthFailed');
+                if (input.connectorId === 'calls') throw fail('States.Timeout');
+                return { connectorId: input.connectorId, status: 'counted', objects: { contacts: 1, notes: 11 } };
+              }) as never,
+              RecordPreview: (async (input: { results: unknown }) => {
+                recorded = input.results;
+                return { recorded: true, records: 12, failed: ['stripe', 'calls'] };
+              }) as never,
+            },
+          },
+        },
+      );
+      const out = (await run.result) as { discovered: unknown };
+      expect(recorded).toEqual([
+        { connectorId: 'hubspot', status: 'counted', objects: { contacts: 1, notes: 11 } },
+        { connectorId: 'stripe', status: 'failed', error: expect.objectContaining({ Error: 'ConnectorAuthFailed' }) },
+        { connectorId: 'calls', status: 'failed', error: expect.objectContaining({ Error: 'States.Timeout' }) },
+      ]);
+      // The counts leave the state once stored: only the summary goes on.
+      expect(out.discovered).toEqual({ recorded: true, records: 12, failed: ['stripe', 'calls'] });
+    });
+
+    it('goes on to the review even when the plan itself fails', async () => {
+      const states = Object.fromEntries(PREVIEW_STEPS.map((n) => [n, definition.States[n]]));
+      const machine = new StateMachine({ StartAt: 'PlanDiscovery', States: { ...states, AwaitReview: { Type: 'Succeed' } } } as never, { validationOptions: { noValidate: true } });
+      const run = machine.run(
+        { requestId: 'r1' },
+        { overrides: { taskResourceLocalHandlers: { PlanDiscovery: (async () => { throw Object.assign(new Error('nope'), { name: 'InvalidStepInput' }); }) as never } } },
+      );
+      const out = (await run.result) as { previewSkipped: { Error: string } };
+      expect(out.previewSkipped.Error).toBe('InvalidStepInput');
+    });
+  });
+
   describe('every failure becomes a staff task, never a dead execution', () => {
     const handlers = new Set(['RecordFailure', 'NeedsAttention']);
-    const steps = Object.entries(definition.States).filter(([name, s]) => (s.Type === 'Task' || s.Type === 'Map') && !handlers.has(name));
+    // The preview's own failures go on to the review instead (tested above).
+    const steps = Object.entries(definition.States).filter(([name, s]) => (s.Type === 'Task' || s.Type === 'Map') && !handlers.has(name) && !PREVIEW_STEPS.includes(name));
 
     it('catches any error of every step last, under the step\'s own name, into RecordFailure', () => {
       for (const [name, state] of steps) {
@@ -178,12 +248,13 @@ describe('the workflow definition', () => {
     });
 
     it('retries Lambda client timeouts and the SDK throttling errors in every task, inside the Map too', () => {
-      const inner = Object.entries(definition.States.Collect.ItemProcessor.States).filter(([, s]: [string, any]) => s.Type === 'Task');
-      for (const [name, state] of [...steps.filter(([, s]) => s.Type === 'Task'), ...inner] as Array<[string, any]>) {
+      const inner = [...Object.entries(definition.States.Collect.ItemProcessor.States), ...Object.entries(definition.States.Discover.ItemProcessor.States)].filter(([, s]: [string, any]) => s.Type === 'Task');
+      const preview = Object.entries(definition.States).filter(([name, s]) => s.Type === 'Task' && PREVIEW_STEPS.includes(name));
+      for (const [name, state] of [...steps.filter(([, s]) => s.Type === 'Task'), ...preview, ...inner] as Array<[string, any]>) {
         const retried = state.Retry.flatMap((r: any) => r.ErrorEquals);
         expect({ name, retried }).toEqual({ name, retried: expect.arrayContaining(['Lambda.ClientExecutionTimeoutException', 'Lambda.ServiceException', 'Lambda.TooManyRequestsException']) });
       }
-      for (const [name, state] of steps.filter(([, s]) => s.Type === 'Task')) {
+      for (const [name, state] of [...steps.filter(([, s]) => s.Type === 'Task'), ...preview]) {
         const retried = state.Retry.flatMap((r: any) => r.ErrorEquals);
         expect({ name, retried }).toEqual({
           name,

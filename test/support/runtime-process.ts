@@ -184,6 +184,8 @@ export async function waitForStatus(info: RuntimeInfo, id: string, statuses: str
     `request ${id} to be ${statuses.join('/')}`,
     async () => {
       detail = await requestDetail(info, id);
+      // Up for review once the workflow asked for it, not while the preview is still being counted.
+      if (detail.request.status === 'awaiting_review' && !detail.audit.some((e: { action: string }) => e.action === 'review.requested')) return false;
       return statuses.includes(detail.request.status);
     },
     timeoutMs,

@@ -118,6 +118,9 @@ export async function startTestRuntime(options: RuntimeOptions & { keepDir?: str
       async () => {
         const r = await api('GET', `/v1/admin/requests/${requestId}`, { token: runtime.staffToken });
         last = r.body?.request?.status;
+        // A request is up for review once the workflow asked for it (review.requested), not while the
+        // preview of what approval will touch is still being counted: staff could not approve it yet.
+        if (last === 'awaiting_review' && !r.body.audit?.some((e: { action: string }) => e.action === 'review.requested')) return undefined;
         return wanted.includes(last) ? r.body : undefined;
       },
       timeoutMs,

@@ -365,6 +365,38 @@ export interface components {
       /** Format: date-time */
       finishedAt?: string;
     };
+    /** @description What approval will touch, counted after verification and before review without exporting anything (absent for an automatically approved request, and while the counting runs). Counts only, never data. */
+    Preview: {
+      /**
+       * Format: date-time
+       * @description When the counts were stored
+       */
+      at?: string;
+      /** @description True while the counts are being taken: approve and deny are offered once it is over */
+      counting: boolean;
+      systems: components["schemas"]["PreviewSystem"][];
+    };
+    PreviewSystem: {
+      connectorId: string;
+      displayName: string;
+      /**
+       * @description `failed`: could not count (the connector failed or timed out); the review goes on without it
+       * @enum {string}
+       */
+      status: "counted" | "failed";
+      /** @description The subject's records in the system, all objects together */
+      records?: number;
+      /** @description Records per object (table, sobject, resource) */
+      objects?: {
+        [key: string]: number;
+      };
+      /** @description For an erasure, what the configured policy will do to each object found */
+      erasure?: {
+        [key: string]: "delete" | "anonymize" | "retain";
+      };
+      /** @description The error type when it could not count, e.g. ConnectorUnavailable or States.Timeout */
+      error?: string;
+    };
     StaffRequest: {
       requestId: string;
       /** @enum {string} */
@@ -638,6 +670,7 @@ export interface components {
       /** @description The actions this API would accept on the request now from the caller (its role, the request's state, the law's extension and clock-stop rules, the due date); empty for a viewer. The console shows exactly these. */
       actions: ("approve" | "deny" | "extend" | "pause" | "resume" | "retry" | "accept-partial" | "cancel" | "assign" | "download" | "withhold" | "release")[];
       connectors: components["schemas"]["ConnectorOutcome"][];
+      preview?: components["schemas"]["Preview"];
       audit: {
           /** Format: date-time */
           at: string;

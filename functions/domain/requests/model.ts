@@ -7,6 +7,7 @@
  * | audit event | REQ#<id>     | EVT#<iso time>#<seq>      |
  * | task token  | REQ#<id>     | TASK#<kind>               |
  * | download    | REQ#<id>     | DL                        |
+ * | preview     | REQ#<id>     | PREVIEW                   |
  * | subject lock| LOCK#<type>#<subject hash> | LOCK        |
  * | idempotency | IDEM#<hash of the key>     | IDEM        |
  *
@@ -21,7 +22,7 @@
  * `open-by-status` (queueStatus = the status while open, sk = openSk; keys, type and jurisdiction only):
  * the staff queue filtered by status.
  */
-import type { Jurisdiction, RequestType } from '#commons/config';
+import type { ErasurePolicy, Jurisdiction, RequestType } from '#commons/config';
 import type { ErasureItem } from '#connectors/types';
 
 export const OPEN_INDEX = 'open-by-due';
@@ -308,6 +309,11 @@ export interface RequestRecord {
   subjectSalt?: string;
   /** Identifiers resolved before an erasure (see Subject.identifiers). */
   identifiers?: Record<string, Record<string, string[]>>;
+  /**
+   * Set while the preview is being counted, removed when the review is requested (AwaitReview): staff are
+   * offered approve and deny only once they can see what approval will touch.
+   */
+  previewPending?: boolean;
   /** The check after an erasure: what access still finds, as counts (never the data). */
   erasureConfirmation?: ErasureConfirmation;
   /** What the subject is told an erasure did; kept as the request's evidence. */
@@ -315,6 +321,28 @@ export interface RequestRecord {
   createdAt: string;
   updatedAt: string;
 }
+
+/**
+ * The preview staff see before they approve: per connector, how many of the subject's records each
+ * object holds, or why it could not be counted. Counts only, never the data; written once, as an item of
+ * its own (`REQ#<id>` / `PREVIEW`), not on the request item, which three indexes copy in full on every
+ * write (issue 18).
+ */
+export interface Preview {
+  at: string;
+  connectors: Record<string, PreviewOutcome>;
+}
+
+export type PreviewOutcome =
+  | {
+      status: 'counted';
+      records: number;
+      objects: Record<string, number>;
+      /** For an erasure: what the configured policy will do to each object found (delete, anonymize, retain). */
+      erasure?: Record<string, ErasurePolicy['action']>;
+    }
+  /** `error` is the error's type only (`ConnectorUnavailable`, `States.Timeout`): never a vendor message. */
+  | { status: 'failed'; error: string };
 
 export interface ErasureConfirmation {
   at: string;
@@ -448,6 +476,7 @@ export const keys = {
   request: (id: string) => ({ pk: `REQ#${id}`, sk: 'META' as const }),
   task: (id: string, kind: TaskKind) => ({ pk: `REQ#${id}`, sk: `TASK#${kind}` }),
   download: (id: string) => ({ pk: `REQ#${id}`, sk: 'DL' }),
+  preview: (id: string) => ({ pk: `REQ#${id}`, sk: 'PREVIEW' as const }),
   auditPrefix: 'EVT#',
   mail: (id: string, transition: string) => ({ pk: `REQ#${id}`, sk: `MAIL#${transition}` }),
   /** Every erasure progress item of one connector: `ERASED#<connectorId>#`, sorted by time after it. */

@@ -9,7 +9,7 @@ import { notesOf } from './notes.ts';
 import { staffActions } from './staff.ts';
 import { dateIn } from './local-date.ts';
 import { requestToday } from './zone.ts';
-import { CLOSED_STATUSES, normalizeEmail, type RequestRecord, type RequestStatus } from './model.ts';
+import { CLOSED_STATUSES, normalizeEmail, type Preview, type RequestRecord, type RequestStatus } from './model.ts';
 
 /**
  * The queue cursor is the open sort key of the last item of a page (`<dueDate>#<requestId>`), base64url.
@@ -41,7 +41,7 @@ function decodeCursor(cursor: string | undefined, dueBefore: string | undefined)
  */
 export function staffView(ctx: AppContext, r: RequestRecord, roles?: readonly string[]) {
   // Index keys and secrets stay out: the view is the API's (docs/openapi.yaml StaffRequest), not the table's.
-  const { pk: _pk, sk: _sk, statusTokenHash: _s, reportTokenHash: _rt, subjectHash: _h, subjectSalt: _ss, openPk: _o, openSk: _os, purgePk: _pp, queueStatus: _qs, ackPk: _ap, ackSk: _as, subjectMessages: _sm, todosOpen, verification, ...rest } = r;
+  const { pk: _pk, sk: _sk, statusTokenHash: _s, reportTokenHash: _rt, subjectHash: _h, subjectSalt: _ss, openPk: _o, openSk: _os, purgePk: _pp, queueStatus: _qs, ackPk: _ap, ackSk: _as, subjectMessages: _sm, todosOpen, previewPending: _ppd, verification, ...rest } = r;
   const masked = masksSubject(ctx, roles);
   // Masked, the identifiers an erasure resolved (addresses, customer ids) are left out too.
   const { identifiers, ...shown } = rest;
@@ -202,6 +202,26 @@ export async function subjectHistory(ctx: AppContext, requestId: string, roles?:
   };
 }
 
+/** Still counting: marked so, and still awaiting review (a request cancelled meanwhile counts no more). */
+const counting = (r: RequestRecord) => r.previewPending === true && r.status === 'awaiting_review';
+
+/** The preview as staff read it: one row per system, in configuration order, named as configured. */
+function previewView(ctx: AppContext, preview: Preview | undefined, counting: boolean) {
+  const order = ctx.config.connectors.map((c) => c.id);
+  const rank = (id: string) => (order.includes(id) ? order.indexOf(id) : order.length);
+  return {
+    ...(preview ? { at: preview.at } : {}),
+    counting,
+    systems: Object.entries(preview?.connectors ?? {})
+      .sort(([a], [b]) => rank(a) - rank(b))
+      .map(([connectorId, outcome]) => ({
+        connectorId,
+        displayName: ctx.config.connectors.find((c) => c.id === connectorId)?.displayName ?? connectorId,
+        ...outcome,
+      })),
+  };
+}
+
 /**
  * One request in full for a staff member with these roles, with `actions`: what the API would accept
  * from them now (staffActions), which the console shows as its buttons; the internal notes and the
@@ -211,10 +231,12 @@ export async function subjectHistory(ctx: AppContext, requestId: string, roles?:
 export async function requestDetail(ctx: AppContext, requestId: string, roles: readonly string[]) {
   const request = await ctx.repo.get(requestId);
   const audit = await ctx.repo.auditTrail(requestId);
+  const preview = await ctx.repo.preview(requestId);
   return {
     request: staffView(ctx, request, roles),
     actions: staffActions(ctx, request, roles),
     connectors: Object.values(request.connectors ?? {}),
+    ...(preview || request.previewPending ? { preview: previewView(ctx, preview, counting(request)) } : {}),
     audit: audit.map(({ at, actor, action, detail }) => ({ at, actor, action, ...(detail ? { detail } : {}) })),
     notes: notesOf(audit),
     thread: threadOf(audit),

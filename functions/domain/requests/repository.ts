@@ -33,6 +33,7 @@ import {
   type ErasureRecheckItem,
   type IdempotencyItem,
   type MailClaim,
+  type Preview,
   type RequestRecord,
   type SubjectLockItem,
   type Verification,
@@ -433,6 +434,18 @@ export class RequestRepository {
 
   async deleteTaskToken(requestId: string, kind: TaskKind): Promise<void> {
     await this.db.send(new DeleteCommand({ TableName: this.table, Key: keys.task(requestId, kind) }));
+  }
+
+  /** Stores the request's preview (workflow/discover.ts), replacing any earlier one. */
+  async putPreview(requestId: string, preview: Preview): Promise<void> {
+    await this.db.send(new PutCommand({ TableName: this.table, Item: { ...keys.preview(requestId), requestId, ...preview } }));
+  }
+
+  async preview(requestId: string): Promise<Preview | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.table, Key: keys.preview(requestId), ConsistentRead: true }));
+    if (!out.Item) return undefined;
+    const { at, connectors } = out.Item as Preview;
+    return { at, connectors };
   }
 
   async putDownload(item: Omit<DownloadItem, 'pk' | 'sk'>): Promise<void> {

@@ -46,7 +46,8 @@ export function staffActions(ctx: AppContext, r: RequestRecord, roles: readonly 
   const open = !CLOSED_STATUSES.has(r.status);
   // A decision on record while still awaiting review is being handed to the workflow: nothing to decide.
   const deciding = r.status === 'awaiting_review' && r.decision !== undefined;
-  if (r.status === 'awaiting_review' && !deciding) actions.push('approve', 'deny');
+  // While the preview is counted the review is not requested yet: staff decide once they can see it.
+  if (r.status === 'awaiting_review' && !deciding && !r.previewPending) actions.push('approve', 'deny');
   if (needsAttention(r)) {
     // A step failed for good (NeedsAttention): what applies depends on the step.
     actions.push(...attentionActions(r));
@@ -94,7 +95,8 @@ export async function claim(
   const before = await ctx.repo.get(requestId);
   if (before.status !== from) throw conflict('wrong_state', `request ${requestId} is ${before.status}, not ${from}`);
   if (!(await ctx.repo.taskToken(requestId, kind))) {
-    throw conflict('not_waiting', `request ${requestId} is not waiting for ${kind} yet; try again in a moment`);
+    const why = kind === 'review' && before.previewPending ? ': what approval will touch is still being counted' : '';
+    throw conflict('not_waiting', `request ${requestId} is not waiting for ${kind} yet${why}; try again in a moment`);
   }
   const transition: Transition = { id: randomUUID(), action, by: actor, at: ctx.clock.now().toISOString(), from, to };
   try {

@@ -23,7 +23,8 @@ export async function awaitTask(ctx: AppContext, requestId: string, kind: TaskKi
       }
       return;
     case 'review':
-      await repo.update(requestId, { status: 'awaiting_review' }, { onlyIf: ['awaiting_review', 'awaiting_verification'] });
+      // The preview is over (counted, or given up on): staff may decide now.
+      await repo.update(requestId, { status: 'awaiting_review' }, { onlyIf: ['awaiting_review', 'awaiting_verification'], remove: ['previewPending'] });
       await repo.audit(requestId, 'system', 'review.requested', { type: request.type });
       await mailer.send(config.email.staff, staffAttention(config, requestId, `${request.type} request to review`, consoleUrl), { requestId });
       return;

@@ -48,6 +48,10 @@ const EXPECTED: Record<string, string[]> = {
   'record-receipt': [...READ, ...WRITE, ...MAIL],
   'await-task': [...READ, ...WRITE, ...MAIL, ...CODE_KEY],
   'approve-automatically': [...READ, ...WRITE],
+  // The preview: only its last step writes, and the counting step reads connectors and writes nothing.
+  'plan-discovery': [...READ, 'dynamodb:UpdateItem', 'kms:Encrypt', 'kms:GenerateDataKey*'],
+  discover: [...READ, ...CONNECTORS],
+  'record-preview': [...READ, ...WRITE],
   'plan-connectors': [...READ, ...WRITE, ...CONNECTORS],
   collect: [...READ, ...WRITE, 's3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject', 's3:ListBucket', ...CONNECTORS],
   erase: [...READ, ...WRITE, ...ERASE],

@@ -19,6 +19,8 @@ export function keepsPolling(detail: Detail): boolean {
   const r = detail.request;
   if (r.closedAt || CLOSED.has(r.status)) return false;
   if (waitingForSubject(r)) return true;
+  // The preview is still counting: approve and deny appear when it is over, so the page keeps looking.
+  if (detail.preview?.counting) return true;
   const waitsOnStaff = (r.status === 'awaiting_review' && !r.decision) || r.status === 'awaiting_staff' || r.status === 'awaiting_release';
   return !waitsOnStaff;
 }

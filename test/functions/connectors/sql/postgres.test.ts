@@ -6,6 +6,7 @@ import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { PostgresConnectorConfig } from '#commons/config';
+import { discover } from '#connectors/discovery';
 import { ConnectorAuthFailed, ConnectorMisconfigured } from '#connectors/errors';
 import { parseDataset, type Dataset } from '../../../../functions/connectors/sql/dataset.ts';
 import { openPgPool, PostgresConnector } from '../../../../functions/connectors/sql/postgres.ts';
@@ -85,6 +86,13 @@ describe.each(ENGINES)('the PostgreSQL connector on $name', (engine) => {
     // Dates become ISO strings, as JSON holds them.
     expect(account.data.created_at).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect(records.filter((r) => r.object === 'call_records').map((r) => r.id).sort()).toEqual(['1000', '1001']);
+  });
+
+  it("counts the subject's rows per table for the preview exactly as access exports them, and writes nothing", async () => {
+    const { s, connector } = await setup();
+    expect(await discover(connector, alice, ctx)).toEqual(countBy(await all(connector.access(alice, ctx))));
+    expect(await discover(connector, { email: 'carol@example.com', normalizedEmail: 'carol@example.com' }, ctx)).toEqual({});
+    expect(await pg.sql(`SELECT count(*)::int AS n FROM ${s}.accounts`)).toEqual([{ n: 2 }]);
   });
 
   it('never reads a table that no path reaches, and says so in its plan', async () => {

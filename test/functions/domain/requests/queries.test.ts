@@ -86,6 +86,47 @@ describe('staff queries', () => {
     expect((await requestDetail(ctx, REQUEST_ID, ['viewer'])).actions).toEqual([]);
   });
 
+  it('gives the preview one row per system, in configuration order, named as configured, and keeps it off the queue rows', async () => {
+    await ctx.memory.putPreview(REQUEST_ID, {
+      at: '2026-03-02T10:06:00.000Z',
+      connectors: {
+        hubspot: { status: 'counted', records: 12, objects: { contacts: 1, notes: 11 } },
+        stripe: { status: 'failed', error: 'States.Timeout' },
+        accounts: { status: 'counted', records: 0, objects: {} },
+      },
+    });
+
+    const detail = await requestDetail(ctx, REQUEST_ID, ['viewer']);
+
+    expect(detail.preview).toEqual({
+      at: '2026-03-02T10:06:00.000Z',
+      counting: false,
+      systems: [
+        { connectorId: 'accounts', displayName: 'Example Video account store', status: 'counted', records: 0, objects: {} },
+        { connectorId: 'stripe', displayName: 'Stripe (payments)', status: 'failed', error: 'States.Timeout' },
+        { connectorId: 'hubspot', displayName: 'HubSpot (communication and marketing)', status: 'counted', records: 12, objects: { contacts: 1, notes: 11 } },
+      ],
+    });
+    expect(detail.request).not.toHaveProperty('preview');
+    expect((await listQueue(ctx, {})).items.every((r) => !('preview' in r))).toBe(true);
+  });
+
+  it('says the preview is being counted while it is', async () => {
+    await ctx.memory.update(REQUEST_ID, { previewPending: true, status: 'awaiting_review' });
+    const detail = await requestDetail(ctx, REQUEST_ID, ['viewer']);
+    expect(detail.preview).toEqual({ counting: true, systems: [] });
+    expect(detail.request).not.toHaveProperty('previewPending');
+  });
+
+  it('does not say counting for a request cancelled while it counted', async () => {
+    await ctx.memory.update(REQUEST_ID, { previewPending: true, status: 'cancelled' });
+    expect((await requestDetail(ctx, REQUEST_ID, ['viewer'])).preview).toEqual({ counting: false, systems: [] });
+  });
+
+  it('gives no preview where none was counted', async () => {
+    expect(await requestDetail(ctx, REQUEST_ID, ['viewer'])).not.toHaveProperty('preview');
+  });
+
   it('counts whole days from a date to the due date, negative when overdue', () => {
     expect(daysLeft('2026-03-05', '2026-03-02')).toBe(3);
     expect(daysLeft('2026-03-01', '2026-03-02')).toBe(-1);

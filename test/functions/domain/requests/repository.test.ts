@@ -23,6 +23,20 @@ describe('RequestRepository', () => {
     expect(put.Item).toMatchObject({ pk: `REQ#${REQUEST_ID}`, sk: 'META' });
   });
 
+  it("stores the preview as an item of its own, with no index key, and reads it back without the table's keys", async () => {
+    ddb.on(PutCommand).resolves({});
+    const preview = { at: '2026-03-02T10:06:00.000Z', connectors: { hubspot: { status: 'counted' as const, records: 12, objects: { notes: 12 } } } };
+
+    await repo.putPreview(REQUEST_ID, preview);
+
+    const item = ddb.commandCalls(PutCommand)[0]!.args[0].input.Item!;
+    expect(item).toEqual({ pk: `REQ#${REQUEST_ID}`, sk: 'PREVIEW', requestId: REQUEST_ID, ...preview });
+    ddb.on(GetCommand).resolves({ Item: item });
+    expect(await repo.preview(REQUEST_ID)).toEqual(preview);
+    ddb.on(GetCommand).resolves({});
+    expect(await repo.preview(REQUEST_ID)).toBeUndefined();
+  });
+
   it('updates only from the given statuses and takes a closed request out of the open queues and the ack-pending index', async () => {
     ddb.on(UpdateCommand).resolves({ Attributes: requestRecord({ status: 'completed' }) });
 

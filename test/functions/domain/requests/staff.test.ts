@@ -95,6 +95,20 @@ describe('approve', () => {
     expect(ctx.memory.stored().status).toBe('awaiting_review');
   });
 
+  it('refuses while what approval will touch is still being counted, and says so (409)', async () => {
+    await inReview();
+    await ctx.memory.update(REQUEST_ID, { previewPending: true });
+    await ctx.memory.deleteTaskToken(REQUEST_ID, 'review');
+
+    const err = await rejection(approve(ctx, REQUEST_ID, APPROVER));
+
+    expect(err.status).toBe(409);
+    expect(err.code).toBe('not_waiting');
+    expect(err.message).toMatch(/still being counted/);
+    expect(ctx.memory.stored()).toMatchObject({ status: 'awaiting_review', previewPending: true });
+    expect(ctx.memory.stored().decision).toBeUndefined();
+  });
+
   it('requires confirmRequestId equal to the request id to approve an erasure', async () => {
     await inReview({ type: 'erasure' });
 
@@ -441,6 +455,10 @@ describe('staffActions: what the API would accept, for the console to offer', ()
 
   it('offers approve, deny, extend, assign and cancel on a GDPR request awaiting review, but no pause without gdprClockStop', () => {
     expect(staffActions(ctx, requestRecord({ status: 'awaiting_review' }), approver, now)).toEqual(['approve', 'deny', 'extend', 'assign', 'cancel']);
+  });
+
+  it('offers no decision while what approval will touch is still being counted', () => {
+    expect(staffActions(ctx, requestRecord({ status: 'awaiting_review', previewPending: true }), approver, now)).toEqual(['extend', 'assign', 'cancel']);
   });
 
   it('offers no decision and no cancel while a decision is being handed to the workflow, and no cancel while the workflow closes', () => {

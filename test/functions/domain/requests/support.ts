@@ -24,7 +24,7 @@ import {
   type TaskKind,
 } from '#domain/requests/model';
 import { RequestNotFound, StateConflict, type RequestRepository, type SubjectLockClaim, type UpdateConditions } from '#domain/requests/repository';
-import type { ErasureRecheckItem, IdempotencyItem, Verification } from '#domain/requests/model';
+import type { ErasureRecheckItem, IdempotencyItem, Preview, Verification } from '#domain/requests/model';
 import type { TodoStore } from '#domain/todos/store';
 import { todoNumber, type TodoDueMarker, type TodoItem } from '#domain/todos/model';
 
@@ -211,6 +211,17 @@ export class MemoryRepo {
 
   async deleteTaskToken(requestId: string, kind: TaskKind): Promise<void> {
     this.tokens.delete(`${requestId}|${kind}`);
+  }
+
+  readonly previews = new Map<string, Preview>();
+
+  async putPreview(requestId: string, preview: Preview): Promise<void> {
+    this.previews.set(requestId, clone(preview));
+  }
+
+  async preview(requestId: string): Promise<Preview | undefined> {
+    const p = this.previews.get(requestId);
+    return p ? clone(p) : undefined;
   }
 
   async putDownload(item: Omit<DownloadItem, 'pk' | 'sk'>): Promise<void> {

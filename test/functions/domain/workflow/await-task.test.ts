@@ -42,6 +42,14 @@ describe('awaitTask', () => {
     expect(staffMail.text + staffMail.html).not.toMatch(/alice/i);
   });
 
+  it('ends the preview when the review is requested, so staff are offered the decision', async () => {
+    await ctx.memory.create(requestRecord({ status: 'awaiting_review', previewPending: true }));
+
+    await awaitTask(ctx, REQUEST_ID, 'review', 'tok-r');
+
+    expect(ctx.memory.stored().previewPending).toBeUndefined();
+  });
+
   it('asks staff to decide on failed connectors and names them', async () => {
     const failed: ConnectorOutcome = { connectorId: 'calls', status: 'failed', records: 0, objects: {}, stagingKeys: {}, attempts: 1 };
     await ctx.memory.create(requestRecord({ status: 'in_progress', connectors: { calls: failed } }));

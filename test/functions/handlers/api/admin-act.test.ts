@@ -18,6 +18,8 @@ beforeEach(() => {
   const record = requestRecord({ status: 'awaiting_review', type: 'erasure' });
   docs.on(GetCommand, { Key: { pk: `REQ#${REQUEST_ID}`, sk: 'META' } }).resolves({ Item: record });
   docs.on(GetCommand, { Key: { pk: `REQ#${REQUEST_ID}`, sk: 'TASK#review' } }).resolves({ Item: { token: 'tok-review' } });
+  // The detail in the answer reads the preview too (none here).
+  docs.on(GetCommand, { Key: { pk: `REQ#${REQUEST_ID}`, sk: 'PREVIEW' } }).resolves({});
   docs.on(UpdateCommand).resolves({ Attributes: record });
   docs.on(PutCommand).resolves({});
   docs.on(DeleteCommand).resolves({});
