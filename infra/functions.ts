@@ -100,6 +100,8 @@ export const FUNCTIONS: FunctionSpec[] = [
   api('admin-act', [{ method: 'POST', path: '/v1/admin/requests/{id}/{action}', staff: true }], ['table:read', 'table:write', 'sfn:complete-task', 'sfn:stop', 'ses:send']),
   step('record-receipt', 'RecordReceiptFunctionArn', ['table:read', 'table:write', 'ses:send']),
   step('await-task', 'AwaitTaskFunctionArn', ['table:read', 'table:write', 'ses:send', 'secret:code-key']),
+  // Processor mode: reads the subject's account attribute (connectors) to recognise a partner's end user.
+  step('match-partner', 'MatchPartnerFunctionArn', ['table:read', 'table:write', 'connectors']),
   step('approve-automatically', 'ApproveAutomaticallyFunctionArn', ['table:read', 'table:write']),
   step('plan-connectors', 'PlanConnectorsFunctionArn', ['table:read', 'table:write', 'connectors']),
   // table:write: a throttled run puts `connector.throttled` on the audit trail before the workflow waits.

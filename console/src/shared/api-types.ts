@@ -127,6 +127,11 @@ export interface paths {
      * - `accept-partial` `{reason}`: from `awaiting_staff`: completes without the failed connectors; the reason is kept and stated in the package. With `attention`, only where `actions` offers it (the failed step is `AwaitStaffOnFailures`); otherwise 409 `not_offered`.
      * - `cancel` `{reason}`: any open request. The cancellation closes the request in one conditional write: of concurrent cancels one answers 200 and the others 409 `closed`, and an action that lost to it changes nothing. The subject gets one mail about it.
      * - `assign` `{assignee}`: any open request; escalation emails then go to the assignee (an email address) instead of the privacy team. `assignee` is required: `null` (or `""`) hands the request back to the team; an empty body, a `null` body or `{}` is a 400.
+     * - Processor mode (docs/processor-mode.md): a request whose subject was recognised as a resale partner's end user (`partner` on the request) waits in `awaiting_review`, and `approve`/`deny` answer 409 `partner_request` until one of these:
+     *   `forward` `{}`: the partner (the controller) is mailed the request with the deadline it must meet, the subject is told who answers it and how to reach them, and the request closes as `forwarded`; no connector runs.
+     *   `not-partner` `{reason}`: the subject is not the partner's customer after all; the request is then reviewed as usual.
+     *   `partner-instruction` `{reference, note?}`: the partner instructed the company to answer (its reference is kept); the request is then reviewed and approved as usual.
+     *   On a request without a partner match these answer 409 `not_partner_request`; once one was taken, 409 `partner_decided`.
      * Every action is recorded in the audit trail with the staff member and reason.
      */
     post: operations["actOnRequest"];
@@ -164,6 +169,14 @@ export interface components {
     };
     AcceptPartialAction: components["schemas"]["Reason"];
     CancelAction: components["schemas"]["Reason"];
+    /** @description Processor mode: send the request to the resale partner (the controller) and close it as forwarded */
+    ForwardAction: Record<string, never>;
+    NotPartnerAction: components["schemas"]["Reason"];
+    PartnerInstructionAction: {
+      /** @description The partner's reference for its instruction to answer the request */
+      reference: string;
+      note?: string;
+    };
     AssignAction: {
       /** @description A staff email address; `null` or `""` hands the request back to the team */
       assignee: string | "" | null;
@@ -193,13 +206,13 @@ export interface components {
       locale?: string;
     };
     /** @enum {string} */
-    Status: "awaiting_verification" | "unverified_closed" | "awaiting_review" | "denied" | "in_progress" | "awaiting_staff" | "assembling" | "completed" | "completed_partial" | "cancelled" | "duplicate";
+    Status: "awaiting_verification" | "unverified_closed" | "awaiting_review" | "denied" | "in_progress" | "awaiting_staff" | "assembling" | "completed" | "completed_partial" | "cancelled" | "duplicate" | "forwarded";
     SubjectStatus: {
       requestId: string;
       /** @enum {string} */
       type: "access" | "erasure" | "portability";
       /** @enum {string} */
-      status: "awaiting_verification" | "closed_unverified" | "in_review" | "denied" | "in_progress" | "completed" | "cancelled" | "duplicate";
+      status: "awaiting_verification" | "closed_unverified" | "in_review" | "denied" | "in_progress" | "completed" | "cancelled" | "duplicate" | "forwarded";
       /** Format: date */
       receivedDate: string;
       /** Format: date */
@@ -411,12 +424,48 @@ export interface components {
       updatedAt: string;
       decision?: {
         /** @enum {string} */
-        outcome: "approved" | "denied";
+        outcome: "approved" | "denied" | "forwarded";
         by: string;
         /** Format: date-time */
         at: string;
         reason?: string;
         note?: string;
+      };
+      /** @description Processor mode: the subject was recognised as this resale partner's end user after verification (docs/processor-mode.md) */
+      partner?: {
+        id: string;
+        name: string;
+        /** @description Where the request is forwarded: the partner's contact when it was matched */
+        contactEmail?: string;
+        /**
+         * @description How the subject was recognised
+         * @enum {string}
+         */
+        by: "email_domain" | "account_attribute";
+        /** Format: date-time */
+        at: string;
+        /** @description Staff found the subject is not the partner's customer */
+        override?: {
+          by: string;
+          /** Format: date-time */
+          at: string;
+          reason: string;
+        };
+        /** @description The partner's instruction to answer, on record */
+        instruction?: {
+          by: string;
+          /** Format: date-time */
+          at: string;
+          reference: string;
+          note?: string;
+        };
+        /** @description Staff forwarded the request to the partner */
+        forwarded?: {
+          by: string;
+          /** Format: date-time */
+          at: string;
+          to?: string;
+        };
       };
       /** @description Who cancelled the request, when and why */
       cancellation?: {
@@ -464,7 +513,7 @@ export interface components {
           closedAt?: string;
           decision?: {
             /** @enum {string} */
-            outcome: "approved" | "denied";
+            outcome: "approved" | "denied" | "forwarded";
             /** Format: date-time */
             at: string;
             reason?: string;
@@ -477,7 +526,7 @@ export interface components {
     RequestDetail: {
       request: components["schemas"]["StaffRequest"];
       /** @description The actions this API would accept on the request now from the caller (its role, the request's state, the law's extension and clock-stop rules, the due date); empty for a viewer. The console shows exactly these. */
-      actions: ("approve" | "deny" | "extend" | "pause" | "resume" | "retry" | "accept-partial" | "cancel" | "assign" | "download")[];
+      actions: ("approve" | "deny" | "extend" | "pause" | "resume" | "retry" | "accept-partial" | "cancel" | "assign" | "download" | "forward" | "not-partner" | "partner-instruction")[];
       connectors: components["schemas"]["ConnectorOutcome"][];
       audit: {
           /** Format: date-time */
@@ -526,6 +575,8 @@ export interface components {
         [key: string]: number;
       };
       cancelled: number;
+      /** @description Processor mode: forwarded to the resale partner (the controller) to answer; neither complied with nor denied, and not in the days to respond */
+      forwarded: number;
       /** @description Still open when the report was made */
       open: number;
       /** @description Of the open ones, past their due date */
@@ -1272,19 +1323,24 @@ export interface operations {
    * - `accept-partial` `{reason}`: from `awaiting_staff`: completes without the failed connectors; the reason is kept and stated in the package. With `attention`, only where `actions` offers it (the failed step is `AwaitStaffOnFailures`); otherwise 409 `not_offered`.
    * - `cancel` `{reason}`: any open request. The cancellation closes the request in one conditional write: of concurrent cancels one answers 200 and the others 409 `closed`, and an action that lost to it changes nothing. The subject gets one mail about it.
    * - `assign` `{assignee}`: any open request; escalation emails then go to the assignee (an email address) instead of the privacy team. `assignee` is required: `null` (or `""`) hands the request back to the team; an empty body, a `null` body or `{}` is a 400.
+   * - Processor mode (docs/processor-mode.md): a request whose subject was recognised as a resale partner's end user (`partner` on the request) waits in `awaiting_review`, and `approve`/`deny` answer 409 `partner_request` until one of these:
+   *   `forward` `{}`: the partner (the controller) is mailed the request with the deadline it must meet, the subject is told who answers it and how to reach them, and the request closes as `forwarded`; no connector runs.
+   *   `not-partner` `{reason}`: the subject is not the partner's customer after all; the request is then reviewed as usual.
+   *   `partner-instruction` `{reference, note?}`: the partner instructed the company to answer (its reference is kept); the request is then reviewed and approved as usual.
+   *   On a request without a partner match these answer 409 `not_partner_request`; once one was taken, 409 `partner_decided`.
    * Every action is recorded in the audit trail with the staff member and reason.
    */
   actOnRequest: {
     parameters: {
       path: {
         id: components["parameters"]["RequestId"];
-        action: "approve" | "deny" | "retry" | "accept-partial" | "cancel" | "assign";
+        action: "approve" | "deny" | "retry" | "accept-partial" | "cancel" | "assign" | "forward" | "not-partner" | "partner-instruction";
       };
     };
     /** @description The action's body, by the action in the path; an empty body counts as `{}`. */
     requestBody?: {
       content: {
-        "application/json": components["schemas"]["ApproveAction"] | components["schemas"]["DenyAction"] | components["schemas"]["RetryAction"] | components["schemas"]["AcceptPartialAction"] | components["schemas"]["CancelAction"] | components["schemas"]["AssignAction"];
+        "application/json": components["schemas"]["ApproveAction"] | components["schemas"]["DenyAction"] | components["schemas"]["RetryAction"] | components["schemas"]["AcceptPartialAction"] | components["schemas"]["CancelAction"] | components["schemas"]["AssignAction"] | components["schemas"]["ForwardAction"] | components["schemas"]["NotPartnerAction"] | components["schemas"]["PartnerInstructionAction"];
       };
     };
     responses: {
@@ -1309,7 +1365,9 @@ export interface operations {
        * `not_waiting` (the workflow is not, or no longer, waiting for this decision; try again in a moment),
        * `closed` (cancel or assign on a closed request, including one another cancel just closed, or cancel while the workflow is telling the subject it closed),
        * `decision_pending` (cancel while a review decision is being handed to the workflow; try again in a moment),
-       * `nothing_to_retry` (retry with no failed connector).
+       * `nothing_to_retry` (retry with no failed connector),
+       * `partner_request` (approve or deny on a resale partner's end user before staff forwarded it, overrode the match or recorded the partner's instruction),
+       * `not_partner_request` / `partner_decided` (a processor-mode action on a request without a partner match, or whose match was already decided).
        */
       409: {
         content: {

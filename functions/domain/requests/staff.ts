@@ -18,6 +18,20 @@ import { acceptsPartial, attentionActions, isRetryable, needsAttention } from '.
 import { extensionRefusal } from '../deadline-ops/extension.ts';
 import { clockStopRefusal } from './deadline-refusals.ts';
 import { requestToday } from './zone.ts';
+import { partnerHold } from '../partners/match.ts';
+
+/**
+ * Processor mode: the company may not answer a resale partner's end user on its own (GDPR Art. 28(3)(e)),
+ * so approve and deny wait until staff forwarded it, overrode the match or recorded the partner's instruction.
+ */
+function refuseWhilePartnerHold(r: RequestRecord): void {
+  if (r.status === 'awaiting_review' && partnerHold(r)) {
+    throw conflict(
+      'partner_request',
+      `request ${r.requestId} is from an end user of resale partner ${r.partner!.name}: forward it to the partner, record the partner's instruction, or say the subject is not the partner's customer`,
+    );
+  }
+}
 
 export type StaffAction =
   | 'approve'
@@ -29,7 +43,11 @@ export type StaffAction =
   | 'accept-partial'
   | 'cancel'
   | 'assign'
-  | 'download';
+  | 'download'
+  // Processor mode (./partner-actions.ts), on a resale partner's end user awaiting review.
+  | 'forward'
+  | 'not-partner'
+  | 'partner-instruction';
 
 /**
  * The actions the API would accept on this request now from a staff member with these roles, checked
@@ -43,7 +61,8 @@ export function staffActions(ctx: AppContext, r: RequestRecord, roles: readonly 
   const open = !CLOSED_STATUSES.has(r.status);
   // A decision on record while still awaiting review is being handed to the workflow: nothing to decide.
   const deciding = r.status === 'awaiting_review' && r.decision !== undefined;
-  if (r.status === 'awaiting_review' && !deciding) actions.push('approve', 'deny');
+  // A partner's end user is forwarded, or reviewed once staff override the match or the partner instructed.
+  if (r.status === 'awaiting_review' && !deciding) actions.push(...(partnerHold(r) ? (['forward', 'not-partner', 'partner-instruction'] as const) : (['approve', 'deny'] as const)));
   if (needsAttention(r)) {
     // A step failed for good (NeedsAttention): what applies depends on the step.
     actions.push(...attentionActions(r));
@@ -63,7 +82,7 @@ export function staffActions(ctx: AppContext, r: RequestRecord, roles: readonly 
   return actions;
 }
 
-interface Claim {
+export interface Claim {
   before: RequestRecord;
   transition: Transition;
 }
@@ -74,7 +93,7 @@ interface Claim {
  * one wins and the other gets a 409 having changed nothing. A review decision is taken once, whatever it
  * is (`decision` must be absent), and no claim succeeds on a request cancelled meanwhile.
  */
-async function claim(
+export async function claim(
   ctx: AppContext,
   requestId: string,
   actor: string,
@@ -102,7 +121,7 @@ async function claim(
 }
 
 /** What a claim wrote besides the status: put back or removed when it is undone. */
-interface Undo {
+export interface Undo {
   restore?: Partial<RequestRecord>;
   remove?: string[];
   /**
@@ -117,7 +136,7 @@ interface Undo {
  * the status it wrote), so a cancel that came in between is never overwritten. The fields restored are
  * those the claim changed (retry marks connectors pending, accept-partial marks them accepted_missing).
  */
-async function completeOrUndo(ctx: AppContext, claimed: Claim, kind: TaskKind, output: unknown, undo: Undo) {
+export async function completeOrUndo(ctx: AppContext, claimed: Claim, kind: TaskKind, output: unknown, undo: Undo) {
   const { before, transition } = claimed;
   try {
     await completeTask(ctx, before.requestId, kind, output);
@@ -161,6 +180,7 @@ export async function undoTransition(
 
 export async function approve(ctx: AppContext, requestId: string, actor: string, confirmRequestId?: string): Promise<RequestRecord> {
   const current = await ctx.repo.get(requestId);
+  refuseWhilePartnerHold(current);
   // Erasure cannot be undone: approving one is a separate, explicit act that names the request.
   if (current.type === 'erasure' && confirmRequestId !== requestId) {
     throw badRequest('confirmation_required', 'approving an erasure requires confirmRequestId equal to the request id');
@@ -175,6 +195,7 @@ export async function approve(ctx: AppContext, requestId: string, actor: string,
 
 export async function deny(ctx: AppContext, requestId: string, actor: string, reason: DenialReason, note?: string): Promise<RequestRecord> {
   if (reason === 'other' && !note) throw badRequest('note_required', 'a denial for another reason needs a note that explains it');
+  refuseWhilePartnerHold(await ctx.repo.get(requestId));
   const at = ctx.clock.now().toISOString();
   const decision = { outcome: 'denied' as const, by: actor, at, reason, ...(note ? { note } : {}) };
   // The status stays awaiting_review until NotifyDenied closes the request; the decision is the claim.

@@ -20,10 +20,12 @@ import { CLOSING_MAIL } from './notify.ts';
 export const RETRYABLE_STEPS = [
   'RecordReceipt',
   'VerifyIdentity',
+  'MatchPartner',
   'CloseUnverified',
   'ApproveAutomatically',
   'AwaitReview',
   'NotifyDenied',
+  'NotifyForwarded',
   'PlanConnectors',
   'Collect',
   'Reconcile',
@@ -41,7 +43,7 @@ export function isRetryable(step: string): step is RetryableStep {
 }
 
 /** The steps that tell the subject a request closed. */
-const CLOSING_STEPS: ReadonlySet<string> = new Set(['NotifySubject', 'NotifyErased', 'NotifyDenied', 'NotifyCancelled', 'CloseUnverified']);
+const CLOSING_STEPS: ReadonlySet<string> = new Set(['NotifySubject', 'NotifyErased', 'NotifyDenied', 'NotifyForwarded', 'NotifyCancelled', 'CloseUnverified']);
 
 /**
  * Whether the request waits for staff on a failed step: on the queue (awaiting_staff), or closed with

@@ -14,13 +14,16 @@ import { links, type AppContext } from '../context.ts';
 import type { DenialReason, RequestStatus } from '../requests/model.ts';
 import { facts } from '../requests/verification.ts';
 import { mailOnce } from '../notifications/once.ts';
+import { forwardedToSubjectMail, partnerForwardMail } from '../notifications/partner-forward.ts';
+import { PARTNER_MAIL, partnerOf } from '../partners/match.ts';
 
 export type Outcome =
   | { outcome: 'completed' }
   | { outcome: 'erased' }
   | { outcome: 'denied' }
   | { outcome: 'unverified' }
-  | { outcome: 'cancelled'; reason?: string };
+  | { outcome: 'cancelled'; reason?: string }
+  | { outcome: 'forwarded' };
 
 /**
  * The statuses each closing step may start from. The close is a conditional write on them, so a step
@@ -33,6 +36,7 @@ const CLOSES_FROM: Record<Outcome['outcome'], readonly RequestStatus[]> = {
   denied: ['awaiting_review'],
   unverified: ['awaiting_verification'],
   cancelled: ['awaiting_staff'],
+  forwarded: ['awaiting_review'],
 };
 
 /** The subject hears about the closing of a request once, whatever closed it (see ../notifications/once.ts). */
@@ -87,6 +91,17 @@ export async function notifyOutcome(ctx: AppContext, requestId: string, outcome:
       status = 'unverified_closed';
       send = () => mailer.send(to, unverifiedClosed(config, f, t), tag);
       break;
+    case 'forwarded': {
+      // Processor mode: the partner gets the request (once), then the subject hears who answers it.
+      status = 'forwarded';
+      const partner = partnerOf(config, request);
+      const forwardedAt = request.partner?.forwarded?.at ?? request.decision?.at ?? clock.now().toISOString();
+      send = async () => {
+        await mailOnce(ctx, requestId, PARTNER_MAIL, () => mailer.send(partner.contact.email, partnerForwardMail(config, partner, request), tag));
+        return mailer.send(to, forwardedToSubjectMail(config, partner, request, forwardedAt), tag);
+      };
+      break;
+    }
     case 'cancelled': {
       status = 'cancelled';
       const reason = outcome.reason ?? request.cancellation?.reason;

@@ -43,6 +43,7 @@ const EXPECTED: Record<string, string[]> = {
   'record-receipt': [...READ, ...WRITE, ...MAIL],
   'await-task': [...READ, ...WRITE, ...MAIL, ...CODE_KEY],
   'approve-automatically': [...READ, ...WRITE],
+  'match-partner': [...READ, ...WRITE, ...CONNECTORS],
   'plan-connectors': [...READ, ...WRITE, ...CONNECTORS],
   collect: [...READ, ...WRITE, 's3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject', 's3:ListBucket', ...CONNECTORS],
   erase: [...READ, ...WRITE, ...ERASE],

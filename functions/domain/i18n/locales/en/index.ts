@@ -4,6 +4,7 @@ import { erasure } from './erasure.ts';
 import { mail } from './mail.ts';
 import { messages } from './messages.ts';
 import { pages } from './pages.ts';
+import { processor } from './processor.ts';
 
 export const en = {
   ...common,
@@ -11,4 +12,5 @@ export const en = {
   ...mail,
   ...erasure,
   ...messages,
+  ...processor,
 };

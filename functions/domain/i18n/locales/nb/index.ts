@@ -5,6 +5,7 @@ import { erasure } from './erasure.ts';
 import { mail } from './mail.ts';
 import { messages } from './messages.ts';
 import { pages } from './pages.ts';
+import { processor } from './processor.ts';
 
 export const nb: Catalogue = {
   ...common,
@@ -12,4 +13,5 @@ export const nb: Catalogue = {
   ...mail,
   ...erasure,
   ...messages,
+  ...processor,
 };
