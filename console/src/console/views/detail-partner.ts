@@ -22,16 +22,19 @@ export function partnerPanel(page: DetailPage): HTMLElement | null {
   const r = page.detail.request;
   const p = r.partner;
   if (!p) return null;
-  const entries: Array<[string, string]> = [
-    ['Partner (the controller)', p.name],
-    ['Forwarded requests go to', p.forwarded?.to ?? p.contactEmail ?? ''],
-    ['Recognised by', `${BY[p.by] ?? p.by}, ${timeIn(p.at, page.zone)}`],
+  const when = (iso: string) => timeIn(iso, page.zone);
+  const entries: Array<[string, Array<Node | string>]> = [
+    ['Partner (the controller)', [p.name]],
+    ['Forwarded requests go to', [p.forwarded?.to ?? p.contactEmail ?? '']],
+    ['Recognised by', [BY[p.by] ?? p.by, ', ', when(p.at)]],
   ];
-  if (p.forwarded) entries.push(['Forwarded', `by ${p.forwarded.by}, ${timeIn(p.forwarded.at, page.zone)}`]);
-  if (p.instruction) entries.push(['Partner’s instruction', `reference ${p.instruction.reference}, recorded by ${p.instruction.by}, ${timeIn(p.instruction.at, page.zone)}${p.instruction.note ? `: ${p.instruction.note}` : ''}`]);
-  if (p.override) entries.push(['Not the partner’s customer', `${p.override.reason} (${p.override.by}, ${timeIn(p.override.at, page.zone)})`]);
+  if (p.forwarded) entries.push(['Forwarded', [`by ${p.forwarded.by}, `, when(p.forwarded.at)]]);
+  if (p.instruction) {
+    entries.push(['Partner’s instruction', [`reference ${p.instruction.reference}, recorded by ${p.instruction.by}, `, when(p.instruction.at), p.instruction.note ? `: ${p.instruction.note}` : '']]);
+  }
+  if (p.override) entries.push(['Not the partner’s customer', [`${p.override.reason} (${p.override.by}, `, when(p.override.at), ')']]);
   const list = h('dl', {});
-  for (const [term, value] of entries) if (value) list.append(h('dt', {}, term), h('dd', {}, value));
+  for (const [term, value] of entries) list.append(h('dt', {}, term), h('dd', {}, ...value));
   const actions = page.canWrite ? offeredPartnerActions(page.detail) : [];
   const state = p.forwarded
     ? 'The request was sent to the partner, who answers it; none of the subject’s data was released.'
