@@ -2,7 +2,8 @@
  * Processor mode in the console (Chromium, real embedded runtime): the demo partner's end user's request
  * shows the partner panel (who the partner is, how the subject was recognised, where a forward goes)
  * with the partner's actions and no Approve; staff forward it through the panel's dialog, and the page
- * then shows the request closed as forwarded. Screenshots: test-results/console/partner-*.png.
+ * then shows the request closed as forwarded; the partner's later instruction, recorded from the panel,
+ * reopens it for review. Screenshots: test-results/console/partner-*.png.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
@@ -64,9 +65,20 @@ describe('a resale partner’s end user in the console', () => {
     await page.reload();
     await page.locator('.status[data-status="forwarded"]').waitFor();
     await panel.getByText('The request was sent to the partner, who answers it', { exact: false }).waitFor();
-    expect(await panel.locator('button[data-partner-action]').count()).toBe(0);
+    // Forwarded, only the partner's later instruction is left to act on.
+    expect(await panel.locator('button[data-partner-action]').evaluateAll((bs) => bs.map((b) => b.getAttribute('data-partner-action')))).toEqual(['partner-instruction']);
     await page.locator('li[data-action="partner.forwarded"]').waitFor();
     await screenshot(page, 'partner-3-forwarded');
+
+    await panel.getByRole('button', { name: 'Record the partner’s instruction' }).click();
+    await dialog.getByLabel('The partner’s reference').fill('NORDLYS-2026-117');
+    await screenshot(page, 'partner-4-instruction');
+    await dialog.getByRole('button', { name: 'Record instruction' }).click();
+    await page.getByText('Instruction recorded: the request is reopened for review.').waitFor();
+    await page.locator('.status[data-status="awaiting_review"]').waitFor();
+    await panel.getByText('Reopened on the partner’s instruction', { exact: false }).waitFor();
+    expect(await panel.locator('dd').allTextContents()).toContainEqual(expect.stringContaining('reference NORDLYS-2026-117'));
+    await screenshot(page, 'partner-5-reopened');
     expect(errors).toEqual([]);
   }, 90_000);
 });

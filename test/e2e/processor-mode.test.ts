@@ -4,7 +4,9 @@
  * it, the workflow recognises her as the partner's, holds the request for staff whatever the review
  * configuration says and refuses an approval; staff forward it; the partner is mailed the request with
  * the deadline it must meet, nora is told who answers it and how to reach them, the request closes as
- * forwarded and is counted apart in the metrics, and no connector ran.
+ * forwarded and is counted apart in the metrics, and no connector ran. Then the partner instructs the
+ * company to answer after all: staff record the instruction, the request reopens for review without a
+ * new code to the subject, and once approved nora gets her data.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
@@ -12,6 +14,8 @@ import { NORA } from '../../infra/local/demo/people.ts';
 
 let rt: TestRuntime;
 const PARTNER_CONTACT = 'personvern@nordlys-partner.test';
+/** The request the first part forwards; the second part reopens it. */
+let forwardedId: string;
 
 beforeAll(async () => {
   rt = await startTestRuntime({ crowd: 5 });
@@ -40,6 +44,7 @@ describe('a resale partner’s end user', () => {
 
   it('is recognised after verification by the account store’s attribute, and held for staff', async () => {
     id = await rt.fileAndVerify(NORA.email, 'access', 'nb-NO');
+    forwardedId = id;
     const marked = await (async () => {
       for (let i = 0; i < 200; i++) {
         const r = await rt.api('GET', `/v1/admin/requests/${id}`, { token: rt.staffToken });
@@ -91,5 +96,41 @@ describe('a resale partner’s end user', () => {
     const res = await rt.api('GET', `/v1/admin/metrics?year=${year}`, { token: rt.staffToken });
     const access = res.body.types.find((t: any) => t.type === 'access');
     expect(access).toMatchObject({ received: 1, forwarded: 1, compliedInWhole: 0, compliedInPart: 0, denied: 0, answered: 0 });
+  });
+});
+
+describe('the partner’s instruction after the request was forwarded', () => {
+  let id: string;
+
+  it('reopens the request for review with no new code to the subject, and once approved she gets her data', async () => {
+    id = forwardedId;
+    const codesBefore = (await rt.mails(NORA.email)).length;
+    const res = await staff(`/v1/admin/requests/${id}/partner-instruction`, { reference: 'NORDLYS-2026-117', note: 'The partner asks us to export her data' });
+    expect(res.status).toBe(200);
+    expect(res.body.request).toMatchObject({ status: 'awaiting_review', partner: { instruction: { reference: 'NORDLYS-2026-117' } } });
+    expect(res.body.request.decision).toBeUndefined();
+
+    // The new run waits for staff review; then approving works as for any request.
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const r = await rt.api('GET', `/v1/admin/requests/${id}`, { token: rt.staffToken });
+      if (r.body.audit.filter((e: any) => e.action === 'review.requested').length === 2) break;
+      if (Date.now() > deadline) throw new Error('the reopened request never waited for review');
+      await new Promise((done) => setTimeout(done, 100));
+    }
+    await rt.approve(id, 'access');
+    const done = await rt.waitForStatus(id, ['completed', 'completed_partial'], 60_000);
+    expect(done.request.status).toBe('completed');
+    expect(done.connectors.find((c: any) => c.connectorId === 'accounts')).toMatchObject({ status: 'succeeded', records: 1 });
+    await rt.waitForMail(NORA.email, `Opplysningene dine er klare (${id})`, 30_000);
+    const after = await rt.mails(NORA.email);
+    // Only the completion mail came since: no new verification code.
+    expect(after.length - codesBefore).toBe(1);
+  }, 90_000);
+
+  it('then counts as complied with, no longer as forwarded', async () => {
+    const detail = (await rt.api('GET', `/v1/admin/requests/${id}`, { token: rt.staffToken })).body;
+    const res = await rt.api('GET', `/v1/admin/metrics?year=${detail.request.receivedYear}`, { token: rt.staffToken });
+    expect(res.body.types.find((t: any) => t.type === 'access')).toMatchObject({ received: 1, forwarded: 0, compliedInWhole: 1 });
   });
 });

@@ -74,7 +74,8 @@ export const SENTENCES: Record<string, Sentence> = {
   'partner.matched': (w, d) => `${w} recognised the subject as an end user of resale partner ${str(d.partnerId)} (by ${d.by === 'email_domain' ? 'email domain' : 'account attribute'}): staff review it`,
   'partner.forwarded': (w, d) => `${w} forwarded the request to resale partner ${str(d.partnerId)}, the controller`,
   'partner.overridden': (w, d) => `${w} found the subject is not resale partner ${str(d.partnerId)}'s customer${reason(d)}`,
-  'partner.instruction_recorded': (w, d) => `${w} recorded resale partner ${str(d.partnerId)}'s instruction to answer (reference ${str(d.reference)})${d.note ? `: ${str(d.note)}` : ''}`,
+  'partner.instruction_recorded': (w, d) =>
+    `${w} recorded resale partner ${str(d.partnerId)}'s instruction to answer (reference ${str(d.reference)})${d.note ? `: ${str(d.note)}` : ''}${d.reopened ? ', and reopened the forwarded request for review' : ''}`,
   'review.approved': (w, d) => (d.policy === 'auto' ? `${w} approved the request automatically (the configuration needs no review)` : `${w} approved the request`),
   'review.denied': (w, d) => `${w} denied the request: ${DENIAL_REASON_LABEL[str(d.reason)] ?? str(d.reason)}${d.note ? ` (${str(d.note)})` : ''}`,
   'connectors.planned': (w, d, n) => `${w} planned ${count((d.connectors as unknown[] | undefined)?.length, 'system', 'systems')}: ${Array.isArray(d.connectors) ? d.connectors.map((c) => name(n, c)).join(', ') : ''}`,

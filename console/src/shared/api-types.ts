@@ -130,7 +130,7 @@ export interface paths {
      * - Processor mode (docs/processor-mode.md): a request whose subject was recognised as a resale partner's end user (`partner` on the request) waits in `awaiting_review`, and `approve`/`deny` answer 409 `partner_request` until one of these:
      *   `forward` `{}`: the partner (the controller) is mailed the request with the deadline it must meet, the subject is told who answers it and how to reach them, and the request closes as `forwarded`; no connector runs.
      *   `not-partner` `{reason}`: the subject is not the partner's customer after all; the request is then reviewed as usual.
-     *   `partner-instruction` `{reference, note?}`: the partner instructed the company to answer (its reference is kept); the request is then reviewed and approved as usual.
+     *   `partner-instruction` `{reference, note?}`: the partner instructed the company to answer (its reference is kept); the request is then reviewed and approved as usual. Also on a `forwarded` request (the instruction came later): it reopens the request, back to `awaiting_review` with a new workflow run that goes straight to review (no new code to the subject); 409 `purged` once the subject's address was removed.
      *   On a request without a partner match these answer 409 `not_partner_request`; once one was taken, 409 `partner_decided`.
      * Every action is recorded in the audit trail with the staff member and reason.
      */
@@ -1326,7 +1326,7 @@ export interface operations {
    * - Processor mode (docs/processor-mode.md): a request whose subject was recognised as a resale partner's end user (`partner` on the request) waits in `awaiting_review`, and `approve`/`deny` answer 409 `partner_request` until one of these:
    *   `forward` `{}`: the partner (the controller) is mailed the request with the deadline it must meet, the subject is told who answers it and how to reach them, and the request closes as `forwarded`; no connector runs.
    *   `not-partner` `{reason}`: the subject is not the partner's customer after all; the request is then reviewed as usual.
-   *   `partner-instruction` `{reference, note?}`: the partner instructed the company to answer (its reference is kept); the request is then reviewed and approved as usual.
+   *   `partner-instruction` `{reference, note?}`: the partner instructed the company to answer (its reference is kept); the request is then reviewed and approved as usual. Also on a `forwarded` request (the instruction came later): it reopens the request, back to `awaiting_review` with a new workflow run that goes straight to review (no new code to the subject); 409 `purged` once the subject's address was removed.
    *   On a request without a partner match these answer 409 `not_partner_request`; once one was taken, 409 `partner_decided`.
    * Every action is recorded in the audit trail with the staff member and reason.
    */
@@ -1367,7 +1367,8 @@ export interface operations {
        * `decision_pending` (cancel while a review decision is being handed to the workflow; try again in a moment),
        * `nothing_to_retry` (retry with no failed connector),
        * `partner_request` (approve or deny on a resale partner's end user before staff forwarded it, overrode the match or recorded the partner's instruction),
-       * `not_partner_request` / `partner_decided` (a processor-mode action on a request without a partner match, or whose match was already decided).
+       * `not_partner_request` / `partner_decided` (a processor-mode action on a request without a partner match, or whose match was already decided),
+       * `purged` (the partner's instruction on a forwarded request whose subject's address was already removed).
        */
       409: {
         content: {

@@ -71,3 +71,17 @@ export function partnerOf(config: Pick<DsarConfig, 'partners'>, r: Pick<RequestR
   if (!partner) throw new Error(`request ${r.requestId} names partner ${r.partner?.id ?? '(none)'}, which the configuration does not list`);
   return partner;
 }
+
+/** Whether a forwarded request can still be reopened on the partner's instruction (../requests/partner-actions.ts). */
+export function reopenable(r: Pick<RequestRecord, 'status' | 'partner' | 'subjectPurgedAt'>): boolean {
+  return r.status === 'forwarded' && Boolean(r.partner?.forwarded) && !r.partner?.instruction && !r.subjectPurgedAt;
+}
+
+/**
+ * The once-per-request key of the closing mail (../notifications/once.ts): a request reopened on the
+ * partner's instruction after it was forwarded closes a second time, and the subject must hear of that
+ * close too (the first key is taken by the forward notice).
+ */
+export function closingMailKey(r: Pick<RequestRecord, 'partner'>, base: string): string {
+  return r.partner?.forwarded && r.partner.instruction ? `${base}-assisted` : base;
+}

@@ -18,7 +18,7 @@ import { acceptsPartial, attentionActions, isRetryable, needsAttention } from '.
 import { extensionRefusal } from '../deadline-ops/extension.ts';
 import { clockStopRefusal } from './deadline-refusals.ts';
 import { requestToday } from './zone.ts';
-import { partnerHold } from '../partners/match.ts';
+import { partnerHold, reopenable } from '../partners/match.ts';
 
 /**
  * Processor mode: the company may not answer a resale partner's end user on its own (GDPR Art. 28(3)(e)),
@@ -75,6 +75,8 @@ export function staffActions(ctx: AppContext, r: RequestRecord, roles: readonly 
     if (r.pause) actions.push('resume');
     else if (!clockStopRefusal(ctx, r) && requestToday(ctx.config, r, now) <= r.dueDate) actions.push('pause');
   }
+  // Processor mode: the partner's instruction that came after the request was forwarded reopens it.
+  if (reopenable(r)) actions.push('partner-instruction');
   if (open) actions.push('assign');
   // Cancel answers 409 while a decision is handed over or the workflow is telling the subject it closed.
   if (open && !deciding && !r.closing) actions.push('cancel');

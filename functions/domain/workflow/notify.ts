@@ -15,7 +15,7 @@ import type { DenialReason, RequestStatus } from '../requests/model.ts';
 import { facts } from '../requests/verification.ts';
 import { mailOnce } from '../notifications/once.ts';
 import { forwardedToSubjectMail, partnerForwardMail } from '../notifications/partner-forward.ts';
-import { PARTNER_MAIL, partnerOf } from '../partners/match.ts';
+import { closingMailKey, PARTNER_MAIL, partnerOf } from '../partners/match.ts';
 
 export type Outcome =
   | { outcome: 'completed' }
@@ -111,13 +111,13 @@ export async function notifyOutcome(ctx: AppContext, requestId: string, outcome:
   }
   if (request.status === status) {
     // Closed already: a retried step, or staff's cancel (which closes first); only the mail may be left.
-    await mailOnce(ctx, requestId, CLOSING_MAIL, send);
+    await mailOnce(ctx, requestId, closingMailKey(request, CLOSING_MAIL), send);
   } else {
     const from = CLOSES_FROM[outcome.outcome];
     // Claim the close before the mail (a retried step finds its own claim). Throws StateConflict when
     // the request moved on, cancelled by staff meanwhile: then nothing is written and nothing sent.
     if (request.closing !== status) await repo.update(requestId, { closing: status }, { onlyIf: from, absent: ['closing'] });
-    await mailOnce(ctx, requestId, CLOSING_MAIL, send);
+    await mailOnce(ctx, requestId, closingMailKey(request, CLOSING_MAIL), send);
     const closedAt = clock.now().toISOString();
     await repo.update(requestId, { status, closedAt, ...retentionFields(config, closedAt) }, { onlyIf: from, match: { closing: status }, remove: ['closing'] });
     await repo.audit(requestId, 'system', `request.${status}`);

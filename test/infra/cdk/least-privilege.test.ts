@@ -39,7 +39,7 @@ const EXPECTED: Record<string, string[]> = {
   'admin-conversation': [...READ, ...WRITE, ...MAIL],
   'admin-metrics': [...READ],
   'admin-package': [...READ, ...WRITE, 's3:GetObject'],
-  'admin-act': [...READ, ...WRITE, 'states:SendTaskSuccess', 'states:StopExecution', ...MAIL],
+  'admin-act': [...READ, ...WRITE, 'states:StartExecution', 'states:SendTaskSuccess', 'states:StopExecution', ...MAIL],
   'record-receipt': [...READ, ...WRITE, ...MAIL],
   'await-task': [...READ, ...WRITE, ...MAIL, ...CODE_KEY],
   'approve-automatically': [...READ, ...WRITE],

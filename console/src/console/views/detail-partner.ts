@@ -3,6 +3,7 @@
  * which partner, how, and what staff decided. While undecided, approvers forward the request to the
  * partner (the controller), record the partner's instruction to answer it, or say the subject is not the
  * partner's customer; each asks for confirmation, and the last two keep a reason or reference on record.
+ * Once forwarded, the partner's later instruction reopens the request from here.
  */
 import { field, h } from '../../shared/dom.ts';
 import { confirmAction } from '../dialog.ts';
@@ -36,10 +37,12 @@ export function partnerPanel(page: DetailPage): HTMLElement | null {
   const list = h('dl', {});
   for (const [term, value] of entries) list.append(h('dt', {}, term), h('dd', {}, ...value));
   const actions = page.canWrite ? offeredPartnerActions(page.detail) : [];
-  const state = p.forwarded
-    ? 'The request was sent to the partner, who answers it; none of the subject’s data was released.'
-    : p.instruction
-      ? 'The partner instructed us to answer: review the request as usual.'
+  const state = p.instruction
+    ? p.forwarded
+      ? 'Reopened on the partner’s instruction after it was forwarded: review the request as usual.'
+      : 'The partner instructed us to answer: review the request as usual.'
+    : p.forwarded
+      ? 'The request was sent to the partner, who answers it; none of the subject’s data was released. If the partner instructs us in writing to answer it, record the instruction to reopen the request.'
       : p.override
         ? 'Reviewed as the company’s own customer.'
         : 'We process this person’s data for the partner. Forward the request, or act only on the partner’s documented instruction.';
@@ -76,12 +79,16 @@ async function act(page: DetailPage, action: PartnerAction, partner: string): Pr
       const note = h('textarea', { name: 'note', rows: 3, maxlength: 2000 });
       const ok = await confirmAction({
         title: `Record ${partner}’s instruction?`,
-        description: 'Only when the partner has instructed us in writing to answer this request. The request is then reviewed and approved as usual.',
+        description:
+          r.status === 'forwarded'
+            ? 'Only when the partner has instructed us in writing to answer this request. The request is reopened and waits for review; approve it then as usual. The subject is not asked to confirm their address again.'
+            : 'Only when the partner has instructed us in writing to answer this request. The request is then reviewed and approved as usual.',
         fields: [field('The partner’s reference', reference), field('Note (kept in the audit trail)', note)],
         confirmLabel: 'Record instruction',
         validate: () => (reference.value.trim() ? undefined : 'The partner’s reference is required.'),
       });
-      if (ok) await page.submit('partner-instruction', { reference: reference.value.trim(), ...(note.value.trim() ? { note: note.value.trim() } : {}) }, 'Instruction recorded: review the request.');
+      const done = r.status === 'forwarded' ? 'Instruction recorded: the request is reopened for review.' : 'Instruction recorded: review the request.';
+      if (ok) await page.submit('partner-instruction', { reference: reference.value.trim(), ...(note.value.trim() ? { note: note.value.trim() } : {}) }, done);
       return;
     }
     case 'not-partner': {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
-import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { SendTaskSuccessCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { RequestError } from '#commons/errors';
 import type { PartnerMark } from '#domain/requests/model';
 import { forwardToPartner, notPartnerCustomer, recordPartnerInstruction } from '#domain/requests/partner-actions';
@@ -129,6 +129,74 @@ describe('a resale partner’s end user awaiting review', () => {
     await inReview();
     const record = { ...ctx.memory.stored(), decision: { outcome: 'approved' as const, by: 'system', at: MARK.at } };
     expect(() => assertVerifiedAndApproved(record)).toThrow(/resale partner nordlys/);
+  });
+});
+
+describe('a forwarded request when the partner’s instruction comes later', () => {
+  const FORWARDED_AT = '2026-03-02T11:00:00.000Z';
+  const ARN = 'arn:aws:states:eu-north-1:123456789012:execution:dsar:assisted';
+
+  async function forwarded() {
+    await ctx.memory.create(
+      requestRecord({
+        status: 'forwarded',
+        verification: verificationFor(REQUEST_ID, '123456', { verifiedAt: MARK.at }),
+        decision: { outcome: 'forwarded', by: APPROVER, at: FORWARDED_AT },
+        partner: { ...MARK, forwarded: { by: APPROVER, at: FORWARDED_AT, to: MARK.contactEmail } },
+        closedAt: FORWARDED_AT,
+        purgePk: 'PURGE',
+        purgeAfter: '2028-03-02T11:00:00.000Z',
+      }),
+    );
+    await ctx.memory.update(REQUEST_ID, { status: 'forwarded' }, { remove: ['openPk', 'openSk'] });
+  }
+
+  it('offers to record the instruction, and nothing that answers the request', async () => {
+    await forwarded();
+    const actions = await actionsNow();
+    expect(actions).toContain('partner-instruction');
+    expect(actions).not.toContain('approve');
+  });
+
+  it('reopens it for review with a new workflow run, keeping the forward on record', async () => {
+    await forwarded();
+    sfn.on(StartExecutionCommand).resolves({ executionArn: ARN });
+    await recordPartnerInstruction(ctx, REQUEST_ID, APPROVER, 'NORDLYS-2026-200');
+    const [start] = sfn.commandCalls(StartExecutionCommand);
+    expect(start!.args[0].input.name).toBe(`${REQUEST_ID}-assisted`);
+    expect(JSON.parse(start!.args[0].input.input!)).toEqual({ requestId: REQUEST_ID, assisted: { reference: 'NORDLYS-2026-200' } });
+    const stored = ctx.memory.stored();
+    expect(stored).toMatchObject({ status: 'awaiting_review', executionArn: ARN, openPk: 'OPEN', openSk: `${stored.dueDate}#${REQUEST_ID}` });
+    expect(stored.decision).toBeUndefined();
+    expect(stored.closedAt).toBeUndefined();
+    expect(stored.purgePk).toBeUndefined();
+    expect(stored.partner?.forwarded).toMatchObject({ by: APPROVER, at: FORWARDED_AT });
+    expect(stored.partner?.instruction).toMatchObject({ by: APPROVER, reference: 'NORDLYS-2026-200' });
+    expect(trail()).toContainEqual({ actor: APPROVER, action: 'partner.instruction_recorded', detail: { partnerId: 'nordlys', reference: 'NORDLYS-2026-200', reopened: true } });
+    // Reviewed as usual now; a second instruction finds the match decided.
+    expect(await actionsNow()).toContain('approve');
+    expect((await rejection(recordPartnerInstruction(ctx, REQUEST_ID, APPROVER, 'again'))).code).toBe('partner_decided');
+  });
+
+  it('puts the request back, closed as forwarded, when the new run cannot start', async () => {
+    await forwarded();
+    const before = ctx.memory.stored();
+    sfn.on(StartExecutionCommand).rejects(new Error('Step Functions unavailable'));
+    await expect(recordPartnerInstruction(ctx, REQUEST_ID, APPROVER, 'NORDLYS-2026-201')).rejects.toThrow('Step Functions unavailable');
+    const after = ctx.memory.stored();
+    expect(after.status).toBe('forwarded');
+    expect(after.decision).toEqual(before.decision);
+    expect(after.partner).toEqual(before.partner);
+    expect(after.closedAt).toBe(before.closedAt);
+    expect(after.purgePk).toBe('PURGE');
+    expect(after.openPk).toBeUndefined();
+  });
+
+  it('is refused once the subject’s address was purged', async () => {
+    await forwarded();
+    await ctx.memory.update(REQUEST_ID, { subjectPurgedAt: '2028-03-03T00:00:00.000Z' });
+    expect(await actionsNow()).not.toContain('partner-instruction');
+    expect((await rejection(recordPartnerInstruction(ctx, REQUEST_ID, APPROVER, 'X'))).code).toBe('purged');
   });
 });
 

@@ -83,3 +83,21 @@ describe('NotifyForwarded', () => {
     expect(ctx.mail.to(NORA)).toHaveLength(1);
   });
 });
+
+describe('a forwarded request reopened on the partner’s instruction', () => {
+  it('tells the subject when it completes, though the forward notice took the first closing mail', async () => {
+    await forwardedByStaff();
+    await notifyOutcome(ctx, REQUEST_ID, { outcome: 'forwarded' });
+    const partner = ctx.memory.stored().partner!;
+    await ctx.memory.update(REQUEST_ID, {
+      status: 'assembling',
+      partner: { ...partner, instruction: { by: 'dana@example-video.test', at: FORWARDED_AT, reference: 'NORDLYS-1' } },
+      decision: { outcome: 'approved', by: 'dana@example-video.test', at: FORWARDED_AT },
+      package: { key: `exports/${REQUEST_ID}/access.zip`, createdAt: FORWARDED_AT, expiresAt: '2026-03-09T11:00:00.000Z' },
+    });
+    expect(await notifyOutcome(ctx, REQUEST_ID, { outcome: 'completed' })).toEqual({ status: 'completed' });
+    const subjects = ctx.mail.to(NORA).map((m) => m.subject);
+    expect(subjects).toHaveLength(2);
+    expect(subjects[1]).toContain('Your data is ready');
+  });
+});
