@@ -56,6 +56,7 @@ describe('a resale partner’s end user', () => {
     expect(marked.request.partner).toMatchObject({ id: 'nordlys', name: 'Nordlys Møteromsløsninger AS', by: 'account_attribute', contactEmail: PARTNER_CONTACT });
     expect(marked.actions).not.toContain('approve');
     expect(marked.audit.map((e: any) => e.action)).toContain('partner.matched');
+    await rt.waitForMail(rt.config.email.staff[0]!, `${id}: access request of an end user of resale partner Nordlys Møteromsløsninger AS to forward`);
     const refused = await staff(`/v1/admin/requests/${id}/approve`, {});
     expect(refused.status).toBe(409);
     expect(refused.body.error.code).toBe('partner_request');
@@ -82,6 +83,14 @@ describe('a resale partner’s end user', () => {
     // Nothing from our systems: not her account id, phone or anything else the account store holds.
     expect(mail.body.text).not.toContain(NORA.accountId);
     expect(mail.body.text).not.toContain(NORA.phone);
+  });
+
+  it('shows nora’s status page as passed on to the partner', async () => {
+    const ack = (await rt.mails(NORA.email)).find((m) => m.body.text?.includes(`/request/status?id=${id}`))!;
+    const token = /[?&]token=([\w-]+)/.exec(ack.body.text!)![1];
+    const res = await rt.api('GET', `/v1/requests/${id}?token=${token}`);
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe('forwarded');
   });
 
   it('tells nora, in Norwegian, who the controller is and how to reach it', async () => {
