@@ -117,9 +117,12 @@ export const FUNCTIONS: FunctionSpec[] = [
     memoryMb: 1769,
   },
   // staging:delete and exports:delete: cancelling a request whose package awaits release deletes both.
-  api('admin-act', [{ method: 'POST', path: '/v1/admin/requests/{id}/{action}', staff: true }], ['table:read', 'table:write', 'sfn:complete-task', 'sfn:stop', 'ses:send', 'staging:delete', 'exports:delete']),
+  // sfn:start: the partner's instruction reopens a forwarded request with a new run (processor mode).
+  api('admin-act', [{ method: 'POST', path: '/v1/admin/requests/{id}/{action}', staff: true }], ['table:read', 'table:write', 'sfn:start', 'sfn:complete-task', 'sfn:stop', 'ses:send', 'staging:delete', 'exports:delete']),
   step('record-receipt', 'RecordReceiptFunctionArn', ['table:read', 'table:write', 'ses:send']),
   step('await-task', 'AwaitTaskFunctionArn', ['table:read', 'table:write', 'ses:send', 'secret:code-key']),
+  // Processor mode: reads the subject's account attribute (connectors) to recognise a partner's end user.
+  step('match-partner', 'MatchPartnerFunctionArn', ['table:read', 'table:write', 'connectors']),
   step('approve-automatically', 'ApproveAutomaticallyFunctionArn', ['table:read', 'table:write']),
   // The preview before review (workflow/discover.ts): the plan marks the request as being counted; the
   // count reads connectors and writes nothing at all; the last step stores the counts, once.

@@ -213,6 +213,42 @@ const rateWindowSchema = z.object({
 });
 export type RateWindow = z.infer<typeof rateWindowSchema>;
 
+/**
+ * A resale partner whose end users' data the company processes on the partner's behalf (GDPR Art. 28:
+ * the partner is the controller). A request from one of them is forwarded to the partner, not answered.
+ */
+const partnerSchema = z.object({
+  id: z.string().check(z.regex(/^[a-z][a-z0-9-]{1,40}$/, 'partner ids are lower-case slugs')),
+  /** The partner's name as the subject reads it: "your request is for <name> to answer". */
+  name: z.string().check(z.minLength(1), z.maxLength(200)),
+  contact: z.object({
+    /** Where forwarded requests go (the partner's privacy contact under the data processing agreement). */
+    email: z.email(),
+    /** How the subject reaches the partner: a privacy page, a phone number, a postal address. */
+    url: z.optional(z.url()),
+    phone: z.optional(z.string().check(z.maxLength(60))),
+    address: z.optional(z.string().check(z.maxLength(300))),
+    /** The language the forwarded request is written in (a catalogue locale, e.g. `nb`); English by default. */
+    locale: z.optional(z.string().check(z.maxLength(20))),
+  }),
+  /** How the partner's end users are recognised; at least one way. */
+  recognise: z
+    .object({
+      /** The domains of the end users' addresses (exact, or any subdomain of one), lower case. */
+      emailDomains: z.optional(z.array(z.string().check(z.regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'a domain such as customer.example')))),
+      /** An attribute of the subject's record in one connector (the own account store): `name` equal to `value`. */
+      accountAttribute: z.optional(
+        z.object({
+          connectorId: z._default(z.string(), 'accounts'),
+          name: z.string().check(z.minLength(1)),
+          value: z.string().check(z.minLength(1)),
+        }),
+      ),
+    })
+    .check(z.refine((r) => Boolean(r.emailDomains?.length || r.accountAttribute), 'give emailDomains or accountAttribute')),
+});
+export type PartnerConfig = z.infer<typeof partnerSchema>;
+
 export const configSchema = z.object({
   organisation: z.object({
     name: z.string().check(z.minLength(1)),
@@ -358,6 +394,8 @@ export const configSchema = z.object({
       subjectRetentionMonths: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(120)), 24),
     }), {}),
   connectors: z.array(connectorSchema).check(z.minLength(1)),
+  /** Resale partners for whose end users the company is a processor (see docs/processor-mode.md). */
+  partners: z._default(z.array(partnerSchema), []),
 });
 
 export type DsarConfig = z.infer<typeof configSchema>;
@@ -381,6 +419,8 @@ export function parseConfig(input: unknown, options: ParseOptions = {}): DsarCon
   const ids = result.data.connectors.map((c) => c.id);
   const dup = ids.find((id, i) => ids.indexOf(id) !== i);
   if (dup) throw new ConfigError(`invalid DSAR configuration: connector id "${dup}" is used twice`);
+  const partnerProblems = partnerConfigProblems(result.data);
+  if (partnerProblems.length) throw new ConfigError(`invalid DSAR configuration:\n  ${partnerProblems.join('\n  ')}`);
   // Vendor rules a schema cannot say: fields the vendor would refuse to update, preview opt-ins.
   const vendor = result.data.connectors.flatMap((c) => (c.kind === 'stripe' ? stripeConfigProblems(c).map((p) => `connectors.${c.id}.${p}`) : []));
   if (vendor.length) throw new ConfigError(`invalid DSAR configuration:\n  ${vendor.join('\n  ')}`);
@@ -491,4 +531,18 @@ export function releaseMode(config: DsarConfig, type: RequestType): 'automatic' 
 
 export function enabledConnectors(config: DsarConfig): ConnectorConfig[] {
   return config.connectors.filter((c) => c.enabled);
+}
+
+/** Partner rules a schema cannot say: unique ids, and an attribute read from a connector that exists. */
+function partnerConfigProblems(config: DsarConfig): string[] {
+  const problems: string[] = [];
+  const ids = config.partners.map((p) => p.id);
+  for (const [i, p] of config.partners.entries()) {
+    if (ids.indexOf(p.id) !== i) problems.push(`partners.${i}.id: partner id "${p.id}" is used twice`);
+    const attr = p.recognise.accountAttribute;
+    if (attr && !config.connectors.some((c) => c.id === attr.connectorId)) {
+      problems.push(`partners.${i}.recognise.accountAttribute.connectorId: no connector "${attr.connectorId}"`);
+    }
+  }
+  return problems;
 }

@@ -125,6 +125,7 @@ export function accountItem(p: DemoPerson): Record<string, unknown> {
     profileImage: `https://cdn.example-video.test/avatars/${p.accountId}.png`,
     churnRisk: ['low', 'medium', 'high'][p.index % 3],
     engagementScore: (p.index * 37) % 100,
+    ...(p.resalePartner ? { resalePartner: p.resalePartner } : {}),
   };
 }
 

@@ -56,6 +56,7 @@ const CLOSED_AS: Record<string, string> = {
   cancelled: 'closed the request as cancelled and told the subject',
   unverified_closed: 'closed the request: the address was not confirmed in time',
   duplicate: 'closed the request as a duplicate',
+  forwarded: 'sent the request to the resale partner (the controller), told the subject who answers it, and closed it as forwarded',
 };
 
 export const SENTENCES: Record<string, Sentence> = {
@@ -70,6 +71,11 @@ export const SENTENCES: Record<string, Sentence> = {
   'verification.failed': (w, d) => `${w} entered a wrong code${d.attempts ? ` (attempt ${str(d.attempts)})` : ''}`,
   'verification.succeeded': (w) => `${w} confirmed their email address`,
   'review.requested': (w) => `${w} asked staff to review the request`,
+  'partner.matched': (w, d) => `${w} recognised the subject as an end user of resale partner ${str(d.partnerId)} (by ${d.by === 'email_domain' ? 'email domain' : 'account attribute'}): staff review it`,
+  'partner.forwarded': (w, d) => `${w} forwarded the request to resale partner ${str(d.partnerId)}, the controller`,
+  'partner.overridden': (w, d) => `${w} found the subject is not resale partner ${str(d.partnerId)}'s customer${reason(d)}`,
+  'partner.instruction_recorded': (w, d) =>
+    `${w} recorded resale partner ${str(d.partnerId)}'s instruction to answer (reference ${str(d.reference)})${d.note ? `: ${str(d.note)}` : ''}${d.reopened ? ', and reopened the forwarded request for review' : ''}`,
   'review.approved': (w, d) => (d.policy === 'auto' ? `${w} approved the request automatically (the configuration needs no review)` : `${w} approved the request`),
   'review.denied': (w, d) => `${w} denied the request: ${DENIAL_REASON_LABEL[str(d.reason)] ?? str(d.reason)}${d.note ? ` (${str(d.note)})` : ''}`,
   'connectors.planned': (w, d, n) => `${w} planned ${count((d.connectors as unknown[] | undefined)?.length, 'system', 'systems')}: ${Array.isArray(d.connectors) ? d.connectors.map((c) => name(n, c)).join(', ') : ''}`,

@@ -22,3 +22,15 @@ export function offeredActions(detail: { actions?: readonly string[] }): Action[
 export function needsTypedConfirmation(action: Action, type: string): boolean {
   return action === 'approve' && type === 'erasure';
 }
+
+/**
+ * Processor mode: the decisions on a resale partner's end user, which the partner panel offers
+ * (views/detail-partner.ts), again exactly as the API lists them.
+ */
+export const PARTNER_ACTIONS = ['forward', 'partner-instruction', 'not-partner'] as const;
+export type PartnerAction = (typeof PARTNER_ACTIONS)[number];
+
+export function offeredPartnerActions(detail: { actions?: readonly string[] }): PartnerAction[] {
+  const allowed = new Set(detail.actions ?? []);
+  return PARTNER_ACTIONS.filter((a) => allowed.has(a));
+}

@@ -100,6 +100,7 @@ const STATUS_KEYS: Record<string, MessageKey> = {
   completed: 'status.completed',
   cancelled: 'status.cancelled',
   duplicate: 'status.duplicate',
+  forwarded: 'status.forwarded',
 };
 const DENIAL_KEYS: Record<string, MessageKey> = {
   manifestly_unfounded: 'denial.manifestly_unfounded',

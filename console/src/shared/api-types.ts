@@ -159,6 +159,11 @@ export interface paths {
      * - `cancel` `{reason}`: any open request. The cancellation closes the request in one conditional write: of concurrent cancels one answers 200 and the others 409 `closed`, and an action that lost to it changes nothing. The subject gets one mail about it.
      * - `release` `{}`: from `awaiting_release`: the package, without what staff withheld (`POST .../withhold`), goes to the subject: the workflow builds it once more, deletes the staged records and mails the link. Audited as `package.released`. 409 `busy` while a withholding is being applied. See docs/release.md.
      * - `assign` `{assignee}`: any open request; escalation emails then go to the assignee (an email address) instead of the privacy team. `assignee` is required: `null` (or `""`) hands the request back to the team; an empty body, a `null` body or `{}` is a 400.
+     * - Processor mode (docs/processor-mode.md): a request whose subject was recognised as a resale partner's end user (`partner` on the request) waits in `awaiting_review`, and `approve`/`deny` answer 409 `partner_request` until one of these:
+     *   `forward` `{}`: the partner (the controller) is mailed the request with the deadline it must meet, the subject is told who answers it and how to reach them, and the request closes as `forwarded`; no connector runs.
+     *   `not-partner` `{reason}`: the subject is not the partner's customer after all; the request is then reviewed as usual.
+     *   `partner-instruction` `{reference, note?}`: the partner instructed the company to answer (its reference is kept); the request is then reviewed and approved as usual. Also on a `forwarded` request (the instruction came later): it reopens the request, back to `awaiting_review` with a new workflow run that goes straight to review (no new code to the subject); 409 `purged` once the subject's address was removed.
+     *   On a request without a partner match these answer 409 `not_partner_request`; once one was taken, 409 `partner_decided`.
      * Every action is recorded in the audit trail with the staff member and reason.
      */
     post: operations["actOnRequest"];
@@ -198,6 +203,14 @@ export interface components {
     CancelAction: components["schemas"]["Reason"];
     /** @description Nothing to send; an empty object is accepted */
     ReleaseAction: Record<string, never>;
+    /** @description Processor mode: send the request to the resale partner (the controller) and close it as forwarded */
+    ForwardAction: Record<string, never>;
+    NotPartnerAction: components["schemas"]["Reason"];
+    PartnerInstructionAction: {
+      /** @description The partner's reference for its instruction to answer the request */
+      reference: string;
+      note?: string;
+    };
     AssignAction: {
       /** @description A staff email address; `null` or `""` hands the request back to the team */
       assignee: string | "" | null;
@@ -266,13 +279,13 @@ export interface components {
       locale?: string;
     };
     /** @enum {string} */
-    Status: "awaiting_verification" | "unverified_closed" | "awaiting_review" | "denied" | "in_progress" | "awaiting_staff" | "assembling" | "awaiting_release" | "completed" | "completed_partial" | "cancelled" | "duplicate";
+    Status: "awaiting_verification" | "unverified_closed" | "awaiting_review" | "denied" | "in_progress" | "awaiting_staff" | "assembling" | "awaiting_release" | "completed" | "completed_partial" | "cancelled" | "duplicate" | "forwarded";
     SubjectStatus: {
       requestId: string;
       /** @enum {string} */
       type: "access" | "erasure" | "portability";
       /** @enum {string} */
-      status: "awaiting_verification" | "closed_unverified" | "in_review" | "denied" | "in_progress" | "completed" | "cancelled" | "duplicate";
+      status: "awaiting_verification" | "closed_unverified" | "in_review" | "denied" | "in_progress" | "completed" | "cancelled" | "duplicate" | "forwarded";
       /** Format: date */
       receivedDate: string;
       /** Format: date */
@@ -533,12 +546,48 @@ export interface components {
       updatedAt: string;
       decision?: {
         /** @enum {string} */
-        outcome: "approved" | "denied";
+        outcome: "approved" | "denied" | "forwarded";
         by: string;
         /** Format: date-time */
         at: string;
         reason?: string;
         note?: string;
+      };
+      /** @description Processor mode: the subject was recognised as this resale partner's end user after verification (docs/processor-mode.md) */
+      partner?: {
+        id: string;
+        name: string;
+        /** @description Where the request is forwarded: the partner's contact when it was matched */
+        contactEmail?: string;
+        /**
+         * @description How the subject was recognised
+         * @enum {string}
+         */
+        by: "email_domain" | "account_attribute";
+        /** Format: date-time */
+        at: string;
+        /** @description Staff found the subject is not the partner's customer */
+        override?: {
+          by: string;
+          /** Format: date-time */
+          at: string;
+          reason: string;
+        };
+        /** @description The partner's instruction to answer, on record */
+        instruction?: {
+          by: string;
+          /** Format: date-time */
+          at: string;
+          reference: string;
+          note?: string;
+        };
+        /** @description Staff forwarded the request to the partner */
+        forwarded?: {
+          by: string;
+          /** Format: date-time */
+          at: string;
+          to?: string;
+        };
       };
       /** @description Who cancelled the request, when and why */
       cancellation?: {
@@ -600,7 +649,7 @@ export interface components {
           closedAt?: string;
           decision?: {
             /** @enum {string} */
-            outcome: "approved" | "denied";
+            outcome: "approved" | "denied" | "forwarded";
             /** Format: date-time */
             at: string;
             reason?: string;
@@ -668,7 +717,7 @@ export interface components {
     RequestDetail: {
       request: components["schemas"]["StaffRequest"];
       /** @description The actions this API would accept on the request now from the caller (its role, the request's state, the law's extension and clock-stop rules, the due date); empty for a viewer. The console shows exactly these. */
-      actions: ("approve" | "deny" | "extend" | "pause" | "resume" | "retry" | "accept-partial" | "cancel" | "assign" | "download" | "withhold" | "release")[];
+      actions: ("approve" | "deny" | "extend" | "pause" | "resume" | "retry" | "accept-partial" | "cancel" | "assign" | "download" | "withhold" | "release" | "forward" | "not-partner" | "partner-instruction")[];
       connectors: components["schemas"]["ConnectorOutcome"][];
       preview?: components["schemas"]["Preview"];
       audit: {
@@ -718,6 +767,8 @@ export interface components {
         [key: string]: number;
       };
       cancelled: number;
+      /** @description Processor mode: forwarded to the resale partner (the controller) to answer; neither complied with nor denied, and not in the days to respond */
+      forwarded: number;
       /** @description Still open when the report was made */
       open: number;
       /** @description Of the open ones, past their due date */
@@ -1616,19 +1667,24 @@ export interface operations {
    * - `cancel` `{reason}`: any open request. The cancellation closes the request in one conditional write: of concurrent cancels one answers 200 and the others 409 `closed`, and an action that lost to it changes nothing. The subject gets one mail about it.
    * - `release` `{}`: from `awaiting_release`: the package, without what staff withheld (`POST .../withhold`), goes to the subject: the workflow builds it once more, deletes the staged records and mails the link. Audited as `package.released`. 409 `busy` while a withholding is being applied. See docs/release.md.
    * - `assign` `{assignee}`: any open request; escalation emails then go to the assignee (an email address) instead of the privacy team. `assignee` is required: `null` (or `""`) hands the request back to the team; an empty body, a `null` body or `{}` is a 400.
+   * - Processor mode (docs/processor-mode.md): a request whose subject was recognised as a resale partner's end user (`partner` on the request) waits in `awaiting_review`, and `approve`/`deny` answer 409 `partner_request` until one of these:
+   *   `forward` `{}`: the partner (the controller) is mailed the request with the deadline it must meet, the subject is told who answers it and how to reach them, and the request closes as `forwarded`; no connector runs.
+   *   `not-partner` `{reason}`: the subject is not the partner's customer after all; the request is then reviewed as usual.
+   *   `partner-instruction` `{reference, note?}`: the partner instructed the company to answer (its reference is kept); the request is then reviewed and approved as usual. Also on a `forwarded` request (the instruction came later): it reopens the request, back to `awaiting_review` with a new workflow run that goes straight to review (no new code to the subject); 409 `purged` once the subject's address was removed.
+   *   On a request without a partner match these answer 409 `not_partner_request`; once one was taken, 409 `partner_decided`.
    * Every action is recorded in the audit trail with the staff member and reason.
    */
   actOnRequest: {
     parameters: {
       path: {
         id: components["parameters"]["RequestId"];
-        action: "approve" | "deny" | "retry" | "accept-partial" | "cancel" | "assign" | "release";
+        action: "approve" | "deny" | "retry" | "accept-partial" | "cancel" | "assign" | "release" | "forward" | "not-partner" | "partner-instruction";
       };
     };
     /** @description The action's body, by the action in the path; an empty body counts as `{}`. */
     requestBody?: {
       content: {
-        "application/json": components["schemas"]["ApproveAction"] | components["schemas"]["DenyAction"] | components["schemas"]["RetryAction"] | components["schemas"]["AcceptPartialAction"] | components["schemas"]["CancelAction"] | components["schemas"]["AssignAction"] | components["schemas"]["ReleaseAction"];
+        "application/json": components["schemas"]["ApproveAction"] | components["schemas"]["DenyAction"] | components["schemas"]["RetryAction"] | components["schemas"]["AcceptPartialAction"] | components["schemas"]["CancelAction"] | components["schemas"]["AssignAction"] | components["schemas"]["ReleaseAction"] | components["schemas"]["ForwardAction"] | components["schemas"]["NotPartnerAction"] | components["schemas"]["PartnerInstructionAction"];
       };
     };
     responses: {
@@ -1654,7 +1710,10 @@ export interface operations {
        * `closed` (cancel or assign on a closed request, including one another cancel just closed, or cancel while the workflow is telling the subject it closed),
        * `decision_pending` (cancel while a review decision is being handed to the workflow; try again in a moment),
        * `nothing_to_retry` (retry with no failed connector),
-       * `busy` (release while a withholding is being applied; try again in a moment).
+       * `busy` (release while a withholding is being applied; try again in a moment),
+       * `partner_request` (approve or deny on a resale partner's end user before staff forwarded it, overrode the match or recorded the partner's instruction),
+       * `not_partner_request` / `partner_decided` (a processor-mode action on a request without a partner match, or whose match was already decided),
+       * `purged` (the partner's instruction on a forwarded request whose subject's address was already removed).
        */
       409: {
         content: {

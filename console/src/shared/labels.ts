@@ -34,9 +34,10 @@ export const STAFF_STATUS_LABEL: Record<string, string> = {
   completed_partial: 'Completed (partial)',
   cancelled: 'Cancelled',
   duplicate: 'Duplicate',
+  forwarded: 'Forwarded to the controller',
 };
 
 export const OPEN_STATUSES = ['awaiting_verification', 'awaiting_review', 'in_progress', 'awaiting_staff', 'assembling', 'awaiting_release'];
 
 /** Statuses after which nothing more happens (CLOSED_STATUSES on the server): the closed list's filter. */
-export const CLOSED_STATUSES = ['completed', 'completed_partial', 'denied', 'cancelled', 'duplicate', 'unverified_closed'];
+export const CLOSED_STATUSES = ['completed', 'completed_partial', 'denied', 'cancelled', 'duplicate', 'unverified_closed', 'forwarded'];

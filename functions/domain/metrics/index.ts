@@ -33,6 +33,11 @@ export interface TypeMetrics {
   denied: number;
   deniedByReason: Record<string, number>;
   cancelled: number;
+  /**
+   * Processor mode: requests of a resale partner's end users, forwarded to the partner (the controller)
+   * to answer. Neither complied with nor denied by us, so counted apart and not in the days to respond.
+   */
+  forwarded: number;
   /** Still open at the time of the report, and of those, past their due date. */
   open: number;
   openOverdue: number;
@@ -95,6 +100,7 @@ export function computeMetrics(config: DsarConfig, year: number, rows: Row[], no
       denied: 0,
       deniedByReason: Object.fromEntries(METRIC_DENIAL_REASONS.map((r) => [r, 0])),
       cancelled: 0,
+      forwarded: 0,
       open: 0,
       openOverdue: 0,
       answered: 0,
@@ -139,6 +145,9 @@ export function computeMetrics(config: DsarConfig, year: number, rows: Row[], no
           break;
         case 'cancelled':
           m.cancelled++;
+          break;
+        case 'forwarded':
+          m.forwarded++;
           break;
         default:
           m.open++;
@@ -193,6 +202,7 @@ export function metricsCsv(metrics: YearMetrics): string {
     'denied',
     ...METRIC_DENIAL_REASONS.map((r) => `denied_${r}`),
     'cancelled',
+    'forwarded_to_controller',
     'open',
     'open_overdue',
     'answered',
@@ -211,6 +221,7 @@ export function metricsCsv(metrics: YearMetrics): string {
     m.denied,
     ...METRIC_DENIAL_REASONS.map((r) => m.deniedByReason[r] ?? 0),
     m.cancelled,
+    m.forwarded,
     m.open,
     m.openOverdue,
     m.answered,

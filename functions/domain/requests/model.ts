@@ -70,6 +70,8 @@ export const STATUSES = [
   'completed_partial',
   'cancelled',
   'duplicate',
+  /** Processor mode: a resale partner's end user, sent on to the partner (the controller) to answer. */
+  'forwarded',
 ] as const;
 export type RequestStatus = (typeof STATUSES)[number];
 
@@ -81,6 +83,7 @@ export const CLOSED_STATUSES: ReadonlySet<RequestStatus> = new Set([
   'completed_partial',
   'cancelled',
   'duplicate',
+  'forwarded',
 ]);
 
 /**
@@ -171,8 +174,29 @@ export interface Transition {
   to: RequestStatus;
 }
 
+/**
+ * Processor mode (../partners/): the subject was recognised as a resale partner's end user after
+ * verification. While it is here and not overridden, the request waits for staff whatever the review
+ * configuration says, and nothing of the subject's is collected unless the partner instructed it.
+ */
+export interface PartnerMark {
+  id: string;
+  /** The partner's name when it was matched, for the console and the mails. */
+  name: string;
+  /** The partner's contact address when it was matched (the console shows where a forward goes). */
+  contactEmail: string;
+  by: 'email_domain' | 'account_attribute';
+  at: string;
+  /** Staff found the subject is not the partner's customer (or is also the company's own): reviewed as usual. */
+  override?: { by: string; at: string; reason: string };
+  /** The partner (the controller) instructed the company to answer: its reference, on record. */
+  instruction?: { by: string; at: string; reference: string; note?: string };
+  /** Staff forwarded the request to the partner; the request closes as `forwarded`. */
+  forwarded?: { by: string; at: string; to?: string };
+}
+
 export interface Decision {
-  outcome: 'approved' | 'denied';
+  outcome: 'approved' | 'denied' | 'forwarded';
   by: string;
   at: string;
   reason?: string;
@@ -233,6 +257,8 @@ export interface RequestRecord {
    * and a cancel cannot slip in between (it answers 409 `closed`).
    */
   closing?: RequestStatus;
+  /** Set when the subject is a resale partner's end user (processor mode). */
+  partner?: PartnerMark;
   /** Who cancelled the request, when and why. */
   cancellation?: { by: string; at: string; reason: string };
   /** Present while a workflow step has failed for good and staff must decide (status awaiting_staff). */

@@ -19,6 +19,20 @@ import { extensionRefusal } from '../deadline-ops/extension.ts';
 import { clockStopRefusal } from './deadline-refusals.ts';
 import { requestToday } from './zone.ts';
 import { discardUnreleased } from '../release/discard.ts';
+import { partnerHold, reopenable } from '../partners/match.ts';
+
+/**
+ * Processor mode: the company may not answer a resale partner's end user on its own (GDPR Art. 28(3)(e)),
+ * so approve and deny wait until staff forwarded it, overrode the match or recorded the partner's instruction.
+ */
+function refuseWhilePartnerHold(r: RequestRecord): void {
+  if (r.status === 'awaiting_review' && partnerHold(r)) {
+    throw conflict(
+      'partner_request',
+      `request ${r.requestId} is from an end user of resale partner ${r.partner!.name}: forward it to the partner, record the partner's instruction, or say the subject is not the partner's customer`,
+    );
+  }
+}
 
 export type StaffAction =
   | 'approve'
@@ -32,7 +46,11 @@ export type StaffAction =
   | 'assign'
   | 'download'
   | 'withhold'
-  | 'release';
+  | 'release'
+  // Processor mode (./partner-actions.ts), on a resale partner's end user awaiting review.
+  | 'forward'
+  | 'not-partner'
+  | 'partner-instruction';
 
 /**
  * The actions the API would accept on this request now from a staff member with these roles, checked
@@ -47,7 +65,8 @@ export function staffActions(ctx: AppContext, r: RequestRecord, roles: readonly 
   // A decision on record while still awaiting review is being handed to the workflow: nothing to decide.
   const deciding = r.status === 'awaiting_review' && r.decision !== undefined;
   // While the preview is counted the review is not requested yet: staff decide once they can see it.
-  if (r.status === 'awaiting_review' && !deciding && !r.previewPending) actions.push('approve', 'deny');
+  // A partner's end user is forwarded, or reviewed once staff override the match or the partner instructed.
+  if (r.status === 'awaiting_review' && !deciding && !r.previewPending) actions.push(...(partnerHold(r) ? (['forward', 'not-partner', 'partner-instruction'] as const) : (['approve', 'deny'] as const)));
   if (needsAttention(r)) {
     // A step failed for good (NeedsAttention): what applies depends on the step.
     actions.push(...attentionActions(r));
@@ -62,6 +81,8 @@ export function staffActions(ctx: AppContext, r: RequestRecord, roles: readonly 
   }
   // The package waits for staff (release/): they may withhold parts of it, then let it go.
   if (r.status === 'awaiting_release') actions.push('withhold', 'release');
+  // Processor mode: the partner's instruction that came after the request was forwarded reopens it.
+  if (reopenable(r)) actions.push('partner-instruction');
   if (open) actions.push('assign');
   // Cancel answers 409 while a decision is handed over or the workflow is telling the subject it closed.
   if (open && !deciding && !r.closing) actions.push('cancel');
@@ -168,6 +189,7 @@ export async function undoTransition(
 
 export async function approve(ctx: AppContext, requestId: string, actor: string, confirmRequestId?: string): Promise<RequestRecord> {
   const current = await ctx.repo.get(requestId);
+  refuseWhilePartnerHold(current);
   // Erasure cannot be undone: approving one is a separate, explicit act that names the request.
   if (current.type === 'erasure' && confirmRequestId !== requestId) {
     throw badRequest('confirmation_required', 'approving an erasure requires confirmRequestId equal to the request id');
@@ -182,6 +204,7 @@ export async function approve(ctx: AppContext, requestId: string, actor: string,
 
 export async function deny(ctx: AppContext, requestId: string, actor: string, reason: DenialReason, note?: string): Promise<RequestRecord> {
   if (reason === 'other' && !note) throw badRequest('note_required', 'a denial for another reason needs a note that explains it');
+  refuseWhilePartnerHold(await ctx.repo.get(requestId));
   const at = ctx.clock.now().toISOString();
   const decision = { outcome: 'denied' as const, by: actor, at, reason, ...(note ? { note } : {}) };
   // The status stays awaiting_review until NotifyDenied closes the request; the decision is the claim.

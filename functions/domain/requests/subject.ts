@@ -29,6 +29,7 @@ const PUBLIC_STATUS: Record<RequestRecord['status'], string> = {
   completed_partial: 'completed',
   cancelled: 'cancelled',
   duplicate: 'duplicate',
+  forwarded: 'forwarded',
 };
 
 async function withToken(ctx: AppContext, requestId: string, token: string | undefined): Promise<RequestRecord> {

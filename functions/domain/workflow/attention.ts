@@ -12,6 +12,7 @@ import { StateConflict } from '../requests/repository.ts';
 import { CLOSED_STATUSES, type Attention, type RequestRecord } from '../requests/model.ts';
 import { describeFailure } from './reconcile.ts';
 import { CLOSING_MAIL } from './notify.ts';
+import { closingMailKey } from '../partners/match.ts';
 
 /**
  * The steps a staff retry can re-enter: the state machine's RetryFailedStep routes each name back to
@@ -20,10 +21,12 @@ import { CLOSING_MAIL } from './notify.ts';
 export const RETRYABLE_STEPS = [
   'RecordReceipt',
   'VerifyIdentity',
+  'MatchPartner',
   'CloseUnverified',
   'ApproveAutomatically',
   'AwaitReview',
   'NotifyDenied',
+  'NotifyForwarded',
   'PlanConnectors',
   'Collect',
   'Reconcile',
@@ -42,7 +45,7 @@ export function isRetryable(step: string): step is RetryableStep {
 }
 
 /** The steps that tell the subject a request closed. */
-const CLOSING_STEPS: ReadonlySet<string> = new Set(['NotifySubject', 'NotifyErased', 'NotifyDenied', 'NotifyCancelled', 'CloseUnverified']);
+const CLOSING_STEPS: ReadonlySet<string> = new Set(['NotifySubject', 'NotifyErased', 'NotifyDenied', 'NotifyForwarded', 'NotifyCancelled', 'CloseUnverified']);
 
 /**
  * Whether the request waits for staff on a failed step: on the queue (awaiting_staff), or closed with
@@ -115,7 +118,7 @@ export async function recordFailure(ctx: AppContext, requestId: string, caught: 
     };
     logger.error('workflow step failed for good', { requestId, step, error: attention.error });
     // Closed with the subject told (or nothing to tell): a cancel that won a race is why the step failed.
-    const untold = CLOSED_STATUSES.has(request.status) && CLOSING_STEPS.has(step) && !(await repo.mailClaim(requestId, CLOSING_MAIL))?.sentAt;
+    const untold = CLOSED_STATUSES.has(request.status) && CLOSING_STEPS.has(step) && !(await repo.mailClaim(requestId, closingMailKey(request, CLOSING_MAIL)))?.sentAt;
     if (CLOSED_STATUSES.has(request.status) && !untold) {
       await repo.audit(requestId, 'system', 'workflow.step_failed', { step, error: attention.error, message: attention.message, closed: request.status });
       return { step, closed: true, staffSeconds };

@@ -8,6 +8,7 @@ import { staffAttention } from '../notifications/templates.ts';
 import { links, type AppContext } from '../context.ts';
 import type { TaskKind } from '../requests/model.ts';
 import { issueCode } from '../requests/verification.ts';
+import { partnerHold } from '../partners/match.ts';
 
 export async function awaitTask(ctx: AppContext, requestId: string, kind: TaskKind, token: string): Promise<void> {
   const { repo, mailer, config } = ctx;
@@ -26,7 +27,9 @@ export async function awaitTask(ctx: AppContext, requestId: string, kind: TaskKi
       // The preview is over (counted, or given up on): staff may decide now.
       await repo.update(requestId, { status: 'awaiting_review' }, { onlyIf: ['awaiting_review', 'awaiting_verification'], remove: ['previewPending'] });
       await repo.audit(requestId, 'system', 'review.requested', { type: request.type });
-      await mailer.send(config.email.staff, staffAttention(config, requestId, `${request.type} request to review`, consoleUrl), { requestId });
+      // A resale partner's end user is forwarded rather than reviewed: staff are told which partner.
+      const what = partnerHold(request) ? `${request.type} request of an end user of resale partner ${request.partner!.name} to forward` : `${request.type} request to review`;
+      await mailer.send(config.email.staff, staffAttention(config, requestId, what, consoleUrl), { requestId });
       return;
     case 'reconcile': {
       const failed = Object.values(request.connectors ?? {}).filter((c) => c.status === 'failed').map((c) => c.connectorId);

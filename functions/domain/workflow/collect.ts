@@ -13,6 +13,7 @@ import type { AppContext } from '../context.ts';
 import type { RequestRecord } from '../requests/model.ts';
 import type { CollectResult } from './reconcile.ts';
 import { throttledResult, type ThrottledResult, type ThrottleProgress } from './throttle.ts';
+import { partnerHold } from '../partners/match.ts';
 
 export function subjectOf(request: RequestRecord): Subject {
   return {
@@ -27,6 +28,10 @@ export function subjectOf(request: RequestRecord): Subject {
 export function assertVerifiedAndApproved(request: RequestRecord): void {
   if (!request.verification?.verifiedAt || request.decision?.outcome !== 'approved') {
     throw new Error(`request ${request.requestId} is not verified and approved; refusing to touch connectors`);
+  }
+  // Processor mode: a partner's end user's data is released only on the partner's instruction.
+  if (partnerHold(request)) {
+    throw new Error(`request ${request.requestId} belongs to resale partner ${request.partner!.id} with no instruction on record; refusing to touch connectors`);
   }
 }
 

@@ -16,13 +16,16 @@ import { facts } from '../requests/verification.ts';
 import { mailOnce } from '../notifications/once.ts';
 import { openFollowUps } from '../todos/index.ts';
 import { nothingHeld } from '../notifications/nothing-held.ts';
+import { forwardedToSubjectMail, partnerForwardMail } from '../notifications/partner-forward.ts';
+import { closingMailKey, PARTNER_MAIL, partnerOf } from '../partners/match.ts';
 
 export type Outcome =
   | { outcome: 'completed' }
   | { outcome: 'erased' }
   | { outcome: 'denied' }
   | { outcome: 'unverified' }
-  | { outcome: 'cancelled'; reason?: string };
+  | { outcome: 'cancelled'; reason?: string }
+  | { outcome: 'forwarded' };
 
 /**
  * The statuses each closing step may start from. The close is a conditional write on them, so a step
@@ -35,6 +38,7 @@ const CLOSES_FROM: Record<Outcome['outcome'], readonly RequestStatus[]> = {
   denied: ['awaiting_review'],
   unverified: ['awaiting_verification'],
   cancelled: ['awaiting_staff'],
+  forwarded: ['awaiting_review'],
 };
 
 /** The subject hears about the closing of a request once, whatever closed it (see ../notifications/once.ts). */
@@ -96,6 +100,17 @@ export async function notifyOutcome(ctx: AppContext, requestId: string, outcome:
       status = 'unverified_closed';
       send = () => mailer.send(to, unverifiedClosed(config, f, t), tag);
       break;
+    case 'forwarded': {
+      // Processor mode: the partner gets the request (once), then the subject hears who answers it.
+      status = 'forwarded';
+      const partner = partnerOf(config, request);
+      const forwardedAt = request.partner?.forwarded?.at ?? request.decision?.at ?? clock.now().toISOString();
+      send = async () => {
+        await mailOnce(ctx, requestId, PARTNER_MAIL, () => mailer.send(partner.contact.email, partnerForwardMail(config, partner, request), tag));
+        return mailer.send(to, forwardedToSubjectMail(config, partner, request, forwardedAt), tag);
+      };
+      break;
+    }
     case 'cancelled': {
       status = 'cancelled';
       const reason = outcome.reason ?? request.cancellation?.reason;
@@ -106,7 +121,7 @@ export async function notifyOutcome(ctx: AppContext, requestId: string, outcome:
   const followsUp = outcome.outcome === 'completed' || outcome.outcome === 'erased';
   if (request.status === status) {
     // Closed already: a retried step, or staff's cancel (which closes first); only the mail may be left.
-    await mailOnce(ctx, requestId, CLOSING_MAIL, send);
+    await mailOnce(ctx, requestId, closingMailKey(request, CLOSING_MAIL), send);
   } else {
     const from = CLOSES_FROM[outcome.outcome];
     // Claim the close before the mail (a retried step finds its own claim). Throws StateConflict when
@@ -116,7 +131,7 @@ export async function notifyOutcome(ctx: AppContext, requestId: string, outcome:
     // close is claimed (a request cancelled meanwhile gets none) and before the status says it closed, so
     // a completed request always has its tasks; a retried step adds none twice.
     if (followsUp) await openFollowUps(ctx, requestId);
-    await mailOnce(ctx, requestId, CLOSING_MAIL, send);
+    await mailOnce(ctx, requestId, closingMailKey(request, CLOSING_MAIL), send);
     const closedAt = clock.now().toISOString();
     await repo.update(requestId, { status, closedAt, ...retentionFields(config, closedAt) }, { onlyIf: from, match: { closing: status }, remove: ['closing'] });
     await repo.audit(requestId, 'system', `request.${status}`);

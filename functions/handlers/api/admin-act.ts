@@ -1,12 +1,14 @@
 /**
  * POST /v1/admin/requests/{id}/{action}: staff actions. approve {confirmRequestId?}, deny {reason, note?},
  * retry {connector?}, accept-partial {reason}, cancel {reason}, assign {assignee: email | null}, release {}
- * (a package awaiting release goes to the subject). Needs the approver role.
+ * (a package awaiting release goes to the subject); on a resale partner's end user (processor mode):
+ * forward {}, not-partner {reason}, partner-instruction {reference, note?}. Needs the approver role.
  */
 import * as z from 'zod/mini';
 import '#commons/zod';
 import { appContext } from '#domain/context';
 import { acceptPartial, approve, assign, cancel, deny, retry } from '#domain/requests/staff';
+import { forwardToPartner, notPartnerCustomer, recordPartnerInstruction } from '#domain/requests/partner-actions';
 import { DENIAL_REASONS } from '#domain/requests/model';
 import { requestDetail } from '#domain/requests/queries';
 import { releasePackage } from '#domain/release/release';
@@ -32,6 +34,12 @@ export const bodies = {
     assignee: z.union([z.email({ error: 'assignee is an email address, or null to hand the request back to the team' }), z.literal(''), z.null()], {
       error: 'assignee is required: a staff email address, or null to hand the request back to the team',
     }),
+  }),
+  forward: z.strictObject({}),
+  'not-partner': z.strictObject({ reason: z.string().check(z.trim(), z.minLength(1, 'reason is required'), z.maxLength(2000)) }),
+  'partner-instruction': z.strictObject({
+    reference: z.string().check(z.trim(), z.minLength(1, 'reference is required'), z.maxLength(200)),
+    note: z.optional(z.string().check(z.trim(), z.maxLength(2000))),
   }),
 };
 type Action = keyof typeof bodies;
@@ -65,6 +73,15 @@ export const handler = httpHandler({ staffRole: 'approver', body: actionBody }, 
       break;
     case 'release':
       await releasePackage(ctx, id, actor);
+      break;
+    case 'forward':
+      await forwardToPartner(ctx, id, actor);
+      break;
+    case 'not-partner':
+      await notPartnerCustomer(ctx, id, actor, input.reason!);
+      break;
+    case 'partner-instruction':
+      await recordPartnerInstruction(ctx, id, actor, input.reference!, input.note || undefined);
       break;
   }
   return { status: 200, body: await requestDetail(ctx, id, staff!.roles) };

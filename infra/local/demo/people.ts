@@ -4,6 +4,9 @@
  * - alice@example.com is in every system;
  * - bob@example.com is only in Stripe and HubSpot;
  * - carol@example.com is in no system;
+ * - nora@fjordkontor.test is an end user of the resale partner "nordlys" (config/example.config.json):
+ *   only in the account store, whose item names the partner (`resalePartner`), so her requests are
+ *   forwarded to the partner (processor mode, docs/processor-mode.md);
  * - thousands of other people are in every system, so a wrong filter shows up as someone else's data.
  */
 
@@ -25,6 +28,8 @@ export interface DemoPerson {
   country: string;
   language: string;
   systems: ReadonlySet<DemoSystem>;
+  /** The resale partner whose customer the person is (the account store's `resalePartner`). */
+  resalePartner?: string;
 }
 
 const FIRST = ['Ada', 'Bjørn', 'Chloé', 'Dmitri', 'Eva', 'Farah', 'Gustav', 'Hiro', 'Ingrid', 'Jonas', 'Kari', 'Lars', 'Maja', 'Nils', 'Olga', 'Per', 'Rania', 'Sven', 'Tuva', 'Ulrik'];
@@ -72,7 +77,13 @@ export const ALICE = person(0, 'alice@example.com', 'Alice Andersen', ALL_SYSTEM
 export const BOB = person(1, 'bob@example.com', 'Bob Berg', ['stripe', 'hubspot']);
 export const CAROL = person(2, 'carol@example.com', 'Carol Dahl', []);
 
-/** Every demo person: alice, bob, carol, then `crowd` others who are in every system. */
+/**
+ * A resale partner's end user. Her index is far past any crowd, so adding her moves nobody else's ids;
+ * she comes last in demoPeople.
+ */
+export const NORA: DemoPerson = { ...person(900_001, 'nora@fjordkontor.test', 'Nora Fjeld', ['accounts']), resalePartner: 'nordlys' };
+
+/** Every demo person: alice, bob, carol, then `crowd` others who are in every system, then nora. */
 export function demoPeople(crowd = DEFAULT_CROWD): DemoPerson[] {
   const people = [ALICE, BOB, CAROL];
   for (let k = 0; k < crowd; k++) {
@@ -89,6 +100,7 @@ export function demoPeople(crowd = DEFAULT_CROWD): DemoPerson[] {
       : `${first.toLowerCase().replace(/[^a-z]/g, 'x')}.${last.toLowerCase()}.${pad(index, 5)}@example.net`;
     people.push(person(index, email, `${first} ${last}`, ALL_SYSTEMS));
   }
+  people.push(NORA);
   return people;
 }
 

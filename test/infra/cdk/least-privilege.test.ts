@@ -40,7 +40,7 @@ const EXPECTED: Record<string, string[]> = {
   'admin-metrics': [...READ],
   'admin-package': [...READ, ...WRITE, 's3:GetObject'],
   // Cancelling a request whose package awaits release deletes the package and its staged records.
-  'admin-act': [...READ, ...WRITE, 'states:SendTaskSuccess', 'states:StopExecution', ...MAIL, 's3:DeleteObject', 's3:ListBucket'],
+  'admin-act': [...READ, ...WRITE, 'states:StartExecution', 'states:SendTaskSuccess', 'states:StopExecution', ...MAIL, 's3:DeleteObject', 's3:ListBucket'],
   'admin-list-tasks': [...READ],
   'admin-task-act': [...READ, ...WRITE],
   // A withholding rebuilds the package from the staged records.
@@ -48,6 +48,7 @@ const EXPECTED: Record<string, string[]> = {
   'record-receipt': [...READ, ...WRITE, ...MAIL],
   'await-task': [...READ, ...WRITE, ...MAIL, ...CODE_KEY],
   'approve-automatically': [...READ, ...WRITE],
+  'match-partner': [...READ, ...WRITE, ...CONNECTORS],
   // The preview: only its last step writes, and the counting step reads connectors and writes nothing.
   'plan-discovery': [...READ, 'dynamodb:UpdateItem', 'kms:Encrypt', 'kms:GenerateDataKey*'],
   discover: [...READ, ...CONNECTORS],

@@ -12,7 +12,7 @@ export const FIRST_POLL_MS = 1500;
 export const MAX_POLL_MS = 30_000;
 const GROWTH = 1.6;
 
-const CLOSED = new Set(['unverified_closed', 'denied', 'completed', 'completed_partial', 'cancelled', 'duplicate']);
+const CLOSED = new Set(['unverified_closed', 'denied', 'completed', 'completed_partial', 'cancelled', 'duplicate', 'forwarded']);
 
 /** Whether the page should read the request again after a pause. */
 export function keepsPolling(detail: Detail): boolean {

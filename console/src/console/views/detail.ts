@@ -19,6 +19,7 @@ import { historyPanel } from './detail-history.ts';
 import { messagesPanel, waitingForSubject } from './detail-messages.ts';
 import { nothingHeldSection } from './detail-nothing-held.ts';
 import { notesPanel } from './detail-notes.ts';
+import { partnerPanel } from './detail-partner.ts';
 import { previewSection } from './detail-preview.ts';
 import { releaseSection } from './detail-release.ts';
 import { tasksSection } from './detail-tasks.ts';
@@ -107,6 +108,7 @@ const requestPath = (id: string) => `/v1/admin/requests/${encodeURIComponent(id)
  * detail-panel.ts); a panel of another feature is added here with one line.
  */
 const PANELS: DetailPanel[] = [
+  partnerPanel,
   (page) => previewSection(page.detail),
   (page) => nothingHeldSection(page.detail.request),
   (page) => releaseSection(page.ctx, page.detail, (notice) => void page.reload(notice)),

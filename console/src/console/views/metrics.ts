@@ -102,6 +102,7 @@ function figuresTable(m: YearMetrics): HTMLElement {
     ['Denied', (t) => String(t.denied)],
     ...reasons.map((r): [string, (t: TypeMetrics) => string, string] => [`Denied: ${METRIC_REASON_LABEL[r] ?? r}`, (t) => String(t.deniedByReason[r] ?? 0), 'sub']),
     ['Cancelled', (t) => String(t.cancelled)],
+    ['Forwarded to the controller (resale partner)', (t) => String(t.forwarded ?? 0)],
     ['Open', (t) => String(t.open)],
     ['Open past the due date', (t) => String(t.openOverdue), 'overdue'],
     ['Answered', (t) => String(t.answered)],
@@ -130,6 +131,7 @@ const OUTCOMES: Array<{ key: string; label: string; cls: string; value: (t: Type
   { key: 'part', label: 'Complied in part', cls: 'outcome-part', value: (t) => t.compliedInPart },
   { key: 'denied', label: 'Denied', cls: 'outcome-denied', value: (t) => t.denied },
   { key: 'cancelled', label: 'Cancelled', cls: 'outcome-cancelled', value: (t) => t.cancelled },
+  { key: 'forwarded', label: 'Forwarded to the controller', cls: 'outcome-forwarded', value: (t) => t.forwarded ?? 0 },
   { key: 'open', label: 'Open, not yet due', cls: 'outcome-open', value: (t) => t.open - t.openOverdue },
   { key: 'overdue', label: 'Open past due', cls: 'outcome-overdue', value: (t) => t.openOverdue },
 ];

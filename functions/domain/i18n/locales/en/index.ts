@@ -6,6 +6,7 @@ import { messages } from './messages.ts';
 import { pages } from './pages.ts';
 import { release } from './release.ts';
 import { report } from './report.ts';
+import { processor } from './processor.ts';
 
 export const en = {
   ...common,
@@ -15,4 +16,5 @@ export const en = {
   ...messages,
   ...report,
   ...release,
+  ...processor,
 };

@@ -7,6 +7,7 @@ import { messages } from './messages.ts';
 import { pages } from './pages.ts';
 import { release } from './release.ts';
 import { report } from './report.ts';
+import { processor } from './processor.ts';
 
 export const nb: Catalogue = {
   ...common,
@@ -16,4 +17,5 @@ export const nb: Catalogue = {
   ...messages,
   ...report,
   ...release,
+  ...processor,
 };
