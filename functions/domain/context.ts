@@ -27,6 +27,8 @@ export interface AppContext {
   stateMachineArn: () => string;
   stagingBucket: () => string;
   exportsBucket: () => string;
+  /** The private bucket of agents' signed permissions; only the functions granted it have one. */
+  documentsBucket?: () => string;
 }
 
 export const systemClock: Clock = { now: () => new Date() };
@@ -55,6 +57,7 @@ export function appContext(): AppContext {
     stateMachineArn: resources.stateMachineArn,
     stagingBucket: resources.stagingBucket,
     exportsBucket: resources.exportsBucket,
+    documentsBucket: resources.documentsBucket,
   };
   return cached;
 }

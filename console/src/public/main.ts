@@ -106,6 +106,7 @@ const DENIAL_KEYS: Record<string, MessageKey> = {
   excessive: 'denial.excessive',
   identity_not_verified: 'denial.identity_not_verified',
   exemption: 'denial.exemption',
+  agent_permission_insufficient: 'denial.agent_permission_insufficient',
   other: 'denial.other',
 };
 

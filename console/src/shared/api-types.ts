@@ -17,6 +17,14 @@ export interface paths {
      * @description Always answers 202 with a new request id when the input is valid, whether or not the company
      * holds data on the address and whether or not a request is already open for it (the subject
      * learns that only by email). An acknowledgement and a 6-digit code are emailed to the address.
+     *
+     * An authorised agent (CCPA 11 CCR 7063; GDPR representation) files with `agent`: their own
+     * contact and a signed permission, sent inline as base64 (PDF, PNG or JPEG; its real type is read
+     * from its bytes and must match `contentType`; at most `agents.permissionMaxBytes`, 3 MiB by default
+     * and never over 4 MiB, so the whole body stays under Lambda's 6 MB). The code and every answer still
+     * go to the subject's address; the agent is mailed a status link that shows the status only. A bad
+     * document is a 400 (`invalid_permission_type`, `invalid_permission_data`, `invalid_permission_content`,
+     * `permission_type_mismatch`) or 413 (`permission_too_large`), and nothing is written.
      */
     post: operations["createRequest"];
   };
@@ -111,6 +119,13 @@ export interface paths {
      */
     get: operations["getPackageLink"];
   };
+  "/v1/admin/requests/{id}/agent-permission": {
+    /**
+     * A short-lived link to the agent's signed permission (approver role)
+     * @description Answers a presigned URL to the document in the private documents bucket, valid for `delivery.presignedUrlSeconds`. Every call is audited as `agent.permission_opened` with the staff member.
+     */
+    get: operations["getAgentPermissionLink"];
+  };
   "/v1/admin/metrics": {
     /**
      * Yearly figures per request type (CCPA 11 CCR 7102)
@@ -154,7 +169,7 @@ export interface components {
     };
     DenyAction: {
       /** @enum {string} */
-      reason: "manifestly_unfounded" | "excessive" | "identity_not_verified" | "exemption" | "other";
+      reason: "manifestly_unfounded" | "excessive" | "identity_not_verified" | "exemption" | "agent_permission_insufficient" | "other";
       /** @description Required with `other` */
       note?: string;
     };
@@ -191,6 +206,28 @@ export interface components {
       country?: string;
       /** @description A BCP 47 language tag such as en or nb-NO */
       locale?: string;
+      agent?: components["schemas"]["NewAgent"];
+    };
+    /** @description An authorised agent filing for the subject (the subject still verifies by their own address) */
+    NewAgent: {
+      /** @description Checked as a subject's name (400 `invalid_agent_name`) */
+      name: string;
+      /**
+       * Format: email
+       * @description The agent's own address, not the subject's (400 `agent_is_subject`)
+       */
+      email: string;
+      organisation?: string;
+      /** @enum {string} */
+      relationship: "authorised_agent" | "power_of_attorney" | "parent_or_guardian" | "legal_representative" | "other";
+      /** @description The agent's language for the agent's own mail; the request's `locale` is the subject's */
+      locale?: string;
+      permission: {
+        /** @enum {string} */
+        contentType: "application/pdf" | "image/png" | "image/jpeg";
+        /** @description The signed permission, standard base64 */
+        data: string;
+      };
     };
     /** @enum {string} */
     Status: "awaiting_verification" | "unverified_closed" | "awaiting_review" | "denied" | "in_progress" | "awaiting_staff" | "assembling" | "completed" | "completed_partial" | "cancelled" | "duplicate";
@@ -206,6 +243,11 @@ export interface components {
       dueDate: string;
       jurisdiction: string;
       verified: boolean;
+      /**
+       * @description Whose link was used: an agent's link shows the status only (no erasure report, no questions, no reply, no download)
+       * @enum {string}
+       */
+      viewer?: "subject" | "agent";
       /** @description The open request for the same address and type that answers this one (status `duplicate`) */
       duplicateOf?: string;
       /** Format: date-time */
@@ -302,6 +344,25 @@ export interface components {
         /** @description The address as compared for duplicates */
         normalizedEmail?: string;
         name?: string;
+      };
+      /** @description The authorised agent who filed for the subject; open the permission with GET .../agent-permission */
+      agent?: {
+        name: string;
+        email: string;
+        organisation?: string;
+        relationship: string;
+        locale?: string;
+        permission: {
+          key: string;
+          contentType: string;
+          bytes: number;
+          sha256: string;
+        };
+        powerOfAttorneyAcceptedBy?: {
+          by: string;
+          /** Format: date-time */
+          at: string;
+        };
       };
       locale?: string;
       jurisdiction: string;
@@ -630,6 +691,14 @@ export interface operations {
    * @description Always answers 202 with a new request id when the input is valid, whether or not the company
    * holds data on the address and whether or not a request is already open for it (the subject
    * learns that only by email). An acknowledgement and a 6-digit code are emailed to the address.
+   *
+   * An authorised agent (CCPA 11 CCR 7063; GDPR representation) files with `agent`: their own
+   * contact and a signed permission, sent inline as base64 (PDF, PNG or JPEG; its real type is read
+   * from its bytes and must match `contentType`; at most `agents.permissionMaxBytes`, 3 MiB by default
+   * and never over 4 MiB, so the whole body stays under Lambda's 6 MB). The code and every answer still
+   * go to the subject's address; the agent is mailed a status link that shows the status only. A bad
+   * document is a 400 (`invalid_permission_type`, `invalid_permission_data`, `invalid_permission_content`,
+   * `permission_type_mismatch`) or 413 (`permission_too_large`), and nothing is written.
    */
   createRequest: {
     parameters: {
@@ -1234,6 +1303,37 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /**
+   * A short-lived link to the agent's signed permission (approver role)
+   * @description Answers a presigned URL to the document in the private documents bucket, valid for `delivery.presignedUrlSeconds`. Every call is audited as `agent.permission_opened` with the staff member.
+   */
+  getAgentPermissionLink: {
+    parameters: {
+      path: {
+        id: components["parameters"]["RequestId"];
+      };
+    };
+    responses: {
+      /** @description The link */
+      200: {
+        content: {
+          "application/json": {
+            /** Format: uri */
+            url: string;
+            /** @enum {string} */
+            contentType: "application/pdf" | "image/png" | "image/jpeg";
+            bytes: number;
+            expiresInSeconds: number;
+          };
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Error"];
+      404: components["responses"]["NotFound"];
       500: components["responses"]["InternalError"];
     };
   };

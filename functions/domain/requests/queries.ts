@@ -41,7 +41,7 @@ function decodeCursor(cursor: string | undefined, dueBefore: string | undefined)
  */
 export function staffView(ctx: AppContext, r: RequestRecord, roles?: readonly string[]) {
   // Index keys and secrets stay out: the view is the API's (docs/openapi.yaml StaffRequest), not the table's.
-  const { pk: _pk, sk: _sk, statusTokenHash: _s, reportTokenHash: _rt, subjectHash: _h, subjectSalt: _ss, openPk: _o, openSk: _os, purgePk: _pp, queueStatus: _qs, ackPk: _ap, ackSk: _as, subjectMessages: _sm, verification, ...rest } = r;
+  const { pk: _pk, sk: _sk, statusTokenHash: _s, reportTokenHash: _rt, agentTokenHash: _at, subjectHash: _h, subjectSalt: _ss, openPk: _o, openSk: _os, purgePk: _pp, queueStatus: _qs, ackPk: _ap, ackSk: _as, subjectMessages: _sm, verification, ...rest } = r;
   const masked = masksSubject(ctx, roles);
   // Masked, the identifiers an erasure resolved (addresses, customer ids) are left out too.
   const { identifiers, ...shown } = rest;
