@@ -137,10 +137,11 @@ export interface paths {
     /**
      * A staff action (approver role)
      * @description - `approve` `{confirmRequestId?}`: from `awaiting_review`. Approving an erasure needs `confirmRequestId` equal to the id.
-     * - `deny` `{reason, note?}`: from `awaiting_review`; reason one of `manifestly_unfounded`, `excessive`, `identity_not_verified`, `exemption`, `other` (needs a note). The subject is told the reason and the right to complain.
+     * - `deny` `{reason, note?}`: from `awaiting_review`; reason one of `manifestly_unfounded`, `excessive`, `identity_not_verified`, `exemption`, `agent_permission_insufficient`, `other` (needs a note). The subject is told the reason and the right to complain.
      * - `retry` `{connector?}`: from `awaiting_staff`: runs the failed connectors (or the one named) again. When a workflow step failed for good (`attention` on the request), runs that step again instead, from the status the request had when it failed (`attention.status`); naming a connector then is a 400 `not_failed`.
      * - `accept-partial` `{reason}`: from `awaiting_staff`: completes without the failed connectors; the reason is kept and stated in the package. With `attention`, only where `actions` offers it (the failed step is `AwaitStaffOnFailures`); otherwise 409 `not_offered`.
      * - `cancel` `{reason}`: any open request. The cancellation closes the request in one conditional write: of concurrent cancels one answers 200 and the others 409 `closed`, and an action that lost to it changes nothing. The subject gets one mail about it.
+     * - `accept-power-of-attorney` `{}`: from `awaiting_verification`, on a request an agent filed, only where configuration sets `agents.acceptPowerOfAttorney` (otherwise 403 `power_of_attorney_not_accepted`): staff accept the agent's power of attorney in place of the subject's own code, and the request goes on to review. Audited as `verification.power_of_attorney_accepted`.
      * - `assign` `{assignee}`: any open request; escalation emails then go to the assignee (an email address) instead of the privacy team. `assignee` is required: `null` (or `""`) hands the request back to the team; an empty body, a `null` body or `{}` is a 400.
      * Every action is recorded in the audit trail with the staff member and reason.
      */
@@ -179,6 +180,7 @@ export interface components {
     };
     AcceptPartialAction: components["schemas"]["Reason"];
     CancelAction: components["schemas"]["Reason"];
+    AcceptPowerOfAttorneyAction: Record<string, never>;
     AssignAction: {
       /** @description A staff email address; `null` or `""` hands the request back to the team */
       assignee: string | "" | null;
@@ -538,7 +540,7 @@ export interface components {
     RequestDetail: {
       request: components["schemas"]["StaffRequest"];
       /** @description The actions this API would accept on the request now from the caller (its role, the request's state, the law's extension and clock-stop rules, the due date); empty for a viewer. The console shows exactly these. */
-      actions: ("approve" | "deny" | "extend" | "pause" | "resume" | "retry" | "accept-partial" | "cancel" | "assign" | "download")[];
+      actions: ("approve" | "deny" | "extend" | "pause" | "resume" | "retry" | "accept-partial" | "cancel" | "assign" | "download" | "accept-power-of-attorney")[];
       connectors: components["schemas"]["ConnectorOutcome"][];
       audit: {
           /** Format: date-time */
@@ -1367,10 +1369,11 @@ export interface operations {
   /**
    * A staff action (approver role)
    * @description - `approve` `{confirmRequestId?}`: from `awaiting_review`. Approving an erasure needs `confirmRequestId` equal to the id.
-   * - `deny` `{reason, note?}`: from `awaiting_review`; reason one of `manifestly_unfounded`, `excessive`, `identity_not_verified`, `exemption`, `other` (needs a note). The subject is told the reason and the right to complain.
+   * - `deny` `{reason, note?}`: from `awaiting_review`; reason one of `manifestly_unfounded`, `excessive`, `identity_not_verified`, `exemption`, `agent_permission_insufficient`, `other` (needs a note). The subject is told the reason and the right to complain.
    * - `retry` `{connector?}`: from `awaiting_staff`: runs the failed connectors (or the one named) again. When a workflow step failed for good (`attention` on the request), runs that step again instead, from the status the request had when it failed (`attention.status`); naming a connector then is a 400 `not_failed`.
    * - `accept-partial` `{reason}`: from `awaiting_staff`: completes without the failed connectors; the reason is kept and stated in the package. With `attention`, only where `actions` offers it (the failed step is `AwaitStaffOnFailures`); otherwise 409 `not_offered`.
    * - `cancel` `{reason}`: any open request. The cancellation closes the request in one conditional write: of concurrent cancels one answers 200 and the others 409 `closed`, and an action that lost to it changes nothing. The subject gets one mail about it.
+   * - `accept-power-of-attorney` `{}`: from `awaiting_verification`, on a request an agent filed, only where configuration sets `agents.acceptPowerOfAttorney` (otherwise 403 `power_of_attorney_not_accepted`): staff accept the agent's power of attorney in place of the subject's own code, and the request goes on to review. Audited as `verification.power_of_attorney_accepted`.
    * - `assign` `{assignee}`: any open request; escalation emails then go to the assignee (an email address) instead of the privacy team. `assignee` is required: `null` (or `""`) hands the request back to the team; an empty body, a `null` body or `{}` is a 400.
    * Every action is recorded in the audit trail with the staff member and reason.
    */
@@ -1378,13 +1381,13 @@ export interface operations {
     parameters: {
       path: {
         id: components["parameters"]["RequestId"];
-        action: "approve" | "deny" | "retry" | "accept-partial" | "cancel" | "assign";
+        action: "approve" | "deny" | "retry" | "accept-partial" | "cancel" | "assign" | "accept-power-of-attorney";
       };
     };
     /** @description The action's body, by the action in the path; an empty body counts as `{}`. */
     requestBody?: {
       content: {
-        "application/json": components["schemas"]["ApproveAction"] | components["schemas"]["DenyAction"] | components["schemas"]["RetryAction"] | components["schemas"]["AcceptPartialAction"] | components["schemas"]["CancelAction"] | components["schemas"]["AssignAction"];
+        "application/json": components["schemas"]["ApproveAction"] | components["schemas"]["DenyAction"] | components["schemas"]["RetryAction"] | components["schemas"]["AcceptPartialAction"] | components["schemas"]["CancelAction"] | components["schemas"]["AssignAction"] | components["schemas"]["AcceptPowerOfAttorneyAction"];
       };
     };
     responses: {

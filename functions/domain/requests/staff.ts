@@ -18,6 +18,7 @@ import { acceptsPartial, attentionActions, isRetryable, needsAttention } from '.
 import { extensionRefusal } from '../deadline-ops/extension.ts';
 import { clockStopRefusal } from './deadline-refusals.ts';
 import { requestToday } from './zone.ts';
+import { powerOfAttorneyRefusal } from '../agents/power-of-attorney.ts';
 
 export type StaffAction =
   | 'approve'
@@ -29,7 +30,8 @@ export type StaffAction =
   | 'accept-partial'
   | 'cancel'
   | 'assign'
-  | 'download';
+  | 'download'
+  | 'accept-power-of-attorney';
 
 /**
  * The actions the API would accept on this request now from a staff member with these roles, checked
@@ -44,6 +46,7 @@ export function staffActions(ctx: AppContext, r: RequestRecord, roles: readonly 
   // A decision on record while still awaiting review is being handed to the workflow: nothing to decide.
   const deciding = r.status === 'awaiting_review' && r.decision !== undefined;
   if (r.status === 'awaiting_review' && !deciding) actions.push('approve', 'deny');
+  if (!powerOfAttorneyRefusal(ctx, r)) actions.push('accept-power-of-attorney');
   if (needsAttention(r)) {
     // A step failed for good (NeedsAttention): what applies depends on the step.
     actions.push(...attentionActions(r));

@@ -1,6 +1,7 @@
 /**
  * POST /v1/admin/requests/{id}/{action}: staff actions. approve {confirmRequestId?}, deny {reason, note?},
- * retry {connector?}, accept-partial {reason}, cancel {reason}, assign {assignee: email | null}. Needs the approver role.
+ * retry {connector?}, accept-partial {reason}, cancel {reason}, assign {assignee: email | null},
+ * accept-power-of-attorney {} (agents.acceptPowerOfAttorney). Needs the approver role.
  */
 import * as z from 'zod/mini';
 import '#commons/zod';
@@ -8,6 +9,7 @@ import { appContext } from '#domain/context';
 import { acceptPartial, approve, assign, cancel, deny, retry } from '#domain/requests/staff';
 import { DENIAL_REASONS } from '#domain/requests/model';
 import { requestDetail } from '#domain/requests/queries';
+import { acceptPowerOfAttorney } from '#domain/agents/power-of-attorney';
 import { actionInput, httpHandler, requestIdFrom } from '../http.ts';
 
 const reasons = Object.keys(DENIAL_REASONS) as [keyof typeof DENIAL_REASONS, ...(keyof typeof DENIAL_REASONS)[]];
@@ -25,6 +27,8 @@ export const bodies = {
   // The staff member's email address; escalation emails for the request go to them. Handing a request
   // back to the team is said explicitly (null, or "" as the console's emptied field sends): a missing
   // or empty body must not unassign by accident.
+  // Staff read the agent's permission and accept it in place of the subject's own code (agents.acceptPowerOfAttorney).
+  'accept-power-of-attorney': z.strictObject({}),
   assign: z.strictObject({
     assignee: z.union([z.email({ error: 'assignee is an email address, or null to hand the request back to the team' }), z.literal(''), z.null()], {
       error: 'assignee is required: a staff email address, or null to hand the request back to the team',
@@ -59,6 +63,9 @@ export const handler = httpHandler({ staffRole: 'approver', body: actionBody }, 
       break;
     case 'assign':
       await assign(ctx, id, actor, input.assignee || undefined);
+      break;
+    case 'accept-power-of-attorney':
+      await acceptPowerOfAttorney(ctx, id, actor);
       break;
   }
   return { status: 200, body: await requestDetail(ctx, id, staff!.roles) };
