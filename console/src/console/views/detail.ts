@@ -18,6 +18,7 @@ import { timeIn } from '../time.ts';
 import { historyPanel } from './detail-history.ts';
 import { messagesPanel, waitingForSubject } from './detail-messages.ts';
 import { notesPanel } from './detail-notes.ts';
+import { agentPanel } from './detail-agent.ts';
 import type { Detail, DetailPage, DetailPanel } from './detail-panel.ts';
 import { FIRST_POLL_MS, fingerprint, keepsPolling, nextDelay } from './detail-refresh.ts';
 
@@ -102,7 +103,7 @@ const requestPath = (id: string) => `/v1/admin/requests/${encodeURIComponent(id)
  * The panels below the request's own sections, in page order. Each is a function of the page (see
  * detail-panel.ts); a panel of another feature is added here with one line.
  */
-const PANELS: DetailPanel[] = [messagesPanel, notesPanel, historyPanel];
+const PANELS: DetailPanel[] = [agentPanel, messagesPanel, notesPanel, historyPanel];
 
 /**
  * One request on screen. Every redraw builds the page anew from the request in full; text typed into a
