@@ -917,7 +917,7 @@ export interface operations {
         };
       };
       400: components["responses"]["BadRequest"];
-      /** @description Missing or wrong token (`invalid_token`) */
+      /** @description Missing or wrong token (`invalid_token`), or an agent's status-only link (`agent_link`) */
       403: {
         content: {
           "application/json": components["schemas"]["Error"];
