@@ -7,8 +7,8 @@ export const agents = {
   'agents.form.legend': 'About you, the agent',
   'agents.form.intro':
     'Above, give the email address and name of the person the request is for. We send the confirmation code and the answer to that person, not to you; you get a link to follow the status.',
-  'agents.form.name': 'Your name',
-  'agents.form.email': 'Your email address',
+  'agents.form.name': 'Your name (as the agent)',
+  'agents.form.email': 'Your email address (as the agent)',
   'agents.form.organisation': 'Your organisation (optional)',
   'agents.form.relationship': 'How you act for the person',
   'agents.form.permission': 'The permission the person signed',
