@@ -832,11 +832,11 @@ export class DsarOrchestrator extends Construct {
           break;
         case 'documents:write':
           // Delete only to remove the document of a filing whose request was not written.
-          add(['s3:PutObject', 's3:DeleteObject'], [objects(this.documentsBucket)]);
+          add(['s3:PutObject', 's3:DeleteObject'], [this.documentsBucket.arnForObjects('requests/*')]);
           viaKey(['kms:GenerateDataKey*'], 's3');
           break;
         case 'documents:read':
-          add(['s3:GetObject'], [objects(this.documentsBucket)]);
+          add(['s3:GetObject'], [this.documentsBucket.arnForObjects('requests/*')]);
           viaKey(['kms:Decrypt'], 's3');
           break;
         case 'sfn:start':
@@ -965,6 +965,7 @@ export class DsarOrchestrator extends Construct {
     iam5(`Resource::${nagString(this, `${this.table.tableArn}/index/*`)}`, 'Queries on the global secondary indexes of this construct\'s own request table only.');
     iam5(`Resource::${nagString(this, this.stagingBucket.arnForObjects('*'))}`, 'Objects of this construct\'s own staging bucket; object keys are per request and cannot be listed in a policy.');
     iam5(`Resource::${nagString(this, this.exportsBucket.arnForObjects('*'))}`, 'Objects of this construct\'s own exports bucket; object keys are per request and cannot be listed in a policy.');
+    iam5(`Resource::${nagString(this, this.documentsBucket.arnForObjects('requests/*'))}`, 'Agents\' signed permissions in this construct\'s own documents bucket, one folder per request (ids made at run time).');
     iam5(`Resource::${nagString(this, ctx.executionsArn)}`, 'Executions of this one state machine: execution names are request ids, created at run time.');
     for (const c of this.config.connectors.filter((x) => x.enabled)) {
       if (c.kind === 's3') {
