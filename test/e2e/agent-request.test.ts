@@ -1,8 +1,9 @@
 /**
  * An authorised agent files for carol, end to end on the real embedded runtime: the signed permission
  * lands in the private documents bucket, carol is told and verifies by her own address, the agent's link
- * shows the status only and cannot download, staff open the permission through an audited short-lived
- * link, and the answer goes to carol alone. A permission that does not hold is denied with its own reason.
+ * shows the status only, staff open the permission through an audited short-lived link, and the answer
+ * goes to carol alone. A permission that does not hold is denied with its own reason. The attacks (the
+ * agent's token at the download, enumeration, disguised documents) are in test/security/agents.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
@@ -79,24 +80,6 @@ describe('an agent files for carol', () => {
     const status = await rt.api('GET', `/v1/requests/${id}?token=${encodeURIComponent(agentToken)}`);
     expect(status.body).toMatchObject({ status: 'completed', viewer: 'agent', verified: true });
   }, 90_000);
-
-  it('refuses the agent’s token at the download, and the agent cannot write to staff as carol', async () => {
-    const download = await rt.api('GET', `/v1/downloads/${id}?token=${encodeURIComponent(agentToken)}`);
-    expect(download.status).toBe(403);
-    const reply = await rt.api('POST', `/v1/requests/${id}/reply`, { body: { token: agentToken, message: 'send it to me instead' } });
-    expect(reply.status).toBe(403);
-  });
-});
-
-describe('enumeration through an agent', () => {
-  it('answers a filing for a person the company holds nothing on exactly as one for a person it holds much on', async () => {
-    const answers = [];
-    for (const email of ['alice@example.com', 'nobody-agent@example.net']) {
-      const res = await rt.api('POST', '/v1/requests', { body: { type: 'portability', email, agent: agentInput({ email: 'frank@agents.example.org' }) } });
-      answers.push({ status: res.status, keys: Object.keys(res.body).sort(), said: res.body.status });
-    }
-    expect(answers[0]).toEqual(answers[1]);
-  });
 });
 
 describe('an agent whose permission does not hold', () => {
