@@ -38,14 +38,14 @@ describe('an agent on the public form', () => {
     const { page, errors } = await tab();
     await page.goto(`${rt.apiUrl}/request/?lang=en`);
     await page.getByLabel(/^Access/).check();
-    await page.getByLabel('Email address', { exact: true }).fill(SUBJECT);
+    await page.getByLabel('Email address').fill(SUBJECT);
     const agentFields = page.locator('fieldset.agent-fields');
     expect(await agentFields.isHidden()).toBe(true);
     await page.getByLabel('I am filing for someone else, as their authorised agent').check();
     await agentFields.waitFor();
-    await agentFields.getByLabel('Your name (as the agent)').fill('Grace Agent');
-    await agentFields.getByLabel('Your email address (as the agent)').fill(AGENT);
-    await agentFields.getByLabel('Your organisation (optional)').fill('Consumer Rights Co');
+    await agentFields.getByLabel('The agent’s name').fill('Grace Agent');
+    await agentFields.getByLabel('The agent’s email').fill(AGENT);
+    await agentFields.getByLabel('The agent’s organisation (optional)').fill('Consumer Rights Co');
     await agentFields.getByLabel('How you act for the person').selectOption('authorised_agent');
 
     // A file of another type is refused on the page, before anything is sent.

@@ -7,9 +7,9 @@ export const agents = {
   'agents.form.legend': 'About you, the agent',
   'agents.form.intro':
     'Above, give the email address and name of the person the request is for. We send the confirmation code and the answer to that person, not to you; you get a link to follow the status.',
-  'agents.form.name': 'Your name (as the agent)',
-  'agents.form.email': 'Your email address (as the agent)',
-  'agents.form.organisation': 'Your organisation (optional)',
+  'agents.form.name': 'The agent’s name',
+  'agents.form.email': 'The agent’s email',
+  'agents.form.organisation': 'The agent’s organisation (optional)',
   'agents.form.relationship': 'How you act for the person',
   'agents.form.permission': 'The permission the person signed',
   'agents.form.permissionHint': 'A PDF, PNG or JPEG file of at most {size}.',

@@ -6,9 +6,9 @@ export const agents: Record<keyof typeof en, string> = {
   'agents.form.legend': 'Om deg som fullmektig',
   'agents.form.intro':
     'Fyll inn e-postadressen og navnet til personen forespørselen gjelder, ovenfor. Vi sender bekreftelseskoden og svaret til den personen, ikke til deg; du får en lenke der du kan følge med på statusen.',
-  'agents.form.name': 'Navnet ditt (som fullmektig)',
-  'agents.form.email': 'E-postadressen din (som fullmektig)',
-  'agents.form.organisation': 'Organisasjonen din (valgfritt)',
+  'agents.form.name': 'Fullmektigens navn',
+  'agents.form.email': 'Fullmektigens e-post',
+  'agents.form.organisation': 'Fullmektigens organisasjon (valgfritt)',
   'agents.form.relationship': 'Hvordan du opptrer for personen',
   'agents.form.permission': 'Fullmakten personen har signert',
   'agents.form.permissionHint': 'En PDF-, PNG- eller JPEG-fil på høyst {size}.',
