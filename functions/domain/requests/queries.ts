@@ -49,6 +49,8 @@ export function staffView(ctx: AppContext, r: RequestRecord, roles?: readonly st
     ...shown,
     ...(identifiers && !masked ? { identifiers } : {}),
     subject: masked ? maskedSubject(r.subject) : r.subject,
+    // An agent is a person too: masked for viewers as the subject is.
+    ...(r.agent && masked ? { agent: maskedAgent(r.agent) } : {}),
     verification: verification
       ? { sentAt: verification.sentAt, expiresAt: verification.expiresAt, attempts: verification.attempts, codesSent: verification.codesSent, verifiedAt: verification.verifiedAt }
       : undefined,
@@ -82,6 +84,11 @@ export function maskedSubject(subject: RequestRecord['subject']): RequestRecord[
     .map((part) => `${part[0]!.toUpperCase()}.`)
     .join(' ');
   return { email: mask(subject.email), normalizedEmail: mask(subject.normalizedEmail), ...(initials ? { name: initials } : {}) };
+}
+
+function maskedAgent(agent: NonNullable<RequestRecord['agent']>): NonNullable<RequestRecord['agent']> {
+  const m = maskedSubject({ email: agent.email, normalizedEmail: agent.email, name: agent.name });
+  return { ...agent, email: m.email, name: m.name ?? '' };
 }
 
 export interface QueueQuery {

@@ -9,6 +9,7 @@ import { SendTaskSuccessCommand, SFNClient, TaskTimedOut } from '@aws-sdk/client
 import { parseConfig } from '#commons/config';
 import { acceptPowerOfAttorney } from '#domain/agents/power-of-attorney';
 import { staffActions } from '#domain/requests/staff';
+import { staffView } from '#domain/requests/queries';
 import { subjectReply, subjectStatus } from '#domain/requests/subject';
 import type { AgentOnRecord } from '#domain/requests/model';
 import { recordReceipt } from '#domain/workflow/receipt';
@@ -172,5 +173,15 @@ describe('accepting a power of attorney', () => {
     ctx = allowing();
     await ctx.memory.create(requestRecord({ verification: verificationFor(REQUEST_ID, '123456') }));
     await expect(acceptPowerOfAttorney(ctx, REQUEST_ID, 'staff@example.com')).rejects.toMatchObject({ status: 409 });
+  });
+});
+
+describe('the agent in the staff view', () => {
+  it('is masked for viewers where the configuration masks the subject, and shown in full to approvers', () => {
+    const masking = testContext(parseConfig({ ...exampleConfigJson(), console: { maskSubjectForViewers: true } }));
+    const r = requestRecord({ agent: AGENT });
+
+    expect(staffView(masking, r, ['viewer']).agent).toMatchObject({ name: 'D. A.', email: 'd•••@agents.example.org', relationship: 'authorised_agent' });
+    expect(staffView(masking, r, ['approver']).agent).toMatchObject({ name: 'Dana Agent', email: AGENT_EMAIL });
   });
 });
