@@ -27,7 +27,8 @@ export function agentFiledNotice(config: DsarConfig, r: AgentMailFacts & { agent
       t.t('mail.greeting'),
       t.t('agents.mail.notice.body', { type: typeWords(t, r.type), requestId: r.requestId, received: t.date(r.receivedDate) }),
       t.t('agents.mail.notice.agent', { agent }),
-      t.t('agents.mail.notice.verify'),
+      // Where staff may accept a power of attorney instead of the code, the subject is told so.
+      t.t(config.agents.acceptPowerOfAttorney ? 'agents.mail.notice.verify_or_attorney' : 'agents.mail.notice.verify'),
       t.t('agents.mail.notice.object', { email: config.organisation.dpo.email }),
     ], t),
     volume: 'anonymous',

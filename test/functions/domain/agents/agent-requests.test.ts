@@ -57,6 +57,16 @@ describe('the receipt of a request an agent filed', () => {
     expect(toSubject.some((m) => m.subject.includes('received your request'))).toBe(true);
   });
 
+  it('tells the subject that staff may accept a power of attorney instead of their code, where the configuration allows it', async () => {
+    ctx = testContext(parseConfig({ ...exampleConfigJson(), agents: { acceptPowerOfAttorney: true } }));
+    await ctx.memory.create(requestRecord({ agent: AGENT, verification: verificationFor(REQUEST_ID, '123456') }));
+
+    await recordReceipt(ctx, REQUEST_ID);
+
+    const notice = ctx.mail.to(SUBJECT_EMAIL).find((m) => m.subject.includes('made for you'))!;
+    expect(notice.text).toContain('or once our staff have checked and accepted a power of attorney you gave the agent');
+  });
+
   it('gives the agent, in the agent’s language, a status link of their own and nothing else', async () => {
     await recordReceipt(ctx, REQUEST_ID);
 

@@ -33,6 +33,8 @@ export const agents = {
   'agents.mail.notice.agent': 'Agent: “{agent}”',
   'agents.mail.notice.verify':
     'We only go ahead once you confirm your email address with the code we sent you in a separate email, and we send any answer only to you, never to the agent.',
+  'agents.mail.notice.verify_or_attorney':
+    'We only go ahead once you confirm your email address with the code we sent you in a separate email, or once our staff have checked and accepted a power of attorney you gave the agent. We send any answer only to you, never to the agent.',
   'agents.mail.notice.object':
     'If you did not give this person permission, do not enter the code, and tell our data protection officer at {email}. Without your confirmation the request closes and nothing is done.',
   'agents.mail.ack.subject': 'We received the request you made: {requestId}',

@@ -32,6 +32,8 @@ export const agents: Record<keyof typeof en, string> = {
   'agents.mail.notice.agent': 'Fullmektig: «{agent}»',
   'agents.mail.notice.verify':
     'Vi går bare videre når du har bekreftet e-postadressen din med koden vi har sendt deg i en egen e-post, og vi sender svaret bare til deg, aldri til fullmektigen.',
+  'agents.mail.notice.verify_or_attorney':
+    'Vi går bare videre når du har bekreftet e-postadressen din med koden vi har sendt deg i en egen e-post, eller når de ansatte hos oss har kontrollert og godtatt en fullmakt du har gitt fullmektigen. Vi sender svaret bare til deg, aldri til fullmektigen.',
   'agents.mail.notice.object':
     'Hvis du ikke har gitt denne personen fullmakt, skal du ikke skrive inn koden. Si fra til personvernombudet vårt på {email}. Uten din bekreftelse blir forespørselen avsluttet uten at noe blir gjort.',
   'agents.mail.ack.subject': 'Vi har mottatt forespørselen du sendte: {requestId}',
