@@ -3,6 +3,8 @@
  * with exactly the grants listed here, and the embedded runtime imports the same entry files and serves
  * the same routes. Adding a function here is all either side needs.
  */
+import { intakeMaxBodyBytes } from '../functions/commons/config.ts';
+
 export type Grant =
   /** GetItem and Query (the table and its indexes). */
   | 'table:read'
@@ -20,6 +22,10 @@ export type Grant =
   | 'exports:write'
   /** List and delete only: an erasure removes the subject's earlier packages. */
   | 'exports:delete'
+  /** PutObject (and Delete, to undo a filing that failed) in the documents bucket: agents' signed permissions. */
+  | 'documents:write'
+  /** GetObject in the documents bucket, for the staff's presigned link to a permission. */
+  | 'documents:read'
   | 'sfn:start'
   | 'sfn:complete-task'
   | 'sfn:stop'
@@ -37,7 +43,7 @@ export interface FunctionSpec {
   /** The ASL placeholder that receives this function's ARN, for workflow steps. */
   placeholder?: string;
   /** HTTP routes served by this function (API Gateway HTTP API route keys). */
-  routes?: Array<{ method: 'GET' | 'POST'; path: string; staff?: boolean }>;
+  routes?: Array<{ method: 'GET' | 'POST'; path: string; staff?: boolean; maxBodyBytes?: number }>;
   grants: Grant[];
   timeoutSeconds: number;
   memoryMb: number;
@@ -66,7 +72,8 @@ const step = (id: string, placeholder: string, grants: Grant[], timeoutSeconds =
 });
 
 export const FUNCTIONS: FunctionSpec[] = [
-  api('create-request', [{ method: 'POST', path: '/v1/requests' }], ['table:read', 'table:write', 'sfn:start']),
+  // The intake body may carry an agent's signed permission (base64), so its route reads more than the others.
+  api('create-request', [{ method: 'POST', path: '/v1/requests', maxBodyBytes: intakeMaxBodyBytes() }], ['table:read', 'table:write', 'sfn:start', 'documents:write']),
   api('verify-request', [{ method: 'POST', path: '/v1/requests/{id}/verify' }], ['table:read', 'table:write', 'sfn:complete-task', 'secret:code-key']),
   api('resend-code', [{ method: 'POST', path: '/v1/requests/{id}/code' }], ['table:read', 'table:write', 'ses:send', 'secret:code-key']),
   api('get-request-status', [{ method: 'GET', path: '/v1/requests/{id}' }], ['table:read']),
@@ -100,6 +107,7 @@ export const FUNCTIONS: FunctionSpec[] = [
   api('admin-list-tasks', [{ method: 'GET', path: '/v1/admin/requests/{id}/tasks', staff: true }], ['table:read']),
   api('admin-task-act', [{ method: 'POST', path: '/v1/admin/requests/{id}/tasks/{n}/{action}', staff: true }], ['table:read', 'table:write']),
   api('admin-package', [{ method: 'GET', path: '/v1/admin/requests/{id}/package', staff: true }], ['table:read', 'table:write', 'exports:read']),
+  api('admin-agent-permission', [{ method: 'GET', path: '/v1/admin/requests/{id}/agent-permission', staff: true }], ['table:read', 'table:write', 'documents:read']),
   // Release after staff review (functions/domain/release/): a withholding rebuilds the package from staging,
   // (the release itself is admin-act's `release`: it completes the workflow's task like approve does),
   // so the function gets one whole vCPU (1,769 MB) and the most time an HTTP API integration allows (30 s).

@@ -249,6 +249,17 @@ const partnerSchema = z.object({
 });
 export type PartnerConfig = z.infer<typeof partnerSchema>;
 
+/**
+ * The most an agent's signed permission may ever be: it travels base64 inside the JSON intake body, and
+ * a Lambda invocation's payload is at most 6 MB (API Gateway's 10 MB does not bind first).
+ */
+export const PERMISSION_CEILING_BYTES = 4 * 1024 * 1024;
+
+/** The intake route's body limit: the usual JSON fields (`fieldsBytes`) plus the largest permission as base64. */
+export function intakeMaxBodyBytes(fieldsBytes = 64 * 1024): number {
+  return fieldsBytes + Math.ceil(PERMISSION_CEILING_BYTES / 3) * 4;
+}
+
 export const configSchema = z.object({
   organisation: z.object({
     name: z.string().check(z.minLength(1)),
@@ -388,6 +399,19 @@ export const configSchema = z.object({
        * initials) in the queue, the request and its history; approvers always see them in full.
        */
       maskSubjectForViewers: z._default(z.boolean(), false),
+    }), {}),
+  /** Requests filed by an authorised agent (CCPA 11 CCR 7063; GDPR representation): docs/security.md, "Authorised agents". */
+  agents: z.prefault(z.object({
+      /**
+       * Whether staff may accept the agent's power of attorney in place of the subject's own verification
+       * (a staff action, audited). Off: the subject always verifies by their own address.
+       */
+      acceptPowerOfAttorney: z._default(z.boolean(), false),
+      /**
+       * Largest signed permission an agent may upload. It travels base64 inside the JSON intake body, and a
+       * Lambda invocation takes at most 6 MB, so 4 MiB (5.6 MB as base64) is the ceiling.
+       */
+      permissionMaxBytes: z._default(z.number().check(z.int(), z.minimum(10_240), z.maximum(PERMISSION_CEILING_BYTES)), 3 * 1024 * 1024),
     }), {}),
   records: z.prefault(z.object({
       /** How long a closed request keeps the subject's email and name before they are hashed. */

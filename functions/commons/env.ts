@@ -10,5 +10,6 @@ export const resources = {
   table: () => requiredEnv('DSAR_TABLE'),
   stagingBucket: () => requiredEnv('DSAR_STAGING_BUCKET'),
   exportsBucket: () => requiredEnv('DSAR_EXPORTS_BUCKET'),
+  documentsBucket: () => requiredEnv('DSAR_DOCUMENTS_BUCKET'),
   stateMachineArn: () => requiredEnv('DSAR_STATE_MACHINE_ARN'),
 };

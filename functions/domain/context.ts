@@ -19,6 +19,8 @@ export interface AppContext extends StoreContext {
   mailer: Mailer;
   sfn: SFNClient;
   stateMachineArn: () => string;
+  /** The private bucket of agents' signed permissions; only the functions granted it have one. */
+  documentsBucket?: () => string;
 }
 
 let cached: AppContext | undefined;
@@ -40,6 +42,7 @@ export function appContext(): AppContext {
     ),
     sfn: sfnClient(),
     stateMachineArn: resources.stateMachineArn,
+    documentsBucket: resources.documentsBucket,
   };
   return cached;
 }

@@ -10,6 +10,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import * as z from 'zod/mini';
 import '#commons/zod';
+import { intakeMaxBodyBytes } from '#commons/config';
 import { RateLimited, RequestError, badRequest, forbidden, unauthorized } from '#commons/errors';
 import { logger } from '#commons/observability';
 import { SECURITY_HEADERS } from './security-headers.ts';
@@ -18,8 +19,10 @@ import { edgeOnly } from './edge-only.ts';
 export { SECURITY_HEADERS };
 
 export const MAX_BODY_BYTES = 64 * 1024;
+/** The intake body may carry an agent's permission (base64, at most PERMISSION_CEILING_BYTES) beside the usual fields. */
+export const INTAKE_MAX_BODY_BYTES = intakeMaxBodyBytes(MAX_BODY_BYTES);
 
-export const bodyTooLarge = () => new RequestError(413, 'body_too_large', `the body must be at most ${MAX_BODY_BYTES / 1024} KiB`);
+export const bodyTooLarge = (limit = MAX_BODY_BYTES) => new RequestError(413, 'body_too_large', `the body must be at most ${Math.floor(limit / 1024)} KiB`);
 export const malformedPath = () => badRequest('malformed_path', 'the path holds a malformed percent-encoding');
 
 export type StaffRole = 'approver' | 'viewer';
@@ -54,10 +57,10 @@ export function errorBody(status: number, code: string, message: string, details
 // another charset the body would then be misread in, not a list of types.
 const JSON_MEDIA_TYPE = /^application\/json[ \t]*(?:;[ \t]*charset=(?:utf-8|"utf-8")[ \t]*)?$/i;
 
-function parseBody<B>(event: APIGatewayProxyEventV2, schema: z.ZodMiniType<B> | undefined): B {
+function parseBody<B>(event: APIGatewayProxyEventV2, schema: z.ZodMiniType<B> | undefined, limit = MAX_BODY_BYTES): B {
   if (!schema) return undefined as B;
   const raw = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
-  if (Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES) throw bodyTooLarge();
+  if (Buffer.byteLength(raw, 'utf8') > limit) throw bodyTooLarge(limit);
   if (raw && !JSON_MEDIA_TYPE.test(event.headers?.['content-type'] ?? '')) {
     throw new RequestError(415, 'unsupported_media_type', 'send the body as application/json (with charset=utf-8 or no charset)');
   }
@@ -102,6 +105,8 @@ export interface HandlerOptions<B> {
   body?: z.ZodMiniType<B>;
   /** Staff routes: the role the caller needs (`viewer` is met by `approver` too). */
   staffRole?: StaffRole;
+  /** A larger body limit than MAX_BODY_BYTES, for the one route that takes a document (the route's spec says the same). */
+  maxBodyBytes?: number;
 }
 
 export function httpHandler<B = undefined>(
@@ -117,7 +122,7 @@ export function httpHandler<B = undefined>(
       if (!allowed) throw forbidden('role_required', `this action needs the ${options.staffRole} role`);
     }
     const path = pathFrom(event);
-    const body = parseBody(event, options.body);
+    const body = parseBody(event, options.body, options.maxBodyBytes);
     const out = await fn({
       event,
       body,

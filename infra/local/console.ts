@@ -31,6 +31,7 @@ export function localClientConfig(): ClientConfig {
       askJurisdiction: config.jurisdictions.askSubject,
       jurisdictions: [...JURISDICTIONS],
       defaultJurisdiction: config.jurisdictions.default,
+      agentPermissionMaxBytes: config.agents.permissionMaxBytes,
     },
   };
 }

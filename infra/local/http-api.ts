@@ -32,6 +32,8 @@ interface Route {
   pattern: RegExp;
   params: string[];
   staff: boolean;
+  /** The body this route reads at most (API Gateway's own limit is larger: the function enforces this). */
+  maxBodyBytes: number;
   spec: FunctionSpec;
 }
 
@@ -43,7 +45,7 @@ function compile(spec: FunctionSpec, route: NonNullable<FunctionSpec['routes']>[
       return '([^/]+)';
     })}/?$`,
   );
-  return { method: route.method, path: route.path, pattern, params, staff: Boolean(route.staff), spec };
+  return { method: route.method, path: route.path, pattern, params, staff: Boolean(route.staff), maxBodyBytes: route.maxBodyBytes ?? MAX_BODY_BYTES, spec };
 }
 
 function sameSecret(a: string, b: string): boolean {
@@ -176,8 +178,8 @@ export async function startHttpApi(options: HttpApiOptions): Promise<{ url: stri
       } as never;
     }
 
-    const body = await readBody(req, MAX_BODY_BYTES);
-    if (body === undefined) return sendError(req, res, bodyTooLarge());
+    const body = await readBody(req, route.maxBodyBytes);
+    if (body === undefined) return sendError(req, res, bodyTooLarge(route.maxBodyBytes));
 
     const query: Record<string, string> = {};
     for (const [k, v] of url.searchParams) query[k] = query[k] === undefined ? v : `${query[k]},${v}`;

@@ -47,6 +47,8 @@ export const REGION = 'eu-north-1';
 export const TABLE = 'dsar-requests';
 export const STAGING_BUCKET = 'dsar-staging';
 export const EXPORTS_BUCKET = 'dsar-exports';
+/** Agents' signed permissions (private: nothing serves it to the public; staff get presigned links). */
+export const DOCUMENTS_BUCKET = 'dsar-documents';
 export const STATE_MACHINE_NAME = 'dsar-workflow';
 
 export interface RuntimePorts {
@@ -143,7 +145,7 @@ export interface RuntimeInfo {
   stateMachineArn: string;
   dataDir: string;
   tables: { requests: string };
-  buckets: { staging: string; exports: string };
+  buckets: { staging: string; exports: string; documents: string };
 }
 
 export interface Runtime extends RuntimeInfo {
@@ -242,7 +244,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       dir: join(dataDir, 's3'),
       socketPath: emulatorSocket(dataDir, 's3'),
       credentials: awsCredentials,
-      buckets: [STAGING_BUCKET, EXPORTS_BUCKET],
+      buckets: [STAGING_BUCKET, EXPORTS_BUCKET, DOCUMENTS_BUCKET],
       onTorn: (torn) => warn(tornObjectWarning(torn)),
     });
     stoppers.push(s3.close);
@@ -285,6 +287,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       DSAR_TABLE: TABLE,
       DSAR_STAGING_BUCKET: STAGING_BUCKET,
       DSAR_EXPORTS_BUCKET: EXPORTS_BUCKET,
+      DSAR_DOCUMENTS_BUCKET: DOCUMENTS_BUCKET,
       DSAR_STATE_MACHINE_ARN: stateMachineArn,
       DSAR_CREDENTIALS_FILE: credentialsFile,
       DSAR_CODE_KEY_FILE: codeKeyFile(dataDir),
@@ -305,6 +308,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     await assertIndexes(dynamoClient, requestTableDefinition(TABLE));
     await ensureBucket(s3Client, STAGING_BUCKET);
     await ensureBucket(s3Client, EXPORTS_BUCKET);
+    await ensureBucket(s3Client, DOCUMENTS_BUCKET);
     const marker = join(dataDir, 'seeded.json');
     if (!existsSync(marker)) {
       const started = Date.now();
@@ -440,7 +444,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       stateMachineArn,
       dataDir,
       tables: { requests: TABLE },
-      buckets: { staging: STAGING_BUCKET, exports: EXPORTS_BUCKET },
+      buckets: { staging: STAGING_BUCKET, exports: EXPORTS_BUCKET, documents: DOCUMENTS_BUCKET },
     };
     const runtimeFile = join(dataDir, '..', 'runtime.json');
     writeFileSync(runtimeFile, JSON.stringify(info, null, 2), { mode: 0o600 });

@@ -239,6 +239,7 @@ export class ConsoleSite extends Construct {
         askJurisdiction: props.config.jurisdictions.askSubject,
         jurisdictions: [...JURISDICTIONS],
         defaultJurisdiction: props.config.jurisdictions.default,
+        agentPermissionMaxBytes: props.config.agents.permissionMaxBytes,
       },
     };
     const deployLogs = new logs.LogGroup(this, 'DeployLogs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });

@@ -176,6 +176,8 @@ export class DsarOrchestrator extends Construct {
   readonly table: dynamodb.Table;
   readonly stagingBucket: s3.Bucket;
   readonly exportsBucket: s3.Bucket;
+  /** Agents' signed permissions, under the request; read only through staff's presigned links. */
+  readonly documentsBucket: s3.Bucket;
   readonly logBucket: s3.Bucket;
   /** The key verification codes are hashed with (HMAC): generated, readable only by the functions that hash codes. */
   readonly codeKeySecret: secretsmanager.Secret;
@@ -314,6 +316,9 @@ export class DsarOrchestrator extends Construct {
     this.stagingBucket = dataBucket('Staging', props.stagingRetentionDays ?? STAGING_RETENTION_DAYS);
     // The download link lives linkTtlDays; the package must not outlive it.
     this.exportsBucket = dataBucket('Exports', config.delivery.linkTtlDays);
+    // A permission is evidence of the request as long as the request keeps its subject's details: the
+    // retention months after closing, plus a year for the longest a request stays open.
+    this.documentsBucket = dataBucket('Documents', (config.records.subjectRetentionMonths + 12) * 31);
     if (destroy) this.retainAutoDeleteLogs(logRetention);
 
     // ---- email ----
@@ -740,6 +745,7 @@ export class DsarOrchestrator extends Construct {
     if (grants.some((g) => g.startsWith('table:'))) env.DSAR_TABLE = this.table.tableName;
     if (grants.some((g) => g.startsWith('staging:'))) env.DSAR_STAGING_BUCKET = this.stagingBucket.bucketName;
     if (grants.some((g) => g.startsWith('exports:'))) env.DSAR_EXPORTS_BUCKET = this.exportsBucket.bucketName;
+    if (grants.some((g) => g.startsWith('documents:'))) env.DSAR_DOCUMENTS_BUCKET = this.documentsBucket.bucketName;
     if (grants.includes('ses:send')) env.DSAR_SES_CONFIGURATION_SET = this.configurationSet.configurationSetName;
     if (grants.includes('secret:code-key')) env.DSAR_CODE_KEY_SECRET = this.codeKeySecret.secretArn;
     return env;
@@ -823,6 +829,15 @@ export class DsarOrchestrator extends Construct {
         case 'exports:write':
           add(['s3:PutObject', 's3:AbortMultipartUpload'], [objects(this.exportsBucket)]);
           viaKey(['kms:Decrypt', 'kms:GenerateDataKey*'], 's3');
+          break;
+        case 'documents:write':
+          // Delete only to remove the document of a filing whose request was not written.
+          add(['s3:PutObject', 's3:DeleteObject'], [this.documentsBucket.arnForObjects('requests/*')]);
+          viaKey(['kms:GenerateDataKey*'], 's3');
+          break;
+        case 'documents:read':
+          add(['s3:GetObject'], [this.documentsBucket.arnForObjects('requests/*')]);
+          viaKey(['kms:Decrypt'], 's3');
           break;
         case 'sfn:start':
           add(['states:StartExecution'], [ctx.stateMachineArn]);
@@ -950,6 +965,7 @@ export class DsarOrchestrator extends Construct {
     iam5(`Resource::${nagString(this, `${this.table.tableArn}/index/*`)}`, 'Queries on the global secondary indexes of this construct\'s own request table only.');
     iam5(`Resource::${nagString(this, this.stagingBucket.arnForObjects('*'))}`, 'Objects of this construct\'s own staging bucket; object keys are per request and cannot be listed in a policy.');
     iam5(`Resource::${nagString(this, this.exportsBucket.arnForObjects('*'))}`, 'Objects of this construct\'s own exports bucket; object keys are per request and cannot be listed in a policy.');
+    iam5(`Resource::${nagString(this, this.documentsBucket.arnForObjects('requests/*'))}`, 'Agents\' signed permissions in this construct\'s own documents bucket, one folder per request (ids made at run time).');
     iam5(`Resource::${nagString(this, ctx.executionsArn)}`, 'Executions of this one state machine: execution names are request ids, created at run time.');
     for (const c of this.config.connectors.filter((x) => x.enabled)) {
       if (c.kind === 's3') {

@@ -23,6 +23,7 @@ type Sentence = (who: string, d: Detail, names: ConnectorNames, actor: string) =
 /** Who did it, as the start of a sentence. */
 export function who(actor: string): string {
   if (actor === 'subject') return 'The subject';
+  if (actor === 'agent') return 'The subject’s agent';
   if (actor === 'system') return 'The workflow';
   return `Staff ${actor}`;
 }
@@ -61,6 +62,9 @@ const CLOSED_AS: Record<string, string> = {
 
 export const SENTENCES: Record<string, Sentence> = {
   'request.filed': (w, d) => `${w} filed ${SHORT_TYPE[str(d.type)] ? `an ${SHORT_TYPE[str(d.type)]!.toLowerCase()}` : 'a'} request (${str(d.jurisdiction)}, ${str(d.country)})`,
+  'agent.acknowledged': (w) => `${w} told the subject an agent filed for them, and sent the agent a status-only link`,
+  'agent.permission_opened': (w) => `${w} opened the agent’s signed permission`,
+  'verification.power_of_attorney_accepted': (w) => `${w} accepted the agent’s power of attorney in place of the subject’s own verification`,
   'request.duplicate': (w, d) => `${w} found an open request of the same kind for this address: ${str(d.of)}`,
   'request.acknowledged': (w, d) => (d.duplicateOf ? `${w} told the subject that ${str(d.duplicateOf)} answers this request` : `${w} sent the acknowledgement (due ${str(d.dueDate)})`),
   'request.assigned': (w, d) => `${w} assigned the request to ${str(d.assignee)}`,

@@ -16,6 +16,7 @@ import { field, formatDate, h, message, render } from '../shared/dom.ts';
 import { languageTag } from './locale.ts';
 import { codeProblem, problem } from './problems.ts';
 import { erasureReportView } from './erasure-report.ts';
+import { agentFields, AgentInputProblem } from './agent-form.ts';
 
 const main = document.getElementById('main')!;
 
@@ -107,6 +108,7 @@ const DENIAL_KEYS: Record<string, MessageKey> = {
   excessive: 'denial.excessive',
   identity_not_verified: 'denial.identity_not_verified',
   exemption: 'denial.exemption',
+  agent_permission_insufficient: 'denial.agent_permission_insufficient',
   other: 'denial.other',
 };
 
@@ -138,6 +140,7 @@ function requestForm(config: ClientConfig, api: Api) {
     jurisdiction = h('select', { name: 'jurisdiction', required: true });
     for (const j of form.jurisdictions) jurisdiction.append(h('option', { value: j, selected: j === form.defaultJurisdiction }, j));
   }
+  const agentPart = agentFields(t, form.agentPermissionMaxBytes);
   const status = h('div', { 'aria-live': 'polite' });
   const submit = h('button', { type: 'submit', class: 'primary' }, t.t('form.submit'));
   // One key per filled-in form: a double click or a retry after a network error files one request.
@@ -149,6 +152,7 @@ function requestForm(config: ClientConfig, api: Api) {
     field(t.t('form.email'), email, t.t('form.emailHint')),
     field(t.t('form.name'), name),
     jurisdiction ? field(t.t('form.jurisdiction'), jurisdiction) : null,
+    agentPart.element,
     status,
     submit,
   );
@@ -163,6 +167,8 @@ function requestForm(config: ClientConfig, api: Api) {
     submit.disabled = true;
     status.replaceChildren(message('info', t.t('page.sending')));
     try {
+      // An agent's own mail is in the language of the page they filed on.
+      const agent = await agentPart.read(locale);
       const answer = await api.call<Answer<'createRequest', 202>>('POST', '/v1/requests', {
         body: {
           type: String(data.get('type')),
@@ -170,13 +176,21 @@ function requestForm(config: ClientConfig, api: Api) {
           ...(name.value.trim() ? { name: name.value.trim() } : {}),
           ...(jurisdiction ? { jurisdiction: jurisdiction.value } : {}),
           ...(locale ? { locale } : {}),
+          ...(agent ? { agent } : {}),
         },
         headers: { 'idempotency-key': idempotencyKey },
       });
+      // The code goes to the person the request is about, not to the agent: no code page for the agent.
+      if (agent) return page(h('h1', {}, t.t('agents.form.sentHeading')), message('success', t.t('agents.form.sentText', { requestId: answer.requestId })));
       go(`/request/verify?id=${encodeURIComponent(answer.requestId)}`);
     } catch (err) {
       submit.disabled = false;
-      const text = err instanceof ApiError && err.status === 400 ? t.t('form.invalid', { problem: err.message }) : problem(t, err);
+      const text =
+        err instanceof AgentInputProblem
+          ? err.message
+          : err instanceof ApiError && (err.status === 400 || err.status === 413)
+            ? t.t('form.invalid', { problem: err.message })
+            : problem(t, err);
       status.replaceChildren(message('error', text));
     }
   });
@@ -280,12 +294,15 @@ async function statusPage(api: Api, id: string, token: string, notice?: string) 
   add('status.received', t.date(s.receivedDate));
   add('status.dueBy', s.status === 'completed' || s.status === 'denied' ? undefined : t.date(s.dueDate));
   add('status.closed', s.closedAt ? t.date(s.closedAt) : undefined);
-  // Until the code is entered, this page is where the subject can enter it or ask for a new one.
-  const unverified = s.status === 'awaiting_verification' && !s.verified;
+  // Until the code is entered, this page is where the subject can enter it or ask for a new one (not the
+  // agent's: the code went to the subject).
+  const byAgent = s.viewer === 'agent';
+  const unverified = s.status === 'awaiting_verification' && !s.verified && !byAgent;
   page(
     h('h1', {}, t.t('status.heading')),
     notice ? message('success', notice) : null,
     h('p', { class: 'status', 'data-status': s.status, role: 'status' }, label(STATUS_KEYS, s.status)),
+    byAgent ? h('p', { class: 'agent-view' }, t.t('agents.status.agentView')) : null,
     s.denialReason ? h('p', { class: 'reason' }, t.t('status.reason', { reason: label(DENIAL_KEYS, s.denialReason) })) : null,
     s.denialReason ? h('p', {}, t.t('status.complaint')) : null,
     unverified

@@ -17,6 +17,14 @@ export interface paths {
      * @description Always answers 202 with a new request id when the input is valid, whether or not the company
      * holds data on the address and whether or not a request is already open for it (the subject
      * learns that only by email). An acknowledgement and a 6-digit code are emailed to the address.
+     *
+     * An authorised agent (CCPA 11 CCR 7063; GDPR representation) files with `agent`: their own
+     * contact and a signed permission, sent inline as base64 (PDF, PNG or JPEG; its real type is read
+     * from its bytes and must match `contentType`; at most `agents.permissionMaxBytes`, 3 MiB by default
+     * and never over 4 MiB, so the whole body stays under Lambda's 6 MB). The code and every answer still
+     * go to the subject's address; the agent is mailed a status link that shows the status only. A bad
+     * document is a 400 (`invalid_permission_type`, `invalid_permission_data`, `invalid_permission_content`,
+     * `permission_type_mismatch`) or 413 (`permission_too_large`), and nothing is written.
      */
     post: operations["createRequest"];
   };
@@ -111,6 +119,13 @@ export interface paths {
      */
     get: operations["getPackageLink"];
   };
+  "/v1/admin/requests/{id}/agent-permission": {
+    /**
+     * A short-lived link to the agent's signed permission (approver role)
+     * @description Answers a presigned URL to the document in the private documents bucket, valid for `delivery.presignedUrlSeconds`. Every call is audited as `agent.permission_opened` with the staff member.
+     */
+    get: operations["getAgentPermissionLink"];
+  };
   "/v1/admin/requests/{id}/tasks": {
     /**
      * The request's follow-up tasks (viewer role)
@@ -153,11 +168,12 @@ export interface paths {
     /**
      * A staff action (approver role)
      * @description - `approve` `{confirmRequestId?}`: from `awaiting_review`. Approving an erasure needs `confirmRequestId` equal to the id.
-     * - `deny` `{reason, note?}`: from `awaiting_review`; reason one of `manifestly_unfounded`, `excessive`, `identity_not_verified`, `exemption`, `other` (needs a note). The subject is told the reason and the right to complain.
+     * - `deny` `{reason, note?}`: from `awaiting_review`; reason one of `manifestly_unfounded`, `excessive`, `identity_not_verified`, `exemption`, `agent_permission_insufficient`, `other` (needs a note). The subject is told the reason and the right to complain.
      * - `retry` `{connector?}`: from `awaiting_staff`: runs the failed connectors (or the one named) again. When a workflow step failed for good (`attention` on the request), runs that step again instead, from the status the request had when it failed (`attention.status`); naming a connector then is a 400 `not_failed`.
      * - `accept-partial` `{reason}`: from `awaiting_staff`: completes without the failed connectors; the reason is kept and stated in the package. With `attention`, only where `actions` offers it (the failed step is `AwaitStaffOnFailures`); otherwise 409 `not_offered`.
      * - `cancel` `{reason}`: any open request. The cancellation closes the request in one conditional write: of concurrent cancels one answers 200 and the others 409 `closed`, and an action that lost to it changes nothing. The subject gets one mail about it.
      * - `release` `{}`: from `awaiting_release`: the package, without what staff withheld (`POST .../withhold`), goes to the subject: the workflow builds it once more, deletes the staged records and mails the link. Audited as `package.released`. 409 `busy` while a withholding is being applied. See docs/release.md.
+     * - `accept-power-of-attorney` `{}`: from `awaiting_verification`, on a request an agent filed, only where configuration sets `agents.acceptPowerOfAttorney` (otherwise 403 `power_of_attorney_not_accepted`): staff accept the agent's power of attorney in place of the subject's own code, and the request goes on to review. Audited as `verification.power_of_attorney_accepted`.
      * - `assign` `{assignee}`: any open request; escalation emails then go to the assignee (an email address) instead of the privacy team. `assignee` is required: `null` (or `""`) hands the request back to the team; an empty body, a `null` body or `{}` is a 400.
      * - Processor mode (docs/processor-mode.md): a request whose subject was recognised as a resale partner's end user (`partner` on the request) waits in `awaiting_review`, and `approve`/`deny` answer 409 `partner_request` until one of these:
      *   `forward` `{}`: the partner (the controller) is mailed the request with the deadline it must meet, the subject is told who answers it and how to reach them, and the request closes as `forwarded`; no connector runs.
@@ -191,7 +207,7 @@ export interface components {
     };
     DenyAction: {
       /** @enum {string} */
-      reason: "manifestly_unfounded" | "excessive" | "identity_not_verified" | "exemption" | "other";
+      reason: "manifestly_unfounded" | "excessive" | "identity_not_verified" | "exemption" | "agent_permission_insufficient" | "other";
       /** @description Required with `other` */
       note?: string;
     };
@@ -211,6 +227,7 @@ export interface components {
       reference: string;
       note?: string;
     };
+    AcceptPowerOfAttorneyAction: Record<string, never>;
     AssignAction: {
       /** @description A staff email address; `null` or `""` hands the request back to the team */
       assignee: string | "" | null;
@@ -277,6 +294,28 @@ export interface components {
       country?: string;
       /** @description A BCP 47 language tag such as en or nb-NO */
       locale?: string;
+      agent?: components["schemas"]["NewAgent"];
+    };
+    /** @description An authorised agent filing for the subject (the subject still verifies by their own address) */
+    NewAgent: {
+      /** @description Checked as a subject's name (400 `invalid_agent_name`) */
+      name: string;
+      /**
+       * Format: email
+       * @description The agent's own address, not the subject's (400 `agent_is_subject`)
+       */
+      email: string;
+      organisation?: string;
+      /** @enum {string} */
+      relationship: "authorised_agent" | "power_of_attorney" | "parent_or_guardian" | "legal_representative" | "other";
+      /** @description The agent's language for the agent's own mail; the request's `locale` is the subject's */
+      locale?: string;
+      permission: {
+        /** @enum {string} */
+        contentType: "application/pdf" | "image/png" | "image/jpeg";
+        /** @description The signed permission, standard base64 */
+        data: string;
+      };
     };
     /** @enum {string} */
     Status: "awaiting_verification" | "unverified_closed" | "awaiting_review" | "denied" | "in_progress" | "awaiting_staff" | "assembling" | "awaiting_release" | "completed" | "completed_partial" | "cancelled" | "duplicate" | "forwarded";
@@ -292,6 +331,11 @@ export interface components {
       dueDate: string;
       jurisdiction: string;
       verified: boolean;
+      /**
+       * @description Whose link was used: an agent's link shows the status only (no erasure report, no questions, no reply, no download)
+       * @enum {string}
+       */
+      viewer?: "subject" | "agent";
       /** @description The open request for the same address and type that answers this one (status `duplicate`) */
       duplicateOf?: string;
       /** Format: date-time */
@@ -420,6 +464,25 @@ export interface components {
         /** @description The address as compared for duplicates */
         normalizedEmail?: string;
         name?: string;
+      };
+      /** @description The authorised agent who filed for the subject; open the permission with GET .../agent-permission */
+      agent?: {
+        name: string;
+        email: string;
+        organisation?: string;
+        relationship: string;
+        locale?: string;
+        permission: {
+          key: string;
+          contentType: string;
+          bytes: number;
+          sha256: string;
+        };
+        powerOfAttorneyAcceptedBy?: {
+          by: string;
+          /** Format: date-time */
+          at: string;
+        };
       };
       locale?: string;
       jurisdiction: string;
@@ -717,7 +780,7 @@ export interface components {
     RequestDetail: {
       request: components["schemas"]["StaffRequest"];
       /** @description The actions this API would accept on the request now from the caller (its role, the request's state, the law's extension and clock-stop rules, the due date); empty for a viewer. The console shows exactly these. */
-      actions: ("approve" | "deny" | "extend" | "pause" | "resume" | "retry" | "accept-partial" | "cancel" | "assign" | "download" | "withhold" | "release" | "forward" | "not-partner" | "partner-instruction")[];
+      actions: ("approve" | "deny" | "extend" | "pause" | "resume" | "retry" | "accept-partial" | "cancel" | "assign" | "download" | "withhold" | "release" | "forward" | "not-partner" | "partner-instruction" | "accept-power-of-attorney")[];
       connectors: components["schemas"]["ConnectorOutcome"][];
       preview?: components["schemas"]["Preview"];
       audit: {
@@ -873,6 +936,14 @@ export interface operations {
    * @description Always answers 202 with a new request id when the input is valid, whether or not the company
    * holds data on the address and whether or not a request is already open for it (the subject
    * learns that only by email). An acknowledgement and a 6-digit code are emailed to the address.
+   *
+   * An authorised agent (CCPA 11 CCR 7063; GDPR representation) files with `agent`: their own
+   * contact and a signed permission, sent inline as base64 (PDF, PNG or JPEG; its real type is read
+   * from its bytes and must match `contentType`; at most `agents.permissionMaxBytes`, 3 MiB by default
+   * and never over 4 MiB, so the whole body stays under Lambda's 6 MB). The code and every answer still
+   * go to the subject's address; the agent is mailed a status link that shows the status only. A bad
+   * document is a 400 (`invalid_permission_type`, `invalid_permission_data`, `invalid_permission_content`,
+   * `permission_type_mismatch`) or 413 (`permission_too_large`), and nothing is written.
    */
   createRequest: {
     parameters: {
@@ -1089,7 +1160,7 @@ export interface operations {
         };
       };
       400: components["responses"]["BadRequest"];
-      /** @description Missing or wrong token (`invalid_token`) */
+      /** @description Missing or wrong token (`invalid_token`), or an agent's status-only link (`agent_link`) */
       403: {
         content: {
           "application/json": components["schemas"]["Error"];
@@ -1481,6 +1552,37 @@ export interface operations {
     };
   };
   /**
+   * A short-lived link to the agent's signed permission (approver role)
+   * @description Answers a presigned URL to the document in the private documents bucket, valid for `delivery.presignedUrlSeconds`. Every call is audited as `agent.permission_opened` with the staff member.
+   */
+  getAgentPermissionLink: {
+    parameters: {
+      path: {
+        id: components["parameters"]["RequestId"];
+      };
+    };
+    responses: {
+      /** @description The link */
+      200: {
+        content: {
+          "application/json": {
+            /** Format: uri */
+            url: string;
+            /** @enum {string} */
+            contentType: "application/pdf" | "image/png" | "image/jpeg";
+            bytes: number;
+            expiresInSeconds: number;
+          };
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Error"];
+      404: components["responses"]["NotFound"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /**
    * The request's follow-up tasks (viewer role)
    * @description Work a finished answer leaves staff (docs/console.md, "Follow-up tasks"): an Art. 19 recipient our staff must tell, a part of a partial answer to finish, a withheld record to review. The request counts as finished for staff when none is open (`openTodos` 0 on the request).
    */
@@ -1661,11 +1763,12 @@ export interface operations {
   /**
    * A staff action (approver role)
    * @description - `approve` `{confirmRequestId?}`: from `awaiting_review`. Approving an erasure needs `confirmRequestId` equal to the id.
-   * - `deny` `{reason, note?}`: from `awaiting_review`; reason one of `manifestly_unfounded`, `excessive`, `identity_not_verified`, `exemption`, `other` (needs a note). The subject is told the reason and the right to complain.
+   * - `deny` `{reason, note?}`: from `awaiting_review`; reason one of `manifestly_unfounded`, `excessive`, `identity_not_verified`, `exemption`, `agent_permission_insufficient`, `other` (needs a note). The subject is told the reason and the right to complain.
    * - `retry` `{connector?}`: from `awaiting_staff`: runs the failed connectors (or the one named) again. When a workflow step failed for good (`attention` on the request), runs that step again instead, from the status the request had when it failed (`attention.status`); naming a connector then is a 400 `not_failed`.
    * - `accept-partial` `{reason}`: from `awaiting_staff`: completes without the failed connectors; the reason is kept and stated in the package. With `attention`, only where `actions` offers it (the failed step is `AwaitStaffOnFailures`); otherwise 409 `not_offered`.
    * - `cancel` `{reason}`: any open request. The cancellation closes the request in one conditional write: of concurrent cancels one answers 200 and the others 409 `closed`, and an action that lost to it changes nothing. The subject gets one mail about it.
    * - `release` `{}`: from `awaiting_release`: the package, without what staff withheld (`POST .../withhold`), goes to the subject: the workflow builds it once more, deletes the staged records and mails the link. Audited as `package.released`. 409 `busy` while a withholding is being applied. See docs/release.md.
+   * - `accept-power-of-attorney` `{}`: from `awaiting_verification`, on a request an agent filed, only where configuration sets `agents.acceptPowerOfAttorney` (otherwise 403 `power_of_attorney_not_accepted`): staff accept the agent's power of attorney in place of the subject's own code, and the request goes on to review. Audited as `verification.power_of_attorney_accepted`.
    * - `assign` `{assignee}`: any open request; escalation emails then go to the assignee (an email address) instead of the privacy team. `assignee` is required: `null` (or `""`) hands the request back to the team; an empty body, a `null` body or `{}` is a 400.
    * - Processor mode (docs/processor-mode.md): a request whose subject was recognised as a resale partner's end user (`partner` on the request) waits in `awaiting_review`, and `approve`/`deny` answer 409 `partner_request` until one of these:
    *   `forward` `{}`: the partner (the controller) is mailed the request with the deadline it must meet, the subject is told who answers it and how to reach them, and the request closes as `forwarded`; no connector runs.
@@ -1678,13 +1781,13 @@ export interface operations {
     parameters: {
       path: {
         id: components["parameters"]["RequestId"];
-        action: "approve" | "deny" | "retry" | "accept-partial" | "cancel" | "assign" | "release" | "forward" | "not-partner" | "partner-instruction";
+        action: "approve" | "deny" | "retry" | "accept-partial" | "cancel" | "assign" | "release" | "forward" | "not-partner" | "partner-instruction" | "accept-power-of-attorney";
       };
     };
     /** @description The action's body, by the action in the path; an empty body counts as `{}`. */
     requestBody?: {
       content: {
-        "application/json": components["schemas"]["ApproveAction"] | components["schemas"]["DenyAction"] | components["schemas"]["RetryAction"] | components["schemas"]["AcceptPartialAction"] | components["schemas"]["CancelAction"] | components["schemas"]["AssignAction"] | components["schemas"]["ReleaseAction"] | components["schemas"]["ForwardAction"] | components["schemas"]["NotPartnerAction"] | components["schemas"]["PartnerInstructionAction"];
+        "application/json": components["schemas"]["ApproveAction"] | components["schemas"]["DenyAction"] | components["schemas"]["RetryAction"] | components["schemas"]["AcceptPartialAction"] | components["schemas"]["CancelAction"] | components["schemas"]["AssignAction"] | components["schemas"]["ReleaseAction"] | components["schemas"]["ForwardAction"] | components["schemas"]["NotPartnerAction"] | components["schemas"]["PartnerInstructionAction"] | components["schemas"]["AcceptPowerOfAttorneyAction"];
       };
     };
     responses: {

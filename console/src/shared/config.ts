@@ -28,6 +28,8 @@ export interface PublicFormConfig {
   askJurisdiction: boolean;
   jurisdictions: string[];
   defaultJurisdiction: string;
+  /** The largest signed permission an agent may attach (configuration `agents.permissionMaxBytes`). */
+  agentPermissionMaxBytes: number;
 }
 
 export interface ClientConfig {
@@ -59,6 +61,8 @@ export function parseClientConfig(raw: unknown): ClientConfig {
       askJurisdiction: Boolean(form.askJurisdiction),
       jurisdictions: Array.isArray(form.jurisdictions) ? form.jurisdictions.map(String) : [],
       defaultJurisdiction: String(form.defaultJurisdiction ?? ''),
+      // An older deployment's config.json has none: the product's default then.
+      agentPermissionMaxBytes: Number(form.agentPermissionMaxBytes) > 0 ? Number(form.agentPermissionMaxBytes) : 3 * 1024 * 1024,
     },
   };
 }

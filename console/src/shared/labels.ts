@@ -8,6 +8,7 @@ export const DENIAL_REASON_TEXT: Record<string, string> = {
   excessive: 'The request is excessive, in particular because of its repetitive character (GDPR Art. 12(5)).',
   identity_not_verified: 'We could not verify that the request comes from the person the data is about.',
   exemption: 'A legal exemption applies to the data requested.',
+  agent_permission_insufficient: "The agent's signed permission does not show that the person gave them authority to make this request.",
   other: 'Another reason, explained below.',
 };
 
@@ -16,6 +17,7 @@ export const DENIAL_REASON_LABEL: Record<string, string> = {
   excessive: 'Excessive (repetitive)',
   identity_not_verified: 'Identity not verified',
   exemption: 'Exemption applies',
+  agent_permission_insufficient: 'Agent permission insufficient',
   other: 'Other (explain in the note)',
 };
 

@@ -19,6 +19,8 @@ import type { AppContext } from '../context.ts';
 import { ackPendingKeys, CLOSED_STATUSES, keys, normalizeEmail, type RequestRecord } from './model.ts';
 import { retentionFields } from './retention.ts';
 import { decoyVerification } from './verification.ts';
+import { checkAgent, type CheckedAgent, type NewAgent } from '../agents/agent.ts';
+import { removePermission, storePermission } from '../agents/permission.ts';
 
 export interface NewRequest {
   type: RequestType;
@@ -27,6 +29,8 @@ export interface NewRequest {
   jurisdiction?: Jurisdiction;
   country?: string;
   locale?: string;
+  /** An authorised agent filing for the subject, with their signed permission (../agents/agent.ts). */
+  agent?: NewAgent;
 }
 
 export interface IntakeAnswer {
@@ -81,6 +85,7 @@ export async function fileRequestOnce(input: NewRequest, ctx: AppContext, idempo
   const now = ctx.clock.now();
   // Everything that can refuse the body is checked before the mapping is written.
   lawAndDeadlines(input, ctx.config, now);
+  const agent = input.agent ? await checkAgent(input.agent, input.email, ctx.config) : undefined;
   const body = JSON.stringify(Object.entries(input).filter(([, v]) => v !== undefined).sort(([a], [b]) => a.localeCompare(b)));
   const bodyHash = sha256(body);
   const mapping = await ctx.repo.claimIdempotencyKey(
@@ -92,7 +97,7 @@ export async function fileRequestOnce(input: NewRequest, ctx: AppContext, idempo
   );
   if (mapping.bodyHash !== bodyHash) throw unprocessable('idempotency_key_reused', 'this Idempotency-Key was used with a different body');
   if (await ctx.repo.find(mapping.requestId)) return { requestId: mapping.requestId, status: 'received' };
-  return fileRequest(input, ctx, { requestId: mapping.requestId });
+  return fileRequest(input, ctx, { requestId: mapping.requestId, ...(agent ? { agent } : {}) });
 }
 
 /** The law, the controller country and the deadlines of a new request; a combination the rules cannot serve is a 400. */
@@ -113,7 +118,7 @@ function lawAndDeadlines(input: NewRequest, config: DsarConfig, now: Date) {
   }
 }
 
-export async function fileRequest(input: NewRequest, ctx: AppContext, options: { requestId?: string } = {}): Promise<IntakeAnswer> {
+export async function fileRequest(input: NewRequest, ctx: AppContext, options: { requestId?: string; agent?: CheckedAgent } = {}): Promise<IntakeAnswer> {
   const { config, repo, clock } = ctx;
   checkNewRequest(input, config);
   const now = clock.now();
@@ -121,9 +126,14 @@ export async function fileRequest(input: NewRequest, ctx: AppContext, options: {
   const normalizedEmail = normalizeEmail(input.email);
   const hash = subjectHash(normalizedEmail);
   const { jurisdiction, country, deadlines } = lawAndDeadlines(input, config, now);
+  // Everything about the agent is checked before the first write (the document too: its bytes, not its label).
+  const agent = options.agent ?? (input.agent ? await checkAgent(input.agent, input.email, config) : undefined);
 
   const open = await openRequestFor(ctx, input.type, hash, requestId, now);
   const iso = now.toISOString();
+  // The document is stored first and the record names it: a request never points at a missing document,
+  // and a document whose request was not written is removed below.
+  const permission = agent ? await storePermission(ctx, requestId, agent.document) : undefined;
   const record: RequestRecord = {
     ...keys.request(requestId),
     requestId,
@@ -131,6 +141,7 @@ export async function fileRequest(input: NewRequest, ctx: AppContext, options: {
     status: open ? 'duplicate' : 'awaiting_verification',
     subject: { email: input.email.trim(), normalizedEmail, ...(input.name ? { name: input.name.trim() } : {}) },
     subjectHash: hash,
+    ...(agent && permission ? { agent: { ...agent.record, permission } } : {}),
     ...(input.locale ? { locale: input.locale } : {}),
     jurisdiction,
     country,
@@ -166,9 +177,10 @@ export async function fileRequest(input: NewRequest, ctx: AppContext, options: {
   } catch (err) {
     // Filing under a given id (an Idempotency-Key retry): a concurrent call with the same key filed it.
     if (options.requestId && (await repo.find(requestId))) return { requestId, status: 'received' };
+    if (permission) await removePermission(ctx, permission.key);
     throw err;
   }
-  await repo.audit(requestId, 'subject', 'request.filed', { type: input.type, jurisdiction, country }, now);
+  await repo.audit(requestId, agent ? 'agent' : 'subject', 'request.filed', { type: input.type, jurisdiction, country, ...(agent ? { byAgent: true, relationship: agent.record.relationship } : {}) }, now);
 
   if (open) {
     // The workflow still runs, so the duplicate is acknowledged by email like any request, and closed.
@@ -176,7 +188,7 @@ export async function fileRequest(input: NewRequest, ctx: AppContext, options: {
   }
   const executionArn = await startWorkflow(ctx, requestId);
   await repo.update(requestId, { executionArn });
-  logger.info('request filed', { requestId, type: input.type, duplicate: Boolean(open) });
+  logger.info('request filed', { requestId, type: input.type, duplicate: Boolean(open), byAgent: Boolean(agent) });
   return { requestId, status: 'received' };
 }
 

@@ -157,6 +157,7 @@ export const DENIAL_REASONS = {
   excessive: 'The request is excessive, in particular because of its repetitive character (GDPR Art. 12(5)).',
   identity_not_verified: 'We could not verify that the request comes from the person the data is about.',
   exemption: 'A legal exemption applies to the data requested.',
+  agent_permission_insufficient: "The agent's signed permission does not show that the person gave them authority to make this request.",
   other: 'Another reason, explained below.',
 } as const;
 export type DenialReason = keyof typeof DENIAL_REASONS;
@@ -193,6 +194,30 @@ export interface PartnerMark {
   instruction?: { by: string; at: string; reference: string; note?: string };
   /** Staff forwarded the request to the partner; the request closes as `forwarded`. */
   forwarded?: { by: string; at: string; to?: string };
+}
+
+/** How the agent is related to the subject: a closed list, so nothing free-form reaches a mail. */
+export const AGENT_RELATIONSHIPS = ['authorised_agent', 'power_of_attorney', 'parent_or_guardian', 'legal_representative', 'other'] as const;
+export type AgentRelationship = (typeof AGENT_RELATIONSHIPS)[number];
+
+/** The agent's signed permission, stored encrypted in the documents bucket under the request. */
+export interface AgentPermission {
+  key: string;
+  contentType: 'application/pdf' | 'image/png' | 'image/jpeg';
+  bytes: number;
+  sha256: string;
+}
+
+export interface AgentOnRecord {
+  name: string;
+  email: string;
+  organisation?: string;
+  relationship: AgentRelationship;
+  /** The agent's language for the agent's own mails; the request's `locale` is the subject's. */
+  locale?: string;
+  permission: AgentPermission;
+  /** Staff accepted the power of attorney in place of the subject's own verification (agents.acceptPowerOfAttorney). */
+  powerOfAttorneyAcceptedBy?: { by: string; at: string };
 }
 
 export interface Decision {
@@ -245,6 +270,10 @@ export interface RequestRecord {
    * because only the first one's hash exists and re-minting it would kill the acknowledgement's link.
    */
   reportTokenHash?: string;
+  /** Who filed for the subject, when an authorised agent did (../agents/agent.ts). */
+  agent?: AgentOnRecord;
+  /** Hash of the token in the agent's own status link (status only: ../agents/agent-status.ts). */
+  agentTokenHash?: string;
   executionArn?: string;
   verification?: Verification;
   decision?: Decision;

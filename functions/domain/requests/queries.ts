@@ -41,7 +41,7 @@ function decodeCursor(cursor: string | undefined, dueBefore: string | undefined)
  */
 export function staffView(ctx: AppContext, r: RequestRecord, roles?: readonly string[]) {
   // Index keys and secrets stay out: the view is the API's (docs/openapi.yaml StaffRequest), not the table's.
-  const { pk: _pk, sk: _sk, statusTokenHash: _s, reportTokenHash: _rt, subjectHash: _h, subjectSalt: _ss, openPk: _o, openSk: _os, purgePk: _pp, queueStatus: _qs, ackPk: _ap, ackSk: _as, subjectMessages: _sm, todosOpen, previewPending: _ppd, verification, ...rest } = r;
+  const { pk: _pk, sk: _sk, statusTokenHash: _s, reportTokenHash: _rt, agentTokenHash: _at, subjectHash: _h, subjectSalt: _ss, openPk: _o, openSk: _os, purgePk: _pp, queueStatus: _qs, ackPk: _ap, ackSk: _as, subjectMessages: _sm, todosOpen, previewPending: _ppd, verification, ...rest } = r;
   const masked = masksSubject(ctx, roles);
   // Masked, the identifiers an erasure resolved (addresses, customer ids) are left out too.
   const { identifiers, ...shown } = rest;
@@ -49,6 +49,8 @@ export function staffView(ctx: AppContext, r: RequestRecord, roles?: readonly st
     ...shown,
     ...(identifiers && !masked ? { identifiers } : {}),
     subject: masked ? maskedSubject(r.subject) : r.subject,
+    // An agent is a person too: masked for viewers as the subject is.
+    ...(r.agent && masked ? { agent: maskedAgent(r.agent) } : {}),
     verification: verification
       ? { sentAt: verification.sentAt, expiresAt: verification.expiresAt, attempts: verification.attempts, codesSent: verification.codesSent, verifiedAt: verification.verifiedAt }
       : undefined,
@@ -84,6 +86,11 @@ export function maskedSubject(subject: RequestRecord['subject']): RequestRecord[
     .map((part) => `${part[0]!.toUpperCase()}.`)
     .join(' ');
   return { email: mask(subject.email), normalizedEmail: mask(subject.normalizedEmail), ...(initials ? { name: initials } : {}) };
+}
+
+function maskedAgent(agent: NonNullable<RequestRecord['agent']>): NonNullable<RequestRecord['agent']> {
+  const m = maskedSubject({ email: agent.email, normalizedEmail: agent.email, name: agent.name });
+  return { ...agent, email: m.email, name: m.name ?? '' };
 }
 
 export interface QueueQuery {

@@ -70,6 +70,12 @@ export async function sweepSubjectRetention(
       // The identifiers an erasure resolved (account id, Google Analytics user id) point at the person as
       // surely as the email: their values become salted hashes too, keeping only how many there were.
       const identifiers = item.identifiers ? hashIdentifiers(salt, item.identifiers) : undefined;
+      // An agent who filed is a person too: their name and organisation go, their address becomes a
+      // salted hash; how they acted and the permission's digest stay as evidence (the document itself
+      // is expired by the documents bucket's lifecycle).
+      const agent = item.agent
+        ? { name: '', email: saltedHash(salt, `agent:${item.agent.email.trim().toLowerCase()}`), relationship: item.agent.relationship, permission: item.agent.permission }
+        : undefined;
       // What the subject wrote to us goes with their identity (./messages.ts). First: the update below
       // takes the request out of the purge index, so a failure after it would leave the text for good;
       // removing it twice is harmless. Only a request the subject wrote to (or one from before that was
@@ -84,15 +90,17 @@ export async function sweepSubjectRetention(
             TableName: table,
             Key: keys.request(item.requestId),
             // Only these fields change; the name is removed, the email becomes the salted hash.
-            UpdateExpression: `SET #subject = :subject, subjectHash = :hash, subjectSalt = :salt, subjectPurgedAt = :now${identifiers ? ', identifiers = :ids' : ''} REMOVE purgePk, purgeAfter`,
+            UpdateExpression: `SET #subject = :subject, subjectHash = :hash, subjectSalt = :salt, subjectPurgedAt = :now${identifiers ? ', identifiers = :ids' : ''}${agent ? ', #agent = :agent' : ''} REMOVE purgePk, purgeAfter`,
             ConditionExpression: 'attribute_exists(purgePk) AND attribute_not_exists(todosOpen)',
-            ExpressionAttributeNames: { '#subject': 'subject' },
+            // Both are reserved words in DynamoDB expressions.
+            ExpressionAttributeNames: { '#subject': 'subject', ...(agent ? { '#agent': 'agent' } : {}) },
             ExpressionAttributeValues: {
               ':subject': { email: hashed, normalizedEmail: hashed },
               ':hash': saltedHash(salt, `subject:${item.subject.normalizedEmail}`),
               ':salt': salt,
               ':now': now.toISOString(),
               ...(identifiers ? { ':ids': identifiers } : {}),
+              ...(agent ? { ':agent': agent } : {}),
             },
           }),
         );

@@ -33,6 +33,7 @@ function refuseWhilePartnerHold(r: RequestRecord): void {
     );
   }
 }
+import { powerOfAttorneyRefusal } from '../agents/power-of-attorney.ts';
 
 export type StaffAction =
   | 'approve'
@@ -50,7 +51,8 @@ export type StaffAction =
   // Processor mode (./partner-actions.ts), on a resale partner's end user awaiting review.
   | 'forward'
   | 'not-partner'
-  | 'partner-instruction';
+  | 'partner-instruction'
+  | 'accept-power-of-attorney';
 
 /**
  * The actions the API would accept on this request now from a staff member with these roles, checked
@@ -67,6 +69,7 @@ export function staffActions(ctx: AppContext, r: RequestRecord, roles: readonly 
   // While the preview is counted the review is not requested yet: staff decide once they can see it.
   // A partner's end user is forwarded, or reviewed once staff override the match or the partner instructed.
   if (r.status === 'awaiting_review' && !deciding && !r.previewPending) actions.push(...(partnerHold(r) ? (['forward', 'not-partner', 'partner-instruction'] as const) : (['approve', 'deny'] as const)));
+  if (!powerOfAttorneyRefusal(ctx, r)) actions.push('accept-power-of-attorney');
   if (needsAttention(r)) {
     // A step failed for good (NeedsAttention): what applies depends on the step.
     actions.push(...attentionActions(r));

@@ -32,13 +32,23 @@ const PUBLIC_STATUS: Record<RequestRecord['status'], string> = {
   forwarded: 'forwarded',
 };
 
-async function withToken(ctx: AppContext, requestId: string, token: string | undefined): Promise<RequestRecord> {
+/** Whose link it is: the subject's (acknowledgement or report) or the agent's, which shows the status only. */
+type Viewer = 'subject' | 'agent';
+
+async function withToken(ctx: AppContext, requestId: string, token: string | undefined): Promise<{ request: RequestRecord; viewer: Viewer }> {
   const request = await ctx.repo.find(requestId);
   if (!request) throw notFound();
   const valid = [request.statusTokenHash, request.reportTokenHash].filter((h): h is string => Boolean(h));
-  if (!token || !valid.some((h) => sameHash(hashToken(token), h))) {
-    throw forbidden('invalid_token', 'the link is not valid for this request');
-  }
+  const presented = token ? hashToken(token) : undefined;
+  if (presented && valid.some((h) => sameHash(presented, h))) return { request, viewer: 'subject' };
+  if (presented && request.agentTokenHash && sameHash(presented, request.agentTokenHash)) return { request, viewer: 'agent' };
+  throw forbidden('invalid_token', 'the link is not valid for this request');
+}
+
+/** The subject's own link; an agent's link is refused where more than the status would be shown or done. */
+async function subjectsLink(ctx: AppContext, requestId: string, token: string | undefined): Promise<RequestRecord> {
+  const { request, viewer } = await withToken(ctx, requestId, token);
+  if (viewer !== 'subject') throw forbidden('agent_link', 'this link shows the status only; the person the request is about answers on their own page');
   return request;
 }
 
@@ -56,9 +66,8 @@ async function waitingFor(ctx: AppContext, r: RequestRecord) {
 }
 
 export async function subjectStatus(ctx: AppContext, requestId: string, token: string | undefined) {
-  const r = await withToken(ctx, requestId, token);
-  const waiting = await waitingFor(ctx, r);
-  return {
+  const { request: r, viewer } = await withToken(ctx, requestId, token);
+  const status = {
     requestId: r.requestId,
     type: r.type,
     status: PUBLIC_STATUS[r.status],
@@ -66,25 +75,33 @@ export async function subjectStatus(ctx: AppContext, requestId: string, token: s
     dueDate: r.dueDate,
     jurisdiction: r.jurisdiction,
     verified: Boolean(r.verification?.verifiedAt),
-    ...(r.duplicateOf ? { duplicateOf: r.duplicateOf } : {}),
-    ...(r.status === 'denied' && r.decision?.reason ? { denialReason: r.decision.reason } : {}),
+    ...(r.agent ? { viewer } : {}),
     ...(r.closedAt ? { closedAt: r.closedAt } : {}),
+  };
+  // The agent sees the status only (CCPA 7063; data goes to the subject): the request as shown to them
+  // has no duplicate link, decision, question or erasure report, so none of those can reach their page.
+  const shown: RequestRecord = viewer === 'subject' ? r : { ...r, duplicateOf: undefined, decision: undefined, erasureReport: undefined, awaitingSubject: undefined, pause: undefined };
+  const waiting = await waitingFor(ctx, shown);
+  return {
+    ...status,
+    ...(shown.duplicateOf ? { duplicateOf: shown.duplicateOf } : {}),
+    ...(shown.status === 'denied' && shown.decision?.reason ? { denialReason: shown.decision.reason } : {}),
     // While the clock is stopped, or staff asked a question, the subject sees it and can answer on the page.
     ...(waiting ? { waitingForSubject: waiting } : {}),
     // What an erasure did, for the subject's status page (counts, bases and dates; never data).
-    ...(r.erasureReport
+    ...(shown.erasureReport
       ? {
           erasureReport: {
-            completedAt: r.erasureReport.completedAt,
+            completedAt: shown.erasureReport.completedAt,
             // The kind names the system's objects in the subject's language (erasure.object.<kind>.<object>).
-            systems: r.erasureReport.systems.map(({ connectorId, displayName, items, confirmed }) => {
+            systems: shown.erasureReport.systems.map(({ connectorId, displayName, items, confirmed }) => {
               const kind = ctx.config.connectors.find((c) => c.id === connectorId)?.kind;
               return { displayName, ...(kind ? { kind } : {}), items, confirmed };
             }),
-            recipientsNotified: r.erasureReport.recipientsNotified,
-            notErased: r.erasureReport.notErased.map(({ displayName, reason }) => ({ displayName, reason })),
-            recipientsNotTold: r.erasureReport.recipientsNotTold ?? [],
-            ...(r.erasureReport.earlierPackagesDeleted ? { earlierPackagesDeleted: r.erasureReport.earlierPackagesDeleted } : {}),
+            recipientsNotified: shown.erasureReport.recipientsNotified,
+            notErased: shown.erasureReport.notErased.map(({ displayName, reason }) => ({ displayName, reason })),
+            recipientsNotTold: shown.erasureReport.recipientsNotTold ?? [],
+            ...(shown.erasureReport.earlierPackagesDeleted ? { earlierPackagesDeleted: shown.erasureReport.earlierPackagesDeleted } : {}),
           },
         }
       : {}),
@@ -104,7 +121,7 @@ export async function subjectReply(
   token: string | undefined,
   text: string,
 ): Promise<{ requestId: string; resumed: boolean; dueDate: string }> {
-  const r = await withToken(ctx, requestId, token);
+  const r = await subjectsLink(ctx, requestId, token);
   if (CLOSED_STATUSES.has(r.status) || !r.openPk) {
     throw conflict('request_closed', 'this request is closed; make a new request if you need something else');
   }

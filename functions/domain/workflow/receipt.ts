@@ -9,6 +9,7 @@ import { acknowledgement, duplicateRequest } from '../notifications/templates.ts
 import { links, type AppContext } from '../context.ts';
 import { translator } from '../i18n/index.ts';
 import { facts } from '../requests/verification.ts';
+import { acknowledgeAgent } from '../agents/agent-receipt.ts';
 
 export interface ReceiptResult {
   requestId: string;
@@ -34,6 +35,8 @@ export async function recordReceipt(ctx: AppContext, requestId: string): Promise
       staffSeconds: config.workflow.staffTaskTimeoutSeconds,
     },
   };
+  // An agent's filing: the subject hears an agent filed for them, the agent gets a status-only link (each once).
+  await acknowledgeAgent(ctx, request);
   // Done once: the token hash is written after the mail went out, so a step retried after a failed
   // send mails again, and one retried after success does not.
   if (request.statusTokenHash) return result;

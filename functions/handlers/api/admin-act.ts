@@ -2,7 +2,8 @@
  * POST /v1/admin/requests/{id}/{action}: staff actions. approve {confirmRequestId?}, deny {reason, note?},
  * retry {connector?}, accept-partial {reason}, cancel {reason}, assign {assignee: email | null}, release {}
  * (a package awaiting release goes to the subject); on a resale partner's end user (processor mode):
- * forward {}, not-partner {reason}, partner-instruction {reference, note?}. Needs the approver role.
+ * forward {}, not-partner {reason}, partner-instruction {reference, note?}; accept-power-of-attorney {}
+ * (agents.acceptPowerOfAttorney). Needs the approver role.
  */
 import * as z from 'zod/mini';
 import '#commons/zod';
@@ -12,6 +13,7 @@ import { forwardToPartner, notPartnerCustomer, recordPartnerInstruction } from '
 import { DENIAL_REASONS } from '#domain/requests/model';
 import { requestDetail } from '#domain/requests/queries';
 import { releasePackage } from '#domain/release/release';
+import { acceptPowerOfAttorney } from '#domain/agents/power-of-attorney';
 import { actionInput, httpHandler, requestIdFrom } from '../http.ts';
 
 const reasons = Object.keys(DENIAL_REASONS) as [keyof typeof DENIAL_REASONS, ...(keyof typeof DENIAL_REASONS)[]];
@@ -30,6 +32,8 @@ export const bodies = {
   // back to the team is said explicitly (null, or "" as the console's emptied field sends): a missing
   // or empty body must not unassign by accident.
   release: z.strictObject({}),
+  // Staff read the agent's permission and accept it in place of the subject's own code (agents.acceptPowerOfAttorney).
+  'accept-power-of-attorney': z.strictObject({}),
   assign: z.strictObject({
     assignee: z.union([z.email({ error: 'assignee is an email address, or null to hand the request back to the team' }), z.literal(''), z.null()], {
       error: 'assignee is required: a staff email address, or null to hand the request back to the team',
@@ -82,6 +86,9 @@ export const handler = httpHandler({ staffRole: 'approver', body: actionBody }, 
       break;
     case 'partner-instruction':
       await recordPartnerInstruction(ctx, id, actor, input.reference!, input.note || undefined);
+      break;
+    case 'accept-power-of-attorney':
+      await acceptPowerOfAttorney(ctx, id, actor);
       break;
   }
   return { status: 200, body: await requestDetail(ctx, id, staff!.roles) };

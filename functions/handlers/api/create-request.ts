@@ -12,22 +12,45 @@ import { JURISDICTIONS, REQUEST_TYPES } from '#commons/config';
 import { badRequest } from '#commons/errors';
 import { appContext } from '#domain/context';
 import { fileRequest, fileRequestOnce, LOCALE_MAX_LENGTH, NAME_MAX_LENGTH } from '#domain/requests/intake';
-import { httpHandler } from '../http.ts';
+import { ORGANISATION_MAX_LENGTH } from '#domain/agents/agent';
+import { PERMISSION_TYPES } from '#domain/agents/permission';
+import { AGENT_RELATIONSHIPS } from '#domain/requests/model';
+import { httpHandler, INTAKE_MAX_BODY_BYTES } from '../http.ts';
 import { clientRateLimit } from '../client-rate-limit.ts';
+
+const localeTag = z.string().check(z.maxLength(LOCALE_MAX_LENGTH, `locale is at most ${LOCALE_MAX_LENGTH} characters`), z.regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*$/, 'locale is a language tag like en or nb-NO'));
+const emailAddress = z.pipe(z.string().check(z.trim(), z.maxLength(254)), z.email({ error: 'email is not a valid address' }));
+
+/**
+ * An authorised agent filing for the subject: their own contact, how they relate to the subject, and the
+ * signed permission as base64 (PDF, PNG or JPEG; its size and real type are checked in the domain).
+ */
+export const agentBody = z.strictObject({
+  name: z.string().check(z.trim(), z.minLength(1), z.maxLength(NAME_MAX_LENGTH)),
+  email: emailAddress,
+  organisation: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(ORGANISATION_MAX_LENGTH))),
+  relationship: z.enum(AGENT_RELATIONSHIPS, { error: `relationship must be one of ${AGENT_RELATIONSHIPS.join(', ')}` }),
+  locale: z.optional(localeTag),
+  permission: z.strictObject({
+    contentType: z.enum(PERMISSION_TYPES, { error: `permission.contentType must be one of ${PERMISSION_TYPES.join(', ')}` }),
+    data: z.string().check(z.minLength(1)),
+  }),
+});
 
 export const createRequestBody = z.strictObject({
   type: z.enum(REQUEST_TYPES, { error: `type must be one of ${REQUEST_TYPES.join(', ')}` }),
-  email: z.pipe(z.string().check(z.trim(), z.maxLength(254)), z.email({ error: 'email is not a valid address' })),
+  email: emailAddress,
   name: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(NAME_MAX_LENGTH))),
   jurisdiction: z.optional(z.enum(JURISDICTIONS, { error: `jurisdiction must be one of ${JURISDICTIONS.join(', ')}` })),
   country: z.optional(z.string().check(z.regex(/^[A-Za-z]{2}$/, 'country is a two-letter ISO code'))),
-  locale: z.optional(z.string().check(z.maxLength(LOCALE_MAX_LENGTH, `locale is at most ${LOCALE_MAX_LENGTH} characters`), z.regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*$/, 'locale is a language tag like en or nb-NO'))),
+  locale: z.optional(localeTag),
+  agent: z.optional(agentBody),
 });
 
 /** Printable ASCII, as clients make them (UUIDs, ULIDs, random strings). */
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
-export const handler = httpHandler({ body: createRequestBody }, async ({ body, event }) => {
+export const handler = httpHandler({ body: createRequestBody, maxBodyBytes: INTAKE_MAX_BODY_BYTES }, async ({ body, event }) => {
   const key = event.headers?.['idempotency-key'];
   if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
     throw badRequest('invalid_idempotency_key', 'Idempotency-Key is 1 to 200 printable ASCII characters');

@@ -26,7 +26,8 @@ const ERASE = [...CONNECTORS, 'dynamodb:DeleteItem', 'dynamodb:UpdateItem', 's3:
 
 /** What each function's code calls (logs and X-Ray, which every function writes, left out). */
 const EXPECTED: Record<string, string[]> = {
-  'create-request': [...READ, ...WRITE, 'states:StartExecution'],
+  // An agent's signed permission goes into the documents bucket (deleted again if the request was not written).
+  'create-request': [...READ, ...WRITE, 'states:StartExecution', 's3:PutObject', 's3:DeleteObject'],
   'verify-request': [...READ, ...WRITE, 'states:SendTaskSuccess', ...CODE_KEY],
   'resend-code': [...READ, ...WRITE, ...MAIL, ...CODE_KEY],
   'get-request-status': [...READ],
@@ -39,6 +40,7 @@ const EXPECTED: Record<string, string[]> = {
   'admin-conversation': [...READ, ...WRITE, ...MAIL],
   'admin-metrics': [...READ],
   'admin-package': [...READ, ...WRITE, 's3:GetObject'],
+  'admin-agent-permission': [...READ, ...WRITE, 's3:GetObject'],
   // Cancelling a request whose package awaits release deletes the package and its staged records.
   'admin-act': [...READ, ...WRITE, 'states:StartExecution', 'states:SendTaskSuccess', 'states:StopExecution', ...MAIL, 's3:DeleteObject', 's3:ListBucket'],
   'admin-list-tasks': [...READ],
@@ -83,6 +85,7 @@ const CALLS: Record<string, string[]> = {
   PutObjectCommand: ['s3:PutObject'],
   Upload: ['s3:PutObject', 's3:AbortMultipartUpload'],
   DeleteObjectsCommand: ['s3:DeleteObject', 's3:DeleteObjectVersion'],
+  DeleteObjectCommand: ['s3:DeleteObject'],
   ListObjectsV2Command: ['s3:ListBucket'],
   SendEmailCommand: ['ses:SendEmail'],
   StartExecutionCommand: ['states:StartExecution'],

@@ -168,6 +168,8 @@ describe('least privilege', () => {
     'exports:read': ['s3', 'kms'],
     'exports:write': ['s3', 'kms'],
     'exports:delete': ['s3'],
+    'documents:write': ['s3', 'kms'],
+    'documents:read': ['s3', 'kms'],
     'sfn:start': ['states'],
     'sfn:complete-task': ['states'],
     'sfn:stop': ['states'],

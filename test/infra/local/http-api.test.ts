@@ -21,6 +21,8 @@ const FUNCTIONS = [
   spec('public-get', 'GET', '/v1/requests/{id}'),
   spec('staff-act', 'POST', '/v1/admin/requests/{id}/{action}', true),
   spec('broken', 'GET', '/v1/broken'),
+  // A route that takes a document (as the intake does for an agent's permission) reads a larger body.
+  { ...spec('document-post', 'POST', '/v1/documents'), routes: [{ method: 'POST' as const, path: '/v1/documents', maxBodyBytes: 4 * MAX_BODY_BYTES }] },
 ];
 const TOKEN = 'local-staff-token';
 
@@ -32,6 +34,7 @@ const echo = (id: string): LambdaHandler => async (event) => {
 const handlers = new Map<string, LambdaHandler>([
   ['public-post', echo('public-post')],
   ['public-get', echo('public-get')],
+  ['document-post', echo('document-post')],
   ['staff-act', echo('staff-act')],
   [
     'broken',
@@ -139,6 +142,19 @@ describe('the local HTTP API: order of checks', () => {
 
     expect(res.status).toBe(413);
     expect(calls).toHaveLength(0);
+  });
+
+  it('hands a route with its own, larger limit a body over the usual one, and refuses one over its own', async () => {
+    const body = JSON.stringify({ data: 'x'.repeat(2 * MAX_BODY_BYTES) });
+    const ok = await fetch(`${api.url}/v1/documents`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect(ok.status).toBe(200);
+    expect(calls.map((c) => c.id)).toEqual(['document-post']);
+    expect(calls[0]!.event.body).toBe(body);
+
+    const tooBig = await sendPartly('POST', '/v1/documents', { 'content-type': 'application/json', 'content-length': TEN_MB }, 0);
+    expect(tooBig.status).toBe(413);
+    expect(tooBig.body).toEqual({ error: { code: 'body_too_large', message: 'the body must be at most 256 KiB' } });
+    expect(calls).toHaveLength(1);
   });
 
   it('hands a body within the limit to the function, with the staff claims', async () => {

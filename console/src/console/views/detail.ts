@@ -19,6 +19,7 @@ import { historyPanel } from './detail-history.ts';
 import { messagesPanel, waitingForSubject } from './detail-messages.ts';
 import { nothingHeldSection } from './detail-nothing-held.ts';
 import { notesPanel } from './detail-notes.ts';
+import { agentPanel } from './detail-agent.ts';
 import { partnerPanel } from './detail-partner.ts';
 import { previewSection } from './detail-preview.ts';
 import { releaseSection } from './detail-release.ts';
@@ -108,6 +109,7 @@ const requestPath = (id: string) => `/v1/admin/requests/${encodeURIComponent(id)
  * detail-panel.ts); a panel of another feature is added here with one line.
  */
 const PANELS: DetailPanel[] = [
+  agentPanel,
   partnerPanel,
   (page) => previewSection(page.detail),
   (page) => nothingHeldSection(page.detail.request),

@@ -51,7 +51,7 @@ describe('yearly metrics', () => {
       compliedInWhole: 1,
       compliedInPart: 1,
       denied: 2,
-      deniedByReason: { excessive: 1, unverified: 1, manifestly_unfounded: 0, identity_not_verified: 0, exemption: 0, other: 0 },
+      deniedByReason: { excessive: 1, unverified: 1, manifestly_unfounded: 0, identity_not_verified: 0, exemption: 0, agent_permission_insufficient: 0, other: 0 },
       cancelled: 0,
       open: 1,
       openOverdue: 1,

@@ -53,6 +53,14 @@ beforeAll(async () => {
       purgePk: 'PURGE',
       purgeAfter: '2028-12-01T00:00:00.000Z',
       identifiers: { accounts: { accountId: ['acc-7f3e21'], gaUserId: ['GA1.2.99887766', 'GA1.2.11223344'] } },
+      agent: {
+        name: 'Dana Agent',
+        email: 'Dana@Agents.example.org',
+        organisation: 'Privacy Helpers',
+        relationship: 'authorised_agent',
+        locale: 'nb',
+        permission: { key: 'requests/expired/agent-permission.pdf', contentType: 'application/pdf', bytes: 1234, sha256: 'c'.repeat(64) },
+      },
     }),
     record('later', { closedAt: '2027-06-01T00:00:00.000Z', purgePk: 'PURGE', purgeAfter: '2029-06-01T00:00:00.000Z' }),
     record('open', { status: 'in_progress', openPk: 'OPEN', openSk: '2026-02-02#open' }),
@@ -111,7 +119,7 @@ describe('the subject-retention sweep', () => {
     expect(after.subjectHash).not.toBe(before.subjectHash);
     expect(after.subjectPurgedAt).toBe(NOW.toISOString());
     // Everything that is evidence of the answer stays as it was.
-    const { subject: _a, subjectHash: _b, purgePk: _c, purgeAfter: _d, identifiers: _e, ...rest } = before;
+    const { subject: _a, subjectHash: _b, purgePk: _c, purgeAfter: _d, identifiers: _e, agent: _f, ...rest } = before;
     for (const [k, v] of Object.entries(rest)) expect({ [k]: after[k] }).toEqual({ [k]: v });
   });
 
@@ -122,6 +130,18 @@ describe('the subject-retention sweep', () => {
     expect(Object.keys(after.identifiers.accounts).sort()).toEqual(['accountId', 'gaUserId']);
     expect(after.identifiers.accounts.accountId).toEqual([expect.stringMatching(/^[0-9a-f]{64}$/)]);
     expect(after.identifiers.accounts.gaUserId).toHaveLength(2);
+  });
+
+  it('removes the name and organisation of an agent who filed, hashes their address, and keeps how they acted and the permission’s digest', async () => {
+    const after = await get('expired');
+
+    expect(JSON.stringify(after)).not.toMatch(/Dana|Privacy Helpers|agents\.example\.org/i);
+    expect(after.agent).toEqual({
+      name: '',
+      email: expect.stringMatching(/^[0-9a-f]{64}$/),
+      relationship: 'authorised_agent',
+      permission: { key: 'requests/expired/agent-permission.pdf', contentType: 'application/pdf', bytes: 1234, sha256: 'c'.repeat(64) },
+    });
   });
 
   it('removes what the subject wrote to us with their identity, keeping the events and the rest of the trail', async () => {

@@ -1,4 +1,5 @@
 /** English, the reference catalogue and the fallback. One file per area keeps each area's texts together. */
+import { agents } from './agents.ts';
 import { common } from './common.ts';
 import { erasure } from './erasure.ts';
 import { mail } from './mail.ts';
@@ -17,4 +18,5 @@ export const en = {
   ...report,
   ...release,
   ...processor,
+  ...agents,
 };

@@ -1,5 +1,6 @@
 /** Norsk bokmål. Typed as the whole catalogue: a message missing here is a compile error. */
 import type { Catalogue } from '../../catalogue.ts';
+import { agents } from './agents.ts';
 import { common } from './common.ts';
 import { erasure } from './erasure.ts';
 import { mail } from './mail.ts';
@@ -18,4 +19,5 @@ export const nb: Catalogue = {
   ...report,
   ...release,
   ...processor,
+  ...agents,
 };

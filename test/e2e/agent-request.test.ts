@@ -1,0 +1,101 @@
+/**
+ * An authorised agent files for carol, end to end on the real embedded runtime: the signed permission
+ * lands in the private documents bucket, carol is told and verifies by her own address, the agent's link
+ * shows the status only, staff open the permission through an audited short-lived link, and the answer
+ * goes to carol alone. A permission that does not hold is denied with its own reason. The attacks (the
+ * agent's token at the download, enumeration, disguised documents) are in test/security/agents.test.ts.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
+import { agentInput, pdfDocument } from '../support/agent-documents.ts';
+import { CAROL } from '../../infra/local/demo/people.ts';
+
+const AGENT = 'dana@agents.example.org';
+let rt: TestRuntime;
+
+beforeAll(async () => {
+  rt = await startTestRuntime({ crowd: 10 });
+}, 120_000);
+afterAll(async () => {
+  await rt?.cleanup();
+});
+
+const tokenIn = (text: string | undefined) => new URL(/https?:\/\/\S+\/request\/status\?\S+/.exec(text ?? '')![0]).searchParams.get('token')!;
+
+describe('an agent files for carol', () => {
+  let id: string;
+  let agentToken: string;
+
+  it('is answered like any filing, and carol is told an agent filed for her, with her own code', async () => {
+    const filed = await rt.api('POST', '/v1/requests', { body: { type: 'access', email: CAROL.email, name: 'Carol Dahl', agent: agentInput({ locale: 'en' }) } });
+    expect(filed.status).toBe(202);
+    id = filed.body.requestId;
+
+    const notice = await rt.waitForMail(CAROL.email, `made for you: ${id}`);
+    expect(notice.body.text).toContain('Agent: “Dana Agent (Privacy Helpers)”');
+    expect(notice.body.text).toContain('do not enter the code');
+    await rt.codeFor(id, CAROL.email);
+
+    const ack = await rt.waitForMail(AGENT, `We received the request you made: ${id}`);
+    agentToken = tokenIn(ack.body.text);
+    // No code, and nothing of carol's, in the agent's mail.
+    expect(ack.body.text).not.toMatch(/\b\d{6}\b|carol/i);
+  }, 60_000);
+
+  it('shows the agent the status only, and no code form is theirs to use', async () => {
+    const res = await rt.api('GET', `/v1/requests/${id}?token=${encodeURIComponent(agentToken)}`);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ requestId: id, status: 'awaiting_verification', viewer: 'agent', verified: false });
+    expect(Object.keys(res.body).sort()).toEqual(['dueDate', 'jurisdiction', 'receivedDate', 'requestId', 'status', 'type', 'verified', 'viewer']);
+  });
+
+  it('lets staff see the agent and open the permission through an audited short-lived link', async () => {
+    const detail = (await rt.api('GET', `/v1/admin/requests/${id}`, { token: rt.staffToken })).body;
+    expect(detail.request.agent).toMatchObject({ name: 'Dana Agent', email: AGENT, relationship: 'authorised_agent', permission: { contentType: 'application/pdf', bytes: pdfDocument().length } });
+    // Accepting a power of attorney is off by default: the subject's own code is the way.
+    expect(detail.actions).not.toContain('accept-power-of-attorney');
+
+    const link = await rt.api('GET', `/v1/admin/requests/${id}/agent-permission`, { token: rt.staffToken });
+    expect(link.status).toBe(200);
+    const doc = await fetch(link.body.url);
+    expect(doc.status).toBe(200);
+    expect(Buffer.from(await doc.arrayBuffer()).equals(pdfDocument())).toBe(true);
+    const after = (await rt.api('GET', `/v1/admin/requests/${id}`, { token: rt.staffToken })).body;
+    expect(after.audit.find((e: any) => e.action === 'agent.permission_opened')?.actor).toBe('approver@localhost');
+  });
+
+  it('is verified by carol with her own code, and answered to carol only', async () => {
+    const verified = await rt.api('POST', `/v1/requests/${id}/verify`, { body: { code: await rt.codeFor(id, CAROL.email) } });
+    expect(verified.status).toBe(200);
+    await rt.waitForStatus(id, 'awaiting_review');
+    await rt.approve(id, 'access');
+    await rt.waitForStatus(id, 'completed', 60_000);
+
+    const ready = await rt.waitForMail(CAROL.email, `Your data is ready (${id})`);
+    expect(ready.body.text).toContain(`/v1/downloads/${id}?token=`);
+    // The agent's inbox holds the acknowledgement, and nothing else.
+    const agentMails = await rt.mails(AGENT);
+    expect(agentMails.map((m) => m.subject)).toEqual([`We received the request you made: ${id}`]);
+
+    const status = await rt.api('GET', `/v1/requests/${id}?token=${encodeURIComponent(agentToken)}`);
+    expect(status.body).toMatchObject({ status: 'completed', viewer: 'agent', verified: true });
+  }, 90_000);
+});
+
+describe('an agent whose permission does not hold', () => {
+  it('is denied with “agent permission insufficient”, told to the subject and not to the agent', async () => {
+    const email = 'agent-denied@example.net';
+    const filed = await rt.api('POST', '/v1/requests', { body: { type: 'access', email, agent: agentInput({ email: 'eve@agents.example.org' }) } });
+    const id = filed.body.requestId as string;
+    await rt.api('POST', `/v1/requests/${id}/verify`, { body: { code: await rt.codeFor(id, email) } });
+    await rt.waitForStatus(id, 'awaiting_review');
+
+    const denied = await rt.api('POST', `/v1/admin/requests/${id}/deny`, { token: rt.staffToken, body: { reason: 'agent_permission_insufficient' } });
+    expect(denied.status).toBe(200);
+    await rt.waitForStatus(id, 'denied', 30_000);
+
+    const mail = await rt.waitForMail(email, `Your request ${id} was declined`);
+    expect(mail.body.text).toContain('The agent’s signed permission does not show that the person gave them authority to make this request.');
+    expect((await rt.mails('eve@agents.example.org')).map((m) => m.subject)).toEqual([`We received the request you made: ${id}`]);
+  }, 60_000);
+});
