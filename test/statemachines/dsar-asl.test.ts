@@ -43,6 +43,8 @@ describe('the workflow definition', () => {
     expect(s.Assemble.Next).toBe('ChooseRelease');
     expect(s.ChooseRelease.Choices).toEqual([
       { Not: { Variable: '$.receipt.release', IsPresent: true }, Next: 'NotifySubject' },
+      // Nothing held: no package was built, so there is nothing to review before the nothing-held mail.
+      { And: [{ Variable: '$.package.records', IsPresent: true }, { Variable: '$.package.records', NumericEquals: 0 }], Next: 'NotifySubject' },
       { Variable: '$.release', IsPresent: true, Next: 'NotifySubject' },
       { Variable: '$.receipt.release', StringEquals: 'staff', Next: 'AwaitRelease' },
     ]);
@@ -66,6 +68,8 @@ describe('the workflow definition', () => {
     ['staff release, not yet released', { receipt: { release: 'staff' } }, 'AwaitRelease'],
     ['staff release, released', { receipt: { release: 'staff' }, release: { action: 'release' } }, 'NotifySubject'],
     ['automatic release', { receipt: { release: 'automatic' } }, 'NotifySubject'],
+    ['staff release of a package with records', { receipt: { release: 'staff' }, package: { key: 'k', records: 3, bytes: 9 } }, 'AwaitRelease'],
+    ['staff release with nothing held', { receipt: { release: 'staff' }, package: { key: '', records: 0, bytes: 0 } }, 'NotifySubject'],
     ['a receipt from before the setting', { receipt: {} }, 'NotifySubject'],
   ])('routes %s on an interpreter', async (_case, input, expected) => {
     const pass = (name: string) => ({ Type: 'Pass', Result: name, End: true });
@@ -169,9 +173,13 @@ describe('the workflow definition', () => {
   });
 
   describe('the preview before review', () => {
-    it('runs after verification for a request staff review, and an automatically approved one skips it', () => {
-      expect(definition.States.VerifyIdentity.Next).toBe('ChooseReview');
-      expect(definition.States.ChooseReview).toMatchObject({ Choices: [{ StringEquals: 'auto', Next: 'ApproveAutomatically' }], Default: 'PlanDiscovery' });
+    it("runs after verification for a request staff review, and an automatically approved one and a resale partner's end user skip it", () => {
+      expect(definition.States.VerifyIdentity.Next).toBe('MatchPartner');
+      expect(definition.States.MatchPartner.Next).toBe('ChooseReview');
+      expect(definition.States.ChooseReview).toMatchObject({
+        Choices: [{ And: [{ Variable: '$.partner', IsPresent: true }, { Variable: '$.partner.matched', BooleanEquals: true }], Next: 'AwaitReview' }, { StringEquals: 'auto', Next: 'ApproveAutomatically' }],
+        Default: 'PlanDiscovery',
+      });
       expect(definition.States.PlanDiscovery.Next).toBe('Discover');
       expect(definition.States.Discover.Next).toBe('RecordPreview');
       expect(definition.States.RecordPreview.Next).toBe('AwaitReview');
