@@ -71,8 +71,9 @@ describe('an agent files for carol', () => {
     await rt.approve(id, 'access');
     await rt.waitForStatus(id, 'completed', 60_000);
 
-    const ready = await rt.waitForMail(CAROL.email, `Your data is ready (${id})`);
-    expect(ready.body.text).toContain(`/v1/downloads/${id}?token=`);
+    // Carol is in none of the demo systems: she is told so in words, with no package to download.
+    const answer = await rt.waitForMail(CAROL.email, `We hold no personal data about you (${id})`);
+    expect(answer.body.text).not.toContain('/v1/downloads/');
     // The agent's inbox holds the acknowledgement, and nothing else.
     const agentMails = await rt.mails(AGENT);
     expect(agentMails.map((m) => m.subject)).toEqual([`We received the request you made: ${id}`]);

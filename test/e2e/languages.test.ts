@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
 import { BOB } from '../../infra/local/demo/people.ts';
+import { releasePackage } from '../support/release.ts';
 
 let rt: TestRuntime;
 
@@ -23,6 +24,7 @@ describe('bob, who files in nb-NO', () => {
   it('is acknowledged, sent his code and told his data is ready, in Norwegian', async () => {
     accessId = await rt.fileAndVerify(BOB.email, 'access', 'nb-NO');
     await rt.approve(accessId, 'access');
+    await releasePackage(rt, accessId);
     await rt.waitForStatus(accessId, 'completed', 60_000);
     await rt.waitForMail(BOB.email, `Opplysningene dine er klare (${accessId})`);
 

@@ -9,6 +9,7 @@ import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
 import { ALICE, demoPeople } from '../../infra/local/demo/people.ts';
 import { STAGING_BUCKET } from '../../infra/local/runtime.ts';
 import { stagingPrefix } from '#domain/staging/keys';
+import { releasePackage } from '../support/release.ts';
 
 let rt: TestRuntime;
 
@@ -45,6 +46,7 @@ describe("alice's access request", () => {
     expect(JSON.stringify(before.audit)).not.toContain(ALICE.email);
 
     await rt.approve(id, 'access');
+    await releasePackage(rt, id, 90_000);
     const done = await rt.waitForStatus(id, ['completed', 'completed_partial', 'awaiting_staff'], 90_000);
 
     expect(done.request.status).toBe('completed');

@@ -11,6 +11,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
 import { NORA } from '../../infra/local/demo/people.ts';
+import { releasePackage } from '../support/release.ts';
 
 let rt: TestRuntime;
 const PARTNER_CONTACT = 'personvern@nordlys-partner.test';
@@ -128,6 +129,7 @@ describe('the partner’s instruction after the request was forwarded', () => {
       await new Promise((done) => setTimeout(done, 100));
     }
     await rt.approve(id, 'access');
+    await releasePackage(rt, id);
     const done = await rt.waitForStatus(id, ['completed', 'completed_partial'], 60_000);
     expect(done.request.status).toBe('completed');
     expect(done.connectors.find((c: any) => c.connectorId === 'accounts')).toMatchObject({ status: 'succeeded', records: 1 });

@@ -7,6 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
 import { agentInput, htmlDocument, pdfDocument } from '../support/agent-documents.ts';
+import { releasePackage } from '../support/release.ts';
+import { BOB } from '../../infra/local/demo/people.ts';
 
 let rt: TestRuntime;
 
@@ -23,7 +25,8 @@ const countRequests = async () => (await rt.api('GET', '/v1/admin/requests?limit
 describe('the agent’s status link', () => {
   let id: string;
   let agentToken: string;
-  const subject = 'heidi@example.com';
+  // Someone the demo systems hold data about: there is a package for the agent's link to fail to download.
+  const subject = BOB.email;
 
   beforeAll(async () => {
     const filed = await rt.api('POST', '/v1/requests', { body: { type: 'access', email: subject, agent: agentInput({ email: 'ivan@agents.example.org' }) } });
@@ -32,6 +35,7 @@ describe('the agent’s status link', () => {
     await rt.api('POST', `/v1/requests/${id}/verify`, { body: { code: await rt.codeFor(id, subject) } });
     await rt.waitForStatus(id, 'awaiting_review');
     await rt.approve(id, 'access');
+    await releasePackage(rt, id);
     await rt.waitForStatus(id, 'completed', 60_000);
   }, 90_000);
 

@@ -23,6 +23,7 @@ function reason(t: Translator, w: Withheld): string {
 }
 
 function lines(input: AssembleInput): Array<{ what: string; why: string }> {
+  if (!input.withheld?.length) return [];
   const t = translator(input.request.locale);
   const names = new Map(input.sources.map((s) => [s.connectorId, s.displayName]));
   return (input.withheld ?? []).map((w) => ({ what: describe(t, w, names.get(w.connectorId) ?? w.connectorId), why: reason(t, w) }));

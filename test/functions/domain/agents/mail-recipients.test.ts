@@ -35,6 +35,8 @@ const ALLOWED = [
   /^config\.email\.staff$/,
   /^ctx\.config\.email\.staff$/,
   /^recipient\.notifyEmail$/,
+  // Processor mode: the resale partner's configured privacy contact (the controller) gets the forwarded request.
+  /^partner\.contact\.email$/,
 ];
 
 describe('who the product mails', () => {
@@ -55,7 +57,14 @@ describe('who the product mails', () => {
       if (ALLOWED.some((re) => re.test(c.to))) return false;
       const text = readFileSync(join(ROOT, c.file), 'utf8');
       // A local `to`: it must be the subject's address, or the escalation digest's staff recipients.
-      if (c.to === 'to') return !/const to = request\.subject\.email;/.test(text) && !/for \(const \[to, list\] of \[\.\.\.byRecipient\]/.test(text);
+      // (The digest's recipients are the staff of its request lines and of its follow-up tasks.)
+      if (c.to === 'to') {
+        return (
+          !/const to = request\.subject\.email;/.test(text) &&
+          !/for \(const \[to, list\] of \[\.\.\.byRecipient\]/.test(text) &&
+          !/const recipients = \[\.\.\.new Set\(\[\.\.\.byRecipient\.keys\(\), \.\.\.tasksByRecipient\.keys\(\)\]\)\]/.test(text)
+        );
+      }
       return true;
     });
     expect(unexplained).toEqual([]);
