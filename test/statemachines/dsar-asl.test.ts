@@ -44,7 +44,7 @@ describe('the workflow definition', () => {
     expect(s.ChooseRelease.Choices).toEqual([
       { Not: { Variable: '$.receipt.release', IsPresent: true }, Next: 'NotifySubject' },
       // Nothing held: no package was built, so there is nothing to review before the nothing-held mail.
-      { And: [{ Variable: '$.package.records', IsPresent: true }, { Variable: '$.package.records', NumericEquals: 0 }], Next: 'NotifySubject' },
+      { And: [{ Variable: '$.package.key', IsPresent: true }, { Variable: '$.package.key', StringEquals: '' }], Next: 'NotifySubject' },
       { Variable: '$.release', IsPresent: true, Next: 'NotifySubject' },
       { Variable: '$.receipt.release', StringEquals: 'staff', Next: 'AwaitRelease' },
     ]);
@@ -70,6 +70,7 @@ describe('the workflow definition', () => {
     ['automatic release', { receipt: { release: 'automatic' } }, 'NotifySubject'],
     ['staff release of a package with records', { receipt: { release: 'staff' }, package: { key: 'k', records: 3, bytes: 9 } }, 'AwaitRelease'],
     ['staff release with nothing held', { receipt: { release: 'staff' }, package: { key: '', records: 0, bytes: 0 } }, 'NotifySubject'],
+    ['staff release of a package that only lists systems accepted as missing', { receipt: { release: 'staff' }, package: { key: 'k', records: 0, bytes: 9 } }, 'AwaitRelease'],
     ['a receipt from before the setting', { receipt: {} }, 'NotifySubject'],
   ])('routes %s on an interpreter', async (_case, input, expected) => {
     const pass = (name: string) => ({ Type: 'Pass', Result: name, End: true });
