@@ -101,6 +101,10 @@ export async function startRuntimeProcess(dir: string, options: StartOptions = {
   const config = JSON.parse(readFileSync(join(ROOT, 'config', 'example.config.json'), 'utf8')) as Record<string, unknown>;
   const lifted = { limit: 100_000, windowSeconds: 3600 };
   config.rateLimits = { perClientIp: { intake: lifted, verify: lifted, resend: lifted }, mailsPerRecipient: lifted, duplicateNoticesPerRecipient: lifted };
+  // And the package goes out once assembled: these tests are about a runtime that stops and starts
+  // again while the workflow runs, not about staff review before release (test/e2e/release.test.ts; a
+  // request waiting in AwaitRelease across a restart: test/e2e/stuck-requests.test.ts).
+  config.release = { access: 'automatic', portability: 'automatic' };
   env.DSAR_CONFIG_FILE = join(dir, 'config.json');
   writeFileSync(env.DSAR_CONFIG_FILE, JSON.stringify(config));
   // Not a test worker's settings: the runtime's own defaults, as in a terminal.
