@@ -2,7 +2,7 @@
  * Builds connectors from configuration. This is the only place that knows which module serves which
  * kind of system; the workflow only sees the Connector interface.
  */
-import type { ConnectorConfig, DsarConfig, ErasurePolicy } from '#commons/config';
+import type { ConnectorConfig, DsarConfig } from '#commons/config';
 import { dynamo, s3Client } from '#commons/clients';
 import { DynamoDbTableConnector } from './dynamodb-table.ts';
 import { gaIdentifierSources } from './google-analytics/index.ts';
@@ -11,7 +11,7 @@ import { createSaasConnector } from './saas.ts';
 import { PostgresConnector } from './sql/postgres.ts';
 import { CREDENTIALS_TTL_MS, credentialsFromEnvironment, type CredentialsProvider } from './credentials.ts';
 import { ConnectorAuthFailed, ConnectorMisconfigured } from './errors.ts';
-import type { Connector, ConnectorContext, ConnectorDeps, PolicyFor, Subject } from './types.ts';
+import type { Connector, ConnectorContext, ConnectorDeps, Subject } from './types.ts';
 
 export interface RegistryOptions {
   /** How long a built connector (and the client and secret it holds) is reused; default CREDENTIALS_TTL_MS. */
@@ -165,9 +165,4 @@ function build(config: ConnectorConfig, deps: ConnectorDeps): Connector {
     default:
       return createSaasConnector(config, deps);
   }
-}
-
-/** The erasure policy of an object: its own, else the connector's default. */
-export function policyFor(config: ConnectorConfig): PolicyFor {
-  return (object: string): ErasurePolicy => config.objects[object]?.erasure ?? config.erasure;
 }

@@ -56,6 +56,17 @@ describe('the Lambda bundles', () => {
     expect(offenders).toEqual([]);
   });
 
+  it('carry connector code only where a function runs connectors: no driver, no registry elsewhere', () => {
+    // A function runs connectors exactly when the stack grants it their secrets (infra/functions.ts).
+    const runsConnectors = new Set(FUNCTIONS.filter((f) => f.grants.some((g) => g.startsWith('connectors'))).map((f) => f.id));
+    const connectorCode = /node_modules\/(pg|pg-protocol|pg-pool|mysql2|iconv-lite|@aws-sdk\/client-rds-data)\/|functions\/connectors\/(registry|saas|s3-objects|dynamodb-table|sql\/(postgres|mysql|sql-connector|data-api))\.ts/;
+    const offenders = outputs.filter((o) => !runsConnectors.has(o.id)).flatMap((o) => o.inputs.filter((i) => connectorCode.test(i)).map((i) => `${o.id}: ${i}`));
+    expect(offenders).toEqual([]);
+    // The check looks where it should: create-request is such a function, and a connector step does carry pg.
+    expect(runsConnectors.has('create-request')).toBe(false);
+    expect(outputs.find((o) => o.id === 'collect')!.inputs.some((i) => i.includes('node_modules/pg/'))).toBe(true);
+  });
+
   it("carry zod's tree-shakable mini build, not the classic package", () => {
     const offenders = outputs.flatMap((o) => o.inputs.filter((i) => i.includes('node_modules/zod/v4/classic/')).map((i) => `${o.id}: ${i}`));
     expect(offenders).toEqual([]);
