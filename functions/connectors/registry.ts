@@ -8,6 +8,7 @@ import { DynamoDbTableConnector } from './dynamodb-table.ts';
 import { gaIdentifierSources } from './google-analytics/index.ts';
 import { S3ObjectsConnector } from './s3-objects.ts';
 import { createSaasConnector } from './saas.ts';
+import { MysqlConnector } from './sql/mysql.ts';
 import { PostgresConnector } from './sql/postgres.ts';
 import { CREDENTIALS_TTL_MS, credentialsFromEnvironment, type CredentialsProvider } from './credentials.ts';
 import { ConnectorAuthFailed, ConnectorMisconfigured } from './errors.ts';
@@ -130,7 +131,7 @@ export function identifierDependencies(config: DsarConfig): Array<{ connectorId:
     // Every identifier type GA is given (user id, client id, app instance id), each from its own attribute.
     if (c.kind === 'google-analytics') deps.push(...gaIdentifierSources(c.settings).map((s) => ({ connectorId: s.from.connectorId, attribute: s.from.attribute })));
     // A relational table keyed by an id another connector holds.
-    if (c.kind === 'postgres') {
+    if (c.kind === 'postgres' || c.kind === 'mysql') {
       for (const f of c.dataset.tables.flatMap((t) => t.fields)) {
         if (f.identity?.from === 'connector') deps.push({ connectorId: f.identity.connectorId, attribute: f.identity.attribute });
       }
@@ -162,6 +163,8 @@ function build(config: ConnectorConfig, deps: ConnectorDeps): Connector {
       return new S3ObjectsConnector(config, s3Client(), deps);
     case 'postgres':
       return new PostgresConnector(config, deps);
+    case 'mysql':
+      return new MysqlConnector(config, deps);
     default:
       return createSaasConnector(config, deps);
   }

@@ -197,7 +197,7 @@ function localConfig(config: DsarConfig, apiUrl: string, sandboxes: Sandboxes): 
     ...config,
     email: { ...config.email, publicBaseUrl: apiUrl, consoleBaseUrl: `${apiUrl}/console` },
     connectors: config.connectors.map((c) => {
-      if (c.kind === 'dynamodb' || c.kind === 's3' || c.kind === 'postgres') return c;
+      if (c.kind === 'dynamodb' || c.kind === 's3' || c.kind === 'postgres' || c.kind === 'mysql') return c;
       // The GA sandbox mints its own property id and token endpoint.
       const settings = c.kind === 'google-analytics' ? { ...c.settings, ...sandboxes.settings.googleAnalytics } : c.settings;
       return { ...c, baseUrl: vendorUrl[c.kind] ?? c.baseUrl, settings };

@@ -37,6 +37,7 @@ import { Construct } from 'constructs';
 import { parseConfig, type DsarConfig } from '../../functions/commons/config.ts';
 import { STAGING_RETENTION_DAYS } from '../../functions/domain/staging/sweep.ts';
 import { substitute } from '../asl.ts';
+import { CONNECTOR_SIDE_FILES, REQUIRE_BANNER, sideFileCommand } from '../bundling.ts';
 import { FUNCTIONS, type FunctionSpec, type Grant } from '../functions.ts';
 import { TABLE_INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../table.ts';
 import { ConsoleSite, type DsarConsoleProps } from './console-site.ts';
@@ -424,13 +425,17 @@ export class DsarOrchestrator extends Construct {
           mainFields: ['module', 'main'],
           // The pinned SDK versions are the ones tested; the runtime's own copy may differ.
           externalModules: [],
-          banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+          banner: REQUIRE_BANNER,
           commandHooks: {
             beforeBundling: () => [],
             beforeInstall: () => [],
             // The configuration travels inside the asset, next to the code: a config change is a new
             // asset hash, hence a new version of every function.
-            afterBundling: (_input: string, outputDir: string) => [`cp "${configFile}" "${outputDir}/${CONFIG_FILE_IN_BUNDLE}"`],
+            // Connector functions also get the drivers they import only when a configured connector needs one.
+            afterBundling: (_input: string, outputDir: string) => [
+              `cp "${configFile}" "${outputDir}/${CONFIG_FILE_IN_BUNDLE}"`,
+              ...(runsConnectors(spec) ? CONNECTOR_SIDE_FILES.map((side) => sideFileCommand(PACKAGE_ROOT, side, outputDir)) : []),
+            ],
           },
         },
       });
