@@ -8,6 +8,7 @@ import { DynamoDbTableConnector } from './dynamodb-table.ts';
 import { gaIdentifierSources } from './google-analytics/index.ts';
 import { S3ObjectsConnector } from './s3-objects.ts';
 import { createSaasConnector } from './saas.ts';
+import { DataApiConnector } from './sql/data-api.ts';
 import { MysqlConnector } from './sql/mysql.ts';
 import { PostgresConnector } from './sql/postgres.ts';
 import { CREDENTIALS_TTL_MS, credentialsFromEnvironment, type CredentialsProvider } from './credentials.ts';
@@ -161,10 +162,11 @@ function build(config: ConnectorConfig, deps: ConnectorDeps): Connector {
       return new DynamoDbTableConnector(config, dynamo());
     case 's3':
       return new S3ObjectsConnector(config, s3Client(), deps);
+    // Aurora through the Data API, either engine; else the engine's own driver over a connection.
     case 'postgres':
-      return new PostgresConnector(config, deps);
+      return config.dataApi ? new DataApiConnector(config, deps) : new PostgresConnector(config, deps);
     case 'mysql':
-      return new MysqlConnector(config, deps);
+      return config.dataApi ? new DataApiConnector(config, deps) : new MysqlConnector(config, deps);
     default:
       return createSaasConnector(config, deps);
   }

@@ -6,6 +6,7 @@
  */
 import mysql from 'mysql2/promise';
 import { MYSQL } from './dialect.ts';
+import { mysqlFailure } from './failures.ts';
 import type { Failure, SqlDriver, SqlSession } from './sql-connector.ts';
 
 /** What the driver needs of a pool; a `mysql2/promise` pool in production. */
@@ -73,20 +74,9 @@ export function mysqlDriver(pool: MysqlPool): SqlDriver {
   };
 }
 
-/** Error numbers of refused credentials (1045 user, 1044 database, 1698 auth plugin). */
-const AUTH = new Set([1044, 1045, 1698]);
-/** A parent row a child still references (1451, and 1217 from older servers). */
-const PARENT_REFERENCED = new Set([1451, 1217]);
-/** Values a column refuses, under SQLSTATE HY000 (no default, wrong value, truncated). */
-const VALUE_REFUSED = new Set([1364, 1366, 1292, 1265, 1406]);
-
-/** A MySQL server error (errno and SQLSTATE) as a failure kind; undefined for a network error. */
+/** A MySQL server error (errno and SQLSTATE) as a failure kind (failures.ts); undefined for a network error. */
 export function classifyMysqlError(err: unknown): Failure | undefined {
   const { errno, sqlState } = (err ?? {}) as { errno?: unknown; sqlState?: unknown };
   if (typeof errno !== 'number' || typeof sqlState !== 'string' || !/^[0-9A-Z]{5}$/.test(sqlState)) return undefined;
-  const code = `MySQL error ${errno}, SQLSTATE ${sqlState}`;
-  if (AUTH.has(errno) || sqlState === '28000') return { kind: 'auth', code };
-  if (PARENT_REFERENCED.has(errno)) return { kind: 'foreign-key', code };
-  if (sqlState.startsWith('42') || sqlState.startsWith('22') || sqlState.startsWith('23') || VALUE_REFUSED.has(errno)) return { kind: 'mismatch', code };
-  return { kind: 'unavailable', code };
+  return mysqlFailure(errno, sqlState);
 }

@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { SqlConnectorConfig } from '#commons/config';
 import type { ConnectorDeps } from '../types.ts';
 import { POSTGRES } from './dialect.ts';
+import { postgresFailure } from './failures.ts';
 import { SqlConnector, type Failure, type SqlDriver } from './sql-connector.ts';
 
 /** What the driver needs of a database connection; a `pg.Pool` in production. */
@@ -59,15 +60,10 @@ export function postgresDriver(pool: Queryable): SqlDriver {
   };
 }
 
-/** SQLSTATE classes: 28 refused credentials; 23503 a foreign key; 42, 22, 23 a dataset that does not match. */
+/** A `pg` error's SQLSTATE as a failure kind (failures.ts); undefined for a network error. */
 export function classifyPgError(err: unknown): Failure | undefined {
   const code = err instanceof Error ? (err as { code?: unknown }).code : undefined;
-  if (typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code)) return undefined;
-  const shown = `SQLSTATE ${code}`;
-  if (code === '28P01' || code === '28000') return { kind: 'auth', code: shown };
-  if (code === '23503') return { kind: 'foreign-key', code: shown };
-  if (code.startsWith('42') || code.startsWith('22') || code.startsWith('23')) return { kind: 'mismatch', code: shown };
-  return { kind: 'unavailable', code: shown };
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? postgresFailure(code) : undefined;
 }
 
 /** A PostgreSQL database of the company's own (kind `postgres`), through `pg`. */
