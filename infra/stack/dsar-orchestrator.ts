@@ -901,6 +901,13 @@ export class DsarOrchestrator extends Construct {
           }),
         );
         fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetBucketVersioning'], resources: [`arn:${stack.partition}:s3:::${c.bucket}`] }));
+      } else if ((c.kind === 'postgres' || c.kind === 'mysql') && c.dataApi) {
+        // Aurora through the Data API: statements on that one cluster, and the secret the Data API signs
+        // in with (the caller must be able to read it), nothing else; no network access to the database.
+        // Reading needs only ExecuteStatement; transactions are for the erasing function's batches.
+        const transactions = options.erase ? ['rds-data:BeginTransaction', 'rds-data:CommitTransaction', 'rds-data:RollbackTransaction'] : [];
+        fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['rds-data:ExecuteStatement', ...transactions], resources: [c.dataApi.resourceArn] }));
+        fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [c.dataApi.secretArn] }));
       } else {
         // Secrets Manager appends a random 6-character suffix to every secret ARN.
         fn.addToRolePolicy(
