@@ -61,8 +61,8 @@ export interface DsarStaffIdentityProps {
 }
 
 /**
- * The network of a database the relational (`postgres`) connectors reach over the PostgreSQL wire
- * protocol. The functions that run connectors (every function with a `connectors` grant in
+ * The network of a database the relational (`postgres`, `mysql`) connectors reach over a connection
+ * (not needed for Aurora through the Data API). The functions that run connectors (every function with a `connectors` grant in
  * `infra/functions.ts`) are placed in these subnets with a security group of their own.
  */
 export interface DsarDatabaseNetworkProps {
@@ -139,8 +139,8 @@ export interface DsarOrchestratorProps {
    */
   readonly console?: DsarConsoleProps;
   /**
-   * Put the connector functions into a database's VPC, for `postgres` connectors whose database has no
-   * public endpoint. Without it every function runs outside any VPC, as before.
+   * Put the connector functions into a database's VPC, for `postgres` or `mysql` connectors whose database
+   * has no public endpoint (Aurora through the Data API needs none). Without it every function runs outside any VPC, as before.
    */
   readonly database?: DsarDatabaseNetworkProps;
 }
