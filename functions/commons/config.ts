@@ -167,31 +167,53 @@ const saasConnectorSchema = z.object({
   settings: z._default(z.record(z.string(), z.unknown()), {}),
 });
 
-const postgresConnectorSchema = z.object({
+/** What the relational connectors share, whichever engine and however they reach it. */
+const sqlConnectorBase = {
   ...connectorBase,
-  kind: z.literal('postgres'),
   /**
    * Secrets Manager secret (a key of the local credentials file in the embedded runtime) holding `url`,
-   * or `host`, `port`, `database`, `user`, `password`; and `maskingKey` when a field is masked by keyed hash.
+   * or `host`, `port`, `database`, `user`, `password`; and `maskingKey` when a field is masked by keyed
+   * hash. Left out when `dataApi` is given (its secret is the one read then).
    */
-  credentials: z.string().check(z.minLength(1)),
+  credentials: z.optional(z.string().check(z.minLength(1))),
+  /**
+   * Reach an Aurora cluster through the RDS Data API instead of a connection (no VPC needed): the
+   * cluster's ARN, the Secrets Manager secret ARN the Data API signs in with (which may also hold
+   * `maskingKey`), and the database.
+   */
+  dataApi: z.optional(
+    z.strictObject({
+      resourceArn: z.string().check(z.regex(/^arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:cluster:[A-Za-z][A-Za-z0-9-]*$/, 'an Aurora cluster ARN (arn:aws:rds:<region>:<account>:cluster:<name>)')),
+      secretArn: z.string().check(z.regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/, 'a Secrets Manager secret ARN')),
+      database: z.string().check(z.minLength(1)),
+    }),
+  ),
   /** The dataset, inline; a path in the file (`config/datasets/product.json`) is read in by parseConfig. */
   dataset: datasetSchema,
   /** How many keys one statement carries, and how many rows one transaction changes. */
   batchSize: z._default(z.int().check(z.minimum(1), z.maximum(10_000)), 500),
-});
+};
+
+const postgresConnectorSchema = z.object({ ...sqlConnectorBase, kind: z.literal('postgres') });
+/** MySQL or MariaDB (through `mysql2`), or Aurora MySQL through the Data API. */
+const mysqlConnectorSchema = z.object({ ...sqlConnectorBase, kind: z.literal('mysql') });
 
 export const connectorSchema = z.discriminatedUnion('kind', [
   dynamodbConnectorSchema,
   s3ConnectorSchema,
   saasConnectorSchema,
   postgresConnectorSchema,
+  mysqlConnectorSchema,
 ]);
 export type ConnectorConfig = z.infer<typeof connectorSchema>;
 export type DynamoDbConnectorConfig = z.infer<typeof dynamodbConnectorSchema>;
 export type S3ConnectorConfig = z.infer<typeof s3ConnectorSchema>;
 export type SaasConnectorConfig = z.infer<typeof saasConnectorSchema>;
 export type PostgresConnectorConfig = z.infer<typeof postgresConnectorSchema>;
+export type MysqlConnectorConfig = z.infer<typeof mysqlConnectorSchema>;
+/** A relational connector, of either engine. */
+export type SqlConnectorConfig = PostgresConnectorConfig | MysqlConnectorConfig;
+export const isSqlConnector = (c: ConnectorConfig): c is SqlConnectorConfig => c.kind === 'postgres' || c.kind === 'mysql';
 
 const recipientSchema = z.object({
   name: z.string(),
@@ -453,8 +475,14 @@ export function parseConfig(input: unknown, options: ParseOptions = {}): DsarCon
   // Erasure has its one home in the dataset (which masks, which order): an `objects` entry may rename the
   // category, never change what erasure does, or the connector and the read-back would disagree. (A parsed
   // configuration, bundled or written for the functions, carries the dataset's own policy: that passes.)
+  // A relational connector reaches its database one way: a connection's secret, or the Data API.
+  const reach = result.data.connectors
+    .filter(isSqlConnector)
+    .filter((c) => !c.credentials === !c.dataApi)
+    .map((c) => `connectors.${c.id}: give either credentials (a connection's secret) or dataApi (an Aurora cluster), ${c.dataApi ? 'not both' : 'one of them'}`);
+  if (reach.length) throw new ConfigError(`invalid DSAR configuration:\n  ${reach.join('\n  ')}`);
   const twice = result.data.connectors.flatMap((c) => {
-    if (c.kind !== 'postgres') return [];
+    if (!isSqlConnector(c)) return [];
     const fromDataset = objectSettingsOf(c.dataset);
     return Object.entries(c.objects)
       .filter(([table, o]) => o.erasure && JSON.stringify(o.erasure) !== JSON.stringify(fromDataset[table]?.erasure))
@@ -472,7 +500,7 @@ export function parseConfig(input: unknown, options: ParseOptions = {}): DsarCon
   // dataset's origins: leaving them out must not make the table's derived fields portable.
   const rawConnectors = ((input as { connectors?: unknown } | null)?.connectors ?? []) as Array<{ objects?: Record<string, object> } | null>;
   result.data.connectors.forEach((c, i) => {
-    if (c.kind !== 'postgres') return;
+    if (!isSqlConnector(c)) return;
     const fromDataset = objectSettingsOf(c.dataset);
     const given = rawConnectors[i]?.objects ?? {};
     const merged = Object.entries(c.objects).map(([table, o]) => {

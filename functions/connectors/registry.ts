@@ -2,16 +2,18 @@
  * Builds connectors from configuration. This is the only place that knows which module serves which
  * kind of system; the workflow only sees the Connector interface.
  */
-import type { ConnectorConfig, DsarConfig, ErasurePolicy } from '#commons/config';
+import type { ConnectorConfig, DsarConfig } from '#commons/config';
 import { dynamo, s3Client } from '#commons/clients';
 import { DynamoDbTableConnector } from './dynamodb-table.ts';
 import { gaIdentifierSources } from './google-analytics/index.ts';
 import { S3ObjectsConnector } from './s3-objects.ts';
 import { createSaasConnector } from './saas.ts';
+import { DataApiConnector } from './sql/data-api.ts';
+import { MysqlConnector } from './sql/mysql.ts';
 import { PostgresConnector } from './sql/postgres.ts';
 import { CREDENTIALS_TTL_MS, credentialsFromEnvironment, type CredentialsProvider } from './credentials.ts';
 import { ConnectorAuthFailed, ConnectorMisconfigured } from './errors.ts';
-import type { Connector, ConnectorContext, ConnectorDeps, PolicyFor, Subject } from './types.ts';
+import type { Connector, ConnectorContext, ConnectorDeps, Subject } from './types.ts';
 
 export interface RegistryOptions {
   /** How long a built connector (and the client and secret it holds) is reused; default CREDENTIALS_TTL_MS. */
@@ -141,7 +143,7 @@ export function identifierDependencies(config: DsarConfig): Array<{ connectorId:
     // Every identifier type GA is given (user id, client id, app instance id), each from its own attribute.
     if (c.kind === 'google-analytics') deps.push(...gaIdentifierSources(c.settings).map((s) => ({ connectorId: s.from.connectorId, attribute: s.from.attribute })));
     // A relational table keyed by an id another connector holds.
-    if (c.kind === 'postgres') {
+    if (c.kind === 'postgres' || c.kind === 'mysql') {
       for (const f of c.dataset.tables.flatMap((t) => t.fields)) {
         if (f.identity?.from === 'connector') deps.push({ connectorId: f.identity.connectorId, attribute: f.identity.attribute });
       }
@@ -171,14 +173,12 @@ function build(config: ConnectorConfig, deps: ConnectorDeps): Connector {
       return new DynamoDbTableConnector(config, dynamo());
     case 's3':
       return new S3ObjectsConnector(config, s3Client(), deps);
+    // Aurora through the Data API, either engine; else the engine's own driver over a connection.
     case 'postgres':
-      return new PostgresConnector(config, deps);
+      return config.dataApi ? new DataApiConnector(config, deps) : new PostgresConnector(config, deps);
+    case 'mysql':
+      return config.dataApi ? new DataApiConnector(config, deps) : new MysqlConnector(config, deps);
     default:
       return createSaasConnector(config, deps);
   }
-}
-
-/** The erasure policy of an object: its own, else the connector's default. */
-export function policyFor(config: ConnectorConfig): PolicyFor {
-  return (object: string): ErasurePolicy => config.objects[object]?.erasure ?? config.erasure;
 }

@@ -199,7 +199,7 @@ function localConfig(config: DsarConfig, apiUrl: string, sandboxes: Sandboxes): 
     ...config,
     email: { ...config.email, publicBaseUrl: apiUrl, consoleBaseUrl: `${apiUrl}/console` },
     connectors: config.connectors.map((c) => {
-      if (c.kind === 'dynamodb' || c.kind === 's3' || c.kind === 'postgres') return c;
+      if (c.kind === 'dynamodb' || c.kind === 's3' || c.kind === 'postgres' || c.kind === 'mysql') return c;
       // The GA sandbox mints its own property id and token endpoint.
       const settings = c.kind === 'google-analytics' ? { ...c.settings, ...sandboxes.settings.googleAnalytics } : c.settings;
       return { ...c, baseUrl: vendorUrl[c.kind] ?? c.baseUrl, settings };
@@ -364,9 +364,12 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     if (postgres) stoppers.push(postgres.close);
     // The local credentials file holds the sandboxes' credentials under the names the configuration uses.
     const credentials = Object.fromEntries(
-      config.connectors.flatMap((c) => {
-        if (c.kind === 'dynamodb' || c.kind === 's3') return [];
-        if (c.kind === 'postgres') return [[c.credentials, { url: postgres!.url, maskingKey: postgres!.maskingKey }]];
+      config.connectors.flatMap((c): Array<[string, Record<string, string>]> => {
+        // No embedded MySQL: a `mysql` connector gets no local credentials, so it fails as misconfigured
+        // (named, with a clear message) instead of reaching a server by accident.
+        if (c.kind === 'dynamodb' || c.kind === 's3' || c.kind === 'mysql') return [];
+        // PGlite stands in for a connection's database; a Data API connector (no credentials) has no local stand-in.
+        if (c.kind === 'postgres') return c.credentials ? [[c.credentials, { url: postgres!.url, maskingKey: postgres!.maskingKey }]] : [];
         return [[c.credentials, sandboxes.credentials[c.kind] ?? {}]];
       }),
     );

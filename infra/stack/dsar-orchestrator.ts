@@ -37,6 +37,7 @@ import { Construct } from 'constructs';
 import { parseConfig, type DsarConfig } from '../../functions/commons/config.ts';
 import { STAGING_RETENTION_DAYS } from '../../functions/domain/staging/sweep.ts';
 import { substitute } from '../asl.ts';
+import { CONNECTOR_SIDE_FILES, REQUIRE_BANNER, sideFileCommand } from '../bundling.ts';
 import { FUNCTIONS, type FunctionSpec, type Grant } from '../functions.ts';
 import { TABLE_INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../table.ts';
 import { ConsoleSite, type DsarConsoleProps } from './console-site.ts';
@@ -60,8 +61,8 @@ export interface DsarStaffIdentityProps {
 }
 
 /**
- * The network of a database the relational (`postgres`) connectors reach over the PostgreSQL wire
- * protocol. The functions that run connectors (every function with a `connectors` grant in
+ * The network of a database the relational (`postgres`, `mysql`) connectors reach over a connection
+ * (not needed for Aurora through the Data API). The functions that run connectors (every function with a `connectors` grant in
  * `infra/functions.ts`) are placed in these subnets with a security group of their own.
  */
 export interface DsarDatabaseNetworkProps {
@@ -138,8 +139,8 @@ export interface DsarOrchestratorProps {
    */
   readonly console?: DsarConsoleProps;
   /**
-   * Put the connector functions into a database's VPC, for `postgres` connectors whose database has no
-   * public endpoint. Without it every function runs outside any VPC, as before.
+   * Put the connector functions into a database's VPC, for `postgres` or `mysql` connectors whose database
+   * has no public endpoint (Aurora through the Data API needs none). Without it every function runs outside any VPC, as before.
    */
   readonly database?: DsarDatabaseNetworkProps;
 }
@@ -429,13 +430,17 @@ export class DsarOrchestrator extends Construct {
           mainFields: ['module', 'main'],
           // The pinned SDK versions are the ones tested; the runtime's own copy may differ.
           externalModules: [],
-          banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+          banner: REQUIRE_BANNER,
           commandHooks: {
             beforeBundling: () => [],
             beforeInstall: () => [],
             // The configuration travels inside the asset, next to the code: a config change is a new
             // asset hash, hence a new version of every function.
-            afterBundling: (_input: string, outputDir: string) => [`cp "${configFile}" "${outputDir}/${CONFIG_FILE_IN_BUNDLE}"`],
+            // Connector functions also get the drivers they import only when a configured connector needs one.
+            afterBundling: (_input: string, outputDir: string) => [
+              `cp "${configFile}" "${outputDir}/${CONFIG_FILE_IN_BUNDLE}"`,
+              ...(runsConnectors(spec) ? CONNECTOR_SIDE_FILES.map((side) => sideFileCommand(PACKAGE_ROOT, side, outputDir)) : []),
+            ],
           },
         },
       });
@@ -911,6 +916,13 @@ export class DsarOrchestrator extends Construct {
           }),
         );
         fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetBucketVersioning'], resources: [`arn:${stack.partition}:s3:::${c.bucket}`] }));
+      } else if ((c.kind === 'postgres' || c.kind === 'mysql') && c.dataApi) {
+        // Aurora through the Data API: statements on that one cluster, and the secret the Data API signs
+        // in with (the caller must be able to read it), nothing else; no network access to the database.
+        // Reading needs only ExecuteStatement; transactions are for the erasing function's batches.
+        const transactions = options.erase ? ['rds-data:BeginTransaction', 'rds-data:CommitTransaction', 'rds-data:RollbackTransaction'] : [];
+        fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['rds-data:ExecuteStatement', ...transactions], resources: [c.dataApi.resourceArn] }));
+        fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [c.dataApi.secretArn] }));
       } else {
         // Secrets Manager appends a random 6-character suffix to every secret ARN.
         fn.addToRolePolicy(

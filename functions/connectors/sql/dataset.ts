@@ -74,8 +74,8 @@ export type TableErasure = z.infer<typeof tableErasureSchema>;
 
 export const tableSchema = z.strictObject({
     name: identifier,
-    /** PostgreSQL schema; `public` when left out. */
-    schema: z._default(identifier, 'public'),
+    /** PostgreSQL schema (`public` when left out); for MySQL the database (the connection's when left out). */
+    schema: z.optional(identifier),
     /** Columns that identify a row, for the record id, erasure and read-back. */
     primaryKey: z._default(z.array(identifier).check(z.minLength(1)), ['id']),
     /** Category of fields without their own, and of the table in the access report. */

@@ -2,25 +2,15 @@
  * Plans how a dataset is walked for one subject: which tables the identity reaches directly, which are
  * reached through references (breadth first from the identity), which no path reaches (reported, never
  * scanned), and in which order erasure handles tables so foreign keys hold (rows that reference others
- * first). Every statement is parameterised: values only ever travel as `$n` parameters, and identifiers
- * come from the validated dataset and are quoted besides.
+ * first). Every statement is parameterised: values only ever travel as parameters (written as the
+ * engine's dialect writes them, dialect.ts), and identifiers come from the validated dataset and are
+ * quoted besides.
  */
 import { referenceOf, type Dataset, type DatasetTable, type Identity, type Masking } from './dataset.ts';
-
-/** `"name"` with embedded quotes doubled: the PostgreSQL rule for a delimited identifier. */
-export function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
-
-export function qualified(table: DatasetTable): string {
-  return `${quoteIdent(table.schema)}.${quoteIdent(table.name)}`;
-}
+import { qualified, type SqlDialect } from './dialect.ts';
 
 /** How rows of a table are found: by the subject's identity, or by keys already found in another table. */
-export type Selector = (
-  | { kind: 'identity'; column: string; identity: Identity }
-  | { kind: 'reference'; column: string; from: { table: string; column: string } }
-) & { /** The first page. */ sql: string; /** Every later page, after the previous page's last key. */ nextSql: string };
+export type Selector = { kind: 'identity'; column: string; identity: Identity } | { kind: 'reference'; column: string; from: { table: string; column: string } };
 
 export interface TablePlan {
   table: DatasetTable;
@@ -49,45 +39,72 @@ export interface Plan {
   references: Reference[];
 }
 
+/** A statement and its values, in the order its placeholders stand. */
+export interface Statement {
+  text: string;
+  values: unknown[];
+}
+
+/** Collects a statement's values and writes each one's placeholder as the dialect does. */
+class Values {
+  readonly list: unknown[] = [];
+  constructor(private readonly dialect: SqlDialect) {}
+
+  add(value: unknown): string {
+    this.list.push(value);
+    return this.dialect.placeholder(this.list.length);
+  }
+
+  /** `column` holds one of `keys`: one array parameter where the engine binds arrays, else one parameter per key. */
+  oneOf(column: string, keys: unknown[]): string {
+    if (!keys.length) throw new Error('oneOf needs at least one key');
+    const col = this.dialect.ident(column);
+    return this.dialect.arrays ? `${col} = ANY(${this.add(keys)})` : `${col} IN (${keys.map((k) => this.add(k)).join(', ')})`;
+  }
+}
+
 /**
- * One page of the rows whose `column` holds one of a batch of keys: `$1` the keys (one array parameter),
- * `$2` the page size. Pages follow the primary key (keyset paging), so a subject with a hundred thousand
- * rows is streamed page by page instead of read into memory at once. `after` adds `$3..` : the primary
- * key of the last row of the previous page.
+ * One page of the rows whose `column` holds one of a batch of keys. Pages follow the primary key (keyset
+ * paging), so a subject with a hundred thousand rows is streamed page by page instead of read into memory
+ * at once; `after` is the last row of the previous page. The page size is the configuration's validated
+ * integer, written into the statement (MySQL's prepared LIMIT refuses some numeric parameter types).
  */
-export function selectSql(table: DatasetTable, column: string, after = false): string {
-  const fields = table.fields.map((f) => quoteIdent(f.name)).join(', ');
-  const key = table.primaryKey.map(quoteIdent).join(', ');
-  const from = after ? ` AND (${key}) > (${table.primaryKey.map((_, i) => `$${i + 3}`).join(', ')})` : '';
-  return `SELECT ${fields} FROM ${qualified(table)} WHERE ${quoteIdent(column)} = ANY($1)${from} ORDER BY ${key} LIMIT $2`;
+export function selectPage(dialect: SqlDialect, table: DatasetTable, column: string, keys: unknown[], pageSize: number, after?: Record<string, unknown>): Statement {
+  if (!Number.isSafeInteger(pageSize) || pageSize < 1) throw new Error(`page size must be a positive integer, not ${pageSize}`);
+  const v = new Values(dialect);
+  const fields = table.fields.map((f) => dialect.ident(f.name)).join(', ');
+  const key = table.primaryKey.map((k) => dialect.ident(k)).join(', ');
+  const where = v.oneOf(column, keys);
+  const from = after ? ` AND (${key}) > (${table.primaryKey.map((k) => v.add(after[k])).join(', ')})` : '';
+  return { text: `SELECT ${fields} FROM ${qualified(dialect, table)} WHERE ${where}${from} ORDER BY ${key} LIMIT ${pageSize}`, values: v.list };
 }
 
-/** The statement that deletes one row by its primary key; `$1..$n` are the key columns in order. */
-export function deleteSql(table: DatasetTable): string {
-  return `DELETE FROM ${qualified(table)} WHERE ${keyCondition(table, 0)}`;
+/** Deletes one row by its primary key. */
+export function deleteRow(dialect: SqlDialect, table: DatasetTable, row: Record<string, unknown>): Statement {
+  const v = new Values(dialect);
+  return { text: `DELETE FROM ${qualified(dialect, table)} WHERE ${keyCondition(dialect, table, row, v)}`, values: v.list };
 }
 
-/**
- * The statement that masks one row: `$1..$m` are the masked fields' new values (in the order of
- * `maskedFields`), then the key columns.
- */
-export function maskSql(table: DatasetTable): string {
-  const masked = maskedFields(table);
-  const sets = masked.map((f, i) => `${quoteIdent(f.name)} = $${i + 1}`).join(', ');
-  return `UPDATE ${qualified(table)} SET ${sets} WHERE ${keyCondition(table, masked.length)}`;
+/** Masks one row: `masked` are the new values of `maskedFields(table)`, in that order. */
+export function maskRow(dialect: SqlDialect, table: DatasetTable, masked: unknown[], row: Record<string, unknown>): Statement {
+  const v = new Values(dialect);
+  const sets = maskedFields(table).map((f, i) => `${dialect.ident(f.name)} = ${v.add(masked[i])}`).join(', ');
+  return { text: `UPDATE ${qualified(dialect, table)} SET ${sets} WHERE ${keyCondition(dialect, table, row, v)}`, values: v.list };
 }
 
-/** The distinct values of `column` still present among `$1`: which parent keys some row still references. */
-export function referencedSql(child: DatasetTable, column: string): string {
-  return `SELECT DISTINCT ${quoteIdent(column)} AS key FROM ${qualified(child)} WHERE ${quoteIdent(column)} = ANY($1)`;
+/** The distinct values of `column` among `keys` that rows of `child` still hold (as column `key`). */
+export function stillReferenced(dialect: SqlDialect, child: DatasetTable, column: string, keys: unknown[]): Statement {
+  const v = new Values(dialect);
+  const where = v.oneOf(column, keys);
+  return { text: `SELECT DISTINCT ${dialect.ident(column)} AS ${dialect.ident('key')} FROM ${qualified(dialect, child)} WHERE ${where}`, values: v.list };
 }
 
 export function maskedFields(table: DatasetTable): Array<{ name: string; mask: Masking }> {
   return table.fields.filter((f) => f.mask).map((f) => ({ name: f.name, mask: f.mask! }));
 }
 
-function keyCondition(table: DatasetTable, offset: number): string {
-  return table.primaryKey.map((k, i) => `${quoteIdent(k)} = $${offset + i + 1}`).join(' AND ');
+function keyCondition(dialect: SqlDialect, table: DatasetTable, row: Record<string, unknown>, v: Values): string {
+  return table.primaryKey.map((k) => `${dialect.ident(k)} = ${v.add(row[k])}`).join(' AND ');
 }
 
 export function referencesOf(dataset: Dataset): Reference[] {
@@ -132,10 +149,10 @@ export function planDataset(dataset: Dataset): Plan {
       table,
       depth: depth.get(table.name)!,
       selectors: [
-        ...table.fields.filter((f) => f.identity).map((f): Selector => ({ kind: 'identity', column: f.name, identity: f.identity!, sql: selectSql(table, f.name), nextSql: selectSql(table, f.name, true) })),
+        ...table.fields.filter((f) => f.identity).map((f): Selector => ({ kind: 'identity', column: f.name, identity: f.identity! })),
         ...traversed
           .filter((e) => e.child === table.name && depth.has(e.parent))
-          .map((e): Selector => ({ kind: 'reference', column: e.column, from: { table: e.parent, column: e.parentColumn }, sql: selectSql(table, e.column), nextSql: selectSql(table, e.column, true) })),
+          .map((e): Selector => ({ kind: 'reference', column: e.column, from: { table: e.parent, column: e.parentColumn } })),
       ],
     }))
     .sort((a, b) => a.depth - b.depth);

@@ -8,7 +8,8 @@
  */
 import { enabledConnectors } from '#commons/config';
 import { logger } from '#commons/observability';
-import { policyFor, type ConnectorRegistry } from '#connectors/registry';
+import { policyFor } from '#connectors/policy';
+import type { ConnectorRegistry } from '#connectors/registry';
 import { links, type AppContext } from '../context.ts';
 import { erasureRecheckDigest, type RecheckLine } from '../notifications/templates.ts';
 import type { ErasureRecheckItem, RequestRecord } from '../requests/model.ts';

@@ -4,7 +4,8 @@
  * those connectors are marked failed so a retry erases them again. Only counts are kept, never data.
  */
 import { enabledConnectors } from '#commons/config';
-import { policyFor, type ConnectorRegistry } from '#connectors/registry';
+import { policyFor } from '#connectors/policy';
+import type { ConnectorRegistry } from '#connectors/registry';
 import type { AppContext } from '../context.ts';
 import { StateConflict } from '../requests/repository.ts';
 import type { ConnectorOutcome, ErasureConfirmation } from '../requests/model.ts';

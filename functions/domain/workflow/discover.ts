@@ -11,7 +11,8 @@
 import { enabledConnectors } from '#commons/config';
 import { logger } from '#commons/observability';
 import { discover, totalOf } from '#connectors/discovery';
-import { policyFor, type ConnectorRegistry } from '#connectors/registry';
+import { policyFor } from '#connectors/policy';
+import type { ConnectorRegistry } from '#connectors/registry';
 import type { ObjectCounts } from '#connectors/types';
 import type { AppContext } from '../context.ts';
 import type { PreviewOutcome, RequestRecord } from '../requests/model.ts';

@@ -14,7 +14,8 @@
  */
 import { enabledConnectors } from '#commons/config';
 import { logger } from '#commons/observability';
-import { policyFor, type ConnectorRegistry } from '#connectors/registry';
+import { policyFor } from '#connectors/policy';
+import type { ConnectorRegistry } from '#connectors/registry';
 import type { ErasureItem } from '#connectors/types';
 import type { AppContext } from '../context.ts';
 import { assertVerifiedAndApproved, subjectOf } from './collect.ts';

@@ -10,7 +10,7 @@
 import { enabledConnectors } from '#commons/config';
 import { resolveIdentifiers, type ConnectorRegistry } from '#connectors/registry';
 import type { AppContext } from '../context.ts';
-import type { ConnectorOutcome, Decision } from '../requests/model.ts';
+import type { ConnectorOutcome } from '../requests/model.ts';
 import { subjectOf } from './collect.ts';
 
 export interface ConnectorTask {
@@ -49,13 +49,4 @@ export async function planConnectors(ctx: AppContext, registry: ConnectorRegistr
   await repo.update(requestId, { status: 'in_progress', connectors: outcomes }, { onlyIf: ['in_progress'] });
   await repo.audit(requestId, 'system', 'connectors.planned', { connectors: planned.map((p) => p.connectorId) });
   return { connectors: planned };
-}
-
-/** The auto-approval path: the configuration says this request type needs no staff review. */
-export async function approveAutomatically(ctx: AppContext, requestId: string): Promise<Decision> {
-  const decision: Decision = { outcome: 'approved', by: 'system', at: ctx.clock.now().toISOString(), reason: 'auto-approval policy' };
-  // From the status verification left (or, retried, the one this step wrote); never over a cancellation.
-  await ctx.repo.update(requestId, { status: 'in_progress', decision }, { onlyIf: ['awaiting_review', 'in_progress'] });
-  await ctx.repo.audit(requestId, 'system', 'review.approved', { policy: 'auto' });
-  return decision;
 }

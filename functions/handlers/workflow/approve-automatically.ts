@@ -1,5 +1,5 @@
 import { appContext } from '#domain/context';
-import { approveAutomatically } from '#domain/workflow/plan';
+import { approveAutomatically } from '#domain/workflow/approve';
 import { requestIdInput, workflowHandler } from './steps.ts';
 
 export const handler = workflowHandler(requestIdInput, ({ requestId }) => approveAutomatically(appContext(), requestId));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConnectorRegistry, policyFor } from '#connectors/registry';
+import { policyFor } from '#connectors/policy';
+import { ConnectorRegistry } from '#connectors/registry';
 import { ConnectorMisconfigured } from '#connectors/errors';
 import { exampleConfig } from '../domain/requests/support.ts';
 

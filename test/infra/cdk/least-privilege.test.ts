@@ -95,6 +95,11 @@ const CALLS: Record<string, string[]> = {
   StopExecutionCommand: ['states:StopExecution'],
   DescribeExecutionCommand: ['states:DescribeExecution'],
   GetSecretValueCommand: ['secretsmanager:GetSecretValue'],
+  // A relational connector on Aurora through the Data API (test/infra/cdk/data-api.test.ts grants them).
+  ExecuteStatementCommand: ['rds-data:ExecuteStatement'],
+  BeginTransactionCommand: ['rds-data:BeginTransaction'],
+  CommitTransactionCommand: ['rds-data:CommitTransaction'],
+  RollbackTransactionCommand: ['rds-data:RollbackTransaction'],
 };
 
 async function reachableActions(entry: string): Promise<Set<string>> {

@@ -126,6 +126,15 @@ describe('the functions', () => {
     expect(JSON.parse(readFileSync(join(dir, 'dsar.config.json'), 'utf8'))).toEqual(config);
   });
 
+  it('ships the MySQL driver beside the code of connector functions only, where the connector imports it', () => {
+    const dirOf = (id: string) => join(assembly!.directory, `asset.${JSON.stringify(template.toJSON().Resources[fnId(id)].Properties.Code.S3Key).match(/([0-9a-f]{64})\.zip/)![1]!}`);
+    const driver = readFileSync(join(dirOf('collect'), 'mysql-driver.mjs'), 'utf8');
+    expect(driver.startsWith("import { createRequire } from 'module'")).toBe(true);
+    // The alias took: iconv-lite's code pages are not in it, the utf8mb4-only stand-in is.
+    expect(driver).toContain('speaks utf8mb4 only');
+    expect(existsSync(join(dirOf('create-request'), 'mysql-driver.mjs'))).toBe(false);
+  });
+
   it('gives each function only the resource names its grants cover', () => {
     const env = (id: string) => template.toJSON().Resources[fnId(id)].Properties.Environment.Variables as Record<string, unknown>;
     // The edge settings every API function gets behind CloudFront are not resources (test/infra/cdk/edge.test.ts).

@@ -11,7 +11,8 @@ describe('a dataset', () => {
   it('parses the example product dataset with its defaults filled in', () => {
     const dataset = parseDataset(productJson);
     const calls = dataset.tables.find((t) => t.name === 'call_records')!;
-    expect(calls.schema).toBe('public');
+    // No schema: the engine's default (PostgreSQL's `public`, MySQL's connection database; dialect.ts).
+    expect(calls.schema).toBeUndefined();
     expect(calls.primaryKey).toEqual(['id']);
     expect(calls.erasure).toEqual({ action: 'anonymize' });
   });

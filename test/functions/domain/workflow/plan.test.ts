@@ -1,7 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { enabledConnectors } from '#commons/config';
 import type { ConnectorRegistry } from '#connectors/registry';
-import { approveAutomatically, planConnectors } from '#domain/workflow/plan';
+import { approveAutomatically } from '#domain/workflow/approve';
+import { planConnectors } from '#domain/workflow/plan';
 import { REQUEST_ID, requestRecord, testContext, type TestContext } from '../requests/support.ts';
 
 let ctx: TestContext;
