@@ -176,8 +176,11 @@ export interface components {
       };
     };
     NewRequest: {
-      /** @enum {string} */
-      type: "access" | "erasure" | "portability";
+      /**
+       * @description `marketing_opt_out`: stop marketing to me (objection to direct marketing, GDPR Art. 21(2)-(3); withdrawal of marketing consent, Art. 7(3); CCPA opt-out of sale or sharing, 11 CCR §7026)
+       * @enum {string}
+       */
+      type: "access" | "erasure" | "portability" | "marketing_opt_out";
       /** Format: email */
       email: string;
       /** @description No line breaks, control or invisible characters, web or email addresses (400 `invalid_name`): it is quoted in mails from the company */
@@ -191,13 +194,15 @@ export interface components {
       country?: string;
       /** @description A BCP 47 language tag such as en or nb-NO */
       locale?: string;
+      /** @description Optional, any type: what the subject wants staff to know, in their words. Line breaks allowed; no other control or invisible characters (400 `invalid_details`). Shown to staff (not to viewers when the subject is masked), never mailed; removed with the subject's identity by retention. */
+      details?: string;
     };
     /** @enum {string} */
     Status: "awaiting_verification" | "unverified_closed" | "awaiting_review" | "denied" | "in_progress" | "awaiting_staff" | "assembling" | "completed" | "completed_partial" | "cancelled" | "duplicate";
     SubjectStatus: {
       requestId: string;
       /** @enum {string} */
-      type: "access" | "erasure" | "portability";
+      type: "access" | "erasure" | "portability" | "marketing_opt_out";
       /** @enum {string} */
       status: "awaiting_verification" | "closed_unverified" | "in_review" | "denied" | "in_progress" | "completed" | "cancelled" | "duplicate";
       /** Format: date */
@@ -295,13 +300,15 @@ export interface components {
     StaffRequest: {
       requestId: string;
       /** @enum {string} */
-      type: "access" | "erasure" | "portability";
+      type: "access" | "erasure" | "portability" | "marketing_opt_out";
       status: components["schemas"]["Status"];
       subject: {
         email: string;
         /** @description The address as compared for duplicates */
         normalizedEmail?: string;
         name?: string;
+        /** @description What the subject wrote in the form's details field; absent when masked */
+        details?: string;
       };
       locale?: string;
       jurisdiction: string;
@@ -453,7 +460,7 @@ export interface components {
       items: ({
           requestId: string;
           /** @enum {string} */
-          type: "access" | "erasure" | "portability";
+          type: "access" | "erasure" | "portability" | "marketing_opt_out";
           status: components["schemas"]["Status"];
           jurisdiction: string;
           /** Format: date-time */
@@ -515,7 +522,7 @@ export interface components {
     };
     TypeMetrics: {
       /** @enum {string} */
-      type: "access" | "erasure" | "portability";
+      type: "access" | "erasure" | "portability" | "marketing_opt_out";
       /** @description Received in the year, duplicates of an open request excluded */
       received: number;
       duplicates: number;
@@ -934,7 +941,7 @@ export interface operations {
         /** @description Open (default) or closed requests */
         state?: "open" | "closed";
         status?: components["schemas"]["Status"];
-        type?: "access" | "erasure" | "portability";
+        type?: "access" | "erasure" | "portability" | "marketing_opt_out";
         jurisdiction?: "GDPR" | "UK_GDPR" | "CCPA" | "VCDPA" | "CPA" | "LGPD" | "PIPEDA";
         /** @description The staff member who owns the request (their staff id: the email address they sign in with) */
         assignee?: string;

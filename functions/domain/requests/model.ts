@@ -170,7 +170,11 @@ export interface RequestRecord {
   requestId: string;
   type: RequestType;
   status: RequestStatus;
-  subject: { email: string; normalizedEmail: string; name?: string };
+  /**
+   * Who filed it, and `details`: what they wrote on the form, in their words. The details live with the
+   * identity because they go with it: retention's hashing and a masked view replace the whole object.
+   */
+  subject: { email: string; normalizedEmail: string; name?: string; details?: string };
   subjectHash: string;
   locale?: string;
   jurisdiction: Jurisdiction;

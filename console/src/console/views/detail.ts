@@ -18,6 +18,7 @@ import { timeIn } from '../time.ts';
 import { historyPanel } from './detail-history.ts';
 import { messagesPanel, waitingForSubject } from './detail-messages.ts';
 import { notesPanel } from './detail-notes.ts';
+import { subjectDetailsSection } from './detail-subject-details.ts';
 import type { Detail, DetailPage, DetailPanel } from './detail-panel.ts';
 import { FIRST_POLL_MS, fingerprint, keepsPolling, nextDelay } from './detail-refresh.ts';
 
@@ -224,6 +225,7 @@ class RequestPage implements DetailPage {
       outcome,
       attentionSection(r, this.zone),
       actionsSection(this, outcome),
+      subjectDetailsSection(r),
       h(
         'div',
         { class: 'columns' },

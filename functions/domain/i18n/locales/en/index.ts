@@ -3,6 +3,7 @@ import { common } from './common.ts';
 import { erasure } from './erasure.ts';
 import { mail } from './mail.ts';
 import { messages } from './messages.ts';
+import { objection } from './objection.ts';
 import { pages } from './pages.ts';
 
 export const en = {
@@ -11,4 +12,5 @@ export const en = {
   ...mail,
   ...erasure,
   ...messages,
+  ...objection,
 };

@@ -4,6 +4,7 @@ import { common } from './common.ts';
 import { erasure } from './erasure.ts';
 import { mail } from './mail.ts';
 import { messages } from './messages.ts';
+import { objection } from './objection.ts';
 import { pages } from './pages.ts';
 
 export const nb: Catalogue = {
@@ -12,4 +13,5 @@ export const nb: Catalogue = {
   ...mail,
   ...erasure,
   ...messages,
+  ...objection,
 };
