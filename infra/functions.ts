@@ -104,7 +104,8 @@ export const FUNCTIONS: FunctionSpec[] = [
   step('plan-connectors', 'PlanConnectorsFunctionArn', ['table:read', 'table:write', 'connectors']),
   // table:write: a throttled run puts `connector.throttled` on the audit trail before the workflow waits.
   step('collect', 'CollectFunctionArn', ['table:read', 'table:write', 'staging:write', 'connectors'], 900, 1024),
-  step('erase', 'EraseFunctionArn', ['table:read', 'table:write', 'connectors:erase'], 900, 1024),
+  // The act phase (erase, suppress marketing): the one step that changes the company's data in connectors.
+  step('act', 'ActFunctionArn', ['table:read', 'table:write', 'connectors:erase'], 900, 1024),
   step('confirm-erasure', 'ConfirmErasureFunctionArn', ['table:read', 'table:write', 'connectors'], 900, 1024),
   step('reconcile', 'ReconcileFunctionArn', ['table:read', 'table:write']),
   // 5,307 MB buys 3 vCPUs (Lambda gives 1 vCPU per 1,769 MB): one parses the staged records while two

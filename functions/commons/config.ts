@@ -79,6 +79,15 @@ const dynamodbConnectorSchema = z.object({
   }),
   /** The table's own key attributes, needed to delete an item. */
   keyAttributes: z.array(z.string()).check(z.minLength(1), z.maxLength(2)),
+  /**
+   * The table's marketing flag, where the company markets to the people in it: a marketing opt-out sets
+   * `attribute` to `optedOutValue` (and `optedOutAtAttribute`, when named, to the time), and reads it back.
+   */
+  marketing: z.optional(z.object({
+    attribute: z.string().check(z.minLength(1)),
+    optedOutValue: z.union([z.boolean(), z.string()]),
+    optedOutAtAttribute: z.optional(z.string().check(z.minLength(1))),
+  })),
 });
 
 const s3ConnectorSchema = z.object({

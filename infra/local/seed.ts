@@ -125,6 +125,8 @@ export function accountItem(p: DemoPerson): Record<string, unknown> {
     profileImage: `https://cdn.example-video.test/avatars/${p.accountId}.png`,
     churnRisk: ['low', 'medium', 'high'][p.index % 3],
     engagementScore: (p.index * 37) % 100,
+    // The company's own marketing flag (newsletters, offers): most people said yes at sign-up.
+    marketingEmails: p.index % 5 !== 4,
   };
 }
 

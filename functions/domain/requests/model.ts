@@ -22,7 +22,7 @@
  * the staff queue filtered by status.
  */
 import type { Jurisdiction, RequestType } from '#commons/config';
-import type { ErasureItem } from '#connectors/types';
+import type { ErasureItem, SuppressionItem } from '#connectors/types';
 
 export const OPEN_INDEX = 'open-by-due';
 export const SUBJECT_INDEX = 'by-subject';
@@ -97,6 +97,15 @@ export interface Attention {
   status: RequestStatus;
 }
 
+/** A marketing opt-out in one system, as the act step left it (counts, never data). */
+export interface SuppressionOutcome {
+  /** False where the system does not market (no marketing capability): nothing to suppress there. */
+  applies: boolean;
+  items: SuppressionItem[];
+  /** When the read-back showed every record of the subject opted out; absent where nothing applies. */
+  confirmedAt?: string;
+}
+
 export type ConnectorRunStatus = 'pending' | 'succeeded' | 'failed' | 'accepted_missing';
 
 export interface ConnectorOutcome {
@@ -111,6 +120,8 @@ export interface ConnectorOutcome {
   error?: { type: string; message: string };
   /** What an erasure did, per object (never the data). */
   erasure?: ErasureItem[];
+  /** What a marketing opt-out did in this system, confirmed by reading it back. */
+  suppression?: SuppressionOutcome;
   attempts: number;
   finishedAt?: string;
 }

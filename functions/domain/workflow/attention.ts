@@ -31,6 +31,7 @@ export const RETRYABLE_STEPS = [
   'NotifyCancelled',
   'ConfirmErasure',
   'NotifyErased',
+  'NotifyOptedOut',
   'Assemble',
   'NotifySubject',
 ] as const;
@@ -41,7 +42,7 @@ export function isRetryable(step: string): step is RetryableStep {
 }
 
 /** The steps that tell the subject a request closed. */
-const CLOSING_STEPS: ReadonlySet<string> = new Set(['NotifySubject', 'NotifyErased', 'NotifyDenied', 'NotifyCancelled', 'CloseUnverified']);
+const CLOSING_STEPS: ReadonlySet<string> = new Set(['NotifySubject', 'NotifyErased', 'NotifyOptedOut', 'NotifyDenied', 'NotifyCancelled', 'CloseUnverified']);
 
 /**
  * Whether the request waits for staff on a failed step: on the queue (awaiting_staff), or closed with

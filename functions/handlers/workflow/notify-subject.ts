@@ -6,7 +6,7 @@ import { workflowHandler } from './steps.ts';
 
 const input = z.object({
   requestId: z.string().check(z.minLength(1)),
-  outcome: z.enum(['completed', 'erased', 'denied', 'unverified', 'cancelled']),
+  outcome: z.enum(['completed', 'erased', 'opted_out', 'denied', 'unverified', 'cancelled']),
   reason: z.optional(z.string()),
 });
 

@@ -182,7 +182,7 @@ describe('least privilege', () => {
       statementsOf(template, stack, stack.orchestrator, id).some(
         (st) => /DeleteItem|UpdateItem|DeleteObject|PutObject/.test(JSON.stringify(st.Action)) && /demo-accounts|demo-call-history/.test(JSON.stringify(st.Resource)),
       );
-    expect(FUNCTIONS.filter((spec) => deletesCompanyData(spec.id)).map((spec) => spec.id)).toEqual(['erase']);
+    expect(FUNCTIONS.filter((spec) => deletesCompanyData(spec.id)).map((spec) => spec.id)).toEqual(['act']);
   });
 
   it('lets each function use only the services its grants name', () => {
@@ -245,7 +245,7 @@ describe('least privilege', () => {
 
   it('lets collect and erase write the audit trail, which a throttled run does before the workflow waits', () => {
     const tableId = logicalId(stack, stack.orchestrator.table);
-    for (const id of ['collect', 'erase']) {
+    for (const id of ['collect', 'act']) {
       const writes = statementsOf(template, stack, stack.orchestrator, id).filter(
         (st) => JSON.stringify(st.Action).includes('dynamodb:PutItem') && JSON.stringify(st.Resource).includes(tableId),
       );
