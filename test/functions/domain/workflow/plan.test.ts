@@ -35,6 +35,15 @@ describe('planConnectors', () => {
     expect(ctx.memory.stored().identifiers).toEqual({ accounts: { accountId: ['accountId-value'], gaUserId: ['gaUserId-value'], gaClientId: ['gaClientId-value'] } });
   });
 
+  it('plans a marketing opt-out as suppress runs on every enabled connector, resolving no identifiers', async () => {
+    await ctx.memory.update(REQUEST_ID, { type: 'marketing_opt_out' });
+
+    const plan = await planConnectors(ctx, registry, REQUEST_ID);
+
+    expect(plan.connectors.map((c) => [c.connectorId, c.mode])).toEqual(enabled.map((id) => [id, 'suppress']));
+    expect(asked).toEqual([]);
+  });
+
   it('resolves no identifiers for an access request', async () => {
     await planConnectors(ctx, registry, REQUEST_ID);
 
