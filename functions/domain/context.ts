@@ -9,6 +9,7 @@ import { dynamo, s3Client, sesClient, sfnClient } from '#commons/clients';
 import { resources } from '#commons/env';
 import { pickLocale } from './i18n/index.ts';
 import { RequestRepository } from './requests/repository.ts';
+import { DynamoSuppressionList, type SuppressionList } from './suppression/list.ts';
 import { SesMailer, type Mailer } from './notifications/mailer.ts';
 import { RecipientLimitedMailer } from './notifications/mail-volume.ts';
 import { RateCounters } from './rate-limits/counters.ts';
@@ -27,6 +28,8 @@ export interface AppContext {
   stateMachineArn: () => string;
   stagingBucket: () => string;
   exportsBucket: () => string;
+  /** Who opted out of marketing, as hashes (./suppression/list.ts); kept through erasure. */
+  suppressions: SuppressionList;
 }
 
 export const systemClock: Clock = { now: () => new Date() };
@@ -55,6 +58,7 @@ export function appContext(): AppContext {
     stateMachineArn: resources.stateMachineArn,
     stagingBucket: resources.stagingBucket,
     exportsBucket: resources.exportsBucket,
+    suppressions: new DynamoSuppressionList(dynamo(), resources.table()),
   };
   return cached;
 }

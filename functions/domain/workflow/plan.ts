@@ -3,7 +3,8 @@
  * enabled connector. After staff asked for a retry: the ones marked pending again. Only small
  * descriptors go into the state payload.
  *
- * Before an erasure it also resolves, once, the identifiers some systems are found by (the account id
+ * Before a marketing opt-out it puts the subject's address hash on the suppression list
+ * (../suppression/list.ts). Before an erasure it also resolves, once, the identifiers some systems are found by (the account id
  * naming the call-history folder, the Google Analytics user id): the erasing Map runs in parallel, and
  * once the account store is erased nothing else could find them.
  */
@@ -38,6 +39,12 @@ export async function planConnectors(ctx: AppContext, registry: ConnectorRegistr
     await repo.audit(requestId, 'system', 'erasure.identifiers_resolved', {
       systems: Object.fromEntries(Object.entries(identifiers).map(([id, attrs]) => [id, Object.fromEntries(Object.entries(attrs).map(([a, v]) => [a, v.length]))])),
     });
+  }
+  if (mode === 'suppress') {
+    // On the list before any system changes, so an import running meanwhile already skips the address;
+    // recording again (a retry) keeps the first time.
+    await ctx.suppressions.record(request.subjectHash, requestId, ctx.clock.now().toISOString());
+    await repo.audit(requestId, 'system', 'suppression.recorded', {});
   }
   const outcomes: Record<string, ConnectorOutcome> = { ...request.connectors };
   const planned: ConnectorTask[] = [];

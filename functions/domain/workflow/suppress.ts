@@ -54,6 +54,9 @@ export async function suppressWithConnector(
       `after the opt-out, ${connectorId} still allows marketing in ${open.map((s) => `${s.object} (${s.allowed} of ${s.allowed + s.optedOut})`).join(', ')}`,
     );
   }
+  const confirmedAt = ctx.clock.now().toISOString();
+  // The list says, per system, since when it has the subject opted out: what a later access report shows.
+  if (items.some((i) => i.suppressed > 0)) await ctx.suppressions.confirm(request.subjectHash, connectorId, requestId, confirmedAt);
   const objects: Record<string, number> = {};
   for (const item of items) objects[item.object] = (objects[item.object] ?? 0) + item.suppressed;
   const records = items.reduce((n, i) => n + i.suppressed, 0);
@@ -64,6 +67,6 @@ export async function suppressWithConnector(
     records,
     objects,
     stagingKeys: {},
-    suppression: { applies: true, items, confirmedAt: ctx.clock.now().toISOString() },
+    suppression: { applies: true, items, confirmedAt },
   };
 }

@@ -147,7 +147,7 @@ describe('GET /v1/admin/metrics', () => {
     const json = await metricsHandler(event('GET', '/v1/admin/metrics', '/v1/admin/metrics', { role: 'viewer', query: { year } }), context);
     const months = (JSON.parse(json.body!) as { months: Array<{ month: string; received: Record<string, number> }> }).months;
     expect(months.map((m) => m.month)).toEqual(Array.from({ length: 12 }, (_, i) => `${year}-${String(i + 1).padStart(2, '0')}`));
-    expect(Object.keys(months[0]!.received)).toEqual(['access', 'erasure', 'portability']);
+    expect(Object.keys(months[0]!.received)).toEqual(['access', 'erasure', 'portability', 'marketing_opt_out']);
     const csv = await metricsHandler(
       event('GET', '/v1/admin/metrics', '/v1/admin/metrics', { role: 'viewer', query: { year, format: 'csv', by: 'month' } }),
       context,

@@ -25,6 +25,7 @@ import {
 } from '#domain/requests/model';
 import { RequestNotFound, StateConflict, type RequestRepository, type SubjectLockClaim, type UpdateConditions } from '#domain/requests/repository';
 import type { ErasureRecheckItem, IdempotencyItem, Verification } from '#domain/requests/model';
+import type { SuppressionEntry, SuppressionList } from '#domain/suppression/list';
 
 export const EXAMPLE_CONFIG_PATH = new URL('../../../../config/example.config.json', import.meta.url);
 
@@ -305,6 +306,7 @@ export const NOW = new Date('2026-03-02T10:00:00.000Z');
 
 export interface TestContext extends AppContext {
   repo: RequestRepository;
+  suppressions: MemorySuppressionList;
   memory: MemoryRepo;
   mail: RecordingMailer;
   fixedClock: FixedClock;
@@ -327,7 +329,26 @@ export function testContext(config: DsarConfig = exampleConfig()): TestContext {
     stateMachineArn: () => 'arn:aws:states:eu-north-1:123456789012:stateMachine:dsar',
     stagingBucket: () => 'dsar-staging',
     exportsBucket: () => 'dsar-exports',
+    suppressions: new MemorySuppressionList(),
   };
+}
+
+/** The suppression list in memory, with the semantics of DynamoSuppressionList (first times stay). */
+export class MemorySuppressionList implements SuppressionList {
+  readonly entries = new Map<string, SuppressionEntry>();
+  async record(hash: string, requestId: string, at: string): Promise<void> {
+    const e = this.entries.get(hash);
+    this.entries.set(hash, { since: e?.since ?? at, lastRequestId: requestId, systems: { ...e?.systems } });
+  }
+  async confirm(hash: string, connectorId: string, requestId: string, at: string): Promise<void> {
+    await this.record(hash, requestId, at);
+    const e = this.entries.get(hash)!;
+    e.systems[connectorId] ??= at;
+  }
+  async get(hash: string): Promise<SuppressionEntry | undefined> {
+    const e = this.entries.get(hash);
+    return e && structuredClone(e);
+  }
 }
 
 export const SUBJECT_EMAIL = 'Alice@Example.com';

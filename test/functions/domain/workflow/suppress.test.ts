@@ -68,6 +68,16 @@ describe('suppressWithConnector', () => {
     });
   });
 
+  it('notes on the suppression list, per system that holds the subject, since when marketing there stopped', async () => {
+    await ctx.memory.create(requestRecord(optOut));
+    const hash = ctx.memory.stored().subjectHash;
+
+    await suppressWithConnector(ctx, registryMarketing([{ object: 'Contact', suppressed: 1 }], [{ object: 'Contact', optedOut: 1, allowed: 0 }]), REQUEST_ID, 'salesforce');
+    await suppressWithConnector(ctx, registryMarketing([], []), REQUEST_ID, 'hubspot');
+
+    expect((await ctx.suppressions.get(hash))!.systems).toEqual({ salesforce: ctx.clock.now().toISOString() });
+  });
+
   it('fails for staff when the read-back still finds a record open to marketing', async () => {
     await ctx.memory.create(requestRecord(optOut));
 
