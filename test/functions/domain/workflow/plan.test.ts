@@ -50,7 +50,7 @@ describe('planConnectors', () => {
 
     await planConnectors(ctx, registry, REQUEST_ID);
     const first = await ctx.suppressions.get(hash);
-    ctx.fixedClock.at = new Date(ctx.clock.now().getTime() + 60_000);
+    ctx.fixedClock.advance(60_000);
     await planConnectors(ctx, registry, REQUEST_ID);
 
     expect(first).toEqual({ since: '2026-03-02T10:00:00.000Z', lastRequestId: REQUEST_ID, systems: {} });
