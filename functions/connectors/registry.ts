@@ -11,7 +11,7 @@ import { createSaasConnector } from './saas.ts';
 import { PostgresConnector } from './sql/postgres.ts';
 import { CREDENTIALS_TTL_MS, credentialsFromEnvironment, type CredentialsProvider } from './credentials.ts';
 import { ConnectorAuthFailed, ConnectorMisconfigured } from './errors.ts';
-import type { Connector, ConnectorContext, ConnectorDeps, PolicyFor, Subject } from './types.ts';
+import type { Connector, ConnectorContext, ConnectorDeps, MarketingCapability, PolicyFor, Subject } from './types.ts';
 
 export interface RegistryOptions {
   /** How long a built connector (and the client and secret it holds) is reused; default CREDENTIALS_TTL_MS. */
@@ -88,6 +88,7 @@ export class ConnectorRegistry {
           throw err;
         }
       },
+      ...(connector.marketing ? { marketing: watchedMarketing(connector.marketing, onError) } : {}),
     };
     return wrapped;
   }
@@ -170,4 +171,20 @@ function build(config: ConnectorConfig, deps: ConnectorDeps): Connector {
 /** The erasure policy of an object: its own, else the connector's default. */
 export function policyFor(config: ConnectorConfig): PolicyFor {
   return (object: string): ErasurePolicy => config.objects[object]?.erasure ?? config.erasure;
+}
+
+/** A connector's marketing capability, with a refusal of its credentials reported as `watched` does. */
+function watchedMarketing(marketing: MarketingCapability, onError: (err: unknown) => void): MarketingCapability {
+  const watch = async <T>(run: () => Promise<T>): Promise<T> => {
+    try {
+      return await run();
+    } catch (err) {
+      onError(err);
+      throw err;
+    }
+  };
+  return {
+    suppress: (subject, ctx) => watch(() => marketing.suppress(subject, ctx)),
+    status: (subject, ctx) => watch(() => marketing.status(subject, ctx)),
+  };
 }

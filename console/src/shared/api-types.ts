@@ -293,6 +293,21 @@ export interface components {
       };
       /** @description What an erasure did, per object (counts, never data) */
       erasure?: components["schemas"]["ErasureItem"][];
+      /** @description What a marketing opt-out did in this system, confirmed by reading it back (counts, never data); `applies: false` where the system does not market */
+      suppression?: {
+        applies: boolean;
+        items: {
+            /** @description Where the preference lives: subscription_preferences, Contact, Lead, Individual, account */
+            object: string;
+            /** @description The subject's records now marked as not wanting marketing */
+            suppressed: number;
+          }[];
+        /**
+         * Format: date-time
+         * @description When the read-back showed every record opted out
+         */
+        confirmedAt?: string;
+      };
       attempts: number;
       /** Format: date-time */
       finishedAt?: string;

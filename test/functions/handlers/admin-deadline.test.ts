@@ -132,7 +132,7 @@ describe('GET /v1/admin/metrics', () => {
     const json = await metricsHandler(event('GET', '/v1/admin/metrics', '/v1/admin/metrics', { role: 'viewer', query: { year } }), context);
     expect(json.statusCode).toBe(200);
     expect(json.headers!['content-type']).toContain('application/json');
-    expect((JSON.parse(json.body!) as { year: number; types: unknown[] }).types).toHaveLength(3);
+    expect((JSON.parse(json.body!) as { year: number; types: unknown[] }).types).toHaveLength(4);
     const csv = await metricsHandler(
       event('GET', '/v1/admin/metrics', '/v1/admin/metrics', { role: 'viewer', query: { year }, headers: { accept: 'text/csv' } }),
       context,
@@ -154,7 +154,7 @@ describe('GET /v1/admin/metrics', () => {
     );
     expect(csv.headers!['content-disposition']).toContain(`dsar-metrics-${year}-monthly.csv`);
     const lines = csv.body!.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^month,received_access,received_erasure,received_portability,share_answered_on_time_access,/);
+    expect(lines[0]).toMatch(/^month,received_access,received_erasure,received_portability,received_marketing_opt_out,share_answered_on_time_access,/);
     expect(lines).toHaveLength(13);
   });
 
