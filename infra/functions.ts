@@ -96,6 +96,8 @@ export const FUNCTIONS: FunctionSpec[] = [
     ['table:read', 'table:write', 'ses:send'],
   ),
   api('admin-metrics', [{ method: 'GET', path: '/v1/admin/metrics', staff: true }], ['table:read']),
+  // Imports and sign-up flows ask which addresses opted out of marketing before they turn it on.
+  api('admin-suppressions', [{ method: 'POST', path: '/v1/admin/suppressions/check', staff: true }], ['table:read']),
   api('admin-package', [{ method: 'GET', path: '/v1/admin/requests/{id}/package', staff: true }], ['table:read', 'table:write', 'exports:read']),
   api('admin-act', [{ method: 'POST', path: '/v1/admin/requests/{id}/{action}', staff: true }], ['table:read', 'table:write', 'sfn:complete-task', 'sfn:stop', 'ses:send']),
   step('record-receipt', 'RecordReceiptFunctionArn', ['table:read', 'table:write', 'ses:send']),

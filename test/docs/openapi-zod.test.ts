@@ -10,6 +10,7 @@ import { bodies as actionBodies } from '../../functions/handlers/api/admin-act.t
 import { bodies as conversationBodies } from '../../functions/handlers/api/admin-conversation.ts';
 import { bodies as deadlineBodies } from '../../functions/handlers/api/admin-deadline.ts';
 import { createRequestBody } from '../../functions/handlers/api/create-request.ts';
+import { checkSuppressionsBody } from '../../functions/handlers/api/admin-suppressions.ts';
 import { replyBody } from '../../functions/handlers/api/subject-reply.ts';
 import { verifyBody } from '../../functions/handlers/api/verify-request.ts';
 import { openapi } from '../support/contract.ts';
@@ -71,6 +72,7 @@ const BODIES: { operationId: string; schema: z.core.$ZodType }[] = [
   { operationId: 'resumeClock', schema: deadlineBodies.resume },
   { operationId: 'addNote', schema: conversationBodies.notes },
   { operationId: 'messageSubject', schema: conversationBodies.messages },
+  { operationId: 'checkSuppressions', schema: checkSuppressionsBody },
 ];
 
 /** `accept-partial` -> `AcceptPartialAction`, the component the action route's body refers to. */

@@ -93,6 +93,15 @@ describe("alice's marketing opt-out", () => {
     expect(JSON.stringify(item)).not.toContain(ALICE.email);
   });
 
+  it('tells an import, through the staff API, which of its addresses must not be marketed to', async () => {
+    const check = await rt.api('POST', '/v1/admin/suppressions/check', { token: rt.staffToken, body: { emails: ['Alice@Example.com', BOB.email] } });
+    expect(check.status).toBe(200);
+    expect(check.body.suppressed).toEqual([{ email: 'Alice@Example.com', since: expect.any(String) }]);
+    expect((await rt.api('POST', '/v1/admin/suppressions/check', { body: { emails: [ALICE.email] } })).status).toBe(401);
+    const bad = await rt.api('POST', '/v1/admin/suppressions/check', { token: rt.staffToken, body: { emails: [] } });
+    expect(bad.status).toBe(400);
+  });
+
   it('shows in a later access report, for each of those systems, that she opted out of marketing and when', async () => {
     const access = await rt.fileAndVerify(ALICE.email, 'access');
     await rt.approve(access, 'access');

@@ -118,6 +118,13 @@ export interface paths {
      */
     get: operations["getMetrics"];
   };
+  "/v1/admin/suppressions/check": {
+    /**
+     * Which of these addresses opted out of marketing (for imports and sign-up flows)
+     * @description Looks each address up on the marketing suppression list (the hash of the normalised address; see docs/marketing-opt-out.md) and answers those that must not be marketed to, as given, with the time of the first opt-out. The list itself is never answered. Up to 1,000 addresses a call: check a larger import in batches. Any staff role.
+     */
+    post: operations["checkSuppressions"];
+  };
   "/v1/admin/requests/{id}/{action}": {
     /**
      * A staff action (approver role)
@@ -1278,6 +1285,41 @@ export interface operations {
         content: {
           "application/json": components["schemas"]["YearMetrics"];
           "text/csv": string;
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /**
+   * Which of these addresses opted out of marketing (for imports and sign-up flows)
+   * @description Looks each address up on the marketing suppression list (the hash of the normalised address; see docs/marketing-opt-out.md) and answers those that must not be marketed to, as given, with the time of the first opt-out. The list itself is never answered. Up to 1,000 addresses a call: check a larger import in batches. Any staff role.
+   */
+  checkSuppressions: {
+    requestBody: {
+      content: {
+        "application/json": {
+          emails: string[];
+        };
+      };
+    };
+    responses: {
+      /** @description The addresses of the batch that are on the suppression list */
+      200: {
+        content: {
+          "application/json": {
+            suppressed: {
+                /** @description The address as it was asked about */
+                email: string;
+                /**
+                 * Format: date-time
+                 * @description When the first opt-out of this address was recorded
+                 */
+                since: string;
+              }[];
+          };
         };
       };
       400: components["responses"]["BadRequest"];

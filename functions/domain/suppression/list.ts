@@ -42,6 +42,27 @@ export async function isSuppressed(list: SuppressionList, email: string): Promis
   return list.get(subjectHash(email.trim().toLowerCase()));
 }
 
+/** How many addresses one check may carry: an import checks its file in batches of this size. */
+export const CHECK_MAX_ADDRESSES = 1000;
+/** Reads in flight at once while checking a batch. */
+const CHECK_CONCURRENCY = 25;
+
+/**
+ * The addresses of a batch that must not be marketed to, with since when (what an import, a sync or a
+ * sign-up flow calls before it turns marketing on for anyone). Each address is answered as given;
+ * duplicates are looked up once.
+ */
+export async function suppressedAmong(list: SuppressionList, emails: readonly string[]): Promise<Array<{ email: string; since: string }>> {
+  const distinct = [...new Set(emails.map((e) => e.trim().toLowerCase()))];
+  const found = new Map<string, string>();
+  for (let i = 0; i < distinct.length; i += CHECK_CONCURRENCY) {
+    const part = distinct.slice(i, i + CHECK_CONCURRENCY);
+    const entries = await Promise.all(part.map((email) => list.get(subjectHash(email))));
+    entries.forEach((entry, j) => entry && found.set(part[j]!, entry.since));
+  }
+  return emails.filter((e) => found.has(e.trim().toLowerCase())).map((email) => ({ email, since: found.get(email.trim().toLowerCase())! }));
+}
+
 export class DynamoSuppressionList implements SuppressionList {
   constructor(
     private readonly db: DynamoDBDocumentClient,
