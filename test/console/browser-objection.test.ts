@@ -1,7 +1,8 @@
 /**
  * The public form offers the marketing opt-out in plain words, in English and Norwegian Bokmål, with
- * the details field every type has; filing through it stores the type and the subject's words. In
- * Chromium against the real embedded runtime. Screenshots go to test-results/console/objection-*.png.
+ * the details field every type has; filing through it stores the type and the subject's words; staff see
+ * those words and, per system, what the opt-out did. In Chromium against the real embedded runtime (the
+ * console rig connects the internal stores only). Screenshots go to test-results/console/objection-*.png.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -14,7 +15,8 @@ let rt: TestRuntime;
 let browser: Browser;
 
 beforeAll(async () => {
-  [rt, browser] = await startConsoleRig({ crowd: 0, warm: 'request.js' });
+  [rt, browser] = await startConsoleRig({ crowd: 5, warm: 'request.js' });
+  await fetch(`${rt.apiUrl}/assets/console.js`);
 });
 afterAll(() => stopConsoleRig(rt, browser));
 
@@ -84,4 +86,28 @@ describe('the public form and the marketing opt-out', () => {
     const id = new URL(page.url()).searchParams.get('id')!;
     expect(await stored(id)).toMatchObject({ type: 'access', subject: { details: 'Mainly my call history, please.' } });
   }, 30_000);
+
+  it('shows staff what the subject wrote and, per system, where marketing stopped', async () => {
+    const filed = await rt.api('POST', '/v1/requests', { body: { type: 'marketing_opt_out', email: 'alice@example.com', details: 'No more <b>newsletters</b>, please.\nThanks.' } });
+    const id = filed.body.requestId as string;
+    await rt.api('POST', `/v1/requests/${id}/verify`, { body: { code: await rt.codeFor(id, 'alice@example.com') } });
+    await rt.waitForStatus(id, 'completed', 60_000);
+
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    page.setDefaultTimeout(15_000);
+    const errors = watchErrors(page);
+    await page.goto(`${rt.apiUrl}/console/requests/${id}`);
+    await page.getByLabel('Staff token').fill(rt.staffToken);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: `Request ${id}` }).waitFor();
+
+    const wrote = page.locator('section.subject-details');
+    expect(await wrote.locator('.subject-details-text').textContent()).toBe('No more <b>newsletters</b>, please.\nThanks.');
+    const panel = page.locator('section.suppression-panel');
+    await panel.getByRole('heading', { name: 'Marketing opt-out' }).waitFor();
+    expect(await panel.locator('tr[data-connector="accounts"] td').nth(1).textContent()).toMatch(/^Opted out \(account 1\), confirmed /);
+    expect(await panel.locator('tr[data-connector="calls"] td').nth(1).textContent()).toBe('Does not market: nothing to change');
+    await screenshot(page, 'objection-detail');
+    expect(errors).toEqual([]);
+  }, 90_000);
 });

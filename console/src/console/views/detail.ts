@@ -19,6 +19,7 @@ import { historyPanel } from './detail-history.ts';
 import { messagesPanel, waitingForSubject } from './detail-messages.ts';
 import { notesPanel } from './detail-notes.ts';
 import { subjectDetailsSection } from './detail-subject-details.ts';
+import { suppressionSection } from './detail-suppression.ts';
 import type { Detail, DetailPage, DetailPanel } from './detail-panel.ts';
 import { FIRST_POLL_MS, fingerprint, keepsPolling, nextDelay } from './detail-refresh.ts';
 
@@ -226,6 +227,7 @@ class RequestPage implements DetailPage {
       attentionSection(r, this.zone),
       actionsSection(this, outcome),
       subjectDetailsSection(r),
+      suppressionSection(this.detail, this.zone),
       h(
         'div',
         { class: 'columns' },
