@@ -124,3 +124,19 @@ describe("alice's marketing opt-out", () => {
     expect(await suppressionItem(ALICE.email)).toMatchObject({ lastRequestId: id, 'system:hubspot': expect.any(String) });
   }, 120_000);
 });
+
+describe("carol's marketing opt-out (no system holds her)", () => {
+  it('completes, tells her nothing was found but her choice is kept, and puts her hash on the list', async () => {
+    const carol = 'carol@example.com';
+    const filed = await rt.api('POST', '/v1/requests', { body: { type: 'marketing_opt_out', email: carol, locale: 'nb' } });
+    const id = filed.body.requestId as string;
+    await rt.api('POST', `/v1/requests/${id}/verify`, { body: { code: await rt.codeFor(id, carol) } });
+    await rt.waitForStatus(id, 'completed', 60_000);
+
+    const mail = await rt.waitForMail(carol, 'Vi har sluttet å sende deg markedsføring');
+    expect(mail.body.text).toContain('Vi fant ingen markedsføringsopplysninger om deg');
+    const item = (await suppressionItem(carol))!;
+    expect(item).toMatchObject({ lastRequestId: id });
+    expect(Object.keys(item).filter((k) => k.startsWith('system:'))).toEqual([]);
+  }, 90_000);
+});
