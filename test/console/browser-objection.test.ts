@@ -45,7 +45,7 @@ describe('the public form and the marketing opt-out', () => {
     await choice.waitFor();
     const details = page.getByLabel('Anything we should know? (optional)');
     expect(await details.getAttribute('maxlength')).toBe('2000');
-    await page.getByText('At most 2000 characters').waitFor();
+    await page.getByText('At most 2,000 characters').waitFor();
 
     await choice.check();
     await page.getByLabel('Email address').fill('mia@example.com');

@@ -263,11 +263,15 @@ export function createHubSpotConnector(config: SaasConnectorConfig, deps: Connec
       if (!prefs) return [];
       for (const status of prefs.subscriptionStatuses) {
         if (status.status === 'NOT_SUBSCRIBED') continue;
+        // A 400 is HubSpot's "already unsubscribed" when the address was unsubscribed since the read
+        // (by the subject's own link, say). Any other refusal leaves the type subscribed, and the
+        // read-back the workflow runs next reports it to staff.
         await hs.http.request({
           method: 'POST',
           url: hs.url('/communication-preferences/v3/unsubscribe'),
           label: 'POST communication-preferences unsubscribe',
           json: { emailAddress: subject.normalizedEmail, subscriptionId: String(status.id) },
+          accept: [400],
           signal: ctx.signal,
         });
       }

@@ -11,7 +11,9 @@ import type { DynamoDbConnectorConfig } from '#commons/config';
 import { DynamoDbTableConnector } from '#connectors/dynamodb-table';
 import { createSaasConnector } from '#connectors/saas';
 import { startSandboxes, type Sandboxes } from '../../../infra/local/sandboxes/index.ts';
-import { countRequests, ctx, depsFor, saasConfig, subjectOf } from './support.ts';
+import { countRequests, ctx, depsFor, saasConfig, subjectOf, watchRequests } from './support.ts';
+
+const BOB_EMAIL = 'bob@example.com';
 
 let sb: Sandboxes;
 beforeAll(async () => {
@@ -51,6 +53,21 @@ describe('HubSpot marketing capability', () => {
 
     expect(count).toBe(0);
     expect(result).toEqual([{ object: 'subscription_preferences', suppressed: 2 }]);
+  });
+
+  it('takes HubSpot’s 400 for a type unsubscribed between its read and its write as done', async () => {
+    const email = BOB_EMAIL;
+    const subscribed = () => sb.stores.hubspot.preferences.get(email)!.filter((s) => s.status === 'SUBSCRIBED');
+    expect(subscribed().length).toBeGreaterThan(0);
+    const hubspot = saas('hubspot');
+
+    // The subject's own unsubscribe link wins the race: the type is out before the connector's POST lands.
+    const items = await watchRequests((url) => {
+      if (url.includes('/communication-preferences/v3/unsubscribe')) for (const s of subscribed()) s.status = 'NOT_SUBSCRIBED';
+    }, () => hubspot.marketing!.suppress(subjectOf(email), ctx));
+
+    expect(items).toEqual([{ object: 'subscription_preferences', suppressed: 2 }]);
+    expect(await hubspot.marketing!.status(subjectOf(email), ctx)).toEqual([{ object: 'subscription_preferences', optedOut: 2, allowed: 0 }]);
   });
 
   it('touches no one else and finds nothing to suppress for carol', async () => {

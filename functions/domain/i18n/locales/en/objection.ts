@@ -9,7 +9,7 @@ export const objection = {
   'form.type.marketing_opt_out': 'Stop marketing (no more marketing emails, and withdraw my consent to marketing; do not sell or share my data)',
   'form.intro.optOut': 'You can also tell us to stop marketing to you: we then stop in every system we use and make sure it stays that way.',
   'form.details': 'Anything we should know? (optional)',
-  'form.detailsHint': 'For example which emails you get, or what the request is about. At most {max} characters. Please do not send passwords or card numbers.',
+  'form.detailsHint': 'For example which emails you get, or what the request is about. At most {max, number} characters. Please do not send passwords or card numbers.',
   'objection.mail.subject': 'We have stopped marketing to you (request {requestId})',
   'objection.mail.greeting': 'Hello,',
   'objection.mail.done': 'As you asked, we have stopped marketing to you. In each of these systems you are now marked as not wanting marketing:',

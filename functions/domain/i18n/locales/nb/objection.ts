@@ -7,7 +7,7 @@ export const objection: Record<keyof typeof en, string> = {
   'form.type.marketing_opt_out': 'Stopp markedsføring (ingen flere reklame-e-poster, og jeg trekker tilbake samtykket til markedsføring; ikke selg eller del opplysningene mine)',
   'form.intro.optOut': 'Du kan også be oss slutte å sende deg markedsføring: da stopper vi det i alle systemene vi bruker, og sørger for at det forblir slik.',
   'form.details': 'Er det noe vi bør vite? (valgfritt)',
-  'form.detailsHint': 'For eksempel hvilke e-poster du får, eller hva henvendelsen gjelder. Høyst {max} tegn. Ikke send passord eller kortnumre.',
+  'form.detailsHint': 'For eksempel hvilke e-poster du får, eller hva henvendelsen gjelder. Høyst {max, number} tegn. Ikke send passord eller kortnumre.',
   'objection.mail.subject': 'Vi har sluttet å sende deg markedsføring (henvendelse {requestId})',
   'objection.mail.greeting': 'Hei,',
   'objection.mail.done': 'Som du ba om, har vi sluttet å sende deg markedsføring. I hvert av disse systemene er du nå registrert som at du ikke ønsker markedsføring:',
