@@ -3,10 +3,10 @@
  * enabled connector. After staff asked for a retry: the ones marked pending again. Only small
  * descriptors go into the state payload.
  *
- * Before a marketing opt-out it puts the subject's address hash on the suppression list
- * (../suppression/list.ts). Before an erasure it also resolves, once, the identifiers some systems are found by (the account id
+ * Before an erasure it also resolves, once, the identifiers some systems are found by (the account id
  * naming the call-history folder, the Google Analytics user id): the erasing Map runs in parallel, and
- * once the account store is erased nothing else could find them.
+ * once the account store is erased nothing else could find them. Before a marketing opt-out it puts the
+ * subject's address hash on the suppression list (../suppression/list.ts).
  */
 import { enabledConnectors, type RequestType } from '#commons/config';
 import { resolveIdentifiers, type ConnectorRegistry } from '#connectors/registry';
