@@ -18,6 +18,7 @@ import { readFileSync } from 'node:fs';
 import { addCalendarDays } from '../functions/domain/deadlines/calendar.ts';
 import { escalate } from '../functions/domain/escalation/index.ts';
 import { RequestRepository } from '../functions/domain/requests/repository.ts';
+import { DynamoSuppressionList } from '../functions/domain/suppression/list.ts';
 import { keys } from '../functions/domain/requests/model.ts';
 import type { AppContext } from '../functions/domain/context.ts';
 import type { Mailer } from '../functions/domain/notifications/mailer.ts';
@@ -104,6 +105,7 @@ const unused = () => {
 const ctx: AppContext = {
   config,
   repo: new RequestRepository(db, TABLE),
+  suppressions: new DynamoSuppressionList(db, TABLE),
   mailer,
   sfn: undefined as never,
   s3: undefined as never,

@@ -106,6 +106,8 @@ export const FUNCTIONS: FunctionSpec[] = [
   // Follow-up tasks under a request (functions/domain/todos); before admin-act, as above.
   api('admin-list-tasks', [{ method: 'GET', path: '/v1/admin/requests/{id}/tasks', staff: true }], ['table:read']),
   api('admin-task-act', [{ method: 'POST', path: '/v1/admin/requests/{id}/tasks/{n}/{action}', staff: true }], ['table:read', 'table:write']),
+  // Imports and sign-up flows ask which addresses opted out of marketing before they turn it on.
+  api('admin-suppressions', [{ method: 'POST', path: '/v1/admin/suppressions/check', staff: true }], ['table:read']),
   api('admin-package', [{ method: 'GET', path: '/v1/admin/requests/{id}/package', staff: true }], ['table:read', 'table:write', 'exports:read']),
   api('admin-agent-permission', [{ method: 'GET', path: '/v1/admin/requests/{id}/agent-permission', staff: true }], ['table:read', 'table:write', 'documents:read']),
   // Release after staff review (functions/domain/release/): a withholding rebuilds the package from staging,
@@ -140,7 +142,8 @@ export const FUNCTIONS: FunctionSpec[] = [
   step('plan-connectors', 'PlanConnectorsFunctionArn', ['table:read', 'table:write', 'connectors']),
   // table:write: a throttled run puts `connector.throttled` on the audit trail before the workflow waits.
   step('collect', 'CollectFunctionArn', ['table:read', 'table:write', 'staging:write', 'connectors'], 900, 1024),
-  step('erase', 'EraseFunctionArn', ['table:read', 'table:write', 'connectors:erase'], 900, 1024),
+  // The act phase (erase, suppress marketing): the one step that changes the company's data in connectors.
+  step('act', 'ActFunctionArn', ['table:read', 'table:write', 'connectors:erase'], 900, 1024),
   step('confirm-erasure', 'ConfirmErasureFunctionArn', ['table:read', 'table:write', 'connectors'], 900, 1024),
   step('reconcile', 'ReconcileFunctionArn', ['table:read', 'table:write']),
   // 5,307 MB buys 3 vCPUs (Lambda gives 1 vCPU per 1,769 MB): one parses the staged records while two

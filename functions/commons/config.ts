@@ -13,7 +13,12 @@ import { stripeConfigProblems } from '#connectors/stripe/settings';
 import { datasetSchema, objectSettingsOf } from '#connectors/sql/dataset';
 import { resolve } from 'node:path';
 
-export const REQUEST_TYPES = ['access', 'erasure', 'portability'] as const;
+/**
+ * `marketing_opt_out`: objection to direct marketing and withdrawal of marketing consent (GDPR Art.
+ * 21(2)-(3), Art. 7(3)) and the CCPA opt-out of sale or sharing (§1798.120, 11 CCR §7026). It acts
+ * (suppresses marketing in every system) instead of answering with data.
+ */
+export const REQUEST_TYPES = ['access', 'erasure', 'portability', 'marketing_opt_out'] as const;
 export type RequestType = (typeof REQUEST_TYPES)[number];
 
 export const JURISDICTIONS = ['GDPR', 'UK_GDPR', 'CCPA', 'VCDPA', 'CPA', 'LGPD', 'PIPEDA'] as const;
@@ -138,6 +143,15 @@ const dynamodbConnectorSchema = z.object({
   }),
   /** The table's own key attributes, needed to delete an item. */
   keyAttributes: z.array(z.string()).check(z.minLength(1), z.maxLength(2)),
+  /**
+   * The table's marketing flag, where the company markets to the people in it: a marketing opt-out sets
+   * `attribute` to `optedOutValue` (and `optedOutAtAttribute`, when named, to the time), and reads it back.
+   */
+  marketing: z.optional(z.object({
+    attribute: z.string().check(z.minLength(1)),
+    optedOutValue: z.union([z.boolean(), z.string()]),
+    optedOutAtAttribute: z.optional(z.string().check(z.minLength(1))),
+  })),
 });
 
 const s3ConnectorSchema = z.object({
@@ -323,11 +337,14 @@ export const configSchema = z.object({
       // Erasure cannot be undone: staff review unless configured otherwise.
       erasure: z._default(z.enum(['auto', 'staff']), 'staff'),
       portability: z._default(z.enum(['auto', 'staff']), 'staff'),
+      // Stopping marketing only ever narrows what the company does, and CCPA §7026 and Art. 21(3) want it
+      // done at once: no staff review unless configured.
+      marketing_opt_out: z._default(z.enum(['auto', 'staff']), 'auto'),
       /** Per-jurisdiction exceptions, e.g. `{"CCPA": {"access": "auto"}}`. */
       byJurisdiction: z._default(
         z.partialRecord(
           z.enum(JURISDICTIONS),
-          z.partial(z.object({ access: z.enum(['auto', 'staff']), erasure: z.enum(['auto', 'staff']), portability: z.enum(['auto', 'staff']) })),
+          z.partialRecord(z.enum(REQUEST_TYPES), z.enum(['auto', 'staff'])),
         ),
         {},
       ),
@@ -576,9 +593,9 @@ export function reviewMode(config: DsarConfig, type: RequestType, jurisdiction: 
   return config.review.byJurisdiction[jurisdiction]?.[type] ?? config.review[type];
 }
 
-/** Whether a request's package waits for staff to release it (erasure has none: always automatic). */
+/** Whether a request's package waits for staff to release it (only access and portability have one). */
 export function releaseMode(config: DsarConfig, type: RequestType): 'automatic' | 'staff' {
-  return type === 'erasure' ? 'automatic' : config.release[type];
+  return type === 'access' || type === 'portability' ? config.release[type] : 'automatic';
 }
 
 export function enabledConnectors(config: DsarConfig): ConnectorConfig[] {

@@ -7,15 +7,68 @@ import type { DynamoDbConnectorConfig } from '#commons/config';
 import { mapAwsError } from './aws-errors.ts';
 import { checkTotal } from './completeness.ts';
 import { anonymizeValue } from './anonymize.ts';
-import type { Connector, ConnectorContext, DataRecord, ErasureItem, ErasureOutcome, ObjectCounts, PolicyFor, Subject } from './types.ts';
+import type { Connector, ConnectorContext, DataRecord, ErasureItem, ErasureOutcome, MarketingCapability, MarketingStatus, ObjectCounts, PolicyFor, Subject, SuppressionItem } from './types.ts';
 
 export class DynamoDbTableConnector implements Connector {
   readonly id: string;
+  readonly marketing?: MarketingCapability;
   constructor(
     readonly config: DynamoDbConnectorConfig,
     private readonly db: DynamoDBDocumentClient,
   ) {
     this.id = config.id;
+    // Only a table with a marketing flag markets: the others have nothing to suppress.
+    if (config.marketing) {
+      const flag = config.marketing;
+      this.marketing = {
+        suppress: (subject, ctx) => this.suppress(subject, ctx, flag),
+        status: (subject, ctx) => this.marketingStatus(subject, ctx, flag),
+      };
+    }
+  }
+
+  /** Sets the marketing flag to its opted-out value on each of the subject's items (the time only when it changes). */
+  private async suppress(subject: Subject, ctx: ConnectorContext, flag: NonNullable<DynamoDbConnectorConfig['marketing']>): Promise<SuppressionItem[]> {
+    const found: Record<string, unknown>[] = [];
+    for await (const item of this.items(subject, ctx)) found.push(item);
+    if (!found.length) return [];
+    const at = new Date().toISOString();
+    let suppressed = 0;
+    for (const item of found) {
+      if (item[flag.attribute] !== flag.optedOutValue) {
+        const Key = Object.fromEntries(this.config.keyAttributes.map((k) => [k, item[k]]));
+        try {
+          await this.db.send(
+            new UpdateCommand({
+              TableName: this.config.tableName,
+              Key,
+              UpdateExpression: flag.optedOutAtAttribute ? 'SET #f = :v, #at = :at' : 'SET #f = :v',
+              // Never recreate an item erased meanwhile: an update of a missing key would write a new one.
+              ConditionExpression: 'attribute_exists(#k)',
+              ExpressionAttributeNames: { '#f': flag.attribute, '#k': this.config.keyAttributes[0]!, ...(flag.optedOutAtAttribute ? { '#at': flag.optedOutAtAttribute } : {}) },
+              ExpressionAttributeValues: { ':v': flag.optedOutValue, ...(flag.optedOutAtAttribute ? { ':at': at } : {}) },
+            }),
+            { abortSignal: ctx.signal },
+          );
+        } catch (err) {
+          // Gone since the query: no longer a record of the subject, nothing to mark.
+          if ((err as Error).name === 'ConditionalCheckFailedException') continue;
+          throw mapAwsError(this.id, err);
+        }
+      }
+      suppressed++;
+    }
+    return [{ object: this.config.objectName, suppressed }];
+  }
+
+  private async marketingStatus(subject: Subject, ctx: ConnectorContext, flag: NonNullable<DynamoDbConnectorConfig['marketing']>): Promise<MarketingStatus[]> {
+    let optedOut = 0;
+    let allowed = 0;
+    for await (const item of this.items(subject, ctx)) {
+      if (item[flag.attribute] === flag.optedOutValue) optedOut++;
+      else allowed++;
+    }
+    return optedOut + allowed ? [{ object: this.config.objectName, optedOut, allowed }] : [];
   }
 
   private recordId(item: Record<string, unknown>): string {

@@ -13,7 +13,7 @@ import { MysqlConnector } from './sql/mysql.ts';
 import { PostgresConnector } from './sql/postgres.ts';
 import { CREDENTIALS_TTL_MS, credentialsFromEnvironment, type CredentialsProvider } from './credentials.ts';
 import { ConnectorAuthFailed, ConnectorMisconfigured } from './errors.ts';
-import type { Connector, ConnectorContext, ConnectorDeps, Subject } from './types.ts';
+import type { Connector, ConnectorContext, ConnectorDeps, MarketingCapability, Subject } from './types.ts';
 
 export interface RegistryOptions {
   /** How long a built connector (and the client and secret it holds) is reused; default CREDENTIALS_TTL_MS. */
@@ -90,6 +90,7 @@ export class ConnectorRegistry {
           throw err;
         }
       },
+      ...(connector.marketing ? { marketing: watchedMarketing(connector.marketing, onError) } : {}),
     };
     const countOnly = connector.countOnly?.bind(connector);
     if (countOnly) {
@@ -181,4 +182,21 @@ function build(config: ConnectorConfig, deps: ConnectorDeps): Connector {
     default:
       return createSaasConnector(config, deps);
   }
+}
+
+
+/** A connector's marketing capability, with a refusal of its credentials reported as `watched` does. */
+function watchedMarketing(marketing: MarketingCapability, onError: (err: unknown) => void): MarketingCapability {
+  const watch = async <T>(run: () => Promise<T>): Promise<T> => {
+    try {
+      return await run();
+    } catch (err) {
+      onError(err);
+      throw err;
+    }
+  };
+  return {
+    suppress: (subject, ctx) => watch(() => marketing.suppress(subject, ctx)),
+    status: (subject, ctx) => watch(() => marketing.status(subject, ctx)),
+  };
 }

@@ -81,6 +81,32 @@ export interface ErasureOutcome {
 
 /** How many of the subject's records each object (table, sobject, resource) holds. */
 export type ObjectCounts = Record<string, number>;
+/** What a marketing suppression did in one object of a system (counts, never data). */
+export interface SuppressionItem {
+  /** Where the preference lives: `subscription_preferences`, `Contact`, `Lead`, `Individual`, `account`. */
+  object: string;
+  /** The subject's records now marked as not wanting marketing, whether this run or an earlier one marked them. */
+  suppressed: number;
+}
+
+/** The read-back of a suppression: of the subject's records in one object, how many are opted out and how many still allow marketing. */
+export interface MarketingStatus {
+  object: string;
+  optedOut: number;
+  allowed: number;
+}
+
+/**
+ * The optional capability of a system that markets (an objection to marketing, a withdrawal of consent,
+ * a CCPA opt-out of sale or sharing). Both calls find the subject as `access` does; a subject the system
+ * does not hold gives no items. Systems that do not market (payments, analytics, call history) have none.
+ */
+export interface MarketingCapability {
+  /** Marks every record of the subject as not wanting marketing. Idempotent: opted out stays opted out. */
+  suppress(subject: Subject, ctx: ConnectorContext): Promise<SuppressionItem[]>;
+  /** Reads the marks back, as a separate read, so the workflow confirms what `suppress` claimed. */
+  status(subject: Subject, ctx: ConnectorContext): Promise<MarketingStatus[]>;
+}
 
 /** What policy applies to an object, resolved from configuration. */
 export type PolicyFor = (object: string) => ErasurePolicy;
@@ -102,6 +128,8 @@ export interface Connector {
    */
   countOnly?(subject: Subject, ctx: ConnectorContext): Promise<ObjectCounts>;
   erase(subject: Subject, policy: PolicyFor, ctx: ConnectorContext): Promise<ErasureOutcome>;
+  /** Present where the system markets to people: the act step of a marketing opt-out uses it. */
+  readonly marketing?: MarketingCapability;
 }
 
 /** What a connector may use besides its own configuration; given by the registry. */

@@ -7,6 +7,7 @@ import type { DsarConfig } from '#commons/config';
 import { dynamo, sesClient, sfnClient } from '#commons/clients';
 import { resources } from '#commons/env';
 import { pickLocale } from './i18n/locale.ts';
+import { DynamoSuppressionList, type SuppressionList } from './suppression/list.ts';
 import { SesMailer, type Mailer } from './notifications/mailer.ts';
 import { RecipientLimitedMailer } from './notifications/mail-volume.ts';
 import { RateCounters } from './rate-limits/counters.ts';
@@ -21,6 +22,8 @@ export interface AppContext extends StoreContext {
   stateMachineArn: () => string;
   /** The private bucket of agents' signed permissions; only the functions granted it have one. */
   documentsBucket?: () => string;
+  /** Who opted out of marketing, as hashes (./suppression/list.ts); kept through erasure. */
+  suppressions: SuppressionList;
 }
 
 let cached: AppContext | undefined;
@@ -43,6 +46,7 @@ export function appContext(): AppContext {
     sfn: sfnClient(),
     stateMachineArn: resources.stateMachineArn,
     documentsBucket: resources.documentsBucket,
+    suppressions: new DynamoSuppressionList(dynamo(), resources.table()),
   };
   return cached;
 }

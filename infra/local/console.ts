@@ -9,7 +9,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
-import { JURISDICTIONS } from '#commons/config';
+import { JURISDICTIONS, REQUEST_TYPES } from '#commons/config';
 import { appContext } from '#domain/context';
 import { buildSite, type Site } from '../../console/src/build.ts';
 import type { ClientConfig } from '../../console/src/shared/config.ts';
@@ -27,7 +27,7 @@ export function localClientConfig(): ClientConfig {
     auth: { mode: 'local' },
     publicForm: {
       organisation: config.organisation.name,
-      types: ['access', 'erasure', 'portability'],
+      types: [...REQUEST_TYPES],
       askJurisdiction: config.jurisdictions.askSubject,
       jurisdictions: [...JURISDICTIONS],
       defaultJurisdiction: config.jurisdictions.default,

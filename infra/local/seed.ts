@@ -126,6 +126,8 @@ export function accountItem(p: DemoPerson): Record<string, unknown> {
     churnRisk: ['low', 'medium', 'high'][p.index % 3],
     engagementScore: (p.index * 37) % 100,
     ...(p.resalePartner ? { resalePartner: p.resalePartner } : {}),
+    // The company's own marketing flag (newsletters, offers): most people said yes at sign-up.
+    marketingEmails: p.index % 5 !== 4,
   };
 }
 

@@ -76,6 +76,20 @@ describe('the audit trail in sentences', () => {
     expect(auditSentence({ at: '', actor: 'system', action: 'request.completed' })).toBe('The workflow completed the request and told the subject');
   });
 
+  it('tells a marketing opt-out in words: the filing, the list, and each system’s confirmation', () => {
+    const names = { hubspot: 'HubSpot', stripe: 'Stripe' };
+    expect(auditSentence({ at: '', actor: 'subject', action: 'request.filed', detail: { type: 'marketing_opt_out', jurisdiction: 'CCPA', country: 'US' } })).toBe(
+      'The subject filed a marketing opt-out request (CCPA, US)',
+    );
+    expect(auditSentence({ at: '', actor: 'system', action: 'suppression.recorded', detail: {} })).toBe("The workflow put the subject's address, as a hash, on the marketing suppression list");
+    expect(auditSentence({ at: '', actor: 'system', action: 'connector.succeeded', detail: { connectorId: 'hubspot', records: 2, suppression: ['subscription_preferences:2'] } }, names)).toBe(
+      'HubSpot: marketing opt-out confirmed (subscription_preferences:2)',
+    );
+    expect(auditSentence({ at: '', actor: 'system', action: 'connector.succeeded', detail: { connectorId: 'stripe', records: 0, suppression: 'not_applicable' } }, names)).toBe(
+      'Stripe: does not market, nothing to change',
+    );
+  });
+
   it('reads an unknown kind as a sentence with its detail as text, never JSON', () => {
     const s = auditSentence({ at: '', actor: 'bo@example.com', action: 'tasks.ticked_off', detail: { task: 'tell Acme', done: { by: 'bo', at: '2026-12-06' } } });
     expect(s).toBe('Staff bo@example.com: tasks.ticked off (task: tell Acme; done: by bo, at 2026-12-06)');

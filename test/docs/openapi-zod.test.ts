@@ -12,6 +12,7 @@ import { bodies as deadlineBodies } from '../../functions/handlers/api/admin-dea
 import { bodies as taskBodies } from '../../functions/handlers/api/admin-task-act.ts';
 import { bodies as releaseBodies } from '../../functions/handlers/api/admin-release.ts';
 import { createRequestBody } from '../../functions/handlers/api/create-request.ts';
+import { checkSuppressionsBody } from '../../functions/handlers/api/admin-suppressions.ts';
 import { replyBody } from '../../functions/handlers/api/subject-reply.ts';
 import { verifyBody } from '../../functions/handlers/api/verify-request.ts';
 import { openapi } from '../support/contract.ts';
@@ -74,6 +75,7 @@ const BODIES: { operationId: string; schema: z.core.$ZodType }[] = [
   { operationId: 'addNote', schema: conversationBodies.notes },
   { operationId: 'messageSubject', schema: conversationBodies.messages },
   { operationId: 'withholdFromPackage', schema: releaseBodies.withhold },
+  { operationId: 'checkSuppressions', schema: checkSuppressionsBody },
 ];
 
 /** `accept-partial` -> `AcceptPartialAction`, the component the action route's body refers to. */

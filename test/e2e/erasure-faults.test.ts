@@ -8,7 +8,7 @@ import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
 import { releasePackage } from '../support/release.ts';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, ExecutionAlreadyExists, GetExecutionHistoryCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { handler as eraseHandler } from '../../functions/handlers/workflow/erase.ts';
+import { handler as eraseHandler } from '../../functions/handlers/workflow/act.ts';
 import { lambdaContext } from '../functions/handlers/support.ts';
 import { ALICE, demoPeople } from '../../infra/local/demo/people.ts';
 

@@ -37,7 +37,9 @@ afterAll(async () => {
 });
 afterEach(() => rt.functionFaults.clear());
 
-type Type = 'access' | 'erasure' | 'portability';
+type Type = 'access' | 'erasure' | 'portability' | 'marketing_opt_out';
+/** The types the example configuration approves without staff review. */
+const autoApproved = (type: Type) => type === 'portability' || type === 'marketing_opt_out';
 /** The waiting steps share the AwaitTask function; its payload names the kind of wait. */
 const kindIs = (kind: string) => (p: unknown) => (p as { kind?: string }).kind === kind;
 const outcomeIs = (outcome: string) => (p: unknown) => (p as { outcome?: string }).outcome === outcome;
@@ -56,7 +58,7 @@ async function verify(id: string, email: string): Promise<void> {
 /** Verification and, for the types staff review, approval: what a request needs to run to its end. */
 async function verifyAndApprove(id: string, email: string, type: Type): Promise<void> {
   await verify(id, email);
-  if (type !== 'portability') await approveWhenWaiting(id, type);
+  if (!autoApproved(type)) await approveWhenWaiting(id, type);
 }
 
 /** Staff approve once the review waits for them: its staff mail goes out after the task token is stored. */
@@ -68,7 +70,7 @@ async function approveWhenWaiting(id: string, type: Type): Promise<void> {
 /** Access and portability packages wait for staff to release them (`release: staff`, the example's setting). */
 const releaseIfStaff = (id: string, type: Type) => (type === 'erasure' ? Promise.resolve() : releasePackage(rt, id));
 
-const finalMail = (type: Type) => (type === 'erasure' ? 'Your data was erased' : 'Your data is ready');
+const finalMail = (type: Type) => (type === 'erasure' ? 'Your data was erased' : type === 'marketing_opt_out' ? 'We have stopped marketing to you' : 'Your data is ready');
 
 async function closingMails(email: string, id: string): Promise<string[]> {
   return (await rt.mails(email)).filter((m) => m.subject.includes(id) && !/received your request|verification code/.test(m.subject)).map((m) => m.subject);
@@ -143,6 +145,7 @@ describe('a step that fails for good', () => {
     { step: 'NotifySubject', fn: 'notify-subject', type: 'access', when: outcomeIs('completed') },
     { step: 'ConfirmErasure', fn: 'confirm-erasure', type: 'erasure' },
     { step: 'NotifyErased', fn: 'notify-subject', type: 'erasure', when: outcomeIs('erased') },
+    { step: 'NotifyOptedOut', fn: 'notify-subject', type: 'marketing_opt_out', when: outcomeIs('opted_out') },
   ])(
     '$step reaches NeedsAttention on the staff queue, and a staff retry after the fix completes the request',
     async ({ step, fn, type, when }) => {
@@ -153,7 +156,7 @@ describe('a step that fails for good', () => {
       const early = step === 'RecordReceipt' || step === 'VerifyIdentity';
       if (!early) {
         await verify(id, email);
-        if (type !== 'portability' && step !== 'AwaitReview') await approveWhenWaiting(id, type);
+        if (!autoApproved(type) && step !== 'AwaitReview') await approveWhenWaiting(id, type);
         // The closing step comes after staff released the package.
         if (step === 'NotifySubject') await releaseIfStaff(id, type);
       }

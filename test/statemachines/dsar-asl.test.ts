@@ -32,7 +32,7 @@ describe('the workflow definition', () => {
   });
 
   it('retries the closing steps on any task failure, since a failure there would end the execution with the subject never told', () => {
-    for (const name of ['NotifySubject', 'NotifyErased', 'NotifyDenied', 'NotifyCancelled', 'CloseUnverified']) {
+    for (const name of ['NotifySubject', 'NotifyErased', 'NotifyOptedOut', 'NotifyDenied', 'NotifyCancelled', 'CloseUnverified']) {
       const retried = definition.States[name].Retry.flatMap((r: any) => r.ErrorEquals);
       expect({ name, retried }).toEqual({ name, retried: expect.arrayContaining(['States.TaskFailed']) });
     }
@@ -82,7 +82,7 @@ describe('the workflow definition', () => {
   });
 
   it('retries connector throttling and unavailability with jitter and records any other failure', () => {
-    for (const name of ['CollectFromConnector', 'EraseWithConnector']) {
+    for (const name of ['CollectFromConnector', 'ActWithConnector']) {
       const task = definition.States.Collect.ItemProcessor.States[name];
       const retried = task.Retry.flatMap((r: any) => r.ErrorEquals);
       expect(retried).toEqual(expect.arrayContaining(['ConnectorThrottled', 'ConnectorUnavailable']));
@@ -97,7 +97,7 @@ describe('the workflow definition', () => {
     const map = definition.States.Collect;
     expect(map.ItemSelector).toMatchObject({ throttle: { throttleWaits: 0, waitedSeconds: 0 } });
     const states = map.ItemProcessor.States;
-    for (const name of ['CollectFromConnector', 'EraseWithConnector']) {
+    for (const name of ['CollectFromConnector', 'ActWithConnector']) {
       expect(states[name]).toMatchObject({
         Parameters: { 'throttleWaits.$': '$.throttle.throttleWaits', 'waitedSeconds.$': '$.throttle.waitedSeconds' },
         ResultPath: '$.result',
@@ -116,7 +116,8 @@ describe('the workflow definition', () => {
 
   it.each([
     ['collect', 'CollectFromConnector'],
-    ['erase', 'EraseWithConnector'],
+    ['erase', 'ActWithConnector'],
+    ['suppress', 'ActWithConnector'],
   ])('runs the %s throttle loop on an interpreter until the step answers, with the counters carried over', async (mode, stateName) => {
     const { Next: _next, ...collect } = definition.States.Collect;
     const machine = new StateMachine({ StartAt: 'Collect', States: { Collect: { ...collect, End: true } } } as never, {
@@ -168,8 +169,11 @@ describe('the workflow definition', () => {
     expect(into).toEqual(['ErasureConfirmed', 'RetryFailedStep']);
   });
 
-  it('reads an erasure back even after staff accepted a connector as missing', () => {
-    expect(definition.States.AcceptedPartial.Choices).toEqual([{ Variable: '$.receipt.type', StringEquals: 'erasure', Next: 'ConfirmErasure' }]);
+  it('reads an erasure back even after staff accepted a connector as missing, and tells an opted-out subject', () => {
+    expect(definition.States.AcceptedPartial.Choices).toEqual([
+      { Variable: '$.receipt.type', StringEquals: 'erasure', Next: 'ConfirmErasure' },
+      { Variable: '$.receipt.type', StringEquals: 'marketing_opt_out', Next: 'NotifyOptedOut' },
+    ]);
     expect(definition.States.AcceptedPartial.Default).toBe('Assemble');
   });
 
@@ -242,6 +246,14 @@ describe('the workflow definition', () => {
       const out = (await run.result) as { previewSkipped: { Error: string } };
       expect(out.previewSkipped.Error).toBe('InvalidStepInput');
     });
+  });
+
+  it('sends every mode but collect to the one act step, and never packages a marketing opt-out', () => {
+    const choose = definition.States.Collect.ItemProcessor.States.ChooseConnectorWork;
+    expect(choose.Choices).toEqual([{ Not: { Variable: '$.mode', StringEquals: 'collect' }, Next: 'ActWithConnector' }]);
+    expect(choose.Default).toBe('CollectFromConnector');
+    expect(definition.States.ChooseAnswer.Choices).toContainEqual({ Variable: '$.receipt.type', StringEquals: 'marketing_opt_out', Next: 'NotifyOptedOut' });
+    expect(definition.States.NotifyOptedOut).toMatchObject({ Resource: '$' + '{NotifySubjectFunctionArn}', Parameters: { outcome: 'opted_out' }, End: true });
   });
 
   describe('every failure becomes a staff task, never a dead execution', () => {

@@ -47,6 +47,11 @@ function bytes(n: unknown): string {
   return b >= 1_048_576 ? `${(b / 1_048_576).toFixed(1)} MB` : b >= 1024 ? `${Math.round(b / 1024)} KB` : `${b} bytes`;
 }
 
+/** "an access", "a marketing opt-out": the article the word's first sound takes (vowel letters suffice here). */
+function article(word: string): string {
+  return `${/^[aeiou]/.test(word) ? 'an' : 'a'} ${word}`;
+}
+
 /** `contact:deleted:1` (reconcile's erasure summary) as "contact deleted 1". */
 const erasureItems = (v: unknown): string => (Array.isArray(v) ? v.map((i) => String(i).split(':').join(' ')).join(', ') : '');
 
@@ -61,7 +66,7 @@ const CLOSED_AS: Record<string, string> = {
 };
 
 export const SENTENCES: Record<string, Sentence> = {
-  'request.filed': (w, d) => `${w} filed ${SHORT_TYPE[str(d.type)] ? `an ${SHORT_TYPE[str(d.type)]!.toLowerCase()}` : 'a'} request (${str(d.jurisdiction)}, ${str(d.country)})`,
+  'request.filed': (w, d) => `${w} filed ${SHORT_TYPE[str(d.type)] ? article(SHORT_TYPE[str(d.type)]!.toLowerCase()) : 'a'} request (${str(d.jurisdiction)}, ${str(d.country)})`,
   'agent.acknowledged': (w) => `${w} told the subject an agent filed for them, and sent the agent a status-only link`,
   'agent.permission_opened': (w) => `${w} opened the agent’s signed permission`,
   'verification.power_of_attorney_accepted': (w) => `${w} accepted the agent’s power of attorney in place of the subject’s own verification`,
@@ -84,7 +89,9 @@ export const SENTENCES: Record<string, Sentence> = {
   'review.denied': (w, d) => `${w} denied the request: ${DENIAL_REASON_LABEL[str(d.reason)] ?? str(d.reason)}${d.note ? ` (${str(d.note)})` : ''}`,
   'connectors.planned': (w, d, n) => `${w} planned ${count((d.connectors as unknown[] | undefined)?.length, 'system', 'systems')}: ${Array.isArray(d.connectors) ? d.connectors.map((c) => name(n, c)).join(', ') : ''}`,
   'connector.succeeded': (_w, d, n) =>
-    d.erasure ? `${name(n, d.connectorId)}: ${erasureItems(d.erasure) || 'nothing to erase'}` : `${name(n, d.connectorId)}: ${count(d.records, 'record', 'records')} collected`,
+    d.suppression !== undefined
+      ? `${name(n, d.connectorId)}: ${d.suppression === 'not_applicable' ? 'does not market, nothing to change' : `marketing opt-out confirmed (${list(d.suppression) || 'nothing held'})`}`
+      : d.erasure ? `${name(n, d.connectorId)}: ${erasureItems(d.erasure) || 'nothing to erase'}` : `${name(n, d.connectorId)}: ${count(d.records, 'record', 'records')} collected`,
   'connector.failed': (_w, d, n) => {
     const e = d.error as { type?: string; message?: string } | undefined;
     return `${name(n, d.connectorId)} failed${e ? `: ${str(e.type)}${e.message ? ` (${e.message})` : ''}` : ''}`;
@@ -126,6 +133,7 @@ export const SENTENCES: Record<string, Sentence> = {
   'workflow.needs_attention': (_w, d) => `Step ${str(d.step)} failed for good (${str(d.error)}): waiting for staff`,
   'workflow.step_retried': (w, d) => `${w} ran step ${str(d.step)} again`,
   'attention.staff_not_mailed': (_w, d) => `Staff could not be mailed about the failed step (${str(d.error)})`,
+  'suppression.recorded': (w) => `${w} put the subject's address, as a hash, on the marketing suppression list`,
   'erasure.identifiers_resolved': (w, d, n) => `${w} looked up the subject's identifiers in ${d.systems && typeof d.systems === 'object' ? Object.keys(d.systems).map((c) => name(n, c)).join(', ') : 'the systems'}`,
   'erasure.confirmed': (w) => `${w} read every system back: the erasure took`,
   'erasure.not_confirmed': (w, d, n) => `${w} read the systems back and still found data${Array.isArray(d.unconfirmed) ? ` in ${d.unconfirmed.map((c) => name(n, c)).join(', ')}` : ''}`,

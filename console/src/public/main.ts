@@ -90,8 +90,20 @@ async function route() {
   return requestForm(config, api);
 }
 
-const TYPE_KEYS: Record<string, MessageKey> = { access: 'form.type.access', erasure: 'form.type.erasure', portability: 'form.type.portability' };
-const SHORT_TYPE_KEYS: Record<string, MessageKey> = { access: 'type.short.access', erasure: 'type.short.erasure', portability: 'type.short.portability' };
+const TYPE_KEYS: Record<string, MessageKey> = {
+  access: 'form.type.access',
+  erasure: 'form.type.erasure',
+  portability: 'form.type.portability',
+  marketing_opt_out: 'form.type.marketing_opt_out',
+};
+const SHORT_TYPE_KEYS: Record<string, MessageKey> = {
+  access: 'type.short.access',
+  erasure: 'type.short.erasure',
+  portability: 'type.short.portability',
+  marketing_opt_out: 'type.short.marketing_opt_out',
+};
+/** The API's bound on the details field (docs/openapi.yaml NewRequest). */
+const DETAILS_MAX = 2000;
 const STATUS_KEYS: Record<string, MessageKey> = {
   awaiting_verification: 'status.awaiting_verification',
   closed_unverified: 'status.closed_unverified',
@@ -135,6 +147,7 @@ function requestForm(config: ClientConfig, api: Api) {
   );
   const email = h('input', { type: 'email', name: 'email', required: true, autocomplete: 'email', maxlength: 254 });
   const name = h('input', { type: 'text', name: 'name', autocomplete: 'name', maxlength: 200 });
+  const details = h('textarea', { name: 'details', rows: 4, maxlength: DETAILS_MAX });
   let jurisdiction: HTMLSelectElement | undefined;
   if (form.askJurisdiction) {
     jurisdiction = h('select', { name: 'jurisdiction', required: true });
@@ -151,6 +164,7 @@ function requestForm(config: ClientConfig, api: Api) {
     types,
     field(t.t('form.email'), email, t.t('form.emailHint')),
     field(t.t('form.name'), name),
+    field(t.t('form.details'), details, t.t('form.detailsHint', { max: DETAILS_MAX })),
     jurisdiction ? field(t.t('form.jurisdiction'), jurisdiction) : null,
     agentPart.element,
     status,
@@ -174,6 +188,7 @@ function requestForm(config: ClientConfig, api: Api) {
           type: String(data.get('type')),
           email: email.value.trim(),
           ...(name.value.trim() ? { name: name.value.trim() } : {}),
+          ...(details.value.trim() ? { details: details.value.trim() } : {}),
           ...(jurisdiction ? { jurisdiction: jurisdiction.value } : {}),
           ...(locale ? { locale } : {}),
           ...(agent ? { agent } : {}),
@@ -197,6 +212,7 @@ function requestForm(config: ClientConfig, api: Api) {
   page(
     h('h1', {}, t.t('form.heading', { organisation: form.organisation || t.t('form.us') })),
     h('p', {}, t.t('form.intro')),
+    form.types.includes('marketing_opt_out') ? h('p', {}, t.t('form.intro.optOut')) : null,
     el,
   );
 }

@@ -164,6 +164,13 @@ export interface paths {
      */
     get: operations["getMetrics"];
   };
+  "/v1/admin/suppressions/check": {
+    /**
+     * Which of these addresses opted out of marketing (for imports and sign-up flows)
+     * @description Looks each address up on the marketing suppression list (the hash of the normalised address; see docs/marketing-opt-out.md) and answers those that must not be marketed to, as given, with the time of the first opt-out. The list itself is never answered. Up to 1,000 addresses a call: check a larger import in batches. Any staff role.
+     */
+    post: operations["checkSuppressions"];
+  };
   "/v1/admin/requests/{id}/{action}": {
     /**
      * A staff action (approver role)
@@ -279,8 +286,11 @@ export interface components {
       };
     };
     NewRequest: {
-      /** @enum {string} */
-      type: "access" | "erasure" | "portability";
+      /**
+       * @description `marketing_opt_out`: stop marketing to me (objection to direct marketing, GDPR Art. 21(2)-(3); withdrawal of marketing consent, Art. 7(3); CCPA opt-out of sale or sharing, 11 CCR §7026)
+       * @enum {string}
+       */
+      type: "access" | "erasure" | "portability" | "marketing_opt_out";
       /** Format: email */
       email: string;
       /** @description No line breaks, control or invisible characters, web or email addresses (400 `invalid_name`): it is quoted in mails from the company */
@@ -294,6 +304,8 @@ export interface components {
       country?: string;
       /** @description A BCP 47 language tag such as en or nb-NO */
       locale?: string;
+      /** @description Optional, any type: what the subject wants staff to know, in their words. Line breaks allowed; no other control or invisible characters (400 `invalid_details`). Shown to staff (not to viewers when the subject is masked), never mailed; removed with the subject's identity by retention. */
+      details?: string;
       agent?: components["schemas"]["NewAgent"];
     };
     /** @description An authorised agent filing for the subject (the subject still verifies by their own address) */
@@ -322,7 +334,7 @@ export interface components {
     SubjectStatus: {
       requestId: string;
       /** @enum {string} */
-      type: "access" | "erasure" | "portability";
+      type: "access" | "erasure" | "portability" | "marketing_opt_out";
       /** @enum {string} */
       status: "awaiting_verification" | "closed_unverified" | "in_review" | "denied" | "in_progress" | "completed" | "cancelled" | "duplicate" | "forwarded";
       /** Format: date */
@@ -418,6 +430,21 @@ export interface components {
       };
       /** @description What an erasure did, per object (counts, never data) */
       erasure?: components["schemas"]["ErasureItem"][];
+      /** @description What a marketing opt-out did in this system, confirmed by reading it back (counts, never data); `applies: false` where the system does not market */
+      suppression?: {
+        applies: boolean;
+        items: {
+            /** @description Where the preference lives: subscription_preferences, Contact, Lead, Individual, account */
+            object: string;
+            /** @description The subject's records now marked as not wanting marketing */
+            suppressed: number;
+          }[];
+        /**
+         * Format: date-time
+         * @description When the read-back showed every record opted out
+         */
+        confirmedAt?: string;
+      };
       attempts: number;
       /** Format: date-time */
       finishedAt?: string;
@@ -457,13 +484,15 @@ export interface components {
     StaffRequest: {
       requestId: string;
       /** @enum {string} */
-      type: "access" | "erasure" | "portability";
+      type: "access" | "erasure" | "portability" | "marketing_opt_out";
       status: components["schemas"]["Status"];
       subject: {
         email: string;
         /** @description The address as compared for duplicates */
         normalizedEmail?: string;
         name?: string;
+        /** @description What the subject wrote in the form's details field; absent when masked */
+        details?: string;
       };
       /** @description The authorised agent who filed for the subject; open the permission with GET .../agent-permission */
       agent?: {
@@ -701,7 +730,7 @@ export interface components {
       items: ({
           requestId: string;
           /** @enum {string} */
-          type: "access" | "erasure" | "portability";
+          type: "access" | "erasure" | "portability" | "marketing_opt_out";
           status: components["schemas"]["Status"];
           jurisdiction: string;
           /** Format: date-time */
@@ -819,7 +848,7 @@ export interface components {
     };
     TypeMetrics: {
       /** @enum {string} */
-      type: "access" | "erasure" | "portability";
+      type: "access" | "erasure" | "portability" | "marketing_opt_out";
       /** @description Received in the year, duplicates of an open request excluded */
       received: number;
       duplicates: number;
@@ -1248,7 +1277,7 @@ export interface operations {
         /** @description Open (default) or closed requests */
         state?: "open" | "closed";
         status?: components["schemas"]["Status"];
-        type?: "access" | "erasure" | "portability";
+        type?: "access" | "erasure" | "portability" | "marketing_opt_out";
         jurisdiction?: "GDPR" | "UK_GDPR" | "CCPA" | "VCDPA" | "CPA" | "LGPD" | "PIPEDA";
         /** @description The staff member who owns the request (their staff id: the email address they sign in with) */
         assignee?: string;
@@ -1752,6 +1781,41 @@ export interface operations {
         content: {
           "application/json": components["schemas"]["YearMetrics"];
           "text/csv": string;
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /**
+   * Which of these addresses opted out of marketing (for imports and sign-up flows)
+   * @description Looks each address up on the marketing suppression list (the hash of the normalised address; see docs/marketing-opt-out.md) and answers those that must not be marketed to, as given, with the time of the first opt-out. The list itself is never answered. Up to 1,000 addresses a call: check a larger import in batches. Any staff role.
+   */
+  checkSuppressions: {
+    requestBody: {
+      content: {
+        "application/json": {
+          emails: string[];
+        };
+      };
+    };
+    responses: {
+      /** @description The addresses of the batch that are on the suppression list */
+      200: {
+        content: {
+          "application/json": {
+            suppressed: {
+                /** @description The address as it was asked about */
+                email: string;
+                /**
+                 * Format: date-time
+                 * @description When the first opt-out of this address was recorded
+                 */
+                since: string;
+              }[];
+          };
         };
       };
       400: components["responses"]["BadRequest"];

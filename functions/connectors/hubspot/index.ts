@@ -16,6 +16,9 @@ import { mapInOrder, VENDOR_CONCURRENCY } from '#connectors/concurrency';
 import { ConnectorMisconfigured } from '#connectors/errors';
 import { groupByObject, retained, withOnly, type Retention } from '#connectors/records';
 import type {
+  MarketingCapability,
+  MarketingStatus,
+  SuppressionItem,
   Connector,
   ConnectorContext,
   ConnectorDeps,
@@ -247,10 +250,46 @@ export function createHubSpotConnector(config: SaasConnectorConfig, deps: Connec
     return items;
   }
 
+  /**
+   * Email subscription types (communication preferences v3): the opt-out unsubscribes the address from
+   * every type it is subscribed to; the types it is already out of are left alone (HubSpot answers 400
+   * to unsubscribing twice). An address HubSpot has no statuses for has nothing to suppress here: the
+   * suppression list keeps a later import from subscribing it.
+   */
+  const marketing: MarketingCapability = {
+    async suppress(subject: Subject, ctx: ConnectorContext): Promise<SuppressionItem[]> {
+      const hs = await getClient();
+      const prefs = await preferences(hs, subject, ctx);
+      if (!prefs) return [];
+      for (const status of prefs.subscriptionStatuses) {
+        if (status.status === 'NOT_SUBSCRIBED') continue;
+        // A 400 is HubSpot's "already unsubscribed" when the address was unsubscribed since the read
+        // (by the subject's own link, say). Any other refusal leaves the type subscribed, and the
+        // read-back the workflow runs next reports it to staff.
+        await hs.http.request({
+          method: 'POST',
+          url: hs.url('/communication-preferences/v3/unsubscribe'),
+          label: 'POST communication-preferences unsubscribe',
+          json: { emailAddress: subject.normalizedEmail, subscriptionId: String(status.id) },
+          accept: [400],
+          signal: ctx.signal,
+        });
+      }
+      return [{ object: 'subscription_preferences', suppressed: prefs.subscriptionStatuses.length }];
+    },
+    async status(subject: Subject, ctx: ConnectorContext): Promise<MarketingStatus[]> {
+      const prefs = await preferences(await getClient(), subject, ctx);
+      if (!prefs) return [];
+      const optedOut = prefs.subscriptionStatuses.filter((s) => s.status === 'NOT_SUBSCRIBED').length;
+      return [{ object: 'subscription_preferences', optedOut, allowed: prefs.subscriptionStatuses.length - optedOut }];
+    },
+  };
+
   return {
     id: config.id,
     config,
     access: find,
+    marketing,
     async erase(subject: Subject, policyFor: PolicyFor, ctx: ConnectorContext): Promise<ErasureOutcome> {
       // Only masking reads a record's data; deleting, archiving and retaining need its id.
       const byObject = await groupByObject<HubSpotObjectName>(find(subject, ctx), (rec) => (policyFor(rec.object).action === 'anonymize' ? rec : withOnly(rec, [])));

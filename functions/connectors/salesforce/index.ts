@@ -14,6 +14,9 @@ import { ConnectorIncompleteAnswer, ConnectorMisconfigured } from '#connectors/e
 import { chunks } from '#connectors/http';
 import { groupByObject, retained, type Retention } from '#connectors/records';
 import type {
+  MarketingCapability,
+  MarketingStatus,
+  SuppressionItem,
   Connector,
   ConnectorContext,
   ConnectorDeps,
@@ -44,8 +47,8 @@ export type SalesforceObject = (typeof SALESFORCE_OBJECTS)[number];
  * org lacks are left out after a describe (`IndividualId` needs Data Protection and Privacy).
  */
 export const DEFAULT_FIELDS: Record<SalesforceObject, string[]> = {
-  Contact: ['Id', 'FirstName', 'LastName', 'Email', 'Phone', 'MobilePhone', 'Title', 'MailingCity', 'MailingCountry', 'AccountId', 'IndividualId', 'CreatedDate', 'LastModifiedDate'],
-  Lead: ['Id', 'FirstName', 'LastName', 'Email', 'Phone', 'Company', 'Status', 'Country', 'IsConverted', 'IndividualId', 'CreatedDate'],
+  Contact: ['Id', 'FirstName', 'LastName', 'Email', 'Phone', 'MobilePhone', 'Title', 'MailingCity', 'MailingCountry', 'AccountId', 'IndividualId', 'HasOptedOutOfEmail', 'CreatedDate', 'LastModifiedDate'],
+  Lead: ['Id', 'FirstName', 'LastName', 'Email', 'Phone', 'Company', 'Status', 'Country', 'IsConverted', 'IndividualId', 'HasOptedOutOfEmail', 'CreatedDate'],
   CampaignMember: ['Id', 'CampaignId', 'ContactId', 'LeadId', 'Email', 'Status', 'HasResponded', 'CreatedDate'],
   Case: ['Id', 'CaseNumber', 'Subject', 'Description', 'Status', 'Origin', 'ContactId', 'CreatedDate', 'ClosedDate'],
   Account: ['Id', 'Name', 'Phone', 'Website', 'BillingCity', 'BillingCountry'],
@@ -345,10 +348,52 @@ export function createSalesforceConnector(config: SaasConnectorConfig, deps: Con
     return items;
   }
 
+  /**
+   * The subject's records that carry a marketing preference, with the field that says "no marketing":
+   * `HasOptedOutOfEmail` on Contacts and Leads, `HasOptedOutSolicit` ("don't solicit") on the Individual
+   * where the org has Data Protection and Privacy. A converted Lead is not marketed to (Salesforce leaves
+   * it out of campaigns, and refuses changes to it): its Contact carries the preference.
+   */
+  async function marketingRecords(subject: Subject, ctx: ConnectorContext): Promise<Array<{ object: string; id: string; field: string; optedOut: boolean }>> {
+    const out: Array<{ object: string; id: string; field: string; optedOut: boolean }> = [];
+    for await (const rec of find(subject, ctx)) {
+      const field = MARKETING_FIELDS[rec.object];
+      if (!field || (rec.object === 'Lead' && rec.data.IsConverted === true)) continue;
+      out.push({ object: rec.object, id: rec.id, field, optedOut: rec.data[field] === true });
+    }
+    return out;
+  }
+
+  const marketing: MarketingCapability = {
+    async suppress(subject: Subject, ctx: ConnectorContext): Promise<SuppressionItem[]> {
+      const records = await marketingRecords(subject, ctx);
+      if (!records.length) return [];
+      const sf = await getClient();
+      const counts = new Map<string, number>();
+      for (const r of records) {
+        // Already opted out stays as it is: no write, and the time Salesforce keeps is the first one.
+        const result = r.optedOut ? 'updated' : await sf.update(r.object, r.id, { [r.field]: true }, ctx);
+        if (result === 'updated') counts.set(r.object, (counts.get(r.object) ?? 0) + 1);
+      }
+      return [...counts].map(([object, suppressed]) => ({ object, suppressed }));
+    },
+    async status(subject: Subject, ctx: ConnectorContext): Promise<MarketingStatus[]> {
+      const byObject = new Map<string, MarketingStatus>();
+      for (const r of await marketingRecords(subject, ctx)) {
+        const s = byObject.get(r.object) ?? { object: r.object, optedOut: 0, allowed: 0 };
+        if (r.optedOut) s.optedOut++;
+        else s.allowed++;
+        byObject.set(r.object, s);
+      }
+      return [...byObject.values()];
+    },
+  };
+
   return {
     id: config.id,
     config,
     access: find,
+    marketing,
     async erase(subject: Subject, policyFor: PolicyFor, ctx: ConnectorContext): Promise<ErasureOutcome> {
       checkPolicies(policyFor);
       const byObject = await groupByObject<SalesforceObject>(find(subject, ctx));
@@ -385,6 +430,9 @@ export function createSalesforceConnector(config: SaasConnectorConfig, deps: Con
     },
   };
 }
+
+/** Where each object says "no marketing to this person". */
+const MARKETING_FIELDS: Readonly<Record<string, string>> = { Contact: 'HasOptedOutOfEmail', Lead: 'HasOptedOutOfEmail', Individual: 'HasOptedOutSolicit' };
 
 /** Converted Leads Salesforce would not let the connector mask: kept, and why, so staff can act. */
 const CONVERTED_LEADS: Retention = {

@@ -4,7 +4,7 @@
  */
 // Type only: importing the JURISDICTIONS value would pull zod (the config schema) into every bundle
 // that computes a date. COUNTING below is a Record over the type, so tsc fails if the lists differ.
-import type { Jurisdiction } from '#commons/config';
+import type { Jurisdiction, RequestType } from '#commons/config';
 import { addCalendarDays, addMonthsClamped, parseDate } from './calendar.ts';
 import { COUNTRY_TIME_ZONES, isKnownCountry } from './countries.ts';
 import { DeadlineInputError } from './errors.ts';
@@ -28,6 +28,8 @@ export interface DeadlineInput {
   receivedAt: string | Date;
   /** IANA zone of the controller; default: the main zone of the country (of the state for US laws). */
   timezone?: string;
+  /** The request type, where a law counts a type differently (a marketing opt-out under CCPA); default: the law's table. */
+  type?: RequestType;
 }
 
 export interface Deadlines {
@@ -41,13 +43,17 @@ export interface Deadlines {
   extendedDueDate: string;
   /** null where the law sets no acknowledgement deadline. */
   acknowledgeBy: string | null;
+  /** The request type the dates were counted for, when it was given. */
+  type?: RequestType;
 }
 
 type Period =
   /** Regulation 1182/71: months counted date to date, the end rolled past non-working days. */
   | { unit: 'months'; due: number; extended: number }
   /** Calendar days, never rolled (see `endOfPeriod`). */
-  | { unit: 'days'; due: number; extended: number };
+  | { unit: 'days'; due: number; extended: number }
+  /** Business days of `region`'s calendar (11 CCR §7001: Monday to Friday except state holidays). */
+  | { unit: 'businessDays'; due: number; extended: number; region: string };
 
 interface Counting {
   period: Period;
@@ -70,6 +76,26 @@ const COUNTING: Readonly<Record<Jurisdiction, Counting>> = {
   LGPD: { period: { unit: 'days', due: 15, extended: 15 } },
   PIPEDA: { period: { unit: 'days', due: 30, extended: 60 } },
 };
+
+/**
+ * Where a type is counted apart from its law's table (law.md, "The other rights"). Every other type and
+ * law uses COUNTING.
+ */
+const COUNTING_BY_TYPE: Readonly<Partial<Record<RequestType, Partial<Record<Jurisdiction, Counting>>>>> = {
+  marketing_opt_out: {
+    // Art. 21(3) is absolute and Art. 12(3) gives "without undue delay and in any event within one
+    // month": stopping marketing is never complex, so the month is not extended.
+    GDPR: { period: { unit: 'months', due: 1, extended: 1 } },
+    UK_GDPR: { period: { unit: 'months', due: 1, extended: 1 } },
+    // 11 CCR §7026(f): as soon as feasibly possible and no later than 15 business days; §7026 has no
+    // extension, and the 10-business-day acknowledgement of §7021 is for requests to know, delete, correct.
+    CCPA: { period: { unit: 'businessDays', due: 15, extended: 15, region: 'US-CA' } },
+  },
+};
+
+function countingOf(jurisdiction: Jurisdiction, type: RequestType | undefined): Counting {
+  return (type && COUNTING_BY_TYPE[type]?.[jurisdiction]) || COUNTING[jurisdiction];
+}
 
 function parseJurisdiction(value: string): Jurisdiction {
   const j = value.trim().toUpperCase();
@@ -127,7 +153,12 @@ function receiptDate(receivedAt: string | Date, timeZone: string): string {
 }
 
 /** End of a period counted from `receivedDate` with `pausedDays` of stopped clock. */
-function endOfPeriod(unit: Period['unit'], length: number, receivedDate: string, pausedDays: number, country: string): string {
+function endOfPeriod(period: Period, length: number, receivedDate: string, pausedDays: number, country: string): string {
+  const { unit } = period;
+  if (unit === 'businessDays') {
+    // Only CCPA counts business days, and it never stops the clock (shiftDueDates refuses a pause).
+    return addWorkingDays(receivedDate, length, period.region);
+  }
   if (unit === 'months') {
     // 1182/71: the day of receipt is not counted and the period ends on the same date `length`
     // months later; a pause pushes that end, and only then is a weekend or holiday end rolled.
@@ -139,15 +170,16 @@ function endOfPeriod(unit: Period['unit'], length: number, receivedDate: string,
   return addCalendarDays(receivedDate, length + pausedDays);
 }
 
-function build(jurisdiction: Jurisdiction, country: string, timezone: string, receivedDate: string, pausedDays: number): Deadlines {
-  const { period, acknowledge } = COUNTING[jurisdiction];
+function build(jurisdiction: Jurisdiction, country: string, timezone: string, receivedDate: string, pausedDays: number, type: RequestType | undefined): Deadlines {
+  const { period, acknowledge } = countingOf(jurisdiction, type);
   return {
+    ...(type ? { type } : {}),
     jurisdiction,
     country,
     timezone,
     receivedDate,
-    dueDate: endOfPeriod(period.unit, period.due, receivedDate, pausedDays, country),
-    extendedDueDate: endOfPeriod(period.unit, period.extended, receivedDate, pausedDays, country),
+    dueDate: endOfPeriod(period, period.due, receivedDate, pausedDays, country),
+    extendedDueDate: endOfPeriod(period, period.extended, receivedDate, pausedDays, country),
     // Acknowledgement is about receipt; a later pause does not move it.
     acknowledgeBy: acknowledge ? addWorkingDays(receivedDate, acknowledge.businessDays, acknowledge.region) : null,
   };
@@ -163,7 +195,7 @@ export function computeDeadlines(input: DeadlineInput): Deadlines {
   if (input.receivedAt === undefined || input.receivedAt === null || input.receivedAt === '') {
     throw new DeadlineInputError('missing receipt date');
   }
-  return build(jurisdiction, country, timezone, receiptDate(input.receivedAt, timezone), 0);
+  return build(jurisdiction, country, timezone, receiptDate(input.receivedAt, timezone), 0, input.type);
 }
 
 /**
@@ -186,5 +218,5 @@ export function shiftDueDates(deadlines: Deadlines, pausedDays: number): Deadlin
   }
   const country = parseCountry(jurisdiction, deadlines.country);
   parseDate(deadlines.receivedDate);
-  return build(jurisdiction, country, deadlines.timezone, deadlines.receivedDate, pausedDays);
+  return build(jurisdiction, country, deadlines.timezone, deadlines.receivedDate, pausedDays, deadlines.type);
 }

@@ -97,6 +97,7 @@ export async function resumeDeadline(
       country: r.country,
       timezone: requestTimeZone(ctx.config, r),
       receivedDate: r.receivedDate,
+      type: r.type,
       dueDate: r.dueDate,
       extendedDueDate: r.extendedDueDate,
       acknowledgeBy: r.acknowledgeBy,

@@ -31,6 +31,8 @@ export interface NewRequest {
   locale?: string;
   /** An authorised agent filing for the subject, with their signed permission (../agents/agent.ts). */
   agent?: NewAgent;
+  /** What the subject wants us to know, in their words (any type): shown to staff, never mailed or logged. */
+  details?: string;
 }
 
 export interface IntakeAnswer {
@@ -40,6 +42,8 @@ export interface IntakeAnswer {
 
 /** A name is printed in mails from the company's own address: it must not be able to carry a lure. */
 export const NAME_MAX_LENGTH = 200;
+/** The free-text details of a request: enough to say what is wrong or which mails arrive, not a document. */
+export const DETAILS_MAX_LENGTH = 2000;
 /** BCP 47 tags are short; the longest sensible one is well under this. */
 export const LOCALE_MAX_LENGTH = 35;
 
@@ -56,11 +60,23 @@ export function nameProblem(name: string): string | undefined {
   return undefined;
 }
 
+// As INVISIBLE, but line breaks and tabs are how people write a paragraph.
+const INVISIBLE_IN_TEXT = /[^\P{Cc}\n\r\t]|[\p{Cf}\p{Zl}\p{Zp}]/u;
+
+/** What is wrong with a request's details, or undefined when they may be stored and shown to staff. */
+export function detailsProblem(details: string): string | undefined {
+  if (details.length > DETAILS_MAX_LENGTH) return `details must be at most ${DETAILS_MAX_LENGTH} characters`;
+  if (INVISIBLE_IN_TEXT.test(details)) return 'details must not contain control or invisible characters (line breaks are fine)';
+  return undefined;
+}
+
 /** Checks what configuration and the mails depend on, before anything is written (a 400 naming the field). */
 export function checkNewRequest(input: NewRequest, config: DsarConfig): void {
   const name = input.name?.trim();
   const problem = name ? nameProblem(name) : undefined;
   if (problem) throw badRequest('invalid_name', problem);
+  const detailsIssue = input.details === undefined ? undefined : detailsProblem(input.details.trim());
+  if (detailsIssue) throw badRequest('invalid_details', detailsIssue);
   if (input.locale !== undefined && (input.locale.length > LOCALE_MAX_LENGTH || !/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*$/.test(input.locale))) {
     throw badRequest('invalid_locale', `locale is a language tag like en or nb-NO, at most ${LOCALE_MAX_LENGTH} characters`);
   }
@@ -106,6 +122,7 @@ function lawAndDeadlines(input: NewRequest, config: DsarConfig, now: Date) {
   const country = requestCountry(input, jurisdiction, config.jurisdictions.defaultCountry);
   try {
     const deadlines = computeDeadlines({
+      type: input.type,
       jurisdiction,
       country,
       receivedAt: now,
@@ -139,7 +156,12 @@ export async function fileRequest(input: NewRequest, ctx: AppContext, options: {
     requestId,
     type: input.type,
     status: open ? 'duplicate' : 'awaiting_verification',
-    subject: { email: input.email.trim(), normalizedEmail, ...(input.name ? { name: input.name.trim() } : {}) },
+    subject: {
+      email: input.email.trim(),
+      normalizedEmail,
+      ...(input.name ? { name: input.name.trim() } : {}),
+      ...(input.details?.trim() ? { details: input.details.trim() } : {}),
+    },
     subjectHash: hash,
     ...(agent && permission ? { agent: { ...agent.record, permission } } : {}),
     ...(input.locale ? { locale: input.locale } : {}),

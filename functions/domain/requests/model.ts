@@ -23,7 +23,7 @@
  * the staff queue filtered by status.
  */
 import type { ErasurePolicy, Jurisdiction, RequestType } from '#commons/config';
-import type { ErasureItem } from '#connectors/types';
+import type { ErasureItem, SuppressionItem } from '#connectors/types';
 
 export const OPEN_INDEX = 'open-by-due';
 export const SUBJECT_INDEX = 'by-subject';
@@ -130,6 +130,15 @@ export interface Attention {
   status: RequestStatus;
 }
 
+/** A marketing opt-out in one system, as the act step left it (counts, never data). */
+export interface SuppressionOutcome {
+  /** False where the system does not market (no marketing capability): nothing to suppress there. */
+  applies: boolean;
+  items: SuppressionItem[];
+  /** When the read-back showed every record of the subject opted out; absent where nothing applies. */
+  confirmedAt?: string;
+}
+
 export type ConnectorRunStatus = 'pending' | 'succeeded' | 'failed' | 'accepted_missing';
 
 export interface ConnectorOutcome {
@@ -144,6 +153,8 @@ export interface ConnectorOutcome {
   error?: { type: string; message: string };
   /** What an erasure did, per object (never the data). */
   erasure?: ErasureItem[];
+  /** What a marketing opt-out did in this system, confirmed by reading it back. */
+  suppression?: SuppressionOutcome;
   attempts: number;
   finishedAt?: string;
 }
@@ -249,7 +260,11 @@ export interface RequestRecord {
   requestId: string;
   type: RequestType;
   status: RequestStatus;
-  subject: { email: string; normalizedEmail: string; name?: string };
+  /**
+   * Who filed it, and `details`: what they wrote on the form, in their words. The details live with the
+   * identity because they go with it: retention's hashing and a masked view replace the whole object.
+   */
+  subject: { email: string; normalizedEmail: string; name?: string; details?: string };
   subjectHash: string;
   locale?: string;
   jurisdiction: Jurisdiction;

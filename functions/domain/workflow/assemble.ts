@@ -17,7 +17,8 @@ import { requestTimeZone } from '../requests/zone.ts';
 export async function assemble(ctx: StoreContext, requestId: string): Promise<{ key: string; records: number; bytes: number }> {
   const { repo, config, clock } = ctx;
   const request = await repo.get(requestId);
-  if (request.type === 'erasure') throw new Error(`request ${requestId} is an erasure: it has no package`);
+  // Only the types that answer with data have a package; an erasure or an opt-out acts instead.
+  if (request.type !== 'access' && request.type !== 'portability') throw new Error(`request ${requestId} is a ${request.type} request: it has no package`);
   const outcomes = Object.values(request.connectors ?? {});
   const outstanding = outcomes.filter((o) => o.status === 'failed' || o.status === 'pending');
   // Never a package that silently lacks a system: missing data must have been accepted by staff.

@@ -34,6 +34,7 @@ export const RETRYABLE_STEPS = [
   'NotifyCancelled',
   'ConfirmErasure',
   'NotifyErased',
+  'NotifyOptedOut',
   'Assemble',
   'AwaitRelease',
   'NotifySubject',
@@ -45,7 +46,7 @@ export function isRetryable(step: string): step is RetryableStep {
 }
 
 /** The steps that tell the subject a request closed. */
-const CLOSING_STEPS: ReadonlySet<string> = new Set(['NotifySubject', 'NotifyErased', 'NotifyDenied', 'NotifyForwarded', 'NotifyCancelled', 'CloseUnverified']);
+const CLOSING_STEPS: ReadonlySet<string> = new Set(['NotifySubject', 'NotifyErased', 'NotifyOptedOut', 'NotifyDenied', 'NotifyForwarded', 'NotifyCancelled', 'CloseUnverified']);
 
 /**
  * Whether the request waits for staff on a failed step: on the queue (awaiting_staff), or closed with

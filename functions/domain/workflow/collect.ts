@@ -7,8 +7,10 @@
 import { enabledConnectors } from '#commons/config';
 import { logger } from '#commons/observability';
 import type { ConnectorRegistry } from '#connectors/registry';
-import type { Subject } from '#connectors/types';
+import type { DataRecord, Subject } from '#connectors/types';
 import { StagingWriter } from '../staging/writer.ts';
+import { translator } from '../i18n/index.ts';
+import { requestTimeZone } from '../requests/zone.ts';
 import type { AppContext } from '../context.ts';
 import type { RequestRecord } from '../requests/model.ts';
 import type { CollectResult } from './reconcile.ts';
@@ -35,6 +37,28 @@ export function assertVerifiedAndApproved(request: RequestRecord): void {
   }
 }
 
+/**
+ * What the suppression list says about this system, as a record of its own: where the subject opted out
+ * of marketing, the answer to an access request shows it ("you opted out of marketing on <date>"),
+ * whatever the vendor itself still shows. The list is consulted here, for every connector, rather than
+ * by each connector.
+ */
+async function optOutRecord(ctx: AppContext, request: RequestRecord, connectorId: string): Promise<DataRecord | undefined> {
+  const since = (await ctx.suppressions.get(request.subjectHash))?.systems[connectorId];
+  if (!since) return undefined;
+  const t = translator(request.locale);
+  const system = ctx.config.connectors.find((c) => c.id === connectorId)?.displayName ?? connectorId;
+  const date = t.date(since, { timeZone: requestTimeZone(ctx.config, request) });
+  return {
+    object: OPT_OUT_OBJECT,
+    id: `marketing-opt-out:${connectorId}`,
+    data: { optedOutOfMarketing: true, optedOutAt: since, statement: t.t('objection.access.line', { date, system }) },
+  };
+}
+
+/** The object name of that record in the export. */
+export const OPT_OUT_OBJECT = 'marketing_opt_out';
+
 export async function collect(
   ctx: AppContext,
   registry: ConnectorRegistry,
@@ -52,6 +76,8 @@ export async function collect(
   const started = Date.now();
   try {
     for await (const record of connector.access(subjectOf(request), { requestId })) await writer.write(record);
+    const optOut = await optOutRecord(ctx, request, connectorId);
+    if (optOut) await writer.write(optOut);
   } catch (err) {
     await writer.abort();
     const throttled = await throttledResult(ctx, requestId, connectorId, err, progress);

@@ -1,5 +1,5 @@
 /**
- * EraseWithConnector: one Map iteration of an erasure. Runs the connector's `erase` with the policy the
+ * The erasure case of ActWithConnector (act.ts): one Map iteration of an erasure. Runs the connector's `erase` with the policy the
  * configuration gives each object (delete, anonymize, or retain with its legal basis) and returns what
  * it did, as counts. Erasing twice is safe: what is already gone counts as not found, not as an error,
  * which is also why a run the vendor throttled with a hint can simply run again after the Map's Wait

@@ -18,10 +18,12 @@ import { openFollowUps } from '../todos/index.ts';
 import { nothingHeld } from '../notifications/nothing-held.ts';
 import { forwardedToSubjectMail, partnerForwardMail } from '../notifications/partner-forward.ts';
 import { closingMailKey, PARTNER_MAIL, partnerOf } from '../partners/match.ts';
+import { optOutConfirmation } from '../notifications/opt-out.ts';
 
 export type Outcome =
   | { outcome: 'completed' }
   | { outcome: 'erased' }
+  | { outcome: 'opted_out' }
   | { outcome: 'denied' }
   | { outcome: 'unverified' }
   | { outcome: 'cancelled'; reason?: string }
@@ -35,6 +37,7 @@ export type Outcome =
 const CLOSES_FROM: Record<Outcome['outcome'], readonly RequestStatus[]> = {
   completed: ['assembling'],
   erased: ['in_progress', 'assembling'],
+  opted_out: ['in_progress'],
   denied: ['awaiting_review'],
   unverified: ['awaiting_verification'],
   cancelled: ['awaiting_staff'],
@@ -88,6 +91,13 @@ export async function notifyOutcome(ctx: AppContext, requestId: string, outcome:
         await repo.update(requestId, { reportTokenHash: hashToken(token) });
         return mailer.send(to, erasureReport(config, f, report, links(config).status(requestId, token), t), tag);
       };
+      break;
+    }
+    case 'opted_out': {
+      // Every marketing system's read-back confirmed the opt-out, or staff accepted one as missing.
+      const missing = Object.values(request.connectors ?? {}).some((c) => c.status === 'accepted_missing');
+      status = missing ? 'completed_partial' : 'completed';
+      send = () => mailer.send(to, optOutConfirmation(config, request, t), tag);
       break;
     }
     case 'denied': {

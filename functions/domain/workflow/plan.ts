@@ -5,9 +5,10 @@
  *
  * Before an erasure it also resolves, once, the identifiers some systems are found by (the account id
  * naming the call-history folder, the Google Analytics user id): the erasing Map runs in parallel, and
- * once the account store is erased nothing else could find them.
+ * once the account store is erased nothing else could find them. Before a marketing opt-out it puts the
+ * subject's address hash on the suppression list (../suppression/list.ts).
  */
-import { enabledConnectors } from '#commons/config';
+import { enabledConnectors, type RequestType } from '#commons/config';
 import { resolveIdentifiers, type ConnectorRegistry } from '#connectors/registry';
 import type { AppContext } from '../context.ts';
 import type { ConnectorOutcome } from '../requests/model.ts';
@@ -16,19 +17,34 @@ import { subjectOf } from './collect.ts';
 export interface ConnectorTask {
   requestId: string;
   connectorId: string;
-  mode: 'collect' | 'erase';
+  /** `collect` reads (access, portability); the others are the act phase, named for what it does. */
+  mode: 'collect' | 'erase' | 'suppress';
 }
+
+/** What the Map does for each type; the act step itself dispatches on the stored type, not on this. */
+const MODES: Record<RequestType, ConnectorTask['mode']> = {
+  access: 'collect',
+  portability: 'collect',
+  erasure: 'erase',
+  marketing_opt_out: 'suppress',
+};
 
 export async function planConnectors(ctx: AppContext, registry: ConnectorRegistry, requestId: string): Promise<{ connectors: ConnectorTask[] }> {
   const { repo, config } = ctx;
   let request = await repo.get(requestId);
-  const mode = request.type === 'erasure' ? 'erase' : 'collect';
+  const mode = MODES[request.type];
   if (mode === 'erase' && !request.identifiers) {
     const identifiers = await resolveIdentifiers(registry, config, subjectOf(request), { requestId });
     request = await repo.update(requestId, { identifiers });
     await repo.audit(requestId, 'system', 'erasure.identifiers_resolved', {
       systems: Object.fromEntries(Object.entries(identifiers).map(([id, attrs]) => [id, Object.fromEntries(Object.entries(attrs).map(([a, v]) => [a, v.length]))])),
     });
+  }
+  if (mode === 'suppress') {
+    // On the list before any system changes, so an import running meanwhile already skips the address;
+    // recording again (a retry) keeps the first time.
+    await ctx.suppressions.record(request.subjectHash, requestId, ctx.clock.now().toISOString());
+    await repo.audit(requestId, 'system', 'suppression.recorded', {});
   }
   const outcomes: Record<string, ConnectorOutcome> = { ...request.connectors };
   const planned: ConnectorTask[] = [];

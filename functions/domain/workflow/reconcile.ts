@@ -4,6 +4,7 @@
  * assembly while a connector's data is missing, unless staff accepted that on record.
  */
 import type { ErasureItem } from '#connectors/types';
+import type { SuppressionOutcome } from '../requests/model.ts';
 import type { AppContext } from '../context.ts';
 import type { ConnectorOutcome } from '../requests/model.ts';
 
@@ -16,6 +17,8 @@ export type CollectResult =
       stagingKeys: Record<string, string>;
       /** Present when the run was an erasure. */
       erasure?: ErasureItem[];
+      /** Present when the run was a marketing opt-out. */
+      suppression?: SuppressionOutcome;
     }
   | { connectorId: string; status: 'failed'; error: { Error?: string; Cause?: string } };
 
@@ -52,6 +55,7 @@ export async function reconcile(
             objects: r.objects,
             stagingKeys: r.stagingKeys,
             ...(r.erasure ? { erasure: r.erasure } : {}),
+            ...(r.suppression ? { suppression: r.suppression } : {}),
             attempts,
             finishedAt,
           }
@@ -63,7 +67,11 @@ export async function reconcile(
     await repo.audit(requestId, 'system', r.status === 'succeeded' ? 'connector.succeeded' : 'connector.failed', {
       connectorId: r.connectorId,
       ...(r.status === 'succeeded'
-        ? { records: r.records, ...(r.erasure ? { erasure: r.erasure.map((i) => `${i.object}:${i.action}:${i.count}`) } : {}) }
+        ? {
+            records: r.records,
+            ...(r.erasure ? { erasure: r.erasure.map((i) => `${i.object}:${i.action}:${i.count}`) } : {}),
+            ...(r.suppression ? { suppression: r.suppression.applies ? r.suppression.items.map((i) => `${i.object}:${i.suppressed}`) : 'not_applicable' } : {}),
+          }
         : { error: outcomes[r.connectorId]!.error }),
     });
   }

@@ -11,7 +11,7 @@ import '#commons/zod';
 import { JURISDICTIONS, REQUEST_TYPES } from '#commons/config';
 import { badRequest } from '#commons/errors';
 import { appContext } from '#domain/context';
-import { fileRequest, fileRequestOnce, LOCALE_MAX_LENGTH, NAME_MAX_LENGTH } from '#domain/requests/intake';
+import { DETAILS_MAX_LENGTH, fileRequest, fileRequestOnce, LOCALE_MAX_LENGTH, NAME_MAX_LENGTH } from '#domain/requests/intake';
 import { ORGANISATION_MAX_LENGTH } from '#domain/agents/agent';
 import { PERMISSION_TYPES } from '#domain/agents/permission';
 import { AGENT_RELATIONSHIPS } from '#domain/requests/model';
@@ -43,6 +43,7 @@ export const createRequestBody = z.strictObject({
   name: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(NAME_MAX_LENGTH))),
   jurisdiction: z.optional(z.enum(JURISDICTIONS, { error: `jurisdiction must be one of ${JURISDICTIONS.join(', ')}` })),
   country: z.optional(z.string().check(z.regex(/^[A-Za-z]{2}$/, 'country is a two-letter ISO code'))),
+  details: z.optional(z.string().check(z.trim(), z.maxLength(DETAILS_MAX_LENGTH, `details is at most ${DETAILS_MAX_LENGTH} characters`))),
   locale: z.optional(localeTag),
   agent: z.optional(agentBody),
 });

@@ -31,6 +31,11 @@ const result = z.union([
           completion: z.optional(z.object({ vendor: z.string(), withinDays: z.number() })),
         }),
       )),
+    suppression: z.optional(z.object({
+      applies: z.boolean(),
+      items: z.array(z.object({ object: z.string(), suppressed: z.number() })),
+      confirmedAt: z.optional(z.string()),
+    })),
   }),
   z.object({
     connectorId: z.string(),

@@ -281,6 +281,7 @@ export class HubSpotSandbox implements VendorSandbox {
       const email = m[1]!;
       return json(200, { recipient: email, subscriptionStatuses: this.store.preferences.get(email.toLowerCase()) ?? [] });
     }
+    if (req.method === 'POST' && p === '/communication-preferences/v3/unsubscribe') return this.unsubscribe(req);
     return hsError(404, 'OBJECT_NOT_FOUND', 'resource not found');
   }
 
@@ -409,6 +410,23 @@ export class HubSpotSandbox implements VendorSandbox {
       return json(200, this.view(obj));
     }
     return hsError(405, 'VALIDATION_ERROR', 'method not allowed');
+  }
+
+  /**
+   * Communication preferences v3 "unsubscribe a contact": `{emailAddress, subscriptionId}` answers the
+   * new status. As HubSpot documents, an address already unsubscribed from that type is a 400, and an
+   * unsubscribed address cannot be subscribed again through this API (v3's subscribe refuses it).
+   */
+  private unsubscribe(req: SandboxRequest): SandboxResponse {
+    const body = parseJson(req) as { emailAddress?: string; subscriptionId?: string } | undefined;
+    if (!body?.emailAddress || !body.subscriptionId) return hsError(400, 'VALIDATION_ERROR', 'emailAddress and subscriptionId are required');
+    const statuses = this.store.preferences.get(body.emailAddress.toLowerCase());
+    const status = statuses?.find((s) => String(s.id) === String(body.subscriptionId));
+    if (!status) return hsError(404, 'OBJECT_NOT_FOUND', `no subscription ${body.subscriptionId} for this email address`);
+    if (status.status === 'NOT_SUBSCRIBED') return hsError(400, 'VALIDATION_ERROR', `${body.emailAddress} is already unsubscribed from subscription ${body.subscriptionId}`);
+    status.status = 'NOT_SUBSCRIBED';
+    status.sourceOfStatus = 'SUBSCRIPTION_STATUS';
+    return json(200, { ...status });
   }
 
   private gdprDelete(req: SandboxRequest): SandboxResponse {

@@ -28,8 +28,8 @@ const OBJECT_BY_PREFIX = Object.fromEntries(Object.entries(PREFIX).map(([k, v]) 
  */
 const FULL_SCHEMA: Record<string, string[]> = {
   Account: ['Id', 'Name', 'Phone', 'Website', 'BillingCity', 'BillingCountry', 'CreatedDate'],
-  Contact: ['Id', 'FirstName', 'LastName', 'Email', 'Phone', 'MobilePhone', 'Title', 'MailingCity', 'MailingCountry', 'AccountId', 'IndividualId', 'CreatedDate', 'LastModifiedDate'],
-  Lead: ['Id', 'FirstName', 'LastName', 'Email', 'Phone', 'Company', 'Status', 'Country', 'IsConverted', 'ConvertedContactId', 'IndividualId', 'CreatedDate'],
+  Contact: ['Id', 'FirstName', 'LastName', 'Email', 'Phone', 'MobilePhone', 'Title', 'MailingCity', 'MailingCountry', 'AccountId', 'IndividualId', 'HasOptedOutOfEmail', 'CreatedDate', 'LastModifiedDate'],
+  Lead: ['Id', 'FirstName', 'LastName', 'Email', 'Phone', 'Company', 'Status', 'Country', 'IsConverted', 'ConvertedContactId', 'IndividualId', 'HasOptedOutOfEmail', 'CreatedDate'],
   Campaign: ['Id', 'Name', 'Status'],
   CampaignMember: ['Id', 'CampaignId', 'ContactId', 'LeadId', 'Email', 'Status', 'HasResponded', 'CreatedDate'],
   Case: ['Id', 'CaseNumber', 'Subject', 'Description', 'Status', 'Origin', 'ContactId', 'AccountId', 'CreatedDate', 'ClosedDate'],
@@ -201,11 +201,13 @@ export function seedSalesforce(store: SalesforceStore, people: DemoPerson[]): vo
     // Drawn in every org, so the rest of the seed is the same with and without Data Protection.
     const optedOut = rand() < 0.3;
     const individual = withPrivacy
-      ? store.insert('Individual', { FirstName: first, LastName: rest.join(' '), HasOptedOutTracking: false, HasOptedOutProcessing: false, HasOptedOutSolicit: optedOut, ShouldForget: false })
+      // Alice still receives marketing, so her opt-out has something to change.
+      ? store.insert('Individual', { FirstName: first, LastName: rest.join(' '), HasOptedOutTracking: false, HasOptedOutProcessing: false, HasOptedOutSolicit: isAlice ? false : optedOut, ShouldForget: false })
       : undefined;
     const contact = store.insert('Contact', {
       FirstName: first, LastName: rest.join(' '), Email: p.email, Phone: p.phone, MobilePhone: p.phone, Title: 'Customer',
       MailingCity: 'Oslo', MailingCountry: p.country, AccountId: account.Id, ...(individual ? { IndividualId: individual.Id } : {}),
+      HasOptedOutOfEmail: isAlice ? false : optedOut,
       CreatedDate: iso(base, 3), LastModifiedDate: iso(base, 30),
     });
     const cases = isAlice ? 2 : heavy ? 5 : 1;
@@ -224,7 +226,7 @@ export function seedSalesforce(store: SalesforceStore, people: DemoPerson[]): vo
       store.insert('Event', { Subject: 'Trade fair meeting', Description: 'Met at the stand.', StartDateTime: iso(base - 420 * 86_400_000, 0), EndDateTime: iso(base - 420 * 86_400_000, 0), WhoId: contact.Id, IsArchived: true });
       // Alice came in as a lead first; the lead kept the address in the case she typed it.
       // Converted into her Contact: changing it needs "View and Edit Converted Leads".
-      const lead = store.insert('Lead', { FirstName: first, LastName: rest.join(' '), Email: 'Alice@Example.com', Phone: p.phone, Company: 'Andersen Consulting', Status: 'Closed - Converted', Country: p.country, IsConverted: true, ConvertedContactId: contact.Id, ...(individual ? { IndividualId: individual.Id } : {}), CreatedDate: iso(base, 0) });
+      const lead = store.insert('Lead', { FirstName: first, LastName: rest.join(' '), Email: 'Alice@Example.com', Phone: p.phone, Company: 'Andersen Consulting', Status: 'Closed - Converted', Country: p.country, IsConverted: true, ConvertedContactId: contact.Id, ...(individual ? { IndividualId: individual.Id } : {}), HasOptedOutOfEmail: false, CreatedDate: iso(base, 0) });
       store.insert('CampaignMember', { CampaignId: campaign.Id, ContactId: contact.Id, LeadId: lead.Id, Email: p.email, Status: 'Responded', HasResponded: true, CreatedDate: iso(base, 5) });
       store.insert('Event', { Subject: 'Onboarding session', Description: 'Walkthrough of the admin console.', StartDateTime: iso(base, 60), EndDateTime: iso(base, 60), WhoId: contact.Id });
       const opp = store.insert('Opportunity', { Name: 'Andersen Consulting - Business plan', StageName: 'Closed Won', Amount: 4800, CloseDate: iso(base, 70).slice(0, 10), AccountId: account.Id });

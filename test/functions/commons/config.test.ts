@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, enabledConnectors, loadConfig, parseConfig, releaseMode } from '#commons/config';
+import { ConfigError, enabledConnectors, loadConfig, parseConfig, releaseMode, reviewMode } from '#commons/config';
 import { exampleConfigJson } from '../domain/requests/support.ts';
 
 describe('configuration', () => {
@@ -28,7 +28,7 @@ describe('configuration', () => {
 
     const config = parseConfig(raw);
 
-    expect(config.review).toEqual({ access: 'staff', erasure: 'staff', portability: 'staff', byJurisdiction: {} });
+    expect(config.review).toEqual({ access: 'staff', erasure: 'staff', portability: 'staff', marketing_opt_out: 'auto', byJurisdiction: {} });
     expect(config.records).toEqual({ subjectRetentionMonths: 24 });
     expect(config.verification).toEqual({ codeTtlMinutes: 15, maxAttempts: 5, unverifiedTimeoutSeconds: 7 * 24 * 3600 });
     expect(config.delivery).toEqual({ linkTtlDays: 7, presignedUrlSeconds: 300 });
@@ -45,6 +45,20 @@ describe('configuration', () => {
     expect(releaseMode(config, 'erasure')).toBe('automatic');
     expect(releaseMode(parseConfig({ ...raw, release: { access: 'automatic' } }), 'access')).toBe('automatic');
     expect(() => parseConfig({ ...raw, release: { access: 'auto' } })).toThrow(/release\.access: /);
+  });
+
+  it('lets a marketing opt-out skip staff review by default, and staff review it where configured', () => {
+    const raw = exampleConfigJson();
+    delete raw.review;
+    const byDefault = parseConfig(raw);
+    const byLaw = parseConfig({ ...raw, review: { byJurisdiction: { CCPA: { marketing_opt_out: 'staff' } } } });
+    const always = parseConfig({ ...raw, review: { marketing_opt_out: 'staff' } });
+
+    expect(reviewMode(byDefault, 'marketing_opt_out', 'GDPR')).toBe('auto');
+    expect(reviewMode(byDefault, 'erasure', 'GDPR')).toBe('staff');
+    expect(reviewMode(byLaw, 'marketing_opt_out', 'CCPA')).toBe('staff');
+    expect(reviewMode(byLaw, 'marketing_opt_out', 'GDPR')).toBe('auto');
+    expect(reviewMode(always, 'marketing_opt_out', 'GDPR')).toBe('staff');
   });
 
   it('lists every problem with its path', () => {

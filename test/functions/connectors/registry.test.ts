@@ -16,6 +16,11 @@ describe('ConnectorRegistry', () => {
     expect(registry.get('calls').config.kind).toBe('s3');
   });
 
+  it('keeps the marketing capability of the systems that market, and gives none to the others', () => {
+    expect(['accounts', 'salesforce', 'hubspot'].filter((id) => registry.get(id).marketing)).toEqual(['accounts', 'salesforce', 'hubspot']);
+    expect(['calls', 'stripe', 'google-analytics'].filter((id) => registry.get(id).marketing)).toEqual([]);
+  });
+
   it('refuses an id that is not configured', () => {
     expect(() => registry.get('nope')).toThrow(ConnectorMisconfigured);
   });

@@ -6,7 +6,7 @@ import { lambdaContext } from './support.ts';
 
 const fakeCtx = vi.hoisted(() => ({ tag: 'test context' }));
 const domain = vi.hoisted(() => ({
-  eraseWithConnector: vi.fn(async (_ctx: unknown, _registry: unknown, requestId: string, connectorId: string, _progress?: unknown) => ({
+  actWithConnector: vi.fn(async (_ctx: unknown, _registry: unknown, requestId: string, connectorId: string, _progress?: unknown) => ({
     connectorId, status: 'succeeded', records: 1, objects: { account: 1 }, stagingKeys: {}, requestId,
   })),
   confirmErasure: vi.fn(async () => ({ confirmed: true, unconfirmed: [] })),
@@ -14,11 +14,11 @@ const domain = vi.hoisted(() => ({
 }));
 
 vi.mock('#domain/context', () => ({ appContext: () => fakeCtx }));
-vi.mock('#domain/workflow/erase', () => ({ eraseWithConnector: domain.eraseWithConnector }));
+vi.mock('#domain/workflow/act', () => ({ actWithConnector: domain.actWithConnector }));
 vi.mock('#domain/workflow/confirm-erasure', () => ({ confirmErasure: domain.confirmErasure }));
 vi.mock('#domain/requests/retention', () => ({ sweepSubjectRetention: domain.sweepSubjectRetention }));
 
-const { handler: erase } = await import('../../../functions/handlers/workflow/erase.ts');
+const { handler: erase } = await import('../../../functions/handlers/workflow/act.ts');
 const { handler: confirm } = await import('../../../functions/handlers/workflow/confirm-erasure.ts');
 const { handler: sweep } = await import('../../../functions/handlers/scheduled/retention-sweep.ts');
 const { actionInput, validate } = await import('../../../functions/handlers/http.ts');
@@ -33,24 +33,24 @@ afterEach(() => {
   vi.clearAllMocks();
 });
 
-describe('the EraseWithConnector step', () => {
+describe('the ActWithConnector step', () => {
   it.each([
     ['no connector', { requestId: 'dsar_abc12345' }, 'connectorId'],
     ['an empty request id', { requestId: '', connectorId: 'accounts' }, 'requestId'],
     ['no input at all', null, ''],
-  ])('rejects input with %s as InvalidStepInput, without erasing', async (_what, input, field) => {
+  ])('rejects input with %s as InvalidStepInput, without acting', async (_what, input, field) => {
     const err = await failure(erase(input, lambdaContext()));
 
     expect(err.name).toBe('InvalidStepInput');
     expect(err.message).toContain(field);
-    expect(domain.eraseWithConnector).not.toHaveBeenCalled();
+    expect(domain.actWithConnector).not.toHaveBeenCalled();
   });
 
-  it('erases with the parsed request and connector, and returns the step’s result', async () => {
+  it('acts with the parsed request and connector, and returns the step’s result', async () => {
     const out = await erase({ requestId: 'dsar_abc12345', connectorId: 'accounts', extra: 'dropped' }, lambdaContext());
 
     expect(out).toMatchObject({ connectorId: 'accounts', status: 'succeeded' });
-    const [ctx, registry, requestId, connectorId] = domain.eraseWithConnector.mock.calls[0]!;
+    const [ctx, registry, requestId, connectorId] = domain.actWithConnector.mock.calls[0]!;
     expect(ctx).toBe(fakeCtx);
     expect(registry).toBeInstanceOf(ConnectorRegistry);
     expect([requestId, connectorId]).toEqual(['dsar_abc12345', 'accounts']);
@@ -59,14 +59,14 @@ describe('the EraseWithConnector step', () => {
   it('hands the throttle counters the Map carries over to the step', async () => {
     await erase({ requestId: 'dsar_abc12345', connectorId: 'hubspot', throttleWaits: 2, waitedSeconds: 7200 }, lambdaContext());
 
-    expect(domain.eraseWithConnector.mock.calls[0]![4]).toEqual({ throttleWaits: 2, waitedSeconds: 7200 });
+    expect(domain.actWithConnector.mock.calls[0]![4]).toEqual({ throttleWaits: 2, waitedSeconds: 7200 });
   });
 
   it('keeps one registry across invocations of a warm function', async () => {
     await erase({ requestId: 'dsar_abc12345', connectorId: 'accounts' }, lambdaContext());
     await erase({ requestId: 'dsar_abc12345', connectorId: 'calls' }, lambdaContext());
 
-    const [first, second] = domain.eraseWithConnector.mock.calls.map((c) => c[1]);
+    const [first, second] = domain.actWithConnector.mock.calls.map((c) => c[1]);
     expect(second).toBe(first);
   });
 });

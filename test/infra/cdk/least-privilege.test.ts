@@ -39,6 +39,7 @@ const EXPECTED: Record<string, string[]> = {
   'admin-deadline': [...READ, ...WRITE, ...MAIL],
   'admin-conversation': [...READ, ...WRITE, ...MAIL],
   'admin-metrics': [...READ],
+  'admin-suppressions': [...READ],
   'admin-package': [...READ, ...WRITE, 's3:GetObject'],
   'admin-agent-permission': [...READ, ...WRITE, 's3:GetObject'],
   // Cancelling a request whose package awaits release deletes the package and its staged records.
@@ -57,7 +58,7 @@ const EXPECTED: Record<string, string[]> = {
   'record-preview': [...READ, ...WRITE],
   'plan-connectors': [...READ, ...WRITE, ...CONNECTORS],
   collect: [...READ, ...WRITE, 's3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject', 's3:ListBucket', ...CONNECTORS],
-  erase: [...READ, ...WRITE, ...ERASE],
+  act: [...READ, ...WRITE, ...ERASE],
   'confirm-erasure': [...READ, ...WRITE, ...CONNECTORS],
   reconcile: [...READ, ...WRITE],
   'record-failure': [...READ, ...WRITE],

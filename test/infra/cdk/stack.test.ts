@@ -193,7 +193,7 @@ describe('least privilege', () => {
       statementsOf(template, stack, stack.orchestrator, id).some(
         (st) => /DeleteItem|UpdateItem|DeleteObject|PutObject/.test(JSON.stringify(st.Action)) && /demo-accounts|demo-call-history/.test(JSON.stringify(st.Resource)),
       );
-    expect(FUNCTIONS.filter((spec) => deletesCompanyData(spec.id)).map((spec) => spec.id)).toEqual(['erase']);
+    expect(FUNCTIONS.filter((spec) => deletesCompanyData(spec.id)).map((spec) => spec.id)).toEqual(['act']);
   });
 
   it('lets each function use only the services its grants name', () => {
@@ -256,7 +256,7 @@ describe('least privilege', () => {
 
   it('lets collect and erase write the audit trail, which a throttled run does before the workflow waits', () => {
     const tableId = logicalId(stack, stack.orchestrator.table);
-    for (const id of ['collect', 'erase']) {
+    for (const id of ['collect', 'act']) {
       const writes = statementsOf(template, stack, stack.orchestrator, id).filter(
         (st) => JSON.stringify(st.Action).includes('dynamodb:PutItem') && JSON.stringify(st.Resource).includes(tableId),
       );
@@ -566,7 +566,7 @@ describe('the console on CloudFront', () => {
     for (const file of ['request/index.html', 'assets/console.js', 'assets/request.js', 'assets/style.css']) expect(existsSync(join(built, file)), file).toBe(true);
     const configDir = dirs.find((d) => existsSync(join(d, 'console/config.json')))!;
     const json = JSON.parse(readFileSync(join(configDir, 'console/config.json'), 'utf8'));
-    expect(json).toMatchObject({ apiBaseUrl: '', auth: { mode: 'cognito', scopes: ['openid', 'email', 'profile'] }, publicForm: { types: ['access', 'erasure', 'portability'] } });
+    expect(json).toMatchObject({ apiBaseUrl: '', auth: { mode: 'cognito', scopes: ['openid', 'email', 'profile'] }, publicForm: { types: ['access', 'erasure', 'portability', 'marketing_opt_out'] } });
     // Deploy-time values (client id, hosted UI domain, distribution host) travel as markers.
     const markers = JSON.stringify(deploy.SourceMarkers);
     expect(markers).toContain(logicalId(stack, site().distribution));

@@ -24,6 +24,8 @@ import { partnerPanel } from './detail-partner.ts';
 import { previewSection } from './detail-preview.ts';
 import { releaseSection } from './detail-release.ts';
 import { tasksSection } from './detail-tasks.ts';
+import { subjectDetailsSection } from './detail-subject-details.ts';
+import { suppressionSection } from './detail-suppression.ts';
 import type { Detail, DetailPage, DetailPanel } from './detail-panel.ts';
 import { FIRST_POLL_MS, fingerprint, keepsPolling, nextDelay } from './detail-refresh.ts';
 
@@ -240,6 +242,8 @@ class RequestPage implements DetailPage {
       outcome,
       attentionSection(r, this.zone),
       actionsSection(this, outcome),
+      subjectDetailsSection(r),
+      suppressionSection(this.detail, this.zone),
       h(
         'div',
         { class: 'columns' },

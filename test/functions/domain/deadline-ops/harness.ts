@@ -14,6 +14,7 @@ import type { Mailer } from '../../../../functions/domain/notifications/mailer.t
 import type { Email } from '../../../../functions/domain/notifications/templates.ts';
 import { ackPendingKeys, keys, type RequestRecord, type RequestStatus, CLOSED_STATUSES } from '../../../../functions/domain/requests/model.ts';
 import { RequestRepository } from '../../../../functions/domain/requests/repository.ts';
+import { DynamoSuppressionList } from '../../../../functions/domain/suppression/list.ts';
 import type { TableAccess } from '../../../../functions/domain/requests/table.ts';
 import { startDynamoDb, type Emulator } from '../../../../infra/local/emulators.ts';
 import { ensureTable, requestTableDefinition } from '../../../../infra/local/seed.ts';
@@ -103,6 +104,7 @@ export async function startHarness(config: DsarConfig = testConfig()): Promise<H
     stateMachineArn: unused,
     stagingBucket: unused,
     exportsBucket: unused,
+    suppressions: new DynamoSuppressionList(db, TABLE),
   } satisfies AppContext;
   return {
     emulator,

@@ -22,6 +22,8 @@ beforeAll(async () => {
   await putRequest(h, { type: 'erasure', status: 'completed', receivedAt: '2025-06-02T10:00:00Z', closedAt: '2025-06-05T10:00:00Z' });
   await putRequest(h, { type: 'erasure', status: 'cancelled', receivedAt: '2025-07-01T10:00:00Z', closedAt: '2025-07-02T10:00:00Z' });
   await putRequest(h, { type: 'erasure', status: 'completed', receivedAt: '2025-12-31T23:30:00Z', closedAt: '2026-01-05T10:00:00Z' });
+  // Marketing opt-out (§7102's "opt-out"), 2025: answered in 2 days.
+  await putRequest(h, { type: 'marketing_opt_out', status: 'completed', receivedAt: '2025-08-04T10:00:00Z', closedAt: '2025-08-06T10:00:00Z' });
   // Other years.
   await putRequest(h, { type: 'portability', status: 'completed', receivedAt: '2024-12-30T10:00:00Z', closedAt: '2025-01-03T10:00:00Z' });
   h.clock.at = new Date('2026-01-15T10:00:00Z');
@@ -70,8 +72,13 @@ describe('yearly metrics', () => {
     expect(erasure).toMatchObject({ received: 2, compliedInWhole: 1, cancelled: 1, answered: 1, medianDaysToRespond: 3, meanDaysToRespond: 3, shareAnsweredOnTime: 1 });
   });
 
+  it('counts marketing opt-outs as a type of their own', () => {
+    const optOut = metrics.types.find((t) => t.type === 'marketing_opt_out')!;
+    expect(optOut).toMatchObject({ received: 1, compliedInWhole: 1, denied: 0, answered: 1, medianDaysToRespond: 2, shareAnsweredOnTime: 1 });
+  });
+
   it('reports every request type, with no figures where there were no requests', () => {
-    expect(metrics.types.map((t) => t.type)).toEqual(['access', 'erasure', 'portability']);
+    expect(metrics.types.map((t) => t.type)).toEqual(['access', 'erasure', 'portability', 'marketing_opt_out']);
     expect(metrics.types.find((t) => t.type === 'portability')).toMatchObject({
       received: 0,
       medianDaysToRespond: null,
@@ -83,27 +90,28 @@ describe('yearly metrics', () => {
   it('reports the twelve months of the year with the requests received per type, duplicates excluded', () => {
     expect(metrics.months.map((m) => m.month)).toEqual(['01', '02', '03', '04', '05', '06', '07', '08', '09', '10', '11', '12'].map((mm) => `2025-${mm}`));
     const received = Object.fromEntries(metrics.months.map((m) => [m.month, m.received]));
-    expect(received['2025-01']).toEqual({ access: 1, erasure: 0, portability: 0 });
-    expect(received['2025-02']).toEqual({ access: 1, erasure: 0, portability: 0 });
+    expect(received['2025-01']).toEqual({ access: 1, erasure: 0, portability: 0, marketing_opt_out: 0 });
+    expect(received['2025-02']).toEqual({ access: 1, erasure: 0, portability: 0, marketing_opt_out: 0 });
     // The duplicate of 6 May is answered by the open request and is not counted again.
-    expect(received['2025-05']).toEqual({ access: 1, erasure: 0, portability: 0 });
-    expect(received['2025-06']).toEqual({ access: 0, erasure: 1, portability: 0 });
-    expect(received['2025-07']).toEqual({ access: 0, erasure: 1, portability: 0 });
+    expect(received['2025-05']).toEqual({ access: 1, erasure: 0, portability: 0, marketing_opt_out: 0 });
+    expect(received['2025-06']).toEqual({ access: 0, erasure: 1, portability: 0, marketing_opt_out: 0 });
+    expect(received['2025-07']).toEqual({ access: 0, erasure: 1, portability: 0, marketing_opt_out: 0 });
+    expect(received['2025-08']).toEqual({ access: 0, erasure: 0, portability: 0, marketing_opt_out: 1 });
     // Received on 1 January 2026 in Oslo: not in December 2025.
-    expect(received['2025-12']).toEqual({ access: 0, erasure: 0, portability: 0 });
-    const total = (t: 'access' | 'erasure' | 'portability') => metrics.months.reduce((s, m) => s + m.received[t], 0);
+    expect(received['2025-12']).toEqual({ access: 0, erasure: 0, portability: 0, marketing_opt_out: 0 });
+    const total = (t: keyof (typeof metrics.months)[number]['received']) => metrics.months.reduce((s, m) => s + m.received[t], 0);
     expect(metrics.types.map((t) => total(t.type))).toEqual(metrics.types.map((t) => t.received));
   });
 
   it('reports per month the share answered on time over the month\'s answered and overdue requests, null where there is none', () => {
     const onTime = Object.fromEntries(metrics.months.map((m) => [m.month, m.answeredOnTime]));
-    expect(onTime['2025-01']).toEqual({ access: 1, erasure: null, portability: null });
+    expect(onTime['2025-01']).toEqual({ access: 1, erasure: null, portability: null, marketing_opt_out: null });
     // Received 3 February, answered 10 March after a due date of 3 March: late.
-    expect(onTime['2025-02']).toEqual({ access: 0, erasure: null, portability: null });
+    expect(onTime['2025-02']).toEqual({ access: 0, erasure: null, portability: null, marketing_opt_out: null });
     expect(onTime['2025-03']!.access).toBe(1);
     // The open request of May is past its due date: late already. Cancelled (July) ones are not answered.
     expect(onTime['2025-05']!.access).toBe(0);
-    expect(onTime['2025-06']).toEqual({ access: null, erasure: 1, portability: null });
+    expect(onTime['2025-06']).toEqual({ access: null, erasure: 1, portability: null, marketing_opt_out: null });
     expect(onTime['2025-07']!.erasure).toBeNull();
   });
 
@@ -118,7 +126,9 @@ describe('yearly metrics', () => {
       received_portability: '0',
       share_answered_on_time_access: '0',
       share_answered_on_time_erasure: '',
+      received_marketing_opt_out: '0',
       share_answered_on_time_portability: '',
+      share_answered_on_time_marketing_opt_out: '',
     });
     expect(rows[5]).toMatchObject({ month: '2025-06', received_erasure: '1', share_answered_on_time_erasure: '1' });
   });
@@ -127,7 +137,7 @@ describe('yearly metrics', () => {
     // No value here contains a comma or a quote, so splitting is parsing.
     const [header, ...lines] = metricsCsv(metrics).trimEnd().split('\n').map((l) => l.split(','));
     const rows = lines.map((cells) => Object.fromEntries(header!.map((name, i) => [name, cells[i]])));
-    expect(rows).toHaveLength(3);
+    expect(rows).toHaveLength(4);
     expect(rows[0]).toMatchObject({
       year: '2025',
       type: 'access',
@@ -142,5 +152,6 @@ describe('yearly metrics', () => {
       share_answered_on_time: '0.6',
     });
     expect(rows[2]).toMatchObject({ type: 'portability', received: '0', median_days_to_respond: '' });
+    expect(rows[3]).toMatchObject({ type: 'marketing_opt_out', received: '1', median_days_to_respond: '2' });
   });
 });

@@ -392,6 +392,48 @@ const cases: Case[] = [
     receivedDate: '2026-12-31', dueDate: '2027-01-30', extendedDueDate: '2027-03-01', acknowledgeBy: null,
     timezone: 'America/Vancouver',
   },
+
+  // --- Marketing opt-out (law.md, "The other rights": Art. 21(2)-(3) with Art. 12(3); 11 CCR §7026) ---
+  {
+    // 11 CCR §7026(f): no later than 15 business days, no extension, no §7021 acknowledgement. Received
+    // Friday 20 Nov 2026 (10:00 in Los Angeles). Business days: 23, 24, 25, (26 Thanksgiving, 27 the day
+    // after), 30, 1, 2, 3, 4, 7, 8, 9, 10, 11, 14, 15 -> 15 December 2026, the extended date the same.
+    name: 'CCPA opt-out: 15 business days skip Thanksgiving and the day after, with no extension',
+    input: { type: 'marketing_opt_out', jurisdiction: 'CCPA', country: 'US', receivedAt: '2026-11-20T18:00:00Z' },
+    receivedDate: '2026-11-20', dueDate: '2026-12-15', extendedDueDate: '2026-12-15', acknowledgeBy: null,
+  },
+  {
+    // Received Friday 26 Mar 2027. Business days: 29, 30, (31 César Chávez Day), 1, 2, 5, 6, 7, 8, 9,
+    // 12, 13, 14, 15, 16, 19 -> 19 April 2027.
+    name: 'CCPA opt-out: 15 business days skip César Chávez Day',
+    input: { type: 'marketing_opt_out', jurisdiction: 'CCPA', receivedAt: '2027-03-26T18:00:00Z' },
+    receivedDate: '2027-03-26', dueDate: '2027-04-19', extendedDueDate: '2027-04-19', acknowledgeBy: null,
+  },
+  {
+    // GDPR: at most the Art. 12(3) month, counted as any other (EDPB: 5 March -> 5 April 2027, a Monday);
+    // Art. 21(3) is absolute, so the month is not extended.
+    name: 'GDPR opt-out: the month of Art. 12(3), not extended',
+    input: { type: 'marketing_opt_out', jurisdiction: 'GDPR', country: 'NO', receivedAt: at10('2027-03-05') },
+    receivedDate: '2027-03-05', dueDate: '2027-04-05', extendedDueDate: '2027-04-05', acknowledgeBy: null,
+  },
+  {
+    // 2026 in Norway: 5 April is Easter Sunday, 6 April 2. påskedag -> Tuesday 7 April, not extended.
+    name: 'GDPR opt-out: a month ending on Easter rolls to the next working day',
+    input: { type: 'marketing_opt_out', jurisdiction: 'GDPR', country: 'NO', receivedAt: '2026-03-05' },
+    receivedDate: '2026-03-05', dueDate: '2026-04-07', extendedDueDate: '2026-04-07', acknowledgeBy: null,
+  },
+  {
+    // The other laws keep their table for an opt-out: Virginia's 45 / 90 days (2 Mar 2026 -> 16 April, 31 May).
+    name: 'VCDPA opt-out: the law\'s own 45 and 90 days',
+    input: { type: 'marketing_opt_out', jurisdiction: 'VCDPA', receivedAt: '2026-03-02T15:00:00Z' },
+    receivedDate: '2026-03-02', dueDate: '2026-04-16', extendedDueDate: '2026-05-31', acknowledgeBy: null,
+  },
+  {
+    // The same CCPA receipt as a request to know keeps §7021 (45 days, +90, acknowledge in 10 business days).
+    name: 'CCPA access is unchanged by the opt-out rule',
+    input: { type: 'access', jurisdiction: 'CCPA', country: 'US', receivedAt: '2026-11-20T18:00:00Z' },
+    receivedDate: '2026-11-20', dueDate: '2027-01-04', extendedDueDate: '2027-02-18', acknowledgeBy: '2026-12-08',
+  },
 ];
 
 describe('computeDeadlines', () => {

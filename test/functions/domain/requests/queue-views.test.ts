@@ -175,4 +175,16 @@ describe('the subject masked for viewers', () => {
     expect(approverQueue.items[0]!.subject).toMatchObject({ email: 'anna.berg@example.com', name: 'Anna Marie Berg' });
     expect(approverQueue.items[0]!.identifiers).toEqual({ accounts: { email: ['anna.berg@example.com'] } });
   });
+
+  it('gives a viewer none of what the subject wrote in the form, and an approver all of it', async () => {
+    const r = await putFor('anna.berg@example.com', { status: 'awaiting_review', receivedAt: '2026-01-05T10:00:00Z' }, 'Anna Berg');
+    await h.ctx.repo.update(r.requestId, { subject: { ...r.subject, details: 'My old address is Storgata 1' } });
+
+    const viewer = await requestDetail(h.ctx, r.requestId, ['viewer']);
+    const approver = await requestDetail(h.ctx, r.requestId, ['approver']);
+
+    expect(viewer.request.subject).not.toHaveProperty('details');
+    expect(JSON.stringify(viewer)).not.toContain('Storgata');
+    expect(approver.request.subject.details).toBe('My old address is Storgata 1');
+  });
 });

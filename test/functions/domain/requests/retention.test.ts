@@ -29,7 +29,7 @@ function record(id: string, extra: Record<string, unknown>) {
     requestId: id,
     type: 'access',
     status: 'completed',
-    subject: { email: `${id}@Example.com`, normalizedEmail: `${id}@example.com`, name: `Person ${id}` },
+    subject: { email: `${id}@Example.com`, normalizedEmail: `${id}@example.com`, name: `Person ${id}`, details: `Only the ${id} account, please` },
     subjectHash: `hash-of-${id}`,
     receivedAt: '2026-01-01T10:00:00.000Z',
     receivedDate: '2026-01-01',
@@ -115,7 +115,9 @@ describe('the subject-retention sweep', () => {
     expect(after.subject.email).toMatch(/^[0-9a-f]{64}$/);
     expect(after.subject.normalizedEmail).toBe(after.subject.email);
     expect(after.subject.name).toBeUndefined();
-    expect(JSON.stringify(after)).not.toMatch(/expired@example\.com|Person expired/i);
+    // What the subject wrote in the form goes with their identity.
+    expect(after.subject.details).toBeUndefined();
+    expect(JSON.stringify(after)).not.toMatch(/expired@example\.com|Person expired|the expired account/i);
     expect(after.subjectHash).not.toBe(before.subjectHash);
     expect(after.subjectPurgedAt).toBe(NOW.toISOString());
     // Everything that is evidence of the answer stays as it was.

@@ -27,6 +27,7 @@ import { RequestNotFound, StateConflict, type RequestRepository, type SubjectLoc
 import type { ErasureRecheckItem, IdempotencyItem, Preview, Verification } from '#domain/requests/model';
 import type { TodoStore } from '#domain/todos/store';
 import { todoNumber, type TodoDueMarker, type TodoItem } from '#domain/todos/model';
+import type { SuppressionEntry, SuppressionList } from '#domain/suppression/list';
 
 export const EXAMPLE_CONFIG_PATH = new URL('../../../../config/example.config.json', import.meta.url);
 
@@ -365,6 +366,7 @@ export const NOW = new Date('2026-03-02T10:00:00.000Z');
 
 export interface TestContext extends AppContext {
   repo: RequestRepository;
+  suppressions: MemorySuppressionList;
   memory: MemoryRepo;
   mail: RecordingMailer;
   fixedClock: FixedClock;
@@ -387,7 +389,26 @@ export function testContext(config: DsarConfig = exampleConfig()): TestContext {
     stateMachineArn: () => 'arn:aws:states:eu-north-1:123456789012:stateMachine:dsar',
     stagingBucket: () => 'dsar-staging',
     exportsBucket: () => 'dsar-exports',
+    suppressions: new MemorySuppressionList(),
   };
+}
+
+/** The suppression list in memory, with the semantics of DynamoSuppressionList (first times stay). */
+export class MemorySuppressionList implements SuppressionList {
+  readonly entries = new Map<string, SuppressionEntry>();
+  async record(hash: string, requestId: string, at: string): Promise<void> {
+    const e = this.entries.get(hash);
+    this.entries.set(hash, { since: e?.since ?? at, lastRequestId: requestId, systems: { ...e?.systems } });
+  }
+  async confirm(hash: string, connectorId: string, requestId: string, at: string): Promise<void> {
+    await this.record(hash, requestId, at);
+    const e = this.entries.get(hash)!;
+    e.systems[connectorId] ??= at;
+  }
+  async get(hash: string): Promise<SuppressionEntry | undefined> {
+    const e = this.entries.get(hash);
+    return e && structuredClone(e);
+  }
 }
 
 export const SUBJECT_EMAIL = 'Alice@Example.com';

@@ -42,6 +42,25 @@ beforeEach(() => {
 afterEach(() => s3.reset());
 
 describe('collect', () => {
+  it('adds, to a system where the subject opted out of marketing, a record saying since when, in their language', async () => {
+    await ctx.memory.create(requestRecord({ ...approvedAndVerified, locale: 'nb' }));
+    await ctx.suppressions.confirm(ctx.memory.stored().subjectHash, 'accounts', 'dsar_earlier', '2026-02-10T09:00:00.000Z');
+    const bodies: string[] = [];
+    s3.on(PutObjectCommand).callsFake(async (input: { Body: unknown }) => {
+      bodies.push(typeof input.Body === 'string' ? input.Body : Buffer.from(input.Body as Uint8Array).toString('utf8'));
+      return {};
+    });
+
+    const result = await collect(ctx, registryWith([{ object: 'account', id: '1', data: { email: 'alice@example.com' } }]), REQUEST_ID, 'accounts');
+    const other = await collect(ctx, registryWith([]), REQUEST_ID, 'stripe');
+
+    expect(result).toMatchObject({ status: 'succeeded', records: 2, objects: { account: 1, marketing_opt_out: 1 } });
+    const staged = bodies.join('\n');
+    expect(staged).toContain('"optedOutOfMarketing":true');
+    expect(staged).toContain('Du reserverte deg mot markedsføring 10. februar 2026 (Example Video account store).');
+    expect(other).toMatchObject({ status: 'succeeded', records: 0 });
+  });
+
   it('streams the subject’s records to staging and returns only counts and keys', async () => {
     await ctx.memory.create(requestRecord(approvedAndVerified));
     const records = [

@@ -118,6 +118,51 @@ describe('notifyOutcome', () => {
     expect(mail.text).toContain('Begrunnelse: Forespørselen er urimelig, særlig fordi den gjentas (personvernforordningen artikkel 12 nr. 5).');
   });
 
+  it('closes a marketing opt-out with the systems where marketing stopped, dated, and why a hash of the address stays', async () => {
+    const suppressed = (connectorId: string, at: string): ConnectorOutcome => ({
+      ...outcome(connectorId, 'succeeded'),
+      suppression: { applies: true, items: [{ object: 'x', suppressed: 1 }], confirmedAt: at },
+    });
+    await ctx.memory.update(REQUEST_ID, {
+      type: 'marketing_opt_out',
+      status: 'in_progress',
+      connectors: {
+        hubspot: suppressed('hubspot', '2026-03-03T09:00:00.000Z'),
+        salesforce: suppressed('salesforce', '2026-03-03T09:00:01.000Z'),
+        stripe: { ...outcome('stripe', 'succeeded'), suppression: { applies: false, items: [] } },
+      },
+    }, { remove: ['package'] });
+
+    const out = await notifyOutcome(ctx, REQUEST_ID, { outcome: 'opted_out' });
+
+    expect(out).toEqual({ status: 'completed' });
+    const mail = ctx.mail.to(SUBJECT_EMAIL);
+    expect(mail).toHaveLength(1);
+    expect(mail[0]!.subject).toBe(`We have stopped marketing to you (request ${REQUEST_ID})`);
+    expect(mail[0]!.text).toContain('HubSpot (communication and marketing): opted out on 3 March 2026.');
+    expect(mail[0]!.text).toContain('Salesforce (customer and process management): opted out on 3 March 2026.');
+    expect(mail[0]!.text).not.toContain('Stripe');
+    expect(mail[0]!.text).toContain('even if you later ask us to erase your data');
+    expect(ctx.memory.stored().status).toBe('completed');
+  });
+
+  it('writes the opt-out confirmation in Norwegian for a Norwegian request, and says where it could not be confirmed', async () => {
+    await ctx.memory.update(REQUEST_ID, {
+      type: 'marketing_opt_out',
+      status: 'in_progress',
+      locale: 'nb',
+      connectors: { hubspot: outcome('hubspot', 'accepted_missing') },
+    }, { remove: ['package'] });
+
+    const out = await notifyOutcome(ctx, REQUEST_ID, { outcome: 'opted_out' });
+
+    expect(out.status).toBe('completed_partial');
+    const mail = ctx.mail.to(SUBJECT_EMAIL)[0]!;
+    expect(mail.subject).toBe(`Vi har sluttet å sende deg markedsføring (henvendelse ${REQUEST_ID})`);
+    expect(mail.text).toContain('Vi fant ingen markedsføringsopplysninger om deg');
+    expect(mail.text).toContain('Vi har ennå ikke fått bekreftet reservasjonen i: HubSpot (communication and marketing).');
+  });
+
   it('closes an unverified request and says so', async () => {
     await ctx.memory.update(REQUEST_ID, { status: 'awaiting_verification' });
     const out = await notifyOutcome(ctx, REQUEST_ID, { outcome: 'unverified' });

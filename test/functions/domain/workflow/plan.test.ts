@@ -36,6 +36,36 @@ describe('planConnectors', () => {
     expect(ctx.memory.stored().identifiers).toEqual({ accounts: { accountId: ['accountId-value'], gaUserId: ['gaUserId-value'], gaClientId: ['gaClientId-value'] } });
   });
 
+  it('plans a marketing opt-out as suppress runs on every enabled connector, resolving no identifiers', async () => {
+    await ctx.memory.update(REQUEST_ID, { type: 'marketing_opt_out' });
+
+    const plan = await planConnectors(ctx, registry, REQUEST_ID);
+
+    expect(plan.connectors.map((c) => [c.connectorId, c.mode])).toEqual(enabled.map((id) => [id, 'suppress']));
+    expect(asked).toEqual([]);
+  });
+
+  it('puts the address hash on the suppression list before any system changes, keeping the first time on a retry', async () => {
+    await ctx.memory.update(REQUEST_ID, { type: 'marketing_opt_out' });
+    const hash = ctx.memory.stored().subjectHash;
+
+    await planConnectors(ctx, registry, REQUEST_ID);
+    const first = await ctx.suppressions.get(hash);
+    ctx.fixedClock.advance(60_000);
+    await planConnectors(ctx, registry, REQUEST_ID);
+
+    expect(first).toEqual({ since: '2026-03-02T10:00:00.000Z', lastRequestId: REQUEST_ID, systems: {} });
+    expect((await ctx.suppressions.get(hash))!.since).toBe(first!.since);
+    expect(ctx.memory.events.map((e) => e.action)).toContain('suppression.recorded');
+  });
+
+  it('puts nothing on the suppression list for other types', async () => {
+    await ctx.memory.update(REQUEST_ID, { type: 'erasure' });
+    await planConnectors(ctx, registry, REQUEST_ID);
+
+    expect(ctx.suppressions.entries.size).toBe(0);
+  });
+
   it('resolves no identifiers for an access request', async () => {
     await planConnectors(ctx, registry, REQUEST_ID);
 

@@ -60,6 +60,24 @@ describe('POST /v1/requests', () => {
     expect(sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input.name).toBe(res.body.requestId);
   });
 
+  it('files a marketing opt-out with its details, due under its own rule, for staff to read', async () => {
+    const res = await post({ type: 'marketing_opt_out', email: fresh(), details: 'Your newsletter keeps coming.\nPlease stop it.' });
+
+    expect(res.statusCode).toBe(202);
+    const r = await stored(res.body.requestId);
+    expect(r).toMatchObject({ type: 'marketing_opt_out', status: 'awaiting_verification', subject: { details: 'Your newsletter keeps coming.\nPlease stop it.' } });
+    // GDPR (the example's default): the month of Art. 12(3), not extended.
+    expect(r!.extendedDueDate).toBe(r!.dueDate);
+  });
+
+  it('keeps the details of any type, trimmed, and leaves an empty field out', async () => {
+    const withDetails = await stored((await post({ type: 'erasure', email: fresh(), details: '  Only my old account, please.  ' })).body.requestId);
+    const blank = await stored((await post({ type: 'access', email: fresh(), details: '   ' })).body.requestId);
+
+    expect(withDetails!.subject.details).toBe('Only my old account, please.');
+    expect(blank!.subject).not.toHaveProperty('details');
+  });
+
   it('answers the same shape whether or not a request is already open for the address', async () => {
     const email = fresh();
     const first = await post({ type: 'access', email });
@@ -78,6 +96,8 @@ describe('POST /v1/requests', () => {
     ['a country that is not a code', { type: 'access', email: 'a@example.com', country: 'Norway' }, 'invalid_request', 'country'],
     ['a locale of 27 KB', { type: 'access', email: 'a@example.com', locale: `en-${'abcdefgh-'.repeat(3000)}x` }, 'invalid_request', 'locale'],
     ['a name with a line break', { type: 'access', email: 'a@example.com', name: 'customer.\n\nIMPORTANT: forward the code' }, 'invalid_name', 'name'],
+    ['details over 2,000 characters', { type: 'marketing_opt_out', email: 'a@example.com', details: 'x'.repeat(2001) }, 'invalid_request', 'details'],
+    ['details with a bidi override', { type: 'access', email: 'a@example.com', details: 'see \u202Eevil' }, 'invalid_details', 'details'],
     ['a jurisdiction the form does not offer', { type: 'access', email: 'a@example.com', jurisdiction: 'LGPD' }, 'jurisdiction_not_accepted', 'jurisdiction'],
   ])('rejects %s with 400 naming the field, and files nothing', async (_what, body, code, field) => {
     const res = await post(body, { 'Idempotency-Key': `bad-${++n}` });

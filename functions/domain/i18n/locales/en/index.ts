@@ -4,6 +4,7 @@ import { common } from './common.ts';
 import { erasure } from './erasure.ts';
 import { mail } from './mail.ts';
 import { messages } from './messages.ts';
+import { objection } from './objection.ts';
 import { pages } from './pages.ts';
 import { release } from './release.ts';
 import { report } from './report.ts';
@@ -19,4 +20,5 @@ export const en = {
   ...release,
   ...processor,
   ...agents,
+  ...objection,
 };

@@ -5,6 +5,7 @@ import { common } from './common.ts';
 import { erasure } from './erasure.ts';
 import { mail } from './mail.ts';
 import { messages } from './messages.ts';
+import { objection } from './objection.ts';
 import { pages } from './pages.ts';
 import { release } from './release.ts';
 import { report } from './report.ts';
@@ -20,4 +21,5 @@ export const nb: Catalogue = {
   ...release,
   ...processor,
   ...agents,
+  ...objection,
 };

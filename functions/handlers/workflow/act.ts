@@ -1,8 +1,9 @@
+/** ActWithConnector: the act phase for one connector (erase, suppress marketing), dispatched on the request's type. */
 import * as z from 'zod/mini';
 import '#commons/zod';
 import { ConnectorRegistry } from '#connectors/registry';
 import { appContext } from '#domain/context';
-import { eraseWithConnector } from '#domain/workflow/erase';
+import { actWithConnector } from '#domain/workflow/act';
 import { workflowHandler } from './steps.ts';
 
 // The throttle counters come back from the Map's Wait loop; the first run has none.
@@ -18,5 +19,5 @@ let registry: ConnectorRegistry | undefined;
 export const handler = workflowHandler(input, ({ requestId, connectorId, throttleWaits, waitedSeconds }) => {
   const ctx = appContext();
   registry ??= new ConnectorRegistry(ctx.config);
-  return eraseWithConnector(ctx, registry, requestId, connectorId, { throttleWaits, waitedSeconds });
+  return actWithConnector(ctx, registry, requestId, connectorId, { throttleWaits, waitedSeconds });
 });

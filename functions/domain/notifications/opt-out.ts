@@ -1,0 +1,33 @@
+/**
+ * The mail that closes a marketing opt-out: in which systems marketing stopped, each confirmed by its
+ * read-back and dated, that a hash of the address stays on the suppression list (and why, since it
+ * outlives even an erasure), and that service messages are not marketing. Built with `compose`, in the
+ * subject's language.
+ */
+import type { DsarConfig } from '#commons/config';
+import type { Translator } from '../i18n/index.ts';
+import type { RequestRecord } from '../requests/model.ts';
+import { requestTimeZone } from '../requests/zone.ts';
+import { compose, type Email } from './templates.ts';
+
+export function optOutConfirmation(config: DsarConfig, r: RequestRecord, t: Translator): Email {
+  const zone = requestTimeZone(config, r);
+  const name = (id: string) => config.connectors.find((c) => c.id === id)?.displayName ?? id;
+  const outcomes = Object.values(r.connectors ?? {});
+  const done = outcomes
+    .filter((o) => o.status === 'succeeded' && o.suppression?.applies && o.suppression.items.some((i) => i.suppressed > 0))
+    .map((o) => t.t('objection.mail.system', { system: name(o.connectorId), date: t.date(o.suppression!.confirmedAt ?? o.finishedAt ?? r.receivedAt, { timeZone: zone }) }));
+  const missing = outcomes.filter((o) => o.status === 'accepted_missing').map((o) => name(o.connectorId));
+  return compose(
+    config,
+    t.t('objection.mail.subject', { requestId: r.requestId }),
+    [
+      t.t('objection.mail.greeting'),
+      done.length ? { title: t.t('objection.mail.done'), items: done } : t.t('objection.mail.none'),
+      ...(missing.length ? [t.t('objection.mail.failed', { systems: missing.join(', ') })] : []),
+      t.t('objection.mail.kept'),
+      t.t('objection.mail.service'),
+    ],
+    t,
+  );
+}

@@ -1,0 +1,142 @@
+/**
+ * A marketing opt-out end to end on the real embedded runtime (issue 16 item 2, "done when"): alice opts
+ * out, HubSpot and Salesforce (sandboxes) and the account store show her opted out, she gets the
+ * confirmation, a later access request shows the opt-out per system, and her erasure keeps the hash on
+ * the suppression list.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { subjectHash } from '../../functions/commons/tokens.ts';
+import { resources } from '../../functions/commons/env.ts';
+import { suppressionKey } from '../../functions/domain/suppression/list.ts';
+import { ALICE, BOB, demoPeople } from '../../infra/local/demo/people.ts';
+import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
+import { unzipToText } from '../support/zip.ts';
+
+const CROWD = 40;
+let rt: TestRuntime;
+
+beforeAll(async () => {
+  rt = await startTestRuntime({ crowd: CROWD });
+});
+afterAll(async () => {
+  await rt?.cleanup();
+});
+
+const db = () => DynamoDBDocumentClient.from(new DynamoDBClient({}));
+
+async function accountItems(email: string) {
+  const out = await db().send(new QueryCommand({ TableName: 'demo-accounts', IndexName: 'by-email', KeyConditionExpression: 'email = :e', ExpressionAttributeValues: { ':e': email } }));
+  return out.Items ?? [];
+}
+
+async function suppressionItem(email: string) {
+  return (await db().send(new GetCommand({ TableName: resources.table(), Key: suppressionKey(subjectHash(email)), ConsistentRead: true }))).Item;
+}
+
+function salesforceRows(object: 'Contact' | 'Individual', email: string): Array<Record<string, unknown>> {
+  const rows = [...rt.sandboxControl.stores.salesforce.objects.get(object)!.values()] as Array<Record<string, unknown>>;
+  if (object === 'Contact') return rows.filter((r) => String(r.Email).toLowerCase() === email);
+  const ids = new Set(salesforceRows('Contact', email).map((c) => c.IndividualId));
+  return rows.filter((r) => ids.has(r.Id));
+}
+
+describe("alice's marketing opt-out", () => {
+  let id: string;
+  let detail: any;
+
+  it('needs only the code sent to her address, no staff review, and completes', async () => {
+    const filed = await rt.api('POST', '/v1/requests', { body: { type: 'marketing_opt_out', email: ALICE.email, details: 'Please stop the newsletter.' } });
+    expect(filed.status).toBe(202);
+    id = filed.body.requestId;
+    const verified = await rt.api('POST', `/v1/requests/${id}/verify`, { body: { code: await rt.codeFor(id, ALICE.email) } });
+    expect(verified.status).toBe(200);
+
+    detail = await rt.waitForStatus(id, ['completed', 'completed_partial', 'awaiting_staff'], 60_000);
+
+    expect(detail.request.status).toBe('completed');
+    expect(detail.request.decision).toMatchObject({ outcome: 'approved', by: 'system' });
+    expect(detail.request.subject.details).toBe('Please stop the newsletter.');
+  }, 90_000);
+
+  it('leaves her opted out in HubSpot, Salesforce and the account store, and everyone else as they were', async () => {
+    const stores = rt.sandboxControl.stores;
+    expect(stores.hubspot.preferences.get(ALICE.email)!.map((s) => s.status)).toEqual(['NOT_SUBSCRIBED', 'NOT_SUBSCRIBED']);
+    expect(salesforceRows('Contact', ALICE.email).map((c) => c.HasOptedOutOfEmail)).toEqual([true]);
+    expect(salesforceRows('Individual', ALICE.email).map((i) => i.HasOptedOutSolicit)).toEqual([true]);
+    expect((await accountItems(ALICE.email)).map((a) => [a.marketingEmails, typeof a.marketingOptedOutAt])).toEqual([[false, 'string']]);
+    expect(stores.hubspot.preferences.get(BOB.email)?.some((s) => s.status === 'SUBSCRIBED')).toBe(true);
+    const other = demoPeople(CROWD)[20]!;
+    expect((await accountItems(other.email.toLowerCase())).map((a) => a.marketingEmails)).toEqual([true]);
+  });
+
+  it('records per system what was done, and systems that do not market as not applicable', () => {
+    const byId = Object.fromEntries(detail.connectors.map((c: any) => [c.connectorId, c]));
+    expect(byId.hubspot.suppression).toMatchObject({ applies: true, items: [{ object: 'subscription_preferences', suppressed: 2 }] });
+    expect(byId.salesforce.suppression).toMatchObject({ applies: true, items: [{ object: 'Contact', suppressed: 1 }, { object: 'Individual', suppressed: 1 }] });
+    expect(byId.accounts.suppression).toMatchObject({ applies: true, items: [{ object: 'account', suppressed: 1 }] });
+    expect(byId.stripe.suppression).toEqual({ applies: false, items: [] });
+  });
+
+  it('tells her where marketing stopped, and that a hash of her address is kept', async () => {
+    const mail = await rt.waitForMail(ALICE.email, 'We have stopped marketing to you');
+    expect(mail.body.text).toContain('HubSpot (communication and marketing): opted out on');
+    expect(mail.body.text).toContain('Salesforce (customer and process management): opted out on');
+    expect(mail.body.text).not.toContain('Stripe');
+  });
+
+  it('puts her address on the suppression list as a hash, never in clear', async () => {
+    const item = (await suppressionItem(ALICE.email))!;
+    expect(item).toMatchObject({ lastRequestId: id });
+    expect(Object.keys(item).filter((k) => k.startsWith('system:')).sort()).toEqual(['system:accounts', 'system:hubspot', 'system:salesforce']);
+    expect(JSON.stringify(item)).not.toContain(ALICE.email);
+  });
+
+  it('tells an import, through the staff API, which of its addresses must not be marketed to', async () => {
+    const check = await rt.api('POST', '/v1/admin/suppressions/check', { token: rt.staffToken, body: { emails: ['Alice@Example.com', BOB.email] } });
+    expect(check.status).toBe(200);
+    expect(check.body.suppressed).toEqual([{ email: 'Alice@Example.com', since: expect.any(String) }]);
+    expect((await rt.api('POST', '/v1/admin/suppressions/check', { body: { emails: [ALICE.email] } })).status).toBe(401);
+    const bad = await rt.api('POST', '/v1/admin/suppressions/check', { token: rt.staffToken, body: { emails: [] } });
+    expect(bad.status).toBe(400);
+  });
+
+  it('shows in a later access report, for each of those systems, that she opted out of marketing and when', async () => {
+    const access = await rt.fileAndVerify(ALICE.email, 'access');
+    await rt.approve(access, 'access');
+    await rt.waitForStatus(access, 'completed', 60_000);
+    const mail = (await rt.mails(ALICE.email)).find((m) => m.body.text?.includes(access) && /\/v1\/downloads\//.test(m.body.text))!;
+    const link = /(http:\/\/\S+\/v1\/downloads\/\S+)/.exec(mail.body.text!)![1]!;
+    const files = await unzipToText(Buffer.from(await (await fetch(link)).arrayBuffer()));
+    const data = JSON.parse(files.get('data.json')!);
+    const optOuts = data.systems.flatMap((s: any) => s.objects.filter((o: any) => o.object === 'marketing_opt_out').map((o: any) => [s.connectorId, o.records[0].data.optedOutOfMarketing]));
+    expect(optOuts.sort()).toEqual([['accounts', true], ['hubspot', true], ['salesforce', true]]);
+    expect(files.get('report.html')).toContain('You opted out of marketing on');
+  }, 90_000);
+
+  it('keeps the suppression hash through her erasure', async () => {
+    const erasure = await rt.fileAndVerify(ALICE.email, 'erasure');
+    await rt.approve(erasure, 'erasure');
+    await rt.waitForStatus(erasure, ['completed', 'completed_partial'], 90_000);
+
+    expect(await accountItems(ALICE.email)).toEqual([]);
+    expect(await suppressionItem(ALICE.email)).toMatchObject({ lastRequestId: id, 'system:hubspot': expect.any(String) });
+  }, 120_000);
+});
+
+describe("carol's marketing opt-out (no system holds her)", () => {
+  it('completes, tells her nothing was found but her choice is kept, and puts her hash on the list', async () => {
+    const carol = 'carol@example.com';
+    const filed = await rt.api('POST', '/v1/requests', { body: { type: 'marketing_opt_out', email: carol, locale: 'nb' } });
+    const id = filed.body.requestId as string;
+    await rt.api('POST', `/v1/requests/${id}/verify`, { body: { code: await rt.codeFor(id, carol) } });
+    await rt.waitForStatus(id, 'completed', 60_000);
+
+    const mail = await rt.waitForMail(carol, 'Vi har sluttet å sende deg markedsføring');
+    expect(mail.body.text).toContain('Vi fant ingen markedsføringsopplysninger om deg');
+    const item = (await suppressionItem(carol))!;
+    expect(item).toMatchObject({ lastRequestId: id });
+    expect(Object.keys(item).filter((k) => k.startsWith('system:'))).toEqual([]);
+  }, 90_000);
+});
