@@ -9,19 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { build } from 'esbuild';
 import { translator, type Translator } from '#domain/i18n/index';
-import {
-  acknowledgement,
-  cancelled,
-  completion,
-  denial,
-  duplicateRequest,
-  erasureReport,
-  extensionNotice,
-  unverifiedClosed,
-  verificationCode,
-  type Email,
-  type ErasureReportFacts,
-} from '#domain/notifications/templates';
+import { acknowledgement, cancelled, completion, denial, duplicateRequest, erasureReport, extensionNotice, unverifiedClosed, verificationCode, type ErasureReportFacts } from '#domain/notifications/templates';
+import { type Email } from '#domain/notifications/compose';
 import { exampleConfig } from '../functions/domain/requests/support.ts';
 import { launchChromium } from './browser.ts';
 

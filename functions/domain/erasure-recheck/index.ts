@@ -11,7 +11,7 @@ import { logger } from '#commons/observability';
 import { policyFor } from '#connectors/policy';
 import type { ConnectorRegistry } from '#connectors/registry';
 import { links, type AppContext } from '../context.ts';
-import { erasureRecheckDigest, type RecheckLine } from '../notifications/templates.ts';
+import { erasureRecheckDigest, type RecheckLine } from '../notifications/staff-mails.ts';
 import type { ErasureRecheckItem, RequestRecord } from '../requests/model.ts';
 import { subjectOf } from '../workflow/collect.ts';
 

@@ -15,7 +15,7 @@ import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { logger } from '#commons/observability';
 import { addCalendarDays, daysBetween } from '../deadlines/calendar.ts';
-import type { EscalationLine } from '../notifications/templates.ts';
+import type { EscalationLine } from '../notifications/staff-mails.ts';
 import { escalationDigestWithTasks } from '../notifications/task-reminders.ts';
 import { rememberTaskReminder, taskReminders, unclaimTaskReminder, type TaskFire } from '../todos/reminders.ts';
 import { links, type AppContext } from '../context.ts';

@@ -10,7 +10,7 @@
 import type { DsarConfig } from '#commons/config';
 import type { Translator } from '../i18n/index.ts';
 import type { MessageKey } from '../i18n/catalogue.ts';
-import { compose, type Email } from './templates.ts';
+import { compose, type Email } from './compose.ts';
 
 interface AgentMailFacts {
   requestId: string;

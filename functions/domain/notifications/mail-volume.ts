@@ -11,7 +11,7 @@ import type { DsarConfig } from '#commons/config';
 import { logger, metrics } from '#commons/observability';
 import { allowMail, type RateCounters } from '../rate-limits/index.ts';
 import type { MailTags, Mailer } from './mailer.ts';
-import type { Email, MailVolume } from './templates.ts';
+import type { Email, MailVolume } from './compose.ts';
 
 export interface DroppedMail {
   requestId?: string;

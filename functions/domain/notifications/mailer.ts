@@ -1,6 +1,6 @@
 /** Sends an email with SES (v2). The local runtime points the SES endpoint at its mail emulator. */
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
-import type { Email } from './templates.ts';
+import type { Email } from './compose.ts';
 
 /** What SES attaches to a message and hands back with its bounce and complaint events. */
 export interface MailTags {

@@ -7,7 +7,7 @@
 import type { DsarConfig } from '#commons/config';
 import { localText } from '#commons/local-text';
 import type { Translator } from '../i18n/index.ts';
-import { compose, type Email } from './templates.ts';
+import { compose, type Email } from './compose.ts';
 
 export interface NothingHeldFacts {
   requestId: string;

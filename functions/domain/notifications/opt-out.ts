@@ -8,7 +8,7 @@ import type { DsarConfig } from '#commons/config';
 import type { Translator } from '../i18n/index.ts';
 import type { RequestRecord } from '../requests/model.ts';
 import { requestTimeZone } from '../requests/zone.ts';
-import { compose, type Email } from './templates.ts';
+import { compose, type Email } from './compose.ts';
 
 export function optOutConfirmation(config: DsarConfig, r: RequestRecord, t: Translator): Email {
   const zone = requestTimeZone(config, r);

@@ -11,7 +11,7 @@ import type { DsarConfig, PartnerConfig } from '#commons/config';
 import { translator, type MessageKey, type Translator } from '../i18n/index.ts';
 import { en } from '../i18n/locales/en/index.ts';
 import type { RequestRecord } from '../requests/model.ts';
-import { compose, type Email } from './templates.ts';
+import { compose, type Email } from './compose.ts';
 
 type Forwarded = Pick<RequestRecord, 'requestId' | 'type' | 'receivedDate' | 'dueDate' | 'jurisdiction' | 'subject' | 'locale'>;
 

@@ -7,7 +7,7 @@
 import type { DsarConfig } from '#commons/config';
 import { translator } from '../i18n/index.ts';
 import type { RequestRecord } from '../requests/model.ts';
-import { compose, type Email } from './templates.ts';
+import { compose, type Email } from './compose.ts';
 
 export function staffMessageMail(config: DsarConfig, r: Pick<RequestRecord, 'requestId' | 'type' | 'locale'>, text: string, question: boolean): Email {
   const t = translator(r.locale);

@@ -4,7 +4,8 @@
  * dates, never the subject.
  */
 import type { DsarConfig } from '#commons/config';
-import { compose, escalationDigest, escalationSentence, type Email, type EscalationLine } from './templates.ts';
+import { compose, type Email } from './compose.ts';
+import { escalationDigest, escalationSentence, type EscalationLine } from './staff-mails.ts';
 
 export interface TaskReminderLine {
   requestId: string;

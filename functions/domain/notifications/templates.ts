@@ -1,32 +1,14 @@
 /**
- * The emails the subject and staff receive, each as text and HTML. Templates take only what they show:
- * the subject's name appears in the mail to the subject, never in mail to staff (staff open the console).
+ * The emails the subject receives, in their language, each as text and HTML (staff's are in
+ * ./staff-mails.ts). Templates take only what they show: the subject's name appears in the mail to the
+ * subject, never in mail to staff (staff open the console).
  * The name is text a requester typed, and these mails come from the company's own address: it is only
  * ever quoted on its own labelled line, never run into a sentence, and never in the code mail.
  */
 import type { DsarConfig } from '#commons/config';
-import { escapeHtml } from '#commons/html';
-import { translator, type MessageKey, type Translator } from '../i18n/index.ts';
+import type { MessageKey, Translator } from '../i18n/index.ts';
+import { compose, limited, type Email, type Paragraph } from './compose.ts';
 import { en } from '../i18n/locales/en/index.ts';
-
-export interface Email {
-  subject: string;
-  text: string;
-  html: string;
-  /**
-   * Set on mails an anonymous caller can cause (by filing, asking for a code, or filing and walking
-   * away): the mailer counts them per recipient address and drops them past the configured limit.
-   * Mails that follow a verified request or a staff action have none and are never dropped.
-   */
-  volume?: MailVolume;
-}
-
-/** `duplicate-notice` is counted as `anonymous` too, and has its own, smaller limit. */
-export type MailVolume = 'anonymous' | 'duplicate-notice';
-
-function limited(volume: MailVolume, email: Email): Email {
-  return { ...email, volume };
-}
 
 interface RequestFacts {
   requestId: string;
@@ -35,9 +17,6 @@ interface RequestFacts {
   dueDate: string;
   name?: string;
 }
-
-/** A paragraph: text, text with one link, or a titled list (a list reads on a phone where a table does not fit). */
-export type Paragraph = string | { text: string; href: string } | { title: string; items: string[] };
 
 /** The request type in words ("access to your personal data"); an unknown type as it is. */
 function typeWords(t: Translator, type: string): string {
@@ -53,34 +32,6 @@ function has(key: string): key is MessageKey {
 /** The greeting, and the name as typed on the request on a labelled, quoted line of its own. */
 function greeting(t: Translator, name?: string): string[] {
   return name ? [t.t('mail.greeting'), t.t('mail.name_line', { name })] : [t.t('mail.greeting')];
-}
-
-/**
- * Builds both bodies from paragraphs; a paragraph may hold one link, or be a titled list. `t` is the
- * reader's language (the signature is written in it); mails to staff take the default.
- */
-export function compose(config: DsarConfig, subject: string, paragraphs: Paragraph[], t: Translator = translator(undefined)): Email {
-  const dpo = t.t('mail.signature.dpo', { name: config.organisation.dpo.name, email: config.organisation.dpo.email });
-  const signature = `${config.organisation.name}\n${dpo}`;
-  const text = [
-    ...paragraphs.map((p) => (typeof p === 'string' ? p : 'href' in p ? `${p.text}\n${p.href}` : [p.title, ...p.items.map((i) => `  - ${i}`)].join('\n'))),
-    signature,
-  ].join('\n\n');
-  // overflow-wrap: a long link or name breaks rather than widening the mail past a phone's screen.
-  const html = [
-    `<!doctype html><html lang="${t.tag}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"></head>`,
-    '<body style="font-family:system-ui,sans-serif;line-height:1.5;max-width:40em;overflow-wrap:anywhere">',
-    ...paragraphs.map((p) =>
-      typeof p === 'string'
-        ? `<p>${escapeHtml(p).replaceAll('\n', '<br>')}</p>`
-        : 'href' in p
-          ? `<p>${escapeHtml(p.text)}<br><a href="${escapeHtml(p.href)}">${escapeHtml(p.href)}</a></p>`
-          : `<p style="margin-bottom:0"><strong>${escapeHtml(p.title)}</strong></p>\n<ul style="margin-top:0.25em;padding-left:1.25em">${p.items.map((i) => `<li>${escapeHtml(i)}</li>`).join('')}</ul>`,
-    ),
-    `<p style="color:#555">${escapeHtml(signature).replaceAll('\n', '<br>')}</p>`,
-    '</body></html>',
-  ].join('\n');
-  return { subject, text, html };
 }
 
 function complaintRight(config: DsarConfig, t: Translator): string {
@@ -162,17 +113,6 @@ export function completion(config: DsarConfig, r: RequestFacts, downloadUrl: str
   ], t);
 }
 
-export function staffAttention(config: DsarConfig, requestId: string, what: string, consoleUrl: string): Email {
-  return compose(config, `[DSAR] ${requestId}: ${what}`, [
-    `Request ${requestId} needs a decision: ${what}.`,
-    { text: 'Open it in the console:', href: consoleUrl },
-  ]);
-}
-
-/**
- * The notice of an extension: the law requires the reasons and the new date inside the first period.
- * `reason` is what staff wrote, as they wrote it; `statute` is the law's citation.
- */
 export function extensionNotice(config: DsarConfig, r: RequestFacts, reason: string, previousDueDate: string, statute: string, t: Translator): Email {
   return compose(config, t.t('mail.extension.subject', { requestId: r.requestId }), [
     ...greeting(t, r.name),
@@ -181,66 +121,6 @@ export function extensionNotice(config: DsarConfig, r: RequestFacts, reason: str
     t.t('mail.extension.new_date', { due: t.date(r.dueDate), previous: t.date(previousDueDate), statute }),
     complaintRight(config, t),
   ], t);
-}
-
-export interface EscalationLine {
-  requestId: string;
-  type: string;
-  jurisdiction: string;
-  status: string;
-  /** The date the line is about: the due date, or the acknowledgement date. */
-  date: string;
-  daysLeft: number;
-  what: 'due' | 'overdue' | 'acknowledgement';
-  consoleUrl: string;
-}
-
-export function escalationSentence(l: EscalationLine): string {
-  const days = Math.abs(l.daysLeft) === 1 ? '1 day' : `${Math.abs(l.daysLeft)} days`;
-  const when = l.daysLeft < 0 ? `${days} overdue` : l.daysLeft === 0 ? 'today' : `in ${days}`;
-  const head = `${l.requestId} (${l.type}, ${l.jurisdiction}, ${l.status})`;
-  if (l.what === 'acknowledgement') return `${head}: receipt not yet acknowledged; acknowledgement due ${when}, on ${l.date}.`;
-  if (l.what === 'overdue') return `${head}: OVERDUE, due ${l.date} (${when}).`;
-  return `${head}: due ${when}, on ${l.date}.`;
-}
-
-/** One digest per recipient per run; staff mail names requests, never subjects (staff open the console). */
-export function escalationDigest(config: DsarConfig, lines: EscalationLine[]): Email {
-  const overdue = lines.filter((l) => l.what === 'overdue').length;
-  const subject = overdue
-    ? `[DSAR] ${overdue} overdue, ${lines.length} request${lines.length === 1 ? '' : 's'} need attention`
-    : `[DSAR] ${lines.length} request${lines.length === 1 ? '' : 's'} near a deadline`;
-  return compose(config, subject, [
-    'These requests have crossed a deadline threshold since the last reminder:',
-    ...lines.map((l) => ({ text: escalationSentence(l), href: l.consoleUrl })),
-  ]);
-}
-
-/** One vendor deletion a later read-back could not confirm: ids, the system and counts, never the subject's data. */
-export interface RecheckLine {
-  requestId: string;
-  system: string;
-  windows: Array<{ object: string; vendor: string; withinDays: number }>;
-  /** Records still found, per object. */
-  residual?: Record<string, number>;
-  /** Why it could not be read back. */
-  reason?: string;
-  consoleUrl: string;
-}
-
-/** To staff: deletions a vendor was to complete within its window that a read-back after it did not confirm. */
-export function erasureRecheckDigest(config: DsarConfig, lines: RecheckLine[]): Email {
-  const sentence = (l: RecheckLine) => {
-    const windows = l.windows.map((w) => `${w.object} (${w.vendor}, within ${w.withinDays} days)`).join(', ');
-    const what = l.residual
-      ? `${Object.entries(l.residual).map(([object, n]) => `${n} ${object}`).join(', ')} still found`
-      : `the read-back did not run: ${l.reason ?? 'unknown'}`;
-    return `${l.requestId}, ${l.system}: deletion submitted for ${windows}; after the window, ${what}. Retry the erasure or follow up with the vendor.`;
-  };
-  return compose(config, `[DSAR] ${lines.length} vendor deletion${lines.length === 1 ? '' : 's'} not confirmed after the vendor's window`, [
-    'A read-back after the vendor\'s documented completion window did not confirm these erasures:',
-    ...lines.map((l) => ({ text: sentence(l), href: l.consoleUrl })),
-  ]);
 }
 
 export interface ErasureReportFacts {
@@ -361,11 +241,4 @@ export function erasureReport(config: DsarConfig, r: RequestFacts, report: Erasu
     ...(statusUrl ? [{ text: t.t('mail.erasure.status_link'), href: statusUrl }] : []),
     complaintRight(config, t),
   ], t);
-}
-
-export function recipientErasureNotice(config: DsarConfig, requestId: string, subjectEmail: string, completedAt: string): Email {
-  return compose(config, `Erasure notice under GDPR Art. 19 (${requestId})`, [
-    `Under Article 19 GDPR we inform you that on ${completedAt.slice(0, 10)} we erased the personal data of the data subject identified by ${subjectEmail} at their request (${requestId}).`,
-    'Please erase any copy of their personal data you received from us, unless you must keep it by law, and tell us if you cannot.',
-  ]);
 }

@@ -20,6 +20,7 @@ import type { PlannedObject, PlannedSystem } from './plan.ts';
 import type { AssembleInput, MissingSource } from './types.ts';
 import { connectorConfig, type RecordView } from './view.ts';
 import { withheldSection } from './withheld-section.ts';
+import { OPT_OUT_OBJECT } from '../suppression/opt-out-object.ts';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -158,6 +159,11 @@ function* systemSection(system: PlannedSystem, facts: SystemFacts, ctx: ReportCo
   const connector = connectorConfig(ctx.config, system.connectorId);
   yield `<section class="system" id="${systemAnchor(system)}"><h3>${escapeHtml(system.displayName)}</h3>`;
   yield* systemFactsList(facts, ctx);
+  // The suppression list's record for this system (workflow/collect.ts): said in words first.
+  for (const r of system.objects.find((o) => o.object === OPT_OUT_OBJECT)?.preview ?? []) {
+    const since = typeof r.data.optedOutAt === 'string' ? r.data.optedOutAt : undefined;
+    if (since) yield `<p class="opted-out">${escapeHtml(t.t('objection.access.line', { date: t.date(since, { timeZone: ctx.timeZone }), system: system.displayName }))}</p>`;
+  }
   for (const o of system.objects) yield* objectDetails(o, new ObjectDictionary(connector, o.object, t.locale), ctx);
   yield '</section>';
 }

@@ -4,7 +4,7 @@
  */
 import type { DsarConfig } from '#commons/config';
 import { RateLimited } from '#commons/errors';
-import type { MailVolume } from '../notifications/templates.ts';
+import type { MailVolume } from '../notifications/compose.ts';
 import { normalizeEmail } from '../requests/model.ts';
 import { hashKey, type Allowance, type RateCounters } from './counters.ts';
 

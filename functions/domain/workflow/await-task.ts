@@ -4,7 +4,7 @@
  * code, or tell staff that a decision is waiting (a review, failed connectors, a step that failed).
  */
 import { logger } from '#commons/observability';
-import { staffAttention } from '../notifications/templates.ts';
+import { staffAttention } from '../notifications/staff-mails.ts';
 import { links, type AppContext } from '../context.ts';
 import type { TaskKind } from '../requests/model.ts';
 import { issueCode } from '../requests/verification.ts';

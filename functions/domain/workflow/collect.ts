@@ -9,13 +9,12 @@ import { logger } from '#commons/observability';
 import type { ConnectorRegistry } from '#connectors/registry';
 import type { DataRecord, Subject } from '#connectors/types';
 import { StagingWriter } from '../staging/writer.ts';
-import { translator } from '../i18n/index.ts';
-import { requestTimeZone } from '../requests/zone.ts';
 import type { AppContext } from '../context.ts';
 import type { RequestRecord } from '../requests/model.ts';
 import type { CollectResult } from './reconcile.ts';
 import { throttledResult, type ThrottledResult, type ThrottleProgress } from './throttle.ts';
 import { partnerHold } from '../partners/match.ts';
+import { OPT_OUT_OBJECT } from '../suppression/opt-out-object.ts';
 
 export function subjectOf(request: RequestRecord): Subject {
   return {
@@ -39,25 +38,17 @@ export function assertVerifiedAndApproved(request: RequestRecord): void {
 
 /**
  * What the suppression list says about this system, as a record of its own: where the subject opted out
- * of marketing, the answer to an access request shows it ("you opted out of marketing on <date>"),
- * whatever the vendor itself still shows. The list is consulted here, for every connector, rather than
- * by each connector.
+ * of marketing, the answer to an access request shows it (the report says "you opted out of marketing on
+ * <date>" in the subject's language: package/html.ts), whatever the vendor itself still shows. The list
+ * is consulted here, for every connector, rather than by each connector. Data only: the words are the
+ * report's, so this connector-running step carries no message catalogue.
  */
 async function optOutRecord(ctx: AppContext, request: RequestRecord, connectorId: string): Promise<DataRecord | undefined> {
   const since = (await ctx.suppressions.get(request.subjectHash))?.systems[connectorId];
   if (!since) return undefined;
-  const t = translator(request.locale);
-  const system = ctx.config.connectors.find((c) => c.id === connectorId)?.displayName ?? connectorId;
-  const date = t.date(since, { timeZone: requestTimeZone(ctx.config, request) });
-  return {
-    object: OPT_OUT_OBJECT,
-    id: `marketing-opt-out:${connectorId}`,
-    data: { optedOutOfMarketing: true, optedOutAt: since, statement: t.t('objection.access.line', { date, system }) },
-  };
+  return { object: OPT_OUT_OBJECT, id: `marketing-opt-out:${connectorId}`, data: { optedOutOfMarketing: true, optedOutAt: since } };
 }
 
-/** The object name of that record in the export. */
-export const OPT_OUT_OBJECT = 'marketing_opt_out';
 
 export async function collect(
   ctx: AppContext,

@@ -12,7 +12,7 @@
  */
 import { enabledConnectors, type DsarConfig } from '#commons/config';
 import { logger } from '#commons/observability';
-import { recipientErasureNotice } from '../notifications/templates.ts';
+import { recipientErasureNotice } from '../notifications/staff-mails.ts';
 import { deleteStaging } from '../staging/cleanup.ts';
 import { deleteSubjectCopies } from './subject-copies.ts';
 import { rechecksFor } from '../erasure-recheck/index.ts';

@@ -11,7 +11,7 @@ import { parseConfig, type DsarConfig, type Jurisdiction, type RequestType } fro
 import { computeDeadlines } from '../../../../functions/domain/deadlines/compute.ts';
 import type { AppContext } from '../../../../functions/domain/context.ts';
 import type { Mailer } from '../../../../functions/domain/notifications/mailer.ts';
-import type { Email } from '../../../../functions/domain/notifications/templates.ts';
+import type { Email } from '../../../../functions/domain/notifications/compose.ts';
 import { ackPendingKeys, keys, type RequestRecord, type RequestStatus, CLOSED_STATUSES } from '../../../../functions/domain/requests/model.ts';
 import { RequestRepository } from '../../../../functions/domain/requests/repository.ts';
 import { DynamoSuppressionList } from '../../../../functions/domain/suppression/list.ts';

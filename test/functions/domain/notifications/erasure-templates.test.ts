@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { translator } from '#domain/i18n/index';
-import { erasureReport, erasureReportLines, recipientErasureNotice, type ErasureReportFacts } from '#domain/notifications/templates';
+import { erasureReport, erasureReportLines, type ErasureReportFacts } from '#domain/notifications/templates';
+import { recipientErasureNotice } from '#domain/notifications/staff-mails';
 import { exampleConfig } from '../requests/support.ts';
 
 const config = exampleConfig();

@@ -2,7 +2,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RecipientLimitedMailer } from '#domain/notifications/mail-volume';
 import { translator } from '#domain/i18n/index';
-import { acknowledgement, completion, duplicateRequest, staffAttention, verificationCode } from '#domain/notifications/templates';
+import { acknowledgement, completion, duplicateRequest, verificationCode } from '#domain/notifications/templates';
+import { staffAttention } from '#domain/notifications/staff-mails';
 import { RateCounters } from '#domain/rate-limits/index';
 import { TABLE, startHarness, testConfig, type Harness } from '../deadline-ops/harness.ts';
 

@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { translator } from '#domain/i18n/index';
-import {
-  acknowledgement,
-  cancelled,
-  completion,
-  denial,
-  duplicateRequest,
-  extensionNotice,
-  staffAttention,
-  unverifiedClosed,
-  verificationCode,
-  type Email,
-} from '#domain/notifications/templates';
+import { acknowledgement, cancelled, completion, denial, duplicateRequest, extensionNotice, unverifiedClosed, verificationCode } from '#domain/notifications/templates';
+import { type Email } from '#domain/notifications/compose';
+import { staffAttention } from '#domain/notifications/staff-mails';
 import { exampleConfig } from '../requests/support.ts';
 
 const config = exampleConfig();

@@ -12,7 +12,7 @@ import type { ErasureItem } from '#connectors/types';
 import { hashCode, hashToken, subjectHash } from '#commons/tokens';
 import type { AppContext, Clock } from '#domain/context';
 import type { MailTags, Mailer } from '#domain/notifications/mailer';
-import type { Email } from '#domain/notifications/templates';
+import type { Email } from '#domain/notifications/compose';
 import {
   CLOSED_STATUSES,
   keys,
