@@ -13,6 +13,7 @@ import { suppressionKey } from '../../functions/domain/suppression/list.ts';
 import { ALICE, BOB, demoPeople } from '../../infra/local/demo/people.ts';
 import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
 import { unzipToText } from '../support/zip.ts';
+import { releasePackage } from '../support/release.ts';
 
 const CROWD = 40;
 let rt: TestRuntime;
@@ -105,6 +106,7 @@ describe("alice's marketing opt-out", () => {
   it('shows in a later access report, for each of those systems, that she opted out of marketing and when', async () => {
     const access = await rt.fileAndVerify(ALICE.email, 'access');
     await rt.approve(access, 'access');
+    await releasePackage(rt, access);
     await rt.waitForStatus(access, 'completed', 60_000);
     const mail = (await rt.mails(ALICE.email)).find((m) => m.body.text?.includes(access) && /\/v1\/downloads\//.test(m.body.text))!;
     const link = /(http:\/\/\S+\/v1\/downloads\/\S+)/.exec(mail.body.text!)![1]!;

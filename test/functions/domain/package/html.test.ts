@@ -156,6 +156,14 @@ describe('the access report', () => {
 describe('the access report in Norwegian Bokmål', () => {
   const html = render('nb-NO');
 
+  it('says in words, in the subject language and zone, since when they opted out of marketing in a system', () => {
+    const optOut: RecordView = { id: 'marketing-opt-out:accounts', data: { optedOutOfMarketing: true, optedOutAt: '2026-02-10T23:30:00.000Z' } };
+    const systems = [planned('accounts', { account: [account], marketing_opt_out: [optOut] })];
+
+    expect(section(render('nb-NO', systems), 'system-accounts')).toContain('Du reserverte deg mot markedsføring 11. februar 2026');
+    expect(section(render('en', systems), 'system-accounts')).toContain('You opted out of marketing on 11 February 2026');
+  });
+
   it('is written in Norwegian, with Norwegian dates, money and labels', () => {
     expect(html).toContain('<html lang="nb-NO">');
     expect(section(html, 'summary')).toContain('Vi fant 3 oppføringer om deg i 3 av de 4 systemene vi søkte i.');

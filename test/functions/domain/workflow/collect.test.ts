@@ -42,7 +42,7 @@ beforeEach(() => {
 afterEach(() => s3.reset());
 
 describe('collect', () => {
-  it('adds, to a system where the subject opted out of marketing, a record saying since when, in their language', async () => {
+  it('adds, to a system where the subject opted out of marketing, a record saying since when (data only: the report says it in words)', async () => {
     await ctx.memory.create(requestRecord({ ...approvedAndVerified, locale: 'nb' }));
     await ctx.suppressions.confirm(ctx.memory.stored().subjectHash, 'accounts', 'dsar_earlier', '2026-02-10T09:00:00.000Z');
     const bodies: string[] = [];
@@ -56,8 +56,7 @@ describe('collect', () => {
 
     expect(result).toMatchObject({ status: 'succeeded', records: 2, objects: { account: 1, marketing_opt_out: 1 } });
     const staged = bodies.join('\n');
-    expect(staged).toContain('"optedOutOfMarketing":true');
-    expect(staged).toContain('Du reserverte deg mot markedsføring 10. februar 2026 (Example Video account store).');
+    expect(staged).toContain('"data":{"optedOutOfMarketing":true,"optedOutAt":"2026-02-10T09:00:00.000Z"}');
     expect(other).toMatchObject({ status: 'succeeded', records: 0 });
   });
 
