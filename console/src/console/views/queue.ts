@@ -14,6 +14,7 @@ import { CLOSED_STATUSES, OPEN_STATUSES, SHORT_TYPE, STAFF_STATUS_LABEL } from '
 import { badgeElement } from '../badge-element.ts';
 import type { ConsoleContext } from '../context.ts';
 import { waitingForSubject } from './detail-messages.ts';
+import { tasksOpenLabel } from './detail-tasks.ts';
 
 const PAGE_SIZE = 25;
 const REQUEST_ID = /^dsar_[a-z0-9]{8,40}$/;
@@ -74,6 +75,8 @@ function row(i: QueueItem): HTMLElement {
       statusText(i),
       // Staff asked the subject something (or stopped the clock): the answer is what the request waits for.
       waitingForSubject(i) ? h('span', { class: 'badge badge-amber waiting-badge' }, 'Waiting for the subject') : null,
+      // Answered but not finished for staff: the closed list would otherwise hide work still to do.
+      i.openTodos ? h('span', { class: 'badge badge-amber tasks-open-badge' }, tasksOpenLabel(i.openTodos)) : null,
     ),
     h('td', {}, formatDate(i.dueDate)),
     h('td', { class: 'assignee' }, i.assignee ?? '—'),
