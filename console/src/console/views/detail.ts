@@ -111,10 +111,10 @@ const requestPath = (id: string) => `/v1/admin/requests/${encodeURIComponent(id)
 const PANELS: DetailPanel[] = [
   agentPanel,
   partnerPanel,
-  (page) => previewSection(page.detail),
-  (page) => nothingHeldSection(page.detail.request),
+  (page) => previewSection(page.detail, page.zone),
+  (page) => nothingHeldSection(page.detail.request, page.zone),
   (page) => releaseSection(page.ctx, page.detail, (notice) => void page.reload(notice)),
-  (page) => tasksSection(page.ctx, page.detail.request),
+  (page) => tasksSection(page.ctx, page.detail.request, page.zone),
   messagesPanel,
   notesPanel,
   historyPanel,

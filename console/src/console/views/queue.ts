@@ -85,15 +85,16 @@ function row(i: QueueItem): HTMLElement {
   );
 }
 
+/** The table, in a box of its own that scrolls sideways on a phone, so the page itself never does. */
 function table(items: QueueItem[], caption: string, closed: boolean): HTMLElement {
   const columns = ['Days left', 'Request', 'Subject', 'Type', 'Status', 'Due', 'Assignee', 'Jurisdiction', closed ? 'Closed' : 'Received'];
-  return h(
+  return h('div', { class: 'table-scroll' }, h(
     'table',
     { class: 'queue' },
     h('caption', {}, caption),
     h('thead', {}, h('tr', {}, ...columns.map((c) => h('th', { scope: 'col' }, c)))),
     h('tbody', {}, ...items.map(row)),
-  );
+  ));
 }
 
 export async function queueView(ctx: ConsoleContext, container: HTMLElement, params: URLSearchParams): Promise<void> {
