@@ -98,6 +98,19 @@ async function openDetail(page: Page, id: string, panels: string[]): Promise<voi
   for (const selector of panels) await page.locator(selector).first().waitFor();
 }
 
+/** Single words in the detail page's table cells that the browser broke across lines ("Ope" / "n"): columns squeezed. */
+const brokenWords = (page: Page) =>
+  page.locator('article.request-detail').evaluate((article) =>
+    [...article.querySelectorAll('th, td')]
+      .filter((cell) => /^[A-Za-z]{2,12}$/.test(cell.textContent?.trim() ?? '') && cell.children.length === 0)
+      .filter((cell) => {
+        const range = document.createRange();
+        range.selectNodeContents(cell);
+        return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size > 1;
+      })
+      .map((cell) => cell.textContent?.trim()),
+  );
+
 const sideways = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 
 /** Every instant on the page shown in the company's zone with UTC on hover; no bare UTC time and no "[object …]" in the text. */
@@ -142,6 +155,7 @@ describe('the detail page with every panel present', () => {
           await page.locator('section.release .release-preview tr[data-record]').first().waitFor();
         }
         expect(await sideways(page), `sideways scroll at ${width} px`).toBe(0);
+        expect(await brokenWords(page), `words broken inside table cells at ${width} px`).toEqual([]);
         // Times in the panels too: each panel this page shows has at least one, or the page has some.
         expect(await expectZonedTimes(page)).toBeGreaterThan(0);
         for (const s of d.shows) expect(await page.locator(`${s} time[title]`).count(), `${s} shows a time`).toBeGreaterThan(0);

@@ -141,6 +141,8 @@ describe("a privacy officer's day, in the console only", () => {
     await page.getByText('Package released: the subject is being sent the link.').waitFor();
     await page.locator('.status[data-status="completed"]').waitFor({ timeout: 60_000 });
     await rt.waitForMail(EMAIL, 'Your data is ready');
+    // The history panel's row for this request follows it to the end.
+    await page.locator(`section.subject-history tr.current[data-history-id="${today}"][data-status="completed"]`).waitFor();
     await screenshot(page, 'officer-7-released');
 
     // 7. An erasure: approved after its preview (typing the id), it answers the subject and leaves one task
@@ -162,6 +164,10 @@ describe("a privacy officer's day, in the console only", () => {
     await page.locator('.status[data-status="completed"]').waitFor({ timeout: 60_000 });
     const titles = await tasks.locator('tbody th').allTextContents();
     expect(titles.length).toBeGreaterThan(0);
+    // The action bar points at the work left instead of saying that nothing is possible.
+    expect(await page.locator('.action-bar p[data-tasks-open]').textContent()).toBe(
+      `The subject has been answered. ${titles.length} follow-up task${titles.length === 1 ? '' : 's'} open: tick them off under Follow-up tasks.`,
+    );
     await screenshot(page, 'officer-8-tasks-open');
 
     await page.getByRole('link', { name: 'Queue', exact: true }).first().click();

@@ -23,7 +23,7 @@ function outcome(i: Item): string {
 }
 
 function table(history: History, zone: string): HTMLElement {
-  return h(
+  return h('div', { class: 'table-scroll' }, h(
     'table',
     { class: 'history' },
     h('caption', {}, `${history.items.length} request${history.items.length === 1 ? '' : 's'} filed in this subject’s name, newest first`),
@@ -44,7 +44,7 @@ function table(history: History, zone: string): HTMLElement {
         ),
       ),
     ),
-  );
+  ));
 }
 
 export function historySection(ctx: ConsoleContext, requestId: string, zone: string): HTMLElement {
@@ -62,15 +62,17 @@ export function historySection(ctx: ConsoleContext, requestId: string, zone: str
   return section;
 }
 
-let shown: { requestId: string; section: HTMLElement } | undefined;
+let shown: { key: string; section: HTMLElement } | undefined;
 
 /**
  * The panel on the detail page. The page redraws after every action and while it polls; the subject's
  * history does not change with those, so the section (and its one API call) is kept for the request on
- * screen instead of being fetched again on every redraw.
+ * screen instead of being fetched again on every redraw, until that request's own status changes.
  */
 export const historyPanel: DetailPanel = (page) => {
-  const { requestId } = page.detail.request;
-  if (shown?.requestId !== requestId) shown = { requestId, section: historySection(page.ctx, requestId, page.zone) };
+  const { requestId, status } = page.detail.request;
+  // Read again when the request on screen changes status: its own row shows its status and outcome.
+  const key = `${requestId}#${status}`;
+  if (shown?.key !== key) shown = { key, section: historySection(page.ctx, requestId, page.zone) };
   return shown.section;
 };

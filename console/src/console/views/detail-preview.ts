@@ -61,10 +61,14 @@ export function previewSection(detail: Detail, zone: string): HTMLElement | null
         ),
     preview.systems.length
       ? h(
-          'table',
-          {},
-          h('thead', {}, h('tr', {}, ...['System', 'Records', 'Per object', ...(erasure ? ['On approval (configured policy)'] : [])].map((c) => h('th', { scope: 'col' }, c)))),
-          h('tbody', {}, ...preview.systems.map((s) => row(s, erasure))),
+          'div',
+          { class: 'table-scroll' },
+          h(
+            'table',
+            {},
+            h('thead', {}, h('tr', {}, ...['System', 'Records', 'Per object', ...(erasure ? ['On approval (configured policy)'] : [])].map((c) => h('th', { scope: 'col' }, c)))),
+            h('tbody', {}, ...preview.systems.map((s) => row(s, erasure))),
+          ),
         )
       : null,
   );

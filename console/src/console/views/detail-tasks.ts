@@ -111,10 +111,14 @@ function draw(ctx: ConsoleContext, section: HTMLElement, request: Request, tasks
     ),
     outcome,
     h(
-      'table',
-      {},
-      h('thead', {}, h('tr', {}, ...['Done', 'Task', 'Kind', 'Owner', 'Due', 'Status', ''].map((c) => h('th', { scope: 'col' }, c)))),
-      h('tbody', {}, ...rows),
+      'div',
+      { class: 'table-scroll' },
+      h(
+        'table',
+        {},
+        h('thead', {}, h('tr', {}, ...['Done', 'Task', 'Kind', 'Owner', 'Due', 'Status', ''].map((c) => h('th', { scope: 'col' }, c)))),
+        h('tbody', {}, ...rows),
+      ),
     ),
   );
 }

@@ -23,7 +23,7 @@ import { agentPanel } from './detail-agent.ts';
 import { partnerPanel } from './detail-partner.ts';
 import { previewSection } from './detail-preview.ts';
 import { releaseSection } from './detail-release.ts';
-import { tasksSection } from './detail-tasks.ts';
+import { tasksOpenLabel, tasksSection } from './detail-tasks.ts';
 import type { Detail, DetailPage, DetailPanel } from './detail-panel.ts';
 import { FIRST_POLL_MS, fingerprint, keepsPolling, nextDelay } from './detail-refresh.ts';
 
@@ -441,7 +441,12 @@ function actionsSection(page: RequestPage, outcome: HTMLElement): HTMLElement {
     { 'aria-labelledby': 'sec-actions', class: 'action-bar' },
     h('h2', { id: 'sec-actions' }, 'Actions'),
     readOnly ? h('p', { class: 'hint' }, 'You have read-only (viewer) access: actions need the approver role.') : null,
-    buttons.length ? h('div', { class: 'actions' }, ...buttons) : h('p', {}, 'No action is possible in this state.'),
+    buttons.length
+      ? h('div', { class: 'actions' }, ...buttons)
+      : detail.request.openTodos
+        ? // Answered, but not finished: the work left is in the tasks panel, not "nothing to do".
+          h('p', { 'data-tasks-open': detail.request.openTodos }, `The subject has been answered. ${tasksOpenLabel(detail.request.openTodos)}: `, h('a', { href: '#sec-tasks' }, 'tick them off under Follow-up tasks'), '.')
+        : h('p', {}, 'No action is possible in this state.'),
   );
 }
 
