@@ -202,6 +202,13 @@ describe("a privacy officer's day, in the console only", () => {
     expect(n(after.accessOpen)).toBe(n(before.accessOpen) - 1);
     expect(n(after.erasureReceived)).toBe(n(before.erasureReceived) + 1);
     expect(n(after.erasureAnswered)).toBe(n(before.erasureAnswered) + 1);
+    // Per year: the year before holds none of today's requests.
+    const heading = (await page.getByRole('heading', { name: /^Metrics \d{4}$/ }).textContent())!;
+    const lastYear = String(Number(heading.slice(-4)) - 1);
+    await page.getByLabel('Year').selectOption(lastYear);
+    await page.getByRole('button', { name: 'Show' }).click();
+    await page.getByRole('heading', { name: `Metrics ${lastYear}` }).waitFor();
+    expect(await page.locator('tr[data-figure="Received (duplicates excluded)"] td[data-type="access"]').textContent()).toBe('0');
     expect(errors).toEqual([]);
   }, 300_000);
 });
