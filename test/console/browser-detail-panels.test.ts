@@ -156,6 +156,8 @@ describe('the detail page with every panel present', () => {
         }
         expect(await sideways(page), `sideways scroll at ${width} px`).toBe(0);
         expect(await brokenWords(page), `words broken inside table cells at ${width} px`).toEqual([]);
+        // At 1280 px the tasks fit whole, even with a long unbroken reason in one of them.
+        if (width === 1280 && d.name === 'tasks') expect(await page.locator('section.tasks .table-scroll').evaluate((el) => el.scrollWidth - el.clientWidth)).toBe(0);
         // Times in the panels too: each panel this page shows has at least one, or the page has some.
         expect(await expectZonedTimes(page)).toBeGreaterThan(0);
         for (const s of d.shows) expect(await page.locator(`${s} time[title]`).count(), `${s} shows a time`).toBeGreaterThan(0);

@@ -95,7 +95,7 @@ function draw(ctx: ConsoleContext, section: HTMLElement, request: Request, tasks
       h('td', {}, KIND_LABEL[t.kind] ?? t.kind),
       h('td', {}, t.owner ?? 'DPO'),
       h('td', {}, timeIn(t.dueDate, request.zone)),
-      h('td', { id: `task-${t.n}-status` }, ...statusText(t, request.zone)),
+      h('td', { id: `task-${t.n}-status`, class: 'task-status' }, ...statusText(t, request.zone)),
       h('td', {}, h('div', { class: 'actions' }, ...controls)),
     );
   });
