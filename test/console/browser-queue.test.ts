@@ -8,7 +8,6 @@
  * into the past through the repository (which keeps the queue keys and the metrics ledger with it).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +16,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { RequestRepository } from '../../functions/domain/requests/repository.ts';
 import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
-import { launchChromium, screenshot, stopConsoleRig, watchErrors } from './browser.ts';
+import { axeViolations, launchChromium, screenshot, stopConsoleRig, watchErrors } from './browser.ts';
 
 let rt: TestRuntime;
 let browser: Browser;
@@ -122,21 +121,6 @@ async function openQueue(page: Page, query = ''): Promise<void> {
 async function applyFilters(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Apply filters' }).click();
   await page.waitForURL(/\/console\/\?/);
-}
-
-/** axe-core in the page (evaluated through the DevTools protocol, which the page's CSP does not govern). */
-async function axeViolations(page: Page): Promise<Array<{ id: string; nodes: unknown[] }>> {
-  const source = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-  await page.evaluate(source);
-  const result = await page.evaluate(async () => {
-    type Rule = { id: string; nodes: Array<{ target: unknown }> };
-    const axe = (window as unknown as { axe: { run(ctx: Document, opts: unknown): Promise<{ violations: Rule[]; passes: Rule[] }> } }).axe;
-    const out = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return { passes: out.passes.map((p) => p.id), violations: out.violations.map((v) => ({ id: v.id, nodes: v.nodes.map((n) => n.target) })) };
-  });
-  // axe really checked the page (contrast and control names among what passed), not an empty document.
-  expect(result.passes).toEqual(expect.arrayContaining(['color-contrast', 'select-name']));
-  return result.violations;
 }
 
 describe("the privacy officer's queue, history and metrics in Chromium", () => {

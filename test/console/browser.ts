@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import type { DsarConfig } from '#commons/config';
 import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
 
@@ -162,4 +163,22 @@ export async function startConsoleRig(options: ConsoleRigOptions): Promise<[Test
 export async function stopConsoleRig(rt: TestRuntime | undefined, browser: Browser | undefined): Promise<void> {
   await browser?.close();
   await rt?.cleanup();
+}
+
+/**
+ * axe-core in the page (evaluated through the DevTools protocol, which the page's CSP does not govern).
+ * `mustPass` names rules that must have checked something, so an empty or half-drawn page cannot pass.
+ */
+export async function axeViolations(page: Page, mustPass = ['color-contrast', 'select-name']): Promise<Array<{ id: string; nodes: unknown[] }>> {
+  const source = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  await page.evaluate(source);
+  const result = await page.evaluate(async () => {
+    type Rule = { id: string; nodes: Array<{ target: unknown }> };
+    const axe = (window as unknown as { axe: { run(ctx: Document, opts: unknown): Promise<{ violations: Rule[]; passes: Rule[] }> } }).axe;
+    const out = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return { passes: out.passes.map((p) => p.id), violations: out.violations.map((v) => ({ id: v.id, nodes: v.nodes.map((n) => n.target) })) };
+  });
+  // axe really checked the page (contrast and control names among what passed), not an empty document.
+  expect(result.passes).toEqual(expect.arrayContaining(mustPass));
+  return result.violations;
 }

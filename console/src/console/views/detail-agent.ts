@@ -34,7 +34,7 @@ export function agentPanel(page: DetailPage): HTMLElement | null {
     ['Acts as', RELATIONSHIP[agent.relationship] ?? agent.relationship],
     ['Signed permission', `${KIND[agent.permission.contentType] ?? agent.permission.contentType}, ${size(agent.permission.bytes)}`],
     ...(agent.powerOfAttorneyAcceptedBy
-      ? ([['Power of attorney', `accepted by ${agent.powerOfAttorneyAcceptedBy.by}, ${timeIn(agent.powerOfAttorneyAcceptedBy.at, page.zone)}`]] as Array<[string, string]>)
+      ? ([['Power of attorney', h('span', {}, `accepted by ${agent.powerOfAttorneyAcceptedBy.by}, `, timeIn(agent.powerOfAttorneyAcceptedBy.at, page.zone))]] as Array<[string, Node]>)
       : []),
   ];
   const list = h('dl', { class: 'agent' }, ...rows.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));

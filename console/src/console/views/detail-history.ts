@@ -5,7 +5,8 @@
  * filled when the API answers, so the rest of the page does not wait for it.
  */
 import { ApiError, type Answer } from '../../shared/api.ts';
-import { formatDate, h, message } from '../../shared/dom.ts';
+import { h, message } from '../../shared/dom.ts';
+import { timeIn } from '../time.ts';
 import { DENIAL_REASON_LABEL, SHORT_TYPE, STAFF_STATUS_LABEL } from '../../shared/labels.ts';
 import type { ConsoleContext } from '../context.ts';
 import type { DetailPanel } from './detail-panel.ts';
@@ -21,8 +22,8 @@ function outcome(i: Item): string {
   return status;
 }
 
-function table(history: History): HTMLElement {
-  return h(
+function table(history: History, zone: string): HTMLElement {
+  return h('div', { class: 'table-scroll' }, h(
     'table',
     { class: 'history' },
     h('caption', {}, `${history.items.length} request${history.items.length === 1 ? '' : 's'} filed in this subject’s name, newest first`),
@@ -36,23 +37,23 @@ function table(history: History): HTMLElement {
           { 'data-history-id': i.requestId, 'data-status': i.status, class: i.current ? 'current' : null },
           h('th', { scope: 'row' }, i.current ? h('span', {}, i.requestId, ' (this request)') : h('a', { href: `/console/requests/${i.requestId}`, 'data-nav': true }, i.requestId)),
           h('td', {}, SHORT_TYPE[i.type] ?? i.type),
-          h('td', {}, formatDate(i.receivedAt)),
-          h('td', {}, formatDate(i.dueDate)),
-          h('td', {}, i.closedAt ? formatDate(i.closedAt) : '—'),
+          h('td', {}, timeIn(i.receivedAt, zone)),
+          h('td', {}, timeIn(i.dueDate, zone)),
+          h('td', {}, timeIn(i.closedAt, zone)),
           h('td', {}, outcome(i)),
         ),
       ),
     ),
-  );
+  ));
 }
 
-export function historySection(ctx: ConsoleContext, requestId: string): HTMLElement {
+export function historySection(ctx: ConsoleContext, requestId: string, zone: string): HTMLElement {
   const body = h('div', { 'aria-live': 'polite' }, message('info', 'Loading the subject\u2019s requests…'));
   const section = h('section', { 'aria-labelledby': 'sec-history', class: 'subject-history' }, h('h2', { id: 'sec-history' }, 'Subject\u2019s requests'), body);
   ctx.api
     .call<History>('GET', `/v1/admin/requests/${encodeURIComponent(requestId)}/history`, { token: ctx.session.token })
     .then((history) => {
-      body.replaceChildren(history.items.length > 1 ? table(history) : h('p', {}, 'This is the only request filed in this subject\u2019s name.'));
+      body.replaceChildren(history.items.length > 1 ? table(history, zone) : h('p', {}, 'This is the only request filed in this subject\u2019s name.'));
     })
     .catch((err: unknown) => {
       if (err instanceof ApiError && err.status === 401) return ctx.signedOut();
@@ -61,15 +62,17 @@ export function historySection(ctx: ConsoleContext, requestId: string): HTMLElem
   return section;
 }
 
-let shown: { requestId: string; section: HTMLElement } | undefined;
+let shown: { key: string; section: HTMLElement } | undefined;
 
 /**
  * The panel on the detail page. The page redraws after every action and while it polls; the subject's
  * history does not change with those, so the section (and its one API call) is kept for the request on
- * screen instead of being fetched again on every redraw.
+ * screen instead of being fetched again on every redraw, until that request's own status changes.
  */
 export const historyPanel: DetailPanel = (page) => {
-  const { requestId } = page.detail.request;
-  if (shown?.requestId !== requestId) shown = { requestId, section: historySection(page.ctx, requestId) };
+  const { requestId, status } = page.detail.request;
+  // Read again when the request on screen changes status: its own row shows its status and outcome.
+  const key = `${requestId}#${status}`;
+  if (shown?.key !== key) shown = { key, section: historySection(page.ctx, requestId, page.zone) };
   return shown.section;
 };

@@ -3,9 +3,10 @@
  * nothing to review or download), and the subject was mailed that we hold no personal data about them.
  */
 import type { Schemas } from '../../shared/api.ts';
-import { formatDate, h } from '../../shared/dom.ts';
+import { h } from '../../shared/dom.ts';
+import { timeIn } from '../time.ts';
 
-export function nothingHeldSection(r: Schemas['StaffRequest']): HTMLElement | null {
+export function nothingHeldSection(r: Schemas['StaffRequest'], zone: string): HTMLElement | null {
   const held = r.nothingHeld;
   if (!held) return null;
   return h(
@@ -15,8 +16,9 @@ export function nothingHeldSection(r: Schemas['StaffRequest']): HTMLElement | nu
     h(
       'p',
       {},
-      `None of the ${held.systems.length} systems searched returned a record (${held.systems.join(', ')}), so no package was built on ${formatDate(held.at)}. ` +
-        'The subject was mailed that we hold no personal data about them, with the Art. 15 information that still applies.',
+      `None of the ${held.systems.length} systems searched returned a record (${held.systems.join(', ')}), so no package was built on `,
+      timeIn(held.at, zone),
+      '. The subject was mailed that we hold no personal data about them, with the Art. 15 information that still applies.',
     ),
   );
 }

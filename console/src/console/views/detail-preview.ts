@@ -5,7 +5,8 @@
  * configured policy will do to each object. Counts only: the preview never holds the subject's data.
  */
 import type { Schemas } from '../../shared/api.ts';
-import { formatDate, h } from '../../shared/dom.ts';
+import { h } from '../../shared/dom.ts';
+import { timeIn } from '../time.ts';
 import type { Detail } from './detail.ts';
 
 type PreviewSystem = Schemas['PreviewSystem'];
@@ -39,7 +40,7 @@ function row(s: PreviewSystem, erasure: boolean): HTMLElement {
 }
 
 /** The panel, or nothing for a request that was not previewed (approved automatically, or from before previews). */
-export function previewSection(detail: Detail): HTMLElement | null {
+export function previewSection(detail: Detail, zone: string): HTMLElement | null {
   const preview = detail.preview;
   if (!preview) return null;
   const erasure = detail.request.type === 'erasure';
@@ -56,14 +57,18 @@ export function previewSection(detail: Detail): HTMLElement | null {
           {},
           `${records(total)} in ${preview.systems.length - failed} system${preview.systems.length - failed === 1 ? '' : 's'}`,
           failed ? `; ${failed} could not be counted` : '',
-          preview.at ? `. Counted ${formatDate(preview.at)}, before approval; nothing was exported.` : '.',
+          ...(preview.at ? ['. Counted ', timeIn(preview.at, zone), ', before approval; nothing was exported.'] : ['.']),
         ),
     preview.systems.length
       ? h(
-          'table',
-          {},
-          h('thead', {}, h('tr', {}, ...['System', 'Records', 'Per object', ...(erasure ? ['On approval (configured policy)'] : [])].map((c) => h('th', { scope: 'col' }, c)))),
-          h('tbody', {}, ...preview.systems.map((s) => row(s, erasure))),
+          'div',
+          { class: 'table-scroll' },
+          h(
+            'table',
+            {},
+            h('thead', {}, h('tr', {}, ...['System', 'Records', 'Per object', ...(erasure ? ['On approval (configured policy)'] : [])].map((c) => h('th', { scope: 'col' }, c)))),
+            h('tbody', {}, ...preview.systems.map((s) => row(s, erasure))),
+          ),
         )
       : null,
   );

@@ -6,13 +6,15 @@
  * panel loads its own list (GET .../tasks) and redraws from what each action answers.
  */
 import { ApiError, type Answer, type Schemas } from '../../shared/api.ts';
-import { field, formatDate, h, message } from '../../shared/dom.ts';
+import { field, h, message } from '../../shared/dom.ts';
+import { timeIn } from '../time.ts';
 import type { ConsoleContext } from '../context.ts';
 import { confirmAction } from '../dialog.ts';
 
 type Task = Schemas['Task'];
 type Tasks = Answer<'listTasks'>;
-type Request = Pick<Schemas['StaffRequest'], 'requestId' | 'openTodos'>;
+/** The request the panel works on, and the company's zone its times are shown in. */
+type Request = Pick<Schemas['StaffRequest'], 'requestId' | 'openTodos'> & { zone: string };
 
 const KIND_LABEL: Record<string, string> = {
   'art19-recipient': 'Art. 19 recipient',
@@ -26,21 +28,20 @@ export function tasksOpenLabel(openTodos: number | undefined): string {
   return `${openTodos} follow-up task${openTodos === 1 ? '' : 's'} open`;
 }
 
-function statusText(t: Task): string {
-  const by = t.resolution ? ` by ${t.resolution.by} on ${formatDate(t.resolution.at)}` : '';
-  const note = t.resolution?.note ? `: ${t.resolution.note}` : '';
-  if (t.status === 'done') return `Done${by}${note}`;
-  if (t.status === 'closed') return `Closed without doing${by}${note}`;
-  return 'Open';
+/** Open, or who did or closed the task, when (in the company's zone, UTC on hover) and their note. */
+function statusText(t: Task, zone: string): Array<Node | string> {
+  if (t.status === 'open' || !t.resolution) return [t.status === 'done' ? 'Done' : t.status === 'closed' ? 'Closed without doing' : 'Open'];
+  const note = t.resolution.note ? `: ${t.resolution.note}` : '';
+  return [`${t.status === 'done' ? 'Done' : 'Closed without doing'} by ${t.resolution.by} on `, timeIn(t.resolution.at, zone), note];
 }
 
 /**
  * The "Follow-up tasks" section: empty until the list arrives, and left out of the page when the request
  * has none (most requests).
  */
-export function tasksSection(ctx: ConsoleContext, request: Request): HTMLElement {
+export function tasksSection(ctx: ConsoleContext, request: Pick<Schemas['StaffRequest'], 'requestId' | 'openTodos'>, zone: string): HTMLElement {
   const section = h('section', { 'aria-labelledby': 'sec-tasks', class: 'tasks', hidden: true });
-  void load(ctx, section, request);
+  void load(ctx, section, { requestId: request.requestId, openTodos: request.openTodos, zone });
   return section;
 }
 
@@ -93,8 +94,8 @@ function draw(ctx: ConsoleContext, section: HTMLElement, request: Request, tasks
       h('th', { scope: 'row' }, h('label', { for: box.id }, t.title)),
       h('td', {}, KIND_LABEL[t.kind] ?? t.kind),
       h('td', {}, t.owner ?? 'DPO'),
-      h('td', {}, formatDate(t.dueDate)),
-      h('td', { id: `task-${t.n}-status` }, statusText(t)),
+      h('td', {}, timeIn(t.dueDate, request.zone)),
+      h('td', { id: `task-${t.n}-status`, class: 'task-status' }, ...statusText(t, request.zone)),
       h('td', {}, h('div', { class: 'actions' }, ...controls)),
     );
   });
@@ -110,10 +111,14 @@ function draw(ctx: ConsoleContext, section: HTMLElement, request: Request, tasks
     ),
     outcome,
     h(
-      'table',
-      {},
-      h('thead', {}, h('tr', {}, ...['Done', 'Task', 'Kind', 'Owner', 'Due', 'Status', ''].map((c) => h('th', { scope: 'col' }, c)))),
-      h('tbody', {}, ...rows),
+      'div',
+      { class: 'table-scroll' },
+      h(
+        'table',
+        {},
+        h('thead', {}, h('tr', {}, ...['Done', 'Task', 'Kind', 'Owner', 'Due', 'Status', ''].map((c) => h('th', { scope: 'col' }, c)))),
+        h('tbody', {}, ...rows),
+      ),
     ),
   );
 }

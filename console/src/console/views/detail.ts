@@ -23,7 +23,7 @@ import { agentPanel } from './detail-agent.ts';
 import { partnerPanel } from './detail-partner.ts';
 import { previewSection } from './detail-preview.ts';
 import { releaseSection } from './detail-release.ts';
-import { tasksSection } from './detail-tasks.ts';
+import { tasksOpenLabel, tasksSection } from './detail-tasks.ts';
 import { subjectDetailsSection } from './detail-subject-details.ts';
 import { suppressionSection } from './detail-suppression.ts';
 import type { Detail, DetailPage, DetailPanel } from './detail-panel.ts';
@@ -113,10 +113,10 @@ const requestPath = (id: string) => `/v1/admin/requests/${encodeURIComponent(id)
 const PANELS: DetailPanel[] = [
   agentPanel,
   partnerPanel,
-  (page) => previewSection(page.detail),
-  (page) => nothingHeldSection(page.detail.request),
+  (page) => previewSection(page.detail, page.zone),
+  (page) => nothingHeldSection(page.detail.request, page.zone),
   (page) => releaseSection(page.ctx, page.detail, (notice) => void page.reload(notice)),
-  (page) => tasksSection(page.ctx, page.detail.request),
+  (page) => tasksSection(page.ctx, page.detail.request, page.zone),
   messagesPanel,
   notesPanel,
   historyPanel,
@@ -445,7 +445,12 @@ function actionsSection(page: RequestPage, outcome: HTMLElement): HTMLElement {
     { 'aria-labelledby': 'sec-actions', class: 'action-bar' },
     h('h2', { id: 'sec-actions' }, 'Actions'),
     readOnly ? h('p', { class: 'hint' }, 'You have read-only (viewer) access: actions need the approver role.') : null,
-    buttons.length ? h('div', { class: 'actions' }, ...buttons) : h('p', {}, 'No action is possible in this state.'),
+    buttons.length
+      ? h('div', { class: 'actions' }, ...buttons)
+      : detail.request.openTodos
+        ? // Answered, but not finished: the work left is in the tasks panel, not "nothing to do".
+          h('p', { 'data-tasks-open': detail.request.openTodos }, `The subject has been answered. ${tasksOpenLabel(detail.request.openTodos)}: `, h('a', { href: '#sec-tasks' }, 'tick them off under Follow-up tasks'), '.')
+        : h('p', {}, 'No action is possible in this state.'),
   );
 }
 

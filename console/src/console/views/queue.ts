@@ -14,6 +14,7 @@ import { CLOSED_STATUSES, OPEN_STATUSES, SHORT_TYPE, STAFF_STATUS_LABEL } from '
 import { badgeElement } from '../badge-element.ts';
 import type { ConsoleContext } from '../context.ts';
 import { waitingForSubject } from './detail-messages.ts';
+import { tasksOpenLabel } from './detail-tasks.ts';
 
 const PAGE_SIZE = 25;
 const REQUEST_ID = /^dsar_[a-z0-9]{8,40}$/;
@@ -74,6 +75,8 @@ function row(i: QueueItem): HTMLElement {
       statusText(i),
       // Staff asked the subject something (or stopped the clock): the answer is what the request waits for.
       waitingForSubject(i) ? h('span', { class: 'badge badge-amber waiting-badge' }, 'Waiting for the subject') : null,
+      // Answered but not finished for staff: the closed list would otherwise hide work still to do.
+      i.openTodos ? h('span', { class: 'badge badge-amber tasks-open-badge' }, tasksOpenLabel(i.openTodos)) : null,
     ),
     h('td', {}, formatDate(i.dueDate)),
     h('td', { class: 'assignee' }, i.assignee ?? '—'),
@@ -82,15 +85,16 @@ function row(i: QueueItem): HTMLElement {
   );
 }
 
+/** The table, in a box of its own that scrolls sideways on a phone, so the page itself never does. */
 function table(items: QueueItem[], caption: string, closed: boolean): HTMLElement {
   const columns = ['Days left', 'Request', 'Subject', 'Type', 'Status', 'Due', 'Assignee', 'Jurisdiction', closed ? 'Closed' : 'Received'];
-  return h(
+  return h('div', { class: 'table-scroll' }, h(
     'table',
     { class: 'queue' },
     h('caption', {}, caption),
     h('thead', {}, h('tr', {}, ...columns.map((c) => h('th', { scope: 'col' }, c)))),
     h('tbody', {}, ...items.map(row)),
-  );
+  ));
 }
 
 export async function queueView(ctx: ConsoleContext, container: HTMLElement, params: URLSearchParams): Promise<void> {
