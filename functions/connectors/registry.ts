@@ -2,7 +2,7 @@
  * Builds connectors from configuration. This is the only place that knows which module serves which
  * kind of system; the workflow only sees the Connector interface.
  */
-import type { ConnectorConfig, DsarConfig, ErasurePolicy } from '#commons/config';
+import { appliedPolicy, type ConnectorConfig, type DsarConfig, type ErasurePolicy } from '#commons/config';
 import { dynamo, s3Client } from '#commons/clients';
 import { DynamoDbTableConnector } from './dynamodb-table.ts';
 import { gaIdentifierSources } from './google-analytics/index.ts';
@@ -169,5 +169,5 @@ function build(config: ConnectorConfig, deps: ConnectorDeps): Connector {
 
 /** The erasure policy of an object: its own, else the connector's default. */
 export function policyFor(config: ConnectorConfig): PolicyFor {
-  return (object: string): ErasurePolicy => config.objects[object]?.erasure ?? config.erasure;
+  return (object: string): ErasurePolicy => appliedPolicy(config.objects[object]?.erasure ?? config.erasure);
 }

@@ -278,7 +278,9 @@ async function statusPage(api: Api, id: string, token: string, notice?: string) 
   add('status.type', label(SHORT_TYPE_KEYS, s.type));
   add('status.received', t.date(s.receivedDate));
   add('status.dueBy', s.status === 'completed' || s.status === 'denied' ? undefined : t.date(s.dueDate));
-  add('status.closed', s.closedAt ? t.date(s.closedAt) : undefined);
+  // An instant: the day it was where the request is (its deadlines' zone), not in UTC.
+  const zone = s.timeZone ? { timeZone: s.timeZone } : {};
+  add('status.closed', s.closedAt ? t.date(s.closedAt, zone) : undefined);
   // Until the code is entered, this page is where the subject can enter it or ask for a new one.
   const unverified = s.status === 'awaiting_verification' && !s.verified;
   page(
@@ -299,7 +301,7 @@ async function statusPage(api: Api, id: string, token: string, notice?: string) 
     s.waitingForSubject ? replyForm(api, id, token, s.waitingForSubject) : null,
     list,
     // In the page's language, like the rest of the page.
-    s.erasureReport ? erasureReportView(s.erasureReport, t) : null,
+    s.erasureReport ? erasureReportView(s.erasureReport, t, s.timeZone) : null,
   );
 }
 

@@ -283,6 +283,8 @@ export interface components {
       duplicateOf?: string;
       /** Format: date-time */
       closedAt?: string;
+      /** @description The IANA zone the request's deadlines are counted in; the page shows instants (closedAt, the erasure's dates) as days there */
+      timeZone?: string;
       denialReason?: string;
       /** @description Present while staff wait for the subject (they stopped the clock, or sent a question); answer with POST /v1/requests/{id}/reply. */
       waitingForSubject?: {
@@ -519,6 +521,20 @@ export interface components {
       closing?: components["schemas"]["Status"];
       /** @description The last status change a staff action made: its id, action, staff member, time, and the statuses from and to */
       transition?: Record<string, never>;
+      /** @description What staff withheld from the package before release, in order (see docs/release.md) */
+      withheld?: components["schemas"]["Withholding"][];
+      /** @description Who released the package to the subject, and when (staff release) */
+      release?: {
+        by: string;
+        /** Format: date-time */
+        at: string;
+      };
+      /** @description Present for a moment while a withholding rebuilds the package; withhold and release then answer 409 `busy` */
+      packageBuild?: {
+        id: string;
+        /** Format: date-time */
+        at: string;
+      };
       /** @description Present (with status `awaiting_staff`) while a workflow step has failed after its retries and the workflow waits for staff (NeedsAttention): retry the step, accept partial where `actions` offers it, or cancel. Removed by a retry or accept-partial; kept on a cancelled request. On a closed request whose closing mail to the subject failed (a cancellation closes before it mails), it is present with `status` equal to the closed status and `actions` offers `retry` (the mail is sent again). */
       attention?: {
         /** @description The state that failed, e.g. `Assemble` */
@@ -563,20 +579,6 @@ export interface components {
           /** @description The request the history was asked for */
           current: boolean;
         })[];
-      /** @description What staff withheld from the package before release, in order (see docs/release.md) */
-      withheld?: components["schemas"]["Withholding"][];
-      /** @description Who released the package to the subject, and when (staff release) */
-      release?: {
-        by: string;
-        /** Format: date-time */
-        at: string;
-      };
-      /** @description Present for a moment while a withholding rebuilds the package; withhold and release then answer 409 `busy` */
-      packageBuild?: {
-        id: string;
-        /** Format: date-time */
-        at: string;
-      };
     };
     /** @description A part of the package staff withheld: a whole object (no recordId, no field), one record, or one field (a dotted path) of one record or of every record */
     Withholding: {

@@ -7,6 +7,7 @@
 import { createHmac } from 'node:crypto';
 import pg from 'pg';
 import type { PostgresConnectorConfig } from '#commons/config';
+import { localText } from '#commons/local-text';
 import { ConnectorAuthFailed, ConnectorError, ConnectorMisconfigured, ConnectorUnavailable } from '../errors.ts';
 import type { Connector, ConnectorContext, ConnectorDeps, DataRecord, ErasureItem, ErasureOutcome, Subject } from '../types.ts';
 import type { DatasetTable, Masking } from './dataset.ts';
@@ -148,7 +149,7 @@ export class PostgresConnector implements Connector {
       const rows = [...found.get(name)!.values()];
       const erasure = table.erasure;
       if (rows.length === 0) await report({ object: name, action: 'not_found', count: 0 });
-      else if (erasure.action === 'retain') await report({ object: name, action: 'retained', count: rows.length, legalBasis: erasure.legalBasis, retentionPeriod: erasure.retentionPeriod });
+      else if (erasure.action === 'retain') await report({ object: name, action: 'retained', count: rows.length, legalBasis: localText(erasure.legalBasis, 'en'), retentionPeriod: localText(erasure.retentionPeriod, 'en') });
       else if (erasure.action === 'anonymize') await report({ object: name, action: 'anonymized', count: await this.mask(table, rows, ctx) });
       else {
         const { deleted, kept } = await this.delete(table, rows, ctx);

@@ -35,7 +35,7 @@ export function nothingHeld(config: DsarConfig, r: NothingHeldFacts, t: Translat
       `${t.t('nothingHeld.categories')}\n${bullets(notice.categories.map((c) => localText(c, t.locale)))}`,
       t.t('nothingHeld.none'),
       t.t('nothingHeld.rights', { dpo: dpo.name, email: dpo.email }),
-      t.t('nothingHeld.complaint', { authority: authority.name, address: authority.address, url: authority.url }),
+      t.t('nothingHeld.complaint', { authority: localText(authority.name, t.locale), address: localText(authority.address, t.locale), url: authority.url }),
       { text: t.t('nothingHeld.notice'), href: config.organisation.privacyNoticeUrl },
     ],
     t,

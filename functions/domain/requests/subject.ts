@@ -12,7 +12,10 @@ import type { AppContext } from '../context.ts';
 import { subjectReplied } from './deadline-actions.ts';
 import { subjectAnswered } from './message-subject.ts';
 import { STAFF_MESSAGE, SUBJECT_MESSAGE } from './messages.ts';
-import { CLOSED_STATUSES, type RequestRecord } from './model.ts';
+import { CLOSED_STATUSES, type ErasureReport, type RequestRecord } from './model.ts';
+import { pickLocale } from '../i18n/locale.ts';
+import { requestTimeZone } from './zone.ts';
+import { erasureReportIn } from '../workflow/erasure-report-language.ts';
 
 /** The statuses as the subject reads them: internal steps collapse into "in progress". */
 const PUBLIC_STATUS: Record<RequestRecord['status'], string> = {
@@ -64,6 +67,7 @@ export async function subjectStatus(ctx: AppContext, requestId: string, token: s
     receivedDate: r.receivedDate,
     dueDate: r.dueDate,
     jurisdiction: r.jurisdiction,
+    timeZone: requestTimeZone(ctx.config, r),
     verified: Boolean(r.verification?.verifiedAt),
     ...(r.duplicateOf ? { duplicateOf: r.duplicateOf } : {}),
     ...(r.status === 'denied' && r.decision?.reason ? { denialReason: r.decision.reason } : {}),
@@ -71,22 +75,24 @@ export async function subjectStatus(ctx: AppContext, requestId: string, token: s
     // While the clock is stopped, or staff asked a question, the subject sees it and can answer on the page.
     ...(waiting ? { waitingForSubject: waiting } : {}),
     // What an erasure did, for the subject's status page (counts, bases and dates; never data).
-    ...(r.erasureReport
-      ? {
-          erasureReport: {
-            completedAt: r.erasureReport.completedAt,
-            // The kind names the system's objects in the subject's language (erasure.object.<kind>.<object>).
-            systems: r.erasureReport.systems.map(({ connectorId, displayName, items, confirmed }) => {
-              const kind = ctx.config.connectors.find((c) => c.id === connectorId)?.kind;
-              return { displayName, ...(kind ? { kind } : {}), items, confirmed };
-            }),
-            recipientsNotified: r.erasureReport.recipientsNotified,
-            notErased: r.erasureReport.notErased.map(({ displayName, reason }) => ({ displayName, reason })),
-            recipientsNotTold: r.erasureReport.recipientsNotTold ?? [],
-            ...(r.erasureReport.earlierPackagesDeleted ? { earlierPackagesDeleted: r.erasureReport.earlierPackagesDeleted } : {}),
-          },
-        }
-      : {}),
+    // In the request's language: the status link the mails carry opens the page in it (`&lang=`).
+    ...(r.erasureReport ? { erasureReport: erasureReportShown(ctx, erasureReportIn(ctx.config, r.erasureReport, pickLocale(r.locale))) } : {}),
+  };
+}
+
+function erasureReportShown(ctx: AppContext, report: ErasureReport) {
+  return {
+
+    completedAt: report.completedAt,
+    // The kind names the system's objects in the subject's language (erasure.object.<kind>.<object>).
+    systems: report.systems.map(({ connectorId, displayName, items, confirmed }) => {
+      const kind = ctx.config.connectors.find((c) => c.id === connectorId)?.kind;
+      return { displayName, ...(kind ? { kind } : {}), items, confirmed };
+    }),
+    recipientsNotified: report.recipientsNotified,
+    notErased: report.notErased.map(({ displayName, reason }) => ({ displayName, reason })),
+    recipientsNotTold: report.recipientsNotTold ?? [],
+    ...(report.earlierPackagesDeleted ? { earlierPackagesDeleted: report.earlierPackagesDeleted } : {}),
   };
 }
 

@@ -5,7 +5,7 @@
  * needs any more. With staff release they are kept: withholding rebuilds the package from them, so they
  * live until the release (or the request closes) and are deleted then (../release/).
  */
-import { releaseMode } from '#commons/config';
+import { connectorName, releaseMode } from '#commons/config';
 import { logger } from '#commons/observability';
 import type { StoreContext } from '../store-context.ts';
 import { deleteStaging } from '../staging/cleanup.ts';
@@ -13,6 +13,7 @@ import { assemblePackage } from '../package/assemble.ts';
 import type { AssembleInput, MissingSource, PackageSource, PackageType } from '../package/types.ts';
 import type { RequestRecord } from '../requests/model.ts';
 import { requestTimeZone } from '../requests/zone.ts';
+import { pickLocale } from '../i18n/locale.ts';
 
 export async function assemble(ctx: StoreContext, requestId: string): Promise<{ key: string; records: number; bytes: number }> {
   const { repo, config, clock } = ctx;
@@ -64,22 +65,24 @@ export async function assemble(ctx: StoreContext, requestId: string): Promise<{ 
   return { key, records: result.records, bytes: result.bytes };
 }
 
-/** What the connectors staged for a request, as the package's sources, and what staff accepted as missing. */
-export function packageSources(ctx: StoreContext, request: RequestRecord): { sources: PackageSource[]; missing: MissingSource[] } {
-  const byId = new Map(ctx.config.connectors.map((c) => [c.id, c]));
+/**
+ * What the connectors staged for a request, as the package's sources, and what staff accepted as
+ * missing, the systems named in `language` (the subject's, for the package; English for the record).
+ */
+export function packageSources(ctx: StoreContext, request: RequestRecord, language = 'en'): { sources: PackageSource[]; missing: MissingSource[] } {
   const outcomes = Object.values(request.connectors ?? {});
   const sources: PackageSource[] = outcomes
     .filter((o) => o.status === 'succeeded')
     .map((o) => ({
       connectorId: o.connectorId,
-      displayName: byId.get(o.connectorId)?.displayName ?? o.connectorId,
+      displayName: connectorName(ctx.config, o.connectorId, language),
       objects: Object.entries(o.stagingKeys).map(([object, stagingKey]) => ({ object, stagingKey, count: o.objects[object] ?? 0 })),
     }));
   const missing = outcomes
     .filter((o) => o.status === 'accepted_missing')
     .map((o) => ({
       connectorId: o.connectorId,
-      displayName: byId.get(o.connectorId)?.displayName ?? o.connectorId,
+      displayName: connectorName(ctx.config, o.connectorId, language),
       reason: request.partialAcceptance?.reason ?? 'not available',
     }));
   return { sources, missing };
@@ -87,7 +90,8 @@ export function packageSources(ctx: StoreContext, request: RequestRecord): { sou
 
 /** The whole input of a package build for a request: Assemble's, and a rebuild's after staff withheld parts. */
 export function packageInput(ctx: StoreContext, request: RequestRecord, key: string, now: Date): AssembleInput {
-  const { sources, missing } = packageSources(ctx, request);
+  // The package is the subject's: its systems are named in their language.
+  const { sources, missing } = packageSources(ctx, request, pickLocale(request.locale));
   return {
     s3: ctx.s3,
     stagingBucket: ctx.stagingBucket(),

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import yauzl from 'yauzl';
 import { parse } from 'csv-parse/sync';
-import { parseConfig, type DsarConfig } from '#commons/config';
+import { connectorName, parseConfig, type DsarConfig } from '#commons/config';
 import type { DataRecord } from '#connectors/types';
 import { StagingWriter } from '../../../../functions/domain/staging/index.ts';
 import { assemblePackage, DATA_SCHEMA_ID, type AssembleInput, type PackageSource } from '../../../../functions/domain/package/index.ts';
@@ -142,7 +142,7 @@ beforeAll(async () => {
     const result = await writer.close();
     sources.push({
       connectorId,
-      displayName: config.connectors.find((c) => c.id === connectorId)!.displayName,
+      displayName: connectorName(config, connectorId),
       objects: Object.entries(result.stagingKeys).map(([object, stagingKey]) => ({ object, stagingKey, count: result.objects[object]! })),
     });
   }
