@@ -436,6 +436,8 @@ export interface components {
         at: string;
         /** @description Display names of the systems searched */
         systems: string[];
+        /** @description A portability request whose records were all inferred or derived: data is held, none of it portable, and the subject was mailed that (no package) */
+        onlyInferred?: boolean;
       };
       /** @description The staff member who owns the request */
       assignee?: string;

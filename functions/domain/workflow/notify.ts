@@ -61,7 +61,7 @@ export async function notifyOutcome(ctx: AppContext, requestId: string, outcome:
         // Nothing held: no package and no link, the mail says so in words (notifications/nothing-held.ts).
         const held = request.nothingHeld;
         status = 'completed';
-        send = () => mailer.send(to, nothingHeld(config, { ...f, systems: held.systems.map((s) => storedNameIn(config, s, t.locale)) }, t), tag);
+        send = () => mailer.send(to, nothingHeld(config, { ...f, systems: held.systems.map((s) => storedNameIn(config, s, t.locale)), ...(held.onlyInferred ? { onlyInferred: true } : {}) }, t), tag);
         break;
       }
       const pkg = request.package;

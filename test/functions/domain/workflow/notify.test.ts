@@ -110,6 +110,22 @@ describe('notifyOutcome', () => {
     expect(ctx.memory.stored().status).toBe('completed');
   });
 
+  it('tells a Norwegian portability subject whose data is all inferred that nothing is portable, naming the systems in Norwegian', async () => {
+    await ctx.memory.update(
+      REQUEST_ID,
+      { type: 'portability', locale: 'nb-NO', nothingHeld: { at: '2026-03-02T10:00:00.000Z', systems: ['HubSpot (communication and marketing)'], onlyInferred: true } },
+      { remove: ['package'] },
+    );
+
+    const out = await notifyOutcome(ctx, REQUEST_ID, { outcome: 'completed' });
+
+    expect(out).toEqual({ status: 'completed' });
+    const [mail] = ctx.mail.to(SUBJECT_EMAIL);
+    expect(mail!.subject).toBe(`Ingen opplysninger å utlevere for dataportabilitet (${REQUEST_ID})`);
+    expect(mail!.text).toContain('- HubSpot (kommunikasjon og markedsføring)');
+    expect(mail!.text).not.toMatch(/download\/|token=/i);
+  });
+
   it('refuses to complete a request without a package', async () => {
     await ctx.memory.update(REQUEST_ID, {}, { remove: ['package'] });
 

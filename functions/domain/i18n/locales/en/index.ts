@@ -4,6 +4,7 @@ import { erasure } from './erasure.ts';
 import { mail } from './mail.ts';
 import { messages } from './messages.ts';
 import { pages } from './pages.ts';
+import { portability } from './portability.ts';
 import { release } from './release.ts';
 import { report } from './report.ts';
 
@@ -15,4 +16,5 @@ export const en = {
   ...messages,
   ...report,
   ...release,
+  ...portability,
 };

@@ -5,6 +5,7 @@ import { erasure } from './erasure.ts';
 import { mail } from './mail.ts';
 import { messages } from './messages.ts';
 import { pages } from './pages.ts';
+import { portability } from './portability.ts';
 import { release } from './release.ts';
 import { report } from './report.ts';
 
@@ -16,4 +17,5 @@ export const nb: Catalogue = {
   ...messages,
   ...report,
   ...release,
+  ...portability,
 };
