@@ -75,6 +75,14 @@ for (const who of ['alice', 'bob'] as const) {
         if (lang === 'nb') expect(await page.locator('body').textContent()).not.toMatch(ENGLISH_CONFIG);
         await page.screenshot({ path: join(SHOTS, `${who}.${lang}.first-screen.png`) });
         await page.screenshot({ path: join(SHOTS, `${who}.${lang}.png`), fullPage: true });
+        // Records are folded: alice's report was 146,594 px of open tables with the Art. 15 information
+        // at the bottom. The contents lead to each system and to how we use the data.
+        expect(await page.evaluate(() => document.documentElement.scrollHeight)).toBeLessThan(40_000);
+        const contents = await page.locator('#contents a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+        expect(contents).toContain('#processing');
+        for (const system of JSON.parse(answers.get(`${who}.${lang}`)!.files!.get('data.json')!).systems as Array<{ connectorId: string; objects: unknown[] }>) {
+          if (system.objects.length) expect(contents, system.connectorId).toContain(`#system-${system.connectorId}`);
+        }
 
         expect(await overflow(page)).toEqual({ width: PHONE.width, wide: [] });
         await page.evaluate(() => document.querySelectorAll('details').forEach((d) => (d.open = true)));
