@@ -41,6 +41,8 @@ describe('the workflow definition', () => {
     expect(s.Assemble.Next).toBe('ChooseRelease');
     expect(s.ChooseRelease.Choices).toEqual([
       { Not: { Variable: '$.receipt.release', IsPresent: true }, Next: 'NotifySubject' },
+      // Nothing held (no package) or a package of no record: nothing to review, the mail goes out.
+      { Variable: '$.package.records', NumericEquals: 0, Next: 'NotifySubject' },
       { Variable: '$.release', IsPresent: true, Next: 'NotifySubject' },
       { Variable: '$.receipt.release', StringEquals: 'staff', Next: 'AwaitRelease' },
     ]);
@@ -61,9 +63,10 @@ describe('the workflow definition', () => {
   });
 
   it.each([
-    ['staff release, not yet released', { receipt: { release: 'staff' } }, 'AwaitRelease'],
-    ['staff release, released', { receipt: { release: 'staff' }, release: { action: 'release' } }, 'NotifySubject'],
-    ['automatic release', { receipt: { release: 'automatic' } }, 'NotifySubject'],
+    ['staff release, not yet released', { receipt: { release: 'staff' }, package: { records: 3 } }, 'AwaitRelease'],
+    ['staff release, released', { receipt: { release: 'staff' }, package: { records: 3 }, release: { action: 'release' } }, 'NotifySubject'],
+    ['staff release, nothing held', { receipt: { release: 'staff' }, package: { key: '', records: 0 } }, 'NotifySubject'],
+    ['automatic release', { receipt: { release: 'automatic' }, package: { records: 3 } }, 'NotifySubject'],
     ['a receipt from before the setting', { receipt: {} }, 'NotifySubject'],
   ])('routes %s on an interpreter', async (_case, input, expected) => {
     const pass = (name: string) => ({ Type: 'Pass', Result: name, End: true });
