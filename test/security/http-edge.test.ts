@@ -11,6 +11,7 @@ import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
 import { unzipToText } from '../support/zip.ts';
 import { BOB } from '../../infra/local/demo/people.ts';
 import { SECURITY_HEADERS } from '../../functions/handlers/http.ts';
+import { releasePackage } from '../support/release.ts';
 
 let rt: TestRuntime;
 
@@ -68,6 +69,8 @@ describe('a formula behind a line break in a connector value', () => {
 
     const id = await rt.fileAndVerify(BOB.email, 'access');
     await rt.approve(id, 'access');
+    // Staff release the package (release: staff, the example's setting), finding nothing to withhold.
+    await releasePackage(rt, id);
     expect((await rt.waitForStatus(id, ['completed', 'awaiting_staff'], 60_000)).request.status).toBe('completed');
     const mail = await rt.waitForMail(BOB.email, 'Your data is ready');
     const link = /(http:\/\/\S+\/v1\/downloads\/\S+)/.exec(mail.body.text!)![1]!;
