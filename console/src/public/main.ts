@@ -265,7 +265,8 @@ async function statusPage(api: Api, id: string, token: string, notice?: string) 
   if (!id || !token) return linkProblem('link.incomplete.title', t.t('link.incomplete.text'));
   let s: Answer<'getRequestStatus'>;
   try {
-    s = await api.call<Answer<'getRequestStatus'>>('GET', `/v1/requests/${encodeURIComponent(id)}?token=${encodeURIComponent(token)}`);
+    // The page's language: the erasure report's system names and reasons come in it.
+    s = await api.call<Answer<'getRequestStatus'>>('GET', `/v1/requests/${encodeURIComponent(id)}?token=${encodeURIComponent(token)}&lang=${t.locale}`);
   } catch (err) {
     if (err instanceof ApiError && (err.status === 403 || err.status === 404)) return linkProblem('link.invalid.title', t.t('link.invalid.text'));
     return linkProblem('link.loadFailed.title', problem(t, err));

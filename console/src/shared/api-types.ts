@@ -927,6 +927,8 @@ export interface operations {
       query: {
         /** @description From the acknowledgement email */
         token: string;
+        /** @description The language the page shows (a language code or tag); what configuration says per language (system names, reasons for keeping records) follows it. The request's language when absent; English for one we have no texts in */
+        lang?: string;
       };
       path: {
         id: components["parameters"]["RequestId"];

@@ -57,7 +57,11 @@ async function waitingFor(ctx: AppContext, r: RequestRecord) {
   return asked ? { since: r.awaitingSubject.since, asked: asked.detail!.message as string, clockStopped: false } : undefined;
 }
 
-export async function subjectStatus(ctx: AppContext, requestId: string, token: string | undefined) {
+/**
+ * `language` is the page's (the status page sends the one it shows, `?lang=`): what the configuration
+ * says per language (system names, reasons for keeping records) follows it; the request's when absent.
+ */
+export async function subjectStatus(ctx: AppContext, requestId: string, token: string | undefined, language?: string) {
   const r = await withToken(ctx, requestId, token);
   const waiting = await waitingFor(ctx, r);
   return {
@@ -75,8 +79,7 @@ export async function subjectStatus(ctx: AppContext, requestId: string, token: s
     // While the clock is stopped, or staff asked a question, the subject sees it and can answer on the page.
     ...(waiting ? { waitingForSubject: waiting } : {}),
     // What an erasure did, for the subject's status page (counts, bases and dates; never data).
-    // In the request's language: the status link the mails carry opens the page in it (`&lang=`).
-    ...(r.erasureReport ? { erasureReport: erasureReportShown(ctx, erasureReportIn(ctx.config, r.erasureReport, pickLocale(r.locale))) } : {}),
+    ...(r.erasureReport ? { erasureReport: erasureReportShown(ctx, erasureReportIn(ctx.config, r.erasureReport, pickLocale(language ?? r.locale))) } : {}),
   };
 }
 
