@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { parseConfig } from '#commons/config';
+import { connectorName, parseConfig } from '#commons/config';
 import type { DataRecord } from '#connectors/types';
 import { StagingWriter } from '../functions/domain/staging/index.ts';
 import { assemblePackage, type PackageSource } from '../functions/domain/package/index.ts';
@@ -32,7 +32,7 @@ const MiB = 1024 * 1024;
 const config = parseConfig(JSON.parse(readFileSync(new URL('../config/example.config.json', import.meta.url), 'utf8')));
 const calls = config.connectors.find((c) => c.id === 'calls');
 const CONNECTOR = calls?.id ?? config.connectors[0]!.id;
-const DISPLAY = calls?.displayName ?? config.connectors[0]!.displayName;
+const DISPLAY = connectorName(config, calls?.id ?? config.connectors[0]!.id);
 const OBJECT = calls && 'objectName' in calls ? calls.objectName : 'call';
 
 /** A realistic call-history record: one meeting the subject took part in (about 200 bytes of JSON). */

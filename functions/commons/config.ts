@@ -25,7 +25,7 @@ export const JURISDICTIONS = ['GDPR', 'UK_GDPR', 'CCPA', 'VCDPA', 'CPA', 'LGPD',
 export type Jurisdiction = (typeof JURISDICTIONS)[number];
 
 import { ORIGINS, type Origin } from './origins.ts';
-import { localTextSchema } from './local-text.ts';
+import { localText, localTextSchema } from './local-text.ts';
 
 export { ORIGINS, type Origin };
 
@@ -38,11 +38,28 @@ const erasurePolicySchema = z.discriminatedUnion('action', [
   }),
   z.object({
     action: z.literal('retain'),
-    legalBasis: z.string().check(z.minLength(1)),
-    retentionPeriod: z.string().check(z.minLength(1)),
+    /** Why the records are kept and for how long, as the erasure report tells the subject (one string or one per language). */
+    legalBasis: localTextSchema,
+    retentionPeriod: localTextSchema,
   }),
 ]);
-export type ErasurePolicy = z.infer<typeof erasurePolicySchema>;
+/** An erasure policy as configured: a `retain` policy's reasons may be given per language. */
+export type ConfiguredErasurePolicy = z.infer<typeof erasurePolicySchema>;
+/**
+ * An erasure policy as connectors apply it: a `retain` policy's reasons in English, as the erasure's
+ * record keeps them for staff; the subject's report reads them in the subject's language from the
+ * configuration (`retainedReasonIn`).
+ */
+export type ErasurePolicy =
+  | Exclude<ConfiguredErasurePolicy, { action: 'retain' }>
+  | { action: 'retain'; legalBasis: string; retentionPeriod: string };
+
+/** A configured policy as connectors apply it (see ErasurePolicy). */
+export function appliedPolicy(policy: ConfiguredErasurePolicy): ErasurePolicy {
+  return policy.action === 'retain'
+    ? { action: 'retain', legalBasis: localText(policy.legalBasis, 'en'), retentionPeriod: localText(policy.retentionPeriod, 'en') }
+    : policy;
+}
 
 /** How the access report shows values: dates from Unix seconds or ISO strings, money in minor units. */
 export const FIELD_FORMATS = ['text', 'date', 'datetime', 'unix-date', 'unix-datetime', 'minor-units'] as const;
@@ -117,8 +134,11 @@ export function recipientName(entry: Art15Facts['recipients'][number]): string {
 
 const connectorBase = {
   id: z.string().check(z.regex(/^[a-z][a-z0-9-]{1,40}$/, 'connector ids are lower-case slugs')),
-  /** Name of the system as the subject should read it in the report. */
-  displayName: z.string().check(z.minLength(1)),
+  /**
+   * Name of the system as the subject reads it (report, mails, status page): one string, or one per
+   * language (`{"en": "Stripe (payments)", "nb": "Stripe (betalinger)"}`); staff read the English one.
+   */
+  displayName: localTextSchema,
   enabled: z._default(z.boolean(), true),
   /** Default erasure policy for objects without their own. */
   erasure: z._default(erasurePolicySchema, { action: 'delete' }),
@@ -230,9 +250,13 @@ export type SqlConnectorConfig = PostgresConnectorConfig | MysqlConnectorConfig;
 export const isSqlConnector = (c: ConnectorConfig): c is SqlConnectorConfig => c.kind === 'postgres' || c.kind === 'mysql';
 
 const recipientSchema = z.object({
+  /** The recipient's key: systems name it in `art15.recipients` and `transfers`; staff read it. */
   name: z.string(),
+  /** The recipient as the subject reads it, one string or one per language; `name` when absent. */
+  label: z.optional(localTextSchema),
   role: z.string(),
-  purpose: z.string(),
+  /** What the recipient receives the data for, as the subject reads it (one string or one per language). */
+  purpose: localTextSchema,
   country: z.optional(z.string()),
   thirdCountry: z._default(z.boolean(), false),
   /**
@@ -299,15 +323,17 @@ export function intakeMaxBodyBytes(fieldsBytes = 64 * 1024): number {
 export const configSchema = z.object({
   organisation: z.object({
     name: z.string().check(z.minLength(1)),
-    address: z.string().check(z.minLength(1)),
+    /** Postal address as the subject reads it (one string or one per language). */
+    address: localTextSchema,
     country: z.string().check(z.length(2)),
     timezone: z.string().check(z.minLength(1)),
     dpo: z.object({ name: z.string(), email: z.email() }),
     privacyNoticeUrl: z.url(),
   }),
   supervisoryAuthority: z.object({
-    name: z.string(),
-    address: z.string(),
+    /** Name and address as the subject reads them (one string or one per language). */
+    name: localTextSchema,
+    address: localTextSchema,
     url: z.url(),
   }),
   /** The facts an access report must state (GDPR Art. 15(1)(a)-(h) and 15(2)). */
@@ -596,6 +622,49 @@ export function reviewMode(config: DsarConfig, type: RequestType, jurisdiction: 
 /** Whether a request's package waits for staff to release it (only access and portability have one). */
 export function releaseMode(config: DsarConfig, type: RequestType): 'automatic' | 'staff' {
   return type === 'access' || type === 'portability' ? config.release[type] : 'automatic';
+}
+
+/**
+ * A connector's name in `language` (an ISO 639 code: the subject's for what they read, English for
+ * staff, logs and the audit trail); the connector's id when the configuration no longer has it.
+ */
+export function connectorName(config: Pick<DsarConfig, 'connectors'>, connectorId: string, language = 'en'): string {
+  const connector = config.connectors.find((c) => c.id === connectorId);
+  return connector ? localText(connector.displayName, language) : connectorId;
+}
+
+/** A recipient of the privacy notice as the subject reads it in `language`: its label, else its name. */
+export function recipientLabel(config: Pick<DsarConfig, 'privacyNotice'>, name: string, language: string): string {
+  const label = config.privacyNotice.recipients.find((r) => r.name === name)?.label;
+  return label ? localText(label, language) : name;
+}
+
+/**
+ * A system's name as stored on a request (in English: reports and notes keep what staff read) in
+ * `language`; a name no configured connector has any more stays as stored.
+ */
+export function storedNameIn(config: Pick<DsarConfig, 'connectors'>, name: string, language: string): string {
+  const connector = config.connectors.find((c) => localText(c.displayName, 'en') === name);
+  return connector ? localText(connector.displayName, language) : name;
+}
+
+/**
+ * The reasons for keeping records as the subject reads them in `language`, when the record's English
+ * reasons are those its connector's configured `retain` policy for `object` gives; undefined otherwise
+ * (a reason the connector itself gave, or a policy changed since).
+ */
+export function retainedReasonIn(
+  config: Pick<DsarConfig, 'connectors'>,
+  connectorId: string,
+  object: string,
+  item: { legalBasis?: string; retentionPeriod?: string },
+  language: string,
+): { legalBasis: string; retentionPeriod: string } | undefined {
+  const connector = config.connectors.find((c) => c.id === connectorId);
+  const policy = connector ? (connector.objects[object]?.erasure ?? connector.erasure) : undefined;
+  if (policy?.action !== 'retain') return undefined;
+  if (localText(policy.legalBasis, 'en') !== item.legalBasis || localText(policy.retentionPeriod, 'en') !== item.retentionPeriod) return undefined;
+  return { legalBasis: localText(policy.legalBasis, language), retentionPeriod: localText(policy.retentionPeriod, language) };
 }
 
 export function enabledConnectors(config: DsarConfig): ConnectorConfig[] {

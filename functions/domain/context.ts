@@ -63,7 +63,9 @@ export function links(config: DsarConfig) {
   const consoleBase = config.email.consoleBaseUrl.replace(/\/$/, '');
   return {
     // The subject's readable status page; it reads GET /v1/requests/{id}?token= (which keeps working for API clients).
-    status: (id: string, token: string) => `${base}/request/status?id=${encodeURIComponent(id)}&token=${encodeURIComponent(token)}`,
+    // Mails give the request's language (`&lang=`), so the page reads as the mail did, whatever the browser's.
+    status: (id: string, token: string, localeTag?: string) =>
+      `${base}/request/status?id=${encodeURIComponent(id)}&token=${encodeURIComponent(token)}${localeTag ? `&lang=${pickLocale(localeTag)}` : ''}`,
     // Where the emailed code is entered (the code mail links here): the request id and the request's
     // language, never the code.
     verify: (id: string, localeTag?: string) =>

@@ -175,9 +175,15 @@ describe('the public pages in the subject’s language', () => {
     expect(await page.getByLabel('Sekssifret kode').count()).toBe(0);
     await shot(page, 'status-verified.nb');
 
+    // The mail's link carries the request's language: in an English browser it still reads as the mail
+    // did, Norwegian; the switch, or the link without `lang`, gives the browser's language.
+    expect(new URL(status).searchParams.get('lang')).toBe('nb');
     const { page: english } = await tab('en-GB');
     await english.goto(status);
-    // The same link in an English browser reads English.
+    await english.getByText('Mottatt og bekreftet. Personvernteamet vårt går gjennom den.').waitFor();
+    const plain = new URL(status);
+    plain.searchParams.delete('lang');
+    await english.goto(plain.toString());
     await english.getByText('Received and verified. Our privacy team is reviewing it.').waitFor();
     expect(errors).toEqual([]);
   }, 40_000);

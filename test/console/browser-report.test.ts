@@ -19,6 +19,9 @@ const SHOTS = join(process.cwd(), 'test-results', 'reports');
 const PEOPLE = { alice: ALICE.email, bob: BOB.email, carol: CAROL.email } as const;
 const LANGS = { en: 'en-GB', nb: 'nb-NO' } as const;
 
+/** Text from configuration that must not appear in English in a Norwegian report or mail. */
+const ENGLISH_CONFIG = /Stripe \(payments\)|HubSpot \(communication|Salesforce \(customer|Example Video (account store|call history|product database)|Norwegian Bookkeeping Act|PO Box 8177|Public authorities|Authorised resale partners/;
+
 let rt: TestRuntime;
 let browser: Browser;
 const answers = new Map<string, AccessAnswer>();
@@ -68,8 +71,18 @@ for (const who of ['alice', 'bob'] as const) {
         expect(summary!.y).toBeLessThan(PHONE.height);
         expect(firstLine!.y + firstLine!.height).toBeLessThanOrEqual(PHONE.height);
         expect(await page.locator('#summary > p').first().textContent()).toMatch(lang === 'en' ? /^We found \d+ records about you in \d+ of the \d+ systems we searched\.$/ : /^Vi fant \d+ oppføringer om deg i \d+ av de \d+ systemene vi søkte i\.$/);
+        // Systems, recipients and the authority's address come from configuration, in the reader's language.
+        if (lang === 'nb') expect(await page.locator('body').textContent()).not.toMatch(ENGLISH_CONFIG);
         await page.screenshot({ path: join(SHOTS, `${who}.${lang}.first-screen.png`) });
         await page.screenshot({ path: join(SHOTS, `${who}.${lang}.png`), fullPage: true });
+        // Records are folded: alice's report was 146,594 px of open tables with the Art. 15 information
+        // at the bottom. The contents lead to each system and to how we use the data.
+        expect(await page.evaluate(() => document.documentElement.scrollHeight)).toBeLessThan(40_000);
+        const contents = await page.locator('#contents a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+        expect(contents).toContain('#processing');
+        for (const system of JSON.parse(answers.get(`${who}.${lang}`)!.files!.get('data.json')!).systems as Array<{ connectorId: string; objects: unknown[] }>) {
+          if (system.objects.length) expect(contents, system.connectorId).toContain(`#system-${system.connectorId}`);
+        }
 
         expect(await overflow(page)).toEqual({ width: PHONE.width, wide: [] });
         await page.evaluate(() => document.querySelectorAll('details').forEach((d) => (d.open = true)));
@@ -96,6 +109,7 @@ for (const lang of ['en', 'nb'] as const) {
       const box = await said.boundingBox();
       expect(box!.y + box!.height).toBeLessThanOrEqual(PHONE.height);
       expect(await page.locator('a[href*="/v1/downloads/"]').count()).toBe(0);
+      if (lang === 'nb') expect(await page.locator('body').textContent()).not.toMatch(ENGLISH_CONFIG);
       await page.screenshot({ path: join(SHOTS, `carol.${lang}.png`), fullPage: true });
       expect(await overflow(page)).toEqual({ width: PHONE.width, wide: [] });
       expect(errors).toEqual([]);

@@ -5,7 +5,7 @@
  * report against the facts, not against a copy of its own text.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recipientName, type DsarConfig, type Origin } from '#commons/config';
+import { connectorName, recipientLabel, recipientName, type DsarConfig, type Origin } from '#commons/config';
 import { localText } from '#commons/local-text';
 import { ObjectDictionary } from '../../functions/domain/package/dictionary.ts';
 import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
@@ -110,11 +110,11 @@ function checkReport(who: string, lang: string, words: { rights: RegExp; purpose
     const recipients = text(html(), 'recipients');
     for (const e of entries) {
       // What the system's configuration says the recipient gets its data for, else the notice's purpose.
-      const purpose = typeof e === 'string' ? config().privacyNotice.recipients.find((r) => r.name === e)!.purpose : localText(e.purpose, lang);
-      expect(recipients, recipientName(e)).toContain(recipientName(e));
+      const purpose = localText(typeof e === 'string' ? config().privacyNotice.recipients.find((r) => r.name === e)!.purpose : e.purpose, lang);
+      expect(recipients, recipientName(e)).toContain(recipientLabel(config(), recipientName(e), lang));
       expect(recipients, recipientName(e)).toContain(purpose);
     }
-    for (const r of config().privacyNotice.recipients) if (!named.has(r.name)) expect(recipients, r.name).not.toContain(r.name);
+    for (const r of config().privacyNotice.recipients) if (!named.has(r.name)) expect(recipients, r.name).not.toContain(recipientLabel(config(), r.name, lang));
   });
 
   it(`${who}: (e) the rights to rectification, erasure, restriction and objection, said once`, () => {
@@ -125,7 +125,8 @@ function checkReport(who: string, lang: string, words: { rights: RegExp; purpose
 
   it(`${who}: (f) the right to complain, with the supervisory authority`, () => {
     const a = config().supervisoryAuthority;
-    expect(text(html(), 'complaint')).toContain(`${a.name}, ${a.address}`);
+    // Name and address as configured for the reader's language.
+    expect(text(html(), 'complaint')).toContain(`${localText(a.name, lang)}, ${localText(a.address, lang)}`);
     expect(html()).toContain(`href="${a.url}"`);
   });
 
@@ -141,7 +142,7 @@ function checkReport(who: string, lang: string, words: { rights: RegExp; purpose
     const section = text(html(), 'transfers');
     const transfers = systemsWithData(answers[who]!).flatMap((s) => config().connectors.find((c) => c.id === s.connectorId)!.art15!.transfers);
     expect(transfers.length).toBeGreaterThan(0);
-    for (const t of transfers) expect(section, t.recipient).toContain(`${t.recipient} (`), expect(section).toContain(localText(t.safeguards, lang));
+    for (const t of transfers) expect(section, t.recipient).toContain(`${recipientLabel(config(), t.recipient, lang)} (`), expect(section).toContain(localText(t.safeguards, lang));
   });
 }
 
@@ -160,7 +161,19 @@ describe('Art. 15 for bob, who is only in Stripe, HubSpot and the product databa
 
   it('bob: names neither Salesforce, Microsoft, social media nor a merger buyer', () => {
     const recipients = text(answers.bob!.files!.get('report.html')!, 'recipients');
-    for (const name of ['Salesforce', 'Microsoft', 'Social media', 'buyer', 'Public authorities']) expect(recipients).not.toContain(name);
+    for (const name of ['Salesforce', 'Microsoft', 'Social media', 'Sosiale medier', 'buyer', 'kjøper', 'Public authorities', 'Offentlige myndigheter']) expect(recipients).not.toContain(name);
+  });
+
+  it('bob: reads every text from configuration in Norwegian: systems, recipients\' purposes, the authority\'s address', () => {
+    const html = answers.bob!.files!.get('report.html')!;
+    for (const s of systemsWithData(answers.bob!)) {
+      const name = connectorName(rt.config, s.connectorId, 'nb');
+      expect(name, s.connectorId).not.toBe(connectorName(rt.config, s.connectorId, 'en'));
+      expect(html, s.connectorId).toContain(name);
+    }
+    expect(html).toContain('Stripe (betalinger)');
+    expect(html).toContain('Postboks 8177 Dep., 0034 Oslo');
+    expect(html).not.toMatch(/Stripe \(payments\)|PO Box 8177|HubSpot \(communication/);
   });
 });
 
@@ -174,7 +187,7 @@ describe('Art. 15 for carol, of whom nothing is held', () => {
 
   it('names the systems searched and (a) the purposes and (b) categories we process in general', () => {
     const mail = answers.carol!.mail.body.text!;
-    for (const c of rt.config.connectors) expect(mail).toContain(`- ${c.displayName}`);
+    for (const c of rt.config.connectors) expect(mail).toContain(`- ${connectorName(rt.config, c.id, 'en')}`);
     for (const p of rt.config.privacyNotice.purposes) expect(mail).toContain(localText(p, 'en'));
     for (const c of rt.config.privacyNotice.categories) expect(mail).toContain(localText(c, 'en'));
   });
@@ -189,6 +202,6 @@ describe('Art. 15 for carol, of whom nothing is held', () => {
     const mail = answers.carol!.mail.body.text!;
     expect(mail).toMatch(/access to your data, to correct or erase it, to restrict or object to its use/);
     const a = rt.config.supervisoryAuthority;
-    expect(mail).toContain(`${a.name}, ${a.address} (${a.url})`);
+    expect(mail).toContain(`${localText(a.name, 'en')}, ${localText(a.address, 'en')} (${a.url})`);
   });
 });

@@ -4,8 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
-import { BOB } from '../../infra/local/demo/people.ts';
+import { unzipToText } from '../support/zip.ts';
 import { releasePackage } from '../support/release.ts';
+import { BOB } from '../../infra/local/demo/people.ts';
 
 let rt: TestRuntime;
 
@@ -38,6 +39,20 @@ describe('bob, who files in nb-NO', () => {
     expect(ready!.body.text).toContain(`Vi er ferdige med forespørselen din om innsyn i personopplysningene dine (${accessId}).`);
     expect(ready!.body.text).toContain('Last ned opplysningene dine');
     expect(ready!.body.text).toContain('Du har rett til å klage til tilsynsmyndigheten');
+    // What the configuration says is Norwegian too: the authority's address.
+    expect(ready!.body.text).toContain('Postboks 8177 Dep., 0034 Oslo');
+    expect(ready!.body.text).not.toContain('PO Box');
+    // The status page the acknowledgement links opens in Norwegian, whatever the browser's language.
+    expect(new URL(/(http:\/\/\S+\/request\/status\S+)/.exec(ack!.body.text!)![1]!).searchParams.get('lang')).toBe('nb');
+
+    // His report names the systems and says the configured texts in Norwegian.
+    const link = /(http:\/\/\S+\/v1\/downloads\/\S+)/.exec(ready!.body.text!)![1]!;
+    const zip = await unzipToText(Buffer.from(await (await fetch(link)).arrayBuffer()));
+    const report = zip.get('report.html')!;
+    expect(report).toContain('<html lang="nb-NO">');
+    expect(report).toContain('Stripe (betalinger)');
+    expect(report).toContain('HubSpot (kommunikasjon og markedsføring)');
+    expect(report).not.toMatch(/Stripe \(payments\)|HubSpot \(communication|PO Box 8177/);
   }, 90_000);
 
   it('gets his erasure report in Norwegian, told that his earlier package was deleted, with only the recipients of his systems', async () => {
@@ -48,13 +63,16 @@ describe('bob, who files in nb-NO', () => {
     const text = mail.body.text!;
 
     expect(text).toContain(`Vi er ferdige med forespørselen din om sletting (${erasureId}). Dette har vi gjort:`);
-    expect(text).toContain('Stripe (payments)');
+    // Systems and the configured reasons for keeping records, in Norwegian (config/example.config.json).
+    expect(text).toContain('Stripe (betalinger)');
+    expect(text).toContain('Bokføringsloven § 13: regnskapsmateriale oppbevares i fem år');
+    expect(text).not.toMatch(/Stripe \(payments\)|Norwegian Bookkeeping Act|HubSpot \(communication/);
     expect(text).toMatch(/ {2}- Betalinger: \d+ oppføringer? beholdt \(grunn \d\)\./);
     expect(text).toContain('Derfor beholder vi noen av opplysningene dine:');
     expect(text).toContain('Vi har også slettet kopiene av opplysningene dine som vi hadde laget til den tidligere forespørselen din');
     expect(text).toContain('Vi har fortalt disse mottakerne av opplysningene dine om slettingen:');
     // Raw object names and recipients whose systems never held his data are not in it.
-    expect(text).not.toMatch(/payment_intents|customers|Microsoft|Public authorities|Salesforce/);
+    expect(text).not.toMatch(/payment_intents|customers|Microsoft|Public authorities|Offentlige myndigheter|Salesforce/);
     // Each object on one line: no object is named twice.
     const objects = text.split('\n').filter((l) => /^ {2}- [^:]+: \d/.test(l)).map((l) => l.split(':')[0]);
     expect(new Set(objects).size).toBe(objects.length);

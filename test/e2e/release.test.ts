@@ -132,7 +132,9 @@ describe('an access request whose type has staff release', () => {
     expect(section).toContain('What we withheld and why');
     expect(section).toContain(`the record ${callId}`);
     expect(section).toContain('GDPR Article 15(4)');
-    expect(section).toContain('the field “lastLoginIp” in every record');
+    // The field as the report labels it (the field dictionary), not its name in the store.
+    expect(section).toContain('the field “IP address at last sign-in” in every record');
+    expect(section).not.toContain('lastLoginIp');
     expect(section).toContain('The address belongs to a shared office network.');
     expect(report).not.toContain('198.51.100.');
   }, 90_000);

@@ -4,6 +4,7 @@
  * Shared by the Art. 15 test and the browser test of the reports.
  */
 import { unzipToText } from './zip.ts';
+import { releasePackage } from './release.ts';
 import type { Mail, TestRuntime } from './runtime.ts';
 
 export interface AccessAnswer {
@@ -25,6 +26,10 @@ export async function accessAnswer(rt: TestRuntime, email: string, locale: strin
   if (verified.status !== 200) throw new Error(`verifying answered ${verified.status}`);
   await rt.waitForStatus(requestId, 'awaiting_review');
   await rt.approve(requestId, 'access');
+  // With staff release (the default for access) the package waits for staff, who find nothing to
+  // withhold; a request of whom nothing is held has no package and goes straight to its mail.
+  const stopped = await rt.waitForStatus(requestId, ['awaiting_release', 'completed', 'completed_partial', 'awaiting_staff'], 90_000);
+  if (stopped.request.status === 'awaiting_release') await releasePackage(rt, requestId);
   const done = await rt.waitForStatus(requestId, ['completed', 'completed_partial', 'awaiting_staff'], 90_000);
   const mail = (await rt.mails(email)).find((m) => m.subject.includes(requestId) && CLOSING.test(m.subject));
   if (!mail) throw new Error(`no closing mail for ${requestId}`);

@@ -112,13 +112,6 @@ export const SENTENCES: Record<string, Sentence> = {
   'staff.message': (w, d) => `${w} ${d.question === true ? 'asked the subject a question' : 'wrote to the subject'} (see Messages)`,
   'note.added': (w) => `${w} added an internal note`,
   'preview.counted': (_w, d) => `${str(d.summary) || 'Preview counted'}`,
-  'release.requested': () => 'The package is ready for staff review: nothing goes to the subject until staff release it',
-  'package.previewed': (w, d) => `${w} looked at ${count(d.records, 'record', 'records')} of the package${d.connectorId ? ` (${str(d.connectorId)}${d.object ? ` / ${str(d.object)}` : ''})` : ''}`,
-  'package.withheld': (w, d) =>
-    `${w} withheld ${d.field ? `the field ${str(d.field)} of ` : ''}${d.recordId ? `record ${str(d.recordId)} of ` : ''}${str(d.object)} (${str(d.connectorId)}) from the package${reason(d)}${d.note ? ` (${str(d.note)})` : ''}`,
-  'package.released': (w, d) => `${w} released the package to the subject${Number(d.withheld ?? 0) > 0 ? `, without ${count(d.withheld, 'withheld part', 'withheld parts')}` : ''}`,
-  'package.discarded': (w) => `${w} deleted the unreleased package and its staged records`,
-  'package.nothing_held': (w, d) => `${w} found no record of the subject in the ${count(d.systems, 'system', 'systems')} searched: no package, the subject is told in words`,
   'todo.added': (w, d) => `${w} added the follow-up task "${str(d.title)}"${d.dueDate ? `, due ${str(d.dueDate)}` : ''}${d.owner ? ` (owner ${str(d.owner)})` : ''}`,
   'todo.done': (w, d) => `${w} ticked off "${str(d.title)}"${d.note ? `: ${str(d.note)}` : ''}`,
   'todo.closed': (w, d) => `${w} closed "${str(d.title)}" without doing it${d.note ? `: ${str(d.note)}` : ''}`,
@@ -126,6 +119,16 @@ export const SENTENCES: Record<string, Sentence> = {
   'todo.reassigned': (w, d) => `${w} gave "${str(d.title)}" to ${d.to ? str(d.to) : 'the privacy team'}`,
   'package.assembled': (w, d) => `${w} assembled the package: ${count(d.records, 'record', 'records')}${d.bytes ? `, ${bytes(d.bytes)}` : ''}`,
   'package.reviewed': (w) => `${w} downloaded the package for review`,
+  'package.previewed': (w, d, n) => `${w} looked at ${count(d.records, 'record', 'records')} of ${name(n, d.connectorId)}, ${str(d.object)}, before release`,
+  'package.withheld': (w, d, n) =>
+    `${w} withheld from the package ${name(n, d.connectorId)}, ${str(d.object)}${d.recordId !== undefined ? `, record ${str(d.recordId)}` : ''}${d.field !== undefined ? `, field ${str(d.field)}` : ''} (${str(d.reason)}${d.note ? `: ${str(d.note)}` : ''})`,
+  'package.released': (w, d) => `${w} released the package to the subject${Number(d.withheld ?? 0) > 0 ? ` with ${count(d.withheld, 'part', 'parts')} withheld` : ', nothing withheld'}`,
+  'package.discarded': (w) => `${w} deleted the unreleased package and the staged records (the request closed before release)`,
+  'package.nothing_held': (w, d) =>
+    d.onlyInferred === true
+      ? `${w} found only inferred or derived data in ${count(d.systems, 'system', 'systems')}, which portability does not cover: no package`
+      : `${w} found no personal data in the ${count(d.systems, 'system', 'systems')} searched: no package`,
+  'release.requested': (w) => `${w} is waiting for staff to review and release the package`,
   'package.downloaded': (w) => `${w} downloaded the package`,
   'package.deleted': (w, d) => `${w} deleted this request's copies of the subject's data${d.erasureRequestId ? ` (erasure ${str(d.erasureRequestId)})` : ''}`,
   'staging.deleted': (w, d) => `${w} deleted the staged records (${count(d.objects, 'object', 'objects')})`,

@@ -10,16 +10,18 @@ import { h } from '../shared/dom.ts';
 
 type ErasureReport = NonNullable<Schemas['SubjectStatus']['erasureReport']>;
 
-export function erasureReportView(report: ErasureReport, t: Translator): HTMLElement {
+/** `timeZone` is the request's: the report's instants are shown as days there. */
+export function erasureReportView(report: ErasureReport, t: Translator, timeZone?: string): HTMLElement {
+  const zone = timeZone ? { timeZone } : {};
   const kinds = new Map(report.systems.map((s, i) => [String(i), s.kind]));
   const systems = report.systems.map((s, i) => ({ ...s, connectorId: String(i) }));
   const section = h(
     'section',
     { 'aria-labelledby': 'erasure-report', class: 'erasure-report' },
     h('h2', { id: 'erasure-report' }, t.t('erasure.title')),
-    h('p', {}, t.t('erasure.completed', { date: t.date(report.completedAt) })),
+    h('p', {}, t.t('erasure.completed', { date: t.date(report.completedAt, zone) })),
   );
-  for (const p of erasureReportParagraphs({ ...report, systems }, t, (id) => kinds.get(id))) {
+  for (const p of erasureReportParagraphs({ ...report, systems }, t, (id) => kinds.get(id), timeZone)) {
     if (typeof p === 'string') section.append(h('p', {}, p));
     else if ('href' in p) section.append(h('p', {}, p.text, h('br'), h('a', { href: p.href }, p.href)));
     else section.append(h('h3', {}, p.title), h('ul', {}, ...p.items.map((i) => h('li', {}, i))));

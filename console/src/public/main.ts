@@ -296,7 +296,8 @@ async function statusPage(api: Api, id: string, token: string, notice?: string) 
   if (!id || !token) return linkProblem('link.incomplete.title', t.t('link.incomplete.text'));
   let s: Answer<'getRequestStatus'>;
   try {
-    s = await api.call<Answer<'getRequestStatus'>>('GET', `/v1/requests/${encodeURIComponent(id)}?token=${encodeURIComponent(token)}`);
+    // The page's language: the erasure report's system names and reasons come in it.
+    s = await api.call<Answer<'getRequestStatus'>>('GET', `/v1/requests/${encodeURIComponent(id)}?token=${encodeURIComponent(token)}&lang=${t.locale}`);
   } catch (err) {
     if (err instanceof ApiError && (err.status === 403 || err.status === 404)) return linkProblem('link.invalid.title', t.t('link.invalid.text'));
     return linkProblem('link.loadFailed.title', problem(t, err));
@@ -309,7 +310,9 @@ async function statusPage(api: Api, id: string, token: string, notice?: string) 
   add('status.type', label(SHORT_TYPE_KEYS, s.type));
   add('status.received', t.date(s.receivedDate));
   add('status.dueBy', s.status === 'completed' || s.status === 'denied' ? undefined : t.date(s.dueDate));
-  add('status.closed', s.closedAt ? t.date(s.closedAt) : undefined);
+  // An instant: the day it was where the request is (its deadlines' zone), not in UTC.
+  const zone = s.timeZone ? { timeZone: s.timeZone } : {};
+  add('status.closed', s.closedAt ? t.date(s.closedAt, zone) : undefined);
   // Until the code is entered, this page is where the subject can enter it or ask for a new one (not the
   // agent's: the code went to the subject).
   const byAgent = s.viewer === 'agent';
@@ -333,7 +336,7 @@ async function statusPage(api: Api, id: string, token: string, notice?: string) 
     s.waitingForSubject ? replyForm(api, id, token, s.waitingForSubject) : null,
     list,
     // In the page's language, like the rest of the page.
-    s.erasureReport ? erasureReportView(s.erasureReport, t) : null,
+    s.erasureReport ? erasureReportView(s.erasureReport, t, s.timeZone) : null,
   );
 }
 

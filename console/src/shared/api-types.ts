@@ -352,6 +352,8 @@ export interface components {
       duplicateOf?: string;
       /** Format: date-time */
       closedAt?: string;
+      /** @description The IANA zone the request's deadlines are counted in; the page shows instants (closedAt, the erasure's dates) as days there */
+      timeZone?: string;
       denialReason?: string;
       /** @description Present while staff wait for the subject (they stopped the clock, or sent a question); answer with POST /v1/requests/{id}/reply. */
       waitingForSubject?: {
@@ -571,6 +573,8 @@ export interface components {
         at: string;
         /** @description Display names of the systems searched */
         systems: string[];
+        /** @description A portability request whose records were all inferred or derived: data is held, none of it portable, and the subject was mailed that (no package) */
+        onlyInferred?: boolean;
       };
       /** @description The staff member who owns the request */
       assignee?: string;
@@ -692,19 +696,6 @@ export interface components {
       closing?: components["schemas"]["Status"];
       /** @description The last status change a staff action made: its id, action, staff member, time, and the statuses from and to */
       transition?: Record<string, never>;
-      /** @description Present (with status `awaiting_staff`) while a workflow step has failed after its retries and the workflow waits for staff (NeedsAttention): retry the step, accept partial where `actions` offers it, or cancel. Removed by a retry or accept-partial; kept on a cancelled request. On a closed request whose closing mail to the subject failed (a cancellation closes before it mails), it is present with `status` equal to the closed status and `actions` offers `retry` (the mail is sent again). */
-      attention?: {
-        /** @description The state that failed, e.g. `Assemble` */
-        step?: string;
-        /** @description The error's name, e.g. `MessageRejected`, `States.Timeout` */
-        error?: string;
-        /** @description The error's message, at most 300 characters, with email addresses and the subject's name replaced */
-        message?: string;
-        /** Format: date-time */
-        at?: string;
-        /** @description The status the request had when the step failed; a retry puts it back */
-        status?: components["schemas"]["Status"];
-      };
       /** @description What staff withheld from the package before release, in order (see docs/release.md) */
       withheld?: components["schemas"]["Withholding"][];
       /** @description Who released the package to the subject, and when (staff release) */
@@ -718,6 +709,19 @@ export interface components {
         id: string;
         /** Format: date-time */
         at: string;
+      };
+      /** @description Present (with status `awaiting_staff`) while a workflow step has failed after its retries and the workflow waits for staff (NeedsAttention): retry the step, accept partial where `actions` offers it, or cancel. Removed by a retry or accept-partial; kept on a cancelled request. On a closed request whose closing mail to the subject failed (a cancellation closes before it mails), it is present with `status` equal to the closed status and `actions` offers `retry` (the mail is sent again). */
+      attention?: {
+        /** @description The state that failed, e.g. `Assemble` */
+        step?: string;
+        /** @description The error's name, e.g. `MessageRejected`, `States.Timeout` */
+        error?: string;
+        /** @description The error's message, at most 300 characters, with email addresses and the subject's name replaced */
+        message?: string;
+        /** Format: date-time */
+        at?: string;
+        /** @description The status the request had when the step failed; a retry puts it back */
+        status?: components["schemas"]["Status"];
       };
     };
     SubjectHistory: {
@@ -1107,6 +1111,8 @@ export interface operations {
       query: {
         /** @description From the acknowledgement email */
         token: string;
+        /** @description The language the page shows (a language code or tag); what configuration says per language (system names, reasons for keeping records) follows it. The request's language when absent; English for one we have no texts in */
+        lang?: string;
       };
       path: {
         id: components["parameters"]["RequestId"];

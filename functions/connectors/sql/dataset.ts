@@ -8,6 +8,7 @@
 import * as z from 'zod/mini';
 import '#commons/zod';
 import { ORIGINS } from '#commons/origins';
+import { localTextSchema, type LocalText } from '#commons/local-text';
 
 /**
  * A plain SQL identifier. Quoting (plan.ts) would make anything safe, but a dataset naming `"; drop` is a
@@ -67,8 +68,8 @@ export const tableErasureSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('delete') }).check(z.describe("Delete the subject's rows (after the rows that reference them).")),
   z.object({ action: z.literal('anonymize') }).check(z.describe('Keep the rows, masking each field that declares a `mask`.')),
   z
-    .object({ action: z.literal('retain'), legalBasis: z.string().check(z.minLength(1)), retentionPeriod: z.string().check(z.minLength(1)) })
-    .check(z.describe('Keep the rows, with the legal basis and the period, which the erasure report states.')),
+    .object({ action: z.literal('retain'), legalBasis: localTextSchema, retentionPeriod: localTextSchema })
+    .check(z.describe('Keep the rows, with the legal basis and the period, which the erasure report states (one string, or one per language: {"en": "...", "nb": "..."}).')),
 ]);
 export type TableErasure = z.infer<typeof tableErasureSchema>;
 
@@ -172,7 +173,7 @@ type Origin = (typeof ORIGINS)[number];
 type ObjectPolicy =
   | { action: 'delete' }
   | { action: 'anonymize'; fields: Record<string, (typeof POLICY_MASK)[keyof typeof POLICY_MASK]> }
-  | { action: 'retain'; legalBasis: string; retentionPeriod: string };
+  | { action: 'retain'; legalBasis: LocalText; retentionPeriod: LocalText };
 
 /**
  * Each table as the configuration's `objects` describe it: the category and per-field origins the access

@@ -13,6 +13,7 @@ import type { Connector, ConnectorContext, ConnectorDeps, DataRecord, ErasureIte
 import type { DatasetTable, Masking } from './dataset.ts';
 import type { SqlDialect } from './dialect.ts';
 import { deleteRow, maskedFields, maskRow, planDataset, selectPage, stillReferenced, type Plan, type Selector, type Statement, type TablePlan } from './plan.ts';
+import { localText } from '#commons/local-text';
 
 /** Runs statements; rows come back as objects keyed by column name. */
 export interface SqlSession {
@@ -157,7 +158,7 @@ export class SqlConnector implements Connector {
       const rows = [...found.get(name)!.values()];
       const erasure = table.erasure;
       if (rows.length === 0) await report({ object: name, action: 'not_found', count: 0 });
-      else if (erasure.action === 'retain') await report({ object: name, action: 'retained', count: rows.length, legalBasis: erasure.legalBasis, retentionPeriod: erasure.retentionPeriod });
+      else if (erasure.action === 'retain') await report({ object: name, action: 'retained', count: rows.length, legalBasis: localText(erasure.legalBasis, 'en'), retentionPeriod: localText(erasure.retentionPeriod, 'en') });
       else if (erasure.action === 'anonymize') await report({ object: name, action: 'anonymized', count: await this.mask(table, rows, ctx) });
       else {
         const { deleted, kept } = await this.delete(table, rows, ctx);

@@ -9,7 +9,7 @@
  * kind against Stripe's OpenAPI spec.
  */
 import type Stripe from 'stripe';
-import type { ErasurePolicy, SaasConnectorConfig } from '#commons/config';
+import type { ConfiguredErasurePolicy, SaasConnectorConfig } from '#commons/config';
 
 /**
  * How a mask can write a field: `text` takes any string, so it can be nulled (sent as `""`), redacted or
@@ -121,7 +121,7 @@ export function stripeConfigProblems(config: Pick<SaasConnectorConfig, 'settings
     }
   };
   if (settings.maskRetainedCustomers) check('settings.maskRetainedCustomers', 'customers', settings.maskRetainedCustomers);
-  const anonymizes = (policy: ErasurePolicy | undefined, where: string, object: string) => {
+  const anonymizes = (policy: ConfiguredErasurePolicy | undefined, where: string, object: string) => {
     if (policy?.action === 'anonymize') check(where, object, policy.fields);
   };
   for (const [object, settingsOf] of Object.entries(config.objects)) anonymizes(settingsOf.erasure, `objects.${object}.erasure.fields`, object);

@@ -6,7 +6,7 @@
  * reads that connector back for the subject then, puts `erasure.rechecked` on the audit trail, and
  * tells staff (never the subject) when the records are still there.
  */
-import { enabledConnectors } from '#commons/config';
+import { connectorName, enabledConnectors } from '#commons/config';
 import { logger } from '#commons/observability';
 import { policyFor } from '#connectors/policy';
 import type { ConnectorRegistry } from '#connectors/registry';
@@ -94,7 +94,7 @@ export async function recheckErasures(ctx: AppContext, registry: ConnectorRegist
     if (result.outcome === 'still_found') summary.stillFound++;
     else summary.notChecked++;
     logger.warn('erasure re-check not confirmed', { requestId: item.requestId, connectorId: item.connectorId, outcome: result.outcome });
-    const displayName = ctx.config.connectors.find((c) => c.id === item.connectorId)?.displayName ?? item.connectorId;
+    const displayName = connectorName(ctx.config, item.connectorId);
     lines.push({
       requestId: item.requestId,
       system: displayName,

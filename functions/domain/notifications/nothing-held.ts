@@ -15,6 +15,12 @@ export interface NothingHeldFacts {
   name?: string;
   /** Display names of the systems searched. */
   systems: string[];
+  /**
+   * A portability request whose records were all inferred or derived: we do hold data, none of it
+   * portable. The mail says that instead of "nothing held", and points to an access request for the
+   * rest (whose Art. 15 information the access report gives), without claiming we keep or share nothing.
+   */
+  onlyInferred?: boolean;
 }
 
 export function nothingHeld(config: DsarConfig, r: NothingHeldFacts, t: Translator): Email {
@@ -22,6 +28,24 @@ export function nothingHeld(config: DsarConfig, r: NothingHeldFacts, t: Translat
   const authority = config.supervisoryAuthority;
   const dpo = config.organisation.dpo;
   const bullets = (items: string[]) => items.map((i) => `- ${i}`).join('\n');
+  if (r.onlyInferred) {
+    return compose(
+      config,
+      t.t('nothingPortable.subject', { reference: r.requestId }),
+      [
+        t.t('nothingHeld.hello'),
+        ...(r.name ? [t.t('nothingHeld.name', { name: r.name })] : []),
+        t.t('nothingHeld.done', { reference: r.requestId, type: t.t('type.portability') }),
+        `${t.t('nothingHeld.searched', { count: r.systems.length })}\n${bullets(r.systems)}`,
+        t.t('nothingPortable.result'),
+        t.t('nothingPortable.inferred'),
+        t.t('nothingHeld.rights', { dpo: dpo.name, email: dpo.email }),
+        t.t('nothingHeld.complaint', { authority: localText(authority.name, t.locale), address: localText(authority.address, t.locale), url: authority.url }),
+        { text: t.t('nothingHeld.notice'), href: config.organisation.privacyNoticeUrl },
+      ],
+      t,
+    );
+  }
   return compose(
     config,
     t.t('nothingHeld.subject', { reference: r.requestId }),
@@ -35,7 +59,7 @@ export function nothingHeld(config: DsarConfig, r: NothingHeldFacts, t: Translat
       `${t.t('nothingHeld.categories')}\n${bullets(notice.categories.map((c) => localText(c, t.locale)))}`,
       t.t('nothingHeld.none'),
       t.t('nothingHeld.rights', { dpo: dpo.name, email: dpo.email }),
-      t.t('nothingHeld.complaint', { authority: authority.name, address: authority.address, url: authority.url }),
+      t.t('nothingHeld.complaint', { authority: localText(authority.name, t.locale), address: localText(authority.address, t.locale), url: authority.url }),
       { text: t.t('nothingHeld.notice'), href: config.organisation.privacyNoticeUrl },
     ],
     t,

@@ -4,7 +4,7 @@
  * outlives even an erasure), and that service messages are not marketing. Built with `compose`, in the
  * subject's language.
  */
-import type { DsarConfig } from '#commons/config';
+import { connectorName, type DsarConfig } from '#commons/config';
 import type { Translator } from '../i18n/index.ts';
 import type { RequestRecord } from '../requests/model.ts';
 import { requestTimeZone } from '../requests/zone.ts';
@@ -12,7 +12,7 @@ import { compose, type Email } from './compose.ts';
 
 export function optOutConfirmation(config: DsarConfig, r: RequestRecord, t: Translator): Email {
   const zone = requestTimeZone(config, r);
-  const name = (id: string) => config.connectors.find((c) => c.id === id)?.displayName ?? id;
+  const name = (id: string) => connectorName(config, id, t.locale);
   const outcomes = Object.values(r.connectors ?? {});
   const done = outcomes
     .filter((o) => o.status === 'succeeded' && o.suppression?.applies && o.suppression.items.some((i) => i.suppressed > 0))

@@ -12,6 +12,7 @@ import { translator, type MessageKey, type Translator } from '../i18n/index.ts';
 import { en } from '../i18n/locales/en/index.ts';
 import type { RequestRecord } from '../requests/model.ts';
 import { compose, type Email } from './compose.ts';
+import { localText } from '#commons/local-text';
 
 type Forwarded = Pick<RequestRecord, 'requestId' | 'type' | 'receivedDate' | 'dueDate' | 'jurisdiction' | 'subject' | 'locale'>;
 
@@ -68,7 +69,7 @@ export function forwardedToSubjectMail(config: DsarConfig, partner: PartnerConfi
       t.t('mail.forwarded.deadline', { ...values, due: t.date(r.dueDate) }),
       { title: t.t('mail.forwarded.contact', values), items: contact },
       t.t('mail.forwarded.nothing', values),
-      t.t('mail.forwarded.complaint', { authority: config.supervisoryAuthority.name, url: config.supervisoryAuthority.url }),
+      t.t('mail.forwarded.complaint', { authority: localText(config.supervisoryAuthority.name, t.locale), url: config.supervisoryAuthority.url }),
     ],
     t,
   );

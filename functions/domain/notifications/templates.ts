@@ -6,6 +6,7 @@
  * ever quoted on its own labelled line, never run into a sentence, and never in the code mail.
  */
 import type { DsarConfig } from '#commons/config';
+import { localText } from '#commons/local-text';
 import type { MessageKey, Translator } from '../i18n/index.ts';
 import { compose, limited, type Email, type Paragraph } from './compose.ts';
 import { en } from '../i18n/locales/en/index.ts';
@@ -36,7 +37,7 @@ function greeting(t: Translator, name?: string): string[] {
 
 function complaintRight(config: DsarConfig, t: Translator): string {
   const a = config.supervisoryAuthority;
-  return t.t('mail.complaint', { authority: a.name, address: a.address, url: a.url });
+  return t.t('mail.complaint', { authority: localText(a.name, t.locale), address: localText(a.address, t.locale), url: a.url });
 }
 
 export function acknowledgement(config: DsarConfig, r: RequestFacts, statusUrl: string, t: Translator): Email {
@@ -101,11 +102,15 @@ export function cancelled(config: DsarConfig, r: RequestFacts, reason: string | 
   ], t);
 }
 
-export function completion(config: DsarConfig, r: RequestFacts, downloadUrl: string, expiresAt: string, partial: string[] | undefined, t: Translator): Email {
+/**
+ * `expiresAt` is an instant: the day it falls on in `timeZone` (the request's, ../requests/zone.ts), not
+ * in UTC, where a link that ends at 00:30 in Oslo would read as ending the day before.
+ */
+export function completion(config: DsarConfig, r: RequestFacts, downloadUrl: string, expiresAt: string, partial: string[] | undefined, t: Translator, timeZone?: string): Email {
   return compose(config, t.t('mail.completion.subject', { requestId: r.requestId }), [
     ...greeting(t, r.name),
     t.t('mail.completion.done', { type: typeWords(t, r.type), requestId: r.requestId }),
-    { text: t.t('mail.completion.download', { expires: t.date(expiresAt) }), href: downloadUrl },
+    { text: t.t('mail.completion.download', { expires: t.date(expiresAt, timeZone ? { timeZone } : {}) }), href: downloadUrl },
     ...(partial?.length
       ? [t.t('mail.completion.partial', { systems: new Intl.ListFormat(t.tag, { type: 'conjunction' }).format(partial) })]
       : []),
@@ -177,7 +182,13 @@ function keptBecause(t: Translator, i: ReportItem): { basis: string; period: str
  * recipient tied to no system that held the subject's data is not named: staff still have it on record.
  * `kindOf` gives a connector's kind, for the names of its objects.
  */
-export function erasureReportParagraphs(report: ErasureReportFacts, t: Translator, kindOf: (connectorId: string) => string | undefined = () => undefined): Paragraph[] {
+export function erasureReportParagraphs(
+  report: ErasureReportFacts,
+  t: Translator,
+  kindOf: (connectorId: string) => string | undefined = () => undefined,
+  /** The zone the dates recipients were told on are shown in (the request's); UTC when absent. */
+  timeZone?: string,
+): Paragraph[] {
   const out: Paragraph[] = [];
   const withData = report.systems.filter((s) => s.items.some(held));
   if (!withData.length && !report.notErased.length) out.push(t.t('erasure.nothing_found'));
@@ -217,7 +228,7 @@ export function erasureReportParagraphs(report: ErasureReportFacts, t: Translato
     out.push({ title: t.t('erasure.not_erased'), items: report.notErased.map((n) => t.t('erasure.not_erased_line', { system: n.displayName, reason: n.reason })) });
   }
   if (report.recipientsNotified.length) {
-    out.push({ title: t.t('erasure.told'), items: report.recipientsNotified.map((r) => t.t('erasure.told_line', { name: r.name, date: t.date(r.at) })) });
+    out.push({ title: t.t('erasure.told'), items: report.recipientsNotified.map((r) => t.t('erasure.told_line', { name: r.name, date: t.date(r.at, timeZone ? { timeZone } : {}) })) });
   }
   const heldBy = new Set([...withData.map((s) => s.displayName), ...report.notErased.map((n) => n.displayName)]);
   const byStaff = (report.recipientsNotTold ?? []).filter((r) => r.reason === 'staff' && r.systems?.some((d) => heldBy.has(d)));
@@ -226,16 +237,16 @@ export function erasureReportParagraphs(report: ErasureReportFacts, t: Translato
 }
 
 /** The report as plain text lines (what the text mail shows). */
-export function erasureReportLines(report: ErasureReportFacts, t: Translator, kindOf?: (connectorId: string) => string | undefined): string[] {
-  return erasureReportParagraphs(report, t, kindOf).flatMap((p) => (typeof p === 'string' ? [p] : 'href' in p ? [p.text, p.href] : [p.title, ...p.items.map((i) => `  - ${i}`)]));
+export function erasureReportLines(report: ErasureReportFacts, t: Translator, kindOf?: (connectorId: string) => string | undefined, timeZone?: string): string[] {
+  return erasureReportParagraphs(report, t, kindOf, timeZone).flatMap((p) => (typeof p === 'string' ? [p] : 'href' in p ? [p.text, p.href] : [p.title, ...p.items.map((i) => `  - ${i}`)]));
 }
 
-export function erasureReport(config: DsarConfig, r: RequestFacts, report: ErasureReportFacts, statusUrl: string | undefined, t: Translator): Email {
+export function erasureReport(config: DsarConfig, r: RequestFacts, report: ErasureReportFacts, statusUrl: string | undefined, t: Translator, timeZone?: string): Email {
   const kinds = new Map(config.connectors.map((c) => [c.id, c.kind]));
   return compose(config, t.t('mail.erasure.subject', { requestId: r.requestId }), [
     ...greeting(t, r.name),
     t.t('mail.erasure.intro', { requestId: r.requestId }),
-    ...erasureReportParagraphs(report, t, (id) => kinds.get(id)),
+    ...erasureReportParagraphs(report, t, (id) => kinds.get(id), timeZone),
     // The links in the earlier mails now answer that the package is gone: the subject hears why first.
     ...(report.earlierPackagesDeleted ? [t.t('mail.erasure.packages', { count: report.earlierPackagesDeleted })] : []),
     ...(statusUrl ? [{ text: t.t('mail.erasure.status_link'), href: statusUrl }] : []),

@@ -5,13 +5,30 @@
  * connector without an `art15` block falls back to the privacy notice's general text, marked as such,
  * so a report never goes without an item, and never claims more precision than the configuration has.
  */
-import { recipientName, type DsarConfig } from '#commons/config';
+import { recipientLabel, recipientName, type DsarConfig } from '#commons/config';
 import { localText } from '#commons/local-text';
 import type { Translator } from '../i18n/index.ts';
 import { connectorConfig } from './view.ts';
 
-/** A recipient of the privacy notice, with what it receives this system's data for. */
-export type Recipient = DsarConfig['privacyNotice']['recipients'][number];
+/** A recipient of the privacy notice as the subject reads it, with what it receives this system's data for. */
+export interface Recipient {
+  name: string;
+  role: string;
+  purpose: string;
+  country?: string;
+}
+
+type NoticeRecipient = DsarConfig['privacyNotice']['recipients'][number];
+
+/** A notice's recipient in the reader's language (its label and purpose), with `purpose` when the system names one. */
+function readRecipient(config: DsarConfig, r: NoticeRecipient, lang: string, purpose?: string): Recipient {
+  return {
+    name: recipientLabel(config, r.name, lang),
+    role: r.role,
+    purpose: purpose ?? localText(r.purpose, lang),
+    ...(r.country ? { country: r.country } : {}),
+  };
+}
 
 export interface Transfer {
   recipient: string;
@@ -46,7 +63,7 @@ export function systemFacts(config: DsarConfig, system: { connectorId: string; d
       purposes: text(notice.purposes),
       legalBases: [],
       categories: foundCategories.length ? foundCategories : text(notice.categories),
-      recipients: notice.recipients,
+      recipients: notice.recipients.map((r) => readRecipient(config, r, lang)),
       retention: text(notice.retention),
       sources: text(notice.sources),
       transfers: [],
@@ -61,11 +78,11 @@ export function systemFacts(config: DsarConfig, system: { connectorId: string; d
     categories: art15.categories ? text(art15.categories) : foundCategories,
     recipients: art15.recipients.map((entry) => {
       const r = byName.get(recipientName(entry))!;
-      return typeof entry === 'string' ? r : { ...r, purpose: localText(entry.purpose, lang) };
+      return readRecipient(config, r, lang, typeof entry === 'string' ? undefined : localText(entry.purpose, lang));
     }),
     retention: [localText(art15.retention, lang)],
     sources: [localText(art15.source, lang)],
-    transfers: art15.transfers.map((tr) => ({ recipient: tr.recipient, country: tr.country, safeguards: localText(tr.safeguards, lang) })),
+    transfers: art15.transfers.map((tr) => ({ recipient: recipientLabel(config, tr.recipient, lang), country: tr.country, safeguards: localText(tr.safeguards, lang) })),
     ...(art15.profiling ? { profiling: localText(art15.profiling, lang) } : {}),
     ...(art15.automatedDecisions ? { automatedDecisions: localText(art15.automatedDecisions, lang) } : {}),
     fromNotice: false,

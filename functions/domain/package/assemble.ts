@@ -7,7 +7,7 @@
  */
 import { Transform } from 'node:stream';
 import { Upload } from '@aws-sdk/lib-storage';
-import { planPackage } from './plan.ts';
+import { planPackage, type PlannedSystem } from './plan.ts';
 import { spoolEntries } from './records-pass.ts';
 import { SpoolDir } from './spool.ts';
 import type { AssembleInput, AssembleResult } from './types.ts';
@@ -16,9 +16,10 @@ import { zipDeflated, type ZipEntry } from './zip.ts';
 /** S3's smallest part: fewer bytes held in the upload's buffers (10,000 parts still allow a 50 GB ZIP). */
 const PART_SIZE = 5 * 1024 * 1024;
 
-export async function assemblePackage(input: AssembleInput): Promise<AssembleResult> {
+/** `planned` is the first pass's result when the caller has already run it (to see whether anything goes in). */
+export async function assemblePackage(input: AssembleInput, planned?: PlannedSystem[]): Promise<AssembleResult> {
   const now = input.now ?? new Date();
-  const systems = await planPackage(input);
+  const systems = planned ?? (await planPackage(input));
   const spool = await SpoolDir.create();
   try {
     const entries = await spoolEntries(input, systems, now.toISOString(), spool);

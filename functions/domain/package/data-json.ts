@@ -4,6 +4,8 @@
  * `records` yields each object's records as they go into the package (see records-pass.ts).
  */
 import type { DsarConfig } from '#commons/config';
+import { localText } from '#commons/local-text';
+import { pickLocale } from '../i18n/locale.ts';
 import type { PlannedObject, PlannedSystem } from './plan.ts';
 import type { AssembleInput } from './types.ts';
 import type { RecordView } from './view.ts';
@@ -11,9 +13,10 @@ import type { RecordView } from './view.ts';
 /** Identifies the format; also the `$id` of data.schema.json (an identifier: it need not resolve). */
 export const DATA_SCHEMA_ID = 'https://dsar-orchestrator.dev/schemas/dsar-export-v1';
 
-export function controllerOf(config: DsarConfig): Record<string, unknown> {
+/** The controller as data.json names it; a per-language address in the subject's language. */
+export function controllerOf(config: DsarConfig, language: string): Record<string, unknown> {
   const o = config.organisation;
-  return { name: o.name, address: o.address, country: o.country, dpo: { name: o.dpo.name, email: o.dpo.email }, privacyNoticeUrl: o.privacyNoticeUrl };
+  return { name: o.name, address: localText(o.address, language), country: o.country, dpo: { name: o.dpo.name, email: o.dpo.email }, privacyNoticeUrl: o.privacyNoticeUrl };
 }
 
 export async function* dataJson(
@@ -27,7 +30,7 @@ export async function* dataJson(
   if (r.subject.name) subject.name = r.subject.name;
   const request = { requestId: r.requestId, type: r.type, receivedDate: r.receivedDate, dueDate: r.dueDate, jurisdiction: r.jurisdiction, subject };
   yield `{"schema":${JSON.stringify(DATA_SCHEMA_ID)},"generatedAt":${JSON.stringify(generatedAt)},`;
-  yield `"controller":${JSON.stringify(controllerOf(input.config))},"request":${JSON.stringify(request)},"systems":[`;
+  yield `"controller":${JSON.stringify(controllerOf(input.config, pickLocale(input.request.locale)))},"request":${JSON.stringify(request)},"systems":[`;
   for (const [si, system] of systems.entries()) {
     yield `${si ? ',' : ''}{"connectorId":${JSON.stringify(system.connectorId)},"displayName":${JSON.stringify(system.displayName)},"objects":[`;
     for (const [oi, o] of system.objects.entries()) {

@@ -92,7 +92,7 @@ export function* reportHtml(input: AssembleInput, systems: PlannedSystem[], gene
   yield* withheldSection(input);
   yield* processing(facts, found, ctx);
   yield* coverage(systems, missing, ctx);
-  yield `<footer><p class="muted">${escapeHtml(t.t('report.footer', { org: org.name, address: org.address, dpo: org.dpo.name, email: org.dpo.email }))} ${link(org.privacyNoticeUrl, t.t('report.footer.notice'))}</p></footer>`;
+  yield `<footer><p class="muted">${escapeHtml(t.t('report.footer', { org: org.name, address: localText(org.address, t.locale), dpo: org.dpo.name, email: org.dpo.email }))} ${link(org.privacyNoticeUrl, t.t('report.footer.notice'))}</p></footer>`;
   yield '</body></html>\n';
 }
 
@@ -139,7 +139,7 @@ function* rights(ctx: ReportContext): Iterable<string> {
   }
   yield '</ul>';
   yield `<p>${escapeHtml(t.t('report.rights.contact', { dpo: dpo.name, email: dpo.email }))}</p>`;
-  yield `<p id="complaint">${escapeHtml(t.t('report.rights.complaint', { authority: authority.name, address: authority.address }))} ${link(authority.url)}</p></section>`;
+  yield `<p id="complaint">${escapeHtml(t.t('report.rights.complaint', { authority: localText(authority.name, t.locale), address: localText(authority.address, t.locale) }))} ${link(authority.url)}</p></section>`;
 }
 
 function* contents(found: PlannedSystem[], ctx: ReportContext): Iterable<string> {

@@ -8,11 +8,14 @@ import { translator, type Translator } from '../i18n/index.ts';
 import type { MessageKey } from '../i18n/catalogue.ts';
 import { escapeHtml } from './html.ts';
 import type { AssembleInput } from './types.ts';
+import { ObjectDictionary } from './dictionary.ts';
+import { connectorConfig } from './view.ts';
 
 type Withheld = NonNullable<AssembleInput['withheld']>[number];
 
-function describe(t: Translator, w: Withheld, system: string): string {
-  const values = { system, object: w.object, recordId: w.recordId ?? '', field: w.field ?? '' };
+/** The object and field as the report names them (the field dictionary), not as the system's API does. */
+function describe(t: Translator, w: Withheld, system: string, dict: ObjectDictionary): string {
+  const values = { system, object: dict.label, recordId: w.recordId ?? '', field: w.field !== undefined ? dict.field(w.field).label : '' };
   if (w.field !== undefined) return t.t(w.recordId !== undefined ? 'release.withheld.field.record' : 'release.withheld.field.all', values);
   return t.t(w.recordId !== undefined ? 'release.withheld.record' : 'release.withheld.object', values);
 }
@@ -26,7 +29,10 @@ function lines(input: AssembleInput): Array<{ what: string; why: string }> {
   if (!input.withheld?.length) return [];
   const t = translator(input.request.locale);
   const names = new Map(input.sources.map((s) => [s.connectorId, s.displayName]));
-  return (input.withheld ?? []).map((w) => ({ what: describe(t, w, names.get(w.connectorId) ?? w.connectorId), why: reason(t, w) }));
+  return (input.withheld ?? []).map((w) => {
+    const dict = new ObjectDictionary(connectorConfig(input.config, w.connectorId), w.object, t.locale);
+    return { what: describe(t, w, names.get(w.connectorId) ?? w.connectorId, dict), why: reason(t, w) };
+  });
 }
 
 /** The report's section; nothing when nothing was withheld. */

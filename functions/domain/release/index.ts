@@ -11,6 +11,7 @@
  * is a staff action like approve (release.ts, served by admin-act): this module stays out of that bundle.
  */
 import { randomUUID } from 'node:crypto';
+import { connectorName } from '#commons/config';
 import { badRequest, conflict } from '#commons/errors';
 import type { StoreContext } from '../store-context.ts';
 import { assemblePackage } from '../package/assemble.ts';
@@ -85,7 +86,7 @@ function systemsOf(ctx: StoreContext, r: RequestRecord): PackageContents['system
     .filter((o) => o.status === 'succeeded')
     .map((o) => ({
       connectorId: o.connectorId,
-      displayName: connectorConfig(ctx.config, o.connectorId)?.displayName ?? o.connectorId,
+      displayName: connectorName(ctx.config, o.connectorId),
       objects: Object.keys(o.stagingKeys).map((object) => ({
         object,
         count: o.objects[object] ?? 0,
@@ -97,7 +98,7 @@ function systemsOf(ctx: StoreContext, r: RequestRecord): PackageContents['system
 /** The records of a staged object as the package would hold them, before anything is withheld. */
 async function* packageRecords(ctx: StoreContext, r: RequestRecord, connectorId: string, object: string) {
   const { stagingKey } = stagedObject(r, connectorId, object);
-  const displayName = connectorConfig(ctx.config, connectorId)?.displayName ?? connectorId;
+  const displayName = connectorName(ctx.config, connectorId);
   const filter = new RecordFilter(objectMeta(connectorConfig(ctx.config, connectorId), displayName, object), r.type as PackageType);
   for await (const record of readStaged(ctx.s3, ctx.stagingBucket(), stagingKey)) {
     const view = filter.apply(record);

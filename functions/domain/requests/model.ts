@@ -314,7 +314,11 @@ export interface RequestRecord {
    * Set instead of `package` when every system was searched and none returned a record: no ZIP is built
    * or offered, and the subject is told in words that we hold nothing (notifications/nothing-held.ts).
    */
-  nothingHeld?: { at: string; systems: string[] };
+  /**
+   * No package: no system searched returned a record; or, with `onlyInferred`, a portability request
+   * whose records were all inferred or derived (which portability does not cover).
+   */
+  nothingHeld?: { at: string; systems: string[]; onlyInferred?: true };
   /** What staff withheld from the package before release (see Withholding), in the order they did it. */
   withheld?: Withholding[];
   /** Who released the package to the subject, when (staff release only). */

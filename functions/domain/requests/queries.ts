@@ -1,5 +1,5 @@
 /** Staff views: the open queue and one request in full. Secrets (hashes of codes and tokens) never leave. */
-import type { Jurisdiction, RequestType } from '#commons/config';
+import { connectorName, type Jurisdiction, type RequestType } from '#commons/config';
 import { badRequest } from '#commons/errors';
 import { subjectHash } from '#commons/tokens';
 import type { AppContext } from '../context.ts';
@@ -248,6 +248,6 @@ export async function requestDetail(ctx: AppContext, requestId: string, roles: r
     notes: notesOf(audit),
     thread: threadOf(audit),
     timeZone: ctx.config.organisation.timezone,
-    connectorNames: Object.fromEntries(ctx.config.connectors.map((c) => [c.id, c.displayName])),
+    connectorNames: Object.fromEntries(ctx.config.connectors.map((c) => [c.id, connectorName(ctx.config, c.id)])),
   };
 }

@@ -12,7 +12,10 @@ import type { AppContext } from '../context.ts';
 import { subjectReplied } from './deadline-actions.ts';
 import { subjectAnswered } from './message-subject.ts';
 import { STAFF_MESSAGE, SUBJECT_MESSAGE } from './messages.ts';
-import { CLOSED_STATUSES, type RequestRecord } from './model.ts';
+import { CLOSED_STATUSES, type ErasureReport, type RequestRecord } from './model.ts';
+import { pickLocale } from '../i18n/locale.ts';
+import { requestTimeZone } from './zone.ts';
+import { erasureReportIn } from '../workflow/erasure-report-language.ts';
 
 /** The statuses as the subject reads them: internal steps collapse into "in progress". */
 const PUBLIC_STATUS: Record<RequestRecord['status'], string> = {
@@ -65,7 +68,11 @@ async function waitingFor(ctx: AppContext, r: RequestRecord) {
   return asked ? { since: r.awaitingSubject.since, asked: asked.detail!.message as string, clockStopped: false } : undefined;
 }
 
-export async function subjectStatus(ctx: AppContext, requestId: string, token: string | undefined) {
+/**
+ * `language` is the page's (the status page sends the one it shows, `?lang=`): what the configuration
+ * says per language (system names, reasons for keeping records) follows it; the request's when absent.
+ */
+export async function subjectStatus(ctx: AppContext, requestId: string, token: string | undefined, language?: string) {
   const { request: r, viewer } = await withToken(ctx, requestId, token);
   const status = {
     requestId: r.requestId,
@@ -74,6 +81,7 @@ export async function subjectStatus(ctx: AppContext, requestId: string, token: s
     receivedDate: r.receivedDate,
     dueDate: r.dueDate,
     jurisdiction: r.jurisdiction,
+    timeZone: requestTimeZone(ctx.config, r),
     verified: Boolean(r.verification?.verifiedAt),
     ...(r.agent ? { viewer } : {}),
     ...(r.closedAt ? { closedAt: r.closedAt } : {}),
@@ -89,22 +97,22 @@ export async function subjectStatus(ctx: AppContext, requestId: string, token: s
     // While the clock is stopped, or staff asked a question, the subject sees it and can answer on the page.
     ...(waiting ? { waitingForSubject: waiting } : {}),
     // What an erasure did, for the subject's status page (counts, bases and dates; never data).
-    ...(shown.erasureReport
-      ? {
-          erasureReport: {
-            completedAt: shown.erasureReport.completedAt,
-            // The kind names the system's objects in the subject's language (erasure.object.<kind>.<object>).
-            systems: shown.erasureReport.systems.map(({ connectorId, displayName, items, confirmed }) => {
-              const kind = ctx.config.connectors.find((c) => c.id === connectorId)?.kind;
-              return { displayName, ...(kind ? { kind } : {}), items, confirmed };
-            }),
-            recipientsNotified: shown.erasureReport.recipientsNotified,
-            notErased: shown.erasureReport.notErased.map(({ displayName, reason }) => ({ displayName, reason })),
-            recipientsNotTold: shown.erasureReport.recipientsNotTold ?? [],
-            ...(shown.erasureReport.earlierPackagesDeleted ? { earlierPackagesDeleted: shown.erasureReport.earlierPackagesDeleted } : {}),
-          },
-        }
-      : {}),
+    ...(shown.erasureReport ? { erasureReport: erasureReportShown(ctx, erasureReportIn(ctx.config, shown.erasureReport, pickLocale(language ?? r.locale))) } : {}),
+  };
+}
+
+function erasureReportShown(ctx: AppContext, report: ErasureReport) {
+  return {
+    completedAt: report.completedAt,
+    // The kind names the system's objects in the subject's language (erasure.object.<kind>.<object>).
+    systems: report.systems.map(({ connectorId, displayName, items, confirmed }) => {
+      const kind = ctx.config.connectors.find((c) => c.id === connectorId)?.kind;
+      return { displayName, ...(kind ? { kind } : {}), items, confirmed };
+    }),
+    recipientsNotified: report.recipientsNotified,
+    notErased: report.notErased.map(({ displayName, reason }) => ({ displayName, reason })),
+    recipientsNotTold: report.recipientsNotTold ?? [],
+    ...(report.earlierPackagesDeleted ? { earlierPackagesDeleted: report.earlierPackagesDeleted } : {}),
   };
 }
 

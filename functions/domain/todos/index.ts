@@ -9,7 +9,7 @@
  * `closedAt` say when the subject was answered, which is what the status page and the metrics report.
  * The request is finished for staff once `todosOpen` is empty (`todosDoneAt`).
  */
-import type { DsarConfig } from '#commons/config';
+import { connectorName, type DsarConfig } from '#commons/config';
 import { badRequest, conflict, notFound } from '#commons/errors';
 import type { AppContext } from '../context.ts';
 import { addCalendarDays } from '../deadlines/calendar.ts';
@@ -189,7 +189,7 @@ export function followUpsOf(config: DsarConfig, r: RequestRecord): Array<NewTodo
   }
   for (const c of Object.values(r.connectors ?? {})) {
     if (c.status !== 'accepted_missing') continue;
-    const system = config.connectors.find((k) => k.id === c.connectorId)?.displayName ?? c.connectorId;
+    const system = connectorName(config, c.connectorId);
     todos.push({
       kind: 'partial-answer',
       ref: `partial:${c.connectorId}`,
@@ -200,7 +200,7 @@ export function followUpsOf(config: DsarConfig, r: RequestRecord): Array<NewTodo
   // answer is out, by its owner, so a withholding is never one person's unchecked decision and what
   // may be released later (a privilege that lapsed, a third party who agreed) is not forgotten.
   for (const w of r.withheld ?? []) {
-    const system = config.connectors.find((k) => k.id === w.connectorId)?.displayName ?? w.connectorId;
+    const system = connectorName(config, w.connectorId);
     const part = [w.object, w.recordId !== undefined ? `record ${w.recordId}` : undefined, w.field !== undefined ? `field ${w.field}` : undefined].filter(Boolean).join(', ');
     todos.push({
       kind: 'withheld-review',

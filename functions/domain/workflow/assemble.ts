@@ -5,14 +5,16 @@
  * needs any more. With staff release they are kept: withholding rebuilds the package from them, so they
  * live until the release (or the request closes) and are deleted then (../release/).
  */
-import { releaseMode } from '#commons/config';
+import { connectorName, releaseMode } from '#commons/config';
 import { logger } from '#commons/observability';
 import type { StoreContext } from '../store-context.ts';
 import { deleteStaging } from '../staging/cleanup.ts';
 import { assemblePackage } from '../package/assemble.ts';
+import { planPackage } from '../package/plan.ts';
 import type { AssembleInput, MissingSource, PackageSource, PackageType } from '../package/types.ts';
 import type { RequestRecord } from '../requests/model.ts';
 import { requestTimeZone } from '../requests/zone.ts';
+import { pickLocale } from '../i18n/locale.ts';
 
 export async function assemble(ctx: StoreContext, requestId: string): Promise<{ key: string; records: number; bytes: number }> {
   const { repo, config, clock } = ctx;
@@ -28,17 +30,12 @@ export async function assemble(ctx: StoreContext, requestId: string): Promise<{ 
   const { sources, missing } = packageSources(ctx, request);
   const now = clock.now();
   const records = sources.reduce((n, s) => n + s.objects.reduce((m, o) => m + o.count, 0), 0);
+  // A rerun after nothing was found to send (below): the answer stands.
+  if (request.nothingHeld && request.status === 'assembling') return { key: '', records: 0, bytes: 0 };
   // Nothing held anywhere we searched, and nothing missing: there is nothing to package (or to review
   // before release). An empty ZIP would make the subject download a file to learn it; the closing mail
   // says it in words instead.
-  if (records === 0 && missing.length === 0) {
-    if (request.nothingHeld && request.status === 'assembling') return { key: '', records: 0, bytes: 0 };
-    const systems = sources.map((s) => s.displayName);
-    await repo.update(requestId, { status: 'assembling', nothingHeld: { at: now.toISOString(), systems } }, { onlyIf: ['in_progress', 'assembling'] });
-    await repo.audit(requestId, 'system', 'package.nothing_held', { systems: systems.length });
-    await removeStaging(ctx, requestId);
-    return { key: '', records: 0, bytes: 0 };
-  }
+  if (records === 0 && missing.length === 0) return nothingToSend(ctx, request, sources, now, false);
   const key = `exports/${requestId}/${request.type}-${requestId}.zip`;
   // A rerun after the package went on record (the runtime or the Lambda died before the next state, or
   // its answer was lost): the staged copies may already be gone, so rebuilding would fail on a missing
@@ -52,7 +49,15 @@ export async function assemble(ctx: StoreContext, requestId: string): Promise<{ 
     return { key, records, bytes: request.package.bytes ?? 0 };
   }
   await repo.update(requestId, { status: 'assembling' }, { onlyIf: ['in_progress', 'assembling'] });
-  const result = await assemblePackage(packageInput(ctx, request, key, now));
+  const input = packageInput(ctx, request, key, now);
+  const planned = await planPackage(input);
+  // Portability takes only what the subject gave us or we recorded as they used the service. Records
+  // that are all inferred or derived leave nothing to hand over: the same answer in words as nothing
+  // held, worded for portability, not an empty ZIP. (After staff withheld parts, or with systems
+  // missing, the package is what staff chose to send and goes out as it is.)
+  const nothingPortable = request.type === 'portability' && missing.length === 0 && !request.withheld?.length && planned.every((s) => s.objects.length === 0);
+  if (nothingPortable) return nothingToSend(ctx, request, sources, now, true);
+  const result = await assemblePackage(input, planned);
   const expiresAt = new Date(now.getTime() + config.delivery.linkTtlDays * 86_400_000).toISOString();
   // Only while still assembling: a request cancelled meanwhile gets no package (and so no download).
   await repo.update(requestId, { package: { key, createdAt: now.toISOString(), expiresAt, bytes: result.bytes } }, { onlyIf: ['assembling'] });
@@ -65,22 +70,38 @@ export async function assemble(ctx: StoreContext, requestId: string): Promise<{ 
   return { key, records: result.records, bytes: result.bytes };
 }
 
-/** What the connectors staged for a request, as the package's sources, and what staff accepted as missing. */
-export function packageSources(ctx: StoreContext, request: RequestRecord): { sources: PackageSource[]; missing: MissingSource[] } {
-  const byId = new Map(ctx.config.connectors.map((c) => [c.id, c]));
+/**
+ * Records that there is nothing to send (nothing held, or for portability nothing portable), so the
+ * closing mail says so in words (../notifications/nothing-held.ts) and no package is built or reviewed.
+ */
+async function nothingToSend(ctx: StoreContext, request: RequestRecord, sources: PackageSource[], now: Date, onlyInferred: boolean) {
+  const { requestId } = request;
+  const systems = sources.map((s) => s.displayName);
+  const nothingHeld = { at: now.toISOString(), systems, ...(onlyInferred ? { onlyInferred: true as const } : {}) };
+  await ctx.repo.update(requestId, { status: 'assembling', nothingHeld }, { onlyIf: ['in_progress', 'assembling'] });
+  await ctx.repo.audit(requestId, 'system', 'package.nothing_held', { systems: systems.length, ...(onlyInferred ? { onlyInferred: true } : {}) });
+  await removeStaging(ctx, requestId);
+  return { key: '', records: 0, bytes: 0 };
+}
+
+/**
+ * What the connectors staged for a request, as the package's sources, and what staff accepted as
+ * missing, the systems named in `language` (the subject's, for the package; English for the record).
+ */
+export function packageSources(ctx: StoreContext, request: RequestRecord, language = 'en'): { sources: PackageSource[]; missing: MissingSource[] } {
   const outcomes = Object.values(request.connectors ?? {});
   const sources: PackageSource[] = outcomes
     .filter((o) => o.status === 'succeeded')
     .map((o) => ({
       connectorId: o.connectorId,
-      displayName: byId.get(o.connectorId)?.displayName ?? o.connectorId,
+      displayName: connectorName(ctx.config, o.connectorId, language),
       objects: Object.entries(o.stagingKeys).map(([object, stagingKey]) => ({ object, stagingKey, count: o.objects[object] ?? 0 })),
     }));
   const missing = outcomes
     .filter((o) => o.status === 'accepted_missing')
     .map((o) => ({
       connectorId: o.connectorId,
-      displayName: byId.get(o.connectorId)?.displayName ?? o.connectorId,
+      displayName: connectorName(ctx.config, o.connectorId, language),
       reason: request.partialAcceptance?.reason ?? 'not available',
     }));
   return { sources, missing };
@@ -88,7 +109,8 @@ export function packageSources(ctx: StoreContext, request: RequestRecord): { sou
 
 /** The whole input of a package build for a request: Assemble's, and a rebuild's after staff withheld parts. */
 export function packageInput(ctx: StoreContext, request: RequestRecord, key: string, now: Date): AssembleInput {
-  const { sources, missing } = packageSources(ctx, request);
+  // The package is the subject's: its systems are named in their language.
+  const { sources, missing } = packageSources(ctx, request, pickLocale(request.locale));
   return {
     s3: ctx.s3,
     stagingBucket: ctx.stagingBucket(),

@@ -10,7 +10,7 @@
  * `erasure.recipients_outstanding`), or had nothing to be told because nothing of the subject's was
  * erased in its system (or, when the erasure erased nothing at all, in any system).
  */
-import { enabledConnectors, type DsarConfig } from '#commons/config';
+import { connectorName, enabledConnectors, type DsarConfig } from '#commons/config';
 import { logger } from '#commons/observability';
 import { recipientErasureNotice } from '../notifications/staff-mails.ts';
 import { deleteStaging } from '../staging/cleanup.ts';
@@ -32,9 +32,9 @@ type Recipient = DsarConfig['privacyNotice']['recipients'][number];
  * with the recipient's name ("Stripe (payments)" is the recipient "Stripe"). There is no explicit link in
  * the configuration, so this is by name.
  */
-function connectorsOf(recipient: Recipient, connectors: Array<{ displayName: string }>): string[] {
+function connectorsOf(recipient: Recipient, names: string[]): string[] {
   const name = recipient.name.trim().toLowerCase();
-  return connectors.filter((c) => name.length > 0 && c.displayName.trim().toLowerCase().startsWith(name)).map((c) => c.displayName);
+  return names.filter((n) => name.length > 0 && n.trim().toLowerCase().startsWith(name));
 }
 
 export async function buildErasureReport(ctx: AppContext, request: RequestRecord): Promise<ErasureReportWithRecipients> {
@@ -50,17 +50,20 @@ export async function buildErasureReport(ctx: AppContext, request: RequestRecord
   const toldByApi = new Set<string>();
   const untouched = new Set<string>();
 
+  // The record keeps the English names staff read; the subject's report says them in the subject's
+  // language when it is shown (subject-report.ts).
+  const nameOf = (id: string) => connectorName(config, id);
   for (const c of enabledConnectors(config)) {
     const outcome = outcomes[c.id];
     if (!outcome) continue;
     if (outcome.status === 'accepted_missing') {
-      notErased.push({ connectorId: c.id, displayName: c.displayName, reason: request.partialAcceptance?.reason ?? 'accepted by staff' });
+      notErased.push({ connectorId: c.id, displayName: nameOf(c.id), reason: request.partialAcceptance?.reason ?? 'accepted by staff' });
       continue;
     }
     const check = confirmation[c.id];
     systems.push({
       connectorId: c.id,
-      displayName: c.displayName,
+      displayName: nameOf(c.id),
       items: outcome.erasure ?? [],
       confirmed: check?.verifiable === false ? 'not_verifiable' : Boolean(check && !check.error && Object.keys(check.residual).length === 0),
     });
@@ -70,10 +73,10 @@ export async function buildErasureReport(ctx: AppContext, request: RequestRecord
     // Our own stores (tables, buckets, the product database) are not recipients: nobody else is told there.
     if (c.kind !== 'dynamodb' && c.kind !== 's3' && c.kind !== 'postgres') {
       if (touched) {
-        recipientsNotified.push({ name: c.displayName, how: 'erasure_api', at: outcome.finishedAt ?? completedAt });
-        toldByApi.add(c.displayName);
+        recipientsNotified.push({ name: nameOf(c.id), how: 'erasure_api', at: outcome.finishedAt ?? completedAt });
+        toldByApi.add(nameOf(c.id));
       } else {
-        untouched.add(c.displayName);
+        untouched.add(nameOf(c.id));
       }
     }
   }
@@ -85,7 +88,7 @@ export async function buildErasureReport(ctx: AppContext, request: RequestRecord
   const erasedAnything =
     notErased.length > 0 || systems.some((s) => s.items.some((i) => (i.action === 'deleted' || i.action === 'anonymized') && i.count > 0));
   for (const recipient of config.privacyNotice.recipients) {
-    const own = connectorsOf(recipient, enabledConnectors(config));
+    const own = connectorsOf(recipient, enabledConnectors(config).map((c) => nameOf(c.id)));
     const linked = own.length ? { systems: own } : {};
     if (!erasedAnything) {
       recipientsNotTold.push({ name: recipient.name, reason: 'nothing_erased', ...linked });

@@ -5,11 +5,14 @@
  * link points at our download endpoint with a token, never at S3 directly: a presigned URL made with a
  * Lambda role's credentials dies with them.
  */
+import { connectorName, storedNameIn } from '#commons/config';
 import { hashToken, newToken } from '#commons/tokens';
 import { cancelled, completion, denial, erasureReport, unverifiedClosed } from '../notifications/templates.ts';
 import { closeErasure } from './erasure-report.ts';
+import { erasureReportIn } from './erasure-report-language.ts';
 import { translator } from '../i18n/index.ts';
 import { retentionFields } from '../requests/retention.ts';
+import { requestTimeZone } from '../requests/zone.ts';
 import { links, type AppContext } from '../context.ts';
 import type { DenialReason, RequestStatus } from '../requests/model.ts';
 import { facts } from '../requests/verification.ts';
@@ -53,6 +56,8 @@ export async function notifyOutcome(ctx: AppContext, requestId: string, outcome:
   const f = facts(request);
   // Every closing mail is in the language the request was filed in.
   const t = translator(request.locale);
+  // Instants in the mails (a link's end, when recipients were told) read as days where the request is.
+  const zone = requestTimeZone(config, request);
   const to = request.subject.email;
   const tag = { requestId };
   let status: RequestStatus;
@@ -63,20 +68,20 @@ export async function notifyOutcome(ctx: AppContext, requestId: string, outcome:
         // Nothing held: no package and no link, the mail says so in words (notifications/nothing-held.ts).
         const held = request.nothingHeld;
         status = 'completed';
-        send = () => mailer.send(to, nothingHeld(config, { ...f, systems: held.systems }, translator(request.locale)), tag);
+        send = () => mailer.send(to, nothingHeld(config, { ...f, systems: held.systems.map((s) => storedNameIn(config, s, t.locale)), ...(held.onlyInferred ? { onlyInferred: true } : {}) }, t), tag);
         break;
       }
       const pkg = request.package;
       if (!pkg) throw new Error(`request ${requestId} has no package to deliver`);
       const missing = Object.values(request.connectors ?? {}).filter((c) => c.status === 'accepted_missing').map((c) => c.connectorId);
-      // The subject reads the systems' names, not our connector ids.
-      const missingNames = missing.map((id) => config.connectors.find((c) => c.id === id)?.displayName ?? id);
+      // The subject reads the systems' names in their language, not our connector ids.
+      const missingNames = missing.map((id) => connectorName(config, id, t.locale));
       status = missing.length ? 'completed_partial' : 'completed';
       // The link's token is minted by the one sender: a mail already out keeps a working link.
       send = async () => {
         const token = newToken();
         await repo.putDownload({ requestId, tokenHash: hashToken(token), key: pkg.key, expiresAt: pkg.expiresAt });
-        return mailer.send(to, completion(config, f, links(config).download(requestId, token), pkg.expiresAt, missingNames, t), tag);
+        return mailer.send(to, completion(config, f, links(config).download(requestId, token), pkg.expiresAt, missingNames, t, zone), tag);
       };
       break;
     }
@@ -89,7 +94,7 @@ export async function notifyOutcome(ctx: AppContext, requestId: string, outcome:
       send = async () => {
         const token = newToken();
         await repo.update(requestId, { reportTokenHash: hashToken(token) });
-        return mailer.send(to, erasureReport(config, f, report, links(config).status(requestId, token), t), tag);
+        return mailer.send(to, erasureReport(config, f, erasureReportIn(config, report, t.locale), links(config).status(requestId, token, request.locale), t, zone), tag);
       };
       break;
     }

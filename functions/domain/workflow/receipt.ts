@@ -46,11 +46,11 @@ export async function recordReceipt(ctx: AppContext, requestId: string): Promise
     const original = await repo.get(request.duplicateOf);
     // The original's status link cannot be re-sent (only its hash exists): link this request's status,
     // which says it is a duplicate of the open one.
-    await mailer.send(request.subject.email, duplicateRequest(config, facts(original), link.status(requestId, token), translator(request.locale)), { requestId });
+    await mailer.send(request.subject.email, duplicateRequest(config, facts(original), link.status(requestId, token, request.locale), translator(request.locale)), { requestId });
     await repo.update(requestId, { statusTokenHash: hashToken(token), acknowledgedAt: ctx.clock.now().toISOString() });
     await repo.audit(requestId, 'system', 'request.acknowledged', { duplicateOf: request.duplicateOf });
   } else {
-    await mailer.send(request.subject.email, acknowledgement(config, facts(request), link.status(requestId, token), translator(request.locale)), { requestId });
+    await mailer.send(request.subject.email, acknowledgement(config, facts(request), link.status(requestId, token, request.locale), translator(request.locale)), { requestId });
     await repo.update(requestId, { statusTokenHash: hashToken(token), acknowledgedAt: ctx.clock.now().toISOString() });
     await repo.audit(requestId, 'system', 'request.acknowledged', { dueDate: request.dueDate });
   }

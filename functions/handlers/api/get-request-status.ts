@@ -9,5 +9,5 @@ import { linkPages } from './link-pages.ts';
 
 export const handler = httpHandler({}, async ({ path, query }) => ({
   status: 200,
-  body: await subjectStatus(appContext(), requestIdFrom(path), query.token),
+  body: await subjectStatus(appContext(), requestIdFrom(path), query.token, query.lang || undefined),
 })).use(linkPages('status'));

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '#commons/config';
 import { identifierDependencies } from '#connectors/registry';
+import { policyFor } from '#connectors/policy';
 
 const example = JSON.parse(readFileSync('config/example.config.json', 'utf8')) as { connectors: Array<Record<string, unknown>> };
 const withConnector = (connector: Record<string, unknown>) => ({ ...example, connectors: [...example.connectors.filter((c) => c.kind !== 'postgres'), connector] });
@@ -15,7 +16,9 @@ describe('a postgres connector in the configuration', () => {
     expect(c.dataset.tables.map((t) => t.name)).toContain('call_records');
     expect(c.batchSize).toBe(500);
     expect(c.objects.support_tickets).toMatchObject({ category: 'user.content', erasure: { action: 'anonymize', fields: { requester_email: 'hash', body: 'redact' } } });
-    expect(c.objects.audit_log!.erasure).toMatchObject({ action: 'retain', retentionPeriod: '1 year' });
+    // The dataset gives the reasons per language; the connector records the English one for staff.
+    expect(c.objects.audit_log!.erasure).toMatchObject({ action: 'retain', retentionPeriod: { en: '1 year', nb: 'Ett år' } });
+    expect(policyFor(c)('audit_log')).toMatchObject({ action: 'retain', retentionPeriod: '1 year' });
   });
 
   it('lets an objects entry of the configuration win over the dataset', () => {

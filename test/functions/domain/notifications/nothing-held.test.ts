@@ -34,4 +34,27 @@ describe('the mail that says we hold nothing', () => {
     expect(nb.text).toContain('Å drive og levere tjenesten');
     expect(nb.text).toContain('Vi fant ingen personopplysninger om deg i noen av dem.');
   });
+
+  describe('for a portability request whose data is all inferred or derived', () => {
+    const portable = { ...facts, type: 'portability', onlyInferred: true };
+
+    it('says nothing portable was found, not that we hold nothing, and points to an access request', () => {
+      const mail = nothingHeld(config, portable, translator('en'));
+      expect(mail.subject).toBe('No data to hand over for portability (dsar_carol)');
+      expect(mail.text).toContain('We have finished your request for a copy of your personal data to take elsewhere (portability)');
+      expect(mail.text).toContain('We found none of that about you, so there is nothing to send you, and no download follows.');
+      expect(mail.text).toContain('by making a request for access to your data');
+      // We do hold data: nothing may say we keep, share or assess none of it.
+      expect(mail.text).not.toMatch(/hold no personal data|keep none|make no profile/);
+      expect(mail.html).not.toMatch(/download\//);
+    });
+
+    it('is written in Norwegian Bokmål for a request filed in nb-NO', () => {
+      const nb = nothingHeld(config, portable, translator('nb-NO'));
+      expect(nb.subject).toBe('Ingen opplysninger å utlevere for dataportabilitet (dsar_carol)');
+      expect(nb.text).toContain('Vi fant ingen slike opplysninger om deg.');
+      expect(nb.text).toContain('ved å be om innsyn i opplysningene dine');
+      expect(nb.text).not.toContain('Vi har ingen personopplysninger om deg');
+    });
+  });
 });

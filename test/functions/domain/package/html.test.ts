@@ -4,7 +4,7 @@
  * nothing that overclaims. The package test covers how it gets into the ZIP.
  */
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '#commons/config';
+import { connectorName, parseConfig } from '#commons/config';
 import { reportHtml } from '../../../../functions/domain/package/html.ts';
 import type { PlannedObject, PlannedSystem } from '../../../../functions/domain/package/plan.ts';
 import type { AssembleInput, MissingSource } from '../../../../functions/domain/package/types.ts';
@@ -17,9 +17,9 @@ function planned(connectorId: string, objects: Record<string, RecordView[]>): Pl
   const connector = config.connectors.find((c) => c.id === connectorId)!;
   return {
     connectorId,
-    displayName: connector.displayName,
+    displayName: connectorName(config, connectorId),
     objects: Object.entries(objects).map(([object, preview]): PlannedObject => {
-      const meta = objectMeta(connector, connector.displayName, object);
+      const meta = objectMeta(connector, connectorName(config, connectorId), object);
       return {
         object, stagingKey: `staging/${object}`, category: meta.category, origin: meta.origin, filter: new RecordFilter(meta, 'access'),
         count: preview.length, columns: [], overflow: false, csvPath: `csv/${connectorId}/${object}.csv`, preview,
@@ -51,6 +51,7 @@ const SYSTEMS: PlannedSystem[] = [
 function render(locale: string | undefined, systems = SYSTEMS, missing: MissingSource[] = []): string {
   const input = {
     config,
+    sources: [],
     missing,
     request: {
       requestId: 'dsar_report', type: 'access', receivedDate: '2026-12-01', dueDate: '2027-01-01', jurisdiction: 'GDPR',

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import yauzl from 'yauzl';
 import { parse } from 'csv-parse/sync';
-import { parseConfig, type DsarConfig } from '#commons/config';
+import { connectorName, parseConfig, type DsarConfig } from '#commons/config';
 import type { DataRecord } from '#connectors/types';
 import { StagingWriter } from '../../../../functions/domain/staging/index.ts';
 import { assemblePackage, DATA_SCHEMA_ID, type AssembleInput, type PackageSource } from '../../../../functions/domain/package/index.ts';
@@ -142,7 +142,7 @@ beforeAll(async () => {
     const result = await writer.close();
     sources.push({
       connectorId,
-      displayName: config.connectors.find((c) => c.id === connectorId)!.displayName,
+      displayName: connectorName(config, connectorId),
       objects: Object.entries(result.stagingKeys).map(([object, stagingKey]) => ({ object, stagingKey, count: result.objects[object]! })),
     });
   }
@@ -438,11 +438,13 @@ describe('assemblePackage with parts staff withheld before release', () => {
     const html = files.get('report.html')!;
     const section = html.slice(html.indexOf('id="withheld"'));
     expect(section).toContain('Hva vi holdt tilbake, og hvorfor');
-    expect(section).toContain('Call history, call: oppføringen call-7');
+    // Objects and fields as the field dictionary names them, not by the system's API names.
+    expect(section).toContain('Call history, Call: oppføringen call-7');
     expect(section).toContain('personvernforordningen artikkel 15 nr. 4');
-    expect(section).toContain('Account store, account: feltet «note» i alle oppføringer');
+    expect(section).toContain('Account store, Account: feltet «Note» i alle oppføringer');
+    expect(section).toContain('Account store, Account: feltet «Address, geo» i oppføringen acc-1');
     expect(section).toContain('En annen grunn: Kept by court order 12/2026.');
-    expect(section).toContain('Google Analytics, segments: alle oppføringer av denne typen');
+    expect(section).toContain('Google Analytics, Segments: alle oppføringer av denne typen');
     expect(html).not.toContain('click');
     expect(html).not.toContain('likely buyer');
   });
@@ -452,7 +454,7 @@ describe('assemblePackage with parts staff withheld before release', () => {
     const zip = await readZip((await assemblePackage(input('portability', 'exports/dsar_pkg/withheld-port.zip', { withheld, missing: [] }))).key);
     const readme = zip.get('README.txt')!;
     expect(readme).toContain('What we withheld and why (GDPR Article 15(4), 20(4))');
-    expect(readme).toContain('  - Call history, call: the record call-7');
+    expect(readme).toContain('  - Call history, Call: the record call-7');
     expect(JSON.parse(zip.get('data.json')!).systems.find((s: any) => s.connectorId === 'calls').objects[0].records.map((r: any) => r.id)).not.toContain('call-7');
   });
 

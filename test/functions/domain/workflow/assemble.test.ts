@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CreateMultipartUploadCommand, DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { Readable } from 'node:stream';
 import { assemble } from '#domain/workflow/assemble';
 import { REQUEST_ID, requestRecord, testContext, verificationFor, type TestContext } from '../requests/support.ts';
 
@@ -61,5 +62,53 @@ describe('assemble', () => {
     expect(stored.package).toBeUndefined();
     expect(stored.nothingHeld).toEqual({ at: ctx.clock.now().toISOString(), systems: ['Example Video account store', 'Stripe (payments)'] });
     expect((await ctx.memory.auditTrail(REQUEST_ID)).filter((a) => a.action === 'package.nothing_held')).toHaveLength(1);
+  });
+
+  it('builds no package for a portability request whose records are all inferred or derived, and records it as nothing portable', async () => {
+    const key = `staging/${REQUEST_ID}/hubspot/deals.jsonl`;
+    // HubSpot deals are derived data (our scoring of a sales opportunity): not the subject's to port.
+    s3.on(GetObjectCommand, { Key: key }).callsFake(() => ({ Body: Readable.from([`${JSON.stringify({ object: 'deals', id: 'd1', data: { dealname: 'Renewal', amount: '1200' } })}\n`]) }));
+    await ctx.memory.create(
+      requestRecord({
+        type: 'portability',
+        status: 'in_progress',
+        verification: verificationFor(REQUEST_ID, '123456', { verifiedAt: '2026-03-02T10:05:00.000Z' }),
+        decision: { outcome: 'approved', by: 'dana', at: '2026-03-02T11:00:00.000Z' },
+        connectors: { hubspot: { connectorId: 'hubspot', status: 'succeeded', records: 1, objects: { deals: 1 }, stagingKeys: { deals: key }, attempts: 1 } },
+      }),
+    );
+
+    const result = await assemble(ctx, REQUEST_ID);
+    const again = await assemble(ctx, REQUEST_ID);
+
+    expect(result).toEqual({ key: '', records: 0, bytes: 0 });
+    expect(again).toEqual(result);
+    expect(s3.commandCalls(CreateMultipartUploadCommand)).toHaveLength(0);
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+    const stored = ctx.memory.stored();
+    expect(stored.package).toBeUndefined();
+    expect(stored.nothingHeld).toEqual({ at: ctx.clock.now().toISOString(), systems: ['HubSpot (communication and marketing)'], onlyInferred: true });
+    expect((await ctx.memory.auditTrail(REQUEST_ID)).filter((a) => a.action === 'package.nothing_held')).toHaveLength(1);
+  });
+
+  it('still builds the access package of the same records: access covers inferred data', async () => {
+    const key = `staging/${REQUEST_ID}/hubspot/deals.jsonl`;
+    s3.on(GetObjectCommand, { Key: key }).callsFake(() => ({ Body: Readable.from([`${JSON.stringify({ object: 'deals', id: 'd1', data: { dealname: 'Renewal' } })}\n`]) }));
+    s3.on(PutObjectCommand).resolves({});
+    await ctx.memory.create(
+      requestRecord({
+        status: 'in_progress',
+        verification: verificationFor(REQUEST_ID, '123456', { verifiedAt: '2026-03-02T10:05:00.000Z' }),
+        decision: { outcome: 'approved', by: 'dana', at: '2026-03-02T11:00:00.000Z' },
+        connectors: { hubspot: { connectorId: 'hubspot', status: 'succeeded', records: 1, objects: { deals: 1 }, stagingKeys: { deals: key }, attempts: 1 } },
+      }),
+    );
+
+    const result = await assemble(ctx, REQUEST_ID);
+
+    expect(result.records).toBe(1);
+    expect(result.key).toBe(`exports/${REQUEST_ID}/access-${REQUEST_ID}.zip`);
+    expect(ctx.memory.stored().nothingHeld).toBeUndefined();
+    expect(ctx.memory.stored().package?.key).toBe(result.key);
   });
 });

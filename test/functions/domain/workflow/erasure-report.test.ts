@@ -368,6 +368,18 @@ describe('notifyOutcome for an erasure', () => {
     );
   });
 
+  it('gives the status page the report with system names in the page\'s language, the request\'s when it names none', async () => {
+    await ctx.memory.create(erasedRequest());
+    await notifyOutcome(ctx, REQUEST_ID, { outcome: 'erased' });
+    const token = new URL(ctx.mail.to(SUBJECT_EMAIL)[0]!.text.match(/(http\S+\/request\/status\S+)/)![1]!).searchParams.get('token')!;
+
+    const names = async (lang?: string) => (await subjectStatus(ctx, REQUEST_ID, token, lang)).erasureReport!.systems.map((s) => s.displayName);
+
+    expect(await names()).toContain('Stripe (payments)');
+    expect(await names('nb')).toContain('Stripe (betalinger)');
+    expect(await names('nb')).not.toContain('Stripe (payments)');
+  });
+
   it('says nothing of earlier packages when there were none', async () => {
     await ctx.memory.create(erasedRequest());
 

@@ -46,6 +46,29 @@ describe('notifyOutcome', () => {
     expect(ctx.memory.tokens.size).toBe(0);
   });
 
+  it('dates the link\'s end on the day it ends where the request is, not in UTC', async () => {
+    // 23:30 UTC on 9 March is 00:30 on 10 March in Oslo (the zone of a Norwegian request).
+    await ctx.memory.update(REQUEST_ID, { package: { key: KEY, createdAt: '2026-03-02T23:30:00.000Z', expiresAt: '2026-03-09T23:30:00.000Z' } });
+
+    await notifyOutcome(ctx, REQUEST_ID, { outcome: 'completed' });
+
+    const text = ctx.mail.to(SUBJECT_EMAIL)[0]!.text;
+    expect(text).toContain('10 March 2026');
+    expect(text).not.toContain('9 March 2026');
+  });
+
+  it('names the missing systems in the request\'s language, as configured for it', async () => {
+    await ctx.memory.update(REQUEST_ID, { locale: 'nb-NO', connectors: { accounts: outcome('accounts', 'succeeded'), calls: outcome('calls', 'accepted_missing') } });
+
+    await notifyOutcome(ctx, REQUEST_ID, { outcome: 'completed' });
+
+    const text = ctx.mail.to(SUBJECT_EMAIL)[0]!.text;
+    expect(text).toContain('Samtalehistorikken i Example Video');
+    expect(text).not.toContain('Example Video call history');
+    // The supervisory authority's address, from configuration, in Norwegian too.
+    expect(text).toContain('Postboks 8177 Dep., 0034 Oslo');
+  });
+
   it('completes as partial and names the systems whose data is missing', async () => {
     await ctx.memory.update(REQUEST_ID, { connectors: { accounts: outcome('accounts', 'succeeded'), calls: outcome('calls', 'accepted_missing') } });
 
@@ -85,6 +108,22 @@ describe('notifyOutcome', () => {
     expect(mail!.text).not.toMatch(/download\/|token=/i);
     expect(await ctx.memory.download(REQUEST_ID)).toBeUndefined();
     expect(ctx.memory.stored().status).toBe('completed');
+  });
+
+  it('tells a Norwegian portability subject whose data is all inferred that nothing is portable, naming the systems in Norwegian', async () => {
+    await ctx.memory.update(
+      REQUEST_ID,
+      { type: 'portability', locale: 'nb-NO', nothingHeld: { at: '2026-03-02T10:00:00.000Z', systems: ['HubSpot (communication and marketing)'], onlyInferred: true } },
+      { remove: ['package'] },
+    );
+
+    const out = await notifyOutcome(ctx, REQUEST_ID, { outcome: 'completed' });
+
+    expect(out).toEqual({ status: 'completed' });
+    const [mail] = ctx.mail.to(SUBJECT_EMAIL);
+    expect(mail!.subject).toBe(`Ingen opplysninger å utlevere for dataportabilitet (${REQUEST_ID})`);
+    expect(mail!.text).toContain('- HubSpot (kommunikasjon og markedsføring)');
+    expect(mail!.text).not.toMatch(/download\/|token=/i);
   });
 
   it('refuses to complete a request without a package', async () => {

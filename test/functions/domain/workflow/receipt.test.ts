@@ -44,6 +44,22 @@ describe('recordReceipt', () => {
     const mail = ctx.mail.to(SUBJECT_EMAIL)[0]!;
     expect(mail.subject).toBe(`Vi har mottatt forespørselen din (${REQUEST_ID})`);
     expect(mail.text).toContain(`Du får svar innen ${translator('nb').date(requestRecord().dueDate)}.`);
+    // The status page the mail links opens in the mail's language, whatever the browser's is.
+    expect(tokenLinkIn(mail).url.searchParams.get('lang')).toBe('nb');
+  });
+
+  it('gives the status link no language when the request has none, so the page follows the browser', async () => {
+    await recordReceipt(ctx, REQUEST_ID);
+
+    expect(tokenLinkIn(ctx.mail.to(SUBJECT_EMAIL)[0]!).url.searchParams.has('lang')).toBe(false);
+  });
+
+  it('links a duplicate\'s status page in the language it was filed in', async () => {
+    await ctx.memory.create(requestRecord({ requestId: OTHER_ID, status: 'duplicate', duplicateOf: REQUEST_ID, locale: 'nb-NO' }));
+
+    await recordReceipt(ctx, OTHER_ID);
+
+    expect(tokenLinkIn(ctx.mail.to(SUBJECT_EMAIL)[0]!).url.searchParams.get('lang')).toBe('nb');
   });
 
   it('does not mail again when the step is retried', async () => {

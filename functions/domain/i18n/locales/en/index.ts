@@ -6,6 +6,7 @@ import { mail } from './mail.ts';
 import { messages } from './messages.ts';
 import { objection } from './objection.ts';
 import { pages } from './pages.ts';
+import { portability } from './portability.ts';
 import { release } from './release.ts';
 import { report } from './report.ts';
 import { processor } from './processor.ts';
@@ -21,4 +22,5 @@ export const en = {
   ...processor,
   ...agents,
   ...objection,
+  ...portability,
 };

@@ -7,6 +7,7 @@ import { mail } from './mail.ts';
 import { messages } from './messages.ts';
 import { objection } from './objection.ts';
 import { pages } from './pages.ts';
+import { portability } from './portability.ts';
 import { release } from './release.ts';
 import { report } from './report.ts';
 import { processor } from './processor.ts';
@@ -22,4 +23,5 @@ export const nb: Catalogue = {
   ...processor,
   ...agents,
   ...objection,
+  ...portability,
 };
