@@ -11,11 +11,20 @@ export const MAX_COLUMNS = 500;
 export const OTHER_COLUMN = '_other';
 
 export function flatten(data: Record<string, unknown>, visit: (path: string, value: unknown) => void, prefix = '', depth = 1): void {
-  for (const [key, value] of Object.entries(data)) {
+  // for...in over a parsed record visits its own keys in Object.entries' order without building an
+  // array of pairs per record (this runs for every record in both passes; JSON.parse makes no inherited keys).
+  for (const key in data) {
+    if (!Object.hasOwn(data, key)) continue;
+    const value = data[key];
     const path = prefix ? `${prefix}.${key}` : key;
-    if (isPlainObject(value) && depth < MAX_DEPTH && Object.keys(value).length > 0) flatten(value, visit, path, depth + 1);
+    if (depth < MAX_DEPTH && isPlainObject(value) && hasKeys(value)) flatten(value, visit, path, depth + 1);
     else visit(path, value);
   }
+}
+
+function hasKeys(value: Record<string, unknown>): boolean {
+  for (const key in value) if (Object.hasOwn(value, key)) return true;
+  return false;
 }
 
 /** The union of paths of an object's records, in order of first appearance; fed record by record. */

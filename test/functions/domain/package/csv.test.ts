@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'csv-stringify/sync';
-import { CsvWriter } from '../../../../functions/domain/package/csv.ts';
+import { CSV_OPTIONS, CsvWriter, csvField } from '../../../../functions/domain/package/csv.ts';
 import type { PlannedObject } from '../../../../functions/domain/package/plan.ts';
 import { RecordFilter } from '../../../../functions/domain/package/view.ts';
 
@@ -46,5 +46,14 @@ describe('CsvWriter', () => {
     expect(text).toBe(expected);
     expect(text.match(/\uFEFF/g)).toHaveLength(1);
     expect(text).toContain('"line\nbreak=100"');
+  });
+
+  it('writes every awkward cell as csv-stringify does: commas, quotes, both line breaks, empty cells, formulas, other scripts', async () => {
+    const cells = ['', 'plain', 'a,b', 'say "hi"', '"', '""', 'x\ny', 'x\ry', 'x\r\ny', '\r\n', ' lead', 'trail ', '=1+1', "'quoted", '\t-1', 'æøå ÆØÅ', '\u2028', ',', '"a,b"\n'];
+    const rows = cells.map((c, i) => [c, cells[(i + 1) % cells.length]!]);
+
+    const mine = `\uFEFF${rows.map((r) => r.map(csvField).join(',')).join('\r\n')}\r\n`;
+
+    expect(mine).toBe(stringify(rows, CSV_OPTIONS));
   });
 });

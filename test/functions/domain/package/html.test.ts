@@ -52,6 +52,7 @@ function render(locale: string | undefined, systems = SYSTEMS, missing: MissingS
   const input = {
     config,
     missing,
+    sources: [],
     request: {
       requestId: 'dsar_report', type: 'access', receivedDate: '2026-12-01', dueDate: '2027-01-01', jurisdiction: 'GDPR',
       subject: { email: 'alice@example.com' }, timeZone: 'Europe/Oslo', ...(locale ? { locale } : {}),
