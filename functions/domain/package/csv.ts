@@ -51,7 +51,7 @@ function csvCell(value: unknown): string {
 }
 
 /** Column headers: `id`, then the field paths; a field path that repeats one already taken gets a suffix. */
-export function csvHeaders(o: PlannedObject): string[] {
+export function csvHeaders(o: CsvLayout): string[] {
   const taken = new Set<string>(['id']);
   const headers = ['id'];
   for (const path of [...o.columns, ...(o.overflow ? [OTHER_COLUMN] : [])]) {
@@ -66,19 +66,32 @@ export function csvHeaders(o: PlannedObject): string[] {
 /** Text gathered before it is handed on: large enough that per-chunk costs vanish, small enough to stay flat. */
 const CHUNK = 64 * 1024;
 
-/** Writes one object's CSV, header first, handing `write` chunks of about CHUNK characters. */
+/** The columns of one object's CSV, as planning found them. */
+export type CsvLayout = Pick<PlannedObject, 'columns' | 'overflow'>;
+
+/** The start of an object's CSV: the BOM and the header row. */
+export function csvHeaderText(o: CsvLayout): string {
+  return `${BOM}${csvHeaders(o).map((h) => csvField(guardCell(h))).join(',')}${ROW_END}`;
+}
+
+/**
+ * Writes CSV rows, handing `write` chunks of about CHUNK characters: a whole file (BOM and header first),
+ * or with `header: false` only rows, a slice of a file whose header is written elsewhere.
+ */
 export class CsvWriter {
   private readonly index: Map<string, number>;
   private rows: string[] = [];
   private size = 0;
-  private first = true;
+  private first: boolean;
 
   constructor(
-    private readonly o: PlannedObject,
+    private readonly o: CsvLayout,
     private readonly write: (text: string) => Promise<void>,
+    { header = true }: { header?: boolean } = {},
   ) {
     this.index = new Map(o.columns.map((c, i) => [c, i]));
-    this.push(csvHeaders(o).map((h) => csvField(guardCell(h))).join(','));
+    this.first = header;
+    if (header) this.push(csvHeaders(o).map((h) => csvField(guardCell(h))).join(','));
   }
 
   /** Adds a record's row; true when a chunk is ready and `flush()` should be awaited. */

@@ -33,11 +33,18 @@ export class ColumnSet {
   overflow = false;
 
   add(data: Record<string, unknown>): void {
-    flatten(data, (path) => {
-      if (this.paths.has(path)) return;
-      if (this.paths.size >= MAX_COLUMNS) this.overflow = true;
-      else this.paths.set(path, this.paths.size);
-    });
+    flatten(data, (path) => this.addPath(path));
+  }
+
+  /** Paths another set found, in its order (slices of one object merged in the object's order). */
+  addPaths(paths: readonly string[]): void {
+    for (const path of paths) this.addPath(path);
+  }
+
+  private addPath(path: string): void {
+    if (this.paths.has(path)) return;
+    if (this.paths.size >= MAX_COLUMNS) this.overflow = true;
+    else this.paths.set(path, this.paths.size);
   }
 
   get columns(): string[] {

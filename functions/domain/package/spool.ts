@@ -7,6 +7,12 @@
  * parsing the staged records. The ZIP then copies the deflated bytes as they are (see zip.ts), with the
  * CRC-32 and size taken here from the text as it was written.
  *
+ * An entry may be written in several pieces (segments), on several threads (slices.ts): each segment is a
+ * raw deflate stream ended with a sync flush instead of a final block, so its bytes end on a byte
+ * boundary and never refer back before their own start. Segments joined one after another, then an empty
+ * final block, are one valid deflate stream (as pigz builds its output); the entry's CRC-32 is combined
+ * from the segments' (crc32-combine.ts).
+ *
  * The files are on disk (Lambda's /tmp), not in memory, so memory stays flat however many records there
  * are; the directory is removed when the package is done, whether it succeeded or not.
  */
@@ -15,18 +21,64 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { crc32Combine } from './crc32-combine.ts';
 import { constants, crc32, createDeflateRaw, type DeflateRaw } from 'node:zlib';
 
 /** zip's default level (`zip -6`): the trade-off most archives are made with. */
 export const DEFLATE_LEVEL = 6;
 
+/** One deflated piece of an entry, as it was written (by this thread or a worker). */
+export interface Segment {
+  path: string;
+  /** CRC-32 of the piece's text. */
+  crc: number;
+  /** Bytes of the piece's text (uncompressed). */
+  size: number;
+}
+
+/** The final, empty deflate block (fixed Huffman, BFINAL set, end-of-block) that closes joined segments. */
+const FINAL_BLOCK = Buffer.from([0x03, 0x00]);
+
+/** An entry of the ZIP made of deflated segments, in order. */
+export class SegmentedEntry {
+  constructor(
+    readonly name: string,
+    readonly segments: Segment[],
+  ) {}
+
+  get size(): number {
+    return this.segments.reduce((n, s) => n + s.size, 0);
+  }
+
+  get crc(): number {
+    return this.segments.reduce((crc, s) => crc32Combine(crc, s.crc, s.size), 0);
+  }
+
+  /** The entry's deflate stream: the segments' files one after another, then the final block. */
+  read(): Readable {
+    const paths = this.segments.map((s) => s.path);
+    return Readable.from(
+      (async function* () {
+        for (const path of paths) yield* createReadStream(path, { highWaterMark: 64 * 1024 });
+        yield FINAL_BLOCK;
+      })(),
+      { objectMode: false },
+    );
+  }
+}
+
 export class SpoolDir {
   private next = 0;
   private readonly files: DeflatedFile[] = [];
 
-  private constructor(private readonly dir: string) {}
+  private constructor(readonly dir: string) {}
+
+  /** A path in the directory for a segment written elsewhere (a worker thread); numbered like files. */
+  path(): string {
+    return join(this.dir, `${this.next++}.deflate`);
+  }
 
   static async create(): Promise<SpoolDir> {
     return new SpoolDir(await mkdtemp(join(tmpdir(), 'dsar-package-')));
@@ -34,7 +86,7 @@ export class SpoolDir {
 
   /** A new file in the directory; files are numbered, so no entry name ever reaches the file system. */
   file(): DeflatedFile {
-    const file = new DeflatedFile(join(this.dir, `${this.next++}.deflate`));
+    const file = new DeflatedFile(this.path());
     this.files.push(file);
     return file;
   }
@@ -55,7 +107,8 @@ export class DeflatedFile {
   private closed = false;
 
   constructor(readonly path: string) {
-    this.deflate = createDeflateRaw({ level: DEFLATE_LEVEL, chunkSize: 64 * 1024, strategy: constants.Z_DEFAULT_STRATEGY });
+    // Ends with a sync flush, not a final block: the file is a segment that others may follow.
+    this.deflate = createDeflateRaw({ level: DEFLATE_LEVEL, chunkSize: 64 * 1024, strategy: constants.Z_DEFAULT_STRATEGY, finishFlush: constants.Z_SYNC_FLUSH });
     this.written = pipeline(this.deflate, createWriteStream(path));
     // Heard when awaited in close(); a rejection nobody awaits yet must not crash the process.
     this.written.catch(() => undefined);
@@ -80,9 +133,9 @@ export class DeflatedFile {
     await this.written;
   }
 
-  /** The deflated bytes, once closed. */
-  read(): Readable {
-    return createReadStream(this.path, { highWaterMark: 64 * 1024 });
+  /** What the ZIP needs of this file, once closed. */
+  get segment(): Segment {
+    return { path: this.path, crc: this.crc, size: this.size };
   }
 
   destroy(): void {

@@ -1,21 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'csv-stringify/sync';
-import { CSV_OPTIONS, CsvWriter, csvField } from '../../../../functions/domain/package/csv.ts';
-import type { PlannedObject } from '../../../../functions/domain/package/plan.ts';
-import { RecordFilter } from '../../../../functions/domain/package/view.ts';
+import { CSV_OPTIONS, CsvWriter, csvField, type CsvLayout } from '../../../../functions/domain/package/csv.ts';
 
-const object: PlannedObject = {
-  object: 'call',
-  stagingKey: 'staging/x/calls/call.jsonl',
-  category: 'Call history',
-  origin: 'provided',
-  filter: new RecordFilter({ category: 'Call history', origin: 'provided', fieldOrigins: {} }, 'access'),
-  count: 5000,
-  columns: ['title', 'durationSeconds'],
-  overflow: false,
-  csvPath: 'csv/calls/call.csv',
-  preview: [],
-};
+const object: CsvLayout = { columns: ['title', 'durationSeconds'], overflow: false };
 
 const views = Array.from({ length: 5000 }, (_, i) => ({ id: `call-${i}`, data: { title: i % 100 === 0 ? `line\nbreak=${i}` : `Call ${i}`, durationSeconds: i } }));
 
