@@ -1,8 +1,9 @@
 /**
  * The answer a demo person gets to an access request on the embedded runtime: filed in a language,
- * verified, approved, completed; then the closing mail and, when there is one, the package's files.
+ * verified, approved, released by staff when there is a package, completed; then the closing mail and, when there is one, the package's files.
  * Shared by the Art. 15 test and the browser test of the reports.
  */
+import { releasePackage } from './release.ts';
 import { unzipToText } from './zip.ts';
 import type { Mail, TestRuntime } from './runtime.ts';
 
@@ -25,6 +26,9 @@ export async function accessAnswer(rt: TestRuntime, email: string, locale: strin
   if (verified.status !== 200) throw new Error(`verifying answered ${verified.status}`);
   await rt.waitForStatus(requestId, 'awaiting_review');
   await rt.approve(requestId, 'access');
+  // A package waits for staff release (nothing withheld here); with nothing held the answer goes at once.
+  const stop = await rt.waitForStatus(requestId, ['awaiting_release', 'completed', 'completed_partial', 'awaiting_staff'], 90_000);
+  if (stop.request.status === 'awaiting_release') await releasePackage(rt, requestId);
   const done = await rt.waitForStatus(requestId, ['completed', 'completed_partial', 'awaiting_staff'], 90_000);
   const mail = (await rt.mails(email)).find((m) => m.subject.includes(requestId) && CLOSING.test(m.subject));
   if (!mail) throw new Error(`no closing mail for ${requestId}`);

@@ -532,6 +532,20 @@ export interface components {
         /** @description The status the request had when the step failed; a retry puts it back */
         status?: components["schemas"]["Status"];
       };
+      /** @description What staff withheld from the package before release, in order (see docs/release.md) */
+      withheld?: components["schemas"]["Withholding"][];
+      /** @description Who released the package to the subject, and when (staff release) */
+      release?: {
+        by: string;
+        /** Format: date-time */
+        at: string;
+      };
+      /** @description Present for a moment while a withholding rebuilds the package; withhold and release then answer 409 `busy` */
+      packageBuild?: {
+        id: string;
+        /** Format: date-time */
+        at: string;
+      };
     };
     SubjectHistory: {
       requestId: string;
@@ -563,20 +577,6 @@ export interface components {
           /** @description The request the history was asked for */
           current: boolean;
         })[];
-      /** @description What staff withheld from the package before release, in order (see docs/release.md) */
-      withheld?: components["schemas"]["Withholding"][];
-      /** @description Who released the package to the subject, and when (staff release) */
-      release?: {
-        by: string;
-        /** Format: date-time */
-        at: string;
-      };
-      /** @description Present for a moment while a withholding rebuilds the package; withhold and release then answer 409 `busy` */
-      packageBuild?: {
-        id: string;
-        /** Format: date-time */
-        at: string;
-      };
     };
     /** @description A part of the package staff withheld: a whole object (no recordId, no field), one record, or one field (a dotted path) of one record or of every record */
     Withholding: {
