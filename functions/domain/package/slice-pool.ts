@@ -32,7 +32,11 @@ export class InThreadRunner implements SliceRunner {
     return this.serial(() => this.worker.spool(job));
   }
 
-  async close(): Promise<void> {}
+  /** Stops the slice running (at its next record) and those waiting, and settles once none runs. */
+  async close(): Promise<void> {
+    this.worker.stop();
+    await this.queue;
+  }
 
   private serial<T>(work: () => Promise<T>): Promise<T> {
     const run = this.queue.then(work);

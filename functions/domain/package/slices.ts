@@ -70,6 +70,7 @@ const CHUNK = 64 * 1024;
 /** Plans and spools slices of one package; built once per thread, with that thread's S3 client. */
 export class SliceWorker {
   private readonly filters = new Map<string, RecordFilter>();
+  private stopped = false;
 
   constructor(
     private readonly s3: S3Client,
@@ -89,15 +90,26 @@ export class SliceWorker {
     return filter;
   }
 
+  /**
+   * Ends the work: a slice running stops at its next record and later ones do not start, so nothing
+   * writes into the spool directory once the package has failed and the directory is being removed.
+   */
+  stop(): void {
+    this.stopped = true;
+  }
+
   private async *views(job: SliceJob): AsyncIterable<RecordView> {
     const filter = this.filter(job.ref);
+    if (this.stopped) throw new Error('package assembly stopped');
     for await (const record of readStaged(this.s3, this.settings.stagingBucket, job.ref.stagingKey, job.range)) {
+      if (this.stopped) throw new Error('package assembly stopped');
       const view = filter.apply(record);
       if (view) yield view;
     }
   }
 
   async plan(job: SliceJob): Promise<SlicePlan> {
+    if (this.stopped) throw new Error('package assembly stopped');
     const columns = new ColumnSet();
     const preview: RecordView[] = [];
     let count = 0;
@@ -110,6 +122,7 @@ export class SliceWorker {
   }
 
   async spool(job: SpoolJob): Promise<SliceSpool> {
+    if (this.stopped) throw new Error('package assembly stopped');
     const data = new DeflatedFile(job.dataPath);
     const csvFile = new DeflatedFile(job.csvPath);
     try {
@@ -134,8 +147,7 @@ export class SliceWorker {
       await Promise.all([data.close(), csvFile.close()]);
       return { data: data.segment, csv: csvFile.segment };
     } catch (err) {
-      data.destroy();
-      csvFile.destroy();
+      await Promise.all([data.discard(), csvFile.discard()]);
       throw err;
     }
   }

@@ -26,7 +26,7 @@ export function zipDeflated(entries: SegmentedEntry[], mtime: Date): ZipOutput {
   const writer = new ZipWriter(writable, { keepOrder: true, lastModDate: mtime, level: 6, useWebWorkers: false });
   const done = (async () => {
     for (const entry of entries) {
-      await writer.add(entry.name, Readable.toWeb(entry.read()) as ReadableStream<Uint8Array>, {
+      await writer.add(entry.name, entry.read(), {
         passThrough: true,
         compressionMethod: DEFLATE,
         uncompressedSize: entry.size,

@@ -35,7 +35,7 @@ describe('SegmentedEntry', () => {
     const entry = new SegmentedEntry('data.json', segments);
     const whole = Buffer.from(texts.join(''), 'utf8');
 
-    const inflated = inflateRawSync(await buffer(entry.read()));
+    const inflated = inflateRawSync(await buffer(entry.read() as unknown as AsyncIterable<Uint8Array>));
 
     expect(inflated.equals(whole)).toBe(true);
     expect(entry.size).toBe(whole.length);
