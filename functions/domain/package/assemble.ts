@@ -28,10 +28,10 @@ export const SLICE_RECORDS = 50_000;
 
 /**
  * Worker threads by default: none. Measured on the shared 2-vCPU machine (docs/benchmarks.md), two
- * worker threads made 1M records slower (24 s against 20 s in this thread) and added ~120 MiB of
- * resident memory (each thread is a V8 heap with its own copy of the modules), against a target of
- * 256 MB. `parallel.workers` (one per vCPU: Lambda gives 1 per 1,769 MB) turns them on where vCPUs are
- * not shared; that has not been measured on Lambda yet.
+ * worker threads made 1M records 10-30% faster when the cores were free (slower under load) but added
+ * ~120 MiB of resident memory (each thread is a V8 heap with its own copy of the modules), against a
+ * target of 256 MB that one thread already misses. `parallel.workers` (one per vCPU: Lambda gives 1 per
+ * 1,769 MB) turns them on; that has not been measured on Lambda yet.
  */
 const DEFAULT_WORKERS = 1;
 
