@@ -142,6 +142,8 @@ async function assemble(s3: S3Client, n: number, requestId: string, source: Pack
     },
     config,
     sources: [source],
+    // BENCH_WORKERS=2 assembles on two worker threads (by default: in one thread, as the Lambda does).
+    ...(process.env.BENCH_WORKERS ? { parallel: { workers: Number(process.env.BENCH_WORKERS) } } : {}),
   });
   const assemblySeconds = (performance.now() - t0) / 1000;
   const peak = sampler.stop();

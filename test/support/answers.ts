@@ -1,10 +1,10 @@
 /**
  * The answer a demo person gets to an access request on the embedded runtime: filed in a language,
- * verified, approved, completed; then the closing mail and, when there is one, the package's files.
+ * verified, approved, released by staff when there is a package, completed; then the closing mail and, when there is one, the package's files.
  * Shared by the Art. 15 test and the browser test of the reports.
  */
-import { unzipToText } from './zip.ts';
 import { releasePackage } from './release.ts';
+import { unzipToText } from './zip.ts';
 import type { Mail, TestRuntime } from './runtime.ts';
 
 export interface AccessAnswer {

@@ -1,14 +1,14 @@
 /**
  * data.json: every record of the package, machine-readable, written as a stream of JSON text so that a
  * subject with millions of records never has them in memory at once. Its shape is data.schema.json.
- * `records` yields each object's records as they go into the package (see records-pass.ts).
+ * Where an object's records go, it yields the object itself: records-pass.ts puts the records' text,
+ * written by the slices (slices.ts), in that place.
  */
 import type { DsarConfig } from '#commons/config';
 import { localText } from '#commons/local-text';
 import { pickLocale } from '../i18n/locale.ts';
 import type { PlannedObject, PlannedSystem } from './plan.ts';
 import type { AssembleInput } from './types.ts';
-import type { RecordView } from './view.ts';
 
 /** Identifies the format; also the `$id` of data.schema.json (an identifier: it need not resolve). */
 export const DATA_SCHEMA_ID = 'https://dsar-orchestrator.dev/schemas/dsar-export-v1';
@@ -19,12 +19,7 @@ export function controllerOf(config: DsarConfig, language: string): Record<strin
   return { name: o.name, address: localText(o.address, language), country: o.country, dpo: { name: o.dpo.name, email: o.dpo.email }, privacyNoticeUrl: o.privacyNoticeUrl };
 }
 
-export async function* dataJson(
-  input: AssembleInput,
-  systems: PlannedSystem[],
-  generatedAt: string,
-  records: (o: PlannedObject) => AsyncIterable<RecordView>,
-): AsyncIterable<string> {
+export function* dataJson(input: AssembleInput, systems: PlannedSystem[], generatedAt: string): Iterable<string | PlannedObject> {
   const r = input.request;
   const subject: Record<string, string> = { email: r.subject.email };
   if (r.subject.name) subject.name = r.subject.name;
@@ -35,11 +30,7 @@ export async function* dataJson(
     yield `${si ? ',' : ''}{"connectorId":${JSON.stringify(system.connectorId)},"displayName":${JSON.stringify(system.displayName)},"objects":[`;
     for (const [oi, o] of system.objects.entries()) {
       yield `${oi ? ',' : ''}{"object":${JSON.stringify(o.object)},"category":${JSON.stringify(o.category)},"origin":${JSON.stringify(o.origin)},"count":${o.count},"records":[`;
-      let first = true;
-      for await (const view of records(o)) {
-        yield `${first ? '' : ','}${JSON.stringify(view)}`;
-        first = false;
-      }
+      yield o;
       yield ']}';
     }
     yield ']}';

@@ -11,11 +11,20 @@ export const MAX_COLUMNS = 500;
 export const OTHER_COLUMN = '_other';
 
 export function flatten(data: Record<string, unknown>, visit: (path: string, value: unknown) => void, prefix = '', depth = 1): void {
-  for (const [key, value] of Object.entries(data)) {
+  // for...in over a parsed record visits its own keys in Object.entries' order without building an
+  // array of pairs per record (this runs for every record in both passes; JSON.parse makes no inherited keys).
+  for (const key in data) {
+    if (!Object.hasOwn(data, key)) continue;
+    const value = data[key];
     const path = prefix ? `${prefix}.${key}` : key;
-    if (isPlainObject(value) && depth < MAX_DEPTH && Object.keys(value).length > 0) flatten(value, visit, path, depth + 1);
+    if (depth < MAX_DEPTH && isPlainObject(value) && hasKeys(value)) flatten(value, visit, path, depth + 1);
     else visit(path, value);
   }
+}
+
+function hasKeys(value: Record<string, unknown>): boolean {
+  for (const key in value) if (Object.hasOwn(value, key)) return true;
+  return false;
 }
 
 /** The union of paths of an object's records, in order of first appearance; fed record by record. */
@@ -24,11 +33,18 @@ export class ColumnSet {
   overflow = false;
 
   add(data: Record<string, unknown>): void {
-    flatten(data, (path) => {
-      if (this.paths.has(path)) return;
-      if (this.paths.size >= MAX_COLUMNS) this.overflow = true;
-      else this.paths.set(path, this.paths.size);
-    });
+    flatten(data, (path) => this.addPath(path));
+  }
+
+  /** Paths another set found, in its order (slices of one object merged in the object's order). */
+  addPaths(paths: readonly string[]): void {
+    for (const path of paths) this.addPath(path);
+  }
+
+  private addPath(path: string): void {
+    if (this.paths.has(path)) return;
+    if (this.paths.size >= MAX_COLUMNS) this.overflow = true;
+    else this.paths.set(path, this.paths.size);
   }
 
   get columns(): string[] {

@@ -45,6 +45,11 @@ export interface AssembleInput {
   /** What staff withheld before release, with the reasons the report states (release/). */
   withheld?: Array<WithheldPart & { reason: string; note?: string }>;
   now?: Date;
+  /**
+   * How the records are split across threads (assemble.ts): records per slice of a staged object, and the
+   * most worker threads (default 1: everything in the calling thread; see DEFAULT_WORKERS for why).
+   */
+  parallel?: { sliceRecords?: number; workers?: number };
   /** Server-side encryption of the ZIP (`aws:kms` on AWS; emulators accept and ignore it). */
   sse?: 'AES256' | 'aws:kms';
 }

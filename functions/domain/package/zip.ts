@@ -6,7 +6,7 @@
  */
 import { Readable } from 'node:stream';
 import { configure, ZipWriter } from '@zip.js/zip.js';
-import type { DeflatedFile } from './spool.ts';
+import type { SegmentedEntry } from './spool.ts';
 
 /** The ZIP compression method number of deflate (APPNOTE 4.4.5). */
 const DEFLATE = 8;
@@ -14,10 +14,6 @@ const DEFLATE = 8;
 // Nothing to compress here, so no Web Workers (zip.js would otherwise start some to deflate).
 configure({ useWebWorkers: false });
 
-export interface ZipEntry {
-  name: string;
-  file: DeflatedFile;
-}
 
 export interface ZipOutput {
   stream: Readable;
@@ -25,16 +21,16 @@ export interface ZipOutput {
   done: Promise<void>;
 }
 
-export function zipDeflated(entries: ZipEntry[], mtime: Date): ZipOutput {
+export function zipDeflated(entries: SegmentedEntry[], mtime: Date): ZipOutput {
   const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
   const writer = new ZipWriter(writable, { keepOrder: true, lastModDate: mtime, level: 6, useWebWorkers: false });
   const done = (async () => {
-    for (const { name, file } of entries) {
-      await writer.add(name, Readable.toWeb(file.read()) as ReadableStream<Uint8Array>, {
+    for (const entry of entries) {
+      await writer.add(entry.name, entry.read(), {
         passThrough: true,
         compressionMethod: DEFLATE,
-        uncompressedSize: file.size,
-        crc32: file.crc,
+        uncompressedSize: entry.size,
+        crc32: entry.crc,
         // Files, readable by their owner and everyone (the ZIP carries no other permissions).
         unixMode: 0o100644,
       });

@@ -10,7 +10,6 @@ import { logger } from '#commons/observability';
 import type { StoreContext } from '../store-context.ts';
 import { deleteStaging } from '../staging/cleanup.ts';
 import { assemblePackage } from '../package/assemble.ts';
-import { planPackage } from '../package/plan.ts';
 import type { AssembleInput, MissingSource, PackageSource, PackageType } from '../package/types.ts';
 import type { RequestRecord } from '../requests/model.ts';
 import { requestTimeZone } from '../requests/zone.ts';
@@ -50,14 +49,13 @@ export async function assemble(ctx: StoreContext, requestId: string): Promise<{ 
   }
   await repo.update(requestId, { status: 'assembling' }, { onlyIf: ['in_progress', 'assembling'] });
   const input = packageInput(ctx, request, key, now);
-  const planned = await planPackage(input);
   // Portability takes only what the subject gave us or we recorded as they used the service. Records
   // that are all inferred or derived leave nothing to hand over: the same answer in words as nothing
   // held, worded for portability, not an empty ZIP. (After staff withheld parts, or with systems
-  // missing, the package is what staff chose to send and goes out as it is.)
-  const nothingPortable = request.type === 'portability' && missing.length === 0 && !request.withheld?.length && planned.every((s) => s.objects.length === 0);
-  if (nothingPortable) return nothingToSend(ctx, request, sources, now, true);
-  const result = await assemblePackage(input, planned);
+  // missing, the package is what staff chose to send and goes out as it is.) The first pass decides.
+  const mayBeEmpty = request.type === 'portability' && missing.length === 0 && !request.withheld?.length;
+  const result = await assemblePackage(input, { onlyIf: (planned) => !(mayBeEmpty && planned.every((s) => s.objects.length === 0)) });
+  if (!result) return nothingToSend(ctx, request, sources, now, true);
   const expiresAt = new Date(now.getTime() + config.delivery.linkTtlDays * 86_400_000).toISOString();
   // Only while still assembling: a request cancelled meanwhile gets no package (and so no download).
   await repo.update(requestId, { package: { key, createdAt: now.toISOString(), expiresAt, bytes: result.bytes } }, { onlyIf: ['assembling'] });

@@ -1,21 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'csv-stringify/sync';
-import { CsvWriter } from '../../../../functions/domain/package/csv.ts';
-import type { PlannedObject } from '../../../../functions/domain/package/plan.ts';
-import { RecordFilter } from '../../../../functions/domain/package/view.ts';
+import { CSV_OPTIONS, CsvWriter, csvField, type CsvLayout } from '../../../../functions/domain/package/csv.ts';
 
-const object: PlannedObject = {
-  object: 'call',
-  stagingKey: 'staging/x/calls/call.jsonl',
-  category: 'Call history',
-  origin: 'provided',
-  filter: new RecordFilter({ category: 'Call history', origin: 'provided', fieldOrigins: {} }, 'access'),
-  count: 5000,
-  columns: ['title', 'durationSeconds'],
-  overflow: false,
-  csvPath: 'csv/calls/call.csv',
-  preview: [],
-};
+const object: CsvLayout = { columns: ['title', 'durationSeconds'], overflow: false };
 
 const views = Array.from({ length: 5000 }, (_, i) => ({ id: `call-${i}`, data: { title: i % 100 === 0 ? `line\nbreak=${i}` : `Call ${i}`, durationSeconds: i } }));
 
@@ -46,5 +33,14 @@ describe('CsvWriter', () => {
     expect(text).toBe(expected);
     expect(text.match(/\uFEFF/g)).toHaveLength(1);
     expect(text).toContain('"line\nbreak=100"');
+  });
+
+  it('writes every awkward cell as csv-stringify does: commas, quotes, both line breaks, empty cells, formulas, other scripts', async () => {
+    const cells = ['', 'plain', 'a,b', 'say "hi"', '"', '""', 'x\ny', 'x\ry', 'x\r\ny', '\r\n', ' lead', 'trail ', '=1+1', "'quoted", '\t-1', 'æøå ÆØÅ', '\u2028', ',', '"a,b"\n'];
+    const rows = cells.map((c, i) => [c, cells[(i + 1) % cells.length]!]);
+
+    const mine = `\uFEFF${rows.map((r) => r.map(csvField).join(',')).join('\r\n')}\r\n`;
+
+    expect(mine).toBe(stringify(rows, CSV_OPTIONS));
   });
 });

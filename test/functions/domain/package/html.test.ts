@@ -21,8 +21,10 @@ function planned(connectorId: string, objects: Record<string, RecordView[]>): Pl
     objects: Object.entries(objects).map(([object, preview]): PlannedObject => {
       const meta = objectMeta(connector, connectorName(config, connectorId), object);
       return {
-        object, stagingKey: `staging/${object}`, category: meta.category, origin: meta.origin, filter: new RecordFilter(meta, 'access'),
+        ref: { connectorId, displayName: connectorName(config, connectorId), object, stagingKey: `staging/${object}` },
+        object, category: meta.category, origin: meta.origin, filter: new RecordFilter(meta, 'access'),
         count: preview.length, columns: [], overflow: false, csvPath: `csv/${connectorId}/${object}.csv`, preview,
+        slices: [{ range: { start: 0, end: Infinity }, count: preview.length }],
       };
     }),
   };

@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import yauzl from 'yauzl';
 import { parse } from 'csv-parse/sync';
 import { connectorName, parseConfig, type DsarConfig } from '#commons/config';
 import type { DataRecord } from '#connectors/types';
+import type { AssembleResult } from '#domain/package/types';
 import { StagingWriter } from '../../../../functions/domain/staging/index.ts';
 import { assemblePackage, DATA_SCHEMA_ID, type AssembleInput, type PackageSource } from '../../../../functions/domain/package/index.ts';
 import shippedSchema from '../../../../functions/domain/package/data.schema.json' with { type: 'json' };
@@ -250,7 +251,7 @@ interface ExportJson {
 
 describe('assemblePackage for an access request', () => {
   let files: Map<string, string>;
-  let result: Awaited<ReturnType<typeof assemblePackage>>;
+  let result: AssembleResult;
 
   beforeAll(async () => {
     result = await assemblePackage(input('access', 'exports/dsar_pkg/access.zip', { sse: 'AES256' }));
@@ -467,7 +468,7 @@ describe('assemblePackage with parts staff withheld before release', () => {
 describe('assemblePackage for a portability request', () => {
   let files: Map<string, string>;
   let data: ExportJson;
-  let result: Awaited<ReturnType<typeof assemblePackage>>;
+  let result: AssembleResult;
 
   beforeAll(async () => {
     result = await assemblePackage(input('portability', 'exports/dsar_pkg/portability.zip', { missing: [] }));
@@ -607,5 +608,33 @@ describe('assemblePackage reading the staged records', () => {
       else process.env.TMPDIR = previous;
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('assemblePackage on worker threads', () => {
+  // 650 calls in slices of 100 records: seven slices of the call history, spread over two threads.
+  const threads = { sliceRecords: 100, workers: 2 };
+
+  it('writes the very same files from slices on worker threads as from one read in this thread, for access and portability', async () => {
+    for (const type of ['access', 'portability'] as const) {
+      const single = await assemblePackage(input(type, `exports/dsar_pkg/${type}-one.zip`, { parallel: { workers: 1 } }));
+      const sliced = await assemblePackage(input(type, `exports/dsar_pkg/${type}-sliced.zip`, { parallel: threads }));
+
+      expect(sliced.files).toEqual(single.files);
+      expect(sliced.records).toBe(single.records);
+      expect(await readZip(sliced.key), type).toEqual(await readZip(single.key));
+    }
+  });
+
+  it('fails, and leaves no package behind, when a thread meets an unreadable line', async () => {
+    const key = 'staging/dsar_pkg/calls/torn.jsonl';
+    const lines = staged.calls!.map((r) => JSON.stringify(r));
+    lines[500] = '{"object":"call","id":"torn",';
+    await s3rver.s3.send(new PutObjectCommand({ Bucket: STAGING, Key: key, Body: `${lines.join('\n')}\n` }));
+    const torn: PackageSource = { connectorId: 'calls', displayName: 'Call history', objects: [{ object: 'call', stagingKey: key, count: lines.length }] };
+
+    await expect(assemblePackage(input('access', 'exports/dsar_pkg/torn.zip', { sources: [torn], parallel: threads }))).rejects.toThrow(`staged object ${key} has an unreadable line`);
+
+    await expect(s3rver.s3.send(new HeadObjectCommand({ Bucket: EXPORTS, Key: 'exports/dsar_pkg/torn.zip' }))).rejects.toThrow();
   });
 });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { DataRecord } from '#connectors/types';
 import { StagingWriter, deleteStaging, objectSlug, readStaged } from '../../../../functions/domain/staging/index.ts';
+import { stagedSize, type ByteRange } from '../../../../functions/domain/staging/reader.ts';
 import { startS3rver, type S3rverHandle } from '../../../support/s3rver.ts';
 
 const BUCKET = 'staging-bucket';
@@ -14,9 +15,9 @@ afterAll(async () => {
   await s3rver.close();
 });
 
-async function collect(key: string): Promise<DataRecord[]> {
+async function collect(key: string, range?: ByteRange): Promise<DataRecord[]> {
   const out: DataRecord[] = [];
-  for await (const r of readStaged(s3rver.s3, BUCKET, key)) out.push(r);
+  for await (const r of readStaged(s3rver.s3, BUCKET, key, range)) out.push(r);
   return out;
 }
 
@@ -138,6 +139,38 @@ describe('readStaged', () => {
 
     await expect(attempt).rejects.toThrow(`staged object ${key} has an unreadable line 2`);
     await expect(attempt).rejects.not.toThrow(/secret/);
+  });
+});
+
+describe('readStaged by byte range', () => {
+  const key = 'staging/dsar_range/x1/range.jsonl';
+  // Lines of different lengths with multi-byte characters, so cuts fall mid-line and mid-character.
+  const records = Array.from({ length: 40 }, (_, i) => ({ object: 'range', id: String(i), data: { t: 'æøå€'.repeat(i % 7), n: i } }));
+  const body = `${records.map((r) => JSON.stringify(r)).join('\n')}\n`;
+
+  beforeAll(async () => {
+    await s3rver.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
+  });
+
+  it('yields every record exactly once, in order, when ranges tile the object, wherever the cuts fall', async () => {
+    const size = await stagedSize(s3rver.s3, BUCKET, key);
+    expect(size).toBe(Buffer.byteLength(body));
+    // Every single cut point: at a line start, just after a newline, inside a line and inside a character.
+    for (let cut = 1; cut < size; cut += 7) {
+      const first = await collect(key, { start: 0, end: cut });
+      const second = await collect(key, { start: cut, end: Infinity });
+      expect([...first, ...second].map((r) => r.id), `cut at ${cut}`).toEqual(records.map((r) => r.id));
+    }
+  });
+
+  it('reads the same records in five ranges as in one read, data and all', async () => {
+    const size = Buffer.byteLength(body);
+    const cuts = [0, 97, 98, 640, 1111, Infinity];
+    const parts: DataRecord[] = [];
+    for (let i = 0; i < cuts.length - 1; i++) parts.push(...(await collect(key, { start: cuts[i]!, end: cuts[i + 1]! })));
+
+    expect(size).toBeGreaterThan(1111);
+    expect(parts).toEqual(await collect(key));
   });
 });
 
