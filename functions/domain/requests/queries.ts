@@ -223,7 +223,7 @@ function previewView(ctx: AppContext, preview: Preview | undefined, counting: bo
       .sort(([a], [b]) => rank(a) - rank(b))
       .map(([connectorId, outcome]) => ({
         connectorId,
-        displayName: ctx.config.connectors.find((c) => c.id === connectorId)?.displayName ?? connectorId,
+        displayName: connectorName(ctx.config, connectorId),
         ...outcome,
       })),
   };

@@ -8,7 +8,7 @@
  * never holds up the review: the state machine catches every failure of these steps into AwaitReview.
  * An automatically approved request skips it: nobody would look at the counts before the work starts.
  */
-import { enabledConnectors } from '#commons/config';
+import { connectorName, enabledConnectors } from '#commons/config';
 import { logger } from '#commons/observability';
 import { discover, totalOf } from '#connectors/discovery';
 import { policyFor } from '#connectors/policy';
@@ -95,7 +95,7 @@ export async function recordPreview(ctx: AppContext, requestId: string, results:
   const lines: string[] = [];
   for (const r of results) {
     const config = ctx.config.connectors.find((c) => c.id === r.connectorId);
-    const name = config?.displayName ?? r.connectorId;
+    const name = connectorName(ctx.config, r.connectorId);
     if (r.status === 'counted') {
       const records = totalOf(r.objects);
       const policy = config ? policyFor(config) : undefined;
