@@ -180,10 +180,9 @@ async function prepareNow(stage: Stage): Promise<Prepared> {
 function expectedStatus(stage: Stage, wins: Record<Act, number>): string {
   if (wins.cancel) return 'cancelled';
   if (wins.deny) return 'denied';
-  // The package is assembled without Stripe. These subjects are in no other system, so it holds no
-  // record: there is nothing for staff to review (ChooseRelease sends a package of no records at once),
-  // and the answer goes out as partial.
-  if (wins['accept-partial']) return 'completed_partial';
+  // The package is assembled without Stripe and waits for staff to release it (release: staff, the
+  // example's setting): it holds no record, but it is still a package, which says what is missing and why.
+  if (wins['accept-partial']) return 'awaiting_release';
   // Approved or retried: collection runs again, Stripe fails again, and staff are asked again.
   if (wins.approve || wins.retry) return 'awaiting_staff';
   if (wins.verify) return 'awaiting_review';
