@@ -68,7 +68,7 @@ async function approveWhenWaiting(id: string, type: Type): Promise<void> {
 }
 
 /** Access and portability packages wait for staff to release them (`release: staff`, the example's setting). */
-const releaseIfStaff = (id: string, type: Type) => (type === 'erasure' ? Promise.resolve() : releasePackage(rt, id));
+const releaseIfStaff = (id: string, type: Type) => (type === 'access' || type === 'portability' ? releasePackage(rt, id) : Promise.resolve());
 
 const finalMail = (type: Type) => (type === 'erasure' ? 'Your data was erased' : type === 'marketing_opt_out' ? 'We have stopped marketing to you' : 'Your data is ready');
 
