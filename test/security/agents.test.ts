@@ -54,7 +54,7 @@ describe('the agent’s status link', () => {
   it('reads the status and nothing more', async () => {
     const res = await rt.api('GET', `/v1/requests/${id}?token=${encodeURIComponent(agentToken)}`);
     expect(res.status).toBe(200);
-    expect(Object.keys(res.body).sort()).toEqual(['closedAt', 'dueDate', 'jurisdiction', 'receivedDate', 'requestId', 'status', 'type', 'verified', 'viewer']);
+    expect(Object.keys(res.body).sort()).toEqual(['closedAt', 'dueDate', 'jurisdiction', 'receivedDate', 'requestId', 'status', 'timeZone', 'type', 'verified', 'viewer']);
   });
 
   it('does not open the staff’s permission link, which needs a staff token', async () => {
