@@ -46,7 +46,7 @@ describe('an agent files for carol', () => {
     const res = await rt.api('GET', `/v1/requests/${id}?token=${encodeURIComponent(agentToken)}`);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ requestId: id, status: 'awaiting_verification', viewer: 'agent', verified: false });
-    expect(Object.keys(res.body).sort()).toEqual(['dueDate', 'jurisdiction', 'receivedDate', 'requestId', 'status', 'type', 'verified', 'viewer']);
+    expect(Object.keys(res.body).sort()).toEqual(['dueDate', 'jurisdiction', 'receivedDate', 'requestId', 'status', 'timeZone', 'type', 'verified', 'viewer']);
   });
 
   it('lets staff see the agent and open the permission through an audited short-lived link', async () => {
