@@ -116,6 +116,7 @@ describe('the agent’s status link', () => {
       receivedDate: requestRecord().receivedDate,
       dueDate: requestRecord().dueDate,
       jurisdiction: requestRecord().jurisdiction,
+      timeZone: expect.any(String),
       verified: false,
       viewer: 'agent',
       closedAt: '2026-03-03T10:00:00.000Z',

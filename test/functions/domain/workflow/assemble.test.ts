@@ -67,7 +67,7 @@ describe('assemble', () => {
   it('builds no package for a portability request whose records are all inferred or derived, and records it as nothing portable', async () => {
     const key = `staging/${REQUEST_ID}/hubspot/deals.jsonl`;
     // HubSpot deals are derived data (our scoring of a sales opportunity): not the subject's to port.
-    s3.on(GetObjectCommand, { Key: key }).callsFake(() => ({ Body: Readable.from([`${JSON.stringify({ object: 'deals', id: 'd1', data: { dealname: 'Renewal', amount: '1200' } })}\n`]) }));
+    s3.on(GetObjectCommand, { Key: key }).callsFake(() => ({ Body: Readable.from([Buffer.from(`${JSON.stringify({ object: 'deals', id: 'd1', data: { dealname: 'Renewal', amount: '1200' } })}\n`)]) }));
     await ctx.memory.create(
       requestRecord({
         type: 'portability',
@@ -93,7 +93,7 @@ describe('assemble', () => {
 
   it('still builds the access package of the same records: access covers inferred data', async () => {
     const key = `staging/${REQUEST_ID}/hubspot/deals.jsonl`;
-    s3.on(GetObjectCommand, { Key: key }).callsFake(() => ({ Body: Readable.from([`${JSON.stringify({ object: 'deals', id: 'd1', data: { dealname: 'Renewal' } })}\n`]) }));
+    s3.on(GetObjectCommand, { Key: key }).callsFake(() => ({ Body: Readable.from([Buffer.from(`${JSON.stringify({ object: 'deals', id: 'd1', data: { dealname: 'Renewal' } })}\n`)]) }));
     s3.on(PutObjectCommand).resolves({});
     await ctx.memory.create(
       requestRecord({

@@ -199,7 +199,7 @@ describe('notifyOutcome', () => {
     const mail = ctx.mail.to(SUBJECT_EMAIL)[0]!;
     expect(mail.subject).toBe(`Vi har sluttet å sende deg markedsføring (henvendelse ${REQUEST_ID})`);
     expect(mail.text).toContain('Vi fant ingen markedsføringsopplysninger om deg');
-    expect(mail.text).toContain('Vi har ennå ikke fått bekreftet reservasjonen i: HubSpot (communication and marketing).');
+    expect(mail.text).toContain('Vi har ennå ikke fått bekreftet reservasjonen i: HubSpot (kommunikasjon og markedsføring).');
   });
 
   it('closes an unverified request and says so', async () => {
