@@ -75,26 +75,31 @@ export class DynamoDbTableConnector implements Connector {
     return this.config.keyAttributes.map((k) => String(item[k])).join('#');
   }
 
-  private async *items(subject: Subject, ctx: ConnectorContext): AsyncGenerator<Record<string, unknown>> {
+  /** One page of the subject's items on the lookup index (or, with `Select: COUNT`, only their number). */
+  private async page(subject: Subject, ctx: ConnectorContext, start: Record<string, unknown> | undefined, select?: 'COUNT') {
     const { tableName, lookup } = this.config;
+    try {
+      return await this.db.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: lookup.indexName,
+          KeyConditionExpression: '#k = :v',
+          ExpressionAttributeNames: { '#k': lookup.partitionKey },
+          ExpressionAttributeValues: { ':v': subject.normalizedEmail },
+          ...(select ? { Select: select } : {}),
+          ExclusiveStartKey: start,
+        }),
+        { abortSignal: ctx.signal },
+      );
+    } catch (err) {
+      throw mapAwsError(this.id, err);
+    }
+  }
+
+  private async *items(subject: Subject, ctx: ConnectorContext): AsyncGenerator<Record<string, unknown>> {
     let start: Record<string, unknown> | undefined;
     do {
-      let out;
-      try {
-        out = await this.db.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: lookup.indexName,
-            KeyConditionExpression: '#k = :v',
-            ExpressionAttributeNames: { '#k': lookup.partitionKey },
-            ExpressionAttributeValues: { ':v': subject.normalizedEmail },
-            ExclusiveStartKey: start,
-          }),
-          { abortSignal: ctx.signal },
-        );
-      } catch (err) {
-        throw mapAwsError(this.id, err);
-      }
+      const out = await this.page(subject, ctx, start);
       // `Count` is how many items this page matched: fewer items than that is a page cut short.
       const items = out.Items ?? [];
       checkTotal(this.id, 'Query', items.length, out.Count);
@@ -111,27 +116,10 @@ export class DynamoDbTableConnector implements Connector {
 
   /** The same query with `Select: COUNT`: DynamoDB answers the number and sends no item. */
   async countOnly(subject: Subject, ctx: ConnectorContext): Promise<ObjectCounts> {
-    const { tableName, lookup } = this.config;
     let total = 0;
     let start: Record<string, unknown> | undefined;
     do {
-      let out;
-      try {
-        out = await this.db.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: lookup.indexName,
-            KeyConditionExpression: '#k = :v',
-            ExpressionAttributeNames: { '#k': lookup.partitionKey },
-            ExpressionAttributeValues: { ':v': subject.normalizedEmail },
-            Select: 'COUNT',
-            ExclusiveStartKey: start,
-          }),
-          { abortSignal: ctx.signal },
-        );
-      } catch (err) {
-        throw mapAwsError(this.id, err);
-      }
+      const out = await this.page(subject, ctx, start, 'COUNT');
       total += out.Count ?? 0;
       start = out.LastEvaluatedKey;
     } while (start);

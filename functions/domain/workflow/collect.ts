@@ -49,7 +49,6 @@ async function optOutRecord(ctx: AppContext, request: RequestRecord, connectorId
   return { object: OPT_OUT_OBJECT, id: `marketing-opt-out:${connectorId}`, data: { optedOutOfMarketing: true, optedOutAt: since } };
 }
 
-
 export async function collect(
   ctx: AppContext,
   registry: ConnectorRegistry,
