@@ -475,40 +475,70 @@ export class RequestRepository {
     items: RequestRecord[];
     after?: string;
   }> {
-    const want = options.limit ?? 50;
     // The status index carries only type and jurisdiction: filtered by assignee too, the open index is read.
     const byStatus = options.filter?.assignee ? undefined : options.filter?.status;
     const values: Record<string, unknown> = byStatus ? { ':status': byStatus } : { ':open': 'OPEN' };
-    const names: Record<string, string> = {};
     let keyCondition = byStatus ? 'queueStatus = :status' : 'openPk = :open';
     if (options.dueBefore) {
       // Sort keys are `<dueDate>#<id>`: everything due on or before the date sorts below `<date>#~`.
       keyCondition += ' AND openSk < :before';
       values[':before'] = `${options.dueBefore}#~`;
     }
-    const conditions: string[] = [];
-    for (const [field, value] of Object.entries(options.filter ?? {})) {
+    const startKey = (openSk: string) => (byStatus ? statusKey(byStatus, openSk) : openKey(openSk));
+    const found = await this.filteredPage({
+      index: byStatus ? STATUS_INDEX : OPEN_INDEX,
+      keyCondition,
+      values,
       // The status is the partition key of the status index.
-      if (value === undefined || (byStatus && field === 'status')) continue;
+      filter: byStatus ? { ...options.filter, status: undefined } : options.filter,
+      want: options.limit ?? 50,
+      start: options.after ? startKey(options.after) : undefined,
+      positionOf: (r) => r.openSk!,
+      positionOfKey: (key) => String(key.openSk),
+    });
+    return { ...found, items: byStatus ? await this.hydrate(found.items, byStatus) : found.items };
+  }
+
+  /**
+   * One page of a query filtered by queue fields: read in steps until the page is full, the index ends
+   * or READ_BUDGET items were read (a page can then come back short, with `after` to go on). `after` is
+   * the position of the last item returned (not DynamoDB's LastEvaluatedKey, which may lie past items a
+   * full page had no room for), so the next page starts exactly after it.
+   */
+  private async filteredPage(q: {
+    index: string;
+    keyCondition: string;
+    values: Record<string, unknown>;
+    filter: QueueFilter | undefined;
+    want: number;
+    start: Record<string, unknown> | undefined;
+    newestFirst?: boolean;
+    positionOf: (r: RequestRecord) => string;
+    positionOfKey: (key: Record<string, unknown>) => string;
+  }): Promise<{ items: RequestRecord[]; after?: string }> {
+    const names: Record<string, string> = {};
+    const values = { ...q.values };
+    const conditions: string[] = [];
+    for (const [field, value] of Object.entries(q.filter ?? {})) {
+      if (value === undefined) continue;
       names[`#q_${field}`] = field;
       values[`:q_${field}`] = value;
       conditions.push(`#q_${field} = :q_${field}`);
     }
     const filtered = conditions.length > 0;
-    const startKey = (openSk: string) => (byStatus ? statusKey(byStatus, openSk) : openKey(openSk));
     const items: RequestRecord[] = [];
-    let start: Record<string, unknown> | undefined = options.after ? startKey(options.after) : undefined;
+    let start = q.start;
     let read = 0;
-    const page = async (after?: string) => ({ items: byStatus ? await this.hydrate(items, byStatus) : items, ...(after ? { after } : {}) });
     for (;;) {
-      const remaining = want - items.length;
+      const remaining = q.want - items.length;
       const out = await this.db.send(
         new QueryCommand({
           TableName: this.table,
-          IndexName: byStatus ? STATUS_INDEX : OPEN_INDEX,
-          KeyConditionExpression: keyCondition,
+          IndexName: q.index,
+          KeyConditionExpression: q.keyCondition,
           ...(filtered ? { FilterExpression: conditions.join(' AND '), ExpressionAttributeNames: names } : {}),
           ExpressionAttributeValues: values,
+          ...(q.newestFirst ? { ScanIndexForward: false } : {}),
           // Unfiltered, every item read is returned, so read exactly what the page lacks; filtered,
           // read in larger steps so sparse matches take few round trips.
           Limit: filtered ? Math.max(remaining, FILTERED_STEP) : remaining,
@@ -520,12 +550,12 @@ export class RequestRepository {
       if (found.length >= remaining) {
         items.push(...found.slice(0, remaining));
         const more = found.length > remaining || out.LastEvaluatedKey !== undefined;
-        return page(more ? items[items.length - 1]!.openSk : undefined);
+        return { items, ...(more ? { after: q.positionOf(items[items.length - 1]!) } : {}) };
       }
       items.push(...found);
       start = out.LastEvaluatedKey;
-      if (!start) return page();
-      if (read >= READ_BUDGET) return page(String(start.openSk));
+      if (!start) return { items };
+      if (read >= READ_BUDGET) return { items, after: q.positionOfKey(start) };
     }
   }
 
@@ -548,47 +578,17 @@ export class RequestRepository {
    * `<purgeAfter>#<requestId>` of the last item returned.
    */
   async listClosed(options: { limit?: number; after?: string; filter?: QueueFilter }): Promise<{ items: RequestRecord[]; after?: string }> {
-    const want = options.limit ?? 50;
-    const names: Record<string, string> = {};
-    const values: Record<string, unknown> = { ':purge': 'PURGE' };
-    const conditions: string[] = [];
-    for (const [field, value] of Object.entries(options.filter ?? {})) {
-      if (value === undefined) continue;
-      names[`#q_${field}`] = field;
-      values[`:q_${field}`] = value;
-      conditions.push(`#q_${field} = :q_${field}`);
-    }
-    const filtered = conditions.length > 0;
-    const position = (r: RequestRecord) => `${r.purgeAfter}#${r.requestId}`;
-    const items: RequestRecord[] = [];
-    let start: Record<string, unknown> | undefined = options.after ? purgeKey(options.after) : undefined;
-    let read = 0;
-    for (;;) {
-      const remaining = want - items.length;
-      const out = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: PURGE_INDEX,
-          KeyConditionExpression: 'purgePk = :purge',
-          ...(filtered ? { FilterExpression: conditions.join(' AND '), ExpressionAttributeNames: names } : {}),
-          ExpressionAttributeValues: values,
-          ScanIndexForward: false,
-          Limit: filtered ? Math.max(remaining, FILTERED_STEP) : remaining,
-          ExclusiveStartKey: start,
-        }),
-      );
-      const found = (out.Items ?? []) as RequestRecord[];
-      read += out.ScannedCount ?? found.length;
-      if (found.length >= remaining) {
-        items.push(...found.slice(0, remaining));
-        const more = found.length > remaining || out.LastEvaluatedKey !== undefined;
-        return { items, ...(more ? { after: position(items[items.length - 1]!) } : {}) };
-      }
-      items.push(...found);
-      start = out.LastEvaluatedKey;
-      if (!start) return { items };
-      if (read >= READ_BUDGET) return { items, after: `${String(start.purgeAfter)}#${String(start.pk).slice('REQ#'.length)}` };
-    }
+    return this.filteredPage({
+      index: PURGE_INDEX,
+      keyCondition: 'purgePk = :purge',
+      values: { ':purge': 'PURGE' },
+      filter: options.filter,
+      want: options.limit ?? 50,
+      start: options.after ? purgeKey(options.after) : undefined,
+      newestFirst: true,
+      positionOf: (r) => `${r.purgeAfter}#${r.requestId}`,
+      positionOfKey: (key) => `${String(key.purgeAfter)}#${String(key.pk).slice('REQ#'.length)}`,
+    });
   }
 
   /** Requests filed for the same subject (by the hash of the normalised email), newest first. */
