@@ -15,8 +15,7 @@ import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { logger } from '#commons/observability';
 import { addCalendarDays, daysBetween } from '../deadlines/calendar.ts';
-import type { EscalationLine } from '../notifications/staff-mails.ts';
-import { escalationDigestWithTasks } from '../notifications/task-reminders.ts';
+import { escalationDigest, type EscalationLine } from '../notifications/staff-mails.ts';
 import { rememberTaskReminder, taskReminders, unclaimTaskReminder, type TaskFire } from '../todos/reminders.ts';
 import { links, type AppContext } from '../context.ts';
 import { ACK_INDEX, ESCALATION_ATTRIBUTES, OPEN_INDEX, keys, type RequestRecord } from '../requests/model.ts';
@@ -327,7 +326,7 @@ export async function escalate(ctx: AppContext, options: EscalateOptions = {}): 
     const lines = list.map((f) => f.line).sort((a, b) => a.daysLeft - b.daysLeft || a.requestId.localeCompare(b.requestId));
     const taskLines = taskList.map((f) => f.line).sort((a, b) => a.daysLeft - b.daysLeft || a.requestId.localeCompare(b.requestId) || a.n - b.n);
     try {
-      await ctx.mailer.send(to, escalationDigestWithTasks(config, lines, taskLines));
+      await ctx.mailer.send(to, escalationDigest(config, lines, taskLines));
       summary.digests.push({ to, requests: lines.length, ...(taskLines.length ? { tasks: taskLines.length } : {}) });
       for (const f of taskList) await rememberTaskReminder(access, f);
     } catch (err) {

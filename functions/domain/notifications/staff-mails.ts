@@ -39,14 +39,42 @@ export function escalationSentence(l: EscalationLine): string {
 }
 
 /** One digest per recipient per run; staff mail names requests, never subjects (staff open the console). */
-export function escalationDigest(config: DsarConfig, lines: EscalationLine[]): Email {
+/** A follow-up task (../todos) due soon or overdue, for its owner's digest. */
+export interface TaskReminderLine {
+  requestId: string;
+  n: number;
+  title: string;
+  dueDate: string;
+  /** Whole days from today (the organisation's zone) to the due date; negative when overdue. */
+  daysLeft: number;
+  consoleUrl: string;
+}
+
+export function taskReminderSentence(l: TaskReminderLine): string {
+  const days = Math.abs(l.daysLeft) === 1 ? '1 day' : `${Math.abs(l.daysLeft)} days`;
+  const when = l.daysLeft < 0 ? `OVERDUE, due ${l.dueDate} (${days} overdue)` : l.daysLeft === 0 ? `due today, ${l.dueDate}` : `due in ${days}, on ${l.dueDate}`;
+  return `${l.requestId}, task ${l.n}: ${l.title}: ${when}.`;
+}
+
+/** One digest per recipient and run: the requests near a deadline (if any), then their follow-up tasks (if any). */
+export function escalationDigest(config: DsarConfig, lines: EscalationLine[], tasks: TaskReminderLine[] = []): Email {
   const overdue = lines.filter((l) => l.what === 'overdue').length;
-  const subject = overdue
-    ? `[DSAR] ${overdue} overdue, ${lines.length} request${lines.length === 1 ? '' : 's'} need attention`
-    : `[DSAR] ${lines.length} request${lines.length === 1 ? '' : 's'} near a deadline`;
+  const requestWords = overdue
+    ? `${overdue} overdue, ${lines.length} request${lines.length === 1 ? '' : 's'} need attention`
+    : `${lines.length} request${lines.length === 1 ? '' : 's'} near a deadline`;
+  const overdueTasks = tasks.filter((t) => t.daysLeft < 0).length;
+  const taskWords = `${tasks.length} follow-up task${tasks.length === 1 ? '' : 's'}${overdueTasks ? ` (${overdueTasks} overdue)` : ''}`;
+  const subject = !tasks.length ? `[DSAR] ${requestWords}` : lines.length ? `[DSAR] ${requestWords}; ${taskWords}` : `[DSAR] ${taskWords} due`;
   return compose(config, subject, [
-    'These requests have crossed a deadline threshold since the last reminder:',
-    ...lines.map((l) => ({ text: escalationSentence(l), href: l.consoleUrl })),
+    ...(lines.length
+      ? ['These requests have crossed a deadline threshold since the last reminder:', ...lines.map((l) => ({ text: escalationSentence(l), href: l.consoleUrl }))]
+      : []),
+    ...(tasks.length
+      ? [
+          'These follow-up tasks are yours and due soon or overdue; tick them off (or close them with a reason) on the request:',
+          ...tasks.map((t) => ({ text: taskReminderSentence(t), href: t.consoleUrl })),
+        ]
+      : []),
   ]);
 }
 

@@ -14,7 +14,7 @@ import { logger } from '#commons/observability';
 import { addCalendarDays, daysBetween } from '../deadlines/calendar.ts';
 import { dateIn } from '../requests/local-date.ts';
 import type { TableAccess } from '../requests/table.ts';
-import type { TaskReminderLine } from '../notifications/task-reminders.ts';
+import type { TaskReminderLine } from '../notifications/staff-mails.ts';
 import { TODO_DUE_PK, todoKeys, type TodoDueMarker, type TodoItem } from './model.ts';
 
 export interface TaskFire {

@@ -9,7 +9,7 @@ import { h, message } from '../../shared/dom.ts';
 import { timeIn } from '../time.ts';
 import { DENIAL_REASON_LABEL, SHORT_TYPE, STAFF_STATUS_LABEL } from '../../shared/labels.ts';
 import type { ConsoleContext } from '../context.ts';
-import type { DetailPanel } from './detail-panel.ts';
+import { keptWhileUnchanged, type DetailPanel } from './detail-panel.ts';
 
 type History = Answer<'getSubjectHistory'>;
 type Item = History['items'][number];
@@ -62,17 +62,12 @@ export function historySection(ctx: ConsoleContext, requestId: string, zone: str
   return section;
 }
 
-let shown: { key: string; section: HTMLElement } | undefined;
-
 /**
- * The panel on the detail page. The page redraws after every action and while it polls; the subject's
- * history does not change with those, so the section (and its one API call) is kept for the request on
- * screen instead of being fetched again on every redraw, until that request's own status changes.
+ * The panel on the detail page. The subject's history does not change with the page's redraws, so it is
+ * read once for the request on screen, and again when that request's own status changes (its own row
+ * shows its status and outcome).
  */
-export const historyPanel: DetailPanel = (page) => {
-  const { requestId, status } = page.detail.request;
-  // Read again when the request on screen changes status: its own row shows its status and outcome.
-  const key = `${requestId}#${status}`;
-  if (shown?.key !== key) shown = { key, section: historySection(page.ctx, requestId, page.zone) };
-  return shown.section;
-};
+export const historyPanel: DetailPanel = keptWhileUnchanged(
+  (page) => `${page.detail.request.requestId}#${page.detail.request.status}`,
+  (page) => historySection(page.ctx, page.detail.request.requestId, page.zone),
+);

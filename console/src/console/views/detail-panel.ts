@@ -28,3 +28,16 @@ export interface DetailPage {
 }
 
 export type DetailPanel = (page: DetailPage) => HTMLElement | null;
+
+/**
+ * A panel that reads its own API: built once and kept across the page's redraws (after actions, while it
+ * polls) for as long as `keyOf` gives the same key, so a poll every few seconds does not fetch it again.
+ */
+export function keptWhileUnchanged(keyOf: (page: DetailPage) => string, build: DetailPanel): DetailPanel {
+  let kept: { key: string; element: HTMLElement | null } | undefined;
+  return (page) => {
+    const key = keyOf(page);
+    if (kept?.key !== key) kept = { key, element: build(page) };
+    return kept.element;
+  };
+}

@@ -26,7 +26,7 @@ import { releaseSection } from './detail-release.ts';
 import { tasksOpenLabel, tasksSection } from './detail-tasks.ts';
 import { subjectDetailsSection } from './detail-subject-details.ts';
 import { suppressionSection } from './detail-suppression.ts';
-import type { Detail, DetailPage, DetailPanel } from './detail-panel.ts';
+import { keptWhileUnchanged, type Detail, type DetailPage, type DetailPanel } from './detail-panel.ts';
 import { FIRST_POLL_MS, fingerprint, keepsPolling, nextDelay } from './detail-refresh.ts';
 
 type Connector = Schemas['ConnectorOutcome'];
@@ -116,7 +116,11 @@ const PANELS: DetailPanel[] = [
   (page) => previewSection(page.detail, page.zone),
   (page) => nothingHeldSection(page.detail.request, page.zone),
   (page) => releaseSection(page.ctx, page.detail, (notice) => void page.reload(notice)),
-  (page) => tasksSection(page.ctx, page.detail.request, page.zone),
+  // Read again when the request changes (a task ticked elsewhere changes openTodos and updatedAt).
+  keptWhileUnchanged(
+    (page) => `${page.detail.request.requestId}#${page.detail.request.updatedAt}#${page.detail.request.openTodos ?? 0}`,
+    (page) => tasksSection(page.ctx, page.detail.request, page.zone),
+  ),
   messagesPanel,
   notesPanel,
   historyPanel,
