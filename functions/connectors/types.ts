@@ -108,6 +108,68 @@ export interface MarketingCapability {
   status(subject: Subject, ctx: ConnectorContext): Promise<MarketingStatus[]>;
 }
 
+/**
+ * The fields a subject may ask to have corrected (GDPR Art. 16, CCPA §1798.106 / 11 CCR §7023), in the
+ * product's own words; each connector maps them to its own fields (Stripe `phone`, HubSpot `phone`,
+ * Salesforce `Phone`, the account store's configured attribute).
+ */
+export const RECTIFIABLE_FIELDS = ['name', 'email', 'phone', 'address'] as const;
+export type RectifiableField = (typeof RECTIFIABLE_FIELDS)[number];
+
+/** A postal address as the subject and staff see it; connectors map it to their own shape. */
+export interface PostalAddress {
+  line1?: string;
+  line2?: string;
+  postalCode?: string;
+  city?: string;
+  region?: string;
+  /** ISO 3166-1 alpha-2 where the system stores a code. */
+  country?: string;
+}
+
+export type FieldValueData = string | PostalAddress;
+
+/** The current value of one rectifiable field on one of the subject's records. */
+export interface FieldValue {
+  /** Object (table, sobject, resource) of the record, e.g. `customers`, `contacts`, `Contact`. */
+  object: string;
+  /** The record's id inside its system. */
+  recordId: string;
+  field: RectifiableField;
+  /** The system's own name of the field (`phone`, `Phone`, `MobilePhone`): shown to staff. */
+  systemField: string;
+  /** Null when the record has no value for the field. */
+  value: FieldValueData | null;
+}
+
+/** A correction staff chose for one field of one record. */
+export interface Correction {
+  object: string;
+  recordId: string;
+  field: RectifiableField;
+  value: FieldValueData;
+}
+
+/** What a correction did: `not_found` when the record is gone (erased or merged meanwhile). */
+export interface RectificationItem {
+  object: string;
+  recordId: string;
+  field: RectifiableField;
+  status: 'corrected' | 'not_found';
+}
+
+/**
+ * The optional capability of a system whose records a subject may have corrected. Both calls find the
+ * subject as `access` does; `apply` changes only the named records and fields, never creates a record,
+ * and is idempotent (setting a value twice is harmless). The workflow reads back with `current`.
+ */
+export interface RectifyCapability {
+  /** The current values of `fields` on every record of the subject (one entry per record and field). */
+  current(subject: Subject, fields: readonly RectifiableField[], ctx: ConnectorContext): Promise<FieldValue[]>;
+  /** Writes the corrections, each to its record; a correction for a record that no longer exists is `not_found`. */
+  apply(subject: Subject, corrections: readonly Correction[], ctx: ConnectorContext): Promise<RectificationItem[]>;
+}
+
 /** What policy applies to an object, resolved from configuration. */
 export type PolicyFor = (object: string) => ErasurePolicy;
 
@@ -130,6 +192,8 @@ export interface Connector {
   erase(subject: Subject, policy: PolicyFor, ctx: ConnectorContext): Promise<ErasureOutcome>;
   /** Present where the system markets to people: the act step of a marketing opt-out uses it. */
   readonly marketing?: MarketingCapability;
+  /** Present where the subject's fields can be corrected: the act step of a rectification uses it. */
+  readonly rectify?: RectifyCapability;
 }
 
 /** What a connector may use besides its own configuration; given by the registry. */
