@@ -147,6 +147,44 @@ const connectorBase = {
   art15: z.optional(art15Schema),
 };
 
+/** An attribute (DynamoDB) or a dotted path into a JSON document (S3), as named in a `rectify` map. */
+const rectifyTarget = z.string().check(z.minLength(1));
+
+/**
+ * Where an own store keeps each field a subject may have corrected (GDPR Art. 16): the attribute (or, in
+ * a JSON document, the dotted path) per field. The address is one attribute holding a map with the
+ * parts' names (`line1`, `line2`, `postalCode`, `city`, `region`, `country`), or one attribute per part.
+ * A field left out is one the store does not hold: it is neither shown nor corrected there.
+ */
+export const rectifyTargetsSchema = z.strictObject({
+  name: z.optional(rectifyTarget),
+  email: z.optional(rectifyTarget),
+  phone: z.optional(rectifyTarget),
+  address: z.optional(
+    z.union([
+      rectifyTarget,
+      z
+        .strictObject({
+          line1: z.optional(rectifyTarget),
+          line2: z.optional(rectifyTarget),
+          postalCode: z.optional(rectifyTarget),
+          city: z.optional(rectifyTarget),
+          region: z.optional(rectifyTarget),
+          country: z.optional(rectifyTarget),
+        })
+        .check(z.refine((parts) => Object.values(parts).some(Boolean), 'name the attribute of at least one part of the address')),
+    ]),
+  ),
+});
+export type RectifyTargets = z.infer<typeof rectifyTargetsSchema>;
+
+/** The attributes a `rectify` map writes, each once. */
+export function rectifyAttributes(targets: RectifyTargets): string[] {
+  const { address, ...single } = targets;
+  const parts = typeof address === 'object' ? Object.values(address) : [address];
+  return [...new Set([...Object.values(single), ...parts].filter((a): a is string => Boolean(a)))];
+}
+
 const dynamodbConnectorSchema = z.object({
   ...connectorBase,
   kind: z.literal('dynamodb'),
@@ -172,7 +210,21 @@ const dynamodbConnectorSchema = z.object({
     optedOutValue: z.union([z.boolean(), z.string()]),
     optedOutAtAttribute: z.optional(z.string().check(z.minLength(1))),
   })),
-});
+  /**
+   * The attributes of the fields a rectification may correct (see rectifyTargetsSchema). None of them
+   * may be a key attribute: DynamoDB cannot change a key in place, so an email that is the table's key
+   * cannot be corrected by an update (it would take a new item under a new key); leave it out here.
+   */
+  rectify: z.optional(rectifyTargetsSchema),
+}).check(
+  z.refine(
+    (c) => !c.rectify || !rectifyAttributes(c.rectify).some((a) => c.keyAttributes.includes(a) || (!c.lookup.indexName && a === c.lookup.partitionKey)),
+    {
+      path: ['rectify'],
+      message: 'names a key attribute of the table: DynamoDB cannot change a key in place (the correction would need a new item under a new key), so leave that field out of rectify and correct it by hand',
+    },
+  ),
+);
 
 const s3ConnectorSchema = z.object({
   ...connectorBase,

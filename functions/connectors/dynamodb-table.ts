@@ -3,15 +3,36 @@
  * partition key holds the normalised email. It never scans: the table holds everybody else too.
  */
 import { DeleteCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { DynamoDbConnectorConfig } from '#commons/config';
+import type { DynamoDbConnectorConfig, RectifyTargets } from '#commons/config';
 import { mapAwsError } from './aws-errors.ts';
 import { checkTotal } from './completeness.ts';
 import { anonymizeValue } from './anonymize.ts';
-import type { Connector, ConnectorContext, DataRecord, ErasureItem, ErasureOutcome, MarketingCapability, MarketingStatus, ObjectCounts, PolicyFor, Subject, SuppressionItem } from './types.ts';
+import { ADDRESS_PARTS, addressFrom, addressOfValue, addressParts, checkCorrections, holdsField, systemFieldOf, textOf } from './corrections.ts';
+import type {
+  Connector,
+  ConnectorContext,
+  Correction,
+  DataRecord,
+  ErasureItem,
+  ErasureOutcome,
+  FieldValue,
+  FieldValueData,
+  MarketingCapability,
+  MarketingStatus,
+  ObjectCounts,
+  PolicyFor,
+  PostalAddress,
+  RectifiableField,
+  RectificationItem,
+  RectifyCapability,
+  Subject,
+  SuppressionItem,
+} from './types.ts';
 
 export class DynamoDbTableConnector implements Connector {
   readonly id: string;
   readonly marketing?: MarketingCapability;
+  readonly rectify?: RectifyCapability;
   constructor(
     readonly config: DynamoDbConnectorConfig,
     private readonly db: DynamoDBDocumentClient,
@@ -25,6 +46,106 @@ export class DynamoDbTableConnector implements Connector {
         status: (subject, ctx) => this.marketingStatus(subject, ctx, flag),
       };
     }
+    // Only a table whose configuration names where the fields are can have them corrected.
+    if (config.rectify) {
+      const targets = config.rectify;
+      this.rectify = {
+        current: (subject, fields, ctx) => this.currentValues(subject, fields, ctx, targets),
+        apply: (subject, corrections, ctx) => this.applyCorrections(subject, corrections, ctx, targets),
+      };
+    }
+  }
+
+  /** The value of `field` on one item, as the configuration says where it is kept. */
+  private valueOf(item: Record<string, unknown>, targets: RectifyTargets, field: RectifiableField): FieldValueData | null {
+    const target = targets[field];
+    if (field !== 'address') return typeof target === 'string' ? textOf(item[target]) : null;
+    if (typeof target === 'string') return addressOfValue(item[target]);
+    return target ? addressFrom((part) => (target[part] ? item[target[part]] : undefined)) : null;
+  }
+
+  private async currentValues(subject: Subject, fields: readonly RectifiableField[], ctx: ConnectorContext, targets: RectifyTargets): Promise<FieldValue[]> {
+    const held = fields.filter((f) => holdsField(targets, f));
+    const out: FieldValue[] = [];
+    if (!held.length) return out;
+    for await (const item of this.items(subject, ctx)) {
+      for (const field of held) {
+        out.push({ object: this.config.objectName, recordId: this.recordId(item), field, systemField: systemFieldOf(targets, field), value: this.valueOf(item, targets, field) });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The update expression of one correction. An address kept part by part is replaced whole: the parts
+   * the correction leaves out are removed, so no line of the old address stays beside the new one. The
+   * lookup attribute holds the normalised email, so a corrected email is written normalised (the item is
+   * then found by the new address, not the old one).
+   */
+  private updateFor(c: Correction, targets: RectifyTargets): { expression: string; names: Record<string, string>; values: Record<string, unknown> } {
+    const target = targets[c.field]!;
+    if (c.field === 'address') {
+      const parts = addressParts(c.value as PostalAddress);
+      if (typeof target === 'string') return { expression: 'SET #f = :v', names: { '#f': target }, values: { ':v': parts } };
+      const names: Record<string, string> = {};
+      const values: Record<string, unknown> = {};
+      const sets: string[] = [];
+      const removes: string[] = [];
+      ADDRESS_PARTS.forEach((part, i) => {
+        const attr = target[part];
+        if (!attr) return;
+        names[`#p${i}`] = attr;
+        const value = parts[part];
+        if (value === undefined) removes.push(`#p${i}`);
+        else {
+          values[`:p${i}`] = value;
+          sets.push(`#p${i} = :p${i}`);
+        }
+      });
+      return { expression: [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : ''].join(' ').trim(), names, values };
+    }
+    const text = (c.value as string).trim();
+    const value = c.field === 'email' && target === this.config.lookup.partitionKey ? text.toLowerCase() : text;
+    return { expression: 'SET #f = :v', names: { '#f': target as string }, values: { ':v': value } };
+  }
+
+  /**
+   * Writes each correction to its item. Only the subject's own items (found as access finds them) are
+   * written: a record id from anywhere else is `not_found`, never an update of someone else's item.
+   */
+  private async applyCorrections(subject: Subject, corrections: readonly Correction[], ctx: ConnectorContext, targets: RectifyTargets): Promise<RectificationItem[]> {
+    checkCorrections(this.id, corrections, (field) => holdsField(targets, field));
+    const mine = new Map<string, Record<string, unknown>>();
+    for await (const item of this.items(subject, ctx)) mine.set(this.recordId(item), item);
+    const out: RectificationItem[] = [];
+    for (const c of corrections) {
+      const done = (status: RectificationItem['status']) => out.push({ object: c.object, recordId: c.recordId, field: c.field, status });
+      const item = c.object === this.config.objectName ? mine.get(c.recordId) : undefined;
+      if (!item) {
+        done('not_found');
+        continue;
+      }
+      const update = this.updateFor(c, targets);
+      try {
+        await this.db.send(
+          new UpdateCommand({
+            TableName: this.config.tableName,
+            Key: Object.fromEntries(this.config.keyAttributes.map((k) => [k, item[k]])),
+            UpdateExpression: update.expression,
+            // Never recreate an item erased meanwhile: an update of a missing key would write a new one.
+            ConditionExpression: 'attribute_exists(#k)',
+            ExpressionAttributeNames: { ...update.names, '#k': this.config.keyAttributes[0]! },
+            ExpressionAttributeValues: Object.keys(update.values).length ? update.values : undefined,
+          }),
+          { abortSignal: ctx.signal },
+        );
+        done('corrected');
+      } catch (err) {
+        if ((err as Error).name === 'ConditionalCheckFailedException') done('not_found');
+        else throw mapAwsError(this.id, err);
+      }
+    }
+    return out;
   }
 
   /** Sets the marketing flag to its opted-out value on each of the subject's items (the time only when it changes). */

@@ -157,20 +157,25 @@ export function callsOf(p: DemoPerson): Array<{ key: string; lines: Array<Record
   return [...byMonth].map(([month, lines]) => ({ key: `users/${p.accountId}/calls-${month}.jsonl`, lines }));
 }
 
+/** The demo account store: keyed by account id, found by the normalised email on the `by-email` index. */
+export function accountsTableDefinition() {
+  return {
+    TableName: DEMO_ACCOUNTS_TABLE,
+    BillingMode: 'PAY_PER_REQUEST' as const,
+    AttributeDefinitions: [
+      { AttributeName: 'accountId', AttributeType: 'S' as const },
+      { AttributeName: 'email', AttributeType: 'S' as const },
+    ],
+    KeySchema: [{ AttributeName: 'accountId', KeyType: 'HASH' as const }],
+    GlobalSecondaryIndexes: [
+      { IndexName: 'by-email', KeySchema: [{ AttributeName: 'email', KeyType: 'HASH' as const }], Projection: { ProjectionType: 'ALL' as const } },
+    ],
+  };
+}
+
 /** Fills the demo company's own stores with everyone whose systems include them. */
 export async function seedCompanyStores(db: DynamoDBClient, s3: S3Client, crowd: number): Promise<{ accounts: number; callObjects: number }> {
-  await ensureTable(db, {
-    TableName: DEMO_ACCOUNTS_TABLE,
-    BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [
-      { AttributeName: 'accountId', AttributeType: 'S' },
-      { AttributeName: 'email', AttributeType: 'S' },
-    ],
-    KeySchema: [{ AttributeName: 'accountId', KeyType: 'HASH' }],
-    GlobalSecondaryIndexes: [
-      { IndexName: 'by-email', KeySchema: [{ AttributeName: 'email', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } },
-    ],
-  });
+  await ensureTable(db, accountsTableDefinition());
   await ensureBucket(s3, DEMO_CALLS_BUCKET);
   const people = demoPeople(crowd);
   const doc = DynamoDBDocumentClient.from(db);

@@ -1,0 +1,74 @@
+/**
+ * What the connectors that implement `rectify` share: reading a stored value as a rectifiable one (a
+ * string, or a postal address from a map or from one attribute per part), and refusing a correction whose
+ * value does not fit its field before anything is written.
+ */
+import type { RectifyTargets } from '#commons/config';
+import { ConnectorMisconfigured } from './errors.ts';
+import type { Correction, FieldValueData, PostalAddress, RectifiableField } from './types.ts';
+
+/** The parts of a postal address, in the order staff read them. */
+export const ADDRESS_PARTS = ['line1', 'line2', 'postalCode', 'city', 'region', 'country'] as const satisfies ReadonlyArray<keyof PostalAddress>;
+export type AddressPart = (typeof ADDRESS_PARTS)[number];
+
+/** A stored scalar as text (a phone kept as a number still reads as one); null when there is none. */
+export function textOf(value: unknown): string | null {
+  if (typeof value === 'string') return value === '' ? null : value;
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  return null;
+}
+
+/** The address parts `read` gives (by part), or null when the record has none of them. */
+export function addressFrom(read: (part: AddressPart) => unknown): PostalAddress | null {
+  const out: PostalAddress = {};
+  for (const part of ADDRESS_PARTS) {
+    const text = textOf(read(part));
+    if (text !== null) out[part] = text;
+  }
+  return Object.keys(out).length ? out : null;
+}
+
+/**
+ * An address kept in one attribute: a map with the parts' names, or (an older free-text address) a
+ * string, read as its first line.
+ */
+export function addressOfValue(value: unknown): PostalAddress | null {
+  if (typeof value === 'string') return value ? { line1: value } : null;
+  if (value && typeof value === 'object' && !Array.isArray(value)) return addressFrom((part) => (value as Record<string, unknown>)[part]);
+  return null;
+}
+
+/** The parts of an address correction, without empty ones. */
+export function addressParts(value: PostalAddress): PostalAddress {
+  return addressFrom((part) => value[part]) ?? {};
+}
+
+/** Whether `value` is the right shape for `field`: an address is parts, every other field a non-empty string. */
+function fits(field: RectifiableField, value: FieldValueData): boolean {
+  if (field === 'address') return typeof value === 'object' && value !== null && Object.keys(addressParts(value)).length > 0;
+  return typeof value === 'string' && value.trim() !== '';
+}
+
+/**
+ * Refuses the whole batch, before anything is written, when a correction's value does not fit its field
+ * or names a field this system does not hold (`holds`): the workflow offers only the fields `current`
+ * showed, so either is a caller's mistake, and writing the rest would leave the batch half done.
+ */
+export function checkCorrections(connectorId: string, corrections: readonly Correction[], holds: (field: RectifiableField) => boolean): void {
+  for (const c of corrections) {
+    if (!holds(c.field)) throw new ConnectorMisconfigured(connectorId, `a correction of ${c.field} on ${c.object} ${c.recordId}, which this system does not hold`);
+    if (!fits(c.field, c.value)) throw new ConnectorMisconfigured(connectorId, `a correction of ${c.field} on ${c.object} ${c.recordId} needs ${c.field === 'address' ? 'at least one address part' : 'a non-empty text'}`);
+  }
+}
+
+/** Whether a store's `rectify` map names a place for `field`. */
+export function holdsField(targets: RectifyTargets, field: RectifiableField): boolean {
+  return Boolean(targets[field]);
+}
+
+/** The system's own name of a field, as staff see it: the attribute or path, or the address's parts' ones. */
+export function systemFieldOf(targets: RectifyTargets, field: RectifiableField): string {
+  const target = targets[field];
+  if (typeof target === 'object') return ADDRESS_PARTS.flatMap((p) => (target[p] ? [target[p]] : [])).join(', ');
+  return target ?? field;
+}
