@@ -43,9 +43,15 @@ export function addressParts(value: PostalAddress): PostalAddress {
   return addressFrom((part) => value[part]) ?? {};
 }
 
+/** One address, no spaces: the vendors refuse anything else (Salesforce INVALID_EMAIL_ADDRESS). */
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+
+const NEEDS: Record<RectifiableField, string> = { name: 'a non-empty text', email: 'an email address', phone: 'a non-empty text', address: 'at least one address part' };
+
 /** Whether `value` is the right shape for `field`: an address is parts, every other field a non-empty string. */
 function fits(field: RectifiableField, value: FieldValueData): boolean {
   if (field === 'address') return typeof value === 'object' && value !== null && Object.keys(addressParts(value)).length > 0;
+  if (field === 'email') return typeof value === 'string' && EMAIL.test(value.trim());
   return typeof value === 'string' && value.trim() !== '';
 }
 
@@ -57,7 +63,7 @@ function fits(field: RectifiableField, value: FieldValueData): boolean {
 export function checkCorrections(connectorId: string, corrections: readonly Correction[], holds: (field: RectifiableField) => boolean): void {
   for (const c of corrections) {
     if (!holds(c.field)) throw new ConnectorMisconfigured(connectorId, `a correction of ${c.field} on ${c.object} ${c.recordId}, which this system does not hold`);
-    if (!fits(c.field, c.value)) throw new ConnectorMisconfigured(connectorId, `a correction of ${c.field} on ${c.object} ${c.recordId} needs ${c.field === 'address' ? 'at least one address part' : 'a non-empty text'}`);
+    if (!fits(c.field, c.value)) throw new ConnectorMisconfigured(connectorId, `a correction of ${c.field} on ${c.object} ${c.recordId} needs ${NEEDS[c.field]}`);
   }
 }
 

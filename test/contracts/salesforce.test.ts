@@ -175,6 +175,15 @@ describe('The Salesforce sandbox answers in the documented shapes', () => {
     expect(res.body).toEqual(fixture('error-converted-lead.json'));
   });
 
+  it('REQUIRED_FIELD_MISSING for a PATCH that clears a Contact’s LastName, which stays as it was', async () => {
+    const token = await tokenFor(sb);
+    const contact = aliceContact(sb);
+    const res = await call(sb.urls.salesforce, `${V}/sobjects/Contact/${contact.Id}`, { token, method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ FirstName: 'Alice', LastName: '' }) });
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual(fixture('error-required-field-missing.json'));
+    expect(contact.LastName).toBe('Andersen');
+  });
+
   it('per-id DeleteResults for a composite delete, and DELETE_FAILED for an Account that still has Cases', async () => {
     const token = await tokenFor(sb);
     const task = [...sb.stores.salesforce.objects.get('Task')!.values()].find((r) => r.WhoId === aliceContact(sb).Id)!;
@@ -192,13 +201,16 @@ describe('The Salesforce sandbox answers in the documented shapes', () => {
 });
 
 describe('The Salesforce connector makes only documented requests', () => {
-  it('reading (JWT bearer, describe, query, queryAll, next batches) and erasing (composite delete, PATCH), each with documented parameters', async () => {
+  it('reading (JWT bearer, describe, query, queryAll, next batches), rectifying (PATCH) and erasing (composite delete, PATCH), each with documented parameters', async () => {
     const fresh = await startSandboxes({ crowd: 4, salesforce: { batchSize: 10 } });
     try {
       const jwt = createSaasConnector(saasConfig('salesforce', fresh.urls.salesforce, { batchSize: 200 }), depsFor(fresh, { salesforce: fresh.credentials['salesforce-jwt']! }));
       const secret = createSaasConnector(saasConfig('salesforce', fresh.urls.salesforce), depsFor(fresh));
       const sent = await recording(async () => {
         await collect(jwt.access(subjectOf('alice@example.com'), ctx));
+        // Rectification: a describe, the Contact and Lead queries, and a PATCH per correction.
+        const [name] = await secret.rectify!.current(subjectOf('alice@example.com'), ['name'], ctx);
+        await secret.rectify!.apply(subjectOf('alice@example.com'), [{ object: name!.object, recordId: name!.recordId, field: 'name', value: 'Alice Andersen-Berg' }], ctx);
         await secret.erase(subjectOf('alice@example.com'), policies({ Event: { action: 'anonymize', fields: { Subject: 'redact', Description: 'null' } } }), ctx);
       });
 

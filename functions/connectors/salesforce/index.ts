@@ -27,6 +27,7 @@ import type {
   Subject,
 } from '#connectors/types';
 import { SalesforceClient, type SalesforceAuth, type SObject } from './client.ts';
+import { createSalesforceRectify } from './rectify.ts';
 import { selectWhereEquals, selectWhereIn } from './soql.ts';
 
 export const SALESFORCE_OBJECTS = [
@@ -394,6 +395,7 @@ export function createSalesforceConnector(config: SaasConnectorConfig, deps: Con
     config,
     access: find,
     marketing,
+    rectify: createSalesforceRectify({ connectorId: config.id, client: getClient, sameEmail }),
     async erase(subject: Subject, policyFor: PolicyFor, ctx: ConnectorContext): Promise<ErasureOutcome> {
       checkPolicies(policyFor);
       const byObject = await groupByObject<SalesforceObject>(find(subject, ctx));

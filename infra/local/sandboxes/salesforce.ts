@@ -28,8 +28,8 @@ const OBJECT_BY_PREFIX = Object.fromEntries(Object.entries(PREFIX).map(([k, v]) 
  */
 const FULL_SCHEMA: Record<string, string[]> = {
   Account: ['Id', 'Name', 'Phone', 'Website', 'BillingCity', 'BillingCountry', 'CreatedDate'],
-  Contact: ['Id', 'FirstName', 'LastName', 'Email', 'Phone', 'MobilePhone', 'Title', 'MailingCity', 'MailingCountry', 'AccountId', 'IndividualId', 'HasOptedOutOfEmail', 'CreatedDate', 'LastModifiedDate'],
-  Lead: ['Id', 'FirstName', 'LastName', 'Email', 'Phone', 'Company', 'Status', 'Country', 'IsConverted', 'ConvertedContactId', 'IndividualId', 'HasOptedOutOfEmail', 'CreatedDate'],
+  Contact: ['Id', 'FirstName', 'LastName', 'Email', 'Phone', 'MobilePhone', 'Title', 'MailingStreet', 'MailingPostalCode', 'MailingCity', 'MailingState', 'MailingCountry', 'AccountId', 'IndividualId', 'HasOptedOutOfEmail', 'CreatedDate', 'LastModifiedDate'],
+  Lead: ['Id', 'FirstName', 'LastName', 'Email', 'Phone', 'MobilePhone', 'Company', 'Status', 'Street', 'PostalCode', 'City', 'State', 'Country', 'IsConverted', 'ConvertedContactId', 'IndividualId', 'HasOptedOutOfEmail', 'CreatedDate'],
   Campaign: ['Id', 'Name', 'Status'],
   CampaignMember: ['Id', 'CampaignId', 'ContactId', 'LeadId', 'Email', 'Status', 'HasResponded', 'CreatedDate'],
   Case: ['Id', 'CaseNumber', 'Subject', 'Description', 'Status', 'Origin', 'ContactId', 'AccountId', 'CreatedDate', 'ClosedDate'],
@@ -206,6 +206,7 @@ export function seedSalesforce(store: SalesforceStore, people: DemoPerson[]): vo
       : undefined;
     const contact = store.insert('Contact', {
       FirstName: first, LastName: rest.join(' '), Email: p.email, Phone: p.phone, MobilePhone: p.phone, Title: 'Customer',
+      ...(isAlice ? { MailingStreet: 'Storgata 1', MailingPostalCode: '0155' } : {}),
       MailingCity: 'Oslo', MailingCountry: p.country, AccountId: account.Id, ...(individual ? { IndividualId: individual.Id } : {}),
       HasOptedOutOfEmail: isAlice ? false : optedOut,
       CreatedDate: iso(base, 3), LastModifiedDate: iso(base, 30),
@@ -578,6 +579,10 @@ export class SalesforceSandbox implements VendorSandbox {
         if (!schema.includes(field) || field === 'Id') return err(400, 'INVALID_FIELD', `No such column '${field}' on sobject of type ${object}`);
         if (/email/i.test(field) && typeof value === 'string' && !/^[^@\s]+@[^@\s]+$/.test(value)) {
           return err(400, 'INVALID_EMAIL_ADDRESS', `${field}: invalid email address`);
+        }
+        // LastName is required on Contact and Lead: clearing it is refused as Salesforce refuses it.
+        if (field === 'LastName' && (object === 'Contact' || object === 'Lead') && (value === null || String(value).trim() === '')) {
+          return dmlErr(400, 'REQUIRED_FIELD_MISSING', 'Required fields are missing: [LastName]', ['LastName']);
         }
       }
       if (object === 'Lead' && hit.row.IsConverted === true && !this.options.editConvertedLeads) {

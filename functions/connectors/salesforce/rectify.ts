@@ -1,0 +1,186 @@
+/**
+ * Salesforce's rectify capability: the subject's Contacts and unconverted Leads (found by Email, as
+ * access finds them), their name, email, phone and address read and corrected with `PATCH
+ * /sobjects/{type}/{id}`. A converted Lead is left out: Salesforce refuses changes to it
+ * (CANNOT_UPDATE_CONVERTED_LEAD) and its Contact carries the data.
+ */
+import { ConnectorMisconfigured } from '#connectors/errors';
+import { addressFrom, addressParts, checkCorrections, textOf, type AddressPart } from '#connectors/corrections';
+import type { ConnectorContext, Correction, FieldValue, PostalAddress, RectifiableField, RectificationItem, RectifyCapability, Subject } from '#connectors/types';
+import type { SalesforceClient, SObject } from './client.ts';
+import { selectWhereEquals } from './soql.ts';
+
+type PersonObject = 'Contact' | 'Lead';
+const PERSON_OBJECTS: readonly PersonObject[] = ['Contact', 'Lead'];
+
+/** The address fields of each object, per part. Street is one text area: line 1, a line break, line 2. */
+const ADDRESS_FIELDS: Record<PersonObject, Record<Exclude<AddressPart, 'line1' | 'line2'> | 'street', string>> = {
+  Contact: { street: 'MailingStreet', postalCode: 'MailingPostalCode', city: 'MailingCity', region: 'MailingState', country: 'MailingCountry' },
+  Lead: { street: 'Street', postalCode: 'PostalCode', city: 'City', region: 'State', country: 'Country' },
+};
+
+/** Every field the capability may read on an object (those the org lacks are left out after a describe). */
+function wantedFields(object: PersonObject): string[] {
+  return ['Id', 'Email', 'FirstName', 'LastName', 'Phone', 'MobilePhone', ...Object.values(ADDRESS_FIELDS[object]), ...(object === 'Lead' ? ['IsConverted'] : [])];
+}
+
+/** The system's own name of each field, as staff see it beside the value. */
+function systemFieldOf(object: PersonObject, field: RectifiableField, fields: ReadonlySet<string>): string {
+  if (field === 'name') return 'FirstName, LastName';
+  if (field === 'email') return 'Email';
+  if (field === 'phone') return 'Phone';
+  const a = ADDRESS_FIELDS[object];
+  return [a.street, a.postalCode, a.city, a.region, a.country].filter((f) => fields.has(f)).join(', ');
+}
+
+function nameOf(row: SObject): string | null {
+  const name = [textOf(row.FirstName), textOf(row.LastName)].filter(Boolean).join(' ');
+  return name || null;
+}
+
+function addressOf(object: PersonObject, row: SObject): PostalAddress | null {
+  const a = ADDRESS_FIELDS[object];
+  const [line1, ...rest] = (textOf(row[a.street]) ?? '').split(/\r?\n/);
+  const parts: Record<AddressPart, unknown> = { line1, line2: rest.join(', '), postalCode: row[a.postalCode], city: row[a.city], region: row[a.region], country: row[a.country] };
+  return addressFrom((part) => parts[part]);
+}
+
+/** Where a family name's lower-case particles (van der, de, von) begin before `end`: they belong to it. */
+function particlesFrom(words: readonly string[], end: number, floor: number): number {
+  let i = end;
+  while (i > floor && /^\p{Ll}/u.test(words[i - 1]!)) i--;
+  return i;
+}
+
+/**
+ * A full name as Salesforce's two fields. Which words are the first name is not knowable from the text
+ * alone, so the record's own split is kept where the new name still starts with its first name or ends
+ * with its last name (a middle name added between them joins the first name, lower-case particles such
+ * as "van der" the last name). Otherwise the last word, with the particles before it, is the last name.
+ * One word is a last name only (LastName is required, FirstName is not).
+ */
+export function splitName(name: string, row: Record<string, unknown>): { FirstName: string | null; LastName: string } {
+  const words = name.trim().split(/\s+/);
+  const first = textOf(row.FirstName)?.trim().split(/\s+/) ?? [];
+  const last = textOf(row.LastName)?.trim().split(/\s+/) ?? [];
+  const same = (a: readonly string[], at: number) => a.length > 0 && a.every((w, i) => words[at + i] === w);
+  const keepsFirst = first.length < words.length && same(first, 0);
+  const keepsLast = last.length < words.length && same(last, words.length - last.length);
+  let cut: number;
+  if (keepsFirst && keepsLast && first.length + last.length <= words.length) cut = particlesFrom(words, words.length - last.length, first.length);
+  else if (keepsFirst) cut = first.length;
+  else if (keepsLast) cut = words.length - last.length;
+  else cut = particlesFrom(words, words.length - 1, 1);
+  const firstName = words.slice(0, Math.max(cut, words.length > 1 ? 1 : 0)).join(' ');
+  return { FirstName: firstName || null, LastName: words.slice(Math.max(cut, words.length > 1 ? 1 : 0)).join(' ') };
+}
+
+/**
+ * The PATCH body of one correction, from the record as it was read. A phone correction writes Phone,
+ * and MobilePhone too where that held the same number (or was the only number): the inaccurate number
+ * must not stay in the second field. An address is replaced whole: parts the correction leaves out are
+ * cleared (null), so no line of the old address stays beside the new one.
+ */
+function patchFor(object: PersonObject, c: Correction, row: SObject, fields: ReadonlySet<string>): Record<string, unknown> {
+  const value = c.value;
+  if (c.field === 'name') return splitName(value as string, row);
+  if (c.field === 'email') return { Email: (value as string).trim() };
+  if (c.field === 'phone') {
+    const phone = (value as string).trim();
+    const mobile = textOf(row.MobilePhone);
+    const alsoMobile = fields.has('MobilePhone') && mobile !== null && (mobile === textOf(row.Phone) || textOf(row.Phone) === null);
+    return alsoMobile ? { Phone: phone, MobilePhone: phone } : { Phone: phone };
+  }
+  const parts = addressParts(value as PostalAddress);
+  const a = ADDRESS_FIELDS[object];
+  const street = [parts.line1, parts.line2].filter(Boolean).join('\n');
+  const patch: Record<string, unknown> = {
+    [a.street]: street || null,
+    [a.postalCode]: parts.postalCode ?? null,
+    [a.city]: parts.city ?? null,
+    [a.region]: parts.region ?? null,
+    [a.country]: parts.country ?? null,
+  };
+  return Object.fromEntries(Object.entries(patch).filter(([f]) => fields.has(f)));
+}
+
+export interface SalesforceRectifyDeps {
+  connectorId: string;
+  client(): Promise<SalesforceClient>;
+  /** The check access applies to a returned Email (SOQL's `=` ignores case; anything looser is refused). */
+  sameEmail(value: unknown, normalized: string): boolean;
+}
+
+export function createSalesforceRectify(deps: SalesforceRectifyDeps): RectifyCapability {
+  let orgFields: Promise<Map<PersonObject, Set<string>>> | undefined;
+
+  /** The fields of Contact and Lead the org has, of those the capability reads: described once per instance. */
+  function fieldsIn(sf: SalesforceClient, ctx: ConnectorContext): Promise<Map<PersonObject, Set<string>>> {
+    orgFields ??= Promise.all(
+      PERSON_OBJECTS.map(async (object) => {
+        const described = await sf.describe(object, ctx);
+        if (!described) throw new ConnectorMisconfigured(deps.connectorId, `the org has no ${object} object: check baseUrl and apiVersion`);
+        return [object, new Set(wantedFields(object).filter((f) => described.fields.has(f)))] as const;
+      }),
+    ).then((entries) => new Map(entries));
+    orgFields.catch(() => {
+      orgFields = undefined;
+    });
+    return orgFields;
+  }
+
+  /** The subject's Contacts and unconverted Leads, with the fields read for rectification. */
+  async function people(subject: Subject, ctx: ConnectorContext): Promise<{ sf: SalesforceClient; fields: Map<PersonObject, Set<string>>; rows: Array<{ object: PersonObject; row: SObject }> }> {
+    const sf = await deps.client();
+    const fields = await fieldsIn(sf, ctx);
+    const rows: Array<{ object: PersonObject; row: SObject }> = [];
+    for (const object of PERSON_OBJECTS) {
+      for await (const row of sf.query(selectWhereEquals(object, [...fields.get(object)!], 'Email', subject.normalizedEmail), object, ctx)) {
+        if (!deps.sameEmail(row.Email, subject.normalizedEmail)) continue;
+        if (object === 'Lead' && row.IsConverted === true) continue;
+        rows.push({ object, row });
+      }
+    }
+    return { sf, fields, rows };
+  }
+
+  return {
+    async current(subject, asked, ctx) {
+      const { fields, rows } = await people(subject, ctx);
+      const out: FieldValue[] = [];
+      for (const { object, row } of rows) {
+        const has = fields.get(object)!;
+        const entry = (field: RectifiableField, systemField: string, value: FieldValue['value']) => out.push({ object, recordId: row.Id, field, systemField, value });
+        for (const field of asked) {
+          if (field === 'name') entry(field, systemFieldOf(object, field, has), nameOf(row));
+          else if (field === 'email') entry(field, 'Email', textOf(row.Email));
+          else if (field === 'address') entry(field, systemFieldOf(object, field, has), addressOf(object, row));
+          else {
+            entry(field, 'Phone', textOf(row.Phone));
+            // The second number is shown where the record has one: staff see both before choosing.
+            if (textOf(row.MobilePhone) !== null) entry(field, 'MobilePhone', textOf(row.MobilePhone));
+          }
+        }
+      }
+      return out;
+    },
+
+    async apply(subject, corrections, ctx) {
+      checkCorrections(deps.connectorId, corrections, () => true);
+      const { sf, fields, rows } = await people(subject, ctx);
+      const mine = new Map(rows.map((r) => [`${r.object}\u0000${r.row.Id}`, r]));
+      const out: RectificationItem[] = [];
+      for (const c of corrections) {
+        const found = mine.get(`${c.object}\u0000${c.recordId}`);
+        let status: RectificationItem['status'] = 'not_found';
+        if (found) {
+          const result = await sf.update(found.object, found.row.Id, patchFor(found.object, c, found.row, fields.get(found.object)!), ctx);
+          // A Lead converted since the lookup no longer takes changes: its Contact holds the person now.
+          status = result === 'updated' ? 'corrected' : 'not_found';
+        }
+        out.push({ object: c.object, recordId: c.recordId, field: c.field, status });
+      }
+      return out;
+    },
+  };
+}
