@@ -7,6 +7,10 @@
  * version id only adds a delete marker and every earlier version keeps the data: there the connector
  * lists and reads every version, deletes each one by its version id, and a version that Object Lock
  * protects (a retention date or a legal hold) is reported as retained with that reason.
+ *
+ * It has no `rectify` capability: its records are a log of calls (times, participants, device), none of
+ * them a name, email, phone or address, and a log is not corrected by editing it (docs/connectors.md,
+ * "The rectify capability").
  */
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';

@@ -21,6 +21,12 @@ describe('ConnectorRegistry', () => {
     expect(['calls', 'stripe', 'google-analytics'].filter((id) => registry.get(id).marketing)).toEqual([]);
   });
 
+  it('gives the rectify capability to the account store and Salesforce, and none to the call history or Google Analytics', () => {
+    expect(['accounts', 'salesforce'].filter((id) => registry.get(id).rectify)).toEqual(['accounts', 'salesforce']);
+    // Call history is a log of calls (no name, email, phone or address); GA holds pseudonymous events.
+    expect(['calls', 'google-analytics'].filter((id) => registry.get(id).rectify)).toEqual([]);
+  });
+
   it('refuses an id that is not configured', () => {
     expect(() => registry.get('nope')).toThrow(ConnectorMisconfigured);
   });
