@@ -7,6 +7,15 @@ import type { RectifyTargets } from '#commons/config';
 import { ConnectorMisconfigured } from './errors.ts';
 import type { Correction, FieldValueData, PostalAddress, RectifiableField } from './types.ts';
 
+/** True when A and B are the same set of names. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+/**
+ * The configuration's `rectify` map names exactly RECTIFIABLE_FIELDS: a field added to one and not the
+ * other fails to compile here, rather than being silently absent from the own stores.
+ */
+const RECTIFY_MAP_COVERS_FIELDS: Same<keyof RectifyTargets, RectifiableField> = true;
+void RECTIFY_MAP_COVERS_FIELDS;
+
 /** The parts of a postal address, in the order staff read them. */
 export const ADDRESS_PARTS = ['line1', 'line2', 'postalCode', 'city', 'region', 'country'] as const satisfies ReadonlyArray<keyof PostalAddress>;
 export type AddressPart = (typeof ADDRESS_PARTS)[number];

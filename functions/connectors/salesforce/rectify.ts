@@ -83,15 +83,31 @@ export function splitName(name: string, row: Record<string, unknown>): { FirstNa
  */
 function patchFor(object: PersonObject, c: Correction, row: SObject, fields: ReadonlySet<string>): Record<string, unknown> {
   const value = c.value;
-  if (c.field === 'name') return splitName(value as string, row);
-  if (c.field === 'email') return { Email: (value as string).trim() };
-  if (c.field === 'phone') {
-    const phone = (value as string).trim();
-    const mobile = textOf(row.MobilePhone);
-    const alsoMobile = fields.has('MobilePhone') && mobile !== null && (mobile === textOf(row.Phone) || textOf(row.Phone) === null);
-    return alsoMobile ? { Phone: phone, MobilePhone: phone } : { Phone: phone };
+  switch (c.field) {
+    case 'name':
+      return splitName(value as string, row);
+    case 'email':
+      return { Email: (value as string).trim() };
+    case 'phone': {
+      const phone = (value as string).trim();
+      const mobile = textOf(row.MobilePhone);
+      const alsoMobile = fields.has('MobilePhone') && mobile !== null && (mobile === textOf(row.Phone) || textOf(row.Phone) === null);
+      return alsoMobile ? { Phone: phone, MobilePhone: phone } : { Phone: phone };
+    }
+    case 'address':
+      return addressPatch(object, value as PostalAddress, fields);
+    default:
+      return unmapped(c.field);
   }
-  const parts = addressParts(value as PostalAddress);
+}
+
+/** A field added to RECTIFIABLE_FIELDS without a Salesforce mapping fails to compile here. */
+function unmapped(field: never): never {
+  throw new Error(`no Salesforce mapping for the rectifiable field ${String(field)}`);
+}
+
+function addressPatch(object: PersonObject, value: PostalAddress, fields: ReadonlySet<string>): Record<string, unknown> {
+  const parts = addressParts(value);
   const a = ADDRESS_FIELDS[object];
   const street = [parts.line1, parts.line2].filter(Boolean).join('\n');
   const patch: Record<string, unknown> = {
@@ -152,13 +168,23 @@ export function createSalesforceRectify(deps: SalesforceRectifyDeps): RectifyCap
         const has = fields.get(object)!;
         const entry = (field: RectifiableField, systemField: string, value: FieldValue['value']) => out.push({ object, recordId: row.Id, field, systemField, value });
         for (const field of asked) {
-          if (field === 'name') entry(field, systemFieldOf(object, field, has), nameOf(row));
-          else if (field === 'email') entry(field, 'Email', textOf(row.Email));
-          else if (field === 'address') entry(field, systemFieldOf(object, field, has), addressOf(object, row));
-          else {
-            entry(field, 'Phone', textOf(row.Phone));
-            // The second number is shown where the record has one: staff see both before choosing.
-            if (textOf(row.MobilePhone) !== null) entry(field, 'MobilePhone', textOf(row.MobilePhone));
+          switch (field) {
+            case 'name':
+              entry(field, systemFieldOf(object, field, has), nameOf(row));
+              break;
+            case 'email':
+              entry(field, 'Email', textOf(row.Email));
+              break;
+            case 'phone':
+              entry(field, 'Phone', textOf(row.Phone));
+              // The second number is shown where the record has one: staff see both before choosing.
+              if (textOf(row.MobilePhone) !== null) entry(field, 'MobilePhone', textOf(row.MobilePhone));
+              break;
+            case 'address':
+              entry(field, systemFieldOf(object, field, has), addressOf(object, row));
+              break;
+            default:
+              unmapped(field);
           }
         }
       }
