@@ -13,15 +13,26 @@ import { selectWhereEquals } from './soql.ts';
 type PersonObject = 'Contact' | 'Lead';
 const PERSON_OBJECTS: readonly PersonObject[] = ['Contact', 'Lead'];
 
-/** The address fields of each object, per part. Street is one text area: line 1, a line break, line 2. */
-const ADDRESS_FIELDS: Record<PersonObject, Record<Exclude<AddressPart, 'line1' | 'line2'> | 'street', string>> = {
-  Contact: { street: 'MailingStreet', postalCode: 'MailingPostalCode', city: 'MailingCity', region: 'MailingState', country: 'MailingCountry' },
-  Lead: { street: 'Street', postalCode: 'PostalCode', city: 'City', region: 'State', country: 'Country' },
+/**
+ * The address fields of each object. Street is one text area: line 1, a line break, line 2. Where the
+ * org has State and Country/Territory Picklists (the default for new orgs), `CountryCode` and
+ * `StateCode` exist beside the text fields, which then hold the picklist's integration value (the full
+ * name by default): Salesforce refuses a text country that is not one (FIELD_INTEGRITY_EXCEPTION).
+ */
+const ADDRESS_FIELDS: Record<PersonObject, { street: string; postalCode: string; city: string; region: string; regionCode: string; country: string; countryCode: string }> = {
+  Contact: { street: 'MailingStreet', postalCode: 'MailingPostalCode', city: 'MailingCity', region: 'MailingState', regionCode: 'MailingStateCode', country: 'MailingCountry', countryCode: 'MailingCountryCode' },
+  Lead: { street: 'Street', postalCode: 'PostalCode', city: 'City', region: 'State', regionCode: 'StateCode', country: 'Country', countryCode: 'CountryCode' },
 };
 
 /** Every field the capability may read on an object (those the org lacks are left out after a describe). */
 function wantedFields(object: PersonObject): string[] {
   return ['Id', 'Email', 'FirstName', 'LastName', 'Phone', 'MobilePhone', ...Object.values(ADDRESS_FIELDS[object]), ...(object === 'Lead' ? ['IsConverted'] : [])];
+}
+
+/** The field the country is read from: the ISO code where the org has country picklists, else the text. */
+function countryField(object: PersonObject, fields: ReadonlySet<string>): string {
+  const a = ADDRESS_FIELDS[object];
+  return fields.has(a.countryCode) ? a.countryCode : a.country;
 }
 
 /** The system's own name of each field, as staff see it beside the value. */
@@ -30,7 +41,7 @@ function systemFieldOf(object: PersonObject, field: RectifiableField, fields: Re
   if (field === 'email') return 'Email';
   if (field === 'phone') return 'Phone';
   const a = ADDRESS_FIELDS[object];
-  return [a.street, a.postalCode, a.city, a.region, a.country].filter((f) => fields.has(f)).join(', ');
+  return [a.street, a.postalCode, a.city, a.region, countryField(object, fields)].filter((f) => fields.has(f)).join(', ');
 }
 
 function nameOf(row: SObject): string | null {
@@ -38,10 +49,10 @@ function nameOf(row: SObject): string | null {
   return name || null;
 }
 
-function addressOf(object: PersonObject, row: SObject): PostalAddress | null {
+function addressOf(object: PersonObject, row: SObject, fields: ReadonlySet<string>): PostalAddress | null {
   const a = ADDRESS_FIELDS[object];
   const [line1, ...rest] = (textOf(row[a.street]) ?? '').split(/\r?\n/);
-  const parts: Record<AddressPart, unknown> = { line1, line2: rest.join(', '), postalCode: row[a.postalCode], city: row[a.city], region: row[a.region], country: row[a.country] };
+  const parts: Record<AddressPart, unknown> = { line1, line2: rest.join(', '), postalCode: row[a.postalCode], city: row[a.city], region: row[a.region], country: row[countryField(object, fields)] };
   return addressFrom((part) => parts[part]);
 }
 
@@ -106,17 +117,26 @@ function unmapped(field: never): never {
   throw new Error(`no Salesforce mapping for the rectifiable field ${String(field)}`);
 }
 
+/**
+ * An address correction as fields. With country picklists a two-letter country goes to `CountryCode`
+ * (Salesforce then sets the text to its integration value; writing both could disagree, which it
+ * refuses), any other country text to `Country` as an integration value; the region goes to the State
+ * text, which Salesforce matches against the states it knows for that country (it has states for about
+ * ten countries by default, and refuses a region elsewhere: staff leave the region out there).
+ */
 function addressPatch(object: PersonObject, value: PostalAddress, fields: ReadonlySet<string>): Record<string, unknown> {
   const parts = addressParts(value);
   const a = ADDRESS_FIELDS[object];
   const street = [parts.line1, parts.line2].filter(Boolean).join('\n');
-  const patch: Record<string, unknown> = {
-    [a.street]: street || null,
-    [a.postalCode]: parts.postalCode ?? null,
-    [a.city]: parts.city ?? null,
-    [a.region]: parts.region ?? null,
-    [a.country]: parts.country ?? null,
-  };
+  const patch: Record<string, unknown> = { [a.street]: street || null, [a.postalCode]: parts.postalCode ?? null, [a.city]: parts.city ?? null, [a.region]: parts.region ?? null };
+  if (fields.has(a.countryCode)) {
+    if (parts.region === undefined && fields.has(a.regionCode)) patch[a.regionCode] = null;
+    if (parts.country === undefined) patch[a.countryCode] = null;
+    else if (/^[A-Za-z]{2}$/.test(parts.country)) patch[a.countryCode] = parts.country.toUpperCase();
+    else patch[a.country] = parts.country;
+  } else {
+    patch[a.country] = parts.country ?? null;
+  }
   return Object.fromEntries(Object.entries(patch).filter(([f]) => fields.has(f)));
 }
 
@@ -181,7 +201,7 @@ export function createSalesforceRectify(deps: SalesforceRectifyDeps): RectifyCap
               if (textOf(row.MobilePhone) !== null) entry(field, 'MobilePhone', textOf(row.MobilePhone));
               break;
             case 'address':
-              entry(field, systemFieldOf(object, field, has), addressOf(object, row));
+              entry(field, systemFieldOf(object, field, has), addressOf(object, row, has));
               break;
             default:
               unmapped(field);

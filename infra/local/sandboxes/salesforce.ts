@@ -11,6 +11,7 @@ import { prng } from '../demo/people.ts';
 import { bearer, json, type AuthVerdict, type SandboxRequest, type SandboxResponse, type VendorSandbox } from './server.ts';
 import type { PartialForm } from './faults.ts';
 import { readAssertion } from './jwt.ts';
+import { syncPicklists, toPicklistRow, withPicklistFields } from './salesforce-addresses.ts';
 import { parseSoql, SoqlError } from './soql.ts';
 
 type Row = Record<string, unknown> & { Id: string };
@@ -72,6 +73,12 @@ export interface SalesforceSandboxOptions {
    */
   orgKind?: 'production' | 'sandbox';
   myDomainAudience?: boolean;
+  /**
+   * State and Country/Territory Picklists (default off; on by default in new real orgs): Contact and Lead
+   * get `CountryCode` and `StateCode`, and address writes are checked and synced as Salesforce does
+   * (salesforce-addresses.ts).
+   */
+  countryPicklists?: boolean;
   /** The integration user has "View and Edit Converted Leads" (default: no, as in most profiles). */
   editConvertedLeads?: boolean;
   /** Rows per query batch (the real default is 2000); tests make it small to exercise paging. */
@@ -261,8 +268,12 @@ export class SalesforceSandbox implements VendorSandbox {
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     this.privateKeyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
     this.publicKey = createPublicKey(publicKey.export({ type: 'spki', format: 'pem' }));
-    this.store = new SalesforceStore(schemaFor(options.dataProtection ?? true));
+    const schema = schemaFor(options.dataProtection ?? true);
+    this.store = new SalesforceStore(options.countryPicklists ? withPicklistFields(schema) : schema);
     seedSalesforce(this.store, people);
+    if (options.countryPicklists) {
+      for (const object of ['Contact', 'Lead']) for (const row of this.store.objects.get(object)!.values()) toPicklistRow(object, row);
+    }
   }
 
   isPublic(req: SandboxRequest): boolean {
@@ -587,6 +598,10 @@ export class SalesforceSandbox implements VendorSandbox {
       }
       if (object === 'Lead' && hit.row.IsConverted === true && !this.options.editConvertedLeads) {
         return dmlErr(400, 'CANNOT_UPDATE_CONVERTED_LEAD', 'cannot reference converted lead');
+      }
+      if (this.options.countryPicklists) {
+        const refused = syncPicklists(object, hit.row, body);
+        if (refused) return dmlErr(400, refused.errorCode, refused.message, refused.fields);
       }
       Object.assign(hit.row, body);
       return json(204);

@@ -174,6 +174,52 @@ describe('Salesforce rectify: corrections', () => {
   });
 });
 
+describe('Salesforce rectify in an org with State and Country/Territory Picklists', () => {
+  let picklists: Sandboxes;
+  beforeAll(async () => {
+    picklists = await startSandboxes({ crowd: 2, salesforce: { countryPicklists: true } });
+  });
+  afterAll(() => picklists.close());
+
+  const connector = () => createSaasConnector(saasConfig('salesforce', picklists.urls.salesforce), depsFor(picklists));
+  const contact = (email: string, extra: Record<string, unknown> = {}) =>
+    picklists.stores.salesforce.insert('Contact', { FirstName: 'Ola', LastName: 'Nordmann', Email: email, MailingStreet: 'Gate 1', MailingCity: 'Oslo', MailingCountry: 'Norway', MailingCountryCode: 'NO', MailingState: null, MailingStateCode: null, ...extra });
+
+  it('reads the country as its ISO code, from the code field', async () => {
+    const row = contact('ola@example.com');
+    expect(await connector().rectify!.current(subjectOf('ola@example.com'), ['address'], ctx)).toEqual([
+      { object: 'Contact', recordId: row.Id, field: 'address', systemField: 'MailingStreet, MailingPostalCode, MailingCity, MailingState, MailingCountryCode', value: { line1: 'Gate 1', city: 'Oslo', country: 'NO' } },
+    ]);
+  });
+
+  it('writes a two-letter country to the code field, which Salesforce syncs the name from; a region to the state of a country that has states', async () => {
+    const row = contact('moved@example.com');
+    const sf = connector();
+
+    const moved = await sf.rectify!.apply(subjectOf('moved@example.com'), [correct('Contact', row.Id, 'address', { line1: 'Main St 5', city: 'Austin', region: 'Texas', country: 'us' })], ctx);
+
+    expect(moved[0]!.status).toBe('corrected');
+    expect([row.MailingCountryCode, row.MailingCountry, row.MailingStateCode, row.MailingState]).toEqual(['US', 'United States', 'TX', 'Texas']);
+    expect((await sf.rectify!.current(subjectOf('moved@example.com'), ['address'], ctx))[0]!.value).toEqual({ line1: 'Main St 5', city: 'Austin', region: 'Texas', country: 'US' });
+
+    await sf.rectify!.apply(subjectOf('moved@example.com'), [correct('Contact', row.Id, 'address', { line1: 'Storgata 5', city: 'Oslo' })], ctx);
+    expect([row.MailingCountryCode, row.MailingCountry, row.MailingStateCode, row.MailingState]).toEqual([null, null, null, null]);
+  });
+
+  it('would be refused writing the code into the text field, as Salesforce refuses it: why the code field is used', async () => {
+    const row = contact('text.field@example.com');
+    const sf = connector();
+    const creds = picklists.credentials.salesforce!;
+    const token = (await (await fetch(`${picklists.urls.salesforce}/services/oauth2/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_id: creds.client_id!, client_secret: creds.client_secret! }) })).json()) as { access_token: string };
+    const res = await fetch(`${picklists.urls.salesforce}/services/data/v62.0/sobjects/Contact/${row.Id}`, { method: 'PATCH', headers: { authorization: `Bearer ${token.access_token}`, 'content-type': 'application/json' }, body: JSON.stringify({ MailingCountry: 'SE' }) });
+    const refused = { status: res.status, body: (await res.json()) as Array<{ errorCode: string }> };
+    expect([refused.status, refused.body[0]!.errorCode]).toEqual([400, 'FIELD_INTEGRITY_EXCEPTION']);
+
+    expect((await sf.rectify!.apply(subjectOf('text.field@example.com'), [correct('Contact', row.Id, 'address', { line1: 'Gate 1', city: 'Oslo', country: 'SE' })], ctx))[0]!.status).toBe('corrected');
+    expect([row.MailingCountryCode, row.MailingCountry]).toEqual(['SE', 'Sweden']);
+  });
+});
+
 describe('splitName: a full name as FirstName and LastName', () => {
   it('keeps the record’s own first name where the new name starts with it', () => {
     expect(splitName('Anne Marie Solberg Dahl', { FirstName: 'Anne Marie', LastName: 'Berg' })).toEqual({ FirstName: 'Anne Marie', LastName: 'Solberg Dahl' });
