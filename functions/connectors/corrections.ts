@@ -5,7 +5,7 @@
  */
 import type { RectifyTargets } from '#commons/config';
 import { ConnectorMisconfigured } from './errors.ts';
-import type { Correction, FieldValueData, PostalAddress, RectifiableField } from './types.ts';
+import type { Correction, FieldValueData, PostalAddress, RectifiableField, Subject } from './types.ts';
 
 /** True when A and B are the same set of names. */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -86,4 +86,15 @@ export function systemFieldOf(targets: RectifyTargets, field: RectifiableField):
   const target = targets[field];
   if (typeof target === 'object') return ADDRESS_PARTS.flatMap((p) => (target[p] ? [target[p]] : [])).join(', ');
   return target ?? field;
+}
+
+/**
+ * Where the records of an email correction may be found besides the subject's address: the corrected
+ * address, for a correction whose record the subject's address no longer finds. An email correction that
+ * was written once moves the record to the new address (lookups compare the email), so a repeated run,
+ * after a crash or a retry, finds it there and applies the batch again instead of calling it not found.
+ */
+export function movedTo(corrections: readonly Correction[], known: (c: Correction) => boolean): Subject[] {
+  const addresses = new Set(corrections.filter((c) => c.field === 'email' && !known(c)).map((c) => (c.value as string).trim()));
+  return [...addresses].map((email) => ({ email, normalizedEmail: email.toLowerCase() }));
 }

@@ -7,7 +7,7 @@ import type { DynamoDbConnectorConfig, RectifyTargets } from '#commons/config';
 import { mapAwsError } from './aws-errors.ts';
 import { checkTotal } from './completeness.ts';
 import { anonymizeValue } from './anonymize.ts';
-import { ADDRESS_PARTS, addressFrom, addressOfValue, addressParts, checkCorrections, holdsField, systemFieldOf, textOf } from './corrections.ts';
+import { ADDRESS_PARTS, addressFrom, addressOfValue, addressParts, checkCorrections, holdsField, movedTo, systemFieldOf, textOf } from './corrections.ts';
 import type {
   Connector,
   ConnectorContext,
@@ -117,6 +117,11 @@ export class DynamoDbTableConnector implements Connector {
     checkCorrections(this.id, corrections, (field) => holdsField(targets, field));
     const mine = new Map<string, Record<string, unknown>>();
     for await (const item of this.items(subject, ctx)) mine.set(this.recordId(item), item);
+    // An item an earlier run of this batch already moved to the corrected address is found there.
+    const wanted = new Set(corrections.map((c) => c.recordId));
+    for (const moved of movedTo(corrections, (c) => mine.has(c.recordId))) {
+      for await (const item of this.items(moved, ctx)) if (wanted.has(this.recordId(item))) mine.set(this.recordId(item), item);
+    }
     const out: RectificationItem[] = [];
     for (const c of corrections) {
       const done = (status: RectificationItem['status']) => out.push({ object: c.object, recordId: c.recordId, field: c.field, status });

@@ -5,7 +5,7 @@
  * (CANNOT_UPDATE_CONVERTED_LEAD) and its Contact carries the data.
  */
 import { ConnectorMisconfigured } from '#connectors/errors';
-import { addressFrom, addressParts, checkCorrections, textOf, type AddressPart } from '#connectors/corrections';
+import { addressFrom, addressParts, checkCorrections, movedTo, textOf, type AddressPart } from '#connectors/corrections';
 import type { ConnectorContext, Correction, FieldValue, PostalAddress, RectifiableField, RectificationItem, RectifyCapability, Subject } from '#connectors/types';
 import type { SalesforceClient, SObject } from './client.ts';
 import { selectWhereEquals } from './soql.ts';
@@ -214,10 +214,16 @@ export function createSalesforceRectify(deps: SalesforceRectifyDeps): RectifyCap
     async apply(subject, corrections, ctx) {
       checkCorrections(deps.connectorId, corrections, () => true);
       const { sf, fields, rows } = await people(subject, ctx);
-      const mine = new Map(rows.map((r) => [`${r.object}\u0000${r.row.Id}`, r]));
+      const key = (object: string, id: string) => `${object}\u0000${id}`;
+      const mine = new Map(rows.map((r) => [key(r.object, r.row.Id), r]));
+      // A record an earlier run of this batch already moved to the corrected address is found there.
+      const wanted = new Set(corrections.map((c) => key(c.object, c.recordId)));
+      for (const moved of movedTo(corrections, (c) => mine.has(key(c.object, c.recordId)))) {
+        for (const r of (await people(moved, ctx)).rows) if (wanted.has(key(r.object, r.row.Id))) mine.set(key(r.object, r.row.Id), r);
+      }
       const out: RectificationItem[] = [];
       for (const c of corrections) {
-        const found = mine.get(`${c.object}\u0000${c.recordId}`);
+        const found = mine.get(key(c.object, c.recordId));
         let status: RectificationItem['status'] = 'not_found';
         if (found) {
           const result = await sf.update(found.object, found.row.Id, patchFor(found.object, c, found.row, fields.get(found.object)!), ctx);

@@ -109,6 +109,18 @@ describe('DynamoDbTableConnector.rectify', () => {
     expect((await connector.rectify!.current(subjectOf('alice.andersen@example.com'), ['email'], ctx))[0]!.recordId).toBe(ALICE.accountId);
   });
 
+  it('applies a batch with an email correction again after a crash: the item is found at the new address, nothing is called not found', async () => {
+    const connector = accounts();
+    const batch = [correct('email', 'alice.new@example.com'), correct('phone', '+47 40000006')];
+    // The first run wrote the email and stopped before the phone.
+    await connector.rectify!.apply(alice, [batch[0]!], ctx);
+
+    const again = await connector.rectify!.apply(alice, batch, ctx);
+
+    expect(again.map((r) => r.status)).toEqual(['corrected', 'corrected']);
+    expect([(await stored(ALICE.accountId)).email, (await stored(ALICE.accountId)).phone]).toEqual(['alice.new@example.com', '+47 40000006']);
+  });
+
   it('reports not_found for an item erased meanwhile, and does not recreate it', async () => {
     const connector = accounts();
     const real = db.send.bind(db);

@@ -162,6 +162,18 @@ describe('Salesforce rectify: corrections', () => {
     expect(row.Phone).toBe('+47 22000000');
   });
 
+  it('applies a batch with an email correction again after a crash: the Contact is found at the new address', async () => {
+    const row = person('crashed@example.com');
+    const sf = salesforce();
+    const batch = [correct('Contact', row.Id, 'email', 'recovered@example.com'), correct('Contact', row.Id, 'phone', '+47 90000006')];
+    await sf.rectify!.apply(subjectOf('crashed@example.com'), [batch[0]!], ctx);
+
+    const again = await sf.rectify!.apply(subjectOf('crashed@example.com'), batch, ctx);
+
+    expect(again.map((r) => r.status)).toEqual(['corrected', 'corrected']);
+    expect([row.Email, row.Phone]).toEqual(['recovered@example.com', '+47 90000006']);
+  });
+
   it('corrects the email, after which the Contact is found by the new address', async () => {
     const row = person('old.address@example.com');
     const sf = salesforce();
