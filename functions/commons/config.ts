@@ -156,7 +156,7 @@ const rectifyTarget = z.string().check(z.minLength(1));
  * parts' names (`line1`, `line2`, `postalCode`, `city`, `region`, `country`), or one attribute per part.
  * A field left out is one the store does not hold: it is neither shown nor corrected there.
  */
-export const rectifyTargetsSchema = z.strictObject({
+const rectifyTargetsSchema = z.strictObject({
   name: z.optional(rectifyTarget),
   email: z.optional(rectifyTarget),
   phone: z.optional(rectifyTarget),
@@ -179,7 +179,7 @@ export const rectifyTargetsSchema = z.strictObject({
 export type RectifyTargets = z.infer<typeof rectifyTargetsSchema>;
 
 /** The attributes a `rectify` map writes, each once. */
-export function rectifyAttributes(targets: RectifyTargets): string[] {
+function rectifyAttributes(targets: RectifyTargets): string[] {
   const { address, ...single } = targets;
   const parts = typeof address === 'object' ? Object.values(address) : [address];
   return [...new Set([...Object.values(single), ...parts].filter((a): a is string => Boolean(a)))];
