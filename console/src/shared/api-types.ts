@@ -287,10 +287,10 @@ export interface components {
     };
     NewRequest: {
       /**
-       * @description `marketing_opt_out`: stop marketing to me (objection to direct marketing, GDPR Art. 21(2)-(3); withdrawal of marketing consent, Art. 7(3); CCPA opt-out of sale or sharing, 11 CCR §7026)
+       * @description `marketing_opt_out`: stop marketing to me (objection to direct marketing, GDPR Art. 21(2)-(3); withdrawal of marketing consent, Art. 7(3); CCPA opt-out of sale or sharing, 11 CCR §7026); `restriction`: restrict the use of my data (GDPR Art. 18)
        * @enum {string}
        */
-      type: "access" | "erasure" | "portability" | "marketing_opt_out";
+      type: "access" | "erasure" | "portability" | "marketing_opt_out" | "restriction";
       /** Format: email */
       email: string;
       /** @description No line breaks, control or invisible characters, web or email addresses (400 `invalid_name`): it is quoted in mails from the company */
@@ -306,6 +306,11 @@ export interface components {
       locale?: string;
       /** @description Optional, any type: what the subject wants staff to know, in their words. Line breaks allowed; no other control or invisible characters (400 `invalid_details`). Shown to staff (not to viewers when the subject is masked), never mailed; removed with the subject's identity by retention. */
       details?: string;
+      /**
+       * @description Optional, only with type `restriction` (400 `ground_not_applicable` otherwise): the GDPR Art. 18(1) ground, (a) accuracy contested, (b) unlawful processing but the subject wants the data kept, (c) needed by the subject for legal claims, (d) an objection pending
+       * @enum {string}
+       */
+      ground?: "accuracy_contested" | "unlawful_keep" | "legal_claims" | "objection_pending";
       agent?: components["schemas"]["NewAgent"];
     };
     /** @description An authorised agent filing for the subject (the subject still verifies by their own address) */
@@ -334,7 +339,7 @@ export interface components {
     SubjectStatus: {
       requestId: string;
       /** @enum {string} */
-      type: "access" | "erasure" | "portability" | "marketing_opt_out";
+      type: "access" | "erasure" | "portability" | "marketing_opt_out" | "restriction";
       /** @enum {string} */
       status: "awaiting_verification" | "closed_unverified" | "in_review" | "denied" | "in_progress" | "completed" | "cancelled" | "duplicate" | "forwarded";
       /** Format: date */
@@ -486,7 +491,7 @@ export interface components {
     StaffRequest: {
       requestId: string;
       /** @enum {string} */
-      type: "access" | "erasure" | "portability" | "marketing_opt_out";
+      type: "access" | "erasure" | "portability" | "marketing_opt_out" | "restriction";
       status: components["schemas"]["Status"];
       subject: {
         email: string;
@@ -734,7 +739,7 @@ export interface components {
       items: ({
           requestId: string;
           /** @enum {string} */
-          type: "access" | "erasure" | "portability" | "marketing_opt_out";
+          type: "access" | "erasure" | "portability" | "marketing_opt_out" | "restriction";
           status: components["schemas"]["Status"];
           jurisdiction: string;
           /** Format: date-time */
@@ -852,7 +857,7 @@ export interface components {
     };
     TypeMetrics: {
       /** @enum {string} */
-      type: "access" | "erasure" | "portability" | "marketing_opt_out";
+      type: "access" | "erasure" | "portability" | "marketing_opt_out" | "restriction";
       /** @description Received in the year, duplicates of an open request excluded */
       received: number;
       duplicates: number;
@@ -1283,7 +1288,7 @@ export interface operations {
         /** @description Open (default) or closed requests */
         state?: "open" | "closed";
         status?: components["schemas"]["Status"];
-        type?: "access" | "erasure" | "portability" | "marketing_opt_out";
+        type?: "access" | "erasure" | "portability" | "marketing_opt_out" | "restriction";
         jurisdiction?: "GDPR" | "UK_GDPR" | "CCPA" | "VCDPA" | "CPA" | "LGPD" | "PIPEDA";
         /** @description The staff member who owns the request (their staff id: the email address they sign in with) */
         assignee?: string;

@@ -24,6 +24,7 @@
  */
 import type { ErasurePolicy, Jurisdiction, RequestType } from '#commons/config';
 import type { ErasureItem, SuppressionItem } from '#connectors/types';
+import type { RestrictionOnRecord } from '../restriction/model.ts';
 
 export const OPEN_INDEX = 'open-by-due';
 export const SUBJECT_INDEX = 'by-subject';
@@ -287,6 +288,8 @@ export interface RequestRecord {
   reportTokenHash?: string;
   /** Who filed for the subject, when an authorised agent did (../agents/agent.ts). */
   agent?: AgentOnRecord;
+  /** A restriction request's ground, phase, and the lifting's notice (../restriction/model.ts). */
+  restriction?: RestrictionOnRecord;
   /** Hash of the token in the agent's own status link (status only: ../agents/agent-status.ts). */
   agentTokenHash?: string;
   executionArn?: string;
