@@ -174,6 +174,15 @@ const dynamodbConnectorSchema = z.object({
     optedOutValue: z.union([z.boolean(), z.string()]),
     optedOutAtAttribute: z.optional(z.string().check(z.minLength(1))),
   })),
+  /**
+   * The table's restriction mark (GDPR Art. 18), where the company's processes honour one: a restriction
+   * sets `attribute` to `restrictedValue` and `restrictedAtAttribute` to the time; lifting removes both.
+   */
+  restriction: z.optional(z.object({
+    attribute: z.string().check(z.minLength(1)),
+    restrictedValue: z._default(z.union([z.boolean(), z.string()]), true),
+    restrictedAtAttribute: z._default(z.string().check(z.minLength(1)), 'restrictedAt'),
+  })),
 });
 
 const s3ConnectorSchema = z.object({

@@ -7,11 +7,13 @@ import type { DynamoDbConnectorConfig } from '#commons/config';
 import { mapAwsError } from './aws-errors.ts';
 import { checkTotal } from './completeness.ts';
 import { anonymizeValue } from './anonymize.ts';
-import type { Connector, ConnectorContext, DataRecord, ErasureItem, ErasureOutcome, MarketingCapability, MarketingStatus, ObjectCounts, PolicyFor, Subject, SuppressionItem } from './types.ts';
+import { dynamoDbRestriction } from './dynamodb-restriction.ts';
+import type { Connector, ConnectorContext, DataRecord, ErasureItem, ErasureOutcome, MarketingCapability, MarketingStatus, ObjectCounts, PolicyFor, RestrictCapability, Subject, SuppressionItem } from './types.ts';
 
 export class DynamoDbTableConnector implements Connector {
   readonly id: string;
   readonly marketing?: MarketingCapability;
+  readonly restrict?: RestrictCapability;
   constructor(
     readonly config: DynamoDbConnectorConfig,
     private readonly db: DynamoDBDocumentClient,
@@ -25,6 +27,8 @@ export class DynamoDbTableConnector implements Connector {
         status: (subject, ctx) => this.marketingStatus(subject, ctx, flag),
       };
     }
+    // Only a table with a restriction mark can be restricted; without one, staff restrict by hand.
+    if (config.restriction) this.restrict = dynamoDbRestriction(config, config.restriction, db, (subject, ctx) => this.items(subject, ctx));
   }
 
   /** Sets the marketing flag to its opted-out value on each of the subject's items (the time only when it changes). */

@@ -13,7 +13,7 @@ import { MysqlConnector } from './sql/mysql.ts';
 import { PostgresConnector } from './sql/postgres.ts';
 import { CREDENTIALS_TTL_MS, credentialsFromEnvironment, type CredentialsProvider } from './credentials.ts';
 import { ConnectorAuthFailed, ConnectorMisconfigured } from './errors.ts';
-import type { Connector, ConnectorContext, ConnectorDeps, MarketingCapability, Subject } from './types.ts';
+import type { Connector, ConnectorContext, ConnectorDeps, MarketingCapability, RestrictCapability, Subject } from './types.ts';
 
 export interface RegistryOptions {
   /** How long a built connector (and the client and secret it holds) is reused; default CREDENTIALS_TTL_MS. */
@@ -91,6 +91,7 @@ export class ConnectorRegistry {
         }
       },
       ...(connector.marketing ? { marketing: watchedMarketing(connector.marketing, onError) } : {}),
+      ...(connector.restrict ? { restrict: watchedRestrict(connector.restrict, onError) } : {}),
     };
     const countOnly = connector.countOnly?.bind(connector);
     if (countOnly) {
@@ -198,5 +199,22 @@ function watchedMarketing(marketing: MarketingCapability, onError: (err: unknown
   return {
     suppress: (subject, ctx) => watch(() => marketing.suppress(subject, ctx)),
     status: (subject, ctx) => watch(() => marketing.status(subject, ctx)),
+  };
+}
+
+/** A connector's restrict capability, with a refusal of its credentials reported as `watched` does. */
+function watchedRestrict(restrict: RestrictCapability, onError: (err: unknown) => void): RestrictCapability {
+  const watch = async <T>(run: () => Promise<T>): Promise<T> => {
+    try {
+      return await run();
+    } catch (err) {
+      onError(err);
+      throw err;
+    }
+  };
+  return {
+    set: (subject, ctx) => watch(() => restrict.set(subject, ctx)),
+    lift: (subject, ctx) => watch(() => restrict.lift(subject, ctx)),
+    status: (subject, ctx) => watch(() => restrict.status(subject, ctx)),
   };
 }
