@@ -117,6 +117,7 @@ const STATUS_KEYS: Record<string, MessageKey> = {
   cancelled: 'status.cancelled',
   duplicate: 'status.duplicate',
   forwarded: 'status.forwarded',
+  restricted: 'status.restricted',
 };
 const DENIAL_KEYS: Record<string, MessageKey> = {
   manifestly_unfounded: 'denial.manifestly_unfounded',

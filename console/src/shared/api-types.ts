@@ -187,6 +187,7 @@ export interface paths {
      *   `not-partner` `{reason}`: the subject is not the partner's customer after all; the request is then reviewed as usual.
      *   `partner-instruction` `{reference, note?}`: the partner instructed the company to answer (its reference is kept); the request is then reviewed and approved as usual. Also on a `forwarded` request (the instruction came later): it reopens the request, back to `awaiting_review` with a new workflow run that goes straight to review (no new code to the subject); 409 `purged` once the subject's address was removed.
      *   On a request without a partner match these answer 409 `not_partner_request`; once one was taken, 409 `partner_decided`.
+     * - Restriction (docs/restriction.md), on a `restricted` request: `announce-lifting` `{reason, liftOn}`: the subject is mailed that the restriction will be lifted from `liftOn` (a date, today or later) and why (GDPR Art. 18(3)); once only (409 `already_announced`). `lift` `{}`: only after that mail went out (409 `notice_required`) and from `liftOn` (409 `too_early`): every system removes its mark, reads it back, and the request closes as `completed` with the subject told. `cancel` answers 409 `restricted` on a restricted request.
      * Every action is recorded in the audit trail with the staff member and reason.
      */
     post: operations["actOnRequest"];
@@ -235,6 +236,13 @@ export interface components {
       note?: string;
     };
     AcceptPowerOfAttorneyAction: Record<string, never>;
+    AnnounceLiftingAction: {
+      /** @description Why the restriction ends; quoted to the subject in the notice */
+      reason: string;
+      /** @description The day (YYYY-MM-DD) from which the restriction is lifted, today or later */
+      liftOn: string;
+    };
+    LiftAction: Record<string, never>;
     AssignAction: {
       /** @description A staff email address; `null` or `""` hands the request back to the team */
       assignee: string | "" | null;
@@ -335,13 +343,13 @@ export interface components {
       };
     };
     /** @enum {string} */
-    Status: "awaiting_verification" | "unverified_closed" | "awaiting_review" | "denied" | "in_progress" | "awaiting_staff" | "assembling" | "awaiting_release" | "completed" | "completed_partial" | "cancelled" | "duplicate" | "forwarded";
+    Status: "awaiting_verification" | "unverified_closed" | "awaiting_review" | "denied" | "in_progress" | "awaiting_staff" | "assembling" | "awaiting_release" | "completed" | "completed_partial" | "cancelled" | "duplicate" | "forwarded" | "restricted";
     SubjectStatus: {
       requestId: string;
       /** @enum {string} */
       type: "access" | "erasure" | "portability" | "marketing_opt_out" | "restriction";
       /** @enum {string} */
-      status: "awaiting_verification" | "closed_unverified" | "in_review" | "denied" | "in_progress" | "completed" | "cancelled" | "duplicate" | "forwarded";
+      status: "awaiting_verification" | "closed_unverified" | "in_review" | "denied" | "in_progress" | "completed" | "cancelled" | "duplicate" | "forwarded" | "restricted";
       /** Format: date */
       receivedDate: string;
       /** Format: date */
@@ -452,6 +460,26 @@ export interface components {
          */
         confirmedAt?: string;
       };
+      /** @description What a restriction pass (`set`, then `lift`) did in this system, confirmed by reading it back (counts, never data); `applies: false` where the system cannot mark a restriction, `byHand` the records staff restrict by hand (a follow-up task, `todo`) */
+      restriction?: {
+        /** @enum {string} */
+        phase: "set" | "lift";
+        applies: boolean;
+        items: {
+            object: string;
+            records: number;
+          }[];
+        status?: {
+            object: string;
+            restricted: number;
+            unrestricted: number;
+            unmarkable?: number;
+          }[];
+        byHand: number;
+        todo?: number;
+        /** Format: date-time */
+        confirmedAt?: string;
+      };
       attempts: number;
       /** Format: date-time */
       finishedAt?: string;
@@ -520,6 +548,38 @@ export interface components {
           at: string;
         };
       };
+      /** @description A restriction (docs/restriction.md): the Art. 18(1) ground the subject gave, the act pass (`set`, then `lift`), when every system confirmed it, the notice given before lifting, and the first pass per system once the lift pass runs */
+      restriction?: {
+        /** @enum {string} */
+        ground?: "accuracy_contested" | "unlawful_keep" | "legal_claims" | "objection_pending";
+        /** @enum {string} */
+        phase: "set" | "lift";
+        /** Format: date-time */
+        confirmedAt?: string;
+        notice?: {
+          reason: string;
+          /** Format: date */
+          liftOn: string;
+          by: string;
+          /** Format: date-time */
+          at: string;
+          /** Format: date-time */
+          mailedAt?: string;
+        };
+        lifted?: {
+          by: string;
+          /** Format: date-time */
+          at: string;
+        };
+        setPass?: {
+          [key: string]: components["schemas"]["ConnectorOutcome"];
+        };
+      };
+      /**
+       * Format: date-time
+       * @description When the statutory answer was given to a request that stays open (a restriction in force): the metrics count the deadline by it
+       */
+      answeredAt?: string;
       locale?: string;
       jurisdiction: string;
       country: string;
@@ -818,7 +878,7 @@ export interface components {
     RequestDetail: {
       request: components["schemas"]["StaffRequest"];
       /** @description The actions this API would accept on the request now from the caller (its role, the request's state, the law's extension and clock-stop rules, the due date); empty for a viewer. The console shows exactly these. */
-      actions: ("approve" | "deny" | "extend" | "pause" | "resume" | "retry" | "accept-partial" | "cancel" | "assign" | "download" | "withhold" | "release" | "forward" | "not-partner" | "partner-instruction" | "accept-power-of-attorney")[];
+      actions: ("approve" | "deny" | "extend" | "pause" | "resume" | "retry" | "accept-partial" | "cancel" | "assign" | "download" | "withhold" | "release" | "forward" | "not-partner" | "partner-instruction" | "accept-power-of-attorney" | "announce-lifting" | "lift")[];
       connectors: components["schemas"]["ConnectorOutcome"][];
       preview?: components["schemas"]["Preview"];
       audit: {
@@ -1850,19 +1910,20 @@ export interface operations {
    *   `not-partner` `{reason}`: the subject is not the partner's customer after all; the request is then reviewed as usual.
    *   `partner-instruction` `{reference, note?}`: the partner instructed the company to answer (its reference is kept); the request is then reviewed and approved as usual. Also on a `forwarded` request (the instruction came later): it reopens the request, back to `awaiting_review` with a new workflow run that goes straight to review (no new code to the subject); 409 `purged` once the subject's address was removed.
    *   On a request without a partner match these answer 409 `not_partner_request`; once one was taken, 409 `partner_decided`.
+   * - Restriction (docs/restriction.md), on a `restricted` request: `announce-lifting` `{reason, liftOn}`: the subject is mailed that the restriction will be lifted from `liftOn` (a date, today or later) and why (GDPR Art. 18(3)); once only (409 `already_announced`). `lift` `{}`: only after that mail went out (409 `notice_required`) and from `liftOn` (409 `too_early`): every system removes its mark, reads it back, and the request closes as `completed` with the subject told. `cancel` answers 409 `restricted` on a restricted request.
    * Every action is recorded in the audit trail with the staff member and reason.
    */
   actOnRequest: {
     parameters: {
       path: {
         id: components["parameters"]["RequestId"];
-        action: "approve" | "deny" | "retry" | "accept-partial" | "cancel" | "assign" | "release" | "forward" | "not-partner" | "partner-instruction" | "accept-power-of-attorney";
+        action: "approve" | "deny" | "retry" | "accept-partial" | "cancel" | "assign" | "release" | "forward" | "not-partner" | "partner-instruction" | "accept-power-of-attorney" | "announce-lifting" | "lift";
       };
     };
     /** @description The action's body, by the action in the path; an empty body counts as `{}`. */
     requestBody?: {
       content: {
-        "application/json": components["schemas"]["ApproveAction"] | components["schemas"]["DenyAction"] | components["schemas"]["RetryAction"] | components["schemas"]["AcceptPartialAction"] | components["schemas"]["CancelAction"] | components["schemas"]["AssignAction"] | components["schemas"]["ReleaseAction"] | components["schemas"]["ForwardAction"] | components["schemas"]["NotPartnerAction"] | components["schemas"]["PartnerInstructionAction"] | components["schemas"]["AcceptPowerOfAttorneyAction"];
+        "application/json": components["schemas"]["ApproveAction"] | components["schemas"]["DenyAction"] | components["schemas"]["RetryAction"] | components["schemas"]["AcceptPartialAction"] | components["schemas"]["CancelAction"] | components["schemas"]["AssignAction"] | components["schemas"]["ReleaseAction"] | components["schemas"]["ForwardAction"] | components["schemas"]["NotPartnerAction"] | components["schemas"]["PartnerInstructionAction"] | components["schemas"]["AcceptPowerOfAttorneyAction"] | components["schemas"]["AnnounceLiftingAction"] | components["schemas"]["LiftAction"];
       };
     };
     responses: {
@@ -1891,7 +1952,8 @@ export interface operations {
        * `busy` (release while a withholding is being applied; try again in a moment),
        * `partner_request` (approve or deny on a resale partner's end user before staff forwarded it, overrode the match or recorded the partner's instruction),
        * `not_partner_request` / `partner_decided` (a processor-mode action on a request without a partner match, or whose match was already decided),
-       * `purged` (the partner's instruction on a forwarded request whose subject's address was already removed).
+       * `purged` (the partner's instruction on a forwarded request whose subject's address was already removed),
+       * `notice_required` / `too_early` / `already_announced` / `restricted` (restriction: lift before the subject was told or before the announced day, a second notice, cancel on a restriction in force).
        */
       409: {
         content: {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { metricsCsv, monthsCsv, yearMetrics, type YearMetrics } from '../../../../functions/domain/metrics/index.ts';
-import { putRequest, startHarness, type Harness } from './harness.ts';
+import { computeMetrics, metricsCsv, monthsCsv, yearMetrics, type YearMetrics } from '../../../../functions/domain/metrics/index.ts';
+import type { LedgerRow } from '../../../../functions/domain/metrics/ledger.ts';
+import { putRequest, startHarness, testConfig, type Harness } from './harness.ts';
 
 let h: Harness;
 let metrics: YearMetrics;
@@ -156,5 +157,32 @@ describe('yearly metrics', () => {
     expect(rows[2]).toMatchObject({ type: 'portability', received: '0', median_days_to_respond: '' });
     expect(rows[3]).toMatchObject({ type: 'marketing_opt_out', received: '1', median_days_to_respond: '2' });
     expect(rows[4]).toMatchObject({ type: 'restriction', received: '0', median_days_to_respond: '' });
+  });
+});
+
+describe('a restriction in the yearly metrics', () => {
+  const row = (over: Partial<LedgerRow>): LedgerRow => ({
+    requestId: 'dsar_restrict0001',
+    type: 'restriction',
+    status: 'restricted',
+    jurisdiction: 'GDPR',
+    country: 'NO',
+    receivedAt: '2025-03-02T10:00:00Z',
+    receivedDate: '2025-03-02',
+    dueDate: '2025-04-02',
+    ...over,
+  });
+
+  it('counts a restriction in force as complied with on the day it was confirmed, not as open or overdue', () => {
+    const m = computeMetrics(testConfig(), 2025, [row({ answeredAt: '2025-03-04T10:00:00Z' })], new Date('2025-12-31T12:00:00Z'));
+    const restriction = m.types.find((t) => t.type === 'restriction')!;
+
+    expect(restriction).toMatchObject({ received: 1, compliedInWhole: 1, open: 0, openOverdue: 0, answered: 1, medianDaysToRespond: 2, shareAnsweredOnTime: 1 });
+  });
+
+  it('keeps the confirmation day as the answer after the restriction was lifted months later', () => {
+    const m = computeMetrics(testConfig(), 2025, [row({ status: 'completed', answeredAt: '2025-03-04T10:00:00Z', closedAt: '2025-09-01T10:00:00Z' })], new Date('2025-12-31T12:00:00Z'));
+
+    expect(m.types.find((t) => t.type === 'restriction')).toMatchObject({ compliedInWhole: 1, medianDaysToRespond: 2, shareAnsweredOnTime: 1 });
   });
 });

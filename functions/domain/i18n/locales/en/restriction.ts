@@ -13,6 +13,7 @@ export const restriction = {
   'restriction.ground.unlawful_keep': 'You should not be using my data, but I want it kept rather than erased',
   'restriction.ground.legal_claims': 'You no longer need my data, but I need it kept for a legal claim',
   'restriction.ground.objection_pending': 'I have objected to your use of my data: do not use it while you decide',
+  'status.restricted': 'Done: the use of your data is restricted. We sent you an email, and we will tell you before we lift the restriction.',
   'restriction.mail.subject': 'We have restricted the use of your data (request {requestId})',
   'restriction.mail.greeting': 'Hello,',
   'restriction.mail.done': 'As you asked, we have restricted the use of your data. In each of these systems your data is now marked as restricted:',

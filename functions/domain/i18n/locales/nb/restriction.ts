@@ -11,6 +11,7 @@ export const restriction: Record<keyof typeof en, string> = {
   'restriction.ground.unlawful_keep': 'Dere skulle ikke ha brukt opplysningene mine, men jeg vil at de tas vare på i stedet for å slettes',
   'restriction.ground.legal_claims': 'Dere trenger ikke lenger opplysningene mine, men jeg trenger dem i et rettskrav',
   'restriction.ground.objection_pending': 'Jeg har protestert mot bruken av opplysningene mine: ikke bruk dem mens dere vurderer det',
+  'status.restricted': 'Ferdig: bruken av opplysningene dine er begrenset. Vi har sendt deg en e-post, og vi gir deg beskjed før vi opphever begrensningen.',
   'restriction.mail.subject': 'Vi har begrenset bruken av opplysningene dine (henvendelse {requestId})',
   'restriction.mail.greeting': 'Hei,',
   'restriction.mail.done': 'Som du ba om, har vi begrenset bruken av opplysningene dine. I hvert av disse systemene er opplysningene dine nå merket som begrenset:',
