@@ -1449,7 +1449,7 @@ export interface operations {
       401: components["responses"]["Unauthorized"];
       403: components["responses"]["Error"];
       404: components["responses"]["NotFound"];
-      /** @description Closed, already extended, or changed meanwhile (`request_closed`, `already_extended`, `deadline_changed`) */
+      /** @description Closed, already extended, or changed meanwhile (`request_closed`, `already_extended`, `deadline_changed`; `answered`: a restriction in force met its deadline) */
       409: {
         content: {
           "application/json": components["schemas"]["Error"];
@@ -1492,7 +1492,7 @@ export interface operations {
       401: components["responses"]["Unauthorized"];
       403: components["responses"]["Forbidden"];
       404: components["responses"]["NotFound"];
-      /** @description Closed, or already paused, possibly by a concurrent call (`request_closed`, `already_paused`) */
+      /** @description Closed, or already paused, possibly by a concurrent call (`request_closed`, `already_paused`; `answered`: a restriction in force met its deadline) */
       409: {
         content: {
           "application/json": components["schemas"]["Error"];

@@ -16,7 +16,7 @@ import { completeTask } from './tasks.ts';
 import { notifyOutcome } from '../workflow/notify.ts';
 import { acceptsPartial, attentionActions, isRetryable, needsAttention } from '../workflow/attention.ts';
 import { extensionRefusal } from '../deadline-ops/extension.ts';
-import { clockStopRefusal } from './deadline-refusals.ts';
+import { answeredRefusal, clockStopRefusal } from './deadline-refusals.ts';
 import { requestToday } from './zone.ts';
 import { discardUnreleased } from '../release/discard.ts';
 import { partnerHold, reopenable } from '../partners/match.ts';
@@ -83,7 +83,7 @@ export function staffActions(ctx: AppContext, r: RequestRecord, roles: readonly 
   if (!extensionRefusal(ctx, r, now)) actions.push('extend');
   if (open && r.openPk) {
     if (r.pause) actions.push('resume');
-    else if (!clockStopRefusal(ctx, r) && requestToday(ctx.config, r, now) <= r.dueDate) actions.push('pause');
+    else if (!clockStopRefusal(ctx, r) && !answeredRefusal(r) && requestToday(ctx.config, r, now) <= r.dueDate) actions.push('pause');
   }
   // The package waits for staff (release/): they may withhold parts of it, then let it go.
   if (r.status === 'awaiting_release') actions.push('withhold', 'release');

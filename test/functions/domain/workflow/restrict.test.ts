@@ -14,6 +14,7 @@ import { enterRestricted } from '#domain/workflow/restricted';
 import { notifyOutcome } from '#domain/workflow/notify';
 import { announceLifting, liftRestriction } from '#domain/restriction/lifting';
 import { cancel, staffActions } from '#domain/requests/staff';
+import { extensionRefusal } from '#domain/deadline-ops/extension';
 import { RequestError } from '#commons/errors';
 import type { RequestRecord } from '#domain/requests/model';
 import { REQUEST_ID, requestRecord, SUBJECT_EMAIL, testContext, verificationFor, type TestContext } from '../requests/support.ts';
@@ -201,6 +202,14 @@ describe('the restricted status and lifting it', () => {
     expect(staffActions(ctx, await ctx.repo.get(REQUEST_ID), ['approver'])).toEqual(expect.arrayContaining(['announce-lifting']));
     expect(staffActions(ctx, await ctx.repo.get(REQUEST_ID), ['approver'])).not.toContain('lift');
     expect(staffActions(ctx, await ctx.repo.get(REQUEST_ID), ['approver'])).not.toContain('cancel');
+  });
+
+  it('offers no extension of a deadline that was met, and refuses one', async () => {
+    await restricted();
+    const r = await ctx.repo.get(REQUEST_ID);
+
+    expect(staffActions(ctx, r, ['approver'])).not.toContain('extend');
+    expect(extensionRefusal(ctx, r, ctx.clock.now())).toMatchObject({ status: 409, code: 'answered' });
   });
 
   it('mails the notice with the date and reason, then lets staff lift from that date: the lift pass starts afresh', async () => {
