@@ -234,6 +234,18 @@ describe('the restricted status and lifting it', () => {
     ]);
   });
 
+  it('does not count a notice whose mail failed as given: lifting stays refused until it is sent again', async () => {
+    await restricted();
+    ctx.mail.failNext = 1;
+
+    await expect(announceLifting(ctx, REQUEST_ID, STAFF, 'Checked.', '2026-03-02')).rejects.toThrow();
+    await expect(liftRestriction(ctx, REQUEST_ID, STAFF)).rejects.toMatchObject({ status: 409, code: 'notice_required' });
+    await announceLifting(ctx, REQUEST_ID, STAFF, 'Checked, and found correct.', '2026-03-02');
+
+    expect(ctx.mail.to(SUBJECT_EMAIL).at(-1)!.text).toContain('Why: Checked, and found correct.');
+    expect((await liftRestriction(ctx, REQUEST_ID, STAFF)).status).toBe('in_progress');
+  });
+
   it('refuses a notice dated in the past, and a cancel of a restriction in force', async () => {
     await restricted();
 
