@@ -17,8 +17,10 @@ import { resolve } from 'node:path';
  * `marketing_opt_out`: objection to direct marketing and withdrawal of marketing consent (GDPR Art.
  * 21(2)-(3), Art. 7(3)) and the CCPA opt-out of sale or sharing (§1798.120, 11 CCR §7026). It acts
  * (suppresses marketing in every system) instead of answering with data.
+ * `restriction`: restriction of processing (GDPR Art. 18): the subject's data is marked restricted in
+ * every system until staff lift it, after telling the subject (Art. 18(3)).
  */
-export const REQUEST_TYPES = ['access', 'erasure', 'portability', 'marketing_opt_out'] as const;
+export const REQUEST_TYPES = ['access', 'erasure', 'portability', 'marketing_opt_out', 'restriction'] as const;
 export type RequestType = (typeof REQUEST_TYPES)[number];
 
 export const JURISDICTIONS = ['GDPR', 'UK_GDPR', 'CCPA', 'VCDPA', 'CPA', 'LGPD', 'PIPEDA'] as const;
@@ -209,6 +211,15 @@ const dynamodbConnectorSchema = z.object({
     attribute: z.string().check(z.minLength(1)),
     optedOutValue: z.union([z.boolean(), z.string()]),
     optedOutAtAttribute: z.optional(z.string().check(z.minLength(1))),
+  })),
+  /**
+   * The table's restriction mark (GDPR Art. 18), where the company's processes honour one: a restriction
+   * sets `attribute` to `restrictedValue` and `restrictedAtAttribute` to the time; lifting removes both.
+   */
+  restriction: z.optional(z.object({
+    attribute: z.string().check(z.minLength(1)),
+    restrictedValue: z._default(z.union([z.boolean(), z.string()]), true),
+    restrictedAtAttribute: z._default(z.string().check(z.minLength(1)), 'restrictedAt'),
   })),
   /**
    * The attributes of the fields a rectification may correct (see rectifyTargetsSchema). None of them
@@ -418,6 +429,9 @@ export const configSchema = z.object({
       // Stopping marketing only ever narrows what the company does, and CCPA §7026 and Art. 21(3) want it
       // done at once: no staff review unless configured.
       marketing_opt_out: z._default(z.enum(['auto', 'staff']), 'auto'),
+      // Whether an Art. 18(1) ground applies is for staff to weigh, and a restriction limits what the
+      // company may do with the data until it is lifted: staff review unless configured otherwise.
+      restriction: z._default(z.enum(['auto', 'staff']), 'staff'),
       /** Per-jurisdiction exceptions, e.g. `{"CCPA": {"access": "auto"}}`. */
       byJurisdiction: z._default(
         z.partialRecord(

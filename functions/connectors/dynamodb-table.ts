@@ -25,14 +25,17 @@ import type {
   RectifiableField,
   RectificationItem,
   RectifyCapability,
+  RestrictCapability,
   Subject,
   SuppressionItem,
 } from './types.ts';
+import { dynamoDbRestriction } from './dynamodb-restriction.ts';
 
 export class DynamoDbTableConnector implements Connector {
   readonly id: string;
   readonly marketing?: MarketingCapability;
   readonly rectify?: RectifyCapability;
+  readonly restrict?: RestrictCapability;
   constructor(
     readonly config: DynamoDbConnectorConfig,
     private readonly db: DynamoDBDocumentClient,
@@ -46,6 +49,8 @@ export class DynamoDbTableConnector implements Connector {
         status: (subject, ctx) => this.marketingStatus(subject, ctx, flag),
       };
     }
+    // Only a table with a restriction mark can be restricted; without one, staff restrict by hand.
+    if (config.restriction) this.restrict = dynamoDbRestriction(config, config.restriction, db, (subject, ctx) => this.items(subject, ctx));
     // Only a table whose configuration names where the fields are can have them corrected.
     if (config.rectify) {
       const targets = config.rectify;

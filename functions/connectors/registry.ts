@@ -13,7 +13,7 @@ import { MysqlConnector } from './sql/mysql.ts';
 import { PostgresConnector } from './sql/postgres.ts';
 import { CREDENTIALS_TTL_MS, credentialsFromEnvironment, type CredentialsProvider } from './credentials.ts';
 import { ConnectorAuthFailed, ConnectorMisconfigured } from './errors.ts';
-import type { Connector, ConnectorContext, ConnectorDeps, MarketingCapability, RectifyCapability, Subject } from './types.ts';
+import type { Connector, ConnectorContext, ConnectorDeps, MarketingCapability, RectifyCapability, RestrictCapability, Subject } from './types.ts';
 
 export interface RegistryOptions {
   /** How long a built connector (and the client and secret it holds) is reused; default CREDENTIALS_TTL_MS. */
@@ -92,6 +92,7 @@ export class ConnectorRegistry {
       },
       ...(connector.marketing ? { marketing: watchedMarketing(connector.marketing, onError) } : {}),
       ...(connector.rectify ? { rectify: watchedRectify(connector.rectify, onError) } : {}),
+      ...(connector.restrict ? { restrict: watchedRestrict(connector.restrict, onError) } : {}),
     };
     const countOnly = connector.countOnly?.bind(connector);
     if (countOnly) {
@@ -212,5 +213,15 @@ function watchedRectify(rectify: RectifyCapability, onError: (err: unknown) => v
   return {
     current: (subject, fields, ctx) => watch(() => rectify.current(subject, fields, ctx)),
     apply: (subject, corrections, ctx) => watch(() => rectify.apply(subject, corrections, ctx)),
+  };
+}
+
+/** A connector's restrict capability, with a refusal of its credentials reported as `watched` does. */
+function watchedRestrict(restrict: RestrictCapability, onError: (err: unknown) => void): RestrictCapability {
+  const watch = watcher(onError);
+  return {
+    set: (subject, ctx) => watch(() => restrict.set(subject, ctx)),
+    lift: (subject, ctx) => watch(() => restrict.lift(subject, ctx)),
+    status: (subject, ctx) => watch(() => restrict.status(subject, ctx)),
   };
 }

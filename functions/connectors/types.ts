@@ -108,6 +108,38 @@ export interface MarketingCapability {
   status(subject: Subject, ctx: ConnectorContext): Promise<MarketingStatus[]>;
 }
 
+/** What setting or lifting a restriction did in one object of a system (counts, never data). */
+export interface RestrictionItem {
+  /** Where the mark lives: `Individual`, `account`. */
+  object: string;
+  /** The subject's records in the object now as asked (restricted after `set`, free after `lift`), whether this run or an earlier one made them so. */
+  records: number;
+}
+
+/**
+ * The read-back of a restriction: of the subject's records in one object, how many carry the mark and
+ * how many do not; `unmarkable`: records of the subject the system holds but cannot mark (a Salesforce
+ * Contact with no Individual), which staff restrict by hand.
+ */
+export interface RestrictionStatus {
+  object: string;
+  restricted: number;
+  unrestricted: number;
+  unmarkable?: number;
+}
+
+/**
+ * The optional capability of a system that can mark a person's data as restricted (GDPR Art. 18): while
+ * marked, the system's own processes leave the data alone except to store it. All three calls find the
+ * subject as `access` does; a subject the system does not hold gives no items. `set` and `lift` are
+ * idempotent, never create a record, and `status` is a separate read the workflow confirms them by.
+ */
+export interface RestrictCapability {
+  set(subject: Subject, ctx: ConnectorContext): Promise<RestrictionItem[]>;
+  lift(subject: Subject, ctx: ConnectorContext): Promise<RestrictionItem[]>;
+  status(subject: Subject, ctx: ConnectorContext): Promise<RestrictionStatus[]>;
+}
+
 /**
  * The fields a subject may ask to have corrected (GDPR Art. 16, CCPA §1798.106 / 11 CCR §7023), in the
  * product's own words; each connector maps them to its own fields (Stripe `phone`, HubSpot `phone`,
@@ -194,6 +226,8 @@ export interface Connector {
   readonly marketing?: MarketingCapability;
   /** Present where the subject's fields can be corrected: the act step of a rectification uses it. */
   readonly rectify?: RectifyCapability;
+  /** Present where the system can mark a person's data restricted (Art. 18): the act step of a restriction uses it. */
+  readonly restrict?: RestrictCapability;
 }
 
 /** What a connector may use besides its own configuration; given by the registry. */

@@ -27,12 +27,12 @@ describe('the workflow definition', () => {
 
   it('gives every waiting task an explicit timeout, since the default would be wrong on both runtimes', () => {
     const waiting = Object.entries(definition.States).filter(([, s]) => String(s.Resource).endsWith('.waitForTaskToken'));
-    expect(waiting.map(([name]) => name).sort()).toEqual(['AwaitRelease', 'AwaitReview', 'AwaitStaffOnFailures', 'NeedsAttention', 'VerifyIdentity']);
+    expect(waiting.map(([name]) => name).sort()).toEqual(['AwaitLifting', 'AwaitRelease', 'AwaitReview', 'AwaitStaffOnFailures', 'NeedsAttention', 'VerifyIdentity']);
     for (const [, state] of waiting) expect(state.TimeoutSecondsPath ?? state.TimeoutSeconds).toBeTruthy();
   });
 
   it('retries the closing steps on any task failure, since a failure there would end the execution with the subject never told', () => {
-    for (const name of ['NotifySubject', 'NotifyErased', 'NotifyOptedOut', 'NotifyDenied', 'NotifyCancelled', 'CloseUnverified']) {
+    for (const name of ['NotifySubject', 'NotifyErased', 'NotifyOptedOut', 'NotifyRestricted', 'NotifyLifted', 'NotifyDenied', 'NotifyCancelled', 'CloseUnverified']) {
       const retried = definition.States[name].Retry.flatMap((r: any) => r.ErrorEquals);
       expect({ name, retried }).toEqual({ name, retried: expect.arrayContaining(['States.TaskFailed']) });
     }
@@ -173,8 +173,20 @@ describe('the workflow definition', () => {
     expect(definition.States.AcceptedPartial.Choices).toEqual([
       { Variable: '$.receipt.type', StringEquals: 'erasure', Next: 'ConfirmErasure' },
       { Variable: '$.receipt.type', StringEquals: 'marketing_opt_out', Next: 'NotifyOptedOut' },
+      { And: [{ Variable: '$.receipt.type', StringEquals: 'restriction' }, { Variable: '$.lifting', IsPresent: true }], Next: 'NotifyLifted' },
+      { Variable: '$.receipt.type', StringEquals: 'restriction', Next: 'NotifyRestricted' },
     ]);
     expect(definition.States.AcceptedPartial.Default).toBe('Assemble');
+  });
+
+  it('restricts, waits for staff to lift after telling the subject, then runs the same act phase again to lift and close', () => {
+    expect(definition.States.ChooseAnswer.Choices.slice(-2)).toEqual([
+      { And: [{ Variable: '$.receipt.type', StringEquals: 'restriction' }, { Variable: '$.lifting', IsPresent: true }], Next: 'NotifyLifted' },
+      { Variable: '$.receipt.type', StringEquals: 'restriction', Next: 'NotifyRestricted' },
+    ]);
+    expect(definition.States.NotifyRestricted).toMatchObject({ Parameters: { outcome: 'restricted' }, Next: 'AwaitLifting' });
+    expect(definition.States.AwaitLifting).toMatchObject({ Parameters: { Payload: { kind: 'lift' } }, ResultPath: '$.lifting', Next: 'PlanConnectors' });
+    expect(definition.States.NotifyLifted).toMatchObject({ Parameters: { outcome: 'lifted' }, End: true });
   });
 
   describe('the preview before review', () => {

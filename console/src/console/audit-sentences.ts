@@ -65,6 +65,16 @@ const CLOSED_AS: Record<string, string> = {
   forwarded: 'sent the request to the resale partner (the controller), told the subject who answers it, and closed it as forwarded',
 };
 
+/** What one system did in a restriction's pass: marked, lifted, or left to staff (no way to mark it). */
+function restrictionLine(d: Record<string, unknown>): string {
+  const lifting = d.restriction === 'lift';
+  const marked = Array.isArray(d.restricted) ? d.restricted.map(str).join(', ') : '';
+  const byHand = Number(d.byHand ?? 0);
+  const hand = byHand > 0 ? `${count(byHand, 'record', 'records')} for staff to ${lifting ? 'free' : 'restrict'} by hand` : '';
+  if (d.applies === false) return hand || 'holds nothing of the subject, nothing to mark';
+  return [`${lifting ? 'restriction lifted' : 'restriction confirmed'} (${marked || 'nothing held'})`, hand].filter(Boolean).join('; ');
+}
+
 export const SENTENCES: Record<string, Sentence> = {
   'request.filed': (w, d) => `${w} filed ${SHORT_TYPE[str(d.type)] ? article(SHORT_TYPE[str(d.type)]!.toLowerCase()) : 'a'} request (${str(d.jurisdiction)}, ${str(d.country)})`,
   'agent.acknowledged': (w) => `${w} told the subject an agent filed for them, and sent the agent a status-only link`,
@@ -89,7 +99,9 @@ export const SENTENCES: Record<string, Sentence> = {
   'review.denied': (w, d) => `${w} denied the request: ${DENIAL_REASON_LABEL[str(d.reason)] ?? str(d.reason)}${d.note ? ` (${str(d.note)})` : ''}`,
   'connectors.planned': (w, d, n) => `${w} planned ${count((d.connectors as unknown[] | undefined)?.length, 'system', 'systems')}: ${Array.isArray(d.connectors) ? d.connectors.map((c) => name(n, c)).join(', ') : ''}`,
   'connector.succeeded': (_w, d, n) =>
-    d.suppression !== undefined
+    d.restriction !== undefined
+      ? `${name(n, d.connectorId)}: ${restrictionLine(d)}`
+      : d.suppression !== undefined
       ? `${name(n, d.connectorId)}: ${d.suppression === 'not_applicable' ? 'does not market, nothing to change' : `marketing opt-out confirmed (${list(d.suppression) || 'nothing held'})`}`
       : d.erasure ? `${name(n, d.connectorId)}: ${erasureItems(d.erasure) || 'nothing to erase'}` : `${name(n, d.connectorId)}: ${count(d.records, 'record', 'records')} collected`,
   'connector.failed': (_w, d, n) => {
@@ -136,6 +148,11 @@ export const SENTENCES: Record<string, Sentence> = {
   'workflow.needs_attention': (_w, d) => `Step ${str(d.step)} failed for good (${str(d.error)}): waiting for staff`,
   'workflow.step_retried': (w, d) => `${w} ran step ${str(d.step)} again`,
   'attention.staff_not_mailed': (_w, d) => `Staff could not be mailed about the failed step (${str(d.error)})`,
+  'restriction.confirmed': (w, d, n) =>
+    `${w} confirmed the restriction in every system${Array.isArray(d.systems) && d.systems.length ? ` (marked in ${d.systems.map((c) => name(n, c)).join(', ')})` : ''}${Array.isArray(d.byHand) && d.byHand.length ? `; staff restrict by hand in ${d.byHand.map((c) => name(n, c)).join(', ')}` : ''}, and told the subject it is restricted`,
+  'restriction.awaiting_lift': (w) => `${w} keeps the restriction in force until staff tell the subject and lift it`,
+  'restriction.lifting_announced': (w, d) => `${w} told the subject the restriction will be lifted from ${str(d.liftOn)}${reason(d)}`,
+  'restriction.lift_started': (w) => `${w} lifted the restriction: every system removes its mark`,
   'suppression.recorded': (w) => `${w} put the subject's address, as a hash, on the marketing suppression list`,
   'erasure.identifiers_resolved': (w, d, n) => `${w} looked up the subject's identifiers in ${d.systems && typeof d.systems === 'object' ? Object.keys(d.systems).map((c) => name(n, c)).join(', ') : 'the systems'}`,
   'erasure.confirmed': (w) => `${w} read every system back: the erasure took`,

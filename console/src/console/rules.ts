@@ -34,3 +34,16 @@ export function offeredPartnerActions(detail: { actions?: readonly string[] }): 
   const allowed = new Set(detail.actions ?? []);
   return PARTNER_ACTIONS.filter((a) => allowed.has(a));
 }
+
+/**
+ * A restriction in force (GDPR Art. 18): tell the subject when and why it ends, then lift it. The
+ * restriction panel (views/detail-restriction.ts) offers them, again exactly as the API lists them: the
+ * API offers `lift` only once the notice went out and its day has come.
+ */
+export const RESTRICTION_ACTIONS = ['announce-lifting', 'lift'] as const;
+export type RestrictionAction = (typeof RESTRICTION_ACTIONS)[number];
+
+export function offeredRestrictionActions(detail: { actions?: readonly string[] }): RestrictionAction[] {
+  const allowed = new Set(detail.actions ?? []);
+  return RESTRICTION_ACTIONS.filter((a) => allowed.has(a));
+}

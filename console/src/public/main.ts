@@ -17,6 +17,7 @@ import { languageTag } from './locale.ts';
 import { codeProblem, problem } from './problems.ts';
 import { erasureReportView } from './erasure-report.ts';
 import { agentFields, AgentInputProblem } from './agent-form.ts';
+import { restrictionGroundField } from './restriction-ground.ts';
 
 const main = document.getElementById('main')!;
 
@@ -95,12 +96,14 @@ const TYPE_KEYS: Record<string, MessageKey> = {
   erasure: 'form.type.erasure',
   portability: 'form.type.portability',
   marketing_opt_out: 'form.type.marketing_opt_out',
+  restriction: 'form.type.restriction',
 };
 const SHORT_TYPE_KEYS: Record<string, MessageKey> = {
   access: 'type.short.access',
   erasure: 'type.short.erasure',
   portability: 'type.short.portability',
   marketing_opt_out: 'type.short.marketing_opt_out',
+  restriction: 'type.short.restriction',
 };
 /** The API's bound on the details field (docs/openapi.yaml NewRequest). */
 const DETAILS_MAX = 2000;
@@ -114,6 +117,7 @@ const STATUS_KEYS: Record<string, MessageKey> = {
   cancelled: 'status.cancelled',
   duplicate: 'status.duplicate',
   forwarded: 'status.forwarded',
+  restricted: 'status.restricted',
 };
 const DENIAL_KEYS: Record<string, MessageKey> = {
   manifestly_unfounded: 'denial.manifestly_unfounded',
@@ -154,6 +158,9 @@ function requestForm(config: ClientConfig, api: Api) {
     for (const j of form.jurisdictions) jurisdiction.append(h('option', { value: j, selected: j === form.defaultJurisdiction }, j));
   }
   const agentPart = agentFields(t, form.agentPermissionMaxBytes);
+  const ground = restrictionGroundField(t);
+  ground.follow(form.types[0] ?? '');
+  types.addEventListener('change', () => ground.follow(String(new FormData(el).get('type'))));
   const status = h('div', { 'aria-live': 'polite' });
   const submit = h('button', { type: 'submit', class: 'primary' }, t.t('form.submit'));
   // One key per filled-in form: a double click or a retry after a network error files one request.
@@ -164,6 +171,7 @@ function requestForm(config: ClientConfig, api: Api) {
     types,
     field(t.t('form.email'), email, t.t('form.emailHint')),
     field(t.t('form.name'), name),
+    ground.element,
     field(t.t('form.details'), details, t.t('form.detailsHint', { max: DETAILS_MAX })),
     jurisdiction ? field(t.t('form.jurisdiction'), jurisdiction) : null,
     agentPart.element,
@@ -183,6 +191,7 @@ function requestForm(config: ClientConfig, api: Api) {
     try {
       // An agent's own mail is in the language of the page they filed on.
       const agent = await agentPart.read(locale);
+      const why = ground.value(String(data.get('type')));
       const answer = await api.call<Answer<'createRequest', 202>>('POST', '/v1/requests', {
         body: {
           type: String(data.get('type')),
@@ -192,6 +201,7 @@ function requestForm(config: ClientConfig, api: Api) {
           ...(jurisdiction ? { jurisdiction: jurisdiction.value } : {}),
           ...(locale ? { locale } : {}),
           ...(agent ? { agent } : {}),
+          ...(why ? { ground: why } : {}),
         },
         headers: { 'idempotency-key': idempotencyKey },
       });

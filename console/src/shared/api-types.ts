@@ -187,6 +187,7 @@ export interface paths {
      *   `not-partner` `{reason}`: the subject is not the partner's customer after all; the request is then reviewed as usual.
      *   `partner-instruction` `{reference, note?}`: the partner instructed the company to answer (its reference is kept); the request is then reviewed and approved as usual. Also on a `forwarded` request (the instruction came later): it reopens the request, back to `awaiting_review` with a new workflow run that goes straight to review (no new code to the subject); 409 `purged` once the subject's address was removed.
      *   On a request without a partner match these answer 409 `not_partner_request`; once one was taken, 409 `partner_decided`.
+     * - Restriction (docs/restriction.md), on a `restricted` request: `announce-lifting` `{reason, liftOn}`: the subject is mailed that the restriction will be lifted from `liftOn` (a date, today or later) and why (GDPR Art. 18(3)); once only (409 `already_announced`). `lift` `{}`: only after that mail went out (409 `notice_required`) and from `liftOn` (409 `too_early`): every system removes its mark, reads it back, and the request closes as `completed` with the subject told. `cancel` answers 409 `restricted` on a restricted request.
      * Every action is recorded in the audit trail with the staff member and reason.
      */
     post: operations["actOnRequest"];
@@ -235,6 +236,13 @@ export interface components {
       note?: string;
     };
     AcceptPowerOfAttorneyAction: Record<string, never>;
+    AnnounceLiftingAction: {
+      /** @description Why the restriction ends; quoted to the subject in the notice */
+      reason: string;
+      /** @description The day (YYYY-MM-DD) from which the restriction is lifted, today or later */
+      liftOn: string;
+    };
+    LiftAction: Record<string, never>;
     AssignAction: {
       /** @description A staff email address; `null` or `""` hands the request back to the team */
       assignee: string | "" | null;
@@ -251,7 +259,7 @@ export interface components {
     Task: {
       /** @description The task's number under its request */
       n: number;
-      /** @description `art19-recipient`, `partial-answer`, `withheld-review`, or a kind other code added */
+      /** @description `art19-recipient`, `partial-answer`, `withheld-review`, `restriction-by-hand` (restrict or lift by hand where a system cannot mark it), or a kind other code added */
       kind: string;
       title: string;
       /** @description The staff member responsible; absent: the DPO */
@@ -287,10 +295,10 @@ export interface components {
     };
     NewRequest: {
       /**
-       * @description `marketing_opt_out`: stop marketing to me (objection to direct marketing, GDPR Art. 21(2)-(3); withdrawal of marketing consent, Art. 7(3); CCPA opt-out of sale or sharing, 11 CCR §7026)
+       * @description `marketing_opt_out`: stop marketing to me (objection to direct marketing, GDPR Art. 21(2)-(3); withdrawal of marketing consent, Art. 7(3); CCPA opt-out of sale or sharing, 11 CCR §7026); `restriction`: restrict the use of my data (GDPR Art. 18)
        * @enum {string}
        */
-      type: "access" | "erasure" | "portability" | "marketing_opt_out";
+      type: "access" | "erasure" | "portability" | "marketing_opt_out" | "restriction";
       /** Format: email */
       email: string;
       /** @description No line breaks, control or invisible characters, web or email addresses (400 `invalid_name`): it is quoted in mails from the company */
@@ -306,6 +314,11 @@ export interface components {
       locale?: string;
       /** @description Optional, any type: what the subject wants staff to know, in their words. Line breaks allowed; no other control or invisible characters (400 `invalid_details`). Shown to staff (not to viewers when the subject is masked), never mailed; removed with the subject's identity by retention. */
       details?: string;
+      /**
+       * @description Optional, only with type `restriction` (400 `ground_not_applicable` otherwise): the GDPR Art. 18(1) ground, (a) accuracy contested, (b) unlawful processing but the subject wants the data kept, (c) needed by the subject for legal claims, (d) an objection pending
+       * @enum {string}
+       */
+      ground?: "accuracy_contested" | "unlawful_keep" | "legal_claims" | "objection_pending";
       agent?: components["schemas"]["NewAgent"];
     };
     /** @description An authorised agent filing for the subject (the subject still verifies by their own address) */
@@ -330,13 +343,13 @@ export interface components {
       };
     };
     /** @enum {string} */
-    Status: "awaiting_verification" | "unverified_closed" | "awaiting_review" | "denied" | "in_progress" | "awaiting_staff" | "assembling" | "awaiting_release" | "completed" | "completed_partial" | "cancelled" | "duplicate" | "forwarded";
+    Status: "awaiting_verification" | "unverified_closed" | "awaiting_review" | "denied" | "in_progress" | "awaiting_staff" | "assembling" | "awaiting_release" | "completed" | "completed_partial" | "cancelled" | "duplicate" | "forwarded" | "restricted";
     SubjectStatus: {
       requestId: string;
       /** @enum {string} */
-      type: "access" | "erasure" | "portability" | "marketing_opt_out";
+      type: "access" | "erasure" | "portability" | "marketing_opt_out" | "restriction";
       /** @enum {string} */
-      status: "awaiting_verification" | "closed_unverified" | "in_review" | "denied" | "in_progress" | "completed" | "cancelled" | "duplicate" | "forwarded";
+      status: "awaiting_verification" | "closed_unverified" | "in_review" | "denied" | "in_progress" | "completed" | "cancelled" | "duplicate" | "forwarded" | "restricted";
       /** Format: date */
       receivedDate: string;
       /** Format: date */
@@ -447,6 +460,26 @@ export interface components {
          */
         confirmedAt?: string;
       };
+      /** @description What a restriction pass (`set`, then `lift`) did in this system, confirmed by reading it back (counts, never data); `applies: false` where the system cannot mark a restriction, `byHand` the records staff restrict by hand (a follow-up task, `todo`) */
+      restriction?: {
+        /** @enum {string} */
+        phase: "set" | "lift";
+        applies: boolean;
+        items: {
+            object: string;
+            records: number;
+          }[];
+        status?: {
+            object: string;
+            restricted: number;
+            unrestricted: number;
+            unmarkable?: number;
+          }[];
+        byHand: number;
+        todo?: number;
+        /** Format: date-time */
+        confirmedAt?: string;
+      };
       attempts: number;
       /** Format: date-time */
       finishedAt?: string;
@@ -486,7 +519,7 @@ export interface components {
     StaffRequest: {
       requestId: string;
       /** @enum {string} */
-      type: "access" | "erasure" | "portability" | "marketing_opt_out";
+      type: "access" | "erasure" | "portability" | "marketing_opt_out" | "restriction";
       status: components["schemas"]["Status"];
       subject: {
         email: string;
@@ -515,6 +548,38 @@ export interface components {
           at: string;
         };
       };
+      /** @description A restriction (docs/restriction.md): the Art. 18(1) ground the subject gave, the act pass (`set`, then `lift`), when every system confirmed it, the notice given before lifting, and the first pass per system once the lift pass runs */
+      restriction?: {
+        /** @enum {string} */
+        ground?: "accuracy_contested" | "unlawful_keep" | "legal_claims" | "objection_pending";
+        /** @enum {string} */
+        phase: "set" | "lift";
+        /** Format: date-time */
+        confirmedAt?: string;
+        notice?: {
+          reason: string;
+          /** Format: date */
+          liftOn: string;
+          by: string;
+          /** Format: date-time */
+          at: string;
+          /** Format: date-time */
+          mailedAt?: string;
+        };
+        lifted?: {
+          by: string;
+          /** Format: date-time */
+          at: string;
+        };
+        setPass?: {
+          [key: string]: components["schemas"]["ConnectorOutcome"];
+        };
+      };
+      /**
+       * Format: date-time
+       * @description When the statutory answer was given to a request that stays open (a restriction in force): the metrics count the deadline by it
+       */
+      answeredAt?: string;
       locale?: string;
       jurisdiction: string;
       country: string;
@@ -734,7 +799,7 @@ export interface components {
       items: ({
           requestId: string;
           /** @enum {string} */
-          type: "access" | "erasure" | "portability" | "marketing_opt_out";
+          type: "access" | "erasure" | "portability" | "marketing_opt_out" | "restriction";
           status: components["schemas"]["Status"];
           jurisdiction: string;
           /** Format: date-time */
@@ -813,7 +878,7 @@ export interface components {
     RequestDetail: {
       request: components["schemas"]["StaffRequest"];
       /** @description The actions this API would accept on the request now from the caller (its role, the request's state, the law's extension and clock-stop rules, the due date); empty for a viewer. The console shows exactly these. */
-      actions: ("approve" | "deny" | "extend" | "pause" | "resume" | "retry" | "accept-partial" | "cancel" | "assign" | "download" | "withhold" | "release" | "forward" | "not-partner" | "partner-instruction" | "accept-power-of-attorney")[];
+      actions: ("approve" | "deny" | "extend" | "pause" | "resume" | "retry" | "accept-partial" | "cancel" | "assign" | "download" | "withhold" | "release" | "forward" | "not-partner" | "partner-instruction" | "accept-power-of-attorney" | "announce-lifting" | "lift")[];
       connectors: components["schemas"]["ConnectorOutcome"][];
       preview?: components["schemas"]["Preview"];
       audit: {
@@ -852,7 +917,7 @@ export interface components {
     };
     TypeMetrics: {
       /** @enum {string} */
-      type: "access" | "erasure" | "portability" | "marketing_opt_out";
+      type: "access" | "erasure" | "portability" | "marketing_opt_out" | "restriction";
       /** @description Received in the year, duplicates of an open request excluded */
       received: number;
       duplicates: number;
@@ -1283,7 +1348,7 @@ export interface operations {
         /** @description Open (default) or closed requests */
         state?: "open" | "closed";
         status?: components["schemas"]["Status"];
-        type?: "access" | "erasure" | "portability" | "marketing_opt_out";
+        type?: "access" | "erasure" | "portability" | "marketing_opt_out" | "restriction";
         jurisdiction?: "GDPR" | "UK_GDPR" | "CCPA" | "VCDPA" | "CPA" | "LGPD" | "PIPEDA";
         /** @description The staff member who owns the request (their staff id: the email address they sign in with) */
         assignee?: string;
@@ -1384,7 +1449,7 @@ export interface operations {
       401: components["responses"]["Unauthorized"];
       403: components["responses"]["Error"];
       404: components["responses"]["NotFound"];
-      /** @description Closed, already extended, or changed meanwhile (`request_closed`, `already_extended`, `deadline_changed`) */
+      /** @description Closed, already extended, or changed meanwhile (`request_closed`, `already_extended`, `deadline_changed`; `answered`: a restriction in force met its deadline) */
       409: {
         content: {
           "application/json": components["schemas"]["Error"];
@@ -1427,7 +1492,7 @@ export interface operations {
       401: components["responses"]["Unauthorized"];
       403: components["responses"]["Forbidden"];
       404: components["responses"]["NotFound"];
-      /** @description Closed, or already paused, possibly by a concurrent call (`request_closed`, `already_paused`) */
+      /** @description Closed, or already paused, possibly by a concurrent call (`request_closed`, `already_paused`; `answered`: a restriction in force met its deadline) */
       409: {
         content: {
           "application/json": components["schemas"]["Error"];
@@ -1845,19 +1910,20 @@ export interface operations {
    *   `not-partner` `{reason}`: the subject is not the partner's customer after all; the request is then reviewed as usual.
    *   `partner-instruction` `{reference, note?}`: the partner instructed the company to answer (its reference is kept); the request is then reviewed and approved as usual. Also on a `forwarded` request (the instruction came later): it reopens the request, back to `awaiting_review` with a new workflow run that goes straight to review (no new code to the subject); 409 `purged` once the subject's address was removed.
    *   On a request without a partner match these answer 409 `not_partner_request`; once one was taken, 409 `partner_decided`.
+   * - Restriction (docs/restriction.md), on a `restricted` request: `announce-lifting` `{reason, liftOn}`: the subject is mailed that the restriction will be lifted from `liftOn` (a date, today or later) and why (GDPR Art. 18(3)); once only (409 `already_announced`). `lift` `{}`: only after that mail went out (409 `notice_required`) and from `liftOn` (409 `too_early`): every system removes its mark, reads it back, and the request closes as `completed` with the subject told. `cancel` answers 409 `restricted` on a restricted request.
    * Every action is recorded in the audit trail with the staff member and reason.
    */
   actOnRequest: {
     parameters: {
       path: {
         id: components["parameters"]["RequestId"];
-        action: "approve" | "deny" | "retry" | "accept-partial" | "cancel" | "assign" | "release" | "forward" | "not-partner" | "partner-instruction" | "accept-power-of-attorney";
+        action: "approve" | "deny" | "retry" | "accept-partial" | "cancel" | "assign" | "release" | "forward" | "not-partner" | "partner-instruction" | "accept-power-of-attorney" | "announce-lifting" | "lift";
       };
     };
     /** @description The action's body, by the action in the path; an empty body counts as `{}`. */
     requestBody?: {
       content: {
-        "application/json": components["schemas"]["ApproveAction"] | components["schemas"]["DenyAction"] | components["schemas"]["RetryAction"] | components["schemas"]["AcceptPartialAction"] | components["schemas"]["CancelAction"] | components["schemas"]["AssignAction"] | components["schemas"]["ReleaseAction"] | components["schemas"]["ForwardAction"] | components["schemas"]["NotPartnerAction"] | components["schemas"]["PartnerInstructionAction"] | components["schemas"]["AcceptPowerOfAttorneyAction"];
+        "application/json": components["schemas"]["ApproveAction"] | components["schemas"]["DenyAction"] | components["schemas"]["RetryAction"] | components["schemas"]["AcceptPartialAction"] | components["schemas"]["CancelAction"] | components["schemas"]["AssignAction"] | components["schemas"]["ReleaseAction"] | components["schemas"]["ForwardAction"] | components["schemas"]["NotPartnerAction"] | components["schemas"]["PartnerInstructionAction"] | components["schemas"]["AcceptPowerOfAttorneyAction"] | components["schemas"]["AnnounceLiftingAction"] | components["schemas"]["LiftAction"];
       };
     };
     responses: {
@@ -1886,7 +1952,8 @@ export interface operations {
        * `busy` (release while a withholding is being applied; try again in a moment),
        * `partner_request` (approve or deny on a resale partner's end user before staff forwarded it, overrode the match or recorded the partner's instruction),
        * `not_partner_request` / `partner_decided` (a processor-mode action on a request without a partner match, or whose match was already decided),
-       * `purged` (the partner's instruction on a forwarded request whose subject's address was already removed).
+       * `purged` (the partner's instruction on a forwarded request whose subject's address was already removed),
+       * `notice_required` / `too_early` / `already_announced` / `restricted` (restriction: lift before the subject was told or before the announced day, a second notice, cancel on a restriction in force).
        */
       409: {
         content: {

@@ -21,7 +21,15 @@ export const DENIAL_REASON_LABEL: Record<string, string> = {
   other: 'Other (explain in the note)',
 };
 
-export const SHORT_TYPE: Record<string, string> = { access: 'Access', erasure: 'Erasure', portability: 'Portability', marketing_opt_out: 'Marketing opt-out' };
+/** The grounds of GDPR Art. 18(1), as staff read them (the subject reads them in plain words on the form). */
+export const RESTRICTION_GROUND_LABEL: Record<string, string> = {
+  accuracy_contested: '(a) accuracy contested: restricted while we check it',
+  unlawful_keep: '(b) unlawful processing: the subject wants it kept, not erased',
+  legal_claims: '(c) we no longer need it, the subject needs it for legal claims',
+  objection_pending: '(d) objection pending: restricted while we weigh our grounds',
+};
+
+export const SHORT_TYPE: Record<string, string> = { access: 'Access', erasure: 'Erasure', portability: 'Portability', marketing_opt_out: 'Marketing opt-out', restriction: 'Restriction' };
 
 export const STAFF_STATUS_LABEL: Record<string, string> = {
   awaiting_verification: 'Awaiting verification',
@@ -37,9 +45,10 @@ export const STAFF_STATUS_LABEL: Record<string, string> = {
   cancelled: 'Cancelled',
   duplicate: 'Duplicate',
   forwarded: 'Forwarded to the controller',
+  restricted: 'Restricted (until lifted)',
 };
 
-export const OPEN_STATUSES = ['awaiting_verification', 'awaiting_review', 'in_progress', 'awaiting_staff', 'assembling', 'awaiting_release'];
+export const OPEN_STATUSES = ['awaiting_verification', 'awaiting_review', 'in_progress', 'awaiting_staff', 'assembling', 'awaiting_release', 'restricted'];
 
 /** Statuses after which nothing more happens (CLOSED_STATUSES on the server): the closed list's filter. */
 export const CLOSED_STATUSES = ['completed', 'completed_partial', 'denied', 'cancelled', 'duplicate', 'unverified_closed', 'forwarded'];

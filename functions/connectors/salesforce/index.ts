@@ -17,6 +17,9 @@ import type {
   MarketingCapability,
   MarketingStatus,
   SuppressionItem,
+  RestrictCapability,
+  RestrictionItem,
+  RestrictionStatus,
   Connector,
   ConnectorContext,
   ConnectorDeps,
@@ -390,12 +393,59 @@ export function createSalesforceConnector(config: SaasConnectorConfig, deps: Con
     },
   };
 
+  /**
+   * Where the subject's processing can be marked restricted (GDPR Art. 18): `HasOptedOutProcessing` on
+   * their Individual, which exists only where the org has Data Protection and Privacy. Contacts and
+   * Leads carry no such field: one with no Individual (or every one, in an org without it) is counted
+   * `unmarkable`, and staff restrict it by hand. Converted Leads are left out: their Contact stands for them.
+   */
+  async function restrictionRecords(subject: Subject, ctx: ConnectorContext) {
+    const sf = await getClient();
+    const orgHasMark = (await fieldsIn(sf, ctx)).get('Individual')?.includes(RESTRICTION_FIELD) ?? false;
+    const individuals: Array<{ id: string; restricted: boolean }> = [];
+    const unmarkable = new Map<string, number>();
+    for await (const rec of find(subject, ctx)) {
+      if (rec.object === 'Individual' && orgHasMark) individuals.push({ id: rec.id, restricted: rec.data[RESTRICTION_FIELD] === true });
+      else if ((rec.object === 'Contact' || (rec.object === 'Lead' && rec.data.IsConverted !== true)) && (!orgHasMark || typeof rec.data.IndividualId !== 'string')) {
+        unmarkable.set(rec.object, (unmarkable.get(rec.object) ?? 0) + 1);
+      }
+    }
+    return { sf, individuals, unmarkable };
+  }
+
+  async function markIndividuals(subject: Subject, ctx: ConnectorContext, restricted: boolean): Promise<RestrictionItem[]> {
+    const { sf, individuals } = await restrictionRecords(subject, ctx);
+    let records = 0;
+    for (const i of individuals) {
+      // Already as asked stays as it is: no write.
+      const result = i.restricted === restricted ? 'updated' : await sf.update('Individual', i.id, { [RESTRICTION_FIELD]: restricted }, ctx);
+      if (result === 'updated') records++;
+    }
+    return individuals.length ? [{ object: 'Individual', records }] : [];
+  }
+
+  const restrict: RestrictCapability = {
+    set: (subject, ctx) => markIndividuals(subject, ctx, true),
+    lift: (subject, ctx) => markIndividuals(subject, ctx, false),
+    async status(subject: Subject, ctx: ConnectorContext): Promise<RestrictionStatus[]> {
+      const { individuals, unmarkable } = await restrictionRecords(subject, ctx);
+      const out: RestrictionStatus[] = [];
+      if (individuals.length) {
+        const restricted = individuals.filter((i) => i.restricted).length;
+        out.push({ object: 'Individual', restricted, unrestricted: individuals.length - restricted });
+      }
+      for (const [object, n] of unmarkable) out.push({ object, restricted: 0, unrestricted: 0, unmarkable: n });
+      return out;
+    },
+  };
+
   return {
     id: config.id,
     config,
     access: find,
     marketing,
     rectify: createSalesforceRectify({ connectorId: config.id, client: getClient, sameEmail }),
+    restrict,
     async erase(subject: Subject, policyFor: PolicyFor, ctx: ConnectorContext): Promise<ErasureOutcome> {
       checkPolicies(policyFor);
       const byObject = await groupByObject<SalesforceObject>(find(subject, ctx));
@@ -432,6 +482,9 @@ export function createSalesforceConnector(config: SaasConnectorConfig, deps: Con
     },
   };
 }
+
+/** The Individual's "restrict processing" flag (Data Protection and Privacy). */
+const RESTRICTION_FIELD = 'HasOptedOutProcessing';
 
 /** Where each object says "no marketing to this person". */
 const MARKETING_FIELDS: Readonly<Record<string, string>> = { Contact: 'HasOptedOutOfEmail', Lead: 'HasOptedOutOfEmail', Individual: 'HasOptedOutSolicit' };

@@ -15,7 +15,7 @@ import { jurisdictionRules } from '../deadlines/rules.ts';
 import { extensionNotice } from '../notifications/templates.ts';
 import { translator } from '../i18n/index.ts';
 import type { AppContext } from '../context.ts';
-import { closedRefusal } from '../requests/deadline-refusals.ts';
+import { answeredRefusal, closedRefusal } from '../requests/deadline-refusals.ts';
 import type { RequestRecord } from '../requests/model.ts';
 import { StateConflict } from '../requests/repository.ts';
 import { facts } from '../requests/verification.ts';
@@ -23,7 +23,7 @@ import { requestToday } from '../requests/zone.ts';
 
 /** Why this request cannot be extended now, as the error extendDeadline answers; undefined when it can. */
 export function extensionRefusal(ctx: AppContext, r: RequestRecord, now: Date): RequestError | undefined {
-  const closed = closedRefusal(r);
+  const closed = closedRefusal(r) ?? answeredRefusal(r);
   if (closed) return closed;
   // The one extension the law allows is not spent, nor its notice mailed, on an address nobody proved.
   if (r.status === 'awaiting_verification') {

@@ -18,7 +18,7 @@ import { addCalendarDays, daysBetween } from '../deadlines/calendar.ts';
 import { escalationDigest, type EscalationLine } from '../notifications/staff-mails.ts';
 import { rememberTaskReminder, taskReminders, unclaimTaskReminder, type TaskFire } from '../todos/reminders.ts';
 import { links, type AppContext } from '../context.ts';
-import { ACK_INDEX, ESCALATION_ATTRIBUTES, OPEN_INDEX, keys, type RequestRecord } from '../requests/model.ts';
+import { ACK_INDEX, ANSWERED_OPEN_STATUSES, ESCALATION_ATTRIBUTES, OPEN_INDEX, keys, type RequestRecord } from '../requests/model.ts';
 import { tableAccess, type TableAccess } from '../requests/table.ts';
 import { requestToday } from '../requests/zone.ts';
 import { todaySpan, zonesInUse } from './horizon.ts';
@@ -252,8 +252,9 @@ export async function escalate(ctx: AppContext, options: EscalateOptions = {}): 
   };
 
   for (const r of byId.values()) {
-    // While the clock is stopped the due date is not final; the resume recomputes it.
-    if (r.pause || !r.openPk) continue;
+    // While the clock is stopped the due date is not final; the resume recomputes it. A request answered
+    // but still open (a restriction in force until lifted) has met its deadline: nothing to chase.
+    if (r.pause || !r.openPk || ANSWERED_OPEN_STATUSES.has(r.status)) continue;
     const today = requestToday(config, r, now);
     const daysLeft = daysBetween(today, r.dueDate);
     const base = { requestId: r.requestId, type: r.type, jurisdiction: r.jurisdiction, status: r.status, consoleUrl: consoleLink(r.requestId) };

@@ -149,6 +149,11 @@ export function computeMetrics(config: DsarConfig, year: number, rows: Row[], no
         case 'forwarded':
           m.forwarded++;
           break;
+        case 'restricted':
+          // A restriction in force: complied with when every system confirmed it, lifted later.
+          m.compliedInWhole++;
+          answered = true;
+          break;
         default:
           m.open++;
           if (dateIn(zone, now) > r.dueDate) {
@@ -157,8 +162,10 @@ export function computeMetrics(config: DsarConfig, year: number, rows: Row[], no
             if (month) month.answered[type]++;
           }
       }
-      if (answered && r.closedAt) {
-        const closedDate = dateIn(zone, new Date(r.closedAt));
+      // The answer's date: when it was given, for a request that stayed open after it (a restriction).
+      const answeredAt = r.answeredAt ?? r.closedAt;
+      if (answered && answeredAt) {
+        const closedDate = dateIn(zone, new Date(answeredAt));
         days.push(daysBetween(r.receivedDate, closedDate));
         const onTime = closedDate <= r.dueDate;
         if (onTime) m.answeredOnTime++;

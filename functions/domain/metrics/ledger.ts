@@ -19,7 +19,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { YEAR_INDEX, type RequestRecord } from '../requests/model.ts';
 
 /** The fields of a request the yearly metrics read. */
-export type LedgerRow = Pick<RequestRecord, 'requestId' | 'type' | 'status' | 'jurisdiction' | 'country' | 'receivedAt' | 'receivedDate' | 'dueDate' | 'closedAt'> & {
+export type LedgerRow = Pick<RequestRecord, 'requestId' | 'type' | 'status' | 'jurisdiction' | 'country' | 'receivedAt' | 'receivedDate' | 'dueDate' | 'closedAt' | 'answeredAt'> & {
   /** Staff's reason for a denial. */
   reason?: string;
 };
@@ -32,6 +32,8 @@ interface Fact {
   r: string;
   d: string;
   x?: string;
+  /** When the answer was given, where that is before the close (`answeredAt`: a restriction in force). */
+  a?: string;
   /** The denial reason (the decision's outcome is implied by the status). */
   why?: string;
   /** The request's updatedAt when the fact was taken: an older fact never replaces a newer one. */
@@ -44,7 +46,7 @@ export function ledgerKey(r: Pick<RequestRecord, 'requestId' | 'receivedYear' | 
 
 /** Whether an update to these fields can change a metric (the ledger is rewritten only then). */
 export function changesMetrics(set: Partial<RequestRecord>): boolean {
-  return set.status !== undefined || set.dueDate !== undefined || set.closedAt !== undefined || set.decision !== undefined;
+  return set.status !== undefined || set.dueDate !== undefined || set.closedAt !== undefined || set.decision !== undefined || set.answeredAt !== undefined;
 }
 
 /** Writes the request's current fact, unless a newer one is there. */
@@ -58,6 +60,7 @@ export async function recordFact(db: DynamoDBDocumentClient, table: string, r: R
     r: r.receivedAt,
     d: r.dueDate,
     ...(r.closedAt ? { x: r.closedAt } : {}),
+    ...(r.answeredAt ? { a: r.answeredAt } : {}),
     ...(r.decision?.reason ? { why: r.decision.reason } : {}),
     u: r.updatedAt,
   };
@@ -105,6 +108,7 @@ export async function readLedger(year: number, access: { db: DynamoDBDocumentCli
         receivedDate,
         dueDate: f.d,
         ...(f.x ? { closedAt: f.x } : {}),
+        ...(f.a ? { answeredAt: f.a } : {}),
         ...(f.why ? { reason: f.why } : {}),
       });
     }

@@ -9,7 +9,7 @@ import { logger } from '#commons/observability';
 import { daysBetween } from '../deadlines/calendar.ts';
 import { shiftDueDates } from '../deadlines/compute.ts';
 import type { AppContext } from '../context.ts';
-import { clockStopRefusal, closedRefusal } from './deadline-refusals.ts';
+import { answeredRefusal, clockStopRefusal, closedRefusal } from './deadline-refusals.ts';
 import { CLOSED_STATUSES, type RequestRecord } from './model.ts';
 import { StateConflict, type UpdateConditions } from './repository.ts';
 import { requestTimeZone, requestToday } from './zone.ts';
@@ -47,6 +47,8 @@ export async function pauseDeadline(
   const now = ctx.clock.now();
   const r = await ctx.repo.get(requestId);
   assertOpen(r);
+  const answered = answeredRefusal(r);
+  if (answered) throw answered;
   const refusal = clockStopRefusal(ctx, r);
   if (refusal) throw unprocessable('clock_stop_not_allowed', refusal);
   if (r.pause) throw conflict('already_paused', `the clock of request ${requestId} has been stopped since ${r.pause.since}`);

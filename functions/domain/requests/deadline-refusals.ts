@@ -6,7 +6,7 @@
 import { RequestError, conflict } from '#commons/errors';
 import type { AppContext } from '../context.ts';
 import { jurisdictionRules } from '../deadlines/rules.ts';
-import { CLOSED_STATUSES, type RequestRecord } from './model.ts';
+import { ANSWERED_OPEN_STATUSES, CLOSED_STATUSES, type RequestRecord } from './model.ts';
 
 /** Why a closed request's deadline cannot change, or undefined while it is open (extend and pause alike). */
 export function closedRefusal(r: RequestRecord): RequestError | undefined {
@@ -24,6 +24,17 @@ export function clockStopRefusal(ctx: AppContext, r: RequestRecord): string | un
   }
   if (rule.clockStopAllowed === 'by_configuration' && !ctx.config.deadlines.gdprClockStop) {
     return `stopping the clock on a ${r.jurisdiction} request is off in this installation (deadlines.gdprClockStop)`;
+  }
+  return undefined;
+}
+
+/**
+ * A request answered but still open (a restriction in force until lifted) has met its deadline: there is
+ * nothing left to extend or to stop the clock for.
+ */
+export function answeredRefusal(r: RequestRecord): RequestError | undefined {
+  if (ANSWERED_OPEN_STATUSES.has(r.status)) {
+    return conflict('answered', `request ${r.requestId} was answered${r.answeredAt ? ` on ${r.answeredAt.slice(0, 10)}` : ''} (${r.status}): its deadline was met and no longer changes`);
   }
   return undefined;
 }

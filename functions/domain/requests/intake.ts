@@ -21,6 +21,7 @@ import { retentionFields } from './retention.ts';
 import { decoyVerification } from './verification.ts';
 import { checkAgent, type CheckedAgent, type NewAgent } from '../agents/agent.ts';
 import { removePermission, storePermission } from '../agents/permission.ts';
+import type { RestrictionGround } from '../restriction/grounds.ts';
 
 export interface NewRequest {
   type: RequestType;
@@ -33,6 +34,8 @@ export interface NewRequest {
   agent?: NewAgent;
   /** What the subject wants us to know, in their words (any type): shown to staff, never mailed or logged. */
   details?: string;
+  /** A restriction's ground under GDPR Art. 18(1) (only with type `restriction`; optional). */
+  ground?: RestrictionGround;
 }
 
 export interface IntakeAnswer {
@@ -77,6 +80,9 @@ export function checkNewRequest(input: NewRequest, config: DsarConfig): void {
   if (problem) throw badRequest('invalid_name', problem);
   const detailsIssue = input.details === undefined ? undefined : detailsProblem(input.details.trim());
   if (detailsIssue) throw badRequest('invalid_details', detailsIssue);
+  if (input.ground !== undefined && input.type !== 'restriction') {
+    throw badRequest('ground_not_applicable', 'ground is the reason for a restriction (GDPR Art. 18(1)); leave it out for other types');
+  }
   if (input.locale !== undefined && (input.locale.length > LOCALE_MAX_LENGTH || !/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*$/.test(input.locale))) {
     throw badRequest('invalid_locale', `locale is a language tag like en or nb-NO, at most ${LOCALE_MAX_LENGTH} characters`);
   }
@@ -165,6 +171,7 @@ export async function fileRequest(input: NewRequest, ctx: AppContext, options: {
     subjectHash: hash,
     ...(agent && permission ? { agent: { ...agent.record, permission } } : {}),
     ...(input.locale ? { locale: input.locale } : {}),
+    ...(input.type === 'restriction' ? { restriction: { phase: 'set' as const, ...(input.ground ? { ground: input.ground } : {}) } } : {}),
     jurisdiction,
     country,
     receivedAt: iso,

@@ -24,6 +24,7 @@
  */
 import type { ErasurePolicy, Jurisdiction, RequestType } from '#commons/config';
 import type { ErasureItem, SuppressionItem } from '#connectors/types';
+import type { RestrictionOnRecord, RestrictionOutcome } from '../restriction/model.ts';
 
 export const OPEN_INDEX = 'open-by-due';
 export const SUBJECT_INDEX = 'by-subject';
@@ -72,6 +73,11 @@ export const STATUSES = [
   'duplicate',
   /** Processor mode: a resale partner's end user, sent on to the partner (the controller) to answer. */
   'forwarded',
+  /**
+   * A restriction (Art. 18) confirmed in every system: answered, but open until staff lift it after
+   * telling the subject (Art. 18(3)). Not chased as overdue: the answer was given (`answeredAt`).
+   */
+  'restricted',
 ] as const;
 export type RequestStatus = (typeof STATUSES)[number];
 
@@ -87,10 +93,16 @@ export const CLOSED_STATUSES: ReadonlySet<RequestStatus> = new Set([
 ]);
 
 /**
+ * Open statuses in which the statutory answer has been given (a restriction in force, `answeredAt`): the
+ * request stays open for what follows, but is neither chased nor shown as overdue.
+ */
+export const ANSWERED_OPEN_STATUSES: ReadonlySet<RequestStatus> = new Set(['restricted']);
+
+/**
  * `attention`: a workflow step failed for good (NeedsAttention); staff retry it, accept partial or cancel.
  * `release`: the package is assembled and waits for staff to withhold what must not go out and release it.
  */
-export type TaskKind = 'verification' | 'review' | 'reconcile' | 'attention' | 'release';
+export type TaskKind = 'verification' | 'review' | 'reconcile' | 'attention' | 'release' | 'lift';
 
 /**
  * Why staff withheld part of a package: others' rights and freedoms (GDPR Art. 15(4), 20(4)), staff's
@@ -155,6 +167,8 @@ export interface ConnectorOutcome {
   erasure?: ErasureItem[];
   /** What a marketing opt-out did in this system, confirmed by reading it back. */
   suppression?: SuppressionOutcome;
+  /** What setting or lifting a restriction did in this system, confirmed by reading it back. */
+  restriction?: RestrictionOutcome;
   attempts: number;
   finishedAt?: string;
 }
@@ -287,6 +301,13 @@ export interface RequestRecord {
   reportTokenHash?: string;
   /** Who filed for the subject, when an authorised agent did (../agents/agent.ts). */
   agent?: AgentOnRecord;
+  /** A restriction request's ground, phase, and the lifting's notice (../restriction/model.ts). */
+  restriction?: RestrictionOnRecord;
+  /**
+   * When the statutory answer was given to a request that stays open afterwards (a restriction confirmed
+   * in every system, lifted later): the metrics count the deadline as met on this date, not on closing.
+   */
+  answeredAt?: string;
   /** Hash of the token in the agent's own status link (status only: ../agents/agent-status.ts). */
   agentTokenHash?: string;
   executionArn?: string;

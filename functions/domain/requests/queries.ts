@@ -9,7 +9,7 @@ import { notesOf } from './notes.ts';
 import { staffActions } from './staff.ts';
 import { dateIn } from './local-date.ts';
 import { requestToday } from './zone.ts';
-import { CLOSED_STATUSES, normalizeEmail, type Preview, type RequestRecord, type RequestStatus } from './model.ts';
+import { ANSWERED_OPEN_STATUSES, CLOSED_STATUSES, normalizeEmail, type Preview, type RequestRecord, type RequestStatus } from './model.ts';
 
 /**
  * The queue cursor is the open sort key of the last item of a page (`<dueDate>#<requestId>`), base64url.
@@ -58,6 +58,11 @@ export function staffView(ctx: AppContext, r: RequestRecord, roles?: readonly st
     // Follow-up tasks still open (../todos): the queue's and the detail's "tasks open".
     openTodos: todosOpen?.size ?? 0,
   };
+}
+
+/** Past its due date where it is counted, and not answered yet (a restriction in force has its answer). */
+function overdue(ctx: AppContext, r: RequestRecord, now: Date): boolean {
+  return !ANSWERED_OPEN_STATUSES.has(r.status) && daysLeft(r.dueDate, requestToday(ctx.config, r, now)) < 0;
 }
 
 /** Whole days from `today` (a date in the request's zone) to the due date; negative when overdue. */
@@ -140,7 +145,7 @@ export async function listQueue(ctx: AppContext, q: QueueQuery, roles?: readonly
       // Searched by address without a state, both: the subject's whole record is what staff look for.
       .filter((r) => q.state === undefined || (q.state === 'closed') === CLOSED_STATUSES.has(r.status))
       .filter((r) => Object.entries(filter).every(([field, value]) => value === undefined || r[field as keyof typeof filter] === value))
-      .filter((r) => !q.overdue || daysLeft(r.dueDate, requestToday(ctx.config, r, now)) < 0)
+      .filter((r) => !q.overdue || overdue(ctx, r, now))
       .filter((r) => !q.dueBefore || r.dueDate <= q.dueBefore)
       .sort((a, b) => (q.state === 'open' ? a.dueDate.localeCompare(b.dueDate) : b.receivedAt.localeCompare(a.receivedAt)))
       .slice(0, q.limit ?? 50);
@@ -164,7 +169,7 @@ export async function listQueue(ctx: AppContext, q: QueueQuery, roles?: readonly
   });
   const now = ctx.clock.now();
   // The key range holds every request overdue in some zone; one due today where it is counted is not.
-  const items = q.overdue ? page.items.filter((r) => daysLeft(r.dueDate, requestToday(ctx.config, r, now)) < 0) : page.items;
+  const items = q.overdue ? page.items.filter((r) => overdue(ctx, r, now)) : page.items;
   return { items: items.map(view), cursor: encodeCursor(page.after) ?? null };
 }
 

@@ -16,7 +16,7 @@ import { completeTask } from './tasks.ts';
 import { notifyOutcome } from '../workflow/notify.ts';
 import { acceptsPartial, attentionActions, isRetryable, needsAttention } from '../workflow/attention.ts';
 import { extensionRefusal } from '../deadline-ops/extension.ts';
-import { clockStopRefusal } from './deadline-refusals.ts';
+import { answeredRefusal, clockStopRefusal } from './deadline-refusals.ts';
 import { requestToday } from './zone.ts';
 import { discardUnreleased } from '../release/discard.ts';
 import { partnerHold, reopenable } from '../partners/match.ts';
@@ -52,7 +52,10 @@ export type StaffAction =
   | 'forward'
   | 'not-partner'
   | 'partner-instruction'
-  | 'accept-power-of-attorney';
+  | 'accept-power-of-attorney'
+  // A restriction (../restriction/lifting.ts): tell the subject, then lift.
+  | 'announce-lifting'
+  | 'lift';
 
 /**
  * The actions the API would accept on this request now from a staff member with these roles, checked
@@ -80,15 +83,21 @@ export function staffActions(ctx: AppContext, r: RequestRecord, roles: readonly 
   if (!extensionRefusal(ctx, r, now)) actions.push('extend');
   if (open && r.openPk) {
     if (r.pause) actions.push('resume');
-    else if (!clockStopRefusal(ctx, r) && requestToday(ctx.config, r, now) <= r.dueDate) actions.push('pause');
+    else if (!clockStopRefusal(ctx, r) && !answeredRefusal(r) && requestToday(ctx.config, r, now) <= r.dueDate) actions.push('pause');
   }
   // The package waits for staff (release/): they may withhold parts of it, then let it go.
   if (r.status === 'awaiting_release') actions.push('withhold', 'release');
   // Processor mode: the partner's instruction that came after the request was forwarded reopens it.
   if (reopenable(r)) actions.push('partner-instruction');
   if (open) actions.push('assign');
+  // A restriction in force ends by lifting, after the subject was told (Art. 18(3)), never by a cancel.
+  if (r.status === 'restricted') {
+    const notice = r.restriction?.notice;
+    if (!notice?.mailedAt) actions.push('announce-lifting');
+    else if (requestToday(ctx.config, r, now) >= notice.liftOn) actions.push('lift');
+  }
   // Cancel answers 409 while a decision is handed over or the workflow is telling the subject it closed.
-  if (open && !deciding && !r.closing) actions.push('cancel');
+  if (open && !deciding && !r.closing && r.status !== 'restricted') actions.push('cancel');
   if (r.package && now.getTime() <= Date.parse(r.package.expiresAt)) actions.push('download');
   return actions;
 }
@@ -359,6 +368,9 @@ async function claimCancellation(ctx: AppContext, requestId: string, actor: stri
     const before = await ctx.repo.get(requestId);
     if (CLOSED_STATUSES.has(before.status)) throw conflict('closed', `request ${requestId} is already ${before.status}`);
     if (before.closing) throw conflict('closed', `request ${requestId} is being closed as ${before.closing}`);
+    if (before.status === 'restricted') {
+      throw conflict('restricted', `request ${requestId} has the subject's data restricted: it ends by lifting the restriction after telling the subject (GDPR Art. 18(3)), not by a cancel`);
+    }
     if (before.status === 'awaiting_review' && before.decision) {
       throw conflict('decision_pending', `a review decision on request ${requestId} is being recorded; try again in a moment`);
     }

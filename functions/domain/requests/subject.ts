@@ -33,6 +33,8 @@ const PUBLIC_STATUS: Record<RequestRecord['status'], string> = {
   cancelled: 'cancelled',
   duplicate: 'duplicate',
   forwarded: 'forwarded',
+  // Answered: the subject's data is restricted until we lift it, after telling them.
+  restricted: 'restricted',
 };
 
 /** Whose link it is: the subject's (acknowledgement or report) or the agent's, which shows the status only. */

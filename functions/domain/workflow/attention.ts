@@ -35,6 +35,9 @@ export const RETRYABLE_STEPS = [
   'ConfirmErasure',
   'NotifyErased',
   'NotifyOptedOut',
+  'NotifyRestricted',
+  'AwaitLifting',
+  'NotifyLifted',
   'Assemble',
   'AwaitRelease',
   'NotifySubject',
@@ -46,7 +49,7 @@ export function isRetryable(step: string): step is RetryableStep {
 }
 
 /** The steps that tell the subject a request closed. */
-const CLOSING_STEPS: ReadonlySet<string> = new Set(['NotifySubject', 'NotifyErased', 'NotifyOptedOut', 'NotifyDenied', 'NotifyForwarded', 'NotifyCancelled', 'CloseUnverified']);
+const CLOSING_STEPS: ReadonlySet<string> = new Set(['NotifySubject', 'NotifyErased', 'NotifyOptedOut', 'NotifyLifted', 'NotifyDenied', 'NotifyForwarded', 'NotifyCancelled', 'CloseUnverified']);
 
 /**
  * Whether the request waits for staff on a failed step: on the queue (awaiting_staff), or closed with

@@ -45,6 +45,11 @@ export async function awaitTask(ctx: AppContext, requestId: string, kind: TaskKi
       await repo.audit(requestId, 'system', 'release.requested', { type: request.type });
       await mailer.send(config.email.staff, staffAttention(config, requestId, `${request.type} package to review and release`, consoleUrl), { requestId });
       return;
+    case 'lift':
+      // NotifyRestricted put the request in `restricted` and told the subject; it waits for staff to
+      // announce the lifting and then lift (../restriction/lifting.ts). Nothing to chase: it is answered.
+      await repo.audit(requestId, 'system', 'restriction.awaiting_lift', {});
+      return;
     case 'attention': {
       // RecordFailure put the request on the staff queue (awaiting_staff, with the failed step) already.
       const a = request.attention;

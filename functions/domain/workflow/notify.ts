@@ -22,11 +22,13 @@ import { nothingHeld } from '../notifications/nothing-held.ts';
 import { forwardedToSubjectMail, partnerForwardMail } from '../notifications/partner-forward.ts';
 import { closingMailKey, PARTNER_MAIL, partnerOf } from '../partners/match.ts';
 import { optOutConfirmation } from '../notifications/opt-out.ts';
+import { liftedMail } from '../notifications/restriction.ts';
 
 export type Outcome =
   | { outcome: 'completed' }
   | { outcome: 'erased' }
   | { outcome: 'opted_out' }
+  | { outcome: 'lifted' }
   | { outcome: 'denied' }
   | { outcome: 'unverified' }
   | { outcome: 'cancelled'; reason?: string }
@@ -41,6 +43,8 @@ const CLOSES_FROM: Record<Outcome['outcome'], readonly RequestStatus[]> = {
   completed: ['assembling'],
   erased: ['in_progress', 'assembling'],
   opted_out: ['in_progress'],
+  // The lift pass of a restriction (a staff accept-partial on it leaves it assembling).
+  lifted: ['in_progress', 'assembling'],
   denied: ['awaiting_review'],
   unverified: ['awaiting_verification'],
   cancelled: ['awaiting_staff'],
@@ -105,6 +109,13 @@ export async function notifyOutcome(ctx: AppContext, requestId: string, outcome:
       send = () => mailer.send(to, optOutConfirmation(config, request, t), tag);
       break;
     }
+    case 'lifted': {
+      // Every system's read-back showed the mark gone, or staff accepted one as missing.
+      const missing = Object.values(request.connectors ?? {}).some((c) => c.status === 'accepted_missing');
+      status = missing ? 'completed_partial' : 'completed';
+      send = () => mailer.send(to, liftedMail(config, request, t), tag);
+      break;
+    }
     case 'denied': {
       const reason = (request.decision?.reason ?? 'other') as DenialReason;
       status = 'denied';
@@ -151,6 +162,6 @@ export async function notifyOutcome(ctx: AppContext, requestId: string, outcome:
     await repo.update(requestId, { status, closedAt, ...retentionFields(config, closedAt) }, { onlyIf: from, match: { closing: status }, remove: ['closing'] });
     await repo.audit(requestId, 'system', `request.${status}`);
   }
-  for (const kind of ['verification', 'review', 'reconcile', 'attention'] as const) await repo.deleteTaskToken(requestId, kind);
+  for (const kind of ['verification', 'review', 'reconcile', 'attention', 'lift'] as const) await repo.deleteTaskToken(requestId, kind);
   return { status };
 }

@@ -5,6 +5,7 @@
  */
 import type { ErasureItem } from '#connectors/types';
 import type { SuppressionOutcome } from '../requests/model.ts';
+import type { RestrictionOutcome } from '../restriction/model.ts';
 import type { AppContext } from '../context.ts';
 import type { ConnectorOutcome } from '../requests/model.ts';
 
@@ -19,6 +20,8 @@ export type CollectResult =
       erasure?: ErasureItem[];
       /** Present when the run was a marketing opt-out. */
       suppression?: SuppressionOutcome;
+      /** Present when the run set or lifted a restriction. */
+      restriction?: RestrictionOutcome;
     }
   | { connectorId: string; status: 'failed'; error: { Error?: string; Cause?: string } };
 
@@ -56,6 +59,7 @@ export async function reconcile(
             stagingKeys: r.stagingKeys,
             ...(r.erasure ? { erasure: r.erasure } : {}),
             ...(r.suppression ? { suppression: r.suppression } : {}),
+            ...(r.restriction ? { restriction: r.restriction } : {}),
             attempts,
             finishedAt,
           }
@@ -71,6 +75,9 @@ export async function reconcile(
             records: r.records,
             ...(r.erasure ? { erasure: r.erasure.map((i) => `${i.object}:${i.action}:${i.count}`) } : {}),
             ...(r.suppression ? { suppression: r.suppression.applies ? r.suppression.items.map((i) => `${i.object}:${i.suppressed}`) : 'not_applicable' } : {}),
+            ...(r.restriction
+              ? { restriction: r.restriction.phase, restricted: r.restriction.items.map((i) => `${i.object}:${i.records}`), byHand: r.restriction.byHand, applies: r.restriction.applies }
+              : {}),
           }
         : { error: outcomes[r.connectorId]!.error }),
     });

@@ -3,7 +3,8 @@
  * retry {connector?}, accept-partial {reason}, cancel {reason}, assign {assignee: email | null}, release {}
  * (a package awaiting release goes to the subject); on a resale partner's end user (processor mode):
  * forward {}, not-partner {reason}, partner-instruction {reference, note?}; accept-power-of-attorney {}
- * (agents.acceptPowerOfAttorney). Needs the approver role.
+ * (agents.acceptPowerOfAttorney); on a restriction in force, announce-lifting {reason, liftOn} then lift {}
+ * (../../domain/restriction/lifting.ts). Needs the approver role.
  */
 import * as z from 'zod/mini';
 import '#commons/zod';
@@ -14,6 +15,7 @@ import { DENIAL_REASONS } from '#domain/requests/model';
 import { requestDetail } from '#domain/requests/queries';
 import { releasePackage } from '#domain/release/release';
 import { acceptPowerOfAttorney } from '#domain/agents/power-of-attorney';
+import { announceLifting, liftRestriction, LIFTING_REASON_MAX } from '#domain/restriction/lifting';
 import { actionInput, httpHandler, requestIdFrom } from '../http.ts';
 
 const reasons = Object.keys(DENIAL_REASONS) as [keyof typeof DENIAL_REASONS, ...(keyof typeof DENIAL_REASONS)[]];
@@ -45,6 +47,12 @@ export const bodies = {
     reference: z.string().check(z.trim(), z.minLength(1, 'reference is required'), z.maxLength(200)),
     note: z.optional(z.string().check(z.trim(), z.maxLength(2000))),
   }),
+  // A restriction (Art. 18(3)): tell the subject when and why it ends, then lift it.
+  'announce-lifting': z.strictObject({
+    reason: z.string().check(z.trim(), z.minLength(1, 'reason is required'), z.maxLength(LIFTING_REASON_MAX)),
+    liftOn: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'liftOn is a date, YYYY-MM-DD')),
+  }),
+  lift: z.strictObject({}),
 };
 type Action = keyof typeof bodies;
 
@@ -89,6 +97,12 @@ export const handler = httpHandler({ staffRole: 'approver', body: actionBody }, 
       break;
     case 'accept-power-of-attorney':
       await acceptPowerOfAttorney(ctx, id, actor);
+      break;
+    case 'announce-lifting':
+      await announceLifting(ctx, id, actor, input.reason!, input.liftOn!);
+      break;
+    case 'lift':
+      await liftRestriction(ctx, id, actor);
       break;
   }
   return { status: 200, body: await requestDetail(ctx, id, staff!.roles) };

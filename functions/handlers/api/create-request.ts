@@ -15,6 +15,7 @@ import { DETAILS_MAX_LENGTH, fileRequest, fileRequestOnce, LOCALE_MAX_LENGTH, NA
 import { ORGANISATION_MAX_LENGTH } from '#domain/agents/agent';
 import { PERMISSION_TYPES } from '#domain/agents/permission';
 import { AGENT_RELATIONSHIPS } from '#domain/requests/model';
+import { RESTRICTION_GROUNDS } from '#domain/restriction/grounds';
 import { httpHandler, INTAKE_MAX_BODY_BYTES } from '../http.ts';
 import { clientRateLimit } from '../client-rate-limit.ts';
 
@@ -46,6 +47,7 @@ export const createRequestBody = z.strictObject({
   details: z.optional(z.string().check(z.trim(), z.maxLength(DETAILS_MAX_LENGTH, `details is at most ${DETAILS_MAX_LENGTH} characters`))),
   locale: z.optional(localeTag),
   agent: z.optional(agentBody),
+  ground: z.optional(z.enum(RESTRICTION_GROUNDS, { error: `ground must be one of ${RESTRICTION_GROUNDS.join(', ')}` })),
 });
 
 /** Printable ASCII, as clients make them (UUIDs, ULIDs, random strings). */

@@ -6,7 +6,7 @@ import { workflowHandler } from './steps.ts';
 
 const input = z.object({
   requestId: z.string().check(z.minLength(1)),
-  kind: z.enum(['verification', 'review', 'reconcile', 'attention', 'release']),
+  kind: z.enum(['verification', 'review', 'reconcile', 'attention', 'release', 'lift']),
   taskToken: z.string().check(z.minLength(1)),
 });
 

@@ -36,6 +36,15 @@ const result = z.union([
       items: z.array(z.object({ object: z.string(), suppressed: z.number() })),
       confirmedAt: z.optional(z.string()),
     })),
+    restriction: z.optional(z.object({
+      phase: z.enum(['set', 'lift']),
+      applies: z.boolean(),
+      items: z.array(z.object({ object: z.string(), records: z.number() })),
+      status: z.optional(z.array(z.object({ object: z.string(), restricted: z.number(), unrestricted: z.number(), unmarkable: z.optional(z.number()) }))),
+      byHand: z.number(),
+      todo: z.optional(z.number()),
+      confirmedAt: z.optional(z.string()),
+    })),
   }),
   z.object({
     connectorId: z.string(),

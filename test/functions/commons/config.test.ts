@@ -28,7 +28,7 @@ describe('configuration', () => {
 
     const config = parseConfig(raw);
 
-    expect(config.review).toEqual({ access: 'staff', erasure: 'staff', portability: 'staff', marketing_opt_out: 'auto', byJurisdiction: {} });
+    expect(config.review).toEqual({ access: 'staff', erasure: 'staff', portability: 'staff', marketing_opt_out: 'auto', restriction: 'staff', byJurisdiction: {} });
     expect(config.records).toEqual({ subjectRetentionMonths: 24 });
     expect(config.verification).toEqual({ codeTtlMinutes: 15, maxAttempts: 5, unverifiedTimeoutSeconds: 7 * 24 * 3600 });
     expect(config.delivery).toEqual({ linkTtlDays: 7, presignedUrlSeconds: 300 });
@@ -59,6 +59,13 @@ describe('configuration', () => {
     expect(reviewMode(byLaw, 'marketing_opt_out', 'CCPA')).toBe('staff');
     expect(reviewMode(byLaw, 'marketing_opt_out', 'GDPR')).toBe('auto');
     expect(reviewMode(always, 'marketing_opt_out', 'GDPR')).toBe('staff');
+  });
+
+  it('has staff review a restriction by default: whether an Art. 18(1) ground applies is for them to weigh', () => {
+    const raw = exampleConfigJson();
+    delete raw.review;
+
+    expect(reviewMode(parseConfig(raw), 'restriction', 'GDPR')).toBe('staff');
   });
 
   it('lists every problem with its path', () => {

@@ -27,6 +27,11 @@ describe('ConnectorRegistry', () => {
     expect(['calls', 'google-analytics'].filter((id) => registry.get(id).rectify)).toEqual([]);
   });
 
+  it('keeps the restrict capability of the systems that can mark a restriction, and gives none to the others', () => {
+    expect(['accounts', 'salesforce'].filter((id) => registry.get(id).restrict)).toEqual(['accounts', 'salesforce']);
+    expect(['calls', 'stripe', 'hubspot', 'google-analytics'].filter((id) => registry.get(id).restrict)).toEqual([]);
+  });
+
   it('refuses an id that is not configured', () => {
     expect(() => registry.get('nope')).toThrow(ConnectorMisconfigured);
   });

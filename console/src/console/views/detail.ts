@@ -21,6 +21,7 @@ import { nothingHeldSection } from './detail-nothing-held.ts';
 import { notesPanel } from './detail-notes.ts';
 import { agentPanel } from './detail-agent.ts';
 import { partnerPanel } from './detail-partner.ts';
+import { restrictionPanel } from './detail-restriction.ts';
 import { previewSection } from './detail-preview.ts';
 import { releaseSection } from './detail-release.ts';
 import { tasksOpenLabel, tasksSection } from './detail-tasks.ts';
@@ -113,6 +114,7 @@ const requestPath = (id: string) => `/v1/admin/requests/${encodeURIComponent(id)
 const PANELS: DetailPanel[] = [
   agentPanel,
   partnerPanel,
+  restrictionPanel,
   (page) => previewSection(page.detail, page.zone),
   (page) => nothingHeldSection(page.detail.request, page.zone),
   (page) => releaseSection(page.ctx, page.detail, (notice) => void page.reload(notice)),
@@ -238,7 +240,7 @@ class RequestPage implements DetailPage {
       h(
         'p',
         { class: 'summary' },
-        r.closedAt ? null : badgeElement(r.daysLeft),
+        r.closedAt ? null : r.status === 'restricted' ? h('span', { class: 'badge badge-answered' }, 'Answered') : badgeElement(r.daysLeft),
         ' ',
         h('span', { class: 'status', 'data-status': r.status }, STAFF_STATUS_LABEL[r.status] ?? r.status),
         waitingForSubject(r) ? h('span', { class: 'badge badge-amber waiting-badge' }, 'Waiting for the subject') : null,

@@ -65,7 +65,8 @@ function row(i: QueueItem): HTMLElement {
   return h(
     'tr',
     { 'data-request-id': i.requestId, 'data-status': i.status },
-    h('td', {}, closed ? h('span', { class: 'badge badge-closed' }, 'Closed') : badgeElement(i.daysLeft)),
+    // A restriction in force has its answer: no countdown, whatever its due date was.
+    h('td', {}, closed ? h('span', { class: 'badge badge-closed' }, 'Closed') : i.status === 'restricted' ? h('span', { class: 'badge badge-answered' }, 'Answered') : badgeElement(i.daysLeft)),
     h('th', { scope: 'row' }, h('a', { href: `/console/requests/${i.requestId}`, 'data-nav': true }, i.requestId)),
     subjectCell(i),
     h('td', {}, SHORT_TYPE[i.type] ?? i.type),

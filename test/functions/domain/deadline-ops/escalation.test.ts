@@ -78,6 +78,20 @@ describe('escalation thresholds', () => {
   });
 });
 
+describe('a restriction in force', () => {
+  it('is not chased as overdue: its answer was given when every system confirmed it', async () => {
+    const chased = await putRequest(h, { receivedAt: '2026-01-20T10:00:00Z', dueDate: '2026-02-20' });
+    const restricted = await putRequest(h, { type: 'restriction', status: 'restricted', receivedAt: '2026-01-20T10:00:00Z', dueDate: '2026-02-20' });
+
+    const { summary, sent } = await run(noon('2026-02-20', 3));
+
+    expect(summary.overdue).toBe(1);
+    const text = sent.map((m) => m.email.text).join('\n');
+    expect(text).toContain(chased.requestId);
+    expect(text).not.toContain(restricted.requestId);
+  });
+});
+
 describe('digests', () => {
   it('sends one digest per recipient per run, to the assignee instead of the team when there is one', async () => {
     const due = '2026-02-20';

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { metricsCsv, monthsCsv, yearMetrics, type YearMetrics } from '../../../../functions/domain/metrics/index.ts';
-import { putRequest, startHarness, type Harness } from './harness.ts';
+import { computeMetrics, metricsCsv, monthsCsv, yearMetrics, type YearMetrics } from '../../../../functions/domain/metrics/index.ts';
+import type { LedgerRow } from '../../../../functions/domain/metrics/ledger.ts';
+import { putRequest, startHarness, testConfig, type Harness } from './harness.ts';
 
 let h: Harness;
 let metrics: YearMetrics;
@@ -78,7 +79,7 @@ describe('yearly metrics', () => {
   });
 
   it('reports every request type, with no figures where there were no requests', () => {
-    expect(metrics.types.map((t) => t.type)).toEqual(['access', 'erasure', 'portability', 'marketing_opt_out']);
+    expect(metrics.types.map((t) => t.type)).toEqual(['access', 'erasure', 'portability', 'marketing_opt_out', 'restriction']);
     expect(metrics.types.find((t) => t.type === 'portability')).toMatchObject({
       received: 0,
       medianDaysToRespond: null,
@@ -90,28 +91,28 @@ describe('yearly metrics', () => {
   it('reports the twelve months of the year with the requests received per type, duplicates excluded', () => {
     expect(metrics.months.map((m) => m.month)).toEqual(['01', '02', '03', '04', '05', '06', '07', '08', '09', '10', '11', '12'].map((mm) => `2025-${mm}`));
     const received = Object.fromEntries(metrics.months.map((m) => [m.month, m.received]));
-    expect(received['2025-01']).toEqual({ access: 1, erasure: 0, portability: 0, marketing_opt_out: 0 });
-    expect(received['2025-02']).toEqual({ access: 1, erasure: 0, portability: 0, marketing_opt_out: 0 });
+    expect(received['2025-01']).toEqual({ access: 1, erasure: 0, portability: 0, marketing_opt_out: 0, restriction: 0 });
+    expect(received['2025-02']).toEqual({ access: 1, erasure: 0, portability: 0, marketing_opt_out: 0, restriction: 0 });
     // The duplicate of 6 May is answered by the open request and is not counted again.
-    expect(received['2025-05']).toEqual({ access: 1, erasure: 0, portability: 0, marketing_opt_out: 0 });
-    expect(received['2025-06']).toEqual({ access: 0, erasure: 1, portability: 0, marketing_opt_out: 0 });
-    expect(received['2025-07']).toEqual({ access: 0, erasure: 1, portability: 0, marketing_opt_out: 0 });
-    expect(received['2025-08']).toEqual({ access: 0, erasure: 0, portability: 0, marketing_opt_out: 1 });
+    expect(received['2025-05']).toEqual({ access: 1, erasure: 0, portability: 0, marketing_opt_out: 0, restriction: 0 });
+    expect(received['2025-06']).toEqual({ access: 0, erasure: 1, portability: 0, marketing_opt_out: 0, restriction: 0 });
+    expect(received['2025-07']).toEqual({ access: 0, erasure: 1, portability: 0, marketing_opt_out: 0, restriction: 0 });
+    expect(received['2025-08']).toEqual({ access: 0, erasure: 0, portability: 0, marketing_opt_out: 1, restriction: 0 });
     // Received on 1 January 2026 in Oslo: not in December 2025.
-    expect(received['2025-12']).toEqual({ access: 0, erasure: 0, portability: 0, marketing_opt_out: 0 });
+    expect(received['2025-12']).toEqual({ access: 0, erasure: 0, portability: 0, marketing_opt_out: 0, restriction: 0 });
     const total = (t: keyof (typeof metrics.months)[number]['received']) => metrics.months.reduce((s, m) => s + m.received[t], 0);
     expect(metrics.types.map((t) => total(t.type))).toEqual(metrics.types.map((t) => t.received));
   });
 
   it('reports per month the share answered on time over the month\'s answered and overdue requests, null where there is none', () => {
     const onTime = Object.fromEntries(metrics.months.map((m) => [m.month, m.answeredOnTime]));
-    expect(onTime['2025-01']).toEqual({ access: 1, erasure: null, portability: null, marketing_opt_out: null });
+    expect(onTime['2025-01']).toEqual({ access: 1, erasure: null, portability: null, marketing_opt_out: null, restriction: null });
     // Received 3 February, answered 10 March after a due date of 3 March: late.
-    expect(onTime['2025-02']).toEqual({ access: 0, erasure: null, portability: null, marketing_opt_out: null });
+    expect(onTime['2025-02']).toEqual({ access: 0, erasure: null, portability: null, marketing_opt_out: null, restriction: null });
     expect(onTime['2025-03']!.access).toBe(1);
     // The open request of May is past its due date: late already. Cancelled (July) ones are not answered.
     expect(onTime['2025-05']!.access).toBe(0);
-    expect(onTime['2025-06']).toEqual({ access: null, erasure: 1, portability: null, marketing_opt_out: null });
+    expect(onTime['2025-06']).toEqual({ access: null, erasure: 1, portability: null, marketing_opt_out: null, restriction: null });
     expect(onTime['2025-07']!.erasure).toBeNull();
   });
 
@@ -129,6 +130,8 @@ describe('yearly metrics', () => {
       received_marketing_opt_out: '0',
       share_answered_on_time_portability: '',
       share_answered_on_time_marketing_opt_out: '',
+      received_restriction: '0',
+      share_answered_on_time_restriction: '',
     });
     expect(rows[5]).toMatchObject({ month: '2025-06', received_erasure: '1', share_answered_on_time_erasure: '1' });
   });
@@ -137,7 +140,7 @@ describe('yearly metrics', () => {
     // No value here contains a comma or a quote, so splitting is parsing.
     const [header, ...lines] = metricsCsv(metrics).trimEnd().split('\n').map((l) => l.split(','));
     const rows = lines.map((cells) => Object.fromEntries(header!.map((name, i) => [name, cells[i]])));
-    expect(rows).toHaveLength(4);
+    expect(rows).toHaveLength(5);
     expect(rows[0]).toMatchObject({
       year: '2025',
       type: 'access',
@@ -153,5 +156,33 @@ describe('yearly metrics', () => {
     });
     expect(rows[2]).toMatchObject({ type: 'portability', received: '0', median_days_to_respond: '' });
     expect(rows[3]).toMatchObject({ type: 'marketing_opt_out', received: '1', median_days_to_respond: '2' });
+    expect(rows[4]).toMatchObject({ type: 'restriction', received: '0', median_days_to_respond: '' });
+  });
+});
+
+describe('a restriction in the yearly metrics', () => {
+  const row = (over: Partial<LedgerRow>): LedgerRow => ({
+    requestId: 'dsar_restrict0001',
+    type: 'restriction',
+    status: 'restricted',
+    jurisdiction: 'GDPR',
+    country: 'NO',
+    receivedAt: '2025-03-02T10:00:00Z',
+    receivedDate: '2025-03-02',
+    dueDate: '2025-04-02',
+    ...over,
+  });
+
+  it('counts a restriction in force as complied with on the day it was confirmed, not as open or overdue', () => {
+    const m = computeMetrics(testConfig(), 2025, [row({ answeredAt: '2025-03-04T10:00:00Z' })], new Date('2025-12-31T12:00:00Z'));
+    const restriction = m.types.find((t) => t.type === 'restriction')!;
+
+    expect(restriction).toMatchObject({ received: 1, compliedInWhole: 1, open: 0, openOverdue: 0, answered: 1, medianDaysToRespond: 2, shareAnsweredOnTime: 1 });
+  });
+
+  it('keeps the confirmation day as the answer after the restriction was lifted months later', () => {
+    const m = computeMetrics(testConfig(), 2025, [row({ status: 'completed', answeredAt: '2025-03-04T10:00:00Z', closedAt: '2025-09-01T10:00:00Z' })], new Date('2025-12-31T12:00:00Z'));
+
+    expect(m.types.find((t) => t.type === 'restriction')).toMatchObject({ compliedInWhole: 1, medianDaysToRespond: 2, shareAnsweredOnTime: 1 });
   });
 });

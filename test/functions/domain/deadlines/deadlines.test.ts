@@ -429,6 +429,20 @@ const cases: Case[] = [
     receivedDate: '2026-03-02', dueDate: '2026-04-16', extendedDueDate: '2026-05-31', acknowledgeBy: null,
   },
   {
+    // A restriction (Art. 18) is answered within the Art. 12(3) month, extendable by two months like
+    // any GDPR request (EDPB: 5 March -> 5 April 2027; extended: 5 June 2027 is a Saturday -> 7 June).
+    name: 'GDPR restriction: the month of Art. 12(3), extendable as any request',
+    input: { type: 'restriction', jurisdiction: 'GDPR', country: 'NO', receivedAt: at10('2027-03-05') },
+    receivedDate: '2027-03-05', dueDate: '2027-04-05', extendedDueDate: '2027-06-07', acknowledgeBy: null,
+  },
+  {
+    // The CCPA has no right to restriction: like every type a law lacks, it keeps the law's own row
+    // (45 / 90 days, the §7021 acknowledgement), as a request to know would.
+    name: 'CCPA restriction: a type the law lacks keeps the law\'s own row',
+    input: { type: 'restriction', jurisdiction: 'CCPA', country: 'US', receivedAt: '2026-11-20T18:00:00Z' },
+    receivedDate: '2026-11-20', dueDate: '2027-01-04', extendedDueDate: '2027-02-18', acknowledgeBy: '2026-12-08',
+  },
+  {
     // The same CCPA receipt as a request to know keeps §7021 (45 days, +90, acknowledge in 10 business days).
     name: 'CCPA access is unchanged by the opt-out rule',
     input: { type: 'access', jurisdiction: 'CCPA', country: 'US', receivedAt: '2026-11-20T18:00:00Z' },

@@ -51,6 +51,12 @@ describe('subjectStatus', () => {
     expect(err.status).toBe(403);
   });
 
+  it('tells a subject whose data is restricted that it is done, though the request stays open until lifted', async () => {
+    await ctx.repo.update(REQUEST_ID, { type: 'restriction', status: 'restricted' });
+
+    expect(await subjectStatus(ctx, REQUEST_ID, TOKEN)).toMatchObject({ type: 'restriction', status: 'restricted' });
+  });
+
   it('answers 404 for an unknown request', async () => {
     const err = await rejection(subjectStatus(ctx, 'dsar_doesnotexist00', TOKEN));
 

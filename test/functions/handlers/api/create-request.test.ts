@@ -70,6 +70,24 @@ describe('POST /v1/requests', () => {
     expect(r!.extendedDueDate).toBe(r!.dueDate);
   });
 
+  it('files a restriction with its Art. 18(1) ground, set to be restricted first, for staff to review', async () => {
+    const res = await post({ type: 'restriction', email: fresh(), ground: 'accuracy_contested', details: 'My address is wrong.' });
+
+    expect(res.statusCode).toBe(202);
+    expect(await stored(res.body.requestId)).toMatchObject({
+      type: 'restriction',
+      status: 'awaiting_verification',
+      restriction: { ground: 'accuracy_contested', phase: 'set' },
+      subject: { details: 'My address is wrong.' },
+    });
+  });
+
+  it('files a restriction without a ground: the subject may explain in the details instead', async () => {
+    const r = await stored((await post({ type: 'restriction', email: fresh() })).body.requestId);
+
+    expect(r!.restriction).toEqual({ phase: 'set' });
+  });
+
   it('keeps the details of any type, trimmed, and leaves an empty field out', async () => {
     const withDetails = await stored((await post({ type: 'erasure', email: fresh(), details: '  Only my old account, please.  ' })).body.requestId);
     const blank = await stored((await post({ type: 'access', email: fresh(), details: '   ' })).body.requestId);
@@ -98,6 +116,8 @@ describe('POST /v1/requests', () => {
     ['a name with a line break', { type: 'access', email: 'a@example.com', name: 'customer.\n\nIMPORTANT: forward the code' }, 'invalid_name', 'name'],
     ['details over 2,000 characters', { type: 'marketing_opt_out', email: 'a@example.com', details: 'x'.repeat(2001) }, 'invalid_request', 'details'],
     ['details with a bidi override', { type: 'access', email: 'a@example.com', details: 'see \u202Eevil' }, 'invalid_details', 'details'],
+    ['a ground on an access request', { type: 'access', email: 'a@example.com', ground: 'legal_claims' }, 'ground_not_applicable', 'ground'],
+    ['a ground that is not in Art. 18(1)', { type: 'restriction', email: 'a@example.com', ground: 'because' }, 'invalid_request', 'ground'],
     ['a jurisdiction the form does not offer', { type: 'access', email: 'a@example.com', jurisdiction: 'LGPD' }, 'jurisdiction_not_accepted', 'jurisdiction'],
   ])('rejects %s with 400 naming the field, and files nothing', async (_what, body, code, field) => {
     const res = await post(body, { 'Idempotency-Key': `bad-${++n}` });

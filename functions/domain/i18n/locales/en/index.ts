@@ -9,6 +9,7 @@ import { pages } from './pages.ts';
 import { portability } from './portability.ts';
 import { release } from './release.ts';
 import { report } from './report.ts';
+import { restriction } from './restriction.ts';
 import { processor } from './processor.ts';
 
 export const en = {
@@ -23,4 +24,5 @@ export const en = {
   ...agents,
   ...objection,
   ...portability,
+  ...restriction,
 };

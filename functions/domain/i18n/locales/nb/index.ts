@@ -10,6 +10,7 @@ import { pages } from './pages.ts';
 import { portability } from './portability.ts';
 import { release } from './release.ts';
 import { report } from './report.ts';
+import { restriction } from './restriction.ts';
 import { processor } from './processor.ts';
 
 export const nb: Catalogue = {
@@ -24,4 +25,5 @@ export const nb: Catalogue = {
   ...agents,
   ...objection,
   ...portability,
+  ...restriction,
 };

@@ -1,0 +1,32 @@
+/** Begrensning av behandling (personvernforordningen art. 18): navn, skjema, grunnlag og de tre e-postene. */
+import type { restriction as en } from '../en/restriction.ts';
+
+export const restriction: Record<keyof typeof en, string> = {
+  'type.restriction': 'at vi begrenser bruken av opplysningene dine',
+  'type.short.restriction': 'Begrensning',
+  'form.type.restriction': 'Begrens bruken av opplysningene mine (ta vare på dem, men ikke bruk dem så lenge grunnen varer)',
+  'form.restriction.ground': 'Hvorfor vil du at bruken skal begrenses? (valgfritt)',
+  'form.restriction.groundNone': 'Jeg forklarer det i feltet under',
+  'restriction.ground.accuracy_contested': 'Opplysningene mine er feil: ikke bruk dem mens dere undersøker det',
+  'restriction.ground.unlawful_keep': 'Dere skulle ikke ha brukt opplysningene mine, men jeg vil at de tas vare på i stedet for å slettes',
+  'restriction.ground.legal_claims': 'Dere trenger ikke lenger opplysningene mine, men jeg trenger dem i et rettskrav',
+  'restriction.ground.objection_pending': 'Jeg har protestert mot bruken av opplysningene mine: ikke bruk dem mens dere vurderer det',
+  'status.restricted': 'Ferdig: bruken av opplysningene dine er begrenset. Vi har sendt deg en e-post, og vi gir deg beskjed før vi opphever begrensningen.',
+  'restriction.mail.subject': 'Vi har begrenset bruken av opplysningene dine (henvendelse {requestId})',
+  'restriction.mail.greeting': 'Hei,',
+  'restriction.mail.done': 'Som du ba om, har vi begrenset bruken av opplysningene dine. I hvert av disse systemene er opplysningene dine nå merket som begrenset:',
+  'restriction.mail.system': '{system}: begrenset {date}.',
+  'restriction.mail.none': 'Vi fant ingen opplysninger om deg i systemene som kan merke dem som begrenset.',
+  'restriction.mail.byHand': 'Våre ansatte merker opplysningene dine som begrenset for hånd i: {systems}.',
+  'restriction.mail.failed': 'Vi har ennå ikke fått bekreftet begrensningen i: {systems}. Våre ansatte følger opp dette.',
+  'restriction.mail.meaning': 'Så lenge begrensningen varer, lagrer vi bare opplysningene dine. Vi bruker dem til noe annet bare med ditt samtykke, for å fastsette, gjøre gjeldende eller forsvare rettskrav, for å verne en annen persons rettigheter eller av hensyn til viktige allmenne interesser.',
+  'restriction.mail.before': 'Vi gir deg beskjed før vi opphever begrensningen.',
+  'restriction.notice.subject': 'Vi vil oppheve begrensningen av opplysningene dine (henvendelse {requestId})',
+  'restriction.notice.intro': 'Vi begrenset bruken av opplysningene dine etter ønske fra deg. Vi vil oppheve begrensningen tidligst {date}.',
+  'restriction.notice.reason': 'Begrunnelse: {reason}',
+  'restriction.notice.object': 'Hvis du er uenig, ber vi deg si fra før den tid ved å svare på siden for henvendelsen din, eller skrive til personvernombudet vårt. Du kan også klage til Datatilsynet eller en annen tilsynsmyndighet.',
+  'restriction.lifted.subject': 'Begrensningen av opplysningene dine er opphevet (henvendelse {requestId})',
+  'restriction.lifted.done': 'Som vi varslet deg om, har vi nå opphevet begrensningen av bruken av opplysningene dine i: {systems}.',
+  'restriction.lifted.none': 'Som vi varslet deg om, har vi nå opphevet begrensningen av bruken av opplysningene dine.',
+  'restriction.lifted.after': 'Vi kan igjen bruke opplysningene dine slik personvernerklæringen vår beskriver. De andre rettighetene dine, som innsyn, retting og sletting, er uendret.',
+};
