@@ -392,6 +392,14 @@ export const configSchema = z.object({
       maxAttempts: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(20)), 5),
       /** A request left unverified this long is closed and the subject told. */
       unverifiedTimeoutSeconds: z._default(z.number().check(z.int(), z.minimum(1)), 7 * 24 * 3600),
+      /**
+       * Whether a marketing opt-out asks for the mailed code (`code`) or acts on the given address at once
+       * (`none`, the default; docs/marketing-opt-out.md, "Verification"). An opt-out only narrows what the
+       * company does and reads nothing out, GDPR Art. 12(2) and 7(3) ask that it be as easy as giving
+       * consent, and 11 CCR §7026(d) forbids asking more than the address: a CCPA opt-out never asks for
+       * the code, whatever this says.
+       */
+      marketing_opt_out: z._default(z.enum(['code', 'none']), 'none'),
     }), {}),
   /**
    * Limits that stop floods from anonymous callers (docs/security.md, "Rate limits and mail volume").

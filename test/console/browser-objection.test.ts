@@ -52,11 +52,13 @@ describe('the public form and the marketing opt-out', () => {
     await details.fill('I keep getting the webinar invitations.\nPlease stop them all.');
     await screenshot(page, 'objection-form.en');
     await page.getByRole('button', { name: 'Send request' }).click();
-    await page.waitForURL(/\/request\/verify\?id=/);
-    await page.getByRole('heading', { name: 'Check your email' }).waitFor();
-    await screenshot(page, 'objection-verify.en');
+    // No code to enter (verification.marketing_opt_out: none): the page says it is under way and gives the reference.
+    await page.getByRole('heading', { name: 'We are stopping marketing to you' }).waitFor();
+    const sent = (await page.getByText('No code is needed for this.').textContent())!;
+    await screenshot(page, 'objection-sent.en');
+    expect(page.url()).not.toMatch(/\/request\/verify/);
 
-    const id = new URL(page.url()).searchParams.get('id')!;
+    const id = /Your reference is (dsar_\w+)/.exec(sent)![1]!;
     expect(await stored(id)).toMatchObject({
       type: 'marketing_opt_out',
       subject: { normalizedEmail: 'mia@example.com', details: 'I keep getting the webinar invitations.\nPlease stop them all.' },
@@ -90,7 +92,7 @@ describe('the public form and the marketing opt-out', () => {
   it('shows staff what the subject wrote and, per system, where marketing stopped', async () => {
     const filed = await rt.api('POST', '/v1/requests', { body: { type: 'marketing_opt_out', email: 'alice@example.com', details: 'No more <b>newsletters</b>, please.\nThanks.' } });
     const id = filed.body.requestId as string;
-    await rt.api('POST', `/v1/requests/${id}/verify`, { body: { code: await rt.codeFor(id, 'alice@example.com') } });
+    // No code: the example configuration waives it for an opt-out (verification.marketing_opt_out: none).
     await rt.waitForStatus(id, 'completed', 60_000);
 
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();

@@ -77,6 +77,7 @@ export const SENTENCES: Record<string, Sentence> = {
   'request.cancelled': (w, d) => `${w} cancelled the request${reason(d)}`,
   'verification.code_sent': (w, d) => `${w} sent a verification code${d.expiresInMinutes ? ` (valid ${str(d.expiresInMinutes)} minutes)` : ''}`,
   'verification.code_requested': (w) => `${w} asked for another code`,
+  'verification.waived': (w, d) => `${w} went ahead without the code: ${d.reason === 'law' ? `the law does not allow asking for it (${str(d.law)})` : `waived by configuration (${str(d.setting)})`}`,
   'verification.failed': (w, d) => `${w} entered a wrong code${d.attempts ? ` (attempt ${str(d.attempts)})` : ''}`,
   'verification.succeeded': (w) => `${w} confirmed their email address`,
   'review.requested': (w) => `${w} asked staff to review the request`,

@@ -16,7 +16,8 @@ export interface paths {
      * File a request
      * @description Always answers 202 with a new request id when the input is valid, whether or not the company
      * holds data on the address and whether or not a request is already open for it (the subject
-     * learns that only by email). An acknowledgement and a 6-digit code are emailed to the address.
+     * learns that only by email). An acknowledgement and a 6-digit code are emailed to the address
+     * (no code for a marketing opt-out that needs none: `verification` in the answer says which).
      *
      * An authorised agent (CCPA 11 CCR 7063; GDPR representation) files with `agent`: their own
      * contact and a signed permission, sent inline as base64 (PDF, PNG or JPEG; its real type is read
@@ -548,6 +549,13 @@ export interface components {
         /** Format: date-time */
         verifiedAt?: string;
       };
+      /** @description A marketing opt-out that went ahead without the code: `configuration` (verification.marketing_opt_out is none) or `law` (CCPA, 11 CCR 7026(d)). Such a request changes marketing flags only: nothing is collected for it */
+      verificationWaived?: {
+        /** @enum {string} */
+        reason: "configuration" | "law";
+        /** Format: date-time */
+        at: string;
+      };
       /** @description The connector outcomes by connector id, as in `connectors` of the detail */
       connectors?: {
         [key: string]: components["schemas"]["ConnectorOutcome"];
@@ -968,7 +976,8 @@ export interface operations {
    * File a request
    * @description Always answers 202 with a new request id when the input is valid, whether or not the company
    * holds data on the address and whether or not a request is already open for it (the subject
-   * learns that only by email). An acknowledgement and a 6-digit code are emailed to the address.
+   * learns that only by email). An acknowledgement and a 6-digit code are emailed to the address
+   * (no code for a marketing opt-out that needs none: `verification` in the answer says which).
    *
    * An authorised agent (CCPA 11 CCR 7063; GDPR representation) files with `agent`: their own
    * contact and a signed permission, sent inline as base64 (PDF, PNG or JPEG; its real type is read
@@ -999,6 +1008,11 @@ export interface operations {
             requestId: string;
             /** @enum {string} */
             status: "received";
+            /**
+             * @description What the subject does next: `code`, enter the 6-digit code mailed to the address; `none`, nothing (a marketing opt-out, which needs no code where `verification.marketing_opt_out` is `none` or the request is under the CCPA, 11 CCR 7026(d)). It follows from the type, the law and the configuration only, never from the address.
+             * @enum {string}
+             */
+            verification: "code" | "none";
           };
         };
       };

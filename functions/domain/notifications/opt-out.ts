@@ -25,6 +25,8 @@ export function optOutConfirmation(config: DsarConfig, r: RequestRecord, t: Tran
       t.t('objection.mail.greeting'),
       done.length ? { title: t.t('objection.mail.done'), items: done } : t.t('objection.mail.none'),
       ...(missing.length ? [t.t('objection.mail.failed', { systems: missing.join(', ') })] : []),
+      // No code was asked: the subject (or whoever gave the address) learns that nothing was sent out.
+      ...(r.verificationWaived ? [t.t('optout.mail.noCode')] : []),
       t.t('objection.mail.kept'),
       t.t('objection.mail.service'),
     ],

@@ -40,13 +40,14 @@ function complaintRight(config: DsarConfig, t: Translator): string {
   return t.t('mail.complaint', { authority: localText(a.name, t.locale), address: localText(a.address, t.locale), url: a.url });
 }
 
-export function acknowledgement(config: DsarConfig, r: RequestFacts, statusUrl: string, t: Translator): Email {
+/** `codeWaived`: a marketing opt-out that goes ahead without the code, so "nothing happens until the code is entered" would be false. */
+export function acknowledgement(config: DsarConfig, r: RequestFacts, statusUrl: string, t: Translator, options: { codeWaived?: boolean } = {}): Email {
   return limited('anonymous', compose(config, t.t('mail.ack.subject', { requestId: r.requestId }), [
     ...greeting(t, r.name),
     t.t('mail.ack.received', { type: typeWords(t, r.type), received: t.date(r.receivedDate), requestId: r.requestId }),
     t.t('mail.ack.due', { due: t.date(r.dueDate) }),
     { text: t.t('mail.ack.follow'), href: statusUrl },
-    t.t('mail.ack.ignore'),
+    t.t(options.codeWaived ? 'optout.mail.ack.noCode' : 'mail.ack.ignore'),
   ], t));
 }
 

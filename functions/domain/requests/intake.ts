@@ -19,6 +19,7 @@ import type { AppContext } from '../context.ts';
 import { ackPendingKeys, CLOSED_STATUSES, keys, normalizeEmail, type RequestRecord } from './model.ts';
 import { retentionFields } from './retention.ts';
 import { decoyVerification } from './verification.ts';
+import { verificationWaiver } from './verification-waiver.ts';
 import { checkAgent, type CheckedAgent, type NewAgent } from '../agents/agent.ts';
 import { removePermission, storePermission } from '../agents/permission.ts';
 
@@ -38,6 +39,17 @@ export interface NewRequest {
 export interface IntakeAnswer {
   requestId: string;
   status: 'received';
+  /**
+   * What the subject does next: `code` (enter the mailed code) or `none` (a marketing opt-out that needs
+   * none: ./verification-waiver.ts). Follows from the type, the law and the configuration only, never
+   * from whether the address is known or already has a request open.
+   */
+  verification: 'code' | 'none';
+}
+
+function answer(input: NewRequest, config: DsarConfig, requestId: string): IntakeAnswer {
+  const waived = verificationWaiver(config, { type: input.type, jurisdiction: input.jurisdiction ?? config.jurisdictions.default });
+  return { requestId, status: 'received', verification: waived ? 'none' : 'code' };
 }
 
 /** A name is printed in mails from the company's own address: it must not be able to carry a lure. */
@@ -112,7 +124,7 @@ export async function fileRequestOnce(input: NewRequest, ctx: AppContext, idempo
     new Date(now.getTime() + IDEMPOTENCY_TTL_MS).toISOString(),
   );
   if (mapping.bodyHash !== bodyHash) throw unprocessable('idempotency_key_reused', 'this Idempotency-Key was used with a different body');
-  if (await ctx.repo.find(mapping.requestId)) return { requestId: mapping.requestId, status: 'received' };
+  if (await ctx.repo.find(mapping.requestId)) return answer(input, ctx.config, mapping.requestId);
   return fileRequest(input, ctx, { requestId: mapping.requestId, ...(agent ? { agent } : {}) });
 }
 
@@ -198,7 +210,7 @@ export async function fileRequest(input: NewRequest, ctx: AppContext, options: {
     await repo.create(record);
   } catch (err) {
     // Filing under a given id (an Idempotency-Key retry): a concurrent call with the same key filed it.
-    if (options.requestId && (await repo.find(requestId))) return { requestId, status: 'received' };
+    if (options.requestId && (await repo.find(requestId))) return answer(input, config, requestId);
     if (permission) await removePermission(ctx, permission.key);
     throw err;
   }
@@ -211,7 +223,7 @@ export async function fileRequest(input: NewRequest, ctx: AppContext, options: {
   const executionArn = await startWorkflow(ctx, requestId);
   await repo.update(requestId, { executionArn });
   logger.info('request filed', { requestId, type: input.type, duplicate: Boolean(open), byAgent: Boolean(agent) });
-  return { requestId, status: 'received' };
+  return answer(input, config, requestId);
 }
 
 /** A lock whose holder was never stored after this long was left by a filing that died before its write. */

@@ -239,6 +239,9 @@ export interface Decision {
   note?: string;
 }
 
+/** Why a request went ahead without the code: `configuration` (verification.marketing_opt_out) or `law` (11 CCR §7026(d)). */
+export type VerificationWaiver = 'configuration' | 'law';
+
 export interface Verification {
   /** HMAC-SHA256 of the code under the code key (`scheme`); records from before it hold a salted SHA-256. */
   codeHash: string;
@@ -291,6 +294,12 @@ export interface RequestRecord {
   agentTokenHash?: string;
   executionArn?: string;
   verification?: Verification;
+  /**
+   * No code was asked for (a marketing opt-out: ../requests/verification-waiver.ts): `reason` says whether
+   * the configuration or the law waived it. Such a request may change marketing flags and nothing else:
+   * `verification.verifiedAt` stays absent, so no step reads anything out for it.
+   */
+  verificationWaived?: { reason: VerificationWaiver; at: string };
   decision?: Decision;
   connectors?: Record<string, ConnectorOutcome>;
   /** The last status change a staff action made (see Transition). */
