@@ -97,6 +97,19 @@ describe("alice's marketing opt-out", () => {
     expect(mail.body.text).toContain('without asking you to confirm your address with a code');
   });
 
+  it('tells the third parties her data was sold or shared with to stop (11 CCR §7026(f)), and names them to her', async () => {
+    // LinkedIn has a contact address: mailed once, with her address and our reference only.
+    const told = (await rt.mails('privacy-optout@linkedin-ads.test')).filter((m) => m.subject.includes(id));
+    expect(told.map((m) => m.subject)).toEqual([`Opt-out of sale or sharing: please stop (our reference ${id})`]);
+    expect(told[0]!.body.text).toContain(`The person’s email address: ${ALICE.email}`);
+    // Meta has none: a follow-up task for staff.
+    const tasks = await rt.api('GET', `/v1/admin/requests/${id}/tasks`, { token: rt.staffToken });
+    expect(tasks.body.items.map((t: any) => [t.kind, t.status])).toEqual([['optout-third-party', 'open']]);
+    const mail = await rt.waitForMail(ALICE.email, 'We have stopped marketing to you');
+    expect(mail.body.text).toContain('LinkedIn (your email address, hashed, to show you our advertising)');
+    expect(mail.body.text).toContain('Meta (Facebook, Instagram)');
+  });
+
   it('puts her address on the suppression list as a hash, never in clear', async () => {
     const item = (await suppressionItem(ALICE.email))!;
     expect(item).toMatchObject({ lastRequestId: id });

@@ -113,6 +113,7 @@ export const SENTENCES: Record<string, Sentence> = {
   'staff.message': (w, d) => `${w} ${d.question === true ? 'asked the subject a question' : 'wrote to the subject'} (see Messages)`,
   'note.added': (w) => `${w} added an internal note`,
   'preview.counted': (_w, d) => `${str(d.summary) || 'Preview counted'}`,
+  'optout.third_party_told': (w, d) => `${w} told third party ${str(d.thirdParty)} by email to stop selling or sharing the subject's data (11 CCR §7026(f))`,
   'todo.added': (w, d) => `${w} added the follow-up task "${str(d.title)}"${d.dueDate ? `, due ${str(d.dueDate)}` : ''}${d.owner ? ` (owner ${str(d.owner)})` : ''}`,
   'todo.done': (w, d) => `${w} ticked off "${str(d.title)}"${d.note ? `: ${str(d.note)}` : ''}`,
   'todo.closed': (w, d) => `${w} closed "${str(d.title)}" without doing it${d.note ? `: ${str(d.note)}` : ''}`,

@@ -252,7 +252,7 @@ export interface components {
     Task: {
       /** @description The task's number under its request */
       n: number;
-      /** @description `art19-recipient`, `partial-answer`, `withheld-review`, or a kind other code added */
+      /** @description `art19-recipient`, `partial-answer`, `withheld-review`, `optout-third-party`, or a kind other code added */
       kind: string;
       title: string;
       /** @description The staff member responsible; absent: the DPO */

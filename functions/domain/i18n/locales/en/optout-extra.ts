@@ -12,4 +12,20 @@ export const optoutExtra = {
   'optout.form.sentHeading': 'We are stopping marketing to you',
   'optout.form.sentText':
     'No code is needed for this. We are stopping marketing to the address you gave and will confirm by email when it is done. Your reference is {requestId}.',
+  'optout.mail.thirdParties':
+    'We are also telling the other companies we sold or shared your personal information with to stop selling or sharing it and to stop marketing to you, and to pass your request on to anyone they passed it to:',
+  'optout.mail.thirdParty': '{name}',
+  'optout.mail.thirdPartyWhat': '{name} ({what})',
+  'optout.thirdParty.subject': 'Opt-out of sale or sharing: please stop (our reference {requestId})',
+  'optout.thirdParty.greeting': 'Hello {thirdParty},',
+  'optout.thirdParty.intro':
+    '{organisation} has sold or shared personal information about the person below with you. They have asked us to stop selling or sharing it and to stop marketing to them (California: Civil Code §1798.120 and 11 CCR §7026(f); EU/EEA: an objection to direct marketing, GDPR Art. 21(3)).',
+  'optout.thirdParty.details': 'The request',
+  'optout.thirdParty.reference': 'Our reference: {requestId}',
+  'optout.thirdParty.received': 'Received by us: {date}',
+  'optout.thirdParty.email': 'The person’s email address: {email}',
+  'optout.thirdParty.what': 'What we sold or shared with you: {what}',
+  'optout.thirdParty.ask':
+    'Please stop selling or sharing this person’s personal information and stop using it for marketing, and pass this request on to anyone you have sold or shared it with since you received it from us.',
+  'optout.thirdParty.confirm': 'Please confirm to our data protection officer at {dpo}, quoting {requestId}, once you have done so.',
 } as const;

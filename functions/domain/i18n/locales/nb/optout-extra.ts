@@ -11,4 +11,20 @@ export const optoutExtra: Record<keyof typeof en, string> = {
   'optout.form.sentHeading': 'Vi slutter å sende deg markedsføring',
   'optout.form.sentText':
     'Du trenger ingen kode for dette. Vi stopper markedsføringen til adressen du oppga, og bekrefter på e-post når det er gjort. Referansen din er {requestId}.',
+  'optout.mail.thirdParties':
+    'Vi ber også de andre selskapene vi har solgt eller delt personopplysningene dine med, om å slutte å selge eller dele dem og slutte å sende deg markedsføring, og om å sende forespørselen din videre til alle de har gitt opplysningene til:',
+  'optout.mail.thirdParty': '{name}',
+  'optout.mail.thirdPartyWhat': '{name} ({what})',
+  'optout.thirdParty.subject': 'Reservasjon mot salg eller deling: vennligst stopp (vår referanse {requestId})',
+  'optout.thirdParty.greeting': 'Hei {thirdParty},',
+  'optout.thirdParty.intro':
+    '{organisation} har solgt eller delt personopplysninger om personen nedenfor med dere. Personen har bedt oss slutte å selge eller dele dem og slutte å sende markedsføring (California: Civil Code §1798.120 og 11 CCR §7026(f); EU/EØS: innsigelse mot direkte markedsføring, personvernforordningen art. 21 nr. 3).',
+  'optout.thirdParty.details': 'Forespørselen',
+  'optout.thirdParty.reference': 'Vår referanse: {requestId}',
+  'optout.thirdParty.received': 'Mottatt hos oss: {date}',
+  'optout.thirdParty.email': 'Personens e-postadresse: {email}',
+  'optout.thirdParty.what': 'Dette har vi solgt eller delt med dere: {what}',
+  'optout.thirdParty.ask':
+    'Vennligst slutt å selge eller dele personopplysningene til denne personen og slutt å bruke dem til markedsføring, og send forespørselen videre til alle dere har solgt eller delt dem med etter at dere fikk dem fra oss.',
+  'optout.thirdParty.confirm': 'Vennligst bekreft til personvernombudet vårt på {dpo} når dette er gjort, og oppgi {requestId}.',
 } as const;
