@@ -147,6 +147,12 @@ describe("alice's marketing opt-out", () => {
 
     expect(await accountItems(ALICE.email)).toEqual([]);
     expect(await suppressionItem(ALICE.email)).toMatchObject({ lastRequestId: id, 'system:hubspot': expect.any(String) });
+    // Her erasure report says what stays and why, rather than letting her read "everything was erased".
+    const report = (await rt.mails(ALICE.email)).find((m) => m.subject.includes(erasure) && m.subject.startsWith('Your data was erased'))!;
+    expect(report.body.text).toContain('You opted out of marketing on');
+    expect(report.body.text).toContain('fingerprint of your email address on our suppression list: it is not erased with your other data');
+    const stored = (await rt.api('GET', `/v1/admin/requests/${erasure}`, { token: rt.staffToken })).body.request.erasureReport;
+    expect(stored.suppressionKept).toEqual({ since: expect.any(String) });
   }, 120_000);
 });
 

@@ -396,6 +396,11 @@ export interface components {
           })[];
         /** @description How many earlier requests of the subject had their packages deleted by this erasure */
         earlierPackagesDeleted?: number;
+        /** @description The subject opted out of marketing: the hash of the address on the suppression list outlives the erasure on purpose (the report says so), since `since` */
+        suppressionKept?: {
+          /** Format: date-time */
+          since: string;
+        };
       };
     };
     /** @description What an erasure did to one kind of object in one system (counts and bases, never data) */

@@ -154,6 +154,8 @@ export interface ErasureReportFacts {
   recipientsNotTold?: Array<{ name: string; reason: 'staff' | 'nothing_erased'; systems?: string[] }>;
   /** How many earlier requests' packages the erasure deleted (absent on reports stored before it was recorded). */
   earlierPackagesDeleted?: number;
+  /** The subject opted out of marketing: the hash of the address on the suppression list is kept. */
+  suppressionKept?: { since: string };
 }
 
 type ReportItem = ErasureReportFacts['systems'][number]['items'][number];
@@ -234,6 +236,7 @@ export function erasureReportParagraphs(
   const heldBy = new Set([...withData.map((s) => s.displayName), ...report.notErased.map((n) => n.displayName)]);
   const byStaff = (report.recipientsNotTold ?? []).filter((r) => r.reason === 'staff' && r.systems?.some((d) => heldBy.has(d)));
   if (byStaff.length) out.push({ title: t.t('erasure.staff_will_tell'), items: byStaff.map((r) => r.name) });
+  if (report.suppressionKept) out.push(t.t('optout.erasure.suppressionKept', { date: t.date(report.suppressionKept.since, timeZone ? { timeZone } : {}) }));
   return out;
 }
 

@@ -472,6 +472,11 @@ export interface ErasureReport {
   }>;
   /** How many earlier requests of the subject had their packages deleted by this erasure. */
   earlierPackagesDeleted?: number;
+  /**
+   * The subject is on the marketing suppression list (they opted out, since `since`): its hash of the
+   * address outlives the erasure on purpose (docs/marketing-opt-out.md), and the report says so.
+   */
+  suppressionKept?: { since: string };
 }
 
 export interface AuditEvent {

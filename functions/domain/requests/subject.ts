@@ -113,6 +113,7 @@ function erasureReportShown(ctx: AppContext, report: ErasureReport) {
     notErased: report.notErased.map(({ displayName, reason }) => ({ displayName, reason })),
     recipientsNotTold: report.recipientsNotTold ?? [],
     ...(report.earlierPackagesDeleted ? { earlierPackagesDeleted: report.earlierPackagesDeleted } : {}),
+    ...(report.suppressionKept ? { suppressionKept: report.suppressionKept } : {}),
   };
 }
 

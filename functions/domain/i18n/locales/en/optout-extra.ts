@@ -28,4 +28,6 @@ export const optoutExtra = {
   'optout.thirdParty.ask':
     'Please stop selling or sharing this person’s personal information and stop using it for marketing, and pass this request on to anyone you have sold or shared it with since you received it from us.',
   'optout.thirdParty.confirm': 'Please confirm to our data protection officer at {dpo}, quoting {requestId}, once you have done so.',
+  'optout.erasure.suppressionKept':
+    'You opted out of marketing on {date}. So that we keep honouring that, we keep a coded (hashed) fingerprint of your email address on our suppression list: it is not erased with your other data, holds nothing else about you, and only stops us from marketing to that address again.',
 } as const;

@@ -27,4 +27,6 @@ export const optoutExtra: Record<keyof typeof en, string> = {
   'optout.thirdParty.ask':
     'Vennligst slutt å selge eller dele personopplysningene til denne personen og slutt å bruke dem til markedsføring, og send forespørselen videre til alle dere har solgt eller delt dem med etter at dere fikk dem fra oss.',
   'optout.thirdParty.confirm': 'Vennligst bekreft til personvernombudet vårt på {dpo} når dette er gjort, og oppgi {requestId}.',
+  'optout.erasure.suppressionKept':
+    'Du reserverte deg mot markedsføring {date}. For at vi fortsatt skal respektere det, beholder vi et kodet (hashet) fingeravtrykk av e-postadressen din på reservasjonslisten vår: det slettes ikke sammen med de andre opplysningene dine, inneholder ingenting annet om deg og hindrer bare at vi sender markedsføring til den adressen igjen.',
 } as const;
