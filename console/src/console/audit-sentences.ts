@@ -69,6 +69,7 @@ export const SENTENCES: Record<string, Sentence> = {
   'request.filed': (w, d) => `${w} filed ${SHORT_TYPE[str(d.type)] ? article(SHORT_TYPE[str(d.type)]!.toLowerCase()) : 'a'} request (${str(d.jurisdiction)}, ${str(d.country)})`,
   'agent.acknowledged': (w) => `${w} told the subject an agent filed for them, and sent the agent a status-only link`,
   'agent.permission_opened': (w) => `${w} opened the agent’s signed permission`,
+  'agent.permission_deleted': (w, d) => `${w} deleted the agent’s signed permission for the subject’s erasure ${str(d.erasureRequestId)} (its size and hash stay on record)`,
   'verification.power_of_attorney_accepted': (w) => `${w} accepted the agent’s power of attorney in place of the subject’s own verification`,
   'request.duplicate': (w, d) => `${w} found an open request of the same kind for this address: ${str(d.of)}`,
   'request.acknowledged': (w, d) => (d.duplicateOf ? `${w} told the subject that ${str(d.duplicateOf)} answers this request` : `${w} sent the acknowledgement (due ${str(d.dueDate)})`),
@@ -145,7 +146,8 @@ export const SENTENCES: Record<string, Sentence> = {
   'erasure.reported': (w, d) => `${w} sent the subject the erasure report${Array.isArray(d.recipientsNotified) && d.recipientsNotified.length ? ` (recipients told: ${list(d.recipientsNotified)})` : ''}`,
   'erasure.recipients_outstanding': (_w, d) => `Recipients our staff must tell about the erasure: ${list(d.recipients)}`,
   'erasure.rechecked': (w, d, n) => `${w} checked ${name(n, d.connectorId)} again: ${str(d.outcome).replaceAll('_', ' ')}`,
-  'erasure.earlier_copies_deleted': (w, d) => `${w} deleted the subject's copies on ${count((d.requests as unknown[] | undefined)?.length, 'earlier request', 'earlier requests')}`,
+  'erasure.earlier_copies_deleted': (w, d) =>
+    `${w} deleted the subject's copies on ${count((d.requests as unknown[] | undefined)?.length, 'earlier request', 'earlier requests')}${typeof d.agentPermissions === 'number' && d.agentPermissions > 0 ? `, including ${count(d.agentPermissions, 'agent’s signed permission', 'agents’ signed permissions')}` : ''}`,
   'mail.dropped': (_w, d) => `A mail was not sent: too many to this address (limit ${str(d.limit)})`,
   'email.bounced': (_w, d) => `A mail to ${d.recipient === 'subject' ? 'the subject' : 'another recipient'} bounced (${str(d.bounceType)})`,
   'email.complained': (_w, d) => `${d.recipient === 'subject' ? 'The subject' : 'A recipient'} reported a mail as spam`,

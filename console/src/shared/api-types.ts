@@ -123,7 +123,7 @@ export interface paths {
   "/v1/admin/requests/{id}/agent-permission": {
     /**
      * A short-lived link to the agent's signed permission (approver role)
-     * @description Answers a presigned URL to the document in the private documents bucket, valid for `delivery.presignedUrlSeconds`. Every call is audited as `agent.permission_opened` with the staff member.
+     * @description Answers a presigned URL to the document in the private documents bucket, valid for `delivery.presignedUrlSeconds`. Every call is audited as `agent.permission_opened` with the staff member. 410 `permission_deleted` once a later erasure of the subject deleted the document.
      */
     get: operations["getAgentPermissionLink"];
   };
@@ -176,7 +176,7 @@ export interface paths {
     /**
      * A staff action (approver role)
      * @description - `approve` `{confirmRequestId?}`: from `awaiting_review`. Approving an erasure needs `confirmRequestId` equal to the id.
-     * - `deny` `{reason, note?}`: from `awaiting_review`; reason one of `manifestly_unfounded`, `excessive`, `identity_not_verified`, `exemption`, `agent_permission_insufficient`, `other` (needs a note). The subject is told the reason and the right to complain.
+     * - `deny` `{reason, note?}`: from `awaiting_review`; reason one of `manifestly_unfounded`, `excessive`, `identity_not_verified`, `exemption`, `agent_permission_insufficient`, `other` (needs a note). The subject is told the reason and the right to complain. A request an agent filed may also be denied from `awaiting_verification`, with `agent_permission_insufficient` only (409 `not_verified` otherwise): the run waiting for the code is stopped and the request closes as `denied` before the answer.
      * - `retry` `{connector?}`: from `awaiting_staff`: runs the failed connectors (or the one named) again. When a workflow step failed for good (`attention` on the request), runs that step again instead, from the status the request had when it failed (`attention.status`); naming a connector then is a 400 `not_failed`.
      * - `accept-partial` `{reason}`: from `awaiting_staff`: completes without the failed connectors; the reason is kept and stated in the package. With `attention`, only where `actions` offers it (the failed step is `AwaitStaffOnFailures`); otherwise 409 `not_offered`.
      * - `cancel` `{reason}`: any open request. The cancellation closes the request in one conditional write: of concurrent cancels one answers 200 and the others 409 `closed`, and an action that lost to it changes nothing. The subject gets one mail about it.
@@ -401,6 +401,8 @@ export interface components {
           /** Format: date-time */
           since: string;
         };
+        /** @description How many signed permissions authorised agents gave on the subject's earlier requests this erasure deleted from the documents bucket */
+        earlierAgentPermissionsDeleted?: number;
       };
     };
     /** @description What an erasure did to one kind of object in one system (counts and bases, never data) */
@@ -514,6 +516,14 @@ export interface components {
           contentType: string;
           bytes: number;
           sha256: string;
+          /** @description The document was deleted by a later erasure of the subject; its size and hash stay as evidence */
+          deletedFor?: {
+            /** @enum {string} */
+            reason: "erasure";
+            erasureRequestId: string;
+            /** Format: date-time */
+            at: string;
+          };
         };
         powerOfAttorneyAcceptedBy?: {
           by: string;
@@ -1607,7 +1617,7 @@ export interface operations {
   };
   /**
    * A short-lived link to the agent's signed permission (approver role)
-   * @description Answers a presigned URL to the document in the private documents bucket, valid for `delivery.presignedUrlSeconds`. Every call is audited as `agent.permission_opened` with the staff member.
+   * @description Answers a presigned URL to the document in the private documents bucket, valid for `delivery.presignedUrlSeconds`. Every call is audited as `agent.permission_opened` with the staff member. 410 `permission_deleted` once a later erasure of the subject deleted the document.
    */
   getAgentPermissionLink: {
     parameters: {
@@ -1633,6 +1643,7 @@ export interface operations {
       401: components["responses"]["Unauthorized"];
       403: components["responses"]["Error"];
       404: components["responses"]["NotFound"];
+      410: components["responses"]["Error"];
       500: components["responses"]["InternalError"];
     };
   };
@@ -1852,7 +1863,7 @@ export interface operations {
   /**
    * A staff action (approver role)
    * @description - `approve` `{confirmRequestId?}`: from `awaiting_review`. Approving an erasure needs `confirmRequestId` equal to the id.
-   * - `deny` `{reason, note?}`: from `awaiting_review`; reason one of `manifestly_unfounded`, `excessive`, `identity_not_verified`, `exemption`, `agent_permission_insufficient`, `other` (needs a note). The subject is told the reason and the right to complain.
+   * - `deny` `{reason, note?}`: from `awaiting_review`; reason one of `manifestly_unfounded`, `excessive`, `identity_not_verified`, `exemption`, `agent_permission_insufficient`, `other` (needs a note). The subject is told the reason and the right to complain. A request an agent filed may also be denied from `awaiting_verification`, with `agent_permission_insufficient` only (409 `not_verified` otherwise): the run waiting for the code is stopped and the request closes as `denied` before the answer.
    * - `retry` `{connector?}`: from `awaiting_staff`: runs the failed connectors (or the one named) again. When a workflow step failed for good (`attention` on the request), runs that step again instead, from the status the request had when it failed (`attention.status`); naming a connector then is a 400 `not_failed`.
    * - `accept-partial` `{reason}`: from `awaiting_staff`: completes without the failed connectors; the reason is kept and stated in the package. With `attention`, only where `actions` offers it (the failed step is `AwaitStaffOnFailures`); otherwise 409 `not_offered`.
    * - `cancel` `{reason}`: any open request. The cancellation closes the request in one conditional write: of concurrent cancels one answers 200 and the others 409 `closed`, and an action that lost to it changes nothing. The subject gets one mail about it.

@@ -156,6 +156,8 @@ export interface ErasureReportFacts {
   earlierPackagesDeleted?: number;
   /** The subject opted out of marketing: the hash of the address on the suppression list is kept. */
   suppressionKept?: { since: string };
+  /** Signed permissions agents gave on the subject's earlier requests, deleted by this erasure. */
+  earlierAgentPermissionsDeleted?: number;
 }
 
 type ReportItem = ErasureReportFacts['systems'][number]['items'][number];
@@ -236,6 +238,7 @@ export function erasureReportParagraphs(
   const heldBy = new Set([...withData.map((s) => s.displayName), ...report.notErased.map((n) => n.displayName)]);
   const byStaff = (report.recipientsNotTold ?? []).filter((r) => r.reason === 'staff' && r.systems?.some((d) => heldBy.has(d)));
   if (byStaff.length) out.push({ title: t.t('erasure.staff_will_tell'), items: byStaff.map((r) => r.name) });
+  if (report.earlierAgentPermissionsDeleted) out.push(t.t('agents.erasure.permissionsDeleted', { count: report.earlierAgentPermissionsDeleted }));
   if (report.suppressionKept) out.push(t.t('optout.erasure.suppressionKept', { date: t.date(report.suppressionKept.since, timeZone ? { timeZone } : {}) }));
   return out;
 }

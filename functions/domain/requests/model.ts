@@ -217,6 +217,11 @@ export interface AgentPermission {
   contentType: 'application/pdf' | 'image/png' | 'image/jpeg';
   bytes: number;
   sha256: string;
+  /**
+   * The document was deleted by a later erasure of the subject (../workflow/subject-copies.ts); its size
+   * and hash stay on record as evidence of what the agent gave.
+   */
+  deletedFor?: { reason: 'erasure'; erasureRequestId: string; at: string };
 }
 
 export interface AgentOnRecord {
@@ -477,6 +482,8 @@ export interface ErasureReport {
    * address outlives the erasure on purpose (docs/marketing-opt-out.md), and the report says so.
    */
   suppressionKept?: { since: string };
+  /** How many signed permissions agents gave on the subject's earlier requests this erasure deleted. */
+  earlierAgentPermissionsDeleted?: number;
 }
 
 export interface AuditEvent {

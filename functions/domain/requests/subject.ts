@@ -114,6 +114,7 @@ function erasureReportShown(ctx: AppContext, report: ErasureReport) {
     recipientsNotTold: report.recipientsNotTold ?? [],
     ...(report.earlierPackagesDeleted ? { earlierPackagesDeleted: report.earlierPackagesDeleted } : {}),
     ...(report.suppressionKept ? { suppressionKept: report.suppressionKept } : {}),
+    ...(report.earlierAgentPermissionsDeleted ? { earlierAgentPermissionsDeleted: report.earlierAgentPermissionsDeleted } : {}),
   };
 }
 

@@ -125,7 +125,11 @@ export async function closeErasure(ctx: AppContext, request: RequestRecord): Pro
   const copies = await deleteSubjectCopies(ctx, request);
   const built = await buildErasureReport(ctx, request);
   // The subject's earlier download links now answer that the package is gone: the report says why.
-  const withCopies = copies.packagesDeleted.length ? { ...built, earlierPackagesDeleted: copies.packagesDeleted.length } : built;
+  const withCopies = {
+    ...built,
+    ...(copies.packagesDeleted.length ? { earlierPackagesDeleted: copies.packagesDeleted.length } : {}),
+    ...(copies.agentPermissionsDeleted.length ? { earlierAgentPermissionsDeleted: copies.agentPermissionsDeleted.length } : {}),
+  };
   // The suppression list is not erased (an objection binds after the data is gone): the subject is told
   // what stays, a hash of the address and since when, rather than reading "everything was erased".
   const suppressed = await ctx.suppressions.get(request.subjectHash);
