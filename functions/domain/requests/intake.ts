@@ -16,7 +16,8 @@ import { logger } from '#commons/observability';
 import { computeDeadlines, jurisdictionCountries } from '../deadlines/compute.ts';
 import { DeadlineInputError } from '../deadlines/errors.ts';
 import type { AppContext } from '../context.ts';
-import { ackPendingKeys, CLOSED_STATUSES, keys, normalizeEmail, type RequestRecord } from './model.ts';
+import { ackPendingKeys, keys, normalizeEmail, type RequestRecord } from './model.ts';
+import { openRequestFor } from './subject-lock.ts';
 import { retentionFields } from './retention.ts';
 import { decoyVerification } from './verification.ts';
 import { verificationWaiver } from './verification-waiver.ts';
@@ -224,46 +225,6 @@ export async function fileRequest(input: NewRequest, ctx: AppContext, options: {
   await repo.update(requestId, { executionArn });
   logger.info('request filed', { requestId, type: input.type, duplicate: Boolean(open), byAgent: Boolean(agent) });
   return answer(input, config, requestId);
-}
-
-/** A lock whose holder was never stored after this long was left by a filing that died before its write. */
-const ABANDONED_LOCK_MS = 60_000;
-/** Lock items expire long after any request can still be open (the longest extended period is months). */
-const LOCK_TTL_MS = 400 * 24 * 3600_000;
-
-/**
- * The open request of this type for the subject, or undefined when `requestId` is now the one: claims the
- * subject lock, or takes it over from a holder that has closed. A holder not stored yet is being filed
- * right now (it counts as open), unless it was claimed long ago and never stored.
- */
-async function openRequestFor(ctx: AppContext, type: RequestType, hash: string, requestId: string, now: Date): Promise<string | undefined> {
-  const { repo } = ctx;
-  const iso = now.toISOString();
-  const expires = new Date(now.getTime() + LOCK_TTL_MS).toISOString();
-  for (let round = 0; round < 5; round++) {
-    const claim = await repo.claimSubjectLock(type, hash, requestId, iso, expires);
-    if (claim.acquired) return legacyOpenRequest(ctx, type, hash, requestId, iso, expires);
-    if (!claim.holder) continue;
-    const holder = await repo.find(claim.holder);
-    if (holder && !CLOSED_STATUSES.has(holder.status)) return holder.requestId;
-    if (!holder && now.getTime() - Date.parse(claim.lockedAt) < ABANDONED_LOCK_MS) return claim.holder;
-    if (await repo.takeOverSubjectLock(type, hash, claim.holder, requestId, iso, expires)) {
-      return legacyOpenRequest(ctx, type, hash, requestId, iso, expires);
-    }
-    // Another filing took it over first: read who holds it now.
-  }
-  throw new Error('the subject lock kept changing hands');
-}
-
-/**
- * Requests filed before the lock existed hold no lock: one still open is the open request, and the lock
- * is handed to it so the next filing finds it directly.
- */
-async function legacyOpenRequest(ctx: AppContext, type: RequestType, hash: string, requestId: string, iso: string, expires: string): Promise<string | undefined> {
-  const open = (await ctx.repo.bySubject(hash)).find((r) => r.type === type && r.requestId !== requestId && !CLOSED_STATUSES.has(r.status));
-  if (!open) return undefined;
-  await ctx.repo.takeOverSubjectLock(type, hash, requestId, open.requestId, iso, expires);
-  return open.requestId;
 }
 
 /**
