@@ -1334,6 +1334,8 @@ export interface operations {
           "application/json": {
             items: components["schemas"]["StaffRequest"][];
             cursor: string | null;
+            /** @description The company's IANA time zone (configuration `organisation.timezone`): the queue shows received and closed times in it, UTC on hover */
+            timeZone: string;
           };
         };
       };
