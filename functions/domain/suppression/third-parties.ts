@@ -19,16 +19,17 @@ export const thirdPartyMailKey = (id: string) => `optout-third-party:${id}`;
 export async function tellThirdParties(ctx: AppContext, request: RequestRecord): Promise<void> {
   const { config, mailer, repo } = ctx;
   const { requestId } = request;
-  for (const party of config.marketing.thirdParties) {
-    const to = party.contact.email;
-    if (to) {
-      const sent = await mailOnce(ctx, requestId, thirdPartyMailKey(party.id), () => mailer.send(to, thirdPartyOptOutMail(config, party, request), { requestId }));
-      if (sent) await repo.audit(requestId, 'system', 'optout.third_party_told', { thirdParty: party.id });
+  for (const thirdParty of config.marketing.thirdParties) {
+    if (thirdParty.contact.email) {
+      const sent = await mailOnce(ctx, requestId, thirdPartyMailKey(thirdParty.id), () =>
+        mailer.send(thirdParty.contact.email!, thirdPartyOptOutMail(config, thirdParty, request), { requestId }),
+      );
+      if (sent) await repo.audit(requestId, 'system', 'optout.third_party_told', { thirdParty: thirdParty.id });
     } else {
       await addTodo(ctx, requestId, {
         kind: 'optout-third-party',
-        ref: `optout-third-party:${party.id}`,
-        title: `Tell ${localText(party.name, 'en')} to stop selling or sharing the subject's data and pass the opt-out on (11 CCR §7026(f))`,
+        ref: `optout-third-party:${thirdParty.id}`,
+        title: `Tell ${localText(thirdParty.name, 'en')} to stop selling or sharing the subject's data and pass the opt-out on (11 CCR §7026(f))`,
       });
     }
   }
