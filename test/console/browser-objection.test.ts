@@ -109,7 +109,29 @@ describe('the public form and the marketing opt-out', () => {
     await panel.getByRole('heading', { name: 'Marketing opt-out' }).waitFor();
     expect(await panel.locator('tr[data-connector="accounts"] td').nth(1).textContent()).toMatch(/^Opted out \(account 1\), confirmed /);
     expect(await panel.locator('tr[data-connector="calls"] td').nth(1).textContent()).toBe('Does not market: nothing to change');
+    // The trail says no code was asked, and why.
+    await page.getByText('The workflow went ahead without the code: waived by configuration (verification.marketing_opt_out)').waitFor();
     await screenshot(page, 'objection-detail');
     expect(errors).toEqual([]);
+  }, 90_000);
+
+  it('tells staff an open opt-out that needed no code has no confirmed address to write to', async () => {
+    // The act step fails for good, so the opt-out waits for staff, open.
+    rt.functionFaults.set('act', { error: 'ConnectorAuthFailed', count: Infinity });
+    try {
+      const filed = await rt.api('POST', '/v1/requests', { body: { type: 'marketing_opt_out', email: 'mia.open@example.com' } });
+      const id = filed.body.requestId as string;
+      await rt.waitForStatus(id, 'awaiting_staff', 60_000);
+
+      const page = await (await browser.newContext()).newPage();
+      page.setDefaultTimeout(15_000);
+      await page.goto(`${rt.apiUrl}/console/requests/${id}`);
+      await page.getByLabel('Staff token').fill(rt.staffToken);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByText('this opt-out needed no code, so the address was never confirmed').waitFor();
+      expect(await page.getByRole('button', { name: 'Send to the subject' }).count()).toBe(0);
+    } finally {
+      rt.functionFaults.clear();
+    }
   }, 90_000);
 });
