@@ -26,6 +26,8 @@ export type Grant =
   | 'documents:write'
   /** GetObject in the documents bucket, for the staff's presigned link to a permission. */
   | 'documents:read'
+  /** DeleteObject only: an erasure removes the permissions agents gave on the subject's earlier requests. */
+  | 'documents:delete'
   | 'sfn:start'
   | 'sfn:complete-task'
   | 'sfn:stop'
@@ -153,7 +155,8 @@ export const FUNCTIONS: FunctionSpec[] = [
   step('assemble', 'AssembleFunctionArn', ['table:read', 'table:write', 'staging:read', 'staging:delete', 'exports:write'], 900, 5307),
   // Records a step that failed after its retries, so the request waits for staff in NeedsAttention.
   step('record-failure', 'RecordFailureFunctionArn', ['table:read', 'table:write']),
-  step('notify-subject', 'NotifySubjectFunctionArn', ['table:read', 'table:write', 'ses:send', 'staging:delete', 'exports:delete']),
+  // staging, exports and documents delete: an erasure's close removes the subject's earlier copies and agents' permissions.
+  step('notify-subject', 'NotifySubjectFunctionArn', ['table:read', 'table:write', 'ses:send', 'staging:delete', 'exports:delete', 'documents:delete']),
   {
     id: 'escalate',
     entry: 'functions/handlers/scheduled/escalate.ts',

@@ -329,6 +329,26 @@ const recipientSchema = z.object({
   notifyEmail: z.optional(z.email()),
 });
 
+/**
+ * A third party to whom the company sells or shares personal information (CCPA: "sale", "sharing" for
+ * cross-context behavioural advertising). After a marketing opt-out each is told to stop and to pass the
+ * request on (11 CCR §7026(f)(2)-(3)); the subject's confirmation names them (docs/marketing-opt-out.md).
+ */
+const thirdPartySchema = z.object({
+  id: z.string().check(z.regex(/^[a-z][a-z0-9-]{1,40}$/, 'third-party ids are lower-case slugs')),
+  /** The third party as the subject reads it, one string or one per language. */
+  name: localTextSchema,
+  /** What the company sells or shares with it, as the subject reads it (one string or one per language). */
+  what: z.optional(localTextSchema),
+  contact: z.prefault(z.object({
+      /** Where the opt-out is mailed; without one, staff get a follow-up task to tell the third party. */
+      email: z.optional(z.email()),
+      /** The language of that mail (a catalogue locale, e.g. `nb`); English by default. */
+      locale: z.optional(z.string().check(z.maxLength(20))),
+    }), {}),
+});
+export type ThirdPartyConfig = z.infer<typeof thirdPartySchema>;
+
 /** A fixed-window limit: at most `limit` events per key in each window of `windowSeconds`. */
 const rateWindowSchema = z.object({
   limit: z.number().check(z.int(), z.minimum(1), z.maximum(1_000_000)),
@@ -458,6 +478,14 @@ export const configSchema = z.object({
       maxAttempts: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(20)), 5),
       /** A request left unverified this long is closed and the subject told. */
       unverifiedTimeoutSeconds: z._default(z.number().check(z.int(), z.minimum(1)), 7 * 24 * 3600),
+      /**
+       * Whether a marketing opt-out asks for the mailed code (`code`) or acts on the given address at once
+       * (`none`, the default; docs/marketing-opt-out.md, "Verification"). An opt-out only narrows what the
+       * company does and reads nothing out, GDPR Art. 12(2) and 7(3) ask that it be as easy as giving
+       * consent, and 11 CCR §7026(d) forbids asking more than the address: a CCPA opt-out never asks for
+       * the code, whatever this says.
+       */
+      marketing_opt_out: z._default(z.enum(['code', 'none']), 'none'),
     }), {}),
   /**
    * Limits that stop floods from anonymous callers (docs/security.md, "Rate limits and mail volume").
@@ -515,6 +543,8 @@ export const configSchema = z.object({
         'art19-recipient': z._default(z.number().check(z.int(), z.minimum(0), z.maximum(90)), 7),
         'partial-answer': z._default(z.number().check(z.int(), z.minimum(0), z.maximum(90)), 14),
         'withheld-review': z._default(z.number().check(z.int(), z.minimum(0), z.maximum(90)), 7),
+        /** A third party without a contact address that staff must tell about an opt-out (11 CCR §7026(f)). */
+        'optout-third-party': z._default(z.number().check(z.int(), z.minimum(0), z.maximum(90)), 7),
       }), {}),
     }), {}),
   email: z.object({
@@ -549,6 +579,10 @@ export const configSchema = z.object({
       subjectRetentionMonths: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(120)), 24),
     }), {}),
   connectors: z.array(connectorSchema).check(z.minLength(1)),
+  /** The marketing opt-out beyond the connected systems (docs/marketing-opt-out.md, "Third parties"). */
+  marketing: z.prefault(z.object({
+      thirdParties: z._default(z.array(thirdPartySchema), []),
+    }), {}),
   /** Resale partners for whose end users the company is a processor (see docs/processor-mode.md). */
   partners: z._default(z.array(partnerSchema), []),
 });
@@ -574,6 +608,9 @@ export function parseConfig(input: unknown, options: ParseOptions = {}): DsarCon
   const ids = result.data.connectors.map((c) => c.id);
   const dup = ids.find((id, i) => ids.indexOf(id) !== i);
   if (dup) throw new ConfigError(`invalid DSAR configuration: connector id "${dup}" is used twice`);
+  const thirdPartyIds = result.data.marketing.thirdParties.map((t) => t.id);
+  const dupThirdParty = thirdPartyIds.find((id, i) => thirdPartyIds.indexOf(id) !== i);
+  if (dupThirdParty) throw new ConfigError(`invalid DSAR configuration: marketing third-party id "${dupThirdParty}" is used twice`);
   const partnerProblems = partnerConfigProblems(result.data);
   if (partnerProblems.length) throw new ConfigError(`invalid DSAR configuration:\n  ${partnerProblems.join('\n  ')}`);
   // Vendor rules a schema cannot say: fields the vendor would refuse to update, preview opt-ins.

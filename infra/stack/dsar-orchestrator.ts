@@ -840,6 +840,10 @@ export class DsarOrchestrator extends Construct {
           add(['s3:PutObject', 's3:DeleteObject'], [this.documentsBucket.arnForObjects('requests/*')]);
           viaKey(['kms:GenerateDataKey*'], 's3');
           break;
+        case 'documents:delete':
+          // No List: the keys are on the request records.
+          add(['s3:DeleteObject'], [this.documentsBucket.arnForObjects('requests/*')]);
+          break;
         case 'documents:read':
           add(['s3:GetObject'], [this.documentsBucket.arnForObjects('requests/*')]);
           viaKey(['kms:Decrypt'], 's3');

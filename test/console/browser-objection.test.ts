@@ -52,11 +52,13 @@ describe('the public form and the marketing opt-out', () => {
     await details.fill('I keep getting the webinar invitations.\nPlease stop them all.');
     await screenshot(page, 'objection-form.en');
     await page.getByRole('button', { name: 'Send request' }).click();
-    await page.waitForURL(/\/request\/verify\?id=/);
-    await page.getByRole('heading', { name: 'Check your email' }).waitFor();
-    await screenshot(page, 'objection-verify.en');
+    // No code to enter (verification.marketing_opt_out: none): the page says it is under way and gives the reference.
+    await page.getByRole('heading', { name: 'We are stopping marketing to you' }).waitFor();
+    const sent = (await page.getByText('No code is needed for this.').textContent())!;
+    await screenshot(page, 'objection-sent.en');
+    expect(page.url()).not.toMatch(/\/request\/verify/);
 
-    const id = new URL(page.url()).searchParams.get('id')!;
+    const id = /Your reference is (dsar_\w+)/.exec(sent)![1]!;
     expect(await stored(id)).toMatchObject({
       type: 'marketing_opt_out',
       subject: { normalizedEmail: 'mia@example.com', details: 'I keep getting the webinar invitations.\nPlease stop them all.' },
@@ -90,7 +92,7 @@ describe('the public form and the marketing opt-out', () => {
   it('shows staff what the subject wrote and, per system, where marketing stopped', async () => {
     const filed = await rt.api('POST', '/v1/requests', { body: { type: 'marketing_opt_out', email: 'alice@example.com', details: 'No more <b>newsletters</b>, please.\nThanks.' } });
     const id = filed.body.requestId as string;
-    await rt.api('POST', `/v1/requests/${id}/verify`, { body: { code: await rt.codeFor(id, 'alice@example.com') } });
+    // No code: the example configuration waives it for an opt-out (verification.marketing_opt_out: none).
     await rt.waitForStatus(id, 'completed', 60_000);
 
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
@@ -107,7 +109,29 @@ describe('the public form and the marketing opt-out', () => {
     await panel.getByRole('heading', { name: 'Marketing opt-out' }).waitFor();
     expect(await panel.locator('tr[data-connector="accounts"] td').nth(1).textContent()).toMatch(/^Opted out \(account 1\), confirmed /);
     expect(await panel.locator('tr[data-connector="calls"] td').nth(1).textContent()).toBe('Does not market: nothing to change');
+    // The trail says no code was asked, and why.
+    await page.getByText('The workflow went ahead without the code: waived by configuration (verification.marketing_opt_out)').waitFor();
     await screenshot(page, 'objection-detail');
     expect(errors).toEqual([]);
+  }, 90_000);
+
+  it('tells staff an open opt-out that needed no code has no confirmed address to write to', async () => {
+    // The act step fails for good, so the opt-out waits for staff, open.
+    rt.functionFaults.set('act', { error: 'ConnectorAuthFailed', count: Infinity });
+    try {
+      const filed = await rt.api('POST', '/v1/requests', { body: { type: 'marketing_opt_out', email: 'mia.open@example.com' } });
+      const id = filed.body.requestId as string;
+      await rt.waitForStatus(id, 'awaiting_staff', 60_000);
+
+      const page = await (await browser.newContext()).newPage();
+      page.setDefaultTimeout(15_000);
+      await page.goto(`${rt.apiUrl}/console/requests/${id}`);
+      await page.getByLabel('Staff token').fill(rt.staffToken);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByText('this opt-out needed no code, so the address was never confirmed').waitFor();
+      expect(await page.getByRole('button', { name: 'Send to the subject' }).count()).toBe(0);
+    } finally {
+      rt.functionFaults.clear();
+    }
   }, 90_000);
 });

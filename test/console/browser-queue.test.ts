@@ -141,6 +141,34 @@ describe("the privacy officer's queue, history and metrics in Chromium", () => {
     await screenshot(page, 'queue-1-columns');
   }, 30_000);
 
+  it('shows when a request was received, and when a closed one closed, in the company’s zone with UTC on hover, as the detail page does', async () => {
+    const { page, errors } = await consolePage(rt.staffToken);
+    const zone = rt.config.organisation.timezone;
+    const inZone = (iso: string) => `${new Intl.DateTimeFormat('en-GB', { timeZone: zone, dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso))} (${zone})`;
+    const utc = (iso: string) => `${iso.replace('T', ' ').slice(0, 16)} UTC`;
+    const stored = async (id: string) => (await rt.api('GET', `/v1/admin/requests/${id}`, { token: rt.staffToken })).body.request;
+
+    await openQueue(page);
+    await listed(page);
+    const bob = await stored(ids.bob);
+    const received = page.locator(`tr[data-request-id="${ids.bob}"] td`).last().locator('time');
+    expect(await received.getAttribute('datetime')).toBe(bob.receivedAt);
+    expect(await received.getAttribute('title')).toBe(utc(bob.receivedAt));
+    expect(await received.textContent()).toBe(inZone(bob.receivedAt));
+
+    await openQueue(page, '?state=closed');
+    expect(await listed(page)).toEqual([ids.denied]);
+    expect(await page.locator('table.queue thead th').last().textContent()).toBe('Closed');
+    const denied = await stored(ids.denied);
+    const closed = page.locator(`tr[data-request-id="${ids.denied}"] td`).last().locator('time');
+    expect(await closed.getAttribute('title')).toBe(utc(denied.closedAt));
+    expect(await closed.textContent()).toBe(inZone(denied.closedAt));
+    // No bare UTC time in the table's text: UTC is the hover.
+    expect(await page.locator('table.queue').textContent()).not.toMatch(/\d{2}:\d{2} UTC/);
+    await screenshot(page, 'queue-6-times-in-company-zone');
+    expect(errors).toEqual([]);
+  }, 30_000);
+
   it('filters by status, type, jurisdiction, assignee, due date and overdue, and lists closed requests', async () => {
     const { page, errors } = await consolePage(rt.staffToken);
     await openQueue(page);

@@ -15,7 +15,7 @@ const exchange = (x: Partial<Exchange>): Exchange => ({
   requestContentType: 'application/json',
   status: 202,
   responseContentType: 'application/json; charset=utf-8',
-  responseBody: JSON.stringify({ requestId: ID, status: 'received' }),
+  responseBody: JSON.stringify({ requestId: ID, status: 'received', verification: 'code' }),
   ...x,
 });
 const violation = (x: Partial<Exchange>) => {
@@ -43,8 +43,8 @@ describe('the contract check', () => {
 
   it('fails a body off the schema: a wrong value, a missing field, a field the document does not list', () => {
     expect(violation({ responseBody: JSON.stringify({ requestId: ID, status: 'filed' }) })).toMatch(/allowed values/);
-    expect(violation({ responseBody: JSON.stringify({ status: 'received' }) })).toMatch(/requestId/);
-    expect(violation({ responseBody: JSON.stringify({ requestId: ID, status: 'received', email: 'a@example.com' }) })).toMatch(/additional properties.*email/);
+    expect(violation({ responseBody: JSON.stringify({ status: 'received', verification: 'code' }) })).toMatch(/requestId/);
+    expect(violation({ responseBody: JSON.stringify({ requestId: ID, status: 'received', verification: 'code', email: 'a@example.com' }) })).toMatch(/additional properties.*email/);
   });
 
   it('fails a content type other than the declared one, and a body where the document declares none', () => {
@@ -65,7 +65,7 @@ describe('the contract check', () => {
   });
 
   it('refuses to read an answer that did not go through the check', async () => {
-    const unchecked = httpHandler({}, async () => ({ status: 202, body: { requestId: ID, status: 'received' } }));
+    const unchecked = httpHandler({}, async () => ({ status: 202, body: { requestId: ID, status: 'received', verification: 'code' } }));
 
     const result = await unchecked(apiEvent(), lambdaContext());
     expect(() => answer(result)).toThrow(/checked\(\)/);

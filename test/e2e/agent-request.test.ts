@@ -25,6 +25,7 @@ const tokenIn = (text: string | undefined) => new URL(/https?:\/\/\S+\/request\/
 describe('an agent files for carol', () => {
   let id: string;
   let agentToken: string;
+  let permissionUrl: string;
 
   it('is answered like any filing, and carol is told an agent filed for her, with her own code', async () => {
     const filed = await rt.api('POST', '/v1/requests', { body: { type: 'access', email: CAROL.email, name: 'Carol Dahl', agent: agentInput({ locale: 'en' }) } });
@@ -57,6 +58,7 @@ describe('an agent files for carol', () => {
 
     const link = await rt.api('GET', `/v1/admin/requests/${id}/agent-permission`, { token: rt.staffToken });
     expect(link.status).toBe(200);
+    permissionUrl = link.body.url;
     const doc = await fetch(link.body.url);
     expect(doc.status).toBe(200);
     expect(Buffer.from(await doc.arrayBuffer()).equals(pdfDocument())).toBe(true);
@@ -81,6 +83,25 @@ describe('an agent files for carol', () => {
     const status = await rt.api('GET', `/v1/requests/${id}?token=${encodeURIComponent(agentToken)}`);
     expect(status.body).toMatchObject({ status: 'completed', viewer: 'agent', verified: true });
   }, 90_000);
+
+  it('loses the signed permission when carol later has her data erased, and the erasure says so', async () => {
+    const erasure = await rt.fileAndVerify(CAROL.email, 'erasure');
+    await rt.approve(erasure, 'erasure');
+    const done = await rt.waitForStatus(erasure, ['completed', 'completed_partial'], 90_000);
+
+    // The document is gone from the documents bucket (the earlier presigned link now finds nothing)...
+    expect((await fetch(permissionUrl)).status).toBe(404);
+    const link = await rt.api('GET', `/v1/admin/requests/${id}/agent-permission`, { token: rt.staffToken });
+    expect(link.status).toBe(410);
+    // ...its size and hash stay on the earlier request as evidence, and both trails say what happened.
+    const earlier = (await rt.api('GET', `/v1/admin/requests/${id}`, { token: rt.staffToken })).body;
+    expect(earlier.request.agent.permission).toMatchObject({ bytes: pdfDocument().length, sha256: expect.any(String), deletedFor: { reason: 'erasure', erasureRequestId: erasure } });
+    expect(earlier.audit.map((e: any) => e.action)).toContain('agent.permission_deleted');
+    expect(done.audit.find((e: any) => e.action === 'erasure.earlier_copies_deleted')?.detail).toMatchObject({ agentPermissions: 1 });
+    expect(done.request.erasureReport.earlierAgentPermissionsDeleted).toBe(1);
+    const report = (await rt.mails(CAROL.email)).find((m) => m.subject.includes(erasure) && m.subject.startsWith('Your data was erased'))!;
+    expect(report.body.text).toContain('We also deleted the signed permission an agent gave us for one of your earlier requests.');
+  }, 120_000);
 });
 
 describe('an agent whose permission does not hold', () => {
@@ -98,5 +119,27 @@ describe('an agent whose permission does not hold', () => {
     const mail = await rt.waitForMail(email, `Your request ${id} was declined`);
     expect(mail.body.text).toContain('The agent’s signed permission does not show that the person gave them authority to make this request.');
     expect((await rt.mails('eve@agents.example.org')).map((m) => m.subject)).toEqual([`We received the request you made: ${id}`]);
+  }, 60_000);
+
+  it('can be denied before the subject entered the code, which then counts for nothing', async () => {
+    const email = 'agent-denied-early@example.net';
+    const filed = await rt.api('POST', '/v1/requests', { body: { type: 'access', email, agent: agentInput({ email: 'mallory@agents.example.org' }) } });
+    const id = filed.body.requestId as string;
+    const code = await rt.codeFor(id, email);
+    const waiting = await rt.api('GET', `/v1/admin/requests/${id}`, { token: rt.staffToken });
+    expect(waiting.body.actions).toContain('deny');
+
+    const other = await rt.api('POST', `/v1/admin/requests/${id}/deny`, { token: rt.staffToken, body: { reason: 'excessive' } });
+    expect(other.status).toBe(409);
+    const denied = await rt.api('POST', `/v1/admin/requests/${id}/deny`, { token: rt.staffToken, body: { reason: 'agent_permission_insufficient', note: 'The letter is unsigned.' } });
+    expect(denied.status).toBe(200);
+    expect(denied.body.request.status).toBe('denied');
+
+    expect((await rt.api('POST', `/v1/requests/${id}/verify`, { body: { code } })).status).toBe(409);
+    const mail = await rt.waitForMail(email, `Your request ${id} was declined`);
+    expect(mail.body.text).toContain('The agent’s signed permission does not show that the person gave them authority to make this request.');
+    const detail = (await rt.api('GET', `/v1/admin/requests/${id}`, { token: rt.staffToken })).body;
+    expect(detail.request.status).toBe('denied');
+    expect(detail.audit.find((e: any) => e.action === 'review.denied').detail).toMatchObject({ beforeVerification: true });
   }, 60_000);
 });

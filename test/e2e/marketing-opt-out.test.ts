@@ -47,18 +47,27 @@ describe("alice's marketing opt-out", () => {
   let id: string;
   let detail: any;
 
-  it('needs only the code sent to her address, no staff review, and completes', async () => {
+  it('acts on her address without a code (verification.marketing_opt_out: none) and without staff review, and completes', async () => {
     const filed = await rt.api('POST', '/v1/requests', { body: { type: 'marketing_opt_out', email: ALICE.email, details: 'Please stop the newsletter.' } });
     expect(filed.status).toBe(202);
     id = filed.body.requestId;
-    const verified = await rt.api('POST', `/v1/requests/${id}/verify`, { body: { code: await rt.codeFor(id, ALICE.email) } });
-    expect(verified.status).toBe(200);
 
     detail = await rt.waitForStatus(id, ['completed', 'completed_partial', 'awaiting_staff'], 60_000);
 
     expect(detail.request.status).toBe('completed');
     expect(detail.request.decision).toMatchObject({ outcome: 'approved', by: 'system' });
     expect(detail.request.subject.details).toBe('Please stop the newsletter.');
+    // No code was mailed or entered; the trail says the configuration waived it.
+    const actions = detail.audit.map((e: any) => e.action);
+    expect(actions).not.toContain('verification.code_sent');
+    expect(actions).not.toContain('verification.succeeded');
+    expect(detail.audit.find((e: any) => e.action === 'verification.waived')).toMatchObject({ actor: 'system', detail: { reason: 'configuration', setting: 'verification.marketing_opt_out' } });
+    // Nothing was read out: no system collected anything and no package exists.
+    expect(detail.connectors.map((c: any) => [c.connectorId, Boolean(c.suppression), Object.keys(c.stagingKeys)])).toEqual(detail.connectors.map((c: any) => [c.connectorId, true, []]));
+    expect(detail.request.package).toBeUndefined();
+    const mails = await rt.mails(ALICE.email);
+    expect(mails.filter((m) => m.subject.includes(id)).map((m) => m.subject).sort()).toEqual([`We have stopped marketing to you (request ${id})`, `We received your request (${id})`]);
+    expect((await rt.api('POST', `/v1/requests/${id}/verify`, { body: { code: '000000' } })).status).toBe(409);
   }, 90_000);
 
   it('leaves her opted out in HubSpot, Salesforce and the account store, and everyone else as they were', async () => {
@@ -85,6 +94,20 @@ describe("alice's marketing opt-out", () => {
     expect(mail.body.text).toContain('HubSpot (communication and marketing): opted out on');
     expect(mail.body.text).toContain('Salesforce (customer and process management): opted out on');
     expect(mail.body.text).not.toContain('Stripe');
+    expect(mail.body.text).toContain('without asking you to confirm your address with a code');
+  });
+
+  it('tells the third parties her data was sold or shared with to stop (11 CCR §7026(f)), and names them to her', async () => {
+    // LinkedIn has a contact address: mailed once, with her address and our reference only.
+    const told = (await rt.mails('privacy-optout@linkedin-ads.test')).filter((m) => m.subject.includes(id));
+    expect(told.map((m) => m.subject)).toEqual([`Opt-out of sale or sharing: please stop (our reference ${id})`]);
+    expect(told[0]!.body.text).toContain(`The person’s email address: ${ALICE.email}`);
+    // Meta has none: a follow-up task for staff.
+    const tasks = await rt.api('GET', `/v1/admin/requests/${id}/tasks`, { token: rt.staffToken });
+    expect(tasks.body.items.map((t: any) => [t.kind, t.status])).toEqual([['optout-third-party', 'open']]);
+    const mail = await rt.waitForMail(ALICE.email, 'We have stopped marketing to you');
+    expect(mail.body.text).toContain('LinkedIn (your email address, hashed, to show you our advertising)');
+    expect(mail.body.text).toContain('Meta (Facebook, Instagram)');
   });
 
   it('puts her address on the suppression list as a hash, never in clear', async () => {
@@ -124,6 +147,12 @@ describe("alice's marketing opt-out", () => {
 
     expect(await accountItems(ALICE.email)).toEqual([]);
     expect(await suppressionItem(ALICE.email)).toMatchObject({ lastRequestId: id, 'system:hubspot': expect.any(String) });
+    // Her erasure report says what stays and why, rather than letting her read "everything was erased".
+    const report = (await rt.mails(ALICE.email)).find((m) => m.subject.includes(erasure) && m.subject.startsWith('Your data was erased'))!;
+    expect(report.body.text).toContain('You opted out of marketing on');
+    expect(report.body.text).toContain('fingerprint of your email address on our suppression list: it is not erased with your other data');
+    const stored = (await rt.api('GET', `/v1/admin/requests/${erasure}`, { token: rt.staffToken })).body.request.erasureReport;
+    expect(stored.suppressionKept).toEqual({ since: expect.any(String) });
   }, 120_000);
 });
 
@@ -132,7 +161,6 @@ describe("carol's marketing opt-out (no system holds her)", () => {
     const carol = 'carol@example.com';
     const filed = await rt.api('POST', '/v1/requests', { body: { type: 'marketing_opt_out', email: carol, locale: 'nb' } });
     const id = filed.body.requestId as string;
-    await rt.api('POST', `/v1/requests/${id}/verify`, { body: { code: await rt.codeFor(id, carol) } });
     await rt.waitForStatus(id, 'completed', 60_000);
 
     const mail = await rt.waitForMail(carol, 'Vi har sluttet å sende deg markedsføring');

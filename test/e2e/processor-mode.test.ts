@@ -145,3 +145,25 @@ describe('the partner’s instruction after the request was forwarded', () => {
     expect(res.body.types.find((t: any) => t.type === 'access')).toMatchObject({ received: 1, forwarded: 0, compliedInWhole: 1 });
   });
 });
+
+describe('a subject who files again after the forward', () => {
+  it('keeps one open request: the forwarded one does not reopen while the new one is open', async () => {
+    // Recognised by the partner's email domain (no account needed).
+    const email = 'ola@kunde.nordlys-partner.test';
+    const first = await rt.fileAndVerify(email, 'access');
+    expect((await forwardWhenWaiting(first)).status).toBe(200);
+    await rt.waitForStatus(first, 'forwarded', 30_000);
+    const second = await rt.fileAndVerify(email, 'access');
+
+    const refused = await staff(`/v1/admin/requests/${first}/partner-instruction`, { reference: 'NORDLYS-2026-400' });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toMatchObject({ code: 'open_request_exists', message: expect.stringContaining(second) });
+    expect((await rt.api('GET', `/v1/admin/requests/${first}`, { token: rt.staffToken })).body.request.status).toBe('forwarded');
+
+    // Once the new one is closed, the instruction reopens the forwarded one.
+    expect((await staff(`/v1/admin/requests/${second}/cancel`, { reason: 'the partner instructed us on the first request' })).status).toBe(200);
+    const reopened = await staff(`/v1/admin/requests/${first}/partner-instruction`, { reference: 'NORDLYS-2026-400' });
+    expect(reopened.status).toBe(200);
+    expect(reopened.body.request.status).toBe('awaiting_review');
+  }, 90_000);
+});

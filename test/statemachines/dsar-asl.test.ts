@@ -81,6 +81,21 @@ describe('the workflow definition', () => {
     expect(await machine.run(input).result).toBe(expected);
   });
 
+  it.each([
+    ['a request that needs its code', { receipt: { duplicate: false, verificationWaived: false } }, 'VerifyIdentity'],
+    ['a marketing opt-out whose code is waived', { receipt: { duplicate: false, verificationWaived: true } }, 'MatchPartner'],
+    ['a receipt from before the waiver', { receipt: { duplicate: false } }, 'VerifyIdentity'],
+    ['a duplicate', { receipt: { duplicate: true, verificationWaived: false } }, 'Duplicate'],
+    ['a reopened run', { receipt: { duplicate: false, verificationWaived: false }, assisted: {} }, 'MatchPartner'],
+  ])('after the receipt, routes %s on an interpreter', async (_case, input, expected) => {
+    const pass = (name: string) => ({ Type: 'Pass', Result: name, End: true });
+    const machine = new StateMachine({
+      StartAt: 'IsDuplicate',
+      States: { IsDuplicate: definition.States.IsDuplicate, Duplicate: pass('Duplicate'), VerifyIdentity: pass('VerifyIdentity'), MatchPartner: pass('MatchPartner') },
+    } as never);
+    expect(await machine.run(input).result).toBe(expected);
+  });
+
   it('retries connector throttling and unavailability with jitter and records any other failure', () => {
     for (const name of ['CollectFromConnector', 'ActWithConnector']) {
       const task = definition.States.Collect.ItemProcessor.States[name];

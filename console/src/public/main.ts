@@ -207,6 +207,8 @@ function requestForm(config: ClientConfig, api: Api) {
       });
       // The code goes to the person the request is about, not to the agent: no code page for the agent.
       if (agent) return page(h('h1', {}, t.t('agents.form.sentHeading')), message('success', t.t('agents.form.sentText', { requestId: answer.requestId })));
+      // A marketing opt-out that needs no code: nothing to enter, the confirmation comes by email.
+      if (answer.verification === 'none') return page(h('h1', {}, t.t('optout.form.sentHeading')), message('success', t.t('optout.form.sentText', { requestId: answer.requestId })));
       go(`/request/verify?id=${encodeURIComponent(answer.requestId)}`);
     } catch (err) {
       submit.disabled = false;

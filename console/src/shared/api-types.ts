@@ -16,7 +16,8 @@ export interface paths {
      * File a request
      * @description Always answers 202 with a new request id when the input is valid, whether or not the company
      * holds data on the address and whether or not a request is already open for it (the subject
-     * learns that only by email). An acknowledgement and a 6-digit code are emailed to the address.
+     * learns that only by email). An acknowledgement and a 6-digit code are emailed to the address
+     * (no code for a marketing opt-out that needs none: `verification` in the answer says which).
      *
      * An authorised agent (CCPA 11 CCR 7063; GDPR representation) files with `agent`: their own
      * contact and a signed permission, sent inline as base64 (PDF, PNG or JPEG; its real type is read
@@ -122,7 +123,7 @@ export interface paths {
   "/v1/admin/requests/{id}/agent-permission": {
     /**
      * A short-lived link to the agent's signed permission (approver role)
-     * @description Answers a presigned URL to the document in the private documents bucket, valid for `delivery.presignedUrlSeconds`. Every call is audited as `agent.permission_opened` with the staff member.
+     * @description Answers a presigned URL to the document in the private documents bucket, valid for `delivery.presignedUrlSeconds`. Every call is audited as `agent.permission_opened` with the staff member. 410 `permission_deleted` once a later erasure of the subject deleted the document.
      */
     get: operations["getAgentPermissionLink"];
   };
@@ -175,7 +176,7 @@ export interface paths {
     /**
      * A staff action (approver role)
      * @description - `approve` `{confirmRequestId?}`: from `awaiting_review`. Approving an erasure needs `confirmRequestId` equal to the id.
-     * - `deny` `{reason, note?}`: from `awaiting_review`; reason one of `manifestly_unfounded`, `excessive`, `identity_not_verified`, `exemption`, `agent_permission_insufficient`, `other` (needs a note). The subject is told the reason and the right to complain.
+     * - `deny` `{reason, note?}`: from `awaiting_review`; reason one of `manifestly_unfounded`, `excessive`, `identity_not_verified`, `exemption`, `agent_permission_insufficient`, `other` (needs a note). The subject is told the reason and the right to complain. A request an agent filed may also be denied from `awaiting_verification`, with `agent_permission_insufficient` only (409 `not_verified` otherwise): the run waiting for the code is stopped and the request closes as `denied` before the answer.
      * - `retry` `{connector?}`: from `awaiting_staff`: runs the failed connectors (or the one named) again. When a workflow step failed for good (`attention` on the request), runs that step again instead, from the status the request had when it failed (`attention.status`); naming a connector then is a 400 `not_failed`.
      * - `accept-partial` `{reason}`: from `awaiting_staff`: completes without the failed connectors; the reason is kept and stated in the package. With `attention`, only where `actions` offers it (the failed step is `AwaitStaffOnFailures`); otherwise 409 `not_offered`.
      * - `cancel` `{reason}`: any open request. The cancellation closes the request in one conditional write: of concurrent cancels one answers 200 and the others 409 `closed`, and an action that lost to it changes nothing. The subject gets one mail about it.
@@ -185,7 +186,7 @@ export interface paths {
      * - Processor mode (docs/processor-mode.md): a request whose subject was recognised as a resale partner's end user (`partner` on the request) waits in `awaiting_review`, and `approve`/`deny` answer 409 `partner_request` until one of these:
      *   `forward` `{}`: the partner (the controller) is mailed the request with the deadline it must meet, the subject is told who answers it and how to reach them, and the request closes as `forwarded`; no connector runs.
      *   `not-partner` `{reason}`: the subject is not the partner's customer after all; the request is then reviewed as usual.
-     *   `partner-instruction` `{reference, note?}`: the partner instructed the company to answer (its reference is kept); the request is then reviewed and approved as usual. Also on a `forwarded` request (the instruction came later): it reopens the request, back to `awaiting_review` with a new workflow run that goes straight to review (no new code to the subject); 409 `purged` once the subject's address was removed.
+     *   `partner-instruction` `{reference, note?}`: the partner instructed the company to answer (its reference is kept); the request is then reviewed and approved as usual. Also on a `forwarded` request (the instruction came later): it reopens the request, back to `awaiting_review` with a new workflow run that goes straight to review (no new code to the subject); 409 `purged` once the subject's address was removed; 409 `open_request_exists` while the subject's newer request of the same type is open (the message names it).
      *   On a request without a partner match these answer 409 `not_partner_request`; once one was taken, 409 `partner_decided`.
      * - Restriction (docs/restriction.md), on a `restricted` request: `announce-lifting` `{reason, liftOn}`: the subject is mailed that the restriction will be lifted from `liftOn` (a date, today or later) and why (GDPR Art. 18(3)); once only (409 `already_announced`). `lift` `{}`: only after that mail went out (409 `notice_required`) and from `liftOn` (409 `too_early`): every system removes its mark, reads it back, and the request closes as `completed` with the subject told. `cancel` answers 409 `restricted` on a restricted request.
      * Every action is recorded in the audit trail with the staff member and reason.
@@ -259,7 +260,7 @@ export interface components {
     Task: {
       /** @description The task's number under its request */
       n: number;
-      /** @description `art19-recipient`, `partial-answer`, `withheld-review`, `restriction-by-hand` (restrict or lift by hand where a system cannot mark it), or a kind other code added */
+      /** @description `art19-recipient`, `partial-answer`, `withheld-review`, `restriction-by-hand` (restrict or lift by hand where a system cannot mark it), `optout-third-party`, or a kind other code added */
       kind: string;
       title: string;
       /** @description The staff member responsible; absent: the DPO */
@@ -408,6 +409,13 @@ export interface components {
           })[];
         /** @description How many earlier requests of the subject had their packages deleted by this erasure */
         earlierPackagesDeleted?: number;
+        /** @description The subject opted out of marketing: the hash of the address on the suppression list outlives the erasure on purpose (the report says so), since `since` */
+        suppressionKept?: {
+          /** Format: date-time */
+          since: string;
+        };
+        /** @description How many signed permissions authorised agents gave on the subject's earlier requests this erasure deleted from the documents bucket */
+        earlierAgentPermissionsDeleted?: number;
       };
     };
     /** @description What an erasure did to one kind of object in one system (counts and bases, never data) */
@@ -541,6 +549,14 @@ export interface components {
           contentType: string;
           bytes: number;
           sha256: string;
+          /** @description The document was deleted by a later erasure of the subject; its size and hash stay as evidence */
+          deletedFor?: {
+            /** @enum {string} */
+            reason: "erasure";
+            erasureRequestId: string;
+            /** Format: date-time */
+            at: string;
+          };
         };
         powerOfAttorneyAcceptedBy?: {
           by: string;
@@ -612,6 +628,13 @@ export interface components {
         codesSent?: number;
         /** Format: date-time */
         verifiedAt?: string;
+      };
+      /** @description A marketing opt-out that went ahead without the code: `configuration` (verification.marketing_opt_out is none) or `law` (CCPA, 11 CCR 7026(d)). Such a request changes marketing flags only: nothing is collected for it */
+      verificationWaived?: {
+        /** @enum {string} */
+        reason: "configuration" | "law";
+        /** Format: date-time */
+        at: string;
       };
       /** @description The connector outcomes by connector id, as in `connectors` of the detail */
       connectors?: {
@@ -1033,7 +1056,8 @@ export interface operations {
    * File a request
    * @description Always answers 202 with a new request id when the input is valid, whether or not the company
    * holds data on the address and whether or not a request is already open for it (the subject
-   * learns that only by email). An acknowledgement and a 6-digit code are emailed to the address.
+   * learns that only by email). An acknowledgement and a 6-digit code are emailed to the address
+   * (no code for a marketing opt-out that needs none: `verification` in the answer says which).
    *
    * An authorised agent (CCPA 11 CCR 7063; GDPR representation) files with `agent`: their own
    * contact and a signed permission, sent inline as base64 (PDF, PNG or JPEG; its real type is read
@@ -1064,6 +1088,11 @@ export interface operations {
             requestId: string;
             /** @enum {string} */
             status: "received";
+            /**
+             * @description What the subject does next: `code`, enter the 6-digit code mailed to the address; `none`, nothing (a marketing opt-out, which needs no code where `verification.marketing_opt_out` is `none` or the request is under the CCPA, 11 CCR 7026(d)). It follows from the type, the law and the configuration only, never from the address.
+             * @enum {string}
+             */
+            verification: "code" | "none";
           };
         };
       };
@@ -1370,6 +1399,8 @@ export interface operations {
           "application/json": {
             items: components["schemas"]["StaffRequest"][];
             cursor: string | null;
+            /** @description The company's IANA time zone (configuration `organisation.timezone`): the queue shows received and closed times in it, UTC on hover */
+            timeZone: string;
           };
         };
       };
@@ -1653,7 +1684,7 @@ export interface operations {
   };
   /**
    * A short-lived link to the agent's signed permission (approver role)
-   * @description Answers a presigned URL to the document in the private documents bucket, valid for `delivery.presignedUrlSeconds`. Every call is audited as `agent.permission_opened` with the staff member.
+   * @description Answers a presigned URL to the document in the private documents bucket, valid for `delivery.presignedUrlSeconds`. Every call is audited as `agent.permission_opened` with the staff member. 410 `permission_deleted` once a later erasure of the subject deleted the document.
    */
   getAgentPermissionLink: {
     parameters: {
@@ -1679,6 +1710,7 @@ export interface operations {
       401: components["responses"]["Unauthorized"];
       403: components["responses"]["Error"];
       404: components["responses"]["NotFound"];
+      410: components["responses"]["Error"];
       500: components["responses"]["InternalError"];
     };
   };
@@ -1898,7 +1930,7 @@ export interface operations {
   /**
    * A staff action (approver role)
    * @description - `approve` `{confirmRequestId?}`: from `awaiting_review`. Approving an erasure needs `confirmRequestId` equal to the id.
-   * - `deny` `{reason, note?}`: from `awaiting_review`; reason one of `manifestly_unfounded`, `excessive`, `identity_not_verified`, `exemption`, `agent_permission_insufficient`, `other` (needs a note). The subject is told the reason and the right to complain.
+   * - `deny` `{reason, note?}`: from `awaiting_review`; reason one of `manifestly_unfounded`, `excessive`, `identity_not_verified`, `exemption`, `agent_permission_insufficient`, `other` (needs a note). The subject is told the reason and the right to complain. A request an agent filed may also be denied from `awaiting_verification`, with `agent_permission_insufficient` only (409 `not_verified` otherwise): the run waiting for the code is stopped and the request closes as `denied` before the answer.
    * - `retry` `{connector?}`: from `awaiting_staff`: runs the failed connectors (or the one named) again. When a workflow step failed for good (`attention` on the request), runs that step again instead, from the status the request had when it failed (`attention.status`); naming a connector then is a 400 `not_failed`.
    * - `accept-partial` `{reason}`: from `awaiting_staff`: completes without the failed connectors; the reason is kept and stated in the package. With `attention`, only where `actions` offers it (the failed step is `AwaitStaffOnFailures`); otherwise 409 `not_offered`.
    * - `cancel` `{reason}`: any open request. The cancellation closes the request in one conditional write: of concurrent cancels one answers 200 and the others 409 `closed`, and an action that lost to it changes nothing. The subject gets one mail about it.
@@ -1908,7 +1940,7 @@ export interface operations {
    * - Processor mode (docs/processor-mode.md): a request whose subject was recognised as a resale partner's end user (`partner` on the request) waits in `awaiting_review`, and `approve`/`deny` answer 409 `partner_request` until one of these:
    *   `forward` `{}`: the partner (the controller) is mailed the request with the deadline it must meet, the subject is told who answers it and how to reach them, and the request closes as `forwarded`; no connector runs.
    *   `not-partner` `{reason}`: the subject is not the partner's customer after all; the request is then reviewed as usual.
-   *   `partner-instruction` `{reference, note?}`: the partner instructed the company to answer (its reference is kept); the request is then reviewed and approved as usual. Also on a `forwarded` request (the instruction came later): it reopens the request, back to `awaiting_review` with a new workflow run that goes straight to review (no new code to the subject); 409 `purged` once the subject's address was removed.
+   *   `partner-instruction` `{reference, note?}`: the partner instructed the company to answer (its reference is kept); the request is then reviewed and approved as usual. Also on a `forwarded` request (the instruction came later): it reopens the request, back to `awaiting_review` with a new workflow run that goes straight to review (no new code to the subject); 409 `purged` once the subject's address was removed; 409 `open_request_exists` while the subject's newer request of the same type is open (the message names it).
    *   On a request without a partner match these answer 409 `not_partner_request`; once one was taken, 409 `partner_decided`.
    * - Restriction (docs/restriction.md), on a `restricted` request: `announce-lifting` `{reason, liftOn}`: the subject is mailed that the restriction will be lifted from `liftOn` (a date, today or later) and why (GDPR Art. 18(3)); once only (409 `already_announced`). `lift` `{}`: only after that mail went out (409 `notice_required`) and from `liftOn` (409 `too_early`): every system removes its mark, reads it back, and the request closes as `completed` with the subject told. `cancel` answers 409 `restricted` on a restricted request.
    * Every action is recorded in the audit trail with the staff member and reason.

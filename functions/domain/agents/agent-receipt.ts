@@ -19,7 +19,7 @@ export async function acknowledgeAgent(ctx: AppContext, request: RequestRecord):
   await mailOnce(ctx, requestId, 'agent.notice', () =>
     mailer.send(
       request.subject.email,
-      agentFiledNotice(config, { ...facts, agentName: agent.name, ...(agent.organisation ? { organisation: agent.organisation } : {}) }, translator(request.locale)),
+      agentFiledNotice(config, { ...facts, agentName: agent.name, ...(agent.organisation ? { organisation: agent.organisation } : {}), codeWaived: Boolean(request.verificationWaived) }, translator(request.locale)),
       { requestId },
     ),
   );

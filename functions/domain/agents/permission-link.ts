@@ -5,7 +5,7 @@
  */
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { notFound } from '#commons/errors';
+import { gone, notFound } from '#commons/errors';
 import type { AppContext } from '../context.ts';
 import { documentsBucket } from './permission.ts';
 
@@ -21,6 +21,7 @@ export async function permissionLink(ctx: AppContext, requestId: string, staffId
   if (!request) throw notFound();
   const permission = request.agent?.permission;
   if (!permission) throw notFound('this request was not filed by an agent');
+  if (permission.deletedFor) throw gone('permission_deleted', `the signed permission was deleted by the subject's erasure (request ${permission.deletedFor.erasureRequestId})`);
   const expiresInSeconds = ctx.config.delivery.presignedUrlSeconds;
   const filename = permission.key.split('/').pop() ?? 'agent-permission';
   const url = await getSignedUrl(

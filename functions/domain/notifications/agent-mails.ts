@@ -20,16 +20,21 @@ interface AgentMailFacts {
 
 const typeWords = (t: Translator, type: string) => t.t(`type.${type}` as MessageKey);
 
-export function agentFiledNotice(config: DsarConfig, r: AgentMailFacts & { agentName: string; organisation?: string }, t: Translator): Email {
+/** `codeWaived`: a marketing opt-out that goes ahead without the subject's code (../requests/verification-waiver.ts). */
+export function agentFiledNotice(config: DsarConfig, r: AgentMailFacts & { agentName: string; organisation?: string; codeWaived?: boolean }, t: Translator): Email {
   const agent = r.organisation ? `${r.agentName} (${r.organisation})` : r.agentName;
   return {
     ...compose(config, t.t('agents.mail.notice.subject', { requestId: r.requestId }), [
       t.t('mail.greeting'),
       t.t('agents.mail.notice.body', { type: typeWords(t, r.type), requestId: r.requestId, received: t.date(r.receivedDate) }),
       t.t('agents.mail.notice.agent', { agent }),
-      // Where staff may accept a power of attorney instead of the code, the subject is told so.
-      t.t(config.agents.acceptPowerOfAttorney ? 'agents.mail.notice.verify_or_attorney' : 'agents.mail.notice.verify'),
-      t.t('agents.mail.notice.object', { email: config.organisation.dpo.email }),
+      ...(r.codeWaived
+        ? [t.t('optout.mail.agentNotice', { email: config.organisation.dpo.email })]
+        : [
+            // Where staff may accept a power of attorney instead of the code, the subject is told so.
+            t.t(config.agents.acceptPowerOfAttorney ? 'agents.mail.notice.verify_or_attorney' : 'agents.mail.notice.verify'),
+            t.t('agents.mail.notice.object', { email: config.organisation.dpo.email }),
+          ]),
     ], t),
     volume: 'anonymous',
   };

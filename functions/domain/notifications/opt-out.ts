@@ -5,6 +5,7 @@
  * subject's language.
  */
 import { connectorName, type DsarConfig } from '#commons/config';
+import { localText } from '#commons/local-text';
 import type { Translator } from '../i18n/index.ts';
 import type { RequestRecord } from '../requests/model.ts';
 import { requestTimeZone } from '../requests/zone.ts';
@@ -25,6 +26,12 @@ export function optOutConfirmation(config: DsarConfig, r: RequestRecord, t: Tran
       t.t('objection.mail.greeting'),
       done.length ? { title: t.t('objection.mail.done'), items: done } : t.t('objection.mail.none'),
       ...(missing.length ? [t.t('objection.mail.failed', { systems: missing.join(', ') })] : []),
+      // No code was asked: the subject (or whoever gave the address) learns that nothing was sent out.
+      ...(r.verificationWaived ? [t.t('optout.mail.noCode')] : []),
+      // 11 CCR §7026(f): the third parties the data was sold or shared with are told too, and named here.
+      ...(config.marketing.thirdParties.length
+        ? [{ title: t.t('optout.mail.thirdParties'), items: config.marketing.thirdParties.map((p) => (p.what ? t.t('optout.mail.thirdPartyWhat', { name: localText(p.name, t.locale), what: localText(p.what, t.locale) }) : t.t('optout.mail.thirdParty', { name: localText(p.name, t.locale) }))) }]
+        : []),
       t.t('objection.mail.kept'),
       t.t('objection.mail.service'),
     ],

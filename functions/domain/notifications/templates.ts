@@ -40,13 +40,14 @@ function complaintRight(config: DsarConfig, t: Translator): string {
   return t.t('mail.complaint', { authority: localText(a.name, t.locale), address: localText(a.address, t.locale), url: a.url });
 }
 
-export function acknowledgement(config: DsarConfig, r: RequestFacts, statusUrl: string, t: Translator): Email {
+/** `codeWaived`: a marketing opt-out that goes ahead without the code, so "nothing happens until the code is entered" would be false. */
+export function acknowledgement(config: DsarConfig, r: RequestFacts, statusUrl: string, t: Translator, options: { codeWaived?: boolean } = {}): Email {
   return limited('anonymous', compose(config, t.t('mail.ack.subject', { requestId: r.requestId }), [
     ...greeting(t, r.name),
     t.t('mail.ack.received', { type: typeWords(t, r.type), received: t.date(r.receivedDate), requestId: r.requestId }),
     t.t('mail.ack.due', { due: t.date(r.dueDate) }),
     { text: t.t('mail.ack.follow'), href: statusUrl },
-    t.t('mail.ack.ignore'),
+    t.t(options.codeWaived ? 'optout.mail.ack.noCode' : 'mail.ack.ignore'),
   ], t));
 }
 
@@ -153,6 +154,10 @@ export interface ErasureReportFacts {
   recipientsNotTold?: Array<{ name: string; reason: 'staff' | 'nothing_erased'; systems?: string[] }>;
   /** How many earlier requests' packages the erasure deleted (absent on reports stored before it was recorded). */
   earlierPackagesDeleted?: number;
+  /** The subject opted out of marketing: the hash of the address on the suppression list is kept. */
+  suppressionKept?: { since: string };
+  /** Signed permissions agents gave on the subject's earlier requests, deleted by this erasure. */
+  earlierAgentPermissionsDeleted?: number;
 }
 
 type ReportItem = ErasureReportFacts['systems'][number]['items'][number];
@@ -233,6 +238,8 @@ export function erasureReportParagraphs(
   const heldBy = new Set([...withData.map((s) => s.displayName), ...report.notErased.map((n) => n.displayName)]);
   const byStaff = (report.recipientsNotTold ?? []).filter((r) => r.reason === 'staff' && r.systems?.some((d) => heldBy.has(d)));
   if (byStaff.length) out.push({ title: t.t('erasure.staff_will_tell'), items: byStaff.map((r) => r.name) });
+  if (report.earlierAgentPermissionsDeleted) out.push(t.t('agents.erasure.permissionsDeleted', { count: report.earlierAgentPermissionsDeleted }));
+  if (report.suppressionKept) out.push(t.t('optout.erasure.suppressionKept', { date: t.date(report.suppressionKept.since, timeZone ? { timeZone } : {}) }));
   return out;
 }
 

@@ -16,9 +16,11 @@ import { logger } from '#commons/observability';
 import { computeDeadlines, jurisdictionCountries } from '../deadlines/compute.ts';
 import { DeadlineInputError } from '../deadlines/errors.ts';
 import type { AppContext } from '../context.ts';
-import { ackPendingKeys, CLOSED_STATUSES, keys, normalizeEmail, type RequestRecord } from './model.ts';
+import { ackPendingKeys, keys, normalizeEmail, type RequestRecord } from './model.ts';
+import { openRequestFor } from './subject-lock.ts';
 import { retentionFields } from './retention.ts';
 import { decoyVerification } from './verification.ts';
+import { verificationWaiver } from './verification-waiver.ts';
 import { checkAgent, type CheckedAgent, type NewAgent } from '../agents/agent.ts';
 import { removePermission, storePermission } from '../agents/permission.ts';
 import type { RestrictionGround } from '../restriction/grounds.ts';
@@ -41,6 +43,17 @@ export interface NewRequest {
 export interface IntakeAnswer {
   requestId: string;
   status: 'received';
+  /**
+   * What the subject does next: `code` (enter the mailed code) or `none` (a marketing opt-out that needs
+   * none: ./verification-waiver.ts). Follows from the type, the law and the configuration only, never
+   * from whether the address is known or already has a request open.
+   */
+  verification: 'code' | 'none';
+}
+
+function answer(input: NewRequest, config: DsarConfig, requestId: string): IntakeAnswer {
+  const waived = verificationWaiver(config, { type: input.type, jurisdiction: input.jurisdiction ?? config.jurisdictions.default });
+  return { requestId, status: 'received', verification: waived ? 'none' : 'code' };
 }
 
 /** A name is printed in mails from the company's own address: it must not be able to carry a lure. */
@@ -118,7 +131,7 @@ export async function fileRequestOnce(input: NewRequest, ctx: AppContext, idempo
     new Date(now.getTime() + IDEMPOTENCY_TTL_MS).toISOString(),
   );
   if (mapping.bodyHash !== bodyHash) throw unprocessable('idempotency_key_reused', 'this Idempotency-Key was used with a different body');
-  if (await ctx.repo.find(mapping.requestId)) return { requestId: mapping.requestId, status: 'received' };
+  if (await ctx.repo.find(mapping.requestId)) return answer(input, ctx.config, mapping.requestId);
   return fileRequest(input, ctx, { requestId: mapping.requestId, ...(agent ? { agent } : {}) });
 }
 
@@ -205,7 +218,7 @@ export async function fileRequest(input: NewRequest, ctx: AppContext, options: {
     await repo.create(record);
   } catch (err) {
     // Filing under a given id (an Idempotency-Key retry): a concurrent call with the same key filed it.
-    if (options.requestId && (await repo.find(requestId))) return { requestId, status: 'received' };
+    if (options.requestId && (await repo.find(requestId))) return answer(input, config, requestId);
     if (permission) await removePermission(ctx, permission.key);
     throw err;
   }
@@ -218,47 +231,7 @@ export async function fileRequest(input: NewRequest, ctx: AppContext, options: {
   const executionArn = await startWorkflow(ctx, requestId);
   await repo.update(requestId, { executionArn });
   logger.info('request filed', { requestId, type: input.type, duplicate: Boolean(open), byAgent: Boolean(agent) });
-  return { requestId, status: 'received' };
-}
-
-/** A lock whose holder was never stored after this long was left by a filing that died before its write. */
-const ABANDONED_LOCK_MS = 60_000;
-/** Lock items expire long after any request can still be open (the longest extended period is months). */
-const LOCK_TTL_MS = 400 * 24 * 3600_000;
-
-/**
- * The open request of this type for the subject, or undefined when `requestId` is now the one: claims the
- * subject lock, or takes it over from a holder that has closed. A holder not stored yet is being filed
- * right now (it counts as open), unless it was claimed long ago and never stored.
- */
-async function openRequestFor(ctx: AppContext, type: RequestType, hash: string, requestId: string, now: Date): Promise<string | undefined> {
-  const { repo } = ctx;
-  const iso = now.toISOString();
-  const expires = new Date(now.getTime() + LOCK_TTL_MS).toISOString();
-  for (let round = 0; round < 5; round++) {
-    const claim = await repo.claimSubjectLock(type, hash, requestId, iso, expires);
-    if (claim.acquired) return legacyOpenRequest(ctx, type, hash, requestId, iso, expires);
-    if (!claim.holder) continue;
-    const holder = await repo.find(claim.holder);
-    if (holder && !CLOSED_STATUSES.has(holder.status)) return holder.requestId;
-    if (!holder && now.getTime() - Date.parse(claim.lockedAt) < ABANDONED_LOCK_MS) return claim.holder;
-    if (await repo.takeOverSubjectLock(type, hash, claim.holder, requestId, iso, expires)) {
-      return legacyOpenRequest(ctx, type, hash, requestId, iso, expires);
-    }
-    // Another filing took it over first: read who holds it now.
-  }
-  throw new Error('the subject lock kept changing hands');
-}
-
-/**
- * Requests filed before the lock existed hold no lock: one still open is the open request, and the lock
- * is handed to it so the next filing finds it directly.
- */
-async function legacyOpenRequest(ctx: AppContext, type: RequestType, hash: string, requestId: string, iso: string, expires: string): Promise<string | undefined> {
-  const open = (await ctx.repo.bySubject(hash)).find((r) => r.type === type && r.requestId !== requestId && !CLOSED_STATUSES.has(r.status));
-  if (!open) return undefined;
-  await ctx.repo.takeOverSubjectLock(type, hash, requestId, open.requestId, iso, expires);
-  return open.requestId;
+  return answer(input, config, requestId);
 }
 
 /**

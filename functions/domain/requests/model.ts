@@ -231,6 +231,11 @@ export interface AgentPermission {
   contentType: 'application/pdf' | 'image/png' | 'image/jpeg';
   bytes: number;
   sha256: string;
+  /**
+   * The document was deleted by a later erasure of the subject (../workflow/subject-copies.ts); its size
+   * and hash stay on record as evidence of what the agent gave.
+   */
+  deletedFor?: { reason: 'erasure'; erasureRequestId: string; at: string };
 }
 
 export interface AgentOnRecord {
@@ -252,6 +257,9 @@ export interface Decision {
   reason?: string;
   note?: string;
 }
+
+/** Why a request went ahead without the code: `configuration` (verification.marketing_opt_out) or `law` (11 CCR §7026(d)). */
+export type VerificationWaiver = 'configuration' | 'law';
 
 export interface Verification {
   /** HMAC-SHA256 of the code under the code key (`scheme`); records from before it hold a salted SHA-256. */
@@ -312,6 +320,12 @@ export interface RequestRecord {
   agentTokenHash?: string;
   executionArn?: string;
   verification?: Verification;
+  /**
+   * No code was asked for (a marketing opt-out: ../requests/verification-waiver.ts): `reason` says whether
+   * the configuration or the law waived it. Such a request may change marketing flags and nothing else:
+   * `verification.verifiedAt` stays absent, so no step reads anything out for it.
+   */
+  verificationWaived?: { reason: VerificationWaiver; at: string };
   decision?: Decision;
   connectors?: Record<string, ConnectorOutcome>;
   /** The last status change a staff action made (see Transition). */
@@ -484,6 +498,13 @@ export interface ErasureReport {
   }>;
   /** How many earlier requests of the subject had their packages deleted by this erasure. */
   earlierPackagesDeleted?: number;
+  /**
+   * The subject is on the marketing suppression list (they opted out, since `since`): its hash of the
+   * address outlives the erasure on purpose (docs/marketing-opt-out.md), and the report says so.
+   */
+  suppressionKept?: { since: string };
+  /** How many signed permissions agents gave on the subject's earlier requests this erasure deleted. */
+  earlierAgentPermissionsDeleted?: number;
 }
 
 export interface AuditEvent {

@@ -15,7 +15,8 @@ import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { badRequest, conflict } from '#commons/errors';
 import type { AppContext } from '../context.ts';
 import { partnerHold } from '../partners/match.ts';
-import type { PartnerMark, RequestRecord, Transition } from './model.ts';
+import { CLOSED_STATUSES, type PartnerMark, type RequestRecord, type Transition } from './model.ts';
+import { openRequestFor } from './subject-lock.ts';
 import { StateConflict } from './repository.ts';
 import { claim, completeOrUndo, undoTransition } from './staff.ts';
 
@@ -92,6 +93,10 @@ async function reopenOnInstruction(ctx: AppContext, r: RequestRecord, actor: str
   if (!r.partner?.forwarded) throw conflict('not_partner_request', `request ${requestId} was not forwarded to a resale partner`);
   if (r.partner.instruction) throw conflict('partner_decided', `request ${requestId} was already reopened on the partner’s instruction`);
   if (r.subjectPurgedAt) throw conflict('purged', `request ${requestId} no longer holds the subject’s address; the subject must file again`);
+  // The subject may have filed again after the forward: two open requests of one type for one person
+  // would be answered twice. Checked here for a clean refusal, and again through the subject lock below.
+  const newer = (await ctx.repo.bySubject(r.subjectHash)).find((o) => o.requestId !== requestId && o.type === r.type && !CLOSED_STATUSES.has(o.status));
+  if (newer) throw anotherOpen(r, newer.requestId);
   const at = ctx.clock.now().toISOString();
   const partner: PartnerMark = { ...r.partner, instruction: { by: actor, at, reference, ...(note ? { note } : {}) } };
   const transition: Transition = { id: randomUUID(), action: 'partner-instruction', by: actor, at, from: 'forwarded', to: 'awaiting_review' };
@@ -105,17 +110,32 @@ async function reopenOnInstruction(ctx: AppContext, r: RequestRecord, actor: str
     if (err instanceof StateConflict) throw conflict('wrong_state', err.message);
     throw err;
   }
+  const { decision, closedAt, purgePk, purgeAfter } = r;
+  const putBack = () => undoTransition(ctx, r, transition, { partner: r.partner, ...(decision ? { decision } : {}), ...(closedAt ? { closedAt } : {}), ...(purgePk ? { purgePk } : {}), ...(purgeAfter ? { purgeAfter } : {}) }, []);
+  // The reopened request takes the subject lock, so a filing from now on is a duplicate of it; one that
+  // took the lock since the check above (filed at this very moment) wins, and this reopen is put back.
+  const filedMeanwhile = await openRequestFor(ctx, r.type, r.subjectHash, requestId, ctx.clock.now());
+  if (filedMeanwhile) {
+    await putBack();
+    throw anotherOpen(r, filedMeanwhile);
+  }
   let executionArn: string;
   try {
     executionArn = await startAssistedRun(ctx, requestId, reference);
   } catch (err) {
-    const { decision, closedAt, purgePk, purgeAfter } = r;
-    await undoTransition(ctx, r, transition, { partner: r.partner, ...(decision ? { decision } : {}), ...(closedAt ? { closedAt } : {}), ...(purgePk ? { purgePk } : {}), ...(purgeAfter ? { purgeAfter } : {}) }, []);
+    await putBack();
     throw err;
   }
   await ctx.repo.update(requestId, { executionArn });
   await ctx.repo.audit(requestId, actor, 'partner.instruction_recorded', { partnerId: r.partner.id, reference, ...(note ? { note } : {}), reopened: true });
   return ctx.repo.get(requestId);
+}
+
+function anotherOpen(r: RequestRecord, other: string) {
+  return conflict(
+    'open_request_exists',
+    `the subject filed another ${r.type} request after the forward, ${other}, which is still open: record the partner's instruction on that request (or cancel it first), so the subject's request is answered once`,
+  );
 }
 
 /**

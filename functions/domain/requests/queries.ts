@@ -132,6 +132,8 @@ function latestToday(now: Date): string {
  */
 export async function listQueue(ctx: AppContext, q: QueueQuery, roles?: readonly string[]) {
   const view = (r: RequestRecord) => staffView(ctx, r, roles);
+  // The company's zone: the queue shows received and closed times in it, as the detail page does.
+  const timeZone = ctx.config.organisation.timezone;
   const filter = { status: q.status, type: q.type, jurisdiction: q.jurisdiction, assignee: q.assignee };
   if (q.status && q.state !== undefined && (q.state === 'closed') !== CLOSED_STATUSES.has(q.status)) {
     throw badRequest('invalid_query', `status ${q.status} is ${CLOSED_STATUSES.has(q.status) ? 'closed' : 'open'}: ask for state=${CLOSED_STATUSES.has(q.status) ? 'closed' : 'open'}`);
@@ -149,12 +151,12 @@ export async function listQueue(ctx: AppContext, q: QueueQuery, roles?: readonly
       .filter((r) => !q.dueBefore || r.dueDate <= q.dueBefore)
       .sort((a, b) => (q.state === 'open' ? a.dueDate.localeCompare(b.dueDate) : b.receivedAt.localeCompare(a.receivedAt)))
       .slice(0, q.limit ?? 50);
-    return { items: items.map(view), cursor: null };
+    return { items: items.map(view), cursor: null, timeZone };
   }
   // A closed status names the closed list even without state=closed.
   if (closedList) {
     const page = await ctx.repo.listClosed({ limit: q.limit ?? 50, after: decodeClosedCursor(q.cursor), filter });
-    return { items: page.items.map(view), cursor: encodeCursor(page.after) ?? null };
+    return { items: page.items.map(view), cursor: encodeCursor(page.after) ?? null, timeZone };
   }
   let dueBefore = q.dueBefore;
   if (q.overdue) {
@@ -170,7 +172,7 @@ export async function listQueue(ctx: AppContext, q: QueueQuery, roles?: readonly
   const now = ctx.clock.now();
   // The key range holds every request overdue in some zone; one due today where it is counted is not.
   const items = q.overdue ? page.items.filter((r) => overdue(ctx, r, now)) : page.items;
-  return { items: items.map(view), cursor: encodeCursor(page.after) ?? null };
+  return { items: items.map(view), cursor: encodeCursor(page.after) ?? null, timeZone };
 }
 
 /** The closed list's cursor: `<purgeAfter>#<requestId>` of the last item, base64url, checked like the queue's. */

@@ -73,6 +73,8 @@ export function staffActions(ctx: AppContext, r: RequestRecord, roles: readonly 
   // A partner's end user is forwarded, or reviewed once staff override the match or the partner instructed.
   if (r.status === 'awaiting_review' && !deciding && !r.previewPending) actions.push(...(partnerHold(r) ? (['forward', 'not-partner', 'partner-instruction'] as const) : (['approve', 'deny'] as const)));
   if (!powerOfAttorneyRefusal(ctx, r)) actions.push('accept-power-of-attorney');
+  // An agent's request with a plainly insufficient permission may be refused before the code is entered.
+  if (!earlyDenialRefusal(r)) actions.push('deny');
   if (needsAttention(r)) {
     // A step failed for good (NeedsAttention): what applies depends on the step.
     actions.push(...attentionActions(r));
@@ -216,7 +218,9 @@ export async function approve(ctx: AppContext, requestId: string, actor: string,
 
 export async function deny(ctx: AppContext, requestId: string, actor: string, reason: DenialReason, note?: string): Promise<RequestRecord> {
   if (reason === 'other' && !note) throw badRequest('note_required', 'a denial for another reason needs a note that explains it');
-  refuseWhilePartnerHold(await ctx.repo.get(requestId));
+  const current = await ctx.repo.get(requestId);
+  if (current.status === 'awaiting_verification') return denyAgentBeforeVerification(ctx, current, actor, reason, note);
+  refuseWhilePartnerHold(current);
   const at = ctx.clock.now().toISOString();
   const decision = { outcome: 'denied' as const, by: actor, at, reason, ...(note ? { note } : {}) };
   // The status stays awaiting_review until NotifyDenied closes the request; the decision is the claim.
@@ -224,6 +228,56 @@ export async function deny(ctx: AppContext, requestId: string, actor: string, re
   await completeOrUndo(ctx, claimed, 'review', { outcome: 'denied', by: actor }, { remove: ['decision'], mine: { 'decision.at': at, 'decision.by': actor } });
   await ctx.repo.audit(requestId, actor, 'review.denied', { reason, ...(note ? { note } : {}) });
   return ctx.repo.get(requestId);
+}
+
+/**
+ * An agent's request whose signed permission is plainly no permission (blank, unsigned, for someone
+ * else) is refused at once rather than left waiting up to `verification.unverifiedTimeoutSeconds` for a
+ * code the subject may never enter. Only for a request an agent filed, only before verification and only
+ * with `agent_permission_insufficient`: every other reason is about the subject, so it waits until the
+ * subject has shown the address is theirs. The denial mail tells the address nothing the agent notice
+ * did not (an agent filed; the permission did not hold), and the agent sees the status only.
+ *
+ * The decision is the claim (awaiting_review with the decision, so a code entered meanwhile is refused
+ * and of two racing denials one wins); the run, waiting in VerifyIdentity, is stopped; the closing step's
+ * own code then closes the request as denied and mails the subject once.
+ */
+async function denyAgentBeforeVerification(ctx: AppContext, r: RequestRecord, actor: string, reason: DenialReason, note?: string): Promise<RequestRecord> {
+  const refusal = earlyDenialRefusal(r, reason);
+  if (refusal) throw conflict(refusal.code, refusal.message);
+  const at = ctx.clock.now().toISOString();
+  const decision = { outcome: 'denied' as const, by: actor, at, reason, ...(note ? { note } : {}) };
+  const transition: Transition = { id: randomUUID(), action: 'deny', by: actor, at, from: 'awaiting_verification', to: 'awaiting_review' };
+  try {
+    await ctx.repo.update(r.requestId, { status: 'awaiting_review', decision, transition }, { onlyIf: ['awaiting_verification'], absent: ['decision', 'verification.verifiedAt', 'verificationWaived'] });
+  } catch (err) {
+    if (err instanceof StateConflict) throw conflict('wrong_state', err.message);
+    throw err;
+  }
+  try {
+    if (r.executionArn) await stopExecution(ctx, r.executionArn, 'denied by staff before verification');
+  } catch (err) {
+    // The run still waits for the code: the record must not say it was decided.
+    await ctx.repo.update(r.requestId, { status: 'awaiting_verification' }, { onlyIf: ['awaiting_review'], match: { 'decision.at': at, 'decision.by': actor }, remove: ['decision', 'transition'] }).catch((undo: unknown) => {
+      if (!(undo instanceof StateConflict)) throw undo;
+    });
+    throw err;
+  }
+  await ctx.repo.audit(r.requestId, actor, 'review.denied', { reason, ...(note ? { note } : {}), beforeVerification: true });
+  await notifyOutcome(ctx, r.requestId, { outcome: 'denied' });
+  return ctx.repo.get(r.requestId);
+}
+
+/** Why this request may not be denied before its verification, or undefined when it may. */
+export function earlyDenialRefusal(r: RequestRecord, reason?: DenialReason): { code: string; message: string } | undefined {
+  if (r.status !== 'awaiting_verification' || r.verification?.verifiedAt || r.verificationWaived) {
+    return { code: 'wrong_state', message: `request ${r.requestId} is ${r.status}, not waiting for verification` };
+  }
+  if (!r.agent) return { code: 'not_verified', message: 'a request is denied in review, once the subject has confirmed the address; only an agent’s request can be refused before, for an insufficient permission' };
+  if (reason !== undefined && reason !== 'agent_permission_insufficient') {
+    return { code: 'not_verified', message: 'before the subject has confirmed the address, an agent’s request can be denied only for agent_permission_insufficient' };
+  }
+  return undefined;
 }
 
 /** Failed connectors, or the one named, run again; or, in NeedsAttention, the step that failed. */
@@ -390,9 +444,9 @@ async function claimCancellation(ctx: AppContext, requestId: string, actor: stri
   }
 }
 
-async function stopExecution(ctx: AppContext, executionArn: string): Promise<void> {
+async function stopExecution(ctx: AppContext, executionArn: string, cause = 'cancelled by staff'): Promise<void> {
   try {
-    await ctx.sfn.send(new StopExecutionCommand({ executionArn, error: 'Cancelled', cause: 'cancelled by staff' }));
+    await ctx.sfn.send(new StopExecutionCommand({ executionArn, error: 'Cancelled', cause }));
   } catch (err) {
     // It had ended (failed or timed out) already: nothing is left to stop.
     if (!(err instanceof ExecutionDoesNotExist)) throw err;

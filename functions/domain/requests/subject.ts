@@ -115,6 +115,8 @@ function erasureReportShown(ctx: AppContext, report: ErasureReport) {
     notErased: report.notErased.map(({ displayName, reason }) => ({ displayName, reason })),
     recipientsNotTold: report.recipientsNotTold ?? [],
     ...(report.earlierPackagesDeleted ? { earlierPackagesDeleted: report.earlierPackagesDeleted } : {}),
+    ...(report.suppressionKept ? { suppressionKept: report.suppressionKept } : {}),
+    ...(report.earlierAgentPermissionsDeleted ? { earlierAgentPermissionsDeleted: report.earlierAgentPermissionsDeleted } : {}),
   };
 }
 

@@ -15,7 +15,7 @@
  */
 
 /** The kinds the product creates; others may be added by callers of addTodo (the kind is a string). */
-export const TODO_KINDS = ['art19-recipient', 'partial-answer', 'withheld-review', 'restriction-by-hand'] as const;
+export const TODO_KINDS = ['art19-recipient', 'partial-answer', 'withheld-review', 'restriction-by-hand', 'optout-third-party'] as const;
 export type KnownTodoKind = (typeof TODO_KINDS)[number];
 export type TodoKind = KnownTodoKind | (string & {});
 

@@ -14,6 +14,7 @@ import type { RequestRecord } from '../requests/model.ts';
 import type { CollectResult } from './reconcile.ts';
 import { throttledResult, type ThrottledResult, type ThrottleProgress } from './throttle.ts';
 import { partnerHold } from '../partners/match.ts';
+import { mayActOnAddress } from '../requests/verification-waiver.ts';
 import { OPT_OUT_OBJECT } from '../suppression/opt-out-object.ts';
 
 export function subjectOf(request: RequestRecord): Subject {
@@ -25,9 +26,14 @@ export function subjectOf(request: RequestRecord): Subject {
   };
 }
 
-/** Nothing is gathered or changed for a request that nobody verified and approved. */
-export function assertVerifiedAndApproved(request: RequestRecord): void {
-  if (!request.verification?.verifiedAt || request.decision?.outcome !== 'approved') {
+/**
+ * Nothing is gathered or changed for a request that nobody verified and approved. `waiverSuffices`: the
+ * one step that may act on a request whose code was waived (a marketing opt-out's suppression, which
+ * reads nothing out); every step that reads data leaves it off.
+ */
+export function assertVerifiedAndApproved(request: RequestRecord, options: { waiverSuffices?: boolean } = {}): void {
+  const verified = options.waiverSuffices ? mayActOnAddress(request) : Boolean(request.verification?.verifiedAt);
+  if (!verified || request.decision?.outcome !== 'approved') {
     throw new Error(`request ${request.requestId} is not verified and approved; refusing to touch connectors`);
   }
   // Processor mode: a partner's end user's data is released only on the partner's instruction.

@@ -43,7 +43,11 @@ function assertVerified(request: RequestRecord): void {
  * request cancelled meanwhile counts nowhere.
  */
 export async function planDiscovery(ctx: AppContext, requestId: string): Promise<{ connectors: DiscoveryTask[] }> {
-  assertVerified(await ctx.repo.get(requestId));
+  const request = await ctx.repo.get(requestId);
+  // An opt-out whose code was waived gets no preview: counting the records of an address nobody proved
+  // is reading them. Staff review it on what the subject wrote.
+  if (request.verificationWaived && !request.verification?.verifiedAt) return { connectors: [] };
+  assertVerified(request);
   try {
     await ctx.repo.update(requestId, { previewPending: true }, { onlyIf: ['awaiting_review'] });
   } catch (err) {

@@ -125,7 +125,15 @@ export async function closeErasure(ctx: AppContext, request: RequestRecord): Pro
   const copies = await deleteSubjectCopies(ctx, request);
   const built = await buildErasureReport(ctx, request);
   // The subject's earlier download links now answer that the package is gone: the report says why.
-  const report = copies.packagesDeleted.length ? { ...built, earlierPackagesDeleted: copies.packagesDeleted.length } : built;
+  const withCopies = {
+    ...built,
+    ...(copies.packagesDeleted.length ? { earlierPackagesDeleted: copies.packagesDeleted.length } : {}),
+    ...(copies.agentPermissionsDeleted.length ? { earlierAgentPermissionsDeleted: copies.agentPermissionsDeleted.length } : {}),
+  };
+  // The suppression list is not erased (an objection binds after the data is gone): the subject is told
+  // what stays, a hash of the address and since when, rather than reading "everything was erased".
+  const suppressed = await ctx.suppressions.get(request.subjectHash);
+  const report = suppressed ? { ...withCopies, suppressionKept: { since: suppressed.since } } : withCopies;
   const outstanding = report.recipientsNotTold.filter((r) => r.reason === 'staff').map((r) => r.name);
   if (outstanding.length) {
     // What staff still owe under Art. 19, in the request's audit trail where the console shows it.

@@ -23,6 +23,7 @@ import { forwardedToSubjectMail, partnerForwardMail } from '../notifications/par
 import { closingMailKey, PARTNER_MAIL, partnerOf } from '../partners/match.ts';
 import { optOutConfirmation } from '../notifications/opt-out.ts';
 import { liftedMail } from '../notifications/restriction.ts';
+import { tellThirdParties } from '../suppression/third-parties.ts';
 
 export type Outcome =
   | { outcome: 'completed' }
@@ -157,6 +158,9 @@ export async function notifyOutcome(ctx: AppContext, requestId: string, outcome:
     // close is claimed (a request cancelled meanwhile gets none) and before the status says it closed, so
     // a completed request always has its tasks; a retried step adds none twice.
     if (followsUp) await openFollowUps(ctx, requestId);
+    // An opt-out also binds the third parties the data was sold or shared with (11 CCR §7026(f)): told
+    // before the subject's confirmation, which names them.
+    if (outcome.outcome === 'opted_out') await tellThirdParties(ctx, request);
     await mailOnce(ctx, requestId, closingMailKey(request, CLOSING_MAIL), send);
     const closedAt = clock.now().toISOString();
     await repo.update(requestId, { status, closedAt, ...retentionFields(config, closedAt) }, { onlyIf: from, match: { closing: status }, remove: ['closing'] });

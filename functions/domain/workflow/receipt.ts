@@ -10,11 +10,16 @@ import { links, type AppContext } from '../context.ts';
 import { translator } from '../i18n/index.ts';
 import { facts } from '../requests/verification.ts';
 import { acknowledgeAgent } from '../agents/agent-receipt.ts';
+import type { RequestRecord } from '../requests/model.ts';
+import { StateConflict } from '../requests/repository.ts';
+import { verificationWaiver } from '../requests/verification-waiver.ts';
 
 export interface ReceiptResult {
   requestId: string;
   type: string;
   duplicate: boolean;
+  /** No code is asked (a marketing opt-out: ../requests/verification-waiver.ts): IsDuplicate skips VerifyIdentity. */
+  verificationWaived: boolean;
   review: 'auto' | 'staff';
   /** Whether the package waits for staff after Assemble (the state machine's ChooseRelease). */
   release: 'automatic' | 'staff';
@@ -23,11 +28,12 @@ export interface ReceiptResult {
 
 export async function recordReceipt(ctx: AppContext, requestId: string): Promise<ReceiptResult> {
   const { repo, config, mailer } = ctx;
-  const request = await repo.get(requestId);
+  const request = await waiveVerification(ctx, await repo.get(requestId));
   const result: ReceiptResult = {
     requestId,
     type: request.type,
     duplicate: request.status === 'duplicate',
+    verificationWaived: request.status !== 'duplicate' && Boolean(request.verificationWaived),
     review: reviewMode(config, request.type, request.jurisdiction),
     release: releaseMode(config, request.type),
     timeouts: {
@@ -50,9 +56,29 @@ export async function recordReceipt(ctx: AppContext, requestId: string): Promise
     await repo.update(requestId, { statusTokenHash: hashToken(token), acknowledgedAt: ctx.clock.now().toISOString() });
     await repo.audit(requestId, 'system', 'request.acknowledged', { duplicateOf: request.duplicateOf });
   } else {
-    await mailer.send(request.subject.email, acknowledgement(config, facts(request), link.status(requestId, token, request.locale), translator(request.locale)), { requestId });
+    await mailer.send(request.subject.email, acknowledgement(config, facts(request), link.status(requestId, token, request.locale), translator(request.locale), { codeWaived: Boolean(request.verificationWaived) }), { requestId });
     await repo.update(requestId, { statusTokenHash: hashToken(token), acknowledgedAt: ctx.clock.now().toISOString() });
     await repo.audit(requestId, 'system', 'request.acknowledged', { dueDate: request.dueDate });
   }
   return result;
+}
+
+/**
+ * A request that needs no code goes straight on to review: recorded once (the write is conditional, so a
+ * retried step finds it done), with why on the audit trail. Nothing is marked verified: the request may
+ * act on marketing flags, and every step that reads data still refuses it.
+ */
+async function waiveVerification(ctx: AppContext, request: RequestRecord): Promise<RequestRecord> {
+  const reason = verificationWaiver(ctx.config, request);
+  if (!reason || request.verificationWaived || request.status !== 'awaiting_verification') return request;
+  const at = ctx.clock.now().toISOString();
+  try {
+    await ctx.repo.update(request.requestId, { status: 'awaiting_review', verificationWaived: { reason, at } }, { onlyIf: ['awaiting_verification'], absent: ['verificationWaived'] });
+  } catch (err) {
+    if (!(err instanceof StateConflict)) throw err;
+    // Cancelled meanwhile, or a retried step whose first try recorded it: whatever is on record stands.
+    return ctx.repo.get(request.requestId);
+  }
+  await ctx.repo.audit(request.requestId, 'system', 'verification.waived', { reason, ...(reason === 'configuration' ? { setting: 'verification.marketing_opt_out' } : { law: '11 CCR §7026(d)' }) });
+  return { ...request, status: 'awaiting_review', verificationWaived: { reason, at } };
 }

@@ -9,7 +9,7 @@
  */
 import { CLOSED_STATUSES, type RequestRecord } from '../requests/model.ts';
 import type { AppContext } from '../context.ts';
-import { deletePrefix, deleteStaging } from '../staging/cleanup.ts';
+import { deleteKeys, deletePrefix, deleteStaging } from '../staging/cleanup.ts';
 
 export interface SubjectCopiesDeleted {
   /** The earlier requests whose copies were looked at. */
@@ -18,6 +18,8 @@ export interface SubjectCopiesDeleted {
   packageObjects: number;
   /** The earlier requests whose package was deleted: their download links no longer work. */
   packagesDeleted: string[];
+  /** The earlier requests whose agent's signed permission was deleted from the documents bucket. */
+  agentPermissionsDeleted: string[];
 }
 
 export async function deleteSubjectCopies(ctx: AppContext, erasure: RequestRecord): Promise<SubjectCopiesDeleted> {
@@ -29,6 +31,7 @@ export async function deleteSubjectCopies(ctx: AppContext, erasure: RequestRecor
   let stagedObjects = 0;
   let packageObjects = 0;
   const packagesDeleted: string[] = [];
+  const agentPermissionsDeleted: string[] = [];
   for (const r of earlier) {
     const staged = await deleteStaging(s3, ctx.stagingBucket(), r.requestId);
     const packaged = await deletePrefix(s3, ctx.exportsBucket(), `exports/${r.requestId}/`);
@@ -50,11 +53,24 @@ export async function deleteSubjectCopies(ctx: AppContext, erasure: RequestRecor
     }
     // What the subject wrote to us on that request is her data too.
     await repo.forgetSubjectMessages(r.requestId, clock.now());
+    // So is the signed permission an agent gave for her (an ID, a signature): the document goes, its
+    // size and hash stay on the record as evidence of what was given. Deleting twice is harmless.
+    const permission = r.agent?.permission;
+    if (permission && !permission.deletedFor) {
+      // Not through agents/permission.ts: that module checks uploads (file-type) and would weigh on this bundle.
+      if (!ctx.documentsBucket) throw new Error('this function has no documents bucket (DSAR_DOCUMENTS_BUCKET)');
+      await deleteKeys(s3, ctx.documentsBucket(), [permission.key]);
+      const deletedFor = { reason: 'erasure' as const, erasureRequestId: erasure.requestId, at: now };
+      await repo.update(r.requestId, { agent: { ...r.agent!, permission: { ...permission, deletedFor } } });
+      await repo.audit(r.requestId, 'system', 'agent.permission_deleted', { reason: 'erasure', erasureRequestId: erasure.requestId });
+      agentPermissionsDeleted.push(r.requestId);
+    }
   }
   await repo.audit(erasure.requestId, 'system', 'erasure.earlier_copies_deleted', {
     requests: earlier.map((r) => r.requestId),
     stagedObjects,
     packageObjects,
+    agentPermissions: agentPermissionsDeleted.length,
   });
-  return { requests: earlier.map((r) => r.requestId), stagedObjects, packageObjects, packagesDeleted };
+  return { requests: earlier.map((r) => r.requestId), stagedObjects, packageObjects, packagesDeleted, agentPermissionsDeleted };
 }

@@ -29,7 +29,8 @@ export async function suppressWithConnector(
   progress: ThrottleProgress = {},
 ): Promise<CollectResult | ThrottledResult> {
   const request = await ctx.repo.get(requestId);
-  assertVerifiedAndApproved(request);
+  // An opt-out whose code was waived may act here: it changes marketing flags and reads nothing out.
+  assertVerifiedAndApproved(request, { waiverSuffices: true });
   if (request.type !== 'marketing_opt_out') throw new Error(`request ${requestId} is not a marketing opt-out; refusing to suppress`);
   if (!enabledConnectors(ctx.config).some((c) => c.id === connectorId)) throw new Error(`connector ${connectorId} is not enabled`);
   const marketing = registry.get(connectorId).marketing;

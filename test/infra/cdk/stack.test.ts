@@ -179,6 +179,7 @@ describe('least privilege', () => {
     'exports:delete': ['s3'],
     'documents:write': ['s3', 'kms'],
     'documents:read': ['s3', 'kms'],
+    'documents:delete': ['s3'],
     'sfn:start': ['states'],
     'sfn:complete-task': ['states'],
     'sfn:stop': ['states'],

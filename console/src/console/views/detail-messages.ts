@@ -63,6 +63,8 @@ function composer(page: DetailPage): HTMLElement | null {
   const r = page.detail.request;
   if (!page.canWrite) return null;
   if (r.closedAt) return h('p', { class: 'hint' }, 'The request is closed: the subject can no longer answer on it.');
+  // An opt-out that needed no code never confirmed the address: nothing may be sent to it but its confirmation.
+  if (!r.verification?.verifiedAt && r.verificationWaived) return h('p', { class: 'hint' }, 'Messages go only to a confirmed address: this opt-out needed no code, so the address was never confirmed.');
   if (!r.verification?.verifiedAt) return h('p', { class: 'hint' }, 'Messages go only to a confirmed address: the subject has not entered their code yet.');
   const text = h('textarea', { name: 'message', rows: 4, maxlength: MESSAGE_MAX, required: true, 'data-draft': 'message' });
   const question = h('input', { type: 'checkbox', name: 'question', 'data-draft': 'message-question' });

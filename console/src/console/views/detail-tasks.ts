@@ -20,6 +20,7 @@ const KIND_LABEL: Record<string, string> = {
   'art19-recipient': 'Art. 19 recipient',
   'partial-answer': 'Partial answer',
   'withheld-review': 'Withheld records',
+  'optout-third-party': 'Opt-out third party',
 };
 
 /** The words for open follow-up tasks beside a request's status ("" when none): for the queue and the detail. */

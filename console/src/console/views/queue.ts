@@ -9,7 +9,8 @@
  * possible.
  */
 import { ApiError, type Answer } from '../../shared/api.ts';
-import { field, formatDate, h, message, render } from '../../shared/dom.ts';
+import { field, h, message, render } from '../../shared/dom.ts';
+import { timeIn } from '../time.ts';
 import { CLOSED_STATUSES, OPEN_STATUSES, SHORT_TYPE, STAFF_STATUS_LABEL } from '../../shared/labels.ts';
 import { badgeElement } from '../badge-element.ts';
 import type { ConsoleContext } from '../context.ts';
@@ -60,7 +61,8 @@ function statusText(i: QueueItem): string {
   return i.status === 'awaiting_staff' && i.attention ? `Needs attention: step ${i.attention.step} failed` : (STAFF_STATUS_LABEL[i.status] ?? i.status);
 }
 
-function row(i: QueueItem): HTMLElement {
+/** `zone`: the company's, as the detail page shows times (../time.ts); UTC on hover. */
+function row(i: QueueItem, zone: string): HTMLElement {
   const closed = CLOSED_STATUSES.includes(i.status);
   return h(
     'tr',
@@ -79,22 +81,22 @@ function row(i: QueueItem): HTMLElement {
       // Answered but not finished for staff: the closed list would otherwise hide work still to do.
       i.openTodos ? h('span', { class: 'badge badge-amber tasks-open-badge' }, tasksOpenLabel(i.openTodos)) : null,
     ),
-    h('td', {}, formatDate(i.dueDate)),
+    h('td', {}, timeIn(i.dueDate, zone)),
     h('td', { class: 'assignee' }, i.assignee ?? '—'),
     h('td', {}, i.jurisdiction),
-    h('td', {}, closed && i.closedAt ? formatDate(i.closedAt) : formatDate(i.receivedDate)),
+    h('td', {}, timeIn(closed && i.closedAt ? i.closedAt : i.receivedAt, zone)),
   );
 }
 
 /** The table, in a box of its own that scrolls sideways on a phone, so the page itself never does. */
-function table(items: QueueItem[], caption: string, closed: boolean): HTMLElement {
+function table(items: QueueItem[], caption: string, closed: boolean, zone: string): HTMLElement {
   const columns = ['Days left', 'Request', 'Subject', 'Type', 'Status', 'Due', 'Assignee', 'Jurisdiction', closed ? 'Closed' : 'Received'];
   return h('div', { class: 'table-scroll' }, h(
     'table',
     { class: 'queue' },
     h('caption', {}, caption),
     h('thead', {}, h('tr', {}, ...columns.map((c) => h('th', { scope: 'col' }, c)))),
-    h('tbody', {}, ...items.map(row)),
+    h('tbody', {}, ...items.map((i) => row(i, zone))),
   ));
 }
 
@@ -184,7 +186,7 @@ export async function queueView(ctx: ConsoleContext, container: HTMLElement, par
     if (!page) return;
     results.replaceChildren(
       page.items.length
-        ? table(page.items, `Requests filed by ${email}, open and closed, newest first`, false)
+        ? table(page.items, `Requests filed by ${email}, open and closed, newest first`, false, page.timeZone)
         : message('info', 'No request was filed with this email address (or its subject details were already removed under the retention policy).'),
     );
   }
@@ -211,7 +213,7 @@ export async function queueView(ctx: ConsoleContext, container: HTMLElement, par
     const which = closedList ? 'Closed requests, most recently closed first' : 'Open requests, earliest due first';
     results.replaceChildren(
       page.items.length
-        ? table(page.items, `${which} (page ${pageIndex + 1})`, closedList)
+        ? table(page.items, `${which} (page ${pageIndex + 1})`, closedList, page.timeZone)
         : message('info', `No ${pageIndex === 0 ? '' : 'more '}${closedList ? 'closed' : 'open'} requests match these filters.`),
       h('nav', { class: 'pagination', 'aria-label': 'Queue pages' }, prev, h('span', {}, `Page ${pageIndex + 1}`), next),
     );

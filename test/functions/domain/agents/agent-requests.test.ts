@@ -5,10 +5,11 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
-import { SendTaskSuccessCommand, SFNClient, TaskTimedOut } from '@aws-sdk/client-sfn';
+import { SendTaskSuccessCommand, SFNClient, StopExecutionCommand, TaskTimedOut } from '@aws-sdk/client-sfn';
 import { parseConfig } from '#commons/config';
 import { acceptPowerOfAttorney } from '#domain/agents/power-of-attorney';
-import { staffActions } from '#domain/requests/staff';
+import { deny, staffActions } from '#domain/requests/staff';
+import { verifyCode } from '#domain/requests/verification';
 import { staffView } from '#domain/requests/queries';
 import { subjectReply, subjectStatus } from '#domain/requests/subject';
 import type { AgentOnRecord } from '#domain/requests/model';
@@ -194,5 +195,54 @@ describe('the agent in the staff view', () => {
 
     expect(staffView(masking, r, ['viewer']).agent).toMatchObject({ name: 'D. A.', email: 'd•••@agents.example.org', relationship: 'authorised_agent' });
     expect(staffView(masking, r, ['approver']).agent).toMatchObject({ name: 'Dana Agent', email: AGENT_EMAIL });
+  });
+});
+
+describe('denying an agent’s request before the subject verified', () => {
+  const EXECUTION = 'arn:aws:states:eu-north-1:123456789012:execution:dsar:' + REQUEST_ID;
+  beforeEach(async () => {
+    sfn.on(StopExecutionCommand).resolves({});
+    await ctx.memory.update(REQUEST_ID, { executionArn: EXECUTION });
+  });
+
+  it('is offered to staff while the request waits for the code', () => {
+    expect(staffActions(ctx, ctx.memory.stored(), ['approver', 'viewer'])).toContain('deny');
+    expect(staffActions(ctx, requestRecord({ verification: verificationFor(REQUEST_ID, '123456') }), ['approver', 'viewer'])).not.toContain('deny');
+  });
+
+  it('for an insufficient permission, stops the run waiting for the code, closes the request as denied and tells the subject why', async () => {
+    const out = await deny(ctx, REQUEST_ID, 'staff@example.com', 'agent_permission_insufficient', 'The letter is not signed.');
+
+    expect(out).toMatchObject({ status: 'denied', decision: { outcome: 'denied', by: 'staff@example.com', reason: 'agent_permission_insufficient' } });
+    expect(sfn.commandCalls(StopExecutionCommand).map((c) => c.args[0].input.executionArn)).toEqual([EXECUTION]);
+    expect(ctx.memory.events.find((e) => e.action === 'review.denied')).toMatchObject({ actor: 'staff@example.com', detail: { reason: 'agent_permission_insufficient', beforeVerification: true } });
+    const mail = ctx.mail.to(SUBJECT_EMAIL);
+    expect(mail).toHaveLength(1);
+    expect(mail[0]!.text).toContain('The agent’s signed permission does not show that the person gave them authority to make this request.');
+    expect(ctx.mail.to(AGENT_EMAIL)).toEqual([]);
+    // A code entered afterwards changes nothing.
+    await expect(verifyCode(ctx, REQUEST_ID, '123456')).rejects.toMatchObject({ status: 409 });
+    expect(ctx.memory.stored().status).toBe('denied');
+  });
+
+  it('is refused for any other reason, and for a request no agent filed, changing nothing', async () => {
+    await expect(deny(ctx, REQUEST_ID, 'staff@example.com', 'excessive')).rejects.toMatchObject({ status: 409, code: 'not_verified' });
+    await ctx.memory.create(requestRecord({ requestId: 'dsar_test0000000000009', verification: verificationFor('dsar_test0000000000009', '123456') }));
+    await expect(deny(ctx, 'dsar_test0000000000009', 'staff@example.com', 'agent_permission_insufficient')).rejects.toMatchObject({ status: 409, code: 'not_verified' });
+
+    expect(ctx.memory.stored().status).toBe('awaiting_verification');
+    expect(ctx.memory.stored().decision).toBeUndefined();
+    expect(sfn.commandCalls(StopExecutionCommand)).toEqual([]);
+    expect(ctx.mail.sent).toEqual([]);
+  });
+
+  it('is undone when the run cannot be stopped, so the subject can still verify', async () => {
+    sfn.on(StopExecutionCommand).rejects(new Error('Step Functions is down'));
+
+    await expect(deny(ctx, REQUEST_ID, 'staff@example.com', 'agent_permission_insufficient')).rejects.toThrow('Step Functions is down');
+
+    expect(ctx.memory.stored()).toMatchObject({ status: 'awaiting_verification' });
+    expect(ctx.memory.stored().decision).toBeUndefined();
+    expect(ctx.mail.sent).toEqual([]);
   });
 });

@@ -37,6 +37,8 @@ const ALLOWED = [
   /^recipient\.notifyEmail$/,
   // Processor mode: the resale partner's configured privacy contact (the controller) gets the forwarded request.
   /^partner\.contact\.email$/,
+  // A marketing opt-out: the configured third parties the data was sold or shared with (11 CCR 7026(f)).
+  /^thirdParty\.contact\.email!$/,
 ];
 
 describe('who the product mails', () => {

@@ -30,7 +30,7 @@ describe('fileRequest', () => {
   it('stores a new request awaiting verification, in the open queue, with deadlines, and starts the execution named after it', async () => {
     const answer = await fileRequest({ type: 'access', email: '  Alice@Example.com ', name: ' Alice ' }, ctx);
 
-    expect(answer).toEqual({ requestId: expect.stringMatching(/^dsar_[a-z0-9]+$/), status: 'received' });
+    expect(answer).toEqual({ requestId: expect.stringMatching(/^dsar_[a-z0-9]+$/), status: 'received', verification: 'code' });
     const stored = ctx.memory.stored(answer.requestId);
     expect(stored).toMatchObject({
       status: 'awaiting_verification',

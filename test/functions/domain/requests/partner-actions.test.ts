@@ -4,6 +4,7 @@ import { SendTaskSuccessCommand, SFNClient, StartExecutionCommand } from '@aws-s
 import { RequestError } from '#commons/errors';
 import type { PartnerMark } from '#domain/requests/model';
 import { forwardToPartner, notPartnerCustomer, recordPartnerInstruction } from '#domain/requests/partner-actions';
+import { fileRequest } from '#domain/requests/intake';
 import { approve, deny, staffActions } from '#domain/requests/staff';
 import { assertVerifiedAndApproved } from '#domain/workflow/collect';
 import { REQUEST_ID, requestRecord, testContext, verificationFor, type TestContext } from './support.ts';
@@ -190,6 +191,50 @@ describe('a forwarded request when the partner’s instruction comes later', () 
     expect(after.closedAt).toBe(before.closedAt);
     expect(after.purgePk).toBe('PURGE');
     expect(after.openPk).toBeUndefined();
+  });
+
+  it('is refused with 409 while the subject’s newer request of the same type is open, naming it, and changes nothing', async () => {
+    await forwarded();
+    const NEWER = 'dsar_test0000000000007';
+    await ctx.memory.create(requestRecord({ requestId: NEWER, status: 'awaiting_review' }));
+    const before = ctx.memory.stored();
+
+    const refused = await rejection(recordPartnerInstruction(ctx, REQUEST_ID, APPROVER, 'NORDLYS-2026-300'));
+
+    expect(refused).toMatchObject({ status: 409, code: 'open_request_exists' });
+    expect(refused.message).toContain(NEWER);
+    expect(ctx.memory.stored()).toEqual(before);
+    expect(sfn.commandCalls(StartExecutionCommand)).toEqual([]);
+    expect(trail().map((e) => e.action)).not.toContain('partner.instruction_recorded');
+  });
+
+  it('is refused, and put back, when a new filing took the subject lock at the same moment', async () => {
+    await forwarded();
+    const before = ctx.memory.stored();
+    // Being filed right now: it holds the lock, its record is not written yet.
+    await ctx.repo.claimSubjectLock(before.type, before.subjectHash, 'dsar_test0000000000008', ctx.clock.now().toISOString(), '2027-03-02T00:00:00.000Z');
+
+    expect((await rejection(recordPartnerInstruction(ctx, REQUEST_ID, APPROVER, 'NORDLYS-2026-301'))).code).toBe('open_request_exists');
+
+    const after = ctx.memory.stored();
+    expect(after.status).toBe('forwarded');
+    expect(after.partner).toEqual(before.partner);
+    expect(after.decision).toEqual(before.decision);
+    expect(sfn.commandCalls(StartExecutionCommand)).toEqual([]);
+  });
+
+  it('reopens when the newer request is closed, and then a new filing of the same type is a duplicate of the reopened one', async () => {
+    await forwarded();
+    const NEWER = 'dsar_test0000000000007';
+    await ctx.memory.create(requestRecord({ requestId: NEWER, status: 'completed', closedAt: '2026-03-03T10:00:00.000Z' }));
+    await ctx.repo.claimSubjectLock(ctx.memory.stored().type, ctx.memory.stored().subjectHash, NEWER, '2026-03-03T09:00:00.000Z', '2027-03-02T00:00:00.000Z');
+    sfn.on(StartExecutionCommand).resolves({ executionArn: ARN });
+
+    await recordPartnerInstruction(ctx, REQUEST_ID, APPROVER, 'NORDLYS-2026-302');
+    expect(ctx.memory.stored().status).toBe('awaiting_review');
+
+    const again = await fileRequest({ type: ctx.memory.stored().type, email: ctx.memory.stored().subject.email }, ctx);
+    expect(ctx.memory.stored(again.requestId)).toMatchObject({ status: 'duplicate', duplicateOf: REQUEST_ID });
   });
 
   it('is refused once the subject’s address was purged', async () => {

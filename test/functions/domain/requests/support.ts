@@ -389,6 +389,7 @@ export function testContext(config: DsarConfig = exampleConfig()): TestContext {
     stateMachineArn: () => 'arn:aws:states:eu-north-1:123456789012:stateMachine:dsar',
     stagingBucket: () => 'dsar-staging',
     exportsBucket: () => 'dsar-exports',
+    documentsBucket: () => 'dsar-documents',
     suppressions: new MemorySuppressionList(),
   };
 }

@@ -81,6 +81,8 @@ describe('collect', () => {
     ['not verified', { ...approvedAndVerified, verification: verificationFor(REQUEST_ID, '123456') }],
     ['not approved', { ...approvedAndVerified, decision: undefined }],
     ['denied', { ...approvedAndVerified, decision: { outcome: 'denied' as const, by: 'dana', at: 'x' } }],
+    // An opt-out whose code was waived may change marketing flags, never read anything out.
+    ['only waived (no code)', { ...approvedAndVerified, verification: undefined, verificationWaived: { reason: 'configuration' as const, at: 'x' } }],
   ])('refuses to collect for a request that is %s', async (_what, overrides) => {
     await ctx.memory.create(requestRecord(overrides));
 

@@ -47,6 +47,12 @@ describe('planDiscovery', () => {
     await ctx.memory.create(requestRecord({ status: 'awaiting_verification' }));
     await expect(planDiscovery(ctx, REQUEST_ID)).rejects.toThrow(/not verified/);
   });
+
+  it('counts nothing for an opt-out whose code was waived, since counting an unproven address’s records reads them', async () => {
+    await ctx.memory.create(requestRecord({ type: 'marketing_opt_out', status: 'awaiting_review', verificationWaived: { reason: 'configuration', at: '2026-03-02T10:05:00.000Z' } }));
+    expect(await planDiscovery(ctx, REQUEST_ID)).toEqual({ connectors: [] });
+    await expect(discoverWithConnector(ctx, registryWith([record('Customer', 'c1')]), REQUEST_ID, 'stripe')).rejects.toThrow(/not verified/);
+  });
 });
 
 describe('discoverWithConnector', () => {

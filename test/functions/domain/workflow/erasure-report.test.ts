@@ -261,6 +261,24 @@ describe('closeErasure', () => {
     expect(event?.detail).toEqual({ recipientsNotified: report.recipientsNotified.map((r) => r.name), notErased: [] });
   });
 
+  it('says in the report that the suppression hash is kept when the subject opted out of marketing, and not otherwise', async () => {
+    await ctx.memory.create(erasedRequest());
+    expect((await closeErasure(ctx, ctx.memory.stored())).suppressionKept).toBeUndefined();
+
+    const since = '2026-02-10T08:00:00.000Z';
+    await ctx.suppressions.record(ctx.memory.stored().subjectHash, 'dsar_earlieroptout', since);
+    const report = await closeErasure(ctx, ctx.memory.stored());
+
+    expect(report.suppressionKept).toEqual({ since });
+    expect(erasureReportLines(report, translator('en'))).toContain(
+      'You opted out of marketing on 10 February 2026. So that we keep honouring that, we keep a coded (hashed) fingerprint of your email address on our suppression list: it is not erased with your other data, holds nothing else about you, and only stops us from marketing to that address again.',
+    );
+    expect(erasureReportLines(report, translator('nb')).join('\n')).toContain('Du reserverte deg mot markedsføring 10. februar 2026.');
+    // The report mail says it too (the status page builds its report from the same paragraphs).
+    await notifyOutcome(ctx, REQUEST_ID, { outcome: 'erased' });
+    expect(ctx.mail.to(SUBJECT_EMAIL)[0]!.text).toContain('You opted out of marketing on 10 February 2026.');
+  });
+
   it('fails before mailing any recipient when the copies cannot be deleted, so a retry mails them once', async () => {
     ctx = testContext(configNotifying({ 'Public authorities': 'dpo@authority.example' }));
     await ctx.memory.create(erasedRequest());

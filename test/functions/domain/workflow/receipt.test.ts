@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { translator } from '#domain/i18n/index';
 import { hashToken } from '#commons/tokens';
 import { recordReceipt } from '#domain/workflow/receipt';
-import { OTHER_ID, REQUEST_ID, SUBJECT_EMAIL, tokenLinkIn, requestRecord, testContext, type TestContext } from '../requests/support.ts';
+import { exampleConfig, OTHER_ID, REQUEST_ID, SUBJECT_EMAIL, tokenLinkIn, requestRecord, testContext, type TestContext } from '../requests/support.ts';
 
 let ctx: TestContext;
 
@@ -19,6 +19,7 @@ describe('recordReceipt', () => {
       requestId: REQUEST_ID,
       type: 'access',
       duplicate: false,
+      verificationWaived: false,
       review: ctx.config.review.access,
       release: ctx.config.release.access,
       timeouts: { verificationSeconds: ctx.config.verification.unverifiedTimeoutSeconds, staffSeconds: ctx.config.workflow.staffTaskTimeoutSeconds },
@@ -93,5 +94,81 @@ describe('recordReceipt', () => {
     await recordReceipt(ctx, REQUEST_ID);
 
     expect(ctx.mail.to(SUBJECT_EMAIL)).toHaveLength(1);
+  });
+});
+
+describe('recordReceipt of a marketing opt-out, which needs no code where the configuration or the law says so', () => {
+  const optOut = (code: 'code' | 'none', jurisdiction: 'GDPR' | 'CCPA' = 'GDPR') => {
+    const config = exampleConfig();
+    const c = testContext({ ...config, verification: { ...config.verification, marketing_opt_out: code } });
+    return { c, record: requestRecord({ type: 'marketing_opt_out', jurisdiction }) };
+  };
+
+  it('goes straight on to review without a code when configured so, and says so on the audit trail and in the acknowledgement', async () => {
+    const { c, record } = optOut('none');
+    await c.memory.create(record);
+
+    const result = await recordReceipt(c, REQUEST_ID);
+
+    expect(result).toMatchObject({ type: 'marketing_opt_out', duplicate: false, verificationWaived: true });
+    const stored = c.memory.stored();
+    expect(stored).toMatchObject({ status: 'awaiting_review', verificationWaived: { reason: 'configuration' } });
+    // Waived, not verified: every step that reads data still refuses the request.
+    expect(stored.verification?.verifiedAt).toBeUndefined();
+    expect(c.memory.events.filter((e) => e.action === 'verification.waived').map((e) => e.detail)).toEqual([{ reason: 'configuration', setting: 'verification.marketing_opt_out' }]);
+    const ack = c.mail.to(SUBJECT_EMAIL)[0]!;
+    expect(ack.text).toContain('Stopping marketing needs no code');
+    expect(ack.text).not.toContain('nothing happens until the code is entered');
+  });
+
+  it('waits for the code when the configuration asks for it', async () => {
+    const { c, record } = optOut('code');
+    await c.memory.create(record);
+
+    const result = await recordReceipt(c, REQUEST_ID);
+
+    expect(result.verificationWaived).toBe(false);
+    expect(c.memory.stored()).toMatchObject({ status: 'awaiting_verification' });
+    expect(c.memory.stored().verificationWaived).toBeUndefined();
+    expect(c.mail.to(SUBJECT_EMAIL)[0]!.text).toContain('nothing happens until the code is entered');
+  });
+
+  it('never asks a CCPA subject for the code, whatever the configuration (11 CCR §7026(d))', async () => {
+    const { c, record } = optOut('code', 'CCPA');
+    await c.memory.create(record);
+
+    expect((await recordReceipt(c, REQUEST_ID)).verificationWaived).toBe(true);
+    expect(c.memory.events.find((e) => e.action === 'verification.waived')?.detail).toEqual({ reason: 'law', law: '11 CCR §7026(d)' });
+  });
+
+  it('records the waiver once when the step is retried', async () => {
+    const { c, record } = optOut('none');
+    await c.memory.create(record);
+
+    await recordReceipt(c, REQUEST_ID);
+    const again = await recordReceipt(c, REQUEST_ID);
+
+    expect(again.verificationWaived).toBe(true);
+    expect(c.memory.actions().filter((a) => a === 'verification.waived')).toHaveLength(1);
+    expect(c.mail.sent).toHaveLength(1);
+  });
+
+  it('leaves a duplicate opt-out closed as a duplicate', async () => {
+    const { c, record } = optOut('none');
+    await c.memory.create(record);
+    await c.memory.create(requestRecord({ type: 'marketing_opt_out', requestId: OTHER_ID, status: 'duplicate', duplicateOf: REQUEST_ID }));
+
+    const result = await recordReceipt(c, OTHER_ID);
+
+    expect(result).toMatchObject({ duplicate: true, verificationWaived: false });
+    expect(c.memory.stored(OTHER_ID).status).toBe('duplicate');
+  });
+
+  it('goes ahead only on a request still waiting for its code: one cancelled meanwhile stays cancelled', async () => {
+    const { c, record } = optOut('none');
+    await c.memory.create({ ...record, status: 'cancelled' });
+
+    expect((await recordReceipt(c, REQUEST_ID)).verificationWaived).toBe(false);
+    expect(c.memory.actions()).not.toContain('verification.waived');
   });
 });

@@ -43,7 +43,7 @@ describe('deleteSubjectCopies', () => {
 
     const out = await deleteSubjectCopies(ctx, ctx.memory.stored(REQUEST_ID));
 
-    expect(out).toEqual({ requests: [EARLIER], stagedObjects: 2, packageObjects: 2, packagesDeleted: [EARLIER] });
+    expect(out).toEqual({ requests: [EARLIER], stagedObjects: 2, packageObjects: 2, packagesDeleted: [EARLIER], agentPermissionsDeleted: [] });
     const listed = s3.commandCalls(ListObjectsV2Command).map((c) => `${c.args[0].input.Bucket}/${c.args[0].input.Prefix}`);
     expect(listed.sort()).toEqual([`dsar-exports/exports/${EARLIER}/`, `dsar-staging/staging/${EARLIER}/`]);
     const deleted = s3.commandCalls(DeleteObjectsCommand).flatMap((c) => c.args[0].input.Delete!.Objects!.map((o) => `${c.args[0].input.Bucket}/${o.Key}`));
@@ -53,6 +53,28 @@ describe('deleteSubjectCopies', () => {
       `dsar-staging/staging/${EARLIER}/a`,
       `dsar-staging/staging/${EARLIER}/b`,
     ]);
+  });
+
+  it("deletes the signed permission an agent gave on her earlier request, keeps its size and hash as evidence, and says so", async () => {
+    await seed();
+    const permission = { key: `requests/${EARLIER}/agent-permission.pdf`, contentType: 'application/pdf' as const, bytes: 1234, sha256: 'ab'.repeat(32) };
+    await ctx.memory.update(EARLIER, { agent: { name: 'Dana Agent', email: 'dana@agents.example.org', relationship: 'authorised_agent', permission } });
+    await ctx.memory.update(OTHER_ID, { agent: { name: 'Eve Agent', email: 'eve@agents.example.org', relationship: 'authorised_agent', permission: { ...permission, key: `requests/${OTHER_ID}/agent-permission.pdf` } } });
+
+    const out = await deleteSubjectCopies(ctx, ctx.memory.stored(REQUEST_ID));
+
+    expect(out.agentPermissionsDeleted).toEqual([EARLIER]);
+    const documents = s3.commandCalls(DeleteObjectsCommand).filter((c) => c.args[0].input.Bucket === 'dsar-documents');
+    expect(documents.flatMap((c) => c.args[0].input.Delete!.Objects!.map((o) => o.Key))).toEqual([`requests/${EARLIER}/agent-permission.pdf`]);
+    expect(ctx.memory.stored(EARLIER).agent!.permission).toEqual({ ...permission, deletedFor: { reason: 'erasure', erasureRequestId: REQUEST_ID, at: ctx.clock.now().toISOString() } });
+    expect(ctx.memory.stored(OTHER_ID).agent!.permission.deletedFor).toBeUndefined();
+    expect(ctx.memory.events.find((e) => e.requestId === EARLIER && e.action === 'agent.permission_deleted')?.detail).toEqual({ reason: 'erasure', erasureRequestId: REQUEST_ID });
+    expect(ctx.memory.events.find((e) => e.requestId === REQUEST_ID && e.action === 'erasure.earlier_copies_deleted')?.detail).toMatchObject({ agentPermissions: 1 });
+
+    // A second erasure finds it gone already and deletes nothing more.
+    s3.resetHistory();
+    expect((await deleteSubjectCopies(ctx, ctx.memory.stored(REQUEST_ID))).agentPermissionsDeleted).toEqual([]);
+    expect(s3.commandCalls(DeleteObjectsCommand).filter((c) => c.args[0].input.Bucket === 'dsar-documents')).toEqual([]);
   });
 
   it("removes what the subject wrote to us on her earlier requests, and leaves other people's words", async () => {
@@ -80,6 +102,6 @@ describe('deleteSubjectCopies', () => {
     const earlier = await ctx.memory.auditTrail(EARLIER);
     expect(earlier.map((e) => [e.action, e.detail])).toEqual([['package.deleted', { reason: 'erasure', erasureRequestId: REQUEST_ID, staged: 2, packaged: 2 }]]);
     const own = await ctx.memory.auditTrail(REQUEST_ID);
-    expect(own.map((e) => [e.action, e.detail])).toEqual([['erasure.earlier_copies_deleted', { requests: [EARLIER], stagedObjects: 2, packageObjects: 2 }]]);
+    expect(own.map((e) => [e.action, e.detail])).toEqual([['erasure.earlier_copies_deleted', { requests: [EARLIER], stagedObjects: 2, packageObjects: 2, agentPermissions: 0 }]]);
   });
 });

@@ -86,6 +86,22 @@ describe('suppressWithConnector', () => {
     await expect(run).rejects.toMatchObject({ name: 'SuppressionNotConfirmed', message: expect.stringContaining('subscription_preferences (1 of 2)') });
   });
 
+  it('acts for an opt-out whose code was waived: stopping marketing reads nothing out', async () => {
+    await ctx.memory.create(requestRecord({ ...optOut, verification: undefined, verificationWaived: { reason: 'configuration', at: '2026-03-02T10:05:00.000Z' } }));
+
+    const result = await suppressWithConnector(ctx, registryMarketing([{ object: 'Contact', suppressed: 1 }], [{ object: 'Contact', optedOut: 1, allowed: 0 }]), REQUEST_ID, 'salesforce');
+
+    expect(calls).toEqual(['suppress:salesforce:alice@example.com', 'status:salesforce']);
+    expect(result).toMatchObject({ status: 'succeeded', records: 1 });
+  });
+
+  it('refuses an opt-out that is neither verified nor waived', async () => {
+    await ctx.memory.create(requestRecord({ ...optOut, verification: undefined }));
+
+    await expect(suppressWithConnector(ctx, registryMarketing([], []), REQUEST_ID, 'salesforce')).rejects.toThrow(/refusing to touch connectors/);
+    expect(calls).toEqual([]);
+  });
+
   it('records a system that does not market as not applicable, without touching it', async () => {
     await ctx.memory.create(requestRecord(optOut));
 

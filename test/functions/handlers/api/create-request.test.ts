@@ -55,7 +55,7 @@ describe('POST /v1/requests', () => {
     const res = await post({ type: 'access', email: fresh(), name: 'Alice' });
 
     expect(res.statusCode).toBe(202);
-    expect(res.body).toEqual({ requestId: expect.stringMatching(/^dsar_/), status: 'received' });
+    expect(res.body).toEqual({ requestId: expect.stringMatching(/^dsar_/), status: 'received', verification: 'code' });
     expect((await stored(res.body.requestId))?.status).toBe('awaiting_verification');
     expect(sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input.name).toBe(res.body.requestId);
   });
@@ -64,6 +64,8 @@ describe('POST /v1/requests', () => {
     const res = await post({ type: 'marketing_opt_out', email: fresh(), details: 'Your newsletter keeps coming.\nPlease stop it.' });
 
     expect(res.statusCode).toBe(202);
+    // No code to enter (the example's verification.marketing_opt_out: none): the form says so.
+    expect(res.body.verification).toBe('none');
     const r = await stored(res.body.requestId);
     expect(r).toMatchObject({ type: 'marketing_opt_out', status: 'awaiting_verification', subject: { details: 'Your newsletter keeps coming.\nPlease stop it.' } });
     // GDPR (the example's default): the month of Art. 12(3), not extended.

@@ -41,4 +41,6 @@ export const agents = {
   'agents.mail.ack.body':
     'We received the request for {type} that you made on someone’s behalf on {received} (request {requestId}). We have asked that person to confirm their identity with us directly, and we answer them, not you.',
   'agents.mail.ack.follow': 'You can follow the status of the request (the status only) here:',
+  'agents.erasure.permissionsDeleted':
+    '{count, plural, one {We also deleted the signed permission an agent gave us for one of your earlier requests.} other {We also deleted the # signed permissions agents gave us for your earlier requests.}}',
 };

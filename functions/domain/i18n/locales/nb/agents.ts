@@ -40,4 +40,6 @@ export const agents: Record<keyof typeof en, string> = {
   'agents.mail.ack.body':
     'Vi har mottatt forespørselen om {type} som du sendte på vegne av en annen person {received} (forespørsel {requestId}). Vi har bedt personen bekrefte identiteten sin direkte overfor oss, og vi svarer personen, ikke deg.',
   'agents.mail.ack.follow': 'Her kan du følge med på statusen til forespørselen (bare statusen):',
+  'agents.erasure.permissionsDeleted':
+    '{count, plural, one {Vi har også slettet fullmakten en fullmektig ga oss for en av dine tidligere forespørsler.} other {Vi har også slettet de # fullmaktene fullmektiger ga oss for dine tidligere forespørsler.}}',
 };
