@@ -17,8 +17,12 @@ import { resolve } from 'node:path';
  * `marketing_opt_out`: objection to direct marketing and withdrawal of marketing consent (GDPR Art.
  * 21(2)-(3), Art. 7(3)) and the CCPA opt-out of sale or sharing (§1798.120, 11 CCR §7026). It acts
  * (suppresses marketing in every system) instead of answering with data.
+ *
+ * `rectification`: the right to have inaccurate data corrected (GDPR Art. 16; CCPA §1798.106, 11 CCR
+ * §7023). It acts too: staff choose the corrections from the values each system holds, the connectors
+ * write them and read them back (docs/rectification.md).
  */
-export const REQUEST_TYPES = ['access', 'erasure', 'portability', 'marketing_opt_out'] as const;
+export const REQUEST_TYPES = ['access', 'erasure', 'portability', 'marketing_opt_out', 'rectification'] as const;
 export type RequestType = (typeof REQUEST_TYPES)[number];
 
 export const JURISDICTIONS = ['GDPR', 'UK_GDPR', 'CCPA', 'VCDPA', 'CPA', 'LGPD', 'PIPEDA'] as const;
@@ -366,6 +370,9 @@ export const configSchema = z.object({
       // Stopping marketing only ever narrows what the company does, and CCPA §7026 and Art. 21(3) want it
       // done at once: no staff review unless configured.
       marketing_opt_out: z._default(z.enum(['auto', 'staff']), 'auto'),
+      // Staff choose every correction from the values the systems hold (and may refuse one, §7023(f)):
+      // without that choice there is nothing to write, so a rectification is always reviewed.
+      rectification: z._default(z.literal('staff', { error: 'review.rectification can only be "staff": staff choose the corrections' }), 'staff'),
       /** Per-jurisdiction exceptions, e.g. `{"CCPA": {"access": "auto"}}`. */
       byJurisdiction: z._default(
         z.partialRecord(
@@ -616,6 +623,8 @@ function withPublicBase(raw: unknown, base: string): unknown {
 
 /** Whether a request of this type under this law goes to staff or is approved automatically. */
 export function reviewMode(config: DsarConfig, type: RequestType, jurisdiction: Jurisdiction): 'auto' | 'staff' {
+  // Staff choose the corrections at review: a per-law "auto" would leave nothing to write.
+  if (type === 'rectification') return 'staff';
   return config.review.byJurisdiction[jurisdiction]?.[type] ?? config.review[type];
 }
 

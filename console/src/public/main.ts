@@ -95,12 +95,14 @@ const TYPE_KEYS: Record<string, MessageKey> = {
   erasure: 'form.type.erasure',
   portability: 'form.type.portability',
   marketing_opt_out: 'form.type.marketing_opt_out',
+  rectification: 'form.type.rectification',
 };
 const SHORT_TYPE_KEYS: Record<string, MessageKey> = {
   access: 'type.short.access',
   erasure: 'type.short.erasure',
   portability: 'type.short.portability',
   marketing_opt_out: 'type.short.marketing_opt_out',
+  rectification: 'type.short.rectification',
 };
 /** The API's bound on the details field (docs/openapi.yaml NewRequest). */
 const DETAILS_MAX = 2000;

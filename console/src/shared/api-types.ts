@@ -287,10 +287,10 @@ export interface components {
     };
     NewRequest: {
       /**
-       * @description `marketing_opt_out`: stop marketing to me (objection to direct marketing, GDPR Art. 21(2)-(3); withdrawal of marketing consent, Art. 7(3); CCPA opt-out of sale or sharing, 11 CCR §7026)
+       * @description `marketing_opt_out`: stop marketing to me (objection to direct marketing, GDPR Art. 21(2)-(3); withdrawal of marketing consent, Art. 7(3); CCPA opt-out of sale or sharing, 11 CCR §7026); `rectification`: correct my data (GDPR Art. 16; CCPA §1798.106, 11 CCR §7023): needs `rectification.fields` or `details` or both (400 `rectification_empty`)
        * @enum {string}
        */
-      type: "access" | "erasure" | "portability" | "marketing_opt_out";
+      type: "access" | "erasure" | "portability" | "marketing_opt_out" | "rectification";
       /** Format: email */
       email: string;
       /** @description No line breaks, control or invisible characters, web or email addresses (400 `invalid_name`): it is quoted in mails from the company */
@@ -307,6 +307,28 @@ export interface components {
       /** @description Optional, any type: what the subject wants staff to know, in their words. Line breaks allowed; no other control or invisible characters (400 `invalid_details`). Shown to staff (not to viewers when the subject is masked), never mailed; removed with the subject's identity by retention. */
       details?: string;
       agent?: components["schemas"]["NewAgent"];
+      rectification?: components["schemas"]["RequestedRectification"];
+    };
+    /** @description Only for type `rectification` (400 `rectification_not_applicable` otherwise): the values the subject says are right. Each optional; empty strings count as not given. Stored with the subject's identity (masked for viewers, removed by retention), never mailed or logged. */
+    RequestedRectification: {
+      fields: {
+        /** @description Checked as a name (400 `invalid_rectification`) */
+        name?: string;
+        /** @description An email address */
+        email?: string;
+        /** @description Digits with spaces, +, (), -, . or /, or empty */
+        phone?: string;
+        address?: components["schemas"]["PostalAddress"];
+      };
+    };
+    PostalAddress: {
+      line1?: string;
+      line2?: string;
+      postalCode?: string;
+      city?: string;
+      region?: string;
+      /** @description ISO 3166-1 alpha-2 code, or empty */
+      country?: string;
     };
     /** @description An authorised agent filing for the subject (the subject still verifies by their own address) */
     NewAgent: {
@@ -334,7 +356,7 @@ export interface components {
     SubjectStatus: {
       requestId: string;
       /** @enum {string} */
-      type: "access" | "erasure" | "portability" | "marketing_opt_out";
+      type: "access" | "erasure" | "portability" | "marketing_opt_out" | "rectification";
       /** @enum {string} */
       status: "awaiting_verification" | "closed_unverified" | "in_review" | "denied" | "in_progress" | "completed" | "cancelled" | "duplicate" | "forwarded";
       /** Format: date */
@@ -486,7 +508,7 @@ export interface components {
     StaffRequest: {
       requestId: string;
       /** @enum {string} */
-      type: "access" | "erasure" | "portability" | "marketing_opt_out";
+      type: "access" | "erasure" | "portability" | "marketing_opt_out" | "rectification";
       status: components["schemas"]["Status"];
       subject: {
         email: string;
@@ -495,6 +517,7 @@ export interface components {
         name?: string;
         /** @description What the subject wrote in the form's details field; absent when masked */
         details?: string;
+        rectification?: components["schemas"]["RequestedRectification"];
       };
       /** @description The authorised agent who filed for the subject; open the permission with GET .../agent-permission */
       agent?: {
@@ -734,7 +757,7 @@ export interface components {
       items: ({
           requestId: string;
           /** @enum {string} */
-          type: "access" | "erasure" | "portability" | "marketing_opt_out";
+          type: "access" | "erasure" | "portability" | "marketing_opt_out" | "rectification";
           status: components["schemas"]["Status"];
           jurisdiction: string;
           /** Format: date-time */
@@ -852,7 +875,7 @@ export interface components {
     };
     TypeMetrics: {
       /** @enum {string} */
-      type: "access" | "erasure" | "portability" | "marketing_opt_out";
+      type: "access" | "erasure" | "portability" | "marketing_opt_out" | "rectification";
       /** @description Received in the year, duplicates of an open request excluded */
       received: number;
       duplicates: number;
@@ -1283,7 +1306,7 @@ export interface operations {
         /** @description Open (default) or closed requests */
         state?: "open" | "closed";
         status?: components["schemas"]["Status"];
-        type?: "access" | "erasure" | "portability" | "marketing_opt_out";
+        type?: "access" | "erasure" | "portability" | "marketing_opt_out" | "rectification";
         jurisdiction?: "GDPR" | "UK_GDPR" | "CCPA" | "VCDPA" | "CPA" | "LGPD" | "PIPEDA";
         /** @description The staff member who owns the request (their staff id: the email address they sign in with) */
         assignee?: string;

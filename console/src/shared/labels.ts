@@ -21,7 +21,7 @@ export const DENIAL_REASON_LABEL: Record<string, string> = {
   other: 'Other (explain in the note)',
 };
 
-export const SHORT_TYPE: Record<string, string> = { access: 'Access', erasure: 'Erasure', portability: 'Portability', marketing_opt_out: 'Marketing opt-out' };
+export const SHORT_TYPE: Record<string, string> = { access: 'Access', erasure: 'Erasure', portability: 'Portability', marketing_opt_out: 'Marketing opt-out', rectification: 'Rectification' };
 
 export const STAFF_STATUS_LABEL: Record<string, string> = {
   awaiting_verification: 'Awaiting verification',

@@ -21,6 +21,7 @@ import { retentionFields } from './retention.ts';
 import { decoyVerification } from './verification.ts';
 import { checkAgent, type CheckedAgent, type NewAgent } from '../agents/agent.ts';
 import { removePermission, storePermission } from '../agents/permission.ts';
+import { cleanRequested, requestedProblem, type RequestedRectification } from '../rectification/requested.ts';
 
 export interface NewRequest {
   type: RequestType;
@@ -33,6 +34,8 @@ export interface NewRequest {
   agent?: NewAgent;
   /** What the subject wants us to know, in their words (any type): shown to staff, never mailed or logged. */
   details?: string;
+  /** A rectification's structured values the subject says are right (../rectification/requested.ts). */
+  rectification?: RequestedRectification;
 }
 
 export interface IntakeAnswer {
@@ -77,6 +80,19 @@ export function checkNewRequest(input: NewRequest, config: DsarConfig): void {
   if (problem) throw badRequest('invalid_name', problem);
   const detailsIssue = input.details === undefined ? undefined : detailsProblem(input.details.trim());
   if (detailsIssue) throw badRequest('invalid_details', detailsIssue);
+  const requested = cleanRequested(input.rectification);
+  if (input.type === 'rectification') {
+    // Art. 16 and §7023 need to know what is wrong: in the subject's words, or as the right values.
+    if (!requested && !input.details?.trim()) {
+      throw badRequest('rectification_empty', 'a rectification needs what is wrong: rectification.fields (name, email, phone, address) with the right values, or details in your own words, or both');
+    }
+    const nameIssue = requested?.fields.name ? nameProblem(requested.fields.name) : undefined;
+    if (nameIssue) throw badRequest('invalid_rectification', `rectification.fields.${nameIssue}`);
+    const issue = requested ? requestedProblem(requested) : undefined;
+    if (issue) throw badRequest('invalid_rectification', issue);
+  } else if (input.rectification !== undefined) {
+    throw badRequest('rectification_not_applicable', `rectification is only for type rectification, not ${input.type}`);
+  }
   if (input.locale !== undefined && (input.locale.length > LOCALE_MAX_LENGTH || !/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*$/.test(input.locale))) {
     throw badRequest('invalid_locale', `locale is a language tag like en or nb-NO, at most ${LOCALE_MAX_LENGTH} characters`);
   }
@@ -161,6 +177,7 @@ export async function fileRequest(input: NewRequest, ctx: AppContext, options: {
       normalizedEmail,
       ...(input.name ? { name: input.name.trim() } : {}),
       ...(input.details?.trim() ? { details: input.details.trim() } : {}),
+      ...(input.type === 'rectification' && cleanRequested(input.rectification) ? { rectification: cleanRequested(input.rectification) } : {}),
     },
     subjectHash: hash,
     ...(agent && permission ? { agent: { ...agent.record, permission } } : {}),

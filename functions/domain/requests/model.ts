@@ -22,6 +22,7 @@
  * `open-by-status` (queueStatus = the status while open, sk = openSk; keys, type and jurisdiction only):
  * the staff queue filtered by status.
  */
+import type { RequestedRectification } from '../rectification/requested.ts';
 import type { ErasurePolicy, Jurisdiction, RequestType } from '#commons/config';
 import type { ErasureItem, SuppressionItem } from '#connectors/types';
 
@@ -264,7 +265,14 @@ export interface RequestRecord {
    * Who filed it, and `details`: what they wrote on the form, in their words. The details live with the
    * identity because they go with it: retention's hashing and a masked view replace the whole object.
    */
-  subject: { email: string; normalizedEmail: string; name?: string; details?: string };
+  subject: {
+    email: string;
+    normalizedEmail: string;
+    name?: string;
+    details?: string;
+    /** A rectification's values the subject says are right (../rectification/requested.ts): identity, masked and purged with it. */
+    rectification?: RequestedRectification;
+  };
   subjectHash: string;
   locale?: string;
   jurisdiction: Jurisdiction;

@@ -18,7 +18,7 @@ export interface ConnectorTask {
   requestId: string;
   connectorId: string;
   /** `collect` reads (access, portability); the others are the act phase, named for what it does. */
-  mode: 'collect' | 'erase' | 'suppress';
+  mode: 'collect' | 'erase' | 'suppress' | 'rectify';
 }
 
 /** What the Map does for each type; the act step itself dispatches on the stored type, not on this. */
@@ -27,6 +27,7 @@ const MODES: Record<RequestType, ConnectorTask['mode']> = {
   portability: 'collect',
   erasure: 'erase',
   marketing_opt_out: 'suppress',
+  rectification: 'rectify',
 };
 
 export async function planConnectors(ctx: AppContext, registry: ConnectorRegistry, requestId: string): Promise<{ connectors: ConnectorTask[] }> {

@@ -28,7 +28,7 @@ describe('configuration', () => {
 
     const config = parseConfig(raw);
 
-    expect(config.review).toEqual({ access: 'staff', erasure: 'staff', portability: 'staff', marketing_opt_out: 'auto', byJurisdiction: {} });
+    expect(config.review).toEqual({ access: 'staff', erasure: 'staff', portability: 'staff', marketing_opt_out: 'auto', rectification: 'staff', byJurisdiction: {} });
     expect(config.records).toEqual({ subjectRetentionMonths: 24 });
     expect(config.verification).toEqual({ codeTtlMinutes: 15, maxAttempts: 5, unverifiedTimeoutSeconds: 7 * 24 * 3600 });
     expect(config.delivery).toEqual({ linkTtlDays: 7, presignedUrlSeconds: 300 });
@@ -59,6 +59,14 @@ describe('configuration', () => {
     expect(reviewMode(byLaw, 'marketing_opt_out', 'CCPA')).toBe('staff');
     expect(reviewMode(byLaw, 'marketing_opt_out', 'GDPR')).toBe('auto');
     expect(reviewMode(always, 'marketing_opt_out', 'GDPR')).toBe('staff');
+  });
+
+  it('always has staff review a rectification, since staff choose the corrections there', () => {
+    const raw = exampleConfigJson();
+    const byLaw = parseConfig({ ...raw, review: { byJurisdiction: { CCPA: { rectification: 'auto' } } } });
+
+    expect(reviewMode(byLaw, 'rectification', 'CCPA')).toBe('staff');
+    expect(() => parseConfig({ ...raw, review: { rectification: 'auto' } })).toThrow(/review\.rectification: .*staff choose the corrections/);
   });
 
   it('lists every problem with its path', () => {

@@ -5,6 +5,7 @@ import { erasure } from './erasure.ts';
 import { mail } from './mail.ts';
 import { messages } from './messages.ts';
 import { objection } from './objection.ts';
+import { rectification } from './rectification.ts';
 import { pages } from './pages.ts';
 import { portability } from './portability.ts';
 import { release } from './release.ts';
@@ -22,5 +23,6 @@ export const en = {
   ...processor,
   ...agents,
   ...objection,
+  ...rectification,
   ...portability,
 };
