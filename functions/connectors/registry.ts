@@ -13,7 +13,7 @@ import { MysqlConnector } from './sql/mysql.ts';
 import { PostgresConnector } from './sql/postgres.ts';
 import { CREDENTIALS_TTL_MS, credentialsFromEnvironment, type CredentialsProvider } from './credentials.ts';
 import { ConnectorAuthFailed, ConnectorMisconfigured } from './errors.ts';
-import type { Connector, ConnectorContext, ConnectorDeps, MarketingCapability, Subject } from './types.ts';
+import type { Connector, ConnectorContext, ConnectorDeps, MarketingCapability, RectifyCapability, Subject } from './types.ts';
 
 export interface RegistryOptions {
   /** How long a built connector (and the client and secret it holds) is reused; default CREDENTIALS_TTL_MS. */
@@ -91,6 +91,7 @@ export class ConnectorRegistry {
         }
       },
       ...(connector.marketing ? { marketing: watchedMarketing(connector.marketing, onError) } : {}),
+      ...(connector.rectify ? { rectify: watchedRectify(connector.rectify, onError) } : {}),
     };
     const countOnly = connector.countOnly?.bind(connector);
     if (countOnly) {
@@ -198,5 +199,21 @@ function watchedMarketing(marketing: MarketingCapability, onError: (err: unknown
   return {
     suppress: (subject, ctx) => watch(() => marketing.suppress(subject, ctx)),
     status: (subject, ctx) => watch(() => marketing.status(subject, ctx)),
+  };
+}
+
+/** A connector's rectify capability, with a refusal of its credentials reported as `watched` does. */
+function watchedRectify(rectify: RectifyCapability, onError: (err: unknown) => void): RectifyCapability {
+  const watch = async <T>(run: () => Promise<T>): Promise<T> => {
+    try {
+      return await run();
+    } catch (err) {
+      onError(err);
+      throw err;
+    }
+  };
+  return {
+    current: (subject, fields, ctx) => watch(() => rectify.current(subject, fields, ctx)),
+    apply: (subject, corrections, ctx) => watch(() => rectify.apply(subject, corrections, ctx)),
   };
 }

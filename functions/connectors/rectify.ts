@@ -1,0 +1,44 @@
+/**
+ * What every connector's `rectify` capability shares: comparing a read-back value with the value staff
+ * chose, and grouping corrections by record (one update call per record).
+ */
+import type { Correction, FieldValueData, PostalAddress } from './types.ts';
+
+const ADDRESS_PARTS = ['line1', 'line2', 'postalCode', 'city', 'region', 'country'] as const;
+
+/** An address with its empty parts dropped and the rest trimmed, so `null`, `''` and absent compare equal. */
+export function cleanAddress(address: PostalAddress): PostalAddress {
+  const out: PostalAddress = {};
+  for (const part of ADDRESS_PARTS) {
+    const v = address[part];
+    if (typeof v === 'string' && v.trim() !== '') out[part] = part === 'country' ? v.trim().toUpperCase() : v.trim();
+  }
+  return out;
+}
+
+/**
+ * Whether a system's value is the one staff chose: strings trimmed (emails also case-insensitively, as
+ * every system here compares them), addresses part by part with empty parts equal to absent ones.
+ */
+export function sameFieldValue(field: string, read: FieldValueData | null, chosen: FieldValueData): boolean {
+  if (read === null) return false;
+  if (typeof chosen === 'string' || typeof read === 'string') {
+    if (typeof chosen !== 'string' || typeof read !== 'string') return false;
+    return field === 'email' ? read.trim().toLowerCase() === chosen.trim().toLowerCase() : read.trim() === chosen.trim();
+  }
+  const a = cleanAddress(read);
+  const b = cleanAddress(chosen);
+  return ADDRESS_PARTS.every((p) => a[p] === b[p]);
+}
+
+/** The corrections for each record, in the order first named. */
+export function byRecord(corrections: readonly Correction[]): Map<string, Correction[]> {
+  const out = new Map<string, Correction[]>();
+  for (const c of corrections) out.set(c.recordId, [...(out.get(c.recordId) ?? []), c]);
+  return out;
+}
+
+/** A string value, or null for a missing or empty one. */
+export function textOrNull(value: unknown): string | null {
+  return typeof value === 'string' && value.trim() !== '' ? value : null;
+}
