@@ -314,8 +314,8 @@ export interface components {
       fields: {
         /** @description Checked as a name (400 `invalid_rectification`) */
         name?: string;
-        /** @description An email address */
-        email?: string;
+        /** @description An email address, or empty */
+        email?: "" | string;
         /** @description Digits with spaces, +, (), -, . or /, or empty */
         phone?: string;
         address?: components["schemas"]["PostalAddress"];
@@ -488,10 +488,12 @@ export interface components {
       connectorId: string;
       displayName: string;
       /**
-       * @description `failed`: could not count (the connector failed or timed out); the review goes on without it
+       * @description `failed`: could not count (the connector failed or timed out); the review goes on without it. A rectification: `current` (the system's current values were read; see RequestDetail.rectification) or `nothing_to_correct` (the system has nothing a subject can correct)
        * @enum {string}
        */
-      status: "counted" | "failed";
+      status: "counted" | "current" | "nothing_to_correct" | "failed";
+      /** @description A rectification: how many current values the system showed */
+      values?: number;
       /** @description The subject's records in the system, all objects together */
       records?: number;
       /** @description Records per object (table, sobject, resource) */
@@ -504,6 +506,51 @@ export interface components {
       };
       /** @description The error type when it could not count, e.g. ConnectorUnavailable or States.Timeout */
       error?: string;
+    };
+    FieldValue: {
+      /** @description Object (table, sobject, resource) of the record, e.g. customers, contacts */
+      object: string;
+      recordId: string;
+      /** @enum {string} */
+      field: "name" | "email" | "phone" | "address";
+      /** @description The system's own name(s) of the field */
+      systemField: string;
+      /** @description The current value (a string, or a PostalAddress for address); null when the record has none, or when the subject is masked for the caller */
+      value: string | components["schemas"]["PostalAddress"] | null;
+    };
+    /** @description A rectification only: the current values per system, read after verification and before review, that staff correct from; and, once approved, what staff chose. */
+    RectificationDetail: {
+      /** @description The fields the subject gave values for, or all four when they only wrote details */
+      fieldsAsked: ("name" | "email" | "phone" | "address")[];
+      systems: ({
+          connectorId: string;
+          displayName: string;
+          /** @enum {string} */
+          status: "counted" | "current" | "nothing_to_correct" | "failed";
+          values: components["schemas"]["FieldValue"][];
+        })[];
+      choice?: {
+        by: string;
+        /** Format: date-time */
+        at: string;
+        corrections: components["schemas"]["RectificationCorrection"][];
+        refusals: components["schemas"]["RectificationRefusal"][];
+      };
+    };
+    RectificationCorrection: {
+      connectorId: string;
+      object: string;
+      recordId: string;
+      /** @enum {string} */
+      field: "name" | "email" | "phone" | "address";
+      /** @description The value to write (a string, or a PostalAddress for address); null in a view where the subject is masked */
+      value: string | components["schemas"]["PostalAddress"] | null;
+    };
+    RectificationRefusal: {
+      /** @enum {string} */
+      field: "name" | "email" | "phone" | "address";
+      /** @description Why the correction is refused (11 CCR §7023(f): the data is more likely accurate); the subject is told */
+      reason: string;
     };
     StaffRequest: {
       requestId: string;
@@ -839,6 +886,7 @@ export interface components {
       actions: ("approve" | "deny" | "extend" | "pause" | "resume" | "retry" | "accept-partial" | "cancel" | "assign" | "download" | "withhold" | "release" | "forward" | "not-partner" | "partner-instruction" | "accept-power-of-attorney")[];
       connectors: components["schemas"]["ConnectorOutcome"][];
       preview?: components["schemas"]["Preview"];
+      rectification?: components["schemas"]["RectificationDetail"];
       audit: {
           /** Format: date-time */
           at: string;

@@ -20,8 +20,8 @@ export interface RequestedRectification {
 /** Bounds of each structured value: long enough for any real value, short enough to show on one line. */
 export const RECTIFICATION_LIMITS = { name: 200, email: 254, phone: 30, line: 200, postalCode: 20, city: 100, region: 100 } as const;
 
-/** Digits with the separators people write (`+47 912 34 567`, `(555) 010-0199`). */
-export const PHONE_PATTERN = /^\+?[0-9][0-9 ()./-]{2,29}$/;
+/** Digits with the separators people write (`+47 912 34 567`, `(555) 010-0199`), or empty (not given). */
+export const PHONE_PATTERN = /^(\+?[0-9][0-9 ()./-]{2,29})?$/;
 
 // Control characters and invisible formatting: a value staff copy into a system must be what it looks like.
 const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;

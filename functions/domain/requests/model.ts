@@ -423,6 +423,10 @@ export type PreviewOutcome =
       /** For an erasure: what the configured policy will do to each object found (delete, anonymize, retain). */
       erasure?: Record<string, ErasurePolicy['action']>;
     }
+  /** A rectification: how many current values the system showed (the values: ../rectification/store.ts). */
+  | { status: 'current'; values: number }
+  /** A rectification, in a system that has nothing the subject can correct (no rectify capability). */
+  | { status: 'nothing_to_correct' }
   /** `error` is the error's type only (`ConnectorUnavailable`, `States.Timeout`): never a vendor message. */
   | { status: 'failed'; error: string };
 

@@ -20,6 +20,7 @@ import type { ErasureItem } from '#connectors/types';
 import { forgetSubjectMessages } from './messages.ts';
 import { changesMetrics, recordFact } from '../metrics/ledger.ts';
 import { DynamoTodoStore, type TodoStore } from '../todos/store.ts';
+import { DynamoRectificationStore, type RectificationStore } from '../rectification/store.ts';
 import {
   CLOSED_STATUSES,
   OPEN_INDEX,
@@ -112,12 +113,15 @@ const epochSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 export class RequestRepository {
   /** The request's follow-up tasks (../todos). */
   readonly todos: TodoStore;
+  /** A rectification's current values and staff's choice (../rectification/store.ts). */
+  readonly rectifications: RectificationStore;
 
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
   ) {
     this.todos = new DynamoTodoStore(db, table);
+    this.rectifications = new DynamoRectificationStore(db, table);
   }
 
   async create(record: RequestRecord): Promise<void> {

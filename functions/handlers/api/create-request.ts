@@ -45,7 +45,7 @@ export const rectificationBody = z.strictObject({
   fields: z.strictObject({
     name: z.optional(bounded('rectification.fields.name', L.name)),
     email: z.optional(z.union([z.literal(''), z.pipe(bounded('rectification.fields.email', L.email), z.email({ error: 'rectification.fields.email is not a valid address' }))])),
-    phone: z.optional(z.union([z.literal(''), bounded('rectification.fields.phone', L.phone).check(z.regex(PHONE_PATTERN, 'rectification.fields.phone is digits with spaces, +, (), -, . or /'))])),
+    phone: z.optional(bounded('rectification.fields.phone', L.phone).check(z.regex(PHONE_PATTERN, 'rectification.fields.phone is digits with spaces, +, (), -, . or /'))),
     address: z.optional(
       z.strictObject({
         line1: z.optional(bounded('rectification.fields.address.line1', L.line)),
@@ -53,7 +53,7 @@ export const rectificationBody = z.strictObject({
         postalCode: z.optional(bounded('rectification.fields.address.postalCode', L.postalCode)),
         city: z.optional(bounded('rectification.fields.address.city', L.city)),
         region: z.optional(bounded('rectification.fields.address.region', L.region)),
-        country: z.optional(z.union([z.literal(''), z.string().check(z.regex(/^[A-Za-z]{2}$/, 'rectification.fields.address.country is a two-letter ISO code'))])),
+        country: z.optional(z.string().check(z.regex(/^([A-Za-z]{2})?$/, 'rectification.fields.address.country is a two-letter ISO code'))),
       }),
     ),
   }),
