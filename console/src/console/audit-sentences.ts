@@ -136,6 +136,12 @@ export const SENTENCES: Record<string, Sentence> = {
   'workflow.needs_attention': (_w, d) => `Step ${str(d.step)} failed for good (${str(d.error)}): waiting for staff`,
   'workflow.step_retried': (w, d) => `${w} ran step ${str(d.step)} again`,
   'attention.staff_not_mailed': (_w, d) => `Staff could not be mailed about the failed step (${str(d.error)})`,
+  'rectification.chosen': (w, d, n) => {
+    const corrections = d.corrections && typeof d.corrections === 'object' ? Object.entries(d.corrections as Record<string, unknown>) : [];
+    const where = corrections.map(([c, fields]) => `${list(fields)} in ${name(n, c)}`).join('; ');
+    const refused = Array.isArray(d.refused) && d.refused.length ? `; refused: ${list(d.refused)}` : '';
+    return `${w} chose the corrections: ${where || 'none'}${refused}`;
+  },
   'suppression.recorded': (w) => `${w} put the subject's address, as a hash, on the marketing suppression list`,
   'erasure.identifiers_resolved': (w, d, n) => `${w} looked up the subject's identifiers in ${d.systems && typeof d.systems === 'object' ? Object.keys(d.systems).map((c) => name(n, c)).join(', ') : 'the systems'}`,
   'erasure.confirmed': (w) => `${w} read every system back: the erasure took`,

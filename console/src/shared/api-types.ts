@@ -174,7 +174,7 @@ export interface paths {
   "/v1/admin/requests/{id}/{action}": {
     /**
      * A staff action (approver role)
-     * @description - `approve` `{confirmRequestId?}`: from `awaiting_review`. Approving an erasure needs `confirmRequestId` equal to the id.
+     * @description - `approve` `{confirmRequestId?, rectification?}`: from `awaiting_review`. Approving an erasure needs `confirmRequestId` equal to the id; approving a rectification needs `rectification` (RectificationChoice): the corrections to write and the fields refused.
      * - `deny` `{reason, note?}`: from `awaiting_review`; reason one of `manifestly_unfounded`, `excessive`, `identity_not_verified`, `exemption`, `agent_permission_insufficient`, `other` (needs a note). The subject is told the reason and the right to complain.
      * - `retry` `{connector?}`: from `awaiting_staff`: runs the failed connectors (or the one named) again. When a workflow step failed for good (`attention` on the request), runs that step again instead, from the status the request had when it failed (`attention.status`); naming a connector then is a 400 `not_failed`.
      * - `accept-partial` `{reason}`: from `awaiting_staff`: completes without the failed connectors; the reason is kept and stated in the package. With `attention`, only where `actions` offers it (the failed step is `AwaitStaffOnFailures`); otherwise 409 `not_offered`.
@@ -211,6 +211,32 @@ export interface components {
     ApproveAction: {
       /** @description Required to approve an erasure: the request id again */
       confirmRequestId?: string;
+      rectification?: components["schemas"]["RectificationChoice"];
+    };
+    /** @description Required to approve a rectification (400 `rectification_choice_required`; only for one, 400 `rectification_not_applicable`): the values to write and the fields refused. Each correction must name a system, record and field the preview showed (400 `unknown_record`); values are checked as at intake (400 `invalid_correction`); at least one correction or refusal (400 `rectification_choice_empty`); a field is either corrected or refused (400 `refused_and_corrected`). Audited as `rectification.chosen` (fields, never values). */
+    RectificationChoice: {
+      corrections: ({
+          connectorId: string;
+          object: string;
+          recordId: string;
+          /** @enum {string} */
+          field: "name" | "email" | "phone" | "address";
+          /** @description A string for name, email and phone; an address object for address */
+          value: string | {
+            line1?: string;
+            line2?: string;
+            postalCode?: string;
+            city?: string;
+            region?: string;
+            country?: string;
+          };
+        })[];
+      refusals: ({
+          /** @enum {string} */
+          field: "name" | "email" | "phone" | "address";
+          /** @description Why (11 CCR §7023(f): the data is more likely accurate); the subject is told */
+          reason: string;
+        })[];
     };
     DenyAction: {
       /** @enum {string} */
@@ -1903,7 +1929,7 @@ export interface operations {
   };
   /**
    * A staff action (approver role)
-   * @description - `approve` `{confirmRequestId?}`: from `awaiting_review`. Approving an erasure needs `confirmRequestId` equal to the id.
+   * @description - `approve` `{confirmRequestId?, rectification?}`: from `awaiting_review`. Approving an erasure needs `confirmRequestId` equal to the id; approving a rectification needs `rectification` (RectificationChoice): the corrections to write and the fields refused.
    * - `deny` `{reason, note?}`: from `awaiting_review`; reason one of `manifestly_unfounded`, `excessive`, `identity_not_verified`, `exemption`, `agent_permission_insufficient`, `other` (needs a note). The subject is told the reason and the right to complain.
    * - `retry` `{connector?}`: from `awaiting_staff`: runs the failed connectors (or the one named) again. When a workflow step failed for good (`attention` on the request), runs that step again instead, from the status the request had when it failed (`attention.status`); naming a connector then is a 400 `not_failed`.
    * - `accept-partial` `{reason}`: from `awaiting_staff`: completes without the failed connectors; the reason is kept and stated in the package. With `attention`, only where `actions` offers it (the failed step is `AwaitStaffOnFailures`); otherwise 409 `not_offered`.
