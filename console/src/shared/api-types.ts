@@ -495,6 +495,26 @@ export interface components {
          */
         confirmedAt?: string;
       };
+      /** @description What a rectification corrected in this system, confirmed by reading it back (fields, never values); `applies: false` where the system has nothing the subject can correct */
+      rectification?: {
+        applies: boolean;
+        items: ({
+            object: string;
+            recordId: string;
+            /** @enum {string} */
+            field: "name" | "email" | "phone" | "address";
+            /**
+             * @description `not_found`: the record was gone (erased or merged) when the correction ran
+             * @enum {string}
+             */
+            status: "corrected" | "not_found";
+          })[];
+        /**
+         * Format: date-time
+         * @description When the read-back showed every corrected field with the chosen value
+         */
+        confirmedAt?: string;
+      };
       attempts: number;
       /** Format: date-time */
       finishedAt?: string;

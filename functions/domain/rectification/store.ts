@@ -7,6 +7,11 @@
  * |-----------------|--------------|-----------------------------|
  * | current values  | REQ#<id>     | RECTIFY#CURRENT#<connector> |
  * | staff's choice  | REQ#<id>     | RECTIFY#CHOICE              |
+ * | address alias   | REQ#<id>     | RECTIFY#ALIAS#<hash>        |
+ *
+ * The alias is written when a system's email address was corrected: it carries the new address's
+ * subject hash and the request's `receivedAt`, so the by-subject index lists the request under the new
+ * address too (the repository's `bySubject` reads an alias as the request it names).
  *
  * Both hold the subject's personal data (their phone, address, name as the systems hold them), so they
  * are never logged, and retention deletes them with the subject's identity (../requests/retention.ts).
@@ -19,6 +24,7 @@ const CURRENT_PREFIX = `${RECTIFY_PREFIX}CURRENT#`;
 export const rectifyKeys = {
   current: (id: string, connectorId: string) => ({ pk: `REQ#${id}`, sk: `${CURRENT_PREFIX}${connectorId}` }),
   choice: (id: string) => ({ pk: `REQ#${id}`, sk: `${RECTIFY_PREFIX}CHOICE` }),
+  alias: (id: string, hash: string) => ({ pk: `REQ#${id}`, sk: `${RECTIFY_PREFIX}ALIAS#${hash}` }),
 };
 
 /** A correction staff refused (11 CCR §7023(f): the data is more likely accurate), with the reason the subject is told. */
@@ -41,6 +47,8 @@ export interface RectificationStore {
   current(requestId: string): Promise<Record<string, FieldValue[]>>;
   putChoice(requestId: string, choice: RectificationChoice): Promise<void>;
   choice(requestId: string): Promise<RectificationChoice | undefined>;
+  /** Lists the request under another subject hash too (a corrected email address); idempotent. */
+  putAlias(requestId: string, subjectHash: string, receivedAt: string): Promise<void>;
   /** Deletes every item above (retention): the values are the subject's data. */
   forget(requestId: string): Promise<number>;
 }
@@ -70,6 +78,10 @@ export class DynamoRectificationStore implements RectificationStore {
     if (!out.Item) return undefined;
     const { corrections, refusals, by, at } = out.Item as RectificationChoice;
     return { corrections, refusals, by, at };
+  }
+
+  async putAlias(requestId: string, subjectHash: string, receivedAt: string): Promise<void> {
+    await this.db.send(new PutCommand({ TableName: this.table, Item: { ...rectifyKeys.alias(requestId, subjectHash), aliasOf: requestId, subjectHash, receivedAt } }));
   }
 
   async forget(requestId: string): Promise<number> {

@@ -24,7 +24,7 @@
  */
 import type { RequestedRectification } from '../rectification/requested.ts';
 import type { ErasurePolicy, Jurisdiction, RequestType } from '#commons/config';
-import type { ErasureItem, SuppressionItem } from '#connectors/types';
+import type { ErasureItem, RectificationItem, SuppressionItem } from '#connectors/types';
 
 export const OPEN_INDEX = 'open-by-due';
 export const SUBJECT_INDEX = 'by-subject';
@@ -140,6 +140,15 @@ export interface SuppressionOutcome {
   confirmedAt?: string;
 }
 
+/** A rectification in one system, as the act step left it (which fields of which records, never values). */
+export interface RectificationOutcome {
+  /** False where the system has nothing the subject can correct (no rectify capability). */
+  applies: boolean;
+  items: RectificationItem[];
+  /** When the read-back showed every corrected field with the chosen value; absent where nothing applies. */
+  confirmedAt?: string;
+}
+
 export type ConnectorRunStatus = 'pending' | 'succeeded' | 'failed' | 'accepted_missing';
 
 export interface ConnectorOutcome {
@@ -156,6 +165,8 @@ export interface ConnectorOutcome {
   erasure?: ErasureItem[];
   /** What a marketing opt-out did in this system, confirmed by reading it back. */
   suppression?: SuppressionOutcome;
+  /** What a rectification corrected in this system, confirmed by reading it back. */
+  rectification?: RectificationOutcome;
   attempts: number;
   finishedAt?: string;
 }

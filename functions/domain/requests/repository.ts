@@ -595,7 +595,11 @@ export class RequestRepository {
     });
   }
 
-  /** Requests filed for the same subject (by the hash of the normalised email), newest first. */
+  /**
+   * Requests filed for the same subject (by the hash of the normalised email), newest first. A
+   * rectification that corrected the subject's address left an alias under the new address's hash
+   * (../rectification/store.ts): it is read as the request it names.
+   */
   async bySubject(subjectHash: string): Promise<RequestRecord[]> {
     const out = await this.db.send(
       new QueryCommand({
@@ -607,7 +611,10 @@ export class RequestRepository {
         Limit: 100,
       }),
     );
-    return (out.Items ?? []) as RequestRecord[];
+    const items = (out.Items ?? []) as Array<RequestRecord & { aliasOf?: string }>;
+    const resolved = await Promise.all(items.map((i) => (i.aliasOf ? this.find(i.aliasOf) : i)));
+    const seen = new Set<string>();
+    return resolved.filter((r): r is RequestRecord => r !== undefined && !seen.has(r.requestId) && Boolean(seen.add(r.requestId)));
   }
 
   // ---- Atomic steps of verification and intake (./verification.ts, ./intake.ts). Each is one

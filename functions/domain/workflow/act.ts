@@ -8,6 +8,7 @@ import type { ConnectorRegistry } from '#connectors/registry';
 import type { AppContext } from '../context.ts';
 import { eraseWithConnector } from './erase.ts';
 import type { CollectResult } from './reconcile.ts';
+import { rectifyWithConnector } from './rectify.ts';
 import { suppressWithConnector } from './suppress.ts';
 import type { ThrottledResult, ThrottleProgress } from './throttle.ts';
 
@@ -24,6 +25,8 @@ export async function actWithConnector(
       return eraseWithConnector(ctx, registry, requestId, connectorId, progress);
     case 'marketing_opt_out':
       return suppressWithConnector(ctx, registry, requestId, connectorId, progress);
+    case 'rectification':
+      return rectifyWithConnector(ctx, registry, requestId, connectorId, progress);
     default:
       throw new Error(`request ${requestId} is a ${type} request: it has nothing to act on`);
   }

@@ -4,7 +4,7 @@
  * assembly while a connector's data is missing, unless staff accepted that on record.
  */
 import type { ErasureItem } from '#connectors/types';
-import type { SuppressionOutcome } from '../requests/model.ts';
+import type { RectificationOutcome, SuppressionOutcome } from '../requests/model.ts';
 import type { AppContext } from '../context.ts';
 import type { ConnectorOutcome } from '../requests/model.ts';
 
@@ -19,6 +19,8 @@ export type CollectResult =
       erasure?: ErasureItem[];
       /** Present when the run was a marketing opt-out. */
       suppression?: SuppressionOutcome;
+      /** Present when the run was a rectification. */
+      rectification?: RectificationOutcome;
     }
   | { connectorId: string; status: 'failed'; error: { Error?: string; Cause?: string } };
 
@@ -56,6 +58,7 @@ export async function reconcile(
             stagingKeys: r.stagingKeys,
             ...(r.erasure ? { erasure: r.erasure } : {}),
             ...(r.suppression ? { suppression: r.suppression } : {}),
+            ...(r.rectification ? { rectification: r.rectification } : {}),
             attempts,
             finishedAt,
           }
@@ -71,6 +74,7 @@ export async function reconcile(
             records: r.records,
             ...(r.erasure ? { erasure: r.erasure.map((i) => `${i.object}:${i.action}:${i.count}`) } : {}),
             ...(r.suppression ? { suppression: r.suppression.applies ? r.suppression.items.map((i) => `${i.object}:${i.suppressed}`) : 'not_applicable' } : {}),
+            ...(r.rectification ? { rectification: r.rectification.applies ? r.rectification.items.map((i) => `${i.object}:${i.field}:${i.status}`) : 'not_applicable' } : {}),
           }
         : { error: outcomes[r.connectorId]!.error }),
     });

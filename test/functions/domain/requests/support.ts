@@ -109,6 +109,10 @@ export class MemoryRectificationStore implements RectificationStore {
     const c = this.choices.get(requestId);
     return c ? clone(c) : undefined;
   }
+  readonly aliases = new Map<string, string[]>();
+  async putAlias(requestId: string, subjectHash: string) {
+    this.aliases.set(requestId, [...new Set([...(this.aliases.get(requestId) ?? []), subjectHash])]);
+  }
   async forget(requestId: string) {
     const n = Object.keys(this.currents.get(requestId) ?? {}).length + (this.choices.has(requestId) ? 1 : 0);
     this.currents.delete(requestId);
