@@ -35,6 +35,7 @@ export const RETRYABLE_STEPS = [
   'ConfirmErasure',
   'NotifyErased',
   'NotifyOptedOut',
+  'NotifyRectified',
   'Assemble',
   'AwaitRelease',
   'NotifySubject',
