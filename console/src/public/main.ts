@@ -17,6 +17,7 @@ import { languageTag } from './locale.ts';
 import { codeProblem, problem } from './problems.ts';
 import { erasureReportView } from './erasure-report.ts';
 import { agentFields, AgentInputProblem } from './agent-form.ts';
+import { rectificationFields } from './rectification-form.ts';
 
 const main = document.getElementById('main')!;
 
@@ -156,6 +157,10 @@ function requestForm(config: ClientConfig, api: Api) {
     for (const j of form.jurisdictions) jurisdiction.append(h('option', { value: j, selected: j === form.defaultJurisdiction }, j));
   }
   const agentPart = agentFields(t, form.agentPermissionMaxBytes);
+  const rectificationPart = rectificationFields(t);
+  const chosenType = () => (types.querySelector<HTMLInputElement>('input[name="type"]:checked')?.value ?? '');
+  rectificationPart.show(chosenType() === 'rectification');
+  types.addEventListener('change', () => rectificationPart.show(chosenType() === 'rectification'));
   const status = h('div', { 'aria-live': 'polite' });
   const submit = h('button', { type: 'submit', class: 'primary' }, t.t('form.submit'));
   // One key per filled-in form: a double click or a retry after a network error files one request.
@@ -164,6 +169,7 @@ function requestForm(config: ClientConfig, api: Api) {
     'form',
     { novalidate: false },
     types,
+    rectificationPart.element,
     field(t.t('form.email'), email, t.t('form.emailHint')),
     field(t.t('form.name'), name),
     field(t.t('form.details'), details, t.t('form.detailsHint', { max: DETAILS_MAX })),
@@ -185,6 +191,7 @@ function requestForm(config: ClientConfig, api: Api) {
     try {
       // An agent's own mail is in the language of the page they filed on.
       const agent = await agentPart.read(locale);
+      const rectification = String(data.get('type')) === 'rectification' ? rectificationPart.read() : undefined;
       const answer = await api.call<Answer<'createRequest', 202>>('POST', '/v1/requests', {
         body: {
           type: String(data.get('type')),
@@ -194,6 +201,7 @@ function requestForm(config: ClientConfig, api: Api) {
           ...(jurisdiction ? { jurisdiction: jurisdiction.value } : {}),
           ...(locale ? { locale } : {}),
           ...(agent ? { agent } : {}),
+          ...(rectification ? { rectification } : {}),
         },
         headers: { 'idempotency-key': idempotencyKey },
       });
