@@ -78,7 +78,7 @@ describe('yearly metrics', () => {
   });
 
   it('reports every request type, with no figures where there were no requests', () => {
-    expect(metrics.types.map((t) => t.type)).toEqual(['access', 'erasure', 'portability', 'marketing_opt_out']);
+    expect(metrics.types.map((t) => t.type)).toEqual(['access', 'erasure', 'portability', 'marketing_opt_out', 'rectification']);
     expect(metrics.types.find((t) => t.type === 'portability')).toMatchObject({
       received: 0,
       medianDaysToRespond: null,
@@ -90,28 +90,28 @@ describe('yearly metrics', () => {
   it('reports the twelve months of the year with the requests received per type, duplicates excluded', () => {
     expect(metrics.months.map((m) => m.month)).toEqual(['01', '02', '03', '04', '05', '06', '07', '08', '09', '10', '11', '12'].map((mm) => `2025-${mm}`));
     const received = Object.fromEntries(metrics.months.map((m) => [m.month, m.received]));
-    expect(received['2025-01']).toEqual({ access: 1, erasure: 0, portability: 0, marketing_opt_out: 0 });
-    expect(received['2025-02']).toEqual({ access: 1, erasure: 0, portability: 0, marketing_opt_out: 0 });
+    expect(received['2025-01']).toEqual({ access: 1, erasure: 0, portability: 0, marketing_opt_out: 0, rectification: 0 });
+    expect(received['2025-02']).toEqual({ access: 1, erasure: 0, portability: 0, marketing_opt_out: 0, rectification: 0 });
     // The duplicate of 6 May is answered by the open request and is not counted again.
-    expect(received['2025-05']).toEqual({ access: 1, erasure: 0, portability: 0, marketing_opt_out: 0 });
-    expect(received['2025-06']).toEqual({ access: 0, erasure: 1, portability: 0, marketing_opt_out: 0 });
-    expect(received['2025-07']).toEqual({ access: 0, erasure: 1, portability: 0, marketing_opt_out: 0 });
-    expect(received['2025-08']).toEqual({ access: 0, erasure: 0, portability: 0, marketing_opt_out: 1 });
+    expect(received['2025-05']).toEqual({ access: 1, erasure: 0, portability: 0, marketing_opt_out: 0, rectification: 0 });
+    expect(received['2025-06']).toEqual({ access: 0, erasure: 1, portability: 0, marketing_opt_out: 0, rectification: 0 });
+    expect(received['2025-07']).toEqual({ access: 0, erasure: 1, portability: 0, marketing_opt_out: 0, rectification: 0 });
+    expect(received['2025-08']).toEqual({ access: 0, erasure: 0, portability: 0, marketing_opt_out: 1, rectification: 0 });
     // Received on 1 January 2026 in Oslo: not in December 2025.
-    expect(received['2025-12']).toEqual({ access: 0, erasure: 0, portability: 0, marketing_opt_out: 0 });
+    expect(received['2025-12']).toEqual({ access: 0, erasure: 0, portability: 0, marketing_opt_out: 0, rectification: 0 });
     const total = (t: keyof (typeof metrics.months)[number]['received']) => metrics.months.reduce((s, m) => s + m.received[t], 0);
     expect(metrics.types.map((t) => total(t.type))).toEqual(metrics.types.map((t) => t.received));
   });
 
   it('reports per month the share answered on time over the month\'s answered and overdue requests, null where there is none', () => {
     const onTime = Object.fromEntries(metrics.months.map((m) => [m.month, m.answeredOnTime]));
-    expect(onTime['2025-01']).toEqual({ access: 1, erasure: null, portability: null, marketing_opt_out: null });
+    expect(onTime['2025-01']).toEqual({ access: 1, erasure: null, portability: null, marketing_opt_out: null, rectification: null });
     // Received 3 February, answered 10 March after a due date of 3 March: late.
-    expect(onTime['2025-02']).toEqual({ access: 0, erasure: null, portability: null, marketing_opt_out: null });
+    expect(onTime['2025-02']).toEqual({ access: 0, erasure: null, portability: null, marketing_opt_out: null, rectification: null });
     expect(onTime['2025-03']!.access).toBe(1);
     // The open request of May is past its due date: late already. Cancelled (July) ones are not answered.
     expect(onTime['2025-05']!.access).toBe(0);
-    expect(onTime['2025-06']).toEqual({ access: null, erasure: 1, portability: null, marketing_opt_out: null });
+    expect(onTime['2025-06']).toEqual({ access: null, erasure: 1, portability: null, marketing_opt_out: null, rectification: null });
     expect(onTime['2025-07']!.erasure).toBeNull();
   });
 
@@ -129,6 +129,8 @@ describe('yearly metrics', () => {
       received_marketing_opt_out: '0',
       share_answered_on_time_portability: '',
       share_answered_on_time_marketing_opt_out: '',
+      received_rectification: '0',
+      share_answered_on_time_rectification: '',
     });
     expect(rows[5]).toMatchObject({ month: '2025-06', received_erasure: '1', share_answered_on_time_erasure: '1' });
   });
@@ -137,7 +139,7 @@ describe('yearly metrics', () => {
     // No value here contains a comma or a quote, so splitting is parsing.
     const [header, ...lines] = metricsCsv(metrics).trimEnd().split('\n').map((l) => l.split(','));
     const rows = lines.map((cells) => Object.fromEntries(header!.map((name, i) => [name, cells[i]])));
-    expect(rows).toHaveLength(4);
+    expect(rows).toHaveLength(5);
     expect(rows[0]).toMatchObject({
       year: '2025',
       type: 'access',
