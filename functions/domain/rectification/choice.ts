@@ -9,7 +9,7 @@
 import { badRequest } from '#commons/errors';
 import type { Correction, FieldValueData, PostalAddress, RectifiableField } from '#connectors/types';
 import type { AppContext } from '../context.ts';
-import { nameProblem } from '../requests/intake.ts';
+import { INVISIBLE, nameProblem } from '../requests/names.ts';
 import { PHONE_PATTERN } from './requested.ts';
 import type { RectificationChoice, Refusal } from './store.ts';
 
@@ -24,7 +24,6 @@ export interface ChoiceInput {
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
 
 /** What is wrong with a value for this field, or undefined. */
 function valueProblem(field: RectifiableField, value: FieldValueData): string | undefined {

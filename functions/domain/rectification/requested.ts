@@ -4,6 +4,7 @@
  * (`subject.rectification`), so masking and retention treat them as the identity; never logged or mailed.
  */
 import { RECTIFIABLE_FIELDS, type PostalAddress, type RectifiableField } from '#connectors/types';
+import { INVISIBLE } from '../requests/names.ts';
 
 /** The values the subject says are right; each optional. */
 export interface RequestedFields {
@@ -23,8 +24,6 @@ export const RECTIFICATION_LIMITS = { name: 200, email: 254, phone: 30, line: 20
 /** Digits with the separators people write (`+47 912 34 567`, `(555) 010-0199`), or empty (not given). */
 export const PHONE_PATTERN = /^(\+?[0-9][0-9 ()./-]{2,29})?$/;
 
-// Control characters and invisible formatting: a value staff copy into a system must be what it looks like.
-const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
 
 /** The fields the subject gave, in the product's order. */
 export function fieldsAsked(requested: RequestedRectification | undefined): RectifiableField[] {

@@ -82,12 +82,12 @@ describe('POST /v1/requests', () => {
     const res = await post({
       type: 'rectification',
       email: fresh(),
-      rectification: { fields: { phone: ' +47 912 34 567 ', email: '', address: { city: 'Oslo', country: 'no', line2: '' } } },
+      rectification: { fields: { phone: '+47 912 34 567', email: '', address: { city: ' Oslo ', country: 'no', line2: '' } } },
     });
 
     expect(res.statusCode).toBe(202);
     const r = await stored(res.body.requestId);
-    // Empty values are not asked for; the country is a code.
+    // Empty values are not asked for; values are trimmed; the country is a code.
     expect(r!.subject.rectification).toEqual({ fields: { phone: '+47 912 34 567', address: { city: 'Oslo', country: 'NO' } } });
     expect(r!.extendedDueDate > r!.dueDate).toBe(true);
   });
