@@ -1,6 +1,6 @@
 /**
  * The public form's part for "Correct my data": the values the subject says are right (name, email,
- * phone, postal address), each optional, shown only while that type is chosen. `read` gives the API's
+ * phone, postal address), each optional, in the page only while that type is chosen. `read` gives the API's
  * `rectification` (docs/openapi.yaml RequestedRectification), or nothing when no value was filled in
  * (the details field can say what is wrong instead).
  */
@@ -19,9 +19,9 @@ export function rectificationFields(t: Translator) {
   const postalCode = input('postalCode', { autocomplete: 'postal-code', maxlength: 20 });
   const city = input('city', { autocomplete: 'address-level2', maxlength: 100 });
   const country = input('country', { autocomplete: 'country', maxlength: 2, pattern: '[A-Za-z]{2}' });
-  const element = h(
+  const fieldset = h(
     'fieldset',
-    { class: 'rectification-fields', hidden: true },
+    { class: 'rectification-fields' },
     h('legend', {}, t.t('form.rectification.legend')),
     field(t.t('form.rectification.name'), name),
     field(t.t('form.rectification.email'), email),
@@ -31,12 +31,15 @@ export function rectificationFields(t: Translator) {
     field(t.t('form.rectification.city'), city),
     field(t.t('form.rectification.country'), country),
   );
+  // In the page only while "Correct my data" is chosen: a hidden field would still be found by its label
+  // (the form's own "Email address" and "Correct email address") and sent with the form.
+  const element = h('div', { class: 'rectification-slot' });
   const value = (i: HTMLInputElement) => i.value.trim();
   return {
     element,
-    /** Shows the part while "Correct my data" is the chosen type. */
+    /** Puts the part in the page while "Correct my data" is the chosen type; what was typed stays. */
     show(visible: boolean) {
-      element.hidden = !visible;
+      element.replaceChildren(...(visible ? [fieldset] : []));
     },
     read(): Requested | undefined {
       const address = Object.fromEntries(
