@@ -5,7 +5,7 @@
  * and bob's mail lists both systems and the refusal with its reason.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BOB } from '../../infra/local/demo/people.ts';
+import { BOB, demoPeople } from '../../infra/local/demo/people.ts';
 import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
 
 const NEW_PHONE = '+47 912 34 567';
@@ -93,4 +93,28 @@ describe("bob's rectification of his phone number", () => {
     expect(titles).toContain('Tell Salesforce about the correction (GDPR Art. 19)');
     expect(titles).not.toContain('Tell Stripe about the correction (GDPR Art. 19)');
   });
+});
+
+describe('a correction of the email address itself', () => {
+  it('writes the new address, and the request stays found under the old address and the new one', async () => {
+    const person = demoPeople(20)[7]!;
+    const newEmail = `corrected.${person.email}`;
+    const filed = await rt.api('POST', '/v1/requests', { body: { type: 'rectification', email: person.email, rectification: { fields: { email: newEmail } } } });
+    const id = filed.body.requestId as string;
+    await rt.api('POST', `/v1/requests/${id}/verify`, { body: { code: await rt.codeFor(id, person.email) } });
+    await rt.waitForStatus(id, 'awaiting_review', 60_000);
+    await rt.approve(id, 'rectification');
+
+    const done = await rt.waitForStatus(id, ['completed', 'completed_partial', 'awaiting_staff'], 90_000);
+
+    expect(done.request.status).toBe('completed');
+    expect([...rt.sandboxControl.stores.stripe.customers.values()].filter((c) => c.email === newEmail)).toHaveLength(1);
+    expect([...rt.sandboxControl.stores.hubspot.objects.get('contacts')!.values()].filter((c) => c.properties.email === newEmail)).toHaveLength(1);
+    const search = async (email: string) => (await rt.api('GET', `/v1/admin/requests?email=${encodeURIComponent(email)}`, { token: rt.staffToken })).body.items.map((r: any) => r.requestId);
+    expect(await search(person.email)).toContain(id);
+    expect(await search(newEmail)).toContain(id);
+    // The request keeps the address the subject verified: its mails go there.
+    expect(done.request.subject.email).toBe(person.email);
+    await rt.waitForMail(person.email, 'correct your data');
+  }, 120_000);
 });
