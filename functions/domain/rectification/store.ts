@@ -14,9 +14,9 @@
  * address too (the repository's `bySubject` reads an alias as the request it names).
  *
  * Both hold the subject's personal data (their phone, address, name as the systems hold them), so they
- * are never logged, and retention deletes them with the subject's identity (../requests/retention.ts).
+ * are never logged, and retention empties them with the subject's identity (../requests/retention.ts).
  */
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Correction, FieldValue, RectifiableField } from '#connectors/types';
 
 export const RECTIFY_PREFIX = 'RECTIFY#';
@@ -49,8 +49,12 @@ export interface RectificationStore {
   choice(requestId: string): Promise<RectificationChoice | undefined>;
   /** Lists the request under another subject hash too (a corrected email address); idempotent. */
   putAlias(requestId: string, subjectHash: string, receivedAt: string): Promise<void>;
-  /** Deletes every item above (retention): the values are the subject's data. */
-  forget(requestId: string): Promise<number>;
+  /**
+   * Takes the subject's data off every item above (retention): the values, the corrections and
+   * refusals, and the alias's hash, which drops it out of the by-subject index. An update, not a delete:
+   * the retention job may only change items it found (least privilege). Returns how many items it changed.
+   */
+  forget(requestId: string, at: string): Promise<number>;
 }
 
 export class DynamoRectificationStore implements RectificationStore {
@@ -65,7 +69,8 @@ export class DynamoRectificationStore implements RectificationStore {
 
   async current(requestId: string): Promise<Record<string, FieldValue[]>> {
     const out: Record<string, FieldValue[]> = {};
-    for (const item of await this.items(requestId, CURRENT_PREFIX)) out[item.connectorId as string] = item.values as FieldValue[];
+    // Items retention emptied have no values any more.
+    for (const item of await this.items(requestId, CURRENT_PREFIX)) if (item.values) out[item.connectorId as string] = item.values as FieldValue[];
     return out;
   }
 
@@ -75,7 +80,8 @@ export class DynamoRectificationStore implements RectificationStore {
 
   async choice(requestId: string): Promise<RectificationChoice | undefined> {
     const out = await this.db.send(new GetCommand({ TableName: this.table, Key: rectifyKeys.choice(requestId), ConsistentRead: true }));
-    if (!out.Item) return undefined;
+    // Emptied by retention: the choice's values are gone with the subject's identity.
+    if (!out.Item?.corrections) return undefined;
     const { corrections, refusals, by, at } = out.Item as RectificationChoice;
     return { corrections, refusals, by, at };
   }
@@ -84,9 +90,19 @@ export class DynamoRectificationStore implements RectificationStore {
     await this.db.send(new PutCommand({ TableName: this.table, Item: { ...rectifyKeys.alias(requestId, subjectHash), aliasOf: requestId, subjectHash, receivedAt } }));
   }
 
-  async forget(requestId: string): Promise<number> {
-    const items = await this.items(requestId, RECTIFY_PREFIX);
-    for (const item of items) await this.db.send(new DeleteCommand({ TableName: this.table, Key: { pk: item.pk, sk: item.sk } }));
+  async forget(requestId: string, at: string): Promise<number> {
+    const items = (await this.items(requestId, RECTIFY_PREFIX)).filter((i) => !i.forgottenAt);
+    for (const item of items) {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: item.pk, sk: item.sk },
+          UpdateExpression: 'SET forgottenAt = :at REMOVE #values, corrections, refusals, subjectHash',
+          ExpressionAttributeNames: { '#values': 'values' },
+          ExpressionAttributeValues: { ':at': at },
+        }),
+      );
+    }
     return items.length;
   }
 

@@ -87,7 +87,7 @@ export async function sweepSubjectRetention(
       }
       // A rectification's current values and the corrections staff chose are the subject's data (their
       // phone, address, name as each system held them): they go with the identity, first for the same reason.
-      if (item.type === 'rectification') await new DynamoRectificationStore(db, table).forget(item.requestId);
+      if (item.type === 'rectification') await new DynamoRectificationStore(db, table).forget(item.requestId, now.toISOString());
       try {
         await db.send(
           new UpdateCommand({

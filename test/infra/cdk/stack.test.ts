@@ -171,6 +171,7 @@ describe('least privilege', () => {
     'table:write': ['dynamodb', 'kms'],
     'table:query': ['dynamodb', 'kms'],
     'table:update': ['dynamodb', 'kms'],
+    'table:put': ['dynamodb', 'kms'],
     'staging:read': ['s3', 'kms'],
     'staging:write': ['s3', 'kms'],
     'staging:delete': ['s3'],

@@ -113,7 +113,7 @@ export class MemoryRectificationStore implements RectificationStore {
   async putAlias(requestId: string, subjectHash: string) {
     this.aliases.set(requestId, [...new Set([...(this.aliases.get(requestId) ?? []), subjectHash])]);
   }
-  async forget(requestId: string) {
+  async forget(requestId: string, _at: string) {
     const n = Object.keys(this.currents.get(requestId) ?? {}).length + (this.choices.has(requestId) ? 1 : 0);
     this.currents.delete(requestId);
     this.choices.delete(requestId);
