@@ -101,6 +101,9 @@ describe('staff choosing the correction', () => {
     await page.reload();
     await panel.locator('.rectify-choice').waitFor();
     expect(await panel.locator('.rectify-choice').textContent()).toContain('Refused: Name (The name matches your signed contract.)');
+    expect(await panel.locator('.rectify-results tr[data-connector="stripe"] td').textContent()).toMatch(/^Corrected: Phone number, read back /);
+    expect(await panel.locator('.rectify-results tr[data-connector="hubspot"] td').textContent()).toBe('Nothing chosen here');
+    expect(await panel.locator('.rectify-results tr[data-connector="google-analytics"] td').textContent()).toBe('Nothing to correct here');
     await screenshot(page, 'rectification-2-done');
     expect(errors).toEqual([]);
   }, 120_000);

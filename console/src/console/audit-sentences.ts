@@ -91,6 +91,8 @@ export const SENTENCES: Record<string, Sentence> = {
   'connector.succeeded': (_w, d, n) =>
     d.suppression !== undefined
       ? `${name(n, d.connectorId)}: ${d.suppression === 'not_applicable' ? 'does not market, nothing to change' : `marketing opt-out confirmed (${list(d.suppression) || 'nothing held'})`}`
+      : d.rectification !== undefined
+        ? `${name(n, d.connectorId)}: ${d.rectification === 'not_applicable' ? 'nothing to correct' : `correction read back (${list(d.rectification) || 'nothing chosen'})`}`
       : d.erasure ? `${name(n, d.connectorId)}: ${erasureItems(d.erasure) || 'nothing to erase'}` : `${name(n, d.connectorId)}: ${count(d.records, 'record', 'records')} collected`,
   'connector.failed': (_w, d, n) => {
     const e = d.error as { type?: string; message?: string } | undefined;

@@ -2,11 +2,12 @@
  * A rectification on the detail page: per field the subject asked about, what each system holds now
  * (read before review), an input per record prefilled with the value the subject says is right, and the
  * choice to correct it or refuse it with a reason the subject is told (11 CCR §7023(f)). The Approve
- * action sends what is chosen here (`rectificationChoice`); after approval the panel shows the choice.
- * Inputs carry `data-draft`, so a redraw while the page polls keeps what staff typed.
+ * action sends what is chosen here (`rectificationChoice`); after approval the panel shows the choice
+ * and, per system, what the corrections did (read back, nothing to correct, failed). Inputs carry `data-draft`, so a redraw while the page polls keeps what staff typed.
  */
 import type { Schemas } from '../../shared/api.ts';
 import { h } from '../../shared/dom.ts';
+import { timeIn } from '../time.ts';
 import type { Detail, DetailPage } from './detail-panel.ts';
 
 type FieldValue = Schemas['FieldValue'];
@@ -105,6 +106,27 @@ function chosenSection(choice: NonNullable<NonNullable<Detail['rectification']>[
   );
 }
 
+/** What each system did once the corrections ran: fields corrected (read back), nothing to correct, or not yet. */
+function resultsSection(detail: Detail, zone: string): HTMLElement | null {
+  const ran = detail.connectors.filter((c) => c.rectification || c.status === 'failed' || c.status === 'accepted_missing');
+  if (!ran.length) return null;
+  const line = (c: Detail['connectors'][number]): Array<Node | string> => {
+    const r = c.rectification;
+    if (!r) return [c.status === 'accepted_missing' ? 'Accepted as missing: not corrected' : 'Failed: see the connector above'];
+    if (!r.applies) return ['Nothing to correct here'];
+    const corrected = [...new Set(r.items.filter((i) => i.status === 'corrected').map((i) => FIELD_LABEL[i.field]))];
+    const gone = r.items.filter((i) => i.status === 'not_found').length;
+    if (!corrected.length) return [gone ? `Record gone (${gone}): nothing written` : 'Nothing chosen here'];
+    return [`Corrected: ${corrected.join(', ')}`, ...(r.confirmedAt ? [', read back ', timeIn(r.confirmedAt, zone)] : []), gone ? `; ${gone} record${gone === 1 ? '' : 's'} gone` : ''];
+  };
+  return h(
+    'table',
+    { class: 'rectify-results' },
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'System'), h('th', { scope: 'col' }, 'Result'))),
+    h('tbody', {}, ...ran.map((c) => h('tr', { 'data-connector': c.connectorId }, h('th', { scope: 'row' }, detail.connectorNames[c.connectorId] ?? c.connectorId), h('td', {}, ...line(c))))),
+  );
+}
+
 export function rectificationPanel(page: DetailPage): HTMLElement | null {
   const { detail } = page;
   if (detail.request.type !== 'rectification' || !detail.rectification) return null;
@@ -118,8 +140,9 @@ export function rectificationPanel(page: DetailPage): HTMLElement | null {
     detail.rectification.choice
       ? chosenSection(detail.rectification.choice, detail.connectorNames)
       : h('p', { class: 'hint' }, 'Choose per field: correct it (edit the value to write per record) or refuse it with a reason. Approve sends this choice.'),
-    ...[...rows.entries()].map(([field, list]) => fieldGroup(detail, field, list, page.canWrite && choosing)),
-    elsewhere.length ? h('p', { class: 'nothing-to-correct' }, `Nothing to correct here: ${elsewhere.join(', ')}.`) : null,
+    resultsSection(detail, page.zone),
+    ...(detail.rectification.choice ? [] : [...rows.entries()].map(([field, list]) => fieldGroup(detail, field, list, page.canWrite && choosing))),
+    elsewhere.length && !detail.rectification.choice ? h('p', { class: 'nothing-to-correct' }, `Nothing to correct here: ${elsewhere.join(', ')}.`) : null,
   );
 }
 

@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { ConnectorThrottled } from '#connectors/errors';
 import type { ConnectorRegistry } from '#connectors/registry';
 import type { Connector, Correction, FieldValue, RectifiableField, Subject } from '#connectors/types';
 import { subjectHash } from '#commons/tokens';
@@ -119,6 +120,27 @@ describe('rectifyWithConnector', () => {
     expect(await rectifyWithConnector(ctx, without, REQUEST_ID, 'google-analytics')).toMatchObject({ status: 'succeeded', rectification: { applies: false, items: [] } });
     expect(await rectifyWithConnector(ctx, system({}), REQUEST_ID, 'stripe')).toMatchObject({ status: 'succeeded', rectification: { applies: true, items: [] } });
     expect(calls).toEqual([]);
+  });
+
+  it('hands a vendor\'s throttling to the workflow to wait out, instead of failing', async () => {
+    await chosen([phone('+47 912 34 567')]);
+    const throttled = {
+      get: () =>
+        ({
+          id: 'stripe',
+          async *access() {},
+          rectify: {
+            async current() {
+              return [];
+            },
+            async apply() {
+              throw new ConnectorThrottled('stripe', 'rate limited', 2_000);
+            },
+          },
+        }) as unknown as Connector,
+    } as unknown as ConnectorRegistry;
+
+    expect(await rectifyWithConnector(ctx, throttled, REQUEST_ID, 'stripe')).toMatchObject({ status: 'throttled', connectorId: 'stripe' });
   });
 
   it('refuses a request that is not an approved rectification', async () => {
