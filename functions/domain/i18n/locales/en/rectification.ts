@@ -3,7 +3,7 @@
  * for it and its fields, and the report the subject gets of what was corrected where.
  */
 export const rectification = {
-  'type.rectification': 'correcting your data',
+  'type.rectification': 'correction of your personal data',
   'type.short.rectification': 'Correction',
   'form.type.rectification': 'Correct my data',
   'form.rectification.legend': 'What is right? Fill in only what we have wrong (optional if you explain it below)',

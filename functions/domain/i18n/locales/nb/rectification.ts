@@ -2,7 +2,7 @@
 import type { rectification as en } from '../en/rectification.ts';
 
 export const rectification: Record<keyof typeof en, string> = {
-  'type.rectification': 'at vi retter opplysningene om deg',
+  'type.rectification': 'retting av personopplysningene dine',
   'type.short.rectification': 'Retting',
   'form.type.rectification': 'Rett opplysningene mine',
   'form.rectification.legend': 'Hva er riktig? Fyll bare ut det vi har feil (valgfritt hvis du forklarer det nedenfor)',
