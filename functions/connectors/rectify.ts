@@ -17,14 +17,16 @@ export function cleanAddress(address: PostalAddress): PostalAddress {
 }
 
 /**
- * Whether a system's value is the one staff chose: strings trimmed (emails also case-insensitively, as
+ * Whether a system's value is the one staff chose: strings trimmed, runs of spaces as one (emails also case-insensitively, as
  * every system here compares them), addresses part by part with empty parts equal to absent ones.
  */
 export function sameFieldValue(field: string, read: FieldValueData | null, chosen: FieldValueData): boolean {
   if (read === null) return false;
   if (typeof chosen === 'string' || typeof read === 'string') {
     if (typeof chosen !== 'string' || typeof read !== 'string') return false;
-    return field === 'email' ? read.trim().toLowerCase() === chosen.trim().toLowerCase() : read.trim() === chosen.trim();
+    // Runs of spaces count as one: a name written as first and last name reads back with one space between.
+    const norm = (v: string) => v.trim().replace(/\s+/g, ' ');
+    return field === 'email' ? norm(read).toLowerCase() === norm(chosen).toLowerCase() : norm(read) === norm(chosen);
   }
   const a = cleanAddress(read);
   const b = cleanAddress(chosen);

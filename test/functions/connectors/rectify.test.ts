@@ -95,10 +95,11 @@ describe('HubSpot rectify capability', () => {
 });
 
 describe('comparing a read-back with the chosen value', () => {
-  it('ignores surrounding spaces, an email\'s case, and empty address parts', () => {
+  it('ignores surrounding spaces and runs of spaces, an email\'s case, and empty address parts', () => {
     expect(sameFieldValue('phone', ' +47 1 ', '+47 1')).toBe(true);
     expect(sameFieldValue('email', 'Bob@Example.com', 'bob@example.com')).toBe(true);
     expect(sameFieldValue('name', 'bob', 'Bob')).toBe(false);
+    expect(sameFieldValue('name', 'Robert van Builder', 'Robert  van Builder')).toBe(true);
     expect(sameFieldValue('address', { city: 'Oslo', line2: '' }, { city: 'Oslo' })).toBe(true);
     expect(sameFieldValue('address', { city: 'Oslo' }, { city: 'Bergen' })).toBe(false);
     expect(sameFieldValue('phone', null, '+47 1')).toBe(false);
