@@ -18,7 +18,7 @@ export function cleanAddress(address: PostalAddress): PostalAddress {
 
 /**
  * Whether a system's value is the one staff chose: strings trimmed, runs of spaces as one (emails also case-insensitively, as
- * every system here compares them), addresses part by part with empty parts equal to absent ones.
+ * every system here compares them), addresses part by part (the two street lines as one) with empty parts equal to absent ones.
  */
 export function sameFieldValue(field: string, read: FieldValueData | null, chosen: FieldValueData): boolean {
   if (read === null) return false;
@@ -28,9 +28,14 @@ export function sameFieldValue(field: string, read: FieldValueData | null, chose
     const norm = (v: string) => v.trim().replace(/\s+/g, ' ');
     return field === 'email' ? norm(read).toLowerCase() === norm(chosen).toLowerCase() : norm(read) === norm(chosen);
   }
-  const a = cleanAddress(read);
-  const b = cleanAddress(chosen);
-  return ADDRESS_PARTS.every((p) => a[p] === b[p]);
+  // The street lines compare as one: a system with a single street property (HubSpot's `address`)
+  // stores line2 joined to line1.
+  const flat = (x: PostalAddress) => {
+    const c = cleanAddress(x);
+    return [[c.line1, c.line2].filter(Boolean).join(', '), c.postalCode, c.city, c.region, c.country].map((v) => (v ?? '').replace(/\s+/g, ' '));
+  };
+  const [a, b] = [flat(read), flat(chosen)];
+  return a.every((v, i) => v === b[i]);
 }
 
 /** The corrections for each record, in the order first named. */

@@ -94,6 +94,20 @@ describe('HubSpot rectify capability', () => {
   });
 });
 
+describe('an address corrected in HubSpot', () => {
+  it('reads back as the address staff chose, its second street line joined to the first', async () => {
+    const hubspot = saas('hubspot');
+    const [address] = await hubspot.rectify!.current(bob, ['address'], ctx);
+    const chosen = { line1: 'Kirkegata 5', line2: '2. etg', postalCode: '5003', city: 'Bergen', country: 'NO' };
+
+    await hubspot.rectify!.apply(bob, [{ object: 'contacts', recordId: address!.recordId, field: 'address', value: chosen }], ctx);
+
+    const [read] = await hubspot.rectify!.current(bob, ['address'], ctx);
+    expect(read!.value).toEqual({ line1: 'Kirkegata 5, 2. etg', postalCode: '5003', city: 'Bergen', country: 'NO' });
+    expect(sameFieldValue('address', read!.value, chosen)).toBe(true);
+  });
+});
+
 describe('comparing a read-back with the chosen value', () => {
   it('ignores surrounding spaces and runs of spaces, an email\'s case, and empty address parts', () => {
     expect(sameFieldValue('phone', ' +47 1 ', '+47 1')).toBe(true);
@@ -102,6 +116,8 @@ describe('comparing a read-back with the chosen value', () => {
     expect(sameFieldValue('name', 'Robert van Builder', 'Robert  van Builder')).toBe(true);
     expect(sameFieldValue('address', { city: 'Oslo', line2: '' }, { city: 'Oslo' })).toBe(true);
     expect(sameFieldValue('address', { city: 'Oslo' }, { city: 'Bergen' })).toBe(false);
+    // HubSpot keeps one street line: line2 joined to line1 reads back as the same address.
+    expect(sameFieldValue('address', { line1: 'Kirkegata 5, 2. etg', city: 'Bergen' }, { line1: 'Kirkegata 5', line2: '2. etg', city: 'Bergen' })).toBe(true);
     expect(sameFieldValue('phone', null, '+47 1')).toBe(false);
   });
 });
