@@ -10,7 +10,7 @@
  * `erasure.recipients_outstanding`), or had nothing to be told because nothing of the subject's was
  * erased in its system (or, when the erasure erased nothing at all, in any system).
  */
-import { connectorName, enabledConnectors, type DsarConfig } from '#commons/config';
+import { connectorName, enabledConnectors } from '#commons/config';
 import { logger } from '#commons/observability';
 import { recipientErasureNotice } from '../notifications/staff-mails.ts';
 import { connectorsOf } from './recipient-systems.ts';
