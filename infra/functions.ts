@@ -14,6 +14,8 @@ export type Grant =
   | 'table:query'
   /** UpdateItem only, for a job that changes items it found and never creates or deletes one. */
   | 'table:update'
+  /** PutItem only, for a step that stores an item of its own and changes nothing else. */
+  | 'table:put'
   | 'staging:read'
   | 'staging:write'
   /** List and delete only: ends staged copies once nothing needs them. */
@@ -137,9 +139,11 @@ export const FUNCTIONS: FunctionSpec[] = [
   step('match-partner', 'MatchPartnerFunctionArn', ['table:read', 'table:write', 'connectors']),
   step('approve-automatically', 'ApproveAutomaticallyFunctionArn', ['table:read', 'table:write']),
   // The preview before review (workflow/discover.ts): the plan marks the request as being counted; the
-  // count reads connectors and writes nothing at all; the last step stores the counts, once.
+  // count reads connectors and writes nothing else; the last step stores the counts, once. A
+  // rectification's current values are the subject's data, kept out of the state payload: the per-connector
+  // step puts them on an item of their own (table:put, never an update or delete).
   step('plan-discovery', 'PlanDiscoveryFunctionArn', ['table:read', 'table:update']),
-  step('discover', 'DiscoverFunctionArn', ['table:read', 'connectors'], 120),
+  step('discover', 'DiscoverFunctionArn', ['table:read', 'table:put', 'connectors'], 120),
   step('record-preview', 'RecordPreviewFunctionArn', ['table:read', 'table:write']),
   step('plan-connectors', 'PlanConnectorsFunctionArn', ['table:read', 'table:write', 'connectors']),
   // table:write: a throttled run puts `connector.throttled` on the audit trail before the workflow waits.

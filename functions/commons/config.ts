@@ -17,10 +17,15 @@ import { resolve } from 'node:path';
  * `marketing_opt_out`: objection to direct marketing and withdrawal of marketing consent (GDPR Art.
  * 21(2)-(3), Art. 7(3)) and the CCPA opt-out of sale or sharing (§1798.120, 11 CCR §7026). It acts
  * (suppresses marketing in every system) instead of answering with data.
+ *
+ * `rectification`: the right to have inaccurate data corrected (GDPR Art. 16; CCPA §1798.106, 11 CCR
+ * §7023). It acts too: staff choose the corrections from the values each system holds, the connectors
+ * write them and read them back (docs/rectification.md).
+ *
  * `restriction`: restriction of processing (GDPR Art. 18): the subject's data is marked restricted in
  * every system until staff lift it, after telling the subject (Art. 18(3)).
  */
-export const REQUEST_TYPES = ['access', 'erasure', 'portability', 'marketing_opt_out', 'restriction'] as const;
+export const REQUEST_TYPES = ['access', 'erasure', 'portability', 'marketing_opt_out', 'rectification', 'restriction'] as const;
 export type RequestType = (typeof REQUEST_TYPES)[number];
 
 export const JURISDICTIONS = ['GDPR', 'UK_GDPR', 'CCPA', 'VCDPA', 'CPA', 'LGPD', 'PIPEDA'] as const;
@@ -452,6 +457,9 @@ export const configSchema = z.object({
       // Whether an Art. 18(1) ground applies is for staff to weigh, and a restriction limits what the
       // company may do with the data until it is lifted: staff review unless configured otherwise.
       restriction: z._default(z.enum(['auto', 'staff']), 'staff'),
+      // Staff choose every correction from the values the systems hold (and may refuse one, §7023(f)):
+      // without that choice there is nothing to write, so a rectification is always reviewed.
+      rectification: z._default(z.literal('staff', { error: 'review.rectification can only be "staff": staff choose the corrections' }), 'staff'),
       /** Per-jurisdiction exceptions, e.g. `{"CCPA": {"access": "auto"}}`. */
       byJurisdiction: z._default(
         z.partialRecord(
@@ -719,6 +727,8 @@ function withPublicBase(raw: unknown, base: string): unknown {
 
 /** Whether a request of this type under this law goes to staff or is approved automatically. */
 export function reviewMode(config: DsarConfig, type: RequestType, jurisdiction: Jurisdiction): 'auto' | 'staff' {
+  // Staff choose the corrections at review: a per-law "auto" would leave nothing to write.
+  if (type === 'rectification') return 'staff';
   return config.review.byJurisdiction[jurisdiction]?.[type] ?? config.review[type];
 }
 

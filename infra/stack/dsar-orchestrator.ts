@@ -808,6 +808,10 @@ export class DsarOrchestrator extends Construct {
           add(['dynamodb:UpdateItem'], [this.table.tableArn]);
           viaKey(['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*'], 'dynamodb');
           break;
+        case 'table:put':
+          add(['dynamodb:PutItem'], [this.table.tableArn]);
+          viaKey(['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*'], 'dynamodb');
+          break;
         case 'staging:read':
           add(['s3:GetObject'], [objects(this.stagingBucket)]);
           add(['s3:ListBucket'], [this.stagingBucket.bucketArn]);

@@ -63,6 +63,20 @@ describe('the audit trail in sentences', () => {
     expect(Object.keys(SENTENCES).filter((k) => !kinds.has(k))).toEqual([]);
   });
 
+  it('says what a rectification did in each system', () => {
+    expect(auditSentence({ at: '', actor: 'system', action: 'connector.succeeded', detail: { connectorId: 'stripe', records: 1, rectification: ['customers:phone:corrected'] } }, { stripe: 'Stripe' })).toBe(
+      'Stripe: correction read back (customers:phone:corrected)',
+    );
+    expect(auditSentence({ at: '', actor: 'system', action: 'connector.succeeded', detail: { connectorId: 'ga', records: 0, rectification: 'not_applicable' } }, { ga: 'GA' })).toBe('GA: nothing to correct');
+  });
+
+  it('says which corrections staff chose where, and which they refused, without the values', () => {
+    const detail = { corrections: { stripe: ['phone'], hubspot: ['phone', 'address'] }, refused: ['name'] };
+    expect(auditSentence({ at: '', actor: 'anna@example.com', action: 'rectification.chosen', detail }, { stripe: 'Stripe', hubspot: 'HubSpot' })).toBe(
+      'Staff anna@example.com chose the corrections: phone in Stripe; phone, address in HubSpot; refused: name',
+    );
+  });
+
   it('says who did what, in words', () => {
     expect(auditSentence({ at: '', actor: 'anna@example.com', action: 'review.approved', detail: { type: 'access' } })).toBe('Staff anna@example.com approved the request');
     expect(auditSentence({ at: '', actor: 'system', action: 'connector.succeeded', detail: { connectorId: 'hubspot', records: 12 } }, { hubspot: 'HubSpot' })).toBe('HubSpot: 12 records collected');

@@ -93,6 +93,18 @@ describe('HubSpot connector and sandbox against our HubSpot contract', () => {
     expect(problemsOf(exchanges)).toEqual([]);
   });
 
+  it('reads and corrects bob\'s phone, name and address (a rectification) within the contract', async () => {
+    const hubspot = connector();
+    const { exchanges } = await recordExchanges(sb.urls.hubspot, async () => {
+      const current = await hubspot.rectify!.current(subjectOf('bob@example.com'), ['name', 'phone', 'address'], ctx);
+      const corrections = current.map((v) => ({ object: v.object, recordId: v.recordId, field: v.field, value: v.field === 'address' ? { line1: 'Kirkegata 5', postalCode: '5003', city: 'Bergen', country: 'NO' } : v.field === 'name' ? 'Robert Berg' : '+47 912 34 567' }));
+      await hubspot.rectify!.apply(subjectOf('bob@example.com'), corrections, ctx);
+    });
+    seen.push(...exchanges);
+    expect(exchanges.some((ex) => ex.method === 'PATCH')).toBe(true);
+    expect(problemsOf(exchanges)).toEqual([]);
+  });
+
   it('gets 207 answers whose errors each carry category, context, errors, links, message and status, as HubSpot’s do', async () => {
     sb.faults.set('hubspot', { failNext: { match: 'notes/batch/read', partial: 'errors', count: 1 } });
     const { exchanges } = await recordExchanges(sb.urls.hubspot, () => collect(connector().access(subjectOf(sb.people[12]!.email), ctx)).catch(() => undefined));

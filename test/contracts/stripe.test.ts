@@ -166,6 +166,10 @@ async function exercise(): Promise<void> {
   store.add('payment_methods', lone.id, store.paymentMethod(lone.id, { email: 'lone@example.com', name: 'Lone Customer' }));
   await connector().erase(subjectOf('lone@example.com'), policies({}), ctx);
   await collect(connector().access(subjectOf('lone@example.com'), ctx));
+  // A rectification: a customer's name, phone and whole address corrected (empty parts unset).
+  const corrected = sb.people[45]!;
+  const current = await connector().rectify!.current(subjectOf(corrected.email), ['name', 'phone', 'address'], ctx);
+  await connector().rectify!.apply(subjectOf(corrected.email), current.map((v) => ({ object: v.object, recordId: v.recordId, field: v.field, value: v.field === 'address' ? { line1: 'Kirkegata 5', city: 'Bergen', country: 'NO' } : v.field === 'name' ? 'Corrected Name' : '+47 912 34 567' })), ctx);
   // Redaction jobs (preview) for a person with billing records kept.
   await connector({ previewRedactionJobs: { acceptPublicPreview: true, pollMs: 1 } }).erase(subjectOf(sb.people[50]!.email), policies(FINANCIAL), { requestId: 'req-contract' });
 }

@@ -37,7 +37,7 @@ afterAll(async () => {
 });
 afterEach(() => rt.functionFaults.clear());
 
-type Type = 'access' | 'erasure' | 'portability' | 'marketing_opt_out';
+type Type = 'access' | 'erasure' | 'portability' | 'marketing_opt_out' | 'rectification';
 /** The types the example configuration approves without staff review. */
 const autoApproved = (type: Type) => type === 'portability' || type === 'marketing_opt_out';
 /** The waiting steps share the AwaitTask function; its payload names the kind of wait. */
@@ -45,7 +45,8 @@ const kindIs = (kind: string) => (p: unknown) => (p as { kind?: string }).kind =
 const outcomeIs = (outcome: string) => (p: unknown) => (p as { outcome?: string }).outcome === outcome;
 
 async function file(email: string, type: Type): Promise<string> {
-  const filed = await rt.api('POST', '/v1/requests', { body: { type, email } });
+  // A rectification says what is wrong (the form requires it).
+  const filed = await rt.api('POST', '/v1/requests', { body: { type, email, ...(type === 'rectification' ? { details: 'My phone number is wrong.' } : {}) } });
   expect(filed.status).toBe(202);
   return filed.body.requestId;
 }
@@ -72,7 +73,8 @@ async function approveWhenWaiting(id: string, type: Type): Promise<void> {
 /** Access and portability packages wait for staff to release them (`release: staff`, the example's setting). */
 const releaseIfStaff = (id: string, type: Type) => (type === 'access' || type === 'portability' ? releasePackage(rt, id) : Promise.resolve());
 
-const finalMail = (type: Type) => (type === 'erasure' ? 'Your data was erased' : type === 'marketing_opt_out' ? 'We have stopped marketing to you' : 'Your data is ready');
+const FINAL_MAIL: Partial<Record<Type, string>> = { erasure: 'Your data was erased', marketing_opt_out: 'We have stopped marketing to you', rectification: 'request to correct your data' };
+const finalMail = (type: Type) => FINAL_MAIL[type] ?? 'Your data is ready';
 
 async function closingMails(email: string, id: string): Promise<string[]> {
   return (await rt.mails(email)).filter((m) => m.subject.includes(id) && !/received your request|verification code/.test(m.subject)).map((m) => m.subject);
@@ -148,6 +150,7 @@ describe('a step that fails for good', () => {
     { step: 'ConfirmErasure', fn: 'confirm-erasure', type: 'erasure' },
     { step: 'NotifyErased', fn: 'notify-subject', type: 'erasure', when: outcomeIs('erased') },
     { step: 'NotifyOptedOut', fn: 'notify-subject', type: 'marketing_opt_out', when: outcomeIs('opted_out') },
+    { step: 'NotifyRectified', fn: 'notify-subject', type: 'rectification', when: outcomeIs('rectified') },
   ])(
     '$step reaches NeedsAttention on the staff queue, and a staff retry after the fix completes the request',
     async ({ step, fn, type, when }) => {

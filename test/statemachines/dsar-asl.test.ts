@@ -184,10 +184,11 @@ describe('the workflow definition', () => {
     expect(into).toEqual(['ErasureConfirmed', 'RetryFailedStep']);
   });
 
-  it('reads an erasure back even after staff accepted a connector as missing, and tells an opted-out subject', () => {
+  it('reads an erasure back even after staff accepted a connector as missing, and tells an opted-out or rectified subject', () => {
     expect(definition.States.AcceptedPartial.Choices).toEqual([
       { Variable: '$.receipt.type', StringEquals: 'erasure', Next: 'ConfirmErasure' },
       { Variable: '$.receipt.type', StringEquals: 'marketing_opt_out', Next: 'NotifyOptedOut' },
+      { Variable: '$.receipt.type', StringEquals: 'rectification', Next: 'NotifyRectified' },
       { And: [{ Variable: '$.receipt.type', StringEquals: 'restriction' }, { Variable: '$.lifting', IsPresent: true }], Next: 'NotifyLifted' },
       { Variable: '$.receipt.type', StringEquals: 'restriction', Next: 'NotifyRestricted' },
     ]);
@@ -202,6 +203,11 @@ describe('the workflow definition', () => {
     expect(definition.States.NotifyRestricted).toMatchObject({ Parameters: { outcome: 'restricted' }, Next: 'AwaitLifting' });
     expect(definition.States.AwaitLifting).toMatchObject({ Parameters: { Payload: { kind: 'lift' } }, ResultPath: '$.lifting', Next: 'PlanConnectors' });
     expect(definition.States.NotifyLifted).toMatchObject({ Parameters: { outcome: 'lifted' }, End: true });
+  });
+
+  it('closes a rectification with NotifyRectified once every system acted, which a failure hands to staff', () => {
+    expect(definition.States.ChooseAnswer.Choices).toContainEqual({ Variable: '$.receipt.type', StringEquals: 'rectification', Next: 'NotifyRectified' });
+    expect(definition.States.NotifyRectified).toMatchObject({ Parameters: { outcome: 'rectified' }, End: true, Catch: [{ ErrorEquals: ['States.ALL'], Next: 'RecordFailure' }] });
   });
 
   describe('the preview before review', () => {

@@ -28,7 +28,7 @@ export interface TestRuntime extends Runtime {
   /** Files a request as the subject and verifies it with the mailed code; resolves once it awaits review. */
   /** `locale` is the language tag the public form sends (the subject's browser language). */
   fileAndVerify(email: string, type: string, locale?: string): Promise<string>;
-  /** Staff approve; an erasure names its own id, as the API requires. */
+  /** Staff approve; an erasure names its own id, as the API requires; a rectification corrects what the subject asked. */
   approve(requestId: string, type: string): Promise<void>;
   cleanup(): Promise<void>;
 }
@@ -146,9 +146,22 @@ export async function startTestRuntime(options: RuntimeOptions & { keepDir?: str
     return id;
   };
   const approve: TestRuntime['approve'] = async (requestId, type) => {
-    const body = type === 'erasure' ? { confirmRequestId: requestId } : {};
+    const body = type === 'erasure' ? { confirmRequestId: requestId } : type === 'rectification' ? { rectification: await asTheSubjectAsked(requestId) } : {};
     const res = await api('POST', `/v1/admin/requests/${requestId}/approve`, { token: runtime.staffToken, body });
     if (res.status !== 200) throw new Error(`approving answered ${res.status}: ${JSON.stringify(res.body)}`);
+  };
+  /**
+   * A rectification's approval as staff would give it by default: every value the systems showed
+   * corrected to what the subject asked; where that changes nothing, the first field asked refused.
+   */
+  const asTheSubjectAsked = async (requestId: string) => {
+    const detail = (await api('GET', `/v1/admin/requests/${requestId}`, { token: runtime.staffToken })).body;
+    const asked = (detail.request.subject.rectification?.fields ?? {}) as Record<string, unknown>;
+    const corrections = (detail.rectification?.systems ?? []).flatMap((s: { connectorId: string; values: Array<{ object: string; recordId: string; field: string; value: unknown }> }) =>
+      s.values.filter((v) => asked[v.field] !== undefined && JSON.stringify(asked[v.field]) !== JSON.stringify(v.value)).map((v) => ({ connectorId: s.connectorId, object: v.object, recordId: v.recordId, field: v.field, value: asked[v.field] })),
+    );
+    const refusals = corrections.length ? [] : [{ field: detail.rectification?.fieldsAsked?.[0] ?? 'name', reason: 'The data we hold is accurate.' }];
+    return { corrections, refusals };
   };
   return {
     ...runtime,

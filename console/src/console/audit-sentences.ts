@@ -105,6 +105,8 @@ export const SENTENCES: Record<string, Sentence> = {
       ? `${name(n, d.connectorId)}: ${restrictionLine(d)}`
       : d.suppression !== undefined
       ? `${name(n, d.connectorId)}: ${d.suppression === 'not_applicable' ? 'does not market, nothing to change' : `marketing opt-out confirmed (${list(d.suppression) || 'nothing held'})`}`
+      : d.rectification !== undefined
+        ? `${name(n, d.connectorId)}: ${d.rectification === 'not_applicable' ? 'nothing to correct' : `correction read back (${list(d.rectification) || 'nothing chosen'})`}`
       : d.erasure ? `${name(n, d.connectorId)}: ${erasureItems(d.erasure) || 'nothing to erase'}` : `${name(n, d.connectorId)}: ${count(d.records, 'record', 'records')} collected`,
   'connector.failed': (_w, d, n) => {
     const e = d.error as { type?: string; message?: string } | undefined;
@@ -156,6 +158,12 @@ export const SENTENCES: Record<string, Sentence> = {
   'restriction.awaiting_lift': (w) => `${w} keeps the restriction in force until staff tell the subject and lift it`,
   'restriction.lifting_announced': (w, d) => `${w} told the subject the restriction will be lifted from ${str(d.liftOn)}${reason(d)}`,
   'restriction.lift_started': (w) => `${w} lifted the restriction: every system removes its mark`,
+  'rectification.chosen': (w, d, n) => {
+    const corrections = d.corrections && typeof d.corrections === 'object' ? Object.entries(d.corrections as Record<string, unknown>) : [];
+    const where = corrections.map(([c, fields]) => `${list(fields)} in ${name(n, c)}`).join('; ');
+    const refused = Array.isArray(d.refused) && d.refused.length ? `; refused: ${list(d.refused)}` : '';
+    return `${w} chose the corrections: ${where || 'none'}${refused}`;
+  },
   'suppression.recorded': (w) => `${w} put the subject's address, as a hash, on the marketing suppression list`,
   'erasure.identifiers_resolved': (w, d, n) => `${w} looked up the subject's identifiers in ${d.systems && typeof d.systems === 'object' ? Object.keys(d.systems).map((c) => name(n, c)).join(', ') : 'the systems'}`,
   'erasure.confirmed': (w) => `${w} read every system back: the erasure took`,

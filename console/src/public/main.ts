@@ -18,6 +18,7 @@ import { codeProblem, problem } from './problems.ts';
 import { erasureReportView } from './erasure-report.ts';
 import { agentFields, AgentInputProblem } from './agent-form.ts';
 import { restrictionGroundField } from './restriction-ground.ts';
+import { rectificationFields } from './rectification-form.ts';
 
 const main = document.getElementById('main')!;
 
@@ -97,6 +98,7 @@ const TYPE_KEYS: Record<string, MessageKey> = {
   portability: 'form.type.portability',
   marketing_opt_out: 'form.type.marketing_opt_out',
   restriction: 'form.type.restriction',
+  rectification: 'form.type.rectification',
 };
 const SHORT_TYPE_KEYS: Record<string, MessageKey> = {
   access: 'type.short.access',
@@ -104,6 +106,7 @@ const SHORT_TYPE_KEYS: Record<string, MessageKey> = {
   portability: 'type.short.portability',
   marketing_opt_out: 'type.short.marketing_opt_out',
   restriction: 'type.short.restriction',
+  rectification: 'type.short.rectification',
 };
 /** The API's bound on the details field (docs/openapi.yaml NewRequest). */
 const DETAILS_MAX = 2000;
@@ -161,6 +164,10 @@ function requestForm(config: ClientConfig, api: Api) {
   const ground = restrictionGroundField(t);
   ground.follow(form.types[0] ?? '');
   types.addEventListener('change', () => ground.follow(String(new FormData(el).get('type'))));
+  const rectificationPart = rectificationFields(t);
+  const chosenType = () => (types.querySelector<HTMLInputElement>('input[name="type"]:checked')?.value ?? '');
+  rectificationPart.show(chosenType() === 'rectification');
+  types.addEventListener('change', () => rectificationPart.show(chosenType() === 'rectification'));
   const status = h('div', { 'aria-live': 'polite' });
   const submit = h('button', { type: 'submit', class: 'primary' }, t.t('form.submit'));
   // One key per filled-in form: a double click or a retry after a network error files one request.
@@ -169,6 +176,7 @@ function requestForm(config: ClientConfig, api: Api) {
     'form',
     { novalidate: false },
     types,
+    rectificationPart.element,
     field(t.t('form.email'), email, t.t('form.emailHint')),
     field(t.t('form.name'), name),
     ground.element,
@@ -192,6 +200,7 @@ function requestForm(config: ClientConfig, api: Api) {
       // An agent's own mail is in the language of the page they filed on.
       const agent = await agentPart.read(locale);
       const why = ground.value(String(data.get('type')));
+      const rectification = String(data.get('type')) === 'rectification' ? rectificationPart.read() : undefined;
       const answer = await api.call<Answer<'createRequest', 202>>('POST', '/v1/requests', {
         body: {
           type: String(data.get('type')),
@@ -202,6 +211,7 @@ function requestForm(config: ClientConfig, api: Api) {
           ...(locale ? { locale } : {}),
           ...(agent ? { agent } : {}),
           ...(why ? { ground: why } : {}),
+          ...(rectification ? { rectification } : {}),
         },
         headers: { 'idempotency-key': idempotencyKey },
       });

@@ -175,8 +175,8 @@ export interface paths {
   "/v1/admin/requests/{id}/{action}": {
     /**
      * A staff action (approver role)
-     * @description - `approve` `{confirmRequestId?}`: from `awaiting_review`. Approving an erasure needs `confirmRequestId` equal to the id.
-     * - `deny` `{reason, note?}`: from `awaiting_review`; reason one of `manifestly_unfounded`, `excessive`, `identity_not_verified`, `exemption`, `agent_permission_insufficient`, `other` (needs a note). The subject is told the reason and the right to complain. A request an agent filed may also be denied from `awaiting_verification`, with `agent_permission_insufficient` only (409 `not_verified` otherwise): the run waiting for the code is stopped and the request closes as `denied` before the answer.
+     * @description - `approve` `{confirmRequestId?, rectification?}`: from `awaiting_review`. Approving an erasure needs `confirmRequestId` equal to the id; approving a rectification needs `rectification` (RectificationChoice): the corrections to write and the fields refused.
+     * - `deny` `{reason, note?}`: from `awaiting_review`; reason one of `manifestly_unfounded`, `excessive`, `identity_not_verified`, `exemption`, `agent_permission_insufficient`, `other` (needs a note). The subject is told the reason and the right to complain.
      * - `retry` `{connector?}`: from `awaiting_staff`: runs the failed connectors (or the one named) again. When a workflow step failed for good (`attention` on the request), runs that step again instead, from the status the request had when it failed (`attention.status`); naming a connector then is a 400 `not_failed`.
      * - `accept-partial` `{reason}`: from `awaiting_staff`: completes without the failed connectors; the reason is kept and stated in the package. With `attention`, only where `actions` offers it (the failed step is `AwaitStaffOnFailures`); otherwise 409 `not_offered`.
      * - `cancel` `{reason}`: any open request. The cancellation closes the request in one conditional write: of concurrent cancels one answers 200 and the others 409 `closed`, and an action that lost to it changes nothing. The subject gets one mail about it.
@@ -213,6 +213,32 @@ export interface components {
     ApproveAction: {
       /** @description Required to approve an erasure: the request id again */
       confirmRequestId?: string;
+      rectification?: components["schemas"]["RectificationChoice"];
+    };
+    /** @description Required to approve a rectification (400 `rectification_choice_required`; only for one, 400 `rectification_not_applicable`): the values to write and the fields refused. Each correction must name a system, record and field the preview showed (400 `unknown_record`); values are checked as at intake (400 `invalid_correction`); at least one correction or refusal (400 `rectification_choice_empty`); a field is either corrected or refused (400 `refused_and_corrected`). Audited as `rectification.chosen` (fields, never values). */
+    RectificationChoice: {
+      corrections: ({
+          connectorId: string;
+          object: string;
+          recordId: string;
+          /** @enum {string} */
+          field: "name" | "email" | "phone" | "address";
+          /** @description A string for name, email and phone; an address object for address */
+          value: string | {
+            line1?: string;
+            line2?: string;
+            postalCode?: string;
+            city?: string;
+            region?: string;
+            country?: string;
+          };
+        })[];
+      refusals: ({
+          /** @enum {string} */
+          field: "name" | "email" | "phone" | "address";
+          /** @description Why (11 CCR §7023(f): the data is more likely accurate); the subject is told */
+          reason: string;
+        })[];
     };
     DenyAction: {
       /** @enum {string} */
@@ -299,7 +325,7 @@ export interface components {
        * @description `marketing_opt_out`: stop marketing to me (objection to direct marketing, GDPR Art. 21(2)-(3); withdrawal of marketing consent, Art. 7(3); CCPA opt-out of sale or sharing, 11 CCR §7026); `restriction`: restrict the use of my data (GDPR Art. 18)
        * @enum {string}
        */
-      type: "access" | "erasure" | "portability" | "marketing_opt_out" | "restriction";
+      type: "access" | "erasure" | "portability" | "marketing_opt_out" | "rectification" | "restriction";
       /** Format: email */
       email: string;
       /** @description No line breaks, control or invisible characters, web or email addresses (400 `invalid_name`): it is quoted in mails from the company */
@@ -321,6 +347,28 @@ export interface components {
        */
       ground?: "accuracy_contested" | "unlawful_keep" | "legal_claims" | "objection_pending";
       agent?: components["schemas"]["NewAgent"];
+      rectification?: components["schemas"]["RequestedRectification"];
+    };
+    /** @description Only for type `rectification` (400 `rectification_not_applicable` otherwise): the values the subject says are right. Each optional; empty strings count as not given. Stored with the subject's identity (masked for viewers, removed by retention), never mailed or logged. */
+    RequestedRectification: {
+      fields: {
+        /** @description Checked as a name (400 `invalid_rectification`) */
+        name?: string;
+        /** @description An email address, or empty */
+        email?: "" | string;
+        /** @description Digits with spaces, +, (), -, . or /, or empty */
+        phone?: string;
+        address?: components["schemas"]["PostalAddress"];
+      };
+    };
+    PostalAddress: {
+      line1?: string;
+      line2?: string;
+      postalCode?: string;
+      city?: string;
+      region?: string;
+      /** @description ISO 3166-1 alpha-2 code, or empty */
+      country?: string;
     };
     /** @description An authorised agent filing for the subject (the subject still verifies by their own address) */
     NewAgent: {
@@ -348,7 +396,7 @@ export interface components {
     SubjectStatus: {
       requestId: string;
       /** @enum {string} */
-      type: "access" | "erasure" | "portability" | "marketing_opt_out" | "restriction";
+      type: "access" | "erasure" | "portability" | "marketing_opt_out" | "rectification" | "restriction";
       /** @enum {string} */
       status: "awaiting_verification" | "closed_unverified" | "in_review" | "denied" | "in_progress" | "completed" | "cancelled" | "duplicate" | "forwarded" | "restricted";
       /** Format: date */
@@ -488,6 +536,26 @@ export interface components {
         /** Format: date-time */
         confirmedAt?: string;
       };
+      /** @description What a rectification corrected in this system, confirmed by reading it back (fields, never values); `applies: false` where the system has nothing the subject can correct */
+      rectification?: {
+        applies: boolean;
+        items: ({
+            object: string;
+            recordId: string;
+            /** @enum {string} */
+            field: "name" | "email" | "phone" | "address";
+            /**
+             * @description `not_found`: the record was gone (erased or merged) when the correction ran
+             * @enum {string}
+             */
+            status: "corrected" | "not_found";
+          })[];
+        /**
+         * Format: date-time
+         * @description When the read-back showed every corrected field with the chosen value
+         */
+        confirmedAt?: string;
+      };
       attempts: number;
       /** Format: date-time */
       finishedAt?: string;
@@ -507,10 +575,12 @@ export interface components {
       connectorId: string;
       displayName: string;
       /**
-       * @description `failed`: could not count (the connector failed or timed out); the review goes on without it
+       * @description `failed`: could not count (the connector failed or timed out); the review goes on without it. A rectification: `current` (the system's current values were read; see RequestDetail.rectification) or `nothing_to_correct` (the system has nothing a subject can correct)
        * @enum {string}
        */
-      status: "counted" | "failed";
+      status: "counted" | "current" | "nothing_to_correct" | "failed";
+      /** @description A rectification: how many current values the system showed */
+      values?: number;
       /** @description The subject's records in the system, all objects together */
       records?: number;
       /** @description Records per object (table, sobject, resource) */
@@ -524,10 +594,55 @@ export interface components {
       /** @description The error type when it could not count, e.g. ConnectorUnavailable or States.Timeout */
       error?: string;
     };
+    FieldValue: {
+      /** @description Object (table, sobject, resource) of the record, e.g. customers, contacts */
+      object: string;
+      recordId: string;
+      /** @enum {string} */
+      field: "name" | "email" | "phone" | "address";
+      /** @description The system's own name(s) of the field */
+      systemField: string;
+      /** @description The current value (a string, or a PostalAddress for address); null when the record has none, or when the subject is masked for the caller */
+      value: string | components["schemas"]["PostalAddress"] | null;
+    };
+    /** @description A rectification only: the current values per system, read after verification and before review, that staff correct from; and, once approved, what staff chose. */
+    RectificationDetail: {
+      /** @description The fields the subject gave values for, or all four when they only wrote details */
+      fieldsAsked: ("name" | "email" | "phone" | "address")[];
+      systems: ({
+          connectorId: string;
+          displayName: string;
+          /** @enum {string} */
+          status: "counted" | "current" | "nothing_to_correct" | "failed";
+          values: components["schemas"]["FieldValue"][];
+        })[];
+      choice?: {
+        by: string;
+        /** Format: date-time */
+        at: string;
+        corrections: components["schemas"]["RectificationCorrection"][];
+        refusals: components["schemas"]["RectificationRefusal"][];
+      };
+    };
+    RectificationCorrection: {
+      connectorId: string;
+      object: string;
+      recordId: string;
+      /** @enum {string} */
+      field: "name" | "email" | "phone" | "address";
+      /** @description The value to write (a string, or a PostalAddress for address); null in a view where the subject is masked */
+      value: string | components["schemas"]["PostalAddress"] | null;
+    };
+    RectificationRefusal: {
+      /** @enum {string} */
+      field: "name" | "email" | "phone" | "address";
+      /** @description Why the correction is refused (11 CCR §7023(f): the data is more likely accurate); the subject is told */
+      reason: string;
+    };
     StaffRequest: {
       requestId: string;
       /** @enum {string} */
-      type: "access" | "erasure" | "portability" | "marketing_opt_out" | "restriction";
+      type: "access" | "erasure" | "portability" | "marketing_opt_out" | "rectification" | "restriction";
       status: components["schemas"]["Status"];
       subject: {
         email: string;
@@ -536,6 +651,7 @@ export interface components {
         name?: string;
         /** @description What the subject wrote in the form's details field; absent when masked */
         details?: string;
+        rectification?: components["schemas"]["RequestedRectification"];
       };
       /** @description The authorised agent who filed for the subject; open the permission with GET .../agent-permission */
       agent?: {
@@ -822,7 +938,7 @@ export interface components {
       items: ({
           requestId: string;
           /** @enum {string} */
-          type: "access" | "erasure" | "portability" | "marketing_opt_out" | "restriction";
+          type: "access" | "erasure" | "portability" | "marketing_opt_out" | "rectification" | "restriction";
           status: components["schemas"]["Status"];
           jurisdiction: string;
           /** Format: date-time */
@@ -904,6 +1020,7 @@ export interface components {
       actions: ("approve" | "deny" | "extend" | "pause" | "resume" | "retry" | "accept-partial" | "cancel" | "assign" | "download" | "withhold" | "release" | "forward" | "not-partner" | "partner-instruction" | "accept-power-of-attorney" | "announce-lifting" | "lift")[];
       connectors: components["schemas"]["ConnectorOutcome"][];
       preview?: components["schemas"]["Preview"];
+      rectification?: components["schemas"]["RectificationDetail"];
       audit: {
           /** Format: date-time */
           at: string;
@@ -940,7 +1057,7 @@ export interface components {
     };
     TypeMetrics: {
       /** @enum {string} */
-      type: "access" | "erasure" | "portability" | "marketing_opt_out" | "restriction";
+      type: "access" | "erasure" | "portability" | "marketing_opt_out" | "rectification" | "restriction";
       /** @description Received in the year, duplicates of an open request excluded */
       received: number;
       duplicates: number;
@@ -1377,7 +1494,7 @@ export interface operations {
         /** @description Open (default) or closed requests */
         state?: "open" | "closed";
         status?: components["schemas"]["Status"];
-        type?: "access" | "erasure" | "portability" | "marketing_opt_out" | "restriction";
+        type?: "access" | "erasure" | "portability" | "marketing_opt_out" | "rectification" | "restriction";
         jurisdiction?: "GDPR" | "UK_GDPR" | "CCPA" | "VCDPA" | "CPA" | "LGPD" | "PIPEDA";
         /** @description The staff member who owns the request (their staff id: the email address they sign in with) */
         assignee?: string;
@@ -1929,8 +2046,8 @@ export interface operations {
   };
   /**
    * A staff action (approver role)
-   * @description - `approve` `{confirmRequestId?}`: from `awaiting_review`. Approving an erasure needs `confirmRequestId` equal to the id.
-   * - `deny` `{reason, note?}`: from `awaiting_review`; reason one of `manifestly_unfounded`, `excessive`, `identity_not_verified`, `exemption`, `agent_permission_insufficient`, `other` (needs a note). The subject is told the reason and the right to complain. A request an agent filed may also be denied from `awaiting_verification`, with `agent_permission_insufficient` only (409 `not_verified` otherwise): the run waiting for the code is stopped and the request closes as `denied` before the answer.
+   * @description - `approve` `{confirmRequestId?, rectification?}`: from `awaiting_review`. Approving an erasure needs `confirmRequestId` equal to the id; approving a rectification needs `rectification` (RectificationChoice): the corrections to write and the fields refused.
+   * - `deny` `{reason, note?}`: from `awaiting_review`; reason one of `manifestly_unfounded`, `excessive`, `identity_not_verified`, `exemption`, `agent_permission_insufficient`, `other` (needs a note). The subject is told the reason and the right to complain.
    * - `retry` `{connector?}`: from `awaiting_staff`: runs the failed connectors (or the one named) again. When a workflow step failed for good (`attention` on the request), runs that step again instead, from the status the request had when it failed (`attention.status`); naming a connector then is a 400 `not_failed`.
    * - `accept-partial` `{reason}`: from `awaiting_staff`: completes without the failed connectors; the reason is kept and stated in the package. With `attention`, only where `actions` offers it (the failed step is `AwaitStaffOnFailures`); otherwise 409 `not_offered`.
    * - `cancel` `{reason}`: any open request. The cancellation closes the request in one conditional write: of concurrent cancels one answers 200 and the others 409 `closed`, and an action that lost to it changes nothing. The subject gets one mail about it.

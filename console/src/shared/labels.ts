@@ -29,7 +29,7 @@ export const RESTRICTION_GROUND_LABEL: Record<string, string> = {
   objection_pending: '(d) objection pending: restricted while we weigh our grounds',
 };
 
-export const SHORT_TYPE: Record<string, string> = { access: 'Access', erasure: 'Erasure', portability: 'Portability', marketing_opt_out: 'Marketing opt-out', restriction: 'Restriction' };
+export const SHORT_TYPE: Record<string, string> = { access: 'Access', erasure: 'Erasure', portability: 'Portability', marketing_opt_out: 'Marketing opt-out', restriction: 'Restriction', rectification: 'Rectification' };
 
 export const STAFF_STATUS_LABEL: Record<string, string> = {
   awaiting_verification: 'Awaiting verification',

@@ -15,7 +15,14 @@ import type { ErasurePolicy, SaasConnectorConfig } from '#commons/config';
 import { mapInOrder, VENDOR_CONCURRENCY } from '#connectors/concurrency';
 import { ConnectorMisconfigured } from '#connectors/errors';
 import { groupByObject, retained, withOnly, type Retention } from '#connectors/records';
+import { byRecord, cleanAddress, textOrNull } from '#connectors/rectify';
 import type {
+  Correction,
+  FieldValue,
+  PostalAddress,
+  RectifiableField,
+  RectificationItem,
+  RectifyCapability,
   MarketingCapability,
   MarketingStatus,
   SuppressionItem,
@@ -94,6 +101,51 @@ function hasAdditionalEmail(value: unknown, normalized: string): boolean {
   return typeof value === 'string' && value.split(';').some((e) => sameEmail(e, normalized));
 }
 
+/** The contact properties each rectifiable field lives in (HubSpot's default contact properties). */
+export const RECTIFY_PROPERTIES: Record<RectifiableField, string[]> = {
+  name: ['firstname', 'lastname'],
+  email: ['email'],
+  phone: ['phone'],
+  address: ['address', 'city', 'zip', 'state', 'country'],
+};
+
+/** A contact's value of one rectifiable field, in the product's shape. */
+function contactValue(field: RectifiableField, p: Record<string, unknown>): FieldValue['value'] {
+  if (field === 'name') return textOrNull([p.firstname, p.lastname].filter((v) => typeof v === 'string' && v.trim()).join(' '));
+  if (field === 'address') {
+    const a = cleanAddress({
+      line1: textOrNull(p.address) ?? undefined,
+      postalCode: textOrNull(p.zip) ?? undefined,
+      city: textOrNull(p.city) ?? undefined,
+      region: textOrNull(p.state) ?? undefined,
+      country: textOrNull(p.country) ?? undefined,
+    });
+    return Object.keys(a).length ? a : null;
+  }
+  return textOrNull(p[field]);
+}
+
+/**
+ * The PATCH properties of one contact's corrections. A name is split at its first space into first and
+ * last name (HubSpot's two properties); an address is written whole, empty parts cleared with ''
+ * (HubSpot's way to clear a property). HubSpot's contact has one street line: line2 joins line1.
+ */
+export function correctionProperties(corrections: readonly Correction[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const c of corrections) {
+    if (c.field === 'address') {
+      const a: PostalAddress = cleanAddress(typeof c.value === 'string' ? {} : c.value);
+      Object.assign(out, { address: [a.line1, a.line2].filter(Boolean).join(', '), city: a.city ?? '', zip: a.postalCode ?? '', state: a.region ?? '', country: a.country ?? '' });
+    } else if (c.field === 'name') {
+      const [first, ...rest] = String(c.value).trim().split(/\s+/);
+      Object.assign(out, { firstname: first ?? '', lastname: rest.join(' ') });
+    } else {
+      out[c.field] = String(c.value).trim();
+    }
+  }
+  return out;
+}
+
 function maskProperties(policy: Extract<ErasurePolicy, { action: 'anonymize' }>, data: Record<string, unknown>): Record<string, string> {
   const props = (data.properties ?? {}) as Record<string, unknown>;
   const out: Record<string, string> = {};
@@ -134,14 +186,14 @@ export function createHubSpotConnector(config: SaasConnectorConfig, deps: Connec
    * Contacts whose primary address is the subject's, or that hold it among their additional addresses
    * (a contact merged from two, or one whose address changed): two filter groups, which HubSpot ORs.
    */
-  async function contacts(hs: HubSpotClient, subject: Subject, ctx: ConnectorContext): Promise<HubSpotObject[]> {
+  async function contacts(hs: HubSpotClient, subject: Subject, ctx: ConnectorContext, extra: readonly string[] = []): Promise<HubSpotObject[]> {
     const email = subject.normalizedEmail;
     const body = {
       filterGroups: [
         { filters: [{ propertyName: 'email', operator: 'EQ', value: email }] },
         { filters: [{ propertyName: 'hs_additional_emails', operator: 'CONTAINS_TOKEN', value: email }] },
       ],
-      properties: [...new Set([...(props.contacts ?? []), 'email', 'hs_additional_emails'])],
+      properties: [...new Set([...(props.contacts ?? []), 'email', 'hs_additional_emails', ...extra])],
       limit: Math.min(200, settings.pageSize ?? 100),
     };
     const out = new Map<string, HubSpotObject>();
@@ -285,11 +337,48 @@ export function createHubSpotConnector(config: SaasConnectorConfig, deps: Connec
     },
   };
 
+  /**
+   * The contact holds the fields a subject may correct; engagements and shared records (companies,
+   * deals) are not the subject's own fields and are left alone.
+   */
+  const rectify: RectifyCapability = {
+    async current(subject: Subject, fields: readonly RectifiableField[], ctx: ConnectorContext): Promise<FieldValue[]> {
+      const found = await contacts(await getClient(), subject, ctx, fields.flatMap((f) => RECTIFY_PROPERTIES[f]));
+      return found.flatMap((c) =>
+        fields.map((field): FieldValue => ({ object: 'contacts', recordId: c.id, field, systemField: RECTIFY_PROPERTIES[field].join(', '), value: contactValue(field, c.properties) })),
+      );
+    },
+    async apply(subject: Subject, corrections: readonly Correction[], ctx: ConnectorContext): Promise<RectificationItem[]> {
+      const hs = await getClient();
+      // Only the subject's own contacts are written, whatever ids the corrections name.
+      const own = new Set((await contacts(hs, subject, ctx)).map((c) => c.id));
+      const items: RectificationItem[] = [];
+      for (const [recordId, list] of byRecord(corrections.filter((c) => c.object === 'contacts'))) {
+        let written = false;
+        if (own.has(recordId)) {
+          const res = await hs.http.request({
+            method: 'PATCH',
+            url: hs.url(`/crm/v3/objects/contacts/${encodeURIComponent(recordId)}`),
+            label: 'PATCH contacts',
+            json: { properties: correctionProperties(list) },
+            accept: [404],
+            signal: ctx.signal,
+          });
+          written = res.status !== 404;
+        }
+        for (const c of list) items.push({ object: c.object, recordId, field: c.field, status: written ? 'corrected' : 'not_found' });
+      }
+      for (const c of corrections) if (c.object !== 'contacts') items.push({ object: c.object, recordId: c.recordId, field: c.field, status: 'not_found' });
+      return items;
+    },
+  };
+
   return {
     id: config.id,
     config,
     access: find,
     marketing,
+    rectify,
     async erase(subject: Subject, policyFor: PolicyFor, ctx: ConnectorContext): Promise<ErasureOutcome> {
       // Only masking reads a record's data; deleting, archiving and retaining need its id.
       const byObject = await groupByObject<HubSpotObjectName>(find(subject, ctx), (rec) => (policyFor(rec.object).action === 'anonymize' ? rec : withOnly(rec, [])));

@@ -20,7 +20,14 @@ import { collect, mapInOrder, VENDOR_CONCURRENCY } from '#connectors/concurrency
 import { ConnectorMisconfigured, ConnectorUnavailable } from '#connectors/errors';
 import { abortableSleep } from '#connectors/http';
 import { groupByObject, retained, withOnly } from '#connectors/records';
+import { byRecord, cleanAddress, textOrNull } from '#connectors/rectify';
 import type {
+  Correction,
+  FieldValue,
+  PostalAddress,
+  RectifiableField,
+  RectificationItem,
+  RectifyCapability,
   Connector,
   ConnectorContext,
   ConnectorDeps,
@@ -153,6 +160,37 @@ function objectPath(object: StripeObjectName, rec: DataRecord): string {
     default:
       return `${object}/${rec.id}`;
   }
+}
+
+/** A Stripe address (`postal_code`, `state`) as the product's postal address. */
+function postalAddress(value: unknown): PostalAddress | null {
+  if (!value || typeof value !== 'object') return null;
+  const a = value as Record<string, unknown>;
+  const out = cleanAddress({
+    line1: textOrNull(a.line1) ?? undefined,
+    line2: textOrNull(a.line2) ?? undefined,
+    postalCode: textOrNull(a.postal_code) ?? undefined,
+    city: textOrNull(a.city) ?? undefined,
+    region: textOrNull(a.state) ?? undefined,
+    country: textOrNull(a.country) ?? undefined,
+  });
+  return Object.keys(out).length ? out : null;
+}
+
+/** The update form of one customer's corrections (POST /v1/customers/{id}); an address is written whole. */
+export function correctionForm(corrections: readonly Correction[]): URLSearchParams {
+  const form = new URLSearchParams();
+  for (const c of corrections) {
+    if (c.field === 'address') {
+      const a = cleanAddress(typeof c.value === 'string' ? {} : c.value);
+      // Every part is sent, empty ones as '' (Stripe's "unset"), so no part of the old address survives.
+      const parts: Array<[string, string | undefined]> = [['line1', a.line1], ['line2', a.line2], ['postal_code', a.postalCode], ['city', a.city], ['state', a.region], ['country', a.country]];
+      for (const [key, value] of parts) form.set(`address[${key}]`, value ?? '');
+    } else {
+      form.set(c.field, typeof c.value === 'string' ? c.value.trim() : '');
+    }
+  }
+  return form;
 }
 
 export function createStripeConnector(config: SaasConnectorConfig, deps: ConnectorDeps): Connector {
@@ -394,10 +432,42 @@ export function createStripeConnector(config: SaasConnectorConfig, deps: Connect
     return items;
   }
 
+  /**
+   * The customer holds every field a subject may correct (`name`, `email`, `phone`, `address`); charges
+   * and invoices copy them when issued and are records of what happened then, so they are not rewritten.
+   */
+  const rectify: RectifyCapability = {
+    async current(subject: Subject, fields: readonly RectifiableField[], ctx: ConnectorContext): Promise<FieldValue[]> {
+      const found = await customers(await getClient(), subject, ctx);
+      return found.flatMap((c) =>
+        fields.map((field): FieldValue => ({
+          object: 'customers',
+          recordId: c.id,
+          field,
+          systemField: field,
+          value: field === 'address' ? postalAddress(c.address) : textOrNull(c[field]),
+        })),
+      );
+    },
+    async apply(subject: Subject, corrections: readonly Correction[], ctx: ConnectorContext): Promise<RectificationItem[]> {
+      const stripe = await getClient();
+      // Only the subject's own customers are written, whatever ids the corrections name.
+      const own = new Set((await customers(stripe, subject, ctx)).map((c) => c.id));
+      const items: RectificationItem[] = [];
+      for (const [recordId, list] of byRecord(corrections.filter((c) => c.object === 'customers'))) {
+        const written = own.has(recordId) && (await stripe.mutate('POST', `customers/${encodeURIComponent(recordId)}`, 'customers', ctx, correctionForm(list)));
+        for (const c of list) items.push({ object: c.object, recordId, field: c.field, status: written ? 'corrected' : 'not_found' });
+      }
+      for (const c of corrections) if (c.object !== 'customers') items.push({ object: c.object, recordId: c.recordId, field: c.field, status: 'not_found' });
+      return items;
+    },
+  };
+
   return {
     id: config.id,
     config,
     access: find,
+    rectify,
     async erase(subject: Subject, policyFor: PolicyFor, ctx: ConnectorContext): Promise<ErasureOutcome> {
       // What erasure reads of a record: everything to mask it (and the kept customers, masked by
       // maskRetainedCustomers); to delete it, its path and state; to retain it, nothing but its count.

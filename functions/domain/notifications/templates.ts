@@ -35,7 +35,7 @@ function greeting(t: Translator, name?: string): string[] {
   return name ? [t.t('mail.greeting'), t.t('mail.name_line', { name })] : [t.t('mail.greeting')];
 }
 
-function complaintRight(config: DsarConfig, t: Translator): string {
+export function complaintRight(config: DsarConfig, t: Translator): string {
   const a = config.supervisoryAuthority;
   return t.t('mail.complaint', { authority: localText(a.name, t.locale), address: localText(a.address, t.locale), url: a.url });
 }

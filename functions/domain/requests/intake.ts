@@ -24,6 +24,10 @@ import { verificationWaiver } from './verification-waiver.ts';
 import { checkAgent, type CheckedAgent, type NewAgent } from '../agents/agent.ts';
 import { removePermission, storePermission } from '../agents/permission.ts';
 import type { RestrictionGround } from '../restriction/grounds.ts';
+import { cleanRequested, requestedProblem, type RequestedRectification } from '../rectification/requested.ts';
+import { nameProblem } from './names.ts';
+
+export { NAME_MAX_LENGTH, nameProblem } from './names.ts';
 
 export interface NewRequest {
   type: RequestType;
@@ -38,6 +42,8 @@ export interface NewRequest {
   details?: string;
   /** A restriction's ground under GDPR Art. 18(1) (only with type `restriction`; optional). */
   ground?: RestrictionGround;
+  /** A rectification's structured values the subject says are right (../rectification/requested.ts). */
+  rectification?: RequestedRectification;
 }
 
 export interface IntakeAnswer {
@@ -56,27 +62,12 @@ function answer(input: NewRequest, config: DsarConfig, requestId: string): Intak
   return { requestId, status: 'received', verification: waived ? 'none' : 'code' };
 }
 
-/** A name is printed in mails from the company's own address: it must not be able to carry a lure. */
-export const NAME_MAX_LENGTH = 200;
 /** The free-text details of a request: enough to say what is wrong or which mails arrive, not a document. */
 export const DETAILS_MAX_LENGTH = 2000;
 /** BCP 47 tags are short; the longest sensible one is well under this. */
 export const LOCALE_MAX_LENGTH = 35;
 
-// Control characters, invisible formatting (bidi overrides, zero-width), line and paragraph separators.
-const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
-// A scheme (`https://`, `mailto:`), `www.`, an address, or a host name (`evil.example`, `bit.ly/x`).
-const ADDRESS_LIKE = /[a-z][a-z0-9+.-]*:\/\/|\bmailto:|\bwww\.|@|[\p{L}\p{N}-]+\.\p{L}{2,}(?=$|[\s/?#:,;)])/iu;
-
-/** What is wrong with a subject's name, or undefined when it may be stored and quoted. */
-export function nameProblem(name: string): string | undefined {
-  if (name.length > NAME_MAX_LENGTH) return `name must be at most ${NAME_MAX_LENGTH} characters`;
-  if (INVISIBLE.test(name)) return 'name must not contain line breaks, control or invisible characters';
-  if (ADDRESS_LIKE.test(name)) return 'name must not contain a web or email address';
-  return undefined;
-}
-
-// As INVISIBLE, but line breaks and tabs are how people write a paragraph.
+// As INVISIBLE in ./names.ts, but line breaks and tabs are how people write a paragraph.
 const INVISIBLE_IN_TEXT = /[^\P{Cc}\n\r\t]|[\p{Cf}\p{Zl}\p{Zp}]/u;
 
 /** What is wrong with a request's details, or undefined when they may be stored and shown to staff. */
@@ -95,6 +86,19 @@ export function checkNewRequest(input: NewRequest, config: DsarConfig): void {
   if (detailsIssue) throw badRequest('invalid_details', detailsIssue);
   if (input.ground !== undefined && input.type !== 'restriction') {
     throw badRequest('ground_not_applicable', 'ground is the reason for a restriction (GDPR Art. 18(1)); leave it out for other types');
+  }
+  const requested = cleanRequested(input.rectification);
+  if (input.type === 'rectification') {
+    // Art. 16 and §7023 need to know what is wrong: in the subject's words, or as the right values.
+    if (!requested && !input.details?.trim()) {
+      throw badRequest('rectification_empty', 'a rectification needs what is wrong: rectification.fields (name, email, phone, address) with the right values, or details in your own words, or both');
+    }
+    const nameIssue = requested?.fields.name ? nameProblem(requested.fields.name) : undefined;
+    if (nameIssue) throw badRequest('invalid_rectification', `rectification.fields.${nameIssue}`);
+    const issue = requested ? requestedProblem(requested) : undefined;
+    if (issue) throw badRequest('invalid_rectification', issue);
+  } else if (input.rectification !== undefined) {
+    throw badRequest('rectification_not_applicable', `rectification is only for type rectification, not ${input.type}`);
   }
   if (input.locale !== undefined && (input.locale.length > LOCALE_MAX_LENGTH || !/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*$/.test(input.locale))) {
     throw badRequest('invalid_locale', `locale is a language tag like en or nb-NO, at most ${LOCALE_MAX_LENGTH} characters`);
@@ -180,6 +184,7 @@ export async function fileRequest(input: NewRequest, ctx: AppContext, options: {
       normalizedEmail,
       ...(input.name ? { name: input.name.trim() } : {}),
       ...(input.details?.trim() ? { details: input.details.trim() } : {}),
+      ...(input.type === 'rectification' && cleanRequested(input.rectification) ? { rectification: cleanRequested(input.rectification) } : {}),
     },
     subjectHash: hash,
     ...(agent && permission ? { agent: { ...agent.record, permission } } : {}),

@@ -22,8 +22,9 @@
  * `open-by-status` (queueStatus = the status while open, sk = openSk; keys, type and jurisdiction only):
  * the staff queue filtered by status.
  */
+import type { RequestedRectification } from '../rectification/requested.ts';
 import type { ErasurePolicy, Jurisdiction, RequestType } from '#commons/config';
-import type { ErasureItem, SuppressionItem } from '#connectors/types';
+import type { ErasureItem, RectificationItem, SuppressionItem } from '#connectors/types';
 import type { RestrictionOnRecord, RestrictionOutcome } from '../restriction/model.ts';
 
 export const OPEN_INDEX = 'open-by-due';
@@ -151,6 +152,15 @@ export interface SuppressionOutcome {
   confirmedAt?: string;
 }
 
+/** A rectification in one system, as the act step left it (which fields of which records, never values). */
+export interface RectificationOutcome {
+  /** False where the system has nothing the subject can correct (no rectify capability). */
+  applies: boolean;
+  items: RectificationItem[];
+  /** When the read-back showed every corrected field with the chosen value; absent where nothing applies. */
+  confirmedAt?: string;
+}
+
 export type ConnectorRunStatus = 'pending' | 'succeeded' | 'failed' | 'accepted_missing';
 
 export interface ConnectorOutcome {
@@ -169,6 +179,8 @@ export interface ConnectorOutcome {
   suppression?: SuppressionOutcome;
   /** What setting or lifting a restriction did in this system, confirmed by reading it back. */
   restriction?: RestrictionOutcome;
+  /** What a rectification corrected in this system, confirmed by reading it back. */
+  rectification?: RectificationOutcome;
   attempts: number;
   finishedAt?: string;
 }
@@ -286,7 +298,14 @@ export interface RequestRecord {
    * Who filed it, and `details`: what they wrote on the form, in their words. The details live with the
    * identity because they go with it: retention's hashing and a masked view replace the whole object.
    */
-  subject: { email: string; normalizedEmail: string; name?: string; details?: string };
+  subject: {
+    email: string;
+    normalizedEmail: string;
+    name?: string;
+    details?: string;
+    /** A rectification's values the subject says are right (../rectification/requested.ts): identity, masked and purged with it. */
+    rectification?: RequestedRectification;
+  };
   subjectHash: string;
   locale?: string;
   jurisdiction: Jurisdiction;
@@ -450,6 +469,10 @@ export type PreviewOutcome =
       /** For an erasure: what the configured policy will do to each object found (delete, anonymize, retain). */
       erasure?: Record<string, ErasurePolicy['action']>;
     }
+  /** A rectification: how many current values the system showed (the values: ../rectification/store.ts). */
+  | { status: 'current'; values: number }
+  /** A rectification, in a system that has nothing the subject can correct (no rectify capability). */
+  | { status: 'nothing_to_correct' }
   /** `error` is the error's type only (`ConnectorUnavailable`, `States.Timeout`): never a vendor message. */
   | { status: 'failed'; error: string };
 

@@ -1,4 +1,5 @@
 /** Staff views: the open queue and one request in full. Secrets (hashes of codes and tokens) never leave. */
+import { fieldsToLookUp } from '../rectification/requested.ts';
 import { connectorName, type Jurisdiction, type RequestType } from '#commons/config';
 import { badRequest } from '#commons/errors';
 import { subjectHash } from '#commons/tokens';
@@ -237,6 +238,40 @@ function previewView(ctx: AppContext, preview: Preview | undefined, counting: bo
 }
 
 /**
+ * A rectification as staff decide it: per system (configuration order) the current values read at the
+ * preview, or why there are none, and once approved the corrections and refusals staff chose. The values
+ * are the subject's data: a masked viewer sees which systems and fields, not the values.
+ */
+async function rectificationView(ctx: AppContext, request: RequestRecord, preview: Preview | undefined, masked: boolean) {
+  const current = await ctx.repo.rectifications.current(request.requestId);
+  const choice = await ctx.repo.rectifications.choice(request.requestId);
+  const hide = <T extends { value: unknown }>(v: T) => (masked ? { ...v, value: null } : v);
+  const order = ctx.config.connectors.map((c) => c.id);
+  const systems = Object.entries(preview?.connectors ?? {})
+    .sort(([a], [b]) => order.indexOf(a) - order.indexOf(b))
+    .map(([connectorId, outcome]) => ({
+      connectorId,
+      displayName: connectorName(ctx.config, connectorId),
+      status: outcome.status,
+      values: (current[connectorId] ?? []).map(hide),
+    }));
+  return {
+    fieldsAsked: fieldsToLookUp(request.subject.rectification),
+    systems,
+    ...(choice
+      ? {
+          choice: {
+            by: choice.by,
+            at: choice.at,
+            corrections: Object.entries(choice.corrections).flatMap(([connectorId, list]) => list.map((c) => hide({ connectorId, ...c }))),
+            refusals: choice.refusals,
+          },
+        }
+      : {}),
+  };
+}
+
+/**
  * One request in full for a staff member with these roles, with `actions`: what the API would accept
  * from them now (staffActions), which the console shows as its buttons; the internal notes and the
  * thread with the subject read off the trail; `timeZone`, the company's zone the console shows times in;
@@ -246,11 +281,13 @@ export async function requestDetail(ctx: AppContext, requestId: string, roles: r
   const request = await ctx.repo.get(requestId);
   const audit = await ctx.repo.auditTrail(requestId);
   const preview = await ctx.repo.preview(requestId);
+  const rectification = request.type === 'rectification' ? await rectificationView(ctx, request, preview, masksSubject(ctx, roles)) : undefined;
   return {
     request: staffView(ctx, request, roles),
     actions: staffActions(ctx, request, roles),
     connectors: Object.values(request.connectors ?? {}),
     ...(preview || request.previewPending ? { preview: previewView(ctx, preview, counting(request)) } : {}),
+    ...(rectification ? { rectification } : {}),
     audit: audit.map(({ at, actor, action, detail }) => ({ at, actor, action, ...(detail ? { detail } : {}) })),
     notes: notesOf(audit),
     thread: threadOf(audit),

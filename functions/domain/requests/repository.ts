@@ -20,6 +20,7 @@ import type { ErasureItem } from '#connectors/types';
 import { forgetSubjectMessages } from './messages.ts';
 import { changesMetrics, recordFact } from '../metrics/ledger.ts';
 import { DynamoTodoStore, type TodoStore } from '../todos/store.ts';
+import { DynamoRectificationStore, type RectificationStore } from '../rectification/store.ts';
 import {
   CLOSED_STATUSES,
   OPEN_INDEX,
@@ -112,12 +113,15 @@ const epochSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 export class RequestRepository {
   /** The request's follow-up tasks (../todos). */
   readonly todos: TodoStore;
+  /** A rectification's current values and staff's choice (../rectification/store.ts). */
+  readonly rectifications: RectificationStore;
 
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
   ) {
     this.todos = new DynamoTodoStore(db, table);
+    this.rectifications = new DynamoRectificationStore(db, table);
   }
 
   async create(record: RequestRecord): Promise<void> {
@@ -591,7 +595,11 @@ export class RequestRepository {
     });
   }
 
-  /** Requests filed for the same subject (by the hash of the normalised email), newest first. */
+  /**
+   * Requests filed for the same subject (by the hash of the normalised email), newest first. A
+   * rectification that corrected the subject's address left an alias under the new address's hash
+   * (../rectification/store.ts): it is read as the request it names.
+   */
   async bySubject(subjectHash: string): Promise<RequestRecord[]> {
     const out = await this.db.send(
       new QueryCommand({
@@ -603,7 +611,10 @@ export class RequestRepository {
         Limit: 100,
       }),
     );
-    return (out.Items ?? []) as RequestRecord[];
+    const items = (out.Items ?? []) as Array<RequestRecord & { aliasOf?: string }>;
+    const resolved = await Promise.all(items.map((i) => (i.aliasOf ? this.find(i.aliasOf) : i)));
+    const seen = new Set<string>();
+    return resolved.filter((r): r is RequestRecord => r !== undefined && !seen.has(r.requestId) && Boolean(seen.add(r.requestId)));
   }
 
   // ---- Atomic steps of verification and intake (./verification.ts, ./intake.ts). Each is one

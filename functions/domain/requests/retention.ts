@@ -13,6 +13,7 @@ import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-s
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { DsarConfig } from '#commons/config';
 import { forgetSubjectMessages } from './messages.ts';
+import { DynamoRectificationStore } from '../rectification/store.ts';
 import { keys, PURGE_INDEX, type RequestRecord } from './model.ts';
 
 /** When a request closed at `closedAt` gives up its subject fields. */
@@ -84,6 +85,9 @@ export async function sweepSubjectRetention(
         await forgetSubjectMessages(db, table, item.requestId, now.toISOString());
         trails++;
       }
+      // A rectification's current values and the corrections staff chose are the subject's data (their
+      // phone, address, name as each system held them): they go with the identity, first for the same reason.
+      if (item.type === 'rectification') await new DynamoRectificationStore(db, table).forget(item.requestId, now.toISOString());
       try {
         await db.send(
           new UpdateCommand({

@@ -5,6 +5,7 @@
  * that fails the claim is undone (conditionally: only its own), so the record never says more than the
  * workflow did. A losing action answers 409 and has changed nothing.
  */
+import { choiceAudit, recordChoice, type ChoiceInput } from '../rectification/choice.ts';
 import { randomUUID } from 'node:crypto';
 import { ExecutionDoesNotExist, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { badRequest, conflict } from '#commons/errors';
@@ -201,18 +202,25 @@ export async function undoTransition(
   }
 }
 
-export async function approve(ctx: AppContext, requestId: string, actor: string, confirmRequestId?: string): Promise<RequestRecord> {
+export async function approve(ctx: AppContext, requestId: string, actor: string, confirmRequestId?: string, rectification?: ChoiceInput): Promise<RequestRecord> {
   const current = await ctx.repo.get(requestId);
   refuseWhilePartnerHold(current);
   // Erasure cannot be undone: approving one is a separate, explicit act that names the request.
   if (current.type === 'erasure' && confirmRequestId !== requestId) {
     throw badRequest('confirmation_required', 'approving an erasure requires confirmRequestId equal to the request id');
   }
+  if (rectification && current.type !== 'rectification') {
+    throw badRequest('rectification_not_applicable', `rectification is only for approving a rectification, not a ${current.type} request`);
+  }
+  // Staff's corrections are stored before the review task completes, so the act step finds them; a
+  // choice left by an approval that then lost its claim is replaced by the next approval's.
+  const choice = current.type === 'rectification' && current.status === 'awaiting_review' ? await recordChoice(ctx, requestId, actor, rectification) : undefined;
   const at = ctx.clock.now().toISOString();
   const decision = { outcome: 'approved' as const, by: actor, at };
   const claimed = await claim(ctx, requestId, actor, 'approve', 'review', 'awaiting_review', 'in_progress', { decision });
   await completeOrUndo(ctx, claimed, 'review', { outcome: 'approved', by: actor }, { remove: ['decision'], mine: { 'decision.at': at, 'decision.by': actor } });
   await ctx.repo.audit(requestId, actor, 'review.approved', { type: claimed.before.type });
+  if (choice) await ctx.repo.audit(requestId, actor, 'rectification.chosen', choiceAudit(choice));
   return ctx.repo.get(requestId);
 }
 

@@ -9,6 +9,7 @@ import type { AppContext } from '../context.ts';
 import { eraseWithConnector } from './erase.ts';
 import type { CollectResult } from './reconcile.ts';
 import { restrictWithConnector } from './restrict.ts';
+import { rectifyWithConnector } from './rectify.ts';
 import { suppressWithConnector } from './suppress.ts';
 import type { ThrottledResult, ThrottleProgress } from './throttle.ts';
 
@@ -27,6 +28,8 @@ export async function actWithConnector(
       return suppressWithConnector(ctx, registry, requestId, connectorId, progress);
     case 'restriction':
       return restrictWithConnector(ctx, registry, requestId, connectorId, progress);
+    case 'rectification':
+      return rectifyWithConnector(ctx, registry, requestId, connectorId, progress);
     default:
       throw new Error(`request ${requestId} is a ${type} request: it has nothing to act on`);
   }

@@ -38,6 +38,7 @@ export const RETRYABLE_STEPS = [
   'NotifyRestricted',
   'AwaitLifting',
   'NotifyLifted',
+  'NotifyRectified',
   'Assemble',
   'AwaitRelease',
   'NotifySubject',

@@ -7,6 +7,11 @@
  * A connector that fails or times out shows as "could not count" with the error's type; the preview
  * never holds up the review: the state machine catches every failure of these steps into AwaitReview.
  * An automatically approved request skips it: nobody would look at the counts before the work starts.
+ *
+ * A rectification is previewed with values instead of counts: each system that can correct shows the
+ * current values of the fields the subject asked about (`rectify.current`), which staff correct from.
+ * Those values are the subject's data: the connector's step stores them itself, on the request's own
+ * item (../rectification/store.ts), so they never pass through the state machine's payload or a log.
  */
 import { connectorName, enabledConnectors } from '#commons/config';
 import { logger } from '#commons/observability';
@@ -19,6 +24,7 @@ import type { PreviewOutcome, RequestRecord } from '../requests/model.ts';
 import { StateConflict } from '../requests/repository.ts';
 import { subjectOf } from './collect.ts';
 import { describeFailure } from './reconcile.ts';
+import { fieldsToLookUp } from '../rectification/requested.ts';
 
 export interface DiscoveryTask {
   requestId: string;
@@ -28,6 +34,10 @@ export interface DiscoveryTask {
 /** What one Map iteration hands on: the counts, or the failure Step Functions caught (`{Error, Cause}`). */
 export type DiscoveryResult =
   | { connectorId: string; status: 'counted'; objects: ObjectCounts }
+  /** A rectification: how many current values were stored (the values themselves stay in the table). */
+  | { connectorId: string; status: 'current'; values: number }
+  /** A rectification, in a system without the rectify capability (Google Analytics). */
+  | { connectorId: string; status: 'nothing_to_correct' }
   | { connectorId: string; status: 'failed'; error: { Error?: string; Cause?: string } };
 
 /** Not even a count leaves a system for a request nobody verified. */
@@ -64,7 +74,10 @@ export async function planDiscovery(ctx: AppContext, requestId: string): Promise
  */
 export const DISCOVERY_BUDGET_MS = 90_000;
 
-/** One Map iteration: the connector's counts for the subject. Reads only; writes nothing anywhere. */
+/**
+ * One Map iteration: the connector's counts for the subject. Reads only, and writes nothing anywhere,
+ * except a rectification's current values, stored on their own item (see the top of this file).
+ */
 export async function discoverWithConnector(
   ctx: AppContext,
   registry: ConnectorRegistry,
@@ -76,7 +89,15 @@ export async function discoverWithConnector(
   assertVerified(request);
   if (!enabledConnectors(ctx.config).some((c) => c.id === connectorId)) throw new Error(`connector ${connectorId} is not enabled`);
   try {
-    const objects = await discover(registry.get(connectorId), subjectOf(request), { requestId, signal: AbortSignal.timeout(budgetMs) });
+    const connector = registry.get(connectorId);
+    const context = { requestId, signal: AbortSignal.timeout(budgetMs) };
+    if (request.type === 'rectification') {
+      if (!connector.rectify) return { connectorId, status: 'nothing_to_correct' };
+      const values = await connector.rectify.current(subjectOf(request), fieldsToLookUp(request.subject.rectification), context);
+      await ctx.repo.rectifications.putCurrent(requestId, connectorId, values, ctx.clock.now().toISOString());
+      return { connectorId, status: 'current', values: values.length };
+    }
+    const objects = await discover(connector, subjectOf(request), context);
     return { connectorId, status: 'counted', objects };
   } catch (err) {
     logger.warn('connector could not count', { requestId, connectorId, error: (err as Error).name });
@@ -106,6 +127,12 @@ export async function recordPreview(ctx: AppContext, requestId: string, results:
       const erasure = request.type === 'erasure' && policy ? Object.fromEntries(Object.keys(r.objects).map((o) => [o, policy(o).action])) : undefined;
       connectors[r.connectorId] = { status: 'counted', records, objects: r.objects, ...(erasure ? { erasure } : {}) };
       lines.push(`${name} ${plural(records)}`);
+    } else if (r.status === 'current') {
+      connectors[r.connectorId] = { status: 'current', values: r.values };
+      lines.push(`${name} ${r.values} current value${r.values === 1 ? '' : 's'}`);
+    } else if (r.status === 'nothing_to_correct') {
+      connectors[r.connectorId] = { status: 'nothing_to_correct' };
+      lines.push(`${name} nothing to correct`);
     } else {
       const error = describeFailure(r.error).type;
       connectors[r.connectorId] = { status: 'failed', error };

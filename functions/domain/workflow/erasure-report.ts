@@ -10,9 +10,10 @@
  * `erasure.recipients_outstanding`), or had nothing to be told because nothing of the subject's was
  * erased in its system (or, when the erasure erased nothing at all, in any system).
  */
-import { connectorName, enabledConnectors, type DsarConfig } from '#commons/config';
+import { connectorName, enabledConnectors } from '#commons/config';
 import { logger } from '#commons/observability';
 import { recipientErasureNotice } from '../notifications/staff-mails.ts';
+import { connectorsOf } from './recipient-systems.ts';
 import { deleteStaging } from '../staging/cleanup.ts';
 import { deleteSubjectCopies } from './subject-copies.ts';
 import { rechecksFor } from '../erasure-recheck/index.ts';
@@ -24,18 +25,6 @@ export type RecipientNotTold = NonNullable<ErasureReport['recipientsNotTold']>[n
 
 /** The report as built now: every configured recipient is accounted for (Art. 19). */
 export type ErasureReportWithRecipients = ErasureReport & { recipientsNotTold: RecipientNotTold[] };
-
-type Recipient = DsarConfig['privacyNotice']['recipients'][number];
-
-/**
- * The connectors whose system belongs to a configured recipient: the connector's display name starts
- * with the recipient's name ("Stripe (payments)" is the recipient "Stripe"). There is no explicit link in
- * the configuration, so this is by name.
- */
-function connectorsOf(recipient: Recipient, names: string[]): string[] {
-  const name = recipient.name.trim().toLowerCase();
-  return names.filter((n) => name.length > 0 && n.trim().toLowerCase().startsWith(name));
-}
 
 export async function buildErasureReport(ctx: AppContext, request: RequestRecord): Promise<ErasureReportWithRecipients> {
   const { config, mailer, clock } = ctx;

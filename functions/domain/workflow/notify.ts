@@ -24,12 +24,14 @@ import { closingMailKey, PARTNER_MAIL, partnerOf } from '../partners/match.ts';
 import { optOutConfirmation } from '../notifications/opt-out.ts';
 import { liftedMail } from '../notifications/restriction.ts';
 import { tellThirdParties } from '../suppression/third-parties.ts';
+import { rectificationReport } from '../notifications/rectification.ts';
 
 export type Outcome =
   | { outcome: 'completed' }
   | { outcome: 'erased' }
   | { outcome: 'opted_out' }
   | { outcome: 'lifted' }
+  | { outcome: 'rectified' }
   | { outcome: 'denied' }
   | { outcome: 'unverified' }
   | { outcome: 'cancelled'; reason?: string }
@@ -46,6 +48,7 @@ const CLOSES_FROM: Record<Outcome['outcome'], readonly RequestStatus[]> = {
   opted_out: ['in_progress'],
   // The lift pass of a restriction (a staff accept-partial on it leaves it assembling).
   lifted: ['in_progress', 'assembling'],
+  rectified: ['in_progress'],
   denied: ['awaiting_review'],
   unverified: ['awaiting_verification'],
   cancelled: ['awaiting_staff'],
@@ -117,6 +120,14 @@ export async function notifyOutcome(ctx: AppContext, requestId: string, outcome:
       send = () => mailer.send(to, liftedMail(config, request, t), tag);
       break;
     }
+    case 'rectified': {
+      // Every system's read-back confirmed the corrections staff chose, or staff accepted one as missing.
+      const missing = Object.values(request.connectors ?? {}).some((c) => c.status === 'accepted_missing');
+      status = missing ? 'completed_partial' : 'completed';
+      const choice = await repo.rectifications.choice(requestId);
+      send = () => mailer.send(to, rectificationReport(config, request, choice, t), tag);
+      break;
+    }
     case 'denied': {
       const reason = (request.decision?.reason ?? 'other') as DenialReason;
       status = 'denied';
@@ -145,7 +156,8 @@ export async function notifyOutcome(ctx: AppContext, requestId: string, outcome:
       break;
     }
   }
-  const followsUp = outcome.outcome === 'completed' || outcome.outcome === 'erased';
+  // Art. 19 recipients of a rectification are tasks too (../todos), as for an erasure.
+  const followsUp = outcome.outcome === 'completed' || outcome.outcome === 'erased' || outcome.outcome === 'rectified';
   if (request.status === status) {
     // Closed already: a retried step, or staff's cancel (which closes first); only the mail may be left.
     await mailOnce(ctx, requestId, closingMailKey(request, CLOSING_MAIL), send);

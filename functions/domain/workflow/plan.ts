@@ -18,7 +18,7 @@ export interface ConnectorTask {
   requestId: string;
   connectorId: string;
   /** `collect` reads (access, portability); the others are the act phase, named for what it does. */
-  mode: 'collect' | 'erase' | 'suppress' | 'restrict';
+  mode: 'collect' | 'erase' | 'suppress' | 'restrict' | 'rectify';
 }
 
 /** What the Map does for each type; the act step itself dispatches on the stored type, not on this. */
@@ -28,6 +28,7 @@ const MODES: Record<RequestType, ConnectorTask['mode']> = {
   erasure: 'erase',
   marketing_opt_out: 'suppress',
   restriction: 'restrict',
+  rectification: 'rectify',
 };
 
 export async function planConnectors(ctx: AppContext, registry: ConnectorRegistry, requestId: string): Promise<{ connectors: ConnectorTask[] }> {

@@ -4,7 +4,7 @@
  * assembly while a connector's data is missing, unless staff accepted that on record.
  */
 import type { ErasureItem } from '#connectors/types';
-import type { SuppressionOutcome } from '../requests/model.ts';
+import type { RectificationOutcome, SuppressionOutcome } from '../requests/model.ts';
 import type { RestrictionOutcome } from '../restriction/model.ts';
 import type { AppContext } from '../context.ts';
 import type { ConnectorOutcome } from '../requests/model.ts';
@@ -22,6 +22,8 @@ export type CollectResult =
       suppression?: SuppressionOutcome;
       /** Present when the run set or lifted a restriction. */
       restriction?: RestrictionOutcome;
+      /** Present when the run was a rectification. */
+      rectification?: RectificationOutcome;
     }
   | { connectorId: string; status: 'failed'; error: { Error?: string; Cause?: string } };
 
@@ -60,6 +62,7 @@ export async function reconcile(
             ...(r.erasure ? { erasure: r.erasure } : {}),
             ...(r.suppression ? { suppression: r.suppression } : {}),
             ...(r.restriction ? { restriction: r.restriction } : {}),
+            ...(r.rectification ? { rectification: r.rectification } : {}),
             attempts,
             finishedAt,
           }
@@ -78,6 +81,7 @@ export async function reconcile(
             ...(r.restriction
               ? { restriction: r.restriction.phase, restricted: r.restriction.items.map((i) => `${i.object}:${i.records}`), byHand: r.restriction.byHand, applies: r.restriction.applies }
               : {}),
+            ...(r.rectification ? { rectification: r.rectification.applies ? r.rectification.items.map((i) => `${i.object}:${i.field}:${i.status}`) : 'not_applicable' } : {}),
           }
         : { error: outcomes[r.connectorId]!.error }),
     });

@@ -1,5 +1,5 @@
 /**
- * POST /v1/admin/requests/{id}/{action}: staff actions. approve {confirmRequestId?}, deny {reason, note?},
+ * POST /v1/admin/requests/{id}/{action}: staff actions. approve {confirmRequestId?, rectification?}, deny {reason, note?},
  * retry {connector?}, accept-partial {reason}, cancel {reason}, assign {assignee: email | null}, release {}
  * (a package awaiting release goes to the subject); on a resale partner's end user (processor mode):
  * forward {}, not-partner {reason}, partner-instruction {reference, note?}; accept-power-of-attorney {}
@@ -16,13 +16,37 @@ import { requestDetail } from '#domain/requests/queries';
 import { releasePackage } from '#domain/release/release';
 import { acceptPowerOfAttorney } from '#domain/agents/power-of-attorney';
 import { announceLifting, liftRestriction, LIFTING_REASON_MAX } from '#domain/restriction/lifting';
+import { RECTIFIABLE_FIELDS } from '#connectors/types';
+import type { ChoiceInput } from '#domain/rectification/choice';
 import { actionInput, httpHandler, requestIdFrom } from '../http.ts';
+
+const rectifiable = z.enum(RECTIFIABLE_FIELDS, { error: `field must be one of ${RECTIFIABLE_FIELDS.join(', ')}` });
+const part = (max: number) => z.optional(z.string().check(z.trim(), z.maxLength(max)));
+
+/** A rectification's approval: the values staff write per system, record and field, and the fields refused with a reason. */
+export const rectificationChoice = z.strictObject({
+  corrections: z.array(
+    z.strictObject({
+      connectorId: z.string().check(z.minLength(1), z.maxLength(60)),
+      object: z.string().check(z.minLength(1), z.maxLength(100)),
+      recordId: z.string().check(z.minLength(1), z.maxLength(200)),
+      field: rectifiable,
+      value: z.union([
+        z.string().check(z.maxLength(254)),
+        z.strictObject({ line1: part(200), line2: part(200), postalCode: part(20), city: part(100), region: part(100), country: part(2) }),
+      ]),
+    }),
+  ).check(z.maxLength(100)),
+  refusals: z.array(
+    z.strictObject({ field: rectifiable, reason: z.string().check(z.trim(), z.minLength(1, 'a refusal needs a reason, which the subject is told'), z.maxLength(1000)) }),
+  ).check(z.maxLength(4)),
+});
 
 const reasons = Object.keys(DENIAL_REASONS) as [keyof typeof DENIAL_REASONS, ...(keyof typeof DENIAL_REASONS)[]];
 
 /** The body of each action, by the action in the path (test/docs/openapi-zod.test.ts holds docs/openapi.yaml to them). */
 export const bodies = {
-  approve: z.strictObject({ confirmRequestId: z.optional(z.string()) }),
+  approve: z.strictObject({ confirmRequestId: z.optional(z.string()), rectification: z.optional(rectificationChoice) }),
   deny: z.strictObject({
     reason: z.enum(reasons, { error: `reason must be one of ${reasons.join(', ')}` }),
     note: z.optional(z.string().check(z.trim(), z.maxLength(2000))),
@@ -60,13 +84,13 @@ export const actionBody = z.unknown();
 
 export const handler = httpHandler({ staffRole: 'approver', body: actionBody }, async ({ path, body, staff }) => {
   const action = path.action as Action;
-  const input = actionInput(bodies, action, body) as Record<string, string | null | undefined>;
+  const input = actionInput(bodies, action, body) as Record<string, string | null | undefined> & { rectification?: ChoiceInput };
   const ctx = appContext();
   const id = requestIdFrom(path);
   const actor = staff!.id;
   switch (action) {
     case 'approve':
-      await approve(ctx, id, actor, input.confirmRequestId ?? undefined);
+      await approve(ctx, id, actor, input.confirmRequestId ?? undefined, input.rectification);
       break;
     case 'deny':
       await deny(ctx, id, actor, input.reason as keyof typeof DENIAL_REASONS, input.note ?? undefined);

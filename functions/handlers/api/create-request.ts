@@ -16,6 +16,7 @@ import { ORGANISATION_MAX_LENGTH } from '#domain/agents/agent';
 import { PERMISSION_TYPES } from '#domain/agents/permission';
 import { AGENT_RELATIONSHIPS } from '#domain/requests/model';
 import { RESTRICTION_GROUNDS } from '#domain/restriction/grounds';
+import { PHONE_PATTERN, RECTIFICATION_LIMITS as L } from '#domain/rectification/requested';
 import { httpHandler, INTAKE_MAX_BODY_BYTES } from '../http.ts';
 import { clientRateLimit } from '../client-rate-limit.ts';
 
@@ -38,6 +39,27 @@ export const agentBody = z.strictObject({
   }),
 });
 
+const bounded = (field: string, max: number) => z.string().check(z.trim(), z.maxLength(max, `${field} is at most ${max} characters`));
+
+/** A rectification's values the subject says are right; each optional, empty strings count as not given. */
+export const rectificationBody = z.strictObject({
+  fields: z.strictObject({
+    name: z.optional(bounded('rectification.fields.name', L.name)),
+    email: z.optional(z.union([z.literal(''), z.pipe(bounded('rectification.fields.email', L.email), z.email({ error: 'rectification.fields.email is not a valid address' }))])),
+    phone: z.optional(bounded('rectification.fields.phone', L.phone).check(z.regex(PHONE_PATTERN, 'rectification.fields.phone is digits with spaces, +, (), -, . or /'))),
+    address: z.optional(
+      z.strictObject({
+        line1: z.optional(bounded('rectification.fields.address.line1', L.line)),
+        line2: z.optional(bounded('rectification.fields.address.line2', L.line)),
+        postalCode: z.optional(bounded('rectification.fields.address.postalCode', L.postalCode)),
+        city: z.optional(bounded('rectification.fields.address.city', L.city)),
+        region: z.optional(bounded('rectification.fields.address.region', L.region)),
+        country: z.optional(z.string().check(z.regex(/^([A-Za-z]{2})?$/, 'rectification.fields.address.country is a two-letter ISO code'))),
+      }),
+    ),
+  }),
+});
+
 export const createRequestBody = z.strictObject({
   type: z.enum(REQUEST_TYPES, { error: `type must be one of ${REQUEST_TYPES.join(', ')}` }),
   email: emailAddress,
@@ -48,6 +70,7 @@ export const createRequestBody = z.strictObject({
   locale: z.optional(localeTag),
   agent: z.optional(agentBody),
   ground: z.optional(z.enum(RESTRICTION_GROUNDS, { error: `ground must be one of ${RESTRICTION_GROUNDS.join(', ')}` })),
+  rectification: z.optional(rectificationBody),
 });
 
 /** Printable ASCII, as clients make them (UUIDs, ULIDs, random strings). */

@@ -7,7 +7,7 @@ import { workflowHandler } from './steps.ts';
 
 const input = z.object({
   requestId: z.string().check(z.minLength(1)),
-  outcome: z.enum(['completed', 'erased', 'opted_out', 'lifted', 'restricted', 'denied', 'unverified', 'cancelled', 'forwarded']),
+  outcome: z.enum(['completed', 'erased', 'opted_out', 'lifted', 'restricted', 'rectified', 'denied', 'unverified', 'cancelled', 'forwarded']),
   reason: z.optional(z.string()),
 });
 

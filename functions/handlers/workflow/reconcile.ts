@@ -3,6 +3,7 @@
  * after its retries in this run, collect or erase) for the CloudWatch alarm. The domain function stays
  * free of metrics, like the escalation job's.
  */
+import { RECTIFIABLE_FIELDS } from '#connectors/types';
 import * as z from 'zod/mini';
 import '#commons/zod';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -43,6 +44,11 @@ const result = z.union([
       status: z.optional(z.array(z.object({ object: z.string(), restricted: z.number(), unrestricted: z.number(), unmarkable: z.optional(z.number()) }))),
       byHand: z.number(),
       todo: z.optional(z.number()),
+      confirmedAt: z.optional(z.string()),
+    })),
+    rectification: z.optional(z.object({
+      applies: z.boolean(),
+      items: z.array(z.object({ object: z.string(), recordId: z.string(), field: z.enum(RECTIFIABLE_FIELDS), status: z.enum(['corrected', 'not_found']) })),
       confirmedAt: z.optional(z.string()),
     })),
   }),

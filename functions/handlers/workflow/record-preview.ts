@@ -6,6 +6,8 @@ import { workflowHandler } from './steps.ts';
 
 const result = z.union([
   z.object({ connectorId: z.string(), status: z.literal('counted'), objects: z.record(z.string(), z.number().check(z.int(), z.nonnegative())) }),
+  z.object({ connectorId: z.string(), status: z.literal('current'), values: z.number().check(z.int(), z.nonnegative()) }),
+  z.object({ connectorId: z.string(), status: z.literal('nothing_to_correct') }),
   z.object({ connectorId: z.string(), status: z.literal('failed'), error: z.object({ Error: z.optional(z.string()), Cause: z.optional(z.string()) }) }),
 ]);
 const input = z.object({ requestId: z.string().check(z.minLength(1)), results: z.array(result) });

@@ -131,6 +131,9 @@ function subscriptions(subscribed: boolean): Array<Record<string, unknown>> {
  * a deal, a ticket, her company (which one crowd contact shares) and subscription preferences. Bob: contact, 3 notes, a deal, preferences.
  * The crowd: a contact with 2 notes in companies of ten; every 1000th crowd person 150 notes.
  */
+/** Contact properties the sandbox's portal defines (HubSpot's default contact properties it uses). */
+const CONTACT_PROPERTIES = new Set(['email', 'firstname', 'lastname', 'phone', 'company', 'jobtitle', 'address', 'city', 'zip', 'state', 'country', 'lifecyclestage', 'hs_language', 'hs_additional_emails']);
+
 export function seedHubSpot(store: HubSpotStore, people: DemoPerson[]): void {
   let company: HsObject | undefined;
   let aliceCompany: HsObject | undefined;
@@ -141,7 +144,7 @@ export function seedHubSpot(store: HubSpotStore, people: DemoPerson[]): void {
     const isBob = p.email === 'bob@example.com';
     const contact = store.create('contacts', {
       email: p.email, firstname: first ?? null, lastname: rest.join(' '), phone: p.phone, company: null, jobtitle: 'Customer',
-      city: 'Oslo', country: p.country, lifecyclestage: 'customer', hs_language: p.language,
+      address: `Storgata ${p.index + 1}`, zip: '0155', state: null, city: 'Oslo', country: p.country, lifecyclestage: 'customer', hs_language: p.language,
     });
     const note = (n: number) => {
       for (let i = 0; i < n; i++) {
@@ -405,6 +408,9 @@ export class HubSpotSandbox implements VendorSandbox {
     if (req.method === 'PATCH') {
       const body = parseJson(req) as { properties?: Record<string, string | null> } | undefined;
       if (!body?.properties) return hsError(400, 'VALIDATION_ERROR', 'properties are required');
+      // HubSpot refuses a property the object type does not define (PROPERTY_DOESNT_EXIST), changing nothing.
+      const unknown = type === 'contacts' ? Object.keys(body.properties).find((k) => !CONTACT_PROPERTIES.has(k)) : undefined;
+      if (unknown) return hsError(400, 'VALIDATION_ERROR', `Property values were not valid: Property "${unknown}" does not exist`);
       Object.assign(obj.properties, body.properties);
       obj.updatedAt = new Date().toISOString();
       return json(200, this.view(obj));

@@ -68,6 +68,14 @@ describe('configuration', () => {
     expect(reviewMode(parseConfig(raw), 'restriction', 'GDPR')).toBe('staff');
   });
 
+  it('always has staff review a rectification, since staff choose the corrections there', () => {
+    const raw = exampleConfigJson();
+    const byLaw = parseConfig({ ...raw, review: { byJurisdiction: { CCPA: { rectification: 'auto' } } } });
+
+    expect(reviewMode(byLaw, 'rectification', 'CCPA')).toBe('staff');
+    expect(() => parseConfig({ ...raw, review: { rectification: 'auto' } })).toThrow(/review\.rectification: .*staff choose the corrections/);
+  });
+
   it('lists every problem with its path', () => {
     const raw = exampleConfigJson() as Record<string, Record<string, unknown>>;
     raw.email!.from = 'not-an-email';

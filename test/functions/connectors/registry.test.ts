@@ -32,6 +32,11 @@ describe('ConnectorRegistry', () => {
     expect(['calls', 'stripe', 'hubspot', 'google-analytics'].filter((id) => registry.get(id).restrict)).toEqual([]);
   });
 
+  it('keeps the rectify capability of Stripe and HubSpot through its credential watch, and gives Google Analytics none', () => {
+    expect(['stripe', 'hubspot'].filter((id) => registry.get(id).rectify)).toEqual(['stripe', 'hubspot']);
+    expect(registry.get('google-analytics').rectify).toBeUndefined();
+  });
+
   it('refuses an id that is not configured', () => {
     expect(() => registry.get('nope')).toThrow(ConnectorMisconfigured);
   });

@@ -147,14 +147,14 @@ describe('GET /v1/admin/metrics', () => {
     const json = await metricsHandler(event('GET', '/v1/admin/metrics', '/v1/admin/metrics', { role: 'viewer', query: { year } }), context);
     const months = (JSON.parse(json.body!) as { months: Array<{ month: string; received: Record<string, number> }> }).months;
     expect(months.map((m) => m.month)).toEqual(Array.from({ length: 12 }, (_, i) => `${year}-${String(i + 1).padStart(2, '0')}`));
-    expect(Object.keys(months[0]!.received)).toEqual(['access', 'erasure', 'portability', 'marketing_opt_out', 'restriction']);
+    expect(Object.keys(months[0]!.received)).toEqual(['access', 'erasure', 'portability', 'marketing_opt_out', 'rectification', 'restriction']);
     const csv = await metricsHandler(
       event('GET', '/v1/admin/metrics', '/v1/admin/metrics', { role: 'viewer', query: { year, format: 'csv', by: 'month' } }),
       context,
     );
     expect(csv.headers!['content-disposition']).toContain(`dsar-metrics-${year}-monthly.csv`);
     const lines = csv.body!.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^month,received_access,received_erasure,received_portability,received_marketing_opt_out,received_restriction,share_answered_on_time_access,/);
+    expect(lines[0]).toMatch(/^month,received_access,received_erasure,received_portability,received_marketing_opt_out,received_rectification,received_restriction,share_answered_on_time_access,/);
     expect(lines).toHaveLength(13);
   });
 

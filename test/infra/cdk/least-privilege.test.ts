@@ -52,9 +52,10 @@ const EXPECTED: Record<string, string[]> = {
   'await-task': [...READ, ...WRITE, ...MAIL, ...CODE_KEY],
   'approve-automatically': [...READ, ...WRITE],
   'match-partner': [...READ, ...WRITE, ...CONNECTORS],
-  // The preview: only its last step writes, and the counting step reads connectors and writes nothing.
+  // The preview: its last step writes the counts; the counting step reads connectors and only puts a
+  // rectification's current values on an item of their own.
   'plan-discovery': [...READ, 'dynamodb:UpdateItem', 'kms:Encrypt', 'kms:GenerateDataKey*'],
-  discover: [...READ, ...CONNECTORS],
+  discover: [...READ, 'dynamodb:PutItem', 'kms:Encrypt', 'kms:GenerateDataKey*', ...CONNECTORS],
   'record-preview': [...READ, ...WRITE],
   'plan-connectors': [...READ, ...WRITE, ...CONNECTORS],
   collect: [...READ, ...WRITE, 's3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject', 's3:ListBucket', ...CONNECTORS],

@@ -171,6 +171,7 @@ describe('least privilege', () => {
     'table:write': ['dynamodb', 'kms'],
     'table:query': ['dynamodb', 'kms'],
     'table:update': ['dynamodb', 'kms'],
+    'table:put': ['dynamodb', 'kms'],
     'staging:read': ['s3', 'kms'],
     'staging:write': ['s3', 'kms'],
     'staging:delete': ['s3'],
@@ -567,7 +568,7 @@ describe('the console on CloudFront', () => {
     for (const file of ['request/index.html', 'assets/console.js', 'assets/request.js', 'assets/style.css']) expect(existsSync(join(built, file)), file).toBe(true);
     const configDir = dirs.find((d) => existsSync(join(d, 'console/config.json')))!;
     const json = JSON.parse(readFileSync(join(configDir, 'console/config.json'), 'utf8'));
-    expect(json).toMatchObject({ apiBaseUrl: '', auth: { mode: 'cognito', scopes: ['openid', 'email', 'profile'] }, publicForm: { types: ['access', 'erasure', 'portability', 'marketing_opt_out', 'restriction'] } });
+    expect(json).toMatchObject({ apiBaseUrl: '', auth: { mode: 'cognito', scopes: ['openid', 'email', 'profile'] }, publicForm: { types: ['access', 'erasure', 'portability', 'marketing_opt_out', 'rectification', 'restriction'] } });
     // Deploy-time values (client id, hosted UI domain, distribution host) travel as markers.
     const markers = JSON.stringify(deploy.SourceMarkers);
     expect(markers).toContain(logicalId(stack, site().distribution));

@@ -42,7 +42,8 @@ function row(s: PreviewSystem, erasure: boolean): HTMLElement {
 /** The panel, or nothing for a request that was not previewed (approved automatically, or from before previews). */
 export function previewSection(detail: Detail, zone: string): HTMLElement | null {
   const preview = detail.preview;
-  if (!preview) return null;
+  // A rectification's preview is its current values, shown in its own panel (detail-rectification.ts).
+  if (!preview || detail.request.type === 'rectification') return null;
   const erasure = detail.request.type === 'erasure';
   const total = preview.systems.reduce((n, s) => n + (s.status === 'counted' ? (s.records ?? 0) : 0), 0);
   const failed = preview.systems.filter((s) => s.status === 'failed').length;

@@ -23,6 +23,7 @@ import { agentPanel } from './detail-agent.ts';
 import { partnerPanel } from './detail-partner.ts';
 import { restrictionPanel } from './detail-restriction.ts';
 import { previewSection } from './detail-preview.ts';
+import { rectificationChoice, rectificationPanel } from './detail-rectification.ts';
 import { releaseSection } from './detail-release.ts';
 import { tasksOpenLabel, tasksSection } from './detail-tasks.ts';
 import { subjectDetailsSection } from './detail-subject-details.ts';
@@ -116,6 +117,7 @@ const PANELS: DetailPanel[] = [
   partnerPanel,
   restrictionPanel,
   (page) => previewSection(page.detail, page.zone),
+  rectificationPanel,
   (page) => nothingHeldSection(page.detail.request, page.zone),
   (page) => releaseSection(page.ctx, page.detail, (notice) => void page.reload(notice)),
   // Read again when the request changes (a task ticked elsewhere changes openTodos and updatedAt).
@@ -461,9 +463,23 @@ function actionsSection(page: RequestPage, outcome: HTMLElement): HTMLElement {
 }
 
 /** Asks for confirmation and the inputs the action needs; returns the body, or undefined if cancelled. */
-async function confirmFor(r: StaffRequest, action: Action, connector?: string, me?: string): Promise<Record<string, unknown> | undefined> {
+async function confirmFor(
+  r: StaffRequest,
+  action: Action,
+  connector?: string,
+  me?: string,
+  choice?: { corrections: unknown[]; refusals: unknown[] },
+): Promise<Record<string, unknown> | undefined> {
   switch (action) {
     case 'approve': {
+      if (choice) {
+        const ok = await confirmAction({
+          title: 'Approve the correction?',
+          description: `The workflow writes ${choice.corrections.length} correction${choice.corrections.length === 1 ? '' : 's'}, reads each back, and tells ${r.subject.email} what was corrected${choice.refusals.length ? ` and why ${choice.refusals.length} ${choice.refusals.length === 1 ? 'was' : 'were'} refused` : ''}.`,
+          confirmLabel: 'Approve',
+        });
+        return ok ? {} : undefined;
+      }
       const typed = needsTypedConfirmation(action, r.type);
       const ok = await confirmAction({
         title: `Approve ${SHORT_TYPE[r.type] ?? r.type} request?`,
@@ -573,8 +589,15 @@ async function act(page: RequestPage, outcome: HTMLElement, action: Action, conn
       window.location.assign(url);
       return;
     }
-    const body = await confirmFor(r, action, connector, ctx.session.staff.id);
-    if (!body) return;
+    // A rectification is approved with the corrections and refusals chosen in its panel.
+    const choice = action === 'approve' && r.type === 'rectification' ? rectificationChoice(page.root, detail) : undefined;
+    if (choice && 'problem' in choice) {
+      outcome.replaceChildren(message('error', choice.problem));
+      return;
+    }
+    const confirmed = await confirmFor(r, action, connector, ctx.session.staff.id, choice);
+    if (!confirmed) return;
+    const body = choice ? { ...confirmed, rectification: choice } : confirmed;
     outcome.replaceChildren(message('info', 'Working…'));
     await ctx.api.call('POST', `${path}/${action}`, { token, body });
     await page.reload(message('success', `${labelFor(r, action)}: done.`));

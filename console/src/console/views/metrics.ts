@@ -16,7 +16,7 @@ import type { ConsoleContext } from '../context.ts';
 type YearMetrics = Answer<'getMetrics'>;
 type TypeMetrics = YearMetrics['types'][number];
 
-const TYPE_CLASS: Record<string, string> = { access: 'series-a', erasure: 'series-b', portability: 'series-c', marketing_opt_out: 'series-d', restriction: 'series-e' };
+const TYPE_CLASS: Record<string, string> = { access: 'series-a', erasure: 'series-b', portability: 'series-c', marketing_opt_out: 'series-d', rectification: 'series-e', restriction: 'series-f' };
 
 /** The denial reasons the API reports besides staff's own: a request closed because it was never verified. */
 const METRIC_REASON_LABEL: Record<string, string> = { ...DENIAL_REASON_LABEL, unverified: 'Never verified' };

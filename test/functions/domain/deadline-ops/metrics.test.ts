@@ -79,7 +79,7 @@ describe('yearly metrics', () => {
   });
 
   it('reports every request type, with no figures where there were no requests', () => {
-    expect(metrics.types.map((t) => t.type)).toEqual(['access', 'erasure', 'portability', 'marketing_opt_out', 'restriction']);
+    expect(metrics.types.map((t) => t.type)).toEqual(['access', 'erasure', 'portability', 'marketing_opt_out', 'rectification', 'restriction']);
     expect(metrics.types.find((t) => t.type === 'portability')).toMatchObject({
       received: 0,
       medianDaysToRespond: null,
@@ -91,28 +91,28 @@ describe('yearly metrics', () => {
   it('reports the twelve months of the year with the requests received per type, duplicates excluded', () => {
     expect(metrics.months.map((m) => m.month)).toEqual(['01', '02', '03', '04', '05', '06', '07', '08', '09', '10', '11', '12'].map((mm) => `2025-${mm}`));
     const received = Object.fromEntries(metrics.months.map((m) => [m.month, m.received]));
-    expect(received['2025-01']).toEqual({ access: 1, erasure: 0, portability: 0, marketing_opt_out: 0, restriction: 0 });
-    expect(received['2025-02']).toEqual({ access: 1, erasure: 0, portability: 0, marketing_opt_out: 0, restriction: 0 });
+    expect(received['2025-01']).toEqual({ access: 1, erasure: 0, portability: 0, marketing_opt_out: 0, rectification: 0, restriction: 0 });
+    expect(received['2025-02']).toEqual({ access: 1, erasure: 0, portability: 0, marketing_opt_out: 0, rectification: 0, restriction: 0 });
     // The duplicate of 6 May is answered by the open request and is not counted again.
-    expect(received['2025-05']).toEqual({ access: 1, erasure: 0, portability: 0, marketing_opt_out: 0, restriction: 0 });
-    expect(received['2025-06']).toEqual({ access: 0, erasure: 1, portability: 0, marketing_opt_out: 0, restriction: 0 });
-    expect(received['2025-07']).toEqual({ access: 0, erasure: 1, portability: 0, marketing_opt_out: 0, restriction: 0 });
-    expect(received['2025-08']).toEqual({ access: 0, erasure: 0, portability: 0, marketing_opt_out: 1, restriction: 0 });
+    expect(received['2025-05']).toEqual({ access: 1, erasure: 0, portability: 0, marketing_opt_out: 0, rectification: 0, restriction: 0 });
+    expect(received['2025-06']).toEqual({ access: 0, erasure: 1, portability: 0, marketing_opt_out: 0, rectification: 0, restriction: 0 });
+    expect(received['2025-07']).toEqual({ access: 0, erasure: 1, portability: 0, marketing_opt_out: 0, rectification: 0, restriction: 0 });
+    expect(received['2025-08']).toEqual({ access: 0, erasure: 0, portability: 0, marketing_opt_out: 1, rectification: 0, restriction: 0 });
     // Received on 1 January 2026 in Oslo: not in December 2025.
-    expect(received['2025-12']).toEqual({ access: 0, erasure: 0, portability: 0, marketing_opt_out: 0, restriction: 0 });
+    expect(received['2025-12']).toEqual({ access: 0, erasure: 0, portability: 0, marketing_opt_out: 0, rectification: 0, restriction: 0 });
     const total = (t: keyof (typeof metrics.months)[number]['received']) => metrics.months.reduce((s, m) => s + m.received[t], 0);
     expect(metrics.types.map((t) => total(t.type))).toEqual(metrics.types.map((t) => t.received));
   });
 
   it('reports per month the share answered on time over the month\'s answered and overdue requests, null where there is none', () => {
     const onTime = Object.fromEntries(metrics.months.map((m) => [m.month, m.answeredOnTime]));
-    expect(onTime['2025-01']).toEqual({ access: 1, erasure: null, portability: null, marketing_opt_out: null, restriction: null });
+    expect(onTime['2025-01']).toEqual({ access: 1, erasure: null, portability: null, marketing_opt_out: null, rectification: null, restriction: null });
     // Received 3 February, answered 10 March after a due date of 3 March: late.
-    expect(onTime['2025-02']).toEqual({ access: 0, erasure: null, portability: null, marketing_opt_out: null, restriction: null });
+    expect(onTime['2025-02']).toEqual({ access: 0, erasure: null, portability: null, marketing_opt_out: null, rectification: null, restriction: null });
     expect(onTime['2025-03']!.access).toBe(1);
     // The open request of May is past its due date: late already. Cancelled (July) ones are not answered.
     expect(onTime['2025-05']!.access).toBe(0);
-    expect(onTime['2025-06']).toEqual({ access: null, erasure: 1, portability: null, marketing_opt_out: null, restriction: null });
+    expect(onTime['2025-06']).toEqual({ access: null, erasure: 1, portability: null, marketing_opt_out: null, rectification: null, restriction: null });
     expect(onTime['2025-07']!.erasure).toBeNull();
   });
 
@@ -132,6 +132,8 @@ describe('yearly metrics', () => {
       share_answered_on_time_marketing_opt_out: '',
       received_restriction: '0',
       share_answered_on_time_restriction: '',
+      received_rectification: '0',
+      share_answered_on_time_rectification: '',
     });
     expect(rows[5]).toMatchObject({ month: '2025-06', received_erasure: '1', share_answered_on_time_erasure: '1' });
   });

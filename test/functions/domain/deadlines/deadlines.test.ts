@@ -448,6 +448,28 @@ const cases: Case[] = [
     input: { type: 'access', jurisdiction: 'CCPA', country: 'US', receivedAt: '2026-11-20T18:00:00Z' },
     receivedDate: '2026-11-20', dueDate: '2027-01-04', extendedDueDate: '2027-02-18', acknowledgeBy: '2026-12-08',
   },
+
+  // --- Rectification (law.md, "The other rights": Art. 16 with Art. 12(3); 11 CCR §7023 with §7021) ---
+  {
+    // Art. 12(3): the month, extendable by two further months like access. 5 March -> 5 April 2027 (a
+    // Monday); extended: 5 June 2027 is a Saturday -> Monday 7 June.
+    name: 'GDPR rectification: the month of Art. 12(3), extendable to three',
+    input: { type: 'rectification', jurisdiction: 'GDPR', country: 'NO', receivedAt: at10('2027-03-05') },
+    receivedDate: '2027-03-05', dueDate: '2027-04-05', extendedDueDate: '2027-06-07', acknowledgeBy: null,
+  },
+  {
+    // §7023 with §7021: a request to correct has 45 calendar days, extendable by 45 more (90 from receipt),
+    // and its receipt is acknowledged within 10 business days (Thanksgiving and the day after skipped).
+    name: 'CCPA rectification: 45 days + 45, acknowledged within 10 business days',
+    input: { type: 'rectification', jurisdiction: 'CCPA', country: 'US', receivedAt: '2026-11-20T18:00:00Z' },
+    receivedDate: '2026-11-20', dueDate: '2027-01-04', extendedDueDate: '2027-02-18', acknowledgeBy: '2026-12-08',
+  },
+  {
+    // PIPEDA Principle 4.9.5 keeps the law's 30 days + 30 (2 Mar 2026 -> 1 April, 1 May).
+    name: 'PIPEDA rectification: the law\'s own 30 and 60 days',
+    input: { type: 'rectification', jurisdiction: 'PIPEDA', receivedAt: '2026-03-02T15:00:00Z' },
+    receivedDate: '2026-03-02', dueDate: '2026-04-01', extendedDueDate: '2026-05-01', acknowledgeBy: null,
+  },
 ];
 
 describe('computeDeadlines', () => {

@@ -123,6 +123,27 @@ describe('staff queries', () => {
     expect((await requestDetail(ctx, REQUEST_ID, ['viewer'])).preview).toEqual({ counting: false, systems: [] });
   });
 
+  it('shows staff a rectification\'s current values per system, in configuration order, and masks the values where viewers see the subject masked', async () => {
+    await ctx.memory.update(REQUEST_ID, { type: 'rectification', status: 'awaiting_review', subject: { email: 'bob@example.com', normalizedEmail: 'bob@example.com', rectification: { fields: { phone: '+47 912 34 567' } } } });
+    await ctx.memory.putPreview(REQUEST_ID, { at: '2026-03-02T10:06:00.000Z', connectors: { hubspot: { status: 'current', values: 1 }, 'google-analytics': { status: 'nothing_to_correct' }, stripe: { status: 'current', values: 1 } } });
+    const phone = (recordId: string, object: string) => ({ object, recordId, field: 'phone' as const, systemField: 'phone', value: '+47 400 00 001' });
+    await ctx.memory.rectifications.putCurrent(REQUEST_ID, 'hubspot', [phone('101', 'contacts')]);
+    await ctx.memory.rectifications.putCurrent(REQUEST_ID, 'stripe', [phone('cus_1', 'customers')]);
+
+    const detail = await requestDetail(ctx, REQUEST_ID, ['approver']);
+
+    expect(detail.rectification).toEqual({
+      fieldsAsked: ['phone'],
+      systems: [
+        { connectorId: 'stripe', displayName: 'Stripe (payments)', status: 'current', values: [phone('cus_1', 'customers')] },
+        { connectorId: 'hubspot', displayName: 'HubSpot (communication and marketing)', status: 'current', values: [phone('101', 'contacts')] },
+        { connectorId: 'google-analytics', displayName: expect.any(String), status: 'nothing_to_correct', values: [] },
+      ],
+    });
+    ctx.config.console.maskSubjectForViewers = true;
+    expect(JSON.stringify((await requestDetail(ctx, REQUEST_ID, ['viewer'])).rectification)).not.toContain('+47');
+  });
+
   it('gives no preview where none was counted', async () => {
     expect(await requestDetail(ctx, REQUEST_ID, ['viewer'])).not.toHaveProperty('preview');
   });

@@ -242,4 +242,13 @@ describe('RequestRepository', () => {
     const input = ddb.commandCalls(QueryCommand)[0]!.args[0].input;
     expect(input).toMatchObject({ IndexName: SUBJECT_INDEX, ScanIndexForward: false, ExpressionAttributeValues: { ':h': 'abc' } });
   });
+
+  it('reads the alias a corrected email address left as the request it names, once', async () => {
+    const corrected = requestRecord({ requestId: 'dsar_corrected01', type: 'rectification' });
+    const later = requestRecord({ requestId: 'dsar_later000001' });
+    ddb.on(QueryCommand).resolves({ Items: [later, { pk: 'REQ#dsar_corrected01', sk: 'RECTIFY#ALIAS#new', aliasOf: 'dsar_corrected01', subjectHash: 'new', receivedAt: corrected.receivedAt }] });
+    ddb.on(GetCommand).resolves({ Item: corrected });
+
+    expect((await repo.bySubject('new')).map((r) => r.requestId)).toEqual(['dsar_later000001', 'dsar_corrected01']);
+  });
 });

@@ -11,6 +11,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCom
 import { startDynamoDb, type Emulator } from '../../../../infra/local/emulators.ts';
 import { assertIndexes, requestTableDefinition } from '../../../../infra/local/seed.ts';
 import { purgeAfter, sweepSubjectRetention } from '#domain/requests/retention';
+import { DynamoRectificationStore } from '#domain/rectification/store';
 import { parseConfig } from '#commons/config';
 import { readFileSync } from 'node:fs';
 
@@ -204,5 +205,27 @@ describe('the sweep without a query per purged request', () => {
     expect(queries).toEqual(['purge-by-date', 'REQ#wrote']);
     expect(JSON.stringify(await trail('wrote'))).not.toContain('Storgata');
     expect((await get('quiet3')).subject.name).toBeUndefined();
+  });
+});
+
+describe('the sweep of a rectification', () => {
+  it('empties the current values, the corrections staff chose and a corrected address\'s alias with the identity, and the values asked for go with the subject', async () => {
+    const at = { closedAt: '2026-10-01T00:00:00.000Z', purgePk: 'PURGE', purgeAfter: '2028-10-01T00:00:00.000Z', subjectMessages: false };
+    await db.send(new PutCommand({ TableName: TABLE, Item: record('corrected', { ...at, type: 'rectification', subject: { email: 'bob@example.com', normalizedEmail: 'bob@example.com', rectification: { fields: { phone: '+47 912 34 567' } } } }) }));
+    const store = new DynamoRectificationStore(db, TABLE);
+    await store.putCurrent('corrected', 'stripe', [{ object: 'customers', recordId: 'cus_1', field: 'phone', systemField: 'phone', value: '+47 400 00 001' }], at.closedAt);
+    await store.putChoice('corrected', { corrections: { stripe: [{ object: 'customers', recordId: 'cus_1', field: 'phone', value: '+47 912 34 567' }] }, refusals: [], by: 'approver@localhost', at: at.closedAt });
+
+    await store.putAlias('corrected', 'hash-of-the-new-address', '2026-01-01T10:00:00.000Z');
+
+    await sweepSubjectRetention(db, TABLE, NOW);
+
+    expect(await store.current('corrected')).toEqual({});
+    expect(await store.choice('corrected')).toBeUndefined();
+    const aliased = await db.send(new QueryCommand({ TableName: TABLE, IndexName: 'by-subject', KeyConditionExpression: 'subjectHash = :h', ExpressionAttributeValues: { ':h': 'hash-of-the-new-address' } }));
+    expect(aliased.Items).toEqual([]);
+    const left = await db.send(new QueryCommand({ TableName: TABLE, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :r)', ExpressionAttributeValues: { ':pk': 'REQ#corrected', ':r': 'RECTIFY#' } }));
+    expect(JSON.stringify(left.Items)).not.toContain('+47');
+    expect(JSON.stringify(await get('corrected'))).not.toContain('+47');
   });
 });

@@ -122,6 +122,57 @@ describe('approve', () => {
     expect(right.status).toBe('in_progress');
   });
 
+  describe('approving a rectification', () => {
+    const phone = { object: 'customers', recordId: 'cus_1', field: 'phone' as const, systemField: 'phone', value: '+47 400 00 001' };
+    const correct = (over: Record<string, unknown> = {}) => ({ connectorId: 'stripe', object: 'customers', recordId: 'cus_1', field: 'phone' as const, value: ' +47 912 34 567 ', ...over });
+    async function previewed() {
+      await inReview({ type: 'rectification' });
+      await ctx.memory.rectifications.putCurrent(REQUEST_ID, 'stripe', [phone]);
+    }
+
+    it('stores the corrections and refusals staff chose on their own item, and audits which fields where, never the values', async () => {
+      await previewed();
+
+      const after = await approve(ctx, REQUEST_ID, APPROVER, undefined, { corrections: [correct()], refusals: [{ field: 'name', reason: ' Our records match your passport. ' }] });
+
+      expect(after.status).toBe('in_progress');
+      expect(await ctx.memory.rectifications.choice(REQUEST_ID)).toEqual({
+        corrections: { stripe: [{ object: 'customers', recordId: 'cus_1', field: 'phone', value: '+47 912 34 567' }] },
+        refusals: [{ field: 'name', reason: 'Our records match your passport.' }],
+        by: APPROVER,
+        at: ctx.clock.now().toISOString(),
+      });
+      expect(after).not.toHaveProperty('rectification');
+      const chosen = ctx.memory.events.find((e) => e.action === 'rectification.chosen')!;
+      expect(chosen).toMatchObject({ actor: APPROVER, detail: { corrections: { stripe: ['phone'] }, refused: ['name'] } });
+      expect(JSON.stringify(chosen)).not.toContain('+47');
+    });
+
+    it.each([
+      ['no choice at all', undefined, 'rectification_choice_required'],
+      ['an empty choice', { corrections: [], refusals: [] }, 'rectification_choice_empty'],
+      ['a record the preview did not show', { corrections: [correct({ recordId: 'cus_someone_else' })], refusals: [] }, 'unknown_record'],
+      ['a field the preview did not show', { corrections: [correct({ field: 'email', value: 'bob@example.org' })], refusals: [] }, 'unknown_record'],
+      ['a system that showed nothing', { corrections: [correct({ connectorId: 'hubspot' })], refusals: [] }, 'unknown_record'],
+      ['a phone that is not a number', { corrections: [correct({ value: 'ring me' })], refusals: [] }, 'invalid_correction'],
+      ['the same field twice', { corrections: [correct(), correct()], refusals: [] }, 'duplicate_correction'],
+      ['a field both corrected and refused', { corrections: [correct()], refusals: [{ field: 'phone' as const, reason: 'accurate' }] }, 'refused_and_corrected'],
+    ])('refuses %s with a 400, stores nothing and leaves the request in review', async (_what, choice, code) => {
+      await previewed();
+
+      const err = await rejection(approve(ctx, REQUEST_ID, APPROVER, undefined, choice));
+
+      expect([err.status, err.code]).toEqual([400, code]);
+      expect(await ctx.memory.rectifications.choice(REQUEST_ID)).toBeUndefined();
+      expect(ctx.memory.stored().status).toBe('awaiting_review');
+    });
+
+    it('refuses a rectification choice on another type of request', async () => {
+      await inReview();
+      expect((await rejection(approve(ctx, REQUEST_ID, APPROVER, undefined, { corrections: [], refusals: [] }))).code).toBe('rectification_not_applicable');
+    });
+  });
+
   it('undoes its claim when the workflow no longer waits (TaskTimedOut)', async () => {
     await inReview();
     sfn.on(SendTaskSuccessCommand).rejects(new TaskTimedOut({ message: 'timed out', $metadata: {} }));

@@ -26,6 +26,8 @@ import {
 import { RequestNotFound, StateConflict, type RequestRepository, type SubjectLockClaim, type UpdateConditions } from '#domain/requests/repository';
 import type { ErasureRecheckItem, IdempotencyItem, Preview, Verification } from '#domain/requests/model';
 import type { TodoStore } from '#domain/todos/store';
+import type { RectificationChoice, RectificationStore } from '#domain/rectification/store';
+import type { FieldValue } from '#connectors/types';
 import { todoNumber, type TodoDueMarker, type TodoItem } from '#domain/todos/model';
 import type { SuppressionEntry, SuppressionList } from '#domain/suppression/list';
 
@@ -90,9 +92,39 @@ export class MemoryTodoStore implements TodoStore {
   }
 }
 
+/** A rectification's current values and staff's choice (#domain/rectification/store) in memory. */
+export class MemoryRectificationStore implements RectificationStore {
+  readonly currents = new Map<string, Record<string, FieldValue[]>>();
+  readonly choices = new Map<string, RectificationChoice>();
+  async putCurrent(requestId: string, connectorId: string, values: FieldValue[]) {
+    this.currents.set(requestId, { ...this.currents.get(requestId), [connectorId]: clone(values) });
+  }
+  async current(requestId: string) {
+    return clone(this.currents.get(requestId) ?? {});
+  }
+  async putChoice(requestId: string, choice: RectificationChoice) {
+    this.choices.set(requestId, clone(choice));
+  }
+  async choice(requestId: string) {
+    const c = this.choices.get(requestId);
+    return c ? clone(c) : undefined;
+  }
+  readonly aliases = new Map<string, string[]>();
+  async putAlias(requestId: string, subjectHash: string) {
+    this.aliases.set(requestId, [...new Set([...(this.aliases.get(requestId) ?? []), subjectHash])]);
+  }
+  async forget(requestId: string, _at: string) {
+    const n = Object.keys(this.currents.get(requestId) ?? {}).length + (this.choices.has(requestId) ? 1 : 0);
+    this.currents.delete(requestId);
+    this.choices.delete(requestId);
+    return n;
+  }
+}
+
 export class MemoryRepo {
   readonly requests = new Map<string, RequestRecord>();
   readonly todos = new MemoryTodoStore(this.requests);
+  readonly rectifications = new MemoryRectificationStore();
   readonly events: AuditEvent[] = [];
   readonly tokens = new Map<string, string>();
   readonly downloads = new Map<string, DownloadItem>();

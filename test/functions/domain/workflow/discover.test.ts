@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { enabledConnectors } from '#commons/config';
 import type { ConnectorRegistry } from '#connectors/registry';
 import { ConnectorUnavailable } from '#connectors/errors';
-import type { Connector, DataRecord, Subject } from '#connectors/types';
+import type { Connector, DataRecord, FieldValue, RectifiableField, Subject } from '#connectors/types';
 import { discoverWithConnector, planDiscovery, recordPreview, type DiscoveryResult } from '#domain/workflow/discover';
 import { REQUEST_ID, requestRecord, testContext, verificationFor, type TestContext } from '../requests/support.ts';
 
@@ -136,5 +136,73 @@ describe('recordPreview', () => {
     expect(await recordPreview(ctx, REQUEST_ID, results)).toMatchObject({ recorded: false });
     expect(await ctx.memory.preview(REQUEST_ID)).toBeUndefined();
     expect(ctx.memory.events).toEqual([]);
+  });
+});
+
+describe('the preview of a rectification', () => {
+  const rectification = {
+    ...verified,
+    type: 'rectification' as const,
+    subject: { email: 'bob@example.com', normalizedEmail: 'bob@example.com', rectification: { fields: { phone: '+47 912 34 567' } } },
+  };
+  const phone: FieldValue = { object: 'customers', recordId: 'cus_1', field: 'phone', systemField: 'phone', value: '+47 400 00 001' };
+
+  function rectifying(values: FieldValue[], asked: RectifiableField[][] = []): ConnectorRegistry {
+    const connector = {
+      id: 'stripe',
+      async *access() {
+        throw new Error('a rectification reads current values, it does not count');
+      },
+      rectify: {
+        async current(_s: Subject, fields: readonly RectifiableField[]) {
+          asked.push([...fields]);
+          return values;
+        },
+        async apply() {
+          throw new Error('the preview never writes to a system');
+        },
+      },
+    } as unknown as Connector;
+    return { get: () => connector } as unknown as ConnectorRegistry;
+  }
+
+  it('reads the current values of the fields the subject gave, and stores them on their own item, not in the result', async () => {
+    await ctx.memory.create(requestRecord(rectification));
+    const asked: RectifiableField[][] = [];
+
+    const out = await discoverWithConnector(ctx, rectifying([phone], asked), REQUEST_ID, 'stripe');
+
+    expect(out).toEqual({ connectorId: 'stripe', status: 'current', values: 1 });
+    expect(JSON.stringify(out)).not.toContain('+47');
+    expect(asked).toEqual([['phone']]);
+    expect(await ctx.memory.rectifications.current(REQUEST_ID)).toEqual({ stripe: [phone] });
+    expect(ctx.memory.updates).toEqual([]);
+  });
+
+  it('reads all four fields when the subject only wrote what is wrong in their own words', async () => {
+    await ctx.memory.create(requestRecord({ ...rectification, subject: { email: 'bob@example.com', normalizedEmail: 'bob@example.com', details: 'My number is wrong' } }));
+    const asked: RectifiableField[][] = [];
+
+    await discoverWithConnector(ctx, rectifying([], asked), REQUEST_ID, 'stripe');
+
+    expect(asked).toEqual([['name', 'email', 'phone', 'address']]);
+  });
+
+  it('lists a system without the rectify capability as nothing to correct here', async () => {
+    await ctx.memory.create(requestRecord(rectification));
+
+    expect(await discoverWithConnector(ctx, registryWith([record('events', 'e1')]), REQUEST_ID, 'stripe')).toEqual({ connectorId: 'stripe', status: 'nothing_to_correct' });
+  });
+
+  it('records per system how many values it showed, or that it has nothing to correct', async () => {
+    await ctx.memory.create(requestRecord(rectification));
+
+    await recordPreview(ctx, REQUEST_ID, [
+      { connectorId: 'stripe', status: 'current', values: 1 },
+      { connectorId: 'google-analytics', status: 'nothing_to_correct' },
+    ]);
+
+    expect((await ctx.memory.preview(REQUEST_ID))!.connectors).toEqual({ stripe: { status: 'current', values: 1 }, 'google-analytics': { status: 'nothing_to_correct' } });
+    expect(ctx.memory.events[0]!.detail!.summary).toMatch(/^Preview: Stripe \(payments\) 1 current value, .* nothing to correct$/);
   });
 });

@@ -202,6 +202,65 @@ describe('notifyOutcome', () => {
     expect(mail.text).toContain('Vi har ennå ikke fått bekreftet reservasjonen i: HubSpot (kommunikasjon og markedsføring).');
   });
 
+  describe('closing a rectification', () => {
+    const corrected = (connectorId: string, fields: Array<'phone' | 'address'>): ConnectorOutcome => ({
+      ...outcome(connectorId, 'succeeded'),
+      rectification: { applies: true, items: fields.map((field) => ({ object: 'x', recordId: `${connectorId}-1`, field, status: 'corrected' as const })), confirmedAt: '2026-03-03T09:00:00.000Z' },
+    });
+    async function rectified(locale?: string) {
+      await ctx.memory.update(REQUEST_ID, {
+        type: 'rectification',
+        status: 'in_progress',
+        ...(locale ? { locale } : {}),
+        connectors: {
+          stripe: corrected('stripe', ['phone']),
+          hubspot: corrected('hubspot', ['phone']),
+          'google-analytics': { ...outcome('google-analytics', 'succeeded'), rectification: { applies: false, items: [] } },
+        },
+      }, { remove: ['package'] });
+      await ctx.memory.rectifications.putChoice(REQUEST_ID, { corrections: {}, refusals: [{ field: 'address', reason: 'Our delivery records confirm the address we hold.' }], by: 'dana', at: 'x' });
+    }
+
+    it('tells the subject what was corrected where, what was refused and why with the right to complain, and that recipients are told', async () => {
+      await rectified();
+
+      const out = await notifyOutcome(ctx, REQUEST_ID, { outcome: 'rectified' });
+
+      expect(out).toEqual({ status: 'completed' });
+      const mail = ctx.mail.to(SUBJECT_EMAIL)[0]!;
+      expect(mail.subject).toBe(`We have dealt with your request to correct your data (request ${REQUEST_ID})`);
+      expect(mail.text).toContain('Stripe (payments): your phone number was corrected.');
+      expect(mail.text).toContain('HubSpot (communication and marketing): your phone number was corrected.');
+      expect(mail.text).not.toContain('Google');
+      expect(mail.text).toContain('Your postal address: Our delivery records confirm the address we hold.');
+      expect(mail.text).toContain('You have the right to lodge a complaint with the supervisory authority');
+      expect(mail.text).toContain('GDPR Article 19');
+    });
+
+    it('leaves staff a task per recipient not told through its own system (Art. 19), as an erasure does', async () => {
+      await rectified();
+
+      await notifyOutcome(ctx, REQUEST_ID, { outcome: 'rectified' });
+
+      const titles = (await ctx.memory.todos.list(REQUEST_ID)).map((t) => t.title);
+      expect(titles).toContain('Tell Salesforce about the correction (GDPR Art. 19)');
+      expect(titles).not.toContain('Tell Stripe about the correction (GDPR Art. 19)');
+      expect(titles).not.toContain('Tell HubSpot about the correction (GDPR Art. 19)');
+    });
+
+    it('writes the report in Norwegian for a Norwegian request', async () => {
+      await rectified('nb');
+
+      await notifyOutcome(ctx, REQUEST_ID, { outcome: 'rectified' });
+
+      const mail = ctx.mail.to(SUBJECT_EMAIL)[0]!;
+      expect(mail.subject).toBe(`Vi har behandlet ønsket ditt om å rette opplysninger (henvendelse ${REQUEST_ID})`);
+      expect(mail.text).toContain('Stripe (betalinger): telefonnummer er rettet.');
+      expect(mail.text).toContain('Rettelse av postadresse: Our delivery records confirm the address we hold.');
+      expect(mail.text).toContain('personvernforordningen artikkel 19');
+    });
+  });
+
   it('closes an unverified request and says so', async () => {
     await ctx.memory.update(REQUEST_ID, { status: 'awaiting_verification' });
     const out = await notifyOutcome(ctx, REQUEST_ID, { outcome: 'unverified' });

@@ -98,6 +98,27 @@ describe('POST /v1/requests', () => {
     expect(blank!.subject).not.toHaveProperty('details');
   });
 
+  it('files a rectification with the values the subject says are right, staff review it, and the law\'s extendable month applies', async () => {
+    const res = await post({
+      type: 'rectification',
+      email: fresh(),
+      rectification: { fields: { phone: '+47 912 34 567', email: '', address: { city: ' Oslo ', country: 'no', line2: '' } } },
+    });
+
+    expect(res.statusCode).toBe(202);
+    const r = await stored(res.body.requestId);
+    // Empty values are not asked for; values are trimmed; the country is a code.
+    expect(r!.subject.rectification).toEqual({ fields: { phone: '+47 912 34 567', address: { city: 'Oslo', country: 'NO' } } });
+    expect(r!.extendedDueDate > r!.dueDate).toBe(true);
+  });
+
+  it('files a rectification described only in the subject\'s words', async () => {
+    const r = await stored((await post({ type: 'rectification', email: fresh(), details: 'My surname is spelt wrong.' })).body.requestId);
+
+    expect(r).toMatchObject({ type: 'rectification', subject: { details: 'My surname is spelt wrong.' } });
+    expect(r!.subject).not.toHaveProperty('rectification');
+  });
+
   it('answers the same shape whether or not a request is already open for the address', async () => {
     const email = fresh();
     const first = await post({ type: 'access', email });
@@ -111,7 +132,14 @@ describe('POST /v1/requests', () => {
 
   it.each([
     ['an invalid email', { type: 'access', email: 'not-an-address' }, 'invalid_request', 'email'],
-    ['an unknown type', { type: 'rectification', email: 'a@example.com' }, 'invalid_request', 'type'],
+    ['an unknown type', { type: 'telepathy', email: 'a@example.com' }, 'invalid_request', 'type'],
+    ['a rectification that says nothing is wrong', { type: 'rectification', email: 'a@example.com', rectification: { fields: { phone: '' } } }, 'rectification_empty', 'details'],
+    ['a rectification phone that is not a number', { type: 'rectification', email: 'a@example.com', rectification: { fields: { phone: 'call me' } } }, 'invalid_request', 'rectification.fields.phone'],
+    ['a rectification name over 200 characters', { type: 'rectification', email: 'a@example.com', rectification: { fields: { name: 'x'.repeat(201) } } }, 'invalid_request', 'rectification.fields.name'],
+    ['a rectification name carrying a link', { type: 'rectification', email: 'a@example.com', rectification: { fields: { name: 'Bob www.evil.example' } } }, 'invalid_rectification', 'rectification.fields.name'],
+    ['a rectification city with a line break', { type: 'rectification', email: 'a@example.com', rectification: { fields: { address: { city: 'Oslo\nIMPORTANT' } } } }, 'invalid_rectification', 'rectification.fields.address.city'],
+    ['a rectification field the product does not correct', { type: 'rectification', email: 'a@example.com', rectification: { fields: { iban: 'NO93' } } }, 'invalid_request', 'iban'],
+    ['rectification values on an access request', { type: 'access', email: 'a@example.com', rectification: { fields: { phone: '+47 912 34 567' } } }, 'rectification_not_applicable', 'rectification'],
     ['an extra field', { type: 'access', email: 'a@example.com', admin: true }, 'invalid_request', 'admin'],
     ['a country that is not a code', { type: 'access', email: 'a@example.com', country: 'Norway' }, 'invalid_request', 'country'],
     ['a locale of 27 KB', { type: 'access', email: 'a@example.com', locale: `en-${'abcdefgh-'.repeat(3000)}x` }, 'invalid_request', 'locale'],

@@ -6,6 +6,7 @@ import { mail } from './mail.ts';
 import { messages } from './messages.ts';
 import { objection } from './objection.ts';
 import { optoutExtra } from './optout-extra.ts';
+import { rectification } from './rectification.ts';
 import { pages } from './pages.ts';
 import { portability } from './portability.ts';
 import { release } from './release.ts';
@@ -25,6 +26,7 @@ export const en = {
   ...agents,
   ...objection,
   ...optoutExtra,
+  ...rectification,
   ...portability,
   ...restriction,
 };

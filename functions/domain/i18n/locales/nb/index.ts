@@ -7,6 +7,7 @@ import { mail } from './mail.ts';
 import { messages } from './messages.ts';
 import { objection } from './objection.ts';
 import { optoutExtra } from './optout-extra.ts';
+import { rectification } from './rectification.ts';
 import { pages } from './pages.ts';
 import { portability } from './portability.ts';
 import { release } from './release.ts';
@@ -26,6 +27,7 @@ export const nb: Catalogue = {
   ...agents,
   ...objection,
   ...optoutExtra,
+  ...rectification,
   ...portability,
   ...restriction,
 };
