@@ -28,7 +28,7 @@ describe('configuration', () => {
 
     const config = parseConfig(raw);
 
-    expect(config.review).toEqual({ access: 'staff', erasure: 'staff', portability: 'staff', marketing_opt_out: 'auto', restriction: 'staff', byJurisdiction: {} });
+    expect(config.review).toEqual({ access: 'staff', erasure: 'staff', portability: 'staff', marketing_opt_out: 'auto', rectification: 'staff', restriction: 'staff', byJurisdiction: {} });
     expect(config.records).toEqual({ subjectRetentionMonths: 24 });
     expect(config.verification).toEqual({ codeTtlMinutes: 15, maxAttempts: 5, unverifiedTimeoutSeconds: 7 * 24 * 3600, marketing_opt_out: 'none' });
     expect(config.delivery).toEqual({ linkTtlDays: 7, presignedUrlSeconds: 300 });

@@ -132,7 +132,7 @@ describe('GET /v1/admin/metrics', () => {
     const json = await metricsHandler(event('GET', '/v1/admin/metrics', '/v1/admin/metrics', { role: 'viewer', query: { year } }), context);
     expect(json.statusCode).toBe(200);
     expect(json.headers!['content-type']).toContain('application/json');
-    expect((JSON.parse(json.body!) as { year: number; types: unknown[] }).types).toHaveLength(5);
+    expect((JSON.parse(json.body!) as { year: number; types: unknown[] }).types).toHaveLength(6);
     const csv = await metricsHandler(
       event('GET', '/v1/admin/metrics', '/v1/admin/metrics', { role: 'viewer', query: { year }, headers: { accept: 'text/csv' } }),
       context,

@@ -142,7 +142,7 @@ describe('yearly metrics', () => {
     // No value here contains a comma or a quote, so splitting is parsing.
     const [header, ...lines] = metricsCsv(metrics).trimEnd().split('\n').map((l) => l.split(','));
     const rows = lines.map((cells) => Object.fromEntries(header!.map((name, i) => [name, cells[i]])));
-    expect(rows).toHaveLength(5);
+    expect(rows).toHaveLength(6);
     expect(rows[0]).toMatchObject({
       year: '2025',
       type: 'access',
@@ -158,7 +158,8 @@ describe('yearly metrics', () => {
     });
     expect(rows[2]).toMatchObject({ type: 'portability', received: '0', median_days_to_respond: '' });
     expect(rows[3]).toMatchObject({ type: 'marketing_opt_out', received: '1', median_days_to_respond: '2' });
-    expect(rows[4]).toMatchObject({ type: 'restriction', received: '0', median_days_to_respond: '' });
+    expect(rows[4]).toMatchObject({ type: 'rectification', received: '0', median_days_to_respond: '' });
+    expect(rows[5]).toMatchObject({ type: 'restriction', received: '0', median_days_to_respond: '' });
   });
 });
 
