@@ -16,6 +16,7 @@ import { addCalendarDays } from '../deadlines/calendar.ts';
 import { dateIn } from '../requests/local-date.ts';
 import { StateConflict } from '../requests/repository.ts';
 import type { RequestRecord } from '../requests/model.ts';
+import { art19Todo } from '../art19/recipients.ts';
 import { todoKeys, type KnownTodoKind, type TodoDueMarker, type TodoItem, type TodoKind } from './model.ts';
 
 /** Days to the due date for a kind the configuration does not name. */
@@ -181,11 +182,7 @@ export function followUpsOf(config: DsarConfig, r: RequestRecord): Array<NewTodo
   const todos: Array<NewTodo & { kind: KnownTodoKind; ref: string }> = [];
   for (const recipient of r.erasureReport?.recipientsNotTold ?? []) {
     if (recipient.reason !== 'staff') continue;
-    todos.push({
-      kind: 'art19-recipient',
-      ref: `art19:${recipient.name}`,
-      title: `Tell ${recipient.name} about the erasure (GDPR Art. 19)`,
-    });
+    todos.push(art19Todo('erasure', recipient.name));
   }
   for (const c of Object.values(r.connectors ?? {})) {
     if (c.status !== 'accepted_missing') continue;
