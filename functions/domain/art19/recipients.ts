@@ -64,13 +64,17 @@ export function connectorsOf(recipient: Pick<Recipient, 'name'>, names: string[]
 export function recipientsOfSystems(config: DsarConfig, connectorIds: string[]): Recipient[] {
   if (connectorIds.length === 0) return [];
   const changed = new Set(connectorIds);
-  const connectors = enabledConnectors(config);
   return config.privacyNotice.recipients.filter((recipient) => {
-    const receiving = connectors.filter((c) => (c.art15?.recipients ?? []).map(recipientName).includes(recipient.name)).map((c) => c.id);
-    const own = connectors.filter((c) => connectorsOf(recipient, [connectorName(config, c.id)]).length > 0).map((c) => c.id);
-    const linked = [...receiving, ...own];
+    const linked = linkedSystems(config, recipient.name);
     return linked.length === 0 || linked.some((id) => changed.has(id));
   });
+}
+
+/** The enabled systems (connector ids) linked to a recipient: it receives their data (`art15.recipients`), or they are its own (by name). */
+export function linkedSystems(config: DsarConfig, recipient: string): string[] {
+  return enabledConnectors(config)
+    .filter((c) => (c.art15?.recipients ?? []).map(recipientName).includes(recipient) || connectorsOf({ name: recipient }, [connectorName(config, c.id)]).length > 0)
+    .map((c) => c.id);
 }
 
 /**
@@ -127,7 +131,7 @@ export async function tellRecipients(
     const todo = await addTodo(ctx, request.requestId, art19Todo(action, recipient.name));
     outcome.byStaff.push({ name: recipient.name, todo: todo.n });
   }
-  await ctx.repo.audit(request.requestId, 'system', 'art19.told', {
+  await ctx.repo.audit(request.requestId, 'system', 'recipients.told', {
     action,
     notified: outcome.notified.map((r) => r.name),
     byStaff: outcome.byStaff.map((r) => r.name),

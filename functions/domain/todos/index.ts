@@ -186,12 +186,7 @@ export function followUpsOf(config: DsarConfig, r: RequestRecord): Array<NewTodo
   }
   for (const c of Object.values(r.connectors ?? {})) {
     if (c.status !== 'accepted_missing') continue;
-    const system = connectorName(config, c.connectorId);
-    todos.push({
-      kind: 'partial-answer',
-      ref: `partial:${c.connectorId}`,
-      title: r.type === 'erasure' ? `Finish the erasure in ${system} and tell the subject` : `Send the subject the data from ${system} missing from the answer`,
-    });
+    todos.push(partialAnswerTodo(config, r, c.connectorId));
   }
   // Each part staff withheld from the package (Art. 15(4)): a second look at the withholding once the
   // answer is out, by its owner, so a withholding is never one person's unchecked decision and what
@@ -206,6 +201,29 @@ export function followUpsOf(config: DsarConfig, r: RequestRecord): Array<NewTodo
     });
   }
   return todos;
+}
+
+/**
+ * The task for a system staff accepted as missing from the answer, in the words of what is missing. A
+ * restriction acts twice on the same systems (set, later lift), so its task names the pass in its ref.
+ */
+function partialAnswerTodo(config: DsarConfig, r: RequestRecord, connectorId: string): NewTodo & { kind: 'partial-answer'; ref: string } {
+  const system = connectorName(config, connectorId);
+  if (r.type === 'restriction') {
+    const lift = r.restriction?.phase === 'lift';
+    return {
+      kind: 'partial-answer',
+      ref: `partial:${lift ? 'lift' : 'set'}:${connectorId}`,
+      title: lift
+        ? `Lift the restriction in ${system}, which was accepted as not confirmed, and tell the subject (GDPR Art. 18)`
+        : `Restrict the subject's data in ${system}, which was accepted as not confirmed, and tell the subject (GDPR Art. 18)`,
+    };
+  }
+  return {
+    kind: 'partial-answer',
+    ref: `partial:${connectorId}`,
+    title: r.type === 'erasure' ? `Finish the erasure in ${system} and tell the subject` : `Send the subject the data from ${system} missing from the answer`,
+  };
 }
 
 const WITHHOLDING_WORDS: Record<string, string> = {
