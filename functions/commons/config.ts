@@ -328,8 +328,9 @@ const recipientSchema = z.object({
   country: z.optional(z.string()),
   thirdCountry: z._default(z.boolean(), false),
   /**
-   * Where this recipient is told about an erasure (GDPR Art. 19). Connectors tell their own systems
-   * through the erasure itself; others with an address here get an email naming the request.
+   * Where this recipient is told about an erasure, a restriction or its lifting (GDPR Art. 19,
+   * ../domain/art19/recipients.ts). Connectors tell their own systems through the change itself; others
+   * with an address here get an email naming the request, the rest become a task for staff.
    */
   notifyEmail: z.optional(z.email()),
 });

@@ -104,6 +104,15 @@ describe('the audit trail in sentences', () => {
     );
   });
 
+  it('tells who was told of a restriction or its lifting under Art. 19, and who is left to staff', () => {
+    expect(auditSentence({ at: '', actor: 'system', action: 'recipients.told', detail: { action: 'restriction', notified: ['Google'], byStaff: ['Microsoft'] } })).toBe(
+      'The workflow passed the restriction on to its recipients (GDPR Art. 19): told Google; staff tell Microsoft',
+    );
+    expect(auditSentence({ at: '', actor: 'system', action: 'recipients.told', detail: { action: 'restriction_lifted', notified: [], byStaff: [] } })).toBe(
+      'The workflow passed the lifting of the restriction on to its recipients (GDPR Art. 19): none concerned',
+    );
+  });
+
   it('reads an unknown kind as a sentence with its detail as text, never JSON', () => {
     const s = auditSentence({ at: '', actor: 'bo@example.com', action: 'tasks.ticked_off', detail: { task: 'tell Acme', done: { by: 'bo', at: '2026-12-06' } } });
     expect(s).toBe('Staff bo@example.com: tasks.ticked off (task: tell Acme; done: by bo, at 2026-12-06)');

@@ -99,6 +99,16 @@ describe('the console’s agent panel', () => {
     expect(Buffer.from(await doc.arrayBuffer()).equals(pdfDocument())).toBe(true);
     await screenshot(page, 'agent-4-console');
 
+    // Before the subject verified, the deny dialog offers the one reason the API accepts then.
+    await page.getByRole('button', { name: 'Deny' }).click();
+    const deny = page.getByRole('dialog');
+    const options = await deny.getByLabel('Reason').locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    expect(options).toEqual(['agent_permission_insufficient']);
+    await deny.getByText("an agent's request can be denied now only because the agent's permission is insufficient", { exact: false }).waitFor();
+    await screenshot(page, 'agent-4b-deny-before-verification');
+    await deny.getByRole('button', { name: 'Cancel' }).click();
+    expect((await rt.api('GET', `/v1/admin/requests/${requestId}`, { token: rt.staffToken })).body.request.status).toBe('awaiting_verification');
+
     page.once('dialog', (d) => void d.accept());
     await panel.getByRole('button', { name: /Accept the power of attorney/ }).click();
     await page.getByText('Power of attorney accepted: the request goes on to review.').waitFor();

@@ -69,6 +69,9 @@ describe('a restriction in the console', () => {
     await panel.getByRole('heading', { name: 'Restriction of processing' }).waitFor();
     expect(await panel.locator('tr[data-connector="accounts"] td').nth(1).textContent()).toContain('Restricted (account 1)');
     expect(await panel.locator('tr[data-connector="calls"] td').nth(1).textContent()).toContain('for staff to restrict by hand');
+    // Art. 19: no recipient has an address in the example configuration, so staff tell each one (a task each).
+    const recipients = await panel.locator('dt:has-text("Recipients (Art. 19)") + dd').textContent();
+    expect(recipients).toMatch(/^staff tell .*Stripe \(task \d+\)/);
     expect(await panelActions(page)).toEqual(['announce-lifting']);
     expect(await page.locator('.action-bar button[data-action="cancel"]').count()).toBe(0);
     await screenshot(page, 'restriction-2-panel');
@@ -91,6 +94,7 @@ describe('a restriction in the console', () => {
     await page.reload();
     await page.locator('.status[data-status="completed"]').waitFor();
     await panel.getByRole('table', { name: 'Lifting' }).waitFor();
+    expect(await panel.locator('dt:has-text("Recipients told of the lifting") + dd').textContent()).toMatch(/^staff tell .*Stripe \(task \d+\)/);
     expect(await panelActions(page)).toEqual([]);
     await screenshot(page, 'restriction-5-lifted');
     expect(errors).toEqual([]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { needsTypedConfirmation, offeredActions } from '../../console/src/console/rules.ts';
+import { denialReasonsFor, needsTypedConfirmation, offeredActions } from '../../console/src/console/rules.ts';
 import { DENIAL_REASON_LABEL, DENIAL_REASON_TEXT } from '../../console/src/shared/labels.ts';
 import { DENIAL_REASONS } from '../../functions/domain/requests/model.ts';
 
@@ -23,6 +23,12 @@ describe('the actions the console offers', () => {
     expect(needsTypedConfirmation('approve', 'erasure')).toBe(true);
     expect(needsTypedConfirmation('approve', 'access')).toBe(false);
     expect(needsTypedConfirmation('deny', 'erasure')).toBe(false);
+  });
+
+  it('It should offer only the agent-permission reason before the subject verified, as the API refuses every other then', () => {
+    const all = Object.keys(DENIAL_REASON_LABEL);
+    expect(denialReasonsFor({ status: 'awaiting_verification' }, all)).toEqual(['agent_permission_insufficient']);
+    expect(denialReasonsFor({ status: 'awaiting_review' }, all)).toEqual(all);
   });
 
   it('It should know every denial reason the API accepts, and no other', () => {

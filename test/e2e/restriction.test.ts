@@ -3,7 +3,8 @@
  * "a restriction is set and lifted with the subject told"): alice asks, staff approve, the account store
  * and Salesforce (sandbox) show the mark, staff get a task for each system that cannot mark it, and she is
  * mailed; staff cannot lift before telling her, announce the lifting (she is mailed first), lift; the
- * marks are gone, the request completes, and she is told.
+ * marks are gone, the request completes, and she is told. Both the restriction and its lifting are passed
+ * on to the recipients (Art. 19): Google by mail (it has an address here), the others as staff's tasks.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -12,9 +13,17 @@ import { ALICE, demoPeople } from '../../infra/local/demo/people.ts';
 import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
 
 let rt: TestRuntime;
+/** Google receives the account store's data (its `art15.recipients`); here it has an address for Art. 19 notices. */
+const GOOGLE = 'privacy@google.example';
 
 beforeAll(async () => {
-  rt = await startTestRuntime({ crowd: 20 });
+  rt = await startTestRuntime({
+    crowd: 20,
+    configOverrides: (config) => ({
+      ...config,
+      privacyNotice: { ...config.privacyNotice, recipients: config.privacyNotice.recipients.map((r) => (r.name === 'Google' ? { ...r, notifyEmail: GOOGLE } : r)) },
+    }),
+  });
 });
 afterAll(async () => {
   await rt?.cleanup();
@@ -82,6 +91,19 @@ describe("alice's restriction", () => {
     expect(mail.body.text).toContain('Our staff are marking your data as restricted by hand in:');
   });
 
+  it('tells the recipients of the restricted systems (Art. 19): Google by mail, Salesforce by its own mark, the others through staff; and tells her so', async () => {
+    const notice = await rt.waitForMail(GOOGLE, 'Restriction of processing under GDPR Art. 19');
+    expect(notice.body.text).toContain(id);
+    const tasks = await rt.api('GET', `/v1/admin/requests/${id}/tasks`, { token: rt.staffToken });
+    const art19 = tasks.body.items.filter((t: any) => t.kind === 'art19-recipient').map((t: any) => t.title);
+    expect(art19).toEqual(expect.arrayContaining(['Tell Stripe about the restriction of processing (GDPR Art. 19)']));
+    expect(art19.some((t: string) => t.includes('Google') || t.includes('Salesforce'))).toBe(false);
+    const mail = await rt.waitForMail(ALICE.email, 'We have restricted the use of your data');
+    expect(mail.body.text).toMatch(/We have told those we disclosed your data to about the restriction: [^\n]*Salesforce/);
+    expect(mail.body.text).toMatch(/We have told those we disclosed your data to about the restriction: [^\n]*Google/);
+    expect(mail.body.text).toMatch(/Our staff are telling these recipients of your data about the restriction: [^\n]*Stripe/);
+  });
+
   it('refuses to lift before she was told (409, nothing changes)', async () => {
     const early = await act(id, 'lift');
     expect(early.status).toBe(409);
@@ -106,6 +128,8 @@ describe("alice's restriction", () => {
     expect((await accountItems(ALICE.email)).map((a) => [a.processingRestricted, a.processingRestrictedAt])).toEqual([[undefined, undefined]]);
     expect(aliceIndividuals().map((i) => i.HasOptedOutProcessing)).toEqual([false]);
     const mail = await rt.waitForMail(ALICE.email, 'The restriction on your data has been lifted');
+    expect(mail.body.text).toMatch(/We have told those we disclosed your data to that the restriction is lifted: [^\n]*Google/);
+    expect((await rt.waitForMail(GOOGLE, 'Restriction of processing lifted')).body.text).toContain(id);
     const all = await rt.mails(ALICE.email);
     expect(all.findIndex((m) => m.subject.includes('We intend to lift'))).toBeLessThan(all.findIndex((m) => m.subject === mail.subject));
     const sentences = done.audit.map((e: any) => e.action);

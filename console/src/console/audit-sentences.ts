@@ -75,6 +75,9 @@ function restrictionLine(d: Record<string, unknown>): string {
   return [`${lifting ? 'restriction lifted' : 'restriction confirmed'} (${marked || 'nothing held'})`, hand].filter(Boolean).join('; ');
 }
 
+/** What a request did, as the Art. 19 sentence names it (the action keys of functions/domain/art19/recipients.ts). */
+const ART19_WORDS: Record<string, string> = { erasure: 'erasure', restriction: 'restriction', restriction_lifted: 'lifting of the restriction' };
+
 export const SENTENCES: Record<string, Sentence> = {
   'request.filed': (w, d) => `${w} filed ${SHORT_TYPE[str(d.type)] ? article(SHORT_TYPE[str(d.type)]!.toLowerCase()) : 'a'} request (${str(d.jurisdiction)}, ${str(d.country)})`,
   'agent.acknowledged': (w) => `${w} told the subject an agent filed for them, and sent the agent a status-only link`,
@@ -164,6 +167,8 @@ export const SENTENCES: Record<string, Sentence> = {
     const refused = Array.isArray(d.refused) && d.refused.length ? `; refused: ${list(d.refused)}` : '';
     return `${w} chose the corrections: ${where || 'none'}${refused}`;
   },
+  'recipients.told': (w, d) =>
+    `${w} passed the ${ART19_WORDS[str(d.action)] ?? str(d.action)} on to its recipients (GDPR Art. 19)${Array.isArray(d.notified) && d.notified.length ? `: told ${list(d.notified)}` : ''}${Array.isArray(d.byStaff) && d.byStaff.length ? `; staff tell ${list(d.byStaff)}` : ''}${!(Array.isArray(d.notified) && d.notified.length) && !(Array.isArray(d.byStaff) && d.byStaff.length) ? ': none concerned' : ''}`,
   'suppression.recorded': (w) => `${w} put the subject's address, as a hash, on the marketing suppression list`,
   'erasure.identifiers_resolved': (w, d, n) => `${w} looked up the subject's identifiers in ${d.systems && typeof d.systems === 'object' ? Object.keys(d.systems).map((c) => name(n, c)).join(', ') : 'the systems'}`,
   'erasure.confirmed': (w) => `${w} read every system back: the erasure took`,

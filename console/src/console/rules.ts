@@ -18,6 +18,16 @@ export function offeredActions(detail: { actions?: readonly string[] }): Action[
   return ACTIONS.filter((a) => allowed.has(a));
 }
 
+/**
+ * The denial reasons the deny dialog offers, out of `all`. Before the subject has confirmed the address,
+ * the API lets staff deny only an agent's request, and only because the agent's permission is
+ * insufficient: every other reason is about the subject and is refused with 409 `not_verified`
+ * (earlyDenialRefusal in functions/domain/requests/staff.ts). After verification, every reason.
+ */
+export function denialReasonsFor(request: { status: string }, all: readonly string[]): string[] {
+  return request.status === 'awaiting_verification' ? all.filter((reason) => reason === 'agent_permission_insufficient') : [...all];
+}
+
 /** Actions that cannot be undone ask the staff member to type the request id, not just click. */
 export function needsTypedConfirmation(action: Action, type: string): boolean {
   return action === 'approve' && type === 'erasure';

@@ -639,6 +639,23 @@ export interface components {
       /** @description Why the correction is refused (11 CCR §7023(f): the data is more likely accurate); the subject is told */
       reason: string;
     };
+    Art19Outcome: {
+      /** Format: date-time */
+      at: string;
+      /** @description Told by mail to the configured address (`email`), or by the change itself made through the recipient's own system (`api`) */
+      notified: ({
+          name: string;
+          /** @enum {string} */
+          how: "email" | "api";
+          /** Format: date-time */
+          at: string;
+        })[];
+      /** @description Left to staff: the number of the follow-up task (kind `art19-recipient`) for each */
+      byStaff: {
+          name: string;
+          todo: number;
+        }[];
+    };
     StaffRequest: {
       requestId: string;
       /** @enum {string} */
@@ -706,6 +723,10 @@ export interface components {
         setPass?: {
           [key: string]: components["schemas"]["ConnectorOutcome"];
         };
+      };
+      /** @description GDPR Art. 19 for the types that act per system (docs/restriction.md, "Telling recipients"): per action (`restriction`, `restriction_lifted`, ...) which recipients were told, how, and which are left to staff as tasks. The erasure keeps its own in its report. */
+      art19?: {
+        [key: string]: components["schemas"]["Art19Outcome"];
       };
       /**
        * Format: date-time

@@ -111,3 +111,17 @@ export function recipientErasureNotice(config: DsarConfig, requestId: string, su
     'Please erase any copy of their personal data you received from us, unless you must keep it by law, and tell us if you cannot.',
   ]);
 }
+
+export function recipientRestrictionNotice(config: DsarConfig, requestId: string, subjectEmail: string, at: string): Email {
+  return compose(config, `Restriction of processing under GDPR Art. 19 (${requestId})`, [
+    `Under Article 19 GDPR we inform you that on ${at.slice(0, 10)} we restricted the processing of the personal data of the data subject identified by ${subjectEmail} at their request (${requestId}, GDPR Art. 18).`,
+    'Please restrict the processing of any of their personal data you received from us in the same way: store it, but do not otherwise use it until we tell you the restriction is lifted. Tell us if you cannot.',
+  ]);
+}
+
+export function recipientRestrictionLiftedNotice(config: DsarConfig, requestId: string, subjectEmail: string, at: string): Email {
+  return compose(config, `Restriction of processing lifted, GDPR Art. 19 (${requestId})`, [
+    `Under Article 19 GDPR we inform you that on ${at.slice(0, 10)} we lifted the restriction of processing we told you about for the data subject identified by ${subjectEmail} (${requestId}).`,
+    'You may again process the personal data you received from us as our agreement with you provides.',
+  ]);
+}

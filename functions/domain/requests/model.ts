@@ -25,6 +25,7 @@
 import type { RequestedRectification } from '../rectification/requested.ts';
 import type { ErasurePolicy, Jurisdiction, RequestType } from '#commons/config';
 import type { ErasureItem, RectificationItem, SuppressionItem } from '#connectors/types';
+import type { Art19Action, Art19Outcome } from '../art19/recipients.ts';
 import type { RestrictionOnRecord, RestrictionOutcome } from '../restriction/model.ts';
 
 export const OPEN_INDEX = 'open-by-due';
@@ -330,6 +331,11 @@ export interface RequestRecord {
   agent?: AgentOnRecord;
   /** A restriction request's ground, phase, and the lifting's notice (../restriction/model.ts). */
   restriction?: RestrictionOnRecord;
+  /**
+   * GDPR Art. 19 for the types that act per system (../art19/recipients.ts): which recipients were told
+   * of each action, how, and which are left to staff. The erasure keeps its own in `erasureReport`.
+   */
+  art19?: Partial<Record<Art19Action, Art19Outcome>>;
   /**
    * When the statutory answer was given to a request that stays open afterwards (a restriction confirmed
    * in every system, lifted later): the metrics count the deadline as met on this date, not on closing.

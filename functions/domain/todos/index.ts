@@ -16,7 +16,7 @@ import { addCalendarDays } from '../deadlines/calendar.ts';
 import { dateIn } from '../requests/local-date.ts';
 import { StateConflict } from '../requests/repository.ts';
 import type { RequestRecord } from '../requests/model.ts';
-import { connectorsOf } from '../workflow/recipient-systems.ts';
+import { art19Todo, connectorsOf } from '../art19/recipients.ts';
 import { todoKeys, type KnownTodoKind, type TodoDueMarker, type TodoItem, type TodoKind } from './model.ts';
 
 /** Days to the due date for a kind the configuration does not name. */
@@ -182,21 +182,12 @@ export function followUpsOf(config: DsarConfig, r: RequestRecord): Array<NewTodo
   const todos: Array<NewTodo & { kind: KnownTodoKind; ref: string }> = [];
   for (const recipient of r.erasureReport?.recipientsNotTold ?? []) {
     if (recipient.reason !== 'staff') continue;
-    todos.push({
-      kind: 'art19-recipient',
-      ref: `art19:${recipient.name}`,
-      title: `Tell ${recipient.name} about the erasure (GDPR Art. 19)`,
-    });
+    todos.push(art19Todo('erasure', recipient.name));
   }
   todos.push(...rectificationRecipients(config, r));
   for (const c of Object.values(r.connectors ?? {})) {
     if (c.status !== 'accepted_missing') continue;
-    const system = connectorName(config, c.connectorId);
-    todos.push({
-      kind: 'partial-answer',
-      ref: `partial:${c.connectorId}`,
-      title: r.type === 'erasure' ? `Finish the erasure in ${system} and tell the subject` : `Send the subject the data from ${system} missing from the answer`,
-    });
+    todos.push(partialAnswerTodo(config, r, c.connectorId));
   }
   // Each part staff withheld from the package (Art. 15(4)): a second look at the withholding once the
   // answer is out, by its owner, so a withholding is never one person's unchecked decision and what
@@ -226,6 +217,29 @@ function rectificationRecipients(config: DsarConfig, r: RequestRecord): Array<Ne
   return config.privacyNotice.recipients
     .filter((recipient) => !connectorsOf(recipient, corrected).length)
     .map((recipient) => ({ kind: 'art19-recipient', ref: `art19:${recipient.name}`, title: `Tell ${recipient.name} about the correction (GDPR Art. 19)` }));
+}
+
+/**
+ * The task for a system staff accepted as missing from the answer, in the words of what is missing. A
+ * restriction acts twice on the same systems (set, later lift), so its task names the pass in its ref.
+ */
+function partialAnswerTodo(config: DsarConfig, r: RequestRecord, connectorId: string): NewTodo & { kind: 'partial-answer'; ref: string } {
+  const system = connectorName(config, connectorId);
+  if (r.type === 'restriction') {
+    const lift = r.restriction?.phase === 'lift';
+    return {
+      kind: 'partial-answer',
+      ref: `partial:${lift ? 'lift' : 'set'}:${connectorId}`,
+      title: lift
+        ? `Lift the restriction in ${system}, which was accepted as not confirmed, and tell the subject (GDPR Art. 18)`
+        : `Restrict the subject's data in ${system}, which was accepted as not confirmed, and tell the subject (GDPR Art. 18)`,
+    };
+  }
+  return {
+    kind: 'partial-answer',
+    ref: `partial:${connectorId}`,
+    title: r.type === 'erasure' ? `Finish the erasure in ${system} and tell the subject` : `Send the subject the data from ${system} missing from the answer`,
+  };
 }
 
 const WITHHOLDING_WORDS: Record<string, string> = {

@@ -8,12 +8,11 @@
  * one is either told (through the erasure call to its system, or by email to its `notifyEmail`), left
  * for staff to tell (no address, or the email failed: on the audit trail as
  * `erasure.recipients_outstanding`), or had nothing to be told because nothing of the subject's was
- * erased in its system (or, when the erasure erased nothing at all, in any system).
+ * erased in its system (or, when the erasure erased nothing at all, in any system). Mailing a recipient
+ * and its follow-up task are the one Art. 19 mechanism in ../art19/recipients.ts.
  */
 import { connectorName, enabledConnectors } from '#commons/config';
-import { logger } from '#commons/observability';
-import { recipientErasureNotice } from '../notifications/staff-mails.ts';
-import { connectorsOf } from './recipient-systems.ts';
+import { connectorsOf, mailRecipient } from '../art19/recipients.ts';
 import { deleteStaging } from '../staging/cleanup.ts';
 import { deleteSubjectCopies } from './subject-copies.ts';
 import { rechecksFor } from '../erasure-recheck/index.ts';
@@ -27,7 +26,7 @@ export type RecipientNotTold = NonNullable<ErasureReport['recipientsNotTold']>[n
 export type ErasureReportWithRecipients = ErasureReport & { recipientsNotTold: RecipientNotTold[] };
 
 export async function buildErasureReport(ctx: AppContext, request: RequestRecord): Promise<ErasureReportWithRecipients> {
-  const { config, mailer, clock } = ctx;
+  const { config, clock } = ctx;
   const completedAt = clock.now().toISOString();
   const outcomes = request.connectors ?? {};
   const confirmation = request.erasureConfirmation?.connectors ?? {};
@@ -84,13 +83,10 @@ export async function buildErasureReport(ctx: AppContext, request: RequestRecord
       continue;
     }
     if (recipient.notifyEmail) {
-      try {
-        await mailer.send(recipient.notifyEmail, recipientErasureNotice(config, request.requestId, request.subject.email, completedAt), { requestId: request.requestId });
+      // Not told (the mail failed) is not reported as told: it falls through to the staff's list below.
+      if (await mailRecipient(ctx, request, recipient, 'erasure', completedAt)) {
         recipientsNotified.push({ name: recipient.name, how: 'email', at: clock.now().toISOString() });
         continue;
-      } catch (err) {
-        // Not told is not reported as told: it falls through to the staff's list below.
-        logger.warn('recipient erasure notice failed', { requestId: request.requestId, recipient: recipient.name, error: (err as Error).name });
       }
     } else {
       const systems = own;

@@ -25,6 +25,7 @@ import { optOutConfirmation } from '../notifications/opt-out.ts';
 import { liftedMail } from '../notifications/restriction.ts';
 import { tellThirdParties } from '../suppression/third-parties.ts';
 import { rectificationReport } from '../notifications/rectification.ts';
+import { tellRestrictionRecipients } from '../restriction/recipients.ts';
 
 export type Outcome =
   | { outcome: 'completed' }
@@ -117,7 +118,8 @@ export async function notifyOutcome(ctx: AppContext, requestId: string, outcome:
       // Every system's read-back showed the mark gone, or staff accepted one as missing.
       const missing = Object.values(request.connectors ?? {}).some((c) => c.status === 'accepted_missing');
       status = missing ? 'completed_partial' : 'completed';
-      send = () => mailer.send(to, liftedMail(config, request, t), tag);
+      // Read again: the recipients told of the lifting (below, before the mail) are named in it.
+      send = async () => mailer.send(to, liftedMail(config, await repo.get(requestId), t), tag);
       break;
     }
     case 'rectified': {
@@ -157,7 +159,7 @@ export async function notifyOutcome(ctx: AppContext, requestId: string, outcome:
     }
   }
   // Art. 19 recipients of a rectification are tasks too (../todos), as for an erasure.
-  const followsUp = outcome.outcome === 'completed' || outcome.outcome === 'erased' || outcome.outcome === 'rectified';
+  const followsUp = outcome.outcome === 'completed' || outcome.outcome === 'erased' || outcome.outcome === 'rectified' || outcome.outcome === 'lifted';
   if (request.status === status) {
     // Closed already: a retried step, or staff's cancel (which closes first); only the mail may be left.
     await mailOnce(ctx, requestId, closingMailKey(request, CLOSING_MAIL), send);
@@ -173,6 +175,8 @@ export async function notifyOutcome(ctx: AppContext, requestId: string, outcome:
     // An opt-out also binds the third parties the data was sold or shared with (11 CCR §7026(f)): told
     // before the subject's confirmation, which names them.
     if (outcome.outcome === 'opted_out') await tellThirdParties(ctx, request);
+    // A lifted restriction is passed on to the recipients told of it (Art. 19), before the subject's mail.
+    if (outcome.outcome === 'lifted') await tellRestrictionRecipients(ctx, request, 'lift');
     await mailOnce(ctx, requestId, closingMailKey(request, CLOSING_MAIL), send);
     const closedAt = clock.now().toISOString();
     await repo.update(requestId, { status, closedAt, ...retentionFields(config, closedAt) }, { onlyIf: from, match: { closing: status }, remove: ['closing'] });

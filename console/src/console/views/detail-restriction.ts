@@ -1,7 +1,7 @@
 /**
  * A restriction (GDPR Art. 18) on the detail page: the ground the subject gave, what each system did in
  * each pass (marked and confirmed, left to staff by hand, lifted), the notice the subject was given
- * before lifting, and the two staff actions in their order: "Announce lifting" (a reason and a date; the
+ * before lifting, which recipients were told of each pass (Art. 19), and the two staff actions in their order: "Announce lifting" (a reason and a date; the
  * subject is mailed) and, once the API offers it, "Lift restriction". Counts only, never data.
  */
 import { field, h } from '../../shared/dom.ts';
@@ -38,6 +38,18 @@ function table(caption: string, connectors: Connector[], zone: string, names: Re
   );
 }
 
+type Art19Outcome = NonNullable<Detail['request']['art19']>[string];
+
+/** Who was told of a pass under GDPR Art. 19, and who staff still tell (each with its task). */
+function recipientsTold(told: Art19Outcome): string {
+  const how = (n: Art19Outcome['notified'][number]) => `${n.name} (${n.how === 'email' ? 'by email' : 'by the mark in its own system'})`;
+  const parts = [
+    ...(told.notified.length ? [`told ${told.notified.map(how).join(', ')}`] : []),
+    ...(told.byStaff.length ? [`staff tell ${told.byStaff.map((b) => `${b.name} (task ${b.todo})`).join(', ')}`] : []),
+  ];
+  return parts.length ? parts.join('; ') : 'none concerned';
+}
+
 export function restrictionPanel(page: DetailPage): HTMLElement | null {
   const r = page.detail.request;
   if (r.type !== 'restriction') return null;
@@ -45,12 +57,14 @@ export function restrictionPanel(page: DetailPage): HTMLElement | null {
   const restriction = r.restriction;
   const entries: Array<[string, Array<Node | string>]> = [['Ground (Art. 18(1))', [restriction?.ground ? RESTRICTION_GROUND_LABEL[restriction.ground] ?? restriction.ground : 'None given: see what the subject wrote']]];
   if (restriction?.confirmedAt) entries.push(['Restricted everywhere', [timeIn(restriction.confirmedAt, zone)]]);
+  if (r.art19?.restriction) entries.push(['Recipients (Art. 19)', [recipientsTold(r.art19.restriction)]]);
   const notice = restriction?.notice;
   if (notice) {
     entries.push(['Lifting announced', [`from ${notice.liftOn}, by ${notice.by}`, notice.mailedAt ? [', mailed ', timeIn(notice.mailedAt, zone)] : ' (not mailed yet)'].flat()]);
     entries.push(['Reason given', [notice.reason]]);
   }
   if (restriction?.lifted) entries.push(['Lifted', [`by ${restriction.lifted.by}, `, timeIn(restriction.lifted.at, zone)]]);
+  if (r.art19?.restriction_lifted) entries.push(['Recipients told of the lifting', [recipientsTold(r.art19.restriction_lifted)]]);
   const list = h('dl', {});
   for (const [term, value] of entries) list.append(h('dt', {}, term), h('dd', {}, ...value));
   const setPass = restriction?.setPass ? Object.values(restriction.setPass) : page.detail.connectors;

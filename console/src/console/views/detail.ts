@@ -13,7 +13,7 @@ import { badgeElement } from '../badge-element.ts';
 import type { ConsoleContext } from '../context.ts';
 import { confirmAction } from '../dialog.ts';
 import { auditSentence } from '../audit-sentences.ts';
-import { needsTypedConfirmation, offeredActions, type Action } from '../rules.ts';
+import { denialReasonsFor, needsTypedConfirmation, offeredActions, type Action } from '../rules.ts';
 import { timeIn } from '../time.ts';
 import { historyPanel } from './detail-history.ts';
 import { messagesPanel, waitingForSubject } from './detail-messages.ts';
@@ -494,12 +494,17 @@ async function confirmFor(
     }
     case 'deny': {
       const reason = h('select', { name: 'reason', required: true });
-      reason.append(h('option', { value: '' }, 'Choose a reason'));
-      for (const [key, label] of Object.entries(DENIAL_REASON_LABEL)) reason.append(h('option', { value: key }, label));
+      const reasons = denialReasonsFor(r, Object.keys(DENIAL_REASON_LABEL));
+      // One reason left (an agent's request before verification): it is chosen, not left to pick.
+      if (reasons.length > 1) reason.append(h('option', { value: '' }, 'Choose a reason'));
+      for (const key of reasons) reason.append(h('option', { value: key }, DENIAL_REASON_LABEL[key] ?? key));
       const note = h('textarea', { name: 'note', rows: 3, maxlength: 2000 });
+      const early = r.status === 'awaiting_verification';
       const ok = await confirmAction({
         title: 'Deny this request?',
-        description: 'The subject receives the reason by email and sees it on their status page.',
+        description: early
+          ? "The subject has not confirmed their address yet: an agent's request can be denied now only because the agent's permission is insufficient. The subject receives the reason by email."
+          : 'The subject receives the reason by email and sees it on their status page.',
         fields: [field('Reason', reason), field('Note to the subject', note, 'Required for "Other"; optional otherwise.')],
         confirmLabel: 'Deny request',
         danger: true,

@@ -22,6 +22,8 @@ export const restriction = {
   'restriction.mail.byHand': 'Our staff are marking your data as restricted by hand in: {systems}.',
   'restriction.mail.failed': 'We could not yet confirm the restriction in: {systems}. Our staff are following this up.',
   'restriction.mail.meaning': 'While the restriction lasts, we only store your data. We use it for anything else only with your consent, to establish, exercise or defend legal claims, to protect the rights of another person, or for reasons of important public interest.',
+  'restriction.mail.recipientsTold': 'We have told those we disclosed your data to about the restriction: {names}.',
+  'restriction.mail.recipientsByStaff': 'Our staff are telling these recipients of your data about the restriction: {names}.',
   'restriction.mail.before': 'We will tell you before we lift the restriction.',
   'restriction.notice.subject': 'We intend to lift the restriction on your data (request {requestId})',
   'restriction.notice.intro': 'We restricted the use of your data at your request. We intend to lift that restriction on {date} at the earliest.',
@@ -30,5 +32,7 @@ export const restriction = {
   'restriction.lifted.subject': 'The restriction on your data has been lifted (request {requestId})',
   'restriction.lifted.done': 'As we told you, we have now lifted the restriction on the use of your data in: {systems}.',
   'restriction.lifted.none': 'As we told you, we have now lifted the restriction on the use of your data.',
+  'restriction.lifted.recipientsTold': 'We have told those we disclosed your data to that the restriction is lifted: {names}.',
+  'restriction.lifted.recipientsByStaff': 'Our staff are telling these recipients of your data that the restriction is lifted: {names}.',
   'restriction.lifted.after': 'We may again use your data as our privacy notice describes. Your other rights, such as access, correction and erasure, are unchanged.',
 } as const;

@@ -20,6 +20,8 @@ export const restriction: Record<keyof typeof en, string> = {
   'restriction.mail.byHand': 'Våre ansatte merker opplysningene dine som begrenset for hånd i: {systems}.',
   'restriction.mail.failed': 'Vi har ennå ikke fått bekreftet begrensningen i: {systems}. Våre ansatte følger opp dette.',
   'restriction.mail.meaning': 'Så lenge begrensningen varer, lagrer vi bare opplysningene dine. Vi bruker dem til noe annet bare med ditt samtykke, for å fastsette, gjøre gjeldende eller forsvare rettskrav, for å verne en annen persons rettigheter eller av hensyn til viktige allmenne interesser.',
+  'restriction.mail.recipientsTold': 'Vi har informert dem vi har utlevert opplysningene dine til, om begrensningen: {names}.',
+  'restriction.mail.recipientsByStaff': 'Våre ansatte gir disse mottakerne av opplysningene dine beskjed om begrensningen: {names}.',
   'restriction.mail.before': 'Vi gir deg beskjed før vi opphever begrensningen.',
   'restriction.notice.subject': 'Vi vil oppheve begrensningen av opplysningene dine (henvendelse {requestId})',
   'restriction.notice.intro': 'Vi begrenset bruken av opplysningene dine etter ønske fra deg. Vi vil oppheve begrensningen tidligst {date}.',
@@ -28,5 +30,7 @@ export const restriction: Record<keyof typeof en, string> = {
   'restriction.lifted.subject': 'Begrensningen av opplysningene dine er opphevet (henvendelse {requestId})',
   'restriction.lifted.done': 'Som vi varslet deg om, har vi nå opphevet begrensningen av bruken av opplysningene dine i: {systems}.',
   'restriction.lifted.none': 'Som vi varslet deg om, har vi nå opphevet begrensningen av bruken av opplysningene dine.',
+  'restriction.lifted.recipientsTold': 'Vi har informert dem vi har utlevert opplysningene dine til, om at begrensningen er opphevet: {names}.',
+  'restriction.lifted.recipientsByStaff': 'Våre ansatte gir disse mottakerne av opplysningene dine beskjed om at begrensningen er opphevet: {names}.',
   'restriction.lifted.after': 'Vi kan igjen bruke opplysningene dine slik personvernerklæringen vår beskriver. De andre rettighetene dine, som innsyn, retting og sletting, er uendret.',
 };
