@@ -63,6 +63,8 @@ describe('who the product mails', () => {
       if (c.to === 'to') {
         return (
           !/const to = request\.subject\.email;/.test(text) &&
+          // Art. 19: the configured recipient's own notice address (art19/recipients.ts).
+          !/const to = recipient\.notifyEmail;/.test(text) &&
           !/for \(const \[to, list\] of \[\.\.\.byRecipient\]/.test(text) &&
           !/const recipients = \[\.\.\.new Set\(\[\.\.\.byRecipient\.keys\(\), \.\.\.tasksByRecipient\.keys\(\)\]\)\]/.test(text)
         );
