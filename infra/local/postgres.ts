@@ -88,12 +88,19 @@ function maskingKey(dataDir: string): string {
   return readFileSync(file, 'utf8').trim();
 }
 
+/**
+ * Postgres's settings for the demo database. shared_buffers: Postgres's default is 128 MB, which PGlite
+ * places in its WebAssembly memory, and a WebAssembly memory never shrinks; the demo's few thousand rows
+ * need a fraction of that (docs/benchmarks.md, "Embedded runtime memory").
+ */
+export const POSTGRESQL_CONF = ['shared_buffers = 16MB'];
+
 export async function startPostgres(options: { host: string; port: number; dataDir: string; people: DemoPerson[] }): Promise<LocalPostgres> {
   // PGlite's file system layer writes its files world-readable (0666) whatever the umask: the folder is
   // made private before it starts, and every file in it tightened once it has written them and on stop.
   const directory = join(options.dataDir, 'postgres');
   makePrivate(directory);
-  const db = await PGlite.create(directory);
+  const db = await PGlite.create(directory, { postgresqlconf: POSTGRESQL_CONF });
   const seeded = (await db.query<{ t: string | null }>(`SELECT to_regclass('public.accounts')::text AS t`)).rows[0]?.t;
   if (!seeded) {
     await db.transaction(async (tx) => {
