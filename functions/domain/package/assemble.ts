@@ -1,11 +1,12 @@
 /**
  * Builds the package for an access or portability request, in three steps: plan (one read of each staged
  * object: counts, columns, the report's rows), spool (one more read, writing every entry deflated into
- * /tmp), then zip those deflated entries as they are into a multipart upload to the exports bucket. Both
+ * /tmp), then zip those deflated entries as they are into one more file there and upload it to the
+ * exports bucket from two reused part buffers (upload.ts). Both
  * reads are cut into slices (byte ranges of the staged objects, slices.ts), which run in this thread or,
  * when `parallel.workers` asks for it, on worker threads (slice-pool.ts). Memory
- * depends on the part buffers, 64 KiB chunks, the number of threads and the number of distinct fields,
- * not on how many records the subject has.
+ * depends on the two part buffers, 64 KiB chunks, the number of threads and the number of distinct
+ * fields, not on how many records the subject has.
  */
 import { createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
