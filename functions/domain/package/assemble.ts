@@ -1,24 +1,24 @@
 /**
  * Builds the package for an access or portability request, in three steps: plan (one read of each staged
  * object: counts, columns, the report's rows), spool (one more read, writing every entry deflated into
- * /tmp), then zip those deflated entries as they are into a multipart upload to the exports bucket. Both
+ * /tmp), then zip those deflated entries as they are into one more file there and upload it to the
+ * exports bucket from two reused part buffers (upload.ts). Both
  * reads are cut into slices (byte ranges of the staged objects, slices.ts), which run in this thread or,
  * when `parallel.workers` asks for it, on worker threads (slice-pool.ts). Memory
- * depends on the part buffers, 64 KiB chunks, the number of threads and the number of distinct fields,
- * not on how many records the subject has.
+ * depends on the two part buffers, 64 KiB chunks, the number of threads and the number of distinct
+ * fields, not on how many records the subject has.
  */
-import { Transform } from 'node:stream';
-import { Upload } from '@aws-sdk/lib-storage';
+import { createWriteStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import { planPackage, REPORT_ROWS, sliceObjects, type PlannedSystem } from './plan.ts';
 import { spoolEntries } from './records-pass.ts';
 import { InThreadRunner, WorkerPool, type SliceRunner } from './slice-pool.ts';
 import { SliceWorker, type SliceSettings } from './slices.ts';
 import { SpoolDir, type SegmentedEntry } from './spool.ts';
 import type { AssembleInput, AssembleResult } from './types.ts';
+import { uploadFile } from './upload.ts';
 import { zipDeflated } from './zip.ts';
-
-/** S3's smallest part: fewer bytes held in the upload's buffers (10,000 parts still allow a 50 GB ZIP). */
-const PART_SIZE = 5 * 1024 * 1024;
 
 /**
  * Records per slice: about 11 MiB of staged call records, a few hundred milliseconds of parsing, so a
@@ -63,7 +63,7 @@ export async function assemblePackage(input: AssembleInput, options?: { onlyIf: 
     const systems = await planPackage(sliced, runner, local);
     if (options && !options.onlyIf(systems)) return undefined;
     const entries = await spoolEntries(input, systems, now.toISOString(), spool, runner);
-    const bytes = await upload(input, entries, now);
+    const bytes = await upload(input, entries, now, spool);
     const records = systems.reduce((n, s) => n + s.objects.reduce((m, o) => m + o.count, 0), 0);
     return { key: input.key, bytes, records, files: entries.map((e) => e.name) };
   } finally {
@@ -72,41 +72,27 @@ export async function assemblePackage(input: AssembleInput, options?: { onlyIf: 
   }
 }
 
-/** Streams the ZIP of the deflated entries into a multipart upload; returns the ZIP's size. */
-async function upload(input: AssembleInput, entries: SegmentedEntry[], now: Date): Promise<number> {
+/**
+ * Writes the ZIP of the deflated entries into the spool directory, then uploads that file (upload.ts);
+ * returns the ZIP's size. The ZIP on disk, not streamed, lets the upload send parts from two reused
+ * buffers; it costs one more write and read of the ZIP's bytes on /tmp.
+ */
+async function upload(input: AssembleInput, entries: SegmentedEntry[], now: Date, spool: SpoolDir): Promise<number> {
+  const path = spool.path();
   const zip = zipDeflated(entries, now);
-  let bytes = 0;
-  // Counts the ZIP's size on its way to S3 (a transform, so the upload's pace still holds the ZIP back).
-  const body = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      bytes += chunk.length;
-      done(null, chunk);
+  await Promise.all([pipeline(zip.stream, createWriteStream(path)), zip.done]);
+  const { size } = await stat(path);
+  await uploadFile(
+    {
+      s3: input.s3,
+      bucket: input.exportsBucket,
+      key: input.key,
+      contentType: 'application/zip',
+      contentDisposition: `attachment; filename="${input.request.type}-${input.request.requestId}.zip"`,
+      ...(input.sse ? { sse: input.sse } : {}),
     },
-  });
-  zip.stream.on('error', (err) => body.destroy(err));
-  zip.stream.pipe(body);
-  const upload = new Upload({
-    client: input.s3,
-    params: {
-      Bucket: input.exportsBucket,
-      Key: input.key,
-      Body: body,
-      ContentType: 'application/zip',
-      ContentDisposition: `attachment; filename="${input.request.type}-${input.request.requestId}.zip"`,
-      ...(input.sse ? { ServerSideEncryption: input.sse } : {}),
-    },
-    partSize: PART_SIZE,
-    queueSize: 2,
-    leavePartsOnError: false,
-  });
-  try {
-    await Promise.all([upload.done(), zip.done]);
-  } catch (err) {
-    // No half-written package may be left behind for a download link to find.
-    await upload.abort().catch(() => undefined);
-    zip.stream.destroy();
-    body.destroy();
-    throw err;
-  }
-  return bytes;
+    path,
+    size,
+  );
+  return size;
 }

@@ -28,6 +28,20 @@ export interface ExecutionRunDeps {
   statesTimeoutError: new () => Error;
   /** What `$$.Task.Token` evaluates to; replaced by a minted token in each waiting task's payload. */
   tokenSentinel: string;
+  /**
+   * Parking (see `park`): called when a parked execution's token ends, to start the interpretation that
+   * resumes it with that token. Without it, executions are never parked.
+   */
+  resumeParked?: (pending: PendingTask) => void;
+  /** The token of the parked interpretation this one resumes; it takes the place of `record.waitingTasks`. */
+  parked?: PendingTask;
+}
+
+/** Keeps a token's end in its execution's record (it stops waiting; a late SendTask* call learns how it ended). */
+function recordTokenClosed(record: ExecutionRecord, writer: RecordWriter, token: string, status: ClosedTokenStatus): void {
+  record.waitingTasks = record.waitingTasks.filter((task) => task.token !== token);
+  record.closedTokens[token] = status;
+  writer.schedule();
 }
 
 export function appendHistory(record: ExecutionRecord, drafts: HistoryEventDraft[]): void {
@@ -43,8 +57,13 @@ export function appendHistory(record: ExecutionRecord, drafts: HistoryEventDraft
  * (history, status, waiting tokens) up to date.
  */
 export class ExecutionRun {
-  /** Set once the outcome is decided (finished, stopped or abandoned): later events and task calls are ignored. */
+  /**
+   * Set once the outcome is decided (finished, stopped or abandoned) or the run is parked: later events
+   * and task calls are ignored.
+   */
   private ended = false;
+  /** Parked: the interpreter is gone, the execution waits on one token as stored state (see `park`). */
+  private parkedOn: PendingTask | undefined;
   /** Rejecters of every task promise the interpreter is awaiting, so stop/close can release them (and its timers). */
   private readonly inFlight = new Set<(error: Error) => void>();
   /** Tokens handed out before a restart that the resumed interpretation has not reached again yet. */
@@ -54,15 +73,19 @@ export class ExecutionRun {
 
   constructor(private readonly deps: ExecutionRunDeps) {
     const { record, tokens } = deps;
-    for (const task of record.waitingTasks) {
-      this.restored.push(tokens.register(task, record.executionArn, (status) => this.onTokenClosed(task.token, status)));
+    if (deps.parked) {
+      this.restored.push(deps.parked);
+    } else {
+      for (const task of record.waitingTasks) {
+        this.restored.push(tokens.register(task, record.executionArn, (status) => this.onTokenClosed(task.token, status)));
+      }
     }
     this.settled = this.interpret();
   }
 
   /** StopExecution: the execution ends ABORTED and its tokens die. */
   stop(error: string | undefined, cause: string | undefined): void {
-    if (this.ended) return;
+    if (this.ended && !this.parkedOn) return;
     const { record, tokens, writer } = this.deps;
     this.ended = true;
     record.status = 'ABORTED';
@@ -72,6 +95,8 @@ export class ExecutionRun {
     appendHistory(record, [
       { timestamp: record.stopDate / 1000, type: 'ExecutionAborted', executionAbortedEventDetails: { error, cause } },
     ]);
+    // A parked token's end resumes nothing now: the record is no longer RUNNING.
+    this.parkedOn = undefined;
     tokens.closeAllOf(record.executionArn, 'ABORTED');
     this.release();
     writer.schedule();
@@ -79,8 +104,9 @@ export class ExecutionRun {
 
   /** close(): drop the interpretation but keep the record RUNNING, to be resumed by the next endpoint. */
   abandon(): Promise<void> {
-    if (!this.ended) {
+    if (!this.ended || this.parkedOn) {
       this.ended = true;
+      this.parkedOn = undefined;
       this.deps.tokens.dropAllOf(this.deps.record.executionArn);
       this.release();
     }
@@ -89,7 +115,39 @@ export class ExecutionRun {
 
   private release(): void {
     this.abortInterpreter();
+    // The abort function holds the interpreter: a parked run must not keep it.
+    this.abortInterpreter = () => undefined;
     for (const reject of [...this.inFlight]) reject(new InterpretationAbandoned());
+  }
+
+  /**
+   * Parks the execution while it waits on `pending`, the token of a top-level task whose function has
+   * returned: the interpretation (interpreter, its generators, promises and closures, about 20 KB per
+   * execution) is dropped, and only the record and the token stay, which is all a resume needs (the
+   * same as after a restart: the last entered top-level state, its input, the token). When the token
+   * ends (answer, failure, timeout), `resumeParked` starts the interpretation that goes on from there.
+   * Only when nothing else runs: the state is top-level (so it is the only state in progress), no token
+   * from before a restart is still unclaimed, and the machine has no execution-level TimeoutSeconds
+   * (the interpreter enforces that, and a parked execution has none).
+   */
+  private parkIfIdle(task: TaskStateInfo, pending: PendingTask): void {
+    const { record, tokens, writer, machine, resumeParked } = this.deps;
+    if (this.ended || !resumeParked || !task.topLevel || machine.original.TimeoutSeconds !== undefined) return;
+    if (this.restored.length > 0 || !tokens.isWaiting(pending.task.token)) return;
+    this.ended = true;
+    this.parkedOn = pending;
+    const token = pending.task.token;
+    pending.detach();
+    pending.onClose = (status) => {
+      recordTokenClosed(record, writer, token, status);
+      // After the dropped interpretation's last events are in the history, so the resume goes on from them.
+      void this.settled.then(() => {
+        if (this.parkedOn !== pending || record.status !== 'RUNNING') return;
+        this.parkedOn = undefined;
+        resumeParked(pending);
+      });
+    };
+    this.release();
   }
 
   private async interpret(): Promise<void> {
@@ -104,6 +162,8 @@ export class ExecutionRun {
   private async interpretOnce(): Promise<void> {
     const { machine, record } = this.deps;
     const resumeFrom = record.lastTopLevelState;
+    // A parked run's state was entered already (its events are in the history): enter it again silently.
+    let reentry = this.deps.parked && resumeFrom ? resumeFrom.name : undefined;
     const definition = resumeFrom
       ? resumeDefinition(machine, resumeFrom.name, resumeFrom.input, this.remainingExecutionSeconds())
       : machine.prepared;
@@ -117,7 +177,11 @@ export class ExecutionRun {
       (output) => ({ output }),
       (error: unknown) => ({ error }),
     );
-    await Promise.all([outcome, this.recordEvents(execution.eventLogs, resumeFrom !== undefined)]);
+    await Promise.all([outcome, this.recordEvents(execution.eventLogs, resumeFrom !== undefined, () => {
+      const skip = reentry;
+      reentry = undefined;
+      return skip;
+    })]);
     this.finish(await outcome);
   }
 
@@ -142,13 +206,16 @@ export class ExecutionRun {
     };
   }
 
-  private async recordEvents(events: AsyncGenerator<InterpreterEvent>, resumed: boolean): Promise<void> {
+  private async recordEvents(events: AsyncGenerator<InterpreterEvent>, resumed: boolean, takeReentry: () => string | undefined): Promise<void> {
     const { machine, record, writer } = this.deps;
     for await (const event of events) {
       // Keep draining after the end so the generator completes; a resume continues the existing history.
-      if (this.ended) continue;
+      // A parked run still records what the interpreter logged before it was dropped, but not its abort.
+      if (this.ended && !this.parkedOn) continue;
+      if (this.parkedOn && event.type === 'ExecutionAborted') continue;
       if (resumed && event.type === 'ExecutionStarted') continue;
       if ('state' in event && event.state.name === RESUME_STATE_NAME) continue;
+      if (event.type === 'StateEntered' && event.index === undefined && event.state.name === takeReentry()) continue;
       if (event.type === 'StateEntered' && event.index === undefined && machine.topLevelStateNames.has(event.state.name)) {
         record.lastTopLevelState = { name: event.state.name, input: event.state.input };
       }
@@ -220,7 +287,7 @@ export class ExecutionRun {
     const templatePayload = 'Payload' in request ? request.Payload : stateInput;
     // After a restart the function was already called for this task: wait on its original token.
     const restored = this.claimRestored(task, templatePayload);
-    if (restored) return restored.promise;
+    if (restored) return restored.wait();
 
     const token = mintTaskToken();
     const payload = replaceDeep(templatePayload, tokenSentinel, token);
@@ -229,8 +296,11 @@ export class ExecutionRun {
     record.waitingTasks.push(waiting);
     writer.schedule();
     // The function may answer (SendTaskSuccess) before it returns; only its failure ends the task.
-    this.invoke(functionName(task, request), payload).catch((error: Error) => tokens.close(token, 'FAILED', error));
-    return pending.promise;
+    this.invoke(functionName(task, request), payload).then(
+      () => this.parkIfIdle(task, pending),
+      (error: Error) => tokens.close(token, 'FAILED', error),
+    );
+    return pending.wait();
   }
 
   private claimRestored(task: TaskStateInfo, templatePayload: unknown): PendingTask | undefined {
@@ -247,10 +317,7 @@ export class ExecutionRun {
   }
 
   private onTokenClosed(token: string, status: ClosedTokenStatus): void {
-    const { record, writer } = this.deps;
-    record.waitingTasks = record.waitingTasks.filter((task) => task.token !== token);
-    record.closedTokens[token] = status;
-    writer.schedule();
+    recordTokenClosed(this.deps.record, this.deps.writer, token, status);
   }
 
   private invoke(functionArn: string, payload: unknown): Promise<unknown> {

@@ -4,7 +4,7 @@ import type { LoadedStateMachine } from './definition.ts';
 import { ExecutionRun, type InvokeFunction } from './executionRun.ts';
 import { RecordWriter, type ExecutionRecord, type ExecutionStatus, type ExecutionStore } from './executionStore.ts';
 import { optionalString, requireString, ServiceError } from './serviceError.ts';
-import type { TaskTokenRegistry } from './taskTokens.ts';
+import type { PendingTask, TaskTokenRegistry } from './taskTokens.ts';
 
 type Body = Record<string, unknown>;
 
@@ -177,10 +177,13 @@ export class StepFunctionsService {
     return entry;
   }
 
-  private startRun(entry: ExecutionEntry): void {
+  private startRun(entry: ExecutionEntry, parked?: PendingTask): void {
     const machine = this.deps.machines.get(entry.record.stateMachineArn);
     if (!machine) return;
     entry.run = new ExecutionRun({
+      // An execution waiting on a token is parked as its record and token; its answer resumes it here.
+      resumeParked: (pending) => this.startRun(entry, pending),
+      ...(parked ? { parked } : {}),
       machine,
       record: entry.record,
       writer: entry.writer,

@@ -20,25 +20,37 @@ export function replaceDeep(value: unknown, search: string, replacement: string)
   return value;
 }
 
-/** One handed-out token: settles with the task output, or rejects with the task error. */
+/**
+ * One handed-out token. `wait()` gives the interpretation waiting on it a promise that settles with the
+ * task output or rejects with the task error; an outcome that came first is kept and given at once.
+ */
 export class PendingTask {
-  readonly promise: Promise<unknown>;
-  private resolvePromise!: (output: unknown) => void;
-  private rejectPromise!: (error: Error) => void;
+  private outcome: { output: unknown } | { error: Error } | undefined;
+  private waiter: { resolve: (output: unknown) => void; reject: (error: Error) => void } | undefined;
   private deadlineTimer: LongTimer | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly task: WaitingTask,
     readonly executionArn: string,
-    readonly onClose: (status: ClosedTokenStatus) => void,
-  ) {
-    this.promise = new Promise((resolve, reject) => {
-      this.resolvePromise = resolve;
-      this.rejectPromise = reject;
+    /** Called once when the token ends; a parked execution replaces it with one that resumes it. */
+    public onClose: (status: ClosedTokenStatus) => void,
+  ) {}
+
+  wait(): Promise<unknown> {
+    const outcome = this.outcome;
+    if (outcome) return 'error' in outcome ? Promise.reject(outcome.error) : Promise.resolve(outcome.output);
+    return new Promise((resolve, reject) => {
+      this.waiter = { resolve, reject };
     });
-    // An outcome may arrive before the resumed run claims the token; do not report it as unhandled.
-    this.promise.catch(() => undefined);
+  }
+
+  /**
+   * Lets go of the interpretation waiting on this token (it was parked): the token keeps only its own
+   * record and timers, and the interpreter's promise chain, no longer referenced, is collected.
+   */
+  detach(): void {
+    this.waiter = undefined;
   }
 
   armTimers(onDeadline: () => void, onHeartbeatMissed: () => void): void {
@@ -57,8 +69,12 @@ export class PendingTask {
   settle(outcome: { output: unknown } | { error: Error }): void {
     this.deadlineTimer?.clear();
     clearTimeout(this.heartbeatTimer);
-    if ('error' in outcome) this.rejectPromise(outcome.error);
-    else this.resolvePromise(outcome.output);
+    this.outcome = outcome;
+    const waiter = this.waiter;
+    this.waiter = undefined;
+    if (!waiter) return;
+    if ('error' in outcome) waiter.reject(outcome.error);
+    else waiter.resolve(outcome.output);
   }
 }
 
@@ -99,6 +115,11 @@ export class TaskTokenRegistry {
 
   fail(token: string, error: string | undefined, cause: string | undefined): void {
     this.finish(this.lookup(token), 'FAILED', { error: new NamedTaskError(error ?? '', cause ?? '') });
+  }
+
+  /** Whether the token is still waiting for its answer. */
+  isWaiting(token: string): boolean {
+    return this.pending.has(token);
   }
 
   heartbeat(token: string): void {
