@@ -186,6 +186,9 @@ async function accessRequest(rt: TestRuntime, sfn: SFNClient, email: string, nam
   await until('the staff review mail', async () => (await rt.mails(STAFF_MAILBOX)).find((m) => m.subject.includes(requestId) && m.subject.includes('review')), 30_000);
   await timed('admin-get-request', () => rt.api('GET', `/v1/admin/requests/${requestId}`, { token: rt.staffToken }));
   await timed('admin-act', () => rt.api('POST', `/v1/admin/requests/${requestId}/approve`, { token: rt.staffToken, body: {} }));
+  // Access packages wait for staff release (the default): the staff mail says so, then staff release it.
+  await until('the staff release mail', async () => (await rt.mails(STAFF_MAILBOX)).find((m) => m.subject.includes(requestId) && m.subject.includes('release')), 60_000);
+  await timed('admin-act', () => rt.api('POST', `/v1/admin/requests/${requestId}/release`, { token: rt.staffToken, body: {} }));
   const events = await until(
     'the execution to finish',
     async () => {
