@@ -227,7 +227,8 @@ function taskFunctions(): Map<string, { fn: string; memoryMb: number; callback: 
   const walk = (states: Record<string, any>) => {
     for (const [name, s] of Object.entries(states)) {
       if (s.Type === 'Task') {
-        const ref = String(s.Parameters?.FunctionName ?? s.Resource ?? '');
+        // WorkWithConnector invokes the function the plan named (FunctionName.$): for an access request, collect.
+        const ref = s.Parameters?.['FunctionName.$'] ? '${CollectFunctionArn}' : String(s.Parameters?.FunctionName ?? s.Resource ?? '');
         const spec = byPlaceholder.get(/\$\{(\w+)\}/.exec(ref)?.[1] ?? '');
         if (spec) out.set(name, { fn: spec.id, memoryMb: spec.memoryMb, callback: String(s.Resource).endsWith('.waitForTaskToken') });
       }

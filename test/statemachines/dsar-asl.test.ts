@@ -5,6 +5,9 @@ import { FUNCTIONS } from '../../infra/functions.ts';
 import { placeholders, readDefinition, substitute } from '../../infra/asl.ts';
 import { RETRYABLE_STEPS } from '../../functions/domain/workflow/attention.ts';
 import { DISCOVERY_BUDGET_MS } from '../../functions/domain/workflow/discover.ts';
+import { withWorkers } from '../../functions/domain/workflow/plan.ts';
+import { VendorThrottled } from '../../functions/domain/workflow/throttle.ts';
+import { lambdaError } from '../../infra/local/stepfunctions/taskErrors.ts';
 
 const definition = JSON.parse(readDefinition()) as { States: Record<string, any> };
 const PREVIEW_STEPS = ['PlanDiscovery', 'Discover', 'RecordPreview'];
@@ -82,68 +85,78 @@ describe('the workflow definition', () => {
   });
 
   it('retries connector throttling and unavailability with jitter and records any other failure', () => {
-    for (const name of ['CollectFromConnector', 'ActWithConnector']) {
-      const task = definition.States.Collect.ItemProcessor.States[name];
-      const retried = task.Retry.flatMap((r: any) => r.ErrorEquals);
-      expect(retried).toEqual(expect.arrayContaining(['ConnectorThrottled', 'ConnectorUnavailable']));
-      expect(retried).not.toContain('ConnectorAuthFailed');
-      for (const r of task.Retry) expect(r.JitterStrategy).toBe('FULL');
-      expect(task.Catch[0]).toMatchObject({ ErrorEquals: ['States.ALL'], Next: 'RecordConnectorFailure' });
-    }
+    const task = definition.States.Collect.ItemProcessor.States.WorkWithConnector;
+    const retried = task.Retry.flatMap((r: any) => r.ErrorEquals);
+    expect(retried).toEqual(expect.arrayContaining(['ConnectorThrottled', 'ConnectorUnavailable']));
+    expect(retried).not.toContain('ConnectorAuthFailed');
+    expect(retried).not.toContain('VendorThrottled');
+    for (const r of task.Retry) expect(r.JitterStrategy).toBe('FULL');
+    expect(task.Catch.at(-1)).toMatchObject({ ErrorEquals: ['States.ALL'], Next: 'RecordConnectorFailure' });
     expect(definition.States.Collect.MaxConcurrency).toBeGreaterThan(1);
   });
 
-  it("waits out a vendor's throttling hint in the Map and runs the same step again, handing Reconcile the step's result alone", () => {
+  it('runs one Task per connector on the happy path, the function the plan named, whose result is the iteration\'s output', () => {
     const map = definition.States.Collect;
-    expect(map.ItemSelector).toMatchObject({ throttle: { throttleWaits: 0, waitedSeconds: 0 } });
-    const states = map.ItemProcessor.States;
-    for (const name of ['CollectFromConnector', 'ActWithConnector']) {
-      expect(states[name]).toMatchObject({
-        Parameters: { 'throttleWaits.$': '$.throttle.throttleWaits', 'waitedSeconds.$': '$.throttle.waitedSeconds' },
-        ResultPath: '$.result',
-        Next: 'ThrottledByVendor',
-      });
-    }
-    expect(states.ThrottledByVendor.Choices).toEqual([{ Variable: '$.result.status', StringEquals: 'throttled', Next: 'WaitOutThrottling' }]);
-    expect(states.WaitOutThrottling).toMatchObject({ Type: 'Wait', SecondsPath: '$.result.waitSeconds', Next: 'CarryThrottleWaits' });
-    expect(states.CarryThrottleWaits).toMatchObject({
-      Parameters: { 'requestId.$': '$.requestId', 'connectorId.$': '$.connectorId', 'mode.$': '$.mode' },
-      Next: 'ChooseConnectorWork',
+    expect(map.ItemProcessor.StartAt).toBe('WorkWithConnector');
+    expect(map.ItemSelector).toMatchObject({ 'worker.$': '$$.Map.Item.Value.worker', throttle: { throttleWaits: 0, waitedSeconds: 0 } });
+    expect(map.ItemProcessor.States.WorkWithConnector).toMatchObject({
+      Resource: 'arn:aws:states:::lambda:invoke',
+      Parameters: { 'FunctionName.$': '$.worker', Payload: { 'throttleWaits.$': '$.throttle.throttleWaits', 'waitedSeconds.$': '$.throttle.waitedSeconds' } },
+      OutputPath: '$.Payload',
+      End: true,
     });
-    expect(states.ThrottledByVendor.Default).toBe('ConnectorWorkDone');
-    expect(states.ConnectorWorkDone).toMatchObject({ Type: 'Pass', OutputPath: '$.result', End: true });
+    // The plan picks between exactly the two functions the definition hands it: collect, and act.
+    expect(definition.States.PlanConnectors.Parameters).toEqual({ 'requestId.$': '$.requestId', workers: { collect: '$' + '{CollectFunctionArn}', act: '$' + '{ActFunctionArn}' } });
+  });
+
+  it("waits out a vendor's throttling hint on the exception path and runs the same step again", () => {
+    const states = definition.States.Collect.ItemProcessor.States;
+    expect(states.WorkWithConnector.Catch[0]).toEqual({ ErrorEquals: ['VendorThrottled'], ResultPath: '$.throttled', Next: 'ReadThrottleHint' });
+    expect(states.ReadThrottleHint.Next).toBe('CarryThrottleWaits');
+    expect(states.CarryThrottleWaits).toMatchObject({
+      Parameters: { 'requestId.$': '$.requestId', 'connectorId.$': '$.connectorId', 'mode.$': '$.mode', 'worker.$': '$.worker' },
+      Next: 'WaitOutThrottling',
+    });
+    expect(states.WaitOutThrottling).toMatchObject({ Type: 'Wait', SecondsPath: '$.throttle.waitSeconds', Next: 'WorkWithConnector' });
   });
 
   it.each([
-    ['collect', 'CollectFromConnector'],
-    ['erase', 'ActWithConnector'],
-    ['suppress', 'ActWithConnector'],
-  ])('runs the %s throttle loop on an interpreter until the step answers, with the counters carried over', async (mode, stateName) => {
+    ['collect', 'collect-fn'],
+    ['erase', 'act-fn'],
+    ['suppress', 'act-fn'],
+  ])('runs the %s throttle loop on an interpreter until the step answers, with the counters carried over, the Lambda error as AWS shapes it', async (mode, worker) => {
     const { Next: _next, ...collect } = definition.States.Collect;
     const machine = new StateMachine({ StartAt: 'Collect', States: { Collect: { ...collect, End: true } } } as never, {
       validationOptions: { noValidate: true },
     });
-    const inputs: Array<Record<string, unknown>> = [];
-    const step = async (input: Record<string, unknown>) => {
-      inputs.push(input);
-      const n = inputs.length;
-      return n < 3
-        ? { connectorId: input.connectorId, status: 'throttled', waitSeconds: 60, throttleWaits: n, waitedSeconds: 60 * n }
-        : { connectorId: input.connectorId, status: 'succeeded', records: 2, objects: { contacts: 2 }, stagingKeys: {} };
+    const calls: Array<Record<string, any>> = [];
+    const step = async (input: Record<string, any>) => {
+      calls.push(input);
+      const n = calls.length;
+      if (n < 3) throw lambdaError(new VendorThrottled({ connectorId: 'hubspot', status: 'throttled', waitSeconds: 60, throttleWaits: n, waitedSeconds: 60 * n }));
+      return { Payload: { connectorId: input.Payload.connectorId, status: 'succeeded', records: 2, objects: { contacts: 2 }, stagingKeys: {} }, StatusCode: 200 };
     };
     const run = machine.run(
-      { requestId: 'r1', plan: { connectors: [{ requestId: 'r1', connectorId: 'hubspot', mode }] } },
-      { overrides: { taskResourceLocalHandlers: { [stateName]: step as never }, waitTimeOverrides: { WaitOutThrottling: 1 } } },
+      { requestId: 'r1', plan: withWorkers({ connectors: [{ requestId: 'r1', connectorId: 'hubspot', mode: mode as 'collect' }] }, { collect: 'collect-fn', act: 'act-fn' }) } as never,
+      { overrides: { taskResourceLocalHandlers: { WorkWithConnector: step as never }, waitTimeOverrides: { WaitOutThrottling: 1 } } },
     );
 
     const out = (await run.result) as { collected: unknown[] };
 
-    expect(inputs).toEqual([
-      { requestId: 'r1', connectorId: 'hubspot', throttleWaits: 0, waitedSeconds: 0 },
-      { requestId: 'r1', connectorId: 'hubspot', throttleWaits: 1, waitedSeconds: 60 },
-      { requestId: 'r1', connectorId: 'hubspot', throttleWaits: 2, waitedSeconds: 120 },
-    ]);
+    const payload = (throttleWaits: number, waitedSeconds: number) => ({ FunctionName: worker, Payload: { requestId: 'r1', connectorId: 'hubspot', throttleWaits, waitedSeconds } });
+    expect(calls).toEqual([payload(0, 0), payload(1, 60), payload(2, 120)]);
     expect(out.collected).toEqual([{ connectorId: 'hubspot', status: 'succeeded', records: 2, objects: { contacts: 2 }, stagingKeys: {} }]);
+  });
+
+  it('records a connector whose step fails after its retries as a failed row, the shape Reconcile reads', async () => {
+    const { Next: _next, ...collect } = definition.States.Collect;
+    const machine = new StateMachine({ StartAt: 'Collect', States: { Collect: { ...collect, End: true } } } as never, { validationOptions: { noValidate: true } });
+    const run = machine.run(
+      { requestId: 'r1', plan: { connectors: [{ requestId: 'r1', connectorId: 'stripe', mode: 'collect', worker: 'collect-fn' }] } },
+      { overrides: { taskResourceLocalHandlers: { WorkWithConnector: (async () => { throw lambdaError(Object.assign(new Error('bad key'), { name: 'ConnectorAuthFailed' })); }) as never } } },
+    );
+    const out = (await run.result) as { collected: any[] };
+    expect(out.collected).toEqual([{ connectorId: 'stripe', status: 'failed', error: { Error: 'ConnectorAuthFailed', Cause: expect.stringContaining('bad key') } }]);
   });
 
   it('sends a request with failed connectors to staff before it can be assembled', () => {
@@ -248,10 +261,7 @@ describe('the workflow definition', () => {
     });
   });
 
-  it('sends every mode but collect to the one act step, and never packages a marketing opt-out', () => {
-    const choose = definition.States.Collect.ItemProcessor.States.ChooseConnectorWork;
-    expect(choose.Choices).toEqual([{ Not: { Variable: '$.mode', StringEquals: 'collect' }, Next: 'ActWithConnector' }]);
-    expect(choose.Default).toBe('CollectFromConnector');
+  it('never packages a marketing opt-out', () => {
     expect(definition.States.ChooseAnswer.Choices).toContainEqual({ Variable: '$.receipt.type', StringEquals: 'marketing_opt_out', Next: 'NotifyOptedOut' });
     expect(definition.States.NotifyOptedOut).toMatchObject({ Resource: '$' + '{NotifySubjectFunctionArn}', Parameters: { outcome: 'opted_out' }, End: true });
   });
