@@ -134,11 +134,9 @@ export const FUNCTIONS: FunctionSpec[] = [
   // Processor mode: reads the subject's account attribute (connectors) to recognise a partner's end user.
   step('match-partner', 'MatchPartnerFunctionArn', ['table:read', 'table:write', 'connectors']),
   step('approve-automatically', 'ApproveAutomaticallyFunctionArn', ['table:read', 'table:write']),
-  // The preview before review (workflow/discover.ts): the plan marks the request as being counted; the
-  // count reads connectors and writes nothing at all; the last step stores the counts, once.
-  step('plan-discovery', 'PlanDiscoveryFunctionArn', ['table:read', 'table:update']),
-  step('discover', 'DiscoverFunctionArn', ['table:read', 'connectors'], 120),
-  step('record-preview', 'RecordPreviewFunctionArn', ['table:read', 'table:write']),
+  // The preview before review (workflow/preview.ts), one step: marks the request as being counted (table
+  // UpdateItem), counts with every connector (reads only, exports nothing), stores the counts once.
+  step('discover', 'DiscoverFunctionArn', ['table:read', 'table:write', 'connectors'], 120),
   step('plan-connectors', 'PlanConnectorsFunctionArn', ['table:read', 'table:write', 'connectors']),
   // table:write: a throttled run puts `connector.throttled` on the audit trail before the workflow waits.
   step('collect', 'CollectFunctionArn', ['table:read', 'table:write', 'staging:write', 'connectors'], 900, 1024),

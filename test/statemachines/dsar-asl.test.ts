@@ -10,7 +10,7 @@ import { VendorThrottled } from '../../functions/domain/workflow/throttle.ts';
 import { lambdaError } from '../../infra/local/stepfunctions/taskErrors.ts';
 
 const definition = JSON.parse(readDefinition()) as { States: Record<string, any> };
-const PREVIEW_STEPS = ['PlanDiscovery', 'Discover', 'RecordPreview'];
+const PREVIEW_STEPS = ['Discover'];
 
 describe('the workflow definition', () => {
   it('passes asl-validator', () => {
@@ -191,70 +191,32 @@ describe('the workflow definition', () => {
   });
 
   describe('the preview before review', () => {
-    it("runs after verification for a request staff review, and an automatically approved one and a resale partner's end user skip it", () => {
+    it("runs after verification for a request staff review, as one step, and an automatically approved one and a resale partner's end user skip it", () => {
       expect(definition.States.VerifyIdentity.Next).toBe('MatchPartner');
       expect(definition.States.MatchPartner.Next).toBe('ChooseReview');
       expect(definition.States.ChooseReview).toMatchObject({
         Choices: [{ And: [{ Variable: '$.partner', IsPresent: true }, { Variable: '$.partner.matched', BooleanEquals: true }], Next: 'AwaitReview' }, { StringEquals: 'auto', Next: 'ApproveAutomatically' }],
-        Default: 'PlanDiscovery',
+        Default: 'Discover',
       });
-      expect(definition.States.PlanDiscovery.Next).toBe('Discover');
-      expect(definition.States.Discover.Next).toBe('RecordPreview');
-      expect(definition.States.RecordPreview.Next).toBe('AwaitReview');
+      expect(definition.States.Discover).toMatchObject({ Type: 'Task', Resource: '$' + '{DiscoverFunctionArn}', ResultPath: '$.discovered', Next: 'AwaitReview' });
     });
 
-    it('never holds up the review: every failure of its steps goes on to AwaitReview, and a connector that fails or times out becomes a row', () => {
+    it('never holds up the review: every failure of the step goes on to AwaitReview, and the function gives up on a connector before the state gives up on it', () => {
       for (const name of PREVIEW_STEPS) {
         expect({ name, catch: definition.States[name].Catch }).toEqual({ name, catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.previewSkipped', Next: 'AwaitReview' }] });
       }
-      const count = definition.States.Discover.ItemProcessor.States.CountWithConnector;
-      // The step gives up on its own before the state does, and the Lambda outlives both.
-      expect(count.TimeoutSeconds * 1000).toBeGreaterThan(DISCOVERY_BUDGET_MS);
-      expect(FUNCTIONS.find((f) => f.id === 'discover')!.timeoutSeconds).toBeGreaterThan(count.TimeoutSeconds);
-      expect(count.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'CouldNotCount' }]);
-      expect(definition.States.Discover.MaxConcurrency).toBeGreaterThan(1);
+      const discover = definition.States.Discover;
+      // Each connector's budget ends before the state's timeout, and the Lambda outlives both.
+      expect(discover.TimeoutSeconds * 1000).toBeGreaterThan(DISCOVERY_BUDGET_MS);
+      expect(FUNCTIONS.find((f) => f.id === 'discover')!.timeoutSeconds).toBeGreaterThan(discover.TimeoutSeconds);
     });
 
-    it('counts on an interpreter: one connector counted, one failed and one timed out reach RecordPreview as rows, then the review waits', async () => {
+    it('goes on to the review on an interpreter even when the step fails', async () => {
       const states = Object.fromEntries(PREVIEW_STEPS.map((n) => [n, definition.States[n]]));
-      const machine = new StateMachine({ StartAt: 'PlanDiscovery', States: { ...states, AwaitReview: { Type: 'Succeed' } } } as never, { validationOptions: { noValidate: true } });
-      let recorded: unknown;
-      const fail = (name: string) => Object.assign(new Error(`${name} for the test`), { name });
+      const machine = new StateMachine({ StartAt: 'Discover', States: { ...states, AwaitReview: { Type: 'Succeed' } } } as never, { validationOptions: { noValidate: true } });
       const run = machine.run(
         { requestId: 'r1' },
-        {
-          overrides: {
-            taskResourceLocalHandlers: {
-              PlanDiscovery: (async () => ({ connectors: ['hubspot', 'stripe', 'calls'].map((connectorId) => ({ requestId: 'r1', connectorId })) })) as never,
-              CountWithConnector: (async (input: { connectorId: string }) => {
-                if (input.connectorId === 'stripe') throw fail('ConnectorAuthFailed');
-                if (input.connectorId === 'calls') throw fail('States.Timeout');
-                return { connectorId: input.connectorId, status: 'counted', objects: { contacts: 1, notes: 11 } };
-              }) as never,
-              RecordPreview: (async (input: { results: unknown }) => {
-                recorded = input.results;
-                return { recorded: true, records: 12, failed: ['stripe', 'calls'] };
-              }) as never,
-            },
-          },
-        },
-      );
-      const out = (await run.result) as { discovered: unknown };
-      expect(recorded).toEqual([
-        { connectorId: 'hubspot', status: 'counted', objects: { contacts: 1, notes: 11 } },
-        { connectorId: 'stripe', status: 'failed', error: expect.objectContaining({ Error: 'ConnectorAuthFailed' }) },
-        { connectorId: 'calls', status: 'failed', error: expect.objectContaining({ Error: 'States.Timeout' }) },
-      ]);
-      // The counts leave the state once stored: only the summary goes on.
-      expect(out.discovered).toEqual({ recorded: true, records: 12, failed: ['stripe', 'calls'] });
-    });
-
-    it('goes on to the review even when the plan itself fails', async () => {
-      const states = Object.fromEntries(PREVIEW_STEPS.map((n) => [n, definition.States[n]]));
-      const machine = new StateMachine({ StartAt: 'PlanDiscovery', States: { ...states, AwaitReview: { Type: 'Succeed' } } } as never, { validationOptions: { noValidate: true } });
-      const run = machine.run(
-        { requestId: 'r1' },
-        { overrides: { taskResourceLocalHandlers: { PlanDiscovery: (async () => { throw Object.assign(new Error('nope'), { name: 'InvalidStepInput' }); }) as never } } },
+        { overrides: { taskResourceLocalHandlers: { Discover: (async () => { throw Object.assign(new Error('nope'), { name: 'InvalidStepInput' }); }) as never } } },
       );
       const out = (await run.result) as { previewSkipped: { Error: string } };
       expect(out.previewSkipped.Error).toBe('InvalidStepInput');
@@ -279,7 +241,7 @@ describe('the workflow definition', () => {
     });
 
     it('retries Lambda client timeouts and the SDK throttling errors in every task, inside the Map too', () => {
-      const inner = [...Object.entries(definition.States.Collect.ItemProcessor.States), ...Object.entries(definition.States.Discover.ItemProcessor.States)].filter(([, s]: [string, any]) => s.Type === 'Task');
+      const inner = Object.entries(definition.States.Collect.ItemProcessor.States).filter(([, s]: [string, any]) => s.Type === 'Task');
       const preview = Object.entries(definition.States).filter(([name, s]) => s.Type === 'Task' && PREVIEW_STEPS.includes(name));
       for (const [name, state] of [...steps.filter(([, s]) => s.Type === 'Task'), ...preview, ...inner] as Array<[string, any]>) {
         const retried = state.Retry.flatMap((r: any) => r.ErrorEquals);

@@ -1,16 +1,13 @@
-import * as z from 'zod/mini';
-import '#commons/zod';
+/** Discover: the whole preview before review in one step (plan, count with every connector at once, store). */
 import { ConnectorRegistry } from '#connectors/registry';
 import { appContext } from '#domain/context';
-import { discoverWithConnector } from '#domain/workflow/discover';
-import { workflowHandler } from './steps.ts';
-
-const input = z.object({ requestId: z.string().check(z.minLength(1)), connectorId: z.string().check(z.minLength(1)) });
+import { previewCounts } from '#domain/workflow/preview';
+import { requestIdInput, workflowHandler } from './steps.ts';
 
 let registry: ConnectorRegistry | undefined;
 
-export const handler = workflowHandler(input, ({ requestId, connectorId }) => {
+export const handler = workflowHandler(requestIdInput, ({ requestId }) => {
   const ctx = appContext();
   registry ??= new ConnectorRegistry(ctx.config);
-  return discoverWithConnector(ctx, registry, requestId, connectorId);
+  return previewCounts(ctx, registry, requestId);
 });

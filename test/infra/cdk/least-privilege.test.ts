@@ -52,10 +52,8 @@ const EXPECTED: Record<string, string[]> = {
   'await-task': [...READ, ...WRITE, ...MAIL, ...CODE_KEY],
   'approve-automatically': [...READ, ...WRITE],
   'match-partner': [...READ, ...WRITE, ...CONNECTORS],
-  // The preview: only its last step writes, and the counting step reads connectors and writes nothing.
-  'plan-discovery': [...READ, 'dynamodb:UpdateItem', 'kms:Encrypt', 'kms:GenerateDataKey*'],
-  discover: [...READ, ...CONNECTORS],
-  'record-preview': [...READ, ...WRITE],
+  // The preview, one step: marks the request, counts with connectors (reading only), stores the counts.
+  discover: [...READ, ...WRITE, ...CONNECTORS],
   'plan-connectors': [...READ, ...WRITE, ...CONNECTORS],
   collect: [...READ, ...WRITE, 's3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject', 's3:ListBucket', ...CONNECTORS],
   act: [...READ, ...WRITE, ...ERASE],
