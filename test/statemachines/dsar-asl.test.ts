@@ -160,8 +160,9 @@ describe('the workflow definition', () => {
   });
 
   it('sends a request with failed connectors to staff before it can be assembled', () => {
-    expect(definition.States.Reconcile.Next).toBe('AnyConnectorFailed');
-    expect(definition.States.AnyConnectorFailed.Choices[0].Next).toBe('AwaitStaffOnFailures');
+    expect(definition.States.Reconcile.Next).toBe('ChooseAnswer');
+    // The failure question comes first in the one Choice after Reconcile, before any type's answer.
+    expect(definition.States.ChooseAnswer.Choices[0]).toEqual({ Variable: '$.reconcile.hasFailures', BooleanEquals: true, Next: 'AwaitStaffOnFailures' });
     const actions = definition.States.StaffAction.Choices.map((c: any) => [c.StringEquals, c.Next]);
     expect(actions).toEqual([
       ['retry', 'PlanConnectors'],
@@ -171,7 +172,7 @@ describe('the workflow definition', () => {
   });
 
   it('never reports an erasure complete before it is confirmed or accepted by staff', () => {
-    expect(definition.States.ChooseAnswer.Choices[0]).toMatchObject({ StringEquals: 'erasure', Next: 'ConfirmErasure' });
+    expect(definition.States.ChooseAnswer.Choices[1]).toMatchObject({ StringEquals: 'erasure', Next: 'ConfirmErasure' });
     expect(definition.States.ErasureConfirmed.Choices[0]).toMatchObject({ BooleanEquals: true, Next: 'NotifyErased' });
     expect(definition.States.ErasureConfirmed.Default).toBe('AwaitStaffOnFailures');
     const into = Object.entries(definition.States)
@@ -221,6 +222,19 @@ describe('the workflow definition', () => {
       const out = (await run.result) as { previewSkipped: { Error: string } };
       expect(out.previewSkipped.Error).toBe('InvalidStepInput');
     });
+  });
+
+  it.each([
+    ['an access request with a failed connector', { receipt: { type: 'access' }, reconcile: { hasFailures: true } }, 'AwaitStaffOnFailures'],
+    ['an erasure with a failed connector', { receipt: { type: 'erasure' }, reconcile: { hasFailures: true } }, 'AwaitStaffOnFailures'],
+    ['an access request without failures', { receipt: { type: 'access' }, reconcile: { hasFailures: false } }, 'Assemble'],
+    ['an erasure without failures', { receipt: { type: 'erasure' }, reconcile: { hasFailures: false } }, 'ConfirmErasure'],
+    ['a marketing opt-out without failures', { receipt: { type: 'marketing_opt_out' }, reconcile: { hasFailures: false } }, 'NotifyOptedOut'],
+  ])('answers %s on an interpreter through the one Choice after Reconcile', async (_case, input, expected) => {
+    const names = [...new Set(definition.States.ChooseAnswer.Choices.map((c: any) => c.Next)), definition.States.ChooseAnswer.Default] as string[];
+    const states = Object.fromEntries(names.map((n) => [n, { Type: 'Pass', Result: n, End: true }]));
+    const machine = new StateMachine({ StartAt: 'ChooseAnswer', States: { ChooseAnswer: definition.States.ChooseAnswer, ...states } } as never);
+    expect(await machine.run(input).result).toBe(expected);
   });
 
   it('never packages a marketing opt-out', () => {
