@@ -41,7 +41,7 @@ describe('the workflow definition', () => {
     }
   });
 
-  it('waits for staff to release an assembled package when the type says so, builds it once more after the release, and sends it at once otherwise', () => {
+  it('waits for staff to release an assembled package when the type says so, builds it once more after the release and sends it, and sends it at once otherwise', () => {
     const s = definition.States;
     expect(s.Assemble.Next).toBe('ChooseRelease');
     expect(s.ChooseRelease.Choices).toEqual([
@@ -57,9 +57,14 @@ describe('the workflow definition', () => {
       Parameters: { Payload: { kind: 'release' } },
       TimeoutSecondsPath: '$.receipt.timeouts.staffSeconds',
       ResultPath: '$.release',
-      // Assemble builds the released package once more, then ChooseRelease finds $.release and sends it.
-      Next: 'Assemble',
+      // The released package is built once more, then sent: no second pass through ChooseRelease.
+      Next: 'AssembleReleased',
     });
+    const { Comment: _a, Catch: assembleCatch, Next: _n, ...assemble } = s.Assemble;
+    const { Comment: _b, Catch: releasedCatch, Next: releasedNext, ...released } = s.AssembleReleased;
+    expect(released).toEqual(assemble);
+    expect(releasedNext).toBe('NotifySubject');
+    expect(releasedCatch).toEqual([{ ...assembleCatch[0], ResultPath: '$.caught.AssembleReleased' }]);
     // A timeout asks staff again (the deadline's escalation keeps chasing); anything else needs attention.
     expect(s.AwaitRelease.Catch.map((c: any) => [c.ErrorEquals[0], c.Next])).toEqual([
       ['States.Timeout', 'AwaitRelease'],

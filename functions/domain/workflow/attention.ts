@@ -37,6 +37,7 @@ export const RETRYABLE_STEPS = [
   'NotifyOptedOut',
   'Assemble',
   'AwaitRelease',
+  'AssembleReleased',
   'NotifySubject',
 ] as const;
 export type RetryableStep = (typeof RETRYABLE_STEPS)[number];
