@@ -131,12 +131,12 @@ export const FUNCTIONS: FunctionSpec[] = [
   api('admin-act', [{ method: 'POST', path: '/v1/admin/requests/{id}/{action}', staff: true }], ['table:read', 'table:write', 'sfn:start', 'sfn:complete-task', 'sfn:stop', 'ses:send', 'staging:delete', 'exports:delete']),
   step('record-receipt', 'RecordReceiptFunctionArn', ['table:read', 'table:write', 'ses:send']),
   step('await-task', 'AwaitTaskFunctionArn', ['table:read', 'table:write', 'ses:send', 'secret:code-key']),
-  // Processor mode: reads the subject's account attribute (connectors) to recognise a partner's end user.
-  step('match-partner', 'MatchPartnerFunctionArn', ['table:read', 'table:write', 'connectors']),
+  // Processor mode: reads the subject's account attribute (connectors) to recognise a partner's end user;
+  // then the preview before review (workflow/before-review.ts, preview.ts): marks the request as being
+  // counted, counts with every connector (reading only, exporting nothing), stores the counts once. Each
+  // connector's count has 90 s; the state waits 110 s.
+  step('match-partner', 'MatchPartnerFunctionArn', ['table:read', 'table:write', 'connectors'], 120),
   step('approve-automatically', 'ApproveAutomaticallyFunctionArn', ['table:read', 'table:write']),
-  // The preview before review (workflow/preview.ts), one step: marks the request as being counted (table
-  // UpdateItem), counts with every connector (reads only, exports nothing), stores the counts once.
-  step('discover', 'DiscoverFunctionArn', ['table:read', 'table:write', 'connectors'], 120),
   step('plan-connectors', 'PlanConnectorsFunctionArn', ['table:read', 'table:write', 'connectors']),
   // table:write: a throttled run puts `connector.throttled` on the audit trail before the workflow waits.
   step('collect', 'CollectFunctionArn', ['table:read', 'table:write', 'staging:write', 'connectors'], 900, 1024),

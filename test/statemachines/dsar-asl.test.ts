@@ -10,7 +10,6 @@ import { VendorThrottled } from '../../functions/domain/workflow/throttle.ts';
 import { lambdaError } from '../../infra/local/stepfunctions/taskErrors.ts';
 
 const definition = JSON.parse(readDefinition()) as { States: Record<string, any> };
-const PREVIEW_STEPS = ['Discover'];
 
 describe('the workflow definition', () => {
   it('passes asl-validator', () => {
@@ -197,35 +196,20 @@ describe('the workflow definition', () => {
   });
 
   describe('the preview before review', () => {
-    it("runs after verification for a request staff review, as one step, and an automatically approved one and a resale partner's end user skip it", () => {
+    it("runs in MatchPartner, after verification and before the review, so a request staff review enters no state of its own for it", () => {
       expect(definition.States.VerifyIdentity.Next).toBe('MatchPartner');
       expect(definition.States.MatchPartner.Next).toBe('ChooseReview');
       expect(definition.States.ChooseReview).toMatchObject({
         Choices: [{ And: [{ Variable: '$.partner', IsPresent: true }, { Variable: '$.partner.matched', BooleanEquals: true }], Next: 'AwaitReview' }, { StringEquals: 'auto', Next: 'ApproveAutomatically' }],
-        Default: 'Discover',
+        Default: 'AwaitReview',
       });
-      expect(definition.States.Discover).toMatchObject({ Type: 'Task', Resource: '$' + '{DiscoverFunctionArn}', ResultPath: '$.discovered', Next: 'AwaitReview' });
+      expect(Object.keys(definition.States)).not.toContain('Discover');
     });
 
-    it('never holds up the review: every failure of the step goes on to AwaitReview, and the function gives up on a connector before the state gives up on it', () => {
-      for (const name of PREVIEW_STEPS) {
-        expect({ name, catch: definition.States[name].Catch }).toEqual({ name, catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.previewSkipped', Next: 'AwaitReview' }] });
-      }
-      const discover = definition.States.Discover;
-      // Each connector's budget ends before the state's timeout, and the Lambda outlives both.
-      expect(discover.TimeoutSeconds * 1000).toBeGreaterThan(DISCOVERY_BUDGET_MS);
-      expect(FUNCTIONS.find((f) => f.id === 'discover')!.timeoutSeconds).toBeGreaterThan(discover.TimeoutSeconds);
-    });
-
-    it('goes on to the review on an interpreter even when the step fails', async () => {
-      const states = Object.fromEntries(PREVIEW_STEPS.map((n) => [n, definition.States[n]]));
-      const machine = new StateMachine({ StartAt: 'Discover', States: { ...states, AwaitReview: { Type: 'Succeed' } } } as never, { validationOptions: { noValidate: true } });
-      const run = machine.run(
-        { requestId: 'r1' },
-        { overrides: { taskResourceLocalHandlers: { Discover: (async () => { throw Object.assign(new Error('nope'), { name: 'InvalidStepInput' }); }) as never } } },
-      );
-      const out = (await run.result) as { previewSkipped: { Error: string } };
-      expect(out.previewSkipped.Error).toBe('InvalidStepInput');
+    it('gives up on a connector inside the step before the state gives up on the step, and the Lambda outlives both', () => {
+      const step = definition.States.MatchPartner;
+      expect(step.TimeoutSeconds * 1000).toBeGreaterThan(DISCOVERY_BUDGET_MS);
+      expect(FUNCTIONS.find((f) => f.id === 'match-partner')!.timeoutSeconds).toBeGreaterThan(step.TimeoutSeconds);
     });
   });
 
@@ -249,8 +233,7 @@ describe('the workflow definition', () => {
 
   describe('every failure becomes a staff task, never a dead execution', () => {
     const handlers = new Set(['RecordFailure', 'NeedsAttention']);
-    // The preview's own failures go on to the review instead (tested above).
-    const steps = Object.entries(definition.States).filter(([name, s]) => (s.Type === 'Task' || s.Type === 'Map') && !handlers.has(name) && !PREVIEW_STEPS.includes(name));
+    const steps = Object.entries(definition.States).filter(([name, s]) => (s.Type === 'Task' || s.Type === 'Map') && !handlers.has(name));
 
     it('catches any error of every step last, under the step\'s own name, into RecordFailure', () => {
       for (const [name, state] of steps) {
@@ -261,12 +244,11 @@ describe('the workflow definition', () => {
 
     it('retries Lambda client timeouts and the SDK throttling errors in every task, inside the Map too', () => {
       const inner = Object.entries(definition.States.Collect.ItemProcessor.States).filter(([, s]: [string, any]) => s.Type === 'Task');
-      const preview = Object.entries(definition.States).filter(([name, s]) => s.Type === 'Task' && PREVIEW_STEPS.includes(name));
-      for (const [name, state] of [...steps.filter(([, s]) => s.Type === 'Task'), ...preview, ...inner] as Array<[string, any]>) {
+      for (const [name, state] of [...steps.filter(([, s]) => s.Type === 'Task'), ...inner] as Array<[string, any]>) {
         const retried = state.Retry.flatMap((r: any) => r.ErrorEquals);
         expect({ name, retried }).toEqual({ name, retried: expect.arrayContaining(['Lambda.ClientExecutionTimeoutException', 'Lambda.ServiceException', 'Lambda.TooManyRequestsException']) });
       }
-      for (const [name, state] of [...steps.filter(([, s]) => s.Type === 'Task'), ...preview]) {
+      for (const [name, state] of steps.filter(([, s]) => s.Type === 'Task')) {
         const retried = state.Retry.flatMap((r: any) => r.ErrorEquals);
         expect({ name, retried }).toEqual({
           name,

@@ -51,9 +51,8 @@ const EXPECTED: Record<string, string[]> = {
   'record-receipt': [...READ, ...WRITE, ...MAIL],
   'await-task': [...READ, ...WRITE, ...MAIL, ...CODE_KEY],
   'approve-automatically': [...READ, ...WRITE],
+  // Also the preview before review: marks the request, counts with connectors (reading only), stores the counts.
   'match-partner': [...READ, ...WRITE, ...CONNECTORS],
-  // The preview, one step: marks the request, counts with connectors (reading only), stores the counts.
-  discover: [...READ, ...WRITE, ...CONNECTORS],
   'plan-connectors': [...READ, ...WRITE, ...CONNECTORS],
   collect: [...READ, ...WRITE, 's3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject', 's3:ListBucket', ...CONNECTORS],
   act: [...READ, ...WRITE, ...ERASE],
