@@ -7,6 +7,7 @@ import { RETRYABLE_STEPS } from '../../functions/domain/workflow/attention.ts';
 import { DISCOVERY_BUDGET_MS } from '../../functions/domain/workflow/discover.ts';
 import { withWorkers } from '../../functions/domain/workflow/plan.ts';
 import { VendorThrottled } from '../../functions/domain/workflow/throttle.ts';
+import { DuplicateRequest, ReopenedRequest } from '../../functions/domain/workflow/receipt.ts';
 import { lambdaError } from '../../infra/local/stepfunctions/taskErrors.ts';
 
 const definition = JSON.parse(readDefinition()) as { States: Record<string, any> };
@@ -224,6 +225,39 @@ describe('the workflow definition', () => {
     const states = Object.fromEntries(names.map((n) => [n, { Type: 'Pass', Result: n, End: true }]));
     const machine = new StateMachine({ StartAt: 'ChooseAnswer', States: { ChooseAnswer: definition.States.ChooseAnswer, ...states } } as never);
     expect(await machine.run(input).result).toBe(expected);
+  });
+
+  describe('after the receipt', () => {
+    const receipt = { requestId: 'r1', type: 'access', duplicate: false, reopened: true, review: 'staff', release: 'staff', timeouts: { verificationSeconds: 60, staffSeconds: 60 } };
+    const run = async (step: () => Promise<unknown>, input: Record<string, unknown> = { requestId: 'r1' }) => {
+      const names = ['RecordReceipt', 'ReadReopenedReceipt', 'ReopenedReceipt', 'Duplicate'];
+      const states = Object.fromEntries(names.map((n) => [n, definition.States[n]]));
+      const end = (name: string) => ({ Type: 'Pass', Parameters: { 'state.$': '$', reached: name }, End: true });
+      const machine = new StateMachine({ StartAt: 'RecordReceipt', States: { ...states, VerifyIdentity: end('VerifyIdentity'), MatchPartner: end('MatchPartner'), RecordFailure: end('RecordFailure') } } as never, { validationOptions: { noValidate: true } });
+      return machine.run(input as never, { overrides: { taskResourceLocalHandlers: { RecordReceipt: step as never } } }).result as Promise<any>;
+    };
+
+    it('goes on to VerifyIdentity without a routing state', async () => {
+      expect(definition.States.RecordReceipt.Next).toBe('VerifyIdentity');
+      expect(await run(async () => ({ ...receipt, reopened: false }))).toMatchObject({ reached: 'VerifyIdentity' });
+    });
+
+    it('ends a duplicate, caught as DuplicateRequest', async () => {
+      const out = await run(async () => {
+        throw lambdaError(new DuplicateRequest('r1'));
+      });
+      expect(out).toEqual({ requestId: 'r1', duplicate: { Error: 'DuplicateRequest', Cause: expect.any(String) } });
+    });
+
+    it("takes a reopened run straight to MatchPartner with the receipt read back from the error, as every later state reads it", async () => {
+      const out = await run(
+        async () => {
+          throw lambdaError(new ReopenedRequest(receipt as never));
+        },
+        { requestId: 'r1', assisted: { reference: 'REF-1' } },
+      );
+      expect(out).toEqual({ reached: 'MatchPartner', state: { requestId: 'r1', assisted: { reference: 'REF-1' }, receipt } });
+    });
   });
 
   it('never packages a marketing opt-out', () => {

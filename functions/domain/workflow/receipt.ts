@@ -15,6 +15,11 @@ export interface ReceiptResult {
   requestId: string;
   type: string;
   duplicate: boolean;
+  /**
+   * A run reopened on a resale partner's instruction (processor mode): verified on the first run, so it
+   * goes from the receipt straight to MatchPartner and staff review.
+   */
+  reopened: boolean;
   review: 'auto' | 'staff';
   /** Whether the package waits for staff after Assemble (the state machine's ChooseRelease). */
   release: 'automatic' | 'staff';
@@ -28,6 +33,7 @@ export async function recordReceipt(ctx: AppContext, requestId: string): Promise
     requestId,
     type: request.type,
     duplicate: request.status === 'duplicate',
+    reopened: Boolean(request.partner?.instruction && request.verification?.verifiedAt),
     review: reviewMode(config, request.type, request.jurisdiction),
     release: releaseMode(config, request.type),
     timeouts: {
@@ -55,4 +61,31 @@ export async function recordReceipt(ctx: AppContext, requestId: string): Promise
     await repo.audit(requestId, 'system', 'request.acknowledged', { dueDate: request.dueDate });
   }
   return result;
+}
+
+/**
+ * The receipt's two rare ways on, as errors the workflow catches (statemachines/dsar.asl.json), so that
+ * every other request goes from RecordReceipt to VerifyIdentity without a routing state (issue 18): a
+ * duplicate ends there (its sender was told about the open request), and a reopened run skips
+ * verification. The reopened run's receipt travels in the message, as JSON the ASL reads back.
+ */
+export class DuplicateRequest extends Error {
+  constructor(requestId: string) {
+    super(`request ${requestId} duplicates an open one; its sender was told`);
+    this.name = 'DuplicateRequest';
+  }
+}
+
+export class ReopenedRequest extends Error {
+  constructor(receipt: ReceiptResult) {
+    super(JSON.stringify(receipt));
+    this.name = 'ReopenedRequest';
+  }
+}
+
+/** The receipt for the usual way on (VerifyIdentity); a duplicate or a reopened run leaves as its error. */
+export function usualReceipt(receipt: ReceiptResult): ReceiptResult {
+  if (receipt.duplicate) throw new DuplicateRequest(receipt.requestId);
+  if (receipt.reopened) throw new ReopenedRequest(receipt);
+  return receipt;
 }
