@@ -28,6 +28,8 @@ export type Grant =
   | 'documents:read'
   | 'sfn:start'
   | 'sfn:complete-task'
+  /** SendTaskFailure: staff refusing a waiting task (a review denied or forwarded), which the state's Catch routes. */
+  | 'sfn:refuse-task'
   | 'sfn:stop'
   | 'ses:send'
   /** Read the secret key verification codes are hashed with (only the functions that hash codes). */
@@ -128,7 +130,7 @@ export const FUNCTIONS: FunctionSpec[] = [
   },
   // staging:delete and exports:delete: cancelling a request whose package awaits release deletes both.
   // sfn:start: the partner's instruction reopens a forwarded request with a new run (processor mode).
-  api('admin-act', [{ method: 'POST', path: '/v1/admin/requests/{id}/{action}', staff: true }], ['table:read', 'table:write', 'sfn:start', 'sfn:complete-task', 'sfn:stop', 'ses:send', 'staging:delete', 'exports:delete']),
+  api('admin-act', [{ method: 'POST', path: '/v1/admin/requests/{id}/{action}', staff: true }], ['table:read', 'table:write', 'sfn:start', 'sfn:complete-task', 'sfn:refuse-task', 'sfn:stop', 'ses:send', 'staging:delete', 'exports:delete']),
   step('record-receipt', 'RecordReceiptFunctionArn', ['table:read', 'table:write', 'ses:send']),
   step('await-task', 'AwaitTaskFunctionArn', ['table:read', 'table:write', 'ses:send', 'secret:code-key']),
   // Processor mode: reads the subject's account attribute (connectors) to recognise a partner's end user;

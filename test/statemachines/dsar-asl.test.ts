@@ -227,6 +227,31 @@ describe('the workflow definition', () => {
     expect(await machine.run(input).result).toBe(expected);
   });
 
+  describe('after the review', () => {
+    it('goes on to PlanConnectors once approved, and a denial or a forward, refused tasks, to their closing steps', () => {
+      expect(definition.States.AwaitReview.Next).toBe('PlanConnectors');
+      expect(definition.States.AwaitReview.Catch.map((c: any) => [c.ErrorEquals[0], c.Next])).toEqual([
+        ['States.Timeout', 'AwaitReview'],
+        ['ReviewDenied', 'NotifyDenied'],
+        ['ReviewForwarded', 'NotifyForwarded'],
+        ['States.ALL', 'RecordFailure'],
+      ]);
+    });
+
+    it.each([
+      ['approved', async () => ({ outcome: 'approved', by: 'dana' }), 'PlanConnectors'],
+      ['denied', async () => { throw Object.assign(new Error('{"outcome":"denied"}'), { name: 'ReviewDenied' }); }, 'NotifyDenied'],
+      ['forwarded', async () => { throw Object.assign(new Error('{"outcome":"forwarded"}'), { name: 'ReviewForwarded' }); }, 'NotifyForwarded'],
+    ])('routes a review %s on an interpreter', async (_case, answer, expected) => {
+      const end = (name: string) => ({ Type: 'Pass', Result: name, End: true });
+      // The routing is under test, not the timeout (the interpreter reads its path from the task's own input).
+      const { TimeoutSecondsPath: _timeout, ...awaitReview } = definition.States.AwaitReview;
+      const machine = new StateMachine({ StartAt: 'AwaitReview', States: { AwaitReview: awaitReview, PlanConnectors: end('PlanConnectors'), NotifyDenied: end('NotifyDenied'), NotifyForwarded: end('NotifyForwarded'), RecordFailure: end('RecordFailure') } } as never, { validationOptions: { noValidate: true } });
+      const run = machine.run({ requestId: 'r1', receipt: { timeouts: { staffSeconds: 60 } } }, { context: { Task: { Token: 't1' } } as never, overrides: { taskResourceLocalHandlers: { AwaitReview: answer as never } } });
+      expect(await run.result).toBe(expected);
+    });
+  });
+
   describe('after the receipt', () => {
     const receipt = { requestId: 'r1', type: 'access', duplicate: false, reopened: true, review: 'staff', release: 'staff', timeouts: { verificationSeconds: 60, staffSeconds: 60 } };
     const run = async (step: () => Promise<unknown>, input: Record<string, unknown> = { requestId: 'r1' }) => {

@@ -43,7 +43,7 @@ const EXPECTED: Record<string, string[]> = {
   'admin-package': [...READ, ...WRITE, 's3:GetObject'],
   'admin-agent-permission': [...READ, ...WRITE, 's3:GetObject'],
   // Cancelling a request whose package awaits release deletes the package and its staged records.
-  'admin-act': [...READ, ...WRITE, 'states:StartExecution', 'states:SendTaskSuccess', 'states:StopExecution', ...MAIL, 's3:DeleteObject', 's3:ListBucket'],
+  'admin-act': [...READ, ...WRITE, 'states:StartExecution', 'states:SendTaskSuccess', 'states:SendTaskFailure', 'states:StopExecution', ...MAIL, 's3:DeleteObject', 's3:ListBucket'],
   'admin-list-tasks': [...READ],
   'admin-task-act': [...READ, ...WRITE],
   // A withholding rebuilds the package from the staged records.
