@@ -64,7 +64,7 @@ async function accessRequest(rt: TestRuntime, email: string, name: string): Prom
   return { requestId, phaseMs, mapMs, iterations, records, endToEndMs };
 }
 
-/** The Map state's time and each CollectFromConnector task's time, from GetExecutionHistory. */
+/** The Map state's time and each WorkWithConnector task's time, from GetExecutionHistory. */
 async function fromHistory(rt: TestRuntime, requestId: string): Promise<{ mapMs: number | undefined; iterations: Map<string, number> }> {
   const sfn = new SFNClient({ endpoint: rt.endpoints.stepfunctions, region: 'eu-north-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
   const executionArn = rt.stateMachineArn.replace(':stateMachine:', ':execution:') + `:${requestId}`;
@@ -83,11 +83,11 @@ async function fromHistory(rt: TestRuntime, requestId: string): Promise<{ mapMs:
   const entered = new Map<string, number>();
   const iterations = new Map<string, number>();
   for (const e of events) {
-    if (e.type === 'TaskStateEntered' && e.stateEnteredEventDetails?.name === 'CollectFromConnector') {
+    if (e.type === 'TaskStateEntered' && e.stateEnteredEventDetails?.name === 'WorkWithConnector') {
       const id = (JSON.parse(e.stateEnteredEventDetails.input ?? '{}') as { connectorId?: string }).connectorId ?? '?';
       entered.set(id, ms(e));
     }
-    if (e.type === 'TaskStateExited' && e.stateExitedEventDetails?.name === 'CollectFromConnector') {
+    if (e.type === 'TaskStateExited' && e.stateExitedEventDetails?.name === 'WorkWithConnector') {
       const id = (JSON.parse(e.stateExitedEventDetails.output ?? '{}') as { connectorId?: string }).connectorId ?? '?';
       if (entered.has(id)) iterations.set(id, ms(e) - entered.get(id)!);
     }

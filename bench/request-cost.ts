@@ -186,6 +186,9 @@ async function accessRequest(rt: TestRuntime, sfn: SFNClient, email: string, nam
   await until('the staff review mail', async () => (await rt.mails(STAFF_MAILBOX)).find((m) => m.subject.includes(requestId) && m.subject.includes('review')), 30_000);
   await timed('admin-get-request', () => rt.api('GET', `/v1/admin/requests/${requestId}`, { token: rt.staffToken }));
   await timed('admin-act', () => rt.api('POST', `/v1/admin/requests/${requestId}/approve`, { token: rt.staffToken, body: {} }));
+  // Access packages wait for staff release (the default): the staff mail says so, then staff release it.
+  await until('the staff release mail', async () => (await rt.mails(STAFF_MAILBOX)).find((m) => m.subject.includes(requestId) && m.subject.includes('release')), 60_000);
+  await timed('admin-act', () => rt.api('POST', `/v1/admin/requests/${requestId}/release`, { token: rt.staffToken, body: {} }));
   const events = await until(
     'the execution to finish',
     async () => {
@@ -224,7 +227,8 @@ function taskFunctions(): Map<string, { fn: string; memoryMb: number; callback: 
   const walk = (states: Record<string, any>) => {
     for (const [name, s] of Object.entries(states)) {
       if (s.Type === 'Task') {
-        const ref = String(s.Parameters?.FunctionName ?? s.Resource ?? '');
+        // WorkWithConnector invokes the function the plan named (FunctionName.$): for an access request, collect.
+        const ref = s.Parameters?.['FunctionName.$'] ? '${CollectFunctionArn}' : String(s.Parameters?.FunctionName ?? s.Resource ?? '');
         const spec = byPlaceholder.get(/\$\{(\w+)\}/.exec(ref)?.[1] ?? '');
         if (spec) out.set(name, { fn: spec.id, memoryMb: spec.memoryMb, callback: String(s.Resource).endsWith('.waitForTaskToken') });
       }

@@ -32,6 +32,8 @@ export type Grant =
   | 'documents:delete'
   | 'sfn:start'
   | 'sfn:complete-task'
+  /** SendTaskFailure: staff refusing a waiting task (a review denied or forwarded), which the state's Catch routes. */
+  | 'sfn:refuse-task'
   | 'sfn:stop'
   | 'ses:send'
   /** Read the secret key verification codes are hashed with (only the functions that hash codes). */
@@ -132,19 +134,15 @@ export const FUNCTIONS: FunctionSpec[] = [
   },
   // staging:delete and exports:delete: cancelling a request whose package awaits release deletes both.
   // sfn:start: the partner's instruction reopens a forwarded request with a new run (processor mode).
-  api('admin-act', [{ method: 'POST', path: '/v1/admin/requests/{id}/{action}', staff: true }], ['table:read', 'table:write', 'sfn:start', 'sfn:complete-task', 'sfn:stop', 'ses:send', 'staging:delete', 'exports:delete']),
+  api('admin-act', [{ method: 'POST', path: '/v1/admin/requests/{id}/{action}', staff: true }], ['table:read', 'table:write', 'sfn:start', 'sfn:complete-task', 'sfn:refuse-task', 'sfn:stop', 'ses:send', 'staging:delete', 'exports:delete']),
   step('record-receipt', 'RecordReceiptFunctionArn', ['table:read', 'table:write', 'ses:send']),
   step('await-task', 'AwaitTaskFunctionArn', ['table:read', 'table:write', 'ses:send', 'secret:code-key']),
-  // Processor mode: reads the subject's account attribute (connectors) to recognise a partner's end user.
-  step('match-partner', 'MatchPartnerFunctionArn', ['table:read', 'table:write', 'connectors']),
+  // Processor mode: reads the subject's account attribute (connectors) to recognise a partner's end user;
+  // then the preview before review (workflow/before-review.ts, preview.ts): marks the request as being
+  // counted, counts with every connector (reading only, exporting nothing), stores the counts once. Each
+  // connector's count has 90 s; the state waits 110 s.
+  step('match-partner', 'MatchPartnerFunctionArn', ['table:read', 'table:write', 'connectors'], 120),
   step('approve-automatically', 'ApproveAutomaticallyFunctionArn', ['table:read', 'table:write']),
-  // The preview before review (workflow/discover.ts): the plan marks the request as being counted; the
-  // count reads connectors and writes nothing else; the last step stores the counts, once. A
-  // rectification's current values are the subject's data, kept out of the state payload: the per-connector
-  // step puts them on an item of their own (table:put, never an update or delete).
-  step('plan-discovery', 'PlanDiscoveryFunctionArn', ['table:read', 'table:update']),
-  step('discover', 'DiscoverFunctionArn', ['table:read', 'table:put', 'connectors'], 120),
-  step('record-preview', 'RecordPreviewFunctionArn', ['table:read', 'table:write']),
   step('plan-connectors', 'PlanConnectorsFunctionArn', ['table:read', 'table:write', 'connectors']),
   // table:write: a throttled run puts `connector.throttled` on the audit trail before the workflow waits.
   step('collect', 'CollectFunctionArn', ['table:read', 'table:write', 'staging:write', 'connectors'], 900, 1024),

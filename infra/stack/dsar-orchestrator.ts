@@ -859,6 +859,10 @@ export class DsarOrchestrator extends Construct {
           // Verification, approval, denial and retries all answer a waiting task with SendTaskSuccess.
           add(['states:SendTaskSuccess'], [ctx.stateMachineArn]);
           break;
+        case 'sfn:refuse-task':
+          // A review denied or forwarded ends AwaitReview with SendTaskFailure, routed by its Catch.
+          add(['states:SendTaskFailure'], [ctx.stateMachineArn]);
+          break;
         case 'sfn:stop':
           add(['states:StopExecution'], [ctx.executionsArn]);
           break;

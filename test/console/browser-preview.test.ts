@@ -4,7 +4,10 @@
  * that could not be counted says so with the error type; an erasure says what its policy will do.
  * Screenshots: test-results/console/preview-*.png.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ConnectorRegistry } from '../../functions/connectors/registry.ts';
+import { ConnectorUnavailable } from '../../functions/connectors/errors.ts';
+import type { Connector } from '../../functions/connectors/types.ts';
 import type { Browser, Page } from 'playwright-core';
 import type { TestRuntime } from '../support/runtime.ts';
 import { screenshot, startConsoleRig, stopConsoleRig, watchErrors } from './browser.ts';
@@ -71,13 +74,24 @@ describe('the detail page before approval', () => {
   }, 60_000);
 
   it('says could not count, with the error type, for a system that failed, and still offers the decision', async () => {
-    // The console rig runs the company's own stores only: the call history's counting step fails for good.
-    rt.functionFaults.set('discover', { error: 'ConnectorUnavailable', count: Infinity, when: (p) => (p as { connectorId?: string }).connectorId === 'calls' });
+    // The console rig runs the company's own stores only: the call history fails every count for a while.
+    // The preview counts every connector inside one step, so the fault sits at the connector, not the function.
+    const built = ConnectorRegistry.prototype.get;
+    const unavailable = vi.spyOn(ConnectorRegistry.prototype, 'get').mockImplementation(function (this: ConnectorRegistry, connectorId: string) {
+      const connector = built.call(this, connectorId);
+      if (connectorId !== 'calls') return connector;
+      return Object.assign(Object.create(connector) as Connector, {
+        countOnly: undefined,
+        access: () => {
+          throw new ConnectorUnavailable('calls', 'the call history store is down');
+        },
+      });
+    });
     let id = '';
     try {
       id = await rt.fileAndVerify('alice@example.com', 'portability');
     } finally {
-      rt.functionFaults.clear('discover');
+      unavailable.mockRestore();
     }
     await openDetail(id);
 

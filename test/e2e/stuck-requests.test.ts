@@ -195,6 +195,27 @@ describe('a step that fails for good', () => {
     120_000,
   );
 
+  it('AssembleReleased, the build after the release, reaches NeedsAttention under its own name, and a staff retry sends the package once', async () => {
+    const email = person();
+    const id = await file(email, 'access');
+    await verifyAndApprove(id, email, 'access');
+    await rt.waitForStatus(id, 'awaiting_release', 60_000);
+    // Only the build after the release fails: the first build (Assemble) went through already.
+    rt.functionFaults.set('assemble', { error: 'MessageRejected', message: `Email address is not verified: ${email}`, count: Infinity });
+    await releasePackage(rt, id);
+
+    const stuck = await needsAttention(id, 'AssembleReleased');
+    expect(stuck.actions).toEqual(expect.arrayContaining(['retry', 'cancel']));
+    expect(await closingMails(email, id)).toEqual([]);
+
+    rt.functionFaults.clear('assemble');
+    expect((await act(id, 'retry')).status).toBe(200);
+
+    const done = await rt.waitForStatus(id, ['completed', 'completed_partial'], 60_000);
+    expect(done.request.status).toBe('completed');
+    expect(await closingMails(email, id)).toEqual([expect.stringContaining(finalMail('access'))]);
+  }, 120_000);
+
   it('cancel closes the request from NeedsAttention and tells the subject once', async () => {
     const email = person();
     rt.functionFaults.set('assemble', { error: 'StateConflict', count: Infinity });

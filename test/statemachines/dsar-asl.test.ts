@@ -5,9 +5,12 @@ import { FUNCTIONS } from '../../infra/functions.ts';
 import { placeholders, readDefinition, substitute } from '../../infra/asl.ts';
 import { RETRYABLE_STEPS } from '../../functions/domain/workflow/attention.ts';
 import { DISCOVERY_BUDGET_MS } from '../../functions/domain/workflow/discover.ts';
+import { withWorkers } from '../../functions/domain/workflow/plan.ts';
+import { VendorThrottled } from '../../functions/domain/workflow/throttle.ts';
+import { DuplicateRequest, ReopenedRequest, VerificationWaived } from '../../functions/domain/workflow/receipt.ts';
+import { lambdaError } from '../../infra/local/stepfunctions/taskErrors.ts';
 
 const definition = JSON.parse(readDefinition()) as { States: Record<string, any> };
-const PREVIEW_STEPS = ['PlanDiscovery', 'Discover', 'RecordPreview'];
 
 describe('the workflow definition', () => {
   it('passes asl-validator', () => {
@@ -38,7 +41,7 @@ describe('the workflow definition', () => {
     }
   });
 
-  it('waits for staff to release an assembled package when the type says so, builds it once more after the release, and sends it at once otherwise', () => {
+  it('waits for staff to release an assembled package when the type says so, builds it once more after the release and sends it, and sends it at once otherwise', () => {
     const s = definition.States;
     expect(s.Assemble.Next).toBe('ChooseRelease');
     expect(s.ChooseRelease.Choices).toEqual([
@@ -54,9 +57,14 @@ describe('the workflow definition', () => {
       Parameters: { Payload: { kind: 'release' } },
       TimeoutSecondsPath: '$.receipt.timeouts.staffSeconds',
       ResultPath: '$.release',
-      // Assemble builds the released package once more, then ChooseRelease finds $.release and sends it.
-      Next: 'Assemble',
+      // The released package is built once more, then sent: no second pass through ChooseRelease.
+      Next: 'AssembleReleased',
     });
+    const { Comment: _a, Catch: assembleCatch, Next: _n, ...assemble } = s.Assemble;
+    const { Comment: _b, Catch: releasedCatch, Next: releasedNext, ...released } = s.AssembleReleased;
+    expect(released).toEqual(assemble);
+    expect(releasedNext).toBe('NotifySubject');
+    expect(releasedCatch).toEqual([{ ...assembleCatch[0], ResultPath: '$.caught.AssembleReleased' }]);
     // A timeout asks staff again (the deadline's escalation keeps chasing); anything else needs attention.
     expect(s.AwaitRelease.Catch.map((c: any) => [c.ErrorEquals[0], c.Next])).toEqual([
       ['States.Timeout', 'AwaitRelease'],
@@ -81,89 +89,85 @@ describe('the workflow definition', () => {
     expect(await machine.run(input).result).toBe(expected);
   });
 
-  it.each([
-    ['a request that needs its code', { receipt: { duplicate: false, verificationWaived: false } }, 'VerifyIdentity'],
-    ['a marketing opt-out whose code is waived', { receipt: { duplicate: false, verificationWaived: true } }, 'MatchPartner'],
-    ['a receipt from before the waiver', { receipt: { duplicate: false } }, 'VerifyIdentity'],
-    ['a duplicate', { receipt: { duplicate: true, verificationWaived: false } }, 'Duplicate'],
-    ['a reopened run', { receipt: { duplicate: false, verificationWaived: false }, assisted: {} }, 'MatchPartner'],
-  ])('after the receipt, routes %s on an interpreter', async (_case, input, expected) => {
-    const pass = (name: string) => ({ Type: 'Pass', Result: name, End: true });
-    const machine = new StateMachine({
-      StartAt: 'IsDuplicate',
-      States: { IsDuplicate: definition.States.IsDuplicate, Duplicate: pass('Duplicate'), VerifyIdentity: pass('VerifyIdentity'), MatchPartner: pass('MatchPartner') },
-    } as never);
-    expect(await machine.run(input).result).toBe(expected);
-  });
-
   it('retries connector throttling and unavailability with jitter and records any other failure', () => {
-    for (const name of ['CollectFromConnector', 'ActWithConnector']) {
-      const task = definition.States.Collect.ItemProcessor.States[name];
-      const retried = task.Retry.flatMap((r: any) => r.ErrorEquals);
-      expect(retried).toEqual(expect.arrayContaining(['ConnectorThrottled', 'ConnectorUnavailable']));
-      expect(retried).not.toContain('ConnectorAuthFailed');
-      for (const r of task.Retry) expect(r.JitterStrategy).toBe('FULL');
-      expect(task.Catch[0]).toMatchObject({ ErrorEquals: ['States.ALL'], Next: 'RecordConnectorFailure' });
-    }
+    const task = definition.States.Collect.ItemProcessor.States.WorkWithConnector;
+    const retried = task.Retry.flatMap((r: any) => r.ErrorEquals);
+    expect(retried).toEqual(expect.arrayContaining(['ConnectorThrottled', 'ConnectorUnavailable']));
+    expect(retried).not.toContain('ConnectorAuthFailed');
+    expect(retried).not.toContain('VendorThrottled');
+    for (const r of task.Retry) expect(r.JitterStrategy).toBe('FULL');
+    expect(task.Catch.at(-1)).toMatchObject({ ErrorEquals: ['States.ALL'], Next: 'RecordConnectorFailure' });
     expect(definition.States.Collect.MaxConcurrency).toBeGreaterThan(1);
   });
 
-  it("waits out a vendor's throttling hint in the Map and runs the same step again, handing Reconcile the step's result alone", () => {
+  it('runs one Task per connector on the happy path, the function the plan named, whose result is the iteration\'s output', () => {
     const map = definition.States.Collect;
-    expect(map.ItemSelector).toMatchObject({ throttle: { throttleWaits: 0, waitedSeconds: 0 } });
-    const states = map.ItemProcessor.States;
-    for (const name of ['CollectFromConnector', 'ActWithConnector']) {
-      expect(states[name]).toMatchObject({
-        Parameters: { 'throttleWaits.$': '$.throttle.throttleWaits', 'waitedSeconds.$': '$.throttle.waitedSeconds' },
-        ResultPath: '$.result',
-        Next: 'ThrottledByVendor',
-      });
-    }
-    expect(states.ThrottledByVendor.Choices).toEqual([{ Variable: '$.result.status', StringEquals: 'throttled', Next: 'WaitOutThrottling' }]);
-    expect(states.WaitOutThrottling).toMatchObject({ Type: 'Wait', SecondsPath: '$.result.waitSeconds', Next: 'CarryThrottleWaits' });
-    expect(states.CarryThrottleWaits).toMatchObject({
-      Parameters: { 'requestId.$': '$.requestId', 'connectorId.$': '$.connectorId', 'mode.$': '$.mode' },
-      Next: 'ChooseConnectorWork',
+    expect(map.ItemProcessor.StartAt).toBe('WorkWithConnector');
+    expect(map.ItemSelector).toMatchObject({ 'worker.$': '$$.Map.Item.Value.worker', throttle: { throttleWaits: 0, waitedSeconds: 0 } });
+    expect(map.ItemProcessor.States.WorkWithConnector).toMatchObject({
+      Resource: 'arn:aws:states:::lambda:invoke',
+      Parameters: { 'FunctionName.$': '$.worker', Payload: { 'throttleWaits.$': '$.throttle.throttleWaits', 'waitedSeconds.$': '$.throttle.waitedSeconds' } },
+      OutputPath: '$.Payload',
+      End: true,
     });
-    expect(states.ThrottledByVendor.Default).toBe('ConnectorWorkDone');
-    expect(states.ConnectorWorkDone).toMatchObject({ Type: 'Pass', OutputPath: '$.result', End: true });
+    // The plan picks between exactly the two functions the definition hands it: collect, and act.
+    expect(definition.States.PlanConnectors.Parameters).toEqual({ 'requestId.$': '$.requestId', workers: { collect: '$' + '{CollectFunctionArn}', act: '$' + '{ActFunctionArn}' } });
+  });
+
+  it("waits out a vendor's throttling hint on the exception path and runs the same step again", () => {
+    const states = definition.States.Collect.ItemProcessor.States;
+    expect(states.WorkWithConnector.Catch[0]).toEqual({ ErrorEquals: ['VendorThrottled'], ResultPath: '$.throttled', Next: 'ReadThrottleHint' });
+    expect(states.ReadThrottleHint.Next).toBe('CarryThrottleWaits');
+    expect(states.CarryThrottleWaits).toMatchObject({
+      Parameters: { 'requestId.$': '$.requestId', 'connectorId.$': '$.connectorId', 'mode.$': '$.mode', 'worker.$': '$.worker' },
+      Next: 'WaitOutThrottling',
+    });
+    expect(states.WaitOutThrottling).toMatchObject({ Type: 'Wait', SecondsPath: '$.throttle.waitSeconds', Next: 'WorkWithConnector' });
   });
 
   it.each([
-    ['collect', 'CollectFromConnector'],
-    ['erase', 'ActWithConnector'],
-    ['suppress', 'ActWithConnector'],
-  ])('runs the %s throttle loop on an interpreter until the step answers, with the counters carried over', async (mode, stateName) => {
+    ['collect', 'collect-fn'],
+    ['erase', 'act-fn'],
+    ['suppress', 'act-fn'],
+  ])('runs the %s throttle loop on an interpreter until the step answers, with the counters carried over, the Lambda error as AWS shapes it', async (mode, worker) => {
     const { Next: _next, ...collect } = definition.States.Collect;
     const machine = new StateMachine({ StartAt: 'Collect', States: { Collect: { ...collect, End: true } } } as never, {
       validationOptions: { noValidate: true },
     });
-    const inputs: Array<Record<string, unknown>> = [];
-    const step = async (input: Record<string, unknown>) => {
-      inputs.push(input);
-      const n = inputs.length;
-      return n < 3
-        ? { connectorId: input.connectorId, status: 'throttled', waitSeconds: 60, throttleWaits: n, waitedSeconds: 60 * n }
-        : { connectorId: input.connectorId, status: 'succeeded', records: 2, objects: { contacts: 2 }, stagingKeys: {} };
+    const calls: Array<Record<string, any>> = [];
+    const step = async (input: Record<string, any>) => {
+      calls.push(input);
+      const n = calls.length;
+      if (n < 3) throw lambdaError(new VendorThrottled({ connectorId: 'hubspot', status: 'throttled', waitSeconds: 60, throttleWaits: n, waitedSeconds: 60 * n }));
+      return { Payload: { connectorId: input.Payload.connectorId, status: 'succeeded', records: 2, objects: { contacts: 2 }, stagingKeys: {} }, StatusCode: 200 };
     };
     const run = machine.run(
-      { requestId: 'r1', plan: { connectors: [{ requestId: 'r1', connectorId: 'hubspot', mode }] } },
-      { overrides: { taskResourceLocalHandlers: { [stateName]: step as never }, waitTimeOverrides: { WaitOutThrottling: 1 } } },
+      { requestId: 'r1', plan: withWorkers({ connectors: [{ requestId: 'r1', connectorId: 'hubspot', mode: mode as 'collect' }] }, { collect: 'collect-fn', act: 'act-fn' }) } as never,
+      { overrides: { taskResourceLocalHandlers: { WorkWithConnector: step as never }, waitTimeOverrides: { WaitOutThrottling: 1 } } },
     );
 
     const out = (await run.result) as { collected: unknown[] };
 
-    expect(inputs).toEqual([
-      { requestId: 'r1', connectorId: 'hubspot', throttleWaits: 0, waitedSeconds: 0 },
-      { requestId: 'r1', connectorId: 'hubspot', throttleWaits: 1, waitedSeconds: 60 },
-      { requestId: 'r1', connectorId: 'hubspot', throttleWaits: 2, waitedSeconds: 120 },
-    ]);
+    const payload = (throttleWaits: number, waitedSeconds: number) => ({ FunctionName: worker, Payload: { requestId: 'r1', connectorId: 'hubspot', throttleWaits, waitedSeconds } });
+    expect(calls).toEqual([payload(0, 0), payload(1, 60), payload(2, 120)]);
     expect(out.collected).toEqual([{ connectorId: 'hubspot', status: 'succeeded', records: 2, objects: { contacts: 2 }, stagingKeys: {} }]);
   });
 
+  it('records a connector whose step fails after its retries as a failed row, the shape Reconcile reads', async () => {
+    const { Next: _next, ...collect } = definition.States.Collect;
+    const machine = new StateMachine({ StartAt: 'Collect', States: { Collect: { ...collect, End: true } } } as never, { validationOptions: { noValidate: true } });
+    const run = machine.run(
+      { requestId: 'r1', plan: { connectors: [{ requestId: 'r1', connectorId: 'stripe', mode: 'collect', worker: 'collect-fn' }] } },
+      { overrides: { taskResourceLocalHandlers: { WorkWithConnector: (async () => { throw lambdaError(Object.assign(new Error('bad key'), { name: 'ConnectorAuthFailed' })); }) as never } } },
+    );
+    const out = (await run.result) as { collected: any[] };
+    expect(out.collected).toEqual([{ connectorId: 'stripe', status: 'failed', error: { Error: 'ConnectorAuthFailed', Cause: expect.stringContaining('bad key') } }]);
+  });
+
   it('sends a request with failed connectors to staff before it can be assembled', () => {
-    expect(definition.States.Reconcile.Next).toBe('AnyConnectorFailed');
-    expect(definition.States.AnyConnectorFailed.Choices[0].Next).toBe('AwaitStaffOnFailures');
+    expect(definition.States.Reconcile.Next).toBe('ChooseAnswer');
+    // The failure question comes first in the one Choice after Reconcile, before any type's answer.
+    expect(definition.States.ChooseAnswer.Choices[0]).toEqual({ Variable: '$.reconcile.hasFailures', BooleanEquals: true, Next: 'AwaitStaffOnFailures' });
     const actions = definition.States.StaffAction.Choices.map((c: any) => [c.StringEquals, c.Next]);
     expect(actions).toEqual([
       ['retry', 'PlanConnectors'],
@@ -173,7 +177,7 @@ describe('the workflow definition', () => {
   });
 
   it('never reports an erasure complete before it is confirmed or accepted by staff', () => {
-    expect(definition.States.ChooseAnswer.Choices[0]).toMatchObject({ StringEquals: 'erasure', Next: 'ConfirmErasure' });
+    expect(definition.States.ChooseAnswer.Choices[1]).toMatchObject({ StringEquals: 'erasure', Next: 'ConfirmErasure' });
     expect(definition.States.ErasureConfirmed.Choices[0]).toMatchObject({ BooleanEquals: true, Next: 'NotifyErased' });
     expect(definition.States.ErasureConfirmed.Default).toBe('AwaitStaffOnFailures');
     const into = Object.entries(definition.States)
@@ -211,88 +215,110 @@ describe('the workflow definition', () => {
   });
 
   describe('the preview before review', () => {
-    it("runs after verification for a request staff review, and an automatically approved one and a resale partner's end user skip it", () => {
+    it("runs in MatchPartner, after verification and before the review, so a request staff review enters no state of its own for it", () => {
       expect(definition.States.VerifyIdentity.Next).toBe('MatchPartner');
       expect(definition.States.MatchPartner.Next).toBe('ChooseReview');
       expect(definition.States.ChooseReview).toMatchObject({
         Choices: [{ And: [{ Variable: '$.partner', IsPresent: true }, { Variable: '$.partner.matched', BooleanEquals: true }], Next: 'AwaitReview' }, { StringEquals: 'auto', Next: 'ApproveAutomatically' }],
-        Default: 'PlanDiscovery',
+        Default: 'AwaitReview',
       });
-      expect(definition.States.PlanDiscovery.Next).toBe('Discover');
-      expect(definition.States.Discover.Next).toBe('RecordPreview');
-      expect(definition.States.RecordPreview.Next).toBe('AwaitReview');
+      expect(Object.keys(definition.States)).not.toContain('Discover');
     });
 
-    it('never holds up the review: every failure of its steps goes on to AwaitReview, and a connector that fails or times out becomes a row', () => {
-      for (const name of PREVIEW_STEPS) {
-        expect({ name, catch: definition.States[name].Catch }).toEqual({ name, catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.previewSkipped', Next: 'AwaitReview' }] });
-      }
-      const count = definition.States.Discover.ItemProcessor.States.CountWithConnector;
-      // The step gives up on its own before the state does, and the Lambda outlives both.
-      expect(count.TimeoutSeconds * 1000).toBeGreaterThan(DISCOVERY_BUDGET_MS);
-      expect(FUNCTIONS.find((f) => f.id === 'discover')!.timeoutSeconds).toBeGreaterThan(count.TimeoutSeconds);
-      expect(count.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'CouldNotCount' }]);
-      expect(definition.States.Discover.MaxConcurrency).toBeGreaterThan(1);
-    });
-
-    it('counts on an interpreter: one connector counted, one failed and one timed out reach RecordPreview as rows, then the review waits', async () => {
-      const states = Object.fromEntries(PREVIEW_STEPS.map((n) => [n, definition.States[n]]));
-      const machine = new StateMachine({ StartAt: 'PlanDiscovery', States: { ...states, AwaitReview: { Type: 'Succeed' } } } as never, { validationOptions: { noValidate: true } });
-      let recorded: unknown;
-      const fail = (name: string) => Object.assign(new Error(`${name} for the test`), { name });
-      const run = machine.run(
-        { requestId: 'r1' },
-        {
-          overrides: {
-            taskResourceLocalHandlers: {
-              PlanDiscovery: (async () => ({ connectors: ['hubspot', 'stripe', 'calls'].map((connectorId) => ({ requestId: 'r1', connectorId })) })) as never,
-              CountWithConnector: (async (input: { connectorId: string }) => {
-                if (input.connectorId === 'stripe') throw fail('ConnectorAuthFailed');
-                if (input.connectorId === 'calls') throw fail('States.Timeout');
-                return { connectorId: input.connectorId, status: 'counted', objects: { contacts: 1, notes: 11 } };
-              }) as never,
-              RecordPreview: (async (input: { results: unknown }) => {
-                recorded = input.results;
-                return { recorded: true, records: 12, failed: ['stripe', 'calls'] };
-              }) as never,
-            },
-          },
-        },
-      );
-      const out = (await run.result) as { discovered: unknown };
-      expect(recorded).toEqual([
-        { connectorId: 'hubspot', status: 'counted', objects: { contacts: 1, notes: 11 } },
-        { connectorId: 'stripe', status: 'failed', error: expect.objectContaining({ Error: 'ConnectorAuthFailed' }) },
-        { connectorId: 'calls', status: 'failed', error: expect.objectContaining({ Error: 'States.Timeout' }) },
-      ]);
-      // The counts leave the state once stored: only the summary goes on.
-      expect(out.discovered).toEqual({ recorded: true, records: 12, failed: ['stripe', 'calls'] });
-    });
-
-    it('goes on to the review even when the plan itself fails', async () => {
-      const states = Object.fromEntries(PREVIEW_STEPS.map((n) => [n, definition.States[n]]));
-      const machine = new StateMachine({ StartAt: 'PlanDiscovery', States: { ...states, AwaitReview: { Type: 'Succeed' } } } as never, { validationOptions: { noValidate: true } });
-      const run = machine.run(
-        { requestId: 'r1' },
-        { overrides: { taskResourceLocalHandlers: { PlanDiscovery: (async () => { throw Object.assign(new Error('nope'), { name: 'InvalidStepInput' }); }) as never } } },
-      );
-      const out = (await run.result) as { previewSkipped: { Error: string } };
-      expect(out.previewSkipped.Error).toBe('InvalidStepInput');
+    it('gives up on a connector inside the step before the state gives up on the step, and the Lambda outlives both', () => {
+      const step = definition.States.MatchPartner;
+      expect(step.TimeoutSeconds * 1000).toBeGreaterThan(DISCOVERY_BUDGET_MS);
+      expect(FUNCTIONS.find((f) => f.id === 'match-partner')!.timeoutSeconds).toBeGreaterThan(step.TimeoutSeconds);
     });
   });
 
-  it('sends every mode but collect to the one act step, and never packages a marketing opt-out', () => {
-    const choose = definition.States.Collect.ItemProcessor.States.ChooseConnectorWork;
-    expect(choose.Choices).toEqual([{ Not: { Variable: '$.mode', StringEquals: 'collect' }, Next: 'ActWithConnector' }]);
-    expect(choose.Default).toBe('CollectFromConnector');
+  it.each([
+    ['an access request with a failed connector', { receipt: { type: 'access' }, reconcile: { hasFailures: true } }, 'AwaitStaffOnFailures'],
+    ['an erasure with a failed connector', { receipt: { type: 'erasure' }, reconcile: { hasFailures: true } }, 'AwaitStaffOnFailures'],
+    ['an access request without failures', { receipt: { type: 'access' }, reconcile: { hasFailures: false } }, 'Assemble'],
+    ['an erasure without failures', { receipt: { type: 'erasure' }, reconcile: { hasFailures: false } }, 'ConfirmErasure'],
+    ['a marketing opt-out without failures', { receipt: { type: 'marketing_opt_out' }, reconcile: { hasFailures: false } }, 'NotifyOptedOut'],
+  ])('answers %s on an interpreter through the one Choice after Reconcile', async (_case, input, expected) => {
+    const names = [...new Set(definition.States.ChooseAnswer.Choices.map((c: any) => c.Next)), definition.States.ChooseAnswer.Default] as string[];
+    const states = Object.fromEntries(names.map((n) => [n, { Type: 'Pass', Result: n, End: true }]));
+    const machine = new StateMachine({ StartAt: 'ChooseAnswer', States: { ChooseAnswer: definition.States.ChooseAnswer, ...states } } as never);
+    expect(await machine.run(input).result).toBe(expected);
+  });
+
+  describe('after the review', () => {
+    it('goes on to PlanConnectors once approved, and a denial or a forward, refused tasks, to their closing steps', () => {
+      expect(definition.States.AwaitReview.Next).toBe('PlanConnectors');
+      expect(definition.States.AwaitReview.Catch.map((c: any) => [c.ErrorEquals[0], c.Next])).toEqual([
+        ['States.Timeout', 'AwaitReview'],
+        ['ReviewDenied', 'NotifyDenied'],
+        ['ReviewForwarded', 'NotifyForwarded'],
+        ['States.ALL', 'RecordFailure'],
+      ]);
+    });
+
+    it.each([
+      ['approved', async () => ({ outcome: 'approved', by: 'dana' }), 'PlanConnectors'],
+      ['denied', async () => { throw Object.assign(new Error('{"outcome":"denied"}'), { name: 'ReviewDenied' }); }, 'NotifyDenied'],
+      ['forwarded', async () => { throw Object.assign(new Error('{"outcome":"forwarded"}'), { name: 'ReviewForwarded' }); }, 'NotifyForwarded'],
+    ])('routes a review %s on an interpreter', async (_case, answer, expected) => {
+      const end = (name: string) => ({ Type: 'Pass', Result: name, End: true });
+      // The routing is under test, not the timeout (the interpreter reads its path from the task's own input).
+      const { TimeoutSecondsPath: _timeout, ...awaitReview } = definition.States.AwaitReview;
+      const machine = new StateMachine({ StartAt: 'AwaitReview', States: { AwaitReview: awaitReview, PlanConnectors: end('PlanConnectors'), NotifyDenied: end('NotifyDenied'), NotifyForwarded: end('NotifyForwarded'), RecordFailure: end('RecordFailure') } } as never, { validationOptions: { noValidate: true } });
+      const run = machine.run({ requestId: 'r1', receipt: { timeouts: { staffSeconds: 60 } } }, { context: { Task: { Token: 't1' } } as never, overrides: { taskResourceLocalHandlers: { AwaitReview: answer as never } } });
+      expect(await run.result).toBe(expected);
+    });
+  });
+
+  describe('after the receipt', () => {
+    const receipt = { requestId: 'r1', type: 'access', duplicate: false, reopened: true, review: 'staff', release: 'staff', timeouts: { verificationSeconds: 60, staffSeconds: 60 } };
+    const run = async (step: () => Promise<unknown>, input: Record<string, unknown> = { requestId: 'r1' }) => {
+      const names = ['RecordReceipt', 'ReadReopenedReceipt', 'ReopenedReceipt', 'ReadWaivedReceipt', 'WaivedReceipt', 'Duplicate'];
+      const states = Object.fromEntries(names.map((n) => [n, definition.States[n]]));
+      const end = (name: string) => ({ Type: 'Pass', Parameters: { 'state.$': '$', reached: name }, End: true });
+      const machine = new StateMachine({ StartAt: 'RecordReceipt', States: { ...states, VerifyIdentity: end('VerifyIdentity'), MatchPartner: end('MatchPartner'), RecordFailure: end('RecordFailure') } } as never, { validationOptions: { noValidate: true } });
+      return machine.run(input as never, { overrides: { taskResourceLocalHandlers: { RecordReceipt: step as never } } }).result as Promise<any>;
+    };
+
+    it('goes on to VerifyIdentity without a routing state', async () => {
+      expect(definition.States.RecordReceipt.Next).toBe('VerifyIdentity');
+      expect(await run(async () => ({ ...receipt, reopened: false }))).toMatchObject({ reached: 'VerifyIdentity' });
+    });
+
+    it('ends a duplicate, caught as DuplicateRequest', async () => {
+      const out = await run(async () => {
+        throw lambdaError(new DuplicateRequest('r1'));
+      });
+      expect(out).toEqual({ requestId: 'r1', duplicate: { Error: 'DuplicateRequest', Cause: expect.any(String) } });
+    });
+
+    it("takes a reopened run straight to MatchPartner with the receipt read back from the error, as every later state reads it", async () => {
+      const out = await run(
+        async () => {
+          throw lambdaError(new ReopenedRequest(receipt as never));
+        },
+        { requestId: 'r1', assisted: { reference: 'REF-1' } },
+      );
+      expect(out).toEqual({ reached: 'MatchPartner', state: { requestId: 'r1', assisted: { reference: 'REF-1' }, receipt } });
+    });
+
+    it('takes a marketing opt-out that needs no code past VerifyIdentity to MatchPartner, with the receipt read back from the error', async () => {
+      const waived = { ...receipt, type: 'marketing_opt_out', reopened: false, verificationWaived: true };
+      const out = await run(async () => {
+        throw lambdaError(new VerificationWaived(waived as never));
+      });
+      expect(out).toEqual({ reached: 'MatchPartner', state: { requestId: 'r1', receipt: waived } });
+    });
+  });
+
+  it('never packages a marketing opt-out', () => {
     expect(definition.States.ChooseAnswer.Choices).toContainEqual({ Variable: '$.receipt.type', StringEquals: 'marketing_opt_out', Next: 'NotifyOptedOut' });
     expect(definition.States.NotifyOptedOut).toMatchObject({ Resource: '$' + '{NotifySubjectFunctionArn}', Parameters: { outcome: 'opted_out' }, End: true });
   });
 
   describe('every failure becomes a staff task, never a dead execution', () => {
     const handlers = new Set(['RecordFailure', 'NeedsAttention']);
-    // The preview's own failures go on to the review instead (tested above).
-    const steps = Object.entries(definition.States).filter(([name, s]) => (s.Type === 'Task' || s.Type === 'Map') && !handlers.has(name) && !PREVIEW_STEPS.includes(name));
+    const steps = Object.entries(definition.States).filter(([name, s]) => (s.Type === 'Task' || s.Type === 'Map') && !handlers.has(name));
 
     it('catches any error of every step last, under the step\'s own name, into RecordFailure', () => {
       for (const [name, state] of steps) {
@@ -302,13 +328,12 @@ describe('the workflow definition', () => {
     });
 
     it('retries Lambda client timeouts and the SDK throttling errors in every task, inside the Map too', () => {
-      const inner = [...Object.entries(definition.States.Collect.ItemProcessor.States), ...Object.entries(definition.States.Discover.ItemProcessor.States)].filter(([, s]: [string, any]) => s.Type === 'Task');
-      const preview = Object.entries(definition.States).filter(([name, s]) => s.Type === 'Task' && PREVIEW_STEPS.includes(name));
-      for (const [name, state] of [...steps.filter(([, s]) => s.Type === 'Task'), ...preview, ...inner] as Array<[string, any]>) {
+      const inner = Object.entries(definition.States.Collect.ItemProcessor.States).filter(([, s]: [string, any]) => s.Type === 'Task');
+      for (const [name, state] of [...steps.filter(([, s]) => s.Type === 'Task'), ...inner] as Array<[string, any]>) {
         const retried = state.Retry.flatMap((r: any) => r.ErrorEquals);
         expect({ name, retried }).toEqual({ name, retried: expect.arrayContaining(['Lambda.ClientExecutionTimeoutException', 'Lambda.ServiceException', 'Lambda.TooManyRequestsException']) });
       }
-      for (const [name, state] of [...steps.filter(([, s]) => s.Type === 'Task'), ...preview]) {
+      for (const [name, state] of steps.filter(([, s]) => s.Type === 'Task')) {
         const retried = state.Retry.flatMap((r: any) => r.ErrorEquals);
         expect({ name, retried }).toEqual({
           name,

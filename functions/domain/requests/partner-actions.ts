@@ -19,6 +19,7 @@ import { CLOSED_STATUSES, type PartnerMark, type RequestRecord, type Transition 
 import { openRequestFor } from './subject-lock.ts';
 import { StateConflict } from './repository.ts';
 import { claim, completeOrUndo, undoTransition } from './staff.ts';
+import { TaskRefusal } from './task-refusal.ts';
 
 /** The request, which must be a partner's end user awaiting review with no decision taken on the match yet. */
 async function heldRequest(ctx: AppContext, requestId: string): Promise<RequestRecord & { partner: PartnerMark }> {
@@ -40,7 +41,7 @@ export async function forwardToPartner(ctx: AppContext, requestId: string, actor
   const claimed = await claim(ctx, requestId, actor, 'forward', 'review', 'awaiting_review', 'awaiting_review', { decision: { outcome: 'forwarded', by: actor, at }, partner }, {
     match: { 'partner.id': current.partner.id, 'partner.at': current.partner.at },
   });
-  await completeOrUndo(ctx, claimed, 'review', { outcome: 'forwarded', by: actor }, {
+  await completeOrUndo(ctx, claimed, 'review', new TaskRefusal('ReviewForwarded', { outcome: 'forwarded', by: actor }), {
     restore: { partner: current.partner },
     remove: ['decision'],
     mine: { 'decision.at': at, 'decision.by': actor },

@@ -14,6 +14,7 @@ import { CLOSED_STATUSES, type DenialReason, type RequestRecord, type RequestSta
 import { retentionFields } from './retention.ts';
 import { StateConflict, type UpdateConditions } from './repository.ts';
 import { completeTask } from './tasks.ts';
+import { sendRefusal, TaskRefusal } from './task-refusal.ts';
 import { notifyOutcome } from '../workflow/notify.ts';
 import { acceptsPartial, attentionActions, isRetryable, needsAttention } from '../workflow/attention.ts';
 import { extensionRefusal } from '../deadline-ops/extension.ts';
@@ -163,7 +164,8 @@ export interface Undo {
 export async function completeOrUndo(ctx: AppContext, claimed: Claim, kind: TaskKind, output: unknown, undo: Undo) {
   const { before, transition } = claimed;
   try {
-    await completeTask(ctx, before.requestId, kind, output);
+    // A refusal (a review denied or forwarded) ends the task on its other way, which the state's Catch routes.
+    await completeTask(ctx, before.requestId, kind, output, output instanceof TaskRefusal ? (c, token) => sendRefusal(c, token, output) : undefined);
   } catch (err) {
     if (await undoTransition(ctx, before, transition, undo.restore ?? {}, undo.remove ?? [])) throw err;
     // Another action moved the request on in between (a cancel that stopped the workflow): it won.
@@ -233,7 +235,7 @@ export async function deny(ctx: AppContext, requestId: string, actor: string, re
   const decision = { outcome: 'denied' as const, by: actor, at, reason, ...(note ? { note } : {}) };
   // The status stays awaiting_review until NotifyDenied closes the request; the decision is the claim.
   const claimed = await claim(ctx, requestId, actor, 'deny', 'review', 'awaiting_review', 'awaiting_review', { decision });
-  await completeOrUndo(ctx, claimed, 'review', { outcome: 'denied', by: actor }, { remove: ['decision'], mine: { 'decision.at': at, 'decision.by': actor } });
+  await completeOrUndo(ctx, claimed, 'review', new TaskRefusal('ReviewDenied', { outcome: 'denied', by: actor }), { remove: ['decision'], mine: { 'decision.at': at, 'decision.by': actor } });
   await ctx.repo.audit(requestId, actor, 'review.denied', { reason, ...(note ? { note } : {}) });
   return ctx.repo.get(requestId);
 }

@@ -8,11 +8,15 @@ import { conflict } from '#commons/errors';
 import type { AppContext } from '../context.ts';
 import type { TaskKind } from './model.ts';
 
-export async function completeTask(ctx: AppContext, requestId: string, kind: TaskKind, output: unknown): Promise<void> {
+/** How the task is answered: SendTaskSuccess with the output, unless the caller answers otherwise (./task-refusal.ts). */
+export type TaskAnswer = (ctx: AppContext, token: string) => Promise<void>;
+
+export async function completeTask(ctx: AppContext, requestId: string, kind: TaskKind, output: unknown, answer?: TaskAnswer): Promise<void> {
   const token = await ctx.repo.taskToken(requestId, kind);
   if (!token) throw conflict('not_waiting', `request ${requestId} is not waiting for ${kind}`);
   try {
-    await ctx.sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(output) }));
+    if (answer) await answer(ctx, token);
+    else await ctx.sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(output) }));
   } catch (err) {
     if (err instanceof TaskDoesNotExist || err instanceof TaskTimedOut || err instanceof InvalidToken) {
       throw conflict('not_waiting', `request ${requestId} is no longer waiting for ${kind}`);

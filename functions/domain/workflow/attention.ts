@@ -41,6 +41,7 @@ export const RETRYABLE_STEPS = [
   'NotifyRectified',
   'Assemble',
   'AwaitRelease',
+  'AssembleReleased',
   'NotifySubject',
 ] as const;
 export type RetryableStep = (typeof RETRYABLE_STEPS)[number];

@@ -1,8 +1,9 @@
 /**
  * Discover: the preview before approval (issue 17). After verification and before staff review, each
- * enabled connector counts the subject's records per object without exporting anything (a Map iteration
- * per connector, like Collect), and one last step stores every count on the request in a single write
- * and one audit event, so staff approve knowing what will go out.
+ * enabled connector counts the subject's records per object without exporting anything, and the counts
+ * are stored in a single write and one audit event, so staff approve knowing what will go out. One
+ * workflow step runs the three parts below (./preview.ts: plan, count with every connector at once,
+ * record).
  *
  * A connector that fails or times out shows as "could not count" with the error's type; the preview
  * never holds up the review: the state machine catches every failure of these steps into AwaitReview.
@@ -68,7 +69,7 @@ export async function planDiscovery(ctx: AppContext, requestId: string): Promise
 }
 
 /**
- * How long one count may take before the step gives up on its own: under the state's 100 s
+ * How long one count may take before the step gives up on its own: under the Discover state's 110 s
  * TimeoutSeconds (statemachines/dsar.asl.json), so a count the workflow stopped waiting for does not run
  * on in the Lambda until its 120 s timeout. The row then says `TimeoutError`.
  */

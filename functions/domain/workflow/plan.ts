@@ -21,6 +21,21 @@ export interface ConnectorTask {
   mode: 'collect' | 'erase' | 'suppress' | 'restrict' | 'rectify';
 }
 
+/**
+ * The two functions a Map iteration may invoke, as the workflow definition hands them to PlanConnectors
+ * (their ARNs): the plan names one per connector, so the iteration needs no routing state, and each
+ * function keeps its own grants (collect stages records; only act may change a vendor's data).
+ */
+export interface Workers {
+  collect: string;
+  act: string;
+}
+
+/** The plan with each connector's function: `collect` reads; every other mode is the act step's. */
+export function withWorkers(plan: { connectors: ConnectorTask[] }, workers: Workers): { connectors: Array<ConnectorTask & { worker: string }> } {
+  return { connectors: plan.connectors.map((c) => ({ ...c, worker: c.mode === 'collect' ? workers.collect : workers.act })) };
+}
+
 /** What the Map does for each type; the act step itself dispatches on the stored type, not on this. */
 const MODES: Record<RequestType, ConnectorTask['mode']> = {
   access: 'collect',

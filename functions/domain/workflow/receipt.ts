@@ -20,6 +20,11 @@ export interface ReceiptResult {
   duplicate: boolean;
   /** No code is asked (a marketing opt-out: ../requests/verification-waiver.ts): IsDuplicate skips VerifyIdentity. */
   verificationWaived: boolean;
+  /**
+   * A run reopened on a resale partner's instruction (processor mode): verified on the first run, so it
+   * goes from the receipt straight to MatchPartner and staff review.
+   */
+  reopened: boolean;
   review: 'auto' | 'staff';
   /** Whether the package waits for staff after Assemble (the state machine's ChooseRelease). */
   release: 'automatic' | 'staff';
@@ -34,6 +39,7 @@ export async function recordReceipt(ctx: AppContext, requestId: string): Promise
     type: request.type,
     duplicate: request.status === 'duplicate',
     verificationWaived: request.status !== 'duplicate' && Boolean(request.verificationWaived),
+    reopened: Boolean(request.partner?.instruction && request.verification?.verifiedAt),
     review: reviewMode(config, request.type, request.jurisdiction),
     release: releaseMode(config, request.type),
     timeouts: {
@@ -81,4 +87,41 @@ async function waiveVerification(ctx: AppContext, request: RequestRecord): Promi
   }
   await ctx.repo.audit(request.requestId, 'system', 'verification.waived', { reason, ...(reason === 'configuration' ? { setting: 'verification.marketing_opt_out' } : { law: '11 CCR §7026(d)' }) });
   return { ...request, status: 'awaiting_review', verificationWaived: { reason, at } };
+}
+
+/**
+ * The receipt's rare ways on, as errors the workflow catches (statemachines/dsar.asl.json), so that
+ * every other request goes from RecordReceipt to VerifyIdentity without a routing state (issue 18): a
+ * duplicate ends there (its sender was told about the open request), and a reopened run and a marketing
+ * opt-out that needs no code skip verification. Their receipt travels in the message, as JSON the ASL
+ * reads back.
+ */
+export class DuplicateRequest extends Error {
+  constructor(requestId: string) {
+    super(`request ${requestId} duplicates an open one; its sender was told`);
+    this.name = 'DuplicateRequest';
+  }
+}
+
+/** A marketing opt-out that needs no code: on to MatchPartner without VerifyIdentity, the receipt in the message. */
+export class VerificationWaived extends Error {
+  constructor(receipt: ReceiptResult) {
+    super(JSON.stringify(receipt));
+    this.name = 'VerificationWaived';
+  }
+}
+
+export class ReopenedRequest extends Error {
+  constructor(receipt: ReceiptResult) {
+    super(JSON.stringify(receipt));
+    this.name = 'ReopenedRequest';
+  }
+}
+
+/** The receipt for the usual way on (VerifyIdentity); a duplicate or a reopened run leaves as its error. */
+export function usualReceipt(receipt: ReceiptResult): ReceiptResult {
+  if (receipt.duplicate) throw new DuplicateRequest(receipt.requestId);
+  if (receipt.reopened) throw new ReopenedRequest(receipt);
+  if (receipt.verificationWaived) throw new VerificationWaived(receipt);
+  return receipt;
 }

@@ -5,8 +5,10 @@
  * (HubSpot's DAILY policy, Salesforce's REQUEST_LIMIT_EXCEEDED) comes out as `ConnectorThrottled` with
  * `retryAfterMs`. The ASL Retry's fixed backoff would spend its attempts in minutes and fail the
  * connector although the vendor said when it will answer again, so the collect and erase steps turn a
- * hinted throttle into a `throttled` result: the Map iteration waits `waitSeconds` in a Wait state
- * (free on Step Functions) and runs the step again. The total wait per connector is bounded in time
+ * hinted throttle into a `throttled` result, which their Lambda handlers throw as `VendorThrottled`
+ * (the exception path, so a Map iteration that is not throttled is one Task state and nothing else):
+ * the iteration catches it, waits `waitSeconds` in a Wait state (free on Step Functions) and runs the
+ * step again. The total wait per connector is bounded in time
  * and in loops, so a vendor that never lets us in ends with staff, like any other failure. Hintless throttling is left to
  * the ASL Retry.
  */
@@ -71,4 +73,22 @@ export async function throttledResult(
   await ctx.repo.audit(requestId, 'system', 'connector.throttled', { connectorId, waitSeconds, throttleWaits });
   logger.info('connector throttled; the workflow waits', { requestId, connectorId, waitSeconds, throttleWaits });
   return { connectorId, status: 'throttled', waitSeconds, throttleWaits, waitedSeconds };
+}
+
+/**
+ * A `throttled` result as the error the workflow catches into its wait loop. The message is the JSON of
+ * what the next run needs and how long to wait: Step Functions hands it on as the `errorMessage` inside
+ * the error's Cause, which the ASL's `States.StringToJson` reads back (statemachines/dsar.asl.json).
+ */
+export class VendorThrottled extends Error {
+  constructor(readonly throttled: ThrottledResult) {
+    super(JSON.stringify({ waitSeconds: throttled.waitSeconds, throttleWaits: throttled.throttleWaits, waitedSeconds: throttled.waitedSeconds }));
+    this.name = 'VendorThrottled';
+  }
+}
+
+/** A step's result, or its `throttled` result thrown as `VendorThrottled` for the workflow's wait loop. */
+export function unlessThrottled<R extends { status: string }>(result: R | ThrottledResult): R {
+  if (result.status === 'throttled') throw new VendorThrottled(result as ThrottledResult);
+  return result as R;
 }

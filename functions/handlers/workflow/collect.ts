@@ -3,9 +3,10 @@ import '#commons/zod';
 import { ConnectorRegistry } from '#connectors/registry';
 import { appContext } from '#domain/context';
 import { collect } from '#domain/workflow/collect';
+import { unlessThrottled } from '#domain/workflow/throttle';
 import { workflowHandler } from './steps.ts';
 
-// The throttle counters come back from the Map's Wait loop; the first run has none.
+// The throttle counters come back from the Map's wait loop (the VendorThrottled error's message); the first run has none.
 const input = z.object({
   requestId: z.string().check(z.minLength(1)),
   connectorId: z.string().check(z.minLength(1)),
@@ -15,8 +16,9 @@ const input = z.object({
 
 let registry: ConnectorRegistry | undefined;
 
-export const handler = workflowHandler(input, ({ requestId, connectorId, throttleWaits, waitedSeconds }) => {
+export const handler = workflowHandler(input, async ({ requestId, connectorId, throttleWaits, waitedSeconds }) => {
   const ctx = appContext();
   registry ??= new ConnectorRegistry(ctx.config);
-  return collect(ctx, registry, requestId, connectorId, { throttleWaits, waitedSeconds });
+  // A hinted throttle leaves as VendorThrottled: the Map iteration waits it out and runs this step again.
+  return unlessThrottled(await collect(ctx, registry, requestId, connectorId, { throttleWaits, waitedSeconds }));
 });

@@ -1,7 +1,8 @@
+/** MatchPartner: a resale partner's end user, then the preview for a request staff review (before-review.ts). */
 import { ConnectorRegistry } from '#connectors/registry';
 import { appContext } from '#domain/context';
 import { subjectOf } from '#domain/workflow/collect';
-import { matchPartnerStep } from '#domain/workflow/match-partner';
+import { beforeReview } from '#domain/workflow/before-review';
 import { requestIdInput, workflowHandler } from './steps.ts';
 
 let registry: ConnectorRegistry | undefined;
@@ -9,5 +10,5 @@ let registry: ConnectorRegistry | undefined;
 export const handler = workflowHandler(requestIdInput, ({ requestId }) => {
   const ctx = appContext();
   const connectors = (registry ??= new ConnectorRegistry(ctx.config));
-  return matchPartnerStep(ctx, (request) => (connectorId, attribute) => connectors.identifier(subjectOf(request), connectorId, attribute, { requestId }), requestId);
+  return beforeReview(ctx, connectors, (request) => (connectorId, attribute) => connectors.identifier(subjectOf(request), connectorId, attribute, { requestId }), requestId);
 });

@@ -62,6 +62,15 @@ describe('the ActWithConnector step', () => {
     expect(domain.actWithConnector.mock.calls[0]![4]).toEqual({ throttleWaits: 2, waitedSeconds: 7200 });
   });
 
+  it("throws a hinted throttle as VendorThrottled, whose message the Map's wait loop reads back", async () => {
+    domain.actWithConnector.mockResolvedValueOnce({ connectorId: 'hubspot', status: 'throttled', waitSeconds: 30, throttleWaits: 1, waitedSeconds: 30 } as never);
+
+    const err = await failure(erase({ requestId: 'dsar_abc12345', connectorId: 'hubspot' }, lambdaContext()));
+
+    expect(err.name).toBe('VendorThrottled');
+    expect(JSON.parse(err.message)).toEqual({ waitSeconds: 30, throttleWaits: 1, waitedSeconds: 30 });
+  });
+
   it('keeps one registry across invocations of a warm function', async () => {
     await erase({ requestId: 'dsar_abc12345', connectorId: 'accounts' }, lambdaContext());
     await erase({ requestId: 'dsar_abc12345', connectorId: 'calls' }, lambdaContext());

@@ -17,7 +17,7 @@ import { DsarOrchestrator, runsConnectors, type DsarDatabaseNetworkProps } from 
 import { actionsOf, cfnLint, cfnLintRuns, EXAMPLE_CONFIG, shown, statementsOf } from './helpers.ts';
 
 // Every function with a connectors grant: the workflow's steps and the hourly re-check of vendor deletions.
-const CONNECTOR_FUNCTIONS = ['discover', 'match-partner', 'plan-connectors', 'collect', 'act', 'confirm-erasure', 'recheck-erasures'];
+const CONNECTOR_FUNCTIONS = ['match-partner', 'plan-connectors', 'collect', 'act', 'confirm-erasure', 'recheck-erasures'];
 
 /** An existing VPC of the account, as an embedding app imports it (nothing about it is created here). */
 function importedVpc(stack: Stack, subnets: 'private' | 'public' = 'private'): ec2.IVpc {

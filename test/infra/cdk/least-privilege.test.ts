@@ -43,7 +43,7 @@ const EXPECTED: Record<string, string[]> = {
   'admin-package': [...READ, ...WRITE, 's3:GetObject'],
   'admin-agent-permission': [...READ, ...WRITE, 's3:GetObject'],
   // Cancelling a request whose package awaits release deletes the package and its staged records.
-  'admin-act': [...READ, ...WRITE, 'states:StartExecution', 'states:SendTaskSuccess', 'states:StopExecution', ...MAIL, 's3:DeleteObject', 's3:ListBucket'],
+  'admin-act': [...READ, ...WRITE, 'states:StartExecution', 'states:SendTaskSuccess', 'states:SendTaskFailure', 'states:StopExecution', ...MAIL, 's3:DeleteObject', 's3:ListBucket'],
   'admin-list-tasks': [...READ],
   'admin-task-act': [...READ, ...WRITE],
   // A withholding rebuilds the package from the staged records.
@@ -51,12 +51,8 @@ const EXPECTED: Record<string, string[]> = {
   'record-receipt': [...READ, ...WRITE, ...MAIL],
   'await-task': [...READ, ...WRITE, ...MAIL, ...CODE_KEY],
   'approve-automatically': [...READ, ...WRITE],
+  // Also the preview before review: marks the request, counts with connectors (reading only), stores the counts.
   'match-partner': [...READ, ...WRITE, ...CONNECTORS],
-  // The preview: its last step writes the counts; the counting step reads connectors and only puts a
-  // rectification's current values on an item of their own.
-  'plan-discovery': [...READ, 'dynamodb:UpdateItem', 'kms:Encrypt', 'kms:GenerateDataKey*'],
-  discover: [...READ, 'dynamodb:PutItem', 'kms:Encrypt', 'kms:GenerateDataKey*', ...CONNECTORS],
-  'record-preview': [...READ, ...WRITE],
   'plan-connectors': [...READ, ...WRITE, ...CONNECTORS],
   collect: [...READ, ...WRITE, 's3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject', 's3:ListBucket', ...CONNECTORS],
   act: [...READ, ...WRITE, ...ERASE],
@@ -86,6 +82,11 @@ const CALLS: Record<string, string[]> = {
   GetObjectLegalHoldCommand: ['s3:GetObjectLegalHold'],
   PutObjectCommand: ['s3:PutObject'],
   Upload: ['s3:PutObject', 's3:AbortMultipartUpload'],
+  // The package's own multipart upload (functions/domain/package/upload.ts).
+  CreateMultipartUploadCommand: ['s3:PutObject'],
+  UploadPartCommand: ['s3:PutObject'],
+  CompleteMultipartUploadCommand: ['s3:PutObject'],
+  AbortMultipartUploadCommand: ['s3:AbortMultipartUpload'],
   DeleteObjectsCommand: ['s3:DeleteObject', 's3:DeleteObjectVersion'],
   DeleteObjectCommand: ['s3:DeleteObject'],
   ListObjectsV2Command: ['s3:ListBucket'],

@@ -183,6 +183,7 @@ describe('least privilege', () => {
     'documents:delete': ['s3'],
     'sfn:start': ['states'],
     'sfn:complete-task': ['states'],
+    'sfn:refuse-task': ['states'],
     'sfn:stop': ['states'],
     'ses:send': ['ses'],
     'secret:code-key': ['secretsmanager', 'kms'],
@@ -277,6 +278,9 @@ describe('least privilege', () => {
     const verify = statementsOf(template, stack, stack.orchestrator, 'verify-request').filter((s) => JSON.stringify(s.Action).includes('states:'));
     expect(actionsOf(verify)).toEqual(['states:SendTaskSuccess']);
     expect(verify.map((s) => s.Resource)).toEqual([{ Ref: machine }]);
+    // Only staff refuse a task (a review denied or forwarded), on this state machine alone.
+    const refusal = statementsOf(template, stack, stack.orchestrator, 'admin-act').filter((s) => JSON.stringify(s.Action).includes('SendTaskFailure'));
+    expect(refusal.map((s) => s.Resource)).toEqual([{ Ref: machine }]);
     const admin = statementsOf(template, stack, stack.orchestrator, 'admin-act').filter((s) => JSON.stringify(s.Action).includes('StopExecution'));
     expect(JSON.stringify(admin[0]!.Resource)).toContain(JSON.stringify({ 'Fn::GetAtt': [machine, 'Name'] }));
     expect(JSON.stringify(admin[0]!.Resource)).toContain(':execution:');

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
-import { SendTaskSuccessCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { RequestError } from '#commons/errors';
 import type { PartnerMark } from '#domain/requests/model';
 import { forwardToPartner, notPartnerCustomer, recordPartnerInstruction } from '#domain/requests/partner-actions';
@@ -47,6 +47,7 @@ beforeEach(() => {
   ctx = testContext();
   sfn.reset();
   sfn.on(SendTaskSuccessCommand).resolves({});
+  sfn.on(SendTaskFailureCommand).resolves({});
 });
 afterEach(() => sfn.reset());
 
@@ -64,15 +65,18 @@ describe('a resale partner’s end user awaiting review', () => {
     expect((await rejection(approve(ctx, REQUEST_ID, APPROVER))).code).toBe('partner_request');
     expect((await rejection(deny(ctx, REQUEST_ID, APPROVER, 'exemption'))).code).toBe('partner_request');
     expect(sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(0);
+    expect(sfn.commandCalls(SendTaskFailureCommand)).toHaveLength(0);
     expect(ctx.memory.stored().decision).toBeUndefined();
   });
 
-  it('is forwarded: the review task completes as forwarded, the decision and who forwarded are kept, audited', async () => {
+  it('is forwarded: the review task ends as ReviewForwarded, the decision and who forwarded are kept, audited', async () => {
     await inReview();
     await forwardToPartner(ctx, REQUEST_ID, APPROVER);
-    const calls = sfn.commandCalls(SendTaskSuccessCommand);
+    const calls = sfn.commandCalls(SendTaskFailureCommand);
     expect(calls).toHaveLength(1);
-    expect(JSON.parse(calls[0]!.args[0].input.output!)).toEqual({ outcome: 'forwarded', by: APPROVER });
+    expect(sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(0);
+    expect(calls[0]!.args[0].input.error).toBe('ReviewForwarded');
+    expect(JSON.parse(calls[0]!.args[0].input.cause!)).toEqual({ outcome: 'forwarded', by: APPROVER });
     const stored = ctx.memory.stored();
     // Still awaiting review until NotifyForwarded closes it and tells the partner and the subject.
     expect(stored.status).toBe('awaiting_review');
@@ -85,7 +89,7 @@ describe('a resale partner’s end user awaiting review', () => {
 
   it('puts the request back as it was when the workflow is no longer waiting', async () => {
     await inReview();
-    sfn.on(SendTaskSuccessCommand).rejects(new Error('boom'));
+    sfn.on(SendTaskFailureCommand).rejects(new Error('boom'));
     await expect(forwardToPartner(ctx, REQUEST_ID, APPROVER)).rejects.toThrow();
     const stored = ctx.memory.stored();
     expect(stored.decision).toBeUndefined();

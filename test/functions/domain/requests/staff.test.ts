@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
-import { SendTaskSuccessCommand, SFNClient, StopExecutionCommand, TaskTimedOut } from '@aws-sdk/client-sfn';
+import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient, StopExecutionCommand, TaskTimedOut } from '@aws-sdk/client-sfn';
 import { RequestError } from '#commons/errors';
 import type { ConnectorOutcome } from '#domain/requests/model';
 import { acceptPartial, approve, assign, cancel, deny, retry, staffActions } from '#domain/requests/staff';
@@ -48,6 +48,14 @@ async function awaitingStaff() {
   await ctx.memory.putTaskToken(REQUEST_ID, 'reconcile', 'token-reconcile');
 }
 
+/** A review denied ends AwaitReview with SendTaskFailure, which the state's Catch routes to NotifyDenied. */
+function sentRefusal(): { error?: string; cause: unknown } {
+  const calls = sfn.commandCalls(SendTaskFailureCommand);
+  expect(calls).toHaveLength(1);
+  expect(sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(0);
+  return { error: calls[0]!.args[0].input.error, cause: JSON.parse(calls[0]!.args[0].input.cause!) };
+}
+
 function sentOutput(): unknown {
   const calls = sfn.commandCalls(SendTaskSuccessCommand);
   expect(calls).toHaveLength(1);
@@ -57,6 +65,7 @@ function sentOutput(): unknown {
 beforeEach(() => {
   ctx = testContext();
   sfn.on(SendTaskSuccessCommand).resolves({});
+  sfn.on(SendTaskFailureCommand).resolves({});
 });
 afterEach(() => sfn.reset());
 
@@ -197,13 +206,13 @@ describe('approve', () => {
 });
 
 describe('deny', () => {
-  it('denies with a listed reason, completes the review task as denied and audits the actor', async () => {
+  it('denies with a listed reason, ends the review task as ReviewDenied and audits the actor', async () => {
     await inReview();
 
     const after = await deny(ctx, REQUEST_ID, APPROVER, 'excessive');
 
     expect(after.decision).toMatchObject({ outcome: 'denied', by: APPROVER, reason: 'excessive' });
-    expect(sentOutput()).toEqual({ outcome: 'denied', by: APPROVER });
+    expect(sentRefusal()).toEqual({ error: 'ReviewDenied', cause: { outcome: 'denied', by: APPROVER } });
     const event = ctx.memory.events.find((e) => e.action === 'review.denied');
     expect(event?.actor).toBe(APPROVER);
     expect(event?.detail).toEqual({ reason: 'excessive' });
@@ -238,12 +247,12 @@ describe('deny', () => {
     ]);
 
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-    expect(sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(1);
+    expect(sfn.commandCalls(SendTaskFailureCommand)).toHaveLength(1);
   });
 
   it('removes the decision again when the workflow no longer waits', async () => {
     await inReview();
-    sfn.on(SendTaskSuccessCommand).rejects(new TaskTimedOut({ message: 'timed out', $metadata: {} }));
+    sfn.on(SendTaskFailureCommand).rejects(new TaskTimedOut({ message: 'timed out', $metadata: {} }));
 
     await rejection(deny(ctx, REQUEST_ID, APPROVER, 'excessive'));
 

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { enabledConnectors } from '#commons/config';
 import type { ConnectorRegistry } from '#connectors/registry';
 import { approveAutomatically } from '#domain/workflow/approve';
-import { planConnectors } from '#domain/workflow/plan';
+import { planConnectors, withWorkers } from '#domain/workflow/plan';
 import { REQUEST_ID, requestRecord, testContext, type TestContext } from '../requests/support.ts';
 
 let ctx: TestContext;
@@ -103,6 +103,19 @@ describe('planConnectors', () => {
     expect(plan.connectors).toEqual([{ requestId: REQUEST_ID, connectorId: 'calls', mode: 'collect' }]);
     expect(ctx.memory.stored().connectors!.calls!.attempts).toBe(2);
     expect(ctx.memory.stored().connectors!.accounts!.status).toBe('succeeded');
+  });
+});
+
+describe('withWorkers', () => {
+  it('names the collect function for collecting and the act function for every other mode, so the Map needs no routing state', () => {
+    const task = (connectorId: string, mode: 'collect' | 'erase' | 'suppress') => ({ requestId: REQUEST_ID, connectorId, mode });
+    const plan = { connectors: [task('accounts', 'collect'), task('hubspot', 'erase'), task('stripe', 'suppress')] };
+
+    expect(withWorkers(plan, { collect: 'arn:collect', act: 'arn:act' }).connectors.map((c) => [c.connectorId, c.mode, c.worker])).toEqual([
+      ['accounts', 'collect', 'arn:collect'],
+      ['hubspot', 'erase', 'arn:act'],
+      ['stripe', 'suppress', 'arn:act'],
+    ]);
   });
 });
 

@@ -1,7 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { translator } from '#domain/i18n/index';
 import { hashToken } from '#commons/tokens';
-import { recordReceipt } from '#domain/workflow/receipt';
+import { recordReceipt, usualReceipt } from '#domain/workflow/receipt';
+import { verificationFor } from '../requests/support.ts';
 import { exampleConfig, OTHER_ID, REQUEST_ID, SUBJECT_EMAIL, tokenLinkIn, requestRecord, testContext, type TestContext } from '../requests/support.ts';
 
 let ctx: TestContext;
@@ -20,6 +21,7 @@ describe('recordReceipt', () => {
       type: 'access',
       duplicate: false,
       verificationWaived: false,
+      reopened: false,
       review: ctx.config.review.access,
       release: ctx.config.release.access,
       timeouts: { verificationSeconds: ctx.config.verification.unverifiedTimeoutSeconds, staffSeconds: ctx.config.workflow.staffTaskTimeoutSeconds },
@@ -170,5 +172,47 @@ describe('recordReceipt of a marketing opt-out, which needs no code where the co
 
     expect((await recordReceipt(c, REQUEST_ID)).verificationWaived).toBe(false);
     expect(c.memory.actions()).not.toContain('verification.waived');
+  });
+});
+
+describe('the receipt\'s rare ways on, as errors the workflow catches', () => {
+  it('ends a duplicate with DuplicateRequest, after its sender was told', async () => {
+    await ctx.memory.create(requestRecord({ requestId: OTHER_ID, status: 'duplicate', duplicateOf: REQUEST_ID }));
+    const receipt = await recordReceipt(ctx, OTHER_ID);
+
+    expect(() => usualReceipt(receipt)).toThrow(expect.objectContaining({ name: 'DuplicateRequest' }));
+    expect(ctx.mail.to(SUBJECT_EMAIL)).toHaveLength(1);
+  });
+
+  it('sends a run reopened on a partner\'s instruction on as ReopenedRequest, with the receipt as JSON in its message', async () => {
+    const partner = { id: 'p1', name: 'Partner', contactEmail: 'dpo@partner.test', by: 'domain', at: '2026-03-02T10:06:00.000Z', forwarded: { at: '2026-03-02T11:00:00.000Z' }, instruction: { by: 'dana@example-video.test', at: '2026-03-03T09:00:00.000Z', reference: 'REF-1' } };
+    await ctx.memory.update(REQUEST_ID, { partner, verification: verificationFor(REQUEST_ID, '123456', { verifiedAt: '2026-03-02T10:05:00.000Z' }) } as never);
+    const receipt = await recordReceipt(ctx, REQUEST_ID);
+
+    expect(receipt.reopened).toBe(true);
+    const err = (() => {
+      try {
+        usualReceipt(receipt);
+      } catch (e) {
+        return e as Error;
+      }
+    })();
+    expect(err?.name).toBe('ReopenedRequest');
+    expect(JSON.parse(err!.message)).toEqual(receipt);
+  });
+
+  it('sends a marketing opt-out that needs no code on as VerificationWaived, with the receipt as JSON in its message', async () => {
+    const config = exampleConfig();
+    const c = testContext({ ...config, verification: { ...config.verification, marketing_opt_out: 'none' } });
+    await c.memory.create(requestRecord({ type: 'marketing_opt_out' }));
+    const receipt = await recordReceipt(c, REQUEST_ID);
+
+    expect(receipt.verificationWaived).toBe(true);
+    expect(() => usualReceipt(receipt)).toThrow(expect.objectContaining({ name: 'VerificationWaived', message: JSON.stringify(receipt) }));
+  });
+
+  it('hands every other receipt on as it is', async () => {
+    const receipt = await recordReceipt(ctx, REQUEST_ID);
+    expect(usualReceipt(receipt)).toBe(receipt);
   });
 });
