@@ -227,7 +227,8 @@ describe('intake', () => {
     const before = (await rt.api('GET', '/v1/admin/requests?limit=100', { token: rt.staffToken })).body.items.length;
     const cases: Array<[string, { raw?: string; body?: unknown; headers?: Record<string, string> }, number, string]> = [
       ['malformed JSON', { raw: '{"type": "access",' }, 400, 'malformed_json'],
-      ['unknown type', { body: { type: 'rectification', email: 'a@example.com' } }, 400, 'invalid_request'],
+      ['unknown type', { body: { type: 'objection_to_profiling', email: 'a@example.com' } }, 400, 'invalid_request'],
+      ['a rectification that says nothing', { body: { type: 'rectification', email: 'a@example.com' } }, 400, 'rectification_empty'],
       ['invalid email', { body: { type: 'access', email: 'not-an-email' } }, 400, 'invalid_request'],
       // The intake reads more than other routes (an agent's permission rides in it), and no more than that.
       ['body over the intake limit', { body: { type: 'access', email: 'a@example.com', name: 'x'.repeat(INTAKE_MAX_BODY_BYTES) } }, 413, 'body_too_large'],
