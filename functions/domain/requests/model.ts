@@ -21,6 +21,10 @@
  * ackSk = `<acknowledgeBy>#<id>`; sparse, so the escalation job reads only what it may chase), and
  * `open-by-status` (queueStatus = the status while open, sk = openSk; keys, type and jurisdiction only):
  * the staff queue filtered by status.
+ *
+ * Each index carries only what its queries read (infra/table.ts): by-subject and by-year keys only,
+ * the others the attributes listed below. Readers that show requests in full read them from the table
+ * after the index query, one page at a time (repository.ts readInFull).
  */
 import type { ErasurePolicy, Jurisdiction, RequestType } from '#commons/config';
 import type { ErasureItem, SuppressionItem } from '#connectors/types';
@@ -51,6 +55,18 @@ export const ESCALATION_ATTRIBUTES = [
   'escalations',
   'openPk',
 ] as const;
+
+/**
+ * The fields the staff queue and the closed list filter on (QueueFilter): carried by the indexes they
+ * read, so the filter runs in the query; the page's requests are then read in full from the table.
+ */
+export const QUEUE_FILTER_ATTRIBUTES = ['status', 'type', 'jurisdiction', 'assignee'] as const;
+
+/**
+ * What the retention sweep reads of a closed request from the purge-by-date index: the fields it hashes
+ * and what tells it to wait or to read the trail (./retention.ts).
+ */
+export const RETENTION_ATTRIBUTES = ['requestId', 'subject', 'identifiers', 'agent', 'todosOpen', 'subjectMessages'] as const;
 
 /** The keys of the ack-pending index for a request that must still be acknowledged by `acknowledgeBy`. */
 export function ackPendingKeys(acknowledgeBy: string, requestId: string): { ackPk: 'ACK'; ackSk: string } {

@@ -462,8 +462,8 @@ export class RequestRepository {
   /**
    * One page of the open queue, earliest due first. Filtered by status, it reads that status's partition
    * of the open-by-status index (keys, type and jurisdiction only), so it reads what matches the status,
-   * not the whole queue, and then gets the page's requests in full; other filters are applied in the
-   * query and bounded by READ_BUDGET.
+   * not the whole queue; otherwise the open-by-due index. Other filters are applied in the query and
+   * bounded by READ_BUDGET; then the page's requests are read in full (readInFull).
    *
    * A FilterExpression is applied after `Limit`, so one query can return few or no matches although
    * more lie further on: the loop reads on until the page is full, the index ends, or `READ_BUDGET` items
@@ -496,7 +496,11 @@ export class RequestRepository {
       positionOf: (r) => r.openSk!,
       positionOfKey: (key) => String(key.openSk),
     });
-    return { ...found, items: byStatus ? await this.hydrate(found.items, byStatus) : found.items };
+    // Both indexes carry only what the queue filters on: the page's requests are read in full from the
+    // table. The indexes are updated after the table, so one that closed (or changed status) since is
+    // left out rather than shown where it no longer belongs.
+    const full = await this.readInFull(found.items);
+    return { ...found, items: full.filter((r) => r.openPk !== undefined && (!byStatus || r.status === byStatus)) };
   }
 
   /**
@@ -560,13 +564,12 @@ export class RequestRepository {
   }
 
   /**
-   * The requests of a page read from the status index (which carries only keys, type and jurisdiction),
-   * in full and in order. The index is updated after the table: a request whose status moved on since is
-   * left out rather than shown under the wrong status.
+   * The requests behind index entries (which carry only some attributes), in full and in the entries'
+   * order, one GetItem each in parallel (bounded by the page: at most 100); one deleted since is left out.
    */
-  private async hydrate(entries: RequestRecord[], status: RequestStatus): Promise<RequestRecord[]> {
-    const full = await Promise.all(entries.map((e) => this.find(e.requestId ?? e.pk.slice('REQ#'.length))));
-    return full.filter((r): r is RequestRecord => r !== undefined && r.status === status && r.openPk !== undefined);
+  private async readInFull(entries: ReadonlyArray<Pick<RequestRecord, 'pk'>>): Promise<RequestRecord[]> {
+    const full = await Promise.all(entries.map((e) => this.find(e.pk.slice('REQ#'.length))));
+    return full.filter((r): r is RequestRecord => r !== undefined);
   }
 
   /**
@@ -578,7 +581,7 @@ export class RequestRepository {
    * `<purgeAfter>#<requestId>` of the last item returned.
    */
   async listClosed(options: { limit?: number; after?: string; filter?: QueueFilter }): Promise<{ items: RequestRecord[]; after?: string }> {
-    return this.filteredPage({
+    const found = await this.filteredPage({
       index: PURGE_INDEX,
       keyCondition: 'purgePk = :purge',
       values: { ':purge': 'PURGE' },
@@ -589,9 +592,16 @@ export class RequestRepository {
       positionOf: (r) => `${r.purgeAfter}#${r.requestId}`,
       positionOfKey: (key) => `${String(key.purgeAfter)}#${String(key.pk).slice('REQ#'.length)}`,
     });
+    // The index carries what the filters and the retention sweep read: the page is read in full here.
+    return { ...found, items: await this.readInFull(found.items) };
   }
 
-  /** Requests filed for the same subject (by the hash of the normalised email), newest first. */
+  /**
+   * Requests filed for the same subject (by the hash of the normalised email), newest first, at most 100.
+   * The index holds keys only (a subject has few requests, and every write of a request would otherwise
+   * copy it again): the requests are read in full from the table. One whose subject was hashed since
+   * (retention) no longer shares the key and is left out.
+   */
   async bySubject(subjectHash: string): Promise<RequestRecord[]> {
     const out = await this.db.send(
       new QueryCommand({
@@ -603,7 +613,8 @@ export class RequestRepository {
         Limit: 100,
       }),
     );
-    return (out.Items ?? []) as RequestRecord[];
+    const full = await this.readInFull((out.Items ?? []) as RequestRecord[]);
+    return full.filter((r) => r.subjectHash === subjectHash);
   }
 
   // ---- Atomic steps of verification and intake (./verification.ts, ./intake.ts). Each is one

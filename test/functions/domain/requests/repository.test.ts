@@ -12,6 +12,14 @@ const conditionFailed = () => new ConditionalCheckFailedException({ message: 'Th
 
 afterEach(() => ddb.reset());
 
+/** The table answers a GetItem with the open request of that key (the queue reads its page in full). */
+function tableHoldsRequests(): void {
+  ddb.on(GetCommand).callsFake((input: { Key: { pk: string } }) => {
+    const requestId = input.Key.pk.slice('REQ#'.length);
+    return { Item: requestRecord({ requestId, type: 'erasure', openSk: `2026-04-01#${requestId}` }) };
+  });
+}
+
 describe('RequestRepository', () => {
   it('creates a request only if none has its key', async () => {
     ddb.on(PutCommand).resolves({});
@@ -150,17 +158,25 @@ describe('RequestRepository', () => {
     expect('2026-04-01#dsar_zzzz' < '2026-04-01#~').toBe(true);
   });
 
-  it('reads exactly the missing rows when the queue is not filtered, and gives the last row as the position', async () => {
-    const rows = [requestRecord({ requestId: 'dsar_aaaaaaaa1', openSk: '2026-03-10#dsar_aaaaaaaa1' }), requestRecord({ requestId: 'dsar_aaaaaaaa2', openSk: '2026-03-11#dsar_aaaaaaaa2' })];
-    ddb.on(QueryCommand).resolves({ Items: rows, ScannedCount: 2, LastEvaluatedKey: { pk: 'REQ#dsar_aaaaaaaa2', sk: 'META', openPk: 'OPEN', openSk: '2026-03-11#dsar_aaaaaaaa2' } });
+  it('reads exactly the missing rows when the queue is not filtered, then those requests in full, and gives the last row as the position', async () => {
+    const entry = (n: number) => ({ pk: `REQ#dsar_aaaaaaaa${n}`, sk: 'META', openPk: 'OPEN', openSk: `2026-03-1${n}#dsar_aaaaaaaa${n}`, status: 'in_progress' });
+    ddb.on(QueryCommand).resolves({ Items: [entry(1), entry(2)], ScannedCount: 2, LastEvaluatedKey: { pk: 'REQ#dsar_aaaaaaaa2', sk: 'META', openPk: 'OPEN', openSk: '2026-03-12#dsar_aaaaaaaa2' } });
+    tableHoldsRequests();
 
     const page = await repo.listOpen({ limit: 2 });
 
     const input = ddb.commandCalls(QueryCommand)[0]!.args[0].input;
     expect(input.Limit).toBe(2);
     expect(input.FilterExpression).toBeUndefined();
-    expect(page.items).toHaveLength(2);
-    expect(page.after).toBe('2026-03-11#dsar_aaaaaaaa2');
+    expect(ddb.commandCalls(GetCommand).map((c) => c.args[0].input.Key)).toEqual([
+      { pk: 'REQ#dsar_aaaaaaaa1', sk: 'META' },
+      { pk: 'REQ#dsar_aaaaaaaa2', sk: 'META' },
+    ]);
+    expect(page.items.map((r) => [r.requestId, r.type])).toEqual([
+      ['dsar_aaaaaaaa1', 'erasure'],
+      ['dsar_aaaaaaaa2', 'erasure'],
+    ]);
+    expect(page.after).toBe('2026-03-12#dsar_aaaaaaaa2');
   });
 
   it('filters type and jurisdiction in the query and reads on across DynamoDB pages until the page is full', async () => {
@@ -171,6 +187,8 @@ describe('RequestRepository', () => {
       .resolvesOnce({ Items: [], ScannedCount: 200, LastEvaluatedKey: { pk: 'REQ#dsar_other0200', sk: 'META', openPk: 'OPEN', openSk: '2026-03-30#dsar_other0200' } })
       .resolvesOnce({ Items: [match(1)], ScannedCount: 200, LastEvaluatedKey: { pk: 'REQ#dsar_other0400', sk: 'META', openPk: 'OPEN', openSk: '2026-04-01#dsar_other0400' } })
       .resolvesOnce({ Items: [match(2), match(3), match(4)], ScannedCount: 200, LastEvaluatedKey: { pk: 'x', sk: 'y', openPk: 'OPEN', openSk: '2026-04-09#dsar_other0600' } });
+
+    tableHoldsRequests();
 
     const page = await repo.listOpen({ limit: 3, filter: { type: 'erasure', jurisdiction: 'GDPR' } });
 
@@ -212,6 +230,7 @@ describe('RequestRepository', () => {
 
   it('starts a page after the given position with the full index key, and ends without a position when the index ends', async () => {
     ddb.on(QueryCommand).resolves({ Items: [requestRecord()], ScannedCount: 1 });
+    tableHoldsRequests();
 
     const page = await repo.listOpen({ limit: 5, after: '2026-03-20#dsar_test0000000000002', filter: { type: 'access' } });
 
@@ -234,12 +253,19 @@ describe('RequestRepository', () => {
     expect(page).toEqual({ items: [], after: '2027-01-01#dsar_far00000' });
   });
 
-  it('finds a subject’s requests by the hash index, newest first', async () => {
-    ddb.on(QueryCommand).resolves({ Items: [] });
+  it('finds a subject’s requests by the hash index, newest first, reading them in full and leaving out one hashed since', async () => {
+    const hash = requestRecord().subjectHash;
+    ddb.on(QueryCommand).resolves({ Items: [{ pk: 'REQ#dsar_newer0001', sk: 'META' }, { pk: 'REQ#dsar_older0001', sk: 'META' }, { pk: 'REQ#dsar_purged001', sk: 'META' }] });
+    ddb.on(GetCommand).callsFake((input: { Key: { pk: string } }) => {
+      const requestId = input.Key.pk.slice('REQ#'.length);
+      return { Item: requestRecord({ requestId, ...(requestId === 'dsar_purged001' ? { subjectHash: 'salted-since' } : {}) }) };
+    });
 
-    await repo.bySubject('abc');
+    const found = await repo.bySubject(hash);
 
     const input = ddb.commandCalls(QueryCommand)[0]!.args[0].input;
-    expect(input).toMatchObject({ IndexName: SUBJECT_INDEX, ScanIndexForward: false, ExpressionAttributeValues: { ':h': 'abc' } });
+    expect(input).toMatchObject({ IndexName: SUBJECT_INDEX, ScanIndexForward: false, ExpressionAttributeValues: { ':h': hash } });
+    expect(found.map((r) => r.requestId)).toEqual(['dsar_newer0001', 'dsar_older0001']);
+    expect(found[0]).toMatchObject({ status: expect.any(String), subject: expect.any(Object) });
   });
 });
