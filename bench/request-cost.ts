@@ -83,7 +83,7 @@ const tableWritesByKind = new Map<string, number>();
 const indexWruByIndex = new Map<string, number>();
 /** For writes to request items (META): how often each top-level attribute changed, and which changes cost index writes. */
 const metaChanges = new Map<string, number>();
-const metaWrites: Array<{ changed: string[]; indexWru: number }> = [];
+const metaWrites: Array<{ changed: string[]; tableWru: number; kb: number; indexWru: number }> = [];
 
 /** DynamoDB's item size, near enough: attribute names plus values as JSON, in whole KB (at least 1). */
 const kb = (item: Item) => Math.max(1, Math.ceil(Buffer.byteLength(JSON.stringify(item), 'utf8') / 1024));
@@ -112,7 +112,7 @@ const kindOf = (key: Item) => String(key.sk ?? '?').split('#')[0]!;
  * when the item enters or leaves it, its index key changes (a delete and a put), or a projected
  * attribute changes; each such write costs the index entry's size in KB.
  */
-async function estimateIndexWrites(table: string, key: Item): Promise<void> {
+async function estimateIndexWrites(table: string, key: Item, tableWru: number): Promise<void> {
   const id = `${table}\u0000${JSON.stringify(key)}`;
   const before = lastSeen.get(id);
   const after = (await raw!.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }))).Item;
@@ -138,7 +138,7 @@ async function estimateIndexWrites(table: string, key: Item): Promise<void> {
     const names = new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})]);
     const changed = before ? [...names].filter((n) => JSON.stringify(before[n]) !== JSON.stringify(after?.[n])).sort() : ['(created)'];
     for (const n of changed) bump(metaChanges, n);
-    metaWrites.push({ changed, indexWru: units });
+    metaWrites.push({ changed, tableWru, kb: after ? Buffer.byteLength(JSON.stringify(after), 'utf8') / 1024 : 0, indexWru: units });
   }
 }
 
@@ -170,7 +170,7 @@ function installCounters(): void {
         tableWruByKind.set(kind, (tableWruByKind.get(kind) ?? 0) + units);
         bump(tableWritesByKind, kind);
       }
-      if (itemKey && itemKey.pk !== undefined) await estimateIndexWrites(table, itemKey);
+      if (itemKey && itemKey.pk !== undefined) await estimateIndexWrites(table, itemKey, units);
       if (name === 'BatchWriteItemCommand' || name === 'TransactWriteItemsCommand') indexWrites.push(`(not estimated: ${name})`);
       return out;
     },
@@ -425,7 +425,7 @@ async function main(): Promise<void> {
     );
     console.log(`\nWrites to the request item (META): ${metaWrites.length}; attributes changed, by how many of those writes changed them:`);
     console.log([...metaChanges.entries()].sort((x, y) => y[1] - x[1]).map(([k, v]) => `${k} ${v}`).join(', '));
-    console.log(table(['#', 'index WRU', 'attributes changed'], metaWrites.map((w, n) => [String(n + 1), String(w.indexWru), w.changed.join(' ')])));
+    console.log(table(['#', 'item KB after', 'table WRU', 'index WRU', 'attributes changed'], metaWrites.map((w, n) => [String(n + 1), w.kb.toFixed(1), String(w.tableWru), String(w.indexWru), w.changed.join(' ')])));
 
     // ---- S3, SES, SFN API ----
     const classA = ['PutObjectCommand', 'CreateMultipartUploadCommand', 'UploadPartCommand', 'CompleteMultipartUploadCommand', 'CopyObjectCommand', 'ListObjectsV2Command', 'ListObjectsCommand'];

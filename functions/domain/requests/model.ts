@@ -4,6 +4,7 @@
  * | item        | pk           | sk                        |
  * |-------------|--------------|---------------------------|
  * | request     | REQ#<id>     | META                      |
+ * | connector outcome | REQ#<id> | META#CONN#<connectorId> (read with the request: RequestRecord.connectors) |
  * | audit event | REQ#<id>     | EVT#<iso time>#<seq>      |
  * | task token  | REQ#<id>     | TASK#<kind>               |
  * | download    | REQ#<id>     | DL                        |
@@ -308,6 +309,10 @@ export interface RequestRecord {
   executionArn?: string;
   verification?: Verification;
   decision?: Decision;
+  /**
+   * Each connector's outcome. Stored as items of their own (keys.connectorOutcome), not on the request
+   * item: the repository reads them with the request and writes the ones a change gives.
+   */
   connectors?: Record<string, ConnectorOutcome>;
   /** The last status change a staff action made (see Transition). */
   transition?: Transition;
@@ -564,6 +569,14 @@ export const keys = {
   subjectLock: (type: string, subjectHash: string) => ({ pk: `LOCK#${type}#${subjectHash}`, sk: 'LOCK' as const }),
   idempotency: (keyHash: string) => ({ pk: `IDEM#${keyHash}`, sk: 'IDEM' as const }),
   request: (id: string) => ({ pk: `REQ#${id}`, sk: 'META' as const }),
+  /**
+   * One connector's outcome on the request (`connectors` of RequestRecord): an item of its own, so the
+   * request item stays small (every later write of it costs a write unit per KB) and a connector's outcome
+   * is rewritten alone. Its key sorts right after META, so one Query (`begins_with(sk, 'META')`) reads the
+   * request with its outcomes.
+   */
+  connectorOutcome: (id: string, connectorId: string) => ({ pk: `REQ#${id}`, sk: `META#CONN#${connectorId}` }),
+  connectorOutcomePrefix: 'META#CONN#',
   task: (id: string, kind: TaskKind) => ({ pk: `REQ#${id}`, sk: `TASK#${kind}` }),
   download: (id: string) => ({ pk: `REQ#${id}`, sk: 'DL' }),
   preview: (id: string) => ({ pk: `REQ#${id}`, sk: 'PREVIEW' as const }),

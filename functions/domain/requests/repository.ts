@@ -28,6 +28,7 @@ import {
   SUBJECT_INDEX,
   keys,
   type AuditEvent,
+  type ConnectorOutcome,
   type DownloadItem,
   type ErasureProgressItem,
   type ErasureRecheckItem,
@@ -109,6 +110,26 @@ export type SubjectLockClaim = { acquired: true } | { acquired: false; holder: s
 
 const epochSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
+/** A connector's outcome as stored: keys.connectorOutcome, the request id, and the outcome. */
+type ConnectorOutcomeItem = ConnectorOutcome & { pk: string; sk: string; requestId: string };
+
+function outcomeOf(item: ConnectorOutcomeItem): ConnectorOutcome {
+  const { pk: _pk, sk: _sk, requestId: _id, ...outcome } = item;
+  return outcome;
+}
+
+/** The request with these outcomes as its `connectors` (none: no map, as a request before planning). */
+function withOutcomeMap(record: RequestRecord, connectors: Record<string, ConnectorOutcome>): RequestRecord {
+  const { connectors: _legacy, ...rest } = record;
+  return Object.keys(connectors).length ? { ...rest, connectors } : rest;
+}
+
+/** The request with its stored outcomes, over a map an older version kept on the request item. */
+function withOutcomes(record: RequestRecord, items: ConnectorOutcomeItem[]): RequestRecord {
+  if (!items.length) return record;
+  return withOutcomeMap(record, { ...record.connectors, ...Object.fromEntries(items.map((i) => [i.connectorId, outcomeOf(i)])) });
+}
+
 export class RequestRepository {
   /** The request's follow-up tasks (../todos). */
   readonly todos: TodoStore;
@@ -121,21 +142,75 @@ export class RequestRepository {
   }
 
   async create(record: RequestRecord): Promise<void> {
+    const { connectors, ...own } = record;
     await this.db.send(
       new PutCommand({
         TableName: this.table,
-        Item: record,
+        Item: own,
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
+    if (connectors) await this.writeOutcomes(record.requestId, connectors, []);
     await recordFact(this.db, this.table, record);
   }
 
+  /** The request with its connectors' outcomes: one Query reads the request item and the items after it. */
   async find(requestId: string): Promise<RequestRecord | undefined> {
-    const out = await this.db.send(
-      new GetCommand({ TableName: this.table, Key: keys.request(requestId), ConsistentRead: true }),
-    );
-    return out.Item as RequestRecord | undefined;
+    const items: Array<Record<string, unknown>> = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :meta)',
+          ExpressionAttributeValues: { ':pk': keys.request(requestId).pk, ':meta': keys.request(requestId).sk },
+          ExclusiveStartKey: start,
+          ConsistentRead: true,
+        }),
+      );
+      items.push(...(out.Items ?? []));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    const record = items.find((i) => i.sk === keys.request(requestId).sk) as RequestRecord | undefined;
+    if (!record) return undefined;
+    return withOutcomes(record, items.filter((i) => String(i.sk).startsWith(keys.connectorOutcomePrefix)) as unknown as ConnectorOutcomeItem[]);
+  }
+
+  /** The connectors' outcome items of a request, as stored. */
+  private async outcomeItems(requestId: string): Promise<ConnectorOutcomeItem[]> {
+    const items: ConnectorOutcomeItem[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': keys.request(requestId).pk, ':prefix': keys.connectorOutcomePrefix },
+          ExclusiveStartKey: start,
+          ConsistentRead: true,
+        }),
+      );
+      items.push(...((out.Items ?? []) as ConnectorOutcomeItem[]));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
+  /**
+   * Makes the request's outcomes `next`: puts the outcomes that differ from what is stored, deletes those
+   * `next` no longer has. Called only after the request's own conditional write succeeded, so an outcome
+   * is written only where that write's conditions (its status) held.
+   */
+  private async writeOutcomes(requestId: string, next: Record<string, ConnectorOutcome>, stored: ConnectorOutcomeItem[]): Promise<void> {
+    const before = new Map(stored.map((i) => [i.connectorId, JSON.stringify(outcomeOf(i))]));
+    for (const [connectorId, outcome] of Object.entries(next)) {
+      if (before.get(connectorId) === JSON.stringify(outcome)) continue;
+      const item: ConnectorOutcomeItem = { ...keys.connectorOutcome(requestId, connectorId), requestId, ...outcome, connectorId };
+      await this.db.send(new PutCommand({ TableName: this.table, Item: item }));
+    }
+    for (const connectorId of before.keys()) {
+      if (!(connectorId in next)) await this.db.send(new DeleteCommand({ TableName: this.table, Key: keys.connectorOutcome(requestId, connectorId) }));
+    }
   }
 
   async get(requestId: string): Promise<RequestRecord> {
@@ -154,7 +229,11 @@ export class RequestRepository {
     const values: Record<string, unknown> = {};
     const sets: string[] = [];
     const removes = new Set(options.remove ?? []);
-    const fields: Record<string, unknown> = { ...set, updatedAt: set.updatedAt ?? new Date().toISOString() };
+    // The connectors' outcomes are items of their own, written after this write's conditions held; a
+    // map left on the request item by an older version goes with the first write of outcomes.
+    const { connectors, ...own } = set;
+    if (connectors !== undefined) removes.add('connectors');
+    const fields: Record<string, unknown> = { ...own, updatedAt: set.updatedAt ?? new Date().toISOString() };
     if (set.status && CLOSED_STATUSES.has(set.status)) {
       removes.add('openPk');
       removes.add('openSk');
@@ -222,7 +301,9 @@ export class RequestRepository {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      const updated = out.Attributes as RequestRecord;
+      const stored = await this.outcomeItems(requestId);
+      if (connectors !== undefined) await this.writeOutcomes(requestId, connectors, stored);
+      const updated = connectors !== undefined ? withOutcomeMap(out.Attributes as RequestRecord, connectors) : withOutcomes(out.Attributes as RequestRecord, stored);
       // The yearly metrics' ledger follows every change of status or due date (see metrics/ledger.ts).
       if (changesMetrics(set)) await recordFact(this.db, this.table, updated);
       return updated;
