@@ -83,7 +83,9 @@ const tableWritesByKind = new Map<string, number>();
 const indexWruByIndex = new Map<string, number>();
 /** For writes to request items (META): how often each top-level attribute changed, and which changes cost index writes. */
 const metaChanges = new Map<string, number>();
-const metaWrites: Array<{ changed: string[]; tableWru: number; kb: number; indexWru: number }> = [];
+const metaWrites: Array<{ changed: string[]; tableWru: number; kb: number; indexWru: number; removed: string }> = [];
+/** The attributes the write being estimated asked to remove (a write that changes nothing else still costs). */
+let removing = '';
 
 /** DynamoDB's item size, near enough: attribute names plus values as JSON, in whole KB (at least 1). */
 const kb = (item: Item) => Math.max(1, Math.ceil(Buffer.byteLength(JSON.stringify(item), 'utf8') / 1024));
@@ -104,8 +106,8 @@ async function seeBefore(table: string, key: Item): Promise<void> {
   if (!lastSeen.has(id)) lastSeen.set(id, (await raw!.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }))).Item);
 }
 
-/** The kind of an item in the one table, from its sort key: `META`, `EVT`, `MAIL`, `TASK`, ... */
-const kindOf = (key: Item) => String(key.sk ?? '?').split('#')[0]!;
+/** The kind of an item in the one table, from its sort key: `META`, `META#CONN`, `EVT`, `MAIL`, `TASK`, ... */
+const kindOf = (key: Item) => (String(key.sk).startsWith('META#CONN#') ? 'META#CONN (connector outcome)' : String(key.sk ?? '?').split('#')[0]!);
 
 /**
  * GSI write units of one table write, from the item before and after it: DynamoDB writes an index only
@@ -138,7 +140,7 @@ async function estimateIndexWrites(table: string, key: Item, tableWru: number): 
     const names = new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})]);
     const changed = before ? [...names].filter((n) => JSON.stringify(before[n]) !== JSON.stringify(after?.[n])).sort() : ['(created)'];
     for (const n of changed) bump(metaChanges, n);
-    metaWrites.push({ changed, tableWru, kb: after ? Buffer.byteLength(JSON.stringify(after), 'utf8') / 1024 : 0, indexWru: units });
+    metaWrites.push({ changed, tableWru, kb: after ? Buffer.byteLength(JSON.stringify(after), 'utf8') / 1024 : 0, indexWru: units, removed: removing });
   }
 }
 
@@ -170,7 +172,12 @@ function installCounters(): void {
         tableWruByKind.set(kind, (tableWruByKind.get(kind) ?? 0) + units);
         bump(tableWritesByKind, kind);
       }
-      if (itemKey && itemKey.pk !== undefined) await estimateIndexWrites(table, itemKey, units);
+      if (itemKey && itemKey.pk !== undefined) {
+        const names = (input.ExpressionAttributeNames ?? {}) as Record<string, string>;
+        const remove = /REMOVE (.*)$/.exec(String(input.UpdateExpression ?? ''))?.[1] ?? '';
+        removing = remove ? remove.split(', ').map((n) => names[n.trim()] ?? n.trim()).join(' ') : '';
+        await estimateIndexWrites(table, itemKey, units);
+      }
       if (name === 'BatchWriteItemCommand' || name === 'TransactWriteItemsCommand') indexWrites.push(`(not estimated: ${name})`);
       return out;
     },
@@ -425,7 +432,7 @@ async function main(): Promise<void> {
     );
     console.log(`\nWrites to the request item (META): ${metaWrites.length}; attributes changed, by how many of those writes changed them:`);
     console.log([...metaChanges.entries()].sort((x, y) => y[1] - x[1]).map(([k, v]) => `${k} ${v}`).join(', '));
-    console.log(table(['#', 'item KB after', 'table WRU', 'index WRU', 'attributes changed'], metaWrites.map((w, n) => [String(n + 1), w.kb.toFixed(1), String(w.tableWru), String(w.indexWru), w.changed.join(' ')])));
+    console.log(table(['#', 'item KB after', 'table WRU', 'index WRU', 'attributes changed', 'asked to remove'], metaWrites.map((w, n) => [String(n + 1), w.kb.toFixed(1), String(w.tableWru), String(w.indexWru), w.changed.join(' '), w.removed])));
 
     // ---- S3, SES, SFN API ----
     const classA = ['PutObjectCommand', 'CreateMultipartUploadCommand', 'UploadPartCommand', 'CompleteMultipartUploadCommand', 'CopyObjectCommand', 'ListObjectsV2Command', 'ListObjectsCommand'];
