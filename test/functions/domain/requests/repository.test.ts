@@ -1,22 +1,31 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBClient, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { OPEN_INDEX, STATUS_INDEX, SUBJECT_INDEX } from '#domain/requests/model';
 import { RequestNotFound, RequestRepository, StateConflict } from '#domain/requests/repository';
 import { REQUEST_ID, requestRecord } from './support.ts';
+import type { RequestRecord } from '#domain/requests/model';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const repo = new RequestRepository(DynamoDBDocumentClient.from(new DynamoDBClient({})), 'dsar-table');
 const conditionFailed = () => new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
 
+// Any query finds nothing unless a test says otherwise (a request's read and its outcomes are queries).
+beforeEach(() => ddb.on(QueryCommand).resolves({ Items: [] }));
 afterEach(() => ddb.reset());
 
-/** The table answers a GetItem with the open request of that key (the queue reads its page in full). */
-function tableHoldsRequests(): void {
-  ddb.on(GetCommand).callsFake((input: { Key: { pk: string } }) => {
-    const requestId = input.Key.pk.slice('REQ#'.length);
-    return { Item: requestRecord({ requestId, type: 'erasure', openSk: `2026-04-01#${requestId}` }) };
+/** The request read (one Query of the request item and its outcomes), as the repository asks it. */
+const REQUEST_READ = { KeyConditionExpression: 'pk = :pk AND begins_with(sk, :meta)' };
+
+/**
+ * The table answers each request read with the open request of that key (the queue reads its page in
+ * full). Set after any catch-all answer to QueryCommand: the later answer wins where both match.
+ */
+function tableHoldsRequests(extra: (requestId: string) => Partial<RequestRecord> = () => ({})): void {
+  ddb.on(QueryCommand, REQUEST_READ).callsFake((input: { ExpressionAttributeValues: { ':pk': string } }) => {
+    const requestId = input.ExpressionAttributeValues[':pk'].slice('REQ#'.length);
+    return { Items: [requestRecord({ requestId, type: 'erasure', openSk: `2026-04-01#${requestId}`, ...extra(requestId) })] };
   });
 }
 
@@ -69,7 +78,7 @@ describe('RequestRepository', () => {
 
   it('reports a lost condition as StateConflict naming the current status', async () => {
     ddb.on(UpdateCommand).rejects(conditionFailed());
-    ddb.on(GetCommand).resolves({ Item: requestRecord({ status: 'denied' }) });
+    ddb.on(QueryCommand, REQUEST_READ).resolves({ Items: [requestRecord({ status: 'denied' })] });
 
     const err = await repo.update(REQUEST_ID, { status: 'in_progress' }, { onlyIf: ['awaiting_review'] }).catch((e: unknown) => e);
 
@@ -79,13 +88,11 @@ describe('RequestRepository', () => {
 
   it('reports an update of a missing request as RequestNotFound', async () => {
     ddb.on(UpdateCommand).rejects(conditionFailed());
-    ddb.on(GetCommand).resolves({});
 
     await expect(repo.update(REQUEST_ID, { status: 'in_progress' })).rejects.toBeInstanceOf(RequestNotFound);
   });
 
   it('raises RequestNotFound from get for an unknown id', async () => {
-    ddb.on(GetCommand).resolves({});
 
     await expect(repo.get('dsar_nothere000')).rejects.toBeInstanceOf(RequestNotFound);
   });
@@ -168,9 +175,9 @@ describe('RequestRepository', () => {
     const input = ddb.commandCalls(QueryCommand)[0]!.args[0].input;
     expect(input.Limit).toBe(2);
     expect(input.FilterExpression).toBeUndefined();
-    expect(ddb.commandCalls(GetCommand).map((c) => c.args[0].input.Key)).toEqual([
-      { pk: 'REQ#dsar_aaaaaaaa1', sk: 'META' },
-      { pk: 'REQ#dsar_aaaaaaaa2', sk: 'META' },
+    expect(ddb.commandCalls(QueryCommand).slice(1).map((c) => c.args[0].input.ExpressionAttributeValues)).toEqual([
+      { ':pk': 'REQ#dsar_aaaaaaaa1', ':meta': 'META' },
+      { ':pk': 'REQ#dsar_aaaaaaaa2', ':meta': 'META' },
     ]);
     expect(page.items.map((r) => [r.requestId, r.type])).toEqual([
       ['dsar_aaaaaaaa1', 'erasure'],
@@ -192,7 +199,8 @@ describe('RequestRepository', () => {
 
     const page = await repo.listOpen({ limit: 3, filter: { type: 'erasure', jurisdiction: 'GDPR' } });
 
-    const calls = ddb.commandCalls(QueryCommand).map((c) => c.args[0].input);
+    // The index queries (the page's requests are then read one by one).
+    const calls = ddb.commandCalls(QueryCommand).map((c) => c.args[0].input).filter((c) => c.IndexName);
     expect(calls).toHaveLength(3);
     expect(calls[0]!.IndexName).toBe(OPEN_INDEX);
     expect(calls[0]!.FilterExpression).toBe('#q_type = :q_type AND #q_jurisdiction = :q_jurisdiction');
@@ -208,10 +216,7 @@ describe('RequestRepository', () => {
   it('reads a status filter from that status\'s partition of the status index, then the page\'s requests in full', async () => {
     const entry = (n: number) => ({ pk: `REQ#dsar_match000${n}`, sk: 'META', queueStatus: 'awaiting_review', openSk: `2026-04-0${n}#dsar_match000${n}`, type: 'erasure', jurisdiction: 'GDPR' });
     ddb.on(QueryCommand).resolves({ Items: [entry(1), entry(2)], ScannedCount: 2 });
-    ddb.on(GetCommand).callsFake((input: { Key: { pk: string } }) => {
-      const requestId = input.Key.pk.slice('REQ#'.length);
-      return { Item: requestRecord({ requestId, status: 'awaiting_review', type: 'erasure', openSk: `x#${requestId}` }) };
-    });
+    tableHoldsRequests(() => ({ status: 'awaiting_review' }));
 
     const page = await repo.listOpen({ limit: 5, after: '2026-04-01#dsar_match0000', filter: { status: 'awaiting_review', type: 'erasure' } });
 
@@ -256,10 +261,7 @@ describe('RequestRepository', () => {
   it('finds a subject’s requests by the hash index, newest first, reading them in full and leaving out one hashed since', async () => {
     const hash = requestRecord().subjectHash;
     ddb.on(QueryCommand).resolves({ Items: [{ pk: 'REQ#dsar_newer0001', sk: 'META' }, { pk: 'REQ#dsar_older0001', sk: 'META' }, { pk: 'REQ#dsar_purged001', sk: 'META' }] });
-    ddb.on(GetCommand).callsFake((input: { Key: { pk: string } }) => {
-      const requestId = input.Key.pk.slice('REQ#'.length);
-      return { Item: requestRecord({ requestId, ...(requestId === 'dsar_purged001' ? { subjectHash: 'salted-since' } : {}) }) };
-    });
+    tableHoldsRequests((requestId) => (requestId === 'dsar_purged001' ? { subjectHash: 'salted-since' } : { subjectHash: hash }));
 
     const found = await repo.bySubject(hash);
 
