@@ -4,7 +4,8 @@
  * The real embedded runtime (ephemeral ports, temp data folder, crowd of 200) runs with five of the six
  * example connectors (HubSpot disabled by a configuration override). One warm-up request (bob) loads
  * every function; then one access request (alice) runs end to end while counters are on: filed,
- * verified with the mailed code, looked at once by staff, approved, and downloaded by the subject. The
+ * verified with the mailed code, looked at once by staff, approved, released by staff (access packages
+ * wait for release by default), and downloaded by the subject. The
  * script counts, for that request only:
  *
  * - state transitions: the `*StateEntered` events of its execution (GetExecutionHistory through
@@ -72,33 +73,75 @@ const CAPACITY_OPS = new Set(['GetItemCommand', 'PutItemCommand', 'UpdateItemCom
 const WRITE_OPS = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'BatchWriteItemCommand', 'TransactWriteItemsCommand']);
 
 type Item = Record<string, unknown>;
-/** What each GSI held for an item, as last seen: key -> per index "pk|sk" or undefined, and size. */
-const lastSeen = new Map<string, { keys: Array<string | undefined>; kb: number }>();
+/** Each written item as last seen (undefined: absent), to tell what a write changed. */
+const lastSeen = new Map<string, Item | undefined>();
 let raw: DynamoDBDocumentClient | undefined;
+/** Table write units by kind of item (the sort key's prefix: META, EVT, MAIL, ...). */
+const tableWruByKind = new Map<string, number>();
+const tableWritesByKind = new Map<string, number>();
+/** Index write units by index. */
+const indexWruByIndex = new Map<string, number>();
+/** For writes to request items (META): how often each top-level attribute changed, and which changes cost index writes. */
+const metaChanges = new Map<string, number>();
+const metaWrites: Array<{ changed: string[]; tableWru: number; kb: number; indexWru: number; removed: string }> = [];
+/** The attributes the write being estimated asked to remove (a write that changes nothing else still costs). */
+let removing = '';
 
-function gsiState(item: Item | undefined): { keys: Array<string | undefined>; kb: number } {
-  const keys = INDEXES.map((i) => (item && item[i.partitionKey] !== undefined && item[i.sortKey] !== undefined ? `${String(item[i.partitionKey])}|${String(item[i.sortKey])}` : undefined));
-  return { keys, kb: item ? Math.max(1, Math.ceil(JSON.stringify(item).length / 1024)) : 0 };
+/** DynamoDB's item size, near enough: attribute names plus values as JSON, in whole KB (at least 1). */
+const kb = (item: Item) => Math.max(1, Math.ceil(Buffer.byteLength(JSON.stringify(item), 'utf8') / 1024));
+
+/**
+ * What an index holds of an item: undefined when the item lacks the index's keys (sparse), else the table
+ * and index keys plus the projected attributes (`include` absent: ALL; empty: KEYS_ONLY).
+ */
+function indexEntry(index: (typeof INDEXES)[number], item: Item | undefined): Item | undefined {
+  if (!item || item[index.partitionKey] === undefined || item[index.sortKey] === undefined) return undefined;
+  if (index.include === undefined) return item;
+  const attrs = ['pk', 'sk', index.partitionKey, index.sortKey, ...index.include];
+  return Object.fromEntries(attrs.filter((a) => item[a] !== undefined).map((a) => [a, item[a]]));
 }
 
-/** GSI write units of one table write, from the item's index keys before and after it (projection ALL). */
-async function estimateIndexWrites(table: string, key: Item): Promise<void> {
+async function seeBefore(table: string, key: Item): Promise<void> {
   const id = `${table}\u0000${JSON.stringify(key)}`;
-  const before = lastSeen.get(id) ?? gsiState(undefined);
-  const after = gsiState((await raw!.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }))).Item);
+  if (!lastSeen.has(id)) lastSeen.set(id, (await raw!.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }))).Item);
+}
+
+/** The kind of an item in the one table, from its sort key: `META`, `META#CONN`, `EVT`, `MAIL`, `TASK`, ... */
+const kindOf = (key: Item) => (String(key.sk).startsWith('META#CONN#') ? 'META#CONN (connector outcome)' : String(key.sk ?? '?').split('#')[0]!);
+
+/**
+ * GSI write units of one table write, from the item before and after it: DynamoDB writes an index only
+ * when the item enters or leaves it, its index key changes (a delete and a put), or a projected
+ * attribute changes; each such write costs the index entry's size in KB.
+ */
+async function estimateIndexWrites(table: string, key: Item, tableWru: number): Promise<void> {
+  const id = `${table}\u0000${JSON.stringify(key)}`;
+  const before = lastSeen.get(id);
+  const after = (await raw!.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }))).Item;
   lastSeen.set(id, after);
-  INDEXES.forEach((index, i) => {
-    const b = before.keys[i];
-    const a = after.keys[i];
-    let units = 0;
-    if (b === undefined && a !== undefined) units = after.kb; // put into the index
-    else if (b !== undefined && a === undefined) units = before.kb; // delete from the index
-    else if (b !== undefined && a !== undefined) units = b === a ? Math.max(before.kb, after.kb) : before.kb + after.kb; // update, or delete + put
-    if (units) {
-      indexWru += units;
+  let units = 0;
+  for (const index of INDEXES) {
+    const b = indexEntry(index, before);
+    const a = indexEntry(index, after);
+    let u = 0;
+    const sameKey = b && a && b[index.partitionKey] === a[index.partitionKey] && b[index.sortKey] === a[index.sortKey];
+    if (!b && a) u = kb(a); // put into the index
+    else if (b && !a) u = kb(b); // delete from the index
+    else if (b && a && !sameKey) u = kb(b) + kb(a); // delete + put
+    else if (b && a && JSON.stringify(b) !== JSON.stringify(a)) u = Math.max(kb(b), kb(a)); // a projected attribute changed
+    if (u) {
+      indexWru += u;
+      units += u;
       indexWrites.push(index.indexName);
+      indexWruByIndex.set(index.indexName, (indexWruByIndex.get(index.indexName) ?? 0) + u);
     }
-  });
+  }
+  if (kindOf(key) === 'META') {
+    const names = new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})]);
+    const changed = before ? [...names].filter((n) => JSON.stringify(before[n]) !== JSON.stringify(after?.[n])).sort() : ['(created)'];
+    for (const n of changed) bump(metaChanges, n);
+    metaWrites.push({ changed, tableWru, kb: after ? Buffer.byteLength(JSON.stringify(after), 'utf8') / 1024 : 0, indexWru: units, removed: removing });
+  }
 }
 
 function installCounters(): void {
@@ -109,6 +152,10 @@ function installCounters(): void {
       if (!counting) return next(args);
       const input = args.input as Item;
       if (CAPACITY_OPS.has(name) && input.ReturnConsumedCapacity === undefined) input.ReturnConsumedCapacity = 'TOTAL';
+      const isItemWrite = (name === 'PutItemCommand' || name === 'UpdateItemCommand' || name === 'DeleteItemCommand') && input.TableName === TABLE;
+      const itemKey = isItemWrite ? (name === 'PutItemCommand' ? { pk: (input.Item as Item).pk, sk: (input.Item as Item).sk } : (input.Key as Item)) : undefined;
+      // An item first written now may have existed before counting began: read it as it was.
+      if (itemKey) await seeBefore(String(input.TableName), itemKey);
       const out = await next(args);
       const consumed = (out.output as { ConsumedCapacity?: { CapacityUnits?: number; TableName?: string } | Array<{ CapacityUnits?: number; TableName?: string }> }).ConsumedCapacity;
       const list = Array.isArray(consumed) ? consumed : consumed ? [consumed] : [];
@@ -119,9 +166,17 @@ function installCounters(): void {
       entry.count++;
       entry.units += units;
       ddbOps.set(k, entry);
-      if ((name === 'PutItemCommand' || name === 'UpdateItemCommand' || name === 'DeleteItemCommand') && table === TABLE) {
-        const key = name === 'PutItemCommand' ? { pk: (input.Item as Item).pk, sk: (input.Item as Item).sk } : (input.Key as Item);
-        if (key && key.pk !== undefined) await estimateIndexWrites(table, key);
+      if (WRITE_OPS.has(name) && table === TABLE) {
+        const key = name === 'PutItemCommand' ? (input.Item as Item) : (input.Key as Item | undefined);
+        const kind = key ? kindOf(key) : name;
+        tableWruByKind.set(kind, (tableWruByKind.get(kind) ?? 0) + units);
+        bump(tableWritesByKind, kind);
+      }
+      if (itemKey && itemKey.pk !== undefined) {
+        const names = (input.ExpressionAttributeNames ?? {}) as Record<string, string>;
+        const remove = /REMOVE (.*)$/.exec(String(input.UpdateExpression ?? ''))?.[1] ?? '';
+        removing = remove ? remove.split(', ').map((n) => names[n.trim()] ?? n.trim()).join(' ') : '';
+        await estimateIndexWrites(table, itemKey, units);
       }
       if (name === 'BatchWriteItemCommand' || name === 'TransactWriteItemsCommand') indexWrites.push(`(not estimated: ${name})`);
       return out;
@@ -186,8 +241,12 @@ async function accessRequest(rt: TestRuntime, sfn: SFNClient, email: string, nam
   await until('the staff review mail', async () => (await rt.mails(STAFF_MAILBOX)).find((m) => m.subject.includes(requestId) && m.subject.includes('review')), 30_000);
   await timed('admin-get-request', () => rt.api('GET', `/v1/admin/requests/${requestId}`, { token: rt.staffToken }));
   await timed('admin-act', () => rt.api('POST', `/v1/admin/requests/${requestId}/approve`, { token: rt.staffToken, body: {} }));
-  // Access packages wait for staff release (the default): the staff mail says so, then staff release it.
-  await until('the staff release mail', async () => (await rt.mails(STAFF_MAILBOX)).find((m) => m.subject.includes(requestId) && m.subject.includes('release')), 60_000);
+  // Access packages wait for staff release (the default): read the status past the counters, then release.
+  await until(
+    'the package to await release',
+    async () => ((await raw!.send(new GetCommand({ TableName: TABLE, Key: { pk: `REQ#${requestId}`, sk: 'META' }, ConsistentRead: true }))).Item?.status === 'awaiting_release' ? true : undefined),
+    120_000,
+  );
   await timed('admin-act', () => rt.api('POST', `/v1/admin/requests/${requestId}/release`, { token: rt.staffToken, body: {} }));
   const events = await until(
     'the execution to finish',
@@ -361,6 +420,20 @@ async function main(): Promise<void> {
     const idx = new Map<string, number>();
     for (const i of indexWrites) bump(idx, i);
     console.log(`Index writes estimated: ${[...idx.entries()].map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`);
+    const projectionOf = (i: (typeof INDEXES)[number]) => (i.include === undefined ? 'ALL' : i.include.length === 0 ? 'KEYS_ONLY' : `INCLUDE ${i.include.length}`);
+    console.log('\nWrite units by where they land (table: dynalite\'s ConsumedCapacity by item kind; indexes: estimated):');
+    console.log(
+      table(
+        ['where', 'WRU', 'writes'],
+        [
+          ...[...tableWruByKind.entries()].sort((x, y) => y[1] - x[1]).map(([k, v]) => [`table, ${k} items`, String(v), String(tableWritesByKind.get(k) ?? 0)]),
+          ...INDEXES.map((i) => [`index ${i.indexName} (${projectionOf(i)})`, String(indexWruByIndex.get(i.indexName) ?? 0), String(idx.get(i.indexName) ?? 0)]),
+        ],
+      ),
+    );
+    console.log(`\nWrites to the request item (META): ${metaWrites.length}; attributes changed, by how many of those writes changed them:`);
+    console.log([...metaChanges.entries()].sort((x, y) => y[1] - x[1]).map(([k, v]) => `${k} ${v}`).join(', '));
+    console.log(table(['#', 'item KB after', 'table WRU', 'index WRU', 'attributes changed', 'asked to remove'], metaWrites.map((w, n) => [String(n + 1), w.kb.toFixed(1), String(w.tableWru), String(w.indexWru), w.changed.join(' '), w.removed])));
 
     // ---- S3, SES, SFN API ----
     const classA = ['PutObjectCommand', 'CreateMultipartUploadCommand', 'UploadPartCommand', 'CompleteMultipartUploadCommand', 'CopyObjectCommand', 'ListObjectsV2Command', 'ListObjectsCommand'];

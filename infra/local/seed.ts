@@ -14,7 +14,7 @@ import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb
 import { CreateBucketCommand, HeadBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { TABLE_INDEXES, TABLE_KEYS } from '../table.ts';
+import { TABLE_INDEXES, TABLE_KEYS, projectionOf } from '../table.ts';
 import { demoPeople, prng, type DemoPerson } from './demo/people.ts';
 import { typescriptChildArgs } from './node-child.ts';
 
@@ -66,7 +66,7 @@ export function requestTableDefinition(tableName: string): CreateTableCommandInp
         { AttributeName: i.partitionKey, KeyType: 'HASH' },
         { AttributeName: i.sortKey, KeyType: 'RANGE' },
       ],
-      Projection: i.include ? { ProjectionType: 'INCLUDE', NonKeyAttributes: [...i.include] } : { ProjectionType: 'ALL' },
+      Projection: projectionOf(i),
     })),
   };
 }

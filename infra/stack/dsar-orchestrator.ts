@@ -277,9 +277,11 @@ export class DsarOrchestrator extends Construct {
         indexName: index.indexName,
         partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
         sortKey: { name: index.sortKey, type: dynamodb.AttributeType.STRING },
-        ...(index.include
-          ? { projectionType: dynamodb.ProjectionType.INCLUDE, nonKeyAttributes: [...index.include] }
-          : { projectionType: dynamodb.ProjectionType.ALL }),
+        ...(index.include === undefined
+          ? { projectionType: dynamodb.ProjectionType.ALL }
+          : index.include.length === 0
+            ? { projectionType: dynamodb.ProjectionType.KEYS_ONLY }
+            : { projectionType: dynamodb.ProjectionType.INCLUDE, nonKeyAttributes: [...index.include] }),
       });
     }
 

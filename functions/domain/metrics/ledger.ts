@@ -14,7 +14,7 @@
  * not a shared counter that grows. Not counters: the read is still one small item per request of the
  * year, but never a request item and never a Scan.
  */
-import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { YEAR_INDEX, type RequestRecord } from '../requests/model.ts';
 
@@ -135,7 +135,11 @@ export async function backfillLedger(year: number, access: { db: DynamoDBDocumen
         ExclusiveStartKey: start,
       }),
     );
-    for (const item of out.Items ?? []) {
+    // The index holds keys only (it is written once per request and read only here): each request is
+    // read from the table, one page at a time.
+    for (const entry of out.Items ?? []) {
+      const item = (await access.db.send(new GetCommand({ TableName: access.table, Key: { pk: entry.pk, sk: entry.sk }, ConsistentRead: true }))).Item;
+      if (!item) continue;
       await recordFact(access.db, access.table, item as RequestRecord);
       written++;
     }

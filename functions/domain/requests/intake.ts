@@ -199,6 +199,8 @@ export async function fileRequest(input: NewRequest, ctx: AppContext, options: {
     extendedDueDate: deadlines.extendedDueDate,
     acknowledgeBy: deadlines.acknowledgeBy,
     statusTokenHash: '',
+    // Known before it starts (named after the request): stored with the request, not by a second write.
+    executionArn: executionArnFor(ctx.stateMachineArn(), requestId),
     // Nothing written by the subject yet: the retention sweep need not read this request's trail.
     subjectMessages: false,
     ...(open
@@ -233,8 +235,7 @@ export async function fileRequest(input: NewRequest, ctx: AppContext, options: {
     // The workflow still runs, so the duplicate is acknowledged by email like any request, and closed.
     await repo.audit(requestId, 'system', 'request.duplicate', { of: open }, now);
   }
-  const executionArn = await startWorkflow(ctx, requestId);
-  await repo.update(requestId, { executionArn });
+  await startWorkflow(ctx, requestId);
   logger.info('request filed', { requestId, type: input.type, duplicate: Boolean(open), byAgent: Boolean(agent) });
   return answer(input, config, requestId);
 }
@@ -251,6 +252,14 @@ function requestCountry(input: NewRequest, jurisdiction: Jurisdiction, defaultCo
   const countries = jurisdictionCountries(jurisdiction);
   if (countries.includes(fallback) || countries.length !== 1) return fallback;
   return countries[0]!;
+}
+
+/**
+ * The ARN of the execution named `name` of a state machine, as Step Functions forms it
+ * (`arn:<partition>:states:<region>:<account>:execution:<state machine>:<name>`).
+ */
+export function executionArnFor(stateMachineArn: string, name: string): string {
+  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
 }
 
 /** Starts the request's execution, named after the request: starting twice is a no-op. */

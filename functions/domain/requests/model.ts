@@ -4,6 +4,7 @@
  * | item        | pk           | sk                        |
  * |-------------|--------------|---------------------------|
  * | request     | REQ#<id>     | META                      |
+ * | connector outcome | REQ#<id> | META#CONN#<connectorId> (read with the request: RequestRecord.connectors) |
  * | audit event | REQ#<id>     | EVT#<iso time>#<seq>      |
  * | task token  | REQ#<id>     | TASK#<kind>               |
  * | download    | REQ#<id>     | DL                        |
@@ -21,6 +22,10 @@
  * ackSk = `<acknowledgeBy>#<id>`; sparse, so the escalation job reads only what it may chase), and
  * `open-by-status` (queueStatus = the status while open, sk = openSk; keys, type and jurisdiction only):
  * the staff queue filtered by status.
+ *
+ * Each index carries only what its queries read (infra/table.ts): by-subject and by-year keys only,
+ * the others the attributes listed below. Readers that show requests in full read them from the table
+ * after the index query, one page at a time (repository.ts readInFull).
  */
 import type { RequestedRectification } from '../rectification/requested.ts';
 import type { ErasurePolicy, Jurisdiction, RequestType } from '#commons/config';
@@ -54,6 +59,18 @@ export const ESCALATION_ATTRIBUTES = [
   'escalations',
   'openPk',
 ] as const;
+
+/**
+ * The fields the staff queue and the closed list filter on (QueueFilter): carried by the indexes they
+ * read, so the filter runs in the query; the page's requests are then read in full from the table.
+ */
+export const QUEUE_FILTER_ATTRIBUTES = ['status', 'type', 'jurisdiction', 'assignee'] as const;
+
+/**
+ * What the retention sweep reads of a closed request from the purge-by-date index: the fields it hashes
+ * and what tells it to wait or to read the trail (./retention.ts).
+ */
+export const RETENTION_ATTRIBUTES = ['requestId', 'subject', 'identifiers', 'agent', 'todosOpen', 'subjectMessages'] as const;
 
 /** The keys of the ack-pending index for a request that must still be acknowledged by `acknowledgeBy`. */
 export function ackPendingKeys(acknowledgeBy: string, requestId: string): { ackPk: 'ACK'; ackSk: string } {
@@ -352,6 +369,10 @@ export interface RequestRecord {
    */
   verificationWaived?: { reason: VerificationWaiver; at: string };
   decision?: Decision;
+  /**
+   * Each connector's outcome. Stored as items of their own (keys.connectorOutcome), not on the request
+   * item: the repository reads them with the request and writes the ones a change gives.
+   */
   connectors?: Record<string, ConnectorOutcome>;
   /** The last status change a staff action made (see Transition). */
   transition?: Transition;
@@ -619,6 +640,14 @@ export const keys = {
   subjectLock: (type: string, subjectHash: string) => ({ pk: `LOCK#${type}#${subjectHash}`, sk: 'LOCK' as const }),
   idempotency: (keyHash: string) => ({ pk: `IDEM#${keyHash}`, sk: 'IDEM' as const }),
   request: (id: string) => ({ pk: `REQ#${id}`, sk: 'META' as const }),
+  /**
+   * One connector's outcome on the request (`connectors` of RequestRecord): an item of its own, so the
+   * request item stays small (every later write of it costs a write unit per KB) and a connector's outcome
+   * is rewritten alone. Its key sorts right after META, so one Query (`begins_with(sk, 'META')`) reads the
+   * request with its outcomes.
+   */
+  connectorOutcome: (id: string, connectorId: string) => ({ pk: `REQ#${id}`, sk: `META#CONN#${connectorId}` }),
+  connectorOutcomePrefix: 'META#CONN#',
   task: (id: string, kind: TaskKind) => ({ pk: `REQ#${id}`, sk: `TASK#${kind}` }),
   download: (id: string) => ({ pk: `REQ#${id}`, sk: 'DL' }),
   preview: (id: string) => ({ pk: `REQ#${id}`, sk: 'PREVIEW' as const }),

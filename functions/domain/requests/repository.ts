@@ -29,6 +29,7 @@ import {
   SUBJECT_INDEX,
   keys,
   type AuditEvent,
+  type ConnectorOutcome,
   type DownloadItem,
   type ErasureProgressItem,
   type ErasureRecheckItem,
@@ -110,6 +111,26 @@ export type SubjectLockClaim = { acquired: true } | { acquired: false; holder: s
 
 const epochSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
+/** A connector's outcome as stored: keys.connectorOutcome, the request id, and the outcome. */
+type ConnectorOutcomeItem = ConnectorOutcome & { pk: string; sk: string; requestId: string };
+
+function outcomeOf(item: ConnectorOutcomeItem): ConnectorOutcome {
+  const { pk: _pk, sk: _sk, requestId: _id, ...outcome } = item;
+  return outcome;
+}
+
+/** The request with these outcomes as its `connectors` (none: no map, as a request before planning). */
+function withOutcomeMap(record: RequestRecord, connectors: Record<string, ConnectorOutcome>): RequestRecord {
+  const { connectors: _legacy, ...rest } = record;
+  return Object.keys(connectors).length ? { ...rest, connectors } : rest;
+}
+
+/** The request with its stored outcomes, over a map an older version kept on the request item. */
+function withOutcomes(record: RequestRecord, items: ConnectorOutcomeItem[]): RequestRecord {
+  if (!items.length) return record;
+  return withOutcomeMap(record, { ...record.connectors, ...Object.fromEntries(items.map((i) => [i.connectorId, outcomeOf(i)])) });
+}
+
 export class RequestRepository {
   /** The request's follow-up tasks (../todos). */
   readonly todos: TodoStore;
@@ -125,21 +146,75 @@ export class RequestRepository {
   }
 
   async create(record: RequestRecord): Promise<void> {
+    const { connectors, ...own } = record;
     await this.db.send(
       new PutCommand({
         TableName: this.table,
-        Item: record,
+        Item: own,
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
+    if (connectors) await this.writeOutcomes(record.requestId, connectors, []);
     await recordFact(this.db, this.table, record);
   }
 
+  /** The request with its connectors' outcomes: one Query reads the request item and the items after it. */
   async find(requestId: string): Promise<RequestRecord | undefined> {
-    const out = await this.db.send(
-      new GetCommand({ TableName: this.table, Key: keys.request(requestId), ConsistentRead: true }),
-    );
-    return out.Item as RequestRecord | undefined;
+    const items: Array<Record<string, unknown>> = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :meta)',
+          ExpressionAttributeValues: { ':pk': keys.request(requestId).pk, ':meta': keys.request(requestId).sk },
+          ExclusiveStartKey: start,
+          ConsistentRead: true,
+        }),
+      );
+      items.push(...(out.Items ?? []));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    const record = items.find((i) => i.sk === keys.request(requestId).sk) as RequestRecord | undefined;
+    if (!record) return undefined;
+    return withOutcomes(record, items.filter((i) => String(i.sk).startsWith(keys.connectorOutcomePrefix)) as unknown as ConnectorOutcomeItem[]);
+  }
+
+  /** The connectors' outcome items of a request, as stored. */
+  private async outcomeItems(requestId: string): Promise<ConnectorOutcomeItem[]> {
+    const items: ConnectorOutcomeItem[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': keys.request(requestId).pk, ':prefix': keys.connectorOutcomePrefix },
+          ExclusiveStartKey: start,
+          ConsistentRead: true,
+        }),
+      );
+      items.push(...((out.Items ?? []) as ConnectorOutcomeItem[]));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
+  /**
+   * Makes the request's outcomes `next`: puts the outcomes that differ from what is stored, deletes those
+   * `next` no longer has. Called only after the request's own conditional write succeeded, so an outcome
+   * is written only where that write's conditions (its status) held.
+   */
+  private async writeOutcomes(requestId: string, next: Record<string, ConnectorOutcome>, stored: ConnectorOutcomeItem[]): Promise<void> {
+    const before = new Map(stored.map((i) => [i.connectorId, JSON.stringify(outcomeOf(i))]));
+    for (const [connectorId, outcome] of Object.entries(next)) {
+      if (before.get(connectorId) === JSON.stringify(outcome)) continue;
+      const item: ConnectorOutcomeItem = { ...keys.connectorOutcome(requestId, connectorId), requestId, ...outcome, connectorId };
+      await this.db.send(new PutCommand({ TableName: this.table, Item: item }));
+    }
+    for (const connectorId of before.keys()) {
+      if (!(connectorId in next)) await this.db.send(new DeleteCommand({ TableName: this.table, Key: keys.connectorOutcome(requestId, connectorId) }));
+    }
   }
 
   async get(requestId: string): Promise<RequestRecord> {
@@ -158,7 +233,11 @@ export class RequestRepository {
     const values: Record<string, unknown> = {};
     const sets: string[] = [];
     const removes = new Set(options.remove ?? []);
-    const fields: Record<string, unknown> = { ...set, updatedAt: set.updatedAt ?? new Date().toISOString() };
+    // The connectors' outcomes are items of their own, written after this write's conditions held; a
+    // map left on the request item by an older version goes with the first write of outcomes.
+    const { connectors, ...own } = set;
+    if (connectors !== undefined) removes.add('connectors');
+    const fields: Record<string, unknown> = { ...own, updatedAt: set.updatedAt ?? new Date().toISOString() };
     if (set.status && CLOSED_STATUSES.has(set.status)) {
       removes.add('openPk');
       removes.add('openSk');
@@ -226,7 +305,9 @@ export class RequestRepository {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      const updated = out.Attributes as RequestRecord;
+      const stored = await this.outcomeItems(requestId);
+      if (connectors !== undefined) await this.writeOutcomes(requestId, connectors, stored);
+      const updated = connectors !== undefined ? withOutcomeMap(out.Attributes as RequestRecord, connectors) : withOutcomes(out.Attributes as RequestRecord, stored);
       // The yearly metrics' ledger follows every change of status or due date (see metrics/ledger.ts).
       if (changesMetrics(set)) await recordFact(this.db, this.table, updated);
       return updated;
@@ -466,8 +547,8 @@ export class RequestRepository {
   /**
    * One page of the open queue, earliest due first. Filtered by status, it reads that status's partition
    * of the open-by-status index (keys, type and jurisdiction only), so it reads what matches the status,
-   * not the whole queue, and then gets the page's requests in full; other filters are applied in the
-   * query and bounded by READ_BUDGET.
+   * not the whole queue; otherwise the open-by-due index. Other filters are applied in the query and
+   * bounded by READ_BUDGET; then the page's requests are read in full (readInFull).
    *
    * A FilterExpression is applied after `Limit`, so one query can return few or no matches although
    * more lie further on: the loop reads on until the page is full, the index ends, or `READ_BUDGET` items
@@ -500,7 +581,11 @@ export class RequestRepository {
       positionOf: (r) => r.openSk!,
       positionOfKey: (key) => String(key.openSk),
     });
-    return { ...found, items: byStatus ? await this.hydrate(found.items, byStatus) : found.items };
+    // Both indexes carry only what the queue filters on: the page's requests are read in full from the
+    // table. The indexes are updated after the table, so one that closed (or changed status) since is
+    // left out rather than shown where it no longer belongs.
+    const full = await this.readInFull(found.items);
+    return { ...found, items: full.filter((r) => r.openPk !== undefined && (!byStatus || r.status === byStatus)) };
   }
 
   /**
@@ -564,13 +649,12 @@ export class RequestRepository {
   }
 
   /**
-   * The requests of a page read from the status index (which carries only keys, type and jurisdiction),
-   * in full and in order. The index is updated after the table: a request whose status moved on since is
-   * left out rather than shown under the wrong status.
+   * The requests behind index entries (which carry only some attributes), in full and in the entries'
+   * order, one GetItem each in parallel (bounded by the page: at most 100); one deleted since is left out.
    */
-  private async hydrate(entries: RequestRecord[], status: RequestStatus): Promise<RequestRecord[]> {
-    const full = await Promise.all(entries.map((e) => this.find(e.requestId ?? e.pk.slice('REQ#'.length))));
-    return full.filter((r): r is RequestRecord => r !== undefined && r.status === status && r.openPk !== undefined);
+  private async readInFull(entries: ReadonlyArray<Pick<RequestRecord, 'pk'>>): Promise<RequestRecord[]> {
+    const full = await Promise.all(entries.map((e) => this.find(e.pk.slice('REQ#'.length))));
+    return full.filter((r): r is RequestRecord => r !== undefined);
   }
 
   /**
@@ -582,7 +666,7 @@ export class RequestRepository {
    * `<purgeAfter>#<requestId>` of the last item returned.
    */
   async listClosed(options: { limit?: number; after?: string; filter?: QueueFilter }): Promise<{ items: RequestRecord[]; after?: string }> {
-    return this.filteredPage({
+    const found = await this.filteredPage({
       index: PURGE_INDEX,
       keyCondition: 'purgePk = :purge',
       values: { ':purge': 'PURGE' },
@@ -593,12 +677,17 @@ export class RequestRepository {
       positionOf: (r) => `${r.purgeAfter}#${r.requestId}`,
       positionOfKey: (key) => `${String(key.purgeAfter)}#${String(key.pk).slice('REQ#'.length)}`,
     });
+    // The index carries what the filters and the retention sweep read: the page is read in full here.
+    return { ...found, items: await this.readInFull(found.items) };
   }
 
   /**
-   * Requests filed for the same subject (by the hash of the normalised email), newest first. A
-   * rectification that corrected the subject's address left an alias under the new address's hash
-   * (../rectification/store.ts): it is read as the request it names.
+   * Requests filed for the same subject (by the hash of the normalised email), newest first, at most 100.
+   * The index holds keys only (a subject has few requests, and every write of a request would otherwise
+   * copy it again): the requests are read in full from the table. One whose subject was hashed since
+   * (retention) no longer shares the key and is left out.
+   * A rectification that corrected the subject's address left an alias under the new address's hash
+   * (../rectification/store.ts): it lists the request it belongs to under that address too.
    */
   async bySubject(subjectHash: string): Promise<RequestRecord[]> {
     const out = await this.db.send(
@@ -611,10 +700,10 @@ export class RequestRepository {
         Limit: 100,
       }),
     );
-    const items = (out.Items ?? []) as Array<RequestRecord & { aliasOf?: string }>;
-    const resolved = await Promise.all(items.map((i) => (i.aliasOf ? this.find(i.aliasOf) : i)));
-    const seen = new Set<string>();
-    return resolved.filter((r): r is RequestRecord => r !== undefined && !seen.has(r.requestId) && Boolean(seen.add(r.requestId)));
+    const entries = (out.Items ?? []) as Array<Pick<RequestRecord, 'pk'> & { sk: string }>;
+    const aliased = new Set(entries.filter((e) => e.sk.startsWith('RECTIFY#ALIAS#')).map((e) => e.pk));
+    const full = await this.readInFull([...new Map(entries.map((e) => [e.pk, e])).values()]);
+    return full.filter((r) => r.subjectHash === subjectHash || aliased.has(r.pk));
   }
 
   // ---- Atomic steps of verification and intake (./verification.ts, ./intake.ts). Each is one

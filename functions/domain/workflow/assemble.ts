@@ -47,7 +47,10 @@ export async function assemble(ctx: StoreContext, requestId: string): Promise<{ 
     if (!keepStaging) await removeStaging(ctx, requestId);
     return { key, records, bytes: request.package.bytes ?? 0 };
   }
-  await repo.update(requestId, { status: 'assembling' }, { onlyIf: ['in_progress', 'assembling'] });
+  // The build after staff release finds the request assembling already: rewriting the same status would
+  // cost a write of the request (and of its metrics fact) for nothing; the package write below is
+  // conditional on assembling all the same, so a request cancelled meanwhile still gets no package.
+  if (request.status !== 'assembling') await repo.update(requestId, { status: 'assembling' }, { onlyIf: ['in_progress', 'assembling'] });
   const input = packageInput(ctx, request, key, now);
   // Portability takes only what the subject gave us or we recorded as they used the service. Records
   // that are all inferred or derived leave nothing to hand over: the same answer in words as nothing

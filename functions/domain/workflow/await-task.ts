@@ -24,8 +24,9 @@ export async function awaitTask(ctx: AppContext, requestId: string, kind: TaskKi
       }
       return;
     case 'review':
-      // The preview is over (counted, or given up on): staff may decide now.
-      await repo.update(requestId, { status: 'awaiting_review' }, { onlyIf: ['awaiting_review', 'awaiting_verification'], remove: ['previewPending'] });
+      // The preview is over (counted, or given up on): staff may decide now. Verification set the status
+      // already (as a rule): writing it again would only rewrite the request's metrics fact.
+      await repo.update(requestId, request.status === 'awaiting_review' ? {} : { status: 'awaiting_review' }, { onlyIf: ['awaiting_review', 'awaiting_verification'], remove: ['previewPending'] });
       await repo.audit(requestId, 'system', 'review.requested', { type: request.type });
       // A resale partner's end user is forwarded rather than reviewed: staff are told which partner.
       const what = partnerHold(request) ? `${request.type} request of an end user of resale partner ${request.partner!.name} to forward` : `${request.type} request to review`;

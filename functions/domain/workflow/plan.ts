@@ -79,7 +79,9 @@ export async function planConnectors(ctx: AppContext, registry: ConnectorRegistr
     planned.push({ requestId, connectorId: c.id, mode });
   }
   // Conditional like every status write of the workflow: a request cancelled meanwhile stays cancelled.
-  await repo.update(requestId, { status: 'in_progress', connectors: outcomes }, { onlyIf: ['in_progress'] });
+  // The status is in_progress already (the condition says so): setting it again would only rewrite the
+  // request's metrics fact.
+  await repo.update(requestId, { connectors: outcomes }, { onlyIf: ['in_progress'] });
   await repo.audit(requestId, 'system', 'connectors.planned', { connectors: planned.map((p) => p.connectorId) });
   return { connectors: planned };
 }

@@ -5,6 +5,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@a
 import type { Context, SNSEvent } from 'aws-lambda';
 import { subjectHash } from '#commons/tokens';
 import { requestRecord, testConfig } from '../domain/deadline-ops/harness.ts';
+import { readOf } from '../domain/requests/support.ts';
 
 type Handler = (event: SNSEvent, context: Context) => Promise<{ outcomes: Array<{ recorded: boolean; reason?: string }> }>;
 
@@ -20,6 +21,7 @@ beforeEach(() => {
   db.reset();
   db.on(GetCommand).resolves({ Item: request });
   db.on(QueryCommand).resolves({ Items: [] });
+  db.on(QueryCommand, readOf(request.requestId)).resolves({ Items: [request] });
   db.on(PutCommand).resolves({});
 });
 afterAll(() => db.restore());

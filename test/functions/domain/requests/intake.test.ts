@@ -47,7 +47,9 @@ describe('fileRequest', () => {
     const start = sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input;
     expect(start.name).toBe(answer.requestId);
     expect(JSON.parse(start.input!)).toEqual({ requestId: answer.requestId });
-    expect(stored.executionArn).toContain(answer.requestId);
+    // Stored with the request itself (the execution is named after it), not by a write after the start.
+    expect(stored.executionArn).toBe(`${ctx.stateMachineArn().replace(':stateMachine:', ':execution:')}:${answer.requestId}`);
+    expect(ctx.memory.updates.filter((u) => u.id === answer.requestId)).toEqual([]);
     expect(ctx.memory.actions(answer.requestId)).toEqual(['request.filed']);
   });
 

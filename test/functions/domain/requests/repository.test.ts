@@ -1,16 +1,33 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBClient, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { OPEN_INDEX, STATUS_INDEX, SUBJECT_INDEX } from '#domain/requests/model';
 import { RequestNotFound, RequestRepository, StateConflict } from '#domain/requests/repository';
 import { REQUEST_ID, requestRecord } from './support.ts';
+import type { RequestRecord } from '#domain/requests/model';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const repo = new RequestRepository(DynamoDBDocumentClient.from(new DynamoDBClient({})), 'dsar-table');
 const conditionFailed = () => new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
 
+// Any query finds nothing unless a test says otherwise (a request's read and its outcomes are queries).
+beforeEach(() => ddb.on(QueryCommand).resolves({ Items: [] }));
 afterEach(() => ddb.reset());
+
+/** The request read (one Query of the request item and its outcomes), as the repository asks it. */
+const REQUEST_READ = { KeyConditionExpression: 'pk = :pk AND begins_with(sk, :meta)' };
+
+/**
+ * The table answers each request read with the open request of that key (the queue reads its page in
+ * full). Set after any catch-all answer to QueryCommand: the later answer wins where both match.
+ */
+function tableHoldsRequests(extra: (requestId: string) => Partial<RequestRecord> = () => ({})): void {
+  ddb.on(QueryCommand, REQUEST_READ).callsFake((input: { ExpressionAttributeValues: { ':pk': string } }) => {
+    const requestId = input.ExpressionAttributeValues[':pk'].slice('REQ#'.length);
+    return { Items: [requestRecord({ requestId, type: 'erasure', openSk: `2026-04-01#${requestId}`, ...extra(requestId) })] };
+  });
+}
 
 describe('RequestRepository', () => {
   it('creates a request only if none has its key', async () => {
@@ -61,7 +78,7 @@ describe('RequestRepository', () => {
 
   it('reports a lost condition as StateConflict naming the current status', async () => {
     ddb.on(UpdateCommand).rejects(conditionFailed());
-    ddb.on(GetCommand).resolves({ Item: requestRecord({ status: 'denied' }) });
+    ddb.on(QueryCommand, REQUEST_READ).resolves({ Items: [requestRecord({ status: 'denied' })] });
 
     const err = await repo.update(REQUEST_ID, { status: 'in_progress' }, { onlyIf: ['awaiting_review'] }).catch((e: unknown) => e);
 
@@ -71,13 +88,11 @@ describe('RequestRepository', () => {
 
   it('reports an update of a missing request as RequestNotFound', async () => {
     ddb.on(UpdateCommand).rejects(conditionFailed());
-    ddb.on(GetCommand).resolves({});
 
     await expect(repo.update(REQUEST_ID, { status: 'in_progress' })).rejects.toBeInstanceOf(RequestNotFound);
   });
 
   it('raises RequestNotFound from get for an unknown id', async () => {
-    ddb.on(GetCommand).resolves({});
 
     await expect(repo.get('dsar_nothere000')).rejects.toBeInstanceOf(RequestNotFound);
   });
@@ -150,17 +165,25 @@ describe('RequestRepository', () => {
     expect('2026-04-01#dsar_zzzz' < '2026-04-01#~').toBe(true);
   });
 
-  it('reads exactly the missing rows when the queue is not filtered, and gives the last row as the position', async () => {
-    const rows = [requestRecord({ requestId: 'dsar_aaaaaaaa1', openSk: '2026-03-10#dsar_aaaaaaaa1' }), requestRecord({ requestId: 'dsar_aaaaaaaa2', openSk: '2026-03-11#dsar_aaaaaaaa2' })];
-    ddb.on(QueryCommand).resolves({ Items: rows, ScannedCount: 2, LastEvaluatedKey: { pk: 'REQ#dsar_aaaaaaaa2', sk: 'META', openPk: 'OPEN', openSk: '2026-03-11#dsar_aaaaaaaa2' } });
+  it('reads exactly the missing rows when the queue is not filtered, then those requests in full, and gives the last row as the position', async () => {
+    const entry = (n: number) => ({ pk: `REQ#dsar_aaaaaaaa${n}`, sk: 'META', openPk: 'OPEN', openSk: `2026-03-1${n}#dsar_aaaaaaaa${n}`, status: 'in_progress' });
+    ddb.on(QueryCommand).resolves({ Items: [entry(1), entry(2)], ScannedCount: 2, LastEvaluatedKey: { pk: 'REQ#dsar_aaaaaaaa2', sk: 'META', openPk: 'OPEN', openSk: '2026-03-12#dsar_aaaaaaaa2' } });
+    tableHoldsRequests();
 
     const page = await repo.listOpen({ limit: 2 });
 
     const input = ddb.commandCalls(QueryCommand)[0]!.args[0].input;
     expect(input.Limit).toBe(2);
     expect(input.FilterExpression).toBeUndefined();
-    expect(page.items).toHaveLength(2);
-    expect(page.after).toBe('2026-03-11#dsar_aaaaaaaa2');
+    expect(ddb.commandCalls(QueryCommand).slice(1).map((c) => c.args[0].input.ExpressionAttributeValues)).toEqual([
+      { ':pk': 'REQ#dsar_aaaaaaaa1', ':meta': 'META' },
+      { ':pk': 'REQ#dsar_aaaaaaaa2', ':meta': 'META' },
+    ]);
+    expect(page.items.map((r) => [r.requestId, r.type])).toEqual([
+      ['dsar_aaaaaaaa1', 'erasure'],
+      ['dsar_aaaaaaaa2', 'erasure'],
+    ]);
+    expect(page.after).toBe('2026-03-12#dsar_aaaaaaaa2');
   });
 
   it('filters type and jurisdiction in the query and reads on across DynamoDB pages until the page is full', async () => {
@@ -172,9 +195,12 @@ describe('RequestRepository', () => {
       .resolvesOnce({ Items: [match(1)], ScannedCount: 200, LastEvaluatedKey: { pk: 'REQ#dsar_other0400', sk: 'META', openPk: 'OPEN', openSk: '2026-04-01#dsar_other0400' } })
       .resolvesOnce({ Items: [match(2), match(3), match(4)], ScannedCount: 200, LastEvaluatedKey: { pk: 'x', sk: 'y', openPk: 'OPEN', openSk: '2026-04-09#dsar_other0600' } });
 
+    tableHoldsRequests();
+
     const page = await repo.listOpen({ limit: 3, filter: { type: 'erasure', jurisdiction: 'GDPR' } });
 
-    const calls = ddb.commandCalls(QueryCommand).map((c) => c.args[0].input);
+    // The index queries (the page's requests are then read one by one).
+    const calls = ddb.commandCalls(QueryCommand).map((c) => c.args[0].input).filter((c) => c.IndexName);
     expect(calls).toHaveLength(3);
     expect(calls[0]!.IndexName).toBe(OPEN_INDEX);
     expect(calls[0]!.FilterExpression).toBe('#q_type = :q_type AND #q_jurisdiction = :q_jurisdiction');
@@ -190,10 +216,7 @@ describe('RequestRepository', () => {
   it('reads a status filter from that status\'s partition of the status index, then the page\'s requests in full', async () => {
     const entry = (n: number) => ({ pk: `REQ#dsar_match000${n}`, sk: 'META', queueStatus: 'awaiting_review', openSk: `2026-04-0${n}#dsar_match000${n}`, type: 'erasure', jurisdiction: 'GDPR' });
     ddb.on(QueryCommand).resolves({ Items: [entry(1), entry(2)], ScannedCount: 2 });
-    ddb.on(GetCommand).callsFake((input: { Key: { pk: string } }) => {
-      const requestId = input.Key.pk.slice('REQ#'.length);
-      return { Item: requestRecord({ requestId, status: 'awaiting_review', type: 'erasure', openSk: `x#${requestId}` }) };
-    });
+    tableHoldsRequests(() => ({ status: 'awaiting_review' }));
 
     const page = await repo.listOpen({ limit: 5, after: '2026-04-01#dsar_match0000', filter: { status: 'awaiting_review', type: 'erasure' } });
 
@@ -212,6 +235,7 @@ describe('RequestRepository', () => {
 
   it('starts a page after the given position with the full index key, and ends without a position when the index ends', async () => {
     ddb.on(QueryCommand).resolves({ Items: [requestRecord()], ScannedCount: 1 });
+    tableHoldsRequests();
 
     const page = await repo.listOpen({ limit: 5, after: '2026-03-20#dsar_test0000000000002', filter: { type: 'access' } });
 
@@ -234,13 +258,17 @@ describe('RequestRepository', () => {
     expect(page).toEqual({ items: [], after: '2027-01-01#dsar_far00000' });
   });
 
-  it('finds a subject’s requests by the hash index, newest first', async () => {
-    ddb.on(QueryCommand).resolves({ Items: [] });
+  it('finds a subject’s requests by the hash index, newest first, reading them in full and leaving out one hashed since', async () => {
+    const hash = requestRecord().subjectHash;
+    ddb.on(QueryCommand).resolves({ Items: [{ pk: 'REQ#dsar_newer0001', sk: 'META' }, { pk: 'REQ#dsar_older0001', sk: 'META' }, { pk: 'REQ#dsar_purged001', sk: 'META' }] });
+    tableHoldsRequests((requestId) => (requestId === 'dsar_purged001' ? { subjectHash: 'salted-since' } : { subjectHash: hash }));
 
-    await repo.bySubject('abc');
+    const found = await repo.bySubject(hash);
 
     const input = ddb.commandCalls(QueryCommand)[0]!.args[0].input;
-    expect(input).toMatchObject({ IndexName: SUBJECT_INDEX, ScanIndexForward: false, ExpressionAttributeValues: { ':h': 'abc' } });
+    expect(input).toMatchObject({ IndexName: SUBJECT_INDEX, ScanIndexForward: false, ExpressionAttributeValues: { ':h': hash } });
+    expect(found.map((r) => r.requestId)).toEqual(['dsar_newer0001', 'dsar_older0001']);
+    expect(found[0]).toMatchObject({ status: expect.any(String), subject: expect.any(Object) });
   });
 
   it('reads the alias a corrected email address left as the request it names, once', async () => {

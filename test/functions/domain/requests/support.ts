@@ -42,6 +42,14 @@ export function exampleConfig(): DsarConfig {
 }
 
 export const REQUEST_ID = 'dsar_test0000000000001';
+
+/**
+ * The input of the repository's read of one request (RequestRepository.find): one Query of the request
+ * item and its connector outcome items, to match in mocked clients (`on(QueryCommand, readOf(id))`).
+ */
+export function readOf(requestId: string) {
+  return { KeyConditionExpression: 'pk = :pk AND begins_with(sk, :meta)', ExpressionAttributeValues: { ':pk': `REQ#${requestId}`, ':meta': 'META' } };
+}
 export const OTHER_ID = 'dsar_test0000000000002';
 
 const clone = <T>(v: T): T => structuredClone(v);

@@ -111,4 +111,29 @@ describe('assemble', () => {
     expect(ctx.memory.stored().nothingHeld).toBeUndefined();
     expect(ctx.memory.stored().package?.key).toBe(result.key);
   });
+
+  it('builds the released package without writing the status it already has: one write, the package', async () => {
+    const key = `staging/${REQUEST_ID}/hubspot/deals.jsonl`;
+    s3.on(GetObjectCommand, { Key: key }).callsFake(() => ({ Body: Readable.from([Buffer.from(`${JSON.stringify({ object: 'deals', id: 'd1', data: { dealname: 'Renewal' } })}\n`)]) }));
+    s3.on(PutObjectCommand).resolves({});
+    const zip = `exports/${REQUEST_ID}/access-${REQUEST_ID}.zip`;
+    await ctx.memory.create(
+      requestRecord({
+        // Staff released the package built before: AwaitRelease leads back here for the last build.
+        status: 'assembling',
+        verification: verificationFor(REQUEST_ID, '123456', { verifiedAt: '2026-03-02T10:05:00.000Z' }),
+        decision: { outcome: 'approved', by: 'dana', at: '2026-03-02T11:00:00.000Z' },
+        connectors: { hubspot: { connectorId: 'hubspot', status: 'succeeded', records: 1, objects: { deals: 1 }, stagingKeys: { deals: key }, attempts: 1 } },
+        package: { key: zip, createdAt: '2026-03-02T11:05:00.000Z', expiresAt: '2026-03-09T11:05:00.000Z', bytes: 1 },
+        release: { by: 'dana', at: '2026-03-02T12:00:00.000Z' },
+      }),
+    );
+
+    const result = await assemble(ctx, REQUEST_ID);
+
+    expect(result.key).toBe(zip);
+    expect(ctx.memory.updates.map((u) => Object.keys(u.set))).toEqual([['package']]);
+    expect(ctx.memory.updates[0]!.onlyIf).toEqual(['assembling']);
+    expect(ctx.memory.stored().package!.createdAt).toBe(ctx.clock.now().toISOString());
+  });
 });

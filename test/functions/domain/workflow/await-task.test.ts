@@ -48,6 +48,8 @@ describe('awaitTask', () => {
     await awaitTask(ctx, REQUEST_ID, 'review', 'tok-r');
 
     expect(ctx.memory.stored().previewPending).toBeUndefined();
+    // In review already: the write only ends the preview, so the status (and its metrics fact) is not rewritten.
+    expect(ctx.memory.updates.map((u) => [Object.keys(u.set), u.remove, u.onlyIf])).toEqual([[[], ['previewPending'], ['awaiting_review', 'awaiting_verification']]]);
   });
 
   it('asks staff to decide on failed connectors and names them', async () => {

@@ -83,6 +83,14 @@ describe('planConnectors', () => {
     expect(ctx.memory.events.at(-1)).toMatchObject({ action: 'connectors.planned', detail: { connectors: enabled } });
   });
 
+  it('writes the outcomes only while the request is in progress, without rewriting the status (or its metrics fact)', async () => {
+    await planConnectors(ctx, registry, REQUEST_ID);
+
+    expect(ctx.memory.updates).toHaveLength(1);
+    expect(ctx.memory.updates[0]).toMatchObject({ onlyIf: ['in_progress'] });
+    expect(Object.keys(ctx.memory.updates[0]!.set)).toEqual(['connectors']);
+  });
+
   it('skips a disabled connector', async () => {
     ctx.config.connectors[1]!.enabled = false;
 

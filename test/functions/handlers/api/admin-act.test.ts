@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { handler as actOnRequest } from '../../../../functions/handlers/api/admin-act.ts';
-import { REQUEST_ID, requestRecord } from '../../domain/requests/support.ts';
+import { REQUEST_ID, readOf, requestRecord } from '../../domain/requests/support.ts';
 import { answer, apiEvent, checked, lambdaContext } from '../support.ts';
 
 const handler = checked(actOnRequest);
@@ -16,14 +16,15 @@ const APPROVER = { sub: 'u1', email: 'dana@example-video.test', 'cognito:groups'
 beforeAll(stubHandlerEnv);
 beforeEach(() => {
   const record = requestRecord({ status: 'awaiting_review', type: 'erasure' });
-  docs.on(GetCommand, { Key: { pk: `REQ#${REQUEST_ID}`, sk: 'META' } }).resolves({ Item: record });
+  // Any other query finds nothing (a generic answer must come first: the later one wins where both match).
+  docs.on(QueryCommand).resolves({ Items: [] });
+  docs.on(QueryCommand, readOf(REQUEST_ID)).resolves({ Items: [record] });
   docs.on(GetCommand, { Key: { pk: `REQ#${REQUEST_ID}`, sk: 'TASK#review' } }).resolves({ Item: { token: 'tok-review' } });
   // The detail in the answer reads the preview too (none here).
   docs.on(GetCommand, { Key: { pk: `REQ#${REQUEST_ID}`, sk: 'PREVIEW' } }).resolves({});
   docs.on(UpdateCommand).resolves({ Attributes: record });
   docs.on(PutCommand).resolves({});
   docs.on(DeleteCommand).resolves({});
-  docs.on(QueryCommand).resolves({ Items: [] });
   sfn.on(SendTaskSuccessCommand).resolves({});
 });
 afterEach(() => {

@@ -1,9 +1,9 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { resetAppContext } from '#domain/context';
 import { handler as permissionLinkHandler } from '../../../../functions/handlers/api/admin-agent-permission.ts';
-import { REQUEST_ID, requestRecord } from '../../domain/requests/support.ts';
+import { REQUEST_ID, readOf, requestRecord } from '../../domain/requests/support.ts';
 import { answer, apiEvent, checked, lambdaContext } from '../support.ts';
 import { stubHandlerEnv } from './env.ts';
 
@@ -25,7 +25,8 @@ beforeAll(() => {
   resetAppContext();
 });
 beforeEach(() => {
-  docs.on(GetCommand, { Key: { pk: `REQ#${REQUEST_ID}`, sk: 'META' } }).resolves({ Item: requestRecord({ agent }) });
+  docs.on(QueryCommand).resolves({ Items: [] });
+  docs.on(QueryCommand, readOf(REQUEST_ID)).resolves({ Items: [requestRecord({ agent })] });
   docs.on(PutCommand).resolves({});
 });
 afterEach(() => docs.reset());
@@ -54,7 +55,7 @@ describe('GET /v1/admin/requests/{id}/agent-permission', () => {
   });
 
   it('answers 404 for a request no agent filed, and audits nothing', async () => {
-    docs.on(GetCommand, { Key: { pk: `REQ#${REQUEST_ID}`, sk: 'META' } }).resolves({ Item: requestRecord() });
+    docs.on(QueryCommand, readOf(REQUEST_ID)).resolves({ Items: [requestRecord()] });
     const res = await open(APPROVER);
     expect(res.statusCode).toBe(404);
     expect(docs.commandCalls(PutCommand)).toHaveLength(0);

@@ -1,8 +1,8 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { handler as packageLink } from '../../../../functions/handlers/api/admin-package.ts';
-import { REQUEST_ID, requestRecord } from '../../domain/requests/support.ts';
+import { REQUEST_ID, readOf, requestRecord } from '../../domain/requests/support.ts';
 import { answer, apiEvent, checked, lambdaContext } from '../support.ts';
 
 const handler = checked(packageLink);
@@ -19,7 +19,8 @@ beforeEach(() => {
     status: 'completed',
     package: { key: KEY, createdAt: new Date().toISOString(), expiresAt: new Date(Date.now() + 86_400_000).toISOString() },
   });
-  docs.on(GetCommand, { Key: { pk: `REQ#${REQUEST_ID}`, sk: 'META' } }).resolves({ Item: record });
+  docs.on(QueryCommand).resolves({ Items: [] });
+  docs.on(QueryCommand, readOf(REQUEST_ID)).resolves({ Items: [record] });
   docs.on(PutCommand).resolves({});
 });
 afterEach(() => docs.reset());

@@ -5,12 +5,12 @@
  */
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { subjectHash } from '#commons/tokens';
 import { logger } from '#commons/observability';
 import { handler as listRequests } from '../../../../functions/handlers/api/admin-list-requests.ts';
 import { handler as history } from '../../../../functions/handlers/api/admin-request-history.ts';
-import { OTHER_ID, REQUEST_ID, requestRecord } from '../../domain/requests/support.ts';
+import { OTHER_ID, REQUEST_ID, readOf, requestRecord } from '../../domain/requests/support.ts';
 import { answer, apiEvent, checked, lambdaContext } from '../support.ts';
 import { stubHandlerEnv } from './env.ts';
 
@@ -36,7 +36,9 @@ describe('GET /v1/admin/requests', () => {
     const log = vi.spyOn(process.stdout, 'write');
     const info = vi.spyOn(logger, 'info');
     const record = requestRecord({ status: 'awaiting_review' });
-    docs.on(QueryCommand, { IndexName: 'by-subject' }).resolves({ Items: [record] });
+    // The index holds keys only: the request is then read in full.
+    docs.on(QueryCommand, { IndexName: 'by-subject' }).resolves({ Items: [{ pk: record.pk, sk: record.sk }] });
+    docs.on(QueryCommand, readOf(REQUEST_ID)).resolves({ Items: [{ ...record, subjectHash: subjectHash('alice@example.com') }] });
 
     const res = await listWith({ email: ' Alice@Example.com ' });
 
@@ -100,8 +102,9 @@ describe('GET /v1/admin/requests/{id}/history', () => {
   it("answers every request in the subject's name, the asked one marked", async () => {
     const current = requestRecord({ status: 'awaiting_review' });
     const earlier = requestRecord({ requestId: OTHER_ID, status: 'denied', receivedAt: '2025-05-01T10:00:00.000Z', closedAt: '2025-05-03T10:00:00.000Z', decision: { outcome: 'denied', by: 'dana', at: '2025-05-03T10:00:00.000Z', reason: 'excessive' } });
-    docs.on(GetCommand).resolves({ Item: current });
-    docs.on(QueryCommand, { IndexName: 'by-subject' }).resolves({ Items: [current, earlier] });
+    docs.on(QueryCommand, readOf(REQUEST_ID)).resolves({ Items: [current] });
+    docs.on(QueryCommand, readOf(OTHER_ID)).resolves({ Items: [earlier] });
+    docs.on(QueryCommand, { IndexName: 'by-subject' }).resolves({ Items: [current, earlier].map((r) => ({ pk: r.pk, sk: r.sk })) });
 
     const res = answer(await getHistory(apiEvent({ method: 'GET', path: `/v1/admin/requests/${REQUEST_ID}/history`, pathParameters: { id: REQUEST_ID }, claims: VIEWER }), lambdaContext()));
 
@@ -114,7 +117,7 @@ describe('GET /v1/admin/requests/{id}/history', () => {
   });
 
   it('answers 404 for a request that does not exist, and 401 without a token', async () => {
-    docs.on(GetCommand).resolves({});
+    docs.on(QueryCommand, readOf(REQUEST_ID)).resolves({ Items: [] });
     const missing = answer(await getHistory(apiEvent({ method: 'GET', path: `/v1/admin/requests/${REQUEST_ID}/history`, pathParameters: { id: REQUEST_ID }, claims: VIEWER }), lambdaContext()));
     const anonymous = answer(await getHistory(apiEvent({ method: 'GET', path: `/v1/admin/requests/${REQUEST_ID}/history`, pathParameters: { id: REQUEST_ID } }), lambdaContext()));
 

@@ -4,13 +4,13 @@
  */
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { hashToken } from '#commons/tokens';
 import type { DownloadItem } from '#domain/requests/model';
 import { handler as downloadHandler } from '../../../../functions/handlers/api/download.ts';
 import { handler as statusHandler } from '../../../../functions/handlers/api/get-request-status.ts';
-import { REQUEST_ID, requestRecord } from '../../domain/requests/support.ts';
+import { REQUEST_ID, readOf, requestRecord } from '../../domain/requests/support.ts';
 import { apiEvent, checked, lambdaContext } from '../support.ts';
 import { stubHandlerEnv } from './env.ts';
 
@@ -33,9 +33,10 @@ function given(options: { locale?: string; download?: Partial<DownloadItem> } = 
   docs.reset();
   docs.on(GetCommand).resolves({});
   docs.on(PutCommand).resolves({});
+  docs.on(QueryCommand).resolves({ Items: [] });
   docs
-    .on(GetCommand, { Key: { pk: `REQ#${REQUEST_ID}`, sk: 'META' } })
-    .resolves({ Item: requestRecord({ statusTokenHash: hashToken('st'), ...(options.locale ? { locale: options.locale } : {}) }) });
+    .on(QueryCommand, readOf(REQUEST_ID))
+    .resolves({ Items: [requestRecord({ statusTokenHash: hashToken('st'), ...(options.locale ? { locale: options.locale } : {}) })] });
   docs.on(GetCommand, { Key: { pk: `REQ#${REQUEST_ID}`, sk: 'DL' } }).resolves({ Item: dlItem(options.download) });
 }
 

@@ -1,11 +1,11 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { hashToken } from '#commons/tokens';
 import { handler as downloadHandler } from '../../../../functions/handlers/api/download.ts';
 import { handler as statusHandler } from '../../../../functions/handlers/api/get-request-status.ts';
 import { handler as replyHandler } from '../../../../functions/handlers/api/subject-reply.ts';
-import { REQUEST_ID, requestRecord } from '../../domain/requests/support.ts';
+import { REQUEST_ID, readOf, requestRecord } from '../../domain/requests/support.ts';
 import { answer, apiEvent, checked, lambdaContext } from '../support.ts';
 
 const download = Object.assign(checked(downloadHandler), { route: '/v1/downloads' });
@@ -18,7 +18,8 @@ const docs = mockClient(DynamoDBDocumentClient);
 beforeAll(stubHandlerEnv);
 beforeEach(() => {
   docs.on(GetCommand).resolves({});
-  docs.on(GetCommand, { Key: { pk: `REQ#${REQUEST_ID}`, sk: 'META' } }).resolves({ Item: requestRecord({ statusTokenHash: hashToken('st') }) });
+  docs.on(QueryCommand).resolves({ Items: [] });
+  docs.on(QueryCommand, readOf(REQUEST_ID)).resolves({ Items: [requestRecord({ statusTokenHash: hashToken('st') })] });
   docs.on(GetCommand, { Key: { pk: `REQ#${REQUEST_ID}`, sk: 'DL' } }).resolves({
     Item: { requestId: REQUEST_ID, tokenHash: hashToken('dl'), key: `exports/${REQUEST_ID}/access.zip`, expiresAt: new Date(Date.now() + 86_400_000).toISOString() },
   });
@@ -71,7 +72,7 @@ describe('POST /v1/requests/{id}/reply', () => {
       const res = await post(body);
       expect(res.statusCode, JSON.stringify(body)).toBe(400);
     }
-    expect(docs.commandCalls(GetCommand)).toHaveLength(0);
+    expect([...docs.commandCalls(GetCommand), ...docs.commandCalls(QueryCommand)]).toHaveLength(0);
   });
 
   it('answers 403 for a wrong token and writes nothing', async () => {

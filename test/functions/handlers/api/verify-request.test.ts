@@ -1,10 +1,10 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { handler as verifyHandler } from '../../../../functions/handlers/api/verify-request.ts';
-import { REQUEST_ID, requestRecord, verificationFor } from '../../domain/requests/support.ts';
+import { REQUEST_ID, requestRecord, verificationFor, readOf } from '../../domain/requests/support.ts';
 import { answer, apiEvent, checked, lambdaContext } from '../support.ts';
 
 const handler = checked(verifyHandler);
@@ -19,7 +19,8 @@ beforeEach(() => {
   const sentAt = new Date().toISOString();
   const expiresAt = new Date(Date.now() + 15 * 60_000).toISOString();
   const record = requestRecord({ verification: verificationFor(REQUEST_ID, '246810', { sentAt, expiresAt }) });
-  docs.on(GetCommand, { Key: { pk: `REQ#${REQUEST_ID}`, sk: 'META' } }).resolves({ Item: record });
+  docs.on(QueryCommand).resolves({ Items: [] });
+  docs.on(QueryCommand, readOf(REQUEST_ID)).resolves({ Items: [record] });
   docs.on(GetCommand, { Key: { pk: `REQ#${REQUEST_ID}`, sk: 'TASK#verification' } }).resolves({ Item: { token: 'tok-v' } });
   // The attempt is consumed (attempts + 1) before the code is compared; other updates answer the record.
   docs.on(UpdateCommand).callsFake((input: { UpdateExpression?: string }) => ({
@@ -70,7 +71,7 @@ describe('POST /v1/requests/{id}/verify', () => {
     expect(res.body.error).toMatchObject({ code: 'rate_limited', message: expect.stringContaining('try again') });
     expect(Number(res.headers?.['retry-after'])).toBeGreaterThan(0);
     expect(res.headers?.['retry-after']).toBe(String(res.body.error?.details?.retryAfterSeconds));
-    expect(docs.commandCalls(GetCommand)).toHaveLength(0);
+    expect([...docs.commandCalls(GetCommand), ...docs.commandCalls(QueryCommand)]).toHaveLength(0);
     expect(sfn.calls()).toHaveLength(0);
   });
 });
