@@ -4,7 +4,7 @@ import { DynamoDBClient, ConditionalCheckFailedException } from '@aws-sdk/client
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { OPEN_INDEX, STATUS_INDEX, SUBJECT_INDEX } from '#domain/requests/model';
 import { RequestNotFound, RequestRepository, StateConflict } from '#domain/requests/repository';
-import { REQUEST_ID, requestRecord } from './support.ts';
+import { REQUEST_ID, readOf, requestRecord } from './support.ts';
 import type { RequestRecord } from '#domain/requests/model';
 
 const ddb = mockClient(DynamoDBDocumentClient);
@@ -274,8 +274,10 @@ describe('RequestRepository', () => {
   it('reads the alias a corrected email address left as the request it names, once', async () => {
     const corrected = requestRecord({ requestId: 'dsar_corrected01', type: 'rectification' });
     const later = requestRecord({ requestId: 'dsar_later000001' });
-    ddb.on(QueryCommand).resolves({ Items: [later, { pk: 'REQ#dsar_corrected01', sk: 'RECTIFY#ALIAS#new', aliasOf: 'dsar_corrected01', subjectHash: 'new', receivedAt: corrected.receivedAt }] });
-    ddb.on(GetCommand).resolves({ Item: corrected });
+    // The by-subject index carries keys only: the later request under the new address, and the alias.
+    ddb.on(QueryCommand, { IndexName: 'by-subject' }).resolves({ Items: [{ pk: later.pk, sk: 'META', subjectHash: 'new' }, { pk: 'REQ#dsar_corrected01', sk: 'RECTIFY#ALIAS#new', subjectHash: 'new' }] });
+    ddb.on(QueryCommand, readOf('dsar_later000001')).resolves({ Items: [{ ...later, subjectHash: 'new' }] });
+    ddb.on(QueryCommand, readOf('dsar_corrected01')).resolves({ Items: [corrected] });
 
     expect((await repo.bySubject('new')).map((r) => r.requestId)).toEqual(['dsar_later000001', 'dsar_corrected01']);
   });

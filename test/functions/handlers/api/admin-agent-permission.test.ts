@@ -63,7 +63,7 @@ describe('GET /v1/admin/requests/{id}/agent-permission', () => {
 
   it('answers 410 once the subject’s erasure deleted the document, naming that erasure, and audits nothing', async () => {
     const deletedFor = { reason: 'erasure' as const, erasureRequestId: 'dsar_erasure0000000001', at: '2026-03-05T10:00:00.000Z' };
-    docs.on(GetCommand, { Key: { pk: `REQ#${REQUEST_ID}`, sk: 'META' } }).resolves({ Item: requestRecord({ agent: { ...agent, permission: { ...agent.permission, deletedFor } } }) });
+    docs.on(QueryCommand, readOf(REQUEST_ID)).resolves({ Items: [requestRecord({ agent: { ...agent, permission: { ...agent.permission, deletedFor } } })] });
     const res = await open(APPROVER);
     expect(res.statusCode).toBe(410);
     expect(res.body.error).toMatchObject({ code: 'permission_deleted', message: expect.stringContaining('dsar_erasure0000000001') });
