@@ -111,6 +111,9 @@ describe('the audit trail in sentences', () => {
     expect(auditSentence({ at: '', actor: 'system', action: 'recipients.told', detail: { action: 'restriction_lifted', notified: [], byStaff: [] } })).toBe(
       'The workflow passed the lifting of the restriction on to its recipients (GDPR Art. 19): none concerned',
     );
+    expect(auditSentence({ at: '', actor: 'system', action: 'recipients.told', detail: { action: 'rectification', notified: ['Stripe', 'HubSpot'], byStaff: [] } })).toBe(
+      'The workflow passed the correction on to its recipients (GDPR Art. 19): told Stripe, HubSpot',
+    );
   });
 
   it('reads an unknown kind as a sentence with its detail as text, never JSON', () => {

@@ -104,6 +104,8 @@ describe('staff choosing the correction', () => {
     expect(await panel.locator('.rectify-results tr[data-connector="stripe"] td').textContent()).toMatch(/^Corrected: Phone number, read back /);
     expect(await panel.locator('.rectify-results tr[data-connector="hubspot"] td').textContent()).toBe('Nothing chosen here');
     expect(await panel.locator('.rectify-results tr[data-connector="google-analytics"] td').textContent()).toBe('Nothing to correct here');
+    // Art. 19: only Stripe's system was corrected, through its own API, which told it.
+    expect(await panel.locator('.rectify-recipients').textContent()).toMatch(/^Recipients \(Art\. 19\): told Stripe \(by the correction in its own system\)/);
     await screenshot(page, 'rectification-2-done');
     expect(errors).toEqual([]);
   }, 120_000);

@@ -76,22 +76,28 @@ describe("bob's rectification of his phone number", () => {
     expect(done.audit.find((a: any) => a.action === 'rectification.chosen')).toMatchObject({ detail: { corrections: { stripe: ['phone'], hubspot: ['phone'] }, refused: ['name'] } });
   }, 120_000);
 
-  it('tells bob what was corrected in both systems, the refusal with its reason, and that recipients are told', async () => {
+  it('tells bob what was corrected in both systems, the refusal with its reason, and which recipients were told', async () => {
     const mail = await rt.waitForMail(BOB.email, 'correct your data');
 
     expect(mail.body.text).toContain('Stripe (payments): your phone number was corrected.');
     expect(mail.body.text).toContain('HubSpot (communication and marketing): your phone number was corrected.');
     expect(mail.body.text).toContain('Your name: The name we hold matches your signed contract.');
     expect(mail.body.text).toContain('supervisory authority');
-    expect(mail.body.text).toContain('Article 19');
+    // Stripe and HubSpot were corrected through their own APIs: that told them (Art. 19).
+    expect(mail.body.text).toContain('We have told those we disclosed your data to about the correction: Stripe, HubSpot.');
     expect(mail.body.text).not.toContain(NEW_PHONE);
   });
 
-  it('leaves staff the Art. 19 tasks for the recipients not told through their own system', async () => {
+  it('passes the correction on to the recipients of the corrected systems only, through the one Art. 19 mechanism', async () => {
+    const detail = await detailOf(id);
+    expect(detail.request.art19.rectification.notified.map((n: any) => [n.name, n.how])).toEqual([['Stripe', 'api'], ['HubSpot', 'api']]);
     const tasks = (await rt.api('GET', `/v1/admin/requests/${id}/tasks`, { token: rt.staffToken })).body;
     const titles = (tasks.items ?? tasks).map((t: any) => t.title);
-    expect(titles).toContain('Tell Salesforce about the correction (GDPR Art. 19)');
+    // Salesforce's and Google's systems were not corrected: no task to tell them.
+    expect(titles).not.toContain('Tell Salesforce about the correction (GDPR Art. 19)');
+    expect(titles).not.toContain('Tell Google about the correction (GDPR Art. 19)');
     expect(titles).not.toContain('Tell Stripe about the correction (GDPR Art. 19)');
+    expect(detail.audit.find((a: any) => a.action === 'recipients.told')).toMatchObject({ detail: { action: 'rectification', notified: ['Stripe', 'HubSpot'] } });
   });
 });
 

@@ -76,7 +76,7 @@ function restrictionLine(d: Record<string, unknown>): string {
 }
 
 /** What a request did, as the Art. 19 sentence names it (the action keys of functions/domain/art19/recipients.ts). */
-const ART19_WORDS: Record<string, string> = { erasure: 'erasure', restriction: 'restriction', restriction_lifted: 'lifting of the restriction' };
+const ART19_WORDS: Record<string, string> = { erasure: 'erasure', rectification: 'correction', restriction: 'restriction', restriction_lifted: 'lifting of the restriction' };
 
 export const SENTENCES: Record<string, Sentence> = {
   'request.filed': (w, d) => `${w} filed ${SHORT_TYPE[str(d.type)] ? article(SHORT_TYPE[str(d.type)]!.toLowerCase()) : 'a'} request (${str(d.jurisdiction)}, ${str(d.country)})`,

@@ -724,7 +724,7 @@ export interface components {
           [key: string]: components["schemas"]["ConnectorOutcome"];
         };
       };
-      /** @description GDPR Art. 19 for the types that act per system (docs/restriction.md, "Telling recipients"): per action (`restriction`, `restriction_lifted`, ...) which recipients were told, how, and which are left to staff as tasks. The erasure keeps its own in its report. */
+      /** @description GDPR Art. 19 for the types that act per system (docs/restriction.md, "Telling recipients"): per action (`restriction`, `restriction_lifted`, `rectification`) which recipients were told, how, and which are left to staff as tasks. The erasure keeps its own in its report. */
       art19?: {
         [key: string]: components["schemas"]["Art19Outcome"];
       };

@@ -37,6 +37,7 @@ import type {
   Subject,
 } from '#connectors/types';
 import { HubSpotClient, type HubSpotObject } from './client.ts';
+import { sameEmail } from '../email.ts';
 
 export const ENGAGEMENTS = ['notes', 'emails', 'calls', 'meetings', 'tasks'] as const;
 export const SHARED = ['companies', 'deals', 'tickets'] as const;
@@ -90,10 +91,6 @@ interface AssociationRow {
 interface PreferenceStatus {
   recipient: string;
   subscriptionStatuses: Array<Record<string, unknown>>;
-}
-
-function sameEmail(value: unknown, normalized: string): boolean {
-  return typeof value === 'string' && value.trim().toLowerCase() === normalized;
 }
 
 /** `hs_additional_emails` holds the contact's other addresses, separated by semicolons. */

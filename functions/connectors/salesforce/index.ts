@@ -32,6 +32,7 @@ import type {
 import { SalesforceClient, type SalesforceAuth, type SObject } from './client.ts';
 import { createSalesforceRectify } from './rectify.ts';
 import { selectWhereEquals, selectWhereIn } from './soql.ts';
+import { sameEmail } from '../email.ts';
 
 export const SALESFORCE_OBJECTS = [
   'Contact',
@@ -118,10 +119,6 @@ function clean(row: Record<string, unknown>): Record<string, unknown> {
     out[key] = value && typeof value === 'object' && !Array.isArray(value) ? clean(value as Record<string, unknown>) : value;
   }
   return out;
-}
-
-function sameEmail(value: unknown, normalized: string): boolean {
-  return typeof value === 'string' && value.trim().toLowerCase() === normalized;
 }
 
 /** The replacement for one field; email fields keep a valid shape because Salesforce validates them. */

@@ -39,6 +39,7 @@ import type {
 } from '#connectors/types';
 import { StripeClient, searchString, type StripeObject } from './client.ts';
 import { DEFAULT_PREVIEW_API_VERSION, maskProblem, stripeConfigProblems, type PreviewRedactionJobSettings, type StripeSettings } from './settings.ts';
+import { sameEmail } from '../email.ts';
 
 export type { StripeSettings } from './settings.ts';
 
@@ -107,10 +108,6 @@ function customerOf(obj: StripeObject): string | undefined {
   if (typeof c === 'string') return c;
   if (c && typeof c === 'object' && typeof (c as { id?: unknown }).id === 'string') return (c as { id: string }).id;
   return undefined;
-}
-
-function sameEmail(value: unknown, normalized: string): boolean {
-  return typeof value === 'string' && value.trim().toLowerCase() === normalized;
 }
 
 /** Form fields for an anonymising update; `a.b` becomes `a[b]`, and null unsets (Stripe's empty string). */

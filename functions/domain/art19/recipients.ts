@@ -15,26 +15,35 @@ import { logger } from '#commons/observability';
 import type { AppContext } from '../context.ts';
 import type { Email } from '../notifications/compose.ts';
 import { mailOnce } from '../notifications/once.ts';
-import { recipientErasureNotice, recipientRestrictionLiftedNotice, recipientRestrictionNotice } from '../notifications/staff-mails.ts';
+import { recipientErasureNotice, recipientRectificationNotice, recipientRestrictionLiftedNotice, recipientRestrictionNotice } from '../notifications/staff-mails.ts';
+import { correctedFields } from '../rectification/corrected.ts';
 import type { RequestRecord } from '../requests/model.ts';
 import { addTodo, type NewTodo } from '../todos/index.ts';
 
 export type Recipient = DsarConfig['privacyNotice']['recipients'][number];
 
 /** What is passed on: a request type, or the pass of one (a restriction is set, later lifted). */
-export type Art19Action = 'erasure' | 'restriction' | 'restriction_lifted';
+export type Art19Action = 'erasure' | 'rectification' | 'restriction' | 'restriction_lifted';
 
 interface ActionWords {
   /** The notice mailed to a recipient (staff-facing English: recipients are companies). */
-  notice(config: DsarConfig, requestId: string, subjectEmail: string, at: string): Email;
+  notice(config: DsarConfig, request: RequestRecord, at: string): Email;
   /** The follow-up task's title when our staff must tell the recipient. */
   task(recipient: string): string;
 }
 
 const ACTIONS: Record<Art19Action, ActionWords> = {
-  erasure: { notice: recipientErasureNotice, task: (n) => `Tell ${n} about the erasure (GDPR Art. 19)` },
-  restriction: { notice: recipientRestrictionNotice, task: (n) => `Tell ${n} about the restriction of processing (GDPR Art. 19)` },
-  restriction_lifted: { notice: recipientRestrictionLiftedNotice, task: (n) => `Tell ${n} that the restriction of processing was lifted (GDPR Art. 19)` },
+  erasure: { notice: (c, r, at) => recipientErasureNotice(c, r.requestId, r.subject.email, at), task: (n) => `Tell ${n} about the erasure (GDPR Art. 19)` },
+  // The notice names the fields corrected, never their values (the recipient asks us if it needs them).
+  rectification: {
+    notice: (c, r, at) => recipientRectificationNotice(c, r.requestId, r.subject.email, correctedFields(r), at),
+    task: (n) => `Tell ${n} about the correction (GDPR Art. 19)`,
+  },
+  restriction: { notice: (c, r, at) => recipientRestrictionNotice(c, r.requestId, r.subject.email, at), task: (n) => `Tell ${n} about the restriction of processing (GDPR Art. 19)` },
+  restriction_lifted: {
+    notice: (c, r, at) => recipientRestrictionLiftedNotice(c, r.requestId, r.subject.email, at),
+    task: (n) => `Tell ${n} that the restriction of processing was lifted (GDPR Art. 19)`,
+  },
 };
 
 /** Who was told what, per action, kept on the request (`art19`). */
@@ -87,7 +96,7 @@ export async function mailRecipient(ctx: AppContext, request: RequestRecord, rec
   const to = recipient.notifyEmail;
   try {
     await mailOnce(ctx, request.requestId, `art19:${action}:${recipient.name}`, () =>
-      ctx.mailer.send(to, ACTIONS[action].notice(ctx.config, request.requestId, request.subject.email, at), { requestId: request.requestId }),
+      ctx.mailer.send(to, ACTIONS[action].notice(ctx.config, request, at), { requestId: request.requestId }),
     );
     return true;
   } catch (err) {

@@ -8,19 +8,13 @@
  * agreement names, over the same SES channel (TLS to the receiving server) as every other mail.
  */
 import type { DsarConfig, PartnerConfig } from '#commons/config';
-import { translator, type MessageKey, type Translator } from '../i18n/index.ts';
-import { en } from '../i18n/locales/en/index.ts';
+import { translator } from '../i18n/index.ts';
 import type { RequestRecord } from '../requests/model.ts';
 import { compose, type Email } from './compose.ts';
 import { localText } from '#commons/local-text';
+import { typeWords } from './type-words.ts';
 
 type Forwarded = Pick<RequestRecord, 'requestId' | 'type' | 'receivedDate' | 'dueDate' | 'jurisdiction' | 'subject' | 'locale'>;
-
-/** The request type in words; a type the catalogue has no words for (a newer one) as it is. */
-function typeWords(t: Translator, type: string): string {
-  const key = `type.${type}`;
-  return Object.hasOwn(en, key) ? t.t(key as MessageKey) : type;
-}
 
 /** The request, for the partner (the controller) to answer by the request's own due date. */
 export function partnerForwardMail(config: DsarConfig, partner: PartnerConfig, r: Forwarded): Email {

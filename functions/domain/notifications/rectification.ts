@@ -2,7 +2,8 @@
  * The mail that closes a rectification (GDPR Art. 16; 11 CCR §7023): what was corrected where (each
  * confirmed by its system's read-back), what staff refused and why, with the right to complain to the
  * supervisory authority when anything was refused, systems that could not be confirmed, and, under
- * Art. 19, that the recipients of the data are told of the correction. Field names, never the values:
+ * Art. 19, which recipients of the data were told of the correction and which our staff are telling
+ * (../rectification/recipients.ts, run before this mail). Field names, never the values:
  * the mail says what changed, not the data. Built with `compose`, in the subject's language.
  */
 import { connectorName, type DsarConfig } from '#commons/config';
@@ -11,6 +12,7 @@ import type { Translator } from '../i18n/index.ts';
 import type { RequestRecord } from '../requests/model.ts';
 import type { RectificationChoice } from '../rectification/store.ts';
 import { compose, type Email } from './compose.ts';
+import { recipientLines } from './recipient-lines.ts';
 import { complaintRight } from './templates.ts';
 
 export function rectificationReport(config: DsarConfig, r: RequestRecord, choice: RectificationChoice | undefined, t: Translator): Email {
@@ -32,7 +34,7 @@ export function rectificationReport(config: DsarConfig, r: RequestRecord, choice
       corrected.length ? { title: t.t('rectification.mail.done'), items: corrected } : t.t('rectification.mail.none'),
       ...(refused.length ? [{ title: t.t('rectification.mail.refusedIntro'), items: refused }, complaintRight(config, t)] : []),
       ...(missing.length ? [t.t('rectification.mail.failed', { systems: missing.join(', ') })] : []),
-      ...(corrected.length ? [t.t('rectification.mail.recipients')] : []),
+      ...recipientLines(config, r, 'rectification', t, { told: 'rectification.mail.recipientsTold', byStaff: 'rectification.mail.recipientsByStaff' }),
     ],
     t,
   );

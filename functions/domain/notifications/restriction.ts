@@ -5,31 +5,15 @@
  * - the notice before lifting (Art. 18(3)): from which day, and staff's reason, quoted as written;
  * - lifted: where the mark was removed, and that the privacy notice applies again.
  */
-import { connectorName, recipientLabel, type DsarConfig } from '#commons/config';
-import { linkedSystems, type Art19Action } from '../art19/recipients.ts';
-import type { MessageKey, Translator } from '../i18n/index.ts';
+import { connectorName, type DsarConfig } from '#commons/config';
+import type { Translator } from '../i18n/index.ts';
 import type { ConnectorOutcome, RequestRecord } from '../requests/model.ts';
 import { requestTimeZone } from '../requests/zone.ts';
 import { compose, type Email } from './compose.ts';
+import { recipientLines } from './recipient-lines.ts';
 
 function outcomes(r: RequestRecord): ConnectorOutcome[] {
   return Object.values(r.connectors ?? {});
-}
-
-/**
- * Art. 19: the lines naming the recipients told of this action, and those our staff are telling. As in
- * the erasure report, of the latter only those linked to one of our systems: the subject is not told that
- * staff will inform public authorities or a buyer, recipients the configuration ties to no data.
- */
-function recipientLines(config: DsarConfig, r: RequestRecord, action: Art19Action, t: Translator, keys: { told: MessageKey; byStaff: MessageKey }): string[] {
-  const art19 = r.art19?.[action];
-  if (!art19) return [];
-  const byStaff = art19.byStaff.filter((x) => linkedSystems(config, x.name).length > 0);
-  const names = (list: Array<{ name: string }>) => list.map((x) => recipientLabel(config, x.name, t.locale)).join(', ');
-  return [
-    ...(art19.notified.length ? [t.t(keys.told, { names: names(art19.notified) })] : []),
-    ...(byStaff.length ? [t.t(keys.byStaff, { names: names(byStaff) })] : []),
-  ];
 }
 
 export function restrictedMail(config: DsarConfig, r: RequestRecord, t: Translator): Email {

@@ -5,6 +5,7 @@
  */
 import type { DsarConfig } from '#commons/config';
 import { compose, type Email } from './compose.ts';
+import type { RectifiableField } from '#connectors/types';
 
 export function staffAttention(config: DsarConfig, requestId: string, what: string, consoleUrl: string): Email {
   return compose(config, `[DSAR] ${requestId}: ${what}`, [
@@ -116,6 +117,18 @@ export function recipientRestrictionNotice(config: DsarConfig, requestId: string
   return compose(config, `Restriction of processing under GDPR Art. 19 (${requestId})`, [
     `Under Article 19 GDPR we inform you that on ${at.slice(0, 10)} we restricted the processing of the personal data of the data subject identified by ${subjectEmail} at their request (${requestId}, GDPR Art. 18).`,
     'Please restrict the processing of any of their personal data you received from us in the same way: store it, but do not otherwise use it until we tell you the restriction is lifted. Tell us if you cannot.',
+  ]);
+}
+
+/** A field of the subject in a recipient's words (staff-facing English: recipients are companies). */
+const RECTIFIED_FIELD_WORDS: Record<RectifiableField, string> = { name: 'name', email: 'email address', phone: 'phone number', address: 'postal address' };
+
+/** Which fields were corrected, never their values: the recipient corrects its copy from its own source or asks us. */
+export function recipientRectificationNotice(config: DsarConfig, requestId: string, subjectEmail: string, fields: readonly RectifiableField[], at: string): Email {
+  const words = fields.map((f) => RECTIFIED_FIELD_WORDS[f]).join(', ');
+  return compose(config, `Rectification notice under GDPR Art. 19 (${requestId})`, [
+    `Under Article 19 GDPR we inform you that on ${at.slice(0, 10)} we corrected the personal data of the data subject identified by ${subjectEmail} at their request (${requestId}, GDPR Art. 16). Corrected: ${words || 'their personal data'}.`,
+    'Please correct the same data in any copy you received from us, and tell us if you cannot. Reply to this email if you need the corrected values.',
   ]);
 }
 

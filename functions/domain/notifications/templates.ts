@@ -10,6 +10,7 @@ import { localText } from '#commons/local-text';
 import type { MessageKey, Translator } from '../i18n/index.ts';
 import { compose, limited, type Email, type Paragraph } from './compose.ts';
 import { en } from '../i18n/locales/en/index.ts';
+import { typeWords } from './type-words.ts';
 
 interface RequestFacts {
   requestId: string;
@@ -17,12 +18,6 @@ interface RequestFacts {
   receivedDate: string;
   dueDate: string;
   name?: string;
-}
-
-/** The request type in words ("access to your personal data"); an unknown type as it is. */
-function typeWords(t: Translator, type: string): string {
-  const key = `type.${type}`;
-  return has(key) ? t.t(key) : type;
 }
 
 /** Whether the catalogue has a message for `key` (keys built from data: request types, object names). */

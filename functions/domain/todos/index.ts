@@ -16,7 +16,7 @@ import { addCalendarDays } from '../deadlines/calendar.ts';
 import { dateIn } from '../requests/local-date.ts';
 import { StateConflict } from '../requests/repository.ts';
 import type { RequestRecord } from '../requests/model.ts';
-import { art19Todo, connectorsOf } from '../art19/recipients.ts';
+import { art19Todo } from '../art19/recipients.ts';
 import { todoKeys, type KnownTodoKind, type TodoDueMarker, type TodoItem, type TodoKind } from './model.ts';
 
 /** Days to the due date for a kind the configuration does not name. */
@@ -184,7 +184,6 @@ export function followUpsOf(config: DsarConfig, r: RequestRecord): Array<NewTodo
     if (recipient.reason !== 'staff') continue;
     todos.push(art19Todo('erasure', recipient.name));
   }
-  todos.push(...rectificationRecipients(config, r));
   for (const c of Object.values(r.connectors ?? {})) {
     if (c.status !== 'accepted_missing') continue;
     todos.push(partialAnswerTodo(config, r, c.connectorId));
@@ -202,21 +201,6 @@ export function followUpsOf(config: DsarConfig, r: RequestRecord): Array<NewTodo
     });
   }
   return todos;
-}
-
-/**
- * Art. 19 after a rectification: every configured recipient is told of the correction, as after an
- * erasure, unless the correction was written through its own system's API (that was the telling), or
- * nothing was corrected at all. A task per recipient for staff.
- */
-function rectificationRecipients(config: DsarConfig, r: RequestRecord): Array<NewTodo & { kind: KnownTodoKind; ref: string }> {
-  if (r.type !== 'rectification') return [];
-  const outcomes = Object.values(r.connectors ?? {});
-  const corrected = outcomes.filter((c) => c.rectification?.items.some((i) => i.status === 'corrected')).map((c) => connectorName(config, c.connectorId));
-  if (!corrected.length) return [];
-  return config.privacyNotice.recipients
-    .filter((recipient) => !connectorsOf(recipient, corrected).length)
-    .map((recipient) => ({ kind: 'art19-recipient', ref: `art19:${recipient.name}`, title: `Tell ${recipient.name} about the correction (GDPR Art. 19)` }));
 }
 
 /**

@@ -26,6 +26,7 @@ import { liftedMail } from '../notifications/restriction.ts';
 import { tellThirdParties } from '../suppression/third-parties.ts';
 import { rectificationReport } from '../notifications/rectification.ts';
 import { tellRestrictionRecipients } from '../restriction/recipients.ts';
+import { tellRectificationRecipients } from '../rectification/recipients.ts';
 
 export type Outcome =
   | { outcome: 'completed' }
@@ -127,7 +128,8 @@ export async function notifyOutcome(ctx: AppContext, requestId: string, outcome:
       const missing = Object.values(request.connectors ?? {}).some((c) => c.status === 'accepted_missing');
       status = missing ? 'completed_partial' : 'completed';
       const choice = await repo.rectifications.choice(requestId);
-      send = () => mailer.send(to, rectificationReport(config, request, choice, t), tag);
+      // Read again: the recipients told of the correction (below, before the mail) are named in it.
+      send = async () => mailer.send(to, rectificationReport(config, await repo.get(requestId), choice, t), tag);
       break;
     }
     case 'denied': {
@@ -158,7 +160,6 @@ export async function notifyOutcome(ctx: AppContext, requestId: string, outcome:
       break;
     }
   }
-  // Art. 19 recipients of a rectification are tasks too (../todos), as for an erasure.
   const followsUp = outcome.outcome === 'completed' || outcome.outcome === 'erased' || outcome.outcome === 'rectified' || outcome.outcome === 'lifted';
   if (request.status === status) {
     // Closed already: a retried step, or staff's cancel (which closes first); only the mail may be left.
@@ -177,6 +178,8 @@ export async function notifyOutcome(ctx: AppContext, requestId: string, outcome:
     if (outcome.outcome === 'opted_out') await tellThirdParties(ctx, request);
     // A lifted restriction is passed on to the recipients told of it (Art. 19), before the subject's mail.
     if (outcome.outcome === 'lifted') await tellRestrictionRecipients(ctx, request, 'lift');
+    // A correction likewise, to the recipients of the systems where something was corrected.
+    if (outcome.outcome === 'rectified') await tellRectificationRecipients(ctx, request);
     await mailOnce(ctx, requestId, closingMailKey(request, CLOSING_MAIL), send);
     const closedAt = clock.now().toISOString();
     await repo.update(requestId, { status, closedAt, ...retentionFields(config, closedAt) }, { onlyIf: from, match: { closing: status }, remove: ['closing'] });

@@ -3,11 +3,13 @@
  * (read before review), an input per record prefilled with the value the subject says is right, and the
  * choice to correct it or refuse it with a reason the subject is told (11 CCR §7023(f)). The Approve
  * action sends what is chosen here (`rectificationChoice`); after approval the panel shows the choice
- * and, per system, what the corrections did (read back, nothing to correct, failed). Inputs carry `data-draft`, so a redraw while the page polls keeps what staff typed.
+ * and, per system, what the corrections did (read back, nothing to correct, failed), then which recipients
+ * were told of the correction (Art. 19). Inputs carry `data-draft`, so a redraw while the page polls keeps what staff typed.
  */
 import type { Schemas } from '../../shared/api.ts';
 import { h } from '../../shared/dom.ts';
 import { timeIn } from '../time.ts';
+import { recipientsTold } from './art19-told.ts';
 import type { Detail, DetailPage } from './detail-panel.ts';
 
 type FieldValue = Schemas['FieldValue'];
@@ -141,6 +143,10 @@ export function rectificationPanel(page: DetailPage): HTMLElement | null {
       ? chosenSection(detail.rectification.choice, detail.connectorNames)
       : h('p', { class: 'hint' }, 'Choose per field: correct it (edit the value to write per record) or refuse it with a reason. Approve sends this choice.'),
     resultsSection(detail, page.zone),
+    // Art. 19, once the close passed the correction on (functions/domain/rectification/recipients.ts).
+    detail.request.art19?.rectification
+      ? h('p', { class: 'rectify-recipients' }, `Recipients (Art. 19): ${recipientsTold(detail.request.art19.rectification, 'by the correction in its own system')}`)
+      : null,
     ...(detail.rectification.choice ? [] : [...rows.entries()].map(([field, list]) => fieldGroup(detail, field, list, page.canWrite && choosing))),
     elsewhere.length && !detail.rectification.choice ? h('p', { class: 'nothing-to-correct' }, `Nothing to correct here: ${elsewhere.join(', ')}.`) : null,
   );

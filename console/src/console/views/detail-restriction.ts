@@ -10,6 +10,7 @@ import { confirmAction } from '../dialog.ts';
 import { offeredRestrictionActions, type RestrictionAction } from '../rules.ts';
 import { timeIn } from '../time.ts';
 import type { Detail, DetailPage } from './detail-panel.ts';
+import { recipientsTold, type Art19Outcome } from './art19-told.ts';
 
 type Connector = Detail['connectors'][number];
 
@@ -38,17 +39,7 @@ function table(caption: string, connectors: Connector[], zone: string, names: Re
   );
 }
 
-type Art19Outcome = NonNullable<Detail['request']['art19']>[string];
-
-/** Who was told of a pass under GDPR Art. 19, and who staff still tell (each with its task). */
-function recipientsTold(told: Art19Outcome): string {
-  const how = (n: Art19Outcome['notified'][number]) => `${n.name} (${n.how === 'email' ? 'by email' : 'by the mark in its own system'})`;
-  const parts = [
-    ...(told.notified.length ? [`told ${told.notified.map(how).join(', ')}`] : []),
-    ...(told.byStaff.length ? [`staff tell ${told.byStaff.map((b) => `${b.name} (task ${b.todo})`).join(', ')}`] : []),
-  ];
-  return parts.length ? parts.join('; ') : 'none concerned';
-}
+const told = (outcome: Art19Outcome) => recipientsTold(outcome, 'by the mark in its own system');
 
 export function restrictionPanel(page: DetailPage): HTMLElement | null {
   const r = page.detail.request;
@@ -57,14 +48,14 @@ export function restrictionPanel(page: DetailPage): HTMLElement | null {
   const restriction = r.restriction;
   const entries: Array<[string, Array<Node | string>]> = [['Ground (Art. 18(1))', [restriction?.ground ? RESTRICTION_GROUND_LABEL[restriction.ground] ?? restriction.ground : 'None given: see what the subject wrote']]];
   if (restriction?.confirmedAt) entries.push(['Restricted everywhere', [timeIn(restriction.confirmedAt, zone)]]);
-  if (r.art19?.restriction) entries.push(['Recipients (Art. 19)', [recipientsTold(r.art19.restriction)]]);
+  if (r.art19?.restriction) entries.push(['Recipients (Art. 19)', [told(r.art19.restriction)]]);
   const notice = restriction?.notice;
   if (notice) {
     entries.push(['Lifting announced', [`from ${notice.liftOn}, by ${notice.by}`, notice.mailedAt ? [', mailed ', timeIn(notice.mailedAt, zone)] : ' (not mailed yet)'].flat()]);
     entries.push(['Reason given', [notice.reason]]);
   }
   if (restriction?.lifted) entries.push(['Lifted', [`by ${restriction.lifted.by}, `, timeIn(restriction.lifted.at, zone)]]);
-  if (r.art19?.restriction_lifted) entries.push(['Recipients told of the lifting', [recipientsTold(r.art19.restriction_lifted)]]);
+  if (r.art19?.restriction_lifted) entries.push(['Recipients told of the lifting', [told(r.art19.restriction_lifted)]]);
   const list = h('dl', {});
   for (const [term, value] of entries) list.append(h('dt', {}, term), h('dd', {}, ...value));
   const setPass = restriction?.setPass ? Object.values(restriction.setPass) : page.detail.connectors;

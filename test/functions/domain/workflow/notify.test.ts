@@ -234,18 +234,21 @@ describe('notifyOutcome', () => {
       expect(mail.text).not.toContain('Google');
       expect(mail.text).toContain('Your postal address: Our delivery records confirm the address we hold.');
       expect(mail.text).toContain('You have the right to lodge a complaint with the supervisory authority');
-      expect(mail.text).toContain('GDPR Article 19');
+      // Corrected through their own systems' APIs: told by the correction itself (Art. 19).
+      expect(mail.text).toContain('We have told those we disclosed your data to about the correction: Stripe, HubSpot.');
     });
 
-    it('leaves staff a task per recipient not told through its own system (Art. 19), as an erasure does', async () => {
+    it('tells the recipients of the corrected systems only, not every configured recipient (Art. 19)', async () => {
       await rectified();
 
       await notifyOutcome(ctx, REQUEST_ID, { outcome: 'rectified' });
 
       const titles = (await ctx.memory.todos.list(REQUEST_ID)).map((t) => t.title);
-      expect(titles).toContain('Tell Salesforce about the correction (GDPR Art. 19)');
+      // Salesforce's system was not corrected: nothing to pass on to it (the old rule gave it a task).
+      expect(titles).not.toContain('Tell Salesforce about the correction (GDPR Art. 19)');
       expect(titles).not.toContain('Tell Stripe about the correction (GDPR Art. 19)');
       expect(titles).not.toContain('Tell HubSpot about the correction (GDPR Art. 19)');
+      expect(ctx.memory.stored().art19?.rectification?.notified.map((n) => [n.name, n.how])).toEqual([['Stripe', 'api'], ['HubSpot', 'api']]);
     });
 
     it('writes the report in Norwegian for a Norwegian request', async () => {
@@ -257,7 +260,7 @@ describe('notifyOutcome', () => {
       expect(mail.subject).toBe(`Vi har behandlet ønsket ditt om å rette opplysninger (henvendelse ${REQUEST_ID})`);
       expect(mail.text).toContain('Stripe (betalinger): telefonnummer er rettet.');
       expect(mail.text).toContain('Rettelse av postadresse: Our delivery records confirm the address we hold.');
-      expect(mail.text).toContain('personvernforordningen artikkel 19');
+      expect(mail.text).toContain('Vi har informert dem vi har utlevert opplysningene dine til, om rettingen: Stripe, HubSpot.');
     });
   });
 

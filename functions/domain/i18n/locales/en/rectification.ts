@@ -26,6 +26,6 @@ export const rectification = {
   'rectification.mail.refusedIntro': 'We did not make these corrections:',
   'rectification.mail.refused': 'Your {field}: {reason}',
   'rectification.mail.failed': 'We could not yet confirm the correction in: {systems}. Our staff are following this up.',
-  'rectification.mail.recipients':
-    'We are also telling the organisations we have shared your data with about the correction (GDPR Article 19). Reply to this email if you want to know who they are.',
+  'rectification.mail.recipientsTold': 'We have told those we disclosed your data to about the correction: {names}.',
+  'rectification.mail.recipientsByStaff': 'Our staff are telling these recipients of your data about the correction: {names}.',
 } as const;

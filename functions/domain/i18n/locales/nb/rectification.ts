@@ -25,6 +25,6 @@ export const rectification: Record<keyof typeof en, string> = {
   'rectification.mail.refusedIntro': 'Disse rettelsene gjorde vi ikke:',
   'rectification.mail.refused': 'Rettelse av {field}: {reason}',
   'rectification.mail.failed': 'Vi har ennå ikke fått bekreftet rettingen i: {systems}. Våre ansatte følger opp dette.',
-  'rectification.mail.recipients':
-    'Vi gir også beskjed om rettingen til virksomhetene vi har delt opplysningene dine med (personvernforordningen artikkel 19). Svar på denne e-posten hvis du vil vite hvem de er.',
+  'rectification.mail.recipientsTold': 'Vi har informert dem vi har utlevert opplysningene dine til, om rettingen: {names}.',
+  'rectification.mail.recipientsByStaff': 'Våre ansatte gir disse mottakerne av opplysningene dine beskjed om rettingen: {names}.',
 };
