@@ -15,9 +15,9 @@ import { StateConflict, type UpdateConditions } from './repository.ts';
 import { completeTask } from './tasks.ts';
 import { notifyOutcome } from '../workflow/notify.ts';
 import { acceptsPartial, attentionActions, isRetryable, needsAttention } from '../workflow/attention.ts';
-import { extensionRefusal } from '../deadline-ops/extension.ts';
-import { clockStopRefusal } from './deadline-refusals.ts';
-import { requestToday } from './zone.ts';
+import { extensionRefusal } from '../deadlines/ops/extension.ts';
+import { clockStopRefusal } from '../deadlines/ops/refusals.ts';
+import { requestToday } from '../deadlines/request-zone.ts';
 import { discardUnreleased } from '../release/discard.ts';
 import { partnerHold, reopenable } from '../partners/match.ts';
 

@@ -4,7 +4,7 @@ import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { hashToken } from '#commons/tokens';
 import { subjectReply, subjectStatus } from '../../../functions/domain/requests/subject.ts';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { handlerEnvironment, putRequest, startHarness, type Harness } from '../domain/deadline-ops/harness.ts';
+import { handlerEnvironment, putRequest, startHarness, type Harness } from '../../support/dynalite-harness.ts';
 import { checked, lambdaContext } from './support.ts';
 import { addNote } from '../../../functions/domain/requests/notes.ts';
 

@@ -7,7 +7,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import type { Context } from 'aws-lambda';
 import { addCalendarDays } from '../../../functions/domain/deadlines/calendar.ts';
-import { handlerEnvironment, putRequest, startHarness, type Harness } from '../domain/deadline-ops/harness.ts';
+import { handlerEnvironment, putRequest, startHarness, type Harness } from '../../support/dynalite-harness.ts';
 import { lambdaContext } from './support.ts';
 
 type Handler = (event: unknown, context: Context) => Promise<{ overdue: number; fired: number; digests: number }>;

@@ -9,7 +9,7 @@ import { CreateTableCommand, waitUntilTableExists } from '@aws-sdk/client-dynamo
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import type { RecheckSummary } from '../../../functions/domain/erasure-recheck/index.ts';
-import { handlerEnvironment, putRequest, startHarness, type Harness } from '../domain/deadline-ops/harness.ts';
+import { handlerEnvironment, putRequest, startHarness, type Harness } from '../../support/dynalite-harness.ts';
 import { lambdaContext } from './support.ts';
 
 type Handler = (event: unknown, context: Context) => Promise<RecheckSummary>;

@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, SNSEvent } from 'aws-lambda';
 import { subjectHash } from '#commons/tokens';
-import { requestRecord, testConfig } from '../domain/deadline-ops/harness.ts';
+import { requestRecord, testConfig } from '../../support/dynalite-harness.ts';
 
 type Handler = (event: SNSEvent, context: Context) => Promise<{ outcomes: Array<{ recorded: boolean; reason?: string }> }>;
 

@@ -12,7 +12,7 @@ import { sweepSubjectRetention } from '#domain/requests/retention';
 import { staffView } from '#domain/requests/queries';
 import { escalate } from '#domain/escalation/index';
 import type { ErasureReport } from '#domain/requests/model';
-import { putRequest, startHarness, type Harness } from '../deadline-ops/harness.ts';
+import { putRequest, startHarness, type Harness } from '../../../support/dynalite-harness.ts';
 
 const APPROVER = 'dana@example-video.test';
 const OTHER = 'erik@example-video.test';

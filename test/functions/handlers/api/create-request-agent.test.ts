@@ -11,7 +11,7 @@ import { resetAppContext } from '#domain/context';
 import { resetClients } from '#commons/clients';
 import type { RequestRecord } from '#domain/requests/model';
 import { exampleConfigJson } from '../../domain/requests/support.ts';
-import { startHarness, TABLE, type Harness } from '../../domain/deadline-ops/harness.ts';
+import { startHarness, TABLE, type Harness } from '../../../support/dynalite-harness.ts';
 import { startS3rver, S3RVER_CREDENTIALS, type S3rverHandle } from '../../../support/s3rver.ts';
 import { agentInput, htmlDocument, jpegDocument, pdfDocument, pngDocument } from '../../../support/agent-documents.ts';
 import { answer, apiEvent, checked, lambdaContext } from '../support.ts';

@@ -9,7 +9,7 @@ import { resetAppContext } from '#domain/context';
 import { resetClients } from '#commons/clients';
 import type { RequestRecord } from '#domain/requests/model';
 import { exampleConfigJson } from '../../domain/requests/support.ts';
-import { startHarness, TABLE, type Harness } from '../../domain/deadline-ops/harness.ts';
+import { startHarness, TABLE, type Harness } from '../../../support/dynalite-harness.ts';
 import { answer, apiEvent, checked, lambdaContext } from '../support.ts';
 
 let h: Harness;

@@ -8,7 +8,7 @@
 import type { DsarConfig } from '#commons/config';
 import { DeadlineInputError } from '../deadlines/errors.ts';
 import { defaultTimeZone } from '../deadlines/zones.ts';
-import type { RequestRecord } from './model.ts';
+import type { RequestRecord } from '../requests/model.ts';
 import { dateIn } from './local-date.ts';
 
 export function requestTimeZone(config: DsarConfig, r: Pick<RequestRecord, 'jurisdiction' | 'country'>): string {

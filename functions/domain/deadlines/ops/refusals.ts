@@ -1,12 +1,12 @@
 /**
  * Whether a request's clock may change, without changing it. Its own module, apart from
- * deadline-actions.ts, because the staff queue and the request view list the allowed actions on every
+ * clock-stop.ts, because the staff queue and the request view list the allowed actions on every
  * read and must not bundle the deadline engine (and its holiday calendars) to do so.
  */
 import { RequestError, conflict } from '#commons/errors';
-import type { AppContext } from '../context.ts';
-import { jurisdictionRules } from '../deadlines/rules.ts';
-import { CLOSED_STATUSES, type RequestRecord } from './model.ts';
+import type { AppContext } from '../../context.ts';
+import { jurisdictionRules } from '../rules.ts';
+import { CLOSED_STATUSES, type RequestRecord } from '../../requests/model.ts';
 
 /** Why a closed request's deadline cannot change, or undefined while it is open (extend and pause alike). */
 export function closedRefusal(r: RequestRecord): RequestError | undefined {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metricsCsv, monthsCsv, yearMetrics, type YearMetrics } from '../../../../functions/domain/metrics/index.ts';
-import { putRequest, startHarness, type Harness } from './harness.ts';
+import { putRequest, startHarness, type Harness } from '../../../support/dynalite-harness.ts';
 
 let h: Harness;
 let metrics: YearMetrics;

@@ -1,18 +1,18 @@
 /**
  * What staff (and the subject's reply) do to a request's clock: stop and restart it where the law allows
- * that (extending the period is ../deadline-ops/extension.ts). Each change is a conditional write on the
+ * that (extending the period is ./extension.ts). Each change is a conditional write on the
  * state that was checked, so two staff members acting at once cannot lose a pause or resume twice, and
  * each is audited. Refusals are RequestErrors whose message says which rule refused.
  */
 import { RequestError, conflict, unprocessable } from '#commons/errors';
 import { logger } from '#commons/observability';
-import { daysBetween } from '../deadlines/calendar.ts';
-import { shiftDueDates } from '../deadlines/compute.ts';
-import type { AppContext } from '../context.ts';
-import { clockStopRefusal, closedRefusal } from './deadline-refusals.ts';
-import { CLOSED_STATUSES, type RequestRecord } from './model.ts';
-import { StateConflict, type UpdateConditions } from './repository.ts';
-import { requestTimeZone, requestToday } from './zone.ts';
+import { daysBetween } from '../calendar.ts';
+import { shiftDueDates } from '../compute.ts';
+import type { AppContext } from '../../context.ts';
+import { clockStopRefusal, closedRefusal } from './refusals.ts';
+import { CLOSED_STATUSES, type RequestRecord } from '../../requests/model.ts';
+import { StateConflict, type UpdateConditions } from '../../requests/repository.ts';
+import { requestTimeZone, requestToday } from '../request-zone.ts';
 
 function assertOpen(r: RequestRecord): void {
   const refusal = closedRefusal(r);

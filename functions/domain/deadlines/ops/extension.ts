@@ -11,15 +11,15 @@
  */
 import { conflict, unprocessable, type RequestError } from '#commons/errors';
 import { logger } from '#commons/observability';
-import { jurisdictionRules } from '../deadlines/rules.ts';
-import { extensionNotice } from '../notifications/templates.ts';
-import { translator } from '../i18n/index.ts';
-import type { AppContext } from '../context.ts';
-import { closedRefusal } from '../requests/deadline-refusals.ts';
-import type { RequestRecord } from '../requests/model.ts';
-import { StateConflict } from '../requests/repository.ts';
-import { facts } from '../requests/verification.ts';
-import { requestToday } from '../requests/zone.ts';
+import { jurisdictionRules } from '../rules.ts';
+import { extensionNotice } from '../../notifications/templates.ts';
+import { translator } from '../../i18n/index.ts';
+import type { AppContext } from '../../context.ts';
+import { closedRefusal } from './refusals.ts';
+import type { RequestRecord } from '../../requests/model.ts';
+import { StateConflict } from '../../requests/repository.ts';
+import { facts } from '../../requests/verification.ts';
+import { requestToday } from '../request-zone.ts';
 
 /** Why this request cannot be extended now, as the error extendDeadline answers; undefined when it can. */
 export function extensionRefusal(ctx: AppContext, r: RequestRecord, now: Date): RequestError | undefined {

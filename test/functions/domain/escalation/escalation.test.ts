@@ -3,8 +3,8 @@ import { addCalendarDays, daysBetween } from '../../../../functions/domain/deadl
 import { computeDeadlines } from '../../../../functions/domain/deadlines/compute.ts';
 import { escalate, recipientKey } from '../../../../functions/domain/escalation/index.ts';
 import { todaySpan, zonesInUse } from '../../../../functions/domain/escalation/horizon.ts';
-import { pauseDeadline } from '../../../../functions/domain/requests/deadline-actions.ts';
-import { putRequest, startHarness, testConfig, type Harness } from './harness.ts';
+import { pauseDeadline } from '../../../../functions/domain/deadlines/ops/clock-stop.ts';
+import { putRequest, startHarness, testConfig, type Harness } from '../../../support/dynalite-harness.ts';
 
 const STAFF = ['privacy-team@example-video.test', 'second@example-video.test'];
 const DPO = 'dpo@example-video.test';

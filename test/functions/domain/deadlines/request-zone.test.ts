@@ -3,8 +3,8 @@ import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { JURISDICTIONS } from '#commons/config';
 import { computeDeadlines, jurisdictionCountries } from '../../../../functions/domain/deadlines/compute.ts';
-import { requestTimeZone, requestToday } from '../../../../functions/domain/requests/zone.ts';
-import { exampleConfig } from './support.ts';
+import { requestTimeZone, requestToday } from '../../../../functions/domain/deadlines/request-zone.ts';
+import { exampleConfig } from '../requests/support.ts';
 
 const ROOT = new URL('../../../../', import.meta.url).pathname;
 
@@ -48,13 +48,13 @@ describe("a request's time zone", () => {
   });
 
   it('is found without bundling the holiday calendars or the deadline engine', async () => {
-    const files = await bundledFiles('functions/domain/requests/zone.ts');
-    expect(files.some((f) => f.endsWith('functions/domain/requests/zone.ts'))).toBe(true);
+    const files = await bundledFiles('functions/domain/deadlines/request-zone.ts');
+    expect(files.some((f) => f.endsWith('functions/domain/deadlines/request-zone.ts'))).toBe(true);
     expect(files.filter((f) => f.includes('date-holidays') || /deadlines\/(holidays|compute)/.test(f))).toEqual([]);
   });
 
   it('keeps the staff queue and actions, escalation and metrics free of the deadline engine', async () => {
-    const entries = ['queries', 'staff', 'deadline-refusals'].map((m) => `functions/domain/requests/${m}.ts`);
+    const entries = ['requests/queries', 'requests/staff', 'deadlines/ops/refusals'].map((m) => `functions/domain/${m}.ts`);
     for (const entry of [...entries, 'functions/domain/escalation/index.ts', 'functions/domain/metrics/index.ts']) {
       const files = await bundledFiles(entry);
       expect(files.filter((f) => f.includes('date-holidays') || /deadlines\/(holidays|compute)/.test(f)), entry).toEqual([]);

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { yearMetrics } from '../../../../functions/domain/metrics/index.ts';
 import { DeleteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { backfillLedger, ledgerKey, readLedger, recordFact } from '../../../../functions/domain/metrics/ledger.ts';
-import { putRequest, startHarness, type Harness } from './harness.ts';
+import { putRequest, startHarness, type Harness } from '../../../support/dynalite-harness.ts';
 
 let h: Harness;
 beforeEach(async () => {

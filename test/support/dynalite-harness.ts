@@ -8,16 +8,16 @@ import { join } from 'node:path';
 import { DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { parseConfig, type DsarConfig, type Jurisdiction, type RequestType } from '#commons/config';
-import { computeDeadlines } from '../../../../functions/domain/deadlines/compute.ts';
-import type { AppContext } from '../../../../functions/domain/context.ts';
-import type { Mailer } from '../../../../functions/domain/notifications/mailer.ts';
-import type { Email } from '../../../../functions/domain/notifications/compose.ts';
-import { ackPendingKeys, keys, type RequestRecord, type RequestStatus, CLOSED_STATUSES } from '../../../../functions/domain/requests/model.ts';
-import { RequestRepository } from '../../../../functions/domain/requests/repository.ts';
-import { DynamoSuppressionList } from '../../../../functions/domain/suppression/list.ts';
-import type { TableAccess } from '../../../../functions/domain/requests/table.ts';
-import { startDynamoDb, type Emulator } from '../../../../infra/local/emulators.ts';
-import { ensureTable, requestTableDefinition } from '../../../../infra/local/seed.ts';
+import { computeDeadlines } from '../../functions/domain/deadlines/compute.ts';
+import type { AppContext } from '../../functions/domain/context.ts';
+import type { Mailer } from '../../functions/domain/notifications/mailer.ts';
+import type { Email } from '../../functions/domain/notifications/compose.ts';
+import { ackPendingKeys, keys, type RequestRecord, type RequestStatus, CLOSED_STATUSES } from '../../functions/domain/requests/model.ts';
+import { RequestRepository } from '../../functions/domain/requests/repository.ts';
+import { DynamoSuppressionList } from '../../functions/domain/suppression/list.ts';
+import type { TableAccess } from '../../functions/domain/requests/table.ts';
+import { startDynamoDb, type Emulator } from '../../infra/local/emulators.ts';
+import { ensureTable, requestTableDefinition } from '../../infra/local/seed.ts';
 
 export const TABLE = 'dsar-requests-test';
 
@@ -82,7 +82,7 @@ export interface Harness {
 }
 
 export async function startHarness(config: DsarConfig = testConfig()): Promise<Harness> {
-  const dir = mkdtempSync(join(tmpdir(), 'dsar-deadline-ops-'));
+  const dir = mkdtempSync(join(tmpdir(), 'dsar-domain-'));
   const emulator = await startDynamoDb('127.0.0.1', 0, dir);
   const raw = new DynamoDBClient({ endpoint: emulator.url, region: 'eu-north-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
   await ensureTable(raw, requestTableDefinition(TABLE));

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { computeDeadlines, shiftDueDates } from '../../../../functions/domain/deadlines/compute.ts';
-import { extendDeadline } from '../../../../functions/domain/deadline-ops/extension.ts';
-import { staffActions } from '../../../../functions/domain/requests/staff.ts';
+import { computeDeadlines, shiftDueDates } from '../../../../../functions/domain/deadlines/compute.ts';
+import { extendDeadline } from '../../../../../functions/domain/deadlines/ops/extension.ts';
+import { staffActions } from '../../../../../functions/domain/requests/staff.ts';
 import {
   pauseDeadline,
   resumeDeadline,
   subjectReplied,
-} from '../../../../functions/domain/requests/deadline-actions.ts';
-import { putRequest, startHarness, testConfig, type Harness } from './harness.ts';
+} from '../../../../../functions/domain/deadlines/ops/clock-stop.ts';
+import { putRequest, startHarness, testConfig, type Harness } from '../../../../support/dynalite-harness.ts';
 
 let h: Harness;
 
