@@ -17,7 +17,7 @@ import { computeDeadlines, jurisdictionCountries } from '../deadlines/compute.ts
 import { DeadlineInputError } from '../deadlines/errors.ts';
 import type { AppContext } from '../context.ts';
 import { ackPendingKeys, CLOSED_STATUSES, keys, normalizeEmail, type RequestRecord } from './model.ts';
-import { retentionFields } from './retention.ts';
+import { retentionFields } from '../retention/subjects.ts';
 import { decoyVerification } from './verification.ts';
 import { checkAgent, type CheckedAgent, type NewAgent } from '../agents/agent.ts';
 import { removePermission, storePermission } from '../agents/permission.ts';

@@ -10,7 +10,7 @@ import { ExecutionDoesNotExist, StopExecutionCommand } from '@aws-sdk/client-sfn
 import { badRequest, conflict } from '#commons/errors';
 import type { AppContext } from '../context.ts';
 import { CLOSED_STATUSES, type DenialReason, type RequestRecord, type RequestStatus, type TaskKind, type Transition } from './model.ts';
-import { retentionFields } from './retention.ts';
+import { retentionFields } from '../retention/subjects.ts';
 import { StateConflict, type UpdateConditions } from './repository.ts';
 import { completeTask } from './tasks.ts';
 import { notifyOutcome } from '../workflow/notify.ts';

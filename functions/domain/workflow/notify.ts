@@ -11,7 +11,7 @@ import { cancelled, completion, denial, erasureReport, unverifiedClosed } from '
 import { closeErasure } from './erasure-report.ts';
 import { erasureReportIn } from './erasure-report-language.ts';
 import { translator } from '../i18n/index.ts';
-import { retentionFields } from '../requests/retention.ts';
+import { retentionFields } from '../retention/subjects.ts';
 import { requestTimeZone } from '../deadlines/request-zone.ts';
 import { links, type AppContext } from '../context.ts';
 import type { DenialReason, RequestStatus } from '../requests/model.ts';

@@ -10,7 +10,7 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { startDynamoDb, type Emulator } from '../../../../infra/local/emulators.ts';
 import { assertIndexes, requestTableDefinition } from '../../../../infra/local/seed.ts';
-import { purgeAfter, sweepSubjectRetention } from '#domain/requests/retention';
+import { purgeAfter, sweepSubjectRetention } from '#domain/retention/subjects';
 import { parseConfig } from '#commons/config';
 import { readFileSync } from 'node:fs';
 

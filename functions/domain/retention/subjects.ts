@@ -12,8 +12,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { DsarConfig } from '#commons/config';
-import { forgetSubjectMessages } from './messages.ts';
-import { keys, PURGE_INDEX, type RequestRecord } from './model.ts';
+import { forgetSubjectMessages } from '../requests/messages.ts';
+import { keys, PURGE_INDEX, type RequestRecord } from '../requests/model.ts';
 
 /** When a request closed at `closedAt` gives up its subject fields. */
 export function purgeAfter(config: DsarConfig, closedAt: string): string {

@@ -5,8 +5,8 @@
  * left behind, so a laptop keeps a subject's staged records no longer than AWS would.
  */
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { deleteKeys } from './cleanup.ts';
-import { STAGING_ROOT } from './keys.ts';
+import { deleteKeys } from '../staging/cleanup.ts';
+import { STAGING_ROOT } from '../staging/keys.ts';
 
 /**
  * The staging bucket's lifecycle expiration on AWS (infra/stack/dsar-orchestrator.ts uses this value)

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DeleteObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { STAGING_RETENTION_DAYS, sweepExpiredStaging } from '#domain/staging/sweep';
+import { STAGING_RETENTION_DAYS, sweepExpiredStaging } from '#domain/retention/staging';
 
 const s3 = mockClient(S3Client);
 afterEach(() => s3.reset());

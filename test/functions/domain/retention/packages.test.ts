@@ -1,8 +1,8 @@
 import { afterEach, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DeleteObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { sweepExpiredPackages } from '#domain/requests/sweep';
-import { testContext } from './support.ts';
+import { sweepExpiredPackages } from '#domain/retention/packages';
+import { testContext } from '../requests/support.ts';
 
 const s3 = mockClient(S3Client);
 afterEach(() => s3.reset());
