@@ -19,8 +19,12 @@ import type { AppContext } from '../context.ts';
 import { ackPendingKeys, CLOSED_STATUSES, keys, normalizeEmail, type RequestRecord } from './model.ts';
 import { retentionFields } from '../retention/subjects.ts';
 import { decoyVerification } from './verification.ts';
+import { nameProblem } from './names.ts';
 import { checkAgent, type CheckedAgent, type NewAgent } from '../agents/agent.ts';
 import { removePermission, storePermission } from '../agents/permission.ts';
+
+// Where the name checks lived before names.ts; the request handler's schema reads the limit here.
+export { NAME_MAX_LENGTH, nameProblem } from './names.ts';
 
 export interface NewRequest {
   type: RequestType;
@@ -40,27 +44,12 @@ export interface IntakeAnswer {
   status: 'received';
 }
 
-/** A name is printed in mails from the company's own address: it must not be able to carry a lure. */
-export const NAME_MAX_LENGTH = 200;
 /** The free-text details of a request: enough to say what is wrong or which mails arrive, not a document. */
 export const DETAILS_MAX_LENGTH = 2000;
 /** BCP 47 tags are short; the longest sensible one is well under this. */
 export const LOCALE_MAX_LENGTH = 35;
 
-// Control characters, invisible formatting (bidi overrides, zero-width), line and paragraph separators.
-const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
-// A scheme (`https://`, `mailto:`), `www.`, an address, or a host name (`evil.example`, `bit.ly/x`).
-const ADDRESS_LIKE = /[a-z][a-z0-9+.-]*:\/\/|\bmailto:|\bwww\.|@|[\p{L}\p{N}-]+\.\p{L}{2,}(?=$|[\s/?#:,;)])/iu;
-
-/** What is wrong with a subject's name, or undefined when it may be stored and quoted. */
-export function nameProblem(name: string): string | undefined {
-  if (name.length > NAME_MAX_LENGTH) return `name must be at most ${NAME_MAX_LENGTH} characters`;
-  if (INVISIBLE.test(name)) return 'name must not contain line breaks, control or invisible characters';
-  if (ADDRESS_LIKE.test(name)) return 'name must not contain a web or email address';
-  return undefined;
-}
-
-// As INVISIBLE, but line breaks and tabs are how people write a paragraph.
+// As names.ts's INVISIBLE, but line breaks and tabs are how people write a paragraph.
 const INVISIBLE_IN_TEXT = /[^\P{Cc}\n\r\t]|[\p{Cf}\p{Zl}\p{Zp}]/u;
 
 /** What is wrong with a request's details, or undefined when they may be stored and shown to staff. */
