@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, SNSEvent } from 'aws-lambda';
 import { subjectHash } from '#commons/tokens';
-import { requestRecord, testConfig } from '../../support/dynalite-harness.ts';
+import { requestRecord, testConfig } from '../../../support/dynalite-harness.ts';
 
 type Handler = (event: SNSEvent, context: Context) => Promise<{ outcomes: Array<{ recorded: boolean; reason?: string }> }>;
 
@@ -14,7 +14,7 @@ const request = { ...requestRecord({ receivedAt: '2026-11-20T10:00:00Z' }), subj
 
 beforeAll(async () => {
   Object.assign(process.env, { DSAR_CONFIG: JSON.stringify(testConfig()), DSAR_TABLE: 'dsar-requests' });
-  handler = (await import('../../../functions/handlers/events/record-mail-event.ts')).handler as unknown as Handler;
+  handler = (await import('../../../../functions/handlers/events/record-mail-event.ts')).handler as unknown as Handler;
 });
 beforeEach(() => {
   db.reset();

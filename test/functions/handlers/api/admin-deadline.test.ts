@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { FUNCTIONS } from '../../../infra/functions.ts';
-import { handlerEnvironment, putRequest, startHarness, type Harness } from '../../support/dynalite-harness.ts';
-import { checked, lambdaContext } from './support.ts';
+import { FUNCTIONS } from '../../../../infra/functions.ts';
+import { handlerEnvironment, putRequest, startHarness, type Harness } from '../../../support/dynalite-harness.ts';
+import { checked, lambdaContext } from '../support.ts';
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -17,8 +17,8 @@ beforeAll(async () => {
   h = await startHarness();
   Object.assign(process.env, handlerEnvironment(h));
   ses.on(SendEmailCommand).resolves({ MessageId: 'm-1' });
-  deadlineHandler = checked((await import('../../../functions/handlers/api/admin-deadline.ts')).handler as unknown as Handler);
-  metricsHandler = checked((await import('../../../functions/handlers/api/admin-metrics.ts')).handler as unknown as Handler);
+  deadlineHandler = checked((await import('../../../../functions/handlers/api/admin-deadline.ts')).handler as unknown as Handler);
+  metricsHandler = checked((await import('../../../../functions/handlers/api/admin-metrics.ts')).handler as unknown as Handler);
 });
 afterAll(async () => {
   ses.restore();

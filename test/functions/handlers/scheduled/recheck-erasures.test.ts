@@ -8,9 +8,9 @@ import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { CreateTableCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
-import type { RecheckSummary } from '../../../functions/domain/erasure-recheck/index.ts';
-import { handlerEnvironment, putRequest, startHarness, type Harness } from '../../support/dynalite-harness.ts';
-import { lambdaContext } from './support.ts';
+import type { RecheckSummary } from '../../../../functions/domain/erasure-recheck/index.ts';
+import { handlerEnvironment, putRequest, startHarness, type Harness } from '../../../support/dynalite-harness.ts';
+import { lambdaContext } from '../support.ts';
 
 type Handler = (event: unknown, context: Context) => Promise<RecheckSummary>;
 
@@ -31,7 +31,7 @@ beforeAll(async () => {
   await waitUntilTableExists({ client: h.access.db, maxWaitTime: 20, minDelay: 0.05, maxDelay: 0.2 }, { TableName: 'accounts' });
   Object.assign(process.env, handlerEnvironment(h));
   ses.on(SendEmailCommand).resolves({ MessageId: 'm-1' });
-  handler = (await import('../../../functions/handlers/scheduled/recheck-erasures.ts')).handler as unknown as Handler;
+  handler = (await import('../../../../functions/handlers/scheduled/recheck-erasures.ts')).handler as unknown as Handler;
 });
 afterAll(async () => {
   ses.restore();

@@ -2,11 +2,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { hashToken } from '#commons/tokens';
-import { subjectReply, subjectStatus } from '../../../functions/domain/requests/subject.ts';
+import { subjectReply, subjectStatus } from '../../../../functions/domain/requests/subject.ts';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { handlerEnvironment, putRequest, startHarness, type Harness } from '../../support/dynalite-harness.ts';
-import { checked, lambdaContext } from './support.ts';
-import { addNote } from '../../../functions/domain/requests/notes.ts';
+import { handlerEnvironment, putRequest, startHarness, type Harness } from '../../../support/dynalite-harness.ts';
+import { checked, lambdaContext } from '../support.ts';
+import { addNote } from '../../../../functions/domain/requests/notes.ts';
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -19,8 +19,8 @@ beforeAll(async () => {
   h = await startHarness();
   Object.assign(process.env, handlerEnvironment(h));
   ses.on(SendEmailCommand).resolves({ MessageId: 'm-1' });
-  conversation = checked((await import('../../../functions/handlers/api/admin-conversation.ts')).handler as unknown as Handler);
-  getRequest = checked((await import('../../../functions/handlers/api/admin-get-request.ts')).handler as unknown as Handler);
+  conversation = checked((await import('../../../../functions/handlers/api/admin-conversation.ts')).handler as unknown as Handler);
+  getRequest = checked((await import('../../../../functions/handlers/api/admin-get-request.ts')).handler as unknown as Handler);
 });
 afterAll(async () => {
   ses.restore();

@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import type { Context } from 'aws-lambda';
-import { addCalendarDays } from '../../../functions/domain/deadlines/calendar.ts';
-import { handlerEnvironment, putRequest, startHarness, type Harness } from '../../support/dynalite-harness.ts';
-import { lambdaContext } from './support.ts';
+import { addCalendarDays } from '../../../../functions/domain/deadlines/calendar.ts';
+import { handlerEnvironment, putRequest, startHarness, type Harness } from '../../../support/dynalite-harness.ts';
+import { lambdaContext } from '../support.ts';
 
 type Handler = (event: unknown, context: Context) => Promise<{ overdue: number; fired: number; digests: number }>;
 
@@ -24,7 +24,7 @@ beforeAll(async () => {
     POWERTOOLS_METRICS_DISABLED: 'false',
   });
   ses.on(SendEmailCommand).resolves({ MessageId: 'm-1' });
-  handler = (await import('../../../functions/handlers/scheduled/escalate.ts')).handler as unknown as Handler;
+  handler = (await import('../../../../functions/handlers/scheduled/escalate.ts')).handler as unknown as Handler;
 });
 afterAll(async () => {
   ses.restore();
