@@ -1,12 +1,10 @@
-/** The calendar date of an instant in a time zone, as `YYYY-MM-DD`: deadlines are dates in the controller's zone. */
-const formatters = new Map<string, Intl.DateTimeFormat>();
+/**
+ * The calendar date of an instant in a time zone, as `YYYY-MM-DD`: deadlines are dates in the controller's
+ * zone. The engine's own `localDate` (./timezone.ts, which imports nothing heavy) under the argument order
+ * the request code uses; it had a formatter of its own before deadlines got one home.
+ */
+import { localDate } from './timezone.ts';
 
 export function dateIn(timeZone: string, at: Date): string {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    // en-CA formats as YYYY-MM-DD.
-    f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
-    formatters.set(timeZone, f);
-  }
-  return f.format(at);
+  return localDate(at, timeZone);
 }
