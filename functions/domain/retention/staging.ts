@@ -4,9 +4,9 @@
  * as soon as a package is built or an erasure closed; this catches what a failed or abandoned request
  * left behind, so a laptop keeps a subject's staged records no longer than AWS would.
  */
-import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { deleteKeys } from '../staging/cleanup.ts';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { STAGING_ROOT } from '../staging/keys.ts';
+import { deleteObjectsOlderThan } from './expired-objects.ts';
 
 /**
  * The staging bucket's lifecycle expiration on AWS (infra/stack/dsar-orchestrator.ts uses this value)
@@ -23,17 +23,5 @@ export async function sweepExpiredStaging(
   now: Date,
   retentionDays = STAGING_RETENTION_DAYS,
 ): Promise<number> {
-  const cutoff = now.getTime() - retentionDays * 86_400_000;
-  let deleted = 0;
-  let token: string | undefined;
-  do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `${STAGING_ROOT}/`, ContinuationToken: token }));
-    const expired = (page.Contents ?? []).flatMap((o) => (o.Key && o.LastModified && o.LastModified.getTime() < cutoff ? [o.Key] : []));
-    if (expired.length) {
-      await deleteKeys(s3, bucket, expired);
-      deleted += expired.length;
-    }
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
-  return deleted;
+  return deleteObjectsOlderThan(s3, bucket, `${STAGING_ROOT}/`, now.getTime() - retentionDays * 86_400_000);
 }

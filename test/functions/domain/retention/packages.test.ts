@@ -30,3 +30,11 @@ it('deletes only packages older than the link lifetime, over every page', async 
   expect(keys).toEqual(['exports/a/old.zip', 'exports/c/old.zip']);
   expect(s3.commandCalls(ListObjectsV2Command)[1]!.args[0].input).toMatchObject({ Bucket: 'dsar-exports', Prefix: 'exports/', ContinuationToken: 'next' });
 });
+
+it('fails instead of counting a package S3 reports it could not delete, so the next run tries it again', async () => {
+  const ctx = testContext();
+  s3.on(ListObjectsV2Command).resolves({ Contents: [{ Key: 'exports/a/old.zip', LastModified: new Date(ctx.clock.now().getTime() - 30 * 86_400_000) }] });
+  s3.on(DeleteObjectsCommand).resolves({ Errors: [{ Key: 'exports/a/old.zip', Code: 'AccessDenied' }] });
+
+  await expect(sweepExpiredPackages(ctx)).rejects.toThrow(/exports\/a\/old.zip: AccessDenied/);
+});
