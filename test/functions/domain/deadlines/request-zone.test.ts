@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { JURISDICTIONS } from '#commons/config';
 import { computeDeadlines, jurisdictionCountries } from '../../../../functions/domain/deadlines/compute.ts';
 import { requestTimeZone, requestToday } from '../../../../functions/domain/deadlines/request-zone.ts';
-import { exampleConfig } from '../requests/support.ts';
+import { exampleConfig } from '../../../support/in-memory-context.ts';
 
 const ROOT = new URL('../../../../', import.meta.url).pathname;
 

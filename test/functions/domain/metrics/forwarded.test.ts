@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { computeMetrics, metricsCsv } from '#domain/metrics/index';
 import type { LedgerRow } from '#domain/metrics/ledger';
-import { exampleConfig } from '../requests/support.ts';
+import { exampleConfig } from '../../../support/in-memory-context.ts';
 
 const row = (requestId: string, status: LedgerRow['status'], closedAt?: string): LedgerRow => ({
   requestId,

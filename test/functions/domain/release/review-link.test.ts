@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { RequestError } from '#commons/errors';
 import { packageReviewUrl } from '#domain/release/review-link';
-import { OTHER_ID, REQUEST_ID, requestRecord, testContext, type TestContext } from '../requests/support.ts';
+import { OTHER_ID, REQUEST_ID, requestRecord, testContext, type TestContext } from '../../../support/in-memory-context.ts';
 
 let ctx: TestContext;
 const KEY = `exports/${REQUEST_ID}/access-${REQUEST_ID}.zip`;

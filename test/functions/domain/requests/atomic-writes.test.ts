@@ -12,7 +12,7 @@ import type { RequestRecord, Verification } from '#domain/requests/model';
 import { StateConflict } from '#domain/requests/repository';
 import { resendCode, verifyCode } from '#domain/requests/verification';
 import { putRequest, startHarness, type Harness } from '../../../support/dynalite-harness.ts';
-import { verificationFor } from './support.ts';
+import { verificationFor } from '../../../support/in-memory-context.ts';
 
 let h: Harness;
 let ctx: AppContext;

@@ -6,7 +6,7 @@ import type { PartnerMark } from '#domain/requests/model';
 import { forwardToPartner, notPartnerCustomer, recordPartnerInstruction } from '#domain/requests/partner-actions';
 import { approve, deny, staffActions } from '#domain/requests/staff';
 import { assertVerifiedAndApproved } from '#domain/workflow/collect';
-import { REQUEST_ID, requestRecord, testContext, verificationFor, type TestContext } from './support.ts';
+import { REQUEST_ID, requestRecord, testContext, verificationFor, type TestContext } from '../../../support/in-memory-context.ts';
 
 const sfn = mockClient(SFNClient);
 let ctx: TestContext;

@@ -4,7 +4,7 @@ import { DynamoDBClient, ConditionalCheckFailedException } from '@aws-sdk/client
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { OPEN_INDEX, STATUS_INDEX, SUBJECT_INDEX } from '#domain/requests/model';
 import { RequestNotFound, RequestRepository, StateConflict } from '#domain/requests/repository';
-import { REQUEST_ID, requestRecord } from './support.ts';
+import { REQUEST_ID, requestRecord } from '../../../support/in-memory-context.ts';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const repo = new RequestRepository(DynamoDBDocumentClient.from(new DynamoDBClient({})), 'dsar-table');

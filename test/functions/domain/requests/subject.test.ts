@@ -4,7 +4,7 @@ import { logger } from '#commons/observability';
 import { pauseDeadline } from '#domain/deadlines/ops/clock-stop';
 import { downloadUrl, subjectReply, subjectStatus } from '#domain/requests/subject';
 import { putRequest, startHarness, testConfig, type Harness } from '../../../support/dynalite-harness.ts';
-import { OTHER_ID, REQUEST_ID, hashToken, requestRecord, testContext, type TestContext } from './support.ts';
+import { OTHER_ID, REQUEST_ID, hashToken, requestRecord, testContext, type TestContext } from '../../../support/in-memory-context.ts';
 
 let ctx: TestContext;
 const TOKEN = 'status-token-abc';

@@ -15,7 +15,7 @@ import { notifyOutcome } from '#domain/workflow/notify';
 import { MAIL_LEASE_MS, mailOnce } from '#domain/notifications/once';
 import type { RequestRecord, RequestStatus, Transition } from '#domain/requests/model';
 import { putRequest, startHarness, type Harness, type RequestSeed } from '../../../support/dynalite-harness.ts';
-import { failedOutcome } from './support.ts';
+import { failedOutcome } from '../../../support/in-memory-context.ts';
 
 const sfn = mockClient(SFNClient);
 let h: Harness;

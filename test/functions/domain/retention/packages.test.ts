@@ -2,7 +2,7 @@ import { afterEach, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DeleteObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { sweepExpiredPackages } from '#domain/retention/packages';
-import { testContext } from '../requests/support.ts';
+import { testContext } from '../../../support/in-memory-context.ts';
 
 const s3 = mockClient(S3Client);
 afterEach(() => s3.reset());

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { translator } from '#domain/i18n/index';
 import { hashToken } from '#commons/tokens';
 import { recordReceipt } from '#domain/workflow/receipt';
-import { OTHER_ID, REQUEST_ID, SUBJECT_EMAIL, tokenLinkIn, requestRecord, testContext, type TestContext } from '../requests/support.ts';
+import { OTHER_ID, REQUEST_ID, SUBJECT_EMAIL, tokenLinkIn, requestRecord, testContext, type TestContext } from '../../../support/in-memory-context.ts';
 
 let ctx: TestContext;
 

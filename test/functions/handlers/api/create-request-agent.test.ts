@@ -10,7 +10,7 @@ import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { resetAppContext } from '#domain/context';
 import { resetClients } from '#commons/clients';
 import type { RequestRecord } from '#domain/requests/model';
-import { exampleConfigJson } from '../../domain/requests/support.ts';
+import { exampleConfigJson } from '../../../support/in-memory-context.ts';
 import { startHarness, TABLE, type Harness } from '../../../support/dynalite-harness.ts';
 import { startS3rver, S3RVER_CREDENTIALS, type S3rverHandle } from '../../../support/s3rver.ts';
 import { agentInput, htmlDocument, jpegDocument, pdfDocument, pngDocument } from '../../../support/agent-documents.ts';

@@ -29,7 +29,7 @@ import type { TodoStore } from '#domain/todos/store';
 import { todoNumber, type TodoDueMarker, type TodoItem } from '#domain/todos/model';
 import type { SuppressionEntry, SuppressionList } from '#domain/suppression/list';
 
-export const EXAMPLE_CONFIG_PATH = new URL('../../../../config/example.config.json', import.meta.url);
+export const EXAMPLE_CONFIG_PATH = new URL('../../config/example.config.json', import.meta.url);
 
 export function exampleConfigJson(): Record<string, unknown> {
   return JSON.parse(readFileSync(EXAMPLE_CONFIG_PATH, 'utf8')) as Record<string, unknown>;
@@ -455,7 +455,7 @@ export function failedOutcome(connectorId: string): ConnectorOutcome {
 }
 
 /** The key unit tests hash codes with (vitest.config.ts points DSAR_CODE_KEY_FILE at it). */
-export const TEST_CODE_KEY = readFileSync(new URL('../../../support/code-key.test-only', import.meta.url), 'utf8').trim();
+export const TEST_CODE_KEY = readFileSync(new URL('./code-key.test-only', import.meta.url), 'utf8').trim();
 
 /** A verification state for `code`, sent now, expiring after the configured TTL. */
 export function verificationFor(requestId: string, code: string, overrides: Partial<RequestRecord['verification']> = {}): Verification {
