@@ -35,7 +35,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { parseConfig, type DsarConfig } from '../../functions/commons/config.ts';
-import { STAGING_RETENTION_DAYS } from '../../functions/domain/staging/sweep.ts';
+import { STAGING_RETENTION_DAYS } from '../../functions/domain/retention/staging.ts';
 import { substitute } from '../asl.ts';
 import { CONNECTOR_SIDE_FILES, REQUIRE_BANNER, sideFileCommand } from '../bundling.ts';
 import { FUNCTIONS, type FunctionSpec, type Grant } from '../functions.ts';

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { requestRecord } from '../functions/domain/requests/support.ts';
+import { requestRecord } from '../support/in-memory-context.ts';
 import type { TestRuntime } from '../support/runtime.ts';
 import { screenshot, startConsoleRig, stopConsoleRig, watchErrors } from './browser.ts';
 

@@ -29,7 +29,7 @@ import { erasureReportIn } from '#domain/workflow/erasure-report-language';
 import type { ErasureReport } from '#domain/requests/model';
 import { appliedPolicy, connectorName } from '#commons/config';
 import { type Email } from '#domain/notifications/compose';
-import { exampleConfig } from '../functions/domain/requests/support.ts';
+import { exampleConfig } from '../support/in-memory-context.ts';
 import { launchChromium } from './browser.ts';
 
 const SHOTS = join(process.cwd(), 'test-results', 'mails');

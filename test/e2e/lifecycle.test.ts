@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { requestRecord } from '../functions/domain/requests/support.ts';
+import { requestRecord } from '../support/in-memory-context.ts';
 import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
 import { releasePackage } from '../support/release.ts';
 

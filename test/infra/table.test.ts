@@ -14,14 +14,14 @@ import type { AppContext } from '#domain/context';
 import { escalate } from '#domain/escalation/index';
 import { backfillLedger, readLedger } from '#domain/metrics/ledger';
 import { listQueue, subjectHistory } from '#domain/requests/queries';
-import { sweepSubjectRetention } from '#domain/requests/retention';
+import { sweepSubjectRetention } from '#domain/retention/subjects';
 import { keys, type RequestRecord } from '#domain/requests/model';
 import { RequestRepository } from '#domain/requests/repository';
 import { DynamoSuppressionList } from '#domain/suppression/list';
 import { startDynamoDb, type Emulator } from '../../infra/local/emulators.ts';
 import { ensureTable, requestTableDefinition } from '../../infra/local/seed.ts';
 import { TABLE_INDEXES, projectionOf } from '../../infra/table.ts';
-import { RecordingMailer, requestRecord, testConfig } from '../functions/domain/deadline-ops/harness.ts';
+import { RecordingMailer, requestRecord, testConfig } from '../support/dynalite-harness.ts';
 
 interface Side {
   table: string;

@@ -6,7 +6,7 @@
  */
 import { badRequest } from '#commons/errors';
 import type { DsarConfig } from '#commons/config';
-import { nameProblem } from '../requests/intake.ts';
+import { nameProblem } from '../requests/names.ts';
 import { normalizeEmail, type AgentOnRecord, type AgentRelationship } from '../requests/model.ts';
 import { checkPermission, type CheckedPermission } from './permission.ts';
 

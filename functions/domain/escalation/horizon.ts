@@ -5,8 +5,8 @@
  */
 import { JURISDICTIONS, type DsarConfig, type Jurisdiction } from '#commons/config';
 import { jurisdictionCountries } from '../deadlines/zones.ts';
-import { dateIn } from '../requests/local-date.ts';
-import { requestTimeZone } from '../requests/zone.ts';
+import { dateIn } from '../deadlines/local-date.ts';
+import { requestTimeZone } from '../deadlines/request-zone.ts';
 
 /**
  * Every zone a request can be counted in under this configuration: the laws intake accepts (every law

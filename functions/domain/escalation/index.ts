@@ -20,7 +20,7 @@ import { rememberTaskReminder, taskReminders, unclaimTaskReminder, type TaskFire
 import { links, type AppContext } from '../context.ts';
 import { ACK_INDEX, ANSWERED_OPEN_STATUSES, ESCALATION_ATTRIBUTES, OPEN_INDEX, keys, type RequestRecord } from '../requests/model.ts';
 import { tableAccess, type TableAccess } from '../requests/table.ts';
-import { requestToday } from '../requests/zone.ts';
+import { requestToday } from '../deadlines/request-zone.ts';
 import { todaySpan, zonesInUse } from './horizon.ts';
 
 /** An acknowledgement missed longer ago than this is no longer chased (the due date escalations take over). */

@@ -16,8 +16,8 @@ import { daysBetween } from '../deadlines/calendar.ts';
 import type { AppContext } from '../context.ts';
 import { DENIAL_REASONS } from '../requests/model.ts';
 import { tableAccess, type TableAccess } from '../requests/table.ts';
-import { dateIn } from '../requests/local-date.ts';
-import { requestTimeZone } from '../requests/zone.ts';
+import { dateIn } from '../deadlines/local-date.ts';
+import { requestTimeZone } from '../deadlines/request-zone.ts';
 import { readLedger, type LedgerRow } from './ledger.ts';
 
 /** Denial reasons reported: staff's reasons, and a request closed because the identity was never verified. */

@@ -8,7 +8,7 @@ import { connectorName, type DsarConfig } from '#commons/config';
 import { localText } from '#commons/local-text';
 import type { Translator } from '../i18n/index.ts';
 import type { RequestRecord } from '../requests/model.ts';
-import { requestTimeZone } from '../requests/zone.ts';
+import { requestTimeZone } from '../deadlines/request-zone.ts';
 import { compose, type Email } from './compose.ts';
 
 export function optOutConfirmation(config: DsarConfig, r: RequestRecord, t: Translator): Email {

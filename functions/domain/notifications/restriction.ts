@@ -8,7 +8,7 @@
 import { connectorName, type DsarConfig } from '#commons/config';
 import type { Translator } from '../i18n/index.ts';
 import type { ConnectorOutcome, RequestRecord } from '../requests/model.ts';
-import { requestTimeZone } from '../requests/zone.ts';
+import { requestTimeZone } from '../deadlines/request-zone.ts';
 import { compose, type Email } from './compose.ts';
 import { recipientLines } from './recipient-lines.ts';
 

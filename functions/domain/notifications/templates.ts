@@ -99,7 +99,7 @@ export function cancelled(config: DsarConfig, r: RequestFacts, reason: string | 
 }
 
 /**
- * `expiresAt` is an instant: the day it falls on in `timeZone` (the request's, ../requests/zone.ts), not
+ * `expiresAt` is an instant: the day it falls on in `timeZone` (the request's, ../deadlines/request-zone.ts), not
  * in UTC, where a link that ends at 00:30 in Oslo would read as ending the day before.
  */
 export function completion(config: DsarConfig, r: RequestFacts, downloadUrl: string, expiresAt: string, partial: string[] | undefined, t: Translator, timeZone?: string): Email {

@@ -10,6 +10,7 @@
  * a phone. At most REPORT_ROWS records per object; every record and field is in data.json and the CSVs.
  */
 import type { DsarConfig, Origin } from '#commons/config';
+import { escapeHtml as escapeText } from '#commons/html';
 import { localText } from '#commons/local-text';
 import { translator, type Translator } from '../i18n/index.ts';
 import { countryName, recipientsOf, systemFacts, type SystemFacts } from './art15.ts';
@@ -22,10 +23,9 @@ import { connectorConfig, type RecordView } from './view.ts';
 import { withheldSection } from './withheld-section.ts';
 import { OPT_OUT_OBJECT } from '../suppression/opt-out-object.ts';
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
+/** A value as the report shows it (objects as JSON), escaped by the one HTML escape (#commons/html). */
 export function escapeHtml(value: unknown): string {
-  return cellText(value).replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+  return escapeText(cellText(value));
 }
 
 /** A link only for http(s) addresses; anything else (say `javascript:`) is shown as text. */

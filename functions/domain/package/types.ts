@@ -21,7 +21,7 @@ export interface PackageRequest {
   subject: { email: string; name?: string };
   /** The request's language tag (`nb-NO`): the report is written in it, English when absent or unknown. */
   locale?: string;
-  /** IANA zone the report shows moments in (the request's, requests/zone.ts); the organisation's when absent. */
+  /** IANA zone the report shows moments in (the request's, deadlines/request-zone.ts); the organisation's when absent. */
   timeZone?: string;
 }
 

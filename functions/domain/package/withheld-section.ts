@@ -4,9 +4,9 @@
  * (which has no report). In the subject's language; only the system, the kind of record, the record id
  * and the field name are named, never a withheld value.
  */
+import { escapeHtml } from '#commons/html';
 import { translator, type Translator } from '../i18n/index.ts';
 import type { MessageKey } from '../i18n/catalogue.ts';
-import { escapeHtml } from './html.ts';
 import type { AssembleInput } from './types.ts';
 import { ObjectDictionary } from './dictionary.ts';
 import { connectorConfig } from './view.ts';

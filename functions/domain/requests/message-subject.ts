@@ -10,7 +10,7 @@ import { staffMessageMail } from '../notifications/staff-message.ts';
 import { MESSAGE_MAX_LENGTH, STAFF_MESSAGE } from './messages.ts';
 import { CLOSED_STATUSES } from './model.ts';
 import { StateConflict } from './repository.ts';
-import { requestToday } from './zone.ts';
+import { requestToday } from '../deadlines/request-zone.ts';
 
 /**
  * At most this many messages to one subject in a day: more than any real exchange needs, few enough

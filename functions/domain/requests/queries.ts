@@ -8,8 +8,8 @@ import { addCalendarDays, daysBetween } from '../deadlines/calendar.ts';
 import { threadOf } from './messages.ts';
 import { notesOf } from './notes.ts';
 import { staffActions } from './staff.ts';
-import { dateIn } from './local-date.ts';
-import { requestToday } from './zone.ts';
+import { dateIn } from '../deadlines/local-date.ts';
+import { requestToday } from '../deadlines/request-zone.ts';
 import { ANSWERED_OPEN_STATUSES, CLOSED_STATUSES, normalizeEmail, type Preview, type RequestRecord, type RequestStatus } from './model.ts';
 
 /**

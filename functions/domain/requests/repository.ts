@@ -47,10 +47,10 @@ export class RequestNotFound extends Error {
   override name = 'RequestNotFound';
 }
 
-/** A conditional write lost: the request is not in the state the caller expected. */
-export class StateConflict extends Error {
-  override name = 'StateConflict';
-}
+// Defined apart (./state-conflict.ts) so the task store can throw it without importing the repository;
+// every caller catches it from here.
+import { StateConflict } from './state-conflict.ts';
+export { StateConflict };
 
 /** When a conditional update may happen; every condition must hold. */
 export interface UpdateConditions {

@@ -11,15 +11,15 @@ import { ExecutionDoesNotExist, StopExecutionCommand } from '@aws-sdk/client-sfn
 import { badRequest, conflict } from '#commons/errors';
 import type { AppContext } from '../context.ts';
 import { CLOSED_STATUSES, type DenialReason, type RequestRecord, type RequestStatus, type TaskKind, type Transition } from './model.ts';
-import { retentionFields } from './retention.ts';
+import { retentionFields } from '../retention/subjects.ts';
 import { StateConflict, type UpdateConditions } from './repository.ts';
 import { completeTask } from './tasks.ts';
 import { sendRefusal, TaskRefusal } from './task-refusal.ts';
 import { notifyOutcome } from '../workflow/notify.ts';
 import { acceptsPartial, attentionActions, isRetryable, needsAttention } from '../workflow/attention.ts';
-import { extensionRefusal } from '../deadline-ops/extension.ts';
-import { answeredRefusal, clockStopRefusal } from './deadline-refusals.ts';
-import { requestToday } from './zone.ts';
+import { extensionRefusal } from '../deadlines/ops/extension.ts';
+import { answeredRefusal, clockStopRefusal } from '../deadlines/ops/refusals.ts';
+import { requestToday } from '../deadlines/request-zone.ts';
 import { discardUnreleased } from '../release/discard.ts';
 import { partnerHold, reopenable } from '../partners/match.ts';
 

@@ -9,12 +9,12 @@ import { conflict, forbidden, gone, notFound } from '#commons/errors';
 import { logger } from '#commons/observability';
 import { hashToken, sameHash } from '#commons/tokens';
 import type { AppContext } from '../context.ts';
-import { subjectReplied } from './deadline-actions.ts';
+import { subjectReplied } from '../deadlines/ops/clock-stop.ts';
 import { subjectAnswered } from './message-subject.ts';
 import { STAFF_MESSAGE, SUBJECT_MESSAGE } from './messages.ts';
 import { CLOSED_STATUSES, type ErasureReport, type RequestRecord } from './model.ts';
 import { pickLocale } from '../i18n/locale.ts';
-import { requestTimeZone } from './zone.ts';
+import { requestTimeZone } from '../deadlines/request-zone.ts';
 import { erasureReportIn } from '../workflow/erasure-report-language.ts';
 
 /** The statuses as the subject reads them: internal steps collapse into "in progress". */

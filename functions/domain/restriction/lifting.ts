@@ -18,7 +18,7 @@ import { mailOnce } from '../notifications/once.ts';
 import type { RequestRecord } from '../requests/model.ts';
 import { StateConflict } from '../requests/repository.ts';
 import { claim, completeOrUndo } from '../requests/staff.ts';
-import { requestToday } from '../requests/zone.ts';
+import { requestToday } from '../deadlines/request-zone.ts';
 
 /** The mail transition of the notice: one notice per restriction. */
 export const LIFTING_NOTICE_MAIL = 'restriction-notice';

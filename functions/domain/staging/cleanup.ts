@@ -2,7 +2,7 @@
  * Deletes staged records as soon as nothing needs them any more: Assemble removes a request's staging
  * area once its ZIP is written (access, portability), closing an erasure removes its own, and an erasure
  * also removes the staging areas and packages of the subject's earlier requests (workflow/subject-copies.ts). The
- * staging bucket's lifecycle rule on AWS (and the embedded runtime's sweep, staging/sweep.ts) catch
+ * staging bucket's lifecycle rule on AWS (and the embedded runtime's sweep, retention/staging.ts) catch
  * whatever a failed step left behind.
  */
 import { setTimeout as sleep } from 'node:timers/promises';

@@ -2,5 +2,4 @@
 export { StagingWriter, type StagingWriterOptions, type StagingResult } from './writer.ts';
 export { readStaged } from './reader.ts';
 export { deleteKeys, deletePrefix, deleteStaging } from './cleanup.ts';
-export { sweepExpiredStaging, STAGING_RETENTION_DAYS } from './sweep.ts';
 export { stagingKey, stagingPrefix, objectSlug } from './keys.ts';

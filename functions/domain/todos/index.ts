@@ -13,7 +13,7 @@ import { connectorName, type DsarConfig } from '#commons/config';
 import { badRequest, conflict, notFound } from '#commons/errors';
 import type { AppContext } from '../context.ts';
 import { addCalendarDays } from '../deadlines/calendar.ts';
-import { dateIn } from '../requests/local-date.ts';
+import { dateIn } from '../deadlines/local-date.ts';
 import { StateConflict } from '../requests/repository.ts';
 import type { RequestRecord } from '../requests/model.ts';
 import { art19Todo } from '../art19/recipients.ts';

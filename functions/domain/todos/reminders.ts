@@ -12,7 +12,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { DsarConfig } from '#commons/config';
 import { logger } from '#commons/observability';
 import { addCalendarDays, daysBetween } from '../deadlines/calendar.ts';
-import { dateIn } from '../requests/local-date.ts';
+import { dateIn } from '../deadlines/local-date.ts';
 import type { TableAccess } from '../requests/table.ts';
 import type { TaskReminderLine } from '../notifications/staff-mails.ts';
 import { TODO_DUE_PK, todoKeys, type TodoDueMarker, type TodoItem } from './model.ts';

@@ -6,7 +6,7 @@
  */
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { StateConflict } from '../requests/repository.ts';
+import { StateConflict } from '../requests/state-conflict.ts';
 import { keys } from '../requests/model.ts';
 import { TODO_PREFIX, todoKeys, todoNumber, type TodoDueMarker, type TodoItem } from './model.ts';
 

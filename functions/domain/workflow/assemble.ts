@@ -12,7 +12,7 @@ import { deleteStaging } from '../staging/cleanup.ts';
 import { assemblePackage } from '../package/assemble.ts';
 import type { AssembleInput, MissingSource, PackageSource, PackageType } from '../package/types.ts';
 import type { RequestRecord } from '../requests/model.ts';
-import { requestTimeZone } from '../requests/zone.ts';
+import { requestTimeZone } from '../deadlines/request-zone.ts';
 import { pickLocale } from '../i18n/locale.ts';
 
 export async function assemble(ctx: StoreContext, requestId: string): Promise<{ key: string; records: number; bytes: number }> {

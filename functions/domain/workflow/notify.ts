@@ -11,8 +11,8 @@ import { cancelled, completion, denial, erasureReport, unverifiedClosed } from '
 import { closeErasure } from './erasure-report.ts';
 import { erasureReportIn } from './erasure-report-language.ts';
 import { translator } from '../i18n/index.ts';
-import { retentionFields } from '../requests/retention.ts';
-import { requestTimeZone } from '../requests/zone.ts';
+import { retentionFields } from '../retention/subjects.ts';
+import { requestTimeZone } from '../deadlines/request-zone.ts';
 import { links, type AppContext } from '../context.ts';
 import type { DenialReason, RequestStatus } from '../requests/model.ts';
 import { facts } from '../requests/verification.ts';

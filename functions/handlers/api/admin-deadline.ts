@@ -6,8 +6,8 @@
 import * as z from 'zod/mini';
 import '#commons/zod';
 import { appContext } from '#domain/context';
-import { extendDeadline } from '#domain/deadline-ops/extension';
-import { pauseDeadline, resumeDeadline } from '#domain/requests/deadline-actions';
+import { extendDeadline } from '#domain/deadlines/ops/extension';
+import { pauseDeadline, resumeDeadline } from '#domain/deadlines/ops/clock-stop';
 import { requestDetail } from '#domain/requests/queries';
 import { actionInput, httpHandler, requestIdFrom } from '../http.ts';
 

@@ -7,7 +7,7 @@ import middy from '@middy/core';
 import { dynamo } from '#commons/clients';
 import { resources } from '#commons/env';
 import { logger } from '#commons/observability';
-import { sweepSubjectRetention } from '#domain/requests/retention';
+import { sweepSubjectRetention } from '#domain/retention/subjects';
 
 export const handler = middy(async () => {
   const result = await sweepSubjectRetention(dynamo(), resources.table(), new Date());

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig, recipientName } from '#commons/config';
 import { localText } from '#commons/local-text';
-import { exampleConfigJson } from '../domain/requests/support.ts';
+import { exampleConfigJson } from '../../support/in-memory-context.ts';
 
 type Raw = { connectors: Array<Record<string, any>>; privacyNotice: Record<string, any> };
 

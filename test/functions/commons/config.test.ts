@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, enabledConnectors, loadConfig, parseConfig, releaseMode, reviewMode } from '#commons/config';
-import { exampleConfigJson } from '../domain/requests/support.ts';
+import { exampleConfigJson } from '../../support/in-memory-context.ts';
 
 describe('configuration', () => {
   it('parses the example configuration', () => {

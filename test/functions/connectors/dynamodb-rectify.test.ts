@@ -16,7 +16,7 @@ import { RECTIFIABLE_FIELDS, type Correction } from '#connectors/types';
 import { ALICE, demoPeople } from '../../../infra/local/demo/people.ts';
 import { startDynamoDb, type Emulator } from '../../../infra/local/emulators.ts';
 import { accountItem, accountsTableDefinition, DEMO_ACCOUNTS_TABLE, ensureTable } from '../../../infra/local/seed.ts';
-import { exampleConfig, exampleConfigJson } from '../domain/requests/support.ts';
+import { exampleConfig, exampleConfigJson } from '../../support/in-memory-context.ts';
 import { ctx, subjectOf } from './support.ts';
 
 let emulator: Emulator;

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DsarConfig } from '#commons/config';
 import { ConnectorRegistry, identifierDependencies, resolveIdentifiers } from '#connectors/registry';
 import type { Connector, ConnectorContext, DataRecord, Subject } from '#connectors/types';
-import { exampleConfig } from '../domain/requests/support.ts';
+import { exampleConfig } from '../../support/in-memory-context.ts';
 
 const subject: Subject = { email: 'Alice@Example.com', normalizedEmail: 'alice@example.com' };
 const noCredentials = async (): Promise<Record<string, string>> => ({});

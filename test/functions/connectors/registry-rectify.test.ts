@@ -8,7 +8,7 @@ import type { CredentialsProvider } from '#connectors/credentials';
 import { ConnectorAuthFailed, ConnectorUnavailable } from '#connectors/errors';
 import { ConnectorRegistry } from '#connectors/registry';
 import type { Connector, RectifyCapability } from '#connectors/types';
-import { exampleConfig } from '../domain/requests/support.ts';
+import { exampleConfig } from '../../support/in-memory-context.ts';
 import { ctx, subjectOf } from './support.ts';
 
 /** What the stand-in's rectify calls do next: succeed, or throw this error. */

@@ -8,7 +8,7 @@ import { CREDENTIALS_TTL_MS, type CredentialsProvider } from '#connectors/creden
 import { ConnectorAuthFailed } from '#connectors/errors';
 import { ConnectorRegistry } from '#connectors/registry';
 import { startSandboxes, type Sandboxes } from '../../../infra/local/sandboxes/index.ts';
-import { exampleConfig } from '../domain/requests/support.ts';
+import { exampleConfig } from '../../support/in-memory-context.ts';
 import { collect, ctx, subjectOf } from './support.ts';
 
 let sb: Sandboxes;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { policyFor } from '#connectors/policy';
 import { ConnectorRegistry } from '#connectors/registry';
 import { ConnectorMisconfigured } from '#connectors/errors';
-import { exampleConfig } from '../domain/requests/support.ts';
+import { exampleConfig } from '../../support/in-memory-context.ts';
 
 describe('ConnectorRegistry', () => {
   const config = exampleConfig();

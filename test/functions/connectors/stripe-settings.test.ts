@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '#commons/config';
 import { maskProblem } from '#connectors/stripe/settings';
-import { exampleConfigJson } from '../domain/requests/support.ts';
+import { exampleConfigJson } from '../../support/in-memory-context.ts';
 
 /** The example configuration with its Stripe connector changed by `change`. */
 function withStripe(change: (stripe: Record<string, any>) => void): unknown {

@@ -16,7 +16,7 @@ const domain = vi.hoisted(() => ({
 vi.mock('#domain/context', () => ({ appContext: () => fakeCtx }));
 vi.mock('#domain/workflow/act', () => ({ actWithConnector: domain.actWithConnector }));
 vi.mock('#domain/workflow/confirm-erasure', () => ({ confirmErasure: domain.confirmErasure }));
-vi.mock('#domain/requests/retention', () => ({ sweepSubjectRetention: domain.sweepSubjectRetention }));
+vi.mock('#domain/retention/subjects', () => ({ sweepSubjectRetention: domain.sweepSubjectRetention }));
 
 const { handler: erase } = await import('../../../functions/handlers/workflow/act.ts');
 const { handler: confirm } = await import('../../../functions/handlers/workflow/confirm-erasure.ts');

@@ -17,7 +17,7 @@ import { FUNCTIONS, type Grant } from '../../../infra/functions.ts';
 import { DsarStack } from '../../../infra/stack/dsar-stack.ts';
 import { TABLE_INDEXES, TTL_ATTRIBUTE, projectionOf } from '../../../infra/table.ts';
 import { actionsOf, logicalId, statementsOf } from './helpers.ts';
-import { STAGING_RETENTION_DAYS } from '#domain/staging/sweep';
+import { STAGING_RETENTION_DAYS } from '#domain/retention/staging';
 import { SECURITY_HEADERS as API_HEADERS } from '../../../functions/handlers/security-headers.ts';
 
 const CONFIG_PATH = fileURLToPath(new URL('../../../config/example.config.json', import.meta.url));

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { runCli } from '../../../infra/cli/main.ts';
-import { handlerEnvironment, putRequest, startHarness, type Harness } from '../../functions/domain/deadline-ops/harness.ts';
+import { handlerEnvironment, putRequest, startHarness, type Harness } from '../../support/dynalite-harness.ts';
 
 let h: Harness;
 const ses = mockClient(SESv2Client);

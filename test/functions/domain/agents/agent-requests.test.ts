@@ -24,7 +24,7 @@ import {
   tokenLinkIn,
   verificationFor,
   type TestContext,
-} from '../requests/support.ts';
+} from '../../../support/in-memory-context.ts';
 
 const AGENT_EMAIL = 'dana@agents.example.org';
 const AGENT: AgentOnRecord = {

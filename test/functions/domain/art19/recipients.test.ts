@@ -5,7 +5,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { art19Todo, linkedSystems, mailRecipient, recipientsOfSystems, tellRecipients } from '#domain/art19/recipients';
 import { listTodos } from '#domain/todos/index';
-import { exampleConfig, REQUEST_ID, requestRecord, testContext, type TestContext } from '../requests/support.ts';
+import { exampleConfig, REQUEST_ID, requestRecord, testContext, type TestContext } from '../../../support/in-memory-context.ts';
 
 const GOOGLE = 'privacy@google.example';
 let ctx: TestContext;

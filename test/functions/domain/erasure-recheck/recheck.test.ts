@@ -3,7 +3,7 @@ import type { ConnectorRegistry } from '#connectors/registry';
 import type { Connector, DataRecord, Subject } from '#connectors/types';
 import { RECHECK_MARGIN_DAYS, recheckErasures, rechecksFor } from '../../../../functions/domain/erasure-recheck/index.ts';
 import type { ConnectorOutcome, RequestRecord } from '../../../../functions/domain/requests/model.ts';
-import { putRequest, startHarness, type Harness } from '../deadline-ops/harness.ts';
+import { putRequest, startHarness, type Harness } from '../../../support/dynalite-harness.ts';
 
 const STAFF = ['privacy-team@example-video.test', 'second@example-video.test'];
 const CLOSED_AT = '2026-03-01T12:00:00.000Z';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { translator } from '#domain/i18n/index';
 import { erasureReport, erasureReportLines, type ErasureReportFacts } from '#domain/notifications/templates';
 import { recipientErasureNotice } from '#domain/notifications/staff-mails';
-import { exampleConfig } from '../requests/support.ts';
+import { exampleConfig } from '../../../support/in-memory-context.ts';
 
 const config = exampleConfig();
 const facts = { requestId: 'dsar_abc12345', type: 'erasure', receivedDate: '2026-03-02', dueDate: '2026-04-02', name: 'Alice' };

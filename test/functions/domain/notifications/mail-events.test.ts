@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { subjectHash } from '#commons/tokens';
 import { recordMailEvent, type SesMailEvent } from '#domain/notifications/mail-events';
-import { requestRecord, startHarness, type Harness } from '../deadline-ops/harness.ts';
+import { requestRecord, startHarness, type Harness } from '../../../support/dynalite-harness.ts';
 
 let h: Harness;
 beforeEach(async () => {

@@ -5,7 +5,7 @@ import { translator } from '#domain/i18n/index';
 import { acknowledgement, completion, duplicateRequest, verificationCode } from '#domain/notifications/templates';
 import { staffAttention } from '#domain/notifications/staff-mails';
 import { RateCounters } from '#domain/rate-limits/index';
-import { TABLE, startHarness, testConfig, type Harness } from '../deadline-ops/harness.ts';
+import { TABLE, startHarness, testConfig, type Harness } from '../../../support/dynalite-harness.ts';
 
 let h: Harness;
 let mailer: RecipientLimitedMailer;

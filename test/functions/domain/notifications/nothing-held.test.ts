@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '#commons/config';
 import { translator } from '../../../../functions/domain/i18n/index.ts';
 import { nothingHeld } from '../../../../functions/domain/notifications/nothing-held.ts';
-import { exampleConfigJson } from '../requests/support.ts';
+import { exampleConfigJson } from '../../../support/in-memory-context.ts';
 
 const config = parseConfig(exampleConfigJson());
 const facts = { requestId: 'dsar_carol', type: 'access', systems: ['Example Video account store', 'Stripe (payments)'] };

@@ -7,7 +7,7 @@ import { translator } from '#domain/i18n/index';
 import { agentFiledNotice } from '#domain/notifications/agent-mails';
 import { optOutConfirmation } from '#domain/notifications/opt-out';
 import { acknowledgement } from '#domain/notifications/templates';
-import { exampleConfig, requestRecord } from '../requests/support.ts';
+import { exampleConfig, requestRecord } from '../../../support/in-memory-context.ts';
 
 const config = exampleConfig();
 const facts = { requestId: 'dsar_abc12345', type: 'marketing_opt_out', receivedDate: '2026-03-02', dueDate: '2026-04-02' };

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { translator } from '#domain/i18n/index';
 import { liftedMail, liftingNotice, restrictedMail } from '#domain/notifications/restriction';
 import type { ConnectorOutcome } from '#domain/requests/model';
-import { exampleConfig, REQUEST_ID, requestRecord } from '../requests/support.ts';
+import { exampleConfig, REQUEST_ID, requestRecord } from '../../../support/in-memory-context.ts';
 
 const config = exampleConfig();
 const outcome = (connectorId: string, restriction: ConnectorOutcome['restriction']): ConnectorOutcome => ({

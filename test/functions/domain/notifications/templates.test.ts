@@ -3,7 +3,7 @@ import { translator } from '#domain/i18n/index';
 import { acknowledgement, cancelled, completion, denial, duplicateRequest, extensionNotice, unverifiedClosed, verificationCode } from '#domain/notifications/templates';
 import { type Email } from '#domain/notifications/compose';
 import { staffAttention } from '#domain/notifications/staff-mails';
-import { exampleConfig } from '../requests/support.ts';
+import { exampleConfig } from '../../../support/in-memory-context.ts';
 
 const config = exampleConfig();
 const facts = { requestId: 'dsar_abc12345', type: 'access', receivedDate: '2026-03-02', dueDate: '2026-04-02', name: 'Alice <script>' };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '#commons/config';
 import { ObjectDictionary, humanize } from '../../../../functions/domain/package/dictionary.ts';
-import { exampleConfigJson } from '../requests/support.ts';
+import { exampleConfigJson } from '../../../support/in-memory-context.ts';
 
 const config = parseConfig(exampleConfigJson());
 const connector = (id: string) => config.connectors.find((c) => c.id === id)!;

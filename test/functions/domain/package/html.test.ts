@@ -9,7 +9,7 @@ import { reportHtml } from '../../../../functions/domain/package/html.ts';
 import type { PlannedObject, PlannedSystem } from '../../../../functions/domain/package/plan.ts';
 import type { AssembleInput, MissingSource } from '../../../../functions/domain/package/types.ts';
 import { RecordFilter, objectMeta, type RecordView } from '../../../../functions/domain/package/view.ts';
-import { exampleConfigJson } from '../requests/support.ts';
+import { exampleConfigJson } from '../../../support/in-memory-context.ts';
 
 const config = parseConfig(exampleConfigJson());
 

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ConfigError, parseConfig, type PartnerConfig } from '#commons/config';
 import { matchByDomain, matchPartner, partnerHold } from '#domain/partners/match';
-import { exampleConfig, exampleConfigJson } from '../requests/support.ts';
+import { exampleConfig, exampleConfigJson } from '../../../support/in-memory-context.ts';
 
 const partner = (id: string, recognise: PartnerConfig['recognise']): PartnerConfig => ({ id, name: `Partner ${id}`, contact: { email: `privacy@${id}.test` }, recognise });
 

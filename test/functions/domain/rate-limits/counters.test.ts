@@ -5,7 +5,7 @@ import { RateLimited } from '#commons/errors';
 import { COUNTER_TTL_ATTRIBUTE, counterKey } from '#domain/rate-limits/counters';
 import { RateCounters, admitClient, hashKey, normalizeIp } from '#domain/rate-limits/index';
 import { TTL_ATTRIBUTE } from '../../../../infra/table.ts';
-import { TABLE, startHarness, testConfig, type Harness } from '../deadline-ops/harness.ts';
+import { TABLE, startHarness, testConfig, type Harness } from '../../../support/dynalite-harness.ts';
 
 let h: Harness;
 let counters: RateCounters;

@@ -10,7 +10,7 @@ import type { RectifiableField } from '#connectors/types';
 import type { ConnectorOutcome, RequestRecord } from '#domain/requests/model';
 import { notifyOutcome } from '#domain/workflow/notify';
 import { listTodos } from '#domain/todos/index';
-import { exampleConfig, REQUEST_ID, requestRecord, SUBJECT_EMAIL, testContext, type TestContext } from '../requests/support.ts';
+import { exampleConfig, REQUEST_ID, requestRecord, SUBJECT_EMAIL, testContext, type TestContext } from '../../../support/in-memory-context.ts';
 
 const GOOGLE = 'privacy@google.example';
 const NEW_PHONE = '+47 912 34 567';

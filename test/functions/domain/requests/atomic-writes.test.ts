@@ -11,8 +11,8 @@ import { fileRequest, fileRequestOnce } from '#domain/requests/intake';
 import type { RequestRecord, Verification } from '#domain/requests/model';
 import { StateConflict } from '#domain/requests/repository';
 import { resendCode, verifyCode } from '#domain/requests/verification';
-import { putRequest, startHarness, type Harness } from '../deadline-ops/harness.ts';
-import { verificationFor } from './support.ts';
+import { putRequest, startHarness, type Harness } from '../../../support/dynalite-harness.ts';
+import { verificationFor } from '../../../support/in-memory-context.ts';
 
 let h: Harness;
 let ctx: AppContext;

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keys, type ConnectorOutcome } from '#domain/requests/model';
 import { StateConflict } from '#domain/requests/repository';
-import { putRequest, startHarness, TABLE, type Harness } from '../deadline-ops/harness.ts';
+import { putRequest, startHarness, TABLE, type Harness } from '../../../support/dynalite-harness.ts';
 
 let h: Harness;
 let writes: Array<{ command: string; sk: string }> = [];

@@ -4,7 +4,7 @@ import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { RequestError } from '#commons/errors';
 import { subjectHash } from '#commons/tokens';
 import { fileRequest, fileRequestOnce, startWorkflow } from '#domain/requests/intake';
-import { NOW, exampleConfig, testContext, type TestContext } from './support.ts';
+import { NOW, exampleConfig, testContext, type TestContext } from '../../../support/in-memory-context.ts';
 
 const sfn = mockClient(SFNClient);
 let ctx: TestContext;

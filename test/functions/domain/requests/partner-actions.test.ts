@@ -7,7 +7,7 @@ import { forwardToPartner, notPartnerCustomer, recordPartnerInstruction } from '
 import { fileRequest } from '#domain/requests/intake';
 import { approve, deny, staffActions } from '#domain/requests/staff';
 import { assertVerifiedAndApproved } from '#domain/workflow/collect';
-import { REQUEST_ID, requestRecord, testContext, verificationFor, type TestContext } from './support.ts';
+import { REQUEST_ID, requestRecord, testContext, verificationFor, type TestContext } from '../../../support/in-memory-context.ts';
 
 const sfn = mockClient(SFNClient);
 let ctx: TestContext;

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RequestError } from '#commons/errors';
 import { daysLeft, listQueue, requestDetail, staffView } from '#domain/requests/queries';
-import { OTHER_ID, REQUEST_ID, requestRecord, testContext, verificationFor, type TestContext } from './support.ts';
+import { OTHER_ID, REQUEST_ID, requestRecord, testContext, verificationFor, type TestContext } from '../../../support/in-memory-context.ts';
 
 let ctx: TestContext;
 

@@ -1,7 +1,7 @@
 /** The staff queue filtered by status, on dynalite: what it reads grows with what matches, not with the queue. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { listQueue } from '#domain/requests/queries';
-import { putRequest, startHarness, type Harness } from '../deadline-ops/harness.ts';
+import { putRequest, startHarness, type Harness } from '../../../support/dynalite-harness.ts';
 
 let h: Harness;
 let itemsRead = 0;

@@ -8,9 +8,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RequestError } from '#commons/errors';
 import { subjectHash } from '#commons/tokens';
 import { listQueue, requestDetail, subjectHistory } from '#domain/requests/queries';
-import { retentionFields } from '../../../../functions/domain/requests/retention.ts';
+import { retentionFields } from '../../../../functions/domain/retention/subjects.ts';
 import type { RequestRecord } from '../../../../functions/domain/requests/model.ts';
-import { putRequest, requestRecord, startHarness, testConfig, type Harness, type RequestSeed } from '../deadline-ops/harness.ts';
+import { putRequest, requestRecord, startHarness, testConfig, type Harness, type RequestSeed } from '../../../support/dynalite-harness.ts';
 
 let h: Harness;
 let itemsRead = 0;

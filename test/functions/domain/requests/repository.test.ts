@@ -4,7 +4,7 @@ import { DynamoDBClient, ConditionalCheckFailedException } from '@aws-sdk/client
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { OPEN_INDEX, STATUS_INDEX, SUBJECT_INDEX } from '#domain/requests/model';
 import { RequestNotFound, RequestRepository, StateConflict } from '#domain/requests/repository';
-import { REQUEST_ID, readOf, requestRecord } from './support.ts';
+import { REQUEST_ID, readOf, requestRecord } from '../../../support/in-memory-context.ts';
 import type { RequestRecord } from '#domain/requests/model';
 
 const ddb = mockClient(DynamoDBDocumentClient);

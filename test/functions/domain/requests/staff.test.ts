@@ -4,8 +4,8 @@ import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient, StopExecutio
 import { RequestError } from '#commons/errors';
 import type { ConnectorOutcome } from '#domain/requests/model';
 import { acceptPartial, approve, assign, cancel, deny, retry, staffActions } from '#domain/requests/staff';
-import { exampleConfig } from './support.ts';
-import { REQUEST_ID, SUBJECT_EMAIL, requestRecord, testContext, verificationFor, type TestContext } from './support.ts';
+import { exampleConfig } from '../../../support/in-memory-context.ts';
+import { REQUEST_ID, SUBJECT_EMAIL, requestRecord, testContext, verificationFor, type TestContext } from '../../../support/in-memory-context.ts';
 
 const sfn = mockClient(SFNClient);
 let ctx: TestContext;

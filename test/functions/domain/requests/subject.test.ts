@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RequestError } from '#commons/errors';
 import { logger } from '#commons/observability';
-import { pauseDeadline } from '#domain/requests/deadline-actions';
+import { pauseDeadline } from '#domain/deadlines/ops/clock-stop';
 import { downloadUrl, subjectReply, subjectStatus } from '#domain/requests/subject';
-import { putRequest, startHarness, testConfig, type Harness } from '../deadline-ops/harness.ts';
-import { OTHER_ID, REQUEST_ID, hashToken, requestRecord, testContext, type TestContext } from './support.ts';
+import { putRequest, startHarness, testConfig, type Harness } from '../../../support/dynalite-harness.ts';
+import { OTHER_ID, REQUEST_ID, hashToken, requestRecord, testContext, type TestContext } from '../../../support/in-memory-context.ts';
 
 let ctx: TestContext;
 const TOKEN = 'status-token-abc';

@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { InvalidToken, SendTaskSuccessCommand, SFNClient, TaskDoesNotExist } from '@aws-sdk/client-sfn';
 import { RequestError } from '#commons/errors';
 import { completeTask } from '#domain/requests/tasks';
-import { REQUEST_ID, requestRecord, testContext, type TestContext } from './support.ts';
+import { REQUEST_ID, requestRecord, testContext, type TestContext } from '../../../support/in-memory-context.ts';
 
 const sfn = mockClient(SFNClient);
 let ctx: TestContext;

@@ -9,13 +9,13 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { SendTaskSuccessCommand, SFNClient, StopExecutionCommand, TaskDoesNotExist } from '@aws-sdk/client-sfn';
 import { RequestError } from '#commons/errors';
 import { acceptPartial, approve, cancel, deny, retry, undoTransition } from '#domain/requests/staff';
-import { pauseDeadline } from '#domain/requests/deadline-actions';
+import { pauseDeadline } from '#domain/deadlines/ops/clock-stop';
 import { StateConflict } from '#domain/requests/repository';
 import { notifyOutcome } from '#domain/workflow/notify';
 import { MAIL_LEASE_MS, mailOnce } from '#domain/notifications/once';
 import type { RequestRecord, RequestStatus, Transition } from '#domain/requests/model';
-import { putRequest, startHarness, type Harness, type RequestSeed } from '../deadline-ops/harness.ts';
-import { failedOutcome } from './support.ts';
+import { putRequest, startHarness, type Harness, type RequestSeed } from '../../../support/dynalite-harness.ts';
+import { failedOutcome } from '../../../support/in-memory-context.ts';
 
 const sfn = mockClient(SFNClient);
 let h: Harness;

@@ -4,7 +4,7 @@ import { SendTaskSuccessCommand, SFNClient, TaskTimedOut } from '@aws-sdk/client
 import { RequestError } from '#commons/errors';
 import { hashCode } from '#commons/tokens';
 import { issueCode, resendCode, verifyCode } from '#domain/requests/verification';
-import { NOW, OTHER_ID, REQUEST_ID, SUBJECT_EMAIL, TEST_CODE_KEY, requestRecord, testContext, verificationFor, type TestContext } from './support.ts';
+import { NOW, OTHER_ID, REQUEST_ID, SUBJECT_EMAIL, TEST_CODE_KEY, requestRecord, testContext, verificationFor, type TestContext } from '../../../support/in-memory-context.ts';
 import { CODE_LINE } from '../../../support/code-mail.ts';
 
 const key = Buffer.from(TEST_CODE_KEY);

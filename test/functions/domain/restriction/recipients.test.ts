@@ -11,7 +11,7 @@ import { enterRestricted } from '#domain/workflow/restricted';
 import { notifyOutcome } from '#domain/workflow/notify';
 import { announceLifting, liftRestriction } from '#domain/restriction/lifting';
 import { listTodos } from '#domain/todos/index';
-import { exampleConfig, REQUEST_ID, requestRecord, SUBJECT_EMAIL, testContext, verificationFor, type TestContext } from '../requests/support.ts';
+import { exampleConfig, REQUEST_ID, requestRecord, SUBJECT_EMAIL, testContext, verificationFor, type TestContext } from '../../../support/in-memory-context.ts';
 
 const sfn = mockClient(SFNClient);
 const STAFF = 'dana@example-video.test';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { subjectHash } from '#commons/tokens';
 import { isSuppressed, suppressedAmong } from '#domain/suppression/list';
-import { MemorySuppressionList } from '../requests/support.ts';
+import { MemorySuppressionList } from '../../../support/in-memory-context.ts';
 
 describe('the suppression list', () => {
   it('finds an address however it is written, by the hash of the normalised address', async () => {

@@ -6,7 +6,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { listTodos } from '#domain/todos/index';
 import { notifyOutcome } from '#domain/workflow/notify';
-import { exampleConfig, REQUEST_ID, SUBJECT_EMAIL, requestRecord, testContext, type TestContext } from '../requests/support.ts';
+import { exampleConfig, REQUEST_ID, SUBJECT_EMAIL, requestRecord, testContext, type TestContext } from '../../../support/in-memory-context.ts';
 
 const LINKEDIN = 'privacy-optout@linkedin-ads.test';
 let ctx: TestContext;

@@ -8,11 +8,11 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { RequestError } from '#commons/errors';
 import { addTodo, finishTodo, listTodos, openFollowUps, reassignTodo } from '#domain/todos/index';
 import { todoKeys } from '#domain/todos/model';
-import { sweepSubjectRetention } from '#domain/requests/retention';
+import { sweepSubjectRetention } from '#domain/retention/subjects';
 import { staffView } from '#domain/requests/queries';
 import { escalate } from '#domain/escalation/index';
 import type { ErasureReport } from '#domain/requests/model';
-import { putRequest, startHarness, type Harness } from '../deadline-ops/harness.ts';
+import { putRequest, startHarness, type Harness } from '../../../support/dynalite-harness.ts';
 
 const APPROVER = 'dana@example-video.test';
 const OTHER = 'erik@example-video.test';

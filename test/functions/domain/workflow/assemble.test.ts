@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { CreateMultipartUploadCommand, DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Readable } from 'node:stream';
 import { assemble } from '#domain/workflow/assemble';
-import { REQUEST_ID, requestRecord, testContext, verificationFor, type TestContext } from '../requests/support.ts';
+import { REQUEST_ID, requestRecord, testContext, verificationFor, type TestContext } from '../../../support/in-memory-context.ts';
 
 const s3 = mockClient(S3Client);
 let ctx: TestContext;

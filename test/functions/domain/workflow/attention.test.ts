@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { attentionActions, recordFailure, safeMessage } from '#domain/workflow/attention';
 import { awaitTask } from '#domain/workflow/await-task';
-import { REQUEST_ID, SUBJECT_EMAIL, failedOutcome, requestRecord, testContext, type TestContext } from '../requests/support.ts';
+import { REQUEST_ID, SUBJECT_EMAIL, failedOutcome, requestRecord, testContext, type TestContext } from '../../../support/in-memory-context.ts';
 
 let ctx: TestContext;
 

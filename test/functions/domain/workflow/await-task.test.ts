@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { awaitTask } from '#domain/workflow/await-task';
 import type { ConnectorOutcome } from '#domain/requests/model';
-import { REQUEST_ID, SUBJECT_EMAIL, requestRecord, testContext, verificationFor, type TestContext } from '../requests/support.ts';
+import { REQUEST_ID, SUBJECT_EMAIL, requestRecord, testContext, verificationFor, type TestContext } from '../../../support/in-memory-context.ts';
 
 let ctx: TestContext;
 

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { ConnectorRegistry } from '#connectors/registry';
 import type { Connector, DataRecord, Subject } from '#connectors/types';
 import { beforeReview } from '#domain/workflow/before-review';
-import { REQUEST_ID, requestRecord, testContext, verificationFor, type TestContext } from '../requests/support.ts';
+import { REQUEST_ID, requestRecord, testContext, verificationFor, type TestContext } from '../../../support/in-memory-context.ts';
 
 let ctx: TestContext;
 let asked: string[];

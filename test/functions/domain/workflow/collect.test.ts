@@ -5,7 +5,7 @@ import type { ConnectorRegistry } from '#connectors/registry';
 import { ConnectorThrottled, ConnectorUnavailable } from '#connectors/errors';
 import type { Connector, DataRecord, Subject } from '#connectors/types';
 import { collect, subjectOf } from '#domain/workflow/collect';
-import { REQUEST_ID, requestRecord, testContext, verificationFor, type TestContext } from '../requests/support.ts';
+import { REQUEST_ID, requestRecord, testContext, verificationFor, type TestContext } from '../../../support/in-memory-context.ts';
 
 const s3 = mockClient(S3Client);
 let ctx: TestContext;

@@ -5,7 +5,7 @@ import { ConnectorUnavailable } from '#connectors/errors';
 import type { Connector, DataRecord, Subject } from '#connectors/types';
 import type { ConnectorOutcome } from '#domain/requests/model';
 import { confirmErasure } from '#domain/workflow/confirm-erasure';
-import { NOW, REQUEST_ID, requestRecord, testContext, verificationFor, type TestContext } from '../requests/support.ts';
+import { NOW, REQUEST_ID, requestRecord, testContext, verificationFor, type TestContext } from '../../../support/in-memory-context.ts';
 
 let ctx: TestContext;
 let reads: Array<{ connectorId: string; subject: Subject }>;

@@ -4,7 +4,7 @@ import type { ConnectorRegistry } from '#connectors/registry';
 import { ConnectorUnavailable } from '#connectors/errors';
 import type { Connector, DataRecord, FieldValue, RectifiableField, Subject } from '#connectors/types';
 import { discoverWithConnector, planDiscovery, recordPreview, type DiscoveryResult } from '#domain/workflow/discover';
-import { REQUEST_ID, requestRecord, testContext, verificationFor, type TestContext } from '../requests/support.ts';
+import { REQUEST_ID, requestRecord, testContext, verificationFor, type TestContext } from '../../../support/in-memory-context.ts';
 
 let ctx: TestContext;
 const verified = {

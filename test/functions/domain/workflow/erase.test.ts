@@ -4,7 +4,7 @@ import type { ConnectorRegistry } from '#connectors/registry';
 import type { Connector, ConnectorContext, ErasureItem, PolicyFor, Subject } from '#connectors/types';
 import { eraseWithConnector, mergeErasureRuns } from '#domain/workflow/erase';
 import { subjectOf } from '#domain/workflow/collect';
-import { REQUEST_ID, exampleConfig, requestRecord, testContext, verificationFor, type TestContext } from '../requests/support.ts';
+import { REQUEST_ID, exampleConfig, requestRecord, testContext, verificationFor, type TestContext } from '../../../support/in-memory-context.ts';
 
 let ctx: TestContext;
 let calls: Array<{ connectorId: string; subject: Subject; policy: PolicyFor; requestId: string }>;

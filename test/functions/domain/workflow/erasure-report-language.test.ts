@@ -9,7 +9,7 @@ import { erasureReportIn } from '#domain/workflow/erasure-report-language';
 import type { ErasureReport } from '#domain/requests/model';
 import { translator } from '#domain/i18n/index';
 import { erasureReportLines } from '#domain/notifications/templates';
-import { exampleConfigJson } from '../requests/support.ts';
+import { exampleConfigJson } from '../../../support/in-memory-context.ts';
 
 const config = parseConfig(exampleConfigJson());
 const BOOKKEEPING = 'Norwegian Bookkeeping Act (bokføringsloven) § 13: accounting records are kept for five years (GDPR Art. 17(3)(b))';

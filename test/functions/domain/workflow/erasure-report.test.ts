@@ -9,7 +9,7 @@ import { translator } from '#domain/i18n/index';
 import { notifyOutcome } from '#domain/workflow/notify';
 import { RECHECK_MARGIN_DAYS } from '#domain/erasure-recheck/index';
 import { subjectStatus } from '#domain/requests/subject';
-import { NOW, REQUEST_ID, SUBJECT_EMAIL, exampleConfig, requestRecord, testContext, verificationFor, type TestContext } from '../requests/support.ts';
+import { NOW, REQUEST_ID, SUBJECT_EMAIL, exampleConfig, requestRecord, testContext, verificationFor, type TestContext } from '../../../support/in-memory-context.ts';
 
 const s3 = mockClient(S3Client);
 let ctx: TestContext;

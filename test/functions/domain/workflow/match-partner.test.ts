@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { matchPartnerStep } from '#domain/workflow/match-partner';
-import { REQUEST_ID, requestRecord, testContext, type TestContext } from '../requests/support.ts';
+import { REQUEST_ID, requestRecord, testContext, type TestContext } from '../../../support/in-memory-context.ts';
 
 let ctx: TestContext;
 

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { notifyOutcome } from '#domain/workflow/notify';
-import { REQUEST_ID, requestRecord, testContext, type TestContext } from '../requests/support.ts';
+import { REQUEST_ID, requestRecord, testContext, type TestContext } from '../../../support/in-memory-context.ts';
 
 let ctx: TestContext;
 const PARTNER = 'personvern@nordlys-partner.test';

@@ -3,7 +3,7 @@ import { hashToken } from '#commons/tokens';
 import { DENIAL_REASONS } from '#domain/requests/model';
 import { notifyOutcome } from '#domain/workflow/notify';
 import type { ConnectorOutcome } from '#domain/requests/model';
-import { REQUEST_ID, SUBJECT_EMAIL, tokenLinkIn, requestRecord, testContext, type TestContext } from '../requests/support.ts';
+import { REQUEST_ID, SUBJECT_EMAIL, tokenLinkIn, requestRecord, testContext, type TestContext } from '../../../support/in-memory-context.ts';
 
 let ctx: TestContext;
 const KEY = `exports/${REQUEST_ID}/access-${REQUEST_ID}.zip`;

@@ -3,7 +3,7 @@ import { enabledConnectors } from '#commons/config';
 import type { ConnectorRegistry } from '#connectors/registry';
 import { approveAutomatically } from '#domain/workflow/approve';
 import { planConnectors, withWorkers } from '#domain/workflow/plan';
-import { REQUEST_ID, requestRecord, testContext, type TestContext } from '../requests/support.ts';
+import { REQUEST_ID, requestRecord, testContext, type TestContext } from '../../../support/in-memory-context.ts';
 
 let ctx: TestContext;
 let enabled: string[];

@@ -4,7 +4,7 @@ import type { ConnectorRegistry } from '#connectors/registry';
 import { ConnectorAuthFailed, ConnectorThrottled } from '#connectors/errors';
 import type { Connector, DataRecord, Subject } from '#connectors/types';
 import { previewCounts } from '#domain/workflow/preview';
-import { REQUEST_ID, requestRecord, testContext, verificationFor, type TestContext } from '../requests/support.ts';
+import { REQUEST_ID, requestRecord, testContext, verificationFor, type TestContext } from '../../../support/in-memory-context.ts';
 
 let ctx: TestContext;
 const verified = {

@@ -2,8 +2,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { translator } from '#domain/i18n/index';
 import { hashToken } from '#commons/tokens';
 import { recordReceipt, usualReceipt } from '#domain/workflow/receipt';
-import { verificationFor } from '../requests/support.ts';
-import { exampleConfig, OTHER_ID, REQUEST_ID, SUBJECT_EMAIL, tokenLinkIn, requestRecord, testContext, type TestContext } from '../requests/support.ts';
+import { verificationFor } from '../../../support/in-memory-context.ts';
+import { exampleConfig, OTHER_ID, REQUEST_ID, SUBJECT_EMAIL, tokenLinkIn, requestRecord, testContext, type TestContext } from '../../../support/in-memory-context.ts';
 
 let ctx: TestContext;
 

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { describeFailure, reconcile } from '#domain/workflow/reconcile';
 import { planConnectors } from '#domain/workflow/plan';
 import type { ConnectorRegistry } from '#connectors/registry';
-import { REQUEST_ID, requestRecord, testContext, type TestContext } from '../requests/support.ts';
+import { REQUEST_ID, requestRecord, testContext, type TestContext } from '../../../support/in-memory-context.ts';
 
 let ctx: TestContext;
 

@@ -5,7 +5,7 @@ import type { Connector, Correction, FieldValue, RectifiableField, Subject } fro
 import { subjectHash } from '#commons/tokens';
 import { actWithConnector } from '#domain/workflow/act';
 import { RectificationNotConfirmed, rectifyWithConnector } from '#domain/workflow/rectify';
-import { REQUEST_ID, requestRecord, testContext, verificationFor, type TestContext } from '../requests/support.ts';
+import { REQUEST_ID, requestRecord, testContext, verificationFor, type TestContext } from '../../../support/in-memory-context.ts';
 
 let ctx: TestContext;
 let calls: string[];

@@ -14,10 +14,10 @@ import { enterRestricted } from '#domain/workflow/restricted';
 import { notifyOutcome } from '#domain/workflow/notify';
 import { announceLifting, liftRestriction } from '#domain/restriction/lifting';
 import { cancel, staffActions } from '#domain/requests/staff';
-import { extensionRefusal } from '#domain/deadline-ops/extension';
+import { extensionRefusal } from '#domain/deadlines/ops/extension';
 import { RequestError } from '#commons/errors';
 import type { RequestRecord } from '#domain/requests/model';
-import { REQUEST_ID, requestRecord, SUBJECT_EMAIL, testContext, verificationFor, type TestContext } from '../requests/support.ts';
+import { REQUEST_ID, requestRecord, SUBJECT_EMAIL, testContext, verificationFor, type TestContext } from '../../../support/in-memory-context.ts';
 
 const sfn = mockClient(SFNClient);
 const STAFF = 'dana@example-video.test';

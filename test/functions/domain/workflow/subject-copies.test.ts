@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { DeleteObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { subjectHash } from '#commons/tokens';
 import { deleteSubjectCopies } from '#domain/workflow/subject-copies';
-import { OTHER_ID, REQUEST_ID, requestRecord, testContext, type TestContext } from '../requests/support.ts';
+import { OTHER_ID, REQUEST_ID, requestRecord, testContext, type TestContext } from '../../../support/in-memory-context.ts';
 
 const s3 = mockClient(S3Client);
 let ctx: TestContext;

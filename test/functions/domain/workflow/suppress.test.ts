@@ -4,7 +4,7 @@ import type { ConnectorRegistry } from '#connectors/registry';
 import type { Connector, MarketingStatus, Subject, SuppressionItem } from '#connectors/types';
 import { actWithConnector } from '#domain/workflow/act';
 import { suppressWithConnector } from '#domain/workflow/suppress';
-import { REQUEST_ID, requestRecord, testContext, verificationFor, type TestContext } from '../requests/support.ts';
+import { REQUEST_ID, requestRecord, testContext, verificationFor, type TestContext } from '../../../support/in-memory-context.ts';
 
 let ctx: TestContext;
 let calls: string[];

@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { handler as actOnRequest } from '../../../../functions/handlers/api/admin-act.ts';
-import { REQUEST_ID, readOf, requestRecord } from '../../domain/requests/support.ts';
+import { REQUEST_ID, readOf, requestRecord } from '../../../support/in-memory-context.ts';
 import { answer, apiEvent, checked, lambdaContext } from '../support.ts';
 
 const handler = checked(actOnRequest);

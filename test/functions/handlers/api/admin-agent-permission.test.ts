@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { resetAppContext } from '#domain/context';
 import { handler as permissionLinkHandler } from '../../../../functions/handlers/api/admin-agent-permission.ts';
-import { REQUEST_ID, readOf, requestRecord } from '../../domain/requests/support.ts';
+import { REQUEST_ID, readOf, requestRecord } from '../../../support/in-memory-context.ts';
 import { answer, apiEvent, checked, lambdaContext } from '../support.ts';
 import { stubHandlerEnv } from './env.ts';
 

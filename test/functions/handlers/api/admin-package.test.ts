@@ -2,7 +2,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { handler as packageLink } from '../../../../functions/handlers/api/admin-package.ts';
-import { REQUEST_ID, readOf, requestRecord } from '../../domain/requests/support.ts';
+import { REQUEST_ID, readOf, requestRecord } from '../../../support/in-memory-context.ts';
 import { answer, apiEvent, checked, lambdaContext } from '../support.ts';
 
 const handler = checked(packageLink);

@@ -10,7 +10,7 @@ import { subjectHash } from '#commons/tokens';
 import { logger } from '#commons/observability';
 import { handler as listRequests } from '../../../../functions/handlers/api/admin-list-requests.ts';
 import { handler as history } from '../../../../functions/handlers/api/admin-request-history.ts';
-import { OTHER_ID, REQUEST_ID, readOf, requestRecord } from '../../domain/requests/support.ts';
+import { OTHER_ID, REQUEST_ID, readOf, requestRecord } from '../../../support/in-memory-context.ts';
 import { answer, apiEvent, checked, lambdaContext } from '../support.ts';
 import { stubHandlerEnv } from './env.ts';
 

@@ -8,8 +8,8 @@ import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { resetAppContext } from '#domain/context';
 import { resetClients } from '#commons/clients';
 import type { RequestRecord } from '#domain/requests/model';
-import { exampleConfigJson } from '../../domain/requests/support.ts';
-import { startHarness, TABLE, type Harness } from '../../domain/deadline-ops/harness.ts';
+import { exampleConfigJson } from '../../../support/in-memory-context.ts';
+import { startHarness, TABLE, type Harness } from '../../../support/dynalite-harness.ts';
 import { answer, apiEvent, checked, lambdaContext } from '../support.ts';
 
 let h: Harness;

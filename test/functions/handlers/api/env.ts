@@ -1,7 +1,7 @@
 /** The environment the API handlers read, set before any handler builds its context. */
 import { vi } from 'vitest';
 import { resetAppContext } from '#domain/context';
-import { exampleConfigJson } from '../../domain/requests/support.ts';
+import { exampleConfigJson } from '../../../support/in-memory-context.ts';
 
 export function stubHandlerEnv(): void {
   vi.stubEnv('DSAR_TABLE', 'dsar-test-table');

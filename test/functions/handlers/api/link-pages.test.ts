@@ -10,7 +10,7 @@ import { hashToken } from '#commons/tokens';
 import type { DownloadItem } from '#domain/requests/model';
 import { handler as downloadHandler } from '../../../../functions/handlers/api/download.ts';
 import { handler as statusHandler } from '../../../../functions/handlers/api/get-request-status.ts';
-import { REQUEST_ID, readOf, requestRecord } from '../../domain/requests/support.ts';
+import { REQUEST_ID, readOf, requestRecord } from '../../../support/in-memory-context.ts';
 import { apiEvent, checked, lambdaContext } from '../support.ts';
 import { stubHandlerEnv } from './env.ts';
 

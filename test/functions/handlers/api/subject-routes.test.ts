@@ -5,7 +5,7 @@ import { hashToken } from '#commons/tokens';
 import { handler as downloadHandler } from '../../../../functions/handlers/api/download.ts';
 import { handler as statusHandler } from '../../../../functions/handlers/api/get-request-status.ts';
 import { handler as replyHandler } from '../../../../functions/handlers/api/subject-reply.ts';
-import { REQUEST_ID, readOf, requestRecord } from '../../domain/requests/support.ts';
+import { REQUEST_ID, readOf, requestRecord } from '../../../support/in-memory-context.ts';
 import { answer, apiEvent, checked, lambdaContext } from '../support.ts';
 
 const download = Object.assign(checked(downloadHandler), { route: '/v1/downloads' });

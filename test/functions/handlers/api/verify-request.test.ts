@@ -4,7 +4,7 @@ import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCom
 import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { handler as verifyHandler } from '../../../../functions/handlers/api/verify-request.ts';
-import { REQUEST_ID, requestRecord, verificationFor, readOf } from '../../domain/requests/support.ts';
+import { REQUEST_ID, requestRecord, verificationFor, readOf } from '../../../support/in-memory-context.ts';
 import { answer, apiEvent, checked, lambdaContext } from '../support.ts';
 
 const handler = checked(verifyHandler);
