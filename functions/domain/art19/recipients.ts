@@ -4,7 +4,7 @@
  * type that changes data, keyed by what was done (`Art19Action`): a recipient with a `notifyEmail` in
  * the configuration is mailed a notice naming the request (once per request and action, claimed with
  * ../notifications/once.ts, so a retried step mails nobody twice); one without an address, or whose mail
- * failed, becomes a follow-up task `art19-recipient` for staff. Adding a type is one entry in ACTIONS.
+ * failed, becomes a follow-up task `art19-recipient` for staff. Adding a type is one entry in NOTICES and one in ./tasks.ts.
  *
  * Which recipients concern a request is the type's to say: the erasure keeps its own choice
  * (../workflow/erasure-report.ts); types that act per system use `recipientsOfSystems` (the recipients
@@ -18,32 +18,22 @@ import { mailOnce } from '../notifications/once.ts';
 import { recipientErasureNotice, recipientRectificationNotice, recipientRestrictionLiftedNotice, recipientRestrictionNotice } from '../notifications/staff-mails.ts';
 import { correctedFields } from '../rectification/corrected.ts';
 import type { RequestRecord } from '../requests/model.ts';
-import { addTodo, type NewTodo } from '../todos/index.ts';
+import { addTodo } from '../todos/index.ts';
+import { art19Todo, type Art19Action } from './tasks.ts';
+
+export { art19Todo };
 
 export type Recipient = DsarConfig['privacyNotice']['recipients'][number];
 
-/** What is passed on: a request type, or the pass of one (a restriction is set, later lifted). */
-export type Art19Action = 'erasure' | 'rectification' | 'restriction' | 'restriction_lifted';
+export type { Art19Action };
 
-interface ActionWords {
-  /** The notice mailed to a recipient (staff-facing English: recipients are companies). */
-  notice(config: DsarConfig, request: RequestRecord, at: string): Email;
-  /** The follow-up task's title when our staff must tell the recipient. */
-  task(recipient: string): string;
-}
-
-const ACTIONS: Record<Art19Action, ActionWords> = {
-  erasure: { notice: (c, r, at) => recipientErasureNotice(c, r.requestId, r.subject.email, at), task: (n) => `Tell ${n} about the erasure (GDPR Art. 19)` },
+/** The notice mailed to a recipient, per action (staff-facing English: recipients are companies); the task's words are in ./tasks.ts. */
+const NOTICES: Record<Art19Action, (config: DsarConfig, request: RequestRecord, at: string) => Email> = {
+  erasure: (c, r, at) => recipientErasureNotice(c, r.requestId, r.subject.email, at),
   // The notice names the fields corrected, never their values (the recipient asks us if it needs them).
-  rectification: {
-    notice: (c, r, at) => recipientRectificationNotice(c, r.requestId, r.subject.email, correctedFields(r), at),
-    task: (n) => `Tell ${n} about the correction (GDPR Art. 19)`,
-  },
-  restriction: { notice: (c, r, at) => recipientRestrictionNotice(c, r.requestId, r.subject.email, at), task: (n) => `Tell ${n} about the restriction of processing (GDPR Art. 19)` },
-  restriction_lifted: {
-    notice: (c, r, at) => recipientRestrictionLiftedNotice(c, r.requestId, r.subject.email, at),
-    task: (n) => `Tell ${n} that the restriction of processing was lifted (GDPR Art. 19)`,
-  },
+  rectification: (c, r, at) => recipientRectificationNotice(c, r.requestId, r.subject.email, correctedFields(r), at),
+  restriction: (c, r, at) => recipientRestrictionNotice(c, r.requestId, r.subject.email, at),
+  restriction_lifted: (c, r, at) => recipientRestrictionLiftedNotice(c, r.requestId, r.subject.email, at),
 };
 
 /** Who was told what, per action, kept on the request (`art19`). */
@@ -96,21 +86,13 @@ export async function mailRecipient(ctx: AppContext, request: RequestRecord, rec
   const to = recipient.notifyEmail;
   try {
     await mailOnce(ctx, request.requestId, `art19:${action}:${recipient.name}`, () =>
-      ctx.mailer.send(to, ACTIONS[action].notice(ctx.config, request, at), { requestId: request.requestId }),
+      ctx.mailer.send(to, NOTICES[action](ctx.config, request, at), { requestId: request.requestId }),
     );
     return true;
   } catch (err) {
     logger.warn('recipient Art. 19 notice failed', { requestId: request.requestId, recipient: recipient.name, action, error: (err as Error).name });
     return false;
   }
-}
-
-/**
- * The follow-up task for a recipient our staff must tell. The erasure's ref stays `art19:<name>` (tasks
- * of earlier requests carry it); other actions name themselves, so a restriction's two passes get a task each.
- */
-export function art19Todo(action: Art19Action, recipient: string): NewTodo & { kind: 'art19-recipient'; ref: string } {
-  return { kind: 'art19-recipient', ref: action === 'erasure' ? `art19:${recipient}` : `art19:${action}:${recipient}`, title: ACTIONS[action].task(recipient) };
 }
 
 /**

@@ -16,7 +16,7 @@ import { addCalendarDays } from '../deadlines/calendar.ts';
 import { dateIn } from '../deadlines/local-date.ts';
 import { StateConflict } from '../requests/repository.ts';
 import type { RequestRecord } from '../requests/model.ts';
-import { art19Todo } from '../art19/recipients.ts';
+import { art19Todo } from '../art19/tasks.ts';
 import { todoKeys, type KnownTodoKind, type TodoDueMarker, type TodoItem, type TodoKind } from './model.ts';
 
 /** Days to the due date for a kind the configuration does not name. */
