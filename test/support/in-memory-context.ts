@@ -48,7 +48,7 @@ export const REQUEST_ID = 'dsar_test0000000000001';
  * item and its connector outcome items, to match in mocked clients (`on(QueryCommand, readOf(id))`).
  */
 export function readOf(requestId: string) {
-  return { KeyConditionExpression: 'pk = :pk AND begins_with(sk, :meta)', ExpressionAttributeValues: { ':pk': `REQ#${requestId}`, ':meta': 'META' } };
+  return { KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)', ExpressionAttributeValues: { ':pk': `REQ#${requestId}`, ':prefix': 'META' } };
 }
 export const OTHER_ID = 'dsar_test0000000000002';
 

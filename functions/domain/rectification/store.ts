@@ -16,7 +16,8 @@
  * Both hold the subject's personal data (their phone, address, name as the systems hold them), so they
  * are never logged, and retention empties them with the subject's identity (../requests/retention.ts).
  */
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { requestItems } from '../requests/request-items.ts';
 import type { Correction, FieldValue, RectifiableField } from '#connectors/types';
 
 export const RECTIFY_PREFIX = 'RECTIFY#';
@@ -106,22 +107,7 @@ export class DynamoRectificationStore implements RectificationStore {
     return items.length;
   }
 
-  private async items(requestId: string, prefix: string): Promise<Array<Record<string, unknown>>> {
-    const items: Array<Record<string, unknown>> = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': `REQ#${requestId}`, ':prefix': prefix },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      items.push(...(out.Items ?? []));
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return items;
+  private items(requestId: string, prefix: string): Promise<Array<Record<string, unknown>>> {
+    return requestItems(this.db, this.table, requestId, prefix);
   }
 }

@@ -49,6 +49,7 @@ export class RequestNotFound extends Error {
 
 // Defined apart (./state-conflict.ts) so the task store can throw it without importing the repository;
 // every caller catches it from here.
+import { requestItems } from './request-items.ts';
 import { StateConflict } from './state-conflict.ts';
 export { StateConflict };
 
@@ -160,44 +161,15 @@ export class RequestRepository {
 
   /** The request with its connectors' outcomes: one Query reads the request item and the items after it. */
   async find(requestId: string): Promise<RequestRecord | undefined> {
-    const items: Array<Record<string, unknown>> = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :meta)',
-          ExpressionAttributeValues: { ':pk': keys.request(requestId).pk, ':meta': keys.request(requestId).sk },
-          ExclusiveStartKey: start,
-          ConsistentRead: true,
-        }),
-      );
-      items.push(...(out.Items ?? []));
-      start = out.LastEvaluatedKey;
-    } while (start);
+    const items = await requestItems(this.db, this.table, requestId, keys.request(requestId).sk);
     const record = items.find((i) => i.sk === keys.request(requestId).sk) as RequestRecord | undefined;
     if (!record) return undefined;
     return withOutcomes(record, items.filter((i) => String(i.sk).startsWith(keys.connectorOutcomePrefix)) as unknown as ConnectorOutcomeItem[]);
   }
 
   /** The connectors' outcome items of a request, as stored. */
-  private async outcomeItems(requestId: string): Promise<ConnectorOutcomeItem[]> {
-    const items: ConnectorOutcomeItem[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': keys.request(requestId).pk, ':prefix': keys.connectorOutcomePrefix },
-          ExclusiveStartKey: start,
-          ConsistentRead: true,
-        }),
-      );
-      items.push(...((out.Items ?? []) as ConnectorOutcomeItem[]));
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return items;
+  private outcomeItems(requestId: string): Promise<ConnectorOutcomeItem[]> {
+    return requestItems<ConnectorOutcomeItem>(this.db, this.table, requestId, keys.connectorOutcomePrefix);
   }
 
   /**
@@ -411,23 +383,8 @@ export class RequestRepository {
     return forgetSubjectMessages(this.db, this.table, requestId, at.toISOString());
   }
 
-  async auditTrail(requestId: string): Promise<AuditEvent[]> {
-    const events: AuditEvent[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :evt)',
-          ExpressionAttributeValues: { ':pk': keys.request(requestId).pk, ':evt': keys.auditPrefix },
-          ExclusiveStartKey: start,
-          ConsistentRead: true,
-        }),
-      );
-      events.push(...((out.Items ?? []) as AuditEvent[]));
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return events;
+  auditTrail(requestId: string): Promise<AuditEvent[]> {
+    return requestItems<AuditEvent>(this.db, this.table, requestId, keys.auditPrefix);
   }
 
   /**
@@ -481,22 +438,8 @@ export class RequestRepository {
 
   /** The items of every earlier run of this connector's erasure that kept its progress, oldest run first. */
   async erasureProgress(requestId: string, connectorId: string): Promise<ErasureItem[][]> {
-    const runs: ErasureItem[][] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': keys.request(requestId).pk, ':prefix': keys.erasureProgressPrefix(connectorId) },
-          ExclusiveStartKey: start,
-          ConsistentRead: true,
-        }),
-      );
-      for (const item of (out.Items ?? []) as ErasureProgressItem[]) runs.push(item.items ?? []);
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return runs;
+    const runs = await requestItems<ErasureProgressItem>(this.db, this.table, requestId, keys.erasureProgressPrefix(connectorId));
+    return runs.map((item) => item.items ?? []);
   }
 
   async putTaskToken(requestId: string, kind: TaskKind, token: string): Promise<void> {

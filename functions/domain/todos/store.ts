@@ -4,7 +4,8 @@
  * its status (two staff ticking at once: one wins, the other gets StateConflict), and the request's set
  * of open task numbers is changed with ADD/DELETE, which a retry may repeat without harm.
  */
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { requestItems } from '../requests/request-items.ts';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { StateConflict } from '../requests/state-conflict.ts';
 import { keys } from '../requests/model.ts';
@@ -32,23 +33,8 @@ export class DynamoTodoStore implements TodoStore {
     private readonly table: string,
   ) {}
 
-  async list(requestId: string): Promise<TodoItem[]> {
-    const items: TodoItem[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-          ExpressionAttributeValues: { ':pk': keys.request(requestId).pk, ':p': TODO_PREFIX },
-          ExclusiveStartKey: start,
-          ConsistentRead: true,
-        }),
-      );
-      items.push(...((out.Items ?? []) as TodoItem[]));
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return items;
+  list(requestId: string): Promise<TodoItem[]> {
+    return requestItems<TodoItem>(this.db, this.table, requestId, TODO_PREFIX);
   }
 
   async get(requestId: string, n: number): Promise<TodoItem | undefined> {

@@ -16,7 +16,7 @@ beforeEach(() => ddb.on(QueryCommand).resolves({ Items: [] }));
 afterEach(() => ddb.reset());
 
 /** The request read (one Query of the request item and its outcomes), as the repository asks it. */
-const REQUEST_READ = { KeyConditionExpression: 'pk = :pk AND begins_with(sk, :meta)' };
+const REQUEST_READ = { KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)' };
 
 /**
  * The table answers each request read with the open request of that key (the queue reads its page in
@@ -176,8 +176,8 @@ describe('RequestRepository', () => {
     expect(input.Limit).toBe(2);
     expect(input.FilterExpression).toBeUndefined();
     expect(ddb.commandCalls(QueryCommand).slice(1).map((c) => c.args[0].input.ExpressionAttributeValues)).toEqual([
-      { ':pk': 'REQ#dsar_aaaaaaaa1', ':meta': 'META' },
-      { ':pk': 'REQ#dsar_aaaaaaaa2', ':meta': 'META' },
+      { ':pk': 'REQ#dsar_aaaaaaaa1', ':prefix': 'META' },
+      { ':pk': 'REQ#dsar_aaaaaaaa2', ':prefix': 'META' },
     ]);
     expect(page.items.map((r) => [r.requestId, r.type])).toEqual([
       ['dsar_aaaaaaaa1', 'erasure'],
