@@ -4,7 +4,7 @@
  * with their names, which the state machine's Retry and Catch match, except a throttle with the
  * vendor's hint: that becomes a `throttled` result the Map waits out (see throttle.ts).
  */
-import { enabledConnectors } from '#commons/config';
+import { enabledConnectors, type RequestType } from '#commons/config';
 import { logger } from '#commons/observability';
 import type { ConnectorRegistry } from '#connectors/registry';
 import type { DataRecord, Subject } from '#connectors/types';
@@ -43,6 +43,26 @@ export function assertVerifiedAndApproved(request: RequestRecord, options: { wai
 }
 
 /**
+ * The request a per-connector step may work on: read fresh, verified and approved (see above), of the
+ * type the step is for (`type`, when given: an act step never trusts the payload's mode), with the
+ * connector enabled. Every collect and act step starts here.
+ */
+export async function requestToWorkOn(
+  ctx: AppContext,
+  requestId: string,
+  connectorId: string,
+  step: { type?: RequestType; refusing?: string; waiverSuffices?: boolean } = {},
+): Promise<RequestRecord> {
+  const request = await ctx.repo.get(requestId);
+  assertVerifiedAndApproved(request, { waiverSuffices: step.waiverSuffices });
+  if (step.type && request.type !== step.type) {
+    throw new Error(`request ${requestId} is not ${/^[aeiou]/.test(step.type) ? 'an' : 'a'} ${step.type} request; refusing to ${step.refusing ?? 'act'}`);
+  }
+  if (!enabledConnectors(ctx.config).some((c) => c.id === connectorId)) throw new Error(`connector ${connectorId} is not enabled`);
+  return request;
+}
+
+/**
  * What the suppression list says about this system, as a record of its own: where the subject opted out
  * of marketing, the answer to an access request shows it (the report says "you opted out of marketing on
  * <date>" in the subject's language: package/html.ts), whatever the vendor itself still shows. The list
@@ -62,11 +82,7 @@ export async function collect(
   connectorId: string,
   progress: ThrottleProgress = {},
 ): Promise<CollectResult | ThrottledResult> {
-  const request = await ctx.repo.get(requestId);
-  assertVerifiedAndApproved(request);
-  if (!enabledConnectors(ctx.config).some((c) => c.id === connectorId)) {
-    throw new Error(`connector ${connectorId} is not enabled`);
-  }
+  const request = await requestToWorkOn(ctx, requestId, connectorId);
   const connector = registry.get(connectorId);
   const writer = new StagingWriter({ s3: ctx.s3, bucket: ctx.stagingBucket(), requestId, connectorId });
   const started = Date.now();

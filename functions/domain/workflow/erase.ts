@@ -18,7 +18,7 @@ import { policyFor } from '#connectors/policy';
 import type { ConnectorRegistry } from '#connectors/registry';
 import type { ErasureItem } from '#connectors/types';
 import type { AppContext } from '../context.ts';
-import { assertVerifiedAndApproved, subjectOf } from './collect.ts';
+import { requestToWorkOn, subjectOf } from './collect.ts';
 import type { CollectResult } from './reconcile.ts';
 import { throttledResult, type ThrottledResult, type ThrottleProgress } from './throttle.ts';
 
@@ -29,11 +29,8 @@ export async function eraseWithConnector(
   connectorId: string,
   progress: ThrottleProgress = {},
 ): Promise<CollectResult | ThrottledResult> {
-  const request = await ctx.repo.get(requestId);
-  assertVerifiedAndApproved(request);
-  if (request.type !== 'erasure') throw new Error(`request ${requestId} is not an erasure; refusing to erase`);
-  const config = enabledConnectors(ctx.config).find((c) => c.id === connectorId);
-  if (!config) throw new Error(`connector ${connectorId} is not enabled`);
+  const request = await requestToWorkOn(ctx, requestId, connectorId, { type: 'erasure', refusing: 'erase' });
+  const config = enabledConnectors(ctx.config).find((c) => c.id === connectorId)!;
   const done: ErasureItem[] = [];
   const erased = async (item: ErasureItem): Promise<void> => {
     done.push({ ...item });

@@ -11,7 +11,6 @@
  * the new address (the system now finds the subject by it), and the new address's hash becomes an alias
  * of the request, so the request and its audit trail stay found under either address.
  */
-import { enabledConnectors } from '#commons/config';
 import { logger } from '#commons/observability';
 import { subjectHash } from '#commons/tokens';
 import type { ConnectorRegistry } from '#connectors/registry';
@@ -19,7 +18,7 @@ import { sameFieldValue } from '#connectors/rectify';
 import type { Correction, FieldValue, RectificationItem, Subject } from '#connectors/types';
 import type { AppContext } from '../context.ts';
 import { normalizeEmail } from '../requests/model.ts';
-import { assertVerifiedAndApproved, subjectOf } from './collect.ts';
+import { requestToWorkOn, subjectOf } from './collect.ts';
 import type { CollectResult } from './reconcile.ts';
 import { throttledResult, type ThrottledResult, type ThrottleProgress } from './throttle.ts';
 
@@ -43,10 +42,7 @@ export async function rectifyWithConnector(
   connectorId: string,
   progress: ThrottleProgress = {},
 ): Promise<CollectResult | ThrottledResult> {
-  const request = await ctx.repo.get(requestId);
-  assertVerifiedAndApproved(request);
-  if (request.type !== 'rectification') throw new Error(`request ${requestId} is not a rectification; refusing to correct`);
-  if (!enabledConnectors(ctx.config).some((c) => c.id === connectorId)) throw new Error(`connector ${connectorId} is not enabled`);
+  const request = await requestToWorkOn(ctx, requestId, connectorId, { type: 'rectification', refusing: 'correct' });
   const rectify = registry.get(connectorId).rectify;
   if (!rectify) {
     logger.info('connector has nothing to correct', { requestId, connectorId });

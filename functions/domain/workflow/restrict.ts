@@ -12,7 +12,7 @@
  * Both passes are idempotent, so throttling is waited out and run again (throttle.ts), and a retry adds
  * no second task (each has its ref).
  */
-import { connectorName, enabledConnectors } from '#commons/config';
+import { connectorName } from '#commons/config';
 import { logger } from '#commons/observability';
 import { discover, totalOf } from '#connectors/discovery';
 import type { ConnectorRegistry } from '#connectors/registry';
@@ -21,7 +21,7 @@ import type { AppContext } from '../context.ts';
 import type { RestrictionOutcome, RestrictionPhase } from '../restriction/model.ts';
 import type { RequestRecord } from '../requests/model.ts';
 import { addTodo } from '../todos/index.ts';
-import { assertVerifiedAndApproved, subjectOf } from './collect.ts';
+import { requestToWorkOn, subjectOf } from './collect.ts';
 import type { CollectResult } from './reconcile.ts';
 import { throttledResult, type ThrottledResult, type ThrottleProgress } from './throttle.ts';
 
@@ -45,10 +45,7 @@ export async function restrictWithConnector(
   connectorId: string,
   progress: ThrottleProgress = {},
 ): Promise<CollectResult | ThrottledResult> {
-  const request = await ctx.repo.get(requestId);
-  assertVerifiedAndApproved(request);
-  if (request.type !== 'restriction') throw new Error(`request ${requestId} is not a restriction; refusing to restrict`);
-  if (!enabledConnectors(ctx.config).some((c) => c.id === connectorId)) throw new Error(`connector ${connectorId} is not enabled`);
+  const request = await requestToWorkOn(ctx, requestId, connectorId, { type: 'restriction', refusing: 'restrict' });
   const phase = restrictionPhase(request);
   const connector = registry.get(connectorId);
   const subject = subjectOf(request);

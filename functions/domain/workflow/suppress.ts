@@ -8,11 +8,10 @@
  * Suppressing twice is harmless (opted out stays opted out), so a throttled run is waited out and run
  * again like a collection (throttle.ts), and the ASL Retry and staff retries may repeat it.
  */
-import { enabledConnectors } from '#commons/config';
 import { logger } from '#commons/observability';
 import type { ConnectorRegistry } from '#connectors/registry';
 import type { AppContext } from '../context.ts';
-import { assertVerifiedAndApproved, subjectOf } from './collect.ts';
+import { requestToWorkOn, subjectOf } from './collect.ts';
 import type { CollectResult } from './reconcile.ts';
 import { throttledResult, type ThrottledResult, type ThrottleProgress } from './throttle.ts';
 
@@ -28,11 +27,8 @@ export async function suppressWithConnector(
   connectorId: string,
   progress: ThrottleProgress = {},
 ): Promise<CollectResult | ThrottledResult> {
-  const request = await ctx.repo.get(requestId);
   // An opt-out whose code was waived may act here: it changes marketing flags and reads nothing out.
-  assertVerifiedAndApproved(request, { waiverSuffices: true });
-  if (request.type !== 'marketing_opt_out') throw new Error(`request ${requestId} is not a marketing opt-out; refusing to suppress`);
-  if (!enabledConnectors(ctx.config).some((c) => c.id === connectorId)) throw new Error(`connector ${connectorId} is not enabled`);
+  const request = await requestToWorkOn(ctx, requestId, connectorId, { type: 'marketing_opt_out', refusing: 'suppress', waiverSuffices: true });
   const marketing = registry.get(connectorId).marketing;
   if (!marketing) {
     logger.info('connector does not market: nothing to suppress', { requestId, connectorId });
