@@ -67,7 +67,7 @@ export interface FunctionSpec {
  * the heap and the ArrayBuffers of the deflate and upload chunks grow between collections: 1M records
  * peaked at 282-292 MiB of RSS. A bounded old space makes V8 size its heap limits and collect as for a
  * small machine (149-180 MiB at 1M records, no slower); a 4 MiB semi-space keeps the young generation
- * from growing to its 16-32 MiB default. 192 MiB is 7x the live heap, so it is a bound on garbage, not
+ * at 8 MiB (by default it grows to 64 MiB: two 32 MiB semi-spaces). 192 MiB is 7x the live heap, so it is a bound on garbage, not
  * on the package. Only these V8 flags: Node refuses --optimize-for-size in NODE_OPTIONS (and it made
  * assembly 1.7x slower).
  */
