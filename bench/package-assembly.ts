@@ -178,7 +178,11 @@ async function inChild<T>(args: string[]): Promise<T> {
   child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
   const [code] = (await once(child, 'exit')) as [number | null];
   if (code !== 0) throw new Error(`benchmark phase ${args[1]} exited with ${String(code)}`);
-  return JSON.parse(out) as T;
+  // The figures are the last line; V8 tracing flags in BENCH_NODE_FLAGS (--trace-gc) print to stdout
+  // before it, so those lines are passed on to stderr rather than breaking the JSON.
+  const lines = out.trimEnd().split('\n');
+  if (lines.length > 1) process.stderr.write(`${lines.slice(0, -1).join('\n')}\n`);
+  return JSON.parse(lines.at(-1)!) as T;
 }
 
 interface ZipFigures {
@@ -240,7 +244,7 @@ try {
     console.log(
       `${f.records.toLocaleString('en').padStart(10)} records | staged ~${f.stagedMiB.toFixed(0)} MiB in ${f.stagingSeconds.toFixed(1)} s` +
         ` | assembly ${f.assemblySeconds.toFixed(2)} s (ZIP ${f.zipMiB.toFixed(1)} MiB), zip -6 ${f.zipSeconds.toFixed(2)} s (${f.zipCliMiB.toFixed(1)} MiB)` +
-        ` | assembling process VmHWM ${f.assemblyVmHwmMiB.toFixed(0)} MiB`,
+        ` | assembling process VmHWM ${f.assemblyVmHwmMiB.toFixed(0)} MiB (RSS ${f.rssBeforeAssemblyMiB.toFixed(0)} MiB before assembly)`,
     );
   }
   console.log('\n| records | staged (MiB) | assembly (s) | ZIP (MiB) | zip -6 same files (s) | zip -6 (MiB) | speed vs zip -6 | VmHWM assembling (MiB) | sampled peak heap+external (MiB) |');

@@ -57,7 +57,21 @@ export interface FunctionSpec {
   schedule?: string;
   /** An SNS topic of the stack the function is subscribed to (locally, the SES mailbox simulator of infra/local/ses-simulator.ts feeds it). */
   topic?: 'mail-events';
+  /** V8 heap flags the function runs with (its NODE_OPTIONS, beside --enable-source-maps). */
+  heapFlags?: readonly string[];
 }
+
+/**
+ * The heap of a process that builds an access package (issue 18, docs/benchmarks.md "Package assembly").
+ * Its live V8 heap stays about 25 MiB at any size (it streams), but with V8's defaults on a large machine
+ * the heap and the ArrayBuffers of the deflate and upload chunks grow between collections: 1M records
+ * peaked at 282-292 MiB of RSS. A bounded old space makes V8 size its heap limits and collect as for a
+ * small machine (149-180 MiB at 1M records, no slower); a 4 MiB semi-space keeps the young generation
+ * at 8 MiB (by default it grows to 64 MiB: two 32 MiB semi-spaces). 192 MiB is 7x the live heap, so it is a bound on garbage, not
+ * on the package. Only these V8 flags: Node refuses --optimize-for-size in NODE_OPTIONS (and it made
+ * assembly 1.7x slower).
+ */
+export const PACKAGE_HEAP_FLAGS = ['--max-semi-space-size=4', '--max-old-space-size=192'] as const;
 
 const api = (id: string, routes: FunctionSpec['routes'], grants: Grant[]): FunctionSpec => ({
   id,
@@ -131,6 +145,8 @@ export const FUNCTIONS: FunctionSpec[] = [
     ),
     timeoutSeconds: 29,
     memoryMb: 1769,
+    // A withholding rebuilds the package: the same assembly, so the same heap as assemble.
+    heapFlags: PACKAGE_HEAP_FLAGS,
   },
   // staging:delete and exports:delete: cancelling a request whose package awaits release deletes both.
   // sfn:start: the partner's instruction reopens a forwarded request with a new run (processor mode).
@@ -154,7 +170,10 @@ export const FUNCTIONS: FunctionSpec[] = [
   // deflate data.json and the CSVs on the thread pool at the same time (package/spool.ts). The process
   // itself stays under 256 MB: the setting is bought for the CPU, not the RAM (at 1,024 MB the function
   // had 0.58 of one vCPU, so the deflate threads had nothing to run on).
-  step('assemble', 'AssembleFunctionArn', ['table:read', 'table:write', 'staging:read', 'staging:delete', 'exports:write'], 900, 5307),
+  {
+    ...step('assemble', 'AssembleFunctionArn', ['table:read', 'table:write', 'staging:read', 'staging:delete', 'exports:write'], 900, 5307),
+    heapFlags: PACKAGE_HEAP_FLAGS,
+  },
   // Records a step that failed after its retries, so the request waits for staff in NeedsAttention.
   step('record-failure', 'RecordFailureFunctionArn', ['table:read', 'table:write']),
   // staging, exports and documents delete: an erasure's close removes the subject's earlier copies and agents' permissions.

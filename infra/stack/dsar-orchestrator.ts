@@ -423,7 +423,7 @@ export class DsarOrchestrator extends Construct {
         logGroup,
         role,
         ...(inVpc && { vpc: database.vpc, vpcSubnets: database.subnets, securityGroups: [database.securityGroup] }),
-        environment: { ...this.environmentFor(spec.grants), ...this.edgeEnvironment(spec) },
+        environment: { ...this.environmentFor(spec), ...this.edgeEnvironment(spec) },
         bundling: {
           format: OutputFormat.ESM,
           forceDockerBundling: false,
@@ -742,11 +742,11 @@ export class DsarOrchestrator extends Construct {
     return { vpc: database.vpc, subnets: database.subnets, securityGroup: group };
   }
 
-  /** The environment a function gets: only the names of what its grants let it touch. */
-  private environmentFor(grants: Grant[]): Record<string, string> {
+  /** The environment a function gets: only the names of what its grants let it touch, and its heap flags. */
+  private environmentFor({ grants, heapFlags = [] }: FunctionSpec): Record<string, string> {
     const env: Record<string, string> = {
       DSAR_CONFIG_FILE: CONFIG_FILE_ON_LAMBDA,
-      NODE_OPTIONS: '--enable-source-maps',
+      NODE_OPTIONS: ['--enable-source-maps', ...heapFlags].join(' '),
       POWERTOOLS_SERVICE_NAME: 'dsar',
     };
     if (grants.some((g) => g.startsWith('table:'))) env.DSAR_TABLE = this.table.tableName;
