@@ -15,7 +15,7 @@ import type { ErasurePolicy, SaasConnectorConfig } from '#commons/config';
 import { mapInOrder, VENDOR_CONCURRENCY } from '#connectors/concurrency';
 import { ConnectorMisconfigured } from '#connectors/errors';
 import { groupByObject, retained, withOnly, type Retention } from '#connectors/records';
-import { byRecord, cleanAddress, textOrNull } from '#connectors/rectify';
+import { byRecord, cleanAddress, textOrNull } from '#connectors/corrections';
 import type {
   Correction,
   FieldValue,

@@ -20,7 +20,7 @@ import { collect, mapInOrder, VENDOR_CONCURRENCY } from '#connectors/concurrency
 import { ConnectorMisconfigured, ConnectorUnavailable } from '#connectors/errors';
 import { abortableSleep } from '#connectors/http';
 import { groupByObject, retained, withOnly } from '#connectors/records';
-import { byRecord, cleanAddress, textOrNull } from '#connectors/rectify';
+import { byRecord, cleanAddress, textOrNull } from '#connectors/corrections';
 import type {
   Correction,
   FieldValue,

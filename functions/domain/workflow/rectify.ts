@@ -14,7 +14,7 @@
 import { logger } from '#commons/observability';
 import { subjectHash } from '#commons/tokens';
 import type { ConnectorRegistry } from '#connectors/registry';
-import { sameFieldValue } from '#connectors/rectify';
+import { sameFieldValue } from '#connectors/corrections';
 import type { Correction, FieldValue, RectificationItem, Subject } from '#connectors/types';
 import type { AppContext } from '../context.ts';
 import { normalizeEmail } from '../requests/model.ts';

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSaasConnector } from '#connectors/saas';
-import { sameFieldValue } from '#connectors/rectify';
+import { sameFieldValue } from '#connectors/corrections';
 import { correctionForm } from '#connectors/stripe/index';
 import { correctionProperties } from '#connectors/hubspot/index';
 import { startSandboxes, type Sandboxes } from '../../../infra/local/sandboxes/index.ts';
