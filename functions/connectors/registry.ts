@@ -70,6 +70,8 @@ export class ConnectorRegistry {
     const onError = (err: unknown) => {
       if (err instanceof ConnectorAuthFailed && this.built.get(connector.id)?.connector === wrapped) this.forget(connector.config);
     };
+    const watch = watcher(onError);
+    const countOnly = connector.countOnly?.bind(connector);
     const wrapped: Connector = {
       id: connector.id,
       config: connector.config,
@@ -82,29 +84,12 @@ export class ConnectorRegistry {
           throw err;
         }
       },
-      async erase(subject, policy, ctx) {
-        try {
-          return await connector.erase(subject, policy, ctx);
-        } catch (err) {
-          onError(err);
-          throw err;
-        }
-      },
-      ...(connector.marketing ? { marketing: watchedMarketing(connector.marketing, onError) } : {}),
-      ...(connector.rectify ? { rectify: watchedRectify(connector.rectify, onError) } : {}),
-      ...(connector.restrict ? { restrict: watchedRestrict(connector.restrict, onError) } : {}),
+      erase: (subject, policy, ctx) => watch(() => connector.erase(subject, policy, ctx)),
+      ...(countOnly ? { countOnly: (subject: Subject, ctx: ConnectorContext) => watch(() => countOnly(subject, ctx)) } : {}),
+      ...(connector.marketing ? { marketing: watchedMarketing(connector.marketing, watch) } : {}),
+      ...(connector.rectify ? { rectify: watchedRectify(connector.rectify, watch) } : {}),
+      ...(connector.restrict ? { restrict: watchedRestrict(connector.restrict, watch) } : {}),
     };
-    const countOnly = connector.countOnly?.bind(connector);
-    if (countOnly) {
-      wrapped.countOnly = async (subject, ctx) => {
-        try {
-          return await countOnly(subject, ctx);
-        } catch (err) {
-          onError(err);
-          throw err;
-        }
-      };
-    }
     return wrapped;
   }
 
@@ -186,8 +171,10 @@ function build(config: ConnectorConfig, deps: ConnectorDeps): Connector {
   }
 }
 
-/** Runs one call of a capability, handing any failure to `onError` (which drops refused credentials) before rethrowing. */
-function watcher(onError: (err: unknown) => void) {
+/** Runs one call of a connector, handing any failure to `onError` (which drops refused credentials) before rethrowing. */
+type Watch = <T>(run: () => Promise<T>) => Promise<T>;
+
+function watcher(onError: (err: unknown) => void): Watch {
   return async <T>(run: () => Promise<T>): Promise<T> => {
     try {
       return await run();
@@ -199,8 +186,7 @@ function watcher(onError: (err: unknown) => void) {
 }
 
 /** A connector's marketing capability, with a refusal of its credentials reported as `watched` does. */
-function watchedMarketing(marketing: MarketingCapability, onError: (err: unknown) => void): MarketingCapability {
-  const watch = watcher(onError);
+function watchedMarketing(marketing: MarketingCapability, watch: Watch): MarketingCapability {
   return {
     suppress: (subject, ctx) => watch(() => marketing.suppress(subject, ctx)),
     status: (subject, ctx) => watch(() => marketing.status(subject, ctx)),
@@ -208,8 +194,7 @@ function watchedMarketing(marketing: MarketingCapability, onError: (err: unknown
 }
 
 /** A connector's rectify capability, with a refusal of its credentials reported as `watched` does. */
-function watchedRectify(rectify: RectifyCapability, onError: (err: unknown) => void): RectifyCapability {
-  const watch = watcher(onError);
+function watchedRectify(rectify: RectifyCapability, watch: Watch): RectifyCapability {
   return {
     current: (subject, fields, ctx) => watch(() => rectify.current(subject, fields, ctx)),
     apply: (subject, corrections, ctx) => watch(() => rectify.apply(subject, corrections, ctx)),
@@ -217,8 +202,7 @@ function watchedRectify(rectify: RectifyCapability, onError: (err: unknown) => v
 }
 
 /** A connector's restrict capability, with a refusal of its credentials reported as `watched` does. */
-function watchedRestrict(restrict: RestrictCapability, onError: (err: unknown) => void): RestrictCapability {
-  const watch = watcher(onError);
+function watchedRestrict(restrict: RestrictCapability, watch: Watch): RestrictCapability {
   return {
     set: (subject, ctx) => watch(() => restrict.set(subject, ctx)),
     lift: (subject, ctx) => watch(() => restrict.lift(subject, ctx)),
