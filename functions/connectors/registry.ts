@@ -171,9 +171,10 @@ function build(config: ConnectorConfig, deps: ConnectorDeps): Connector {
   }
 }
 
-/** Runs one call of a connector, handing any failure to `onError` (which drops refused credentials) before rethrowing. */
+/** Runs one call of a connector, handing any failure on before rethrowing it. */
 type Watch = <T>(run: () => Promise<T>) => Promise<T>;
 
+/** A Watch that hands failures to `onError` (which drops refused credentials). */
 function watcher(onError: (err: unknown) => void): Watch {
   return async <T>(run: () => Promise<T>): Promise<T> => {
     try {
