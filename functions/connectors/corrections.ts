@@ -112,6 +112,13 @@ export function cleanAddress(address: PostalAddress): PostalAddress {
   return out;
 }
 
+/** The address `read` gives (by part) as cleanAddress leaves it; null when no part has text. */
+export function cleanAddressFrom(read: (part: AddressPart) => unknown): PostalAddress | null {
+  // cleanAddress keeps only non-blank strings, so a part read as a number, null or object is dropped.
+  const out = cleanAddress(Object.fromEntries(ADDRESS_PARTS.map((part) => [part, read(part)])) as PostalAddress);
+  return Object.keys(out).length ? out : null;
+}
+
 /**
  * Whether a system's value is the one staff chose: strings trimmed, runs of spaces as one (emails also case-insensitively, as
  * every system here compares them), addresses part by part (the two street lines as one) with empty parts equal to absent ones.

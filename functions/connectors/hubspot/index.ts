@@ -15,7 +15,7 @@ import type { ErasurePolicy, SaasConnectorConfig } from '#commons/config';
 import { mapInOrder, VENDOR_CONCURRENCY } from '#connectors/concurrency';
 import { ConnectorMisconfigured } from '#connectors/errors';
 import { groupByObject, retained, withOnly, type Retention } from '#connectors/records';
-import { byRecord, cleanAddress, textOrNull } from '#connectors/corrections';
+import { byRecord, cleanAddress, cleanAddressFrom, textOrNull, type AddressPart } from '#connectors/corrections';
 import type {
   Correction,
   FieldValue,
@@ -106,18 +106,14 @@ export const RECTIFY_PROPERTIES: Record<RectifiableField, string[]> = {
   address: ['address', 'city', 'zip', 'state', 'country'],
 };
 
+/** The contact property of each address part; HubSpot has one street property, so line2 has none. */
+const ADDRESS_PROPERTY: Partial<Record<AddressPart, string>> = { line1: 'address', postalCode: 'zip', city: 'city', region: 'state', country: 'country' };
+
 /** A contact's value of one rectifiable field, in the product's shape. */
 function contactValue(field: RectifiableField, p: Record<string, unknown>): FieldValue['value'] {
   if (field === 'name') return textOrNull([p.firstname, p.lastname].filter((v) => typeof v === 'string' && v.trim()).join(' '));
   if (field === 'address') {
-    const a = cleanAddress({
-      line1: textOrNull(p.address) ?? undefined,
-      postalCode: textOrNull(p.zip) ?? undefined,
-      city: textOrNull(p.city) ?? undefined,
-      region: textOrNull(p.state) ?? undefined,
-      country: textOrNull(p.country) ?? undefined,
-    });
-    return Object.keys(a).length ? a : null;
+    return cleanAddressFrom((part) => (ADDRESS_PROPERTY[part] ? p[ADDRESS_PROPERTY[part]] : undefined));
   }
   return textOrNull(p[field]);
 }

@@ -20,7 +20,7 @@ import { collect, mapInOrder, VENDOR_CONCURRENCY } from '#connectors/concurrency
 import { ConnectorMisconfigured, ConnectorUnavailable } from '#connectors/errors';
 import { abortableSleep } from '#connectors/http';
 import { groupByObject, retained, withOnly } from '#connectors/records';
-import { byRecord, cleanAddress, textOrNull } from '#connectors/corrections';
+import { ADDRESS_PARTS, byRecord, cleanAddress, cleanAddressFrom, textOrNull, type AddressPart } from '#connectors/corrections';
 import type {
   Correction,
   FieldValue,
@@ -159,19 +159,14 @@ function objectPath(object: StripeObjectName, rec: DataRecord): string {
   }
 }
 
-/** A Stripe address (`postal_code`, `state`) as the product's postal address. */
+/** Stripe's name of each address part (`address[postal_code]`, `address[state]`). */
+const STRIPE_ADDRESS: Record<AddressPart, string> = { line1: 'line1', line2: 'line2', postalCode: 'postal_code', city: 'city', region: 'state', country: 'country' };
+
+/** A Stripe address as the product's postal address. */
 function postalAddress(value: unknown): PostalAddress | null {
   if (!value || typeof value !== 'object') return null;
   const a = value as Record<string, unknown>;
-  const out = cleanAddress({
-    line1: textOrNull(a.line1) ?? undefined,
-    line2: textOrNull(a.line2) ?? undefined,
-    postalCode: textOrNull(a.postal_code) ?? undefined,
-    city: textOrNull(a.city) ?? undefined,
-    region: textOrNull(a.state) ?? undefined,
-    country: textOrNull(a.country) ?? undefined,
-  });
-  return Object.keys(out).length ? out : null;
+  return cleanAddressFrom((part) => a[STRIPE_ADDRESS[part]]);
 }
 
 /** The update form of one customer's corrections (POST /v1/customers/{id}); an address is written whole. */
@@ -181,8 +176,7 @@ export function correctionForm(corrections: readonly Correction[]): URLSearchPar
     if (c.field === 'address') {
       const a = cleanAddress(typeof c.value === 'string' ? {} : c.value);
       // Every part is sent, empty ones as '' (Stripe's "unset"), so no part of the old address survives.
-      const parts: Array<[string, string | undefined]> = [['line1', a.line1], ['line2', a.line2], ['postal_code', a.postalCode], ['city', a.city], ['state', a.region], ['country', a.country]];
-      for (const [key, value] of parts) form.set(`address[${key}]`, value ?? '');
+      for (const part of ADDRESS_PARTS) form.set(`address[${STRIPE_ADDRESS[part]}]`, a[part] ?? '');
     } else {
       form.set(c.field, typeof c.value === 'string' ? c.value.trim() : '');
     }
