@@ -11,39 +11,19 @@ import { mapAwsError } from './aws-errors.ts';
 import type { ConnectorContext, RestrictCapability, RestrictionItem, RestrictionStatus, Subject } from './types.ts';
 
 type Mark = NonNullable<DynamoDbConnectorConfig['restriction']>;
+/** An UpdateCommand without its table, key and condition, which markEach adds. */
+export type ItemUpdate = Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName' | 'Key' | 'ConditionExpression'>;
 type Items = (subject: Subject, ctx: ConnectorContext) => AsyncIterable<Record<string, unknown>>;
 
 export function dynamoDbRestriction(config: DynamoDbConnectorConfig, mark: Mark, db: DynamoDBDocumentClient, items: Items): RestrictCapability {
   const isMarked = (item: Record<string, unknown>) => item[mark.attribute] === mark.restrictedValue;
-  const keyOf = (item: Record<string, unknown>) => Object.fromEntries(config.keyAttributes.map((k) => [k, item[k]]));
 
   /** Writes `update` on every item of the subject not yet in the wanted state; counts those in it after. */
-  async function each(subject: Subject, ctx: ConnectorContext, wanted: boolean, update: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName' | 'Key' | 'ConditionExpression'>): Promise<RestrictionItem[]> {
+  async function each(subject: Subject, ctx: ConnectorContext, wanted: boolean, update: ItemUpdate): Promise<RestrictionItem[]> {
     const found: Record<string, unknown>[] = [];
     for await (const item of items(subject, ctx)) found.push(item);
     if (!found.length) return [];
-    let records = 0;
-    for (const item of found) {
-      if (isMarked(item) !== wanted) {
-        try {
-          await db.send(
-            new UpdateCommand({
-              ...update,
-              TableName: config.tableName,
-              Key: keyOf(item),
-              ConditionExpression: 'attribute_exists(#k)',
-              ExpressionAttributeNames: { ...update.ExpressionAttributeNames, '#k': config.keyAttributes[0]! },
-            }),
-            { abortSignal: ctx.signal },
-          );
-        } catch (err) {
-          // Gone since the query: no longer a record of the subject, nothing to mark.
-          if ((err as Error).name === 'ConditionalCheckFailedException') continue;
-          throw mapAwsError(config.id, err);
-        }
-      }
-      records++;
-    }
+    const records = await markEach(config, db, found, (item) => isMarked(item) === wanted, update, ctx);
     return [{ object: config.objectName, records }];
   }
 
@@ -69,4 +49,42 @@ export function dynamoDbRestriction(config: DynamoDbConnectorConfig, mark: Mark,
       return restricted + unrestricted ? [{ object: config.objectName, restricted, unrestricted }] : [];
     },
   };
+}
+
+/**
+ * Writes `update` on each of `found` that is not yet `inState`, on the condition that the item still
+ * exists, and counts the items in that state after: the restriction mark here, the marketing flag
+ * (dynamodb-table.ts). An item gone since the query is no longer a record of the subject: it is neither
+ * recreated as a bare key with a mark on it nor counted.
+ */
+export async function markEach(
+  config: DynamoDbConnectorConfig,
+  db: DynamoDBDocumentClient,
+  found: readonly Record<string, unknown>[],
+  inState: (item: Record<string, unknown>) => boolean,
+  update: ItemUpdate,
+  ctx: ConnectorContext,
+): Promise<number> {
+  let count = 0;
+  for (const item of found) {
+    if (!inState(item)) {
+      try {
+        await db.send(
+          new UpdateCommand({
+            ...update,
+            TableName: config.tableName,
+            Key: Object.fromEntries(config.keyAttributes.map((k) => [k, item[k]])),
+            ConditionExpression: 'attribute_exists(#k)',
+            ExpressionAttributeNames: { ...update.ExpressionAttributeNames, '#k': config.keyAttributes[0]! },
+          }),
+          { abortSignal: ctx.signal },
+        );
+      } catch (err) {
+        if ((err as Error).name === 'ConditionalCheckFailedException') continue;
+        throw mapAwsError(config.id, err);
+      }
+    }
+    count++;
+  }
+  return count;
 }

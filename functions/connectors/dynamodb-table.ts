@@ -29,7 +29,7 @@ import type {
   Subject,
   SuppressionItem,
 } from './types.ts';
-import { dynamoDbRestriction } from './dynamodb-restriction.ts';
+import { dynamoDbRestriction, markEach } from './dynamodb-restriction.ts';
 
 export class DynamoDbTableConnector implements Connector {
   readonly id: string;
@@ -164,31 +164,18 @@ export class DynamoDbTableConnector implements Connector {
     for await (const item of this.items(subject, ctx)) found.push(item);
     if (!found.length) return [];
     const at = new Date().toISOString();
-    let suppressed = 0;
-    for (const item of found) {
-      if (item[flag.attribute] !== flag.optedOutValue) {
-        const Key = Object.fromEntries(this.config.keyAttributes.map((k) => [k, item[k]]));
-        try {
-          await this.db.send(
-            new UpdateCommand({
-              TableName: this.config.tableName,
-              Key,
-              UpdateExpression: flag.optedOutAtAttribute ? 'SET #f = :v, #at = :at' : 'SET #f = :v',
-              // Never recreate an item erased meanwhile: an update of a missing key would write a new one.
-              ConditionExpression: 'attribute_exists(#k)',
-              ExpressionAttributeNames: { '#f': flag.attribute, '#k': this.config.keyAttributes[0]!, ...(flag.optedOutAtAttribute ? { '#at': flag.optedOutAtAttribute } : {}) },
-              ExpressionAttributeValues: { ':v': flag.optedOutValue, ...(flag.optedOutAtAttribute ? { ':at': at } : {}) },
-            }),
-            { abortSignal: ctx.signal },
-          );
-        } catch (err) {
-          // Gone since the query: no longer a record of the subject, nothing to mark.
-          if ((err as Error).name === 'ConditionalCheckFailedException') continue;
-          throw mapAwsError(this.id, err);
-        }
-      }
-      suppressed++;
-    }
+    const suppressed = await markEach(
+      this.config,
+      this.db,
+      found,
+      (item) => item[flag.attribute] === flag.optedOutValue,
+      {
+        UpdateExpression: flag.optedOutAtAttribute ? 'SET #f = :v, #at = :at' : 'SET #f = :v',
+        ExpressionAttributeNames: { '#f': flag.attribute, ...(flag.optedOutAtAttribute ? { '#at': flag.optedOutAtAttribute } : {}) },
+        ExpressionAttributeValues: { ':v': flag.optedOutValue, ...(flag.optedOutAtAttribute ? { ':at': at } : {}) },
+      },
+      ctx,
+    );
     return [{ object: this.config.objectName, suppressed }];
   }
 
