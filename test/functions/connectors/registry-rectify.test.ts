@@ -1,6 +1,7 @@
 /**
  * The registry passes a connector's rectify capability through, and a vendor's refusal of the credentials
- * during a rectification drops the connector and its secret, as it does for access, erasure and marketing.
+ * during a rectification drops the connector and its secret, as it does for access, erasure and marketing
+ * (and for the count-only preview, which goes through the same watch).
  * The SaaS connector is a stand-in here: what is under test is the registry's wrapper, not a vendor.
  */
 import { describe, expect, it, vi } from 'vitest';
@@ -26,7 +27,11 @@ vi.mock('../../../functions/connectors/saas.ts', () => ({
         return corrections.map((c) => ({ object: c.object, recordId: c.recordId, field: c.field, status: 'corrected' as const }));
       },
     };
-    return { id: config.id, config, access: async function* () {}, erase: async () => ({ connectorId: config.id, items: [] }), rectify };
+    const countOnly = async () => {
+      if (next.failure) throw next.failure;
+      return { Contact: 1 };
+    };
+    return { id: config.id, config, access: async function* () {}, erase: async () => ({ connectorId: config.id, items: [] }), rectify, countOnly };
   },
 }));
 
@@ -74,5 +79,19 @@ describe('ConnectorRegistry and the rectify capability', () => {
 
     expect(store.forgotten).toEqual([]);
     expect(registry.get('salesforce')).toBe(first);
+  });
+
+  it('passes countOnly through, and drops the connector and its secret when the vendor refuses the credentials during it', async () => {
+    const store = secrets();
+    const registry = new ConnectorRegistry(exampleConfig(), store.provider);
+    const first = registry.get('salesforce');
+    next.failure = undefined;
+    expect(await first.countOnly!(alice, ctx)).toEqual({ Contact: 1 });
+
+    next.failure = new ConnectorAuthFailed('salesforce', 'invalid_client');
+    await expect(first.countOnly!(alice, ctx)).rejects.toBeInstanceOf(ConnectorAuthFailed);
+
+    expect(store.forgotten).toEqual(['dsar/salesforce']);
+    expect(registry.get('salesforce')).not.toBe(first);
   });
 });

@@ -23,6 +23,8 @@ describe('ConnectorRegistry', () => {
 
   it('gives the rectify capability to the account store and Salesforce, and none to the call history or Google Analytics', () => {
     expect(['accounts', 'salesforce'].filter((id) => registry.get(id).rectify)).toEqual(['accounts', 'salesforce']);
+    // The SaaS connectors that implement rectify on their customer or contact records.
+    expect(['stripe', 'hubspot'].filter((id) => registry.get(id).rectify)).toEqual(['stripe', 'hubspot']);
     // Call history is a log of calls (no name, email, phone or address); GA holds pseudonymous events.
     expect(['calls', 'google-analytics'].filter((id) => registry.get(id).rectify)).toEqual([]);
   });
