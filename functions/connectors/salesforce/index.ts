@@ -441,7 +441,7 @@ export function createSalesforceConnector(config: SaasConnectorConfig, deps: Con
     config,
     access: find,
     marketing,
-    rectify: createSalesforceRectify({ connectorId: config.id, client: getClient, sameEmail }),
+    rectify: createSalesforceRectify({ connectorId: config.id, client: getClient }),
     restrict,
     async erase(subject: Subject, policyFor: PolicyFor, ctx: ConnectorContext): Promise<ErasureOutcome> {
       checkPolicies(policyFor);

@@ -6,6 +6,7 @@
  */
 import { ConnectorMisconfigured } from '#connectors/errors';
 import { addressFrom, addressParts, checkCorrections, movedTo, textOf, type AddressPart } from '#connectors/corrections';
+import { sameEmail } from '#connectors/email';
 import type { ConnectorContext, Correction, FieldValue, PostalAddress, RectifiableField, RectificationItem, RectifyCapability, Subject } from '#connectors/types';
 import type { SalesforceClient, SObject } from './client.ts';
 import { selectWhereEquals } from './soql.ts';
@@ -143,8 +144,6 @@ function addressPatch(object: PersonObject, value: PostalAddress, fields: Readon
 export interface SalesforceRectifyDeps {
   connectorId: string;
   client(): Promise<SalesforceClient>;
-  /** The check access applies to a returned Email (SOQL's `=` ignores case; anything looser is refused). */
-  sameEmail(value: unknown, normalized: string): boolean;
 }
 
 export function createSalesforceRectify(deps: SalesforceRectifyDeps): RectifyCapability {
@@ -172,7 +171,8 @@ export function createSalesforceRectify(deps: SalesforceRectifyDeps): RectifyCap
     const rows: Array<{ object: PersonObject; row: SObject }> = [];
     for (const object of PERSON_OBJECTS) {
       for await (const row of sf.query(selectWhereEquals(object, [...fields.get(object)!], 'Email', subject.normalizedEmail), object, ctx)) {
-        if (!deps.sameEmail(row.Email, subject.normalizedEmail)) continue;
+        // The check access applies to a returned Email (SOQL's `=` ignores case; anything looser is refused).
+        if (!sameEmail(row.Email, subject.normalizedEmail)) continue;
         if (object === 'Lead' && row.IsConverted === true) continue;
         rows.push({ object, row });
       }
