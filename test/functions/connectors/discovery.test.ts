@@ -7,7 +7,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
-import type { DynamoDbConnectorConfig, SaasConnectorConfig } from '#commons/config';
+import type { SaasConnectorConfig } from '#commons/config';
 import { discover, totalOf } from '#connectors/discovery';
 import { DynamoDbTableConnector } from '#connectors/dynamodb-table';
 import { ConnectorThrottled, ConnectorUnavailable } from '#connectors/errors';
@@ -15,7 +15,7 @@ import { S3ObjectsConnector } from '#connectors/s3-objects';
 import { createSaasConnector } from '#connectors/saas';
 import { startSandboxes, type Sandboxes } from '../../../infra/local/sandboxes/index.ts';
 import { startS3rver, type S3rverHandle } from '../../support/s3rver.ts';
-import { CALLS_CONFIG, collect, countBy, ctx, depsFor, gaSettings, saasConfig, subjectOf, watchRequests } from './support.ts';
+import { ACCOUNTS_CONFIG, CALLS_CONFIG, collect, countBy, ctx, depsFor, gaSettings, saasConfig, subjectOf, watchRequests } from './support.ts';
 
 let sb: Sandboxes;
 beforeAll(async () => {
@@ -95,18 +95,7 @@ describe('discovery on the S3 call history (s3rver)', () => {
 describe('discovery on a DynamoDB table', () => {
   const ddb = mockClient(DynamoDBDocumentClient);
   afterEach(() => ddb.reset());
-  const config: DynamoDbConnectorConfig = {
-    id: 'accounts',
-    kind: 'dynamodb',
-    displayName: 'Accounts',
-    enabled: true,
-    tableName: 'demo-accounts',
-    objectName: 'account',
-    lookup: { indexName: 'by-email', partitionKey: 'email' },
-    keyAttributes: ['accountId'],
-    erasure: { action: 'delete' },
-    objects: {},
-  };
+  const config = ACCOUNTS_CONFIG;
   const connector = new DynamoDbTableConnector(config, DynamoDBDocumentClient.from(new DynamoDBClient({})));
 
   it('asks DynamoDB for the count only (Select COUNT), over every page, and receives no item', async () => {

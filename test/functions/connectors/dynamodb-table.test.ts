@@ -2,26 +2,16 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { DynamoDbConnectorConfig, ErasurePolicy } from '#commons/config';
+import type { ErasurePolicy } from '#commons/config';
 import { DynamoDbTableConnector } from '#connectors/dynamodb-table';
 import { mapAwsError } from '#connectors/aws-errors';
 import { ConnectorAuthFailed, ConnectorIncompleteAnswer, ConnectorMisconfigured, ConnectorThrottled, ConnectorUnavailable } from '#connectors/errors';
+import { ACCOUNTS_CONFIG } from './support.ts';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 afterEach(() => ddb.reset());
 
-const config: DynamoDbConnectorConfig = {
-  id: 'accounts',
-  kind: 'dynamodb',
-  displayName: 'Accounts',
-  enabled: true,
-  tableName: 'demo-accounts',
-  objectName: 'account',
-  lookup: { indexName: 'by-email', partitionKey: 'email' },
-  keyAttributes: ['accountId'],
-  erasure: { action: 'delete' },
-  objects: {},
-};
+const config = ACCOUNTS_CONFIG;
 const connector = new DynamoDbTableConnector(config, DynamoDBDocumentClient.from(new DynamoDBClient({})));
 const subject = { email: ' Alice@Example.com', normalizedEmail: 'alice@example.com' };
 const ctx = { requestId: 'dsar_test' };

@@ -7,11 +7,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { DynamoDbConnectorConfig } from '#commons/config';
 import { DynamoDbTableConnector } from '#connectors/dynamodb-table';
 import { createSaasConnector } from '#connectors/saas';
 import { startSandboxes, type Sandboxes } from '../../../infra/local/sandboxes/index.ts';
-import { countRequests, ctx, depsFor, saasConfig, subjectOf, watchRequests } from './support.ts';
+import { ACCOUNTS_CONFIG, countRequests, ctx, depsFor, saasConfig, subjectOf, watchRequests } from './support.ts';
 
 const BOB_EMAIL = 'bob@example.com';
 
@@ -121,18 +120,7 @@ describe('the account store’s marketing flag', () => {
   const ddb = mockClient(DynamoDBDocumentClient);
   afterEach(() => ddb.reset());
   afterAll(() => ddb.restore());
-  const base: DynamoDbConnectorConfig = {
-    id: 'accounts',
-    kind: 'dynamodb',
-    displayName: 'Accounts',
-    enabled: true,
-    tableName: 'demo-accounts',
-    objectName: 'account',
-    lookup: { indexName: 'by-email', partitionKey: 'email' },
-    keyAttributes: ['accountId'],
-    erasure: { action: 'delete' },
-    objects: {},
-  };
+  const base = ACCOUNTS_CONFIG;
   const withFlag = { ...base, marketing: { attribute: 'marketingEmails', optedOutValue: false, optedOutAtAttribute: 'marketingOptedOutAt' } };
   const subject = { email: 'alice@example.com', normalizedEmail: 'alice@example.com' };
 

@@ -1,9 +1,9 @@
 /**
- * Shared pieces of the connector tests: subjects, a configuration for a sandbox (and for the demo's S3
- * store), the dependencies a registry would give, and checks that an export holds nobody else's data.
+ * Shared pieces of the connector tests: subjects, a configuration for a sandbox (and for the demo's account
+ * table and S3 store), the dependencies a registry would give, and checks that an export holds nobody else's data.
  */
 import { vi } from 'vitest';
-import type { ErasurePolicy, S3ConnectorConfig, SaasConnectorConfig } from '#commons/config';
+import type { DynamoDbConnectorConfig, ErasurePolicy, S3ConnectorConfig, SaasConnectorConfig } from '#commons/config';
 import type { ConnectorContext, ConnectorDeps, DataRecord, PolicyFor, Subject } from '#connectors/types';
 import type { Sandboxes } from '../../../infra/local/sandboxes/index.ts';
 
@@ -32,6 +32,20 @@ export function saasConfig(
     objects: {},
   };
 }
+
+/** The DynamoDB connector of the demo's account store, found by email on its `by-email` index. */
+export const ACCOUNTS_CONFIG: DynamoDbConnectorConfig = {
+  id: 'accounts',
+  kind: 'dynamodb',
+  displayName: 'Accounts',
+  enabled: true,
+  tableName: 'demo-accounts',
+  objectName: 'account',
+  lookup: { indexName: 'by-email', partitionKey: 'email' },
+  keyAttributes: ['accountId'],
+  erasure: { action: 'delete' },
+  objects: {},
+};
 
 /** The S3 connector of the demo's call history: a folder per account id from the account store. */
 export const CALLS_CONFIG: S3ConnectorConfig = {
