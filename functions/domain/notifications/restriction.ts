@@ -9,6 +9,7 @@ import { connectorName, type DsarConfig } from '#commons/config';
 import type { Translator } from '../i18n/index.ts';
 import type { ConnectorOutcome, RequestRecord } from '../requests/model.ts';
 import { requestTimeZone } from '../deadlines/request-zone.ts';
+import { markedThroughApi, restrictionChanged } from '../restriction/model.ts';
 import { compose, type Email } from './compose.ts';
 import { recipientLines } from './recipient-lines.ts';
 
@@ -21,7 +22,7 @@ export function restrictedMail(config: DsarConfig, r: RequestRecord, t: Translat
   const name = (id: string) => connectorName(config, id, t.locale);
   const all = outcomes(r);
   const done = all
-    .filter((o) => o.status === 'succeeded' && o.restriction?.applies && o.restriction.items.some((i) => i.records > 0))
+    .filter(markedThroughApi)
     .map((o) => t.t('restriction.mail.system', { system: name(o.connectorId), date: t.date(o.restriction!.confirmedAt ?? o.finishedAt ?? r.receivedAt, { timeZone: zone }) }));
   const byHand = all.filter((o) => (o.restriction?.byHand ?? 0) > 0).map((o) => name(o.connectorId));
   const missing = all.filter((o) => o.status === 'accepted_missing').map((o) => name(o.connectorId));
@@ -59,7 +60,7 @@ export function liftingNotice(config: DsarConfig, r: RequestRecord, t: Translato
 
 export function liftedMail(config: DsarConfig, r: RequestRecord, t: Translator): Email {
   const systems = outcomes(r)
-    .filter((o) => o.status === 'succeeded' && ((o.restriction?.applies && o.restriction.items.some((i) => i.records > 0)) || (o.restriction?.byHand ?? 0) > 0))
+    .filter(restrictionChanged)
     .map((o) => connectorName(config, o.connectorId, t.locale));
   return compose(
     config,

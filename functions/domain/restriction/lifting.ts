@@ -45,14 +45,15 @@ export async function announceLifting(ctx: AppContext, requestId: string, actor:
   if (!/^\d{4}-\d{2}-\d{2}$/.test(liftOn) || Number.isNaN(Date.parse(`${liftOn}T00:00:00Z`))) throw badRequest('invalid_date', 'liftOn is a date, YYYY-MM-DD');
   if (liftOn < today) throw badRequest('invalid_date', `liftOn must be today (${today}) or later: the subject is told before the restriction is lifted`);
   const notice = { reason: text, liftOn, by: actor, at: ctx.clock.now().toISOString() };
+  let withNotice: RequestRecord;
   try {
     // A notice whose mail never went out may be given again (with the new words); a mailed one may not.
-    await ctx.repo.update(requestId, { restriction: { ...r.restriction!, notice } }, { onlyIf: ['restricted'], absent: ['restriction.notice.mailedAt'] });
+    // The write answers the request as it now stands: no second read.
+    withNotice = await ctx.repo.update(requestId, { restriction: { ...r.restriction!, notice } }, { onlyIf: ['restricted'], absent: ['restriction.notice.mailedAt'] });
   } catch (err) {
     if (err instanceof StateConflict) throw conflict('wrong_state', err.message);
     throw err;
   }
-  const withNotice = await ctx.repo.get(requestId);
   await mailOnce(ctx, requestId, LIFTING_NOTICE_MAIL, () => ctx.mailer.send(r.subject.email, liftingNotice(ctx.config, withNotice, translator(r.locale)), { requestId }));
   const mailedAt = ctx.clock.now().toISOString();
   await ctx.repo.update(requestId, { restriction: { ...withNotice.restriction!, notice: { ...withNotice.restriction!.notice!, mailedAt } } }, { onlyIf: ['restricted'] });

@@ -49,3 +49,13 @@ export interface RestrictionOutcome {
   /** When the read-back confirmed the pass. */
   confirmedAt?: string;
 }
+
+/** The pass marked (or lifted) records in this system through its own API, confirmed by the read-back. */
+export function markedThroughApi(o: ConnectorOutcome): boolean {
+  return o.status === 'succeeded' && Boolean(o.restriction?.applies) && o.restriction!.items.some((i) => i.records > 0);
+}
+
+/** The pass changed something for the subject in this system: marked through the API, or left to staff to mark by hand. */
+export function restrictionChanged(o: ConnectorOutcome): boolean {
+  return markedThroughApi(o) || (o.status === 'succeeded' && (o.restriction?.byHand ?? 0) > 0);
+}

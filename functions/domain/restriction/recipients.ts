@@ -8,21 +8,21 @@
 import type { AppContext } from '../context.ts';
 import { recipientsOfSystems, tellRecipients, type Art19Action, type Art19Outcome, type Recipient } from '../art19/recipients.ts';
 import type { RequestRecord } from '../requests/model.ts';
-import type { RestrictionPhase } from './model.ts';
+import { markedThroughApi, restrictionChanged, type RestrictionPhase } from './model.ts';
 
 export const ART19_ACTION: Record<RestrictionPhase, Art19Action> = { set: 'restriction', lift: 'restriction_lifted' };
 
 /** The systems (connector ids) where this pass marked (or lifted) records, or left them to staff by hand. */
 export function changedSystems(r: Pick<RequestRecord, 'connectors'>): string[] {
   return Object.values(r.connectors ?? {})
-    .filter((o) => o.status === 'succeeded' && ((o.restriction?.applies && o.restriction.items.some((i) => i.records > 0)) || (o.restriction?.byHand ?? 0) > 0))
+    .filter(restrictionChanged)
     .map((o) => o.connectorId);
 }
 
 /** The systems where the pass was made through the system's own API (a recipient's own system is told by it). */
 function markedByApi(r: Pick<RequestRecord, 'connectors'>): string[] {
   return Object.values(r.connectors ?? {})
-    .filter((o) => o.status === 'succeeded' && o.restriction?.applies && o.restriction.items.some((i) => i.records > 0))
+    .filter(markedThroughApi)
     .map((o) => o.connectorId);
 }
 

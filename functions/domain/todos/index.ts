@@ -60,7 +60,12 @@ function markerOf(t: TodoItem): TodoDueMarker {
  */
 export async function addTodo(ctx: AppContext, requestId: string, todo: NewTodo, actor = 'system'): Promise<TodoItem> {
   if (!todo.title.trim()) throw badRequest('title_required', 'a task needs a title');
-  const request = await ctx.repo.get(requestId);
+  return addTodoTo(ctx, await ctx.repo.get(requestId), todo, actor);
+}
+
+/** addTodo for a request the caller has just read (openFollowUps adds several to one request). */
+async function addTodoTo(ctx: AppContext, request: RequestRecord, todo: NewTodo, actor: string): Promise<TodoItem> {
+  const { requestId } = request;
   for (let attempt = 1; ; attempt++) {
     const existing = await ctx.repo.todos.list(requestId);
     const same = todo.ref ? existing.find((t) => t.ref === todo.ref) : undefined;
@@ -241,6 +246,7 @@ const WITHHOLDING_WORDS: Record<string, string> = {
 export async function openFollowUps(ctx: AppContext, requestId: string): Promise<TodoItem[]> {
   const request = await ctx.repo.get(requestId);
   const added: TodoItem[] = [];
-  for (const todo of followUpsOf(ctx.config, request)) added.push(await addTodo(ctx, requestId, todo));
+  // Read once for all of them: addTodo would read the request again for each task.
+  for (const todo of followUpsOf(ctx.config, request)) added.push(await addTodoTo(ctx, request, todo, 'system'));
   return added;
 }

@@ -20,17 +20,18 @@ export async function actWithConnector(
   connectorId: string,
   progress: ThrottleProgress = {},
 ): Promise<CollectResult | ThrottledResult> {
-  const { type } = await ctx.repo.get(requestId);
-  switch (type) {
+  // Read once: the case's step checks this same record rather than reading it again.
+  const request = await ctx.repo.get(requestId);
+  switch (request.type) {
     case 'erasure':
-      return eraseWithConnector(ctx, registry, requestId, connectorId, progress);
+      return eraseWithConnector(ctx, registry, requestId, connectorId, progress, request);
     case 'marketing_opt_out':
-      return suppressWithConnector(ctx, registry, requestId, connectorId, progress);
+      return suppressWithConnector(ctx, registry, requestId, connectorId, progress, request);
     case 'restriction':
-      return restrictWithConnector(ctx, registry, requestId, connectorId, progress);
+      return restrictWithConnector(ctx, registry, requestId, connectorId, progress, request);
     case 'rectification':
-      return rectifyWithConnector(ctx, registry, requestId, connectorId, progress);
+      return rectifyWithConnector(ctx, registry, requestId, connectorId, progress, request);
     default:
-      throw new Error(`request ${requestId} is a ${type} request: it has nothing to act on`);
+      throw new Error(`request ${requestId} is a ${request.type} request: it has nothing to act on`);
   }
 }

@@ -45,15 +45,16 @@ export function assertVerifiedAndApproved(request: RequestRecord, options: { wai
 /**
  * The request a per-connector step may work on: read fresh, verified and approved (see above), of the
  * type the step is for (`type`, when given: an act step never trusts the payload's mode), with the
- * connector enabled. Every collect and act step starts here.
+ * connector enabled. Every collect and act step starts here. `read`: the request as the caller already
+ * read it in this same invocation (ActWithConnector reads it to dispatch), so it is not read twice.
  */
 export async function requestToWorkOn(
   ctx: AppContext,
   requestId: string,
   connectorId: string,
-  step: { type?: RequestType; refusing?: string; waiverSuffices?: boolean } = {},
+  step: { type?: RequestType; refusing?: string; waiverSuffices?: boolean; read?: RequestRecord } = {},
 ): Promise<RequestRecord> {
-  const request = await ctx.repo.get(requestId);
+  const request = step.read ?? (await ctx.repo.get(requestId));
   assertVerifiedAndApproved(request, { waiverSuffices: step.waiverSuffices });
   if (step.type && request.type !== step.type) {
     throw new Error(`request ${requestId} is not ${/^[aeiou]/.test(step.type) ? 'an' : 'a'} ${step.type} request; refusing to ${step.refusing ?? 'act'}`);

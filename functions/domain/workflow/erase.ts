@@ -18,6 +18,7 @@ import { policyFor } from '#connectors/policy';
 import type { ConnectorRegistry } from '#connectors/registry';
 import type { ErasureItem } from '#connectors/types';
 import type { AppContext } from '../context.ts';
+import type { RequestRecord } from '../requests/model.ts';
 import { requestToWorkOn, subjectOf } from './collect.ts';
 import type { CollectResult } from './reconcile.ts';
 import { throttledResult, type ThrottledResult, type ThrottleProgress } from './throttle.ts';
@@ -28,8 +29,9 @@ export async function eraseWithConnector(
   requestId: string,
   connectorId: string,
   progress: ThrottleProgress = {},
+  read?: RequestRecord,
 ): Promise<CollectResult | ThrottledResult> {
-  const request = await requestToWorkOn(ctx, requestId, connectorId, { type: 'erasure', refusing: 'erase' });
+  const request = await requestToWorkOn(ctx, requestId, connectorId, { type: 'erasure', refusing: 'erase', read });
   const config = enabledConnectors(ctx.config).find((c) => c.id === connectorId)!;
   const done: ErasureItem[] = [];
   const erased = async (item: ErasureItem): Promise<void> => {

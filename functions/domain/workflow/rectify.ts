@@ -17,6 +17,7 @@ import type { ConnectorRegistry } from '#connectors/registry';
 import { sameFieldValue } from '#connectors/corrections';
 import type { Correction, FieldValue, RectificationItem, Subject } from '#connectors/types';
 import type { AppContext } from '../context.ts';
+import type { RequestRecord } from '../requests/model.ts';
 import { normalizeEmail } from '../requests/model.ts';
 import { requestToWorkOn, subjectOf } from './collect.ts';
 import type { CollectResult } from './reconcile.ts';
@@ -41,8 +42,9 @@ export async function rectifyWithConnector(
   requestId: string,
   connectorId: string,
   progress: ThrottleProgress = {},
+  read?: RequestRecord,
 ): Promise<CollectResult | ThrottledResult> {
-  const request = await requestToWorkOn(ctx, requestId, connectorId, { type: 'rectification', refusing: 'correct' });
+  const request = await requestToWorkOn(ctx, requestId, connectorId, { type: 'rectification', refusing: 'correct', read });
   const rectify = registry.get(connectorId).rectify;
   if (!rectify) {
     logger.info('connector has nothing to correct', { requestId, connectorId });

@@ -44,8 +44,9 @@ export async function restrictWithConnector(
   requestId: string,
   connectorId: string,
   progress: ThrottleProgress = {},
+  read?: RequestRecord,
 ): Promise<CollectResult | ThrottledResult> {
-  const request = await requestToWorkOn(ctx, requestId, connectorId, { type: 'restriction', refusing: 'restrict' });
+  const request = await requestToWorkOn(ctx, requestId, connectorId, { type: 'restriction', refusing: 'restrict', read });
   const phase = restrictionPhase(request);
   const connector = registry.get(connectorId);
   const subject = subjectOf(request);

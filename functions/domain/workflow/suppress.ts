@@ -11,6 +11,7 @@
 import { logger } from '#commons/observability';
 import type { ConnectorRegistry } from '#connectors/registry';
 import type { AppContext } from '../context.ts';
+import type { RequestRecord } from '../requests/model.ts';
 import { requestToWorkOn, subjectOf } from './collect.ts';
 import type { CollectResult } from './reconcile.ts';
 import { throttledResult, type ThrottledResult, type ThrottleProgress } from './throttle.ts';
@@ -26,9 +27,10 @@ export async function suppressWithConnector(
   requestId: string,
   connectorId: string,
   progress: ThrottleProgress = {},
+  read?: RequestRecord,
 ): Promise<CollectResult | ThrottledResult> {
   // An opt-out whose code was waived may act here: it changes marketing flags and reads nothing out.
-  const request = await requestToWorkOn(ctx, requestId, connectorId, { type: 'marketing_opt_out', refusing: 'suppress', waiverSuffices: true });
+  const request = await requestToWorkOn(ctx, requestId, connectorId, { type: 'marketing_opt_out', refusing: 'suppress', waiverSuffices: true, read });
   const marketing = registry.get(connectorId).marketing;
   if (!marketing) {
     logger.info('connector does not market: nothing to suppress', { requestId, connectorId });

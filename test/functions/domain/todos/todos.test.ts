@@ -3,7 +3,7 @@
  * a partial answer, ticked and closed with conditional writes, and holding the request open for staff
  * (and back from the retention sweep) until the last one is finished.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { RequestError } from '#commons/errors';
 import { addTodo, finishTodo, listTodos, openFollowUps, reassignTodo } from '#domain/todos/index';
@@ -70,6 +70,17 @@ describe('tasks made from an erasure', () => {
     ]);
     expect(staffView(h.ctx, await stored(id)).openTodos).toBe(2);
     expect((await actions(id)).filter((a) => a === 'todo.added')).toHaveLength(2);
+  });
+
+  it('reads the request once for all the tasks it adds', async () => {
+    const id = await erased();
+    const get = vi.spyOn(h.ctx.repo, 'get');
+
+    await openFollowUps(h.ctx, id);
+
+    expect(get).toHaveBeenCalledTimes(1);
+    get.mockRestore();
+    expect(await listTodos(h.ctx, id)).toHaveLength(2);
   });
 
   it('adds nothing twice when the closing step runs again', async () => {

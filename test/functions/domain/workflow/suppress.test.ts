@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConnectorThrottled } from '#connectors/errors';
 import type { ConnectorRegistry } from '#connectors/registry';
 import type { Connector, MarketingStatus, Subject, SuppressionItem } from '#connectors/types';
@@ -148,5 +148,15 @@ describe('actWithConnector', () => {
 
     await expect(actWithConnector(ctx, registryMarketing([], []), REQUEST_ID, 'hubspot')).rejects.toThrow(/nothing to act on/);
     expect(calls).toEqual([]);
+  });
+
+  it('reads the request once: the act case checks the record the dispatch read', async () => {
+    await ctx.memory.create(requestRecord(optOut));
+    const get = vi.spyOn(ctx.repo, 'get');
+
+    await actWithConnector(ctx, registryMarketing([], []), REQUEST_ID, 'hubspot');
+
+    expect(get).toHaveBeenCalledTimes(1);
+    expect(calls).toEqual(['suppress:hubspot:alice@example.com', 'status:hubspot']);
   });
 });
