@@ -133,7 +133,7 @@ async function estimateIndexWrites(table: string, key: Item, tableWru: number): 
       indexWru += u;
       units += u;
       indexWrites.push(index.indexName);
-      indexWruByIndex.set(index.indexName, (indexWruByIndex.get(index.indexName) ?? 0) + u);
+      bump(indexWruByIndex, index.indexName, u);
     }
   }
   if (kindOf(key) === 'META') {
@@ -169,7 +169,7 @@ function installCounters(): void {
       if (WRITE_OPS.has(name) && table === TABLE) {
         const key = name === 'PutItemCommand' ? (input.Item as Item) : (input.Key as Item | undefined);
         const kind = key ? kindOf(key) : name;
-        tableWruByKind.set(kind, (tableWruByKind.get(kind) ?? 0) + units);
+        bump(tableWruByKind, kind, units);
         bump(tableWritesByKind, kind);
       }
       if (itemKey && itemKey.pk !== undefined) {
