@@ -27,9 +27,6 @@ import type { RestrictionGround } from '../restriction/grounds.ts';
 import { cleanRequested, requestedProblem, type RequestedRectification } from '../rectification/requested.ts';
 import { nameProblem } from './names.ts';
 
-// Where the name checks lived before names.ts; the request handler's schema reads the limit here.
-export { NAME_MAX_LENGTH, nameProblem } from './names.ts';
-
 export interface NewRequest {
   type: RequestType;
   email: string;
