@@ -38,7 +38,7 @@ import { dynamo, s3Client, sesClient, sfnClient } from '#commons/clients';
 import { logger } from '#commons/observability';
 import { FUNCTIONS } from '../infra/functions.ts';
 import { ROOT, TABLE } from '../infra/local/runtime.ts';
-import { TABLE_INDEXES as INDEXES } from '../infra/table.ts';
+import { TABLE_INDEXES as INDEXES, projectionOf } from '../infra/table.ts';
 import { startTestRuntime, type TestRuntime } from '../test/support/runtime.ts';
 
 const DISABLED = 'hubspot';
@@ -133,7 +133,7 @@ async function estimateIndexWrites(table: string, key: Item, tableWru: number): 
       indexWru += u;
       units += u;
       indexWrites.push(index.indexName);
-      indexWruByIndex.set(index.indexName, (indexWruByIndex.get(index.indexName) ?? 0) + u);
+      bump(indexWruByIndex, index.indexName, u);
     }
   }
   if (kindOf(key) === 'META') {
@@ -169,7 +169,7 @@ function installCounters(): void {
       if (WRITE_OPS.has(name) && table === TABLE) {
         const key = name === 'PutItemCommand' ? (input.Item as Item) : (input.Key as Item | undefined);
         const kind = key ? kindOf(key) : name;
-        tableWruByKind.set(kind, (tableWruByKind.get(kind) ?? 0) + units);
+        bump(tableWruByKind, kind, units);
         bump(tableWritesByKind, kind);
       }
       if (itemKey && itemKey.pk !== undefined) {
@@ -420,14 +420,17 @@ async function main(): Promise<void> {
     const idx = new Map<string, number>();
     for (const i of indexWrites) bump(idx, i);
     console.log(`Index writes estimated: ${[...idx.entries()].map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`);
-    const projectionOf = (i: (typeof INDEXES)[number]) => (i.include === undefined ? 'ALL' : i.include.length === 0 ? 'KEYS_ONLY' : `INCLUDE ${i.include.length}`);
+    const projectionLabel = (i: (typeof INDEXES)[number]) => {
+      const p = projectionOf(i);
+      return p.NonKeyAttributes ? `${p.ProjectionType} ${p.NonKeyAttributes.length}` : p.ProjectionType;
+    };
     console.log('\nWrite units by where they land (table: dynalite\'s ConsumedCapacity by item kind; indexes: estimated):');
     console.log(
       table(
         ['where', 'WRU', 'writes'],
         [
           ...[...tableWruByKind.entries()].sort((x, y) => y[1] - x[1]).map(([k, v]) => [`table, ${k} items`, String(v), String(tableWritesByKind.get(k) ?? 0)]),
-          ...INDEXES.map((i) => [`index ${i.indexName} (${projectionOf(i)})`, String(indexWruByIndex.get(i.indexName) ?? 0), String(idx.get(i.indexName) ?? 0)]),
+          ...INDEXES.map((i) => [`index ${i.indexName} (${projectionLabel(i)})`, String(indexWruByIndex.get(i.indexName) ?? 0), String(idx.get(i.indexName) ?? 0)]),
         ],
       ),
     );

@@ -409,6 +409,9 @@ export function intakeMaxBodyBytes(fieldsBytes = 64 * 1024): number {
   return fieldsBytes + Math.ceil(PERMISSION_CEILING_BYTES / 3) * 4;
 }
 
+/** Days from a follow-up task's creation to its due date (`tasks.dueDays`), with the kind's default. */
+const taskDueDays = (days: number) => z._default(z.number().check(z.int(), z.minimum(0), z.maximum(90)), days);
+
 export const configSchema = z.object({
   organisation: z.object({
     name: z.string().check(z.minLength(1)),
@@ -549,11 +552,11 @@ export const configSchema = z.object({
    */
   tasks: z.prefault(z.object({
       dueDays: z.prefault(z.object({
-        'art19-recipient': z._default(z.number().check(z.int(), z.minimum(0), z.maximum(90)), 7),
-        'partial-answer': z._default(z.number().check(z.int(), z.minimum(0), z.maximum(90)), 14),
-        'withheld-review': z._default(z.number().check(z.int(), z.minimum(0), z.maximum(90)), 7),
+        'art19-recipient': taskDueDays(7),
+        'partial-answer': taskDueDays(14),
+        'withheld-review': taskDueDays(7),
         /** A third party without a contact address that staff must tell about an opt-out (11 CCR §7026(f)). */
-        'optout-third-party': z._default(z.number().check(z.int(), z.minimum(0), z.maximum(90)), 7),
+        'optout-third-party': taskDueDays(7),
       }), {}),
     }), {}),
   email: z.object({
@@ -625,17 +628,17 @@ export function parseConfig(input: unknown, options: ParseOptions = {}): DsarCon
   // Vendor rules a schema cannot say: fields the vendor would refuse to update, preview opt-ins.
   const vendor = result.data.connectors.flatMap((c) => (c.kind === 'stripe' ? stripeConfigProblems(c).map((p) => `connectors.${c.id}.${p}`) : []));
   if (vendor.length) throw new ConfigError(`invalid DSAR configuration:\n  ${vendor.join('\n  ')}`);
-  // A relational connector's objects are its dataset's tables, with the category, origins and erasure
-  // the dataset declares (one home for them); an `objects` entry in the configuration still wins.
-  // Erasure has its one home in the dataset (which masks, which order): an `objects` entry may rename the
-  // category, never change what erasure does, or the connector and the read-back would disagree. (A parsed
-  // configuration, bundled or written for the functions, carries the dataset's own policy: that passes.)
   // A relational connector reaches its database one way: a connection's secret, or the Data API.
   const reach = result.data.connectors
     .filter(isSqlConnector)
     .filter((c) => !c.credentials === !c.dataApi)
     .map((c) => `connectors.${c.id}: give either credentials (a connection's secret) or dataApi (an Aurora cluster), ${c.dataApi ? 'not both' : 'one of them'}`);
   if (reach.length) throw new ConfigError(`invalid DSAR configuration:\n  ${reach.join('\n  ')}`);
+  // A relational connector's objects are its dataset's tables, with the category, origins and erasure
+  // the dataset declares (one home for them); an `objects` entry in the configuration still wins.
+  // Erasure has its one home in the dataset (which masks, which order): an `objects` entry may rename the
+  // category, never change what erasure does, or the connector and the read-back would disagree. (A parsed
+  // configuration, bundled or written for the functions, carries the dataset's own policy: that passes.)
   const twice = result.data.connectors.flatMap((c) => {
     if (!isSqlConnector(c)) return [];
     const fromDataset = objectSettingsOf(c.dataset);

@@ -34,12 +34,12 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { parseConfig, type DsarConfig } from '../../functions/commons/config.ts';
+import { isSqlConnector, parseConfig, type DsarConfig } from '../../functions/commons/config.ts';
 import { STAGING_RETENTION_DAYS } from '../../functions/domain/retention/staging.ts';
 import { substitute } from '../asl.ts';
 import { CONNECTOR_SIDE_FILES, REQUIRE_BANNER, sideFileCommand } from '../bundling.ts';
 import { FUNCTIONS, type FunctionSpec, type Grant } from '../functions.ts';
-import { TABLE_INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../table.ts';
+import { TABLE_INDEXES, TABLE_KEYS, TTL_ATTRIBUTE, projectionOf } from '../table.ts';
 import { ConsoleSite, type DsarConsoleProps } from './console-site.ts';
 import { EDGE_SECRET_HEADER } from '../../functions/handlers/edge-only.ts';
 import { nagString } from './nag.ts';
@@ -273,15 +273,13 @@ export class DsarOrchestrator extends Construct {
       removalPolicy,
     });
     for (const index of TABLE_INDEXES) {
+      const projection = projectionOf(index);
       this.table.addGlobalSecondaryIndex({
         indexName: index.indexName,
         partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
         sortKey: { name: index.sortKey, type: dynamodb.AttributeType.STRING },
-        ...(index.include === undefined
-          ? { projectionType: dynamodb.ProjectionType.ALL }
-          : index.include.length === 0
-            ? { projectionType: dynamodb.ProjectionType.KEYS_ONLY }
-            : { projectionType: dynamodb.ProjectionType.INCLUDE, nonKeyAttributes: [...index.include] }),
+        projectionType: dynamodb.ProjectionType[projection.ProjectionType],
+        ...(projection.NonKeyAttributes ? { nonKeyAttributes: projection.NonKeyAttributes } : {}),
       });
     }
 
@@ -930,7 +928,7 @@ export class DsarOrchestrator extends Construct {
           }),
         );
         fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetBucketVersioning'], resources: [`arn:${stack.partition}:s3:::${c.bucket}`] }));
-      } else if ((c.kind === 'postgres' || c.kind === 'mysql') && c.dataApi) {
+      } else if (isSqlConnector(c) && c.dataApi) {
         // Aurora through the Data API: statements on that one cluster, and the secret the Data API signs
         // in with (the caller must be able to read it), nothing else; no network access to the database.
         // Reading needs only ExecuteStatement; transactions are for the erasing function's batches.

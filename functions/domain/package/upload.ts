@@ -6,7 +6,7 @@
  * part buffers became garbage that V8 collects late (external memory), which was most of the assembly's
  * peak above the spooling phase (docs/benchmarks.md, "Package assembly").
  */
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -82,7 +82,7 @@ export async function uploadFile(target: UploadTarget, path: string, size: numbe
   }
 }
 
-async function readFully(file: import('node:fs/promises').FileHandle, into: Buffer, position: number): Promise<void> {
+async function readFully(file: FileHandle, into: Buffer, position: number): Promise<void> {
   let filled = 0;
   while (filled < into.length) {
     const { bytesRead } = await file.read(into, filled, into.length - filled, position + filled);

@@ -20,7 +20,7 @@ import { RecordFilter, connectorConfig, objectMeta } from '../package/view.ts';
 import type { PackageType } from '../package/types.ts';
 import { readStaged } from '../staging/reader.ts';
 import { StateConflict } from '../requests/repository.ts';
-import type { RequestRecord, Withholding, WithholdingReason } from '../requests/model.ts';
+import type { RequestRecord, Withholding } from '../requests/model.ts';
 import { packageInput } from '../workflow/assemble.ts';
 
 /** A rebuild lock older than this belongs to a call that died (an API function runs for seconds). */
@@ -28,14 +28,8 @@ const STALE_BUILD_MS = 15 * 60_000;
 /** Records per preview page at most. */
 export const PREVIEW_LIMIT = 50;
 
-export interface WithholdInput {
-  connectorId: string;
-  object: string;
-  recordId?: string;
-  field?: string;
-  reason: WithholdingReason;
-  note?: string;
-}
+/** What staff name to withhold: a Withholding before it gets its id and attribution. */
+export type WithholdInput = Omit<Withholding, 'id' | 'by' | 'at'>;
 
 export interface PreviewQuery {
   connector?: string;

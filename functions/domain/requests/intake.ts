@@ -27,9 +27,6 @@ import type { RestrictionGround } from '../restriction/grounds.ts';
 import { cleanRequested, requestedProblem, type RequestedRectification } from '../rectification/requested.ts';
 import { nameProblem } from './names.ts';
 
-// Where the name checks lived before names.ts; the request handler's schema reads the limit here.
-export { NAME_MAX_LENGTH, nameProblem } from './names.ts';
-
 export interface NewRequest {
   type: RequestType;
   email: string;
@@ -172,6 +169,7 @@ export async function fileRequest(input: NewRequest, ctx: AppContext, options: {
 
   const open = await openRequestFor(ctx, input.type, hash, requestId, now);
   const iso = now.toISOString();
+  const requested = input.type === 'rectification' ? cleanRequested(input.rectification) : undefined;
   // The document is stored first and the record names it: a request never points at a missing document,
   // and a document whose request was not written is removed below.
   const permission = agent ? await storePermission(ctx, requestId, agent.document) : undefined;
@@ -185,7 +183,7 @@ export async function fileRequest(input: NewRequest, ctx: AppContext, options: {
       normalizedEmail,
       ...(input.name ? { name: input.name.trim() } : {}),
       ...(input.details?.trim() ? { details: input.details.trim() } : {}),
-      ...(input.type === 'rectification' && cleanRequested(input.rectification) ? { rectification: cleanRequested(input.rectification) } : {}),
+      ...(requested ? { rectification: requested } : {}),
     },
     subjectHash: hash,
     ...(agent && permission ? { agent: { ...agent.record, permission } } : {}),
@@ -259,7 +257,7 @@ function requestCountry(input: NewRequest, jurisdiction: Jurisdiction, defaultCo
  * The ARN of the execution named `name` of a state machine, as Step Functions forms it
  * (`arn:<partition>:states:<region>:<account>:execution:<state machine>:<name>`).
  */
-export function executionArnFor(stateMachineArn: string, name: string): string {
+function executionArnFor(stateMachineArn: string, name: string): string {
   return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
 }
 

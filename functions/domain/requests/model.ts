@@ -68,7 +68,7 @@ export const QUEUE_FILTER_ATTRIBUTES = ['status', 'type', 'jurisdiction', 'assig
 
 /**
  * What the retention sweep reads of a closed request from the purge-by-date index: the fields it hashes
- * and what tells it to wait or to read the trail (./retention.ts).
+ * and what tells it to wait or to read the trail (../retention/subjects.ts).
  */
 export const RETENTION_ATTRIBUTES = ['requestId', 'subject', 'identifiers', 'agent', 'todosOpen', 'subjectMessages'] as const;
 

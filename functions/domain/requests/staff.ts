@@ -22,6 +22,7 @@ import { answeredRefusal, clockStopRefusal } from '../deadlines/ops/refusals.ts'
 import { requestToday } from '../deadlines/request-zone.ts';
 import { discardUnreleased } from '../release/discard.ts';
 import { partnerHold, reopenable } from '../partners/match.ts';
+import { powerOfAttorneyRefusal } from '../agents/power-of-attorney.ts';
 
 /**
  * Processor mode: the company may not answer a resale partner's end user on its own (GDPR Art. 28(3)(e)),
@@ -35,7 +36,6 @@ function refuseWhilePartnerHold(r: RequestRecord): void {
     );
   }
 }
-import { powerOfAttorneyRefusal } from '../agents/power-of-attorney.ts';
 
 export type StaffAction =
   | 'approve'

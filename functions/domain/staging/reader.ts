@@ -31,7 +31,6 @@ export async function* readStaged(s3: S3Client, bucket: string, key: string, ran
   let offset = range.start > 0 ? range.start - 1 : 0;
   // Pieces of the current line; an array so a very long record is not re-copied per chunk.
   let pending: Buffer[] = [];
-  let lineStart = offset;
   let lineNo = 0;
   try {
     for await (const chunk of body as AsyncIterable<Buffer>) {
@@ -47,9 +46,8 @@ export async function* readStaged(s3: S3Client, bucket: string, key: string, ran
           if (line.length > 0) yield parse(line, key, lineNo);
         }
         from = nl + 1;
-        lineStart = offset + from;
         // A line starting at or after `end` belongs to the next range.
-        if (lineStart >= range.end) return;
+        if (offset + from >= range.end) return;
         nl = chunk.indexOf(NEWLINE, from);
       }
       if (!skipping && from < chunk.length) pending.push(chunk.subarray(from));

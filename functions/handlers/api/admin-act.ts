@@ -54,12 +54,12 @@ export const bodies = {
   retry: z.strictObject({ connector: z.optional(z.string().check(z.maxLength(60))) }),
   'accept-partial': z.strictObject({ reason: z.string().check(z.trim(), z.minLength(1, 'reason is required'), z.maxLength(2000)) }),
   cancel: z.strictObject({ reason: z.string().check(z.trim(), z.minLength(1, 'reason is required'), z.maxLength(2000)) }),
-  // The staff member's email address; escalation emails for the request go to them. Handing a request
-  // back to the team is said explicitly (null, or "" as the console's emptied field sends): a missing
-  // or empty body must not unassign by accident.
   release: z.strictObject({}),
   // Staff read the agent's permission and accept it in place of the subject's own code (agents.acceptPowerOfAttorney).
   'accept-power-of-attorney': z.strictObject({}),
+  // The staff member's email address; escalation emails for the request go to them. Handing a request
+  // back to the team is said explicitly (null, or "" as the console's emptied field sends): a missing
+  // or empty body must not unassign by accident.
   assign: z.strictObject({
     assignee: z.union([z.email({ error: 'assignee is an email address, or null to hand the request back to the team' }), z.literal(''), z.null()], {
       error: 'assignee is required: a staff email address, or null to hand the request back to the team',
