@@ -14,7 +14,7 @@
  * address too (the repository's `bySubject` reads an alias as the request it names).
  *
  * Both hold the subject's personal data (their phone, address, name as the systems hold them), so they
- * are never logged, and retention empties them with the subject's identity (../requests/retention.ts).
+ * are never logged, and retention empties them with the subject's identity (../retention/subjects.ts).
  */
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { requestItems } from '../requests/request-items.ts';
