@@ -62,6 +62,8 @@ describe('a restriction in the console', () => {
     await row.getByRole('link', { name: id }).click();
     const panel = page.locator('section.restriction-panel');
     await panel.getByRole('heading', { name: 'Restriction of processing' }).waitFor();
+    // Answered, as on the queue: no countdown on the request's own page either.
+    expect(await page.locator('p.summary .badge').textContent()).toBe('Answered');
     expect(await panel.locator('tr[data-connector="accounts"] td').nth(1).textContent()).toContain('Restricted (account 1)');
     expect(await panel.locator('tr[data-connector="calls"] td').nth(1).textContent()).toContain('for staff to restrict by hand');
     // Art. 19: no recipient has an address in the example configuration, so staff tell each one (a task each).
