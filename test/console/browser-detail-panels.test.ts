@@ -13,7 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import { demoPeople, NORA } from '../../infra/local/demo/people.ts';
 import { agentInput } from '../support/agent-documents.ts';
 import type { TestRuntime } from '../support/runtime.ts';
-import { axeViolations, screenshot, startConsoleRig, stopConsoleRig, watchErrors } from './browser.ts';
+import { axeViolations, screenshot, signedInPage, startConsoleRig, stopConsoleRig } from './browser.ts';
 
 let rt: TestRuntime;
 let browser: Browser;
@@ -81,12 +81,7 @@ beforeAll(async () => {
 afterAll(() => stopConsoleRig(rt, browser));
 
 async function signedIn(width: number, height: number): Promise<{ page: Page; errors: string[] }> {
-  const page = await (await browser.newContext({ viewport: { width, height } })).newPage();
-  page.setDefaultTimeout(15_000);
-  const errors = watchErrors(page);
-  await page.goto(`${rt.apiUrl}/console/`);
-  await page.getByLabel('Staff token').fill(rt.staffToken);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  const { page, errors } = await signedInPage(browser, rt, { viewport: { width, height } });
   await page.getByRole('heading', { name: 'Request queue' }).waitFor();
   return { page, errors };
 }

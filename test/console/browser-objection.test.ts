@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { TestRuntime } from '../support/runtime.ts';
-import { screenshot, startConsoleRig, stopConsoleRig, watchErrors } from './browser.ts';
+import { screenshot, signedInPage, startConsoleRig, stopConsoleRig, watchErrors } from './browser.ts';
 
 let rt: TestRuntime;
 let browser: Browser;
@@ -95,12 +95,7 @@ describe('the public form and the marketing opt-out', () => {
     // No code: the example configuration waives it for an opt-out (verification.marketing_opt_out: none).
     await rt.waitForStatus(id, 'completed', 60_000);
 
-    const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-    page.setDefaultTimeout(15_000);
-    const errors = watchErrors(page);
-    await page.goto(`${rt.apiUrl}/console/requests/${id}`);
-    await page.getByLabel('Staff token').fill(rt.staffToken);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    const { page, errors } = await signedInPage(browser, rt, { path: `requests/${id}`, viewport: { width: 1280, height: 900 } });
     await page.getByRole('heading', { name: `Request ${id}` }).waitFor();
 
     const wrote = page.locator('section.subject-details');
@@ -123,11 +118,7 @@ describe('the public form and the marketing opt-out', () => {
       const id = filed.body.requestId as string;
       await rt.waitForStatus(id, 'awaiting_staff', 60_000);
 
-      const page = await (await browser.newContext()).newPage();
-      page.setDefaultTimeout(15_000);
-      await page.goto(`${rt.apiUrl}/console/requests/${id}`);
-      await page.getByLabel('Staff token').fill(rt.staffToken);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      const { page } = await signedInPage(browser, rt, { path: `requests/${id}` });
       await page.getByText('this opt-out needed no code, so the address was never confirmed').waitFor();
       expect(await page.getByRole('button', { name: 'Send to the subject' }).count()).toBe(0);
     } finally {

@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { TestRuntime } from '../support/runtime.ts';
-import { screenshot, startConsoleRig, stopConsoleRig, watchErrors } from './browser.ts';
+import { screenshot, signedInPage, startConsoleRig, stopConsoleRig } from './browser.ts';
 
 let rt: TestRuntime;
 let browser: Browser;
@@ -68,12 +68,7 @@ describe("a privacy officer's day, in the console only", () => {
     await rt.waitForStatus(earlier, 'denied');
     const today = await rt.fileAndVerify(EMAIL, 'access');
 
-    const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-    page.setDefaultTimeout(15_000);
-    const errors = watchErrors(page);
-    await page.goto(`${rt.apiUrl}/console/`);
-    await page.getByLabel('Staff token').fill(rt.staffToken);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    const { page, errors } = await signedInPage(browser, rt, { viewport: { width: 1280, height: 900 } });
     await page.getByRole('heading', { name: 'Request queue' }).waitFor();
     await watchApproveOffered(page);
 

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import type { TestRuntime } from '../support/runtime.ts';
 import { NORA } from '../../infra/local/demo/people.ts';
-import { screenshot, startConsoleRig, stopConsoleRig, watchErrors } from './browser.ts';
+import { screenshot, signedInPage, startConsoleRig, stopConsoleRig } from './browser.ts';
 
 let rt: TestRuntime;
 let browser: Browser;
@@ -35,12 +35,7 @@ describe('a resale partner’s end user in the console', () => {
     const id = await rt.fileAndVerify(NORA.email, 'access');
     await heldForStaff(id);
 
-    const page = await (await browser.newContext()).newPage();
-    page.setDefaultTimeout(10_000);
-    const errors = watchErrors(page);
-    await page.goto(`${rt.apiUrl}/console/`);
-    await page.getByLabel('Staff token').fill(rt.staffToken);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    const { page, errors } = await signedInPage(browser, rt, { timeoutMs: 10_000 });
     await page.locator(`tr[data-request-id="${id}"]`).getByRole('link', { name: id }).click();
 
     const panel = page.locator('section.partner-panel[data-partner="nordlys"]');

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { BOB } from '../../infra/local/demo/people.ts';
 import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
-import { launchChromium, screenshot, stopConsoleRig, watchErrors } from './browser.ts';
+import { launchChromium, screenshot, signedInPage, stopConsoleRig, watchErrors } from './browser.ts';
 
 const NEW_PHONE = '+47 912 34 567';
 let rt: TestRuntime;
@@ -60,12 +60,7 @@ describe('staff choosing the correction', () => {
     await rt.api('POST', `/v1/requests/${id}/verify`, { body: { code: await rt.codeFor(id, BOB.email) } });
     await rt.waitForStatus(id, 'awaiting_review', 60_000);
 
-    const page = await (await browser.newContext({ viewport: { width: 1280, height: 1000 } })).newPage();
-    page.setDefaultTimeout(15_000);
-    const errors = watchErrors(page);
-    await page.goto(`${rt.apiUrl}/console/requests/${id}`);
-    await page.getByLabel('Staff token').fill(rt.staffToken);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    const { page, errors } = await signedInPage(browser, rt, { path: `requests/${id}`, viewport: { width: 1280, height: 1000 } });
     await page.getByRole('heading', { name: `Request ${id}` }).waitFor();
     const panel = page.locator('section.rectification-panel');
     await panel.getByRole('heading', { name: 'Correction: what each system holds' }).waitFor();

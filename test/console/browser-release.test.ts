@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { TestRuntime } from '../support/runtime.ts';
-import { screenshot, startConsoleRig, stopConsoleRig, watchErrors } from './browser.ts';
+import { screenshot, signedInPage, startConsoleRig, stopConsoleRig } from './browser.ts';
 
 let rt: TestRuntime;
 let browser: Browser;
@@ -35,12 +35,7 @@ describe('a package awaiting release, in the console', () => {
     await rt.approve(id, 'access');
     await rt.waitForStatus(id, 'awaiting_release', 60_000);
 
-    const page = await (await browser.newContext()).newPage();
-    page.setDefaultTimeout(10_000);
-    const errors = watchErrors(page);
-    await page.goto(`${rt.apiUrl}/console/requests/${id}`);
-    await page.getByLabel('Staff token').fill(rt.staffToken);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    const { page, errors } = await signedInPage(browser, rt, { path: `requests/${id}`, timeoutMs: 10_000 });
     const panel = page.locator('section.release');
     await panel.getByRole('heading', { name: 'Release to the subject' }).waitFor();
     await panel.locator('tr[data-object="calls/call"]').waitFor();

@@ -12,7 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
 import { accessAnswer, type AccessAnswer } from '../support/answers.ts';
 import { ALICE, BOB, CAROL } from '../../infra/local/demo/people.ts';
-import { launchChromium, watchErrors } from './browser.ts';
+import { launchChromium, signedInPage, watchErrors } from './browser.ts';
 
 const PHONE = { width: 390, height: 844 };
 const SHOTS = join(process.cwd(), 'test-results', 'reports');
@@ -120,12 +120,7 @@ for (const lang of ['en', 'nb'] as const) {
 describe("carol's request in the staff console", () => {
   it('says no personal data was found and no package was built, and offers no package download', async () => {
     const { requestId } = answers.get('carol.en')!;
-    const page = await (await browser.newContext()).newPage();
-    page.setDefaultTimeout(15_000);
-    const errors = watchErrors(page);
-    await page.goto(`${rt.apiUrl}/console/`);
-    await page.getByLabel('Staff token').fill(rt.staffToken);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    const { page, errors } = await signedInPage(browser, rt);
     await page.getByRole('heading', { name: 'Request queue' }).waitFor();
     await page.goto(`${rt.apiUrl}/console/requests/${requestId}`);
     const section = page.locator('section.nothing-held');

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import type { TestRuntime } from '../support/runtime.ts';
 import { ALICE } from '../../infra/local/demo/people.ts';
-import { screenshot, startConsoleRig, stopConsoleRig, watchErrors } from './browser.ts';
+import { screenshot, signedInPage, startConsoleRig, stopConsoleRig, watchErrors } from './browser.ts';
 
 let rt: TestRuntime;
 let browser: Browser;
@@ -52,12 +52,7 @@ describe('a restriction in the console', () => {
     await rt.approve(id, 'restriction');
     await rt.waitForStatus(id, 'restricted', 60_000);
 
-    const page = await (await browser.newContext()).newPage();
-    page.setDefaultTimeout(10_000);
-    const errors = watchErrors(page);
-    await page.goto(`${rt.apiUrl}/console/?status=restricted`);
-    await page.getByLabel('Staff token').fill(rt.staffToken);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    const { page, errors } = await signedInPage(browser, rt, { path: '?status=restricted', timeoutMs: 10_000 });
     const row = page.locator(`tr[data-request-id="${id}"][data-status="restricted"]`);
     await row.waitFor();
     expect(await row.textContent()).toContain('Restricted (until lifted)');
@@ -67,6 +62,8 @@ describe('a restriction in the console', () => {
     await row.getByRole('link', { name: id }).click();
     const panel = page.locator('section.restriction-panel');
     await panel.getByRole('heading', { name: 'Restriction of processing' }).waitFor();
+    // Answered, as on the queue: no countdown on the request's own page either.
+    expect(await page.locator('p.summary .badge').textContent()).toBe('Answered');
     expect(await panel.locator('tr[data-connector="accounts"] td').nth(1).textContent()).toContain('Restricted (account 1)');
     expect(await panel.locator('tr[data-connector="calls"] td').nth(1).textContent()).toContain('for staff to restrict by hand');
     // Art. 19: no recipient has an address in the example configuration, so staff tell each one (a task each).

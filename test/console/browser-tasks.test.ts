@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { TestRuntime } from '../support/runtime.ts';
-import { screenshot, startConsoleRig, stopConsoleRig, watchErrors } from './browser.ts';
+import { screenshot, signedInPage, startConsoleRig, stopConsoleRig, watchErrors } from './browser.ts';
 
 let rt: TestRuntime;
 let browser: Browser;
@@ -18,11 +18,7 @@ beforeAll(async () => {
 afterAll(() => stopConsoleRig(rt, browser));
 
 async function signedIn(token: string): Promise<Page> {
-  const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  page.setDefaultTimeout(10_000);
-  await page.goto(`${rt.apiUrl}/console/`);
-  await page.getByLabel('Staff token').fill(token);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  const { page } = await signedInPage(browser, rt, { token, viewport: { width: 1280, height: 900 }, timeoutMs: 10_000 });
   await page.getByRole('heading', { name: 'Request queue' }).waitFor();
   return page;
 }

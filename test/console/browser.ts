@@ -135,6 +135,24 @@ export function watchErrors(page: Page): string[] {
   return errors;
 }
 
+/**
+ * A page in a fresh browser context, signed in to the console with `token` (the approver's by default)
+ * at `path` under /console/ (the queue by default); the caller waits for what the page should show.
+ */
+export async function signedInPage(
+  browser: Browser,
+  rt: TestRuntime,
+  options: { path?: string; token?: string; viewport?: { width: number; height: number }; timeoutMs?: number } = {},
+): Promise<{ page: Page; errors: string[] }> {
+  const page = await (await browser.newContext(options.viewport ? { viewport: options.viewport } : {})).newPage();
+  page.setDefaultTimeout(options.timeoutMs ?? 15_000);
+  const errors = watchErrors(page);
+  await page.goto(`${rt.apiUrl}/console/${options.path ?? ''}`);
+  await page.getByLabel('Staff token').fill(options.token ?? rt.staffToken);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  return { page, errors };
+}
+
 export interface ConsoleRigOptions {
   crowd: number;
   /** Applied after the connectors were cut down to the internal stores. */

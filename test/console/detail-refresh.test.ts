@@ -28,6 +28,9 @@ describe('when the detail page reads the request again by itself', () => {
     expect(keepsPolling(detail({ status: 'awaiting_staff' }))).toBe(false);
     expect(keepsPolling(detail({ status: 'completed', closedAt: '2026-12-06T08:00:00Z' }))).toBe(false);
     expect(keepsPolling(detail({ status: 'cancelled' }))).toBe(false);
+    // A package waiting for staff to release it, and a request forwarded to a resale partner.
+    expect(keepsPolling(detail({ status: 'awaiting_release' }))).toBe(false);
+    expect(keepsPolling(detail({ status: 'forwarded' }))).toBe(false);
   });
 
   it("keeps reading while staff wait for the subject's answer, even on a request that otherwise waits on staff", () => {

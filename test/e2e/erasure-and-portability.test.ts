@@ -14,8 +14,7 @@ import { confirmErasure } from '../../functions/domain/workflow/confirm-erasure.
 import { eraseWithConnector } from '../../functions/domain/workflow/erase.ts';
 import { appContext } from '../../functions/domain/context.ts';
 import { ConnectorRegistry } from '../../functions/connectors/registry.ts';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { accountItems } from '../support/demo-accounts.ts';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
@@ -36,12 +35,6 @@ afterAll(async () => {
 });
 
 const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
-
-async function accountItems(email: string) {
-  const db = DynamoDBDocumentClient.from(new DynamoDBClient({}));
-  const out = await db.send(new QueryCommand({ TableName: 'demo-accounts', IndexName: 'by-email', KeyConditionExpression: 'email = :e', ExpressionAttributeValues: { ':e': email } }));
-  return out.Items ?? [];
-}
 
 async function callObjects(accountId: string) {
   const s3 = new S3Client({ forcePathStyle: true });

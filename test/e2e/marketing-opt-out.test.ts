@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { subjectHash } from '../../functions/commons/tokens.ts';
 import { resources } from '../../functions/commons/env.ts';
 import { suppressionKey } from '../../functions/domain/suppression/list.ts';
@@ -14,6 +14,7 @@ import { ALICE, BOB, demoPeople } from '../../infra/local/demo/people.ts';
 import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
 import { unzipToText } from '../support/zip.ts';
 import { releasePackage } from '../support/release.ts';
+import { accountItems } from '../support/demo-accounts.ts';
 
 const CROWD = 40;
 let rt: TestRuntime;
@@ -26,11 +27,6 @@ afterAll(async () => {
 });
 
 const db = () => DynamoDBDocumentClient.from(new DynamoDBClient({}));
-
-async function accountItems(email: string) {
-  const out = await db().send(new QueryCommand({ TableName: 'demo-accounts', IndexName: 'by-email', KeyConditionExpression: 'email = :e', ExpressionAttributeValues: { ':e': email } }));
-  return out.Items ?? [];
-}
 
 async function suppressionItem(email: string) {
   return (await db().send(new GetCommand({ TableName: resources.table(), Key: suppressionKey(subjectHash(email)), ConsistentRead: true }))).Item;

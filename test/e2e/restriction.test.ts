@@ -7,10 +7,9 @@
  * on to the recipients (Art. 19): Google by mail (it has an address here), the others as staff's tasks.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ALICE, demoPeople } from '../../infra/local/demo/people.ts';
 import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
+import { accountItems } from '../support/demo-accounts.ts';
 
 let rt: TestRuntime;
 /** Google receives the account store's data (its `art15.recipients`); here it has an address for Art. 19 notices. */
@@ -28,13 +27,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rt?.cleanup();
 });
-
-const db = () => DynamoDBDocumentClient.from(new DynamoDBClient({}));
-
-async function accountItems(email: string) {
-  const out = await db().send(new QueryCommand({ TableName: 'demo-accounts', IndexName: 'by-email', KeyConditionExpression: 'email = :e', ExpressionAttributeValues: { ':e': email } }));
-  return out.Items ?? [];
-}
 
 function aliceIndividuals(): Array<Record<string, unknown>> {
   const { objects } = rt.sandboxControl.stores.salesforce;

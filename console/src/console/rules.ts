@@ -14,8 +14,13 @@ export type Action = (typeof ACTIONS)[number];
  * (a newer API) is left out, since there is no dialog for it; an API that sends no list gets no buttons.
  */
 export function offeredActions(detail: { actions?: readonly string[] }): Action[] {
+  return offeredOf(ACTIONS, detail);
+}
+
+/** Of the names a panel knows, in its order, those the API's list offers. */
+function offeredOf<A extends string>(known: readonly A[], detail: { actions?: readonly string[] }): A[] {
   const allowed = new Set(detail.actions ?? []);
-  return ACTIONS.filter((a) => allowed.has(a));
+  return known.filter((a) => allowed.has(a));
 }
 
 /**
@@ -41,8 +46,7 @@ export const PARTNER_ACTIONS = ['forward', 'partner-instruction', 'not-partner']
 export type PartnerAction = (typeof PARTNER_ACTIONS)[number];
 
 export function offeredPartnerActions(detail: { actions?: readonly string[] }): PartnerAction[] {
-  const allowed = new Set(detail.actions ?? []);
-  return PARTNER_ACTIONS.filter((a) => allowed.has(a));
+  return offeredOf(PARTNER_ACTIONS, detail);
 }
 
 /**
@@ -54,6 +58,5 @@ export const RESTRICTION_ACTIONS = ['announce-lifting', 'lift'] as const;
 export type RestrictionAction = (typeof RESTRICTION_ACTIONS)[number];
 
 export function offeredRestrictionActions(detail: { actions?: readonly string[] }): RestrictionAction[] {
-  const allowed = new Set(detail.actions ?? []);
-  return RESTRICTION_ACTIONS.filter((a) => allowed.has(a));
+  return offeredOf(RESTRICTION_ACTIONS, detail);
 }

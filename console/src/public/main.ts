@@ -162,12 +162,15 @@ function requestForm(config: ClientConfig, api: Api) {
   }
   const agentPart = agentFields(t, form.agentPermissionMaxBytes);
   const ground = restrictionGroundField(t);
-  ground.follow(form.types[0] ?? '');
-  types.addEventListener('change', () => ground.follow(String(new FormData(el).get('type'))));
   const rectificationPart = rectificationFields(t);
-  const chosenType = () => (types.querySelector<HTMLInputElement>('input[name="type"]:checked')?.value ?? '');
-  rectificationPart.show(chosenType() === 'rectification');
-  types.addEventListener('change', () => rectificationPart.show(chosenType() === 'rectification'));
+  // The parts of one type's form follow the chosen type, from the first (checked on load) on.
+  const followType = () => {
+    const chosen = types.querySelector<HTMLInputElement>('input[name="type"]:checked')?.value ?? '';
+    ground.follow(chosen);
+    rectificationPart.show(chosen === 'rectification');
+  };
+  followType();
+  types.addEventListener('change', followType);
   const status = h('div', { 'aria-live': 'polite' });
   const submit = h('button', { type: 'submit', class: 'primary' }, t.t('form.submit'));
   // One key per filled-in form: a double click or a retry after a network error files one request.

@@ -5,6 +5,7 @@
  * page left open on a long step costs one read a half-minute, not a storm; anything that changed (or an
  * action) starts them short again.
  */
+import { CLOSED_STATUSES } from '../../shared/labels.ts';
 import type { Detail } from './detail-panel.ts';
 import { waitingForSubject } from './detail-messages.ts';
 
@@ -12,7 +13,7 @@ export const FIRST_POLL_MS = 1500;
 export const MAX_POLL_MS = 30_000;
 const GROWTH = 1.6;
 
-const CLOSED = new Set(['unverified_closed', 'denied', 'completed', 'completed_partial', 'cancelled', 'duplicate', 'forwarded']);
+const CLOSED = new Set(CLOSED_STATUSES);
 
 /** Whether the page should read the request again after a pause. */
 export function keepsPolling(detail: Detail): boolean {

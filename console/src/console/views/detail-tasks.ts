@@ -14,7 +14,7 @@ import { confirmAction } from '../dialog.ts';
 type Task = Schemas['Task'];
 type Tasks = Answer<'listTasks'>;
 /** The request the panel works on, and the company's zone its times are shown in. */
-type Request = Pick<Schemas['StaffRequest'], 'requestId' | 'openTodos'> & { zone: string };
+type Request = Pick<Schemas['StaffRequest'], 'requestId'> & { zone: string };
 
 const KIND_LABEL: Record<string, string> = {
   'art19-recipient': 'Art. 19 recipient',
@@ -40,15 +40,15 @@ function statusText(t: Task, zone: string): Array<Node | string> {
  * The "Follow-up tasks" section: empty until the list arrives, and left out of the page when the request
  * has none (most requests).
  */
-export function tasksSection(ctx: ConsoleContext, request: Pick<Schemas['StaffRequest'], 'requestId' | 'openTodos'>, zone: string): HTMLElement {
+export function tasksSection(ctx: ConsoleContext, request: Pick<Schemas['StaffRequest'], 'requestId'>, zone: string): HTMLElement {
   const section = h('section', { 'aria-labelledby': 'sec-tasks', class: 'tasks', hidden: true });
-  void load(ctx, section, { requestId: request.requestId, openTodos: request.openTodos, zone });
+  void load(ctx, section, { requestId: request.requestId, zone });
   return section;
 }
 
 async function load(ctx: ConsoleContext, section: HTMLElement, request: Request): Promise<void> {
   try {
-    const tasks = await ctx.api.call<Tasks>('GET', `${base(request)}`, { token: ctx.session.token });
+    const tasks = await ctx.api.call<Tasks>('GET', base(request), { token: ctx.session.token });
     draw(ctx, section, request, tasks.items);
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) return ctx.signedOut();

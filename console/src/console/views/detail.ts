@@ -9,7 +9,7 @@
 import { ApiError, type Answer, type Schemas } from '../../shared/api.ts';
 import { field, h, message, render } from '../../shared/dom.ts';
 import { DENIAL_REASON_LABEL, SHORT_TYPE, STAFF_STATUS_LABEL } from '../../shared/labels.ts';
-import { badgeElement } from '../badge-element.ts';
+import { openRequestBadge } from '../badge-element.ts';
 import type { ConsoleContext } from '../context.ts';
 import { confirmAction } from '../dialog.ts';
 import { auditSentence } from '../audit-sentences.ts';
@@ -242,7 +242,7 @@ class RequestPage implements DetailPage {
       h(
         'p',
         { class: 'summary' },
-        r.closedAt ? null : r.status === 'restricted' ? h('span', { class: 'badge badge-answered' }, 'Answered') : badgeElement(r.daysLeft),
+        r.closedAt ? null : openRequestBadge(r),
         ' ',
         h('span', { class: 'status', 'data-status': r.status }, STAFF_STATUS_LABEL[r.status] ?? r.status),
         waitingForSubject(r) ? h('span', { class: 'badge badge-amber waiting-badge' }, 'Waiting for the subject') : null,

@@ -12,7 +12,7 @@ import { ApiError, type Answer } from '../../shared/api.ts';
 import { field, h, message, render } from '../../shared/dom.ts';
 import { timeIn } from '../time.ts';
 import { CLOSED_STATUSES, OPEN_STATUSES, SHORT_TYPE, STAFF_STATUS_LABEL } from '../../shared/labels.ts';
-import { badgeElement } from '../badge-element.ts';
+import { openRequestBadge } from '../badge-element.ts';
 import type { ConsoleContext } from '../context.ts';
 import { waitingForSubject } from './detail-messages.ts';
 import { tasksOpenLabel } from './detail-tasks.ts';
@@ -67,8 +67,7 @@ function row(i: QueueItem, zone: string): HTMLElement {
   return h(
     'tr',
     { 'data-request-id': i.requestId, 'data-status': i.status },
-    // A restriction in force has its answer: no countdown, whatever its due date was.
-    h('td', {}, closed ? h('span', { class: 'badge badge-closed' }, 'Closed') : i.status === 'restricted' ? h('span', { class: 'badge badge-answered' }, 'Answered') : badgeElement(i.daysLeft)),
+    h('td', {}, closed ? h('span', { class: 'badge badge-closed' }, 'Closed') : openRequestBadge(i)),
     h('th', { scope: 'row' }, h('a', { href: `/console/requests/${i.requestId}`, 'data-nav': true }, i.requestId)),
     subjectCell(i),
     h('td', {}, SHORT_TYPE[i.type] ?? i.type),
